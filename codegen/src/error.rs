@@ -1,0 +1,105 @@
+//! One error type for the whole pipeline. Every variant names the file, and where it helps the JSON pointer
+//! inside it, so a maintainer can jump straight to the offending spot.
+
+use std::path::{Path, PathBuf};
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error("{}: {source}", path.display())]
+    Io {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+
+    #[error("{}: {message}", file.display())]
+    Manifest { file: PathBuf, message: String },
+
+    #[error("{}: not valid JSON at line {line}, column {column}: {message}", file.display())]
+    Json {
+        file: PathBuf,
+        line: usize,
+        column: usize,
+        message: String,
+    },
+
+    /// Something in a definition the pipeline cannot use.
+    #[error("{}#{pointer}: {message}", file.display())]
+    Spec {
+        file: PathBuf,
+        pointer: String,
+        message: String,
+    },
+
+    /// The English and Chinese definitions of one endpoint differ in structure.
+    #[error(
+        "{} and {} disagree at {pointer}: {message}",
+        en.display(),
+        zh.display()
+    )]
+    Disagree {
+        en: PathBuf,
+        zh: PathBuf,
+        pointer: String,
+        message: String,
+    },
+
+    /// Two things would get the same Rust name.
+    #[error("name collision: {message}")]
+    NameCollision { message: String },
+
+    #[error("{}: {message}", file.display())]
+    Overlay { file: PathBuf, message: String },
+
+    #[error("{}: {message}", file.display())]
+    Lock { file: PathBuf, message: String },
+}
+
+impl Error {
+    pub fn io(path: &Path, source: std::io::Error) -> Self {
+        Error::Io {
+            path: path.to_path_buf(),
+            source,
+        }
+    }
+
+    pub fn spec(file: &Path, pointer: impl Into<String>, message: impl Into<String>) -> Self {
+        Error::Spec {
+            file: file.to_path_buf(),
+            pointer: pointer.into(),
+            message: message.into(),
+        }
+    }
+}
+
+/// JSON pointer (RFC 6901) built from reference tokens.
+pub fn pointer<I, S>(tokens: I) -> String
+where
+    I: IntoIterator<Item = S>,
+    S: AsRef<str>,
+{
+    let mut out = String::new();
+    for t in tokens {
+        out.push('/');
+        out.push_str(&t.as_ref().replace('~', "~0").replace('/', "~1"));
+    }
+    out
+}
+
+/// Appends one reference token to a pointer.
+pub fn push_pointer(base: &str, token: impl AsRef<str>) -> String {
+    format!("{base}{}", pointer([token]))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pointer_escapes_slash_and_tilde() {
+        assert_eq!(pointer(["paths", "/api/a~b", "get"]), "/paths/~1api~1a~0b/get");
+        assert_eq!(push_pointer("/paths", "/x"), "/paths/~1x");
+    }
+}

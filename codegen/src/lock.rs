@@ -1,0 +1,79 @@
+//! `specs/specs.lock`: provenance of every vendored definition (url, sha256, size, etag, date).
+//! Written only by `cargo xtask fetch`; `cargo xtask check` verifies the files against it.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+use crate::error::{Error, Result};
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Lock {
+    pub version: u32,
+    /// Keyed by path relative to `specs/` (sorted, so the file is deterministic).
+    pub files: BTreeMap<String, LockEntry>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LockEntry {
+    pub url: String,
+    pub sha256: String,
+    pub size: u64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub etag: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_modified: Option<String>,
+    /// When the file was downloaded (the server's `Date`, else the local clock), HTTP date format.
+    pub date: String,
+}
+
+pub const LOCK_VERSION: u32 = 1;
+
+impl Lock {
+    pub fn load(path: &Path) -> Result<Lock> {
+        let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
+        let lock: Lock = serde_json::from_str(&text).map_err(|e| Error::Lock {
+            file: path.to_path_buf(),
+            message: e.to_string(),
+        })?;
+        if lock.version != LOCK_VERSION {
+            return Err(Error::Lock {
+                file: path.to_path_buf(),
+                message: format!("unsupported lock version {}", lock.version),
+            });
+        }
+        Ok(lock)
+    }
+
+    /// Loads the lock, or an empty one when the file does not exist yet.
+    pub fn load_or_default(path: &Path) -> Result<Lock> {
+        if path.exists() {
+            Self::load(path)
+        } else {
+            Ok(Lock {
+                version: LOCK_VERSION,
+                files: BTreeMap::new(),
+            })
+        }
+    }
+
+    pub fn to_text(&self) -> String {
+        let mut s = serde_json::to_string_pretty(self).expect("lock serializes");
+        s.push('\n');
+        s
+    }
+}
+
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    let digest = Sha256::digest(bytes);
+    let mut s = String::with_capacity(64);
+    for b in digest {
+        use std::fmt::Write;
+        let _ = write!(s, "{b:02x}");
+    }
+    s
+}
