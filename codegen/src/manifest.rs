@@ -77,6 +77,8 @@ pub struct Endpoint {
     #[serde(default)]
     pub group: Option<String>,
     pub slug: String,
+    /// The one HTTP path the definition must describe (checked by fetch and load).
+    pub path: String,
     pub languages: Vec<Lang>,
     /// Slug of the endpoint that replaces this one (a hint; see `successor.rs` for inference).
     #[serde(default)]
@@ -104,6 +106,7 @@ impl Lang {
 pub struct SpecFile {
     pub group: String,
     pub slug: String,
+    pub path: String,
     pub lang: Lang,
 }
 
@@ -193,6 +196,7 @@ impl CrateSpec {
                 ep.languages.iter().map(move |&lang| SpecFile {
                     group: self.endpoint_group(ep).to_owned(),
                     slug: ep.slug.clone(),
+                    path: ep.path.clone(),
                     lang,
                 })
             })
