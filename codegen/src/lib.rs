@@ -2,14 +2,25 @@
 //!
 //! ```text
 //! specs/manifest.yaml + specs/<group>/<slug>-<lang>.json + specs/overlays/*.yaml
-//!   -> load       read JSON, errors carry file + line
-//!   -> normalize  3.1 -> 3.0, overlays, upstream fixups, bilingual merge
-//!   -> ir         one bilingual, language-neutral model of the API
-//!   -> emit       quote! -> prettyplease -> files with an @generated header
+//!   -> load       read JSON; errors carry file + line or JSON pointer       (load.rs)
+//!   -> normalize  3.1 -> 3.0, bilingual merge, successors, overlays           (normalize/)
+//!   -> lower      OpenAPI -> IR, response examples -> shapes                  (lower.rs, infer.rs)
+//!   -> ir         one bilingual, language-neutral model of the API           (ir.rs)
+//!   -> emit       names (names.rs), quote! -> prettyplease -> files            (emit/)
 //! ```
+//! `outputs.rs` runs the whole thing for `cargo xtask regen` and `cargo xtask check`.
 
+pub mod emit;
 pub mod error;
+pub mod infer;
+pub mod ir;
+pub mod load;
 pub mod lock;
+pub mod lower;
 pub mod manifest;
+pub mod names;
+pub mod normalize;
+pub mod outputs;
+pub mod pipeline;
 
 pub use error::{Error, Result};

@@ -68,6 +68,19 @@ pub struct CrateSpec {
     pub group: String,
     pub title: Bilingual,
     pub endpoints: Vec<Endpoint>,
+    /// Example programs to generate under `examples/`.
+    #[serde(default)]
+    pub examples: Vec<ExampleSpec>,
+}
+
+/// An example program that calls one endpoint with its single required parameter taken from the command line.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ExampleSpec {
+    /// File stem under `examples/`.
+    pub name: String,
+    /// Slug of the endpoint it calls.
+    pub endpoint: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -162,6 +175,14 @@ impl Manifest {
                 }
                 if !seen.insert((ep.group.clone(), ep.slug.clone())) {
                     return fail(format!("endpoint `{}` is listed twice in crate `{}`", ep.slug, krate.name));
+                }
+            }
+            for ex in &krate.examples {
+                if !krate.endpoints.iter().any(|e| e.slug == ex.endpoint) {
+                    return fail(format!(
+                        "example `{}` calls `{}`, which crate `{}` does not list",
+                        ex.name, ex.endpoint, krate.name
+                    ));
                 }
             }
             for ep in &krate.endpoints {

@@ -1,1 +1,89 @@
-fn main() {}
+//! `cargo xtask <command>`: the maintainers' front end. Thin: the logic lives in the `codegen` library.
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+#[derive(Parser)]
+#[command(name = "cargo xtask", about = "Generate and check the Just One API client crates")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Fetch (unless --offline), then regenerate generated/ from specs/.
+    Regen {
+        /// Use the vendored specs as they are; no network.
+        #[arg(long)]
+        offline: bool,
+    },
+    /// Exit non-zero when generated/ is not exactly what specs/ + codegen/ produce, or specs/ does not
+    /// match specs/specs.lock.
+    Check,
+}
+
+/// The repository root (xtask lives in `<root>/xtask`).
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("xtask has a parent folder")
+        .to_path_buf()
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let root = root();
+    let result = match cli.command {
+        Command::Regen { offline } => regen(&root, offline),
+        Command::Check => check(&root),
+    };
+    match result {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn print_warnings(outputs: &codegen::outputs::Outputs) {
+    for w in &outputs.warnings {
+        eprintln!("{w}");
+    }
+}
+
+fn regen(root: &Path, offline: bool) -> anyhow::Result<ExitCode> {
+    if !offline {
+        anyhow::bail!("online regen needs `cargo xtask fetch`; use --offline for the vendored specs");
+    }
+    let outputs = codegen::outputs::plan(root)?;
+    print_warnings(&outputs);
+    let touched = codegen::outputs::apply(root, &outputs)?;
+    for t in &touched {
+        println!("updated {}", t.display());
+    }
+    println!(
+        "regen: {} files, {} updated (specs sha256 {})",
+        outputs.files.len(),
+        touched.len(),
+        &outputs.digest[..12]
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+fn check(root: &Path) -> anyhow::Result<ExitCode> {
+    let outputs = codegen::outputs::plan(root)?;
+    print_warnings(&outputs);
+    let drift = codegen::outputs::check(root, &outputs)?;
+    if drift.is_clean() {
+        println!("check: generated/ is up to date with specs/ ({} files)", outputs.files.len());
+        Ok(ExitCode::SUCCESS)
+    } else {
+        eprint!("{drift}");
+        eprintln!("check: generated/ or specs/ is out of date");
+        Ok(ExitCode::FAILURE)
+    }
+}

@@ -1,0 +1,482 @@
+//! The files around the operations: `Cargo.toml`, `lib.rs`, servers, business codes, the runtime
+//! templates, README, CHANGELOG and example programs.
+
+use proc_macro2::TokenStream;
+use quote::{format_ident, quote};
+
+use super::{docs, header, ident, rust_file, EmitOptions, GeneratedFile};
+use crate::error::{Error, Result};
+use crate::ir::{Api, ParamType};
+use crate::names::{self, Namespace, Plan};
+
+const RUNTIME: &str = include_str!("../../templates/runtime.rs");
+const ERROR: &str = include_str!("../../templates/error.rs");
+
+/// Dependencies of every generated crate; one list so the workspace and the crates agree.
+const DEPENDENCIES: &str = r#"[dependencies]
+httpdate = "1"
+reqwest = { version = "0.12", default-features = false, features = ["rustls-tls", "http2"] }
+serde = { version = "1", features = ["derive"] }
+serde_json = "1"
+tokio = { version = "1", features = ["time"] }
+tracing = "0.1"
+
+[dev-dependencies]
+tokio = { version = "1", features = ["macros", "rt-multi-thread"] }
+"#;
+
+pub fn files(api: &Api, plan: &Plan, opts: &EmitOptions) -> Result<Vec<GeneratedFile>> {
+    let mut out = vec![
+        GeneratedFile {
+            path: "Cargo.toml".into(),
+            contents: cargo_toml(api, opts),
+        },
+        GeneratedFile {
+            path: "README.md".into(),
+            contents: readme(api, plan, opts),
+        },
+        GeneratedFile {
+            path: "src/lib.rs".into(),
+            contents: rust_file(opts, lib_rs(api, plan), "lib.rs")?,
+        },
+        GeneratedFile {
+            path: "src/ops/mod.rs".into(),
+            contents: rust_file(opts, ops_mod(plan), "ops/mod.rs")?,
+        },
+        GeneratedFile {
+            path: "src/codes.rs".into(),
+            contents: rust_file(opts, codes_rs(api)?, "codes.rs")?,
+        },
+        GeneratedFile {
+            path: "src/servers.rs".into(),
+            contents: rust_file(opts, servers_rs(api)?, "servers.rs")?,
+        },
+        GeneratedFile {
+            path: "src/runtime.rs".into(),
+            contents: format!("{}\n{RUNTIME}", header(opts, "//")),
+        },
+        GeneratedFile {
+            path: "src/error.rs".into(),
+            contents: format!("{}\n{ERROR}", header(opts, "//")),
+        },
+    ];
+    if let Some(changelog) = &opts.changelog {
+        out.push(GeneratedFile {
+            path: "CHANGELOG.md".into(),
+            contents: format!("<!--{}-->\n\n{changelog}", header(opts, "").trim_end()),
+        });
+    }
+    for ex in &api.examples {
+        out.push(GeneratedFile {
+            path: format!("examples/{}.rs", ex.name),
+            contents: rust_file(opts, example(api, plan, ex)?, &ex.name)?,
+        });
+    }
+    Ok(out)
+}
+
+fn cargo_toml(api: &Api, opts: &EmitOptions) -> String {
+    let title = api.title.en.as_deref().unwrap_or(&api.crate_name);
+    let zh = api.title.zh.as_deref().map(|z| format!(" ({z})")).unwrap_or_default();
+    format!(
+        r#"{header}
+[package]
+name = "{name}"
+version = "{version}"
+edition = "2021"
+rust-version = "1.80"
+description = "Typed async client for Just One API's {title}{zh}."
+license = "MIT OR Apache-2.0"
+readme = "README.md"
+keywords = ["justoneapi", "api-client", "xiaohongshu", "openapi"]
+categories = ["api-bindings", "web-programming::http-client"]
+
+{DEPENDENCIES}"#,
+        header = header(opts, "#"),
+        name = api.crate_name,
+        version = api.version,
+    )
+}
+
+fn lib_rs(api: &Api, plan: &Plan) -> TokenStream {
+    let title = docs::inline(&api.title);
+    let krate = api.crate_name.replace('-', "_");
+    let mut doc = vec![
+        format!("Typed async client for Just One API's **{title}**."),
+        String::new(),
+        format!(
+            "Generated from upstream's bilingual OpenAPI definitions: {} operations, {} of them deprecated. \
+             Method names derive from the HTTP path, so upstream renaming an operationId never changes this API.",
+            api.operations.len(),
+            api.operations.iter().filter(|o| o.is_deprecated()).count()
+        ),
+        String::new(),
+        "```no_run".into(),
+        format!("use {krate}::{{Client, Server}};"),
+        String::new(),
+        "# async fn demo() -> Result<(), Box<dyn std::error::Error>> {".into(),
+        "let client = Client::builder(std::env::var(\"JUSTONEAPI_TOKEN\")?)".into(),
+        format!(
+            "    .server(Server::{})",
+            names::pascal(&api.servers.last().map(|s| s.name.clone()).unwrap_or_default(), "Custom")
+        ),
+        "    .build()?;".into(),
+    ];
+    if let Some((i, op)) = api.operations.iter().enumerate().find(|(_, o)| {
+        !o.is_deprecated() && o.params.iter().filter(|p| p.required).all(|p| matches!(p.ty, ParamType::String))
+    }) {
+        let args: Vec<String> = op
+            .params
+            .iter()
+            .filter(|p| p.required)
+            .map(|p| format!("\"{}\"", names::snake(&p.name, "value").to_ascii_uppercase()))
+            .collect();
+        doc.push(format!("let response = client.{}({}).await?;", plan.ops[i].func, args.join(", ")));
+        doc.push("println!(\"{:?} (request {:?})\", response.data, response.request_id);".into());
+    }
+    doc.extend([
+        "# Ok(())".into(),
+        "# }".into(),
+        "```".into(),
+        String::new(),
+        "Servers / 服务器:".into(),
+        String::new(),
+    ]);
+    for s in &api.servers {
+        doc.push(format!(
+            "- [`Server::{}`]: <{}> — {}",
+            names::pascal(&s.name, "Server"),
+            s.url,
+            docs::inline(&s.description)
+        ));
+    }
+    doc.extend([
+        String::new(),
+        "Every call returns [`ApiResponse`] with the typed `data`, or an [`Error`] whose kinds tell transport, \
+         HTTP, decoding and business failures apart; business codes are in [`BusinessCode`]. The token never \
+         appears in `Debug` output, errors or logs."
+            .into(),
+    ]);
+    let doc = docs::inner_attrs(&doc);
+    quote! {
+        #doc
+        #![warn(missing_docs)]
+
+        mod codes;
+        mod error;
+        pub mod ops;
+        mod runtime;
+        mod servers;
+
+        pub use codes::BusinessCode;
+        pub use error::Error;
+        pub use runtime::{ApiResponse, Client, ClientBuilder, RetryPolicy, DEFAULT_MAX_BODY_BYTES, DEFAULT_TIMEOUT};
+        pub use servers::Server;
+    }
+}
+
+fn ops_mod(plan: &Plan) -> TokenStream {
+    let mods = plan.ops.iter().map(|o| ident(&o.func));
+    quote! {
+        //! One module per operation: its request builder, parameter enums and response types.
+
+        #( pub mod #mods; )*
+    }
+}
+
+fn codes_rs(api: &Api) -> Result<TokenStream> {
+    let mut ns = Namespace::new("business code variant");
+    ns.claim("Unknown", "the fallback for unlisted codes")?;
+    for c in &api.business_codes {
+        if names::pascal(&c.name, "Code") != c.name {
+            return Err(Error::NameCollision {
+                message: format!("business code {} name `{}` is not UpperCamelCase", c.code, c.name),
+            });
+        }
+        ns.claim(&c.name, format!("code {}", c.code))?;
+    }
+    let variants: Vec<_> = api.business_codes.iter().map(|c| format_ident!("{}", c.name)).collect();
+    let codes: Vec<i64> = api.business_codes.iter().map(|c| c.code).collect();
+    let en: Vec<&str> = api.business_codes.iter().map(|c| c.description.en.as_deref().unwrap_or("")).collect();
+    let zh: Vec<&str> = api.business_codes.iter().map(|c| c.description.zh.as_deref().unwrap_or("")).collect();
+    let docs = api.business_codes.iter().map(|c| {
+        docs::attrs(&[format!(
+            "`{}`: {}{}",
+            c.code,
+            docs::inline(&c.description),
+            if c.retry { " (retried by the client / 客户端自动重试)" } else { "" }
+        )])
+    });
+    let retry: Vec<_> = api.business_codes.iter().filter(|c| c.retry).map(|c| format_ident!("{}", c.name)).collect();
+    let retryable = if retry.is_empty() {
+        quote! { false }
+    } else {
+        quote! { matches!(self, #(Self::#retry)|*) }
+    };
+    Ok(quote! {
+        //! Business codes of the JSON envelope's `code` field, as documented upstream.
+
+        use std::fmt;
+
+        /// The envelope's business `code` (0 means success). / 返回体中的业务码（0 表示成功）。
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        #[non_exhaustive]
+        pub enum BusinessCode {
+            #( #docs #variants, )*
+            /// A code upstream did not document; the number is kept. / 未记录的业务码，保留原值。
+            Unknown(i64),
+        }
+
+        impl BusinessCode {
+            /// The variant for a numeric code.
+            pub const fn from_code(code: i64) -> Self {
+                match code {
+                    #( #codes => Self::#variants, )*
+                    other => Self::Unknown(other),
+                }
+            }
+
+            /// The numeric code.
+            pub const fn code(self) -> i64 {
+                match self {
+                    #( Self::#variants => #codes, )*
+                    Self::Unknown(code) => code,
+                }
+            }
+
+            /// Whether the client retries a response with this code.
+            pub const fn is_retryable(self) -> bool {
+                #retryable
+            }
+
+            /// Documented meaning, in English.
+            pub const fn description(self) -> &'static str {
+                match self {
+                    #( Self::#variants => #en, )*
+                    Self::Unknown(_) => "Undocumented code",
+                }
+            }
+
+            /// Documented meaning, in Chinese.
+            pub const fn description_zh(self) -> &'static str {
+                match self {
+                    #( Self::#variants => #zh, )*
+                    Self::Unknown(_) => "未记录的业务码",
+                }
+            }
+        }
+
+        impl fmt::Display for BusinessCode {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                write!(f, "{} ({})", self.code(), self.description())
+            }
+        }
+    })
+}
+
+fn servers_rs(api: &Api) -> Result<TokenStream> {
+    let mut ns = Namespace::new("server variant");
+    ns.claim("Custom", "the custom-URL variant")?;
+    let mut variants = Vec::new();
+    for s in &api.servers {
+        let v = names::pascal(&s.name, "Server");
+        ns.claim(&v, format!("server `{}`", s.name))?;
+        variants.push(format_ident!("{}", v));
+    }
+    let urls: Vec<&str> = api.servers.iter().map(|s| s.url.as_str()).collect();
+    let names_: Vec<&str> = api.servers.iter().map(|s| s.name.as_str()).collect();
+    let docs = api.servers.iter().enumerate().map(|(i, s)| {
+        let mut d = vec![format!("`{}`: <{}>", s.name, s.url), String::new(), docs::inline(&s.description)];
+        if i == 0 {
+            d.push(String::new());
+            d.push("The default. / 默认。".into());
+        }
+        docs::attrs(&d)
+    });
+    let first = variants.first().cloned();
+    let default_attr = |i: usize| if i == 0 { quote! { #[default] } } else { TokenStream::new() };
+    let defaults: Vec<_> = (0..variants.len()).map(default_attr).collect();
+    let _ = first;
+    Ok(quote! {
+        //! The servers upstream documents.
+
+        /// Where requests go. / 请求发送到的服务器。
+        #[derive(Debug, Clone, PartialEq, Eq, Default)]
+        #[non_exhaustive]
+        pub enum Server {
+            #( #docs #defaults #variants, )*
+            /// Any other base URL (a proxy, a mock server), e.g. `http://127.0.0.1:8080`.
+            Custom(String),
+        }
+
+        impl Server {
+            /// Base URL, without a trailing slash.
+            pub fn url(&self) -> &str {
+                match self {
+                    #( Self::#variants => #urls, )*
+                    Self::Custom(url) => url,
+                }
+            }
+
+            /// The documentation's name for the server (`custom` for [`Server::Custom`]).
+            pub fn name(&self) -> &str {
+                match self {
+                    #( Self::#variants => #names_, )*
+                    Self::Custom(_) => "custom",
+                }
+            }
+        }
+    })
+}
+
+fn example(api: &Api, plan: &Plan, ex: &crate::ir::ExampleProgram) -> Result<TokenStream> {
+    let (i, op) = api
+        .operations
+        .iter()
+        .enumerate()
+        .find(|(_, o)| o.path == ex.path && o.method == ex.method)
+        .ok_or_else(|| Error::NameCollision {
+            message: format!("example `{}` calls {} which the crate does not have", ex.name, ex.path),
+        })?;
+    let required: Vec<_> = op.params.iter().filter(|p| p.required).collect();
+    let [arg] = required.as_slice() else {
+        return Err(Error::NameCollision {
+            message: format!(
+                "example `{}`: {} has {} required parameters; examples take exactly one",
+                ex.name,
+                op.path,
+                required.len()
+            ),
+        });
+    };
+    if !matches!(arg.ty, ParamType::String) {
+        return Err(Error::NameCollision {
+            message: format!("example `{}`: parameter `{}` is not a string", ex.name, arg.name),
+        });
+    }
+    let krate = format_ident!("{}", api.crate_name.replace('-', "_"));
+    let func = ident(&plan.ops[i].func);
+    let arg_name = &arg.name;
+    let usage = format!("error[usage]: expected exactly one argument, the {arg_name}");
+    let doc = docs::inner_attrs(&[
+        format!("Calls `{} {}` and prints the decoded `data` as JSON on stdout.", op.method.as_str(), op.path),
+        String::new(),
+        "Environment: `JUSTONEAPI_TOKEN` (required), `JUSTONEAPI_BASE_URL` (default: the prod-global server),".into(),
+        "`JUSTONEAPI_TIMEOUT_SECS` (default 60), `JUSTONEAPI_MAX_ATTEMPTS` (default 3).".into(),
+        String::new(),
+        format!("Usage: `cargo run --example {} -- <{arg_name}>`", ex.name),
+        String::new(),
+        "On failure prints one line on stderr, `error[<kind>]: ...` (with `code <n>` for business errors), and exits 1."
+            .into(),
+    ]);
+    let allow = op.is_deprecated().then(|| {
+        quote! {
+            // Shows the deprecated endpoint on purpose; new code should call its successor.
+            #[allow(deprecated)]
+        }
+    });
+    Ok(quote! {
+        #doc
+
+        use std::process::ExitCode;
+        use std::time::Duration;
+
+        use #krate::{Client, Error, RetryPolicy};
+
+        #[tokio::main]
+        async fn main() -> ExitCode {
+            match run().await {
+                Ok(json) => {
+                    println!("{json}");
+                    ExitCode::SUCCESS
+                }
+                Err(message) => {
+                    eprintln!("{message}");
+                    ExitCode::FAILURE
+                }
+            }
+        }
+
+        #allow
+        async fn run() -> Result<String, String> {
+            let mut args = std::env::args().skip(1);
+            let (Some(value), None) = (args.next(), args.next()) else {
+                return Err(#usage.to_owned());
+            };
+            let token = std::env::var("JUSTONEAPI_TOKEN")
+                .map_err(|_| "error[config]: JUSTONEAPI_TOKEN is not set".to_owned())?;
+            let mut builder = Client::builder(token);
+            if let Ok(url) = std::env::var("JUSTONEAPI_BASE_URL") {
+                builder = builder.base_url(url);
+            }
+            if let Some(secs) = env_number("JUSTONEAPI_TIMEOUT_SECS")? {
+                builder = builder.timeout(Duration::from_secs(secs));
+            }
+            if let Some(attempts) = env_number("JUSTONEAPI_MAX_ATTEMPTS")? {
+                let max_attempts = u32::try_from(attempts.max(1)).unwrap_or(u32::MAX);
+                builder = builder.retry_policy(RetryPolicy { max_attempts, ..RetryPolicy::default() });
+            }
+            let client = builder.build().map_err(describe)?;
+            let response = client.#func(value).send().await.map_err(describe)?;
+            serde_json::to_string_pretty(&response.data).map_err(|e| format!("error[encode]: {e}"))
+        }
+
+        fn env_number(name: &str) -> Result<Option<u64>, String> {
+            match std::env::var(name) {
+                Ok(text) => text
+                    .trim()
+                    .parse()
+                    .map(Some)
+                    .map_err(|_| format!("error[config]: {name} must be a whole number, got `{text}`")),
+                Err(_) => Ok(None),
+            }
+        }
+
+        fn describe(error: Error) -> String {
+            match error.business_code() {
+                Some(code) => format!("error[{}]: code {}: {error}", error.kind(), code.code()),
+                None => format!("error[{}]: {error}", error.kind()),
+            }
+        }
+    })
+}
+
+fn readme(api: &Api, plan: &Plan, opts: &EmitOptions) -> String {
+    let mut s = format!("<!--{}-->\n\n", header(opts, "").trim_end());
+    s.push_str(&format!("# {}\n\n", api.crate_name));
+    s.push_str(&format!(
+        "Typed async Rust client for Just One API's {}.\n\n",
+        api.title.en.as_deref().unwrap_or(&api.crate_name)
+    ));
+    if let Some(zh) = &api.title.zh {
+        s.push_str(&format!("Just One API「{zh}」的 Rust 异步类型化客户端。\n\n"));
+    }
+    s.push_str("Generated by this repository's `codegen` from the vendored definitions in `specs/`; never edited by hand.\n\n");
+    s.push_str("| Method | HTTP | Summary | Status |\n|---|---|---|---|\n");
+    for (op, names) in api.operations.iter().zip(&plan.ops) {
+        let status = match &op.deprecation {
+            None => String::new(),
+            Some(d) => match &d.successor {
+                Some(succ) => {
+                    let f = api
+                        .operations
+                        .iter()
+                        .position(|o| o.path == succ.path && o.method == succ.method)
+                        .map(|i| plan.ops[i].func.clone())
+                        .unwrap_or_default();
+                    format!("deprecated → `{f}`")
+                }
+                None => "deprecated".into(),
+            },
+        };
+        s.push_str(&format!(
+            "| `{}` | `{} {}` | {} | {} |\n",
+            names.func,
+            op.method.as_str(),
+            op.path,
+            op.summary.primary().replace('|', "\\|"),
+            status
+        ));
+    }
+    s
+}

@@ -1,0 +1,463 @@
+//! One module per operation: the `Client` method, its request builder, parameter enums, response types.
+
+use proc_macro2::TokenStream;
+use quote::{format_ident, quote};
+
+use super::docs;
+use super::ident;
+use crate::error::{Error, Result};
+use crate::ir::{Api, Field, Method, Operation, Param, ParamLocation, ParamType, Shape, ShapeOrigin};
+use crate::names::{self, EnumNames, OpNames, Plan, ITEM};
+
+pub fn module(api: &Api, plan: &Plan, index: usize) -> Result<TokenStream> {
+    let op = &api.operations[index];
+    let names = &plan.ops[index];
+    for p in &op.params {
+        if matches!(p.location, ParamLocation::Path | ParamLocation::Header) {
+            return Err(Error::spec(
+                std::path::Path::new(&api.crate_name),
+                crate::error::pointer(["paths", op.path.as_str()]),
+                format!("parameter `{}`: {:?} parameters are not supported by the emitter", p.name, p.location),
+            ));
+        }
+    }
+    let func = ident(&names.func);
+    let label = format!("{} {}", op.method.as_str(), op.path);
+    let path = &op.path;
+    let deprecated = deprecated_attr(api, plan, op);
+    // The module defines deprecated items and necessarily refers to them.
+    let allow_deprecated = op.is_deprecated().then(|| quote! { #![allow(deprecated)] });
+
+    let mut module_doc = vec![format!("**{}**", docs::inline(&op.summary)), String::new()];
+    module_doc.push(format!("`{label}` — see [`Client::{}`].", names.func));
+    let module_doc = docs::inner_attrs(&module_doc);
+
+    // Method docs.
+    let mut doc = vec![format!("**{}**", docs::inline(&op.summary)), String::new()];
+    let desc = docs::paragraphs(&op.description);
+    if !desc.is_empty() {
+        doc.extend(desc);
+        doc.push(String::new());
+    }
+    doc.push(format!("`{label}`"));
+    if !op.params.is_empty() {
+        doc.push(String::new());
+        doc.push("# Parameters / 参数".into());
+        doc.push(String::new());
+        for (p, n) in op.params.iter().zip(&names.params) {
+            doc.push(param_doc_line(p, n));
+        }
+    }
+    doc.push(String::new());
+    doc.push("# Errors / 错误".into());
+    doc.push(String::new());
+    doc.push("[`Error::Business`](crate::Error::Business) for a business `code` other than 0 / 业务码非 0 时：".into());
+    doc.push(String::new());
+    for c in api.business_codes.iter().filter(|c| c.code != 0) {
+        doc.push(format!(
+            "- `{}` [`{}`](crate::BusinessCode::{}): {}{}",
+            c.code,
+            c.name,
+            c.name,
+            docs::inline(&c.description),
+            if c.retry { " (retried / 自动重试)" } else { "" }
+        ));
+    }
+    doc.push(String::new());
+    doc.push("Other kinds: [`Error::Http`](crate::Error::Http), [`Error::Timeout`](crate::Error::Timeout), [`Error::Transport`](crate::Error::Transport), [`Error::Decode`](crate::Error::Decode), [`Error::BodyTooLarge`](crate::Error::BodyTooLarge).".into());
+    if let Some(d) = &op.deprecation {
+        doc.push(String::new());
+        doc.push("# Deprecated / 已弃用".into());
+        doc.push(String::new());
+        doc.extend(docs::paragraphs(&d.note));
+        if let Some(s) = &d.successor {
+            let succ = successor_fn(api, plan, &s.path, s.method);
+            doc.push(String::new());
+            doc.push(format!("Use [`Client::{succ}`] instead. / 请改用 [`Client::{succ}`]。"));
+        }
+    }
+    if op.docs.en.is_some() || op.docs.zh.is_some() {
+        doc.push(String::new());
+        let links: Vec<String> = [&op.docs.en, &op.docs.zh].into_iter().flatten().map(|u| format!("<{u}>")).collect();
+        doc.push(format!("Definition / 定义: {}", links.join(" · ")));
+    }
+    let method_doc = docs::attrs(&doc);
+
+    // Arguments and request fields.
+    let required: Vec<(usize, &Param)> = op.params.iter().enumerate().filter(|(_, p)| p.required).collect();
+    let optional: Vec<(usize, &Param)> = op.params.iter().enumerate().filter(|(_, p)| !p.required).collect();
+    let args = required.iter().map(|(i, p)| {
+        let n = ident(&names.params[*i]);
+        let ty = arg_type(p, names.enums[*i].as_ref());
+        quote! { #n: #ty }
+    });
+    let inits = op.params.iter().enumerate().map(|(i, p)| {
+        let n = ident(&names.params[i]);
+        if !p.required {
+            quote! { #n: None }
+        } else if is_string(p) {
+            quote! { #n: #n.into() }
+        } else {
+            quote! { #n }
+        }
+    });
+    let fields = op.params.iter().enumerate().map(|(i, p)| {
+        let n = ident(&names.params[i]);
+        let ty = value_type(p, names.enums[i].as_ref());
+        if p.required {
+            quote! { #n: #ty }
+        } else {
+            quote! { #n: Option<#ty> }
+        }
+    });
+    let setters = optional.iter().map(|(i, p)| {
+        let n = ident(&names.params[*i]);
+        let ty = arg_type(p, names.enums[*i].as_ref());
+        let value = if is_string(p) { quote! { value.into() } } else { quote! { value } };
+        let mut d = vec![format!("`{}`: {}", p.name, docs::inline(&docs::without_value_list(&p.description)))];
+        if let Some(def) = &p.default {
+            d.push(String::new());
+            d.push(format!("Upstream default / 默认值: `{def}` (not sent unless set / 未设置时不发送)."));
+        }
+        let d = docs::attrs(&d);
+        quote! {
+            #d
+            pub fn #n(mut self, value: #ty) -> Self {
+                self.#n = Some(#value);
+                self
+            }
+        }
+    });
+    let pairs = |loc: ParamLocation| -> TokenStream {
+        let items: Vec<TokenStream> = op
+            .params
+            .iter()
+            .enumerate()
+            .filter(|(_, p)| (p.location == ParamLocation::Form) == (loc == ParamLocation::Form))
+            .map(|(i, p)| {
+                let n = ident(&names.params[i]);
+                let wire = &p.name;
+                if p.required {
+                    let text = to_string(p, quote! { self.#n });
+                    quote! { Some((#wire, #text)) }
+                } else {
+                    let text = to_string(p, quote! { v });
+                    quote! { self.#n.map(|v| (#wire, #text)) }
+                }
+            })
+            .collect();
+        if items.is_empty() {
+            quote! { Vec::new() }
+        } else {
+            quote! { [#(#items),*].into_iter().flatten().collect() }
+        }
+    };
+    let query = pairs(ParamLocation::Query);
+    let form = pairs(ParamLocation::Form);
+    let http_method = match op.method {
+        Method::Get => quote! { reqwest::Method::GET },
+        Method::Post => quote! { reqwest::Method::POST },
+    };
+
+    let enums = op
+        .params
+        .iter()
+        .zip(&names.enums)
+        .filter_map(|(p, e)| e.as_ref().map(|e| param_enum(p, e, &deprecated)));
+    let data = data_types(op, names, &deprecated, &names.func);
+
+    let request_doc = docs::attrs(&[
+        format!("Request builder of [`Client::{}`]: set optional parameters, then `.send().await` (or just `.await`).", names.func),
+        String::new(),
+        format!("[`Client::{}`] 的请求构造器：设置可选参数后 `.send().await`（或直接 `.await`）。", names.func),
+    ]);
+    let path_doc = format!(" HTTP path of this operation: `{label}`.");
+
+    Ok(quote! {
+        #module_doc
+        #allow_deprecated
+
+        use crate::{ApiResponse, Client, Error};
+
+        #[doc = #path_doc]
+        pub const PATH: &str = #path;
+
+        impl Client {
+            #method_doc
+            #deprecated
+            pub fn #func(&self, #(#args),*) -> Request<'_> {
+                Request { client: self, #(#inits),* }
+            }
+        }
+
+        #request_doc
+        #deprecated
+        #[derive(Debug, Clone)]
+        #[must_use = "a request does nothing until it is sent with `.send().await`"]
+        pub struct Request<'a> {
+            client: &'a Client,
+            #(#fields,)*
+        }
+
+        impl<'a> Request<'a> {
+            #(#setters)*
+
+            /// Sends the request and decodes `data` into [`Data`].
+            pub async fn send(self) -> Result<ApiResponse<Data>, Error> {
+                let (client, query, form) = self.into_parts();
+                client.call(#http_method, PATH, &query, &form).await
+            }
+
+            /// Sends the request and returns `data` as raw JSON, for when the typed [`Data`] does not fit.
+            pub async fn send_raw(self) -> Result<ApiResponse<serde_json::Value>, Error> {
+                let (client, query, form) = self.into_parts();
+                client.call(#http_method, PATH, &query, &form).await
+            }
+
+            #[allow(clippy::type_complexity)]
+            fn into_parts(self) -> (&'a Client, Vec<(&'static str, String)>, Vec<(&'static str, String)>) {
+                let query: Vec<(&'static str, String)> = #query;
+                let form: Vec<(&'static str, String)> = #form;
+                (self.client, query, form)
+            }
+        }
+
+        impl<'a> std::future::IntoFuture for Request<'a> {
+            type Output = Result<ApiResponse<Data>, Error>;
+            type IntoFuture = std::pin::Pin<Box<dyn std::future::Future<Output = Self::Output> + Send + 'a>>;
+
+            fn into_future(self) -> Self::IntoFuture {
+                Box::pin(self.send())
+            }
+        }
+
+        #(#enums)*
+
+        #data
+    })
+}
+
+fn param_doc_line(p: &Param, rust: &str) -> String {
+    let mut line = format!(
+        "- `{rust}` (`{}`, {}): {}",
+        p.name,
+        if p.required { "required / 必填" } else { "optional / 选填" },
+        docs::inline(&docs::without_value_list(&p.description))
+    );
+    if let Some(d) = &p.default {
+        line.push_str(&format!(" Default / 默认: `{d}`."));
+    }
+    line
+}
+
+fn is_string(p: &Param) -> bool {
+    matches!(p.ty, ParamType::String)
+}
+
+/// Type accepted by the method / setter.
+fn arg_type(p: &Param, e: Option<&EnumNames>) -> TokenStream {
+    if is_string(p) {
+        quote! { impl Into<String> }
+    } else {
+        value_type(p, e)
+    }
+}
+
+/// Type stored in the request.
+fn value_type(p: &Param, e: Option<&EnumNames>) -> TokenStream {
+    match (&p.ty, e) {
+        (ParamType::String, _) => quote! { String },
+        (ParamType::Integer { format }, _) if format.as_deref() == Some("int32") => quote! { i32 },
+        (ParamType::Integer { .. }, _) => quote! { i64 },
+        (ParamType::Number, _) => quote! { f64 },
+        (ParamType::Boolean, _) => quote! { bool },
+        (ParamType::Enum(_), Some(e)) => {
+            let t = format_ident!("{}", e.type_name);
+            quote! { #t }
+        }
+        (ParamType::Enum(_), None) | (ParamType::Json, _) => quote! { serde_json::Value },
+    }
+}
+
+/// Expression turning a stored value into the wire text.
+fn to_string(p: &Param, value: TokenStream) -> TokenStream {
+    match &p.ty {
+        ParamType::String => value,
+        ParamType::Enum(_) => quote! { #value.as_str().to_owned() },
+        _ => quote! { #value.to_string() },
+    }
+}
+
+fn param_enum(p: &Param, names: &EnumNames, deprecated: &TokenStream) -> TokenStream {
+    let ParamType::Enum(e) = &p.ty else { return TokenStream::new() };
+    let ty = format_ident!("{}", names.type_name);
+    let mut doc = vec![format!("Values of `{}`: {}", p.name, docs::inline(&docs::without_value_list(&p.description)))];
+    if let Some(d) = &p.default {
+        doc.push(String::new());
+        doc.push(format!("Upstream default / 默认值: `{d}`."));
+    }
+    let doc = docs::attrs(&doc);
+    let variants: Vec<_> = names.variants.iter().map(|v| format_ident!("{}", v)).collect();
+    let variant_docs = e.values.iter().map(|v| {
+        let meaning = docs::inline(&v.doc);
+        let line = if meaning.is_empty() {
+            format!("`{}`", v.value)
+        } else {
+            format!("`{}`: {meaning}", v.value)
+        };
+        docs::attrs(&[line])
+    });
+    let wires: Vec<&str> = e.values.iter().map(|v| v.value.as_str()).collect();
+    let other = format_ident!("{}", names::OTHER_VARIANT);
+    quote! {
+        #doc
+        #deprecated
+        #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+        #[non_exhaustive]
+        pub enum #ty {
+            #( #variant_docs #variants, )*
+            /// A value this version of the crate does not list; sent as is. / 本版本未列出的值，原样发送。
+            #other(String),
+        }
+
+        impl #ty {
+            /// The value as sent on the wire.
+            pub fn as_str(&self) -> &str {
+                match self {
+                    #( Self::#variants => #wires, )*
+                    Self::#other(value) => value,
+                }
+            }
+        }
+
+        impl std::fmt::Display for #ty {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+
+        impl From<&str> for #ty {
+            fn from(value: &str) -> Self {
+                match value {
+                    #( #wires => Self::#variants, )*
+                    other => Self::#other(other.to_owned()),
+                }
+            }
+        }
+    }
+}
+
+fn data_types(op: &Operation, names: &OpNames, deprecated: &TokenStream, func: &str) -> TokenStream {
+    let origin = match op.response.as_ref().map(|r| r.origin) {
+        Some(ShapeOrigin::Example) => "inferred from the upstream response example / 由上游响应示例推断",
+        Some(ShapeOrigin::Schema) => "from the upstream response schema / 来自上游响应 schema",
+        Some(ShapeOrigin::Overlay) => "pinned by an overlay in specs/overlays / 由 specs/overlays 固定",
+        None => "untyped: upstream publishes neither example nor schema / 上游未提供示例或 schema，保留原始 JSON",
+    };
+    let Some(response) = &op.response else {
+        let doc = docs::attrs(&[format!("The `data` of [`Client::{func}`]: raw JSON ({origin}).")]);
+        return quote! { #doc #deprecated pub type Data = serde_json::Value; };
+    };
+    let mut out = TokenStream::new();
+    if !matches!(response.shape, Shape::Object(_)) {
+        let ty = rust_type(&response.shape, &mut Vec::new(), names);
+        let doc = docs::attrs(&[format!("The `data` of [`Client::{func}`] ({origin}).")]);
+        out.extend(quote! { #doc #deprecated pub type Data = #ty; });
+    }
+    for (loc, s) in &names.structs {
+        let Some(fields) = object_at(&response.shape, loc) else { continue };
+        let ty = format_ident!("{}", s.type_name);
+        let where_ = if loc.is_empty() { "data".to_owned() } else { format!("data.{}", loc.join(".")).replace(".[]", "[]") };
+        let doc = docs::attrs(&[
+            format!("The object at `{where_}` of [`Client::{func}`]'s response ({origin})."),
+            String::new(),
+            "A key missing from the response decodes as the field's default. / 响应中缺失的字段取默认值。".into(),
+        ]);
+        let field_tokens = fields.iter().zip(&s.fields).map(|(f, rust)| {
+            let n = ident(rust);
+            let mut child = loc.clone();
+            child.push(f.name.clone());
+            let ty = rust_type(&f.shape, &mut child, names);
+            let wire = &f.name;
+            let rename = (rust != wire).then(|| quote! { #[serde(rename = #wire)] });
+            let d = docs::attrs(&[format!("JSON `{}` / 字段 `{}`", docs::escape(wire), docs::escape(wire))]);
+            quote! { #d #rename pub #n: #ty }
+        });
+        out.extend(quote! {
+            #doc
+            #deprecated
+            #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+            #[serde(default)]
+            pub struct #ty {
+                #(#field_tokens,)*
+            }
+        });
+    }
+    out
+}
+
+fn object_at<'a>(shape: &'a Shape, loc: &[String]) -> Option<&'a [Field]> {
+    match (shape, loc.split_first()) {
+        (Shape::Optional(inner), _) => object_at(inner, loc),
+        (Shape::Object(fields), None) => Some(fields),
+        (Shape::Object(fields), Some((key, rest))) => {
+            fields.iter().find(|f| &f.name == key).and_then(|f| object_at(&f.shape, rest))
+        }
+        (Shape::Array(inner), Some((item, rest))) if item == ITEM => object_at(inner, rest),
+        _ => None,
+    }
+}
+
+fn rust_type(shape: &Shape, loc: &mut Vec<String>, names: &OpNames) -> TokenStream {
+    match shape {
+        Shape::Bool => quote! { bool },
+        Shape::Integer => quote! { i64 },
+        Shape::Number => quote! { f64 },
+        Shape::String => quote! { String },
+        Shape::Any => quote! { serde_json::Value },
+        Shape::Optional(inner) => {
+            let t = rust_type(inner, loc, names);
+            quote! { Option<#t> }
+        }
+        Shape::Array(inner) => {
+            loc.push(ITEM.to_owned());
+            let t = rust_type(inner, loc, names);
+            loc.pop();
+            quote! { Vec<#t> }
+        }
+        Shape::Object(_) => {
+            let t = format_ident!("{}", names.structs[loc.as_slice()].type_name);
+            quote! { #t }
+        }
+    }
+}
+
+fn successor_fn(api: &Api, plan: &Plan, path: &str, method: Method) -> String {
+    api.operations
+        .iter()
+        .position(|o| o.path == path && o.method == method)
+        .map(|i| plan.ops[i].func.clone())
+        .unwrap_or_else(|| names::operation_fn(path, &api.platform, false))
+}
+
+/// `#[deprecated(note = "...")]` with upstream's notice in both languages and the successor.
+pub fn deprecated_attr(api: &Api, plan: &Plan, op: &Operation) -> TokenStream {
+    let Some(d) = &op.deprecation else { return TokenStream::new() };
+    let mut note = String::new();
+    if let Some(en) = &d.note.en {
+        note.push_str(en.trim());
+    }
+    if let Some(s) = &d.successor {
+        let succ = successor_fn(api, plan, &s.path, s.method);
+        note.push_str(&format!(" Use `Client::{succ}` instead."));
+    }
+    if let Some(zh) = &d.note.zh {
+        note.push_str(&format!(" / {}", zh.trim()));
+    }
+    if let Some(s) = &d.successor {
+        let succ = successor_fn(api, plan, &s.path, s.method);
+        note.push_str(&format!("请改用 `Client::{succ}`。"));
+    }
+    let note = note.trim().to_owned();
+    quote! { #[deprecated(note = #note)] }
+}

@@ -1,0 +1,432 @@
+//! The one place Rust names are made.
+//!
+//! Rules (they are part of the generated crates' public API, so they change only with a major version):
+//!
+//! * **Operations are named by their HTTP path, never by their operationId** (upstream renamed every
+//!   operationId on 2026-05-11). Drop the `/api/<platform>/` prefix, split the remaining segments into
+//!   words (at `/`, `-`, `_`, `.`, `{}`, other symbols, and lower→upper case changes), and join them:
+//!   `/api/xiaohongshu-pgy/get-kol-fans-portrait/v1` → method `get_kol_fans_portrait_v1`, module
+//!   `get_kol_fans_portrait_v1`, type prefix `GetKolFansPortraitV1`. A POST operation whose path is also
+//!   served by GET gets a `post_` prefix.
+//! * Fields, parameters and enum variants use the same word splitting on their wire name.
+//! * A word with no ASCII letters or digits (e.g. Chinese) becomes `x` followed by the hex code points
+//!   (`美食` → `x7f8e_98df`), so names are ASCII and stable.
+//! * A name starting with a digit gets a prefix (`n` for snake case, `V` for types and variants).
+//! * Rust keywords: snake-case names become raw identifiers (`r#type`), except `self`, `super`, `crate`
+//!   and `Self`, which get a trailing `_`.
+//! * Two things that would get the same name are an error naming both, never a silent suffix.
+
+use std::collections::BTreeMap;
+
+use crate::error::{Error, Result};
+
+/// Splits a wire name into lowercase ASCII words.
+pub fn words(raw: &str) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    let mut cur = String::new();
+    let mut non_ascii: Vec<char> = Vec::new();
+    let flush_non_ascii = |non_ascii: &mut Vec<char>, out: &mut Vec<String>| {
+        if !non_ascii.is_empty() {
+            let hex: Vec<String> = non_ascii.iter().map(|c| format!("{:x}", *c as u32)).collect();
+            out.push(format!("x{}", hex.join("_")));
+            non_ascii.clear();
+        }
+    };
+    let chars: Vec<char> = raw.chars().collect();
+    for (i, &c) in chars.iter().enumerate() {
+        if c.is_ascii_alphanumeric() {
+            flush_non_ascii(&mut non_ascii, &mut out);
+            let prev = if i > 0 { Some(chars[i - 1]) } else { None };
+            let next = chars.get(i + 1).copied();
+            let boundary = match prev {
+                Some(p) if c.is_ascii_uppercase() => {
+                    p.is_ascii_lowercase()
+                        || p.is_ascii_digit()
+                        || (p.is_ascii_uppercase() && next.is_some_and(|n| n.is_ascii_lowercase()))
+                }
+                _ => false,
+            };
+            if boundary && !cur.is_empty() {
+                out.push(std::mem::take(&mut cur));
+            }
+            cur.push(c.to_ascii_lowercase());
+        } else {
+            if !cur.is_empty() {
+                out.push(std::mem::take(&mut cur));
+            }
+            if !c.is_ascii() && c.is_alphanumeric() {
+                non_ascii.push(c);
+            } else {
+                flush_non_ascii(&mut non_ascii, &mut out);
+            }
+        }
+    }
+    if !cur.is_empty() {
+        out.push(cur);
+    }
+    flush_non_ascii(&mut non_ascii, &mut out);
+    out
+}
+
+const STRICT_KEYWORDS: &[&str] = &[
+    "as", "async", "await", "break", "const", "continue", "dyn", "else", "enum", "extern", "false", "fn",
+    "for", "if", "impl", "in", "let", "loop", "match", "mod", "move", "mut", "pub", "ref", "return",
+    "static", "struct", "trait", "true", "type", "unsafe", "use", "where", "while", "abstract", "become",
+    "box", "do", "final", "gen", "macro", "override", "priv", "try", "typeof", "unsized", "virtual",
+    "yield",
+];
+const NOT_RAW: &[&str] = &["self", "super", "crate", "Self", "_"];
+
+/// `snake_case` identifier (fields, methods, modules, parameters). `fallback` is used when the name has no words.
+pub fn snake(raw: &str, fallback: &str) -> String {
+    let w = words(raw);
+    let mut s = if w.is_empty() { fallback.to_owned() } else { w.join("_") };
+    if s.starts_with(|c: char| c.is_ascii_digit()) {
+        s.insert(0, 'n');
+    }
+    s
+}
+
+/// `UpperCamelCase` identifier (types, enum variants).
+pub fn pascal(raw: &str, fallback: &str) -> String {
+    let w = words(raw);
+    let mut s: String = if w.is_empty() {
+        fallback.to_owned()
+    } else {
+        w.iter()
+            .map(|word| {
+                let mut cs = word.chars();
+                match cs.next() {
+                    Some(f) => f.to_ascii_uppercase().to_string() + cs.as_str(),
+                    None => String::new(),
+                }
+            })
+            .collect()
+    };
+    if s.starts_with(|c: char| c.is_ascii_digit()) {
+        s.insert(0, 'V');
+    }
+    if NOT_RAW.contains(&s.as_str()) {
+        s.push('_');
+    }
+    s
+}
+
+/// Turns a snake-case name into identifier source text, escaping keywords.
+pub fn ident_text(name: &str) -> String {
+    if NOT_RAW.contains(&name) {
+        format!("{name}_")
+    } else if STRICT_KEYWORDS.contains(&name) {
+        format!("r#{name}")
+    } else {
+        name.to_owned()
+    }
+}
+
+/// The part of an HTTP path that names an operation.
+pub fn operation_stem(path: &str, platform: &str) -> String {
+    let prefix = format!("/api/{platform}/");
+    let rest = path
+        .strip_prefix(&prefix)
+        .or_else(|| path.strip_prefix("/api/"))
+        .unwrap_or(path);
+    rest.to_owned()
+}
+
+/// Method / module name of an operation.
+pub fn operation_fn(path: &str, platform: &str, post_with_get_twin: bool) -> String {
+    let stem = snake(&operation_stem(path, platform), "root");
+    if post_with_get_twin {
+        format!("post_{stem}")
+    } else {
+        stem
+    }
+}
+
+/// Type-name prefix of an operation (`GetKolFansPortraitV1`).
+pub fn operation_type(path: &str, platform: &str, post_with_get_twin: bool) -> String {
+    let stem = pascal(&operation_stem(path, platform), "Root");
+    if post_with_get_twin {
+        format!("Post{stem}")
+    } else {
+        stem
+    }
+}
+
+/// Records names in one namespace and reports the first clash, naming both owners.
+#[derive(Debug, Default)]
+pub struct Namespace {
+    what: String,
+    taken: BTreeMap<String, String>,
+}
+
+impl Namespace {
+    pub fn new(what: impl Into<String>) -> Self {
+        Namespace {
+            what: what.into(),
+            taken: BTreeMap::new(),
+        }
+    }
+
+    /// Claims `name` for `owner` (a human description, e.g. the wire name and JSON pointer).
+    pub fn claim(&mut self, name: &str, owner: impl Into<String>) -> Result<()> {
+        let owner = owner.into();
+        if let Some(prev) = self.taken.get(name) {
+            return Err(Error::NameCollision {
+                message: format!(
+                    "{} `{name}` would be derived from both {prev} and {owner}; add a name overlay in specs/overlays/",
+                    self.what
+                ),
+            });
+        }
+        self.taken.insert(name.to_owned(), owner);
+        Ok(())
+    }
+}
+
+
+/// Every Rust name one generated crate uses, derived from the IR in one pass so clashes are found before
+/// anything is emitted. Parallel to `api.operations`.
+#[derive(Debug, Clone)]
+pub struct Plan {
+    pub ops: Vec<OpNames>,
+}
+
+#[derive(Debug, Clone)]
+pub struct OpNames {
+    /// Module under `ops::` and method on `Client`.
+    pub func: String,
+    /// Per parameter (parallel to `op.params`): argument / setter name.
+    pub params: Vec<String>,
+    /// Per parameter: the enum type generated for it, if it has an enum.
+    pub enums: Vec<Option<EnumNames>>,
+    /// Response structs keyed by their location in the data (`[]` marks an array element); the root is `[]`.
+    pub structs: BTreeMap<Vec<String>, StructNames>,
+}
+
+#[derive(Debug, Clone)]
+pub struct EnumNames {
+    pub type_name: String,
+    /// Per enum value.
+    pub variants: Vec<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct StructNames {
+    pub type_name: String,
+    /// Per field, in order.
+    pub fields: Vec<String>,
+}
+
+/// Names every operation module defines besides its response and enum types.
+pub const RESERVED_OP_TYPES: &[&str] = &["Request", "Data"];
+/// Name of the variant that carries enum values the spec does not list.
+pub const OTHER_VARIANT: &str = "Other";
+/// Element marker in struct locations.
+pub const ITEM: &str = "[]";
+
+pub fn plan(api: &crate::ir::Api) -> Result<Plan> {
+    use crate::ir::{Method, ParamType};
+    let mut funcs = Namespace::new("method");
+    let mut ops = Vec::with_capacity(api.operations.len());
+    for op in &api.operations {
+        let twin = op.method == Method::Post
+            && api.operations.iter().any(|o| o.method == Method::Get && o.path == op.path);
+        let func = operation_fn(&op.path, &api.platform, twin);
+        funcs.claim(&func, format!("{} {}", op.method.as_str(), op.path))?;
+        let label = format!("{} {}", op.method.as_str(), op.path);
+
+        let mut args = Namespace::new(format!("parameter of {label}:"));
+        let mut types = Namespace::new(format!("type in module `{func}`:"));
+        for t in RESERVED_OP_TYPES {
+            types.claim(t, "the generator")?;
+        }
+        let mut params = Vec::new();
+        let mut enums = Vec::new();
+        for p in &op.params {
+            let name = snake(&p.name, "param");
+            args.claim(&name, format!("`{}`", p.name))?;
+            params.push(name);
+            enums.push(match &p.ty {
+                ParamType::Enum(e) => {
+                    let type_name = pascal(&p.name, "Param");
+                    types.claim(&type_name, format!("the enum of parameter `{}`", p.name))?;
+                    let mut vs = Namespace::new(format!("variant of `{type_name}` ({label}):"));
+                    vs.claim(OTHER_VARIANT, "the fallback for unlisted values")?;
+                    let mut variants = Vec::new();
+                    for v in &e.values {
+                        let var = pascal(&v.value, "Empty");
+                        vs.claim(&var, format!("value `{}`", v.value))?;
+                        variants.push(var);
+                    }
+                    Some(EnumNames { type_name, variants })
+                }
+                _ => None,
+            });
+        }
+        let structs = match &op.response {
+            Some(r) => struct_names(&r.shape, &mut types, &label)?,
+            None => BTreeMap::new(),
+        };
+        ops.push(OpNames {
+            func,
+            params,
+            enums,
+            structs,
+        });
+    }
+    Ok(Plan { ops })
+}
+
+/// Response struct names: the field's name in PascalCase (`gender` -> `Gender`), `Item` appended for array
+/// elements (`ages` -> `AgesItem`), the root is `Data`. When names clash — with each other or with a
+/// parameter enum — every clashing struct is prefixed with its parent's name (`Gender` -> `DataGender`),
+/// repeatedly; the rule looks at the whole set at once, so the result never depends on order.
+fn struct_names(
+    shape: &crate::ir::Shape,
+    types: &mut Namespace,
+    label: &str,
+) -> Result<BTreeMap<Vec<String>, StructNames>> {
+    let mut found: Vec<(Vec<String>, &[crate::ir::Field])> = Vec::new();
+    collect_objects(shape, &mut Vec::new(), &mut found);
+    let base = |loc: &[String]| -> String {
+        match loc {
+            [] => "Data".to_owned(),
+            [only] if only == ITEM => "DataItem".to_owned(),
+            [.., field, last] if last == ITEM && field != ITEM => format!("{}Item", pascal(field, "Field")),
+            [.., last] if last == ITEM => "Item".to_owned(),
+            [.., last] => pascal(last, "Field"),
+        }
+    };
+    let mut names: BTreeMap<Vec<String>, String> = found.iter().map(|(loc, _)| (loc.clone(), base(loc))).collect();
+    for _ in 0..16 {
+        let mut count: BTreeMap<&str, usize> = BTreeMap::new();
+        for (loc, n) in &names {
+            if !loc.is_empty() {
+                *count.entry(n.as_str()).or_default() += 1;
+            }
+        }
+        let clashing: Vec<Vec<String>> = names
+            .iter()
+            .filter(|(loc, n)| {
+                !loc.is_empty() && (count[n.as_str()] > 1 || types.taken.contains_key(n.as_str()))
+            })
+            .map(|(loc, _)| loc.clone())
+            .collect();
+        if clashing.is_empty() {
+            break;
+        }
+        for loc in clashing {
+            let parent = parent_struct(&loc, &names);
+            let own = names[&loc].clone();
+            names.insert(loc, format!("{parent}{own}"));
+        }
+    }
+    let mut out = BTreeMap::new();
+    for (loc, fields) in found {
+        let type_name = names[&loc].clone();
+        if !loc.is_empty() {
+            // The root is `Data`, which the generator reserves for exactly this.
+            types.claim(&type_name, format!("the response object at data/{}", loc.join("/")))?;
+        }
+        let mut fns = Namespace::new(format!("field of `{type_name}` ({label}):"));
+        let mut field_names = Vec::new();
+        for f in fields {
+            let n = snake(&f.name, "field");
+            fns.claim(&n, format!("key `{}`", f.name))?;
+            field_names.push(n);
+        }
+        out.insert(
+            loc,
+            StructNames {
+                type_name,
+                fields: field_names,
+            },
+        );
+    }
+    Ok(out)
+}
+
+fn parent_struct(loc: &[String], names: &BTreeMap<Vec<String>, String>) -> String {
+    let mut cut = loc.len();
+    while cut > 0 {
+        cut -= 1;
+        if let Some(n) = names.get(&loc[..cut]) {
+            return n.clone();
+        }
+    }
+    "Data".to_owned()
+}
+
+fn collect_objects<'a>(
+    shape: &'a crate::ir::Shape,
+    loc: &mut Vec<String>,
+    out: &mut Vec<(Vec<String>, &'a [crate::ir::Field])>,
+) {
+    use crate::ir::Shape;
+    match shape {
+        Shape::Object(fields) => {
+            out.push((loc.clone(), fields));
+            for f in fields {
+                loc.push(f.name.clone());
+                collect_objects(&f.shape, loc, out);
+                loc.pop();
+            }
+        }
+        Shape::Array(inner) => {
+            loc.push(ITEM.to_owned());
+            collect_objects(inner, loc, out);
+            loc.pop();
+        }
+        Shape::Optional(inner) => collect_objects(inner, loc, out),
+        _ => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn operation_names_come_from_the_path() {
+        let p = "/api/xiaohongshu-pgy/get-kol-fans-portrait/v1";
+        assert_eq!(operation_fn(p, "xiaohongshu-pgy", false), "get_kol_fans_portrait_v1");
+        assert_eq!(operation_type(p, "xiaohongshu-pgy", false), "GetKolFansPortraitV1");
+        let q = "/api/xiaohongshu-pgy/api/solar/kol/data/userId/fans_profile/v1";
+        assert_eq!(
+            operation_fn(q, "xiaohongshu-pgy", false),
+            "api_solar_kol_data_user_id_fans_profile_v1"
+        );
+        assert_eq!(operation_fn(q, "xiaohongshu-pgy", true), "post_api_solar_kol_data_user_id_fans_profile_v1");
+    }
+
+    #[test]
+    fn words_split_case_and_symbols() {
+        assert_eq!(words("dataV3/dataSummary"), ["data", "v3", "data", "summary"]);
+        assert_eq!(words("HTTPServer"), ["http", "server"]);
+        assert_eq!(words("distribution_data"), ["distribution", "data"]);
+        assert_eq!(words("{noteId}"), ["note", "id"]);
+        assert_eq!(words("<18"), ["18"]);
+    }
+
+    #[test]
+    fn awkward_names_become_valid_identifiers() {
+        assert_eq!(snake("type", "x"), "type");
+        assert_eq!(ident_text("type"), "r#type");
+        assert_eq!(ident_text("self"), "self_");
+        assert_eq!(snake("18-24", "x"), "n18_24");
+        assert_eq!(pascal("_1", "X"), "V1");
+        assert_eq!(pascal("FE_MALE_HIGH", "X"), "FeMaleHigh");
+        assert_eq!(snake("美食", "x"), "x7f8e_98df");
+        assert_eq!(snake("!!!", "field"), "field");
+        assert_eq!(pascal("self", "X"), "Self_");
+    }
+
+    #[test]
+    fn a_clash_names_both_owners() {
+        let mut ns = Namespace::new("field");
+        ns.claim("fans_count", "`fansCount`").unwrap();
+        let err = ns.claim("fans_count", "`fans_count`").unwrap_err().to_string();
+        assert!(err.contains("`fansCount`") && err.contains("`fans_count`"), "{err}");
+    }
+}

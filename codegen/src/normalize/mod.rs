@@ -1,0 +1,19 @@
+//! Everything that turns upstream's loose definitions into one clean model:
+//! 3.1 -> 3.0 ([`downgrade`]), bilingual merge ([`merge`]), successors of deprecated operations
+//! ([`successor`]) and the maintainers' patches ([`overlay`]).
+
+pub mod downgrade;
+pub mod merge;
+pub mod successor;
+
+use std::path::Path;
+
+use crate::error::Result;
+use crate::load;
+
+/// Reads a definition file and returns it as a parsed OpenAPI 3.0 document.
+pub fn load_document(path: &Path) -> Result<openapiv3::OpenAPI> {
+    let mut doc = load::read_json(path)?;
+    downgrade::downgrade(&mut doc);
+    load::to_openapi(doc, path)
+}

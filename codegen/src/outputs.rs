@@ -1,0 +1,212 @@
+//! `generated/` as a pure function of `specs/` + `codegen/`: compute every output file in memory, then
+//! either write the difference (`regen`) or report it (`check`). Both go through [`plan`], as in
+//! rust-analyzer's `ensure_file_contents`, so they can never disagree.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use sha2::{Digest, Sha256};
+
+use crate::emit::{self, EmitOptions};
+use crate::error::{Error, Result};
+use crate::lock::{sha256_hex, Lock};
+use crate::lower::Warning;
+use crate::pipeline::{self, Input};
+
+pub const REGEN_COMMAND: &str = "cargo xtask regen";
+
+/// Every file `generated/` must hold, keyed by path relative to the repository root.
+#[derive(Debug)]
+pub struct Outputs {
+    pub files: BTreeMap<PathBuf, String>,
+    /// Crate folders the outputs own (relative to the root); anything else inside them is an orphan.
+    pub crate_dirs: Vec<PathBuf>,
+    pub warnings: Vec<Warning>,
+    pub digest: String,
+}
+
+/// sha256 over the manifest, every definition it names and every overlay, in a fixed order.
+pub fn input_digest(input: &Input) -> Result<String> {
+    let mut hasher = Sha256::new();
+    let mut add = |name: &str, path: &Path| -> Result<()> {
+        let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
+        hasher.update(name.as_bytes());
+        hasher.update([0]);
+        hasher.update((bytes.len() as u64).to_le_bytes());
+        hasher.update(&bytes);
+        Ok(())
+    };
+    add("manifest.yaml", &input.layout.manifest())?;
+    for (rel, abs) in pipeline::spec_paths(input) {
+        add(&rel, &abs)?;
+    }
+    for (rel, abs) in overlay_paths(input)? {
+        add(&rel, &abs)?;
+    }
+    Ok(hex(&hasher.finalize()))
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+pub fn overlay_paths(input: &Input) -> Result<Vec<(String, PathBuf)>> {
+    let dir = input.layout.overlays();
+    if !dir.exists() {
+        return Ok(Vec::new());
+    }
+    let mut out = Vec::new();
+    for entry in std::fs::read_dir(&dir).map_err(|e| Error::io(&dir, e))? {
+        let entry = entry.map_err(|e| Error::io(&dir, e))?;
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if name.ends_with(".yaml") || name.ends_with(".yml") {
+            out.push((format!("overlays/{name}"), entry.path()));
+        }
+    }
+    out.sort();
+    Ok(out)
+}
+
+/// Computes every generated file from the checkout at `root`.
+pub fn plan(root: &Path) -> Result<Outputs> {
+    let input = Input::load(root)?;
+    let digest = input_digest(&input)?;
+    let mut warnings = Vec::new();
+    let mut files = BTreeMap::new();
+    let mut crate_dirs = Vec::new();
+    for krate in &input.manifest.crates {
+        let api = pipeline::crate_api(&input, krate, &mut warnings)?;
+        let opts = EmitOptions {
+            digest: digest.clone(),
+            command: REGEN_COMMAND.to_owned(),
+            changelog: None,
+        };
+        let dir = PathBuf::from("generated").join(&krate.name);
+        for f in emit::emit_crate(&api, &opts)? {
+            files.insert(dir.join(&f.path), f.contents);
+        }
+        crate_dirs.push(dir);
+    }
+    warnings.sort();
+    warnings.dedup();
+    Ok(Outputs {
+        files,
+        crate_dirs,
+        warnings,
+        digest,
+    })
+}
+
+/// What differs between the outputs and the disk.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct Drift {
+    /// (path, unified diff from the disk to the expected contents)
+    pub stale: Vec<(PathBuf, String)>,
+    pub missing: Vec<PathBuf>,
+    /// Files in a generated crate folder that no input produces.
+    pub orphans: Vec<PathBuf>,
+    /// Definitions whose sha256 is not the one in `specs/specs.lock`.
+    pub unlocked: Vec<String>,
+}
+
+impl Drift {
+    pub fn is_clean(&self) -> bool {
+        self.stale.is_empty() && self.missing.is_empty() && self.orphans.is_empty() && self.unlocked.is_empty()
+    }
+}
+
+impl std::fmt::Display for Drift {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        for u in &self.unlocked {
+            writeln!(f, "specs/{u}: sha256 differs from specs/specs.lock (edited by hand? run `cargo xtask fetch`)")?;
+        }
+        for m in &self.missing {
+            writeln!(f, "{}: missing (run `{REGEN_COMMAND}`)", m.display())?;
+        }
+        for o in &self.orphans {
+            writeln!(f, "{}: not produced by any input (run `{REGEN_COMMAND}` to delete it)", o.display())?;
+        }
+        for (p, diff) in &self.stale {
+            writeln!(f, "{}: stale (run `{REGEN_COMMAND}`):\n{diff}", p.display())?;
+        }
+        Ok(())
+    }
+}
+
+fn existing_files(root: &Path, dirs: &[PathBuf]) -> Result<Vec<PathBuf>> {
+    let mut out = Vec::new();
+    let mut stack: Vec<PathBuf> = dirs.iter().map(|d| root.join(d)).filter(|d| d.exists()).collect();
+    while let Some(dir) = stack.pop() {
+        for entry in std::fs::read_dir(&dir).map_err(|e| Error::io(&dir, e))? {
+            let entry = entry.map_err(|e| Error::io(&dir, e))?;
+            let path = entry.path();
+            let ty = entry.file_type().map_err(|e| Error::io(&path, e))?;
+            if ty.is_dir() {
+                stack.push(path);
+            } else {
+                out.push(path.strip_prefix(root).unwrap_or(&path).to_path_buf());
+            }
+        }
+    }
+    out.sort();
+    Ok(out)
+}
+
+/// Compares the outputs with the disk and the definitions with the lock.
+pub fn check(root: &Path, outputs: &Outputs) -> Result<Drift> {
+    let mut drift = Drift::default();
+    let input = Input::load(root)?;
+    let lock = Lock::load(&input.layout.lock())?;
+    for (rel, abs) in pipeline::spec_paths(&input) {
+        let bytes = std::fs::read(&abs).map_err(|e| Error::io(&abs, e))?;
+        if lock.files.get(&rel).map(|e| e.sha256.as_str()) != Some(sha256_hex(&bytes).as_str()) {
+            drift.unlocked.push(rel);
+        }
+    }
+    for (path, expected) in &outputs.files {
+        match std::fs::read_to_string(root.join(path)) {
+            Ok(actual) if &actual == expected => {}
+            Ok(actual) => {
+                let diff = similar::TextDiff::from_lines(&actual, expected)
+                    .unified_diff()
+                    .context_radius(2)
+                    .header(&format!("a/{}", path.display()), &format!("b/{}", path.display()))
+                    .to_string();
+                drift.stale.push((path.clone(), diff));
+            }
+            Err(_) => drift.missing.push(path.clone()),
+        }
+    }
+    for existing in existing_files(root, &outputs.crate_dirs)? {
+        if !outputs.files.contains_key(&existing) {
+            drift.orphans.push(existing);
+        }
+    }
+    Ok(drift)
+}
+
+/// Writes what changed and deletes orphans. Returns the paths written or deleted.
+pub fn apply(root: &Path, outputs: &Outputs) -> Result<Vec<PathBuf>> {
+    let mut touched = Vec::new();
+    for (path, expected) in &outputs.files {
+        let abs = root.join(path);
+        if std::fs::read_to_string(&abs).ok().as_deref() == Some(expected.as_str()) {
+            continue;
+        }
+        if let Some(parent) = abs.parent() {
+            std::fs::create_dir_all(parent).map_err(|e| Error::io(parent, e))?;
+        }
+        let tmp = abs.with_extension("tmp-regen");
+        std::fs::write(&tmp, expected).map_err(|e| Error::io(&tmp, e))?;
+        std::fs::rename(&tmp, &abs).map_err(|e| Error::io(&abs, e))?;
+        touched.push(path.clone());
+    }
+    for existing in existing_files(root, &outputs.crate_dirs)? {
+        if !outputs.files.contains_key(&existing) {
+            let abs = root.join(&existing);
+            std::fs::remove_file(&abs).map_err(|e| Error::io(&abs, e))?;
+            touched.push(existing);
+        }
+    }
+    Ok(touched)
+}

@@ -1,0 +1,194 @@
+//! The one error type of every call.
+//!
+//! This file is emitted verbatim from `codegen/templates/error.rs`: the same code in every generated crate.
+//! No variant ever holds the API token: URLs are kept with the token removed.
+
+use std::fmt;
+use std::time::Duration;
+
+use crate::BusinessCode;
+
+/// Why a call failed.
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum Error {
+    /// The server answered with a business `code` other than 0.
+    Business {
+        /// The code, with its documented meaning.
+        code: BusinessCode,
+        /// The envelope's `message`.
+        message: Option<String>,
+        /// The envelope's `requestId`.
+        request_id: Option<String>,
+        /// The request URL, without the token.
+        url: String,
+    },
+    /// The server answered with an HTTP status other than 2xx.
+    Http {
+        /// HTTP status code.
+        status: u16,
+        /// The request URL, without the token.
+        url: String,
+        /// The business code, when the body was a JSON envelope.
+        code: Option<BusinessCode>,
+        /// The envelope's `message`, when there was one.
+        message: Option<String>,
+        /// The server's `Retry-After`, when it sent one.
+        retry_after: Option<Duration>,
+        /// The response body (lossy UTF-8).
+        body: String,
+    },
+    /// No answer within the configured timeout.
+    Timeout {
+        /// The request URL, without the token.
+        url: String,
+        /// The timeout that elapsed.
+        after: Duration,
+    },
+    /// The request could not be sent or the response not read (DNS, connection refused or reset, TLS...).
+    Transport {
+        /// The request URL, without the token.
+        url: String,
+        /// The underlying error, stripped of its URL.
+        source: reqwest::Error,
+    },
+    /// The response body exceeded the configured limit; the rest was not read.
+    BodyTooLarge {
+        /// The request URL, without the token.
+        url: String,
+        /// The limit in bytes.
+        limit: usize,
+    },
+    /// The body is not the expected JSON (not JSON, truncated, wrong types, `data` missing).
+    Decode {
+        /// The request URL, without the token.
+        url: String,
+        /// What did not fit.
+        message: String,
+        /// The response body (lossy UTF-8), kept for inspection.
+        body: String,
+    },
+    /// The client configuration is unusable (e.g. a base URL without a scheme).
+    Config {
+        /// What is wrong.
+        message: String,
+    },
+}
+
+impl Error {
+    /// A short, stable name of the kind of error: `business`, `http`, `timeout`, `transport`,
+    /// `body-too-large`, `decode` or `config`.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Error::Business { .. } => "business",
+            Error::Http { .. } => "http",
+            Error::Timeout { .. } => "timeout",
+            Error::Transport { .. } => "transport",
+            Error::BodyTooLarge { .. } => "body-too-large",
+            Error::Decode { .. } => "decode",
+            Error::Config { .. } => "config",
+        }
+    }
+
+    /// The business code, from the envelope of a business error or of an HTTP error.
+    pub fn business_code(&self) -> Option<BusinessCode> {
+        match self {
+            Error::Business { code, .. } => Some(*code),
+            Error::Http { code, .. } => *code,
+            _ => None,
+        }
+    }
+
+    /// Whether the retry policy may try again after this error.
+    pub fn is_retryable(&self) -> bool {
+        match self {
+            Error::Business { code, .. } => code.is_retryable(),
+            Error::Http { status, .. } => matches!(status, 429 | 502 | 503 | 504),
+            Error::Transport { source, .. } => source.is_connect(),
+            _ => false,
+        }
+    }
+
+    /// The delay the server asked for (`Retry-After` on HTTP 429 and 503).
+    pub fn retry_after(&self) -> Option<Duration> {
+        match self {
+            Error::Http {
+                status: 429 | 503,
+                retry_after,
+                ..
+            } => *retry_after,
+            _ => None,
+        }
+    }
+
+    pub(crate) fn from_reqwest(error: reqwest::Error, url: &str, timeout: Duration) -> Error {
+        if error.is_timeout() {
+            Error::Timeout {
+                url: url.to_owned(),
+                after: timeout,
+            }
+        } else {
+            Error::Transport {
+                url: url.to_owned(),
+                // reqwest puts the full URL, token included, into its messages.
+                source: error.without_url(),
+            }
+        }
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Error::Business {
+                code,
+                message,
+                request_id,
+                url,
+            } => {
+                write!(f, "business code {code} from {url}")?;
+                if let Some(message) = message {
+                    write!(f, ": {message}")?;
+                }
+                if let Some(id) = request_id {
+                    write!(f, " (request id {id})")?;
+                }
+                Ok(())
+            }
+            Error::Http {
+                status,
+                url,
+                code,
+                message,
+                ..
+            } => {
+                write!(f, "HTTP {status} from {url}")?;
+                if let Some(code) = code {
+                    write!(f, ", business code {code}")?;
+                }
+                if let Some(message) = message {
+                    write!(f, ": {message}")?;
+                }
+                Ok(())
+            }
+            Error::Timeout { url, after } => write!(f, "no response from {url} within {after:?}"),
+            Error::Transport { url, source } => write!(f, "request to {url} failed: {source}"),
+            Error::BodyTooLarge { url, limit } => {
+                write!(f, "response from {url} is larger than {limit} bytes")
+            }
+            Error::Decode { url, message, .. } => {
+                write!(f, "cannot decode the response from {url}: {message}")
+            }
+            Error::Config { message } => write!(f, "invalid client configuration: {message}"),
+        }
+    }
+}
+
+impl std::error::Error for Error {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            Error::Transport { source, .. } => Some(source),
+            _ => None,
+        }
+    }
+}

@@ -1,0 +1,420 @@
+//! HTTP runtime shared by every operation: client configuration, retries, envelope decoding.
+//!
+//! This file is emitted verbatim from `codegen/templates/runtime.rs`: the same code in every generated crate.
+
+use std::fmt;
+use std::time::{Duration, Instant};
+
+use serde::de::{DeserializeOwned, IgnoredAny};
+use serde::Deserialize;
+
+use crate::{BusinessCode, Error, Server};
+
+/// Per-request timeout the upstream documentation asks for ("at least 60 seconds").
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(60);
+
+/// Largest response body the client reads before giving up (32 MiB).
+pub const DEFAULT_MAX_BODY_BYTES: usize = 32 * 1024 * 1024;
+
+/// How the client retries a request that failed in a way worth retrying.
+///
+/// Retried: business codes marked retryable (collection failed, rate limit), HTTP 429, 502, 503 and 504
+/// (honouring `Retry-After`), and connection failures. Never retried: other business codes, other HTTP
+/// statuses, timeouts and undecodable bodies.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RetryPolicy {
+    /// Attempts in all, the first included (1 = no retry).
+    pub max_attempts: u32,
+    /// Delay before the first retry; doubled for each further retry.
+    pub initial_backoff: Duration,
+    /// Longest single delay. A `Retry-After` longer than this ends the retries.
+    pub max_backoff: Duration,
+    /// Budget for the whole call, retries and delays included. No retry starts that would exceed it.
+    pub max_elapsed: Option<Duration>,
+}
+
+impl Default for RetryPolicy {
+    fn default() -> Self {
+        RetryPolicy {
+            max_attempts: 3,
+            initial_backoff: Duration::from_secs(1),
+            max_backoff: Duration::from_secs(30),
+            max_elapsed: None,
+        }
+    }
+}
+
+impl RetryPolicy {
+    /// A policy that never retries.
+    pub fn none() -> Self {
+        RetryPolicy {
+            max_attempts: 1,
+            ..RetryPolicy::default()
+        }
+    }
+
+    /// Delay before retry number `retry` (1-based): `initial_backoff * 2^(retry-1)`, capped.
+    pub fn backoff(&self, retry: u32) -> Duration {
+        let factor = 2u32.saturating_pow(retry.saturating_sub(1));
+        self.initial_backoff
+            .saturating_mul(factor)
+            .min(self.max_backoff)
+    }
+}
+
+/// The API token. Never printed: its `Debug` is redacted and it is kept out of every error.
+#[derive(Clone)]
+struct Token(String);
+
+impl fmt::Debug for Token {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Token(<redacted>)")
+    }
+}
+
+/// Configures a [`Client`].
+#[derive(Debug, Clone)]
+pub struct ClientBuilder {
+    token: Token,
+    server: Server,
+    timeout: Duration,
+    retry: RetryPolicy,
+    max_body_bytes: usize,
+    user_agent: String,
+}
+
+impl ClientBuilder {
+    /// Which server to call (default: the first one the documentation lists).
+    pub fn server(mut self, server: Server) -> Self {
+        self.server = server;
+        self
+    }
+
+    /// Calls a custom base URL, e.g. a proxy or a local mock server.
+    pub fn base_url(mut self, url: impl Into<String>) -> Self {
+        self.server = Server::Custom(url.into());
+        self
+    }
+
+    /// Timeout of one attempt, connection included (default [`DEFAULT_TIMEOUT`]).
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = timeout;
+        self
+    }
+
+    /// Retry policy (default [`RetryPolicy::default`]).
+    pub fn retry_policy(mut self, retry: RetryPolicy) -> Self {
+        self.retry = retry;
+        self
+    }
+
+    /// Largest response body to accept (default [`DEFAULT_MAX_BODY_BYTES`]).
+    pub fn max_body_bytes(mut self, limit: usize) -> Self {
+        self.max_body_bytes = limit;
+        self
+    }
+
+    /// `User-Agent` header sent with every request.
+    pub fn user_agent(mut self, user_agent: impl Into<String>) -> Self {
+        self.user_agent = user_agent.into();
+        self
+    }
+
+    /// Builds the client.
+    pub fn build(self) -> Result<Client, Error> {
+        let base_url = self.server.url().trim_end_matches('/').to_owned();
+        if !(base_url.starts_with("http://") || base_url.starts_with("https://")) {
+            return Err(Error::Config {
+                message: format!("base URL `{base_url}` must start with http:// or https://"),
+            });
+        }
+        let http = reqwest::Client::builder()
+            .timeout(self.timeout)
+            .connect_timeout(self.timeout)
+            .user_agent(self.user_agent)
+            .build()
+            .map_err(|e| Error::Config {
+                message: format!("cannot build the HTTP client: {}", e.without_url()),
+            })?;
+        Ok(Client {
+            http,
+            base_url,
+            token: self.token,
+            timeout: self.timeout,
+            retry: self.retry,
+            max_body_bytes: self.max_body_bytes,
+        })
+    }
+}
+
+/// Asynchronous client. Cheap to clone: clones share one connection pool.
+#[derive(Debug, Clone)]
+pub struct Client {
+    http: reqwest::Client,
+    base_url: String,
+    token: Token,
+    timeout: Duration,
+    retry: RetryPolicy,
+    max_body_bytes: usize,
+}
+
+/// A successful response: the typed `data` and the rest of the envelope.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ApiResponse<T> {
+    /// The envelope's `data`.
+    pub data: T,
+    /// The envelope's `message`.
+    pub message: Option<String>,
+    /// The envelope's `recordTime`.
+    pub record_time: Option<String>,
+    /// The envelope's `requestId`; quote it when asking upstream support.
+    pub request_id: Option<String>,
+}
+
+impl Client {
+    /// A client for the default server with default settings.
+    pub fn new(token: impl Into<String>) -> Result<Client, Error> {
+        Client::builder(token).build()
+    }
+
+    /// Starts configuring a client.
+    pub fn builder(token: impl Into<String>) -> ClientBuilder {
+        ClientBuilder {
+            token: Token(token.into()),
+            server: Server::default(),
+            timeout: DEFAULT_TIMEOUT,
+            retry: RetryPolicy::default(),
+            max_body_bytes: DEFAULT_MAX_BODY_BYTES,
+            user_agent: concat!(env!("CARGO_PKG_NAME"), "/", env!("CARGO_PKG_VERSION")).to_owned(),
+        }
+    }
+
+    /// Base URL requests go to.
+    pub fn base_url(&self) -> &str {
+        &self.base_url
+    }
+
+    /// Sends a request, retrying as the policy says, and decodes the envelope.
+    /// `form` is the `application/x-www-form-urlencoded` body of a POST; GET requests have none.
+    pub(crate) async fn call<T: DeserializeOwned>(
+        &self,
+        method: reqwest::Method,
+        path: &'static str,
+        query: &[(&'static str, String)],
+        form: &[(&'static str, String)],
+    ) -> Result<ApiResponse<T>, Error> {
+        let started = Instant::now();
+        let mut attempt = 1;
+        loop {
+            let error = match self.attempt(&method, path, query, form).await {
+                Ok(response) => return Ok(response),
+                Err(error) => error,
+            };
+            if attempt >= self.retry.max_attempts || !error.is_retryable() {
+                return Err(error);
+            }
+            let delay = error.retry_after().unwrap_or_else(|| self.retry.backoff(attempt));
+            if delay > self.retry.max_backoff {
+                return Err(error);
+            }
+            if let Some(budget) = self.retry.max_elapsed {
+                // The next attempt may take a whole timeout: only start it if it fits.
+                if started.elapsed() + delay + self.timeout > budget {
+                    return Err(error);
+                }
+            }
+            tracing::debug!(path, attempt, delay_ms = delay.as_millis() as u64, error = %error, "retrying");
+            tokio::time::sleep(delay).await;
+            attempt += 1;
+        }
+    }
+
+    async fn attempt<T: DeserializeOwned>(
+        &self,
+        method: &reqwest::Method,
+        path: &'static str,
+        query: &[(&'static str, String)],
+        form: &[(&'static str, String)],
+    ) -> Result<ApiResponse<T>, Error> {
+        let url = format!("{}{}", self.base_url, path);
+        let shown = redacted_url(&url, query);
+        tracing::debug!(method = %method, url = %shown, "sending request");
+        let mut request = self
+            .http
+            .request(method.clone(), &url)
+            .query(&[("token", self.token.0.as_str())])
+            .query(query);
+        if !form.is_empty() {
+            request = request.form(form);
+        }
+        let mut response = request
+            .send()
+            .await
+            .map_err(|e| Error::from_reqwest(e, &shown, self.timeout))?;
+        let status = response.status();
+        let retry_after = response
+            .headers()
+            .get(reqwest::header::RETRY_AFTER)
+            .and_then(|v| v.to_str().ok())
+            .and_then(parse_retry_after);
+        let body = self.read_body(&mut response, &shown).await?;
+        tracing::debug!(url = %shown, status = status.as_u16(), bytes = body.len(), "received response");
+        if !status.is_success() {
+            let head = serde_json::from_slice::<Head>(&body).ok();
+            return Err(Error::Http {
+                status: status.as_u16(),
+                url: shown,
+                code: head.as_ref().map(|h| BusinessCode::from_code(h.code.0)),
+                message: head.and_then(|h| h.message),
+                retry_after,
+                body: String::from_utf8_lossy(&body).into_owned(),
+            });
+        }
+        decode(&body, &shown)
+    }
+
+    async fn read_body(&self, response: &mut reqwest::Response, url: &str) -> Result<Vec<u8>, Error> {
+        let limit = self.max_body_bytes;
+        if response.content_length().is_some_and(|len| len > limit as u64) {
+            return Err(Error::BodyTooLarge { url: url.to_owned(), limit });
+        }
+        let mut body = Vec::new();
+        while let Some(chunk) = response
+            .chunk()
+            .await
+            .map_err(|e| Error::from_reqwest(e, url, self.timeout))?
+        {
+            if body.len() + chunk.len() > limit {
+                return Err(Error::BodyTooLarge { url: url.to_owned(), limit });
+            }
+            body.extend_from_slice(&chunk);
+        }
+        Ok(body)
+    }
+}
+
+/// The URL as shown in errors and logs: the query without the token.
+fn redacted_url(url: &str, query: &[(&'static str, String)]) -> String {
+    let mut shown = url.to_owned();
+    let mut sep = '?';
+    for (name, value) in query {
+        shown.push(sep);
+        shown.push_str(name);
+        shown.push('=');
+        shown.push_str(value);
+        sep = '&';
+    }
+    shown
+}
+
+/// `Retry-After` as delta-seconds or an HTTP date.
+fn parse_retry_after(value: &str) -> Option<Duration> {
+    let value = value.trim();
+    if let Ok(secs) = value.parse::<u64>() {
+        return Some(Duration::from_secs(secs));
+    }
+    let at = httpdate::parse_http_date(value).ok()?;
+    Some(at.duration_since(std::time::SystemTime::now()).unwrap_or_default())
+}
+
+/// The business code. Upstream declared it an integer in some versions and a string enum (`"0"`, `"301"`)
+/// in others, so both are accepted: a JSON integer, or a string of decimal digits.
+#[derive(Debug, Clone, Copy)]
+struct Code(i64);
+
+impl<'de> Deserialize<'de> for Code {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Visitor;
+        impl serde::de::Visitor<'_> for Visitor {
+            type Value = Code;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("an integer business code, or a string of decimal digits")
+            }
+            fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<Code, E> {
+                Ok(Code(v))
+            }
+            fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<Code, E> {
+                i64::try_from(v).map(Code).map_err(E::custom)
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Code, E> {
+                let digits = v.strip_prefix('-').unwrap_or(v);
+                if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+                    return Err(E::invalid_value(serde::de::Unexpected::Str(v), &self));
+                }
+                v.parse().map(Code).map_err(E::custom)
+            }
+        }
+        deserializer.deserialize_any(Visitor)
+    }
+}
+
+/// The whole envelope, decoded in one pass on the happy path.
+#[derive(Deserialize)]
+struct Envelope<T> {
+    code: Code,
+    #[serde(default)]
+    message: Option<String>,
+    #[serde(default = "none")]
+    data: Option<T>,
+    #[serde(default, rename = "recordTime")]
+    record_time: Option<String>,
+    #[serde(default, rename = "requestId")]
+    request_id: Option<String>,
+}
+
+fn none<T>() -> Option<T> {
+    None
+}
+
+/// Just enough of the envelope to report an error when `data` does not fit the type.
+#[derive(Deserialize)]
+struct Head {
+    code: Code,
+    #[serde(default)]
+    message: Option<String>,
+    #[serde(default, rename = "requestId")]
+    request_id: Option<String>,
+    #[serde(default, rename = "data")]
+    _data: IgnoredAny,
+}
+
+pub(crate) fn decode<T: DeserializeOwned>(body: &[u8], url: &str) -> Result<ApiResponse<T>, Error> {
+    let undecodable = |message: String| Error::Decode {
+        url: url.to_owned(),
+        message,
+        body: String::from_utf8_lossy(body).into_owned(),
+    };
+    match serde_json::from_slice::<Envelope<T>>(body) {
+        Ok(envelope) => {
+            if envelope.code.0 != 0 {
+                return Err(Error::Business {
+                    code: BusinessCode::from_code(envelope.code.0),
+                    message: envelope.message,
+                    request_id: envelope.request_id,
+                    url: url.to_owned(),
+                });
+            }
+            let data = match envelope.data {
+                Some(data) => data,
+                // `null` or no `data`: fine for types that accept null (raw JSON, `Option`), an error otherwise.
+                None => T::deserialize(serde_json::Value::Null)
+                    .map_err(|_| undecodable("code 0 but `data` is null or missing".to_owned()))?,
+            };
+            Ok(ApiResponse {
+                data,
+                message: envelope.message,
+                record_time: envelope.record_time,
+                request_id: envelope.request_id,
+            })
+        }
+        Err(error) => match serde_json::from_slice::<Head>(body) {
+            Ok(head) if head.code.0 != 0 => Err(Error::Business {
+                code: BusinessCode::from_code(head.code.0),
+                message: head.message,
+                request_id: head.request_id,
+                url: url.to_owned(),
+            }),
+            _ => Err(undecodable(error.to_string())),
+        },
+    }
+}
