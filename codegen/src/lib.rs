@@ -9,6 +9,7 @@
 //! ```
 
 pub mod error;
+pub mod fetch;
 pub mod lock;
 pub mod manifest;
 
