@@ -8,10 +8,12 @@
 //!   -> ir         one bilingual, language-neutral model of the API           (ir.rs)
 //!   -> emit       names (names.rs), quote! -> prettyplease -> files            (emit/)
 //! ```
-//! `outputs.rs` runs the whole thing for `cargo xtask regen` and `cargo xtask check`.
+//! `outputs.rs` runs the whole thing for `cargo xtask regen` and `cargo xtask check`; `fetch.rs` refreshes
+//! `specs/` from upstream for `cargo xtask fetch`.
 
 pub mod emit;
 pub mod error;
+pub mod fetch;
 pub mod infer;
 pub mod ir;
 pub mod load;

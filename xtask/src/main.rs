@@ -5,6 +5,8 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+mod fetch;
+
 #[derive(Parser)]
 #[command(name = "cargo xtask", about = "Generate and check the Just One API client crates")]
 struct Cli {
@@ -14,11 +16,15 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
+    /// Download the definitions listed in specs/manifest.yaml into specs/ and update specs/specs.lock.
+    Fetch(fetch::FetchArgs),
     /// Fetch (unless --offline), then regenerate generated/ from specs/.
     Regen {
         /// Use the vendored specs as they are; no network.
         #[arg(long)]
         offline: bool,
+        #[command(flatten)]
+        fetch: fetch::FetchArgs,
     },
     /// Exit non-zero when generated/ is not exactly what specs/ + codegen/ produce, or specs/ does not
     /// match specs/specs.lock.
@@ -37,7 +43,16 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let root = root();
     let result = match cli.command {
-        Command::Regen { offline } => regen(&root, offline),
+        Command::Fetch(args) => return fetch::run(&root, args),
+        Command::Regen { offline, fetch } => {
+            if !offline {
+                let code = fetch::run(&root, fetch);
+                if code != ExitCode::SUCCESS {
+                    return code;
+                }
+            }
+            regen(&root)
+        }
         Command::Check => check(&root),
     };
     match result {
@@ -55,10 +70,7 @@ fn print_warnings(outputs: &codegen::outputs::Outputs) {
     }
 }
 
-fn regen(root: &Path, offline: bool) -> anyhow::Result<ExitCode> {
-    if !offline {
-        anyhow::bail!("online regen needs `cargo xtask fetch`; use --offline for the vendored specs");
-    }
+fn regen(root: &Path) -> anyhow::Result<ExitCode> {
     let outputs = codegen::outputs::plan(root)?;
     print_warnings(&outputs);
     let touched = codegen::outputs::apply(root, &outputs)?;

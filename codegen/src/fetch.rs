@@ -1,0 +1,740 @@
+//! `cargo xtask fetch`: download the definitions the manifest lists, validate them, and vendor them under
+//! `specs/` together with `specs/specs.lock`.
+//!
+//! All-or-nothing: every file is downloaded and validated in memory first; only when all of them are good
+//! are the changed files and the lock written, each through a temporary file and a rename. If a rename fails
+//! part-way, the files already replaced get their original bytes back, so a failed fetch leaves `specs/`
+//! exactly as it was.
+
+use std::collections::HashMap;
+use std::fmt;
+use std::fs;
+use std::io::{self, Write};
+use std::path::{Path, PathBuf};
+use std::time::{Duration, SystemTime};
+
+use reqwest::header::{HeaderMap, HeaderValue, DATE, ETAG, IF_NONE_MATCH, LAST_MODIFIED};
+use reqwest::StatusCode;
+use tokio::task::JoinSet;
+
+use crate::lock::{sha256_hex, Lock, LockEntry, LOCK_VERSION};
+use crate::manifest::{Layout, Manifest, SpecFile};
+
+/// How many downloads run at once: enough to hide latency, few enough to be polite to the docs server.
+const CONCURRENCY: usize = 4;
+/// Upper bound of the doubling backoff between attempts.
+const MAX_BACKOFF: Duration = Duration::from_secs(10);
+
+#[derive(Debug, Clone)]
+pub struct FetchOptions {
+    /// Overrides `manifest.docs_base_url`.
+    pub base_url: Option<String>,
+    /// Fetch only the files of the endpoint with this slug.
+    pub only: Option<String>,
+    /// Write the definitions and the lock here instead of `specs/`.
+    pub out_dir: Option<PathBuf>,
+    /// Limit for one attempt (connect, headers and body).
+    pub timeout: Duration,
+    /// Attempts per file, counting the first one.
+    pub max_attempts: u32,
+    /// Wait before the second attempt; doubles after each further one, up to 10 s.
+    pub initial_backoff: Duration,
+    /// Largest body accepted.
+    pub max_body_bytes: u64,
+}
+
+impl Default for FetchOptions {
+    fn default() -> Self {
+        FetchOptions {
+            base_url: None,
+            only: None,
+            out_dir: None,
+            timeout: Duration::from_secs(60),
+            max_attempts: 4,
+            initial_backoff: Duration::from_millis(500),
+            max_body_bytes: 16 * 1024 * 1024,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    /// New or different content, written to disk.
+    Downloaded,
+    /// Downloaded, and identical to the file already on disk.
+    Unchanged,
+    /// The server answered 304 to our `If-None-Match`.
+    NotModified,
+}
+
+impl fmt::Display for Outcome {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // `pad` so callers can align it with `{:<12}`.
+        f.pad(match self {
+            Outcome::Downloaded => "downloaded",
+            Outcome::Unchanged => "unchanged",
+            Outcome::NotModified => "not modified",
+        })
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FileReport {
+    /// Path relative to the output directory (also the lock key).
+    pub rel_path: String,
+    pub url: String,
+    pub outcome: Outcome,
+    pub sha256: String,
+    pub size: u64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FetchReport {
+    /// One entry per fetched file, in manifest order.
+    pub files: Vec<FileReport>,
+    pub lock_path: PathBuf,
+    /// Whether the lock's bytes changed (it is not rewritten when they would stay the same).
+    pub lock_written: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DownloadFailure {
+    pub url: String,
+    pub reason: String,
+}
+
+/// Why a fetch wrote nothing.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct FetchFailure {
+    /// Every download that failed, in manifest order.
+    pub downloads: Vec<DownloadFailure>,
+    /// Errors not tied to a URL (unknown slug, unreadable lock, failed writes); each names what it is about.
+    pub errors: Vec<String>,
+}
+
+impl fmt::Display for FetchFailure {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut first = true;
+        let lines = self
+            .downloads
+            .iter()
+            .map(|d| format!("{}: {}", d.url, d.reason))
+            .chain(self.errors.iter().cloned());
+        for line in lines {
+            if !first {
+                f.write_str("\n")?;
+            }
+            first = false;
+            f.write_str(&line)?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for FetchFailure {}
+
+impl FetchFailure {
+    fn error(message: String) -> Self {
+        FetchFailure {
+            downloads: Vec::new(),
+            errors: vec![message],
+        }
+    }
+}
+
+/// What one file needs: where it goes, where it comes from, and what we already have.
+struct Plan {
+    file: SpecFile,
+    rel_path: String,
+    url: String,
+    target: PathBuf,
+    /// Current bytes on disk, if any.
+    on_disk: Option<Vec<u8>>,
+    /// Sent as `If-None-Match` (only when the file on disk is the one the lock describes).
+    etag: Option<String>,
+}
+
+/// A successful answer to one request.
+enum Fetched {
+    NotModified,
+    Body {
+        bytes: Vec<u8>,
+        etag: Option<String>,
+        last_modified: Option<String>,
+        date: Option<String>,
+    },
+}
+
+/// Why one attempt failed, and whether another one may help.
+enum AttemptError {
+    Retryable(String),
+    Fatal(String),
+}
+
+/// Downloads every definition the manifest lists (or those of `opts.only`), validates each, and writes the
+/// changed ones and the lock only if all succeeded. On failure nothing under the output directory changes.
+pub async fn fetch(
+    layout: &Layout,
+    manifest: &Manifest,
+    opts: &FetchOptions,
+) -> Result<FetchReport, FetchFailure> {
+    let out_dir = opts.out_dir.clone().unwrap_or_else(|| layout.specs());
+    let lock_path = out_dir.join("specs.lock");
+    let base_url = opts.base_url.as_deref().unwrap_or(&manifest.docs_base_url);
+
+    let mut files = manifest.spec_files();
+    if let Some(slug) = &opts.only {
+        files.retain(|f| &f.slug == slug);
+        if files.is_empty() {
+            return Err(FetchFailure::error(format!(
+                "unknown slug `{slug}`: the manifest lists no endpoint with that slug"
+            )));
+        }
+    }
+
+    let old_lock =
+        Lock::load_or_default(&lock_path).map_err(|e| FetchFailure::error(e.to_string()))?;
+    let old_lock_bytes = match fs::read(&lock_path) {
+        Ok(bytes) => Some(bytes),
+        Err(e) if e.kind() == io::ErrorKind::NotFound => None,
+        Err(e) => return Err(FetchFailure::error(format!("{}: {e}", lock_path.display()))),
+    };
+
+    let plans: Vec<Plan> = files
+        .into_iter()
+        .map(|file| {
+            let rel_path = file.rel_path();
+            let url = file.url(base_url);
+            let target = out_dir.join(&rel_path);
+            let on_disk = fs::read(&target).ok();
+            // An etag only vouches for the bytes the lock recorded, fetched from the same URL.
+            let etag = old_lock.files.get(&rel_path).and_then(|entry| {
+                let same_bytes = on_disk
+                    .as_deref()
+                    .is_some_and(|b| sha256_hex(b) == entry.sha256);
+                (same_bytes && entry.url == url)
+                    .then(|| entry.etag.clone())
+                    .flatten()
+            });
+            Plan {
+                file,
+                rel_path,
+                url,
+                target,
+                on_disk,
+                etag,
+            }
+        })
+        .collect();
+
+    let client = reqwest::Client::builder()
+        .user_agent(concat!(
+            "justoneapi-codegen-fetch/",
+            env!("CARGO_PKG_VERSION")
+        ))
+        .connect_timeout(opts.timeout)
+        .build()
+        .map_err(|e| {
+            FetchFailure::error(format!("cannot build the HTTP client: {}", error_chain(&e)))
+        })?;
+
+    let results = download_all(&client, &plans, opts).await;
+
+    let mut failure = FetchFailure::default();
+    // Entries of files not fetched this time (other slugs under `only`, files the manifest no longer lists)
+    // stay: those files are never touched, so what the lock says about them still holds.
+    let mut new_lock = Lock {
+        version: LOCK_VERSION,
+        files: old_lock.files.clone(),
+    };
+    let mut writes = Vec::new();
+    let mut reports = Vec::new();
+    let now = httpdate::fmt_http_date(SystemTime::now());
+    for (plan, result) in plans.iter().zip(results) {
+        match result {
+            Err(reason) => failure.downloads.push(DownloadFailure {
+                url: plan.url.clone(),
+                reason,
+            }),
+            Ok(Fetched::NotModified) => {
+                // Only sent when the lock has an entry, so it is there; keep it as it is.
+                let Some(entry) = old_lock.files.get(&plan.rel_path) else {
+                    failure.downloads.push(DownloadFailure {
+                        url: plan.url.clone(),
+                        reason: "HTTP 304 Not Modified for a file the lock does not describe"
+                            .into(),
+                    });
+                    continue;
+                };
+                reports.push(FileReport {
+                    rel_path: plan.rel_path.clone(),
+                    url: plan.url.clone(),
+                    outcome: Outcome::NotModified,
+                    sha256: entry.sha256.clone(),
+                    size: entry.size,
+                });
+            }
+            Ok(Fetched::Body {
+                bytes,
+                etag,
+                last_modified,
+                date,
+            }) => {
+                let sha256 = sha256_hex(&bytes);
+                let size = bytes.len() as u64;
+                // Same content as locked: keep the old date so an unchanged upstream leaves the lock as it is.
+                let date = match old_lock.files.get(&plan.rel_path) {
+                    Some(old) if old.sha256 == sha256 => old.date.clone(),
+                    _ => date.unwrap_or_else(|| now.clone()),
+                };
+                new_lock.files.insert(
+                    plan.rel_path.clone(),
+                    LockEntry {
+                        url: plan.url.clone(),
+                        sha256: sha256.clone(),
+                        size,
+                        etag,
+                        last_modified,
+                        date,
+                    },
+                );
+                let outcome = if plan.on_disk.as_deref() == Some(&bytes[..]) {
+                    Outcome::Unchanged
+                } else {
+                    writes.push(PendingWrite {
+                        target: plan.target.clone(),
+                        bytes,
+                    });
+                    Outcome::Downloaded
+                };
+                reports.push(FileReport {
+                    rel_path: plan.rel_path.clone(),
+                    url: plan.url.clone(),
+                    outcome,
+                    sha256,
+                    size,
+                });
+            }
+        }
+    }
+    if !failure.downloads.is_empty() {
+        return Err(failure);
+    }
+
+    let lock_text = new_lock.to_text().into_bytes();
+    let lock_written = old_lock_bytes.as_deref() != Some(&lock_text[..]);
+    if lock_written {
+        // Last, so the lock never describes files that did not make it to disk.
+        writes.push(PendingWrite {
+            target: lock_path.clone(),
+            bytes: lock_text,
+        });
+    }
+    commit(&writes).map_err(|errors| FetchFailure {
+        downloads: Vec::new(),
+        errors,
+    })?;
+
+    Ok(FetchReport {
+        files: reports,
+        lock_path,
+        lock_written,
+    })
+}
+
+/// Downloads and validates every planned file, a few at a time; results are in plan order.
+async fn download_all(
+    client: &reqwest::Client,
+    plans: &[Plan],
+    opts: &FetchOptions,
+) -> Vec<Result<Fetched, String>> {
+    let mut results: Vec<Option<Result<Fetched, String>>> = plans.iter().map(|_| None).collect();
+    let mut tasks = JoinSet::new();
+    let mut task_index = HashMap::new();
+    let mut next = 0;
+    while next < plans.len() || !tasks.is_empty() {
+        while next < plans.len() && tasks.len() < CONCURRENCY {
+            let plan = &plans[next];
+            let (client, url, etag, expected_path, opts) = (
+                client.clone(),
+                plan.url.clone(),
+                plan.etag.clone(),
+                plan.file.path.clone(),
+                opts.clone(),
+            );
+            let handle = tasks.spawn(async move {
+                fetch_one(&client, &url, etag.as_deref(), &expected_path, &opts).await
+            });
+            task_index.insert(handle.id(), next);
+            next += 1;
+        }
+        match tasks.join_next_with_id().await {
+            Some(Ok((id, result))) => results[task_index[&id]] = Some(result),
+            Some(Err(e)) => {
+                results[task_index[&e.id()]] = Some(Err(format!("download task failed: {e}")))
+            }
+            None => {}
+        }
+    }
+    results
+        .into_iter()
+        .map(|r| r.unwrap_or_else(|| Err("download task did not finish".into())))
+        .collect()
+}
+
+/// One file, with retries on errors that may go away (connection, timeout, 5xx, cut-off body).
+async fn fetch_one(
+    client: &reqwest::Client,
+    url: &str,
+    etag: Option<&str>,
+    expected_path: &str,
+    opts: &FetchOptions,
+) -> Result<Fetched, String> {
+    let attempts = opts.max_attempts.max(1);
+    let mut backoff = opts.initial_backoff;
+    let mut attempt = 1;
+    loop {
+        let result = match tokio::time::timeout(
+            opts.timeout,
+            attempt_once(client, url, etag, opts.max_body_bytes),
+        )
+        .await
+        {
+            Ok(result) => result,
+            Err(_) => Err(AttemptError::Retryable(format!(
+                "timed out after {}",
+                fmt_duration(opts.timeout)
+            ))),
+        };
+        match result {
+            Ok(fetched) => {
+                // A well-delivered but wrong definition will not improve on a retry.
+                if let Fetched::Body { bytes, .. } = &fetched {
+                    validate(bytes, expected_path)?;
+                }
+                return Ok(fetched);
+            }
+            Err(AttemptError::Fatal(reason)) => return Err(reason),
+            Err(AttemptError::Retryable(reason)) if attempt >= attempts => {
+                return Err(if attempts > 1 {
+                    format!("{reason} (after {attempts} attempts)")
+                } else {
+                    reason
+                });
+            }
+            Err(AttemptError::Retryable(_)) => {
+                tokio::time::sleep(backoff).await;
+                backoff = (backoff * 2).min(MAX_BACKOFF);
+                attempt += 1;
+            }
+        }
+    }
+}
+
+async fn attempt_once(
+    client: &reqwest::Client,
+    url: &str,
+    etag: Option<&str>,
+    max_body_bytes: u64,
+) -> Result<Fetched, AttemptError> {
+    let mut request = client.get(url);
+    if let Some(etag) = etag {
+        request = request.header(IF_NONE_MATCH, etag);
+    }
+    let mut response = request.send().await.map_err(|e| {
+        if e.is_builder() {
+            AttemptError::Fatal(format!("invalid request: {}", error_chain(&e)))
+        } else {
+            AttemptError::Retryable(format!("connection failed: {}", error_chain(&e)))
+        }
+    })?;
+
+    let status = response.status();
+    if status == StatusCode::NOT_MODIFIED && etag.is_some() {
+        return Ok(Fetched::NotModified);
+    }
+    if status.is_server_error() {
+        return Err(AttemptError::Retryable(fmt_status(status)));
+    }
+    if status != StatusCode::OK {
+        let mut reason = fmt_status(status);
+        if status == StatusCode::NOT_MODIFIED {
+            reason.push_str(", but no conditional request was sent");
+        }
+        return Err(AttemptError::Fatal(reason));
+    }
+
+    let declared = response.content_length();
+    if let Some(len) = declared {
+        if len > max_body_bytes {
+            return Err(AttemptError::Fatal(format!(
+                "body exceeds {max_body_bytes} bytes (Content-Length: {len})"
+            )));
+        }
+    }
+    let headers = response.headers().clone();
+    let capacity = declared.unwrap_or(0).min(max_body_bytes) as usize;
+    let mut bytes = Vec::with_capacity(capacity);
+    loop {
+        match response.chunk().await {
+            Ok(Some(chunk)) => {
+                if (bytes.len() + chunk.len()) as u64 > max_body_bytes {
+                    return Err(AttemptError::Fatal(format!(
+                        "body exceeds {max_body_bytes} bytes"
+                    )));
+                }
+                bytes.extend_from_slice(&chunk);
+            }
+            Ok(None) => break,
+            Err(e) => {
+                let got = bytes.len();
+                return Err(AttemptError::Retryable(match declared {
+                    Some(len) => format!(
+                        "body cut off after {got} of {len} bytes: {}",
+                        error_chain(&e)
+                    ),
+                    None => format!("body cut off after {got} bytes: {}", error_chain(&e)),
+                }));
+            }
+        }
+    }
+    // hyper already checks this; kept so a short body can never pass as complete.
+    if let Some(len) = declared {
+        if bytes.len() as u64 != len {
+            return Err(AttemptError::Retryable(format!(
+                "body cut off after {} of {len} bytes",
+                bytes.len()
+            )));
+        }
+    }
+
+    Ok(Fetched::Body {
+        bytes,
+        etag: header_text(&headers, ETAG),
+        last_modified: header_text(&headers, LAST_MODIFIED),
+        date: header_text(&headers, DATE),
+    })
+}
+
+/// Checks that `bytes` is an OpenAPI 3.0/3.1 definition of exactly `expected_path`.
+fn validate(bytes: &[u8], expected_path: &str) -> Result<(), String> {
+    let value: serde_json::Value = serde_json::from_slice(bytes).map_err(|e| {
+        // serde_json appends " at line L column C" itself; say where first, then what.
+        let full = e.to_string();
+        let suffix = format!(" at line {} column {}", e.line(), e.column());
+        let message = full.strip_suffix(&suffix).unwrap_or(&full);
+        format!(
+            "invalid JSON at line {} column {}: {message}",
+            e.line(),
+            e.column()
+        )
+    })?;
+    let Some(top) = value.as_object() else {
+        return Err("top level is not a JSON object".into());
+    };
+    match top.get("openapi") {
+        None => return Err("no `openapi` field".into()),
+        Some(serde_json::Value::String(v)) if v.starts_with("3.0.") || v.starts_with("3.1.") => {}
+        Some(serde_json::Value::String(v)) => {
+            return Err(format!(
+                "unsupported OpenAPI version \"{v}\", expected 3.0.x or 3.1.x"
+            ))
+        }
+        Some(other) => return Err(format!("`openapi` is not a string: {other}")),
+    }
+    let Some(paths) = top.get("paths").and_then(|p| p.as_object()) else {
+        return Err("no `paths` object".into());
+    };
+    let found: Vec<&str> = paths.keys().map(String::as_str).collect();
+    match found[..] {
+        [only] if only == expected_path => Ok(()),
+        [only] => Err(format!(
+            "definition describes {only}, expected {expected_path}"
+        )),
+        [] => Err(format!(
+            "definition describes no path, expected {expected_path}"
+        )),
+        _ => Err(format!(
+            "definition describes {} paths ({}), expected only {expected_path}",
+            found.len(),
+            found.join(", ")
+        )),
+    }
+}
+
+fn header_text(headers: &HeaderMap, name: reqwest::header::HeaderName) -> Option<String> {
+    headers
+        .get(name)
+        .and_then(|v: &HeaderValue| v.to_str().ok())
+        .map(str::to_owned)
+}
+
+fn fmt_status(status: StatusCode) -> String {
+    match status.canonical_reason() {
+        Some(reason) => format!("HTTP {} {reason}", status.as_u16()),
+        None => format!("HTTP {}", status.as_u16()),
+    }
+}
+
+fn fmt_duration(d: Duration) -> String {
+    if d.subsec_nanos() == 0 {
+        format!("{}s", d.as_secs())
+    } else {
+        format!("{}ms", d.as_millis())
+    }
+}
+
+/// reqwest's own message ("error sending request for url ...") hides the cause; the innermost error names it.
+fn error_chain(e: &(dyn std::error::Error + 'static)) -> String {
+    let mut innermost = e;
+    while let Some(source) = innermost.source() {
+        innermost = source;
+    }
+    innermost.to_string()
+}
+
+struct PendingWrite {
+    target: PathBuf,
+    bytes: Vec<u8>,
+}
+
+/// A new file waiting next to its target, and what the target held before.
+struct Staged {
+    target: PathBuf,
+    temp: PathBuf,
+    original: Option<Vec<u8>>,
+}
+
+/// Writes every file atomically, or none: on any error, returns the errors after putting back every
+/// original and removing every temporary file and directory it made.
+fn commit(writes: &[PendingWrite]) -> Result<(), Vec<String>> {
+    let mut created_dirs = Vec::new();
+    let mut staged: Vec<Staged> = Vec::new();
+    let mut errors = Vec::new();
+
+    for write in writes {
+        if let Err(e) = stage(write, &mut created_dirs).map(|s| staged.push(s)) {
+            errors.push(e);
+            break;
+        }
+    }
+
+    let mut replaced = 0;
+    if errors.is_empty() {
+        for s in &staged {
+            if let Err(e) = fs::rename(&s.temp, &s.target) {
+                errors.push(format!(
+                    "{}: cannot move the new file into place: {e}",
+                    s.target.display()
+                ));
+                break;
+            }
+            replaced += 1;
+        }
+    }
+    if errors.is_empty() {
+        return Ok(());
+    }
+
+    for s in staged[..replaced].iter().rev() {
+        let restored = match &s.original {
+            Some(bytes) => write_temp(&s.target, bytes).and_then(|temp| {
+                fs::rename(&temp, &s.target).inspect_err(|_| {
+                    let _ = fs::remove_file(&temp);
+                })
+            }),
+            None => fs::remove_file(&s.target),
+        };
+        if let Err(e) = restored {
+            errors.push(format!(
+                "{}: cannot restore the previous file: {e}",
+                s.target.display()
+            ));
+        }
+    }
+    for s in &staged[replaced..] {
+        let _ = fs::remove_file(&s.temp);
+    }
+    // Deepest first; only empty ones go, so nothing that was there before is removed.
+    for dir in created_dirs.iter().rev() {
+        let _ = fs::remove_dir(dir);
+    }
+    Err(errors)
+}
+
+fn stage(write: &PendingWrite, created_dirs: &mut Vec<PathBuf>) -> Result<Staged, String> {
+    let target = &write.target;
+    let parent = target.parent().unwrap_or(Path::new("."));
+    create_dirs(parent, created_dirs)
+        .map_err(|e| format!("{}: cannot create the directory: {e}", parent.display()))?;
+    let original = match fs::read(target) {
+        Ok(bytes) => Some(bytes),
+        Err(e) if e.kind() == io::ErrorKind::NotFound => None,
+        // rename() never puts a file over a directory, so this target is never replaced and needs no backup;
+        // the rename reports the problem.
+        Err(_) if target.is_dir() => None,
+        Err(e) => {
+            return Err(format!(
+                "{}: cannot read the current file: {e}",
+                target.display()
+            ))
+        }
+    };
+    let temp = write_temp(target, &write.bytes).map_err(|e| {
+        format!(
+            "{}: cannot write a temporary file next to it: {e}",
+            target.display()
+        )
+    })?;
+    Ok(Staged {
+        target: target.clone(),
+        temp,
+        original,
+    })
+}
+
+/// Creates `dir` and its missing ancestors, recording each one created (outermost first).
+fn create_dirs(dir: &Path, created: &mut Vec<PathBuf>) -> io::Result<()> {
+    let missing: Vec<&Path> = dir
+        .ancestors()
+        .take_while(|d| !d.as_os_str().is_empty() && !d.exists())
+        .collect();
+    for d in missing.into_iter().rev() {
+        fs::create_dir(d)?;
+        created.push(d.to_path_buf());
+    }
+    Ok(())
+}
+
+/// Writes `bytes` to a new, synced temporary file in the directory of `target` (so a rename is atomic).
+fn write_temp(target: &Path, bytes: &[u8]) -> io::Result<PathBuf> {
+    let dir = target.parent().unwrap_or(Path::new("."));
+    let name = target
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let mut n = 0u32;
+    loop {
+        let temp = dir.join(format!(".{name}.{}.{n}.tmp", std::process::id()));
+        match fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&temp)
+        {
+            Ok(mut file) => {
+                let written = file.write_all(bytes).and_then(|()| file.sync_all());
+                return match written {
+                    Ok(()) => Ok(temp),
+                    Err(e) => {
+                        drop(file);
+                        let _ = fs::remove_file(&temp);
+                        Err(e)
+                    }
+                };
+            }
+            // A leftover of an earlier run, or another file of this run: try the next name.
+            Err(e) if e.kind() == io::ErrorKind::AlreadyExists && n < 1000 => n += 1,
+            Err(e) => return Err(e),
+        }
+    }
+}
