@@ -173,11 +173,7 @@ enum AttemptError {
 
 /// Downloads every definition the manifest lists (or those of `opts.only`), validates each, and writes the
 /// changed ones and the lock only if all succeeded. On failure nothing under the output directory changes.
-pub async fn fetch(
-    layout: &Layout,
-    manifest: &Manifest,
-    opts: &FetchOptions,
-) -> Result<FetchReport, FetchFailure> {
+pub async fn fetch(layout: &Layout, manifest: &Manifest, opts: &FetchOptions) -> Result<FetchReport, FetchFailure> {
     let out_dir = opts.out_dir.clone().unwrap_or_else(|| layout.specs());
     let lock_path = out_dir.join("specs.lock");
     let base_url = opts.base_url.as_deref().unwrap_or(&manifest.docs_base_url);
@@ -192,8 +188,7 @@ pub async fn fetch(
         }
     }
 
-    let old_lock =
-        Lock::load_or_default(&lock_path).map_err(|e| FetchFailure::error(e.to_string()))?;
+    let old_lock = Lock::load_or_default(&lock_path).map_err(|e| FetchFailure::error(e.to_string()))?;
     let old_lock_bytes = match fs::read(&lock_path) {
         Ok(bytes) => Some(bytes),
         Err(e) if e.kind() == io::ErrorKind::NotFound => None,
@@ -209,12 +204,8 @@ pub async fn fetch(
             let on_disk = fs::read(&target).ok();
             // An etag only vouches for the bytes the lock recorded, fetched from the same URL.
             let etag = old_lock.files.get(&rel_path).and_then(|entry| {
-                let same_bytes = on_disk
-                    .as_deref()
-                    .is_some_and(|b| sha256_hex(b) == entry.sha256);
-                (same_bytes && entry.url == url)
-                    .then(|| entry.etag.clone())
-                    .flatten()
+                let same_bytes = on_disk.as_deref().is_some_and(|b| sha256_hex(b) == entry.sha256);
+                (same_bytes && entry.url == url).then(|| entry.etag.clone()).flatten()
             });
             Plan {
                 file,
@@ -228,15 +219,10 @@ pub async fn fetch(
         .collect();
 
     let client = reqwest::Client::builder()
-        .user_agent(concat!(
-            "justoneapi-codegen-fetch/",
-            env!("CARGO_PKG_VERSION")
-        ))
+        .user_agent(concat!("justoneapi-codegen-fetch/", env!("CARGO_PKG_VERSION")))
         .connect_timeout(opts.timeout)
         .build()
-        .map_err(|e| {
-            FetchFailure::error(format!("cannot build the HTTP client: {}", error_chain(&e)))
-        })?;
+        .map_err(|e| FetchFailure::error(format!("cannot build the HTTP client: {}", error_chain(&e))))?;
 
     let results = download_all(&client, &plans, opts).await;
 
@@ -261,8 +247,7 @@ pub async fn fetch(
                 let Some(entry) = old_lock.files.get(&plan.rel_path) else {
                     failure.downloads.push(DownloadFailure {
                         url: plan.url.clone(),
-                        reason: "HTTP 304 Not Modified for a file the lock does not describe"
-                            .into(),
+                        reason: "HTTP 304 Not Modified for a file the lock does not describe".into(),
                     });
                     continue;
                 };
@@ -343,11 +328,7 @@ pub async fn fetch(
 }
 
 /// Downloads and validates every planned file, a few at a time; results are in plan order.
-async fn download_all(
-    client: &reqwest::Client,
-    plans: &[Plan],
-    opts: &FetchOptions,
-) -> Vec<Result<Fetched, String>> {
+async fn download_all(client: &reqwest::Client, plans: &[Plan], opts: &FetchOptions) -> Vec<Result<Fetched, String>> {
     let mut results: Vec<Option<Result<Fetched, String>>> = plans.iter().map(|_| None).collect();
     let mut tasks = JoinSet::new();
     let mut task_index = HashMap::new();
@@ -362,17 +343,14 @@ async fn download_all(
                 plan.file.path.clone(),
                 opts.clone(),
             );
-            let handle = tasks.spawn(async move {
-                fetch_one(&client, &url, etag.as_deref(), &expected_path, &opts).await
-            });
+            let handle =
+                tasks.spawn(async move { fetch_one(&client, &url, etag.as_deref(), &expected_path, &opts).await });
             task_index.insert(handle.id(), next);
             next += 1;
         }
         match tasks.join_next_with_id().await {
             Some(Ok((id, result))) => results[task_index[&id]] = Some(result),
-            Some(Err(e)) => {
-                results[task_index[&e.id()]] = Some(Err(format!("download task failed: {e}")))
-            }
+            Some(Err(e)) => results[task_index[&e.id()]] = Some(Err(format!("download task failed: {e}"))),
             None => {}
         }
     }
@@ -394,18 +372,14 @@ async fn fetch_one(
     let mut backoff = opts.initial_backoff;
     let mut attempt = 1;
     loop {
-        let result = match tokio::time::timeout(
-            opts.timeout,
-            attempt_once(client, url, etag, opts.max_body_bytes),
-        )
-        .await
-        {
-            Ok(result) => result,
-            Err(_) => Err(AttemptError::Retryable(format!(
-                "timed out after {}",
-                fmt_duration(opts.timeout)
-            ))),
-        };
+        let result =
+            match tokio::time::timeout(opts.timeout, attempt_once(client, url, etag, opts.max_body_bytes)).await {
+                Ok(result) => result,
+                Err(_) => Err(AttemptError::Retryable(format!(
+                    "timed out after {}",
+                    fmt_duration(opts.timeout)
+                ))),
+            };
         match result {
             Ok(fetched) => {
                 // A well-delivered but wrong definition will not improve on a retry.
@@ -479,9 +453,7 @@ async fn attempt_once(
         match response.chunk().await {
             Ok(Some(chunk)) => {
                 if (bytes.len() + chunk.len()) as u64 > max_body_bytes {
-                    return Err(AttemptError::Fatal(format!(
-                        "body exceeds {max_body_bytes} bytes"
-                    )));
+                    return Err(AttemptError::Fatal(format!("body exceeds {max_body_bytes} bytes")));
                 }
                 bytes.extend_from_slice(&chunk);
             }
@@ -489,10 +461,7 @@ async fn attempt_once(
             Err(e) => {
                 let got = bytes.len();
                 return Err(AttemptError::Retryable(match declared {
-                    Some(len) => format!(
-                        "body cut off after {got} of {len} bytes: {}",
-                        error_chain(&e)
-                    ),
+                    Some(len) => format!("body cut off after {got} of {len} bytes: {}", error_chain(&e)),
                     None => format!("body cut off after {got} bytes: {}", error_chain(&e)),
                 }));
             }
@@ -523,11 +492,7 @@ fn validate(bytes: &[u8], expected_path: &str) -> Result<(), String> {
         let full = e.to_string();
         let suffix = format!(" at line {} column {}", e.line(), e.column());
         let message = full.strip_suffix(&suffix).unwrap_or(&full);
-        format!(
-            "invalid JSON at line {} column {}: {message}",
-            e.line(),
-            e.column()
-        )
+        format!("invalid JSON at line {} column {}: {message}", e.line(), e.column())
     })?;
     let Some(top) = value.as_object() else {
         return Err("top level is not a JSON object".into());
@@ -536,9 +501,7 @@ fn validate(bytes: &[u8], expected_path: &str) -> Result<(), String> {
         None => return Err("no `openapi` field".into()),
         Some(serde_json::Value::String(v)) if v.starts_with("3.0.") || v.starts_with("3.1.") => {}
         Some(serde_json::Value::String(v)) => {
-            return Err(format!(
-                "unsupported OpenAPI version \"{v}\", expected 3.0.x or 3.1.x"
-            ))
+            return Err(format!("unsupported OpenAPI version \"{v}\", expected 3.0.x or 3.1.x"))
         }
         Some(other) => return Err(format!("`openapi` is not a string: {other}")),
     }
@@ -548,12 +511,8 @@ fn validate(bytes: &[u8], expected_path: &str) -> Result<(), String> {
     let found: Vec<&str> = paths.keys().map(String::as_str).collect();
     match found[..] {
         [only] if only == expected_path => Ok(()),
-        [only] => Err(format!(
-            "definition describes {only}, expected {expected_path}"
-        )),
-        [] => Err(format!(
-            "definition describes no path, expected {expected_path}"
-        )),
+        [only] => Err(format!("definition describes {only}, expected {expected_path}")),
+        [] => Err(format!("definition describes no path, expected {expected_path}")),
         _ => Err(format!(
             "definition describes {} paths ({}), expected only {expected_path}",
             found.len(),
@@ -646,10 +605,7 @@ fn commit(writes: &[PendingWrite]) -> Result<(), Vec<String>> {
             None => fs::remove_file(&s.target),
         };
         if let Err(e) = restored {
-            errors.push(format!(
-                "{}: cannot restore the previous file: {e}",
-                s.target.display()
-            ));
+            errors.push(format!("{}: cannot restore the previous file: {e}", s.target.display()));
         }
     }
     for s in &staged[replaced..] {
@@ -665,27 +621,17 @@ fn commit(writes: &[PendingWrite]) -> Result<(), Vec<String>> {
 fn stage(write: &PendingWrite, created_dirs: &mut Vec<PathBuf>) -> Result<Staged, String> {
     let target = &write.target;
     let parent = target.parent().unwrap_or(Path::new("."));
-    create_dirs(parent, created_dirs)
-        .map_err(|e| format!("{}: cannot create the directory: {e}", parent.display()))?;
+    create_dirs(parent, created_dirs).map_err(|e| format!("{}: cannot create the directory: {e}", parent.display()))?;
     let original = match fs::read(target) {
         Ok(bytes) => Some(bytes),
         Err(e) if e.kind() == io::ErrorKind::NotFound => None,
         // rename() never puts a file over a directory, so this target is never replaced and needs no backup;
         // the rename reports the problem.
         Err(_) if target.is_dir() => None,
-        Err(e) => {
-            return Err(format!(
-                "{}: cannot read the current file: {e}",
-                target.display()
-            ))
-        }
+        Err(e) => return Err(format!("{}: cannot read the current file: {e}", target.display())),
     };
-    let temp = write_temp(target, &write.bytes).map_err(|e| {
-        format!(
-            "{}: cannot write a temporary file next to it: {e}",
-            target.display()
-        )
-    })?;
+    let temp = write_temp(target, &write.bytes)
+        .map_err(|e| format!("{}: cannot write a temporary file next to it: {e}", target.display()))?;
     Ok(Staged {
         target: target.clone(),
         temp,
@@ -716,11 +662,7 @@ fn write_temp(target: &Path, bytes: &[u8]) -> io::Result<PathBuf> {
     let mut n = 0u32;
     loop {
         let temp = dir.join(format!(".{name}.{}.{n}.tmp", std::process::id()));
-        match fs::OpenOptions::new()
-            .write(true)
-            .create_new(true)
-            .open(&temp)
-        {
+        match fs::OpenOptions::new().write(true).create_new(true).open(&temp) {
             Ok(mut file) => {
                 let written = file.write_all(bytes).and_then(|()| file.sync_all());
                 return match written {

@@ -148,7 +148,9 @@ pub struct Param {
 #[serde(tag = "kind", rename_all = "lowercase")]
 pub enum ParamType {
     String,
-    Integer { format: Option<String> },
+    Integer {
+        format: Option<String>,
+    },
     Number,
     Boolean,
     Enum(EnumType),

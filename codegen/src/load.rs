@@ -29,7 +29,11 @@ pub fn parse_json(bytes: &[u8], path: &Path) -> Result<Value> {
 pub fn to_openapi(doc: Value, path: &Path) -> Result<openapiv3::OpenAPI> {
     serde_path_to_error::deserialize::<_, openapiv3::OpenAPI>(doc).map_err(|e| {
         let pointer = path_to_pointer(e.path());
-        Error::spec(path, pointer, format!("not a valid OpenAPI 3.0 document: {}", e.inner()))
+        Error::spec(
+            path,
+            pointer,
+            format!("not a valid OpenAPI 3.0 document: {}", e.inner()),
+        )
     })
 }
 

@@ -6,16 +6,16 @@
 use std::path::{Path, PathBuf};
 
 use openapiv3::{
-    MediaType, OpenAPI, Parameter, ParameterSchemaOrContent, ReferenceOr, RequestBody, Response, Schema,
-    SchemaKind, Type,
+    MediaType, OpenAPI, Parameter, ParameterSchemaOrContent, ReferenceOr, RequestBody, Response, Schema, SchemaKind,
+    Type,
 };
 use serde_json::Value;
 
 use crate::error::{pointer, push_pointer, Error, Result};
 use crate::infer;
 use crate::ir::{
-    EnumType, EnumValue, Field, Method, Operation, Param, ParamLocation, ParamType, ResponseData, Shape,
-    ShapeOrigin, Text,
+    EnumType, EnumValue, Field, Method, Operation, Param, ParamLocation, ParamType, ResponseData, Shape, ShapeOrigin,
+    Text,
 };
 use crate::manifest::Lang;
 
@@ -65,7 +65,11 @@ pub fn lower(doc: &OpenAPI, file: &Path, lang: Lang, warnings: &mut Vec<Warning>
         let item = match item {
             ReferenceOr::Item(item) => item,
             ReferenceOr::Reference { reference } => {
-                return Err(Error::spec(file, item_ptr, format!("path item $ref `{reference}` is not supported")))
+                return Err(Error::spec(
+                    file,
+                    item_ptr,
+                    format!("path item $ref `{reference}` is not supported"),
+                ))
             }
         };
         for (method, op) in [(Method::Get, &item.get), (Method::Post, &item.post)] {
@@ -105,7 +109,10 @@ pub fn lower(doc: &OpenAPI, file: &Path, lang: Lang, warnings: &mut Vec<Warning>
                         return Err(Error::spec(file, ptr, "cookie parameters are not supported"))
                     }
                 };
-                if let Some(i) = params.iter().position(|q: &Param| q.name == data.name && q.location == location) {
+                if let Some(i) = params
+                    .iter()
+                    .position(|q: &Param| q.name == data.name && q.location == location)
+                {
                     // An operation-level parameter overrides a path-level one of the same name.
                     params.remove(i);
                     param_pointers.remove(i);
@@ -212,7 +219,11 @@ fn resolve_schema<'a>(ctx: &Ctx<'a>, s: &'a ReferenceOr<Schema>, ptr: &str) -> R
             }
         }
     }
-    Err(Error::spec(ctx.file, ptr, "schema $ref chain is longer than 32 (a cycle?)"))
+    Err(Error::spec(
+        ctx.file,
+        ptr,
+        "schema $ref chain is longer than 32 (a cycle?)",
+    ))
 }
 
 fn resolve_boxed_schema<'a>(ctx: &Ctx<'a>, s: &'a ReferenceOr<Box<Schema>>, ptr: &str) -> Result<&'a Schema> {
@@ -241,7 +252,10 @@ fn param(
     let description = description.or_else(|| schema.and_then(|s| s.schema_data.description.as_deref()));
     let (ty, mut default) = match schema {
         None => (ParamType::Json, None),
-        Some(schema) => (param_type(ctx.lang, schema, description), schema.schema_data.default.clone()),
+        Some(schema) => (
+            param_type(ctx.lang, schema, description),
+            schema.schema_data.default.clone(),
+        ),
     };
     if let (ParamType::Enum(e), Some(d)) = (&ty, &default) {
         let as_text = match d {
@@ -322,13 +336,12 @@ pub fn enum_meanings(description: &str) -> Vec<(String, String)> {
     let mut out = Vec::new();
     for line in description.lines() {
         let line = line.trim();
-        let Some(rest) = line.strip_prefix("- `").or_else(|| line.strip_prefix("* `")) else { continue };
+        let Some(rest) = line.strip_prefix("- `").or_else(|| line.strip_prefix("* `")) else {
+            continue;
+        };
         let Some(end) = rest.find('`') else { continue };
         let value = &rest[..end];
-        let meaning = rest[end + 1..]
-            .trim_start()
-            .trim_start_matches([':', '：'])
-            .trim();
+        let meaning = rest[end + 1..].trim_start().trim_start_matches([':', '：']).trim();
         out.push((value.to_owned(), meaning.to_owned()));
     }
     out
@@ -359,10 +372,17 @@ fn form_params(
     let Some(schema) = &media.schema else { return Ok(()) };
     let schema = resolve_schema(ctx, schema, &media_ptr)?;
     let SchemaKind::Type(Type::Object(obj)) = &schema.schema_kind else {
-        return Err(Error::spec(ctx.file, format!("{media_ptr}/schema"), "request body is not an object"));
+        return Err(Error::spec(
+            ctx.file,
+            format!("{media_ptr}/schema"),
+            "request body is not an object",
+        ));
     };
     for (name, prop) in obj.properties.iter() {
-        let prop_ptr = format!("{media_ptr}/schema/properties/{}", name.replace('~', "~0").replace('/', "~1"));
+        let prop_ptr = format!(
+            "{media_ptr}/schema/properties/{}",
+            name.replace('~', "~0").replace('/', "~1")
+        );
         let prop = resolve_boxed_schema(ctx, prop, &prop_ptr)?;
         let required = obj.required.contains(name);
         params.push(param(
@@ -393,7 +413,9 @@ fn response(
         .find(|(code, _)| matches!(code, openapiv3::StatusCode::Code(200)))
         .map(|(code, r)| (code.to_string(), r))
         .or_else(|| responses.default.as_ref().map(|r| ("default".to_owned(), r)));
-    let Some((code, response)) = chosen else { return Ok((None, None)) };
+    let Some((code, response)) = chosen else {
+        return Ok((None, None));
+    };
     let resp_ptr = format!("{}/responses/{code}", ctx.op_ptr);
     let response: &Response = match response {
         ReferenceOr::Item(r) => r,
@@ -500,11 +522,13 @@ fn schema_shape(ctx: &Ctx<'_>, schema: &Schema, ptr: &str, depth: usize) -> Resu
         }
         _ => Shape::Any,
     };
-    Ok(if schema.schema_data.nullable && !matches!(shape, Shape::Any | Shape::Optional(_)) {
-        Shape::Optional(Box::new(shape))
-    } else {
-        shape
-    })
+    Ok(
+        if schema.schema_data.nullable && !matches!(shape, Shape::Any | Shape::Optional(_)) {
+            Shape::Optional(Box::new(shape))
+        } else {
+            shape
+        },
+    )
 }
 
 #[cfg(test)]
@@ -513,7 +537,8 @@ mod tests {
 
     #[test]
     fn value_lists_parse_in_both_languages() {
-        let en = "Business type.\n\nAvailable Values:\n- `DAILY_NOTE`: Daily notes\n- `COOPERATE_NOTE`: Cooperative notes";
+        let en =
+            "Business type.\n\nAvailable Values:\n- `DAILY_NOTE`: Daily notes\n- `COOPERATE_NOTE`: Cooperative notes";
         assert_eq!(
             enum_meanings(en),
             [

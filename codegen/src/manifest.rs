@@ -174,7 +174,10 @@ impl Manifest {
                     return fail(format!("endpoint `{}` lists no languages", ep.slug));
                 }
                 if !seen.insert((ep.group.clone(), ep.slug.clone())) {
-                    return fail(format!("endpoint `{}` is listed twice in crate `{}`", ep.slug, krate.name));
+                    return fail(format!(
+                        "endpoint `{}` is listed twice in crate `{}`",
+                        ep.slug, krate.name
+                    ));
                 }
             }
             for ex in &krate.examples {

@@ -69,11 +69,10 @@ pub fn words(raw: &str) -> Vec<String> {
 }
 
 const STRICT_KEYWORDS: &[&str] = &[
-    "as", "async", "await", "break", "const", "continue", "dyn", "else", "enum", "extern", "false", "fn",
-    "for", "if", "impl", "in", "let", "loop", "match", "mod", "move", "mut", "pub", "ref", "return",
-    "static", "struct", "trait", "true", "type", "unsafe", "use", "where", "while", "abstract", "become",
-    "box", "do", "final", "gen", "macro", "override", "priv", "try", "typeof", "unsized", "virtual",
-    "yield",
+    "as", "async", "await", "break", "const", "continue", "dyn", "else", "enum", "extern", "false", "fn", "for", "if",
+    "impl", "in", "let", "loop", "match", "mod", "move", "mut", "pub", "ref", "return", "static", "struct", "trait",
+    "true", "type", "unsafe", "use", "where", "while", "abstract", "become", "box", "do", "final", "gen", "macro",
+    "override", "priv", "try", "typeof", "unsized", "virtual", "yield",
 ];
 const NOT_RAW: &[&str] = &["self", "super", "crate", "Self", "_"];
 
@@ -184,7 +183,6 @@ impl Namespace {
     }
 }
 
-
 /// Every Rust name one generated crate uses, derived from the IR in one pass so clashes are found before
 /// anything is emitted. Parallel to `api.operations`.
 #[derive(Debug, Clone)]
@@ -231,7 +229,10 @@ pub fn plan(api: &crate::ir::Api) -> Result<Plan> {
     let mut ops = Vec::with_capacity(api.operations.len());
     for op in &api.operations {
         let twin = op.method == Method::Post
-            && api.operations.iter().any(|o| o.method == Method::Get && o.path == op.path);
+            && api
+                .operations
+                .iter()
+                .any(|o| o.method == Method::Get && o.path == op.path);
         let func = operation_fn(&op.path, &api.platform, twin);
         funcs.claim(&func, format!("{} {}", op.method.as_str(), op.path))?;
         let label = format!("{} {}", op.method.as_str(), op.path);
@@ -308,9 +309,7 @@ fn struct_names(
         }
         let clashing: Vec<Vec<String>> = names
             .iter()
-            .filter(|(loc, n)| {
-                !loc.is_empty() && (count[n.as_str()] > 1 || types.taken.contains_key(n.as_str()))
-            })
+            .filter(|(loc, n)| !loc.is_empty() && (count[n.as_str()] > 1 || types.taken.contains_key(n.as_str())))
             .map(|(loc, _)| loc.clone())
             .collect();
         if clashing.is_empty() {
@@ -397,7 +396,10 @@ mod tests {
             operation_fn(q, "xiaohongshu-pgy", false),
             "api_solar_kol_data_user_id_fans_profile_v1"
         );
-        assert_eq!(operation_fn(q, "xiaohongshu-pgy", true), "post_api_solar_kol_data_user_id_fans_profile_v1");
+        assert_eq!(
+            operation_fn(q, "xiaohongshu-pgy", true),
+            "post_api_solar_kol_data_user_id_fans_profile_v1"
+        );
     }
 
     #[test]

@@ -118,13 +118,20 @@ impl Drift {
 impl std::fmt::Display for Drift {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         for u in &self.unlocked {
-            writeln!(f, "specs/{u}: sha256 differs from specs/specs.lock (edited by hand? run `cargo xtask fetch`)")?;
+            writeln!(
+                f,
+                "specs/{u}: sha256 differs from specs/specs.lock (edited by hand? run `cargo xtask fetch`)"
+            )?;
         }
         for m in &self.missing {
             writeln!(f, "{}: missing (run `{REGEN_COMMAND}`)", m.display())?;
         }
         for o in &self.orphans {
-            writeln!(f, "{}: not produced by any input (run `{REGEN_COMMAND}` to delete it)", o.display())?;
+            writeln!(
+                f,
+                "{}: not produced by any input (run `{REGEN_COMMAND}` to delete it)",
+                o.display()
+            )?;
         }
         for (p, diff) in &self.stale {
             writeln!(f, "{}: stale (run `{REGEN_COMMAND}`):\n{diff}", p.display())?;

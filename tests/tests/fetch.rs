@@ -19,21 +19,14 @@ const TAGS: &str = "kol-content-tags-v1";
 const LANGS: [&str; 2] = ["en", "zh"];
 
 fn fixture(slug: &str, lang: &str) -> Vec<u8> {
-    let file = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join(format!("fixtures/docs-openapi/{slug}-{lang}.json"));
+    let file = Path::new(env!("CARGO_MANIFEST_DIR")).join(format!("fixtures/docs-openapi/{slug}-{lang}.json"));
     std::fs::read(&file).unwrap_or_else(|e| panic!("{}: {e}", file.display()))
 }
 
 /// The one HTTP path a fixture describes.
 fn api_path(slug: &str) -> String {
     let value: serde_json::Value = serde_json::from_slice(&fixture(slug, "en")).unwrap();
-    value["paths"]
-        .as_object()
-        .unwrap()
-        .keys()
-        .next()
-        .unwrap()
-        .clone()
+    value["paths"].as_object().unwrap().keys().next().unwrap().clone()
 }
 
 fn rel(slug: &str, lang: &str) -> String {
@@ -72,11 +65,7 @@ impl Repo {
         }
         std::fs::write(layout.manifest(), yaml).unwrap();
         let manifest = Manifest::load(&layout.manifest()).unwrap();
-        Repo {
-            dir,
-            layout,
-            manifest,
-        }
+        Repo { dir, layout, manifest }
     }
 
     fn file(&self, rel_path: &str) -> PathBuf {
@@ -115,11 +104,7 @@ impl Repo {
         fn walk(dir: &Path, root: &Path, out: &mut BTreeMap<String, Option<Vec<u8>>>) {
             for entry in std::fs::read_dir(dir).unwrap() {
                 let path = entry.unwrap().path();
-                let key = path
-                    .strip_prefix(root)
-                    .unwrap()
-                    .to_string_lossy()
-                    .into_owned();
+                let key = path.strip_prefix(root).unwrap().to_string_lossy().into_owned();
                 if path.is_dir() {
                     out.insert(key, None);
                     walk(&path, root, out);
@@ -181,11 +166,7 @@ fn only_download_failure(result: Result<FetchReport, FetchFailure>) -> DownloadF
 }
 
 fn outcomes(report: &FetchReport) -> Vec<(String, Outcome)> {
-    report
-        .files
-        .iter()
-        .map(|f| (f.rel_path.clone(), f.outcome))
-        .collect()
+    report.files.iter().map(|f| (f.rel_path.clone(), f.outcome)).collect()
 }
 
 fn all(slugs: &[&str], outcome: Outcome) -> Vec<(String, Outcome)> {
@@ -220,53 +201,31 @@ async fn happy_path_writes_files_and_lock_and_refetch_changes_no_byte() {
     };
 
     let report = repo.fetch(&options).await.unwrap();
-    assert_eq!(
-        outcomes(&report),
-        all(&[FANS, SUMMARY], Outcome::Downloaded)
-    );
+    assert_eq!(outcomes(&report), all(&[FANS, SUMMARY], Outcome::Downloaded));
     assert!(report.lock_written);
     assert_eq!(report.lock_path, repo.layout.lock());
 
     let lock = Lock::load(&repo.layout.lock()).unwrap();
-    assert_eq!(
-        std::fs::read_to_string(repo.layout.lock()).unwrap(),
-        lock.to_text()
-    );
+    assert_eq!(std::fs::read_to_string(repo.layout.lock()).unwrap(), lock.to_text());
     assert_eq!(lock.files.len(), 4);
     for slug in [FANS, SUMMARY] {
         for lang in LANGS {
             let expected = fixture(slug, lang);
-            assert_eq!(
-                std::fs::read(repo.file(&rel(slug, lang))).unwrap(),
-                expected
-            );
+            assert_eq!(std::fs::read(repo.file(&rel(slug, lang))).unwrap(), expected);
             let entry = &lock.files[&rel(slug, lang)];
             assert_eq!(entry.url, format!("{base}/{}", rel(slug, lang)));
             assert_eq!(entry.sha256, sha256_hex(&expected));
             assert_eq!(entry.size, expected.len() as u64);
-            let reported = report
-                .files
-                .iter()
-                .find(|f| f.rel_path == rel(slug, lang))
-                .unwrap();
-            assert_eq!(
-                (&reported.sha256, reported.size),
-                (&entry.sha256, entry.size)
-            );
+            let reported = report.files.iter().find(|f| f.rel_path == rel(slug, lang)).unwrap();
+            assert_eq!((&reported.sha256, reported.size), (&entry.sha256, entry.size));
         }
     }
     let fans_en = &lock.files[&rel(FANS, "en")];
     assert_eq!(fans_en.etag.as_deref(), Some("\"fans-en-1\""));
-    assert_eq!(
-        fans_en.last_modified.as_deref(),
-        Some("Tue, 20 Oct 2015 07:28:00 GMT")
-    );
+    assert_eq!(fans_en.last_modified.as_deref(), Some("Tue, 20 Oct 2015 07:28:00 GMT"));
     assert_eq!(fans_en.date, "Wed, 21 Oct 2015 07:28:00 GMT");
     let summary_en = &lock.files[&rel(SUMMARY, "en")];
-    assert_eq!(
-        (&summary_en.etag, &summary_en.last_modified),
-        (&None, &None)
-    );
+    assert_eq!((&summary_en.etag, &summary_en.last_modified), (&None, &None));
     assert!(
         summary_en.date.ends_with(" GMT") && summary_en.date.len() == 29,
         "{}",
@@ -318,10 +277,7 @@ async fn base_url_and_out_dir_override_the_manifest_and_specs() {
     assert_eq!(outcomes(&report), all(&[FANS], Outcome::Downloaded));
     assert_eq!(report.lock_path, out.join("specs.lock"));
     for lang in LANGS {
-        assert_eq!(
-            std::fs::read(out.join(rel(FANS, lang))).unwrap(),
-            fixture(FANS, lang)
-        );
+        assert_eq!(std::fs::read(out.join(rel(FANS, lang))).unwrap(), fixture(FANS, lang));
     }
     let lock = Lock::load(&out.join("specs.lock")).unwrap();
     assert_eq!(
@@ -376,10 +332,7 @@ async fn server_error_is_retried_and_then_succeeds() {
     assert_eq!(outcomes(&report), all(&[FANS], Outcome::Downloaded));
     assert_eq!(requests_to(&server, &url_path(FANS, "en")).await, 2);
     assert_eq!(requests_to(&server, &url_path(FANS, "zh")).await, 1);
-    assert_eq!(
-        std::fs::read(repo.file(&rel(FANS, "en"))).unwrap(),
-        fixture(FANS, "en")
-    );
+    assert_eq!(std::fs::read(repo.file(&rel(FANS, "en"))).unwrap(), fixture(FANS, "en"));
 }
 
 #[tokio::test]
@@ -398,10 +351,7 @@ async fn persistent_server_error_gives_up_after_max_attempts() {
 
     let failure = only_download_failure(repo.fetch(&opts(&base)).await);
     assert_eq!(failure.url, format!("{base}/{}", rel(FANS, "zh")));
-    assert_eq!(
-        failure.reason,
-        "HTTP 503 Service Unavailable (after 3 attempts)"
-    );
+    assert_eq!(failure.reason, "HTTP 503 Service Unavailable (after 3 attempts)");
     assert_eq!(requests_to(&server, &url_path(FANS, "zh")).await, 3);
     assert_eq!(repo.snapshot(), before);
 }
@@ -439,10 +389,7 @@ async fn slow_server_times_out() {
 
 /// A raw HTTP/1.1 server that answers every request with `head` followed by `body` (then closes), or, when
 /// `body` is `None`, streams chunks without end. Returns its base URL and a count of connections.
-async fn raw_server(
-    head: String,
-    body: Option<Vec<u8>>,
-) -> (String, std::sync::Arc<std::sync::atomic::AtomicUsize>) {
+async fn raw_server(head: String, body: Option<Vec<u8>>) -> (String, std::sync::Arc<std::sync::atomic::AtomicUsize>) {
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     let connections = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
@@ -520,10 +467,7 @@ async fn invalid_json_is_reported_with_its_position() {
     repo.seed_old(&base);
     Mock::given(method("GET"))
         .and(path(url_path(FANS, "en")))
-        .respond_with(
-            ResponseTemplate::new(200)
-                .set_body_string("{\n  \"openapi\": \"3.0.0\",\n  \"paths\": {,\n}"),
-        )
+        .respond_with(ResponseTemplate::new(200).set_body_string("{\n  \"openapi\": \"3.0.0\",\n  \"paths\": {,\n}"))
         .mount(&server)
         .await;
     serve_fixture(&server, FANS, "zh").await;
@@ -531,10 +475,7 @@ async fn invalid_json_is_reported_with_its_position() {
 
     let failure = only_download_failure(repo.fetch(&opts(&base)).await);
     assert_eq!(failure.url, format!("{base}/{}", rel(FANS, "en")));
-    assert_eq!(
-        failure.reason,
-        "invalid JSON at line 3 column 13: key must be a string"
-    );
+    assert_eq!(failure.reason, "invalid JSON at line 3 column 13: key must be a string");
     // A bad definition will not get better by asking again.
     assert_eq!(requests_to(&server, &url_path(FANS, "en")).await, 1);
     assert_eq!(repo.snapshot(), before);
@@ -639,10 +580,7 @@ async fn edited_file_is_fetched_again_without_if_none_match() {
 
     let report = repo.fetch(&opts(&base)).await.unwrap();
     assert_eq!(report.files[0].outcome, Outcome::Downloaded);
-    assert_eq!(
-        std::fs::read(repo.file(&rel(FANS, "en"))).unwrap(),
-        fixture(FANS, "en")
-    );
+    assert_eq!(std::fs::read(repo.file(&rel(FANS, "en"))).unwrap(), fixture(FANS, "en"));
     server.verify().await;
 }
 
@@ -824,8 +762,7 @@ async fn connection_refused_is_retried_then_reported() {
         .iter()
         .map(|lang| DownloadFailure {
             url: format!("{base}/{}", rel(FANS, lang)),
-            reason: "connection failed: Connection refused (os error 111) (after 2 attempts)"
-                .into(),
+            reason: "connection failed: Connection refused (os error 111) (after 2 attempts)".into(),
         })
         .collect();
     assert_eq!(failure.downloads, expected);
@@ -873,22 +810,13 @@ async fn only_fetches_one_endpoint_and_keeps_the_other_lock_entries() {
         .iter()
         .map(|r| r.url.path().to_owned())
         .collect();
-    assert!(
-        requested.iter().all(|p| p.contains(SUMMARY)),
-        "{requested:?}"
-    );
+    assert!(requested.iter().all(|p| p.contains(SUMMARY)), "{requested:?}");
     assert_eq!(requested.len(), 2);
 
     let lock = Lock::load(&repo.layout.lock()).unwrap();
     for lang in LANGS {
-        assert_eq!(
-            std::fs::read(repo.file(&rel(FANS, lang))).unwrap(),
-            fixture(FANS, lang)
-        );
-        assert_eq!(
-            lock.files[&rel(FANS, lang)],
-            old_lock.files[&rel(FANS, lang)]
-        );
+        assert_eq!(std::fs::read(repo.file(&rel(FANS, lang))).unwrap(), fixture(FANS, lang));
+        assert_eq!(lock.files[&rel(FANS, lang)], old_lock.files[&rel(FANS, lang)]);
         assert_eq!(
             std::fs::read(repo.file(&rel(SUMMARY, lang))).unwrap(),
             changed(SUMMARY, lang)

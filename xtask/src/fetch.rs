@@ -39,10 +39,7 @@ pub fn run(root: &Path, args: FetchArgs) -> ExitCode {
         timeout: Duration::from_secs(args.timeout_secs),
         ..FetchOptions::default()
     };
-    let runtime = match tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-    {
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
         Ok(runtime) => runtime,
         Err(e) => {
             eprintln!("cannot start the async runtime: {e}");
@@ -57,11 +54,7 @@ pub fn run(root: &Path, args: FetchArgs) -> ExitCode {
                     file.outcome, file.rel_path, file.size, file.sha256
                 );
             }
-            let lock = if report.lock_written {
-                "updated"
-            } else {
-                "unchanged"
-            };
+            let lock = if report.lock_written { "updated" } else { "unchanged" };
             println!("{lock:<12} {}", report.lock_path.display());
             ExitCode::SUCCESS
         }

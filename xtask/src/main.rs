@@ -91,7 +91,10 @@ fn check(root: &Path) -> anyhow::Result<ExitCode> {
     print_warnings(&outputs);
     let drift = codegen::outputs::check(root, &outputs)?;
     if drift.is_clean() {
-        println!("check: generated/ is up to date with specs/ ({} files)", outputs.files.len());
+        println!(
+            "check: generated/ is up to date with specs/ ({} files)",
+            outputs.files.len()
+        );
         Ok(ExitCode::SUCCESS)
     } else {
         eprint!("{drift}");

@@ -74,13 +74,17 @@ fn first_line(s: &str) -> &str {
 
 /// One `#[doc]` attribute per line, so prettyplease prints ordinary `///` comments.
 pub fn attrs(lines: &[String]) -> TokenStream {
-    let lines = lines.iter().map(|l| if l.is_empty() { String::new() } else { format!(" {l}") });
+    let lines = lines
+        .iter()
+        .map(|l| if l.is_empty() { String::new() } else { format!(" {l}") });
     quote! { #( #[doc = #lines] )* }
 }
 
 /// Inner `//!` docs for a module.
 pub fn inner_attrs(lines: &[String]) -> TokenStream {
-    let lines = lines.iter().map(|l| if l.is_empty() { String::new() } else { format!(" {l}") });
+    let lines = lines
+        .iter()
+        .map(|l| if l.is_empty() { String::new() } else { format!(" {l}") });
     quote! { #( #![doc = #lines] )* }
 }
 
@@ -95,13 +99,19 @@ mod tests {
 
     #[test]
     fn inline_joins_languages() {
-        assert_eq!(inline(&Text::bilingual("Enable cache.", "启用缓存。")), "Enable cache. / 启用缓存。");
+        assert_eq!(
+            inline(&Text::bilingual("Enable cache.", "启用缓存。")),
+            "Enable cache. / 启用缓存。"
+        );
         assert_eq!(inline(&Text::en("KOL ID.")), "KOL ID.");
     }
 
     #[test]
     fn value_lists_are_cut_from_descriptions() {
-        let t = Text::bilingual("Business type.\n\nAvailable Values:\n- `A`: a", "业务类型。\n\n可用值：\n- `A`：甲");
+        let t = Text::bilingual(
+            "Business type.\n\nAvailable Values:\n- `A`: a",
+            "业务类型。\n\n可用值：\n- `A`：甲",
+        );
         assert_eq!(without_value_list(&t), Text::bilingual("Business type.", "业务类型。"));
     }
 }

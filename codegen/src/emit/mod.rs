@@ -62,7 +62,11 @@ pub fn rust_file(opts: &EmitOptions, tokens: TokenStream, what: &str) -> Result<
     let file: syn::File = syn::parse2(tokens).map_err(|e| Error::NameCollision {
         message: format!("internal error: emitted Rust for {what} does not parse: {e}"),
     })?;
-    Ok(format!("{}\n{}", header(opts, "//"), space_items(&prettyplease::unparse(&file))))
+    Ok(format!(
+        "{}\n{}",
+        header(opts, "//"),
+        space_items(&prettyplease::unparse(&file))
+    ))
 }
 
 /// prettyplease puts items back to back; a blank line between items (and after the module docs) reads

@@ -17,7 +17,10 @@ pub fn module(api: &Api, plan: &Plan, index: usize) -> Result<TokenStream> {
             return Err(Error::spec(
                 std::path::Path::new(&api.crate_name),
                 crate::error::pointer(["paths", op.path.as_str()]),
-                format!("parameter `{}`: {:?} parameters are not supported by the emitter", p.name, p.location),
+                format!(
+                    "parameter `{}`: {:?} parameters are not supported by the emitter",
+                    p.name, p.location
+                ),
             ));
         }
     }
@@ -78,7 +81,11 @@ pub fn module(api: &Api, plan: &Plan, index: usize) -> Result<TokenStream> {
     }
     if op.docs.en.is_some() || op.docs.zh.is_some() {
         doc.push(String::new());
-        let links: Vec<String> = [&op.docs.en, &op.docs.zh].into_iter().flatten().map(|u| format!("<{u}>")).collect();
+        let links: Vec<String> = [&op.docs.en, &op.docs.zh]
+            .into_iter()
+            .flatten()
+            .map(|u| format!("<{u}>"))
+            .collect();
         doc.push(format!("Definition / 定义: {}", links.join(" · ")));
     }
     let method_doc = docs::attrs(&doc);
@@ -113,11 +120,21 @@ pub fn module(api: &Api, plan: &Plan, index: usize) -> Result<TokenStream> {
     let setters = optional.iter().map(|(i, p)| {
         let n = ident(&names.params[*i]);
         let ty = arg_type(p, names.enums[*i].as_ref());
-        let value = if is_string(p) { quote! { value.into() } } else { quote! { value } };
-        let mut d = vec![format!("`{}`: {}", p.name, docs::inline(&docs::without_value_list(&p.description)))];
+        let value = if is_string(p) {
+            quote! { value.into() }
+        } else {
+            quote! { value }
+        };
+        let mut d = vec![format!(
+            "`{}`: {}",
+            p.name,
+            docs::inline(&docs::without_value_list(&p.description))
+        )];
         if let Some(def) = &p.default {
             d.push(String::new());
-            d.push(format!("Upstream default / 默认值: `{def}` (not sent unless set / 未设置时不发送)."));
+            d.push(format!(
+                "Upstream default / 默认值: `{def}` (not sent unless set / 未设置时不发送)."
+            ));
         }
         let d = docs::attrs(&d);
         quote! {
@@ -167,9 +184,15 @@ pub fn module(api: &Api, plan: &Plan, index: usize) -> Result<TokenStream> {
     let data = data_types(op, names, &deprecated, &names.func);
 
     let request_doc = docs::attrs(&[
-        format!("Request builder of [`Client::{}`]: set optional parameters, then `.send().await` (or just `.await`).", names.func),
+        format!(
+            "Request builder of [`Client::{}`]: set optional parameters, then `.send().await` (or just `.await`).",
+            names.func
+        ),
         String::new(),
-        format!("[`Client::{}`] 的请求构造器：设置可选参数后 `.send().await`（或直接 `.await`）。", names.func),
+        format!(
+            "[`Client::{}`] 的请求构造器：设置可选参数后 `.send().await`（或直接 `.await`）。",
+            names.func
+        ),
     ]);
     let path_doc = format!(" HTTP path of this operation: `{label}`.");
 
@@ -241,7 +264,11 @@ fn param_doc_line(p: &Param, rust: &str) -> String {
     let mut line = format!(
         "- `{rust}` (`{}`, {}): {}",
         p.name,
-        if p.required { "required / 必填" } else { "optional / 选填" },
+        if p.required {
+            "required / 必填"
+        } else {
+            "optional / 选填"
+        },
         docs::inline(&docs::without_value_list(&p.description))
     );
     if let Some(d) = &p.default {
@@ -289,9 +316,15 @@ fn to_string(p: &Param, value: TokenStream) -> TokenStream {
 }
 
 fn param_enum(p: &Param, names: &EnumNames, deprecated: &TokenStream) -> TokenStream {
-    let ParamType::Enum(e) = &p.ty else { return TokenStream::new() };
+    let ParamType::Enum(e) = &p.ty else {
+        return TokenStream::new();
+    };
     let ty = format_ident!("{}", names.type_name);
-    let mut doc = vec![format!("Values of `{}`: {}", p.name, docs::inline(&docs::without_value_list(&p.description)))];
+    let mut doc = vec![format!(
+        "Values of `{}`: {}",
+        p.name,
+        docs::inline(&docs::without_value_list(&p.description))
+    )];
     if let Some(d) = &p.default {
         doc.push(String::new());
         doc.push(format!("Upstream default / 默认值: `{d}`."));
@@ -365,9 +398,15 @@ fn data_types(op: &Operation, names: &OpNames, deprecated: &TokenStream, func: &
         out.extend(quote! { #doc #deprecated pub type Data = #ty; });
     }
     for (loc, s) in &names.structs {
-        let Some(fields) = object_at(&response.shape, loc) else { continue };
+        let Some(fields) = object_at(&response.shape, loc) else {
+            continue;
+        };
         let ty = format_ident!("{}", s.type_name);
-        let where_ = if loc.is_empty() { "data".to_owned() } else { format!("data.{}", loc.join(".")).replace(".[]", "[]") };
+        let where_ = if loc.is_empty() {
+            "data".to_owned()
+        } else {
+            format!("data.{}", loc.join(".")).replace(".[]", "[]")
+        };
         let doc = docs::attrs(&[
             format!("The object at `{where_}` of [`Client::{func}`]'s response ({origin})."),
             String::new(),
@@ -400,9 +439,10 @@ fn object_at<'a>(shape: &'a Shape, loc: &[String]) -> Option<&'a [Field]> {
     match (shape, loc.split_first()) {
         (Shape::Optional(inner), _) => object_at(inner, loc),
         (Shape::Object(fields), None) => Some(fields),
-        (Shape::Object(fields), Some((key, rest))) => {
-            fields.iter().find(|f| &f.name == key).and_then(|f| object_at(&f.shape, rest))
-        }
+        (Shape::Object(fields), Some((key, rest))) => fields
+            .iter()
+            .find(|f| &f.name == key)
+            .and_then(|f| object_at(&f.shape, rest)),
         (Shape::Array(inner), Some((item, rest))) if item == ITEM => object_at(inner, rest),
         _ => None,
     }
@@ -442,7 +482,9 @@ fn successor_fn(api: &Api, plan: &Plan, path: &str, method: Method) -> String {
 
 /// `#[deprecated(note = "...")]` with upstream's notice in both languages and the successor.
 pub fn deprecated_attr(api: &Api, plan: &Plan, op: &Operation) -> TokenStream {
-    let Some(d) = &op.deprecation else { return TokenStream::new() };
+    let Some(d) = &op.deprecation else {
+        return TokenStream::new();
+    };
     let mut note = String::new();
     if let Some(en) = &d.note.en {
         note.push_str(en.trim());

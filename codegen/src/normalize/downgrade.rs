@@ -55,10 +55,7 @@ fn walk(v: &mut Value) {
 }
 
 fn looks_like_schema(map: &Map<String, Value>) -> bool {
-    map.contains_key("type")
-        || map.contains_key("properties")
-        || map.contains_key("items")
-        || map.contains_key("const")
+    map.contains_key("type") || map.contains_key("properties") || map.contains_key("items") || map.contains_key("const")
 }
 
 fn fix_schema(map: &mut Map<String, Value>) {
@@ -101,7 +98,9 @@ fn fix_schema(map: &mut Map<String, Value>) {
 /// Makes enum values match the declared type; values that cannot be converted are dropped.
 fn coerce_enum(map: &mut Map<String, Value>) {
     let ty = map.get("type").and_then(Value::as_str).map(str::to_owned);
-    let Some(Value::Array(values)) = map.get_mut("enum") else { return };
+    let Some(Value::Array(values)) = map.get_mut("enum") else {
+        return;
+    };
     match ty.as_deref() {
         Some("string") => {
             for v in values.iter_mut() {
@@ -131,7 +130,9 @@ fn coerce_enum(map: &mut Map<String, Value>) {
 }
 
 fn fix_content(map: &mut Map<String, Value>) {
-    let Some(Value::Object(content)) = map.get_mut("content") else { return };
+    let Some(Value::Object(content)) = map.get_mut("content") else {
+        return;
+    };
     if let Some(any) = content.remove("*/*") {
         content.entry("application/json").or_insert(any);
     }
@@ -161,12 +162,16 @@ mod tests {
         downgrade(&mut doc);
         let content = &doc["paths"]["/a"]["get"]["responses"]["200"]["content"];
         assert!(content.get("*/*").is_none());
-        assert_eq!(content["application/json"]["example"]["type"], json!(["not", "a", "schema"]));
+        assert_eq!(
+            content["application/json"]["example"]["type"],
+            json!(["not", "a", "schema"])
+        );
     }
 
     #[test]
     fn enum_values_follow_the_declared_type() {
-        let mut doc = json!({"s": {"type": "string", "enum": [0, "1"]}, "i": {"type": "integer", "enum": ["0", "301", "x"]}});
+        let mut doc =
+            json!({"s": {"type": "string", "enum": [0, "1"]}, "i": {"type": "integer", "enum": ["0", "301", "x"]}});
         downgrade(&mut doc);
         assert_eq!(doc["s"]["enum"], json!(["0", "1"]));
         assert_eq!(doc["i"]["enum"], json!([0, 301]));
@@ -176,6 +181,9 @@ mod tests {
     fn const_and_exclusive_bounds() {
         let mut doc = json!({"a": {"type": "integer", "const": 3, "exclusiveMinimum": 1}});
         downgrade(&mut doc);
-        assert_eq!(doc["a"], json!({"type": "integer", "enum": [3], "minimum": 1, "exclusiveMinimum": true}));
+        assert_eq!(
+            doc["a"],
+            json!({"type": "integer", "enum": [3], "minimum": 1, "exclusiveMinimum": true})
+        );
     }
 }

@@ -20,7 +20,12 @@ pub fn merge(en: Vec<Lowered>, zh: Vec<Lowered>) -> Result<Vec<Lowered>> {
     for mut e in en {
         let Some(i) = zh.iter().position(|z| z.op.key() == e.op.key()) else {
             let other = zh.first().cloned().unwrap_or_else(|| e.clone());
-            return Err(disagree(&e, &other, &e.pointer, "operation missing from the Chinese definition".into()));
+            return Err(disagree(
+                &e,
+                &other,
+                &e.pointer,
+                "operation missing from the Chinese definition".into(),
+            ));
         };
         let z = zh.remove(i);
         check_structure(&e, &z).map_err(|(ptr, msg)| disagree(&e, &z, &ptr, msg))?;
@@ -29,7 +34,12 @@ pub fn merge(en: Vec<Lowered>, zh: Vec<Lowered>) -> Result<Vec<Lowered>> {
     }
     if let Some(z) = zh.first() {
         let other = out.first().cloned().unwrap_or_else(|| z.clone());
-        return Err(disagree(&other, z, &z.pointer, "operation missing from the English definition".into()));
+        return Err(disagree(
+            &other,
+            z,
+            &z.pointer,
+            "operation missing from the English definition".into(),
+        ));
     }
     Ok(out)
 }
@@ -39,18 +49,27 @@ fn check_structure(e: &Lowered, z: &Lowered) -> std::result::Result<(), (String,
     if a.is_deprecated() != b.is_deprecated() {
         return Err((
             format!("{}/deprecated", e.pointer),
-            format!("deprecated is {} in English, {} in Chinese", a.is_deprecated(), b.is_deprecated()),
+            format!(
+                "deprecated is {} in English, {} in Chinese",
+                a.is_deprecated(),
+                b.is_deprecated()
+            ),
         ));
     }
     if a.params.len() != b.params.len() {
         return Err((
             format!("{}/parameters", e.pointer),
-            format!("{} parameters in English, {} in Chinese", a.params.len(), b.params.len()),
+            format!(
+                "{} parameters in English, {} in Chinese",
+                a.params.len(),
+                b.params.len()
+            ),
         ));
     }
     for (i, (pa, pb)) in a.params.iter().zip(&b.params).enumerate() {
         let ptr = &e.param_pointers[i];
-        let differs = |what: &str, x: String, y: String| Err((format!("{ptr}{what}"), format!("English {x}, Chinese {y}")));
+        let differs =
+            |what: &str, x: String, y: String| Err((format!("{ptr}{what}"), format!("English {x}, Chinese {y}")));
         if pa.name != pb.name {
             return differs("/name", format!("`{}`", pa.name), format!("`{}`", pb.name));
         }
@@ -61,7 +80,11 @@ fn check_structure(e: &Lowered, z: &Lowered) -> std::result::Result<(), (String,
             return differs("/required", pa.required.to_string(), pb.required.to_string());
         }
         if pa.default != pb.default {
-            return differs("/schema/default", format!("{:?}", pa.default), format!("{:?}", pb.default));
+            return differs(
+                "/schema/default",
+                format!("{:?}", pa.default),
+                format!("{:?}", pb.default),
+            );
         }
         match (&pa.ty, &pb.ty) {
             (ParamType::Enum(x), ParamType::Enum(y)) => {
@@ -77,7 +100,10 @@ fn check_structure(e: &Lowered, z: &Lowered) -> std::result::Result<(), (String,
     }
     match (&a.response, &b.response) {
         (Some(x), Some(y)) => {
-            let base = e.example_pointer.clone().unwrap_or_else(|| format!("{}/responses", e.pointer));
+            let base = e
+                .example_pointer
+                .clone()
+                .unwrap_or_else(|| format!("{}/responses", e.pointer));
             shape_diff(&x.shape, &y.shape, &base)?;
         }
         (None, None) => {}
@@ -113,7 +139,14 @@ fn shape_diff(a: &Shape, b: &Shape, ptr: &str) -> std::result::Result<(), (Strin
             Ok(())
         }
         (x, y) if x == y => Ok(()),
-        (x, y) => Err((ptr.to_owned(), format!("example shape differs: English {}, Chinese {}", describe(x), describe(y)))),
+        (x, y) => Err((
+            ptr.to_owned(),
+            format!(
+                "example shape differs: English {}, Chinese {}",
+                describe(x),
+                describe(y)
+            ),
+        )),
     }
 }
 

@@ -43,7 +43,7 @@ fn normalized_summary(op: &Operation) -> Option<String> {
     (!s.is_empty()).then_some(s)
 }
 
-fn pick<'a>(mut candidates: Vec<&'a Operation>) -> Option<&'a Operation> {
+fn pick(mut candidates: Vec<&Operation>) -> Option<&Operation> {
     candidates.sort_by(|a, b| {
         let va = split_version(&a.path).1.unwrap_or(0);
         let vb = split_version(&b.path).1.unwrap_or(0);
@@ -63,12 +63,20 @@ fn infer_one(op: &Operation, all: &[Operation]) -> Option<Successor> {
             })
             .collect();
         if let Some(o) = pick(higher) {
-            return Some(Successor { method: o.method, path: o.path.clone(), source: SuccessorSource::HigherVersion });
+            return Some(Successor {
+                method: o.method,
+                path: o.path.clone(),
+                source: SuccessorSource::HigherVersion,
+            });
         }
     }
     let summary = normalized_summary(op)?;
     let same: Vec<&Operation> = live()
         .filter(|o| o.path != op.path && normalized_summary(o).as_deref() == Some(summary.as_str()))
         .collect();
-    pick(same).map(|o| Successor { method: o.method, path: o.path.clone(), source: SuccessorSource::SameSummary })
+    pick(same).map(|o| Successor {
+        method: o.method,
+        path: o.path.clone(),
+        source: SuccessorSource::SameSummary,
+    })
 }

@@ -1,0 +1,86 @@
+//! Throw-away checkouts for pipeline tests: the real manifest's shared parts, chosen endpoints, and
+//! definitions copied from `tests/fixtures/docs-openapi/` (copies of `../shared/upstream/docs-openapi/`).
+
+#![allow(dead_code)] // each test file uses a different part
+
+use std::path::{Path, PathBuf};
+
+pub const GROUP: &str = "xiaohongshu-pgy-apis";
+pub const PORTRAIT: &str = "kol-follower-profile-v1-deprecated";
+pub const FANS_PROFILE: &str = "fans-profile-v1";
+
+pub fn workspace_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap().to_path_buf()
+}
+
+pub fn fixture_path(slug: &str, lang: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join(format!("fixtures/docs-openapi/{slug}-{lang}.json"))
+}
+
+pub fn fixture_json(slug: &str, lang: &str) -> serde_json::Value {
+    let path = fixture_path(slug, lang);
+    serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+/// The single HTTP path a fixture describes.
+pub fn api_path(slug: &str) -> String {
+    fixture_json(slug, "en")["paths"].as_object().unwrap().keys().next().unwrap().clone()
+}
+
+pub struct TempRepo {
+    pub dir: tempfile::TempDir,
+}
+
+impl TempRepo {
+    /// `endpoints`: (slug, successor hint).
+    pub fn new(endpoints: &[(&str, Option<&str>)]) -> TempRepo {
+        let dir = tempfile::tempdir().unwrap();
+        let specs = dir.path().join("specs").join(GROUP);
+        std::fs::create_dir_all(&specs).unwrap();
+        let real = std::fs::read_to_string(workspace_root().join("specs/manifest.yaml")).unwrap();
+        let shared = &real[..real.find("\ncrates:").expect("manifest has a crates section")];
+        let mut yaml = format!(
+            "{shared}\ncrates:\n  - name: justoneapi-xiaohongshu-pgy\n    version: 0.1.0\n    platform: xiaohongshu-pgy\n    group: {GROUP}\n    title: {{ en: Xiaohongshu Pgy APIs, zh: 小红书蒲公英 API }}\n    endpoints:\n"
+        );
+        for (slug, successor) in endpoints {
+            yaml.push_str(&format!("      - slug: {slug}\n        path: {}\n        languages: [en, zh]\n", api_path(slug)));
+            if let Some(s) = successor {
+                yaml.push_str(&format!("        successor: {s}\n"));
+            }
+            for lang in ["en", "zh"] {
+                std::fs::copy(fixture_path(slug, lang), specs.join(format!("{slug}-{lang}.json"))).unwrap();
+            }
+        }
+        std::fs::write(dir.path().join("specs/manifest.yaml"), yaml).unwrap();
+        TempRepo { dir }
+    }
+
+    pub fn root(&self) -> &Path {
+        self.dir.path()
+    }
+
+    pub fn spec(&self, slug: &str, lang: &str) -> PathBuf {
+        self.root().join(format!("specs/{GROUP}/{slug}-{lang}.json"))
+    }
+
+    /// Rewrites one definition through a closure over its JSON.
+    pub fn edit(&self, slug: &str, lang: &str, f: impl FnOnce(&mut serde_json::Value)) {
+        let path = self.spec(slug, lang);
+        let mut v: serde_json::Value = serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
+        f(&mut v);
+        std::fs::write(&path, serde_json::to_vec_pretty(&v).unwrap()).unwrap();
+    }
+
+    pub fn api(&self) -> codegen::Result<codegen::ir::Api> {
+        let input = codegen::pipeline::Input::load(self.root())?;
+        let mut warnings = Vec::new();
+        codegen::pipeline::crate_api(&input, &input.manifest.crates[0], &mut warnings)
+    }
+}
+
+/// The operation object of a per-endpoint definition.
+pub fn op_mut(doc: &mut serde_json::Value) -> &mut serde_json::Value {
+    let paths = doc["paths"].as_object_mut().unwrap();
+    let (_, item) = paths.iter_mut().next().unwrap();
+    &mut item["get"]
+}
