@@ -27,14 +27,27 @@ pub fn parse_json(bytes: &[u8], path: &Path) -> Result<Value> {
 
 /// Deserializes an already normalized (3.0) document into `openapiv3` types.
 pub fn to_openapi(doc: Value, path: &Path) -> Result<openapiv3::OpenAPI> {
-    serde_path_to_error::deserialize::<_, openapiv3::OpenAPI>(doc).map_err(|e| {
-        let pointer = path_to_pointer(e.path());
-        Error::spec(
-            path,
-            pointer,
-            format!("not a valid OpenAPI 3.0 document: {}", e.inner()),
-        )
+    serde_path_to_error::deserialize::<_, openapiv3::OpenAPI>(&doc).map_err(|e| {
+        let (pointer, message) =
+            precise_pointer(&doc).unwrap_or_else(|| (path_to_pointer(e.path()), e.inner().to_string()));
+        Error::spec(path, pointer, format!("not a valid OpenAPI 3.0 document: {message}"))
     })
+}
+
+/// serde loses track of the position inside `openapiv3`'s flattened maps, so after a failure each path
+/// item is tried on its own to find the exact pointer.
+fn precise_pointer(doc: &Value) -> Option<(String, String)> {
+    let paths = doc.get("paths")?.as_object()?;
+    for (p, item) in paths {
+        if let Err(e) = serde_path_to_error::deserialize::<_, openapiv3::PathItem>(item) {
+            let inner = path_to_pointer(e.path());
+            return Some((
+                format!("{}{inner}", crate::error::pointer(["paths", p.as_str()])),
+                e.inner().to_string(),
+            ));
+        }
+    }
+    None
 }
 
 fn path_to_pointer(path: &serde_path_to_error::Path) -> String {

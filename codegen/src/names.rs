@@ -14,7 +14,12 @@
 //! * A name starting with a digit gets a prefix (`n` for snake case, `V` for types and variants).
 //! * Rust keywords: snake-case names become raw identifiers (`r#type`), except `self`, `super`, `crate`
 //!   and `Self`, which get a trailing `_`.
-//! * Two things that would get the same name are an error naming both, never a silent suffix.
+//! * When two fields, parameters or enum values of one type would get the same name (`bid` and `_bid`,
+//!   `fansCount` and `fans_count`), each of the clashing ones is named from its exact spelling instead,
+//!   symbols spelled out (`_` -> `underscore`, `-` -> `minus`, `.` -> `dot`, others `u<hex>`): `Bid` and
+//!   `UnderscoreBid`. The rule looks at the whole set at once, so it never depends on order.
+//! * Anything still clashing — and two operations deriving one method name — is an error naming both, never
+//!   a silent suffix.
 
 use std::collections::BTreeMap;
 
@@ -22,6 +27,26 @@ use crate::error::{Error, Result};
 
 /// Splits a wire name into lowercase ASCII words.
 pub fn words(raw: &str) -> Vec<String> {
+    split_words(raw, false)
+}
+
+/// Like [`words`], but every ASCII symbol becomes a word of its own, so distinct spellings stay distinct.
+pub fn spelled_words(raw: &str) -> Vec<String> {
+    split_words(raw, true)
+}
+
+fn symbol_word(c: char) -> String {
+    match c {
+        '_' => "underscore".into(),
+        '-' => "minus".into(),
+        '.' => "dot".into(),
+        ' ' => "space".into(),
+        '+' => "plus".into(),
+        other => format!("u{:x}", other as u32),
+    }
+}
+
+fn split_words(raw: &str, spell_symbols: bool) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
     let mut cur = String::new();
     let mut non_ascii: Vec<char> = Vec::new();
@@ -58,6 +83,9 @@ pub fn words(raw: &str) -> Vec<String> {
                 non_ascii.push(c);
             } else {
                 flush_non_ascii(&mut non_ascii, &mut out);
+                if spell_symbols && c.is_ascii() {
+                    out.push(symbol_word(c));
+                }
             }
         }
     }
@@ -78,7 +106,20 @@ const NOT_RAW: &[&str] = &["self", "super", "crate", "Self", "_"];
 
 /// `snake_case` identifier (fields, methods, modules, parameters). `fallback` is used when the name has no words.
 pub fn snake(raw: &str, fallback: &str) -> String {
-    let w = words(raw);
+    snake_of(words(raw), fallback)
+}
+
+/// `snake_case` from the exact spelling (see [`spelled_words`]).
+pub fn snake_spelled(raw: &str, fallback: &str) -> String {
+    snake_of(spelled_words(raw), fallback)
+}
+
+/// `UpperCamelCase` from the exact spelling (see [`spelled_words`]).
+pub fn pascal_spelled(raw: &str, fallback: &str) -> String {
+    pascal_of(spelled_words(raw), fallback)
+}
+
+fn snake_of(w: Vec<String>, fallback: &str) -> String {
     let mut s = if w.is_empty() { fallback.to_owned() } else { w.join("_") };
     if s.starts_with(|c: char| c.is_ascii_digit()) {
         s.insert(0, 'n');
@@ -88,7 +129,10 @@ pub fn snake(raw: &str, fallback: &str) -> String {
 
 /// `UpperCamelCase` identifier (types, enum variants).
 pub fn pascal(raw: &str, fallback: &str) -> String {
-    let w = words(raw);
+    pascal_of(words(raw), fallback)
+}
+
+fn pascal_of(w: Vec<String>, fallback: &str) -> String {
     let mut s: String = if w.is_empty() {
         fallback.to_owned()
     } else {
@@ -183,6 +227,38 @@ impl Namespace {
     }
 }
 
+/// Names for a set of sibling wire names (fields of one struct, parameters of one operation, values of one
+/// enum): `derive` for each, and `spelled` for every member of a clash (see the module docs). `reserved`
+/// names are treated as already taken.
+fn sibling_names(
+    raws: &[&str],
+    derive: impl Fn(&str) -> String,
+    spelled: impl Fn(&str) -> String,
+    ns: &mut Namespace,
+    what: &str,
+) -> Result<Vec<String>> {
+    let first: Vec<String> = raws.iter().map(|r| derive(r)).collect();
+    let mut count: BTreeMap<&str, usize> = BTreeMap::new();
+    for n in &first {
+        *count.entry(n.as_str()).or_default() += 1;
+    }
+    let names: Vec<String> = raws
+        .iter()
+        .zip(&first)
+        .map(|(raw, n)| {
+            if count[n.as_str()] > 1 || ns.taken.contains_key(n.as_str()) {
+                spelled(raw)
+            } else {
+                n.clone()
+            }
+        })
+        .collect();
+    for (raw, n) in raws.iter().zip(&names) {
+        ns.claim(n, format!("{what} `{raw}`"))?;
+    }
+    Ok(names)
+}
+
 /// Every Rust name one generated crate uses, derived from the IR in one pass so clashes are found before
 /// anything is emitted. Parallel to `api.operations`.
 #[derive(Debug, Clone)]
@@ -219,7 +295,7 @@ pub struct StructNames {
 /// Names every operation module defines besides its response and enum types.
 pub const RESERVED_OP_TYPES: &[&str] = &["Request", "Data"];
 /// Name of the variant that carries enum values the spec does not list.
-pub const OTHER_VARIANT: &str = "Other";
+pub const OTHER_VARIANT: &str = "Unknown";
 /// Element marker in struct locations.
 pub const ITEM: &str = "[]";
 
@@ -242,24 +318,30 @@ pub fn plan(api: &crate::ir::Api) -> Result<Plan> {
         for t in RESERVED_OP_TYPES {
             types.claim(t, "the generator")?;
         }
-        let mut params = Vec::new();
+        let raws: Vec<&str> = op.params.iter().map(|p| p.name.as_str()).collect();
+        let params = sibling_names(
+            &raws,
+            |r| snake(r, "param"),
+            |r| snake_spelled(r, "param"),
+            &mut args,
+            "parameter",
+        )?;
         let mut enums = Vec::new();
         for p in &op.params {
-            let name = snake(&p.name, "param");
-            args.claim(&name, format!("`{}`", p.name))?;
-            params.push(name);
             enums.push(match &p.ty {
                 ParamType::Enum(e) => {
                     let type_name = pascal(&p.name, "Param");
                     types.claim(&type_name, format!("the enum of parameter `{}`", p.name))?;
                     let mut vs = Namespace::new(format!("variant of `{type_name}` ({label}):"));
                     vs.claim(OTHER_VARIANT, "the fallback for unlisted values")?;
-                    let mut variants = Vec::new();
-                    for v in &e.values {
-                        let var = pascal(&v.value, "Empty");
-                        vs.claim(&var, format!("value `{}`", v.value))?;
-                        variants.push(var);
-                    }
+                    let raws: Vec<&str> = e.values.iter().map(|v| v.value.as_str()).collect();
+                    let variants = sibling_names(
+                        &raws,
+                        |r| pascal(r, "Empty"),
+                        |r| pascal_spelled(r, "Empty"),
+                        &mut vs,
+                        "value",
+                    )?;
                     Some(EnumNames { type_name, variants })
                 }
                 _ => None,
@@ -329,12 +411,14 @@ fn struct_names(
             types.claim(&type_name, format!("the response object at data/{}", loc.join("/")))?;
         }
         let mut fns = Namespace::new(format!("field of `{type_name}` ({label}):"));
-        let mut field_names = Vec::new();
-        for f in fields {
-            let n = snake(&f.name, "field");
-            fns.claim(&n, format!("key `{}`", f.name))?;
-            field_names.push(n);
-        }
+        let raws: Vec<&str> = fields.iter().map(|f| f.name.as_str()).collect();
+        let field_names = sibling_names(
+            &raws,
+            |r| snake(r, "field"),
+            |r| snake_spelled(r, "field"),
+            &mut fns,
+            "key",
+        )?;
         out.insert(
             loc,
             StructNames {
@@ -422,6 +506,40 @@ mod tests {
         assert_eq!(snake("美食", "x"), "x7f8e_98df");
         assert_eq!(snake("!!!", "field"), "field");
         assert_eq!(pascal("self", "X"), "Self_");
+    }
+
+    #[test]
+    fn clashing_siblings_are_named_from_their_exact_spelling() {
+        let mut ns = Namespace::new("variant");
+        ns.claim("Unknown", "fallback").unwrap();
+        let names = sibling_names(
+            &["coefp", "bid", "_bid"],
+            |r| pascal(r, "E"),
+            |r| pascal_spelled(r, "E"),
+            &mut ns,
+            "value",
+        )
+        .unwrap();
+        assert_eq!(names, ["Coefp", "Bid", "UnderscoreBid"]);
+        let err = sibling_names(
+            &["UNKNOWN"],
+            |r| pascal(r, "E"),
+            |r| pascal_spelled(r, "E"),
+            &mut ns,
+            "value",
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(err.contains("`UNKNOWN`") && err.contains("fallback"), "{err}");
+        let fields = sibling_names(
+            &["fansCount", "fans_count"],
+            |r| snake(r, "f"),
+            |r| snake_spelled(r, "f"),
+            &mut Namespace::new("field"),
+            "key",
+        )
+        .unwrap();
+        assert_eq!(fields, ["fans_count", "fans_underscore_count"]);
     }
 
     #[test]

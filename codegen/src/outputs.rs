@@ -217,3 +217,71 @@ pub fn apply(root: &Path, outputs: &Outputs) -> Result<Vec<PathBuf>> {
     }
     Ok(touched)
 }
+
+pub const GENERATE_COMMAND: &str = "cargo xtask generate";
+
+/// Every file of the crates generated from one spec file or folder, keyed relative to the output folder,
+/// plus a workspace `Cargo.toml` so `cargo build` in the output folder builds them all.
+pub fn plan_generate(
+    spec: &Path,
+    manifest: &crate::manifest::Manifest,
+    opts: &pipeline::SpecOptions,
+) -> Result<Outputs> {
+    let mut warnings = Vec::new();
+    let apis = pipeline::spec_apis(spec, manifest, opts, &mut warnings)?;
+    let digest = spec_digest(spec)?;
+    let emit_opts = EmitOptions {
+        digest: digest.clone(),
+        command: GENERATE_COMMAND.to_owned(),
+        changelog: None,
+    };
+    let mut files = BTreeMap::new();
+    let mut crate_dirs = Vec::new();
+    for api in &apis {
+        let dir = PathBuf::from(&api.crate_name);
+        for f in emit::emit_crate(api, &emit_opts)? {
+            files.insert(dir.join(&f.path), f.contents);
+        }
+        crate_dirs.push(dir);
+    }
+    let members: Vec<String> = apis.iter().map(|a| format!("    \"{}\",\n", a.crate_name)).collect();
+    files.insert(
+        PathBuf::from("Cargo.toml"),
+        format!(
+            "{}\n[workspace]\nresolver = \"2\"\nmembers = [\n{}]\n",
+            emit::header(&emit_opts, "#"),
+            members.concat()
+        ),
+    );
+    warnings.sort();
+    warnings.dedup();
+    Ok(Outputs {
+        files,
+        crate_dirs,
+        warnings,
+        digest,
+    })
+}
+
+/// sha256 of a spec file, or of every file in a spec folder (names and contents, sorted).
+pub fn spec_digest(spec: &Path) -> Result<String> {
+    if !spec.is_dir() {
+        let bytes = std::fs::read(spec).map_err(|e| Error::io(spec, e))?;
+        return Ok(sha256_hex(&bytes));
+    }
+    let mut hasher = Sha256::new();
+    let mut entries: Vec<PathBuf> = std::fs::read_dir(spec)
+        .map_err(|e| Error::io(spec, e))?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.is_file())
+        .collect();
+    entries.sort();
+    for p in entries {
+        let bytes = std::fs::read(&p).map_err(|e| Error::io(&p, e))?;
+        hasher.update(p.file_name().unwrap_or_default().to_string_lossy().as_bytes());
+        hasher.update([0]);
+        hasher.update((bytes.len() as u64).to_le_bytes());
+        hasher.update(&bytes);
+    }
+    Ok(hex(&hasher.finalize()))
+}

@@ -193,3 +193,131 @@ pub fn spec_paths(input: &Input) -> Vec<(String, PathBuf)> {
         })
         .collect()
 }
+
+/// How to turn a spec file or folder into APIs (`cargo xtask generate`, `cargo xtask diff`).
+#[derive(Debug, Clone, Default)]
+pub struct SpecOptions {
+    /// Only this platform (the path segment after `/api/`); `None` = every platform.
+    pub platform: Option<String>,
+    /// Crate name for a single-platform run; default `justoneapi-<platform>`.
+    pub crate_name: Option<String>,
+}
+
+/// APIs of an aggregate definition (one file, OpenAPI 3.0 or 3.1) or of a folder of per-endpoint definitions
+/// (`<slug>-<lang>.json`), one API per platform, sorted by platform.
+///
+/// Texts shared by every crate (servers, business codes, the deprecation notice) come from `manifest`.
+pub fn spec_apis(
+    spec: &Path,
+    manifest: &Manifest,
+    opts: &SpecOptions,
+    warnings: &mut Vec<Warning>,
+) -> Result<Vec<Api>> {
+    let lowered = if spec.is_dir() {
+        load_dir(spec, warnings)?
+    } else {
+        load_aggregate(spec, warnings)?
+    };
+    let mut by_platform: std::collections::BTreeMap<String, Vec<Operation>> = Default::default();
+    for mut l in lowered {
+        let platform = platform_of(&l.op.path);
+        if opts.platform.as_ref().is_some_and(|p| p != &platform) {
+            continue;
+        }
+        if let Some(d) = &mut l.op.deprecation {
+            d.note = Text::bilingual(&manifest.deprecation_notice.en, &manifest.deprecation_notice.zh);
+        }
+        by_platform.entry(platform).or_default().push(l.op);
+    }
+    if let Some(p) = &opts.platform {
+        if !by_platform.contains_key(p) {
+            return Err(Error::spec(spec, "/paths", format!("no operation under /api/{p}/")));
+        }
+    }
+    let single = by_platform.len() == 1;
+    by_platform
+        .into_iter()
+        .map(|(platform, operations)| {
+            let crate_name = match (&opts.crate_name, single) {
+                (Some(name), true) => name.clone(),
+                _ => format!("justoneapi-{platform}"),
+            };
+            let title = most_common_tag(&operations).unwrap_or_else(|| Text::en(platform.clone()));
+            finish(
+                Api {
+                    crate_name,
+                    version: "0.1.0".into(),
+                    platform,
+                    title,
+                    servers: servers(manifest),
+                    business_codes: business_codes(manifest),
+                    operations,
+                    examples: Vec::new(),
+                },
+                spec,
+            )
+        })
+        .collect()
+}
+
+/// `/api/<platform>/...` -> `<platform>`.
+pub fn platform_of(path: &str) -> String {
+    let mut segs = path.trim_start_matches('/').split('/');
+    match (segs.next(), segs.next()) {
+        (Some("api"), Some(p)) if !p.is_empty() => p.to_owned(),
+        (Some(first), _) => first.to_owned(),
+        _ => String::new(),
+    }
+}
+
+fn most_common_tag(ops: &[Operation]) -> Option<Text> {
+    let mut counts: std::collections::BTreeMap<&Text, usize> = Default::default();
+    for t in ops.iter().flat_map(|o| o.tags.first()) {
+        *counts.entry(t).or_default() += 1;
+    }
+    // Ties go to the smallest tag, so the title never depends on order.
+    let best = counts.values().copied().max()?;
+    counts.into_iter().find(|(_, n)| *n == best).map(|(t, _)| t.clone())
+}
+
+fn load_aggregate(spec: &Path, warnings: &mut Vec<Warning>) -> Result<Vec<Lowered>> {
+    let mut doc = crate::load::read_json(spec)?;
+    normalize::downgrade::downgrade(&mut doc);
+    normalize::fixups::apply(&mut doc, spec, warnings);
+    let doc = crate::load::to_openapi(doc, spec)?;
+    lower::lower(&doc, spec, Lang::En, warnings)
+}
+
+fn load_dir(dir: &Path, warnings: &mut Vec<Warning>) -> Result<Vec<Lowered>> {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
+        .map_err(|e| Error::io(dir, e))?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "json"))
+        .collect();
+    files.sort();
+    let mut by_slug: std::collections::BTreeMap<String, Vec<(Lang, PathBuf)>> = Default::default();
+    for f in files {
+        let stem = f.file_stem().unwrap_or_default().to_string_lossy().into_owned();
+        let (slug, lang) = match stem.rsplit_once('-') {
+            Some((slug, "en")) => (slug.to_owned(), Lang::En),
+            Some((slug, "zh")) => (slug.to_owned(), Lang::Zh),
+            _ => continue, // not a per-endpoint definition (an index, a lock)
+        };
+        by_slug.entry(slug).or_default().push((lang, f));
+    }
+    let mut out = Vec::new();
+    for (_, mut langs) in by_slug {
+        langs.sort();
+        let mut merged: Option<Vec<Lowered>> = None;
+        for (lang, path) in langs {
+            let doc = normalize::load_document(&path)?;
+            let lowered = lower::lower(&doc, &path, lang, warnings)?;
+            merged = Some(match merged {
+                None => lowered,
+                Some(en) => merge::merge(en, lowered)?,
+            });
+        }
+        out.extend(merged.unwrap_or_default());
+    }
+    Ok(out)
+}

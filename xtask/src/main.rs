@@ -26,6 +26,24 @@ enum Command {
         #[command(flatten)]
         fetch: fetch::FetchArgs,
     },
+    /// Generate client crates from an aggregate definition or a folder of per-endpoint definitions.
+    Generate {
+        /// An aggregate OpenAPI file (3.0 or 3.1), or a folder of `<slug>-<lang>.json` definitions.
+        #[arg(long, value_name = "FILE|DIR")]
+        spec: PathBuf,
+        /// Output folder: one crate per platform plus a workspace Cargo.toml.
+        #[arg(long, value_name = "DIR")]
+        out: PathBuf,
+        /// Only this platform (the path segment after /api/, e.g. xiaohongshu-pgy).
+        #[arg(long, value_name = "KEY", conflicts_with = "all_platforms")]
+        platform: Option<String>,
+        /// Every platform (the default when --platform is not given).
+        #[arg(long)]
+        all_platforms: bool,
+        /// Crate name when a single platform is generated (default justoneapi-<platform>).
+        #[arg(long, value_name = "NAME")]
+        crate_name: Option<String>,
+    },
     /// Exit non-zero when generated/ is not exactly what specs/ + codegen/ produce, or specs/ does not
     /// match specs/specs.lock.
     Check,
@@ -54,6 +72,13 @@ fn main() -> ExitCode {
             regen(&root)
         }
         Command::Check => check(&root),
+        Command::Generate {
+            spec,
+            out,
+            platform,
+            all_platforms: _,
+            crate_name,
+        } => generate(&root, &spec, &out, codegen::pipeline::SpecOptions { platform, crate_name }),
     };
     match result {
         Ok(code) => code,
@@ -101,4 +126,19 @@ fn check(root: &Path) -> anyhow::Result<ExitCode> {
         eprintln!("check: generated/ or specs/ is out of date");
         Ok(ExitCode::FAILURE)
     }
+}
+
+fn generate(root: &Path, spec: &Path, out: &Path, opts: codegen::pipeline::SpecOptions) -> anyhow::Result<ExitCode> {
+    let manifest = codegen::manifest::Manifest::load(&codegen::manifest::Layout::new(root).manifest())?;
+    let outputs = codegen::outputs::plan_generate(spec, &manifest, &opts)?;
+    print_warnings(&outputs);
+    let touched = codegen::outputs::apply(out, &outputs)?;
+    println!(
+        "generate: {} crates, {} files, {} updated in {}",
+        outputs.crate_dirs.len(),
+        outputs.files.len(),
+        touched.len(),
+        out.display()
+    );
+    Ok(ExitCode::SUCCESS)
 }
