@@ -411,6 +411,8 @@ fn data_types(op: &Operation, names: &OpNames, deprecated: &TokenStream, func: &
             format!("The object at `{where_}` of [`Client::{func}`]'s response ({origin})."),
             String::new(),
             "A key missing from the response decodes as the field's default. / 响应中缺失的字段取默认值。".into(),
+            String::new(),
+            "`#[non_exhaustive]`: upstream may add fields; build values with `Default::default()`.".into(),
         ]);
         let field_tokens = fields.iter().zip(&s.fields).map(|(f, rust)| {
             let n = ident(rust);
@@ -427,6 +429,7 @@ fn data_types(op: &Operation, names: &OpNames, deprecated: &TokenStream, func: &
             #deprecated
             #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
             #[serde(default)]
+            #[non_exhaustive]
             pub struct #ty {
                 #(#field_tokens,)*
             }
