@@ -100,6 +100,9 @@ pub struct Operation {
     pub path: String,
     /// Kept for reports only: names never derive from it (upstream renames them).
     pub operation_id: Option<String>,
+    /// Method name pinned by an overlay; otherwise it derives from the path.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
     pub summary: Text,
     pub description: Text,
     pub tags: Vec<Text>,

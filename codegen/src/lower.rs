@@ -142,6 +142,7 @@ pub fn lower(doc: &OpenAPI, file: &Path, lang: Lang, warnings: &mut Vec<Warning>
                 method,
                 path: path.clone(),
                 operation_id: op.operation_id.clone(),
+                name: None,
                 summary: text(lang, op.summary.as_deref()),
                 description: text(lang, op.description.as_deref()),
                 tags: op.tags.iter().map(|t| text(lang, Some(t))).collect(),

@@ -309,7 +309,10 @@ pub fn plan(api: &crate::ir::Api) -> Result<Plan> {
                 .operations
                 .iter()
                 .any(|o| o.method == Method::Get && o.path == op.path);
-        let func = operation_fn(&op.path, &api.platform, twin);
+        let func = match &op.name {
+            Some(pinned) => pinned.clone(),
+            None => operation_fn(&op.path, &api.platform, twin),
+        };
         funcs.claim(&func, format!("{} {}", op.method.as_str(), op.path))?;
         let label = format!("{} {}", op.method.as_str(), op.path);
 

@@ -11,6 +11,7 @@ use crate::emit::{self, EmitOptions};
 use crate::error::{Error, Result};
 use crate::lock::{sha256_hex, Lock};
 use crate::lower::Warning;
+use crate::normalize::overlay::Overlays;
 use crate::pipeline::{self, Input};
 
 pub const REGEN_COMMAND: &str = "cargo xtask regen";
@@ -74,8 +75,9 @@ pub fn plan(root: &Path) -> Result<Outputs> {
     let mut warnings = Vec::new();
     let mut files = BTreeMap::new();
     let mut crate_dirs = Vec::new();
+    let mut overlays = Overlays::load(&overlay_paths(&input)?)?;
     for krate in &input.manifest.crates {
-        let api = pipeline::crate_api(&input, krate, &mut warnings)?;
+        let api = pipeline::crate_api(&input, krate, &mut overlays, &mut warnings)?;
         let opts = EmitOptions {
             digest: digest.clone(),
             command: REGEN_COMMAND.to_owned(),
@@ -87,6 +89,7 @@ pub fn plan(root: &Path) -> Result<Outputs> {
         }
         crate_dirs.push(dir);
     }
+    overlays.check_all_applied()?;
     warnings.sort();
     warnings.dedup();
     Ok(Outputs {

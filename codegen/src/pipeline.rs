@@ -8,6 +8,7 @@ use crate::ir::{
 };
 use crate::lower::{self, Lowered, Warning};
 use crate::manifest::{CrateSpec, Lang, Layout, Manifest};
+use crate::normalize::overlay::Overlays;
 use crate::normalize::{self, merge, successor};
 
 /// The input of one generation run, read once.
@@ -26,7 +27,12 @@ impl Input {
 }
 
 /// Builds the IR of one crate from its per-endpoint definitions.
-pub fn crate_api(input: &Input, krate: &CrateSpec, warnings: &mut Vec<Warning>) -> Result<Api> {
+pub fn crate_api(
+    input: &Input,
+    krate: &CrateSpec,
+    overlays: &mut Overlays,
+    warnings: &mut Vec<Warning>,
+) -> Result<Api> {
     let manifest = &input.manifest;
     let specs = input.layout.specs();
     let mut ops: Vec<Operation> = Vec::new();
@@ -87,32 +93,31 @@ pub fn crate_api(input: &Input, krate: &CrateSpec, warnings: &mut Vec<Warning>) 
             });
         }
     }
-    finish(
-        Api {
-            crate_name: krate.name.clone(),
-            version: krate.version.clone(),
-            platform: krate.platform.clone(),
-            title: Text::bilingual(&krate.title.en, &krate.title.zh),
-            servers: servers(manifest),
-            business_codes: business_codes(manifest),
-            operations: ops,
-            examples: krate
-                .examples
-                .iter()
-                .map(|ex| ExampleProgram {
-                    name: ex.name.clone(),
-                    method: Method::Get,
-                    path: krate
-                        .endpoints
-                        .iter()
-                        .find(|e| e.slug == ex.endpoint)
-                        .map(|e| e.path.clone())
-                        .expect("manifest validation checked example endpoints"),
-                })
-                .collect(),
-        },
-        Path::new(&input.layout.manifest()),
-    )
+    let mut api = Api {
+        crate_name: krate.name.clone(),
+        version: krate.version.clone(),
+        platform: krate.platform.clone(),
+        title: Text::bilingual(&krate.title.en, &krate.title.zh),
+        servers: servers(manifest),
+        business_codes: business_codes(manifest),
+        operations: ops,
+        examples: krate
+            .examples
+            .iter()
+            .map(|ex| ExampleProgram {
+                name: ex.name.clone(),
+                method: Method::Get,
+                path: krate
+                    .endpoints
+                    .iter()
+                    .find(|e| e.slug == ex.endpoint)
+                    .map(|e| e.path.clone())
+                    .expect("manifest validation checked example endpoints"),
+            })
+            .collect(),
+    };
+    overlays.apply(&mut api)?;
+    finish(api, Path::new(&input.layout.manifest()))
 }
 
 /// What every API gets from the manifest: servers and business codes.

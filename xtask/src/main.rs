@@ -78,7 +78,12 @@ fn main() -> ExitCode {
             platform,
             all_platforms: _,
             crate_name,
-        } => generate(&root, &spec, &out, codegen::pipeline::SpecOptions { platform, crate_name }),
+        } => generate(
+            &root,
+            &spec,
+            &out,
+            codegen::pipeline::SpecOptions { platform, crate_name },
+        ),
     };
     match result {
         Ok(code) => code,

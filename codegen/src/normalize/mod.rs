@@ -5,6 +5,7 @@
 pub mod downgrade;
 pub mod fixups;
 pub mod merge;
+pub mod overlay;
 pub mod successor;
 
 use std::path::Path;

@@ -24,7 +24,13 @@ pub fn fixture_json(slug: &str, lang: &str) -> serde_json::Value {
 
 /// The single HTTP path a fixture describes.
 pub fn api_path(slug: &str) -> String {
-    fixture_json(slug, "en")["paths"].as_object().unwrap().keys().next().unwrap().clone()
+    fixture_json(slug, "en")["paths"]
+        .as_object()
+        .unwrap()
+        .keys()
+        .next()
+        .unwrap()
+        .clone()
 }
 
 pub struct TempRepo {
@@ -43,7 +49,10 @@ impl TempRepo {
             "{shared}\ncrates:\n  - name: justoneapi-xiaohongshu-pgy\n    version: 0.1.0\n    platform: xiaohongshu-pgy\n    group: {GROUP}\n    title: {{ en: Xiaohongshu Pgy APIs, zh: 小红书蒲公英 API }}\n    endpoints:\n"
         );
         for (slug, successor) in endpoints {
-            yaml.push_str(&format!("      - slug: {slug}\n        path: {}\n        languages: [en, zh]\n", api_path(slug)));
+            yaml.push_str(&format!(
+                "      - slug: {slug}\n        path: {}\n        languages: [en, zh]\n",
+                api_path(slug)
+            ));
             if let Some(s) = successor {
                 yaml.push_str(&format!("        successor: {s}\n"));
             }
@@ -74,7 +83,8 @@ impl TempRepo {
     pub fn api(&self) -> codegen::Result<codegen::ir::Api> {
         let input = codegen::pipeline::Input::load(self.root())?;
         let mut warnings = Vec::new();
-        codegen::pipeline::crate_api(&input, &input.manifest.crates[0], &mut warnings)
+        let mut overlays = codegen::normalize::overlay::Overlays::default();
+        codegen::pipeline::crate_api(&input, &input.manifest.crates[0], &mut overlays, &mut warnings)
     }
 }
 
