@@ -3,6 +3,7 @@
 //! ([`successor`]) and the maintainers' patches ([`overlay`]).
 
 pub mod downgrade;
+pub mod export;
 pub mod fixups;
 pub mod merge;
 pub mod overlay;
