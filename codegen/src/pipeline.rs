@@ -33,7 +33,7 @@ pub fn crate_api(input: &Input, krate: &CrateSpec, warnings: &mut Vec<Warning>) 
         let mut merged: Option<Vec<Lowered>> = None;
         let mut docs = Text::default();
         for file in krate.spec_files().into_iter().filter(|f| f.slug == ep.slug) {
-            let path = specs.join(&file.rel_path());
+            let path = specs.join(file.rel_path());
             let doc = normalize::load_document(&path)?;
             let lowered = lower::lower(&doc, &path, file.lang, warnings)?;
             check_single_path(&lowered, &path, &ep.path)?;
@@ -65,7 +65,7 @@ pub fn crate_api(input: &Input, krate: &CrateSpec, warnings: &mut Vec<Warning>) 
         let target = krate
             .endpoints
             .iter()
-            .find(|e| &e.slug == &slug)
+            .find(|e| e.slug == slug)
             .map(|e| e.path.clone())
             .expect("manifest validation checked successor slugs");
         let target_method = ops.iter().find(|o| o.path == target).map(|o| o.method).unwrap_or(Method::Get);

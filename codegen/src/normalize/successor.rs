@@ -43,7 +43,7 @@ fn normalized_summary(op: &Operation) -> Option<String> {
     (!s.is_empty()).then_some(s)
 }
 
-fn pick<'a>(mut candidates: Vec<&'a Operation>) -> Option<&'a Operation> {
+fn pick(mut candidates: Vec<&Operation>) -> Option<&Operation> {
     candidates.sort_by(|a, b| {
         let va = split_version(&a.path).1.unwrap_or(0);
         let vb = split_version(&b.path).1.unwrap_or(0);
