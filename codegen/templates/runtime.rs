@@ -29,7 +29,9 @@ pub struct RetryPolicy {
     pub initial_backoff: Duration,
     /// Longest single delay. A `Retry-After` longer than this ends the retries.
     pub max_backoff: Duration,
-    /// Budget for the whole call, retries and delays included. No retry starts that would exceed it.
+    /// Budget for the whole call, retries and delays included. An attempt's timeout is cut to what is left
+    /// of it (so even the first attempt ends with the budget, as a [`Error::Timeout`]), and no retry starts
+    /// unless its delay and a whole timeout still fit in it.
     pub max_elapsed: Option<Duration>,
 }
 
@@ -96,7 +98,8 @@ impl ClientBuilder {
         self
     }
 
-    /// Timeout of one attempt, connection included (default [`DEFAULT_TIMEOUT`]).
+    /// Timeout of one attempt, connection and body included (default [`DEFAULT_TIMEOUT`]); shorter when
+    /// less than that is left of [`RetryPolicy::max_elapsed`].
     pub fn timeout(mut self, timeout: Duration) -> Self {
         self.timeout = timeout;
         self
@@ -206,7 +209,12 @@ impl Client {
         let started = Instant::now();
         let mut attempt = 1;
         loop {
-            let error = match self.attempt(&method, path, query, form).await {
+            // Each attempt gets the configured timeout, or what is left of the budget when that is less.
+            let timeout = match self.retry.max_elapsed {
+                Some(budget) => self.timeout.min(budget.saturating_sub(started.elapsed())),
+                None => self.timeout,
+            };
+            let error = match self.attempt(&method, path, query, form, timeout).await {
                 Ok(response) => return Ok(response),
                 Err(error) => error,
             };
@@ -235,6 +243,7 @@ impl Client {
         path: &'static str,
         query: &[(&'static str, String)],
         form: &[(&'static str, String)],
+        timeout: Duration,
     ) -> Result<ApiResponse<T>, Error> {
         let url = format!("{}{}", self.base_url, path);
         let shown = redacted_url(&url, query);
@@ -242,6 +251,7 @@ impl Client {
         let mut request = self
             .http
             .request(method.clone(), &url)
+            .timeout(timeout)
             .query(&[("token", self.token.0.as_str())])
             .query(query);
         if !form.is_empty() {
@@ -250,14 +260,14 @@ impl Client {
         let mut response = request
             .send()
             .await
-            .map_err(|e| Error::from_reqwest(e, &shown, self.timeout))?;
+            .map_err(|e| Error::from_reqwest(e, &shown, timeout))?;
         let status = response.status();
         let retry_after = response
             .headers()
             .get(reqwest::header::RETRY_AFTER)
             .and_then(|v| v.to_str().ok())
             .and_then(parse_retry_after);
-        let body = self.read_body(&mut response, &shown).await?;
+        let body = self.read_body(&mut response, &shown, timeout).await?;
         tracing::debug!(url = %shown, status = status.as_u16(), bytes = body.len(), "received response");
         if !status.is_success() {
             let head = serde_json::from_slice::<Head>(&body).ok();
@@ -273,7 +283,12 @@ impl Client {
         decode(&body, &shown)
     }
 
-    async fn read_body(&self, response: &mut reqwest::Response, url: &str) -> Result<Vec<u8>, Error> {
+    async fn read_body(
+        &self,
+        response: &mut reqwest::Response,
+        url: &str,
+        timeout: Duration,
+    ) -> Result<Vec<u8>, Error> {
         let limit = self.max_body_bytes;
         if response.content_length().is_some_and(|len| len > limit as u64) {
             return Err(Error::BodyTooLarge { url: url.to_owned(), limit });
@@ -282,7 +297,7 @@ impl Client {
         while let Some(chunk) = response
             .chunk()
             .await
-            .map_err(|e| Error::from_reqwest(e, url, self.timeout))?
+            .map_err(|e| Error::from_reqwest(e, url, timeout))?
         {
             if body.len() + chunk.len() > limit {
                 return Err(Error::BodyTooLarge { url: url.to_owned(), limit });

@@ -429,7 +429,9 @@ fn example(api: &Api, plan: &Plan, ex: &crate::ir::ExampleProgram) -> Result<Tok
                     ExitCode::SUCCESS
                 }
                 Err(message) => {
-                    eprintln!("{message}");
+                    // One line, whatever the server put in its message.
+                    let line: String = message.chars().map(|c| if c.is_control() { ' ' } else { c }).collect();
+                    eprintln!("{line}");
                     ExitCode::FAILURE
                 }
             }

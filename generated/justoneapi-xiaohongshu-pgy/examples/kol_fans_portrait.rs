@@ -23,7 +23,11 @@ async fn main() -> ExitCode {
         }
 
         Err(message) => {
-            eprintln!("{message}");
+            let line: String = message
+                .chars()
+                .map(|c| if c.is_control() { ' ' } else { c })
+                .collect();
+            eprintln!("{line}");
             ExitCode::FAILURE
         }
     }
