@@ -12,9 +12,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use justoneapi_xiaohongshu_pgy::ops::get_kol_fans_portrait_v1::Data;
-use justoneapi_xiaohongshu_pgy::{
-    ApiResponse, BusinessCode, Client, ClientBuilder, Error, RetryPolicy,
-};
+use justoneapi_xiaohongshu_pgy::{ApiResponse, BusinessCode, Client, ClientBuilder, Error, RetryPolicy};
 use serde_json::{json, Value};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
@@ -38,9 +36,8 @@ fn seed_example() -> Value {
         "/fixtures/docs-openapi/kol-follower-profile-v1-deprecated-en.json"
     );
     let doc: Value = serde_json::from_slice(&std::fs::read(file).unwrap()).unwrap();
-    let example = doc["paths"][PORTRAIT]["get"]["responses"]["default"]["content"]
-        ["application/json"]["example"]
-        .clone();
+    let example =
+        doc["paths"][PORTRAIT]["get"]["responses"]["default"]["content"]["application/json"]["example"].clone();
     assert!(example["data"].is_object(), "no example in {file}");
     example
 }
@@ -83,10 +80,7 @@ fn envelope(code: impl Into<Value>) -> Value {
 
 /// Every GET to `server` is answered with `template`.
 async fn answer(server: &MockServer, template: ResponseTemplate) {
-    Mock::given(method("GET"))
-        .respond_with(template)
-        .mount(server)
-        .await;
+    Mock::given(method("GET")).respond_with(template).mount(server).await;
 }
 
 fn json_response(status: u16, body: &Value) -> ResponseTemplate {
@@ -164,10 +158,7 @@ fn assert_json_eq(actual: &Value, expected: &Value, at: &str) {
     match (actual, expected) {
         (Value::Number(a), Value::Number(b)) => {
             let (a, b) = (a.as_f64().unwrap(), b.as_f64().unwrap());
-            assert!(
-                (a - b).abs() <= 1e-12 * a.abs().max(b.abs()),
-                "{at}: {a} != {b}"
-            );
+            assert!((a - b).abs() <= 1e-12 * a.abs().max(b.abs()), "{at}: {a} != {b}");
         }
         (Value::Array(a), Value::Array(b)) => {
             assert_eq!(a.len(), b.len(), "{at}: array lengths");
@@ -238,11 +229,7 @@ impl RawServer {
         }
     }
 
-    async fn serve(
-        mut stream: TcpStream,
-        behaviour: Raw,
-        sent: Arc<AtomicUsize>,
-    ) -> io::Result<()> {
+    async fn serve(mut stream: TcpStream, behaviour: Raw, sent: Arc<AtomicUsize>) -> io::Result<()> {
         let mut head = Vec::new();
         let mut buf = [0u8; 1024];
         while !head.windows(4).any(|w| w == b"\r\n\r\n") {
@@ -263,7 +250,9 @@ impl RawServer {
             }
             Raw::EndlessChunks => {
                 stream
-                    .write_all(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n")
+                    .write_all(
+                        b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n",
+                    )
                     .await?;
                 let chunk = format!("1000\r\n{}\r\n", " ".repeat(0x1000));
                 loop {
@@ -353,10 +342,7 @@ async fn seed_example_decodes_into_typed_data_with_the_envelope() {
     assert_eq!(received.len(), 1);
     let mut query: Vec<(String, String)> = received[0].url.query_pairs().into_owned().collect();
     query.sort();
-    assert_eq!(
-        query,
-        [("kolId".into(), KOL.into()), ("token".into(), TOKEN.into())]
-    );
+    assert_eq!(query, [("kolId".into(), KOL.into()), ("token".into(), TOKEN.into())]);
 }
 
 #[tokio::test]
@@ -485,10 +471,7 @@ async fn business_error_fields_and_kind() {
     let server = MockServer::start().await;
     answer(&server, json_response(200, &envelope(303))).await;
     let error = expect_kind(portrait(&client(&server.uri())).await, "business");
-    assert_eq!(
-        error.business_code(),
-        Some(BusinessCode::DailyQuotaExceeded)
-    );
+    assert_eq!(error.business_code(), Some(BusinessCode::DailyQuotaExceeded));
     assert!(!error.is_retryable());
     assert_eq!(error.retry_after(), None);
     assert_eq!(
@@ -555,12 +538,7 @@ async fn http_error_statuses_with_and_without_an_envelope() {
                 Some(BusinessCode::RateLimitExceeded),
                 None,
             ),
-            (
-                "<html><body>Bad Gateway</body></html>",
-                "text/html",
-                None,
-                None,
-            ),
+            ("<html><body>Bad Gateway</body></html>", "text/html", None, None),
             ("", "text/plain", None, None),
         ];
         for (text, content_type, expected_code, expected_message) in bodies {
@@ -613,17 +591,11 @@ async fn http_error_keeps_retry_after() {
 async fn undecodable_bodies_are_decode_errors_that_keep_the_body() {
     let cases = [
         ("not JSON", "<html>maintenance</html>"),
-        (
-            "truncated JSON",
-            r#"{"code":0,"data":{"ages":[{"group":"<18","perc"#,
-        ),
+        ("truncated JSON", r#"{"code":0,"data":{"ages":[{"group":"<18","perc"#),
         ("empty body", ""),
         ("JSON but not an object", "[1,2,3]"),
         ("wrong type in data", r#"{"code":0,"data":{"ages":"many"}}"#),
-        (
-            "wrong nested type",
-            r#"{"code":0,"data":{"gender":{"male":"half"}}}"#,
-        ),
+        ("wrong nested type", r#"{"code":0,"data":{"gender":{"male":"half"}}}"#),
         ("wrong envelope type", r#"{"code":0,"message":5,"data":{}}"#),
         ("data is a string", r#"{"code":0,"data":"portrait"}"#),
     ];
@@ -665,8 +637,7 @@ async fn unknown_extra_fields_are_accepted_and_missing_keys_default() {
     body["traceId"] = json!("t-1");
     body["data"]["newDistribution"] = json!([{"x": 1}]);
     body["data"]["ages"][0]["cnt"] = json!(12);
-    body["data"]["devices"][0] =
-        json!({"name": "apple inc.", "percent": 0.5, "brandLogo": "a.png"});
+    body["data"]["devices"][0] = json!({"name": "apple inc.", "percent": 0.5, "brandLogo": "a.png"});
     answer(&server, json_response(200, &body)).await;
 
     let response = portrait(&client(&server.uri())).await.unwrap();
@@ -710,13 +681,7 @@ async fn body_exactly_at_the_cap_is_read() {
     answer(&server, raw_response(200, &text, "application/json")).await;
     let response = portrait(&builder(&server.uri()).max_body_bytes(cap).build().unwrap()).await;
     assert_eq!(response.unwrap().data.date_key, "2026-03-08");
-    let result = portrait(
-        &builder(&server.uri())
-            .max_body_bytes(cap - 1)
-            .build()
-            .unwrap(),
-    )
-    .await;
+    let result = portrait(&builder(&server.uri()).max_body_bytes(cap - 1).build().unwrap()).await;
     expect_kind(result, "body-too-large");
 }
 
@@ -731,10 +696,7 @@ async fn endless_chunked_body_is_cut_at_the_cap_without_reading_it_all() {
     let started = Instant::now();
     let error = expect_kind(portrait(&client).await, "body-too-large");
     let elapsed = started.elapsed();
-    assert!(
-        matches!(error, Error::BodyTooLarge { limit: 65536, .. }),
-        "{error:?}"
-    );
+    assert!(matches!(error, Error::BodyTooLarge { limit: 65536, .. }), "{error:?}");
     // Well before the timeout: the client stopped reading at the cap instead of waiting for an end.
     assert!(elapsed < Duration::from_secs(3), "took {elapsed:?}");
     assert_eq!(server.connections(), 1);
@@ -822,16 +784,9 @@ async fn connection_refused_is_transport() {
 /// connection failures are (`is_connect`), since the request may have reached the server.
 #[tokio::test]
 async fn connection_reset_or_closed_mid_response_is_transport_and_not_retried() {
-    for behaviour in [
-        Raw::ResetBeforeResponse,
-        Raw::ResetMidBody,
-        Raw::CloseBeforeResponse,
-    ] {
+    for behaviour in [Raw::ResetBeforeResponse, Raw::ResetMidBody, Raw::CloseBeforeResponse] {
         let server = RawServer::start(behaviour).await;
-        let client = builder(&server.url)
-            .retry_policy(retrying(3, 10))
-            .build()
-            .unwrap();
+        let client = builder(&server.url).retry_policy(retrying(3, 10)).build().unwrap();
         let started = Instant::now();
         let error = expect_kind(portrait(&client).await, "transport");
         assert!(started.elapsed() < ms(2_000), "{behaviour:?}");
@@ -876,10 +831,7 @@ async fn codes_301_and_302_are_retried_with_backoff_up_to_max_attempts() {
             .expect(4)
             .mount(&server)
             .await;
-        let client = builder(&server.uri())
-            .retry_policy(retrying(4, 20))
-            .build()
-            .unwrap();
+        let client = builder(&server.uri()).retry_policy(retrying(4, 20)).build().unwrap();
         let started = Instant::now();
         let (code, ..) = expect_business(portrait(&client).await);
         let elapsed = started.elapsed();
@@ -907,10 +859,7 @@ async fn code_302_twice_then_success() {
         .expect(1)
         .mount(&server)
         .await;
-    let client = builder(&server.uri())
-        .retry_policy(retrying(5, 10))
-        .build()
-        .unwrap();
+    let client = builder(&server.uri()).retry_policy(retrying(5, 10)).build().unwrap();
     let response = portrait(&client).await.unwrap();
     assert_eq!(response.data.date_key, "2026-03-08");
     server.verify().await;
@@ -925,10 +874,7 @@ async fn other_business_codes_are_not_retried() {
             .expect(1)
             .mount(&server)
             .await;
-        let client = builder(&server.uri())
-            .retry_policy(retrying(5, 10))
-            .build()
-            .unwrap();
+        let client = builder(&server.uri()).retry_policy(retrying(5, 10)).build().unwrap();
         let (code, ..) = expect_business(portrait(&client).await);
         assert_eq!(code.code(), number);
         server.verify().await;
@@ -950,10 +896,7 @@ async fn http_statuses_retried_and_not_retried() {
     ] {
         let server = MockServer::start().await;
         answer(&server, raw_response(status, "nope", "text/plain")).await;
-        let client = builder(&server.uri())
-            .retry_policy(retrying(3, 5))
-            .build()
-            .unwrap();
+        let client = builder(&server.uri()).retry_policy(retrying(3, 5)).build().unwrap();
         let error = expect_kind(portrait(&client).await, "http");
         assert!(matches!(error, Error::Http { status: s, .. } if s == status));
         assert_eq!(requests(&server).await, attempts, "HTTP {status}");
@@ -981,11 +924,7 @@ async fn retry_after_zero_is_honoured_instead_of_the_backoff() {
         let client = builder(&server.uri()).retry_policy(policy).build().unwrap();
         let started = Instant::now();
         portrait(&client).await.unwrap();
-        assert!(
-            started.elapsed() < ms(1_000),
-            "HTTP {status}: {:?}",
-            started.elapsed()
-        );
+        assert!(started.elapsed() < ms(1_000), "HTTP {status}: {:?}", started.elapsed());
         assert_eq!(requests(&server).await, 2);
     }
 }
@@ -1054,11 +993,7 @@ async fn connection_refused_is_retried_with_backoff() {
 #[tokio::test]
 async fn max_elapsed_is_never_exceeded_by_retries() {
     let server = MockServer::start().await;
-    answer(
-        &server,
-        json_response(200, &envelope(301)).set_delay(ms(20)),
-    )
-    .await;
+    answer(&server, json_response(200, &envelope(301)).set_delay(ms(20))).await;
     let budget = ms(400);
     let policy = RetryPolicy {
         max_attempts: 100,
@@ -1075,10 +1010,7 @@ async fn max_elapsed_is_never_exceeded_by_retries() {
     let (code, ..) = expect_business(portrait(&client).await);
     let elapsed = started.elapsed();
     assert_eq!(code, BusinessCode::CollectionFailed);
-    assert!(
-        elapsed <= budget,
-        "took {elapsed:?} for a {budget:?} budget"
-    );
+    assert!(elapsed <= budget, "took {elapsed:?} for a {budget:?} budget");
     let attempts = requests(&server).await;
     assert!((2..100).contains(&attempts), "{attempts} attempts");
 }
@@ -1101,10 +1033,7 @@ async fn max_elapsed_cuts_an_attempt_longer_than_the_budget() {
     let error = expect_kind(portrait(&client).await, "timeout");
     let elapsed = started.elapsed();
     // Timer granularity aside, the call ends when the budget does.
-    assert!(
-        elapsed < budget + ms(150),
-        "took {elapsed:?} for a {budget:?} budget"
-    );
+    assert!(elapsed < budget + ms(150), "took {elapsed:?} for a {budget:?} budget");
     assert!(
         matches!(error, Error::Timeout { after, .. } if after <= budget),
         "{error:?}"
@@ -1155,10 +1084,7 @@ impl Captured {
 
 #[track_caller]
 fn assert_no_token(what: &str, text: &str) {
-    assert!(
-        !text.contains(TOKEN),
-        "the token leaked into {what}: {text}"
-    );
+    assert!(!text.contains(TOKEN), "the token leaked into {what}: {text}");
 }
 
 /// Display and Debug of the error and of every error in its `source()` chain.
@@ -1200,18 +1126,12 @@ async fn token_appears_in_no_error_debug_output_or_log() {
     // business, after retries (so the retry log line is produced too)
     let server = MockServer::start().await;
     answer(&server, json_response(200, &envelope(302))).await;
-    let retried = builder(&server.uri())
-        .retry_policy(retrying(2, 5))
-        .build()
-        .unwrap();
+    let retried = builder(&server.uri()).retry_policy(retrying(2, 5)).build().unwrap();
     assert_no_token("the client's Debug", &format!("{retried:?}"));
     assert_no_token("the client's alternate Debug", &format!("{retried:#?}"));
     check(portrait(&retried).await.unwrap_err());
     let received = server.received_requests().await.unwrap();
-    assert!(
-        received[0].url.query().unwrap().contains(TOKEN),
-        "the token was sent"
-    );
+    assert!(received[0].url.query().unwrap().contains(TOKEN), "the token was sent");
 
     // http
     let server = MockServer::start().await;

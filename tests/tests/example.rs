@@ -20,10 +20,7 @@ const PORTRAIT: &str = "/api/xiaohongshu-pgy/get-kol-fans-portrait/v1";
 static CARGO_LOCK: Mutex<()> = Mutex::new(());
 
 fn workspace() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .unwrap()
-        .to_path_buf()
+    Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap().to_path_buf()
 }
 
 fn nested_target() -> PathBuf {
@@ -58,14 +55,7 @@ fn example_binary() -> PathBuf {
         .get_or_init(|| {
             cargo(
                 &workspace(),
-                &[
-                    "build",
-                    "-p",
-                    CRATE,
-                    "--example",
-                    "kol_fans_portrait",
-                    "--offline",
-                ],
+                &["build", "-p", CRATE, "--example", "kol_fans_portrait", "--offline"],
             );
             let binary = nested_target()
                 .join("debug")
@@ -83,8 +73,7 @@ fn seed_example() -> Value {
         "/fixtures/docs-openapi/kol-follower-profile-v1-deprecated-en.json"
     );
     let doc: Value = serde_json::from_slice(&std::fs::read(file).unwrap()).unwrap();
-    doc["paths"][PORTRAIT]["get"]["responses"]["default"]["content"]["application/json"]["example"]
-        .clone()
+    doc["paths"][PORTRAIT]["get"]["responses"]["default"]["content"]["application/json"]["example"].clone()
 }
 
 /// Runs the example binary with `kol_id` against `base_url` (off the async runtime: it blocks).
@@ -112,10 +101,7 @@ fn assert_json_eq(actual: &Value, expected: &Value, at: &str) {
     match (actual, expected) {
         (Value::Number(a), Value::Number(b)) => {
             let (a, b) = (a.as_f64().unwrap(), b.as_f64().unwrap());
-            assert!(
-                (a - b).abs() <= 1e-12 * a.abs().max(b.abs()),
-                "{at}: {a} != {b}"
-            );
+            assert!((a - b).abs() <= 1e-12 * a.abs().max(b.abs()), "{at}: {a} != {b}");
         }
         (Value::Array(a), Value::Array(b)) => {
             assert_eq!(a.len(), b.len(), "{at}: array lengths");
@@ -164,8 +150,7 @@ async fn example_prints_the_decoded_portrait_as_json() {
 async fn example_reports_a_business_error_on_one_line_after_max_attempts() {
     let server = MockServer::start().await;
     // A message over two lines: the program still prints one.
-    let body =
-        json!({"code": 302, "message": "Rate limit\nexceeded", "data": null, "requestId": "r-302"});
+    let body = json!({"code": 302, "message": "Rate limit\nexceeded", "data": null, "requestId": "r-302"});
     Mock::given(method("GET"))
         .and(path(PORTRAIT))
         .respond_with(ResponseTemplate::new(200).set_body_json(&body))
@@ -181,10 +166,7 @@ async fn example_reports_a_business_error_on_one_line_after_max_attempts() {
     assert_eq!(stdout, "");
     assert_eq!(stderr.lines().count(), 1, "{stderr:?}");
     assert!(stderr.ends_with('\n'));
-    assert!(
-        stderr.starts_with("error[business]: code 302: "),
-        "{stderr:?}"
-    );
+    assert!(stderr.starts_with("error[business]: code 302: "), "{stderr:?}");
     assert!(stderr.contains("Rate limit exceeded"), "{stderr:?}");
     assert!(stderr.contains("r-302"), "{stderr:?}");
     assert!(!stderr.contains(TOKEN), "{stderr:?}");
@@ -194,10 +176,7 @@ async fn example_reports_a_business_error_on_one_line_after_max_attempts() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn example_usage_and_transport_errors_are_one_line() {
     let binary = tokio::task::spawn_blocking(example_binary).await.unwrap();
-    let no_argument = Command::new(&binary)
-        .env("JUSTONEAPI_TOKEN", TOKEN)
-        .output()
-        .unwrap();
+    let no_argument = Command::new(&binary).env("JUSTONEAPI_TOKEN", TOKEN).output().unwrap();
     assert_eq!(no_argument.status.code(), Some(1));
     assert_eq!(
         String::from_utf8(no_argument.stderr).unwrap(),
@@ -243,11 +222,7 @@ debug = false
 "#
     );
     std::fs::write(dir.path().join("Cargo.toml"), manifest).unwrap();
-    std::fs::copy(
-        workspace().join("Cargo.lock"),
-        dir.path().join("Cargo.lock"),
-    )
-    .unwrap();
+    std::fs::copy(workspace().join("Cargo.lock"), dir.path().join("Cargo.lock")).unwrap();
     std::fs::create_dir(dir.path().join("src")).unwrap();
     std::fs::write(dir.path().join("src/main.rs"), main_rs).unwrap();
     dir

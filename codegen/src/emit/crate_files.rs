@@ -11,6 +11,7 @@ use crate::names::{self, Namespace, Plan};
 
 const RUNTIME: &str = include_str!("../../templates/runtime.rs");
 const ERROR: &str = include_str!("../../templates/error.rs");
+const BLOCKING: &str = include_str!("../../templates/blocking.rs");
 
 /// Dependencies of every generated crate; one list so the workspace and the crates agree.
 const DEPENDENCIES: &str = r#"[dependencies]
@@ -23,6 +24,10 @@ tracing = "0.1"
 
 [dev-dependencies]
 tokio = { version = "1", features = ["macros", "rt-multi-thread"] }
+
+[features]
+# `blocking::Client`, for programs without an async runtime.
+blocking = ["tokio/rt"]
 "#;
 
 pub fn files(api: &Api, plan: &Plan, opts: &EmitOptions) -> Result<Vec<GeneratedFile>> {
@@ -58,6 +63,10 @@ pub fn files(api: &Api, plan: &Plan, opts: &EmitOptions) -> Result<Vec<Generated
         GeneratedFile {
             path: "src/error.rs".into(),
             contents: format!("{}\n{ERROR}", header(opts, "//")),
+        },
+        GeneratedFile {
+            path: "src/blocking.rs".into(),
+            contents: format!("{}\n{BLOCKING}", header(opts, "//")),
         },
     ];
     if let Some(changelog) = &opts.changelog {
@@ -163,6 +172,8 @@ fn lib_rs(api: &Api, plan: &Plan) -> TokenStream {
     }
     doc.extend([
         String::new(),
+        "With the cargo feature `blocking`, `blocking::Client` runs the same requests without an async runtime.".into(),
+        String::new(),
         "Every call returns [`ApiResponse`] with the typed `data`, or an [`Error`] whose kinds tell transport, \
          HTTP, decoding and business failures apart; business codes are in [`BusinessCode`]. The token never \
          appears in `Debug` output, errors or logs."
@@ -173,6 +184,8 @@ fn lib_rs(api: &Api, plan: &Plan) -> TokenStream {
         #doc
         #![warn(missing_docs)]
 
+        #[cfg(feature = "blocking")]
+        pub mod blocking;
         mod codes;
         mod error;
         pub mod ops;

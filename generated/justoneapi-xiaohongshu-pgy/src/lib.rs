@@ -27,9 +27,14 @@
 //! - [`Server::ProdGlobal`]: <https://api.justoneapi.com> — Global production API (default). / 全球生产环境（默认）。
 //! - [`Server::ProdCn`]: <http://47.117.133.51:30015> — Mainland China production API, recommended for users in Mainland China. / 中国大陆生产环境，中国大陆地区建议使用。
 //!
+//! With the cargo feature `blocking`, `blocking::Client` runs the same requests without an async runtime.
+//!
 //! Every call returns [`ApiResponse`] with the typed `data`, or an [`Error`] whose kinds tell transport, HTTP, decoding and business failures apart; business codes are in [`BusinessCode`]. The token never appears in `Debug` output, errors or logs.
 
 #![warn(missing_docs)]
+#[cfg(feature = "blocking")]
+pub mod blocking;
+
 mod codes;
 
 mod error;

@@ -251,14 +251,16 @@ impl Client {
         let url = format!("{}{}", self.base_url, path);
         let shown = redacted_url(&url, query);
         tracing::debug!(method = %method, url = %shown, "sending request");
-        let mut request = self
-            .http
-            .request(method.clone(), &url)
-            .timeout(timeout)
-            .query(&[("token", self.token.0.as_str())])
-            .query(query);
-        if !form.is_empty() {
-            request = request.form(form);
+        let mut request = self.http.request(method.clone(), &url).timeout(timeout);
+        // Upstream reads the token where it reads the other parameters: the query string of a GET, the
+        // `application/x-www-form-urlencoded` body of a POST.
+        if *method == reqwest::Method::POST {
+            let mut body: Vec<(&str, &str)> = Vec::with_capacity(form.len() + 1);
+            body.push(("token", self.token.0.as_str()));
+            body.extend(form.iter().map(|(k, v)| (*k, v.as_str())));
+            request = request.query(query).form(&body);
+        } else {
+            request = request.query(&[("token", self.token.0.as_str())]).query(query);
         }
         let mut response = request
             .send()

@@ -1,0 +1,53 @@
+//! A blocking client for programs without an async runtime (cargo feature `blocking`).
+//!
+//! This file is emitted verbatim from `codegen/templates/blocking.rs`: the same code in every generated crate.
+//!
+//! Every async request builder works: `run` hands it the async client and drives the future to completion.
+
+use std::future::Future;
+
+use crate::{ClientBuilder, Error};
+
+/// Wraps the async [`crate::Client`] with its own single-threaded runtime.
+///
+/// Do not use it from inside an async runtime (`run` would panic there); use the async client instead.
+#[derive(Debug)]
+pub struct Client {
+    inner: crate::Client,
+    runtime: tokio::runtime::Runtime,
+}
+
+impl Client {
+    /// A blocking client for the default server with default settings.
+    pub fn new(token: impl Into<String>) -> Result<Client, Error> {
+        Client::from_builder(crate::Client::builder(token))
+    }
+
+    /// A blocking client from a configured builder.
+    pub fn from_builder(builder: ClientBuilder) -> Result<Client, Error> {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .map_err(|e| Error::Config {
+                message: format!("cannot start the blocking client's runtime: {e}"),
+            })?;
+        // The connection pool belongs to the runtime it is first used on: build the client inside it.
+        let inner = runtime.block_on(async { builder.build() })?;
+        Ok(Client { inner, runtime })
+    }
+
+    /// Runs one request to completion, e.g.
+    /// `client.run(|c| c.api_solar_kol_data_user_id_fans_profile_v1("user").send())`.
+    pub fn run<'a, F, Fut>(&'a self, request: F) -> Fut::Output
+    where
+        F: FnOnce(&'a crate::Client) -> Fut,
+        Fut: Future,
+    {
+        self.runtime.block_on(request(&self.inner))
+    }
+
+    /// The async client inside.
+    pub fn inner(&self) -> &crate::Client {
+        &self.inner
+    }
+}
