@@ -38,15 +38,42 @@ pub fn check_names(api: &Api) -> Result<()> {
 pub fn emit_crate(api: &Api, opts: &EmitOptions) -> Result<Vec<GeneratedFile>> {
     let plan = names::plan(api)?;
     let mut files = crate_files::files(api, &plan, opts)?;
-    for i in 0..api.operations.len() {
+    let emit_one = |i: usize| -> Result<GeneratedFile> {
         let tokens = operation::module(api, &plan, i)?;
-        files.push(GeneratedFile {
+        Ok(GeneratedFile {
             path: format!("src/ops/{}.rs", plan.ops[i].func),
             contents: rust_file(opts, tokens, &api.operations[i].path)?,
-        });
-    }
+        })
+    };
+    files.extend(parallel_map(api.operations.len(), emit_one)?);
     files.sort_by(|a, b| a.path.cmp(&b.path));
     Ok(files)
+}
+
+/// `f(0..n)` on all cores, results in index order (formatting dominates generation and is independent per
+/// file; the order, and so the output, never depends on scheduling).
+pub fn parallel_map<T: Send>(n: usize, f: impl Fn(usize) -> Result<T> + Sync) -> Result<Vec<T>> {
+    let threads = std::thread::available_parallelism().map_or(1, |t| t.get()).min(n.max(1));
+    if threads <= 1 {
+        return (0..n).map(f).collect();
+    }
+    let chunks: Vec<Result<Vec<T>>> = std::thread::scope(|scope| {
+        let f = &f;
+        let handles: Vec<_> = (0..threads)
+            .map(|t| scope.spawn(move || (t..n).step_by(threads).map(f).collect::<Result<Vec<T>>>()))
+            .collect();
+        handles.into_iter().map(|h| h.join().expect("emitter thread panicked")).collect()
+    });
+    let mut per_thread: Vec<std::vec::IntoIter<T>> = Vec::with_capacity(threads);
+    for chunk in chunks {
+        per_thread.push(chunk?.into_iter());
+    }
+    // Interleave back: item i was computed by thread i % threads.
+    let mut out = Vec::with_capacity(n);
+    for i in 0..n {
+        out.push(per_thread[i % threads].next().expect("every index computed once"));
+    }
+    Ok(out)
 }
 
 /// The first line of every generated file (`//`-style comment).
