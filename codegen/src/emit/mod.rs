@@ -99,19 +99,30 @@ pub fn rust_file(opts: &EmitOptions, tokens: TokenStream, what: &str) -> Result<
 /// prettyplease puts items back to back; a blank line between items (and after the module docs) reads
 /// the way rustfmt-formatted, hand-written code does.
 fn space_items(src: &str) -> String {
+    // Declarations of one kind (`mod`, `use`) stay grouped, as rustfmt-formatted code keeps them.
+    fn decl_kind(l: &str) -> Option<&'static str> {
+        let l = l.strip_prefix("pub ").unwrap_or(l);
+        if l.starts_with("mod ") {
+            Some("mod")
+        } else if l.starts_with("use ") {
+            Some("use")
+        } else {
+            None
+        }
+    }
+    let indent = |l: &str| l.len() - l.trim_start().len();
     let mut out = String::with_capacity(src.len() + src.len() / 16);
     let mut prev: Option<&str> = None;
     for line in src.lines() {
         if let Some(p) = prev {
-            let indent = |l: &str| l.len() - l.trim_start().len();
             let (pt, lt) = (p.trim(), line.trim());
+            let comments = pt.starts_with("//") && lt.starts_with("//");
             let same_level = indent(p) == indent(line);
-            let item_ended =
-                pt == "}" || pt == "};" || (indent(p) == 0 && pt.ends_with(';') && !pt.starts_with("use "));
-            let starts_item = !lt.starts_with('}') && !lt.starts_with(')') && !lt.is_empty();
+            let item_ended = pt == "}" || pt == "};" || (indent(p) == 0 && pt.ends_with(';'));
+            let starts_item = !lt.is_empty() && !lt.starts_with('}') && !lt.starts_with(')');
+            let grouped = decl_kind(pt).is_some() && decl_kind(pt) == decl_kind(lt);
             let after_docs = pt.starts_with("//!") && !lt.starts_with("//!");
-            let after_uses = pt.starts_with("use ") && !lt.starts_with("use ");
-            if (same_level && item_ended && starts_item) || after_docs || (same_level && after_uses) {
+            if !comments && !grouped && ((same_level && item_ended && starts_item) || after_docs) {
                 out.push('\n');
             }
         }

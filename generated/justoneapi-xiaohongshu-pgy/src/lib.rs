@@ -7,17 +7,13 @@
 //!
 //! ```no_run
 //! use justoneapi_xiaohongshu_pgy::{Client, Server};
-
 //!
 //! # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
 //! let client = Client::builder(std::env::var("JUSTONEAPI_TOKEN")?)
 //!     .server(Server::ProdCn)
 //!     .build()?;
-
 //! let response = client.api_pgy_kol_data_core_data_v1("USER_ID").await?;
-
 //! println!("{:?} (request {:?})", response.data, response.request_id);
-
 //! # Ok(())
 //! # }
 //! ```
@@ -34,21 +30,14 @@
 #![warn(missing_docs)]
 #[cfg(feature = "blocking")]
 pub mod blocking;
-
 mod codes;
-
 mod error;
-
 pub mod ops;
-
 mod runtime;
-
 mod servers;
 
 pub use codes::BusinessCode;
-
 pub use error::Error;
-
 pub use runtime::{
     ApiResponse, Client, ClientBuilder, RetryPolicy, DEFAULT_MAX_BODY_BYTES,
     DEFAULT_TIMEOUT,

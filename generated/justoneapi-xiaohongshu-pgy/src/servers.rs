@@ -2,7 +2,6 @@
 // Do not edit: change specs/ or codegen/ and regenerate.
 
 //! The servers upstream documents.
-
 /// Where requests go. / 请求发送到的服务器。
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 #[non_exhaustive]

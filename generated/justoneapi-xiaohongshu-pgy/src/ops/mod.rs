@@ -4,51 +4,27 @@
 //! One module per operation: its request builder, parameter enums and response types.
 
 pub mod api_pgy_kol_data_core_data_v1;
-
 pub mod api_solar_cooperator_blogger_v2_v1;
-
 pub mod api_solar_cooperator_user_blogger_user_id_v1;
-
 pub mod api_solar_kol_data_user_id_fans_overall_new_history_v1;
-
 pub mod api_solar_kol_data_user_id_fans_profile_v1;
-
 pub mod api_solar_kol_data_v2_cost_effective_v1;
-
 pub mod api_solar_kol_data_v2_kol_content_tags_v1;
-
 pub mod api_solar_kol_data_v2_kol_feature_tags_v1;
-
 pub mod api_solar_kol_data_v2_notes_detail_v1;
-
 pub mod api_solar_kol_data_v3_data_summary_v1;
-
 pub mod api_solar_kol_data_v3_fans_summary_v1;
-
 pub mod api_solar_kol_data_v3_notes_rate_v1;
-
 pub mod api_solar_kol_get_similar_kol_v1;
-
 pub mod api_solar_note_note_id_detail_v1;
-
 pub mod get_kol_core_data_v1;
-
 pub mod get_kol_cost_effective_v1;
-
 pub mod get_kol_data_summary_v1;
-
 pub mod get_kol_data_summary_v2;
-
 pub mod get_kol_fans_portrait_v1;
-
 pub mod get_kol_fans_summary_v1;
-
 pub mod get_kol_fans_trend_v1;
-
 pub mod get_kol_info_v1;
-
 pub mod get_kol_note_list_v1;
-
 pub mod get_kol_note_rate_v1;
-
 pub mod get_note_detail_v1;
