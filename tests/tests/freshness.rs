@@ -10,7 +10,10 @@ fn generated_crates_are_up_to_date() {
     let root = common::workspace_root();
     let outputs = codegen::outputs::plan(&root).unwrap();
     let drift = codegen::outputs::check(&root, &outputs).unwrap();
-    assert!(drift.is_clean(), "{drift}\nrun `cargo xtask regen --offline` and commit the result");
+    assert!(
+        drift.is_clean(),
+        "{drift}\nrun `cargo xtask regen --offline` and commit the result"
+    );
 }
 
 #[test]
@@ -64,8 +67,14 @@ fn check_reports_stale_missing_orphan_and_unlocked_files_and_regen_repairs_them(
     std::fs::write(krate.join("src/extra.rs"), "pub fn stray() {}\n").unwrap();
     let drift = codegen::outputs::check(tmp.path(), &outputs).unwrap();
     let rel = |p: &str| Path::new("generated/justoneapi-xiaohongshu-pgy").join(p);
-    assert_eq!(drift.stale.iter().map(|(p, _)| p.clone()).collect::<Vec<_>>(), [rel("src/lib.rs")]);
-    assert!(drift.stale[0].1.contains("-// edited by hand"), "the report is a readable diff");
+    assert_eq!(
+        drift.stale.iter().map(|(p, _)| p.clone()).collect::<Vec<_>>(),
+        [rel("src/lib.rs")]
+    );
+    assert!(
+        drift.stale[0].1.contains("-// edited by hand"),
+        "the report is a readable diff"
+    );
     assert_eq!(drift.missing, [rel("src/servers.rs")]);
     assert_eq!(drift.orphans, [rel("src/extra.rs")]);
 
@@ -74,7 +83,9 @@ fn check_reports_stale_missing_orphan_and_unlocked_files_and_regen_repairs_them(
 
     // A definition edited by hand no longer matches the lock.
     let spec = tmp.path().join("specs/xiaohongshu-pgy-apis/fans-profile-v1-en.json");
-    let text = std::fs::read_to_string(&spec).unwrap().replace("KOL's user ID.", "KOL user ID.");
+    let text = std::fs::read_to_string(&spec)
+        .unwrap()
+        .replace("KOL's user ID.", "KOL user ID.");
     std::fs::write(&spec, text).unwrap();
     let outputs = codegen::outputs::plan(tmp.path()).unwrap();
     let drift = codegen::outputs::check(tmp.path(), &outputs).unwrap();

@@ -35,11 +35,19 @@ fn generated_code_of_the_vendored_specs() {
 #[test]
 fn texts_merge_into_one_bilingual_operation() {
     let api = portrait_repo().api().unwrap();
-    let op = api.operations.iter().find(|o| o.path.ends_with("get-kol-fans-portrait/v1")).unwrap();
+    let op = api
+        .operations
+        .iter()
+        .find(|o| o.path.ends_with("get-kol-fans-portrait/v1"))
+        .unwrap();
     assert_eq!(op.summary.en.as_deref(), Some("KOL Follower Profile (V1) [Deprecated]"));
     assert_eq!(op.summary.zh.as_deref(), Some("KOL粉丝画像 (V1) [已弃用]"));
     let names: Vec<&str> = op.params.iter().map(|p| p.name.as_str()).collect();
-    assert_eq!(names, ["kolId", "acceptCache"], "the token is client configuration, not a parameter");
+    assert_eq!(
+        names,
+        ["kolId", "acceptCache"],
+        "the token is client configuration, not a parameter"
+    );
     assert_eq!(op.params[1].description.zh.as_deref(), Some("启用缓存。"));
     assert!(!op.params[1].required);
 }
@@ -47,21 +55,53 @@ fn texts_merge_into_one_bilingual_operation() {
 #[test]
 fn the_portrait_example_becomes_typed_data() {
     let api = portrait_repo().api().unwrap();
-    let op = api.operations.iter().find(|o| o.path.ends_with("get-kol-fans-portrait/v1")).unwrap();
-    let Shape::Object(fields) = &op.response.as_ref().unwrap().shape else { panic!("data is an object") };
+    let op = api
+        .operations
+        .iter()
+        .find(|o| o.path.ends_with("get-kol-fans-portrait/v1"))
+        .unwrap();
+    let Shape::Object(fields) = &op.response.as_ref().unwrap().shape else {
+        panic!("data is an object")
+    };
     let keys: Vec<&str> = fields.iter().map(|f| f.name.as_str()).collect();
-    assert_eq!(keys, ["ages", "gender", "interests", "provinces", "cities", "devices", "dateKey"]);
+    assert_eq!(
+        keys,
+        [
+            "ages",
+            "gender",
+            "interests",
+            "provinces",
+            "cities",
+            "devices",
+            "dateKey"
+        ]
+    );
     let devices = &fields[5].shape;
-    let Shape::Array(item) = devices else { panic!("devices is an array") };
-    let Shape::Object(device) = item.as_ref() else { panic!("of objects") };
+    let Shape::Array(item) = devices else {
+        panic!("devices is an array")
+    };
+    let Shape::Object(device) = item.as_ref() else {
+        panic!("of objects")
+    };
     let device: Vec<(&str, &Shape)> = device.iter().map(|f| (f.name.as_str(), &f.shape)).collect();
-    assert_eq!(device, [("name", &Shape::String), ("desc", &Shape::String), ("percent", &Shape::Number)]);
+    assert_eq!(
+        device,
+        [
+            ("name", &Shape::String),
+            ("desc", &Shape::String),
+            ("percent", &Shape::Number)
+        ]
+    );
 }
 
 #[test]
 fn deprecation_names_the_successor_from_the_manifest_hint() {
     let api = portrait_repo().api().unwrap();
-    let op = api.operations.iter().find(|o| o.path.ends_with("get-kol-fans-portrait/v1")).unwrap();
+    let op = api
+        .operations
+        .iter()
+        .find(|o| o.path.ends_with("get-kol-fans-portrait/v1"))
+        .unwrap();
     let d = op.deprecation.as_ref().expect("the portrait v1 is deprecated");
     let s = d.successor.as_ref().unwrap();
     assert_eq!(s.path, "/api/xiaohongshu-pgy/api/solar/kol/data/userId/fans_profile/v1");
@@ -73,10 +113,18 @@ fn deprecation_names_the_successor_from_the_manifest_hint() {
 #[test]
 fn languages_disagreeing_on_structure_is_an_error_naming_both_files_and_the_pointer() {
     let repo = portrait_repo();
-    repo.edit(PORTRAIT, "zh", |doc| op_mut(doc)["parameters"][1]["required"] = json!(false));
+    repo.edit(PORTRAIT, "zh", |doc| {
+        op_mut(doc)["parameters"][1]["required"] = json!(false)
+    });
     let err = repo.api().unwrap_err().to_string();
-    assert!(err.contains(&format!("{PORTRAIT}-en.json")) && err.contains(&format!("{PORTRAIT}-zh.json")), "{err}");
-    assert!(err.contains("/paths/~1api~1xiaohongshu-pgy~1get-kol-fans-portrait~1v1/get/parameters/1/required"), "{err}");
+    assert!(
+        err.contains(&format!("{PORTRAIT}-en.json")) && err.contains(&format!("{PORTRAIT}-zh.json")),
+        "{err}"
+    );
+    assert!(
+        err.contains("/paths/~1api~1xiaohongshu-pgy~1get-kol-fans-portrait~1v1/get/parameters/1/required"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -112,7 +160,8 @@ fn a_changed_example_shape_changes_the_snapshotted_ir() {
     let before = serde_yaml::to_string(&repo.api().unwrap()).unwrap();
     for lang in ["en", "zh"] {
         repo.edit(PORTRAIT, lang, |doc| {
-            let ages = &mut op_mut(doc)["responses"]["default"]["content"]["application/json"]["example"]["data"]["ages"];
+            let ages =
+                &mut op_mut(doc)["responses"]["default"]["content"]["application/json"]["example"]["data"]["ages"];
             for age in ages.as_array_mut().unwrap() {
                 age["percent"] = json!({"value": 1});
             }
@@ -146,10 +195,17 @@ fn names_come_from_paths_so_renamed_operation_ids_change_nothing() {
     let repo = portrait_repo();
     let before = codegen::outputs::plan(repo.root()).unwrap();
     for lang in ["en", "zh"] {
-        repo.edit(PORTRAIT, lang, |doc| op_mut(doc)["operationId"] = json!("getApiXiaohongshuPgyGetKolFansPortraitV1"));
+        repo.edit(PORTRAIT, lang, |doc| {
+            op_mut(doc)["operationId"] = json!("getApiXiaohongshuPgyGetKolFansPortraitV1")
+        });
     }
     let after = codegen::outputs::plan(repo.root()).unwrap();
-    let strip = |s: &str| s.lines().filter(|l| !l.contains("@generated")).collect::<Vec<_>>().join("\n");
+    let strip = |s: &str| {
+        s.lines()
+            .filter(|l| !l.contains("@generated"))
+            .collect::<Vec<_>>()
+            .join("\n")
+    };
     for (path, text) in &before.files {
         assert_eq!(strip(text), strip(&after.files[path]), "{} changed", path.display());
     }
@@ -175,6 +231,12 @@ fn two_paths_that_would_share_a_method_name_are_an_error_naming_both() {
     std::fs::write(&manifest, text).unwrap();
     let err = repo.api().unwrap_err().to_string();
     assert!(err.contains("get_kol_fans_portrait_v1"), "{err}");
-    assert!(err.contains("GET /api/xiaohongshu-pgy/get-kol-fans-portrait/v1"), "{err}");
-    assert!(err.contains("GET /api/xiaohongshu-pgy/get_kol_fans_portrait/v1"), "{err}");
+    assert!(
+        err.contains("GET /api/xiaohongshu-pgy/get-kol-fans-portrait/v1"),
+        "{err}"
+    );
+    assert!(
+        err.contains("GET /api/xiaohongshu-pgy/get_kol_fans_portrait/v1"),
+        "{err}"
+    );
 }
