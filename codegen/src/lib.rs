@@ -8,9 +8,12 @@
 //!   -> ir         one bilingual, language-neutral model of the API           (ir.rs)
 //!   -> emit       names (names.rs), quote! -> prettyplease -> files            (emit/)
 //! ```
+//! `diff.rs` compares two IRs for `cargo xtask diff` and for the version bump of `cargo xtask regen`
+//! (`release.rs`).
 //! `outputs.rs` runs the whole thing for `cargo xtask regen` and `cargo xtask check`; `fetch.rs` refreshes
 //! `specs/` from upstream for `cargo xtask fetch`.
 
+pub mod diff;
 pub mod emit;
 pub mod error;
 pub mod fetch;
@@ -24,5 +27,6 @@ pub mod names;
 pub mod normalize;
 pub mod outputs;
 pub mod pipeline;
+pub mod release;
 
 pub use error::{Error, Result};

@@ -26,7 +26,7 @@ pub struct Outputs {
     pub digest: String,
 }
 
-/// sha256 over the manifest, every definition it names and every overlay, in a fixed order.
+/// sha256 over the manifest, every definition it names, every overlay and every changelog, in a fixed order.
 pub fn input_digest(input: &Input) -> Result<String> {
     let mut hasher = Sha256::new();
     let mut add = |name: &str, path: &Path| -> Result<()> {
@@ -43,6 +43,12 @@ pub fn input_digest(input: &Input) -> Result<String> {
     }
     for (rel, abs) in overlay_paths(input)? {
         add(&rel, &abs)?;
+    }
+    for krate in &input.manifest.crates {
+        let path = crate::release::changelog_path(&input.layout, &krate.name);
+        if path.exists() {
+            add(&format!("{}/{}.md", crate::release::CHANGELOG_DIR, krate.name), &path)?;
+        }
     }
     Ok(hex(&hasher.finalize()))
 }
@@ -81,7 +87,8 @@ pub fn plan(root: &Path) -> Result<Outputs> {
         let opts = EmitOptions {
             digest: digest.clone(),
             command: REGEN_COMMAND.to_owned(),
-            changelog: None,
+            // Written by `cargo xtask regen` under specs/ (see release.rs).
+            changelog: crate::release::read_changelog(&input.layout, &krate.name)?,
         };
         let dir = PathBuf::from("generated").join(&krate.name);
         for f in emit::emit_crate(&api, &opts)? {

@@ -310,6 +310,16 @@ fn load_dir(dir: &Path, warnings: &mut Vec<Warning>) -> Result<Vec<Lowered>> {
         };
         by_slug.entry(slug).or_default().push((lang, f));
     }
+    if by_slug.is_empty() {
+        // An empty folder is a mistake (a wrong path, a failed download), not an API without operations.
+        return Err(Error::io(
+            dir,
+            std::io::Error::new(
+                std::io::ErrorKind::NotFound,
+                "no per-endpoint definitions (`<slug>-en.json` / `<slug>-zh.json`) in this folder",
+            ),
+        ));
+    }
     let mut out = Vec::new();
     for (_, mut langs) in by_slug {
         langs.sort();

@@ -19,6 +19,9 @@ enum Command {
     /// Download the definitions listed in specs/manifest.yaml into specs/ and update specs/specs.lock.
     Fetch(fetch::FetchArgs),
     /// Fetch (unless --offline), then regenerate generated/ from specs/.
+    ///
+    /// Online, a crate whose API the fetch changed gets its version bumped in specs/manifest.yaml (by the
+    /// semver rules of `cargo xtask diff`) and an entry in specs/changelog/<crate>.md.
     Regen {
         /// Use the vendored specs as they are; no network.
         #[arg(long)]
@@ -47,6 +50,40 @@ enum Command {
     /// Exit non-zero when generated/ is not exactly what specs/ + codegen/ produce, or specs/ does not
     /// match specs/specs.lock.
     Check,
+    /// Report how the API changed between two definitions, judged by the effect on the generated crate.
+    ///
+    /// Exit code 0, or 3 when --fail-on matches; 1 when a definition cannot be read.
+    Diff {
+        /// The old definition: an aggregate OpenAPI file or per-endpoint file, or a folder of
+        /// `<slug>-<lang>.json` definitions.
+        #[arg(value_name = "OLD")]
+        old: PathBuf,
+        /// The new definition (same kinds as OLD).
+        #[arg(value_name = "NEW")]
+        new: PathBuf,
+        #[arg(long, value_enum, default_value_t = DiffFormat::Markdown)]
+        format: DiffFormat,
+        /// Exit with code 3 on any breaking change (`breaking`) or on any change at all (`any`).
+        #[arg(long, value_enum, value_name = "WHAT")]
+        fail_on: Option<FailOn>,
+        /// Only this platform (the path segment after /api/).
+        #[arg(long, value_name = "KEY")]
+        platform: Option<String>,
+    },
+}
+
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+enum DiffFormat {
+    /// A pull-request body.
+    Markdown,
+    /// `{"changes":[{"method","path","kind","severity","detail"}],"semver":"..."}`
+    Json,
+}
+
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+enum FailOn {
+    Breaking,
+    Any,
 }
 
 /// The repository root (xtask lives in `<root>/xtask`).
@@ -64,9 +101,40 @@ fn main() -> ExitCode {
         Command::Fetch(args) => return fetch::run(&root, args),
         Command::Regen { offline, fetch } => {
             if !offline {
+                // The API before the fetch, to bump versions and write changelogs for what the fetch changed.
+                let before = match codegen::release::snapshot(&root) {
+                    Ok(before) => Some(before),
+                    Err(e) => {
+                        eprintln!(
+                            "warning: cannot build the API from specs/ before the fetch ({e}); \
+                             versions and changelogs are left alone"
+                        );
+                        None
+                    }
+                };
                 let code = fetch::run(&root, fetch);
                 if code != ExitCode::SUCCESS {
                     return code;
+                }
+                if let Some(before) = before {
+                    match codegen::release::record(&root, &before, &codegen::release::today_utc()) {
+                        Ok(releases) => {
+                            for r in &releases {
+                                println!(
+                                    "release      {} {} -> {} ({}); see {}",
+                                    r.crate_name,
+                                    r.previous,
+                                    r.version,
+                                    r.report.summary(),
+                                    r.changelog.display()
+                                );
+                            }
+                        }
+                        Err(e) => {
+                            eprintln!("error: {e}");
+                            return ExitCode::FAILURE;
+                        }
+                    }
                 }
             }
             regen(&root)
@@ -84,6 +152,13 @@ fn main() -> ExitCode {
             &out,
             codegen::pipeline::SpecOptions { platform, crate_name },
         ),
+        Command::Diff {
+            old,
+            new,
+            format,
+            fail_on,
+            platform,
+        } => diff(&root, &old, &new, format, fail_on, platform),
     };
     match result {
         Ok(code) => code,
@@ -146,4 +221,36 @@ fn generate(root: &Path, spec: &Path, out: &Path, opts: codegen::pipeline::SpecO
         out.display()
     );
     Ok(ExitCode::SUCCESS)
+}
+
+fn diff(
+    root: &Path,
+    old: &Path,
+    new: &Path,
+    format: DiffFormat,
+    fail_on: Option<FailOn>,
+    platform: Option<String>,
+) -> anyhow::Result<ExitCode> {
+    // Shared texts (servers, business codes, deprecation notice) are the same on both sides.
+    let manifest = codegen::manifest::Manifest::load(&codegen::manifest::Layout::new(root).manifest())?;
+    let opts = codegen::pipeline::SpecOptions {
+        platform,
+        crate_name: None,
+    };
+    let report = codegen::diff::diff_specs(old, new, &manifest, &opts)?;
+    match format {
+        DiffFormat::Json => println!("{}", report.to_json()),
+        DiffFormat::Markdown => print!("{}", report.to_markdown()),
+    }
+    let fail = fail_on.is_some_and(|on| {
+        report.fails(match on {
+            FailOn::Breaking => codegen::diff::FailOn::Breaking,
+            FailOn::Any => codegen::diff::FailOn::Any,
+        })
+    });
+    Ok(if fail {
+        ExitCode::from(codegen::diff::DRIFT_EXIT_CODE)
+    } else {
+        ExitCode::SUCCESS
+    })
 }

@@ -53,7 +53,9 @@ pub fn emit_crate(api: &Api, opts: &EmitOptions) -> Result<Vec<GeneratedFile>> {
 /// `f(0..n)` on all cores, results in index order (formatting dominates generation and is independent per
 /// file; the order, and so the output, never depends on scheduling).
 pub fn parallel_map<T: Send>(n: usize, f: impl Fn(usize) -> Result<T> + Sync) -> Result<Vec<T>> {
-    let threads = std::thread::available_parallelism().map_or(1, |t| t.get()).min(n.max(1));
+    let threads = std::thread::available_parallelism()
+        .map_or(1, |t| t.get())
+        .min(n.max(1));
     if threads <= 1 {
         return (0..n).map(f).collect();
     }
@@ -62,7 +64,10 @@ pub fn parallel_map<T: Send>(n: usize, f: impl Fn(usize) -> Result<T> + Sync) ->
         let handles: Vec<_> = (0..threads)
             .map(|t| scope.spawn(move || (t..n).step_by(threads).map(f).collect::<Result<Vec<T>>>()))
             .collect();
-        handles.into_iter().map(|h| h.join().expect("emitter thread panicked")).collect()
+        handles
+            .into_iter()
+            .map(|h| h.join().expect("emitter thread panicked"))
+            .collect()
     });
     let mut per_thread: Vec<std::vec::IntoIter<T>> = Vec::with_capacity(threads);
     for chunk in chunks {

@@ -40,8 +40,17 @@ pub struct TempRepo {
 impl TempRepo {
     /// `endpoints`: (slug, successor hint).
     pub fn new(endpoints: &[(&str, Option<&str>)]) -> TempRepo {
-        let dir = tempfile::tempdir().unwrap();
-        let specs = dir.path().join("specs").join(GROUP);
+        let repo = TempRepo {
+            dir: tempfile::tempdir().unwrap(),
+        };
+        repo.set_endpoints(endpoints);
+        repo
+    }
+
+    /// Rewrites the crate's endpoint list in `specs/manifest.yaml` (the shared part, comments included, is
+    /// the real manifest's) and copies the definitions of endpoints not vendored yet.
+    pub fn set_endpoints(&self, endpoints: &[(&str, Option<&str>)]) {
+        let specs = self.root().join("specs").join(GROUP);
         std::fs::create_dir_all(&specs).unwrap();
         let real = std::fs::read_to_string(workspace_root().join("specs/manifest.yaml")).unwrap();
         let shared = &real[..real.find("\ncrates:").expect("manifest has a crates section")];
@@ -57,11 +66,13 @@ impl TempRepo {
                 yaml.push_str(&format!("        successor: {s}\n"));
             }
             for lang in ["en", "zh"] {
-                std::fs::copy(fixture_path(slug, lang), specs.join(format!("{slug}-{lang}.json"))).unwrap();
+                let target = specs.join(format!("{slug}-{lang}.json"));
+                if !target.exists() {
+                    std::fs::copy(fixture_path(slug, lang), target).unwrap();
+                }
             }
         }
-        std::fs::write(dir.path().join("specs/manifest.yaml"), yaml).unwrap();
-        TempRepo { dir }
+        std::fs::write(self.root().join("specs/manifest.yaml"), yaml).unwrap();
     }
 
     pub fn root(&self) -> &Path {

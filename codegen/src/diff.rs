@@ -1,0 +1,1153 @@
+//! Drift between two versions of an API, judged by what it does to the generated crate.
+//!
+//! Input is two sets of IR [`Api`]s (so key order, whitespace and the file layout of the definitions never
+//! count): APIs are matched by platform, operations by (method, path), parameters by (name, location),
+//! enum values by value, response fields by wire key. Each difference is a [`Change`] with a stable
+//! [`Kind`] id and a [`Severity`]:
+//!
+//! | severity | kinds |
+//! |---|---|
+//! | `breaking`: code that compiled against the old crate stops compiling, or decodes differently | `operation-removed`, `param-removed`, `param-added` (required), `param-required-changed` (either way), `param-type-changed`, `param-enum-changed` (value removed), `response-field-removed`, `response-field-type-changed`, `response-shape-changed` |
+//! | `non-breaking` | `operation-added`, `operation-deprecated`, `operation-undeprecated`, `param-added` (optional), `param-enum-changed` (value added: enums are `#[non_exhaustive]`), `param-default-changed`, `response-field-added` |
+//! | `docs` | `docs-changed` (summary, description, tags, translations, parameter and enum value docs, deprecation note, successor, documentation URLs, where the response type comes from), `operation-id-changed` (names derive from paths, so a rename alone changes no Rust name) |
+//!
+//! Response shapes compare recursively; `detail` names the place as `data.a.b[]` (`[]` = the items of an
+//! array). A change at the root of `data` (typed data gone or new, object -> array, an object replaced by
+//! one with not a single key in common, ...) is `response-shape-changed`; below it, `response-field-*`
+//! (an object replaced by one with no key in common is one `response-field-type-changed`, not a list of
+//! removals and additions). Wrapping a field in `Option` (or unwrapping it) is a type change, and the
+//! comparison continues inside. `data` of shape "any JSON" is raw JSON, the same as no shape at all:
+//! between those two only the documented source changes (`docs-changed`).
+//!
+//! API-level metadata (crate name, version, title, servers, business codes) is not compared: it comes from
+//! `specs/manifest.yaml`, which is the same on both sides of a drift check.
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+
+use serde::Serialize;
+
+use crate::ir::{Api, EnumType, Method, Operation, Param, ParamLocation, ParamType, ResponseData, Shape, Text};
+
+/// What changed. The ids (`as_str`, also the JSON form) are stable: scripts may match on them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Kind {
+    OperationAdded,
+    OperationRemoved,
+    OperationDeprecated,
+    OperationUndeprecated,
+    ParamAdded,
+    ParamRemoved,
+    ParamRequiredChanged,
+    ParamTypeChanged,
+    ParamEnumChanged,
+    ParamDefaultChanged,
+    ResponseFieldAdded,
+    ResponseFieldRemoved,
+    ResponseFieldTypeChanged,
+    ResponseShapeChanged,
+    OperationIdChanged,
+    DocsChanged,
+}
+
+impl Kind {
+    pub const ALL: [Kind; 16] = [
+        Kind::OperationAdded,
+        Kind::OperationRemoved,
+        Kind::OperationDeprecated,
+        Kind::OperationUndeprecated,
+        Kind::ParamAdded,
+        Kind::ParamRemoved,
+        Kind::ParamRequiredChanged,
+        Kind::ParamTypeChanged,
+        Kind::ParamEnumChanged,
+        Kind::ParamDefaultChanged,
+        Kind::ResponseFieldAdded,
+        Kind::ResponseFieldRemoved,
+        Kind::ResponseFieldTypeChanged,
+        Kind::ResponseShapeChanged,
+        Kind::OperationIdChanged,
+        Kind::DocsChanged,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Kind::OperationAdded => "operation-added",
+            Kind::OperationRemoved => "operation-removed",
+            Kind::OperationDeprecated => "operation-deprecated",
+            Kind::OperationUndeprecated => "operation-undeprecated",
+            Kind::ParamAdded => "param-added",
+            Kind::ParamRemoved => "param-removed",
+            Kind::ParamRequiredChanged => "param-required-changed",
+            Kind::ParamTypeChanged => "param-type-changed",
+            Kind::ParamEnumChanged => "param-enum-changed",
+            Kind::ParamDefaultChanged => "param-default-changed",
+            Kind::ResponseFieldAdded => "response-field-added",
+            Kind::ResponseFieldRemoved => "response-field-removed",
+            Kind::ResponseFieldTypeChanged => "response-field-type-changed",
+            Kind::ResponseShapeChanged => "response-shape-changed",
+            Kind::OperationIdChanged => "operation-id-changed",
+            Kind::DocsChanged => "docs-changed",
+        }
+    }
+}
+
+impl std::fmt::Display for Kind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Effect of a change on code that uses the generated crate. Ordered from worst to mildest.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Severity {
+    /// Code that compiled against the old crate stops compiling or decodes differently.
+    Breaking,
+    /// New capabilities or warnings; existing code keeps compiling and behaving.
+    NonBreaking,
+    /// Documentation only.
+    Docs,
+}
+
+impl Severity {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Breaking => "breaking",
+            Severity::NonBreaking => "non-breaking",
+            Severity::Docs => "docs",
+        }
+    }
+}
+
+impl std::fmt::Display for Severity {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// The release a set of changes calls for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Semver {
+    None,
+    Patch,
+    Minor,
+    Major,
+}
+
+impl Semver {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Semver::None => "none",
+            Semver::Patch => "patch",
+            Semver::Minor => "minor",
+            Semver::Major => "major",
+        }
+    }
+
+    /// `major` if any change is breaking, `minor` if any is non-breaking, `patch` if there are only docs
+    /// changes, `none` without changes.
+    pub fn of(changes: &[Change]) -> Semver {
+        changes
+            .iter()
+            .map(|c| match c.severity {
+                Severity::Breaking => Semver::Major,
+                Severity::NonBreaking => Semver::Minor,
+                Severity::Docs => Semver::Patch,
+            })
+            .max()
+            .unwrap_or(Semver::None)
+    }
+}
+
+impl std::fmt::Display for Semver {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// One difference. Field order is the JSON key order of the report.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Change {
+    pub method: Method,
+    pub path: String,
+    pub kind: Kind,
+    pub severity: Severity,
+    /// Human-readable: which parameter, value or response field, and how it changed.
+    pub detail: String,
+}
+
+/// When `cargo xtask diff --fail-on` exits with [`DRIFT_EXIT_CODE`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FailOn {
+    /// Any breaking change.
+    Breaking,
+    /// Any change at all.
+    Any,
+}
+
+/// Exit code of `cargo xtask diff` when `--fail-on` matches (1 is for errors).
+pub const DRIFT_EXIT_CODE: u8 = 3;
+
+/// Every change between two versions, sorted by (path, method, kind id, detail), and the release it calls for.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Report {
+    pub changes: Vec<Change>,
+    pub semver: Semver,
+}
+
+impl Report {
+    pub fn new(mut changes: Vec<Change>) -> Report {
+        changes.sort_by(|a, b| {
+            (a.path.as_str(), a.method, a.kind.as_str(), a.detail.as_str()).cmp(&(
+                b.path.as_str(),
+                b.method,
+                b.kind.as_str(),
+                b.detail.as_str(),
+            ))
+        });
+        changes.dedup();
+        let semver = Semver::of(&changes);
+        Report { changes, semver }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.changes.is_empty()
+    }
+
+    pub fn count(&self, severity: Severity) -> usize {
+        self.changes.iter().filter(|c| c.severity == severity).count()
+    }
+
+    pub fn has_breaking(&self) -> bool {
+        self.count(Severity::Breaking) > 0
+    }
+
+    /// Whether `--fail-on on` matches this report.
+    pub fn fails(&self, on: FailOn) -> bool {
+        match on {
+            FailOn::Breaking => self.has_breaking(),
+            FailOn::Any => !self.is_empty(),
+        }
+    }
+
+    /// `{"changes":[{"method","path","kind","severity","detail"}...],"semver":"..."}`, pretty-printed.
+    pub fn to_json(&self) -> String {
+        serde_json::to_string_pretty(self).expect("a report always serializes")
+    }
+
+    /// One line: `28 changes: 3 breaking, 1 non-breaking, 24 docs only (semver: major)`.
+    pub fn summary(&self) -> String {
+        if self.is_empty() {
+            return "no changes (semver: none)".to_owned();
+        }
+        format!(
+            "{} {}: {} breaking, {} non-breaking, {} docs only (semver: {})",
+            self.changes.len(),
+            if self.changes.len() == 1 { "change" } else { "changes" },
+            self.count(Severity::Breaking),
+            self.count(Severity::NonBreaking),
+            self.count(Severity::Docs),
+            self.semver
+        )
+    }
+
+    /// A pull-request body: a summary line, then one table per severity, breaking first.
+    pub fn to_markdown(&self) -> String {
+        let mut out = format!("**API drift: {}**\n", self.summary());
+        let ops = |sev: Severity| {
+            let mut keys: Vec<(&str, Method)> = self
+                .changes
+                .iter()
+                .filter(|c| c.severity == sev)
+                .map(|c| (c.path.as_str(), c.method))
+                .collect();
+            keys.dedup();
+            keys.len()
+        };
+        for (sev, title, note) in [
+            (
+                Severity::Breaking,
+                "Breaking",
+                "Code that compiled against the previous crate may stop compiling or decode differently.",
+            ),
+            (Severity::NonBreaking, "Non-breaking", "Additions and deprecations."),
+            (
+                Severity::Docs,
+                "Docs only",
+                "Documentation and operationIds (names derive from paths).",
+            ),
+        ] {
+            let n = self.count(sev);
+            if n == 0 {
+                continue;
+            }
+            let _ = write!(out, "\n### {title} ({n} in {} operations)\n\n{note}\n\n", ops(sev));
+            out.push_str("| operation | change | detail |\n|---|---|---|\n");
+            for c in self.changes.iter().filter(|c| c.severity == sev) {
+                let _ = writeln!(
+                    out,
+                    "| `{} {}` | `{}` | {} |",
+                    c.method.as_str(),
+                    c.path,
+                    c.kind,
+                    table_cell(&c.detail)
+                );
+            }
+        }
+        out
+    }
+}
+
+fn table_cell(s: &str) -> String {
+    s.replace('\\', "\\\\").replace('|', "\\|").replace(['\n', '\r'], " ")
+}
+
+/// Compares two sets of APIs (matched by platform).
+pub fn diff_apis(old: &[Api], new: &[Api]) -> Report {
+    fn by_platform(apis: &[Api]) -> BTreeMap<String, Vec<&Operation>> {
+        let mut map: BTreeMap<String, Vec<&Operation>> = BTreeMap::new();
+        for api in apis {
+            map.entry(api.platform.clone())
+                .or_default()
+                .extend(api.operations.iter());
+        }
+        map
+    }
+    let (old, new) = (by_platform(old), by_platform(new));
+    let mut changes = Vec::new();
+    let platforms: std::collections::BTreeSet<&String> = old.keys().chain(new.keys()).collect();
+    for p in platforms {
+        let none = Vec::new();
+        diff_operations(old.get(p).unwrap_or(&none), new.get(p).unwrap_or(&none), &mut changes);
+    }
+    Report::new(changes)
+}
+
+/// Compares two spec files or folders (see [`crate::pipeline::spec_apis`]): `cargo xtask diff OLD NEW`.
+///
+/// Errors name the file (and the JSON pointer) that could not be read.
+pub fn diff_specs(
+    old: &std::path::Path,
+    new: &std::path::Path,
+    manifest: &crate::manifest::Manifest,
+    opts: &crate::pipeline::SpecOptions,
+) -> crate::Result<Report> {
+    let mut warnings = Vec::new();
+    let old = crate::pipeline::spec_apis(old, manifest, opts, &mut warnings)?;
+    let new = crate::pipeline::spec_apis(new, manifest, opts, &mut warnings)?;
+    Ok(diff_apis(&old, &new))
+}
+
+/// Compares two versions of one API.
+pub fn diff_api(old: &Api, new: &Api) -> Report {
+    let mut changes = Vec::new();
+    diff_operations(
+        &old.operations.iter().collect::<Vec<_>>(),
+        &new.operations.iter().collect::<Vec<_>>(),
+        &mut changes,
+    );
+    Report::new(changes)
+}
+
+fn diff_operations(old: &[&Operation], new: &[&Operation], out: &mut Vec<Change>) {
+    let old: BTreeMap<(Method, &str), &Operation> = old.iter().map(|o| (o.key(), *o)).collect();
+    let new: BTreeMap<(Method, &str), &Operation> = new.iter().map(|o| (o.key(), *o)).collect();
+    for (key, o) in &old {
+        match new.get(key) {
+            Some(n) => diff_operation(o, n, out),
+            None => {
+                let mut detail = describe_op(o);
+                if let Some(s) = o.deprecation.as_ref().and_then(|d| d.successor.as_ref()) {
+                    let _ = write!(detail, "; successor: {} {}", s.method.as_str(), s.path);
+                }
+                push(out, o, Kind::OperationRemoved, Severity::Breaking, detail);
+            }
+        }
+    }
+    for (key, n) in &new {
+        if !old.contains_key(key) {
+            push(out, n, Kind::OperationAdded, Severity::NonBreaking, describe_op(n));
+        }
+    }
+}
+
+fn describe_op(op: &Operation) -> String {
+    let mut s = quoted(op.summary.primary());
+    if op.is_deprecated() {
+        s.push_str(" (deprecated)");
+    }
+    s
+}
+
+fn push(out: &mut Vec<Change>, op: &Operation, kind: Kind, severity: Severity, detail: impl Into<String>) {
+    out.push(Change {
+        method: op.method,
+        path: op.path.clone(),
+        kind,
+        severity,
+        detail: detail.into(),
+    });
+}
+
+fn diff_operation(o: &Operation, n: &Operation, out: &mut Vec<Change>) {
+    match (&o.deprecation, &n.deprecation) {
+        (None, Some(d)) => {
+            let detail = match &d.successor {
+                Some(s) => format!("successor: {} {}", s.method.as_str(), s.path),
+                None => "no successor named".to_owned(),
+            };
+            push(out, n, Kind::OperationDeprecated, Severity::NonBreaking, detail);
+        }
+        (Some(_), None) => push(out, n, Kind::OperationUndeprecated, Severity::NonBreaking, ""),
+        (Some(a), Some(b)) => {
+            if let Some(d) = text_change("deprecation note", &a.note, &b.note) {
+                push(out, n, Kind::DocsChanged, Severity::Docs, d);
+            }
+            let succ = |s: &Option<crate::ir::Successor>| {
+                s.as_ref()
+                    .map(|s| format!("{} {}", s.method.as_str(), s.path))
+                    .unwrap_or_else(|| "none".to_owned())
+            };
+            let (sa, sb) = (succ(&a.successor), succ(&b.successor));
+            if sa != sb {
+                push(
+                    out,
+                    n,
+                    Kind::DocsChanged,
+                    Severity::Docs,
+                    format!("successor: {sa} -> {sb}"),
+                );
+            }
+        }
+        (None, None) => {}
+    }
+    if o.operation_id != n.operation_id {
+        let id = |s: &Option<String>| s.as_deref().map(|s| format!("`{s}`")).unwrap_or_else(|| "none".into());
+        push(
+            out,
+            n,
+            Kind::OperationIdChanged,
+            Severity::Docs,
+            format!("{} -> {}", id(&o.operation_id), id(&n.operation_id)),
+        );
+    }
+    for (label, a, b) in [
+        ("summary", &o.summary, &n.summary),
+        ("description", &o.description, &n.description),
+        ("documentation URL", &o.docs, &n.docs),
+    ] {
+        if let Some(d) = text_change(label, a, b) {
+            push(out, n, Kind::DocsChanged, Severity::Docs, d);
+        }
+    }
+    if o.tags != n.tags {
+        let tags = |t: &[Text]| {
+            let v: Vec<String> = t.iter().map(|t| quoted(t.primary())).collect();
+            format!("[{}]", v.join(", "))
+        };
+        let (ta, tb) = (tags(&o.tags), tags(&n.tags));
+        let detail = if ta == tb {
+            "tags: translations changed".to_owned()
+        } else {
+            format!("tags: {ta} -> {tb}")
+        };
+        push(out, n, Kind::DocsChanged, Severity::Docs, detail);
+    }
+    diff_params(o, n, out);
+    diff_response(o, n, out);
+}
+
+fn location(l: ParamLocation) -> &'static str {
+    match l {
+        ParamLocation::Query => "query",
+        ParamLocation::Path => "path",
+        ParamLocation::Header => "header",
+        ParamLocation::Form => "form",
+    }
+}
+
+fn describe_param(p: &Param) -> String {
+    format!(
+        "`{}` ({}, {}, {})",
+        p.name,
+        location(p.location),
+        if p.required { "required" } else { "optional" },
+        type_name(&p.ty)
+    )
+}
+
+fn type_name(t: &ParamType) -> String {
+    match t {
+        ParamType::String => "string".into(),
+        ParamType::Integer { format: Some(f) } => format!("integer ({f})"),
+        ParamType::Integer { format: None } => "integer".into(),
+        ParamType::Number => "number".into(),
+        ParamType::Boolean => "boolean".into(),
+        ParamType::Enum(e) => format!("{} enum", if e.integer { "integer" } else { "string" }),
+        ParamType::Json => "JSON".into(),
+    }
+}
+
+fn diff_params(o: &Operation, n: &Operation, out: &mut Vec<Change>) {
+    let key = |p: &Param| (p.name.clone(), p.location);
+    let old: BTreeMap<_, &Param> = o.params.iter().map(|p| (key(p), p)).collect();
+    let new: BTreeMap<_, &Param> = n.params.iter().map(|p| (key(p), p)).collect();
+    for (k, a) in &old {
+        let Some(b) = new.get(k) else {
+            push(out, n, Kind::ParamRemoved, Severity::Breaking, describe_param(a));
+            continue;
+        };
+        let name = &a.name;
+        if a.required != b.required {
+            let req = |r: bool| if r { "required" } else { "optional" };
+            push(
+                out,
+                n,
+                Kind::ParamRequiredChanged,
+                Severity::Breaking,
+                format!("`{name}`: {} -> {}", req(a.required), req(b.required)),
+            );
+        }
+        match (&a.ty, &b.ty) {
+            (ParamType::Enum(ea), ParamType::Enum(eb)) if ea.integer == eb.integer => diff_enum(name, ea, eb, n, out),
+            (ta, tb) if ta != tb => push(
+                out,
+                n,
+                Kind::ParamTypeChanged,
+                Severity::Breaking,
+                format!("`{name}`: {} -> {}", type_name(ta), type_name(tb)),
+            ),
+            _ => {}
+        }
+        if a.default != b.default {
+            let show =
+                |v: &Option<serde_json::Value>| v.as_ref().map(|v| v.to_string()).unwrap_or_else(|| "none".into());
+            push(
+                out,
+                n,
+                Kind::ParamDefaultChanged,
+                Severity::NonBreaking,
+                format!("`{name}`: {} -> {}", show(&a.default), show(&b.default)),
+            );
+        }
+        if let Some(d) = text_change(
+            &format!("parameter `{name}` description"),
+            &a.description,
+            &b.description,
+        ) {
+            push(out, n, Kind::DocsChanged, Severity::Docs, d);
+        }
+    }
+    for (k, b) in &new {
+        if !old.contains_key(k) {
+            let severity = if b.required {
+                Severity::Breaking
+            } else {
+                Severity::NonBreaking
+            };
+            push(out, n, Kind::ParamAdded, severity, describe_param(b));
+        }
+    }
+}
+
+fn diff_enum(name: &str, a: &EnumType, b: &EnumType, n: &Operation, out: &mut Vec<Change>) {
+    for va in &a.values {
+        match b.values.iter().find(|vb| vb.value == va.value) {
+            None => push(
+                out,
+                n,
+                Kind::ParamEnumChanged,
+                Severity::Breaking,
+                format!("`{name}`: value `{}` removed", va.value),
+            ),
+            Some(vb) => {
+                if let Some(d) = text_change(
+                    &format!("parameter `{name}` value `{}` doc", va.value),
+                    &va.doc,
+                    &vb.doc,
+                ) {
+                    push(out, n, Kind::DocsChanged, Severity::Docs, d);
+                }
+            }
+        }
+    }
+    for vb in &b.values {
+        if !a.values.iter().any(|va| va.value == vb.value) {
+            push(
+                out,
+                n,
+                Kind::ParamEnumChanged,
+                Severity::NonBreaking,
+                format!("`{name}`: value `{}` added", vb.value),
+            );
+        }
+    }
+}
+
+fn origin_name(r: &ResponseData) -> &'static str {
+    match r.origin {
+        crate::ir::ShapeOrigin::Example => "a response example",
+        crate::ir::ShapeOrigin::Schema => "a response schema",
+        crate::ir::ShapeOrigin::Overlay => "an overlay",
+    }
+}
+
+fn diff_response(o: &Operation, n: &Operation, out: &mut Vec<Change>) {
+    // `data` of shape `Any` is emitted as raw JSON, exactly like no shape at all.
+    fn typed(r: &Option<ResponseData>) -> Option<&ResponseData> {
+        r.as_ref().filter(|r| r.shape != Shape::Any)
+    }
+    fn source(r: &Option<ResponseData>) -> &'static str {
+        r.as_ref().map(origin_name).unwrap_or("nothing (untyped)")
+    }
+    match (typed(&o.response), typed(&n.response)) {
+        (None, None) => {
+            if source(&o.response) != source(&n.response) {
+                push(
+                    out,
+                    n,
+                    Kind::DocsChanged,
+                    Severity::Docs,
+                    format!(
+                        "data: raw JSON either way; type source: {} -> {}",
+                        source(&o.response),
+                        source(&n.response)
+                    ),
+                );
+            }
+        }
+        (Some(a), None) => push(
+            out,
+            n,
+            Kind::ResponseShapeChanged,
+            Severity::Breaking,
+            format!(
+                "data: typed {} (from {}) is gone; now raw JSON",
+                shape_name(&a.shape),
+                origin_name(a)
+            ),
+        ),
+        (None, Some(b)) => push(
+            out,
+            n,
+            Kind::ResponseShapeChanged,
+            Severity::Breaking,
+            format!(
+                "data: raw JSON is now typed {} (from {})",
+                shape_name(&b.shape),
+                origin_name(b)
+            ),
+        ),
+        (Some(a), Some(b)) => {
+            if a.origin != b.origin {
+                push(
+                    out,
+                    n,
+                    Kind::DocsChanged,
+                    Severity::Docs,
+                    format!("data: type source: {} -> {}", origin_name(a), origin_name(b)),
+                );
+            }
+            let mut changes = Vec::new();
+            diff_shape("data", &a.shape, &b.shape, &mut changes);
+            for (kind, detail) in changes {
+                let kind = match kind {
+                    // At the root there is no field: the whole type of `data` changed.
+                    Kind::ResponseFieldTypeChanged if detail.starts_with("data:") => Kind::ResponseShapeChanged,
+                    k => k,
+                };
+                let severity = if kind == Kind::ResponseFieldAdded {
+                    Severity::NonBreaking
+                } else {
+                    Severity::Breaking
+                };
+                push(out, n, kind, severity, detail);
+            }
+        }
+    }
+}
+
+/// A short, Rust-free name of a shape for details: `object`, `array of string`, `optional integer`.
+pub fn shape_name(s: &Shape) -> String {
+    match s {
+        Shape::Bool => "boolean".into(),
+        Shape::Integer => "integer".into(),
+        Shape::Number => "number".into(),
+        Shape::String => "string".into(),
+        Shape::Any => "any JSON".into(),
+        Shape::Optional(inner) => format!("optional {}", shape_name(inner)),
+        Shape::Array(inner) => format!("array of {}", shape_name(inner)),
+        Shape::Object(_) => "object".into(),
+    }
+}
+
+/// The depth-first comparison of two shapes at `at` (`data`, `data.a`, `data.list[]`).
+fn diff_shape(at: &str, a: &Shape, b: &Shape, out: &mut Vec<(Kind, String)>) {
+    match (a, b) {
+        // Not one key in common: a different object, not an edited one.
+        (Shape::Object(fa), Shape::Object(fb))
+            if !fa.is_empty() && !fb.is_empty() && !fa.iter().any(|f| fb.iter().any(|g| g.name == f.name)) =>
+        {
+            out.push((
+                Kind::ResponseFieldTypeChanged,
+                format!("{at}: {} -> {}", object_keys(fa), object_keys(fb)),
+            ));
+        }
+        (Shape::Object(fa), Shape::Object(fb)) => {
+            for f in fa {
+                let child = format!("{at}.{}", f.name);
+                match fb.iter().find(|g| g.name == f.name) {
+                    Some(g) => diff_shape(&child, &f.shape, &g.shape, out),
+                    None => out.push((
+                        Kind::ResponseFieldRemoved,
+                        format!("{child} ({})", shape_name(&f.shape)),
+                    )),
+                }
+            }
+            for g in fb {
+                if !fa.iter().any(|f| f.name == g.name) {
+                    out.push((
+                        Kind::ResponseFieldAdded,
+                        format!("{at}.{} ({})", g.name, shape_name(&g.shape)),
+                    ));
+                }
+            }
+        }
+        (Shape::Array(ia), Shape::Array(ib)) => diff_shape(&format!("{at}[]"), ia, ib, out),
+        (Shape::Optional(ia), Shape::Optional(ib)) => diff_shape(at, ia, ib, out),
+        (Shape::Optional(ia), other) | (other, Shape::Optional(ia)) if ia.as_ref() == other || same_kind(ia, other) => {
+            out.push((
+                Kind::ResponseFieldTypeChanged,
+                format!("{at}: {} -> {}", shape_name(a), shape_name(b)),
+            ));
+            // Optional-ness aside, the inner shapes may differ too.
+            let (ia, ib) = (unwrap_optional(a), unwrap_optional(b));
+            if ia != ib {
+                diff_shape(at, ia, ib, out);
+            }
+        }
+        _ if a == b => {}
+        _ => out.push((
+            Kind::ResponseFieldTypeChanged,
+            format!("{at}: {} -> {}", shape_name(a), shape_name(b)),
+        )),
+    }
+}
+
+/// `object {a, b, c}` (at most 8 keys named).
+fn object_keys(fields: &[crate::ir::Field]) -> String {
+    let mut keys: Vec<&str> = fields.iter().take(8).map(|f| f.name.as_str()).collect();
+    if fields.len() > 8 {
+        keys.push("…");
+    }
+    format!("object {{{}}}", keys.join(", "))
+}
+
+fn unwrap_optional(s: &Shape) -> &Shape {
+    match s {
+        Shape::Optional(inner) => inner,
+        other => other,
+    }
+}
+
+/// Both objects, or both arrays: worth comparing inside after an `Option` change.
+fn same_kind(a: &Shape, b: &Shape) -> bool {
+    matches!(
+        (a, b),
+        (Shape::Object(_), Shape::Object(_)) | (Shape::Array(_), Shape::Array(_))
+    )
+}
+
+/// `"..."`, at most 80 characters, on one line.
+fn quoted(s: &str) -> String {
+    let one_line: String = s.split_whitespace().collect::<Vec<_>>().join(" ");
+    let mut chars = one_line.chars();
+    let mut short: String = chars.by_ref().take(80).collect();
+    if chars.next().is_some() {
+        short.push('…');
+    }
+    format!("\"{short}\"")
+}
+
+/// `summary (en): "old" -> "new"`; `description (en, zh) changed` for long texts; `None` when equal.
+fn text_change(label: &str, a: &Text, b: &Text) -> Option<String> {
+    if a == b {
+        return None;
+    }
+    let mut parts = Vec::new();
+    for (lang, x, y) in [("en", &a.en, &b.en), ("zh", &a.zh, &b.zh)] {
+        if x == y {
+            continue;
+        }
+        let show = |v: &Option<String>| v.as_deref().map(quoted).unwrap_or_else(|| "none".into());
+        let short = |v: &Option<String>| {
+            v.as_deref()
+                .is_none_or(|s| s.chars().count() <= 80 && !s.contains('\n'))
+        };
+        parts.push(if short(x) && short(y) {
+            format!("({lang}) {} -> {}", show(x), show(y))
+        } else {
+            match (x, y) {
+                (None, Some(_)) => format!("({lang}) added"),
+                (Some(_), None) => format!("({lang}) removed"),
+                _ => format!("({lang}) rewritten"),
+            }
+        });
+    }
+    Some(format!("{label} {}", parts.join("; ")))
+}
+
+/// A version string that [`bump_version`] cannot handle.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("`{0}` is not a plain MAJOR.MINOR.PATCH version")]
+pub struct BadVersion(pub String);
+
+/// The next version by Cargo's rules (the leftmost non-zero component is the "major" one):
+/// `0.0.x` bumps the patch for any change; `0.x.y` bumps the minor for a breaking change, else the patch;
+/// `x.y.z` (x >= 1) bumps major, minor or patch. `Semver::None` returns the version unchanged.
+/// Pre-release and build suffixes are refused rather than guessed at.
+pub fn bump_version(version: &str, semver: Semver) -> Result<String, BadVersion> {
+    let bad = || BadVersion(version.to_owned());
+    let parts: Vec<&str> = version.trim().split('.').collect();
+    let [major, minor, patch] = parts.as_slice() else {
+        return Err(bad());
+    };
+    let num = |s: &str| -> Result<u64, BadVersion> {
+        if s.is_empty() || !s.bytes().all(|b| b.is_ascii_digit()) || (s.len() > 1 && s.starts_with('0')) {
+            return Err(bad());
+        }
+        s.parse().map_err(|_| bad())
+    };
+    let (x, y, z) = (num(major)?, num(minor)?, num(patch)?);
+    let (x, y, z) = match (semver, x, y) {
+        (Semver::None, ..) => (x, y, z),
+        (_, 0, 0) => (0, 0, z + 1),
+        (Semver::Major, 0, _) => (0, y + 1, 0),
+        (_, 0, _) => (0, y, z + 1),
+        (Semver::Major, ..) => (x + 1, 0, 0),
+        (Semver::Minor, ..) => (x, y + 1, 0),
+        (Semver::Patch, ..) => (x, y, z + 1),
+    };
+    Ok(format!("{x}.{y}.{z}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ir::{Deprecation, EnumValue, Field, ShapeOrigin};
+
+    fn op(path: &str) -> Operation {
+        Operation {
+            method: Method::Get,
+            path: path.into(),
+            operation_id: Some("getX".into()),
+            name: None,
+            summary: Text::en("X"),
+            description: Text::default(),
+            tags: vec![Text::en("T")],
+            params: vec![param("id", true, ParamType::String)],
+            response: None,
+            deprecation: None,
+            docs: Text::default(),
+        }
+    }
+
+    fn param(name: &str, required: bool, ty: ParamType) -> Param {
+        Param {
+            name: name.into(),
+            location: ParamLocation::Query,
+            required,
+            ty,
+            default: None,
+            description: Text::default(),
+        }
+    }
+
+    fn api(ops: Vec<Operation>) -> Api {
+        Api {
+            crate_name: "c".into(),
+            version: "0.1.0".into(),
+            platform: "p".into(),
+            title: Text::default(),
+            servers: vec![],
+            business_codes: vec![],
+            operations: ops,
+            examples: vec![],
+        }
+    }
+
+    fn obj(fields: &[(&str, Shape)]) -> Shape {
+        Shape::Object(
+            fields
+                .iter()
+                .map(|(n, s)| Field {
+                    name: (*n).into(),
+                    shape: s.clone(),
+                })
+                .collect(),
+        )
+    }
+
+    fn kinds(r: &Report) -> Vec<(&str, Severity, &str)> {
+        r.changes
+            .iter()
+            .map(|c| (c.kind.as_str(), c.severity, c.detail.as_str()))
+            .collect()
+    }
+
+    #[test]
+    fn identical_apis_have_no_changes() {
+        let a = api(vec![op("/api/p/a/v1")]);
+        let r = diff_api(&a, &a.clone());
+        assert!(r.is_empty());
+        assert_eq!(r.semver, Semver::None);
+    }
+
+    #[test]
+    fn operations_added_removed_and_deprecated() {
+        let old = api(vec![op("/api/p/a/v1"), op("/api/p/b/v1")]);
+        let mut b = op("/api/p/b/v1");
+        b.deprecation = Some(Deprecation {
+            note: Text::en("old"),
+            successor: None,
+        });
+        let new = api(vec![b, op("/api/p/c/v1")]);
+        let r = diff_api(&old, &new);
+        assert_eq!(
+            kinds(&r),
+            [
+                ("operation-removed", Severity::Breaking, "\"X\""),
+                ("operation-deprecated", Severity::NonBreaking, "no successor named"),
+                ("operation-added", Severity::NonBreaking, "\"X\""),
+            ]
+        );
+        assert_eq!(r.semver, Semver::Major);
+    }
+
+    #[test]
+    fn params_required_type_enum_default() {
+        let mut a = op("/api/p/a/v1");
+        let e = |vals: &[&str]| {
+            ParamType::Enum(EnumType {
+                integer: false,
+                values: vals
+                    .iter()
+                    .map(|v| EnumValue {
+                        value: (*v).into(),
+                        doc: Text::default(),
+                    })
+                    .collect(),
+            })
+        };
+        a.params = vec![
+            param("id", true, ParamType::String),
+            param("page", false, ParamType::Integer { format: None }),
+            param("sort", false, e(&["A", "B"])),
+            param("cache", false, ParamType::Boolean),
+        ];
+        let mut b = a.clone();
+        b.params[0].required = false;
+        b.params[1].ty = ParamType::String;
+        b.params[2].ty = e(&["B", "C"]);
+        b.params[2].default = Some(serde_json::json!("B"));
+        b.params.remove(3);
+        b.params.push(param("opt", false, ParamType::String));
+        b.params.push(param("req", true, ParamType::String));
+        let r = diff_api(&api(vec![a]), &api(vec![b]));
+        assert_eq!(
+            kinds(&r),
+            [
+                ("param-added", Severity::NonBreaking, "`opt` (query, optional, string)"),
+                ("param-added", Severity::Breaking, "`req` (query, required, string)"),
+                ("param-default-changed", Severity::NonBreaking, "`sort`: none -> \"B\""),
+                ("param-enum-changed", Severity::Breaking, "`sort`: value `A` removed"),
+                ("param-enum-changed", Severity::NonBreaking, "`sort`: value `C` added"),
+                (
+                    "param-removed",
+                    Severity::Breaking,
+                    "`cache` (query, optional, boolean)"
+                ),
+                (
+                    "param-required-changed",
+                    Severity::Breaking,
+                    "`id`: required -> optional"
+                ),
+                ("param-type-changed", Severity::Breaking, "`page`: integer -> string"),
+            ]
+        );
+    }
+
+    #[test]
+    fn response_fields_compare_recursively_with_locations() {
+        let mut a = op("/api/p/a/v1");
+        let ages = |item: Shape| obj(&[("ageDistribution", Shape::Array(Box::new(item)))]);
+        a.response = Some(ResponseData {
+            shape: obj(&[
+                (
+                    "fansPortrait",
+                    ages(obj(&[("name", Shape::String), ("percent", Shape::Number)])),
+                ),
+                ("count", Shape::Integer),
+            ]),
+            origin: ShapeOrigin::Example,
+        });
+        let mut b = a.clone();
+        b.response = Some(ResponseData {
+            shape: obj(&[
+                (
+                    "fansPortrait",
+                    ages(obj(&[("name", Shape::String), ("cnt", Shape::Integer)])),
+                ),
+                ("count", Shape::Optional(Box::new(Shape::Integer))),
+                ("extra", Shape::Bool),
+            ]),
+            origin: ShapeOrigin::Example,
+        });
+        let r = diff_api(&api(vec![a.clone()]), &api(vec![b]));
+        assert_eq!(
+            kinds(&r),
+            [
+                ("response-field-added", Severity::NonBreaking, "data.extra (boolean)"),
+                (
+                    "response-field-added",
+                    Severity::NonBreaking,
+                    "data.fansPortrait.ageDistribution[].cnt (integer)"
+                ),
+                (
+                    "response-field-removed",
+                    Severity::Breaking,
+                    "data.fansPortrait.ageDistribution[].percent (number)"
+                ),
+                (
+                    "response-field-type-changed",
+                    Severity::Breaking,
+                    "data.count: integer -> optional integer"
+                ),
+            ]
+        );
+        let mut c = a.clone();
+        c.response = None;
+        let r = diff_api(&api(vec![a.clone()]), &api(vec![c]));
+        assert_eq!(kinds(&r)[0].0, "response-shape-changed");
+        let mut d = a.clone();
+        d.response.as_mut().unwrap().shape = Shape::Array(Box::new(Shape::String));
+        let r = diff_api(&api(vec![a]), &api(vec![d]));
+        assert_eq!(
+            kinds(&r),
+            [(
+                "response-shape-changed",
+                Severity::Breaking,
+                "data: object -> array of string"
+            )]
+        );
+    }
+
+    #[test]
+    fn an_object_with_no_key_in_common_is_a_new_shape_and_any_is_raw_json() {
+        let mut a = op("/api/p/a/v1");
+        a.response = Some(ResponseData {
+            shape: obj(&[("ages", Shape::String), ("gender", Shape::String)]),
+            origin: ShapeOrigin::Example,
+        });
+        let mut b = a.clone();
+        b.response.as_mut().unwrap().shape = obj(&[("fansPortrait", obj(&[("x", Shape::Integer)]))]);
+        let r = diff_api(&api(vec![a.clone()]), &api(vec![b]));
+        assert_eq!(
+            kinds(&r),
+            [(
+                "response-shape-changed",
+                Severity::Breaking,
+                "data: object {ages, gender} -> object {fansPortrait}"
+            )]
+        );
+        let mut any = a.clone();
+        any.response.as_mut().unwrap().shape = Shape::Any;
+        let mut none = a;
+        none.response = None;
+        let r = diff_api(&api(vec![any]), &api(vec![none]));
+        assert_eq!(
+            kinds(&r),
+            [(
+                "docs-changed",
+                Severity::Docs,
+                "data: raw JSON either way; type source: a response example -> nothing (untyped)"
+            )]
+        );
+    }
+
+    #[test]
+    fn operation_id_and_docs_are_docs_only() {
+        let a = op("/api/p/a/v1");
+        let mut b = a.clone();
+        b.operation_id = Some("getApiPA".into());
+        b.summary = Text::bilingual("Y", "新");
+        let r = diff_api(&api(vec![a]), &api(vec![b]));
+        assert_eq!(
+            kinds(&r),
+            [
+                (
+                    "docs-changed",
+                    Severity::Docs,
+                    "summary (en) \"X\" -> \"Y\"; (zh) none -> \"新\""
+                ),
+                ("operation-id-changed", Severity::Docs, "`getX` -> `getApiPA`"),
+            ]
+        );
+        assert_eq!(r.semver, Semver::Patch);
+    }
+
+    #[test]
+    fn apis_match_by_platform() {
+        let mut other = api(vec![op("/api/q/a/v1")]);
+        other.platform = "q".into();
+        let r = diff_apis(&[api(vec![op("/api/p/a/v1")])], &[api(vec![op("/api/p/a/v1")]), other]);
+        assert_eq!(kinds(&r), [("operation-added", Severity::NonBreaking, "\"X\"")]);
+    }
+
+    #[test]
+    fn json_and_markdown() {
+        let r = diff_api(&api(vec![op("/api/p/a/v1")]), &api(vec![]));
+        let v: serde_json::Value = serde_json::from_str(&r.to_json()).unwrap();
+        assert_eq!(
+            v,
+            serde_json::json!({"changes": [{"method": "GET", "path": "/api/p/a/v1", "kind": "operation-removed",
+                "severity": "breaking", "detail": "\"X\""}], "semver": "major"})
+        );
+        let md = r.to_markdown();
+        assert!(
+            md.starts_with("**API drift: 1 change: 1 breaking, 0 non-breaking, 0 docs only (semver: major)**"),
+            "{md}"
+        );
+        assert!(
+            md.contains("| `GET /api/p/a/v1` | `operation-removed` | \"X\" |"),
+            "{md}"
+        );
+    }
+
+    #[test]
+    fn kind_ids_are_the_serde_names() {
+        for k in Kind::ALL {
+            assert_eq!(serde_json::to_value(k).unwrap(), serde_json::json!(k.as_str()));
+        }
+    }
+
+    #[test]
+    fn versions_bump_by_cargo_rules() {
+        let b = |v, s| bump_version(v, s).unwrap();
+        assert_eq!(b("0.0.3", Semver::Major), "0.0.4");
+        assert_eq!(b("0.0.3", Semver::Patch), "0.0.4");
+        assert_eq!(b("0.1.0", Semver::Major), "0.2.0");
+        assert_eq!(b("0.1.4", Semver::Minor), "0.1.5");
+        assert_eq!(b("0.1.4", Semver::Patch), "0.1.5");
+        assert_eq!(b("1.2.3", Semver::Major), "2.0.0");
+        assert_eq!(b("1.2.3", Semver::Minor), "1.3.0");
+        assert_eq!(b("1.2.3", Semver::Patch), "1.2.4");
+        assert_eq!(b("1.2.3", Semver::None), "1.2.3");
+        for bad in ["1.2", "1.2.3-alpha", "x.1.2", "01.2.3", ""] {
+            assert!(bump_version(bad, Semver::Patch).is_err(), "{bad}");
+        }
+    }
+}

@@ -1,0 +1,359 @@
+//! Versions and changelogs of the generated crates, for `cargo xtask regen`.
+//!
+//! Both live under `specs/`, so `generated/` stays a pure function of `specs/`:
+//!
+//! * the version is the crate's `version:` line in `specs/manifest.yaml`;
+//! * the changelog is `specs/changelog/<crate>.md`, written only here, emitted as the crate's `CHANGELOG.md`.
+//!
+//! `cargo xtask regen` (online) takes a [`snapshot`] of every crate's IR, fetches, and calls [`record`]: for
+//! each crate whose IR changed, the version is bumped by [`crate::diff::bump_version`] and an entry listing
+//! the changes is prepended to the changelog. A crate whose IR did not change keeps its version and
+//! changelog byte for byte. The manifest is edited textually (one line), so its comments survive.
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+
+use crate::diff::{self, Report, Semver, Severity};
+use crate::error::{Error, Result};
+use crate::ir::Api;
+use crate::manifest::{CrateSpec, Layout, Manifest};
+use crate::normalize::overlay::Overlays;
+use crate::pipeline::{self, Input};
+
+/// Folder of the changelogs, under `specs/`.
+pub const CHANGELOG_DIR: &str = "changelog";
+
+/// First lines of every changelog.
+pub const CHANGELOG_HEADER: &str = "# Changelog\n\n\
+Every release of this crate follows a change of Just One API's published definitions. Entries are written by \
+`cargo xtask regen` from the difference between the API before and after the fetch (newest first); versions \
+follow Cargo's semver rules (`0.x`: a breaking change bumps the minor version, anything else the patch).\n";
+
+/// `specs/changelog/<crate>.md`.
+pub fn changelog_path(layout: &Layout, crate_name: &str) -> PathBuf {
+    layout.specs().join(CHANGELOG_DIR).join(format!("{crate_name}.md"))
+}
+
+/// The changelog of a crate, when it has one.
+pub fn read_changelog(layout: &Layout, crate_name: &str) -> Result<Option<String>> {
+    let path = changelog_path(layout, crate_name);
+    match std::fs::read_to_string(&path) {
+        Ok(text) => Ok(Some(text)),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(e) => Err(Error::io(&path, e)),
+    }
+}
+
+/// The IR of every crate of the manifest, keyed by crate name.
+///
+/// Endpoints whose definitions are not vendored yet (just added to the manifest, before their first fetch)
+/// are left out, so the API before a fetch can always be computed; after the fetch they show up as
+/// `operation-added`.
+pub fn snapshot(root: &Path) -> Result<BTreeMap<String, Api>> {
+    let input = Input::load(root)?;
+    let specs = input.layout.specs();
+    let mut out = BTreeMap::new();
+    // The same overlays as generation, so the bump reflects the crate users get; whether each one applies is
+    // checked by generation itself.
+    let mut overlays = Overlays::load(&crate::outputs::overlay_paths(&input)?)?;
+    for krate in &input.manifest.crates {
+        let present = |slug: &str| {
+            krate
+                .spec_files()
+                .iter()
+                .filter(|f| f.slug == slug)
+                .all(|f| specs.join(f.rel_path()).is_file())
+        };
+        let mut k: CrateSpec = krate.clone();
+        k.endpoints.retain(|e| present(&e.slug));
+        let kept: Vec<String> = k.endpoints.iter().map(|e| e.slug.clone()).collect();
+        for e in &mut k.endpoints {
+            if e.successor.as_ref().is_some_and(|s| !kept.contains(s)) {
+                e.successor = None;
+            }
+        }
+        k.examples.retain(|ex| kept.contains(&ex.endpoint));
+        let mut warnings = Vec::new();
+        out.insert(
+            krate.name.clone(),
+            pipeline::crate_api(&input, &k, &mut overlays, &mut warnings)?,
+        );
+    }
+    Ok(out)
+}
+
+/// A version bump written by [`record`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Release {
+    pub crate_name: String,
+    pub previous: String,
+    pub version: String,
+    pub semver: Semver,
+    /// The changes, as in the changelog entry.
+    pub report: Report,
+    pub changelog: PathBuf,
+}
+
+/// Compares `before` (a [`snapshot`] taken before the fetch) with the API now in `specs/`, and for every
+/// crate that changed bumps its version in `specs/manifest.yaml` and prepends a changelog entry dated
+/// `date` (`YYYY-MM-DD`). Crates that did not exist before (new in the manifest) are left at their version.
+pub fn record(root: &Path, before: &BTreeMap<String, Api>, date: &str) -> Result<Vec<Release>> {
+    let after = snapshot(root)?;
+    let mut out = Vec::new();
+    for (name, new) in &after {
+        let Some(old) = before.get(name) else { continue };
+        let report = diff::diff_api(old, new);
+        if let Some(r) = record_report(root, name, report, date)? {
+            out.push(r);
+        }
+    }
+    Ok(out)
+}
+
+/// Bumps one crate's version and prepends the changelog entry for `report`; `None` (and nothing written)
+/// when the report is empty.
+pub fn record_report(root: &Path, crate_name: &str, report: Report, date: &str) -> Result<Option<Release>> {
+    if report.is_empty() {
+        return Ok(None);
+    }
+    let layout = Layout::new(root);
+    let manifest_path = layout.manifest();
+    let text = std::fs::read_to_string(&manifest_path).map_err(|e| Error::io(&manifest_path, e))?;
+    let manifest = Manifest::parse(&text, &manifest_path)?;
+    let krate = manifest
+        .crates
+        .iter()
+        .find(|c| c.name == crate_name)
+        .ok_or_else(|| manifest_error(&manifest_path, format!("no crate `{crate_name}`")))?;
+    let previous = krate.version.clone();
+    let version = diff::bump_version(&previous, report.semver)
+        .map_err(|e| manifest_error(&manifest_path, format!("crate `{crate_name}`: {e}")))?;
+    let edited = set_version(&text, crate_name, &version).ok_or_else(|| {
+        manifest_error(
+            &manifest_path,
+            format!("cannot find the `version:` line of crate `{crate_name}` to bump it to {version}"),
+        )
+    })?;
+    // The edit must say exactly what we meant: parse it back.
+    let check = Manifest::parse(&edited, &manifest_path)?;
+    if check
+        .crates
+        .iter()
+        .find(|c| c.name == crate_name)
+        .map(|c| c.version.as_str())
+        != Some(version.as_str())
+    {
+        return Err(manifest_error(
+            &manifest_path,
+            format!("editing the version of `{crate_name}` did not give {version}; left unchanged"),
+        ));
+    }
+
+    let changelog = changelog_path(&layout, crate_name);
+    let old_log = read_changelog(&layout, crate_name)?.unwrap_or_else(|| CHANGELOG_HEADER.to_owned());
+    let new_log = prepend_entry(&old_log, &changelog_entry(&version, date, &report));
+    if let Some(dir) = changelog.parent() {
+        std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+    }
+    write_atomically(&changelog, &new_log)?;
+    write_atomically(&manifest_path, &edited)?;
+    Ok(Some(Release {
+        crate_name: crate_name.to_owned(),
+        previous,
+        semver: report.semver,
+        version,
+        report,
+        changelog,
+    }))
+}
+
+fn manifest_error(file: &Path, message: String) -> Error {
+    Error::Manifest {
+        file: file.to_path_buf(),
+        message,
+    }
+}
+
+fn write_atomically(path: &Path, text: &str) -> Result<()> {
+    let tmp = path.with_extension("tmp-release");
+    std::fs::write(&tmp, text).map_err(|e| Error::io(&tmp, e))?;
+    std::fs::rename(&tmp, path).map_err(|e| Error::io(path, e))
+}
+
+/// The manifest text with crate `crate_name`'s `version:` value replaced (indentation, quotes and a
+/// trailing comment kept; every other byte unchanged). `None` when the line cannot be found.
+pub fn set_version(manifest: &str, crate_name: &str, version: &str) -> Option<String> {
+    let lines: Vec<&str> = manifest.split_inclusive('\n').collect();
+    let indent = |l: &str| l.len() - l.trim_start_matches(' ').len();
+    let crates = lines.iter().position(|l| l.trim_end() == "crates:")?;
+    // Items of the `crates:` list: lines whose first non-space character is `-`, at one indentation.
+    let item_indent = lines[crates + 1..]
+        .iter()
+        .find(|l| l.trim_start().starts_with('-'))
+        .map(|l| indent(l))?;
+    let key_indent = item_indent + 2;
+    // (line index, key, value part) of the keys of the current item.
+    let mut item: Vec<(usize, &str, &str)> = Vec::new();
+    let mut items: Vec<Vec<(usize, &str, &str)>> = Vec::new();
+    for (i, line) in lines.iter().enumerate().skip(crates + 1) {
+        let trimmed = line.trim();
+        if trimmed.is_empty() || trimmed.starts_with('#') {
+            continue;
+        }
+        let ind = indent(line);
+        if ind < item_indent || (ind == item_indent && !trimmed.starts_with('-')) {
+            break; // the end of the crates list
+        }
+        let body = if ind == item_indent {
+            items.push(std::mem::take(&mut item));
+            trimmed[1..].trim_start()
+        } else if ind == key_indent {
+            trimmed
+        } else {
+            continue;
+        };
+        if let Some((key, value)) = body.split_once(':') {
+            item.push((i, key.trim(), value));
+        }
+    }
+    items.push(item);
+    let unquote = |v: &str| {
+        let v = v.split(" #").next().unwrap_or("").trim();
+        v.trim_matches(|c| c == '"' || c == '\'').to_owned()
+    };
+    let target = items
+        .iter()
+        .find(|it| it.iter().any(|(_, k, v)| *k == "name" && unquote(v) == crate_name))?;
+    let &(line_no, _, value) = target.iter().find(|(_, k, _)| *k == "version")?;
+    let line = lines[line_no];
+    // `value` is a slice of `line` (trimmed, so without the line break).
+    let start = value.as_ptr() as usize - line.as_ptr() as usize;
+    let end = start + value.len();
+    let (value_text, comment) = match value.find(" #") {
+        Some(c) => (&value[..c], &value[c..]),
+        None => (value, ""),
+    };
+    let old = value_text.trim();
+    let quote = if old.starts_with('"') {
+        "\""
+    } else if old.starts_with('\'') {
+        "'"
+    } else {
+        ""
+    };
+    let lead = &value_text[..value_text.len() - value_text.trim_start().len()];
+    let trail = &value_text[value_text.trim_end().len()..];
+    let new_line = format!(
+        "{}{lead}{quote}{version}{quote}{trail}{comment}{}",
+        &line[..start],
+        &line[end..]
+    );
+    let mut out = String::with_capacity(manifest.len() + 8);
+    for (i, l) in lines.iter().enumerate() {
+        out.push_str(if i == line_no { &new_line } else { l });
+    }
+    Some(out)
+}
+
+/// One changelog entry: heading with version and date, the summary, and the changes by severity.
+pub fn changelog_entry(version: &str, date: &str, report: &Report) -> String {
+    let mut out = format!(
+        "## {version} ({date})\n\nUpstream definitions changed: {}.\n",
+        report.summary()
+    );
+    for (sev, title) in [
+        (Severity::Breaking, "Breaking"),
+        (Severity::NonBreaking, "Non-breaking"),
+        (Severity::Docs, "Documentation"),
+    ] {
+        let changes: Vec<_> = report.changes.iter().filter(|c| c.severity == sev).collect();
+        if changes.is_empty() {
+            continue;
+        }
+        let _ = write!(out, "\n### {title}\n\n");
+        for c in changes {
+            let _ = write!(out, "- `{} {}` {}", c.method.as_str(), c.path, c.kind);
+            if !c.detail.is_empty() {
+                let _ = write!(out, ": {}", c.detail.replace('\n', " "));
+            }
+            out.push('\n');
+        }
+    }
+    out
+}
+
+/// Puts `entry` above the newest entry (the first `## ` heading), below the header.
+pub fn prepend_entry(changelog: &str, entry: &str) -> String {
+    let at = changelog
+        .match_indices("## ")
+        .find(|(i, _)| *i == 0 || changelog.as_bytes()[i - 1] == b'\n')
+        .map(|(i, _)| i);
+    match at {
+        Some(i) => format!("{}{entry}\n{}", &changelog[..i], &changelog[i..]),
+        None => {
+            let head = changelog.trim_end();
+            format!("{head}\n\n{entry}")
+        }
+    }
+}
+
+/// Today's date in UTC, `YYYY-MM-DD` (for changelog entries).
+pub fn today_utc() -> String {
+    let secs = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0);
+    civil_date((secs / 86_400) as i64)
+}
+
+/// Days since 1970-01-01 -> `YYYY-MM-DD` (Howard Hinnant's `civil_from_days`).
+fn civil_date(days: i64) -> String {
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    format!("{y:04}-{m:02}-{d:02}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const MANIFEST: &str = "# comment\nservers: []\ncrates:\n  # the first\n  - name: a\n    version: 0.1.0   # pinned\n    platform: a\n  - platform: b\n    version: \"1.2.3\"\n    name: b\nother: x\n";
+
+    #[test]
+    fn set_version_edits_one_line_and_keeps_comments_and_quotes() {
+        let a = set_version(MANIFEST, "a", "0.2.0").unwrap();
+        assert_eq!(
+            a,
+            MANIFEST.replace("version: 0.1.0   # pinned", "version: 0.2.0   # pinned")
+        );
+        let b = set_version(MANIFEST, "b", "2.0.0").unwrap();
+        assert_eq!(b, MANIFEST.replace("\"1.2.3\"", "\"2.0.0\""));
+        assert_eq!(set_version(MANIFEST, "c", "1.0.0"), None);
+        assert_eq!(set_version("crates:\n  - name: a\n", "a", "1.0.0"), None);
+    }
+
+    #[test]
+    fn entries_go_above_the_newest_one() {
+        let one = prepend_entry(CHANGELOG_HEADER, "## 0.2.0 (d)\n\nx\n");
+        assert!(one.starts_with(CHANGELOG_HEADER.trim_end()));
+        let two = prepend_entry(&one, "## 0.3.0 (e)\n\ny\n");
+        let (a, b) = (two.find("## 0.3.0").unwrap(), two.find("## 0.2.0").unwrap());
+        assert!(a < b, "{two}");
+        assert!(two.contains("y\n\n## 0.2.0"), "{two}");
+    }
+
+    #[test]
+    fn civil_dates() {
+        assert_eq!(civil_date(0), "1970-01-01");
+        assert_eq!(civil_date(20_584), "2026-05-11");
+        assert_eq!(civil_date(11_016), "2000-02-29");
+    }
+}
