@@ -208,6 +208,31 @@ pub enum Shape {
     Object(Vec<Field>),
 }
 
+impl Shape {
+    /// The deepest run of `Array` / `Optional` levels with no object in between, anywhere in the shape.
+    /// (Each object becomes a type of its own, so a run ends there.)
+    pub fn max_type_depth(&self) -> usize {
+        fn run(s: &Shape) -> usize {
+            match s {
+                Shape::Array(inner) | Shape::Optional(inner) => 1 + run(inner),
+                _ => 0,
+            }
+        }
+        fn deepest(s: &Shape) -> usize {
+            match s {
+                Shape::Array(inner) | Shape::Optional(inner) => deepest(inner),
+                Shape::Object(fields) => fields
+                    .iter()
+                    .map(|f| run(&f.shape).max(deepest(&f.shape)))
+                    .max()
+                    .unwrap_or(0),
+                _ => 0,
+            }
+        }
+        run(self).max(deepest(self))
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Field {
     /// Key on the wire.

@@ -88,7 +88,7 @@ pub fn lower(doc: &OpenAPI, file: &Path, lang: Lang, warnings: &mut Vec<Warning>
                 .parameters
                 .iter()
                 .enumerate()
-                .map(|(i, p)| (push_pointer(&item_ptr, format!("parameters/{i}").as_str()), p))
+                .map(|(i, p)| (format!("{item_ptr}/parameters/{i}"), p))
                 .chain(
                     op.parameters
                         .iter()
@@ -101,12 +101,21 @@ pub fn lower(doc: &OpenAPI, file: &Path, lang: Lang, warnings: &mut Vec<Warning>
                 if data.name == TOKEN_PARAM {
                     continue;
                 }
+                // Upstream sends everything in the query (or a form body). The emitter has no path or header
+                // parameters, so they are refused here, where the file and pointer are known.
                 let location = match p {
                     Parameter::Query { .. } => ParamLocation::Query,
-                    Parameter::Path { .. } => ParamLocation::Path,
-                    Parameter::Header { .. } => ParamLocation::Header,
-                    Parameter::Cookie { .. } => {
-                        return Err(Error::spec(file, ptr, "cookie parameters are not supported"))
+                    Parameter::Path { .. } | Parameter::Header { .. } | Parameter::Cookie { .. } => {
+                        let kind = match p {
+                            Parameter::Path { .. } => "path",
+                            Parameter::Header { .. } => "header",
+                            _ => "cookie",
+                        };
+                        return Err(Error::spec(
+                            file,
+                            ptr,
+                            format!("parameter `{}`: {kind} parameters are not supported", data.name),
+                        ));
                     }
                 };
                 if let Some(i) = params

@@ -141,7 +141,7 @@ impl Manifest {
     }
 
     pub fn parse(text: &str, path: &Path) -> Result<Manifest> {
-        let manifest: Manifest = serde_yaml::from_str(text).map_err(|e| Error::Manifest {
+        let manifest: Manifest = serde_norway::from_str(text).map_err(|e| Error::Manifest {
             file: path.to_path_buf(),
             message: e.to_string(),
         })?;

@@ -124,6 +124,10 @@ fn snake_of(w: Vec<String>, fallback: &str) -> String {
     if s.starts_with(|c: char| c.is_ascii_digit()) {
         s.insert(0, 'n');
     }
+    // Not after `ident_text`: a method or module name is also a file name (`src/ops/self_.rs`) and a doc link.
+    if NOT_RAW.contains(&s.as_str()) {
+        s.push('_');
+    }
     s
 }
 
@@ -503,6 +507,8 @@ mod tests {
         assert_eq!(snake("type", "x"), "type");
         assert_eq!(ident_text("type"), "r#type");
         assert_eq!(ident_text("self"), "self_");
+        assert_eq!(snake("self", "x"), "self_");
+        assert_eq!(operation_fn("/api/p/super", "p", false), "super_");
         assert_eq!(snake("18-24", "x"), "n18_24");
         assert_eq!(pascal("_1", "X"), "V1");
         assert_eq!(pascal("FE_MALE_HIGH", "X"), "FeMaleHigh");

@@ -146,7 +146,12 @@ pub fn business_codes(manifest: &Manifest) -> Vec<BusinessCode> {
         .collect()
 }
 
-/// Common last steps: successor inference, stable order, name checks.
+/// How deeply arrays and nullable values may nest in one response type (`Vec<Option<Vec<..>>>`). Deeper
+/// generics exhaust the stack of the Rust parser and printer the emitter uses (about 40 KiB per level in a
+/// debug build; a test thread has 2 MiB); upstream's examples nest at most 5.
+pub const MAX_TYPE_DEPTH: usize = 24;
+
+/// Common last steps: successor inference, stable order, name checks, type depth.
 pub fn finish(mut api: Api, origin: &Path) -> Result<Api> {
     successor::infer_successors(&mut api.operations);
     api.operations.sort_by(|a, b| a.key().cmp(&b.key()));
@@ -159,7 +164,28 @@ pub fn finish(mut api: Api, origin: &Path) -> Result<Api> {
             ));
         }
     }
-    crate::emit::check_names(&api)?;
+    for op in &api.operations {
+        let depth = op.response.as_ref().map_or(0, |r| r.shape.max_type_depth());
+        if depth > MAX_TYPE_DEPTH {
+            return Err(Error::spec(
+                origin,
+                crate::error::pointer(["paths", op.path.as_str()]),
+                format!(
+                    "{} {}: the response data nests arrays and nullable values {depth} levels deep; at most \
+                     {MAX_TYPE_DEPTH} are supported (pin a flatter type with a response_schema overlay)",
+                    op.method.as_str(),
+                    op.path
+                ),
+            ));
+        }
+    }
+    // Collisions name both owners (operations, keys); the input they came from is named here.
+    crate::emit::check_names(&api).map_err(|e| match e {
+        Error::NameCollision { message } => Error::NameCollision {
+            message: format!("{}: {message}", origin.display()),
+        },
+        other => other,
+    })?;
     Ok(api)
 }
 
@@ -224,11 +250,16 @@ pub fn spec_apis(
         load_aggregate(spec, warnings)?
     };
     let mut by_platform: std::collections::BTreeMap<String, Vec<Operation>> = Default::default();
+    // Where each platform was first seen, for the error when it cannot name a crate.
+    let mut first_seen: std::collections::BTreeMap<String, (PathBuf, String)> = Default::default();
     for mut l in lowered {
         let platform = platform_of(&l.op.path);
         if opts.platform.as_ref().is_some_and(|p| p != &platform) {
             continue;
         }
+        first_seen
+            .entry(platform.clone())
+            .or_insert_with(|| (l.file.clone(), crate::error::pointer(["paths", l.op.path.as_str()])));
         if let Some(d) = &mut l.op.deprecation {
             d.note = Text::bilingual(&manifest.deprecation_notice.en, &manifest.deprecation_notice.zh);
         }
@@ -245,6 +276,18 @@ pub fn spec_apis(
         .map(|(platform, operations)| {
             let crate_name = match (&opts.crate_name, single) {
                 (Some(name), true) => name.clone(),
+                _ if !is_crate_name_part(&platform) => {
+                    let (file, pointer) = &first_seen[&platform];
+                    return Err(Error::spec(
+                        file,
+                        pointer,
+                        format!(
+                            "platform `{platform}` (the path segment after /api/) cannot be part of a crate name: \
+                             Cargo package names are ASCII letters, digits, `-` and `_`; generate this platform \
+                             alone with --platform and --crate-name"
+                        ),
+                    ));
+                }
                 _ => format!("justoneapi-{platform}"),
             };
             let title = most_common_tag(&operations).unwrap_or_else(|| Text::en(platform.clone()));
@@ -263,6 +306,14 @@ pub fn spec_apis(
             )
         })
         .collect()
+}
+
+/// Whether `justoneapi-<platform>` is a valid Cargo package name.
+fn is_crate_name_part(platform: &str) -> bool {
+    !platform.is_empty()
+        && platform
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
 }
 
 /// `/api/<platform>/...` -> `<platform>`.

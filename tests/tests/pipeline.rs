@@ -159,7 +159,7 @@ fn languages_disagreeing_on_deprecation_or_enum_values_are_errors() {
 #[test]
 fn a_changed_example_shape_changes_the_snapshotted_ir() {
     let repo = portrait_repo();
-    let before = serde_yaml::to_string(&repo.api().unwrap()).unwrap();
+    let before = serde_norway::to_string(&repo.api().unwrap()).unwrap();
     for lang in ["en", "zh"] {
         repo.edit(PORTRAIT, lang, |doc| {
             let ages =
@@ -169,7 +169,7 @@ fn a_changed_example_shape_changes_the_snapshotted_ir() {
             }
         });
     }
-    let after = serde_yaml::to_string(&repo.api().unwrap()).unwrap();
+    let after = serde_norway::to_string(&repo.api().unwrap()).unwrap();
     let diff = similar::TextDiff::from_lines(&before, &after);
     let changed: Vec<String> = diff
         .iter_all_changes()

@@ -72,19 +72,39 @@ fn first_line(s: &str) -> &str {
     s.lines().next().unwrap_or("").trim()
 }
 
+/// What a `///` comment cannot hold: a carriage return not followed by a newline is a syntax error ("bare CR
+/// not allowed in doc-comment"), Unicode bidirectional controls are denied by rustc's
+/// `text_direction_codepoint_in_comment` lint, and other control characters are invisible. Each becomes a
+/// space (a CR) or U+FFFD; newlines and tabs stay.
+fn printable(line: &str) -> String {
+    line.chars()
+        .map(|c| match c {
+            '\n' | '\t' => c,
+            '\r' => ' ',
+            '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' => '\u{fffd}',
+            c if c.is_control() => '\u{fffd}',
+            c => c,
+        })
+        .collect()
+}
+
+fn doc_line(l: &str) -> String {
+    if l.is_empty() {
+        String::new()
+    } else {
+        format!(" {}", printable(l))
+    }
+}
+
 /// One `#[doc]` attribute per line, so prettyplease prints ordinary `///` comments.
 pub fn attrs(lines: &[String]) -> TokenStream {
-    let lines = lines
-        .iter()
-        .map(|l| if l.is_empty() { String::new() } else { format!(" {l}") });
+    let lines = lines.iter().map(|l| doc_line(l));
     quote! { #( #[doc = #lines] )* }
 }
 
 /// Inner `//!` docs for a module.
 pub fn inner_attrs(lines: &[String]) -> TokenStream {
-    let lines = lines
-        .iter()
-        .map(|l| if l.is_empty() { String::new() } else { format!(" {l}") });
+    let lines = lines.iter().map(|l| doc_line(l));
     quote! { #( #![doc = #lines] )* }
 }
 
@@ -95,6 +115,11 @@ mod tests {
     #[test]
     fn brackets_and_angles_are_escaped() {
         assert_eq!(escape("KOL (V1) [Deprecated] <18"), "KOL (V1) \\[Deprecated\\] \\<18");
+    }
+
+    #[test]
+    fn doc_lines_hold_no_bare_carriage_return_nor_bidi_control() {
+        assert_eq!(printable("a\r\nb\rc\u{202e}d\u{0}e\tf"), "a \nb c\u{fffd}d\u{fffd}e\tf");
     }
 
     #[test]

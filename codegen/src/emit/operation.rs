@@ -194,7 +194,7 @@ pub fn module(api: &Api, plan: &Plan, index: usize) -> Result<TokenStream> {
             names.func
         ),
     ]);
-    let path_doc = format!(" HTTP path of this operation: `{label}`.");
+    let path_doc = docs::attrs(&[format!("HTTP path of this operation: `{label}`.")]);
 
     Ok(quote! {
         #module_doc
@@ -202,7 +202,7 @@ pub fn module(api: &Api, plan: &Plan, index: usize) -> Result<TokenStream> {
 
         use crate::{ApiResponse, Client, Error};
 
-        #[doc = #path_doc]
+        #path_doc
         pub const PATH: &str = #path;
 
         impl Client {

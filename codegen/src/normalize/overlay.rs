@@ -61,7 +61,7 @@ impl Overlays {
         let mut entries = Vec::new();
         for (_, path) in files {
             let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
-            let doc: OverlayDoc = serde_yaml::from_str(&text).map_err(|e| Error::Overlay {
+            let doc: OverlayDoc = serde_norway::from_str(&text).map_err(|e| Error::Overlay {
                 file: path.clone(),
                 message: e.to_string(),
             })?;

@@ -1,0 +1,13 @@
+//! Bytes as a response example: JSON -> inferred shape -> the export's JSON Schema. Never panics.
+#![no_main]
+
+use libfuzzer_sys::fuzz_target;
+
+fuzz_target!(|data: &[u8]| {
+    let Ok(example) = serde_json::from_slice::<serde_json::Value>(data) else {
+        return;
+    };
+    let data = codegen::infer::envelope_data(&example).unwrap_or(&example);
+    let shape = codegen::infer::infer(data);
+    codegen::normalize::export::shape_schema(&shape);
+});
