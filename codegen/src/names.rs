@@ -144,7 +144,9 @@ fn pascal_of(w: Vec<String>, fallback: &str) -> String {
             .map(|word| {
                 let mut cs = word.chars();
                 match cs.next() {
-                    Some(f) => f.to_ascii_uppercase().to_string() + cs.as_str(),
+                    // Hex words of non-ASCII text (`x7f8e_98df`) separate code points with `U` in
+                    // UpperCamelCase (`X7f8eU98df`): an underscore would trip `non_camel_case_types`.
+                    Some(f) => f.to_ascii_uppercase().to_string() + &cs.as_str().replace('_', "U"),
                     None => String::new(),
                 }
             })
@@ -513,6 +515,7 @@ mod tests {
         assert_eq!(pascal("_1", "X"), "V1");
         assert_eq!(pascal("FE_MALE_HIGH", "X"), "FeMaleHigh");
         assert_eq!(snake("美食", "x"), "x7f8e_98df");
+        assert_eq!(pascal("美食", "X"), "X7f8eU98df");
         assert_eq!(snake("!!!", "field"), "field");
         assert_eq!(pascal("self", "X"), "Self_");
     }
