@@ -4,6 +4,9 @@
 //! ```text
 //! cargo run --release -p codegen --example progenitor_crate -- normalize SPEC OUT.json [PLATFORM]
 //!     our normalized 3.0 document of SPEC (normalize::export), cut to /api/PLATFORM/ when given
+//! cargo run --release -p codegen --example progenitor_crate -- normalize-dir SPEC_DIR OUT.json
+//!     every `*-en.json` per-endpoint definition of SPEC_DIR (e.g. specs/xiaohongshu-pgy-apis, the input of
+//!     generated/justoneapi-xiaohongshu-pgy), normalized and merged into one document
 //! cargo run --release -p codegen --example progenitor_crate -- generate NORMALIZED.json OUT_DIR CRATE_NAME
 //!     what a progenitor build.rs does (read, serde_json -> openapiv3, generate_tokens, prettyplease), written
 //!     as OUT_DIR/src/lib.rs with a Cargo.toml naming the dependencies the generated code uses
@@ -16,6 +19,7 @@ fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     match args.iter().map(String::as_str).collect::<Vec<_>>().as_slice() {
         ["normalize", spec, out, rest @ ..] => normalize(Path::new(spec), Path::new(out), rest.first().copied()),
+        ["normalize-dir", dir, out] => normalize_dir(Path::new(dir), Path::new(out)),
         ["generate", doc, out, name] => generate(Path::new(doc), Path::new(out), name),
         _ => {
             eprintln!(
@@ -36,6 +40,28 @@ fn normalize(spec: &Path, out: &Path, platform: Option<&str>) {
             .retain(|path, _| path.starts_with(&prefix));
     }
     std::fs::write(out, serde_json::to_vec(&doc).unwrap()).unwrap();
+}
+
+fn normalize_dir(dir: &Path, out: &Path) {
+    let mut files: Vec<_> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.to_string_lossy().ends_with("-en.json"))
+        .collect();
+    files.sort();
+    let mut merged: Option<serde_json::Value> = None;
+    for f in files {
+        let doc = codegen::normalize::export::normalized_document(&f, &mut Vec::new()).unwrap();
+        match &mut merged {
+            None => merged = Some(doc),
+            Some(m) => {
+                for (path, item) in doc["paths"].as_object().unwrap() {
+                    m["paths"][path.as_str()] = item.clone();
+                }
+            }
+        }
+    }
+    std::fs::write(out, serde_json::to_vec(&merged.expect("no *-en.json")).unwrap()).unwrap();
 }
 
 fn generate(doc: &Path, out: &Path, name: &str) {

@@ -21,8 +21,10 @@ build_binaries() {
     cargo build --release -q -p tests --example perf_mock_server --example perf_rps_client
 }
 
-# Our normalized 3.0 document of 2026-08-21, whole and cut to the Pgy paths: progenitor's input.
+# progenitor's inputs: our normalized 3.0 document of 2026-08-21, whole and cut to the Pgy paths, and the
+# per-endpoint definitions behind generated/justoneapi-xiaohongshu-pgy (English), normalized and merged.
 normalized_inputs() {
+    [ -f "$WORK/norm-specs.json" ] || "$PROG" normalize-dir "$ROOT/specs/xiaohongshu-pgy-apis" "$WORK/norm-specs.json"
     [ -f "$WORK/norm-all.json" ] || "$PROG" normalize "$AGG" "$WORK/norm-all.json"
     [ -f "$WORK/norm-pgy.json" ] || "$PROG" normalize "$AGG" "$WORK/norm-pgy.json" "$PGY"
 }
