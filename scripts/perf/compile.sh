@@ -72,4 +72,12 @@ b() { echo "cargo build -q --offline --manifest-path $C/$1/Cargo.toml $2"; }
     -n "progenitor: one crate, all platforms (348 ops)" \
         --prepare "touch $C/prog/all/src/lib.rs" \
         "$(b prog "-p progenitor-all")"
+# The fixed cost every one of our crates pays (runtime, errors, client, servers, codes): the crate with the
+# fewest operations.
+small=$(for d in "$C"/ours-all/*/; do echo "$(ls "$d/src/ops" | wc -l) $(basename "$d")"; done | sort -n | head -1 | cut -d' ' -f2)
+[ "$WHAT" = pgy ] || hyperfine --warmup 1 --runs "$RUNS" \
+    --export-markdown "$RESULTS/compile-small.md" --export-json "$RESULTS/compile-small.json" \
+    -n "ours: $small alone ($(($(ls "$C/ours-all/$small/src/ops" | wc -l) - 1)) op)" \
+        --prepare "touch $C/ours-all/$small/src/lib.rs" \
+        "$(b ours-all "-p $small")"
 cat "$RESULTS"/compile-*.md

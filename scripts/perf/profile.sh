@@ -24,7 +24,7 @@ prof() { # name command...: record the binary itself (under a shell, stacks are 
          { printf "%6.1f%% of main  %s\n", 100 * ($1 + 0) / main, $0 }' \
         "$out/children.txt" "$out/children.txt" >"$RESULTS/profile-$name-children.txt"
     echo "== $name: inclusive time, pipeline functions"
-    grep -E 'xtask::main|codegen::|syn::parse::Parser>::parse2|prettyplease::unparse$|proc_macro2::Literal::string$' \
+    grep -E 'xtask::main|codegen::|syn::parse::Parser>::parse2|prettyplease::unparse[[:space:]]*$|proc_macro2::Literal::string[[:space:]]*$|syn::lit::value::parse_lit_str' \
         "$RESULTS/profile-$name-children.txt" | head -30
     echo "== $name: self time, top 12"
     head -12 "$RESULTS/profile-$name-self.txt"
