@@ -1,0 +1,127 @@
+//! The generator's time, whole and stage by stage (criterion; `cargo bench -p codegen --bench pipeline`).
+//!
+//! * `whole/regen_25_endpoints`: `outputs::plan` on the repository (what `cargo xtask regen --offline` computes
+//!   before writing): manifest, 50 per-endpoint definitions (en + zh), overlays, digest, emit, format.
+//! * `whole/all_platforms_2026_08_21`: `outputs::plan_generate` on the 1.1 MB aggregate (348 operations,
+//!   36 platforms), what `cargo xtask generate --all-platforms` computes before writing.
+//! * `stage/*` on the same aggregate, each stage alone with its input prepared outside the timing:
+//!   - `parse`: read the file + `serde_json::from_slice::<Value>` (`load::read_json`);
+//!   - `normalize`: 3.1 -> 3.0 downgrade + upstream fixups + `Value` -> `openapiv3::OpenAPI`;
+//!   - `lower_infer`: `openapiv3` -> IR, response examples -> shapes (`lower::lower`);
+//!   - `front_to_ir`: parse + normalize + lower + grouping by platform + successors + name checks
+//!     (`pipeline::spec_apis`); grouping/finish is not public on its own, it is `front_to_ir` minus the three
+//!     stages above;
+//!   - `emit_format`: IR -> every file of the 36 crates (`emit::emit_crate`: names, `quote!`,
+//!     `syn::parse2`, `prettyplease::unparse`, item spacing);
+//!   - `format`: `syn::parse2` + `prettyplease::unparse` of the same Rust files (token streams re-read from
+//!     the emitted text). The quote-only emitter (`emit::operation::module`) is private, so "emit (quote)"
+//!     is `emit_format` minus `format`.
+
+use std::path::{Path, PathBuf};
+use std::str::FromStr;
+use std::time::Duration;
+
+use codegen::emit::{self, EmitOptions};
+use codegen::manifest::{Lang, Manifest};
+use codegen::pipeline::SpecOptions;
+use criterion::{criterion_group, criterion_main, BatchSize, Criterion};
+
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap().to_path_buf()
+}
+
+fn aggregate() -> PathBuf {
+    root().join("tests/fixtures/public-api/public-api-2026-08-21.json")
+}
+
+fn manifest() -> Manifest {
+    Manifest::load(&root().join("specs/manifest.yaml")).unwrap()
+}
+
+fn whole(c: &mut Criterion) {
+    let root = root();
+    let spec = aggregate();
+    let manifest = manifest();
+    let mut g = c.benchmark_group("whole");
+    g.sample_size(20).measurement_time(Duration::from_secs(6));
+    g.bench_function("regen_25_endpoints", |b| {
+        b.iter(|| codegen::outputs::plan(&root).unwrap())
+    });
+    g.bench_function("all_platforms_2026_08_21", |b| {
+        b.iter(|| codegen::outputs::plan_generate(&spec, &manifest, &SpecOptions::default()).unwrap())
+    });
+    g.finish();
+}
+
+fn stages(c: &mut Criterion) {
+    let spec = aggregate();
+    let manifest = manifest();
+    let parsed = codegen::load::read_json(&spec).unwrap();
+    let normalized = {
+        let mut doc = parsed.clone();
+        codegen::normalize::downgrade::downgrade(&mut doc);
+        codegen::normalize::fixups::apply(&mut doc, &spec, &mut Vec::new());
+        codegen::load::to_openapi(doc, &spec).unwrap()
+    };
+    let apis = codegen::pipeline::spec_apis(&spec, &manifest, &SpecOptions::default(), &mut Vec::new()).unwrap();
+    let opts = EmitOptions {
+        digest: "0".repeat(64),
+        command: codegen::outputs::GENERATE_COMMAND.to_owned(),
+        changelog: None,
+    };
+    // The Rust files as token streams, for the format stage alone.
+    let rust_tokens: Vec<proc_macro2::TokenStream> = apis
+        .iter()
+        .flat_map(|api| emit::emit_crate(api, &opts).unwrap())
+        // The runtime templates are copied verbatim, never formatted.
+        .filter(|f| {
+            f.path.ends_with(".rs") && !matches!(f.path.as_str(), "src/runtime.rs" | "src/error.rs" | "src/blocking.rs")
+        })
+        .map(|f| proc_macro2::TokenStream::from_str(&f.contents).unwrap())
+        .collect();
+
+    let mut g = c.benchmark_group("stage");
+    g.sample_size(20).measurement_time(Duration::from_secs(4));
+    g.bench_function("parse", |b| b.iter(|| codegen::load::read_json(&spec).unwrap()));
+    g.bench_function("normalize", |b| {
+        b.iter_batched(
+            || parsed.clone(),
+            |mut doc| {
+                let mut warnings = Vec::new();
+                codegen::normalize::downgrade::downgrade(&mut doc);
+                codegen::normalize::fixups::apply(&mut doc, &spec, &mut warnings);
+                codegen::load::to_openapi(doc, &spec).unwrap()
+            },
+            BatchSize::LargeInput,
+        )
+    });
+    g.bench_function("lower_infer", |b| {
+        b.iter(|| codegen::lower::lower(&normalized, &spec, Lang::En, &mut Vec::new()).unwrap())
+    });
+    g.bench_function("front_to_ir", |b| {
+        b.iter(|| codegen::pipeline::spec_apis(&spec, &manifest, &SpecOptions::default(), &mut Vec::new()).unwrap())
+    });
+    g.bench_function("emit_format", |b| {
+        b.iter(|| {
+            apis.iter()
+                .map(|api| emit::emit_crate(api, &opts).unwrap().len())
+                .sum::<usize>()
+        })
+    });
+    g.bench_function("format", |b| {
+        b.iter_batched(
+            || rust_tokens.clone(),
+            |streams| {
+                streams
+                    .into_iter()
+                    .map(|t| prettyplease::unparse(&syn::parse2::<syn::File>(t).unwrap()).len())
+                    .sum::<usize>()
+            },
+            BatchSize::LargeInput,
+        )
+    });
+    g.finish();
+}
+
+criterion_group!(benches, whole, stages);
+criterion_main!(benches);

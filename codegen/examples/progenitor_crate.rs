@@ -1,0 +1,95 @@
+//! progenitor's output for the same operations as ours, as a crate (for `scripts/perf/`: compile time, line
+//! counts, whole-process time and peak memory of progenitor's generation).
+//!
+//! ```text
+//! cargo run --release -p codegen --example progenitor_crate -- normalize SPEC OUT.json [PLATFORM]
+//!     our normalized 3.0 document of SPEC (normalize::export), cut to /api/PLATFORM/ when given
+//! cargo run --release -p codegen --example progenitor_crate -- normalize-dir SPEC_DIR OUT.json
+//!     every `*-en.json` per-endpoint definition of SPEC_DIR (e.g. specs/xiaohongshu-pgy-apis, the input of
+//!     generated/justoneapi-xiaohongshu-pgy), normalized and merged into one document
+//! cargo run --release -p codegen --example progenitor_crate -- generate NORMALIZED.json OUT_DIR CRATE_NAME
+//!     what a progenitor build.rs does (read, serde_json -> openapiv3, generate_tokens, prettyplease), written
+//!     as OUT_DIR/src/lib.rs with a Cargo.toml naming the dependencies the generated code uses
+//! ```
+//! `generate` alone is progenitor's whole process: its time and peak memory are progenitor's, not ours.
+
+use std::path::Path;
+
+fn main() {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    match args.iter().map(String::as_str).collect::<Vec<_>>().as_slice() {
+        ["normalize", spec, out, rest @ ..] => normalize(Path::new(spec), Path::new(out), rest.first().copied()),
+        ["normalize-dir", dir, out] => normalize_dir(Path::new(dir), Path::new(out)),
+        ["generate", doc, out, name] => generate(Path::new(doc), Path::new(out), name),
+        _ => {
+            eprintln!(
+                "usage: progenitor_crate normalize SPEC OUT.json [PLATFORM] | generate NORMALIZED.json OUT_DIR NAME"
+            );
+            std::process::exit(2);
+        }
+    }
+}
+
+fn normalize(spec: &Path, out: &Path, platform: Option<&str>) {
+    let mut doc = codegen::normalize::export::normalized_document(spec, &mut Vec::new()).unwrap();
+    if let Some(p) = platform {
+        let prefix = format!("/api/{p}/");
+        doc["paths"]
+            .as_object_mut()
+            .unwrap()
+            .retain(|path, _| path.starts_with(&prefix));
+    }
+    std::fs::write(out, serde_json::to_vec(&doc).unwrap()).unwrap();
+}
+
+fn normalize_dir(dir: &Path, out: &Path) {
+    let mut files: Vec<_> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.to_string_lossy().ends_with("-en.json"))
+        .collect();
+    files.sort();
+    let mut merged: Option<serde_json::Value> = None;
+    for f in files {
+        let doc = codegen::normalize::export::normalized_document(&f, &mut Vec::new()).unwrap();
+        match &mut merged {
+            None => merged = Some(doc),
+            Some(m) => {
+                for (path, item) in doc["paths"].as_object().unwrap() {
+                    m["paths"][path.as_str()] = item.clone();
+                }
+            }
+        }
+    }
+    std::fs::write(out, serde_json::to_vec(&merged.expect("no *-en.json")).unwrap()).unwrap();
+}
+
+fn generate(doc: &Path, out: &Path, name: &str) {
+    let bytes = std::fs::read(doc).unwrap();
+    let spec: openapiv3::OpenAPI = serde_json::from_slice(&bytes).unwrap();
+    let mut generator = progenitor::Generator::default();
+    let tokens = generator.generate_tokens(&spec).unwrap();
+    let source = prettyplease::unparse(&syn::parse2::<syn::File>(tokens).unwrap());
+    let mut deps = String::from(
+        "futures = \"0.3\"\nprogenitor-client = \"0.15\"\n\
+         reqwest = { version = \"0.13\", default-features = false, features = [\"json\", \"query\", \"stream\"] }\n\
+         serde = { version = \"1\", features = [\"derive\"] }\nserde_json = \"1\"\n",
+    );
+    if source.contains("chrono::") {
+        deps.push_str("chrono = { version = \"0.4\", default-features = false, features = [\"serde\", \"std\"] }\n");
+    }
+    if source.contains("uuid::") {
+        deps.push_str("uuid = { version = \"1\", features = [\"serde\", \"v4\"] }\n");
+    }
+    if source.contains("regress::") {
+        deps.push_str("regress = \"0.10\"\n");
+    }
+    std::fs::create_dir_all(out.join("src")).unwrap();
+    std::fs::write(
+        out.join("Cargo.toml"),
+        format!("[package]\nname = \"{name}\"\nversion = \"0.1.0\"\nedition = \"2021\"\n\n[dependencies]\n{deps}"),
+    )
+    .unwrap();
+    // progenitor's output has no crate docs; allow what it trips over so the build measures code, not lints.
+    std::fs::write(out.join("src/lib.rs"), format!("#![allow(warnings)]\n{source}")).unwrap();
+}

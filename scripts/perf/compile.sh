@@ -1,0 +1,83 @@
+#!/usr/bin/env bash
+# (b) Compile time of a generated crate alone, its dependencies already built: ours vs progenitor's output for
+# the same operations (the 25 Pgy operations, and all 348 operations / 36 platforms of 2026-08-21).
+#
+# Three workspaces under $CARGO_TARGET_DIR/perf/compile, one shared target folder:
+#   ours-committed  generated/justoneapi-xiaohongshu-pgy (from specs/, what the repo ships), copied to
+#                   committed-pgy/ (a path of its own: cargo hashes path packages by their path relative to the
+#                   workspace, so two same-named crates at the same relative path would share fingerprints)
+#   ours-all        `xtask generate --all-platforms` of 2026-08-21 (36 crates; its Pgy crate has 25 operations)
+#   prog            progenitor's lib.rs for: the per-endpoint definitions behind the committed crate
+#                   (progenitor-pgy-specs), the Pgy slice of 2026-08-21 (progenitor-pgy), everything
+#                   (progenitor-all)
+# Each measurement touches the crates' src/lib.rs and runs `cargo build` (dev profile, CARGO_INCREMENTAL=0, so
+# the crate is compiled from scratch and nothing else is). progenitor's crates use reqwest 0.13 without TLS
+# (what progenitor-client 0.15 needs); ours reqwest 0.12 + rustls: dependencies are prebuilt, so this does not
+# enter the timing.
+# Results: $CARGO_TARGET_DIR/perf/results/compile-*.{md,json}
+# Usage: scripts/perf/compile.sh [RUNS] [pgy|all|both]   (default 5 both)
+source "$(dirname "$0")/common.sh"
+need hyperfine
+RUNS=${1:-5}
+WHAT=${2:-both}
+build_binaries
+normalized_inputs
+C=$WORK/compile
+export CARGO_INCREMENTAL=0
+export CARGO_TARGET_DIR=$C/target
+mkdir -p "$C"
+
+# ours-committed: the shipped crate, as its own workspace with the repository's lock file.
+rm -rf "$C/ours-committed" && mkdir -p "$C/ours-committed"
+cp -r generated/justoneapi-xiaohongshu-pgy "$C/ours-committed/committed-pgy"
+printf '[workspace]\nresolver = "2"\nmembers = ["committed-pgy"]\n' >"$C/ours-committed/Cargo.toml"
+cp Cargo.lock "$C/ours-committed/"
+# ours-all: every platform (xtask writes the workspace Cargo.toml).
+rm -rf "$C/ours-all"
+"$XTASK" generate --spec "$AGG" --all-platforms --out "$C/ours-all" >/dev/null 2>&1
+cp Cargo.lock "$C/ours-all/"
+# progenitor: both crates in one workspace. Its lock file is resolved once (crates.io) and kept.
+mkdir -p "$C/prog"
+"$PROG" generate "$WORK/norm-specs.json" "$C/prog/pgy-specs" progenitor-pgy-specs
+"$PROG" generate "$WORK/norm-pgy.json" "$C/prog/pgy" progenitor-pgy
+"$PROG" generate "$WORK/norm-all.json" "$C/prog/all" progenitor-all
+printf '[workspace]\nresolver = "2"\nmembers = ["pgy-specs", "pgy", "all"]\n' >"$C/prog/Cargo.toml"
+
+# Dependencies once (and a first build of the crates themselves).
+for ws in ours-committed ours-all prog; do
+    cargo build -q --manifest-path "$C/$ws/Cargo.toml" --workspace
+done
+
+b() { echo "cargo build -q --offline --manifest-path $C/$1/Cargo.toml $2"; }
+[ "$WHAT" = all ] || hyperfine --warmup 1 --runs "$RUNS" \
+    --export-markdown "$RESULTS/compile-pgy.md" --export-json "$RESULTS/compile-pgy.json" \
+    -n "ours: generated/justoneapi-xiaohongshu-pgy (25 ops, from specs/)" \
+        --prepare "touch $C/ours-committed/committed-pgy/src/lib.rs" \
+        "$(b ours-committed "-p justoneapi-xiaohongshu-pgy")" \
+    -n "progenitor: the same per-endpoint definitions (25 ops, from specs/)" \
+        --prepare "touch $C/prog/pgy-specs/src/lib.rs" \
+        "$(b prog "-p progenitor-pgy-specs")" \
+    -n "ours: justoneapi-xiaohongshu-pgy from 2026-08-21 (25 ops)" \
+        --prepare "touch $C/ours-all/justoneapi-xiaohongshu-pgy/src/lib.rs" \
+        "$(b ours-all "-p justoneapi-xiaohongshu-pgy")" \
+    -n "progenitor: Pgy slice (25 ops)" \
+        --prepare "touch $C/prog/pgy/src/lib.rs" \
+        "$(b prog "-p progenitor-pgy")"
+
+[ "$WHAT" = pgy ] || hyperfine --warmup 1 --runs "$RUNS" \
+    --export-markdown "$RESULTS/compile-all.md" --export-json "$RESULTS/compile-all.json" \
+    -n "ours: 36 crates, all platforms (348 ops)" \
+        --prepare "touch $C/ours-all/*/src/lib.rs" \
+        "$(b ours-all --workspace)" \
+    -n "progenitor: one crate, all platforms (348 ops)" \
+        --prepare "touch $C/prog/all/src/lib.rs" \
+        "$(b prog "-p progenitor-all")"
+# The fixed cost every one of our crates pays (runtime, errors, client, servers, codes): the crate with the
+# fewest operations.
+small=$(for d in "$C"/ours-all/*/; do echo "$(ls "$d/src/ops" | wc -l) $(basename "$d")"; done | sort -n | head -1 | cut -d' ' -f2)
+[ "$WHAT" = pgy ] || hyperfine --warmup 1 --runs "$RUNS" \
+    --export-markdown "$RESULTS/compile-small.md" --export-json "$RESULTS/compile-small.json" \
+    -n "ours: $small alone ($(($(ls "$C/ours-all/$small/src/ops" | wc -l) - 1)) op)" \
+        --prepare "touch $C/ours-all/$small/src/lib.rs" \
+        "$(b ours-all "-p $small")"
+cat "$RESULTS"/compile-*.md

@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# (e) Requests per second on one loopback connection: the generated client (Rust, single-threaded tokio) vs the
+# official Python SDK (`pip install justoneapi`, httpx), against the same server on 127.0.0.1
+# (tests/examples/perf_mock_server.rs: answers every request with the seed portrait response, ~5 KB).
+# Every client run gets a fresh server (bounded: --max-secs 60, --max-requests 200000), which reports how many
+# connections it saw. ROUNDS rounds alternate Rust and Python; SECS seconds per client run.
+# Results: $CARGO_TARGET_DIR/perf/results/rps.txt
+# Usage: scripts/perf/rps.sh [SECS] [ROUNDS]   (default 5 s, 3 rounds)
+source "$(dirname "$0")/common.sh"
+SECS=${1:-5}
+ROUNDS=${2:-3}
+build_binaries
+VENV=$WORK/venv
+if [ ! -x "$VENV/bin/python" ]; then
+    python3 -m venv "$VENV"
+    "$VENV/bin/pip" install -q justoneapi
+fi
+SERVER=$T/release/examples/perf_mock_server
+RUST=$T/release/examples/perf_rps_client
+
+with_server() { # runs "$@" with BASE_URL set to a fresh server; prints the client's line and the server's count
+    local log=$WORK/server.log pid url
+    "$SERVER" --max-secs 60 --max-requests 200000 >"$log" &
+    pid=$!
+    for _ in $(seq 100); do grep -q listening "$log" && break; sleep 0.05; done
+    url=$(awk '/listening/ {print $3}' "$log")
+    BASE_URL=$url "$@"
+    kill "$pid" 2>/dev/null || true
+    wait "$pid" 2>/dev/null || true
+}
+rust_client() { "$RUST" "$BASE_URL" --secs "$SECS" --requests 1000000; }
+py_client() { "$VENV/bin/python" scripts/perf/rps_python_sdk.py "$BASE_URL" --secs "$SECS" --requests 1000000; }
+conns() { ss -Htn state established "( dport = :${BASE_URL##*:} )" | wc -l; }
+rust_conns() { rust_client & local c=$!; sleep 1; echo "  (connections to the server while the Rust client runs: $(conns))"; wait $c; }
+py_conns() { py_client & local c=$!; sleep 1.5; echo "  (connections to the server while the Python client runs: $(conns))"; wait $c; }
+{
+    echo "requests/s on one loopback connection, ${SECS} s per run (python $("$VENV/bin/python" -c 'import justoneapi, httpx; print(f"justoneapi {justoneapi.__version__}, httpx {httpx.__version__}")'))"
+    for r in $(seq "$ROUNDS"); do
+        echo "round $r"
+        with_server rust_conns
+        with_server py_conns
+    done
+} 2>&1 | tee "$RESULTS/rps.txt"
+awk '/generated client/ {r[++nr] = $(NF-1)} /python sdk/ {p[++np] = $(NF-1)}
+     function med(a, n,   i, j, t) { for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++) if (a[j] < a[i]) { t = a[i]; a[i] = a[j]; a[j] = t }
+                                    return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2 }
+     END { mr = med(r, nr); mp = med(p, np)
+           printf "median: generated client %.0f requests/s, python sdk %.0f requests/s, ratio %.1fx   [>= 10]\n", mr, mp, mr / mp }' \
+    "$RESULTS/rps.txt" | tee -a "$RESULTS/rps.txt"

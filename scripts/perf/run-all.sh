@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# Every performance measurement of the "Performance" issue, once, in one run (takes ~15-25 min on 2 cores).
+# Logs and results: $CARGO_TARGET_DIR/perf/results/ (bench-*.txt, process.md, memory.txt, compile-*.md,
+# lines.txt, rps.txt, profile-*.txt).
+source "$(dirname "$0")/common.sh"
+dir=$(dirname "$0")
+cargo bench -p codegen --bench vs_progenitor 2>&1 | tee "$RESULTS/bench-vs-progenitor.txt"
+cargo bench -p codegen --bench pipeline 2>&1 | tee "$RESULTS/bench-pipeline.txt"
+cargo bench -p tests --bench decode 2>&1 | tee "$RESULTS/bench-decode.txt"
+bash "$dir/process.sh"
+bash "$dir/compile.sh"
+bash "$dir/lines.sh"
+bash "$dir/rps.sh"
+bash "$dir/profile.sh"
+echo "results in $RESULTS"
