@@ -199,13 +199,36 @@ impl Client {
 
     /// Sends a request, retrying as the policy says, and decodes the envelope.
     /// `form` is the `application/x-www-form-urlencoded` body of a POST; GET requests have none.
-    pub(crate) async fn call<T: DeserializeOwned>(
+    ///
+    /// Only this wrapper and [`decode`] are generic. The retry loop and the HTTP exchange are compiled once
+    /// per crate instead of once per response type: instantiated per operation, they were most of a
+    /// generated crate's compile time.
+    pub(crate) async fn call<T: DeserializeOwned + Send>(
         &self,
         method: reqwest::Method,
         path: &'static str,
         query: &[(&'static str, String)],
         form: &[(&'static str, String)],
     ) -> Result<ApiResponse<T>, Error> {
+        let mut decoded = None;
+        let mut sink = |body: &[u8], url: &str| {
+            decoded = Some(decode::<T>(body, url)?);
+            Ok(())
+        };
+        self.exchange(method, path, query, form, &mut sink).await?;
+        Ok(decoded.expect("`exchange` succeeds only once the body has been decoded"))
+    }
+
+    /// The retry loop. `sink` decodes a successful body; its error (a business code, say) decides whether to
+    /// retry like any other.
+    async fn exchange(
+        &self,
+        method: reqwest::Method,
+        path: &'static str,
+        query: &[(&'static str, String)],
+        form: &[(&'static str, String)],
+        sink: &mut (dyn FnMut(&[u8], &str) -> Result<(), Error> + Send),
+    ) -> Result<(), Error> {
         let started = Instant::now();
         let mut attempt = 1;
         loop {
@@ -215,7 +238,10 @@ impl Client {
                 None => self.timeout,
             };
             let error = match self.attempt(&method, path, query, form, timeout).await {
-                Ok(response) => return Ok(response),
+                Ok((body, url)) => match sink(&body, &url) {
+                    Ok(()) => return Ok(()),
+                    Err(error) => error,
+                },
                 Err(error) => error,
             };
             if attempt >= self.retry.max_attempts || !error.is_retryable() {
@@ -237,14 +263,15 @@ impl Client {
         }
     }
 
-    async fn attempt<T: DeserializeOwned>(
+    /// One HTTP exchange: the body of a 2xx response and the URL to show for it.
+    async fn attempt(
         &self,
         method: &reqwest::Method,
         path: &'static str,
         query: &[(&'static str, String)],
         form: &[(&'static str, String)],
         timeout: Duration,
-    ) -> Result<ApiResponse<T>, Error> {
+    ) -> Result<(Vec<u8>, String), Error> {
         let url = format!("{}{}", self.base_url, path);
         let shown = redacted_url(&url, query);
         tracing::debug!(method = %method, url = %shown, "sending request");
@@ -282,7 +309,7 @@ impl Client {
                 body: String::from_utf8_lossy(&body).into_owned(),
             });
         }
-        decode(&body, &shown)
+        Ok((body, shown))
     }
 
     async fn read_body(
@@ -414,7 +441,8 @@ pub(crate) fn decode<T: DeserializeOwned>(body: &[u8], url: &str) -> Result<ApiR
             let data = match envelope.data {
                 Some(data) => data,
                 // `null` or no `data`: fine for types that accept null (raw JSON, `Option`), an error otherwise.
-                None => T::deserialize(serde_json::Value::Null)
+                // Decoded from text, not from `Value::Null`: one deserializer type, so one instantiation per `T`.
+                None => serde_json::from_slice::<T>(b"null")
                     .map_err(|_| undecodable("code 0 but `data` is null or missing".to_owned()))?,
             };
             Ok(ApiResponse {

@@ -1,6 +1,6 @@
 //! Bilingual rustdoc text. Upstream prose is escaped so rustdoc never mistakes it for links or HTML.
 
-use proc_macro2::TokenStream;
+use proc_macro2::{Literal, TokenStream};
 use quote::quote;
 
 use crate::ir::Text;
@@ -98,14 +98,27 @@ fn doc_line(l: &str) -> String {
 
 /// One `#[doc]` attribute per line, so prettyplease prints ordinary `///` comments.
 pub fn attrs(lines: &[String]) -> TokenStream {
-    let lines = lines.iter().map(|l| doc_line(l));
+    let lines = lines.iter().map(|l| raw_literal(&doc_line(l)));
     quote! { #( #[doc = #lines] )* }
 }
 
 /// Inner `//!` docs for a module.
 pub fn inner_attrs(lines: &[String]) -> TokenStream {
-    let lines = lines.iter().map(|l| doc_line(l));
+    let lines = lines.iter().map(|l| raw_literal(&doc_line(l)));
     quote! { #( #![doc = #lines] )* }
+}
+
+/// `text` as a raw string literal (`r#"..."#`). Doc text is most of what the emitter writes; a cooked
+/// literal (`Literal::string`) escape-checks every character and syn unescapes it again before prettyplease
+/// prints it, while a raw one is copied through both. The output is the same `///` line.
+fn raw_literal(text: &str) -> Literal {
+    let mut hashes = String::new();
+    while text.contains(&format!("\"{hashes}")) {
+        hashes.push('#');
+    }
+    format!("r{hashes}\"{text}\"{hashes}")
+        .parse()
+        .unwrap_or_else(|_| Literal::string(text))
 }
 
 #[cfg(test)]
@@ -120,6 +133,15 @@ mod tests {
     #[test]
     fn doc_lines_hold_no_bare_carriage_return_nor_bidi_control() {
         assert_eq!(printable("a\r\nb\rc\u{202e}d\u{0}e\tf"), "a \nb c\u{fffd}d\u{fffd}e\tf");
+    }
+
+    #[test]
+    fn doc_literals_survive_quotes_and_hashes() {
+        for text in ["plain", "say \"hi\"", "a \"# b", "\"## and \"#", "末尾\\"] {
+            let lit = raw_literal(text);
+            let parsed: syn::LitStr = syn::parse2(quote! { #lit }).unwrap();
+            assert_eq!(parsed.value(), text);
+        }
     }
 
     #[test]

@@ -54,20 +54,26 @@ pub fn module(api: &Api, plan: &Plan, index: usize) -> Result<TokenStream> {
     doc.push(String::new());
     doc.push("# Errors / 错误".into());
     doc.push(String::new());
-    doc.push("[`Error::Business`](crate::Error::Business) for a business `code` other than 0 / 业务码非 0 时：".into());
-    doc.push(String::new());
-    for c in api.business_codes.iter().filter(|c| c.code != 0) {
-        doc.push(format!(
-            "- `{}` [`{}`](crate::BusinessCode::{}): {}{}",
-            c.code,
-            c.name,
-            c.name,
-            docs::inline(&c.description),
-            if c.retry { " (retried / 自动重试)" } else { "" }
-        ));
-    }
-    doc.push(String::new());
-    doc.push("Other kinds: [`Error::Http`](crate::Error::Http), [`Error::Timeout`](crate::Error::Timeout), [`Error::Transport`](crate::Error::Transport), [`Error::Decode`](crate::Error::Decode), [`Error::BodyTooLarge`](crate::Error::BodyTooLarge).".into());
+    // The codes are the same for every operation: listed once, on `BusinessCode`, and linked from here.
+    let retried: Vec<String> = api
+        .business_codes
+        .iter()
+        .filter(|c| c.retry)
+        .map(|c| format!("`{}`", c.code))
+        .collect();
+    let retried_en = if retried.is_empty() {
+        String::new()
+    } else {
+        format!("; {} are retried first", retried.join(", "))
+    };
+    let retried_zh = if retried.is_empty() {
+        String::new()
+    } else {
+        format!("；{} 会先自动重试", retried.join("、"))
+    };
+    doc.push(format!(
+        "[`Error::Business`](crate::Error::Business) for a business `code` other than 0 (see [`BusinessCode`](crate::BusinessCode){retried_en}); otherwise the other kinds of [`Error`](crate::Error). / 业务码非 0 时返回 `Error::Business`（见 `BusinessCode`{retried_zh}），其他错误见 `Error`。"
+    ));
     if let Some(d) = &op.deprecation {
         doc.push(String::new());
         doc.push("# Deprecated / 已弃用".into());

@@ -25,18 +25,7 @@ impl Client {
     ///
     /// # Errors / 错误
     ///
-    /// [`Error::Business`](crate::Error::Business) for a business `code` other than 0 / 业务码非 0 时：
-    ///
-    /// - `100` [`InvalidToken`](crate::BusinessCode::InvalidToken): Invalid or Inactive Token / Token 无效或已失效
-    /// - `301` [`CollectionFailed`](crate::BusinessCode::CollectionFailed): Collection Failed. Please Retry. / 采集失败,请重试 (retried / 自动重试)
-    /// - `302` [`RateLimitExceeded`](crate::BusinessCode::RateLimitExceeded): Rate Limit Exceeded / 超出速率限制 (retried / 自动重试)
-    /// - `303` [`DailyQuotaExceeded`](crate::BusinessCode::DailyQuotaExceeded): Daily Quota Exceeded / 超出每日配额
-    /// - `400` [`InvalidParameters`](crate::BusinessCode::InvalidParameters): Invalid Parameters / 参数错误
-    /// - `500` [`InternalServerError`](crate::BusinessCode::InternalServerError): Internal Server Error / 内部服务器错误
-    /// - `600` [`PermissionDenied`](crate::BusinessCode::PermissionDenied): Permission Denied / 权限不足
-    /// - `601` [`InsufficientBalance`](crate::BusinessCode::InsufficientBalance): Insufficient Balance / 余额不足
-    ///
-    /// Other kinds: [`Error::Http`](crate::Error::Http), [`Error::Timeout`](crate::Error::Timeout), [`Error::Transport`](crate::Error::Transport), [`Error::Decode`](crate::Error::Decode), [`Error::BodyTooLarge`](crate::Error::BodyTooLarge).
+    /// [`Error::Business`](crate::Error::Business) for a business `code` other than 0 (see [`BusinessCode`](crate::BusinessCode); `301`, `302` are retried first); otherwise the other kinds of [`Error`](crate::Error). / 业务码非 0 时返回 `Error::Business`（见 `BusinessCode`；`301`、`302` 会先自动重试），其他错误见 `Error`。
     ///
     /// Definition / 定义: <https://docs.justoneapi.com/openapi/xiaohongshu-pgy-apis/kol-feature-tags-v1-en.json> · <https://docs.justoneapi.com/openapi/xiaohongshu-pgy-apis/kol-feature-tags-v1-zh.json>
     pub fn api_solar_kol_data_v2_kol_feature_tags_v1(
