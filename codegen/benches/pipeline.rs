@@ -11,8 +11,8 @@
 //!   - `front_to_ir`: parse + normalize + lower + grouping by platform + successors + name checks
 //!     (`pipeline::spec_apis`); grouping/finish is not public on its own, it is `front_to_ir` minus the three
 //!     stages above;
-//!   - `emit_format`: IR -> every file of the 36 crates (`emit::emit_crate`: names, `quote!`,
-//!     `syn::parse2`, `prettyplease::unparse`, item spacing);
+//!   - `emit_format`: IR -> every file of the 36 crates (`emit::emit_crates`, every file of every crate on one
+//!     rayon pool: names, `quote!`, `syn::parse2`, `prettyplease::unparse`, item spacing);
 //!   - `format`: `syn::parse2` + `prettyplease::unparse` of the same Rust files (token streams re-read from
 //!     the emitted text). The quote-only emitter (`emit::operation::module`) is private, so "emit (quote)"
 //!     is `emit_format` minus `format`.
@@ -103,8 +103,10 @@ fn stages(c: &mut Criterion) {
     });
     g.bench_function("emit_format", |b| {
         b.iter(|| {
-            apis.iter()
-                .map(|api| emit::emit_crate(api, &opts).unwrap().len())
+            emit::emit_crates(&apis, &opts)
+                .unwrap()
+                .iter()
+                .map(Vec::len)
                 .sum::<usize>()
         })
     });

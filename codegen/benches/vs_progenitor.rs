@@ -15,6 +15,8 @@
 //!   aggregate cut down to the Pgy paths; progenitor = the normalized document cut down to the Pgy paths.
 //!
 //! `PERF_ROUNDS` (default 15) sets the number of timed rounds; 2 warm-up rounds are discarded.
+//!
+//! The process uses mimalloc, the allocator `cargo xtask` ships with; progenitor runs under it too.
 
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
@@ -24,6 +26,9 @@ use codegen::pipeline::SpecOptions;
 use serde_json::Value;
 
 const PGY: &str = "xiaohongshu-pgy";
+
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap().to_path_buf()

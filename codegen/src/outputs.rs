@@ -247,9 +247,9 @@ pub fn plan_generate(
     };
     let mut files = BTreeMap::new();
     let mut crate_dirs = Vec::new();
-    for api in &apis {
+    for (api, crate_files) in apis.iter().zip(emit::emit_crates(&apis, &emit_opts)?) {
         let dir = PathBuf::from(&api.crate_name);
-        for f in emit::emit_crate(api, &emit_opts)? {
+        for f in crate_files {
             files.insert(dir.join(&f.path), f.contents);
         }
         crate_dirs.push(dir);

@@ -6,6 +6,7 @@ pub mod docs;
 mod operation;
 
 use proc_macro2::{Ident, Span, TokenStream};
+use rayon::prelude::*;
 
 use crate::error::{Error, Result};
 use crate::ir::Api;
@@ -36,49 +37,48 @@ pub fn check_names(api: &Api) -> Result<()> {
 }
 
 pub fn emit_crate(api: &Api, opts: &EmitOptions) -> Result<Vec<GeneratedFile>> {
-    let plan = names::plan(api)?;
-    let mut files = crate_files::files(api, &plan, opts)?;
-    let emit_one = |i: usize| -> Result<GeneratedFile> {
-        let tokens = operation::module(api, &plan, i)?;
-        Ok(GeneratedFile {
-            path: format!("src/ops/{}.rs", plan.ops[i].func),
-            contents: rust_file(opts, tokens, &api.operations[i].path)?,
-        })
-    };
-    files.extend(parallel_map(api.operations.len(), emit_one)?);
-    files.sort_by(|a, b| a.path.cmp(&b.path));
-    Ok(files)
+    Ok(emit_crates(std::slice::from_ref(api), opts)?.pop().unwrap_or_default())
 }
 
-/// `f(0..n)` on all cores, results in index order (formatting dominates generation and is independent per
-/// file; the order, and so the output, never depends on scheduling).
-pub fn parallel_map<T: Send>(n: usize, f: impl Fn(usize) -> Result<T> + Sync) -> Result<Vec<T>> {
-    let threads = std::thread::available_parallelism()
-        .map_or(1, |t| t.get())
-        .min(n.max(1));
-    if threads <= 1 {
-        return (0..n).map(f).collect();
+/// The files of several crates (`generate --all-platforms`), each crate's sorted by path.
+///
+/// Every file is an independent job (crate-level files, then one module per operation), and all jobs of all
+/// crates share one work-stealing pool: formatting dominates generation, and most platforms have only a
+/// few operations, so parallelising inside one crate at a time left cores idle. Results keep the job order
+/// and the first error is the first in that order, so neither output nor error depends on scheduling.
+pub fn emit_crates(apis: &[Api], opts: &EmitOptions) -> Result<Vec<Vec<GeneratedFile>>> {
+    let plans: Vec<names::Plan> = first_error(apis.par_iter().map(names::plan).collect())?;
+    let jobs: Vec<(usize, Option<usize>)> = apis
+        .iter()
+        .enumerate()
+        .flat_map(|(a, api)| std::iter::once((a, None)).chain((0..api.operations.len()).map(move |i| (a, Some(i)))))
+        .collect();
+    let done: Vec<Result<Vec<GeneratedFile>>> = jobs
+        .par_iter()
+        .map(|&(a, op)| {
+            let (api, plan) = (&apis[a], &plans[a]);
+            match op {
+                None => crate_files::files(api, plan, opts),
+                Some(i) => Ok(vec![GeneratedFile {
+                    path: format!("src/ops/{}.rs", plan.ops[i].func),
+                    contents: rust_file(opts, operation::module(api, plan, i)?, &api.operations[i].path)?,
+                }]),
+            }
+        })
+        .collect();
+    let mut crates: Vec<Vec<GeneratedFile>> = vec![Vec::new(); apis.len()];
+    for (&(a, _), files) in jobs.iter().zip(first_error(done)?) {
+        crates[a].extend(files);
     }
-    let chunks: Vec<Result<Vec<T>>> = std::thread::scope(|scope| {
-        let f = &f;
-        let handles: Vec<_> = (0..threads)
-            .map(|t| scope.spawn(move || (t..n).step_by(threads).map(f).collect::<Result<Vec<T>>>()))
-            .collect();
-        handles
-            .into_iter()
-            .map(|h| h.join().expect("emitter thread panicked"))
-            .collect()
-    });
-    let mut per_thread: Vec<std::vec::IntoIter<T>> = Vec::with_capacity(threads);
-    for chunk in chunks {
-        per_thread.push(chunk?.into_iter());
+    for files in &mut crates {
+        files.sort_by(|a, b| a.path.cmp(&b.path));
     }
-    // Interleave back: item i was computed by thread i % threads.
-    let mut out = Vec::with_capacity(n);
-    for i in 0..n {
-        out.push(per_thread[i % threads].next().expect("every index computed once"));
-    }
-    Ok(out)
+    Ok(crates)
+}
+
+/// The results in order, or the first error in that order.
+fn first_error<T>(results: Vec<Result<T>>) -> Result<Vec<T>> {
+    results.into_iter().collect()
 }
 
 /// The first line of every generated file (`//`-style comment).
