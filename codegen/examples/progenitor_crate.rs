@@ -15,6 +15,10 @@
 
 use std::path::Path;
 
+// The allocator `cargo xtask` ships with, so whole-process times and peak memory compare like with like.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     match args.iter().map(String::as_str).collect::<Vec<_>>().as_slice() {

@@ -194,7 +194,9 @@ fn lib_rs(api: &Api, plan: &Plan) -> TokenStream {
 
         pub use codes::BusinessCode;
         pub use error::Error;
-        pub use runtime::{ApiResponse, Client, ClientBuilder, RetryPolicy, DEFAULT_MAX_BODY_BYTES, DEFAULT_TIMEOUT};
+        pub use runtime::{
+            ApiResponse, Client, ClientBuilder, ResponseFuture, RetryPolicy, DEFAULT_MAX_BODY_BYTES, DEFAULT_TIMEOUT,
+        };
         pub use servers::Server;
     }
 }

@@ -39,8 +39,8 @@ mod servers;
 pub use codes::BusinessCode;
 pub use error::Error;
 pub use runtime::{
-    ApiResponse, Client, ClientBuilder, RetryPolicy, DEFAULT_MAX_BODY_BYTES,
-    DEFAULT_TIMEOUT,
+    ApiResponse, Client, ClientBuilder, ResponseFuture, RetryPolicy,
+    DEFAULT_MAX_BODY_BYTES, DEFAULT_TIMEOUT,
 };
 
 pub use servers::Server;

@@ -5,7 +5,12 @@
 //!
 //! This file is emitted verbatim from `codegen/templates/runtime.rs`: the same code in every generated crate.
 
+use std::any::Any;
 use std::fmt;
+use std::future::Future;
+use std::marker::PhantomData;
+use std::pin::Pin;
+use std::task::{Context, Poll};
 use std::time::{Duration, Instant};
 
 use serde::de::{DeserializeOwned, IgnoredAny};
@@ -200,38 +205,9 @@ impl Client {
         &self.base_url
     }
 
-    /// Sends a request, retrying as the policy says, and decodes the envelope.
-    /// `form` is the `application/x-www-form-urlencoded` body of a POST; GET requests have none.
-    ///
-    /// Only this wrapper and [`decode`] are generic. The retry loop and the HTTP exchange are compiled once
-    /// per crate instead of once per response type: instantiated per operation, they were most of a
-    /// generated crate's compile time.
-    pub(crate) async fn call<T: DeserializeOwned + Send>(
-        &self,
-        method: reqwest::Method,
-        path: &'static str,
-        query: &[(&'static str, String)],
-        form: &[(&'static str, String)],
-    ) -> Result<ApiResponse<T>, Error> {
-        let mut decoded = None;
-        let mut sink = |body: &[u8], url: &str| {
-            decoded = Some(decode::<T>(body, url)?);
-            Ok(())
-        };
-        self.exchange(method, path, query, form, &mut sink).await?;
-        Ok(decoded.expect("`exchange` succeeds only once the body has been decoded"))
-    }
-
-    /// The retry loop. `sink` decodes a successful body; its error (a business code, say) decides whether to
-    /// retry like any other.
-    async fn exchange(
-        &self,
-        method: reqwest::Method,
-        path: &'static str,
-        query: &[(&'static str, String)],
-        form: &[(&'static str, String)],
-        sink: &mut (dyn FnMut(&[u8], &str) -> Result<(), Error> + Send),
-    ) -> Result<(), Error> {
+    /// The retry loop: sends `parts`, retrying as the policy says, until `decoder` accepts a body. A decoder's
+    /// error (a retryable business code, say) decides whether to retry like any other.
+    async fn exchange(&self, parts: &Parts<'_>, decoder: Decoder) -> Result<Decoded, Error> {
         let started = Instant::now();
         let mut attempt = 1;
         loop {
@@ -240,9 +216,9 @@ impl Client {
                 Some(budget) => self.timeout.min(budget.saturating_sub(started.elapsed())),
                 None => self.timeout,
             };
-            let error = match self.attempt(&method, path, query, form, timeout).await {
-                Ok((body, url)) => match sink(&body, &url) {
-                    Ok(()) => return Ok(()),
+            let error = match self.attempt(parts, timeout).await {
+                Ok((body, url)) => match decoder(&body, &url) {
+                    Ok(decoded) => return Ok(decoded),
                     Err(error) => error,
                 },
                 Err(error) => error,
@@ -260,6 +236,7 @@ impl Client {
                     return Err(error);
                 }
             }
+            let path = parts.path;
             tracing::debug!(path, attempt, delay_ms = delay.as_millis() as u64, error = %error, "retrying");
             tokio::time::sleep(delay).await;
             attempt += 1;
@@ -267,14 +244,14 @@ impl Client {
     }
 
     /// One HTTP exchange: the body of a 2xx response and the URL to show for it.
-    async fn attempt(
-        &self,
-        method: &reqwest::Method,
-        path: &'static str,
-        query: &[(&'static str, String)],
-        form: &[(&'static str, String)],
-        timeout: Duration,
-    ) -> Result<(Vec<u8>, String), Error> {
+    async fn attempt(&self, parts: &Parts<'_>, timeout: Duration) -> Result<(Vec<u8>, String), Error> {
+        let Parts {
+            method,
+            path,
+            query,
+            form,
+            ..
+        } = parts;
         let url = format!("{}{}", self.base_url, path);
         let shown = redacted_url(&url, query);
         tracing::debug!(method = %method, url = %shown, "sending request");
@@ -338,6 +315,108 @@ impl Client {
         }
         Ok(body)
     }
+}
+
+/// A request as the runtime sends it: built by an operation's request builder.
+#[derive(Debug)]
+pub(crate) struct Parts<'a> {
+    client: &'a Client,
+    method: reqwest::Method,
+    path: &'static str,
+    query: Vec<(&'static str, String)>,
+    /// The `application/x-www-form-urlencoded` body of a POST; GET requests have none.
+    form: Vec<(&'static str, String)>,
+}
+
+impl<'a> Parts<'a> {
+    pub(crate) fn new(
+        client: &'a Client,
+        method: reqwest::Method,
+        path: &'static str,
+        query: Vec<(&'static str, String)>,
+        form: Vec<(&'static str, String)>,
+    ) -> Self {
+        Parts {
+            client,
+            method,
+            path,
+            query,
+            form,
+        }
+    }
+}
+
+/// A decoded response, its type erased so that the retry loop is compiled once (see [`ResponseFuture`]).
+type Decoded = Box<dyn Any + Send>;
+/// Decodes a 2xx body: [`decode_any`] for one response type.
+type Decoder = fn(&[u8], &str) -> Result<Decoded, Error>;
+
+/// A request on its way: `.await` it for the decoded response. Returned by every request builder's `send`
+/// and `send_raw`, and what `.await` on a request builder runs.
+///
+/// Only `poll` is generic, in the type `T` that `data` decodes into. So the decoder of a response type is
+/// compiled where a response of that type is awaited, in the program that uses the operation, and never for
+/// the operations it does not use; the retry loop and the HTTP exchange are compiled once, here. Compiled per
+/// operation inside this crate, they and serde's decoders were most of its compile time.
+#[must_use = "a request does nothing until it is awaited"]
+pub struct ResponseFuture<'a, T> {
+    state: State<'a>,
+    data: PhantomData<fn() -> T>,
+}
+
+enum State<'a> {
+    Start(Parts<'a>),
+    Sending(Pin<Box<dyn Future<Output = Result<Decoded, Error>> + Send + 'a>>),
+    Done,
+}
+
+impl<'a, T> ResponseFuture<'a, T> {
+    pub(crate) fn new(parts: Parts<'a>) -> Self {
+        ResponseFuture {
+            state: State::Start(parts),
+            data: PhantomData,
+        }
+    }
+}
+
+impl<T> fmt::Debug for ResponseFuture<'_, T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let state = match &self.state {
+            State::Start(parts) => parts.path,
+            State::Sending(_) => "sending",
+            State::Done => "done",
+        };
+        f.debug_struct("ResponseFuture").field("state", &state).finish()
+    }
+}
+
+impl<T: DeserializeOwned + Send + 'static> Future for ResponseFuture<'_, T> {
+    type Output = Result<ApiResponse<T>, Error>;
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let this = &mut *self;
+        if let State::Start(_) = this.state {
+            if let State::Start(parts) = std::mem::replace(&mut this.state, State::Done) {
+                this.state = State::Sending(Box::pin(async move {
+                    parts.client.exchange(&parts, decode_any::<T>).await
+                }));
+            }
+        }
+        let State::Sending(sending) = &mut this.state else {
+            panic!("`ResponseFuture` polled after it completed");
+        };
+        let result = std::task::ready!(sending.as_mut().poll(cx));
+        this.state = State::Done;
+        Poll::Ready(result.map(|decoded| match decoded.downcast::<ApiResponse<T>>() {
+            Ok(response) => *response,
+            Err(_) => unreachable!("`decode_any::<T>` decodes into `ApiResponse<T>`"),
+        }))
+    }
+}
+
+/// [`decode`], type-erased for the retry loop.
+fn decode_any<T: DeserializeOwned + Send + 'static>(body: &[u8], url: &str) -> Result<Decoded, Error> {
+    decode::<T>(body, url).map(|response| Box::new(response) as Decoded)
 }
 
 /// The URL as shown in errors and logs: the query without the token.
@@ -425,7 +504,7 @@ struct Head {
     _data: IgnoredAny,
 }
 
-pub(crate) fn decode<T: DeserializeOwned>(body: &[u8], url: &str) -> Result<ApiResponse<T>, Error> {
+fn decode<T: DeserializeOwned>(body: &[u8], url: &str) -> Result<ApiResponse<T>, Error> {
     let undecodable = |message: String| Error::Decode {
         url: url.to_owned(),
         message,

@@ -5,7 +5,8 @@
 //!
 //! `GET /api/xiaohongshu-pgy/api/solar/kol/dataV3/dataSummary/v1` — see [`Client::api_solar_kol_data_v3_data_summary_v1`].
 
-use crate::{ApiResponse, Client, Error};
+use crate::runtime::Parts;
+use crate::{ApiResponse, Client, Error, ResponseFuture};
 
 /// HTTP path of this operation: `GET /api/xiaohongshu-pgy/api/solar/kol/dataV3/dataSummary/v1`.
 pub const PATH: &str = "/api/xiaohongshu-pgy/api/solar/kol/dataV3/dataSummary/v1";
@@ -61,22 +62,17 @@ impl<'a> Request<'a> {
         self
     }
 
-    /// Sends the request and decodes `data` into [`Data`].
-    pub async fn send(self) -> Result<ApiResponse<Data>, Error> {
-        let (client, query, form) = self.into_parts();
-        client.call(reqwest::Method::GET, PATH, &query, &form).await
+    /// Sends the request and decodes `data` into [`Data`]: `.send().await`, or just `.await`.
+    pub fn send(self) -> ResponseFuture<'a, Data> {
+        ResponseFuture::new(self.into_parts())
     }
 
     /// Sends the request and returns `data` as raw JSON, for when the typed [`Data`] does not fit.
-    pub async fn send_raw(self) -> Result<ApiResponse<serde_json::Value>, Error> {
-        let (client, query, form) = self.into_parts();
-        client.call(reqwest::Method::GET, PATH, &query, &form).await
+    pub fn send_raw(self) -> ResponseFuture<'a, serde_json::Value> {
+        ResponseFuture::new(self.into_parts())
     }
 
-    #[allow(clippy::type_complexity)]
-    fn into_parts(
-        self,
-    ) -> (&'a Client, Vec<(&'static str, String)>, Vec<(&'static str, String)>) {
+    fn into_parts(self) -> Parts<'a> {
         let query: Vec<(&'static str, String)> = [
             Some(("userId", self.user_id)),
             self.business.map(|v| ("business", v.as_str().to_owned())),
@@ -85,17 +81,15 @@ impl<'a> Request<'a> {
             .flatten()
             .collect();
         let form: Vec<(&'static str, String)> = Vec::new();
-        (self.client, query, form)
+        Parts::new(self.client, reqwest::Method::GET, PATH, query, form)
     }
 }
 
 impl<'a> std::future::IntoFuture for Request<'a> {
     type Output = Result<ApiResponse<Data>, Error>;
-    type IntoFuture = std::pin::Pin<
-        Box<dyn std::future::Future<Output = Self::Output> + Send + 'a>,
-    >;
+    type IntoFuture = ResponseFuture<'a, Data>;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.send()
     }
 }
 
