@@ -2,7 +2,7 @@
 //!
 //! The body is the seed page's example (`fixtures/docs-openapi/kol-follower-profile-v1-deprecated-en.json`,
 //! code 0 + the full portrait, ~5 KB). The generated crate's envelope decoder (`runtime::decode`) is
-//! `pub(crate)`, so it cannot be called alone; two views instead:
+//! private, so it cannot be called alone; two views instead:
 //!
 //! * `decode/*` (no I/O): bare `serde_json::from_slice::<Data>` of the `data` object vs `from_slice` of the whole
 //!   body into `{ data: Data }` vs `envelope_copy`, a verbatim copy of the runtime's `Envelope`/`Code` types
