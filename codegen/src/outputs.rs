@@ -20,10 +20,21 @@ pub const REGEN_COMMAND: &str = "cargo xtask regen";
 #[derive(Debug)]
 pub struct Outputs {
     pub files: BTreeMap<PathBuf, String>,
-    /// Crate folders the outputs own (relative to the root); anything else inside them is an orphan.
+    /// Platform crate folders the outputs own (relative to the root); anything else inside them is an orphan.
     pub crate_dirs: Vec<PathBuf>,
+    /// The runtime crate's folder (`emit::RUNTIME_CRATE`), owned the same way.
+    pub runtime_dir: PathBuf,
     pub warnings: Vec<Warning>,
     pub digest: String,
+}
+
+impl Outputs {
+    /// Every folder the outputs own.
+    fn owned_dirs(&self) -> Vec<PathBuf> {
+        let mut dirs = self.crate_dirs.clone();
+        dirs.push(self.runtime_dir.clone());
+        dirs
+    }
 }
 
 /// sha256 over the manifest, every definition it names, every overlay and every changelog, in a fixed order.
@@ -82,6 +93,7 @@ pub fn plan(root: &Path) -> Result<Outputs> {
     let mut files = BTreeMap::new();
     let mut crate_dirs = Vec::new();
     let mut overlays = Overlays::load(&overlay_paths(&input)?)?;
+    let mut apis = Vec::new();
     for krate in &input.manifest.crates {
         let api = pipeline::crate_api(&input, krate, &mut overlays, &mut warnings)?;
         let opts = EmitOptions {
@@ -95,6 +107,16 @@ pub fn plan(root: &Path) -> Result<Outputs> {
             files.insert(dir.join(&f.path), f.contents);
         }
         crate_dirs.push(dir);
+        apis.push(api);
+    }
+    let runtime_dir = PathBuf::from("generated").join(emit::RUNTIME_CRATE);
+    let runtime_opts = EmitOptions {
+        digest: digest.clone(),
+        command: REGEN_COMMAND.to_owned(),
+        changelog: None,
+    };
+    for f in emit::emit_runtime(&apis, &runtime_opts)? {
+        files.insert(runtime_dir.join(&f.path), f.contents);
     }
     overlays.check_all_applied()?;
     warnings.sort();
@@ -102,6 +124,7 @@ pub fn plan(root: &Path) -> Result<Outputs> {
     Ok(Outputs {
         files,
         crate_dirs,
+        runtime_dir,
         warnings,
         digest,
     })
@@ -194,7 +217,7 @@ pub fn check(root: &Path, outputs: &Outputs) -> Result<Drift> {
             Err(_) => drift.missing.push(path.clone()),
         }
     }
-    for existing in existing_files(root, &outputs.crate_dirs)? {
+    for existing in existing_files(root, &outputs.owned_dirs())? {
         if !outputs.files.contains_key(&existing) {
             drift.orphans.push(existing);
         }
@@ -218,7 +241,7 @@ pub fn apply(root: &Path, outputs: &Outputs) -> Result<Vec<PathBuf>> {
         std::fs::rename(&tmp, &abs).map_err(|e| Error::io(&abs, e))?;
         touched.push(path.clone());
     }
-    for existing in existing_files(root, &outputs.crate_dirs)? {
+    for existing in existing_files(root, &outputs.owned_dirs())? {
         if !outputs.files.contains_key(&existing) {
             let abs = root.join(&existing);
             std::fs::remove_file(&abs).map_err(|e| Error::io(&abs, e))?;
@@ -254,7 +277,14 @@ pub fn plan_generate(
         }
         crate_dirs.push(dir);
     }
-    let members: Vec<String> = apis.iter().map(|a| format!("    \"{}\",\n", a.crate_name)).collect();
+    let runtime_dir = PathBuf::from(emit::RUNTIME_CRATE);
+    for f in emit::emit_runtime(&apis, &emit_opts)? {
+        files.insert(runtime_dir.join(&f.path), f.contents);
+    }
+    let members: Vec<String> = std::iter::once(emit::RUNTIME_CRATE)
+        .chain(apis.iter().map(|a| a.crate_name.as_str()))
+        .map(|name| format!("    \"{name}\",\n"))
+        .collect();
     files.insert(
         PathBuf::from("Cargo.toml"),
         format!(
@@ -268,6 +298,7 @@ pub fn plan_generate(
     Ok(Outputs {
         files,
         crate_dirs,
+        runtime_dir,
         warnings,
         digest,
     })

@@ -58,12 +58,13 @@ fn check_reports_stale_missing_orphan_and_unlocked_files_and_regen_repairs_them(
     copy_dir(&root.join("specs"), &tmp.path().join("specs"));
     copy_dir(&root.join("generated"), &tmp.path().join("generated"));
     let krate = tmp.path().join("generated/justoneapi-xiaohongshu-pgy");
+    let runtime = tmp.path().join("generated/justoneapi-runtime");
 
     let outputs = codegen::outputs::plan(tmp.path()).unwrap();
     assert!(codegen::outputs::check(tmp.path(), &outputs).unwrap().is_clean());
 
     std::fs::write(krate.join("src/lib.rs"), "// edited by hand\n").unwrap();
-    std::fs::remove_file(krate.join("src/servers.rs")).unwrap();
+    std::fs::remove_file(runtime.join("src/servers.rs")).unwrap();
     std::fs::write(krate.join("src/extra.rs"), "pub fn stray() {}\n").unwrap();
     let drift = codegen::outputs::check(tmp.path(), &outputs).unwrap();
     let rel = |p: &str| Path::new("generated/justoneapi-xiaohongshu-pgy").join(p);
@@ -75,7 +76,10 @@ fn check_reports_stale_missing_orphan_and_unlocked_files_and_regen_repairs_them(
         drift.stale[0].1.contains("-// edited by hand"),
         "the report is a readable diff"
     );
-    assert_eq!(drift.missing, [rel("src/servers.rs")]);
+    assert_eq!(
+        drift.missing,
+        [Path::new("generated/justoneapi-runtime/src/servers.rs")]
+    );
     assert_eq!(drift.orphans, [rel("src/extra.rs")]);
 
     codegen::outputs::apply(tmp.path(), &outputs).unwrap();

@@ -13,8 +13,15 @@ const RUNTIME: &str = include_str!("../../templates/runtime.rs");
 const ERROR: &str = include_str!("../../templates/error.rs");
 const BLOCKING: &str = include_str!("../../templates/blocking.rs");
 
-/// Dependencies of every generated crate; one list so the workspace and the crates agree.
-const DEPENDENCIES: &str = r#"[dependencies]
+/// The crate every platform crate depends on: client, retries, errors, business codes, servers. Emitted once
+/// (`generated/justoneapi-runtime`), so 36 platform crates do not each compile a copy of it.
+pub const RUNTIME_CRATE: &str = "justoneapi-runtime";
+/// Version of the runtime crate; bump it with any change to `codegen/templates/` or to what `runtime_files`
+/// emits.
+pub const RUNTIME_VERSION: &str = "0.1.0";
+
+/// Dependencies of the runtime crate.
+const RUNTIME_DEPENDENCIES: &str = r#"[dependencies]
 httpdate = "1"
 reqwest = { version = "0.12", default-features = false, features = ["rustls-tls", "http2"] }
 serde = { version = "1", features = ["derive"] }
@@ -22,31 +29,64 @@ serde_json = "1"
 tokio = { version = "1", features = ["time"] }
 tracing = "0.1"
 
-[dev-dependencies]
-tokio = { version = "1", features = ["macros", "rt-multi-thread"] }
-
 [features]
 # `blocking::Client`, for programs without an async runtime.
 blocking = ["tokio/rt"]
 "#;
 
-pub fn files(api: &Api, plan: &Plan, opts: &EmitOptions) -> Result<Vec<GeneratedFile>> {
-    let mut out = vec![
+/// Dependencies of every platform crate.
+fn platform_dependencies() -> String {
+    format!(
+        r#"[dependencies]
+{RUNTIME_CRATE} = {{ version = "{RUNTIME_VERSION}", path = "../{RUNTIME_CRATE}" }}
+serde = {{ version = "1", features = ["derive"] }}
+serde_json = "1"
+
+[dev-dependencies]
+tokio = {{ version = "1", features = ["macros", "rt-multi-thread"] }}
+
+[features]
+# `blocking::Client`, for programs without an async runtime.
+blocking = ["{RUNTIME_CRATE}/blocking"]
+"#
+    )
+}
+
+/// The files of the runtime crate, from the servers and business codes of `api` (the same for every crate of a
+/// run; `outputs` checks that).
+pub fn runtime_files(api: &Api, opts: &EmitOptions) -> Result<Vec<GeneratedFile>> {
+    Ok(vec![
         GeneratedFile {
             path: "Cargo.toml".into(),
-            contents: cargo_toml(api, opts),
+            contents: format!(
+                r#"{header}
+[package]
+name = "{RUNTIME_CRATE}"
+version = "{RUNTIME_VERSION}"
+edition = "2021"
+rust-version = "1.80"
+description = "Runtime of the generated Just One API clients: HTTP, retries, errors, business codes, servers."
+license = "MIT OR Apache-2.0"
+readme = "README.md"
+keywords = ["justoneapi", "api-client", "openapi"]
+categories = ["api-bindings", "web-programming::http-client"]
+
+{RUNTIME_DEPENDENCIES}"#,
+                header = header(opts, "#"),
+            ),
         },
         GeneratedFile {
             path: "README.md".into(),
-            contents: readme(api, plan, opts),
+            contents: format!(
+                "<!--{}-->\n\n# {RUNTIME_CRATE}\n\nThe runtime every generated Just One API client crate depends on: client configuration, \
+                 retries, the error type, business codes and servers. Use it through a platform crate (e.g. \
+                 `justoneapi-xiaohongshu-pgy`), which re-exports what a program needs.\n",
+                header(opts, "").trim_end()
+            ),
         },
         GeneratedFile {
             path: "src/lib.rs".into(),
-            contents: rust_file(opts, lib_rs(api, plan), "lib.rs")?,
-        },
-        GeneratedFile {
-            path: "src/ops/mod.rs".into(),
-            contents: rust_file(opts, ops_mod(plan), "ops/mod.rs")?,
+            contents: rust_file(opts, runtime_lib_rs(), "lib.rs")?,
         },
         GeneratedFile {
             path: "src/codes.rs".into(),
@@ -67,6 +107,63 @@ pub fn files(api: &Api, plan: &Plan, opts: &EmitOptions) -> Result<Vec<Generated
         GeneratedFile {
             path: "src/blocking.rs".into(),
             contents: format!("{}\n{BLOCKING}", header(opts, "//")),
+        },
+    ])
+}
+
+fn runtime_lib_rs() -> TokenStream {
+    let doc = docs::inner_attrs(&[
+        "The runtime of the generated Just One API client crates: client configuration, retries, the one error \
+         type, business codes and servers."
+            .into(),
+        String::new(),
+        "Use it through a platform crate (e.g. `justoneapi-xiaohongshu-pgy`): it re-exports what a program needs \
+         and adds one method per operation to its own `Client`."
+            .into(),
+    ]);
+    quote! {
+        #doc
+        #![warn(missing_docs)]
+
+        #[cfg(feature = "blocking")]
+        pub mod blocking;
+        mod codes;
+        mod error;
+        mod runtime;
+        mod servers;
+
+        pub use codes::BusinessCode;
+        pub use error::Error;
+        pub use runtime::{
+            ApiResponse, Client, ClientBuilder, ResponseFuture, RetryPolicy, DEFAULT_MAX_BODY_BYTES, DEFAULT_TIMEOUT,
+        };
+        pub use servers::Server;
+
+        // What the platform crates' request builders are made of; not part of the documented API.
+        #[doc(hidden)]
+        pub use reqwest::Method;
+        #[doc(hidden)]
+        pub use runtime::Parts;
+    }
+}
+
+pub fn files(api: &Api, plan: &Plan, opts: &EmitOptions) -> Result<Vec<GeneratedFile>> {
+    let mut out = vec![
+        GeneratedFile {
+            path: "Cargo.toml".into(),
+            contents: cargo_toml(api, opts),
+        },
+        GeneratedFile {
+            path: "README.md".into(),
+            contents: readme(api, plan, opts),
+        },
+        GeneratedFile {
+            path: "src/lib.rs".into(),
+            contents: rust_file(opts, lib_rs(api, plan), "lib.rs")?,
+        },
+        GeneratedFile {
+            path: "src/ops/mod.rs".into(),
+            contents: rust_file(opts, ops_mod(plan), "ops/mod.rs")?,
         },
     ];
     if let Some(changelog) = &opts.changelog {
@@ -100,10 +197,11 @@ readme = "README.md"
 keywords = ["justoneapi", "api-client", "xiaohongshu", "openapi"]
 categories = ["api-bindings", "web-programming::http-client"]
 
-{DEPENDENCIES}"#,
+{dependencies}"#,
         header = header(opts, "#"),
         name = api.crate_name,
         version = api.version,
+        dependencies = platform_dependencies(),
     )
 }
 
@@ -180,24 +278,62 @@ fn lib_rs(api: &Api, plan: &Plan) -> TokenStream {
             .into(),
     ]);
     let doc = docs::inner_attrs(&doc);
+    let client_doc = docs::attrs(&[
+        format!("Asynchronous client of the {title} operations: one method per operation (see [`ops`])."),
+        String::new(),
+        "Cheap to clone: clones share one connection pool.".into(),
+    ]);
+    let runtime = format_ident!("{}", RUNTIME_CRATE.replace('-', "_"));
     quote! {
         #doc
         #![warn(missing_docs)]
 
-        #[cfg(feature = "blocking")]
-        pub mod blocking;
-        mod codes;
-        mod error;
         pub mod ops;
-        mod runtime;
-        mod servers;
 
-        pub use codes::BusinessCode;
-        pub use error::Error;
-        pub use runtime::{
-            ApiResponse, Client, ClientBuilder, ResponseFuture, RetryPolicy, DEFAULT_MAX_BODY_BYTES, DEFAULT_TIMEOUT,
+        pub use #runtime::{
+            ApiResponse, BusinessCode, Error, ResponseFuture, RetryPolicy, Server, DEFAULT_MAX_BODY_BYTES,
+            DEFAULT_TIMEOUT,
         };
-        pub use servers::Server;
+
+        /// Configures a [`Client`]: server, timeout, retries, body limit, user agent.
+        pub type ClientBuilder = #runtime::ClientBuilder<Client>;
+
+        #client_doc
+        #[derive(Debug, Clone)]
+        pub struct Client {
+            inner: #runtime::Client,
+        }
+
+        impl Client {
+            /// A client for the default server with default settings.
+            pub fn new(token: impl Into<String>) -> Result<Client, Error> {
+                Client::builder(token).build()
+            }
+
+            /// Starts configuring a client.
+            pub fn builder(token: impl Into<String>) -> ClientBuilder {
+                ClientBuilder::new(token)
+            }
+
+            /// Base URL requests go to.
+            pub fn base_url(&self) -> &str {
+                self.inner.base_url()
+            }
+        }
+
+        impl From<#runtime::Client> for Client {
+            fn from(inner: #runtime::Client) -> Self {
+                Client { inner }
+            }
+        }
+
+        /// A blocking client for programs without an async runtime (cargo feature `blocking`).
+        #[cfg(feature = "blocking")]
+        pub mod blocking {
+            /// [`crate::Client`] with its own single-threaded runtime, e.g.
+            /// `Client::new(token)?.run(|c| c.some_operation("id").send())`.
+            pub type Client = #runtime::blocking::Client<crate::Client>;
+        }
     }
 }
 

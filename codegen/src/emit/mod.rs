@@ -2,6 +2,7 @@
 //! runtime (client, retries, errors) comes verbatim from `codegen/templates/`.
 
 mod crate_files;
+pub use crate_files::{RUNTIME_CRATE, RUNTIME_VERSION};
 pub mod docs;
 mod operation;
 
@@ -74,6 +75,37 @@ pub fn emit_crates(apis: &[Api], opts: &EmitOptions) -> Result<Vec<Vec<Generated
         files.sort_by(|a, b| a.path.cmp(&b.path));
     }
     Ok(crates)
+}
+
+/// The files of the runtime crate every platform crate depends on (`RUNTIME_CRATE`), sorted by path. Its
+/// servers and business codes come from the crates' IR, which must all agree on them.
+pub fn emit_runtime(apis: &[Api], opts: &EmitOptions) -> Result<Vec<GeneratedFile>> {
+    let Some(first) = apis.first() else {
+        return Ok(Vec::new());
+    };
+    if let Some(clash) = apis.iter().find(|a| a.crate_name == RUNTIME_CRATE) {
+        return Err(Error::NameCollision {
+            message: format!("crate name `{}` is taken by the shared runtime crate", clash.crate_name),
+        });
+    }
+    if let Some(other) = apis
+        .iter()
+        .find(|a| a.servers != first.servers || a.business_codes != first.business_codes)
+    {
+        return Err(Error::NameCollision {
+            message: format!(
+                "`{}` and `{}` disagree on servers or business codes, but share one runtime crate ({RUNTIME_CRATE})",
+                first.crate_name, other.crate_name
+            ),
+        });
+    }
+    let opts = EmitOptions {
+        changelog: None,
+        ..opts.clone()
+    };
+    let mut files = crate_files::runtime_files(first, &opts)?;
+    files.sort_by(|a, b| a.path.cmp(&b.path));
+    Ok(files)
 }
 
 /// The results in order, or the first error in that order.

@@ -72,7 +72,7 @@ pub fn module(api: &Api, plan: &Plan, index: usize) -> Result<TokenStream> {
         format!("；{} 会先自动重试", retried.join("、"))
     };
     doc.push(format!(
-        "[`Error::Business`](crate::Error::Business) for a business `code` other than 0 (see [`BusinessCode`](crate::BusinessCode){retried_en}); otherwise the other kinds of [`Error`](crate::Error). / 业务码非 0 时返回 `Error::Business`（见 `BusinessCode`{retried_zh}），其他错误见 `Error`。"
+        "[`Error::Business`] for a business `code` other than 0 (see [`BusinessCode`](crate::BusinessCode){retried_en}); otherwise the other kinds of [`Error`]. / 业务码非 0 时返回 `Error::Business`（见 `BusinessCode`{retried_zh}），其他错误见 `Error`。"
     ));
     if let Some(d) = &op.deprecation {
         doc.push(String::new());
@@ -177,9 +177,10 @@ pub fn module(api: &Api, plan: &Plan, index: usize) -> Result<TokenStream> {
     };
     let query = pairs(ParamLocation::Query);
     let form = pairs(ParamLocation::Form);
+    let runtime = format_ident!("{}", super::crate_files::RUNTIME_CRATE.replace('-', "_"));
     let http_method = match op.method {
-        Method::Get => quote! { reqwest::Method::GET },
-        Method::Post => quote! { reqwest::Method::POST },
+        Method::Get => quote! { #runtime::Method::GET },
+        Method::Post => quote! { #runtime::Method::POST },
     };
 
     let enums = op
@@ -206,7 +207,6 @@ pub fn module(api: &Api, plan: &Plan, index: usize) -> Result<TokenStream> {
         #module_doc
         #allow_deprecated
 
-        use crate::runtime::Parts;
         use crate::{ApiResponse, Client, Error, ResponseFuture};
 
         #path_doc
@@ -242,10 +242,10 @@ pub fn module(api: &Api, plan: &Plan, index: usize) -> Result<TokenStream> {
                 ResponseFuture::new(self.into_parts())
             }
 
-            fn into_parts(self) -> Parts<'a> {
+            fn into_parts(self) -> #runtime::Parts<'a> {
                 let query: Vec<(&'static str, String)> = #query;
                 let form: Vec<(&'static str, String)> = #form;
-                Parts::new(self.client, #http_method, PATH, query, form)
+                #runtime::Parts::new(&self.client.inner, #http_method, PATH, query, form)
             }
         }
 

@@ -28,19 +28,51 @@
 //! Every call returns [`ApiResponse`] with the typed `data`, or an [`Error`] whose kinds tell transport, HTTP, decoding and business failures apart; business codes are in [`BusinessCode`]. The token never appears in `Debug` output, errors or logs.
 
 #![warn(missing_docs)]
-#[cfg(feature = "blocking")]
-pub mod blocking;
-mod codes;
-mod error;
 pub mod ops;
-mod runtime;
-mod servers;
 
-pub use codes::BusinessCode;
-pub use error::Error;
-pub use runtime::{
-    ApiResponse, Client, ClientBuilder, ResponseFuture, RetryPolicy,
+pub use justoneapi_runtime::{
+    ApiResponse, BusinessCode, Error, ResponseFuture, RetryPolicy, Server,
     DEFAULT_MAX_BODY_BYTES, DEFAULT_TIMEOUT,
 };
 
-pub use servers::Server;
+/// Configures a [`Client`]: server, timeout, retries, body limit, user agent.
+pub type ClientBuilder = justoneapi_runtime::ClientBuilder<Client>;
+
+/// Asynchronous client of the Xiaohongshu Pgy APIs / 小红书蒲公英 API operations: one method per operation (see [`ops`]).
+///
+/// Cheap to clone: clones share one connection pool.
+#[derive(Debug, Clone)]
+pub struct Client {
+    inner: justoneapi_runtime::Client,
+}
+
+impl Client {
+    /// A client for the default server with default settings.
+    pub fn new(token: impl Into<String>) -> Result<Client, Error> {
+        Client::builder(token).build()
+    }
+
+    /// Starts configuring a client.
+    pub fn builder(token: impl Into<String>) -> ClientBuilder {
+        ClientBuilder::new(token)
+    }
+
+    /// Base URL requests go to.
+    pub fn base_url(&self) -> &str {
+        self.inner.base_url()
+    }
+}
+
+impl From<justoneapi_runtime::Client> for Client {
+    fn from(inner: justoneapi_runtime::Client) -> Self {
+        Client { inner }
+    }
+}
+
+/// A blocking client for programs without an async runtime (cargo feature `blocking`).
+#[cfg(feature = "blocking")]
+pub mod blocking {
+    /// [`crate::Client`] with its own single-threaded runtime, e.g.
+    /// `Client::new(token)?.run(|c| c.some_operation("id").send())`.
+    pub type Client = justoneapi_runtime::blocking::Client<crate::Client>;
+}

@@ -5,7 +5,6 @@
 //!
 //! `GET /api/xiaohongshu-pgy/api/solar/kol/data/userId/fans_profile/v1` — see [`Client::api_solar_kol_data_user_id_fans_profile_v1`].
 
-use crate::runtime::Parts;
 use crate::{ApiResponse, Client, Error, ResponseFuture};
 
 /// HTTP path of this operation: `GET /api/xiaohongshu-pgy/api/solar/kol/data/userId/fans_profile/v1`.
@@ -26,7 +25,7 @@ impl Client {
     ///
     /// # Errors / 错误
     ///
-    /// [`Error::Business`](crate::Error::Business) for a business `code` other than 0 (see [`BusinessCode`](crate::BusinessCode); `301`, `302` are retried first); otherwise the other kinds of [`Error`](crate::Error). / 业务码非 0 时返回 `Error::Business`（见 `BusinessCode`；`301`、`302` 会先自动重试），其他错误见 `Error`。
+    /// [`Error::Business`] for a business `code` other than 0 (see [`BusinessCode`](crate::BusinessCode); `301`, `302` are retried first); otherwise the other kinds of [`Error`]. / 业务码非 0 时返回 `Error::Business`（见 `BusinessCode`；`301`、`302` 会先自动重试），其他错误见 `Error`。
     ///
     /// Definition / 定义: <https://docs.justoneapi.com/openapi/xiaohongshu-pgy-apis/fans-profile-v1-en.json> · <https://docs.justoneapi.com/openapi/xiaohongshu-pgy-apis/fans-profile-v1-zh.json>
     pub fn api_solar_kol_data_user_id_fans_profile_v1(
@@ -61,13 +60,19 @@ impl<'a> Request<'a> {
         ResponseFuture::new(self.into_parts())
     }
 
-    fn into_parts(self) -> Parts<'a> {
+    fn into_parts(self) -> justoneapi_runtime::Parts<'a> {
         let query: Vec<(&'static str, String)> = [Some(("userId", self.user_id))]
             .into_iter()
             .flatten()
             .collect();
         let form: Vec<(&'static str, String)> = Vec::new();
-        Parts::new(self.client, reqwest::Method::GET, PATH, query, form)
+        justoneapi_runtime::Parts::new(
+            &self.client.inner,
+            justoneapi_runtime::Method::GET,
+            PATH,
+            query,
+            form,
+        )
     }
 }
 

@@ -6,7 +6,6 @@
 //! `GET /api/xiaohongshu-pgy/get-kol-note-rate/v1` — see [`Client::get_kol_note_rate_v1`].
 
 #![allow(deprecated)]
-use crate::runtime::Parts;
 use crate::{ApiResponse, Client, Error, ResponseFuture};
 
 /// HTTP path of this operation: `GET /api/xiaohongshu-pgy/get-kol-note-rate/v1`.
@@ -32,7 +31,7 @@ impl Client {
     ///
     /// # Errors / 错误
     ///
-    /// [`Error::Business`](crate::Error::Business) for a business `code` other than 0 (see [`BusinessCode`](crate::BusinessCode); `301`, `302` are retried first); otherwise the other kinds of [`Error`](crate::Error). / 业务码非 0 时返回 `Error::Business`（见 `BusinessCode`；`301`、`302` 会先自动重试），其他错误见 `Error`。
+    /// [`Error::Business`] for a business `code` other than 0 (see [`BusinessCode`](crate::BusinessCode); `301`, `302` are retried first); otherwise the other kinds of [`Error`]. / 业务码非 0 时返回 `Error::Business`（见 `BusinessCode`；`301`、`302` 会先自动重试），其他错误见 `Error`。
     ///
     /// # Deprecated / 已弃用
     ///
@@ -128,7 +127,7 @@ impl<'a> Request<'a> {
         ResponseFuture::new(self.into_parts())
     }
 
-    fn into_parts(self) -> Parts<'a> {
+    fn into_parts(self) -> justoneapi_runtime::Parts<'a> {
         let query: Vec<(&'static str, String)> = [
             Some(("kolId", self.kol_id)),
             self.date_type.map(|v| ("dateType", v.as_str().to_owned())),
@@ -141,7 +140,13 @@ impl<'a> Request<'a> {
             .flatten()
             .collect();
         let form: Vec<(&'static str, String)> = Vec::new();
-        Parts::new(self.client, reqwest::Method::GET, PATH, query, form)
+        justoneapi_runtime::Parts::new(
+            &self.client.inner,
+            justoneapi_runtime::Method::GET,
+            PATH,
+            query,
+            form,
+        )
     }
 }
 

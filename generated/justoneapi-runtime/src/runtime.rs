@@ -3,7 +3,7 @@
 
 //! HTTP runtime shared by every operation: client configuration, retries, envelope decoding.
 //!
-//! This file is emitted verbatim from `codegen/templates/runtime.rs`: the same code in every generated crate.
+//! This file is emitted verbatim from `codegen/templates/runtime.rs` into the shared runtime crate.
 
 use std::any::Any;
 use std::fmt;
@@ -82,18 +82,33 @@ impl fmt::Debug for Token {
     }
 }
 
-/// Configures a [`Client`].
+/// Configures a client: this crate's [`Client`], or a platform crate's client that wraps it (`C`).
 #[derive(Debug, Clone)]
-pub struct ClientBuilder {
+pub struct ClientBuilder<C = Client> {
     token: Token,
     server: Server,
     timeout: Duration,
     retry: RetryPolicy,
     max_body_bytes: usize,
     user_agent: String,
+    client: PhantomData<fn() -> C>,
 }
 
-impl ClientBuilder {
+impl<C> ClientBuilder<C> {
+    /// Default settings: the first server the documentation lists, [`DEFAULT_TIMEOUT`],
+    /// [`RetryPolicy::default`], [`DEFAULT_MAX_BODY_BYTES`].
+    pub fn new(token: impl Into<String>) -> Self {
+        ClientBuilder {
+            token: Token(token.into()),
+            server: Server::default(),
+            timeout: DEFAULT_TIMEOUT,
+            retry: RetryPolicy::default(),
+            max_body_bytes: DEFAULT_MAX_BODY_BYTES,
+            user_agent: concat!(env!("CARGO_PKG_NAME"), "/", env!("CARGO_PKG_VERSION")).to_owned(),
+            client: PhantomData,
+        }
+    }
+
     /// Which server to call (default: the first one the documentation lists).
     pub fn server(mut self, server: Server) -> Self {
         self.server = server;
@@ -130,9 +145,11 @@ impl ClientBuilder {
         self.user_agent = user_agent.into();
         self
     }
+}
 
+impl<C: From<Client>> ClientBuilder<C> {
     /// Builds the client.
-    pub fn build(self) -> Result<Client, Error> {
+    pub fn build(self) -> Result<C, Error> {
         let base_url = self.server.url().trim_end_matches('/').to_owned();
         if !(base_url.starts_with("http://") || base_url.starts_with("https://")) {
             return Err(Error::Config {
@@ -147,14 +164,14 @@ impl ClientBuilder {
             .map_err(|e| Error::Config {
                 message: format!("cannot build the HTTP client: {}", e.without_url()),
             })?;
-        Ok(Client {
+        Ok(C::from(Client {
             http,
             base_url,
             token: self.token,
             timeout: self.timeout,
             retry: self.retry,
             max_body_bytes: self.max_body_bytes,
-        })
+        }))
     }
 }
 
@@ -190,14 +207,7 @@ impl Client {
 
     /// Starts configuring a client.
     pub fn builder(token: impl Into<String>) -> ClientBuilder {
-        ClientBuilder {
-            token: Token(token.into()),
-            server: Server::default(),
-            timeout: DEFAULT_TIMEOUT,
-            retry: RetryPolicy::default(),
-            max_body_bytes: DEFAULT_MAX_BODY_BYTES,
-            user_agent: concat!(env!("CARGO_PKG_NAME"), "/", env!("CARGO_PKG_VERSION")).to_owned(),
-        }
+        ClientBuilder::new(token)
     }
 
     /// Base URL requests go to.
@@ -317,9 +327,10 @@ impl Client {
     }
 }
 
-/// A request as the runtime sends it: built by an operation's request builder.
+/// A request as the runtime sends it: built by the request builders of the platform crates.
+#[doc(hidden)]
 #[derive(Debug)]
-pub(crate) struct Parts<'a> {
+pub struct Parts<'a> {
     client: &'a Client,
     method: reqwest::Method,
     path: &'static str,
@@ -329,7 +340,8 @@ pub(crate) struct Parts<'a> {
 }
 
 impl<'a> Parts<'a> {
-    pub(crate) fn new(
+    /// `method` `path` with these query parameters and (POST) form fields.
+    pub fn new(
         client: &'a Client,
         method: reqwest::Method,
         path: &'static str,
@@ -371,7 +383,9 @@ enum State<'a> {
 }
 
 impl<'a, T> ResponseFuture<'a, T> {
-    pub(crate) fn new(parts: Parts<'a>) -> Self {
+    /// The future of sending `parts`.
+    #[doc(hidden)]
+    pub fn new(parts: Parts<'a>) -> Self {
         ResponseFuture {
             state: State::Start(parts),
             data: PhantomData,

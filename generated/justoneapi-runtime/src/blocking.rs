@@ -3,7 +3,7 @@
 
 //! A blocking client for programs without an async runtime (cargo feature `blocking`).
 //!
-//! This file is emitted verbatim from `codegen/templates/blocking.rs`: the same code in every generated crate.
+//! This file is emitted verbatim from `codegen/templates/blocking.rs` into the shared runtime crate.
 //!
 //! Every async request builder works: `run` hands it the async client and drives the future to completion.
 
@@ -11,23 +11,24 @@ use std::future::Future;
 
 use crate::{ClientBuilder, Error};
 
-/// Wraps the async [`crate::Client`] with its own single-threaded runtime.
+/// Wraps an async client (this crate's [`crate::Client`], or a platform crate's, `C`) with its own
+/// single-threaded runtime.
 ///
 /// Do not use it from inside an async runtime (`run` would panic there); use the async client instead.
 #[derive(Debug)]
-pub struct Client {
-    inner: crate::Client,
+pub struct Client<C = crate::Client> {
+    inner: C,
     runtime: tokio::runtime::Runtime,
 }
 
-impl Client {
+impl<C: From<crate::Client>> Client<C> {
     /// A blocking client for the default server with default settings.
-    pub fn new(token: impl Into<String>) -> Result<Client, Error> {
-        Client::from_builder(crate::Client::builder(token))
+    pub fn new(token: impl Into<String>) -> Result<Self, Error> {
+        Self::from_builder(ClientBuilder::new(token))
     }
 
     /// A blocking client from a configured builder.
-    pub fn from_builder(builder: ClientBuilder) -> Result<Client, Error> {
+    pub fn from_builder(builder: ClientBuilder<C>) -> Result<Self, Error> {
         let runtime = tokio::runtime::Builder::new_current_thread()
             .enable_all()
             .build()
@@ -38,19 +39,21 @@ impl Client {
         let inner = runtime.block_on(async { builder.build() })?;
         Ok(Client { inner, runtime })
     }
+}
 
+impl<C> Client<C> {
     /// Runs one request to completion, e.g.
     /// `client.run(|c| c.api_solar_kol_data_user_id_fans_profile_v1("user").send())`.
     pub fn run<'a, F, Fut>(&'a self, request: F) -> Fut::Output
     where
-        F: FnOnce(&'a crate::Client) -> Fut,
+        F: FnOnce(&'a C) -> Fut,
         Fut: Future,
     {
         self.runtime.block_on(request(&self.inner))
     }
 
     /// The async client inside.
-    pub fn inner(&self) -> &crate::Client {
+    pub fn inner(&self) -> &C {
         &self.inner
     }
 }

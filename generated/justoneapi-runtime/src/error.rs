@@ -3,7 +3,7 @@
 
 //! The one error type of every call.
 //!
-//! This file is emitted verbatim from `codegen/templates/error.rs`: the same code in every generated crate.
+//! This file is emitted verbatim from `codegen/templates/error.rs` into the shared runtime crate.
 //! No variant ever holds the API token: URLs are kept with the token removed.
 
 use std::fmt;
