@@ -216,7 +216,7 @@ fn every_file_generated_from_the_six_aggregates_is_valid_rust() {
             if !p.ends_with(".rs") {
                 continue;
             }
-            // The runtime templates are the same in every crate: parse them once.
+            // The runtime templates (the shared runtime crate) are the same in every version: parse them once.
             let template = ["src/runtime.rs", "src/error.rs", "src/blocking.rs"]
                 .iter()
                 .any(|t| p.ends_with(t));
