@@ -20,7 +20,7 @@ hyperfine -N --warmup 3 --runs "$RUNS" \
     -n "ours: regen --offline (25 endpoints, nothing to write)" "$XTASK regen --offline" \
     -n "ours: generate --all-platforms (steady, nothing to write)" \
         "$XTASK generate --spec $AGG --all-platforms --out $out/all-steady" \
-    -n "ours: generate --all-platforms (fresh folder, 673 files)" --prepare "rm -rf $out/all-fresh" \
+    -n "ours: generate --all-platforms (fresh folder)" --prepare "rm -rf $out/all-fresh" \
         "$XTASK generate --spec $AGG --all-platforms --out $out/all-fresh" \
     -n "progenitor: all platforms (normalized doc -> lib.rs)" \
         "$PROG generate $WORK/norm-all.json $out/prog-all progenitor-all" \
