@@ -378,7 +378,7 @@ fn form_params(
     else {
         return Ok(());
     };
-    let media_ptr = format!("{ptr}/content/{}", ct.replace('~', "~0").replace('/', "~1"));
+    let media_ptr = push_pointer(&format!("{ptr}/content"), ct);
     let Some(schema) = &media.schema else { return Ok(()) };
     let schema = resolve_schema(ctx, schema, &media_ptr)?;
     let SchemaKind::Type(Type::Object(obj)) = &schema.schema_kind else {
@@ -389,10 +389,7 @@ fn form_params(
         ));
     };
     for (name, prop) in obj.properties.iter() {
-        let prop_ptr = format!(
-            "{media_ptr}/schema/properties/{}",
-            name.replace('~', "~0").replace('/', "~1")
-        );
+        let prop_ptr = push_pointer(&format!("{media_ptr}/schema/properties"), name);
         let prop = resolve_boxed_schema(ctx, prop, &prop_ptr)?;
         let required = obj.required.contains(name);
         params.push(param(
@@ -442,7 +439,7 @@ fn response(
     else {
         return Ok((None, None));
     };
-    let media_ptr = format!("{resp_ptr}/content/{}", ct.replace('~', "~0").replace('/', "~1"));
+    let media_ptr = push_pointer(&format!("{resp_ptr}/content"), ct);
     if let Some((example, ex_ptr)) = example_of(media, &media_ptr) {
         return match infer::envelope_data(example) {
             Some(data) => Ok((
@@ -517,7 +514,7 @@ fn schema_shape(ctx: &Ctx<'_>, schema: &Schema, ptr: &str, depth: usize) -> Resu
         SchemaKind::Type(Type::Object(o)) if !o.properties.is_empty() => {
             let mut fields = Vec::new();
             for (name, prop) in o.properties.iter() {
-                let prop_ptr = format!("{ptr}/properties/{}", name.replace('~', "~0").replace('/', "~1"));
+                let prop_ptr = push_pointer(&format!("{ptr}/properties"), name);
                 let prop = resolve_boxed_schema(ctx, prop, &prop_ptr)?;
                 let mut shape = schema_shape(ctx, prop, &prop_ptr, depth + 1)?;
                 if !o.required.contains(name) && shape != Shape::Any {

@@ -4,7 +4,7 @@
 //! required flags, enum values, defaults, the deprecated flag, the example's shape). A disagreement is an
 //! error naming both files and the JSON pointer, because one of the two is wrong and a human must decide.
 
-use crate::error::{Error, Result};
+use crate::error::{push_pointer, Error, Result};
 use crate::ir::{Operation, ParamType, Shape, Text};
 use crate::lower::Lowered;
 
@@ -124,7 +124,7 @@ fn shape_diff(a: &Shape, b: &Shape, ptr: &str) -> std::result::Result<(), (Strin
         (Shape::Array(x), Shape::Array(y)) => shape_diff(x, y, &format!("{ptr}/0")),
         (Shape::Object(x), Shape::Object(y)) => {
             for f in x {
-                let fp = format!("{ptr}/{}", f.name.replace('~', "~0").replace('/', "~1"));
+                let fp = push_pointer(ptr, &f.name);
                 match y.iter().find(|g| g.name == f.name) {
                     Some(g) => shape_diff(&f.shape, &g.shape, &fp)?,
                     None => return Err((fp, format!("key `{}` only in the English example", f.name))),
@@ -132,7 +132,7 @@ fn shape_diff(a: &Shape, b: &Shape, ptr: &str) -> std::result::Result<(), (Strin
             }
             if let Some(g) = y.iter().find(|g| !x.iter().any(|f| f.name == g.name)) {
                 return Err((
-                    format!("{ptr}/{}", g.name.replace('~', "~0").replace('/', "~1")),
+                    push_pointer(ptr, &g.name),
                     format!("key `{}` only in the Chinese example", g.name),
                 ));
             }
