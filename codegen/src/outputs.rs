@@ -93,14 +93,18 @@ pub fn plan(root: &Path) -> Result<Outputs> {
     let mut files = BTreeMap::new();
     let mut crate_dirs = Vec::new();
     let mut overlays = Overlays::load(&overlay_paths(&input)?)?;
+    let base_opts = EmitOptions {
+        digest: digest.clone(),
+        command: REGEN_COMMAND.to_owned(),
+        changelog: None,
+    };
     let mut apis = Vec::new();
     for krate in &input.manifest.crates {
         let api = pipeline::crate_api(&input, krate, &mut overlays, &mut warnings)?;
         let opts = EmitOptions {
-            digest: digest.clone(),
-            command: REGEN_COMMAND.to_owned(),
             // Written by `cargo xtask regen` under specs/ (see release.rs).
             changelog: crate::release::read_changelog(&input.layout, &krate.name)?,
+            ..base_opts.clone()
         };
         let dir = PathBuf::from("generated").join(&krate.name);
         for f in emit::emit_crate(&api, &opts)? {
@@ -110,12 +114,7 @@ pub fn plan(root: &Path) -> Result<Outputs> {
         apis.push(api);
     }
     let runtime_dir = PathBuf::from("generated").join(emit::RUNTIME_CRATE);
-    let runtime_opts = EmitOptions {
-        digest: digest.clone(),
-        command: REGEN_COMMAND.to_owned(),
-        changelog: None,
-    };
-    for f in emit::emit_runtime(&apis, &runtime_opts)? {
+    for f in emit::emit_runtime(&apis, &base_opts)? {
         files.insert(runtime_dir.join(&f.path), f.contents);
     }
     overlays.check_all_applied()?;
