@@ -9,9 +9,13 @@ use crate::error::{Error, Result};
 use crate::ir::{Api, ParamType};
 use crate::names::{self, Namespace, Plan};
 
-const RUNTIME: &str = include_str!("../../templates/runtime.rs");
-const ERROR: &str = include_str!("../../templates/error.rs");
-const BLOCKING: &str = include_str!("../../templates/blocking.rs");
+/// The runtime crate's files copied verbatim from `codegen/templates/` (path in the crate, text); everything
+/// else the emitter writes is built and formatted.
+pub const TEMPLATES: [(&str, &str); 3] = [
+    ("src/runtime.rs", include_str!("../../templates/runtime.rs")),
+    ("src/error.rs", include_str!("../../templates/error.rs")),
+    ("src/blocking.rs", include_str!("../../templates/blocking.rs")),
+];
 
 /// The crate every platform crate depends on: client, retries, errors, business codes, servers. Emitted once
 /// (`generated/justoneapi-runtime`), so 36 platform crates do not each compile a copy of it.
@@ -55,7 +59,7 @@ blocking = ["{RUNTIME_CRATE}/blocking"]
 /// The files of the runtime crate, from the servers and business codes of `api` (the same for every crate of a
 /// run; `outputs` checks that).
 pub fn runtime_files(api: &Api, opts: &EmitOptions) -> Result<Vec<GeneratedFile>> {
-    Ok(vec![
+    let mut files = vec![
         GeneratedFile {
             path: "Cargo.toml".into(),
             contents: format!(
@@ -96,19 +100,12 @@ categories = ["api-bindings", "web-programming::http-client"]
             path: "src/servers.rs".into(),
             contents: rust_file(opts, servers_rs(api)?, "servers.rs")?,
         },
-        GeneratedFile {
-            path: "src/runtime.rs".into(),
-            contents: format!("{}\n{RUNTIME}", header(opts, "//")),
-        },
-        GeneratedFile {
-            path: "src/error.rs".into(),
-            contents: format!("{}\n{ERROR}", header(opts, "//")),
-        },
-        GeneratedFile {
-            path: "src/blocking.rs".into(),
-            contents: format!("{}\n{BLOCKING}", header(opts, "//")),
-        },
-    ])
+    ];
+    files.extend(TEMPLATES.iter().map(|(path, text)| GeneratedFile {
+        path: (*path).into(),
+        contents: format!("{}\n{text}", header(opts, "//")),
+    }));
+    Ok(files)
 }
 
 fn runtime_lib_rs() -> TokenStream {
