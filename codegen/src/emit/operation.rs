@@ -234,18 +234,18 @@ pub fn module(api: &Api, plan: &Plan, index: usize) -> Result<TokenStream> {
 
             /// Sends the request and decodes `data` into [`Data`]: `.send().await`, or just `.await`.
             pub fn send(self) -> ResponseFuture<'a, Data> {
-                ResponseFuture::new(self.into_parts())
+                ResponseFuture::new(&self.client.inner, self.into_parts())
             }
 
             /// Sends the request and returns `data` as raw JSON, for when the typed [`Data`] does not fit.
             pub fn send_raw(self) -> ResponseFuture<'a, serde_json::Value> {
-                ResponseFuture::new(self.into_parts())
+                ResponseFuture::new(&self.client.inner, self.into_parts())
             }
 
-            fn into_parts(self) -> #runtime::Parts<'a> {
+            fn into_parts(self) -> #runtime::Parts {
                 let query: Vec<(&'static str, String)> = #query;
                 let form: Vec<(&'static str, String)> = #form;
-                #runtime::Parts::new(&self.client.inner, #http_method, PATH, query, form)
+                #runtime::Parts::new(#http_method, PATH, query, form)
             }
         }
 

@@ -217,7 +217,7 @@ impl Client {
 
     /// The retry loop: sends `parts`, retrying as the policy says, until `decoder` accepts a body. A decoder's
     /// error (a retryable business code, say) decides whether to retry like any other.
-    async fn exchange(&self, parts: &Parts<'_>, decoder: Decoder) -> Result<Decoded, Error> {
+    async fn exchange(&self, parts: &Parts, decoder: Decoder) -> Result<Decoded, Error> {
         let started = Instant::now();
         let mut attempt = 1;
         loop {
@@ -254,13 +254,12 @@ impl Client {
     }
 
     /// One HTTP exchange: the body of a 2xx response and the URL to show for it.
-    async fn attempt(&self, parts: &Parts<'_>, timeout: Duration) -> Result<(Vec<u8>, String), Error> {
+    async fn attempt(&self, parts: &Parts, timeout: Duration) -> Result<(Vec<u8>, String), Error> {
         let Parts {
             method,
             path,
             query,
             form,
-            ..
         } = parts;
         let url = format!("{}{}", self.base_url, path);
         let shown = redacted_url(&url, query);
@@ -330,8 +329,7 @@ impl Client {
 /// A request as the runtime sends it: built by the request builders of the platform crates.
 #[doc(hidden)]
 #[derive(Debug)]
-pub struct Parts<'a> {
-    client: &'a Client,
+pub struct Parts {
     method: reqwest::Method,
     path: &'static str,
     query: Vec<(&'static str, String)>,
@@ -339,17 +337,15 @@ pub struct Parts<'a> {
     form: Vec<(&'static str, String)>,
 }
 
-impl<'a> Parts<'a> {
+impl Parts {
     /// `method` `path` with these query parameters and (POST) form fields.
     pub fn new(
-        client: &'a Client,
         method: reqwest::Method,
         path: &'static str,
         query: Vec<(&'static str, String)>,
         form: Vec<(&'static str, String)>,
     ) -> Self {
         Parts {
-            client,
             method,
             path,
             query,
@@ -377,17 +373,17 @@ pub struct ResponseFuture<'a, T> {
 }
 
 enum State<'a> {
-    Start(Parts<'a>),
+    Start(&'a Client, Parts),
     Sending(Pin<Box<dyn Future<Output = Result<Decoded, Error>> + Send + 'a>>),
     Done,
 }
 
 impl<'a, T> ResponseFuture<'a, T> {
-    /// The future of sending `parts`.
+    /// The future of sending `parts` with `client`.
     #[doc(hidden)]
-    pub fn new(parts: Parts<'a>) -> Self {
+    pub fn new(client: &'a Client, parts: Parts) -> Self {
         ResponseFuture {
-            state: State::Start(parts),
+            state: State::Start(client, parts),
             data: PhantomData,
         }
     }
@@ -396,7 +392,7 @@ impl<'a, T> ResponseFuture<'a, T> {
 impl<T> fmt::Debug for ResponseFuture<'_, T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let state = match &self.state {
-            State::Start(parts) => parts.path,
+            State::Start(_, parts) => parts.path,
             State::Sending(_) => "sending",
             State::Done => "done",
         };
@@ -409,13 +405,12 @@ impl<T: DeserializeOwned + Send + 'static> Future for ResponseFuture<'_, T> {
 
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let this = &mut *self;
-        if let State::Start(_) = this.state {
-            if let State::Start(parts) = std::mem::replace(&mut this.state, State::Done) {
-                this.state = State::Sending(Box::pin(async move {
-                    parts.client.exchange(&parts, decode_any::<T>).await
-                }));
+        this.state = match std::mem::replace(&mut this.state, State::Done) {
+            State::Start(client, parts) => {
+                State::Sending(Box::pin(async move { client.exchange(&parts, decode_any::<T>).await }))
             }
-        }
+            other => other,
+        };
         let State::Sending(sending) = &mut this.state else {
             panic!("`ResponseFuture` polled after it completed");
         };

@@ -52,22 +52,21 @@ pub struct Request<'a> {
 impl<'a> Request<'a> {
     /// Sends the request and decodes `data` into [`Data`]: `.send().await`, or just `.await`.
     pub fn send(self) -> ResponseFuture<'a, Data> {
-        ResponseFuture::new(self.into_parts())
+        ResponseFuture::new(&self.client.inner, self.into_parts())
     }
 
     /// Sends the request and returns `data` as raw JSON, for when the typed [`Data`] does not fit.
     pub fn send_raw(self) -> ResponseFuture<'a, serde_json::Value> {
-        ResponseFuture::new(self.into_parts())
+        ResponseFuture::new(&self.client.inner, self.into_parts())
     }
 
-    fn into_parts(self) -> justoneapi_runtime::Parts<'a> {
+    fn into_parts(self) -> justoneapi_runtime::Parts {
         let query: Vec<(&'static str, String)> = [Some(("userId", self.user_id))]
             .into_iter()
             .flatten()
             .collect();
         let form: Vec<(&'static str, String)> = Vec::new();
         justoneapi_runtime::Parts::new(
-            &self.client.inner,
             justoneapi_runtime::Method::GET,
             PATH,
             query,
