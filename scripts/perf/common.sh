@@ -28,3 +28,6 @@ normalized_inputs() {
     [ -f "$WORK/norm-all.json" ] || "$PROG" normalize "$AGG" "$WORK/norm-all.json"
     [ -f "$WORK/norm-pgy.json" ] || "$PROG" normalize "$AGG" "$WORK/norm-pgy.json" "$PGY"
 }
+
+# The platform crates of a `generate --all-platforms` folder: every crate but the shared runtime crate.
+platform_dirs() { ls -d "$1"/justoneapi-*/ | grep -v "/justoneapi-runtime/$" | sed 's|/$||'; }

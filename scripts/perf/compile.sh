@@ -51,8 +51,7 @@ for ws in ours-committed ours-all prog; do
 done
 
 b() { echo "cargo build -q --offline --manifest-path $C/$1/Cargo.toml $2"; }
-# The 36 platform crates of ours-all; the shared runtime crate is a dependency, built beforehand and not timed.
-platforms() { ls -d "$C"/ours-all/justoneapi-*/ | grep -v "/justoneapi-runtime/$" | sed 's|/$||'; }
+# The shared runtime crate is a dependency of the 36 platform crates of ours-all, built beforehand and not timed.
 [ "$WHAT" = all ] || hyperfine --warmup 1 --runs "$RUNS" \
     --export-markdown "$RESULTS/compile-pgy.md" --export-json "$RESULTS/compile-pgy.json" \
     -n "ours: generated/justoneapi-xiaohongshu-pgy (25 ops, from specs/)" \
@@ -71,14 +70,14 @@ platforms() { ls -d "$C"/ours-all/justoneapi-*/ | grep -v "/justoneapi-runtime/$
 [ "$WHAT" = pgy ] || hyperfine --warmup 1 --runs "$RUNS" \
     --export-markdown "$RESULTS/compile-all.md" --export-json "$RESULTS/compile-all.json" \
     -n "ours: 36 crates, all platforms (348 ops)" \
-        --prepare "touch $(platforms | sed 's|$|/src/lib.rs|' | tr '\n' ' ')" \
+        --prepare "touch $(platform_dirs "$C/ours-all" | sed 's|$|/src/lib.rs|' | tr '\n' ' ')" \
         "$(b ours-all --workspace)" \
     -n "progenitor: one crate, all platforms (348 ops)" \
         --prepare "touch $C/prog/all/src/lib.rs" \
         "$(b prog "-p progenitor-all")"
 # The fixed cost every one of our platform crates pays (lib.rs, client newtype, ops/mod.rs): the crate with
 # the fewest operations.
-small=$(for d in $(platforms); do echo "$(ls "$d/src/ops" | wc -l) $(basename "$d")"; done | sort -n | head -1 | cut -d' ' -f2)
+small=$(for d in $(platform_dirs "$C/ours-all"); do echo "$(ls "$d/src/ops" | wc -l) $(basename "$d")"; done | sort -n | head -1 | cut -d' ' -f2)
 [ "$WHAT" = pgy ] || hyperfine --warmup 1 --runs "$RUNS" \
     --export-markdown "$RESULTS/compile-small.md" --export-json "$RESULTS/compile-small.json" \
     -n "ours: $small alone ($(($(ls "$C/ours-all/$small/src/ops" | wc -l) - 1)) op)" \

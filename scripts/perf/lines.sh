@@ -10,7 +10,6 @@ C=$WORK/compile
 count() { # total and code lines of the .rs files given
     cat "$@" | awk '{ t++ } !/^[[:space:]]*$/ && !/^[[:space:]]*\/\// { c++ } END { printf "%8d total %8d code", t, c }'
 }
-platforms() { ls -d "$C"/ours-all/justoneapi-*/ | grep -v "/justoneapi-runtime/$"; }
 {
     echo "generated Rust lines (2026-08-21 unless noted)"
     echo "  ours Pgy, committed (specs/)   crate:     $(count $(find generated/justoneapi-xiaohongshu-pgy -name '*.rs'))"
@@ -18,7 +17,7 @@ platforms() { ls -d "$C"/ours-all/justoneapi-*/ | grep -v "/justoneapi-runtime/$
     echo "  progenitor, same specs/ input  lib.rs:    $(count "$C/prog/pgy-specs/src/lib.rs")"
     echo "  ours Pgy (25 ops)              crate:     $(count $(find "$C/ours-all/justoneapi-xiaohongshu-pgy/src" -name '*.rs'))"
     echo "  progenitor Pgy (25 ops)        lib.rs:    $(count "$C/prog/pgy/src/lib.rs")"
-    echo "  ours all platforms (36 crates) crates:    $(count $(find $(platforms) -name '*.rs'))"
+    echo "  ours all platforms (36 crates) crates:    $(count $(find $(platform_dirs "$C/ours-all") -name '*.rs'))"
     echo "                                 runtime:   $(count $(find "$C/ours-all/justoneapi-runtime/src" -name '*.rs'))"
     echo "  progenitor all (348 ops)       lib.rs:    $(count "$C/prog/all/src/lib.rs")"
 } | tee "$RESULTS/lines.txt"
