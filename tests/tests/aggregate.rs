@@ -3,26 +3,11 @@
 
 mod common;
 
+use common::{aggregate, manifest, VERSIONS};
+
 use std::path::PathBuf;
 
 use codegen::pipeline::SpecOptions;
-
-const VERSIONS: [&str; 6] = [
-    "2026-03-29",
-    "2026-04-16",
-    "2026-04-23",
-    "2026-05-11",
-    "2026-07-23",
-    "2026-08-21",
-];
-
-fn aggregate(version: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(format!("fixtures/public-api/public-api-{version}.json"))
-}
-
-fn manifest() -> codegen::manifest::Manifest {
-    codegen::manifest::Manifest::load(&common::workspace_root().join("specs/manifest.yaml")).unwrap()
-}
 
 fn operation_count(version: &str) -> usize {
     let doc: serde_json::Value = serde_json::from_slice(&std::fs::read(aggregate(version)).unwrap()).unwrap();

@@ -1,10 +1,12 @@
 //! The generated client's HTTP runtime (`codegen/templates/runtime.rs` and `error.rs`, as emitted into
-//! `generated/justoneapi-xiaohongshu-pgy`) against servers on 127.0.0.1 that each test starts: envelope
+//! `generated/justoneapi-runtime`, through `generated/justoneapi-xiaohongshu-pgy`) against servers on 127.0.0.1 that each test starts: envelope
 //! decoding, business codes, HTTP errors, body limits, timeouts, transport failures, retries and token
 //! hygiene. Every failing case asserts the exact error kind and its fields.
 
 // `get_kol_fans_portrait_v1` is deprecated upstream; these tests exercise it on purpose.
 #![allow(deprecated)]
+
+mod common;
 
 use std::io;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -18,6 +20,8 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 use wiremock::matchers::{method, path, query_param, query_param_is_missing};
 use wiremock::{Mock, MockServer, ResponseTemplate};
+
+use common::assert_json_eq;
 
 /// Distinctive, so that any leak of it into errors, `Debug` output or logs is found by a plain search.
 const TOKEN: &str = "SECRET-TOKEN-123";
@@ -148,35 +152,6 @@ fn expect_kind<T: std::fmt::Debug>(result: Result<T, Error>, kind: &str) -> Erro
             error
         }
         Ok(value) => panic!("expected a {kind} error, got Ok({value:?})"),
-    }
-}
-
-/// Numbers compare within a relative 1e-12 (serde_json's default float parsing may differ by an ULP from
-/// a round trip); everything else exactly.
-#[track_caller]
-fn assert_json_eq(actual: &Value, expected: &Value, at: &str) {
-    match (actual, expected) {
-        (Value::Number(a), Value::Number(b)) => {
-            let (a, b) = (a.as_f64().unwrap(), b.as_f64().unwrap());
-            assert!((a - b).abs() <= 1e-12 * a.abs().max(b.abs()), "{at}: {a} != {b}");
-        }
-        (Value::Array(a), Value::Array(b)) => {
-            assert_eq!(a.len(), b.len(), "{at}: array lengths");
-            for (i, (a, b)) in a.iter().zip(b).enumerate() {
-                assert_json_eq(a, b, &format!("{at}[{i}]"));
-            }
-        }
-        (Value::Object(a), Value::Object(b)) => {
-            let mut keys_a: Vec<_> = a.keys().collect();
-            let mut keys_b: Vec<_> = b.keys().collect();
-            keys_a.sort();
-            keys_b.sort();
-            assert_eq!(keys_a, keys_b, "{at}: keys");
-            for (key, value) in a {
-                assert_json_eq(value, &b[key], &format!("{at}.{key}"));
-            }
-        }
-        _ => assert_eq!(actual, expected, "{at}"),
     }
 }
 

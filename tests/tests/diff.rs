@@ -8,16 +8,8 @@ use std::path::{Path, PathBuf};
 
 use codegen::diff::{Change, FailOn, Kind, Report, Semver, Severity};
 use codegen::ir::Api;
-use common::{TempRepo, FANS_PROFILE, GROUP, PORTRAIT};
+use common::{TempRepo, FANS_PROFILE, GROUP, PORTRAIT, VERSIONS};
 
-const DATES: [&str; 6] = [
-    "2026-03-29",
-    "2026-04-16",
-    "2026-04-23",
-    "2026-05-11",
-    "2026-07-23",
-    "2026-08-21",
-];
 const PORTRAIT_PATH: &str = "/api/xiaohongshu-pgy/get-kol-fans-portrait/v1";
 const FANS_PROFILE_PATH: &str = "/api/xiaohongshu-pgy/api/solar/kol/data/userId/fans_profile/v1";
 
@@ -58,7 +50,7 @@ fn op_paths(date: &str, filter: impl Fn(&codegen::ir::Operation) -> bool) -> BTr
 #[test]
 fn reports_of_consecutive_versions() {
     // Upstream drift shows up as a reviewable snapshot diff (`cargo insta review`).
-    for pair in DATES.windows(2) {
+    for pair in VERSIONS.windows(2) {
         let report = diff(pair[0], pair[1]);
         insta::assert_snapshot!(format!("drift_{}_{}", pair[0], pair[1]), report.to_json());
     }

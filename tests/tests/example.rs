@@ -5,6 +5,8 @@
 //! holds the lock on its own target directory. The builds are serialized with a mutex, so the tests of this
 //! file never wait on each other's cargo lock.
 
+mod common;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::sync::Mutex;
@@ -12,6 +14,8 @@ use std::sync::Mutex;
 use serde_json::{json, Value};
 use wiremock::matchers::{method, path, query_param};
 use wiremock::{Mock, MockServer, ResponseTemplate};
+
+use common::assert_json_eq;
 
 const TOKEN: &str = "SECRET-TOKEN-123";
 const CRATE: &str = "justoneapi-xiaohongshu-pgy";
@@ -92,35 +96,6 @@ async fn run_example(base_url: &str, kol_id: &str, max_attempts: u32) -> Output 
     })
     .await
     .unwrap()
-}
-
-/// Numbers compare within a relative 1e-12 (one float parse may differ by an ULP from another); the rest
-/// exactly.
-#[track_caller]
-fn assert_json_eq(actual: &Value, expected: &Value, at: &str) {
-    match (actual, expected) {
-        (Value::Number(a), Value::Number(b)) => {
-            let (a, b) = (a.as_f64().unwrap(), b.as_f64().unwrap());
-            assert!((a - b).abs() <= 1e-12 * a.abs().max(b.abs()), "{at}: {a} != {b}");
-        }
-        (Value::Array(a), Value::Array(b)) => {
-            assert_eq!(a.len(), b.len(), "{at}: array lengths");
-            for (i, (a, b)) in a.iter().zip(b).enumerate() {
-                assert_json_eq(a, b, &format!("{at}[{i}]"));
-            }
-        }
-        (Value::Object(a), Value::Object(b)) => {
-            let mut keys_a: Vec<_> = a.keys().collect();
-            let mut keys_b: Vec<_> = b.keys().collect();
-            keys_a.sort();
-            keys_b.sort();
-            assert_eq!(keys_a, keys_b, "{at}: keys");
-            for (key, value) in a {
-                assert_json_eq(value, &b[key], &format!("{at}.{key}"));
-            }
-        }
-        _ => assert_eq!(actual, expected, "{at}"),
-    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

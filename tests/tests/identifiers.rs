@@ -5,31 +5,15 @@
 
 mod common;
 
+use common::{aggregate, manifest, VERSIONS};
+
 use std::collections::BTreeSet;
-use std::path::{Path, PathBuf};
 
 use codegen::names;
 use codegen::pipeline::SpecOptions;
 use proptest::prelude::*;
 use serde_json::Value;
 use syn::ext::IdentExt;
-
-const VERSIONS: [&str; 6] = [
-    "2026-03-29",
-    "2026-04-16",
-    "2026-04-23",
-    "2026-05-11",
-    "2026-07-23",
-    "2026-08-21",
-];
-
-fn aggregate(version: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join(format!("fixtures/public-api/public-api-{version}.json"))
-}
-
-fn manifest() -> codegen::manifest::Manifest {
-    codegen::manifest::Manifest::load(&common::workspace_root().join("specs/manifest.yaml")).unwrap()
-}
 
 /// A snake-case name (method, module, parameter, field) as the emitter writes it: `ident_text` escapes
 /// keywords (`r#type`, `self_`).

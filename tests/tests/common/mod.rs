@@ -33,6 +33,57 @@ pub fn api_path(slug: &str) -> String {
         .clone()
 }
 
+/// The six upstream versions of the aggregate definition kept in `fixtures/public-api/` (copies of
+/// `../shared/upstream/public-api/`), oldest first.
+pub const VERSIONS: [&str; 6] = [
+    "2026-03-29",
+    "2026-04-16",
+    "2026-04-23",
+    "2026-05-11",
+    "2026-07-23",
+    "2026-08-21",
+];
+
+/// The aggregate definition of one of `VERSIONS`.
+pub fn aggregate(version: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join(format!("fixtures/public-api/public-api-{version}.json"))
+}
+
+/// The repository's manifest.
+pub fn manifest() -> codegen::manifest::Manifest {
+    codegen::manifest::Manifest::load(&workspace_root().join("specs/manifest.yaml")).unwrap()
+}
+
+/// Numbers compare within a relative 1e-12 (one float parse may differ by an ULP from another, e.g. serde_json's
+/// default parsing and a round trip); the rest exactly.
+#[track_caller]
+pub fn assert_json_eq(actual: &serde_json::Value, expected: &serde_json::Value, at: &str) {
+    use serde_json::Value;
+    match (actual, expected) {
+        (Value::Number(a), Value::Number(b)) => {
+            let (a, b) = (a.as_f64().unwrap(), b.as_f64().unwrap());
+            assert!((a - b).abs() <= 1e-12 * a.abs().max(b.abs()), "{at}: {a} != {b}");
+        }
+        (Value::Array(a), Value::Array(b)) => {
+            assert_eq!(a.len(), b.len(), "{at}: array lengths");
+            for (i, (a, b)) in a.iter().zip(b).enumerate() {
+                assert_json_eq(a, b, &format!("{at}[{i}]"));
+            }
+        }
+        (Value::Object(a), Value::Object(b)) => {
+            let mut keys_a: Vec<_> = a.keys().collect();
+            let mut keys_b: Vec<_> = b.keys().collect();
+            keys_a.sort();
+            keys_b.sort();
+            assert_eq!(keys_a, keys_b, "{at}: keys");
+            for (key, value) in a {
+                assert_json_eq(value, &b[key], &format!("{at}.{key}"));
+            }
+        }
+        _ => assert_eq!(actual, expected, "{at}"),
+    }
+}
+
 pub struct TempRepo {
     pub dir: tempfile::TempDir,
 }
