@@ -82,24 +82,16 @@ fn finish(s: &S) -> Shape {
         S::Number => Shape::Number,
         S::String => Shape::String,
         S::Array(inner) => Shape::Array(Box::new(finish(inner))),
-        S::Nullable(inner) => optional(finish(inner)),
+        S::Nullable(inner) => finish(inner).nullable(),
         S::Object(fields) => Shape::Object(
             fields
                 .iter()
                 .map(|(k, s, opt)| Field {
                     name: k.clone(),
-                    shape: if *opt { optional(finish(s)) } else { finish(s) },
+                    shape: if *opt { finish(s).nullable() } else { finish(s) },
                 })
                 .collect(),
         ),
-    }
-}
-
-/// `Option<Value>` would be redundant: raw JSON already holds `null`.
-fn optional(s: Shape) -> Shape {
-    match s {
-        Shape::Any | Shape::Optional(_) => s,
-        other => Shape::Optional(Box::new(other)),
     }
 }
 

@@ -209,6 +209,16 @@ pub enum Shape {
 }
 
 impl Shape {
+    /// The shape of a value that may also be `null` (or absent): `Optional(self)`, unless `self` already
+    /// admits null: `Option<Value>` would be redundant (raw JSON holds `null`), and so would `Option<Option<T>>`.
+    pub fn nullable(self) -> Shape {
+        if matches!(self, Shape::Any | Shape::Optional(_)) {
+            self
+        } else {
+            Shape::Optional(Box::new(self))
+        }
+    }
+
     /// The deepest run of `Array` / `Optional` levels with no object in between, anywhere in the shape.
     /// (Each object becomes a type of its own, so a run ends there.)
     pub fn max_type_depth(&self) -> usize {

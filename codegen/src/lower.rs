@@ -529,13 +529,11 @@ fn schema_shape(ctx: &Ctx<'_>, schema: &Schema, ptr: &str, depth: usize) -> Resu
         }
         _ => Shape::Any,
     };
-    Ok(
-        if schema.schema_data.nullable && !matches!(shape, Shape::Any | Shape::Optional(_)) {
-            Shape::Optional(Box::new(shape))
-        } else {
-            shape
-        },
-    )
+    Ok(if schema.schema_data.nullable {
+        shape.nullable()
+    } else {
+        shape
+    })
 }
 
 #[cfg(test)]

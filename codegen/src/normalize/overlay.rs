@@ -205,8 +205,8 @@ fn schema_shape(schema: &Value, at: &str, depth: usize) -> std::result::Result<S
             let mut fields = Vec::new();
             for (name, prop) in props {
                 let mut shape = schema_shape(prop, &format!("{at}/properties/{name}"), depth + 1)?;
-                if !required.contains(&name.as_str()) && !matches!(shape, Shape::Any | Shape::Optional(_)) {
-                    shape = Shape::Optional(Box::new(shape));
+                if !required.contains(&name.as_str()) {
+                    shape = shape.nullable();
                 }
                 fields.push(Field {
                     name: name.clone(),
@@ -218,11 +218,7 @@ fn schema_shape(schema: &Value, at: &str, depth: usize) -> std::result::Result<S
         Some("object") | None => Shape::Any,
         Some(other) => return Err(format!("{at}/type: unknown type `{other}`")),
     };
-    Ok(if nullable && !matches!(shape, Shape::Any | Shape::Optional(_)) {
-        Shape::Optional(Box::new(shape))
-    } else {
-        shape
-    })
+    Ok(if nullable { shape.nullable() } else { shape })
 }
 
 #[cfg(test)]
