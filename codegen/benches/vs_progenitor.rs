@@ -57,7 +57,7 @@ fn progenitor(file: &Path) -> String {
 fn ours(spec: &Path, manifest: &Manifest, platform: Option<&str>) -> usize {
     let opts = SpecOptions {
         platform: platform.map(str::to_owned),
-        crate_name: None,
+        ..SpecOptions::default()
     };
     let outputs = codegen::outputs::plan_generate(spec, manifest, &opts).unwrap();
     outputs.files.values().map(|f| f.len()).sum()

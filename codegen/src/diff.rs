@@ -335,9 +335,30 @@ pub fn diff_specs(
     manifest: &crate::manifest::Manifest,
     opts: &crate::pipeline::SpecOptions,
 ) -> crate::Result<Report> {
+    diff_specs_remembering(old, new, manifest, opts, None)
+}
+
+/// [`diff_specs`] judged with a type memory (`cargo xtask diff --types`): OLD is read with `memory`, NEW with
+/// what OLD taught it, so an example that disappears while its type is remembered is a `docs` change, as it
+/// is for the generated crate.
+pub fn diff_specs_remembering(
+    old: &std::path::Path,
+    new: &std::path::Path,
+    manifest: &crate::manifest::Manifest,
+    opts: &crate::pipeline::SpecOptions,
+    memory: Option<&crate::pipeline::Memories>,
+) -> crate::Result<Report> {
     let mut warnings = Vec::new();
-    let old = crate::pipeline::spec_apis(old, manifest, opts, &mut warnings)?;
-    let new = crate::pipeline::spec_apis(new, manifest, opts, &mut warnings)?;
+    let Some(memory) = memory else {
+        let old = crate::pipeline::spec_apis(old, manifest, opts, &mut warnings)?;
+        let new = crate::pipeline::spec_apis(new, manifest, opts, &mut warnings)?;
+        return Ok(diff_apis(&old, &new));
+    };
+    let (old, taught) = crate::pipeline::spec_apis_remembering(old, manifest, opts, memory, &mut warnings)?;
+    // Platforms OLD does not have keep what the memory knew of them.
+    let mut merged = memory.clone();
+    merged.extend(taught);
+    let (new, _) = crate::pipeline::spec_apis_remembering(new, manifest, opts, &merged, &mut warnings)?;
     Ok(diff_apis(&old, &new))
 }
 
@@ -587,11 +608,13 @@ fn diff_enum(name: &str, a: &EnumType, b: &EnumType, n: &Operation, out: &mut Ve
     }
 }
 
-fn origin_name(r: &ResponseData) -> &'static str {
-    match r.origin {
-        crate::ir::ShapeOrigin::Example => "a response example",
-        crate::ir::ShapeOrigin::Schema => "a response schema",
-        crate::ir::ShapeOrigin::Overlay => "an overlay",
+fn origin_name(r: &ResponseData) -> String {
+    match (r.origin, &r.remembered) {
+        (crate::ir::ShapeOrigin::Example, _) => "a response example".into(),
+        (crate::ir::ShapeOrigin::Schema, _) => "a response schema".into(),
+        (crate::ir::ShapeOrigin::Overlay, _) => "an overlay".into(),
+        (crate::ir::ShapeOrigin::Memory, Some(p)) => format!("the type memory (seen in {} on {})", p.source, p.seen),
+        (crate::ir::ShapeOrigin::Memory, None) => "the type memory".into(),
     }
 }
 
@@ -600,8 +623,10 @@ fn diff_response(o: &Operation, n: &Operation, out: &mut Vec<Change>) {
     fn typed(r: &Option<ResponseData>) -> Option<&ResponseData> {
         r.as_ref().filter(|r| r.shape != Shape::Any)
     }
-    fn source(r: &Option<ResponseData>) -> &'static str {
-        r.as_ref().map(origin_name).unwrap_or("nothing (untyped)")
+    fn source(r: &Option<ResponseData>) -> String {
+        r.as_ref()
+            .map(origin_name)
+            .unwrap_or_else(|| "nothing (untyped)".into())
     }
     match (typed(&o.response), typed(&n.response)) {
         (None, None) => {
@@ -643,16 +668,27 @@ fn diff_response(o: &Operation, n: &Operation, out: &mut Vec<Change>) {
         ),
         (Some(a), Some(b)) => {
             if a.origin != b.origin {
+                let detail = if b.origin == crate::ir::ShapeOrigin::Memory && a.origin != b.origin {
+                    format!(
+                        "data: the response example is gone; the type is kept from {}",
+                        origin_name(b)
+                    )
+                } else {
+                    format!("data: type source: {} -> {}", origin_name(a), origin_name(b))
+                };
+                push(out, n, Kind::DocsChanged, Severity::Docs, detail);
+            }
+            let mut changes = Vec::new();
+            diff_shape("data", &a.shape, &b.shape, false, &mut changes);
+            if changes.is_empty() && without_examples(&a.shape) == without_examples(&b.shape) && a.shape != b.shape {
                 push(
                     out,
                     n,
                     Kind::DocsChanged,
                     Severity::Docs,
-                    format!("data: type source: {} -> {}", origin_name(a), origin_name(b)),
+                    "data: the documented example values changed",
                 );
             }
-            let mut changes = Vec::new();
-            diff_shape("data", &a.shape, &b.shape, &mut changes);
             for (kind, detail) in changes {
                 let kind = match kind {
                     // At the root there is no field: the whole type of `data` changed.
@@ -680,15 +716,36 @@ pub fn shape_name(s: &Shape) -> String {
         Shape::Any => "any JSON".into(),
         Shape::Optional(inner) => format!("optional {}", shape_name(inner)),
         Shape::Array(inner) => format!("array of {}", shape_name(inner)),
-        Shape::Object(_) => "object".into(),
+        Shape::Object { .. } => "object".into(),
+        Shape::Map(inner) => format!("map of {}", shape_name(inner)),
     }
 }
 
-/// The depth-first comparison of two shapes at `at` (`data`, `data.a`, `data.list[]`).
-fn diff_shape(at: &str, a: &Shape, b: &Shape, out: &mut Vec<(Kind, String)>) {
+/// The shape with the documented examples removed (they change the docs, not the types).
+fn without_examples(s: &Shape) -> Shape {
+    match s {
+        Shape::Object { fields, rest } => Shape::Object {
+            fields: fields
+                .iter()
+                .map(|f| crate::ir::Field::new(f.name.clone(), without_examples(&f.shape)))
+                .collect(),
+            rest: rest.as_deref().map(|r| Box::new(without_examples(r))),
+        },
+        Shape::Array(i) => Shape::Array(Box::new(without_examples(i))),
+        Shape::Optional(i) => Shape::Optional(Box::new(without_examples(i))),
+        Shape::Map(i) => Shape::Map(Box::new(without_examples(i))),
+        other => other.clone(),
+    }
+}
+
+/// The depth-first comparison of two shapes at `at` (`data`, `data.a`, `data.list[]`, `data.byId.*`), judged by
+/// the generated types: a field is an `Option` (or an empty list or map) whether or not `null` was seen, so
+/// `Optional` counts only for the elements of arrays and maps (`Vec<Option<T>>` is not `Vec<T>`).
+fn diff_shape(at: &str, a: &Shape, b: &Shape, element: bool, out: &mut Vec<(Kind, String)>) {
+    let (a, b) = if element { (a, b) } else { (a.non_null(), b.non_null()) };
     match (a, b) {
         // Not one key in common: a different object, not an edited one.
-        (Shape::Object(fa), Shape::Object(fb))
+        (Shape::Object { fields: fa, .. }, Shape::Object { fields: fb, .. })
             if !fa.is_empty() && !fb.is_empty() && !fa.iter().any(|f| fb.iter().any(|g| g.name == f.name)) =>
         {
             out.push((
@@ -696,11 +753,11 @@ fn diff_shape(at: &str, a: &Shape, b: &Shape, out: &mut Vec<(Kind, String)>) {
                 format!("{at}: {} -> {}", object_keys(fa), object_keys(fb)),
             ));
         }
-        (Shape::Object(fa), Shape::Object(fb)) => {
+        (Shape::Object { fields: fa, rest: ra }, Shape::Object { fields: fb, rest: rb }) => {
             for f in fa {
                 let child = format!("{at}.{}", f.name);
                 match fb.iter().find(|g| g.name == f.name) {
-                    Some(g) => diff_shape(&child, &f.shape, &g.shape, out),
+                    Some(g) => diff_shape(&child, &f.shape, &g.shape, false, out),
                     None => out.push((
                         Kind::ResponseFieldRemoved,
                         format!("{child} ({})", shape_name(&f.shape)),
@@ -715,21 +772,35 @@ fn diff_shape(at: &str, a: &Shape, b: &Shape, out: &mut Vec<(Kind, String)>) {
                     ));
                 }
             }
+            let entries = format!("{at}.*");
+            match (ra, rb) {
+                (Some(x), Some(y)) => diff_shape(&entries, x, y, true, out),
+                (None, Some(y)) => out.push((
+                    Kind::ResponseFieldAdded,
+                    format!("{entries} (entries keyed by data, {})", shape_name(y)),
+                )),
+                (Some(x), None) => out.push((
+                    Kind::ResponseFieldRemoved,
+                    format!("{entries} (entries keyed by data, {})", shape_name(x)),
+                )),
+                (None, None) => {}
+            }
         }
-        (Shape::Array(ia), Shape::Array(ib)) => diff_shape(&format!("{at}[]"), ia, ib, out),
-        (Shape::Optional(ia), Shape::Optional(ib)) => diff_shape(at, ia, ib, out),
+        (Shape::Map(x), Shape::Map(y)) => diff_shape(&format!("{at}.*"), x, y, true, out),
+        (Shape::Array(ia), Shape::Array(ib)) => diff_shape(&format!("{at}[]"), ia, ib, true, out),
+        (Shape::Optional(ia), Shape::Optional(ib)) => diff_shape(at, ia, ib, true, out),
         (Shape::Optional(ia), other) | (other, Shape::Optional(ia)) if ia.as_ref() == other || same_kind(ia, other) => {
             out.push((
                 Kind::ResponseFieldTypeChanged,
                 format!("{at}: {} -> {}", shape_name(a), shape_name(b)),
             ));
             // Optional-ness aside, the inner shapes may differ too.
-            let (ia, ib) = (unwrap_optional(a), unwrap_optional(b));
-            if ia != ib {
-                diff_shape(at, ia, ib, out);
+            let (ia, ib) = (a.non_null(), b.non_null());
+            if without_examples(ia) != without_examples(ib) {
+                diff_shape(at, ia, ib, true, out);
             }
         }
-        _ if a == b => {}
+        _ if without_examples(a) == without_examples(b) => {}
         _ => out.push((
             Kind::ResponseFieldTypeChanged,
             format!("{at}: {} -> {}", shape_name(a), shape_name(b)),
@@ -746,18 +817,13 @@ fn object_keys(fields: &[crate::ir::Field]) -> String {
     format!("object {{{}}}", keys.join(", "))
 }
 
-fn unwrap_optional(s: &Shape) -> &Shape {
-    match s {
-        Shape::Optional(inner) => inner,
-        other => other,
-    }
-}
-
-/// Both objects, or both arrays: worth comparing inside after an `Option` change.
+/// Both objects, both arrays or both maps: worth comparing inside after an `Option` change.
 fn same_kind(a: &Shape, b: &Shape) -> bool {
     matches!(
         (a, b),
-        (Shape::Object(_), Shape::Object(_)) | (Shape::Array(_), Shape::Array(_))
+        (Shape::Object { .. }, Shape::Object { .. })
+            | (Shape::Array(_), Shape::Array(_))
+            | (Shape::Map(_), Shape::Map(_))
     )
 }
 
@@ -880,15 +946,7 @@ mod tests {
     }
 
     fn obj(fields: &[(&str, Shape)]) -> Shape {
-        Shape::Object(
-            fields
-                .iter()
-                .map(|(n, s)| Field {
-                    name: (*n).into(),
-                    shape: s.clone(),
-                })
-                .collect(),
-        )
+        Shape::object(fields.iter().map(|(n, s)| Field::new(*n, s.clone())).collect())
     }
 
     fn kinds(r: &Report) -> Vec<(&str, Severity, &str)> {
@@ -984,28 +1042,37 @@ mod tests {
     fn response_fields_compare_recursively_with_locations() {
         let mut a = op("/api/p/a/v1");
         let ages = |item: Shape| obj(&[("ageDistribution", Shape::Array(Box::new(item)))]);
-        a.response = Some(ResponseData {
-            shape: obj(&[
+        a.response = Some(ResponseData::new(
+            obj(&[
                 (
                     "fansPortrait",
                     ages(obj(&[("name", Shape::String), ("percent", Shape::Number)])),
                 ),
                 ("count", Shape::Integer),
+                ("tags", Shape::Array(Box::new(Shape::Integer))),
+                ("byId", Shape::Map(Box::new(Shape::String))),
             ]),
-            origin: ShapeOrigin::Example,
-        });
+            ShapeOrigin::Example,
+        ));
         let mut b = a.clone();
-        b.response = Some(ResponseData {
-            shape: obj(&[
+        b.response = Some(ResponseData::new(
+            obj(&[
                 (
                     "fansPortrait",
                     ages(obj(&[("name", Shape::String), ("cnt", Shape::Integer)])),
                 ),
+                // `null` seen where it was not: both are `Option<i64>` fields, so nothing changes.
                 ("count", Shape::Optional(Box::new(Shape::Integer))),
+                // ... but a list of optional integers is another type.
+                (
+                    "tags",
+                    Shape::Array(Box::new(Shape::Optional(Box::new(Shape::Integer)))),
+                ),
+                ("byId", Shape::Map(Box::new(Shape::Integer))),
                 ("extra", Shape::Bool),
             ]),
-            origin: ShapeOrigin::Example,
-        });
+            ShapeOrigin::Example,
+        ));
         let r = diff_api(&api(vec![a.clone()]), &api(vec![b]));
         assert_eq!(
             kinds(&r),
@@ -1024,7 +1091,12 @@ mod tests {
                 (
                     "response-field-type-changed",
                     Severity::Breaking,
-                    "data.count: integer -> optional integer"
+                    "data.byId.*: string -> integer"
+                ),
+                (
+                    "response-field-type-changed",
+                    Severity::Breaking,
+                    "data.tags[]: integer -> optional integer"
                 ),
             ]
         );
@@ -1048,10 +1120,10 @@ mod tests {
     #[test]
     fn an_object_with_no_key_in_common_is_a_new_shape_and_any_is_raw_json() {
         let mut a = op("/api/p/a/v1");
-        a.response = Some(ResponseData {
-            shape: obj(&[("ages", Shape::String), ("gender", Shape::String)]),
-            origin: ShapeOrigin::Example,
-        });
+        a.response = Some(ResponseData::new(
+            obj(&[("ages", Shape::String), ("gender", Shape::String)]),
+            ShapeOrigin::Example,
+        ));
         let mut b = a.clone();
         b.response.as_mut().unwrap().shape = obj(&[("fansPortrait", obj(&[("x", Shape::Integer)]))]);
         let r = diff_api(&api(vec![a.clone()]), &api(vec![b]));

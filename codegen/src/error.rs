@@ -55,6 +55,10 @@ pub enum Error {
 
     #[error("{}: {message}", file.display())]
     Lock { file: PathBuf, message: String },
+
+    /// A type memory file (`specs/types/<platform>.json`) that cannot be read.
+    #[error("{}: {message}", file.display())]
+    Memory { file: PathBuf, message: String },
 }
 
 impl Error {

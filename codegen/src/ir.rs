@@ -3,7 +3,7 @@
 //! Everything the emitter and the differ need, nothing about Rust syntax (names are derived later, in
 //! `names.rs`) and nothing about OpenAPI (that stays in `load` / `normalize` / `lower`).
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// A text in the languages upstream publishes. Either side may be missing (the aggregate is English only).
 #[derive(Debug, Clone, Default, PartialEq, Eq, PartialOrd, Ord, Serialize)]
@@ -179,6 +179,31 @@ pub struct EnumValue {
 pub struct ResponseData {
     pub shape: Shape,
     pub origin: ShapeOrigin,
+    /// For a shape remembered in `specs/types/` (origin [`ShapeOrigin::Memory`]): where it was last seen.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub remembered: Option<Provenance>,
+    /// The example the shape was inferred from, kept so an overlay's shape hints can infer it again.
+    #[serde(skip)]
+    pub example: Option<std::sync::Arc<serde_json::Value>>,
+}
+
+impl ResponseData {
+    pub fn new(shape: Shape, origin: ShapeOrigin) -> Self {
+        ResponseData {
+            shape,
+            origin,
+            remembered: None,
+            example: None,
+        }
+    }
+}
+
+/// Where a response type was learned: the definition (a file under `specs/`, or an aggregate's file name) and
+/// the date it was seen there (`YYYY-MM-DD`).
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct Provenance {
+    pub source: String,
+    pub seen: String,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -190,10 +215,15 @@ pub enum ShapeOrigin {
     Schema,
     /// Pinned by an overlay in `specs/overlays/`.
     Overlay,
+    /// Remembered from an earlier definition (`specs/types/`): the current one has no example.
+    Memory,
 }
 
 /// A JSON shape, inferred from an example or converted from a schema.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+///
+/// It says what upstream sends, not how Rust holds it: the emitter decides that (every scalar and object
+/// field becomes an `Option`, for example), so `Optional` only records that `null` was seen.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "type", content = "of", rename_all = "lowercase")]
 pub enum Shape {
     Bool,
@@ -205,10 +235,23 @@ pub enum Shape {
     /// `null` seen, or the field is missing from some elements.
     Optional(Box<Shape>),
     Array(Box<Shape>),
-    Object(Vec<Field>),
+    /// An object with named fields; `rest` is the shape of the values under keys that are data (ids, dates,
+    /// numbers) beside them, when there are such keys.
+    Object {
+        fields: Vec<Field>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        rest: Option<Box<Shape>>,
+    },
+    /// An object whose keys are data (ids, dates, numbers...): every value has this shape.
+    Map(Box<Shape>),
 }
 
 impl Shape {
+    /// An object with these fields and no data-keyed entries.
+    pub fn object(fields: Vec<Field>) -> Shape {
+        Shape::Object { fields, rest: None }
+    }
+
     /// The shape of a value that may also be `null` (or absent): `Optional(self)`, unless `self` already
     /// admits null: `Option<Value>` would be redundant (raw JSON holds `null`), and so would `Option<Option<T>>`.
     pub fn nullable(self) -> Shape {
@@ -219,21 +262,31 @@ impl Shape {
         }
     }
 
-    /// The deepest run of `Array` / `Optional` levels with no object in between, anywhere in the shape.
+    /// The shape without its `Optional` wrapper.
+    pub fn non_null(&self) -> &Shape {
+        match self {
+            Shape::Optional(inner) => inner,
+            other => other,
+        }
+    }
+
+    /// The deepest run of `Array` / `Optional` / `Map` levels with no object in between, anywhere in the shape.
     /// (Each object becomes a type of its own, so a run ends there.)
     pub fn max_type_depth(&self) -> usize {
         fn run(s: &Shape) -> usize {
             match s {
-                Shape::Array(inner) | Shape::Optional(inner) => 1 + run(inner),
+                Shape::Array(inner) | Shape::Optional(inner) | Shape::Map(inner) => 1 + run(inner),
                 _ => 0,
             }
         }
         fn deepest(s: &Shape) -> usize {
             match s {
-                Shape::Array(inner) | Shape::Optional(inner) => deepest(inner),
-                Shape::Object(fields) => fields
+                Shape::Array(inner) | Shape::Optional(inner) | Shape::Map(inner) => deepest(inner),
+                Shape::Object { fields, rest } => fields
                     .iter()
-                    .map(|f| run(&f.shape).max(deepest(&f.shape)))
+                    .map(|f| &f.shape)
+                    .chain(rest.as_deref())
+                    .map(|s| run(s).max(deepest(s)))
                     .max()
                     .unwrap_or(0),
                 _ => 0,
@@ -243,11 +296,24 @@ impl Shape {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Field {
     /// Key on the wire.
     pub name: String,
     pub shape: Shape,
+    /// The documented example value (JSON text, shortened), shown in the field's docs.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub example: Option<String>,
+}
+
+impl Field {
+    pub fn new(name: impl Into<String>, shape: Shape) -> Field {
+        Field {
+            name: name.into(),
+            shape,
+            example: None,
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

@@ -68,6 +68,21 @@ impl Lock {
     }
 }
 
+/// `Mon, 23 Nov 2026 20:40:37 GMT` (a lock entry's `date`) -> `2026-11-23`; `None` for anything else.
+pub fn iso_date(http_date: &str) -> Option<String> {
+    const MONTHS: [&str; 12] = [
+        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+    ];
+    let mut parts = http_date.split_whitespace().skip(1);
+    let day: u32 = parts.next()?.parse().ok()?;
+    let name = parts.next()?;
+    let month = MONTHS.iter().position(|m| *m == name)? + 1;
+    let year: u32 = parts.next()?.parse().ok()?;
+    (1..=31)
+        .contains(&day)
+        .then(|| format!("{year:04}-{month:02}-{day:02}"))
+}
+
 pub fn sha256_hex(bytes: &[u8]) -> String {
     let digest = Sha256::digest(bytes);
     let mut s = String::with_capacity(64);
@@ -76,4 +91,16 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
         let _ = write!(s, "{b:02x}");
     }
     s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn http_dates_become_iso_dates() {
+        assert_eq!(iso_date("Mon, 23 Nov 2026 20:40:37 GMT").as_deref(), Some("2026-11-23"));
+        assert_eq!(iso_date("Sun, 06 Nov 1994 08:49:37 GMT").as_deref(), Some("1994-11-06"));
+        assert_eq!(iso_date("yesterday"), None);
+    }
 }

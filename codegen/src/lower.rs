@@ -216,24 +216,9 @@ fn resolve_param<'a>(ctx: &Ctx<'a>, p: &'a ReferenceOr<Parameter>, ptr: &str) ->
     }
 }
 
-/// Follows `$ref`s to a schema (at most 32 hops, so a reference cycle is an error, not a hang).
+/// Follows `$ref`s to a schema.
 fn resolve_schema<'a>(ctx: &Ctx<'a>, s: &'a ReferenceOr<Schema>, ptr: &str) -> Result<&'a Schema> {
-    let mut cur = s;
-    for _ in 0..32 {
-        match cur {
-            ReferenceOr::Item(s) => return Ok(s),
-            ReferenceOr::Reference { reference } => {
-                cur = component_name(reference, "schemas")
-                    .and_then(|name| ctx.doc.components.as_ref()?.schemas.get(name))
-                    .ok_or_else(|| Error::spec(ctx.file, ptr, format!("unresolvable schema $ref `{reference}`")))?;
-            }
-        }
-    }
-    Err(Error::spec(
-        ctx.file,
-        ptr,
-        "schema $ref chain is longer than 32 (a cycle?)",
-    ))
+    follow_refs(s, ctx.doc.components.as_ref(), ctx.file, ptr)
 }
 
 fn resolve_boxed_schema<'a>(ctx: &Ctx<'a>, s: &'a ReferenceOr<Box<Schema>>, ptr: &str) -> Result<&'a Schema> {
@@ -444,8 +429,9 @@ fn response(
         return match infer::envelope_data(example) {
             Some(data) => Ok((
                 Some(ResponseData {
-                    shape: infer::infer(data),
-                    origin: ShapeOrigin::Example,
+                    // Kept for the overlays' shape hints, which infer it again.
+                    example: Some(std::sync::Arc::new(data.clone())),
+                    ..ResponseData::new(infer::infer(data), ShapeOrigin::Example)
                 }),
                 Some(format!("{ex_ptr}/data")),
             )),
@@ -465,15 +451,9 @@ fn response(
         if let SchemaKind::Type(Type::Object(obj)) = &schema.schema_kind {
             if let Some(data) = obj.properties.get("data") {
                 let data = resolve_boxed_schema(ctx, data, &schema_ptr)?;
-                let shape = schema_shape(ctx, data, &schema_ptr, 0)?;
+                let shape = schema_shape(data, ctx.doc.components.as_ref(), ctx.file, &schema_ptr)?;
                 if shape != Shape::Any {
-                    return Ok((
-                        Some(ResponseData {
-                            shape,
-                            origin: ShapeOrigin::Schema,
-                        }),
-                        None,
-                    ));
+                    return Ok((Some(ResponseData::new(shape, ShapeOrigin::Schema)), None));
                 }
             }
         }
@@ -494,39 +474,69 @@ fn example_of<'a>(media: &'a MediaType, media_ptr: &str) -> Option<(&'a Value, S
     })
 }
 
-/// JSON Schema -> Shape, for overlays and the rare schema upstream does publish.
-fn schema_shape(ctx: &Ctx<'_>, schema: &Schema, ptr: &str, depth: usize) -> Result<Shape> {
+/// JSON Schema -> Shape: the rare schema upstream does publish, and the overlays' `response_schema`.
+///
+/// Properties not listed in `required` and `nullable` schemas may be `null`; `additionalProperties` without
+/// properties is a map; anything else without a type is raw JSON. `$ref`s resolve against `components`.
+pub fn schema_shape(
+    schema: &Schema,
+    components: Option<&openapiv3::Components>,
+    file: &Path,
+    ptr: &str,
+) -> Result<Shape> {
+    shape_of(schema, components, file, ptr, 0)
+}
+
+fn shape_of(
+    schema: &Schema,
+    components: Option<&openapiv3::Components>,
+    file: &Path,
+    ptr: &str,
+    depth: usize,
+) -> Result<Shape> {
     if depth > 64 {
-        return Err(Error::spec(ctx.file, ptr, "schema nests deeper than 64 levels"));
+        return Err(Error::spec(file, ptr, "schema nests deeper than 64 levels"));
     }
+    let child = |s: &ReferenceOr<Box<Schema>>, ptr: String| -> Result<Shape> {
+        let resolved = match s {
+            ReferenceOr::Item(s) => s.as_ref(),
+            ReferenceOr::Reference { reference } => {
+                let target = component_name(reference, "schemas")
+                    .and_then(|name| components?.schemas.get(name))
+                    .ok_or_else(|| Error::spec(file, &ptr, format!("unresolvable schema $ref `{reference}`")))?;
+                follow_refs(target, components, file, &ptr)?
+            }
+        };
+        shape_of(resolved, components, file, &ptr, depth + 1)
+    };
     let shape = match &schema.schema_kind {
         SchemaKind::Type(Type::String(_)) => Shape::String,
         SchemaKind::Type(Type::Integer(_)) => Shape::Integer,
         SchemaKind::Type(Type::Number(_)) => Shape::Number,
         SchemaKind::Type(Type::Boolean(_)) => Shape::Bool,
         SchemaKind::Type(Type::Array(a)) => match &a.items {
-            Some(items) => {
-                let items = resolve_boxed_schema(ctx, items, ptr)?;
-                Shape::Array(Box::new(schema_shape(ctx, items, &format!("{ptr}/items"), depth + 1)?))
-            }
+            Some(items) => Shape::Array(Box::new(child(items, format!("{ptr}/items"))?)),
             None => Shape::Array(Box::new(Shape::Any)),
         },
         SchemaKind::Type(Type::Object(o)) if !o.properties.is_empty() => {
             let mut fields = Vec::new();
             for (name, prop) in o.properties.iter() {
-                let prop_ptr = push_pointer(&format!("{ptr}/properties"), name);
-                let prop = resolve_boxed_schema(ctx, prop, &prop_ptr)?;
-                let mut shape = schema_shape(ctx, prop, &prop_ptr, depth + 1)?;
-                if !o.required.contains(name) && shape != Shape::Any {
-                    shape = Shape::Optional(Box::new(shape));
+                let mut shape = child(prop, push_pointer(&format!("{ptr}/properties"), name))?;
+                if !o.required.contains(name) {
+                    shape = shape.nullable();
                 }
-                fields.push(Field {
-                    name: name.clone(),
-                    shape,
-                });
+                fields.push(Field::new(name.clone(), shape));
             }
-            Shape::Object(fields)
+            Shape::object(fields)
         }
+        SchemaKind::Type(Type::Object(o)) => match &o.additional_properties {
+            Some(openapiv3::AdditionalProperties::Schema(values)) => {
+                let ptr = format!("{ptr}/additionalProperties");
+                let values = follow_refs(values, components, file, &ptr)?;
+                Shape::Map(Box::new(shape_of(values, components, file, &ptr, depth + 1)?))
+            }
+            _ => Shape::Any,
+        },
         _ => Shape::Any,
     };
     Ok(if schema.schema_data.nullable {
@@ -534,6 +544,26 @@ fn schema_shape(ctx: &Ctx<'_>, schema: &Schema, ptr: &str, depth: usize) -> Resu
     } else {
         shape
     })
+}
+
+/// Follows `$ref`s from a component to a schema (at most 32 hops, so a cycle is an error, not a hang).
+fn follow_refs<'a>(
+    mut cur: &'a ReferenceOr<Schema>,
+    components: Option<&'a openapiv3::Components>,
+    file: &Path,
+    ptr: &str,
+) -> Result<&'a Schema> {
+    for _ in 0..32 {
+        match cur {
+            ReferenceOr::Item(s) => return Ok(s),
+            ReferenceOr::Reference { reference } => {
+                cur = component_name(reference, "schemas")
+                    .and_then(|name| components?.schemas.get(name))
+                    .ok_or_else(|| Error::spec(file, ptr, format!("unresolvable schema $ref `{reference}`")))?;
+            }
+        }
+    }
+    Err(Error::spec(file, ptr, "schema $ref chain is longer than 32 (a cycle?)"))
 }
 
 #[cfg(test)]

@@ -250,6 +250,10 @@ impl Layout {
     pub fn overlays(&self) -> PathBuf {
         self.specs().join("overlays")
     }
+    /// Remembered response types, one `<platform>.json` per crate (`normalize/memory.rs`).
+    pub fn types(&self) -> PathBuf {
+        self.specs().join("types")
+    }
     pub fn generated(&self) -> PathBuf {
         self.root.join("generated")
     }

@@ -296,7 +296,12 @@ pub struct StructNames {
     pub type_name: String,
     /// Per field, in order.
     pub fields: Vec<String>,
+    /// The field holding the entries under keys that are data, when the object has such keys.
+    pub rest: Option<String>,
 }
+
+/// Names for the map of an object's data-keyed entries (`Shape::Object::rest`), the first one free.
+pub const REST_FIELDS: &[&str] = &["extra", "extra_entries", "data_keyed_entries"];
 
 /// Names every operation module defines besides its response and enum types.
 pub const RESERVED_OP_TYPES: &[&str] = &["Request", "Data"];
@@ -304,6 +309,8 @@ pub const RESERVED_OP_TYPES: &[&str] = &["Request", "Data"];
 pub const OTHER_VARIANT: &str = "Unknown";
 /// Element marker in struct locations.
 pub const ITEM: &str = "[]";
+/// Marker of the values of a map (or of an object's data-keyed entries) in struct locations.
+pub const VALUE: &str = "*";
 
 pub fn plan(api: &crate::ir::Api) -> Result<Plan> {
     use crate::ir::{Method, ParamType};
@@ -371,7 +378,9 @@ pub fn plan(api: &crate::ir::Api) -> Result<Plan> {
 }
 
 /// Response struct names: the field's name in PascalCase (`gender` -> `Gender`), `Item` appended for array
-/// elements (`ages` -> `AgesItem`), the root is `Data`. When names clash — with each other or with a
+/// elements (`ages` -> `AgesItem`), `Value` for the values of a map (`cidMap` -> `CidMapValue`), the root
+/// is `Data`. The map of an object's data-keyed entries is its field `extra` (or the first free name of
+/// [`REST_FIELDS`]). When names clash — with each other or with a
 /// parameter enum — every clashing struct is prefixed with its parent's name (`Gender` -> `DataGender`),
 /// repeatedly; the rule looks at the whole set at once, so the result never depends on order.
 fn struct_names(
@@ -379,18 +388,21 @@ fn struct_names(
     types: &mut Namespace,
     label: &str,
 ) -> Result<BTreeMap<Vec<String>, StructNames>> {
-    let mut found: Vec<(Vec<String>, &[crate::ir::Field])> = Vec::new();
+    let mut found: Vec<(Vec<String>, &[crate::ir::Field], bool)> = Vec::new();
     collect_objects(shape, &mut Vec::new(), &mut found);
-    let base = |loc: &[String]| -> String {
+    fn base(loc: &[String]) -> String {
         match loc {
             [] => "Data".to_owned(),
             [only] if only == ITEM => "DataItem".to_owned(),
-            [.., field, last] if last == ITEM && field != ITEM => format!("{}Item", pascal(field, "Field")),
+            [.., field, last] if last == ITEM && field != ITEM && field != VALUE => {
+                format!("{}Item", pascal(field, "Field"))
+            }
             [.., last] if last == ITEM => "Item".to_owned(),
+            [parent @ .., last] if last == VALUE => format!("{}Value", base(parent)),
             [.., last] => pascal(last, "Field"),
         }
-    };
-    let mut names: BTreeMap<Vec<String>, String> = found.iter().map(|(loc, _)| (loc.clone(), base(loc))).collect();
+    }
+    let mut names: BTreeMap<Vec<String>, String> = found.iter().map(|(loc, _, _)| (loc.clone(), base(loc))).collect();
     for _ in 0..16 {
         let mut count: BTreeMap<&str, usize> = BTreeMap::new();
         for (loc, n) in &names {
@@ -413,7 +425,7 @@ fn struct_names(
         }
     }
     let mut out = BTreeMap::new();
-    for (loc, fields) in found {
+    for (loc, fields, has_rest) in found {
         let type_name = names[&loc].clone();
         if !loc.is_empty() {
             // The root is `Data`, which the generator reserves for exactly this.
@@ -428,11 +440,28 @@ fn struct_names(
             &mut fns,
             "key",
         )?;
+        // The map of data-keyed entries takes the first of these names no field has.
+        let rest = match has_rest {
+            false => None,
+            true => {
+                let name = REST_FIELDS
+                    .iter()
+                    .find(|n| !field_names.iter().any(|f| f == *n))
+                    .ok_or_else(|| Error::NameCollision {
+                        message: format!(
+                            "`{type_name}` ({label}) has fields named {}: no name is left for its data-keyed entries",
+                            REST_FIELDS.join(", ")
+                        ),
+                    })?;
+                Some((*name).to_owned())
+            }
+        };
         out.insert(
             loc,
             StructNames {
                 type_name,
                 fields: field_names,
+                rest,
             },
         );
     }
@@ -453,17 +482,27 @@ fn parent_struct(loc: &[String], names: &BTreeMap<Vec<String>, String>) -> Strin
 fn collect_objects<'a>(
     shape: &'a crate::ir::Shape,
     loc: &mut Vec<String>,
-    out: &mut Vec<(Vec<String>, &'a [crate::ir::Field])>,
+    out: &mut Vec<(Vec<String>, &'a [crate::ir::Field], bool)>,
 ) {
     use crate::ir::Shape;
     match shape {
-        Shape::Object(fields) => {
-            out.push((loc.clone(), fields));
+        Shape::Object { fields, rest } => {
+            out.push((loc.clone(), fields, rest.is_some()));
             for f in fields {
                 loc.push(f.name.clone());
                 collect_objects(&f.shape, loc, out);
                 loc.pop();
             }
+            if let Some(rest) = rest {
+                loc.push(VALUE.to_owned());
+                collect_objects(rest, loc, out);
+                loc.pop();
+            }
+        }
+        Shape::Map(values) => {
+            loc.push(VALUE.to_owned());
+            collect_objects(values, loc, out);
+            loc.pop();
         }
         Shape::Array(inner) => {
             loc.push(ITEM.to_owned());

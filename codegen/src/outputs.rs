@@ -26,6 +26,9 @@ pub struct Outputs {
     pub runtime_dir: PathBuf,
     pub warnings: Vec<Warning>,
     pub digest: String,
+    /// The type memory of every platform, updated with what the definitions teach (written back by
+    /// `cargo xtask regen` online and `generate --types`; compared with `specs/types/` by `check`).
+    pub learned: pipeline::Memories,
 }
 
 impl Outputs {
@@ -37,7 +40,8 @@ impl Outputs {
     }
 }
 
-/// sha256 over the manifest, every definition it names, every overlay and every changelog, in a fixed order.
+/// sha256 over the manifest, every definition it names, every overlay, the type memory and every changelog, in
+/// a fixed order.
 pub fn input_digest(input: &Input) -> Result<String> {
     let mut hasher = Sha256::new();
     let mut add = |name: &str, path: &Path| -> Result<()> {
@@ -54,6 +58,10 @@ pub fn input_digest(input: &Input) -> Result<String> {
     }
     for (rel, abs) in overlay_paths(input)? {
         add(&rel, &abs)?;
+    }
+    for platform in input.memory.keys() {
+        let name = crate::normalize::memory::file_name(platform);
+        add(&format!("types/{name}"), &input.layout.types().join(&name))?;
     }
     for krate in &input.manifest.crates {
         let path = crate::release::changelog_path(&input.layout, &krate.name);
@@ -99,8 +107,11 @@ pub fn plan(root: &Path) -> Result<Outputs> {
         changelog: None,
     };
     let mut apis = Vec::new();
+    let mut learned = pipeline::Memories::new();
     for krate in &input.manifest.crates {
-        let api = pipeline::crate_api(&input, krate, &mut overlays, &mut warnings)?;
+        let built = pipeline::crate_api(&input, krate, &mut overlays, &mut warnings)?;
+        let api = built.api;
+        learned.insert(krate.platform.clone(), built.learned);
         let opts = EmitOptions {
             // Written by `cargo xtask regen` under specs/ (see release.rs).
             changelog: crate::release::read_changelog(&input.layout, &krate.name)?,
@@ -126,6 +137,7 @@ pub fn plan(root: &Path) -> Result<Outputs> {
         runtime_dir,
         warnings,
         digest,
+        learned,
     })
 }
 
@@ -139,11 +151,17 @@ pub struct Drift {
     pub orphans: Vec<PathBuf>,
     /// Definitions whose sha256 is not the one in `specs/specs.lock`.
     pub unlocked: Vec<String>,
+    /// Operations whose remembered type (`specs/types/`) is not what their definitions teach.
+    pub memory: Vec<String>,
 }
 
 impl Drift {
     pub fn is_clean(&self) -> bool {
-        self.stale.is_empty() && self.missing.is_empty() && self.orphans.is_empty() && self.unlocked.is_empty()
+        self.stale.is_empty()
+            && self.missing.is_empty()
+            && self.orphans.is_empty()
+            && self.unlocked.is_empty()
+            && self.memory.is_empty()
     }
 }
 
@@ -153,6 +171,12 @@ impl std::fmt::Display for Drift {
             writeln!(
                 f,
                 "specs/{u}: sha256 differs from specs/specs.lock (edited by hand? run `cargo xtask fetch`)"
+            )?;
+        }
+        for m in &self.memory {
+            writeln!(
+                f,
+                "specs/types: {m} (run `{REGEN_COMMAND}` online, which records what the definitions teach)"
             )?;
         }
         for m in &self.missing {
@@ -201,6 +225,15 @@ pub fn check(root: &Path, outputs: &Outputs) -> Result<Drift> {
         if lock.files.get(&rel).map(|e| e.sha256.as_str()) != Some(sha256_hex(&bytes).as_str()) {
             drift.unlocked.push(rel);
         }
+    }
+    for (platform, learned) in &outputs.learned {
+        let stored = input.memory.get(platform).cloned().unwrap_or_default();
+        let file = crate::normalize::memory::file_name(platform);
+        drift.memory.extend(
+            crate::normalize::memory::disagreements(&stored, learned)
+                .into_iter()
+                .map(|d| format!("{file}: {d}")),
+        );
     }
     for (path, expected) in &outputs.files {
         match std::fs::read_to_string(root.join(path)) {
@@ -259,8 +292,19 @@ pub fn plan_generate(
     manifest: &crate::manifest::Manifest,
     opts: &pipeline::SpecOptions,
 ) -> Result<Outputs> {
+    plan_generate_remembering(spec, manifest, opts, &pipeline::Memories::new())
+}
+
+/// [`plan_generate`] with a type memory (`cargo xtask generate --types`); [`Outputs::learned`] holds what to
+/// write back.
+pub fn plan_generate_remembering(
+    spec: &Path,
+    manifest: &crate::manifest::Manifest,
+    opts: &pipeline::SpecOptions,
+    memory: &pipeline::Memories,
+) -> Result<Outputs> {
     let mut warnings = Vec::new();
-    let apis = pipeline::spec_apis(spec, manifest, opts, &mut warnings)?;
+    let (apis, learned) = pipeline::spec_apis_remembering(spec, manifest, opts, memory, &mut warnings)?;
     let digest = spec_digest(spec)?;
     let emit_opts = EmitOptions {
         digest: digest.clone(),
@@ -300,6 +344,7 @@ pub fn plan_generate(
         runtime_dir,
         warnings,
         digest,
+        learned,
     })
 }
 

@@ -1,29 +1,74 @@
 //! The stages wired together: manifest + vendored definitions -> one [`Api`] per crate.
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use crate::error::{Error, Result};
 use crate::ir::{
-    Api, BusinessCode, Deprecation, ExampleProgram, Method, Operation, Server, Successor, SuccessorSource, Text,
+    Api, BusinessCode, ExampleProgram, Method, Operation, Provenance, Server, Successor, SuccessorSource, Text,
 };
+use crate::lock::Lock;
 use crate::lower::{self, Lowered, Warning};
 use crate::manifest::{CrateSpec, Lang, Layout, Manifest};
+use crate::normalize::memory::{self, Recall, TypeMemory};
 use crate::normalize::overlay::Overlays;
-use crate::normalize::{self, merge, successor};
+use crate::normalize::{self, merge, numbers, successor};
+
+/// Remembered response types by platform (`specs/types/<platform>.json`).
+pub type Memories = BTreeMap<String, TypeMemory>;
 
 /// The input of one generation run, read once.
 #[derive(Debug)]
 pub struct Input {
     pub layout: Layout,
     pub manifest: Manifest,
+    /// `specs/specs.lock` (empty when there is none yet): when each definition was fetched.
+    pub lock: Lock,
+    /// `specs/types/`.
+    pub memory: Memories,
 }
 
 impl Input {
     pub fn load(root: &Path) -> Result<Input> {
         let layout = Layout::new(root);
         let manifest = Manifest::load(&layout.manifest())?;
-        Ok(Input { layout, manifest })
+        let lock = Lock::load_or_default(&layout.lock())?;
+        let memory = load_memories(&layout.types())?;
+        Ok(Input {
+            layout,
+            manifest,
+            lock,
+            memory,
+        })
     }
+}
+
+/// Every `<platform>.json` of a type memory folder (none when the folder does not exist).
+pub fn load_memories(dir: &Path) -> Result<Memories> {
+    let mut out = Memories::new();
+    if !dir.exists() {
+        return Ok(out);
+    }
+    for entry in std::fs::read_dir(dir).map_err(|e| Error::io(dir, e))? {
+        let path = entry.map_err(|e| Error::io(dir, e))?.path();
+        let Some(platform) = path
+            .file_name()
+            .and_then(|n| n.to_str())
+            .and_then(|n| n.strip_suffix(".json"))
+        else {
+            continue;
+        };
+        let text = std::fs::read_to_string(&path).map_err(|e| Error::io(&path, e))?;
+        out.insert(platform.to_owned(), TypeMemory::parse(&text, &path)?);
+    }
+    Ok(out)
+}
+
+/// One crate's IR and the type memory its definitions teach.
+#[derive(Debug, Clone)]
+pub struct Built {
+    pub api: Api,
+    pub learned: TypeMemory,
 }
 
 /// Builds the IR of one crate from its per-endpoint definitions.
@@ -32,7 +77,7 @@ pub fn crate_api(
     krate: &CrateSpec,
     overlays: &mut Overlays,
     warnings: &mut Vec<Warning>,
-) -> Result<Api> {
+) -> Result<Built> {
     let manifest = &input.manifest;
     let specs = input.layout.specs();
     let mut ops: Vec<Operation> = Vec::new();
@@ -116,8 +161,55 @@ pub fn crate_api(
             })
             .collect(),
     };
-    overlays.apply(&mut api)?;
-    finish(api, Path::new(&input.layout.manifest()))
+    // A type is learned from the English definition (the Chinese one has the same example), on the date the
+    // lock says it was fetched.
+    let provenance = |op: &Operation| {
+        let file = krate
+            .endpoints
+            .iter()
+            .find(|e| e.path == op.path)
+            .and_then(|e| krate.spec_files().into_iter().find(|f| f.slug == e.slug))
+            .map(|f| f.rel_path())
+            .unwrap_or_default();
+        let seen = input
+            .lock
+            .files
+            .get(&file)
+            .and_then(|entry| crate::lock::iso_date(&entry.date))
+            .unwrap_or_else(|| "unknown".to_owned());
+        Provenance { source: file, seen }
+    };
+    let empty = TypeMemory::default();
+    let recall = Recall {
+        memory: input.memory.get(&krate.platform).unwrap_or(&empty),
+        file: PathBuf::from("specs/types").join(memory::file_name(&krate.platform)),
+        provenance: &provenance,
+    };
+    let learned = ir_passes(&mut api, Some(overlays), &recall, warnings)?;
+    Ok(Built {
+        api: finish(api, Path::new(&input.layout.manifest()))?,
+        learned,
+    })
+}
+
+/// The IR passes between lowering and naming, in order: the overlays' inference hints, integer-or-float
+/// across the crate, the type memory, then the rest of the overlays (which win over both). Returns the
+/// memory learned from `api`'s definitions.
+fn ir_passes(
+    api: &mut Api,
+    mut overlays: Option<&mut Overlays>,
+    recall: &Recall<'_>,
+    warnings: &mut Vec<Warning>,
+) -> Result<TypeMemory> {
+    if let Some(o) = overlays.as_deref_mut() {
+        o.apply_hints(api)?;
+    }
+    numbers::promote_floats(api);
+    let learned = memory::apply(api, recall, warnings);
+    if let Some(o) = overlays {
+        o.apply(api)?;
+    }
+    Ok(learned)
 }
 
 /// What every API gets from the manifest: servers and business codes.
@@ -201,16 +293,6 @@ fn check_single_path(lowered: &[Lowered], file: &Path, expected: &str) -> Result
     Ok(())
 }
 
-/// Deprecation without a note (aggregate input has no notice text).
-pub fn default_deprecation(manifest: Option<&Manifest>) -> Deprecation {
-    Deprecation {
-        note: manifest
-            .map(|m| Text::bilingual(&m.deprecation_notice.en, &m.deprecation_notice.zh))
-            .unwrap_or_else(|| Text::en("This endpoint is deprecated upstream.")),
-        successor: None,
-    }
-}
-
 /// Every spec file of every crate, with its absolute path (for digests and lock checks).
 pub fn spec_paths(input: &Input) -> Vec<(String, PathBuf)> {
     input
@@ -232,6 +314,8 @@ pub struct SpecOptions {
     pub platform: Option<String>,
     /// Crate name for a single-platform run; default `justoneapi-<platform>`.
     pub crate_name: Option<String>,
+    /// The date types are seen on when the spec's file name has none (`YYYY-MM-DD`; the caller's today).
+    pub seen: Option<String>,
 }
 
 /// APIs of an aggregate definition (one file, OpenAPI 3.0 or 3.1) or of a folder of per-endpoint definitions
@@ -244,14 +328,28 @@ pub fn spec_apis(
     opts: &SpecOptions,
     warnings: &mut Vec<Warning>,
 ) -> Result<Vec<Api>> {
+    Ok(spec_apis_remembering(spec, manifest, opts, &Memories::new(), warnings)?.0)
+}
+
+/// [`spec_apis`] with a type memory (`memory`, by platform): remembered types fill in operations without an
+/// example. Returns the APIs and the memory of every platform generated, updated with what this spec teaches.
+pub fn spec_apis_remembering(
+    spec: &Path,
+    manifest: &Manifest,
+    opts: &SpecOptions,
+    memory: &Memories,
+    warnings: &mut Vec<Warning>,
+) -> Result<(Vec<Api>, Memories)> {
     let lowered = if spec.is_dir() {
         load_dir(spec, warnings)?
     } else {
         load_aggregate(spec, warnings)?
     };
-    let mut by_platform: std::collections::BTreeMap<String, Vec<Operation>> = Default::default();
+    let mut by_platform: BTreeMap<String, Vec<Operation>> = Default::default();
     // Where each platform was first seen, for the error when it cannot name a crate.
-    let mut first_seen: std::collections::BTreeMap<String, (PathBuf, String)> = Default::default();
+    let mut first_seen: BTreeMap<String, (PathBuf, String)> = Default::default();
+    // The file each operation was read from, for the type memory.
+    let mut sources: BTreeMap<String, String> = Default::default();
     for mut l in lowered {
         let platform = platform_of(&l.op.path);
         if opts.platform.as_ref().is_some_and(|p| p != &platform) {
@@ -263,6 +361,12 @@ pub fn spec_apis(
         if let Some(d) = &mut l.op.deprecation {
             d.note = Text::bilingual(&manifest.deprecation_notice.en, &manifest.deprecation_notice.zh);
         }
+        let name = l
+            .file
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        sources.insert(memory::key(&l.op), name);
         by_platform.entry(platform).or_default().push(l.op);
     }
     if let Some(p) = &opts.platform {
@@ -271,41 +375,58 @@ pub fn spec_apis(
         }
     }
     let single = by_platform.len() == 1;
-    by_platform
-        .into_iter()
-        .map(|(platform, operations)| {
-            let crate_name = match (&opts.crate_name, single) {
-                (Some(name), true) => name.clone(),
-                _ if !is_crate_name_part(&platform) => {
-                    let (file, pointer) = &first_seen[&platform];
-                    return Err(Error::spec(
-                        file,
-                        pointer,
-                        format!(
-                            "platform `{platform}` (the path segment after /api/) cannot be part of a crate name: \
-                             Cargo package names are ASCII letters, digits, `-` and `_`; generate this platform \
-                             alone with --platform and --crate-name"
-                        ),
-                    ));
-                }
-                _ => format!("justoneapi-{platform}"),
-            };
-            let title = most_common_tag(&operations).unwrap_or_else(|| Text::en(platform.clone()));
-            finish(
-                Api {
-                    crate_name,
-                    version: "0.1.0".into(),
-                    platform,
-                    title,
-                    servers: servers(manifest),
-                    business_codes: business_codes(manifest),
-                    operations,
-                    examples: Vec::new(),
-                },
-                spec,
-            )
-        })
-        .collect()
+    let provenance = |op: &Operation| {
+        let source = sources.get(&memory::key(op)).cloned().unwrap_or_default();
+        let seen = memory::date_in_name(&source)
+            .or_else(|| {
+                spec.file_name()
+                    .and_then(|n| memory::date_in_name(&n.to_string_lossy()))
+            })
+            .or_else(|| opts.seen.clone())
+            .unwrap_or_else(|| "unknown".to_owned());
+        Provenance { source, seen }
+    };
+    let empty = TypeMemory::default();
+    let mut apis = Vec::new();
+    let mut learned = Memories::new();
+    for (platform, operations) in by_platform {
+        let crate_name = match (&opts.crate_name, single) {
+            (Some(name), true) => name.clone(),
+            _ if !is_crate_name_part(&platform) => {
+                let (file, pointer) = &first_seen[&platform];
+                return Err(Error::spec(
+                    file,
+                    pointer,
+                    format!(
+                        "platform `{platform}` (the path segment after /api/) cannot be part of a crate name: \
+                         Cargo package names are ASCII letters, digits, `-` and `_`; generate this platform \
+                         alone with --platform and --crate-name"
+                    ),
+                ));
+            }
+            _ => format!("justoneapi-{platform}"),
+        };
+        let title = most_common_tag(&operations).unwrap_or_else(|| Text::en(platform.clone()));
+        let mut api = Api {
+            crate_name,
+            version: "0.1.0".into(),
+            platform: platform.clone(),
+            title,
+            servers: servers(manifest),
+            business_codes: business_codes(manifest),
+            operations,
+            examples: Vec::new(),
+        };
+        let recall = Recall {
+            memory: memory.get(&platform).unwrap_or(&empty),
+            file: PathBuf::from(memory::file_name(&platform)),
+            provenance: &provenance,
+        };
+        let taught = ir_passes(&mut api, None, &recall, warnings)?;
+        learned.insert(platform, taught);
+        apis.push(finish(api, spec)?);
+    }
+    Ok((apis, learned))
 }
 
 /// Whether `justoneapi-<platform>` is a valid Cargo package name.

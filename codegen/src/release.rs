@@ -26,9 +26,10 @@ pub const CHANGELOG_DIR: &str = "changelog";
 
 /// First lines of every changelog.
 pub const CHANGELOG_HEADER: &str = "# Changelog\n\n\
-Every release of this crate follows a change of Just One API's published definitions. Entries are written by \
-`cargo xtask regen` from the difference between the API before and after the fetch (newest first); versions \
-follow Cargo's semver rules (`0.x`: a breaking change bumps the minor version, anything else the patch).\n";
+Every release of this crate follows a change of Just One API's published definitions, or of the generator. \
+Entries for the first are written by `cargo xtask regen` from the difference between the API before and after \
+the fetch; entries for the second come with the generator change (newest first). Versions follow Cargo's semver \
+rules (`0.x`: a breaking change bumps the minor version, anything else the patch).\n";
 
 /// `specs/changelog/<crate>.md`.
 pub fn changelog_path(layout: &Layout, crate_name: &str) -> PathBuf {
@@ -77,7 +78,7 @@ pub fn snapshot(root: &Path) -> Result<BTreeMap<String, Api>> {
         let mut warnings = Vec::new();
         out.insert(
             krate.name.clone(),
-            pipeline::crate_api(&input, &k, &mut overlays, &mut warnings)?,
+            pipeline::crate_api(&input, &k, &mut overlays, &mut warnings)?.api,
         );
     }
     Ok(out)

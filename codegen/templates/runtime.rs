@@ -10,9 +10,10 @@ use std::pin::Pin;
 use std::task::{Context, Poll};
 use std::time::{Duration, Instant};
 
-use serde::de::{DeserializeOwned, IgnoredAny};
-use serde::Deserialize;
+use serde::de::{IgnoredAny, MapAccess, Visitor};
+use serde::{Deserialize, Deserializer as _};
 
+use crate::de::{Decode, Key, Mismatch, Seed};
 use crate::{BusinessCode, Error, Server};
 
 /// Per-request timeout the upstream documentation asks for ("at least 60 seconds").
@@ -183,10 +184,12 @@ pub struct Client {
     max_body_bytes: usize,
 }
 
-/// A successful response: the typed `data` and the rest of the envelope.
-#[derive(Debug, Clone, PartialEq)]
+/// A successful response: the typed `data`, the rest of the envelope, what did not fit, and the raw body.
+#[derive(Clone, PartialEq)]
+#[non_exhaustive]
 pub struct ApiResponse<T> {
-    /// The envelope's `data`.
+    /// The envelope's `data`, decoded by the rules of [`crate::de`]: a value that did not fit its type was
+    /// left out and is listed in [`mismatches`](Self::mismatches).
     pub data: T,
     /// The envelope's `message`.
     pub message: Option<String>,
@@ -194,6 +197,44 @@ pub struct ApiResponse<T> {
     pub record_time: Option<String>,
     /// The envelope's `requestId`; quote it when asking upstream support.
     pub request_id: Option<String>,
+    /// Every value of `data` that did not fit the generated type (empty when everything fit), with its path
+    /// (`data.ages[2].percent`). Each was also logged as a `tracing` warning.
+    pub mismatches: Vec<Mismatch>,
+    /// The response body as received, so nothing upstream sent is lost.
+    body: std::sync::Arc<[u8]>,
+}
+
+impl<T> ApiResponse<T> {
+    /// The envelope's `data` as raw JSON, exactly as upstream sent it (`Value::Null` when it was missing).
+    /// Parsed from the kept body on each call: no second (billed) request.
+    pub fn raw_data(&self) -> serde_json::Value {
+        #[derive(Deserialize)]
+        struct Raw {
+            #[serde(default)]
+            data: serde_json::Value,
+        }
+        serde_json::from_slice::<Raw>(&self.body)
+            .map(|raw| raw.data)
+            .unwrap_or_default()
+    }
+
+    /// The whole response body, as received.
+    pub fn raw_body(&self) -> &[u8] {
+        &self.body
+    }
+}
+
+impl<T: fmt::Debug> fmt::Debug for ApiResponse<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ApiResponse")
+            .field("data", &self.data)
+            .field("message", &self.message)
+            .field("record_time", &self.record_time)
+            .field("request_id", &self.request_id)
+            .field("mismatches", &self.mismatches)
+            .field("body", &format_args!("<{} bytes>", self.body.len()))
+            .finish()
+    }
 }
 
 impl Client {
@@ -289,7 +330,7 @@ impl Client {
             return Err(Error::Http {
                 status: status.as_u16(),
                 url: shown,
-                code: head.as_ref().map(|h| BusinessCode::from_code(h.code.0)),
+                code: head.as_ref().map(|h| h.code.business_code()),
                 message: head.and_then(|h| h.message),
                 retry_after,
                 body: String::from_utf8_lossy(&body).into_owned(),
@@ -397,7 +438,7 @@ impl<T> fmt::Debug for ResponseFuture<'_, T> {
     }
 }
 
-impl<T: DeserializeOwned + Send + 'static> Future for ResponseFuture<'_, T> {
+impl<T: Decode + Send + 'static> Future for ResponseFuture<'_, T> {
     type Output = Result<ApiResponse<T>, Error>;
 
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
@@ -421,7 +462,7 @@ impl<T: DeserializeOwned + Send + 'static> Future for ResponseFuture<'_, T> {
 }
 
 /// [`decode`], type-erased for the retry loop.
-fn decode_any<T: DeserializeOwned + Send + 'static>(body: &[u8], url: &str) -> Result<Decoded, Error> {
+fn decode_any<T: Decode + Send + 'static>(body: &[u8], url: &str) -> Result<Decoded, Error> {
     decode::<T>(body, url).map(|response| Box::new(response) as Decoded)
 }
 
@@ -450,55 +491,111 @@ fn parse_retry_after(value: &str) -> Option<Duration> {
 }
 
 /// The business code. Upstream declared it an integer in some versions and a string enum (`"0"`, `"301"`)
-/// in others, so both are accepted: a JSON integer, or a string of decimal digits.
+/// in others, so both are read: a JSON integer, or a string of decimal digits. Only the integer `0` is
+/// success, as in upstream's own SDK: a string `"0"` is a business error with the code
+/// `BusinessCode::Unknown(0)`, never mistaken for data.
 #[derive(Debug, Clone, Copy)]
-struct Code(i64);
+struct Code {
+    value: i64,
+    /// Sent as a string.
+    quoted: bool,
+}
+
+impl Code {
+    fn is_success(self) -> bool {
+        self.value == 0 && !self.quoted
+    }
+
+    fn business_code(self) -> BusinessCode {
+        if self.quoted && self.value == 0 {
+            BusinessCode::Unknown(0)
+        } else {
+            BusinessCode::from_code(self.value)
+        }
+    }
+}
 
 impl<'de> Deserialize<'de> for Code {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        struct Visitor;
-        impl serde::de::Visitor<'_> for Visitor {
+        struct CodeVisitor;
+        impl Visitor<'_> for CodeVisitor {
             type Value = Code;
             fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
                 f.write_str("an integer business code, or a string of decimal digits")
             }
-            fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<Code, E> {
-                Ok(Code(v))
+            fn visit_i64<E: serde::de::Error>(self, value: i64) -> Result<Code, E> {
+                Ok(Code { value, quoted: false })
             }
             fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<Code, E> {
-                i64::try_from(v).map(Code).map_err(E::custom)
+                i64::try_from(v)
+                    .map(|value| Code { value, quoted: false })
+                    .map_err(E::custom)
             }
             fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Code, E> {
                 let digits = v.strip_prefix('-').unwrap_or(v);
                 if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
                     return Err(E::invalid_value(serde::de::Unexpected::Str(v), &self));
                 }
-                v.parse().map(Code).map_err(E::custom)
+                v.parse()
+                    .map(|value| Code { value, quoted: true })
+                    .map_err(E::custom)
             }
         }
-        deserializer.deserialize_any(Visitor)
+        deserializer.deserialize_any(CodeVisitor)
     }
 }
 
-/// The whole envelope, decoded in one pass on the happy path.
-#[derive(Deserialize)]
+/// The envelope, decoded in one pass with `data` decoded as `T` on the way.
 struct Envelope<T> {
     code: Code,
-    #[serde(default)]
     message: Option<String>,
-    #[serde(default = "none")]
     data: Option<T>,
-    #[serde(default, rename = "recordTime")]
     record_time: Option<String>,
-    #[serde(default, rename = "requestId")]
     request_id: Option<String>,
 }
 
-fn none<T>() -> Option<T> {
-    None
+struct EnvelopeVisitor<T>(PhantomData<T>);
+
+impl<'de, T: Decode> Visitor<'de> for EnvelopeVisitor<T> {
+    type Value = Envelope<T>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a JSON object with a business `code` (the response envelope)")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Envelope<T>, A::Error> {
+        // An error names the key it happened in: the JSON path of what could not be read.
+        fn at<E: serde::de::Error>(key: &str) -> impl FnOnce(E) -> E + '_ {
+            move |e| E::custom(format_args!("at `{key}`: {e}"))
+        }
+        let (mut code, mut message, mut data, mut record_time, mut request_id) = (None, None, None, None, None);
+        while let Some(key) = map.next_key::<Key<'de>>()? {
+            let key = key.0;
+            match key.as_ref() {
+                "code" => code = Some(map.next_value::<Code>().map_err(at(&key))?),
+                "data" => data = Some(map.next_value_seed(Seed::<T>(PhantomData)).map_err(at(&key))?),
+                "message" => message = map.next_value_seed(Seed(PhantomData)).map_err(at(&key))?,
+                "recordTime" => record_time = map.next_value_seed(Seed(PhantomData)).map_err(at(&key))?,
+                "requestId" => request_id = map.next_value_seed(Seed(PhantomData)).map_err(at(&key))?,
+                _ => {
+                    map.next_value::<IgnoredAny>()?;
+                }
+            }
+        }
+        let Some(code) = code else {
+            return Err(serde::de::Error::custom("at `code`: missing (every response envelope has one)"));
+        };
+        Ok(Envelope {
+            code,
+            message,
+            data,
+            record_time,
+            request_id,
+        })
+    }
 }
 
-/// Just enough of the envelope to report an error when `data` does not fit the type.
+/// Just enough of the envelope to report an error when the body is not a readable envelope.
 #[derive(Deserialize)]
 struct Head {
     code: Code,
@@ -510,44 +607,75 @@ struct Head {
     _data: IgnoredAny,
 }
 
-fn decode<T: DeserializeOwned>(body: &[u8], url: &str) -> Result<ApiResponse<T>, Error> {
+/// Decodes a 2xx response body exactly as the client does (for benchmarks and tests of the runtime itself).
+#[doc(hidden)]
+pub fn decode_body<T: Decode>(body: &[u8]) -> Result<ApiResponse<T>, Error> {
+    decode(body, "")
+}
+
+/// The most mismatches logged per response; all of them are in [`ApiResponse::mismatches`].
+const LOGGED_MISMATCHES: usize = 20;
+
+fn decode<T: Decode>(body: &[u8], url: &str) -> Result<ApiResponse<T>, Error> {
     let undecodable = |message: String| Error::Decode {
         url: url.to_owned(),
         message,
         body: String::from_utf8_lossy(body).into_owned(),
     };
-    match serde_json::from_slice::<Envelope<T>>(body) {
-        Ok(envelope) => {
-            if envelope.code.0 != 0 {
-                return Err(Error::Business {
-                    code: BusinessCode::from_code(envelope.code.0),
-                    message: envelope.message,
-                    request_id: envelope.request_id,
+    let (envelope, misfits) = crate::de::counting(|| {
+        let mut de = serde_json::Deserializer::from_slice(body);
+        let envelope = (&mut de).deserialize_map(EnvelopeVisitor::<T>(PhantomData))?;
+        de.end()?;
+        Ok::<_, serde_json::Error>(envelope)
+    });
+    let envelope = match envelope {
+        Ok(envelope) => envelope,
+        Err(error) => {
+            // A readable code says more than "undecodable": a business error whose body is odd elsewhere.
+            return match serde_json::from_slice::<Head>(body) {
+                Ok(head) if !head.code.is_success() => Err(Error::Business {
+                    code: head.code.business_code(),
+                    message: head.message,
+                    request_id: head.request_id,
                     url: url.to_owned(),
-                });
-            }
-            let data = match envelope.data {
-                Some(data) => data,
-                // `null` or no `data`: fine for types that accept null (raw JSON, `Option`), an error otherwise.
-                // Decoded from text, not from `Value::Null`: one deserializer type, so one instantiation per `T`.
-                None => serde_json::from_slice::<T>(b"null")
-                    .map_err(|_| undecodable("code 0 but `data` is null or missing".to_owned()))?,
+                }),
+                _ => Err(undecodable(error.to_string())),
             };
-            Ok(ApiResponse {
-                data,
-                message: envelope.message,
-                record_time: envelope.record_time,
-                request_id: envelope.request_id,
-            })
         }
-        Err(error) => match serde_json::from_slice::<Head>(body) {
-            Ok(head) if head.code.0 != 0 => Err(Error::Business {
-                code: BusinessCode::from_code(head.code.0),
-                message: head.message,
-                request_id: head.request_id,
-                url: url.to_owned(),
-            }),
-            _ => Err(undecodable(error.to_string())),
-        },
+    };
+    if !envelope.code.is_success() {
+        return Err(Error::Business {
+            code: envelope.code.business_code(),
+            message: envelope.message,
+            request_id: envelope.request_id,
+            url: url.to_owned(),
+        });
     }
+    // Something did not fit: read the body again, as a tree, to name every place (rare, so not paid for on
+    // the happy path).
+    let mismatches = if misfits == 0 {
+        Vec::new()
+    } else {
+        let tree: serde_json::Value = serde_json::from_slice(body).map_err(|e| undecodable(e.to_string()))?;
+        crate::de::locate::<T>(tree.get("data").unwrap_or(&serde_json::Value::Null))
+    };
+    for m in mismatches.iter().take(LOGGED_MISMATCHES) {
+        tracing::warn!(url, path = %m.path, expected = m.expected, found = %m.found, "response value does not fit its type; left out");
+    }
+    if mismatches.len() > LOGGED_MISMATCHES {
+        tracing::warn!(url, more = mismatches.len() - LOGGED_MISMATCHES, "more response values do not fit their types");
+    }
+    let data = match envelope.data {
+        Some(data) => data,
+        // `null` or no `data`: the type's empty value (raw JSON: `null`).
+        None => T::decode(serde_json::Value::Null).map_err(|e| undecodable(e.to_string()))?,
+    };
+    Ok(ApiResponse {
+        data,
+        message: envelope.message,
+        record_time: envelope.record_time,
+        request_id: envelope.request_id,
+        mismatches,
+        body: body.into(),
+    })
 }

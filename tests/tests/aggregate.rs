@@ -93,12 +93,13 @@ fn a_single_platform_can_be_named() {
     let opts = SpecOptions {
         platform: Some("xiaohongshu-pgy".into()),
         crate_name: Some("pgy".into()),
+        ..SpecOptions::default()
     };
     let outputs = codegen::outputs::plan_generate(&aggregate("2026-05-11"), &manifest(), &opts).unwrap();
     assert_eq!(outputs.crate_dirs, [PathBuf::from("pgy")]);
     let opts = SpecOptions {
         platform: Some("no-such-platform".into()),
-        crate_name: None,
+        ..SpecOptions::default()
     };
     let err = codegen::outputs::plan_generate(&aggregate("2026-05-11"), &manifest(), &opts)
         .unwrap_err()

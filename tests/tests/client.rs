@@ -291,24 +291,28 @@ async fn seed_example_decodes_into_typed_data_with_the_envelope() {
     assert_eq!(response.record_time.as_deref(), Some("2026-03-08T10:00:00"));
     assert_eq!(response.request_id.as_deref(), Some("req-42"));
     let data = &response.data;
-    assert_eq!(data.date_key, "2026-03-08");
-    let groups: Vec<_> = data.ages.iter().map(|a| a.group.as_str()).collect();
+    assert_eq!(data.date_key.as_deref(), Some("2026-03-08"));
+    let groups: Vec<_> = data.ages.iter().map(|a| a.group.as_deref().unwrap()).collect();
     assert_eq!(groups, ["<18", "18-24", "25-34", "35-44", ">44"]);
-    assert_close(data.ages[3].percent, 0.5362379555927943);
-    assert_close(data.gender.male, 0.3287250384024577);
-    assert_close(data.gender.female, 0.6712749615975423);
+    assert_close(data.ages[3].percent.unwrap(), 0.5362379555927943);
+    let gender = data.gender.as_ref().unwrap();
+    assert_close(gender.male.unwrap(), 0.3287250384024577);
+    assert_close(gender.female.unwrap(), 0.6712749615975423);
     assert_eq!(data.interests.len(), 20);
-    assert_eq!(data.interests[0].name, "美食");
+    assert_eq!(data.interests[0].name.as_deref(), Some("美食"));
     assert_eq!(data.provinces.len(), 36);
-    assert_eq!(data.provinces[0].name, "广东");
+    assert_eq!(data.provinces[0].name.as_deref(), Some("广东"));
     assert_eq!(data.cities.len(), 9);
-    assert_eq!(data.cities[8].name, "苏州");
+    assert_eq!(data.cities[8].name.as_deref(), Some("苏州"));
     assert_eq!(data.devices.len(), 10);
     assert_eq!(
-        (data.devices[0].name.as_str(), data.devices[0].desc.as_str()),
-        ("apple inc.", "苹果")
+        (data.devices[0].name.as_deref(), data.devices[0].desc.as_deref()),
+        (Some("apple inc."), Some("苹果"))
     );
-    assert_close(data.devices[0].percent, 0.4340122936000964);
+    assert_close(data.devices[0].percent.unwrap(), 0.4340122936000964);
+    // Everything fit; the raw JSON is the example.
+    assert!(response.mismatches.is_empty(), "{:?}", response.mismatches);
+    assert_json_eq(&response.raw_data(), &body["data"], "raw data");
     // Nothing of the example is lost: the typed data serializes back to it.
     assert_json_eq(&serde_json::to_value(data).unwrap(), &body["data"], "data");
 
@@ -342,7 +346,7 @@ async fn accept_cache_is_sent_only_when_set() {
             .send()
             .await
             .unwrap();
-        assert_eq!(response.data.date_key, "2026-03-08");
+        assert_eq!(response.data.date_key.as_deref(), Some("2026-03-08"));
     }
     server.verify().await;
 }
@@ -359,7 +363,6 @@ async fn into_future_send_raw_and_the_successor_operation() {
         .mount(&server)
         .await;
     let mut profile = example.clone();
-    profile["code"] = json!("0");
     profile["requestId"] = json!("r");
     Mock::given(method("GET"))
         .and(path(FANS_PROFILE))
@@ -383,7 +386,7 @@ async fn into_future_send_raw_and_the_successor_operation() {
         .api_solar_kol_data_user_id_fans_profile_v1("user-9")
         .await
         .unwrap();
-    assert_eq!(successor.data.date_key, "2026-03-08");
+    assert_eq!(successor.data.date_key.as_deref(), Some("2026-03-08"));
     assert_eq!(successor.request_id.as_deref(), Some("r"));
     let successor_raw = client
         .api_solar_kol_data_user_id_fans_profile_v1("user-9")
@@ -459,15 +462,21 @@ async fn business_error_fields_and_kind() {
 }
 
 #[tokio::test]
-async fn code_zero_as_integer_or_string_is_success() {
-    for code in [json!(0), json!("0")] {
-        let server = MockServer::start().await;
-        let mut body = seed_example();
-        body["code"] = code;
-        answer(&server, json_response(200, &body)).await;
-        let response = portrait(&client(&server.uri())).await.unwrap();
-        assert_eq!(response.data.date_key, "2026-03-08");
-    }
+async fn code_zero_is_success_only_as_an_integer() {
+    let server = MockServer::start().await;
+    answer(&server, json_response(200, &seed_example())).await;
+    let response = portrait(&client(&server.uri())).await.unwrap();
+    assert_eq!(response.data.date_key.as_deref(), Some("2026-03-08"));
+
+    // As upstream's own SDK (`test_string_zero_is_not_treated_as_success`): a string "0" is not success.
+    let server = MockServer::start().await;
+    let mut body = seed_example();
+    body["code"] = json!("0");
+    answer(&server, json_response(200, &body)).await;
+    let error = portrait(&client(&server.uri())).await.unwrap_err();
+    assert_eq!(error.kind(), "business");
+    assert_eq!(error.business_code(), Some(BusinessCode::Unknown(0)));
+    assert!(!error.is_retryable());
 }
 
 #[tokio::test]
@@ -569,10 +578,7 @@ async fn undecodable_bodies_are_decode_errors_that_keep_the_body() {
         ("truncated JSON", r#"{"code":0,"data":{"ages":[{"group":"<18","perc"#),
         ("empty body", ""),
         ("JSON but not an object", "[1,2,3]"),
-        ("wrong type in data", r#"{"code":0,"data":{"ages":"many"}}"#),
-        ("wrong nested type", r#"{"code":0,"data":{"gender":{"male":"half"}}}"#),
-        ("wrong envelope type", r#"{"code":0,"message":5,"data":{}}"#),
-        ("data is a string", r#"{"code":0,"data":"portrait"}"#),
+        ("trailing garbage", r#"{"code":0,"data":{}} x"#),
     ];
     for (case, text) in cases {
         let server = MockServer::start().await;
@@ -586,7 +592,65 @@ async fn undecodable_bodies_are_decode_errors_that_keep_the_body() {
 }
 
 #[tokio::test]
-async fn null_or_missing_data_fails_typed_but_is_null_raw() {
+async fn an_envelope_that_cannot_be_read_names_the_json_path() {
+    for (text, at) in [
+        (r#"{"code":{"value":0},"data":{}}"#, "at `code`"),
+        (r#"{"data":{},"message":"m"}"#, "at `code`"),
+    ] {
+        let server = MockServer::start().await;
+        answer(&server, raw_response(200, text, "application/json")).await;
+        let (message, _) = expect_decode(portrait(&client(&server.uri())).await);
+        assert!(message.contains(at), "{message}");
+    }
+}
+
+#[tokio::test]
+async fn values_that_do_not_fit_are_left_out_and_reported_by_path() {
+    let cases = [
+        (
+            r#"{"code":0,"data":{"ages":"many"}}"#,
+            vec!["data.ages: expected array, found \"many\""],
+        ),
+        (
+            r#"{"code":0,"data":{"gender":{"male":"half","female":0.5}}}"#,
+            vec!["data.gender.male: expected number, found \"half\""],
+        ),
+        (
+            r#"{"code":0,"data":"portrait"}"#,
+            vec!["data: expected object, found \"portrait\""],
+        ),
+        (
+            r#"{"code":0,"data":{"ages":[{"group":1,"percent":0.1},{"group":{"x":1},"percent":[]},null]}}"#,
+            vec![
+                "data.ages[1].group: expected string, found an object",
+                "data.ages[1].percent: expected number, found an array",
+                "data.ages[2]: expected object, found null",
+            ],
+        ),
+    ];
+    for (text, expected) in cases {
+        let server = MockServer::start().await;
+        answer(&server, raw_response(200, text, "application/json")).await;
+        let response = portrait(&client(&server.uri())).await.unwrap();
+        let found: Vec<String> = response.mismatches.iter().map(ToString::to_string).collect();
+        assert_eq!(found, expected, "{text}");
+        let sent: Value = serde_json::from_str(text).unwrap();
+        assert_eq!(response.raw_data(), sent["data"], "the raw JSON is what was sent");
+    }
+    // What fits is kept next to what does not: `1` became the string "1", `0.5` stayed.
+    let server = MockServer::start().await;
+    let text = r#"{"code":0,"message":5,"data":{"ages":[{"group":1,"percent":"0.25"}],"gender":{"male":"half","female":0.5}}}"#;
+    answer(&server, raw_response(200, text, "application/json")).await;
+    let response = portrait(&client(&server.uri())).await.unwrap();
+    assert_eq!(response.message.as_deref(), Some("5"));
+    assert_eq!(response.data.ages[0].group.as_deref(), Some("1"));
+    assert_eq!(response.data.ages[0].percent, Some(0.25));
+    let gender = response.data.gender.as_ref().unwrap();
+    assert_eq!((gender.male, gender.female), (None, Some(0.5)));
+}
+
+#[tokio::test]
+async fn null_or_missing_data_is_empty_typed_data_and_null_raw() {
     for text in [
         r#"{"code":0,"data":null,"requestId":"r1"}"#,
         r#"{"code":0,"requestId":"r1"}"#,
@@ -595,9 +659,12 @@ async fn null_or_missing_data_fails_typed_but_is_null_raw() {
         answer(&server, raw_response(200, text, "application/json")).await;
         let client = client(&server.uri());
 
-        let (message, body) = expect_decode(portrait(&client).await);
-        assert_eq!(message, "code 0 but `data` is null or missing");
-        assert_eq!(body, text);
+        // Nothing to decode is not a failure of a billed call: every field is empty, nothing is reported.
+        let typed = portrait(&client).await.unwrap();
+        assert_eq!(typed.data, Data::default());
+        assert!(typed.mismatches.is_empty());
+        assert_eq!(typed.raw_data(), Value::Null);
+        assert_eq!(typed.raw_body(), text.as_bytes());
 
         let raw = portrait_raw(&client).await.unwrap();
         assert_eq!(raw.data, Value::Null);
@@ -616,11 +683,14 @@ async fn unknown_extra_fields_are_accepted_and_missing_keys_default() {
     answer(&server, json_response(200, &body)).await;
 
     let response = portrait(&client(&server.uri())).await.unwrap();
-    assert_eq!(response.data.ages[0].group, "<18");
-    assert_eq!(response.data.devices[0].name, "apple inc.");
-    // `desc` was missing: the field's default.
-    assert_eq!(response.data.devices[0].desc, "");
-    assert_close(response.data.devices[0].percent, 0.5);
+    assert_eq!(response.data.ages[0].group.as_deref(), Some("<18"));
+    assert_eq!(response.data.devices[0].name.as_deref(), Some("apple inc."));
+    // `desc` was missing: `None`, not an empty string that upstream never sent.
+    assert_eq!(response.data.devices[0].desc, None);
+    assert_close(response.data.devices[0].percent.unwrap(), 0.5);
+    // New keys are not mismatches; they are in the raw JSON.
+    assert!(response.mismatches.is_empty());
+    assert_eq!(response.raw_data()["newDistribution"], json!([{"x": 1}]));
 }
 
 #[tokio::test]
@@ -655,7 +725,7 @@ async fn body_exactly_at_the_cap_is_read() {
     let cap = text.len();
     answer(&server, raw_response(200, &text, "application/json")).await;
     let response = portrait(&builder(&server.uri()).max_body_bytes(cap).build().unwrap()).await;
-    assert_eq!(response.unwrap().data.date_key, "2026-03-08");
+    assert_eq!(response.unwrap().data.date_key.as_deref(), Some("2026-03-08"));
     let result = portrait(&builder(&server.uri()).max_body_bytes(cap - 1).build().unwrap()).await;
     expect_kind(result, "body-too-large");
 }
@@ -836,7 +906,7 @@ async fn code_302_twice_then_success() {
         .await;
     let client = builder(&server.uri()).retry_policy(retrying(5, 10)).build().unwrap();
     let response = portrait(&client).await.unwrap();
-    assert_eq!(response.data.date_key, "2026-03-08");
+    assert_eq!(response.data.date_key.as_deref(), Some("2026-03-08"));
     server.verify().await;
 }
 

@@ -797,15 +797,16 @@ fn odd_names_generate_valid_rust() {
         "Self::U21U21U21 => \"!!!\"",
         "Self::Empty => \"\"",
         // response keys
-        "pub r#type: i64,",
-        "#[serde(rename = \"self\")]\n    pub self_: String,",
-        "#[serde(rename = \"1\")]\n    pub n1: f64,",
-        "#[serde(rename = \"美食\")]\n    pub x7f8e_98df: X7f8eU98df,",
-        "#[serde(rename = \"\")]\n    pub field: String,",
-        "#[serde(rename = \"$\")]\n    pub u24: String,",
-        "pub data: DataData,",
+        "pub r#type: Option<i64>,",
+        "#[serde(rename = \"self\")]\n    pub self_: Option<String>,",
+        // `1` is data, not a name: it goes with the data-keyed entries.
+        "#[serde(flatten)]\n    pub extra: std::collections::BTreeMap<String, f64>,",
+        "#[serde(rename = \"美食\")]\n    pub x7f8e_98df: Option<X7f8eU98df>,",
+        "#[serde(rename = \"\")]\n    pub field: Option<String>,",
+        "#[serde(rename = \"$\")]\n    pub u24: Option<String>,",
+        "pub data: Option<DataData>,",
         "pub r#fn: Vec<Vec<Item>>,",
-        "pub r#match: i64,",
+        "pub r#match: Option<i64>,",
     ] {
         assert!(ty.contains(needle), "{needle}:\n{ty}");
     }

@@ -44,7 +44,7 @@ fn an_overlay_keeps_the_type_when_upstream_drops_the_example() {
         .unwrap();
     assert!(module.contains("pub struct Data {"), "{module}");
     assert!(module.contains("pub gender: Option<Gender>"), "{module}");
-    assert!(module.contains("pub male: f64"), "{module}");
+    assert!(module.contains("pub male: Option<f64>"), "{module}");
     assert!(module.contains("pinned by an overlay"), "{module}");
 }
 

@@ -18,7 +18,9 @@ fn ir_of_the_vendored_specs() {
     let mut warnings = Vec::new();
     let files = codegen::outputs::overlay_paths(&input).unwrap();
     let mut overlays = codegen::normalize::overlay::Overlays::load(&files).unwrap();
-    let api = codegen::pipeline::crate_api(&input, &input.manifest.crates[0], &mut overlays, &mut warnings).unwrap();
+    let api = codegen::pipeline::crate_api(&input, &input.manifest.crates[0], &mut overlays, &mut warnings)
+        .unwrap()
+        .api;
     insta::assert_yaml_snapshot!("ir_xiaohongshu_pgy", api);
 }
 
@@ -62,7 +64,7 @@ fn the_portrait_example_becomes_typed_data() {
         .iter()
         .find(|o| o.path.ends_with("get-kol-fans-portrait/v1"))
         .unwrap();
-    let Shape::Object(fields) = &op.response.as_ref().unwrap().shape else {
+    let Shape::Object { fields, .. } = &op.response.as_ref().unwrap().shape else {
         panic!("data is an object")
     };
     let keys: Vec<&str> = fields.iter().map(|f| f.name.as_str()).collect();
@@ -82,7 +84,7 @@ fn the_portrait_example_becomes_typed_data() {
     let Shape::Array(item) = devices else {
         panic!("devices is an array")
     };
-    let Shape::Object(device) = item.as_ref() else {
+    let Shape::Object { fields: device, .. } = item.as_ref() else {
         panic!("of objects")
     };
     let device: Vec<(&str, &Shape)> = device.iter().map(|f| (f.name.as_str(), &f.shape)).collect();

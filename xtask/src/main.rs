@@ -51,6 +51,10 @@ enum Command {
         /// Crate name when a single platform is generated (default justoneapi-<platform>).
         #[arg(long, value_name = "NAME")]
         crate_name: Option<String>,
+        /// Type memory: read remembered response types from DIR (`<platform>.json`) and write back what this
+        /// spec teaches (DIR is created when absent).
+        #[arg(long, value_name = "DIR")]
+        types: Option<PathBuf>,
     },
     /// Exit non-zero when generated/ is not exactly what specs/ + codegen/ produce, or specs/ does not
     /// match specs/specs.lock.
@@ -74,6 +78,10 @@ enum Command {
         /// Only this platform (the path segment after /api/).
         #[arg(long, value_name = "KEY")]
         platform: Option<String>,
+        /// Judge with the type memory in DIR (`<platform>.json`, read only): a dropped example whose type is
+        /// remembered is a docs change.
+        #[arg(long, value_name = "DIR")]
+        types: Option<PathBuf>,
     },
 }
 
@@ -142,7 +150,7 @@ fn main() -> ExitCode {
                     }
                 }
             }
-            regen(&root)
+            regen(&root, !offline)
         }
         Command::Check => check(&root),
         Command::Generate {
@@ -151,11 +159,17 @@ fn main() -> ExitCode {
             platform,
             all_platforms: _,
             crate_name,
+            types,
         } => generate(
             &root,
             &spec,
             &out,
-            codegen::pipeline::SpecOptions { platform, crate_name },
+            codegen::pipeline::SpecOptions {
+                platform,
+                crate_name,
+                seen: Some(codegen::release::today_utc()),
+            },
+            types.as_deref(),
         ),
         Command::Diff {
             old,
@@ -163,7 +177,8 @@ fn main() -> ExitCode {
             format,
             fail_on,
             platform,
-        } => diff(&root, &old, &new, format, fail_on, platform),
+            types,
+        } => diff(&root, &old, &new, format, fail_on, platform, types.as_deref()),
     };
     match result {
         Ok(code) => code,
@@ -180,9 +195,20 @@ fn print_warnings(outputs: &codegen::outputs::Outputs) {
     }
 }
 
-fn regen(root: &Path) -> anyhow::Result<ExitCode> {
+fn regen(root: &Path, remember: bool) -> anyhow::Result<ExitCode> {
     let outputs = codegen::outputs::plan(root)?;
     print_warnings(&outputs);
+    if remember {
+        // Online: what the fetched definitions teach becomes the memory (`regen --offline` only reads it).
+        let layout = codegen::manifest::Layout::new(root);
+        let before = codegen::pipeline::load_memories(&layout.types())?;
+        let written = write_memories(&layout.types(), &before, &outputs.learned)?;
+        if written > 0 {
+            println!("types: {written} platform files updated in specs/types");
+            // The memory is an input: generate again so the headers' digest covers it.
+            return regen(root, false);
+        }
+    }
     let touched = codegen::outputs::apply(root, &outputs)?;
     for t in &touched {
         println!("updated {}", t.display());
@@ -213,11 +239,29 @@ fn check(root: &Path) -> anyhow::Result<ExitCode> {
     }
 }
 
-fn generate(root: &Path, spec: &Path, out: &Path, opts: codegen::pipeline::SpecOptions) -> anyhow::Result<ExitCode> {
+fn generate(
+    root: &Path,
+    spec: &Path,
+    out: &Path,
+    opts: codegen::pipeline::SpecOptions,
+    types: Option<&Path>,
+) -> anyhow::Result<ExitCode> {
     let manifest = codegen::manifest::Manifest::load(&codegen::manifest::Layout::new(root).manifest())?;
-    let outputs = codegen::outputs::plan_generate(spec, &manifest, &opts)?;
+    let memory = match types {
+        Some(dir) => codegen::pipeline::load_memories(dir)?,
+        None => Default::default(),
+    };
+    let outputs = codegen::outputs::plan_generate_remembering(spec, &manifest, &opts, &memory)?;
     print_warnings(&outputs);
     let touched = codegen::outputs::apply(out, &outputs)?;
+    if let Some(dir) = types {
+        let written = write_memories(dir, &memory, &outputs.learned)?;
+        println!(
+            "types: {written} of {} platform files updated in {}",
+            outputs.learned.len(),
+            dir.display()
+        );
+    }
     println!(
         "generate: {} crates, {} files, {} updated in {}",
         outputs.crate_dirs.len(),
@@ -228,6 +272,28 @@ fn generate(root: &Path, spec: &Path, out: &Path, opts: codegen::pipeline::SpecO
     Ok(ExitCode::SUCCESS)
 }
 
+/// Writes the memory files whose content changed (one file per platform); returns how many.
+fn write_memories(
+    dir: &Path,
+    before: &codegen::pipeline::Memories,
+    learned: &codegen::pipeline::Memories,
+) -> anyhow::Result<usize> {
+    std::fs::create_dir_all(dir).map_err(|e| codegen::Error::io(dir, e))?;
+    let mut written = 0;
+    for (platform, memory) in learned {
+        if before.get(platform) == Some(memory) {
+            continue;
+        }
+        let path = dir.join(codegen::normalize::memory::file_name(platform));
+        let tmp = path.with_extension("json.tmp");
+        std::fs::write(&tmp, memory.to_json()).map_err(|e| codegen::Error::io(&tmp, e))?;
+        std::fs::rename(&tmp, &path).map_err(|e| codegen::Error::io(&path, e))?;
+        written += 1;
+    }
+    Ok(written)
+}
+
+#[allow(clippy::too_many_arguments)]
 fn diff(
     root: &Path,
     old: &Path,
@@ -235,14 +301,20 @@ fn diff(
     format: DiffFormat,
     fail_on: Option<FailOn>,
     platform: Option<String>,
+    types: Option<&Path>,
 ) -> anyhow::Result<ExitCode> {
     // Shared texts (servers, business codes, deprecation notice) are the same on both sides.
     let manifest = codegen::manifest::Manifest::load(&codegen::manifest::Layout::new(root).manifest())?;
     let opts = codegen::pipeline::SpecOptions {
         platform,
         crate_name: None,
+        seen: Some(codegen::release::today_utc()),
     };
-    let report = codegen::diff::diff_specs(old, new, &manifest, &opts)?;
+    let memory = match types {
+        Some(dir) => Some(codegen::pipeline::load_memories(dir)?),
+        None => None,
+    };
+    let report = codegen::diff::diff_specs_remembering(old, new, &manifest, &opts, memory.as_ref())?;
     match format {
         DiffFormat::Json => println!("{}", report.to_json()),
         DiffFormat::Markdown => print!("{}", report.to_markdown()),

@@ -11,7 +11,8 @@ use crate::names::{self, Namespace, Plan};
 
 /// The runtime crate's files copied verbatim from `codegen/templates/` (path in the crate, text); everything
 /// else the emitter writes is built and formatted.
-pub const TEMPLATES: [(&str, &str); 3] = [
+pub const TEMPLATES: [(&str, &str); 4] = [
+    ("src/de.rs", include_str!("../../templates/de.rs")),
     ("src/runtime.rs", include_str!("../../templates/runtime.rs")),
     ("src/error.rs", include_str!("../../templates/error.rs")),
     ("src/blocking.rs", include_str!("../../templates/blocking.rs")),
@@ -22,7 +23,7 @@ pub const TEMPLATES: [(&str, &str); 3] = [
 pub const RUNTIME_CRATE: &str = "justoneapi-runtime";
 /// Version of the runtime crate; bump it with any change to `codegen/templates/` or to what `runtime_files`
 /// emits.
-pub const RUNTIME_VERSION: &str = "0.1.0";
+pub const RUNTIME_VERSION: &str = "0.2.0";
 
 /// Dependencies of the runtime crate.
 const RUNTIME_DEPENDENCIES: &str = r#"[dependencies]
@@ -125,11 +126,13 @@ fn runtime_lib_rs() -> TokenStream {
         #[cfg(feature = "blocking")]
         pub mod blocking;
         mod codes;
+        pub mod de;
         mod error;
         mod runtime;
         mod servers;
 
         pub use codes::BusinessCode;
+        pub use de::Mismatch;
         pub use error::Error;
         pub use runtime::{
             ApiResponse, Client, ClientBuilder, ResponseFuture, RetryPolicy, DEFAULT_MAX_BODY_BYTES, DEFAULT_TIMEOUT,
@@ -140,7 +143,7 @@ fn runtime_lib_rs() -> TokenStream {
         #[doc(hidden)]
         pub use reqwest::Method;
         #[doc(hidden)]
-        pub use runtime::Parts;
+        pub use runtime::{decode_body, Parts};
     }
 }
 
@@ -273,6 +276,31 @@ fn lib_rs(api: &Api, plan: &Plan) -> TokenStream {
          HTTP, decoding and business failures apart; business codes are in [`BusinessCode`]. The token never \
          appears in `Debug` output, errors or logs."
             .into(),
+        String::new(),
+        "# Response types / 响应类型".into(),
+        String::new(),
+        "Upstream publishes one example per endpoint and no schema, so the types are inferred from the examples \
+         (and remembered when upstream drops them). A guess must never fail a billed call, so decoding is \
+         lenient:"
+            .into(),
+        String::new(),
+        "- every scalar and object field is an `Option`: `None` when the key is missing or `null`, so `Some(0)`, \
+         `Some(\"\")` and `Some(false)` always mean upstream sent them; lists and maps are empty instead;"
+            .into(),
+        "- a value in another representation is converted: `12.0` into an integer, `\"12\"` into a number, `12` \
+         into a string;"
+            .into(),
+        "- a value that cannot be represented (`12.5` for an integer, an object for a string) leaves its field \
+         empty and is listed, with its JSON path, in [`ApiResponse::mismatches`] (and logged as a `tracing` \
+         warning); the body as received is kept: [`ApiResponse::raw_data`];"
+            .into(),
+        "- objects keyed by data (ids, dates) are `BTreeMap<String, T>`; every numeric field that might hold a \
+         fraction anywhere is an `f64`."
+            .into(),
+        String::new(),
+        "类型由上游示例推断；解码宽松：缺失或为 `null` 的字段为 `None`，表示方式不同的值会被转换，无法表示的值留空并记录在 \
+         `mismatches` 中，原始 JSON 可通过 `raw_data()` 取得。"
+            .into(),
     ]);
     let doc = docs::inner_attrs(&doc);
     let client_doc = docs::attrs(&[
@@ -288,7 +316,7 @@ fn lib_rs(api: &Api, plan: &Plan) -> TokenStream {
         pub mod ops;
 
         pub use #runtime::{
-            ApiResponse, BusinessCode, Error, ResponseFuture, RetryPolicy, Server, DEFAULT_MAX_BODY_BYTES,
+            ApiResponse, BusinessCode, Error, Mismatch, ResponseFuture, RetryPolicy, Server, DEFAULT_MAX_BODY_BYTES,
             DEFAULT_TIMEOUT,
         };
 

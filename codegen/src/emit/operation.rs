@@ -203,11 +203,15 @@ pub fn module(api: &Api, plan: &Plan, index: usize) -> Result<TokenStream> {
     ]);
     let path_doc = docs::attrs(&[format!("HTTP path of this operation: `{label}`.")]);
 
+    // The response structs' decoding (`Deserialize`, `de::Object`) calls the runtime's lenient decoders.
+    let use_de = (!names.structs.is_empty()).then(|| quote! { use #runtime::de; });
+
     Ok(quote! {
         #module_doc
         #allow_deprecated
 
         use crate::{ApiResponse, Client, Error, ResponseFuture};
+        #use_de
 
         #path_doc
         pub const PATH: &str = #path;
@@ -385,24 +389,39 @@ fn param_enum(p: &Param, names: &EnumNames, deprecated: &TokenStream) -> TokenSt
 }
 
 fn data_types(op: &Operation, names: &OpNames, deprecated: &TokenStream, func: &str) -> TokenStream {
-    let origin = match op.response.as_ref().map(|r| r.origin) {
-        Some(ShapeOrigin::Example) => "inferred from the upstream response example / 由上游响应示例推断",
-        Some(ShapeOrigin::Schema) => "from the upstream response schema / 来自上游响应 schema",
-        Some(ShapeOrigin::Overlay) => "pinned by an overlay in specs/overlays / 由 specs/overlays 固定",
-        None => "untyped: upstream publishes neither example nor schema / 上游未提供示例或 schema，保留原始 JSON",
+    let origin = match op.response.as_ref() {
+        Some(r) => match (r.origin, &r.remembered) {
+            (ShapeOrigin::Example, _) => "inferred from the upstream response example / 由上游响应示例推断".to_owned(),
+            (ShapeOrigin::Schema, _) => "from the upstream response schema / 来自上游响应 schema".to_owned(),
+            (ShapeOrigin::Overlay, _) => "pinned by an overlay in specs/overlays / 由 specs/overlays 固定".to_owned(),
+            (ShapeOrigin::Memory, p) => format!(
+                "inferred from an earlier example{}, remembered in specs/types: upstream's current definition has none \
+                 / 由早先的示例推断并记录在 specs/types 中",
+                p.as_ref()
+                    .map(|p| format!(" ({}, {})", docs::escape(&p.source), p.seen))
+                    .unwrap_or_default()
+            ),
+        },
+        None => {
+            "untyped: upstream publishes neither example nor schema / 上游未提供示例或 schema，保留原始 JSON".to_owned()
+        }
     };
     let Some(response) = &op.response else {
         let doc = docs::attrs(&[format!("The `data` of [`Client::{func}`]: raw JSON ({origin}).")]);
         return quote! { #doc #deprecated pub type Data = serde_json::Value; };
     };
     let mut out = TokenStream::new();
-    if !matches!(response.shape, Shape::Object(_)) {
-        let ty = rust_type(&response.shape, &mut Vec::new(), names);
-        let doc = docs::attrs(&[format!("The `data` of [`Client::{func}`] ({origin}).")]);
+    if !matches!(response.shape.non_null(), Shape::Object { .. }) {
+        let ty = field_type(&response.shape, &mut Vec::new(), names);
+        let doc = docs::attrs(&[
+            format!("The `data` of [`Client::{func}`] ({origin})."),
+            String::new(),
+            "Decoded leniently: see the crate's \"Response types\". / 宽松解码，见 crate 文档。".into(),
+        ]);
         out.extend(quote! { #doc #deprecated pub type Data = #ty; });
     }
     for (loc, s) in &names.structs {
-        let Some(fields) = object_at(&response.shape, loc) else {
+        let Some((fields, rest)) = object_at(&response.shape, loc) else {
             continue;
         };
         let ty = format_ident!("{}", s.type_name);
@@ -414,65 +433,147 @@ fn data_types(op: &Operation, names: &OpNames, deprecated: &TokenStream, func: &
         let doc = docs::attrs(&[
             format!("The object at `{where_}` of [`Client::{func}`]'s response ({origin})."),
             String::new(),
-            "A key missing from the response decodes as the field's default. / 响应中缺失的字段取默认值。".into(),
+            "Fields are `None` (lists and maps empty) when the key is missing, `null` or holds a value that does \
+             not fit; see the crate's \"Response types\". / 字段缺失、为 `null` 或无法表示时为 `None`（列表为空）。"
+                .into(),
             String::new(),
             "`#[non_exhaustive]`: upstream may add fields; build values with `Default::default()`.".into(),
         ]);
-        let field_tokens = fields.iter().zip(&s.fields).map(|(f, rust)| {
+        let mut field_tokens = Vec::new();
+        let mut arms = Vec::new();
+        for (f, rust) in fields.iter().zip(&s.fields) {
             let n = ident(rust);
             let mut child = loc.clone();
             child.push(f.name.clone());
-            let ty = rust_type(&f.shape, &mut child, names);
+            let ty = field_type(&f.shape, &mut child, names);
             let wire = &f.name;
             let rename = (rust != wire).then(|| quote! { #[serde(rename = #wire)] });
-            let d = docs::attrs(&[format!("JSON `{}` / 字段 `{}`", docs::escape(wire), docs::escape(wire))]);
-            quote! { #d #rename pub #n: #ty }
-        });
+            let mut line = format!("JSON `{}` / 字段 `{}`.", docs::escape(wire), docs::escape(wire));
+            if let Some(example) = &f.example {
+                line.push_str(&format!(" Example / 示例: {}", code_span(example)));
+            }
+            let d = docs::attrs(&[line]);
+            field_tokens.push(quote! { #d #rename pub #n: #ty });
+            arms.push(quote! { #wire => de::set(map, &mut self.#n), });
+        }
+        let fallback = match (rest, &s.rest) {
+            (Some(rest), Some(rust)) => {
+                let n = ident(rust);
+                let mut child = loc.clone();
+                child.push(names::VALUE.to_owned());
+                let value = element_type(rest, &mut child, names);
+                let d = docs::attrs(&[
+                    "Entries under keys that are data (ids, dates, numbers) rather than names, and under any key this \
+                     version does not know. / 以数据（ID、日期等）为键的条目，以及本版本未知的键。"
+                        .into(),
+                ]);
+                field_tokens.push(quote! {
+                    #d
+                    #[serde(flatten)]
+                    pub #n: std::collections::BTreeMap<String, #value>
+                });
+                quote! { key => de::insert(map, &mut self.#n, key), }
+            }
+            _ => quote! { _ => de::skip(map), },
+        };
         out.extend(quote! {
             #doc
             #deprecated
-            #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-            #[serde(default)]
+            #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
             #[non_exhaustive]
             pub struct #ty {
                 #(#field_tokens,)*
+            }
+
+            impl<'de> serde::Deserialize<'de> for #ty {
+                fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                    de::object(deserializer)
+                }
+            }
+
+            impl de::Object for #ty {
+                fn set<'de, A: serde::de::MapAccess<'de>>(&mut self, key: &str, map: &mut A) -> Result<(), A::Error> {
+                    match key {
+                        #(#arms)*
+                        #fallback
+                    }
+                }
             }
         });
     }
     out
 }
 
-fn object_at<'a>(shape: &'a Shape, loc: &[String]) -> Option<&'a [Field]> {
+/// `text` as an inline code span, whatever backticks it holds.
+fn code_span(text: &str) -> String {
+    let mut fence = "`".to_owned();
+    while text.contains(fence.as_str()) {
+        fence.push('`');
+    }
+    let pad = if text.starts_with('`') || text.ends_with('`') {
+        " "
+    } else {
+        ""
+    };
+    format!("{fence}{pad}{text}{pad}{fence}")
+}
+
+/// The fields and data-keyed entries of the object at `loc` (`[]` steps into arrays, `*` into map values).
+fn object_at<'a>(shape: &'a Shape, loc: &[String]) -> Option<(&'a [Field], Option<&'a Shape>)> {
     match (shape, loc.split_first()) {
         (Shape::Optional(inner), _) => object_at(inner, loc),
-        (Shape::Object(fields), None) => Some(fields),
-        (Shape::Object(fields), Some((key, rest))) => fields
+        (Shape::Object { fields, rest }, None) => Some((fields, rest.as_deref())),
+        (Shape::Object { rest: Some(rest), .. }, Some((key, tail))) if key == names::VALUE => object_at(rest, tail),
+        (Shape::Object { fields, .. }, Some((key, tail))) => fields
             .iter()
             .find(|f| &f.name == key)
-            .and_then(|f| object_at(&f.shape, rest)),
-        (Shape::Array(inner), Some((item, rest))) if item == ITEM => object_at(inner, rest),
+            .and_then(|f| object_at(&f.shape, tail)),
+        (Shape::Array(inner), Some((item, tail))) if item == ITEM => object_at(inner, tail),
+        (Shape::Map(inner), Some((value, tail))) if value == names::VALUE => object_at(inner, tail),
         _ => None,
     }
 }
 
-fn rust_type(shape: &Shape, loc: &mut Vec<String>, names: &OpNames) -> TokenStream {
+/// The type of a struct field (or of the whole `data`): every scalar and object optional, lists and maps
+/// empty when absent (see `templates/de.rs`).
+fn field_type(shape: &Shape, loc: &mut Vec<String>, names: &OpNames) -> TokenStream {
+    match shape {
+        Shape::Any => quote! { serde_json::Value },
+        Shape::Optional(inner) => field_type(inner, loc, names),
+        Shape::Array(_) | Shape::Map(_) => element_type(shape, loc, names),
+        other => {
+            let t = element_type(other, loc, names);
+            quote! { Option<#t> }
+        }
+    }
+}
+
+/// The type of an element of a list or map: as inferred, `Option` only where `null` was seen.
+fn element_type(shape: &Shape, loc: &mut Vec<String>, names: &OpNames) -> TokenStream {
     match shape {
         Shape::Bool => quote! { bool },
         Shape::Integer => quote! { i64 },
         Shape::Number => quote! { f64 },
         Shape::String => quote! { String },
         Shape::Any => quote! { serde_json::Value },
+        Shape::Optional(inner) if **inner == Shape::Any => quote! { serde_json::Value },
         Shape::Optional(inner) => {
-            let t = rust_type(inner, loc, names);
+            let t = element_type(inner, loc, names);
             quote! { Option<#t> }
         }
         Shape::Array(inner) => {
             loc.push(ITEM.to_owned());
-            let t = rust_type(inner, loc, names);
+            let t = element_type(inner, loc, names);
             loc.pop();
             quote! { Vec<#t> }
         }
-        Shape::Object(_) => {
+        Shape::Map(inner) => {
+            loc.push(names::VALUE.to_owned());
+            let t = element_type(inner, loc, names);
+            loc.pop();
+            quote! { std::collections::BTreeMap<String, #t> }
+        }
+        Shape::Object { .. } => {
             let t = format_ident!("{}", names.structs[loc.as_slice()].type_name);
             quote! { #t }
         }

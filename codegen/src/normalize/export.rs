@@ -138,7 +138,8 @@ pub fn shape_schema(shape: &Shape) -> Value {
             s
         }
         Shape::Array(inner) => json!({"type": "array", "items": shape_schema(inner)}),
-        Shape::Object(fields) => {
+        Shape::Map(values) => json!({"type": "object", "additionalProperties": shape_schema(values)}),
+        Shape::Object { fields, rest } => {
             let props: Map<String, Value> = fields
                 .iter()
                 .map(|f| (f.name.clone(), shape_schema(&f.shape)))
@@ -151,6 +152,9 @@ pub fn shape_schema(shape: &Shape) -> Value {
             let mut obj = json!({"type": "object", "properties": props});
             if !required.is_empty() {
                 obj["required"] = json!(required);
+            }
+            if let Some(rest) = rest {
+                obj["additionalProperties"] = shape_schema(rest);
             }
             obj
         }

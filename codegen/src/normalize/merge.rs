@@ -122,7 +122,8 @@ fn shape_diff(a: &Shape, b: &Shape, ptr: &str) -> std::result::Result<(), (Strin
     match (a, b) {
         (Shape::Optional(x), Shape::Optional(y)) => shape_diff(x, y, ptr),
         (Shape::Array(x), Shape::Array(y)) => shape_diff(x, y, &format!("{ptr}/0")),
-        (Shape::Object(x), Shape::Object(y)) => {
+        (Shape::Map(x), Shape::Map(y)) => shape_diff(x, y, ptr),
+        (Shape::Object { fields: x, rest: rx }, Shape::Object { fields: y, rest: ry }) => {
             for f in x {
                 let fp = push_pointer(ptr, &f.name);
                 match y.iter().find(|g| g.name == f.name) {
@@ -136,7 +137,14 @@ fn shape_diff(a: &Shape, b: &Shape, ptr: &str) -> std::result::Result<(), (Strin
                     format!("key `{}` only in the Chinese example", g.name),
                 ));
             }
-            Ok(())
+            match (rx, ry) {
+                (Some(rx), Some(ry)) => shape_diff(rx, ry, ptr),
+                (None, None) => Ok(()),
+                _ => Err((
+                    ptr.to_owned(),
+                    "keys that are data (ids, dates) in one language's example only".to_owned(),
+                )),
+            }
         }
         (x, y) if x == y => Ok(()),
         (x, y) => Err((
@@ -159,7 +167,8 @@ fn describe(s: &Shape) -> &'static str {
         Shape::Any => "any",
         Shape::Optional(_) => "nullable",
         Shape::Array(_) => "array",
-        Shape::Object(_) => "object",
+        Shape::Object { .. } => "object",
+        Shape::Map(_) => "object keyed by data",
     }
 }
 

@@ -1,11 +1,14 @@
 //! Everything that turns upstream's loose definitions into one clean model:
 //! 3.1 -> 3.0 ([`downgrade`]), bilingual merge ([`merge`]), successors of deprecated operations
-//! ([`successor`]) and the maintainers' patches ([`overlay`]).
+//! ([`successor`]), the maintainers' patches ([`overlay`]), integer-or-float across the crate ([`numbers`]) and
+//! remembered response types ([`memory`]).
 
 pub mod downgrade;
 pub mod export;
 pub mod fixups;
+pub mod memory;
 pub mod merge;
+pub mod numbers;
 pub mod overlay;
 pub mod successor;
 

@@ -11,16 +11,23 @@
 //!     response_schema: { type: object, properties: { ... } }  # or response_example: { ... }
 //!     successor: /api/xiaohongshu-pgy/api/solar/kol/data/userId/fans_profile/v1
 //!     name: get_kol_fans_portrait_v1                          # method / module name
+//!     maps: [data.cidMap]        # infer these objects of the example as maps (`BTreeMap<String, T>`)
+//!     structs: [data.nanoTheme]  # ... or as structs, whatever their keys look like (see infer.rs)
 //! ```
+//!
+//! `maps` and `structs` are hints for inferring the example, applied first ([`Overlays::apply_hints`]);
+//! each must name an object of the example. The rest ([`Overlays::apply`]) runs after the type memory, so a
+//! pinned schema wins over both the example and the memory.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 use serde_json::Value;
 
 use crate::error::{Error, Result};
-use crate::infer;
-use crate::ir::{Api, Field, Method, ResponseData, Shape, ShapeOrigin, Successor, SuccessorSource};
+use crate::infer::{self, Hints};
+use crate::ir::{Api, Method, Operation, ResponseData, Shape, ShapeOrigin, Successor, SuccessorSource};
+use crate::normalize::downgrade;
 
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -43,6 +50,12 @@ pub struct Overlay {
     pub successor: Option<String>,
     #[serde(default)]
     pub name: Option<String>,
+    /// JSON paths of objects in the response example to infer as maps.
+    #[serde(default)]
+    pub maps: Vec<String>,
+    /// JSON paths of objects in the response example to infer as structs.
+    #[serde(default)]
+    pub structs: Vec<String>,
 }
 
 fn get() -> String {
@@ -79,24 +92,70 @@ impl Overlays {
         Ok(Overlays { entries, used })
     }
 
-    /// Applies every overlay whose target is in `api`.
+    /// The operation an overlay targets, if `api` has it.
+    fn target<'a>(file: &Path, i: usize, o: &Overlay, api: &'a mut Api) -> Result<Option<&'a mut Operation>> {
+        let method = match o.method.to_ascii_uppercase().as_str() {
+            "GET" => Method::Get,
+            "POST" => Method::Post,
+            other => {
+                return Err(Error::Overlay {
+                    file: file.to_path_buf(),
+                    message: format!("overlays[{i}]: unsupported method `{other}`"),
+                })
+            }
+        };
+        Ok(api
+            .operations
+            .iter_mut()
+            .find(|op| op.method == method && op.path == o.path))
+    }
+
+    /// Infers again, with the overlay's `maps` / `structs` hints, every response example they target. Each
+    /// hint must name an object of the example.
+    pub fn apply_hints(&mut self, api: &mut Api) -> Result<()> {
+        for (k, (file, i, o)) in self.entries.iter().enumerate() {
+            if o.maps.is_empty() && o.structs.is_empty() {
+                continue;
+            }
+            let Some(op) = Self::target(file, *i, o, api)? else {
+                continue;
+            };
+            self.used[k] = true;
+            let at = |m: String| Error::Overlay {
+                file: file.clone(),
+                message: format!("overlays[{i}] ({} {}): {m}", o.method, o.path),
+            };
+            let hints = Hints {
+                maps: o.maps.clone(),
+                structs: o.structs.clone(),
+            };
+            let Some(response) = op.response.as_mut().filter(|r| r.origin == ShapeOrigin::Example) else {
+                return Err(at(
+                    "`maps` / `structs` need a response example to infer, and there is none".into(),
+                ));
+            };
+            let Some(example) = &response.example else {
+                return Err(at(
+                    "`maps` / `structs` need a response example to infer, and there is none".into(),
+                ));
+            };
+            let inferred = infer::infer_with(example, &hints);
+            if !inferred.unused_hints.is_empty() {
+                return Err(at(format!(
+                    "no object of the response example at {} (paths look like `data.list[].byId`, map values \
+                     `data.byId.*`)",
+                    inferred.unused_hints.join(", ")
+                )));
+            }
+            response.shape = inferred.shape;
+        }
+        Ok(())
+    }
+
+    /// Applies every overlay whose target is in `api`: response types, names, successors.
     pub fn apply(&mut self, api: &mut Api) -> Result<()> {
         for (k, (file, i, o)) in self.entries.iter().enumerate() {
-            let method = match o.method.to_ascii_uppercase().as_str() {
-                "GET" => Method::Get,
-                "POST" => Method::Post,
-                other => {
-                    return Err(Error::Overlay {
-                        file: file.clone(),
-                        message: format!("overlays[{i}]: unsupported method `{other}`"),
-                    })
-                }
-            };
-            let Some(op) = api
-                .operations
-                .iter_mut()
-                .find(|op| op.method == method && op.path == o.path)
-            else {
+            let Some(op) = Self::target(file, *i, o, api)? else {
                 continue;
             };
             self.used[k] = true;
@@ -105,17 +164,10 @@ impl Overlays {
                 message: format!("overlays[{i}] ({} {}): {m}", o.method, o.path),
             };
             if let Some(schema) = &o.response_schema {
-                let shape = schema_shape(schema, "response_schema", 0).map_err(at)?;
-                op.response = Some(ResponseData {
-                    shape,
-                    origin: ShapeOrigin::Overlay,
-                });
+                op.response = Some(ResponseData::new(schema_shape(schema, file)?, ShapeOrigin::Overlay));
             }
             if let Some(example) = &o.response_example {
-                op.response = Some(ResponseData {
-                    shape: infer::infer(example),
-                    origin: ShapeOrigin::Overlay,
-                });
+                op.response = Some(ResponseData::new(infer::infer(example), ShapeOrigin::Overlay));
             }
             if let Some(name) = &o.name {
                 if crate::names::snake(name, "") != *name {
@@ -162,95 +214,82 @@ impl Overlays {
     }
 }
 
-/// A small JSON Schema -> Shape conversion (type, properties, required, items, nullable, `type: [.., "null"]`).
-fn schema_shape(schema: &Value, at: &str, depth: usize) -> std::result::Result<Shape, String> {
-    if depth > 64 {
-        return Err(format!("{at}: nests deeper than 64 levels"));
+/// An overlay's `response_schema` (JSON Schema as OpenAPI 3.0 or 3.1 writes it) -> Shape, by the same rules
+/// as a schema in a definition (`lower::schema_shape`).
+fn schema_shape(schema: &Value, file: &Path) -> Result<Shape> {
+    let mut schema = schema.clone();
+    downgrade::downgrade(&mut schema);
+    if let Some(at) = unknown_type(&schema, "response_schema") {
+        return Err(Error::Overlay {
+            file: file.to_path_buf(),
+            message: format!("{at}: unknown type (string, integer, number, boolean, array, object)"),
+        });
     }
-    let Some(obj) = schema.as_object() else {
-        return Err(format!("{at}: a schema must be a mapping"));
-    };
-    let (ty, mut nullable) = match obj.get("type") {
-        Some(Value::String(t)) => (Some(t.as_str()), false),
-        Some(Value::Array(ts)) => {
-            let non_null: Vec<&str> = ts.iter().filter_map(Value::as_str).filter(|t| *t != "null").collect();
-            (
-                if non_null.len() == 1 { Some(non_null[0]) } else { None },
-                non_null.len() != ts.len(),
-            )
+    let parsed: openapiv3::Schema = serde_path_to_error::deserialize(&schema).map_err(|e| Error::Overlay {
+        file: file.to_path_buf(),
+        message: format!(
+            "response_schema/{}: {}",
+            e.path().to_string().replace('.', "/"),
+            e.inner()
+        ),
+    })?;
+    crate::lower::schema_shape(&parsed, None, file, "response_schema")
+}
+
+/// The pointer of the first `type` that is not a JSON Schema type (a typo would otherwise mean "anything").
+fn unknown_type(schema: &Value, at: &str) -> Option<String> {
+    const TYPES: &[&str] = &["string", "integer", "number", "boolean", "array", "object", "null"];
+    let map = schema.as_object()?;
+    if let Some(Value::String(t)) = map.get("type") {
+        if !TYPES.contains(&t.as_str()) {
+            return Some(format!("{at}/type"));
         }
-        None => (None, false),
-        Some(other) => return Err(format!("{at}/type: expected a string or a list, found {other}")),
-    };
-    nullable |= obj.get("nullable").and_then(Value::as_bool).unwrap_or(false);
-    let shape = match ty {
-        Some("string") => Shape::String,
-        Some("integer") => Shape::Integer,
-        Some("number") => Shape::Number,
-        Some("boolean") => Shape::Bool,
-        Some("array") => match obj.get("items") {
-            Some(items) => Shape::Array(Box::new(schema_shape(items, &format!("{at}/items"), depth + 1)?)),
-            None => Shape::Array(Box::new(Shape::Any)),
-        },
-        Some("object") | None if obj.contains_key("properties") => {
-            let required: Vec<&str> = obj
-                .get("required")
-                .and_then(Value::as_array)
-                .map(|r| r.iter().filter_map(Value::as_str).collect())
-                .unwrap_or_default();
-            let props = obj
-                .get("properties")
-                .and_then(Value::as_object)
-                .ok_or(format!("{at}/properties: expected a mapping"))?;
-            let mut fields = Vec::new();
-            for (name, prop) in props {
-                let mut shape = schema_shape(prop, &format!("{at}/properties/{name}"), depth + 1)?;
-                if !required.contains(&name.as_str()) {
-                    shape = shape.nullable();
-                }
-                fields.push(Field {
-                    name: name.clone(),
-                    shape,
-                });
-            }
-            Shape::Object(fields)
+    }
+    let children = map
+        .get("properties")
+        .and_then(Value::as_object)
+        .into_iter()
+        .flatten()
+        .map(|(k, v)| (format!("{at}/properties/{k}"), v))
+        .chain(map.get("items").map(|v| (format!("{at}/items"), v)))
+        .chain(
+            map.get("additionalProperties")
+                .map(|v| (format!("{at}/additionalProperties"), v)),
+        );
+    for (ptr, child) in children {
+        if let Some(found) = unknown_type(child, &ptr) {
+            return Some(found);
         }
-        Some("object") | None => Shape::Any,
-        Some(other) => return Err(format!("{at}/type: unknown type `{other}`")),
-    };
-    Ok(if nullable { shape.nullable() } else { shape })
+    }
+    None
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::ir::Field;
     use serde_json::json;
 
     #[test]
-    fn schemas_become_shapes_with_required_and_nullable() {
+    fn schemas_become_shapes_with_required_nullable_and_maps() {
         let s = json!({"type": "object", "required": ["a"], "properties": {
             "a": {"type": "array", "items": {"type": "integer"}},
             "b": {"type": ["string", "null"]},
-            "c": {"type": "number"}}});
+            "c": {"type": "number"},
+            "d": {"type": "object", "additionalProperties": {"type": "string"}}}});
+        let opt = |s: Shape| Shape::Optional(Box::new(s));
         assert_eq!(
-            schema_shape(&s, "", 0).unwrap(),
-            Shape::Object(vec![
-                Field {
-                    name: "a".into(),
-                    shape: Shape::Array(Box::new(Shape::Integer))
-                },
-                Field {
-                    name: "b".into(),
-                    shape: Shape::Optional(Box::new(Shape::String))
-                },
-                Field {
-                    name: "c".into(),
-                    shape: Shape::Optional(Box::new(Shape::Number))
-                },
+            schema_shape(&s, Path::new("o.yaml")).unwrap(),
+            Shape::object(vec![
+                Field::new("a", Shape::Array(Box::new(Shape::Integer))),
+                Field::new("b", opt(Shape::String)),
+                Field::new("c", opt(Shape::Number)),
+                Field::new("d", opt(Shape::Map(Box::new(Shape::String)))),
             ])
         );
-        assert!(schema_shape(&json!({"type": "tuple"}), "s", 0)
+        let err = schema_shape(&json!({"type": "tuple"}), Path::new("o.yaml"))
             .unwrap_err()
-            .contains("s/type"));
+            .to_string();
+        assert!(err.contains("o.yaml") && err.contains("response_schema/type"), "{err}");
     }
 }

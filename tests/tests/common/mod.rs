@@ -146,7 +146,7 @@ impl TempRepo {
         let input = codegen::pipeline::Input::load(self.root())?;
         let mut warnings = Vec::new();
         let mut overlays = codegen::normalize::overlay::Overlays::default();
-        codegen::pipeline::crate_api(&input, &input.manifest.crates[0], &mut overlays, &mut warnings)
+        codegen::pipeline::crate_api(&input, &input.manifest.crates[0], &mut overlays, &mut warnings).map(|b| b.api)
     }
 }
 
