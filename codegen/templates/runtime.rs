@@ -201,7 +201,7 @@ pub struct ApiResponse<T> {
     /// (`data.ages[2].percent`). Each was also logged as a `tracing` warning.
     pub mismatches: Vec<Mismatch>,
     /// The response body as received, so nothing upstream sent is lost.
-    body: std::sync::Arc<[u8]>,
+    body: Vec<u8>,
 }
 
 impl<T> ApiResponse<T> {
@@ -265,7 +265,7 @@ impl Client {
                 None => self.timeout,
             };
             let error = match self.attempt(parts, timeout).await {
-                Ok((body, url)) => match decoder(&body, &url) {
+                Ok((body, url)) => match decoder(body, &url) {
                     Ok(decoded) => return Ok(decoded),
                     Err(error) => error,
                 },
@@ -395,7 +395,7 @@ impl Parts {
 /// A decoded response, its type erased so that the retry loop is compiled once (see [`ResponseFuture`]).
 type Decoded = Box<dyn Any + Send>;
 /// Decodes a 2xx body: [`decode_any`] for one response type.
-type Decoder = fn(&[u8], &str) -> Result<Decoded, Error>;
+type Decoder = fn(Vec<u8>, &str) -> Result<Decoded, Error>;
 
 /// A request on its way: `.await` it for the decoded response. Returned by every request builder's `send`
 /// and `send_raw`, and what `.await` on a request builder runs.
@@ -462,7 +462,7 @@ impl<T: Decode + Send + 'static> Future for ResponseFuture<'_, T> {
 }
 
 /// [`decode`], type-erased for the retry loop.
-fn decode_any<T: Decode + Send + 'static>(body: &[u8], url: &str) -> Result<Decoded, Error> {
+fn decode_any<T: Decode + Send + 'static>(body: Vec<u8>, url: &str) -> Result<Decoded, Error> {
     decode::<T>(body, url).map(|response| Box::new(response) as Decoded)
 }
 
@@ -610,20 +610,21 @@ struct Head {
 /// Decodes a 2xx response body exactly as the client does (for benchmarks and tests of the runtime itself).
 #[doc(hidden)]
 pub fn decode_body<T: Decode>(body: &[u8]) -> Result<ApiResponse<T>, Error> {
-    decode(body, "")
+    decode(body.to_vec(), "")
 }
 
 /// The most mismatches logged per response; all of them are in [`ApiResponse::mismatches`].
 const LOGGED_MISMATCHES: usize = 20;
 
-fn decode<T: Decode>(body: &[u8], url: &str) -> Result<ApiResponse<T>, Error> {
+/// Decodes a 2xx body; the body moves into the response (kept for `raw_data`, not copied).
+fn decode<T: Decode>(body: Vec<u8>, url: &str) -> Result<ApiResponse<T>, Error> {
     let undecodable = |message: String| Error::Decode {
         url: url.to_owned(),
         message,
-        body: String::from_utf8_lossy(body).into_owned(),
+        body: String::from_utf8_lossy(&body).into_owned(),
     };
     let (envelope, misfits) = crate::de::counting(|| {
-        let mut de = serde_json::Deserializer::from_slice(body);
+        let mut de = serde_json::Deserializer::from_slice(&body);
         let envelope = (&mut de).deserialize_map(EnvelopeVisitor::<T>(PhantomData))?;
         de.end()?;
         Ok::<_, serde_json::Error>(envelope)
@@ -632,7 +633,7 @@ fn decode<T: Decode>(body: &[u8], url: &str) -> Result<ApiResponse<T>, Error> {
         Ok(envelope) => envelope,
         Err(error) => {
             // A readable code says more than "undecodable": a business error whose body is odd elsewhere.
-            return match serde_json::from_slice::<Head>(body) {
+            return match serde_json::from_slice::<Head>(&body) {
                 Ok(head) if !head.code.is_success() => Err(Error::Business {
                     code: head.code.business_code(),
                     message: head.message,
@@ -656,7 +657,7 @@ fn decode<T: Decode>(body: &[u8], url: &str) -> Result<ApiResponse<T>, Error> {
     let mismatches = if misfits == 0 {
         Vec::new()
     } else {
-        let tree: serde_json::Value = serde_json::from_slice(body).map_err(|e| undecodable(e.to_string()))?;
+        let tree: serde_json::Value = serde_json::from_slice(&body).map_err(|e| undecodable(e.to_string()))?;
         crate::de::locate::<T>(tree.get("data").unwrap_or(&serde_json::Value::Null))
     };
     for m in mismatches.iter().take(LOGGED_MISMATCHES) {
@@ -676,6 +677,6 @@ fn decode<T: Decode>(body: &[u8], url: &str) -> Result<ApiResponse<T>, Error> {
         record_time: envelope.record_time,
         request_id: envelope.request_id,
         mismatches,
-        body: body.into(),
+        body,
     })
 }

@@ -450,3 +450,49 @@ async fn regen_bumps_the_version_and_writes_the_changelog_only_when_the_api_chan
     );
     assert!(new < old, "{log}");
 }
+
+#[tokio::test]
+async fn regen_judges_a_dropped_example_with_a_remembered_type_as_a_patch() {
+    let slugs = [PORTRAIT, FANS_PROFILE];
+    let repo = TempRepo::new(&[(PORTRAIT, Some(FANS_PROFILE)), (FANS_PROFILE, None)]);
+    // The memory as an earlier online regen left it: what today's definitions teach.
+    let learned = codegen::outputs::plan(repo.root()).unwrap().learned;
+    let types = repo.root().join("specs/types");
+    std::fs::create_dir_all(&types).unwrap();
+    std::fs::write(types.join("xiaohongshu-pgy.json"), learned["xiaohongshu-pgy"].to_json()).unwrap();
+
+    // Upstream drops every example (as on 2026-04-23).
+    let before = codegen::release::snapshot(repo.root()).unwrap();
+    let server = serve(&slugs, |_, _, doc| {
+        common::op_mut(doc)["responses"]["default"]["content"]["application/json"]
+            .as_object_mut()
+            .unwrap()
+            .remove("example");
+    })
+    .await;
+    fetch_from(&repo, &server).await;
+    let releases = codegen::release::record(repo.root(), &before, "2026-04-23").unwrap();
+    assert_eq!(releases.len(), 1);
+    let r = &releases[0];
+    assert_eq!(
+        (r.version.as_str(), r.semver),
+        ("0.1.1", Semver::Patch),
+        "{}",
+        r.report.to_markdown()
+    );
+    assert!(r.report.changes.iter().all(|c| c.severity == Severity::Docs));
+    assert!(r
+        .report
+        .changes
+        .iter()
+        .any(|c| c.path == common::api_path(FANS_PROFILE) && c.detail.contains("the response example is gone")));
+    // The generated crate keeps its types.
+    let outputs = codegen::outputs::plan(repo.root()).unwrap();
+    let module = outputs
+        .files
+        .iter()
+        .find(|(p, _)| p.ends_with("src/ops/api_solar_kol_data_user_id_fans_profile_v1.rs"))
+        .map(|(_, text)| text)
+        .unwrap();
+    assert!(module.contains("pub struct Gender"), "{module}");
+}

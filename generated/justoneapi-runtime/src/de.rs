@@ -173,6 +173,7 @@ pub trait Object: Default {
 }
 
 /// Decodes the next value of `map` into `slot` (what generated [`Object::set`] impls call).
+#[inline]
 pub fn set<'de, A: MapAccess<'de>, T: Decode>(map: &mut A, slot: &mut T) -> Result<(), A::Error> {
     *slot = map.next_value_seed(Seed::<T>(PhantomData))?;
     Ok(())
@@ -191,6 +192,7 @@ pub fn insert<'de, A: MapAccess<'de>, T: Element>(
 }
 
 /// Skips the next value of `map` (a key the generated type does not know).
+#[inline]
 pub fn skip<'de, A: MapAccess<'de>>(map: &mut A) -> Result<(), A::Error> {
     map.next_value::<IgnoredAny>().map(drop)
 }
