@@ -1,12 +1,12 @@
 //! Client-side decoding of the seed portrait response (`cargo bench -p tests --bench decode`).
 //!
 //! The body is the seed page's example (`fixtures/docs-openapi/kol-follower-profile-v1-deprecated-en.json`,
-//! code 0 + the full portrait, ~5 KB). The generated crate's envelope decoder (`runtime::decode`) is
-//! private, so it cannot be called alone; two views instead:
+//! code 0 + the full portrait, ~5 KB). Two views:
 //!
 //! * `decode/*` (no I/O): bare `serde_json::from_slice::<Data>` of the `data` object vs `from_slice` of the whole
-//!   body into `{ data: Data }` vs `envelope_copy`, a verbatim copy of the runtime's `Envelope`/`Code` types
-//!   (`codegen/templates/runtime.rs`) decoding the whole body into `ApiResponse<Data>`.
+//!   body into `{ data: Data }` vs `runtime`, the runtime's own decoding of the whole body into
+//!   `ApiResponse<Data>` (`justoneapi_runtime::decode_response`, a hidden entry point into what
+//!   `ResponseFuture` runs on a 2xx body: envelope, business code, `data`, and the type erasure around them).
 //! * `loopback/*` (one keep-alive connection to a server on 127.0.0.1 that answers with the same bytes):
 //!   `client.get_kol_fans_portrait_v1(..).send()` through the generated crate's public API (query building,
 //!   retry loop, body limit, envelope decode into the same `Data`) vs a bare `reqwest` GET of the same URL +
@@ -19,7 +19,6 @@
 #[path = "support/mock_http.rs"]
 mod mock_http;
 
-use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -35,67 +34,14 @@ struct BareEnvelope {
     data: Data,
 }
 
-// --- verbatim copy of the runtime's envelope types (codegen/templates/runtime.rs) --------------------------
+/// URL the runtime's decoder puts into errors (none happen here).
+const URL: &str = "http://127.0.0.1/api/xiaohongshu-pgy/get-kol-fans-portrait/v1?kolId=kol-1";
 
-#[derive(Debug, Clone, Copy)]
-struct Code(i64);
-
-impl<'de> Deserialize<'de> for Code {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        struct Visitor;
-        impl serde::de::Visitor<'_> for Visitor {
-            type Value = Code;
-            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("an integer business code, or a string of decimal digits")
-            }
-            fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<Code, E> {
-                Ok(Code(v))
-            }
-            fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<Code, E> {
-                i64::try_from(v).map(Code).map_err(E::custom)
-            }
-            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Code, E> {
-                let digits = v.strip_prefix('-').unwrap_or(v);
-                if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
-                    return Err(E::invalid_value(serde::de::Unexpected::Str(v), &self));
-                }
-                v.parse().map(Code).map_err(E::custom)
-            }
-        }
-        deserializer.deserialize_any(Visitor)
-    }
+/// The runtime's own decoding of a 2xx body, exactly what `ResponseFuture` runs after the HTTP exchange
+/// (type-erased decode, then the downcast back to `ApiResponse<Data>`).
+fn runtime_decode(body: &[u8]) -> ApiResponse<Data> {
+    justoneapi_runtime::decode_response::<Data>(body, URL).unwrap()
 }
-
-#[derive(Deserialize)]
-struct Envelope<T> {
-    code: Code,
-    #[serde(default)]
-    message: Option<String>,
-    #[serde(default = "none")]
-    data: Option<T>,
-    #[serde(default, rename = "recordTime")]
-    record_time: Option<String>,
-    #[serde(default, rename = "requestId")]
-    request_id: Option<String>,
-}
-
-fn none<T>() -> Option<T> {
-    None
-}
-
-/// The happy path of `runtime::decode`.
-fn envelope_copy(body: &[u8]) -> ApiResponse<Data> {
-    let envelope: Envelope<Data> = serde_json::from_slice(body).unwrap();
-    assert_eq!(envelope.code.0, 0);
-    ApiResponse {
-        data: envelope.data.unwrap(),
-        message: envelope.message,
-        record_time: envelope.record_time,
-        request_id: envelope.request_id,
-    }
-}
-
-// -----------------------------------------------------------------------------------------------------------
 
 fn decode(c: &mut Criterion) {
     let example = mock_http::seed_example();
@@ -109,7 +55,7 @@ fn decode(c: &mut Criterion) {
     g.bench_function("bare_body", |b| {
         b.iter(|| serde_json::from_slice::<BareEnvelope>(&body).unwrap().data)
     });
-    g.bench_function("envelope_copy", |b| b.iter(|| envelope_copy(&body)));
+    g.bench_function("runtime", |b| b.iter(|| runtime_decode(&body)));
     g.finish();
 }
 
@@ -230,8 +176,8 @@ fn summary() {
             ("bare_body", &mut || {
                 black_box(serde_json::from_slice::<BareEnvelope>(black_box(&body)).unwrap());
             }),
-            ("envelope_copy", &mut || {
-                black_box(envelope_copy(black_box(&body)));
+            ("runtime", &mut || {
+                black_box(runtime_decode(black_box(&body)));
             }),
         ],
         200,
@@ -243,7 +189,7 @@ fn summary() {
     );
     println!("  bare serde_json Data           {}", us(m[0]));
     println!("  bare serde_json {{data: Data}}  {}", us(m[1]));
-    println!("  runtime envelope (copy)        {}", us(m[2]));
+    println!("  runtime decode_response        {}", us(m[2]));
     println!(
         "  speed of envelope decode relative to bare Data = {:.2}x, to bare {{data}} = {:.2}x   [>= 0.9]",
         m[0] / m[2],
