@@ -1242,15 +1242,15 @@ fn max_backoff_caps_the_doubling() {
 async fn capped_delays_are_what_the_client_waits() {
     let server = MockServer::start().await;
     answer(&server, json_response(200, &envelope(301))).await;
-    // 100 + 120 + 120 ms; uncapped it would be 100 + 200 + 400.
-    let policy = retrying(4, 100).with_max_backoff(ms(120));
+    // 200 + 240 + 240 ms; uncapped it would be 200 + 400 + 800 (wide apart, for a loaded machine).
+    let policy = retrying(4, 200).with_max_backoff(ms(240));
     let client = builder(&server.uri()).retry_policy(policy).build().unwrap();
     let started = Instant::now();
     expect_business(portrait(&client).await);
     let elapsed = started.elapsed();
     assert_eq!(requests(&server).await, 4);
-    assert!(elapsed >= ms(340), "{elapsed:?}");
-    assert!(elapsed < ms(650), "{elapsed:?}");
+    assert!(elapsed >= ms(680), "{elapsed:?}");
+    assert!(elapsed < ms(1_300), "{elapsed:?}");
 }
 
 #[test]
