@@ -374,6 +374,10 @@ fn form_params(
         ));
     };
     for (name, prop) in obj.properties.iter() {
+        // The token is the client's, never an argument, in a form body as in a query string.
+        if name == TOKEN_PARAM {
+            continue;
+        }
         let prop_ptr = push_pointer(&format!("{media_ptr}/schema/properties"), name);
         let prop = resolve_boxed_schema(ctx, prop, &prop_ptr)?;
         let required = obj.required.contains(name);

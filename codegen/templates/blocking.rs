@@ -6,10 +6,12 @@
 
 use std::future::Future;
 
-use crate::{ClientBuilder, Error};
+use crate::{ClientBuilder, ClientKind, Error};
 
 /// Wraps an async client (this crate's [`crate::Client`], or a platform crate's, `C`) with its own
 /// single-threaded runtime.
+///
+/// Errors, retries and timeouts are the async client's: `run` returns the same [`Error`] the future does.
 ///
 /// Do not use it from inside an async runtime (`run` would panic there); use the async client instead.
 #[derive(Debug)]
@@ -18,10 +20,15 @@ pub struct Client<C = crate::Client> {
     runtime: tokio::runtime::Runtime,
 }
 
-impl<C: From<crate::Client>> Client<C> {
+impl<C: ClientKind> Client<C> {
     /// A blocking client for the default server with default settings.
     pub fn new(token: impl Into<String>) -> Result<Self, Error> {
         Self::from_builder(ClientBuilder::new(token))
+    }
+
+    /// A blocking client configured from the environment (see [`ClientBuilder::from_env`]).
+    pub fn from_env() -> Result<Self, Error> {
+        Self::from_builder(ClientBuilder::from_env()?)
     }
 
     /// A blocking client from a configured builder.

@@ -14,14 +14,16 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use justoneapi_xiaohongshu_pgy::ops::get_kol_fans_portrait_v1::Data;
-use justoneapi_xiaohongshu_pgy::{ApiResponse, BusinessCode, Client, ClientBuilder, Error, RetryPolicy};
+use justoneapi_xiaohongshu_pgy::{
+    reqwest, ApiResponse, BusinessCode, Client, ClientBuilder, Error, RetryPolicy, Server, DEFAULT_TIMEOUT,
+};
 use serde_json::{json, Value};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 use wiremock::matchers::{method, path, query_param, query_param_is_missing};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
-use common::assert_json_eq;
+use common::{assert_json_eq, Recorder};
 
 /// Distinctive, so that any leak of it into errors, `Debug` output or logs is found by a plain search.
 const TOKEN: &str = "SECRET-TOKEN-123";
@@ -62,14 +64,14 @@ fn client(base_url: &str) -> Client {
     builder(base_url).build().unwrap()
 }
 
-/// Up to `max_attempts` attempts, first delay `initial_ms` (doubled each retry), capped at 1 s.
+/// Up to `max_attempts` attempts, first delay `initial_ms` (doubled each retry), capped at 1 s, without
+/// jitter so that delays can be asserted.
 fn retrying(max_attempts: u32, initial_ms: u64) -> RetryPolicy {
-    RetryPolicy {
-        max_attempts,
-        initial_backoff: ms(initial_ms),
-        max_backoff: ms(1_000),
-        max_elapsed: None,
-    }
+    RetryPolicy::default()
+        .with_max_attempts(max_attempts)
+        .with_initial_backoff(ms(initial_ms))
+        .with_max_backoff(ms(1_000))
+        .with_jitter(false)
 }
 
 fn envelope(code: impl Into<Value>) -> Value {
@@ -812,8 +814,17 @@ async fn connection_refused_is_transport() {
         Error::Transport { url: shown, source } => {
             assert_eq!(shown, &shown_url(&url));
             assert!(source.is_connect(), "{source:?}");
+            assert!(!source.is_request() && !source.is_body(), "{source:?}");
             // reqwest's own message would carry the URL with the token: it is stripped.
-            assert_eq!(source.url(), None);
+            assert!(!format!("{source:?}").contains(PORTRAIT), "{source:?}");
+            // The chain goes on below the opaque error, down to the OS's "connection refused".
+            let mut chain = Vec::new();
+            let mut next = std::error::Error::source(source);
+            while let Some(inner) = next {
+                chain.push(inner.to_string());
+                next = inner.source();
+            }
+            assert!(chain.iter().any(|m| m.to_lowercase().contains("refused")), "{chain:?}");
         }
         other => panic!("{other:?}"),
     }
@@ -823,7 +834,7 @@ async fn connection_refused_is_transport() {
 
 /// A connection reset (or closed) after the request was sent is a transport error. reqwest reports a reset
 /// or close before the response head as a request error (`is_request`), and a reset in the middle of the
-/// body as its own "error decoding response body" (`is_decode`, over a hyper body error); the runtime maps
+/// body as its own "error decoding response body" (`is_body`, over a hyper body error); the runtime maps
 /// every reqwest error but a timeout to `Error::Transport`, which is right: the client's `Error::Decode`
 /// means a complete body that is not the expected JSON, and keeps that body. It is not retried: only
 /// connection failures are (`is_connect`), since the request may have reached the server.
@@ -839,11 +850,9 @@ async fn connection_reset_or_closed_mid_response_is_transport_and_not_retried() 
             Error::Transport { url, source } => {
                 assert_eq!(url, &shown_url(&server.url), "{behaviour:?}");
                 assert!(!source.is_connect(), "{behaviour:?}: {source:?}");
-                assert!(!source.is_timeout(), "{behaviour:?}: {source:?}");
-                // What reqwest itself calls it: a reset in the body is its "decode" kind.
                 match behaviour {
-                    Raw::ResetMidBody => assert!(source.is_decode(), "{source:?}"),
-                    _ => assert!(source.is_request(), "{behaviour:?}: {source:?}"),
+                    Raw::ResetMidBody => assert!(source.is_body() && !source.is_request(), "{source:?}"),
+                    _ => assert!(source.is_request() && !source.is_body(), "{behaviour:?}: {source:?}"),
                 }
             }
             other => panic!("{behaviour:?}: {other:?}"),
@@ -960,12 +969,7 @@ async fn retry_after_zero_is_honoured_instead_of_the_backoff() {
             .await;
         answer(&server, json_response(200, &seed_example())).await;
         // The backoff alone would wait 5 s.
-        let policy = RetryPolicy {
-            max_attempts: 2,
-            initial_backoff: Duration::from_secs(5),
-            max_backoff: Duration::from_secs(10),
-            max_elapsed: None,
-        };
+        let policy = retrying(2, 5_000).with_max_backoff(Duration::from_secs(10));
         let client = builder(&server.uri()).retry_policy(policy).build().unwrap();
         let started = Instant::now();
         portrait(&client).await.unwrap();
@@ -985,10 +989,7 @@ async fn retry_after_one_second_is_waited_for() {
         .await;
     answer(&server, json_response(200, &seed_example())).await;
     // The backoff alone would wait 10 ms.
-    let policy = RetryPolicy {
-        max_backoff: Duration::from_secs(2),
-        ..retrying(2, 10)
-    };
+    let policy = retrying(2, 10).with_max_backoff(Duration::from_secs(2));
     let client = builder(&server.uri()).retry_policy(policy).build().unwrap();
     let started = Instant::now();
     portrait(&client).await.unwrap();
@@ -1007,10 +1008,7 @@ async fn retry_after_longer_than_max_backoff_ends_the_retries_at_once() {
             json_response(429, &envelope(302)).insert_header("Retry-After", header),
         )
         .await;
-        let policy = RetryPolicy {
-            max_backoff: ms(100),
-            ..retrying(5, 10)
-        };
+        let policy = retrying(5, 10).with_max_backoff(ms(100));
         let client = builder(&server.uri()).retry_policy(policy).build().unwrap();
         let started = Instant::now();
         let error = expect_kind(portrait(&client).await, "http");
@@ -1040,12 +1038,7 @@ async fn max_elapsed_is_never_exceeded_by_retries() {
     let server = MockServer::start().await;
     answer(&server, json_response(200, &envelope(301)).set_delay(ms(20))).await;
     let budget = ms(400);
-    let policy = RetryPolicy {
-        max_attempts: 100,
-        initial_backoff: ms(20),
-        max_backoff: ms(40),
-        max_elapsed: Some(budget),
-    };
+    let policy = retrying(100, 20).with_max_backoff(ms(40)).with_max_elapsed(budget);
     let client = builder(&server.uri())
         .timeout(ms(100))
         .retry_policy(policy)
@@ -1060,47 +1053,50 @@ async fn max_elapsed_is_never_exceeded_by_retries() {
     assert!((2..100).contains(&attempts), "{attempts} attempts");
 }
 
-/// The budget covers the first attempt too: a timeout longer than the budget is cut to it.
+/// A budget shorter than the timeout would cut every attempt and rule out every retry: refused up front,
+/// by `build()`, rather than silently disabling retries.
 #[tokio::test]
-async fn max_elapsed_cuts_an_attempt_longer_than_the_budget() {
-    let server = RawServer::start(Raw::Hang).await;
-    let budget = ms(300);
-    let policy = RetryPolicy {
-        max_elapsed: Some(budget),
-        ..retrying(3, 10)
-    };
-    let client = builder(&server.url)
+async fn max_elapsed_shorter_than_the_timeout_is_rejected_by_build() {
+    let policy = retrying(3, 10).with_max_elapsed(ms(300));
+    let result = builder("http://127.0.0.1:9")
         .timeout(Duration::from_secs(5))
+        .retry_policy(policy.clone())
+        .build();
+    let error = expect_kind(result, "config");
+    let message = error.to_string();
+    assert!(message.contains("max_elapsed (300ms)"), "{message}");
+    assert!(message.contains("timeout (5s)"), "{message}");
+    // Equal is accepted: one whole attempt fits.
+    builder("http://127.0.0.1:9")
+        .timeout(ms(300))
         .retry_policy(policy)
         .build()
         .unwrap();
-    let started = Instant::now();
-    let error = expect_kind(portrait(&client).await, "timeout");
-    let elapsed = started.elapsed();
-    // Timer granularity aside, the call ends when the budget does.
-    assert!(elapsed < budget + ms(150), "took {elapsed:?} for a {budget:?} budget");
-    assert!(
-        matches!(error, Error::Timeout { after, .. } if after <= budget),
-        "{error:?}"
-    );
-    assert_eq!(server.connections(), 1);
 }
 
+/// A retry starts only when its delay and a whole timeout still fit in the budget.
 #[tokio::test]
 async fn max_elapsed_smaller_than_a_timeout_plus_backoff_allows_no_retry() {
     let server = MockServer::start().await;
     answer(&server, json_response(200, &envelope(302))).await;
-    let policy = RetryPolicy {
-        max_elapsed: Some(ms(150)),
-        ..retrying(5, 10)
-    };
     let client = builder(&server.uri())
         .timeout(ms(200))
-        .retry_policy(policy)
+        .retry_policy(retrying(5, 10).with_max_elapsed(ms(205)))
         .build()
         .unwrap();
     expect_business(portrait(&client).await);
     assert_eq!(requests(&server).await, 1);
+
+    // With room for a delay and a timeout, the same call is retried.
+    let server = MockServer::start().await;
+    answer(&server, json_response(200, &envelope(302))).await;
+    let client = builder(&server.uri())
+        .timeout(ms(200))
+        .retry_policy(retrying(2, 10).with_max_elapsed(ms(1_000)))
+        .build()
+        .unwrap();
+    expect_business(portrait(&client).await);
+    assert_eq!(requests(&server).await, 2);
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -1237,4 +1233,809 @@ async fn token_appears_in_no_error_debug_output_or_log() {
     // ...and so are the HTTP stack's TRACE events.
     assert!(logs.contains("TRACE"), "{logs}");
     assert_no_token("the tracing output", &logs);
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// 7. Defaults and retries in detail
+// ---------------------------------------------------------------------------------------------------------
+
+#[test]
+fn defaults_are_prod_global_sixty_seconds_and_three_attempts_with_jitter() {
+    let client = Client::new(TOKEN).unwrap();
+    assert_eq!(Server::default(), Server::ProdGlobal);
+    assert_eq!(client.base_url(), "https://api.justoneapi.com");
+    assert_eq!(client.timeout(), Duration::from_secs(60));
+    assert_eq!(DEFAULT_TIMEOUT, Duration::from_secs(60));
+    let policy = client.retry_policy();
+    assert_eq!(policy, &RetryPolicy::default());
+    assert_eq!(policy.max_attempts(), 3);
+    assert_eq!(policy.initial_backoff(), Duration::from_secs(1));
+    assert_eq!(policy.max_backoff(), Duration::from_secs(30));
+    assert_eq!(policy.max_elapsed(), None);
+    assert!(policy.jitter());
+    assert_eq!(RetryPolicy::none().max_attempts(), 1);
+    assert_eq!(RetryPolicy::default().with_max_attempts(0).max_attempts(), 1);
+    // prod-cn is the plain-HTTP mainland address.
+    assert_eq!(Server::ProdCn.url(), "http://47.117.133.51:30015");
+    assert_eq!(Server::ALL, [Server::ProdGlobal, Server::ProdCn]);
+    for server in Server::ALL {
+        assert_eq!(Server::from_name(server.name()).as_ref(), Some(server));
+    }
+    assert_eq!(Server::from_name("custom"), None);
+}
+
+/// The default timeout, against a server that accepts the connection and never answers. The clock is
+/// tokio's paused one, which jumps to the next timer whenever the runtime has nothing else to do: the test
+/// takes milliseconds, but a timeout of any other length would show in `after` and in the virtual time.
+#[tokio::test(start_paused = true)]
+async fn the_default_timeout_of_sixty_seconds_ends_a_silent_server() {
+    // Never accepted: the kernel completes the handshake and the request waits in its queue.
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    let client = Client::builder(TOKEN).base_url(&url).build().unwrap();
+    let started = tokio::time::Instant::now();
+    let error = expect_kind(portrait(&client).await, "timeout");
+    let elapsed = started.elapsed();
+    assert!(
+        matches!(error, Error::Timeout { after, .. } if after == Duration::from_secs(60)),
+        "{error:?}"
+    );
+    assert!(elapsed >= Duration::from_secs(60), "{elapsed:?}");
+    assert!(elapsed < Duration::from_secs(61), "{elapsed:?}");
+    drop(listener);
+}
+
+#[tokio::test]
+async fn the_default_policy_makes_three_attempts_with_jittered_doubling_delays() {
+    let server = MockServer::start().await;
+    answer(&server, json_response(200, &envelope(302))).await;
+    let client = Client::builder(TOKEN).base_url(server.uri()).build().unwrap();
+    let started = Instant::now();
+    let (code, ..) = expect_business(portrait(&client).await);
+    let elapsed = started.elapsed();
+    assert_eq!(code, BusinessCode::RateLimitExceeded);
+    assert_eq!(requests(&server).await, 3);
+    // 1 s then 2 s, each drawn between half and all of it.
+    assert!(elapsed >= ms(1_500), "{elapsed:?}");
+    assert!(elapsed < ms(4_500), "{elapsed:?}");
+}
+
+#[test]
+fn max_backoff_caps_the_doubling() {
+    let policy = retrying(10, 100).with_max_backoff(ms(120));
+    let delays: Vec<Duration> = [1, 2, 3, 40, u32::MAX].map(|n| policy.backoff(n)).to_vec();
+    assert_eq!(delays, [ms(100), ms(120), ms(120), ms(120), ms(120)]);
+    assert_eq!(policy.delay(3), ms(120), "no jitter: the backoff itself");
+}
+
+#[tokio::test]
+async fn capped_delays_are_what_the_client_waits() {
+    let server = MockServer::start().await;
+    answer(&server, json_response(200, &envelope(301))).await;
+    // 200 + 240 + 240 ms; uncapped it would be 200 + 400 + 800 (wide apart, for a loaded machine).
+    let policy = retrying(4, 200).with_max_backoff(ms(240));
+    let client = builder(&server.uri()).retry_policy(policy).build().unwrap();
+    let started = Instant::now();
+    expect_business(portrait(&client).await);
+    let elapsed = started.elapsed();
+    assert_eq!(requests(&server).await, 4);
+    assert!(elapsed >= ms(680), "{elapsed:?}");
+    assert!(elapsed < ms(1_300), "{elapsed:?}");
+}
+
+#[test]
+fn jitter_draws_each_delay_between_half_and_all_of_the_backoff() {
+    let policy = RetryPolicy::default()
+        .with_initial_backoff(ms(400))
+        .with_max_backoff(Duration::from_secs(1));
+    let delays: Vec<Duration> = (0..1000).map(|_| policy.delay(1)).collect();
+    assert!(delays.iter().all(|d| (ms(200)..=ms(400)).contains(d)), "{delays:?}");
+    // Spread over the whole range, not stuck on one value.
+    assert!(delays.iter().min().unwrap() < &ms(220), "{delays:?}");
+    assert!(delays.iter().max().unwrap() > &ms(380), "{delays:?}");
+    let distinct: std::collections::BTreeSet<_> = delays.iter().collect();
+    assert!(distinct.len() > 900, "{} distinct delays", distinct.len());
+    // The cap applies before the jitter: retry 3 is 1600 ms capped at 1 s.
+    assert!((0..200).all(|_| (ms(500)..=ms(1_000)).contains(&policy.delay(3))));
+    // Off, the delay is the backoff.
+    assert!((0..100).all(|_| policy.clone().with_jitter(false).delay(1) == ms(400)));
+}
+
+/// Eight tasks rate-limited at the same moment: with jitter they come back at different moments; without,
+/// none comes back before the whole backoff.
+#[tokio::test]
+async fn rate_limited_tasks_retry_at_spread_out_moments() {
+    for jitter in [true, false] {
+        let server = MockServer::start().await;
+        let ids: Vec<String> = (0..8).map(|i| format!("kol-{i}")).collect();
+        for id in &ids {
+            Mock::given(method("GET"))
+                .and(query_param("kolId", id.as_str()))
+                .respond_with(json_response(200, &envelope(302)))
+                .up_to_n_times(1)
+                .with_priority(1)
+                .mount(&server)
+                .await;
+        }
+        answer(&server, json_response(200, &seed_example())).await;
+        let client = builder(&server.uri())
+            .retry_policy(retrying(2, 400).with_jitter(jitter))
+            .build()
+            .unwrap();
+        let started = Instant::now();
+        let tasks: Vec<_> = ids
+            .iter()
+            .map(|id| {
+                let call = client.get_kol_fans_portrait_v1(id.as_str()).send();
+                tokio::spawn(async move {
+                    call.await.unwrap();
+                    started.elapsed()
+                })
+            })
+            .collect();
+        let mut done = Vec::new();
+        for task in tasks {
+            done.push(task.await.unwrap());
+        }
+        let (first, last) = (*done.iter().min().unwrap(), *done.iter().max().unwrap());
+        assert_eq!(requests(&server).await, 16);
+        if jitter {
+            assert!(first >= ms(200), "{done:?}");
+            assert!(last - first >= ms(30), "retried in lockstep: {done:?}");
+        } else {
+            assert!(first >= ms(400), "{done:?}");
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_retryable_business_code_in_an_http_error_body_is_retried() {
+    // HTTP 500 (not retried by its status) carrying 302: retried, and the last error keeps both.
+    let server = MockServer::start().await;
+    answer(&server, json_response(500, &envelope(302))).await;
+    let client = builder(&server.uri()).retry_policy(retrying(3, 5)).build().unwrap();
+    let error = expect_kind(portrait(&client).await, "http");
+    assert!(error.is_retryable());
+    assert!(matches!(
+        error,
+        Error::Http {
+            status: 500,
+            code: Some(BusinessCode::RateLimitExceeded),
+            ..
+        }
+    ));
+    assert_eq!(requests(&server).await, 3);
+
+    // ... and a later success ends the retries.
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .respond_with(json_response(401, &envelope("301")))
+        .up_to_n_times(1)
+        .with_priority(1)
+        .mount(&server)
+        .await;
+    answer(&server, json_response(200, &seed_example())).await;
+    let client = builder(&server.uri()).retry_policy(retrying(3, 5)).build().unwrap();
+    portrait(&client).await.unwrap();
+    assert_eq!(requests(&server).await, 2);
+
+    // A code that is not retryable in an HTTP error body is not retried.
+    let server = MockServer::start().await;
+    answer(&server, json_response(500, &envelope(100))).await;
+    let client = builder(&server.uri()).retry_policy(retrying(3, 5)).build().unwrap();
+    let error = expect_kind(portrait(&client).await, "http");
+    assert!(!error.is_retryable());
+    assert_eq!(requests(&server).await, 1);
+}
+
+#[tokio::test]
+async fn retry_after_as_an_http_date_is_waited_for() {
+    let server = MockServer::start().await;
+    // HTTP dates have whole seconds: 2 s ahead is between 1 and 2 s away.
+    let at = httpdate::fmt_http_date(std::time::SystemTime::now() + Duration::from_secs(2));
+    Mock::given(method("GET"))
+        .respond_with(raw_response(503, "busy", "text/plain").insert_header("Retry-After", at.as_str()))
+        .up_to_n_times(1)
+        .with_priority(1)
+        .mount(&server)
+        .await;
+    answer(&server, json_response(200, &seed_example())).await;
+    let policy = retrying(2, 10).with_max_backoff(Duration::from_secs(5));
+    let client = builder(&server.uri()).retry_policy(policy).build().unwrap();
+    let started = Instant::now();
+    portrait(&client).await.unwrap();
+    let elapsed = started.elapsed();
+    assert!(elapsed >= ms(900), "only {elapsed:?}");
+    assert!(elapsed < ms(3_500), "{elapsed:?}");
+    assert_eq!(requests(&server).await, 2);
+
+    // A date in the past is "now"; the error keeps what the header said.
+    let server = MockServer::start().await;
+    let past = httpdate::fmt_http_date(std::time::SystemTime::now() - Duration::from_secs(60));
+    answer(
+        &server,
+        raw_response(429, "slow down", "text/plain").insert_header("Retry-After", past.as_str()),
+    )
+    .await;
+    let client = builder(&server.uri())
+        .retry_policy(retrying(2, 5_000).with_max_backoff(Duration::from_secs(10)))
+        .build()
+        .unwrap();
+    let started = Instant::now();
+    let error = expect_kind(portrait(&client).await, "http");
+    assert!(started.elapsed() < ms(2_000), "{:?}", started.elapsed());
+    assert_eq!(error.retry_after(), Some(Duration::ZERO));
+    assert_eq!(requests(&server).await, 2);
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// 8. Configuration from the environment
+// ---------------------------------------------------------------------------------------------------------
+
+/// A `from_lookup` source: these variables, no others.
+fn vars(pairs: &[(&str, &str)]) -> impl FnMut(&str) -> Option<String> {
+    let map: std::collections::HashMap<String, String> =
+        pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+    move |name| map.get(name).cloned()
+}
+
+#[tokio::test]
+async fn from_env_reads_token_base_url_timeout_and_attempts() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(query_param("token", TOKEN))
+        .respond_with(json_response(200, &envelope(302)))
+        .mount(&server)
+        .await;
+    let uri = server.uri();
+    let client = ClientBuilder::from_lookup(vars(&[
+        ("JUSTONEAPI_TOKEN", TOKEN),
+        ("JUSTONEAPI_BASE_URL", &uri),
+        ("JUSTONEAPI_TIMEOUT_SECS", "7"),
+        ("JUSTONEAPI_MAX_ATTEMPTS", "2"),
+    ]))
+    .unwrap()
+    .retry_policy(retrying(2, 5))
+    .build()
+    .unwrap();
+    assert_eq!(client.base_url(), uri);
+    assert_eq!(client.timeout(), Duration::from_secs(7));
+    expect_business(portrait(&client).await);
+    assert_eq!(requests(&server).await, 2);
+
+    // Without the builder's own policy, the variable's attempts and the default backoff.
+    let client = ClientBuilder::from_lookup(vars(&[
+        ("JUSTONEAPI_TOKEN", TOKEN),
+        ("JUSTONEAPI_BASE_URL", &uri),
+        ("JUSTONEAPI_MAX_ATTEMPTS", "1"),
+    ]))
+    .unwrap()
+    .build()
+    .unwrap();
+    assert_eq!(client.retry_policy(), &RetryPolicy::default().with_max_attempts(1));
+    expect_business(portrait(&client).await);
+    assert_eq!(requests(&server).await, 3);
+}
+
+#[test]
+fn from_env_picks_a_documented_server_by_name_and_defaults_the_rest() {
+    for (name, url) in [
+        ("prod-global", "https://api.justoneapi.com"),
+        ("prod-cn", "http://47.117.133.51:30015"),
+        (" prod-cn ", "http://47.117.133.51:30015"),
+    ] {
+        let client = ClientBuilder::from_lookup(vars(&[("JUSTONEAPI_TOKEN", TOKEN), ("JUSTONEAPI_SERVER", name)]))
+            .unwrap()
+            .build()
+            .unwrap();
+        assert_eq!(client.base_url(), url, "{name}");
+    }
+    // Only the token set (empty variables count as unset): every default.
+    let client = ClientBuilder::from_lookup(vars(&[
+        ("JUSTONEAPI_TOKEN", TOKEN),
+        ("JUSTONEAPI_SERVER", ""),
+        ("JUSTONEAPI_TIMEOUT_SECS", " "),
+    ]))
+    .unwrap()
+    .build()
+    .unwrap();
+    assert_eq!(client.base_url(), Server::ProdGlobal.url());
+    assert_eq!(client.timeout(), DEFAULT_TIMEOUT);
+    assert_eq!(client.retry_policy(), &RetryPolicy::default());
+}
+
+#[test]
+fn from_env_errors_name_the_variable_and_never_show_the_token() {
+    let cases: [(&[(&str, &str)], &str); 10] = [
+        (&[], "JUSTONEAPI_TOKEN is not set"),
+        (&[("JUSTONEAPI_TOKEN", "  ")], "JUSTONEAPI_TOKEN is not set"),
+        (
+            &[("JUSTONEAPI_TOKEN", TOKEN), ("JUSTONEAPI_SERVER", "prod-eu")],
+            "JUSTONEAPI_SERVER must be one of prod-global, prod-cn, got `prod-eu`",
+        ),
+        (
+            &[
+                ("JUSTONEAPI_TOKEN", TOKEN),
+                ("JUSTONEAPI_SERVER", "prod-cn"),
+                ("JUSTONEAPI_BASE_URL", "http://127.0.0.1:1"),
+            ],
+            "JUSTONEAPI_SERVER and JUSTONEAPI_BASE_URL are both set",
+        ),
+        (
+            &[("JUSTONEAPI_TOKEN", TOKEN), ("JUSTONEAPI_TIMEOUT_SECS", "abc")],
+            "JUSTONEAPI_TIMEOUT_SECS must be a whole number of seconds, at least 1, got `abc`",
+        ),
+        (
+            &[("JUSTONEAPI_TOKEN", TOKEN), ("JUSTONEAPI_TIMEOUT_SECS", "0")],
+            "JUSTONEAPI_TIMEOUT_SECS must be a whole number of seconds, at least 1, got `0`",
+        ),
+        (
+            &[("JUSTONEAPI_TOKEN", TOKEN), ("JUSTONEAPI_TIMEOUT_SECS", "1.5")],
+            "JUSTONEAPI_TIMEOUT_SECS must be a whole number of seconds, at least 1, got `1.5`",
+        ),
+        (
+            &[("JUSTONEAPI_TOKEN", TOKEN), ("JUSTONEAPI_MAX_ATTEMPTS", "0")],
+            "JUSTONEAPI_MAX_ATTEMPTS must be a whole number, at least 1, got `0`",
+        ),
+        (
+            &[("JUSTONEAPI_TOKEN", TOKEN), ("JUSTONEAPI_MAX_ATTEMPTS", "-2")],
+            "JUSTONEAPI_MAX_ATTEMPTS must be a whole number, at least 1, got `-2`",
+        ),
+        (
+            &[("JUSTONEAPI_TOKEN", TOKEN), ("JUSTONEAPI_MAX_ATTEMPTS", "many")],
+            "JUSTONEAPI_MAX_ATTEMPTS must be a whole number, at least 1, got `many`",
+        ),
+    ];
+    for (pairs, expected) in cases {
+        let error = expect_kind(ClientBuilder::from_lookup(vars(pairs)).map(|_| ()), "config");
+        let Error::Config { message } = &error else {
+            unreachable!()
+        };
+        assert!(message.starts_with(expected), "{message}");
+        assert_error_clean(&error);
+    }
+    // A base URL that is no URL fails where every base URL is checked, in `build`.
+    let builder = ClientBuilder::from_lookup(vars(&[
+        ("JUSTONEAPI_TOKEN", TOKEN),
+        ("JUSTONEAPI_BASE_URL", "api.justoneapi.com"),
+    ]))
+    .unwrap();
+    expect_kind(builder.build(), "config");
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// 9. Transport: servers, proxies, an HTTP client of your own, user agent, gzip
+// ---------------------------------------------------------------------------------------------------------
+
+fn proxied(proxy: &str) -> reqwest::Client {
+    reqwest::Client::builder()
+        .proxy(reqwest::Proxy::all(proxy).unwrap())
+        .build()
+        .unwrap()
+}
+
+/// Neither server is reachable from a test; a proxy of our own (an HTTP client brought to the builder)
+/// shows where each request goes. prod-cn is plain HTTP, so the proxy sees the whole request, token
+/// included; prod-global is HTTPS, so it only sees a tunnel asked for.
+#[tokio::test]
+async fn prod_cn_and_prod_global_are_reached_through_a_proxy_of_your_own() {
+    let proxy = Recorder::start(200, seed_example().to_string()).await;
+    let client = Client::builder(TOKEN)
+        .server(Server::ProdCn)
+        .http_client(proxied(&proxy.url))
+        .retry_policy(RetryPolicy::none())
+        .build()
+        .unwrap();
+    let response = portrait(&client).await.unwrap();
+    assert_eq!(response.data.date_key.as_deref(), Some("2026-03-08"));
+    let received = proxy.received();
+    assert_eq!(
+        received[0].line,
+        format!("GET http://47.117.133.51:30015{PORTRAIT}?token={TOKEN}&kolId={KOL} HTTP/1.1")
+    );
+    assert_eq!(received[0].header("host"), Some("47.117.133.51:30015"));
+    assert_eq!(received[0].header("user-agent"), Some(client.user_agent()));
+    assert_eq!(received[0].body, "", "a GET has no body");
+
+    let client = Client::builder(TOKEN)
+        .http_client(proxied(&proxy.url))
+        .retry_policy(RetryPolicy::none())
+        .build()
+        .unwrap();
+    let error = expect_kind(portrait(&client).await, "transport");
+    assert!(
+        matches!(&error, Error::Transport { url, .. } if url == &format!("https://api.justoneapi.com{PORTRAIT}?kolId={KOL}"))
+    );
+    assert_error_clean(&error);
+    let received = proxy.received();
+    assert_eq!(received.len(), 2);
+    assert_eq!(received[1].line, "CONNECT api.justoneapi.com:443 HTTP/1.1");
+}
+
+#[tokio::test]
+async fn an_http_client_of_your_own_keeps_its_headers_and_gets_our_timeout_and_user_agent() {
+    let mut headers = reqwest::header::HeaderMap::new();
+    headers.insert("x-team", "data".parse().unwrap());
+    headers.insert("user-agent", "theirs/1.0".parse().unwrap());
+    let http = reqwest::Client::builder()
+        .default_headers(headers)
+        .timeout(Duration::from_secs(30))
+        .build()
+        .unwrap();
+
+    let server = MockServer::start().await;
+    answer(&server, json_response(200, &seed_example())).await;
+    let client = builder(&server.uri()).http_client(http.clone()).build().unwrap();
+    portrait(&client).await.unwrap();
+    let received = server.received_requests().await.unwrap();
+    let header = |name: &str| received[0].headers.get(name).map(|v| v.to_str().unwrap().to_owned());
+    assert_eq!(header("x-team").as_deref(), Some("data"));
+    assert_eq!(header("user-agent").as_deref(), Some(client.user_agent()));
+    assert!(client.user_agent().starts_with("justoneapi-xiaohongshu-pgy/"));
+
+    // The builder's timeout, not the client's 30 s.
+    let hang = RawServer::start(Raw::Hang).await;
+    let client = builder(&hang.url).http_client(http).timeout(ms(150)).build().unwrap();
+    let started = Instant::now();
+    let error = expect_kind(portrait(&client).await, "timeout");
+    assert!(started.elapsed() < ms(1_500), "{:?}", started.elapsed());
+    assert!(matches!(error, Error::Timeout { after, .. } if after == ms(150)));
+}
+
+/// `name = "x"` / `version = "x"` of a generated crate's manifest.
+fn manifest_version(krate: &str) -> String {
+    let path = format!("{}/../generated/{krate}/Cargo.toml", env!("CARGO_MANIFEST_DIR"));
+    let text = std::fs::read_to_string(path).unwrap();
+    let line = text.lines().find(|l| l.starts_with("version = ")).unwrap();
+    line.trim_start_matches("version = ").trim_matches('"').to_owned()
+}
+
+#[tokio::test]
+async fn the_user_agent_names_the_platform_crate_and_the_runtime() {
+    let server = MockServer::start().await;
+    answer(&server, json_response(200, &seed_example())).await;
+    let expected = format!(
+        "justoneapi-xiaohongshu-pgy/{} justoneapi-runtime/{}",
+        manifest_version("justoneapi-xiaohongshu-pgy"),
+        manifest_version("justoneapi-runtime")
+    );
+    for (client, agent) in [
+        (client(&server.uri()), expected.as_str()),
+        (
+            builder(&server.uri()).user_agent("kol-report/2.1").build().unwrap(),
+            "kol-report/2.1",
+        ),
+    ] {
+        assert_eq!(client.user_agent(), agent);
+        portrait(&client).await.unwrap();
+        let received = server.received_requests().await.unwrap();
+        let last = received.last().unwrap();
+        assert_eq!(last.headers.get("user-agent").unwrap().to_str().unwrap(), agent);
+    }
+    let error = expect_kind(builder(&server.uri()).user_agent("two\nlines").build(), "config");
+    assert!(error.to_string().contains("user agent"), "{error}");
+}
+
+/// A gzip member holding `data` in stored (uncompressed) deflate blocks: what `Content-Encoding: gzip`
+/// needs, without a compression library in the tests.
+fn gzip(data: &[u8]) -> Vec<u8> {
+    let mut out = vec![0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 0xff];
+    let mut chunks = data.chunks(0xffff).peekable();
+    while let Some(chunk) = chunks.next() {
+        out.push(u8::from(chunks.peek().is_none()));
+        let len = chunk.len() as u16;
+        out.extend_from_slice(&len.to_le_bytes());
+        out.extend_from_slice(&(!len).to_le_bytes());
+        out.extend_from_slice(chunk);
+    }
+    let mut crc = !0u32;
+    for &byte in data {
+        crc ^= u32::from(byte);
+        for _ in 0..8 {
+            crc = if crc & 1 == 1 {
+                (crc >> 1) ^ 0xedb8_8320
+            } else {
+                crc >> 1
+            };
+        }
+    }
+    out.extend_from_slice(&(!crc).to_le_bytes());
+    out.extend_from_slice(&(data.len() as u32).to_le_bytes());
+    out
+}
+
+/// Feature `gzip` (on in this workspace's tests): the client asks for gzip and decodes it; the body limit
+/// counts decompressed bytes, so a small compressed body cannot hide a large one.
+#[tokio::test]
+async fn gzip_bodies_are_decompressed_and_the_limit_counts_decompressed_bytes() {
+    let text = seed_example().to_string();
+    let mut padded = seed_example();
+    padded["padding"] = json!(" ".repeat(100_000));
+    let padded_text = padded.to_string();
+    let server = MockServer::start().await;
+    for (id, body) in [("small", &text), ("padded", &padded_text)] {
+        Mock::given(method("GET"))
+            .and(query_param("kolId", id))
+            .respond_with(
+                ResponseTemplate::new(200)
+                    .insert_header("Content-Encoding", "gzip")
+                    .set_body_raw(gzip(body.as_bytes()), "application/json"),
+            )
+            .mount(&server)
+            .await;
+    }
+    let client = builder(&server.uri()).max_body_bytes(50_000).build().unwrap();
+    let response = client.get_kol_fans_portrait_v1("small").send().await.unwrap();
+    assert_eq!(response.data.devices.len(), 10);
+    let received = server.received_requests().await.unwrap();
+    let accept = received[0].headers.get("accept-encoding").unwrap().to_str().unwrap();
+    assert!(accept.contains("gzip"), "{accept}");
+
+    let error = expect_kind(client.get_kol_fans_portrait_v1("padded").send().await, "body-too-large");
+    assert!(matches!(error, Error::BodyTooLarge { limit: 50_000, .. }));
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// 10. Per-request overrides, owned futures
+// ---------------------------------------------------------------------------------------------------------
+
+#[tokio::test]
+async fn a_request_timeout_replaces_the_clients_for_that_request_only() {
+    let hang = RawServer::start(Raw::Hang).await;
+    let client = builder(&hang.url).timeout(Duration::from_secs(5)).build().unwrap();
+    let started = Instant::now();
+    let result = client.get_kol_fans_portrait_v1(KOL).timeout(ms(150)).send().await;
+    let error = expect_kind(result, "timeout");
+    assert!(started.elapsed() < ms(1_500), "{:?}", started.elapsed());
+    assert!(matches!(error, Error::Timeout { after, .. } if after == ms(150)));
+    assert_eq!(client.timeout(), Duration::from_secs(5));
+}
+
+#[tokio::test]
+async fn a_request_retry_policy_replaces_the_clients_for_that_request_only() {
+    let server = MockServer::start().await;
+    answer(&server, json_response(200, &envelope(302))).await;
+    let client = client(&server.uri());
+    expect_business(
+        client
+            .get_kol_fans_portrait_v1(KOL)
+            .retry_policy(retrying(3, 5))
+            .send()
+            .await,
+    );
+    assert_eq!(requests(&server).await, 3);
+    // The client's own policy (no retry) for the next request.
+    expect_business(portrait(&client).await);
+    assert_eq!(requests(&server).await, 4);
+    // Overrides on `send_raw` and `.await` alike.
+    expect_business(
+        client
+            .get_kol_fans_portrait_v1(KOL)
+            .retry_policy(retrying(2, 5))
+            .send_raw()
+            .await,
+    );
+    expect_business(client.get_kol_fans_portrait_v1(KOL).retry_policy(retrying(2, 5)).await);
+    assert_eq!(requests(&server).await, 8);
+}
+
+/// The rule `build` applies to the client's settings holds for a request's own: nothing is sent.
+#[tokio::test]
+async fn a_request_budget_shorter_than_its_timeout_is_a_config_error_before_sending() {
+    let server = MockServer::start().await;
+    answer(&server, json_response(200, &seed_example())).await;
+    let client = client(&server.uri());
+    let result = client
+        .get_kol_fans_portrait_v1(KOL)
+        .retry_policy(retrying(3, 5).with_max_elapsed(ms(100)))
+        .send()
+        .await;
+    let error = expect_kind(result, "config");
+    assert!(error.to_string().contains("max_elapsed (100ms)"), "{error}");
+    let result = client
+        .get_kol_fans_portrait_v1(KOL)
+        .timeout(Duration::from_secs(2))
+        .retry_policy(retrying(3, 5).with_max_elapsed(Duration::from_secs(1)))
+        .send()
+        .await;
+    expect_kind(result, "config");
+    assert_eq!(requests(&server).await, 0);
+}
+
+fn assert_spawnable<F: std::future::Future + Send + 'static>(future: F) -> F {
+    future
+}
+
+/// `tokio::spawn(client.op(x).send())`: the futures own a handle on the client, which may be dropped
+/// before they run.
+#[tokio::test]
+async fn requests_can_be_spawned_and_outlive_the_client() {
+    let server = MockServer::start().await;
+    answer(&server, json_response(200, &seed_example())).await;
+    let client = client(&server.uri());
+    let mut tasks = Vec::new();
+    for i in 0..4 {
+        let id = format!("kol-{i}");
+        tasks.push(tokio::spawn(assert_spawnable(
+            client.get_kol_fans_portrait_v1(id).send(),
+        )));
+    }
+    let request = client.get_kol_fans_portrait_v1("kol-4");
+    tasks.push(tokio::spawn(std::future::IntoFuture::into_future(request)));
+    drop(client);
+    for task in tasks {
+        assert_eq!(
+            task.await.unwrap().unwrap().data().date_key.as_deref(),
+            Some("2026-03-08")
+        );
+    }
+    assert_eq!(requests(&server).await, 5);
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// 11. Tracing spans
+// ---------------------------------------------------------------------------------------------------------
+
+/// Every span and event a subscriber sees, fields as text in the order they were recorded.
+#[derive(Clone, Default)]
+struct Spans {
+    spans: Arc<Mutex<Vec<SpanSeen>>>,
+    ids: Arc<Mutex<std::collections::HashMap<u64, usize>>>,
+    events: Arc<Mutex<Vec<EventSeen>>>,
+}
+
+/// An event: the index of its span in `Spans::spans`, if any, and its fields.
+type EventSeen = (Option<usize>, Vec<(String, String)>);
+
+#[derive(Debug, Clone)]
+struct SpanSeen {
+    name: &'static str,
+    fields: Vec<(String, String)>,
+}
+
+impl SpanSeen {
+    /// Every value `name` was given, in order.
+    fn values(&self, name: &str) -> Vec<&str> {
+        self.fields
+            .iter()
+            .filter(|(n, _)| n == name)
+            .map(|(_, v)| v.as_str())
+            .collect()
+    }
+
+    fn last(&self, name: &str) -> Option<&str> {
+        self.values(name).last().copied()
+    }
+}
+
+#[derive(Default)]
+struct Fields(Vec<(String, String)>);
+
+impl tracing::field::Visit for Fields {
+    fn record_str(&mut self, field: &tracing::field::Field, value: &str) {
+        self.0.push((field.name().to_owned(), value.to_owned()));
+    }
+    fn record_debug(&mut self, field: &tracing::field::Field, value: &dyn std::fmt::Debug) {
+        self.0.push((field.name().to_owned(), format!("{value:?}")));
+    }
+}
+
+impl<S> tracing_subscriber::Layer<S> for Spans
+where
+    S: tracing::Subscriber + for<'a> tracing_subscriber::registry::LookupSpan<'a>,
+{
+    fn on_new_span(
+        &self,
+        attrs: &tracing::span::Attributes<'_>,
+        id: &tracing::span::Id,
+        _: tracing_subscriber::layer::Context<'_, S>,
+    ) {
+        let mut fields = Fields::default();
+        attrs.record(&mut fields);
+        let mut spans = self.spans.lock().unwrap();
+        spans.push(SpanSeen {
+            name: attrs.metadata().name(),
+            fields: fields.0,
+        });
+        self.ids.lock().unwrap().insert(id.into_u64(), spans.len() - 1);
+    }
+
+    fn on_record(
+        &self,
+        id: &tracing::span::Id,
+        values: &tracing::span::Record<'_>,
+        _: tracing_subscriber::layer::Context<'_, S>,
+    ) {
+        let mut fields = Fields::default();
+        values.record(&mut fields);
+        let index = self.ids.lock().unwrap()[&id.into_u64()];
+        self.spans.lock().unwrap()[index].fields.extend(fields.0);
+    }
+
+    fn on_event(&self, event: &tracing::Event<'_>, ctx: tracing_subscriber::layer::Context<'_, S>) {
+        let mut fields = Fields::default();
+        event.record(&mut fields);
+        let span = ctx
+            .event_span(event)
+            .and_then(|s| self.ids.lock().unwrap().get(&s.id().into_u64()).copied());
+        self.events.lock().unwrap().push((span, fields.0));
+    }
+}
+
+#[tokio::test]
+async fn each_call_is_a_span_with_operation_path_attempt_code_and_elapsed_but_no_token() {
+    use tracing_subscriber::layer::SubscriberExt;
+
+    let seen = Spans::default();
+    let _guard = tracing::subscriber::set_default(tracing_subscriber::registry().with(seen.clone()));
+
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path(PORTRAIT))
+        .respond_with(json_response(200, &envelope(302)))
+        .up_to_n_times(1)
+        .with_priority(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path(PORTRAIT))
+        .respond_with(json_response(200, &seed_example()))
+        .with_priority(2)
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path(FANS_PROFILE))
+        .respond_with(json_response(401, &envelope(100)))
+        .mount(&server)
+        .await;
+    let client = builder(&server.uri()).retry_policy(retrying(3, 5)).build().unwrap();
+    portrait(&client).await.unwrap();
+    let error = client
+        .api_solar_kol_data_user_id_fans_profile_v1("user-1")
+        .await
+        .unwrap_err();
+    assert_eq!(error.kind(), "http");
+
+    let spans: Vec<SpanSeen> = seen.spans.lock().unwrap().clone();
+    let calls: Vec<&SpanSeen> = spans.iter().filter(|s| s.name == "justoneapi.request").collect();
+    assert_eq!(calls.len(), 2, "{spans:#?}");
+
+    let ok = calls[0];
+    assert_eq!(ok.last("operation"), Some("get_kol_fans_portrait_v1"));
+    assert_eq!(ok.last("http.method"), Some("GET"));
+    assert_eq!(ok.last("http.path"), Some(PORTRAIT));
+    assert_eq!(ok.values("attempt"), ["1", "2"]);
+    assert_eq!(ok.values("business_code"), ["302", "0"]);
+    assert_eq!(ok.last("http.status"), Some("200"));
+    assert_eq!(ok.last("error"), None);
+    let elapsed: u64 = ok.last("elapsed_ms").unwrap().parse().unwrap();
+    assert!(elapsed >= 5, "{elapsed} ms for a call with a 5 ms backoff");
+
+    let failed = calls[1];
+    assert_eq!(
+        failed.last("operation"),
+        Some("api_solar_kol_data_user_id_fans_profile_v1")
+    );
+    assert_eq!(failed.last("http.path"), Some(FANS_PROFILE));
+    assert_eq!(failed.values("attempt"), ["1"]);
+    assert_eq!(failed.last("http.status"), Some("401"));
+    assert_eq!(failed.last("business_code"), Some("100"));
+    assert_eq!(failed.last("error"), Some("http"));
+    assert!(failed.last("elapsed_ms").is_some());
+
+    // The runtime's events (request, response, retry) belong to the call's span.
+    let events = seen.events.lock().unwrap().clone();
+    let index = spans.iter().position(|s| s.name == "justoneapi.request").unwrap();
+    let in_first: Vec<String> = events
+        .iter()
+        .filter(|(span, _)| *span == Some(index))
+        .flat_map(|(_, fields)| fields.iter().filter(|(n, _)| n == "message").map(|(_, v)| v.clone()))
+        .collect();
+    for message in ["sending request", "received response", "retrying"] {
+        assert!(in_first.iter().any(|m| m == message), "{message}: {in_first:?}");
+    }
+
+    let everything = format!("{spans:?} {events:?}");
+    assert!(everything.contains(KOL), "the capture sees the query: {everything}");
+    assert_no_token("spans and events", &everything);
 }

@@ -25,32 +25,47 @@ pub const RUNTIME_CRATE: &str = "justoneapi-runtime";
 /// emits.
 pub const RUNTIME_VERSION: &str = "0.2.0";
 
-/// Dependencies of the runtime crate.
+/// Dependencies of the runtime crate. `reqwest` is part of its public API: programs may bring their own
+/// `reqwest::Client` (`ClientBuilder::http_client`), which the crate re-exports (DEPENDENCIES.md).
 const RUNTIME_DEPENDENCIES: &str = r#"[dependencies]
 httpdate = "1"
-reqwest = { version = "0.12", default-features = false, features = ["rustls-tls", "http2"] }
+reqwest = { version = "0.12", default-features = false, features = ["http2"] }
 serde = { version = "1", features = ["derive"] }
 serde_json = "1"
 tokio = { version = "1", features = ["time"] }
 tracing = "0.1"
 
 [features]
+default = ["rustls-tls"]
+# TLS by rustls, with the Mozilla root certificates built in: nothing to install on any platform.
+rustls-tls = ["reqwest/rustls-tls"]
+# TLS by the platform's library and certificate store (OpenSSL on Linux, which must be installed to build).
+native-tls = ["reqwest/native-tls"]
+# Accept gzip-compressed responses; the body limit applies to the decompressed body.
+gzip = ["reqwest/gzip"]
 # `blocking::Client`, for programs without an async runtime.
 blocking = ["tokio/rt"]
 "#;
 
-/// Dependencies of every platform crate.
+/// Dependencies of every platform crate; its features forward to the runtime's.
 fn platform_dependencies() -> String {
     format!(
         r#"[dependencies]
-{RUNTIME_CRATE} = {{ version = "{RUNTIME_VERSION}", path = "../{RUNTIME_CRATE}" }}
+{RUNTIME_CRATE} = {{ version = "{RUNTIME_VERSION}", path = "../{RUNTIME_CRATE}", default-features = false }}
 serde = {{ version = "1", features = ["derive"] }}
 serde_json = "1"
 
 [dev-dependencies]
-tokio = {{ version = "1", features = ["macros", "rt-multi-thread"] }}
+tokio = {{ version = "1", features = ["macros", "rt-multi-thread", "sync"] }}
 
 [features]
+default = ["rustls-tls"]
+# TLS by rustls, with the Mozilla root certificates built in: nothing to install on any platform.
+rustls-tls = ["{RUNTIME_CRATE}/rustls-tls"]
+# TLS by the platform's library and certificate store (OpenSSL on Linux, which must be installed to build).
+native-tls = ["{RUNTIME_CRATE}/native-tls"]
+# Accept gzip-compressed responses; the body limit applies to the decompressed body.
+gzip = ["{RUNTIME_CRATE}/gzip"]
 # `blocking::Client`, for programs without an async runtime.
 blocking = ["{RUNTIME_CRATE}/blocking"]
 "#
@@ -133,17 +148,22 @@ fn runtime_lib_rs() -> TokenStream {
 
         pub use codes::BusinessCode;
         pub use de::Mismatch;
-        pub use error::Error;
+        pub use error::{Error, TransportError};
         pub use runtime::{
-            ApiResponse, Client, ClientBuilder, ResponseFuture, RetryPolicy, DEFAULT_MAX_BODY_BYTES, DEFAULT_TIMEOUT,
+            ApiResponse, Client, ClientBuilder, ClientKind, ResponseFuture, RetryPolicy, DEFAULT_MAX_BODY_BYTES,
+            DEFAULT_TIMEOUT,
         };
         pub use servers::Server;
+
+        /// The HTTP client this crate sends requests with, for [`ClientBuilder::http_client`]: re-exported so
+        /// that a program configures the very version the runtime uses.
+        pub use reqwest;
 
         // What the platform crates' request builders are made of; not part of the documented API.
         #[doc(hidden)]
         pub use reqwest::Method;
         #[doc(hidden)]
-        pub use runtime::{decode_body, Parts};
+        pub use runtime::{decode_body, Overrides, Parts};
     }
 }
 
@@ -176,6 +196,11 @@ pub fn files(api: &Api, plan: &Plan, opts: &EmitOptions) -> Result<Vec<Generated
         out.push(GeneratedFile {
             path: format!("examples/{}.rs", ex.name),
             contents: rust_file(opts, example(api, plan, ex)?, &ex.name)?,
+        });
+        let batch = format!("{}_batch", ex.name);
+        out.push(GeneratedFile {
+            path: format!("examples/{batch}.rs"),
+            contents: rust_file(opts, batch_example(api, plan, ex)?, &batch)?,
         });
     }
     Ok(out)
@@ -219,18 +244,12 @@ fn lib_rs(api: &Api, plan: &Plan) -> TokenStream {
         ),
         String::new(),
         "```no_run".into(),
-        format!("use {krate}::{{Client, Server}};"),
+        format!("use {krate}::Client;"),
         String::new(),
         "# async fn demo() -> Result<(), Box<dyn std::error::Error>> {".into(),
-        "let client = Client::builder(std::env::var(\"JUSTONEAPI_TOKEN\")?)".into(),
-        format!(
-            "    .server(Server::{})",
-            names::pascal(
-                &api.servers.last().map(|s| s.name.clone()).unwrap_or_default(),
-                "Custom"
-            )
-        ),
-        "    .build()?;".into(),
+        "// JUSTONEAPI_TOKEN, and optionally JUSTONEAPI_SERVER, JUSTONEAPI_TIMEOUT_SECS, ...".into(),
+        "// (see `ClientBuilder::from_env`); the default server is the first one listed below.".into(),
+        "let client = Client::from_env()?;".into(),
     ];
     if let Some((i, op)) = api.operations.iter().enumerate().find(|(_, o)| {
         !o.is_deprecated()
@@ -260,15 +279,33 @@ fn lib_rs(api: &Api, plan: &Plan) -> TokenStream {
         "Servers / 服务器:".into(),
         String::new(),
     ]);
-    for s in &api.servers {
+    for (i, s) in api.servers.iter().enumerate() {
+        let default = if i == 0 { " (the default)" } else { "" };
+        // The token travels in the query string or the form body: over plain HTTP anyone on the path reads it.
+        let plain = if s.url.starts_with("http://") {
+            " Plain HTTP: the token crosses the network unencrypted; prefer an HTTPS server where it is reachable."
+        } else {
+            ""
+        };
         doc.push(format!(
-            "- [`Server::{}`]: <{}> — {}",
+            "- [`Server::{}`]{default}: <{}> — {}{plain}",
             names::pascal(&s.name, "Server"),
             s.url,
             docs::inline(&s.description)
         ));
     }
     doc.extend([
+        String::new(),
+        "Configuration: [`ClientBuilder`] (server, timeout, retries with backoff and jitter, body limit, user \
+         agent, your own `reqwest::Client` for proxies, root certificates or default headers); each request \
+         builder's `timeout` and `retry_policy` replace the client's for one request. Requests own what they \
+         need, so `tokio::spawn(client.some_operation(..).send())` works; each call is a `tracing` span \
+         (see [`ResponseFuture`])."
+            .into(),
+        String::new(),
+        "Cargo features: `rustls-tls` (default), `native-tls` (the platform's TLS library instead), `gzip` \
+         (compressed responses), `blocking`."
+            .into(),
         String::new(),
         "With the cargo feature `blocking`, `blocking::Client` runs the same requests without an async runtime.".into(),
         String::new(),
@@ -316,11 +353,12 @@ fn lib_rs(api: &Api, plan: &Plan) -> TokenStream {
         pub mod ops;
 
         pub use #runtime::{
-            ApiResponse, BusinessCode, Error, Mismatch, ResponseFuture, RetryPolicy, Server, DEFAULT_MAX_BODY_BYTES,
-            DEFAULT_TIMEOUT,
+            reqwest, ApiResponse, BusinessCode, Error, Mismatch, ResponseFuture, RetryPolicy, Server, TransportError,
+            DEFAULT_MAX_BODY_BYTES, DEFAULT_TIMEOUT,
         };
 
-        /// Configures a [`Client`]: server, timeout, retries, body limit, user agent.
+        /// Configures a [`Client`]: server, timeout, retries, body limit, user agent, HTTP client; or all of it
+        /// from the environment ([`ClientBuilder::from_env`]).
         pub type ClientBuilder = #runtime::ClientBuilder<Client>;
 
         #client_doc
@@ -340,9 +378,31 @@ fn lib_rs(api: &Api, plan: &Plan) -> TokenStream {
                 ClientBuilder::new(token)
             }
 
+            /// A client configured from the environment: `JUSTONEAPI_TOKEN`, `JUSTONEAPI_SERVER` or
+            /// `JUSTONEAPI_BASE_URL`, `JUSTONEAPI_TIMEOUT_SECS`, `JUSTONEAPI_MAX_ATTEMPTS` (see
+            /// [`ClientBuilder::from_env`]).
+            pub fn from_env() -> Result<Client, Error> {
+                ClientBuilder::from_env()?.build()
+            }
+
             /// Base URL requests go to.
             pub fn base_url(&self) -> &str {
                 self.inner.base_url()
+            }
+
+            /// Timeout of one attempt.
+            pub fn timeout(&self) -> std::time::Duration {
+                self.inner.timeout()
+            }
+
+            /// Retry policy.
+            pub fn retry_policy(&self) -> &RetryPolicy {
+                self.inner.retry_policy()
+            }
+
+            /// `User-Agent` sent with every request.
+            pub fn user_agent(&self) -> &str {
+                self.inner.user_agent()
             }
         }
 
@@ -350,6 +410,10 @@ fn lib_rs(api: &Api, plan: &Plan) -> TokenStream {
             fn from(inner: #runtime::Client) -> Self {
                 Client { inner }
             }
+        }
+
+        impl #runtime::ClientKind for Client {
+            const USER_AGENT: &'static str = concat!(env!("CARGO_PKG_NAME"), "/", env!("CARGO_PKG_VERSION"));
         }
 
         /// A blocking client for programs without an async runtime (cargo feature `blocking`).
@@ -532,6 +596,9 @@ fn servers_rs(api: &Api) -> Result<TokenStream> {
                 }
             }
 
+            /// Every documented server, the default first.
+            pub const ALL: &'static [Server] = &[#( Self::#variants, )*];
+
             /// The documentation's name for the server (`custom` for [`Server::Custom`]).
             pub fn name(&self) -> &str {
                 match self {
@@ -539,11 +606,23 @@ fn servers_rs(api: &Api) -> Result<TokenStream> {
                     Self::Custom(_) => "custom",
                 }
             }
+
+            /// The documented server of this name (e.g. `prod-cn`), as in `JUSTONEAPI_SERVER`.
+            pub fn from_name(name: &str) -> Option<Server> {
+                match name {
+                    #( #names_ => Some(Self::#variants), )*
+                    _ => None,
+                }
+            }
         }
     })
 }
 
-fn example(api: &Api, plan: &Plan, ex: &crate::ir::ExampleProgram) -> Result<TokenStream> {
+/// The operation an example program calls (its index and its one required string parameter).
+fn example_operation<'a>(
+    api: &'a Api,
+    ex: &crate::ir::ExampleProgram,
+) -> Result<(usize, &'a crate::ir::Operation, &'a crate::ir::Param)> {
     let (i, op) = api
         .operations
         .iter()
@@ -568,6 +647,11 @@ fn example(api: &Api, plan: &Plan, ex: &crate::ir::ExampleProgram) -> Result<Tok
             message: format!("example `{}`: parameter `{}` is not a string", ex.name, arg.name),
         });
     }
+    Ok((i, op, arg))
+}
+
+fn example(api: &Api, plan: &Plan, ex: &crate::ir::ExampleProgram) -> Result<TokenStream> {
+    let (i, op, arg) = example_operation(api, ex)?;
     let krate = format_ident!("{}", api.crate_name.replace('-', "_"));
     let func = ident(&plan.ops[i].func);
     let arg_name = &arg.name;
@@ -575,8 +659,9 @@ fn example(api: &Api, plan: &Plan, ex: &crate::ir::ExampleProgram) -> Result<Tok
     let doc = docs::inner_attrs(&[
         format!("Calls `{} {}` and prints the decoded `data` as JSON on stdout.", op.method.as_str(), op.path),
         String::new(),
-        "Environment: `JUSTONEAPI_TOKEN` (required), `JUSTONEAPI_BASE_URL` (default: the prod-global server),".into(),
-        "`JUSTONEAPI_TIMEOUT_SECS` (default 60), `JUSTONEAPI_MAX_ATTEMPTS` (default 3).".into(),
+        "Environment (read by `Client::from_env`): `JUSTONEAPI_TOKEN` (required); `JUSTONEAPI_SERVER` (`prod-global`,".into(),
+        "the default, or `prod-cn`) or `JUSTONEAPI_BASE_URL`; `JUSTONEAPI_TIMEOUT_SECS` (default 60);".into(),
+        "`JUSTONEAPI_MAX_ATTEMPTS` (default 3).".into(),
         String::new(),
         format!("Usage: `cargo run --example {} -- <{arg_name}>`", ex.name),
         String::new(),
@@ -593,9 +678,8 @@ fn example(api: &Api, plan: &Plan, ex: &crate::ir::ExampleProgram) -> Result<Tok
         #doc
 
         use std::process::ExitCode;
-        use std::time::Duration;
 
-        use #krate::{Client, Error, RetryPolicy};
+        use #krate::{Client, Error};
 
         #[tokio::main]
         async fn main() -> ExitCode {
@@ -619,39 +703,151 @@ fn example(api: &Api, plan: &Plan, ex: &crate::ir::ExampleProgram) -> Result<Tok
             let (Some(value), None) = (args.next(), args.next()) else {
                 return Err(#usage.to_owned());
             };
-            let token = std::env::var("JUSTONEAPI_TOKEN")
-                .map_err(|_| "error[config]: JUSTONEAPI_TOKEN is not set".to_owned())?;
-            let mut builder = Client::builder(token);
-            if let Ok(url) = std::env::var("JUSTONEAPI_BASE_URL") {
-                builder = builder.base_url(url);
-            }
-            if let Some(secs) = env_number("JUSTONEAPI_TIMEOUT_SECS")? {
-                builder = builder.timeout(Duration::from_secs(secs));
-            }
-            if let Some(attempts) = env_number("JUSTONEAPI_MAX_ATTEMPTS")? {
-                let max_attempts = u32::try_from(attempts.max(1)).unwrap_or(u32::MAX);
-                builder = builder.retry_policy(RetryPolicy { max_attempts, ..RetryPolicy::default() });
-            }
-            let client = builder.build().map_err(describe)?;
+            let client = Client::from_env().map_err(describe)?;
             let response = client.#func(value).send().await.map_err(describe)?;
             serde_json::to_string_pretty(&response.data).map_err(|e| format!("error[encode]: {e}"))
-        }
-
-        fn env_number(name: &str) -> Result<Option<u64>, String> {
-            match std::env::var(name) {
-                Ok(text) => text
-                    .trim()
-                    .parse()
-                    .map(Some)
-                    .map_err(|_| format!("error[config]: {name} must be a whole number, got `{text}`")),
-                Err(_) => Ok(None),
-            }
         }
 
         fn describe(error: Error) -> String {
             match error.business_code() {
                 Some(code) => format!("error[{}]: code {}: {error}", error.kind(), code.code()),
                 None => format!("error[{}]: {error}", error.kind()),
+            }
+        }
+    })
+}
+
+/// The batch variant of an example program: many values of its parameter, a bounded number of requests at a
+/// time, rate limits waited out instead of failing the batch.
+fn batch_example(api: &Api, plan: &Plan, ex: &crate::ir::ExampleProgram) -> Result<TokenStream> {
+    let (i, op, arg) = example_operation(api, ex)?;
+    let krate = format_ident!("{}", api.crate_name.replace('-', "_"));
+    let func = ident(&plan.ops[i].func);
+    let arg_name = &arg.name;
+    let usage = format!("error[usage]: expected one or more {arg_name}s, as arguments or one per line on stdin");
+    let doc = docs::inner_attrs(&[
+        format!(
+            "Calls `{} {}` for many {arg_name}s, at most `JUSTONEAPI_CONCURRENCY` (default 4) at a time, and prints one",
+            op.method.as_str(),
+            op.path
+        ),
+        format!("JSON line per {arg_name} as it completes: `{{\"{arg_name}\": ..., \"data\": ...}}` or `{{\"{arg_name}\": ..., \"error\": ...}}`."),
+        String::new(),
+        "A rate limit (business code 302) or another retryable failure does not fail the batch: the client retries"
+            .into(),
+        "it with backoff and jitter, and a request still failing that way afterwards waits (the retry policy's".into(),
+        "backoff again) and goes again, up to `REQUEUE_ROUNDS` more times, without holding a concurrency slot while it"
+            .into(),
+        "waits.".into(),
+        String::new(),
+        format!("Usage: `cargo run --example {}_batch -- <{arg_name}>...` (or the {arg_name}s one per line on stdin)", ex.name),
+        String::new(),
+        "Environment: as the single-call example (`Client::from_env`), plus `JUSTONEAPI_CONCURRENCY`. Exit code 0 when"
+            .into(),
+        "every request succeeded, 1 otherwise (after all of them ran).".into(),
+    ]);
+    let allow = op.is_deprecated().then(|| {
+        quote! {
+            // Shows the deprecated endpoint on purpose; new code should call its successor.
+            #[allow(deprecated)]
+        }
+    });
+    Ok(quote! {
+        #doc
+
+        use std::io::BufRead;
+        use std::process::ExitCode;
+        use std::sync::Arc;
+
+        use #krate::{Client, Error};
+        use serde_json::{json, Value};
+        use tokio::sync::Semaphore;
+        use tokio::task::JoinSet;
+
+        /// How many times a request that keeps being rate-limited goes back in the queue.
+        const REQUEUE_ROUNDS: u32 = 3;
+
+        #[tokio::main]
+        async fn main() -> ExitCode {
+            let mut ids: Vec<String> = std::env::args().skip(1).collect();
+            if ids.is_empty() {
+                ids = std::io::stdin().lock().lines().map_while(Result::ok).map(|l| l.trim().to_owned()).filter(|l| !l.is_empty()).collect();
+            }
+            if ids.is_empty() {
+                eprintln!(#usage);
+                return ExitCode::FAILURE;
+            }
+            let concurrency = match std::env::var("JUSTONEAPI_CONCURRENCY") {
+                Err(_) => 4,
+                Ok(text) => match text.trim().parse::<usize>() {
+                    Ok(n) if n >= 1 => n,
+                    _ => {
+                        eprintln!("error[config]: JUSTONEAPI_CONCURRENCY must be a whole number, at least 1, got `{text}`");
+                        return ExitCode::FAILURE;
+                    }
+                },
+            };
+            let client = match Client::from_env() {
+                Ok(client) => client,
+                Err(error) => {
+                    eprintln!("error[{}]: {error}", error.kind());
+                    return ExitCode::FAILURE;
+                }
+            };
+            let slots = Arc::new(Semaphore::new(concurrency));
+            let mut tasks = JoinSet::new();
+            for id in ids {
+                // Each task owns a clone of the client (they share one connection pool).
+                let (client, slots) = (client.clone(), slots.clone());
+                tasks.spawn(async move {
+                    let result = fetch(&client, &slots, &id).await;
+                    (id, result)
+                });
+            }
+            let mut failed = 0;
+            while let Some(done) = tasks.join_next().await {
+                let (id, result) = done.expect("a request task panicked");
+                let line = match result {
+                    Ok(data) => json!({ #arg_name: id, "data": data }),
+                    Err(error) => {
+                        failed += 1;
+                        json!({ #arg_name: id, "error": {
+                            "kind": error.kind(),
+                            "code": error.business_code().map(|c| c.code()),
+                            "message": error.to_string(),
+                        }})
+                    }
+                };
+                println!("{line}");
+            }
+            if failed == 0 {
+                ExitCode::SUCCESS
+            } else {
+                eprintln!("{failed} request(s) failed");
+                ExitCode::FAILURE
+            }
+        }
+
+        /// One request, put back in the queue while it fails with a retryable error (a rate limit, typically).
+        #allow
+        async fn fetch(client: &Client, slots: &Semaphore, id: &str) -> Result<Value, Error> {
+            let mut round = 0;
+            loop {
+                let result = {
+                    let _slot = slots.acquire().await.expect("the semaphore is never closed");
+                    client.#func(id).send().await
+                };
+                match result {
+                    Err(error) if error.is_retryable() && round < REQUEUE_ROUNDS => {
+                        round += 1;
+                        // Outside the slot, so that other requests go on meanwhile.
+                        tokio::time::sleep(client.retry_policy().delay(round)).await;
+                    }
+                    Err(error) => return Err(error),
+                    Ok(response) => {
+                        return Ok(serde_json::to_value(response.data).expect("response data serializes"));
+                    }
+                }
             }
         }
     })

@@ -9,6 +9,18 @@ use crate::error::{Error, Result};
 use crate::ir::{Api, Field, Method, Operation, Param, ParamLocation, ParamType, Shape, ShapeOrigin};
 use crate::names::{self, EnumNames, OpNames, Plan, ITEM};
 
+/// Fields and methods of every request builder besides the parameters' own. The fields start with `_`, which
+/// no parameter name does (they are snake-case words), so only the methods can really clash.
+const REQUEST_MEMBERS: &[&str] = &[
+    "_client",
+    "_overrides",
+    "timeout",
+    "retry_policy",
+    "send",
+    "send_raw",
+    "into_parts",
+];
+
 pub fn module(api: &Api, plan: &Plan, index: usize) -> Result<TokenStream> {
     let op = &api.operations[index];
     let names = &plan.ops[index];
@@ -25,11 +37,28 @@ pub fn module(api: &Api, plan: &Plan, index: usize) -> Result<TokenStream> {
         }
     }
     let func = ident(&names.func);
+    let func_name = names.func.as_str();
     let label = format!("{} {}", op.method.as_str(), op.path);
+    // A parameter's field and setter share the request builder with these; a clash would not compile.
+    if let Some((p, name)) = op
+        .params
+        .iter()
+        .zip(&names.params)
+        .find(|(_, n)| REQUEST_MEMBERS.contains(&names::ident_text(n).as_str()))
+    {
+        return Err(Error::NameCollision {
+            message: format!(
+                "parameter `{}` of {label} would be named `{name}`, which the request builder already uses",
+                p.name
+            ),
+        });
+    }
     let path = &op.path;
     let deprecated = deprecated_attr(api, plan, op);
     // The module defines deprecated items and necessarily refers to them.
     let allow_deprecated = op.is_deprecated().then(|| quote! { #![allow(deprecated)] });
+
+    let params: Vec<(usize, &Param)> = op.params.iter().enumerate().collect();
 
     let mut module_doc = vec![format!("**{}**", docs::inline(&op.summary)), String::new()];
     module_doc.push(format!("`{label}` — see [`Client::{}`].", names.func));
@@ -43,12 +72,12 @@ pub fn module(api: &Api, plan: &Plan, index: usize) -> Result<TokenStream> {
         doc.push(String::new());
     }
     doc.push(format!("`{label}`"));
-    if !op.params.is_empty() {
+    if !params.is_empty() {
         doc.push(String::new());
         doc.push("# Parameters / 参数".into());
         doc.push(String::new());
-        for (p, n) in op.params.iter().zip(&names.params) {
-            doc.push(param_doc_line(p, n));
+        for (i, p) in &params {
+            doc.push(param_doc_line(p, &names.params[*i]));
         }
     }
     doc.push(String::new());
@@ -97,14 +126,14 @@ pub fn module(api: &Api, plan: &Plan, index: usize) -> Result<TokenStream> {
     let method_doc = docs::attrs(&doc);
 
     // Arguments and request fields.
-    let required: Vec<(usize, &Param)> = op.params.iter().enumerate().filter(|(_, p)| p.required).collect();
-    let optional: Vec<(usize, &Param)> = op.params.iter().enumerate().filter(|(_, p)| !p.required).collect();
+    let required: Vec<(usize, &Param)> = params.iter().copied().filter(|(_, p)| p.required).collect();
+    let optional: Vec<(usize, &Param)> = params.iter().copied().filter(|(_, p)| !p.required).collect();
     let args = required.iter().map(|(i, p)| {
         let n = ident(&names.params[*i]);
         let ty = arg_type(p, names.enums[*i].as_ref());
         quote! { #n: #ty }
     });
-    let inits = op.params.iter().enumerate().map(|(i, p)| {
+    let inits = params.iter().map(|&(i, p)| {
         let n = ident(&names.params[i]);
         if !p.required {
             quote! { #n: None }
@@ -114,7 +143,7 @@ pub fn module(api: &Api, plan: &Plan, index: usize) -> Result<TokenStream> {
             quote! { #n }
         }
     });
-    let fields = op.params.iter().enumerate().map(|(i, p)| {
+    let fields = params.iter().map(|&(i, p)| {
         let n = ident(&names.params[i]);
         let ty = value_type(p, names.enums[i].as_ref());
         if p.required {
@@ -152,12 +181,10 @@ pub fn module(api: &Api, plan: &Plan, index: usize) -> Result<TokenStream> {
         }
     });
     let pairs = |loc: ParamLocation| -> TokenStream {
-        let items: Vec<TokenStream> = op
-            .params
+        let items: Vec<TokenStream> = params
             .iter()
-            .enumerate()
             .filter(|(_, p)| (p.location == ParamLocation::Form) == (loc == ParamLocation::Form))
-            .map(|(i, p)| {
+            .map(|&(i, p)| {
                 let n = ident(&names.params[i]);
                 let wire = &p.name;
                 if p.required {
@@ -187,6 +214,7 @@ pub fn module(api: &Api, plan: &Plan, index: usize) -> Result<TokenStream> {
         .params
         .iter()
         .zip(&names.enums)
+        .filter(|(p, _)| p.name != crate::lower::TOKEN_PARAM)
         .filter_map(|(p, e)| e.as_ref().map(|e| param_enum(p, e, &deprecated)));
     let data = data_types(op, names, &deprecated, &names.func);
 
@@ -210,7 +238,7 @@ pub fn module(api: &Api, plan: &Plan, index: usize) -> Result<TokenStream> {
         #module_doc
         #allow_deprecated
 
-        use crate::{ApiResponse, Client, Error, ResponseFuture};
+        use crate::{ApiResponse, Client, Error, ResponseFuture, RetryPolicy};
         #use_de
 
         #path_doc
@@ -220,7 +248,7 @@ pub fn module(api: &Api, plan: &Plan, index: usize) -> Result<TokenStream> {
             #method_doc
             #deprecated
             pub fn #func(&self, #(#args),*) -> Request<'_> {
-                Request { client: self, #(#inits),* }
+                Request { _client: self, _overrides: Default::default(), #(#inits),* }
             }
         }
 
@@ -229,33 +257,47 @@ pub fn module(api: &Api, plan: &Plan, index: usize) -> Result<TokenStream> {
         #[derive(Debug, Clone)]
         #[must_use = "a request does nothing until it is sent with `.send().await`"]
         pub struct Request<'a> {
-            client: &'a Client,
+            _client: &'a Client,
+            _overrides: #runtime::Overrides,
             #(#fields,)*
         }
 
         impl<'a> Request<'a> {
             #(#setters)*
 
-            /// Sends the request and decodes `data` into [`Data`]: `.send().await`, or just `.await`.
-            pub fn send(self) -> ResponseFuture<'a, Data> {
-                ResponseFuture::new(&self.client.inner, self.into_parts())
+            /// Timeout of each attempt of this request (replaces the client's for this request only).
+            pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+                self._overrides.set_timeout(timeout);
+                self
+            }
+
+            /// Retry policy of this request (replaces the client's for this request only).
+            pub fn retry_policy(mut self, policy: RetryPolicy) -> Self {
+                self._overrides.set_retry_policy(policy);
+                self
+            }
+
+            /// Sends the request and decodes `data` into [`Data`]: `.send().await`, or just `.await`. The future
+            /// owns what it needs, so it can be spawned.
+            pub fn send(self) -> ResponseFuture<Data> {
+                ResponseFuture::new(&self._client.inner, self.into_parts())
             }
 
             /// Sends the request and returns `data` as raw JSON, for when the typed [`Data`] does not fit.
-            pub fn send_raw(self) -> ResponseFuture<'a, serde_json::Value> {
-                ResponseFuture::new(&self.client.inner, self.into_parts())
+            pub fn send_raw(self) -> ResponseFuture<serde_json::Value> {
+                ResponseFuture::new(&self._client.inner, self.into_parts())
             }
 
             fn into_parts(self) -> #runtime::Parts {
                 let query: Vec<(&'static str, String)> = #query;
                 let form: Vec<(&'static str, String)> = #form;
-                #runtime::Parts::new(#http_method, PATH, query, form)
+                #runtime::Parts::new(#http_method, PATH, query, form).operation(#func_name).overrides(self._overrides)
             }
         }
 
         impl<'a> std::future::IntoFuture for Request<'a> {
             type Output = Result<ApiResponse<Data>, Error>;
-            type IntoFuture = ResponseFuture<'a, Data>;
+            type IntoFuture = ResponseFuture<Data>;
 
             fn into_future(self) -> Self::IntoFuture {
                 self.send()

@@ -52,8 +52,8 @@ pub enum Error {
     Transport {
         /// The request URL, without the token.
         url: String,
-        /// The underlying error, stripped of its URL.
-        source: reqwest::Error,
+        /// What failed; its own `source()` chain goes down to the I/O or TLS error.
+        source: TransportError,
     },
     /// The response body exceeded the configured limit; the rest was not read.
     BodyTooLarge {
@@ -102,11 +102,15 @@ impl Error {
         }
     }
 
-    /// Whether the retry policy may try again after this error.
+    /// Whether the retry policy may try again after this error: a retryable business code (in a 2xx body or
+    /// an HTTP error's), HTTP 429, 502, 503 or 504, or a connection that could not be made.
     pub fn is_retryable(&self) -> bool {
         match self {
             Error::Business { code, .. } => code.is_retryable(),
-            Error::Http { status, .. } => matches!(status, 429 | 502 | 503 | 504),
+            // A retryable business code counts in an HTTP error's envelope too (e.g. 302 with HTTP 500).
+            Error::Http { status, code, .. } => {
+                matches!(status, 429 | 502 | 503 | 504) || code.is_some_and(BusinessCode::is_retryable)
+            }
             Error::Transport { source, .. } => source.is_connect(),
             _ => false,
         }
@@ -134,7 +138,7 @@ impl Error {
             Error::Transport {
                 url: url.to_owned(),
                 // reqwest puts the full URL, token included, into its messages.
-                source: error.without_url(),
+                source: TransportError(error.without_url()),
             }
         }
     }
@@ -193,5 +197,52 @@ impl std::error::Error for Error {
             Error::Transport { source, .. } => Some(source),
             _ => None,
         }
+    }
+}
+
+/// Why a request could not be sent or its response not read: a connection refused or reset, a DNS or TLS
+/// failure, a broken body.
+///
+/// Opaque on purpose: the HTTP stack's error types are not part of this crate's API (so upgrading that stack
+/// is not a breaking change). What a program needs is here: the kind of failure, a message without the URL,
+/// and, through [`source()`](std::error::Error::source), the errors underneath (hyper's, then the I/O or TLS
+/// error with its OS error code).
+pub struct TransportError(reqwest::Error);
+
+impl TransportError {
+    /// The connection could not be made (refused, DNS, TLS handshake, connect timeout): the request never
+    /// reached the server, so it is retried.
+    pub fn is_connect(&self) -> bool {
+        self.0.is_connect()
+    }
+
+    /// Sending the request or reading the response head failed after connecting (e.g. the connection was
+    /// reset or closed before an answer). The server may have received the request.
+    pub fn is_request(&self) -> bool {
+        self.0.is_request() && !self.0.is_connect()
+    }
+
+    /// Reading the response body failed (e.g. the connection was reset in the middle of it).
+    pub fn is_body(&self) -> bool {
+        self.0.is_body() || self.0.is_decode()
+    }
+}
+
+impl fmt::Display for TransportError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(&self.0, f)
+    }
+}
+
+impl fmt::Debug for TransportError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_tuple("TransportError").field(&self.0).finish()
+    }
+}
+
+impl std::error::Error for TransportError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        // reqwest's own error says what `Display` already said; the chain goes on below it.
+        std::error::Error::source(&self.0)
     }
 }

@@ -16,16 +16,20 @@ mod servers;
 
 pub use codes::BusinessCode;
 pub use de::Mismatch;
-pub use error::Error;
+pub use error::{Error, TransportError};
 pub use runtime::{
-    ApiResponse, Client, ClientBuilder, ResponseFuture, RetryPolicy,
+    ApiResponse, Client, ClientBuilder, ClientKind, ResponseFuture, RetryPolicy,
     DEFAULT_MAX_BODY_BYTES, DEFAULT_TIMEOUT,
 };
 
 pub use servers::Server;
 
+/// The HTTP client this crate sends requests with, for [`ClientBuilder::http_client`]: re-exported so
+/// that a program configures the very version the runtime uses.
+pub use reqwest;
+
 #[doc(hidden)]
 pub use reqwest::Method;
 
 #[doc(hidden)]
-pub use runtime::{decode_body, Parts};
+pub use runtime::{decode_body, Overrides, Parts};

@@ -10,11 +10,14 @@ use std::fmt;
 use std::future::Future;
 use std::marker::PhantomData;
 use std::pin::Pin;
+use std::sync::Arc;
 use std::task::{Context, Poll};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use serde::de::{IgnoredAny, MapAccess, Visitor};
 use serde::{Deserialize, Deserializer as _};
+use tokio::time::Instant;
+use tracing::Instrument;
 
 use crate::de::{Decode, Key, Mismatch, Seed};
 use crate::{BusinessCode, Error, Server};
@@ -25,23 +28,35 @@ pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(60);
 /// Largest response body the client reads before giving up (32 MiB).
 pub const DEFAULT_MAX_BODY_BYTES: usize = 32 * 1024 * 1024;
 
+/// This crate's `User-Agent` product token.
+const RUNTIME_AGENT: &str = concat!(env!("CARGO_PKG_NAME"), "/", env!("CARGO_PKG_VERSION"));
+
 /// How the client retries a request that failed in a way worth retrying.
 ///
-/// Retried: business codes marked retryable (collection failed, rate limit), HTTP 429, 502, 503 and 504
-/// (honouring `Retry-After`), and connection failures. Never retried: other business codes, other HTTP
-/// statuses, timeouts and undecodable bodies.
+/// Retried: business codes marked retryable (collection failed, rate limit), in a 2xx body or in the JSON
+/// body of an HTTP error; HTTP 429, 502, 503 and 504 (honouring `Retry-After`); and connection failures.
+/// Never retried: other business codes, other HTTP statuses, timeouts and undecodable bodies.
+///
+/// Built from [`RetryPolicy::default`] (3 attempts, 1 s doubling to at most 30 s, with jitter, no overall
+/// budget) or [`RetryPolicy::none`] and the `with_*` methods:
+///
+/// ```
+/// # use std::time::Duration;
+/// # use justoneapi_runtime::RetryPolicy;
+/// let policy = RetryPolicy::default()
+///     .with_max_attempts(5)
+///     .with_initial_backoff(Duration::from_millis(500))
+///     .with_max_elapsed(Duration::from_secs(300));
+/// assert_eq!(policy.max_attempts(), 5);
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct RetryPolicy {
-    /// Attempts in all, the first included (1 = no retry).
-    pub max_attempts: u32,
-    /// Delay before the first retry; doubled for each further retry.
-    pub initial_backoff: Duration,
-    /// Longest single delay. A `Retry-After` longer than this ends the retries.
-    pub max_backoff: Duration,
-    /// Budget for the whole call, retries and delays included. An attempt's timeout is cut to what is left
-    /// of it (so even the first attempt ends with the budget, as a [`Error::Timeout`]), and no retry starts
-    /// unless its delay and a whole timeout still fit in it.
-    pub max_elapsed: Option<Duration>,
+    max_attempts: u32,
+    initial_backoff: Duration,
+    max_backoff: Duration,
+    max_elapsed: Option<Duration>,
+    jitter: bool,
 }
 
 impl Default for RetryPolicy {
@@ -51,6 +66,7 @@ impl Default for RetryPolicy {
             initial_backoff: Duration::from_secs(1),
             max_backoff: Duration::from_secs(30),
             max_elapsed: None,
+            jitter: true,
         }
     }
 }
@@ -58,19 +74,108 @@ impl Default for RetryPolicy {
 impl RetryPolicy {
     /// A policy that never retries.
     pub fn none() -> Self {
-        RetryPolicy {
-            max_attempts: 1,
-            ..RetryPolicy::default()
-        }
+        RetryPolicy::default().with_max_attempts(1)
     }
 
-    /// Delay before retry number `retry` (1-based): `initial_backoff * 2^(retry-1)`, capped.
+    /// Attempts in all, the first included (default 3; 1 = no retry; 0 is taken as 1).
+    pub fn with_max_attempts(mut self, max_attempts: u32) -> Self {
+        self.max_attempts = max_attempts.max(1);
+        self
+    }
+
+    /// Delay before the first retry (default 1 s); doubled for each further retry.
+    pub fn with_initial_backoff(mut self, initial_backoff: Duration) -> Self {
+        self.initial_backoff = initial_backoff;
+        self
+    }
+
+    /// Longest single delay (default 30 s). A `Retry-After` longer than this ends the retries.
+    pub fn with_max_backoff(mut self, max_backoff: Duration) -> Self {
+        self.max_backoff = max_backoff;
+        self
+    }
+
+    /// Budget for the whole call, retries and delays included (default: none). No retry starts unless its
+    /// delay and a whole timeout still fit in it, so it must be at least the timeout: a shorter one would cut
+    /// every attempt and never allow a retry, and building the client (or sending a request that overrides
+    /// either) fails with [`Error::Config`] instead.
+    pub fn with_max_elapsed(mut self, max_elapsed: impl Into<Option<Duration>>) -> Self {
+        self.max_elapsed = max_elapsed.into();
+        self
+    }
+
+    /// Whether delays are randomized (default: yes). With jitter, each backoff delay is drawn uniformly
+    /// between half of it and all of it, so that many tasks rate-limited at the same moment do not all retry
+    /// at the same moment again. `Retry-After` is always honoured exactly.
+    pub fn with_jitter(mut self, jitter: bool) -> Self {
+        self.jitter = jitter;
+        self
+    }
+
+    /// Attempts in all, the first included.
+    pub fn max_attempts(&self) -> u32 {
+        self.max_attempts
+    }
+
+    /// Delay before the first retry, before jitter.
+    pub fn initial_backoff(&self) -> Duration {
+        self.initial_backoff
+    }
+
+    /// Longest single delay.
+    pub fn max_backoff(&self) -> Duration {
+        self.max_backoff
+    }
+
+    /// Budget for the whole call, if any.
+    pub fn max_elapsed(&self) -> Option<Duration> {
+        self.max_elapsed
+    }
+
+    /// Whether delays are randomized.
+    pub fn jitter(&self) -> bool {
+        self.jitter
+    }
+
+    /// Delay before retry number `retry` (1-based), before jitter: `initial_backoff * 2^(retry-1)`, capped at
+    /// `max_backoff`.
     pub fn backoff(&self, retry: u32) -> Duration {
         let factor = 2u32.saturating_pow(retry.saturating_sub(1));
         self.initial_backoff
             .saturating_mul(factor)
             .min(self.max_backoff)
     }
+
+    /// The delay the client waits before retry number `retry` when the server did not say (`Retry-After`):
+    /// [`backoff`](Self::backoff), or with jitter a uniformly drawn duration between half of it and all of it.
+    pub fn delay(&self, retry: u32) -> Duration {
+        let backoff = self.backoff(retry);
+        if !self.jitter {
+            return backoff;
+        }
+        backoff / 2 + backoff.mul_f64(random_unit() / 2.0)
+    }
+
+    /// Rejects a budget that would make retries impossible (see [`with_max_elapsed`](Self::with_max_elapsed)).
+    fn check(&self, timeout: Duration) -> Result<(), Error> {
+        match self.max_elapsed {
+            Some(budget) if budget < timeout => Err(Error::Config {
+                message: format!(
+                    "the retry policy's max_elapsed ({budget:?}) is shorter than the timeout ({timeout:?}): \
+                     no retry could ever start; raise max_elapsed or lower the timeout"
+                ),
+            }),
+            _ => Ok(()),
+        }
+    }
+}
+
+/// A number in `[0, 1)`, different on every call. `RandomState::new` gives every call fresh SipHash keys
+/// (random per thread, then incremented), which is all the randomness jitter needs, without a dependency.
+fn random_unit() -> f64 {
+    use std::hash::{BuildHasher, Hasher};
+    let bits = std::collections::hash_map::RandomState::new().build_hasher().finish();
+    (bits >> 11) as f64 / (1u64 << 53) as f64
 }
 
 /// The API token. Never printed: its `Debug` is redacted and it is kept out of every error.
@@ -83,6 +188,27 @@ impl fmt::Debug for Token {
     }
 }
 
+/// The types a [`ClientBuilder`] builds: this crate's [`Client`], and each platform crate's `Client`, which
+/// wraps it and adds one method per operation.
+pub trait ClientKind: From<Client> {
+    /// `name/version` of the crate that defines the client, sent first in the default `User-Agent`
+    /// (e.g. `justoneapi-xiaohongshu-pgy/0.1.0`).
+    const USER_AGENT: &'static str;
+}
+
+impl ClientKind for Client {
+    const USER_AGENT: &'static str = RUNTIME_AGENT;
+}
+
+/// The environment variables [`ClientBuilder::from_env`] reads.
+const ENV_VARS: [&str; 5] = [
+    "JUSTONEAPI_TOKEN",
+    "JUSTONEAPI_SERVER",
+    "JUSTONEAPI_BASE_URL",
+    "JUSTONEAPI_TIMEOUT_SECS",
+    "JUSTONEAPI_MAX_ATTEMPTS",
+];
+
 /// Configures a client: this crate's [`Client`], or a platform crate's client that wraps it (`C`).
 #[derive(Debug, Clone)]
 pub struct ClientBuilder<C = Client> {
@@ -91,13 +217,15 @@ pub struct ClientBuilder<C = Client> {
     timeout: Duration,
     retry: RetryPolicy,
     max_body_bytes: usize,
-    user_agent: String,
+    user_agent: Option<String>,
+    http: Option<reqwest::Client>,
     client: PhantomData<fn() -> C>,
 }
 
 impl<C> ClientBuilder<C> {
-    /// Default settings: the first server the documentation lists, [`DEFAULT_TIMEOUT`],
-    /// [`RetryPolicy::default`], [`DEFAULT_MAX_BODY_BYTES`].
+    /// Default settings: [`Server::default`] (the first server the documentation lists, prod-global over
+    /// HTTPS), [`DEFAULT_TIMEOUT`], [`RetryPolicy::default`], [`DEFAULT_MAX_BODY_BYTES`], an HTTP client of
+    /// its own.
     pub fn new(token: impl Into<String>) -> Self {
         ClientBuilder {
             token: Token(token.into()),
@@ -105,12 +233,81 @@ impl<C> ClientBuilder<C> {
             timeout: DEFAULT_TIMEOUT,
             retry: RetryPolicy::default(),
             max_body_bytes: DEFAULT_MAX_BODY_BYTES,
-            user_agent: concat!(env!("CARGO_PKG_NAME"), "/", env!("CARGO_PKG_VERSION")).to_owned(),
+            user_agent: None,
+            http: None,
             client: PhantomData,
         }
     }
 
-    /// Which server to call (default: the first one the documentation lists).
+    /// Settings from the environment, the rest default:
+    ///
+    /// - `JUSTONEAPI_TOKEN` (required): the API token;
+    /// - `JUSTONEAPI_SERVER`: a server by its documented name, e.g. `prod-global` (the default) or `prod-cn`;
+    /// - `JUSTONEAPI_BASE_URL`: any other base URL (a proxy, a mock server); not together with
+    ///   `JUSTONEAPI_SERVER`;
+    /// - `JUSTONEAPI_TIMEOUT_SECS`: [`timeout`](Self::timeout) in whole seconds, at least 1;
+    /// - `JUSTONEAPI_MAX_ATTEMPTS`: the retry policy's [`max_attempts`](RetryPolicy::with_max_attempts), at
+    ///   least 1.
+    ///
+    /// An empty variable counts as unset. A missing token, or a variable that is not valid Unicode or not
+    /// what it should be, is an [`Error::Config`] naming the variable (never showing the token).
+    pub fn from_env() -> Result<Self, Error> {
+        for name in ENV_VARS {
+            if let Err(std::env::VarError::NotUnicode(_)) = std::env::var(name) {
+                return Err(Error::Config {
+                    message: format!("{name} is not valid Unicode"),
+                });
+            }
+        }
+        Self::from_lookup(|name| std::env::var(name).ok())
+    }
+
+    /// [`from_env`](Self::from_env) with the variables read through `lookup` instead of the process
+    /// environment (a configuration file, a secret store, a test).
+    pub fn from_lookup(mut lookup: impl FnMut(&str) -> Option<String>) -> Result<Self, Error> {
+        let mut var = |name: &str| lookup(name).filter(|value| !value.trim().is_empty());
+        let malformed = |name: &str, value: &str, expected: &str| Error::Config {
+            message: format!("{name} must be {expected}, got `{value}`"),
+        };
+        let token = var("JUSTONEAPI_TOKEN").ok_or_else(|| Error::Config {
+            message: "JUSTONEAPI_TOKEN is not set".to_owned(),
+        })?;
+        let mut builder = Self::new(token.trim());
+        match (var("JUSTONEAPI_SERVER"), var("JUSTONEAPI_BASE_URL")) {
+            (Some(_), Some(_)) => {
+                return Err(Error::Config {
+                    message: "JUSTONEAPI_SERVER and JUSTONEAPI_BASE_URL are both set; set one of them".to_owned(),
+                })
+            }
+            (Some(name), None) => {
+                let names: Vec<&str> = Server::ALL.iter().map(Server::name).collect();
+                builder.server = Server::from_name(name.trim())
+                    .ok_or_else(|| malformed("JUSTONEAPI_SERVER", &name, &format!("one of {}", names.join(", "))))?;
+            }
+            (None, Some(url)) => builder.server = Server::Custom(url.trim().to_owned()),
+            (None, None) => {}
+        }
+        if let Some(text) = var("JUSTONEAPI_TIMEOUT_SECS") {
+            let secs = text.trim().parse::<u64>().ok().filter(|&secs| secs >= 1);
+            let secs = secs.ok_or_else(|| {
+                malformed(
+                    "JUSTONEAPI_TIMEOUT_SECS",
+                    &text,
+                    "a whole number of seconds, at least 1",
+                )
+            })?;
+            builder.timeout = Duration::from_secs(secs);
+        }
+        if let Some(text) = var("JUSTONEAPI_MAX_ATTEMPTS") {
+            let attempts = text.trim().parse::<u32>().ok().filter(|&n| n >= 1);
+            let attempts =
+                attempts.ok_or_else(|| malformed("JUSTONEAPI_MAX_ATTEMPTS", &text, "a whole number, at least 1"))?;
+            builder.retry = builder.retry.with_max_attempts(attempts);
+        }
+        Ok(builder)
+    }
+
+    /// Which server to call (default: [`Server::default`]).
     pub fn server(mut self, server: Server) -> Self {
         self.server = server;
         self
@@ -123,33 +320,68 @@ impl<C> ClientBuilder<C> {
     }
 
     /// Timeout of one attempt, connection and body included (default [`DEFAULT_TIMEOUT`]); shorter when
-    /// less than that is left of [`RetryPolicy::max_elapsed`].
+    /// less than that is left of [`RetryPolicy::max_elapsed`]. Applied to every request, also with an HTTP
+    /// client of your own ([`http_client`](Self::http_client)). A request builder's `timeout` replaces it
+    /// for one request.
     pub fn timeout(mut self, timeout: Duration) -> Self {
         self.timeout = timeout;
         self
     }
 
-    /// Retry policy (default [`RetryPolicy::default`]).
+    /// Retry policy (default [`RetryPolicy::default`]). A request builder's `retry_policy` replaces it for
+    /// one request.
     pub fn retry_policy(mut self, retry: RetryPolicy) -> Self {
         self.retry = retry;
         self
     }
 
-    /// Largest response body to accept (default [`DEFAULT_MAX_BODY_BYTES`]).
+    /// Largest response body to accept (default [`DEFAULT_MAX_BODY_BYTES`]); with the `gzip` feature, of
+    /// the decompressed body.
     pub fn max_body_bytes(mut self, limit: usize) -> Self {
         self.max_body_bytes = limit;
         self
     }
 
-    /// `User-Agent` header sent with every request.
+    /// `User-Agent` header sent with every request (default: the platform crate's name and version, then
+    /// this crate's, e.g. `justoneapi-xiaohongshu-pgy/0.1.0 justoneapi-runtime/0.2.0`). Set on each request,
+    /// so it also replaces a `User-Agent` among the default headers of an [`http_client`](Self::http_client).
     pub fn user_agent(mut self, user_agent: impl Into<String>) -> Self {
-        self.user_agent = user_agent.into();
+        self.user_agent = Some(user_agent.into());
+        self
+    }
+
+    /// Sends requests with this HTTP client instead of one the builder makes: for proxies, extra root
+    /// certificates (a corporate CA), client certificates, default headers, connection pool settings, or
+    /// a TLS backend of your choice. `reqwest` is re-exported as [`crate::reqwest`], so its version always
+    /// matches.
+    ///
+    /// The client's own timeout, if any, is replaced on every request by [`timeout`](Self::timeout); the
+    /// `User-Agent` by [`user_agent`](Self::user_agent). Redirects, decompression and proxies are the
+    /// client's.
+    ///
+    /// ```no_run
+    /// # fn demo() -> Result<(), Box<dyn std::error::Error>> {
+    /// use justoneapi_runtime::{reqwest, Client};
+    ///
+    /// let http = reqwest::Client::builder()
+    ///     .proxy(reqwest::Proxy::all("http://proxy.internal:3128")?)
+    ///     .add_root_certificate(reqwest::Certificate::from_pem(&std::fs::read("corporate-ca.pem")?)?)
+    ///     .build()?;
+    /// let client = Client::builder("YOUR_TOKEN").http_client(http).build()?;
+    /// # Ok(()) }
+    /// ```
+    pub fn http_client(mut self, http: reqwest::Client) -> Self {
+        self.http = Some(http);
         self
     }
 }
 
-impl<C: From<Client>> ClientBuilder<C> {
+impl<C: ClientKind> ClientBuilder<C> {
     /// Builds the client.
+    ///
+    /// Fails with [`Error::Config`] when the base URL does not start with `http://` or `https://`, the user
+    /// agent is not a valid header value, the retry policy's `max_elapsed` is shorter than the timeout, or
+    /// the HTTP client cannot be built (no TLS backend can initialise).
     pub fn build(self) -> Result<C, Error> {
         let base_url = self.server.url().trim_end_matches('/').to_owned();
         if !(base_url.starts_with("http://") || base_url.starts_with("https://")) {
@@ -157,37 +389,56 @@ impl<C: From<Client>> ClientBuilder<C> {
                 message: format!("base URL `{base_url}` must start with http:// or https://"),
             });
         }
-        let http = reqwest::Client::builder()
-            .timeout(self.timeout)
-            .connect_timeout(self.timeout)
-            .user_agent(self.user_agent)
-            .build()
-            .map_err(|e| Error::Config {
+        self.retry.check(self.timeout)?;
+        let user_agent = match self.user_agent {
+            Some(agent) => agent,
+            None if C::USER_AGENT == RUNTIME_AGENT => RUNTIME_AGENT.to_owned(),
+            None => format!("{} {RUNTIME_AGENT}", C::USER_AGENT),
+        };
+        let user_agent = reqwest::header::HeaderValue::from_str(&user_agent).map_err(|_| Error::Config {
+            message: format!("user agent `{user_agent}` is not a valid HTTP header value"),
+        })?;
+        let http = match self.http {
+            Some(http) => http,
+            None => reqwest::Client::builder().build().map_err(|e| Error::Config {
                 message: format!("cannot build the HTTP client: {}", e.without_url()),
-            })?;
+            })?,
+        };
         Ok(C::from(Client {
-            http,
-            base_url,
-            token: self.token,
-            timeout: self.timeout,
-            retry: self.retry,
-            max_body_bytes: self.max_body_bytes,
+            inner: Arc::new(Inner {
+                http,
+                base_url,
+                token: self.token,
+                timeout: self.timeout,
+                retry: self.retry,
+                max_body_bytes: self.max_body_bytes,
+                user_agent,
+            }),
         }))
     }
 }
 
-/// Asynchronous client. Cheap to clone: clones share one connection pool.
+/// Asynchronous client. Cheap to clone: clones share one configuration and one connection pool.
 #[derive(Debug, Clone)]
 pub struct Client {
+    inner: Arc<Inner>,
+}
+
+#[derive(Debug)]
+struct Inner {
     http: reqwest::Client,
     base_url: String,
     token: Token,
     timeout: Duration,
     retry: RetryPolicy,
     max_body_bytes: usize,
+    user_agent: reqwest::header::HeaderValue,
 }
 
 /// A successful response: the typed `data`, the rest of the envelope, what did not fit, and the raw body.
+///
+/// `#[non_exhaustive]`: later versions may carry more of the response. Read it through the fields or the
+/// accessors.
 #[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ApiResponse<T> {
@@ -240,6 +491,33 @@ impl<T: fmt::Debug> fmt::Debug for ApiResponse<T> {
     }
 }
 
+impl<T> ApiResponse<T> {
+    /// The envelope's `data`.
+    pub fn data(&self) -> &T {
+        &self.data
+    }
+
+    /// The envelope's `data`, the rest dropped.
+    pub fn into_data(self) -> T {
+        self.data
+    }
+
+    /// The envelope's `message`.
+    pub fn message(&self) -> Option<&str> {
+        self.message.as_deref()
+    }
+
+    /// The envelope's `recordTime`.
+    pub fn record_time(&self) -> Option<&str> {
+        self.record_time.as_deref()
+    }
+
+    /// The envelope's `requestId`; quote it when asking upstream support.
+    pub fn request_id(&self) -> Option<&str> {
+        self.request_id.as_deref()
+    }
+}
+
 impl Client {
     /// A client for the default server with default settings.
     pub fn new(token: impl Into<String>) -> Result<Client, Error> {
@@ -251,44 +529,97 @@ impl Client {
         ClientBuilder::new(token)
     }
 
+    /// A client configured from the environment (see [`ClientBuilder::from_env`]).
+    pub fn from_env() -> Result<Client, Error> {
+        ClientBuilder::from_env()?.build()
+    }
+
     /// Base URL requests go to.
     pub fn base_url(&self) -> &str {
-        &self.base_url
+        &self.inner.base_url
+    }
+
+    /// Timeout of one attempt.
+    pub fn timeout(&self) -> Duration {
+        self.inner.timeout
+    }
+
+    /// Retry policy.
+    pub fn retry_policy(&self) -> &RetryPolicy {
+        &self.inner.retry
+    }
+
+    /// `User-Agent` sent with every request.
+    pub fn user_agent(&self) -> &str {
+        // Built from a `&str`, so always text.
+        self.inner.user_agent.to_str().unwrap_or_default()
     }
 
     /// The retry loop: sends `parts`, retrying as the policy says, until `decoder` accepts a body. A decoder's
-    /// error (a retryable business code, say) decides whether to retry like any other.
+    /// error (a retryable business code, say) decides whether to retry like any other. Records the outcome
+    /// on the call's span (see [`ResponseFuture`]).
     async fn exchange(&self, parts: &Parts, decoder: Decoder) -> Result<Decoded, Error> {
+        let span = tracing::Span::current();
+        let timeout = parts.overrides.timeout.unwrap_or(self.inner.timeout);
+        let retry = parts.overrides.retry.as_ref().unwrap_or(&self.inner.retry);
         let started = Instant::now();
+        let result = match retry.check(timeout) {
+            Ok(()) => self.retry_loop(parts, decoder, timeout, retry, started, &span).await,
+            Err(error) => Err(error),
+        };
+        span.record("elapsed_ms", started.elapsed().as_millis() as u64);
+        match &result {
+            Ok(_) => {
+                span.record("business_code", 0);
+            }
+            Err(error) => {
+                span.record("error", error.kind());
+            }
+        }
+        result
+    }
+
+    async fn retry_loop(
+        &self,
+        parts: &Parts,
+        decoder: Decoder,
+        timeout: Duration,
+        retry: &RetryPolicy,
+        started: Instant,
+        span: &tracing::Span,
+    ) -> Result<Decoded, Error> {
         let mut attempt = 1;
         loop {
-            // Each attempt gets the configured timeout, or what is left of the budget when that is less.
-            let timeout = match self.retry.max_elapsed {
-                Some(budget) => self.timeout.min(budget.saturating_sub(started.elapsed())),
-                None => self.timeout,
+            span.record("attempt", attempt);
+            // Each attempt gets the timeout, or what is left of the budget when that is less.
+            let attempt_timeout = match retry.max_elapsed {
+                Some(budget) => timeout.min(budget.saturating_sub(started.elapsed())),
+                None => timeout,
             };
-            let error = match self.attempt(parts, timeout).await {
+            let error = match self.attempt(parts, attempt_timeout).await {
                 Ok((body, url)) => match decoder(body, &url) {
                     Ok(decoded) => return Ok(decoded),
                     Err(error) => error,
                 },
                 Err(error) => error,
             };
-            if attempt >= self.retry.max_attempts || !error.is_retryable() {
+            if let Some(code) = error.business_code() {
+                span.record("business_code", code.code());
+            }
+            if attempt >= retry.max_attempts || !error.is_retryable() {
                 return Err(error);
             }
-            let delay = error.retry_after().unwrap_or_else(|| self.retry.backoff(attempt));
-            if delay > self.retry.max_backoff {
+            let delay = error.retry_after().unwrap_or_else(|| retry.delay(attempt));
+            if delay > retry.max_backoff {
                 return Err(error);
             }
-            if let Some(budget) = self.retry.max_elapsed {
+            if let Some(budget) = retry.max_elapsed {
                 // The next attempt may take a whole timeout: only start it if it fits.
-                if started.elapsed() + delay + self.timeout > budget {
+                if started.elapsed() + delay + timeout > budget {
                     return Err(error);
                 }
             }
-            let path = parts.path;
-            tracing::debug!(path, attempt, delay_ms = delay.as_millis() as u64, error = %error, "retrying");
+            tracing::debug!(attempt, delay_ms = delay.as_millis() as u64, error = %error, "retrying");
             tokio::time::sleep(delay).await;
             attempt += 1;
         }
@@ -301,26 +632,33 @@ impl Client {
             path,
             query,
             form,
+            ..
         } = parts;
-        let url = format!("{}{}", self.base_url, path);
+        let inner = &*self.inner;
+        let url = format!("{}{}", inner.base_url, path);
         let shown = redacted_url(&url, query);
         tracing::debug!(method = %method, url = %shown, "sending request");
-        let mut request = self.http.request(method.clone(), &url).timeout(timeout);
+        let mut request = inner
+            .http
+            .request(method.clone(), &url)
+            .timeout(timeout)
+            .header(reqwest::header::USER_AGENT, inner.user_agent.clone());
         // Upstream reads the token where it reads the other parameters: the query string of a GET, the
         // `application/x-www-form-urlencoded` body of a POST.
         if *method == reqwest::Method::POST {
             let mut body: Vec<(&str, &str)> = Vec::with_capacity(form.len() + 1);
-            body.push(("token", self.token.0.as_str()));
+            body.push(("token", inner.token.0.as_str()));
             body.extend(form.iter().map(|(k, v)| (*k, v.as_str())));
             request = request.query(query).form(&body);
         } else {
-            request = request.query(&[("token", self.token.0.as_str())]).query(query);
+            request = request.query(&[("token", inner.token.0.as_str())]).query(query);
         }
         let mut response = request
             .send()
             .await
             .map_err(|e| Error::from_reqwest(e, &shown, timeout))?;
         let status = response.status();
+        tracing::Span::current().record("http.status", status.as_u16());
         let retry_after = response
             .headers()
             .get(reqwest::header::RETRY_AFTER)
@@ -348,7 +686,7 @@ impl Client {
         url: &str,
         timeout: Duration,
     ) -> Result<Vec<u8>, Error> {
-        let limit = self.max_body_bytes;
+        let limit = self.inner.max_body_bytes;
         if response.content_length().is_some_and(|len| len > limit as u64) {
             return Err(Error::BodyTooLarge { url: url.to_owned(), limit });
         }
@@ -367,15 +705,38 @@ impl Client {
     }
 }
 
+/// Settings one request builder replaces for its request (its `timeout` and `retry_policy`).
+#[doc(hidden)]
+#[derive(Debug, Clone, Default)]
+pub struct Overrides {
+    timeout: Option<Duration>,
+    retry: Option<RetryPolicy>,
+}
+
+impl Overrides {
+    /// Timeout of each attempt of this request.
+    pub fn set_timeout(&mut self, timeout: Duration) {
+        self.timeout = Some(timeout);
+    }
+
+    /// Retry policy of this request.
+    pub fn set_retry_policy(&mut self, retry: RetryPolicy) {
+        self.retry = Some(retry);
+    }
+}
+
 /// A request as the runtime sends it: built by the request builders of the platform crates.
 #[doc(hidden)]
 #[derive(Debug)]
 pub struct Parts {
+    /// The operation's method name, for the call's span.
+    operation: &'static str,
     method: reqwest::Method,
     path: &'static str,
     query: Vec<(&'static str, String)>,
     /// The `application/x-www-form-urlencoded` body of a POST; GET requests have none.
     form: Vec<(&'static str, String)>,
+    overrides: Overrides,
 }
 
 impl Parts {
@@ -387,11 +748,25 @@ impl Parts {
         form: Vec<(&'static str, String)>,
     ) -> Self {
         Parts {
+            operation: path,
             method,
             path,
             query,
             form,
+            overrides: Overrides::default(),
         }
+    }
+
+    /// Names the operation in the call's span (default: the path).
+    pub fn operation(mut self, name: &'static str) -> Self {
+        self.operation = name;
+        self
+    }
+
+    /// Settings this request replaces.
+    pub fn overrides(mut self, overrides: Overrides) -> Self {
+        self.overrides = overrides;
+        self
     }
 }
 
@@ -403,34 +778,43 @@ type Decoder = fn(Vec<u8>, &str) -> Result<Decoded, Error>;
 /// A request on its way: `.await` it for the decoded response. Returned by every request builder's `send`
 /// and `send_raw`, and what `.await` on a request builder runs.
 ///
+/// It owns what it needs (a clone of the client, which shares the connection pool, and the request), so it
+/// can be spawned: `tokio::spawn(client.some_operation("id").send())`.
+///
+/// Each call runs in a `tracing` span named `justoneapi.request`, at INFO level, with the fields
+/// `operation` (the method name), `http.method`, `http.path`, `attempt` (the last one made), `http.status`
+/// (of the last response), `business_code` (the last non-zero one; 0 on success), `error` (the kind, on
+/// failure) and `elapsed_ms`. Neither the span nor any event of the runtime carries the token: URLs are
+/// shown without it.
+///
 /// Only `poll` is generic, in the type `T` that `data` decodes into. So the decoder of a response type is
 /// compiled where a response of that type is awaited, in the program that uses the operation, and never for
 /// the operations it does not use; the retry loop and the HTTP exchange are compiled once, here. Compiled per
 /// operation inside this crate, they and serde's decoders were most of its compile time.
 #[must_use = "a request does nothing until it is awaited"]
-pub struct ResponseFuture<'a, T> {
-    state: State<'a>,
+pub struct ResponseFuture<T> {
+    state: State,
     data: PhantomData<fn() -> T>,
 }
 
-enum State<'a> {
-    Start(&'a Client, Parts),
-    Sending(Pin<Box<dyn Future<Output = Result<Decoded, Error>> + Send + 'a>>),
+enum State {
+    Start(Client, Parts),
+    Sending(Pin<Box<dyn Future<Output = Result<Decoded, Error>> + Send>>),
     Done,
 }
 
-impl<'a, T> ResponseFuture<'a, T> {
+impl<T> ResponseFuture<T> {
     /// The future of sending `parts` with `client`.
     #[doc(hidden)]
-    pub fn new(client: &'a Client, parts: Parts) -> Self {
+    pub fn new(client: &Client, parts: Parts) -> Self {
         ResponseFuture {
-            state: State::Start(client, parts),
+            state: State::Start(client.clone(), parts),
             data: PhantomData,
         }
     }
 }
 
-impl<T> fmt::Debug for ResponseFuture<'_, T> {
+impl<T> fmt::Debug for ResponseFuture<T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let state = match &self.state {
             State::Start(_, parts) => parts.path,
@@ -441,14 +825,26 @@ impl<T> fmt::Debug for ResponseFuture<'_, T> {
     }
 }
 
-impl<T: Decode + Send + 'static> Future for ResponseFuture<'_, T> {
+impl<T: Decode + Send + 'static> Future for ResponseFuture<T> {
     type Output = Result<ApiResponse<T>, Error>;
 
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let this = &mut *self;
         this.state = match std::mem::replace(&mut this.state, State::Done) {
             State::Start(client, parts) => {
-                State::Sending(Box::pin(async move { client.exchange(&parts, decode_any::<T>).await }))
+                let span = tracing::info_span!(
+                    "justoneapi.request",
+                    operation = parts.operation,
+                    http.method = %parts.method,
+                    http.path = parts.path,
+                    attempt = tracing::field::Empty,
+                    http.status = tracing::field::Empty,
+                    business_code = tracing::field::Empty,
+                    error = tracing::field::Empty,
+                    elapsed_ms = tracing::field::Empty,
+                );
+                let sending = async move { client.exchange(&parts, decode_any::<T>).await };
+                State::Sending(Box::pin(sending.instrument(span)))
             }
             other => other,
         };
@@ -457,10 +853,15 @@ impl<T: Decode + Send + 'static> Future for ResponseFuture<'_, T> {
         };
         let result = std::task::ready!(sending.as_mut().poll(cx));
         this.state = State::Done;
-        Poll::Ready(result.map(|decoded| match decoded.downcast::<ApiResponse<T>>() {
-            Ok(response) => *response,
-            Err(_) => unreachable!("`decode_any::<T>` decodes into `ApiResponse<T>`"),
-        }))
+        Poll::Ready(result.map(unerase::<T>))
+    }
+}
+
+/// The response [`decode_any::<T>`] boxed.
+fn unerase<T: 'static>(decoded: Decoded) -> ApiResponse<T> {
+    match decoded.downcast::<ApiResponse<T>>() {
+        Ok(response) => *response,
+        Err(_) => unreachable!("`decode_any::<T>` decodes into `ApiResponse<T>`"),
     }
 }
 

@@ -31,12 +31,23 @@ impl Server {
         }
     }
 
+    /// Every documented server, the default first.
+    pub const ALL: &'static [Server] = &[Self::ProdGlobal, Self::ProdCn];
     /// The documentation's name for the server (`custom` for [`Server::Custom`]).
     pub fn name(&self) -> &str {
         match self {
             Self::ProdGlobal => "prod-global",
             Self::ProdCn => "prod-cn",
             Self::Custom(_) => "custom",
+        }
+    }
+
+    /// The documented server of this name (e.g. `prod-cn`), as in `JUSTONEAPI_SERVER`.
+    pub fn from_name(name: &str) -> Option<Server> {
+        match name {
+            "prod-global" => Some(Self::ProdGlobal),
+            "prod-cn" => Some(Self::ProdCn),
+            _ => None,
         }
     }
 }

@@ -3,16 +3,16 @@
 
 //! Calls `GET /api/xiaohongshu-pgy/get-kol-fans-portrait/v1` and prints the decoded `data` as JSON on stdout.
 //!
-//! Environment: `JUSTONEAPI_TOKEN` (required), `JUSTONEAPI_BASE_URL` (default: the prod-global server),
-//! `JUSTONEAPI_TIMEOUT_SECS` (default 60), `JUSTONEAPI_MAX_ATTEMPTS` (default 3).
+//! Environment (read by `Client::from_env`): `JUSTONEAPI_TOKEN` (required); `JUSTONEAPI_SERVER` (`prod-global`,
+//! the default, or `prod-cn`) or `JUSTONEAPI_BASE_URL`; `JUSTONEAPI_TIMEOUT_SECS` (default 60);
+//! `JUSTONEAPI_MAX_ATTEMPTS` (default 3).
 //!
 //! Usage: `cargo run --example kol_fans_portrait -- <kolId>`
 //!
 //! On failure prints one line on stderr, `error[<kind>]: ...` (with `code <n>` for business errors), and exits 1.
 
 use std::process::ExitCode;
-use std::time::Duration;
-use justoneapi_xiaohongshu_pgy::{Client, Error, RetryPolicy};
+use justoneapi_xiaohongshu_pgy::{Client, Error};
 
 #[tokio::main]
 async fn main() -> ExitCode {
@@ -40,27 +40,7 @@ async fn run() -> Result<String, String> {
         return Err("error[usage]: expected exactly one argument, the kolId".to_owned());
     };
 
-    let token = std::env::var("JUSTONEAPI_TOKEN")
-        .map_err(|_| "error[config]: JUSTONEAPI_TOKEN is not set".to_owned())?;
-    let mut builder = Client::builder(token);
-    if let Ok(url) = std::env::var("JUSTONEAPI_BASE_URL") {
-        builder = builder.base_url(url);
-    }
-
-    if let Some(secs) = env_number("JUSTONEAPI_TIMEOUT_SECS")? {
-        builder = builder.timeout(Duration::from_secs(secs));
-    }
-
-    if let Some(attempts) = env_number("JUSTONEAPI_MAX_ATTEMPTS")? {
-        let max_attempts = u32::try_from(attempts.max(1)).unwrap_or(u32::MAX);
-        builder = builder
-            .retry_policy(RetryPolicy {
-                max_attempts,
-                ..RetryPolicy::default()
-            });
-    }
-
-    let client = builder.build().map_err(describe)?;
+    let client = Client::from_env().map_err(describe)?;
     let response = client
         .get_kol_fans_portrait_v1(value)
         .send()
@@ -68,21 +48,6 @@ async fn run() -> Result<String, String> {
         .map_err(describe)?;
     serde_json::to_string_pretty(&response.data)
         .map_err(|e| format!("error[encode]: {e}"))
-}
-
-fn env_number(name: &str) -> Result<Option<u64>, String> {
-    match std::env::var(name) {
-        Ok(text) => {
-            text.trim()
-                .parse()
-                .map(Some)
-                .map_err(|_| {
-                    format!("error[config]: {name} must be a whole number, got `{text}`")
-                })
-        }
-
-        Err(_) => Ok(None),
-    }
 }
 
 fn describe(error: Error) -> String {

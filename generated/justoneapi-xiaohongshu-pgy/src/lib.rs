@@ -6,12 +6,12 @@
 //! Generated from upstream's bilingual OpenAPI definitions: 25 operations, 10 of them deprecated. Method names derive from the HTTP path, so upstream renaming an operationId never changes this API.
 //!
 //! ```no_run
-//! use justoneapi_xiaohongshu_pgy::{Client, Server};
+//! use justoneapi_xiaohongshu_pgy::Client;
 //!
 //! # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
-//! let client = Client::builder(std::env::var("JUSTONEAPI_TOKEN")?)
-//!     .server(Server::ProdCn)
-//!     .build()?;
+//! // JUSTONEAPI_TOKEN, and optionally JUSTONEAPI_SERVER, JUSTONEAPI_TIMEOUT_SECS, ...
+//! // (see `ClientBuilder::from_env`); the default server is the first one listed below.
+//! let client = Client::from_env()?;
 //! let response = client.api_pgy_kol_data_core_data_v1("USER_ID").await?;
 //! println!("{:?} (request {:?})", response.data, response.request_id);
 //! # Ok(())
@@ -20,8 +20,12 @@
 //!
 //! Servers / 服务器:
 //!
-//! - [`Server::ProdGlobal`]: <https://api.justoneapi.com> — Global production API (default). / 全球生产环境（默认）。
-//! - [`Server::ProdCn`]: <http://47.117.133.51:30015> — Mainland China production API, recommended for users in Mainland China. / 中国大陆生产环境，中国大陆地区建议使用。
+//! - [`Server::ProdGlobal`] (the default): <https://api.justoneapi.com> — Global production API (default). / 全球生产环境（默认）。
+//! - [`Server::ProdCn`]: <http://47.117.133.51:30015> — Mainland China production API, recommended for users in Mainland China. / 中国大陆生产环境，中国大陆地区建议使用。 Plain HTTP: the token crosses the network unencrypted; prefer an HTTPS server where it is reachable.
+//!
+//! Configuration: [`ClientBuilder`] (server, timeout, retries with backoff and jitter, body limit, user agent, your own `reqwest::Client` for proxies, root certificates or default headers); each request builder's `timeout` and `retry_policy` replace the client's for one request. Requests own what they need, so `tokio::spawn(client.some_operation(..).send())` works; each call is a `tracing` span (see [`ResponseFuture`]).
+//!
+//! Cargo features: `rustls-tls` (default), `native-tls` (the platform's TLS library instead), `gzip` (compressed responses), `blocking`.
 //!
 //! With the cargo feature `blocking`, `blocking::Client` runs the same requests without an async runtime.
 //!
@@ -42,11 +46,12 @@
 pub mod ops;
 
 pub use justoneapi_runtime::{
-    ApiResponse, BusinessCode, Error, Mismatch, ResponseFuture, RetryPolicy, Server,
-    DEFAULT_MAX_BODY_BYTES, DEFAULT_TIMEOUT,
+    reqwest, ApiResponse, BusinessCode, Error, Mismatch, ResponseFuture, RetryPolicy,
+    Server, TransportError, DEFAULT_MAX_BODY_BYTES, DEFAULT_TIMEOUT,
 };
 
-/// Configures a [`Client`]: server, timeout, retries, body limit, user agent.
+/// Configures a [`Client`]: server, timeout, retries, body limit, user agent, HTTP client; or all of it
+/// from the environment ([`ClientBuilder::from_env`]).
 pub type ClientBuilder = justoneapi_runtime::ClientBuilder<Client>;
 
 /// Asynchronous client of the Xiaohongshu Pgy APIs / 小红书蒲公英 API operations: one method per operation (see [`ops`]).
@@ -68,9 +73,31 @@ impl Client {
         ClientBuilder::new(token)
     }
 
+    /// A client configured from the environment: `JUSTONEAPI_TOKEN`, `JUSTONEAPI_SERVER` or
+    /// `JUSTONEAPI_BASE_URL`, `JUSTONEAPI_TIMEOUT_SECS`, `JUSTONEAPI_MAX_ATTEMPTS` (see
+    /// [`ClientBuilder::from_env`]).
+    pub fn from_env() -> Result<Client, Error> {
+        ClientBuilder::from_env()?.build()
+    }
+
     /// Base URL requests go to.
     pub fn base_url(&self) -> &str {
         self.inner.base_url()
+    }
+
+    /// Timeout of one attempt.
+    pub fn timeout(&self) -> std::time::Duration {
+        self.inner.timeout()
+    }
+
+    /// Retry policy.
+    pub fn retry_policy(&self) -> &RetryPolicy {
+        self.inner.retry_policy()
+    }
+
+    /// `User-Agent` sent with every request.
+    pub fn user_agent(&self) -> &str {
+        self.inner.user_agent()
     }
 }
 
@@ -78,6 +105,12 @@ impl From<justoneapi_runtime::Client> for Client {
     fn from(inner: justoneapi_runtime::Client) -> Self {
         Client { inner }
     }
+}
+
+impl justoneapi_runtime::ClientKind for Client {
+    const USER_AGENT: &'static str = concat!(
+        env!("CARGO_PKG_NAME"), "/", env!("CARGO_PKG_VERSION")
+    );
 }
 
 /// A blocking client for programs without an async runtime (cargo feature `blocking`).

@@ -5,6 +5,8 @@
 
 use std::path::{Path, PathBuf};
 
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
 pub const GROUP: &str = "xiaohongshu-pgy-apis";
 pub const PORTRAIT: &str = "kol-follower-profile-v1-deprecated";
 pub const FANS_PROFILE: &str = "fans-profile-v1";
@@ -155,4 +157,105 @@ pub fn op_mut(doc: &mut serde_json::Value) -> &mut serde_json::Value {
     let paths = doc["paths"].as_object_mut().unwrap();
     let (_, item) = paths.iter_mut().next().unwrap();
     &mut item["get"]
+}
+
+/// A request as a raw server received it.
+#[derive(Debug, Clone)]
+pub struct Received {
+    /// `GET /path?query HTTP/1.1`, or with a proxy `GET http://host/path?query HTTP/1.1`.
+    pub line: String,
+    pub headers: Vec<(String, String)>,
+    pub body: String,
+}
+
+impl Received {
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+}
+
+/// An HTTP/1.1 server on 127.0.0.1 that records every request and answers it with `status` and `body`
+/// (`Connection: close`). Set as a proxy, it sees requests in absolute form; it refuses `CONNECT` (an HTTPS
+/// tunnel) with 403.
+pub struct Recorder {
+    pub url: String,
+    received: std::sync::Arc<std::sync::Mutex<Vec<Received>>>,
+}
+
+impl Recorder {
+    pub async fn start(status: u16, body: String) -> Recorder {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let url = format!("http://{}", listener.local_addr().unwrap());
+        let received = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+        let log = received.clone();
+        tokio::spawn(async move {
+            while let Ok((stream, _)) = listener.accept().await {
+                tokio::spawn(Self::serve(stream, status, body.clone(), log.clone()));
+            }
+        });
+        Recorder { url, received }
+    }
+
+    async fn serve(
+        mut stream: tokio::net::TcpStream,
+        status: u16,
+        body: String,
+        log: std::sync::Arc<std::sync::Mutex<Vec<Received>>>,
+    ) -> std::io::Result<()> {
+        let mut data = Vec::new();
+        let mut buf = [0u8; 4096];
+        let head_end = loop {
+            if let Some(at) = data.windows(4).position(|w| w == b"\r\n\r\n") {
+                break at;
+            }
+            let n = stream.read(&mut buf).await?;
+            if n == 0 {
+                return Ok(());
+            }
+            data.extend_from_slice(&buf[..n]);
+        };
+        let head = String::from_utf8_lossy(&data[..head_end]).into_owned();
+        let mut lines = head.split("\r\n");
+        let line = lines.next().unwrap_or_default().to_owned();
+        let headers: Vec<(String, String)> = lines
+            .filter_map(|l| l.split_once(':'))
+            .map(|(n, v)| (n.trim().to_owned(), v.trim().to_owned()))
+            .collect();
+        let length: usize = headers
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case("content-length"))
+            .and_then(|(_, v)| v.parse().ok())
+            .unwrap_or(0);
+        let mut request_body = data[head_end + 4..].to_vec();
+        while request_body.len() < length {
+            let n = stream.read(&mut buf).await?;
+            if n == 0 {
+                break;
+            }
+            request_body.extend_from_slice(&buf[..n]);
+        }
+        let connect = line.starts_with("CONNECT ");
+        log.lock().unwrap().push(Received {
+            line,
+            headers,
+            body: String::from_utf8_lossy(&request_body).into_owned(),
+        });
+        let response = if connect {
+            "HTTP/1.1 403 Forbidden\r\nContent-Length: 0\r\nConnection: close\r\n\r\n".to_owned()
+        } else {
+            format!(
+                "HTTP/1.1 {status} X\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+                body.len()
+            )
+        };
+        stream.write_all(response.as_bytes()).await?;
+        stream.shutdown().await
+    }
+
+    pub fn received(&self) -> Vec<Received> {
+        self.received.lock().unwrap().clone()
+    }
 }

@@ -5,7 +5,7 @@
 //!
 //! `GET /api/xiaohongshu-pgy/api/solar/cooperator/blogger/v2/v1` — see [`Client::api_solar_cooperator_blogger_v2_v1`].
 
-use crate::{ApiResponse, Client, Error, ResponseFuture};
+use crate::{ApiResponse, Client, Error, ResponseFuture, RetryPolicy};
 use justoneapi_runtime::de;
 
 /// HTTP path of this operation: `GET /api/xiaohongshu-pgy/api/solar/cooperator/blogger/v2/v1`.
@@ -39,7 +39,8 @@ impl Client {
     /// Definition / 定义: <https://docs.justoneapi.com/openapi/xiaohongshu-pgy-apis/kol-search-v1-en.json> · <https://docs.justoneapi.com/openapi/xiaohongshu-pgy-apis/kol-search-v1-zh.json>
     pub fn api_solar_cooperator_blogger_v2_v1(&self) -> Request<'_> {
         Request {
-            client: self,
+            _client: self,
+            _overrides: Default::default(),
             search_type: None,
             keyword: None,
             page: None,
@@ -59,7 +60,8 @@ impl Client {
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent with `.send().await`"]
 pub struct Request<'a> {
-    client: &'a Client,
+    _client: &'a Client,
+    _overrides: justoneapi_runtime::Overrides,
     search_type: Option<SearchType>,
     keyword: Option<String>,
     page: Option<i32>,
@@ -136,14 +138,27 @@ impl<'a> Request<'a> {
         self
     }
 
-    /// Sends the request and decodes `data` into [`Data`]: `.send().await`, or just `.await`.
-    pub fn send(self) -> ResponseFuture<'a, Data> {
-        ResponseFuture::new(&self.client.inner, self.into_parts())
+    /// Timeout of each attempt of this request (replaces the client's for this request only).
+    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+        self._overrides.set_timeout(timeout);
+        self
+    }
+
+    /// Retry policy of this request (replaces the client's for this request only).
+    pub fn retry_policy(mut self, policy: RetryPolicy) -> Self {
+        self._overrides.set_retry_policy(policy);
+        self
+    }
+
+    /// Sends the request and decodes `data` into [`Data`]: `.send().await`, or just `.await`. The future
+    /// owns what it needs, so it can be spawned.
+    pub fn send(self) -> ResponseFuture<Data> {
+        ResponseFuture::new(&self._client.inner, self.into_parts())
     }
 
     /// Sends the request and returns `data` as raw JSON, for when the typed [`Data`] does not fit.
-    pub fn send_raw(self) -> ResponseFuture<'a, serde_json::Value> {
-        ResponseFuture::new(&self.client.inner, self.into_parts())
+    pub fn send_raw(self) -> ResponseFuture<serde_json::Value> {
+        ResponseFuture::new(&self._client.inner, self.into_parts())
     }
 
     fn into_parts(self) -> justoneapi_runtime::Parts {
@@ -163,17 +178,19 @@ impl<'a> Request<'a> {
             .collect();
         let form: Vec<(&'static str, String)> = Vec::new();
         justoneapi_runtime::Parts::new(
-            justoneapi_runtime::Method::GET,
-            PATH,
-            query,
-            form,
-        )
+                justoneapi_runtime::Method::GET,
+                PATH,
+                query,
+                form,
+            )
+            .operation("api_solar_cooperator_blogger_v2_v1")
+            .overrides(self._overrides)
     }
 }
 
 impl<'a> std::future::IntoFuture for Request<'a> {
     type Output = Result<ApiResponse<Data>, Error>;
-    type IntoFuture = ResponseFuture<'a, Data>;
+    type IntoFuture = ResponseFuture<Data>;
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
