@@ -1,17 +1,17 @@
 //! The generator's time, whole and stage by stage (criterion; `cargo bench -p codegen --bench pipeline`).
 //!
-//! * `whole/regen_25_endpoints`: `outputs::plan` on the repository (what `cargo xtask regen --offline` computes
+//! * `whole/regen_25_endpoints`: `xtask::cmd::regen::plan` on the repository (what `cargo xtask regen --offline` computes
 //!   before writing): manifest, 50 per-endpoint definitions (en + zh), overlays, digest, emit, format.
-//! * `whole/all_platforms_2026_08_21`: `outputs::plan_generate` on the 1.1 MB aggregate (348 operations,
+//! * `whole/all_platforms_2026_08_21`: read + `codegen::generate_spec` on the 1.1 MB aggregate (348 operations,
 //!   36 platforms), what `cargo xtask generate --all-platforms` computes before writing.
 //! * `stage/*` on the same aggregate, each stage alone with its input prepared outside the timing:
-//!   - `parse`: read the file + `serde_json::from_slice::<Value>` (`load::read_json`);
+//!   - `parse`: read the file + `serde_json::from_slice::<Value>` (`json::load::parse_json`);
 //!   - `normalize`: 3.1 -> 3.0 downgrade + upstream fixups + `Value` -> `openapiv3::OpenAPI`;
 //!   - `lower_infer`: `openapiv3` -> IR, response examples -> shapes (`lower::lower`);
 //!   - `front_to_ir`: parse + normalize + lower + grouping by platform + successors + name checks
-//!     (`pipeline::spec_apis`); grouping/finish is not public on its own, it is `front_to_ir` minus the three
+//!     (`codegen::spec_apis`); grouping/finish is not public on its own, it is `front_to_ir` minus the three
 //!     stages above;
-//!   - `emit_format`: IR -> every file of the 36 crates (`emit::emit_crates`, every file of every crate on one
+//!   - `emit_format`: IR -> every file of the 36 crates (`codegen::emit_crates`, every file of every crate on one
 //!     rayon pool: names, `quote!`, `syn::parse2`, `prettyplease::unparse`, item spacing);
 //!   - `format`: `syn::parse2` + `prettyplease::unparse` of the same Rust files (token streams re-read from
 //!     the emitted text). The quote-only emitter (`emit::operation::module`) is private, so "emit (quote)"
@@ -21,9 +21,8 @@ use std::path::{Path, PathBuf};
 use std::str::FromStr;
 use std::time::Duration;
 
-use codegen::emit::{self, EmitOptions};
 use codegen::manifest::{Lang, Manifest};
-use codegen::pipeline::SpecOptions;
+use codegen::{EmitOptions, Memories, SpecOptions};
 use criterion::{criterion_group, criterion_main, BatchSize, Criterion};
 
 fn root() -> PathBuf {
@@ -34,8 +33,13 @@ fn aggregate() -> PathBuf {
     root().join("tests/fixtures/public-api/public-api-2026-08-21.json")
 }
 
+/// Read the file + `serde_json::from_slice::<Value>`.
+fn read_json(spec: &Path) -> serde_json::Value {
+    codegen::json::load::parse_json(&std::fs::read(spec).unwrap(), spec).unwrap()
+}
+
 fn manifest() -> Manifest {
-    Manifest::load(&root().join("specs/manifest.yaml")).unwrap()
+    xtask::cmd::generate::shared_manifest(&root()).unwrap()
 }
 
 fn whole(c: &mut Criterion) {
@@ -45,10 +49,13 @@ fn whole(c: &mut Criterion) {
     let mut g = c.benchmark_group("whole");
     g.sample_size(20).measurement_time(Duration::from_secs(6));
     g.bench_function("regen_25_endpoints", |b| {
-        b.iter(|| codegen::outputs::plan(&root).unwrap())
+        b.iter(|| xtask::cmd::regen::plan(&root).unwrap())
     });
     g.bench_function("all_platforms_2026_08_21", |b| {
-        b.iter(|| codegen::outputs::plan_generate(&spec, &manifest, &SpecOptions::default()).unwrap())
+        b.iter(|| {
+            let input = xtask::project::read_spec_input(&spec).unwrap();
+            codegen::generate_spec(&input, &manifest, &SpecOptions::default(), &Memories::new()).unwrap()
+        })
     });
     g.finish();
 }
@@ -56,22 +63,28 @@ fn whole(c: &mut Criterion) {
 fn stages(c: &mut Criterion) {
     let spec = aggregate();
     let manifest = manifest();
-    let parsed = codegen::load::read_json(&spec).unwrap();
+    let parsed = read_json(&spec);
     let normalized = {
         let mut doc = parsed.clone();
-        codegen::normalize::downgrade::downgrade(&mut doc);
-        codegen::normalize::fixups::apply(&mut doc, &spec, &mut Vec::new());
-        codegen::load::to_openapi(doc, &spec).unwrap()
+        codegen::json::downgrade::downgrade(&mut doc);
+        codegen::json::fixups::apply(&mut doc, &spec, &mut Vec::new());
+        codegen::json::load::to_openapi(doc, &spec).unwrap()
     };
-    let apis = codegen::pipeline::spec_apis(&spec, &manifest, &SpecOptions::default(), &mut Vec::new()).unwrap();
+    let apis = codegen::spec_apis(
+        &xtask::project::read_spec_input(&spec).unwrap(),
+        &manifest,
+        &SpecOptions::default(),
+        &mut Vec::new(),
+    )
+    .unwrap();
     let opts = EmitOptions {
         digest: "0".repeat(64),
-        command: codegen::outputs::GENERATE_COMMAND.to_owned(),
-        changelog: None,
+        command: codegen::GENERATE_COMMAND.to_owned(),
     };
+    let changelogs = vec![None; apis.len()];
     // The platform crates' Rust files as token streams, for the format stage alone (the same files
     // `emit_format` produces; the runtime crate, mostly verbatim templates, is emitted once and not measured).
-    let rust_tokens: Vec<proc_macro2::TokenStream> = emit::emit_crates(&apis, &opts)
+    let rust_tokens: Vec<proc_macro2::TokenStream> = codegen::emit_crates(&apis, &opts, &changelogs)
         .unwrap()
         .into_iter()
         .flatten()
@@ -81,15 +94,15 @@ fn stages(c: &mut Criterion) {
 
     let mut g = c.benchmark_group("stage");
     g.sample_size(20).measurement_time(Duration::from_secs(4));
-    g.bench_function("parse", |b| b.iter(|| codegen::load::read_json(&spec).unwrap()));
+    g.bench_function("parse", |b| b.iter(|| read_json(&spec)));
     g.bench_function("normalize", |b| {
         b.iter_batched(
             || parsed.clone(),
             |mut doc| {
                 let mut warnings = Vec::new();
-                codegen::normalize::downgrade::downgrade(&mut doc);
-                codegen::normalize::fixups::apply(&mut doc, &spec, &mut warnings);
-                codegen::load::to_openapi(doc, &spec).unwrap()
+                codegen::json::downgrade::downgrade(&mut doc);
+                codegen::json::fixups::apply(&mut doc, &spec, &mut warnings);
+                codegen::json::load::to_openapi(doc, &spec).unwrap()
             },
             BatchSize::LargeInput,
         )
@@ -98,11 +111,19 @@ fn stages(c: &mut Criterion) {
         b.iter(|| codegen::lower::lower(&normalized, &spec, Lang::En, &mut Vec::new()).unwrap())
     });
     g.bench_function("front_to_ir", |b| {
-        b.iter(|| codegen::pipeline::spec_apis(&spec, &manifest, &SpecOptions::default(), &mut Vec::new()).unwrap())
+        b.iter(|| {
+            codegen::spec_apis(
+                &xtask::project::read_spec_input(&spec).unwrap(),
+                &manifest,
+                &SpecOptions::default(),
+                &mut Vec::new(),
+            )
+            .unwrap()
+        })
     });
     g.bench_function("emit_format", |b| {
         b.iter(|| {
-            emit::emit_crates(&apis, &opts)
+            codegen::emit_crates(&apis, &opts, &changelogs)
                 .unwrap()
                 .iter()
                 .map(Vec::len)

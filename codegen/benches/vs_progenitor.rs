@@ -4,9 +4,9 @@
 //! The machine is shared and noisy, so the contenders are timed interleaved: every round runs each case once
 //! (in a rotating order) and the median over rounds is reported; a load spike hits all cases alike.
 //!
-//! * ours, all platforms: `outputs::plan_generate` on the 2026-08-21 aggregate (read + parse + normalize +
+//! * ours, all platforms: read + `codegen::generate_spec` on the 2026-08-21 aggregate (read + parse + normalize +
 //!   lower + emit + format, every file of the 36 crates in memory; no disk writes).
-//! * progenitor, all platforms: read our normalized 3.0 document (`normalize::export::normalized_document`,
+//! * progenitor, all platforms: read our normalized 3.0 document (`json::export::normalized_document`,
 //!   written to a temp file once) + `serde_json::from_slice::<openapiv3::OpenAPI>` + `Generator::generate_tokens`
 //!   + `syn::parse2` + `prettyplease::unparse`, what a progenitor `build.rs` does.
 //! * serde_json floor: `serde_json::from_slice::<Value>` of the 1.1 MB aggregate, bytes already in memory.
@@ -22,7 +22,7 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use codegen::manifest::Manifest;
-use codegen::pipeline::SpecOptions;
+use codegen::SpecOptions;
 use serde_json::Value;
 
 const PGY: &str = "xiaohongshu-pgy";
@@ -59,7 +59,8 @@ fn ours(spec: &Path, manifest: &Manifest, platform: Option<&str>) -> usize {
         platform: platform.map(str::to_owned),
         ..SpecOptions::default()
     };
-    let outputs = codegen::outputs::plan_generate(spec, manifest, &opts).unwrap();
+    let input = xtask::project::read_spec_input(spec).unwrap();
+    let outputs = codegen::generate_spec(&input, manifest, &opts, &codegen::Memories::new()).unwrap();
     outputs.files.values().map(|f| f.len()).sum()
 }
 
@@ -97,11 +98,15 @@ fn main() {
     let warmup = if quick { 0 } else { 2 };
 
     let root = root();
-    let manifest = Manifest::load(&root.join("specs/manifest.yaml")).unwrap();
+    let manifest = xtask::cmd::generate::shared_manifest(&root).unwrap();
     let aggregate = root.join("tests/fixtures/public-api/public-api-2026-08-21.json");
     let raw_bytes = std::fs::read(&aggregate).unwrap();
     let raw: Value = serde_json::from_slice(&raw_bytes).unwrap();
-    let normalized = codegen::normalize::export::normalized_document(&aggregate, &mut Vec::new()).unwrap();
+    let normalized = codegen::json::export::normalized_document(
+        &codegen::Source::new(&aggregate, raw_bytes.clone()),
+        &mut Vec::new(),
+    )
+    .unwrap();
 
     let tmp = tempfile::tempdir().unwrap();
     let write = |name: &str, doc: &Value| {

@@ -35,7 +35,8 @@ fn main() {
 }
 
 fn normalize(spec: &Path, out: &Path, platform: Option<&str>) {
-    let mut doc = codegen::normalize::export::normalized_document(spec, &mut Vec::new()).unwrap();
+    let source = codegen::Source::new(spec, std::fs::read(spec).unwrap());
+    let mut doc = codegen::json::export::normalized_document(&source, &mut Vec::new()).unwrap();
     if let Some(p) = platform {
         let prefix = format!("/api/{p}/");
         doc["paths"]
@@ -55,7 +56,8 @@ fn normalize_dir(dir: &Path, out: &Path) {
     files.sort();
     let mut merged: Option<serde_json::Value> = None;
     for f in files {
-        let doc = codegen::normalize::export::normalized_document(&f, &mut Vec::new()).unwrap();
+        let source = codegen::Source::new(&f, std::fs::read(&f).unwrap());
+        let doc = codegen::json::export::normalized_document(&source, &mut Vec::new()).unwrap();
         match &mut merged {
             None => merged = Some(doc),
             Some(m) => {

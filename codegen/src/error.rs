@@ -7,12 +7,9 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
-    #[error("{}: {source}", path.display())]
-    Io {
-        path: PathBuf,
-        #[source]
-        source: std::io::Error,
-    },
+    /// A file the input names is not there.
+    #[error("{}: {hint}", file.display())]
+    Missing { file: PathBuf, hint: String },
 
     #[error("{}: {message}", file.display())]
     Manifest { file: PathBuf, message: String },
@@ -50,6 +47,14 @@ pub enum Error {
     #[error("name collision: {message}")]
     NameCollision { message: String },
 
+    /// The emitter produced something that is not Rust: a bug of the generator, never of the input.
+    #[error("internal error: {message}")]
+    Internal { message: String },
+
+    /// The crates of one run disagree on what they share (servers, business codes of the runtime crate).
+    #[error("inconsistent input: {message}")]
+    Inconsistent { message: String },
+
     #[error("{}: {message}", file.display())]
     Overlay { file: PathBuf, message: String },
 
@@ -62,13 +67,6 @@ pub enum Error {
 }
 
 impl Error {
-    pub fn io(path: &Path, source: std::io::Error) -> Self {
-        Error::Io {
-            path: path.to_path_buf(),
-            source,
-        }
-    }
-
     pub fn spec(file: &Path, pointer: impl Into<String>, message: impl Into<String>) -> Self {
         Error::Spec {
             file: file.to_path_buf(),

@@ -1,32 +1,44 @@
-//! The generator: `specs/` in, `generated/` out.
+//! The generator: the definitions under `specs/` in, the files of `generated/` out, all in memory.
 //!
 //! ```text
-//! specs/manifest.yaml + specs/<group>/<slug>-<lang>.json + specs/overlays/*.yaml
-//!   -> load       read JSON; errors carry file + line or JSON pointer       (load.rs)
-//!   -> normalize  3.1 -> 3.0, bilingual merge, successors, overlays           (normalize/)
-//!   -> lower      OpenAPI -> IR, response examples -> shapes                  (lower.rs, infer.rs)
-//!   -> ir         one bilingual, language-neutral model of the API           (ir.rs)
-//!   -> emit       names (names.rs), quote! -> prettyplease -> files            (emit/)
+//! input.rs    what the generator reads: manifest, definitions, overlays, type memory, lock, changelogs
+//! json/       JSON -> JSON: parse with positions, OpenAPI 3.1 -> 3.0, upstream's fixups, export
+//! lower/      OpenAPI -> IR operations; response examples -> shapes (infer.rs)
+//! ir.rs       one bilingual, language-neutral model of an API
+//! passes/     IR -> IR: bilingual merge, overlays, integer or float, type memory, successors
+//! pipeline.rs the stages above wired together, for `specs/` or a definition given on the command line
+//! names.rs    every Rust name, derived from HTTP paths (never operationIds)
+//! emit/       IR + names -> Rust (quote + prettyplease) and the crates' other files
+//! generate.rs names + emit for every crate: the files of `generated/`
+//! diff/       two IRs compared: changes, severities, semver, reports
 //! ```
-//! `diff.rs` compares two IRs for `cargo xtask diff` and for the version bump of `cargo xtask regen`
-//! (`release.rs`).
-//! `outputs.rs` runs the whole thing for `cargo xtask regen` and `cargo xtask check`; `fetch.rs` refreshes
-//! `specs/` from upstream for `cargo xtask fetch`.
+//!
+//! Pure: no file is read or written, no socket opened, no clock read (`cargo xtask` does all of that), so
+//! the same input always gives the same output.
 
 pub mod diff;
-pub mod emit;
-pub mod error;
-pub mod fetch;
-pub mod infer;
+mod emit;
+mod error;
+mod generate;
+mod input;
 pub mod ir;
-pub mod load;
+pub mod json;
 pub mod lock;
 pub mod lower;
 pub mod manifest;
 pub mod names;
-pub mod normalize;
-pub mod outputs;
-pub mod pipeline;
-pub mod release;
+mod passes;
+mod pipeline;
 
-pub use error::{Error, Result};
+pub use emit::{emit_crates, EmitOptions, RUNTIME_CRATE, RUNTIME_VERSION, TEMPLATES};
+pub use error::{pointer, Error, Result};
+pub use generate::{generate, generate_spec, Generated, GENERATE_COMMAND, REGEN_COMMAND};
+pub use input::{Memories, Source, SpecInput, Specs};
+pub use lower::Warning;
+pub use passes::memory::{
+    disagreements as memory_disagreements, file_name as memory_file_name, Remembered, TypeMemory,
+};
+pub use passes::overlay::Overlays;
+pub use pipeline::{
+    crate_api, crate_apis, platform_of, spec_apis, spec_apis_remembering, Built, SpecOptions, MAX_TYPE_DEPTH,
+};

@@ -34,9 +34,9 @@ pub struct LockEntry {
 pub const LOCK_VERSION: u32 = 1;
 
 impl Lock {
-    pub fn load(path: &Path) -> Result<Lock> {
-        let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
-        let lock: Lock = serde_json::from_str(&text).map_err(|e| Error::Lock {
+    /// Parses `specs/specs.lock`; `path` names it in errors.
+    pub fn parse(text: &str, path: &Path) -> Result<Lock> {
+        let lock: Lock = serde_json::from_str(text).map_err(|e| Error::Lock {
             file: path.to_path_buf(),
             message: e.to_string(),
         })?;
@@ -49,15 +49,11 @@ impl Lock {
         Ok(lock)
     }
 
-    /// Loads the lock, or an empty one when the file does not exist yet.
-    pub fn load_or_default(path: &Path) -> Result<Lock> {
-        if path.exists() {
-            Self::load(path)
-        } else {
-            Ok(Lock {
-                version: LOCK_VERSION,
-                files: BTreeMap::new(),
-            })
+    /// A lock describing no file.
+    pub fn empty() -> Lock {
+        Lock {
+            version: LOCK_VERSION,
+            files: BTreeMap::new(),
         }
     }
 

@@ -2,7 +2,7 @@
 //!
 //! The manifest is edited by hand; everything else under `specs/` is written by `cargo xtask fetch`.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
@@ -135,11 +135,6 @@ impl SpecFile {
 }
 
 impl Manifest {
-    pub fn load(path: &Path) -> Result<Manifest> {
-        let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
-        Self::parse(&text, path)
-    }
-
     pub fn parse(text: &str, path: &Path) -> Result<Manifest> {
         let manifest: Manifest = serde_norway::from_str(text).map_err(|e| Error::Manifest {
             file: path.to_path_buf(),
@@ -225,36 +220,5 @@ impl CrateSpec {
                 })
             })
             .collect()
-    }
-}
-
-/// Where a checkout keeps its pipeline input and output.
-#[derive(Debug, Clone)]
-pub struct Layout {
-    pub root: PathBuf,
-}
-
-impl Layout {
-    pub fn new(root: impl Into<PathBuf>) -> Self {
-        Layout { root: root.into() }
-    }
-    pub fn specs(&self) -> PathBuf {
-        self.root.join("specs")
-    }
-    pub fn manifest(&self) -> PathBuf {
-        self.specs().join("manifest.yaml")
-    }
-    pub fn lock(&self) -> PathBuf {
-        self.specs().join("specs.lock")
-    }
-    pub fn overlays(&self) -> PathBuf {
-        self.specs().join("overlays")
-    }
-    /// Remembered response types, one `<platform>.json` per crate (`normalize/memory.rs`).
-    pub fn types(&self) -> PathBuf {
-        self.specs().join("types")
-    }
-    pub fn generated(&self) -> PathBuf {
-        self.root.join("generated")
     }
 }

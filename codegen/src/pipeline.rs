@@ -1,68 +1,31 @@
-//! The stages wired together: manifest + vendored definitions -> one [`Api`] per crate.
+//! The stages wired together, from definitions to one [`Api`] per crate:
+//!
+//! ```text
+//! json      parse (file + line), 3.1 -> 3.0, fixups          json/
+//! lower     OpenAPI -> IR operations, examples -> shapes      lower/
+//! passes    bilingual merge                                   passes/merge.rs
+//!           overlays' inference hints (maps / structs)        passes/overlay.rs
+//!           integer or float across the crate                 passes/numbers.rs
+//!           type memory (recall, learn)                       passes/memory.rs
+//!           overlays (schemas, names, successors)             passes/overlay.rs
+//!           successors of deprecated operations, order        passes/successor.rs
+//! ```
+//!
+//! Naming and emitting follow in `generate.rs`.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use crate::error::{Error, Result};
+use crate::input::{Memories, Source, SpecInput, Specs};
 use crate::ir::{
     Api, BusinessCode, ExampleProgram, Method, Operation, Provenance, Server, Successor, SuccessorSource, Text,
 };
-use crate::lock::Lock;
 use crate::lower::{self, Lowered, Warning};
-use crate::manifest::{CrateSpec, Lang, Layout, Manifest};
-use crate::normalize::memory::{self, Recall, TypeMemory};
-use crate::normalize::overlay::Overlays;
-use crate::normalize::{self, merge, numbers, successor};
-
-/// Remembered response types by platform (`specs/types/<platform>.json`).
-pub type Memories = BTreeMap<String, TypeMemory>;
-
-/// The input of one generation run, read once.
-#[derive(Debug)]
-pub struct Input {
-    pub layout: Layout,
-    pub manifest: Manifest,
-    /// `specs/specs.lock` (empty when there is none yet): when each definition was fetched.
-    pub lock: Lock,
-    /// `specs/types/`.
-    pub memory: Memories,
-}
-
-impl Input {
-    pub fn load(root: &Path) -> Result<Input> {
-        let layout = Layout::new(root);
-        let manifest = Manifest::load(&layout.manifest())?;
-        let lock = Lock::load_or_default(&layout.lock())?;
-        let memory = load_memories(&layout.types())?;
-        Ok(Input {
-            layout,
-            manifest,
-            lock,
-            memory,
-        })
-    }
-}
-
-/// Every `<platform>.json` of a type memory folder (none when the folder does not exist).
-pub fn load_memories(dir: &Path) -> Result<Memories> {
-    let mut out = Memories::new();
-    if !dir.exists() {
-        return Ok(out);
-    }
-    for entry in std::fs::read_dir(dir).map_err(|e| Error::io(dir, e))? {
-        let path = entry.map_err(|e| Error::io(dir, e))?.path();
-        let Some(platform) = path
-            .file_name()
-            .and_then(|n| n.to_str())
-            .and_then(|n| n.strip_suffix(".json"))
-        else {
-            continue;
-        };
-        let text = std::fs::read_to_string(&path).map_err(|e| Error::io(&path, e))?;
-        out.insert(platform.to_owned(), TypeMemory::parse(&text, &path)?);
-    }
-    Ok(out)
-}
+use crate::manifest::{CrateSpec, Lang, Manifest};
+use crate::passes::memory::{self, Recall, TypeMemory};
+use crate::passes::overlay::Overlays;
+use crate::passes::{merge, numbers, successor};
 
 /// One crate's IR and the type memory its definitions teach.
 #[derive(Debug, Clone)]
@@ -71,73 +34,91 @@ pub struct Built {
     pub learned: TypeMemory,
 }
 
+/// The IR of every crate of the manifest, with the memory each one's definitions teach (by platform).
+pub fn crate_apis(specs: &Specs, warnings: &mut Vec<Warning>) -> Result<Vec<Built>> {
+    let mut overlays = Overlays::parse(&specs.overlays)?;
+    let built = specs
+        .manifest
+        .crates
+        .iter()
+        .map(|krate| crate_api(specs, krate, &mut overlays, warnings))
+        .collect::<Result<Vec<_>>>()?;
+    overlays.check_all_applied()?;
+    Ok(built)
+}
+
 /// Builds the IR of one crate from its per-endpoint definitions.
 pub fn crate_api(
-    input: &Input,
+    specs: &Specs,
     krate: &CrateSpec,
     overlays: &mut Overlays,
     warnings: &mut Vec<Warning>,
 ) -> Result<Built> {
-    let manifest = &input.manifest;
-    let specs = input.layout.specs();
+    let manifest = &specs.manifest;
     let mut ops: Vec<Operation> = Vec::new();
-    let mut hints: Vec<(String, String)> = Vec::new(); // (path, successor slug)
     for ep in &krate.endpoints {
-        let mut merged: Option<Vec<Lowered>> = None;
         let mut docs = Text::default();
+        let mut sources = Vec::new();
         for file in krate.spec_files().into_iter().filter(|f| f.slug == ep.slug) {
-            let path = specs.join(file.rel_path());
-            let doc = normalize::load_document(&path)?;
-            let lowered = lower::lower(&doc, &path, file.lang, warnings)?;
-            check_single_path(&lowered, &path, &ep.path)?;
+            let source = specs.definition(&file.rel_path())?;
             let url = Some(file.url(&manifest.docs_base_url));
             match file.lang {
                 Lang::En => docs.en = url,
                 Lang::Zh => docs.zh = url,
             }
-            merged = Some(match merged {
-                None => lowered,
-                Some(prev) => match file.lang {
-                    Lang::Zh => merge::merge(prev, lowered)?,
-                    Lang::En => merge::merge(lowered, prev)?,
-                },
-            });
+            sources.push((file.lang, source));
         }
-        for mut l in merged.unwrap_or_default() {
-            l.op.docs = docs.clone();
-            if let Some(d) = &mut l.op.deprecation {
-                d.note = Text::bilingual(&manifest.deprecation_notice.en, &manifest.deprecation_notice.zh);
-            }
-            if let Some(s) = &ep.successor {
-                hints.push((l.op.path.clone(), s.clone()));
-            }
-            ops.push(l.op);
+        for lowered in bilingual(&sources, Some(&ep.path), warnings)? {
+            let mut op = lowered.op;
+            op.docs = docs.clone();
+            ops.push(op);
         }
     }
-    for (path, slug) in hints {
+    with_deprecation_notice(&mut ops, manifest);
+    // The manifest's successor hints.
+    for ep in krate.endpoints.iter().filter(|e| e.successor.is_some()) {
         let target = krate
             .endpoints
             .iter()
-            .find(|e| e.slug == slug)
+            .find(|e| Some(&e.slug) == ep.successor.as_ref())
             .map(|e| e.path.clone())
-            .expect("manifest validation checked successor slugs");
-        let target_method = ops
-            .iter()
-            .find(|o| o.path == target)
-            .map(|o| o.method)
-            .unwrap_or(Method::Get);
+            .ok_or_else(|| Error::Manifest {
+                file: "specs/manifest.yaml".into(),
+                message: format!("endpoint `{}` names a successor the crate does not list", ep.slug),
+            })?;
+        let method = ops.iter().find(|o| o.path == target).map_or(Method::Get, |o| o.method);
         if let Some(d) = ops
             .iter_mut()
-            .find(|o| o.path == path)
+            .find(|o| o.path == ep.path)
             .and_then(|o| o.deprecation.as_mut())
         {
             d.successor = Some(Successor {
-                method: target_method,
+                method,
                 path: target,
                 source: SuccessorSource::ManifestHint,
             });
         }
     }
+    let examples = krate
+        .examples
+        .iter()
+        .map(|ex| {
+            let path = krate
+                .endpoints
+                .iter()
+                .find(|e| e.slug == ex.endpoint)
+                .map(|e| e.path.clone())
+                .ok_or_else(|| Error::Manifest {
+                    file: "specs/manifest.yaml".into(),
+                    message: format!("example `{}` calls an endpoint the crate does not list", ex.name),
+                })?;
+            Ok(ExampleProgram {
+                name: ex.name.clone(),
+                method: Method::Get,
+                path,
+            })
+        })
+        .collect::<Result<Vec<_>>>()?;
     let mut api = Api {
         crate_name: krate.name.clone(),
         version: krate.version.clone(),
@@ -146,20 +127,7 @@ pub fn crate_api(
         servers: servers(manifest),
         business_codes: business_codes(manifest),
         operations: ops,
-        examples: krate
-            .examples
-            .iter()
-            .map(|ex| ExampleProgram {
-                name: ex.name.clone(),
-                method: Method::Get,
-                path: krate
-                    .endpoints
-                    .iter()
-                    .find(|e| e.slug == ex.endpoint)
-                    .map(|e| e.path.clone())
-                    .expect("manifest validation checked example endpoints"),
-            })
-            .collect(),
+        examples,
     };
     // A type is learned from the English definition (the Chinese one has the same example), on the date the
     // lock says it was fetched.
@@ -171,7 +139,7 @@ pub fn crate_api(
             .and_then(|e| krate.spec_files().into_iter().find(|f| f.slug == e.slug))
             .map(|f| f.rel_path())
             .unwrap_or_default();
-        let seen = input
+        let seen = specs
             .lock
             .files
             .get(&file)
@@ -181,15 +149,46 @@ pub fn crate_api(
     };
     let empty = TypeMemory::default();
     let recall = Recall {
-        memory: input.memory.get(&krate.platform).unwrap_or(&empty),
+        memory: specs.memory.get(&krate.platform).unwrap_or(&empty),
         file: PathBuf::from("specs/types").join(memory::file_name(&krate.platform)),
         provenance: &provenance,
     };
     let learned = ir_passes(&mut api, Some(overlays), &recall, warnings)?;
     Ok(Built {
-        api: finish(api, Path::new(&input.layout.manifest()))?,
+        api: finish(api, Path::new("specs/manifest.yaml"))?,
         learned,
     })
+}
+
+/// The English and Chinese definitions of one endpoint (or of several, in a folder), lowered and merged into
+/// one bilingual operation each. `expected_path`: the one path the definitions must describe.
+fn bilingual(
+    sources: &[(Lang, &Source)],
+    expected_path: Option<&str>,
+    warnings: &mut Vec<Warning>,
+) -> Result<Vec<Lowered>> {
+    let mut merged: Option<(Lang, Vec<Lowered>)> = None;
+    for (lang, source) in sources {
+        let doc = crate::json::document(source)?;
+        let lowered = lower::lower(&doc, &source.path, *lang, warnings)?;
+        if let Some(expected) = expected_path {
+            check_single_path(&lowered, &source.path, expected)?;
+        }
+        merged = Some(match merged {
+            None => (*lang, lowered),
+            // English first: its texts and structure lead, the Chinese ones must agree.
+            Some((Lang::En, en)) => (Lang::En, merge::merge(en, lowered)?),
+            Some((_, zh)) => (*lang, merge::merge(lowered, zh)?),
+        });
+    }
+    Ok(merged.map(|(_, ops)| ops).unwrap_or_default())
+}
+
+/// Upstream's definitions say only `deprecated: true`; the notice comes from the documentation pages.
+fn with_deprecation_notice(ops: &mut [Operation], manifest: &Manifest) {
+    for d in ops.iter_mut().filter_map(|o| o.deprecation.as_mut()) {
+        d.note = Text::bilingual(&manifest.deprecation_notice.en, &manifest.deprecation_notice.zh);
+    }
 }
 
 /// The IR passes between lowering and naming, in order: the overlays' inference hints, integer-or-float
@@ -213,7 +212,7 @@ fn ir_passes(
 }
 
 /// What every API gets from the manifest: servers and business codes.
-pub fn servers(manifest: &Manifest) -> Vec<Server> {
+fn servers(manifest: &Manifest) -> Vec<Server> {
     manifest
         .servers
         .iter()
@@ -225,7 +224,7 @@ pub fn servers(manifest: &Manifest) -> Vec<Server> {
         .collect()
 }
 
-pub fn business_codes(manifest: &Manifest) -> Vec<BusinessCode> {
+fn business_codes(manifest: &Manifest) -> Vec<BusinessCode> {
     manifest
         .business_codes
         .iter()
@@ -238,13 +237,13 @@ pub fn business_codes(manifest: &Manifest) -> Vec<BusinessCode> {
         .collect()
 }
 
-/// How deeply arrays and nullable values may nest in one response type (`Vec<Option<Vec<..>>>`). Deeper
-/// generics exhaust the stack of the Rust parser and printer the emitter uses (about 40 KiB per level in a
-/// debug build; a test thread has 2 MiB); upstream's examples nest at most 5.
+/// How deeply arrays, maps and nullable values may nest in one response type (`Vec<Option<Vec<..>>>`).
+/// Deeper generics exhaust the stack of the Rust parser and printer the emitter uses (about 40 KiB per level
+/// in a debug build; a test thread has 2 MiB); upstream's examples nest at most 5.
 pub const MAX_TYPE_DEPTH: usize = 24;
 
-/// Common last steps: successor inference, stable order, name checks, type depth.
-pub fn finish(mut api: Api, origin: &Path) -> Result<Api> {
+/// Common last steps: successor inference, stable order, duplicates, type depth.
+fn finish(mut api: Api, origin: &Path) -> Result<Api> {
     successor::infer_successors(&mut api.operations);
     api.operations.sort_by(|a, b| a.key().cmp(&b.key()));
     for w in api.operations.windows(2) {
@@ -263,7 +262,7 @@ pub fn finish(mut api: Api, origin: &Path) -> Result<Api> {
                 origin,
                 crate::error::pointer(["paths", op.path.as_str()]),
                 format!(
-                    "{} {}: the response data nests arrays and nullable values {depth} levels deep; at most \
+                    "{} {}: the response data nests arrays, maps and nullable values {depth} levels deep; at most \
                      {MAX_TYPE_DEPTH} are supported (pin a flatter type with a response_schema overlay)",
                     op.method.as_str(),
                     op.path
@@ -271,13 +270,6 @@ pub fn finish(mut api: Api, origin: &Path) -> Result<Api> {
             ));
         }
     }
-    // Collisions name both owners (operations, keys); the input they came from is named here.
-    crate::emit::check_names(&api).map_err(|e| match e {
-        Error::NameCollision { message } => Error::NameCollision {
-            message: format!("{}: {message}", origin.display()),
-        },
-        other => other,
-    })?;
     Ok(api)
 }
 
@@ -291,20 +283,6 @@ fn check_single_path(lowered: &[Lowered], file: &Path, expected: &str) -> Result
         ));
     }
     Ok(())
-}
-
-/// Every spec file of every crate, with its absolute path (for digests and lock checks).
-pub fn spec_paths(input: &Input) -> Vec<(String, PathBuf)> {
-    input
-        .manifest
-        .spec_files()
-        .into_iter()
-        .map(|f| {
-            let rel = f.rel_path();
-            let abs = input.layout.specs().join(&rel);
-            (rel, abs)
-        })
-        .collect()
 }
 
 /// How to turn a spec file or folder into APIs (`cargo xtask generate`, `cargo xtask diff`).
@@ -323,7 +301,7 @@ pub struct SpecOptions {
 ///
 /// Texts shared by every crate (servers, business codes, the deprecation notice) come from `manifest`.
 pub fn spec_apis(
-    spec: &Path,
+    spec: &SpecInput,
     manifest: &Manifest,
     opts: &SpecOptions,
     warnings: &mut Vec<Warning>,
@@ -334,23 +312,25 @@ pub fn spec_apis(
 /// [`spec_apis`] with a type memory (`memory`, by platform): remembered types fill in operations without an
 /// example. Returns the APIs and the memory of every platform generated, updated with what this spec teaches.
 pub fn spec_apis_remembering(
-    spec: &Path,
+    spec: &SpecInput,
     manifest: &Manifest,
     opts: &SpecOptions,
     memory: &Memories,
     warnings: &mut Vec<Warning>,
 ) -> Result<(Vec<Api>, Memories)> {
-    let lowered = if spec.is_dir() {
-        load_dir(spec, warnings)?
-    } else {
-        load_aggregate(spec, warnings)?
+    let lowered = match spec {
+        SpecInput::File(source) => {
+            let doc = crate::json::aggregate(source, warnings)?;
+            lower::lower(&doc, &source.path, Lang::En, warnings)?
+        }
+        SpecInput::Folder { path, files } => load_folder(path, files, warnings)?,
     };
     let mut by_platform: BTreeMap<String, Vec<Operation>> = Default::default();
     // Where each platform was first seen, for the error when it cannot name a crate.
     let mut first_seen: BTreeMap<String, (PathBuf, String)> = Default::default();
     // The file each operation was read from, for the type memory.
     let mut sources: BTreeMap<String, String> = Default::default();
-    for mut l in lowered {
+    for l in lowered {
         let platform = platform_of(&l.op.path);
         if opts.platform.as_ref().is_some_and(|p| p != &platform) {
             continue;
@@ -358,9 +338,6 @@ pub fn spec_apis_remembering(
         first_seen
             .entry(platform.clone())
             .or_insert_with(|| (l.file.clone(), crate::error::pointer(["paths", l.op.path.as_str()])));
-        if let Some(d) = &mut l.op.deprecation {
-            d.note = Text::bilingual(&manifest.deprecation_notice.en, &manifest.deprecation_notice.zh);
-        }
         let name = l
             .file
             .file_name()
@@ -371,17 +348,19 @@ pub fn spec_apis_remembering(
     }
     if let Some(p) = &opts.platform {
         if !by_platform.contains_key(p) {
-            return Err(Error::spec(spec, "/paths", format!("no operation under /api/{p}/")));
+            return Err(Error::spec(
+                spec.path(),
+                "/paths",
+                format!("no operation under /api/{p}/"),
+            ));
         }
     }
     let single = by_platform.len() == 1;
+    let spec_name = spec.path().file_name().map(|n| n.to_string_lossy().into_owned());
     let provenance = |op: &Operation| {
         let source = sources.get(&memory::key(op)).cloned().unwrap_or_default();
         let seen = memory::date_in_name(&source)
-            .or_else(|| {
-                spec.file_name()
-                    .and_then(|n| memory::date_in_name(&n.to_string_lossy()))
-            })
+            .or_else(|| spec_name.as_deref().and_then(memory::date_in_name))
             .or_else(|| opts.seen.clone())
             .unwrap_or_else(|| "unknown".to_owned());
         Provenance { source, seen }
@@ -389,7 +368,7 @@ pub fn spec_apis_remembering(
     let empty = TypeMemory::default();
     let mut apis = Vec::new();
     let mut learned = Memories::new();
-    for (platform, operations) in by_platform {
+    for (platform, mut operations) in by_platform {
         let crate_name = match (&opts.crate_name, single) {
             (Some(name), true) => name.clone(),
             _ if !is_crate_name_part(&platform) => {
@@ -406,6 +385,7 @@ pub fn spec_apis_remembering(
             }
             _ => format!("justoneapi-{platform}"),
         };
+        with_deprecation_notice(&mut operations, manifest);
         let title = most_common_tag(&operations).unwrap_or_else(|| Text::en(platform.clone()));
         let mut api = Api {
             crate_name,
@@ -424,7 +404,7 @@ pub fn spec_apis_remembering(
         };
         let taught = ir_passes(&mut api, None, &recall, warnings)?;
         learned.insert(platform, taught);
-        apis.push(finish(api, spec)?);
+        apis.push(finish(api, spec.path())?);
     }
     Ok((apis, learned))
 }
@@ -448,7 +428,7 @@ pub fn platform_of(path: &str) -> String {
 }
 
 fn most_common_tag(ops: &[Operation]) -> Option<Text> {
-    let mut counts: std::collections::BTreeMap<&Text, usize> = Default::default();
+    let mut counts: BTreeMap<&Text, usize> = Default::default();
     for t in ops.iter().flat_map(|o| o.tags.first()) {
         *counts.entry(t).or_default() += 1;
     }
@@ -457,24 +437,14 @@ fn most_common_tag(ops: &[Operation]) -> Option<Text> {
     counts.into_iter().find(|(_, n)| *n == best).map(|(t, _)| t.clone())
 }
 
-fn load_aggregate(spec: &Path, warnings: &mut Vec<Warning>) -> Result<Vec<Lowered>> {
-    let mut doc = crate::load::read_json(spec)?;
-    normalize::downgrade::downgrade(&mut doc);
-    normalize::fixups::apply(&mut doc, spec, warnings);
-    let doc = crate::load::to_openapi(doc, spec)?;
-    lower::lower(&doc, spec, Lang::En, warnings)
-}
-
-fn load_dir(dir: &Path, warnings: &mut Vec<Warning>) -> Result<Vec<Lowered>> {
-    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
-        .map_err(|e| Error::io(dir, e))?
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.extension().is_some_and(|x| x == "json"))
-        .collect();
-    files.sort();
-    let mut by_slug: std::collections::BTreeMap<String, Vec<(Lang, PathBuf)>> = Default::default();
+/// A folder of `<slug>-<lang>.json` definitions: each slug's languages merged.
+fn load_folder(dir: &Path, files: &[Source], warnings: &mut Vec<Warning>) -> Result<Vec<Lowered>> {
+    let mut by_slug: BTreeMap<String, Vec<(Lang, &Source)>> = Default::default();
     for f in files {
-        let stem = f.file_stem().unwrap_or_default().to_string_lossy().into_owned();
+        let name = f.name();
+        let Some(stem) = name.strip_suffix(".json") else {
+            continue;
+        };
         let (slug, lang) = match stem.rsplit_once('-') {
             Some((slug, "en")) => (slug.to_owned(), Lang::En),
             Some((slug, "zh")) => (slug.to_owned(), Lang::Zh),
@@ -484,27 +454,15 @@ fn load_dir(dir: &Path, warnings: &mut Vec<Warning>) -> Result<Vec<Lowered>> {
     }
     if by_slug.is_empty() {
         // An empty folder is a mistake (a wrong path, a failed download), not an API without operations.
-        return Err(Error::io(
-            dir,
-            std::io::Error::new(
-                std::io::ErrorKind::NotFound,
-                "no per-endpoint definitions (`<slug>-en.json` / `<slug>-zh.json`) in this folder",
-            ),
-        ));
+        return Err(Error::Missing {
+            file: dir.to_path_buf(),
+            hint: "no per-endpoint definitions (`<slug>-en.json` / `<slug>-zh.json`) in this folder".into(),
+        });
     }
     let mut out = Vec::new();
     for (_, mut langs) in by_slug {
-        langs.sort();
-        let mut merged: Option<Vec<Lowered>> = None;
-        for (lang, path) in langs {
-            let doc = normalize::load_document(&path)?;
-            let lowered = lower::lower(&doc, &path, lang, warnings)?;
-            merged = Some(match merged {
-                None => lowered,
-                Some(en) => merge::merge(en, lowered)?,
-            });
-        }
-        out.extend(merged.unwrap_or_default());
+        langs.sort_by_key(|(lang, _)| *lang);
+        out.extend(bilingual(&langs, None, warnings)?);
     }
     Ok(out)
 }

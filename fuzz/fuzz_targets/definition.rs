@@ -9,13 +9,13 @@ use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
     let file = Path::new("fuzz-en.json");
-    let Ok(mut doc) = codegen::load::parse_json(data, file).map_err(|e| assert_names_file(&e)) else {
+    let Ok(mut doc) = codegen::json::load::parse_json(data, file).map_err(|e| assert_names_file(&e)) else {
         return;
     };
     let mut exported = doc.clone();
-    codegen::normalize::export::normalize_value(&mut exported, file, &mut Vec::new());
-    codegen::normalize::downgrade::downgrade(&mut doc);
-    match codegen::load::to_openapi(doc, file) {
+    codegen::json::export::normalize_value(&mut exported, file, &mut Vec::new());
+    codegen::json::downgrade::downgrade(&mut doc);
+    match codegen::json::load::to_openapi(doc, file) {
         Ok(api) => {
             for lang in [codegen::manifest::Lang::En, codegen::manifest::Lang::Zh] {
                 if let Err(e) = codegen::lower::lower(&api, file, lang, &mut Vec::new()) {

@@ -7,7 +7,7 @@ fuzz_target!(|data: &[u8]| {
     let Ok(example) = serde_json::from_slice::<serde_json::Value>(data) else {
         return;
     };
-    let data = codegen::infer::envelope_data(&example).unwrap_or(&example);
-    let shape = codegen::infer::infer(data);
-    codegen::normalize::export::shape_schema(&shape);
+    let data = codegen::lower::infer::envelope_data(&example).unwrap_or(&example);
+    let shape = codegen::lower::infer::infer(data);
+    codegen::json::export::shape_schema(&shape);
 });

@@ -7,7 +7,7 @@ use common::{aggregate, manifest, VERSIONS};
 
 use std::path::PathBuf;
 
-use codegen::pipeline::SpecOptions;
+use codegen::SpecOptions;
 
 fn operation_count(version: &str) -> usize {
     let doc: serde_json::Value = serde_json::from_slice(&std::fs::read(aggregate(version)).unwrap()).unwrap();
@@ -28,7 +28,7 @@ fn operation_count(version: &str) -> usize {
 #[test]
 fn every_platform_of_every_version_generates_one_method_per_operation() {
     for version in VERSIONS {
-        let outputs = codegen::outputs::plan_generate(&aggregate(version), &manifest(), &SpecOptions::default())
+        let outputs = common::plan_generate(&aggregate(version), &manifest(), &SpecOptions::default())
             .unwrap_or_else(|e| panic!("{version}: {e}"));
         // k8s-openapi's sanity count: operations in == methods out.
         let methods = outputs
@@ -43,8 +43,8 @@ fn every_platform_of_every_version_generates_one_method_per_operation() {
 #[test]
 fn the_latest_aggregate_has_348_operations_on_36_platforms() {
     let mut warnings = Vec::new();
-    let apis = codegen::pipeline::spec_apis(
-        &aggregate("2026-08-21"),
+    let apis = codegen::spec_apis(
+        &common::spec(&aggregate("2026-08-21")),
         &manifest(),
         &SpecOptions::default(),
         &mut warnings,
@@ -73,7 +73,13 @@ fn the_latest_aggregate_has_348_operations_on_36_platforms() {
 fn upstream_spec_bugs_are_warnings_that_name_the_operation() {
     let count = |version: &str, needle: &str| {
         let mut warnings = Vec::new();
-        codegen::pipeline::spec_apis(&aggregate(version), &manifest(), &SpecOptions::default(), &mut warnings).unwrap();
+        codegen::spec_apis(
+            &common::spec(&aggregate(version)),
+            &manifest(),
+            &SpecOptions::default(),
+            &mut warnings,
+        )
+        .unwrap();
         warnings.sort();
         warnings.dedup();
         let hits: Vec<_> = warnings.into_iter().filter(|w| w.message.contains(needle)).collect();
@@ -95,13 +101,16 @@ fn a_single_platform_can_be_named() {
         crate_name: Some("pgy".into()),
         ..SpecOptions::default()
     };
-    let outputs = codegen::outputs::plan_generate(&aggregate("2026-05-11"), &manifest(), &opts).unwrap();
-    assert_eq!(outputs.crate_dirs, [PathBuf::from("pgy")]);
+    let outputs = common::plan_generate(&aggregate("2026-05-11"), &manifest(), &opts).unwrap();
+    assert_eq!(
+        outputs.owned_dirs,
+        [PathBuf::from("pgy"), PathBuf::from(codegen::RUNTIME_CRATE)]
+    );
     let opts = SpecOptions {
         platform: Some("no-such-platform".into()),
         ..SpecOptions::default()
     };
-    let err = codegen::outputs::plan_generate(&aggregate("2026-05-11"), &manifest(), &opts)
+    let err = common::plan_generate(&aggregate("2026-05-11"), &manifest(), &opts)
         .unwrap_err()
         .to_string();
     assert!(
@@ -118,7 +127,7 @@ fn a_broken_aggregate_names_the_file_and_the_pointer() {
     doc["paths"]["/api/xiaohongshu-pgy/get-kol-fans-portrait/v1"]["get"]["parameters"][1]["required"] =
         serde_json::json!("sometimes");
     std::fs::write(&file, serde_json::to_vec(&doc).unwrap()).unwrap();
-    let err = codegen::outputs::plan_generate(&file, &manifest(), &SpecOptions::default())
+    let err = common::plan_generate(&file, &manifest(), &SpecOptions::default())
         .unwrap_err()
         .to_string();
     assert!(
@@ -131,7 +140,11 @@ fn a_broken_aggregate_names_the_file_and_the_pointer() {
 fn progenitor_accepts_our_normalized_documents() {
     for version in VERSIONS {
         let mut warnings = Vec::new();
-        let doc = codegen::normalize::export::normalized_document(&aggregate(version), &mut warnings).unwrap();
+        let doc = codegen::json::export::normalized_document(
+            &codegen::Source::new(aggregate(version), std::fs::read(aggregate(version)).unwrap()),
+            &mut warnings,
+        )
+        .unwrap();
         let spec: openapiv3::OpenAPI = serde_json::from_value(doc).unwrap();
         let mut generator = progenitor::Generator::default();
         let tokens = generator
@@ -145,7 +158,7 @@ fn progenitor_accepts_our_normalized_documents() {
 fn progenitor_refuses_the_raw_downgrade_so_the_export_fixes_matter() {
     // Without the export's fixes (unique operationIds, valid defaults) progenitor fails on 2026-03-29.
     let mut doc: serde_json::Value = serde_json::from_slice(&std::fs::read(aggregate("2026-03-29")).unwrap()).unwrap();
-    codegen::normalize::downgrade::downgrade(&mut doc);
+    codegen::json::downgrade::downgrade(&mut doc);
     let spec: openapiv3::OpenAPI = serde_json::from_value(doc).unwrap();
     assert!(progenitor::Generator::default().generate_tokens(&spec).is_err());
 }

@@ -18,12 +18,12 @@ fn fixture(date: &str) -> PathBuf {
 }
 
 fn manifest() -> codegen::manifest::Manifest {
-    codegen::manifest::Manifest::load(&common::workspace_root().join("specs/manifest.yaml")).unwrap()
+    common::manifest()
 }
 
 fn apis(spec: &Path) -> Vec<Api> {
     let mut warnings = Vec::new();
-    codegen::pipeline::spec_apis(spec, &manifest(), &Default::default(), &mut warnings).unwrap()
+    codegen::spec_apis(&common::spec(spec), &manifest(), &Default::default(), &mut warnings).unwrap()
 }
 
 fn diff(old: &str, new: &str) -> Report {
@@ -281,14 +281,32 @@ fn renaming_operation_ids_alone_is_not_breaking_and_key_order_never_counts() {
 fn a_folder_of_per_endpoint_definitions_diffs_like_a_file() {
     let repo = TempRepo::new(&[(PORTRAIT, Some(FANS_PROFILE)), (FANS_PROFILE, None)]);
     let dir = repo.root().join("specs").join(GROUP);
-    let same = codegen::diff::diff_specs(&dir, &dir, &manifest(), &Default::default()).unwrap();
+    let same = codegen::diff::diff_specs(
+        &common::spec(&dir),
+        &common::spec(&dir),
+        &manifest(),
+        &Default::default(),
+    )
+    .unwrap();
     assert!(same.is_empty());
     let empty = tempfile::tempdir().unwrap();
-    let err = codegen::diff::diff_specs(&dir, empty.path(), &manifest(), &Default::default()).unwrap_err();
+    let err = codegen::diff::diff_specs(
+        &common::spec(&dir),
+        &common::spec(empty.path()),
+        &manifest(),
+        &Default::default(),
+    )
+    .unwrap_err();
     assert!(err.to_string().contains(&empty.path().display().to_string()), "{err}");
     let bad = empty.path().join("bad.json");
     std::fs::write(&bad, "{\"openapi\": ").unwrap();
-    let err = codegen::diff::diff_specs(&fixture("2026-05-11"), &bad, &manifest(), &Default::default()).unwrap_err();
+    let err = codegen::diff::diff_specs(
+        &common::spec(&fixture("2026-05-11")),
+        &common::spec(&bad),
+        &manifest(),
+        &Default::default(),
+    )
+    .unwrap_err();
     assert!(err.to_string().contains("bad.json: not valid JSON at line 1"), "{err}");
 }
 
@@ -297,7 +315,7 @@ fn migration_to_the_successor_is_a_regeneration() {
     // The crate as it started: the deprecated portrait alone.
     let repo = TempRepo::new(&[(PORTRAIT, None)]);
     let before_api = repo.api().unwrap();
-    let before = codegen::outputs::plan(repo.root()).unwrap();
+    let before = common::plan(repo.root()).unwrap();
     let ops = Path::new("generated/justoneapi-xiaohongshu-pgy/src/ops");
     let successor_file = ops.join("api_solar_kol_data_user_id_fans_profile_v1.rs");
     let portrait_file = ops.join("get_kol_fans_portrait_v1.rs");
@@ -307,14 +325,14 @@ fn migration_to_the_successor_is_a_regeneration() {
     // Add the successor to the manifest, with the hint on v1, and regenerate.
     repo.set_endpoints(&[(PORTRAIT, Some(FANS_PROFILE)), (FANS_PROFILE, None)]);
     let after_api = repo.api().unwrap();
-    let after = codegen::outputs::plan(repo.root()).unwrap();
+    let after = common::plan(repo.root()).unwrap();
     assert!(after.files[&successor_file].contains("pub fn api_solar_kol_data_user_id_fans_profile_v1("));
     assert!(
         after.files[&portrait_file].contains("Use `Client::api_solar_kol_data_user_id_fans_profile_v1` instead."),
         "{}",
         after.files[&portrait_file]
     );
-    codegen::outputs::apply(repo.root(), &after).unwrap();
+    xtask::cmd::regen::apply(repo.root(), &after).unwrap();
     assert!(repo.root().join(&successor_file).is_file());
 
     let report = codegen::diff::diff_api(&before_api, &after_api);
@@ -352,14 +370,41 @@ async fn serve(slugs: &[&str], edit: impl Fn(&str, &str, &mut serde_json::Value)
 }
 
 async fn fetch_from(repo: &TempRepo, server: &wiremock::MockServer) {
-    let layout = codegen::manifest::Layout::new(repo.root());
-    let manifest = codegen::manifest::Manifest::load(&layout.manifest()).unwrap();
-    let opts = codegen::fetch::FetchOptions {
+    let layout = xtask::project::Layout::new(repo.root());
+    let manifest =
+        codegen::manifest::Manifest::parse(&std::fs::read_to_string(layout.manifest()).unwrap(), &layout.manifest())
+            .unwrap();
+    let opts = xtask::download::FetchOptions {
         base_url: Some(format!("{}/openapi", server.uri())),
         timeout: std::time::Duration::from_secs(10),
         ..Default::default()
     };
-    codegen::fetch::fetch(&layout, &manifest, &opts).await.unwrap();
+    xtask::cmd::fetch::fetch_into(&layout.specs(), &manifest, &opts)
+        .await
+        .unwrap();
+}
+
+/// The IR of every crate of the checkout (what an online regen compares before and after its fetch).
+fn snapshot(root: &Path) -> std::collections::BTreeMap<String, Api> {
+    let project = xtask::project::Project::load(root).unwrap();
+    xtask::release::snapshot(&project.specs, &project.missing).unwrap()
+}
+
+/// The version bumps and changelog entries an online regen makes for what changed since `before`, written
+/// as regen writes them.
+fn record(root: &Path, before: &std::collections::BTreeMap<String, Api>, date: &str) -> Vec<xtask::release::Release> {
+    let project = xtask::project::Project::load(root).unwrap();
+    let after = xtask::release::snapshot(&project.specs, &project.missing).unwrap();
+    let planned = xtask::release::plan(before, &after, &project.specs, date).unwrap();
+    let mut tx = xtask::writer::Transaction::new();
+    if !planned.releases.is_empty() {
+        tx.write(project.layout.manifest(), planned.manifest_text.as_bytes());
+    }
+    for (name, text) in &planned.changelogs {
+        tx.write(project.layout.changelog(name), text.as_bytes());
+    }
+    tx.commit().unwrap();
+    planned.releases
 }
 
 #[tokio::test]
@@ -371,16 +416,14 @@ async fn regen_bumps_the_version_and_writes_the_changelog_only_when_the_api_chan
 
     // Upstream unchanged: the fetch rewrites nothing that matters, so no release.
     let original = std::fs::read_to_string(&manifest_path).unwrap();
-    let before = codegen::release::snapshot(repo.root()).unwrap();
+    let before = snapshot(repo.root());
     fetch_from(&repo, &serve(&slugs, |_, _, _| {}).await).await;
-    assert!(codegen::release::record(repo.root(), &before, "2026-04-01")
-        .unwrap()
-        .is_empty());
+    assert!(record(repo.root(), &before, "2026-04-01").is_empty());
     assert_eq!(std::fs::read_to_string(&manifest_path).unwrap(), original);
     assert!(!changelog.exists());
 
     // Upstream drops `acceptCache` from the portrait (as on 2026-05-11): breaking, 0.1.0 -> 0.2.0.
-    let before = codegen::release::snapshot(repo.root()).unwrap();
+    let before = snapshot(repo.root());
     let server = serve(&slugs, |slug, _, doc| {
         if slug == PORTRAIT {
             common::op_mut(doc)["parameters"]
@@ -391,7 +434,7 @@ async fn regen_bumps_the_version_and_writes_the_changelog_only_when_the_api_chan
     })
     .await;
     fetch_from(&repo, &server).await;
-    let releases = codegen::release::record(repo.root(), &before, "2026-05-11").unwrap();
+    let releases = record(repo.root(), &before, "2026-05-11");
     assert_eq!(releases.len(), 1);
     let r = &releases[0];
     assert_eq!(
@@ -415,7 +458,7 @@ async fn regen_bumps_the_version_and_writes_the_changelog_only_when_the_api_chan
     );
 
     // generated/ follows from specs/: the new version and the changelog.
-    let outputs = codegen::outputs::plan(repo.root()).unwrap();
+    let outputs = common::plan(repo.root()).unwrap();
     let krate = Path::new("generated/justoneapi-xiaohongshu-pgy");
     assert!(outputs.files[&krate.join("Cargo.toml")].contains("version = \"0.2.0\""));
     let emitted = &outputs.files[&krate.join("CHANGELOG.md")];
@@ -426,7 +469,7 @@ async fn regen_bumps_the_version_and_writes_the_changelog_only_when_the_api_chan
     assert!(emitted.ends_with(&log));
 
     // A docs-only change next: 0.2.0 -> 0.2.1, the new entry above the old one.
-    let before = codegen::release::snapshot(repo.root()).unwrap();
+    let before = snapshot(repo.root());
     let server = serve(&slugs, |slug, lang, doc| {
         if slug == PORTRAIT {
             common::op_mut(doc)["parameters"]
@@ -440,7 +483,7 @@ async fn regen_bumps_the_version_and_writes_the_changelog_only_when_the_api_chan
     })
     .await;
     fetch_from(&repo, &server).await;
-    let releases = codegen::release::record(repo.root(), &before, "2026-05-12").unwrap();
+    let releases = record(repo.root(), &before, "2026-05-12");
     assert_eq!(releases[0].version, "0.2.1");
     assert_eq!(releases[0].semver, Semver::Patch);
     let log = std::fs::read_to_string(&changelog).unwrap();
@@ -456,13 +499,13 @@ async fn regen_judges_a_dropped_example_with_a_remembered_type_as_a_patch() {
     let slugs = [PORTRAIT, FANS_PROFILE];
     let repo = TempRepo::new(&[(PORTRAIT, Some(FANS_PROFILE)), (FANS_PROFILE, None)]);
     // The memory as an earlier online regen left it: what today's definitions teach.
-    let learned = codegen::outputs::plan(repo.root()).unwrap().learned;
+    let learned = common::plan(repo.root()).unwrap().learned;
     let types = repo.root().join("specs/types");
     std::fs::create_dir_all(&types).unwrap();
     std::fs::write(types.join("xiaohongshu-pgy.json"), learned["xiaohongshu-pgy"].to_json()).unwrap();
 
     // Upstream drops every example (as on 2026-04-23).
-    let before = codegen::release::snapshot(repo.root()).unwrap();
+    let before = snapshot(repo.root());
     let server = serve(&slugs, |_, _, doc| {
         common::op_mut(doc)["responses"]["default"]["content"]["application/json"]
             .as_object_mut()
@@ -471,7 +514,7 @@ async fn regen_judges_a_dropped_example_with_a_remembered_type_as_a_patch() {
     })
     .await;
     fetch_from(&repo, &server).await;
-    let releases = codegen::release::record(repo.root(), &before, "2026-04-23").unwrap();
+    let releases = record(repo.root(), &before, "2026-04-23");
     assert_eq!(releases.len(), 1);
     let r = &releases[0];
     assert_eq!(
@@ -487,7 +530,7 @@ async fn regen_judges_a_dropped_example_with_a_remembered_type_as_a_patch() {
         .iter()
         .any(|c| c.path == common::api_path(FANS_PROFILE) && c.detail.contains("the response example is gone")));
     // The generated crate keeps its types.
-    let outputs = codegen::outputs::plan(repo.root()).unwrap();
+    let outputs = common::plan(repo.root()).unwrap();
     let module = outputs
         .files
         .iter()

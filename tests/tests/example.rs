@@ -524,12 +524,11 @@ async fn main() {
 async fn a_post_operation_sends_the_token_and_its_fields_in_a_form_body() {
     const SEARCH: &str = "/api/weixin/search-article/v2";
     let out = tempfile::tempdir().unwrap();
-    let opts = codegen::pipeline::SpecOptions {
+    let opts = codegen::SpecOptions {
         platform: Some("weixin".into()),
         ..Default::default()
     };
-    let outputs =
-        codegen::outputs::plan_generate(&common::aggregate("2026-08-21"), &common::manifest(), &opts).unwrap();
+    let outputs = common::plan_generate(&common::aggregate("2026-08-21"), &common::manifest(), &opts).unwrap();
     for (path, contents) in &outputs.files {
         let file = out.path().join(path);
         std::fs::create_dir_all(file.parent().unwrap()).unwrap();

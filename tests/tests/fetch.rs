@@ -4,13 +4,15 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use codegen::fetch::{fetch, DownloadFailure, FetchFailure, FetchOptions, FetchReport, Outcome};
 use codegen::lock::{sha256_hex, Lock, LockEntry, LOCK_VERSION};
-use codegen::manifest::{Layout, Manifest};
+use codegen::manifest::Manifest;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpListener;
 use wiremock::matchers::{header, method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
+use xtask::cmd::fetch::{fetch_into, FetchReport};
+use xtask::download::{DownloadFailure, FetchFailure, FetchOptions, Outcome};
+use xtask::project::Layout;
 
 const GROUP: &str = "xiaohongshu-pgy-apis";
 const FANS: &str = "fans-profile-v1";
@@ -27,6 +29,10 @@ fn fixture(slug: &str, lang: &str) -> Vec<u8> {
 fn api_path(slug: &str) -> String {
     let value: serde_json::Value = serde_json::from_slice(&fixture(slug, "en")).unwrap();
     value["paths"].as_object().unwrap().keys().next().unwrap().clone()
+}
+
+fn read_lock(path: &Path) -> Lock {
+    Lock::parse(&std::fs::read_to_string(path).unwrap(), path).unwrap()
 }
 
 fn rel(slug: &str, lang: &str) -> String {
@@ -64,7 +70,8 @@ impl Repo {
             ));
         }
         std::fs::write(layout.manifest(), yaml).unwrap();
-        let manifest = Manifest::load(&layout.manifest()).unwrap();
+        let manifest =
+            Manifest::parse(&std::fs::read_to_string(layout.manifest()).unwrap(), &layout.manifest()).unwrap();
         Repo { dir, layout, manifest }
     }
 
@@ -119,7 +126,7 @@ impl Repo {
     }
 
     async fn fetch(&self, opts: &FetchOptions) -> Result<FetchReport, FetchFailure> {
-        fetch(&self.layout, &self.manifest, opts).await
+        fetch_into(&self.layout.specs(), &self.manifest, opts).await
     }
 }
 
@@ -205,7 +212,7 @@ async fn happy_path_writes_files_and_lock_and_refetch_changes_no_byte() {
     assert!(report.lock_written);
     assert_eq!(report.lock_path, repo.layout.lock());
 
-    let lock = Lock::load(&repo.layout.lock()).unwrap();
+    let lock = read_lock(&repo.layout.lock());
     assert_eq!(std::fs::read_to_string(repo.layout.lock()).unwrap(), lock.to_text());
     assert_eq!(lock.files.len(), 4);
     for slug in [FANS, SUMMARY] {
@@ -267,11 +274,7 @@ async fn base_url_and_out_dir_override_the_manifest_and_specs() {
     let out = repo.dir.path().join("vendored");
     let before = repo.snapshot();
 
-    let report = repo
-        .fetch(&FetchOptions {
-            out_dir: Some(out.clone()),
-            ..opts(&docs_base(&server))
-        })
+    let report = fetch_into(&out, &repo.manifest, &opts(&docs_base(&server)))
         .await
         .unwrap();
     assert_eq!(outcomes(&report), all(&[FANS], Outcome::Downloaded));
@@ -279,7 +282,7 @@ async fn base_url_and_out_dir_override_the_manifest_and_specs() {
     for lang in LANGS {
         assert_eq!(std::fs::read(out.join(rel(FANS, lang))).unwrap(), fixture(FANS, lang));
     }
-    let lock = Lock::load(&out.join("specs.lock")).unwrap();
+    let lock = read_lock(&out.join("specs.lock"));
     assert_eq!(
         lock.files[&rel(FANS, "zh")].url,
         format!("{}/{}", docs_base(&server), rel(FANS, "zh"))
@@ -776,7 +779,7 @@ async fn only_fetches_one_endpoint_and_keeps_the_other_lock_entries() {
     let repo = Repo::new(&base, &[FANS, SUMMARY]);
     serve_fixtures(&server, &[FANS, SUMMARY]).await;
     repo.fetch(&opts(&base)).await.unwrap();
-    let old_lock = Lock::load(&repo.layout.lock()).unwrap();
+    let old_lock = read_lock(&repo.layout.lock());
 
     // Upstream changes both endpoints; only SUMMARY is asked for.
     server.reset().await;
@@ -813,7 +816,7 @@ async fn only_fetches_one_endpoint_and_keeps_the_other_lock_entries() {
     assert!(requested.iter().all(|p| p.contains(SUMMARY)), "{requested:?}");
     assert_eq!(requested.len(), 2);
 
-    let lock = Lock::load(&repo.layout.lock()).unwrap();
+    let lock = read_lock(&repo.layout.lock());
     for lang in LANGS {
         assert_eq!(std::fs::read(repo.file(&rel(FANS, lang))).unwrap(), fixture(FANS, lang));
         assert_eq!(lock.files[&rel(FANS, lang)], old_lock.files[&rel(FANS, lang)]);

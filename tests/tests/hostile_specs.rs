@@ -14,9 +14,9 @@ use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
-use codegen::outputs::Outputs;
-use codegen::pipeline::SpecOptions;
 use codegen::Error;
+use codegen::Generated;
+use codegen::SpecOptions;
 use proptest::prelude::*;
 use proptest::sample::Index;
 use proptest::test_runner::{Config, TestCaseError};
@@ -29,7 +29,7 @@ use syn::ext::IdentExt;
 
 fn manifest() -> &'static codegen::manifest::Manifest {
     static M: OnceLock<codegen::manifest::Manifest> = OnceLock::new();
-    M.get_or_init(|| codegen::manifest::Manifest::load(&common::workspace_root().join("specs/manifest.yaml")).unwrap())
+    M.get_or_init(common::manifest)
 }
 
 fn malformed(case: &str) -> PathBuf {
@@ -91,20 +91,20 @@ fn no_panic<T>(what: &str, input: &str, f: impl FnOnce() -> T) -> Result<T, Test
 }
 
 /// The full pipeline on a folder of per-endpoint definitions (`cargo xtask generate <dir>`).
-fn generate(dir: &Path) -> Result<Outputs, Error> {
-    codegen::outputs::plan_generate(dir, manifest(), &SpecOptions::default())
+fn generate(dir: &Path) -> Result<Generated, Error> {
+    common::plan_generate(dir, manifest(), &SpecOptions::default())
 }
 
 /// Whether `path` is a file emitted verbatim from `codegen/templates/` (parsed once, in
 /// `odd_names_generate_valid_rust`).
 fn is_template(path: &str) -> bool {
-    codegen::emit::TEMPLATES.iter().any(|(t, _)| path.ends_with(t))
+    codegen::TEMPLATES.iter().any(|(t, _)| path.ends_with(t))
 }
 
 /// Every emitted `.rs` file parses, every `pub mod x;` of `ops/mod.rs` has its file, and crate folders are
 /// valid Cargo package names.
-fn check_outputs(out: &Outputs, with_templates: bool) -> Result<(), String> {
-    for dir in &out.crate_dirs {
+fn check_outputs(out: &Generated, with_templates: bool) -> Result<(), String> {
+    for dir in &out.owned_dirs {
         let name = dir.to_string_lossy();
         let valid = name.starts_with(|c: char| c.is_ascii_alphabetic())
             && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
@@ -128,7 +128,7 @@ fn check_outputs(out: &Outputs, with_templates: bool) -> Result<(), String> {
             return Err(format!("{p} holds the bidirectional control {c:?}\n{}", short(text)));
         }
     }
-    for dir in &out.crate_dirs {
+    for dir in out.owned_dirs.iter().filter(|d| !d.ends_with(codegen::RUNTIME_CRATE)) {
         let mods = &out.files[&dir.join("src/ops/mod.rs")];
         let file = syn::parse_file(mods).map_err(|e| e.to_string())?;
         for item in file.items {
@@ -157,7 +157,7 @@ fn pointer_exists(file: &Path, pointer: &str) -> bool {
     if doc.pointer(pointer).is_some() {
         return true;
     }
-    codegen::normalize::downgrade::downgrade(&mut doc);
+    codegen::json::downgrade::downgrade(&mut doc);
     doc.pointer(pointer).is_some()
 }
 
@@ -175,7 +175,7 @@ fn check_error(err: &Error, dir: &Path) -> Result<(), String> {
         }
         Error::Disagree { en, zh, .. } => inside(en) && inside(zh),
         Error::NameCollision { .. } => text.contains(&dir.display().to_string()),
-        Error::Io { path, .. } => inside(path),
+        Error::Missing { file, .. } => inside(file),
         _ => false,
     };
     if ok {
@@ -512,11 +512,11 @@ proptest! {
         let text = serde_json::to_string(&doc).unwrap();
         let file = Path::new("random-en.json");
         no_panic("load::parse_json + downgrade + to_openapi", &text, || {
-            let mut v = codegen::load::parse_json(text.as_bytes(), file).unwrap();
-            codegen::normalize::downgrade::downgrade(&mut v);
+            let mut v = codegen::json::load::parse_json(text.as_bytes(), file).unwrap();
+            codegen::json::downgrade::downgrade(&mut v);
             let mut exported = v.clone();
-            codegen::normalize::export::normalize_value(&mut exported, file, &mut Vec::new());
-            if let Err(e) = codegen::load::to_openapi(v, file) {
+            codegen::json::export::normalize_value(&mut exported, file, &mut Vec::new());
+            if let Err(e) = codegen::json::load::to_openapi(v, file) {
                 assert!(e.to_string().starts_with("random-en.json#"), "{e}");
             }
         })?;
@@ -531,7 +531,7 @@ proptest! {
         text.extend_from_slice(&raw[..raw.len().min(8)]);
         for input in [raw.as_slice(), text.as_slice()] {
             let shown = String::from_utf8_lossy(input).into_owned();
-            let result = no_panic("load::parse_json", &shown, || codegen::load::parse_json(input, Path::new("bytes-en.json")))?;
+            let result = no_panic("load::parse_json", &shown, || codegen::json::load::parse_json(input, Path::new("bytes-en.json")))?;
             if let Err(e) = result {
                 prop_assert!(e.to_string().starts_with("bytes-en.json"), "{}", e);
             }
@@ -550,9 +550,9 @@ proptest! {
     fn random_json_as_a_response_example_never_panics(data in json_value(), envelope in any::<bool>()) {
         let text = serde_json::to_string(&data).unwrap();
         no_panic("infer::infer", &text, || {
-            let shape = codegen::infer::infer(&data);
-            codegen::normalize::export::shape_schema(&shape);
-            codegen::infer::envelope_data(&data);
+            let shape = codegen::lower::infer::infer(&data);
+            codegen::json::export::shape_schema(&shape);
+            codegen::lower::infer::envelope_data(&data);
         })?;
         let example = if envelope { json!({"code": 0, "data": data}) } else { data };
         let mut files = Vec::new();
@@ -609,7 +609,7 @@ proptest! {
 }
 
 fn pointer_of(at: &[Step]) -> String {
-    codegen::error::pointer(at.iter().map(|s| match s {
+    codegen::pointer(at.iter().map(|s| match s {
         Step::Key(k) => k.clone(),
         Step::Idx(i) => i.to_string(),
     }))
@@ -812,6 +812,48 @@ fn odd_names_generate_valid_rust() {
     }
 }
 
+/// Parsing is not compiling: the crates generated from the hostile names are built by `cargo check`, warnings
+/// denied (keywords as raw identifiers, digits first, Chinese, symbols, data-keyed entries).
+#[test]
+fn odd_names_compile_without_warnings() {
+    let out = generate(&malformed("odd-names")).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    for (path, text) in &out.files {
+        let target = dir.path().join(path);
+        std::fs::create_dir_all(target.parent().unwrap()).unwrap();
+        std::fs::write(target, text).unwrap();
+    }
+    // The repository's lock: the same dependency versions as the generated crates are tested with, offline.
+    std::fs::copy(
+        common::workspace_root().join("Cargo.lock"),
+        dir.path().join("Cargo.lock"),
+    )
+    .unwrap();
+    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    let output = std::process::Command::new(cargo)
+        .args(["check", "--offline", "--all-targets", "--color", "never"])
+        .current_dir(dir.path())
+        // Flags as the example tests use them, so the dependencies built for those are reused.
+        .env(
+            "CARGO_TARGET_DIR",
+            common::workspace_root().join("target").join("nested"),
+        )
+        .env_remove("RUSTFLAGS")
+        .env_remove("CARGO_ENCODED_RUSTFLAGS")
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        output.status.success(),
+        "cargo check of the odd-names crates failed:\n{stderr}"
+    );
+    // Warnings are printed for the checked crates only (not for dependencies).
+    assert!(
+        !stderr.contains("warning"),
+        "the odd-names crates have warnings:\n{stderr}"
+    );
+}
+
 // ---------------------------------------------------------------------------------------------------------
 // Huge inputs, generated at test time
 // ---------------------------------------------------------------------------------------------------------
@@ -880,7 +922,7 @@ fn nesting_just_under_the_parser_limit_is_an_error_or_valid_rust() {
 #[test]
 fn the_deepest_type_allowed_generates_valid_rust_on_a_test_thread() {
     // `[null, [null, ...]]`: `Vec<Option<Vec<Option<..>>>>`, two levels per array.
-    let limit = codegen::pipeline::MAX_TYPE_DEPTH;
+    let limit = codegen::MAX_TYPE_DEPTH;
     let mut data = json!("leaf");
     for _ in 0..limit / 2 {
         data = json!([null, data]);

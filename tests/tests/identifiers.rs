@@ -10,7 +10,7 @@ use common::{aggregate, manifest, VERSIONS};
 use std::collections::BTreeSet;
 
 use codegen::names;
-use codegen::pipeline::SpecOptions;
+use codegen::SpecOptions;
 use proptest::prelude::*;
 use serde_json::Value;
 use syn::ext::IdentExt;
@@ -91,8 +91,7 @@ fn raw_names(doc: &Value) -> Raw {
         for method in ["get", "post"] {
             let Some(op) = item.get(method) else { continue };
             let twin = method == "post" && item.contains_key("get");
-            raw.paths
-                .insert((path.clone(), codegen::pipeline::platform_of(path), twin));
+            raw.paths.insert((path.clone(), codegen::platform_of(path), twin));
             for p in op["parameters"].as_array().into_iter().flatten() {
                 if let Some(name) = p["name"].as_str() {
                     raw.params.insert(name.to_owned());
@@ -160,9 +159,13 @@ fn every_planned_name_of_every_platform_is_a_valid_ascii_identifier() {
     let mut bad = Vec::new();
     let mut total = 0;
     for version in VERSIONS {
-        let apis =
-            codegen::pipeline::spec_apis(&aggregate(version), &manifest, &SpecOptions::default(), &mut Vec::new())
-                .unwrap();
+        let apis = codegen::spec_apis(
+            &common::spec(&aggregate(version)),
+            &manifest,
+            &SpecOptions::default(),
+            &mut Vec::new(),
+        )
+        .unwrap();
         for api in &apis {
             let plan = names::plan(api).unwrap();
             for (op, n) in api.operations.iter().zip(&plan.ops) {
@@ -193,7 +196,7 @@ fn every_file_generated_from_the_six_aggregates_is_valid_rust() {
     let manifest = manifest();
     let mut parsed_templates = false;
     for version in VERSIONS {
-        let out = codegen::outputs::plan_generate(&aggregate(version), &manifest, &SpecOptions::default())
+        let out = common::plan_generate(&aggregate(version), &manifest, &SpecOptions::default())
             .unwrap_or_else(|e| panic!("{version}: {e}"));
         for (path, text) in &out.files {
             let p = path.to_string_lossy().replace('\\', "/");
@@ -201,14 +204,14 @@ fn every_file_generated_from_the_six_aggregates_is_valid_rust() {
                 continue;
             }
             // The runtime templates (the shared runtime crate) are the same in every version: parse them once.
-            let template = codegen::emit::TEMPLATES.iter().any(|(t, _)| p.ends_with(t));
+            let template = codegen::TEMPLATES.iter().any(|(t, _)| p.ends_with(t));
             if template && parsed_templates {
                 continue;
             }
             syn::parse_file(text).unwrap_or_else(|e| panic!("{version}: {p}: {e}"));
         }
         parsed_templates = true;
-        for dir in &out.crate_dirs {
+        for dir in out.owned_dirs.iter().filter(|d| !d.ends_with(codegen::RUNTIME_CRATE)) {
             let ops_dir = dir.join("src/ops");
             let declared: BTreeSet<String> = syn::parse_file(&out.files[&ops_dir.join("mod.rs")])
                 .unwrap()

@@ -77,13 +77,9 @@ fn operations() -> Vec<(&'static str, Call)> {
 /// The crate's API as generated (overlays and type memory applied), and each operation's documented example.
 fn api_and_examples() -> (Api, Vec<(String, Value)>) {
     let root = common::workspace_root();
-    let input = codegen::pipeline::Input::load(&root).unwrap();
-    let files = codegen::outputs::overlay_paths(&input).unwrap();
-    let mut overlays = codegen::normalize::overlay::Overlays::load(&files).unwrap();
-    let krate = &input.manifest.crates[0];
-    let api = codegen::pipeline::crate_api(&input, krate, &mut overlays, &mut Vec::new())
-        .unwrap()
-        .api;
+    let api = common::repo_api();
+    let manifest = common::manifest();
+    let krate = &manifest.crates[0];
     let examples = krate
         .endpoints
         .iter()

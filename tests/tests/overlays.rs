@@ -21,7 +21,7 @@ fn repo_with_overlay(text: &str) -> TempRepo {
 }
 
 fn plan_error(repo: &TempRepo) -> String {
-    codegen::outputs::plan(repo.root()).unwrap_err().to_string()
+    common::plan(repo.root()).unwrap_err().to_string()
 }
 
 #[test]
@@ -35,7 +35,7 @@ fn an_overlay_keeps_the_type_when_upstream_drops_the_example() {
                 .remove("example");
         });
     }
-    let outputs = codegen::outputs::plan(repo.root()).unwrap();
+    let outputs = common::plan(repo.root()).unwrap();
     let module = outputs
         .files
         .iter()
@@ -59,7 +59,7 @@ fn without_the_overlay_a_dropped_example_leaves_raw_json() {
                 .remove("example");
         });
     }
-    let outputs = codegen::outputs::plan(repo.root()).unwrap();
+    let outputs = common::plan(repo.root()).unwrap();
     let module = outputs
         .files
         .iter()
@@ -92,7 +92,7 @@ fn overlays_can_pin_a_successor_and_a_name() {
     name: fans_profile_v1
 ",
     );
-    let outputs = codegen::outputs::plan(repo.root()).unwrap();
+    let outputs = common::plan(repo.root()).unwrap();
     let portrait = outputs
         .files
         .iter()

@@ -14,19 +14,12 @@ fn portrait_repo() -> TempRepo {
 #[test]
 fn ir_of_the_vendored_specs() {
     // Spec drift shows up here as a reviewable snapshot diff (`cargo insta review`).
-    let input = codegen::pipeline::Input::load(&common::workspace_root()).unwrap();
-    let mut warnings = Vec::new();
-    let files = codegen::outputs::overlay_paths(&input).unwrap();
-    let mut overlays = codegen::normalize::overlay::Overlays::load(&files).unwrap();
-    let api = codegen::pipeline::crate_api(&input, &input.manifest.crates[0], &mut overlays, &mut warnings)
-        .unwrap()
-        .api;
-    insta::assert_yaml_snapshot!("ir_xiaohongshu_pgy", api);
+    insta::assert_yaml_snapshot!("ir_xiaohongshu_pgy", common::repo_api());
 }
 
 #[test]
 fn generated_code_of_the_vendored_specs() {
-    let outputs = codegen::outputs::plan(&common::workspace_root()).unwrap();
+    let outputs = common::plan(&common::workspace_root()).unwrap();
     for (path, contents) in &outputs.files {
         let p = path.to_string_lossy().replace('\\', "/");
         if p.contains("/src/ops/") && !p.ends_with("mod.rs") {
@@ -197,13 +190,13 @@ fn a_definition_for_another_path_than_the_manifest_says_is_rejected() {
 #[test]
 fn names_come_from_paths_so_renamed_operation_ids_change_nothing() {
     let repo = portrait_repo();
-    let before = codegen::outputs::plan(repo.root()).unwrap();
+    let before = common::plan(repo.root()).unwrap();
     for lang in ["en", "zh"] {
         repo.edit(PORTRAIT, lang, |doc| {
             op_mut(doc)["operationId"] = json!("getApiXiaohongshuPgyGetKolFansPortraitV1")
         });
     }
-    let after = codegen::outputs::plan(repo.root()).unwrap();
+    let after = common::plan(repo.root()).unwrap();
     let strip = |s: &str| {
         s.lines()
             .filter(|l| !l.contains("@generated"))
@@ -211,6 +204,10 @@ fn names_come_from_paths_so_renamed_operation_ids_change_nothing() {
             .join("\n")
     };
     for (path, text) in &before.files {
+        // `generated/README.md` holds the inputs' digest, and the inputs did change.
+        if path.ends_with("generated/README.md") {
+            continue;
+        }
         assert_eq!(strip(text), strip(&after.files[path]), "{} changed", path.display());
     }
 }
@@ -233,7 +230,7 @@ fn two_paths_that_would_share_a_method_name_are_an_error_naming_both() {
         "/api/xiaohongshu-pgy/get_kol_fans_portrait/v1",
     );
     std::fs::write(&manifest, text).unwrap();
-    let err = repo.api().unwrap_err().to_string();
+    let err = common::plan(repo.root()).unwrap_err().to_string();
     assert!(err.contains("get_kol_fans_portrait_v1"), "{err}");
     assert!(
         err.contains("GET /api/xiaohongshu-pgy/get-kol-fans-portrait/v1"),

@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 use codegen::ir::{Api, Shape, ShapeOrigin};
-use codegen::pipeline::{Memories, SpecOptions};
+use codegen::{Memories, SpecOptions};
 use common::{aggregate, manifest, VERSIONS};
 
 /// `data.a[].b` -> shape, for every struct field and map of an API's responses.
@@ -56,8 +56,8 @@ fn plainly_data(key: &str) -> bool {
 
 #[test]
 fn no_struct_field_of_any_platform_is_named_after_a_data_key() {
-    let apis = codegen::pipeline::spec_apis(
-        &aggregate("2026-04-16"),
+    let apis = codegen::spec_apis(
+        &common::spec(&aggregate("2026-04-16")),
         &manifest(),
         &SpecOptions::default(),
         &mut Vec::new(),
@@ -119,8 +119,8 @@ fn pgy_slice(version: &str) -> PathBuf {
 
 /// The Pgy API of one version, read with `memory`; returns it and the memory it leaves.
 fn generate(version: &str, memory: &Memories) -> (Api, Memories) {
-    let (mut apis, learned) = codegen::pipeline::spec_apis_remembering(
-        &pgy_slice(version),
+    let (mut apis, learned) = codegen::spec_apis_remembering(
+        &common::spec(&pgy_slice(version)),
         &manifest(),
         &SpecOptions::default(),
         memory,
@@ -205,6 +205,7 @@ fn the_drift_report_judges_with_the_memory() {
     let (_, memory) = generate("2026-04-16", &Memories::new());
     let (old, new) = (pgy_slice("2026-04-16"), pgy_slice("2026-04-23"));
     let opts = SpecOptions::default();
+    let (old, new) = (common::spec(&old), common::spec(&new));
     let without = codegen::diff::diff_specs(&old, &new, &manifest(), &opts).unwrap();
     let with = codegen::diff::diff_specs_remembering(&old, &new, &manifest(), &opts, Some(&memory)).unwrap();
     let shape_changes = |r: &codegen::diff::Report| {

@@ -167,7 +167,7 @@ fn runtime_lib_rs() -> TokenStream {
     }
 }
 
-pub fn files(api: &Api, plan: &Plan, opts: &EmitOptions) -> Result<Vec<GeneratedFile>> {
+pub fn files(api: &Api, plan: &Plan, opts: &EmitOptions, changelog: Option<&str>) -> Result<Vec<GeneratedFile>> {
     let mut out = vec![
         GeneratedFile {
             path: "Cargo.toml".into(),
@@ -186,7 +186,7 @@ pub fn files(api: &Api, plan: &Plan, opts: &EmitOptions) -> Result<Vec<Generated
             contents: rust_file(opts, ops_mod(plan), "ops/mod.rs")?,
         },
     ];
-    if let Some(changelog) = &opts.changelog {
+    if let Some(changelog) = changelog {
         out.push(GeneratedFile {
             path: "CHANGELOG.md".into(),
             contents: format!("<!--{}-->\n\n{changelog}", header(opts, "").trim_end()),
@@ -440,7 +440,8 @@ fn codes_rs(api: &Api) -> Result<TokenStream> {
     ns.claim("Unknown", "the fallback for unlisted codes")?;
     for c in &api.business_codes {
         if names::pascal(&c.name, "Code") != c.name {
-            return Err(Error::NameCollision {
+            return Err(Error::Manifest {
+                file: "specs/manifest.yaml".into(),
                 message: format!("business code {} name `{}` is not UpperCamelCase", c.code, c.name),
             });
         }
@@ -628,12 +629,14 @@ fn example_operation<'a>(
         .iter()
         .enumerate()
         .find(|(_, o)| o.path == ex.path && o.method == ex.method)
-        .ok_or_else(|| Error::NameCollision {
+        .ok_or_else(|| Error::Manifest {
+            file: "specs/manifest.yaml".into(),
             message: format!("example `{}` calls {} which the crate does not have", ex.name, ex.path),
         })?;
     let required: Vec<_> = op.params.iter().filter(|p| p.required).collect();
     let [arg] = required.as_slice() else {
-        return Err(Error::NameCollision {
+        return Err(Error::Manifest {
+            file: "specs/manifest.yaml".into(),
             message: format!(
                 "example `{}`: {} has {} required parameters; examples take exactly one",
                 ex.name,
@@ -643,7 +646,8 @@ fn example_operation<'a>(
         });
     };
     if !matches!(arg.ty, ParamType::String) {
-        return Err(Error::NameCollision {
+        return Err(Error::Manifest {
+            file: "specs/manifest.yaml".into(),
             message: format!("example `{}`: parameter `{}` is not a string", ex.name, arg.name),
         });
     }

@@ -53,7 +53,51 @@ pub fn aggregate(version: &str) -> PathBuf {
 
 /// The repository's manifest.
 pub fn manifest() -> codegen::manifest::Manifest {
-    codegen::manifest::Manifest::load(&workspace_root().join("specs/manifest.yaml")).unwrap()
+    xtask::cmd::generate::shared_manifest(&workspace_root()).unwrap()
+}
+
+/// A definition file or folder, as `cargo xtask generate` and `diff` read it.
+pub fn spec(path: &Path) -> codegen::SpecInput {
+    xtask::project::read_spec_input(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+/// Every file `cargo xtask regen` would write for the checkout at `root` (nothing written).
+pub fn plan(root: &Path) -> anyhow::Result<codegen::Generated> {
+    xtask::cmd::regen::plan(root).map(|(_, generated)| generated)
+}
+
+/// What `cargo xtask check` reports for `generated` against the checkout at `root`.
+pub fn check(root: &Path, generated: &codegen::Generated) -> xtask::cmd::check::Drift {
+    let project = xtask::project::Project::load(root).unwrap();
+    xtask::cmd::check::drift(&project, generated).unwrap()
+}
+
+/// The files `cargo xtask generate` would write for a spec file or folder (nothing written).
+pub fn plan_generate(
+    spec_path: &Path,
+    manifest: &codegen::manifest::Manifest,
+    opts: &codegen::SpecOptions,
+) -> codegen::Result<codegen::Generated> {
+    codegen::generate_spec(&spec(spec_path), manifest, opts, &codegen::Memories::new())
+}
+
+/// The IR of the repository's (first) crate, as `cargo xtask regen` builds it: overlays and type memory applied.
+pub fn repo_api() -> codegen::ir::Api {
+    let project = xtask::project::Project::load(&workspace_root()).unwrap();
+    codegen::crate_apis(&project.specs, &mut Vec::new())
+        .unwrap()
+        .remove(0)
+        .api
+}
+
+/// The APIs of a spec file or folder.
+pub fn spec_apis(spec_path: &Path) -> codegen::Result<Vec<codegen::ir::Api>> {
+    codegen::spec_apis(
+        &spec(spec_path),
+        &manifest(),
+        &codegen::SpecOptions::default(),
+        &mut Vec::new(),
+    )
 }
 
 /// Numbers compare within a relative 1e-12 (one float parse may differ by an ULP from another, e.g. serde_json's
@@ -144,11 +188,12 @@ impl TempRepo {
         std::fs::write(&path, serde_json::to_vec_pretty(&v).unwrap()).unwrap();
     }
 
-    pub fn api(&self) -> codegen::Result<codegen::ir::Api> {
-        let input = codegen::pipeline::Input::load(self.root())?;
+    pub fn api(&self) -> anyhow::Result<codegen::ir::Api> {
+        let project = xtask::project::Project::load(self.root())?;
         let mut warnings = Vec::new();
-        let mut overlays = codegen::normalize::overlay::Overlays::default();
-        codegen::pipeline::crate_api(&input, &input.manifest.crates[0], &mut overlays, &mut warnings).map(|b| b.api)
+        let mut overlays = codegen::Overlays::parse(&[])?;
+        let krate = &project.specs.manifest.crates[0];
+        Ok(codegen::crate_api(&project.specs, krate, &mut overlays, &mut warnings)?.api)
     }
 }
 

@@ -12,7 +12,7 @@ use openapiv3::{
 use serde_json::Value;
 
 use crate::error::{pointer, push_pointer, Error, Result};
-use crate::infer;
+pub mod infer;
 use crate::ir::{
     EnumType, EnumValue, Field, Method, Operation, Param, ParamLocation, ParamType, ResponseData, Shape, ShapeOrigin,
     Text,

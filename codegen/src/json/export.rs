@@ -12,18 +12,19 @@ use std::path::Path;
 use serde_json::{json, Map, Value};
 
 use crate::error::{pointer, Result};
-use crate::infer;
+use crate::input::Source;
 use crate::ir::{Field, Shape};
+use crate::json::{downgrade, fixups, load};
+use crate::lower::infer;
 use crate::lower::Warning;
 use crate::names;
-use crate::normalize::{downgrade, fixups};
 
-/// Reads a definition (aggregate or per-endpoint) and returns the normalized 3.0 document.
-pub fn normalized_document(spec: &Path, warnings: &mut Vec<Warning>) -> Result<Value> {
-    let mut doc = crate::load::read_json(spec)?;
-    normalize_value(&mut doc, spec, warnings);
+/// A definition (aggregate or per-endpoint) as the normalized 3.0 document.
+pub fn normalized_document(spec: &Source, warnings: &mut Vec<Warning>) -> Result<Value> {
+    let mut doc = load::parse_json(&spec.bytes, &spec.path)?;
+    normalize_value(&mut doc, &spec.path, warnings);
     // Prove it parses as 3.0 with the same errors our own pipeline gives.
-    crate::load::to_openapi(doc.clone(), spec)?;
+    load::to_openapi(doc.clone(), &spec.path)?;
     Ok(doc)
 }
 

@@ -130,8 +130,8 @@ fn promote(shape: &mut Shape, key: Option<&str>, floats: &BTreeSet<String>) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::infer::infer;
     use crate::ir::{Method, Operation, ResponseData, Text};
+    use crate::lower::infer::infer;
     use serde_json::json;
 
     fn api(examples: &[serde_json::Value]) -> Api {

@@ -25,9 +25,10 @@ use serde::Deserialize;
 use serde_json::Value;
 
 use crate::error::{Error, Result};
-use crate::infer::{self, Hints};
+use crate::input::Source;
 use crate::ir::{Api, Method, Operation, ResponseData, Shape, ShapeOrigin, Successor, SuccessorSource};
-use crate::normalize::downgrade;
+use crate::json::downgrade;
+use crate::lower::infer::{self, Hints};
 
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -70,11 +71,12 @@ pub struct Overlays {
 }
 
 impl Overlays {
-    pub fn load(files: &[(String, PathBuf)]) -> Result<Overlays> {
+    /// Parses the overlay files (`specs/overlays/*.yaml`).
+    pub fn parse(files: &[Source]) -> Result<Overlays> {
         let mut entries = Vec::new();
-        for (_, path) in files {
-            let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
-            let doc: OverlayDoc = serde_norway::from_str(&text).map_err(|e| Error::Overlay {
+        for source in files {
+            let path = &source.path;
+            let doc: OverlayDoc = serde_norway::from_str(source.text()?).map_err(|e| Error::Overlay {
                 file: path.clone(),
                 message: e.to_string(),
             })?;
@@ -198,12 +200,14 @@ impl Overlays {
             Some(((file, i, o), _)) => Err(Error::Overlay {
                 file: file.clone(),
                 message: format!(
-                    "overlay {}#overlays[{i}] never applied: no operation {} {} (remove it, or fix its path)",
+                    "overlay {}#overlays[{i}] never applied: no operation {} {} (remove it, or fix its path); it \
+                     was there to {}",
                     file.file_name()
                         .map(|f| f.to_string_lossy().into_owned())
                         .unwrap_or_default(),
                     o.method,
-                    o.path
+                    o.path,
+                    o.reason
                 ),
             }),
         }

@@ -1,17 +1,11 @@
-//! Reading definitions from disk: bytes -> JSON value -> OpenAPI 3.0 document, with errors that name the
-//! file and the line (for syntax) or the JSON pointer (for structure).
+//! Bytes -> JSON value -> OpenAPI 3.0 document, with errors that name the file and the line (for syntax) or
+//! the JSON pointer (for structure).
 
 use std::path::Path;
 
 use serde_json::Value;
 
 use crate::error::{Error, Result};
-
-/// Reads and parses one JSON file.
-pub fn read_json(path: &Path) -> Result<Value> {
-    let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
-    parse_json(&bytes, path)
-}
 
 pub fn parse_json(bytes: &[u8], path: &Path) -> Result<Value> {
     if bytes.iter().all(u8::is_ascii_whitespace) {

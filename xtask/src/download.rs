@@ -1,24 +1,19 @@
-//! `cargo xtask fetch`: download the definitions the manifest lists, validate them, and vendor them under
-//! `specs/` together with `specs/specs.lock`.
+//! Downloading the definitions the manifest lists, validated, into memory, with the lock they call for.
 //!
-//! All-or-nothing: every file is downloaded and validated in memory first; only when all of them are good
-//! are the changed files and the lock written, each through a temporary file and a rename. If a rename fails
-//! part-way, the files already replaced get their original bytes back, so a failed fetch leaves `specs/`
+//! Nothing is written here: `cargo xtask fetch` and `regen` hand the result to one
+//! [`Transaction`](crate::writer::Transaction), so a failed download (or anything after it) leaves `specs/`
 //! exactly as it was.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::fmt;
-use std::fs;
-use std::io::{self, Write};
-use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime};
 
 use reqwest::header::{HeaderMap, HeaderValue, DATE, ETAG, IF_NONE_MATCH, LAST_MODIFIED};
 use reqwest::StatusCode;
 use tokio::task::JoinSet;
 
-use crate::lock::{sha256_hex, Lock, LockEntry, LOCK_VERSION};
-use crate::manifest::{Layout, Manifest, SpecFile};
+use codegen::lock::{sha256_hex, Lock, LockEntry, LOCK_VERSION};
+use codegen::manifest::{Manifest, SpecFile};
 
 /// How many downloads run at once: enough to hide latency, few enough to be polite to the docs server.
 const CONCURRENCY: usize = 4;
@@ -31,8 +26,6 @@ pub struct FetchOptions {
     pub base_url: Option<String>,
     /// Fetch only the files of the endpoint with this slug.
     pub only: Option<String>,
-    /// Write the definitions and the lock here instead of `specs/`.
-    pub out_dir: Option<PathBuf>,
     /// Limit for one attempt (connect, headers and body).
     pub timeout: Duration,
     /// Attempts per file, counting the first one.
@@ -48,7 +41,6 @@ impl Default for FetchOptions {
         FetchOptions {
             base_url: None,
             only: None,
-            out_dir: None,
             timeout: Duration::from_secs(60),
             max_attempts: 4,
             initial_backoff: Duration::from_millis(500),
@@ -88,13 +80,15 @@ pub struct FileReport {
     pub size: u64,
 }
 
+/// Everything a successful download brings: the definitions, the lock that describes them, a report.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct FetchReport {
+pub struct Downloaded {
+    /// The bytes of every file fetched (for a 304, the bytes already there), keyed by path relative to `specs/`.
+    pub definitions: BTreeMap<String, Vec<u8>>,
+    /// The lock after the download: entries of files not fetched this time are kept.
+    pub lock: Lock,
     /// One entry per fetched file, in manifest order.
     pub files: Vec<FileReport>,
-    pub lock_path: PathBuf,
-    /// Whether the lock's bytes changed (it is not rewritten when they would stay the same).
-    pub lock_written: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -142,13 +136,12 @@ impl FetchFailure {
     }
 }
 
-/// What one file needs: where it goes, where it comes from, and what we already have.
+/// What one file needs: where it comes from, and what we already have.
 struct Plan {
     file: SpecFile,
     rel_path: String,
     url: String,
-    target: PathBuf,
-    /// Current bytes on disk, if any.
+    /// Current bytes, if any.
     on_disk: Option<Vec<u8>>,
     /// Sent as `If-None-Match` (only when the file on disk is the one the lock describes).
     etag: Option<String>,
@@ -171,11 +164,14 @@ enum AttemptError {
     Fatal(String),
 }
 
-/// Downloads every definition the manifest lists (or those of `opts.only`), validates each, and writes the
-/// changed ones and the lock only if all succeeded. On failure nothing under the output directory changes.
-pub async fn fetch(layout: &Layout, manifest: &Manifest, opts: &FetchOptions) -> Result<FetchReport, FetchFailure> {
-    let out_dir = opts.out_dir.clone().unwrap_or_else(|| layout.specs());
-    let lock_path = out_dir.join("specs.lock");
+/// Downloads every definition the manifest lists (or those of `opts.only`) and validates each. `current`: the
+/// bytes already vendored (keyed like the lock), for `If-None-Match` and to tell what changed.
+pub async fn download(
+    manifest: &Manifest,
+    old_lock: &Lock,
+    current: &BTreeMap<String, Vec<u8>>,
+    opts: &FetchOptions,
+) -> Result<Downloaded, FetchFailure> {
     let base_url = opts.base_url.as_deref().unwrap_or(&manifest.docs_base_url);
 
     let mut files = manifest.spec_files();
@@ -188,20 +184,12 @@ pub async fn fetch(layout: &Layout, manifest: &Manifest, opts: &FetchOptions) ->
         }
     }
 
-    let old_lock = Lock::load_or_default(&lock_path).map_err(|e| FetchFailure::error(e.to_string()))?;
-    let old_lock_bytes = match fs::read(&lock_path) {
-        Ok(bytes) => Some(bytes),
-        Err(e) if e.kind() == io::ErrorKind::NotFound => None,
-        Err(e) => return Err(FetchFailure::error(format!("{}: {e}", lock_path.display()))),
-    };
-
     let plans: Vec<Plan> = files
         .into_iter()
         .map(|file| {
             let rel_path = file.rel_path();
             let url = file.url(base_url);
-            let target = out_dir.join(&rel_path);
-            let on_disk = fs::read(&target).ok();
+            let on_disk = current.get(&rel_path).cloned();
             // An etag only vouches for the bytes the lock recorded, fetched from the same URL.
             let etag = old_lock.files.get(&rel_path).and_then(|entry| {
                 let same_bytes = on_disk.as_deref().is_some_and(|b| sha256_hex(b) == entry.sha256);
@@ -211,7 +199,6 @@ pub async fn fetch(layout: &Layout, manifest: &Manifest, opts: &FetchOptions) ->
                 file,
                 rel_path,
                 url,
-                target,
                 on_disk,
                 etag,
             }
@@ -233,31 +220,29 @@ pub async fn fetch(layout: &Layout, manifest: &Manifest, opts: &FetchOptions) ->
         version: LOCK_VERSION,
         files: old_lock.files.clone(),
     };
-    let mut writes = Vec::new();
+    let mut definitions = BTreeMap::new();
     let mut reports = Vec::new();
     let now = httpdate::fmt_http_date(SystemTime::now());
-    for (plan, result) in plans.iter().zip(results) {
+    for (plan, result) in plans.into_iter().zip(results) {
         match result {
-            Err(reason) => failure.downloads.push(DownloadFailure {
-                url: plan.url.clone(),
-                reason,
-            }),
+            Err(reason) => failure.downloads.push(DownloadFailure { url: plan.url, reason }),
             Ok(Fetched::NotModified) => {
-                // Only sent when the lock has an entry, so it is there; keep it as it is.
-                let Some(entry) = old_lock.files.get(&plan.rel_path) else {
+                // Only asked when the lock has an entry and the bytes are the locked ones.
+                let (Some(entry), Some(bytes)) = (old_lock.files.get(&plan.rel_path), plan.on_disk) else {
                     failure.downloads.push(DownloadFailure {
-                        url: plan.url.clone(),
+                        url: plan.url,
                         reason: "HTTP 304 Not Modified for a file the lock does not describe".into(),
                     });
                     continue;
                 };
                 reports.push(FileReport {
                     rel_path: plan.rel_path.clone(),
-                    url: plan.url.clone(),
+                    url: plan.url,
                     outcome: Outcome::NotModified,
                     sha256: entry.sha256.clone(),
                     size: entry.size,
                 });
+                definitions.insert(plan.rel_path, bytes);
             }
             Ok(Fetched::Body {
                 bytes,
@@ -286,44 +271,26 @@ pub async fn fetch(layout: &Layout, manifest: &Manifest, opts: &FetchOptions) ->
                 let outcome = if plan.on_disk.as_deref() == Some(&bytes[..]) {
                     Outcome::Unchanged
                 } else {
-                    writes.push(PendingWrite {
-                        target: plan.target.clone(),
-                        bytes,
-                    });
                     Outcome::Downloaded
                 };
                 reports.push(FileReport {
                     rel_path: plan.rel_path.clone(),
-                    url: plan.url.clone(),
+                    url: plan.url,
                     outcome,
                     sha256,
                     size,
                 });
+                definitions.insert(plan.rel_path, bytes);
             }
         }
     }
     if !failure.downloads.is_empty() {
         return Err(failure);
     }
-
-    let lock_text = new_lock.to_text().into_bytes();
-    let lock_written = old_lock_bytes.as_deref() != Some(&lock_text[..]);
-    if lock_written {
-        // Last, so the lock never describes files that did not make it to disk.
-        writes.push(PendingWrite {
-            target: lock_path.clone(),
-            bytes: lock_text,
-        });
-    }
-    commit(&writes).map_err(|errors| FetchFailure {
-        downloads: Vec::new(),
-        errors,
-    })?;
-
-    Ok(FetchReport {
+    Ok(Downloaded {
+        definitions,
+        lock: new_lock,
         files: reports,
-        lock_path,
-        lock_written,
     })
 }
 
@@ -550,133 +517,4 @@ fn error_chain(e: &(dyn std::error::Error + 'static)) -> String {
         innermost = source;
     }
     innermost.to_string()
-}
-
-struct PendingWrite {
-    target: PathBuf,
-    bytes: Vec<u8>,
-}
-
-/// A new file waiting next to its target, and what the target held before.
-struct Staged {
-    target: PathBuf,
-    temp: PathBuf,
-    original: Option<Vec<u8>>,
-}
-
-/// Writes every file atomically, or none: on any error, returns the errors after putting back every
-/// original and removing every temporary file and directory it made.
-fn commit(writes: &[PendingWrite]) -> Result<(), Vec<String>> {
-    let mut created_dirs = Vec::new();
-    let mut staged: Vec<Staged> = Vec::new();
-    let mut errors = Vec::new();
-
-    for write in writes {
-        if let Err(e) = stage(write, &mut created_dirs).map(|s| staged.push(s)) {
-            errors.push(e);
-            break;
-        }
-    }
-
-    let mut replaced = 0;
-    if errors.is_empty() {
-        for s in &staged {
-            if let Err(e) = fs::rename(&s.temp, &s.target) {
-                errors.push(format!(
-                    "{}: cannot move the new file into place: {e}",
-                    s.target.display()
-                ));
-                break;
-            }
-            replaced += 1;
-        }
-    }
-    if errors.is_empty() {
-        return Ok(());
-    }
-
-    for s in staged[..replaced].iter().rev() {
-        let restored = match &s.original {
-            Some(bytes) => write_temp(&s.target, bytes).and_then(|temp| {
-                fs::rename(&temp, &s.target).inspect_err(|_| {
-                    let _ = fs::remove_file(&temp);
-                })
-            }),
-            None => fs::remove_file(&s.target),
-        };
-        if let Err(e) = restored {
-            errors.push(format!("{}: cannot restore the previous file: {e}", s.target.display()));
-        }
-    }
-    for s in &staged[replaced..] {
-        let _ = fs::remove_file(&s.temp);
-    }
-    // Deepest first; only empty ones go, so nothing that was there before is removed.
-    for dir in created_dirs.iter().rev() {
-        let _ = fs::remove_dir(dir);
-    }
-    Err(errors)
-}
-
-fn stage(write: &PendingWrite, created_dirs: &mut Vec<PathBuf>) -> Result<Staged, String> {
-    let target = &write.target;
-    let parent = target.parent().unwrap_or(Path::new("."));
-    create_dirs(parent, created_dirs).map_err(|e| format!("{}: cannot create the directory: {e}", parent.display()))?;
-    let original = match fs::read(target) {
-        Ok(bytes) => Some(bytes),
-        Err(e) if e.kind() == io::ErrorKind::NotFound => None,
-        // rename() never puts a file over a directory, so this target is never replaced and needs no backup;
-        // the rename reports the problem.
-        Err(_) if target.is_dir() => None,
-        Err(e) => return Err(format!("{}: cannot read the current file: {e}", target.display())),
-    };
-    let temp = write_temp(target, &write.bytes)
-        .map_err(|e| format!("{}: cannot write a temporary file next to it: {e}", target.display()))?;
-    Ok(Staged {
-        target: target.clone(),
-        temp,
-        original,
-    })
-}
-
-/// Creates `dir` and its missing ancestors, recording each one created (outermost first).
-fn create_dirs(dir: &Path, created: &mut Vec<PathBuf>) -> io::Result<()> {
-    let missing: Vec<&Path> = dir
-        .ancestors()
-        .take_while(|d| !d.as_os_str().is_empty() && !d.exists())
-        .collect();
-    for d in missing.into_iter().rev() {
-        fs::create_dir(d)?;
-        created.push(d.to_path_buf());
-    }
-    Ok(())
-}
-
-/// Writes `bytes` to a new, synced temporary file in the directory of `target` (so a rename is atomic).
-fn write_temp(target: &Path, bytes: &[u8]) -> io::Result<PathBuf> {
-    let dir = target.parent().unwrap_or(Path::new("."));
-    let name = target
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let mut n = 0u32;
-    loop {
-        let temp = dir.join(format!(".{name}.{}.{n}.tmp", std::process::id()));
-        match fs::OpenOptions::new().write(true).create_new(true).open(&temp) {
-            Ok(mut file) => {
-                let written = file.write_all(bytes).and_then(|()| file.sync_all());
-                return match written {
-                    Ok(()) => Ok(temp),
-                    Err(e) => {
-                        drop(file);
-                        let _ = fs::remove_file(&temp);
-                        Err(e)
-                    }
-                };
-            }
-            // A leftover of an earlier run, or another file of this run: try the next name.
-            Err(e) if e.kind() == io::ErrorKind::AlreadyExists && n < 1000 => n += 1,
-            Err(e) => return Err(e),
-        }
-    }
 }

@@ -5,24 +5,20 @@
 //! * the version is the crate's `version:` line in `specs/manifest.yaml`;
 //! * the changelog is `specs/changelog/<crate>.md`, written only here, emitted as the crate's `CHANGELOG.md`.
 //!
-//! `cargo xtask regen` (online) takes a [`snapshot`] of every crate's IR, fetches, and calls [`record`]: for
-//! each crate whose IR changed, the version is bumped by [`crate::diff::bump_version`] and an entry listing
-//! the changes is prepended to the changelog. A crate whose IR did not change keeps its version and
-//! changelog byte for byte. The manifest is edited textually (one line), so its comments survive.
+//! `cargo xtask regen` (online) takes a [`snapshot`] of every crate's IR before and after the fetch (both in
+//! memory) and calls [`plan`]: for each crate whose IR changed, the version is bumped by
+//! `codegen::diff::bump_version` and an entry listing the changes is prepended to the changelog. A crate
+//! whose IR did not change keeps its version and changelog byte for byte. The manifest is edited textually
+//! (one line), so its comments survive. Nothing is written here: regen commits it with everything else.
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
-use std::path::{Path, PathBuf};
 
-use crate::diff::{self, Report, Semver, Severity};
-use crate::error::{Error, Result};
-use crate::ir::Api;
-use crate::manifest::{CrateSpec, Layout, Manifest};
-use crate::normalize::overlay::Overlays;
-use crate::pipeline::{self, Input};
-
-/// Folder of the changelogs, under `specs/`.
-pub const CHANGELOG_DIR: &str = "changelog";
+use anyhow::{anyhow, Result};
+use codegen::diff::{self, Report, Semver, Severity};
+use codegen::ir::Api;
+use codegen::manifest::Manifest;
+use codegen::{Overlays, Specs};
 
 /// First lines of every changelog.
 pub const CHANGELOG_HEADER: &str = "# Changelog\n\n\
@@ -31,42 +27,25 @@ Entries for the first are written by `cargo xtask regen` from the difference bet
 the fetch; entries for the second come with the generator change (newest first). Versions follow Cargo's semver \
 rules (`0.x`: a breaking change bumps the minor version, anything else the patch).\n";
 
-/// `specs/changelog/<crate>.md`.
-pub fn changelog_path(layout: &Layout, crate_name: &str) -> PathBuf {
-    layout.specs().join(CHANGELOG_DIR).join(format!("{crate_name}.md"))
-}
-
-/// The changelog of a crate, when it has one.
-pub fn read_changelog(layout: &Layout, crate_name: &str) -> Result<Option<String>> {
-    let path = changelog_path(layout, crate_name);
-    match std::fs::read_to_string(&path) {
-        Ok(text) => Ok(Some(text)),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
-        Err(e) => Err(Error::io(&path, e)),
-    }
-}
-
-/// The IR of every crate of the manifest, keyed by crate name.
+/// The IR of every crate of `specs`, keyed by crate name.
 ///
-/// Endpoints whose definitions are not vendored yet (just added to the manifest, before their first fetch)
-/// are left out, so the API before a fetch can always be computed; after the fetch they show up as
+/// Endpoints whose definitions are not vendored (`missing`: just added to the manifest, before their first
+/// fetch) are left out, so the API before a fetch can always be computed; after the fetch they show up as
 /// `operation-added`.
-pub fn snapshot(root: &Path) -> Result<BTreeMap<String, Api>> {
-    let input = Input::load(root)?;
-    let specs = input.layout.specs();
+pub fn snapshot(specs: &Specs, missing: &[String]) -> Result<BTreeMap<String, Api>> {
     let mut out = BTreeMap::new();
     // The same overlays as generation, so the bump reflects the crate users get; whether each one applies is
     // checked by generation itself.
-    let mut overlays = Overlays::load(&crate::outputs::overlay_paths(&input)?)?;
-    for krate in &input.manifest.crates {
+    let mut overlays = Overlays::parse(&specs.overlays)?;
+    for krate in &specs.manifest.crates {
         let present = |slug: &str| {
             krate
                 .spec_files()
                 .iter()
                 .filter(|f| f.slug == slug)
-                .all(|f| specs.join(f.rel_path()).is_file())
+                .all(|f| !missing.contains(&f.rel_path()))
         };
-        let mut k: CrateSpec = krate.clone();
+        let mut k = krate.clone();
         k.endpoints.retain(|e| present(&e.slug));
         let kept: Vec<String> = k.endpoints.iter().map(|e| e.slug.clone()).collect();
         for e in &mut k.endpoints {
@@ -78,13 +57,13 @@ pub fn snapshot(root: &Path) -> Result<BTreeMap<String, Api>> {
         let mut warnings = Vec::new();
         out.insert(
             krate.name.clone(),
-            pipeline::crate_api(&input, &k, &mut overlays, &mut warnings)?.api,
+            codegen::crate_api(specs, &k, &mut overlays, &mut warnings)?.api,
         );
     }
     Ok(out)
 }
 
-/// A version bump written by [`record`].
+/// A version bump and its changelog entry.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Release {
     pub crate_name: String,
@@ -93,93 +72,84 @@ pub struct Release {
     pub semver: Semver,
     /// The changes, as in the changelog entry.
     pub report: Report,
-    pub changelog: PathBuf,
 }
 
-/// Compares `before` (a [`snapshot`] taken before the fetch) with the API now in `specs/`, and for every
-/// crate that changed bumps its version in `specs/manifest.yaml` and prepends a changelog entry dated
-/// `date` (`YYYY-MM-DD`). Crates that did not exist before (new in the manifest) are left at their version.
-pub fn record(root: &Path, before: &BTreeMap<String, Api>, date: &str) -> Result<Vec<Release>> {
-    let after = snapshot(root)?;
-    let mut out = Vec::new();
-    for (name, new) in &after {
+/// What [`plan`] decided: the new manifest and changelogs (whole texts), and the releases.
+#[derive(Debug, Clone)]
+pub struct Planned {
+    pub manifest_text: String,
+    /// Every changelog that changed, by crate name.
+    pub changelogs: BTreeMap<String, String>,
+    pub releases: Vec<Release>,
+}
+
+/// Compares `before` (a [`snapshot`] taken before the fetch) with `after`, and for every crate that changed
+/// bumps its version in the manifest text and prepends a changelog entry dated `date` (`YYYY-MM-DD`). Crates
+/// that did not exist before (new in the manifest) keep their version. Nothing is written: the caller
+/// commits the result with everything else.
+pub fn plan(
+    before: &BTreeMap<String, Api>,
+    after: &BTreeMap<String, Api>,
+    specs: &Specs,
+    date: &str,
+) -> Result<Planned> {
+    let mut manifest_text = specs.manifest_text.clone();
+    let mut changelogs = BTreeMap::new();
+    let mut releases = Vec::new();
+    for (name, new) in after {
         let Some(old) = before.get(name) else { continue };
         let report = diff::diff_api(old, new);
-        if let Some(r) = record_report(root, name, report, date)? {
-            out.push(r);
+        if report.is_empty() {
+            continue;
         }
+        let manifest = Manifest::parse(&manifest_text, "specs/manifest.yaml".as_ref())?;
+        let krate = manifest
+            .crates
+            .iter()
+            .find(|c| &c.name == name)
+            .ok_or_else(|| anyhow!("specs/manifest.yaml: no crate `{name}`"))?;
+        let previous = krate.version.clone();
+        let version = diff::bump_version(&previous, report.semver)
+            .map_err(|e| anyhow!("specs/manifest.yaml: crate `{name}`: {e}"))?;
+        let edited = set_version(&manifest_text, name, &version).ok_or_else(|| {
+            anyhow!("specs/manifest.yaml: cannot find the `version:` line of crate `{name}` to bump it to {version}")
+        })?;
+        // The edit must say exactly what we meant: parse it back.
+        let check = Manifest::parse(&edited, "specs/manifest.yaml".as_ref())?;
+        if check
+            .crates
+            .iter()
+            .find(|c| &c.name == name)
+            .map(|c| c.version.as_str())
+            != Some(version.as_str())
+        {
+            return Err(anyhow!(
+                "specs/manifest.yaml: editing the version of `{name}` did not give {version}; left unchanged"
+            ));
+        }
+        manifest_text = edited;
+        let old_log = specs
+            .changelogs
+            .get(name)
+            .cloned()
+            .unwrap_or_else(|| CHANGELOG_HEADER.to_owned());
+        changelogs.insert(
+            name.clone(),
+            prepend_entry(&old_log, &changelog_entry(&version, date, &report)),
+        );
+        releases.push(Release {
+            crate_name: name.clone(),
+            previous,
+            semver: report.semver,
+            version,
+            report,
+        });
     }
-    Ok(out)
-}
-
-/// Bumps one crate's version and prepends the changelog entry for `report`; `None` (and nothing written)
-/// when the report is empty.
-pub fn record_report(root: &Path, crate_name: &str, report: Report, date: &str) -> Result<Option<Release>> {
-    if report.is_empty() {
-        return Ok(None);
-    }
-    let layout = Layout::new(root);
-    let manifest_path = layout.manifest();
-    let text = std::fs::read_to_string(&manifest_path).map_err(|e| Error::io(&manifest_path, e))?;
-    let manifest = Manifest::parse(&text, &manifest_path)?;
-    let krate = manifest
-        .crates
-        .iter()
-        .find(|c| c.name == crate_name)
-        .ok_or_else(|| manifest_error(&manifest_path, format!("no crate `{crate_name}`")))?;
-    let previous = krate.version.clone();
-    let version = diff::bump_version(&previous, report.semver)
-        .map_err(|e| manifest_error(&manifest_path, format!("crate `{crate_name}`: {e}")))?;
-    let edited = set_version(&text, crate_name, &version).ok_or_else(|| {
-        manifest_error(
-            &manifest_path,
-            format!("cannot find the `version:` line of crate `{crate_name}` to bump it to {version}"),
-        )
-    })?;
-    // The edit must say exactly what we meant: parse it back.
-    let check = Manifest::parse(&edited, &manifest_path)?;
-    if check
-        .crates
-        .iter()
-        .find(|c| c.name == crate_name)
-        .map(|c| c.version.as_str())
-        != Some(version.as_str())
-    {
-        return Err(manifest_error(
-            &manifest_path,
-            format!("editing the version of `{crate_name}` did not give {version}; left unchanged"),
-        ));
-    }
-
-    let changelog = changelog_path(&layout, crate_name);
-    let old_log = read_changelog(&layout, crate_name)?.unwrap_or_else(|| CHANGELOG_HEADER.to_owned());
-    let new_log = prepend_entry(&old_log, &changelog_entry(&version, date, &report));
-    if let Some(dir) = changelog.parent() {
-        std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
-    }
-    write_atomically(&changelog, &new_log)?;
-    write_atomically(&manifest_path, &edited)?;
-    Ok(Some(Release {
-        crate_name: crate_name.to_owned(),
-        previous,
-        semver: report.semver,
-        version,
-        report,
-        changelog,
-    }))
-}
-
-fn manifest_error(file: &Path, message: String) -> Error {
-    Error::Manifest {
-        file: file.to_path_buf(),
-        message,
-    }
-}
-
-fn write_atomically(path: &Path, text: &str) -> Result<()> {
-    let tmp = path.with_extension("tmp-release");
-    std::fs::write(&tmp, text).map_err(|e| Error::io(&tmp, e))?;
-    std::fs::rename(&tmp, path).map_err(|e| Error::io(path, e))
+    Ok(Planned {
+        manifest_text,
+        changelogs,
+        releases,
+    })
 }
 
 /// The manifest text with crate `crate_name`'s `version:` value replaced (indentation, quotes and a
@@ -299,29 +269,6 @@ pub fn prepend_entry(changelog: &str, entry: &str) -> String {
     }
 }
 
-/// Today's date in UTC, `YYYY-MM-DD` (for changelog entries).
-pub fn today_utc() -> String {
-    let secs = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_secs())
-        .unwrap_or(0);
-    civil_date((secs / 86_400) as i64)
-}
-
-/// Days since 1970-01-01 -> `YYYY-MM-DD` (Howard Hinnant's `civil_from_days`).
-fn civil_date(days: i64) -> String {
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = yoe + era * 400 + i64::from(m <= 2);
-    format!("{y:04}-{m:02}-{d:02}")
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -349,12 +296,5 @@ mod tests {
         let (a, b) = (two.find("## 0.3.0").unwrap(), two.find("## 0.2.0").unwrap());
         assert!(a < b, "{two}");
         assert!(two.contains("y\n\n## 0.2.0"), "{two}");
-    }
-
-    #[test]
-    fn civil_dates() {
-        assert_eq!(civil_date(0), "1970-01-01");
-        assert_eq!(civil_date(20_584), "2026-05-11");
-        assert_eq!(civil_date(11_016), "2000-02-29");
     }
 }

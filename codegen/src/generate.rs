@@ -1,0 +1,146 @@
+//! The last stages: names, then Rust. `generated/` is a pure function of `specs/` + `codegen/`: every file
+//! is computed here, in memory; `cargo xtask regen` writes the difference and `cargo xtask check` reports
+//! it, both from the same [`Generated`], as in rust-analyzer's `ensure_file_contents`, so they can never
+//! disagree.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use crate::emit::{self, EmitOptions};
+use crate::error::{Error, Result};
+use crate::input::{Memories, SpecInput, Specs};
+use crate::ir::Api;
+use crate::lower::Warning;
+use crate::manifest::Manifest;
+use crate::pipeline::{self, SpecOptions};
+
+pub const REGEN_COMMAND: &str = "cargo xtask regen";
+pub const GENERATE_COMMAND: &str = "cargo xtask generate";
+
+/// Every file a generation produces, keyed by path relative to the output root.
+#[derive(Debug)]
+pub struct Generated {
+    pub files: BTreeMap<PathBuf, String>,
+    /// Folders the output owns (one per crate): anything else inside them is an orphan.
+    pub owned_dirs: Vec<PathBuf>,
+    /// Platform crates generated (not counting the runtime).
+    pub crates: usize,
+    pub warnings: Vec<Warning>,
+    /// sha256 of the inputs (shown once, in the output's README or workspace manifest).
+    pub digest: String,
+    /// The type memory of every platform, updated with what the definitions teach (written back by
+    /// `cargo xtask regen` online and `generate --types`; compared with `specs/types/` by `check`).
+    pub learned: Memories,
+}
+
+/// Every file of `generated/`, from everything under `specs/`. Paths are relative to the repository root.
+pub fn generate(specs: &Specs) -> Result<Generated> {
+    let digest = specs.digest();
+    let mut warnings = Vec::new();
+    let built = pipeline::crate_apis(specs, &mut warnings)?;
+    let opts = EmitOptions {
+        digest: digest.clone(),
+        command: REGEN_COMMAND.to_owned(),
+    };
+    let mut apis = Vec::new();
+    let mut learned = Memories::new();
+    for b in built {
+        learned.insert(b.api.platform.clone(), b.learned);
+        apis.push(b.api);
+    }
+    let changelogs: Vec<Option<String>> = apis
+        .iter()
+        .map(|a| specs.changelogs.get(&a.crate_name).cloned())
+        .collect();
+    let root = PathBuf::from("generated");
+    let mut out =
+        emit_all(&apis, &opts, &changelogs, &root).map_err(|e| named_in(Path::new("specs/manifest.yaml"), e))?;
+    out.files
+        .insert(root.join("README.md"), emit::generated_readme(&apis, &opts));
+    warnings.sort();
+    warnings.dedup();
+    Ok(Generated {
+        files: out.files,
+        owned_dirs: out.owned_dirs,
+        crates: apis.len(),
+        warnings,
+        digest,
+        learned,
+    })
+}
+
+/// Every file of the crates generated from one spec file or folder, keyed relative to the output folder,
+/// plus a workspace `Cargo.toml` so `cargo build` in the output folder builds them all. `memory`: the type
+/// memory to recall from ([`Generated::learned`] holds what to write back).
+pub fn generate_spec(
+    spec: &SpecInput,
+    manifest: &Manifest,
+    opts: &SpecOptions,
+    memory: &Memories,
+) -> Result<Generated> {
+    let mut warnings = Vec::new();
+    let (apis, learned) = pipeline::spec_apis_remembering(spec, manifest, opts, memory, &mut warnings)?;
+    let digest = spec.digest();
+    let emit_opts = EmitOptions {
+        digest: digest.clone(),
+        command: GENERATE_COMMAND.to_owned(),
+    };
+    let changelogs = vec![None; apis.len()];
+    let mut out = emit_all(&apis, &emit_opts, &changelogs, Path::new("")).map_err(|e| named_in(spec.path(), e))?;
+    let members: Vec<String> = std::iter::once(emit::RUNTIME_CRATE)
+        .chain(apis.iter().map(|a| a.crate_name.as_str()))
+        .map(|name| format!("    \"{name}\",\n"))
+        .collect();
+    out.files.insert(
+        PathBuf::from("Cargo.toml"),
+        format!(
+            "{}# Inputs: sha256 {digest}.\n\n[workspace]\nresolver = \"2\"\nmembers = [\n{}]\n",
+            emit::header(&emit_opts, "#"),
+            members.concat()
+        ),
+    );
+    warnings.sort();
+    warnings.dedup();
+    Ok(Generated {
+        files: out.files,
+        owned_dirs: out.owned_dirs,
+        crates: apis.len(),
+        warnings,
+        digest,
+        learned,
+    })
+}
+
+/// A name collision, with the input it came from (the collision itself names both owners).
+fn named_in(origin: &Path, e: Error) -> Error {
+    match e {
+        Error::NameCollision { message } => Error::NameCollision {
+            message: format!("{}: {message}", origin.display()),
+        },
+        other => other,
+    }
+}
+
+struct Emitted {
+    files: BTreeMap<PathBuf, String>,
+    owned_dirs: Vec<PathBuf>,
+}
+
+/// The platform crates (under `root/<crate>`) and the runtime crate (`root/justoneapi-runtime`).
+fn emit_all(apis: &[Api], opts: &EmitOptions, changelogs: &[Option<String>], root: &Path) -> Result<Emitted> {
+    let mut files = BTreeMap::new();
+    let mut owned_dirs = Vec::new();
+    for (api, crate_files) in apis.iter().zip(emit::emit_crates(apis, opts, changelogs)?) {
+        let dir = root.join(&api.crate_name);
+        for f in crate_files {
+            files.insert(dir.join(&f.path), f.contents);
+        }
+        owned_dirs.push(dir);
+    }
+    let runtime_dir = root.join(emit::RUNTIME_CRATE);
+    for f in emit::emit_runtime(apis, opts)? {
+        files.insert(runtime_dir.join(&f.path), f.contents);
+    }
+    owned_dirs.push(runtime_dir);
+    Ok(Emitted { files, owned_dirs })
+}

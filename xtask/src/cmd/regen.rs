@@ -1,0 +1,157 @@
+//! `cargo xtask regen [--offline]`: fetch (unless offline), then regenerate `generated/` from `specs/`.
+//!
+//! Online, everything is computed in memory first — the downloaded definitions and lock, the version bumps
+//! and changelog entries they call for, the type memory they teach, and the generated crates — and then
+//! committed as one transaction, so a failure anywhere leaves `specs/` and `generated/` as they were.
+//!
+//! `XTASK_FAIL_AFTER_FETCH=1` makes an online regen fail right after the download (a test hook).
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use anyhow::{anyhow, bail, Result};
+use codegen::{Generated, Source, Specs};
+
+use super::fetch::{download_blocking, FetchArgs};
+use crate::project::{today_utc, Project};
+use crate::release;
+use crate::writer::Transaction;
+
+/// Environment variable that makes an online regen fail after its download (a test hook).
+pub const FAIL_AFTER_FETCH: &str = "XTASK_FAIL_AFTER_FETCH";
+
+/// `generated/` for the checkout at `root`, computed (nothing written).
+pub fn plan(root: &Path) -> Result<(Project, Generated)> {
+    let project = Project::load(root)?;
+    let generated = codegen::generate(&project.specs)?;
+    Ok((project, generated))
+}
+
+/// Stages `generated` (and the deletion of orphans in the crates' folders) into `tx`.
+pub fn stage_generated(tx: &mut Transaction, root: &Path, generated: &Generated) -> Result<()> {
+    super::stage_outputs(tx, root, &generated.files, &generated.owned_dirs)
+}
+
+/// Writes what changed of `generated` under `root` (one transaction). Returns the paths written or deleted.
+pub fn apply(root: &Path, generated: &Generated) -> Result<Vec<std::path::PathBuf>> {
+    let mut tx = Transaction::new();
+    stage_generated(&mut tx, root, generated)?;
+    Ok(tx.commit()?)
+}
+
+fn print_warnings(generated: &Generated) {
+    for w in &generated.warnings {
+        eprintln!("{w}");
+    }
+}
+
+fn report(touched: &[std::path::PathBuf], root: &Path, generated: &Generated) {
+    for t in touched {
+        println!("updated {}", t.strip_prefix(root).unwrap_or(t).display());
+    }
+    println!(
+        "regen: {} files, {} updated (inputs sha256 {})",
+        generated.files.len(),
+        touched.len(),
+        &generated.digest[..12]
+    );
+}
+
+pub fn offline(root: &Path) -> Result<()> {
+    let (_, generated) = plan(root)?;
+    print_warnings(&generated);
+    let touched = apply(root, &generated)?;
+    report(&touched, root, &generated);
+    Ok(())
+}
+
+pub fn online(root: &Path, args: &FetchArgs) -> Result<()> {
+    if args.out.is_some() {
+        bail!("`regen` vendors into specs/; `--out` is for `cargo xtask fetch`");
+    }
+    let project = Project::load(root)?;
+    let layout = &project.layout;
+    // The API before the fetch, to bump versions and write changelogs for what the fetch changed.
+    let before = release::snapshot(&project.specs, &project.missing)?;
+
+    let current: BTreeMap<String, Vec<u8>> = project
+        .specs
+        .definitions
+        .iter()
+        .map(|(rel, s)| (rel.clone(), s.bytes.clone()))
+        .collect();
+    let downloaded = download_blocking(&project.specs.manifest, &project.specs.lock, &current, &args.options())?;
+    if std::env::var_os(FAIL_AFTER_FETCH).is_some() {
+        bail!("failure injected by {FAIL_AFTER_FETCH} after the download; nothing was written");
+    }
+
+    // specs/ as the fetch leaves it, in memory.
+    let mut specs: Specs = project.specs.clone();
+    for (rel, bytes) in &downloaded.definitions {
+        let path = Path::new("specs").join(rel);
+        specs.definitions.insert(rel.clone(), Source::new(path, bytes.clone()));
+    }
+    specs.lock = downloaded.lock.clone();
+    let missing: Vec<String> = project
+        .missing
+        .iter()
+        .filter(|rel| !specs.definitions.contains_key(*rel))
+        .cloned()
+        .collect();
+
+    // Version bumps and changelog entries for what changed.
+    let after = release::snapshot(&specs, &missing)?;
+    let planned = release::plan(&before, &after, &specs, &today_utc())?;
+    if !planned.releases.is_empty() {
+        specs.manifest_text = planned.manifest_text.clone();
+        specs.manifest = codegen::manifest::Manifest::parse(&specs.manifest_text, "specs/manifest.yaml".as_ref())?;
+        specs.changelogs.extend(planned.changelogs.clone());
+    }
+
+    // What the definitions teach becomes the memory (`regen --offline` only reads it); the memory is an
+    // input too, so generate from specs/ as it will be.
+    let learned = codegen::generate(&specs)?.learned;
+    let mut memory_changed = Vec::new();
+    for (platform, m) in learned {
+        if specs.memory.get(&platform) != Some(&m) {
+            memory_changed.push(platform.clone());
+            specs.memory.insert(platform, m);
+        }
+    }
+    let generated = codegen::generate(&specs)?;
+    print_warnings(&generated);
+
+    let mut tx = Transaction::new();
+    super::fetch::stage(&mut tx, &layout.specs(), &downloaded);
+    if !planned.releases.is_empty() {
+        tx.write(layout.manifest(), specs.manifest_text.as_bytes());
+        for (name, text) in &planned.changelogs {
+            tx.write(layout.changelog(name), text.as_bytes());
+        }
+    }
+    for platform in &memory_changed {
+        tx.write(
+            layout.types().join(codegen::memory_file_name(platform)),
+            specs.memory[platform].to_json(),
+        );
+    }
+    stage_generated(&mut tx, root, &generated)?;
+    let touched = tx
+        .commit()
+        .map_err(|e| anyhow!("{e}\nregen failed; nothing was written"))?;
+    for r in &planned.releases {
+        println!(
+            "release      {} {} -> {} ({}); see specs/changelog/{}.md",
+            r.crate_name,
+            r.previous,
+            r.version,
+            r.report.summary(),
+            r.crate_name
+        );
+    }
+    if !memory_changed.is_empty() {
+        println!("types: {} platform files updated in specs/types", memory_changed.len());
+    }
+    report(&touched, root, &generated);
+    Ok(())
+}
