@@ -24,6 +24,13 @@ pub const RUNTIME_CRATE: &str = "justoneapi-runtime";
 /// emits.
 pub const RUNTIME_VERSION: &str = "0.1.0";
 
+/// License texts, written into every crate verbatim (no `@generated` header: a license text is not edited,
+/// and crates.io and license scanners match it as is). One copy, at the repository root.
+pub const LICENSE_FILES: [(&str, &str); 2] = [
+    ("LICENSE-APACHE", include_str!("../../../LICENSE-APACHE")),
+    ("LICENSE-MIT", include_str!("../../../LICENSE-MIT")),
+];
+
 /// Dependencies of the runtime crate.
 const RUNTIME_DEPENDENCIES: &str = r#"[dependencies]
 httpdate = "1"
@@ -105,7 +112,16 @@ categories = ["api-bindings", "web-programming::http-client"]
         path: (*path).into(),
         contents: format!("{}\n{text}", header(opts, "//")),
     }));
+    files.extend(license_files());
     Ok(files)
+}
+
+/// `LICENSE-APACHE` and `LICENSE-MIT`, verbatim.
+fn license_files() -> impl Iterator<Item = GeneratedFile> {
+    LICENSE_FILES.iter().map(|(path, text)| GeneratedFile {
+        path: (*path).into(),
+        contents: (*text).into(),
+    })
 }
 
 fn runtime_lib_rs() -> TokenStream {
@@ -163,6 +179,7 @@ pub fn files(api: &Api, plan: &Plan, opts: &EmitOptions) -> Result<Vec<Generated
             contents: rust_file(opts, ops_mod(plan), "ops/mod.rs")?,
         },
     ];
+    out.extend(license_files());
     if let Some(changelog) = &opts.changelog {
         out.push(GeneratedFile {
             path: "CHANGELOG.md".into(),
