@@ -73,11 +73,19 @@ fn every_generated_crate_carries_the_repository_license_texts_verbatim() {
         assert!(manifest.contains("license = \"MIT OR Apache-2.0\""), "{manifest}");
     }
     let headered = outputs.files.keys().filter(|p| !is_license(p)).count();
-    assert_eq!(
-        outputs.files.len() - headered,
-        4,
-        "two license files per crate, nothing else exempt"
-    );
+    assert_eq!(outputs.files.len() - headered, 4, "two license files per crate, nothing else exempt");
+}
+
+#[test]
+fn generated_crates_declare_the_workspace_rust_version() {
+    let root = common::workspace_root();
+    let manifest = std::fs::read_to_string(root.join("Cargo.toml")).unwrap();
+    let declared = format!("rust-version = \"{}\"", codegen::emit::RUST_VERSION);
+    assert!(manifest.contains(&declared), "the workspace's Cargo.toml must say {declared}");
+    let outputs = codegen::outputs::plan(&root).unwrap();
+    for (path, text) in outputs.files.iter().filter(|(p, _)| p.ends_with("Cargo.toml")) {
+        assert!(text.contains(&declared), "{}", path.display());
+    }
 }
 
 fn copy_dir(from: &Path, to: &Path) {

@@ -24,6 +24,11 @@ pub const RUNTIME_CRATE: &str = "justoneapi-runtime";
 /// emits.
 pub const RUNTIME_VERSION: &str = "0.1.0";
 
+/// `rust-version` of every generated crate: the highest `rust-version` in their locked dependency tree (the
+/// `icu_*` crates behind `reqwest` -> `url` -> `idna` ask for 1.88). `scripts/check-msrv.py` fails CI when a
+/// locked dependency needs more; keep it equal to the workspace's.
+pub const RUST_VERSION: &str = "1.88";
+
 /// License texts, written into every crate verbatim (no `@generated` header: a license text is not edited,
 /// and crates.io and license scanners match it as is). One copy, at the repository root.
 pub const LICENSE_FILES: [(&str, &str); 2] = [
@@ -75,7 +80,7 @@ pub fn runtime_files(api: &Api, opts: &EmitOptions) -> Result<Vec<GeneratedFile>
 name = "{RUNTIME_CRATE}"
 version = "{RUNTIME_VERSION}"
 edition = "2021"
-rust-version = "1.80"
+rust-version = "{RUST_VERSION}"
 description = "Runtime of the generated Just One API clients: HTTP, retries, errors, business codes, servers."
 license = "MIT OR Apache-2.0"
 readme = "README.md"
@@ -204,7 +209,7 @@ fn cargo_toml(api: &Api, opts: &EmitOptions) -> String {
 name = "{name}"
 version = "{version}"
 edition = "2021"
-rust-version = "1.80"
+rust-version = "{RUST_VERSION}"
 description = "Typed async client for Just One API's {title}{zh}."
 license = "MIT OR Apache-2.0"
 readme = "README.md"
