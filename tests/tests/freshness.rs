@@ -73,7 +73,11 @@ fn every_generated_crate_carries_the_repository_license_texts_verbatim() {
         assert!(manifest.contains("license = \"MIT OR Apache-2.0\""), "{manifest}");
     }
     let headered = outputs.files.keys().filter(|p| !is_license(p)).count();
-    assert_eq!(outputs.files.len() - headered, 4, "two license files per crate, nothing else exempt");
+    assert_eq!(
+        outputs.files.len() - headered,
+        4,
+        "two license files per crate, nothing else exempt"
+    );
 }
 
 #[test]
@@ -81,11 +85,38 @@ fn generated_crates_declare_the_workspace_rust_version() {
     let root = common::workspace_root();
     let manifest = std::fs::read_to_string(root.join("Cargo.toml")).unwrap();
     let declared = format!("rust-version = \"{}\"", codegen::emit::RUST_VERSION);
-    assert!(manifest.contains(&declared), "the workspace's Cargo.toml must say {declared}");
+    assert!(
+        manifest.contains(&declared),
+        "the workspace's Cargo.toml must say {declared}"
+    );
     let outputs = codegen::outputs::plan(&root).unwrap();
     for (path, text) in outputs.files.iter().filter(|(p, _)| p.ends_with("Cargo.toml")) {
         assert!(text.contains(&declared), "{}", path.display());
     }
+}
+
+#[test]
+fn generated_crates_carry_what_crates_io_and_docs_rs_need() {
+    let root = common::workspace_root();
+    let outputs = codegen::outputs::plan(&root).unwrap();
+    let repository = codegen::emit::REPOSITORY;
+    for (path, text) in outputs.files.iter().filter(|(p, _)| p.ends_with("Cargo.toml")) {
+        let name = path.parent().and_then(|p| p.file_name()).unwrap().to_str().unwrap();
+        for line in [
+            format!("repository = \"{repository}\""),
+            format!("documentation = \"https://docs.rs/{name}\""),
+            "homepage = ".into(),
+            "[package.metadata.docs.rs]".into(),
+            "all-features = true".into(),
+        ] {
+            assert!(text.contains(&line), "{}: no {line}\n{text}", path.display());
+        }
+    }
+    let readme = std::fs::read_to_string(root.join("README.md")).unwrap();
+    assert!(
+        readme.contains(repository),
+        "the README names the repository the crates point to"
+    );
 }
 
 fn copy_dir(from: &Path, to: &Path) {

@@ -24,6 +24,12 @@ pub const RUNTIME_CRATE: &str = "justoneapi-runtime";
 /// emits.
 pub const RUNTIME_VERSION: &str = "0.1.0";
 
+/// The repository the crates are published from (`repository` in their `Cargo.toml`, links in their READMEs).
+/// It does not exist yet: this is its intended address (see the README's "Publishing").
+pub const REPOSITORY: &str = "https://github.com/justoneapi-codegen/justoneapi-rust";
+/// `homepage`: the API the crates are clients of (its documentation, and where tokens come from); the crates'
+/// own docs are `documentation` (docs.rs) and their source is `repository`.
+const HOMEPAGE: &str = "https://docs.justoneapi.com";
 /// `rust-version` of every generated crate: the highest `rust-version` in their locked dependency tree (the
 /// `icu_*` crates behind `reqwest` -> `url` -> `idna` ask for 1.88). `scripts/check-msrv.py` fails CI when a
 /// locked dependency needs more; keep it equal to the workspace's.
@@ -74,21 +80,13 @@ pub fn runtime_files(api: &Api, opts: &EmitOptions) -> Result<Vec<GeneratedFile>
     let mut files = vec![
         GeneratedFile {
             path: "Cargo.toml".into(),
-            contents: format!(
-                r#"{header}
-[package]
-name = "{RUNTIME_CRATE}"
-version = "{RUNTIME_VERSION}"
-edition = "2021"
-rust-version = "{RUST_VERSION}"
-description = "Runtime of the generated Just One API clients: HTTP, retries, errors, business codes, servers."
-license = "MIT OR Apache-2.0"
-readme = "README.md"
-keywords = ["justoneapi", "api-client", "openapi"]
-categories = ["api-bindings", "web-programming::http-client"]
-
-{RUNTIME_DEPENDENCIES}"#,
-                header = header(opts, "#"),
+            contents: cargo_toml(
+                opts,
+                RUNTIME_CRATE,
+                RUNTIME_VERSION,
+                "Runtime of the generated Just One API clients: HTTP, retries, errors, business codes, servers.",
+                r#"["justoneapi", "api-client", "openapi"]"#,
+                RUNTIME_DEPENDENCIES,
             ),
         },
         GeneratedFile {
@@ -142,6 +140,8 @@ fn runtime_lib_rs() -> TokenStream {
     quote! {
         #doc
         #![warn(missing_docs)]
+        // docs.rs (`--cfg docsrs`, nightly): label feature-gated items such as `blocking` with their feature.
+        #![cfg_attr(docsrs, feature(doc_cfg))]
 
         #[cfg(feature = "blocking")]
         pub mod blocking;
@@ -169,7 +169,7 @@ pub fn files(api: &Api, plan: &Plan, opts: &EmitOptions) -> Result<Vec<Generated
     let mut out = vec![
         GeneratedFile {
             path: "Cargo.toml".into(),
-            contents: cargo_toml(api, opts),
+            contents: platform_cargo_toml(api, opts),
         },
         GeneratedFile {
             path: "README.md".into(),
@@ -200,9 +200,29 @@ pub fn files(api: &Api, plan: &Plan, opts: &EmitOptions) -> Result<Vec<Generated
     Ok(out)
 }
 
-fn cargo_toml(api: &Api, opts: &EmitOptions) -> String {
+fn platform_cargo_toml(api: &Api, opts: &EmitOptions) -> String {
     let title = api.title.en.as_deref().unwrap_or(&api.crate_name);
     let zh = api.title.zh.as_deref().map(|z| format!(" ({z})")).unwrap_or_default();
+    cargo_toml(
+        opts,
+        &api.crate_name,
+        &api.version,
+        &format!("Typed async client for Just One API's {title}{zh}."),
+        r#"["justoneapi", "api-client", "xiaohongshu", "openapi"]"#,
+        &platform_dependencies(),
+    )
+}
+
+/// A crate's `Cargo.toml`: everything `cargo package` and crates.io want, docs.rs settings, then
+/// `dependencies` (which ends with `[features]`).
+fn cargo_toml(
+    opts: &EmitOptions,
+    name: &str,
+    version: &str,
+    description: &str,
+    keywords: &str,
+    dependencies: &str,
+) -> String {
     format!(
         r#"{header}
 [package]
@@ -210,17 +230,22 @@ name = "{name}"
 version = "{version}"
 edition = "2021"
 rust-version = "{RUST_VERSION}"
-description = "Typed async client for Just One API's {title}{zh}."
+description = "{description}"
 license = "MIT OR Apache-2.0"
 readme = "README.md"
-keywords = ["justoneapi", "api-client", "xiaohongshu", "openapi"]
+repository = "{REPOSITORY}"
+documentation = "https://docs.rs/{name}"
+homepage = "{HOMEPAGE}"
+keywords = {keywords}
 categories = ["api-bindings", "web-programming::http-client"]
 
-{dependencies}"#,
+{dependencies}
+[package.metadata.docs.rs]
+# `blocking` included; `--cfg docsrs` turns on `doc_cfg`, which labels it "Available on crate feature blocking only".
+all-features = true
+rustdoc-args = ["--cfg", "docsrs"]
+"#,
         header = header(opts, "#"),
-        name = api.crate_name,
-        version = api.version,
-        dependencies = platform_dependencies(),
     )
 }
 
@@ -306,6 +331,8 @@ fn lib_rs(api: &Api, plan: &Plan) -> TokenStream {
     quote! {
         #doc
         #![warn(missing_docs)]
+        // docs.rs (`--cfg docsrs`, nightly): label feature-gated items such as `blocking` with their feature.
+        #![cfg_attr(docsrs, feature(doc_cfg))]
 
         pub mod ops;
 

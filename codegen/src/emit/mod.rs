@@ -2,7 +2,7 @@
 //! runtime (client, retries, errors) comes verbatim from `codegen/templates/`.
 
 mod crate_files;
-pub use crate_files::{LICENSE_FILES, RUNTIME_CRATE, RUNTIME_VERSION, RUST_VERSION, TEMPLATES};
+pub use crate_files::{LICENSE_FILES, REPOSITORY, RUNTIME_CRATE, RUNTIME_VERSION, RUST_VERSION, TEMPLATES};
 pub mod docs;
 mod operation;
 

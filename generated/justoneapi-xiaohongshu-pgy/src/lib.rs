@@ -28,6 +28,7 @@
 //! Every call returns [`ApiResponse`] with the typed `data`, or an [`Error`] whose kinds tell transport, HTTP, decoding and business failures apart; business codes are in [`BusinessCode`]. The token never appears in `Debug` output, errors or logs.
 
 #![warn(missing_docs)]
+#![cfg_attr(docsrs, feature(doc_cfg))]
 pub mod ops;
 
 pub use justoneapi_runtime::{
