@@ -31,6 +31,10 @@
 #![cfg_attr(docsrs, feature(doc_cfg))]
 pub mod ops;
 
+#[cfg(all(doctest, feature = "blocking"))]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;
+
 pub use justoneapi_runtime::{
     ApiResponse, BusinessCode, Error, ResponseFuture, RetryPolicy, Server,
     DEFAULT_MAX_BODY_BYTES, DEFAULT_TIMEOUT,
