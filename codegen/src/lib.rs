@@ -30,7 +30,9 @@ pub mod names;
 mod passes;
 mod pipeline;
 
-pub use emit::{emit_crates, EmitOptions, RUNTIME_CRATE, RUNTIME_VERSION, TEMPLATES};
+pub use emit::{
+    emit_crates, EmitOptions, LICENSE_FILES, REPOSITORY, RUNTIME_CRATE, RUNTIME_VERSION, RUST_VERSION, TEMPLATES,
+};
 pub use error::{pointer, Error, Result};
 pub use generate::{generate, generate_spec, Generated, GENERATE_COMMAND, REGEN_COMMAND};
 pub use input::{Memories, Source, SpecInput, Specs};

@@ -42,10 +42,7 @@ fn every_generated_file_carries_the_header_and_one_file_the_digest() {
     assert_eq!(outputs.digest.len(), 64);
     for (path, text) in &outputs.files {
         // License texts are copied verbatim (a header would change them).
-        if path
-            .file_name()
-            .is_some_and(|n| n.to_string_lossy().starts_with("LICENSE"))
-        {
+        if is_license(path) {
             continue;
         }
         let first = text.lines().next().unwrap_or_default();
@@ -93,6 +90,84 @@ fn a_one_line_summary_change_touches_only_that_operations_file() {
                 "generated/justoneapi-xiaohongshu-pgy/src/ops/api_solar_kol_data_user_id_fans_profile_v1.rs"
             ),
         ]
+    );
+}
+
+/// License texts are the one exception to the header: they stay verbatim.
+fn is_license(path: &Path) -> bool {
+    codegen::LICENSE_FILES
+        .iter()
+        .any(|(name, _)| path.file_name().is_some_and(|f| f == *name))
+}
+
+#[test]
+fn every_generated_crate_carries_the_repository_license_texts_verbatim() {
+    let root = common::workspace_root();
+    let outputs = common::plan(&root).unwrap();
+    let crates: Vec<&Path> = outputs
+        .files
+        .keys()
+        .filter(|p| p.ends_with("Cargo.toml"))
+        .filter_map(|p| p.parent())
+        .collect();
+    assert_eq!(crates.len(), 2, "{crates:?}");
+    for krate in crates {
+        for name in ["LICENSE-APACHE", "LICENSE-MIT"] {
+            let root_text = std::fs::read_to_string(root.join(name)).unwrap();
+            assert_eq!(
+                outputs.files.get(&krate.join(name)),
+                Some(&root_text),
+                "{}",
+                krate.join(name).display()
+            );
+        }
+        let manifest = &outputs.files[&krate.join("Cargo.toml")];
+        assert!(manifest.contains("license = \"MIT OR Apache-2.0\""), "{manifest}");
+    }
+    let headered = outputs.files.keys().filter(|p| !is_license(p)).count();
+    assert_eq!(
+        outputs.files.len() - headered,
+        4,
+        "two license files per crate, nothing else exempt"
+    );
+}
+
+#[test]
+fn generated_crates_declare_the_workspace_rust_version() {
+    let root = common::workspace_root();
+    let manifest = std::fs::read_to_string(root.join("Cargo.toml")).unwrap();
+    let declared = format!("rust-version = \"{}\"", codegen::RUST_VERSION);
+    assert!(
+        manifest.contains(&declared),
+        "the workspace's Cargo.toml must say {declared}"
+    );
+    let outputs = common::plan(&root).unwrap();
+    for (path, text) in outputs.files.iter().filter(|(p, _)| p.ends_with("Cargo.toml")) {
+        assert!(text.contains(&declared), "{}", path.display());
+    }
+}
+
+#[test]
+fn generated_crates_carry_what_crates_io_and_docs_rs_need() {
+    let root = common::workspace_root();
+    let outputs = common::plan(&root).unwrap();
+    let repository = codegen::REPOSITORY;
+    for (path, text) in outputs.files.iter().filter(|(p, _)| p.ends_with("Cargo.toml")) {
+        let name = path.parent().and_then(|p| p.file_name()).unwrap().to_str().unwrap();
+        for line in [
+            format!("repository = \"{repository}\""),
+            format!("documentation = \"https://docs.rs/{name}\""),
+            "homepage = ".into(),
+            "[package.metadata.docs.rs]".into(),
+            "all-features = true".into(),
+        ] {
+            assert!(text.contains(&line), "{}: no {line}\n{text}", path.display());
+        }
+    }
+    let readme = std::fs::read_to_string(root.join("README.md")).unwrap();
+    assert!(
+        readme.contains(repository),
+        "the README names the repository the crates point to"
     );
 }
 

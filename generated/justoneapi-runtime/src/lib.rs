@@ -5,6 +5,7 @@
 //! Use it through a platform crate (e.g. `justoneapi-xiaohongshu-pgy`): it re-exports what a program needs and adds one method per operation to its own `Client`.
 
 #![warn(missing_docs)]
+#![cfg_attr(docsrs, feature(doc_cfg))]
 #[cfg(feature = "blocking")]
 pub mod blocking;
 mod codes;

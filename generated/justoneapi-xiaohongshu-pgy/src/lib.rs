@@ -42,7 +42,12 @@
 //! 类型由上游示例推断；解码宽松：缺失或为 `null` 的字段为 `None`，表示方式不同的值会被转换，无法表示的值留空并记录在 `mismatches` 中，原始 JSON 可通过 `raw_data()` 取得。
 
 #![warn(missing_docs)]
+#![cfg_attr(docsrs, feature(doc_cfg))]
 pub mod ops;
+
+#[cfg(all(doctest, feature = "blocking"))]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;
 
 pub use justoneapi_runtime::{
     reqwest, ApiResponse, BusinessCode, Error, Mismatch, ResponseFuture, RetryPolicy,
