@@ -1,7 +1,6 @@
 //! The generator's time, whole and stage by stage (criterion; `cargo bench -p codegen --bench pipeline`).
 //!
-//! * `whole/regen_25_endpoints`: `xtask::cmd::regen::plan` on the repository (what `cargo xtask regen --offline` computes
-//!   before writing): manifest, 50 per-endpoint definitions (en + zh), overlays, digest, emit, format.
+//! (The 25-endpoint regen, read from disk as `cargo xtask` does, is `cargo bench -p xtask --bench regen`.)
 //! * `whole/all_platforms_2026_08_21`: read + `codegen::generate_spec` on the 1.1 MB aggregate (348 operations,
 //!   36 platforms), what `cargo xtask generate --all-platforms` computes before writing.
 //! * `stage/*` on the same aggregate, each stage alone with its input prepared outside the timing:
@@ -22,7 +21,7 @@ use std::str::FromStr;
 use std::time::Duration;
 
 use codegen::manifest::{Lang, Manifest};
-use codegen::{EmitOptions, Memories, SpecOptions};
+use codegen::{EmitOptions, Memories, Source, SpecInput, SpecOptions};
 use criterion::{criterion_group, criterion_main, BatchSize, Criterion};
 
 fn root() -> PathBuf {
@@ -39,21 +38,23 @@ fn read_json(spec: &Path) -> serde_json::Value {
 }
 
 fn manifest() -> Manifest {
-    xtask::cmd::generate::shared_manifest(&root()).unwrap()
+    let path = root().join("specs/manifest.yaml");
+    Manifest::parse(&std::fs::read_to_string(&path).unwrap(), &path).unwrap()
+}
+
+/// The aggregate as `cargo xtask generate --spec` reads it.
+fn input(spec: &Path) -> SpecInput {
+    SpecInput::File(Source::new(spec, std::fs::read(spec).unwrap()))
 }
 
 fn whole(c: &mut Criterion) {
-    let root = root();
     let spec = aggregate();
     let manifest = manifest();
     let mut g = c.benchmark_group("whole");
     g.sample_size(20).measurement_time(Duration::from_secs(6));
-    g.bench_function("regen_25_endpoints", |b| {
-        b.iter(|| xtask::cmd::regen::plan(&root).unwrap())
-    });
     g.bench_function("all_platforms_2026_08_21", |b| {
         b.iter(|| {
-            let input = xtask::project::read_spec_input(&spec).unwrap();
+            let input = input(&spec);
             codegen::generate_spec(&input, &manifest, &SpecOptions::default(), &Memories::new()).unwrap()
         })
     });
@@ -70,13 +71,7 @@ fn stages(c: &mut Criterion) {
         codegen::json::fixups::apply(&mut doc, &spec, &mut Vec::new());
         codegen::json::load::to_openapi(doc, &spec).unwrap()
     };
-    let apis = codegen::spec_apis(
-        &xtask::project::read_spec_input(&spec).unwrap(),
-        &manifest,
-        &SpecOptions::default(),
-        &mut Vec::new(),
-    )
-    .unwrap();
+    let apis = codegen::spec_apis(&input(&spec), &manifest, &SpecOptions::default(), &mut Vec::new()).unwrap();
     let opts = EmitOptions {
         digest: "0".repeat(64),
         command: codegen::GENERATE_COMMAND.to_owned(),
@@ -111,15 +106,7 @@ fn stages(c: &mut Criterion) {
         b.iter(|| codegen::lower::lower(&normalized, &spec, Lang::En, &mut Vec::new()).unwrap())
     });
     g.bench_function("front_to_ir", |b| {
-        b.iter(|| {
-            codegen::spec_apis(
-                &xtask::project::read_spec_input(&spec).unwrap(),
-                &manifest,
-                &SpecOptions::default(),
-                &mut Vec::new(),
-            )
-            .unwrap()
-        })
+        b.iter(|| codegen::spec_apis(&input(&spec), &manifest, &SpecOptions::default(), &mut Vec::new()).unwrap())
     });
     g.bench_function("emit_format", |b| {
         b.iter(|| {

@@ -55,6 +55,12 @@ pub fn generate(specs: &Specs) -> Result<Generated> {
     let root = PathBuf::from("generated");
     let mut out =
         emit_all(&apis, &opts, &changelogs, &root).map_err(|e| named_in(Path::new("specs/manifest.yaml"), e))?;
+    if let Some(log) = specs.changelogs.get(emit::RUNTIME_CRATE) {
+        out.files.insert(
+            root.join(emit::RUNTIME_CRATE).join("CHANGELOG.md"),
+            emit::changelog_file(&opts, log),
+        );
+    }
     out.files
         .insert(root.join("README.md"), emit::generated_readme(&apis, &opts));
     warnings.sort();

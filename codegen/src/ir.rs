@@ -128,9 +128,8 @@ impl Operation {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum ParamLocation {
+    /// The query string. (Upstream has no path, header or cookie parameters; `lower` refuses them.)
     Query,
-    Path,
-    Header,
     /// A field of an `application/x-www-form-urlencoded` request body.
     Form,
 }

@@ -31,7 +31,8 @@ mod passes;
 mod pipeline;
 
 pub use emit::{
-    emit_crates, EmitOptions, LICENSE_FILES, REPOSITORY, RUNTIME_CRATE, RUNTIME_VERSION, RUST_VERSION, TEMPLATES,
+    api_surface, emit_crates, EmitOptions, LICENSE_FILES, REPOSITORY, RUNTIME_CRATE, RUNTIME_VERSION, RUST_VERSION,
+    TEMPLATES,
 };
 pub use error::{pointer, Error, Result};
 pub use generate::{generate, generate_spec, Generated, GENERATE_COMMAND, REGEN_COMMAND};

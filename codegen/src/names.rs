@@ -266,22 +266,42 @@ fn sibling_names(
 }
 
 /// Every Rust name one generated crate uses, derived from the IR in one pass so clashes are found before
-/// anything is emitted. Parallel to `api.operations`.
+/// anything is emitted: the model the emitter walks (each operation with its names, each parameter with its
+/// names), so nothing is looked up by index in a list parallel to the IR.
 #[derive(Debug, Clone)]
-pub struct Plan {
-    pub ops: Vec<OpNames>,
+pub struct Plan<'a> {
+    /// In the order of `api.operations`.
+    pub ops: Vec<OpNames<'a>>,
 }
 
 #[derive(Debug, Clone)]
-pub struct OpNames {
+pub struct OpNames<'a> {
+    pub op: &'a crate::ir::Operation,
     /// Module under `ops::` and method on `Client`.
     pub func: String,
-    /// Per parameter (parallel to `op.params`): argument / setter name.
-    pub params: Vec<String>,
-    /// Per parameter: the enum type generated for it, if it has an enum.
-    pub enums: Vec<Option<EnumNames>>,
-    /// Response structs keyed by their location in the data (`[]` marks an array element); the root is `[]`.
+    /// In the order of `op.params`.
+    pub params: Vec<ParamNames<'a>>,
+    /// Response structs keyed by their location in the data (`[]` marks an array element, `*` map values);
+    /// the root is `[]`.
     pub structs: BTreeMap<Vec<String>, StructNames>,
+    /// The method of the successor, when the operation is deprecated and has one.
+    pub successor: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct ParamNames<'a> {
+    pub param: &'a crate::ir::Param,
+    /// Argument, field and setter name.
+    pub name: String,
+    /// The enum type generated for it, if it has an enum.
+    pub enum_names: Option<EnumNames>,
+}
+
+impl<'a> Plan<'a> {
+    /// The names of the operation `method path`, if the crate has it.
+    pub fn find(&self, method: crate::ir::Method, path: &str) -> Option<&OpNames<'a>> {
+        self.ops.iter().find(|o| o.op.method == method && o.op.path == path)
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -305,6 +325,17 @@ pub const REST_FIELDS: &[&str] = &["extra", "extra_entries", "data_keyed_entries
 
 /// Names every operation module defines besides its response and enum types.
 pub const RESERVED_OP_TYPES: &[&str] = &["Request", "Data"];
+/// Fields and methods of every request builder besides the parameters' own. The fields start with `_`, which
+/// no parameter name does (they are snake-case words), so only the methods can really clash.
+pub const REQUEST_MEMBERS: &[&str] = &[
+    "_client",
+    "_overrides",
+    "timeout",
+    "retry_policy",
+    "send",
+    "send_raw",
+    "into_parts",
+];
 /// Name of the variant that carries enum values the spec does not list.
 pub const OTHER_VARIANT: &str = "Unknown";
 /// Element marker in struct locations.
@@ -312,7 +343,7 @@ pub const ITEM: &str = "[]";
 /// Marker of the values of a map (or of an object's data-keyed entries) in struct locations.
 pub const VALUE: &str = "*";
 
-pub fn plan(api: &crate::ir::Api) -> Result<Plan> {
+pub fn plan(api: &crate::ir::Api) -> Result<Plan<'_>> {
     use crate::ir::{Method, ParamType};
     let mut funcs = Namespace::new("method");
     let mut ops = Vec::with_capacity(api.operations.len());
@@ -330,21 +361,25 @@ pub fn plan(api: &crate::ir::Api) -> Result<Plan> {
         let label = format!("{} {}", op.method.as_str(), op.path);
 
         let mut args = Namespace::new(format!("parameter of {label}:"));
+        // A parameter's field and setter share the request builder with its own members.
+        for m in REQUEST_MEMBERS {
+            args.claim(m, "the request builder")?;
+        }
         let mut types = Namespace::new(format!("type in module `{func}`:"));
         for t in RESERVED_OP_TYPES {
             types.claim(t, "the generator")?;
         }
         let raws: Vec<&str> = op.params.iter().map(|p| p.name.as_str()).collect();
-        let params = sibling_names(
+        let names = sibling_names(
             &raws,
             |r| snake(r, "param"),
             |r| snake_spelled(r, "param"),
             &mut args,
             "parameter",
         )?;
-        let mut enums = Vec::new();
-        for p in &op.params {
-            enums.push(match &p.ty {
+        let mut params = Vec::with_capacity(op.params.len());
+        for (p, name) in op.params.iter().zip(names) {
+            let enum_names = match &p.ty {
                 ParamType::Enum(e) => {
                     let type_name = pascal(&p.name, "Param");
                     types.claim(&type_name, format!("the enum of parameter `{}`", p.name))?;
@@ -361,6 +396,11 @@ pub fn plan(api: &crate::ir::Api) -> Result<Plan> {
                     Some(EnumNames { type_name, variants })
                 }
                 _ => None,
+            };
+            params.push(ParamNames {
+                param: p,
+                name,
+                enum_names,
             });
         }
         let structs = match &op.response {
@@ -368,11 +408,29 @@ pub fn plan(api: &crate::ir::Api) -> Result<Plan> {
             None => BTreeMap::new(),
         };
         ops.push(OpNames {
+            op,
             func,
             params,
-            enums,
             structs,
+            successor: None,
         });
+    }
+    // Successors last, once every method has its name: the successor's own method (pinned names included), or
+    // the name its path derives when the crate does not have it (a successor named by an overlay).
+    let successors: Vec<Option<String>> = ops
+        .iter()
+        .map(|o| {
+            let s = o.op.deprecation.as_ref()?.successor.as_ref()?;
+            Some(
+                ops.iter()
+                    .find(|t| t.op.method == s.method && t.op.path == s.path)
+                    .map(|t| t.func.clone())
+                    .unwrap_or_else(|| operation_fn(&s.path, &api.platform, false)),
+            )
+        })
+        .collect();
+    for (o, s) in ops.iter_mut().zip(successors) {
+        o.successor = s;
     }
     Ok(Plan { ops })
 }

@@ -169,7 +169,7 @@ fn bilingual(
 ) -> Result<Vec<Lowered>> {
     let mut merged: Option<(Lang, Vec<Lowered>)> = None;
     for (lang, source) in sources {
-        let doc = crate::json::document(source)?;
+        let doc = crate::json::document(source, warnings)?;
         let lowered = lower::lower(&doc, &source.path, *lang, warnings)?;
         if let Some(expected) = expected_path {
             check_single_path(&lowered, &source.path, expected)?;
@@ -320,7 +320,7 @@ pub fn spec_apis_remembering(
 ) -> Result<(Vec<Api>, Memories)> {
     let lowered = match spec {
         SpecInput::File(source) => {
-            let doc = crate::json::aggregate(source, warnings)?;
+            let doc = crate::json::document(source, warnings)?;
             lower::lower(&doc, &source.path, Lang::En, warnings)?
         }
         SpecInput::Folder { path, files } => load_folder(path, files, warnings)?,

@@ -674,3 +674,95 @@ impl<'de> MapAccess<'de> for TrackedMap<'de> {
         with_segment(Segment::Key(key.clone()), || seed.deserialize(Tracked(value)))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A response struct as the generator writes one.
+    #[derive(Debug, Default, PartialEq)]
+    struct Item {
+        count: Option<i64>,
+        rate: Option<f64>,
+        name: Option<String>,
+        on: Option<bool>,
+        tags: Vec<String>,
+        extra: BTreeMap<String, i64>,
+    }
+
+    impl Object for Item {
+        fn set<'de, A: MapAccess<'de>>(&mut self, key: &str, map: &mut A) -> Result<(), A::Error> {
+            match key {
+                "count" => set(map, &mut self.count),
+                "rate" => set(map, &mut self.rate),
+                "name" => set(map, &mut self.name),
+                "on" => set(map, &mut self.on),
+                "tags" => set(map, &mut self.tags),
+                key => insert(map, &mut self.extra, key),
+            }
+        }
+    }
+
+    /// The items and the mismatches, sorted (keys come in the body's order only with serde_json's
+    /// `preserve_order`).
+    fn decode(json: &str) -> (Vec<Item>, Vec<String>) {
+        let (items, mismatches) = from_slice::<Vec<Item>>(json.as_bytes()).unwrap();
+        let mut found: Vec<String> = mismatches.iter().map(ToString::to_string).collect();
+        found.sort();
+        (items, found)
+    }
+
+    #[test]
+    fn missing_and_null_are_empty_and_not_reported() {
+        let (items, mismatches) = decode(r#"[{}, {"count": null, "tags": null, "name": null}]"#);
+        assert_eq!(items, [Item::default(), Item::default()]);
+        assert!(mismatches.is_empty());
+    }
+
+    #[test]
+    fn other_representations_of_the_same_meaning_are_converted() {
+        let (items, mismatches) =
+            decode(r#"[{"count": 12.0, "rate": "0.5", "name": 12, "on": "true", "tags": [1, true], "7": "8"}]"#);
+        let item = &items[0];
+        assert_eq!(
+            (item.count, item.rate, item.name.as_deref(), item.on),
+            (Some(12), Some(0.5), Some("12"), Some(true))
+        );
+        assert_eq!(item.tags, ["1", "true"]);
+        assert_eq!(item.extra["7"], 8);
+        assert!(mismatches.is_empty(), "{mismatches:?}");
+    }
+
+    #[test]
+    fn misfits_are_left_out_and_named_by_path() {
+        let (items, mismatches) = decode(
+            r#"[{"count": 12.5}, {"rate": {"x": 1}, "tags": ["a", {"b": 1}, null], "on": 2}, {"name": [1]}, "x"]"#,
+        );
+        assert_eq!(items.len(), 3, "the string element is left out");
+        assert_eq!(items[0].count, None);
+        assert_eq!(items[1].tags, ["a"]);
+        assert_eq!(
+            mismatches,
+            [
+                "data[0].count: expected integer, found 12.5",
+                "data[1].on: expected boolean, found 2",
+                "data[1].rate: expected number, found an object",
+                "data[1].tags[1]: expected string, found an object",
+                "data[1].tags[2]: expected string, found null",
+                "data[2].name: expected string, found an array",
+                "data[3]: expected object, found \"x\"",
+            ]
+        );
+    }
+
+    #[test]
+    fn keys_that_are_not_plain_names_are_quoted_in_paths() {
+        let (_, mismatches) = from_slice::<BTreeMap<String, i64>>(br#"{"1627207:1643": "n/a"}"#).unwrap();
+        assert_eq!(mismatches[0].path, r#"data["1627207:1643"]"#);
+    }
+
+    #[test]
+    fn malformed_json_is_still_an_error() {
+        assert!(from_slice::<Vec<Item>>(b"[{").is_err());
+    }
+}

@@ -138,9 +138,7 @@ impl RetryPolicy {
     /// `max_backoff`.
     pub fn backoff(&self, retry: u32) -> Duration {
         let factor = 2u32.saturating_pow(retry.saturating_sub(1));
-        self.initial_backoff
-            .saturating_mul(factor)
-            .min(self.max_backoff)
+        self.initial_backoff.saturating_mul(factor).min(self.max_backoff)
     }
 
     /// The delay the client waits before retry number `retry` when the server did not say (`Retry-After`):
@@ -685,7 +683,10 @@ impl Client {
     ) -> Result<Vec<u8>, Error> {
         let limit = self.inner.max_body_bytes;
         if response.content_length().is_some_and(|len| len > limit as u64) {
-            return Err(Error::BodyTooLarge { url: url.to_owned(), limit });
+            return Err(Error::BodyTooLarge {
+                url: url.to_owned(),
+                limit,
+            });
         }
         let mut body = Vec::new();
         while let Some(chunk) = response
@@ -694,7 +695,10 @@ impl Client {
             .map_err(|e| Error::from_reqwest(e, url, timeout))?
         {
             if body.len() + chunk.len() > limit {
-                return Err(Error::BodyTooLarge { url: url.to_owned(), limit });
+                return Err(Error::BodyTooLarge {
+                    url: url.to_owned(),
+                    limit,
+                });
             }
             body.extend_from_slice(&chunk);
         }
@@ -937,9 +941,7 @@ impl<'de> Deserialize<'de> for Code {
                 if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
                     return Err(E::invalid_value(serde::de::Unexpected::Str(v), &self));
                 }
-                v.parse()
-                    .map(|value| Code { value, quoted: true })
-                    .map_err(E::custom)
+                v.parse().map(|value| Code { value, quoted: true }).map_err(E::custom)
             }
         }
         deserializer.deserialize_any(CodeVisitor)
@@ -984,7 +986,9 @@ impl<'de, T: Decode> Visitor<'de> for EnvelopeVisitor<T> {
             }
         }
         let Some(code) = code else {
-            return Err(serde::de::Error::custom("at `code`: missing (every response envelope has one)"));
+            return Err(serde::de::Error::custom(
+                "at `code`: missing (every response envelope has one)",
+            ));
         };
         Ok(Envelope {
             code,
@@ -1065,7 +1069,11 @@ fn decode<T: Decode>(body: Vec<u8>, url: &str) -> Result<ApiResponse<T>, Error> 
         tracing::warn!(url, path = %m.path, expected = m.expected, found = %m.found, "response value does not fit its type; left out");
     }
     if mismatches.len() > LOGGED_MISMATCHES {
-        tracing::warn!(url, more = mismatches.len() - LOGGED_MISMATCHES, "more response values do not fit their types");
+        tracing::warn!(
+            url,
+            more = mismatches.len() - LOGGED_MISMATCHES,
+            "more response values do not fit their types"
+        );
     }
     let data = match envelope.data {
         Some(data) => data,

@@ -168,11 +168,11 @@ fn every_planned_name_of_every_platform_is_a_valid_ascii_identifier() {
         .unwrap();
         for api in &apis {
             let plan = names::plan(api).unwrap();
-            for (op, n) in api.operations.iter().zip(&plan.ops) {
-                let from = format!("{version} {} {}", op.method.as_str(), op.path);
+            for n in &plan.ops {
+                let from = format!("{version} {} {}", n.op.method.as_str(), n.op.path);
                 check_snake(&n.func, &from, &mut bad);
-                n.params.iter().for_each(|p| check_snake(p, &from, &mut bad));
-                for e in n.enums.iter().flatten() {
+                n.params.iter().for_each(|p| check_snake(&p.name, &from, &mut bad));
+                for e in n.params.iter().filter_map(|p| p.enum_names.as_ref()) {
                     check_pascal(&e.type_name, &from, &mut bad);
                     e.variants.iter().for_each(|v| check_pascal(v, &from, &mut bad));
                     total += e.variants.len();

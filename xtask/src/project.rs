@@ -103,10 +103,15 @@ impl Project {
             Lock::empty()
         };
         let mut changelogs = BTreeMap::new();
-        for krate in &manifest.crates {
-            let path = layout.changelog(&krate.name);
+        let names = manifest
+            .crates
+            .iter()
+            .map(|c| c.name.as_str())
+            .chain([codegen::RUNTIME_CRATE]);
+        for name in names {
+            let path = layout.changelog(name);
             if path.exists() {
-                changelogs.insert(krate.name.clone(), read_text(&path)?);
+                changelogs.insert(name.to_owned(), read_text(&path)?);
             }
         }
         Ok(Project {

@@ -149,8 +149,6 @@ fn diff_operation(o: &Operation, n: &Operation, out: &mut Vec<Change>) {
 fn location(l: ParamLocation) -> &'static str {
     match l {
         ParamLocation::Query => "query",
-        ParamLocation::Path => "path",
-        ParamLocation::Header => "header",
         ParamLocation::Form => "form",
     }
 }

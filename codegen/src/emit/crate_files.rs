@@ -24,6 +24,12 @@ pub const RUNTIME_CRATE: &str = "justoneapi-runtime";
 /// Version of the runtime crate; bump it with any change to `codegen/templates/` or to what `runtime_files`
 /// emits.
 pub const RUNTIME_VERSION: &str = "0.2.0";
+/// sha256 of the runtime's hand-written source (every file of [`TEMPLATES`], in order) as released at
+/// [`RUNTIME_VERSION`]. A unit test fails when the source changes and this does not: every change to the
+/// runtime comes with a version bump, by Cargo's semver rules as for the platform crates (`0.x`: the minor for a
+/// breaking change, else the patch), and a line in `specs/changelog/justoneapi-runtime.md`.
+#[cfg_attr(not(test), allow(dead_code))]
+pub const RUNTIME_SOURCES_SHA256: &str = "5aafe602f958cfcc5a34f0534d42bffb6138b6ef4ce4caad95eb91d117bb1861";
 
 /// The repository the crates are published from (`repository` in their `Cargo.toml`, links in their READMEs).
 /// It does not exist yet: this is its intended address (see the README's "Publishing").
@@ -130,6 +136,11 @@ pub fn runtime_files(api: &Api, opts: &EmitOptions) -> Result<Vec<GeneratedFile>
     Ok(files)
 }
 
+/// A crate's `CHANGELOG.md`: the header, then the changelog kept under `specs/changelog/`.
+pub fn changelog_file(opts: &EmitOptions, changelog: &str) -> String {
+    format!("<!--{}-->\n\n{changelog}", header(opts, "").trim_end())
+}
+
 /// `LICENSE-APACHE` and `LICENSE-MIT`, verbatim.
 fn license_files() -> impl Iterator<Item = GeneratedFile> {
     LICENSE_FILES.iter().map(|(path, text)| GeneratedFile {
@@ -226,7 +237,7 @@ pub fn files(api: &Api, plan: &Plan, opts: &EmitOptions, changelog: Option<&str>
     if let Some(changelog) = changelog {
         out.push(GeneratedFile {
             path: "CHANGELOG.md".into(),
-            contents: format!("<!--{}-->\n\n{changelog}", header(opts, "").trim_end()),
+            contents: changelog_file(opts, changelog),
         });
     }
     for ex in &api.examples {
@@ -302,21 +313,23 @@ fn example_server(api: &Api) -> String {
 
 /// The call the usage examples (crate docs, README) make, e.g. `api_..._v1("USER_ID")`: the first operation
 /// that is not deprecated and whose required parameters are all strings, with placeholder arguments.
-fn example_call(api: &Api, plan: &Plan) -> Option<String> {
-    let (i, op) = api.operations.iter().enumerate().find(|(_, o)| {
-        !o.is_deprecated()
-            && o.params
+fn example_call(plan: &Plan) -> Option<String> {
+    let names = plan.ops.iter().find(|n| {
+        !n.op.is_deprecated()
+            && n.op
+                .params
                 .iter()
                 .filter(|p| p.required)
                 .all(|p| matches!(p.ty, ParamType::String))
     })?;
+    let op = names.op;
     let args: Vec<String> = op
         .params
         .iter()
         .filter(|p| p.required)
         .map(|p| format!("\"{}\"", names::snake(&p.name, "value").to_ascii_uppercase()))
         .collect();
-    Some(format!("{}({})", plan.ops[i].func, args.join(", ")))
+    Some(format!("{}({})", names.func, args.join(", ")))
 }
 
 fn lib_rs(api: &Api, plan: &Plan) -> TokenStream {
@@ -340,7 +353,7 @@ fn lib_rs(api: &Api, plan: &Plan) -> TokenStream {
         "// (see `ClientBuilder::from_env`); the default server is the first one listed below.".into(),
         "let client = Client::from_env()?;".into(),
     ];
-    if let Some(call) = example_call(api, plan) {
+    if let Some(call) = example_call(plan) {
         doc.push(format!("let response = client.{call}.await?;"));
         doc.push("println!(\"{:?} (request {:?})\", response.data, response.request_id);".into());
     }
@@ -700,19 +713,15 @@ fn servers_rs(api: &Api) -> Result<TokenStream> {
 }
 
 /// The operation an example program calls (its index and its one required string parameter).
-fn example_operation<'a>(
-    api: &'a Api,
+fn example_operation<'p, 'a>(
+    plan: &'p Plan<'a>,
     ex: &crate::ir::ExampleProgram,
-) -> Result<(usize, &'a crate::ir::Operation, &'a crate::ir::Param)> {
-    let (i, op) = api
-        .operations
-        .iter()
-        .enumerate()
-        .find(|(_, o)| o.path == ex.path && o.method == ex.method)
-        .ok_or_else(|| Error::Manifest {
-            file: "specs/manifest.yaml".into(),
-            message: format!("example `{}` calls {} which the crate does not have", ex.name, ex.path),
-        })?;
+) -> Result<(&'p names::OpNames<'a>, &'a crate::ir::Operation, &'a crate::ir::Param)> {
+    let names = plan.find(ex.method, &ex.path).ok_or_else(|| Error::Manifest {
+        file: "specs/manifest.yaml".into(),
+        message: format!("example `{}` calls {} which the crate does not have", ex.name, ex.path),
+    })?;
+    let op = names.op;
     let required: Vec<_> = op.params.iter().filter(|p| p.required).collect();
     let [arg] = required.as_slice() else {
         return Err(Error::Manifest {
@@ -731,13 +740,13 @@ fn example_operation<'a>(
             message: format!("example `{}`: parameter `{}` is not a string", ex.name, arg.name),
         });
     }
-    Ok((i, op, arg))
+    Ok((names, op, arg))
 }
 
 fn example(api: &Api, plan: &Plan, ex: &crate::ir::ExampleProgram) -> Result<TokenStream> {
-    let (i, op, arg) = example_operation(api, ex)?;
+    let (names, op, arg) = example_operation(plan, ex)?;
     let krate = format_ident!("{}", api.crate_name.replace('-', "_"));
-    let func = ident(&plan.ops[i].func);
+    let func = ident(&names.func);
     let arg_name = &arg.name;
     let usage = format!("error[usage]: expected exactly one argument, the {arg_name}");
     let doc = docs::inner_attrs(&[
@@ -804,9 +813,9 @@ fn example(api: &Api, plan: &Plan, ex: &crate::ir::ExampleProgram) -> Result<Tok
 /// The batch variant of an example program: many values of its parameter, a bounded number of requests at a
 /// time, rate limits waited out instead of failing the batch.
 fn batch_example(api: &Api, plan: &Plan, ex: &crate::ir::ExampleProgram) -> Result<TokenStream> {
-    let (i, op, arg) = example_operation(api, ex)?;
+    let (names, op, arg) = example_operation(plan, ex)?;
     let krate = format_ident!("{}", api.crate_name.replace('-', "_"));
-    let func = ident(&plan.ops[i].func);
+    let func = ident(&names.func);
     let arg_name = &arg.name;
     let usage = format!("error[usage]: expected one or more {arg_name}s, as arguments or one per line on stdin");
     let doc = docs::inner_attrs(&[
@@ -963,7 +972,7 @@ fn readme(api: &Api, plan: &Plan, opts: &EmitOptions, has_changelog: bool) -> St
     ));
 
     // Both examples compile as doctests of the crate (`ReadmeDoctests` in lib.rs).
-    let call = example_call(api, plan);
+    let call = example_call(plan);
     s.push_str("## Usage / 用法\n\n```rust,no_run\n");
     s.push_str(&format!("use {krate}::{{Client, Server}};\n\n"));
     s.push_str("#[tokio::main]\nasync fn main() -> Result<(), Box<dyn std::error::Error>> {\n");
@@ -1004,21 +1013,12 @@ fn readme(api: &Api, plan: &Plan, opts: &EmitOptions, has_changelog: bool) -> St
     s.push_str(&readme_links(name, has_changelog));
     s.push_str("## Operations / 接口\n\n");
     s.push_str("| Method | HTTP | Summary | Status |\n|---|---|---|---|\n");
-    for (op, names) in api.operations.iter().zip(&plan.ops) {
-        let status = match &op.deprecation {
-            None => String::new(),
-            Some(d) => match &d.successor {
-                Some(succ) => {
-                    let f = api
-                        .operations
-                        .iter()
-                        .position(|o| o.path == succ.path && o.method == succ.method)
-                        .map(|i| plan.ops[i].func.clone())
-                        .unwrap_or_default();
-                    format!("deprecated → `{f}`")
-                }
-                None => "deprecated".into(),
-            },
+    for names in &plan.ops {
+        let op = names.op;
+        let status = match (&op.deprecation, &names.successor) {
+            (None, _) => String::new(),
+            (Some(_), Some(f)) => format!("deprecated → `{f}`"),
+            (Some(_), None) => "deprecated".into(),
         };
         s.push_str(&format!(
             "| `{}` | `{} {}` | {} | {} |\n",
@@ -1053,3 +1053,24 @@ fn readme_links(name: &str, changelog: bool) -> String {
 const README_LICENSE: &str = "## License / 许可证\n\n\
      Licensed under either of [Apache License, Version 2.0](LICENSE-APACHE) or [MIT license](LICENSE-MIT) at your \
      option. / 以 Apache-2.0 或 MIT 许可证（任选其一）授权。\n";
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_changed_runtime_comes_with_a_new_version() {
+        let mut all = Vec::new();
+        for (path, text) in TEMPLATES {
+            all.extend_from_slice(path.as_bytes());
+            all.push(0);
+            all.extend_from_slice(text.as_bytes());
+        }
+        let digest = crate::lock::sha256_hex(&all);
+        assert_eq!(
+            digest, RUNTIME_SOURCES_SHA256,
+            "codegen/templates changed since justoneapi-runtime {RUNTIME_VERSION}: bump RUNTIME_VERSION (semver), \
+             add the change to specs/changelog/justoneapi-runtime.md, and set RUNTIME_SOURCES_SHA256 to {digest}"
+        );
+    }
+}

@@ -2,9 +2,13 @@
 //! runtime (client, retries, errors) comes verbatim from `codegen/templates/`.
 
 mod crate_files;
-pub use crate_files::{LICENSE_FILES, REPOSITORY, RUNTIME_CRATE, RUNTIME_VERSION, RUST_VERSION, TEMPLATES};
+pub use crate_files::{
+    changelog_file, LICENSE_FILES, REPOSITORY, RUNTIME_CRATE, RUNTIME_VERSION, RUST_VERSION, TEMPLATES,
+};
 pub mod docs;
 mod operation;
+mod surface;
+pub use surface::api_surface;
 
 use proc_macro2::{Ident, Span, TokenStream};
 use rayon::prelude::*;
@@ -54,7 +58,7 @@ pub fn emit_crates(apis: &[Api], opts: &EmitOptions, changelogs: &[Option<String
                 None => crate_files::files(api, plan, opts, changelogs.get(a).and_then(Option::as_deref)),
                 Some(i) => Ok(vec![GeneratedFile {
                     path: format!("src/ops/{}.rs", plan.ops[i].func),
-                    contents: rust_file(opts, operation::module(api, plan, i)?, &api.operations[i].path)?,
+                    contents: rust_file(opts, operation::module(api, &plan.ops[i])?, &plan.ops[i].op.path)?,
                 }]),
             }
         })

@@ -5,60 +5,21 @@ use quote::{format_ident, quote};
 
 use super::docs;
 use super::ident;
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::ir::{Api, Field, Method, Operation, Param, ParamLocation, ParamType, Shape, ShapeOrigin};
-use crate::names::{self, EnumNames, OpNames, Plan, ITEM};
+use crate::names::{self, EnumNames, OpNames, ParamNames, ITEM};
 
-/// Fields and methods of every request builder besides the parameters' own. The fields start with `_`, which
-/// no parameter name does (they are snake-case words), so only the methods can really clash.
-const REQUEST_MEMBERS: &[&str] = &[
-    "_client",
-    "_overrides",
-    "timeout",
-    "retry_policy",
-    "send",
-    "send_raw",
-    "into_parts",
-];
-
-pub fn module(api: &Api, plan: &Plan, index: usize) -> Result<TokenStream> {
-    let op = &api.operations[index];
-    let names = &plan.ops[index];
-    for p in &op.params {
-        if matches!(p.location, ParamLocation::Path | ParamLocation::Header) {
-            return Err(Error::spec(
-                std::path::Path::new(&api.crate_name),
-                crate::error::pointer(["paths", op.path.as_str()]),
-                format!(
-                    "parameter `{}`: {:?} parameters are not supported by the emitter",
-                    p.name, p.location
-                ),
-            ));
-        }
-    }
+pub fn module(api: &Api, names: &OpNames<'_>) -> Result<TokenStream> {
+    let op = names.op;
     let func = ident(&names.func);
     let func_name = names.func.as_str();
     let label = format!("{} {}", op.method.as_str(), op.path);
-    // A parameter's field and setter share the request builder with these; a clash would not compile.
-    if let Some((p, name)) = op
-        .params
-        .iter()
-        .zip(&names.params)
-        .find(|(_, n)| REQUEST_MEMBERS.contains(&names::ident_text(n).as_str()))
-    {
-        return Err(Error::NameCollision {
-            message: format!(
-                "parameter `{}` of {label} would be named `{name}`, which the request builder already uses",
-                p.name
-            ),
-        });
-    }
     let path = &op.path;
-    let deprecated = deprecated_attr(api, plan, op);
+    let deprecated = deprecated_attr(names);
     // The module defines deprecated items and necessarily refers to them.
     let allow_deprecated = op.is_deprecated().then(|| quote! { #![allow(deprecated)] });
 
-    let params: Vec<(usize, &Param)> = op.params.iter().enumerate().collect();
+    let params: &[ParamNames<'_>] = &names.params;
 
     let mut module_doc = vec![format!("**{}**", docs::inline(&op.summary)), String::new()];
     module_doc.push(format!("`{label}` — see [`Client::{}`].", names.func));
@@ -76,8 +37,8 @@ pub fn module(api: &Api, plan: &Plan, index: usize) -> Result<TokenStream> {
         doc.push(String::new());
         doc.push("# Parameters / 参数".into());
         doc.push(String::new());
-        for (i, p) in &params {
-            doc.push(param_doc_line(p, &names.params[*i]));
+        for p in params {
+            doc.push(param_doc_line(p.param, &p.name));
         }
     }
     doc.push(String::new());
@@ -108,8 +69,7 @@ pub fn module(api: &Api, plan: &Plan, index: usize) -> Result<TokenStream> {
         doc.push("# Deprecated / 已弃用".into());
         doc.push(String::new());
         doc.extend(docs::paragraphs(&d.note));
-        if let Some(s) = &d.successor {
-            let succ = successor_fn(api, plan, &s.path, s.method);
+        if let Some(succ) = &names.successor {
             doc.push(String::new());
             doc.push(format!("Use [`Client::{succ}`] instead. / 请改用 [`Client::{succ}`]。"));
         }
@@ -126,15 +86,15 @@ pub fn module(api: &Api, plan: &Plan, index: usize) -> Result<TokenStream> {
     let method_doc = docs::attrs(&doc);
 
     // Arguments and request fields.
-    let required: Vec<(usize, &Param)> = params.iter().copied().filter(|(_, p)| p.required).collect();
-    let optional: Vec<(usize, &Param)> = params.iter().copied().filter(|(_, p)| !p.required).collect();
-    let args = required.iter().map(|(i, p)| {
-        let n = ident(&names.params[*i]);
-        let ty = arg_type(p, names.enums[*i].as_ref());
+    let required = params.iter().filter(|p| p.param.required);
+    let optional = params.iter().filter(|p| !p.param.required);
+    let args = required.map(|p| {
+        let n = ident(&p.name);
+        let ty = arg_type(p.param, p.enum_names.as_ref());
         quote! { #n: #ty }
     });
-    let inits = params.iter().map(|&(i, p)| {
-        let n = ident(&names.params[i]);
+    let inits = params.iter().map(|pn| {
+        let (n, p) = (ident(&pn.name), pn.param);
         if !p.required {
             quote! { #n: None }
         } else if is_string(p) {
@@ -143,18 +103,18 @@ pub fn module(api: &Api, plan: &Plan, index: usize) -> Result<TokenStream> {
             quote! { #n }
         }
     });
-    let fields = params.iter().map(|&(i, p)| {
-        let n = ident(&names.params[i]);
-        let ty = value_type(p, names.enums[i].as_ref());
+    let fields = params.iter().map(|pn| {
+        let (n, p) = (ident(&pn.name), pn.param);
+        let ty = value_type(p, pn.enum_names.as_ref());
         if p.required {
             quote! { #n: #ty }
         } else {
             quote! { #n: Option<#ty> }
         }
     });
-    let setters = optional.iter().map(|(i, p)| {
-        let n = ident(&names.params[*i]);
-        let ty = arg_type(p, names.enums[*i].as_ref());
+    let setters = optional.map(|pn| {
+        let (n, p) = (ident(&pn.name), pn.param);
+        let ty = arg_type(p, pn.enum_names.as_ref());
         let value = if is_string(p) {
             quote! { value.into() }
         } else {
@@ -183,9 +143,9 @@ pub fn module(api: &Api, plan: &Plan, index: usize) -> Result<TokenStream> {
     let pairs = |loc: ParamLocation| -> TokenStream {
         let items: Vec<TokenStream> = params
             .iter()
-            .filter(|(_, p)| (p.location == ParamLocation::Form) == (loc == ParamLocation::Form))
-            .map(|&(i, p)| {
-                let n = ident(&names.params[i]);
+            .filter(|pn| (pn.param.location == ParamLocation::Form) == (loc == ParamLocation::Form))
+            .map(|pn| {
+                let (n, p) = (ident(&pn.name), pn.param);
                 let wire = &p.name;
                 if p.required {
                     let text = to_string(p, quote! { self.#n });
@@ -210,12 +170,9 @@ pub fn module(api: &Api, plan: &Plan, index: usize) -> Result<TokenStream> {
         Method::Post => quote! { #runtime::Method::POST },
     };
 
-    let enums = op
-        .params
+    let enums = params
         .iter()
-        .zip(&names.enums)
-        .filter(|(p, _)| p.name != crate::lower::TOKEN_PARAM)
-        .filter_map(|(p, e)| e.as_ref().map(|e| param_enum(p, e, &deprecated)));
+        .filter_map(|pn| pn.enum_names.as_ref().map(|e| param_enum(pn.param, e, &deprecated)));
     let data = data_types(op, names, &deprecated, &names.func);
 
     let request_doc = docs::attrs(&[
@@ -332,7 +289,7 @@ fn is_string(p: &Param) -> bool {
 }
 
 /// Type accepted by the method / setter.
-fn arg_type(p: &Param, e: Option<&EnumNames>) -> TokenStream {
+pub(super) fn arg_type(p: &Param, e: Option<&EnumNames>) -> TokenStream {
     if is_string(p) {
         quote! { impl Into<String> }
     } else {
@@ -561,7 +518,7 @@ fn code_span(text: &str) -> String {
 }
 
 /// The fields and data-keyed entries of the object at `loc` (`[]` steps into arrays, `*` into map values).
-fn object_at<'a>(shape: &'a Shape, loc: &[String]) -> Option<(&'a [Field], Option<&'a Shape>)> {
+pub(super) fn object_at<'a>(shape: &'a Shape, loc: &[String]) -> Option<(&'a [Field], Option<&'a Shape>)> {
     match (shape, loc.split_first()) {
         (Shape::Optional(inner), _) => object_at(inner, loc),
         (Shape::Object { fields, rest }, None) => Some((fields, rest.as_deref())),
@@ -578,7 +535,7 @@ fn object_at<'a>(shape: &'a Shape, loc: &[String]) -> Option<(&'a [Field], Optio
 
 /// The type of a struct field (or of the whole `data`): every scalar and object optional, lists and maps
 /// empty when absent (see `templates/de.rs`).
-fn field_type(shape: &Shape, loc: &mut Vec<String>, names: &OpNames) -> TokenStream {
+pub(super) fn field_type(shape: &Shape, loc: &mut Vec<String>, names: &OpNames) -> TokenStream {
     match shape {
         Shape::Any => quote! { serde_json::Value },
         Shape::Optional(inner) => field_type(inner, loc, names),
@@ -591,7 +548,7 @@ fn field_type(shape: &Shape, loc: &mut Vec<String>, names: &OpNames) -> TokenStr
 }
 
 /// The type of an element of a list or map: as inferred, `Option` only where `null` was seen.
-fn element_type(shape: &Shape, loc: &mut Vec<String>, names: &OpNames) -> TokenStream {
+pub(super) fn element_type(shape: &Shape, loc: &mut Vec<String>, names: &OpNames) -> TokenStream {
     match shape {
         Shape::Bool => quote! { bool },
         Shape::Integer => quote! { i64 },
@@ -622,32 +579,22 @@ fn element_type(shape: &Shape, loc: &mut Vec<String>, names: &OpNames) -> TokenS
     }
 }
 
-fn successor_fn(api: &Api, plan: &Plan, path: &str, method: Method) -> String {
-    api.operations
-        .iter()
-        .position(|o| o.path == path && o.method == method)
-        .map(|i| plan.ops[i].func.clone())
-        .unwrap_or_else(|| names::operation_fn(path, &api.platform, false))
-}
-
 /// `#[deprecated(note = "...")]` with upstream's notice in both languages and the successor.
-pub fn deprecated_attr(api: &Api, plan: &Plan, op: &Operation) -> TokenStream {
-    let Some(d) = &op.deprecation else {
+pub fn deprecated_attr(names: &OpNames<'_>) -> TokenStream {
+    let Some(d) = &names.op.deprecation else {
         return TokenStream::new();
     };
     let mut note = String::new();
     if let Some(en) = &d.note.en {
         note.push_str(en.trim());
     }
-    if let Some(s) = &d.successor {
-        let succ = successor_fn(api, plan, &s.path, s.method);
+    if let Some(succ) = &names.successor {
         note.push_str(&format!(" Use `Client::{succ}` instead."));
     }
     if let Some(zh) = &d.note.zh {
         note.push_str(&format!(" / {}", zh.trim()));
     }
-    if let Some(s) = &d.successor {
-        let succ = successor_fn(api, plan, &s.path, s.method);
+    if let Some(succ) = &names.successor {
         note.push_str(&format!("请改用 `Client::{succ}`。"));
     }
     let note = note.trim().to_owned();

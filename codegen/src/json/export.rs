@@ -11,7 +11,7 @@ use std::path::Path;
 
 use serde_json::{json, Map, Value};
 
-use crate::error::{pointer, Result};
+use crate::error::Result;
 use crate::input::Source;
 use crate::ir::{Field, Shape};
 use crate::json::{downgrade, fixups, load};
@@ -45,40 +45,7 @@ pub fn normalize_value(doc: &mut Value, file: &Path, warnings: &mut Vec<Warning>
             // Unique across platforms: the platform stays in the name (`xiaohongshu_pgy_get_kol_fans_portrait_v1`).
             let id = names::operation_fn(path, "", method == "post" && has_get);
             op.insert("operationId".into(), Value::String(id));
-            let label = format!("{} {path}", method.to_ascii_uppercase());
-            let op_ptr = pointer(["paths", path.as_str(), method.as_str()]);
-            drop_invalid_defaults(op, file, &label, &op_ptr, warnings);
             add_response_schemas(op);
-        }
-    }
-}
-
-fn drop_invalid_defaults(
-    op: &mut Map<String, Value>,
-    file: &Path,
-    label: &str,
-    op_ptr: &str,
-    warnings: &mut Vec<Warning>,
-) {
-    let Some(params) = op.get_mut("parameters").and_then(Value::as_array_mut) else {
-        return;
-    };
-    for (i, p) in params.iter_mut().enumerate() {
-        let name = p.get("name").and_then(Value::as_str).unwrap_or_default().to_owned();
-        let Some(schema) = p.get_mut("schema").and_then(Value::as_object_mut) else {
-            continue;
-        };
-        let (Some(Value::Array(values)), Some(default)) = (schema.get("enum"), schema.get("default")) else {
-            continue;
-        };
-        if !values.contains(default) {
-            warnings.push(Warning {
-                file: file.to_path_buf(),
-                pointer: format!("{op_ptr}/parameters/{i}/schema/default"),
-                operation: label.to_owned(),
-                message: format!("parameter `{name}`: default {default} is not one of its enum values; removed"),
-            });
-            schema.remove("default");
         }
     }
 }

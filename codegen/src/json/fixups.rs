@@ -2,9 +2,13 @@
 //!
 //! * **Duplicate operationIds** (the 2026-03-29 aggregate shares 17 ids among 44 operations): harmless for
 //!   us (names come from paths), so they are reported, not changed.
-//! * **Enum defaults that are not enum values** (10 query parameters of 2026-08-21) are dropped in `lower.rs`,
-//!   with a warning, when parameters are read.
-//! * **Examples without schemas**: inferred in `infer.rs`; nothing to do here.
+//! * **Enum defaults that are not enum values** (10 query parameters of 2026-08-21) are removed, with a warning:
+//!   a default the type cannot hold would be documented wrong (and breaks other generators). A value matches
+//!   by its text (`1` and `"1"` are the same value), as the parameter is sent as text.
+//! * **Examples without schemas**: inferred in `lower/infer.rs`; nothing to do here.
+//!
+//! Applied to every definition, aggregate or per-endpoint, before it is typed (`json::document`,
+//! `json::aggregate`), and by the export for other generators.
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -16,6 +20,100 @@ use crate::lower::Warning;
 
 pub fn apply(doc: &mut Value, file: &Path, warnings: &mut Vec<Warning>) {
     report_duplicate_operation_ids(doc, file, warnings);
+    drop_invalid_enum_defaults(doc, file, warnings);
+}
+
+/// The text a value is sent as: a string as it is, anything else as JSON.
+fn as_text(v: &Value) -> String {
+    match v {
+        Value::String(s) => s.clone(),
+        other => other.to_string(),
+    }
+}
+
+fn drop_invalid_enum_defaults(doc: &mut Value, file: &Path, warnings: &mut Vec<Warning>) {
+    let Some(paths) = doc.get_mut("paths").and_then(Value::as_object_mut) else {
+        return;
+    };
+    for (path, item) in paths.iter_mut() {
+        let Some(item) = item.as_object_mut() else { continue };
+        let path_ptr = pointer(["paths", path.as_str()]);
+        let methods: Vec<String> = item
+            .keys()
+            .filter(|k| matches!(k.as_str(), "get" | "post"))
+            .cloned()
+            .collect();
+        let label_of = |m: &str| format!("{} {path}", m.to_ascii_uppercase());
+        // Path-level parameters belong to every operation; report them under the first.
+        let first = methods.first().map(|m| label_of(m)).unwrap_or_else(|| path.clone());
+        if let Some(params) = item.get_mut("parameters").and_then(Value::as_array_mut) {
+            for (i, p) in params.iter_mut().enumerate() {
+                check_parameter(p, &format!("{path_ptr}/parameters/{i}"), &first, file, warnings);
+            }
+        }
+        for method in methods {
+            let label = label_of(&method);
+            let op_ptr = format!("{path_ptr}/{method}");
+            let Some(op) = item.get_mut(&method).and_then(Value::as_object_mut) else {
+                continue;
+            };
+            if let Some(params) = op.get_mut("parameters").and_then(Value::as_array_mut) {
+                for (i, p) in params.iter_mut().enumerate() {
+                    check_parameter(p, &format!("{op_ptr}/parameters/{i}"), &label, file, warnings);
+                }
+            }
+            // Fields of a form body are parameters too.
+            let Some(content) = op
+                .get_mut("requestBody")
+                .and_then(|b| b.get_mut("content"))
+                .and_then(Value::as_object_mut)
+            else {
+                continue;
+            };
+            for (ct, media) in content.iter_mut() {
+                let props_ptr = format!(
+                    "{}/schema/properties",
+                    crate::error::push_pointer(&format!("{op_ptr}/requestBody/content"), ct)
+                );
+                let Some(props) = media
+                    .get_mut("schema")
+                    .and_then(|s| s.get_mut("properties"))
+                    .and_then(Value::as_object_mut)
+                else {
+                    continue;
+                };
+                for (name, schema) in props.iter_mut() {
+                    let ptr = crate::error::push_pointer(&props_ptr, name);
+                    check_schema(schema, name, &ptr, &label, file, warnings);
+                }
+            }
+        }
+    }
+}
+
+fn check_parameter(p: &mut Value, ptr: &str, label: &str, file: &Path, warnings: &mut Vec<Warning>) {
+    let name = p.get("name").and_then(Value::as_str).unwrap_or_default().to_owned();
+    if let Some(schema) = p.get_mut("schema") {
+        check_schema(schema, &name, &format!("{ptr}/schema"), label, file, warnings);
+    }
+}
+
+fn check_schema(schema: &mut Value, name: &str, ptr: &str, label: &str, file: &Path, warnings: &mut Vec<Warning>) {
+    let Some(schema) = schema.as_object_mut() else { return };
+    let (Some(Value::Array(values)), Some(default)) = (schema.get("enum"), schema.get("default")) else {
+        return;
+    };
+    let text = as_text(default);
+    if values.iter().any(|v| as_text(v) == text) {
+        return;
+    }
+    warnings.push(Warning {
+        file: file.to_path_buf(),
+        pointer: format!("{ptr}/default"),
+        operation: label.to_owned(),
+        message: format!("parameter `{name}`: default {default} is not one of its enum values; removed"),
+    });
+    schema.remove("default");
 }
 
 fn report_duplicate_operation_ids(doc: &Value, file: &Path, warnings: &mut Vec<Warning>) {

@@ -11,16 +11,9 @@ use crate::error::Result;
 use crate::input::Source;
 use crate::lower::Warning;
 
-/// A per-endpoint definition (OpenAPI 3.0 or 3.1) as an OpenAPI 3.0 document.
-pub fn document(source: &Source) -> Result<openapiv3::OpenAPI> {
-    let mut doc = load::parse_json(&source.bytes, &source.path)?;
-    downgrade::downgrade(&mut doc);
-    load::to_openapi(doc, &source.path)
-}
-
-/// An aggregate definition (every platform, OpenAPI 3.1) as an OpenAPI 3.0 document, upstream's known bugs
-/// fixed (each fix a warning).
-pub fn aggregate(source: &Source, warnings: &mut Vec<Warning>) -> Result<openapiv3::OpenAPI> {
+/// A definition (OpenAPI 3.0 or 3.1; per-endpoint or aggregate) as an OpenAPI 3.0 document, upstream's known
+/// bugs fixed (each fix a warning).
+pub fn document(source: &Source, warnings: &mut Vec<Warning>) -> Result<openapiv3::OpenAPI> {
     let mut doc = load::parse_json(&source.bytes, &source.path)?;
     downgrade::downgrade(&mut doc);
     fixups::apply(&mut doc, &source.path, warnings);

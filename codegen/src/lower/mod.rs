@@ -132,19 +132,17 @@ pub fn lower(doc: &OpenAPI, file: &Path, lang: Lang, warnings: &mut Vec<Warning>
                 };
                 params.push(param(
                     &ctx,
-                    &ptr,
                     &data.name,
                     location,
-                    data.required || location == ParamLocation::Path,
+                    data.required,
                     data.description.as_deref(),
                     schema,
-                    warnings,
-                )?);
+                ));
                 param_pointers.push(ptr);
             }
             if let Some(body) = &op.request_body {
                 let ptr = format!("{op_ptr}/requestBody");
-                form_params(&ctx, body, &ptr, &mut params, &mut param_pointers, warnings)?;
+                form_params(&ctx, body, &ptr, &mut params, &mut param_pointers)?;
             }
             let (response, example_pointer) = response(&ctx, &op.responses, warnings)?;
             let op = Operation {
@@ -233,47 +231,31 @@ fn resolve_boxed_schema<'a>(ctx: &Ctx<'a>, s: &'a ReferenceOr<Box<Schema>>, ptr:
     }
 }
 
-#[allow(clippy::too_many_arguments)]
 fn param(
     ctx: &Ctx<'_>,
-    ptr: &str,
     name: &str,
     location: ParamLocation,
     required: bool,
     description: Option<&str>,
     schema: Option<&Schema>,
-    warnings: &mut Vec<Warning>,
-) -> Result<Param> {
+) -> Param {
     let description = description.or_else(|| schema.and_then(|s| s.schema_data.description.as_deref()));
-    let (ty, mut default) = match schema {
+    // Enum defaults that are not enum values were removed by `json::fixups`.
+    let (ty, default) = match schema {
         None => (ParamType::Json, None),
         Some(schema) => (
             param_type(ctx.lang, schema, description),
             schema.schema_data.default.clone(),
         ),
     };
-    if let (ParamType::Enum(e), Some(d)) = (&ty, &default) {
-        let as_text = match d {
-            Value::String(s) => s.clone(),
-            other => other.to_string(),
-        };
-        if !e.values.iter().any(|v| v.value == as_text) {
-            ctx.warn(
-                warnings,
-                &format!("{ptr}/schema/default"),
-                format!("parameter `{name}`: default {d} is not one of its enum values; ignored"),
-            );
-            default = None;
-        }
-    }
-    Ok(Param {
+    Param {
         name: name.to_owned(),
         location,
         required,
         ty,
         default,
         description: text(ctx.lang, description),
-    })
+    }
 }
 
 fn param_type(lang: Lang, schema: &Schema, description: Option<&str>) -> ParamType {
@@ -349,7 +331,6 @@ fn form_params(
     ptr: &str,
     params: &mut Vec<Param>,
     pointers: &mut Vec<String>,
-    warnings: &mut Vec<Warning>,
 ) -> Result<()> {
     let ReferenceOr::Item(body) = body else {
         return Err(Error::spec(ctx.file, ptr, "request body $ref is not supported"));
@@ -383,14 +364,12 @@ fn form_params(
         let required = obj.required.contains(name);
         params.push(param(
             ctx,
-            &prop_ptr,
             name,
             ParamLocation::Form,
             required,
             prop.schema_data.description.as_deref(),
             Some(prop),
-            warnings,
-        )?);
+        ));
         pointers.push(prop_ptr);
     }
     Ok(())
