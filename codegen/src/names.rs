@@ -323,8 +323,19 @@ pub struct StructNames {
 /// Names for the map of an object's data-keyed entries (`Shape::Object::rest`), the first one free.
 pub const REST_FIELDS: &[&str] = &["extra", "extra_entries", "data_keyed_entries"];
 
-/// Names every operation module defines besides its response and enum types.
-pub const RESERVED_OP_TYPES: &[&str] = &["Request", "Data"];
+/// Type names an operation module already uses, so no response struct or enum may take them: what the module
+/// defines (`Request`, `Data`), what it imports from the crate root ([`OP_IMPORTS`]), the generic parameters
+/// of its `Deserialize` impls (`D`, `A`), and the standard prelude's types and traits (a response object under
+/// a key `result` must not shadow `Result`).
+pub const RESERVED_OP_TYPES: &[&str] = &[
+    "Request", "Data", "ApiResponse", "Client", "Error", "ResponseFuture", "RetryPolicy", "D", "A", "Option",
+    "Some", "None", "Result", "Ok", "Err", "String", "Vec", "Box", "Default", "Clone", "Copy", "Send", "Sync",
+    "Sized", "Unpin", "Drop", "Fn", "FnMut", "FnOnce", "Iterator", "IntoIterator", "DoubleEndedIterator",
+    "ExactSizeIterator", "Extend", "FromIterator", "ToString", "ToOwned", "Into", "From", "TryFrom", "TryInto",
+    "AsRef", "AsMut", "PartialEq", "PartialOrd", "Eq", "Ord", "Debug", "Self",
+];
+/// What every operation module imports from its crate's root (`use crate::{...}`); reserved above.
+pub const OP_IMPORTS: &[&str] = &["ApiResponse", "Client", "Error", "ResponseFuture", "RetryPolicy"];
 /// Fields and methods of every request builder besides the parameters' own. The fields start with `_`, which
 /// no parameter name does (they are snake-case words), so only the methods can really clash.
 pub const REQUEST_MEMBERS: &[&str] = &[
@@ -575,6 +586,24 @@ fn collect_objects<'a>(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn response_objects_never_take_a_name_the_module_or_the_prelude_uses() {
+        use crate::ir::{Field, Shape};
+        let obj = |name: &str| Field::new(name, Shape::object(vec![Field::new("x", Shape::Integer)]));
+        let shape = Shape::object(vec![obj("result"), obj("request"), obj("client"), obj("d"), obj("vec")]);
+        let mut types = Namespace::new("type");
+        for t in RESERVED_OP_TYPES {
+            types.claim(t, "the generator").unwrap();
+        }
+        let names = struct_names(&shape, &mut types, "GET /api/x/v1").unwrap();
+        let mut got: Vec<&str> = names.values().map(|n| n.type_name.as_str()).collect();
+        got.sort_unstable();
+        assert_eq!(got, ["Data", "DataClient", "DataD", "DataRequest", "DataResult", "DataVec"]);
+        for import in OP_IMPORTS {
+            assert!(RESERVED_OP_TYPES.contains(import), "{import} is imported but not reserved");
+        }
+    }
 
     #[test]
     fn operation_names_come_from_the_path() {

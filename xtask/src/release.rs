@@ -47,6 +47,11 @@ pub fn snapshot(specs: &Specs, missing: &[String]) -> Result<BTreeMap<String, Ap
         };
         let mut k = krate.clone();
         k.endpoints.retain(|e| present(&e.slug));
+        if k.endpoints.is_empty() {
+            // A crate none of whose definitions is vendored yet does not exist before the fetch: it is
+            // introduced (see `plan`), not bumped.
+            continue;
+        }
         let kept: Vec<String> = k.endpoints.iter().map(|e| e.slug.clone()).collect();
         for e in &mut k.endpoints {
             if e.successor.as_ref().is_some_and(|s| !kept.contains(s)) {
@@ -97,7 +102,20 @@ pub fn plan(
     let mut changelogs = BTreeMap::new();
     let mut releases = Vec::new();
     for (name, new) in after {
-        let Some(old) = before.get(name) else { continue };
+        let Some(old) = before.get(name) else {
+            // A new crate is released at the manifest's version, with a first entry unless it has one.
+            if !specs.changelogs.contains_key(name) {
+                let manifest = Manifest::parse(&manifest_text, "specs/manifest.yaml".as_ref())?;
+                let version = manifest
+                    .crates
+                    .iter()
+                    .find(|c| &c.name == name)
+                    .map(|c| c.version.clone())
+                    .ok_or_else(|| anyhow!("specs/manifest.yaml: no crate `{name}`"))?;
+                changelogs.insert(name.clone(), first_changelog(&version, date, new));
+            }
+            continue;
+        };
         let report = diff::diff_api(old, new);
         if report.is_empty() {
             continue;
@@ -150,6 +168,23 @@ pub fn plan(
         changelogs,
         releases,
     })
+}
+
+/// The changelog of a crate released for the first time.
+pub fn first_changelog(version: &str, date: &str, api: &Api) -> String {
+    let deprecated = api.operations.iter().filter(|op| op.is_deprecated()).count();
+    let mut s = CHANGELOG_HEADER.to_owned();
+    let _ = write!(
+        s,
+        "\n## {version} ({date})\n\nFirst release: {} operations of `/api/{}/`",
+        api.operations.len(),
+        api.platform
+    );
+    if deprecated > 0 {
+        let _ = write!(s, ", {deprecated} of them deprecated upstream");
+    }
+    s.push_str(".\n");
+    s
 }
 
 /// The manifest text with crate `crate_name`'s `version:` value replaced (indentation, quotes and a

@@ -254,6 +254,22 @@ pub fn files(api: &Api, plan: &Plan, opts: &EmitOptions, changelog: Option<&str>
     Ok(out)
 }
 
+/// crates.io keywords: ours, and the platform's first word (`xiaohongshu-pgy` -> `xiaohongshu`) when it is a
+/// valid keyword (ASCII letters, digits, `-`, `_`; a letter first; at most 20 characters).
+fn platform_keywords(platform: &str) -> String {
+    let word = platform.split('-').next().unwrap_or_default();
+    let valid = word.len() <= 20
+        && word.starts_with(|c: char| c.is_ascii_alphabetic())
+        && word.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+    let mut keywords = vec!["justoneapi", "api-client"];
+    if valid && !keywords.contains(&word) {
+        keywords.push(word);
+    }
+    keywords.push("openapi");
+    let quoted: Vec<String> = keywords.iter().map(|k| format!("\"{k}\"")).collect();
+    format!("[{}]", quoted.join(", "))
+}
+
 fn platform_cargo_toml(api: &Api, opts: &EmitOptions) -> String {
     let title = api.title.en.as_deref().unwrap_or(&api.crate_name);
     let zh = api.title.zh.as_deref().map(|z| format!(" ({z})")).unwrap_or_default();
@@ -262,7 +278,7 @@ fn platform_cargo_toml(api: &Api, opts: &EmitOptions) -> String {
         &api.crate_name,
         &api.version,
         &format!("Typed async client for Just One API's {title}{zh}."),
-        r#"["justoneapi", "api-client", "xiaohongshu", "openapi"]"#,
+        &platform_keywords(&api.platform),
         &platform_dependencies(),
     )
 }

@@ -5,19 +5,67 @@ use quote::quote;
 
 use crate::ir::Text;
 
-/// Escapes Markdown that rustdoc would interpret (`[Deprecated]` as a link, `<18` as HTML).
+/// Escapes Markdown that rustdoc would interpret (`[Deprecated]` as a link, `<18` as HTML), and makes bare
+/// URLs autolinks (`<https://...>`; rustdoc's `bare_urls` lint denies them otherwise).
 pub fn escape(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '[' | ']' | '<' | '>' | '*' | '\\' => {
-                out.push('\\');
-                out.push(c);
-            }
-            _ => out.push(c),
+    let mut rest = s;
+    while let Some(c) = rest.chars().next() {
+        if let Some(len) = url_len(rest) {
+            out.push('<');
+            out.push_str(&rest[..len]);
+            out.push('>');
+            rest = &rest[len..];
+            continue;
         }
+        if matches!(c, '[' | ']' | '<' | '>' | '*' | '\\') {
+            out.push('\\');
+        }
+        out.push(c);
+        rest = &rest[c.len_utf8()..];
     }
     out
+}
+
+/// Length of the URL `s` starts with, if it starts with one: `http(s)://` and a host, up to whitespace, a
+/// non-ASCII character or a character an autolink cannot hold, without trailing punctuation (`(see
+/// https://a.b/c).` links `https://a.b/c`).
+fn url_len(s: &str) -> Option<usize> {
+    let scheme = ["https://", "http://"].into_iter().find(|p| s.starts_with(p))?;
+    let end = s
+        .find(|c: char| !c.is_ascii_graphic() || matches!(c, '<' | '>' | '"' | '\'' | '`' | '\\'))
+        .unwrap_or(s.len());
+    let url = s[..end].trim_end_matches(['.', ',', ';', ':', '!', '?', ')', ']', '}', '*']);
+    // An opening parenthesis inside the URL keeps its closing one (`https://en.wikipedia.org/wiki/A_(b)`).
+    let url = match (url.matches('(').count(), s[..end].len() > url.len()) {
+        (open, true) if open > url.matches(')').count() && s[url.len()..].starts_with(')') => &s[..url.len() + 1],
+        _ => url,
+    };
+    (url.len() > scheme.len()).then_some(url.len())
+}
+
+/// Drops the indentation upstream's multi-line descriptions carry after their first line (four spaces, as
+/// in a Python docstring), which Markdown would render as a code block; what is indented beyond that keeps
+/// up to three spaces (enough to nest a list, too few for a code block).
+fn dedent(text: &str) -> Vec<String> {
+    let indent = |l: &str| l.len() - l.trim_start_matches([' ', '\t']).len();
+    let lines: Vec<&str> = text.lines().collect();
+    let common = lines
+        .iter()
+        .skip(1)
+        .filter(|l| !l.trim().is_empty())
+        .map(|l| indent(l))
+        .min()
+        .unwrap_or(0);
+    lines
+        .iter()
+        .enumerate()
+        .map(|(i, l)| {
+            let own = indent(l);
+            let keep = if i == 0 { 0 } else { (own - common.min(own)).min(3) };
+            format!("{}{}", " ".repeat(keep), l.trim_start_matches([' ', '\t']))
+        })
+        .collect()
 }
 
 /// `English / 中文` on one line, each side escaped; one side alone when only one exists.
@@ -36,7 +84,7 @@ pub fn paragraphs(t: &Text) -> Vec<String> {
         if !out.is_empty() {
             out.push(String::new());
         }
-        out.extend(s.lines().map(escape));
+        out.extend(dedent(s).iter().map(|l| escape(l)));
     };
     match (t.en.as_deref(), t.zh.as_deref()) {
         (Some(en), Some(zh)) if en == zh => push(en),
@@ -128,6 +176,26 @@ mod tests {
     #[test]
     fn brackets_and_angles_are_escaped() {
         assert_eq!(escape("KOL (V1) [Deprecated] <18"), "KOL (V1) \\[Deprecated\\] \\<18");
+    }
+
+    #[test]
+    fn bare_urls_become_autolinks_without_their_trailing_punctuation() {
+        assert_eq!(
+            escape("e.g., https://b23.tv/...) or 'https://b23.tv/'."),
+            "e.g., <https://b23.tv/>...) or '<https://b23.tv/>'."
+        );
+        assert_eq!(escape("例如：https://amazon.com/s?node=172282 - ID"), "例如：<https://amazon.com/s?node=172282> - ID");
+        assert_eq!(escape("(https://en.wikipedia.org/wiki/A_(b))"), "(<https://en.wikipedia.org/wiki/A_(b)>)");
+        assert_eq!(escape("http:// alone"), "http:// alone");
+    }
+
+    #[test]
+    fn indented_description_lines_never_become_code_blocks() {
+        let text = "Get products.\n    Supports categories.\n\n    Use cases:\n    - one\n        - nested";
+        assert_eq!(
+            paragraphs(&Text::en(text)),
+            ["Get products.", "Supports categories.", "", "Use cases:", "- one", "   - nested"]
+        );
     }
 
     #[test]

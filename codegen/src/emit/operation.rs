@@ -189,13 +189,14 @@ pub fn module(api: &Api, names: &OpNames<'_>) -> Result<TokenStream> {
     let path_doc = docs::attrs(&[format!("HTTP path of this operation: `{label}`.")]);
 
     // The response structs' decoding (`Deserialize`, `de::Object`) calls the runtime's lenient decoders.
+    let imports = names::OP_IMPORTS.iter().map(|i| ident(i));
     let use_de = (!names.structs.is_empty()).then(|| quote! { use #runtime::de; });
 
     Ok(quote! {
         #module_doc
         #allow_deprecated
 
-        use crate::{ApiResponse, Client, Error, ResponseFuture, RetryPolicy};
+        use crate::{#(#imports),*};
         #use_de
 
         #path_doc

@@ -5,6 +5,10 @@
 //! * **Enum defaults that are not enum values** (10 query parameters of 2026-08-21) are removed, with a warning:
 //!   a default the type cannot hold would be documented wrong (and breaks other generators). A value matches
 //!   by its text (`1` and `"1"` are the same value), as the parameter is sent as text.
+//! * **Envelope `$ref`s without the envelope** (4 per-endpoint definitions of Douyin Xingtu and TikTok Shop):
+//!   a response schema `$ref: #/components/schemas/Result` in a file that has no such component (the aggregate
+//!   defines it; the per-endpoint files leave `components` out). Replaced by the envelope it names, `{code,
+//!   message, data, recordTime}` with `data` untyped, with a warning; any other dangling `$ref` stays an error.
 //! * **Examples without schemas**: inferred in `lower/infer.rs`; nothing to do here.
 //!
 //! Applied to every definition, aggregate or per-endpoint, before it is typed (`json::document`,
@@ -21,6 +25,75 @@ use crate::lower::Warning;
 pub fn apply(doc: &mut Value, file: &Path, warnings: &mut Vec<Warning>) {
     report_duplicate_operation_ids(doc, file, warnings);
     drop_invalid_enum_defaults(doc, file, warnings);
+    inline_missing_envelope(doc, file, warnings);
+}
+
+/// The `$ref` upstream's per-endpoint files use for the response envelope, and its component name.
+const ENVELOPE_REF: &str = "#/components/schemas/Result";
+const ENVELOPE_NAME: &str = "Result";
+
+/// The aggregate's `Result` component as far as we rely on it: `data` is left without a type (the aggregate says
+/// `object`, which is not what every operation returns) so it stays raw JSON.
+fn envelope_schema() -> Value {
+    serde_json::json!({
+        "type": "object",
+        "properties": {
+            "code": {"type": "string"},
+            "message": {"type": "string"},
+            "data": {},
+            "recordTime": {"type": "string", "format": "date-time"}
+        }
+    })
+}
+
+fn inline_missing_envelope(doc: &mut Value, file: &Path, warnings: &mut Vec<Warning>) {
+    let defined = doc
+        .pointer(&format!("/components/schemas/{ENVELOPE_NAME}"))
+        .is_some();
+    if defined {
+        return;
+    }
+    let Some(paths) = doc.get_mut("paths").and_then(Value::as_object_mut) else {
+        return;
+    };
+    for (path, item) in paths.iter_mut() {
+        let Some(item) = item.as_object_mut() else { continue };
+        for (method, op) in item.iter_mut() {
+            let Some(responses) = op.get_mut("responses").and_then(Value::as_object_mut) else {
+                continue;
+            };
+            for (status, response) in responses.iter_mut() {
+                let Some(content) = response.get_mut("content").and_then(Value::as_object_mut) else {
+                    continue;
+                };
+                for (ct, media) in content.iter_mut() {
+                    let Some(schema) = media.get_mut("schema") else { continue };
+                    if schema.get("$ref").and_then(Value::as_str) != Some(ENVELOPE_REF) {
+                        continue;
+                    }
+                    *schema = envelope_schema();
+                    warnings.push(Warning {
+                        file: file.to_path_buf(),
+                        pointer: pointer([
+                            "paths",
+                            path.as_str(),
+                            method.as_str(),
+                            "responses",
+                            status.as_str(),
+                            "content",
+                            ct.as_str(),
+                            "schema",
+                        ]),
+                        operation: format!("{} {path}", method.to_ascii_uppercase()),
+                        message: format!(
+                            "response schema `$ref: {ENVELOPE_REF}` names a component this file does not define; \
+                             replaced by the `{{code, message, data}}` envelope (data untyped)"
+                        ),
+                    });
+                }
+            }
+        }
+    }
 }
 
 /// The text a value is sent as: a string as it is, anything else as JSON.
@@ -143,5 +216,46 @@ fn report_duplicate_operation_ids(doc: &Value, file: &Path, warnings: &mut Vec<W
                 ),
             });
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn doc_with_schema(schema: Value) -> Value {
+        json!({"openapi": "3.0.0", "paths": {"/api/x/v1": {"get": {"responses": {"200": {"content": {
+            "application/json": {"schema": schema}}}}}}}})
+    }
+
+    const SCHEMA: &str = "/paths/~1api~1x~1v1/get/responses/200/content/application~1json/schema";
+
+    #[test]
+    fn a_dangling_envelope_ref_becomes_the_envelope_with_a_warning_naming_the_pointer() {
+        let mut doc = doc_with_schema(json!({"$ref": "#/components/schemas/Result"}));
+        let mut warnings = Vec::new();
+        apply(&mut doc, Path::new("x-en.json"), &mut warnings);
+        assert_eq!(doc.pointer(SCHEMA), Some(&envelope_schema()));
+        assert_eq!(warnings.len(), 1);
+        assert_eq!(warnings[0].pointer, SCHEMA);
+        assert_eq!(warnings[0].operation, "GET /api/x/v1");
+    }
+
+    #[test]
+    fn a_defined_envelope_and_other_dangling_refs_are_left_alone() {
+        let mut defined = doc_with_schema(json!({"$ref": "#/components/schemas/Result"}));
+        defined["components"] = json!({"schemas": {"Result": {"type": "object"}}});
+        let before = defined.clone();
+        let mut warnings = Vec::new();
+        apply(&mut defined, Path::new("x-en.json"), &mut warnings);
+        assert_eq!(defined, before);
+
+        // Only the envelope has a known meaning; anything else must still fail in `lower`.
+        let mut other = doc_with_schema(json!({"$ref": "#/components/schemas/Page"}));
+        let before = other.clone();
+        apply(&mut other, Path::new("x-en.json"), &mut warnings);
+        assert_eq!(other, before);
+        assert!(warnings.is_empty());
     }
 }

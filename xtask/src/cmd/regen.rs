@@ -105,8 +105,9 @@ pub fn online(root: &Path, args: &FetchArgs) -> Result<()> {
     if !planned.releases.is_empty() {
         specs.manifest_text = planned.manifest_text.clone();
         specs.manifest = codegen::manifest::Manifest::parse(&specs.manifest_text, "specs/manifest.yaml".as_ref())?;
-        specs.changelogs.extend(planned.changelogs.clone());
     }
+    // Bumped crates and new ones (first entry, no bump) both bring a changelog.
+    specs.changelogs.extend(planned.changelogs.clone());
 
     // What the definitions teach becomes the memory (`regen --offline` only reads it); the memory is an
     // input too, so generate from specs/ as it will be.
@@ -125,9 +126,9 @@ pub fn online(root: &Path, args: &FetchArgs) -> Result<()> {
     super::fetch::stage(&mut tx, &layout.specs(), &downloaded);
     if !planned.releases.is_empty() {
         tx.write(layout.manifest(), specs.manifest_text.as_bytes());
-        for (name, text) in &planned.changelogs {
-            tx.write(layout.changelog(name), text.as_bytes());
-        }
+    }
+    for (name, text) in &planned.changelogs {
+        tx.write(layout.changelog(name), text.as_bytes());
     }
     for platform in &memory_changed {
         tx.write(
@@ -148,6 +149,11 @@ pub fn online(root: &Path, args: &FetchArgs) -> Result<()> {
             r.report.summary(),
             r.crate_name
         );
+    }
+    for name in planned.changelogs.keys() {
+        if !planned.releases.iter().any(|r| &r.crate_name == name) {
+            println!("new crate    {name}; see specs/changelog/{name}.md");
+        }
     }
     if !memory_changed.is_empty() {
         println!("types: {} platform files updated in specs/types", memory_changed.len());
