@@ -11,7 +11,8 @@ use crate::error::{Error, Result};
 use crate::input::{Memories, SpecInput, Specs};
 use crate::ir::Api;
 use crate::lower::Warning;
-use crate::manifest::Manifest;
+use crate::manifest::{FacadeSpec, Manifest};
+use crate::stats::{self, CrateStats};
 use crate::pipeline::{self, SpecOptions};
 
 pub const REGEN_COMMAND: &str = "cargo xtask regen";
@@ -31,6 +32,8 @@ pub struct Generated {
     /// The type memory of every platform, updated with what the definitions teach (written back by
     /// `cargo xtask regen` online and `generate --types`; compared with `specs/types/` by `check`).
     pub learned: Memories,
+    /// What each platform crate covers (the README's platform table).
+    pub stats: Vec<CrateStats>,
 }
 
 /// Every file of `generated/`, from everything under `specs/`. Paths are relative to the repository root.
@@ -53,16 +56,23 @@ pub fn generate(specs: &Specs) -> Result<Generated> {
         .map(|a| specs.changelogs.get(&a.crate_name).cloned())
         .collect();
     let root = PathBuf::from("generated");
-    let mut out =
-        emit_all(&apis, &opts, &changelogs, &root).map_err(|e| named_in(Path::new("specs/manifest.yaml"), e))?;
+    let facade = specs
+        .manifest
+        .facade
+        .as_ref()
+        .map(|f| (f, specs.changelogs.get(&f.name).map(String::as_str)));
+    let mut out = emit_all(&apis, &opts, &changelogs, facade, &root)
+        .map_err(|e| named_in(Path::new("specs/manifest.yaml"), e))?;
     if let Some(log) = specs.changelogs.get(emit::RUNTIME_CRATE) {
         out.files.insert(
             root.join(emit::RUNTIME_CRATE).join("CHANGELOG.md"),
             emit::changelog_file(&opts, log),
         );
     }
+    let stats = stats::stats(&apis);
+    let facade_name = specs.manifest.facade.as_ref().map(|f| f.name.as_str());
     out.files
-        .insert(root.join("README.md"), emit::generated_readme(&apis, &opts));
+        .insert(root.join("README.md"), emit::generated_readme(&stats, facade_name, &opts));
     warnings.sort();
     warnings.dedup();
     Ok(Generated {
@@ -71,6 +81,7 @@ pub fn generate(specs: &Specs) -> Result<Generated> {
         crates: apis.len(),
         warnings,
         digest,
+        stats,
         learned,
     })
 }
@@ -92,9 +103,12 @@ pub fn generate_spec(
         command: GENERATE_COMMAND.to_owned(),
     };
     let changelogs = vec![None; apis.len()];
-    let mut out = emit_all(&apis, &emit_opts, &changelogs, Path::new("")).map_err(|e| named_in(spec.path(), e))?;
+    let facade = manifest.facade.as_ref().map(|f| (f, None));
+    let mut out =
+        emit_all(&apis, &emit_opts, &changelogs, facade, Path::new("")).map_err(|e| named_in(spec.path(), e))?;
     let members: Vec<String> = std::iter::once(emit::RUNTIME_CRATE)
         .chain(apis.iter().map(|a| a.crate_name.as_str()))
+        .chain(manifest.facade.iter().map(|f| f.name.as_str()))
         .map(|name| format!("    \"{name}\",\n"))
         .collect();
     out.files.insert(
@@ -113,6 +127,7 @@ pub fn generate_spec(
         crates: apis.len(),
         warnings,
         digest,
+        stats: stats::stats(&apis),
         learned,
     })
 }
@@ -133,7 +148,17 @@ struct Emitted {
 }
 
 /// The platform crates (under `root/<crate>`) and the runtime crate (`root/justoneapi-runtime`).
-fn emit_all(apis: &[Api], opts: &EmitOptions, changelogs: &[Option<String>], root: &Path) -> Result<Emitted> {
+/// The facade to emit, if any, and its changelog.
+type Facade<'a> = Option<(&'a FacadeSpec, Option<&'a str>)>;
+
+/// The platform crates (under `root/<crate>`), the runtime crate (`root/justoneapi-runtime`) and the facade.
+fn emit_all(
+    apis: &[Api],
+    opts: &EmitOptions,
+    changelogs: &[Option<String>],
+    facade: Facade<'_>,
+    root: &Path,
+) -> Result<Emitted> {
     let mut files = BTreeMap::new();
     let mut owned_dirs = Vec::new();
     for (api, crate_files) in apis.iter().zip(emit::emit_crates(apis, opts, changelogs)?) {
@@ -148,5 +173,17 @@ fn emit_all(apis: &[Api], opts: &EmitOptions, changelogs: &[Option<String>], roo
         files.insert(runtime_dir.join(&f.path), f.contents);
     }
     owned_dirs.push(runtime_dir);
+    if let Some((spec, changelog)) = facade {
+        if spec.name == emit::RUNTIME_CRATE || apis.iter().any(|a| a.crate_name == spec.name) {
+            return Err(Error::NameCollision {
+                message: format!("the facade crate `{}` has the name of another generated crate", spec.name),
+            });
+        }
+        let dir = root.join(&spec.name);
+        for f in emit::facade_files(apis, spec, opts, changelog)? {
+            files.insert(dir.join(&f.path), f.contents);
+        }
+        owned_dirs.push(dir);
+    }
     Ok(Emitted { files, owned_dirs })
 }

@@ -29,9 +29,10 @@ pub mod manifest;
 pub mod names;
 mod passes;
 mod pipeline;
+pub mod stats;
 
 pub use emit::{
-    api_surface, emit_crates, EmitOptions, LICENSE_FILES, REPOSITORY, RUNTIME_CRATE, RUNTIME_VERSION, RUST_VERSION,
+    api_surface, emit_crates, facade_files, EmitOptions, LICENSE_FILES, REPOSITORY, RUNTIME_CRATE, RUNTIME_VERSION, RUST_VERSION,
     TEMPLATES,
 };
 pub use error::{pointer, Error, Result};

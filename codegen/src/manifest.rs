@@ -19,7 +19,20 @@ pub struct Manifest {
     pub servers: Vec<Server>,
     pub business_codes: Vec<BusinessCode>,
     pub deprecation_notice: Bilingual,
+    /// The crate that re-exports every platform crate behind a cargo feature; none when absent.
+    #[serde(default)]
+    pub facade: Option<FacadeSpec>,
     pub crates: Vec<CrateSpec>,
+}
+
+/// The facade crate: one dependency for the whole API, one cargo feature per platform crate.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FacadeSpec {
+    /// Cargo package name; also the folder under `generated/`.
+    pub name: String,
+    /// Bumped by `cargo xtask regen` with the largest bump of the crates it re-exports.
+    pub version: String,
 }
 
 fn default_docs_base_url() -> String {
@@ -161,6 +174,11 @@ impl Manifest {
         }
         if !codes.contains(&0) {
             return fail("`business_codes` must define code 0 (success)".into());
+        }
+        if let Some(f) = &self.facade {
+            if let Some(k) = self.crates.iter().find(|k| k.name == f.name) {
+                return fail(format!("`facade` is named `{}`, like a crate of `crates`", k.name));
+            }
         }
         for krate in &self.crates {
             let mut seen = std::collections::BTreeSet::new();

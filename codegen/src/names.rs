@@ -202,6 +202,55 @@ pub fn operation_type(path: &str, platform: &str, post_with_get_twin: bool) -> S
     }
 }
 
+/// A platform crate as the facade crate shows it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FacadeEntry {
+    pub crate_name: String,
+    /// The cargo feature that enables it: the platform, lowercase, other characters as `-`.
+    pub feature: String,
+    /// The module re-exporting it, and the facade client's method returning its client (`douyin_xingtu`).
+    pub module: String,
+}
+
+/// Members of the facade crate's `Client` that a platform's method must not take.
+pub const FACADE_CLIENT_MEMBERS: &[&str] =
+    &["new", "builder", "from_env", "base_url", "timeout", "retry_policy", "user_agent", "inner"];
+/// Features the facade defines besides one per platform.
+pub const FACADE_FEATURES: &[&str] = &["default", "full", "rustls-tls", "native-tls", "gzip", "blocking"];
+
+/// Feature and module names of each platform crate in the facade (in the order given).
+pub fn facade_plan(apis: &[crate::ir::Api]) -> Result<Vec<FacadeEntry>> {
+    let mut modules = Namespace::new("module of the facade crate");
+    for m in FACADE_CLIENT_MEMBERS {
+        modules.claim(m, "the facade's `Client`")?;
+    }
+    let mut features = Namespace::new("feature of the facade crate");
+    for f in FACADE_FEATURES {
+        features.claim(f, "the facade itself")?;
+    }
+    let mut out = Vec::with_capacity(apis.len());
+    for api in apis {
+        let owner = format!("crate `{}` (platform `{}`)", api.crate_name, api.platform);
+        let feature: String = api
+            .platform
+            .chars()
+            .map(|c| match c.to_ascii_lowercase() {
+                c @ ('a'..='z' | '0'..='9' | '_' | '-') => c,
+                _ => '-',
+            })
+            .collect();
+        let module = snake(&api.platform, "platform");
+        features.claim(&feature, owner.clone())?;
+        modules.claim(&module, owner)?;
+        out.push(FacadeEntry {
+            crate_name: api.crate_name.clone(),
+            feature,
+            module,
+        });
+    }
+    Ok(out)
+}
+
 /// Records names in one namespace and reports the first clash, naming both owners.
 #[derive(Debug, Default)]
 pub struct Namespace {

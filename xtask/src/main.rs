@@ -4,7 +4,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
-use xtask::cmd::{self, diff::DiffArgs, fetch::FetchArgs, generate::GenerateArgs};
+use xtask::cmd::{self, diff::DiffArgs, fetch::FetchArgs, generate::GenerateArgs, stats::StatsArgs};
 
 // Generation allocates millions of short-lived token trees and syn nodes; with glibc's allocator, malloc and
 // free were a third of the profile (scripts/perf/profile.sh).
@@ -50,6 +50,9 @@ enum Command {
     ///
     /// Exit code 0 when nothing drifted, 3 when upstream drifted, 1 when the check failed.
     Drift(FetchArgs),
+    /// Per platform crate: operations, deprecated ones (and how many name a successor), and the share of
+    /// response fields with a Rust type; the README's platform table (regen writes it there, check compares).
+    Stats(StatsArgs),
 }
 
 /// The repository root (xtask lives in `<root>/xtask`).
@@ -73,6 +76,7 @@ fn main() -> ExitCode {
         Command::Diff(args) => {
             cmd::diff::run(&root, &args).map(|fail| if fail { drift_code } else { ExitCode::SUCCESS })
         }
+        Command::Stats(args) => cmd::stats::run(&root, &args).map(|()| ExitCode::SUCCESS),
         Command::Drift(args) => {
             cmd::drift::run(&root, &args).map(|drifted| if drifted { drift_code } else { ExitCode::SUCCESS })
         }

@@ -36,7 +36,7 @@ pub const RUNTIME_SOURCES_SHA256: &str = "5aafe602f958cfcc5a34f0534d42bffb6138b6
 pub const REPOSITORY: &str = "https://github.com/justoneapi-codegen/justoneapi-rust";
 /// `homepage`: the API the crates are clients of (its documentation, and where tokens come from); the crates'
 /// own docs are `documentation` (docs.rs) and their source is `repository`.
-const HOMEPAGE: &str = "https://docs.justoneapi.com";
+pub(super) const HOMEPAGE: &str = "https://docs.justoneapi.com";
 /// `rust-version` of every generated crate: the highest `rust-version` in their locked dependency tree (the
 /// `icu_*` crates behind `reqwest` -> `url` -> `idna` ask for 1.88). `scripts/check-msrv.py` fails CI when a
 /// locked dependency needs more; keep it equal to the workspace's.
@@ -142,7 +142,7 @@ pub fn changelog_file(opts: &EmitOptions, changelog: &str) -> String {
 }
 
 /// `LICENSE-APACHE` and `LICENSE-MIT`, verbatim.
-fn license_files() -> impl Iterator<Item = GeneratedFile> {
+pub(super) fn license_files() -> impl Iterator<Item = GeneratedFile> {
     LICENSE_FILES.iter().map(|(path, text)| GeneratedFile {
         path: (*path).into(),
         contents: (*text).into(),
@@ -285,7 +285,7 @@ fn platform_cargo_toml(api: &Api, opts: &EmitOptions) -> String {
 
 /// A crate's `Cargo.toml`: everything `cargo package` and crates.io want, docs.rs settings, then
 /// `dependencies` (which ends with `[features]`).
-fn cargo_toml(
+pub(super) fn cargo_toml(
     opts: &EmitOptions,
     name: &str,
     version: &str,
@@ -329,7 +329,7 @@ fn example_server(api: &Api) -> String {
 
 /// The call the usage examples (crate docs, README) make, e.g. `api_..._v1("USER_ID")`: the first operation
 /// that is not deprecated and whose required parameters are all strings, with placeholder arguments.
-fn example_call(plan: &Plan) -> Option<String> {
+pub(super) fn example_call(plan: &Plan) -> Option<String> {
     let names = plan.ops.iter().find(|n| {
         !n.op.is_deprecated()
             && n.op
@@ -1051,7 +1051,7 @@ fn readme(api: &Api, plan: &Plan, opts: &EmitOptions, has_changelog: bool) -> St
 }
 
 /// "Documentation" section of a README: docs.rs, upstream's docs, the changelog.
-fn readme_links(name: &str, changelog: bool) -> String {
+pub(super) fn readme_links(name: &str, changelog: bool) -> String {
     let mut s = format!(
         "## Documentation / 文档\n\n\
          - API reference / API 参考: <https://docs.rs/{name}>\n\
@@ -1066,7 +1066,7 @@ fn readme_links(name: &str, changelog: bool) -> String {
 }
 
 /// Last section of every README.
-const README_LICENSE: &str = "## License / 许可证\n\n\
+pub(super) const README_LICENSE: &str = "## License / 许可证\n\n\
      Licensed under either of [Apache License, Version 2.0](LICENSE-APACHE) or [MIT license](LICENSE-MIT) at your \
      option. / 以 Apache-2.0 或 MIT 许可证（任选其一）授权。\n";
 

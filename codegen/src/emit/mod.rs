@@ -6,6 +6,8 @@ pub use crate_files::{
     changelog_file, LICENSE_FILES, REPOSITORY, RUNTIME_CRATE, RUNTIME_VERSION, RUST_VERSION, TEMPLATES,
 };
 pub mod docs;
+mod facade;
+pub use facade::facade_files;
 mod operation;
 mod surface;
 pub use surface::api_surface;
@@ -115,23 +117,22 @@ pub fn header(opts: &EmitOptions, comment: &str) -> String {
 }
 
 /// `generated/README.md`: what is here, how it is made, and the one place the inputs' digest is written.
-pub fn generated_readme(apis: &[Api], opts: &EmitOptions) -> String {
+pub fn generated_readme(stats: &[crate::stats::CrateStats], facade: Option<&str>, opts: &EmitOptions) -> String {
     let mut out = format!(
         "<!-- {} -->\n\n# generated/\n\nClient crates made by `{}` from `specs/` and `codegen/`; never edited by hand \
-         (`cargo xtask check` fails when they differ from what the inputs produce).\n\n| crate | operations | deprecated |\n|---|---|---|\n",
+         (`cargo xtask check` fails when they differ from what the inputs produce).\n\n",
         header(opts, "").trim(),
         opts.command
     );
-    for api in apis {
-        out.push_str(&format!(
-            "| `{}` | {} | {} |\n",
-            api.crate_name,
-            api.operations.len(),
-            api.operations.iter().filter(|o| o.is_deprecated()).count()
-        ));
+    out.push_str(&crate::stats::markdown_table(stats));
+    out.push_str(&format!(
+        "\nBeside them: `{RUNTIME_CRATE}`, the runtime they share (client, retries, errors, lenient decoding)"
+    ));
+    if let Some(facade) = facade {
+        out.push_str(&format!(", and `{facade}`, every platform behind a cargo feature"));
     }
     out.push_str(&format!(
-        "| `{RUNTIME_CRATE}` | runtime: client, retries, errors, lenient decoding | |\n\nInputs (manifest, definitions, overlays, type memory, changelogs): sha256 `{}`.\n",
+        ".\n\nInputs (manifest, definitions, overlays, type memory, changelogs): sha256 `{}`.\n",
         opts.digest
     ));
     out

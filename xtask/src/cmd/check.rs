@@ -101,6 +101,17 @@ pub fn drift(project: &Project, generated: &Generated) -> Result<Drift> {
             Err(_) => drift.missing.push(path.clone()),
         }
     }
+    if let Some((path, actual, expected)) = super::stats::readme_update(root, &generated.stats)? {
+        if actual != expected {
+            let rel = path.strip_prefix(root).unwrap_or(&path).to_path_buf();
+            let diff = similar::TextDiff::from_lines(&actual, &expected)
+                .unified_diff()
+                .context_radius(2)
+                .header(&format!("a/{}", rel.display()), &format!("b/{}", rel.display()))
+                .to_string();
+            drift.stale.push((rel, diff));
+        }
+    }
     for existing in super::files_under(root, &generated.owned_dirs)? {
         if !generated.files.contains_key(&existing) {
             drift.orphans.push(existing);

@@ -7,6 +7,7 @@ pub mod drift;
 pub mod fetch;
 pub mod generate;
 pub mod regen;
+pub mod stats;
 
 use std::path::{Path, PathBuf};
 

@@ -27,9 +27,14 @@ pub fn plan(root: &Path) -> Result<(Project, Generated)> {
     Ok((project, generated))
 }
 
-/// Stages `generated` (and the deletion of orphans in the crates' folders) into `tx`.
+/// Stages `generated` (and the deletion of orphans in the crates' folders) into `tx`, with the README's
+/// platform table.
 pub fn stage_generated(tx: &mut Transaction, root: &Path, generated: &Generated) -> Result<()> {
-    super::stage_outputs(tx, root, &generated.files, &generated.owned_dirs)
+    super::stage_outputs(tx, root, &generated.files, &generated.owned_dirs)?;
+    if let Some((path, _, expected)) = super::stats::readme_update(root, &generated.stats)? {
+        tx.write(path, expected.into_bytes());
+    }
+    Ok(())
 }
 
 /// Writes what changed of `generated` under `root` (one transaction). Returns the paths written or deleted.
