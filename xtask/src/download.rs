@@ -6,6 +6,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 use std::fmt;
+use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
 use reqwest::header::{HeaderMap, HeaderValue, DATE, ETAG, IF_NONE_MATCH, LAST_MODIFIED};
@@ -15,8 +16,20 @@ use tokio::task::JoinSet;
 use codegen::lock::{sha256_hex, Lock, LockEntry, LOCK_VERSION};
 use codegen::manifest::{Manifest, SpecFile};
 
-/// How many downloads run at once: enough to hide latency, few enough to be polite to the docs server.
-const CONCURRENCY: usize = 4;
+/// How many downloads run at once by default: enough to hide latency, few enough to be polite to the docs
+/// server.
+pub const DEFAULT_CONCURRENCY: usize = 8;
+
+/// Told about each file as its download ends (in the order they end), for a progress display. Called from the
+/// download tasks, so it must be cheap.
+pub trait Progress: Send + Sync + fmt::Debug {
+    /// Before the first download: how many files there are.
+    fn start(&self, _total: usize) {}
+    /// One file is done: `error` is why it failed (after its retries), `None` when it arrived.
+    fn file_done(&self, _rel_path: &str, _error: Option<&str>) {}
+    /// After the last download.
+    fn finish(&self) {}
+}
 /// Upper bound of the doubling backoff between attempts.
 const MAX_BACKOFF: Duration = Duration::from_secs(10);
 
@@ -34,6 +47,10 @@ pub struct FetchOptions {
     pub initial_backoff: Duration,
     /// Largest body accepted.
     pub max_body_bytes: u64,
+    /// Downloads running at once (at least 1).
+    pub concurrency: usize,
+    /// Where to report each finished file; nothing is reported when `None`.
+    pub progress: Option<Arc<dyn Progress>>,
 }
 
 impl Default for FetchOptions {
@@ -45,6 +62,8 @@ impl Default for FetchOptions {
             max_attempts: 4,
             initial_backoff: Duration::from_millis(500),
             max_body_bytes: 16 * 1024 * 1024,
+            concurrency: DEFAULT_CONCURRENCY,
+            progress: None,
         }
     }
 }
@@ -300,8 +319,12 @@ async fn download_all(client: &reqwest::Client, plans: &[Plan], opts: &FetchOpti
     let mut tasks = JoinSet::new();
     let mut task_index = HashMap::new();
     let mut next = 0;
+    let concurrency = opts.concurrency.max(1);
+    if let Some(p) = &opts.progress {
+        p.start(plans.len());
+    }
     while next < plans.len() || !tasks.is_empty() {
-        while next < plans.len() && tasks.len() < CONCURRENCY {
+        while next < plans.len() && tasks.len() < concurrency {
             let plan = &plans[next];
             let (client, url, etag, expected_path, opts) = (
                 client.clone(),
@@ -310,8 +333,14 @@ async fn download_all(client: &reqwest::Client, plans: &[Plan], opts: &FetchOpti
                 plan.file.path.clone(),
                 opts.clone(),
             );
-            let handle =
-                tasks.spawn(async move { fetch_one(&client, &url, etag.as_deref(), &expected_path, &opts).await });
+            let rel_path = plan.rel_path.clone();
+            let handle = tasks.spawn(async move {
+                let result = fetch_one(&client, &url, etag.as_deref(), &expected_path, &opts).await;
+                if let Some(p) = &opts.progress {
+                    p.file_done(&rel_path, result.as_ref().err().map(String::as_str));
+                }
+                result
+            });
             task_index.insert(handle.id(), next);
             next += 1;
         }
@@ -320,6 +349,9 @@ async fn download_all(client: &reqwest::Client, plans: &[Plan], opts: &FetchOpti
             Some(Err(e)) => results[task_index[&e.id()]] = Some(Err(format!("download task failed: {e}"))),
             None => {}
         }
+    }
+    if let Some(p) = &opts.progress {
+        p.finish();
     }
     results
         .into_iter()

@@ -107,7 +107,8 @@ impl Project {
             .crates
             .iter()
             .map(|c| c.name.as_str())
-            .chain([codegen::RUNTIME_CRATE]);
+            .chain([codegen::RUNTIME_CRATE])
+            .chain(manifest.facade.iter().map(|f| f.name.as_str()));
         for name in names {
             let path = layout.changelog(name);
             if path.exists() {

@@ -86,6 +86,8 @@ pub struct Planned {
     /// Every changelog that changed, by crate name.
     pub changelogs: BTreeMap<String, String>,
     pub releases: Vec<Release>,
+    /// The facade's version bump (previous, new), when it has one.
+    pub facade: Option<(String, String)>,
 }
 
 /// Compares `before` (a [`snapshot`] taken before the fetch) with `after`, and for every crate that changed
@@ -163,11 +165,111 @@ pub fn plan(
             report,
         });
     }
+    let facade = plan_facade(
+        &mut manifest_text,
+        &mut changelogs,
+        &releases,
+        before,
+        after,
+        specs,
+        date,
+    )?;
     Ok(Planned {
         manifest_text,
         changelogs,
         releases,
+        facade,
     })
+}
+
+/// The facade re-exports every platform crate, so it is released with them: bumped by the largest bump among
+/// them (a new platform is a new feature: patch in `0.x`, minor after), with an entry naming each crate. A
+/// facade without a changelog gets its first entry at its current version instead.
+fn plan_facade(
+    manifest_text: &mut String,
+    changelogs: &mut BTreeMap<String, String>,
+    releases: &[Release],
+    before: &BTreeMap<String, Api>,
+    after: &BTreeMap<String, Api>,
+    specs: &Specs,
+    date: &str,
+) -> Result<Option<(String, String)>> {
+    let manifest = Manifest::parse(manifest_text, "specs/manifest.yaml".as_ref())?;
+    let Some(facade) = manifest.facade else {
+        return Ok(None);
+    };
+    let added: Vec<&String> = after.keys().filter(|name| !before.contains_key(*name)).collect();
+    let Some(old_log) = specs.changelogs.get(&facade.name) else {
+        let mut log = CHANGELOG_HEADER.to_owned();
+        let _ = write!(
+            log,
+            "\n## {} ({date})\n\nFirst release: {} platform crates, one cargo feature each.\n",
+            facade.version,
+            after.len()
+        );
+        changelogs.insert(facade.name.clone(), log);
+        return Ok(None);
+    };
+    if releases.is_empty() && added.is_empty() {
+        return Ok(None);
+    }
+    let mut semver = releases.iter().map(|r| r.semver).max().unwrap_or(Semver::None);
+    if !added.is_empty() {
+        semver = semver.max(Semver::Minor);
+    }
+    let version = diff::bump_version(&facade.version, semver)
+        .map_err(|e| anyhow!("specs/manifest.yaml: facade `{}`: {e}", facade.name))?;
+    let edited = set_facade_version(manifest_text, &version).ok_or_else(|| {
+        anyhow!("specs/manifest.yaml: cannot find the `version:` line of `facade:` to bump it to {version}")
+    })?;
+    let check = Manifest::parse(&edited, "specs/manifest.yaml".as_ref())?;
+    if check.facade.as_ref().map(|f| f.version.as_str()) != Some(version.as_str()) {
+        return Err(anyhow!(
+            "specs/manifest.yaml: editing the version of the facade did not give {version}; left unchanged"
+        ));
+    }
+    *manifest_text = edited;
+    let mut entry = format!("## {version} ({date})\n\nPlatform crates released with this version:\n\n");
+    for r in releases {
+        let _ = writeln!(
+            entry,
+            "- `{}` {} -> {} ({}): {}",
+            r.crate_name,
+            r.previous,
+            r.version,
+            r.semver.as_str(),
+            r.report.summary()
+        );
+    }
+    for name in added {
+        let _ = writeln!(entry, "- `{name}` (new platform, new feature)");
+    }
+    changelogs.insert(facade.name.clone(), prepend_entry(old_log, &entry));
+    Ok(Some((facade.version, version)))
+}
+
+/// The manifest text with the `version:` value of the top-level `facade:` block replaced; `None` when the
+/// line cannot be found.
+pub fn set_facade_version(manifest: &str, version: &str) -> Option<String> {
+    let lines: Vec<&str> = manifest.split_inclusive('\n').collect();
+    let start = lines.iter().position(|l| l.trim_end() == "facade:")?;
+    let line_no = lines[start + 1..]
+        .iter()
+        .take_while(|l| l.starts_with(' ') || l.trim().is_empty() || l.trim_start().starts_with('#'))
+        .position(|l| l.trim_start().starts_with("version:"))
+        .map(|i| start + 1 + i)?;
+    let line = lines[line_no];
+    let indent = &line[..line.len() - line.trim_start().len()];
+    let ending = if line.ends_with('\n') { "\n" } else { "" };
+    let mut out = String::with_capacity(manifest.len() + 8);
+    for (i, l) in lines.iter().enumerate() {
+        if i == line_no {
+            out.push_str(&format!("{indent}version: {version}{ending}"));
+        } else {
+            out.push_str(l);
+        }
+    }
+    Some(out)
 }
 
 /// The changelog of a crate released for the first time.

@@ -1,5 +1,5 @@
 //! Every `cargo xtask` command as a process, on a copy of the repository's `specs/` and `generated/`, against
-//! a server on 127.0.0.1 that serves the vendored definitions (`tests/fixtures/docs-openapi/`): the documented
+//! a server on 127.0.0.1 that serves the vendored definitions (`specs/`, the whole docs mirror): the documented
 //! exit codes, and the promise that a command that fails writes nothing.
 
 use std::collections::BTreeMap;
@@ -55,11 +55,14 @@ fn snapshot(dir: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
     out
 }
 
-/// A static HTTP/1.1 server for `/openapi/<group>/<file>`: the fixtures, with `edit` applied to the bytes of
-/// each file it serves. Unknown paths are 404s.
+/// A static HTTP/1.1 server for `/openapi/<group>/<file>`: the repository's vendored definitions (`specs/`,
+/// the whole docs mirror), with `edits` replacing the bytes of some files and `faults` answering some
+/// requests with an error status. Unknown paths are 404s.
 struct Upstream {
     base: String,
     edits: Arc<Mutex<BTreeMap<String, Vec<u8>>>>,
+    /// `group/file` -> (status, how many more requests get it; `u32::MAX` for all).
+    faults: Arc<Mutex<BTreeMap<String, (u16, u32)>>>,
 }
 
 impl Upstream {
@@ -67,52 +70,23 @@ impl Upstream {
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();
         let base = format!("http://{}/openapi", listener.local_addr().unwrap());
         let edits: Arc<Mutex<BTreeMap<String, Vec<u8>>>> = Arc::default();
-        let served = edits.clone();
-        let fixtures = repo_root().join("tests/fixtures/docs-openapi");
+        let faults: Arc<Mutex<BTreeMap<String, (u16, u32)>>> = Arc::default();
+        let (served, faulty) = (edits.clone(), faults.clone());
+        let mirror = repo_root().join("specs");
         std::thread::spawn(move || {
             for stream in listener.incoming() {
-                let Ok(mut stream) = stream else { continue };
-                let mut line = String::new();
-                let mut reader = BufReader::new(stream.try_clone().unwrap());
-                if reader.read_line(&mut line).is_err() {
-                    continue;
-                }
-                // Headers until the blank line.
-                loop {
-                    let mut h = String::new();
-                    if reader.read_line(&mut h).map_or(true, |n| n == 0) || h == "\r\n" {
-                        break;
-                    }
-                }
-                let path = line.split_whitespace().nth(1).unwrap_or("").to_owned();
-                let file = path.rsplit('/').next().unwrap_or("").to_owned();
-                let body = served
-                    .lock()
-                    .unwrap()
-                    .get(&file)
-                    .cloned()
-                    .or_else(|| std::fs::read(fixtures.join(&file)).ok());
-                let response = match body {
-                    Some(body) => {
-                        let mut r = format!(
-                            "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n",
-                            body.len()
-                        )
-                        .into_bytes();
-                        r.extend(body);
-                        r
-                    }
-                    None => b"HTTP/1.1 404 Not Found\r\ncontent-length: 0\r\nconnection: close\r\n\r\n".to_vec(),
-                };
-                let _ = stream.write_all(&response);
+                let Ok(stream) = stream else { continue };
+                let (served, faulty, mirror) = (served.clone(), faulty.clone(), mirror.clone());
+                // One thread per connection, as the fetch runs several downloads at once.
+                std::thread::spawn(move || answer(stream, &served, &faulty, &mirror));
             }
         });
-        Upstream { base, edits }
+        Upstream { base, edits, faults }
     }
 
-    /// Serves `file` (`<slug>-<lang>.json`) with its summary rewritten.
+    /// Serves `file` (`<group>/<slug>-<lang>.json`) with its summary rewritten.
     fn change_summary(&self, file: &str, summary: &str) {
-        let bytes = std::fs::read(repo_root().join("tests/fixtures/docs-openapi").join(file)).unwrap();
+        let bytes = std::fs::read(repo_root().join("specs").join(file)).unwrap();
         let mut doc: serde_json::Value = serde_json::from_slice(&bytes).unwrap();
         let item = doc["paths"].as_object_mut().unwrap().values_mut().next().unwrap();
         item["get"]["summary"] = summary.into();
@@ -121,6 +95,72 @@ impl Upstream {
             .unwrap()
             .insert(file.to_owned(), serde_json::to_vec_pretty(&doc).unwrap());
     }
+
+    /// Answers the next `times` requests for `file` with `status` (every one for `u32::MAX`).
+    fn fail(&self, file: &str, status: u16, times: u32) {
+        self.faults.lock().unwrap().insert(file.to_owned(), (status, times));
+    }
+}
+
+fn answer(
+    mut stream: std::net::TcpStream,
+    edits: &Mutex<BTreeMap<String, Vec<u8>>>,
+    faults: &Mutex<BTreeMap<String, (u16, u32)>>,
+    mirror: &Path,
+) {
+    let mut line = String::new();
+    let mut reader = BufReader::new(stream.try_clone().unwrap());
+    if reader.read_line(&mut line).is_err() {
+        return;
+    }
+    // Headers until the blank line.
+    loop {
+        let mut h = String::new();
+        if reader.read_line(&mut h).map_or(true, |n| n == 0) || h == "\r\n" {
+            break;
+        }
+    }
+    let path = line.split_whitespace().nth(1).unwrap_or("");
+    let file = path.strip_prefix("/openapi/").unwrap_or("").to_owned();
+    let fault = {
+        let mut faults = faults.lock().unwrap();
+        match faults.get_mut(&file) {
+            Some((status, times)) if *times > 0 => {
+                if *times != u32::MAX {
+                    *times -= 1;
+                }
+                Some(*status)
+            }
+            _ => None,
+        }
+    };
+    let body = if fault.is_some() || file.split('/').any(|part| part == ".." || part.is_empty()) {
+        None
+    } else {
+        edits
+            .lock()
+            .unwrap()
+            .get(&file)
+            .cloned()
+            .or_else(|| std::fs::read(mirror.join(&file)).ok())
+    };
+    let response = match (fault, body) {
+        (None, Some(body)) => {
+            let mut r = format!(
+                "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n",
+                body.len()
+            )
+            .into_bytes();
+            r.extend(body);
+            r
+        }
+        (status, _) => format!(
+            "HTTP/1.1 {} Error\r\ncontent-length: 0\r\nconnection: close\r\n\r\n",
+            status.unwrap_or(404)
+        )
+        .into_bytes(),
+    };
+    let _ = stream.write_all(&response);
 }
 
 fn xtask(root: &Path, args: &[&str], env: &[(&str, &str)]) -> Output {
@@ -149,7 +189,7 @@ fn text(out: &Output) -> String {
     )
 }
 
-const FANS_EN: &str = "fans-profile-v1-en.json";
+const FANS_EN: &str = "xiaohongshu-pgy-apis/fans-profile-v1-en.json";
 
 #[test]
 fn check_is_0_on_the_repository_and_1_on_a_stale_copy() {
@@ -203,6 +243,99 @@ fn fetch_is_0_when_upstream_answers_and_1_with_nothing_written_when_it_does_not(
         after.keys().collect::<Vec<_>>(),
         "no file appeared or vanished"
     );
+}
+
+/// The number of definitions the manifest lists (both languages of every endpoint of every group).
+fn manifest_files(root: &Path) -> usize {
+    let text = std::fs::read_to_string(root.join("specs/manifest.yaml")).unwrap();
+    let manifest = codegen::manifest::Manifest::parse(&text, Path::new("specs/manifest.yaml")).unwrap();
+    manifest.spec_files().len()
+}
+
+#[test]
+fn fetch_vendors_the_whole_mirror_through_transient_faults_and_counts_its_progress() {
+    let upstream = Upstream::start();
+    upstream.fail("douyin-apis/user-profile-v3-en.json", 503, 2);
+    upstream.fail("xiaohongshu-pgy-apis/fans-profile-v1-zh.json", 500, 1);
+    let repo = checkout();
+    // An empty specs/ but for the manifest: everything must come from upstream.
+    for entry in std::fs::read_dir(repo.path().join("specs")).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() && path.file_name().unwrap().to_string_lossy().ends_with("-apis") {
+            std::fs::remove_dir_all(&path).unwrap();
+        }
+    }
+    std::fs::remove_file(repo.path().join("specs/specs.lock")).unwrap();
+    let total = manifest_files(repo.path());
+    assert_eq!(total, 402, "201 endpoints, en + zh");
+
+    let out = xtask(
+        repo.path(),
+        &["fetch", "--base-url", &upstream.base, "--jobs", "6"],
+        &[],
+    );
+    assert_eq!(code(&out), 0, "{}", text(&out));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        stdout.contains(&format!("fetch: {total} files ({total} downloaded)")),
+        "{stdout}"
+    );
+    // Not a terminal: one counted line per file on stderr, the last one saying all are done.
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let counted: Vec<&str> = stderr.lines().filter(|l| l.starts_with('[')).collect();
+    assert_eq!(counted.len(), total, "{stderr}");
+    assert!(
+        counted.iter().any(|l| l.starts_with(&format!("[{total}/{total}] "))),
+        "{stderr}"
+    );
+
+    // Byte for byte the mirror, and the lock describes exactly those bytes.
+    let vendored = snapshot(&repo.path().join("specs"));
+    let mirror = snapshot(&repo_root().join("specs"));
+    let is_definition =
+        |p: &Path| p.components().count() == 2 && p.to_string_lossy().split('/').next().unwrap().ends_with("-apis");
+    for (rel, bytes) in mirror.iter().filter(|(p, _)| is_definition(p)) {
+        assert_eq!(vendored.get(rel), Some(bytes), "{}", rel.display());
+    }
+    let lock = std::fs::read_to_string(repo.path().join("specs/specs.lock")).unwrap();
+    let lock = codegen::lock::Lock::parse(&lock, Path::new("specs.lock")).unwrap();
+    assert_eq!(lock.files.len(), total);
+    for (rel, entry) in &lock.files {
+        let bytes = &vendored[&PathBuf::from(rel)];
+        assert_eq!(entry.sha256, codegen::lock::sha256_hex(bytes), "{rel}");
+    }
+    assert_eq!(
+        code(&xtask(repo.path(), &["check"], &[])),
+        0,
+        "the checkout generates as before"
+    );
+}
+
+#[test]
+fn fetch_of_the_whole_mirror_with_a_lasting_fault_names_each_url_and_writes_nothing() {
+    let upstream = Upstream::start();
+    upstream.fail("imdb-apis/main-search-v1-zh.json", 404, u32::MAX);
+    upstream.fail("weibo-apis/hot-search-v1-en.json", 500, u32::MAX);
+    let repo = checkout();
+    let before = snapshot(repo.path());
+    let out = xtask(
+        repo.path(),
+        &["fetch", "--base-url", &upstream.base, "--timeout-secs", "5"],
+        &[],
+    );
+    assert_eq!(code(&out), 1, "{}", text(&out));
+    let all = text(&out);
+    for url in [
+        "imdb-apis/main-search-v1-zh.json: HTTP 404",
+        "weibo-apis/hot-search-v1-en.json: HTTP 500",
+    ] {
+        assert!(
+            all.contains(&format!("{}/{url}", upstream.base)),
+            "{url} not named in\n{all}"
+        );
+    }
+    assert!(all.contains("nothing was written"), "{all}");
+    assert_eq!(snapshot(repo.path()), before, "specs/ unchanged");
 }
 
 #[test]

@@ -2,14 +2,19 @@
 //! with `specs/specs.lock`, all or nothing.
 
 use std::collections::BTreeMap;
+use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
 use anyhow::{anyhow, Result};
 use codegen::lock::Lock;
 use codegen::manifest::Manifest;
 
-use crate::download::{download, Downloaded, FetchFailure, FetchOptions, FileReport};
+use crate::download::{
+    download, Downloaded, FetchFailure, FetchOptions, FileReport, Outcome, Progress, DEFAULT_CONCURRENCY,
+};
 use crate::project::{read_text, Layout};
 use crate::writer::Transaction;
 
@@ -27,15 +32,79 @@ pub struct FetchArgs {
     /// Limit for one download attempt, in seconds.
     #[arg(long, value_name = "N", default_value_t = 60)]
     pub timeout_secs: u64,
+    /// Downloads running at once.
+    #[arg(long, value_name = "N", default_value_t = DEFAULT_CONCURRENCY as u16, value_parser = clap::value_parser!(u16).range(1..=64))]
+    pub jobs: u16,
 }
 
 impl FetchArgs {
+    /// The options, with a progress display on stderr: a bar on a terminal, counted lines otherwise.
     pub fn options(&self) -> FetchOptions {
+        let progress: Arc<dyn Progress> = if std::io::stderr().is_terminal() {
+            Arc::new(Bar::default())
+        } else {
+            Arc::new(Lines::default())
+        };
         FetchOptions {
             base_url: self.base_url.clone(),
             only: self.only.clone(),
             timeout: Duration::from_secs(self.timeout_secs),
+            concurrency: usize::from(self.jobs),
+            progress: Some(progress),
             ..FetchOptions::default()
+        }
+    }
+}
+
+/// Progress as a bar on stderr (a terminal).
+#[derive(Debug, Default)]
+struct Bar(OnceLock<indicatif::ProgressBar>);
+
+impl Progress for Bar {
+    fn start(&self, total: usize) {
+        let bar = indicatif::ProgressBar::new(total as u64);
+        if let Ok(style) = indicatif::ProgressStyle::with_template("fetch {bar:40} {pos}/{len} {elapsed} {wide_msg}") {
+            bar.set_style(style);
+        }
+        let _ = self.0.set(bar);
+    }
+
+    fn file_done(&self, rel_path: &str, error: Option<&str>) {
+        if let Some(bar) = self.0.get() {
+            if let Some(error) = error {
+                bar.println(format!("failed       {rel_path}: {error}"));
+            }
+            bar.set_message(rel_path.to_owned());
+            bar.inc(1);
+        }
+    }
+
+    fn finish(&self) {
+        if let Some(bar) = self.0.get() {
+            bar.finish_and_clear();
+        }
+    }
+}
+
+/// Progress as one counted line per file on stderr (`[ 12/402] group/file.json`): logs, CI, pipes.
+#[derive(Debug, Default)]
+struct Lines {
+    total: AtomicUsize,
+    done: AtomicUsize,
+}
+
+impl Progress for Lines {
+    fn start(&self, total: usize) {
+        self.total.store(total, Ordering::Relaxed);
+    }
+
+    fn file_done(&self, rel_path: &str, error: Option<&str>) {
+        let done = self.done.fetch_add(1, Ordering::Relaxed) + 1;
+        let total = self.total.load(Ordering::Relaxed);
+        let width = total.to_string().len();
+        match error {
+            None => eprintln!("[{done:>width$}/{total}] {rel_path}"),
+            Some(e) => eprintln!("[{done:>width$}/{total}] {rel_path}: failed: {e}"),
         }
     }
 }
@@ -56,14 +125,20 @@ pub fn download_blocking(
         .map_err(|failure| anyhow!("{failure}\nfetch failed; nothing was written"))
 }
 
-/// Prints one line per file and stages the changed definitions and the lock into `tx`.
+/// Prints a line per changed file and a count of the others, and stages the definitions and the lock into `tx`.
 pub fn stage(tx: &mut Transaction, out: &Path, downloaded: &Downloaded) {
+    let mut counts = BTreeMap::new();
     for file in &downloaded.files {
-        println!(
-            "{:<12} {} ({} bytes, sha256 {})",
-            file.outcome, file.rel_path, file.size, file.sha256
-        );
+        *counts.entry(file.outcome.to_string()).or_insert(0usize) += 1;
+        if file.outcome == Outcome::Downloaded {
+            println!(
+                "{:<12} {} ({} bytes, sha256 {})",
+                file.outcome, file.rel_path, file.size, file.sha256
+            );
+        }
     }
+    let counts: Vec<String> = counts.iter().map(|(o, n)| format!("{n} {o}")).collect();
+    println!("fetch: {} files ({})", downloaded.files.len(), counts.join(", "));
     for (rel, bytes) in &downloaded.definitions {
         tx.write(out.join(rel), bytes.clone());
     }

@@ -107,7 +107,7 @@ pub fn online(root: &Path, args: &FetchArgs) -> Result<()> {
     // Version bumps and changelog entries for what changed.
     let after = release::snapshot(&specs, &missing)?;
     let planned = release::plan(&before, &after, &specs, &today_utc())?;
-    if !planned.releases.is_empty() {
+    if specs.manifest_text != planned.manifest_text {
         specs.manifest_text = planned.manifest_text.clone();
         specs.manifest = codegen::manifest::Manifest::parse(&specs.manifest_text, "specs/manifest.yaml".as_ref())?;
     }
@@ -129,9 +129,7 @@ pub fn online(root: &Path, args: &FetchArgs) -> Result<()> {
 
     let mut tx = Transaction::new();
     super::fetch::stage(&mut tx, &layout.specs(), &downloaded);
-    if !planned.releases.is_empty() {
-        tx.write(layout.manifest(), specs.manifest_text.as_bytes());
-    }
+    tx.write(layout.manifest(), specs.manifest_text.as_bytes());
     for (name, text) in &planned.changelogs {
         tx.write(layout.changelog(name), text.as_bytes());
     }
@@ -155,8 +153,12 @@ pub fn online(root: &Path, args: &FetchArgs) -> Result<()> {
             r.crate_name
         );
     }
+    if let Some((previous, version)) = &planned.facade {
+        println!("release      facade {previous} -> {version} (with the crates above)");
+    }
+    let facade = project.specs.manifest.facade.as_ref().map(|f| f.name.as_str());
     for name in planned.changelogs.keys() {
-        if !planned.releases.iter().any(|r| &r.crate_name == name) {
+        if !planned.releases.iter().any(|r| &r.crate_name == name) && Some(name.as_str()) != facade {
             println!("new crate    {name}; see specs/changelog/{name}.md");
         }
     }

@@ -10,7 +10,8 @@ use codegen::stats::{markdown_table, CrateStats};
 use crate::project::{io_error, Project};
 
 /// The README's platform table sits between these lines.
-pub const TABLE_START: &str = "<!-- platforms: start (written by `cargo xtask regen` from `cargo xtask stats`; do not edit) -->";
+pub const TABLE_START: &str =
+    "<!-- platforms: start (written by `cargo xtask regen` from `cargo xtask stats`; do not edit) -->";
 pub const TABLE_END: &str = "<!-- platforms: end -->";
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -74,7 +75,10 @@ mod tests {
     fn the_table_between_the_markers_is_replaced_and_nothing_else() {
         let text = format!("# T\n\nintro\n{TABLE_START}\nold | table\n{TABLE_END}\n\nrest\n");
         let new = with_table(&text, "| new |\n").unwrap();
-        assert_eq!(new, format!("# T\n\nintro\n{TABLE_START}\n\n| new |\n\n{TABLE_END}\n\nrest\n"));
+        assert_eq!(
+            new,
+            format!("# T\n\nintro\n{TABLE_START}\n\n| new |\n\n{TABLE_END}\n\nrest\n")
+        );
         assert_eq!(with_table(&new, "| new |\n").unwrap(), new, "idempotent");
     }
 

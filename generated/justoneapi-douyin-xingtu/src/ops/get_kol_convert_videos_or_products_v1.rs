@@ -37,9 +37,11 @@ impl Client {
     ///
     /// 此接口已过时,可能会在未来的版本中被移除。请尽快迁移到新版本。
     ///
+    /// Use [`Client::gw_api_data_sp_get_author_convert_videos_or_products_v1`] instead. / 请改用 [`Client::gw_api_data_sp_get_author_convert_videos_or_products_v1`]。
+    ///
     /// Definition / 定义: <https://docs.justoneapi.com/openapi/douyin-xingtu-apis/kol-conversion-video-display-v1-deprecated-en.json> · <https://docs.justoneapi.com/openapi/douyin-xingtu-apis/kol-conversion-video-display-v1-deprecated-zh.json>
     #[deprecated(
-        note = "This endpoint is deprecated and may be removed in future versions. / 此接口已过时,可能会在未来的版本中被移除。请尽快迁移到新版本。"
+        note = "This endpoint is deprecated and may be removed in future versions. Use `Client::gw_api_data_sp_get_author_convert_videos_or_products_v1` instead. / 此接口已过时,可能会在未来的版本中被移除。请尽快迁移到新版本。请改用 `Client::gw_api_data_sp_get_author_convert_videos_or_products_v1`。"
     )]
     pub fn get_kol_convert_videos_or_products_v1(
         &self,
@@ -62,7 +64,7 @@ impl Client {
 ///
 /// [`Client::get_kol_convert_videos_or_products_v1`] 的请求构造器：设置可选参数后 `.send().await`（或直接 `.await`）。
 #[deprecated(
-    note = "This endpoint is deprecated and may be removed in future versions. / 此接口已过时,可能会在未来的版本中被移除。请尽快迁移到新版本。"
+    note = "This endpoint is deprecated and may be removed in future versions. Use `Client::gw_api_data_sp_get_author_convert_videos_or_products_v1` instead. / 此接口已过时,可能会在未来的版本中被移除。请尽快迁移到新版本。请改用 `Client::gw_api_data_sp_get_author_convert_videos_or_products_v1`。"
 )]
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent with `.send().await`"]
@@ -139,7 +141,7 @@ impl<'a> std::future::IntoFuture for Request<'a> {
 
 /// Values of `detailType`: Resource type. / 资源类型。
 #[deprecated(
-    note = "This endpoint is deprecated and may be removed in future versions. / 此接口已过时,可能会在未来的版本中被移除。请尽快迁移到新版本。"
+    note = "This endpoint is deprecated and may be removed in future versions. Use `Client::gw_api_data_sp_get_author_convert_videos_or_products_v1` instead. / 此接口已过时,可能会在未来的版本中被移除。请尽快迁移到新版本。请改用 `Client::gw_api_data_sp_get_author_convert_videos_or_products_v1`。"
 )]
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -185,7 +187,7 @@ impl From<&str> for DetailType {
 ///
 /// `#[non_exhaustive]`: upstream may add fields; build values with `Default::default()`.
 #[deprecated(
-    note = "This endpoint is deprecated and may be removed in future versions. / 此接口已过时,可能会在未来的版本中被移除。请尽快迁移到新版本。"
+    note = "This endpoint is deprecated and may be removed in future versions. Use `Client::gw_api_data_sp_get_author_convert_videos_or_products_v1` instead. / 此接口已过时,可能会在未来的版本中被移除。请尽快迁移到新版本。请改用 `Client::gw_api_data_sp_get_author_convert_videos_or_products_v1`。"
 )]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
 #[non_exhaustive]
@@ -227,7 +229,7 @@ impl de::Object for Data {
 ///
 /// `#[non_exhaustive]`: upstream may add fields; build values with `Default::default()`.
 #[deprecated(
-    note = "This endpoint is deprecated and may be removed in future versions. / 此接口已过时,可能会在未来的版本中被移除。请尽快迁移到新版本。"
+    note = "This endpoint is deprecated and may be removed in future versions. Use `Client::gw_api_data_sp_get_author_convert_videos_or_products_v1` instead. / 此接口已过时,可能会在未来的版本中被移除。请尽快迁移到新版本。请改用 `Client::gw_api_data_sp_get_author_convert_videos_or_products_v1`。"
 )]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
 #[non_exhaustive]
@@ -266,7 +268,7 @@ impl de::Object for BaseResp {
 ///
 /// `#[non_exhaustive]`: upstream may add fields; build values with `Default::default()`.
 #[deprecated(
-    note = "This endpoint is deprecated and may be removed in future versions. / 此接口已过时,可能会在未来的版本中被移除。请尽快迁移到新版本。"
+    note = "This endpoint is deprecated and may be removed in future versions. Use `Client::gw_api_data_sp_get_author_convert_videos_or_products_v1` instead. / 此接口已过时,可能会在未来的版本中被移除。请尽快迁移到新版本。请改用 `Client::gw_api_data_sp_get_author_convert_videos_or_products_v1`。"
 )]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
 #[non_exhaustive]

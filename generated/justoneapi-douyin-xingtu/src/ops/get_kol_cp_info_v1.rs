@@ -35,9 +35,11 @@ impl Client {
     ///
     /// 此接口已过时,可能会在未来的版本中被移除。请尽快迁移到新版本。
     ///
+    /// Use [`Client::gw_api_data_sp_author_cp_info_v1`] instead. / 请改用 [`Client::gw_api_data_sp_author_cp_info_v1`]。
+    ///
     /// Definition / 定义: <https://docs.justoneapi.com/openapi/douyin-xingtu-apis/kol-cost-effectiveness-analysis-v1-deprecated-en.json> · <https://docs.justoneapi.com/openapi/douyin-xingtu-apis/kol-cost-effectiveness-analysis-v1-deprecated-zh.json>
     #[deprecated(
-        note = "This endpoint is deprecated and may be removed in future versions. / 此接口已过时,可能会在未来的版本中被移除。请尽快迁移到新版本。"
+        note = "This endpoint is deprecated and may be removed in future versions. Use `Client::gw_api_data_sp_author_cp_info_v1` instead. / 此接口已过时,可能会在未来的版本中被移除。请尽快迁移到新版本。请改用 `Client::gw_api_data_sp_author_cp_info_v1`。"
     )]
     pub fn get_kol_cp_info_v1(&self, kol_id: impl Into<String>) -> Request<'_> {
         Request {
@@ -53,7 +55,7 @@ impl Client {
 ///
 /// [`Client::get_kol_cp_info_v1`] 的请求构造器：设置可选参数后 `.send().await`（或直接 `.await`）。
 #[deprecated(
-    note = "This endpoint is deprecated and may be removed in future versions. / 此接口已过时,可能会在未来的版本中被移除。请尽快迁移到新版本。"
+    note = "This endpoint is deprecated and may be removed in future versions. Use `Client::gw_api_data_sp_author_cp_info_v1` instead. / 此接口已过时,可能会在未来的版本中被移除。请尽快迁移到新版本。请改用 `Client::gw_api_data_sp_author_cp_info_v1`。"
 )]
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent with `.send().await`"]
@@ -130,7 +132,7 @@ impl<'a> std::future::IntoFuture for Request<'a> {
 ///
 /// `#[non_exhaustive]`: upstream may add fields; build values with `Default::default()`.
 #[deprecated(
-    note = "This endpoint is deprecated and may be removed in future versions. / 此接口已过时,可能会在未来的版本中被移除。请尽快迁移到新版本。"
+    note = "This endpoint is deprecated and may be removed in future versions. Use `Client::gw_api_data_sp_author_cp_info_v1` instead. / 此接口已过时,可能会在未来的版本中被移除。请尽快迁移到新版本。请改用 `Client::gw_api_data_sp_author_cp_info_v1`。"
 )]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
 #[non_exhaustive]
@@ -178,7 +180,7 @@ impl de::Object for Data {
 ///
 /// `#[non_exhaustive]`: upstream may add fields; build values with `Default::default()`.
 #[deprecated(
-    note = "This endpoint is deprecated and may be removed in future versions. / 此接口已过时,可能会在未来的版本中被移除。请尽快迁移到新版本。"
+    note = "This endpoint is deprecated and may be removed in future versions. Use `Client::gw_api_data_sp_author_cp_info_v1` instead. / 此接口已过时,可能会在未来的版本中被移除。请尽快迁移到新版本。请改用 `Client::gw_api_data_sp_author_cp_info_v1`。"
 )]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
 #[non_exhaustive]
@@ -217,7 +219,7 @@ impl de::Object for BaseResp {
 ///
 /// `#[non_exhaustive]`: upstream may add fields; build values with `Default::default()`.
 #[deprecated(
-    note = "This endpoint is deprecated and may be removed in future versions. / 此接口已过时,可能会在未来的版本中被移除。请尽快迁移到新版本。"
+    note = "This endpoint is deprecated and may be removed in future versions. Use `Client::gw_api_data_sp_author_cp_info_v1` instead. / 此接口已过时,可能会在未来的版本中被移除。请尽快迁移到新版本。请改用 `Client::gw_api_data_sp_author_cp_info_v1`。"
 )]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
 #[non_exhaustive]
@@ -259,7 +261,7 @@ impl de::Object for ExpectCpe {
 ///
 /// `#[non_exhaustive]`: upstream may add fields; build values with `Default::default()`.
 #[deprecated(
-    note = "This endpoint is deprecated and may be removed in future versions. / 此接口已过时,可能会在未来的版本中被移除。请尽快迁移到新版本。"
+    note = "This endpoint is deprecated and may be removed in future versions. Use `Client::gw_api_data_sp_author_cp_info_v1` instead. / 此接口已过时,可能会在未来的版本中被移除。请尽快迁移到新版本。请改用 `Client::gw_api_data_sp_author_cp_info_v1`。"
 )]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
 #[non_exhaustive]
@@ -301,7 +303,7 @@ impl de::Object for ExpectCpm {
 ///
 /// `#[non_exhaustive]`: upstream may add fields; build values with `Default::default()`.
 #[deprecated(
-    note = "This endpoint is deprecated and may be removed in future versions. / 此接口已过时,可能会在未来的版本中被移除。请尽快迁移到新版本。"
+    note = "This endpoint is deprecated and may be removed in future versions. Use `Client::gw_api_data_sp_author_cp_info_v1` instead. / 此接口已过时,可能会在未来的版本中被移除。请尽快迁移到新版本。请改用 `Client::gw_api_data_sp_author_cp_info_v1`。"
 )]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
 #[non_exhaustive]
@@ -337,7 +339,7 @@ impl de::Object for ExpectVv {
 ///
 /// `#[non_exhaustive]`: upstream may add fields; build values with `Default::default()`.
 #[deprecated(
-    note = "This endpoint is deprecated and may be removed in future versions. / 此接口已过时,可能会在未来的版本中被移除。请尽快迁移到新版本。"
+    note = "This endpoint is deprecated and may be removed in future versions. Use `Client::gw_api_data_sp_author_cp_info_v1` instead. / 此接口已过时,可能会在未来的版本中被移除。请尽快迁移到新版本。请改用 `Client::gw_api_data_sp_author_cp_info_v1`。"
 )]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
 #[non_exhaustive]

@@ -36,9 +36,11 @@ impl Client {
     ///
     /// 此接口已过时,可能会在未来的版本中被移除。请尽快迁移到新版本。
     ///
+    /// Use [`Client::gw_api_author_get_author_marketing_info_v1`] instead. / 请改用 [`Client::gw_api_author_get_author_marketing_info_v1`]。
+    ///
     /// Definition / 定义: <https://docs.justoneapi.com/openapi/douyin-xingtu-apis/kol-service-pricing-v1-deprecated-en.json> · <https://docs.justoneapi.com/openapi/douyin-xingtu-apis/kol-service-pricing-v1-deprecated-zh.json>
     #[deprecated(
-        note = "This endpoint is deprecated and may be removed in future versions. / 此接口已过时,可能会在未来的版本中被移除。请尽快迁移到新版本。"
+        note = "This endpoint is deprecated and may be removed in future versions. Use `Client::gw_api_author_get_author_marketing_info_v1` instead. / 此接口已过时,可能会在未来的版本中被移除。请尽快迁移到新版本。请改用 `Client::gw_api_author_get_author_marketing_info_v1`。"
     )]
     pub fn get_kol_marketing_info_v1(&self, kol_id: impl Into<String>) -> Request<'_> {
         Request {
@@ -55,7 +57,7 @@ impl Client {
 ///
 /// [`Client::get_kol_marketing_info_v1`] 的请求构造器：设置可选参数后 `.send().await`（或直接 `.await`）。
 #[deprecated(
-    note = "This endpoint is deprecated and may be removed in future versions. / 此接口已过时,可能会在未来的版本中被移除。请尽快迁移到新版本。"
+    note = "This endpoint is deprecated and may be removed in future versions. Use `Client::gw_api_author_get_author_marketing_info_v1` instead. / 此接口已过时,可能会在未来的版本中被移除。请尽快迁移到新版本。请改用 `Client::gw_api_author_get_author_marketing_info_v1`。"
 )]
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent with `.send().await`"]
@@ -140,7 +142,7 @@ impl<'a> std::future::IntoFuture for Request<'a> {
 ///
 /// Upstream default / 默认值: `"_1"`.
 #[deprecated(
-    note = "This endpoint is deprecated and may be removed in future versions. / 此接口已过时,可能会在未来的版本中被移除。请尽快迁移到新版本。"
+    note = "This endpoint is deprecated and may be removed in future versions. Use `Client::gw_api_author_get_author_marketing_info_v1` instead. / 此接口已过时,可能会在未来的版本中被移除。请尽快迁移到新版本。请改用 `Client::gw_api_author_get_author_marketing_info_v1`。"
 )]
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -186,7 +188,7 @@ impl From<&str> for PlatformChannel {
 ///
 /// `#[non_exhaustive]`: upstream may add fields; build values with `Default::default()`.
 #[deprecated(
-    note = "This endpoint is deprecated and may be removed in future versions. / 此接口已过时,可能会在未来的版本中被移除。请尽快迁移到新版本。"
+    note = "This endpoint is deprecated and may be removed in future versions. Use `Client::gw_api_author_get_author_marketing_info_v1` instead. / 此接口已过时,可能会在未来的版本中被移除。请尽快迁移到新版本。请改用 `Client::gw_api_author_get_author_marketing_info_v1`。"
 )]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
 #[non_exhaustive]
@@ -234,7 +236,7 @@ impl de::Object for Data {
 ///
 /// `#[non_exhaustive]`: upstream may add fields; build values with `Default::default()`.
 #[deprecated(
-    note = "This endpoint is deprecated and may be removed in future versions. / 此接口已过时,可能会在未来的版本中被移除。请尽快迁移到新版本。"
+    note = "This endpoint is deprecated and may be removed in future versions. Use `Client::gw_api_author_get_author_marketing_info_v1` instead. / 此接口已过时,可能会在未来的版本中被移除。请尽快迁移到新版本。请改用 `Client::gw_api_author_get_author_marketing_info_v1`。"
 )]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
 #[non_exhaustive]
@@ -273,7 +275,7 @@ impl de::Object for BaseResp {
 ///
 /// `#[non_exhaustive]`: upstream may add fields; build values with `Default::default()`.
 #[deprecated(
-    note = "This endpoint is deprecated and may be removed in future versions. / 此接口已过时,可能会在未来的版本中被移除。请尽快迁移到新版本。"
+    note = "This endpoint is deprecated and may be removed in future versions. Use `Client::gw_api_author_get_author_marketing_info_v1` instead. / 此接口已过时,可能会在未来的版本中被移除。请尽快迁移到新版本。请改用 `Client::gw_api_author_get_author_marketing_info_v1`。"
 )]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
 #[non_exhaustive]

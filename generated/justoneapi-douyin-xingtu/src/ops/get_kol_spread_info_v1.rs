@@ -39,9 +39,11 @@ impl Client {
     ///
     /// 此接口已过时,可能会在未来的版本中被移除。请尽快迁移到新版本。
     ///
+    /// Use [`Client::gw_api_data_sp_get_author_spread_info_v1`] instead. / 请改用 [`Client::gw_api_data_sp_get_author_spread_info_v1`]。
+    ///
     /// Definition / 定义: <https://docs.justoneapi.com/openapi/douyin-xingtu-apis/kol-data-overview-v1-deprecated-en.json> · <https://docs.justoneapi.com/openapi/douyin-xingtu-apis/kol-data-overview-v1-deprecated-zh.json>
     #[deprecated(
-        note = "This endpoint is deprecated and may be removed in future versions. / 此接口已过时,可能会在未来的版本中被移除。请尽快迁移到新版本。"
+        note = "This endpoint is deprecated and may be removed in future versions. Use `Client::gw_api_data_sp_get_author_spread_info_v1` instead. / 此接口已过时,可能会在未来的版本中被移除。请尽快迁移到新版本。请改用 `Client::gw_api_data_sp_get_author_spread_info_v1`。"
     )]
     pub fn get_kol_spread_info_v1(&self, kol_id: impl Into<String>) -> Request<'_> {
         Request {
@@ -61,7 +63,7 @@ impl Client {
 ///
 /// [`Client::get_kol_spread_info_v1`] 的请求构造器：设置可选参数后 `.send().await`（或直接 `.await`）。
 #[deprecated(
-    note = "This endpoint is deprecated and may be removed in future versions. / 此接口已过时,可能会在未来的版本中被移除。请尽快迁移到新版本。"
+    note = "This endpoint is deprecated and may be removed in future versions. Use `Client::gw_api_data_sp_get_author_spread_info_v1` instead. / 此接口已过时,可能会在未来的版本中被移除。请尽快迁移到新版本。请改用 `Client::gw_api_data_sp_get_author_spread_info_v1`。"
 )]
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent with `.send().await`"]
@@ -176,7 +178,7 @@ impl<'a> std::future::IntoFuture for Request<'a> {
 ///
 /// Upstream default / 默认值: `"_1"`.
 #[deprecated(
-    note = "This endpoint is deprecated and may be removed in future versions. / 此接口已过时,可能会在未来的版本中被移除。请尽快迁移到新版本。"
+    note = "This endpoint is deprecated and may be removed in future versions. Use `Client::gw_api_data_sp_get_author_spread_info_v1` instead. / 此接口已过时,可能会在未来的版本中被移除。请尽快迁移到新版本。请改用 `Client::gw_api_data_sp_get_author_spread_info_v1`。"
 )]
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -220,7 +222,7 @@ impl From<&str> for Type {
 ///
 /// Upstream default / 默认值: `"_2"`.
 #[deprecated(
-    note = "This endpoint is deprecated and may be removed in future versions. / 此接口已过时,可能会在未来的版本中被移除。请尽快迁移到新版本。"
+    note = "This endpoint is deprecated and may be removed in future versions. Use `Client::gw_api_data_sp_get_author_spread_info_v1` instead. / 此接口已过时,可能会在未来的版本中被移除。请尽快迁移到新版本。请改用 `Client::gw_api_data_sp_get_author_spread_info_v1`。"
 )]
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -266,7 +268,7 @@ impl From<&str> for Range {
 ///
 /// `#[non_exhaustive]`: upstream may add fields; build values with `Default::default()`.
 #[deprecated(
-    note = "This endpoint is deprecated and may be removed in future versions. / 此接口已过时,可能会在未来的版本中被移除。请尽快迁移到新版本。"
+    note = "This endpoint is deprecated and may be removed in future versions. Use `Client::gw_api_data_sp_get_author_spread_info_v1` instead. / 此接口已过时,可能会在未来的版本中被移除。请尽快迁移到新版本。请改用 `Client::gw_api_data_sp_get_author_spread_info_v1`。"
 )]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
 #[non_exhaustive]
@@ -341,7 +343,7 @@ impl de::Object for Data {
 ///
 /// `#[non_exhaustive]`: upstream may add fields; build values with `Default::default()`.
 #[deprecated(
-    note = "This endpoint is deprecated and may be removed in future versions. / 此接口已过时,可能会在未来的版本中被移除。请尽快迁移到新版本。"
+    note = "This endpoint is deprecated and may be removed in future versions. Use `Client::gw_api_data_sp_get_author_spread_info_v1` instead. / 此接口已过时,可能会在未来的版本中被移除。请尽快迁移到新版本。请改用 `Client::gw_api_data_sp_get_author_spread_info_v1`。"
 )]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
 #[non_exhaustive]
@@ -380,7 +382,7 @@ impl de::Object for BaseResp {
 ///
 /// `#[non_exhaustive]`: upstream may add fields; build values with `Default::default()`.
 #[deprecated(
-    note = "This endpoint is deprecated and may be removed in future versions. / 此接口已过时,可能会在未来的版本中被移除。请尽快迁移到新版本。"
+    note = "This endpoint is deprecated and may be removed in future versions. Use `Client::gw_api_data_sp_get_author_spread_info_v1` instead. / 此接口已过时,可能会在未来的版本中被移除。请尽快迁移到新版本。请改用 `Client::gw_api_data_sp_get_author_spread_info_v1`。"
 )]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
 #[non_exhaustive]
@@ -422,7 +424,7 @@ impl de::Object for ExpectCpe {
 ///
 /// `#[non_exhaustive]`: upstream may add fields; build values with `Default::default()`.
 #[deprecated(
-    note = "This endpoint is deprecated and may be removed in future versions. / 此接口已过时,可能会在未来的版本中被移除。请尽快迁移到新版本。"
+    note = "This endpoint is deprecated and may be removed in future versions. Use `Client::gw_api_data_sp_get_author_spread_info_v1` instead. / 此接口已过时,可能会在未来的版本中被移除。请尽快迁移到新版本。请改用 `Client::gw_api_data_sp_get_author_spread_info_v1`。"
 )]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
 #[non_exhaustive]
@@ -464,7 +466,7 @@ impl de::Object for ExpectCpm {
 ///
 /// `#[non_exhaustive]`: upstream may add fields; build values with `Default::default()`.
 #[deprecated(
-    note = "This endpoint is deprecated and may be removed in future versions. / 此接口已过时,可能会在未来的版本中被移除。请尽快迁移到新版本。"
+    note = "This endpoint is deprecated and may be removed in future versions. Use `Client::gw_api_data_sp_get_author_spread_info_v1` instead. / 此接口已过时,可能会在未来的版本中被移除。请尽快迁移到新版本。请改用 `Client::gw_api_data_sp_get_author_spread_info_v1`。"
 )]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
 #[non_exhaustive]
@@ -506,7 +508,7 @@ impl de::Object for InteractRate {
 ///
 /// `#[non_exhaustive]`: upstream may add fields; build values with `Default::default()`.
 #[deprecated(
-    note = "This endpoint is deprecated and may be removed in future versions. / 此接口已过时,可能会在未来的版本中被移除。请尽快迁移到新版本。"
+    note = "This endpoint is deprecated and may be removed in future versions. Use `Client::gw_api_data_sp_get_author_spread_info_v1` instead. / 此接口已过时,可能会在未来的版本中被移除。请尽快迁移到新版本。请改用 `Client::gw_api_data_sp_get_author_spread_info_v1`。"
 )]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
 #[non_exhaustive]
@@ -548,7 +550,7 @@ impl de::Object for ItemRate {
 ///
 /// `#[non_exhaustive]`: upstream may add fields; build values with `Default::default()`.
 #[deprecated(
-    note = "This endpoint is deprecated and may be removed in future versions. / 此接口已过时,可能会在未来的版本中被移除。请尽快迁移到新版本。"
+    note = "This endpoint is deprecated and may be removed in future versions. Use `Client::gw_api_data_sp_get_author_spread_info_v1` instead. / 此接口已过时,可能会在未来的版本中被移除。请尽快迁移到新版本。请改用 `Client::gw_api_data_sp_get_author_spread_info_v1`。"
 )]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
 #[non_exhaustive]
@@ -590,7 +592,7 @@ impl de::Object for ItemNum {
 ///
 /// `#[non_exhaustive]`: upstream may add fields; build values with `Default::default()`.
 #[deprecated(
-    note = "This endpoint is deprecated and may be removed in future versions. / 此接口已过时,可能会在未来的版本中被移除。请尽快迁移到新版本。"
+    note = "This endpoint is deprecated and may be removed in future versions. Use `Client::gw_api_data_sp_get_author_spread_info_v1` instead. / 此接口已过时,可能会在未来的版本中被移除。请尽快迁移到新版本。请改用 `Client::gw_api_data_sp_get_author_spread_info_v1`。"
 )]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
 #[non_exhaustive]
@@ -632,7 +634,7 @@ impl de::Object for PlayMid {
 ///
 /// `#[non_exhaustive]`: upstream may add fields; build values with `Default::default()`.
 #[deprecated(
-    note = "This endpoint is deprecated and may be removed in future versions. / 此接口已过时,可能会在未来的版本中被移除。请尽快迁移到新版本。"
+    note = "This endpoint is deprecated and may be removed in future versions. Use `Client::gw_api_data_sp_get_author_spread_info_v1` instead. / 此接口已过时,可能会在未来的版本中被移除。请尽快迁移到新版本。请改用 `Client::gw_api_data_sp_get_author_spread_info_v1`。"
 )]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
 #[non_exhaustive]
@@ -674,7 +676,7 @@ impl de::Object for PlayOverRate {
 ///
 /// `#[non_exhaustive]`: upstream may add fields; build values with `Default::default()`.
 #[deprecated(
-    note = "This endpoint is deprecated and may be removed in future versions. / 此接口已过时,可能会在未来的版本中被移除。请尽快迁移到新版本。"
+    note = "This endpoint is deprecated and may be removed in future versions. Use `Client::gw_api_data_sp_get_author_spread_info_v1` instead. / 此接口已过时,可能会在未来的版本中被移除。请尽快迁移到新版本。请改用 `Client::gw_api_data_sp_get_author_spread_info_v1`。"
 )]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
 #[non_exhaustive]
@@ -716,7 +718,7 @@ impl de::Object for PlayStability {
 ///
 /// `#[non_exhaustive]`: upstream may add fields; build values with `Default::default()`.
 #[deprecated(
-    note = "This endpoint is deprecated and may be removed in future versions. / 此接口已过时,可能会在未来的版本中被移除。请尽快迁移到新版本。"
+    note = "This endpoint is deprecated and may be removed in future versions. Use `Client::gw_api_data_sp_get_author_spread_info_v1` instead. / 此接口已过时,可能会在未来的版本中被移除。请尽快迁移到新版本。请改用 `Client::gw_api_data_sp_get_author_spread_info_v1`。"
 )]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
 #[non_exhaustive]

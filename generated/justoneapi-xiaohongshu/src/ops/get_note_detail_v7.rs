@@ -51,9 +51,11 @@ impl Client {
     ///
     /// 此接口已过时,可能会在未来的版本中被移除。请尽快迁移到新版本。
     ///
+    /// Use [`Client::get_note_detail_v1`] instead. / 请改用 [`Client::get_note_detail_v1`]。
+    ///
     /// Definition / 定义: <https://docs.justoneapi.com/openapi/xiaohongshu-apis/note-details-v7-en.json> · <https://docs.justoneapi.com/openapi/xiaohongshu-apis/note-details-v7-zh.json>
     #[deprecated(
-        note = "This endpoint is deprecated and may be removed in future versions. / 此接口已过时,可能会在未来的版本中被移除。请尽快迁移到新版本。"
+        note = "This endpoint is deprecated and may be removed in future versions. Use `Client::get_note_detail_v1` instead. / 此接口已过时,可能会在未来的版本中被移除。请尽快迁移到新版本。请改用 `Client::get_note_detail_v1`。"
     )]
     pub fn get_note_detail_v7(&self, note_id: impl Into<String>) -> Request<'_> {
         Request {
@@ -68,7 +70,7 @@ impl Client {
 ///
 /// [`Client::get_note_detail_v7`] 的请求构造器：设置可选参数后 `.send().await`（或直接 `.await`）。
 #[deprecated(
-    note = "This endpoint is deprecated and may be removed in future versions. / 此接口已过时,可能会在未来的版本中被移除。请尽快迁移到新版本。"
+    note = "This endpoint is deprecated and may be removed in future versions. Use `Client::get_note_detail_v1` instead. / 此接口已过时,可能会在未来的版本中被移除。请尽快迁移到新版本。请改用 `Client::get_note_detail_v1`。"
 )]
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent with `.send().await`"]
@@ -131,7 +133,7 @@ impl<'a> std::future::IntoFuture for Request<'a> {
 ///
 /// Decoded leniently: see the crate's "Response types". / 宽松解码，见 crate 文档。
 #[deprecated(
-    note = "This endpoint is deprecated and may be removed in future versions. / 此接口已过时,可能会在未来的版本中被移除。请尽快迁移到新版本。"
+    note = "This endpoint is deprecated and may be removed in future versions. Use `Client::get_note_detail_v1` instead. / 此接口已过时,可能会在未来的版本中被移除。请尽快迁移到新版本。请改用 `Client::get_note_detail_v1`。"
 )]
 pub type Data = Vec<DataItem>;
 
@@ -141,7 +143,7 @@ pub type Data = Vec<DataItem>;
 ///
 /// `#[non_exhaustive]`: upstream may add fields; build values with `Default::default()`.
 #[deprecated(
-    note = "This endpoint is deprecated and may be removed in future versions. / 此接口已过时,可能会在未来的版本中被移除。请尽快迁移到新版本。"
+    note = "This endpoint is deprecated and may be removed in future versions. Use `Client::get_note_detail_v1` instead. / 此接口已过时,可能会在未来的版本中被移除。请尽快迁移到新版本。请改用 `Client::get_note_detail_v1`。"
 )]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
 #[non_exhaustive]
@@ -189,7 +191,7 @@ impl de::Object for DataItem {
 ///
 /// `#[non_exhaustive]`: upstream may add fields; build values with `Default::default()`.
 #[deprecated(
-    note = "This endpoint is deprecated and may be removed in future versions. / 此接口已过时,可能会在未来的版本中被移除。请尽快迁移到新版本。"
+    note = "This endpoint is deprecated and may be removed in future versions. Use `Client::get_note_detail_v1` instead. / 此接口已过时,可能会在未来的版本中被移除。请尽快迁移到新版本。请改用 `Client::get_note_detail_v1`。"
 )]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
 #[non_exhaustive]
@@ -405,7 +407,7 @@ impl de::Object for NoteListItem {
 ///
 /// `#[non_exhaustive]`: upstream may add fields; build values with `Default::default()`.
 #[deprecated(
-    note = "This endpoint is deprecated and may be removed in future versions. / 此接口已过时,可能会在未来的版本中被移除。请尽快迁移到新版本。"
+    note = "This endpoint is deprecated and may be removed in future versions. Use `Client::get_note_detail_v1` instead. / 此接口已过时,可能会在未来的版本中被移除。请尽快迁移到新版本。请改用 `Client::get_note_detail_v1`。"
 )]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
 #[non_exhaustive]
@@ -471,7 +473,7 @@ impl de::Object for AtsItem {
 ///
 /// `#[non_exhaustive]`: upstream may add fields; build values with `Default::default()`.
 #[deprecated(
-    note = "This endpoint is deprecated and may be removed in future versions. / 此接口已过时,可能会在未来的版本中被移除。请尽快迁移到新版本。"
+    note = "This endpoint is deprecated and may be removed in future versions. Use `Client::get_note_detail_v1` instead. / 此接口已过时,可能会在未来的版本中被移除。请尽快迁移到新版本。请改用 `Client::get_note_detail_v1`。"
 )]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
 #[non_exhaustive]
@@ -507,7 +509,7 @@ impl de::Object for AtsItemLevel {
 ///
 /// `#[non_exhaustive]`: upstream may add fields; build values with `Default::default()`.
 #[deprecated(
-    note = "This endpoint is deprecated and may be removed in future versions. / 此接口已过时,可能会在未来的版本中被移除。请尽快迁移到新版本。"
+    note = "This endpoint is deprecated and may be removed in future versions. Use `Client::get_note_detail_v1` instead. / 此接口已过时,可能会在未来的版本中被移除。请尽快迁移到新版本。请改用 `Client::get_note_detail_v1`。"
 )]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
 #[non_exhaustive]
@@ -549,7 +551,7 @@ impl de::Object for CommentPromptConfig {
 ///
 /// `#[non_exhaustive]`: upstream may add fields; build values with `Default::default()`.
 #[deprecated(
-    note = "This endpoint is deprecated and may be removed in future versions. / 此接口已过时,可能会在未来的版本中被移除。请尽快迁移到新版本。"
+    note = "This endpoint is deprecated and may be removed in future versions. Use `Client::get_note_detail_v1` instead. / 此接口已过时,可能会在未来的版本中被移除。请尽快迁移到新版本。请改用 `Client::get_note_detail_v1`。"
 )]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
 #[non_exhaustive]
@@ -585,7 +587,7 @@ impl de::Object for ContentTransInfo {
 ///
 /// `#[non_exhaustive]`: upstream may add fields; build values with `Default::default()`.
 #[deprecated(
-    note = "This endpoint is deprecated and may be removed in future versions. / 此接口已过时,可能会在未来的版本中被移除。请尽快迁移到新版本。"
+    note = "This endpoint is deprecated and may be removed in future versions. Use `Client::get_note_detail_v1` instead. / 此接口已过时,可能会在未来的版本中被移除。请尽快迁移到新版本。请改用 `Client::get_note_detail_v1`。"
 )]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
 #[non_exhaustive]
@@ -621,7 +623,7 @@ impl de::Object for FeedbackInfo {
 ///
 /// `#[non_exhaustive]`: upstream may add fields; build values with `Default::default()`.
 #[deprecated(
-    note = "This endpoint is deprecated and may be removed in future versions. / 此接口已过时,可能会在未来的版本中被移除。请尽快迁移到新版本。"
+    note = "This endpoint is deprecated and may be removed in future versions. Use `Client::get_note_detail_v1` instead. / 此接口已过时,可能会在未来的版本中被移除。请尽快迁移到新版本。请改用 `Client::get_note_detail_v1`。"
 )]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
 #[non_exhaustive]
@@ -660,7 +662,7 @@ impl de::Object for FunctionSwitchItem {
 ///
 /// `#[non_exhaustive]`: upstream may add fields; build values with `Default::default()`.
 #[deprecated(
-    note = "This endpoint is deprecated and may be removed in future versions. / 此接口已过时,可能会在未来的版本中被移除。请尽快迁移到新版本。"
+    note = "This endpoint is deprecated and may be removed in future versions. Use `Client::get_note_detail_v1` instead. / 此接口已过时,可能会在未来的版本中被移除。请尽快迁移到新版本。请改用 `Client::get_note_detail_v1`。"
 )]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
 #[non_exhaustive]
@@ -724,7 +726,7 @@ impl de::Object for HashTagItem {
 ///
 /// `#[non_exhaustive]`: upstream may add fields; build values with `Default::default()`.
 #[deprecated(
-    note = "This endpoint is deprecated and may be removed in future versions. / 此接口已过时,可能会在未来的版本中被移除。请尽快迁移到新版本。"
+    note = "This endpoint is deprecated and may be removed in future versions. Use `Client::get_note_detail_v1` instead. / 此接口已过时,可能会在未来的版本中被移除。请尽快迁移到新版本。请改用 `Client::get_note_detail_v1`。"
 )]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
 #[non_exhaustive]
@@ -811,7 +813,7 @@ impl de::Object for ImagesListItem {
 ///
 /// `#[non_exhaustive]`: upstream may add fields; build values with `Default::default()`.
 #[deprecated(
-    note = "This endpoint is deprecated and may be removed in future versions. / 此接口已过时,可能会在未来的版本中被移除。请尽快迁移到新版本。"
+    note = "This endpoint is deprecated and may be removed in future versions. Use `Client::get_note_detail_v1` instead. / 此接口已过时,可能会在未来的版本中被移除。请尽快迁移到新版本。请改用 `Client::get_note_detail_v1`。"
 )]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
 #[non_exhaustive]
@@ -856,7 +858,7 @@ impl de::Object for LivePhoto {
 ///
 /// `#[non_exhaustive]`: upstream may add fields; build values with `Default::default()`.
 #[deprecated(
-    note = "This endpoint is deprecated and may be removed in future versions. / 此接口已过时,可能会在未来的版本中被移除。请尽快迁移到新版本。"
+    note = "This endpoint is deprecated and may be removed in future versions. Use `Client::get_note_detail_v1` instead. / 此接口已过时,可能会在未来的版本中被移除。请尽快迁移到新版本。请改用 `Client::get_note_detail_v1`。"
 )]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
 #[non_exhaustive]
@@ -904,7 +906,7 @@ impl de::Object for Capa {
 ///
 /// `#[non_exhaustive]`: upstream may add fields; build values with `Default::default()`.
 #[deprecated(
-    note = "This endpoint is deprecated and may be removed in future versions. / 此接口已过时,可能会在未来的版本中被移除。请尽快迁移到新版本。"
+    note = "This endpoint is deprecated and may be removed in future versions. Use `Client::get_note_detail_v1` instead. / 此接口已过时,可能会在未来的版本中被移除。请尽快迁移到新版本。请改用 `Client::get_note_detail_v1`。"
 )]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
 #[non_exhaustive]
@@ -940,7 +942,7 @@ impl de::Object for Consumer {
 ///
 /// `#[non_exhaustive]`: upstream may add fields; build values with `Default::default()`.
 #[deprecated(
-    note = "This endpoint is deprecated and may be removed in future versions. / 此接口已过时,可能会在未来的版本中被移除。请尽快迁移到新版本。"
+    note = "This endpoint is deprecated and may be removed in future versions. Use `Client::get_note_detail_v1` instead. / 此接口已过时,可能会在未来的版本中被移除。请尽快迁移到新版本。请改用 `Client::get_note_detail_v1`。"
 )]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
 #[non_exhaustive]
@@ -976,7 +978,7 @@ impl de::Object for Image {
 ///
 /// `#[non_exhaustive]`: upstream may add fields; build values with `Default::default()`.
 #[deprecated(
-    note = "This endpoint is deprecated and may be removed in future versions. / 此接口已过时,可能会在未来的版本中被移除。请尽快迁移到新版本。"
+    note = "This endpoint is deprecated and may be removed in future versions. Use `Client::get_note_detail_v1` instead. / 此接口已过时,可能会在未来的版本中被移除。请尽快迁移到新版本。请改用 `Client::get_note_detail_v1`。"
 )]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
 #[non_exhaustive]
@@ -1021,7 +1023,7 @@ impl de::Object for Media {
 ///
 /// `#[non_exhaustive]`: upstream may add fields; build values with `Default::default()`.
 #[deprecated(
-    note = "This endpoint is deprecated and may be removed in future versions. / 此接口已过时,可能会在未来的版本中被移除。请尽快迁移到新版本。"
+    note = "This endpoint is deprecated and may be removed in future versions. Use `Client::get_note_detail_v1` instead. / 此接口已过时,可能会在未来的版本中被移除。请尽快迁移到新版本。请改用 `Client::get_note_detail_v1`。"
 )]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
 #[non_exhaustive]
@@ -1066,7 +1068,7 @@ impl de::Object for Stream {
 ///
 /// `#[non_exhaustive]`: upstream may add fields; build values with `Default::default()`.
 #[deprecated(
-    note = "This endpoint is deprecated and may be removed in future versions. / 此接口已过时,可能会在未来的版本中被移除。请尽快迁移到新版本。"
+    note = "This endpoint is deprecated and may be removed in future versions. Use `Client::get_note_detail_v1` instead. / 此接口已过时,可能会在未来的版本中被移除。请尽快迁移到新版本。请改用 `Client::get_note_detail_v1`。"
 )]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
 #[non_exhaustive]
@@ -1189,7 +1191,7 @@ impl de::Object for H265Item {
 ///
 /// `#[non_exhaustive]`: upstream may add fields; build values with `Default::default()`.
 #[deprecated(
-    note = "This endpoint is deprecated and may be removed in future versions. / 此接口已过时,可能会在未来的版本中被移除。请尽快迁移到新版本。"
+    note = "This endpoint is deprecated and may be removed in future versions. Use `Client::get_note_detail_v1` instead. / 此接口已过时,可能会在未来的版本中被移除。请尽快迁移到新版本。请改用 `Client::get_note_detail_v1`。"
 )]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
 #[non_exhaustive]
@@ -1244,7 +1246,7 @@ impl de::Object for H265ItemOpaque1 {
 ///
 /// `#[non_exhaustive]`: upstream may add fields; build values with `Default::default()`.
 #[deprecated(
-    note = "This endpoint is deprecated and may be removed in future versions. / 此接口已过时,可能会在未来的版本中被移除。请尽快迁移到新版本。"
+    note = "This endpoint is deprecated and may be removed in future versions. Use `Client::get_note_detail_v1` instead. / 此接口已过时,可能会在未来的版本中被移除。请尽快迁移到新版本。请改用 `Client::get_note_detail_v1`。"
 )]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
 #[non_exhaustive]
@@ -1310,7 +1312,7 @@ impl de::Object for Video {
 ///
 /// `#[non_exhaustive]`: upstream may add fields; build values with `Default::default()`.
 #[deprecated(
-    note = "This endpoint is deprecated and may be removed in future versions. / 此接口已过时,可能会在未来的版本中被移除。请尽快迁移到新版本。"
+    note = "This endpoint is deprecated and may be removed in future versions. Use `Client::get_note_detail_v1` instead. / 此接口已过时,可能会在未来的版本中被移除。请尽快迁移到新版本。请改用 `Client::get_note_detail_v1`。"
 )]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
 #[non_exhaustive]
@@ -1355,7 +1357,7 @@ impl de::Object for BoundItem {
 ///
 /// `#[non_exhaustive]`: upstream may add fields; build values with `Default::default()`.
 #[deprecated(
-    note = "This endpoint is deprecated and may be removed in future versions. / 此接口已过时,可能会在未来的版本中被移除。请尽快迁移到新版本。"
+    note = "This endpoint is deprecated and may be removed in future versions. Use `Client::get_note_detail_v1` instead. / 此接口已过时,可能会在未来的版本中被移除。请尽快迁移到新版本。请改用 `Client::get_note_detail_v1`。"
 )]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
 #[non_exhaustive]
@@ -1400,7 +1402,7 @@ impl de::Object for VideoOpaque1 {
 ///
 /// `#[non_exhaustive]`: upstream may add fields; build values with `Default::default()`.
 #[deprecated(
-    note = "This endpoint is deprecated and may be removed in future versions. / 此接口已过时,可能会在未来的版本中被移除。请尽快迁移到新版本。"
+    note = "This endpoint is deprecated and may be removed in future versions. Use `Client::get_note_detail_v1` instead. / 此接口已过时,可能会在未来的版本中被移除。请尽快迁移到新版本。请改用 `Client::get_note_detail_v1`。"
 )]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
 #[non_exhaustive]
@@ -1442,7 +1444,7 @@ impl de::Object for OriginImg {
 ///
 /// `#[non_exhaustive]`: upstream may add fields; build values with `Default::default()`.
 #[deprecated(
-    note = "This endpoint is deprecated and may be removed in future versions. / 此接口已过时,可能会在未来的版本中被移除。请尽快迁移到新版本。"
+    note = "This endpoint is deprecated and may be removed in future versions. Use `Client::get_note_detail_v1` instead. / 此接口已过时,可能会在未来的版本中被移除。请尽快迁移到新版本。请改用 `Client::get_note_detail_v1`。"
 )]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
 #[non_exhaustive]
@@ -1484,7 +1486,7 @@ impl de::Object for UrlMultiLevel {
 ///
 /// `#[non_exhaustive]`: upstream may add fields; build values with `Default::default()`.
 #[deprecated(
-    note = "This endpoint is deprecated and may be removed in future versions. / 此接口已过时,可能会在未来的版本中被移除。请尽快迁移到新版本。"
+    note = "This endpoint is deprecated and may be removed in future versions. Use `Client::get_note_detail_v1` instead. / 此接口已过时,可能会在未来的版本中被移除。请尽快迁移到新版本。请改用 `Client::get_note_detail_v1`。"
 )]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
 #[non_exhaustive]
@@ -1538,7 +1540,7 @@ impl de::Object for LongPressShareInfo {
 ///
 /// `#[non_exhaustive]`: upstream may add fields; build values with `Default::default()`.
 #[deprecated(
-    note = "This endpoint is deprecated and may be removed in future versions. / 此接口已过时,可能会在未来的版本中被移除。请尽快迁移到新版本。"
+    note = "This endpoint is deprecated and may be removed in future versions. Use `Client::get_note_detail_v1` instead. / 此接口已过时,可能会在未来的版本中被移除。请尽快迁移到新版本。请改用 `Client::get_note_detail_v1`。"
 )]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
 #[non_exhaustive]
@@ -1574,7 +1576,7 @@ impl de::Object for LongPressShareInfoFunctionEntriesItem {
 ///
 /// `#[non_exhaustive]`: upstream may add fields; build values with `Default::default()`.
 #[deprecated(
-    note = "This endpoint is deprecated and may be removed in future versions. / 此接口已过时,可能会在未来的版本中被移除。请尽快迁移到新版本。"
+    note = "This endpoint is deprecated and may be removed in future versions. Use `Client::get_note_detail_v1` instead. / 此接口已过时,可能会在未来的版本中被移除。请尽快迁移到新版本。请改用 `Client::get_note_detail_v1`。"
 )]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
 #[non_exhaustive]
@@ -1616,7 +1618,7 @@ impl de::Object for MediaSaveConfig {
 ///
 /// `#[non_exhaustive]`: upstream may add fields; build values with `Default::default()`.
 #[deprecated(
-    note = "This endpoint is deprecated and may be removed in future versions. / 此接口已过时,可能会在未来的版本中被移除。请尽快迁移到新版本。"
+    note = "This endpoint is deprecated and may be removed in future versions. Use `Client::get_note_detail_v1` instead. / 此接口已过时,可能会在未来的版本中被移除。请尽快迁移到新版本。请改用 `Client::get_note_detail_v1`。"
 )]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
 #[non_exhaustive]
@@ -1670,7 +1672,7 @@ impl de::Object for MiniProgramInfo {
 ///
 /// `#[non_exhaustive]`: upstream may add fields; build values with `Default::default()`.
 #[deprecated(
-    note = "This endpoint is deprecated and may be removed in future versions. / 此接口已过时,可能会在未来的版本中被移除。请尽快迁移到新版本。"
+    note = "This endpoint is deprecated and may be removed in future versions. Use `Client::get_note_detail_v1` instead. / 此接口已过时,可能会在未来的版本中被移除。请尽快迁移到新版本。请改用 `Client::get_note_detail_v1`。"
 )]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
 #[non_exhaustive]
@@ -1709,7 +1711,7 @@ impl de::Object for NoteTextPressOptionsItem {
 ///
 /// `#[non_exhaustive]`: upstream may add fields; build values with `Default::default()`.
 #[deprecated(
-    note = "This endpoint is deprecated and may be removed in future versions. / 此接口已过时,可能会在未来的版本中被移除。请尽快迁移到新版本。"
+    note = "This endpoint is deprecated and may be removed in future versions. Use `Client::get_note_detail_v1` instead. / 此接口已过时,可能会在未来的版本中被移除。请尽快迁移到新版本。请改用 `Client::get_note_detail_v1`。"
 )]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
 #[non_exhaustive]
@@ -1751,7 +1753,7 @@ impl de::Object for Privacy {
 ///
 /// `#[non_exhaustive]`: upstream may add fields; build values with `Default::default()`.
 #[deprecated(
-    note = "This endpoint is deprecated and may be removed in future versions. / 此接口已过时,可能会在未来的版本中被移除。请尽快迁移到新版本。"
+    note = "This endpoint is deprecated and may be removed in future versions. Use `Client::get_note_detail_v1` instead. / 此接口已过时,可能会在未来的版本中被移除。请尽快迁移到新版本。请改用 `Client::get_note_detail_v1`。"
 )]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
 #[non_exhaustive]
@@ -1805,7 +1807,7 @@ impl de::Object for QqMiniProgramInfo {
 ///
 /// `#[non_exhaustive]`: upstream may add fields; build values with `Default::default()`.
 #[deprecated(
-    note = "This endpoint is deprecated and may be removed in future versions. / 此接口已过时,可能会在未来的版本中被移除。请尽快迁移到新版本。"
+    note = "This endpoint is deprecated and may be removed in future versions. Use `Client::get_note_detail_v1` instead. / 此接口已过时,可能会在未来的版本中被移除。请尽快迁移到新版本。请改用 `Client::get_note_detail_v1`。"
 )]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
 #[non_exhaustive]
@@ -1868,7 +1870,7 @@ impl de::Object for ShareInfo {
 ///
 /// `#[non_exhaustive]`: upstream may add fields; build values with `Default::default()`.
 #[deprecated(
-    note = "This endpoint is deprecated and may be removed in future versions. / 此接口已过时,可能会在未来的版本中被移除。请尽快迁移到新版本。"
+    note = "This endpoint is deprecated and may be removed in future versions. Use `Client::get_note_detail_v1` instead. / 此接口已过时,可能会在未来的版本中被移除。请尽快迁移到新版本。请改用 `Client::get_note_detail_v1`。"
 )]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
 #[non_exhaustive]
@@ -1904,7 +1906,7 @@ impl de::Object for ShareInfoFunctionEntriesItem {
 ///
 /// `#[non_exhaustive]`: upstream may add fields; build values with `Default::default()`.
 #[deprecated(
-    note = "This endpoint is deprecated and may be removed in future versions. / 此接口已过时,可能会在未来的版本中被移除。请尽快迁移到新版本。"
+    note = "This endpoint is deprecated and may be removed in future versions. Use `Client::get_note_detail_v1` instead. / 此接口已过时,可能会在未来的版本中被移除。请尽快迁移到新版本。请改用 `Client::get_note_detail_v1`。"
 )]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
 #[non_exhaustive]
@@ -1961,7 +1963,7 @@ impl de::Object for TopicsItem {
 ///
 /// `#[non_exhaustive]`: upstream may add fields; build values with `Default::default()`.
 #[deprecated(
-    note = "This endpoint is deprecated and may be removed in future versions. / 此接口已过时,可能会在未来的版本中被移除。请尽快迁移到新版本。"
+    note = "This endpoint is deprecated and may be removed in future versions. Use `Client::get_note_detail_v1` instead. / 此接口已过时,可能会在未来的版本中被移除。请尽快迁移到新版本。请改用 `Client::get_note_detail_v1`。"
 )]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
 #[non_exhaustive]
@@ -2039,7 +2041,7 @@ impl de::Object for NoteListItemUser {
 ///
 /// `#[non_exhaustive]`: upstream may add fields; build values with `Default::default()`.
 #[deprecated(
-    note = "This endpoint is deprecated and may be removed in future versions. / 此接口已过时,可能会在未来的版本中被移除。请尽快迁移到新版本。"
+    note = "This endpoint is deprecated and may be removed in future versions. Use `Client::get_note_detail_v1` instead. / 此接口已过时,可能会在未来的版本中被移除。请尽快迁移到新版本。请改用 `Client::get_note_detail_v1`。"
 )]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
 #[non_exhaustive]
@@ -2075,7 +2077,7 @@ impl de::Object for NoteListItemUserLevel {
 ///
 /// `#[non_exhaustive]`: upstream may add fields; build values with `Default::default()`.
 #[deprecated(
-    note = "This endpoint is deprecated and may be removed in future versions. / 此接口已过时,可能会在未来的版本中被移除。请尽快迁移到新版本。"
+    note = "This endpoint is deprecated and may be removed in future versions. Use `Client::get_note_detail_v1` instead. / 此接口已过时,可能会在未来的版本中被移除。请尽快迁移到新版本。请改用 `Client::get_note_detail_v1`。"
 )]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
 #[non_exhaustive]
@@ -2153,7 +2155,7 @@ impl de::Object for DataItemUser {
 ///
 /// `#[non_exhaustive]`: upstream may add fields; build values with `Default::default()`.
 #[deprecated(
-    note = "This endpoint is deprecated and may be removed in future versions. / 此接口已过时,可能会在未来的版本中被移除。请尽快迁移到新版本。"
+    note = "This endpoint is deprecated and may be removed in future versions. Use `Client::get_note_detail_v1` instead. / 此接口已过时,可能会在未来的版本中被移除。请尽快迁移到新版本。请改用 `Client::get_note_detail_v1`。"
 )]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
 #[non_exhaustive]

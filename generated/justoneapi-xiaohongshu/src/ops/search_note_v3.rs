@@ -49,9 +49,11 @@ impl Client {
     ///
     /// 此接口已过时,可能会在未来的版本中被移除。请尽快迁移到新版本。
     ///
+    /// Use [`Client::search_note_v2`] instead. / 请改用 [`Client::search_note_v2`]。
+    ///
     /// Definition / 定义: <https://docs.justoneapi.com/openapi/xiaohongshu-apis/note-search-v3-en.json> · <https://docs.justoneapi.com/openapi/xiaohongshu-apis/note-search-v3-zh.json>
     #[deprecated(
-        note = "This endpoint is deprecated and may be removed in future versions. / 此接口已过时,可能会在未来的版本中被移除。请尽快迁移到新版本。"
+        note = "This endpoint is deprecated and may be removed in future versions. Use `Client::search_note_v2` instead. / 此接口已过时,可能会在未来的版本中被移除。请尽快迁移到新版本。请改用 `Client::search_note_v2`。"
     )]
     pub fn search_note_v3(&self, keyword: impl Into<String>) -> Request<'_> {
         Request {
@@ -69,7 +71,7 @@ impl Client {
 ///
 /// [`Client::search_note_v3`] 的请求构造器：设置可选参数后 `.send().await`（或直接 `.await`）。
 #[deprecated(
-    note = "This endpoint is deprecated and may be removed in future versions. / 此接口已过时,可能会在未来的版本中被移除。请尽快迁移到新版本。"
+    note = "This endpoint is deprecated and may be removed in future versions. Use `Client::search_note_v2` instead. / 此接口已过时,可能会在未来的版本中被移除。请尽快迁移到新版本。请改用 `Client::search_note_v2`。"
 )]
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent with `.send().await`"]
@@ -164,7 +166,7 @@ impl<'a> std::future::IntoFuture for Request<'a> {
 ///
 /// Upstream default / 默认值: `"general"`.
 #[deprecated(
-    note = "This endpoint is deprecated and may be removed in future versions. / 此接口已过时,可能会在未来的版本中被移除。请尽快迁移到新版本。"
+    note = "This endpoint is deprecated and may be removed in future versions. Use `Client::search_note_v2` instead. / 此接口已过时,可能会在未来的版本中被移除。请尽快迁移到新版本。请改用 `Client::search_note_v2`。"
 )]
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -212,7 +214,7 @@ impl From<&str> for Sort {
 ///
 /// Upstream default / 默认值: `"_0"`.
 #[deprecated(
-    note = "This endpoint is deprecated and may be removed in future versions. / 此接口已过时,可能会在未来的版本中被移除。请尽快迁移到新版本。"
+    note = "This endpoint is deprecated and may be removed in future versions. Use `Client::search_note_v2` instead. / 此接口已过时,可能会在未来的版本中被移除。请尽快迁移到新版本。请改用 `Client::search_note_v2`。"
 )]
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -260,6 +262,6 @@ impl From<&str> for NoteType {
 ///
 /// Decoded leniently: see the crate's "Response types". / 宽松解码，见 crate 文档。
 #[deprecated(
-    note = "This endpoint is deprecated and may be removed in future versions. / 此接口已过时,可能会在未来的版本中被移除。请尽快迁移到新版本。"
+    note = "This endpoint is deprecated and may be removed in future versions. Use `Client::search_note_v2` instead. / 此接口已过时,可能会在未来的版本中被移除。请尽快迁移到新版本。请改用 `Client::search_note_v2`。"
 )]
 pub type Data = serde_json::Value;
