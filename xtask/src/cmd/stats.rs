@@ -46,7 +46,7 @@ pub fn readme_update(root: &Path, stats: &[CrateStats]) -> Result<Option<(PathBu
     let text = match std::fs::read_to_string(&path) {
         Ok(text) => text,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-        Err(e) => return Err(io_error(&path, e).into()),
+        Err(e) => return Err(io_error(&path, e)),
     };
     let Some(expected) = with_table(&text, &markdown_table(stats)) else {
         bail!(
