@@ -103,12 +103,13 @@ pub fn generate_spec(
         command: GENERATE_COMMAND.to_owned(),
     };
     let changelogs = vec![None; apis.len()];
-    let facade = manifest.facade.as_ref().map(|f| (f, None));
-    let mut out =
-        emit_all(&apis, &emit_opts, &changelogs, facade, Path::new("")).map_err(|e| named_in(spec.path(), e))?;
+    // A facade over several platforms; one platform is its own crate.
+    let facade = manifest.facade.as_ref().filter(|_| apis.len() > 1);
+    let mut out = emit_all(&apis, &emit_opts, &changelogs, facade.map(|f| (f, None)), Path::new(""))
+        .map_err(|e| named_in(spec.path(), e))?;
     let members: Vec<String> = std::iter::once(emit::RUNTIME_CRATE)
         .chain(apis.iter().map(|a| a.crate_name.as_str()))
-        .chain(manifest.facade.iter().map(|f| f.name.as_str()))
+        .chain(facade.map(|f| f.name.as_str()))
         .map(|name| format!("    \"{name}\",\n"))
         .collect();
     out.files.insert(

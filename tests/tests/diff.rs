@@ -441,10 +441,23 @@ async fn regen_bumps_the_version_and_writes_the_changelog_only_when_the_api_chan
         (r.crate_name.as_str(), r.previous.as_str(), r.version.as_str(), r.semver),
         ("justoneapi-xiaohongshu-pgy", "0.1.0", "0.2.0", Semver::Major)
     );
-    // Exactly one line of the manifest changed; its comments are intact.
+    // Exactly two lines of the manifest changed: the crate's version and the facade's, which re-exports it and
+    // takes the largest bump of its crates. The comments are intact.
     let edited = std::fs::read_to_string(&manifest_path).unwrap();
     let changed: Vec<(&str, &str)> = original.lines().zip(edited.lines()).filter(|(a, b)| a != b).collect();
-    assert_eq!(changed, [("    version: 0.1.0", "    version: 0.2.0")]);
+    assert_eq!(
+        changed,
+        [
+            ("  version: 0.1.0", "  version: 0.2.0"),
+            ("    version: 0.1.0", "    version: 0.2.0")
+        ]
+    );
+    let facade_log = std::fs::read_to_string(repo.root().join("specs/changelog/justoneapi.md")).unwrap();
+    assert!(
+        facade_log.contains("## 0.2.0 (2026-05-11)")
+            && facade_log.contains("- `justoneapi-xiaohongshu-pgy` 0.1.0 -> 0.2.0 (major)"),
+        "{facade_log}"
+    );
     assert_eq!(original.lines().count(), edited.lines().count());
     assert!(edited.contains("# Edited by hand; read by codegen/src/manifest.rs."));
     let log = std::fs::read_to_string(&changelog).unwrap();

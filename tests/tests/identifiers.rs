@@ -211,7 +211,12 @@ fn every_file_generated_from_the_six_aggregates_is_valid_rust() {
             syn::parse_file(text).unwrap_or_else(|e| panic!("{version}: {p}: {e}"));
         }
         parsed_templates = true;
-        for dir in out.owned_dirs.iter().filter(|d| !d.ends_with(codegen::RUNTIME_CRATE)) {
+        // Platform crates (the runtime and the facade have no operations).
+        for dir in out
+            .owned_dirs
+            .iter()
+            .filter(|d| out.files.contains_key(&d.join("src/ops/mod.rs")))
+        {
             let ops_dir = dir.join("src/ops");
             let declared: BTreeSet<String> = syn::parse_file(&out.files[&ops_dir.join("mod.rs")])
                 .unwrap()

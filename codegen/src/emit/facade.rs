@@ -86,6 +86,8 @@ fn dependencies(apis: &[Api], entries: &[FacadeEntry]) -> String {
             version = api.version
         ));
     }
+    // The README's example runs on tokio.
+    s.push_str("\n[dev-dependencies]\ntokio = { version = \"1\", features = [\"macros\", \"rt-multi-thread\"] }\n");
     let quoted = |items: Vec<String>| {
         items
             .iter()
