@@ -12,8 +12,8 @@ use crate::input::{Memories, SpecInput, Specs};
 use crate::ir::Api;
 use crate::lower::Warning;
 use crate::manifest::{FacadeSpec, Manifest};
-use crate::stats::{self, CrateStats};
 use crate::pipeline::{self, SpecOptions};
+use crate::stats::{self, CrateStats};
 
 pub const REGEN_COMMAND: &str = "cargo xtask regen";
 pub const GENERATE_COMMAND: &str = "cargo xtask generate";
@@ -71,8 +71,10 @@ pub fn generate(specs: &Specs) -> Result<Generated> {
     }
     let stats = stats::stats(&apis);
     let facade_name = specs.manifest.facade.as_ref().map(|f| f.name.as_str());
-    out.files
-        .insert(root.join("README.md"), emit::generated_readme(&stats, facade_name, &opts));
+    out.files.insert(
+        root.join("README.md"),
+        emit::generated_readme(&stats, facade_name, &opts),
+    );
     warnings.sort();
     warnings.dedup();
     Ok(Generated {
@@ -177,7 +179,10 @@ fn emit_all(
     if let Some((spec, changelog)) = facade {
         if spec.name == emit::RUNTIME_CRATE || apis.iter().any(|a| a.crate_name == spec.name) {
             return Err(Error::NameCollision {
-                message: format!("the facade crate `{}` has the name of another generated crate", spec.name),
+                message: format!(
+                    "the facade crate `{}` has the name of another generated crate",
+                    spec.name
+                ),
             });
         }
         let dir = root.join(&spec.name);

@@ -32,8 +32,8 @@ mod pipeline;
 pub mod stats;
 
 pub use emit::{
-    api_surface, emit_crates, facade_files, EmitOptions, LICENSE_FILES, REPOSITORY, RUNTIME_CRATE, RUNTIME_VERSION, RUST_VERSION,
-    TEMPLATES,
+    api_surface, emit_crates, facade_files, EmitOptions, LICENSE_FILES, REPOSITORY, RUNTIME_CRATE, RUNTIME_VERSION,
+    RUST_VERSION, TEMPLATES,
 };
 pub use error::{pointer, Error, Result};
 pub use generate::{generate, generate_spec, Generated, GENERATE_COMMAND, REGEN_COMMAND};

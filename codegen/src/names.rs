@@ -213,8 +213,16 @@ pub struct FacadeEntry {
 }
 
 /// Members of the facade crate's `Client` that a platform's method must not take.
-pub const FACADE_CLIENT_MEMBERS: &[&str] =
-    &["new", "builder", "from_env", "base_url", "timeout", "retry_policy", "user_agent", "inner"];
+pub const FACADE_CLIENT_MEMBERS: &[&str] = &[
+    "new",
+    "builder",
+    "from_env",
+    "base_url",
+    "timeout",
+    "retry_policy",
+    "user_agent",
+    "inner",
+];
 /// Features the facade defines besides one per platform.
 pub const FACADE_FEATURES: &[&str] = &["default", "full", "rustls-tls", "native-tls", "gzip", "blocking"];
 
@@ -377,11 +385,55 @@ pub const REST_FIELDS: &[&str] = &["extra", "extra_entries", "data_keyed_entries
 /// of its `Deserialize` impls (`D`, `A`), and the standard prelude's types and traits (a response object under
 /// a key `result` must not shadow `Result`).
 pub const RESERVED_OP_TYPES: &[&str] = &[
-    "Request", "Data", "ApiResponse", "Client", "Error", "ResponseFuture", "RetryPolicy", "D", "A", "Option",
-    "Some", "None", "Result", "Ok", "Err", "String", "Vec", "Box", "Default", "Clone", "Copy", "Send", "Sync",
-    "Sized", "Unpin", "Drop", "Fn", "FnMut", "FnOnce", "Iterator", "IntoIterator", "DoubleEndedIterator",
-    "ExactSizeIterator", "Extend", "FromIterator", "ToString", "ToOwned", "Into", "From", "TryFrom", "TryInto",
-    "AsRef", "AsMut", "PartialEq", "PartialOrd", "Eq", "Ord", "Debug", "Self",
+    "Request",
+    "Data",
+    "ApiResponse",
+    "Client",
+    "Error",
+    "ResponseFuture",
+    "RetryPolicy",
+    "D",
+    "A",
+    "Option",
+    "Some",
+    "None",
+    "Result",
+    "Ok",
+    "Err",
+    "String",
+    "Vec",
+    "Box",
+    "Default",
+    "Clone",
+    "Copy",
+    "Send",
+    "Sync",
+    "Sized",
+    "Unpin",
+    "Drop",
+    "Fn",
+    "FnMut",
+    "FnOnce",
+    "Iterator",
+    "IntoIterator",
+    "DoubleEndedIterator",
+    "ExactSizeIterator",
+    "Extend",
+    "FromIterator",
+    "ToString",
+    "ToOwned",
+    "Into",
+    "From",
+    "TryFrom",
+    "TryInto",
+    "AsRef",
+    "AsMut",
+    "PartialEq",
+    "PartialOrd",
+    "Eq",
+    "Ord",
+    "Debug",
+    "Self",
 ];
 /// What every operation module imports from its crate's root (`use crate::{...}`); reserved above.
 pub const OP_IMPORTS: &[&str] = &["ApiResponse", "Client", "Error", "ResponseFuture", "RetryPolicy"];
@@ -648,9 +700,15 @@ mod tests {
         let names = struct_names(&shape, &mut types, "GET /api/x/v1").unwrap();
         let mut got: Vec<&str> = names.values().map(|n| n.type_name.as_str()).collect();
         got.sort_unstable();
-        assert_eq!(got, ["Data", "DataClient", "DataD", "DataRequest", "DataResult", "DataVec"]);
+        assert_eq!(
+            got,
+            ["Data", "DataClient", "DataD", "DataRequest", "DataResult", "DataVec"]
+        );
         for import in OP_IMPORTS {
-            assert!(RESERVED_OP_TYPES.contains(import), "{import} is imported but not reserved");
+            assert!(
+                RESERVED_OP_TYPES.contains(import),
+                "{import} is imported but not reserved"
+            );
         }
     }
 

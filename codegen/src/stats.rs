@@ -44,7 +44,12 @@ fn crate_stats(api: &Api) -> CrateStats {
     let mut s = CrateStats {
         crate_name: api.crate_name.clone(),
         platform: api.platform.clone(),
-        title: api.title.en.clone().or_else(|| api.title.zh.clone()).unwrap_or_default(),
+        title: api
+            .title
+            .en
+            .clone()
+            .or_else(|| api.title.zh.clone())
+            .unwrap_or_default(),
         operations: api.operations.len(),
         deprecated: 0,
         with_successor: 0,

@@ -184,8 +184,14 @@ mod tests {
             escape("e.g., https://b23.tv/...) or 'https://b23.tv/'."),
             "e.g., <https://b23.tv/>...) or '<https://b23.tv/>'."
         );
-        assert_eq!(escape("例如：https://amazon.com/s?node=172282 - ID"), "例如：<https://amazon.com/s?node=172282> - ID");
-        assert_eq!(escape("(https://en.wikipedia.org/wiki/A_(b))"), "(<https://en.wikipedia.org/wiki/A_(b)>)");
+        assert_eq!(
+            escape("例如：https://amazon.com/s?node=172282 - ID"),
+            "例如：<https://amazon.com/s?node=172282> - ID"
+        );
+        assert_eq!(
+            escape("(https://en.wikipedia.org/wiki/A_(b))"),
+            "(<https://en.wikipedia.org/wiki/A_(b)>)"
+        );
         assert_eq!(escape("http:// alone"), "http:// alone");
     }
 
@@ -194,7 +200,14 @@ mod tests {
         let text = "Get products.\n    Supports categories.\n\n    Use cases:\n    - one\n        - nested";
         assert_eq!(
             paragraphs(&Text::en(text)),
-            ["Get products.", "Supports categories.", "", "Use cases:", "- one", "   - nested"]
+            [
+                "Get products.",
+                "Supports categories.",
+                "",
+                "Use cases:",
+                "- one",
+                "   - nested"
+            ]
         );
     }
 

@@ -88,13 +88,7 @@ fn dependencies(apis: &[Api], entries: &[FacadeEntry]) -> String {
     }
     // The README's example runs on tokio.
     s.push_str("\n[dev-dependencies]\ntokio = { version = \"1\", features = [\"macros\", \"rt-multi-thread\"] }\n");
-    let quoted = |items: Vec<String>| {
-        items
-            .iter()
-            .map(|i| format!("\"{i}\""))
-            .collect::<Vec<_>>()
-            .join(", ")
-    };
+    let quoted = |items: Vec<String>| items.iter().map(|i| format!("\"{i}\"")).collect::<Vec<_>>().join(", ");
     s.push_str("\n[features]\ndefault = [\"rustls-tls\"]\n# Every platform.\n");
     s.push_str(&format!(
         "full = [{}]\n",
@@ -353,7 +347,9 @@ fn readme(
             krate = name.replace('-', "_"),
         ));
     }
-    s.push_str("## Platforms / 平台\n\n| feature | module | crate | operations | deprecated |\n|---|---|---|---:|---:|\n");
+    s.push_str(
+        "## Platforms / 平台\n\n| feature | module | crate | operations | deprecated |\n|---|---|---|---:|---:|\n",
+    );
     for (api, e) in apis.iter().zip(entries) {
         s.push_str(&format!(
             "| `{}` | `{}` | [`{}`](https://docs.rs/{}) | {} | {} |\n",
@@ -365,9 +361,7 @@ fn readme(
             api.operations.iter().filter(|o| o.is_deprecated()).count()
         ));
     }
-    s.push_str(
-        "\nOther features / 其他特性: `rustls-tls` (default), `native-tls`, `gzip`, `blocking`.\n\n",
-    );
+    s.push_str("\nOther features / 其他特性: `rustls-tls` (default), `native-tls`, `gzip`, `blocking`.\n\n");
     s.push_str(&readme_links(name, changelog));
     s.push_str(README_LICENSE);
     s

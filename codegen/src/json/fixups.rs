@@ -47,9 +47,7 @@ fn envelope_schema() -> Value {
 }
 
 fn inline_missing_envelope(doc: &mut Value, file: &Path, warnings: &mut Vec<Warning>) {
-    let defined = doc
-        .pointer(&format!("/components/schemas/{ENVELOPE_NAME}"))
-        .is_some();
+    let defined = doc.pointer(&format!("/components/schemas/{ENVELOPE_NAME}")).is_some();
     if defined {
         return;
     }
@@ -67,7 +65,9 @@ fn inline_missing_envelope(doc: &mut Value, file: &Path, warnings: &mut Vec<Warn
                     continue;
                 };
                 for (ct, media) in content.iter_mut() {
-                    let Some(schema) = media.get_mut("schema") else { continue };
+                    let Some(schema) = media.get_mut("schema") else {
+                        continue;
+                    };
                     if schema.get("$ref").and_then(Value::as_str) != Some(ENVELOPE_REF) {
                         continue;
                     }
