@@ -66,7 +66,7 @@ def main():
         for line in sorted(set(failures)):
             print(f"error: {line}", file=sys.stderr)
         print(
-            "raise the rust-version (workspace Cargo.toml and codegen::emit::RUST_VERSION), or pin an older "
+            "raise the rust-version (workspace Cargo.toml and codegen::RUST_VERSION), or pin an older "
             "dependency",
             file=sys.stderr,
         )

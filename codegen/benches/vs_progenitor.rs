@@ -10,7 +10,7 @@
 //!   written to a temp file once) + `serde_json::from_slice::<openapiv3::OpenAPI>` + `Generator::generate_tokens`
 //!   + `syn::parse2` + `prettyplease::unparse`, what a progenitor `build.rs` does.
 //! * serde_json floor: `serde_json::from_slice::<Value>` of the 1.1 MB aggregate, bytes already in memory.
-//! * the 25 Pgy operations: ours = `plan_generate` with `--platform xiaohongshu-pgy` on the whole aggregate (it
+//! * the 25 Pgy operations: ours = `codegen::generate_spec` with `--platform xiaohongshu-pgy` on the whole aggregate (it
 //!   still parses, normalizes and lowers all 348 operations, then filters) and, for a like-for-like input, on the
 //!   aggregate cut down to the Pgy paths; progenitor = the normalized document cut down to the Pgy paths.
 //!

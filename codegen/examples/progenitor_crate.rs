@@ -3,7 +3,7 @@
 //!
 //! ```text
 //! cargo run --release -p codegen --example progenitor_crate -- normalize SPEC OUT.json [PLATFORM]
-//!     our normalized 3.0 document of SPEC (normalize::export), cut to /api/PLATFORM/ when given
+//!     our normalized 3.0 document of SPEC (json::export), cut to /api/PLATFORM/ when given
 //! cargo run --release -p codegen --example progenitor_crate -- normalize-dir SPEC_DIR OUT.json
 //!     every `*-en.json` per-endpoint definition of SPEC_DIR (e.g. specs/xiaohongshu-pgy-apis, the input of
 //!     generated/justoneapi-xiaohongshu-pgy), normalized and merged into one document

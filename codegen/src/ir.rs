@@ -1,7 +1,7 @@
 //! The intermediate representation: one bilingual, language-neutral model of an API.
 //!
 //! Everything the emitter and the differ need, nothing about Rust syntax (names are derived later, in
-//! `names.rs`) and nothing about OpenAPI (that stays in `load` / `normalize` / `lower`).
+//! `names.rs`) and nothing about OpenAPI (that stays in `json` and `lower`).
 
 use serde::{Deserialize, Serialize};
 

@@ -4,7 +4,13 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
-use xtask::cmd::{self, diff::DiffArgs, fetch::FetchArgs, generate::GenerateArgs, stats::StatsArgs};
+use xtask::cmd::{
+    self,
+    diff::DiffArgs,
+    fetch::{DownloadArgs, FetchArgs},
+    generate::GenerateArgs,
+    stats::StatsArgs,
+};
 
 // Generation allocates millions of short-lived token trees and syn nodes; with glibc's allocator, malloc and
 // free were a third of the profile (scripts/perf/profile.sh).
@@ -35,7 +41,7 @@ enum Command {
         #[arg(long)]
         offline: bool,
         #[command(flatten)]
-        fetch: FetchArgs,
+        fetch: DownloadArgs,
     },
     /// Generate client crates from an aggregate definition or a folder of per-endpoint definitions.
     Generate(GenerateArgs),
@@ -49,7 +55,7 @@ enum Command {
     /// Compare upstream's current definitions with specs/ (nothing is written); print the pull-request body.
     ///
     /// Exit code 0 when nothing drifted, 3 when upstream drifted, 1 when the check failed.
-    Drift(FetchArgs),
+    Drift(DownloadArgs),
     /// Per platform crate: operations, deprecated ones (and how many name a successor), and the share of
     /// response fields with a Rust type; the README's platform table (regen writes it there, check compares).
     Stats(StatsArgs),

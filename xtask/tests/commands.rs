@@ -422,6 +422,19 @@ fn drift_is_0_without_drift_3_with_drift_and_1_when_upstream_is_unreachable() {
 }
 
 #[test]
+fn only_fetch_takes_an_output_folder() {
+    // `regen` and `drift` compare with or write into specs/; a stray `--out` is a usage error (clap's exit 2),
+    // not a flag silently ignored.
+    let repo = checkout();
+    for command in ["regen", "drift"] {
+        let out = xtask(repo.path(), &[command, "--out", "elsewhere"], &[]);
+        assert_eq!(code(&out), 2, "{}", text(&out));
+        assert!(text(&out).contains("--out"), "{}", text(&out));
+    }
+    assert!(!repo.path().join("elsewhere").exists());
+}
+
+#[test]
 fn the_drift_script_is_a_thin_wrapper_with_the_same_exit_codes() {
     let upstream = Upstream::start();
     upstream.change_summary(FANS_EN, "Fans Profile, renamed upstream");

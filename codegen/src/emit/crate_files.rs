@@ -97,7 +97,7 @@ blocking = ["{RUNTIME_CRATE}/blocking"]
 }
 
 /// The files of the runtime crate, from the servers and business codes of `api` (the same for every crate of a
-/// run; `outputs` checks that).
+/// run; `emit_runtime` checks that).
 pub fn runtime_files(api: &Api, opts: &EmitOptions) -> Result<Vec<GeneratedFile>> {
     let mut files = vec![
         GeneratedFile {

@@ -11,8 +11,8 @@
 //!   message, data, recordTime}` with `data` untyped, with a warning; any other dangling `$ref` stays an error.
 //! * **Examples without schemas**: inferred in `lower/infer.rs`; nothing to do here.
 //!
-//! Applied to every definition, aggregate or per-endpoint, before it is typed (`json::document`,
-//! `json::aggregate`), and by the export for other generators.
+//! Applied to every definition, aggregate or per-endpoint, before it is typed (`json::document`),
+//! and by the export for other generators (`json::export`).
 
 use std::collections::BTreeMap;
 use std::path::Path;

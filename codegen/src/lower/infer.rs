@@ -4,7 +4,7 @@
 //! The rules, in the order they apply:
 //!
 //! * Scalars give their type; integers are `Integer` unless a fraction (or a decimal point, `158.0`) is seen in
-//!   the same place. (The whole crate's examples are consulted afterwards: see `normalize/numbers.rs`.)
+//!   the same place. (The whole crate's examples are consulted afterwards: see `passes/numbers.rs`.)
 //! * Arrays get the merged shape of all their elements; `[]` says nothing (raw JSON unless merged with more).
 //! * `null` makes a place optional; so does a key missing from some elements of an array.
 //! * An object is a **map** (`BTreeMap<String, T>`, `T` the merged shape of its values) when its keys are

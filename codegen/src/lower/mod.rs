@@ -1,6 +1,6 @@
 //! Normalized OpenAPI 3.0 (one language) -> IR operations.
 //!
-//! Texts land in the language the document is written in; `normalize::merge` joins the two languages.
+//! Texts land in the language the document is written in; `passes::merge` joins the two languages.
 //! Each operation keeps the JSON pointers it came from, so later stages can point at the exact spot.
 
 use std::path::{Path, PathBuf};

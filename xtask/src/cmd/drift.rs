@@ -12,11 +12,11 @@ use anyhow::Result;
 use codegen::diff::{FailOn, Report};
 use codegen::{Source, SpecInput, SpecOptions};
 
-use super::fetch::{download_blocking, FetchArgs};
+use super::fetch::{download_blocking, DownloadArgs};
 use crate::project::{today_utc, Project};
 
 /// The report of each docs group, in group order.
-pub fn reports(root: &Path, args: &FetchArgs) -> Result<Vec<(String, Report)>> {
+pub fn reports(root: &Path, args: &DownloadArgs) -> Result<Vec<(String, Report)>> {
     let project = Project::load(root)?;
     let specs = &project.specs;
     let current: BTreeMap<String, Vec<u8>> = specs
@@ -56,7 +56,7 @@ pub fn reports(root: &Path, args: &FetchArgs) -> Result<Vec<(String, Report)>> {
 }
 
 /// Prints the pull-request body; `true` when upstream drifted.
-pub fn run(root: &Path, args: &FetchArgs) -> Result<bool> {
+pub fn run(root: &Path, args: &DownloadArgs) -> Result<bool> {
     let reports = reports(root, args)?;
     let drifted = reports.iter().any(|(_, r)| r.fails(FailOn::Any));
     for (group, report) in &reports {

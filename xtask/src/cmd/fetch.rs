@@ -18,17 +18,26 @@ use crate::download::{
 use crate::project::{read_text, Layout};
 use crate::writer::Transaction;
 
+/// `cargo xtask fetch`: where to download from, and where to write.
 #[derive(Debug, Clone, clap::Args)]
 pub struct FetchArgs {
+    #[command(flatten)]
+    pub download: DownloadArgs,
+    /// Write the definitions and the lock into DIR instead of specs/.
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+}
+
+/// Where and how to download, shared by `fetch`, `regen` and `drift` (the last two only ever compare with or
+/// write into specs/, so they take no `--out`).
+#[derive(Debug, Clone, clap::Args)]
+pub struct DownloadArgs {
     /// Download from this base URL instead of the manifest's `docs_base_url`.
     #[arg(long, value_name = "URL")]
     pub base_url: Option<String>,
     /// Fetch only the files of the endpoint with this slug.
     #[arg(long, value_name = "SLUG")]
     pub only: Option<String>,
-    /// Write the definitions and the lock into DIR instead of specs/.
-    #[arg(long, value_name = "DIR")]
-    pub out: Option<PathBuf>,
     /// Limit for one download attempt, in seconds.
     #[arg(long, value_name = "N", default_value_t = 60)]
     pub timeout_secs: u64,
@@ -37,7 +46,7 @@ pub struct FetchArgs {
     pub jobs: u16,
 }
 
-impl FetchArgs {
+impl DownloadArgs {
     /// The options, with a progress display on stderr: a bar on a terminal, counted lines otherwise.
     pub fn options(&self) -> FetchOptions {
         let progress: Arc<dyn Progress> = if std::io::stderr().is_terminal() {
@@ -201,7 +210,7 @@ pub fn run(root: &Path, args: &FetchArgs) -> Result<()> {
         .build()
         .map_err(|e| anyhow!("cannot start the async runtime: {e}"))?;
     let report = runtime
-        .block_on(fetch_into(&out, &manifest, &args.options()))
+        .block_on(fetch_into(&out, &manifest, &args.download.options()))
         .map_err(|failure| anyhow!("{failure}\nfetch failed; nothing was written"))?;
     let lock = if report.lock_written { "updated" } else { "unchanged" };
     println!("{lock:<12} {}", report.lock_path.display());

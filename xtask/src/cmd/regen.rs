@@ -12,7 +12,7 @@ use std::path::Path;
 use anyhow::{anyhow, bail, Result};
 use codegen::{Generated, Source, Specs};
 
-use super::fetch::{download_blocking, FetchArgs};
+use super::fetch::{download_blocking, DownloadArgs};
 use crate::project::{today_utc, Project};
 use crate::release;
 use crate::writer::Transaction;
@@ -70,10 +70,7 @@ pub fn offline(root: &Path) -> Result<()> {
     Ok(())
 }
 
-pub fn online(root: &Path, args: &FetchArgs) -> Result<()> {
-    if args.out.is_some() {
-        bail!("`regen` vendors into specs/; `--out` is for `cargo xtask fetch`");
-    }
+pub fn online(root: &Path, args: &DownloadArgs) -> Result<()> {
     let project = Project::load(root)?;
     let layout = &project.layout;
     // The API before the fetch, to bump versions and write changelogs for what the fetch changed.
