@@ -3,6 +3,7 @@
 use proc_macro2::{Literal, TokenStream};
 use quote::quote;
 
+use super::format::DOC_LINES;
 use crate::ir::Text;
 
 /// Escapes Markdown that rustdoc would interpret (`[Deprecated]` as a link, `<18` as HTML), and makes bare
@@ -144,16 +145,46 @@ fn doc_line(l: &str) -> String {
     }
 }
 
-/// One `#[doc]` attribute per line, so prettyplease prints ordinary `///` comments.
+/// Outer docs (`///`): one `#[doc]` attribute holding every line, which `format::rust_file` prints as the
+/// `///` lines of one attribute per line (see `emit/format.rs`), or one attribute per line when a line holds
+/// a newline.
 pub fn attrs(lines: &[String]) -> TokenStream {
-    let lines = lines.iter().map(|l| raw_literal(&doc_line(l)));
-    quote! { #( #[doc = #lines] )* }
+    match joined(lines) {
+        Some(doc) => quote! { #[doc = #doc] },
+        None => {
+            let lines = lines.iter().map(|l| raw_literal(&doc_line(l)));
+            quote! { #( #[doc = #lines] )* }
+        }
+    }
 }
 
-/// Inner `//!` docs for a module.
+/// Inner `//!` docs for a module, as [`attrs`].
 pub fn inner_attrs(lines: &[String]) -> TokenStream {
-    let lines = lines.iter().map(|l| raw_literal(&doc_line(l)));
-    quote! { #( #![doc = #lines] )* }
+    match joined(lines) {
+        Some(doc) => quote! { #![doc = #doc] },
+        None => {
+            let lines = lines.iter().map(|l| raw_literal(&doc_line(l)));
+            quote! { #( #![doc = #lines] )* }
+        }
+    }
+}
+
+/// The lines of one item's docs as one literal, each line after a [`DOC_LINES`]; `None` for no lines, or
+/// when a line holds a newline (prettyplease prints that as a `/** */` block, not `///` lines).
+fn joined(lines: &[String]) -> Option<Literal> {
+    if lines.is_empty() {
+        return None;
+    }
+    let mut text = String::new();
+    for line in lines {
+        let line = doc_line(line);
+        if line.contains('\n') {
+            return None;
+        }
+        text.push(DOC_LINES);
+        text.push_str(&line);
+    }
+    Some(raw_literal(&text))
 }
 
 /// `text` as a raw string literal (`r#"..."#`). Doc text is most of what the emitter writes; a cooked

@@ -1,4 +1,4 @@
-//! IR -> the files of a client crate. Rust is built with `quote!` and printed by `prettyplease`; the
+//! IR -> the files of a client crate. Rust is built with `quote!` and printed by `prettyplease` (`format.rs`); the
 //! runtime (client, retries, errors) comes verbatim from `codegen/templates/`.
 
 mod crate_files;
@@ -7,12 +7,14 @@ pub use crate_files::{
 };
 pub mod docs;
 mod facade;
+mod format;
 pub use facade::facade_files;
+use format::rust_file;
 mod operation;
 mod surface;
 pub use surface::api_surface;
 
-use proc_macro2::{Ident, Span, TokenStream};
+use proc_macro2::{Ident, Span};
 use rayon::prelude::*;
 
 use crate::error::{Error, Result};
@@ -60,7 +62,12 @@ pub fn emit_crates(apis: &[Api], opts: &EmitOptions, changelogs: &[Option<String
                 None => crate_files::files(api, plan, opts, changelogs.get(a).and_then(Option::as_deref)),
                 Some(i) => Ok(vec![GeneratedFile {
                     path: format!("src/ops/{}.rs", plan.ops[i].func),
-                    contents: rust_file(opts, operation::module(api, &plan.ops[i])?, &plan.ops[i].op.path)?,
+                    contents: rust_file(
+                        opts,
+                        operation::module(api, &plan.ops[i])?,
+                        &plan.ops[i].op.path,
+                        operation::FIXED,
+                    )?,
                 }]),
             }
         })
@@ -135,55 +142,6 @@ pub fn generated_readme(stats: &[crate::stats::CrateStats], facade: Option<&str>
         ".\n\nInputs (manifest, definitions, overlays, type memory, changelogs): sha256 `{}`.\n",
         opts.digest
     ));
-    out
-}
-
-/// Formats tokens as a Rust file with the generated header.
-pub fn rust_file(opts: &EmitOptions, tokens: TokenStream, what: &str) -> Result<String> {
-    let file: syn::File = syn::parse2(tokens).map_err(|e| Error::Internal {
-        message: format!("emitted Rust for {what} does not parse: {e}"),
-    })?;
-    Ok(format!(
-        "{}\n{}",
-        header(opts, "//"),
-        space_items(&prettyplease::unparse(&file))
-    ))
-}
-
-/// prettyplease puts items back to back; a blank line between items (and after the module docs) reads
-/// the way rustfmt-formatted, hand-written code does.
-fn space_items(src: &str) -> String {
-    // Declarations of one kind (`mod`, `use`) stay grouped, as rustfmt-formatted code keeps them.
-    fn decl_kind(l: &str) -> Option<&'static str> {
-        let l = l.strip_prefix("pub ").unwrap_or(l);
-        if l.starts_with("mod ") {
-            Some("mod")
-        } else if l.starts_with("use ") {
-            Some("use")
-        } else {
-            None
-        }
-    }
-    let indent = |l: &str| l.len() - l.trim_start().len();
-    let mut out = String::with_capacity(src.len() + src.len() / 16);
-    let mut prev: Option<&str> = None;
-    for line in src.lines() {
-        if let Some(p) = prev {
-            let (pt, lt) = (p.trim(), line.trim());
-            let comments = pt.starts_with("//") && lt.starts_with("//");
-            let same_level = indent(p) == indent(line);
-            let item_ended = pt == "}" || pt == "};" || (indent(p) == 0 && pt.ends_with(';'));
-            let starts_item = !lt.is_empty() && !lt.starts_with('}') && !lt.starts_with(')');
-            let grouped = decl_kind(pt).is_some() && decl_kind(pt) == decl_kind(lt);
-            let after_docs = pt.starts_with("//!") && !lt.starts_with("//!");
-            if !comments && !grouped && ((same_level && item_ended && starts_item) || after_docs) {
-                out.push('\n');
-            }
-        }
-        out.push_str(line);
-        out.push('\n');
-        prev = Some(line);
-    }
     out
 }
 

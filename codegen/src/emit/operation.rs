@@ -4,6 +4,7 @@ use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
 use super::docs;
+use super::format::Fixed;
 use super::ident;
 use crate::error::Result;
 use crate::ir::{Api, Field, Method, Operation, Param, ParamLocation, ParamType, Shape, ShapeOrigin};
@@ -192,6 +193,7 @@ pub fn module(api: &Api, names: &OpNames<'_>) -> Result<TokenStream> {
     let imports = names::OP_IMPORTS.iter().map(|i| ident(i));
     let use_de = (!names.structs.is_empty()).then(|| quote! { use #runtime::de; });
 
+    let (request_methods, into_future) = (REQUEST_METHODS.placeholder(), INTO_FUTURE.placeholder());
     Ok(quote! {
         #module_doc
         #allow_deprecated
@@ -223,28 +225,7 @@ pub fn module(api: &Api, names: &OpNames<'_>) -> Result<TokenStream> {
         impl<'a> Request<'a> {
             #(#setters)*
 
-            /// Timeout of each attempt of this request (replaces the client's for this request only).
-            pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
-                self._overrides.set_timeout(timeout);
-                self
-            }
-
-            /// Retry policy of this request (replaces the client's for this request only).
-            pub fn retry_policy(mut self, policy: RetryPolicy) -> Self {
-                self._overrides.set_retry_policy(policy);
-                self
-            }
-
-            /// Sends the request and decodes `data` into [`Data`]: `.send().await`, or just `.await`. The future
-            /// owns what it needs, so it can be spawned.
-            pub fn send(self) -> ResponseFuture<Data> {
-                ResponseFuture::new(&self._client.inner, self.into_parts())
-            }
-
-            /// Sends the request and returns `data` as raw JSON, for when the typed [`Data`] does not fit.
-            pub fn send_raw(self) -> ResponseFuture<serde_json::Value> {
-                ResponseFuture::new(&self._client.inner, self.into_parts())
-            }
+            #request_methods
 
             fn into_parts(self) -> #runtime::Parts {
                 let query: Vec<(&'static str, String)> = #query;
@@ -253,6 +234,48 @@ pub fn module(api: &Api, names: &OpNames<'_>) -> Result<TokenStream> {
             }
         }
 
+        #into_future
+
+        #(#enums)*
+
+        #data
+    })
+}
+
+/// The code every operation module has, formatted once (see `emit/format.rs`).
+pub static FIXED: &[&Fixed] = &[&REQUEST_METHODS, &INTO_FUTURE];
+
+/// The request builder's methods that do not depend on the operation.
+static REQUEST_METHODS: Fixed = Fixed::new("request-methods", true, || {
+    quote! {
+        /// Timeout of each attempt of this request (replaces the client's for this request only).
+        pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+            self._overrides.set_timeout(timeout);
+            self
+        }
+
+        /// Retry policy of this request (replaces the client's for this request only).
+        pub fn retry_policy(mut self, policy: RetryPolicy) -> Self {
+            self._overrides.set_retry_policy(policy);
+            self
+        }
+
+        /// Sends the request and decodes `data` into [`Data`]: `.send().await`, or just `.await`. The future
+        /// owns what it needs, so it can be spawned.
+        pub fn send(self) -> ResponseFuture<Data> {
+            ResponseFuture::new(&self._client.inner, self.into_parts())
+        }
+
+        /// Sends the request and returns `data` as raw JSON, for when the typed [`Data`] does not fit.
+        pub fn send_raw(self) -> ResponseFuture<serde_json::Value> {
+            ResponseFuture::new(&self._client.inner, self.into_parts())
+        }
+    }
+});
+
+/// `.await` on a request builder sends it.
+static INTO_FUTURE: Fixed = Fixed::new("into-future", false, || {
+    quote! {
         impl<'a> std::future::IntoFuture for Request<'a> {
             type Output = Result<ApiResponse<Data>, Error>;
             type IntoFuture = ResponseFuture<Data>;
@@ -261,12 +284,8 @@ pub fn module(api: &Api, names: &OpNames<'_>) -> Result<TokenStream> {
                 self.send()
             }
         }
-
-        #(#enums)*
-
-        #data
-    })
-}
+    }
+});
 
 fn param_doc_line(p: &Param, rust: &str) -> String {
     let mut line = format!(
