@@ -117,15 +117,15 @@ pub fn runtime_files(api: &Api, opts: &EmitOptions) -> Result<Vec<GeneratedFile>
         },
         GeneratedFile {
             path: "src/lib.rs".into(),
-            contents: rust_file(opts, runtime_lib_rs(), "lib.rs", &[])?,
+            contents: rust_file(opts, runtime_lib_rs(), "lib.rs")?,
         },
         GeneratedFile {
             path: "src/codes.rs".into(),
-            contents: rust_file(opts, codes_rs(api)?, "codes.rs", &[])?,
+            contents: rust_file(opts, codes_rs(api)?, "codes.rs")?,
         },
         GeneratedFile {
             path: "src/servers.rs".into(),
-            contents: rust_file(opts, servers_rs(api)?, "servers.rs", &[])?,
+            contents: rust_file(opts, servers_rs(api)?, "servers.rs")?,
         },
     ];
     files.extend(TEMPLATES.iter().map(|(path, text)| GeneratedFile {
@@ -226,11 +226,11 @@ pub fn files(api: &Api, plan: &Plan, opts: &EmitOptions, changelog: Option<&str>
         },
         GeneratedFile {
             path: "src/lib.rs".into(),
-            contents: rust_file(opts, lib_rs(api, plan), "lib.rs", &[])?,
+            contents: rust_file(opts, lib_rs(api, plan), "lib.rs")?,
         },
         GeneratedFile {
             path: "src/ops/mod.rs".into(),
-            contents: rust_file(opts, ops_mod(plan), "ops/mod.rs", &[])?,
+            contents: rust_file(opts, ops_mod(plan), "ops/mod.rs")?,
         },
     ];
     out.extend(license_files());
@@ -243,12 +243,12 @@ pub fn files(api: &Api, plan: &Plan, opts: &EmitOptions, changelog: Option<&str>
     for ex in &api.examples {
         out.push(GeneratedFile {
             path: format!("examples/{}.rs", ex.name),
-            contents: rust_file(opts, example(api, plan, ex)?, &ex.name, &[])?,
+            contents: rust_file(opts, example(api, plan, ex)?, &ex.name)?,
         });
         let batch = format!("{}_batch", ex.name);
         out.push(GeneratedFile {
             path: format!("examples/{batch}.rs"),
-            contents: rust_file(opts, batch_example(api, plan, ex)?, &batch, &[])?,
+            contents: rust_file(opts, batch_example(api, plan, ex)?, &batch)?,
         });
     }
     Ok(out)

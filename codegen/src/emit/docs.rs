@@ -175,22 +175,47 @@ fn joined(lines: &[String]) -> Option<Literal> {
     if lines.is_empty() {
         return None;
     }
-    let mut text = String::new();
+    let mut text = String::with_capacity(lines.iter().map(|l| l.len() + 2).sum());
     for line in lines {
-        let line = doc_line(line);
         if line.contains('\n') {
             return None;
         }
         text.push(DOC_LINES);
-        text.push_str(&line);
+        if line.is_empty() {
+            continue;
+        }
+        text.push(' ');
+        if needs_printable(line) {
+            text.push_str(&printable(line));
+        } else {
+            text.push_str(line);
+        }
     }
     Some(raw_literal(&text))
+}
+
+/// Whether [`printable`] would change `line`, by a scan of its bytes: almost no doc line holds a control
+/// character or a bidirectional control, and this keeps the common case from rebuilding the line char by char.
+fn needs_printable(line: &str) -> bool {
+    let b = line.as_bytes();
+    b.iter().enumerate().any(|(i, &c)| match c {
+        b'\t' | b'\n' => false,
+        0..=0x1f | 0x7f => true,
+        // U+0080..=U+009F (C1 controls).
+        0xc2 => matches!(b.get(i + 1), Some(0x80..=0x9f)),
+        // U+202A..=U+202E and U+2066..=U+2069 (bidirectional controls).
+        0xe2 => matches!(
+            (b.get(i + 1), b.get(i + 2)),
+            (Some(0x80), Some(0xaa..=0xae)) | (Some(0x81), Some(0xa6..=0xa9))
+        ),
+        _ => false,
+    })
 }
 
 /// `text` as a raw string literal (`r#"..."#`). Doc text is most of what the emitter writes; a cooked
 /// literal (`Literal::string`) escape-checks every character and syn unescapes it again before prettyplease
 /// prints it, while a raw one is copied through both. The output is the same `///` line.
-fn raw_literal(text: &str) -> Literal {
+pub(super) fn raw_literal(text: &str) -> Literal {
     let mut hashes = String::new();
     while text.contains(&format!("\"{hashes}")) {
         hashes.push('#');
@@ -245,6 +270,33 @@ mod tests {
     #[test]
     fn doc_lines_hold_no_bare_carriage_return_nor_bidi_control() {
         assert_eq!(printable("a\r\nb\rc\u{202e}d\u{0}e\tf"), "a \nb c\u{fffd}d\u{fffd}e\tf");
+    }
+
+    #[test]
+    fn the_byte_scan_finds_exactly_what_printable_replaces() {
+        for line in [
+            "plain",
+            "中文 — “quoted” … ‘x’",
+            "tab\there",
+            "a\u{0}b",
+            "\u{1f}",
+            "\u{7f}",
+            "\u{80}",
+            "\u{9f}",
+            "\u{a0} nbsp",
+            "\u{202a}",
+            "\u{202e}",
+            "\u{202f}",
+            "\u{2029}",
+            "\u{2066}",
+            "\u{2069}",
+            "\u{206a}",
+            "\u{2065}",
+            "é",
+            "\r",
+        ] {
+            assert_eq!(needs_printable(line), printable(line) != line, "{line:?}");
+        }
     }
 
     #[test]

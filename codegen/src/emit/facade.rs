@@ -39,7 +39,7 @@ pub fn facade_files(
         },
         GeneratedFile {
             path: "src/lib.rs".into(),
-            contents: rust_file(opts, lib_rs(apis, &entries, example.as_ref()), "lib.rs", &[])?,
+            contents: rust_file(opts, lib_rs(apis, &entries, example.as_ref()), "lib.rs")?,
         },
     ];
     files.extend(license_files());

@@ -1,6 +1,6 @@
-//! Tokens -> formatted Rust text: `syn::parse2` + `prettyplease::unparse`, with two shortcuts that keep
+//! Tokens -> formatted Rust text: `syn::parse2` + `prettyplease::unparse`, with shortcuts that keep
 //! prettyplease's output byte for byte but spare `syn` most of its work (re-parsing what the emitter just built
-//! was most of the generator's time, and doc attributes and repeated methods were most of that):
+//! was most of the generator's time; doc attributes and repeated code were most of that):
 //!
 //! * **Docs**: an item's doc lines travel as one `#[doc]` attribute, the lines joined by [`DOC_LINES`] (syn
 //!   parses every `#[doc = ..]` value as an expression, and an item has dozens of doc lines). prettyplease prints
@@ -8,16 +8,24 @@
 //!   `///` lines prettyplease prints for one attribute per line: each line after `///`, its trailing spaces
 //!   trimmed. Docs that prettyplease would not print as `///` lines (a line holding a newline becomes a
 //!   `/** */` block) keep one attribute per line.
-//! * **[`Fixed`] code**: items that are the same in every file that has them (a request builder's `send`,
-//!   `timeout`, ...) are formatted once per process; the emitter puts a placeholder item where they go, and
-//!   [`rust_file`] splices the formatted text in its place, at the placeholder's indentation.
+//! * **Splices**: code already formatted travels as a placeholder item ([`splice`]) that [`rust_file`] replaces
+//!   by the code, at the placeholder's indentation. The code comes from
+//!   * [`Fixed`]: items the same wherever they appear (a request builder's `send`, `timeout`, ...), formatted
+//!     once per process;
+//!   * [`Template`]: items that differ only by identifiers (a response struct's `Deserialize` impl), formatted
+//!     once per process *per identifier length* with placeholder identifiers of those lengths: prettyplease's
+//!     layout depends on the widths of tokens, not on their letters, so substituting the real identifiers
+//!     gives the text prettyplease would print for them;
+//!   * the emitter itself, for lines whose layout is plain (a `match` arm that fits on its line), falling back
+//!     to plain formatting when one would not fit.
 //!
-//! Both shortcuts are checked where it counts: `cargo xtask check` compares every committed file with a fresh
-//! generation, and the tests below compare each shortcut with the plain formatting.
+//! All of it is checked where it counts: `cargo xtask check` compares every committed file (tens of thousands
+//! of spliced items) with a fresh generation, and the tests below compare each shortcut with plain formatting.
 
-use std::sync::OnceLock;
+use std::collections::BTreeMap;
+use std::sync::{Mutex, OnceLock};
 
-use proc_macro2::TokenStream;
+use proc_macro2::{Ident, Span, TokenStream};
 use quote::quote;
 
 use super::{header, EmitOptions};
@@ -26,8 +34,30 @@ use crate::error::{Error, Result};
 /// Joins the doc lines of one item inside its single `#[doc]` attribute. A control character: doc text never
 /// holds one (`docs::printable` replaces them), so the join cannot be confused with the text.
 pub const DOC_LINES: char = '\u{1}';
-/// Starts the `#[doc]` marker of a placeholder for [`Fixed`] code.
+/// Starts the `#[doc]` marker of a placeholder for formatted code ([`splice`]).
 const SPLICE: char = '\u{2}';
+/// Stands for a newline in a [`splice`] marker (a `#[doc]` holding a newline would print as a block).
+const SPLICE_NEWLINE: char = '\u{3}';
+/// The widest line the emitter writes itself (prettyplease breaks lines at 89 columns; the slack keeps clear of
+/// its rules near the margin).
+pub const MAX_PLAIN_LINE: usize = 80;
+
+/// A placeholder item standing for `code` (formatted, indentation 0): [`rust_file`] puts the code in its place,
+/// at its indentation. At the top level or inside an `impl` block.
+pub fn splice(code: &str) -> TokenStream {
+    let mut marker = String::with_capacity(code.len() + 1);
+    marker.push(SPLICE);
+    marker.extend(
+        code.trim_end()
+            .chars()
+            .map(|c| if c == '\n' { SPLICE_NEWLINE } else { c }),
+    );
+    let marker = super::docs::raw_literal(&marker);
+    quote! {
+        #[doc = #marker]
+        fn __splice() {}
+    }
+}
 
 /// Code that is the same wherever it appears, formatted once per process and spliced into each file.
 pub struct Fixed {
@@ -49,12 +79,8 @@ impl Fixed {
     }
 
     /// The placeholder item the emitter puts where the code goes (a top-level item or an impl item).
-    pub fn placeholder(&self) -> TokenStream {
-        let marker = format!("{SPLICE}{}", self.key);
-        quote! {
-            #[doc = #marker]
-            fn __splice() {}
-        }
+    pub fn placeholder(&self) -> Result<TokenStream> {
+        Ok(splice(self.text()?))
     }
 
     /// The formatted code at indentation 0 (`in_impl`: the methods without their `impl` block), no final newline.
@@ -66,7 +92,7 @@ impl Fixed {
             } else {
                 items
             };
-            let text = format_tokens(wrapped, self.key, &[]).map_err(|e| e.to_string())?;
+            let text = format_tokens(wrapped, self.key).map_err(|e| e.to_string())?;
             if !self.in_impl {
                 return Ok(text.trim_end().to_owned());
             }
@@ -86,25 +112,119 @@ impl Fixed {
     }
 }
 
-/// Formats tokens as a Rust file with the generated header; `fixed` is the code its placeholders stand for.
-pub fn rust_file(opts: &EmitOptions, tokens: TokenStream, what: &str, fixed: &[&Fixed]) -> Result<String> {
+/// Code that differs between its uses only by identifiers: formatted once per process for each combination of
+/// identifier lengths, with placeholder identifiers of those lengths, then the real identifiers substituted.
+pub struct Template {
+    key: &'static str,
+    tokens: fn(&[Ident]) -> TokenStream,
+    cache: Mutex<BTreeMap<Vec<usize>, std::result::Result<String, String>>>,
+}
+
+/// The letter of the placeholder identifier at each position (repeated to the identifier's length). None
+/// occurs in a template's own tokens as a whole identifier.
+const PLACEHOLDER_LETTERS: [char; 4] = ['Q', 'X', 'Z', 'J'];
+
+impl Template {
+    pub const fn new(key: &'static str, tokens: fn(&[Ident]) -> TokenStream) -> Self {
+        Self {
+            key,
+            tokens,
+            cache: Mutex::new(BTreeMap::new()),
+        }
+    }
+
+    /// The formatted code for these identifiers (as printed: `r#type` for a raw one), indentation 0.
+    pub fn text(&self, idents: &[&str]) -> Result<String> {
+        if idents.len() > PLACEHOLDER_LETTERS.len() || idents.iter().any(|i| i.is_empty()) {
+            return Err(Error::Internal {
+                message: format!("template `{}` takes 1 to 4 identifiers", self.key),
+            });
+        }
+        let lens: Vec<usize> = idents.iter().map(|i| i.len()).collect();
+        let placeholders: Vec<String> = lens
+            .iter()
+            .zip(PLACEHOLDER_LETTERS)
+            .map(|(n, c)| std::iter::repeat_n(c, *n).collect())
+            .collect();
+        let cached = self.cache.lock().ok().and_then(|c| c.get(&lens).cloned());
+        let base = match cached {
+            Some(text) => text,
+            None => {
+                let ids: Vec<Ident> = placeholders.iter().map(|p| Ident::new(p, Span::call_site())).collect();
+                let text = format_tokens((self.tokens)(&ids), self.key)
+                    .map(|t| t.trim_end().to_owned())
+                    .map_err(|e| e.to_string());
+                if let Ok(mut cache) = self.cache.lock() {
+                    cache.insert(lens, text.clone());
+                }
+                text
+            }
+        };
+        let base = base.map_err(|message| Error::Internal { message })?;
+        Ok(substitute(&base, &placeholders, idents))
+    }
+}
+
+/// `text` with every whole identifier equal to `placeholders[i]` replaced by `idents[i]`.
+fn substitute(text: &str, placeholders: &[String], idents: &[&str]) -> String {
+    let is_ident = |c: char| c.is_ascii_alphanumeric() || c == '_';
+    let mut out = String::with_capacity(text.len() + 16);
+    let mut rest = text;
+    while let Some(start) = rest.find(is_ident) {
+        out.push_str(&rest[..start]);
+        let word_len = rest[start..].find(|c: char| !is_ident(c)).unwrap_or(rest.len() - start);
+        let word = &rest[start..start + word_len];
+        match placeholders.iter().position(|p| p == word) {
+            Some(i) => out.push_str(idents[i]),
+            None => out.push_str(word),
+        }
+        rest = &rest[start + word_len..];
+    }
+    out.push_str(rest);
+    out
+}
+
+/// The lines prettyplease prints for the `match` arm `pat => body,` at `indent` (a pattern and an expression
+/// without line breaks or blocks), relative to `indent`: one line when it fits in [`MAX_PLAIN_LINE`]; the body
+/// in braces on a line of its own when the arm is well past prettyplease's margin and the body fits; `None` in
+/// between (or when neither fits), where the caller leaves the layout to prettyplease.
+pub fn match_arm(indent: usize, pat: &str, body: &str) -> Option<Vec<String>> {
+    let flat = format!("{pat} => {body},");
+    if indent + flat.len() <= MAX_PLAIN_LINE {
+        return Some(vec![flat]);
+    }
+    let opening = format!("{pat} => {{");
+    if indent + flat.len() > MARGIN + 6
+        && indent + opening.len() <= MAX_PLAIN_LINE
+        && indent + 4 + body.len() <= MAX_PLAIN_LINE
+    {
+        return Some(vec![opening, format!("    {body}"), "}".to_owned()]);
+    }
+    None
+}
+
+/// prettyplease's line width.
+const MARGIN: usize = 89;
+
+/// Formats tokens as a Rust file with the generated header.
+pub fn rust_file(opts: &EmitOptions, tokens: TokenStream, what: &str) -> Result<String> {
     Ok(format!(
         "{}\n{}",
         header(opts, "//"),
-        space_items(&format_tokens(tokens, what, fixed)?)
+        space_items(&format_tokens(tokens, what)?)
     ))
 }
 
 /// prettyplease's text of `tokens`, doc markers split into lines and placeholders replaced.
-fn format_tokens(tokens: TokenStream, what: &str, fixed: &[&Fixed]) -> Result<String> {
+fn format_tokens(tokens: TokenStream, what: &str) -> Result<String> {
     let file: syn::File = syn::parse2(tokens).map_err(|e| Error::Internal {
         message: format!("emitted Rust for {what} does not parse: {e}"),
     })?;
-    expand(&prettyplease::unparse(&file), what, fixed)
+    expand(&prettyplease::unparse(&file), what)
 }
 
 /// Splits doc markers into `///` (or `//!`) lines and replaces placeholders by their code.
-fn expand(src: &str, what: &str, fixed: &[&Fixed]) -> Result<String> {
+fn expand(src: &str, what: &str) -> Result<String> {
     let mut out = String::with_capacity(src.len() + src.len() / 2);
     let mut lines = src.lines();
     while let Some(line) = lines.next() {
@@ -120,20 +240,12 @@ fn expand(src: &str, what: &str, fixed: &[&Fixed]) -> Result<String> {
                 out.push('\n');
             }
         } else if marked(SPLICE) {
-            let key = &rest[3 + SPLICE.len_utf8()..];
-            let code = fixed
-                .iter()
-                .find(|f| f.key == key)
-                .ok_or_else(|| Error::Internal {
-                    message: format!("{what}: placeholder for fixed code `{key}`, which was not given"),
-                })?
-                .text()?;
             if lines.next().map(str::trim) != Some("fn __splice() {}") {
                 return Err(Error::Internal {
-                    message: format!("{what}: the placeholder for `{key}` was not printed as one item"),
+                    message: format!("{what}: a placeholder for formatted code was not printed as one item"),
                 });
             }
-            for l in code.lines() {
+            for l in rest[3 + SPLICE.len_utf8()..].split(SPLICE_NEWLINE) {
                 if !l.is_empty() {
                     out.push_str(indent);
                 }
@@ -189,6 +301,7 @@ fn space_items(src: &str) -> String {
 mod tests {
     use super::*;
     use crate::emit::docs;
+    use proc_macro2::Literal;
 
     fn plain(tokens: TokenStream) -> String {
         prettyplease::unparse(&syn::parse2(tokens).unwrap())
@@ -227,12 +340,11 @@ mod tests {
             let ours = format_tokens(
                 quote! { #joined pub struct A { #joined pub field: u8 } impl A { #joined pub fn f(&self) {} } },
                 "test",
-                &[],
             )
             .unwrap();
             let theirs = plain(quote! { #one pub struct A { #one pub field: u8 } impl A { #one pub fn f(&self) {} } });
             assert_eq!(ours, theirs);
-            let ours = format_tokens(quote! { #inner pub struct A; }, "test", &[]).unwrap();
+            let ours = format_tokens(quote! { #inner pub struct A; }, "test").unwrap();
             let theirs = plain(quote! { #one pub struct A; }).replace("///", "//!");
             assert_eq!(ours, theirs);
         }
@@ -252,24 +364,90 @@ mod tests {
     #[test]
     fn fixed_code_is_spliced_where_plain_formatting_puts_it() {
         let (methods, item) = ((METHODS.tokens)(), (ITEM.tokens)());
-        let (m, i) = (METHODS.placeholder(), ITEM.placeholder());
+        let (m, i) = (METHODS.placeholder().unwrap(), ITEM.placeholder().unwrap());
         let ours = format_tokens(
             quote! { impl X { pub fn before(&self) {} #m fn after(&self) {} } #i struct Y; },
             "test",
-            &[&METHODS, &ITEM],
         )
         .unwrap();
         let theirs = plain(quote! { impl X { pub fn before(&self) {} #methods fn after(&self) {} } #item struct Y; });
         assert_eq!(ours, theirs);
     }
 
+    static IMPL: Template = Template::new("impl", |ids| {
+        let (ty, field) = (&ids[0], &ids[1]);
+        quote! {
+            impl std::fmt::Display for #ty {
+                fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                    f.write_str(&self.#field.to_string())
+                }
+            }
+        }
+    });
+
     #[test]
-    fn a_placeholder_without_its_code_is_an_error_not_a_panic() {
-        let m = METHODS.placeholder();
-        let err = format_tokens(quote! { impl X { #m } }, "ops/x.rs", &[]).unwrap_err();
-        assert!(
-            err.to_string().contains("ops/x.rs") && err.to_string().contains("methods"),
-            "{err}"
-        );
+    fn a_template_prints_what_plain_formatting_prints_for_any_identifier_length() {
+        // Short and long names: the long ones make prettyplease break lines differently.
+        for (ty, field) in [
+            ("A", "b"),
+            ("SortType", "value"),
+            ("QQ", "XXXX"),
+            (
+                "AVeryLongTypeNameThatPushesTheSignaturePastTheMarginOfPrettyplease",
+                "a_field_name_as_long_as_that",
+            ),
+        ] {
+            let (t, f) = (Ident::new(ty, Span::call_site()), Ident::new(field, Span::call_site()));
+            let theirs = plain((IMPL.tokens)(&[t, f]));
+            assert_eq!(IMPL.text(&[ty, field]).unwrap(), theirs.trim_end(), "{ty}");
+            let spliced = splice(&IMPL.text(&[ty, field]).unwrap());
+            assert_eq!(format_tokens(spliced, "test").unwrap(), theirs);
+        }
+        let raw = Ident::new_raw("type", Span::call_site());
+        let theirs = plain((IMPL.tokens)(&[Ident::new("T", Span::call_site()), raw]));
+        assert_eq!(IMPL.text(&["T", "r#type"]).unwrap(), theirs.trim_end());
+    }
+
+    #[test]
+    fn match_arms_are_laid_out_as_prettyplease_lays_them_out() {
+        let mut checked = 0;
+        for key_len in 1..90 {
+            let key = "k".repeat(key_len);
+            let field = "f".repeat(key_len / 2 + 1);
+            let pat = Literal::string(&key);
+            let field_ident = Ident::new(&field, Span::call_site());
+            let body = format!("de::set(map, &mut self.{field})");
+            // Arms at 8 columns (in a function) and at 12 (in a method).
+            let in_fn = plain(quote! {
+                fn f() { match key { #pat => de::set(map, &mut self.#field_ident), _ => de::skip(map), } }
+            });
+            let in_impl = plain(quote! {
+                impl X { fn f() { match key { #pat => de::set(map, &mut self.#field_ident), _ => de::skip(map), } } }
+            });
+            for (indent, theirs) in [(8, in_fn), (12, in_impl)] {
+                let Some(lines) = match_arm(indent, &pat.to_string(), &body) else {
+                    continue;
+                };
+                let pad = " ".repeat(indent);
+                let ours: String = lines.iter().map(|l| format!("{pad}{l}\n")).collect();
+                let (open, end) = if indent == 8 {
+                    ("fn f() {\n    match key {\n", "    }\n}\n")
+                } else {
+                    ("impl X {\n    fn f() {\n        match key {\n", "        }\n    }\n}\n")
+                };
+                let expected = format!("{open}{ours}{pad}_ => de::skip(map),\n{end}");
+                assert_eq!(theirs, expected, "key of {key_len} characters at {indent} columns");
+                checked += 1;
+            }
+        }
+        assert!(checked > 100, "{checked}");
+    }
+
+    #[test]
+    fn a_placeholder_printed_anywhere_but_as_an_item_is_an_error_not_a_panic() {
+        let text = prettyplease::unparse(&syn::parse_quote! { struct A; });
+        let broken = format!("///{SPLICE}x\n{text}");
+        let err = expand(&broken, "ops/x.rs").unwrap_err();
+        assert!(err.to_string().contains("ops/x.rs"), "{err}");
     }
 }

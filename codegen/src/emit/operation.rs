@@ -1,10 +1,10 @@
 //! One module per operation: the `Client` method, its request builder, parameter enums, response types.
 
-use proc_macro2::TokenStream;
+use proc_macro2::{Literal, TokenStream};
 use quote::{format_ident, quote};
 
 use super::docs;
-use super::format::Fixed;
+use super::format::{match_arm, splice, Fixed, Template};
 use super::ident;
 use crate::error::Result;
 use crate::ir::{Api, Field, Method, Operation, Param, ParamLocation, ParamType, Shape, ShapeOrigin};
@@ -174,7 +174,7 @@ pub fn module(api: &Api, names: &OpNames<'_>) -> Result<TokenStream> {
     let enums = params
         .iter()
         .filter_map(|pn| pn.enum_names.as_ref().map(|e| param_enum(pn.param, e, &deprecated)));
-    let data = data_types(op, names, &deprecated, &names.func);
+    let data = data_types(op, names, &deprecated, &names.func)?;
 
     let request_doc = docs::attrs(&[
         format!(
@@ -193,7 +193,7 @@ pub fn module(api: &Api, names: &OpNames<'_>) -> Result<TokenStream> {
     let imports = names::OP_IMPORTS.iter().map(|i| ident(i));
     let use_de = (!names.structs.is_empty()).then(|| quote! { use #runtime::de; });
 
-    let (request_methods, into_future) = (REQUEST_METHODS.placeholder(), INTO_FUTURE.placeholder());
+    let (request_methods, into_future) = (REQUEST_METHODS.placeholder()?, INTO_FUTURE.placeholder()?);
     Ok(quote! {
         #module_doc
         #allow_deprecated
@@ -243,8 +243,6 @@ pub fn module(api: &Api, names: &OpNames<'_>) -> Result<TokenStream> {
 }
 
 /// The code every operation module has, formatted once (see `emit/format.rs`).
-pub static FIXED: &[&Fixed] = &[&REQUEST_METHODS, &INTO_FUTURE];
-
 /// The request builder's methods that do not depend on the operation.
 static REQUEST_METHODS: Fixed = Fixed::new("request-methods", true, || {
     quote! {
@@ -407,7 +405,7 @@ fn param_enum(p: &Param, names: &EnumNames, deprecated: &TokenStream) -> TokenSt
     }
 }
 
-fn data_types(op: &Operation, names: &OpNames, deprecated: &TokenStream, func: &str) -> TokenStream {
+fn data_types(op: &Operation, names: &OpNames, deprecated: &TokenStream, func: &str) -> Result<TokenStream> {
     let origin = match op.response.as_ref() {
         Some(r) => match (r.origin, &r.remembered) {
             (ShapeOrigin::Example, _) => "inferred from the upstream response example / 由上游响应示例推断".to_owned(),
@@ -427,7 +425,7 @@ fn data_types(op: &Operation, names: &OpNames, deprecated: &TokenStream, func: &
     };
     let Some(response) = &op.response else {
         let doc = docs::attrs(&[format!("The `data` of [`Client::{func}`]: raw JSON ({origin}).")]);
-        return quote! { #doc #deprecated pub type Data = serde_json::Value; };
+        return Ok(quote! { #doc #deprecated pub type Data = serde_json::Value; });
     };
     let mut out = TokenStream::new();
     if !matches!(response.shape.non_null(), Shape::Object { .. }) {
@@ -460,6 +458,7 @@ fn data_types(op: &Operation, names: &OpNames, deprecated: &TokenStream, func: &
         ]);
         let mut field_tokens = Vec::new();
         let mut arms = Vec::new();
+        let mut arm_lines = Vec::new();
         for (f, rust) in fields.iter().zip(&s.fields) {
             let n = ident(rust);
             let mut child = loc.clone();
@@ -474,7 +473,15 @@ fn data_types(op: &Operation, names: &OpNames, deprecated: &TokenStream, func: &
             let d = docs::attrs(&[line]);
             field_tokens.push(quote! { #d #rename pub #n: #ty });
             arms.push(quote! { #wire => de::set(map, &mut self.#n), });
+            arm_lines.push((
+                Literal::string(wire).to_string(),
+                format!("de::set(map, &mut self.{n})"),
+            ));
         }
+        let rest_field = match (rest, &s.rest) {
+            (Some(_), Some(rust)) => Some(ident(rust).to_string()),
+            _ => None,
+        };
         let fallback = match (rest, &s.rest) {
             (Some(rest), Some(rust)) => {
                 let n = ident(rust);
@@ -495,6 +502,20 @@ fn data_types(op: &Operation, names: &OpNames, deprecated: &TokenStream, func: &
             }
             _ => quote! { _ => de::skip(map), },
         };
+        let deserialize = splice(&DESERIALIZE.text(&[&s.type_name])?);
+        let object = match object_impl(&s.type_name, rest_field.as_deref(), &arm_lines)? {
+            Some(code) => splice(&code),
+            None => quote! {
+                impl de::Object for #ty {
+                    fn set<'de, A: serde::de::MapAccess<'de>>(&mut self, key: &str, map: &mut A) -> Result<(), A::Error> {
+                        match key {
+                            #(#arms)*
+                            #fallback
+                        }
+                    }
+                }
+            },
+        };
         out.extend(quote! {
             #doc
             #deprecated
@@ -504,23 +525,81 @@ fn data_types(op: &Operation, names: &OpNames, deprecated: &TokenStream, func: &
                 #(#field_tokens,)*
             }
 
-            impl<'de> serde::Deserialize<'de> for #ty {
-                fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-                    de::object(deserializer)
-                }
-            }
+            #deserialize
 
-            impl de::Object for #ty {
-                fn set<'de, A: serde::de::MapAccess<'de>>(&mut self, key: &str, map: &mut A) -> Result<(), A::Error> {
-                    match key {
-                        #(#arms)*
-                        #fallback
-                    }
-                }
-            }
+            #object
         });
     }
-    out
+    Ok(out)
+}
+
+/// A response struct's `Deserialize` impl: the runtime's lenient object decoder.
+static DESERIALIZE: Template = Template::new("deserialize", |ids| {
+    let ty = &ids[0];
+    quote! {
+        impl<'de> serde::Deserialize<'de> for #ty {
+            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                de::object(deserializer)
+            }
+        }
+    }
+});
+
+/// A response struct's `de::Object` impl, one `match` arm per field (`__arms__` stands for them), unknown keys
+/// skipped...
+static OBJECT_SKIP: Template = Template::new("object-skip", |ids| {
+    let ty = &ids[0];
+    quote! {
+        impl de::Object for #ty {
+            fn set<'de, A: serde::de::MapAccess<'de>>(&mut self, key: &str, map: &mut A) -> Result<(), A::Error> {
+                match key {
+                    __arms__ => {}
+                    _ => de::skip(map),
+                }
+            }
+        }
+    }
+});
+
+/// ... or kept in the struct's map of data-keyed entries.
+static OBJECT_INSERT: Template = Template::new("object-insert", |ids| {
+    let (ty, rest) = (&ids[0], &ids[1]);
+    quote! {
+        impl de::Object for #ty {
+            fn set<'de, A: serde::de::MapAccess<'de>>(&mut self, key: &str, map: &mut A) -> Result<(), A::Error> {
+                match key {
+                    __arms__ => {}
+                    key => de::insert(map, &mut self.#rest, key),
+                }
+            }
+        }
+    }
+});
+
+/// The `de::Object` impl as text, the arms (pattern, body) written in place of the template's `__arms__`;
+/// `None` when an arm's layout is prettyplease's to decide (see `format::match_arm`), or there is no arm.
+fn object_impl(ty: &str, rest: Option<&str>, arms: &[(String, String)]) -> Result<Option<String>> {
+    const ARMS: &str = "__arms__ => {}";
+    let template = match rest {
+        Some(rest) => OBJECT_INSERT.text(&[ty, rest])?,
+        None => OBJECT_SKIP.text(&[ty])?,
+    };
+    let Some(at) = template.find(ARMS) else {
+        return Ok(None);
+    };
+    let indent = at - template[..at].rfind('\n').map_or(0, |nl| nl + 1);
+    if arms.is_empty() {
+        return Ok(None);
+    }
+    let mut lines = Vec::new();
+    for (pat, body) in arms {
+        match match_arm(indent, pat, body) {
+            Some(arm) => lines.extend(arm),
+            None => return Ok(None),
+        }
+    }
+    let pad = " ".repeat(indent);
+    Ok(Some(template.replacen(ARMS, &lines.join(&format!("\n{pad}")), 1)))
 }
 
 /// `text` as an inline code span, whatever backticks it holds.
