@@ -16,8 +16,8 @@
 //!     once per process *per identifier length* with placeholder identifiers of those lengths: prettyplease's
 //!     layout depends on the widths of tokens, not on their letters, so substituting the real identifiers
 //!     gives the text prettyplease would print for them;
-//!   * the emitter itself, for lines whose layout is plain (a `match` arm that fits on its line), falling back
-//!     to plain formatting when one would not fit.
+//!   * the emitter itself, for lines whose layout it can tell ([`match_arm`]), falling back to plain
+//!     formatting for the others.
 //!
 //! All of it is checked where it counts: `cargo xtask check` compares every committed file (tens of thousands
 //! of spliced items) with a fresh generation, and the tests below compare each shortcut with plain formatting.
@@ -38,10 +38,6 @@ pub const DOC_LINES: char = '\u{1}';
 const SPLICE: char = '\u{2}';
 /// Stands for a newline in a [`splice`] marker (a `#[doc]` holding a newline would print as a block).
 const SPLICE_NEWLINE: char = '\u{3}';
-/// The widest line the emitter writes itself (prettyplease breaks lines at 89 columns; the slack keeps clear of
-/// its rules near the margin).
-pub const MAX_PLAIN_LINE: usize = 80;
-
 /// A placeholder item standing for `code` (formatted, indentation 0): [`rust_file`] puts the code in its place,
 /// at its indentation. At the top level or inside an `impl` block.
 pub fn splice(code: &str) -> TokenStream {
@@ -184,20 +180,18 @@ fn substitute(text: &str, placeholders: &[String], idents: &[&str]) -> String {
     out
 }
 
-/// The lines prettyplease prints for the `match` arm `pat => body,` at `indent` (a pattern and an expression
-/// without line breaks or blocks), relative to `indent`: one line when it fits in [`MAX_PLAIN_LINE`]; the body
-/// in braces on a line of its own when the arm is well past prettyplease's margin and the body fits; `None` in
-/// between (or when neither fits), where the caller leaves the layout to prettyplease.
+/// The lines prettyplease prints for the `match` arm `pat => body,` at `indent` (a pattern and a call without
+/// line breaks or blocks), relative to `indent`: one line when it fits within prettyplease's margin (widths in
+/// bytes, as prettyplease counts them, the trailing comma not counted); else the body in braces on a line of its own, when that line fits;
+/// `None` when not even that fits (prettyplease then breaks the call's arguments; the caller leaves it to it).
 pub fn match_arm(indent: usize, pat: &str, body: &str) -> Option<Vec<String>> {
     let flat = format!("{pat} => {body},");
-    if indent + flat.len() <= MAX_PLAIN_LINE {
+    // The comma is printed only when the arm does not break, and does not count towards the width.
+    if indent + flat.len() - 1 <= MARGIN {
         return Some(vec![flat]);
     }
     let opening = format!("{pat} => {{");
-    if indent + flat.len() > MARGIN + 6
-        && indent + opening.len() <= MAX_PLAIN_LINE
-        && indent + 4 + body.len() <= MAX_PLAIN_LINE
-    {
+    if indent + opening.len() <= MARGIN && indent + 4 + body.len() <= MARGIN {
         return Some(vec![opening, format!("    {body}"), "}".to_owned()]);
     }
     None
@@ -440,7 +434,7 @@ mod tests {
                 checked += 1;
             }
         }
-        assert!(checked > 100, "{checked}");
+        assert!(checked > 120, "{checked}");
     }
 
     #[test]
