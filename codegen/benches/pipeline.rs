@@ -13,8 +13,8 @@
 //!   - `emit_format`: IR -> every file of the 36 crates (`codegen::emit_crates`, every file of every crate on one
 //!     rayon pool: names, `quote!`, `syn::parse2`, `prettyplease::unparse`, item spacing);
 //!   - `format`: `syn::parse2` + `prettyplease::unparse` of the same Rust files (token streams re-read from
-//!     the emitted text). The quote-only emitter (`emit::operation::module`) is private, so "emit (quote)"
-//!     is `emit_format` minus `format`.
+//!     the emitted text), on one thread: what formatting costs without the shortcuts of `emit/format.rs` (one
+//!     doc attribute per line, every item parsed), which `emit_format` takes on a rayon pool.
 
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
