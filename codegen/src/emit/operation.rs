@@ -173,7 +173,8 @@ pub fn module(api: &Api, names: &OpNames<'_>) -> Result<TokenStream> {
 
     let enums = params
         .iter()
-        .filter_map(|pn| pn.enum_names.as_ref().map(|e| param_enum(pn.param, e, &deprecated)));
+        .filter_map(|pn| pn.enum_names.as_ref().map(|e| param_enum(pn.param, e, &deprecated)))
+        .collect::<Result<Vec<_>>>()?;
     let data = data_types(op, names, &deprecated, &names.func)?;
 
     let request_doc = docs::attrs(&[
@@ -340,9 +341,9 @@ fn to_string(p: &Param, value: TokenStream) -> TokenStream {
     }
 }
 
-fn param_enum(p: &Param, names: &EnumNames, deprecated: &TokenStream) -> TokenStream {
+fn param_enum(p: &Param, names: &EnumNames, deprecated: &TokenStream) -> Result<TokenStream> {
     let ParamType::Enum(e) = &p.ty else {
-        return TokenStream::new();
+        return Ok(TokenStream::new());
     };
     let ty = format_ident!("{}", names.type_name);
     let mut doc = vec![format!(
@@ -367,7 +368,40 @@ fn param_enum(p: &Param, names: &EnumNames, deprecated: &TokenStream) -> TokenSt
     });
     let wires: Vec<&str> = e.values.iter().map(|v| v.value.as_str()).collect();
     let other = format_ident!("{}", names::OTHER_VARIANT);
-    quote! {
+    // The impls as text where their layout is known (see `emit/format.rs`), else as tokens.
+    let literals: Vec<String> = wires.iter().map(|w| Literal::string(w).to_string()).collect();
+    let paths: Vec<String> = variants.iter().map(|v| format!("Self::{v}")).collect();
+    let as_str_arms: Vec<(String, String)> = paths.iter().cloned().zip(literals.iter().cloned()).collect();
+    let from_arms: Vec<(String, String)> = literals.into_iter().zip(paths).collect();
+    let as_str = match with_arms(&ENUM_AS_STR, &[&names.type_name], &as_str_arms)? {
+        Some(code) => splice(&code),
+        None => quote! {
+            impl #ty {
+                /// The value as sent on the wire.
+                pub fn as_str(&self) -> &str {
+                    match self {
+                        #( Self::#variants => #wires, )*
+                        Self::#other(value) => value,
+                    }
+                }
+            }
+        },
+    };
+    let display = splice(&ENUM_DISPLAY.text(&[&names.type_name])?);
+    let from = match with_arms(&ENUM_FROM, &[&names.type_name], &from_arms)? {
+        Some(code) => splice(&code),
+        None => quote! {
+            impl From<&str> for #ty {
+                fn from(value: &str) -> Self {
+                    match value {
+                        #( #wires => Self::#variants, )*
+                        other => Self::#other(other.to_owned()),
+                    }
+                }
+            }
+        },
+    };
+    Ok(quote! {
         #doc
         #deprecated
         #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -378,32 +412,56 @@ fn param_enum(p: &Param, names: &EnumNames, deprecated: &TokenStream) -> TokenSt
             #other(String),
         }
 
+        #as_str
+
+        #display
+
+        #from
+    })
+}
+
+/// A parameter enum's `as_str` (`__arms__` stands for the listed values' arms).
+static ENUM_AS_STR: Template = Template::new("enum-as-str", |ids| {
+    let (ty, other) = (&ids[0], format_ident!("{}", names::OTHER_VARIANT));
+    quote! {
         impl #ty {
             /// The value as sent on the wire.
             pub fn as_str(&self) -> &str {
                 match self {
-                    #( Self::#variants => #wires, )*
+                    __arms__ => {}
                     Self::#other(value) => value,
                 }
             }
         }
+    }
+});
 
+/// A parameter enum's `Display`: its wire value.
+static ENUM_DISPLAY: Template = Template::new("enum-display", |ids| {
+    let ty = &ids[0];
+    quote! {
         impl std::fmt::Display for #ty {
             fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
                 f.write_str(self.as_str())
             }
         }
+    }
+});
 
+/// A parameter enum from its wire value (`__arms__` stands for the listed values' arms).
+static ENUM_FROM: Template = Template::new("enum-from", |ids| {
+    let (ty, other) = (&ids[0], format_ident!("{}", names::OTHER_VARIANT));
+    quote! {
         impl From<&str> for #ty {
             fn from(value: &str) -> Self {
                 match value {
-                    #( #wires => Self::#variants, )*
+                    __arms__ => {}
                     other => Self::#other(other.to_owned()),
                 }
             }
         }
     }
-}
+});
 
 fn data_types(op: &Operation, names: &OpNames, deprecated: &TokenStream, func: &str) -> Result<TokenStream> {
     let origin = match op.response.as_ref() {
@@ -576,21 +634,26 @@ static OBJECT_INSERT: Template = Template::new("object-insert", |ids| {
     }
 });
 
-/// The `de::Object` impl as text, the arms (pattern, body) written in place of the template's `__arms__`;
-/// `None` when an arm's layout is prettyplease's to decide (see `format::match_arm`), or there is no arm.
+/// The `de::Object` impl as text (see [`with_arms`]).
 fn object_impl(ty: &str, rest: Option<&str>, arms: &[(String, String)]) -> Result<Option<String>> {
+    match rest {
+        Some(rest) => with_arms(&OBJECT_INSERT, &[ty, rest], arms),
+        None => with_arms(&OBJECT_SKIP, &[ty], arms),
+    }
+}
+
+/// A template's text with the arms (pattern, body) written in place of its `__arms__ => {}`; `None` when an
+/// arm's layout is prettyplease's to decide (see `format::match_arm`), or there is no arm.
+fn with_arms(template: &Template, idents: &[&str], arms: &[(String, String)]) -> Result<Option<String>> {
     const ARMS: &str = "__arms__ => {}";
-    let template = match rest {
-        Some(rest) => OBJECT_INSERT.text(&[ty, rest])?,
-        None => OBJECT_SKIP.text(&[ty])?,
-    };
-    let Some(at) = template.find(ARMS) else {
-        return Ok(None);
-    };
-    let indent = at - template[..at].rfind('\n').map_or(0, |nl| nl + 1);
     if arms.is_empty() {
         return Ok(None);
     }
+    let text = template.text(idents)?;
+    let Some(at) = text.find(ARMS) else {
+        return Ok(None);
+    };
+    let indent = at - text[..at].rfind('\n').map_or(0, |nl| nl + 1);
     let mut lines = Vec::new();
     for (pat, body) in arms {
         match match_arm(indent, pat, body) {
@@ -599,7 +662,7 @@ fn object_impl(ty: &str, rest: Option<&str>, arms: &[(String, String)]) -> Resul
         }
     }
     let pad = " ".repeat(indent);
-    Ok(Some(template.replacen(ARMS, &lines.join(&format!("\n{pad}")), 1)))
+    Ok(Some(text.replacen(ARMS, &lines.join(&format!("\n{pad}")), 1)))
 }
 
 /// `text` as an inline code span, whatever backticks it holds.
