@@ -10,12 +10,11 @@
 //!   `/** */` block) keep one attribute per line.
 //! * **Splices**: code already formatted travels as a placeholder item ([`splice`]) that [`rust_file`] replaces
 //!   by the code, at the placeholder's indentation. The code comes from
-//!   * [`Fixed`]: items the same wherever they appear (a request builder's `send`, `timeout`, ...), formatted
-//!     once per process;
-//!   * [`Template`]: items that differ only by identifiers (a response struct's `Deserialize` impl), formatted
-//!     once per process *per identifier length* with placeholder identifiers of those lengths: prettyplease's
-//!     layout depends on the widths of tokens, not on their letters, so substituting the real identifiers
-//!     gives the text prettyplease would print for them;
+//!   * [`Template`]: items the same wherever they appear (a request builder's `send`, `timeout`, ...) or
+//!     that differ only by identifiers (a response struct's `Deserialize` impl), formatted once per process
+//!     *per identifier length* with placeholder identifiers of those lengths: prettyplease's layout depends on
+//!     the widths of tokens, not on their letters, so substituting the real identifiers gives the text
+//!     prettyplease would print for them;
 //!   * the emitter itself, for lines whose layout it can tell ([`match_arm`]), falling back to plain
 //!     formatting for the others.
 //!
@@ -23,7 +22,7 @@
 //! of spliced items) with a fresh generation, and the tests below compare each shortcut with plain formatting.
 
 use std::collections::BTreeMap;
-use std::sync::{Mutex, OnceLock};
+use std::sync::Mutex;
 
 use proc_macro2::{Ident, Span, TokenStream};
 use quote::quote;
@@ -55,85 +54,62 @@ pub fn splice(code: &str) -> TokenStream {
     }
 }
 
-/// Code that is the same wherever it appears, formatted once per process and spliced into each file.
-pub struct Fixed {
+/// Code that differs between its uses only by identifiers (or not at all), and by the arms of one `match`
+/// ([`ARMS`] stands for them): formatted once per process for each combination of identifier lengths, with
+/// placeholder identifiers of those lengths, then the real identifiers substituted.
+pub struct Template {
     key: &'static str,
     /// `true` for impl items (methods), formatted inside an `impl` block; `false` for top-level items.
     in_impl: bool,
-    tokens: fn() -> TokenStream,
-    text: OnceLock<std::result::Result<String, String>>,
-}
-
-impl Fixed {
-    pub const fn new(key: &'static str, in_impl: bool, tokens: fn() -> TokenStream) -> Self {
-        Self {
-            key,
-            in_impl,
-            tokens,
-            text: OnceLock::new(),
-        }
-    }
-
-    /// The placeholder item the emitter puts where the code goes (a top-level item or an impl item).
-    pub fn placeholder(&self) -> Result<TokenStream> {
-        Ok(splice(self.text()?))
-    }
-
-    /// The formatted code at indentation 0 (`in_impl`: the methods without their `impl` block), no final newline.
-    fn text(&self) -> Result<&str> {
-        let text = self.text.get_or_init(|| {
-            let items = (self.tokens)();
-            let wrapped = if self.in_impl {
-                quote! { impl __Fixed { #items } }
-            } else {
-                items
-            };
-            let text = format_tokens(wrapped, self.key).map_err(|e| e.to_string())?;
-            if !self.in_impl {
-                return Ok(text.trim_end().to_owned());
-            }
-            let lines: Vec<&str> = text.lines().collect();
-            match lines.as_slice() {
-                [first, body @ .., "}"] if first.starts_with("impl __Fixed") => Ok(body
-                    .iter()
-                    .map(|l| l.strip_prefix("    ").unwrap_or(l))
-                    .collect::<Vec<_>>()
-                    .join("\n")),
-                _ => Err(format!("fixed code `{}` is not one impl block", self.key)),
-            }
-        });
-        text.as_deref().map_err(|message| Error::Internal {
-            message: message.clone(),
-        })
-    }
-}
-
-/// Code that differs between its uses only by identifiers: formatted once per process for each combination of
-/// identifier lengths, with placeholder identifiers of those lengths, then the real identifiers substituted.
-pub struct Template {
-    key: &'static str,
-    tokens: fn(&[Ident]) -> TokenStream,
+    /// The code for these identifiers and `match` arms.
+    tokens: fn(&[Ident], TokenStream) -> TokenStream,
     cache: Mutex<BTreeMap<Vec<usize>, std::result::Result<String, String>>>,
 }
+
+/// The arm a template's text holds where the real arms go (see `operation::with_arms`).
+pub const ARMS: &str = "__arms__ => {}";
 
 /// The letter of the placeholder identifier at each position (repeated to the identifier's length). None
 /// occurs in a template's own tokens as a whole identifier.
 const PLACEHOLDER_LETTERS: [char; 4] = ['Q', 'X', 'Z', 'J'];
 
 impl Template {
-    pub const fn new(key: &'static str, tokens: fn(&[Ident]) -> TokenStream) -> Self {
+    /// Top-level items.
+    pub const fn items(key: &'static str, tokens: fn(&[Ident], TokenStream) -> TokenStream) -> Self {
         Self {
             key,
+            in_impl: false,
             tokens,
             cache: Mutex::new(BTreeMap::new()),
         }
     }
 
-    /// The formatted code for these identifiers (as printed: `r#type` for a raw one), indentation 0.
+    /// Methods, for an `impl` block.
+    pub const fn methods(key: &'static str, tokens: fn(&[Ident], TokenStream) -> TokenStream) -> Self {
+        Self {
+            key,
+            in_impl: true,
+            tokens,
+            cache: Mutex::new(BTreeMap::new()),
+        }
+    }
+
+    /// The code as tokens, for arms whose layout is prettyplease's to decide.
+    pub fn tokens(&self, idents: &[Ident], arms: TokenStream) -> TokenStream {
+        (self.tokens)(idents, arms)
+    }
+
+    /// The placeholder item the emitter puts where the code goes (see [`splice`]).
+    pub fn placeholder(&self, idents: &[&str]) -> Result<TokenStream> {
+        Ok(splice(&self.text(idents)?))
+    }
+
+    /// The formatted code for these identifiers (as printed: `r#type` for a raw one), indentation 0 (`in_impl`:
+    /// the methods without their `impl` block), no final newline.
     pub fn text(&self, idents: &[&str]) -> Result<String> {
         if idents.len() > PLACEHOLDER_LETTERS.len() || idents.iter().any(|i| i.is_empty()) {
             return Err(Error::Internal {
-                message: format!("template `{}` takes 1 to 4 identifiers", self.key),
+                message: format!("template `{}` takes up to 4 identifiers", self.key),
             });
         }
         let lens: Vec<usize> = idents.iter().map(|i| i.len()).collect();
@@ -147,9 +123,10 @@ impl Template {
             Some(text) => text,
             None => {
                 let ids: Vec<Ident> = placeholders.iter().map(|p| Ident::new(p, Span::call_site())).collect();
-                let text = format_tokens((self.tokens)(&ids), self.key)
-                    .map(|t| t.trim_end().to_owned())
-                    .map_err(|e| e.to_string());
+                let arms: TokenStream = ARMS.parse().map_err(|e| Error::Internal {
+                    message: format!("{ARMS}: {e}"),
+                })?;
+                let text = self.format(self.tokens(&ids, arms));
                 if let Ok(mut cache) = self.cache.lock() {
                     cache.insert(lens, text.clone());
                 }
@@ -158,6 +135,23 @@ impl Template {
         };
         let base = base.map_err(|message| Error::Internal { message })?;
         Ok(substitute(&base, &placeholders, idents))
+    }
+
+    fn format(&self, tokens: TokenStream) -> std::result::Result<String, String> {
+        if !self.in_impl {
+            return format_tokens(tokens, self.key)
+                .map(|t| t.trim_end().to_owned())
+                .map_err(|e| e.to_string());
+        }
+        let text = format_tokens(quote! { impl __Template { #tokens } }, self.key).map_err(|e| e.to_string())?;
+        match text.lines().collect::<Vec<_>>().as_slice() {
+            [first, body @ .., "}"] if first.starts_with("impl __Template") => Ok(body
+                .iter()
+                .map(|l| l.strip_prefix("    ").unwrap_or(l))
+                .collect::<Vec<_>>()
+                .join("\n")),
+            _ => Err(format!("template `{}` is not one impl block", self.key)),
+        }
     }
 }
 
@@ -345,21 +339,24 @@ mod tests {
         }
     }
 
-    static METHODS: Fixed = Fixed::new("methods", true, || {
+    static METHODS: Template = Template::methods("methods", |_, _| {
         quote! {
             /// Doc of a fixed method.
             pub fn a(mut self, timeout: std::time::Duration) -> Self { self.t = Some(timeout); self }
             pub fn b(self) -> u8 { 1 }
         }
     });
-    static ITEM: Fixed = Fixed::new("item", false, || {
+    static ITEM: Template = Template::items("item", |_, _| {
         quote! { impl std::fmt::Display for X { fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result { f.write_str("x") } } }
     });
 
     #[test]
     fn fixed_code_is_spliced_where_plain_formatting_puts_it() {
-        let (methods, item) = ((METHODS.tokens)(), (ITEM.tokens)());
-        let (m, i) = (METHODS.placeholder().unwrap(), ITEM.placeholder().unwrap());
+        let (methods, item) = (
+            METHODS.tokens(&[], TokenStream::new()),
+            ITEM.tokens(&[], TokenStream::new()),
+        );
+        let (m, i) = (METHODS.placeholder(&[]).unwrap(), ITEM.placeholder(&[]).unwrap());
         let ours = format_tokens(
             quote! { impl X { pub fn before(&self) {} #m fn after(&self) {} } #i struct Y; },
             "test",
@@ -369,7 +366,7 @@ mod tests {
         assert_eq!(ours, theirs);
     }
 
-    static IMPL: Template = Template::new("impl", |ids| {
+    static IMPL: Template = Template::items("impl", |ids, _| {
         let (ty, field) = (&ids[0], &ids[1]);
         quote! {
             impl std::fmt::Display for #ty {
@@ -393,13 +390,13 @@ mod tests {
             ),
         ] {
             let (t, f) = (Ident::new(ty, Span::call_site()), Ident::new(field, Span::call_site()));
-            let theirs = plain((IMPL.tokens)(&[t, f]));
+            let theirs = plain(IMPL.tokens(&[t, f], TokenStream::new()));
             assert_eq!(IMPL.text(&[ty, field]).unwrap(), theirs.trim_end(), "{ty}");
             let spliced = splice(&IMPL.text(&[ty, field]).unwrap());
             assert_eq!(format_tokens(spliced, "test").unwrap(), theirs);
         }
         let raw = Ident::new_raw("type", Span::call_site());
-        let theirs = plain((IMPL.tokens)(&[Ident::new("T", Span::call_site()), raw]));
+        let theirs = plain(IMPL.tokens(&[Ident::new("T", Span::call_site()), raw], TokenStream::new()));
         assert_eq!(IMPL.text(&["T", "r#type"]).unwrap(), theirs.trim_end());
     }
 

@@ -4,7 +4,7 @@ use proc_macro2::{Literal, TokenStream};
 use quote::{format_ident, quote};
 
 use super::docs;
-use super::format::{match_arm, splice, Fixed, Template};
+use super::format::{match_arm, splice, Template, ARMS};
 use super::ident;
 use crate::error::Result;
 use crate::ir::{Api, Field, Method, Operation, Param, ParamLocation, ParamType, Shape, ShapeOrigin};
@@ -194,7 +194,7 @@ pub fn module(api: &Api, names: &OpNames<'_>) -> Result<TokenStream> {
     let imports = names::OP_IMPORTS.iter().map(|i| ident(i));
     let use_de = (!names.structs.is_empty()).then(|| quote! { use #runtime::de; });
 
-    let (request_methods, into_future) = (REQUEST_METHODS.placeholder()?, INTO_FUTURE.placeholder()?);
+    let (request_methods, into_future) = (REQUEST_METHODS.placeholder(&[])?, INTO_FUTURE.placeholder(&[])?);
     Ok(quote! {
         #module_doc
         #allow_deprecated
@@ -243,9 +243,8 @@ pub fn module(api: &Api, names: &OpNames<'_>) -> Result<TokenStream> {
     })
 }
 
-/// The code every operation module has, formatted once (see `emit/format.rs`).
-/// The request builder's methods that do not depend on the operation.
-static REQUEST_METHODS: Fixed = Fixed::new("request-methods", true, || {
+/// The request builder's methods that do not depend on the operation (formatted once, see `emit/format.rs`).
+static REQUEST_METHODS: Template = Template::methods("request-methods", |_, _| {
     quote! {
         /// Timeout of each attempt of this request (replaces the client's for this request only).
         pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
@@ -273,7 +272,7 @@ static REQUEST_METHODS: Fixed = Fixed::new("request-methods", true, || {
 });
 
 /// `.await` on a request builder sends it.
-static INTO_FUTURE: Fixed = Fixed::new("into-future", false, || {
+static INTO_FUTURE: Template = Template::items("into-future", |_, _| {
     quote! {
         impl<'a> std::future::IntoFuture for Request<'a> {
             type Output = Result<ApiResponse<Data>, Error>;
@@ -373,34 +372,20 @@ fn param_enum(p: &Param, names: &EnumNames, deprecated: &TokenStream) -> Result<
     let paths: Vec<String> = variants.iter().map(|v| format!("Self::{v}")).collect();
     let as_str_arms: Vec<(String, String)> = paths.iter().cloned().zip(literals.iter().cloned()).collect();
     let from_arms: Vec<(String, String)> = literals.into_iter().zip(paths).collect();
-    let as_str = match with_arms(&ENUM_AS_STR, &[&names.type_name], &as_str_arms)? {
-        Some(code) => splice(&code),
-        None => quote! {
-            impl #ty {
-                /// The value as sent on the wire.
-                pub fn as_str(&self) -> &str {
-                    match self {
-                        #( Self::#variants => #wires, )*
-                        Self::#other(value) => value,
-                    }
-                }
-            }
-        },
-    };
-    let display = splice(&ENUM_DISPLAY.text(&[&names.type_name])?);
-    let from = match with_arms(&ENUM_FROM, &[&names.type_name], &from_arms)? {
-        Some(code) => splice(&code),
-        None => quote! {
-            impl From<&str> for #ty {
-                fn from(value: &str) -> Self {
-                    match value {
-                        #( #wires => Self::#variants, )*
-                        other => Self::#other(other.to_owned()),
-                    }
-                }
-            }
-        },
-    };
+    let types = [ty.clone()];
+    let as_str = with_arms(
+        &ENUM_AS_STR,
+        &types,
+        &as_str_arms,
+        quote! { #( Self::#variants => #wires, )* },
+    )?;
+    let display = ENUM_DISPLAY.placeholder(&[&names.type_name])?;
+    let from = with_arms(
+        &ENUM_FROM,
+        &types,
+        &from_arms,
+        quote! { #( #wires => Self::#variants, )* },
+    )?;
     Ok(quote! {
         #doc
         #deprecated
@@ -420,15 +405,15 @@ fn param_enum(p: &Param, names: &EnumNames, deprecated: &TokenStream) -> Result<
     })
 }
 
-/// A parameter enum's `as_str` (`__arms__` stands for the listed values' arms).
-static ENUM_AS_STR: Template = Template::new("enum-as-str", |ids| {
+/// A parameter enum's `as_str` (`arms`: the listed values').
+static ENUM_AS_STR: Template = Template::items("enum-as-str", |ids, arms| {
     let (ty, other) = (&ids[0], format_ident!("{}", names::OTHER_VARIANT));
     quote! {
         impl #ty {
             /// The value as sent on the wire.
             pub fn as_str(&self) -> &str {
                 match self {
-                    __arms__ => {}
+                    #arms
                     Self::#other(value) => value,
                 }
             }
@@ -437,7 +422,7 @@ static ENUM_AS_STR: Template = Template::new("enum-as-str", |ids| {
 });
 
 /// A parameter enum's `Display`: its wire value.
-static ENUM_DISPLAY: Template = Template::new("enum-display", |ids| {
+static ENUM_DISPLAY: Template = Template::items("enum-display", |ids, _| {
     let ty = &ids[0];
     quote! {
         impl std::fmt::Display for #ty {
@@ -448,14 +433,14 @@ static ENUM_DISPLAY: Template = Template::new("enum-display", |ids| {
     }
 });
 
-/// A parameter enum from its wire value (`__arms__` stands for the listed values' arms).
-static ENUM_FROM: Template = Template::new("enum-from", |ids| {
+/// A parameter enum from its wire value (`arms`: the listed values').
+static ENUM_FROM: Template = Template::items("enum-from", |ids, arms| {
     let (ty, other) = (&ids[0], format_ident!("{}", names::OTHER_VARIANT));
     quote! {
         impl From<&str> for #ty {
             fn from(value: &str) -> Self {
                 match value {
-                    __arms__ => {}
+                    #arms
                     other => Self::#other(other.to_owned()),
                 }
             }
@@ -536,44 +521,27 @@ fn data_types(op: &Operation, names: &OpNames, deprecated: &TokenStream, func: &
                 format!("de::set(map, &mut self.{n})"),
             ));
         }
-        let rest_field = match (rest, &s.rest) {
-            (Some(_), Some(rust)) => Some(ident(rust).to_string()),
-            _ => None,
-        };
-        let fallback = match (rest, &s.rest) {
-            (Some(rest), Some(rust)) => {
-                let n = ident(rust);
-                let mut child = loc.clone();
-                child.push(names::VALUE.to_owned());
-                let value = element_type(rest, &mut child, names);
-                let d = docs::attrs(&[
-                    "Entries under keys that are data (ids, dates, numbers) rather than names, and under any key this \
-                     version does not know. / 以数据（ID、日期等）为键的条目，以及本版本未知的键。"
-                        .into(),
-                ]);
-                field_tokens.push(quote! {
-                    #d
-                    #[serde(flatten)]
-                    pub #n: std::collections::BTreeMap<String, #value>
-                });
-                quote! { key => de::insert(map, &mut self.#n, key), }
-            }
-            _ => quote! { _ => de::skip(map), },
-        };
-        let deserialize = splice(&DESERIALIZE.text(&[&s.type_name])?);
-        let object = match object_impl(&s.type_name, rest_field.as_deref(), &arm_lines)? {
-            Some(code) => splice(&code),
-            None => quote! {
-                impl de::Object for #ty {
-                    fn set<'de, A: serde::de::MapAccess<'de>>(&mut self, key: &str, map: &mut A) -> Result<(), A::Error> {
-                        match key {
-                            #(#arms)*
-                            #fallback
-                        }
-                    }
-                }
-            },
-        };
+        let mut types = vec![ty.clone()];
+        if let (Some(rest), Some(rust)) = (rest, &s.rest) {
+            let n = ident(rust);
+            let mut child = loc.clone();
+            child.push(names::VALUE.to_owned());
+            let value = element_type(rest, &mut child, names);
+            let d = docs::attrs(&[
+                "Entries under keys that are data (ids, dates, numbers) rather than names, and under any key this \
+                 version does not know. / 以数据（ID、日期等）为键的条目，以及本版本未知的键。"
+                    .into(),
+            ]);
+            field_tokens.push(quote! {
+                #d
+                #[serde(flatten)]
+                pub #n: std::collections::BTreeMap<String, #value>
+            });
+            types.push(n);
+        }
+        let deserialize = DESERIALIZE.placeholder(&[&s.type_name])?;
+        let template = if types.len() == 2 { &OBJECT_INSERT } else { &OBJECT_SKIP };
+        let object = with_arms(template, &types, &arm_lines, quote! { #(#arms)* })?;
         out.extend(quote! {
             #doc
             #deprecated
@@ -592,7 +560,7 @@ fn data_types(op: &Operation, names: &OpNames, deprecated: &TokenStream, func: &
 }
 
 /// A response struct's `Deserialize` impl: the runtime's lenient object decoder.
-static DESERIALIZE: Template = Template::new("deserialize", |ids| {
+static DESERIALIZE: Template = Template::items("deserialize", |ids, _| {
     let ty = &ids[0];
     quote! {
         impl<'de> serde::Deserialize<'de> for #ty {
@@ -603,15 +571,15 @@ static DESERIALIZE: Template = Template::new("deserialize", |ids| {
     }
 });
 
-/// A response struct's `de::Object` impl, one `match` arm per field (`__arms__` stands for them), unknown keys
+/// A response struct's `de::Object` impl, one `match` arm per field (`arms`), unknown keys
 /// skipped...
-static OBJECT_SKIP: Template = Template::new("object-skip", |ids| {
+static OBJECT_SKIP: Template = Template::items("object-skip", |ids, arms| {
     let ty = &ids[0];
     quote! {
         impl de::Object for #ty {
             fn set<'de, A: serde::de::MapAccess<'de>>(&mut self, key: &str, map: &mut A) -> Result<(), A::Error> {
                 match key {
-                    __arms__ => {}
+                    #arms
                     _ => de::skip(map),
                 }
             }
@@ -620,13 +588,13 @@ static OBJECT_SKIP: Template = Template::new("object-skip", |ids| {
 });
 
 /// ... or kept in the struct's map of data-keyed entries.
-static OBJECT_INSERT: Template = Template::new("object-insert", |ids| {
+static OBJECT_INSERT: Template = Template::items("object-insert", |ids, arms| {
     let (ty, rest) = (&ids[0], &ids[1]);
     quote! {
         impl de::Object for #ty {
             fn set<'de, A: serde::de::MapAccess<'de>>(&mut self, key: &str, map: &mut A) -> Result<(), A::Error> {
                 match key {
-                    __arms__ => {}
+                    #arms
                     key => de::insert(map, &mut self.#rest, key),
                 }
             }
@@ -634,35 +602,31 @@ static OBJECT_INSERT: Template = Template::new("object-insert", |ids| {
     }
 });
 
-/// The `de::Object` impl as text (see [`with_arms`]).
-fn object_impl(ty: &str, rest: Option<&str>, arms: &[(String, String)]) -> Result<Option<String>> {
-    match rest {
-        Some(rest) => with_arms(&OBJECT_INSERT, &[ty, rest], arms),
-        None => with_arms(&OBJECT_SKIP, &[ty], arms),
-    }
-}
-
-/// A template's text with the arms (pattern, body) written in place of its `__arms__ => {}`; `None` when an
-/// arm's layout is prettyplease's to decide (see `format::match_arm`), or there is no arm.
-fn with_arms(template: &Template, idents: &[&str], arms: &[(String, String)]) -> Result<Option<String>> {
-    const ARMS: &str = "__arms__ => {}";
-    if arms.is_empty() {
-        return Ok(None);
-    }
-    let text = template.text(idents)?;
-    let Some(at) = text.find(ARMS) else {
-        return Ok(None);
+/// A template for these identifiers with these arms (pattern, body): as text, the arms written in place of the
+/// template's [`ARMS`]; as tokens (`arm_tokens`) when an arm's layout is prettyplease's to decide (see
+/// `format::match_arm`), or there is no arm.
+fn with_arms(
+    template: &Template,
+    idents: &[proc_macro2::Ident],
+    arms: &[(String, String)],
+    arm_tokens: TokenStream,
+) -> Result<TokenStream> {
+    let names: Vec<String> = idents.iter().map(ToString::to_string).collect();
+    let names: Vec<&str> = names.iter().map(String::as_str).collect();
+    let text = template.text(&names)?;
+    let Some(at) = text.find(ARMS).filter(|_| !arms.is_empty()) else {
+        return Ok(template.tokens(idents, arm_tokens));
     };
     let indent = at - text[..at].rfind('\n').map_or(0, |nl| nl + 1);
     let mut lines = Vec::new();
     for (pat, body) in arms {
         match match_arm(indent, pat, body) {
             Some(arm) => lines.extend(arm),
-            None => return Ok(None),
+            None => return Ok(template.tokens(idents, arm_tokens)),
         }
     }
     let pad = " ".repeat(indent);
-    Ok(Some(text.replacen(ARMS, &lines.join(&format!("\n{pad}")), 1)))
+    Ok(splice(&text.replacen(ARMS, &lines.join(&format!("\n{pad}")), 1)))
 }
 
 /// `text` as an inline code span, whatever backticks it holds.
