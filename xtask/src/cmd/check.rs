@@ -64,6 +64,15 @@ impl std::fmt::Display for Drift {
     }
 }
 
+/// What `git diff` would show between the file `path` as it is and as it should be (2 lines of context).
+fn unified_diff(path: &Path, actual: &str, expected: &str) -> String {
+    similar::TextDiff::from_lines(actual, expected)
+        .unified_diff()
+        .context_radius(2)
+        .header(&format!("a/{}", path.display()), &format!("b/{}", path.display()))
+        .to_string()
+}
+
 /// Compares `generated` with the disk of `project`, the definitions with the lock, and the memory with what
 /// the definitions teach.
 pub fn drift(project: &Project, generated: &Generated) -> Result<Drift> {
@@ -90,25 +99,14 @@ pub fn drift(project: &Project, generated: &Generated) -> Result<Drift> {
     for (path, expected) in &generated.files {
         match std::fs::read_to_string(root.join(path)) {
             Ok(actual) if &actual == expected => {}
-            Ok(actual) => {
-                let diff = similar::TextDiff::from_lines(&actual, expected)
-                    .unified_diff()
-                    .context_radius(2)
-                    .header(&format!("a/{}", path.display()), &format!("b/{}", path.display()))
-                    .to_string();
-                drift.stale.push((path.clone(), diff));
-            }
+            Ok(actual) => drift.stale.push((path.clone(), unified_diff(path, &actual, expected))),
             Err(_) => drift.missing.push(path.clone()),
         }
     }
     if let Some((path, actual, expected)) = super::stats::readme_update(root, &generated.stats)? {
         if actual != expected {
             let rel = path.strip_prefix(root).unwrap_or(&path).to_path_buf();
-            let diff = similar::TextDiff::from_lines(&actual, &expected)
-                .unified_diff()
-                .context_radius(2)
-                .header(&format!("a/{}", rel.display()), &format!("b/{}", rel.display()))
-                .to_string();
+            let diff = unified_diff(&rel, &actual, &expected);
             drift.stale.push((rel, diff));
         }
     }
