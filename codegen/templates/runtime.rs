@@ -205,8 +205,18 @@ const ENV_VARS: [&str; 5] = [
 ];
 
 /// Configures a client: this crate's [`Client`], or a platform crate's client that wraps it (`C`).
+///
+/// Only the type is generic: every method works on [`Settings`], compiled once here, so a platform crate
+/// does not compile the builder again for its own client.
 #[derive(Debug, Clone)]
 pub struct ClientBuilder<C = Client> {
+    settings: Settings,
+    client: PhantomData<fn() -> C>,
+}
+
+/// What a [`ClientBuilder`] holds (not generic).
+#[derive(Debug, Clone)]
+struct Settings {
     token: Token,
     server: Server,
     timeout: Duration,
@@ -214,7 +224,6 @@ pub struct ClientBuilder<C = Client> {
     max_body_bytes: usize,
     user_agent: Option<String>,
     http: Option<reqwest::Client>,
-    client: PhantomData<fn() -> C>,
 }
 
 impl<C> ClientBuilder<C> {
@@ -222,14 +231,12 @@ impl<C> ClientBuilder<C> {
     /// HTTPS), [`DEFAULT_TIMEOUT`], [`RetryPolicy::default`], [`DEFAULT_MAX_BODY_BYTES`], an HTTP client of
     /// its own.
     pub fn new(token: impl Into<String>) -> Self {
+        Self::with(Settings::new(token.into()))
+    }
+
+    fn with(settings: Settings) -> Self {
         ClientBuilder {
-            token: Token(token.into()),
-            server: Server::default(),
-            timeout: DEFAULT_TIMEOUT,
-            retry: RetryPolicy::default(),
-            max_body_bytes: DEFAULT_MAX_BODY_BYTES,
-            user_agent: None,
-            http: None,
+            settings,
             client: PhantomData,
         }
     }
@@ -247,6 +254,109 @@ impl<C> ClientBuilder<C> {
     /// An empty variable counts as unset. A missing token, or a variable that is not valid Unicode or not
     /// what it should be, is an [`Error::Config`] naming the variable (never showing the token).
     pub fn from_env() -> Result<Self, Error> {
+        Settings::from_env().map(Self::with)
+    }
+
+    /// [`from_env`](Self::from_env) with the variables read through `lookup` instead of the process
+    /// environment (a configuration file, a secret store, a test).
+    pub fn from_lookup(mut lookup: impl FnMut(&str) -> Option<String>) -> Result<Self, Error> {
+        Settings::from_lookup(&mut lookup).map(Self::with)
+    }
+
+    /// Which server to call (default: [`Server::default`]).
+    pub fn server(mut self, server: Server) -> Self {
+        self.settings.server = server;
+        self
+    }
+
+    /// Calls a custom base URL, e.g. a proxy or a local mock server.
+    pub fn base_url(mut self, url: impl Into<String>) -> Self {
+        self.settings.server = Server::Custom(url.into());
+        self
+    }
+
+    /// Timeout of one attempt, connection and body included (default [`DEFAULT_TIMEOUT`]); shorter when
+    /// less than that is left of [`RetryPolicy::max_elapsed`]. Applied to every request, also with an HTTP
+    /// client of your own ([`http_client`](Self::http_client)). A request builder's `timeout` replaces it
+    /// for one request.
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.settings.timeout = timeout;
+        self
+    }
+
+    /// Retry policy (default [`RetryPolicy::default`]). A request builder's `retry_policy` replaces it for
+    /// one request.
+    pub fn retry_policy(mut self, retry: RetryPolicy) -> Self {
+        self.settings.retry = retry;
+        self
+    }
+
+    /// Largest response body to accept (default [`DEFAULT_MAX_BODY_BYTES`]); with the `gzip` feature, of
+    /// the decompressed body.
+    pub fn max_body_bytes(mut self, limit: usize) -> Self {
+        self.settings.max_body_bytes = limit;
+        self
+    }
+
+    /// `User-Agent` header sent with every request (default: the platform crate's name and version, then
+    /// this crate's, e.g. `justoneapi-xiaohongshu-pgy/0.1.0 justoneapi-runtime/0.2.0`). Set on each request,
+    /// so it also replaces a `User-Agent` among the default headers of an [`http_client`](Self::http_client).
+    pub fn user_agent(mut self, user_agent: impl Into<String>) -> Self {
+        self.settings.user_agent = Some(user_agent.into());
+        self
+    }
+
+    /// Sends requests with this HTTP client instead of one the builder makes: for proxies, extra root
+    /// certificates (a corporate CA), client certificates, default headers, connection pool settings, or
+    /// a TLS backend of your choice. `reqwest` is re-exported as [`crate::reqwest`], so its version always
+    /// matches.
+    ///
+    /// The client's own timeout, if any, is replaced on every request by [`timeout`](Self::timeout); the
+    /// `User-Agent` by [`user_agent`](Self::user_agent). Redirects, decompression and proxies are the
+    /// client's.
+    ///
+    /// ```no_run
+    /// # fn demo() -> Result<(), Box<dyn std::error::Error>> {
+    /// use justoneapi_runtime::{reqwest, Client};
+    ///
+    /// let http = reqwest::Client::builder()
+    ///     .proxy(reqwest::Proxy::all("http://proxy.internal:3128")?)
+    ///     .add_root_certificate(reqwest::Certificate::from_pem(&std::fs::read("corporate-ca.pem")?)?)
+    ///     .build()?;
+    /// let client = Client::builder("YOUR_TOKEN").http_client(http).build()?;
+    /// # Ok(()) }
+    /// ```
+    pub fn http_client(mut self, http: reqwest::Client) -> Self {
+        self.settings.http = Some(http);
+        self
+    }
+}
+
+impl<C: ClientKind> ClientBuilder<C> {
+    /// Builds the client.
+    ///
+    /// Fails with [`Error::Config`] when the base URL does not start with `http://` or `https://`, the user
+    /// agent is not a valid header value, the retry policy's `max_elapsed` is shorter than the timeout, or
+    /// the HTTP client cannot be built (no TLS backend can initialise).
+    pub fn build(self) -> Result<C, Error> {
+        self.settings.build(C::USER_AGENT).map(C::from)
+    }
+}
+
+impl Settings {
+    fn new(token: String) -> Settings {
+        Settings {
+            token: Token(token),
+            server: Server::default(),
+            timeout: DEFAULT_TIMEOUT,
+            retry: RetryPolicy::default(),
+            max_body_bytes: DEFAULT_MAX_BODY_BYTES,
+            user_agent: None,
+            http: None,
+        }
+    }
+
+    fn from_env() -> Result<Settings, Error> {
         for name in ENV_VARS {
             if let Err(std::env::VarError::NotUnicode(_)) = std::env::var(name) {
                 return Err(Error::Config {
@@ -254,12 +364,10 @@ impl<C> ClientBuilder<C> {
                 });
             }
         }
-        Self::from_lookup(|name| std::env::var(name).ok())
+        Settings::from_lookup(&mut |name| std::env::var(name).ok())
     }
 
-    /// [`from_env`](Self::from_env) with the variables read through `lookup` instead of the process
-    /// environment (a configuration file, a secret store, a test).
-    pub fn from_lookup(mut lookup: impl FnMut(&str) -> Option<String>) -> Result<Self, Error> {
+    fn from_lookup(lookup: &mut dyn FnMut(&str) -> Option<String>) -> Result<Settings, Error> {
         let mut var = |name: &str| lookup(name).filter(|value| !value.trim().is_empty());
         let malformed = |name: &str, value: &str, expected: &str| Error::Config {
             message: format!("{name} must be {expected}, got `{value}`"),
@@ -267,7 +375,7 @@ impl<C> ClientBuilder<C> {
         let token = var("JUSTONEAPI_TOKEN").ok_or_else(|| Error::Config {
             message: "JUSTONEAPI_TOKEN is not set".to_owned(),
         })?;
-        let mut builder = Self::new(token.trim());
+        let mut builder = Settings::new(token.trim().to_owned());
         match (var("JUSTONEAPI_SERVER"), var("JUSTONEAPI_BASE_URL")) {
             (Some(_), Some(_)) => {
                 return Err(Error::Config {
@@ -302,93 +410,26 @@ impl<C> ClientBuilder<C> {
         Ok(builder)
     }
 
-    /// Which server to call (default: [`Server::default`]).
-    pub fn server(mut self, server: Server) -> Self {
-        self.server = server;
-        self
-    }
-
-    /// Calls a custom base URL, e.g. a proxy or a local mock server.
-    pub fn base_url(mut self, url: impl Into<String>) -> Self {
-        self.server = Server::Custom(url.into());
-        self
-    }
-
-    /// Timeout of one attempt, connection and body included (default [`DEFAULT_TIMEOUT`]); shorter when
-    /// less than that is left of [`RetryPolicy::max_elapsed`]. Applied to every request, also with an HTTP
-    /// client of your own ([`http_client`](Self::http_client)). A request builder's `timeout` replaces it
-    /// for one request.
-    pub fn timeout(mut self, timeout: Duration) -> Self {
-        self.timeout = timeout;
-        self
-    }
-
-    /// Retry policy (default [`RetryPolicy::default`]). A request builder's `retry_policy` replaces it for
-    /// one request.
-    pub fn retry_policy(mut self, retry: RetryPolicy) -> Self {
-        self.retry = retry;
-        self
-    }
-
-    /// Largest response body to accept (default [`DEFAULT_MAX_BODY_BYTES`]); with the `gzip` feature, of
-    /// the decompressed body.
-    pub fn max_body_bytes(mut self, limit: usize) -> Self {
-        self.max_body_bytes = limit;
-        self
-    }
-
-    /// `User-Agent` header sent with every request (default: the platform crate's name and version, then
-    /// this crate's, e.g. `justoneapi-xiaohongshu-pgy/0.1.0 justoneapi-runtime/0.2.0`). Set on each request,
-    /// so it also replaces a `User-Agent` among the default headers of an [`http_client`](Self::http_client).
-    pub fn user_agent(mut self, user_agent: impl Into<String>) -> Self {
-        self.user_agent = Some(user_agent.into());
-        self
-    }
-
-    /// Sends requests with this HTTP client instead of one the builder makes: for proxies, extra root
-    /// certificates (a corporate CA), client certificates, default headers, connection pool settings, or
-    /// a TLS backend of your choice. `reqwest` is re-exported as [`crate::reqwest`], so its version always
-    /// matches.
-    ///
-    /// The client's own timeout, if any, is replaced on every request by [`timeout`](Self::timeout); the
-    /// `User-Agent` by [`user_agent`](Self::user_agent). Redirects, decompression and proxies are the
-    /// client's.
-    ///
-    /// ```no_run
-    /// # fn demo() -> Result<(), Box<dyn std::error::Error>> {
-    /// use justoneapi_runtime::{reqwest, Client};
-    ///
-    /// let http = reqwest::Client::builder()
-    ///     .proxy(reqwest::Proxy::all("http://proxy.internal:3128")?)
-    ///     .add_root_certificate(reqwest::Certificate::from_pem(&std::fs::read("corporate-ca.pem")?)?)
-    ///     .build()?;
-    /// let client = Client::builder("YOUR_TOKEN").http_client(http).build()?;
-    /// # Ok(()) }
-    /// ```
-    pub fn http_client(mut self, http: reqwest::Client) -> Self {
-        self.http = Some(http);
-        self
-    }
-}
-
-impl<C: ClientKind> ClientBuilder<C> {
-    /// Builds the client.
-    ///
-    /// Fails with [`Error::Config`] when the base URL does not start with `http://` or `https://`, the user
-    /// agent is not a valid header value, the retry policy's `max_elapsed` is shorter than the timeout, or
-    /// the HTTP client cannot be built (no TLS backend can initialise).
-    pub fn build(self) -> Result<C, Error> {
+    /// `kind_agent`: the [`ClientKind::USER_AGENT`] of the client being built.
+    fn build(self, kind_agent: &'static str) -> Result<Client, Error> {
         let base_url = self.server.url().trim_end_matches('/').to_owned();
         if !(base_url.starts_with("http://") || base_url.starts_with("https://")) {
             return Err(Error::Config {
                 message: format!("base URL `{base_url}` must start with http:// or https://"),
             });
         }
+        // Parsed once here, not on every request (host parsing was a tenth of a request's CPU time).
+        let base = reqwest::Url::parse(&base_url)
+            .ok()
+            .filter(|url| url.has_host() && url.query().is_none() && url.fragment().is_none())
+            .ok_or_else(|| Error::Config {
+                message: format!("base URL `{base_url}` is not a valid URL without query or fragment"),
+            })?;
         self.retry.check(self.timeout)?;
         let user_agent = match self.user_agent {
             Some(agent) => agent,
-            None if C::USER_AGENT == RUNTIME_AGENT => RUNTIME_AGENT.to_owned(),
-            None => format!("{} {RUNTIME_AGENT}", C::USER_AGENT),
+            None if kind_agent == RUNTIME_AGENT => RUNTIME_AGENT.to_owned(),
+            None => format!("{kind_agent} {RUNTIME_AGENT}"),
         };
         let user_agent = reqwest::header::HeaderValue::from_str(&user_agent).map_err(|_| Error::Config {
             message: format!("user agent `{user_agent}` is not a valid HTTP header value"),
@@ -399,9 +440,11 @@ impl<C: ClientKind> ClientBuilder<C> {
                 message: format!("cannot build the HTTP client: {}", e.without_url()),
             })?,
         };
-        Ok(C::from(Client {
+        Ok(Client {
             inner: Arc::new(Inner {
                 http,
+                base_path: base.path().trim_end_matches('/').to_owned(),
+                base,
                 base_url,
                 token: self.token,
                 timeout: self.timeout,
@@ -409,7 +452,7 @@ impl<C: ClientKind> ClientBuilder<C> {
                 max_body_bytes: self.max_body_bytes,
                 user_agent,
             }),
-        }))
+        })
     }
 }
 
@@ -423,6 +466,9 @@ pub struct Client {
 struct Inner {
     http: reqwest::Client,
     base_url: String,
+    /// `base_url` parsed; its path (without a trailing `/`) is the prefix of every operation's path.
+    base: reqwest::Url,
+    base_path: String,
     token: Token,
     timeout: Duration,
     retry: RetryPolicy,
@@ -630,23 +676,33 @@ impl Client {
             ..
         } = parts;
         let inner = &*self.inner;
-        let url = format!("{}{}", inner.base_url, path);
-        let shown = redacted_url(&url, query);
+        let shown = redacted_url(&format!("{}{}", inner.base_url, path), query);
         tracing::debug!(method = %method, url = %shown, "sending request");
-        let mut request = inner
-            .http
-            .request(method.clone(), &url)
-            .timeout(timeout)
-            .header(reqwest::header::USER_AGENT, inner.user_agent.clone());
+        // The parsed base with the operation's path: no URL is parsed whole per request.
+        let mut url = inner.base.clone();
+        url.set_path(&format!("{}{}", inner.base_path, path));
         // Upstream reads the token where it reads the other parameters: the query string of a GET, the
         // `application/x-www-form-urlencoded` body of a POST.
-        if *method == reqwest::Method::POST {
+        let is_post = *method == reqwest::Method::POST;
+        if !query.is_empty() || !is_post {
+            let mut pairs = url.query_pairs_mut();
+            if !is_post {
+                pairs.append_pair("token", &inner.token.0);
+            }
+            for (name, value) in query {
+                pairs.append_pair(name, value);
+            }
+        }
+        let mut request = inner
+            .http
+            .request(method.clone(), url)
+            .timeout(timeout)
+            .header(reqwest::header::USER_AGENT, inner.user_agent.clone());
+        if is_post {
             let mut body: Vec<(&str, &str)> = Vec::with_capacity(form.len() + 1);
             body.push(("token", inner.token.0.as_str()));
             body.extend(form.iter().map(|(k, v)| (*k, v.as_str())));
-            request = request.query(query).form(&body);
-        } else {
-            request = request.query(&[("token", inner.token.0.as_str())]).query(query);
+            request = request.form(&body);
         }
         let mut response = request
             .send()
@@ -741,7 +797,32 @@ pub struct Parts {
 }
 
 impl Parts {
-    /// `method` `path` with these query parameters and (POST) form fields.
+    /// `method` `path` of the operation `operation` (named in the call's span), with the request builder's
+    /// overrides; the parameters follow with [`query`](Self::query) and [`form`](Self::form). One plain call
+    /// per parameter: what a request builder compiles stays small and free of generic code.
+    pub fn of(method: reqwest::Method, path: &'static str, operation: &'static str, overrides: Overrides) -> Self {
+        Parts {
+            operation,
+            method,
+            path,
+            query: Vec::new(),
+            form: Vec::new(),
+            overrides,
+        }
+    }
+
+    /// Adds a query parameter.
+    pub fn query(&mut self, name: &'static str, value: String) {
+        self.query.push((name, value));
+    }
+
+    /// Adds a field of the `application/x-www-form-urlencoded` body (POST).
+    pub fn form(&mut self, name: &'static str, value: String) {
+        self.form.push((name, value));
+    }
+
+    /// `method` `path` with these query parameters and (POST) form fields (what crates generated for
+    /// runtime 0.2.0 call; later ones call [`of`](Self::of)).
     pub fn new(
         method: reqwest::Method,
         path: &'static str,

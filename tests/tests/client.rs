@@ -869,6 +869,47 @@ async fn base_url_without_a_scheme_is_a_config_error() {
     assert!(matches!(&error, Error::Config { message } if message.contains("127.0.0.1:9")));
 }
 
+#[tokio::test]
+async fn a_base_url_that_is_not_a_url_is_a_config_error_at_build() {
+    // The base URL is parsed once, when the client is built: a malformed one never reaches a request.
+    for bad in [
+        "http://exa mple.com",
+        "http://",
+        "https://host.example/api?x=1",
+        "http://host.example/#top",
+    ] {
+        let result = Client::builder(TOKEN).base_url(bad).build();
+        let error = expect_kind(result, "config");
+        assert!(
+            matches!(&error, Error::Config { message } if message.contains(bad)),
+            "{bad}: {error}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_base_url_with_a_path_prefixes_every_operation_path() {
+    // A proxy mounted under a path: `{base}/api/...`, with or without a trailing slash on the base.
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path(format!("/proxy/v2{PORTRAIT}")))
+        .and(query_param("token", TOKEN))
+        .and(query_param("kolId", "kol 1&2"))
+        .respond_with(json_response(200, &envelope(0)))
+        .expect(2)
+        .mount(&server)
+        .await;
+    for base in [
+        format!("{}/proxy/v2", server.uri()),
+        format!("{}/proxy/v2/", server.uri()),
+    ] {
+        let client = client(&base);
+        assert_eq!(client.base_url(), format!("{}/proxy/v2", server.uri()));
+        client.get_kol_fans_portrait_v1("kol 1&2").send().await.unwrap();
+    }
+    server.verify().await;
+}
+
 // ---------------------------------------------------------------------------------------------------------
 // 5. Retries
 // ---------------------------------------------------------------------------------------------------------

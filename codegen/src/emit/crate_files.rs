@@ -23,13 +23,13 @@ pub const TEMPLATES: [(&str, &str); 4] = [
 pub const RUNTIME_CRATE: &str = "justoneapi-runtime";
 /// Version of the runtime crate; bump it with any change to `codegen/templates/` or to what `runtime_files`
 /// emits.
-pub const RUNTIME_VERSION: &str = "0.2.0";
+pub const RUNTIME_VERSION: &str = "0.2.1";
 /// sha256 of the runtime's hand-written source (every file of [`TEMPLATES`], in order) as released at
 /// [`RUNTIME_VERSION`]. A unit test fails when the source changes and this does not: every change to the
 /// runtime comes with a version bump, by Cargo's semver rules as for the platform crates (`0.x`: the minor for a
 /// breaking change, else the patch), and a line in `specs/changelog/justoneapi-runtime.md`.
 #[cfg_attr(not(test), allow(dead_code))]
-pub const RUNTIME_SOURCES_SHA256: &str = "5aafe602f958cfcc5a34f0534d42bffb6138b6ef4ce4caad95eb91d117bb1861";
+pub const RUNTIME_SOURCES_SHA256: &str = "cc23717548b37c66a81ebc805fabf9977ff74a0d330284b05addde582d58c36e";
 
 /// The repository the crates are published from (`repository` in their `Cargo.toml`, links in their READMEs).
 /// It does not exist yet: this is its intended address (see the README's "Publishing").

@@ -141,30 +141,29 @@ pub fn module(api: &Api, names: &OpNames<'_>) -> Result<TokenStream> {
             }
         }
     });
-    let pairs = |loc: ParamLocation| -> TokenStream {
-        let items: Vec<TokenStream> = params
-            .iter()
-            .filter(|pn| (pn.param.location == ParamLocation::Form) == (loc == ParamLocation::Form))
-            .map(|pn| {
-                let (n, p) = (ident(&pn.name), pn.param);
-                let wire = &p.name;
-                if p.required {
-                    let text = to_string(p, quote! { self.#n });
-                    quote! { Some((#wire, #text)) }
-                } else {
-                    let text = to_string(p, quote! { v });
-                    quote! { self.#n.map(|v| (#wire, #text)) }
+    // One plain call per parameter (`Parts::query` / `Parts::form`): nothing generic to compile per operation.
+    let adds: Vec<TokenStream> = params
+        .iter()
+        .map(|pn| {
+            let (n, p) = (ident(&pn.name), pn.param);
+            let wire = &p.name;
+            let add = match p.location {
+                ParamLocation::Query => quote! { query },
+                ParamLocation::Form => quote! { form },
+            };
+            if p.required {
+                let text = to_string(p, quote! { self.#n });
+                quote! { parts.#add(#wire, #text); }
+            } else {
+                let text = to_string(p, quote! { value });
+                quote! {
+                    if let Some(value) = self.#n {
+                        parts.#add(#wire, #text);
+                    }
                 }
-            })
-            .collect();
-        if items.is_empty() {
-            quote! { Vec::new() }
-        } else {
-            quote! { [#(#items),*].into_iter().flatten().collect() }
-        }
-    };
-    let query = pairs(ParamLocation::Query);
-    let form = pairs(ParamLocation::Form);
+            }
+        })
+        .collect();
     let runtime = format_ident!("{}", super::crate_files::RUNTIME_CRATE.replace('-', "_"));
     let http_method = match op.method {
         Method::Get => quote! { #runtime::Method::GET },
@@ -193,6 +192,17 @@ pub fn module(api: &Api, names: &OpNames<'_>) -> Result<TokenStream> {
     // The response structs' decoding (`Deserialize`, `de::Object`) calls the runtime's lenient decoders.
     let imports = names::OP_IMPORTS.iter().map(|i| ident(i));
     let use_de = (!names.structs.is_empty()).then(|| quote! { use #runtime::de; });
+
+    let start = quote! { #runtime::Parts::of(#http_method, PATH, #func_name, self._overrides) };
+    let into_parts = if adds.is_empty() {
+        start
+    } else {
+        quote! {
+            let mut parts = #start;
+            #(#adds)*
+            parts
+        }
+    };
 
     let (request_methods, into_future) = (REQUEST_METHODS.placeholder(&[])?, INTO_FUTURE.placeholder(&[])?);
     Ok(quote! {
@@ -229,9 +239,7 @@ pub fn module(api: &Api, names: &OpNames<'_>) -> Result<TokenStream> {
             #request_methods
 
             fn into_parts(self) -> #runtime::Parts {
-                let query: Vec<(&'static str, String)> = #query;
-                let form: Vec<(&'static str, String)> = #form;
-                #runtime::Parts::new(#http_method, PATH, query, form).operation(#func_name).overrides(self._overrides)
+                #into_parts
             }
         }
 

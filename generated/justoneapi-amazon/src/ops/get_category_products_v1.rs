@@ -120,24 +120,26 @@ impl<'a> Request<'a> {
     }
 
     fn into_parts(self) -> justoneapi_runtime::Parts {
-        let query: Vec<(&'static str, String)> = [
-            Some(("categoryId", self.category_id)),
-            self.country.map(|v| ("country", v.as_str().to_owned())),
-            self.sort_by.map(|v| ("sortBy", v.as_str().to_owned())),
-            self.page.map(|v| ("page", v.to_string())),
-        ]
-            .into_iter()
-            .flatten()
-            .collect();
-        let form: Vec<(&'static str, String)> = Vec::new();
-        justoneapi_runtime::Parts::new(
-                justoneapi_runtime::Method::GET,
-                PATH,
-                query,
-                form,
-            )
-            .operation("get_category_products_v1")
-            .overrides(self._overrides)
+        let mut parts = justoneapi_runtime::Parts::of(
+            justoneapi_runtime::Method::GET,
+            PATH,
+            "get_category_products_v1",
+            self._overrides,
+        );
+        parts.query("categoryId", self.category_id);
+        if let Some(value) = self.country {
+            parts.query("country", value.as_str().to_owned());
+        }
+
+        if let Some(value) = self.sort_by {
+            parts.query("sortBy", value.as_str().to_owned());
+        }
+
+        if let Some(value) = self.page {
+            parts.query("page", value.to_string());
+        }
+
+        parts
     }
 }
 

@@ -98,22 +98,18 @@ impl<'a> Request<'a> {
     }
 
     fn into_parts(self) -> justoneapi_runtime::Parts {
-        let query: Vec<(&'static str, String)> = [
-            Some(("asin", self.asin)),
-            self.country.map(|v| ("country", v.as_str().to_owned())),
-        ]
-            .into_iter()
-            .flatten()
-            .collect();
-        let form: Vec<(&'static str, String)> = Vec::new();
-        justoneapi_runtime::Parts::new(
-                justoneapi_runtime::Method::GET,
-                PATH,
-                query,
-                form,
-            )
-            .operation("get_product_top_reviews_v1")
-            .overrides(self._overrides)
+        let mut parts = justoneapi_runtime::Parts::of(
+            justoneapi_runtime::Method::GET,
+            PATH,
+            "get_product_top_reviews_v1",
+            self._overrides,
+        );
+        parts.query("asin", self.asin);
+        if let Some(value) = self.country {
+            parts.query("country", value.as_str().to_owned());
+        }
+
+        parts
     }
 }
 

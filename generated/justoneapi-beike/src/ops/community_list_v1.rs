@@ -117,23 +117,22 @@ impl<'a> Request<'a> {
     }
 
     fn into_parts(self) -> justoneapi_runtime::Parts {
-        let query: Vec<(&'static str, String)> = [
-            Some(("cityId", self.city_id)),
-            self.condition.map(|v| ("condition", v)),
-            self.limit_offset.map(|v| ("limitOffset", v.to_string())),
-        ]
-            .into_iter()
-            .flatten()
-            .collect();
-        let form: Vec<(&'static str, String)> = Vec::new();
-        justoneapi_runtime::Parts::new(
-                justoneapi_runtime::Method::GET,
-                PATH,
-                query,
-                form,
-            )
-            .operation("community_list_v1")
-            .overrides(self._overrides)
+        let mut parts = justoneapi_runtime::Parts::of(
+            justoneapi_runtime::Method::GET,
+            PATH,
+            "community_list_v1",
+            self._overrides,
+        );
+        parts.query("cityId", self.city_id);
+        if let Some(value) = self.condition {
+            parts.query("condition", value);
+        }
+
+        if let Some(value) = self.limit_offset {
+            parts.query("limitOffset", value.to_string());
+        }
+
+        parts
     }
 }
 

@@ -100,22 +100,15 @@ impl<'a> Request<'a> {
     }
 
     fn into_parts(self) -> justoneapi_runtime::Parts {
-        let query: Vec<(&'static str, String)> = [
-            Some(("cityId", self.city_id)),
-            Some(("houseCode", self.house_code)),
-        ]
-            .into_iter()
-            .flatten()
-            .collect();
-        let form: Vec<(&'static str, String)> = Vec::new();
-        justoneapi_runtime::Parts::new(
-                justoneapi_runtime::Method::GET,
-                PATH,
-                query,
-                form,
-            )
-            .operation("ershoufang_detail_v1")
-            .overrides(self._overrides)
+        let mut parts = justoneapi_runtime::Parts::of(
+            justoneapi_runtime::Method::GET,
+            PATH,
+            "ershoufang_detail_v1",
+            self._overrides,
+        );
+        parts.query("cityId", self.city_id);
+        parts.query("houseCode", self.house_code);
+        parts
     }
 }
 

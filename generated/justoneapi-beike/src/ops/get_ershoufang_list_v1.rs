@@ -113,23 +113,22 @@ impl<'a> Request<'a> {
     }
 
     fn into_parts(self) -> justoneapi_runtime::Parts {
-        let query: Vec<(&'static str, String)> = [
-            Some(("cityId", self.city_id)),
-            self.condition.map(|v| ("condition", v)),
-            self.offset.map(|v| ("offset", v.to_string())),
-        ]
-            .into_iter()
-            .flatten()
-            .collect();
-        let form: Vec<(&'static str, String)> = Vec::new();
-        justoneapi_runtime::Parts::new(
-                justoneapi_runtime::Method::GET,
-                PATH,
-                query,
-                form,
-            )
-            .operation("get_ershoufang_list_v1")
-            .overrides(self._overrides)
+        let mut parts = justoneapi_runtime::Parts::of(
+            justoneapi_runtime::Method::GET,
+            PATH,
+            "get_ershoufang_list_v1",
+            self._overrides,
+        );
+        parts.query("cityId", self.city_id);
+        if let Some(value) = self.condition {
+            parts.query("condition", value);
+        }
+
+        if let Some(value) = self.offset {
+            parts.query("offset", value.to_string());
+        }
+
+        parts
     }
 }
 

@@ -90,22 +90,18 @@ impl<'a> Request<'a> {
     }
 
     fn into_parts(self) -> justoneapi_runtime::Parts {
-        let query: Vec<(&'static str, String)> = [
-            Some(("aid", self.aid)),
-            self.cursor.map(|v| ("cursor", v)),
-        ]
-            .into_iter()
-            .flatten()
-            .collect();
-        let form: Vec<(&'static str, String)> = Vec::new();
-        justoneapi_runtime::Parts::new(
-                justoneapi_runtime::Method::GET,
-                PATH,
-                query,
-                form,
-            )
-            .operation("get_video_comment_v2")
-            .overrides(self._overrides)
+        let mut parts = justoneapi_runtime::Parts::of(
+            justoneapi_runtime::Method::GET,
+            PATH,
+            "get_video_comment_v2",
+            self._overrides,
+        );
+        parts.query("aid", self.aid);
+        if let Some(value) = self.cursor {
+            parts.query("cursor", value);
+        }
+
+        parts
     }
 }
 

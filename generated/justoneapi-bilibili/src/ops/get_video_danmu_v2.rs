@@ -96,23 +96,19 @@ impl<'a> Request<'a> {
     }
 
     fn into_parts(self) -> justoneapi_runtime::Parts {
-        let query: Vec<(&'static str, String)> = [
-            Some(("aid", self.aid)),
-            Some(("cid", self.cid)),
-            self.page.map(|v| ("page", v)),
-        ]
-            .into_iter()
-            .flatten()
-            .collect();
-        let form: Vec<(&'static str, String)> = Vec::new();
-        justoneapi_runtime::Parts::new(
-                justoneapi_runtime::Method::GET,
-                PATH,
-                query,
-                form,
-            )
-            .operation("get_video_danmu_v2")
-            .overrides(self._overrides)
+        let mut parts = justoneapi_runtime::Parts::of(
+            justoneapi_runtime::Method::GET,
+            PATH,
+            "get_video_danmu_v2",
+            self._overrides,
+        );
+        parts.query("aid", self.aid);
+        parts.query("cid", self.cid);
+        if let Some(value) = self.page {
+            parts.query("page", value);
+        }
+
+        parts
     }
 }
 

@@ -98,23 +98,22 @@ impl<'a> Request<'a> {
     }
 
     fn into_parts(self) -> justoneapi_runtime::Parts {
-        let query: Vec<(&'static str, String)> = [
-            Some(("kolId", self.kol_id)),
-            self.keyword_type.map(|v| ("keywordType", v)),
-            self.accept_cache.map(|v| ("acceptCache", v.to_string())),
-        ]
-            .into_iter()
-            .flatten()
-            .collect();
-        let form: Vec<(&'static str, String)> = Vec::new();
-        justoneapi_runtime::Parts::new(
-                justoneapi_runtime::Method::GET,
-                PATH,
-                query,
-                form,
-            )
-            .operation("get_author_content_hot_keywords_v1")
-            .overrides(self._overrides)
+        let mut parts = justoneapi_runtime::Parts::of(
+            justoneapi_runtime::Method::GET,
+            PATH,
+            "get_author_content_hot_keywords_v1",
+            self._overrides,
+        );
+        parts.query("kolId", self.kol_id);
+        if let Some(value) = self.keyword_type {
+            parts.query("keywordType", value);
+        }
+
+        if let Some(value) = self.accept_cache {
+            parts.query("acceptCache", value.to_string());
+        }
+
+        parts
     }
 }
 

@@ -95,24 +95,20 @@ impl<'a> Request<'a> {
     }
 
     fn into_parts(self) -> justoneapi_runtime::Parts {
-        let query: Vec<(&'static str, String)> = [
-            Some(("kolId", self.kol_id)),
-            Some(("startDate", self.start_date)),
-            Some(("endDate", self.end_date)),
-            self.accept_cache.map(|v| ("acceptCache", v.to_string())),
-        ]
-            .into_iter()
-            .flatten()
-            .collect();
-        let form: Vec<(&'static str, String)> = Vec::new();
-        justoneapi_runtime::Parts::new(
-                justoneapi_runtime::Method::GET,
-                PATH,
-                query,
-                form,
-            )
-            .operation("get_kol_daily_fans_v1")
-            .overrides(self._overrides)
+        let mut parts = justoneapi_runtime::Parts::of(
+            justoneapi_runtime::Method::GET,
+            PATH,
+            "get_kol_daily_fans_v1",
+            self._overrides,
+        );
+        parts.query("kolId", self.kol_id);
+        parts.query("startDate", self.start_date);
+        parts.query("endDate", self.end_date);
+        if let Some(value) = self.accept_cache {
+            parts.query("acceptCache", value.to_string());
+        }
+
+        parts
     }
 }
 

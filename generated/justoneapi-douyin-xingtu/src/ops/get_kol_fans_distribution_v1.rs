@@ -113,23 +113,22 @@ impl<'a> Request<'a> {
     }
 
     fn into_parts(self) -> justoneapi_runtime::Parts {
-        let query: Vec<(&'static str, String)> = [
-            Some(("kolId", self.kol_id)),
-            self.fans_type.map(|v| ("fansType", v.as_str().to_owned())),
-            self.accept_cache.map(|v| ("acceptCache", v.to_string())),
-        ]
-            .into_iter()
-            .flatten()
-            .collect();
-        let form: Vec<(&'static str, String)> = Vec::new();
-        justoneapi_runtime::Parts::new(
-                justoneapi_runtime::Method::GET,
-                PATH,
-                query,
-                form,
-            )
-            .operation("get_kol_fans_distribution_v1")
-            .overrides(self._overrides)
+        let mut parts = justoneapi_runtime::Parts::of(
+            justoneapi_runtime::Method::GET,
+            PATH,
+            "get_kol_fans_distribution_v1",
+            self._overrides,
+        );
+        parts.query("kolId", self.kol_id);
+        if let Some(value) = self.fans_type {
+            parts.query("fansType", value.as_str().to_owned());
+        }
+
+        if let Some(value) = self.accept_cache {
+            parts.query("acceptCache", value.to_string());
+        }
+
+        parts
     }
 }
 

@@ -143,26 +143,34 @@ impl<'a> Request<'a> {
     }
 
     fn into_parts(self) -> justoneapi_runtime::Parts {
-        let query: Vec<(&'static str, String)> = [
-            Some(("kolId", self.kol_id)),
-            self.r#type.map(|v| ("type", v.as_str().to_owned())),
-            self.range.map(|v| ("range", v.as_str().to_owned())),
-            self.flow_type.map(|v| ("flowType", v)),
-            self.only_assign.map(|v| ("onlyAssign", v.to_string())),
-            self.accept_cache.map(|v| ("acceptCache", v.to_string())),
-        ]
-            .into_iter()
-            .flatten()
-            .collect();
-        let form: Vec<(&'static str, String)> = Vec::new();
-        justoneapi_runtime::Parts::new(
-                justoneapi_runtime::Method::GET,
-                PATH,
-                query,
-                form,
-            )
-            .operation("get_kol_spread_info_v1")
-            .overrides(self._overrides)
+        let mut parts = justoneapi_runtime::Parts::of(
+            justoneapi_runtime::Method::GET,
+            PATH,
+            "get_kol_spread_info_v1",
+            self._overrides,
+        );
+        parts.query("kolId", self.kol_id);
+        if let Some(value) = self.r#type {
+            parts.query("type", value.as_str().to_owned());
+        }
+
+        if let Some(value) = self.range {
+            parts.query("range", value.as_str().to_owned());
+        }
+
+        if let Some(value) = self.flow_type {
+            parts.query("flowType", value);
+        }
+
+        if let Some(value) = self.only_assign {
+            parts.query("onlyAssign", value.to_string());
+        }
+
+        if let Some(value) = self.accept_cache {
+            parts.query("acceptCache", value.to_string());
+        }
+
+        parts
     }
 }
 

@@ -109,24 +109,26 @@ impl<'a> Request<'a> {
     }
 
     fn into_parts(self) -> justoneapi_runtime::Parts {
-        let query: Vec<(&'static str, String)> = [
-            Some(("oAuthorId", self.o_author_id)),
-            self.platform.map(|v| ("platform", v.as_str().to_owned())),
-            self.only_assign.map(|v| ("onlyAssign", v.to_string())),
-            self.flow_type.map(|v| ("flowType", v.as_str().to_owned())),
-        ]
-            .into_iter()
-            .flatten()
-            .collect();
-        let form: Vec<(&'static str, String)> = Vec::new();
-        justoneapi_runtime::Parts::new(
-                justoneapi_runtime::Method::GET,
-                PATH,
-                query,
-                form,
-            )
-            .operation("gw_api_author_get_author_show_items_v2_v1")
-            .overrides(self._overrides)
+        let mut parts = justoneapi_runtime::Parts::of(
+            justoneapi_runtime::Method::GET,
+            PATH,
+            "gw_api_author_get_author_show_items_v2_v1",
+            self._overrides,
+        );
+        parts.query("oAuthorId", self.o_author_id);
+        if let Some(value) = self.platform {
+            parts.query("platform", value.as_str().to_owned());
+        }
+
+        if let Some(value) = self.only_assign {
+            parts.query("onlyAssign", value.to_string());
+        }
+
+        if let Some(value) = self.flow_type {
+            parts.query("flowType", value.as_str().to_owned());
+        }
+
+        parts
     }
 }
 

@@ -98,23 +98,22 @@ impl<'a> Request<'a> {
     }
 
     fn into_parts(self) -> justoneapi_runtime::Parts {
-        let query: Vec<(&'static str, String)> = [
-            Some(("oAuthorId", self.o_author_id)),
-            self.platform.map(|v| ("platform", v.as_str().to_owned())),
-            self.link_type.map(|v| ("linkType", v.as_str().to_owned())),
-        ]
-            .into_iter()
-            .flatten()
-            .collect();
-        let form: Vec<(&'static str, String)> = Vec::new();
-        justoneapi_runtime::Parts::new(
-                justoneapi_runtime::Method::GET,
-                PATH,
-                query,
-                form,
-            )
-            .operation("gw_api_data_sp_author_audience_distribution_v1")
-            .overrides(self._overrides)
+        let mut parts = justoneapi_runtime::Parts::of(
+            justoneapi_runtime::Method::GET,
+            PATH,
+            "gw_api_data_sp_author_audience_distribution_v1",
+            self._overrides,
+        );
+        parts.query("oAuthorId", self.o_author_id);
+        if let Some(value) = self.platform {
+            parts.query("platform", value.as_str().to_owned());
+        }
+
+        if let Some(value) = self.link_type {
+            parts.query("linkType", value.as_str().to_owned());
+        }
+
+        parts
     }
 }
 

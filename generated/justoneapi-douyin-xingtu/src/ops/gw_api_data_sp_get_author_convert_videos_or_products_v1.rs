@@ -131,26 +131,34 @@ impl<'a> Request<'a> {
     }
 
     fn into_parts(self) -> justoneapi_runtime::Parts {
-        let query: Vec<(&'static str, String)> = [
-            Some(("oAuthorId", self.o_author_id)),
-            self.platform.map(|v| ("platform", v.as_str().to_owned())),
-            self.industry_id.map(|v| ("industryId", v.as_str().to_owned())),
-            self.range.map(|v| ("range", v.as_str().to_owned())),
-            self.detail_type.map(|v| ("detailType", v.as_str().to_owned())),
-            self.page.map(|v| ("page", v.to_string())),
-        ]
-            .into_iter()
-            .flatten()
-            .collect();
-        let form: Vec<(&'static str, String)> = Vec::new();
-        justoneapi_runtime::Parts::new(
-                justoneapi_runtime::Method::GET,
-                PATH,
-                query,
-                form,
-            )
-            .operation("gw_api_data_sp_get_author_convert_videos_or_products_v1")
-            .overrides(self._overrides)
+        let mut parts = justoneapi_runtime::Parts::of(
+            justoneapi_runtime::Method::GET,
+            PATH,
+            "gw_api_data_sp_get_author_convert_videos_or_products_v1",
+            self._overrides,
+        );
+        parts.query("oAuthorId", self.o_author_id);
+        if let Some(value) = self.platform {
+            parts.query("platform", value.as_str().to_owned());
+        }
+
+        if let Some(value) = self.industry_id {
+            parts.query("industryId", value.as_str().to_owned());
+        }
+
+        if let Some(value) = self.range {
+            parts.query("range", value.as_str().to_owned());
+        }
+
+        if let Some(value) = self.detail_type {
+            parts.query("detailType", value.as_str().to_owned());
+        }
+
+        if let Some(value) = self.page {
+            parts.query("page", value.to_string());
+        }
+
+        parts
     }
 }
 

@@ -139,27 +139,41 @@ impl<'a> Request<'a> {
     }
 
     fn into_parts(self) -> justoneapi_runtime::Parts {
-        let query: Vec<(&'static str, String)> = [
-            self.keyword.map(|v| ("keyword", v)),
-            self.page.map(|v| ("page", v.to_string())),
-            self.search_type.map(|v| ("searchType", v.as_str().to_owned())),
-            self.follower_range.map(|v| ("followerRange", v)),
-            self.kol_price_type.map(|v| ("kolPriceType", v.as_str().to_owned())),
-            self.kol_price_range.map(|v| ("kolPriceRange", v)),
-            self.content_tag.map(|v| ("contentTag", v)),
-        ]
-            .into_iter()
-            .flatten()
-            .collect();
-        let form: Vec<(&'static str, String)> = Vec::new();
-        justoneapi_runtime::Parts::new(
-                justoneapi_runtime::Method::GET,
-                PATH,
-                query,
-                form,
-            )
-            .operation("gw_api_gsearch_search_for_author_square_v1")
-            .overrides(self._overrides)
+        let mut parts = justoneapi_runtime::Parts::of(
+            justoneapi_runtime::Method::GET,
+            PATH,
+            "gw_api_gsearch_search_for_author_square_v1",
+            self._overrides,
+        );
+        if let Some(value) = self.keyword {
+            parts.query("keyword", value);
+        }
+
+        if let Some(value) = self.page {
+            parts.query("page", value.to_string());
+        }
+
+        if let Some(value) = self.search_type {
+            parts.query("searchType", value.as_str().to_owned());
+        }
+
+        if let Some(value) = self.follower_range {
+            parts.query("followerRange", value);
+        }
+
+        if let Some(value) = self.kol_price_type {
+            parts.query("kolPriceType", value.as_str().to_owned());
+        }
+
+        if let Some(value) = self.kol_price_range {
+            parts.query("kolPriceRange", value);
+        }
+
+        if let Some(value) = self.content_tag {
+            parts.query("contentTag", value);
+        }
+
+        parts
     }
 }
 

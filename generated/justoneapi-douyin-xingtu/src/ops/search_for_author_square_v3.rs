@@ -96,23 +96,16 @@ impl<'a> Request<'a> {
     }
 
     fn into_parts(self) -> justoneapi_runtime::Parts {
-        let query: Vec<(&'static str, String)> = [
-            Some(("page", self.page.to_string())),
-            Some(("fansLow", self.fans_low.to_string())),
-            Some(("fansHigh", self.fans_high.to_string())),
-        ]
-            .into_iter()
-            .flatten()
-            .collect();
-        let form: Vec<(&'static str, String)> = Vec::new();
-        justoneapi_runtime::Parts::new(
-                justoneapi_runtime::Method::GET,
-                PATH,
-                query,
-                form,
-            )
-            .operation("search_for_author_square_v3")
-            .overrides(self._overrides)
+        let mut parts = justoneapi_runtime::Parts::of(
+            justoneapi_runtime::Method::GET,
+            PATH,
+            "search_for_author_square_v3",
+            self._overrides,
+        );
+        parts.query("page", self.page.to_string());
+        parts.query("fansLow", self.fans_low.to_string());
+        parts.query("fansHigh", self.fans_high.to_string());
+        parts
     }
 }
 

@@ -84,19 +84,14 @@ impl<'a> Request<'a> {
     }
 
     fn into_parts(self) -> justoneapi_runtime::Parts {
-        let query: Vec<(&'static str, String)> = [Some(("secUid", self.sec_uid))]
-            .into_iter()
-            .flatten()
-            .collect();
-        let form: Vec<(&'static str, String)> = Vec::new();
-        justoneapi_runtime::Parts::new(
-                justoneapi_runtime::Method::GET,
-                PATH,
-                query,
-                form,
-            )
-            .operation("get_user_detail_v3")
-            .overrides(self._overrides)
+        let mut parts = justoneapi_runtime::Parts::of(
+            justoneapi_runtime::Method::GET,
+            PATH,
+            "get_user_detail_v3",
+            self._overrides,
+        );
+        parts.query("secUid", self.sec_uid);
+        parts
     }
 }
 

@@ -114,22 +114,18 @@ impl<'a> Request<'a> {
     }
 
     fn into_parts(self) -> justoneapi_runtime::Parts {
-        let query: Vec<(&'static str, String)> = [
-            Some(("secUid", self.sec_uid)),
-            self.max_cursor.map(|v| ("maxCursor", v.to_string())),
-        ]
-            .into_iter()
-            .flatten()
-            .collect();
-        let form: Vec<(&'static str, String)> = Vec::new();
-        justoneapi_runtime::Parts::new(
-                justoneapi_runtime::Method::GET,
-                PATH,
-                query,
-                form,
-            )
-            .operation("get_user_video_list_v1")
-            .overrides(self._overrides)
+        let mut parts = justoneapi_runtime::Parts::of(
+            justoneapi_runtime::Method::GET,
+            PATH,
+            "get_user_video_list_v1",
+            self._overrides,
+        );
+        parts.query("secUid", self.sec_uid);
+        if let Some(value) = self.max_cursor {
+            parts.query("maxCursor", value.to_string());
+        }
+
+        parts
     }
 }
 

@@ -135,26 +135,34 @@ impl<'a> Request<'a> {
     }
 
     fn into_parts(self) -> justoneapi_runtime::Parts {
-        let query: Vec<(&'static str, String)> = [
-            Some(("keyword", self.keyword)),
-            self.sort_type.map(|v| ("sortType", v.as_str().to_owned())),
-            self.publish_time.map(|v| ("publishTime", v.as_str().to_owned())),
-            self.duration.map(|v| ("duration", v.as_str().to_owned())),
-            self.page.map(|v| ("page", v.to_string())),
-            self.search_id.map(|v| ("searchId", v)),
-        ]
-            .into_iter()
-            .flatten()
-            .collect();
-        let form: Vec<(&'static str, String)> = Vec::new();
-        justoneapi_runtime::Parts::new(
-                justoneapi_runtime::Method::GET,
-                PATH,
-                query,
-                form,
-            )
-            .operation("search_video_v4")
-            .overrides(self._overrides)
+        let mut parts = justoneapi_runtime::Parts::of(
+            justoneapi_runtime::Method::GET,
+            PATH,
+            "search_video_v4",
+            self._overrides,
+        );
+        parts.query("keyword", self.keyword);
+        if let Some(value) = self.sort_type {
+            parts.query("sortType", value.as_str().to_owned());
+        }
+
+        if let Some(value) = self.publish_time {
+            parts.query("publishTime", value.as_str().to_owned());
+        }
+
+        if let Some(value) = self.duration {
+            parts.query("duration", value.as_str().to_owned());
+        }
+
+        if let Some(value) = self.page {
+            parts.query("page", value.to_string());
+        }
+
+        if let Some(value) = self.search_id {
+            parts.query("searchId", value);
+        }
+
+        parts
     }
 }
 

@@ -115,24 +115,26 @@ impl<'a> Request<'a> {
     }
 
     fn into_parts(self) -> justoneapi_runtime::Parts {
-        let query: Vec<(&'static str, String)> = [
-            Some(("keyword", self.keyword)),
-            self.start_date.map(|v| ("startDate", v)),
-            self.end_date.map(|v| ("endDate", v)),
-            self.cursor.map(|v| ("cursor", v)),
-        ]
-            .into_iter()
-            .flatten()
-            .collect();
-        let form: Vec<(&'static str, String)> = Vec::new();
-        justoneapi_runtime::Parts::new(
-                justoneapi_runtime::Method::GET,
-                PATH,
-                query,
-                form,
-            )
-            .operation("search_post_v1")
-            .overrides(self._overrides)
+        let mut parts = justoneapi_runtime::Parts::of(
+            justoneapi_runtime::Method::GET,
+            PATH,
+            "search_post_v1",
+            self._overrides,
+        );
+        parts.query("keyword", self.keyword);
+        if let Some(value) = self.start_date {
+            parts.query("startDate", value);
+        }
+
+        if let Some(value) = self.end_date {
+            parts.query("endDate", value);
+        }
+
+        if let Some(value) = self.cursor {
+            parts.query("cursor", value);
+        }
+
+        parts
     }
 }
 

@@ -112,24 +112,26 @@ impl<'a> Request<'a> {
     }
 
     fn into_parts(self) -> justoneapi_runtime::Parts {
-        let query: Vec<(&'static str, String)> = [
-            Some(("searchTerm", self.search_term)),
-            self.r#type.map(|v| ("type", v.as_str().to_owned())),
-            self.limit.map(|v| ("limit", v.to_string())),
-            self.language_country.map(|v| ("languageCountry", v.as_str().to_owned())),
-        ]
-            .into_iter()
-            .flatten()
-            .collect();
-        let form: Vec<(&'static str, String)> = Vec::new();
-        justoneapi_runtime::Parts::new(
-                justoneapi_runtime::Method::GET,
-                PATH,
-                query,
-                form,
-            )
-            .operation("main_search_query_v1")
-            .overrides(self._overrides)
+        let mut parts = justoneapi_runtime::Parts::of(
+            justoneapi_runtime::Method::GET,
+            PATH,
+            "main_search_query_v1",
+            self._overrides,
+        );
+        parts.query("searchTerm", self.search_term);
+        if let Some(value) = self.r#type {
+            parts.query("type", value.as_str().to_owned());
+        }
+
+        if let Some(value) = self.limit {
+            parts.query("limit", value.to_string());
+        }
+
+        if let Some(value) = self.language_country {
+            parts.query("languageCountry", value.as_str().to_owned());
+        }
+
+        parts
     }
 }
 

@@ -90,22 +90,18 @@ impl<'a> Request<'a> {
     }
 
     fn into_parts(self) -> justoneapi_runtime::Parts {
-        let query: Vec<(&'static str, String)> = [
-            Some(("id", self.id)),
-            self.language_country.map(|v| ("languageCountry", v.as_str().to_owned())),
-        ]
-            .into_iter()
-            .flatten()
-            .collect();
-        let form: Vec<(&'static str, String)> = Vec::new();
-        justoneapi_runtime::Parts::new(
-                justoneapi_runtime::Method::GET,
-                PATH,
-                query,
-                form,
-            )
-            .operation("title_countries_of_origin_v1")
-            .overrides(self._overrides)
+        let mut parts = justoneapi_runtime::Parts::of(
+            justoneapi_runtime::Method::GET,
+            PATH,
+            "title_countries_of_origin_v1",
+            self._overrides,
+        );
+        parts.query("id", self.id);
+        if let Some(value) = self.language_country {
+            parts.query("languageCountry", value.as_str().to_owned());
+        }
+
+        parts
     }
 }
 

@@ -94,22 +94,18 @@ impl<'a> Request<'a> {
     }
 
     fn into_parts(self) -> justoneapi_runtime::Parts {
-        let query: Vec<(&'static str, String)> = [
-            Some(("username", self.username)),
-            self.pagination_token.map(|v| ("paginationToken", v)),
-        ]
-            .into_iter()
-            .flatten()
-            .collect();
-        let form: Vec<(&'static str, String)> = Vec::new();
-        justoneapi_runtime::Parts::new(
-                justoneapi_runtime::Method::GET,
-                PATH,
-                query,
-                form,
-            )
-            .operation("get_user_posts_v1")
-            .overrides(self._overrides)
+        let mut parts = justoneapi_runtime::Parts::of(
+            justoneapi_runtime::Method::GET,
+            PATH,
+            "get_user_posts_v1",
+            self._overrides,
+        );
+        parts.query("username", self.username);
+        if let Some(value) = self.pagination_token {
+            parts.query("paginationToken", value);
+        }
+
+        parts
     }
 }
 

@@ -94,22 +94,18 @@ impl<'a> Request<'a> {
     }
 
     fn into_parts(self) -> justoneapi_runtime::Parts {
-        let query: Vec<(&'static str, String)> = [
-            Some(("hashtag", self.hashtag)),
-            self.end_cursor.map(|v| ("endCursor", v)),
-        ]
-            .into_iter()
-            .flatten()
-            .collect();
-        let form: Vec<(&'static str, String)> = Vec::new();
-        justoneapi_runtime::Parts::new(
-                justoneapi_runtime::Method::GET,
-                PATH,
-                query,
-                form,
-            )
-            .operation("search_hashtag_posts_v1")
-            .overrides(self._overrides)
+        let mut parts = justoneapi_runtime::Parts::of(
+            justoneapi_runtime::Method::GET,
+            PATH,
+            "search_hashtag_posts_v1",
+            self._overrides,
+        );
+        parts.query("hashtag", self.hashtag);
+        if let Some(value) = self.end_cursor {
+            parts.query("endCursor", value);
+        }
+
+        parts
     }
 }
 

@@ -94,22 +94,18 @@ impl<'a> Request<'a> {
     }
 
     fn into_parts(self) -> justoneapi_runtime::Parts {
-        let query: Vec<(&'static str, String)> = [
-            Some(("keyword", self.keyword)),
-            self.pagination_token.map(|v| ("paginationToken", v)),
-        ]
-            .into_iter()
-            .flatten()
-            .collect();
-        let form: Vec<(&'static str, String)> = Vec::new();
-        justoneapi_runtime::Parts::new(
-                justoneapi_runtime::Method::GET,
-                PATH,
-                query,
-                form,
-            )
-            .operation("search_reels_v1")
-            .overrides(self._overrides)
+        let mut parts = justoneapi_runtime::Parts::of(
+            justoneapi_runtime::Method::GET,
+            PATH,
+            "search_reels_v1",
+            self._overrides,
+        );
+        parts.query("keyword", self.keyword);
+        if let Some(value) = self.pagination_token {
+            parts.query("paginationToken", value);
+        }
+
+        parts
     }
 }
 

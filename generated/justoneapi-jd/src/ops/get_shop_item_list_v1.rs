@@ -91,22 +91,18 @@ impl<'a> Request<'a> {
     }
 
     fn into_parts(self) -> justoneapi_runtime::Parts {
-        let query: Vec<(&'static str, String)> = [
-            Some(("shopId", self.shop_id)),
-            self.page.map(|v| ("page", v)),
-        ]
-            .into_iter()
-            .flatten()
-            .collect();
-        let form: Vec<(&'static str, String)> = Vec::new();
-        justoneapi_runtime::Parts::new(
-                justoneapi_runtime::Method::GET,
-                PATH,
-                query,
-                form,
-            )
-            .operation("get_shop_item_list_v1")
-            .overrides(self._overrides)
+        let mut parts = justoneapi_runtime::Parts::of(
+            justoneapi_runtime::Method::GET,
+            PATH,
+            "get_shop_item_list_v1",
+            self._overrides,
+        );
+        parts.query("shopId", self.shop_id);
+        if let Some(value) = self.page {
+            parts.query("page", value);
+        }
+
+        parts
     }
 }
 

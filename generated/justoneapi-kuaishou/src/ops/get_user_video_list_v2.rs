@@ -91,22 +91,18 @@ impl<'a> Request<'a> {
     }
 
     fn into_parts(self) -> justoneapi_runtime::Parts {
-        let query: Vec<(&'static str, String)> = [
-            Some(("userId", self.user_id)),
-            self.pcursor.map(|v| ("pcursor", v)),
-        ]
-            .into_iter()
-            .flatten()
-            .collect();
-        let form: Vec<(&'static str, String)> = Vec::new();
-        justoneapi_runtime::Parts::new(
-                justoneapi_runtime::Method::GET,
-                PATH,
-                query,
-                form,
-            )
-            .operation("get_user_video_list_v2")
-            .overrides(self._overrides)
+        let mut parts = justoneapi_runtime::Parts::of(
+            justoneapi_runtime::Method::GET,
+            PATH,
+            "get_user_video_list_v2",
+            self._overrides,
+        );
+        parts.query("userId", self.user_id);
+        if let Some(value) = self.pcursor {
+            parts.query("pcursor", value);
+        }
+
+        parts
     }
 }
 

@@ -91,22 +91,18 @@ impl<'a> Request<'a> {
     }
 
     fn into_parts(self) -> justoneapi_runtime::Parts {
-        let query: Vec<(&'static str, String)> = [
-            Some(("photoId", self.photo_id)),
-            self.pcursor.map(|v| ("pcursor", v)),
-        ]
-            .into_iter()
-            .flatten()
-            .collect();
-        let form: Vec<(&'static str, String)> = Vec::new();
-        justoneapi_runtime::Parts::new(
-                justoneapi_runtime::Method::GET,
-                PATH,
-                query,
-                form,
-            )
-            .operation("get_video_comment_v1")
-            .overrides(self._overrides)
+        let mut parts = justoneapi_runtime::Parts::of(
+            justoneapi_runtime::Method::GET,
+            PATH,
+            "get_video_comment_v1",
+            self._overrides,
+        );
+        parts.query("photoId", self.photo_id);
+        if let Some(value) = self.pcursor {
+            parts.query("pcursor", value);
+        }
+
+        parts
     }
 }
 

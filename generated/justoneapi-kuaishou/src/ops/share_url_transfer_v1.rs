@@ -79,19 +79,14 @@ impl<'a> Request<'a> {
     }
 
     fn into_parts(self) -> justoneapi_runtime::Parts {
-        let query: Vec<(&'static str, String)> = [Some(("shareUrl", self.share_url))]
-            .into_iter()
-            .flatten()
-            .collect();
-        let form: Vec<(&'static str, String)> = Vec::new();
-        justoneapi_runtime::Parts::new(
-                justoneapi_runtime::Method::GET,
-                PATH,
-                query,
-                form,
-            )
-            .operation("share_url_transfer_v1")
-            .overrides(self._overrides)
+        let mut parts = justoneapi_runtime::Parts::of(
+            justoneapi_runtime::Method::GET,
+            PATH,
+            "share_url_transfer_v1",
+            self._overrides,
+        );
+        parts.query("shareUrl", self.share_url);
+        parts
     }
 }
 

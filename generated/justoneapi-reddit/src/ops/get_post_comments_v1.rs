@@ -102,22 +102,18 @@ impl<'a> Request<'a> {
     }
 
     fn into_parts(self) -> justoneapi_runtime::Parts {
-        let query: Vec<(&'static str, String)> = [
-            Some(("postId", self.post_id)),
-            self.cursor.map(|v| ("cursor", v)),
-        ]
-            .into_iter()
-            .flatten()
-            .collect();
-        let form: Vec<(&'static str, String)> = Vec::new();
-        justoneapi_runtime::Parts::new(
-                justoneapi_runtime::Method::GET,
-                PATH,
-                query,
-                form,
-            )
-            .operation("get_post_comments_v1")
-            .overrides(self._overrides)
+        let mut parts = justoneapi_runtime::Parts::of(
+            justoneapi_runtime::Method::GET,
+            PATH,
+            "get_post_comments_v1",
+            self._overrides,
+        );
+        parts.query("postId", self.post_id);
+        if let Some(value) = self.cursor {
+            parts.query("cursor", value);
+        }
+
+        parts
     }
 }
 

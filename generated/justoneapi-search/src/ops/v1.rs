@@ -137,25 +137,33 @@ impl<'a> Request<'a> {
     }
 
     fn into_parts(self) -> justoneapi_runtime::Parts {
-        let query: Vec<(&'static str, String)> = [
-            self.keyword.map(|v| ("keyword", v)),
-            self.source.map(|v| ("source", v.as_str().to_owned())),
-            self.start.map(|v| ("start", v)),
-            self.end.map(|v| ("end", v)),
-            self.next_cursor.map(|v| ("nextCursor", v)),
-        ]
-            .into_iter()
-            .flatten()
-            .collect();
-        let form: Vec<(&'static str, String)> = Vec::new();
-        justoneapi_runtime::Parts::new(
-                justoneapi_runtime::Method::GET,
-                PATH,
-                query,
-                form,
-            )
-            .operation("v1")
-            .overrides(self._overrides)
+        let mut parts = justoneapi_runtime::Parts::of(
+            justoneapi_runtime::Method::GET,
+            PATH,
+            "v1",
+            self._overrides,
+        );
+        if let Some(value) = self.keyword {
+            parts.query("keyword", value);
+        }
+
+        if let Some(value) = self.source {
+            parts.query("source", value.as_str().to_owned());
+        }
+
+        if let Some(value) = self.start {
+            parts.query("start", value);
+        }
+
+        if let Some(value) = self.end {
+            parts.query("end", value);
+        }
+
+        if let Some(value) = self.next_cursor {
+            parts.query("nextCursor", value);
+        }
+
+        parts
     }
 }
 

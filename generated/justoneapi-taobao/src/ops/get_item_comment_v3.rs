@@ -109,23 +109,22 @@ impl<'a> Request<'a> {
     }
 
     fn into_parts(self) -> justoneapi_runtime::Parts {
-        let query: Vec<(&'static str, String)> = [
-            Some(("itemId", self.item_id)),
-            self.order_type.map(|v| ("orderType", v.as_str().to_owned())),
-            self.page.map(|v| ("page", v.to_string())),
-        ]
-            .into_iter()
-            .flatten()
-            .collect();
-        let form: Vec<(&'static str, String)> = Vec::new();
-        justoneapi_runtime::Parts::new(
-                justoneapi_runtime::Method::GET,
-                PATH,
-                query,
-                form,
-            )
-            .operation("get_item_comment_v3")
-            .overrides(self._overrides)
+        let mut parts = justoneapi_runtime::Parts::of(
+            justoneapi_runtime::Method::GET,
+            PATH,
+            "get_item_comment_v3",
+            self._overrides,
+        );
+        parts.query("itemId", self.item_id);
+        if let Some(value) = self.order_type {
+            parts.query("orderType", value.as_str().to_owned());
+        }
+
+        if let Some(value) = self.page {
+            parts.query("page", value.to_string());
+        }
+
+        parts
     }
 }
 

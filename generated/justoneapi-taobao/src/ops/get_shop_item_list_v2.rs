@@ -122,24 +122,23 @@ impl<'a> Request<'a> {
     }
 
     fn into_parts(self) -> justoneapi_runtime::Parts {
-        let query: Vec<(&'static str, String)> = [
-            Some(("userId", self.user_id)),
-            Some(("shopId", self.shop_id)),
-            self.sort.map(|v| ("sort", v.as_str().to_owned())),
-            self.page.map(|v| ("page", v.to_string())),
-        ]
-            .into_iter()
-            .flatten()
-            .collect();
-        let form: Vec<(&'static str, String)> = Vec::new();
-        justoneapi_runtime::Parts::new(
-                justoneapi_runtime::Method::GET,
-                PATH,
-                query,
-                form,
-            )
-            .operation("get_shop_item_list_v2")
-            .overrides(self._overrides)
+        let mut parts = justoneapi_runtime::Parts::of(
+            justoneapi_runtime::Method::GET,
+            PATH,
+            "get_shop_item_list_v2",
+            self._overrides,
+        );
+        parts.query("userId", self.user_id);
+        parts.query("shopId", self.shop_id);
+        if let Some(value) = self.sort {
+            parts.query("sort", value.as_str().to_owned());
+        }
+
+        if let Some(value) = self.page {
+            parts.query("page", value.to_string());
+        }
+
+        parts
     }
 }
 

@@ -138,26 +138,34 @@ impl<'a> Request<'a> {
     }
 
     fn into_parts(self) -> justoneapi_runtime::Parts {
-        let query: Vec<(&'static str, String)> = [
-            Some(("keyword", self.keyword)),
-            self.sort.map(|v| ("sort", v.as_str().to_owned())),
-            self.tmall.map(|v| ("tmall", v.to_string())),
-            self.start_price.map(|v| ("startPrice", v)),
-            self.end_price.map(|v| ("endPrice", v)),
-            self.page.map(|v| ("page", v.to_string())),
-        ]
-            .into_iter()
-            .flatten()
-            .collect();
-        let form: Vec<(&'static str, String)> = Vec::new();
-        justoneapi_runtime::Parts::new(
-                justoneapi_runtime::Method::GET,
-                PATH,
-                query,
-                form,
-            )
-            .operation("search_item_list_v1")
-            .overrides(self._overrides)
+        let mut parts = justoneapi_runtime::Parts::of(
+            justoneapi_runtime::Method::GET,
+            PATH,
+            "search_item_list_v1",
+            self._overrides,
+        );
+        parts.query("keyword", self.keyword);
+        if let Some(value) = self.sort {
+            parts.query("sort", value.as_str().to_owned());
+        }
+
+        if let Some(value) = self.tmall {
+            parts.query("tmall", value.to_string());
+        }
+
+        if let Some(value) = self.start_price {
+            parts.query("startPrice", value);
+        }
+
+        if let Some(value) = self.end_price {
+            parts.query("endPrice", value);
+        }
+
+        if let Some(value) = self.page {
+            parts.query("page", value.to_string());
+        }
+
+        parts
     }
 }
 

@@ -95,22 +95,18 @@ impl<'a> Request<'a> {
     }
 
     fn into_parts(self) -> justoneapi_runtime::Parts {
-        let query: Vec<(&'static str, String)> = [
-            Some(("productId", self.product_id)),
-            self.region.map(|v| ("region", v.as_str().to_owned())),
-        ]
-            .into_iter()
-            .flatten()
-            .collect();
-        let form: Vec<(&'static str, String)> = Vec::new();
-        justoneapi_runtime::Parts::new(
-                justoneapi_runtime::Method::GET,
-                PATH,
-                query,
-                form,
-            )
-            .operation("get_product_detail_v1")
-            .overrides(self._overrides)
+        let mut parts = justoneapi_runtime::Parts::of(
+            justoneapi_runtime::Method::GET,
+            PATH,
+            "get_product_detail_v1",
+            self._overrides,
+        );
+        parts.query("productId", self.product_id);
+        if let Some(value) = self.region {
+            parts.query("region", value.as_str().to_owned());
+        }
+
+        parts
     }
 }
 

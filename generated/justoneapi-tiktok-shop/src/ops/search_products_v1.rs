@@ -115,24 +115,26 @@ impl<'a> Request<'a> {
     }
 
     fn into_parts(self) -> justoneapi_runtime::Parts {
-        let query: Vec<(&'static str, String)> = [
-            Some(("keyword", self.keyword)),
-            self.region.map(|v| ("region", v.as_str().to_owned())),
-            self.offset.map(|v| ("offset", v.to_string())),
-            self.page_token.map(|v| ("pageToken", v)),
-        ]
-            .into_iter()
-            .flatten()
-            .collect();
-        let form: Vec<(&'static str, String)> = Vec::new();
-        justoneapi_runtime::Parts::new(
-                justoneapi_runtime::Method::GET,
-                PATH,
-                query,
-                form,
-            )
-            .operation("search_products_v1")
-            .overrides(self._overrides)
+        let mut parts = justoneapi_runtime::Parts::of(
+            justoneapi_runtime::Method::GET,
+            PATH,
+            "search_products_v1",
+            self._overrides,
+        );
+        parts.query("keyword", self.keyword);
+        if let Some(value) = self.region {
+            parts.query("region", value.as_str().to_owned());
+        }
+
+        if let Some(value) = self.offset {
+            parts.query("offset", value.to_string());
+        }
+
+        if let Some(value) = self.page_token {
+            parts.query("pageToken", value);
+        }
+
+        parts
     }
 }
 

@@ -111,22 +111,21 @@ impl<'a> Request<'a> {
     }
 
     fn into_parts(self) -> justoneapi_runtime::Parts {
-        let query: Vec<(&'static str, String)> = [
-            self.unique_id.map(|v| ("uniqueId", v)),
-            self.sec_uid.map(|v| ("secUid", v)),
-        ]
-            .into_iter()
-            .flatten()
-            .collect();
-        let form: Vec<(&'static str, String)> = Vec::new();
-        justoneapi_runtime::Parts::new(
-                justoneapi_runtime::Method::GET,
-                PATH,
-                query,
-                form,
-            )
-            .operation("get_user_detail_v1")
-            .overrides(self._overrides)
+        let mut parts = justoneapi_runtime::Parts::of(
+            justoneapi_runtime::Method::GET,
+            PATH,
+            "get_user_detail_v1",
+            self._overrides,
+        );
+        if let Some(value) = self.unique_id {
+            parts.query("uniqueId", value);
+        }
+
+        if let Some(value) = self.sec_uid {
+            parts.query("secUid", value);
+        }
+
+        parts
     }
 }
 

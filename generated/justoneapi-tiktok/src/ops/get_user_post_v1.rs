@@ -109,23 +109,22 @@ impl<'a> Request<'a> {
     }
 
     fn into_parts(self) -> justoneapi_runtime::Parts {
-        let query: Vec<(&'static str, String)> = [
-            Some(("secUid", self.sec_uid)),
-            self.cursor.map(|v| ("cursor", v)),
-            self.sort.map(|v| ("sort", v.as_str().to_owned())),
-        ]
-            .into_iter()
-            .flatten()
-            .collect();
-        let form: Vec<(&'static str, String)> = Vec::new();
-        justoneapi_runtime::Parts::new(
-                justoneapi_runtime::Method::GET,
-                PATH,
-                query,
-                form,
-            )
-            .operation("get_user_post_v1")
-            .overrides(self._overrides)
+        let mut parts = justoneapi_runtime::Parts::of(
+            justoneapi_runtime::Method::GET,
+            PATH,
+            "get_user_post_v1",
+            self._overrides,
+        );
+        parts.query("secUid", self.sec_uid);
+        if let Some(value) = self.cursor {
+            parts.query("cursor", value);
+        }
+
+        if let Some(value) = self.sort {
+            parts.query("sort", value.as_str().to_owned());
+        }
+
+        parts
     }
 }
 

@@ -122,23 +122,22 @@ impl<'a> Request<'a> {
     }
 
     fn into_parts(self) -> justoneapi_runtime::Parts {
-        let query: Vec<(&'static str, String)> = [
-            Some(("keyword", self.keyword)),
-            self.page.map(|v| ("page", v.to_string())),
-            self.search_id.map(|v| ("searchId", v)),
-        ]
-            .into_iter()
-            .flatten()
-            .collect();
-        let form: Vec<(&'static str, String)> = Vec::new();
-        justoneapi_runtime::Parts::new(
-                justoneapi_runtime::Method::GET,
-                PATH,
-                query,
-                form,
-            )
-            .operation("search_v1")
-            .overrides(self._overrides)
+        let mut parts = justoneapi_runtime::Parts::of(
+            justoneapi_runtime::Method::GET,
+            PATH,
+            "search_v1",
+            self._overrides,
+        );
+        parts.query("keyword", self.keyword);
+        if let Some(value) = self.page {
+            parts.query("page", value.to_string());
+        }
+
+        if let Some(value) = self.search_id {
+            parts.query("searchId", value);
+        }
+
+        parts
     }
 }
 

@@ -104,23 +104,22 @@ impl<'a> Request<'a> {
     }
 
     fn into_parts(self) -> justoneapi_runtime::Parts {
-        let query: Vec<(&'static str, String)> = [
-            Some(("mid", self.mid)),
-            self.sort.map(|v| ("sort", v.as_str().to_owned())),
-            self.max_id.map(|v| ("maxId", v)),
-        ]
-            .into_iter()
-            .flatten()
-            .collect();
-        let form: Vec<(&'static str, String)> = Vec::new();
-        justoneapi_runtime::Parts::new(
-                justoneapi_runtime::Method::GET,
-                PATH,
-                query,
-                form,
-            )
-            .operation("get_post_comments_v1")
-            .overrides(self._overrides)
+        let mut parts = justoneapi_runtime::Parts::of(
+            justoneapi_runtime::Method::GET,
+            PATH,
+            "get_post_comments_v1",
+            self._overrides,
+        );
+        parts.query("mid", self.mid);
+        if let Some(value) = self.sort {
+            parts.query("sort", value.as_str().to_owned());
+        }
+
+        if let Some(value) = self.max_id {
+            parts.query("maxId", value);
+        }
+
+        parts
     }
 }
 

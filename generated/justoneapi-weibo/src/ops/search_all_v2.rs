@@ -124,27 +124,26 @@ impl<'a> Request<'a> {
     }
 
     fn into_parts(self) -> justoneapi_runtime::Parts {
-        let query: Vec<(&'static str, String)> = [
-            Some(("q", self.q)),
-            Some(("startDay", self.start_day)),
-            Some(("startHour", self.start_hour.to_string())),
-            Some(("endDay", self.end_day)),
-            Some(("endHour", self.end_hour.to_string())),
-            self.hot_sort.map(|v| ("hotSort", v.to_string())),
-            self.page.map(|v| ("page", v.to_string())),
-        ]
-            .into_iter()
-            .flatten()
-            .collect();
-        let form: Vec<(&'static str, String)> = Vec::new();
-        justoneapi_runtime::Parts::new(
-                justoneapi_runtime::Method::GET,
-                PATH,
-                query,
-                form,
-            )
-            .operation("search_all_v2")
-            .overrides(self._overrides)
+        let mut parts = justoneapi_runtime::Parts::of(
+            justoneapi_runtime::Method::GET,
+            PATH,
+            "search_all_v2",
+            self._overrides,
+        );
+        parts.query("q", self.q);
+        parts.query("startDay", self.start_day);
+        parts.query("startHour", self.start_hour.to_string());
+        parts.query("endDay", self.end_day);
+        parts.query("endHour", self.end_hour.to_string());
+        if let Some(value) = self.hot_sort {
+            parts.query("hotSort", value.to_string());
+        }
+
+        if let Some(value) = self.page {
+            parts.query("page", value.to_string());
+        }
+
+        parts
     }
 }
 

@@ -108,25 +108,27 @@ impl<'a> Request<'a> {
     }
 
     fn into_parts(self) -> justoneapi_runtime::Parts {
-        let query: Vec<(&'static str, String)> = [
-            Some(("uid", self.uid)),
-            Some(("q", self.q)),
-            self.start_day.map(|v| ("startDay", v)),
-            self.end_day.map(|v| ("endDay", v)),
-            self.page.map(|v| ("page", v.to_string())),
-        ]
-            .into_iter()
-            .flatten()
-            .collect();
-        let form: Vec<(&'static str, String)> = Vec::new();
-        justoneapi_runtime::Parts::new(
-                justoneapi_runtime::Method::GET,
-                PATH,
-                query,
-                form,
-            )
-            .operation("search_profile_v1")
-            .overrides(self._overrides)
+        let mut parts = justoneapi_runtime::Parts::of(
+            justoneapi_runtime::Method::GET,
+            PATH,
+            "search_profile_v1",
+            self._overrides,
+        );
+        parts.query("uid", self.uid);
+        parts.query("q", self.q);
+        if let Some(value) = self.start_day {
+            parts.query("startDay", value);
+        }
+
+        if let Some(value) = self.end_day {
+            parts.query("endDay", value);
+        }
+
+        if let Some(value) = self.page {
+            parts.query("page", value.to_string());
+        }
+
+        parts
     }
 }
 

@@ -161,29 +161,49 @@ impl<'a> Request<'a> {
     }
 
     fn into_parts(self) -> justoneapi_runtime::Parts {
-        let query: Vec<(&'static str, String)> = [
-            self.search_type.map(|v| ("searchType", v.as_str().to_owned())),
-            self.keyword.map(|v| ("keyword", v)),
-            self.page.map(|v| ("page", v.to_string())),
-            self.fans_number_lower.map(|v| ("fansNumberLower", v.to_string())),
-            self.fans_number_upper.map(|v| ("fansNumberUpper", v.to_string())),
-            self.fans_age.map(|v| ("fansAge", v.as_str().to_owned())),
-            self.fans_gender.map(|v| ("fansGender", v.as_str().to_owned())),
-            self.gender.map(|v| ("gender", v.as_str().to_owned())),
-            self.content_tag.map(|v| ("contentTag", v)),
-        ]
-            .into_iter()
-            .flatten()
-            .collect();
-        let form: Vec<(&'static str, String)> = Vec::new();
-        justoneapi_runtime::Parts::new(
-                justoneapi_runtime::Method::GET,
-                PATH,
-                query,
-                form,
-            )
-            .operation("api_solar_cooperator_blogger_v2_v1")
-            .overrides(self._overrides)
+        let mut parts = justoneapi_runtime::Parts::of(
+            justoneapi_runtime::Method::GET,
+            PATH,
+            "api_solar_cooperator_blogger_v2_v1",
+            self._overrides,
+        );
+        if let Some(value) = self.search_type {
+            parts.query("searchType", value.as_str().to_owned());
+        }
+
+        if let Some(value) = self.keyword {
+            parts.query("keyword", value);
+        }
+
+        if let Some(value) = self.page {
+            parts.query("page", value.to_string());
+        }
+
+        if let Some(value) = self.fans_number_lower {
+            parts.query("fansNumberLower", value.to_string());
+        }
+
+        if let Some(value) = self.fans_number_upper {
+            parts.query("fansNumberUpper", value.to_string());
+        }
+
+        if let Some(value) = self.fans_age {
+            parts.query("fansAge", value.as_str().to_owned());
+        }
+
+        if let Some(value) = self.fans_gender {
+            parts.query("fansGender", value.as_str().to_owned());
+        }
+
+        if let Some(value) = self.gender {
+            parts.query("gender", value.as_str().to_owned());
+        }
+
+        if let Some(value) = self.content_tag {
+            parts.query("contentTag", value);
+        }
+
+        parts
     }
 }
 

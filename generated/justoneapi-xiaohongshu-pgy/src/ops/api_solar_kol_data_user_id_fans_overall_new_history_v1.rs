@@ -98,23 +98,22 @@ impl<'a> Request<'a> {
     }
 
     fn into_parts(self) -> justoneapi_runtime::Parts {
-        let query: Vec<(&'static str, String)> = [
-            Some(("userId", self.user_id)),
-            self.date_type.map(|v| ("dateType", v.as_str().to_owned())),
-            self.increase_type.map(|v| ("increaseType", v.as_str().to_owned())),
-        ]
-            .into_iter()
-            .flatten()
-            .collect();
-        let form: Vec<(&'static str, String)> = Vec::new();
-        justoneapi_runtime::Parts::new(
-                justoneapi_runtime::Method::GET,
-                PATH,
-                query,
-                form,
-            )
-            .operation("api_solar_kol_data_user_id_fans_overall_new_history_v1")
-            .overrides(self._overrides)
+        let mut parts = justoneapi_runtime::Parts::of(
+            justoneapi_runtime::Method::GET,
+            PATH,
+            "api_solar_kol_data_user_id_fans_overall_new_history_v1",
+            self._overrides,
+        );
+        parts.query("userId", self.user_id);
+        if let Some(value) = self.date_type {
+            parts.query("dateType", value.as_str().to_owned());
+        }
+
+        if let Some(value) = self.increase_type {
+            parts.query("increaseType", value.as_str().to_owned());
+        }
+
+        parts
     }
 }
 

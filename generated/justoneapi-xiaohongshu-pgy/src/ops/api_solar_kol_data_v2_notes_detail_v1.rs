@@ -149,26 +149,34 @@ impl<'a> Request<'a> {
     }
 
     fn into_parts(self) -> justoneapi_runtime::Parts {
-        let query: Vec<(&'static str, String)> = [
-            Some(("userId", self.user_id)),
-            self.advertise_switch.map(|v| ("advertiseSwitch", v.as_str().to_owned())),
-            self.order_type.map(|v| ("orderType", v.as_str().to_owned())),
-            self.note_type.map(|v| ("noteType", v.as_str().to_owned())),
-            self.is_third_platform.map(|v| ("isThirdPlatform", v.as_str().to_owned())),
-            self.page_number.map(|v| ("pageNumber", v.to_string())),
-        ]
-            .into_iter()
-            .flatten()
-            .collect();
-        let form: Vec<(&'static str, String)> = Vec::new();
-        justoneapi_runtime::Parts::new(
-                justoneapi_runtime::Method::GET,
-                PATH,
-                query,
-                form,
-            )
-            .operation("api_solar_kol_data_v2_notes_detail_v1")
-            .overrides(self._overrides)
+        let mut parts = justoneapi_runtime::Parts::of(
+            justoneapi_runtime::Method::GET,
+            PATH,
+            "api_solar_kol_data_v2_notes_detail_v1",
+            self._overrides,
+        );
+        parts.query("userId", self.user_id);
+        if let Some(value) = self.advertise_switch {
+            parts.query("advertiseSwitch", value.as_str().to_owned());
+        }
+
+        if let Some(value) = self.order_type {
+            parts.query("orderType", value.as_str().to_owned());
+        }
+
+        if let Some(value) = self.note_type {
+            parts.query("noteType", value.as_str().to_owned());
+        }
+
+        if let Some(value) = self.is_third_platform {
+            parts.query("isThirdPlatform", value.as_str().to_owned());
+        }
+
+        if let Some(value) = self.page_number {
+            parts.query("pageNumber", value.to_string());
+        }
+
+        parts
     }
 }
 

@@ -87,22 +87,18 @@ impl<'a> Request<'a> {
     }
 
     fn into_parts(self) -> justoneapi_runtime::Parts {
-        let query: Vec<(&'static str, String)> = [
-            Some(("userId", self.user_id)),
-            self.business.map(|v| ("business", v.as_str().to_owned())),
-        ]
-            .into_iter()
-            .flatten()
-            .collect();
-        let form: Vec<(&'static str, String)> = Vec::new();
-        justoneapi_runtime::Parts::new(
-                justoneapi_runtime::Method::GET,
-                PATH,
-                query,
-                form,
-            )
-            .operation("api_solar_kol_data_v3_data_summary_v1")
-            .overrides(self._overrides)
+        let mut parts = justoneapi_runtime::Parts::of(
+            justoneapi_runtime::Method::GET,
+            PATH,
+            "api_solar_kol_data_v3_data_summary_v1",
+            self._overrides,
+        );
+        parts.query("userId", self.user_id);
+        if let Some(value) = self.business {
+            parts.query("business", value.as_str().to_owned());
+        }
+
+        parts
     }
 }
 

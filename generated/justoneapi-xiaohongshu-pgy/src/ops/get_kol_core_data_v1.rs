@@ -142,26 +142,34 @@ impl<'a> Request<'a> {
     }
 
     fn into_parts(self) -> justoneapi_runtime::Parts {
-        let query: Vec<(&'static str, String)> = [
-            Some(("kolId", self.kol_id)),
-            self.business.map(|v| ("business", v.as_str().to_owned())),
-            self.note_type.map(|v| ("noteType", v.as_str().to_owned())),
-            self.date_type.map(|v| ("dateType", v.as_str().to_owned())),
-            self.ad_switch.map(|v| ("adSwitch", v.as_str().to_owned())),
-            self.accept_cache.map(|v| ("acceptCache", v.to_string())),
-        ]
-            .into_iter()
-            .flatten()
-            .collect();
-        let form: Vec<(&'static str, String)> = Vec::new();
-        justoneapi_runtime::Parts::new(
-                justoneapi_runtime::Method::GET,
-                PATH,
-                query,
-                form,
-            )
-            .operation("get_kol_core_data_v1")
-            .overrides(self._overrides)
+        let mut parts = justoneapi_runtime::Parts::of(
+            justoneapi_runtime::Method::GET,
+            PATH,
+            "get_kol_core_data_v1",
+            self._overrides,
+        );
+        parts.query("kolId", self.kol_id);
+        if let Some(value) = self.business {
+            parts.query("business", value.as_str().to_owned());
+        }
+
+        if let Some(value) = self.note_type {
+            parts.query("noteType", value.as_str().to_owned());
+        }
+
+        if let Some(value) = self.date_type {
+            parts.query("dateType", value.as_str().to_owned());
+        }
+
+        if let Some(value) = self.ad_switch {
+            parts.query("adSwitch", value.as_str().to_owned());
+        }
+
+        if let Some(value) = self.accept_cache {
+            parts.query("acceptCache", value.to_string());
+        }
+
+        parts
     }
 }
 

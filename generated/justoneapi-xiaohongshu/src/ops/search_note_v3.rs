@@ -133,24 +133,26 @@ impl<'a> Request<'a> {
     }
 
     fn into_parts(self) -> justoneapi_runtime::Parts {
-        let query: Vec<(&'static str, String)> = [
-            Some(("keyword", self.keyword)),
-            self.page.map(|v| ("page", v.to_string())),
-            self.sort.map(|v| ("sort", v.as_str().to_owned())),
-            self.note_type.map(|v| ("noteType", v.as_str().to_owned())),
-        ]
-            .into_iter()
-            .flatten()
-            .collect();
-        let form: Vec<(&'static str, String)> = Vec::new();
-        justoneapi_runtime::Parts::new(
-                justoneapi_runtime::Method::GET,
-                PATH,
-                query,
-                form,
-            )
-            .operation("search_note_v3")
-            .overrides(self._overrides)
+        let mut parts = justoneapi_runtime::Parts::of(
+            justoneapi_runtime::Method::GET,
+            PATH,
+            "search_note_v3",
+            self._overrides,
+        );
+        parts.query("keyword", self.keyword);
+        if let Some(value) = self.page {
+            parts.query("page", value.to_string());
+        }
+
+        if let Some(value) = self.sort {
+            parts.query("sort", value.as_str().to_owned());
+        }
+
+        if let Some(value) = self.note_type {
+            parts.query("noteType", value.as_str().to_owned());
+        }
+
+        parts
     }
 }
 

@@ -125,25 +125,30 @@ impl<'a> Request<'a> {
     }
 
     fn into_parts(self) -> justoneapi_runtime::Parts {
-        let query: Vec<(&'static str, String)> = [
-            Some(("questionId", self.question_id)),
-            self.cursor.map(|v| ("cursor", v)),
-            self.offset.map(|v| ("offset", v.to_string())),
-            self.order.map(|v| ("order", v.as_str().to_owned())),
-            self.session_id.map(|v| ("sessionId", v)),
-        ]
-            .into_iter()
-            .flatten()
-            .collect();
-        let form: Vec<(&'static str, String)> = Vec::new();
-        justoneapi_runtime::Parts::new(
-                justoneapi_runtime::Method::GET,
-                PATH,
-                query,
-                form,
-            )
-            .operation("get_answer_list_v1")
-            .overrides(self._overrides)
+        let mut parts = justoneapi_runtime::Parts::of(
+            justoneapi_runtime::Method::GET,
+            PATH,
+            "get_answer_list_v1",
+            self._overrides,
+        );
+        parts.query("questionId", self.question_id);
+        if let Some(value) = self.cursor {
+            parts.query("cursor", value);
+        }
+
+        if let Some(value) = self.offset {
+            parts.query("offset", value.to_string());
+        }
+
+        if let Some(value) = self.order {
+            parts.query("order", value.as_str().to_owned());
+        }
+
+        if let Some(value) = self.session_id {
+            parts.query("sessionId", value);
+        }
+
+        parts
     }
 }
 
