@@ -744,7 +744,10 @@ impl Client {
                 limit,
             });
         }
-        let mut body = Vec::new();
+        // Sized from `Content-Length` when there is one (bounded by the limit): no regrowth while reading.
+        // (At most 1 MiB ahead: a hostile `Content-Length` does not reserve the whole limit.)
+        let expected = response.content_length().unwrap_or(0).min(limit.min(1 << 20) as u64) as usize;
+        let mut body = Vec::with_capacity(expected);
         while let Some(chunk) = response
             .chunk()
             .await
@@ -1109,12 +1112,20 @@ fn decode<T: Decode>(body: Vec<u8>, url: &str) -> Result<ApiResponse<T>, Error> 
         message,
         body: String::from_utf8_lossy(&body).into_owned(),
     };
-    let (envelope, misfits) = crate::de::counting(|| {
-        let mut de = serde_json::Deserializer::from_slice(&body);
-        let envelope = (&mut de).deserialize_map(EnvelopeVisitor::<T>(PhantomData))?;
-        de.end()?;
-        Ok::<_, serde_json::Error>(envelope)
-    });
+    // JSON is UTF-8 (RFC 8259): checked once for the whole body, so that the parser does not check every
+    // string again (a tenth of the decoding time); a body that is not UTF-8 is undecodable either way.
+    let (envelope, misfits) = match std::str::from_utf8(&body) {
+        Ok(text) => {
+            let (envelope, misfits) = crate::de::counting(|| {
+                let mut de = serde_json::Deserializer::from_str(text);
+                let envelope = (&mut de).deserialize_map(EnvelopeVisitor::<T>(PhantomData))?;
+                de.end()?;
+                Ok::<_, serde_json::Error>(envelope)
+            });
+            (envelope.map_err(|e| e.to_string()), misfits)
+        }
+        Err(error) => (Err(format!("the body is not UTF-8: {error}")), 0),
+    };
     let envelope = match envelope {
         Ok(envelope) => envelope,
         Err(error) => {
@@ -1126,7 +1137,7 @@ fn decode<T: Decode>(body: Vec<u8>, url: &str) -> Result<ApiResponse<T>, Error> 
                     request_id: head.request_id,
                     url: url.to_owned(),
                 }),
-                _ => Err(undecodable(error.to_string())),
+                _ => Err(undecodable(error)),
             };
         }
     };

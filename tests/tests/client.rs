@@ -594,6 +594,27 @@ async fn undecodable_bodies_are_decode_errors_that_keep_the_body() {
 }
 
 #[tokio::test]
+async fn a_body_that_is_not_utf8_is_a_decode_error_naming_the_byte() {
+    // JSON is UTF-8; the body is checked once, as a whole, before it is parsed.
+    let mut bytes = br#"{"code":0,"data":{"dateKey":"2026-"#.to_vec();
+    bytes.extend_from_slice(&[0xff, 0xfe]);
+    bytes.extend_from_slice(br#""}}"#);
+    let server = MockServer::start().await;
+    answer(
+        &server,
+        ResponseTemplate::new(200).set_body_raw(bytes, "application/json"),
+    )
+    .await;
+    let (message, body) = expect_decode(portrait(&client(&server.uri())).await);
+    assert!(
+        message.contains("not UTF-8") && message.contains("index 34"),
+        "{message}"
+    );
+    assert!(body.starts_with(r#"{"code":0"#), "{body}");
+    assert_eq!(requests(&server).await, 1, "not retried");
+}
+
+#[tokio::test]
 async fn an_envelope_that_cannot_be_read_names_the_json_path() {
     for (text, at) in [
         (r#"{"code":{"value":0},"data":{}}"#, "at `code`"),
