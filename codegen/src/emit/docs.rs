@@ -158,6 +158,33 @@ pub fn attrs(lines: &[String]) -> TokenStream {
     }
 }
 
+/// The `///` lines that [`attrs`] prints as (indentation 0, each ending in a newline), for code written as
+/// text; `None` when a line holds a newline (then [`attrs`] gives one attribute per line).
+pub fn outer_lines(lines: &[String]) -> Option<String> {
+    let mut out = String::with_capacity(lines.iter().map(|l| l.len() + 5).sum());
+    for line in lines {
+        if line.contains('\n') {
+            return None;
+        }
+        out.push_str("///");
+        if !line.is_empty() {
+            let printed = if needs_printable(line) {
+                printable(line)
+            } else {
+                line.clone()
+            };
+            // As `format::rust_file` prints a line of joined docs: trailing spaces trimmed.
+            out.push(' ');
+            out.push_str(printed.trim_end_matches(' '));
+            if out.ends_with("/// ") {
+                out.pop();
+            }
+        }
+        out.push('\n');
+    }
+    Some(out)
+}
+
 /// Inner `//!` docs for a module, as [`attrs`].
 pub fn inner_attrs(lines: &[String]) -> TokenStream {
     match joined(lines) {

@@ -113,63 +113,9 @@ pub fn module(api: &Api, names: &OpNames<'_>) -> Result<TokenStream> {
             quote! { #n: Option<#ty> }
         }
     });
-    let setters = optional.map(|pn| {
-        let (n, p) = (ident(&pn.name), pn.param);
-        let ty = arg_type(p, pn.enum_names.as_ref());
-        let value = if is_string(p) {
-            quote! { value.into() }
-        } else {
-            quote! { value }
-        };
-        let mut d = vec![format!(
-            "`{}`: {}",
-            p.name,
-            docs::inline(&docs::without_value_list(&p.description))
-        )];
-        if let Some(def) = &p.default {
-            d.push(String::new());
-            d.push(format!(
-                "Upstream default / 默认值: `{def}` (not sent unless set / 未设置时不发送)."
-            ));
-        }
-        let d = docs::attrs(&d);
-        quote! {
-            #d
-            pub fn #n(mut self, value: #ty) -> Self {
-                self.#n = Some(#value);
-                self
-            }
-        }
-    });
-    // One plain call per parameter (`Parts::query` / `Parts::form`): nothing generic to compile per operation.
-    let adds: Vec<TokenStream> = params
-        .iter()
-        .map(|pn| {
-            let (n, p) = (ident(&pn.name), pn.param);
-            let wire = &p.name;
-            let add = match p.location {
-                ParamLocation::Query => quote! { query },
-                ParamLocation::Form => quote! { form },
-            };
-            if p.required {
-                let text = to_string(p, quote! { self.#n });
-                quote! { parts.#add(#wire, #text); }
-            } else {
-                let text = to_string(p, quote! { value });
-                quote! {
-                    if let Some(value) = self.#n {
-                        parts.#add(#wire, #text);
-                    }
-                }
-            }
-        })
-        .collect();
+    let setters = optional.map(|pn| setter(pn.param, &pn.name, pn.enum_names.as_ref()));
     let runtime = format_ident!("{}", super::crate_files::RUNTIME_CRATE.replace('-', "_"));
-    let http_method = match op.method {
-        Method::Get => quote! { #runtime::Method::GET },
-        Method::Post => quote! { #runtime::Method::POST },
-    };
-
+    let into_parts = into_parts(params, op.method, func_name);
     let enums = params
         .iter()
         .filter_map(|pn| pn.enum_names.as_ref().map(|e| param_enum(pn.param, e, &deprecated)))
@@ -192,17 +138,6 @@ pub fn module(api: &Api, names: &OpNames<'_>) -> Result<TokenStream> {
     // The response structs' decoding (`Deserialize`, `de::Object`) calls the runtime's lenient decoders.
     let imports = names::OP_IMPORTS.iter().map(|i| ident(i));
     let use_de = (!names.structs.is_empty()).then(|| quote! { use #runtime::de; });
-
-    let start = quote! { #runtime::Parts::of(#http_method, PATH, #func_name, self._overrides) };
-    let into_parts = if adds.is_empty() {
-        start
-    } else {
-        quote! {
-            let mut parts = #start;
-            #(#adds)*
-            parts
-        }
-    };
 
     let (request_methods, into_future) = (REQUEST_METHODS.placeholder(&[])?, INTO_FUTURE.placeholder(&[])?);
     Ok(quote! {
@@ -238,9 +173,7 @@ pub fn module(api: &Api, names: &OpNames<'_>) -> Result<TokenStream> {
 
             #request_methods
 
-            fn into_parts(self) -> #runtime::Parts {
-                #into_parts
-            }
+            #into_parts
         }
 
         #into_future
@@ -316,35 +249,210 @@ fn is_string(p: &Param) -> bool {
 
 /// Type accepted by the method / setter.
 pub(super) fn arg_type(p: &Param, e: Option<&EnumNames>) -> TokenStream {
+    tokens_of(&arg_type_text(p, e))
+}
+
+fn arg_type_text(p: &Param, e: Option<&EnumNames>) -> String {
     if is_string(p) {
-        quote! { impl Into<String> }
+        "impl Into<String>".to_owned()
     } else {
-        value_type(p, e)
+        value_type_text(p, e)
     }
 }
 
 /// Type stored in the request.
 fn value_type(p: &Param, e: Option<&EnumNames>) -> TokenStream {
+    tokens_of(&value_type_text(p, e))
+}
+
+fn value_type_text(p: &Param, e: Option<&EnumNames>) -> String {
     match (&p.ty, e) {
-        (ParamType::String, _) => quote! { String },
-        (ParamType::Integer { format }, _) if format.as_deref() == Some("int32") => quote! { i32 },
-        (ParamType::Integer { .. }, _) => quote! { i64 },
-        (ParamType::Number, _) => quote! { f64 },
-        (ParamType::Boolean, _) => quote! { bool },
-        (ParamType::Enum(_), Some(e)) => {
-            let t = format_ident!("{}", e.type_name);
-            quote! { #t }
-        }
-        (ParamType::Enum(_), None) | (ParamType::Json, _) => quote! { serde_json::Value },
+        (ParamType::String, _) => "String".to_owned(),
+        (ParamType::Integer { format }, _) if format.as_deref() == Some("int32") => "i32".to_owned(),
+        (ParamType::Integer { .. }, _) => "i64".to_owned(),
+        (ParamType::Number, _) => "f64".to_owned(),
+        (ParamType::Boolean, _) => "bool".to_owned(),
+        (ParamType::Enum(_), Some(e)) => e.type_name.clone(),
+        (ParamType::Enum(_), None) | (ParamType::Json, _) => "serde_json::Value".to_owned(),
     }
 }
 
-/// Expression turning a stored value into the wire text.
-fn to_string(p: &Param, value: TokenStream) -> TokenStream {
+/// Expression turning a stored value (`value`: `self.kol_id` or `value`) into the wire text.
+fn to_string_text(p: &Param, value: &str) -> String {
     match &p.ty {
-        ParamType::String => value,
-        ParamType::Enum(_) => quote! { #value.as_str().to_owned() },
-        _ => quote! { #value.to_string() },
+        ParamType::String => value.to_owned(),
+        ParamType::Enum(_) => format!("{value}.as_str().to_owned()"),
+        _ => format!("{value}.to_string()"),
+    }
+}
+
+/// Tokens of a type or expression the emitter wrote as text (well-formed by construction).
+fn tokens_of(text: &str) -> TokenStream {
+    text.parse()
+        .unwrap_or_else(|_| panic!("emitter wrote unparsable Rust: {text}"))
+}
+
+/// The longest line that code written as text may have, indentation included: prettyplease keeps a line of
+/// this width whole (its margin is 89 columns), so the text is what it would print. Longer code goes through
+/// prettyplease. Checked against prettyplease in the tests below.
+const TEXT_WIDTH: usize = 80;
+
+/// The indentation of a request builder's methods (inside `impl<'a> Request<'a>`).
+const IN_IMPL: usize = 4;
+
+/// A setter of an optional parameter: as text (see [`TEXT_WIDTH`]), else as tokens.
+fn setter(p: &Param, name: &str, e: Option<&EnumNames>) -> TokenStream {
+    let doc = setter_doc(p);
+    match setter_text(&doc, p, name, e) {
+        Some(code) => splice(&code),
+        None => setter_tokens(&doc, p, name, e),
+    }
+}
+
+fn setter_doc(p: &Param) -> Vec<String> {
+    let mut d = vec![format!(
+        "`{}`: {}",
+        p.name,
+        docs::inline(&docs::without_value_list(&p.description))
+    )];
+    if let Some(def) = &p.default {
+        d.push(String::new());
+        d.push(format!(
+            "Upstream default / 默认值: `{def}` (not sent unless set / 未设置时不发送)."
+        ));
+    }
+    d
+}
+
+fn setter_value(p: &Param) -> &'static str {
+    if is_string(p) {
+        "value.into()"
+    } else {
+        "value"
+    }
+}
+
+fn setter_text(doc: &[String], p: &Param, name: &str, e: Option<&EnumNames>) -> Option<String> {
+    // As the identifier prints (`r#type`).
+    let name = ident(name).to_string();
+    let signature = format!("pub fn {name}(mut self, value: {}) -> Self {{", arg_type_text(p, e));
+    let assign = format!("self.{name} = Some({});", setter_value(p));
+    if IN_IMPL + signature.len() > TEXT_WIDTH || IN_IMPL + 4 + assign.len() > TEXT_WIDTH {
+        return None;
+    }
+    let doc = docs::outer_lines(doc)?;
+    Some(format!("{doc}{signature}\n    {assign}\n    self\n}}\n"))
+}
+
+fn setter_tokens(doc: &[String], p: &Param, name: &str, e: Option<&EnumNames>) -> TokenStream {
+    let (n, ty, value) = (ident(name), arg_type(p, e), tokens_of(setter_value(p)));
+    let d = docs::attrs(doc);
+    quote! {
+        #d
+        pub fn #n(mut self, value: #ty) -> Self {
+            self.#n = Some(#value);
+            self
+        }
+    }
+}
+
+/// `into_parts`: the operation's `Parts`, then one `Parts::query` / `Parts::form` call per parameter (an
+/// optional one when set). As text (see [`TEXT_WIDTH`]), else as tokens.
+fn into_parts(params: &[ParamNames<'_>], method: Method, func: &str) -> TokenStream {
+    match into_parts_text(params, method, func) {
+        Some(code) => splice(&code),
+        None => into_parts_tokens(params, method, func),
+    }
+}
+
+fn method_name(method: Method) -> &'static str {
+    match method {
+        Method::Get => "GET",
+        Method::Post => "POST",
+    }
+}
+
+fn add_call(p: &Param) -> &'static str {
+    match p.location {
+        ParamLocation::Query => "query",
+        ParamLocation::Form => "form",
+    }
+}
+
+fn into_parts_text(params: &[ParamNames<'_>], method: Method, func: &str) -> Option<String> {
+    let runtime = super::crate_files::RUNTIME_CRATE.replace('-', "_");
+    let wire = |p: &Param| Literal::string(&p.name).to_string();
+    // The statements after `Parts::of`, at the body's indentation (4).
+    let mut body = String::new();
+    let mut fits = true;
+    for pn in params {
+        let (p, name) = (pn.param, ident(&pn.name).to_string());
+        let mut line = |indent: usize, text: String| {
+            fits &= IN_IMPL + indent + text.len() <= TEXT_WIDTH;
+            body.push_str(&" ".repeat(indent));
+            body.push_str(&text);
+            body.push('\n');
+        };
+        if p.required {
+            let value = to_string_text(p, &format!("self.{name}"));
+            line(4, format!("parts.{}({}, {value});", add_call(p), wire(p)));
+        } else {
+            line(4, format!("if let Some(value) = self.{name} {{"));
+            line(
+                8,
+                format!("parts.{}({}, {});", add_call(p), wire(p), to_string_text(p, "value")),
+            );
+            line(4, "}".to_owned());
+        }
+    }
+    if !fits {
+        return None;
+    }
+    // `Parts::of(..)` never fits on one line: one argument per line.
+    let of = format!(
+        "{runtime}::Parts::of(\n        {runtime}::Method::{},\n        PATH,\n        {},\n        self._overrides,\n    )",
+        method_name(method),
+        Literal::string(func)
+    );
+    Some(if params.is_empty() {
+        format!("fn into_parts(self) -> {runtime}::Parts {{\n    {of}\n}}\n")
+    } else {
+        format!("fn into_parts(self) -> {runtime}::Parts {{\n    let mut parts = {of};\n{body}    parts\n}}\n")
+    })
+}
+
+fn into_parts_tokens(params: &[ParamNames<'_>], method: Method, func: &str) -> TokenStream {
+    let runtime = format_ident!("{}", super::crate_files::RUNTIME_CRATE.replace('-', "_"));
+    let http_method = format_ident!("{}", method_name(method));
+    let start = quote! { #runtime::Parts::of(#runtime::Method::#http_method, PATH, #func, self._overrides) };
+    let adds = params.iter().map(|pn| {
+        let (n, p) = (ident(&pn.name), pn.param);
+        let (wire, add) = (&p.name, format_ident!("{}", add_call(p)));
+        if p.required {
+            let text = tokens_of(&to_string_text(p, &format!("self.{n}")));
+            quote! { parts.#add(#wire, #text); }
+        } else {
+            let text = tokens_of(&to_string_text(p, "value"));
+            quote! {
+                if let Some(value) = self.#n {
+                    parts.#add(#wire, #text);
+                }
+            }
+        }
+    });
+    let body = if params.is_empty() {
+        start
+    } else {
+        quote! {
+            let mut parts = #start;
+            #(#adds)*
+            parts
+        }
+    };
+    quote! {
+        fn into_parts(self) -> #runtime::Parts {
+            #body
+        }
     }
 }
 
@@ -733,4 +841,164 @@ pub fn deprecated_attr(names: &OpNames<'_>) -> TokenStream {
     }
     let note = note.trim().to_owned();
     quote! { #[deprecated(note = #note)] }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::emit::EmitOptions;
+    use crate::ir::{EnumType, EnumValue, Text};
+
+    /// Items of a request builder's `impl`, printed as `rust_file` prints them.
+    fn printed(items: TokenStream) -> String {
+        let opts = EmitOptions {
+            digest: String::new(),
+            command: "test".into(),
+        };
+        super::super::format::rust_file(&opts, quote! { impl<'a> Request<'a> { #items } }, "test").unwrap()
+    }
+
+    fn text(en: &str) -> Text {
+        Text {
+            en: Some(en.into()),
+            zh: Some("中文说明".into()),
+        }
+    }
+
+    /// Every parameter type, the enum's type name `len` characters long.
+    fn kinds(len: usize) -> Vec<(ParamType, Option<EnumNames>)> {
+        let enum_type = ParamType::Enum(EnumType {
+            integer: false,
+            values: vec![EnumValue {
+                value: "a".into(),
+                doc: Text::default(),
+            }],
+        });
+        let names = EnumNames {
+            type_name: format!("E{}", "x".repeat(len.saturating_sub(1))),
+            variants: vec!["A".into()],
+        };
+        vec![
+            (ParamType::String, None),
+            (ParamType::Integer { format: None }, None),
+            (
+                ParamType::Integer {
+                    format: Some("int32".into()),
+                },
+                None,
+            ),
+            (ParamType::Number, None),
+            (ParamType::Boolean, None),
+            (ParamType::Json, None),
+            (enum_type, Some(names)),
+        ]
+    }
+
+    fn param(wire: &str, required: bool, ty: ParamType, location: ParamLocation, desc: &str) -> Param {
+        Param {
+            name: wire.into(),
+            location,
+            required,
+            ty,
+            default: (!required).then(|| serde_json::json!("x")),
+            description: text(desc),
+        }
+    }
+
+    /// Rust names of every length 1..=70, and a keyword (printed `r#type`).
+    fn rust_names() -> Vec<String> {
+        let mut names: Vec<String> = (1..=70).map(|n| format!("p{}", "a".repeat(n - 1))).collect();
+        names.push("type".into());
+        names
+    }
+
+    #[test]
+    fn setters_written_as_text_are_what_prettyplease_prints() {
+        let (mut as_text, mut as_tokens) = (0, 0);
+        // Plain prose, trailing spaces, a control character and a bidi control (made printable), an empty
+        // description.
+        let descriptions = ["Page number.", "trailing  ", "a\u{1}b\u{202e}c", ""];
+        for (i, name) in rust_names().into_iter().enumerate() {
+            for (ty, e) in kinds(i % 40 + 1) {
+                let desc = descriptions[i % descriptions.len()];
+                let p = param(&format!("w{i}"), false, ty, ParamLocation::Query, desc);
+                let doc = setter_doc(&p);
+                let tokens = setter_tokens(&doc, &p, &name, e.as_ref());
+                match setter_text(&doc, &p, &name, e.as_ref()) {
+                    Some(code) => {
+                        as_text += 1;
+                        assert_eq!(printed(splice(&code)), printed(tokens), "setter `{name}`");
+                    }
+                    None => {
+                        as_tokens += 1;
+                        // Too wide for text: prettyplease lays it out.
+                        assert!(printed(tokens).contains(&format!("fn {}", ident(&name))));
+                    }
+                }
+            }
+        }
+        assert!(
+            as_text > 200 && as_tokens > 50,
+            "{as_text} as text, {as_tokens} as tokens"
+        );
+    }
+
+    #[test]
+    fn a_setter_whose_doc_line_holds_a_newline_goes_through_prettyplease() {
+        let p = param("w", false, ParamType::Boolean, ParamLocation::Query, "x");
+        assert_eq!(setter_text(&["a\nb".to_owned()], &p, "w", None), None);
+    }
+
+    #[test]
+    fn into_parts_written_as_text_is_what_prettyplease_prints() {
+        let (mut as_text, mut as_tokens) = (0, 0);
+        let names = rust_names();
+        for (i, name) in names.iter().enumerate() {
+            for method in [Method::Get, Method::Post] {
+                // 0 to 3 parameters: required and optional, query and form, every type, names of every length.
+                let params: Vec<Param> = kinds(i % 30 + 1)
+                    .into_iter()
+                    .enumerate()
+                    .take(i % 4)
+                    .map(|(k, (ty, _))| {
+                        let location = if k % 2 == 0 {
+                            ParamLocation::Query
+                        } else {
+                            ParamLocation::Form
+                        };
+                        param(&"w".repeat(i % 50 + 1), (i + k) % 2 == 0, ty, location, "d")
+                    })
+                    .collect();
+                let named: Vec<ParamNames<'_>> = params
+                    .iter()
+                    .enumerate()
+                    .map(|(k, p)| ParamNames {
+                        param: p,
+                        name: if k == 0 { name.clone() } else { format!("{name}_{k}") },
+                        enum_names: None,
+                    })
+                    .collect();
+                let func = names[names.len() - 1 - i].as_str();
+                let tokens = into_parts_tokens(&named, method, func);
+                match into_parts_text(&named, method, func) {
+                    Some(code) => {
+                        as_text += 1;
+                        assert_eq!(
+                            printed(splice(&code)),
+                            printed(tokens),
+                            "into_parts of `{func}`, {params:?}"
+                        );
+                    }
+                    None => {
+                        as_tokens += 1;
+                        assert!(printed(tokens).contains("fn into_parts(self)"));
+                    }
+                }
+            }
+        }
+        assert!(
+            as_text > 60 && as_tokens > 20,
+            "{as_text} as text, {as_tokens} as tokens"
+        );
+    }
 }
