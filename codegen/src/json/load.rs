@@ -3,6 +3,7 @@
 
 use std::path::Path;
 
+use rayon::prelude::*;
 use serde_json::Value;
 
 use crate::error::{Error, Result};
@@ -20,28 +21,51 @@ pub fn parse_json(bytes: &[u8], path: &Path) -> Result<Value> {
 }
 
 /// Deserializes an already normalized (3.0) document into `openapiv3` types.
-pub fn to_openapi(doc: Value, path: &Path) -> Result<openapiv3::OpenAPI> {
-    serde_path_to_error::deserialize::<_, openapiv3::OpenAPI>(&doc).map_err(|e| {
-        let (pointer, message) =
-            precise_pointer(&doc).unwrap_or_else(|| (path_to_pointer(e.path()), e.inner().to_string()));
-        Error::spec(path, pointer, format!("not a valid OpenAPI 3.0 document: {message}"))
-    })
-}
-
-/// serde loses track of the position inside `openapiv3`'s flattened maps, so after a failure each path
-/// item is tried on its own to find the exact pointer.
-fn precise_pointer(doc: &Value) -> Option<(String, String)> {
-    let paths = doc.get("paths")?.as_object()?;
-    for (p, item) in paths {
-        if let Err(e) = serde_path_to_error::deserialize::<_, openapiv3::PathItem>(item) {
-            let inner = path_to_pointer(e.path());
-            return Some((
-                format!("{}{inner}", crate::error::pointer(["paths", p.as_str()])),
-                e.inner().to_string(),
-            ));
+///
+/// The path items are most of a document and independent of each other: they are deserialized in parallel
+/// (in their order), the rest of the document on its own. An error names the JSON pointer of the value that
+/// does not fit, inside its path item.
+pub fn to_openapi(mut doc: Value, path: &Path) -> Result<openapiv3::OpenAPI> {
+    let items: Vec<(String, Value)> = match doc.get_mut("paths").and_then(Value::as_object_mut) {
+        Some(paths) => {
+            // `x-` keys are the `paths` object's extensions: they stay with the rest.
+            let (extensions, items): (Vec<_>, Vec<_>) = std::mem::take(paths)
+                .into_iter()
+                .partition(|(key, _)| key.starts_with("x-"));
+            *paths = extensions.into_iter().collect();
+            items
         }
-    }
-    None
+        None => Vec::new(),
+    };
+    let mut api = serde_path_to_error::deserialize::<_, openapiv3::OpenAPI>(&doc).map_err(|e| {
+        Error::spec(
+            path,
+            path_to_pointer(e.path()),
+            format!("not a valid OpenAPI 3.0 document: {}", e.inner()),
+        )
+    })?;
+    let items = items
+        .into_par_iter()
+        .map(|(key, item)| {
+            // `ReferenceOr` is untagged: serde would lose the position inside it, so a path item without
+            // `$ref` is read as a `PathItem` (what `ReferenceOr` does for it), keeping the pointer exact.
+            let parsed = if item.get("$ref").is_some() {
+                serde_path_to_error::deserialize::<_, openapiv3::ReferenceOr<openapiv3::PathItem>>(&item)
+            } else {
+                serde_path_to_error::deserialize::<_, openapiv3::PathItem>(&item).map(openapiv3::ReferenceOr::Item)
+            };
+            parsed.map(|item| (key.clone(), item)).map_err(|e| {
+                let inner = path_to_pointer(e.path());
+                Error::spec(
+                    path,
+                    format!("{}{inner}", crate::error::pointer(["paths", key.as_str()])),
+                    format!("not a valid OpenAPI 3.0 document: {}", e.inner()),
+                )
+            })
+        })
+        .collect::<Result<Vec<_>>>()?;
+    api.paths.paths.extend(items);
+    Ok(api)
 }
 
 fn path_to_pointer(path: &serde_path_to_error::Path) -> String {
@@ -73,6 +97,27 @@ mod tests {
     fn empty_files_are_rejected() {
         let err = parse_json(b"  \n", Path::new("e.json")).unwrap_err();
         assert!(err.to_string().contains("e.json") && err.to_string().contains("empty"));
+    }
+
+    #[test]
+    fn path_items_keep_their_order_and_the_paths_extensions() {
+        let doc = serde_json::json!({
+            "openapi": "3.0.0",
+            "info": {"title": "t", "version": "1"},
+            "paths": {
+                "/b": {"get": {"responses": {}}},
+                "x-ext": {"k": 1},
+                "/a": {"$ref": "#/components/pathItems/a"},
+                "/c": {"post": {"responses": {}}}
+            }
+        });
+        let api = to_openapi(doc, Path::new("d.json")).unwrap();
+        let keys: Vec<&str> = api.paths.paths.keys().map(String::as_str).collect();
+        assert_eq!(keys, ["/b", "/a", "/c"]);
+        assert!(
+            matches!(&api.paths.paths["/a"], openapiv3::ReferenceOr::Reference { reference } if reference.ends_with("/a"))
+        );
+        assert_eq!(api.paths.extensions["x-ext"], serde_json::json!({"k": 1}));
     }
 
     #[test]
