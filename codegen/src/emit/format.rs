@@ -54,6 +54,17 @@ pub fn splice(code: &str) -> TokenStream {
     }
 }
 
+/// Outer attributes (`#[deprecated(..)]`) as prettyplease prints them on an item at indentation 0, each line
+/// ending in a newline (empty for none); `None` if they do not format.
+pub fn attrs_text(attrs: &TokenStream) -> Option<String> {
+    if attrs.is_empty() {
+        return Some(String::new());
+    }
+    let text = format_tokens(quote! { #attrs struct __Attrs; }, "attributes").ok()?;
+    let attrs = text.strip_suffix("struct __Attrs;\n")?;
+    Some(attrs.to_owned())
+}
+
 /// Code that differs between its uses only by identifiers (or not at all), and by the arms of one `match`
 /// ([`ARMS`] stands for them): formatted once per process for each combination of identifier lengths, with
 /// placeholder identifiers of those lengths, then the real identifiers substituted.

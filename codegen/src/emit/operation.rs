@@ -1,6 +1,6 @@
 //! One module per operation: the `Client` method, its request builder, parameter enums, response types.
 
-use proc_macro2::{Literal, TokenStream};
+use proc_macro2::{Ident, Literal, TokenStream};
 use quote::{format_ident, quote};
 
 use super::docs;
@@ -586,6 +586,8 @@ fn data_types(op: &Operation, names: &OpNames, deprecated: &TokenStream, func: &
         let doc = docs::attrs(&[format!("The `data` of [`Client::{func}`]: raw JSON ({origin}).")]);
         return Ok(quote! { #doc #deprecated pub type Data = serde_json::Value; });
     };
+    // The deprecation attribute as prettyplease prints it, for the structs written as text.
+    let deprecated_text = super::format::attrs_text(deprecated);
     let mut out = TokenStream::new();
     if !matches!(response.shape.non_null(), Shape::Object { .. }) {
         let ty = field_type(&response.shape, &mut Vec::new(), names);
@@ -606,7 +608,7 @@ fn data_types(op: &Operation, names: &OpNames, deprecated: &TokenStream, func: &
         } else {
             format!("data.{}", loc.join(".")).replace(".[]", "[]")
         };
-        let doc = docs::attrs(&[
+        let doc = [
             format!("The object at `{where_}` of [`Client::{func}`]'s response ({origin})."),
             String::new(),
             "Fields are `None` (lists and maps empty) when the key is missing, `null` or holds a value that does \
@@ -614,23 +616,25 @@ fn data_types(op: &Operation, names: &OpNames, deprecated: &TokenStream, func: &
                 .into(),
             String::new(),
             "`#[non_exhaustive]`: upstream may add fields; build values with `Default::default()`.".into(),
-        ]);
-        let mut field_tokens = Vec::new();
+        ];
+        let mut members = Vec::new();
         let mut arms = Vec::new();
         let mut arm_lines = Vec::new();
         for (f, rust) in fields.iter().zip(&s.fields) {
             let n = ident(rust);
             let mut child = loc.clone();
             child.push(f.name.clone());
-            let ty = field_type(&f.shape, &mut child, names);
             let wire = &f.name;
-            let rename = (rust != wire).then(|| quote! { #[serde(rename = #wire)] });
             let mut line = format!("JSON `{}` / 字段 `{}`.", docs::escape(wire), docs::escape(wire));
             if let Some(example) = &f.example {
                 line.push_str(&format!(" Example / 示例: {}", code_span(example)));
             }
-            let d = docs::attrs(&[line]);
-            field_tokens.push(quote! { #d #rename pub #n: #ty });
+            members.push(Member {
+                doc: vec![line],
+                attr: (rust != wire).then(|| format!("#[serde(rename = {})]", Literal::string(wire))),
+                name: n.to_string(),
+                ty: field_type_text(&f.shape, &mut child, names),
+            });
             arms.push(quote! { #wire => de::set(map, &mut self.#n), });
             arm_lines.push((
                 Literal::string(wire).to_string(),
@@ -642,30 +646,30 @@ fn data_types(op: &Operation, names: &OpNames, deprecated: &TokenStream, func: &
             let n = ident(rust);
             let mut child = loc.clone();
             child.push(names::VALUE.to_owned());
-            let value = element_type(rest, &mut child, names);
-            let d = docs::attrs(&[
-                "Entries under keys that are data (ids, dates, numbers) rather than names, and under any key this \
-                 version does not know. / 以数据（ID、日期等）为键的条目，以及本版本未知的键。"
-                    .into(),
-            ]);
-            field_tokens.push(quote! {
-                #d
-                #[serde(flatten)]
-                pub #n: std::collections::BTreeMap<String, #value>
+            members.push(Member {
+                doc: vec![
+                    "Entries under keys that are data (ids, dates, numbers) rather than names, and under any key \
+                     this version does not know. / 以数据（ID、日期等）为键的条目，以及本版本未知的键。"
+                        .into(),
+                ],
+                attr: Some("#[serde(flatten)]".into()),
+                name: n.to_string(),
+                ty: format!(
+                    "std::collections::BTreeMap<String, {}>",
+                    element_type_text(rest, &mut child, names)
+                ),
             });
             types.push(n);
         }
+        let definition = match struct_text(&doc, deprecated_text.as_deref(), &s.type_name, &members) {
+            Some(code) => splice(&code),
+            None => struct_tokens(&doc, deprecated, &ty, &members),
+        };
         let deserialize = DESERIALIZE.placeholder(&[&s.type_name])?;
         let template = if types.len() == 2 { &OBJECT_INSERT } else { &OBJECT_SKIP };
         let object = with_arms(template, &types, &arm_lines, quote! { #(#arms)* })?;
         out.extend(quote! {
-            #doc
-            #deprecated
-            #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
-            #[non_exhaustive]
-            pub struct #ty {
-                #(#field_tokens,)*
-            }
+            #definition
 
             #deserialize
 
@@ -673,6 +677,71 @@ fn data_types(op: &Operation, names: &OpNames, deprecated: &TokenStream, func: &
         });
     }
     Ok(out)
+}
+
+/// A field of a response struct.
+struct Member {
+    doc: Vec<String>,
+    /// `#[serde(..)]`, when it has one.
+    attr: Option<String>,
+    /// As the identifier prints (`r#type`).
+    name: String,
+    ty: String,
+}
+
+const STRUCT_DERIVES: &str = "#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]";
+
+/// A response struct's definition as text (see [`TEXT_WIDTH`]); `None` when a line would be wider, or the
+/// docs or the deprecation attribute cannot be written as text.
+fn struct_text(doc: &[String], deprecated: Option<&str>, ty: &str, members: &[Member]) -> Option<String> {
+    let mut out = docs::outer_lines(doc)?;
+    out.push_str(deprecated?);
+    out.push_str(STRUCT_DERIVES);
+    out.push_str("\n#[non_exhaustive]\n");
+    if members.is_empty() {
+        return None;
+    }
+    out.push_str(&format!("pub struct {ty} {{\n"));
+    let mut line = |text: &str| {
+        out.push_str("    ");
+        out.push_str(text);
+        out.push('\n');
+        4 + text.len() <= TEXT_WIDTH
+    };
+    for m in members {
+        for doc_line in docs::outer_lines(&m.doc)?.lines() {
+            line(doc_line);
+        }
+        if let Some(attr) = &m.attr {
+            if !line(attr) {
+                return None;
+            }
+        }
+        if !line(&format!("pub {}: {},", m.name, m.ty)) {
+            return None;
+        }
+    }
+    out.push_str("}\n");
+    Some(out)
+}
+
+fn struct_tokens(doc: &[String], deprecated: &TokenStream, ty: &Ident, members: &[Member]) -> TokenStream {
+    let doc = docs::attrs(doc);
+    let derives = tokens_of(STRUCT_DERIVES);
+    let members = members.iter().map(|m| {
+        let (d, name, ty) = (docs::attrs(&m.doc), tokens_of(&m.name), tokens_of(&m.ty));
+        let attr = m.attr.as_deref().map(tokens_of);
+        quote! { #d #attr pub #name: #ty }
+    });
+    quote! {
+        #doc
+        #deprecated
+        #derives
+        #[non_exhaustive]
+        pub struct #ty {
+            #(#members,)*
+        }
+    }
 }
 
 /// A response struct's `Deserialize` impl: the runtime's lenient object decoder.
@@ -778,46 +847,46 @@ pub(super) fn object_at<'a>(shape: &'a Shape, loc: &[String]) -> Option<(&'a [Fi
 /// The type of a struct field (or of the whole `data`): every scalar and object optional, lists and maps
 /// empty when absent (see `templates/de.rs`).
 pub(super) fn field_type(shape: &Shape, loc: &mut Vec<String>, names: &OpNames) -> TokenStream {
+    tokens_of(&field_type_text(shape, loc, names))
+}
+
+fn field_type_text(shape: &Shape, loc: &mut Vec<String>, names: &OpNames) -> String {
     match shape {
-        Shape::Any => quote! { serde_json::Value },
-        Shape::Optional(inner) => field_type(inner, loc, names),
-        Shape::Array(_) | Shape::Map(_) => element_type(shape, loc, names),
-        other => {
-            let t = element_type(other, loc, names);
-            quote! { Option<#t> }
-        }
+        Shape::Any => "serde_json::Value".to_owned(),
+        Shape::Optional(inner) => field_type_text(inner, loc, names),
+        Shape::Array(_) | Shape::Map(_) => element_type_text(shape, loc, names),
+        other => format!("Option<{}>", element_type_text(other, loc, names)),
     }
 }
 
 /// The type of an element of a list or map: as inferred, `Option` only where `null` was seen.
 pub(super) fn element_type(shape: &Shape, loc: &mut Vec<String>, names: &OpNames) -> TokenStream {
+    tokens_of(&element_type_text(shape, loc, names))
+}
+
+/// [`element_type`] as prettyplease prints it.
+fn element_type_text(shape: &Shape, loc: &mut Vec<String>, names: &OpNames) -> String {
     match shape {
-        Shape::Bool => quote! { bool },
-        Shape::Integer => quote! { i64 },
-        Shape::Number => quote! { f64 },
-        Shape::String => quote! { String },
-        Shape::Any => quote! { serde_json::Value },
-        Shape::Optional(inner) if **inner == Shape::Any => quote! { serde_json::Value },
-        Shape::Optional(inner) => {
-            let t = element_type(inner, loc, names);
-            quote! { Option<#t> }
-        }
+        Shape::Bool => "bool".to_owned(),
+        Shape::Integer => "i64".to_owned(),
+        Shape::Number => "f64".to_owned(),
+        Shape::String => "String".to_owned(),
+        Shape::Any => "serde_json::Value".to_owned(),
+        Shape::Optional(inner) if **inner == Shape::Any => "serde_json::Value".to_owned(),
+        Shape::Optional(inner) => format!("Option<{}>", element_type_text(inner, loc, names)),
         Shape::Array(inner) => {
             loc.push(ITEM.to_owned());
-            let t = element_type(inner, loc, names);
+            let t = element_type_text(inner, loc, names);
             loc.pop();
-            quote! { Vec<#t> }
+            format!("Vec<{t}>")
         }
         Shape::Map(inner) => {
             loc.push(names::VALUE.to_owned());
-            let t = element_type(inner, loc, names);
+            let t = element_type_text(inner, loc, names);
             loc.pop();
-            quote! { std::collections::BTreeMap<String, #t> }
+            format!("std::collections::BTreeMap<String, {t}>")
         }
-        Shape::Object { .. } => {
-            let t = format_ident!("{}", names.structs[loc.as_slice()].type_name);
-            quote! { #t }
-        }
+        Shape::Object { .. } => names.structs[loc.as_slice()].type_name.clone(),
     }
 }
 
@@ -941,6 +1010,62 @@ mod tests {
             as_text > 200 && as_tokens > 50,
             "{as_text} as text, {as_tokens} as tokens"
         );
+    }
+
+    #[test]
+    fn response_structs_written_as_text_are_what_prettyplease_prints() {
+        let note = "This endpoint is deprecated and may be removed in future versions. / 此接口已过时。";
+        let (mut as_text, mut as_tokens) = (0, 0);
+        for deprecated in [
+            TokenStream::new(),
+            quote! { #[deprecated(note = #note)] },
+            quote! { #[deprecated] },
+        ] {
+            let attrs = super::super::format::attrs_text(&deprecated);
+            for len in 1..=70 {
+                let field = |k: usize| Member {
+                    doc: vec![format!("JSON `f{k}` / 字段 `f{k}`. Example / 示例: `\"x  \"`")],
+                    attr: (k % 2 == 0).then(|| format!("#[serde(rename = {})]", Literal::string(&"w".repeat(len + k)))),
+                    name: ident(&format!("f{}", "a".repeat(len - 1 + k))).to_string(),
+                    ty: match k % 4 {
+                        0 => "Option<i64>".to_owned(),
+                        1 => format!("Vec<Item{}>", "x".repeat(len)),
+                        2 => format!("std::collections::BTreeMap<String, Option<V{}>>", "y".repeat(len)),
+                        _ => "serde_json::Value".to_owned(),
+                    },
+                };
+                let members: Vec<Member> = (0..len % 5 + 1).map(field).collect();
+                let doc = [
+                    format!("The object at `data.x{len}`."),
+                    String::new(),
+                    "More.".to_owned(),
+                ];
+                let ty = format_ident!("S{}", "s".repeat(len));
+                let tokens = struct_tokens(&doc, &deprecated, &ty, &members);
+                match struct_text(&doc, attrs.as_deref(), &ty.to_string(), &members) {
+                    Some(code) => {
+                        as_text += 1;
+                        assert_eq!(printed_items(splice(&code)), printed_items(tokens), "struct {ty}");
+                    }
+                    None => {
+                        as_tokens += 1;
+                        assert!(printed_items(tokens).contains(&format!("pub struct {ty}")));
+                    }
+                }
+            }
+        }
+        assert!(
+            as_text > 30 && as_tokens > 30,
+            "{as_text} as text, {as_tokens} as tokens"
+        );
+    }
+
+    fn printed_items(items: TokenStream) -> String {
+        let opts = EmitOptions {
+            digest: String::new(),
+            command: "test".into(),
+        };
+        super::super::format::rust_file(&opts, items, "test").unwrap()
     }
 
     #[test]
