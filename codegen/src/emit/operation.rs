@@ -1025,7 +1025,9 @@ mod tests {
             for len in 1..=70 {
                 let field = |k: usize| Member {
                     doc: vec![format!("JSON `f{k}` / 字段 `f{k}`. Example / 示例: `\"x  \"`")],
-                    attr: (k % 2 == 0).then(|| format!("#[serde(rename = {})]", Literal::string(&"w".repeat(len + k)))),
+                    attr: k
+                        .is_multiple_of(2)
+                        .then(|| format!("#[serde(rename = {})]", Literal::string(&"w".repeat(len + k)))),
                     name: ident(&format!("f{}", "a".repeat(len - 1 + k))).to_string(),
                     ty: match k % 4 {
                         0 => "Option<i64>".to_owned(),
