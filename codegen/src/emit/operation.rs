@@ -1,6 +1,6 @@
 //! One module per operation: the `Client` method, its request builder, parameter enums, response types.
 
-use proc_macro2::{Ident, Literal, TokenStream};
+use proc_macro2::{Literal, TokenStream};
 use quote::{format_ident, quote};
 
 use super::docs;
@@ -17,6 +17,8 @@ pub fn module(api: &Api, names: &OpNames<'_>) -> Result<TokenStream> {
     let label = format!("{} {}", op.method.as_str(), op.path);
     let path = &op.path;
     let deprecated = deprecated_attr(names);
+    // As prettyplease prints it, for the items written as text (formatted once per module).
+    let deprecated_text = super::format::attrs_text(&deprecated);
     // The module defines deprecated items and necessarily refers to them.
     let allow_deprecated = op.is_deprecated().then(|| quote! { #![allow(deprecated)] });
 
@@ -118,9 +120,13 @@ pub fn module(api: &Api, names: &OpNames<'_>) -> Result<TokenStream> {
     let into_parts = into_parts(params, op.method, func_name);
     let enums = params
         .iter()
-        .filter_map(|pn| pn.enum_names.as_ref().map(|e| param_enum(pn.param, e, &deprecated)))
+        .filter_map(|pn| {
+            pn.enum_names
+                .as_ref()
+                .map(|e| param_enum(pn.param, e, &deprecated, deprecated_text.as_deref()))
+        })
         .collect::<Result<Vec<_>>>()?;
-    let data = data_types(op, names, &deprecated, &names.func)?;
+    let data = data_types(op, names, (&deprecated, deprecated_text.as_deref()), &names.func)?;
 
     let request_doc = docs::attrs(&[
         format!(
@@ -456,7 +462,12 @@ fn into_parts_tokens(params: &[ParamNames<'_>], method: Method, func: &str) -> T
     }
 }
 
-fn param_enum(p: &Param, names: &EnumNames, deprecated: &TokenStream) -> Result<TokenStream> {
+fn param_enum(
+    p: &Param,
+    names: &EnumNames,
+    deprecated: &TokenStream,
+    deprecated_text: Option<&str>,
+) -> Result<TokenStream> {
     let ParamType::Enum(e) = &p.ty else {
         return Ok(TokenStream::new());
     };
@@ -470,19 +481,38 @@ fn param_enum(p: &Param, names: &EnumNames, deprecated: &TokenStream) -> Result<
         doc.push(String::new());
         doc.push(format!("Upstream default / 默认值: `{d}`."));
     }
-    let doc = docs::attrs(&doc);
     let variants: Vec<_> = names.variants.iter().map(|v| format_ident!("{}", v)).collect();
-    let variant_docs = e.values.iter().map(|v| {
-        let meaning = docs::inline(&v.doc);
-        let line = if meaning.is_empty() {
-            format!("`{}`", v.value)
-        } else {
-            format!("`{}`: {meaning}", v.value)
-        };
-        docs::attrs(&[line])
+    let mut members: Vec<Member> = e
+        .values
+        .iter()
+        .zip(&variants)
+        .map(|(v, variant)| {
+            let meaning = docs::inline(&v.doc);
+            let line = if meaning.is_empty() {
+                format!("`{}`", v.value)
+            } else {
+                format!("`{}`: {meaning}", v.value)
+            };
+            Member {
+                doc: vec![line],
+                attr: None,
+                code: variant.to_string(),
+            }
+        })
+        .collect();
+    members.push(Member {
+        doc: vec!["A value this version of the crate does not list; sent as is. / 本版本未列出的值，原样发送。".into()],
+        attr: None,
+        code: format!("{}(String)", names::OTHER_VARIANT),
     });
+    let definition = braced(
+        &doc,
+        (deprecated, deprecated_text),
+        &ENUM_ATTRS,
+        &format!("pub enum {}", names.type_name),
+        &members,
+    );
     let wires: Vec<&str> = e.values.iter().map(|v| v.value.as_str()).collect();
-    let other = format_ident!("{}", names::OTHER_VARIANT);
     // The impls as text where their layout is known (see `emit/format.rs`), else as tokens.
     let literals: Vec<String> = wires.iter().map(|w| Literal::string(w).to_string()).collect();
     let paths: Vec<String> = variants.iter().map(|v| format!("Self::{v}")).collect();
@@ -503,15 +533,7 @@ fn param_enum(p: &Param, names: &EnumNames, deprecated: &TokenStream) -> Result<
         quote! { #( #wires => Self::#variants, )* },
     )?;
     Ok(quote! {
-        #doc
-        #deprecated
-        #[derive(Debug, Clone, PartialEq, Eq, Hash)]
-        #[non_exhaustive]
-        pub enum #ty {
-            #( #variant_docs #variants, )*
-            /// A value this version of the crate does not list; sent as is. / 本版本未列出的值，原样发送。
-            #other(String),
-        }
+        #definition
 
         #as_str
 
@@ -564,7 +586,12 @@ static ENUM_FROM: Template = Template::items("enum-from", |ids, arms| {
     }
 });
 
-fn data_types(op: &Operation, names: &OpNames, deprecated: &TokenStream, func: &str) -> Result<TokenStream> {
+fn data_types(
+    op: &Operation,
+    names: &OpNames,
+    (deprecated, deprecated_text): (&TokenStream, Option<&str>),
+    func: &str,
+) -> Result<TokenStream> {
     let origin = match op.response.as_ref() {
         Some(r) => match (r.origin, &r.remembered) {
             (ShapeOrigin::Example, _) => "inferred from the upstream response example / 由上游响应示例推断".to_owned(),
@@ -586,8 +613,6 @@ fn data_types(op: &Operation, names: &OpNames, deprecated: &TokenStream, func: &
         let doc = docs::attrs(&[format!("The `data` of [`Client::{func}`]: raw JSON ({origin}).")]);
         return Ok(quote! { #doc #deprecated pub type Data = serde_json::Value; });
     };
-    // The deprecation attribute as prettyplease prints it, for the structs written as text.
-    let deprecated_text = super::format::attrs_text(deprecated);
     let mut out = TokenStream::new();
     if !matches!(response.shape.non_null(), Shape::Object { .. }) {
         let ty = field_type(&response.shape, &mut Vec::new(), names);
@@ -632,8 +657,7 @@ fn data_types(op: &Operation, names: &OpNames, deprecated: &TokenStream, func: &
             members.push(Member {
                 doc: vec![line],
                 attr: (rust != wire).then(|| format!("#[serde(rename = {})]", Literal::string(wire))),
-                name: n.to_string(),
-                ty: field_type_text(&f.shape, &mut child, names),
+                code: format!("pub {n}: {}", field_type_text(&f.shape, &mut child, names)),
             });
             arms.push(quote! { #wire => de::set(map, &mut self.#n), });
             arm_lines.push((
@@ -653,18 +677,15 @@ fn data_types(op: &Operation, names: &OpNames, deprecated: &TokenStream, func: &
                         .into(),
                 ],
                 attr: Some("#[serde(flatten)]".into()),
-                name: n.to_string(),
-                ty: format!(
-                    "std::collections::BTreeMap<String, {}>",
+                code: format!(
+                    "pub {n}: std::collections::BTreeMap<String, {}>",
                     element_type_text(rest, &mut child, names)
                 ),
             });
             types.push(n);
         }
-        let definition = match struct_text(&doc, deprecated_text.as_deref(), &s.type_name, &members) {
-            Some(code) => splice(&code),
-            None => struct_tokens(&doc, deprecated, &ty, &members),
-        };
+        let head = format!("pub struct {}", s.type_name);
+        let definition = braced(&doc, (deprecated, deprecated_text), &STRUCT_ATTRS, &head, &members);
         let deserialize = DESERIALIZE.placeholder(&[&s.type_name])?;
         let template = if types.len() == 2 { &OBJECT_INSERT } else { &OBJECT_SKIP };
         let object = with_arms(template, &types, &arm_lines, quote! { #(#arms)* })?;
@@ -679,29 +700,42 @@ fn data_types(op: &Operation, names: &OpNames, deprecated: &TokenStream, func: &
     Ok(out)
 }
 
-/// A field of a response struct.
+/// A field of a struct or a variant of an enum.
 struct Member {
     doc: Vec<String>,
     /// `#[serde(..)]`, when it has one.
     attr: Option<String>,
-    /// As the identifier prints (`r#type`).
-    name: String,
-    ty: String,
+    /// `pub name: Type` (the name as it prints: `r#type`) or `Variant`.
+    code: String,
 }
 
-const STRUCT_DERIVES: &str = "#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]";
+const STRUCT_ATTRS: [&str; 2] = [
+    "#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]",
+    "#[non_exhaustive]",
+];
 
-/// A response struct's definition as text (see [`TEXT_WIDTH`]); `None` when a line would be wider, or the
-/// docs or the deprecation attribute cannot be written as text.
-fn struct_text(doc: &[String], deprecated: Option<&str>, ty: &str, members: &[Member]) -> Option<String> {
-    let mut out = docs::outer_lines(doc)?;
-    out.push_str(deprecated?);
-    out.push_str(STRUCT_DERIVES);
-    out.push_str("\n#[non_exhaustive]\n");
+const ENUM_ATTRS: [&str; 2] = ["#[derive(Debug, Clone, PartialEq, Eq, Hash)]", "#[non_exhaustive]"];
+
+/// A struct or enum definition (`head`: `pub struct Name`) as text (see [`TEXT_WIDTH`]); `None` when a line
+/// would be wider, or the docs or the deprecation attribute cannot be written as text.
+fn braced_text(
+    doc: &[String],
+    deprecated: Option<&str>,
+    attrs: &[&str],
+    head: &str,
+    members: &[Member],
+) -> Option<String> {
     if members.is_empty() {
         return None;
     }
-    out.push_str(&format!("pub struct {ty} {{\n"));
+    let mut out = docs::outer_lines(doc)?;
+    out.push_str(deprecated?);
+    for attr in attrs {
+        out.push_str(attr);
+        out.push('\n');
+    }
+    out.push_str(head);
+    out.push_str(" {\n");
     let mut line = |text: &str| {
         out.push_str("    ");
         out.push_str(text);
@@ -717,7 +751,7 @@ fn struct_text(doc: &[String], deprecated: Option<&str>, ty: &str, members: &[Me
                 return None;
             }
         }
-        if !line(&format!("pub {}: {},", m.name, m.ty)) {
+        if !line(&format!("{},", m.code)) {
             return None;
         }
     }
@@ -725,22 +759,41 @@ fn struct_text(doc: &[String], deprecated: Option<&str>, ty: &str, members: &[Me
     Some(out)
 }
 
-fn struct_tokens(doc: &[String], deprecated: &TokenStream, ty: &Ident, members: &[Member]) -> TokenStream {
+fn braced_tokens(
+    doc: &[String],
+    deprecated: &TokenStream,
+    attrs: &[&str],
+    head: &str,
+    members: &[Member],
+) -> TokenStream {
     let doc = docs::attrs(doc);
-    let derives = tokens_of(STRUCT_DERIVES);
+    let (attrs, head) = (attrs.iter().map(|a| tokens_of(a)), tokens_of(head));
     let members = members.iter().map(|m| {
-        let (d, name, ty) = (docs::attrs(&m.doc), tokens_of(&m.name), tokens_of(&m.ty));
+        let (d, code) = (docs::attrs(&m.doc), tokens_of(&m.code));
         let attr = m.attr.as_deref().map(tokens_of);
-        quote! { #d #attr pub #name: #ty }
+        quote! { #d #attr #code }
     });
     quote! {
         #doc
         #deprecated
-        #derives
-        #[non_exhaustive]
-        pub struct #ty {
+        #(#attrs)*
+        #head {
             #(#members,)*
         }
+    }
+}
+
+/// [`braced_text`], else [`braced_tokens`].
+fn braced(
+    doc: &[String],
+    deprecated: (&TokenStream, Option<&str>),
+    attrs: &[&str],
+    head: &str,
+    members: &[Member],
+) -> TokenStream {
+    match braced_text(doc, deprecated.1, attrs, head, members) {
+        Some(code) => splice(&code),
+        None => braced_tokens(doc, deprecated.0, attrs, head, members),
     }
 }
 
@@ -1013,7 +1066,7 @@ mod tests {
     }
 
     #[test]
-    fn response_structs_written_as_text_are_what_prettyplease_prints() {
+    fn structs_and_enums_written_as_text_are_what_prettyplease_prints() {
         let note = "This endpoint is deprecated and may be removed in future versions. / 此接口已过时。";
         let (mut as_text, mut as_tokens) = (0, 0);
         for deprecated in [
@@ -1028,13 +1081,16 @@ mod tests {
                     attr: k
                         .is_multiple_of(2)
                         .then(|| format!("#[serde(rename = {})]", Literal::string(&"w".repeat(len + k)))),
-                    name: ident(&format!("f{}", "a".repeat(len - 1 + k))).to_string(),
-                    ty: match k % 4 {
-                        0 => "Option<i64>".to_owned(),
-                        1 => format!("Vec<Item{}>", "x".repeat(len)),
-                        2 => format!("std::collections::BTreeMap<String, Option<V{}>>", "y".repeat(len)),
-                        _ => "serde_json::Value".to_owned(),
-                    },
+                    code: format!(
+                        "pub {}: {}",
+                        ident(&format!("f{}", "a".repeat(len - 1 + k))),
+                        match k % 4 {
+                            0 => "Option<i64>".to_owned(),
+                            1 => format!("Vec<Item{}>", "x".repeat(len)),
+                            2 => format!("std::collections::BTreeMap<String, Option<V{}>>", "y".repeat(len)),
+                            _ => "serde_json::Value".to_owned(),
+                        }
+                    ),
                 };
                 let members: Vec<Member> = (0..len % 5 + 1).map(field).collect();
                 let doc = [
@@ -1043,15 +1099,36 @@ mod tests {
                     "More.".to_owned(),
                 ];
                 let ty = format_ident!("S{}", "s".repeat(len));
-                let tokens = struct_tokens(&doc, &deprecated, &ty, &members);
-                match struct_text(&doc, attrs.as_deref(), &ty.to_string(), &members) {
-                    Some(code) => {
-                        as_text += 1;
-                        assert_eq!(printed_items(splice(&code)), printed_items(tokens), "struct {ty}");
-                    }
-                    None => {
-                        as_tokens += 1;
-                        assert!(printed_items(tokens).contains(&format!("pub struct {ty}")));
+                // A struct of `len % 5 + 1` fields, and an enum of as many variants.
+                let variants: Vec<Member> = (0..len % 5 + 1)
+                    .map(|k| Member {
+                        doc: if k == 1 {
+                            Vec::new()
+                        } else {
+                            vec![format!("`{k}`: meaning {k}")]
+                        },
+                        attr: None,
+                        code: if k == 0 {
+                            "Other(String)".to_owned()
+                        } else {
+                            format!("V{}", "v".repeat(len + k))
+                        },
+                    })
+                    .collect();
+                for (attrs_lines, head, members) in [
+                    (&STRUCT_ATTRS, format!("pub struct {ty}"), &members),
+                    (&ENUM_ATTRS, format!("pub enum {ty}"), &variants),
+                ] {
+                    let tokens = braced_tokens(&doc, &deprecated, attrs_lines, &head, members);
+                    match braced_text(&doc, attrs.as_deref(), attrs_lines, &head, members) {
+                        Some(code) => {
+                            as_text += 1;
+                            assert_eq!(printed_items(splice(&code)), printed_items(tokens), "{head}");
+                        }
+                        None => {
+                            as_tokens += 1;
+                            assert!(printed_items(tokens).contains(&head));
+                        }
                     }
                 }
             }
