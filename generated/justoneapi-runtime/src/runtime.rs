@@ -208,8 +208,8 @@ const ENV_VARS: [&str; 5] = [
 
 /// Configures a client: this crate's [`Client`], or a platform crate's client that wraps it (`C`).
 ///
-/// Only the type is generic: every method works on [`Settings`], compiled once here, so a platform crate
-/// does not compile the builder again for its own client.
+/// Only the type is generic: every method works on the settings it holds (a type that is not generic),
+/// compiled once here, so a platform crate does not compile the builder again for its own client.
 #[derive(Debug, Clone)]
 pub struct ClientBuilder<C = Client> {
     settings: Settings,
