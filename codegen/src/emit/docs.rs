@@ -168,14 +168,9 @@ pub fn outer_lines(lines: &[String]) -> Option<String> {
         }
         out.push_str("///");
         if !line.is_empty() {
-            let printed = if needs_printable(line) {
-                printable(line)
-            } else {
-                line.clone()
-            };
             // As `format::rust_file` prints a line of joined docs: trailing spaces trimmed.
             out.push(' ');
-            out.push_str(printed.trim_end_matches(' '));
+            out.push_str(shown(line).trim_end_matches(' '));
             if out.ends_with("/// ") {
                 out.pop();
             }
@@ -212,13 +207,18 @@ fn joined(lines: &[String]) -> Option<Literal> {
             continue;
         }
         text.push(' ');
-        if needs_printable(line) {
-            text.push_str(&printable(line));
-        } else {
-            text.push_str(line);
-        }
+        text.push_str(&shown(line));
     }
     Some(raw_literal(&text))
+}
+
+/// `line` as a doc line shows it: [`printable`], without rebuilding the (common) line it would not change.
+fn shown(line: &str) -> std::borrow::Cow<'_, str> {
+    if needs_printable(line) {
+        std::borrow::Cow::Owned(printable(line))
+    } else {
+        std::borrow::Cow::Borrowed(line)
+    }
 }
 
 /// Whether [`printable`] would change `line`, by a scan of its bytes: almost no doc line holds a control
