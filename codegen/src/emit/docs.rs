@@ -161,18 +161,28 @@ pub fn attrs(lines: &[String]) -> TokenStream {
 /// The `///` lines that [`attrs`] prints as (indentation 0, each ending in a newline), for code written as
 /// text; `None` when a line holds a newline (then [`attrs`] gives one attribute per line).
 pub fn outer_lines(lines: &[String]) -> Option<String> {
+    comment_lines(lines, "///")
+}
+
+/// The `//!` lines that [`inner_attrs`] prints as, as [`outer_lines`].
+pub fn inner_lines(lines: &[String]) -> Option<String> {
+    comment_lines(lines, "//!")
+}
+
+fn comment_lines(lines: &[String], comment: &str) -> Option<String> {
     let mut out = String::with_capacity(lines.iter().map(|l| l.len() + 5).sum());
     for line in lines {
         if line.contains('\n') {
             return None;
         }
-        out.push_str("///");
+        out.push_str(comment);
         if !line.is_empty() {
             // As `format::rust_file` prints a line of joined docs: trailing spaces trimmed.
-            out.push(' ');
-            out.push_str(shown(line).trim_end_matches(' '));
-            if out.ends_with("/// ") {
-                out.pop();
+            let shown = shown(line);
+            let shown = shown.trim_end_matches(' ');
+            if !shown.is_empty() {
+                out.push(' ');
+                out.push_str(shown);
             }
         }
         out.push('\n');

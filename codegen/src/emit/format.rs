@@ -54,15 +54,101 @@ pub fn splice(code: &str) -> TokenStream {
     }
 }
 
-/// Outer attributes (`#[deprecated(..)]`) as prettyplease prints them on an item at indentation 0, each line
-/// ending in a newline (empty for none); `None` if they do not format.
-pub fn attrs_text(attrs: &TokenStream) -> Option<String> {
+/// Outer attributes (`#[deprecated(..)]`) as prettyplease prints them on an item at indentation 0 and on a
+/// method (inside an `impl` block, relative to its indentation), each line ending in a newline (empty for
+/// none); `None` where they do not format.
+pub fn attrs_text(attrs: &TokenStream) -> (Option<String>, Option<String>) {
     if attrs.is_empty() {
-        return Some(String::new());
+        return (Some(String::new()), Some(String::new()));
     }
-    let text = format_tokens(quote! { #attrs struct __Attrs; }, "attributes").ok()?;
-    let attrs = text.strip_suffix("struct __Attrs;\n")?;
-    Some(attrs.to_owned())
+    let item = format_tokens(quote! { #attrs struct __Attrs; }, "attributes")
+        .ok()
+        .and_then(|t| t.strip_suffix("struct __Attrs;\n").map(str::to_owned));
+    let method = format_tokens(quote! { impl __Attrs { #attrs fn f() {} } }, "attributes")
+        .ok()
+        .and_then(|t| {
+            let body = t.strip_prefix("impl __Attrs {\n")?.strip_suffix("    fn f() {}\n}\n")?;
+            body.lines()
+                .map(|l| l.strip_prefix("    ").map(|l| format!("{l}\n")))
+                .collect::<Option<String>>()
+        });
+    (item, method)
+}
+
+/// The code of one item, or of one method of an `impl` block: text at indentation 0 in prettyplease's layout
+/// (the emitter wrote it, knowing the layout), or tokens for prettyplease to lay out.
+pub enum Code {
+    Text(String),
+    Tokens(TokenStream),
+}
+
+impl Code {
+    /// As tokens: text travels as a placeholder ([`splice`]).
+    pub fn into_tokens(self) -> TokenStream {
+        match self {
+            Code::Text(text) => splice(&text),
+            Code::Tokens(tokens) => tokens,
+        }
+    }
+
+    /// `head { items }` (`head`: `impl Client`): text when every item is text, the items indented.
+    pub fn block(head: &str, items: Vec<Code>) -> Result<Code> {
+        if items.iter().all(|c| matches!(c, Code::Text(_))) {
+            let mut out = format!("{head} {{\n");
+            for item in &items {
+                let Code::Text(text) = item else { continue };
+                for line in text.lines() {
+                    if !line.is_empty() {
+                        out.push_str("    ");
+                    }
+                    out.push_str(line);
+                    out.push('\n');
+                }
+            }
+            out.push_str("}\n");
+            return Ok(Code::Text(out));
+        }
+        let head = parse_code(head)?;
+        let items = items.into_iter().map(Code::into_tokens);
+        Ok(Code::Tokens(quote! { #head { #(#items)* } }))
+    }
+}
+
+/// Tokens of code the emitter wrote as text; an internal error (naming the code) if it does not lex.
+pub fn parse_code(text: &str) -> Result<TokenStream> {
+    text.parse().map_err(|e| Error::Internal {
+        message: format!("emitted Rust does not lex ({e}): {text}"),
+    })
+}
+
+/// A module file: inner docs and attributes (`inner`: as text when they could be written as text, and as
+/// tokens), then the items. When all of it is text, prettyplease has nothing to lay out and is not called:
+/// the text is what it would print (see [`Code`]), spaced as [`rust_file`] spaces it.
+pub fn rust_module(
+    opts: &EmitOptions,
+    inner: (Option<String>, TokenStream),
+    items: Vec<Code>,
+    what: &str,
+) -> Result<String> {
+    if let (Some(inner), true) = (&inner.0, items.iter().all(|c| matches!(c, Code::Text(_)))) {
+        let mut text = String::with_capacity(inner.len() + items.iter().map(code_len).sum::<usize>());
+        text.push_str(inner);
+        for item in &items {
+            if let Code::Text(t) = item {
+                text.push_str(t);
+            }
+        }
+        return Ok(format!("{}\n{}", header(opts, "//"), space_items(&text)));
+    }
+    let (inner, items) = (inner.1, items.into_iter().map(Code::into_tokens));
+    rust_file(opts, quote! { #inner #(#items)* }, what)
+}
+
+fn code_len(code: &Code) -> usize {
+    match code {
+        Code::Text(t) => t.len(),
+        Code::Tokens(_) => 0,
+    }
 }
 
 /// Code that differs between its uses only by identifiers (or not at all), and by the arms of one `match`
@@ -110,9 +196,11 @@ impl Template {
         (self.tokens)(idents, arms)
     }
 
-    /// The placeholder item the emitter puts where the code goes (see [`splice`]).
-    pub fn placeholder(&self, idents: &[&str]) -> Result<TokenStream> {
-        Ok(splice(&self.text(idents)?))
+    /// The code for these identifiers, as text.
+    pub fn code(&self, idents: &[&str]) -> Result<Code> {
+        let mut text = self.text(idents)?;
+        text.push('\n');
+        Ok(Code::Text(text))
     }
 
     /// The formatted code for these identifiers (as printed: `r#type` for a raw one), indentation 0 (`in_impl`:
@@ -204,7 +292,7 @@ pub fn match_arm(indent: usize, pat: &str, body: &str) -> Option<Vec<String>> {
 }
 
 /// prettyplease's line width.
-const MARGIN: usize = 89;
+pub const MARGIN: usize = 89;
 
 /// Formats tokens as a Rust file with the generated header.
 pub fn rust_file(opts: &EmitOptions, tokens: TokenStream, what: &str) -> Result<String> {
@@ -367,7 +455,10 @@ mod tests {
             METHODS.tokens(&[], TokenStream::new()),
             ITEM.tokens(&[], TokenStream::new()),
         );
-        let (m, i) = (METHODS.placeholder(&[]).unwrap(), ITEM.placeholder(&[]).unwrap());
+        let (m, i) = (
+            METHODS.code(&[]).unwrap().into_tokens(),
+            ITEM.code(&[]).unwrap().into_tokens(),
+        );
         let ours = format_tokens(
             quote! { impl X { pub fn before(&self) {} #m fn after(&self) {} } #i struct Y; },
             "test",

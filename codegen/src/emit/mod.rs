@@ -62,7 +62,7 @@ pub fn emit_crates(apis: &[Api], opts: &EmitOptions, changelogs: &[Option<String
                 None => crate_files::files(api, plan, opts, changelogs.get(a).and_then(Option::as_deref)),
                 Some(i) => Ok(vec![GeneratedFile {
                     path: format!("src/ops/{}.rs", plan.ops[i].func),
-                    contents: rust_file(opts, operation::module(api, &plan.ops[i])?, &plan.ops[i].op.path)?,
+                    contents: operation::file(api, &plan.ops[i], opts)?,
                 }]),
             }
         })

@@ -1,34 +1,133 @@
 //! One module per operation: the `Client` method, its request builder, parameter enums, response types.
+//!
+//! The code is written as text in prettyplease's layout wherever the emitter knows that layout (every line
+//! within [`TEXT_WIDTH`]), and as tokens elsewhere, for prettyplease to lay out (see `format::Code`). A module
+//! written entirely as text, the common case, is never parsed: re-parsing what the emitter had just built was
+//! most of the generator's time.
 
 use proc_macro2::{Literal, TokenStream};
 use quote::{format_ident, quote};
 
 use super::docs;
-use super::format::{match_arm, splice, Template, ARMS};
-use super::ident;
+use super::format::{self, match_arm, parse_code, Code, Template, ARMS};
+use super::{ident, EmitOptions};
 use crate::error::Result;
 use crate::ir::{Api, Field, Method, Operation, Param, ParamLocation, ParamType, Shape, ShapeOrigin};
 use crate::names::{self, EnumNames, OpNames, ParamNames, ITEM};
 
-pub fn module(api: &Api, names: &OpNames<'_>) -> Result<TokenStream> {
-    let op = names.op;
-    let func = ident(&names.func);
-    let func_name = names.func.as_str();
-    let label = format!("{} {}", op.method.as_str(), op.path);
-    let path = &op.path;
-    let deprecated = deprecated_attr(names);
-    // As prettyplease prints it, for the items written as text (formatted once per module).
-    let deprecated_text = super::format::attrs_text(&deprecated);
-    // The module defines deprecated items and necessarily refers to them.
-    let allow_deprecated = op.is_deprecated().then(|| quote! { #![allow(deprecated)] });
+/// The runtime crate's name in Rust paths (`RUNTIME_CRATE` with `_`).
+pub(super) const RUNTIME: &str = "justoneapi_runtime";
 
+/// Outer attributes of an item (an operation's deprecation): as tokens, and as prettyplease prints them at
+/// indentation 0 on an item and on a method (`None`: not writable as text).
+#[derive(Clone, Copy)]
+struct Attrs<'a> {
+    tokens: Option<&'a TokenStream>,
+    item: Option<&'a str>,
+    method: Option<&'a str>,
+}
+
+impl Attrs<'_> {
+    const NONE: Attrs<'static> = Attrs {
+        tokens: None,
+        item: Some(""),
+        method: Some(""),
+    };
+}
+
+/// The file `src/ops/<func>.rs` of one operation.
+pub fn file(api: &Api, names: &OpNames<'_>, opts: &EmitOptions) -> Result<String> {
+    let op = names.op;
+    let label = format!("{} {}", op.method.as_str(), op.path);
+    let deprecated = deprecated_attr(names);
+    let (item_attrs, method_attrs) = format::attrs_text(&deprecated);
+    let deprecation = Attrs {
+        tokens: Some(&deprecated),
+        item: item_attrs.as_deref(),
+        method: method_attrs.as_deref(),
+    };
     let params: &[ParamNames<'_>] = &names.params;
 
-    let mut module_doc = vec![format!("**{}**", docs::inline(&op.summary)), String::new()];
-    module_doc.push(format!("`{label}` — see [`Client::{}`].", names.func));
-    let module_doc = docs::inner_attrs(&module_doc);
+    let module_doc = vec![
+        format!("**{}**", docs::inline(&op.summary)),
+        String::new(),
+        format!("`{label}` — see [`Client::{}`].", names.func),
+    ];
+    // The module defines deprecated items and necessarily refers to them.
+    let allow = "#![allow(deprecated)]\n";
+    let inner_text = docs::inner_lines(&module_doc).map(|mut text| {
+        if op.is_deprecated() {
+            text.push_str(allow);
+        }
+        text
+    });
+    let mut inner_tokens = docs::inner_attrs(&module_doc);
+    if op.is_deprecated() {
+        inner_tokens.extend(parse_code(allow)?);
+    }
 
-    // Method docs.
+    let mut items = vec![documented(
+        &[],
+        Attrs::NONE,
+        format!("use crate::{{{}}};\n", names::OP_IMPORTS.join(", ")),
+        0,
+    )?];
+    // The response structs' decoding (`Deserialize`, `de::Object`) calls the runtime's lenient decoders.
+    if !names.structs.is_empty() {
+        items.push(documented(&[], Attrs::NONE, format!("use {RUNTIME}::de;\n"), 0)?);
+    }
+    items.push(documented(
+        &[format!("HTTP path of this operation: `{label}`.")],
+        Attrs::NONE,
+        format!("pub const PATH: &str = {};\n", Literal::string(&op.path)),
+        0,
+    )?);
+    items.push(Code::block(
+        "impl Client",
+        vec![client_method(api, names, &label, deprecation)?],
+    )?);
+    items.push(request_struct(names, deprecation)?);
+    let mut methods = params
+        .iter()
+        .filter(|p| !p.param.required)
+        .map(|pn| setter(pn.param, &pn.name, pn.enum_names.as_ref()))
+        .collect::<Result<Vec<_>>>()?;
+    methods.push(REQUEST_METHODS.code(&[])?);
+    methods.push(into_parts(params, op.method, &names.func)?);
+    items.push(Code::block("impl<'a> Request<'a>", methods)?);
+    items.push(INTO_FUTURE.code(&[])?);
+    for pn in params {
+        if let Some(e) = &pn.enum_names {
+            items.extend(param_enum(pn.param, e, deprecation)?);
+        }
+    }
+    items.extend(data_types(op, names, deprecation, &names.func)?);
+    format::rust_module(opts, (inner_text, inner_tokens), items, &op.path)
+}
+
+/// `doc`, `attrs` and `code` (text at indentation 0, each line ending in a newline) as one item or method at
+/// `indent` columns: text when the docs and attributes can be written as text and every line of the code but
+/// its doc comments fits [`TEXT_WIDTH`] (the code is written in the layout prettyplease gives code that fits); else tokens, the code
+/// parsed for prettyplease to lay out.
+fn documented(doc: &[String], attrs: Attrs<'_>, code: String, indent: usize) -> Result<Code> {
+    let attrs_text = if indent == 0 { attrs.item } else { attrs.method };
+    // Doc comments are never wrapped.
+    let fits = |l: &str| indent + l.len() <= TEXT_WIDTH || l.trim_start().starts_with("///");
+    if code.lines().all(fits) {
+        if let (Some(mut text), Some(a)) = (docs::outer_lines(doc), attrs_text) {
+            text.push_str(a);
+            text.push_str(&code);
+            return Ok(Code::Text(text));
+        }
+    }
+    let (doc, attrs, code) = (docs::attrs(doc), attrs.tokens, parse_code(&code)?);
+    Ok(Code::Tokens(quote! { #doc #attrs #code }))
+}
+
+/// `Client::<func>`: takes the required parameters, returns the request builder.
+fn client_method(api: &Api, names: &OpNames<'_>, label: &str, deprecation: Attrs<'_>) -> Result<Code> {
+    let op = names.op;
+    let params: &[ParamNames<'_>] = &names.params;
     let mut doc = vec![format!("**{}**", docs::inline(&op.summary)), String::new()];
     let desc = docs::paragraphs(&op.description);
     if !desc.is_empty() {
@@ -86,49 +185,64 @@ pub fn module(api: &Api, names: &OpNames<'_>) -> Result<TokenStream> {
             .collect();
         doc.push(format!("Definition / 定义: {}", links.join(" · ")));
     }
-    let method_doc = docs::attrs(&doc);
 
-    // Arguments and request fields.
-    let required = params.iter().filter(|p| p.param.required);
-    let optional = params.iter().filter(|p| !p.param.required);
-    let args = required.map(|p| {
-        let n = ident(&p.name);
-        let ty = arg_type(p.param, p.enum_names.as_ref());
-        quote! { #n: #ty }
-    });
-    let inits = params.iter().map(|pn| {
-        let (n, p) = (ident(&pn.name), pn.param);
-        if !p.required {
-            quote! { #n: None }
-        } else if is_string(p) {
-            quote! { #n: #n.into() }
-        } else {
-            quote! { #n }
-        }
-    });
-    let fields = params.iter().map(|pn| {
-        let (n, p) = (ident(&pn.name), pn.param);
-        let ty = value_type(p, pn.enum_names.as_ref());
-        if p.required {
-            quote! { #n: #ty }
-        } else {
-            quote! { #n: Option<#ty> }
-        }
-    });
-    let setters = optional.map(|pn| setter(pn.param, &pn.name, pn.enum_names.as_ref()));
-    let runtime = format_ident!("{}", super::crate_files::RUNTIME_CRATE.replace('-', "_"));
-    let into_parts = into_parts(params, op.method, func_name);
-    let enums = params
+    let args: Vec<String> = params
         .iter()
-        .filter_map(|pn| {
-            pn.enum_names
-                .as_ref()
-                .map(|e| param_enum(pn.param, e, &deprecated, deprecated_text.as_deref()))
+        .filter(|p| p.param.required)
+        .map(|p| format!("{}: {}", ident(&p.name), arg_type_text(p.param, p.enum_names.as_ref())))
+        .collect();
+    let inits: Vec<String> = params
+        .iter()
+        .map(|pn| {
+            let n = ident(&pn.name);
+            if !pn.param.required {
+                format!("{n}: None")
+            } else if is_string(pn.param) {
+                format!("{n}: {n}.into()")
+            } else {
+                n.to_string()
+            }
         })
-        .collect::<Result<Vec<_>>>()?;
-    let data = data_types(op, names, (&deprecated, deprecated_text.as_deref()), &names.func)?;
+        .collect();
+    documented(
+        &doc,
+        deprecation,
+        client_method_code(&names.func, &args, &inits),
+        IN_IMPL,
+    )
+}
 
-    let request_doc = docs::attrs(&[
+/// The code of `Client::<func>` (`args`: `name: Type` of the required parameters; `inits`: the request's
+/// parameter fields, `name: name.into()`, `name: None`...).
+fn client_method_code(func: &str, args: &[String], inits: &[String]) -> String {
+    let args: Vec<String> = std::iter::once("&self".to_owned())
+        .chain(args.iter().cloned())
+        .collect();
+    let fields: Vec<String> = ["_client: self", "_overrides: Default::default()"]
+        .into_iter()
+        .map(str::to_owned)
+        .chain(inits.iter().cloned())
+        .collect();
+    let func = ident(func);
+    let flat = format!("pub fn {func}({}) -> Request<'_> {{", args.join(", "));
+    let mut code = if IN_IMPL + flat.len() <= MARGIN {
+        format!("{flat}\n")
+    } else {
+        let args: String = args.iter().map(|a| format!("    {a},\n")).collect();
+        format!("pub fn {func}(\n{args}) -> Request<'_> {{\n")
+    };
+    // prettyplease lays a struct literal out on one line only up to 34 columns, which this one never fits.
+    code.push_str("    Request {\n");
+    for field in fields {
+        code.push_str(&format!("        {field},\n"));
+    }
+    code.push_str("    }\n}\n");
+    code
+}
+
+/// The request builder: the client, the per-request overrides and one field per parameter.
+fn request_struct(names: &OpNames<'_>, deprecation: Attrs<'_>) -> Result<Code> {
+    let doc = [
         format!(
             "Request builder of [`Client::{}`]: set optional parameters, then `.send().await` (or just `.await`).",
             names.func
@@ -138,57 +252,32 @@ pub fn module(api: &Api, names: &OpNames<'_>) -> Result<TokenStream> {
             "[`Client::{}`] 的请求构造器：设置可选参数后 `.send().await`（或直接 `.await`）。",
             names.func
         ),
-    ]);
-    let path_doc = docs::attrs(&[format!("HTTP path of this operation: `{label}`.")]);
-
-    // The response structs' decoding (`Deserialize`, `de::Object`) calls the runtime's lenient decoders.
-    let imports = names::OP_IMPORTS.iter().map(|i| ident(i));
-    let use_de = (!names.structs.is_empty()).then(|| quote! { use #runtime::de; });
-
-    let (request_methods, into_future) = (REQUEST_METHODS.placeholder(&[])?, INTO_FUTURE.placeholder(&[])?);
-    Ok(quote! {
-        #module_doc
-        #allow_deprecated
-
-        use crate::{#(#imports),*};
-        #use_de
-
-        #path_doc
-        pub const PATH: &str = #path;
-
-        impl Client {
-            #method_doc
-            #deprecated
-            pub fn #func(&self, #(#args),*) -> Request<'_> {
-                Request { _client: self, _overrides: Default::default(), #(#inits),* }
-            }
-        }
-
-        #request_doc
-        #deprecated
-        #[derive(Debug, Clone)]
-        #[must_use = "a request does nothing until it is sent with `.send().await`"]
-        pub struct Request<'a> {
-            _client: &'a Client,
-            _overrides: #runtime::Overrides,
-            #(#fields,)*
-        }
-
-        impl<'a> Request<'a> {
-            #(#setters)*
-
-            #request_methods
-
-            #into_parts
-        }
-
-        #into_future
-
-        #(#enums)*
-
-        #data
-    })
+    ];
+    let member = |code: String| Member {
+        doc: Vec::new(),
+        attr: None,
+        code,
+    };
+    let mut members = vec![
+        member("_client: &'a Client".to_owned()),
+        member(format!("_overrides: {RUNTIME}::Overrides")),
+    ];
+    members.extend(names.params.iter().map(|pn| {
+        let ty = value_type_text(pn.param, pn.enum_names.as_ref());
+        let n = ident(&pn.name);
+        member(if pn.param.required {
+            format!("{n}: {ty}")
+        } else {
+            format!("{n}: Option<{ty}>")
+        })
+    }));
+    braced(&doc, deprecation, &REQUEST_ATTRS, "pub struct Request<'a>", &members)
 }
+
+const REQUEST_ATTRS: [&str; 2] = [
+    "#[derive(Debug, Clone)]",
+    "#[must_use = \"a request does nothing until it is sent with `.send().await`\"]",
+];
 
 /// The request builder's methods that do not depend on the operation (formatted once, see `emit/format.rs`).
 static REQUEST_METHODS: Template = Template::methods("request-methods", |_, _| {
@@ -253,12 +342,8 @@ fn is_string(p: &Param) -> bool {
     matches!(p.ty, ParamType::String)
 }
 
-/// Type accepted by the method / setter.
-pub(super) fn arg_type(p: &Param, e: Option<&EnumNames>) -> TokenStream {
-    tokens_of(&arg_type_text(p, e))
-}
-
-fn arg_type_text(p: &Param, e: Option<&EnumNames>) -> String {
+/// Type accepted by the method / setter, as prettyplease prints it.
+pub(super) fn arg_type_text(p: &Param, e: Option<&EnumNames>) -> String {
     if is_string(p) {
         "impl Into<String>".to_owned()
     } else {
@@ -267,10 +352,6 @@ fn arg_type_text(p: &Param, e: Option<&EnumNames>) -> String {
 }
 
 /// Type stored in the request.
-fn value_type(p: &Param, e: Option<&EnumNames>) -> TokenStream {
-    tokens_of(&value_type_text(p, e))
-}
-
 fn value_type_text(p: &Param, e: Option<&EnumNames>) -> String {
     match (&p.ty, e) {
         (ParamType::String, _) => "String".to_owned(),
@@ -292,83 +373,38 @@ fn to_string_text(p: &Param, value: &str) -> String {
     }
 }
 
-/// Tokens of a type or expression the emitter wrote as text (well-formed by construction).
-fn tokens_of(text: &str) -> TokenStream {
-    text.parse()
-        .unwrap_or_else(|_| panic!("emitter wrote unparsable Rust: {text}"))
-}
-
 /// The longest line that code written as text may have, indentation included: prettyplease keeps a line of
 /// this width whole (its margin is 89 columns), so the text is what it would print. Longer code goes through
 /// prettyplease. Checked against prettyplease in the tests below.
 const TEXT_WIDTH: usize = 80;
 
-/// The indentation of a request builder's methods (inside `impl<'a> Request<'a>`).
+/// prettyplease's line width.
+const MARGIN: usize = format::MARGIN;
+
+/// The indentation of methods (inside an `impl` block).
 const IN_IMPL: usize = 4;
 
-/// A setter of an optional parameter: as text (see [`TEXT_WIDTH`]), else as tokens.
-fn setter(p: &Param, name: &str, e: Option<&EnumNames>) -> TokenStream {
-    let doc = setter_doc(p);
-    match setter_text(&doc, p, name, e) {
-        Some(code) => splice(&code),
-        None => setter_tokens(&doc, p, name, e),
-    }
-}
-
-fn setter_doc(p: &Param) -> Vec<String> {
-    let mut d = vec![format!(
+/// A setter of an optional parameter.
+fn setter(p: &Param, name: &str, e: Option<&EnumNames>) -> Result<Code> {
+    let mut doc = vec![format!(
         "`{}`: {}",
         p.name,
         docs::inline(&docs::without_value_list(&p.description))
     )];
     if let Some(def) = &p.default {
-        d.push(String::new());
-        d.push(format!(
+        doc.push(String::new());
+        doc.push(format!(
             "Upstream default / 默认值: `{def}` (not sent unless set / 未设置时不发送)."
         ));
     }
-    d
-}
-
-fn setter_value(p: &Param) -> &'static str {
-    if is_string(p) {
-        "value.into()"
-    } else {
-        "value"
-    }
-}
-
-fn setter_text(doc: &[String], p: &Param, name: &str, e: Option<&EnumNames>) -> Option<String> {
     // As the identifier prints (`r#type`).
     let name = ident(name).to_string();
-    let signature = format!("pub fn {name}(mut self, value: {}) -> Self {{", arg_type_text(p, e));
-    let assign = format!("self.{name} = Some({});", setter_value(p));
-    if IN_IMPL + signature.len() > TEXT_WIDTH || IN_IMPL + 4 + assign.len() > TEXT_WIDTH {
-        return None;
-    }
-    let doc = docs::outer_lines(doc)?;
-    Some(format!("{doc}{signature}\n    {assign}\n    self\n}}\n"))
-}
-
-fn setter_tokens(doc: &[String], p: &Param, name: &str, e: Option<&EnumNames>) -> TokenStream {
-    let (n, ty, value) = (ident(name), arg_type(p, e), tokens_of(setter_value(p)));
-    let d = docs::attrs(doc);
-    quote! {
-        #d
-        pub fn #n(mut self, value: #ty) -> Self {
-            self.#n = Some(#value);
-            self
-        }
-    }
-}
-
-/// `into_parts`: the operation's `Parts`, then one `Parts::query` / `Parts::form` call per parameter (an
-/// optional one when set). As text (see [`TEXT_WIDTH`]), else as tokens.
-fn into_parts(params: &[ParamNames<'_>], method: Method, func: &str) -> TokenStream {
-    match into_parts_text(params, method, func) {
-        Some(code) => splice(&code),
-        None => into_parts_tokens(params, method, func),
-    }
+    let value = if is_string(p) { "value.into()" } else { "value" };
+    let code = format!(
+        "pub fn {name}(mut self, value: {}) -> Self {{\n    self.{name} = Some({value});\n    self\n}}\n",
+        arg_type_text(p, e)
+    );
+    documented(&doc, Attrs::NONE, code, IN_IMPL)
 }
 
 fn method_name(method: Method) -> &'static str {
@@ -385,93 +421,45 @@ fn add_call(p: &Param) -> &'static str {
     }
 }
 
-fn into_parts_text(params: &[ParamNames<'_>], method: Method, func: &str) -> Option<String> {
-    let runtime = super::crate_files::RUNTIME_CRATE.replace('-', "_");
+/// `into_parts`: the operation's `Parts`, then one `Parts::query` / `Parts::form` call per parameter (an
+/// optional one when set).
+fn into_parts(params: &[ParamNames<'_>], method: Method, func: &str) -> Result<Code> {
     let wire = |p: &Param| Literal::string(&p.name).to_string();
     // The statements after `Parts::of`, at the body's indentation (4).
     let mut body = String::new();
-    let mut fits = true;
     for pn in params {
         let (p, name) = (pn.param, ident(&pn.name).to_string());
-        let mut line = |indent: usize, text: String| {
-            fits &= IN_IMPL + indent + text.len() <= TEXT_WIDTH;
-            body.push_str(&" ".repeat(indent));
-            body.push_str(&text);
-            body.push('\n');
-        };
         if p.required {
             let value = to_string_text(p, &format!("self.{name}"));
-            line(4, format!("parts.{}({}, {value});", add_call(p), wire(p)));
+            body.push_str(&format!("    parts.{}({}, {value});\n", add_call(p), wire(p)));
         } else {
-            line(4, format!("if let Some(value) = self.{name} {{"));
-            line(
-                8,
-                format!("parts.{}({}, {});", add_call(p), wire(p), to_string_text(p, "value")),
-            );
-            line(4, "}".to_owned());
+            body.push_str(&format!(
+                "    if let Some(value) = self.{name} {{\n        parts.{}({}, {});\n    }}\n",
+                add_call(p),
+                wire(p),
+                to_string_text(p, "value")
+            ));
         }
-    }
-    if !fits {
-        return None;
     }
     // `Parts::of(..)` never fits on one line: one argument per line.
     let of = format!(
-        "{runtime}::Parts::of(\n        {runtime}::Method::{},\n        PATH,\n        {},\n        self._overrides,\n    )",
+        "{RUNTIME}::Parts::of(\n        {RUNTIME}::Method::{},\n        PATH,\n        {},\n        self._overrides,\n    )",
         method_name(method),
         Literal::string(func)
     );
-    Some(if params.is_empty() {
-        format!("fn into_parts(self) -> {runtime}::Parts {{\n    {of}\n}}\n")
+    let code = if params.is_empty() {
+        format!("fn into_parts(self) -> {RUNTIME}::Parts {{\n    {of}\n}}\n")
     } else {
-        format!("fn into_parts(self) -> {runtime}::Parts {{\n    let mut parts = {of};\n{body}    parts\n}}\n")
-    })
-}
-
-fn into_parts_tokens(params: &[ParamNames<'_>], method: Method, func: &str) -> TokenStream {
-    let runtime = format_ident!("{}", super::crate_files::RUNTIME_CRATE.replace('-', "_"));
-    let http_method = format_ident!("{}", method_name(method));
-    let start = quote! { #runtime::Parts::of(#runtime::Method::#http_method, PATH, #func, self._overrides) };
-    let adds = params.iter().map(|pn| {
-        let (n, p) = (ident(&pn.name), pn.param);
-        let (wire, add) = (&p.name, format_ident!("{}", add_call(p)));
-        if p.required {
-            let text = tokens_of(&to_string_text(p, &format!("self.{n}")));
-            quote! { parts.#add(#wire, #text); }
-        } else {
-            let text = tokens_of(&to_string_text(p, "value"));
-            quote! {
-                if let Some(value) = self.#n {
-                    parts.#add(#wire, #text);
-                }
-            }
-        }
-    });
-    let body = if params.is_empty() {
-        start
-    } else {
-        quote! {
-            let mut parts = #start;
-            #(#adds)*
-            parts
-        }
+        format!("fn into_parts(self) -> {RUNTIME}::Parts {{\n    let mut parts = {of};\n{body}    parts\n}}\n")
     };
-    quote! {
-        fn into_parts(self) -> #runtime::Parts {
-            #body
-        }
-    }
+    documented(&[], Attrs::NONE, code, IN_IMPL)
 }
 
-fn param_enum(
-    p: &Param,
-    names: &EnumNames,
-    deprecated: &TokenStream,
-    deprecated_text: Option<&str>,
-) -> Result<TokenStream> {
+/// A parameter's enum: its definition, `as_str`, `Display` and `From<&str>`.
+fn param_enum(p: &Param, names: &EnumNames, deprecation: Attrs<'_>) -> Result<Vec<Code>> {
     let ParamType::Enum(e) = &p.ty else {
-        return Ok(TokenStream::new());
+        return Ok(Vec::new());
     };
-    let ty = format_ident!("{}", names.type_name);
     let mut doc = vec![format!(
         "Values of `{}`: {}",
         p.name,
@@ -481,11 +469,11 @@ fn param_enum(
         doc.push(String::new());
         doc.push(format!("Upstream default / 默认值: `{d}`."));
     }
-    let variants: Vec<_> = names.variants.iter().map(|v| format_ident!("{}", v)).collect();
+    let variants = &names.variants;
     let mut members: Vec<Member> = e
         .values
         .iter()
-        .zip(&variants)
+        .zip(variants)
         .map(|(v, variant)| {
             let meaning = docs::inline(&v.doc);
             let line = if meaning.is_empty() {
@@ -496,7 +484,7 @@ fn param_enum(
             Member {
                 doc: vec![line],
                 attr: None,
-                code: variant.to_string(),
+                code: variant.clone(),
             }
         })
         .collect();
@@ -507,40 +495,22 @@ fn param_enum(
     });
     let definition = braced(
         &doc,
-        (deprecated, deprecated_text),
+        deprecation,
         &ENUM_ATTRS,
         &format!("pub enum {}", names.type_name),
         &members,
-    );
-    let wires: Vec<&str> = e.values.iter().map(|v| v.value.as_str()).collect();
-    // The impls as text where their layout is known (see `emit/format.rs`), else as tokens.
-    let literals: Vec<String> = wires.iter().map(|w| Literal::string(w).to_string()).collect();
+    )?;
+    let literals: Vec<String> = e.values.iter().map(|v| Literal::string(&v.value).to_string()).collect();
     let paths: Vec<String> = variants.iter().map(|v| format!("Self::{v}")).collect();
     let as_str_arms: Vec<(String, String)> = paths.iter().cloned().zip(literals.iter().cloned()).collect();
     let from_arms: Vec<(String, String)> = literals.into_iter().zip(paths).collect();
-    let types = [ty.clone()];
-    let as_str = with_arms(
-        &ENUM_AS_STR,
-        &types,
-        &as_str_arms,
-        quote! { #( Self::#variants => #wires, )* },
-    )?;
-    let display = ENUM_DISPLAY.placeholder(&[&names.type_name])?;
-    let from = with_arms(
-        &ENUM_FROM,
-        &types,
-        &from_arms,
-        quote! { #( #wires => Self::#variants, )* },
-    )?;
-    Ok(quote! {
-        #definition
-
-        #as_str
-
-        #display
-
-        #from
-    })
+    let ty = [names.type_name.as_str()];
+    Ok(vec![
+        definition,
+        with_arms(&ENUM_AS_STR, &ty, &as_str_arms)?,
+        ENUM_DISPLAY.code(&ty)?,
+        with_arms(&ENUM_FROM, &ty, &from_arms)?,
+    ])
 }
 
 /// A parameter enum's `as_str` (`arms`: the listed values').
@@ -586,12 +556,8 @@ static ENUM_FROM: Template = Template::items("enum-from", |ids, arms| {
     }
 });
 
-fn data_types(
-    op: &Operation,
-    names: &OpNames,
-    (deprecated, deprecated_text): (&TokenStream, Option<&str>),
-    func: &str,
-) -> Result<TokenStream> {
+/// `Data` and the response structs under it, with their decoding impls.
+fn data_types(op: &Operation, names: &OpNames, deprecation: Attrs<'_>, func: &str) -> Result<Vec<Code>> {
     let origin = match op.response.as_ref() {
         Some(r) => match (r.origin, &r.remembered) {
             (ShapeOrigin::Example, _) => "inferred from the upstream response example / 由上游响应示例推断".to_owned(),
@@ -610,24 +576,24 @@ fn data_types(
         }
     };
     let Some(response) = &op.response else {
-        let doc = docs::attrs(&[format!("The `data` of [`Client::{func}`]: raw JSON ({origin}).")]);
-        return Ok(quote! { #doc #deprecated pub type Data = serde_json::Value; });
+        let doc = [format!("The `data` of [`Client::{func}`]: raw JSON ({origin}).")];
+        let code = "pub type Data = serde_json::Value;\n".to_owned();
+        return Ok(vec![documented(&doc, deprecation, code, 0)?]);
     };
-    let mut out = TokenStream::new();
+    let mut out = Vec::new();
     if !matches!(response.shape.non_null(), Shape::Object { .. }) {
-        let ty = field_type(&response.shape, &mut Vec::new(), names);
-        let doc = docs::attrs(&[
+        let ty = field_type_text(&response.shape, &mut Vec::new(), names);
+        let doc = [
             format!("The `data` of [`Client::{func}`] ({origin})."),
             String::new(),
             "Decoded leniently: see the crate's \"Response types\". / 宽松解码，见 crate 文档。".into(),
-        ]);
-        out.extend(quote! { #doc #deprecated pub type Data = #ty; });
+        ];
+        out.push(documented(&doc, deprecation, format!("pub type Data = {ty};\n"), 0)?);
     }
     for (loc, s) in &names.structs {
         let Some((fields, rest)) = object_at(&response.shape, loc) else {
             continue;
         };
-        let ty = format_ident!("{}", s.type_name);
         let where_ = if loc.is_empty() {
             "data".to_owned()
         } else {
@@ -644,7 +610,6 @@ fn data_types(
         ];
         let mut members = Vec::new();
         let mut arms = Vec::new();
-        let mut arm_lines = Vec::new();
         for (f, rust) in fields.iter().zip(&s.fields) {
             let n = ident(rust);
             let mut child = loc.clone();
@@ -659,13 +624,12 @@ fn data_types(
                 attr: (rust != wire).then(|| format!("#[serde(rename = {})]", Literal::string(wire))),
                 code: format!("pub {n}: {}", field_type_text(&f.shape, &mut child, names)),
             });
-            arms.push(quote! { #wire => de::set(map, &mut self.#n), });
-            arm_lines.push((
+            arms.push((
                 Literal::string(wire).to_string(),
                 format!("de::set(map, &mut self.{n})"),
             ));
         }
-        let mut types = vec![ty.clone()];
+        let mut types = vec![s.type_name.clone()];
         if let (Some(rest), Some(rust)) = (rest, &s.rest) {
             let n = ident(rust);
             let mut child = loc.clone();
@@ -682,20 +646,14 @@ fn data_types(
                     element_type_text(rest, &mut child, names)
                 ),
             });
-            types.push(n);
+            types.push(n.to_string());
         }
         let head = format!("pub struct {}", s.type_name);
-        let definition = braced(&doc, (deprecated, deprecated_text), &STRUCT_ATTRS, &head, &members);
-        let deserialize = DESERIALIZE.placeholder(&[&s.type_name])?;
+        out.push(braced(&doc, deprecation, &STRUCT_ATTRS, &head, &members)?);
+        out.push(DESERIALIZE.code(&[&s.type_name])?);
         let template = if types.len() == 2 { &OBJECT_INSERT } else { &OBJECT_SKIP };
-        let object = with_arms(template, &types, &arm_lines, quote! { #(#arms)* })?;
-        out.extend(quote! {
-            #definition
-
-            #deserialize
-
-            #object
-        });
+        let types: Vec<&str> = types.iter().map(String::as_str).collect();
+        out.push(with_arms(template, &types, &arms)?);
     }
     Ok(out)
 }
@@ -716,85 +674,42 @@ const STRUCT_ATTRS: [&str; 2] = [
 
 const ENUM_ATTRS: [&str; 2] = ["#[derive(Debug, Clone, PartialEq, Eq, Hash)]", "#[non_exhaustive]"];
 
-/// A struct or enum definition (`head`: `pub struct Name`) as text (see [`TEXT_WIDTH`]); `None` when a line
-/// would be wider, or the docs or the deprecation attribute cannot be written as text.
-fn braced_text(
-    doc: &[String],
-    deprecated: Option<&str>,
-    attrs: &[&str],
-    head: &str,
-    members: &[Member],
-) -> Option<String> {
-    if members.is_empty() {
-        return None;
-    }
-    let mut out = docs::outer_lines(doc)?;
-    out.push_str(deprecated?);
+/// A struct or enum definition (`head`: `pub struct Name`), its fields or variants one per line (see
+/// [`documented`]).
+fn braced(doc: &[String], deprecation: Attrs<'_>, attrs: &[&str], head: &str, members: &[Member]) -> Result<Code> {
+    let mut code = String::new();
     for attr in attrs {
-        out.push_str(attr);
-        out.push('\n');
+        code.push_str(attr);
+        code.push('\n');
     }
-    out.push_str(head);
-    out.push_str(" {\n");
-    let mut line = |text: &str| {
-        out.push_str("    ");
-        out.push_str(text);
-        out.push('\n');
-        4 + text.len() <= TEXT_WIDTH
-    };
+    code.push_str(head);
+    code.push_str(" {\n");
+    // prettyplease prints an empty body as `{}`, and a doc holding a newline as a block: left to it.
+    let mut laid_out = !members.is_empty();
     for m in members {
-        for doc_line in docs::outer_lines(&m.doc)?.lines() {
-            line(doc_line);
-        }
-        if let Some(attr) = &m.attr {
-            if !line(attr) {
-                return None;
+        match docs::outer_lines(&m.doc) {
+            Some(lines) => lines.lines().for_each(|l| {
+                code.push_str("    ");
+                code.push_str(l);
+                code.push('\n');
+            }),
+            None => {
+                laid_out = false;
+                code.push_str(&docs::attrs(&m.doc).to_string());
             }
         }
-        if !line(&format!("{},", m.code)) {
-            return None;
+        for line in m.attr.iter().chain([&format!("{},", m.code)]) {
+            code.push_str("    ");
+            code.push_str(line);
+            code.push('\n');
         }
     }
-    out.push_str("}\n");
-    Some(out)
-}
-
-fn braced_tokens(
-    doc: &[String],
-    deprecated: &TokenStream,
-    attrs: &[&str],
-    head: &str,
-    members: &[Member],
-) -> TokenStream {
-    let doc = docs::attrs(doc);
-    let (attrs, head) = (attrs.iter().map(|a| tokens_of(a)), tokens_of(head));
-    let members = members.iter().map(|m| {
-        let (d, code) = (docs::attrs(&m.doc), tokens_of(&m.code));
-        let attr = m.attr.as_deref().map(tokens_of);
-        quote! { #d #attr #code }
-    });
-    quote! {
-        #doc
-        #deprecated
-        #(#attrs)*
-        #head {
-            #(#members,)*
-        }
+    code.push_str("}\n");
+    if laid_out {
+        return documented(doc, deprecation, code, 0);
     }
-}
-
-/// [`braced_text`], else [`braced_tokens`].
-fn braced(
-    doc: &[String],
-    deprecated: (&TokenStream, Option<&str>),
-    attrs: &[&str],
-    head: &str,
-    members: &[Member],
-) -> TokenStream {
-    match braced_text(doc, deprecated.1, attrs, head, members) {
-        Some(code) => splice(&code),
-        None => braced_tokens(doc, deprecated.0, attrs, head, members),
-    }
+    let (doc, attrs, code) = (docs::attrs(doc), deprecation.tokens, parse_code(&code)?);
+    Ok(Code::Tokens(quote! { #doc #attrs #code }))
 }
 
 /// A response struct's `Deserialize` impl: the runtime's lenient object decoder.
@@ -840,31 +755,30 @@ static OBJECT_INSERT: Template = Template::items("object-insert", |ids, arms| {
     }
 });
 
-/// A template for these identifiers with these arms (pattern, body): as text, the arms written in place of the
-/// template's [`ARMS`]; as tokens (`arm_tokens`) when an arm's layout is prettyplease's to decide (see
-/// `format::match_arm`), or there is no arm.
-fn with_arms(
-    template: &Template,
-    idents: &[proc_macro2::Ident],
-    arms: &[(String, String)],
-    arm_tokens: TokenStream,
-) -> Result<TokenStream> {
-    let names: Vec<String> = idents.iter().map(ToString::to_string).collect();
-    let names: Vec<&str> = names.iter().map(String::as_str).collect();
-    let text = template.text(&names)?;
-    let Some(at) = text.find(ARMS).filter(|_| !arms.is_empty()) else {
-        return Ok(template.tokens(idents, arm_tokens));
-    };
-    let indent = at - text[..at].rfind('\n').map_or(0, |nl| nl + 1);
-    let mut lines = Vec::new();
-    for (pat, body) in arms {
-        match match_arm(indent, pat, body) {
-            Some(arm) => lines.extend(arm),
-            None => return Ok(template.tokens(idents, arm_tokens)),
+/// A template for these identifiers (as printed: `r#type`) with these arms (pattern, body): as text, the arms
+/// written in place of the template's [`ARMS`]; as tokens when an arm's layout is prettyplease's to decide
+/// (see `format::match_arm`), or there is no arm.
+fn with_arms(template: &Template, idents: &[&str], arms: &[(String, String)]) -> Result<Code> {
+    let text = template.text(idents)?;
+    if let Some(at) = text.find(ARMS).filter(|_| !arms.is_empty()) {
+        let indent = at - text[..at].rfind('\n').map_or(0, |nl| nl + 1);
+        let lines: Option<Vec<Vec<String>>> = arms.iter().map(|(pat, body)| match_arm(indent, pat, body)).collect();
+        if let Some(lines) = lines {
+            let pad = format!("\n{}", " ".repeat(indent));
+            let mut code = text.replacen(ARMS, &lines.concat().join(&pad), 1);
+            code.push('\n');
+            return Ok(Code::Text(code));
         }
     }
-    let pad = " ".repeat(indent);
-    Ok(splice(&text.replacen(ARMS, &lines.join(&format!("\n{pad}")), 1)))
+    let idents: Vec<proc_macro2::Ident> = idents
+        .iter()
+        .map(|i| match i.strip_prefix("r#") {
+            Some(raw) => proc_macro2::Ident::new_raw(raw, proc_macro2::Span::call_site()),
+            None => proc_macro2::Ident::new(i, proc_macro2::Span::call_site()),
+        })
+        .collect();
+    let arms: String = arms.iter().map(|(pat, body)| format!("{pat} => {body}, ")).collect();
+    Ok(Code::Tokens(template.tokens(&idents, parse_code(&arms)?)))
 }
 
 /// `text` as an inline code span, whatever backticks it holds.
@@ -897,13 +811,9 @@ pub(super) fn object_at<'a>(shape: &'a Shape, loc: &[String]) -> Option<(&'a [Fi
     }
 }
 
-/// The type of a struct field (or of the whole `data`): every scalar and object optional, lists and maps
-/// empty when absent (see `templates/de.rs`).
-pub(super) fn field_type(shape: &Shape, loc: &mut Vec<String>, names: &OpNames) -> TokenStream {
-    tokens_of(&field_type_text(shape, loc, names))
-}
-
-fn field_type_text(shape: &Shape, loc: &mut Vec<String>, names: &OpNames) -> String {
+/// The type of a struct field (or of the whole `data`), as prettyplease prints it: every scalar and object
+/// optional, lists and maps empty when absent (see `templates/de.rs`).
+pub(super) fn field_type_text(shape: &Shape, loc: &mut Vec<String>, names: &OpNames) -> String {
     match shape {
         Shape::Any => "serde_json::Value".to_owned(),
         Shape::Optional(inner) => field_type_text(inner, loc, names),
@@ -912,13 +822,9 @@ fn field_type_text(shape: &Shape, loc: &mut Vec<String>, names: &OpNames) -> Str
     }
 }
 
-/// The type of an element of a list or map: as inferred, `Option` only where `null` was seen.
-pub(super) fn element_type(shape: &Shape, loc: &mut Vec<String>, names: &OpNames) -> TokenStream {
-    tokens_of(&element_type_text(shape, loc, names))
-}
-
-/// [`element_type`] as prettyplease prints it.
-fn element_type_text(shape: &Shape, loc: &mut Vec<String>, names: &OpNames) -> String {
+/// The type of an element of a list or map, as prettyplease prints it: as inferred, `Option` only where
+/// `null` was seen.
+pub(super) fn element_type_text(shape: &Shape, loc: &mut Vec<String>, names: &OpNames) -> String {
     match shape {
         Shape::Bool => "bool".to_owned(),
         Shape::Integer => "i64".to_owned(),
@@ -970,15 +876,6 @@ mod tests {
     use super::*;
     use crate::emit::EmitOptions;
     use crate::ir::{EnumType, EnumValue, Text};
-
-    /// Items of a request builder's `impl`, printed as `rust_file` prints them.
-    fn printed(items: TokenStream) -> String {
-        let opts = EmitOptions {
-            digest: String::new(),
-            command: "test".into(),
-        };
-        super::super::format::rust_file(&opts, quote! { impl<'a> Request<'a> { #items } }, "test").unwrap()
-    }
 
     fn text(en: &str) -> Text {
         Text {
@@ -1034,9 +931,50 @@ mod tests {
         names
     }
 
+    /// Code written as text is what prettyplease prints for it: spliced as is, or parsed and laid out by
+    /// prettyplease, the file is the same. `wrap`: the file's items around the code (`impl` for methods).
+    fn is_fixed_point(code: &str, wrap: fn(TokenStream) -> TokenStream) -> bool {
+        let spliced = printed_items(wrap(format::Code::Text(code.to_owned()).into_tokens()));
+        let parsed = printed_items(wrap(parse_code(code).unwrap()));
+        assert_eq!(spliced, parsed, "written as text:\n{code}");
+        true
+    }
+
+    fn in_impl(items: TokenStream) -> TokenStream {
+        quote! { impl<'a> Request<'a> { #items } }
+    }
+
+    fn top_level(items: TokenStream) -> TokenStream {
+        items
+    }
+
+    /// Counts the code written as text (each checked against prettyplease) and left to prettyplease.
+    #[derive(Default, Debug)]
+    struct Tally {
+        text: usize,
+        tokens: usize,
+    }
+
+    impl Tally {
+        fn check(&mut self, code: Code, wrap: fn(TokenStream) -> TokenStream, must_hold: &str) {
+            match code {
+                Code::Text(text) => {
+                    self.text += 1;
+                    assert!(is_fixed_point(&text, wrap));
+                }
+                Code::Tokens(tokens) => {
+                    self.tokens += 1;
+                    // Too wide for text: prettyplease lays it out.
+                    let printed = printed_items(wrap(tokens));
+                    assert!(printed.contains(must_hold), "{must_hold}:\n{printed}");
+                }
+            }
+        }
+    }
+
     #[test]
     fn setters_written_as_text_are_what_prettyplease_prints() {
-        let (mut as_text, mut as_tokens) = (0, 0);
+        let mut tally = Tally::default();
         // Plain prose, trailing spaces, a control character and a bidi control (made printable), an empty
         // description.
         let descriptions = ["Page number.", "trailing  ", "a\u{1}b\u{202e}c", ""];
@@ -1044,37 +982,89 @@ mod tests {
             for (ty, e) in kinds(i % 40 + 1) {
                 let desc = descriptions[i % descriptions.len()];
                 let p = param(&format!("w{i}"), false, ty, ParamLocation::Query, desc);
-                let doc = setter_doc(&p);
-                let tokens = setter_tokens(&doc, &p, &name, e.as_ref());
-                match setter_text(&doc, &p, &name, e.as_ref()) {
-                    Some(code) => {
-                        as_text += 1;
-                        assert_eq!(printed(splice(&code)), printed(tokens), "setter `{name}`");
-                    }
-                    None => {
-                        as_tokens += 1;
-                        // Too wide for text: prettyplease lays it out.
-                        assert!(printed(tokens).contains(&format!("fn {}", ident(&name))));
-                    }
-                }
+                let code = setter(&p, &name, e.as_ref()).unwrap();
+                tally.check(code, in_impl, &format!("fn {}", ident(&name)));
             }
         }
+        assert!(tally.text > 200 && tally.tokens > 50, "{tally:?}");
+    }
+
+    #[test]
+    fn client_methods_written_as_text_are_what_prettyplease_prints() {
+        let note = "This endpoint is deprecated and may be removed in future versions. / 此接口已过时。";
+        let deprecated = quote! { #[deprecated(note = #note)] };
+        let (_, method) = format::attrs_text(&deprecated);
+        let attrs = [
+            Attrs::NONE,
+            Attrs {
+                tokens: Some(&deprecated),
+                item: None,
+                method: method.as_deref(),
+            },
+        ];
+        let mut tally = Tally::default();
+        let (mut flat, mut broken) = (0, 0);
+        let types = ["impl Into<String>", "i64", "bool", "SortType", "serde_json::Value"];
+        for (i, func) in rust_names().into_iter().enumerate() {
+            // 0 to 4 required parameters of every type and names of many lengths, 0 to 2 optional ones.
+            let required: Vec<(String, &str)> = (0..i % 5)
+                .map(|k| {
+                    (
+                        "q".repeat((i * 7 + k * 13) % 24 + 1) + &k.to_string(),
+                        types[(i + k) % types.len()],
+                    )
+                })
+                .collect();
+            let args: Vec<String> = required.iter().map(|(n, t)| format!("{n}: {t}")).collect();
+            let mut inits: Vec<String> = required
+                .iter()
+                .map(|(n, t)| {
+                    if t.starts_with("impl") {
+                        format!("{n}: {n}.into()")
+                    } else {
+                        n.clone()
+                    }
+                })
+                .collect();
+            inits.extend((0..i % 3).map(|k| format!("o{}: None", "o".repeat(i % 17 + k))));
+            let code = client_method_code(&func, &args, &inits);
+            let doc = ["**Summary**".to_owned(), String::new(), "`GET /x`".to_owned()];
+            let written = documented(&doc, attrs[i % 2], code.clone(), IN_IMPL).unwrap();
+            if matches!(written, Code::Text(_)) {
+                if code.contains("(&self,") || code.contains("(&self)") {
+                    flat += 1;
+                } else {
+                    broken += 1;
+                }
+            }
+            tally.check(written, in_impl, &format!("fn {}", ident(&func)));
+        }
         assert!(
-            as_text > 200 && as_tokens > 50,
-            "{as_text} as text, {as_tokens} as tokens"
+            tally.text > 30 && tally.tokens > 5 && flat > 10 && broken > 10,
+            "{tally:?} {flat} {broken}"
         );
+    }
+
+    #[test]
+    fn the_runtime_path_is_the_runtime_crate_name() {
+        assert_eq!(RUNTIME, super::super::RUNTIME_CRATE.replace('-', "_"));
     }
 
     #[test]
     fn structs_and_enums_written_as_text_are_what_prettyplease_prints() {
         let note = "This endpoint is deprecated and may be removed in future versions. / 此接口已过时。";
-        let (mut as_text, mut as_tokens) = (0, 0);
+        let mut tally = Tally::default();
         for deprecated in [
             TokenStream::new(),
             quote! { #[deprecated(note = #note)] },
             quote! { #[deprecated] },
         ] {
-            let attrs = super::super::format::attrs_text(&deprecated);
+            let (item, method) = format::attrs_text(&deprecated);
+            let attrs = Attrs {
+                tokens: Some(&deprecated),
+                item: item.as_deref(),
+                method: method.as_deref(),
+            };
             for len in 1..=70 {
                 let field = |k: usize| Member {
                     doc: vec![format!("JSON `f{k}` / 字段 `f{k}`. Example / 示例: `\"x  \"`")],
@@ -1098,14 +1088,15 @@ mod tests {
                     String::new(),
                     "More.".to_owned(),
                 ];
-                let ty = format_ident!("S{}", "s".repeat(len));
+                let ty = format!("S{}", "s".repeat(len));
                 // A struct of `len % 5 + 1` fields, and an enum of as many variants.
                 let variants: Vec<Member> = (0..len % 5 + 1)
                     .map(|k| Member {
-                        doc: if k == 1 {
-                            Vec::new()
-                        } else {
-                            vec![format!("`{k}`: meaning {k}")]
+                        doc: match k {
+                            1 => Vec::new(),
+                            // A doc line holding a newline: prettyplease prints a block.
+                            2 if len % 7 == 0 => vec!["two\nlines".to_owned()],
+                            _ => vec![format!("`{k}`: meaning {k}")],
                         },
                         attr: None,
                         code: if k == 0 {
@@ -1119,24 +1110,12 @@ mod tests {
                     (&STRUCT_ATTRS, format!("pub struct {ty}"), &members),
                     (&ENUM_ATTRS, format!("pub enum {ty}"), &variants),
                 ] {
-                    let tokens = braced_tokens(&doc, &deprecated, attrs_lines, &head, members);
-                    match braced_text(&doc, attrs.as_deref(), attrs_lines, &head, members) {
-                        Some(code) => {
-                            as_text += 1;
-                            assert_eq!(printed_items(splice(&code)), printed_items(tokens), "{head}");
-                        }
-                        None => {
-                            as_tokens += 1;
-                            assert!(printed_items(tokens).contains(&head));
-                        }
-                    }
+                    let code = braced(&doc, attrs, attrs_lines, &head, members).unwrap();
+                    tally.check(code, top_level, &head);
                 }
             }
         }
-        assert!(
-            as_text > 30 && as_tokens > 30,
-            "{as_text} as text, {as_tokens} as tokens"
-        );
+        assert!(tally.text > 30 && tally.tokens > 30, "{tally:?}");
     }
 
     fn printed_items(items: TokenStream) -> String {
@@ -1148,14 +1127,15 @@ mod tests {
     }
 
     #[test]
-    fn a_setter_whose_doc_line_holds_a_newline_goes_through_prettyplease() {
-        let p = param("w", false, ParamType::Boolean, ParamLocation::Query, "x");
-        assert_eq!(setter_text(&["a\nb".to_owned()], &p, "w", None), None);
+    fn docs_holding_a_newline_go_through_prettyplease() {
+        let code = "fn f(self) {}\n".to_owned();
+        let written = documented(&["a\nb".to_owned()], Attrs::NONE, code, IN_IMPL).unwrap();
+        assert!(matches!(written, Code::Tokens(_)));
     }
 
     #[test]
     fn into_parts_written_as_text_is_what_prettyplease_prints() {
-        let (mut as_text, mut as_tokens) = (0, 0);
+        let mut tally = Tally::default();
         let names = rust_names();
         for (i, name) in names.iter().enumerate() {
             for method in [Method::Get, Method::Post] {
@@ -1183,26 +1163,10 @@ mod tests {
                     })
                     .collect();
                 let func = names[names.len() - 1 - i].as_str();
-                let tokens = into_parts_tokens(&named, method, func);
-                match into_parts_text(&named, method, func) {
-                    Some(code) => {
-                        as_text += 1;
-                        assert_eq!(
-                            printed(splice(&code)),
-                            printed(tokens),
-                            "into_parts of `{func}`, {params:?}"
-                        );
-                    }
-                    None => {
-                        as_tokens += 1;
-                        assert!(printed(tokens).contains("fn into_parts(self)"));
-                    }
-                }
+                let code = into_parts(&named, method, func).unwrap();
+                tally.check(code, in_impl, "fn into_parts(self)");
             }
         }
-        assert!(
-            as_text > 60 && as_tokens > 20,
-            "{as_text} as text, {as_tokens} as tokens"
-        );
+        assert!(tally.text > 60 && tally.tokens > 20, "{tally:?}");
     }
 }

@@ -14,26 +14,10 @@
 
 use std::fmt::Write as _;
 
-use super::operation::{arg_type, field_type, object_at};
+use super::operation::{arg_type_text, element_type_text, field_type_text, object_at};
 use crate::error::Result;
 use crate::ir::{Api, Shape, ShapeOrigin};
 use crate::names;
-
-/// Types as text without the spaces `quote` puts around punctuation.
-fn text(tokens: proc_macro2::TokenStream) -> String {
-    let mut s = tokens.to_string();
-    for (from, to) in [
-        (" < ", "<"),
-        (" <", "<"),
-        ("< ", "<"),
-        (" >", ">"),
-        (" ,", ","),
-        (" :: ", "::"),
-    ] {
-        s = s.replace(from, to);
-    }
-    s
-}
 
 pub fn api_surface(api: &Api) -> Result<String> {
     let plan = names::plan(api)?;
@@ -52,7 +36,7 @@ pub fn api_surface(api: &Api) -> Result<String> {
             .params
             .iter()
             .filter(|p| p.param.required)
-            .map(|p| format!("{}: {}", p.name, text(arg_type(p.param, p.enum_names.as_ref()))))
+            .map(|p| format!("{}: {}", p.name, arg_type_text(p.param, p.enum_names.as_ref())))
             .collect();
         let _ = writeln!(out, "  fn {}({})", n.func, args.join(", "));
         for p in n.params.iter().filter(|p| !p.param.required) {
@@ -60,7 +44,7 @@ pub fn api_surface(api: &Api) -> Result<String> {
                 out,
                 "    .{}({})",
                 p.name,
-                text(arg_type(p.param, p.enum_names.as_ref()))
+                arg_type_text(p.param, p.enum_names.as_ref())
             );
         }
         for p in &n.params {
@@ -87,7 +71,7 @@ pub fn api_surface(api: &Api) -> Result<String> {
             let _ = writeln!(
                 out,
                 "  Data = {} ({origin})",
-                text(field_type(&response.shape, &mut Vec::new(), n))
+                field_type_text(&response.shape, &mut Vec::new(), n)
             );
         }
         for (loc, s) in &n.structs {
@@ -103,7 +87,7 @@ pub fn api_surface(api: &Api) -> Result<String> {
             for (f, rust) in fields.iter().zip(&s.fields) {
                 let mut child = loc.clone();
                 child.push(f.name.clone());
-                let ty = text(field_type(&f.shape, &mut child, n));
+                let ty = field_type_text(&f.shape, &mut child, n);
                 let wire = if *rust == f.name {
                     String::new()
                 } else {
@@ -114,7 +98,7 @@ pub fn api_surface(api: &Api) -> Result<String> {
             if let (Some(rest), Some(name)) = (rest, &s.rest) {
                 let mut child = loc.clone();
                 child.push(names::VALUE.to_owned());
-                let ty = text(super::operation::element_type(rest, &mut child, n));
+                let ty = element_type_text(rest, &mut child, n);
                 let _ = writeln!(out, "    {name}: BTreeMap<String, {ty}>  // keys that are data");
             }
         }
