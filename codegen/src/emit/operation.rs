@@ -111,9 +111,7 @@ pub fn file(api: &Api, names: &OpNames<'_>, opts: &EmitOptions) -> Result<String
 /// parsed for prettyplease to lay out.
 fn documented(doc: &[String], attrs: Attrs<'_>, code: String, indent: usize) -> Result<Code> {
     let attrs_text = if indent == 0 { attrs.item } else { attrs.method };
-    // Doc comments are never wrapped.
-    let fits = |l: &str| indent + l.len() <= TEXT_WIDTH || l.trim_start().starts_with("///");
-    if code.lines().all(fits) {
+    if code.lines().all(|l| kept(l, indent)) {
         if let (Some(mut text), Some(a)) = (docs::outer_lines(doc), attrs_text) {
             text.push_str(a);
             text.push_str(&code);
@@ -122,6 +120,35 @@ fn documented(doc: &[String], attrs: Attrs<'_>, code: String, indent: usize) -> 
     }
     let (doc, attrs, code) = (docs::attrs(doc), attrs.tokens, parse_code(&code)?);
     Ok(Code::Tokens(quote! { #doc #attrs #code }))
+}
+
+/// Whether prettyplease prints `line` of code written as text (at `indent` columns) as it is written.
+fn kept(line: &str, indent: usize) -> bool {
+    let width = indent + line.len();
+    if line.trim_start().starts_with("///") {
+        // Doc comments are never wrapped.
+        true
+    } else if line.starts_with("pub const ") && line.ends_with("\";") {
+        // Nor is a constant string: prettyplease does not break after a const's `=`, nor inside a literal.
+        true
+    } else if line.starts_with("pub fn ") || line.starts_with("fn ") {
+        // A signature laid out by `signature`.
+        width <= MARGIN
+    } else {
+        width <= TEXT_WIDTH
+    }
+}
+
+/// A method's signature up to its body's `{` as prettyplease lays it out at `indent` columns (`head`: `pub fn
+/// name`, `ret`: ` -> Self`): on one line when it fits its margin, else one argument per line.
+fn signature(indent: usize, head: &str, args: &[String], ret: &str) -> String {
+    let flat = format!("{head}({}){ret} {{\n", args.join(", "));
+    // The newline does not count.
+    if indent + flat.len() - 1 <= MARGIN {
+        return flat;
+    }
+    let args: String = args.iter().map(|a| format!("    {a},\n")).collect();
+    format!("{head}(\n{args}){ret} {{\n")
 }
 
 /// `Client::<func>`: takes the required parameters, returns the request builder.
@@ -224,13 +251,7 @@ fn client_method_code(func: &str, args: &[String], inits: &[String]) -> String {
         .chain(inits.iter().cloned())
         .collect();
     let func = ident(func);
-    let flat = format!("pub fn {func}({}) -> Request<'_> {{", args.join(", "));
-    let mut code = if IN_IMPL + flat.len() <= MARGIN {
-        format!("{flat}\n")
-    } else {
-        let args: String = args.iter().map(|a| format!("    {a},\n")).collect();
-        format!("pub fn {func}(\n{args}) -> Request<'_> {{\n")
-    };
+    let mut code = signature(IN_IMPL, &format!("pub fn {func}"), &args, " -> Request<'_>");
     // prettyplease lays a struct literal out on one line only up to 34 columns, which this one never fits.
     code.push_str("    Request {\n");
     for field in fields {
@@ -400,10 +421,9 @@ fn setter(p: &Param, name: &str, e: Option<&EnumNames>) -> Result<Code> {
     // As the identifier prints (`r#type`).
     let name = ident(name).to_string();
     let value = if is_string(p) { "value.into()" } else { "value" };
-    let code = format!(
-        "pub fn {name}(mut self, value: {}) -> Self {{\n    self.{name} = Some({value});\n    self\n}}\n",
-        arg_type_text(p, e)
-    );
+    let args = ["mut self".to_owned(), format!("value: {}", arg_type_text(p, e))];
+    let mut code = signature(IN_IMPL, &format!("pub fn {name}"), &args, " -> Self");
+    code.push_str(&format!("    self.{name} = Some({value});\n    self\n}}\n"));
     documented(&doc, Attrs::NONE, code, IN_IMPL)
 }
 
@@ -974,7 +994,7 @@ mod tests {
 
     #[test]
     fn setters_written_as_text_are_what_prettyplease_prints() {
-        let mut tally = Tally::default();
+        let (mut tally, mut widths) = (Tally::default(), std::collections::BTreeSet::new());
         // Plain prose, trailing spaces, a control character and a bidi control (made printable), an empty
         // description.
         let descriptions = ["Page number.", "trailing  ", "a\u{1}b\u{202e}c", ""];
@@ -983,10 +1003,16 @@ mod tests {
                 let desc = descriptions[i % descriptions.len()];
                 let p = param(&format!("w{i}"), false, ty, ParamLocation::Query, desc);
                 let code = setter(&p, &name, e.as_ref()).unwrap();
+                if let Code::Text(text) = &code {
+                    let signature = text.lines().find(|l| l.starts_with("pub fn")).unwrap_or_default();
+                    widths.insert(IN_IMPL + signature.len());
+                }
                 tally.check(code, in_impl, &format!("fn {}", ident(&name)));
             }
         }
-        assert!(tally.text > 200 && tally.tokens > 50, "{tally:?}");
+        // One-line signatures up to prettyplease's margin (longer ones are written one argument per line).
+        assert!((40..=MARGIN).all(|w| widths.contains(&w)), "{widths:?}");
+        assert!(tally.text > 300, "{tally:?}");
     }
 
     #[test]
@@ -1003,9 +1029,13 @@ mod tests {
             },
         ];
         let mut tally = Tally::default();
-        let (mut flat, mut broken) = (0, 0);
+        // The widths of the one-line signatures written as text, and how many were written one argument per line.
+        let (mut flat, mut broken) = (std::collections::BTreeSet::new(), 0);
         let types = ["impl Into<String>", "i64", "bool", "SortType", "serde_json::Value"];
-        for (i, func) in rust_names().into_iter().enumerate() {
+        let funcs = rust_names()
+            .into_iter()
+            .chain((0..455).map(|n| format!("f{}", "x".repeat(n % 91))));
+        for (i, func) in funcs.enumerate() {
             // 0 to 4 required parameters of every type and names of many lengths, 0 to 2 optional ones.
             let required: Vec<(String, &str)> = (0..i % 5)
                 .map(|k| {
@@ -1031,18 +1061,30 @@ mod tests {
             let doc = ["**Summary**".to_owned(), String::new(), "`GET /x`".to_owned()];
             let written = documented(&doc, attrs[i % 2], code.clone(), IN_IMPL).unwrap();
             if matches!(written, Code::Text(_)) {
-                if code.contains("(&self,") || code.contains("(&self)") {
-                    flat += 1;
-                } else {
-                    broken += 1;
+                match code.lines().next().filter(|l| l.ends_with('{')) {
+                    Some(line) => {
+                        flat.insert(IN_IMPL + line.len());
+                    }
+                    None => broken += 1,
                 }
             }
             tally.check(written, in_impl, &format!("fn {}", ident(&func)));
         }
-        assert!(
-            tally.text > 30 && tally.tokens > 5 && flat > 10 && broken > 10,
-            "{tally:?} {flat} {broken}"
-        );
+        // Both sides of prettyplease's margin were checked.
+        assert!((60..=MARGIN).all(|w| flat.contains(&w)), "{flat:?}");
+        assert!(tally.text > 300 && broken > 100, "{tally:?} {broken}");
+    }
+
+    #[test]
+    fn a_path_constant_is_one_line_however_long() {
+        for len in 1..=150 {
+            let path = Literal::string(&format!("/api/{}", "a/b-c".repeat(len / 5 + 1)));
+            let code = format!("pub const PATH: &str = {path};\n");
+            let doc = ["HTTP path of this operation.".to_owned()];
+            let written = documented(&doc, Attrs::NONE, code, 0).unwrap();
+            assert!(matches!(&written, Code::Text(_)), "{path}");
+            Tally::default().check(written, top_level, "PATH");
+        }
     }
 
     #[test]
