@@ -193,3 +193,32 @@ fn emit_all(
     }
     Ok(Emitted { files, owned_dirs })
 }
+
+#[cfg(test)]
+mod tests {
+    use std::sync::atomic::Ordering::Relaxed;
+
+    use super::*;
+    use crate::input::Source;
+
+    /// Most code is written as text in prettyplease's layout and never parsed (see `emit/format.rs`); every
+    /// file of every platform of an aggregate is what prettyplease prints when it is handed all of it.
+    #[test]
+    fn code_written_as_text_is_what_prettyplease_prints_for_the_whole_api() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+        let manifest_path = root.join("specs/manifest.yaml");
+        let manifest = Manifest::parse(&std::fs::read_to_string(&manifest_path).unwrap(), &manifest_path).unwrap();
+        let spec = root.join("tests/fixtures/public-api/public-api-2026-08-21.json");
+        let input = SpecInput::File(Source::new(&spec, std::fs::read(&spec).unwrap()));
+        let generate = || generate_spec(&input, &manifest, &SpecOptions::default(), &Memories::new()).unwrap();
+        let as_text = generate();
+        emit::FORCE_PRETTYPLEASE.store(true, Relaxed);
+        let by_prettyplease = generate();
+        emit::FORCE_PRETTYPLEASE.store(false, Relaxed);
+        assert!(as_text.files.len() > 300, "{}", as_text.files.len());
+        for (path, text) in &as_text.files {
+            assert_eq!(Some(text), by_prettyplease.files.get(path), "{}", path.display());
+        }
+        assert_eq!(as_text.files.len(), by_prettyplease.files.len());
+    }
+}

@@ -4,6 +4,8 @@
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
+use super::format::{documented, parse_code, rust_module, Attrs, Code, Template};
+use super::operation::RUNTIME;
 use super::{docs, header, ident, rust_file, EmitOptions, GeneratedFile};
 use crate::error::{Error, Result};
 use crate::ir::{Api, ParamType};
@@ -226,11 +228,11 @@ pub fn files(api: &Api, plan: &Plan, opts: &EmitOptions, changelog: Option<&str>
         },
         GeneratedFile {
             path: "src/lib.rs".into(),
-            contents: rust_file(opts, lib_rs(api, plan), "lib.rs")?,
+            contents: lib_rs(api, plan, opts)?,
         },
         GeneratedFile {
             path: "src/ops/mod.rs".into(),
-            contents: rust_file(opts, ops_mod(plan), "ops/mod.rs")?,
+            contents: ops_mod(plan, opts)?,
         },
     ];
     out.extend(license_files());
@@ -348,7 +350,7 @@ pub(super) fn example_call(plan: &Plan) -> Option<String> {
     Some(format!("{}({})", names.func, args.join(", ")))
 }
 
-fn lib_rs(api: &Api, plan: &Plan) -> TokenStream {
+fn lib_rs(api: &Api, plan: &Plan, opts: &EmitOptions) -> Result<String> {
     let title = docs::inline(&api.title);
     let krate = api.crate_name.replace('-', "_");
     let mut doc = vec![
@@ -441,21 +443,44 @@ fn lib_rs(api: &Api, plan: &Plan) -> TokenStream {
          `mismatches` 中，原始 JSON 可通过 `raw_data()` 取得。"
             .into(),
     ]);
-    let doc = docs::inner_attrs(&doc);
-    let client_doc = docs::attrs(&[
+    let client_doc = [
         format!("Asynchronous client of the {title} operations: one method per operation (see [`ops`])."),
         String::new(),
         "Cheap to clone: clones share one connection pool.".into(),
-    ]);
-    let runtime = format_ident!("{}", RUNTIME_CRATE.replace('-', "_"));
+    ];
+    let items = vec![
+        Code::Text("pub mod ops;\n".into()),
+        LIB_HEAD.code(&[])?,
+        documented(
+            &client_doc,
+            Attrs::NONE,
+            format!("#[derive(Debug, Clone)]\npub struct Client {{\n    inner: {RUNTIME}::Client,\n}}\n"),
+            0,
+        )?,
+        LIB_TAIL.code(&[])?,
+    ];
+    rust_module(opts, inner(&doc)?, items, "lib.rs")
+}
+
+/// The crate attributes of a client crate's (and the facade's) `lib.rs`, after its docs. docs.rs (`--cfg
+/// docsrs`, nightly) labels feature-gated items (`blocking`, the facade's platforms) with their feature.
+const LIB_ATTRS: &str = "#![warn(missing_docs)]\n#![cfg_attr(docsrs, feature(doc_cfg))]\n";
+
+/// A `lib.rs`'s crate docs and [`LIB_ATTRS`], as text (when the docs can be written as text) and as tokens.
+pub(super) fn inner(doc: &[String]) -> Result<(Option<String>, TokenStream)> {
+    let text = docs::inner_lines(doc).map(|mut text| {
+        text.push_str(LIB_ATTRS);
+        text
+    });
+    let mut tokens = docs::inner_attrs(doc);
+    tokens.extend(parse_code(LIB_ATTRS)?);
+    Ok((text, tokens))
+}
+
+/// What a client crate's `lib.rs` holds before `Client` (formatted once, see `emit/format.rs`).
+static LIB_HEAD: Template = Template::items("lib-head", |_, _| {
+    let runtime = format_ident!("{RUNTIME}");
     quote! {
-        #doc
-        #![warn(missing_docs)]
-        // docs.rs (`--cfg docsrs`, nightly): label feature-gated items such as `blocking` with their feature.
-        #![cfg_attr(docsrs, feature(doc_cfg))]
-
-        pub mod ops;
-
         // The README's examples compile as doctests; its blocking example needs the feature.
         #[cfg(all(doctest, feature = "blocking"))]
         #[doc = include_str!("../README.md")]
@@ -469,13 +494,13 @@ fn lib_rs(api: &Api, plan: &Plan) -> TokenStream {
         /// Configures a [`Client`]: server, timeout, retries, body limit, user agent, HTTP client; or all of it
         /// from the environment ([`ClientBuilder::from_env`]).
         pub type ClientBuilder = #runtime::ClientBuilder<Client>;
+    }
+});
 
-        #client_doc
-        #[derive(Debug, Clone)]
-        pub struct Client {
-            inner: #runtime::Client,
-        }
-
+/// ... and after it.
+static LIB_TAIL: Template = Template::items("lib-tail", |_, _| {
+    let runtime = format_ident!("{RUNTIME}");
+    quote! {
         impl Client {
             /// A client for the default server with default settings.
             pub fn new(token: impl Into<String>) -> Result<Client, Error> {
@@ -533,15 +558,16 @@ fn lib_rs(api: &Api, plan: &Plan) -> TokenStream {
             pub type Client = #runtime::blocking::Client<crate::Client>;
         }
     }
-}
+});
 
-fn ops_mod(plan: &Plan) -> TokenStream {
-    let mods = plan.ops.iter().map(|o| ident(&o.func));
-    quote! {
-        //! One module per operation: its request builder, parameter enums and response types.
-
-        #( pub mod #mods; )*
-    }
+fn ops_mod(plan: &Plan, opts: &EmitOptions) -> Result<String> {
+    let doc = ["One module per operation: its request builder, parameter enums and response types.".to_owned()];
+    let inner = (docs::inner_lines(&doc), docs::inner_attrs(&doc));
+    let mods = plan
+        .ops
+        .iter()
+        .map(|o| documented(&[], Attrs::NONE, format!("pub mod {};\n", ident(&o.func)), 0));
+    rust_module(opts, inner, mods.collect::<Result<_>>()?, "ops/mod.rs")
 }
 
 fn codes_rs(api: &Api) -> Result<TokenStream> {

@@ -2,11 +2,14 @@
 //! methods hand out each enabled platform's client. A downstream project adds one dependency and compiles
 //! only the platforms it enables; the per-platform crates stay available on their own.
 
-use proc_macro2::TokenStream;
+use proc_macro2::Literal;
 use quote::{format_ident, quote};
 
+use super::crate_files::inner;
 use super::crate_files::{cargo_toml, changelog_file, example_call, license_files, readme_links, README_LICENSE};
-use super::{docs, header, ident, rust_file, EmitOptions, GeneratedFile, RUNTIME_CRATE, RUNTIME_VERSION};
+use super::format::{documented, rust_module, Attrs, Code, Template, IN_IMPL};
+use super::operation::RUNTIME;
+use super::{docs, header, ident, EmitOptions, GeneratedFile, RUNTIME_CRATE, RUNTIME_VERSION};
 use crate::error::Result;
 use crate::ir::Api;
 use crate::manifest::FacadeSpec;
@@ -39,7 +42,7 @@ pub fn facade_files(
         },
         GeneratedFile {
             path: "src/lib.rs".into(),
-            contents: rust_file(opts, lib_rs(apis, &entries, example.as_ref()), "lib.rs")?,
+            contents: lib_rs(apis, &entries, example.as_ref(), opts)?,
         },
     ];
     files.extend(license_files());
@@ -119,7 +122,7 @@ fn dependencies(apis: &[Api], entries: &[FacadeEntry]) -> String {
     s
 }
 
-fn lib_rs(apis: &[Api], entries: &[FacadeEntry], example: Option<&Example>) -> TokenStream {
+fn lib_rs(apis: &[Api], entries: &[FacadeEntry], example: Option<&Example>, opts: &EmitOptions) -> Result<String> {
     let mut doc = vec![
         "Typed async clients for **every Just One API platform** in one dependency: enable the platforms you call \
          as cargo features (`full` for all), and only those are compiled. / 一个依赖覆盖 Just One API 的所有平台：按 \
@@ -175,61 +178,71 @@ fn lib_rs(apis: &[Api], entries: &[FacadeEntry], example: Option<&Example>) -> T
          `blocking::Client`)."
             .into(),
     ]);
-    let doc = docs::inner_attrs(&doc);
-    let runtime = format_ident!("{}", RUNTIME_CRATE.replace('-', "_"));
+    let mut items = Vec::new();
     // The README's example compiles as a doctest when its platform is enabled.
-    let readme_doctests = example.map(|e| {
-        let feature = &e.feature;
-        quote! {
-            #[cfg(all(doctest, feature = #feature))]
-            #[doc = include_str!("../README.md")]
-            struct ReadmeDoctests;
-        }
-    });
+    if let Some(e) = example {
+        items.push(documented(
+            &[],
+            Attrs::NONE,
+            format!(
+                "#[cfg(all(doctest, feature = {}))]\n#[doc = include_str!(\"../README.md\")]\nstruct ReadmeDoctests;\n",
+                Literal::string(&e.feature)
+            ),
+            0,
+        )?);
+    }
+    items.push(FACADE_USE.code(&[])?);
+    // Each platform's crate as a module, and a method handing out its client; both behind its feature.
+    let gate = |feature: &str| {
+        let feature = Literal::string(feature);
+        format!("#[cfg(feature = {feature})]\n#[cfg_attr(docsrs, doc(cfg(feature = {feature})))]\n")
+    };
+    let mut methods = vec![FACADE_METHODS.code(&[])?];
+    for (api, e) in apis.iter().zip(entries) {
+        let (title, module) = (docs::inline(&api.title), ident(&e.module));
+        items.push(documented(
+            &[format!("{title} (cargo feature `{}`).", e.feature)],
+            Attrs::NONE,
+            format!(
+                "{}pub use {} as {module};\n",
+                gate(&e.feature),
+                api.crate_name.replace('-', "_")
+            ),
+            0,
+        )?);
+        methods.push(documented(
+            &[format!(
+                "The client of the {title} operations, sharing this client's configuration and connection pool."
+            )],
+            Attrs::NONE,
+            format!(
+                "{}pub fn {module}(&self) -> {module}::Client {{\n    {module}::Client::from(self.inner.clone())\n}}\n",
+                gate(&e.feature)
+            ),
+            IN_IMPL,
+        )?);
+    }
+    items.push(FACADE_CLIENT.code(&[])?);
+    items.push(Code::block("impl Client", methods)?);
+    items.push(FACADE_TAIL.code(&[])?);
+    rust_module(opts, inner(&doc)?, items, "lib.rs")
+}
 
-    let reexports = apis.iter().zip(entries).map(|(api, e)| {
-        let feature = &e.feature;
-        let module = ident(&e.module);
-        let krate = format_ident!("{}", api.crate_name.replace('-', "_"));
-        let d = docs::attrs(&[format!("{} (cargo feature `{feature}`).", docs::inline(&api.title))]);
-        quote! {
-            #d
-            #[cfg(feature = #feature)]
-            #[cfg_attr(docsrs, doc(cfg(feature = #feature)))]
-            pub use #krate as #module;
-        }
-    });
-    let accessors = apis.iter().zip(entries).map(|(api, e)| {
-        let feature = &e.feature;
-        let module = ident(&e.module);
-        let d = docs::attrs(&[format!(
-            "The client of the {} operations, sharing this client's configuration and connection pool.",
-            docs::inline(&api.title)
-        )]);
-        quote! {
-            #d
-            #[cfg(feature = #feature)]
-            #[cfg_attr(docsrs, doc(cfg(feature = #feature)))]
-            pub fn #module(&self) -> #module::Client {
-                #module::Client::from(self.inner.clone())
-            }
-        }
-    });
+/// The facade re-exports the runtime's public types (formatted once, see `emit/format.rs`).
+static FACADE_USE: Template = Template::items("facade-use", |_, _| {
+    let runtime = format_ident!("{RUNTIME}");
     quote! {
-        #doc
-        #![warn(missing_docs)]
-        // docs.rs (`--cfg docsrs`, nightly): label each platform with the feature that enables it.
-        #![cfg_attr(docsrs, feature(doc_cfg))]
-
-        #readme_doctests
-
         pub use #runtime::{
             reqwest, ApiResponse, BusinessCode, Error, Mismatch, ResponseFuture, RetryPolicy, Server, TransportError,
             DEFAULT_MAX_BODY_BYTES, DEFAULT_TIMEOUT,
         };
+    }
+});
 
-        #(#reexports)*
-
+/// The facade's `Client` (after the platform modules)...
+static FACADE_CLIENT: Template = Template::items("facade-client", |_, _| {
+    let runtime = format_ident!("{RUNTIME}");
+    quote! {
         /// Configures a [`Client`]: server, timeout, retries, body limit, user agent, HTTP client; or all of it
         /// from the environment ([`ClientBuilder::from_env`]).
         pub type ClientBuilder = #runtime::ClientBuilder<Client>;
@@ -242,8 +255,13 @@ fn lib_rs(apis: &[Api], entries: &[FacadeEntry], example: Option<&Example>) -> T
         pub struct Client {
             inner: #runtime::Client,
         }
+    }
+});
 
-        impl Client {
+/// ... its methods before the platforms' ...
+static FACADE_METHODS: Template = Template::methods("facade-methods", |_, _| {
+    let runtime = format_ident!("{RUNTIME}");
+    quote! {
             /// A client for the default server with default settings.
             pub fn new(token: impl Into<String>) -> Result<Client, Error> {
                 Client::builder(token).build()
@@ -285,10 +303,13 @@ fn lib_rs(apis: &[Api], entries: &[FacadeEntry], example: Option<&Example>) -> T
             pub fn inner(&self) -> &#runtime::Client {
                 &self.inner
             }
+    }
+});
 
-            #(#accessors)*
-        }
-
+/// ... and the impls after them.
+static FACADE_TAIL: Template = Template::items("facade-tail", |_, _| {
+    let runtime = format_ident!("{RUNTIME}");
+    quote! {
         impl From<#runtime::Client> for Client {
             fn from(inner: #runtime::Client) -> Self {
                 Client { inner }
@@ -299,7 +320,7 @@ fn lib_rs(apis: &[Api], entries: &[FacadeEntry], example: Option<&Example>) -> T
             const USER_AGENT: &'static str = concat!(env!("CARGO_PKG_NAME"), "/", env!("CARGO_PKG_VERSION"));
         }
     }
-}
+});
 
 fn readme(
     apis: &[Api],

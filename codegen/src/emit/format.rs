@@ -22,12 +22,13 @@
 //! of spliced items) with a fresh generation, and the tests below compare each shortcut with plain formatting.
 
 use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicBool, Ordering::Relaxed};
 use std::sync::Mutex;
 
 use proc_macro2::{Ident, Span, TokenStream};
 use quote::quote;
 
-use super::{header, EmitOptions};
+use super::{docs, header, EmitOptions};
 use crate::error::{Error, Result};
 
 /// Joins the doc lines of one item inside its single `#[doc]` attribute. A control character: doc text never
@@ -114,6 +115,66 @@ impl Code {
     }
 }
 
+/// Outer attributes of an item (an operation's deprecation): as tokens, and as prettyplease prints them at
+/// indentation 0 on an item and on a method (`None`: not writable as text).
+#[derive(Clone, Copy)]
+pub struct Attrs<'a> {
+    pub tokens: Option<&'a TokenStream>,
+    pub item: Option<&'a str>,
+    pub method: Option<&'a str>,
+}
+
+impl Attrs<'_> {
+    pub const NONE: Attrs<'static> = Attrs {
+        tokens: None,
+        item: Some(""),
+        method: Some(""),
+    };
+}
+
+/// `doc`, `attrs` and `code` (text at indentation 0, each line ending in a newline) as one item or method at
+/// `indent` columns: text when the docs and attributes can be written as text and prettyplease would keep
+/// every line of the code as written ([`kept`]; the emitter writes code in the layout prettyplease gives code
+/// that fits); else tokens, the code parsed for prettyplease to lay out.
+pub fn documented(doc: &[String], attrs: Attrs<'_>, code: String, indent: usize) -> Result<Code> {
+    let attrs_text = if indent == 0 { attrs.item } else { attrs.method };
+    if code.lines().all(|l| kept(l, indent)) {
+        if let (Some(mut text), Some(a)) = (docs::outer_lines(doc), attrs_text) {
+            text.push_str(a);
+            text.push_str(&code);
+            return Ok(Code::Text(text));
+        }
+    }
+    let (doc, attrs, code) = (docs::attrs(doc), attrs.tokens, parse_code(&code)?);
+    Ok(Code::Tokens(quote! { #doc #attrs #code }))
+}
+
+/// Whether prettyplease prints `line` of code written as text (at `indent` columns) as it is written.
+fn kept(line: &str, indent: usize) -> bool {
+    let width = indent + line.len();
+    if line.trim_start().starts_with("///") {
+        // Doc comments are never wrapped.
+        true
+    } else if line.starts_with("pub const ") && line.ends_with("\";") {
+        // Nor is a constant string: prettyplease does not break after a const's `=`, nor inside a literal.
+        true
+    } else if line.starts_with("pub fn ") || line.starts_with("fn ") {
+        // A signature: prettyplease keeps it on one line up to its margin (`operation::signature` writes
+        // longer ones one argument per line).
+        width <= MARGIN
+    } else {
+        width <= TEXT_WIDTH
+    }
+}
+
+/// The longest line that code written as text may have, indentation included: prettyplease keeps a line of
+/// this width whole (its margin is 89 columns), so the text is what it would print. Longer code goes through
+/// prettyplease. Checked against prettyplease by the tests of each kind of code written as text (`operation.rs`).
+const TEXT_WIDTH: usize = 80;
+
+/// The indentation of methods (inside an `impl` block).
+pub const IN_IMPL: usize = 4;
+
 /// Tokens of code the emitter wrote as text; an internal error (naming the code) if it does not lex.
 pub fn parse_code(text: &str) -> Result<TokenStream> {
     text.parse().map_err(|e| Error::Internal {
@@ -130,7 +191,8 @@ pub fn rust_module(
     items: Vec<Code>,
     what: &str,
 ) -> Result<String> {
-    if let (Some(inner), true) = (&inner.0, items.iter().all(|c| matches!(c, Code::Text(_)))) {
+    let all_text = items.iter().all(|c| matches!(c, Code::Text(_))) && !FORCE_PRETTYPLEASE.load(Relaxed);
+    if let (Some(inner), true) = (&inner.0, all_text) {
         let mut text = String::with_capacity(inner.len() + items.iter().map(code_len).sum::<usize>());
         text.push_str(inner);
         for item in &items {
@@ -140,9 +202,22 @@ pub fn rust_module(
         }
         return Ok(format!("{}\n{}", header(opts, "//"), space_items(&text)));
     }
-    let (inner, items) = (inner.1, items.into_iter().map(Code::into_tokens));
+    let items: Vec<TokenStream> = if FORCE_PRETTYPLEASE.load(Relaxed) {
+        let parsed = items.into_iter().map(|c| match c {
+            Code::Text(text) => parse_code(&text),
+            Code::Tokens(tokens) => Ok(tokens),
+        });
+        parsed.collect::<Result<_>>()?
+    } else {
+        items.into_iter().map(Code::into_tokens).collect()
+    };
+    let inner = inner.1;
     rust_file(opts, quote! { #inner #(#items)* }, what)
 }
+
+/// Makes [`rust_module`] hand every module to prettyplease, its text parsed and laid out again: set only by
+/// the test that checks the text is what prettyplease prints (`generate.rs`).
+pub(crate) static FORCE_PRETTYPLEASE: AtomicBool = AtomicBool::new(false);
 
 fn code_len(code: &Code) -> usize {
     match code {

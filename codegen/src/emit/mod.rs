@@ -10,6 +10,8 @@ mod facade;
 mod format;
 pub use facade::facade_files;
 use format::rust_file;
+#[cfg(test)]
+pub(crate) use format::FORCE_PRETTYPLEASE;
 mod operation;
 mod surface;
 pub use surface::api_surface;

@@ -9,7 +9,7 @@ use proc_macro2::{Literal, TokenStream};
 use quote::{format_ident, quote};
 
 use super::docs;
-use super::format::{self, match_arm, parse_code, Code, Template, ARMS};
+use super::format::{self, documented, match_arm, parse_code, Attrs, Code, Template, ARMS, IN_IMPL, MARGIN};
 use super::{ident, EmitOptions};
 use crate::error::Result;
 use crate::ir::{Api, Field, Method, Operation, Param, ParamLocation, ParamType, Shape, ShapeOrigin};
@@ -17,23 +17,6 @@ use crate::names::{self, EnumNames, OpNames, ParamNames, ITEM};
 
 /// The runtime crate's name in Rust paths (`RUNTIME_CRATE` with `_`).
 pub(super) const RUNTIME: &str = "justoneapi_runtime";
-
-/// Outer attributes of an item (an operation's deprecation): as tokens, and as prettyplease prints them at
-/// indentation 0 on an item and on a method (`None`: not writable as text).
-#[derive(Clone, Copy)]
-struct Attrs<'a> {
-    tokens: Option<&'a TokenStream>,
-    item: Option<&'a str>,
-    method: Option<&'a str>,
-}
-
-impl Attrs<'_> {
-    const NONE: Attrs<'static> = Attrs {
-        tokens: None,
-        item: Some(""),
-        method: Some(""),
-    };
-}
 
 /// The file `src/ops/<func>.rs` of one operation.
 pub fn file(api: &Api, names: &OpNames<'_>, opts: &EmitOptions) -> Result<String> {
@@ -103,40 +86,6 @@ pub fn file(api: &Api, names: &OpNames<'_>, opts: &EmitOptions) -> Result<String
     }
     items.extend(data_types(op, names, deprecation, &names.func)?);
     format::rust_module(opts, (inner_text, inner_tokens), items, &op.path)
-}
-
-/// `doc`, `attrs` and `code` (text at indentation 0, each line ending in a newline) as one item or method at
-/// `indent` columns: text when the docs and attributes can be written as text and every line of the code but
-/// its doc comments fits [`TEXT_WIDTH`] (the code is written in the layout prettyplease gives code that fits); else tokens, the code
-/// parsed for prettyplease to lay out.
-fn documented(doc: &[String], attrs: Attrs<'_>, code: String, indent: usize) -> Result<Code> {
-    let attrs_text = if indent == 0 { attrs.item } else { attrs.method };
-    if code.lines().all(|l| kept(l, indent)) {
-        if let (Some(mut text), Some(a)) = (docs::outer_lines(doc), attrs_text) {
-            text.push_str(a);
-            text.push_str(&code);
-            return Ok(Code::Text(text));
-        }
-    }
-    let (doc, attrs, code) = (docs::attrs(doc), attrs.tokens, parse_code(&code)?);
-    Ok(Code::Tokens(quote! { #doc #attrs #code }))
-}
-
-/// Whether prettyplease prints `line` of code written as text (at `indent` columns) as it is written.
-fn kept(line: &str, indent: usize) -> bool {
-    let width = indent + line.len();
-    if line.trim_start().starts_with("///") {
-        // Doc comments are never wrapped.
-        true
-    } else if line.starts_with("pub const ") && line.ends_with("\";") {
-        // Nor is a constant string: prettyplease does not break after a const's `=`, nor inside a literal.
-        true
-    } else if line.starts_with("pub fn ") || line.starts_with("fn ") {
-        // A signature laid out by `signature`.
-        width <= MARGIN
-    } else {
-        width <= TEXT_WIDTH
-    }
 }
 
 /// A method's signature up to its body's `{` as prettyplease lays it out at `indent` columns (`head`: `pub fn
@@ -393,17 +342,6 @@ fn to_string_text(p: &Param, value: &str) -> String {
         _ => format!("{value}.to_string()"),
     }
 }
-
-/// The longest line that code written as text may have, indentation included: prettyplease keeps a line of
-/// this width whole (its margin is 89 columns), so the text is what it would print. Longer code goes through
-/// prettyplease. Checked against prettyplease in the tests below.
-const TEXT_WIDTH: usize = 80;
-
-/// prettyplease's line width.
-const MARGIN: usize = format::MARGIN;
-
-/// The indentation of methods (inside an `impl` block).
-const IN_IMPL: usize = 4;
 
 /// A setter of an optional parameter.
 fn setter(p: &Param, name: &str, e: Option<&EnumNames>) -> Result<Code> {
