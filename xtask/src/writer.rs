@@ -13,6 +13,13 @@ use std::fs;
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
+use rayon::prelude::*;
+
+/// Whether the file at `path` holds exactly `bytes` (its size tells most changes without reading it).
+fn holds(path: &Path, bytes: &[u8]) -> bool {
+    fs::metadata(path).is_ok_and(|m| m.len() == bytes.len() as u64) && fs::read(path).is_ok_and(|b| b == bytes)
+}
+
 /// Environment variable that makes a commit fail after that many steps (a test hook).
 pub const FAIL_COMMIT_AFTER: &str = "XTASK_FAIL_COMMIT_AFTER";
 
@@ -47,11 +54,24 @@ impl Transaction {
     pub fn write(&mut self, path: impl Into<PathBuf>, bytes: impl Into<Vec<u8>>) {
         let path = path.into();
         let bytes = bytes.into();
-        if fs::read(&path).ok().as_deref() == Some(&bytes[..]) {
+        if holds(&path, &bytes) {
             return;
         }
         self.writes.retain(|(p, _)| p != &path);
         self.writes.push((path, bytes));
+    }
+
+    /// [`Transaction::write`] for many files, in their order; the files on disk are compared with what they
+    /// should hold in parallel (in a run that changes nothing, that comparison is most of the work left).
+    pub fn write_all<'a>(&mut self, files: impl IntoIterator<Item = (PathBuf, &'a [u8])>) {
+        let files: Vec<(PathBuf, &[u8])> = files.into_iter().collect();
+        let unchanged: Vec<bool> = files.par_iter().map(|(path, bytes)| holds(path, bytes)).collect();
+        for ((path, bytes), unchanged) in files.into_iter().zip(unchanged) {
+            if !unchanged {
+                self.writes.retain(|(p, _)| p != &path);
+                self.writes.push((path, bytes.to_vec()));
+            }
+        }
     }
 
     /// Deletes the file at `path`.

@@ -23,7 +23,7 @@
 
 use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicBool, Ordering::Relaxed};
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 use proc_macro2::{Ident, Span, TokenStream};
 use quote::quote;
@@ -235,7 +235,8 @@ pub struct Template {
     in_impl: bool,
     /// The code for these identifiers and `match` arms.
     tokens: fn(&[Ident], TokenStream) -> TokenStream,
-    cache: Mutex<BTreeMap<Vec<usize>, std::result::Result<String, String>>>,
+    /// The compiled text per combination of identifier lengths.
+    cache: Mutex<BTreeMap<Vec<usize>, Arc<std::result::Result<Vec<Piece>, String>>>>,
 }
 
 /// The arm a template's text holds where the real arms go (see `operation::with_arms`).
@@ -287,28 +288,41 @@ impl Template {
             });
         }
         let lens: Vec<usize> = idents.iter().map(|i| i.len()).collect();
+        let cached = self.cache.lock().ok().and_then(|c| c.get(&lens).cloned());
+        let compiled = match cached {
+            Some(compiled) => compiled,
+            None => {
+                let compiled = Arc::new(self.compile(&lens));
+                if let Ok(mut cache) = self.cache.lock() {
+                    cache.insert(lens, compiled.clone());
+                }
+                compiled
+            }
+        };
+        let pieces = compiled.as_ref().as_ref().map_err(|message| Error::Internal {
+            message: message.clone(),
+        })?;
+        let mut out = String::with_capacity(pieces.iter().map(|p| p.len(idents)).sum::<usize>() + 1);
+        for piece in pieces {
+            match piece {
+                Piece::Text(text) => out.push_str(text),
+                Piece::Ident(i) => out.push_str(idents[*i]),
+            }
+        }
+        Ok(out)
+    }
+
+    /// The code formatted with placeholder identifiers of these lengths, cut where the identifiers go.
+    fn compile(&self, lens: &[usize]) -> std::result::Result<Vec<Piece>, String> {
         let placeholders: Vec<String> = lens
             .iter()
             .zip(PLACEHOLDER_LETTERS)
             .map(|(n, c)| std::iter::repeat_n(c, *n).collect())
             .collect();
-        let cached = self.cache.lock().ok().and_then(|c| c.get(&lens).cloned());
-        let base = match cached {
-            Some(text) => text,
-            None => {
-                let ids: Vec<Ident> = placeholders.iter().map(|p| Ident::new(p, Span::call_site())).collect();
-                let arms: TokenStream = ARMS.parse().map_err(|e| Error::Internal {
-                    message: format!("{ARMS}: {e}"),
-                })?;
-                let text = self.format(self.tokens(&ids, arms));
-                if let Ok(mut cache) = self.cache.lock() {
-                    cache.insert(lens, text.clone());
-                }
-                text
-            }
-        };
-        let base = base.map_err(|message| Error::Internal { message })?;
-        Ok(substitute(&base, &placeholders, idents))
+        let ids: Vec<Ident> = placeholders.iter().map(|p| Ident::new(p, Span::call_site())).collect();
+        let arms: TokenStream = ARMS.parse().map_err(|e| format!("{ARMS}: {e}"))?;
+        let text = self.format(self.tokens(&ids, arms))?;
+        Ok(pieces(&text, &placeholders))
     }
 
     fn format(&self, tokens: TokenStream) -> std::result::Result<String, String> {
@@ -329,22 +343,42 @@ impl Template {
     }
 }
 
-/// `text` with every whole identifier equal to `placeholders[i]` replaced by `idents[i]`.
-fn substitute(text: &str, placeholders: &[String], idents: &[&str]) -> String {
+/// A template's text between identifiers, or the index of the identifier that goes there.
+enum Piece {
+    Text(String),
+    Ident(usize),
+}
+
+impl Piece {
+    fn len(&self, idents: &[&str]) -> usize {
+        match self {
+            Piece::Text(text) => text.len(),
+            Piece::Ident(i) => idents[*i].len(),
+        }
+    }
+}
+
+/// `text` cut at every whole identifier equal to `placeholders[i]` (which becomes `Piece::Ident(i)`).
+fn pieces(text: &str, placeholders: &[String]) -> Vec<Piece> {
     let is_ident = |c: char| c.is_ascii_alphanumeric() || c == '_';
-    let mut out = String::with_capacity(text.len() + 16);
+    let mut out = Vec::new();
+    let mut literal = String::new();
     let mut rest = text;
     while let Some(start) = rest.find(is_ident) {
-        out.push_str(&rest[..start]);
+        literal.push_str(&rest[..start]);
         let word_len = rest[start..].find(|c: char| !is_ident(c)).unwrap_or(rest.len() - start);
         let word = &rest[start..start + word_len];
         match placeholders.iter().position(|p| p == word) {
-            Some(i) => out.push_str(idents[i]),
-            None => out.push_str(word),
+            Some(i) => {
+                out.push(Piece::Text(std::mem::take(&mut literal)));
+                out.push(Piece::Ident(i));
+            }
+            None => literal.push_str(word),
         }
         rest = &rest[start + word_len..];
     }
-    out.push_str(rest);
+    literal.push_str(rest);
+    out.push(Piece::Text(literal));
     out
 }
 

@@ -23,9 +23,11 @@ pub fn stage_outputs(
     files: &std::collections::BTreeMap<PathBuf, String>,
     owned_dirs: &[PathBuf],
 ) -> Result<()> {
-    for (path, contents) in files {
-        tx.write(root.join(path), contents.as_bytes());
-    }
+    tx.write_all(
+        files
+            .iter()
+            .map(|(path, contents)| (root.join(path), contents.as_bytes())),
+    );
     for existing in files_under(root, owned_dirs)? {
         if !files.contains_key(&existing) {
             tx.delete(root.join(existing));
