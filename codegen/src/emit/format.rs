@@ -236,7 +236,7 @@ pub struct Template {
     /// The code for these identifiers and `match` arms.
     tokens: fn(&[Ident], TokenStream) -> TokenStream,
     /// The compiled text per combination of identifier lengths.
-    cache: Mutex<BTreeMap<Vec<usize>, Arc<std::result::Result<Vec<Piece>, String>>>>,
+    cache: Mutex<BTreeMap<Vec<usize>, Arc<Compiled>>>,
 }
 
 /// The arm a template's text holds where the real arms go (see `operation::with_arms`).
@@ -313,7 +313,7 @@ impl Template {
     }
 
     /// The code formatted with placeholder identifiers of these lengths, cut where the identifiers go.
-    fn compile(&self, lens: &[usize]) -> std::result::Result<Vec<Piece>, String> {
+    fn compile(&self, lens: &[usize]) -> Compiled {
         let placeholders: Vec<String> = lens
             .iter()
             .zip(PLACEHOLDER_LETTERS)
@@ -342,6 +342,9 @@ impl Template {
         }
     }
 }
+
+/// A template formatted for some identifier lengths: its pieces, or why it does not format.
+type Compiled = std::result::Result<Vec<Piece>, String>;
 
 /// A template's text between identifiers, or the index of the identifier that goes there.
 enum Piece {
