@@ -74,6 +74,10 @@ pub fn infer_with(example: &Value, hints: &Hints) -> Inferred {
 /// Whether an object key looks like data (an id, a date, a number...) rather than a name.
 pub fn key_is_data(key: &str) -> bool {
     let bytes = key.as_bytes();
+    // Every rule but the URL needs a digit; most keys are names without one (one pass instead of six).
+    if !bytes.iter().any(u8::is_ascii_digit) {
+        return key.contains("://");
+    }
     let starts_with_digit = bytes.first().is_some_and(u8::is_ascii_digit)
         || (bytes.first() == Some(&b'-') && bytes.get(1).is_some_and(u8::is_ascii_digit));
     // Numbers, dates, times, ranges, composite ids: `1`, `2024-01-31`, `18-24`, `00:30`, `1627207:16432173769`.
@@ -106,14 +110,20 @@ pub fn key_is_data(key: &str) -> bool {
     if hex {
         return true;
     }
-    // Opaque ids: long, with digits scattered among letters (`008bZ8H2gy1ib0v8cj2sbj31900u0gya`).
-    let alnum: Vec<u8> = bytes.iter().copied().filter(u8::is_ascii_alphanumeric).collect();
-    let digits = alnum.iter().filter(|b| b.is_ascii_digit()).count();
-    let switches = alnum
-        .windows(2)
-        .filter(|w| w[0].is_ascii_digit() != w[1].is_ascii_digit())
-        .count();
-    alnum.len() >= 16 && digits >= 4 && switches >= 6
+    // Opaque ids: long, with digits scattered among letters (`008bZ8H2gy1ib0v8cj2sbj31900u0gya`): at least 16
+    // letters and digits, 4 of them digits, and 6 switches between a digit and a letter.
+    if bytes.len() < 16 {
+        return false;
+    }
+    let (mut alnum, mut digits, mut switches, mut prev_digit) = (0, 0, 0, None);
+    for b in bytes.iter().filter(|b| b.is_ascii_alphanumeric()) {
+        let digit = b.is_ascii_digit();
+        alnum += 1;
+        digits += usize::from(digit);
+        switches += usize::from(prev_digit.is_some_and(|p| p != digit));
+        prev_digit = Some(digit);
+    }
+    alnum >= 16 && digits >= 4 && switches >= 6
 }
 
 /// Whether an object key is a plain identifier (`fansCount`, `host_name`, `$ref`), the kind a field is named after.
