@@ -6,6 +6,7 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
+use rayon::prelude::*;
 use sha2::{Digest, Sha256};
 
 use crate::error::{Error, Result};
@@ -89,11 +90,14 @@ impl Specs {
         for source in &self.overlays {
             add(&source.path.to_string_lossy(), &source.bytes);
         }
-        for (platform, m) in &self.memory {
-            add(
-                &format!("types/{}", memory::file_name(platform)),
-                m.to_json().as_bytes(),
-            );
+        // The memory as it is written (serializing 27 platforms' types is most of this: in parallel).
+        let memory: Vec<(String, String)> = self
+            .memory
+            .par_iter()
+            .map(|(platform, m)| (format!("types/{}", memory::file_name(platform)), m.to_json()))
+            .collect();
+        for (name, text) in &memory {
+            add(name, text.as_bytes());
         }
         for (krate, text) in &self.changelogs {
             add(&format!("changelog/{krate}.md"), text.as_bytes());

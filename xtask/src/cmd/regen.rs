@@ -112,16 +112,21 @@ pub fn online(root: &Path, args: &DownloadArgs) -> Result<()> {
     specs.changelogs.extend(planned.changelogs.clone());
 
     // What the definitions teach becomes the memory (`regen --offline` only reads it); the memory is an
-    // input too, so generate from specs/ as it will be.
-    let learned = codegen::generate(&specs)?.learned;
+    // input too, so generate from specs/ as it will be: again when the memory changed (the output is a
+    // function of specs/, so when nothing changed the first run's is it).
+    let first = codegen::generate(&specs)?;
     let mut memory_changed = Vec::new();
-    for (platform, m) in learned {
-        if specs.memory.get(&platform) != Some(&m) {
+    for (platform, m) in &first.learned {
+        if specs.memory.get(platform) != Some(m) {
             memory_changed.push(platform.clone());
-            specs.memory.insert(platform, m);
+            specs.memory.insert(platform.clone(), m.clone());
         }
     }
-    let generated = codegen::generate(&specs)?;
+    let generated = if memory_changed.is_empty() {
+        first
+    } else {
+        codegen::generate(&specs)?
+    };
     print_warnings(&generated);
 
     let mut tx = Transaction::new();
