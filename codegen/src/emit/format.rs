@@ -474,25 +474,29 @@ fn space_items(src: &str) -> String {
             None
         }
     }
-    let indent = |l: &str| l.len() - l.trim_start().len();
     let mut out = String::with_capacity(src.len() + src.len() / 16);
-    let mut prev: Option<&str> = None;
+    // The previous line: trimmed, and its indentation.
+    let mut prev: Option<(&str, usize)> = None;
     for line in src.lines() {
-        if let Some(p) = prev {
-            let (pt, lt) = (p.trim(), line.trim());
+        let lt = line.trim();
+        let indent = line.len() - line.trim_start().len();
+        if let Some((pt, prev_indent)) = prev {
             let comments = pt.starts_with("//") && lt.starts_with("//");
-            let same_level = indent(p) == indent(line);
-            let item_ended = pt == "}" || pt == "};" || (indent(p) == 0 && pt.ends_with(';'));
+            let same_level = prev_indent == indent;
+            let item_ended = pt == "}" || pt == "};" || (prev_indent == 0 && pt.ends_with(';'));
             let starts_item = !lt.is_empty() && !lt.starts_with('}') && !lt.starts_with(')');
-            let grouped = decl_kind(pt).is_some() && decl_kind(pt) == decl_kind(lt);
             let after_docs = pt.starts_with("//!") && !lt.starts_with("//!");
-            if !comments && !grouped && ((same_level && item_ended && starts_item) || after_docs) {
-                out.push('\n');
+            if !comments && ((same_level && item_ended && starts_item) || after_docs) {
+                let kind = decl_kind(pt);
+                let grouped = kind.is_some() && kind == decl_kind(lt);
+                if !grouped {
+                    out.push('\n');
+                }
             }
         }
         out.push_str(line);
         out.push('\n');
-        prev = Some(line);
+        prev = Some((lt, indent));
     }
     out
 }

@@ -11,6 +11,7 @@
 //!
 //! Values that are data (`example`, `examples` of media types, `default`, `enum`, `x-*`) are never walked.
 
+use rayon::prelude::*;
 use serde_json::{Map, Value};
 
 pub fn downgrade(doc: &mut Value) {
@@ -28,7 +29,34 @@ pub fn downgrade(doc: &mut Value) {
             license.remove("identifier");
         }
     }
-    walk(doc);
+    walk_root(doc);
+}
+
+/// [`walk`], the path items in parallel (one aggregate holds hundreds, each independent of the others).
+fn walk_root(doc: &mut Value) {
+    let Value::Object(root) = doc else {
+        return walk(doc);
+    };
+    fix_schema(root);
+    fix_content(root);
+    for (k, child) in root.iter_mut() {
+        if is_data_key(k) || k == "examples" {
+            continue;
+        }
+        match child {
+            Value::Object(paths) if k == "paths" => {
+                fix_schema(paths);
+                fix_content(paths);
+                let items: Vec<&mut Value> = paths
+                    .iter_mut()
+                    .filter(|(k, _)| !(is_data_key(k) || *k == "examples"))
+                    .map(|(_, item)| item)
+                    .collect();
+                items.into_par_iter().for_each(walk);
+            }
+            child => walk(child),
+        }
+    }
 }
 
 fn is_data_key(key: &str) -> bool {
