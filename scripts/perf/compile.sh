@@ -84,3 +84,21 @@ small=$(for d in $(platform_dirs "$C/ours-all"); do echo "$(ls "$d/src/ops" | wc
         --prepare "touch $C/ours-all/$small/src/lib.rs" \
         "$(b ours-all "-p $small")"
 cat "$RESULTS"/compile-*.md
+# The targets: each of our crates (or all of them) compiles in at most half of progenitor's time on the same
+# definitions. hyperfine's JSON keeps the order of the commands above.
+python3 - "$RESULTS" "$WHAT" <<'PY' | tee "$RESULTS/compile-verdict.txt"
+import json, sys
+results, what = sys.argv[1], sys.argv[2]
+def means(name):
+    return [r["mean"] for r in json.load(open(f"{results}/compile-{name}.json"))["results"]]
+rows = []
+if what != "all":
+    m = means("pgy")
+    rows += [("Pgy crate from specs/ (committed)", m[0], m[1]), ("Pgy crate of 2026-08-21", m[2], m[3])]
+if what != "pgy":
+    m = means("all")
+    rows += [("all platforms of 2026-08-21 (36 crates)", m[0], m[1])]
+for name, ours, prog in rows:
+    ratio = ours / prog
+    print(f"compile {name}: ours {ours:.2f} s, progenitor {prog:.2f} s, ratio {ratio:.2f}x [<= 0.5]: {'met' if ratio <= 0.5 else 'NOT met'}")
+PY

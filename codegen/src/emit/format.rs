@@ -1,25 +1,25 @@
-//! Tokens -> formatted Rust text: `syn::parse2` + `prettyplease::unparse`, with shortcuts that keep
-//! prettyplease's output byte for byte but spare `syn` most of its work (re-parsing what the emitter just built
-//! was most of the generator's time; doc attributes and repeated code were most of that):
+//! Code -> formatted Rust text, byte for byte what prettyplease prints, without making prettyplease (and `syn`,
+//! which re-parsed everything the emitter had just built, most of the generator's time) do the work:
 //!
-//! * **Docs**: an item's doc lines travel as one `#[doc]` attribute, the lines joined by [`DOC_LINES`] (syn
-//!   parses every `#[doc = ..]` value as an expression, and an item has dozens of doc lines). prettyplease prints
-//!   it as one `///` line (hard breaks around it, like any doc line), which [`rust_file`] splits back into the
-//!   `///` lines prettyplease prints for one attribute per line: each line after `///`, its trailing spaces
-//!   trimmed. Docs that prettyplease would not print as `///` lines (a line holding a newline becomes a
-//!   `/** */` block) keep one attribute per line.
-//! * **Splices**: code already formatted travels as a placeholder item ([`splice`]) that [`rust_file`] replaces
-//!   by the code, at the placeholder's indentation. The code comes from
-//!   * [`Template`]: items the same wherever they appear (a request builder's `send`, `timeout`, ...) or
-//!     that differ only by identifiers (a response struct's `Deserialize` impl), formatted once per process
-//!     *per identifier length* with placeholder identifiers of those lengths: prettyplease's layout depends on
-//!     the widths of tokens, not on their letters, so substituting the real identifiers gives the text
-//!     prettyplease would print for them;
-//!   * the emitter itself, for lines whose layout it can tell ([`match_arm`]), falling back to plain
-//!     formatting for the others.
+//! * **Text** ([`Code::Text`]): the emitter writes most code as text in prettyplease's layout, [`documented`]
+//!   checking that prettyplease would keep every line as written ([`kept`]); otherwise the text is parsed and
+//!   laid out by prettyplease ([`Code::Tokens`]). A module that is all text is never parsed ([`rust_module`]).
+//! * **Templates** ([`Template`]): items the same wherever they appear (a request builder's `send`, `timeout`,
+//!   ...) or that differ only by identifiers (a response struct's `Deserialize` impl), formatted by prettyplease
+//!   once per process *per identifier length* with placeholder identifiers of those lengths: its layout depends
+//!   on the widths of tokens, not on their letters, so the real identifiers put in their place give the text it
+//!   would print for them. `match` arms are written in prettyplease's arm layout ([`match_arm`]).
+//! * **Tokens**, for what is left (the runtime's `codes.rs`, examples, a too-wide item): `syn::parse2` +
+//!   `prettyplease::unparse`, with two shortcuts. An item's doc lines travel as one `#[doc]` attribute, the lines
+//!   joined by [`DOC_LINES`] (syn parses every `#[doc = ..]` value as an expression), which [`rust_file`] splits
+//!   back into the `///` lines prettyplease prints for one attribute per line (trailing spaces trimmed; a line
+//!   holding a newline keeps one attribute per line, as prettyplease prints that as a block). Text inside tokens
+//!   travels as a placeholder item ([`splice`]) that [`rust_file`] replaces by the text, at its indentation.
 //!
-//! All of it is checked where it counts: `cargo xtask check` compares every committed file (tens of thousands
-//! of spliced items) with a fresh generation, and the tests below compare each shortcut with plain formatting.
+//! All of it is checked where it counts: `cargo xtask check` compares every committed file with a fresh
+//! generation, the tests in `operation.rs` compare each kind of text with prettyplease on both sides of its width
+//! limits, and `generate.rs`'s test regenerates a whole aggregate with every text re-laid-out by prettyplease
+//! ([`FORCE_PRETTYPLEASE`]).
 
 use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicBool, Ordering::Relaxed};

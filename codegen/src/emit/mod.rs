@@ -1,5 +1,6 @@
-//! IR -> the files of a client crate. Rust is built with `quote!` and printed by `prettyplease` (`format.rs`); the
-//! runtime (client, retries, errors) comes verbatim from `codegen/templates/`.
+//! IR -> the files of a client crate. Rust is written as text in prettyplease's layout where the emitter knows it,
+//! built with `quote!` and printed by `prettyplease` elsewhere (`format.rs`); the runtime (client, retries, errors)
+//! comes verbatim from `codegen/templates/`.
 
 mod crate_files;
 pub use crate_files::{
