@@ -77,8 +77,10 @@ fn stages(c: &mut Criterion) {
         command: codegen::GENERATE_COMMAND.to_owned(),
     };
     let changelogs = vec![None; apis.len()];
-    // The platform crates' Rust files as token streams, for the format stage alone (the same files
-    // `emit_format` produces; the runtime crate, mostly verbatim templates, is emitted once and not measured).
+    // The platform crates' Rust files as token streams, for the format stage alone: what `syn` + prettyplease
+    // cost on the files `emit_format` produces (single-threaded; the emitter writes most of that code as text
+    // and formats little of it, see `emit/format.rs`). The runtime crate, mostly verbatim templates, is emitted
+    // once and not measured.
     let rust_tokens: Vec<proc_macro2::TokenStream> = codegen::emit_crates(&apis, &opts, &changelogs)
         .unwrap()
         .into_iter()

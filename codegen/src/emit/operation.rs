@@ -1,9 +1,9 @@
 //! One module per operation: the `Client` method, its request builder, parameter enums, response types.
 //!
-//! The code is written as text in prettyplease's layout wherever the emitter knows that layout (every line
-//! within [`TEXT_WIDTH`]), and as tokens elsewhere, for prettyplease to lay out (see `format::Code`). A module
-//! written entirely as text, the common case, is never parsed: re-parsing what the emitter had just built was
-//! most of the generator's time.
+//! The code is written as text in prettyplease's layout wherever the emitter knows that layout (lines that
+//! prettyplease keeps as written, see `format::documented`), and as tokens elsewhere, for prettyplease to lay
+//! out (see `format::Code`). A module written entirely as text, the common case, is never parsed: re-parsing
+//! what the emitter had just built was most of the generator's time.
 
 use proc_macro2::{Literal, TokenStream};
 use quote::{format_ident, quote};
