@@ -54,11 +54,9 @@ impl Transaction {
     pub fn write(&mut self, path: impl Into<PathBuf>, bytes: impl Into<Vec<u8>>) {
         let path = path.into();
         let bytes = bytes.into();
-        if holds(&path, &bytes) {
-            return;
+        if !holds(&path, &bytes) {
+            self.replace(path, bytes);
         }
-        self.writes.retain(|(p, _)| p != &path);
-        self.writes.push((path, bytes));
     }
 
     /// [`Transaction::write`] for many files, in their order; the files on disk are compared with what they
@@ -68,10 +66,15 @@ impl Transaction {
         let unchanged: Vec<bool> = files.par_iter().map(|(path, bytes)| holds(path, bytes)).collect();
         for ((path, bytes), unchanged) in files.into_iter().zip(unchanged) {
             if !unchanged {
-                self.writes.retain(|(p, _)| p != &path);
-                self.writes.push((path, bytes.to_vec()));
+                self.replace(path, bytes.to_vec());
             }
         }
+    }
+
+    /// Makes `bytes` the one write of `path` (a later write of a path replaces an earlier one).
+    fn replace(&mut self, path: PathBuf, bytes: Vec<u8>) {
+        self.writes.retain(|(p, _)| p != &path);
+        self.writes.push((path, bytes));
     }
 
     /// Deletes the file at `path`.

@@ -4,8 +4,7 @@
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
-use super::format::{documented, parse_code, rust_module, Attrs, Code, Template};
-use super::operation::RUNTIME;
+use super::format::{documented, inner, rust_module, Attrs, Code, Template};
 use super::{docs, header, ident, rust_file, EmitOptions, GeneratedFile};
 use crate::error::{Error, Result};
 use crate::ir::{Api, ParamType};
@@ -23,6 +22,8 @@ pub const TEMPLATES: [(&str, &str); 4] = [
 /// The crate every platform crate depends on: client, retries, errors, business codes, servers. Emitted once
 /// (`generated/justoneapi-runtime`), so 36 platform crates do not each compile a copy of it.
 pub const RUNTIME_CRATE: &str = "justoneapi-runtime";
+/// The runtime crate's name in Rust paths ([`RUNTIME_CRATE`] with `_`).
+pub(super) const RUNTIME: &str = "justoneapi_runtime";
 /// Version of the runtime crate; bump it with any change to `codegen/templates/` or to what `runtime_files`
 /// emits.
 pub const RUNTIME_VERSION: &str = "0.2.1";
@@ -459,23 +460,12 @@ fn lib_rs(api: &Api, plan: &Plan, opts: &EmitOptions) -> Result<String> {
         )?,
         LIB_TAIL.code(&[])?,
     ];
-    rust_module(opts, inner(&doc)?, items, "lib.rs")
+    rust_module(opts, inner(&doc, LIB_ATTRS)?, items, "lib.rs")
 }
 
 /// The crate attributes of a client crate's (and the facade's) `lib.rs`, after its docs. docs.rs (`--cfg
 /// docsrs`, nightly) labels feature-gated items (`blocking`, the facade's platforms) with their feature.
-const LIB_ATTRS: &str = "#![warn(missing_docs)]\n#![cfg_attr(docsrs, feature(doc_cfg))]\n";
-
-/// A `lib.rs`'s crate docs and [`LIB_ATTRS`], as text (when the docs can be written as text) and as tokens.
-pub(super) fn inner(doc: &[String]) -> Result<(Option<String>, TokenStream)> {
-    let text = docs::inner_lines(doc).map(|mut text| {
-        text.push_str(LIB_ATTRS);
-        text
-    });
-    let mut tokens = docs::inner_attrs(doc);
-    tokens.extend(parse_code(LIB_ATTRS)?);
-    Ok((text, tokens))
-}
+pub(super) const LIB_ATTRS: &str = "#![warn(missing_docs)]\n#![cfg_attr(docsrs, feature(doc_cfg))]\n";
 
 /// What a client crate's `lib.rs` holds before `Client` (formatted once, see `emit/format.rs`).
 static LIB_HEAD: Template = Template::items("lib-head", |_, _| {
@@ -562,12 +552,11 @@ static LIB_TAIL: Template = Template::items("lib-tail", |_, _| {
 
 fn ops_mod(plan: &Plan, opts: &EmitOptions) -> Result<String> {
     let doc = ["One module per operation: its request builder, parameter enums and response types.".to_owned()];
-    let inner = (docs::inner_lines(&doc), docs::inner_attrs(&doc));
     let mods = plan
         .ops
         .iter()
         .map(|o| documented(&[], Attrs::NONE, format!("pub mod {};\n", ident(&o.func)), 0));
-    rust_module(opts, inner, mods.collect::<Result<_>>()?, "ops/mod.rs")
+    rust_module(opts, inner(&doc, "")?, mods.collect::<Result<_>>()?, "ops/mod.rs")
 }
 
 fn codes_rs(api: &Api) -> Result<TokenStream> {

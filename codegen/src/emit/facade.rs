@@ -5,10 +5,10 @@
 use proc_macro2::Literal;
 use quote::{format_ident, quote};
 
-use super::crate_files::inner;
-use super::crate_files::{cargo_toml, changelog_file, example_call, license_files, readme_links, README_LICENSE};
-use super::format::{documented, rust_module, Attrs, Code, Template, IN_IMPL};
-use super::operation::RUNTIME;
+use super::crate_files::{
+    cargo_toml, changelog_file, example_call, license_files, readme_links, LIB_ATTRS, README_LICENSE, RUNTIME,
+};
+use super::format::{documented, inner, rust_module, Attrs, Code, Template, IN_IMPL};
 use super::{docs, header, ident, EmitOptions, GeneratedFile, RUNTIME_CRATE, RUNTIME_VERSION};
 use crate::error::Result;
 use crate::ir::Api;
@@ -225,7 +225,7 @@ fn lib_rs(apis: &[Api], entries: &[FacadeEntry], example: Option<&Example>, opts
     items.push(FACADE_CLIENT.code(&[])?);
     items.push(Code::block("impl Client", methods)?);
     items.push(FACADE_TAIL.code(&[])?);
-    rust_module(opts, inner(&doc)?, items, "lib.rs")
+    rust_module(opts, inner(&doc, LIB_ATTRS)?, items, "lib.rs")
 }
 
 /// The facade re-exports the runtime's public types (formatted once, see `emit/format.rs`).

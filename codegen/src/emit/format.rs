@@ -145,8 +145,25 @@ pub fn documented(doc: &[String], attrs: Attrs<'_>, code: String, indent: usize)
             return Ok(Code::Text(text));
         }
     }
-    let (doc, attrs, code) = (docs::attrs(doc), attrs.tokens, parse_code(&code)?);
+    as_tokens(doc, attrs, &code)
+}
+
+/// `doc`, `attrs` and `code` as tokens, the code parsed for prettyplease to lay out (see [`documented`]).
+pub fn as_tokens(doc: &[String], attrs: Attrs<'_>, code: &str) -> Result<Code> {
+    let (doc, attrs, code) = (docs::attrs(doc), attrs.tokens, parse_code(code)?);
     Ok(Code::Tokens(quote! { #doc #attrs #code }))
+}
+
+/// A file's inner docs (`//!`) followed by inner attributes (`attrs`: text, e.g. `#![allow(deprecated)]\n`),
+/// for [`rust_module`]: as text when the docs can be written as text, and as tokens.
+pub fn inner(doc: &[String], attrs: &str) -> Result<(Option<String>, TokenStream)> {
+    let text = docs::inner_lines(doc).map(|mut text| {
+        text.push_str(attrs);
+        text
+    });
+    let mut tokens = docs::inner_attrs(doc);
+    tokens.extend(parse_code(attrs)?);
+    Ok((text, tokens))
 }
 
 /// Whether prettyplease prints `line` of code written as text (at `indent` columns) as it is written.

@@ -8,15 +8,13 @@
 use proc_macro2::{Literal, TokenStream};
 use quote::{format_ident, quote};
 
+use super::crate_files::RUNTIME;
 use super::docs;
 use super::format::{self, documented, match_arm, parse_code, Attrs, Code, Template, ARMS, IN_IMPL, MARGIN};
 use super::{ident, EmitOptions};
 use crate::error::Result;
 use crate::ir::{Api, Field, Method, Operation, Param, ParamLocation, ParamType, Shape, ShapeOrigin};
 use crate::names::{self, EnumNames, OpNames, ParamNames, ITEM};
-
-/// The runtime crate's name in Rust paths (`RUNTIME_CRATE` with `_`).
-pub(super) const RUNTIME: &str = "justoneapi_runtime";
 
 /// The file `src/ops/<func>.rs` of one operation.
 pub fn file(api: &Api, names: &OpNames<'_>, opts: &EmitOptions) -> Result<String> {
@@ -37,17 +35,12 @@ pub fn file(api: &Api, names: &OpNames<'_>, opts: &EmitOptions) -> Result<String
         format!("`{label}` — see [`Client::{}`].", names.func),
     ];
     // The module defines deprecated items and necessarily refers to them.
-    let allow = "#![allow(deprecated)]\n";
-    let inner_text = docs::inner_lines(&module_doc).map(|mut text| {
-        if op.is_deprecated() {
-            text.push_str(allow);
-        }
-        text
-    });
-    let mut inner_tokens = docs::inner_attrs(&module_doc);
-    if op.is_deprecated() {
-        inner_tokens.extend(parse_code(allow)?);
-    }
+    let allow = if op.is_deprecated() {
+        "#![allow(deprecated)]\n"
+    } else {
+        ""
+    };
+    let inner = format::inner(&module_doc, allow)?;
 
     let mut items = vec![documented(
         &[],
@@ -85,7 +78,7 @@ pub fn file(api: &Api, names: &OpNames<'_>, opts: &EmitOptions) -> Result<String
         }
     }
     items.extend(data_types(op, names, deprecation, &names.func)?);
-    format::rust_module(opts, (inner_text, inner_tokens), items, &op.path)
+    format::rust_module(opts, inner, items, &op.path)
 }
 
 /// A method's signature up to its body's `{` as prettyplease lays it out at `indent` columns (`head`: `pub fn
@@ -664,10 +657,10 @@ fn braced(doc: &[String], deprecation: Attrs<'_>, attrs: &[&str], head: &str, me
     }
     code.push_str("}\n");
     if laid_out {
-        return documented(doc, deprecation, code, 0);
+        documented(doc, deprecation, code, 0)
+    } else {
+        format::as_tokens(doc, deprecation, &code)
     }
-    let (doc, attrs, code) = (docs::attrs(doc), deprecation.tokens, parse_code(&code)?);
-    Ok(Code::Tokens(quote! { #doc #attrs #code }))
 }
 
 /// A response struct's `Deserialize` impl: the runtime's lenient object decoder.
