@@ -12,6 +12,11 @@
 //!   `client.get_kol_fans_portrait_v1(..).send()` through the generated crate's public API vs a bare `reqwest`
 //!   GET of the same URL + `bytes()` + `serde_json::from_slice` into `{ data: BareData }`. The difference is the
 //!   generated client's own per-request overhead.
+//!
+//! `cargo bench` then prints the ratios of the "Performance" issue, each timed interleaved, and where a loopback
+//! request's time goes: the round trip alone (a blocking `std::net::TcpStream`, the request written by hand, the
+//! response read up to its `Content-Length`), hyper's HTTP/1 connection alone (what reqwest is built on), reqwest
+//! (`bytes()`, no decoding), + serde_json, and the generated client.
 
 // `get_kol_fans_portrait_v1` is deprecated upstream; the seed endpoint is benchmarked on purpose.
 #![allow(deprecated)]
@@ -19,12 +24,17 @@
 #[path = "support/mock_http.rs"]
 mod mock_http;
 
+use std::cell::RefCell;
+use std::io::{Read, Write};
 use std::sync::Arc;
 use std::time::Duration;
 
 use std::hint::black_box;
 
 use criterion::{criterion_group, Criterion};
+use http_body_util::{BodyExt, Empty};
+use hyper::body::Bytes;
+use hyper_util::rt::TokioIo;
 use justoneapi_xiaohongshu_pgy::ops::get_kol_fans_portrait_v1::Data;
 use justoneapi_xiaohongshu_pgy::{ApiResponse, Client, RetryPolicy};
 use serde::Deserialize;
@@ -112,6 +122,13 @@ struct Loopback {
     client: Client,
     http: reqwest::Client,
     url: String,
+    /// A connection of its own for [`Loopback::raw`], with its read buffer.
+    raw: RefCell<(std::net::TcpStream, Vec<u8>)>,
+    /// The request `raw` writes.
+    raw_request: Vec<u8>,
+    /// A hyper HTTP/1 connection of its own (its task runs on `rt`), for [`Loopback::hyper`].
+    hyper: RefCell<hyper::client::conn::http1::SendRequest<Empty<Bytes>>>,
+    hyper_uri: hyper::Uri,
     counters: Arc<mock_http::Counters>,
 }
 
@@ -122,7 +139,8 @@ impl Loopback {
         let counters = Arc::new(mock_http::Counters::default());
         let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
         listener.set_nonblocking(true).unwrap();
-        let base = format!("http://{}", listener.local_addr().unwrap());
+        let addr = listener.local_addr().unwrap();
+        let base = format!("http://{addr}");
         {
             let counters = counters.clone();
             std::thread::spawn(move || {
@@ -136,11 +154,21 @@ impl Loopback {
                 })
             });
         }
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        let hyper = rt.block_on(async {
+            let stream = tokio::net::TcpStream::connect(addr).await.unwrap();
+            stream.set_nodelay(true).unwrap();
+            let (send, connection) = hyper::client::conn::http1::handshake(TokioIo::new(stream))
+                .await
+                .unwrap();
+            tokio::spawn(connection);
+            send
+        });
         Loopback {
-            rt: tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()
-                .unwrap(),
+            rt,
             client: Client::builder("TOKEN")
                 .base_url(&base)
                 .retry_policy(RetryPolicy::none())
@@ -148,6 +176,15 @@ impl Loopback {
                 .unwrap(),
             http: reqwest::Client::new(),
             url: format!("{base}/api/xiaohongshu-pgy/get-kol-fans-portrait/v1?token=TOKEN&kolId=kol-1"),
+            raw: RefCell::new((raw_connection(addr), Vec::with_capacity(16 << 10))),
+            raw_request: format!(
+                "GET /api/xiaohongshu-pgy/get-kol-fans-portrait/v1?token=TOKEN&kolId=kol-1 HTTP/1.1\r\nhost: {addr}\r\n\r\n"
+            )
+            .into_bytes(),
+            hyper: RefCell::new(hyper),
+            hyper_uri: format!("http://{addr}/api/xiaohongshu-pgy/get-kol-fans-portrait/v1?token=TOKEN&kolId=kol-1")
+                .parse()
+                .unwrap(),
             counters,
         }
     }
@@ -161,6 +198,61 @@ impl Loopback {
         self.rt.block_on(async {
             let bytes = self.http.get(&self.url).send().await.unwrap().bytes().await.unwrap();
             serde_json::from_slice::<BareEnvelope>(&bytes).unwrap().data
+        })
+    }
+
+    /// Bytes of the body of one exchange on the raw connection: the round trip and nothing else.
+    fn raw(&self) -> usize {
+        let (stream, buf) = &mut *self.raw.borrow_mut();
+        stream.write_all(&self.raw_request).unwrap();
+        buf.clear();
+        let mut chunk = [0u8; 16 << 10];
+        let mut need = None;
+        loop {
+            let n = stream.read(&mut chunk).unwrap();
+            assert!(n > 0, "the loopback server closed the raw connection");
+            buf.extend_from_slice(&chunk[..n]);
+            if need.is_none() {
+                if let Some(end) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
+                    let head = std::str::from_utf8(&buf[..end]).unwrap();
+                    let length = head
+                        .lines()
+                        .find_map(|l| l.strip_prefix("content-length: "))
+                        .expect("the loopback server sends content-length");
+                    need = Some(end + 4 + length.parse::<usize>().unwrap());
+                }
+            }
+            if need.is_some_and(|need| buf.len() >= need) {
+                return buf.len();
+            }
+        }
+    }
+
+    /// Bytes of the body through hyper's HTTP/1 connection (no pool, no middleware), not decoded.
+    fn hyper(&self) -> usize {
+        let send = &mut *self.hyper.borrow_mut();
+        self.rt.block_on(async {
+            let request = hyper::Request::get(self.hyper_uri.clone())
+                .header(hyper::header::HOST, self.hyper_uri.authority().unwrap().as_str())
+                .body(Empty::new())
+                .unwrap();
+            let response = send.send_request(request).await.unwrap();
+            response.into_body().collect().await.unwrap().to_bytes().len()
+        })
+    }
+
+    /// Bytes of the body through reqwest, not decoded.
+    fn bytes(&self) -> usize {
+        self.rt.block_on(async {
+            self.http
+                .get(&self.url)
+                .send()
+                .await
+                .unwrap()
+                .bytes()
+                .await
+                .unwrap()
+                .len()
         })
     }
 
@@ -181,6 +273,12 @@ fn loopback(c: &mut Criterion) {
     g.bench_function("reqwest_bytes_serde", |b| b.iter(|| lb.bare()));
     g.finish();
     lb.report();
+}
+
+fn raw_connection(addr: std::net::SocketAddr) -> std::net::TcpStream {
+    let stream = std::net::TcpStream::connect(addr).unwrap();
+    stream.set_nodelay(true).unwrap();
+    stream
 }
 
 /// Median time per iteration of each case, the cases timed interleaved (`rounds` rounds, each case runs
@@ -259,6 +357,15 @@ fn summary() {
             ("bare", &mut || {
                 black_box(lb.bare());
             }),
+            ("bytes", &mut || {
+                black_box(lb.bytes());
+            }),
+            ("hyper", &mut || {
+                black_box(lb.hyper());
+            }),
+            ("raw", &mut || {
+                black_box(lb.raw());
+            }),
         ],
         40,
         100,
@@ -266,9 +373,20 @@ fn summary() {
     println!("\ninterleaved medians (40 rounds x 100 requests), one keep-alive connection each:");
     println!("  generated client send()           {}", us(m[0]));
     println!("  reqwest get + bytes + serde_json  {}", us(m[1]));
+    println!("  reqwest get + bytes               {}", us(m[2]));
+    println!("  hyper http1 connection + bytes    {}", us(m[3]));
+    println!("  round trip alone (std TcpStream)  {}", us(m[4]));
     println!(
         "  speed of the generated client relative to bare reqwest + serde_json = {:.2}x",
         m[1] / m[0]
+    );
+    println!(
+        "  a request of the generated client: round trip {:.0}%, HTTP library (reqwest) {:.0}% (hyper's connection alone: {:.0}%), serde_json decoding {:.0}%, the generated client's own {:.0}%",
+        100.0 * m[4] / m[0],
+        100.0 * (m[2] - m[4]) / m[0],
+        100.0 * (m[3] - m[4]) / m[0],
+        100.0 * (m[1] - m[2]) / m[0],
+        100.0 * (m[0] - m[1]) / m[0]
     );
     lb.report();
 }
