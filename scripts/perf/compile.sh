@@ -13,12 +13,11 @@
 # Each measurement touches the crates' src/lib.rs and runs `cargo build` (dev profile, CARGO_INCREMENTAL=0, so
 # the crate is compiled from scratch and nothing else is). progenitor's crates use reqwest 0.13 without TLS
 # (what progenitor-client 0.15 needs); ours reqwest 0.12 + rustls: dependencies are prebuilt, so this does not
-# enter the timing.
+# enter the timing. The builds being compared are interleaved (interleave.py), ROUNDS rounds after a warm-up.
 # Results: $CARGO_TARGET_DIR/perf/results/compile-*.{md,json}
-# Usage: scripts/perf/compile.sh [RUNS] [pgy|all|both]   (default 5 both)
+# Usage: scripts/perf/compile.sh [ROUNDS] [pgy|all|both]   (default 7 both)
 source "$(dirname "$0")/common.sh"
-need hyperfine
-RUNS=${1:-5}
+RUNS=${1:-7}
 WHAT=${2:-both}
 build_binaries
 normalized_inputs
@@ -51,54 +50,54 @@ for ws in ours-committed ours-all prog; do
 done
 
 b() { echo "cargo build -q --offline --manifest-path $C/$1/Cargo.toml $2"; }
+# Each comparison is timed interleaved (interleave.py: every round builds each crate once, so a change of load
+# on the shared machine hits both alike) and judged by the median of the per-round ratios.
 # The shared runtime crate is a dependency of the 36 platform crates of ours-all, built beforehand and not timed.
-[ "$WHAT" = all ] || hyperfine --warmup 1 --runs "$RUNS" \
-    --export-markdown "$RESULTS/compile-pgy.md" --export-json "$RESULTS/compile-pgy.json" \
-    -n "ours: generated/justoneapi-xiaohongshu-pgy (25 ops, from specs/)" \
-        --prepare "touch $C/ours-committed/committed-pgy/src/lib.rs" \
+[ "$WHAT" = all ] || python3 "$(dirname "$0")/interleave.py" "$RESULTS/compile-pgy" "$RUNS" \
+    "ours: generated/justoneapi-xiaohongshu-pgy (25 ops, from specs/)" \
+        "touch $C/ours-committed/committed-pgy/src/lib.rs" \
         "$(b ours-committed "-p justoneapi-xiaohongshu-pgy")" \
-    -n "progenitor: the same per-endpoint definitions (25 ops, from specs/)" \
-        --prepare "touch $C/prog/pgy-specs/src/lib.rs" \
+    "progenitor: the same per-endpoint definitions (25 ops, from specs/)" \
+        "touch $C/prog/pgy-specs/src/lib.rs" \
         "$(b prog "-p progenitor-pgy-specs")" \
-    -n "ours: justoneapi-xiaohongshu-pgy from 2026-08-21 (25 ops)" \
-        --prepare "touch $C/ours-all/justoneapi-xiaohongshu-pgy/src/lib.rs" \
+    "ours: justoneapi-xiaohongshu-pgy from 2026-08-21 (25 ops)" \
+        "touch $C/ours-all/justoneapi-xiaohongshu-pgy/src/lib.rs" \
         "$(b ours-all "-p justoneapi-xiaohongshu-pgy")" \
-    -n "progenitor: Pgy slice (25 ops)" \
-        --prepare "touch $C/prog/pgy/src/lib.rs" \
+    "progenitor: Pgy slice (25 ops)" \
+        "touch $C/prog/pgy/src/lib.rs" \
         "$(b prog "-p progenitor-pgy")"
 
-[ "$WHAT" = pgy ] || hyperfine --warmup 1 --runs "$RUNS" \
-    --export-markdown "$RESULTS/compile-all.md" --export-json "$RESULTS/compile-all.json" \
-    -n "ours: 36 crates, all platforms (348 ops)" \
-        --prepare "touch $(platform_dirs "$C/ours-all" | sed 's|$|/src/lib.rs|' | tr '\n' ' ')" \
+[ "$WHAT" = pgy ] || python3 "$(dirname "$0")/interleave.py" "$RESULTS/compile-all" "$RUNS" \
+    "ours: 36 crates, all platforms (348 ops)" \
+        "touch $(platform_dirs "$C/ours-all" | sed 's|$|/src/lib.rs|' | tr '\n' ' ')" \
         "$(b ours-all --workspace)" \
-    -n "progenitor: one crate, all platforms (348 ops)" \
-        --prepare "touch $C/prog/all/src/lib.rs" \
+    "progenitor: one crate, all platforms (348 ops)" \
+        "touch $C/prog/all/src/lib.rs" \
         "$(b prog "-p progenitor-all")"
 # The fixed cost every one of our platform crates pays (lib.rs, client newtype, ops/mod.rs): the crate with
 # the fewest operations.
 small=$(for d in $(platform_dirs "$C/ours-all"); do echo "$(ls "$d/src/ops" | wc -l) $(basename "$d")"; done | sort -n | head -1 | cut -d' ' -f2)
-[ "$WHAT" = pgy ] || hyperfine --warmup 1 --runs "$RUNS" \
-    --export-markdown "$RESULTS/compile-small.md" --export-json "$RESULTS/compile-small.json" \
-    -n "ours: $small alone ($(($(ls "$C/ours-all/$small/src/ops" | wc -l) - 1)) op)" \
-        --prepare "touch $C/ours-all/$small/src/lib.rs" \
+[ "$WHAT" = pgy ] || python3 "$(dirname "$0")/interleave.py" "$RESULTS/compile-small" "$RUNS" \
+    "ours: $small alone ($(($(ls "$C/ours-all/$small/src/ops" | wc -l) - 1)) op)" \
+        "touch $C/ours-all/$small/src/lib.rs" \
         "$(b ours-all "-p $small")"
 cat "$RESULTS"/compile-*.md
 # The targets: each of our crates (or all of them) compiles in at most half of progenitor's time on the same
-# definitions. hyperfine's JSON keeps the order of the commands above.
+# definitions, judged by the median of the per-round ratios (the JSON keeps the order of the commands above).
 python3 - "$RESULTS" "$WHAT" <<'PY' | tee "$RESULTS/compile-verdict.txt"
-import json, sys
+import json, statistics, sys
 results, what = sys.argv[1], sys.argv[2]
-def means(name):
-    return [r["mean"] for r in json.load(open(f"{results}/compile-{name}.json"))["results"]]
+def load(name):
+    return json.load(open(f"{results}/compile-{name}.json"))["results"]
 rows = []
 if what != "all":
-    m = means("pgy")
-    rows += [("Pgy crate from specs/ (committed)", m[0], m[1]), ("Pgy crate of 2026-08-21", m[2], m[3])]
+    r = load("pgy")
+    rows += [("Pgy crate from specs/ (committed)", r[0], r[1]), ("Pgy crate of 2026-08-21", r[2], r[3])]
 if what != "pgy":
-    m = means("all")
-    rows += [("all platforms of 2026-08-21 (36 crates)", m[0], m[1])]
+    r = load("all")
+    rows += [("all platforms of 2026-08-21 (36 crates)", r[0], r[1])]
 for name, ours, prog in rows:
-    ratio = ours / prog
-    print(f"compile {name}: ours {ours:.2f} s, progenitor {prog:.2f} s, ratio {ratio:.2f}x [<= 0.5]: {'met' if ratio <= 0.5 else 'NOT met'}")
+    ratio = statistics.median(o / p for o, p in zip(ours["times"], prog["times"]))
+    print(f"compile {name}: ours {ours['median']:.2f} s, progenitor {prog['median']:.2f} s (medians), "
+          f"ratio {ratio:.2f}x (median of {len(ours['times'])} paired rounds) [<= 0.5]: {'met' if ratio <= 0.5 else 'NOT met'}")
 PY
