@@ -15,8 +15,8 @@
 //!
 //! `cargo bench` then prints the ratios of the "Performance" issue, each timed interleaved, and where a loopback
 //! request's time goes: the round trip alone (a blocking `std::net::TcpStream`, the request written by hand, the
-//! response read up to its `Content-Length`), hyper's HTTP/1 connection alone (what reqwest is built on), reqwest
-//! (`bytes()`, no decoding), + serde_json, and the generated client.
+//! response read up to its `Content-Length`), hyper's HTTP/1 connection alone and hyper-util's pooled client (what
+//! reqwest is built on), reqwest (`bytes()`, no decoding), + serde_json, and the generated client.
 
 // `get_kol_fans_portrait_v1` is deprecated upstream; the seed endpoint is benchmarked on purpose.
 #![allow(deprecated)]
@@ -34,7 +34,8 @@ use std::hint::black_box;
 use criterion::{criterion_group, Criterion};
 use http_body_util::{BodyExt, Empty};
 use hyper::body::Bytes;
-use hyper_util::rt::TokioIo;
+use hyper_util::client::legacy::connect::HttpConnector;
+use hyper_util::rt::{TokioExecutor, TokioIo};
 use justoneapi_xiaohongshu_pgy::ops::get_kol_fans_portrait_v1::Data;
 use justoneapi_xiaohongshu_pgy::{ApiResponse, Client, RetryPolicy};
 use serde::Deserialize;
@@ -129,6 +130,8 @@ struct Loopback {
     /// A hyper HTTP/1 connection of its own (its task runs on `rt`), for [`Loopback::hyper`].
     hyper: RefCell<hyper::client::conn::http1::SendRequest<Empty<Bytes>>>,
     hyper_uri: hyper::Uri,
+    /// hyper-util's pooled client (connection pool, `HttpConnector`), for [`Loopback::pooled`].
+    pooled: hyper_util::client::legacy::Client<HttpConnector, Empty<Bytes>>,
     counters: Arc<mock_http::Counters>,
 }
 
@@ -185,6 +188,7 @@ impl Loopback {
             hyper_uri: format!("http://{addr}/api/xiaohongshu-pgy/get-kol-fans-portrait/v1?token=TOKEN&kolId=kol-1")
                 .parse()
                 .unwrap(),
+            pooled: hyper_util::client::legacy::Client::builder(TokioExecutor::new()).build(HttpConnector::new()),
             counters,
         }
     }
@@ -237,6 +241,14 @@ impl Loopback {
                 .body(Empty::new())
                 .unwrap();
             let response = send.send_request(request).await.unwrap();
+            response.into_body().collect().await.unwrap().to_bytes().len()
+        })
+    }
+
+    /// Bytes of the body through hyper-util's pooled client (what reqwest wraps), not decoded.
+    fn pooled(&self) -> usize {
+        self.rt.block_on(async {
+            let response = self.pooled.get(self.hyper_uri.clone()).await.unwrap();
             response.into_body().collect().await.unwrap().to_bytes().len()
         })
     }
@@ -360,6 +372,9 @@ fn summary() {
             ("bytes", &mut || {
                 black_box(lb.bytes());
             }),
+            ("pooled", &mut || {
+                black_box(lb.pooled());
+            }),
             ("hyper", &mut || {
                 black_box(lb.hyper());
             }),
@@ -374,17 +389,19 @@ fn summary() {
     println!("  generated client send()           {}", us(m[0]));
     println!("  reqwest get + bytes + serde_json  {}", us(m[1]));
     println!("  reqwest get + bytes               {}", us(m[2]));
-    println!("  hyper http1 connection + bytes    {}", us(m[3]));
-    println!("  round trip alone (std TcpStream)  {}", us(m[4]));
+    println!("  hyper-util pooled client + bytes  {}", us(m[3]));
+    println!("  hyper http1 connection + bytes    {}", us(m[4]));
+    println!("  round trip alone (std TcpStream)  {}", us(m[5]));
     println!(
         "  speed of the generated client relative to bare reqwest + serde_json = {:.2}x",
         m[1] / m[0]
     );
     println!(
-        "  a request of the generated client: round trip {:.0}%, HTTP library (reqwest) {:.0}% (hyper's connection alone: {:.0}%), serde_json decoding {:.0}%, the generated client's own {:.0}%",
-        100.0 * m[4] / m[0],
-        100.0 * (m[2] - m[4]) / m[0],
-        100.0 * (m[3] - m[4]) / m[0],
+        "  a request of the generated client: round trip {:.0}%, HTTP library (reqwest) {:.0}% (hyper-util's pooled client alone: {:.0}%, hyper's connection alone: {:.0}%), serde_json decoding {:.0}%, the generated client's own {:.0}%",
+        100.0 * m[5] / m[0],
+        100.0 * (m[2] - m[5]) / m[0],
+        100.0 * (m[3] - m[5]) / m[0],
+        100.0 * (m[4] - m[5]) / m[0],
         100.0 * (m[1] - m[2]) / m[0],
         100.0 * (m[0] - m[1]) / m[0]
     );
