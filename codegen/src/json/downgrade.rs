@@ -37,21 +37,10 @@ fn walk_root(doc: &mut Value) {
     let Value::Object(root) = doc else {
         return walk(doc);
     };
-    fix_schema(root);
-    fix_content(root);
-    for (k, child) in root.iter_mut() {
-        if is_data_key(k) || k == "examples" {
-            continue;
-        }
+    for (k, child) in walked(root) {
         match child {
             Value::Object(paths) if k == "paths" => {
-                fix_schema(paths);
-                fix_content(paths);
-                let items: Vec<&mut Value> = paths
-                    .iter_mut()
-                    .filter(|(k, _)| !(is_data_key(k) || *k == "examples"))
-                    .map(|(_, item)| item)
-                    .collect();
+                let items: Vec<&mut Value> = walked(paths).map(|(_, item)| item).collect();
                 items.into_par_iter().for_each(walk);
             }
             child => walk(child),
@@ -65,21 +54,19 @@ fn is_data_key(key: &str) -> bool {
 
 fn walk(v: &mut Value) {
     match v {
-        Value::Object(map) => {
-            fix_schema(map);
-            fix_content(map);
-            for (k, child) in map.iter_mut() {
-                // `examples` of a media type is a map of Example objects (data); of a schema it was
-                // already turned into `example` by `fix_schema`.
-                if is_data_key(k) || k == "examples" {
-                    continue;
-                }
-                walk(child);
-            }
-        }
+        Value::Object(map) => walked(map).for_each(|(_, child)| walk(child)),
         Value::Array(items) => items.iter_mut().for_each(walk),
         _ => {}
     }
+}
+
+/// Fixes the object `map` itself and yields the values under it that are walked (not data).
+fn walked(map: &mut Map<String, Value>) -> impl Iterator<Item = (&String, &mut Value)> {
+    fix_schema(map);
+    fix_content(map);
+    // `examples` of a media type is a map of Example objects (data); of a schema it was already turned into
+    // `example` by `fix_schema`.
+    map.iter_mut().filter(|(k, _)| !(is_data_key(k) || *k == "examples"))
 }
 
 fn looks_like_schema(map: &Map<String, Value>) -> bool {
