@@ -17,7 +17,7 @@
 # Results: $CARGO_TARGET_DIR/perf/results/compile-*.{md,json}
 # Usage: scripts/perf/compile.sh [ROUNDS] [pgy|all|both]   (default 7 both)
 source "$(dirname "$0")/common.sh"
-RUNS=${1:-7}
+ROUNDS=${1:-7}
 WHAT=${2:-both}
 build_binaries
 normalized_inputs
@@ -53,7 +53,7 @@ b() { echo "cargo build -q --offline --manifest-path $C/$1/Cargo.toml $2"; }
 # Each comparison is timed interleaved (interleave.py: every round builds each crate once, so a change of load
 # on the shared machine hits both alike) and judged by the median of the per-round ratios.
 # The shared runtime crate is a dependency of the 36 platform crates of ours-all, built beforehand and not timed.
-[ "$WHAT" = all ] || python3 "$(dirname "$0")/interleave.py" "$RESULTS/compile-pgy" "$RUNS" \
+[ "$WHAT" = all ] || python3 "$(dirname "$0")/interleave.py" "$RESULTS/compile-pgy" "$ROUNDS" \
     "ours: generated/justoneapi-xiaohongshu-pgy (25 ops, from specs/)" \
         "touch $C/ours-committed/committed-pgy/src/lib.rs" \
         "$(b ours-committed "-p justoneapi-xiaohongshu-pgy")" \
@@ -67,7 +67,7 @@ b() { echo "cargo build -q --offline --manifest-path $C/$1/Cargo.toml $2"; }
         "touch $C/prog/pgy/src/lib.rs" \
         "$(b prog "-p progenitor-pgy")"
 
-[ "$WHAT" = pgy ] || python3 "$(dirname "$0")/interleave.py" "$RESULTS/compile-all" "$RUNS" \
+[ "$WHAT" = pgy ] || python3 "$(dirname "$0")/interleave.py" "$RESULTS/compile-all" "$ROUNDS" \
     "ours: 36 crates, all platforms (348 ops)" \
         "touch $(platform_dirs "$C/ours-all" | sed 's|$|/src/lib.rs|' | tr '\n' ' ')" \
         "$(b ours-all --workspace)" \
@@ -77,7 +77,7 @@ b() { echo "cargo build -q --offline --manifest-path $C/$1/Cargo.toml $2"; }
 # The fixed cost every one of our platform crates pays (lib.rs, client newtype, ops/mod.rs): the crate with
 # the fewest operations.
 small=$(for d in $(platform_dirs "$C/ours-all"); do echo "$(ls "$d/src/ops" | wc -l) $(basename "$d")"; done | sort -n | head -1 | cut -d' ' -f2)
-[ "$WHAT" = pgy ] || python3 "$(dirname "$0")/interleave.py" "$RESULTS/compile-small" "$RUNS" \
+[ "$WHAT" = pgy ] || python3 "$(dirname "$0")/interleave.py" "$RESULTS/compile-small" "$ROUNDS" \
     "ours: $small alone ($(($(ls "$C/ours-all/$small/src/ops" | wc -l) - 1)) op)" \
         "touch $C/ours-all/$small/src/lib.rs" \
         "$(b ours-all "-p $small")"

@@ -117,6 +117,9 @@ fn decode(c: &mut Criterion) {
     g.finish();
 }
 
+/// The request target every baseline GETs: what the generated client sends for `get_kol_fans_portrait_v1("kol-1")`.
+const TARGET: &str = "/api/xiaohongshu-pgy/get-kol-fans-portrait/v1?token=TOKEN&kolId=kol-1";
+
 /// The generated client and a bare reqwest client of one loopback server answering with the seed body.
 struct Loopback {
     rt: tokio::runtime::Runtime,
@@ -144,6 +147,7 @@ impl Loopback {
         listener.set_nonblocking(true).unwrap();
         let addr = listener.local_addr().unwrap();
         let base = format!("http://{addr}");
+        let url = format!("{base}{TARGET}");
         {
             let counters = counters.clone();
             std::thread::spawn(move || {
@@ -178,16 +182,11 @@ impl Loopback {
                 .build()
                 .unwrap(),
             http: reqwest::Client::new(),
-            url: format!("{base}/api/xiaohongshu-pgy/get-kol-fans-portrait/v1?token=TOKEN&kolId=kol-1"),
             raw: RefCell::new((raw_connection(addr), Vec::with_capacity(16 << 10))),
-            raw_request: format!(
-                "GET /api/xiaohongshu-pgy/get-kol-fans-portrait/v1?token=TOKEN&kolId=kol-1 HTTP/1.1\r\nhost: {addr}\r\n\r\n"
-            )
-            .into_bytes(),
+            raw_request: format!("GET {TARGET} HTTP/1.1\r\nhost: {addr}\r\n\r\n").into_bytes(),
             hyper: RefCell::new(hyper),
-            hyper_uri: format!("http://{addr}/api/xiaohongshu-pgy/get-kol-fans-portrait/v1?token=TOKEN&kolId=kol-1")
-                .parse()
-                .unwrap(),
+            hyper_uri: url.parse().unwrap(),
+            url,
             pooled: hyper_util::client::legacy::Client::builder(TokioExecutor::new()).build(HttpConnector::new()),
             counters,
         }
@@ -205,29 +204,19 @@ impl Loopback {
         })
     }
 
-    /// Bytes of the body of one exchange on the raw connection: the round trip and nothing else.
+    /// Length of the response (head and body) of one exchange on the raw connection: the round trip and
+    /// nothing else.
     fn raw(&self) -> usize {
         let (stream, buf) = &mut *self.raw.borrow_mut();
         stream.write_all(&self.raw_request).unwrap();
         buf.clear();
         let mut chunk = [0u8; 16 << 10];
-        let mut need = None;
         loop {
             let n = stream.read(&mut chunk).unwrap();
             assert!(n > 0, "the loopback server closed the raw connection");
             buf.extend_from_slice(&chunk[..n]);
-            if need.is_none() {
-                if let Some(end) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
-                    let head = std::str::from_utf8(&buf[..end]).unwrap();
-                    let length = head
-                        .lines()
-                        .find_map(|l| l.strip_prefix("content-length: "))
-                        .expect("the loopback server sends content-length");
-                    need = Some(end + 4 + length.parse::<usize>().unwrap());
-                }
-            }
-            if need.is_some_and(|need| buf.len() >= need) {
-                return buf.len();
+            if let Some(len) = mock_http::message_len(buf).filter(|&len| buf.len() >= len) {
+                return len;
             }
         }
     }

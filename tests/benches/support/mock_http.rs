@@ -61,23 +61,16 @@ async fn connection(mut stream: TcpStream, response: Arc<Vec<u8>>, counters: Arc
     let mut chunk = [0u8; 8192];
     loop {
         // One request: headers up to the blank line, then a body of `content-length` bytes (POST forms).
-        let end = loop {
-            if let Some(i) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
-                break i + 4;
+        let len = loop {
+            if let Some(len) = message_len(&buf).filter(|&len| buf.len() >= len) {
+                break len;
             }
             match stream.read(&mut chunk).await {
                 Ok(0) | Err(_) => return,
                 Ok(n) => buf.extend_from_slice(&chunk[..n]),
             }
         };
-        let body_len = content_length(&buf[..end]);
-        while buf.len() < end + body_len {
-            match stream.read(&mut chunk).await {
-                Ok(0) | Err(_) => return,
-                Ok(n) => buf.extend_from_slice(&chunk[..n]),
-            }
-        }
-        buf.drain(..end + body_len);
+        buf.drain(..len);
         if counters.requests.fetch_add(1, Ordering::Relaxed) >= max_requests {
             return;
         }
@@ -85,6 +78,13 @@ async fn connection(mut stream: TcpStream, response: Arc<Vec<u8>>, counters: Arc
             return;
         }
     }
+}
+
+/// The length of the HTTP/1.1 message at the start of `buf` (head and `content-length` body), once its head is
+/// complete.
+pub fn message_len(buf: &[u8]) -> Option<usize> {
+    let end = buf.windows(4).position(|w| w == b"\r\n\r\n")? + 4;
+    Some(end + content_length(&buf[..end]))
 }
 
 fn content_length(head: &[u8]) -> usize {
