@@ -1,6 +1,6 @@
 //! The runtime's hand-written source, compiled where it is written.
 //!
-//! `runtime.rs`, `de.rs`, `error.rs` and `blocking.rs` are emitted verbatim into `generated/justoneapi-runtime`
+//! `runtime.rs`, `transport.rs`, `de.rs`, `error.rs` and `blocking.rs` are emitted verbatim into `generated/justoneapi-runtime`
 //! (see `codegen::TEMPLATES`); this crate compiles, lints and unit-tests them here, so a change is checked before
 //! any regen. The business codes and servers come from `specs/manifest.yaml`, so they are the generated ones.
 
@@ -14,11 +14,13 @@ mod error;
 mod runtime;
 #[path = "../../generated/justoneapi-runtime/src/servers.rs"]
 mod servers;
+mod transport;
 
 pub use codes::BusinessCode;
 pub use de::Mismatch;
 pub use error::{Error, TransportError};
-pub use reqwest;
+#[doc(hidden)]
+pub use hyper::Method;
 pub use runtime::{
     decode_body, ApiResponse, Client, ClientBuilder, ClientKind, Overrides, Parts, ResponseFuture, RetryPolicy,
     DEFAULT_MAX_BODY_BYTES, DEFAULT_TIMEOUT,

@@ -12,7 +12,7 @@
 #                   (progenitor-all)
 # Each measurement touches the crates' src/lib.rs and runs `cargo build` (dev profile, CARGO_INCREMENTAL=0, so
 # the crate is compiled from scratch and nothing else is). progenitor's crates use reqwest 0.13 without TLS
-# (what progenitor-client 0.15 needs); ours reqwest 0.12 + rustls: dependencies are prebuilt, so this does not
+# (what progenitor-client 0.15 needs); ours hyper-util + rustls: dependencies are prebuilt, so this does not
 # enter the timing. The builds being compared are interleaved (interleave.py), ROUNDS rounds after a warm-up.
 # Results: $CARGO_TARGET_DIR/perf/results/compile-*.{md,json}
 # Usage: scripts/perf/compile.sh [ROUNDS] [pgy|all|both]   (default 7 both)

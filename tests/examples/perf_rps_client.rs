@@ -2,7 +2,7 @@
 //!
 //! `cargo run --release -p tests --example perf_rps_client -- BASE_URL [--requests N] [--secs S]`
 //!
-//! Sends `get_kol_fans_portrait_v1` one after another (never two in flight, so reqwest keeps one keep-alive
+//! Sends `get_kol_fans_portrait_v1` one after another (never two in flight, so the pool keeps one keep-alive
 //! connection) on a single-threaded runtime, decoding every response into the typed `Data`; stops after N
 //! requests or S seconds, whichever comes first, and prints `requests/s`.
 

@@ -15,7 +15,7 @@ use std::time::{Duration, Instant};
 
 use justoneapi_xiaohongshu_pgy::ops::get_kol_fans_portrait_v1::Data;
 use justoneapi_xiaohongshu_pgy::{
-    reqwest, ApiResponse, BusinessCode, Client, ClientBuilder, Error, RetryPolicy, Server, DEFAULT_TIMEOUT,
+    ApiResponse, BusinessCode, Client, ClientBuilder, Error, RetryPolicy, Server, DEFAULT_TIMEOUT,
 };
 use serde_json::{json, Value};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -836,7 +836,7 @@ async fn connection_refused_is_transport() {
             assert_eq!(shown, &shown_url(&url));
             assert!(source.is_connect(), "{source:?}");
             assert!(!source.is_request() && !source.is_body(), "{source:?}");
-            // reqwest's own message would carry the URL with the token: it is stripped.
+            // Neither the error nor anything under it carries the URL, which has the token.
             assert!(!format!("{source:?}").contains(PORTRAIT), "{source:?}");
             // The chain goes on below the opaque error, down to the OS's "connection refused".
             let mut chain = Vec::new();
@@ -853,10 +853,10 @@ async fn connection_refused_is_transport() {
     assert!(std::error::Error::source(&error).is_some());
 }
 
-/// A connection reset (or closed) after the request was sent is a transport error. reqwest reports a reset
-/// or close before the response head as a request error (`is_request`), and a reset in the middle of the
-/// body as its own "error decoding response body" (`is_body`, over a hyper body error); the runtime maps
-/// every reqwest error but a timeout to `Error::Transport`, which is right: the client's `Error::Decode`
+/// A connection reset (or closed) after the request was sent is a transport error: before the response head
+/// a request error (`is_request`, hyper-util's send error), in the middle of the body a body error
+/// (`is_body`, hyper's body error). The runtime maps every transport error but a timeout to
+/// `Error::Transport`, which is right: the client's `Error::Decode`
 /// means a complete body that is not the expected JSON, and keeps that body. It is not retried: only
 /// connection failures are (`is_connect`), since the request may have reached the server.
 #[tokio::test]
@@ -1205,7 +1205,7 @@ fn assert_error_clean(error: &Error) {
 }
 
 /// Runs on the test's own thread (current-thread runtime), so the thread-local subscriber sees every event
-/// of the client, reqwest (its `log` records too, via `tracing-log`) and hyper. The mock servers run on
+/// of the client, hyper-util and hyper (and `log` records, via `tracing-log`). The mock servers run on
 /// threads of their own and are not captured.
 #[tokio::test]
 async fn token_appears_in_no_error_debug_output_or_log() {
@@ -1669,25 +1669,20 @@ fn from_env_errors_name_the_variable_and_never_show_the_token() {
 // 9. Transport: servers, proxies, an HTTP client of your own, user agent, gzip
 // ---------------------------------------------------------------------------------------------------------
 
-fn proxied(proxy: &str) -> reqwest::Client {
-    reqwest::Client::builder()
-        .proxy(reqwest::Proxy::all(proxy).unwrap())
-        .build()
-        .unwrap()
-}
-
-/// Neither server is reachable from a test; a proxy of our own (an HTTP client brought to the builder)
-/// shows where each request goes. prod-cn is plain HTTP, so the proxy sees the whole request, token
-/// included; prod-global is HTTPS, so it only sees a tunnel asked for.
+/// Neither server is reachable from a test; a proxy (a recorder on 127.0.0.1) shows where each request
+/// goes. prod-cn is plain HTTP, so the proxy sees the whole request, token included, in absolute form;
+/// prod-global is HTTPS, so it only sees a tunnel asked for (and the credentials of the proxy URL).
 #[tokio::test]
-async fn prod_cn_and_prod_global_are_reached_through_a_proxy_of_your_own() {
+async fn prod_cn_and_prod_global_are_reached_through_a_proxy() {
     let proxy = Recorder::start(200, seed_example().to_string()).await;
+    let with_password = proxy.url.replace("http://", "http://team:s3cret@");
     let client = Client::builder(TOKEN)
         .server(Server::ProdCn)
-        .http_client(proxied(&proxy.url))
+        .proxy(&with_password)
         .retry_policy(RetryPolicy::none())
         .build()
         .unwrap();
+    assert!(!format!("{client:?}").contains("s3cret"), "{client:?}");
     let response = portrait(&client).await.unwrap();
     assert_eq!(response.data.date_key.as_deref(), Some("2026-03-08"));
     let received = proxy.received();
@@ -1697,37 +1692,84 @@ async fn prod_cn_and_prod_global_are_reached_through_a_proxy_of_your_own() {
     );
     assert_eq!(received[0].header("host"), Some("47.117.133.51:30015"));
     assert_eq!(received[0].header("user-agent"), Some(client.user_agent()));
+    // base64("team:s3cret")
+    assert_eq!(
+        received[0].header("proxy-authorization"),
+        Some("Basic dGVhbTpzM2NyZXQ=")
+    );
     assert_eq!(received[0].body, "", "a GET has no body");
 
     let client = Client::builder(TOKEN)
-        .http_client(proxied(&proxy.url))
+        .proxy(&with_password)
         .retry_policy(RetryPolicy::none())
         .build()
         .unwrap();
     let error = expect_kind(portrait(&client).await, "transport");
     assert!(
-        matches!(&error, Error::Transport { url, .. } if url == &format!("https://api.justoneapi.com{PORTRAIT}?kolId={KOL}"))
+        matches!(&error, Error::Transport { url, source } if url == &format!("https://api.justoneapi.com{PORTRAIT}?kolId={KOL}") && source.is_connect()),
+        "{error:?}"
     );
     assert_error_clean(&error);
+    assert!(!format!("{error:?}").contains("s3cret"), "{error:?}");
     let received = proxy.received();
     assert_eq!(received.len(), 2);
     assert_eq!(received[1].line, "CONNECT api.justoneapi.com:443 HTTP/1.1");
+    assert_eq!(
+        received[1].header("proxy-authorization"),
+        Some("Basic dGVhbTpzM2NyZXQ=")
+    );
+}
+
+/// `no_proxy` connects directly; a proxy URL that is not `http://` is refused by `build()` without being
+/// shown (it may hold a password).
+#[tokio::test]
+async fn no_proxy_connects_directly_and_a_bad_proxy_url_is_a_config_error() {
+    let server = MockServer::start().await;
+    answer(&server, json_response(200, &seed_example())).await;
+    let client = builder(&server.uri()).no_proxy().build().unwrap();
+    portrait(&client).await.unwrap();
+    for bad in [
+        "socks5://u:s3cret@127.0.0.1:1080",
+        "https://u:s3cret@proxy.example",
+        "not a url s3cret",
+        "",
+    ] {
+        let error = expect_kind(builder(&server.uri()).proxy(bad).build(), "config");
+        assert!(error.to_string().contains("proxy"), "{error}");
+        assert!(!format!("{error} {error:?}").contains("s3cret"), "{error:?}");
+    }
+}
+
+/// Extra root certificates must be PEM certificates: anything else is a config error naming which one.
+#[tokio::test]
+async fn root_certificates_that_are_not_pem_are_a_config_error() {
+    let error = expect_kind(
+        Client::builder(TOKEN)
+            .root_certificates_pem("no certificate here")
+            .build(),
+        "config",
+    );
+    assert!(error.to_string().contains("root certificate 1"), "{error}");
+    let error = expect_kind(
+        Client::builder(TOKEN)
+            .root_certificates_pem(
+                b"-----BEGIN CERTIFICATE-----\nbm90IGEgY2VydA==\n-----END CERTIFICATE-----\n".to_vec(),
+            )
+            .build(),
+        "config",
+    );
+    assert!(error.to_string().contains("root certificate 1"), "{error}");
 }
 
 #[tokio::test]
-async fn an_http_client_of_your_own_keeps_its_headers_and_gets_our_timeout_and_user_agent() {
-    let mut headers = reqwest::header::HeaderMap::new();
-    headers.insert("x-team", "data".parse().unwrap());
-    headers.insert("user-agent", "theirs/1.0".parse().unwrap());
-    let http = reqwest::Client::builder()
-        .default_headers(headers)
-        .timeout(Duration::from_secs(30))
-        .build()
-        .unwrap();
-
+async fn headers_of_the_builder_are_sent_and_the_user_agent_is_ours() {
     let server = MockServer::start().await;
     answer(&server, json_response(200, &seed_example())).await;
-    let client = builder(&server.uri()).http_client(http.clone()).build().unwrap();
+    let client = builder(&server.uri())
+        .header("x-team", "data")
+        .header("user-agent", "theirs/1.0")
+        .build()
+        .unwrap();
     portrait(&client).await.unwrap();
     let received = server.received_requests().await.unwrap();
     let header = |name: &str| received[0].headers.get(name).map(|v| v.to_str().unwrap().to_owned());
@@ -1735,13 +1777,10 @@ async fn an_http_client_of_your_own_keeps_its_headers_and_gets_our_timeout_and_u
     assert_eq!(header("user-agent").as_deref(), Some(client.user_agent()));
     assert!(client.user_agent().starts_with("justoneapi-xiaohongshu-pgy/"));
 
-    // The builder's timeout, not the client's 30 s.
-    let hang = RawServer::start(Raw::Hang).await;
-    let client = builder(&hang.url).http_client(http).timeout(ms(150)).build().unwrap();
-    let started = Instant::now();
-    let error = expect_kind(portrait(&client).await, "timeout");
-    assert!(started.elapsed() < ms(1_500), "{:?}", started.elapsed());
-    assert!(matches!(error, Error::Timeout { after, .. } if after == ms(150)));
+    for (name, value) in [("bad name", "v"), ("x-ok", "two\nlines")] {
+        let error = expect_kind(builder(&server.uri()).header(name, value).build(), "config");
+        assert!(error.to_string().contains("header"), "{error}");
+    }
 }
 
 /// `name = "x"` / `version = "x"` of a generated crate's manifest.

@@ -443,20 +443,28 @@ async fn regen_bumps_the_version_and_writes_the_changelog_only_when_the_api_chan
     );
     // Exactly two lines of the manifest changed: the crate's version and the facade's, which re-exports it and
     // takes the largest bump of its crates. The comments are intact.
-    // (The facade's version is the repository's own, whatever 0.1.x it is at: a major bump makes it 0.2.0.)
+    // (The facade's version is the repository's own, whatever 0.x.y it is at: a major bump makes it 0.(x+1).0.)
     let edited = std::fs::read_to_string(&manifest_path).unwrap();
     let changed: Vec<(&str, &str)> = original.lines().zip(edited.lines()).filter(|(a, b)| a != b).collect();
-    let facade_before = original.lines().find(|l| l.starts_with("  version: 0.1.")).unwrap();
+    let facade_before = original.lines().find(|l| l.starts_with("  version: 0.")).unwrap();
+    let facade_minor: u64 = facade_before
+        .trim_start_matches("  version: 0.")
+        .split('.')
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap();
+    let facade_after = format!("  version: 0.{}.0", facade_minor + 1);
     assert_eq!(
         changed,
         [
-            (facade_before, "  version: 0.2.0"),
+            (facade_before, facade_after.as_str()),
             ("    version: 0.1.0", "    version: 0.2.0")
         ]
     );
     let facade_log = std::fs::read_to_string(repo.root().join("specs/changelog/justoneapi.md")).unwrap();
     assert!(
-        facade_log.contains("## 0.2.0 (2026-05-11)")
+        facade_log.contains(&format!("## 0.{}.0 (2026-05-11)", facade_minor + 1))
             && facade_log.contains("- `justoneapi-xiaohongshu-pgy` 0.1.0 -> 0.2.0 (major)"),
         "{facade_log}"
     );

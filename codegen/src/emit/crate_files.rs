@@ -12,9 +12,10 @@ use crate::names::{self, Namespace, Plan};
 
 /// The runtime crate's files copied verbatim from `codegen/templates/` (path in the crate, text); everything
 /// else the emitter writes is built and formatted.
-pub const TEMPLATES: [(&str, &str); 4] = [
+pub const TEMPLATES: [(&str, &str); 5] = [
     ("src/de.rs", include_str!("../../templates/de.rs")),
     ("src/runtime.rs", include_str!("../../templates/runtime.rs")),
+    ("src/transport.rs", include_str!("../../templates/transport.rs")),
     ("src/error.rs", include_str!("../../templates/error.rs")),
     ("src/blocking.rs", include_str!("../../templates/blocking.rs")),
 ];
@@ -26,13 +27,13 @@ pub const RUNTIME_CRATE: &str = "justoneapi-runtime";
 pub(super) const RUNTIME: &str = "justoneapi_runtime";
 /// Version of the runtime crate; bump it with any change to `codegen/templates/` or to what `runtime_files`
 /// emits.
-pub const RUNTIME_VERSION: &str = "0.2.1";
+pub const RUNTIME_VERSION: &str = "0.3.0";
 /// sha256 of the runtime's hand-written source (every file of [`TEMPLATES`], in order) as released at
 /// [`RUNTIME_VERSION`]. A unit test fails when the source changes and this does not: every change to the
 /// runtime comes with a version bump, by Cargo's semver rules as for the platform crates (`0.x`: the minor for a
 /// breaking change, else the patch), and a line in `specs/changelog/justoneapi-runtime.md`.
 #[cfg_attr(not(test), allow(dead_code))]
-pub const RUNTIME_SOURCES_SHA256: &str = "d583453c1e5d5270c40acb57c3ad7dab9f9619cd54b5dc7346ee991bd3eb6f72";
+pub const RUNTIME_SOURCES_SHA256: &str = "e5df29c17437d9d4c3dc802b19db5a063379df31fa1990d131f6f642fe3917ba";
 
 /// The repository the crates are published from (`repository` in their `Cargo.toml`, links in their READMEs).
 /// It does not exist yet: this is its intended address (see the README's "Publishing").
@@ -40,9 +41,9 @@ pub const REPOSITORY: &str = "https://github.com/justoneapi-codegen/justoneapi-r
 /// `homepage`: the API the crates are clients of (its documentation, and where tokens come from); the crates'
 /// own docs are `documentation` (docs.rs) and their source is `repository`.
 pub(super) const HOMEPAGE: &str = "https://docs.justoneapi.com";
-/// `rust-version` of every generated crate: the highest `rust-version` in their locked dependency tree (the
-/// `icu_*` crates behind `reqwest` -> `url` -> `idna` ask for 1.88). `scripts/check-msrv.py` fails CI when a
-/// locked dependency needs more; keep it equal to the workspace's.
+/// `rust-version` of every generated crate, equal to the workspace's (a test keeps them equal): the highest
+/// `rust-version` in the workspace's locked tree (progenitor and the `icu_*` crates under xtask's reqwest ask
+/// for 1.88). `scripts/check-msrv.py` fails CI when a locked dependency of any crate needs more.
 pub const RUST_VERSION: &str = "1.88";
 
 /// License texts, written into every crate verbatim (no `@generated` header: a license text is not edited,
@@ -52,24 +53,34 @@ pub const LICENSE_FILES: [(&str, &str); 2] = [
     ("LICENSE-MIT", include_str!("../../../LICENSE-MIT")),
 ];
 
-/// Dependencies of the runtime crate. `reqwest` is part of its public API: programs may bring their own
-/// `reqwest::Client` (`ClientBuilder::http_client`), which the crate re-exports (DEPENDENCIES.md).
+/// Dependencies of the runtime crate. None is part of its public API (DEPENDENCIES.md): hyper-util's pooled
+/// client is the transport (`transport.rs`), TLS and gzip are optional.
 const RUNTIME_DEPENDENCIES: &str = r#"[dependencies]
+flate2 = { version = "1", optional = true }
+form_urlencoded = "1"
+http-body-util = "0.1"
 httpdate = "1"
-reqwest = { version = "0.12", default-features = false, features = ["http2"] }
+hyper = { version = "1", features = ["client", "http1", "http2"] }
+hyper-rustls = { version = "0.27", default-features = false, features = ["http1", "http2", "ring", "tls12"], optional = true }
+hyper-tls = { version = "0.6", optional = true }
+hyper-util = { version = "0.1.21", features = ["client-legacy", "client-proxy", "http1", "http2", "tokio"] }
+native-tls = { version = "0.2", optional = true }
+rustls = { version = "0.23", default-features = false, features = ["ring", "std", "tls12"], optional = true }
 serde = { version = "1", features = ["derive"] }
 serde_json = "1"
 tokio = { version = "1", features = ["time"] }
+tower-service = "0.3"
 tracing = "0.1"
+webpki-roots = { version = "1", optional = true }
 
 [features]
 default = ["rustls-tls"]
 # TLS by rustls, with the Mozilla root certificates built in: nothing to install on any platform.
-rustls-tls = ["reqwest/rustls-tls"]
+rustls-tls = ["dep:hyper-rustls", "dep:rustls", "dep:webpki-roots"]
 # TLS by the platform's library and certificate store (OpenSSL on Linux, which must be installed to build).
-native-tls = ["reqwest/native-tls"]
+native-tls = ["dep:hyper-tls", "dep:native-tls"]
 # Accept gzip-compressed responses; the body limit applies to the decompressed body.
-gzip = ["reqwest/gzip"]
+gzip = ["dep:flate2"]
 # `blocking::Client`, for programs without an async runtime.
 blocking = ["tokio/rt"]
 "#;
@@ -195,6 +206,7 @@ fn runtime_lib_rs() -> TokenStream {
         mod error;
         mod runtime;
         mod servers;
+        mod transport;
 
         pub use codes::BusinessCode;
         pub use de::Mismatch;
@@ -205,13 +217,9 @@ fn runtime_lib_rs() -> TokenStream {
         };
         pub use servers::Server;
 
-        /// The HTTP client this crate sends requests with, for [`ClientBuilder::http_client`]: re-exported so
-        /// that a program configures the very version the runtime uses.
-        pub use reqwest;
-
         // What the platform crates' request builders are made of; not part of the documented API.
         #[doc(hidden)]
-        pub use reqwest::Method;
+        pub use hyper::Method;
         #[doc(hidden)]
         pub use runtime::{decode_body, Overrides, Parts};
     }
@@ -402,7 +410,7 @@ fn lib_rs(api: &Api, plan: &Plan, opts: &EmitOptions) -> Result<String> {
     doc.extend([
         String::new(),
         "Configuration: [`ClientBuilder`] (server, timeout, retries with backoff and jitter, body limit, user \
-         agent, your own `reqwest::Client` for proxies, root certificates or default headers); each request \
+         agent, headers, a proxy, extra root certificates); each request \
          builder's `timeout` and `retry_policy` replace the client's for one request. Requests own what they \
          need, so `tokio::spawn(client.some_operation(..).send())` works; each call is a `tracing` span \
          (see [`ResponseFuture`])."
@@ -477,11 +485,12 @@ static LIB_HEAD: Template = Template::items("lib-head", |_, _| {
         struct ReadmeDoctests;
 
         pub use #runtime::{
-            reqwest, ApiResponse, BusinessCode, Error, Mismatch, ResponseFuture, RetryPolicy, Server, TransportError,
+            ApiResponse, BusinessCode, Error, Mismatch, ResponseFuture, RetryPolicy, Server, TransportError,
             DEFAULT_MAX_BODY_BYTES, DEFAULT_TIMEOUT,
         };
 
-        /// Configures a [`Client`]: server, timeout, retries, body limit, user agent, HTTP client; or all of it
+        /// Configures a [`Client`]: server, timeout, retries, body limit, user agent, headers, proxy, root
+        /// certificates; or all of it
         /// from the environment ([`ClientBuilder::from_env`]).
         pub type ClientBuilder = #runtime::ClientBuilder<Client>;
     }

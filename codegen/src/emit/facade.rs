@@ -233,7 +233,7 @@ static FACADE_USE: Template = Template::items("facade-use", |_, _| {
     let runtime = format_ident!("{RUNTIME}");
     quote! {
         pub use #runtime::{
-            reqwest, ApiResponse, BusinessCode, Error, Mismatch, ResponseFuture, RetryPolicy, Server, TransportError,
+            ApiResponse, BusinessCode, Error, Mismatch, ResponseFuture, RetryPolicy, Server, TransportError,
             DEFAULT_MAX_BODY_BYTES, DEFAULT_TIMEOUT,
         };
     }
@@ -243,8 +243,8 @@ static FACADE_USE: Template = Template::items("facade-use", |_, _| {
 static FACADE_CLIENT: Template = Template::items("facade-client", |_, _| {
     let runtime = format_ident!("{RUNTIME}");
     quote! {
-        /// Configures a [`Client`]: server, timeout, retries, body limit, user agent, HTTP client; or all of it
-        /// from the environment ([`ClientBuilder::from_env`]).
+        /// Configures a [`Client`]: server, timeout, retries, body limit, user agent, headers, proxy, root
+        /// certificates; or all of it from the environment ([`ClientBuilder::from_env`]).
         pub type ClientBuilder = #runtime::ClientBuilder<Client>;
 
         /// One client for every enabled platform: each platform method returns that platform's client, which

@@ -127,18 +127,13 @@ impl Error {
         }
     }
 
-    pub(crate) fn from_reqwest(error: reqwest::Error, url: &str, timeout: Duration) -> Error {
-        if error.is_timeout() {
-            Error::Timeout {
-                url: url.to_owned(),
-                after: timeout,
-            }
-        } else {
-            Error::Transport {
-                url: url.to_owned(),
-                // reqwest puts the full URL, token included, into its messages.
-                source: TransportError(error.without_url()),
-            }
+    pub(crate) fn transport(url: &str, kind: TransportKind, source: impl Into<BoxError>) -> Error {
+        Error::Transport {
+            url: url.to_owned(),
+            source: TransportError {
+                kind,
+                source: source.into(),
+            },
         }
     }
 }
@@ -206,42 +201,70 @@ impl std::error::Error for Error {
 /// is not a breaking change). What a program needs is here: the kind of failure, a message without the URL,
 /// and, through [`source()`](std::error::Error::source), the errors underneath (hyper's, then the I/O or TLS
 /// error with its OS error code).
-pub struct TransportError(reqwest::Error);
+pub struct TransportError {
+    kind: TransportKind,
+    /// hyper's error (or the decompressor's); never holds the URL, which has the token.
+    source: BoxError,
+}
+
+type BoxError = Box<dyn std::error::Error + Send + Sync>;
+
+/// Which step of an exchange failed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum TransportKind {
+    Connect,
+    Request,
+    Body,
+}
 
 impl TransportError {
-    /// The connection could not be made (refused, DNS, TLS handshake, connect timeout): the request never
+    /// The connection could not be made (refused, DNS, TLS handshake, proxy tunnel): the request never
     /// reached the server, so it is retried.
     pub fn is_connect(&self) -> bool {
-        self.0.is_connect()
+        self.kind == TransportKind::Connect
     }
 
     /// Sending the request or reading the response head failed after connecting (e.g. the connection was
     /// reset or closed before an answer). The server may have received the request.
     pub fn is_request(&self) -> bool {
-        self.0.is_request() && !self.0.is_connect()
+        self.kind == TransportKind::Request
     }
 
-    /// Reading the response body failed (e.g. the connection was reset in the middle of it).
+    /// Reading the response body failed (e.g. the connection was reset in the middle of it, or a gzip body
+    /// was corrupt).
     pub fn is_body(&self) -> bool {
-        self.0.is_body() || self.0.is_decode()
+        self.kind == TransportKind::Body
     }
 }
 
 impl fmt::Display for TransportError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        fmt::Display::fmt(&self.0, f)
+        f.write_str(match self.kind {
+            TransportKind::Connect => "cannot connect",
+            TransportKind::Request => "the request failed before a response",
+            TransportKind::Body => "reading the response body failed",
+        })?;
+        // The innermost error names the cause (hyper's own messages above it are generic, e.g.
+        // "client error (Connect)").
+        let mut cause: &(dyn std::error::Error + 'static) = &*self.source;
+        while let Some(next) = cause.source() {
+            cause = next;
+        }
+        write!(f, ": {cause}")
     }
 }
 
 impl fmt::Debug for TransportError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_tuple("TransportError").field(&self.0).finish()
+        f.debug_struct("TransportError")
+            .field("kind", &self.kind)
+            .field("source", &self.source)
+            .finish()
     }
 }
 
 impl std::error::Error for TransportError {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
-        // reqwest's own error says what `Display` already said; the chain goes on below it.
-        std::error::Error::source(&self.0)
+        Some(&*self.source)
     }
 }

@@ -13,6 +13,7 @@ pub mod de;
 mod error;
 mod runtime;
 mod servers;
+mod transport;
 
 pub use codes::BusinessCode;
 pub use de::Mismatch;
@@ -24,12 +25,8 @@ pub use runtime::{
 
 pub use servers::Server;
 
-/// The HTTP client this crate sends requests with, for [`ClientBuilder::http_client`]: re-exported so
-/// that a program configures the very version the runtime uses.
-pub use reqwest;
-
 #[doc(hidden)]
-pub use reqwest::Method;
+pub use hyper::Method;
 
 #[doc(hidden)]
 pub use runtime::{decode_body, Overrides, Parts};

@@ -13,12 +13,18 @@ use std::sync::Arc;
 use std::task::{Context, Poll};
 use std::time::Duration;
 
+use http_body_util::{BodyExt, Full};
+use hyper::body::{Bytes, Incoming};
+use hyper::header::{HeaderMap, HeaderName, HeaderValue};
+use hyper::{Method, Uri};
 use serde::de::{IgnoredAny, MapAccess, Visitor};
 use serde::{Deserialize, Deserializer as _};
 use tokio::time::Instant;
 use tracing::Instrument;
 
 use crate::de::{Decode, Key, Mismatch, Seed};
+use crate::error::TransportKind;
+use crate::transport::{self, Proxy};
 use crate::{BusinessCode, Error, Server};
 
 /// Per-request timeout the upstream documentation asks for ("at least 60 seconds").
@@ -225,13 +231,15 @@ struct Settings {
     retry: RetryPolicy,
     max_body_bytes: usize,
     user_agent: Option<String>,
-    http: Option<reqwest::Client>,
+    headers: Vec<(String, String)>,
+    proxy: Proxy,
+    roots: Vec<Vec<u8>>,
 }
 
 impl<C> ClientBuilder<C> {
     /// Default settings: [`Server::default`] (the first server the documentation lists, prod-global over
-    /// HTTPS), [`DEFAULT_TIMEOUT`], [`RetryPolicy::default`], [`DEFAULT_MAX_BODY_BYTES`], an HTTP client of
-    /// its own.
+    /// HTTPS), [`DEFAULT_TIMEOUT`], [`RetryPolicy::default`], [`DEFAULT_MAX_BODY_BYTES`], proxies from the
+    /// environment.
     pub fn new(token: impl Into<String>) -> Self {
         Self::with(Settings::new(token.into()))
     }
@@ -278,9 +286,8 @@ impl<C> ClientBuilder<C> {
     }
 
     /// Timeout of one attempt, connection and body included (default [`DEFAULT_TIMEOUT`]); shorter when
-    /// less than that is left of [`RetryPolicy::max_elapsed`]. Applied to every request, also with an HTTP
-    /// client of your own ([`http_client`](Self::http_client)). A request builder's `timeout` replaces it
-    /// for one request.
+    /// less than that is left of [`RetryPolicy::max_elapsed`]. A request builder's `timeout` replaces it for
+    /// one request.
     pub fn timeout(mut self, timeout: Duration) -> Self {
         self.settings.timeout = timeout;
         self
@@ -301,35 +308,52 @@ impl<C> ClientBuilder<C> {
     }
 
     /// `User-Agent` header sent with every request (default: the platform crate's name and version, then
-    /// this crate's, e.g. `justoneapi-xiaohongshu-pgy/0.1.0 justoneapi-runtime/0.2.0`). Set on each request,
-    /// so it also replaces a `User-Agent` among the default headers of an [`http_client`](Self::http_client).
+    /// this crate's, e.g. `justoneapi-xiaohongshu-pgy/0.1.0 justoneapi-runtime/0.3.0`). It replaces a
+    /// `User-Agent` given to [`header`](Self::header).
     pub fn user_agent(mut self, user_agent: impl Into<String>) -> Self {
         self.settings.user_agent = Some(user_agent.into());
         self
     }
 
-    /// Sends requests with this HTTP client instead of one the builder makes: for proxies, extra root
-    /// certificates (a corporate CA), client certificates, default headers, connection pool settings, or
-    /// a TLS backend of your choice. `reqwest` is re-exported as [`crate::reqwest`], so its version always
-    /// matches.
+    /// Sends this header with every request (e.g. what a gateway in front of the API asks for). Checked by
+    /// [`build`](ClientBuilder::build); may be given more than once.
+    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.settings.headers.push((name.into(), value.into()));
+        self
+    }
+
+    /// Sends every request through this HTTP proxy, `http://[user:password@]host[:port]`: a plain-HTTP
+    /// request in absolute form, an HTTPS one through a `CONNECT` tunnel (the proxy never sees its content).
     ///
-    /// The client's own timeout, if any, is replaced on every request by [`timeout`](Self::timeout); the
-    /// `User-Agent` by [`user_agent`](Self::user_agent). Redirects, decompression and proxies are the
-    /// client's.
+    /// Without it (and without [`no_proxy`](Self::no_proxy)), the proxy comes from the environment as curl
+    /// reads it: `HTTP_PROXY`, `HTTPS_PROXY`, `ALL_PROXY` and `NO_PROXY` (or lowercase), read by `build()`.
     ///
     /// ```no_run
     /// # fn demo() -> Result<(), Box<dyn std::error::Error>> {
-    /// use justoneapi_runtime::{reqwest, Client};
+    /// use justoneapi_runtime::Client;
     ///
-    /// let http = reqwest::Client::builder()
-    ///     .proxy(reqwest::Proxy::all("http://proxy.internal:3128")?)
-    ///     .add_root_certificate(reqwest::Certificate::from_pem(&std::fs::read("corporate-ca.pem")?)?)
+    /// let client = Client::builder("YOUR_TOKEN")
+    ///     .proxy("http://proxy.internal:3128")
+    ///     .root_certificates_pem(std::fs::read("corporate-ca.pem")?)
     ///     .build()?;
-    /// let client = Client::builder("YOUR_TOKEN").http_client(http).build()?;
     /// # Ok(()) }
     /// ```
-    pub fn http_client(mut self, http: reqwest::Client) -> Self {
-        self.settings.http = Some(http);
+    pub fn proxy(mut self, url: impl Into<String>) -> Self {
+        self.settings.proxy = Proxy::All(url.into());
+        self
+    }
+
+    /// Connects directly, whatever the proxy environment variables say.
+    pub fn no_proxy(mut self) -> Self {
+        self.settings.proxy = Proxy::Off;
+        self
+    }
+
+    /// Trusts the root certificates in `pem` (one or more `BEGIN CERTIFICATE` blocks) besides the built-in
+    /// ones (`rustls-tls`: Mozilla's) or the platform's (`native-tls`): e.g. a corporate CA. May be given
+    /// more than once; a text without a certificate is an [`Error::Config`] from `build()`.
+    pub fn root_certificates_pem(mut self, pem: impl Into<Vec<u8>>) -> Self {
+        self.settings.roots.push(pem.into());
         self
     }
 }
@@ -338,8 +362,8 @@ impl<C: ClientKind> ClientBuilder<C> {
     /// Builds the client.
     ///
     /// Fails with [`Error::Config`] when the base URL does not start with `http://` or `https://`, the user
-    /// agent is not a valid header value, the retry policy's `max_elapsed` is shorter than the timeout, or
-    /// the HTTP client cannot be built (no TLS backend can initialise).
+    /// agent or a header is not valid, the retry policy's `max_elapsed` is shorter than the timeout, the
+    /// proxy URL is not an `http://` URL, a root certificate cannot be read, or TLS cannot be set up.
     pub fn build(self) -> Result<C, Error> {
         self.settings.build(C::USER_AGENT).map(C::from)
     }
@@ -354,7 +378,9 @@ impl Settings {
             retry: RetryPolicy::default(),
             max_body_bytes: DEFAULT_MAX_BODY_BYTES,
             user_agent: None,
-            http: None,
+            headers: Vec::new(),
+            proxy: Proxy::default(),
+            roots: Vec::new(),
         }
     }
 
@@ -420,10 +446,12 @@ impl Settings {
                 message: format!("base URL `{base_url}` must start with http:// or https://"),
             });
         }
-        // Parsed once here, not on every request (host parsing was a tenth of a request's CPU time).
-        let base = reqwest::Url::parse(&base_url)
+        // Checked once here: every request's URL is this one with a path and a query appended.
+        let base = base_url
+            .parse::<Uri>()
             .ok()
-            .filter(|url| url.has_host() && url.query().is_none() && url.fragment().is_none())
+            .filter(|uri| uri.host().is_some_and(|host| !host.is_empty()) && uri.query().is_none())
+            .filter(|_| !base_url.contains('#'))
             .ok_or_else(|| Error::Config {
                 message: format!("base URL `{base_url}` is not a valid URL without query or fragment"),
             })?;
@@ -433,26 +461,35 @@ impl Settings {
             None if kind_agent == RUNTIME_AGENT => RUNTIME_AGENT.to_owned(),
             None => format!("{kind_agent} {RUNTIME_AGENT}"),
         };
-        let user_agent = reqwest::header::HeaderValue::from_str(&user_agent).map_err(|_| Error::Config {
+        let user_agent = HeaderValue::from_str(&user_agent).map_err(|_| Error::Config {
             message: format!("user agent `{user_agent}` is not a valid HTTP header value"),
         })?;
-        let http = match self.http {
-            Some(http) => http,
-            None => reqwest::Client::builder().build().map_err(|e| Error::Config {
-                message: format!("cannot build the HTTP client: {}", e.without_url()),
-            })?,
-        };
+        let mut headers = HeaderMap::new();
+        for (name, value) in &self.headers {
+            let header = HeaderName::from_bytes(name.as_bytes())
+                .ok()
+                .zip(HeaderValue::from_str(value).ok());
+            let (name, value) = header.ok_or_else(|| Error::Config {
+                message: format!("header `{name}` is not a valid HTTP header name and value"),
+            })?;
+            headers.append(name, value);
+        }
+        let (http, proxy_auth) = transport::build(transport::Options {
+            proxy: &self.proxy,
+            roots: &self.roots,
+            base: &base,
+        })?;
         Ok(Client {
             inner: Arc::new(Inner {
                 http,
-                base_path: base.path().trim_end_matches('/').to_owned(),
-                base,
                 base_url,
                 token: self.token,
                 timeout: self.timeout,
                 retry: self.retry,
                 max_body_bytes: self.max_body_bytes,
                 user_agent,
+                headers,
+                proxy_auth,
             }),
         })
     }
@@ -466,16 +503,18 @@ pub struct Client {
 
 #[derive(Debug)]
 struct Inner {
-    http: reqwest::Client,
+    http: transport::Http,
+    /// Without a trailing `/`: every operation's path (`/api/...`) is appended to it.
     base_url: String,
-    /// `base_url` parsed; its path (without a trailing `/`) is the prefix of every operation's path.
-    base: reqwest::Url,
-    base_path: String,
     token: Token,
     timeout: Duration,
     retry: RetryPolicy,
     max_body_bytes: usize,
-    user_agent: reqwest::header::HeaderValue,
+    user_agent: HeaderValue,
+    /// [`ClientBuilder::header`]s.
+    headers: HeaderMap,
+    /// For plain-HTTP requests through a proxy that asks for credentials.
+    proxy_auth: Option<HeaderValue>,
 }
 
 /// A successful response: the typed `data`, the rest of the envelope, what did not fit, and the raw body.
@@ -680,44 +719,82 @@ impl Client {
         let inner = &*self.inner;
         let shown = redacted_url(&format!("{}{}", inner.base_url, path), query);
         tracing::debug!(method = %method, url = %shown, "sending request");
-        // The parsed base with the operation's path: no URL is parsed whole per request.
-        let mut url = inner.base.clone();
-        url.set_path(&format!("{}{}", inner.base_path, path));
         // Upstream reads the token where it reads the other parameters: the query string of a GET, the
         // `application/x-www-form-urlencoded` body of a POST.
-        let is_post = *method == reqwest::Method::POST;
-        if !query.is_empty() || !is_post {
-            let mut pairs = url.query_pairs_mut();
+        let is_post = *method == Method::POST;
+        // (A block: the serializer is not `Send`, and must not live across an `.await`.)
+        let params = {
+            let mut params = form_urlencoded::Serializer::new(String::new());
             if !is_post {
-                pairs.append_pair("token", &inner.token.0);
+                params.append_pair("token", &inner.token.0);
             }
-            for (name, value) in query {
-                pairs.append_pair(name, value);
-            }
+            params.extend_pairs(query.iter().map(|(k, v)| (k, v))).finish()
+        };
+        let mut target = String::with_capacity(inner.base_url.len() + path.len() + 1 + params.len());
+        target.push_str(&inner.base_url);
+        target.push_str(path);
+        if !params.is_empty() {
+            target.push('?');
+            target.push_str(&params);
         }
-        let mut request = inner
-            .http
-            .request(method.clone(), url)
-            .timeout(timeout)
-            .header(reqwest::header::USER_AGENT, inner.user_agent.clone());
+        let body = if is_post {
+            let mut body = form_urlencoded::Serializer::new(String::new());
+            body.append_pair("token", &inner.token.0);
+            Bytes::from(body.extend_pairs(form.iter().map(|(k, v)| (k, v))).finish())
+        } else {
+            Bytes::new()
+        };
+        // The base URL was checked by `build()` and the rest is percent-encoded: this only fails for an
+        // operation path that is not a URL path, which the generator never emits.
+        let uri = Uri::try_from(target).map_err(|e| Error::Config {
+            message: format!("the URL of `{path}` is not valid: {e}"),
+        })?;
+        let mut request = hyper::Request::new(Full::new(body));
+        *request.method_mut() = method.clone();
+        *request.uri_mut() = uri;
+        let headers = request.headers_mut();
+        headers.clone_from(&inner.headers);
+        headers.insert(hyper::header::USER_AGENT, inner.user_agent.clone());
         if is_post {
-            let mut body: Vec<(&str, &str)> = Vec::with_capacity(form.len() + 1);
-            body.push(("token", inner.token.0.as_str()));
-            body.extend(form.iter().map(|(k, v)| (*k, v.as_str())));
-            request = request.form(&body);
+            headers.insert(
+                hyper::header::CONTENT_TYPE,
+                HeaderValue::from_static("application/x-www-form-urlencoded"),
+            );
         }
-        let mut response = request
-            .send()
-            .await
-            .map_err(|e| Error::from_reqwest(e, &shown, timeout))?;
-        let status = response.status();
-        tracing::Span::current().record("http.status", status.as_u16());
-        let retry_after = response
-            .headers()
-            .get(reqwest::header::RETRY_AFTER)
-            .and_then(|v| v.to_str().ok())
-            .and_then(parse_retry_after);
-        let body = self.read_body(&mut response, &shown, timeout).await?;
+        if let Some(auth) = &inner.proxy_auth {
+            headers.insert(hyper::header::PROXY_AUTHORIZATION, auth.clone());
+        }
+        #[cfg(feature = "gzip")]
+        headers.insert(hyper::header::ACCEPT_ENCODING, HeaderValue::from_static("gzip"));
+        let exchange = async {
+            let response = inner.http.request(request).await.map_err(|e| {
+                let kind = if e.is_connect() {
+                    TransportKind::Connect
+                } else {
+                    TransportKind::Request
+                };
+                Error::transport(&shown, kind, e)
+            })?;
+            let status = response.status();
+            tracing::Span::current().record("http.status", status.as_u16());
+            let retry_after = response
+                .headers()
+                .get(hyper::header::RETRY_AFTER)
+                .and_then(|v| v.to_str().ok())
+                .and_then(parse_retry_after);
+            let body = self.read_body(response, &shown).await?;
+            Ok::<_, Error>((status, retry_after, body))
+        };
+        // One timeout for the whole attempt: connecting, sending, and reading the body.
+        let (status, retry_after, body) = match tokio::time::timeout(timeout, exchange).await {
+            Ok(result) => result?,
+            Err(_) => {
+                return Err(Error::Timeout {
+                    url: shown,
+                    after: timeout,
+                })
+            }
+        };
         tracing::debug!(url = %shown, status = status.as_u16(), bytes = body.len(), "received response");
         if !status.is_success() {
             let head = serde_json::from_slice::<Head>(&body).ok();
@@ -733,37 +810,53 @@ impl Client {
         Ok((body, shown))
     }
 
-    async fn read_body(
-        &self,
-        response: &mut reqwest::Response,
-        url: &str,
-        timeout: Duration,
-    ) -> Result<Vec<u8>, Error> {
+    /// The body, whole (decompressed with the `gzip` feature), or an error once it passes the limit.
+    async fn read_body(&self, response: hyper::Response<Incoming>, url: &str) -> Result<Vec<u8>, Error> {
         let limit = self.inner.max_body_bytes;
-        if response.content_length().is_some_and(|len| len > limit as u64) {
-            return Err(Error::BodyTooLarge {
-                url: url.to_owned(),
-                limit,
+        let too_large = || Error::BodyTooLarge {
+            url: url.to_owned(),
+            limit,
+        };
+        #[cfg(feature = "gzip")]
+        let gzipped = response
+            .headers()
+            .get(hyper::header::CONTENT_ENCODING)
+            .is_some_and(|v| {
+                v.as_bytes().eq_ignore_ascii_case(b"gzip") || v.as_bytes().eq_ignore_ascii_case(b"x-gzip")
             });
+        let mut body = response.into_body();
+        let length = hyper::body::Body::size_hint(&body).exact();
+        if length.is_some_and(|len| len > limit as u64) {
+            return Err(too_large());
         }
         // Sized from `Content-Length` when there is one (bounded by the limit): no regrowth while reading.
         // (At most 1 MiB ahead: a hostile `Content-Length` does not reserve the whole limit.)
-        let expected = response.content_length().unwrap_or(0).min(limit.min(1 << 20) as u64) as usize;
-        let mut body = Vec::with_capacity(expected);
-        while let Some(chunk) = response
-            .chunk()
-            .await
-            .map_err(|e| Error::from_reqwest(e, url, timeout))?
-        {
-            if body.len() + chunk.len() > limit {
-                return Err(Error::BodyTooLarge {
-                    url: url.to_owned(),
-                    limit,
-                });
+        let expected = length.unwrap_or(0).min(limit.min(1 << 20) as u64) as usize;
+        let mut bytes = Vec::with_capacity(expected);
+        while let Some(frame) = body.frame().await {
+            let frame = frame.map_err(|e| Error::transport(url, TransportKind::Body, e))?;
+            if let Ok(chunk) = frame.into_data() {
+                if bytes.len() + chunk.len() > limit {
+                    return Err(too_large());
+                }
+                bytes.extend_from_slice(&chunk);
             }
-            body.extend_from_slice(&chunk);
         }
-        Ok(body)
+        #[cfg(feature = "gzip")]
+        if gzipped {
+            use std::io::Read as _;
+            let mut plain = Vec::with_capacity(bytes.len().saturating_mul(4).min(limit.min(1 << 20)));
+            // One byte past the limit tells a body at the limit from a larger one, without inflating the rest.
+            flate2::read::MultiGzDecoder::new(&bytes[..])
+                .take(limit as u64 + 1)
+                .read_to_end(&mut plain)
+                .map_err(|e| Error::transport(url, TransportKind::Body, e))?;
+            if plain.len() > limit {
+                return Err(too_large());
+            }
+            return Ok(plain);
+        }
+        Ok(bytes)
     }
 }
 
@@ -793,7 +886,7 @@ impl Overrides {
 pub struct Parts {
     /// The operation's method name, for the call's span.
     operation: &'static str,
-    method: reqwest::Method,
+    method: Method,
     path: &'static str,
     query: Vec<(&'static str, String)>,
     /// The `application/x-www-form-urlencoded` body of a POST; GET requests have none.
@@ -805,7 +898,7 @@ impl Parts {
     /// `method` `path` of the operation `operation` (named in the call's span), with the request builder's
     /// overrides; the parameters follow with [`query`](Self::query) and [`form`](Self::form). One plain call
     /// per parameter: what a request builder compiles stays small and free of generic code.
-    pub fn of(method: reqwest::Method, path: &'static str, operation: &'static str, overrides: Overrides) -> Self {
+    pub fn of(method: Method, path: &'static str, operation: &'static str, overrides: Overrides) -> Self {
         Parts {
             operation,
             method,
@@ -829,7 +922,7 @@ impl Parts {
     /// `method` `path` with these query parameters and (POST) form fields (what crates generated for
     /// runtime 0.2.0 call; later ones call [`of`](Self::of)).
     pub fn new(
-        method: reqwest::Method,
+        method: Method,
         path: &'static str,
         query: Vec<(&'static str, String)>,
         form: Vec<(&'static str, String)>,

@@ -22,7 +22,7 @@
 //! - [`Server::ProdGlobal`] (the default): <https://api.justoneapi.com> — Global production API (default). / 全球生产环境（默认）。
 //! - [`Server::ProdCn`]: <http://47.117.133.51:30015> — Mainland China production API, recommended for users in Mainland China. / 中国大陆生产环境，中国大陆地区建议使用。 Plain HTTP: the token crosses the network unencrypted; prefer an HTTPS server where it is reachable.
 //!
-//! Configuration: [`ClientBuilder`] (server, timeout, retries with backoff and jitter, body limit, user agent, your own `reqwest::Client` for proxies, root certificates or default headers); each request builder's `timeout` and `retry_policy` replace the client's for one request. Requests own what they need, so `tokio::spawn(client.some_operation(..).send())` works; each call is a `tracing` span (see [`ResponseFuture`]).
+//! Configuration: [`ClientBuilder`] (server, timeout, retries with backoff and jitter, body limit, user agent, headers, a proxy, extra root certificates); each request builder's `timeout` and `retry_policy` replace the client's for one request. Requests own what they need, so `tokio::spawn(client.some_operation(..).send())` works; each call is a `tracing` span (see [`ResponseFuture`]).
 //!
 //! Cargo features: `rustls-tls` (default), `native-tls` (the platform's TLS library instead), `gzip` (compressed responses), `blocking`.
 //!
@@ -50,11 +50,12 @@ pub mod ops;
 struct ReadmeDoctests;
 
 pub use justoneapi_runtime::{
-    reqwest, ApiResponse, BusinessCode, Error, Mismatch, ResponseFuture, RetryPolicy,
-    Server, TransportError, DEFAULT_MAX_BODY_BYTES, DEFAULT_TIMEOUT,
+    ApiResponse, BusinessCode, Error, Mismatch, ResponseFuture, RetryPolicy, Server,
+    TransportError, DEFAULT_MAX_BODY_BYTES, DEFAULT_TIMEOUT,
 };
 
-/// Configures a [`Client`]: server, timeout, retries, body limit, user agent, HTTP client; or all of it
+/// Configures a [`Client`]: server, timeout, retries, body limit, user agent, headers, proxy, root
+/// certificates; or all of it
 /// from the environment ([`ClientBuilder::from_env`]).
 pub type ClientBuilder = justoneapi_runtime::ClientBuilder<Client>;
 

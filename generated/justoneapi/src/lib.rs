@@ -57,8 +57,8 @@
 struct ReadmeDoctests;
 
 pub use justoneapi_runtime::{
-    reqwest, ApiResponse, BusinessCode, Error, Mismatch, ResponseFuture, RetryPolicy,
-    Server, TransportError, DEFAULT_MAX_BODY_BYTES, DEFAULT_TIMEOUT,
+    ApiResponse, BusinessCode, Error, Mismatch, ResponseFuture, RetryPolicy, Server,
+    TransportError, DEFAULT_MAX_BODY_BYTES, DEFAULT_TIMEOUT,
 };
 
 /// Xiaohongshu Pgy APIs / 小红书蒲公英 API (cargo feature `xiaohongshu-pgy`).
@@ -186,8 +186,8 @@ pub use justoneapi_youtube as youtube;
 #[cfg_attr(docsrs, doc(cfg(feature = "zhihu")))]
 pub use justoneapi_zhihu as zhihu;
 
-/// Configures a [`Client`]: server, timeout, retries, body limit, user agent, HTTP client; or all of it
-/// from the environment ([`ClientBuilder::from_env`]).
+/// Configures a [`Client`]: server, timeout, retries, body limit, user agent, headers, proxy, root
+/// certificates; or all of it from the environment ([`ClientBuilder::from_env`]).
 pub type ClientBuilder = justoneapi_runtime::ClientBuilder<Client>;
 
 /// One client for every enabled platform: each platform method returns that platform's client, which
