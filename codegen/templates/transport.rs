@@ -1,31 +1,37 @@
-//! The HTTP transport: hyper-util's pooled client over a connector of our own (TCP, HTTP proxies, TLS).
+//! The HTTP transport: HTTP/1.1 keep-alive connections to the base URL's host, made by a connector of our own
+//! (TCP, HTTP proxies, TLS) and driven by hyper.
 //!
 //! This file is emitted verbatim from `codegen/templates/transport.rs` into the shared runtime crate.
 //!
-//! Why not reqwest: the runtime needs one GET (or form POST) with a body read whole. reqwest's layers around
-//! the same pooled client (redirects, URL re-parsing, boxed bodies) cost about a third of a loopback request,
-//! more than the round trip itself (README "Performance"). What reqwest gave besides, this module gives:
-//! TLS (rustls or the platform's), proxies from the environment or the builder, gzip (in `runtime.rs`).
+//! Why not reqwest, or hyper-util's pooled client under it: a client talks to one host, sends one GET (or form
+//! POST) at a time per connection and reads each body whole. reqwest's layers (redirects, URL re-parsing, boxed
+//! bodies) cost a fifth of a loopback request, and hyper-util's pool (keyed by host, a task spawned per
+//! response to return the connection) another ~8 µs over hyper's own connection (README "Performance"). Here a
+//! connection goes back to the pool when the runtime has read its body. What reqwest gave besides, this module
+//! gives: TLS (rustls or the platform's), proxies from the environment or the builder; gzip is in `runtime.rs`.
 
 use std::fmt;
 use std::future::Future;
 use std::io;
 use std::pin::Pin;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, PoisonError};
 use std::task::{Context, Poll};
+use std::time::{Duration, Instant};
 
 use http_body_util::Full;
-use hyper::body::Bytes;
-use hyper::header::HeaderValue;
+use hyper::body::{Bytes, Incoming};
+use hyper::client::conn::http1;
+use hyper::header::{HeaderValue, HOST, PROXY_AUTHORIZATION};
 use hyper::rt::{Read, ReadBufCursor, Write};
-use hyper::Uri;
+use hyper::{Request, Response, Uri};
 use hyper_util::client::legacy::connect::proxy::Tunnel;
 use hyper_util::client::legacy::connect::{Connected, Connection, HttpConnector};
 use hyper_util::client::proxy::matcher::Matcher;
-use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
+use hyper_util::rt::TokioIo;
 use tokio::net::TcpStream;
 use tower_service::Service;
 
+use crate::error::TransportKind;
 use crate::Error;
 
 type BoxError = Box<dyn std::error::Error + Send + Sync>;
@@ -33,8 +39,10 @@ type BoxError = Box<dyn std::error::Error + Send + Sync>;
 /// A request body: empty for a GET, the form for a POST.
 pub(crate) type Body = Full<Bytes>;
 
-/// The pooled HTTP client every request goes through.
-pub(crate) type Http = hyper_util::client::legacy::Client<Connector, Body>;
+/// An idle connection older than this is not used again: servers close idle keep-alive connections.
+const IDLE_TIMEOUT: Duration = Duration::from_secs(90);
+/// Idle connections kept at most (more are only open while that many requests run at once).
+const MAX_IDLE: usize = 32;
 
 /// TCP and proxies, then TLS for `https://` destinations: the platform's library with `native-tls` (asked
 /// for explicitly, so it wins when both TLS features are on), else rustls.
@@ -77,9 +85,8 @@ pub(crate) struct Options<'a> {
     pub base: &'a Uri,
 }
 
-/// The transport, and the `Proxy-Authorization` to send with every request when plain-HTTP requests go
-/// through a proxy that wants one (an HTTPS request sends it in its `CONNECT` instead).
-pub(crate) fn build(options: Options<'_>) -> Result<(Http, Option<HeaderValue>), Error> {
+/// The transport of a client.
+pub(crate) fn build(options: Options<'_>) -> Result<Http, Error> {
     let config = |message: String| Error::Config { message };
     let proxies = match options.proxy {
         Proxy::Environment => Matcher::from_env(),
@@ -95,10 +102,26 @@ pub(crate) fn build(options: Options<'_>) -> Result<(Http, Option<HeaderValue>),
             Matcher::builder().all(url.clone()).build()
         }
     };
-    let proxy_auth = match proxies.intercept(options.base) {
-        Some(proxy) if options.base.scheme_str() == Some("http") => proxy.basic_auth().cloned(),
-        _ => None,
+    // A client only ever connects to its base URL's host: its proxy, if any, is known now.
+    let proxy = proxies.intercept(options.base);
+    if proxy.as_ref().is_some_and(|p| p.uri().scheme_str() != Some("http")) {
+        return Err(config(format!(
+            "the proxy the environment names for {} (ALL_PROXY, HTTP_PROXY or HTTPS_PROXY) is not an http:// \
+             proxy, the only kind supported; use `proxy(..)` or `no_proxy()`",
+            options.base.scheme_str().unwrap_or("http")
+        )));
+    }
+    // Sent with plain-HTTP requests through the proxy (an HTTPS request sends it in its `CONNECT` instead).
+    let proxy_auth = proxy.and_then(|p| p.basic_auth().cloned());
+    let authority = options.base.authority().map(|a| a.as_str()).unwrap_or_default();
+    // The default port is left out, as browsers and curl do.
+    let default_port = if options.base.scheme_str() == Some("https") {
+        ":443"
+    } else {
+        ":80"
     };
+    let host = HeaderValue::from_str(authority.strip_suffix(default_port).unwrap_or(authority))
+        .map_err(|_| config(format!("the host of the base URL `{}` is not valid", options.base)))?;
     let mut http = HttpConnector::new();
     // Requests are small and answered at once: no Nagle delay.
     http.set_nodelay(true);
@@ -109,11 +132,127 @@ pub(crate) fn build(options: Options<'_>) -> Result<(Http, Option<HeaderValue>),
         proxies: Arc::new(proxies),
     };
     let connector = tls(connect, options.roots, options.base).map_err(config)?;
-    let client = hyper_util::client::legacy::Client::builder(TokioExecutor::new())
-        .pool_timer(TokioTimer::new())
-        .timer(TokioTimer::new())
-        .build(connector);
-    Ok((client, proxy_auth))
+    Ok(Http {
+        connector,
+        host,
+        proxy_auth,
+        idle: Mutex::new(Vec::new()),
+    })
+}
+
+/// Keep-alive HTTP/1.1 connections to one host (or its proxy), and how to make more.
+pub(crate) struct Http {
+    connector: Connector,
+    /// `Host` of every request.
+    host: HeaderValue,
+    proxy_auth: Option<HeaderValue>,
+    /// The most recently used last.
+    idle: Mutex<Vec<Idle>>,
+}
+
+// The connector's proxies and the proxy's credentials stay out of `Debug`.
+impl fmt::Debug for Http {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Http").field("host", &self.host).finish_non_exhaustive()
+    }
+}
+
+struct Idle {
+    conn: Conn,
+    since: Instant,
+}
+
+/// A connection a response is being read from; [`Http::put_back`] once its body is read whole.
+pub(crate) struct Conn {
+    sender: http1::SendRequest<Body>,
+    /// To a proxy: requests go in absolute form.
+    proxied: bool,
+}
+
+/// What failed, and hyper's (or the connector's) error.
+pub(crate) type Failure = (TransportKind, BoxError);
+
+impl Http {
+    /// Sends `request` (its URI absolute) on an idle connection, or on a new one.
+    pub(crate) async fn send(&self, mut request: Request<Body>) -> Result<(Response<Incoming>, Conn), Failure> {
+        let uri = request.uri().clone();
+        request.headers_mut().insert(HOST, self.host.clone());
+        loop {
+            let (mut conn, reused) = match self.checkout().await {
+                Some(conn) => (conn, true),
+                None => (self.connect(&uri).await?, false),
+            };
+            if conn.proxied {
+                *request.uri_mut() = uri.clone();
+                if let Some(auth) = &self.proxy_auth {
+                    request.headers_mut().insert(PROXY_AUTHORIZATION, auth.clone());
+                }
+            } else if let Some(path) = uri.path_and_query() {
+                *request.uri_mut() = Uri::from(path.clone());
+            }
+            match conn.sender.try_send_request(request).await {
+                Ok(response) => return Ok((response, conn)),
+                Err(mut error) => match error.take_message() {
+                    // Not sent: the idle connection had been closed. Another (or a new) one is tried.
+                    Some(unsent) if reused => request = unsent,
+                    _ => return Err((TransportKind::Request, error.into_error().into())),
+                },
+            }
+        }
+    }
+
+    /// A connection whose response has been read whole, for the next request.
+    pub(crate) fn put_back(&self, conn: Conn) {
+        if conn.sender.is_closed() {
+            return;
+        }
+        let mut idle = self.idle.lock().unwrap_or_else(PoisonError::into_inner);
+        if idle.len() < MAX_IDLE {
+            idle.push(Idle {
+                conn,
+                since: Instant::now(),
+            });
+        }
+    }
+
+    /// The most recently used idle connection that is still open, once it can take a request.
+    async fn checkout(&self) -> Option<Conn> {
+        loop {
+            let mut conn = {
+                let mut idle = self.idle.lock().unwrap_or_else(PoisonError::into_inner);
+                let last = idle.pop()?;
+                if last.since.elapsed() > IDLE_TIMEOUT {
+                    // The others are older still.
+                    idle.clear();
+                    return None;
+                }
+                last.conn
+            };
+            // Ready once hyper has finished the previous exchange (at once, or after its task has run).
+            if !conn.sender.is_closed() && conn.sender.ready().await.is_ok() {
+                return Some(conn);
+            }
+        }
+    }
+
+    async fn connect(&self, uri: &Uri) -> Result<Conn, Failure> {
+        let failed = |error: BoxError| (TransportKind::Connect, error);
+        let mut connector = self.connector.clone();
+        std::future::poll_fn(|cx| connector.poll_ready(cx))
+            .await
+            .map_err(failed)?;
+        let io = connector.call(uri.clone()).await.map_err(failed)?;
+        let proxied = io.connected().is_proxied();
+        let (sender, connection) = http1::handshake(io).await.map_err(|e| failed(e.into()))?;
+        // The connection's I/O runs in its own task; it ends when the connection closes or the last sender
+        // (ours, in the pool or in a request) is dropped.
+        tokio::spawn(async move {
+            if let Err(error) = connection.await {
+                tracing::debug!(error = %error, "connection closed with an error");
+            }
+        });
+        Ok(Conn { sender, proxied })
+    }
 }
 
 #[cfg(feature = "native-tls")]
@@ -159,7 +298,6 @@ fn tls(connect: Connect, roots: &[Vec<u8>], _base: &Uri) -> Result<Connector, St
         .with_tls_config(config)
         .https_or_http()
         .enable_http1()
-        .enable_http2()
         .wrap_connector(connect))
 }
 

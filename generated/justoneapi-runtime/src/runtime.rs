@@ -474,7 +474,7 @@ impl Settings {
             })?;
             headers.append(name, value);
         }
-        let (http, proxy_auth) = transport::build(transport::Options {
+        let http = transport::build(transport::Options {
             proxy: &self.proxy,
             roots: &self.roots,
             base: &base,
@@ -489,7 +489,6 @@ impl Settings {
                 max_body_bytes: self.max_body_bytes,
                 user_agent,
                 headers,
-                proxy_auth,
             }),
         })
     }
@@ -513,8 +512,6 @@ struct Inner {
     user_agent: HeaderValue,
     /// [`ClientBuilder::header`]s.
     headers: HeaderMap,
-    /// For plain-HTTP requests through a proxy that asks for credentials.
-    proxy_auth: Option<HeaderValue>,
 }
 
 /// A successful response: the typed `data`, the rest of the envelope, what did not fit, and the raw body.
@@ -761,20 +758,14 @@ impl Client {
                 HeaderValue::from_static("application/x-www-form-urlencoded"),
             );
         }
-        if let Some(auth) = &inner.proxy_auth {
-            headers.insert(hyper::header::PROXY_AUTHORIZATION, auth.clone());
-        }
         #[cfg(feature = "gzip")]
         headers.insert(hyper::header::ACCEPT_ENCODING, HeaderValue::from_static("gzip"));
         let exchange = async {
-            let response = inner.http.request(request).await.map_err(|e| {
-                let kind = if e.is_connect() {
-                    TransportKind::Connect
-                } else {
-                    TransportKind::Request
-                };
-                Error::transport(&shown, kind, e)
-            })?;
+            let (response, conn) = inner
+                .http
+                .send(request)
+                .await
+                .map_err(|(kind, error)| Error::transport(&shown, kind, error))?;
             let status = response.status();
             tracing::Span::current().record("http.status", status.as_u16());
             let retry_after = response
@@ -783,6 +774,7 @@ impl Client {
                 .and_then(|v| v.to_str().ok())
                 .and_then(parse_retry_after);
             let body = self.read_body(response, &shown).await?;
+            inner.http.put_back(conn);
             Ok::<_, Error>((status, retry_after, body))
         };
         // One timeout for the whole attempt: connecting, sending, and reading the body.
