@@ -106,9 +106,9 @@ pub(crate) fn build(options: Options<'_>) -> Result<Http, Error> {
     let proxy = proxies.intercept(options.base);
     if proxy.as_ref().is_some_and(|p| p.uri().scheme_str() != Some("http")) {
         return Err(config(format!(
-            "the proxy the environment names for {} (ALL_PROXY, HTTP_PROXY or HTTPS_PROXY) is not an http:// \
-             proxy, the only kind supported; use `proxy(..)` or `no_proxy()`",
-            options.base.scheme_str().unwrap_or("http")
+            "the proxy that ALL_PROXY, HTTP_PROXY or HTTPS_PROXY names for {} is not an http:// proxy (the \
+             only kind supported); set `proxy(..)` or `no_proxy()`",
+            options.base
         )));
     }
     // Sent with plain-HTTP requests through the proxy (an HTTPS request sends it in its `CONNECT` instead).

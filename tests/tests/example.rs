@@ -289,7 +289,7 @@ fn command(binary: &Path, vars: &[(&str, &str)]) -> Command {
 #[test]
 fn example_names_a_missing_or_malformed_variable_on_one_line() {
     let binary = example_binary("kol_fans_portrait");
-    let cases: [(&[(&str, &str)], &str); 4] = [
+    let cases: [(&[(&str, &str)], &str); 5] = [
         (&[], "error[config]: invalid client configuration: JUSTONEAPI_TOKEN is not set\n"),
         (
             &[("JUSTONEAPI_TOKEN", TOKEN), ("JUSTONEAPI_TIMEOUT_SECS", "soon")],
@@ -302,6 +302,11 @@ fn example_names_a_missing_or_malformed_variable_on_one_line() {
         (
             &[("JUSTONEAPI_TOKEN", TOKEN), ("JUSTONEAPI_SERVER", "prod-eu")],
             "error[config]: invalid client configuration: JUSTONEAPI_SERVER must be one of prod-global, prod-cn, got `prod-eu`\n",
+        ),
+        // A proxy the runtime cannot use is refused before any request, and its password is not shown.
+        (
+            &[("JUSTONEAPI_TOKEN", TOKEN), ("HTTPS_PROXY", "socks5://team:s3cret@127.0.0.1:1080")],
+            "error[config]: invalid client configuration: the proxy that ALL_PROXY, HTTP_PROXY or HTTPS_PROXY names for https://api.justoneapi.com/ is not an http:// proxy (the only kind supported); set `proxy(..)` or `no_proxy()`\n",
         ),
     ];
     for (vars, expected) in cases {
