@@ -8,7 +8,7 @@
 //! Why not reqwest, or hyper-util's pooled client under it: a client talks to one host, sends one GET (or form
 //! POST) at a time per connection and reads each body whole. reqwest's layers (redirects, URL re-parsing, boxed
 //! bodies) cost a fifth of a loopback request, and hyper-util's pool (keyed by host, a task spawned per
-//! response to return the connection) another ~8 µs over hyper's own connection (README "Performance"). Here a
+//! response to return the connection) another 5–8 µs over hyper's own connection (README "Performance"). Here a
 //! connection goes back to the pool when the runtime has read its body. What reqwest gave besides, this module
 //! gives: TLS (rustls or the platform's), proxies from the environment or the builder; gzip is in `runtime.rs`.
 
