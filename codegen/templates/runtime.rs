@@ -712,30 +712,20 @@ impl Client {
             ..
         } = parts;
         let inner = &*self.inner;
-        let shown = redacted_url(&format!("{}{}", inner.base_url, path), query);
+        let mut target = format!("{}{}", inner.base_url, path);
+        let shown = redacted_url(&target, query);
         tracing::debug!(method = %method, url = %shown, "sending request");
         // Upstream reads the token where it reads the other parameters: the query string of a GET, the
         // `application/x-www-form-urlencoded` body of a POST.
+        let token = inner.token.0.as_str();
         let is_post = *method == Method::POST;
-        // (A block: the serializer is not `Send`, and must not live across an `.await`.)
-        let params = {
-            let mut params = form_urlencoded::Serializer::new(String::new());
-            if !is_post {
-                params.append_pair("token", &inner.token.0);
-            }
-            params.extend_pairs(query.iter().map(|(k, v)| (k, v))).finish()
-        };
-        let mut target = String::with_capacity(inner.base_url.len() + path.len() + 1 + params.len());
-        target.push_str(&inner.base_url);
-        target.push_str(path);
+        let params = urlencoded((!is_post).then_some(token), query);
         if !params.is_empty() {
             target.push('?');
             target.push_str(&params);
         }
         let body = if is_post {
-            let mut body = form_urlencoded::Serializer::new(String::new());
-            body.append_pair("token", &inner.token.0);
-            Bytes::from(body.extend_pairs(form.iter().map(|(k, v)| (k, v))).finish())
+            Bytes::from(urlencoded(Some(token), form))
         } else {
             Bytes::new()
         };
@@ -1041,6 +1031,15 @@ fn decode_any<T: Decode + Send + 'static>(body: Vec<u8>, url: &str) -> Result<De
 }
 
 /// The URL as shown in errors and logs: the query without the token.
+/// `token=…&name=value&…` (`application/x-www-form-urlencoded`), the token first when there is one.
+fn urlencoded(token: Option<&str>, pairs: &[(&'static str, String)]) -> String {
+    let mut out = form_urlencoded::Serializer::new(String::new());
+    if let Some(token) = token {
+        out.append_pair("token", token);
+    }
+    out.extend_pairs(pairs.iter().map(|(k, v)| (k, v))).finish()
+}
+
 fn redacted_url(url: &str, query: &[(&'static str, String)]) -> String {
     let mut shown = url.to_owned();
     let mut sep = '?';

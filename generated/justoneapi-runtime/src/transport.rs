@@ -16,7 +16,7 @@ use std::fmt;
 use std::future::Future;
 use std::io;
 use std::pin::Pin;
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::{Mutex, PoisonError};
 use std::task::{Context, Poll};
 use std::time::{Duration, Instant};
 
@@ -28,7 +28,7 @@ use hyper::rt::{Read, ReadBufCursor, Write};
 use hyper::{Request, Response, Uri};
 use hyper_util::client::legacy::connect::proxy::Tunnel;
 use hyper_util::client::legacy::connect::{Connected, Connection, HttpConnector};
-use hyper_util::client::proxy::matcher::Matcher;
+use hyper_util::client::proxy::matcher::{Intercept, Matcher};
 use hyper_util::rt::TokioIo;
 use tokio::net::TcpStream;
 use tower_service::Service;
@@ -114,7 +114,7 @@ pub(crate) fn build(options: Options<'_>) -> Result<Http, Error> {
         )));
     }
     // Sent with plain-HTTP requests through the proxy (an HTTPS request sends it in its `CONNECT` instead).
-    let proxy_auth = proxy.and_then(|p| p.basic_auth().cloned());
+    let proxy_auth = proxy.as_ref().and_then(|p| p.basic_auth().cloned());
     let authority = options.base.authority().map(|a| a.as_str()).unwrap_or_default();
     // The default port is left out, as browsers and curl do.
     let default_port = if options.base.scheme_str() == Some("https") {
@@ -129,10 +129,7 @@ pub(crate) fn build(options: Options<'_>) -> Result<Http, Error> {
     http.set_nodelay(true);
     // The TLS layer above hands `https://` destinations down too.
     http.enforce_http(false);
-    let connect = Connect {
-        http,
-        proxies: Arc::new(proxies),
-    };
+    let connect = Connect { http, proxy };
     let connector = tls(connect, options.roots, options.base).map_err(config)?;
     Ok(Http {
         connector,
@@ -290,7 +287,7 @@ fn tls(connect: Connect, roots: &[Vec<u8>], _base: &Uri) -> Result<Connector, St
     }
     // The provider named here, not the process default: another crate turning on a second rustls provider
     // must not make `build()` fail.
-    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let provider = std::sync::Arc::new(rustls::crypto::ring::default_provider());
     let config = rustls::ClientConfig::builder_with_provider(provider)
         .with_safe_default_protocol_versions()
         .map_err(|e| format!("cannot set up TLS: {e}"))?
@@ -311,15 +308,17 @@ fn tls(connect: Connect, roots: &[Vec<u8>], base: &Uri) -> Result<Connector, Str
     Ok(connect)
 }
 
-/// Opens TCP connections: to the destination, or to the proxy the [`Matcher`] picks for it (plain HTTP:
-/// the request then goes to the proxy in absolute form; HTTPS: through a `CONNECT` tunnel).
+/// Opens TCP connections: to the destination, or to the client's proxy (plain HTTP: the request then goes to
+/// the proxy in absolute form; HTTPS: through a `CONNECT` tunnel).
 #[derive(Clone)]
 pub(crate) struct Connect {
     http: HttpConnector,
-    proxies: Arc<Matcher>,
+    /// The proxy for the base URL's host, the only one a client connects to: decided (and checked to be
+    /// `http://`) by [`build`].
+    proxy: Option<Intercept>,
 }
 
-// The proxies may carry passwords.
+// The proxy may carry a password.
 impl fmt::Debug for Connect {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Connect").finish_non_exhaustive()
@@ -337,18 +336,11 @@ impl Service<Uri> for Connect {
 
     fn call(&mut self, dst: Uri) -> Self::Future {
         let mut http = self.http.clone();
-        let proxy = self.proxies.intercept(&dst);
+        let proxy = self.proxy.clone();
         Box::pin(async move {
             let Some(proxy) = proxy else {
                 return Ok(Stream::new(http.call(dst).await?, false));
             };
-            if proxy.uri().scheme_str() != Some("http") {
-                return Err(format!(
-                    "proxy scheme `{}` is not supported (only http:// proxies are)",
-                    proxy.uri().scheme_str().unwrap_or_default()
-                )
-                .into());
-            }
             if dst.scheme_str() == Some("https") {
                 let mut tunnel = Tunnel::new(proxy.uri().clone(), http);
                 if let Some(auth) = proxy.basic_auth() {
