@@ -177,6 +177,11 @@ enum Raw {
     ResetMidBody,
     /// Closes the connection cleanly (FIN) without answering.
     CloseBeforeResponse,
+    /// Answers every request with the seed response and keeps the connection open (keep-alive).
+    KeepAlive,
+    /// Answers with the seed response, then closes the connection without saying so (no `Connection:
+    /// close`), as a server whose idle timeout has passed does.
+    CloseAfterAnswer,
 }
 
 /// A raw HTTP/1.1 server on 127.0.0.1 behaving as `behaviour` says on every connection.
@@ -207,14 +212,8 @@ impl RawServer {
     }
 
     async fn serve(mut stream: TcpStream, behaviour: Raw, sent: Arc<AtomicUsize>) -> io::Result<()> {
-        let mut head = Vec::new();
-        let mut buf = [0u8; 1024];
-        while !head.windows(4).any(|w| w == b"\r\n\r\n") {
-            let n = stream.read(&mut buf).await?;
-            if n == 0 {
-                return Ok(());
-            }
-            head.extend_from_slice(&buf[..n]);
+        if !Self::read_head(&mut stream).await? {
+            return Ok(());
         }
         const PARTIAL: &[u8] = b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{\"code\":0,\"data\":{\"ages\":[";
         match behaviour {
@@ -249,8 +248,35 @@ impl RawServer {
                 drop(stream);
             }
             Raw::CloseBeforeResponse => drop(stream),
+            Raw::KeepAlive | Raw::CloseAfterAnswer => {
+                let body = seed_example().to_string();
+                let response = format!(
+                    "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
+                    body.len()
+                );
+                loop {
+                    stream.write_all(response.as_bytes()).await?;
+                    if matches!(behaviour, Raw::CloseAfterAnswer) || !Self::read_head(&mut stream).await? {
+                        return Ok(());
+                    }
+                }
+            }
         }
         Ok(())
+    }
+
+    /// Reads a request's head (up to the blank line); false when the client closed the connection first.
+    async fn read_head(stream: &mut TcpStream) -> io::Result<bool> {
+        let mut head = Vec::new();
+        let mut buf = [0u8; 1024];
+        while !head.windows(4).any(|w| w == b"\r\n\r\n") {
+            let n = stream.read(&mut buf).await?;
+            if n == 0 {
+                return Ok(false);
+            }
+            head.extend_from_slice(&buf[..n]);
+        }
+        Ok(true)
     }
 
     fn connections(&self) -> usize {
@@ -1783,53 +1809,16 @@ async fn headers_of_the_builder_are_sent_and_the_user_agent_is_ours() {
     }
 }
 
-/// A keep-alive HTTP/1.1 server on 127.0.0.1 answering every request with the seed response; with
-/// `close_after_each`, it closes each connection after its answer without saying so (no `Connection: close`),
-/// as a server whose idle timeout has passed does. Counts connections.
-async fn keep_alive_server(close_after_each: bool) -> (String, Arc<AtomicUsize>) {
-    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let url = format!("http://{}", listener.local_addr().unwrap());
-    let connections = Arc::new(AtomicUsize::new(0));
-    let count = connections.clone();
-    let body = seed_example().to_string();
-    tokio::spawn(async move {
-        while let Ok((mut stream, _)) = listener.accept().await {
-            count.fetch_add(1, Ordering::SeqCst);
-            let response = format!(
-                "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
-                body.len()
-            );
-            tokio::spawn(async move {
-                let mut head = Vec::new();
-                let mut buf = [0u8; 4096];
-                loop {
-                    while !head.windows(4).any(|w| w == b"\r\n\r\n") {
-                        match stream.read(&mut buf).await {
-                            Ok(0) | Err(_) => return,
-                            Ok(n) => head.extend_from_slice(&buf[..n]),
-                        }
-                    }
-                    head.clear();
-                    if stream.write_all(response.as_bytes()).await.is_err() || close_after_each {
-                        return;
-                    }
-                }
-            });
-        }
-    });
-    (url, connections)
-}
-
 /// Requests one after another share one keep-alive connection; requests at once each get one, and those
 /// connections are reused afterwards.
 #[tokio::test]
 async fn connections_are_kept_alive_and_reused() {
-    let (url, connections) = keep_alive_server(false).await;
-    let client = builder(&url).retry_policy(RetryPolicy::none()).build().unwrap();
+    let server = RawServer::start(Raw::KeepAlive).await;
+    let client = builder(&server.url).retry_policy(RetryPolicy::none()).build().unwrap();
     for _ in 0..5 {
         portrait(&client).await.unwrap();
     }
-    assert_eq!(connections.load(Ordering::SeqCst), 1);
+    assert_eq!(server.connections(), 1);
 
     let calls: Vec<_> = (0..4)
         .map(|_| tokio::spawn(client.get_kol_fans_portrait_v1(KOL).send()))
@@ -1837,27 +1826,23 @@ async fn connections_are_kept_alive_and_reused() {
     for call in calls {
         call.await.unwrap().unwrap();
     }
-    let at_once = connections.load(Ordering::SeqCst);
+    let at_once = server.connections();
     assert!((1..=4).contains(&at_once), "{at_once}");
     for _ in 0..5 {
         portrait(&client).await.unwrap();
     }
-    assert_eq!(
-        connections.load(Ordering::SeqCst),
-        at_once,
-        "idle connections are reused"
-    );
+    assert_eq!(server.connections(), at_once, "idle connections are reused");
 }
 
 /// A server that closes idle connections (its keep-alive timeout) costs nothing but new connections: a closed
 /// idle connection is not used for the next call, which goes out on a new one without an error.
 #[tokio::test]
 async fn a_closed_idle_connection_is_replaced_without_an_error() {
-    let (url, connections) = keep_alive_server(true).await;
-    let client = builder(&url).retry_policy(RetryPolicy::none()).build().unwrap();
+    let server = RawServer::start(Raw::CloseAfterAnswer).await;
+    let client = builder(&server.url).retry_policy(RetryPolicy::none()).build().unwrap();
     for i in 1..=4 {
         portrait(&client).await.unwrap();
-        assert_eq!(connections.load(Ordering::SeqCst), i);
+        assert_eq!(server.connections(), i);
         // Time for the close to arrive (a request racing it is the one failure keep-alive cannot avoid).
         tokio::time::sleep(ms(20)).await;
     }
