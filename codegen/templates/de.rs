@@ -25,6 +25,8 @@ use std::marker::PhantomData;
 
 use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 
+use crate::text::Text;
+
 /// A value of a response that did not fit its generated type, and was left out.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
@@ -375,13 +377,26 @@ scalar_visitor!(FloatVisitor, f64, "number", |v| {
     str: str_to_f64(v).or_else(|| misfit("number", || shown_str(v))),
 });
 
-scalar_visitor!(StringVisitor, String, "string", |v| {
-    bool: Some(v.to_string()),
-    i64: Some(v.to_string()),
-    u64: Some(v.to_string()),
-    f64: Some(serde_json::Number::from_f64(v).map_or_else(|| v.to_string(), |n| n.to_string())),
-    str: Some(v.to_owned()),
+scalar_visitor!(TextVisitor, Text, "string", |v| {
+    bool: Some(Text::from(if v { "true" } else { "false" })),
+    i64: Some(Text::from(v.to_string())),
+    u64: Some(Text::from(v.to_string())),
+    f64: Some(Text::from(serde_json::Number::from_f64(v).map_or_else(|| v.to_string(), |n| n.to_string()))),
+    str: Some(Text::from(v)),
 });
+
+/// `String` by the rules of [`Text`] (the envelope's `message`, say).
+impl Element for String {
+    fn element<'de, D: Deserializer<'de>>(deserializer: D, nullable: bool) -> Result<Option<Self>, D::Error> {
+        Ok(Text::element(deserializer, nullable)?.map(Text::into_string))
+    }
+}
+
+impl Decode for Option<String> {
+    fn decode<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        String::element(deserializer, true)
+    }
+}
 
 scalar_visitor!(BoolVisitor, bool, "boolean", |v| {
     bool: Some(v),
@@ -453,6 +468,11 @@ macro_rules! not_a_container {
     };
 }
 
+/// The first capacity of a list without a size hint: 512 bytes of elements, at least 4 of them.
+fn first_capacity<T>() -> usize {
+    (512 / std::mem::size_of::<T>().max(1)).max(4)
+}
+
 struct SeqVisitor<T>(bool, PhantomData<T>);
 
 impl<'de, T: Element> Visitor<'de> for SeqVisitor<T> {
@@ -463,9 +483,17 @@ impl<'de, T: Element> Visitor<'de> for SeqVisitor<T> {
     }
 
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
-        let mut out = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(4096));
+        let mut out = Vec::new();
+        if let Some(hint) = seq.size_hint() {
+            out.reserve(hint.min(4096));
+        }
         while let Some(item) = seq.next_element_seed(ElementSeed::<T>(false, PhantomData))? {
             if let Some(item) = item {
+                if out.capacity() == 0 {
+                    // JSON gives no length ahead: start at 512 bytes' worth rather than at 4 elements, so a list
+                    // of dozens grows two or three times instead of five or six (each a reallocation).
+                    out.reserve(first_capacity::<T>());
+                }
                 out.push(item);
             }
         }

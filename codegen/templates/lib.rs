@@ -1,6 +1,6 @@
 //! The runtime's hand-written source, compiled where it is written.
 //!
-//! `runtime.rs`, `transport.rs`, `de.rs`, `error.rs` and `blocking.rs` are emitted verbatim into `generated/justoneapi-runtime`
+//! `runtime.rs`, `transport.rs`, `de.rs`, `text.rs`, `error.rs` and `blocking.rs` are emitted verbatim into `generated/justoneapi-runtime`
 //! (see `codegen::TEMPLATES`); this crate compiles, lints and unit-tests them here, so a change is checked before
 //! any regen. The business codes and servers come from `specs/manifest.yaml`, so they are the generated ones.
 
@@ -14,6 +14,7 @@ mod error;
 mod runtime;
 #[path = "../../generated/justoneapi-runtime/src/servers.rs"]
 mod servers;
+mod text;
 mod transport;
 
 pub use codes::BusinessCode;
@@ -26,3 +27,4 @@ pub use runtime::{
     DEFAULT_MAX_BODY_BYTES, DEFAULT_TIMEOUT,
 };
 pub use servers::Server;
+pub use text::Text;

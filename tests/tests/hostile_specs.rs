@@ -798,12 +798,12 @@ fn odd_names_generate_valid_rust() {
         "Self::Empty => \"\"",
         // response keys
         "pub r#type: Option<i64>,",
-        "#[serde(rename = \"self\")]\n    pub self_: Option<String>,",
+        "#[serde(rename = \"self\")]\n    pub self_: Option<crate::Text>,",
         // `1` is data, not a name: it goes with the data-keyed entries.
         "#[serde(flatten)]\n    pub extra: std::collections::BTreeMap<String, f64>,",
         "#[serde(rename = \"美食\")]\n    pub x7f8e_98df: Option<X7f8eU98df>,",
-        "#[serde(rename = \"\")]\n    pub field: Option<String>,",
-        "#[serde(rename = \"$\")]\n    pub u24: Option<String>,",
+        "#[serde(rename = \"\")]\n    pub field: Option<crate::Text>,",
+        "#[serde(rename = \"$\")]\n    pub u24: Option<crate::Text>,",
         "pub data: Option<DataData>,",
         "pub r#fn: Vec<Vec<Item>>,",
         "pub r#match: Option<i64>,",
@@ -930,7 +930,11 @@ fn the_deepest_type_allowed_generates_valid_rust_on_a_test_thread() {
     let out = generate(with_example_data(data.clone()).path()).unwrap();
     check_outputs(&out, false).unwrap();
     let op = &out.files[&PathBuf::from("justoneapi-xiaohongshu-pgy/src/ops/get_kol_fans_portrait_v1.rs")];
-    let deepest = format!("{}String{}", "Vec<Option<".repeat(limit / 2), ">>".repeat(limit / 2));
+    let deepest = format!(
+        "{}crate::Text{}",
+        "Vec<Option<".repeat(limit / 2),
+        ">>".repeat(limit / 2)
+    );
     let squeezed: String = op.split_whitespace().collect::<String>().replace(",>", ">");
     assert!(squeezed.contains(&format!("pubtypeData={deepest};")), "{op}");
     // One more level is refused.

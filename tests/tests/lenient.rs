@@ -326,3 +326,40 @@ async fn unmutated_examples_fit_exactly() {
         assert!(api.operations.iter().any(|o| o.path == op_path));
     }
 }
+
+/// Strings decode into `Text`: it reads, compares and serializes like the string upstream sent, inline or on
+/// the heap (past 24 bytes), and other representations of a string are converted by the same rules.
+#[test]
+fn strings_decode_into_text_that_reads_like_the_string_sent() {
+    use justoneapi_xiaohongshu_pgy::ops::get_kol_fans_portrait_v1::Data;
+    use justoneapi_xiaohongshu_pgy::Text;
+
+    let long = "内蒙古自治区呼和浩特市新城区"; // 42 bytes: past the inline storage
+    let body = json!({
+        "interests": [{"name": "美食", "percent": 0.5}, {"name": long}, {"name": 12}, {"name": true}],
+        "dateKey": "2026-08-21"
+    });
+    let (data, mismatches) = justoneapi_runtime::de::from_slice::<Data>(body.to_string().as_bytes()).unwrap();
+    assert!(mismatches.is_empty(), "{mismatches:?}");
+    let names: Vec<&str> = data.interests.iter().map(|i| i.name.as_deref().unwrap()).collect();
+    assert_eq!(names, ["美食", long, "12", "true"]);
+
+    let short = data.interests[0].name.clone().unwrap();
+    assert_eq!(short, "美食");
+    assert_eq!("美食", short);
+    assert_eq!(short, String::from("美食"));
+    assert_eq!(format!("{short} {short:?}"), "美食 \"美食\"");
+    assert_eq!(String::from(data.interests[1].name.clone().unwrap()), long);
+    assert_eq!(data.date_key.as_deref().map(str::len), Some(10));
+    assert_eq!(Text::from("a"), "a".parse::<Text>().unwrap());
+
+    // Serialized back, the data is what was sent (as far as the type has fields for it).
+    let again = serde_json::to_value(&data.interests[1]).unwrap();
+    assert_eq!(again, json!({"name": long, "percent": null}));
+    let text: Text = serde_json::from_value(json!("x")).unwrap();
+    assert_eq!(text, "x");
+    assert!(
+        serde_json::from_value::<Text>(json!(1)).is_err(),
+        "Text's own Deserialize is strict"
+    );
+}

@@ -49,7 +49,7 @@ fn a_changed_example_shape_changes_the_api_surface() {
         .collect();
     assert_eq!(
         changed,
-        ["    percent: Option<f64>\n", "    percent: Option<String>\n"],
+        ["    percent: Option<f64>\n", "    percent: Option<crate::Text>\n"],
         "one line of the surface changes"
     );
 }

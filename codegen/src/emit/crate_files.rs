@@ -12,10 +12,11 @@ use crate::names::{self, Namespace, Plan};
 
 /// The runtime crate's files copied verbatim from `codegen/templates/` (path in the crate, text); everything
 /// else the emitter writes is built and formatted.
-pub const TEMPLATES: [(&str, &str); 5] = [
+pub const TEMPLATES: [(&str, &str); 6] = [
     ("src/de.rs", include_str!("../../templates/de.rs")),
     ("src/runtime.rs", include_str!("../../templates/runtime.rs")),
     ("src/transport.rs", include_str!("../../templates/transport.rs")),
+    ("src/text.rs", include_str!("../../templates/text.rs")),
     ("src/error.rs", include_str!("../../templates/error.rs")),
     ("src/blocking.rs", include_str!("../../templates/blocking.rs")),
 ];
@@ -33,7 +34,7 @@ pub const RUNTIME_VERSION: &str = "0.3.0";
 /// runtime comes with a version bump, by Cargo's semver rules as for the platform crates (`0.x`: the minor for a
 /// breaking change, else the patch), and a line in `specs/changelog/justoneapi-runtime.md`.
 #[cfg_attr(not(test), allow(dead_code))]
-pub const RUNTIME_SOURCES_SHA256: &str = "ea261d39800c78e66198f999f228d3801e25ddc0ec30d4188eda5360eee0a4fe";
+pub const RUNTIME_SOURCES_SHA256: &str = "9a7146c4fba1a050925d6f9e1760bb16531a8dbdf00e9a30ea1d0dd9cd0bc972";
 
 /// The repository the crates are published from (`repository` in their `Cargo.toml`, links in their READMEs).
 /// It does not exist yet: this is its intended address (see the README's "Publishing").
@@ -53,9 +54,10 @@ pub const LICENSE_FILES: [(&str, &str); 2] = [
     ("LICENSE-MIT", include_str!("../../../LICENSE-MIT")),
 ];
 
-/// Dependencies of the runtime crate. None is part of its public API (DEPENDENCIES.md): hyper-util's pooled
-/// client is the transport (`transport.rs`), TLS and gzip are optional.
+/// Dependencies of the runtime crate. None is part of its public API (DEPENDENCIES.md): hyper drives the
+/// connections of the transport (`transport.rs`), compact_str is `Text`'s storage, TLS and gzip are optional.
 const RUNTIME_DEPENDENCIES: &str = r#"[dependencies]
+compact_str = "0.9"
 flate2 = { version = "1", optional = true }
 form_urlencoded = "1"
 http-body-util = "0.1"
@@ -206,6 +208,7 @@ fn runtime_lib_rs() -> TokenStream {
         mod error;
         mod runtime;
         mod servers;
+        mod text;
         mod transport;
 
         pub use codes::BusinessCode;
@@ -216,6 +219,7 @@ fn runtime_lib_rs() -> TokenStream {
             DEFAULT_TIMEOUT,
         };
         pub use servers::Server;
+        pub use text::Text;
 
         // What the platform crates' request builders are made of; not part of the documented API.
         #[doc(hidden)]
@@ -440,6 +444,10 @@ fn lib_rs(api: &Api, plan: &Plan, opts: &EmitOptions) -> Result<String> {
         "- a value in another representation is converted: `12.0` into an integer, `\"12\"` into a number, `12` \
          into a string;"
             .into(),
+        "- strings are [`Text`]: read one as a `&str` (it derefs to one), `String::from(text)` to own it; up to 24 \
+         bytes are stored inline, so the short labels and ids of a response are decoded without an allocation \
+         each;"
+            .into(),
         "- a value that cannot be represented (`12.5` for an integer, an object for a string) leaves its field \
          empty and is listed, with its JSON path, in [`ApiResponse::mismatches`] (and logged as a `tracing` \
          warning); the body as received is kept: [`ApiResponse::raw_data`];"
@@ -485,8 +493,8 @@ static LIB_HEAD: Template = Template::items("lib-head", |_, _| {
         struct ReadmeDoctests;
 
         pub use #runtime::{
-            ApiResponse, BusinessCode, Error, Mismatch, ResponseFuture, RetryPolicy, Server, TransportError,
-            DEFAULT_MAX_BODY_BYTES, DEFAULT_TIMEOUT,
+            ApiResponse, BusinessCode, Error, Mismatch, ResponseFuture, RetryPolicy, Server, Text,
+            TransportError, DEFAULT_MAX_BODY_BYTES, DEFAULT_TIMEOUT,
         };
 
         /// Configures a [`Client`]: server, timeout, retries, body limit, user agent, headers, proxy, root

@@ -780,7 +780,7 @@ pub(super) fn element_type_text(shape: &Shape, loc: &mut Vec<String>, names: &Op
         Shape::Bool => "bool".to_owned(),
         Shape::Integer => "i64".to_owned(),
         Shape::Number => "f64".to_owned(),
-        Shape::String => "String".to_owned(),
+        Shape::String => "crate::Text".to_owned(),
         Shape::Any => "serde_json::Value".to_owned(),
         Shape::Optional(inner) if **inner == Shape::Any => "serde_json::Value".to_owned(),
         Shape::Optional(inner) => format!("Option<{}>", element_type_text(inner, loc, names)),

@@ -36,6 +36,7 @@
 //!
 //! - every scalar and object field is an `Option`: `None` when the key is missing or `null`, so `Some(0)`, `Some("")` and `Some(false)` always mean upstream sent them; lists and maps are empty instead;
 //! - a value in another representation is converted: `12.0` into an integer, `"12"` into a number, `12` into a string;
+//! - strings are [`Text`]: read one as a `&str` (it derefs to one), `String::from(text)` to own it; up to 24 bytes are stored inline, so the short labels and ids of a response are decoded without an allocation each;
 //! - a value that cannot be represented (`12.5` for an integer, an object for a string) leaves its field empty and is listed, with its JSON path, in [`ApiResponse::mismatches`] (and logged as a `tracing` warning); the body as received is kept: [`ApiResponse::raw_data`];
 //! - objects keyed by data (ids, dates) are `BTreeMap<String, T>`; every numeric field that might hold a fraction anywhere is an `f64`.
 //!
@@ -51,7 +52,7 @@ struct ReadmeDoctests;
 
 pub use justoneapi_runtime::{
     ApiResponse, BusinessCode, Error, Mismatch, ResponseFuture, RetryPolicy, Server,
-    TransportError, DEFAULT_MAX_BODY_BYTES, DEFAULT_TIMEOUT,
+    Text, TransportError, DEFAULT_MAX_BODY_BYTES, DEFAULT_TIMEOUT,
 };
 
 /// Configures a [`Client`]: server, timeout, retries, body limit, user agent, headers, proxy, root

@@ -13,6 +13,7 @@ pub mod de;
 mod error;
 mod runtime;
 mod servers;
+mod text;
 mod transport;
 
 pub use codes::BusinessCode;
@@ -24,6 +25,7 @@ pub use runtime::{
 };
 
 pub use servers::Server;
+pub use text::Text;
 
 #[doc(hidden)]
 pub use hyper::Method;

@@ -714,14 +714,16 @@ impl Client {
             ..
         } = parts;
         let inner = &*self.inner;
-        let mut target = format!("{}{}", inner.base_url, path);
-        let shown = redacted_url(&target, query);
+        let shown = redacted_url(&inner.base_url, path, query);
         tracing::debug!(method = %method, url = %shown, "sending request");
         // Upstream reads the token where it reads the other parameters: the query string of a GET, the
         // `application/x-www-form-urlencoded` body of a POST.
         let token = inner.token.0.as_str();
         let is_post = *method == Method::POST;
         let params = urlencoded((!is_post).then_some(token), query);
+        let mut target = String::with_capacity(inner.base_url.len() + path.len() + 1 + params.len());
+        target.push_str(&inner.base_url);
+        target.push_str(path);
         if !params.is_empty() {
             target.push('?');
             target.push_str(&params);
@@ -1042,8 +1044,10 @@ fn urlencoded(token: Option<&str>, pairs: &[(&'static str, String)]) -> String {
     out.extend_pairs(pairs.iter().map(|(k, v)| (k, v))).finish()
 }
 
-fn redacted_url(url: &str, query: &[(&'static str, String)]) -> String {
-    let mut shown = url.to_owned();
+fn redacted_url(base_url: &str, path: &str, query: &[(&'static str, String)]) -> String {
+    let mut shown = String::with_capacity(base_url.len() + path.len() + 64);
+    shown.push_str(base_url);
+    shown.push_str(path);
     let mut sep = '?';
     for (name, value) in query {
         shown.push(sep);

@@ -274,11 +274,11 @@ pub struct Data {
     /// JSON `best_sellers` / 字段 `best_sellers`.
     pub best_sellers: Vec<BestSellersItem>,
     /// JSON `category_name` / 字段 `category_name`. Example / 示例: `"Software"`
-    pub category_name: Option<String>,
+    pub category_name: Option<crate::Text>,
     /// JSON `country` / 字段 `country`. Example / 示例: `"US"`
-    pub country: Option<String>,
+    pub country: Option<crate::Text>,
     /// JSON `domain` / 字段 `domain`. Example / 示例: `"www.amazon.com"`
-    pub domain: Option<String>,
+    pub domain: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for Data {
@@ -316,19 +316,19 @@ pub struct BestSellersItem {
     /// JSON `rank` / 字段 `rank`. Example / 示例: `1`
     pub rank: Option<i64>,
     /// JSON `asin` / 字段 `asin`. Example / 示例: `"B0FWV56H48"`
-    pub asin: Option<String>,
+    pub asin: Option<crate::Text>,
     /// JSON `product_title` / 字段 `product_title`. Example / 示例: `"TurboTax Deluxe Desktop Edition 2025, Federal & …"`
-    pub product_title: Option<String>,
+    pub product_title: Option<crate::Text>,
     /// JSON `product_price` / 字段 `product_price`. Example / 示例: `"$55.99"`
-    pub product_price: Option<String>,
+    pub product_price: Option<crate::Text>,
     /// JSON `product_star_rating` / 字段 `product_star_rating`. Example / 示例: `"3.7"`
-    pub product_star_rating: Option<String>,
+    pub product_star_rating: Option<crate::Text>,
     /// JSON `product_num_ratings` / 字段 `product_num_ratings`. Example / 示例: `3124`
     pub product_num_ratings: Option<i64>,
     /// JSON `product_url` / 字段 `product_url`. Example / 示例: `"https://www.amazon.com/dp/B0FWV56H48"`
-    pub product_url: Option<String>,
+    pub product_url: Option<crate::Text>,
     /// JSON `product_photo` / 字段 `product_photo`. Example / 示例: `"https://images-na.ssl-images-amazon.com/images/I…"`
-    pub product_photo: Option<String>,
+    pub product_photo: Option<crate::Text>,
     /// JSON `rank_change_label` / 字段 `rank_change_label`.
     pub rank_change_label: serde_json::Value,
 }

@@ -259,43 +259,43 @@ impl From<&str> for Country {
 #[non_exhaustive]
 pub struct Data {
     /// JSON `asin` / 字段 `asin`. Example / 示例: `"B0CXHM344N"`
-    pub asin: Option<String>,
+    pub asin: Option<crate::Text>,
     /// JSON `product_title` / 字段 `product_title`. Example / 示例: `"PETKIT EVERSWEET MAX Cordless Cat Water Fountain…"`
-    pub product_title: Option<String>,
+    pub product_title: Option<crate::Text>,
     /// JSON `product_price` / 字段 `product_price`. Example / 示例: `"75.99"`
-    pub product_price: Option<String>,
+    pub product_price: Option<crate::Text>,
     /// JSON `product_original_price` / 字段 `product_original_price`. Example / 示例: `"$89.99"`
-    pub product_original_price: Option<String>,
+    pub product_original_price: Option<crate::Text>,
     /// JSON `minimum_order_quantity` / 字段 `minimum_order_quantity`.
     pub minimum_order_quantity: serde_json::Value,
     /// JSON `currency` / 字段 `currency`. Example / 示例: `"USD"`
-    pub currency: Option<String>,
+    pub currency: Option<crate::Text>,
     /// JSON `country` / 字段 `country`. Example / 示例: `"US"`
-    pub country: Option<String>,
+    pub country: Option<crate::Text>,
     /// JSON `domain` / 字段 `domain`. Example / 示例: `"www.amazon.com"`
-    pub domain: Option<String>,
+    pub domain: Option<crate::Text>,
     /// JSON `product_byline` / 字段 `product_byline`. Example / 示例: `"Visit the PETKIT Store"`
-    pub product_byline: Option<String>,
+    pub product_byline: Option<crate::Text>,
     /// JSON `product_byline_link` / 字段 `product_byline_link`. Example / 示例: `"https://www.amazon.com/stores/PETKIT/page/ABE545…"`
-    pub product_byline_link: Option<String>,
+    pub product_byline_link: Option<crate::Text>,
     /// JSON `product_byline_links` / 字段 `product_byline_links`. Example / 示例: `["https://www.amazon.com/stores/PETKIT/page/ABE545…"]`
-    pub product_byline_links: Vec<String>,
+    pub product_byline_links: Vec<crate::Text>,
     /// JSON `product_star_rating` / 字段 `product_star_rating`. Example / 示例: `"4.3"`
-    pub product_star_rating: Option<String>,
+    pub product_star_rating: Option<crate::Text>,
     /// JSON `product_num_ratings` / 字段 `product_num_ratings`. Example / 示例: `429`
     pub product_num_ratings: Option<i64>,
     /// JSON `product_url` / 字段 `product_url`. Example / 示例: `"https://www.amazon.com/dp/B0CXHM344N"`
-    pub product_url: Option<String>,
+    pub product_url: Option<crate::Text>,
     /// JSON `product_slug` / 字段 `product_slug`.
     pub product_slug: serde_json::Value,
     /// JSON `product_photo` / 字段 `product_photo`. Example / 示例: `"https://m.media-amazon.com/images/I/61Z1j1hJ2oL.…"`
-    pub product_photo: Option<String>,
+    pub product_photo: Option<crate::Text>,
     /// JSON `product_num_offers` / 字段 `product_num_offers`. Example / 示例: `1`
     pub product_num_offers: Option<i64>,
     /// JSON `product_availability` / 字段 `product_availability`. Example / 示例: `""`
-    pub product_availability: Option<String>,
+    pub product_availability: Option<crate::Text>,
     /// JSON `product_condition` / 字段 `product_condition`. Example / 示例: `"Regular Price"`
-    pub product_condition: Option<String>,
+    pub product_condition: Option<crate::Text>,
     /// JSON `is_best_seller` / 字段 `is_best_seller`. Example / 示例: `false`
     pub is_best_seller: Option<bool>,
     /// JSON `is_amazon_choice` / 字段 `is_amazon_choice`. Example / 示例: `false`
@@ -305,23 +305,23 @@ pub struct Data {
     /// JSON `climate_pledge_friendly` / 字段 `climate_pledge_friendly`. Example / 示例: `false`
     pub climate_pledge_friendly: Option<bool>,
     /// JSON `sales_volume` / 字段 `sales_volume`. Example / 示例: `"200+ bought in past month"`
-    pub sales_volume: Option<String>,
+    pub sales_volume: Option<crate::Text>,
     /// JSON `about_product` / 字段 `about_product`. Example / 示例: `["Wireless Cat Drinking Fountain: PETKIT new upgra…", "3L Large Capacity: This cat water dispenser has …", "Smart App Monitoring: The PETKIT app tracks your…", …]`
-    pub about_product: Vec<String>,
+    pub about_product: Vec<crate::Text>,
     /// JSON `product_description` / 字段 `product_description`.
     pub product_description: serde_json::Value,
     /// JSON `product_information` / 字段 `product_information`.
-    pub product_information: std::collections::BTreeMap<String, String>,
+    pub product_information: std::collections::BTreeMap<String, crate::Text>,
     /// JSON `rating_distribution` / 字段 `rating_distribution`.
     pub rating_distribution: std::collections::BTreeMap<String, i64>,
     /// JSON `product_photos` / 字段 `product_photos`. Example / 示例: `["https://m.media-amazon.com/images/I/61Z1j1hJ2oL.…", "https://m.media-amazon.com/images/I/71jBABMHDjL.…", "https://m.media-amazon.com/images/I/81i+PCO1i3L.…", …]`
-    pub product_photos: Vec<String>,
+    pub product_photos: Vec<crate::Text>,
     /// JSON `product_videos` / 字段 `product_videos`.
     pub product_videos: Vec<ProductVideosItem>,
     /// JSON `user_uploaded_videos` / 字段 `user_uploaded_videos`.
     pub user_uploaded_videos: Vec<serde_json::Value>,
     /// JSON `video_thumbnail` / 字段 `video_thumbnail`. Example / 示例: `"https://m.media-amazon.com/images/I/B15+wSymtzL.…"`
-    pub video_thumbnail: Option<String>,
+    pub video_thumbnail: Option<crate::Text>,
     /// JSON `has_video` / 字段 `has_video`. Example / 示例: `true`
     pub has_video: Option<bool>,
     /// JSON `product_details` / 字段 `product_details`.
@@ -331,33 +331,33 @@ pub struct Data {
     /// JSON `top_reviews_global` / 字段 `top_reviews_global`.
     pub top_reviews_global: Vec<serde_json::Value>,
     /// JSON `delivery` / 字段 `delivery`. Example / 示例: `"FREE delivery June 21 - August 5 Or fastest deli…"`
-    pub delivery: Option<String>,
+    pub delivery: Option<crate::Text>,
     /// JSON `primary_delivery_time` / 字段 `primary_delivery_time`. Example / 示例: `"June 21 - August 5"`
-    pub primary_delivery_time: Option<String>,
+    pub primary_delivery_time: Option<crate::Text>,
     /// JSON `category` / 字段 `category`.
     pub category: Option<Category>,
     /// JSON `category_path` / 字段 `category_path`.
     pub category_path: Vec<CategoryPathItem>,
     /// JSON `product_variations_dimensions` / 字段 `product_variations_dimensions`. Example / 示例: `["color", "size"]`
-    pub product_variations_dimensions: Vec<String>,
+    pub product_variations_dimensions: Vec<crate::Text>,
     /// JSON `product_variations` / 字段 `product_variations`.
     pub product_variations: Option<ProductVariations>,
     /// JSON `all_product_variations` / 字段 `all_product_variations`.
     pub all_product_variations: Option<AllProductVariations>,
     /// JSON `deal_badge` / 字段 `deal_badge`. Example / 示例: `"Ends in 11:27:48 (function(f) {var _np=(window.P…"`
-    pub deal_badge: Option<String>,
+    pub deal_badge: Option<crate::Text>,
     /// JSON `has_aplus` / 字段 `has_aplus`. Example / 示例: `true`
     pub has_aplus: Option<bool>,
     /// JSON `aplus_images` / 字段 `aplus_images`. Example / 示例: `["https://m.media-amazon.com/images/S/aplus-media-…"]`
-    pub aplus_images: Vec<String>,
+    pub aplus_images: Vec<crate::Text>,
     /// JSON `has_brandstory` / 字段 `has_brandstory`. Example / 示例: `true`
     pub has_brandstory: Option<bool>,
     /// JSON `frequently_bought_together` / 字段 `frequently_bought_together`.
     pub frequently_bought_together: Vec<serde_json::Value>,
     /// JSON `landing_asin` / 字段 `landing_asin`. Example / 示例: `"B0CXHM344N"`
-    pub landing_asin: Option<String>,
+    pub landing_asin: Option<crate::Text>,
     /// JSON `parent_asin` / 字段 `parent_asin`. Example / 示例: `"B0FP2HDDJR"`
-    pub parent_asin: Option<String>,
+    pub parent_asin: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for Data {
@@ -483,9 +483,9 @@ impl de::Object for AllProductVariations {
 #[non_exhaustive]
 pub struct B0Cxhm344N {
     /// JSON `color` / 字段 `color`. Example / 示例: `"White-Cordless"`
-    pub color: Option<String>,
+    pub color: Option<crate::Text>,
     /// JSON `size` / 字段 `size`. Example / 示例: `"3L"`
-    pub size: Option<String>,
+    pub size: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for B0Cxhm344N {
@@ -519,9 +519,9 @@ impl de::Object for B0Cxhm344N {
 #[non_exhaustive]
 pub struct B0Fhqc19Rv {
     /// JSON `color` / 字段 `color`. Example / 示例: `"White-Dishwasher Safe"`
-    pub color: Option<String>,
+    pub color: Option<crate::Text>,
     /// JSON `size` / 字段 `size`. Example / 示例: `"3L"`
-    pub size: Option<String>,
+    pub size: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for B0Fhqc19Rv {
@@ -555,9 +555,9 @@ impl de::Object for B0Fhqc19Rv {
 #[non_exhaustive]
 pub struct Category {
     /// JSON `id` / 字段 `id`. Example / 示例: `"pets"`
-    pub id: Option<String>,
+    pub id: Option<crate::Text>,
     /// JSON `name` / 字段 `name`. Example / 示例: `"Pet Supplies"`
-    pub name: Option<String>,
+    pub name: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for Category {
@@ -591,11 +591,11 @@ impl de::Object for Category {
 #[non_exhaustive]
 pub struct CategoryPathItem {
     /// JSON `id` / 字段 `id`. Example / 示例: `"2619533011"`
-    pub id: Option<String>,
+    pub id: Option<crate::Text>,
     /// JSON `name` / 字段 `name`. Example / 示例: `"Pet Supplies"`
-    pub name: Option<String>,
+    pub name: Option<crate::Text>,
     /// JSON `link` / 字段 `link`. Example / 示例: `"https://www.amazon.com/pet-shops-dogs-cats-hamst…"`
-    pub link: Option<String>,
+    pub link: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for CategoryPathItem {
@@ -631,19 +631,19 @@ impl de::Object for CategoryPathItem {
 pub struct ProductDetails {
     /// JSON `Color` / 字段 `Color`. Example / 示例: `"White-Cordless"`
     #[serde(rename = "Color")]
-    pub color: Option<String>,
+    pub color: Option<crate::Text>,
     /// JSON `Material` / 字段 `Material`. Example / 示例: `"Acrylonitrile Butadiene Styrene (ABS), Stainless…"`
     #[serde(rename = "Material")]
-    pub material: Option<String>,
+    pub material: Option<crate::Text>,
     /// JSON `Brand` / 字段 `Brand`. Example / 示例: `"PETKIT"`
     #[serde(rename = "Brand")]
-    pub brand: Option<String>,
+    pub brand: Option<crate::Text>,
     /// JSON `Product Dimensions` / 字段 `Product Dimensions`. Example / 示例: `"10.43&#34;L x 6.73&#34;W x 7.51&#34;H"`
     #[serde(rename = "Product Dimensions")]
-    pub product_dimensions: Option<String>,
+    pub product_dimensions: Option<crate::Text>,
     /// JSON `Capacity` / 字段 `Capacity`. Example / 示例: `"3 Liters"`
     #[serde(rename = "Capacity")]
-    pub capacity: Option<String>,
+    pub capacity: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for ProductDetails {
@@ -713,11 +713,11 @@ impl de::Object for ProductVariations {
 #[non_exhaustive]
 pub struct ColorItem {
     /// JSON `asin` / 字段 `asin`. Example / 示例: `"B0CXHM344N"`
-    pub asin: Option<String>,
+    pub asin: Option<crate::Text>,
     /// JSON `value` / 字段 `value`. Example / 示例: `"White-Cordless"`
-    pub value: Option<String>,
+    pub value: Option<crate::Text>,
     /// JSON `photo` / 字段 `photo`. Example / 示例: `"https://m.media-amazon.com/images/I/41LS7gfVGJL.…"`
-    pub photo: Option<String>,
+    pub photo: Option<crate::Text>,
     /// JSON `is_available` / 字段 `is_available`. Example / 示例: `true`
     pub is_available: Option<bool>,
 }
@@ -755,21 +755,21 @@ impl de::Object for ColorItem {
 #[non_exhaustive]
 pub struct ProductVideosItem {
     /// JSON `id` / 字段 `id`. Example / 示例: `"amzn1.vse.video.0c22e9357ac04d09933230ed82becdf7"`
-    pub id: Option<String>,
+    pub id: Option<crate::Text>,
     /// JSON `title` / 字段 `title`. Example / 示例: `"PETKIT EVERSWEET MAX Cordless Cat Fountain"`
-    pub title: Option<String>,
+    pub title: Option<crate::Text>,
     /// JSON `video_url` / 字段 `video_url`. Example / 示例: `"https://m.media-amazon.com/images/S/vse-vms-tran…"`
-    pub video_url: Option<String>,
+    pub video_url: Option<crate::Text>,
     /// JSON `video_height` / 字段 `video_height`. Example / 示例: `"1080"`
-    pub video_height: Option<String>,
+    pub video_height: Option<crate::Text>,
     /// JSON `video_width` / 字段 `video_width`. Example / 示例: `"1920"`
-    pub video_width: Option<String>,
+    pub video_width: Option<crate::Text>,
     /// JSON `thumbnail_url` / 字段 `thumbnail_url`. Example / 示例: `"https://m.media-amazon.com/images/I/B15+wSymtzL.…"`
-    pub thumbnail_url: Option<String>,
+    pub thumbnail_url: Option<crate::Text>,
     /// JSON `product_asin` / 字段 `product_asin`. Example / 示例: `"B0CXHM344N"`
-    pub product_asin: Option<String>,
+    pub product_asin: Option<crate::Text>,
     /// JSON `parent_asin` / 字段 `parent_asin`. Example / 示例: `"B0FP2HDDJR"`
-    pub parent_asin: Option<String>,
+    pub parent_asin: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for ProductVideosItem {
@@ -809,35 +809,35 @@ impl de::Object for ProductVideosItem {
 #[non_exhaustive]
 pub struct TopReviewsItem {
     /// JSON `review_id` / 字段 `review_id`. Example / 示例: `"RTTMMO0CU30KS"`
-    pub review_id: Option<String>,
+    pub review_id: Option<crate::Text>,
     /// JSON `review_title` / 字段 `review_title`. Example / 示例: `"Petkit ftw- best on the market"`
-    pub review_title: Option<String>,
+    pub review_title: Option<crate::Text>,
     /// JSON `review_comment` / 字段 `review_comment`. Example / 示例: `"I have tried many water fountains from plastic t…"`
-    pub review_comment: Option<String>,
+    pub review_comment: Option<crate::Text>,
     /// JSON `review_star_rating` / 字段 `review_star_rating`. Example / 示例: `"5"`
-    pub review_star_rating: Option<String>,
+    pub review_star_rating: Option<crate::Text>,
     /// JSON `review_link` / 字段 `review_link`. Example / 示例: `"https://www.amazon.com/gp/customer-reviews/RTTMM…"`
-    pub review_link: Option<String>,
+    pub review_link: Option<crate::Text>,
     /// JSON `review_author_id` / 字段 `review_author_id`. Example / 示例: `"AH3LAIXLH7T2NHHPMEDTCBZEOS5A"`
-    pub review_author_id: Option<String>,
+    pub review_author_id: Option<crate::Text>,
     /// JSON `review_author` / 字段 `review_author`. Example / 示例: `"Kindle Customer"`
-    pub review_author: Option<String>,
+    pub review_author: Option<crate::Text>,
     /// JSON `review_author_url` / 字段 `review_author_url`. Example / 示例: `"https://www.amazon.com/gp/profile/amzn1.account.…"`
-    pub review_author_url: Option<String>,
+    pub review_author_url: Option<crate::Text>,
     /// JSON `review_author_avatar` / 字段 `review_author_avatar`. Example / 示例: `"https://m.media-amazon.com/images/S/amazon-avata…"`
-    pub review_author_avatar: Option<String>,
+    pub review_author_avatar: Option<crate::Text>,
     /// JSON `review_images` / 字段 `review_images`.
     pub review_images: Vec<serde_json::Value>,
     /// JSON `review_video` / 字段 `review_video`.
     pub review_video: serde_json::Value,
     /// JSON `review_date` / 字段 `review_date`. Example / 示例: `"Reviewed in the United States on June 14, 2025"`
-    pub review_date: Option<String>,
+    pub review_date: Option<crate::Text>,
     /// JSON `is_verified_purchase` / 字段 `is_verified_purchase`. Example / 示例: `true`
     pub is_verified_purchase: Option<bool>,
     /// JSON `helpful_vote_statement` / 字段 `helpful_vote_statement`. Example / 示例: `"20 people found this helpful"`
-    pub helpful_vote_statement: Option<String>,
+    pub helpful_vote_statement: Option<crate::Text>,
     /// JSON `reviewed_product_asin` / 字段 `reviewed_product_asin`. Example / 示例: `"B0CXHM344N"`
-    pub reviewed_product_asin: Option<String>,
+    pub reviewed_product_asin: Option<crate::Text>,
     /// JSON `reviewed_product_variant` / 字段 `reviewed_product_variant`.
     pub reviewed_product_variant: Option<ReviewedProductVariant>,
     /// JSON `is_vine` / 字段 `is_vine`. Example / 示例: `false`
@@ -894,10 +894,10 @@ impl de::Object for TopReviewsItem {
 pub struct ReviewedProductVariant {
     /// JSON `Color` / 字段 `Color`. Example / 示例: `"White-Cordless"`
     #[serde(rename = "Color")]
-    pub color: Option<String>,
+    pub color: Option<crate::Text>,
     /// JSON `Size` / 字段 `Size`. Example / 示例: `"3L"`
     #[serde(rename = "Size")]
-    pub size: Option<String>,
+    pub size: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for ReviewedProductVariant {

@@ -259,11 +259,11 @@ impl From<&str> for Country {
 #[non_exhaustive]
 pub struct Data {
     /// JSON `asin` / 字段 `asin`. Example / 示例: `"B0CXHM344N"`
-    pub asin: Option<String>,
+    pub asin: Option<crate::Text>,
     /// JSON `country` / 字段 `country`. Example / 示例: `"US"`
-    pub country: Option<String>,
+    pub country: Option<crate::Text>,
     /// JSON `domain` / 字段 `domain`. Example / 示例: `"www.amazon.com"`
-    pub domain: Option<String>,
+    pub domain: Option<crate::Text>,
     /// JSON `rating_distribution` / 字段 `rating_distribution`.
     pub rating_distribution: std::collections::BTreeMap<String, i64>,
     /// JSON `reviews` / 字段 `reviews`.
@@ -304,35 +304,35 @@ impl de::Object for Data {
 #[non_exhaustive]
 pub struct ReviewsItem {
     /// JSON `review_id` / 字段 `review_id`. Example / 示例: `"RTTMMO0CU30KS"`
-    pub review_id: Option<String>,
+    pub review_id: Option<crate::Text>,
     /// JSON `review_title` / 字段 `review_title`. Example / 示例: `"Petkit ftw- best on the market"`
-    pub review_title: Option<String>,
+    pub review_title: Option<crate::Text>,
     /// JSON `review_comment` / 字段 `review_comment`. Example / 示例: `"I have tried many water fountains from plastic t…"`
-    pub review_comment: Option<String>,
+    pub review_comment: Option<crate::Text>,
     /// JSON `review_star_rating` / 字段 `review_star_rating`. Example / 示例: `"5"`
-    pub review_star_rating: Option<String>,
+    pub review_star_rating: Option<crate::Text>,
     /// JSON `review_link` / 字段 `review_link`. Example / 示例: `"https://www.amazon.com/gp/customer-reviews/RTTMM…"`
-    pub review_link: Option<String>,
+    pub review_link: Option<crate::Text>,
     /// JSON `review_author_id` / 字段 `review_author_id`. Example / 示例: `"AH3LAIXLH7T2NHHPMEDTCBZEOS5A"`
-    pub review_author_id: Option<String>,
+    pub review_author_id: Option<crate::Text>,
     /// JSON `review_author` / 字段 `review_author`. Example / 示例: `"Kindle Customer"`
-    pub review_author: Option<String>,
+    pub review_author: Option<crate::Text>,
     /// JSON `review_author_url` / 字段 `review_author_url`. Example / 示例: `"https://www.amazon.com/gp/profile/amzn1.account.…"`
-    pub review_author_url: Option<String>,
+    pub review_author_url: Option<crate::Text>,
     /// JSON `review_author_avatar` / 字段 `review_author_avatar`. Example / 示例: `"https://m.media-amazon.com/images/S/amazon-avata…"`
-    pub review_author_avatar: Option<String>,
+    pub review_author_avatar: Option<crate::Text>,
     /// JSON `review_images` / 字段 `review_images`.
     pub review_images: Vec<serde_json::Value>,
     /// JSON `review_video` / 字段 `review_video`.
     pub review_video: serde_json::Value,
     /// JSON `review_date` / 字段 `review_date`. Example / 示例: `"Reviewed in the United States on June 14, 2025"`
-    pub review_date: Option<String>,
+    pub review_date: Option<crate::Text>,
     /// JSON `is_verified_purchase` / 字段 `is_verified_purchase`. Example / 示例: `true`
     pub is_verified_purchase: Option<bool>,
     /// JSON `helpful_vote_statement` / 字段 `helpful_vote_statement`. Example / 示例: `"20 people found this helpful"`
-    pub helpful_vote_statement: Option<String>,
+    pub helpful_vote_statement: Option<crate::Text>,
     /// JSON `reviewed_product_asin` / 字段 `reviewed_product_asin`. Example / 示例: `"B0CXHM344N"`
-    pub reviewed_product_asin: Option<String>,
+    pub reviewed_product_asin: Option<crate::Text>,
     /// JSON `reviewed_product_variant` / 字段 `reviewed_product_variant`.
     pub reviewed_product_variant: Option<ReviewedProductVariant>,
     /// JSON `is_vine` / 字段 `is_vine`. Example / 示例: `false`
@@ -389,10 +389,10 @@ impl de::Object for ReviewsItem {
 pub struct ReviewedProductVariant {
     /// JSON `Color` / 字段 `Color`. Example / 示例: `"White-Cordless"`
     #[serde(rename = "Color")]
-    pub color: Option<String>,
+    pub color: Option<crate::Text>,
     /// JSON `Size` / 字段 `Size`. Example / 示例: `"3L"`
     #[serde(rename = "Size")]
-    pub size: Option<String>,
+    pub size: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for ReviewedProductVariant {

@@ -157,7 +157,7 @@ pub struct Data {
     /// JSON `has_more_data` / 字段 `has_more_data`. Example / 示例: `1`
     pub has_more_data: Option<i64>,
     /// JSON `fb_query_id` / 字段 `fb_query_id`. Example / 示例: `"1083509521818865664"`
-    pub fb_query_id: Option<String>,
+    pub fb_query_id: Option<crate::Text>,
     /// JSON `list` / 字段 `list`.
     pub list: Vec<ListItem>,
     /// JSON `needDemote` / 字段 `needDemote`. Example / 示例: `false`
@@ -199,21 +199,21 @@ impl de::Object for Data {
 #[non_exhaustive]
 pub struct ListItem {
     /// JSON `community_id` / 字段 `community_id`. Example / 示例: `"1111027374023"`
-    pub community_id: Option<String>,
+    pub community_id: Option<crate::Text>,
     /// JSON `community_name` / 字段 `community_name`. Example / 示例: `"顶银胡同"`
-    pub community_name: Option<String>,
+    pub community_name: Option<crate::Text>,
     /// JSON `cover_pic` / 字段 `cover_pic`. Example / 示例: `"http://ke-image.ljcdn.com/hdic-resblock/aa6645df…"`
-    pub cover_pic: Option<String>,
+    pub cover_pic: Option<crate::Text>,
     /// JSON `image` / 字段 `image`. Example / 示例: `"http://ke-image.ljcdn.com/hdic-resblock/aa6645df…"`
-    pub image: Option<String>,
+    pub image: Option<crate::Text>,
     /// JSON `district_name` / 字段 `district_name`. Example / 示例: `"东城区"`
-    pub district_name: Option<String>,
+    pub district_name: Option<crate::Text>,
     /// JSON `building_finish_year` / 字段 `building_finish_year`. Example / 示例: `"1980"`
-    pub building_finish_year: Option<String>,
+    pub building_finish_year: Option<crate::Text>,
     /// JSON `building_type` / 字段 `building_type`. Example / 示例: `"平房"`
-    pub building_type: Option<String>,
+    pub building_type: Option<crate::Text>,
     /// JSON `description` / 字段 `description`. Example / 示例: `"东城区/平房/1980年"`
-    pub description: Option<String>,
+    pub description: Option<crate::Text>,
     /// JSON `has_strategy` / 字段 `has_strategy`. Example / 示例: `false`
     pub has_strategy: Option<bool>,
     /// JSON `avg_unit_price` / 字段 `avg_unit_price`. Example / 示例: `170968`
@@ -223,9 +223,9 @@ pub struct ListItem {
     /// JSON `ershoufang_avg_unit_price` / 字段 `ershoufang_avg_unit_price`. Example / 示例: `170968`
     pub ershoufang_avg_unit_price: Option<f64>,
     /// JSON `neo_desc` / 字段 `neo_desc`. Example / 示例: `"在售1套/在租1套"`
-    pub neo_desc: Option<String>,
+    pub neo_desc: Option<crate::Text>,
     /// JSON `schema` / 字段 `schema`. Example / 示例: `"lianjiabeike://community/detailv4?communityid=11…"`
-    pub schema: Option<String>,
+    pub schema: Option<crate::Text>,
     /// JSON `point_lat` / 字段 `point_lat`. Example / 示例: `39.91743`
     pub point_lat: Option<f64>,
     /// JSON `point_lng` / 字段 `point_lng`. Example / 示例: `116.435449`
@@ -239,12 +239,12 @@ pub struct ListItem {
     pub has_resblock_panorama: Option<i64>,
     /// JSON `cardType` / 字段 `cardType`. Example / 示例: `"CARD_TYPE_RESBLOCK_LIST"`
     #[serde(rename = "cardType")]
-    pub card_type: Option<String>,
+    pub card_type: Option<crate::Text>,
     /// JSON `fbExpoId` / 字段 `fbExpoId`. Example / 示例: `"1083509522544480256"`
     #[serde(rename = "fbExpoId")]
-    pub fb_expo_id: Option<String>,
+    pub fb_expo_id: Option<crate::Text>,
     /// JSON `strategy_info` / 字段 `strategy_info`. Example / 示例: `"{\"fb_query_id\":\"1083509521818865664\",\"fb_expo_id…"`
-    pub strategy_info: Option<String>,
+    pub strategy_info: Option<crate::Text>,
     /// JSON `isFavorite` / 字段 `isFavorite`. Example / 示例: `0`
     #[serde(rename = "isFavorite")]
     pub is_favorite: Option<i64>,

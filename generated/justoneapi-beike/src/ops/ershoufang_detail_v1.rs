@@ -247,19 +247,19 @@ pub struct BasicInfo {
     #[serde(rename = "isOffSale")]
     pub is_off_sale: Option<bool>,
     /// JSON `title` / 字段 `title`. Example / 示例: `"双裕花园西区 1室1厅 63.4平米"`
-    pub title: Option<String>,
+    pub title: Option<crate::Text>,
     /// JSON `cityId` / 字段 `cityId`. Example / 示例: `"110000"`
     #[serde(rename = "cityId")]
-    pub city_id: Option<String>,
+    pub city_id: Option<crate::Text>,
     /// JSON `houseCode` / 字段 `houseCode`. Example / 示例: `"101127449675"`
     #[serde(rename = "houseCode")]
-    pub house_code: Option<String>,
+    pub house_code: Option<crate::Text>,
     /// JSON `communityId` / 字段 `communityId`. Example / 示例: `"1111027379646"`
     #[serde(rename = "communityId")]
-    pub community_id: Option<String>,
+    pub community_id: Option<crate::Text>,
     /// JSON `communityName` / 字段 `communityName`. Example / 示例: `"双裕花园西区"`
     #[serde(rename = "communityName")]
-    pub community_name: Option<String>,
+    pub community_name: Option<crate::Text>,
     /// JSON `price` / 字段 `price`. Example / 示例: `2350000`
     pub price: Option<f64>,
     /// JSON `unitPrice` / 字段 `unitPrice`. Example / 示例: `37067`
@@ -267,7 +267,7 @@ pub struct BasicInfo {
     pub unit_price: Option<f64>,
     /// JSON `floorState` / 字段 `floorState`. Example / 示例: `"顶层/4层"`
     #[serde(rename = "floorState")]
-    pub floor_state: Option<String>,
+    pub floor_state: Option<crate::Text>,
     /// JSON `blueprintHallNum` / 字段 `blueprintHallNum`. Example / 示例: `1`
     #[serde(rename = "blueprintHallNum")]
     pub blueprint_hall_num: Option<i64>,
@@ -277,10 +277,10 @@ pub struct BasicInfo {
     /// JSON `area` / 字段 `area`. Example / 示例: `63.4`
     pub area: Option<f64>,
     /// JSON `orientation` / 字段 `orientation`. Example / 示例: `"南"`
-    pub orientation: Option<String>,
+    pub orientation: Option<crate::Text>,
     /// JSON `mUrl` / 字段 `mUrl`. Example / 示例: `"https://m.ke.com/bj/ershoufang/101127449675.html"`
     #[serde(rename = "mUrl")]
-    pub m_url: Option<String>,
+    pub m_url: Option<crate::Text>,
     /// JSON `hasFramePoints` / 字段 `hasFramePoints`. Example / 示例: `0`
     #[serde(rename = "hasFramePoints")]
     pub has_frame_points: Option<i64>,
@@ -331,9 +331,9 @@ impl de::Object for BasicInfo {
 #[non_exhaustive]
 pub struct BasicListItem {
     /// JSON `name` / 字段 `name`. Example / 示例: `"售价"`
-    pub name: Option<String>,
+    pub name: Option<crate::Text>,
     /// JSON `value` / 字段 `value`. Example / 示例: `"235万"`
-    pub value: Option<String>,
+    pub value: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for BasicListItem {
@@ -367,9 +367,9 @@ impl de::Object for BasicListItem {
 #[non_exhaustive]
 pub struct ColorTagsItem {
     /// JSON `desc` / 字段 `desc`. Example / 示例: `"满五年"`
-    pub desc: Option<String>,
+    pub desc: Option<crate::Text>,
     /// JSON `color` / 字段 `color`. Example / 示例: `"849AAE"`
-    pub color: Option<String>,
+    pub color: Option<crate::Text>,
     /// JSON `boldFont` / 字段 `boldFont`. Example / 示例: `0`
     #[serde(rename = "boldFont")]
     pub bold_font: Option<i64>,
@@ -407,12 +407,12 @@ impl de::Object for ColorTagsItem {
 #[non_exhaustive]
 pub struct DeclareInfo {
     /// JSON `title` / 字段 `title`. Example / 示例: `"风险提示"`
-    pub title: Option<String>,
+    pub title: Option<crate::Text>,
     /// JSON `icon` / 字段 `icon`. Example / 示例: `"https://img.ljcdn.com/beike/api/1595215420267.pn…"`
-    pub icon: Option<String>,
+    pub icon: Option<crate::Text>,
     /// JSON `actionUrl` / 字段 `actionUrl`. Example / 示例: `"lianjiabeike://web/main?login=false&url=https%3A…"`
     #[serde(rename = "actionUrl")]
-    pub action_url: Option<String>,
+    pub action_url: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for DeclareInfo {
@@ -451,7 +451,7 @@ pub struct HeadPicturesItem {
     pub group_id: Option<i64>,
     /// JSON `groupName` / 字段 `groupName`. Example / 示例: `"户型"`
     #[serde(rename = "groupName")]
-    pub group_name: Option<String>,
+    pub group_name: Option<crate::Text>,
     /// JSON `imgObjectList` / 字段 `imgObjectList`.
     #[serde(rename = "imgObjectList")]
     pub img_object_list: Vec<ImgObjectListItem>,
@@ -493,10 +493,10 @@ pub struct ImgObjectListItem {
     pub group_id: Option<i64>,
     /// JSON `groupName` / 字段 `groupName`. Example / 示例: `"户型"`
     #[serde(rename = "groupName")]
-    pub group_name: Option<String>,
+    pub group_name: Option<crate::Text>,
     /// JSON `imgUrl` / 字段 `imgUrl`. Example / 示例: `"http://ke-image.ljcdn.com/hdic-frame/standard_ad…"`
     #[serde(rename = "imgUrl")]
-    pub img_url: Option<String>,
+    pub img_url: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for ImgObjectListItem {
@@ -531,13 +531,13 @@ impl de::Object for ImgObjectListItem {
 #[non_exhaustive]
 pub struct HouseKeys {
     /// JSON `title` / 字段 `title`. Example / 示例: `"钥匙房源 随时看房"`
-    pub title: Option<String>,
+    pub title: Option<crate::Text>,
     /// JSON `iconUrl` / 字段 `iconUrl`. Example / 示例: `"http://ke-image.ljcdn.com/beike/1568101580073.pn…"`
     #[serde(rename = "iconUrl")]
-    pub icon_url: Option<String>,
+    pub icon_url: Option<crate::Text>,
     /// JSON `actionUrl` / 字段 `actionUrl`. Example / 示例: `"lianjiabeike://ershou/daikan?houseCode=101127449…"`
     #[serde(rename = "actionUrl")]
-    pub action_url: Option<String>,
+    pub action_url: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for HouseKeys {
@@ -572,14 +572,14 @@ impl de::Object for HouseKeys {
 #[non_exhaustive]
 pub struct InfoJumpListItem {
     /// JSON `id` / 字段 `id`. Example / 示例: `"xiaoqurukou"`
-    pub id: Option<String>,
+    pub id: Option<crate::Text>,
     /// JSON `name` / 字段 `name`. Example / 示例: `"小区："`
-    pub name: Option<String>,
+    pub name: Option<crate::Text>,
     /// JSON `value` / 字段 `value`. Example / 示例: `"双裕花园西区 (顺义区-后沙峪)"`
-    pub value: Option<String>,
+    pub value: Option<crate::Text>,
     /// JSON `actionUrl` / 字段 `actionUrl`. Example / 示例: `"lianjiabeike://community/detailv4?communityid=11…"`
     #[serde(rename = "actionUrl")]
-    pub action_url: Option<String>,
+    pub action_url: Option<crate::Text>,
     /// JSON `sfTotal` / 字段 `sfTotal`. Example / 示例: `45`
     #[serde(rename = "sfTotal")]
     pub sf_total: Option<i64>,
@@ -587,10 +587,10 @@ pub struct InfoJumpListItem {
     #[serde(rename = "monthlySupply")]
     pub monthly_supply: Option<i64>,
     /// JSON `color` / 字段 `color`. Example / 示例: `"3072F6"`
-    pub color: Option<String>,
+    pub color: Option<crate::Text>,
     /// JSON `clickName` / 字段 `clickName`. Example / 示例: `"shoufurukou_succeed"`
     #[serde(rename = "clickName")]
-    pub click_name: Option<String>,
+    pub click_name: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for InfoJumpListItem {
@@ -630,12 +630,12 @@ impl de::Object for InfoJumpListItem {
 #[non_exhaustive]
 pub struct InfoListItem {
     /// JSON `name` / 字段 `name`. Example / 示例: `"单价："`
-    pub name: Option<String>,
+    pub name: Option<crate::Text>,
     /// JSON `value` / 字段 `value`. Example / 示例: `"37067元/平"`
-    pub value: Option<String>,
+    pub value: Option<crate::Text>,
     /// JSON `alertText` / 字段 `alertText`. Example / 示例: `"根据本栋部分房源产权证中《房屋登记表》上的测图日期统计生成，可能本栋不同房源之间存在差异，仅供参…"`
     #[serde(rename = "alertText")]
-    pub alert_text: Option<String>,
+    pub alert_text: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for InfoListItem {
@@ -671,9 +671,9 @@ impl de::Object for InfoListItem {
 pub struct MiniProgram {
     /// JSON `accessKey` / 字段 `accessKey`. Example / 示例: `"gh_2dbd87cb164c"`
     #[serde(rename = "accessKey")]
-    pub access_key: Option<String>,
+    pub access_key: Option<crate::Text>,
     /// JSON `path` / 字段 `path`. Example / 示例: `"subpackages/ershoufang/pages/esfDetail/esfDetail…"`
-    pub path: Option<String>,
+    pub path: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for MiniProgram {
@@ -707,9 +707,9 @@ impl de::Object for MiniProgram {
 #[non_exhaustive]
 pub struct NavItem {
     /// JSON `name` / 字段 `name`. Example / 示例: `"房源"`
-    pub name: Option<String>,
+    pub name: Option<crate::Text>,
     /// JSON `key` / 字段 `key`. Example / 示例: `"basicInfo"`
-    pub key: Option<String>,
+    pub key: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for NavItem {
@@ -790,19 +790,19 @@ impl de::Object for Share {
 pub struct StyleSet {
     /// JSON `styleName` / 字段 `styleName`. Example / 示例: `"normal"`
     #[serde(rename = "styleName")]
-    pub style_name: Option<String>,
+    pub style_name: Option<crate::Text>,
     /// JSON `titleSize` / 字段 `titleSize`. Example / 示例: `22`
     #[serde(rename = "titleSize")]
     pub title_size: Option<i64>,
     /// JSON `basicTitleColor` / 字段 `basicTitleColor`. Example / 示例: `"FA5741"`
     #[serde(rename = "basicTitleColor")]
-    pub basic_title_color: Option<String>,
+    pub basic_title_color: Option<crate::Text>,
     /// JSON `basicItemSize` / 字段 `basicItemSize`. Example / 示例: `16`
     #[serde(rename = "basicItemSize")]
     pub basic_item_size: Option<i64>,
     /// JSON `jumpItemColor` / 字段 `jumpItemColor`. Example / 示例: `"3072F6"`
     #[serde(rename = "jumpItemColor")]
-    pub jump_item_color: Option<String>,
+    pub jump_item_color: Option<crate::Text>,
     /// JSON `jumpItemSize` / 字段 `jumpItemSize`. Example / 示例: `16`
     #[serde(rename = "jumpItemSize")]
     pub jump_item_size: Option<i64>,
@@ -811,10 +811,10 @@ pub struct StyleSet {
     pub section_title_size: Option<i64>,
     /// JSON `navigateWordColor` / 字段 `navigateWordColor`. Example / 示例: `"3072F6"`
     #[serde(rename = "navigateWordColor")]
-    pub navigate_word_color: Option<String>,
+    pub navigate_word_color: Option<crate::Text>,
     /// JSON `stressColor` / 字段 `stressColor`. Example / 示例: `"FA5741"`
     #[serde(rename = "stressColor")]
-    pub stress_color: Option<String>,
+    pub stress_color: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for StyleSet {
@@ -856,15 +856,15 @@ impl de::Object for StyleSet {
 pub struct TextFormatDownPrice {
     /// JSON `itemKey` / 字段 `itemKey`. Example / 示例: `"textFormatDownPrice"`
     #[serde(rename = "itemKey")]
-    pub item_key: Option<String>,
+    pub item_key: Option<crate::Text>,
     /// JSON `textHead` / 字段 `textHead`. Example / 示例: `"专属经纪人"`
     #[serde(rename = "textHead")]
-    pub text_head: Option<String>,
+    pub text_head: Option<crate::Text>,
     /// JSON `textEnd` / 字段 `textEnd`. Example / 示例: `"电话讲解"`
     #[serde(rename = "textEnd")]
-    pub text_end: Option<String>,
+    pub text_end: Option<crate::Text>,
     /// JSON `color` / 字段 `color`. Example / 示例: `"3072F6"`
-    pub color: Option<String>,
+    pub color: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for TextFormatDownPrice {
@@ -942,16 +942,16 @@ impl de::Object for UserRelated {
 #[non_exhaustive]
 pub struct VerificationInfo {
     /// JSON `title` / 字段 `title`. Example / 示例: `"房源维护人"`
-    pub title: Option<String>,
+    pub title: Option<crate::Text>,
     /// JSON `agentUcid` / 字段 `agentUcid`. Example / 示例: `"1000000010081720"`
     #[serde(rename = "agentUcid")]
-    pub agent_ucid: Option<String>,
+    pub agent_ucid: Option<crate::Text>,
     /// JSON `agentName` / 字段 `agentName`. Example / 示例: `"张忠良"`
     #[serde(rename = "agentName")]
-    pub agent_name: Option<String>,
+    pub agent_name: Option<crate::Text>,
     /// JSON `digV` / 字段 `digV`. Example / 示例: `"{\"u\":1000000010081720,\"v\":\"V1\",\"s\":\"NATURAL\",\"ad…"`
     #[serde(rename = "digV")]
-    pub dig_v: Option<String>,
+    pub dig_v: Option<crate::Text>,
     /// JSON `certificateInfo` / 字段 `certificateInfo`.
     #[serde(rename = "certificateInfo")]
     pub certificate_info: Vec<CertificateInfoItem>,
@@ -991,9 +991,9 @@ impl de::Object for VerificationInfo {
 #[non_exhaustive]
 pub struct CertificateInfoItem {
     /// JSON `title` / 字段 `title`. Example / 示例: `"房源发布人"`
-    pub title: Option<String>,
+    pub title: Option<crate::Text>,
     /// JSON `icon` / 字段 `icon`. Example / 示例: `"http://ke-image.ljcdn.com/beike/1545043505977.pn…"`
-    pub icon: Option<String>,
+    pub icon: Option<crate::Text>,
     /// JSON `list` / 字段 `list`.
     pub list: Vec<ListItem>,
 }
@@ -1030,15 +1030,15 @@ impl de::Object for CertificateInfoItem {
 #[non_exhaustive]
 pub struct ListItem {
     /// JSON `name` / 字段 `name`. Example / 示例: `"从业人员工作牌"`
-    pub name: Option<String>,
+    pub name: Option<crate::Text>,
     /// JSON `path` / 字段 `path`. Example / 示例: `"https://img.ljcdn.com/ehr-personnel/202004111008…"`
-    pub path: Option<String>,
+    pub path: Option<crate::Text>,
     /// JSON `certCode` / 字段 `certCode`. Example / 示例: `"30620191011100002734"`
     #[serde(rename = "certCode")]
-    pub cert_code: Option<String>,
+    pub cert_code: Option<crate::Text>,
     /// JSON `jumpContent` / 字段 `jumpContent`. Example / 示例: `"持有全国房地产经纪人协理职业资格证。\r\n由中国房地产估价师与房地产经纪人学会颁发人力资源社会保障…"`
     #[serde(rename = "jumpContent")]
-    pub jump_content: Option<String>,
+    pub jump_content: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for ListItem {
@@ -1074,32 +1074,32 @@ impl de::Object for ListItem {
 #[non_exhaustive]
 pub struct VrAndLiveCardItem {
     /// JSON `type` / 字段 `type`. Example / 示例: `"live"`
-    pub r#type: Option<String>,
+    pub r#type: Option<crate::Text>,
     /// JSON `url` / 字段 `url`. Example / 示例: `"lianjiabeike://web/main?login=false&url=https%3A…"`
-    pub url: Option<String>,
+    pub url: Option<crate::Text>,
     /// JSON `statisticsText` / 字段 `statisticsText`. Example / 示例: `"本市直播"`
     #[serde(rename = "statisticsText")]
-    pub statistics_text: Option<String>,
+    pub statistics_text: Option<crate::Text>,
     /// JSON `title` / 字段 `title`. Example / 示例: `"直播看房"`
-    pub title: Option<String>,
+    pub title: Option<crate::Text>,
     /// JSON `subTitle` / 字段 `subTitle`. Example / 示例: `"随时随地 想看就看"`
     #[serde(rename = "subTitle")]
-    pub sub_title: Option<String>,
+    pub sub_title: Option<crate::Text>,
     /// JSON `buttonTitle` / 字段 `buttonTitle`. Example / 示例: `"立即观看"`
     #[serde(rename = "buttonTitle")]
-    pub button_title: Option<String>,
+    pub button_title: Option<crate::Text>,
     /// JSON `iconUrl` / 字段 `iconUrl`. Example / 示例: `"https://img.ljcdn.com/beike/arsenal/163178615723…"`
     #[serde(rename = "iconUrl")]
-    pub icon_url: Option<String>,
+    pub icon_url: Option<crate::Text>,
     /// JSON `coverColor` / 字段 `coverColor`. Example / 示例: `"0DFE615A"`
     #[serde(rename = "coverColor")]
-    pub cover_color: Option<String>,
+    pub cover_color: Option<crate::Text>,
     /// JSON `strokeColor` / 字段 `strokeColor`. Example / 示例: `"FE615A"`
     #[serde(rename = "strokeColor")]
-    pub stroke_color: Option<String>,
+    pub stroke_color: Option<crate::Text>,
     /// JSON `buttonColor` / 字段 `buttonColor`. Example / 示例: `"ED423B"`
     #[serde(rename = "buttonColor")]
-    pub button_color: Option<String>,
+    pub button_color: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for VrAndLiveCardItem {

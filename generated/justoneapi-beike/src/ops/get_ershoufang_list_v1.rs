@@ -149,13 +149,13 @@ impl<'a> std::future::IntoFuture for Request<'a> {
 #[non_exhaustive]
 pub struct Data {
     /// JSON `request_id` / 字段 `request_id`. Example / 示例: `"dd9a1e0e-1bc0-11f1-8335-ba5e53120619"`
-    pub request_id: Option<String>,
+    pub request_id: Option<crate::Text>,
     /// JSON `uniqid` / 字段 `uniqid`. Example / 示例: `"1055-5AE4-9BAD-7E42-6B9B97F1E7C3"`
-    pub uniqid: Option<String>,
+    pub uniqid: Option<crate::Text>,
     /// JSON `errno` / 字段 `errno`. Example / 示例: `0`
     pub errno: Option<i64>,
     /// JSON `error` / 字段 `error`. Example / 示例: `""`
-    pub error: Option<String>,
+    pub error: Option<crate::Text>,
     /// JSON `data` / 字段 `data`.
     pub data: Option<DataData>,
     /// JSON `cost` / 字段 `cost`. Example / 示例: `58`
@@ -257,7 +257,7 @@ pub struct HeaderListItem {
     pub filters: Option<Filters>,
     /// JSON `itemKey` / 字段 `itemKey`. Example / 示例: `"filters"`
     #[serde(rename = "itemKey")]
-    pub item_key: Option<String>,
+    pub item_key: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for HeaderListItem {
@@ -382,14 +382,14 @@ impl de::Object for CheckFilters {
 #[non_exhaustive]
 pub struct Area {
     /// JSON `name` / 字段 `name`. Example / 示例: `"建筑面积"`
-    pub name: Option<String>,
+    pub name: Option<crate::Text>,
     /// JSON `itemType` / 字段 `itemType`. Example / 示例: `"house_area"`
     #[serde(rename = "itemType")]
-    pub item_type: Option<String>,
+    pub item_type: Option<crate::Text>,
     /// JSON `type` / 字段 `type`. Example / 示例: `1`
     pub r#type: Option<i64>,
     /// JSON `alias` / 字段 `alias`. Example / 示例: `"a"`
-    pub alias: Option<String>,
+    pub alias: Option<crate::Text>,
     /// JSON `range` / 字段 `range`.
     pub range: Option<AreaRange>,
     /// JSON `options` / 字段 `options`.
@@ -431,11 +431,11 @@ impl de::Object for Area {
 #[non_exhaustive]
 pub struct AreaOptionsItem {
     /// JSON `name` / 字段 `name`. Example / 示例: `"50㎡以下"`
-    pub name: Option<String>,
+    pub name: Option<crate::Text>,
     /// JSON `id` / 字段 `id`. Example / 示例: `1`
     pub id: Option<i64>,
     /// JSON `key` / 字段 `key`. Example / 示例: `"a1"`
-    pub key: Option<String>,
+    pub key: Option<crate::Text>,
     /// JSON `left` / 字段 `left`. Example / 示例: `0`
     pub left: Option<i64>,
     /// JSON `right` / 字段 `right`. Example / 示例: `50`
@@ -476,7 +476,7 @@ impl de::Object for AreaOptionsItem {
 #[non_exhaustive]
 pub struct AreaRange {
     /// JSON `name` / 字段 `name`. Example / 示例: `"自定义建筑面积"`
-    pub name: Option<String>,
+    pub name: Option<crate::Text>,
     /// JSON `min` / 字段 `min`.
     pub min: Option<AreaRangeMin>,
     /// JSON `max` / 字段 `max`.
@@ -522,9 +522,9 @@ impl de::Object for AreaRange {
 #[non_exhaustive]
 pub struct AreaRangeMax {
     /// JSON `name` / 字段 `name`. Example / 示例: `"最大"`
-    pub name: Option<String>,
+    pub name: Option<crate::Text>,
     /// JSON `key` / 字段 `key`. Example / 示例: `"ea"`
-    pub key: Option<String>,
+    pub key: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for AreaRangeMax {
@@ -558,9 +558,9 @@ impl de::Object for AreaRangeMax {
 #[non_exhaustive]
 pub struct AreaRangeMin {
     /// JSON `name` / 字段 `name`. Example / 示例: `"最小"`
-    pub name: Option<String>,
+    pub name: Option<crate::Text>,
     /// JSON `key` / 字段 `key`. Example / 示例: `"ba"`
-    pub key: Option<String>,
+    pub key: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for AreaRangeMin {
@@ -594,11 +594,11 @@ impl de::Object for AreaRangeMin {
 #[non_exhaustive]
 pub struct AreaRangeRangeUnit {
     /// JSON `default` / 字段 `default`. Example / 示例: `"㎡"`
-    pub default: Option<String>,
+    pub default: Option<crate::Text>,
     /// JSON `less` / 字段 `less`. Example / 示例: `"㎡以下"`
-    pub less: Option<String>,
+    pub less: Option<crate::Text>,
     /// JSON `more` / 字段 `more`. Example / 示例: `"㎡以上"`
-    pub more: Option<String>,
+    pub more: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for AreaRangeRangeUnit {
@@ -638,10 +638,10 @@ pub struct AreaRangeSlide {
     pub step: Option<i64>,
     /// JSON `minText` / 字段 `minText`. Example / 示例: `"0㎡"`
     #[serde(rename = "minText")]
-    pub min_text: Option<String>,
+    pub min_text: Option<crate::Text>,
     /// JSON `maxText` / 字段 `maxText`. Example / 示例: `"200㎡以上"`
     #[serde(rename = "maxText")]
-    pub max_text: Option<String>,
+    pub max_text: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for AreaRangeSlide {
@@ -677,7 +677,7 @@ impl de::Object for AreaRangeSlide {
 #[non_exhaustive]
 pub struct More {
     /// JSON `name` / 字段 `name`. Example / 示例: `"更多"`
-    pub name: Option<String>,
+    pub name: Option<crate::Text>,
     /// JSON `type` / 字段 `type`. Example / 示例: `1`
     pub r#type: Option<i64>,
     /// JSON `options` / 字段 `options`.
@@ -716,14 +716,14 @@ impl de::Object for More {
 #[non_exhaustive]
 pub struct MoreOptionsItem {
     /// JSON `name` / 字段 `name`. Example / 示例: `"建筑面积"`
-    pub name: Option<String>,
+    pub name: Option<crate::Text>,
     /// JSON `itemType` / 字段 `itemType`. Example / 示例: `"house_area"`
     #[serde(rename = "itemType")]
-    pub item_type: Option<String>,
+    pub item_type: Option<crate::Text>,
     /// JSON `type` / 字段 `type`. Example / 示例: `1`
     pub r#type: Option<i64>,
     /// JSON `alias` / 字段 `alias`. Example / 示例: `"a"`
-    pub alias: Option<String>,
+    pub alias: Option<crate::Text>,
     /// JSON `range` / 字段 `range`.
     pub range: Option<MoreOptionsItemRange>,
     /// JSON `options` / 字段 `options`.
@@ -765,11 +765,11 @@ impl de::Object for MoreOptionsItem {
 #[non_exhaustive]
 pub struct MoreOptionsItemOptionsItem {
     /// JSON `name` / 字段 `name`. Example / 示例: `"50㎡以下"`
-    pub name: Option<String>,
+    pub name: Option<crate::Text>,
     /// JSON `id` / 字段 `id`. Example / 示例: `1`
     pub id: Option<i64>,
     /// JSON `key` / 字段 `key`. Example / 示例: `"a1"`
-    pub key: Option<String>,
+    pub key: Option<crate::Text>,
     /// JSON `left` / 字段 `left`. Example / 示例: `0`
     pub left: Option<i64>,
     /// JSON `right` / 字段 `right`. Example / 示例: `50`
@@ -810,7 +810,7 @@ impl de::Object for MoreOptionsItemOptionsItem {
 #[non_exhaustive]
 pub struct MoreOptionsItemRange {
     /// JSON `name` / 字段 `name`. Example / 示例: `"自定义建筑面积"`
-    pub name: Option<String>,
+    pub name: Option<crate::Text>,
     /// JSON `min` / 字段 `min`.
     pub min: Option<MoreOptionsItemRangeMin>,
     /// JSON `max` / 字段 `max`.
@@ -856,9 +856,9 @@ impl de::Object for MoreOptionsItemRange {
 #[non_exhaustive]
 pub struct MoreOptionsItemRangeMax {
     /// JSON `name` / 字段 `name`. Example / 示例: `"最大"`
-    pub name: Option<String>,
+    pub name: Option<crate::Text>,
     /// JSON `key` / 字段 `key`. Example / 示例: `"ea"`
-    pub key: Option<String>,
+    pub key: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for MoreOptionsItemRangeMax {
@@ -892,9 +892,9 @@ impl de::Object for MoreOptionsItemRangeMax {
 #[non_exhaustive]
 pub struct MoreOptionsItemRangeMin {
     /// JSON `name` / 字段 `name`. Example / 示例: `"最小"`
-    pub name: Option<String>,
+    pub name: Option<crate::Text>,
     /// JSON `key` / 字段 `key`. Example / 示例: `"ba"`
-    pub key: Option<String>,
+    pub key: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for MoreOptionsItemRangeMin {
@@ -928,11 +928,11 @@ impl de::Object for MoreOptionsItemRangeMin {
 #[non_exhaustive]
 pub struct MoreOptionsItemRangeRangeUnit {
     /// JSON `default` / 字段 `default`. Example / 示例: `"㎡"`
-    pub default: Option<String>,
+    pub default: Option<crate::Text>,
     /// JSON `less` / 字段 `less`. Example / 示例: `"㎡以下"`
-    pub less: Option<String>,
+    pub less: Option<crate::Text>,
     /// JSON `more` / 字段 `more`. Example / 示例: `"㎡以上"`
-    pub more: Option<String>,
+    pub more: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for MoreOptionsItemRangeRangeUnit {
@@ -972,10 +972,10 @@ pub struct MoreOptionsItemRangeSlide {
     pub step: Option<i64>,
     /// JSON `minText` / 字段 `minText`. Example / 示例: `"0㎡"`
     #[serde(rename = "minText")]
-    pub min_text: Option<String>,
+    pub min_text: Option<crate::Text>,
     /// JSON `maxText` / 字段 `maxText`. Example / 示例: `"200㎡以上"`
     #[serde(rename = "maxText")]
-    pub max_text: Option<String>,
+    pub max_text: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for MoreOptionsItemRangeSlide {
@@ -1011,14 +1011,14 @@ impl de::Object for MoreOptionsItemRangeSlide {
 #[non_exhaustive]
 pub struct Price {
     /// JSON `name` / 字段 `name`. Example / 示例: `"价格"`
-    pub name: Option<String>,
+    pub name: Option<crate::Text>,
     /// JSON `itemType` / 字段 `itemType`. Example / 示例: `"totalPrice"`
     #[serde(rename = "itemType")]
-    pub item_type: Option<String>,
+    pub item_type: Option<crate::Text>,
     /// JSON `type` / 字段 `type`. Example / 示例: `1`
     pub r#type: Option<i64>,
     /// JSON `alias` / 字段 `alias`. Example / 示例: `"p"`
-    pub alias: Option<String>,
+    pub alias: Option<crate::Text>,
     /// JSON `range` / 字段 `range`.
     pub range: Option<PriceRange>,
     /// JSON `options` / 字段 `options`.
@@ -1060,11 +1060,11 @@ impl de::Object for Price {
 #[non_exhaustive]
 pub struct PriceOptionsItem {
     /// JSON `name` / 字段 `name`. Example / 示例: `"200万以下"`
-    pub name: Option<String>,
+    pub name: Option<crate::Text>,
     /// JSON `id` / 字段 `id`. Example / 示例: `1`
     pub id: Option<i64>,
     /// JSON `key` / 字段 `key`. Example / 示例: `"p1"`
-    pub key: Option<String>,
+    pub key: Option<crate::Text>,
     /// JSON `left` / 字段 `left`. Example / 示例: `0`
     pub left: Option<i64>,
     /// JSON `right` / 字段 `right`. Example / 示例: `2000000`
@@ -1105,7 +1105,7 @@ impl de::Object for PriceOptionsItem {
 #[non_exhaustive]
 pub struct PriceRange {
     /// JSON `name` / 字段 `name`. Example / 示例: `"自定义价格"`
-    pub name: Option<String>,
+    pub name: Option<crate::Text>,
     /// JSON `min` / 字段 `min`.
     pub min: Option<PriceRangeMin>,
     /// JSON `max` / 字段 `max`.
@@ -1155,9 +1155,9 @@ impl de::Object for PriceRange {
 #[non_exhaustive]
 pub struct PriceRangeMax {
     /// JSON `name` / 字段 `name`. Example / 示例: `"最高总价"`
-    pub name: Option<String>,
+    pub name: Option<crate::Text>,
     /// JSON `key` / 字段 `key`. Example / 示例: `"ep"`
-    pub key: Option<String>,
+    pub key: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for PriceRangeMax {
@@ -1191,9 +1191,9 @@ impl de::Object for PriceRangeMax {
 #[non_exhaustive]
 pub struct PriceRangeMin {
     /// JSON `name` / 字段 `name`. Example / 示例: `"最低总价"`
-    pub name: Option<String>,
+    pub name: Option<crate::Text>,
     /// JSON `key` / 字段 `key`. Example / 示例: `"bp"`
-    pub key: Option<String>,
+    pub key: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for PriceRangeMin {
@@ -1227,11 +1227,11 @@ impl de::Object for PriceRangeMin {
 #[non_exhaustive]
 pub struct PriceRangeRangeUnit {
     /// JSON `default` / 字段 `default`. Example / 示例: `"万"`
-    pub default: Option<String>,
+    pub default: Option<crate::Text>,
     /// JSON `less` / 字段 `less`. Example / 示例: `"万以下"`
-    pub less: Option<String>,
+    pub less: Option<crate::Text>,
     /// JSON `more` / 字段 `more`. Example / 示例: `"万以上"`
-    pub more: Option<String>,
+    pub more: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for PriceRangeRangeUnit {
@@ -1266,11 +1266,11 @@ impl de::Object for PriceRangeRangeUnit {
 #[non_exhaustive]
 pub struct RangeUnitLow {
     /// JSON `default` / 字段 `default`. Example / 示例: `"元"`
-    pub default: Option<String>,
+    pub default: Option<crate::Text>,
     /// JSON `less` / 字段 `less`. Example / 示例: `"元以下"`
-    pub less: Option<String>,
+    pub less: Option<crate::Text>,
     /// JSON `more` / 字段 `more`. Example / 示例: `"元以上"`
-    pub more: Option<String>,
+    pub more: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for RangeUnitLow {
@@ -1310,10 +1310,10 @@ pub struct PriceRangeSlide {
     pub step: Option<i64>,
     /// JSON `minText` / 字段 `minText`. Example / 示例: `"0元"`
     #[serde(rename = "minText")]
-    pub min_text: Option<String>,
+    pub min_text: Option<crate::Text>,
     /// JSON `maxText` / 字段 `maxText`. Example / 示例: `"1000万以上"`
     #[serde(rename = "maxText")]
-    pub max_text: Option<String>,
+    pub max_text: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for PriceRangeSlide {
@@ -1349,7 +1349,7 @@ impl de::Object for PriceRangeSlide {
 #[non_exhaustive]
 pub struct Region {
     /// JSON `name` / 字段 `name`. Example / 示例: `"区域"`
-    pub name: Option<String>,
+    pub name: Option<crate::Text>,
     /// JSON `type` / 字段 `type`. Example / 示例: `0`
     pub r#type: Option<i64>,
     /// JSON `options` / 字段 `options`.
@@ -1388,14 +1388,14 @@ impl de::Object for Region {
 #[non_exhaustive]
 pub struct RegionOptionsItem {
     /// JSON `name` / 字段 `name`. Example / 示例: `"区域"`
-    pub name: Option<String>,
+    pub name: Option<crate::Text>,
     /// JSON `itemType` / 字段 `itemType`. Example / 示例: `"district"`
     #[serde(rename = "itemType")]
-    pub item_type: Option<String>,
+    pub item_type: Option<crate::Text>,
     /// JSON `type` / 字段 `type`. Example / 示例: `0`
     pub r#type: Option<i64>,
     /// JSON `alias` / 字段 `alias`. Example / 示例: `"d"`
-    pub alias: Option<String>,
+    pub alias: Option<crate::Text>,
     /// JSON `options` / 字段 `options`.
     pub options: Vec<RegionOptionsItemOptionsItem>,
 }
@@ -1434,7 +1434,7 @@ impl de::Object for RegionOptionsItem {
 #[non_exhaustive]
 pub struct RegionOptionsItemOptionsItem {
     /// JSON `name` / 字段 `name`. Example / 示例: `"不限"`
-    pub name: Option<String>,
+    pub name: Option<crate::Text>,
     /// JSON `type` / 字段 `type`. Example / 示例: `0`
     pub r#type: Option<i64>,
     /// JSON `options` / 字段 `options`.
@@ -1473,7 +1473,7 @@ impl de::Object for RegionOptionsItemOptionsItem {
 #[non_exhaustive]
 pub struct RegionOptionsItemOptionsItemOptionsItem {
     /// JSON `name` / 字段 `name`. Example / 示例: `"不限"`
-    pub name: Option<String>,
+    pub name: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for RegionOptionsItemOptionsItemOptionsItem {
@@ -1506,14 +1506,14 @@ impl de::Object for RegionOptionsItemOptionsItemOptionsItem {
 #[non_exhaustive]
 pub struct Room {
     /// JSON `name` / 字段 `name`. Example / 示例: `"房型"`
-    pub name: Option<String>,
+    pub name: Option<crate::Text>,
     /// JSON `itemType` / 字段 `itemType`. Example / 示例: `"room_count"`
     #[serde(rename = "itemType")]
-    pub item_type: Option<String>,
+    pub item_type: Option<crate::Text>,
     /// JSON `type` / 字段 `type`. Example / 示例: `1`
     pub r#type: Option<i64>,
     /// JSON `alias` / 字段 `alias`. Example / 示例: `"l"`
-    pub alias: Option<String>,
+    pub alias: Option<crate::Text>,
     /// JSON `options` / 字段 `options`.
     pub options: Vec<RoomOptionsItem>,
 }
@@ -1552,11 +1552,11 @@ impl de::Object for Room {
 #[non_exhaustive]
 pub struct RoomOptionsItem {
     /// JSON `name` / 字段 `name`. Example / 示例: `"一室"`
-    pub name: Option<String>,
+    pub name: Option<crate::Text>,
     /// JSON `id` / 字段 `id`. Example / 示例: `1`
     pub id: Option<i64>,
     /// JSON `key` / 字段 `key`. Example / 示例: `"l1"`
-    pub key: Option<String>,
+    pub key: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for RoomOptionsItem {
@@ -1591,7 +1591,7 @@ impl de::Object for RoomOptionsItem {
 #[non_exhaustive]
 pub struct SoldMore {
     /// JSON `name` / 字段 `name`. Example / 示例: `"建筑面积"`
-    pub name: Option<String>,
+    pub name: Option<crate::Text>,
     /// JSON `type` / 字段 `type`. Example / 示例: `1`
     pub r#type: Option<i64>,
     /// JSON `options` / 字段 `options`.
@@ -1630,14 +1630,14 @@ impl de::Object for SoldMore {
 #[non_exhaustive]
 pub struct SoldMoreOptionsItem {
     /// JSON `name` / 字段 `name`. Example / 示例: `"建筑面积"`
-    pub name: Option<String>,
+    pub name: Option<crate::Text>,
     /// JSON `itemType` / 字段 `itemType`. Example / 示例: `"house_area"`
     #[serde(rename = "itemType")]
-    pub item_type: Option<String>,
+    pub item_type: Option<crate::Text>,
     /// JSON `type` / 字段 `type`. Example / 示例: `1`
     pub r#type: Option<i64>,
     /// JSON `alias` / 字段 `alias`. Example / 示例: `"a"`
-    pub alias: Option<String>,
+    pub alias: Option<crate::Text>,
     /// JSON `range` / 字段 `range`.
     pub range: Option<SoldMoreOptionsItemRange>,
     /// JSON `options` / 字段 `options`.
@@ -1679,11 +1679,11 @@ impl de::Object for SoldMoreOptionsItem {
 #[non_exhaustive]
 pub struct SoldMoreOptionsItemOptionsItem {
     /// JSON `name` / 字段 `name`. Example / 示例: `"50㎡以下"`
-    pub name: Option<String>,
+    pub name: Option<crate::Text>,
     /// JSON `id` / 字段 `id`. Example / 示例: `1`
     pub id: Option<i64>,
     /// JSON `key` / 字段 `key`. Example / 示例: `"a1"`
-    pub key: Option<String>,
+    pub key: Option<crate::Text>,
     /// JSON `left` / 字段 `left`. Example / 示例: `0`
     pub left: Option<i64>,
     /// JSON `right` / 字段 `right`. Example / 示例: `50`
@@ -1724,7 +1724,7 @@ impl de::Object for SoldMoreOptionsItemOptionsItem {
 #[non_exhaustive]
 pub struct SoldMoreOptionsItemRange {
     /// JSON `name` / 字段 `name`. Example / 示例: `"自定义建筑面积"`
-    pub name: Option<String>,
+    pub name: Option<crate::Text>,
     /// JSON `min` / 字段 `min`.
     pub min: Option<SoldMoreOptionsItemRangeMin>,
     /// JSON `max` / 字段 `max`.
@@ -1770,9 +1770,9 @@ impl de::Object for SoldMoreOptionsItemRange {
 #[non_exhaustive]
 pub struct SoldMoreOptionsItemRangeMax {
     /// JSON `name` / 字段 `name`. Example / 示例: `"最大"`
-    pub name: Option<String>,
+    pub name: Option<crate::Text>,
     /// JSON `key` / 字段 `key`. Example / 示例: `"ea"`
-    pub key: Option<String>,
+    pub key: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for SoldMoreOptionsItemRangeMax {
@@ -1806,9 +1806,9 @@ impl de::Object for SoldMoreOptionsItemRangeMax {
 #[non_exhaustive]
 pub struct SoldMoreOptionsItemRangeMin {
     /// JSON `name` / 字段 `name`. Example / 示例: `"最小"`
-    pub name: Option<String>,
+    pub name: Option<crate::Text>,
     /// JSON `key` / 字段 `key`. Example / 示例: `"ba"`
-    pub key: Option<String>,
+    pub key: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for SoldMoreOptionsItemRangeMin {
@@ -1842,11 +1842,11 @@ impl de::Object for SoldMoreOptionsItemRangeMin {
 #[non_exhaustive]
 pub struct SoldMoreOptionsItemRangeRangeUnit {
     /// JSON `default` / 字段 `default`. Example / 示例: `"㎡"`
-    pub default: Option<String>,
+    pub default: Option<crate::Text>,
     /// JSON `less` / 字段 `less`. Example / 示例: `"㎡以下"`
-    pub less: Option<String>,
+    pub less: Option<crate::Text>,
     /// JSON `more` / 字段 `more`. Example / 示例: `"㎡以上"`
-    pub more: Option<String>,
+    pub more: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for SoldMoreOptionsItemRangeRangeUnit {
@@ -1886,10 +1886,10 @@ pub struct SoldMoreOptionsItemRangeSlide {
     pub step: Option<i64>,
     /// JSON `minText` / 字段 `minText`. Example / 示例: `"0㎡"`
     #[serde(rename = "minText")]
-    pub min_text: Option<String>,
+    pub min_text: Option<crate::Text>,
     /// JSON `maxText` / 字段 `maxText`. Example / 示例: `"200㎡以上"`
     #[serde(rename = "maxText")]
-    pub max_text: Option<String>,
+    pub max_text: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for SoldMoreOptionsItemRangeSlide {
@@ -1925,11 +1925,11 @@ impl de::Object for SoldMoreOptionsItemRangeSlide {
 #[non_exhaustive]
 pub struct ListFiltersItem {
     /// JSON `name` / 字段 `name`. Example / 示例: `"满五年"`
-    pub name: Option<String>,
+    pub name: Option<crate::Text>,
     /// JSON `id` / 字段 `id`. Example / 示例: `1`
     pub id: Option<i64>,
     /// JSON `key` / 字段 `key`. Example / 示例: `"mw1"`
-    pub key: Option<String>,
+    pub key: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for ListFiltersItem {
@@ -1964,7 +1964,7 @@ impl de::Object for ListFiltersItem {
 #[non_exhaustive]
 pub struct SortFiltersItem {
     /// JSON `name` / 字段 `name`. Example / 示例: `"默认排序"`
-    pub name: Option<String>,
+    pub name: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for SortFiltersItem {

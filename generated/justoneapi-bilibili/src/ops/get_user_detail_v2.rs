@@ -225,12 +225,12 @@ pub struct Common {
     /// JSON `abtest` / 字段 `abtest`.
     pub abtest: Option<Abtest>,
     /// JSON `ua` / 字段 `ua`. Example / 示例: `"Mozilla/5.0 (Linux; Android 10; CLT-AL00 Build/H…"`
-    pub ua: Option<String>,
+    pub ua: Option<crate::Text>,
     /// JSON `browser` / 字段 `browser`.
     pub browser: Option<Browser>,
     /// JSON `defDomain` / 字段 `defDomain`. Example / 示例: `""`
     #[serde(rename = "defDomain")]
-    pub def_domain: Option<String>,
+    pub def_domain: Option<crate::Text>,
     /// JSON `isWxTagLaunch` / 字段 `isWxTagLaunch`. Example / 示例: `false`
     #[serde(rename = "isWxTagLaunch")]
     pub is_wx_tag_launch: Option<bool>,
@@ -279,7 +279,7 @@ impl de::Object for Common {
 #[non_exhaustive]
 pub struct Abtest {
     /// JSON `h5_recommend_trend` / 字段 `h5_recommend_trend`. Example / 示例: `"1"`
-    pub h5_recommend_trend: Option<String>,
+    pub h5_recommend_trend: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for Abtest {
@@ -514,7 +514,7 @@ impl de::Object for Constants {
 #[non_exhaustive]
 pub struct CustomChannel {
     /// JSON `bsource` / 字段 `bsource`. Example / 示例: `["OPPO_search", "vendor_vivo_widget_search"]`
-    pub bsource: Vec<String>,
+    pub bsource: Vec<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for CustomChannel {
@@ -547,11 +547,11 @@ impl de::Object for CustomChannel {
 #[non_exhaustive]
 pub struct LimitChannel {
     /// JSON `ua` / 字段 `ua`. Example / 示例: `["MicroMessenger", "wxwork", "Weibo", …]`
-    pub ua: Vec<String>,
+    pub ua: Vec<crate::Text>,
     /// JSON `bsource` / 字段 `bsource`. Example / 示例: `["bilibili-toutiao", "search_google", "bddj"]`
-    pub bsource: Vec<String>,
+    pub bsource: Vec<crate::Text>,
     /// JSON `referrer` / 字段 `referrer`. Example / 示例: `["(.)*\\.google.com"]`
-    pub referrer: Vec<String>,
+    pub referrer: Vec<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for LimitChannel {
@@ -586,7 +586,7 @@ impl de::Object for LimitChannel {
 #[non_exhaustive]
 pub struct ServerConfigSwitch {
     /// JSON `search_h5_style` / 字段 `search_h5_style`. Example / 示例: `"column1"`
-    pub search_h5_style: Option<String>,
+    pub search_h5_style: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for ServerConfigSwitch {
@@ -619,7 +619,7 @@ impl de::Object for ServerConfigSwitch {
 #[non_exhaustive]
 pub struct CommonSwitch {
     /// JSON `search_h5_style` / 字段 `search_h5_style`. Example / 示例: `"column1"`
-    pub search_h5_style: Option<String>,
+    pub search_h5_style: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for CommonSwitch {
@@ -655,7 +655,7 @@ pub struct UserInfo {
     #[serde(rename = "isLogin")]
     pub is_login: Option<bool>,
     /// JSON `face` / 字段 `face`. Example / 示例: `""`
-    pub face: Option<String>,
+    pub face: Option<crate::Text>,
     /// JSON `vipStatus` / 字段 `vipStatus`. Example / 示例: `0`
     #[serde(rename = "vipStatus")]
     pub vip_status: Option<i64>,
@@ -774,7 +774,7 @@ impl de::Object for HotList {
 #[non_exhaustive]
 pub struct Opus {
     /// JSON `id` / 字段 `id`. Example / 示例: `""`
-    pub id: Option<String>,
+    pub id: Option<crate::Text>,
     /// JSON `detail` / 字段 `detail`.
     pub detail: serde_json::Value,
     /// JSON `preview` / 字段 `preview`.
@@ -792,7 +792,7 @@ pub struct Opus {
     pub is_tab3: Option<bool>,
     /// JSON `uniqueK` / 字段 `uniqueK`. Example / 示例: `""`
     #[serde(rename = "uniqueK")]
-    pub unique_k: Option<String>,
+    pub unique_k: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for Opus {
@@ -832,7 +832,7 @@ impl de::Object for Opus {
 #[non_exhaustive]
 pub struct Fallback {
     /// JSON `id` / 字段 `id`. Example / 示例: `""`
-    pub id: Option<String>,
+    pub id: Option<crate::Text>,
     /// JSON `type` / 字段 `type`. Example / 示例: `0`
     pub r#type: Option<i64>,
 }
@@ -869,7 +869,7 @@ impl de::Object for Fallback {
 pub struct Playlist {
     /// JSON `mediaId` / 字段 `mediaId`. Example / 示例: `""`
     #[serde(rename = "mediaId")]
-    pub media_id: Option<String>,
+    pub media_id: Option<crate::Text>,
     /// JSON `ps` / 字段 `ps`. Example / 示例: `20`
     pub ps: Option<i64>,
     /// JSON `tid` / 字段 `tid`. Example / 示例: `0`
@@ -902,7 +902,7 @@ pub struct Playlist {
     pub video_info: serde_json::Value,
     /// JSON `playMode` / 字段 `playMode`. Example / 示例: `"order"`
     #[serde(rename = "playMode")]
-    pub play_mode: Option<String>,
+    pub play_mode: Option<crate::Text>,
     /// JSON `playUrl` / 字段 `playUrl`.
     #[serde(rename = "playUrl")]
     pub play_url: Vec<serde_json::Value>,
@@ -1007,18 +1007,18 @@ impl de::Object for MediaData {
 #[non_exhaustive]
 pub struct Route {
     /// JSON `name` / 字段 `name`. Example / 示例: `"space"`
-    pub name: Option<String>,
+    pub name: Option<crate::Text>,
     /// JSON `path` / 字段 `path`. Example / 示例: `"/space/472747194"`
-    pub path: Option<String>,
+    pub path: Option<crate::Text>,
     /// JSON `hash` / 字段 `hash`. Example / 示例: `""`
-    pub hash: Option<String>,
+    pub hash: Option<crate::Text>,
     /// JSON `query` / 字段 `query`.
     pub query: serde_json::Value,
     /// JSON `params` / 字段 `params`.
     pub params: Option<Params>,
     /// JSON `fullPath` / 字段 `fullPath`. Example / 示例: `"/space/472747194"`
     #[serde(rename = "fullPath")]
-    pub full_path: Option<String>,
+    pub full_path: Option<crate::Text>,
     /// JSON `meta` / 字段 `meta`.
     pub meta: serde_json::Value,
     /// JSON `from` / 字段 `from`.
@@ -1064,16 +1064,16 @@ pub struct RouteFrom {
     /// JSON `name` / 字段 `name`.
     pub name: serde_json::Value,
     /// JSON `path` / 字段 `path`. Example / 示例: `"/"`
-    pub path: Option<String>,
+    pub path: Option<crate::Text>,
     /// JSON `hash` / 字段 `hash`. Example / 示例: `""`
-    pub hash: Option<String>,
+    pub hash: Option<crate::Text>,
     /// JSON `query` / 字段 `query`.
     pub query: serde_json::Value,
     /// JSON `params` / 字段 `params`.
     pub params: serde_json::Value,
     /// JSON `fullPath` / 字段 `fullPath`. Example / 示例: `"/"`
     #[serde(rename = "fullPath")]
-    pub full_path: Option<String>,
+    pub full_path: Option<crate::Text>,
     /// JSON `meta` / 字段 `meta`.
     pub meta: serde_json::Value,
 }
@@ -1114,7 +1114,7 @@ impl de::Object for RouteFrom {
 #[non_exhaustive]
 pub struct Params {
     /// JSON `id` / 字段 `id`. Example / 示例: `"472747194"`
-    pub id: Option<String>,
+    pub id: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for Params {
@@ -1162,12 +1162,12 @@ pub struct Search {
     #[serde(rename = "openAppDialog")]
     pub open_app_dialog: Option<bool>,
     /// JSON `keyword` / 字段 `keyword`. Example / 示例: `""`
-    pub keyword: Option<String>,
+    pub keyword: Option<crate::Text>,
     /// JSON `isCustom` / 字段 `isCustom`. Example / 示例: `false`
     #[serde(rename = "isCustom")]
     pub is_custom: Option<bool>,
     /// JSON `bsource` / 字段 `bsource`. Example / 示例: `""`
-    pub bsource: Option<String>,
+    pub bsource: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for Search {
@@ -1721,17 +1721,17 @@ pub struct Info {
     /// JSON `mid` / 字段 `mid`. Example / 示例: `472747194`
     pub mid: Option<i64>,
     /// JSON `name` / 字段 `name`. Example / 示例: `"巫师财经"`
-    pub name: Option<String>,
+    pub name: Option<crate::Text>,
     /// JSON `sex` / 字段 `sex`. Example / 示例: `"男"`
-    pub sex: Option<String>,
+    pub sex: Option<crate::Text>,
     /// JSON `face` / 字段 `face`. Example / 示例: `"https://i0.hdslb.com/bfs/face/c518dc95663850d075…"`
-    pub face: Option<String>,
+    pub face: Option<crate::Text>,
     /// JSON `face_nft` / 字段 `face_nft`. Example / 示例: `0`
     pub face_nft: Option<i64>,
     /// JSON `face_nft_type` / 字段 `face_nft_type`. Example / 示例: `0`
     pub face_nft_type: Option<i64>,
     /// JSON `sign` / 字段 `sign`. Example / 示例: `"前中金分析师，合作：nef_mk，文字和图表都发在公众号了，自取随便用，就说是你写的"`
-    pub sign: Option<String>,
+    pub sign: Option<crate::Text>,
     /// JSON `rank` / 字段 `rank`. Example / 示例: `10000`
     pub rank: Option<i64>,
     /// JSON `level` / 字段 `level`. Example / 示例: `6`
@@ -1763,19 +1763,19 @@ pub struct Info {
     /// JSON `is_followed` / 字段 `is_followed`. Example / 示例: `false`
     pub is_followed: Option<bool>,
     /// JSON `top_photo` / 字段 `top_photo`. Example / 示例: `"bfs/space/cd52d4ac1d336c940cc4958120170f7928d9e6…"`
-    pub top_photo: Option<String>,
+    pub top_photo: Option<crate::Text>,
     /// JSON `sys_notice` / 字段 `sys_notice`.
     pub sys_notice: serde_json::Value,
     /// JSON `live_room` / 字段 `live_room`.
     pub live_room: serde_json::Value,
     /// JSON `birthday` / 字段 `birthday`. Example / 示例: `"01-22"`
-    pub birthday: Option<String>,
+    pub birthday: Option<crate::Text>,
     /// JSON `school` / 字段 `school`.
     pub school: serde_json::Value,
     /// JSON `profession` / 字段 `profession`.
     pub profession: Option<Profession>,
     /// JSON `tags` / 字段 `tags`. Example / 示例: `["资本永不眠"]`
-    pub tags: Vec<String>,
+    pub tags: Vec<crate::Text>,
     /// JSON `series` / 字段 `series`.
     pub series: Option<Series>,
     /// JSON `is_senior_member` / 字段 `is_senior_member`. Example / 示例: `0`
@@ -1881,9 +1881,9 @@ pub struct Attestation {
     /// JSON `splice_info` / 字段 `splice_info`.
     pub splice_info: Option<SpliceInfo>,
     /// JSON `icon` / 字段 `icon`. Example / 示例: `"https://i0.hdslb.com/bfs/activity-plat/static/20…"`
-    pub icon: Option<String>,
+    pub icon: Option<crate::Text>,
     /// JSON `desc` / 字段 `desc`. Example / 示例: `""`
-    pub desc: Option<String>,
+    pub desc: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for Attestation {
@@ -1920,11 +1920,11 @@ impl de::Object for Attestation {
 #[non_exhaustive]
 pub struct CommonInfo {
     /// JSON `title` / 字段 `title`. Example / 示例: `"bilibili 知名UP主"`
-    pub title: Option<String>,
+    pub title: Option<crate::Text>,
     /// JSON `prefix` / 字段 `prefix`. Example / 示例: `"bilibili UP主认证"`
-    pub prefix: Option<String>,
+    pub prefix: Option<crate::Text>,
     /// JSON `prefix_title` / 字段 `prefix_title`. Example / 示例: `"bilibili UP主认证：bilibili 知名UP主"`
-    pub prefix_title: Option<String>,
+    pub prefix_title: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for CommonInfo {
@@ -1959,7 +1959,7 @@ impl de::Object for CommonInfo {
 #[non_exhaustive]
 pub struct SpliceInfo {
     /// JSON `title` / 字段 `title`. Example / 示例: `"bilibili 知名UP主"`
-    pub title: Option<String>,
+    pub title: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for SpliceInfo {
@@ -2029,11 +2029,11 @@ pub struct ShowInfo {
     /// JSON `state` / 字段 `state`. Example / 示例: `2`
     pub state: Option<i64>,
     /// JSON `title` / 字段 `title`. Example / 示例: `"充电"`
-    pub title: Option<String>,
+    pub title: Option<crate::Text>,
     /// JSON `icon` / 字段 `icon`. Example / 示例: `"https://i0.hdslb.com/bfs/garb/item/33e2e72d9a0c8…"`
-    pub icon: Option<String>,
+    pub icon: Option<crate::Text>,
     /// JSON `jump_url` / 字段 `jump_url`. Example / 示例: `"https://www.bilibili.com/h5/upower/index?mid=472…"`
-    pub jump_url: Option<String>,
+    pub jump_url: Option<crate::Text>,
     /// JSON `total` / 字段 `total`. Example / 示例: `7697`
     pub total: Option<i64>,
     /// JSON `list` / 字段 `list`.
@@ -2041,9 +2041,9 @@ pub struct ShowInfo {
     /// JSON `upower_count_show` / 字段 `upower_count_show`. Example / 示例: `true`
     pub upower_count_show: Option<bool>,
     /// JSON `long_title` / 字段 `long_title`. Example / 示例: `""`
-    pub long_title: Option<String>,
+    pub long_title: Option<crate::Text>,
     /// JSON `jump_url_web` / 字段 `jump_url_web`. Example / 示例: `"https://member.bilibili.com/mall/upower-pay?mid=…"`
-    pub jump_url_web: Option<String>,
+    pub jump_url_web: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for ShowInfo {
@@ -2089,9 +2089,9 @@ pub struct ListItem {
     /// JSON `rank` / 字段 `rank`. Example / 示例: `1`
     pub rank: Option<i64>,
     /// JSON `avatar` / 字段 `avatar`. Example / 示例: `"https://i0.hdslb.com/bfs/face/1050e369495e476333…"`
-    pub avatar: Option<String>,
+    pub avatar: Option<crate::Text>,
     /// JSON `uname` / 字段 `uname`. Example / 示例: `"cathiegao"`
-    pub uname: Option<String>,
+    pub uname: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for ListItem {
@@ -2171,15 +2171,15 @@ pub struct Nameplate {
     /// JSON `nid` / 字段 `nid`. Example / 示例: `0`
     pub nid: Option<i64>,
     /// JSON `name` / 字段 `name`. Example / 示例: `""`
-    pub name: Option<String>,
+    pub name: Option<crate::Text>,
     /// JSON `image` / 字段 `image`. Example / 示例: `""`
-    pub image: Option<String>,
+    pub image: Option<crate::Text>,
     /// JSON `image_small` / 字段 `image_small`. Example / 示例: `""`
-    pub image_small: Option<String>,
+    pub image_small: Option<crate::Text>,
     /// JSON `level` / 字段 `level`. Example / 示例: `""`
-    pub level: Option<String>,
+    pub level: Option<crate::Text>,
     /// JSON `condition` / 字段 `condition`. Example / 示例: `""`
-    pub condition: Option<String>,
+    pub condition: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for Nameplate {
@@ -2219,9 +2219,9 @@ pub struct Official {
     /// JSON `role` / 字段 `role`. Example / 示例: `1`
     pub role: Option<i64>,
     /// JSON `title` / 字段 `title`. Example / 示例: `"bilibili 知名UP主"`
-    pub title: Option<String>,
+    pub title: Option<crate::Text>,
     /// JSON `desc` / 字段 `desc`. Example / 示例: `""`
-    pub desc: Option<String>,
+    pub desc: Option<crate::Text>,
     /// JSON `type` / 字段 `type`. Example / 示例: `0`
     pub r#type: Option<i64>,
 }
@@ -2261,15 +2261,15 @@ pub struct Pendant {
     /// JSON `pid` / 字段 `pid`. Example / 示例: `0`
     pub pid: Option<i64>,
     /// JSON `name` / 字段 `name`. Example / 示例: `""`
-    pub name: Option<String>,
+    pub name: Option<crate::Text>,
     /// JSON `image` / 字段 `image`. Example / 示例: `""`
-    pub image: Option<String>,
+    pub image: Option<crate::Text>,
     /// JSON `expire` / 字段 `expire`. Example / 示例: `0`
     pub expire: Option<i64>,
     /// JSON `image_enhance` / 字段 `image_enhance`. Example / 示例: `""`
-    pub image_enhance: Option<String>,
+    pub image_enhance: Option<crate::Text>,
     /// JSON `image_enhance_frame` / 字段 `image_enhance_frame`. Example / 示例: `""`
-    pub image_enhance_frame: Option<String>,
+    pub image_enhance_frame: Option<crate::Text>,
     /// JSON `n_pid` / 字段 `n_pid`. Example / 示例: `0`
     pub n_pid: Option<i64>,
 }
@@ -2310,11 +2310,11 @@ impl de::Object for Pendant {
 #[non_exhaustive]
 pub struct Profession {
     /// JSON `name` / 字段 `name`. Example / 示例: `""`
-    pub name: Option<String>,
+    pub name: Option<crate::Text>,
     /// JSON `department` / 字段 `department`. Example / 示例: `""`
-    pub department: Option<String>,
+    pub department: Option<crate::Text>,
     /// JSON `title` / 字段 `title`. Example / 示例: `""`
-    pub title: Option<String>,
+    pub title: Option<crate::Text>,
     /// JSON `is_show` / 字段 `is_show`. Example / 示例: `0`
     pub is_show: Option<i64>,
 }
@@ -2390,9 +2390,9 @@ pub struct TopPhotoV2 {
     /// JSON `sid` / 字段 `sid`. Example / 示例: `9`
     pub sid: Option<i64>,
     /// JSON `l_img` / 字段 `l_img`. Example / 示例: `"https://i0.hdslb.com/bfs/space/cd52d4ac1d336c940…"`
-    pub l_img: Option<String>,
+    pub l_img: Option<crate::Text>,
     /// JSON `l_200h_img` / 字段 `l_200h_img`. Example / 示例: `"https://i0.hdslb.com/bfs/activity-plat/static/09…"`
-    pub l_200h_img: Option<String>,
+    pub l_200h_img: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for TopPhotoV2 {
@@ -2483,11 +2483,11 @@ pub struct Vip {
     /// JSON `avatar_subscript` / 字段 `avatar_subscript`. Example / 示例: `0`
     pub avatar_subscript: Option<i64>,
     /// JSON `nickname_color` / 字段 `nickname_color`. Example / 示例: `""`
-    pub nickname_color: Option<String>,
+    pub nickname_color: Option<crate::Text>,
     /// JSON `role` / 字段 `role`. Example / 示例: `0`
     pub role: Option<i64>,
     /// JSON `avatar_subscript_url` / 字段 `avatar_subscript_url`. Example / 示例: `""`
-    pub avatar_subscript_url: Option<String>,
+    pub avatar_subscript_url: Option<crate::Text>,
     /// JSON `tv_vip_status` / 字段 `tv_vip_status`. Example / 示例: `0`
     pub tv_vip_status: Option<i64>,
     /// JSON `tv_vip_pay_type` / 字段 `tv_vip_pay_type`. Example / 示例: `0`
@@ -2580,29 +2580,29 @@ impl de::Object for AvatarIcon {
 #[non_exhaustive]
 pub struct Label {
     /// JSON `path` / 字段 `path`. Example / 示例: `""`
-    pub path: Option<String>,
+    pub path: Option<crate::Text>,
     /// JSON `text` / 字段 `text`. Example / 示例: `""`
-    pub text: Option<String>,
+    pub text: Option<crate::Text>,
     /// JSON `label_theme` / 字段 `label_theme`. Example / 示例: `""`
-    pub label_theme: Option<String>,
+    pub label_theme: Option<crate::Text>,
     /// JSON `text_color` / 字段 `text_color`. Example / 示例: `""`
-    pub text_color: Option<String>,
+    pub text_color: Option<crate::Text>,
     /// JSON `bg_style` / 字段 `bg_style`. Example / 示例: `0`
     pub bg_style: Option<i64>,
     /// JSON `bg_color` / 字段 `bg_color`. Example / 示例: `""`
-    pub bg_color: Option<String>,
+    pub bg_color: Option<crate::Text>,
     /// JSON `border_color` / 字段 `border_color`. Example / 示例: `""`
-    pub border_color: Option<String>,
+    pub border_color: Option<crate::Text>,
     /// JSON `use_img_label` / 字段 `use_img_label`. Example / 示例: `true`
     pub use_img_label: Option<bool>,
     /// JSON `img_label_uri_hans` / 字段 `img_label_uri_hans`. Example / 示例: `""`
-    pub img_label_uri_hans: Option<String>,
+    pub img_label_uri_hans: Option<crate::Text>,
     /// JSON `img_label_uri_hant` / 字段 `img_label_uri_hant`. Example / 示例: `""`
-    pub img_label_uri_hant: Option<String>,
+    pub img_label_uri_hant: Option<crate::Text>,
     /// JSON `img_label_uri_hans_static` / 字段 `img_label_uri_hans_static`. Example / 示例: `"https://i0.hdslb.com/bfs/vip/d7b702ef65a976b20ed…"`
-    pub img_label_uri_hans_static: Option<String>,
+    pub img_label_uri_hans_static: Option<crate::Text>,
     /// JSON `img_label_uri_hant_static` / 字段 `img_label_uri_hant_static`. Example / 示例: `"https://i0.hdslb.com/bfs/activity-plat/static/20…"`
-    pub img_label_uri_hant_static: Option<String>,
+    pub img_label_uri_hant_static: Option<crate::Text>,
     /// JSON `label_id` / 字段 `label_id`. Example / 示例: `0`
     pub label_id: Option<i64>,
     /// JSON `label_goto` / 字段 `label_goto`.
@@ -2662,7 +2662,7 @@ pub struct OttInfo {
     /// JSON `pay_type` / 字段 `pay_type`. Example / 示例: `0`
     pub pay_type: Option<i64>,
     /// JSON `pay_channel_id` / 字段 `pay_channel_id`. Example / 示例: `""`
-    pub pay_channel_id: Option<String>,
+    pub pay_channel_id: Option<crate::Text>,
     /// JSON `status` / 字段 `status`. Example / 示例: `0`
     pub status: Option<i64>,
     /// JSON `overdue_time` / 字段 `overdue_time`. Example / 示例: `0`
@@ -3002,7 +3002,7 @@ pub struct Video {
     /// JSON `avid` / 字段 `avid`. Example / 示例: `0`
     pub avid: Option<i64>,
     /// JSON `bvid` / 字段 `bvid`. Example / 示例: `""`
-    pub bvid: Option<String>,
+    pub bvid: Option<crate::Text>,
     /// JSON `quality` / 字段 `quality`.
     pub quality: serde_json::Value,
     /// JSON `playUrlInfo` / 字段 `playUrlInfo`.
@@ -3010,17 +3010,17 @@ pub struct Video {
     pub play_url_info: serde_json::Value,
     /// JSON `playState` / 字段 `playState`. Example / 示例: `"init"`
     #[serde(rename = "playState")]
-    pub play_state: Option<String>,
+    pub play_state: Option<crate::Text>,
     /// JSON `bsource` / 字段 `bsource`. Example / 示例: `""`
-    pub bsource: Option<String>,
+    pub bsource: Option<crate::Text>,
     /// JSON `gameMode` / 字段 `gameMode`. Example / 示例: `false`
     #[serde(rename = "gameMode")]
     pub game_mode: Option<bool>,
     /// JSON `keyword` / 字段 `keyword`. Example / 示例: `""`
-    pub keyword: Option<String>,
+    pub keyword: Option<crate::Text>,
     /// JSON `trackId` / 字段 `trackId`. Example / 示例: `""`
     #[serde(rename = "trackId")]
-    pub track_id: Option<String>,
+    pub track_id: Option<crate::Text>,
     /// JSON `togglePlay` / 字段 `togglePlay`. Example / 示例: `true`
     #[serde(rename = "togglePlay")]
     pub toggle_play: Option<bool>,
@@ -3038,7 +3038,7 @@ pub struct Video {
     pub report_msg: serde_json::Value,
     /// JSON `pageType` / 字段 `pageType`. Example / 示例: `"share"`
     #[serde(rename = "pageType")]
-    pub page_type: Option<String>,
+    pub page_type: Option<crate::Text>,
     /// JSON `playerSettings` / 字段 `playerSettings`.
     #[serde(rename = "playerSettings")]
     pub player_settings: serde_json::Value,
@@ -3053,13 +3053,13 @@ pub struct Video {
     pub archive_type: Option<i64>,
     /// JSON `archiveConfigId` / 字段 `archiveConfigId`. Example / 示例: `""`
     #[serde(rename = "archiveConfigId")]
-    pub archive_config_id: Option<String>,
+    pub archive_config_id: Option<crate::Text>,
     /// JSON `eventConfig` / 字段 `eventConfig`.
     #[serde(rename = "eventConfig")]
     pub event_config: Option<EventConfig>,
     /// JSON `hotWord` / 字段 `hotWord`. Example / 示例: `""`
     #[serde(rename = "hotWord")]
-    pub hot_word: Option<String>,
+    pub hot_word: Option<crate::Text>,
     /// JSON `hotSearchVideoList` / 字段 `hotSearchVideoList`.
     #[serde(rename = "hotSearchVideoList")]
     pub hot_search_video_list: Vec<serde_json::Value>,
@@ -3127,7 +3127,7 @@ impl de::Object for Video {
 pub struct EventConfig {
     /// JSON `topBannerImage` / 字段 `topBannerImage`. Example / 示例: `""`
     #[serde(rename = "topBannerImage")]
-    pub top_banner_image: Option<String>,
+    pub top_banner_image: Option<crate::Text>,
     /// JSON `topSearchUrl` / 字段 `topSearchUrl`.
     #[serde(rename = "topSearchUrl")]
     pub top_search_url: Option<TopSearchUrl>,
@@ -3136,13 +3136,13 @@ pub struct EventConfig {
     pub top_button_url: Option<TopButtonUrl>,
     /// JSON `bottomBannerImage` / 字段 `bottomBannerImage`. Example / 示例: `""`
     #[serde(rename = "bottomBannerImage")]
-    pub bottom_banner_image: Option<String>,
+    pub bottom_banner_image: Option<crate::Text>,
     /// JSON `bottomBannerUrl` / 字段 `bottomBannerUrl`.
     #[serde(rename = "bottomBannerUrl")]
     pub bottom_banner_url: Option<BottomBannerUrl>,
     /// JSON `mainCallButtonText` / 字段 `mainCallButtonText`. Example / 示例: `""`
     #[serde(rename = "mainCallButtonText")]
-    pub main_call_button_text: Option<String>,
+    pub main_call_button_text: Option<crate::Text>,
     /// JSON `relatedTabText` / 字段 `relatedTabText`.
     #[serde(rename = "relatedTabText")]
     pub related_tab_text: Option<RelatedTabText>,
@@ -3188,13 +3188,13 @@ impl de::Object for EventConfig {
 #[non_exhaustive]
 pub struct BottomBannerUrl {
     /// JSON `type` / 字段 `type`. Example / 示例: `"browser"`
-    pub r#type: Option<String>,
+    pub r#type: Option<crate::Text>,
     /// JSON `urlH5` / 字段 `urlH5`. Example / 示例: `""`
     #[serde(rename = "urlH5")]
-    pub url_h5: Option<String>,
+    pub url_h5: Option<crate::Text>,
     /// JSON `searchKeyword` / 字段 `searchKeyword`. Example / 示例: `""`
     #[serde(rename = "searchKeyword")]
-    pub search_keyword: Option<String>,
+    pub search_keyword: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for BottomBannerUrl {
@@ -3229,10 +3229,10 @@ impl de::Object for BottomBannerUrl {
 #[non_exhaustive]
 pub struct RelatedTabText {
     /// JSON `text` / 字段 `text`. Example / 示例: `""`
-    pub text: Option<String>,
+    pub text: Option<crate::Text>,
     /// JSON `videoListID` / 字段 `videoListID`. Example / 示例: `""`
     #[serde(rename = "videoListID")]
-    pub video_list_id: Option<String>,
+    pub video_list_id: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for RelatedTabText {
@@ -3266,13 +3266,13 @@ impl de::Object for RelatedTabText {
 #[non_exhaustive]
 pub struct TopButtonUrl {
     /// JSON `type` / 字段 `type`. Example / 示例: `"browser"`
-    pub r#type: Option<String>,
+    pub r#type: Option<crate::Text>,
     /// JSON `urlH5` / 字段 `urlH5`. Example / 示例: `""`
     #[serde(rename = "urlH5")]
-    pub url_h5: Option<String>,
+    pub url_h5: Option<crate::Text>,
     /// JSON `searchKeyword` / 字段 `searchKeyword`. Example / 示例: `""`
     #[serde(rename = "searchKeyword")]
-    pub search_keyword: Option<String>,
+    pub search_keyword: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for TopButtonUrl {
@@ -3307,13 +3307,13 @@ impl de::Object for TopButtonUrl {
 #[non_exhaustive]
 pub struct TopSearchUrl {
     /// JSON `type` / 字段 `type`. Example / 示例: `"browser"`
-    pub r#type: Option<String>,
+    pub r#type: Option<crate::Text>,
     /// JSON `urlH5` / 字段 `urlH5`. Example / 示例: `""`
     #[serde(rename = "urlH5")]
-    pub url_h5: Option<String>,
+    pub url_h5: Option<crate::Text>,
     /// JSON `searchKeyword` / 字段 `searchKeyword`. Example / 示例: `""`
     #[serde(rename = "searchKeyword")]
-    pub search_keyword: Option<String>,
+    pub search_keyword: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for TopSearchUrl {

@@ -111,7 +111,7 @@ pub struct Data {
     /// JSON `code` / 字段 `code`. Example / 示例: `0`
     pub code: Option<i64>,
     /// JSON `message` / 字段 `message`. Example / 示例: `"0"`
-    pub message: Option<String>,
+    pub message: Option<crate::Text>,
     /// JSON `ttl` / 字段 `ttl`. Example / 示例: `1`
     pub ttl: Option<i64>,
     /// JSON `data` / 字段 `data`.

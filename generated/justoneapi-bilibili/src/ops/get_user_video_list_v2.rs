@@ -124,7 +124,7 @@ pub struct Data {
     /// JSON `code` / 字段 `code`. Example / 示例: `0`
     pub code: Option<i64>,
     /// JSON `message` / 字段 `message`. Example / 示例: `"OK"`
-    pub message: Option<String>,
+    pub message: Option<crate::Text>,
     /// JSON `ttl` / 字段 `ttl`. Example / 示例: `1`
     pub ttl: Option<i64>,
     /// JSON `data` / 字段 `data`.
@@ -215,9 +215,9 @@ impl de::Object for DataData {
 #[non_exhaustive]
 pub struct EpisodicButton {
     /// JSON `text` / 字段 `text`. Example / 示例: `"播放全部"`
-    pub text: Option<String>,
+    pub text: Option<crate::Text>,
     /// JSON `uri` / 字段 `uri`. Example / 示例: `"bilibili://music/playlist/spacepage/472747194?de…"`
-    pub uri: Option<String>,
+    pub uri: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for EpisodicButton {
@@ -251,27 +251,27 @@ impl de::Object for EpisodicButton {
 #[non_exhaustive]
 pub struct ItemItem {
     /// JSON `title` / 字段 `title`. Example / 示例: `"【巫师】美国干伊朗02，藏着对我们的资本阴招儿"`
-    pub title: Option<String>,
+    pub title: Option<crate::Text>,
     /// JSON `translated_title` / 字段 `translated_title`. Example / 示例: `""`
-    pub translated_title: Option<String>,
+    pub translated_title: Option<crate::Text>,
     /// JSON `translate_status` / 字段 `translate_status`. Example / 示例: `""`
-    pub translate_status: Option<String>,
+    pub translate_status: Option<crate::Text>,
     /// JSON `subtitle` / 字段 `subtitle`. Example / 示例: `""`
-    pub subtitle: Option<String>,
+    pub subtitle: Option<crate::Text>,
     /// JSON `tname` / 字段 `tname`. Example / 示例: `"财经商业"`
-    pub tname: Option<String>,
+    pub tname: Option<crate::Text>,
     /// JSON `cover` / 字段 `cover`. Example / 示例: `"http://i0.hdslb.com/bfs/archive/ee2702eb7b943103…"`
-    pub cover: Option<String>,
+    pub cover: Option<crate::Text>,
     /// JSON `cover_icon` / 字段 `cover_icon`. Example / 示例: `""`
-    pub cover_icon: Option<String>,
+    pub cover_icon: Option<crate::Text>,
     /// JSON `uri` / 字段 `uri`. Example / 示例: `"bilibili://video/116176164232467?cid=36474193273…"`
-    pub uri: Option<String>,
+    pub uri: Option<crate::Text>,
     /// JSON `param` / 字段 `param`. Example / 示例: `"116176164232467"`
-    pub param: Option<String>,
+    pub param: Option<crate::Text>,
     /// JSON `goto` / 字段 `goto`. Example / 示例: `"av"`
-    pub goto: Option<String>,
+    pub goto: Option<crate::Text>,
     /// JSON `length` / 字段 `length`. Example / 示例: `""`
-    pub length: Option<String>,
+    pub length: Option<crate::Text>,
     /// JSON `duration` / 字段 `duration`. Example / 示例: `474`
     pub duration: Option<i64>,
     /// JSON `is_popular` / 字段 `is_popular`. Example / 示例: `false`
@@ -303,11 +303,11 @@ pub struct ItemItem {
     /// JSON `ugc_pay` / 字段 `ugc_pay`. Example / 示例: `0`
     pub ugc_pay: Option<i64>,
     /// JSON `author` / 字段 `author`. Example / 示例: `"巫师财经"`
-    pub author: Option<String>,
+    pub author: Option<crate::Text>,
     /// JSON `state` / 字段 `state`. Example / 示例: `false`
     pub state: Option<bool>,
     /// JSON `bvid` / 字段 `bvid`. Example / 示例: `"BV1CYPCzWEi4"`
-    pub bvid: Option<String>,
+    pub bvid: Option<crate::Text>,
     /// JSON `videos` / 字段 `videos`. Example / 示例: `1`
     pub videos: Option<i64>,
     /// JSON `three_point` / 字段 `three_point`.
@@ -317,17 +317,17 @@ pub struct ItemItem {
     /// JSON `cursor_attr` / 字段 `cursor_attr`.
     pub cursor_attr: Option<CursorAttr>,
     /// JSON `view_content` / 字段 `view_content`. Example / 示例: `"48万"`
-    pub view_content: Option<String>,
+    pub view_content: Option<crate::Text>,
     /// JSON `icon_type` / 字段 `icon_type`. Example / 示例: `0`
     pub icon_type: Option<i64>,
     /// JSON `publish_time_text` / 字段 `publish_time_text`. Example / 示例: `"3月5日"`
-    pub publish_time_text: Option<String>,
+    pub publish_time_text: Option<crate::Text>,
     /// JSON `cover_left_icon` / 字段 `cover_left_icon`. Example / 示例: `""`
-    pub cover_left_icon: Option<String>,
+    pub cover_left_icon: Option<crate::Text>,
     /// JSON `cover_left_text` / 字段 `cover_left_text`. Example / 示例: `""`
-    pub cover_left_text: Option<String>,
+    pub cover_left_text: Option<crate::Text>,
     /// JSON `sub_title_icon` / 字段 `sub_title_icon`. Example / 示例: `""`
-    pub sub_title_icon: Option<String>,
+    pub sub_title_icon: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for ItemItem {
@@ -434,11 +434,11 @@ impl de::Object for CursorAttr {
 #[non_exhaustive]
 pub struct ThreePointItem {
     /// JSON `type` / 字段 `type`. Example / 示例: `"addtoview"`
-    pub r#type: Option<String>,
+    pub r#type: Option<crate::Text>,
     /// JSON `icon` / 字段 `icon`. Example / 示例: `"https://i0.hdslb.com/bfs/activity-plat/static/0X…"`
-    pub icon: Option<String>,
+    pub icon: Option<crate::Text>,
     /// JSON `text` / 字段 `text`. Example / 示例: `"添加至稍后再看"`
-    pub text: Option<String>,
+    pub text: Option<crate::Text>,
     /// JSON `translate` / 字段 `translate`.
     pub translate: serde_json::Value,
 }
@@ -480,7 +480,7 @@ pub struct LastWatchedLocator {
     /// JSON `insert_ranking` / 字段 `insert_ranking`. Example / 示例: `6`
     pub insert_ranking: Option<i64>,
     /// JSON `text` / 字段 `text`. Example / 示例: `"定位至上次观看"`
-    pub text: Option<String>,
+    pub text: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for LastWatchedLocator {
@@ -515,9 +515,9 @@ impl de::Object for LastWatchedLocator {
 #[non_exhaustive]
 pub struct OrderItem {
     /// JSON `title` / 字段 `title`. Example / 示例: `"最新发布"`
-    pub title: Option<String>,
+    pub title: Option<crate::Text>,
     /// JSON `value` / 字段 `value`. Example / 示例: `"pubdate"`
-    pub value: Option<String>,
+    pub value: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for OrderItem {

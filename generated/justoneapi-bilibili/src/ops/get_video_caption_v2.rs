@@ -155,11 +155,11 @@ impl de::Object for Data {
 #[non_exhaustive]
 pub struct DataItem {
     /// JSON `subtitle_url` / 字段 `subtitle_url`. Example / 示例: `"https://aisubtitle.hdslb.com/bfs/ai_subtitle/pro…"`
-    pub subtitle_url: Option<String>,
+    pub subtitle_url: Option<crate::Text>,
     /// JSON `lan_doc` / 字段 `lan_doc`. Example / 示例: `"中文"`
-    pub lan_doc: Option<String>,
+    pub lan_doc: Option<crate::Text>,
     /// JSON `lan` / 字段 `lan`. Example / 示例: `"ai-zh"`
-    pub lan: Option<String>,
+    pub lan: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for DataItem {

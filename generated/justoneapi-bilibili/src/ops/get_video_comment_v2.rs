@@ -124,7 +124,7 @@ pub struct Data {
     /// JSON `code` / 字段 `code`. Example / 示例: `0`
     pub code: Option<i64>,
     /// JSON `message` / 字段 `message`. Example / 示例: `"OK"`
-    pub message: Option<String>,
+    pub message: Option<crate::Text>,
     /// JSON `ttl` / 字段 `ttl`. Example / 示例: `1`
     pub ttl: Option<i64>,
     /// JSON `data` / 字段 `data`.
@@ -271,29 +271,29 @@ pub struct Item {
     /// JSON `id` / 字段 `id`. Example / 示例: `0`
     pub id: Option<i64>,
     /// JSON `contract_id` / 字段 `contract_id`. Example / 示例: `""`
-    pub contract_id: Option<String>,
+    pub contract_id: Option<crate::Text>,
     /// JSON `pos_num` / 字段 `pos_num`. Example / 示例: `0`
     pub pos_num: Option<i64>,
     /// JSON `name` / 字段 `name`. Example / 示例: `""`
-    pub name: Option<String>,
+    pub name: Option<crate::Text>,
     /// JSON `pic` / 字段 `pic`. Example / 示例: `""`
-    pub pic: Option<String>,
+    pub pic: Option<crate::Text>,
     /// JSON `litpic` / 字段 `litpic`. Example / 示例: `""`
-    pub litpic: Option<String>,
+    pub litpic: Option<crate::Text>,
     /// JSON `url` / 字段 `url`. Example / 示例: `""`
-    pub url: Option<String>,
+    pub url: Option<crate::Text>,
     /// JSON `style` / 字段 `style`. Example / 示例: `0`
     pub style: Option<i64>,
     /// JSON `agency` / 字段 `agency`. Example / 示例: `""`
-    pub agency: Option<String>,
+    pub agency: Option<crate::Text>,
     /// JSON `label` / 字段 `label`. Example / 示例: `""`
-    pub label: Option<String>,
+    pub label: Option<crate::Text>,
     /// JSON `intro` / 字段 `intro`. Example / 示例: `""`
-    pub intro: Option<String>,
+    pub intro: Option<crate::Text>,
     /// JSON `creative_type` / 字段 `creative_type`. Example / 示例: `0`
     pub creative_type: Option<i64>,
     /// JSON `request_id` / 字段 `request_id`. Example / 示例: `"1773065720942q172a26a100a197q4188"`
-    pub request_id: Option<String>,
+    pub request_id: Option<crate::Text>,
     /// JSON `src_id` / 字段 `src_id`. Example / 示例: `4766`
     pub src_id: Option<i64>,
     /// JSON `area` / 字段 `area`. Example / 示例: `0`
@@ -301,9 +301,9 @@ pub struct Item {
     /// JSON `is_ad_loc` / 字段 `is_ad_loc`. Example / 示例: `true`
     pub is_ad_loc: Option<bool>,
     /// JSON `ad_cb` / 字段 `ad_cb`. Example / 示例: `""`
-    pub ad_cb: Option<String>,
+    pub ad_cb: Option<crate::Text>,
     /// JSON `title` / 字段 `title`. Example / 示例: `""`
-    pub title: Option<String>,
+    pub title: Option<crate::Text>,
     /// JSON `server_type` / 字段 `server_type`. Example / 示例: `0`
     pub server_type: Option<i64>,
     /// JSON `cm_mark` / 字段 `cm_mark`. Example / 示例: `0`
@@ -311,21 +311,21 @@ pub struct Item {
     /// JSON `stime` / 字段 `stime`. Example / 示例: `0`
     pub stime: Option<i64>,
     /// JSON `mid` / 字段 `mid`. Example / 示例: `"266881802"`
-    pub mid: Option<String>,
+    pub mid: Option<crate::Text>,
     /// JSON `activity_type` / 字段 `activity_type`. Example / 示例: `0`
     pub activity_type: Option<i64>,
     /// JSON `epid` / 字段 `epid`. Example / 示例: `0`
     pub epid: Option<i64>,
     /// JSON `sub_title` / 字段 `sub_title`. Example / 示例: `""`
-    pub sub_title: Option<String>,
+    pub sub_title: Option<crate::Text>,
     /// JSON `ad_desc` / 字段 `ad_desc`. Example / 示例: `""`
-    pub ad_desc: Option<String>,
+    pub ad_desc: Option<crate::Text>,
     /// JSON `adver_name` / 字段 `adver_name`. Example / 示例: `""`
-    pub adver_name: Option<String>,
+    pub adver_name: Option<crate::Text>,
     /// JSON `null_frame` / 字段 `null_frame`. Example / 示例: `false`
     pub null_frame: Option<bool>,
     /// JSON `pic_main_color` / 字段 `pic_main_color`. Example / 示例: `""`
-    pub pic_main_color: Option<String>,
+    pub pic_main_color: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for Item {
@@ -427,31 +427,31 @@ pub struct Control {
     /// JSON `input_disable` / 字段 `input_disable`. Example / 示例: `false`
     pub input_disable: Option<bool>,
     /// JSON `root_input_text` / 字段 `root_input_text`. Example / 示例: `"哎呦，不错哦，发条评论吧"`
-    pub root_input_text: Option<String>,
+    pub root_input_text: Option<crate::Text>,
     /// JSON `child_input_text` / 字段 `child_input_text`. Example / 示例: `"哎呦，不错哦，发条评论吧"`
-    pub child_input_text: Option<String>,
+    pub child_input_text: Option<crate::Text>,
     /// JSON `giveup_input_text` / 字段 `giveup_input_text`. Example / 示例: `"不发没关系，请继续友善哦~"`
-    pub giveup_input_text: Option<String>,
+    pub giveup_input_text: Option<crate::Text>,
     /// JSON `screenshot_icon_state` / 字段 `screenshot_icon_state`. Example / 示例: `1`
     pub screenshot_icon_state: Option<i64>,
     /// JSON `upload_picture_icon_state` / 字段 `upload_picture_icon_state`. Example / 示例: `1`
     pub upload_picture_icon_state: Option<i64>,
     /// JSON `answer_guide_text` / 字段 `answer_guide_text`. Example / 示例: `"需要升级成为lv2会员后才可以评论，先去答题转正吧！"`
-    pub answer_guide_text: Option<String>,
+    pub answer_guide_text: Option<crate::Text>,
     /// JSON `answer_guide_icon_url` / 字段 `answer_guide_icon_url`. Example / 示例: `"http://i0.hdslb.com/bfs/emote/96940d16602cacbbac…"`
-    pub answer_guide_icon_url: Option<String>,
+    pub answer_guide_icon_url: Option<crate::Text>,
     /// JSON `answer_guide_ios_url` / 字段 `answer_guide_ios_url`. Example / 示例: `"https://www.bilibili.com/h5/newbie/entry?navhide…"`
-    pub answer_guide_ios_url: Option<String>,
+    pub answer_guide_ios_url: Option<crate::Text>,
     /// JSON `answer_guide_android_url` / 字段 `answer_guide_android_url`. Example / 示例: `"https://www.bilibili.com/h5/newbie/entry?navhide…"`
-    pub answer_guide_android_url: Option<String>,
+    pub answer_guide_android_url: Option<crate::Text>,
     /// JSON `bg_text` / 字段 `bg_text`. Example / 示例: `""`
-    pub bg_text: Option<String>,
+    pub bg_text: Option<crate::Text>,
     /// JSON `empty_page` / 字段 `empty_page`.
     pub empty_page: serde_json::Value,
     /// JSON `show_type` / 字段 `show_type`. Example / 示例: `1`
     pub show_type: Option<i64>,
     /// JSON `show_text` / 字段 `show_text`. Example / 示例: `""`
-    pub show_text: Option<String>,
+    pub show_text: Option<crate::Text>,
     /// JSON `web_selection` / 字段 `web_selection`. Example / 示例: `false`
     pub web_selection: Option<bool>,
     /// JSON `disable_jump_emote` / 字段 `disable_jump_emote`. Example / 示例: `false`
@@ -528,17 +528,17 @@ pub struct Cursor {
     /// JSON `pagination_reply` / 字段 `pagination_reply`.
     pub pagination_reply: Option<PaginationReply>,
     /// JSON `session_id` / 字段 `session_id`. Example / 示例: `""`
-    pub session_id: Option<String>,
+    pub session_id: Option<crate::Text>,
     /// JSON `mode` / 字段 `mode`. Example / 示例: `2`
     pub mode: Option<i64>,
     /// JSON `mode_text` / 字段 `mode_text`. Example / 示例: `""`
-    pub mode_text: Option<String>,
+    pub mode_text: Option<crate::Text>,
     /// JSON `all_count` / 字段 `all_count`. Example / 示例: `1102`
     pub all_count: Option<i64>,
     /// JSON `support_mode` / 字段 `support_mode`. Example / 示例: `[2]`
     pub support_mode: Vec<i64>,
     /// JSON `name` / 字段 `name`. Example / 示例: `"最新评论"`
-    pub name: Option<String>,
+    pub name: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for Cursor {
@@ -581,7 +581,7 @@ impl de::Object for Cursor {
 #[non_exhaustive]
 pub struct PaginationReply {
     /// JSON `next_offset` / 字段 `next_offset`. Example / 示例: `"CAESEDE4MTU2MTkyOTgxNzI5MjQaADIDCKMC"`
-    pub next_offset: Option<String>,
+    pub next_offset: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for PaginationReply {
@@ -614,7 +614,7 @@ impl de::Object for PaginationReply {
 #[non_exhaustive]
 pub struct Effects {
     /// JSON `preloading` / 字段 `preloading`. Example / 示例: `""`
-    pub preloading: Option<String>,
+    pub preloading: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for Effects {
@@ -673,17 +673,17 @@ pub struct RepliesItem {
     /// JSON `ctime` / 字段 `ctime`. Example / 示例: `1734319330`
     pub ctime: Option<i64>,
     /// JSON `mid_str` / 字段 `mid_str`. Example / 示例: `"173970208"`
-    pub mid_str: Option<String>,
+    pub mid_str: Option<crate::Text>,
     /// JSON `oid_str` / 字段 `oid_str`. Example / 示例: `"751305050"`
-    pub oid_str: Option<String>,
+    pub oid_str: Option<crate::Text>,
     /// JSON `rpid_str` / 字段 `rpid_str`. Example / 示例: `"249826238320"`
-    pub rpid_str: Option<String>,
+    pub rpid_str: Option<crate::Text>,
     /// JSON `root_str` / 字段 `root_str`. Example / 示例: `"0"`
-    pub root_str: Option<String>,
+    pub root_str: Option<crate::Text>,
     /// JSON `parent_str` / 字段 `parent_str`. Example / 示例: `"0"`
-    pub parent_str: Option<String>,
+    pub parent_str: Option<crate::Text>,
     /// JSON `dialog_str` / 字段 `dialog_str`. Example / 示例: `"0"`
-    pub dialog_str: Option<String>,
+    pub dialog_str: Option<crate::Text>,
     /// JSON `like` / 字段 `like`. Example / 示例: `2`
     pub like: Option<i64>,
     /// JSON `action` / 字段 `action`. Example / 示例: `0`
@@ -705,13 +705,13 @@ pub struct RepliesItem {
     /// JSON `folder` / 字段 `folder`.
     pub folder: Option<RepliesItemFolder>,
     /// JSON `dynamic_id_str` / 字段 `dynamic_id_str`. Example / 示例: `"0"`
-    pub dynamic_id_str: Option<String>,
+    pub dynamic_id_str: Option<crate::Text>,
     /// JSON `note_cvid_str` / 字段 `note_cvid_str`. Example / 示例: `"0"`
-    pub note_cvid_str: Option<String>,
+    pub note_cvid_str: Option<crate::Text>,
     /// JSON `track_info` / 字段 `track_info`. Example / 示例: `""`
-    pub track_info: Option<String>,
+    pub track_info: Option<crate::Text>,
     /// JSON `cursor` / 字段 `cursor`. Example / 示例: `"CAESEDE4MTU2MTkyOTgxNzI5MjQaADIDCKMC"`
-    pub cursor: Option<String>,
+    pub cursor: Option<crate::Text>,
     /// JSON `all_count` / 字段 `all_count`. Example / 示例: `1102`
     pub all_count: Option<i64>,
 }
@@ -779,7 +779,7 @@ impl de::Object for RepliesItem {
 #[non_exhaustive]
 pub struct RepliesItemContent {
     /// JSON `message` / 字段 `message`. Example / 示例: `"现在来看摩根士丹利似乎对2024年国内经济预测过于乐观，对2025年更加乐观。"`
-    pub message: Option<String>,
+    pub message: Option<crate::Text>,
     /// JSON `members` / 字段 `members`.
     pub members: Vec<serde_json::Value>,
     /// JSON `jump_url` / 字段 `jump_url`.
@@ -821,23 +821,23 @@ impl de::Object for RepliesItemContent {
 #[non_exhaustive]
 pub struct RepliesItemContentJumpUrlValue {
     /// JSON `title` / 字段 `title`. Example / 示例: `"摩根士丹利"`
-    pub title: Option<String>,
+    pub title: Option<crate::Text>,
     /// JSON `state` / 字段 `state`. Example / 示例: `0`
     pub state: Option<i64>,
     /// JSON `prefix_icon` / 字段 `prefix_icon`. Example / 示例: `"https://i0.hdslb.com/bfs/reply/9f3ad0659e84c96a7…"`
-    pub prefix_icon: Option<String>,
+    pub prefix_icon: Option<crate::Text>,
     /// JSON `app_url_schema` / 字段 `app_url_schema`. Example / 示例: `"bilibili://search?from=appcommentline_search&sea…"`
-    pub app_url_schema: Option<String>,
+    pub app_url_schema: Option<crate::Text>,
     /// JSON `app_name` / 字段 `app_name`. Example / 示例: `""`
-    pub app_name: Option<String>,
+    pub app_name: Option<crate::Text>,
     /// JSON `app_package_name` / 字段 `app_package_name`. Example / 示例: `""`
-    pub app_package_name: Option<String>,
+    pub app_package_name: Option<crate::Text>,
     /// JSON `click_report` / 字段 `click_report`. Example / 示例: `""`
-    pub click_report: Option<String>,
+    pub click_report: Option<crate::Text>,
     /// JSON `is_half_screen` / 字段 `is_half_screen`. Example / 示例: `false`
     pub is_half_screen: Option<bool>,
     /// JSON `exposure_report` / 字段 `exposure_report`. Example / 示例: `""`
-    pub exposure_report: Option<String>,
+    pub exposure_report: Option<crate::Text>,
     /// JSON `extra` / 字段 `extra`.
     pub extra: Option<RepliesItemContentJumpUrlValueExtra>,
     /// JSON `underline` / 字段 `underline`. Example / 示例: `false`
@@ -845,7 +845,7 @@ pub struct RepliesItemContentJumpUrlValue {
     /// JSON `match_once` / 字段 `match_once`. Example / 示例: `true`
     pub match_once: Option<bool>,
     /// JSON `pc_url` / 字段 `pc_url`. Example / 示例: `"//search.bilibili.com/all?from_source=webcomment…"`
-    pub pc_url: Option<String>,
+    pub pc_url: Option<crate::Text>,
     /// JSON `icon_position` / 字段 `icon_position`. Example / 示例: `1`
     pub icon_position: Option<i64>,
 }
@@ -899,9 +899,9 @@ pub struct RepliesItemContentJumpUrlValueExtra {
     /// JSON `goods_cm_control` / 字段 `goods_cm_control`. Example / 示例: `0`
     pub goods_cm_control: Option<i64>,
     /// JSON `goods_click_report` / 字段 `goods_click_report`. Example / 示例: `""`
-    pub goods_click_report: Option<String>,
+    pub goods_click_report: Option<crate::Text>,
     /// JSON `goods_exposure_report` / 字段 `goods_exposure_report`. Example / 示例: `""`
-    pub goods_exposure_report: Option<String>,
+    pub goods_exposure_report: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for RepliesItemContentJumpUrlValueExtra {
@@ -942,7 +942,7 @@ pub struct RepliesItemFolder {
     /// JSON `is_folded` / 字段 `is_folded`. Example / 示例: `false`
     pub is_folded: Option<bool>,
     /// JSON `rule` / 字段 `rule`. Example / 示例: `""`
-    pub rule: Option<String>,
+    pub rule: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for RepliesItemFolder {
@@ -977,19 +977,19 @@ impl de::Object for RepliesItemFolder {
 #[non_exhaustive]
 pub struct RepliesItemMember {
     /// JSON `mid` / 字段 `mid`. Example / 示例: `"173970208"`
-    pub mid: Option<String>,
+    pub mid: Option<crate::Text>,
     /// JSON `uname` / 字段 `uname`. Example / 示例: `"石首鱼2099"`
-    pub uname: Option<String>,
+    pub uname: Option<crate::Text>,
     /// JSON `handle` / 字段 `handle`. Example / 示例: `""`
-    pub handle: Option<String>,
+    pub handle: Option<crate::Text>,
     /// JSON `sex` / 字段 `sex`. Example / 示例: `"保密"`
-    pub sex: Option<String>,
+    pub sex: Option<crate::Text>,
     /// JSON `sign` / 字段 `sign`. Example / 示例: `"围脖同名"`
-    pub sign: Option<String>,
+    pub sign: Option<crate::Text>,
     /// JSON `avatar` / 字段 `avatar`. Example / 示例: `"https://i1.hdslb.com/bfs/face/0718f980e131e778a0…"`
-    pub avatar: Option<String>,
+    pub avatar: Option<crate::Text>,
     /// JSON `rank` / 字段 `rank`. Example / 示例: `"10000"`
-    pub rank: Option<String>,
+    pub rank: Option<crate::Text>,
     /// JSON `face_nft_new` / 字段 `face_nft_new`. Example / 示例: `0`
     pub face_nft_new: Option<i64>,
     /// JSON `is_senior_member` / 字段 `is_senior_member`. Example / 示例: `0`
@@ -1015,7 +1015,7 @@ pub struct RepliesItemMember {
     /// JSON `is_contractor` / 字段 `is_contractor`. Example / 示例: `false`
     pub is_contractor: Option<bool>,
     /// JSON `contract_desc` / 字段 `contract_desc`. Example / 示例: `""`
-    pub contract_desc: Option<String>,
+    pub contract_desc: Option<crate::Text>,
     /// JSON `nft_interaction` / 字段 `nft_interaction`.
     pub nft_interaction: serde_json::Value,
     /// JSON `avatar_item` / 字段 `avatar_item`.
@@ -1077,7 +1077,7 @@ pub struct RepliesItemMemberAvatarItem {
     /// JSON `fallback_layers` / 字段 `fallback_layers`.
     pub fallback_layers: Option<RepliesItemMemberAvatarItemFallbackLayers>,
     /// JSON `mid` / 字段 `mid`. Example / 示例: `"173970208"`
-    pub mid: Option<String>,
+    pub mid: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for RepliesItemMemberAvatarItem {
@@ -1547,7 +1547,7 @@ for RepliesItemMemberAvatarItemFallbackLayersLayersItemLayerConfigTagsGeneralCfg
 pub struct RepliesItemMemberAvatarItemFallbackLayersLayersItemLayerConfigTagsGeneralCfgGeneralConfigWebCssStyle {
     /// JSON `borderRadius` / 字段 `borderRadius`. Example / 示例: `"50%"`
     #[serde(rename = "borderRadius")]
-    pub border_radius: Option<String>,
+    pub border_radius: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de>
@@ -1700,9 +1700,9 @@ for RepliesItemMemberAvatarItemFallbackLayersLayersItemResourceResImageImageSrc 
 #[non_exhaustive]
 pub struct RepliesItemMemberAvatarItemFallbackLayersLayersItemResourceResImageImageSrcRemote {
     /// JSON `url` / 字段 `url`. Example / 示例: `"https://i1.hdslb.com/bfs/face/0718f980e131e778a0…"`
-    pub url: Option<String>,
+    pub url: Option<crate::Text>,
     /// JSON `bfs_style` / 字段 `bfs_style`. Example / 示例: `"widget-layer-avatar"`
-    pub bfs_style: Option<String>,
+    pub bfs_style: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de>
@@ -1782,15 +1782,15 @@ pub struct RepliesItemMemberNameplate {
     /// JSON `nid` / 字段 `nid`. Example / 示例: `0`
     pub nid: Option<i64>,
     /// JSON `name` / 字段 `name`. Example / 示例: `""`
-    pub name: Option<String>,
+    pub name: Option<crate::Text>,
     /// JSON `image` / 字段 `image`. Example / 示例: `""`
-    pub image: Option<String>,
+    pub image: Option<crate::Text>,
     /// JSON `image_small` / 字段 `image_small`. Example / 示例: `""`
-    pub image_small: Option<String>,
+    pub image_small: Option<crate::Text>,
     /// JSON `level` / 字段 `level`. Example / 示例: `""`
-    pub level: Option<String>,
+    pub level: Option<crate::Text>,
     /// JSON `condition` / 字段 `condition`. Example / 示例: `""`
-    pub condition: Option<String>,
+    pub condition: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for RepliesItemMemberNameplate {
@@ -1830,7 +1830,7 @@ pub struct RepliesItemMemberOfficialVerify {
     /// JSON `type` / 字段 `type`. Example / 示例: `-1`
     pub r#type: Option<i64>,
     /// JSON `desc` / 字段 `desc`. Example / 示例: `""`
-    pub desc: Option<String>,
+    pub desc: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for RepliesItemMemberOfficialVerify {
@@ -1866,15 +1866,15 @@ pub struct RepliesItemMemberPendant {
     /// JSON `pid` / 字段 `pid`. Example / 示例: `0`
     pub pid: Option<i64>,
     /// JSON `name` / 字段 `name`. Example / 示例: `""`
-    pub name: Option<String>,
+    pub name: Option<crate::Text>,
     /// JSON `image` / 字段 `image`. Example / 示例: `""`
-    pub image: Option<String>,
+    pub image: Option<crate::Text>,
     /// JSON `expire` / 字段 `expire`. Example / 示例: `0`
     pub expire: Option<i64>,
     /// JSON `image_enhance` / 字段 `image_enhance`. Example / 示例: `""`
-    pub image_enhance: Option<String>,
+    pub image_enhance: Option<crate::Text>,
     /// JSON `image_enhance_frame` / 字段 `image_enhance_frame`. Example / 示例: `""`
-    pub image_enhance_frame: Option<String>,
+    pub image_enhance_frame: Option<crate::Text>,
     /// JSON `n_pid` / 字段 `n_pid`. Example / 示例: `0`
     pub n_pid: Option<i64>,
 }
@@ -1961,7 +1961,7 @@ pub struct RepliesItemMemberVip {
     pub vip_due_date: Option<i64>,
     /// JSON `dueRemark` / 字段 `dueRemark`. Example / 示例: `""`
     #[serde(rename = "dueRemark")]
-    pub due_remark: Option<String>,
+    pub due_remark: Option<crate::Text>,
     /// JSON `accessStatus` / 字段 `accessStatus`. Example / 示例: `0`
     #[serde(rename = "accessStatus")]
     pub access_status: Option<i64>,
@@ -1970,7 +1970,7 @@ pub struct RepliesItemMemberVip {
     pub vip_status: Option<i64>,
     /// JSON `vipStatusWarn` / 字段 `vipStatusWarn`. Example / 示例: `""`
     #[serde(rename = "vipStatusWarn")]
-    pub vip_status_warn: Option<String>,
+    pub vip_status_warn: Option<crate::Text>,
     /// JSON `themeType` / 字段 `themeType`. Example / 示例: `0`
     #[serde(rename = "themeType")]
     pub theme_type: Option<i64>,
@@ -1979,7 +1979,7 @@ pub struct RepliesItemMemberVip {
     /// JSON `avatar_subscript` / 字段 `avatar_subscript`. Example / 示例: `0`
     pub avatar_subscript: Option<i64>,
     /// JSON `nickname_color` / 字段 `nickname_color`. Example / 示例: `""`
-    pub nickname_color: Option<String>,
+    pub nickname_color: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for RepliesItemMemberVip {
@@ -2021,29 +2021,29 @@ impl de::Object for RepliesItemMemberVip {
 #[non_exhaustive]
 pub struct RepliesItemMemberVipLabel {
     /// JSON `path` / 字段 `path`. Example / 示例: `""`
-    pub path: Option<String>,
+    pub path: Option<crate::Text>,
     /// JSON `text` / 字段 `text`. Example / 示例: `""`
-    pub text: Option<String>,
+    pub text: Option<crate::Text>,
     /// JSON `label_theme` / 字段 `label_theme`. Example / 示例: `""`
-    pub label_theme: Option<String>,
+    pub label_theme: Option<crate::Text>,
     /// JSON `text_color` / 字段 `text_color`. Example / 示例: `""`
-    pub text_color: Option<String>,
+    pub text_color: Option<crate::Text>,
     /// JSON `bg_style` / 字段 `bg_style`. Example / 示例: `0`
     pub bg_style: Option<i64>,
     /// JSON `bg_color` / 字段 `bg_color`. Example / 示例: `""`
-    pub bg_color: Option<String>,
+    pub bg_color: Option<crate::Text>,
     /// JSON `border_color` / 字段 `border_color`. Example / 示例: `""`
-    pub border_color: Option<String>,
+    pub border_color: Option<crate::Text>,
     /// JSON `use_img_label` / 字段 `use_img_label`. Example / 示例: `true`
     pub use_img_label: Option<bool>,
     /// JSON `img_label_uri_hans` / 字段 `img_label_uri_hans`. Example / 示例: `""`
-    pub img_label_uri_hans: Option<String>,
+    pub img_label_uri_hans: Option<crate::Text>,
     /// JSON `img_label_uri_hant` / 字段 `img_label_uri_hant`. Example / 示例: `""`
-    pub img_label_uri_hant: Option<String>,
+    pub img_label_uri_hant: Option<crate::Text>,
     /// JSON `img_label_uri_hans_static` / 字段 `img_label_uri_hans_static`. Example / 示例: `"https://i0.hdslb.com/bfs/vip/d7b702ef65a976b20ed…"`
-    pub img_label_uri_hans_static: Option<String>,
+    pub img_label_uri_hans_static: Option<crate::Text>,
     /// JSON `img_label_uri_hant_static` / 字段 `img_label_uri_hant_static`. Example / 示例: `"https://i0.hdslb.com/bfs/activity-plat/static/20…"`
-    pub img_label_uri_hant_static: Option<String>,
+    pub img_label_uri_hant_static: Option<crate::Text>,
     /// JSON `label_id` / 字段 `label_id`. Example / 示例: `0`
     pub label_id: Option<i64>,
     /// JSON `label_goto` / 字段 `label_goto`.
@@ -2101,9 +2101,9 @@ pub struct RepliesItemReplyControl {
     /// JSON `max_line` / 字段 `max_line`. Example / 示例: `6`
     pub max_line: Option<i64>,
     /// JSON `time_desc` / 字段 `time_desc`. Example / 示例: `"448天前发布"`
-    pub time_desc: Option<String>,
+    pub time_desc: Option<crate::Text>,
     /// JSON `location` / 字段 `location`. Example / 示例: `"IP属地：河南"`
-    pub location: Option<String>,
+    pub location: Option<crate::Text>,
     /// JSON `translation_switch` / 字段 `translation_switch`. Example / 示例: `1`
     pub translation_switch: Option<i64>,
     /// JSON `support_share` / 字段 `support_share`. Example / 示例: `true`
@@ -2245,17 +2245,17 @@ pub struct TopUpper {
     /// JSON `ctime` / 字段 `ctime`. Example / 示例: `1719371621`
     pub ctime: Option<i64>,
     /// JSON `mid_str` / 字段 `mid_str`. Example / 示例: `"598953856"`
-    pub mid_str: Option<String>,
+    pub mid_str: Option<crate::Text>,
     /// JSON `oid_str` / 字段 `oid_str`. Example / 示例: `"751305050"`
-    pub oid_str: Option<String>,
+    pub oid_str: Option<crate::Text>,
     /// JSON `rpid_str` / 字段 `rpid_str`. Example / 示例: `"228211196256"`
-    pub rpid_str: Option<String>,
+    pub rpid_str: Option<crate::Text>,
     /// JSON `root_str` / 字段 `root_str`. Example / 示例: `"0"`
-    pub root_str: Option<String>,
+    pub root_str: Option<crate::Text>,
     /// JSON `parent_str` / 字段 `parent_str`. Example / 示例: `"0"`
-    pub parent_str: Option<String>,
+    pub parent_str: Option<crate::Text>,
     /// JSON `dialog_str` / 字段 `dialog_str`. Example / 示例: `"0"`
-    pub dialog_str: Option<String>,
+    pub dialog_str: Option<crate::Text>,
     /// JSON `like` / 字段 `like`. Example / 示例: `0`
     pub like: Option<i64>,
     /// JSON `action` / 字段 `action`. Example / 示例: `0`
@@ -2277,11 +2277,11 @@ pub struct TopUpper {
     /// JSON `folder` / 字段 `folder`.
     pub folder: Option<TopUpperFolder>,
     /// JSON `dynamic_id_str` / 字段 `dynamic_id_str`. Example / 示例: `"0"`
-    pub dynamic_id_str: Option<String>,
+    pub dynamic_id_str: Option<crate::Text>,
     /// JSON `note_cvid_str` / 字段 `note_cvid_str`. Example / 示例: `"0"`
-    pub note_cvid_str: Option<String>,
+    pub note_cvid_str: Option<crate::Text>,
     /// JSON `track_info` / 字段 `track_info`. Example / 示例: `""`
-    pub track_info: Option<String>,
+    pub track_info: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for TopUpper {
@@ -2345,7 +2345,7 @@ impl de::Object for TopUpper {
 #[non_exhaustive]
 pub struct TopUpperContent {
     /// JSON `message` / 字段 `message`. Example / 示例: `"芬田财经已更新了FT黄金手册（宏观经济图表版），大量新数据高质量宏观经济图表信手拈来！ http…"`
-    pub message: Option<String>,
+    pub message: Option<crate::Text>,
     /// JSON `members` / 字段 `members`.
     pub members: Vec<serde_json::Value>,
     /// JSON `jump_url` / 字段 `jump_url`.
@@ -2387,23 +2387,23 @@ impl de::Object for TopUpperContent {
 #[non_exhaustive]
 pub struct TopUpperContentJumpUrlValue {
     /// JSON `title` / 字段 `title`. Example / 示例: `"立即购买｜芬田FT黄金手册（2024全球经济图表版）FTGoldManual"`
-    pub title: Option<String>,
+    pub title: Option<crate::Text>,
     /// JSON `state` / 字段 `state`. Example / 示例: `0`
     pub state: Option<i64>,
     /// JSON `prefix_icon` / 字段 `prefix_icon`. Example / 示例: `"https://i0.hdslb.com/bfs/activity-plat/static/20…"`
-    pub prefix_icon: Option<String>,
+    pub prefix_icon: Option<crate::Text>,
     /// JSON `app_url_schema` / 字段 `app_url_schema`. Example / 示例: `""`
-    pub app_url_schema: Option<String>,
+    pub app_url_schema: Option<crate::Text>,
     /// JSON `app_name` / 字段 `app_name`. Example / 示例: `""`
-    pub app_name: Option<String>,
+    pub app_name: Option<crate::Text>,
     /// JSON `app_package_name` / 字段 `app_package_name`. Example / 示例: `""`
-    pub app_package_name: Option<String>,
+    pub app_package_name: Option<crate::Text>,
     /// JSON `click_report` / 字段 `click_report`. Example / 示例: `""`
-    pub click_report: Option<String>,
+    pub click_report: Option<crate::Text>,
     /// JSON `is_half_screen` / 字段 `is_half_screen`. Example / 示例: `false`
     pub is_half_screen: Option<bool>,
     /// JSON `exposure_report` / 字段 `exposure_report`. Example / 示例: `""`
-    pub exposure_report: Option<String>,
+    pub exposure_report: Option<crate::Text>,
     /// JSON `extra` / 字段 `extra`.
     pub extra: Option<TopUpperContentJumpUrlValueExtra>,
     /// JSON `underline` / 字段 `underline`. Example / 示例: `false`
@@ -2411,7 +2411,7 @@ pub struct TopUpperContentJumpUrlValue {
     /// JSON `match_once` / 字段 `match_once`. Example / 示例: `false`
     pub match_once: Option<bool>,
     /// JSON `pc_url` / 字段 `pc_url`. Example / 示例: `"https://mall.bilibili.com/neul-next/index.html?p…"`
-    pub pc_url: Option<String>,
+    pub pc_url: Option<crate::Text>,
     /// JSON `icon_position` / 字段 `icon_position`. Example / 示例: `0`
     pub icon_position: Option<i64>,
 }
@@ -2461,7 +2461,7 @@ pub struct TopUpperContentJumpUrlValueExtra {
     /// JSON `goods_item_id` / 字段 `goods_item_id`. Example / 示例: `902630132441288704`
     pub goods_item_id: Option<i64>,
     /// JSON `goods_prefetched_cache` / 字段 `goods_prefetched_cache`. Example / 示例: `"{\"source_id\":0,\"resource_id\":0,\"is_ad_loc\":true,…"`
-    pub goods_prefetched_cache: Option<String>,
+    pub goods_prefetched_cache: Option<crate::Text>,
     /// JSON `goods_show_type` / 字段 `goods_show_type`. Example / 示例: `2`
     pub goods_show_type: Option<i64>,
     /// JSON `is_word_search` / 字段 `is_word_search`. Example / 示例: `false`
@@ -2469,9 +2469,9 @@ pub struct TopUpperContentJumpUrlValueExtra {
     /// JSON `goods_cm_control` / 字段 `goods_cm_control`. Example / 示例: `1`
     pub goods_cm_control: Option<i64>,
     /// JSON `goods_click_report` / 字段 `goods_click_report`. Example / 示例: `"{\"spmid\":\"\",\"is_attribution\":0,\"request_id\":\"177…"`
-    pub goods_click_report: Option<String>,
+    pub goods_click_report: Option<crate::Text>,
     /// JSON `goods_exposure_report` / 字段 `goods_exposure_report`. Example / 示例: `"{\"spmid\":\"\",\"is_attribution\":0,\"request_id\":\"177…"`
-    pub goods_exposure_report: Option<String>,
+    pub goods_exposure_report: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for TopUpperContentJumpUrlValueExtra {
@@ -2514,7 +2514,7 @@ pub struct TopUpperFolder {
     /// JSON `is_folded` / 字段 `is_folded`. Example / 示例: `false`
     pub is_folded: Option<bool>,
     /// JSON `rule` / 字段 `rule`. Example / 示例: `""`
-    pub rule: Option<String>,
+    pub rule: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for TopUpperFolder {
@@ -2549,19 +2549,19 @@ impl de::Object for TopUpperFolder {
 #[non_exhaustive]
 pub struct TopUpperMember {
     /// JSON `mid` / 字段 `mid`. Example / 示例: `"598953856"`
-    pub mid: Option<String>,
+    pub mid: Option<crate::Text>,
     /// JSON `uname` / 字段 `uname`. Example / 示例: `"芬田财经"`
-    pub uname: Option<String>,
+    pub uname: Option<crate::Text>,
     /// JSON `handle` / 字段 `handle`. Example / 示例: `""`
-    pub handle: Option<String>,
+    pub handle: Option<crate::Text>,
     /// JSON `sex` / 字段 `sex`. Example / 示例: `"男"`
-    pub sex: Option<String>,
+    pub sex: Option<crate::Text>,
     /// JSON `sign` / 字段 `sign`. Example / 示例: `"深度财经｜THINK BIGGER｜\n\n独家体系课程和重要资料见小店\n\n资深投资经验｜人大金融科…"`
-    pub sign: Option<String>,
+    pub sign: Option<crate::Text>,
     /// JSON `avatar` / 字段 `avatar`. Example / 示例: `"https://i1.hdslb.com/bfs/face/8c49ba713cdf2d3dee…"`
-    pub avatar: Option<String>,
+    pub avatar: Option<crate::Text>,
     /// JSON `rank` / 字段 `rank`. Example / 示例: `"10000"`
-    pub rank: Option<String>,
+    pub rank: Option<crate::Text>,
     /// JSON `face_nft_new` / 字段 `face_nft_new`. Example / 示例: `0`
     pub face_nft_new: Option<i64>,
     /// JSON `is_senior_member` / 字段 `is_senior_member`. Example / 示例: `1`
@@ -2587,7 +2587,7 @@ pub struct TopUpperMember {
     /// JSON `is_contractor` / 字段 `is_contractor`. Example / 示例: `false`
     pub is_contractor: Option<bool>,
     /// JSON `contract_desc` / 字段 `contract_desc`. Example / 示例: `""`
-    pub contract_desc: Option<String>,
+    pub contract_desc: Option<crate::Text>,
     /// JSON `nft_interaction` / 字段 `nft_interaction`.
     pub nft_interaction: serde_json::Value,
     /// JSON `avatar_item` / 字段 `avatar_item`.
@@ -2649,7 +2649,7 @@ pub struct TopUpperMemberAvatarItem {
     /// JSON `fallback_layers` / 字段 `fallback_layers`.
     pub fallback_layers: Option<TopUpperMemberAvatarItemFallbackLayers>,
     /// JSON `mid` / 字段 `mid`. Example / 示例: `"598953856"`
-    pub mid: Option<String>,
+    pub mid: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for TopUpperMemberAvatarItem {
@@ -3116,7 +3116,7 @@ for TopUpperMemberAvatarItemFallbackLayersLayersItemLayerConfigTagsGeneralCfgGen
 pub struct TopUpperMemberAvatarItemFallbackLayersLayersItemLayerConfigTagsGeneralCfgGeneralConfigWebCssStyle {
     /// JSON `borderRadius` / 字段 `borderRadius`. Example / 示例: `"50%"`
     #[serde(rename = "borderRadius")]
-    pub border_radius: Option<String>,
+    pub border_radius: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de>
@@ -3269,9 +3269,9 @@ for TopUpperMemberAvatarItemFallbackLayersLayersItemResourceResImageImageSrc {
 #[non_exhaustive]
 pub struct TopUpperMemberAvatarItemFallbackLayersLayersItemResourceResImageImageSrcRemote {
     /// JSON `url` / 字段 `url`. Example / 示例: `"https://i1.hdslb.com/bfs/face/8c49ba713cdf2d3dee…"`
-    pub url: Option<String>,
+    pub url: Option<crate::Text>,
     /// JSON `bfs_style` / 字段 `bfs_style`. Example / 示例: `"widget-layer-avatar"`
-    pub bfs_style: Option<String>,
+    pub bfs_style: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de>
@@ -3311,7 +3311,7 @@ pub struct TopUpperMemberFansDetail {
     /// JSON `medal_id` / 字段 `medal_id`. Example / 示例: `1308454`
     pub medal_id: Option<i64>,
     /// JSON `medal_name` / 字段 `medal_name`. Example / 示例: `"FT泰谷"`
-    pub medal_name: Option<String>,
+    pub medal_name: Option<crate::Text>,
     /// JSON `score` / 字段 `score`. Example / 示例: `0`
     pub score: Option<f64>,
     /// JSON `level` / 字段 `level`. Example / 示例: `6`
@@ -3335,9 +3335,9 @@ pub struct TopUpperMemberFansDetail {
     /// JSON `guard_level` / 字段 `guard_level`. Example / 示例: `0`
     pub guard_level: Option<i64>,
     /// JSON `guard_icon` / 字段 `guard_icon`. Example / 示例: `""`
-    pub guard_icon: Option<String>,
+    pub guard_icon: Option<crate::Text>,
     /// JSON `honor_icon` / 字段 `honor_icon`. Example / 示例: `""`
-    pub honor_icon: Option<String>,
+    pub honor_icon: Option<crate::Text>,
     /// JSON `medal_level_bg_color` / 字段 `medal_level_bg_color`. Example / 示例: `16777215`
     pub medal_level_bg_color: Option<i64>,
 }
@@ -3432,15 +3432,15 @@ pub struct TopUpperMemberNameplate {
     /// JSON `nid` / 字段 `nid`. Example / 示例: `8`
     pub nid: Option<i64>,
     /// JSON `name` / 字段 `name`. Example / 示例: `"知名偶像"`
-    pub name: Option<String>,
+    pub name: Option<crate::Text>,
     /// JSON `image` / 字段 `image`. Example / 示例: `"https://i0.hdslb.com/bfs/face/27a952195555e64508…"`
-    pub image: Option<String>,
+    pub image: Option<crate::Text>,
     /// JSON `image_small` / 字段 `image_small`. Example / 示例: `"https://i0.hdslb.com/bfs/face/0497be49e08357bf05…"`
-    pub image_small: Option<String>,
+    pub image_small: Option<crate::Text>,
     /// JSON `level` / 字段 `level`. Example / 示例: `"稀有勋章"`
-    pub level: Option<String>,
+    pub level: Option<crate::Text>,
     /// JSON `condition` / 字段 `condition`. Example / 示例: `"所有自制视频总播放数>=100万，数据次日更新"`
-    pub condition: Option<String>,
+    pub condition: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for TopUpperMemberNameplate {
@@ -3480,7 +3480,7 @@ pub struct TopUpperMemberOfficialVerify {
     /// JSON `type` / 字段 `type`. Example / 示例: `-1`
     pub r#type: Option<i64>,
     /// JSON `desc` / 字段 `desc`. Example / 示例: `""`
-    pub desc: Option<String>,
+    pub desc: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for TopUpperMemberOfficialVerify {
@@ -3516,15 +3516,15 @@ pub struct TopUpperMemberPendant {
     /// JSON `pid` / 字段 `pid`. Example / 示例: `0`
     pub pid: Option<i64>,
     /// JSON `name` / 字段 `name`. Example / 示例: `""`
-    pub name: Option<String>,
+    pub name: Option<crate::Text>,
     /// JSON `image` / 字段 `image`. Example / 示例: `""`
-    pub image: Option<String>,
+    pub image: Option<crate::Text>,
     /// JSON `expire` / 字段 `expire`. Example / 示例: `0`
     pub expire: Option<i64>,
     /// JSON `image_enhance` / 字段 `image_enhance`. Example / 示例: `""`
-    pub image_enhance: Option<String>,
+    pub image_enhance: Option<crate::Text>,
     /// JSON `image_enhance_frame` / 字段 `image_enhance_frame`. Example / 示例: `""`
-    pub image_enhance_frame: Option<String>,
+    pub image_enhance_frame: Option<crate::Text>,
     /// JSON `n_pid` / 字段 `n_pid`. Example / 示例: `0`
     pub n_pid: Option<i64>,
 }
@@ -3639,15 +3639,15 @@ pub struct TopUpperMemberUserSailingCardbg {
     /// JSON `id` / 字段 `id`. Example / 示例: `1766982667001`
     pub id: Option<i64>,
     /// JSON `name` / 字段 `name`. Example / 示例: `"命中注定"`
-    pub name: Option<String>,
+    pub name: Option<crate::Text>,
     /// JSON `image` / 字段 `image`. Example / 示例: `"https://i0.hdslb.com/bfs/baselabs/op/6277b133b00…"`
-    pub image: Option<String>,
+    pub image: Option<crate::Text>,
     /// JSON `jump_url` / 字段 `jump_url`. Example / 示例: `"https://www.bilibili.com/h5/mall/equity-link/col…"`
-    pub jump_url: Option<String>,
+    pub jump_url: Option<crate::Text>,
     /// JSON `fan` / 字段 `fan`.
     pub fan: Option<TopUpperMemberUserSailingCardbgFan>,
     /// JSON `type` / 字段 `type`. Example / 示例: `"suit"`
-    pub r#type: Option<String>,
+    pub r#type: Option<crate::Text>,
     /// JSON `image_group` / 字段 `image_group`.
     pub image_group: serde_json::Value,
 }
@@ -3692,13 +3692,13 @@ pub struct TopUpperMemberUserSailingCardbgFan {
     /// JSON `number` / 字段 `number`. Example / 示例: `18`
     pub number: Option<i64>,
     /// JSON `color` / 字段 `color`. Example / 示例: `"#AC7B40"`
-    pub color: Option<String>,
+    pub color: Option<crate::Text>,
     /// JSON `name` / 字段 `name`. Example / 示例: `"命中注定"`
-    pub name: Option<String>,
+    pub name: Option<crate::Text>,
     /// JSON `num_desc` / 字段 `num_desc`. Example / 示例: `"000018"`
-    pub num_desc: Option<String>,
+    pub num_desc: Option<crate::Text>,
     /// JSON `num_prefix` / 字段 `num_prefix`. Example / 示例: `"NO."`
-    pub num_prefix: Option<String>,
+    pub num_prefix: Option<crate::Text>,
     /// JSON `color_format` / 字段 `color_format`.
     pub color_format: Option<TopUpperMemberUserSailingCardbgFanColorFormat>,
 }
@@ -3739,11 +3739,11 @@ impl de::Object for TopUpperMemberUserSailingCardbgFan {
 #[non_exhaustive]
 pub struct TopUpperMemberUserSailingCardbgFanColorFormat {
     /// JSON `start_point` / 字段 `start_point`. Example / 示例: `"0,0"`
-    pub start_point: Option<String>,
+    pub start_point: Option<crate::Text>,
     /// JSON `end_point` / 字段 `end_point`. Example / 示例: `"0,100"`
-    pub end_point: Option<String>,
+    pub end_point: Option<crate::Text>,
     /// JSON `colors` / 字段 `colors`. Example / 示例: `["#AC7B40FF"]`
-    pub colors: Vec<String>,
+    pub colors: Vec<crate::Text>,
     /// JSON `gradients` / 字段 `gradients`. Example / 示例: `[0]`
     pub gradients: Vec<i64>,
 }
@@ -3816,15 +3816,15 @@ pub struct TopUpperMemberUserSailingV2CardBg {
     /// JSON `id` / 字段 `id`. Example / 示例: `1766982667001`
     pub id: Option<i64>,
     /// JSON `name` / 字段 `name`. Example / 示例: `"命中注定"`
-    pub name: Option<String>,
+    pub name: Option<crate::Text>,
     /// JSON `image` / 字段 `image`. Example / 示例: `"https://i0.hdslb.com/bfs/baselabs/op/6277b133b00…"`
-    pub image: Option<String>,
+    pub image: Option<crate::Text>,
     /// JSON `jump_url` / 字段 `jump_url`. Example / 示例: `"https://www.bilibili.com/h5/mall/equity-link/col…"`
-    pub jump_url: Option<String>,
+    pub jump_url: Option<crate::Text>,
     /// JSON `fan` / 字段 `fan`.
     pub fan: Option<TopUpperMemberUserSailingV2CardBgFan>,
     /// JSON `type` / 字段 `type`. Example / 示例: `"suit"`
-    pub r#type: Option<String>,
+    pub r#type: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for TopUpperMemberUserSailingV2CardBg {
@@ -3866,13 +3866,13 @@ pub struct TopUpperMemberUserSailingV2CardBgFan {
     /// JSON `number` / 字段 `number`. Example / 示例: `18`
     pub number: Option<i64>,
     /// JSON `color` / 字段 `color`. Example / 示例: `"#AC7B40"`
-    pub color: Option<String>,
+    pub color: Option<crate::Text>,
     /// JSON `name` / 字段 `name`. Example / 示例: `"命中注定"`
-    pub name: Option<String>,
+    pub name: Option<crate::Text>,
     /// JSON `num_desc` / 字段 `num_desc`. Example / 示例: `"000018"`
-    pub num_desc: Option<String>,
+    pub num_desc: Option<crate::Text>,
     /// JSON `num_prefix` / 字段 `num_prefix`. Example / 示例: `"NO."`
-    pub num_prefix: Option<String>,
+    pub num_prefix: Option<crate::Text>,
     /// JSON `color_format` / 字段 `color_format`.
     pub color_format: Option<TopUpperMemberUserSailingV2CardBgFanColorFormat>,
 }
@@ -3913,11 +3913,11 @@ impl de::Object for TopUpperMemberUserSailingV2CardBgFan {
 #[non_exhaustive]
 pub struct TopUpperMemberUserSailingV2CardBgFanColorFormat {
     /// JSON `start_point` / 字段 `start_point`. Example / 示例: `"0,0"`
-    pub start_point: Option<String>,
+    pub start_point: Option<crate::Text>,
     /// JSON `end_point` / 字段 `end_point`. Example / 示例: `"0,100"`
-    pub end_point: Option<String>,
+    pub end_point: Option<crate::Text>,
     /// JSON `colors` / 字段 `colors`. Example / 示例: `["#AC7B40FF"]`
-    pub colors: Vec<String>,
+    pub colors: Vec<crate::Text>,
     /// JSON `gradients` / 字段 `gradients`. Example / 示例: `[0]`
     pub gradients: Vec<i64>,
 }
@@ -3962,7 +3962,7 @@ pub struct TopUpperMemberVip {
     pub vip_due_date: Option<i64>,
     /// JSON `dueRemark` / 字段 `dueRemark`. Example / 示例: `""`
     #[serde(rename = "dueRemark")]
-    pub due_remark: Option<String>,
+    pub due_remark: Option<crate::Text>,
     /// JSON `accessStatus` / 字段 `accessStatus`. Example / 示例: `0`
     #[serde(rename = "accessStatus")]
     pub access_status: Option<i64>,
@@ -3971,7 +3971,7 @@ pub struct TopUpperMemberVip {
     pub vip_status: Option<i64>,
     /// JSON `vipStatusWarn` / 字段 `vipStatusWarn`. Example / 示例: `""`
     #[serde(rename = "vipStatusWarn")]
-    pub vip_status_warn: Option<String>,
+    pub vip_status_warn: Option<crate::Text>,
     /// JSON `themeType` / 字段 `themeType`. Example / 示例: `0`
     #[serde(rename = "themeType")]
     pub theme_type: Option<i64>,
@@ -3980,7 +3980,7 @@ pub struct TopUpperMemberVip {
     /// JSON `avatar_subscript` / 字段 `avatar_subscript`. Example / 示例: `0`
     pub avatar_subscript: Option<i64>,
     /// JSON `nickname_color` / 字段 `nickname_color`. Example / 示例: `""`
-    pub nickname_color: Option<String>,
+    pub nickname_color: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for TopUpperMemberVip {
@@ -4022,29 +4022,29 @@ impl de::Object for TopUpperMemberVip {
 #[non_exhaustive]
 pub struct TopUpperMemberVipLabel {
     /// JSON `path` / 字段 `path`. Example / 示例: `""`
-    pub path: Option<String>,
+    pub path: Option<crate::Text>,
     /// JSON `text` / 字段 `text`. Example / 示例: `""`
-    pub text: Option<String>,
+    pub text: Option<crate::Text>,
     /// JSON `label_theme` / 字段 `label_theme`. Example / 示例: `""`
-    pub label_theme: Option<String>,
+    pub label_theme: Option<crate::Text>,
     /// JSON `text_color` / 字段 `text_color`. Example / 示例: `""`
-    pub text_color: Option<String>,
+    pub text_color: Option<crate::Text>,
     /// JSON `bg_style` / 字段 `bg_style`. Example / 示例: `0`
     pub bg_style: Option<i64>,
     /// JSON `bg_color` / 字段 `bg_color`. Example / 示例: `""`
-    pub bg_color: Option<String>,
+    pub bg_color: Option<crate::Text>,
     /// JSON `border_color` / 字段 `border_color`. Example / 示例: `""`
-    pub border_color: Option<String>,
+    pub border_color: Option<crate::Text>,
     /// JSON `use_img_label` / 字段 `use_img_label`. Example / 示例: `true`
     pub use_img_label: Option<bool>,
     /// JSON `img_label_uri_hans` / 字段 `img_label_uri_hans`. Example / 示例: `""`
-    pub img_label_uri_hans: Option<String>,
+    pub img_label_uri_hans: Option<crate::Text>,
     /// JSON `img_label_uri_hant` / 字段 `img_label_uri_hant`. Example / 示例: `""`
-    pub img_label_uri_hant: Option<String>,
+    pub img_label_uri_hant: Option<crate::Text>,
     /// JSON `img_label_uri_hans_static` / 字段 `img_label_uri_hans_static`. Example / 示例: `"https://i0.hdslb.com/bfs/vip/d7b702ef65a976b20ed…"`
-    pub img_label_uri_hans_static: Option<String>,
+    pub img_label_uri_hans_static: Option<crate::Text>,
     /// JSON `img_label_uri_hant_static` / 字段 `img_label_uri_hant_static`. Example / 示例: `"https://i0.hdslb.com/bfs/activity-plat/static/20…"`
-    pub img_label_uri_hant_static: Option<String>,
+    pub img_label_uri_hant_static: Option<crate::Text>,
     /// JSON `label_id` / 字段 `label_id`. Example / 示例: `0`
     pub label_id: Option<i64>,
     /// JSON `label_goto` / 字段 `label_goto`.
@@ -4104,7 +4104,7 @@ pub struct TopUpperReplyControl {
     /// JSON `max_line` / 字段 `max_line`. Example / 示例: `6`
     pub max_line: Option<i64>,
     /// JSON `time_desc` / 字段 `time_desc`. Example / 示例: `"621天前发布"`
-    pub time_desc: Option<String>,
+    pub time_desc: Option<crate::Text>,
     /// JSON `translation_switch` / 字段 `translation_switch`. Example / 示例: `1`
     pub translation_switch: Option<i64>,
     /// JSON `support_share` / 字段 `support_share`. Example / 示例: `true`
@@ -4207,17 +4207,17 @@ pub struct TopRepliesItem {
     /// JSON `ctime` / 字段 `ctime`. Example / 示例: `1719371621`
     pub ctime: Option<i64>,
     /// JSON `mid_str` / 字段 `mid_str`. Example / 示例: `"598953856"`
-    pub mid_str: Option<String>,
+    pub mid_str: Option<crate::Text>,
     /// JSON `oid_str` / 字段 `oid_str`. Example / 示例: `"751305050"`
-    pub oid_str: Option<String>,
+    pub oid_str: Option<crate::Text>,
     /// JSON `rpid_str` / 字段 `rpid_str`. Example / 示例: `"228211196256"`
-    pub rpid_str: Option<String>,
+    pub rpid_str: Option<crate::Text>,
     /// JSON `root_str` / 字段 `root_str`. Example / 示例: `"0"`
-    pub root_str: Option<String>,
+    pub root_str: Option<crate::Text>,
     /// JSON `parent_str` / 字段 `parent_str`. Example / 示例: `"0"`
-    pub parent_str: Option<String>,
+    pub parent_str: Option<crate::Text>,
     /// JSON `dialog_str` / 字段 `dialog_str`. Example / 示例: `"0"`
-    pub dialog_str: Option<String>,
+    pub dialog_str: Option<crate::Text>,
     /// JSON `like` / 字段 `like`. Example / 示例: `0`
     pub like: Option<i64>,
     /// JSON `action` / 字段 `action`. Example / 示例: `0`
@@ -4239,13 +4239,13 @@ pub struct TopRepliesItem {
     /// JSON `folder` / 字段 `folder`.
     pub folder: Option<TopRepliesItemFolder>,
     /// JSON `dynamic_id_str` / 字段 `dynamic_id_str`. Example / 示例: `"0"`
-    pub dynamic_id_str: Option<String>,
+    pub dynamic_id_str: Option<crate::Text>,
     /// JSON `note_cvid_str` / 字段 `note_cvid_str`. Example / 示例: `"0"`
-    pub note_cvid_str: Option<String>,
+    pub note_cvid_str: Option<crate::Text>,
     /// JSON `track_info` / 字段 `track_info`. Example / 示例: `""`
-    pub track_info: Option<String>,
+    pub track_info: Option<crate::Text>,
     /// JSON `cursor` / 字段 `cursor`. Example / 示例: `"CAESEDE4MTU2MTkyOTgxNzI5MjQaADIDCKMC"`
-    pub cursor: Option<String>,
+    pub cursor: Option<crate::Text>,
     /// JSON `all_count` / 字段 `all_count`. Example / 示例: `1102`
     pub all_count: Option<i64>,
 }
@@ -4313,7 +4313,7 @@ impl de::Object for TopRepliesItem {
 #[non_exhaustive]
 pub struct TopRepliesItemContent {
     /// JSON `message` / 字段 `message`. Example / 示例: `"芬田财经已更新了FT黄金手册（宏观经济图表版），大量新数据高质量宏观经济图表信手拈来！ http…"`
-    pub message: Option<String>,
+    pub message: Option<crate::Text>,
     /// JSON `members` / 字段 `members`.
     pub members: Vec<serde_json::Value>,
     /// JSON `jump_url` / 字段 `jump_url`.
@@ -4355,23 +4355,23 @@ impl de::Object for TopRepliesItemContent {
 #[non_exhaustive]
 pub struct TopRepliesItemContentJumpUrlValue {
     /// JSON `title` / 字段 `title`. Example / 示例: `"立即购买｜芬田FT黄金手册（2024全球经济图表版）FTGoldManual"`
-    pub title: Option<String>,
+    pub title: Option<crate::Text>,
     /// JSON `state` / 字段 `state`. Example / 示例: `0`
     pub state: Option<i64>,
     /// JSON `prefix_icon` / 字段 `prefix_icon`. Example / 示例: `"https://i0.hdslb.com/bfs/activity-plat/static/20…"`
-    pub prefix_icon: Option<String>,
+    pub prefix_icon: Option<crate::Text>,
     /// JSON `app_url_schema` / 字段 `app_url_schema`. Example / 示例: `""`
-    pub app_url_schema: Option<String>,
+    pub app_url_schema: Option<crate::Text>,
     /// JSON `app_name` / 字段 `app_name`. Example / 示例: `""`
-    pub app_name: Option<String>,
+    pub app_name: Option<crate::Text>,
     /// JSON `app_package_name` / 字段 `app_package_name`. Example / 示例: `""`
-    pub app_package_name: Option<String>,
+    pub app_package_name: Option<crate::Text>,
     /// JSON `click_report` / 字段 `click_report`. Example / 示例: `""`
-    pub click_report: Option<String>,
+    pub click_report: Option<crate::Text>,
     /// JSON `is_half_screen` / 字段 `is_half_screen`. Example / 示例: `false`
     pub is_half_screen: Option<bool>,
     /// JSON `exposure_report` / 字段 `exposure_report`. Example / 示例: `""`
-    pub exposure_report: Option<String>,
+    pub exposure_report: Option<crate::Text>,
     /// JSON `extra` / 字段 `extra`.
     pub extra: Option<TopRepliesItemContentJumpUrlValueExtra>,
     /// JSON `underline` / 字段 `underline`. Example / 示例: `false`
@@ -4379,7 +4379,7 @@ pub struct TopRepliesItemContentJumpUrlValue {
     /// JSON `match_once` / 字段 `match_once`. Example / 示例: `false`
     pub match_once: Option<bool>,
     /// JSON `pc_url` / 字段 `pc_url`. Example / 示例: `"https://mall.bilibili.com/neul-next/index.html?p…"`
-    pub pc_url: Option<String>,
+    pub pc_url: Option<crate::Text>,
     /// JSON `icon_position` / 字段 `icon_position`. Example / 示例: `0`
     pub icon_position: Option<i64>,
 }
@@ -4429,7 +4429,7 @@ pub struct TopRepliesItemContentJumpUrlValueExtra {
     /// JSON `goods_item_id` / 字段 `goods_item_id`. Example / 示例: `902630132441288704`
     pub goods_item_id: Option<i64>,
     /// JSON `goods_prefetched_cache` / 字段 `goods_prefetched_cache`. Example / 示例: `"{\"source_id\":0,\"resource_id\":0,\"is_ad_loc\":true,…"`
-    pub goods_prefetched_cache: Option<String>,
+    pub goods_prefetched_cache: Option<crate::Text>,
     /// JSON `goods_show_type` / 字段 `goods_show_type`. Example / 示例: `2`
     pub goods_show_type: Option<i64>,
     /// JSON `is_word_search` / 字段 `is_word_search`. Example / 示例: `false`
@@ -4437,9 +4437,9 @@ pub struct TopRepliesItemContentJumpUrlValueExtra {
     /// JSON `goods_cm_control` / 字段 `goods_cm_control`. Example / 示例: `1`
     pub goods_cm_control: Option<i64>,
     /// JSON `goods_click_report` / 字段 `goods_click_report`. Example / 示例: `"{\"spmid\":\"\",\"is_attribution\":0,\"request_id\":\"177…"`
-    pub goods_click_report: Option<String>,
+    pub goods_click_report: Option<crate::Text>,
     /// JSON `goods_exposure_report` / 字段 `goods_exposure_report`. Example / 示例: `"{\"spmid\":\"\",\"is_attribution\":0,\"request_id\":\"177…"`
-    pub goods_exposure_report: Option<String>,
+    pub goods_exposure_report: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for TopRepliesItemContentJumpUrlValueExtra {
@@ -4482,7 +4482,7 @@ pub struct TopRepliesItemFolder {
     /// JSON `is_folded` / 字段 `is_folded`. Example / 示例: `false`
     pub is_folded: Option<bool>,
     /// JSON `rule` / 字段 `rule`. Example / 示例: `""`
-    pub rule: Option<String>,
+    pub rule: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for TopRepliesItemFolder {
@@ -4517,19 +4517,19 @@ impl de::Object for TopRepliesItemFolder {
 #[non_exhaustive]
 pub struct TopRepliesItemMember {
     /// JSON `mid` / 字段 `mid`. Example / 示例: `"598953856"`
-    pub mid: Option<String>,
+    pub mid: Option<crate::Text>,
     /// JSON `uname` / 字段 `uname`. Example / 示例: `"芬田财经"`
-    pub uname: Option<String>,
+    pub uname: Option<crate::Text>,
     /// JSON `handle` / 字段 `handle`. Example / 示例: `""`
-    pub handle: Option<String>,
+    pub handle: Option<crate::Text>,
     /// JSON `sex` / 字段 `sex`. Example / 示例: `"男"`
-    pub sex: Option<String>,
+    pub sex: Option<crate::Text>,
     /// JSON `sign` / 字段 `sign`. Example / 示例: `"深度财经｜THINK BIGGER｜\n\n独家体系课程和重要资料见小店\n\n资深投资经验｜人大金融科…"`
-    pub sign: Option<String>,
+    pub sign: Option<crate::Text>,
     /// JSON `avatar` / 字段 `avatar`. Example / 示例: `"https://i1.hdslb.com/bfs/face/8c49ba713cdf2d3dee…"`
-    pub avatar: Option<String>,
+    pub avatar: Option<crate::Text>,
     /// JSON `rank` / 字段 `rank`. Example / 示例: `"10000"`
-    pub rank: Option<String>,
+    pub rank: Option<crate::Text>,
     /// JSON `face_nft_new` / 字段 `face_nft_new`. Example / 示例: `0`
     pub face_nft_new: Option<i64>,
     /// JSON `is_senior_member` / 字段 `is_senior_member`. Example / 示例: `1`
@@ -4555,7 +4555,7 @@ pub struct TopRepliesItemMember {
     /// JSON `is_contractor` / 字段 `is_contractor`. Example / 示例: `false`
     pub is_contractor: Option<bool>,
     /// JSON `contract_desc` / 字段 `contract_desc`. Example / 示例: `""`
-    pub contract_desc: Option<String>,
+    pub contract_desc: Option<crate::Text>,
     /// JSON `nft_interaction` / 字段 `nft_interaction`.
     pub nft_interaction: serde_json::Value,
     /// JSON `avatar_item` / 字段 `avatar_item`.
@@ -4617,7 +4617,7 @@ pub struct TopRepliesItemMemberAvatarItem {
     /// JSON `fallback_layers` / 字段 `fallback_layers`.
     pub fallback_layers: Option<TopRepliesItemMemberAvatarItemFallbackLayers>,
     /// JSON `mid` / 字段 `mid`. Example / 示例: `"598953856"`
-    pub mid: Option<String>,
+    pub mid: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for TopRepliesItemMemberAvatarItem {
@@ -5090,7 +5090,7 @@ for TopRepliesItemMemberAvatarItemFallbackLayersLayersItemLayerConfigTagsGeneral
 pub struct TopRepliesItemMemberAvatarItemFallbackLayersLayersItemLayerConfigTagsGeneralCfgGeneralConfigWebCssStyle {
     /// JSON `borderRadius` / 字段 `borderRadius`. Example / 示例: `"50%"`
     #[serde(rename = "borderRadius")]
-    pub border_radius: Option<String>,
+    pub border_radius: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de>
@@ -5244,9 +5244,9 @@ for TopRepliesItemMemberAvatarItemFallbackLayersLayersItemResourceResImageImageS
 #[non_exhaustive]
 pub struct TopRepliesItemMemberAvatarItemFallbackLayersLayersItemResourceResImageImageSrcRemote {
     /// JSON `url` / 字段 `url`. Example / 示例: `"https://i1.hdslb.com/bfs/face/8c49ba713cdf2d3dee…"`
-    pub url: Option<String>,
+    pub url: Option<crate::Text>,
     /// JSON `bfs_style` / 字段 `bfs_style`. Example / 示例: `"widget-layer-avatar"`
-    pub bfs_style: Option<String>,
+    pub bfs_style: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de>
@@ -5286,7 +5286,7 @@ pub struct TopRepliesItemMemberFansDetail {
     /// JSON `medal_id` / 字段 `medal_id`. Example / 示例: `1308454`
     pub medal_id: Option<i64>,
     /// JSON `medal_name` / 字段 `medal_name`. Example / 示例: `"FT泰谷"`
-    pub medal_name: Option<String>,
+    pub medal_name: Option<crate::Text>,
     /// JSON `score` / 字段 `score`. Example / 示例: `0`
     pub score: Option<f64>,
     /// JSON `level` / 字段 `level`. Example / 示例: `6`
@@ -5310,9 +5310,9 @@ pub struct TopRepliesItemMemberFansDetail {
     /// JSON `guard_level` / 字段 `guard_level`. Example / 示例: `0`
     pub guard_level: Option<i64>,
     /// JSON `guard_icon` / 字段 `guard_icon`. Example / 示例: `""`
-    pub guard_icon: Option<String>,
+    pub guard_icon: Option<crate::Text>,
     /// JSON `honor_icon` / 字段 `honor_icon`. Example / 示例: `""`
-    pub honor_icon: Option<String>,
+    pub honor_icon: Option<crate::Text>,
     /// JSON `medal_level_bg_color` / 字段 `medal_level_bg_color`. Example / 示例: `16777215`
     pub medal_level_bg_color: Option<i64>,
 }
@@ -5407,15 +5407,15 @@ pub struct TopRepliesItemMemberNameplate {
     /// JSON `nid` / 字段 `nid`. Example / 示例: `8`
     pub nid: Option<i64>,
     /// JSON `name` / 字段 `name`. Example / 示例: `"知名偶像"`
-    pub name: Option<String>,
+    pub name: Option<crate::Text>,
     /// JSON `image` / 字段 `image`. Example / 示例: `"https://i0.hdslb.com/bfs/face/27a952195555e64508…"`
-    pub image: Option<String>,
+    pub image: Option<crate::Text>,
     /// JSON `image_small` / 字段 `image_small`. Example / 示例: `"https://i0.hdslb.com/bfs/face/0497be49e08357bf05…"`
-    pub image_small: Option<String>,
+    pub image_small: Option<crate::Text>,
     /// JSON `level` / 字段 `level`. Example / 示例: `"稀有勋章"`
-    pub level: Option<String>,
+    pub level: Option<crate::Text>,
     /// JSON `condition` / 字段 `condition`. Example / 示例: `"所有自制视频总播放数>=100万，数据次日更新"`
-    pub condition: Option<String>,
+    pub condition: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for TopRepliesItemMemberNameplate {
@@ -5455,7 +5455,7 @@ pub struct TopRepliesItemMemberOfficialVerify {
     /// JSON `type` / 字段 `type`. Example / 示例: `-1`
     pub r#type: Option<i64>,
     /// JSON `desc` / 字段 `desc`. Example / 示例: `""`
-    pub desc: Option<String>,
+    pub desc: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for TopRepliesItemMemberOfficialVerify {
@@ -5491,15 +5491,15 @@ pub struct TopRepliesItemMemberPendant {
     /// JSON `pid` / 字段 `pid`. Example / 示例: `0`
     pub pid: Option<i64>,
     /// JSON `name` / 字段 `name`. Example / 示例: `""`
-    pub name: Option<String>,
+    pub name: Option<crate::Text>,
     /// JSON `image` / 字段 `image`. Example / 示例: `""`
-    pub image: Option<String>,
+    pub image: Option<crate::Text>,
     /// JSON `expire` / 字段 `expire`. Example / 示例: `0`
     pub expire: Option<i64>,
     /// JSON `image_enhance` / 字段 `image_enhance`. Example / 示例: `""`
-    pub image_enhance: Option<String>,
+    pub image_enhance: Option<crate::Text>,
     /// JSON `image_enhance_frame` / 字段 `image_enhance_frame`. Example / 示例: `""`
-    pub image_enhance_frame: Option<String>,
+    pub image_enhance_frame: Option<crate::Text>,
     /// JSON `n_pid` / 字段 `n_pid`. Example / 示例: `0`
     pub n_pid: Option<i64>,
 }
@@ -5614,15 +5614,15 @@ pub struct TopRepliesItemMemberUserSailingCardbg {
     /// JSON `id` / 字段 `id`. Example / 示例: `1766982667001`
     pub id: Option<i64>,
     /// JSON `name` / 字段 `name`. Example / 示例: `"命中注定"`
-    pub name: Option<String>,
+    pub name: Option<crate::Text>,
     /// JSON `image` / 字段 `image`. Example / 示例: `"https://i0.hdslb.com/bfs/baselabs/op/6277b133b00…"`
-    pub image: Option<String>,
+    pub image: Option<crate::Text>,
     /// JSON `jump_url` / 字段 `jump_url`. Example / 示例: `"https://www.bilibili.com/h5/mall/equity-link/col…"`
-    pub jump_url: Option<String>,
+    pub jump_url: Option<crate::Text>,
     /// JSON `fan` / 字段 `fan`.
     pub fan: Option<TopRepliesItemMemberUserSailingCardbgFan>,
     /// JSON `type` / 字段 `type`. Example / 示例: `"suit"`
-    pub r#type: Option<String>,
+    pub r#type: Option<crate::Text>,
     /// JSON `image_group` / 字段 `image_group`.
     pub image_group: serde_json::Value,
 }
@@ -5667,13 +5667,13 @@ pub struct TopRepliesItemMemberUserSailingCardbgFan {
     /// JSON `number` / 字段 `number`. Example / 示例: `18`
     pub number: Option<i64>,
     /// JSON `color` / 字段 `color`. Example / 示例: `"#AC7B40"`
-    pub color: Option<String>,
+    pub color: Option<crate::Text>,
     /// JSON `name` / 字段 `name`. Example / 示例: `"命中注定"`
-    pub name: Option<String>,
+    pub name: Option<crate::Text>,
     /// JSON `num_desc` / 字段 `num_desc`. Example / 示例: `"000018"`
-    pub num_desc: Option<String>,
+    pub num_desc: Option<crate::Text>,
     /// JSON `num_prefix` / 字段 `num_prefix`. Example / 示例: `"NO."`
-    pub num_prefix: Option<String>,
+    pub num_prefix: Option<crate::Text>,
     /// JSON `color_format` / 字段 `color_format`.
     pub color_format: Option<TopRepliesItemMemberUserSailingCardbgFanColorFormat>,
 }
@@ -5714,11 +5714,11 @@ impl de::Object for TopRepliesItemMemberUserSailingCardbgFan {
 #[non_exhaustive]
 pub struct TopRepliesItemMemberUserSailingCardbgFanColorFormat {
     /// JSON `start_point` / 字段 `start_point`. Example / 示例: `"0,0"`
-    pub start_point: Option<String>,
+    pub start_point: Option<crate::Text>,
     /// JSON `end_point` / 字段 `end_point`. Example / 示例: `"0,100"`
-    pub end_point: Option<String>,
+    pub end_point: Option<crate::Text>,
     /// JSON `colors` / 字段 `colors`. Example / 示例: `["#AC7B40FF"]`
-    pub colors: Vec<String>,
+    pub colors: Vec<crate::Text>,
     /// JSON `gradients` / 字段 `gradients`. Example / 示例: `[0]`
     pub gradients: Vec<i64>,
 }
@@ -5792,15 +5792,15 @@ pub struct TopRepliesItemMemberUserSailingV2CardBg {
     /// JSON `id` / 字段 `id`. Example / 示例: `1766982667001`
     pub id: Option<i64>,
     /// JSON `name` / 字段 `name`. Example / 示例: `"命中注定"`
-    pub name: Option<String>,
+    pub name: Option<crate::Text>,
     /// JSON `image` / 字段 `image`. Example / 示例: `"https://i0.hdslb.com/bfs/baselabs/op/6277b133b00…"`
-    pub image: Option<String>,
+    pub image: Option<crate::Text>,
     /// JSON `jump_url` / 字段 `jump_url`. Example / 示例: `"https://www.bilibili.com/h5/mall/equity-link/col…"`
-    pub jump_url: Option<String>,
+    pub jump_url: Option<crate::Text>,
     /// JSON `fan` / 字段 `fan`.
     pub fan: Option<TopRepliesItemMemberUserSailingV2CardBgFan>,
     /// JSON `type` / 字段 `type`. Example / 示例: `"suit"`
-    pub r#type: Option<String>,
+    pub r#type: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for TopRepliesItemMemberUserSailingV2CardBg {
@@ -5842,13 +5842,13 @@ pub struct TopRepliesItemMemberUserSailingV2CardBgFan {
     /// JSON `number` / 字段 `number`. Example / 示例: `18`
     pub number: Option<i64>,
     /// JSON `color` / 字段 `color`. Example / 示例: `"#AC7B40"`
-    pub color: Option<String>,
+    pub color: Option<crate::Text>,
     /// JSON `name` / 字段 `name`. Example / 示例: `"命中注定"`
-    pub name: Option<String>,
+    pub name: Option<crate::Text>,
     /// JSON `num_desc` / 字段 `num_desc`. Example / 示例: `"000018"`
-    pub num_desc: Option<String>,
+    pub num_desc: Option<crate::Text>,
     /// JSON `num_prefix` / 字段 `num_prefix`. Example / 示例: `"NO."`
-    pub num_prefix: Option<String>,
+    pub num_prefix: Option<crate::Text>,
     /// JSON `color_format` / 字段 `color_format`.
     pub color_format: Option<TopRepliesItemMemberUserSailingV2CardBgFanColorFormat>,
 }
@@ -5889,11 +5889,11 @@ impl de::Object for TopRepliesItemMemberUserSailingV2CardBgFan {
 #[non_exhaustive]
 pub struct TopRepliesItemMemberUserSailingV2CardBgFanColorFormat {
     /// JSON `start_point` / 字段 `start_point`. Example / 示例: `"0,0"`
-    pub start_point: Option<String>,
+    pub start_point: Option<crate::Text>,
     /// JSON `end_point` / 字段 `end_point`. Example / 示例: `"0,100"`
-    pub end_point: Option<String>,
+    pub end_point: Option<crate::Text>,
     /// JSON `colors` / 字段 `colors`. Example / 示例: `["#AC7B40FF"]`
-    pub colors: Vec<String>,
+    pub colors: Vec<crate::Text>,
     /// JSON `gradients` / 字段 `gradients`. Example / 示例: `[0]`
     pub gradients: Vec<i64>,
 }
@@ -5939,7 +5939,7 @@ pub struct TopRepliesItemMemberVip {
     pub vip_due_date: Option<i64>,
     /// JSON `dueRemark` / 字段 `dueRemark`. Example / 示例: `""`
     #[serde(rename = "dueRemark")]
-    pub due_remark: Option<String>,
+    pub due_remark: Option<crate::Text>,
     /// JSON `accessStatus` / 字段 `accessStatus`. Example / 示例: `0`
     #[serde(rename = "accessStatus")]
     pub access_status: Option<i64>,
@@ -5948,7 +5948,7 @@ pub struct TopRepliesItemMemberVip {
     pub vip_status: Option<i64>,
     /// JSON `vipStatusWarn` / 字段 `vipStatusWarn`. Example / 示例: `""`
     #[serde(rename = "vipStatusWarn")]
-    pub vip_status_warn: Option<String>,
+    pub vip_status_warn: Option<crate::Text>,
     /// JSON `themeType` / 字段 `themeType`. Example / 示例: `0`
     #[serde(rename = "themeType")]
     pub theme_type: Option<i64>,
@@ -5957,7 +5957,7 @@ pub struct TopRepliesItemMemberVip {
     /// JSON `avatar_subscript` / 字段 `avatar_subscript`. Example / 示例: `0`
     pub avatar_subscript: Option<i64>,
     /// JSON `nickname_color` / 字段 `nickname_color`. Example / 示例: `""`
-    pub nickname_color: Option<String>,
+    pub nickname_color: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for TopRepliesItemMemberVip {
@@ -5999,29 +5999,29 @@ impl de::Object for TopRepliesItemMemberVip {
 #[non_exhaustive]
 pub struct TopRepliesItemMemberVipLabel {
     /// JSON `path` / 字段 `path`. Example / 示例: `""`
-    pub path: Option<String>,
+    pub path: Option<crate::Text>,
     /// JSON `text` / 字段 `text`. Example / 示例: `""`
-    pub text: Option<String>,
+    pub text: Option<crate::Text>,
     /// JSON `label_theme` / 字段 `label_theme`. Example / 示例: `""`
-    pub label_theme: Option<String>,
+    pub label_theme: Option<crate::Text>,
     /// JSON `text_color` / 字段 `text_color`. Example / 示例: `""`
-    pub text_color: Option<String>,
+    pub text_color: Option<crate::Text>,
     /// JSON `bg_style` / 字段 `bg_style`. Example / 示例: `0`
     pub bg_style: Option<i64>,
     /// JSON `bg_color` / 字段 `bg_color`. Example / 示例: `""`
-    pub bg_color: Option<String>,
+    pub bg_color: Option<crate::Text>,
     /// JSON `border_color` / 字段 `border_color`. Example / 示例: `""`
-    pub border_color: Option<String>,
+    pub border_color: Option<crate::Text>,
     /// JSON `use_img_label` / 字段 `use_img_label`. Example / 示例: `true`
     pub use_img_label: Option<bool>,
     /// JSON `img_label_uri_hans` / 字段 `img_label_uri_hans`. Example / 示例: `""`
-    pub img_label_uri_hans: Option<String>,
+    pub img_label_uri_hans: Option<crate::Text>,
     /// JSON `img_label_uri_hant` / 字段 `img_label_uri_hant`. Example / 示例: `""`
-    pub img_label_uri_hant: Option<String>,
+    pub img_label_uri_hant: Option<crate::Text>,
     /// JSON `img_label_uri_hans_static` / 字段 `img_label_uri_hans_static`. Example / 示例: `"https://i0.hdslb.com/bfs/vip/d7b702ef65a976b20ed…"`
-    pub img_label_uri_hans_static: Option<String>,
+    pub img_label_uri_hans_static: Option<crate::Text>,
     /// JSON `img_label_uri_hant_static` / 字段 `img_label_uri_hant_static`. Example / 示例: `"https://i0.hdslb.com/bfs/activity-plat/static/20…"`
-    pub img_label_uri_hant_static: Option<String>,
+    pub img_label_uri_hant_static: Option<crate::Text>,
     /// JSON `label_id` / 字段 `label_id`. Example / 示例: `0`
     pub label_id: Option<i64>,
     /// JSON `label_goto` / 字段 `label_goto`.
@@ -6081,7 +6081,7 @@ pub struct TopRepliesItemReplyControl {
     /// JSON `max_line` / 字段 `max_line`. Example / 示例: `6`
     pub max_line: Option<i64>,
     /// JSON `time_desc` / 字段 `time_desc`. Example / 示例: `"621天前发布"`
-    pub time_desc: Option<String>,
+    pub time_desc: Option<crate::Text>,
     /// JSON `translation_switch` / 字段 `translation_switch`. Example / 示例: `1`
     pub translation_switch: Option<i64>,
     /// JSON `support_share` / 字段 `support_share`. Example / 示例: `true`

@@ -110,7 +110,7 @@ impl<'a> std::future::IntoFuture for Request<'a> {
 pub struct Data {
     /// JSON `spmidPrefix` / 字段 `spmidPrefix`. Example / 示例: `"333.788"`
     #[serde(rename = "spmidPrefix")]
-    pub spmid_prefix: Option<String>,
+    pub spmid_prefix: Option<crate::Text>,
     /// JSON `inWechat` / 字段 `inWechat`. Example / 示例: `false`
     #[serde(rename = "inWechat")]
     pub in_wechat: Option<bool>,
@@ -127,10 +127,10 @@ pub struct Data {
     pub error: serde_json::Value,
     /// JSON `pageTheme` / 字段 `pageTheme`. Example / 示例: `"light"`
     #[serde(rename = "pageTheme")]
-    pub page_theme: Option<String>,
+    pub page_theme: Option<crate::Text>,
     /// JSON `bmpDefDomain` / 字段 `bmpDefDomain`. Example / 示例: `""`
     #[serde(rename = "bmpDefDomain")]
-    pub bmp_def_domain: Option<String>,
+    pub bmp_def_domain: Option<crate::Text>,
     /// JSON `defaultWbiKey` / 字段 `defaultWbiKey`.
     #[serde(rename = "defaultWbiKey")]
     pub default_wbi_key: Option<DefaultWbiKey>,
@@ -146,7 +146,7 @@ pub struct Data {
     /// JSON `aid` / 字段 `aid`. Example / 示例: `114733139104444`
     pub aid: Option<i64>,
     /// JSON `bvid` / 字段 `bvid`. Example / 示例: `"BV1JiKhzDEmo"`
-    pub bvid: Option<String>,
+    pub bvid: Option<crate::Text>,
     /// JSON `cid` / 字段 `cid`. Example / 示例: `30659969522`
     pub cid: Option<i64>,
     /// JSON `p` / 字段 `p`. Example / 示例: `1`
@@ -206,7 +206,7 @@ pub struct Data {
     pub rcmd_tab_data: Option<RcmdTabData>,
     /// JSON `rcmdTabNames` / 字段 `rcmdTabNames`. Example / 示例: `["主线"]`
     #[serde(rename = "rcmdTabNames")]
-    pub rcmd_tab_names: Vec<String>,
+    pub rcmd_tab_names: Vec<crate::Text>,
     /// JSON `currentRcmdTab` / 字段 `currentRcmdTab`.
     #[serde(rename = "currentRcmdTab")]
     pub current_rcmd_tab: Option<CurrentRcmdTab>,
@@ -235,10 +235,10 @@ pub struct Data {
     pub continuous_play: Option<bool>,
     /// JSON `nanoTheme` / 字段 `nanoTheme`.
     #[serde(rename = "nanoTheme")]
-    pub nano_theme: std::collections::BTreeMap<String, String>,
+    pub nano_theme: std::collections::BTreeMap<String, crate::Text>,
     /// JSON `insertScripts` / 字段 `insertScripts`. Example / 示例: `["//s1.hdslb.com/bfs/static/jinkela/video/video.6c…"]`
     #[serde(rename = "insertScripts")]
-    pub insert_scripts: Vec<String>,
+    pub insert_scripts: Vec<crate::Text>,
     /// JSON `constants` / 字段 `constants`.
     pub constants: serde_json::Value,
     /// JSON `abtest` / 字段 `abtest`.
@@ -330,15 +330,15 @@ impl de::Object for Data {
 #[non_exhaustive]
 pub struct DataAbtest {
     /// JSON `rcmd_tab_version` / 字段 `rcmd_tab_version`. Example / 示例: `"DISABLE"`
-    pub rcmd_tab_version: Option<String>,
+    pub rcmd_tab_version: Option<crate::Text>,
     /// JSON `enable_shortcut_key` / 字段 `enable_shortcut_key`. Example / 示例: `"DISABLE"`
-    pub enable_shortcut_key: Option<String>,
+    pub enable_shortcut_key: Option<crate::Text>,
     /// JSON `enable_live_anime` / 字段 `enable_live_anime`. Example / 示例: `"ENABLE"`
-    pub enable_live_anime: Option<String>,
+    pub enable_live_anime: Option<crate::Text>,
     /// JSON `enable_strip_ad` / 字段 `enable_strip_ad`. Example / 示例: `"ENABLE"`
-    pub enable_strip_ad: Option<String>,
+    pub enable_strip_ad: Option<crate::Text>,
     /// JSON `comment_version_hash` / 字段 `comment_version_hash`. Example / 示例: `"e0090ab8af"`
-    pub comment_version_hash: Option<String>,
+    pub comment_version_hash: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for DataAbtest {
@@ -377,7 +377,7 @@ pub struct Item {
     /// JSON `id` / 字段 `id`. Example / 示例: `0`
     pub id: Option<i64>,
     /// JSON `contract_id` / 字段 `contract_id`. Example / 示例: `""`
-    pub contract_id: Option<String>,
+    pub contract_id: Option<crate::Text>,
     /// JSON `res_id` / 字段 `res_id`. Example / 示例: `0`
     pub res_id: Option<i64>,
     /// JSON `asg_id` / 字段 `asg_id`. Example / 示例: `0`
@@ -385,45 +385,45 @@ pub struct Item {
     /// JSON `pos_num` / 字段 `pos_num`. Example / 示例: `1`
     pub pos_num: Option<i64>,
     /// JSON `name` / 字段 `name`. Example / 示例: `""`
-    pub name: Option<String>,
+    pub name: Option<crate::Text>,
     /// JSON `pic` / 字段 `pic`. Example / 示例: `"https://i0.hdslb.com/bfs/sycp/sanlian/image/bdc1…"`
-    pub pic: Option<String>,
+    pub pic: Option<crate::Text>,
     /// JSON `image_urls` / 字段 `image_urls`.
     pub image_urls: serde_json::Value,
     /// JSON `litpic` / 字段 `litpic`. Example / 示例: `""`
-    pub litpic: Option<String>,
+    pub litpic: Option<crate::Text>,
     /// JSON `url` / 字段 `url`. Example / 示例: `"https://tkio-redirect.solar-engine.com/receive/t…"`
-    pub url: Option<String>,
+    pub url: Option<crate::Text>,
     /// JSON `style` / 字段 `style`. Example / 示例: `0`
     pub style: Option<i64>,
     /// JSON `is_ad` / 字段 `is_ad`. Example / 示例: `true`
     pub is_ad: Option<bool>,
     /// JSON `agency` / 字段 `agency`. Example / 示例: `""`
-    pub agency: Option<String>,
+    pub agency: Option<crate::Text>,
     /// JSON `label` / 字段 `label`. Example / 示例: `""`
-    pub label: Option<String>,
+    pub label: Option<crate::Text>,
     /// JSON `intro` / 字段 `intro`. Example / 示例: `""`
-    pub intro: Option<String>,
+    pub intro: Option<crate::Text>,
     /// JSON `creative_type` / 字段 `creative_type`. Example / 示例: `2`
     pub creative_type: Option<i64>,
     /// JSON `request_id` / 字段 `request_id`. Example / 示例: `"1773067889527q172a25a148a101q1946"`
-    pub request_id: Option<String>,
+    pub request_id: Option<crate::Text>,
     /// JSON `creative_id` / 字段 `creative_id`. Example / 示例: `1044943402`
     pub creative_id: Option<i64>,
     /// JSON `src_id` / 字段 `src_id`. Example / 示例: `2629`
     pub src_id: Option<i64>,
     /// JSON `show_url` / 字段 `show_url`. Example / 示例: `"https://tkio-redirect.solar-engine.com/receive/t…"`
-    pub show_url: Option<String>,
+    pub show_url: Option<crate::Text>,
     /// JSON `click_url` / 字段 `click_url`. Example / 示例: `"https://tkio-redirect.solar-engine.com/receive/t…"`
-    pub click_url: Option<String>,
+    pub click_url: Option<crate::Text>,
     /// JSON `area` / 字段 `area`. Example / 示例: `1`
     pub area: Option<i64>,
     /// JSON `is_ad_loc` / 字段 `is_ad_loc`. Example / 示例: `true`
     pub is_ad_loc: Option<bool>,
     /// JSON `ad_cb` / 字段 `ad_cb`. Example / 示例: `"CJru8A0QjMawYxiqpKLyAyAFKAEw6bbzATjFFEIhMTc3MzA2…"`
-    pub ad_cb: Option<String>,
+    pub ad_cb: Option<crate::Text>,
     /// JSON `title` / 字段 `title`. Example / 示例: `""`
-    pub title: Option<String>,
+    pub title: Option<crate::Text>,
     /// JSON `server_type` / 字段 `server_type`. Example / 示例: `1`
     pub server_type: Option<i64>,
     /// JSON `cm_mark` / 字段 `cm_mark`. Example / 示例: `1`
@@ -431,7 +431,7 @@ pub struct Item {
     /// JSON `stime` / 字段 `stime`. Example / 示例: `0`
     pub stime: Option<i64>,
     /// JSON `mid` / 字段 `mid`. Example / 示例: `""`
-    pub mid: Option<String>,
+    pub mid: Option<crate::Text>,
     /// JSON `activity_type` / 字段 `activity_type`. Example / 示例: `0`
     pub activity_type: Option<i64>,
     /// JSON `epid` / 字段 `epid`. Example / 示例: `0`
@@ -441,15 +441,15 @@ pub struct Item {
     /// JSON `room` / 字段 `room`.
     pub room: serde_json::Value,
     /// JSON `sub_title` / 字段 `sub_title`. Example / 示例: `""`
-    pub sub_title: Option<String>,
+    pub sub_title: Option<crate::Text>,
     /// JSON `ad_desc` / 字段 `ad_desc`. Example / 示例: `""`
-    pub ad_desc: Option<String>,
+    pub ad_desc: Option<crate::Text>,
     /// JSON `adver_name` / 字段 `adver_name`. Example / 示例: `""`
-    pub adver_name: Option<String>,
+    pub adver_name: Option<crate::Text>,
     /// JSON `null_frame` / 字段 `null_frame`. Example / 示例: `false`
     pub null_frame: Option<bool>,
     /// JSON `pic_main_color` / 字段 `pic_main_color`. Example / 示例: `""`
-    pub pic_main_color: Option<String>,
+    pub pic_main_color: Option<crate::Text>,
     /// JSON `card_type` / 字段 `card_type`. Example / 示例: `0`
     pub card_type: Option<i64>,
     /// JSON `business_mark` / 字段 `business_mark`.
@@ -457,15 +457,15 @@ pub struct Item {
     /// JSON `inline` / 字段 `inline`.
     pub inline: Option<Inline>,
     /// JSON `operater` / 字段 `operater`. Example / 示例: `""`
-    pub operater: Option<String>,
+    pub operater: Option<crate::Text>,
     /// JSON `jump_target` / 字段 `jump_target`. Example / 示例: `1`
     pub jump_target: Option<i64>,
     /// JSON `show_urls` / 字段 `show_urls`. Example / 示例: `["https://tkio-redirect.solar-engine.com/receive/t…"]`
-    pub show_urls: Vec<String>,
+    pub show_urls: Vec<crate::Text>,
     /// JSON `click_urls` / 字段 `click_urls`. Example / 示例: `["https://tkio-redirect.solar-engine.com/receive/t…"]`
-    pub click_urls: Vec<String>,
+    pub click_urls: Vec<crate::Text>,
     /// JSON `track_id` / 字段 `track_id`. Example / 示例: `"pbaes.W6xpVxzzJoKX2ZCYuO8Jn1Ywkyo-DZfI78tOz_NLWQ…"`
-    pub track_id: Option<String>,
+    pub track_id: Option<crate::Text>,
     /// JSON `feedback_panel` / 字段 `feedback_panel`.
     pub feedback_panel: Option<FeedbackPanel>,
     /// JSON `sales_type` / 字段 `sales_type`. Example / 示例: `11`
@@ -558,27 +558,27 @@ impl de::Object for Item {
 #[non_exhaustive]
 pub struct BusinessMark {
     /// JSON `bg_border_color` / 字段 `bg_border_color`. Example / 示例: `"#999999FF"`
-    pub bg_border_color: Option<String>,
+    pub bg_border_color: Option<crate::Text>,
     /// JSON `bg_color` / 字段 `bg_color`. Example / 示例: `""`
-    pub bg_color: Option<String>,
+    pub bg_color: Option<crate::Text>,
     /// JSON `bg_color_night` / 字段 `bg_color_night`. Example / 示例: `""`
-    pub bg_color_night: Option<String>,
+    pub bg_color_night: Option<crate::Text>,
     /// JSON `border_color` / 字段 `border_color`. Example / 示例: `"#999999FF"`
-    pub border_color: Option<String>,
+    pub border_color: Option<crate::Text>,
     /// JSON `border_color_night` / 字段 `border_color_night`. Example / 示例: `"#686868"`
-    pub border_color_night: Option<String>,
+    pub border_color_night: Option<crate::Text>,
     /// JSON `img_height` / 字段 `img_height`. Example / 示例: `0`
     pub img_height: Option<i64>,
     /// JSON `img_url` / 字段 `img_url`. Example / 示例: `""`
-    pub img_url: Option<String>,
+    pub img_url: Option<crate::Text>,
     /// JSON `img_width` / 字段 `img_width`. Example / 示例: `0`
     pub img_width: Option<i64>,
     /// JSON `text` / 字段 `text`. Example / 示例: `"广告"`
-    pub text: Option<String>,
+    pub text: Option<crate::Text>,
     /// JSON `text_color` / 字段 `text_color`. Example / 示例: `"#999999FF"`
-    pub text_color: Option<String>,
+    pub text_color: Option<crate::Text>,
     /// JSON `text_color_night` / 字段 `text_color_night`. Example / 示例: `"#686868"`
-    pub text_color_night: Option<String>,
+    pub text_color_night: Option<crate::Text>,
     /// JSON `type` / 字段 `type`. Example / 示例: `2`
     pub r#type: Option<i64>,
 }
@@ -624,13 +624,13 @@ impl de::Object for BusinessMark {
 #[non_exhaustive]
 pub struct FeedbackPanel {
     /// JSON `close_rec_tips` / 字段 `close_rec_tips`. Example / 示例: `"操作成功"`
-    pub close_rec_tips: Option<String>,
+    pub close_rec_tips: Option<crate::Text>,
     /// JSON `open_rec_tips` / 字段 `open_rec_tips`. Example / 示例: `"将减少展示此类广告"`
-    pub open_rec_tips: Option<String>,
+    pub open_rec_tips: Option<crate::Text>,
     /// JSON `panel_type_text` / 字段 `panel_type_text`. Example / 示例: `""`
-    pub panel_type_text: Option<String>,
+    pub panel_type_text: Option<crate::Text>,
     /// JSON `toast` / 字段 `toast`. Example / 示例: `"将减少相似广告推荐"`
-    pub toast: Option<String>,
+    pub toast: Option<crate::Text>,
     /// JSON `feedback_panel_detail` / 字段 `feedback_panel_detail`.
     pub feedback_panel_detail: Vec<FeedbackPanelDetailItem>,
 }
@@ -669,19 +669,19 @@ impl de::Object for FeedbackPanel {
 #[non_exhaustive]
 pub struct FeedbackPanelDetailItem {
     /// JSON `icon_url` / 字段 `icon_url`. Example / 示例: `"https://i0.hdslb.com/bfs/sycp/mng/201907/a53df8f…"`
-    pub icon_url: Option<String>,
+    pub icon_url: Option<crate::Text>,
     /// JSON `jump_type` / 字段 `jump_type`. Example / 示例: `1`
     pub jump_type: Option<i64>,
     /// JSON `jump_url` / 字段 `jump_url`. Example / 示例: `""`
-    pub jump_url: Option<String>,
+    pub jump_url: Option<crate::Text>,
     /// JSON `module_id` / 字段 `module_id`. Example / 示例: `1`
     pub module_id: Option<i64>,
     /// JSON `secondary_panel` / 字段 `secondary_panel`.
     pub secondary_panel: Vec<SecondaryPanelItem>,
     /// JSON `sub_text` / 字段 `sub_text`. Example / 示例: `"（选择后将优化广告展示）"`
-    pub sub_text: Option<String>,
+    pub sub_text: Option<crate::Text>,
     /// JSON `text` / 字段 `text`. Example / 示例: `"屏蔽广告"`
-    pub text: Option<String>,
+    pub text: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for FeedbackPanelDetailItem {
@@ -722,7 +722,7 @@ pub struct SecondaryPanelItem {
     /// JSON `reason_id` / 字段 `reason_id`. Example / 示例: `1`
     pub reason_id: Option<i64>,
     /// JSON `text` / 字段 `text`. Example / 示例: `"不感兴趣"`
-    pub text: Option<String>,
+    pub text: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for SecondaryPanelItem {
@@ -760,7 +760,7 @@ pub struct Inline {
     /// JSON `inline_type` / 字段 `inline_type`. Example / 示例: `0`
     pub inline_type: Option<i64>,
     /// JSON `inline_url` / 字段 `inline_url`. Example / 示例: `""`
-    pub inline_url: Option<String>,
+    pub inline_url: Option<crate::Text>,
     /// JSON `inline_barrage_switch` / 字段 `inline_barrage_switch`. Example / 示例: `0`
     pub inline_barrage_switch: Option<i64>,
 }
@@ -842,19 +842,19 @@ pub struct AvailableVideoListItem {
     /// JSON `aid` / 字段 `aid`. Example / 示例: `116029766243995`
     pub aid: Option<i64>,
     /// JSON `bvid` / 字段 `bvid`. Example / 示例: `"BV1ZnF4zXE9Y"`
-    pub bvid: Option<String>,
+    pub bvid: Option<crate::Text>,
     /// JSON `cid` / 字段 `cid`. Example / 示例: `35893478185`
     pub cid: Option<i64>,
     /// JSON `upid` / 字段 `upid`. Example / 示例: `554414980`
     pub upid: Option<i64>,
     /// JSON `title` / 字段 `title`. Example / 示例: `"20260206 混沌期找确定性买点"`
-    pub title: Option<String>,
+    pub title: Option<crate::Text>,
     /// JSON `cover` / 字段 `cover`. Example / 示例: `"http://i2.hdslb.com/bfs/archive/af94f560d516ddda…"`
-    pub cover: Option<String>,
+    pub cover: Option<crate::Text>,
     /// JSON `is_lesson_video` / 字段 `is_lesson_video`. Example / 示例: `false`
     pub is_lesson_video: Option<bool>,
     /// JSON `redirect_url` / 字段 `redirect_url`. Example / 示例: `""`
-    pub redirect_url: Option<String>,
+    pub redirect_url: Option<crate::Text>,
     /// JSON `list` / 字段 `list`.
     pub list: Vec<AvailableVideoListItemListItem>,
 }
@@ -899,13 +899,13 @@ pub struct AvailableVideoListItemListItem {
     /// JSON `aid` / 字段 `aid`. Example / 示例: `116029766243995`
     pub aid: Option<i64>,
     /// JSON `bvid` / 字段 `bvid`. Example / 示例: `"BV1ZnF4zXE9Y"`
-    pub bvid: Option<String>,
+    pub bvid: Option<crate::Text>,
     /// JSON `cid` / 字段 `cid`. Example / 示例: `35893478185`
     pub cid: Option<i64>,
     /// JSON `p` / 字段 `p`. Example / 示例: `1`
     pub p: Option<i64>,
     /// JSON `title` / 字段 `title`. Example / 示例: `"【短线升维教程】：如何在混沌行情中「识别」确定性买点？"`
-    pub title: Option<String>,
+    pub title: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for AvailableVideoListItemListItem {
@@ -947,15 +947,15 @@ pub struct ChannelKvItem {
     /// JSON `tid` / 字段 `tid`. Example / 示例: `1011`
     pub tid: Option<i64>,
     /// JSON `route` / 字段 `route`. Example / 示例: `"ai"`
-    pub route: Option<String>,
+    pub route: Option<crate::Text>,
     /// JSON `name` / 字段 `name`. Example / 示例: `"人工智能"`
-    pub name: Option<String>,
+    pub name: Option<crate::Text>,
     /// JSON `tkey` / 字段 `tkey`. Example / 示例: `"CommonChannel:ai"`
-    pub tkey: Option<String>,
+    pub tkey: Option<crate::Text>,
     /// JSON `url` / 字段 `url`. Example / 示例: `"//www.bilibili.com/c/ai/"`
-    pub url: Option<String>,
+    pub url: Option<crate::Text>,
     /// JSON `icon` / 字段 `icon`. Example / 示例: `"homeicon/ai/1"`
-    pub icon: Option<String>,
+    pub icon: Option<crate::Text>,
     /// JSON `sub` / 字段 `sub`.
     pub sub: Vec<SubItem>,
     /// JSON `config` / 字段 `config`.
@@ -1039,13 +1039,13 @@ pub struct SubItem {
     /// JSON `tid` / 字段 `tid`. Example / 示例: `2096`
     pub tid: Option<i64>,
     /// JSON `route` / 字段 `route`. Example / 示例: `"tutorial"`
-    pub route: Option<String>,
+    pub route: Option<crate::Text>,
     /// JSON `name` / 字段 `name`. Example / 示例: `"AI学习"`
-    pub name: Option<String>,
+    pub name: Option<crate::Text>,
     /// JSON `tkey` / 字段 `tkey`. Example / 示例: `"CommonChannel:aiTutorial"`
-    pub tkey: Option<String>,
+    pub tkey: Option<crate::Text>,
     /// JSON `url` / 字段 `url`. Example / 示例: `""`
-    pub url: Option<String>,
+    pub url: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for SubItem {
@@ -1085,7 +1085,7 @@ pub struct CidMapValue {
     /// JSON `aid` / 字段 `aid`. Example / 示例: `114733139104444`
     pub aid: Option<i64>,
     /// JSON `bvid` / 字段 `bvid`. Example / 示例: `"BV1JiKhzDEmo"`
-    pub bvid: Option<String>,
+    pub bvid: Option<crate::Text>,
     /// JSON `cids` / 字段 `cids`.
     pub cids: std::collections::BTreeMap<String, i64>,
 }
@@ -1124,11 +1124,11 @@ pub struct CorePlayer {
     /// JSON `id` / 字段 `id`. Example / 示例: `0`
     pub id: Option<i64>,
     /// JSON `ref` / 字段 `ref`. Example / 示例: `"<link rel='preload' href='//s1.hdslb.com/bfs/sta…"`
-    pub r#ref: Option<String>,
+    pub r#ref: Option<crate::Text>,
     /// JSON `str` / 字段 `str`. Example / 示例: `"<script type='text/javascript' src='//s1.hdslb.c…"`
-    pub str: Option<String>,
+    pub str: Option<crate::Text>,
     /// JSON `version` / 字段 `version`. Example / 示例: `"4.9.71"`
-    pub version: Option<String>,
+    pub version: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for CorePlayer {
@@ -1164,7 +1164,7 @@ impl de::Object for CorePlayer {
 #[non_exhaustive]
 pub struct CurrentRcmdTab {
     /// JSON `tab_name` / 字段 `tab_name`. Example / 示例: `"全部"`
-    pub tab_name: Option<String>,
+    pub tab_name: Option<crate::Text>,
     /// JSON `tab_order` / 字段 `tab_order`. Example / 示例: `0`
     pub tab_order: Option<i64>,
     /// JSON `tab_type` / 字段 `tab_type`. Example / 示例: `1`
@@ -1203,29 +1203,29 @@ impl de::Object for CurrentRcmdTab {
 #[non_exhaustive]
 pub struct DashInfo {
     /// JSON `from` / 字段 `from`. Example / 示例: `"local"`
-    pub from: Option<String>,
+    pub from: Option<crate::Text>,
     /// JSON `result` / 字段 `result`. Example / 示例: `"suee"`
-    pub result: Option<String>,
+    pub result: Option<crate::Text>,
     /// JSON `message` / 字段 `message`. Example / 示例: `""`
-    pub message: Option<String>,
+    pub message: Option<crate::Text>,
     /// JSON `quality` / 字段 `quality`. Example / 示例: `32`
     pub quality: Option<i64>,
     /// JSON `format` / 字段 `format`. Example / 示例: `"mp4"`
-    pub format: Option<String>,
+    pub format: Option<crate::Text>,
     /// JSON `timelength` / 字段 `timelength`. Example / 示例: `508239`
     pub timelength: Option<i64>,
     /// JSON `accept_format` / 字段 `accept_format`. Example / 示例: `"mp4,mp4,mp4,mp4"`
-    pub accept_format: Option<String>,
+    pub accept_format: Option<crate::Text>,
     /// JSON `accept_description` / 字段 `accept_description`. Example / 示例: `["高清 1080P"]`
-    pub accept_description: Vec<String>,
+    pub accept_description: Vec<crate::Text>,
     /// JSON `accept_quality` / 字段 `accept_quality`. Example / 示例: `[80]`
     pub accept_quality: Vec<i64>,
     /// JSON `video_codecid` / 字段 `video_codecid`. Example / 示例: `7`
     pub video_codecid: Option<i64>,
     /// JSON `seek_param` / 字段 `seek_param`. Example / 示例: `"start"`
-    pub seek_param: Option<String>,
+    pub seek_param: Option<crate::Text>,
     /// JSON `seek_type` / 字段 `seek_type`. Example / 示例: `"second"`
-    pub seek_type: Option<String>,
+    pub seek_type: Option<crate::Text>,
     /// JSON `durl` / 字段 `durl`.
     pub durl: Vec<DurlItem>,
     /// JSON `support_formats` / 字段 `support_formats`.
@@ -1241,7 +1241,7 @@ pub struct DashInfo {
     /// JSON `play_conf` / 字段 `play_conf`.
     pub play_conf: Option<PlayConf>,
     /// JSON `cur_language` / 字段 `cur_language`. Example / 示例: `""`
-    pub cur_language: Option<String>,
+    pub cur_language: Option<crate::Text>,
     /// JSON `cur_production_type` / 字段 `cur_production_type`. Example / 示例: `0`
     pub cur_production_type: Option<i64>,
     /// JSON `auto_qn_resp` / 字段 `auto_qn_resp`.
@@ -1299,7 +1299,7 @@ impl de::Object for DashInfo {
 #[non_exhaustive]
 pub struct AutoQnResp {
     /// JSON `dyeid` / 字段 `dyeid`. Example / 示例: `"e4ca8137c08f82be00c2065e69aede71"`
-    pub dyeid: Option<String>,
+    pub dyeid: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for AutoQnResp {
@@ -1338,13 +1338,13 @@ pub struct DurlItem {
     /// JSON `size` / 字段 `size`. Example / 示例: `445400`
     pub size: Option<i64>,
     /// JSON `ahead` / 字段 `ahead`. Example / 示例: `""`
-    pub ahead: Option<String>,
+    pub ahead: Option<crate::Text>,
     /// JSON `vhead` / 字段 `vhead`. Example / 示例: `""`
-    pub vhead: Option<String>,
+    pub vhead: Option<crate::Text>,
     /// JSON `url` / 字段 `url`. Example / 示例: `"https://upos-sz-mirror08c.bilivideo.com/upgcxcod…"`
-    pub url: Option<String>,
+    pub url: Option<crate::Text>,
     /// JSON `backup_url` / 字段 `backup_url`. Example / 示例: `["https://upos-sz-mirror08c.bilivideo.com/upgcxcod…"]`
-    pub backup_url: Vec<String>,
+    pub backup_url: Vec<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for DurlItem {
@@ -1418,13 +1418,13 @@ pub struct SupportFormatsItem {
     /// JSON `quality` / 字段 `quality`. Example / 示例: `80`
     pub quality: Option<i64>,
     /// JSON `format` / 字段 `format`. Example / 示例: `"mp4"`
-    pub format: Option<String>,
+    pub format: Option<crate::Text>,
     /// JSON `new_description` / 字段 `new_description`. Example / 示例: `"1080P 高清"`
-    pub new_description: Option<String>,
+    pub new_description: Option<crate::Text>,
     /// JSON `display_desc` / 字段 `display_desc`. Example / 示例: `"1080P"`
-    pub display_desc: Option<String>,
+    pub display_desc: Option<crate::Text>,
     /// JSON `superscript` / 字段 `superscript`. Example / 示例: `""`
-    pub superscript: Option<String>,
+    pub superscript: Option<crate::Text>,
     /// JSON `codecs` / 字段 `codecs`.
     pub codecs: serde_json::Value,
     /// JSON `can_watch_qn_reason` / 字段 `can_watch_qn_reason`. Example / 示例: `0`
@@ -1474,10 +1474,10 @@ impl de::Object for SupportFormatsItem {
 pub struct DefaultWbiKey {
     /// JSON `wbiImgKey` / 字段 `wbiImgKey`. Example / 示例: `"2590160e9f5142d4a501feda0490f3bd"`
     #[serde(rename = "wbiImgKey")]
-    pub wbi_img_key: Option<String>,
+    pub wbi_img_key: Option<crate::Text>,
     /// JSON `wbiSubKey` / 字段 `wbiSubKey`. Example / 示例: `"34ba9c5c4a824b368e9c053be34016bd"`
     #[serde(rename = "wbiSubKey")]
-    pub wbi_sub_key: Option<String>,
+    pub wbi_sub_key: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for DefaultWbiKey {
@@ -1571,11 +1571,11 @@ pub struct ElecFullInfoListItem {
     /// JSON `rank` / 字段 `rank`. Example / 示例: `1`
     pub rank: Option<i64>,
     /// JSON `uname` / 字段 `uname`. Example / 示例: `"一喆87"`
-    pub uname: Option<String>,
+    pub uname: Option<crate::Text>,
     /// JSON `avatar` / 字段 `avatar`. Example / 示例: `"https://i2.hdslb.com/bfs/face/44a7ba7d1a28e365d8…"`
-    pub avatar: Option<String>,
+    pub avatar: Option<crate::Text>,
     /// JSON `message` / 字段 `message`. Example / 示例: `""`
-    pub message: Option<String>,
+    pub message: Option<crate::Text>,
     /// JSON `msg_deleted` / 字段 `msg_deleted`. Example / 示例: `0`
     pub msg_deleted: Option<i64>,
     /// JSON `vip_info` / 字段 `vip_info`.
@@ -1668,17 +1668,17 @@ pub struct ShowInfo {
     /// JSON `state` / 字段 `state`. Example / 示例: `3`
     pub state: Option<i64>,
     /// JSON `title` / 字段 `title`. Example / 示例: `"充电"`
-    pub title: Option<String>,
+    pub title: Option<crate::Text>,
     /// JSON `jump_url` / 字段 `jump_url`. Example / 示例: `"https://member.bilibili.com/mall/upower-pay?mid=…"`
-    pub jump_url: Option<String>,
+    pub jump_url: Option<crate::Text>,
     /// JSON `icon` / 字段 `icon`. Example / 示例: `"https://i0.hdslb.com/bfs/garb/item/33e2e72d9a0c8…"`
-    pub icon: Option<String>,
+    pub icon: Option<crate::Text>,
     /// JSON `high_level` / 字段 `high_level`.
     pub high_level: Option<HighLevel>,
     /// JSON `with_qa_id` / 字段 `with_qa_id`. Example / 示例: `0`
     pub with_qa_id: Option<i64>,
     /// JSON `jump_url_web` / 字段 `jump_url_web`. Example / 示例: `"https://member.bilibili.com/mall/upower-pay?mid=…"`
-    pub jump_url_web: Option<String>,
+    pub jump_url_web: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for ShowInfo {
@@ -1720,25 +1720,25 @@ pub struct HighLevel {
     /// JSON `privilege_type` / 字段 `privilege_type`. Example / 示例: `70`
     pub privilege_type: Option<i64>,
     /// JSON `title` / 字段 `title`. Example / 示例: `"该视频为「密训营」专属视频"`
-    pub title: Option<String>,
+    pub title: Option<crate::Text>,
     /// JSON `sub_title` / 字段 `sub_title`. Example / 示例: `"开通「588元档包月充电」即可观看"`
-    pub sub_title: Option<String>,
+    pub sub_title: Option<crate::Text>,
     /// JSON `show_button` / 字段 `show_button`. Example / 示例: `true`
     pub show_button: Option<bool>,
     /// JSON `button_text` / 字段 `button_text`. Example / 示例: `"去开通"`
-    pub button_text: Option<String>,
+    pub button_text: Option<crate::Text>,
     /// JSON `jump_url` / 字段 `jump_url`.
     pub jump_url: Option<JumpUrl>,
     /// JSON `intro` / 字段 `intro`. Example / 示例: `"技术教程+专属动态（日更） +《老法师》"`
-    pub intro: Option<String>,
+    pub intro: Option<crate::Text>,
     /// JSON `open` / 字段 `open`. Example / 示例: `true`
     pub open: Option<bool>,
     /// JSON `new` / 字段 `new`. Example / 示例: `true`
     pub new: Option<bool>,
     /// JSON `question_text` / 字段 `question_text`. Example / 示例: `""`
-    pub question_text: Option<String>,
+    pub question_text: Option<crate::Text>,
     /// JSON `qa_detail_link` / 字段 `qa_detail_link`. Example / 示例: `""`
-    pub qa_detail_link: Option<String>,
+    pub qa_detail_link: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for HighLevel {
@@ -1781,11 +1781,11 @@ impl de::Object for HighLevel {
 #[non_exhaustive]
 pub struct JumpUrl {
     /// JSON `up_link` / 字段 `up_link`. Example / 示例: `"https://member.bilibili.com/mall/upower-pay?mid=…"`
-    pub up_link: Option<String>,
+    pub up_link: Option<crate::Text>,
     /// JSON `paywall_link` / 字段 `paywall_link`. Example / 示例: `"https://member.bilibili.com/mall/upower-pay?aid=…"`
-    pub paywall_link: Option<String>,
+    pub paywall_link: Option<crate::Text>,
     /// JSON `previewbar_link` / 字段 `previewbar_link`. Example / 示例: `"https://member.bilibili.com/mall/upower-pay?aid=…"`
-    pub previewbar_link: Option<String>,
+    pub previewbar_link: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for JumpUrl {
@@ -1916,7 +1916,7 @@ impl de::Object for ModuleHiddenCtrl {
 #[non_exhaustive]
 pub struct RcmdTabData {
     /// JSON `tab_name` / 字段 `tab_name`. Example / 示例: `"全部"`
-    pub tab_name: Option<String>,
+    pub tab_name: Option<crate::Text>,
     /// JSON `archives` / 字段 `archives`.
     pub archives: Vec<serde_json::Value>,
     /// JSON `has_more` / 字段 `has_more`. Example / 示例: `false`
@@ -1959,13 +1959,13 @@ pub struct RelatedItem {
     /// JSON `cid` / 字段 `cid`. Example / 示例: `29804793830`
     pub cid: Option<i64>,
     /// JSON `bvid` / 字段 `bvid`. Example / 示例: `"BV1voVzz9EX4"`
-    pub bvid: Option<String>,
+    pub bvid: Option<crate::Text>,
     /// JSON `duration` / 字段 `duration`. Example / 示例: `2547`
     pub duration: Option<i64>,
     /// JSON `pic` / 字段 `pic`. Example / 示例: `"http://i0.hdslb.com/bfs/archive/ceaf017b846e7b1d…"`
-    pub pic: Option<String>,
+    pub pic: Option<crate::Text>,
     /// JSON `title` / 字段 `title`. Example / 示例: `"从亏损30万到赚回300万！一个‘赌徒’顿悟：交易根本不是赌博！"`
-    pub title: Option<String>,
+    pub title: Option<crate::Text>,
     /// JSON `ai_rcmd` / 字段 `ai_rcmd`.
     pub ai_rcmd: serde_json::Value,
     /// JSON `owner` / 字段 `owner`.
@@ -1977,9 +1977,9 @@ pub struct RelatedItem {
     /// JSON `season_type` / 字段 `season_type`. Example / 示例: `1`
     pub season_type: Option<i64>,
     /// JSON `redirect_url` / 字段 `redirect_url`. Example / 示例: `""`
-    pub redirect_url: Option<String>,
+    pub redirect_url: Option<crate::Text>,
     /// JSON `redirected_url` / 字段 `redirected_url`. Example / 示例: `""`
-    pub redirected_url: Option<String>,
+    pub redirected_url: Option<crate::Text>,
     /// JSON `enable_vt` / 字段 `enable_vt`. Example / 示例: `0`
     pub enable_vt: Option<i64>,
     /// JSON `reportParams` / 字段 `reportParams`.
@@ -2031,7 +2031,7 @@ impl de::Object for RelatedItem {
 #[non_exhaustive]
 pub struct RelatedItemOwner {
     /// JSON `name` / 字段 `name`. Example / 示例: `"韭菜周的觉醒之路"`
-    pub name: Option<String>,
+    pub name: Option<crate::Text>,
     /// JSON `mid` / 字段 `mid`. Example / 示例: `554414980`
     pub mid: Option<i64>,
 }
@@ -2108,13 +2108,13 @@ pub struct SectionsInfo {
     /// JSON `id` / 字段 `id`. Example / 示例: `5044192`
     pub id: Option<i64>,
     /// JSON `title` / 字段 `title`. Example / 示例: `"充电视频"`
-    pub title: Option<String>,
+    pub title: Option<crate::Text>,
     /// JSON `cover` / 字段 `cover`. Example / 示例: `"https://archive.biliimg.com/bfs/archive/807dbdaa…"`
-    pub cover: Option<String>,
+    pub cover: Option<crate::Text>,
     /// JSON `mid` / 字段 `mid`. Example / 示例: `554414980`
     pub mid: Option<i64>,
     /// JSON `intro` / 字段 `intro`. Example / 示例: `"交易技术|情绪周期|交易体系|交易系统"`
-    pub intro: Option<String>,
+    pub intro: Option<crate::Text>,
     /// JSON `sign_state` / 字段 `sign_state`. Example / 示例: `0`
     pub sign_state: Option<i64>,
     /// JSON `attribute` / 字段 `attribute`. Example / 示例: `140`
@@ -2179,7 +2179,7 @@ pub struct SectionsInfoSectionsItem {
     /// JSON `id` / 字段 `id`. Example / 示例: `5616368`
     pub id: Option<i64>,
     /// JSON `title` / 字段 `title`. Example / 示例: `"正片"`
-    pub title: Option<String>,
+    pub title: Option<crate::Text>,
     /// JSON `type` / 字段 `type`. Example / 示例: `1`
     pub r#type: Option<i64>,
     /// JSON `episodes` / 字段 `episodes`.
@@ -2230,7 +2230,7 @@ pub struct SectionsInfoSectionsItemEpisodesItem {
     /// JSON `cid` / 字段 `cid`. Example / 示例: `35893478185`
     pub cid: Option<i64>,
     /// JSON `title` / 字段 `title`. Example / 示例: `"20260206 混沌期找确定性买点"`
-    pub title: Option<String>,
+    pub title: Option<crate::Text>,
     /// JSON `attribute` / 字段 `attribute`. Example / 示例: `8`
     pub attribute: Option<i64>,
     /// JSON `arc` / 字段 `arc`.
@@ -2238,7 +2238,7 @@ pub struct SectionsInfoSectionsItemEpisodesItem {
     /// JSON `page` / 字段 `page`.
     pub page: Option<SectionsInfoSectionsItemEpisodesItemPage>,
     /// JSON `bvid` / 字段 `bvid`. Example / 示例: `"BV1ZnF4zXE9Y"`
-    pub bvid: Option<String>,
+    pub bvid: Option<crate::Text>,
     /// JSON `pages` / 字段 `pages`.
     pub pages: Vec<SectionsInfoSectionsItemEpisodesItemPagesItem>,
 }
@@ -2289,19 +2289,19 @@ pub struct SectionsInfoSectionsItemEpisodesItemArc {
     /// JSON `type_id` / 字段 `type_id`. Example / 示例: `0`
     pub type_id: Option<i64>,
     /// JSON `type_name` / 字段 `type_name`. Example / 示例: `""`
-    pub type_name: Option<String>,
+    pub type_name: Option<crate::Text>,
     /// JSON `copyright` / 字段 `copyright`. Example / 示例: `0`
     pub copyright: Option<i64>,
     /// JSON `pic` / 字段 `pic`. Example / 示例: `"http://i2.hdslb.com/bfs/archive/af94f560d516ddda…"`
-    pub pic: Option<String>,
+    pub pic: Option<crate::Text>,
     /// JSON `title` / 字段 `title`. Example / 示例: `"20260206 混沌期找确定性买点"`
-    pub title: Option<String>,
+    pub title: Option<crate::Text>,
     /// JSON `pubdate` / 字段 `pubdate`. Example / 示例: `1770474038`
     pub pubdate: Option<i64>,
     /// JSON `ctime` / 字段 `ctime`. Example / 示例: `1770474038`
     pub ctime: Option<i64>,
     /// JSON `desc` / 字段 `desc`. Example / 示例: `""`
-    pub desc: Option<String>,
+    pub desc: Option<crate::Text>,
     /// JSON `state` / 字段 `state`. Example / 示例: `0`
     pub state: Option<i64>,
     /// JSON `duration` / 字段 `duration`. Example / 示例: `2237`
@@ -2313,7 +2313,7 @@ pub struct SectionsInfoSectionsItemEpisodesItemArc {
     /// JSON `stat` / 字段 `stat`.
     pub stat: Option<SectionsInfoSectionsItemEpisodesItemArcStat>,
     /// JSON `dynamic` / 字段 `dynamic`. Example / 示例: `""`
-    pub dynamic: Option<String>,
+    pub dynamic: Option<crate::Text>,
     /// JSON `dimension` / 字段 `dimension`.
     pub dimension: Option<SectionsInfoSectionsItemEpisodesItemArcDimension>,
     /// JSON `desc_v2` / 字段 `desc_v2`.
@@ -2325,11 +2325,11 @@ pub struct SectionsInfoSectionsItemEpisodesItemArc {
     /// JSON `enable_vt` / 字段 `enable_vt`. Example / 示例: `0`
     pub enable_vt: Option<i64>,
     /// JSON `vt_display` / 字段 `vt_display`. Example / 示例: `""`
-    pub vt_display: Option<String>,
+    pub vt_display: Option<crate::Text>,
     /// JSON `type_id_v2` / 字段 `type_id_v2`. Example / 示例: `0`
     pub type_id_v2: Option<i64>,
     /// JSON `type_name_v2` / 字段 `type_name_v2`. Example / 示例: `""`
-    pub type_name_v2: Option<String>,
+    pub type_name_v2: Option<crate::Text>,
     /// JSON `is_lesson_video` / 字段 `is_lesson_video`. Example / 示例: `0`
     pub is_lesson_video: Option<i64>,
 }
@@ -2390,9 +2390,9 @@ pub struct SectionsInfoSectionsItemEpisodesItemArcAuthor {
     /// JSON `mid` / 字段 `mid`. Example / 示例: `554414980`
     pub mid: Option<i64>,
     /// JSON `name` / 字段 `name`. Example / 示例: `"韭菜周的觉醒之路"`
-    pub name: Option<String>,
+    pub name: Option<crate::Text>,
     /// JSON `face` / 字段 `face`. Example / 示例: `"https://i1.hdslb.com/bfs/face/bf8dbefe366de4155d…"`
-    pub face: Option<String>,
+    pub face: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for SectionsInfoSectionsItemEpisodesItemArcAuthor {
@@ -2557,9 +2557,9 @@ pub struct SectionsInfoSectionsItemEpisodesItemArcStat {
     /// JSON `dislike` / 字段 `dislike`. Example / 示例: `0`
     pub dislike: Option<i64>,
     /// JSON `evaluation` / 字段 `evaluation`. Example / 示例: `""`
-    pub evaluation: Option<String>,
+    pub evaluation: Option<crate::Text>,
     /// JSON `argue_msg` / 字段 `argue_msg`. Example / 示例: `""`
-    pub argue_msg: Option<String>,
+    pub argue_msg: Option<crate::Text>,
     /// JSON `vt` / 字段 `vt`. Example / 示例: `0`
     pub vt: Option<i64>,
     /// JSON `vv` / 字段 `vv`. Example / 示例: `1459`
@@ -2614,15 +2614,15 @@ pub struct SectionsInfoSectionsItemEpisodesItemPage {
     /// JSON `page` / 字段 `page`. Example / 示例: `1`
     pub page: Option<i64>,
     /// JSON `from` / 字段 `from`. Example / 示例: `"vupload"`
-    pub from: Option<String>,
+    pub from: Option<crate::Text>,
     /// JSON `part` / 字段 `part`. Example / 示例: `"【短线升维教程】：如何在混沌行情中「识别」确定性买点？"`
-    pub part: Option<String>,
+    pub part: Option<crate::Text>,
     /// JSON `duration` / 字段 `duration`. Example / 示例: `2237`
     pub duration: Option<i64>,
     /// JSON `vid` / 字段 `vid`. Example / 示例: `""`
-    pub vid: Option<String>,
+    pub vid: Option<crate::Text>,
     /// JSON `weblink` / 字段 `weblink`. Example / 示例: `""`
-    pub weblink: Option<String>,
+    pub weblink: Option<crate::Text>,
     /// JSON `dimension` / 字段 `dimension`.
     pub dimension: Option<SectionsInfoSectionsItemEpisodesItemPageDimension>,
 }
@@ -2707,15 +2707,15 @@ pub struct SectionsInfoSectionsItemEpisodesItemPagesItem {
     /// JSON `page` / 字段 `page`. Example / 示例: `1`
     pub page: Option<i64>,
     /// JSON `from` / 字段 `from`. Example / 示例: `"vupload"`
-    pub from: Option<String>,
+    pub from: Option<crate::Text>,
     /// JSON `part` / 字段 `part`. Example / 示例: `"【短线升维教程】：如何在混沌行情中「识别」确定性买点？"`
-    pub part: Option<String>,
+    pub part: Option<crate::Text>,
     /// JSON `duration` / 字段 `duration`. Example / 示例: `2237`
     pub duration: Option<i64>,
     /// JSON `vid` / 字段 `vid`. Example / 示例: `""`
-    pub vid: Option<String>,
+    pub vid: Option<crate::Text>,
     /// JSON `weblink` / 字段 `weblink`. Example / 示例: `""`
-    pub weblink: Option<String>,
+    pub weblink: Option<crate::Text>,
     /// JSON `dimension` / 字段 `dimension`.
     pub dimension: Option<SectionsInfoSectionsItemEpisodesItemPagesItemDimension>,
 }
@@ -2865,13 +2865,13 @@ pub struct TagsItem {
     /// JSON `tag_id` / 字段 `tag_id`. Example / 示例: `1286204`
     pub tag_id: Option<i64>,
     /// JSON `tag_name` / 字段 `tag_name`. Example / 示例: `"充电星计划"`
-    pub tag_name: Option<String>,
+    pub tag_name: Option<crate::Text>,
     /// JSON `music_id` / 字段 `music_id`. Example / 示例: `""`
-    pub music_id: Option<String>,
+    pub music_id: Option<crate::Text>,
     /// JSON `tag_type` / 字段 `tag_type`. Example / 示例: `"topic"`
-    pub tag_type: Option<String>,
+    pub tag_type: Option<crate::Text>,
     /// JSON `jump_url` / 字段 `jump_url`. Example / 示例: `"https://m.bilibili.com/topic-detail?topic_id=128…"`
-    pub jump_url: Option<String>,
+    pub jump_url: Option<crate::Text>,
     /// JSON `showDetail` / 字段 `showDetail`. Example / 示例: `false`
     #[serde(rename = "showDetail")]
     pub show_detail: Option<bool>,
@@ -3027,34 +3027,34 @@ impl de::Object for PlayLimitAbtest {
 #[non_exhaustive]
 pub struct UpData {
     /// JSON `mid` / 字段 `mid`. Example / 示例: `"554414980"`
-    pub mid: Option<String>,
+    pub mid: Option<crate::Text>,
     /// JSON `name` / 字段 `name`. Example / 示例: `"韭菜周的觉醒之路"`
-    pub name: Option<String>,
+    pub name: Option<crate::Text>,
     /// JSON `approve` / 字段 `approve`. Example / 示例: `false`
     pub approve: Option<bool>,
     /// JSON `sex` / 字段 `sex`. Example / 示例: `"男"`
-    pub sex: Option<String>,
+    pub sex: Option<crate::Text>,
     /// JSON `rank` / 字段 `rank`. Example / 示例: `"10000"`
-    pub rank: Option<String>,
+    pub rank: Option<crate::Text>,
     /// JSON `face` / 字段 `face`. Example / 示例: `"https://i1.hdslb.com/bfs/face/bf8dbefe366de4155d…"`
-    pub face: Option<String>,
+    pub face: Option<crate::Text>,
     /// JSON `face_nft` / 字段 `face_nft`. Example / 示例: `0`
     pub face_nft: Option<i64>,
     /// JSON `face_nft_type` / 字段 `face_nft_type`. Example / 示例: `0`
     pub face_nft_type: Option<i64>,
     /// JSON `DisplayRank` / 字段 `DisplayRank`. Example / 示例: `"0"`
     #[serde(rename = "DisplayRank")]
-    pub display_rank: Option<String>,
+    pub display_rank: Option<crate::Text>,
     /// JSON `regtime` / 字段 `regtime`. Example / 示例: `0`
     pub regtime: Option<i64>,
     /// JSON `spacesta` / 字段 `spacesta`. Example / 示例: `0`
     pub spacesta: Option<i64>,
     /// JSON `birthday` / 字段 `birthday`. Example / 示例: `""`
-    pub birthday: Option<String>,
+    pub birthday: Option<crate::Text>,
     /// JSON `place` / 字段 `place`. Example / 示例: `""`
-    pub place: Option<String>,
+    pub place: Option<crate::Text>,
     /// JSON `description` / 字段 `description`. Example / 示例: `""`
-    pub description: Option<String>,
+    pub description: Option<crate::Text>,
     /// JSON `article` / 字段 `article`. Example / 示例: `0`
     pub article: Option<i64>,
     /// JSON `attentions` / 字段 `attentions`.
@@ -3066,7 +3066,7 @@ pub struct UpData {
     /// JSON `attention` / 字段 `attention`. Example / 示例: `367`
     pub attention: Option<i64>,
     /// JSON `sign` / 字段 `sign`. Example / 示例: `"专注情绪周期 拆解短线盘面 死磕龙头战法，用涨停板重写人生。觉醒之后，便是成长 @韭菜周的成长之…"`
-    pub sign: Option<String>,
+    pub sign: Option<crate::Text>,
     /// JSON `level_info` / 字段 `level_info`.
     pub level_info: Option<LevelInfo>,
     /// JSON `pendant` / 字段 `pendant`.
@@ -3149,9 +3149,9 @@ pub struct Official {
     /// JSON `role` / 字段 `role`. Example / 示例: `0`
     pub role: Option<i64>,
     /// JSON `title` / 字段 `title`. Example / 示例: `""`
-    pub title: Option<String>,
+    pub title: Option<crate::Text>,
     /// JSON `desc` / 字段 `desc`. Example / 示例: `""`
-    pub desc: Option<String>,
+    pub desc: Option<crate::Text>,
     /// JSON `type` / 字段 `type`. Example / 示例: `-1`
     pub r#type: Option<i64>,
 }
@@ -3233,15 +3233,15 @@ pub struct Nameplate {
     /// JSON `nid` / 字段 `nid`. Example / 示例: `0`
     pub nid: Option<i64>,
     /// JSON `name` / 字段 `name`. Example / 示例: `""`
-    pub name: Option<String>,
+    pub name: Option<crate::Text>,
     /// JSON `image` / 字段 `image`. Example / 示例: `""`
-    pub image: Option<String>,
+    pub image: Option<crate::Text>,
     /// JSON `image_small` / 字段 `image_small`. Example / 示例: `""`
-    pub image_small: Option<String>,
+    pub image_small: Option<crate::Text>,
     /// JSON `level` / 字段 `level`. Example / 示例: `""`
-    pub level: Option<String>,
+    pub level: Option<crate::Text>,
     /// JSON `condition` / 字段 `condition`. Example / 示例: `""`
-    pub condition: Option<String>,
+    pub condition: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for Nameplate {
@@ -3281,7 +3281,7 @@ pub struct OfficialVerify {
     /// JSON `type` / 字段 `type`. Example / 示例: `-1`
     pub r#type: Option<i64>,
     /// JSON `desc` / 字段 `desc`. Example / 示例: `""`
-    pub desc: Option<String>,
+    pub desc: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for OfficialVerify {
@@ -3317,15 +3317,15 @@ pub struct Pendant {
     /// JSON `pid` / 字段 `pid`. Example / 示例: `0`
     pub pid: Option<i64>,
     /// JSON `name` / 字段 `name`. Example / 示例: `""`
-    pub name: Option<String>,
+    pub name: Option<crate::Text>,
     /// JSON `image` / 字段 `image`. Example / 示例: `""`
-    pub image: Option<String>,
+    pub image: Option<crate::Text>,
     /// JSON `expire` / 字段 `expire`. Example / 示例: `0`
     pub expire: Option<i64>,
     /// JSON `image_enhance` / 字段 `image_enhance`. Example / 示例: `""`
-    pub image_enhance: Option<String>,
+    pub image_enhance: Option<crate::Text>,
     /// JSON `image_enhance_frame` / 字段 `image_enhance_frame`. Example / 示例: `""`
-    pub image_enhance_frame: Option<String>,
+    pub image_enhance_frame: Option<crate::Text>,
     /// JSON `n_pid` / 字段 `n_pid`. Example / 示例: `0`
     pub n_pid: Option<i64>,
 }
@@ -3380,11 +3380,11 @@ pub struct Vip {
     /// JSON `avatar_subscript` / 字段 `avatar_subscript`. Example / 示例: `0`
     pub avatar_subscript: Option<i64>,
     /// JSON `nickname_color` / 字段 `nickname_color`. Example / 示例: `""`
-    pub nickname_color: Option<String>,
+    pub nickname_color: Option<crate::Text>,
     /// JSON `role` / 字段 `role`. Example / 示例: `0`
     pub role: Option<i64>,
     /// JSON `avatar_subscript_url` / 字段 `avatar_subscript_url`. Example / 示例: `""`
-    pub avatar_subscript_url: Option<String>,
+    pub avatar_subscript_url: Option<crate::Text>,
     /// JSON `tv_vip_status` / 字段 `tv_vip_status`. Example / 示例: `0`
     pub tv_vip_status: Option<i64>,
     /// JSON `tv_vip_pay_type` / 字段 `tv_vip_pay_type`. Example / 示例: `0`
@@ -3485,29 +3485,29 @@ impl de::Object for AvatarIcon {
 #[non_exhaustive]
 pub struct Label {
     /// JSON `path` / 字段 `path`. Example / 示例: `""`
-    pub path: Option<String>,
+    pub path: Option<crate::Text>,
     /// JSON `text` / 字段 `text`. Example / 示例: `""`
-    pub text: Option<String>,
+    pub text: Option<crate::Text>,
     /// JSON `label_theme` / 字段 `label_theme`. Example / 示例: `""`
-    pub label_theme: Option<String>,
+    pub label_theme: Option<crate::Text>,
     /// JSON `text_color` / 字段 `text_color`. Example / 示例: `""`
-    pub text_color: Option<String>,
+    pub text_color: Option<crate::Text>,
     /// JSON `bg_style` / 字段 `bg_style`. Example / 示例: `0`
     pub bg_style: Option<i64>,
     /// JSON `bg_color` / 字段 `bg_color`. Example / 示例: `""`
-    pub bg_color: Option<String>,
+    pub bg_color: Option<crate::Text>,
     /// JSON `border_color` / 字段 `border_color`. Example / 示例: `""`
-    pub border_color: Option<String>,
+    pub border_color: Option<crate::Text>,
     /// JSON `use_img_label` / 字段 `use_img_label`. Example / 示例: `true`
     pub use_img_label: Option<bool>,
     /// JSON `img_label_uri_hans` / 字段 `img_label_uri_hans`. Example / 示例: `""`
-    pub img_label_uri_hans: Option<String>,
+    pub img_label_uri_hans: Option<crate::Text>,
     /// JSON `img_label_uri_hant` / 字段 `img_label_uri_hant`. Example / 示例: `""`
-    pub img_label_uri_hant: Option<String>,
+    pub img_label_uri_hant: Option<crate::Text>,
     /// JSON `img_label_uri_hans_static` / 字段 `img_label_uri_hans_static`. Example / 示例: `"https://i0.hdslb.com/bfs/vip/d7b702ef65a976b20ed…"`
-    pub img_label_uri_hans_static: Option<String>,
+    pub img_label_uri_hans_static: Option<crate::Text>,
     /// JSON `img_label_uri_hant_static` / 字段 `img_label_uri_hant_static`. Example / 示例: `"https://i0.hdslb.com/bfs/activity-plat/static/20…"`
-    pub img_label_uri_hant_static: Option<String>,
+    pub img_label_uri_hant_static: Option<crate::Text>,
     /// JSON `label_id` / 字段 `label_id`. Example / 示例: `0`
     pub label_id: Option<i64>,
     /// JSON `label_goto` / 字段 `label_goto`.
@@ -3567,7 +3567,7 @@ pub struct OttInfo {
     /// JSON `pay_type` / 字段 `pay_type`. Example / 示例: `0`
     pub pay_type: Option<i64>,
     /// JSON `pay_channel_id` / 字段 `pay_channel_id`. Example / 示例: `""`
-    pub pay_channel_id: Option<String>,
+    pub pay_channel_id: Option<crate::Text>,
     /// JSON `status` / 字段 `status`. Example / 示例: `0`
     pub status: Option<i64>,
     /// JSON `overdue_time` / 字段 `overdue_time`. Example / 示例: `0`
@@ -3713,7 +3713,7 @@ impl de::Object for Blacklist {
 #[non_exhaustive]
 pub struct Whitelist {
     /// JSON `domain` / 字段 `domain`. Example / 示例: `["bilibili.com"]`
-    pub domain: Vec<String>,
+    pub domain: Vec<crate::Text>,
     /// JSON `rex` / 字段 `rex`.
     pub rex: Vec<serde_json::Value>,
 }
@@ -3749,7 +3749,7 @@ impl de::Object for Whitelist {
 #[non_exhaustive]
 pub struct VideoData {
     /// JSON `bvid` / 字段 `bvid`. Example / 示例: `"BV1JiKhzDEmo"`
-    pub bvid: Option<String>,
+    pub bvid: Option<crate::Text>,
     /// JSON `aid` / 字段 `aid`. Example / 示例: `114733139104444`
     pub aid: Option<i64>,
     /// JSON `videos` / 字段 `videos`. Example / 示例: `1`
@@ -3759,21 +3759,21 @@ pub struct VideoData {
     /// JSON `tid_v2` / 字段 `tid_v2`. Example / 示例: `2087`
     pub tid_v2: Option<i64>,
     /// JSON `tname` / 字段 `tname`. Example / 示例: `""`
-    pub tname: Option<String>,
+    pub tname: Option<crate::Text>,
     /// JSON `tname_v2` / 字段 `tname_v2`. Example / 示例: `""`
-    pub tname_v2: Option<String>,
+    pub tname_v2: Option<crate::Text>,
     /// JSON `copyright` / 字段 `copyright`. Example / 示例: `1`
     pub copyright: Option<i64>,
     /// JSON `pic` / 字段 `pic`. Example / 示例: `"http://i2.hdslb.com/bfs/archive/06b4b08430ac3037…"`
-    pub pic: Option<String>,
+    pub pic: Option<crate::Text>,
     /// JSON `title` / 字段 `title`. Example / 示例: `"做短线主线是王道，教你如何识别主线题材！"`
-    pub title: Option<String>,
+    pub title: Option<crate::Text>,
     /// JSON `pubdate` / 字段 `pubdate`. Example / 示例: `1750688988`
     pub pubdate: Option<i64>,
     /// JSON `ctime` / 字段 `ctime`. Example / 示例: `1750688988`
     pub ctime: Option<i64>,
     /// JSON `desc` / 字段 `desc`. Example / 示例: `"题材轮动眼花缭乱，这期硬核拆解短线选题材的终极法则！"`
-    pub desc: Option<String>,
+    pub desc: Option<crate::Text>,
     /// JSON `desc_v2` / 字段 `desc_v2`.
     pub desc_v2: Vec<DescV2Item>,
     /// JSON `state` / 字段 `state`. Example / 示例: `0`
@@ -3789,7 +3789,7 @@ pub struct VideoData {
     /// JSON `argue_info` / 字段 `argue_info`.
     pub argue_info: Option<ArgueInfo>,
     /// JSON `dynamic` / 字段 `dynamic`. Example / 示例: `""`
-    pub dynamic: Option<String>,
+    pub dynamic: Option<crate::Text>,
     /// JSON `cid` / 字段 `cid`. Example / 示例: `30659969522`
     pub cid: Option<i64>,
     /// JSON `dimension` / 字段 `dimension`.
@@ -3813,7 +3813,7 @@ pub struct VideoData {
     /// JSON `enable_vt` / 字段 `enable_vt`. Example / 示例: `0`
     pub enable_vt: Option<i64>,
     /// JSON `vt_display` / 字段 `vt_display`. Example / 示例: `""`
-    pub vt_display: Option<String>,
+    pub vt_display: Option<crate::Text>,
     /// JSON `is_upower_exclusive_with_qa` / 字段 `is_upower_exclusive_with_qa`. Example / 示例: `false`
     pub is_upower_exclusive_with_qa: Option<bool>,
     /// JSON `no_cache` / 字段 `no_cache`. Example / 示例: `false`
@@ -3831,7 +3831,7 @@ pub struct VideoData {
     /// JSON `honor_reply` / 字段 `honor_reply`.
     pub honor_reply: serde_json::Value,
     /// JSON `like_icon` / 字段 `like_icon`. Example / 示例: `""`
-    pub like_icon: Option<String>,
+    pub like_icon: Option<crate::Text>,
     /// JSON `need_jump_bv` / 字段 `need_jump_bv`. Example / 示例: `false`
     pub need_jump_bv: Option<bool>,
     /// JSON `disable_show_up_info` / 字段 `disable_show_up_info`. Example / 示例: `false`
@@ -3924,11 +3924,11 @@ impl de::Object for VideoData {
 #[non_exhaustive]
 pub struct ArgueInfo {
     /// JSON `argue_msg` / 字段 `argue_msg`. Example / 示例: `"作者声明：个人观点，仅供参考"`
-    pub argue_msg: Option<String>,
+    pub argue_msg: Option<crate::Text>,
     /// JSON `argue_type` / 字段 `argue_type`. Example / 示例: `0`
     pub argue_type: Option<i64>,
     /// JSON `argue_link` / 字段 `argue_link`. Example / 示例: `""`
-    pub argue_link: Option<String>,
+    pub argue_link: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for ArgueInfo {
@@ -3963,7 +3963,7 @@ impl de::Object for ArgueInfo {
 #[non_exhaustive]
 pub struct DescV2Item {
     /// JSON `raw_text` / 字段 `raw_text`. Example / 示例: `"题材轮动眼花缭乱，这期硬核拆解短线选题材的终极法则！"`
-    pub raw_text: Option<String>,
+    pub raw_text: Option<crate::Text>,
     /// JSON `type` / 字段 `type`. Example / 示例: `1`
     pub r#type: Option<i64>,
     /// JSON `biz_id` / 字段 `biz_id`. Example / 示例: `0`
@@ -4045,13 +4045,13 @@ pub struct EmbedPlayer {
     /// JSON `aid` / 字段 `aid`. Example / 示例: `114733139104444`
     pub aid: Option<i64>,
     /// JSON `bvid` / 字段 `bvid`. Example / 示例: `"BV1JiKhzDEmo"`
-    pub bvid: Option<String>,
+    pub bvid: Option<crate::Text>,
     /// JSON `cid` / 字段 `cid`. Example / 示例: `30659969522`
     pub cid: Option<i64>,
     /// JSON `vid` / 字段 `vid`. Example / 示例: `""`
-    pub vid: Option<String>,
+    pub vid: Option<crate::Text>,
     /// JSON `vtype` / 字段 `vtype`. Example / 示例: `"vupload"`
-    pub vtype: Option<String>,
+    pub vtype: Option<crate::Text>,
     /// JSON `stats` / 字段 `stats`.
     pub stats: Option<Stats>,
     /// JSON `t` / 字段 `t`. Example / 示例: `0`
@@ -4104,10 +4104,10 @@ impl de::Object for EmbedPlayer {
 pub struct Stats {
     /// JSON `spmId` / 字段 `spmId`. Example / 示例: `"333.788.0.0"`
     #[serde(rename = "spmId")]
-    pub spm_id: Option<String>,
+    pub spm_id: Option<crate::Text>,
     /// JSON `spmIdFrom` / 字段 `spmIdFrom`. Example / 示例: `"333.788.0.0"`
     #[serde(rename = "spmIdFrom")]
-    pub spm_id_from: Option<String>,
+    pub spm_id_from: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for Stats {
@@ -4143,9 +4143,9 @@ pub struct VideoDataOwner {
     /// JSON `mid` / 字段 `mid`. Example / 示例: `554414980`
     pub mid: Option<i64>,
     /// JSON `name` / 字段 `name`. Example / 示例: `"韭菜周的觉醒之路"`
-    pub name: Option<String>,
+    pub name: Option<crate::Text>,
     /// JSON `face` / 字段 `face`. Example / 示例: `"https://i1.hdslb.com/bfs/face/bf8dbefe366de4155d…"`
-    pub face: Option<String>,
+    pub face: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for VideoDataOwner {
@@ -4184,19 +4184,19 @@ pub struct VideoDataPagesItem {
     /// JSON `page` / 字段 `page`. Example / 示例: `1`
     pub page: Option<i64>,
     /// JSON `from` / 字段 `from`. Example / 示例: `"vupload"`
-    pub from: Option<String>,
+    pub from: Option<crate::Text>,
     /// JSON `part` / 字段 `part`. Example / 示例: `"做短线主线是王道，教你如何识别主线题材！"`
-    pub part: Option<String>,
+    pub part: Option<crate::Text>,
     /// JSON `duration` / 字段 `duration`. Example / 示例: `509`
     pub duration: Option<i64>,
     /// JSON `vid` / 字段 `vid`. Example / 示例: `""`
-    pub vid: Option<String>,
+    pub vid: Option<crate::Text>,
     /// JSON `weblink` / 字段 `weblink`. Example / 示例: `""`
-    pub weblink: Option<String>,
+    pub weblink: Option<crate::Text>,
     /// JSON `dimension` / 字段 `dimension`.
     pub dimension: Option<VideoDataPagesItemDimension>,
     /// JSON `first_frame` / 字段 `first_frame`. Example / 示例: `"http://i2.hdslb.com/bfs/storyff/n250623sa3au3b7p…"`
-    pub first_frame: Option<String>,
+    pub first_frame: Option<crate::Text>,
     /// JSON `ctime` / 字段 `ctime`. Example / 示例: `1750688988`
     pub ctime: Option<i64>,
 }
@@ -4385,7 +4385,7 @@ pub struct VideoDataStat {
     /// JSON `dislike` / 字段 `dislike`. Example / 示例: `0`
     pub dislike: Option<i64>,
     /// JSON `evaluation` / 字段 `evaluation`. Example / 示例: `""`
-    pub evaluation: Option<String>,
+    pub evaluation: Option<crate::Text>,
     /// JSON `vt` / 字段 `vt`. Example / 示例: `0`
     pub vt: Option<i64>,
     /// JSON `viewseo` / 字段 `viewseo`. Example / 示例: `2867`
@@ -4473,13 +4473,13 @@ pub struct UgcSeason {
     /// JSON `id` / 字段 `id`. Example / 示例: `5044192`
     pub id: Option<i64>,
     /// JSON `title` / 字段 `title`. Example / 示例: `"充电视频"`
-    pub title: Option<String>,
+    pub title: Option<crate::Text>,
     /// JSON `cover` / 字段 `cover`. Example / 示例: `"https://archive.biliimg.com/bfs/archive/807dbdaa…"`
-    pub cover: Option<String>,
+    pub cover: Option<crate::Text>,
     /// JSON `mid` / 字段 `mid`. Example / 示例: `554414980`
     pub mid: Option<i64>,
     /// JSON `intro` / 字段 `intro`. Example / 示例: `"交易技术|情绪周期|交易体系|交易系统"`
-    pub intro: Option<String>,
+    pub intro: Option<crate::Text>,
     /// JSON `sign_state` / 字段 `sign_state`. Example / 示例: `0`
     pub sign_state: Option<i64>,
     /// JSON `attribute` / 字段 `attribute`. Example / 示例: `140`
@@ -4544,7 +4544,7 @@ pub struct UgcSeasonSectionsItem {
     /// JSON `id` / 字段 `id`. Example / 示例: `5616368`
     pub id: Option<i64>,
     /// JSON `title` / 字段 `title`. Example / 示例: `"正片"`
-    pub title: Option<String>,
+    pub title: Option<crate::Text>,
     /// JSON `type` / 字段 `type`. Example / 示例: `1`
     pub r#type: Option<i64>,
     /// JSON `episodes` / 字段 `episodes`.
@@ -4595,7 +4595,7 @@ pub struct UgcSeasonSectionsItemEpisodesItem {
     /// JSON `cid` / 字段 `cid`. Example / 示例: `35893478185`
     pub cid: Option<i64>,
     /// JSON `title` / 字段 `title`. Example / 示例: `"20260206 混沌期找确定性买点"`
-    pub title: Option<String>,
+    pub title: Option<crate::Text>,
     /// JSON `attribute` / 字段 `attribute`. Example / 示例: `8`
     pub attribute: Option<i64>,
     /// JSON `arc` / 字段 `arc`.
@@ -4603,7 +4603,7 @@ pub struct UgcSeasonSectionsItemEpisodesItem {
     /// JSON `page` / 字段 `page`.
     pub page: Option<UgcSeasonSectionsItemEpisodesItemPage>,
     /// JSON `bvid` / 字段 `bvid`. Example / 示例: `"BV1ZnF4zXE9Y"`
-    pub bvid: Option<String>,
+    pub bvid: Option<crate::Text>,
     /// JSON `pages` / 字段 `pages`.
     pub pages: Vec<UgcSeasonSectionsItemEpisodesItemPagesItem>,
 }
@@ -4654,19 +4654,19 @@ pub struct UgcSeasonSectionsItemEpisodesItemArc {
     /// JSON `type_id` / 字段 `type_id`. Example / 示例: `0`
     pub type_id: Option<i64>,
     /// JSON `type_name` / 字段 `type_name`. Example / 示例: `""`
-    pub type_name: Option<String>,
+    pub type_name: Option<crate::Text>,
     /// JSON `copyright` / 字段 `copyright`. Example / 示例: `0`
     pub copyright: Option<i64>,
     /// JSON `pic` / 字段 `pic`. Example / 示例: `"http://i2.hdslb.com/bfs/archive/af94f560d516ddda…"`
-    pub pic: Option<String>,
+    pub pic: Option<crate::Text>,
     /// JSON `title` / 字段 `title`. Example / 示例: `"20260206 混沌期找确定性买点"`
-    pub title: Option<String>,
+    pub title: Option<crate::Text>,
     /// JSON `pubdate` / 字段 `pubdate`. Example / 示例: `1770474038`
     pub pubdate: Option<i64>,
     /// JSON `ctime` / 字段 `ctime`. Example / 示例: `1770474038`
     pub ctime: Option<i64>,
     /// JSON `desc` / 字段 `desc`. Example / 示例: `""`
-    pub desc: Option<String>,
+    pub desc: Option<crate::Text>,
     /// JSON `state` / 字段 `state`. Example / 示例: `0`
     pub state: Option<i64>,
     /// JSON `duration` / 字段 `duration`. Example / 示例: `2237`
@@ -4678,7 +4678,7 @@ pub struct UgcSeasonSectionsItemEpisodesItemArc {
     /// JSON `stat` / 字段 `stat`.
     pub stat: Option<UgcSeasonSectionsItemEpisodesItemArcStat>,
     /// JSON `dynamic` / 字段 `dynamic`. Example / 示例: `""`
-    pub dynamic: Option<String>,
+    pub dynamic: Option<crate::Text>,
     /// JSON `dimension` / 字段 `dimension`.
     pub dimension: Option<UgcSeasonSectionsItemEpisodesItemArcDimension>,
     /// JSON `desc_v2` / 字段 `desc_v2`.
@@ -4690,11 +4690,11 @@ pub struct UgcSeasonSectionsItemEpisodesItemArc {
     /// JSON `enable_vt` / 字段 `enable_vt`. Example / 示例: `0`
     pub enable_vt: Option<i64>,
     /// JSON `vt_display` / 字段 `vt_display`. Example / 示例: `""`
-    pub vt_display: Option<String>,
+    pub vt_display: Option<crate::Text>,
     /// JSON `type_id_v2` / 字段 `type_id_v2`. Example / 示例: `0`
     pub type_id_v2: Option<i64>,
     /// JSON `type_name_v2` / 字段 `type_name_v2`. Example / 示例: `""`
-    pub type_name_v2: Option<String>,
+    pub type_name_v2: Option<crate::Text>,
     /// JSON `is_lesson_video` / 字段 `is_lesson_video`. Example / 示例: `0`
     pub is_lesson_video: Option<i64>,
 }
@@ -4755,9 +4755,9 @@ pub struct UgcSeasonSectionsItemEpisodesItemArcAuthor {
     /// JSON `mid` / 字段 `mid`. Example / 示例: `554414980`
     pub mid: Option<i64>,
     /// JSON `name` / 字段 `name`. Example / 示例: `"韭菜周的觉醒之路"`
-    pub name: Option<String>,
+    pub name: Option<crate::Text>,
     /// JSON `face` / 字段 `face`. Example / 示例: `"https://i1.hdslb.com/bfs/face/bf8dbefe366de4155d…"`
-    pub face: Option<String>,
+    pub face: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for UgcSeasonSectionsItemEpisodesItemArcAuthor {
@@ -4922,9 +4922,9 @@ pub struct UgcSeasonSectionsItemEpisodesItemArcStat {
     /// JSON `dislike` / 字段 `dislike`. Example / 示例: `0`
     pub dislike: Option<i64>,
     /// JSON `evaluation` / 字段 `evaluation`. Example / 示例: `""`
-    pub evaluation: Option<String>,
+    pub evaluation: Option<crate::Text>,
     /// JSON `argue_msg` / 字段 `argue_msg`. Example / 示例: `""`
-    pub argue_msg: Option<String>,
+    pub argue_msg: Option<crate::Text>,
     /// JSON `vt` / 字段 `vt`. Example / 示例: `0`
     pub vt: Option<i64>,
     /// JSON `vv` / 字段 `vv`. Example / 示例: `1459`
@@ -4979,15 +4979,15 @@ pub struct UgcSeasonSectionsItemEpisodesItemPage {
     /// JSON `page` / 字段 `page`. Example / 示例: `1`
     pub page: Option<i64>,
     /// JSON `from` / 字段 `from`. Example / 示例: `"vupload"`
-    pub from: Option<String>,
+    pub from: Option<crate::Text>,
     /// JSON `part` / 字段 `part`. Example / 示例: `"【短线升维教程】：如何在混沌行情中「识别」确定性买点？"`
-    pub part: Option<String>,
+    pub part: Option<crate::Text>,
     /// JSON `duration` / 字段 `duration`. Example / 示例: `2237`
     pub duration: Option<i64>,
     /// JSON `vid` / 字段 `vid`. Example / 示例: `""`
-    pub vid: Option<String>,
+    pub vid: Option<crate::Text>,
     /// JSON `weblink` / 字段 `weblink`. Example / 示例: `""`
-    pub weblink: Option<String>,
+    pub weblink: Option<crate::Text>,
     /// JSON `dimension` / 字段 `dimension`.
     pub dimension: Option<UgcSeasonSectionsItemEpisodesItemPageDimension>,
 }
@@ -5072,15 +5072,15 @@ pub struct UgcSeasonSectionsItemEpisodesItemPagesItem {
     /// JSON `page` / 字段 `page`. Example / 示例: `1`
     pub page: Option<i64>,
     /// JSON `from` / 字段 `from`. Example / 示例: `"vupload"`
-    pub from: Option<String>,
+    pub from: Option<crate::Text>,
     /// JSON `part` / 字段 `part`. Example / 示例: `"【短线升维教程】：如何在混沌行情中「识别」确定性买点？"`
-    pub part: Option<String>,
+    pub part: Option<crate::Text>,
     /// JSON `duration` / 字段 `duration`. Example / 示例: `2237`
     pub duration: Option<i64>,
     /// JSON `vid` / 字段 `vid`. Example / 示例: `""`
-    pub vid: Option<String>,
+    pub vid: Option<crate::Text>,
     /// JSON `weblink` / 字段 `weblink`. Example / 示例: `""`
-    pub weblink: Option<String>,
+    pub weblink: Option<crate::Text>,
     /// JSON `dimension` / 字段 `dimension`.
     pub dimension: Option<UgcSeasonSectionsItemEpisodesItemPagesItemDimension>,
 }
@@ -5228,7 +5228,7 @@ impl de::Object for UgcSeasonStat {
 #[non_exhaustive]
 pub struct UserGarb {
     /// JSON `url_image_ani_cut` / 字段 `url_image_ani_cut`. Example / 示例: `""`
-    pub url_image_ani_cut: Option<String>,
+    pub url_image_ani_cut: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for UserGarb {

@@ -192,7 +192,7 @@ pub struct Data {
     /// JSON `code` / 字段 `code`. Example / 示例: `0`
     pub code: Option<i64>,
     /// JSON `message` / 字段 `message`. Example / 示例: `"OK"`
-    pub message: Option<String>,
+    pub message: Option<crate::Text>,
     /// JSON `ttl` / 字段 `ttl`. Example / 示例: `1`
     pub ttl: Option<i64>,
     /// JSON `data` / 字段 `data`.
@@ -232,7 +232,7 @@ impl de::Object for Data {
 #[non_exhaustive]
 pub struct DataData {
     /// JSON `seid` / 字段 `seid`. Example / 示例: `"7566202997709393033"`
-    pub seid: Option<String>,
+    pub seid: Option<crate::Text>,
     /// JSON `page` / 字段 `page`. Example / 示例: `1`
     pub page: Option<i64>,
     /// JSON `pagesize` / 字段 `pagesize`. Example / 示例: `20`
@@ -244,9 +244,9 @@ pub struct DataData {
     #[serde(rename = "numPages")]
     pub num_pages: Option<i64>,
     /// JSON `suggest_keyword` / 字段 `suggest_keyword`. Example / 示例: `""`
-    pub suggest_keyword: Option<String>,
+    pub suggest_keyword: Option<crate::Text>,
     /// JSON `rqt_type` / 字段 `rqt_type`. Example / 示例: `"search"`
-    pub rqt_type: Option<String>,
+    pub rqt_type: Option<crate::Text>,
     /// JSON `exp_list` / 字段 `exp_list`.
     pub exp_list: std::collections::BTreeMap<String, bool>,
     /// JSON `is_hit_web_inf` / 字段 `is_hit_web_inf`. Example / 示例: `false`
@@ -309,29 +309,29 @@ impl de::Object for DataData {
 #[non_exhaustive]
 pub struct ResultItem {
     /// JSON `type` / 字段 `type`. Example / 示例: `"video"`
-    pub r#type: Option<String>,
+    pub r#type: Option<crate::Text>,
     /// JSON `id` / 字段 `id`. Example / 示例: `115060747804472`
     pub id: Option<i64>,
     /// JSON `author` / 字段 `author`. Example / 示例: `"马鸽Jo"`
-    pub author: Option<String>,
+    pub author: Option<crate::Text>,
     /// JSON `mid` / 字段 `mid`. Example / 示例: `3546589278767969`
     pub mid: Option<i64>,
     /// JSON `typeid` / 字段 `typeid`. Example / 示例: `"228"`
-    pub typeid: Option<String>,
+    pub typeid: Option<crate::Text>,
     /// JSON `typename` / 字段 `typename`. Example / 示例: `"人文历史"`
-    pub typename: Option<String>,
+    pub typename: Option<crate::Text>,
     /// JSON `arcurl` / 字段 `arcurl`. Example / 示例: `"http://www.bilibili.com/video/av115060747804472"`
-    pub arcurl: Option<String>,
+    pub arcurl: Option<crate::Text>,
     /// JSON `aid` / 字段 `aid`. Example / 示例: `115060747804472`
     pub aid: Option<i64>,
     /// JSON `bvid` / 字段 `bvid`. Example / 示例: `"BV1LXegz4Ep3"`
-    pub bvid: Option<String>,
+    pub bvid: Option<crate::Text>,
     /// JSON `title` / 字段 `title`. Example / 示例: `"KPOP四大社之：SM<em class=\"keyword\">李秀满</em>发家史｜被第一位艺…"`
-    pub title: Option<String>,
+    pub title: Option<crate::Text>,
     /// JSON `description` / 字段 `description`. Example / 示例: `"奠定Kpop产业制度的商人，从被第一位艺人背刺，到控制欲拉满的韩流教父，股权大战后落败后70岁再…"`
-    pub description: Option<String>,
+    pub description: Option<crate::Text>,
     /// JSON `pic` / 字段 `pic`. Example / 示例: `"//i2.hdslb.com/bfs/archive/b5f83096c0739ad64f641…"`
-    pub pic: Option<String>,
+    pub pic: Option<crate::Text>,
     /// JSON `play` / 字段 `play`. Example / 示例: `200137`
     pub play: Option<i64>,
     /// JSON `video_review` / 字段 `video_review`. Example / 示例: `1120`
@@ -339,7 +339,7 @@ pub struct ResultItem {
     /// JSON `favorites` / 字段 `favorites`. Example / 示例: `2479`
     pub favorites: Option<i64>,
     /// JSON `tag` / 字段 `tag`. Example / 示例: `"KPOP,Hybe,EXO,少女时代,SM,韩国,李秀满,韩娱,东方神起,娱乐吃瓜大会"`
-    pub tag: Option<String>,
+    pub tag: Option<crate::Text>,
     /// JSON `review` / 字段 `review`. Example / 示例: `383`
     pub review: Option<i64>,
     /// JSON `pubdate` / 字段 `pubdate`. Example / 示例: `1755749100`
@@ -347,13 +347,13 @@ pub struct ResultItem {
     /// JSON `senddate` / 字段 `senddate`. Example / 示例: `1755749101`
     pub senddate: Option<i64>,
     /// JSON `duration` / 字段 `duration`. Example / 示例: `"23:6"`
-    pub duration: Option<String>,
+    pub duration: Option<crate::Text>,
     /// JSON `badgepay` / 字段 `badgepay`. Example / 示例: `false`
     pub badgepay: Option<bool>,
     /// JSON `hit_columns` / 字段 `hit_columns`. Example / 示例: `["title", "tag"]`
-    pub hit_columns: Vec<String>,
+    pub hit_columns: Vec<crate::Text>,
     /// JSON `view_type` / 字段 `view_type`. Example / 示例: `""`
-    pub view_type: Option<String>,
+    pub view_type: Option<crate::Text>,
     /// JSON `is_pay` / 字段 `is_pay`. Example / 示例: `0`
     pub is_pay: Option<i64>,
     /// JSON `is_union_video` / 字段 `is_union_video`. Example / 示例: `0`
@@ -365,17 +365,17 @@ pub struct ResultItem {
     /// JSON `like` / 字段 `like`. Example / 示例: `2954`
     pub like: Option<i64>,
     /// JSON `upic` / 字段 `upic`. Example / 示例: `"https://i2.hdslb.com/bfs/face/5d6c66ae1b43a4b319…"`
-    pub upic: Option<String>,
+    pub upic: Option<crate::Text>,
     /// JSON `corner` / 字段 `corner`. Example / 示例: `""`
-    pub corner: Option<String>,
+    pub corner: Option<crate::Text>,
     /// JSON `cover` / 字段 `cover`. Example / 示例: `""`
-    pub cover: Option<String>,
+    pub cover: Option<crate::Text>,
     /// JSON `desc` / 字段 `desc`. Example / 示例: `""`
-    pub desc: Option<String>,
+    pub desc: Option<crate::Text>,
     /// JSON `url` / 字段 `url`. Example / 示例: `""`
-    pub url: Option<String>,
+    pub url: Option<crate::Text>,
     /// JSON `rec_reason` / 字段 `rec_reason`. Example / 示例: `""`
-    pub rec_reason: Option<String>,
+    pub rec_reason: Option<crate::Text>,
     /// JSON `danmaku` / 字段 `danmaku`. Example / 示例: `1120`
     pub danmaku: Option<i64>,
     /// JSON `biz_data` / 字段 `biz_data`.
@@ -387,11 +387,11 @@ pub struct ResultItem {
     /// JSON `enable_vt` / 字段 `enable_vt`. Example / 示例: `0`
     pub enable_vt: Option<i64>,
     /// JSON `vt_display` / 字段 `vt_display`. Example / 示例: `""`
-    pub vt_display: Option<String>,
+    pub vt_display: Option<crate::Text>,
     /// JSON `subtitle` / 字段 `subtitle`. Example / 示例: `""`
-    pub subtitle: Option<String>,
+    pub subtitle: Option<crate::Text>,
     /// JSON `episode_count_text` / 字段 `episode_count_text`. Example / 示例: `""`
-    pub episode_count_text: Option<String>,
+    pub episode_count_text: Option<crate::Text>,
     /// JSON `release_status` / 字段 `release_status`. Example / 示例: `0`
     pub release_status: Option<i64>,
     /// JSON `is_intervene` / 字段 `is_intervene`. Example / 示例: `0`
@@ -401,13 +401,13 @@ pub struct ResultItem {
     /// JSON `style` / 字段 `style`. Example / 示例: `0`
     pub style: Option<i64>,
     /// JSON `cate_name` / 字段 `cate_name`. Example / 示例: `""`
-    pub cate_name: Option<String>,
+    pub cate_name: Option<crate::Text>,
     /// JSON `is_live_room_inline` / 字段 `is_live_room_inline`. Example / 示例: `0`
     pub is_live_room_inline: Option<i64>,
     /// JSON `live_status` / 字段 `live_status`. Example / 示例: `0`
     pub live_status: Option<i64>,
     /// JSON `live_time` / 字段 `live_time`. Example / 示例: `""`
-    pub live_time: Option<String>,
+    pub live_time: Option<crate::Text>,
     /// JSON `online` / 字段 `online`. Example / 示例: `0`
     pub online: Option<i64>,
     /// JSON `rank_index` / 字段 `rank_index`. Example / 示例: `1`
@@ -421,19 +421,19 @@ pub struct ResultItem {
     /// JSON `spread_id` / 字段 `spread_id`. Example / 示例: `0`
     pub spread_id: Option<i64>,
     /// JSON `tags` / 字段 `tags`. Example / 示例: `""`
-    pub tags: Option<String>,
+    pub tags: Option<crate::Text>,
     /// JSON `uface` / 字段 `uface`. Example / 示例: `""`
-    pub uface: Option<String>,
+    pub uface: Option<crate::Text>,
     /// JSON `uid` / 字段 `uid`. Example / 示例: `0`
     pub uid: Option<i64>,
     /// JSON `uname` / 字段 `uname`. Example / 示例: `""`
-    pub uname: Option<String>,
+    pub uname: Option<crate::Text>,
     /// JSON `user_cover` / 字段 `user_cover`. Example / 示例: `""`
-    pub user_cover: Option<String>,
+    pub user_cover: Option<crate::Text>,
     /// JSON `parent_area_id` / 字段 `parent_area_id`. Example / 示例: `0`
     pub parent_area_id: Option<i64>,
     /// JSON `parent_area_name` / 字段 `parent_area_name`. Example / 示例: `""`
-    pub parent_area_name: Option<String>,
+    pub parent_area_name: Option<crate::Text>,
     /// JSON `watched_show` / 字段 `watched_show`.
     pub watched_show: serde_json::Value,
     /// JSON `cny_flag` / 字段 `cny_flag`. Example / 示例: `0`

@@ -112,15 +112,15 @@ impl<'a> std::future::IntoFuture for Request<'a> {
 #[non_exhaustive]
 pub struct Data {
     /// JSON `title` / 字段 `title`. Example / 示例: `""`
-    pub title: Option<String>,
+    pub title: Option<crate::Text>,
     /// JSON `user` / 字段 `user`. Example / 示例: `""`
-    pub user: Option<String>,
+    pub user: Option<crate::Text>,
     /// JSON `rating` / 字段 `rating`. Example / 示例: `"力荐很差很差力荐力荐推荐力荐还行推荐还行还行还行力荐较差"`
-    pub rating: Option<String>,
+    pub rating: Option<crate::Text>,
     /// JSON `time` / 字段 `time`. Example / 示例: `""`
-    pub time: Option<String>,
+    pub time: Option<crate::Text>,
     /// JSON `content` / 字段 `content`. Example / 示例: `""`
-    pub content: Option<String>,
+    pub content: Option<crate::Text>,
     /// JSON `forward_count` / 字段 `forward_count`. Example / 示例: `0`
     pub forward_count: Option<i64>,
     /// JSON `collectCount` / 字段 `collectCount`. Example / 示例: `0`

@@ -213,21 +213,21 @@ impl de::Object for Data {
 #[non_exhaustive]
 pub struct ReviewsItem {
     /// JSON `cid` / 字段 `cid`. Example / 示例: `"17496552"`
-    pub cid: Option<String>,
+    pub cid: Option<crate::Text>,
     /// JSON `review_url` / 字段 `review_url`. Example / 示例: `"https://movie.douban.com/review/17496552/"`
-    pub review_url: Option<String>,
+    pub review_url: Option<crate::Text>,
     /// JSON `avatar` / 字段 `avatar`. Example / 示例: `"https://img2.doubanio.com/icon/u260939059-1.jpg"`
-    pub avatar: Option<String>,
+    pub avatar: Option<crate::Text>,
     /// JSON `username` / 字段 `username`. Example / 示例: `"信平雀"`
-    pub username: Option<String>,
+    pub username: Option<crate::Text>,
     /// JSON `time` / 字段 `time`. Example / 示例: `"2026-03-09 20:46:23"`
-    pub time: Option<String>,
+    pub time: Option<crate::Text>,
     /// JSON `title` / 字段 `title`. Example / 示例: `"之前看完随手写的"`
-    pub title: Option<String>,
+    pub title: Option<crate::Text>,
     /// JSON `rating` / 字段 `rating`. Example / 示例: `"力荐"`
-    pub rating: Option<String>,
+    pub rating: Option<crate::Text>,
     /// JSON `description` / 字段 `description`. Example / 示例: `"已经二刷《镖人》，这两天陆陆续续翻了很多评论，有人觉得它是近十五年来最好的武侠电影，有人觉得它太…"`
-    pub description: Option<String>,
+    pub description: Option<crate::Text>,
     /// JSON `upvote_count` / 字段 `upvote_count`. Example / 示例: `0`
     pub upvote_count: Option<i64>,
     /// JSON `downvote_count` / 字段 `downvote_count`. Example / 示例: `0`

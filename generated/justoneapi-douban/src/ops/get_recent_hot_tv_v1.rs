@@ -120,7 +120,7 @@ impl<'a> std::future::IntoFuture for Request<'a> {
 #[non_exhaustive]
 pub struct Data {
     /// JSON `category` / 字段 `category`. Example / 示例: `"tv"`
-    pub category: Option<String>,
+    pub category: Option<crate::Text>,
     /// JSON `tags` / 字段 `tags`.
     pub tags: Vec<TagsItem>,
     /// JSON `items` / 字段 `items`.
@@ -130,7 +130,7 @@ pub struct Data {
     /// JSON `total` / 字段 `total`. Example / 示例: `215`
     pub total: Option<i64>,
     /// JSON `type` / 字段 `type`. Example / 示例: `"tv"`
-    pub r#type: Option<String>,
+    pub r#type: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for Data {
@@ -170,21 +170,21 @@ pub struct ItemsItem {
     /// JSON `rating` / 字段 `rating`.
     pub rating: Option<Rating>,
     /// JSON `title` / 字段 `title`. Example / 示例: `"逐玉"`
-    pub title: Option<String>,
+    pub title: Option<crate::Text>,
     /// JSON `pic` / 字段 `pic`.
     pub pic: Option<Pic>,
     /// JSON `is_new` / 字段 `is_new`. Example / 示例: `true`
     pub is_new: Option<bool>,
     /// JSON `uri` / 字段 `uri`. Example / 示例: `"douban://douban.com/tv/36554061"`
-    pub uri: Option<String>,
+    pub uri: Option<crate::Text>,
     /// JSON `episodes_info` / 字段 `episodes_info`. Example / 示例: `"更新至11集"`
-    pub episodes_info: Option<String>,
+    pub episodes_info: Option<crate::Text>,
     /// JSON `card_subtitle` / 字段 `card_subtitle`. Example / 示例: `"2026 / 中国大陆 / 剧情 爱情 古装 / 曾庆杰 / 田曦薇 张凌赫"`
-    pub card_subtitle: Option<String>,
+    pub card_subtitle: Option<crate::Text>,
     /// JSON `type` / 字段 `type`. Example / 示例: `"tv"`
-    pub r#type: Option<String>,
+    pub r#type: Option<crate::Text>,
     /// JSON `id` / 字段 `id`. Example / 示例: `"36554061"`
-    pub id: Option<String>,
+    pub id: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for ItemsItem {
@@ -225,9 +225,9 @@ impl de::Object for ItemsItem {
 #[non_exhaustive]
 pub struct Pic {
     /// JSON `large` / 字段 `large`. Example / 示例: `"https://img3.doubanio.com/view/photo/m_ratio_pos…"`
-    pub large: Option<String>,
+    pub large: Option<crate::Text>,
     /// JSON `normal` / 字段 `normal`. Example / 示例: `"https://img3.doubanio.com/view/photo/s_ratio_pos…"`
-    pub normal: Option<String>,
+    pub normal: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for Pic {
@@ -303,13 +303,13 @@ impl de::Object for Rating {
 #[non_exhaustive]
 pub struct RecommendTagsItem {
     /// JSON `category` / 字段 `category`. Example / 示例: `"tv"`
-    pub category: Option<String>,
+    pub category: Option<crate::Text>,
     /// JSON `selected` / 字段 `selected`. Example / 示例: `true`
     pub selected: Option<bool>,
     /// JSON `type` / 字段 `type`. Example / 示例: `"tv"`
-    pub r#type: Option<String>,
+    pub r#type: Option<crate::Text>,
     /// JSON `title` / 字段 `title`. Example / 示例: `"综合"`
-    pub title: Option<String>,
+    pub title: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for RecommendTagsItem {
@@ -345,13 +345,13 @@ impl de::Object for RecommendTagsItem {
 #[non_exhaustive]
 pub struct TagsItem {
     /// JSON `category` / 字段 `category`. Example / 示例: `"tv"`
-    pub category: Option<String>,
+    pub category: Option<crate::Text>,
     /// JSON `selected` / 字段 `selected`. Example / 示例: `true`
     pub selected: Option<bool>,
     /// JSON `types` / 字段 `types`.
     pub types: Vec<TypesItem>,
     /// JSON `title` / 字段 `title`. Example / 示例: `"最近热门剧集"`
-    pub title: Option<String>,
+    pub title: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for TagsItem {
@@ -389,9 +389,9 @@ pub struct TypesItem {
     /// JSON `selected` / 字段 `selected`. Example / 示例: `true`
     pub selected: Option<bool>,
     /// JSON `type` / 字段 `type`. Example / 示例: `"tv"`
-    pub r#type: Option<String>,
+    pub r#type: Option<crate::Text>,
     /// JSON `title` / 字段 `title`. Example / 示例: `"综合"`
-    pub title: Option<String>,
+    pub title: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for TypesItem {

@@ -109,37 +109,37 @@ impl<'a> std::future::IntoFuture for Request<'a> {
 #[non_exhaustive]
 pub struct Data {
     /// JSON `title` / 字段 `title`. Example / 示例: `"镖人：风起大漠"`
-    pub title: Option<String>,
+    pub title: Option<crate::Text>,
     /// JSON `year` / 字段 `year`. Example / 示例: `"2026"`
-    pub year: Option<String>,
+    pub year: Option<crate::Text>,
     /// JSON `poster` / 字段 `poster`. Example / 示例: `"https://img9.doubanio.com/view/photo/s_ratio_pos…"`
-    pub poster: Option<String>,
+    pub poster: Option<crate::Text>,
     /// JSON `director` / 字段 `director`. Example / 示例: `"袁和平"`
-    pub director: Option<String>,
+    pub director: Option<crate::Text>,
     /// JSON `writer` / 字段 `writer`. Example / 示例: `"俞白眉 / 苏照彬 / 陈大利 / 杨子"`
-    pub writer: Option<String>,
+    pub writer: Option<crate::Text>,
     /// JSON `cast` / 字段 `cast`. Example / 示例: `"吴京 / 谢霆锋 / 于适 / 陈丽君 / 孙艺洲 / 此沙 / 李云霄 / 梁家辉 / 张晋 …"`
-    pub cast: Option<String>,
+    pub cast: Option<crate::Text>,
     /// JSON `type` / 字段 `type`. Example / 示例: `"动作/武侠/古装"`
-    pub r#type: Option<String>,
+    pub r#type: Option<crate::Text>,
     /// JSON `region` / 字段 `region`. Example / 示例: `"中国大陆"`
-    pub region: Option<String>,
+    pub region: Option<crate::Text>,
     /// JSON `language` / 字段 `language`. Example / 示例: `"汉语普通话"`
-    pub language: Option<String>,
+    pub language: Option<crate::Text>,
     /// JSON `release_date` / 字段 `release_date`. Example / 示例: `"2026-02-17(中国大陆)"`
-    pub release_date: Option<String>,
+    pub release_date: Option<crate::Text>,
     /// JSON `episodes` / 字段 `episodes`. Example / 示例: `""`
-    pub episodes: Option<String>,
+    pub episodes: Option<crate::Text>,
     /// JSON `duration` / 字段 `duration`. Example / 示例: `"126分钟"`
-    pub duration: Option<String>,
+    pub duration: Option<crate::Text>,
     /// JSON `alias` / 字段 `alias`. Example / 示例: `"镖人(电影版) / 镖人 / Blades of the Guardians: Wind Ris…"`
-    pub alias: Option<String>,
+    pub alias: Option<crate::Text>,
     /// JSON `imdb` / 字段 `imdb`. Example / 示例: `"tt32649961"`
-    pub imdb: Option<String>,
+    pub imdb: Option<crate::Text>,
     /// JSON `rating` / 字段 `rating`. Example / 示例: `"7.5"`
-    pub rating: Option<String>,
+    pub rating: Option<crate::Text>,
     /// JSON `rating_count` / 字段 `rating_count`. Example / 示例: `"330653"`
-    pub rating_count: Option<String>,
+    pub rating_count: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for Data {

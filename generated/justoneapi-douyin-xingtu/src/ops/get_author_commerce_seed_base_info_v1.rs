@@ -124,31 +124,31 @@ impl<'a> std::future::IntoFuture for Request<'a> {
 #[non_exhaustive]
 pub struct Data {
     /// JSON `avg_a3_incr_cnt` / 字段 `avg_a3_incr_cnt`. Example / 示例: `"2,000 - 20,000"`
-    pub avg_a3_incr_cnt: Option<String>,
+    pub avg_a3_incr_cnt: Option<crate::Text>,
     /// JSON `avg_a3_incr_cnt_rank_percent` / 字段 `avg_a3_incr_cnt_rank_percent`. Example / 示例: `"0.5"`
-    pub avg_a3_incr_cnt_rank_percent: Option<String>,
+    pub avg_a3_incr_cnt_rank_percent: Option<crate::Text>,
     /// JSON `avg_search_after_view_cnt` / 字段 `avg_search_after_view_cnt`. Example / 示例: `"100 - 1,000"`
-    pub avg_search_after_view_cnt: Option<String>,
+    pub avg_search_after_view_cnt: Option<crate::Text>,
     /// JSON `avg_search_after_view_cnt_rank_percent` / 字段 `avg_search_after_view_cnt_rank_percent`. Example / 示例: `"0.5"`
-    pub avg_search_after_view_cnt_rank_percent: Option<String>,
+    pub avg_search_after_view_cnt_rank_percent: Option<crate::Text>,
     /// JSON `avg_search_after_view_rate` / 字段 `avg_search_after_view_rate`. Example / 示例: `"<0.02%"`
-    pub avg_search_after_view_rate: Option<String>,
+    pub avg_search_after_view_rate: Option<crate::Text>,
     /// JSON `avg_search_after_view_rate_rank_percent` / 字段 `avg_search_after_view_rate_rank_percent`. Example / 示例: `"0.25"`
-    pub avg_search_after_view_rate_rank_percent: Option<String>,
+    pub avg_search_after_view_rate_rank_percent: Option<crate::Text>,
     /// JSON `base_resp` / 字段 `base_resp`.
     pub base_resp: Option<BaseResp>,
     /// JSON `modify_time` / 字段 `modify_time`. Example / 示例: `"1773061115"`
-    pub modify_time: Option<String>,
+    pub modify_time: Option<crate::Text>,
     /// JSON `personal_avg_search_after_view_cnt` / 字段 `personal_avg_search_after_view_cnt`. Example / 示例: `"10 - 100"`
-    pub personal_avg_search_after_view_cnt: Option<String>,
+    pub personal_avg_search_after_view_cnt: Option<crate::Text>,
     /// JSON `personal_avg_search_after_view_cnt_rank_percent` / 字段 `personal_avg_search_after_view_cnt_rank_percent`. Example / 示例: `"0.9"`
-    pub personal_avg_search_after_view_cnt_rank_percent: Option<String>,
+    pub personal_avg_search_after_view_cnt_rank_percent: Option<crate::Text>,
     /// JSON `personal_avg_search_after_view_rate` / 字段 `personal_avg_search_after_view_rate`. Example / 示例: `"<0.02%"`
-    pub personal_avg_search_after_view_rate: Option<String>,
+    pub personal_avg_search_after_view_rate: Option<crate::Text>,
     /// JSON `personal_search_word_ctr` / 字段 `personal_search_word_ctr`. Example / 示例: `"1%"`
-    pub personal_search_word_ctr: Option<String>,
+    pub personal_search_word_ctr: Option<crate::Text>,
     /// JSON `search_word_ctr` / 字段 `search_word_ctr`. Example / 示例: `"1%"`
-    pub search_word_ctr: Option<String>,
+    pub search_word_ctr: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for Data {
@@ -222,7 +222,7 @@ pub struct BaseResp {
     /// JSON `status_code` / 字段 `status_code`. Example / 示例: `0`
     pub status_code: Option<i64>,
     /// JSON `status_message` / 字段 `status_message`. Example / 示例: `""`
-    pub status_message: Option<String>,
+    pub status_message: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for BaseResp {

@@ -121,37 +121,37 @@ pub struct Data {
     /// JSON `base_resp` / 字段 `base_resp`.
     pub base_resp: Option<BaseResp>,
     /// JSON `cpe_1_20` / 字段 `cpe_1_20`. Example / 示例: `"1.0721"`
-    pub cpe_1_20: Option<String>,
+    pub cpe_1_20: Option<crate::Text>,
     /// JSON `cpe_20_60` / 字段 `cpe_20_60`. Example / 示例: `"1.3908"`
-    pub cpe_20_60: Option<String>,
+    pub cpe_20_60: Option<crate::Text>,
     /// JSON `cpe_60` / 字段 `cpe_60`. Example / 示例: `"1.5646"`
-    pub cpe_60: Option<String>,
+    pub cpe_60: Option<crate::Text>,
     /// JSON `cpm_1_20` / 字段 `cpm_1_20`. Example / 示例: `"62.1926"`
-    pub cpm_1_20: Option<String>,
+    pub cpm_1_20: Option<crate::Text>,
     /// JSON `cpm_20_60` / 字段 `cpm_20_60`. Example / 示例: `"80.6823"`
-    pub cpm_20_60: Option<String>,
+    pub cpm_20_60: Option<crate::Text>,
     /// JSON `cpm_20_60_rank_percent` / 字段 `cpm_20_60_rank_percent`. Example / 示例: `"0.02210461512446066"`
-    pub cpm_20_60_rank_percent: Option<String>,
+    pub cpm_20_60_rank_percent: Option<crate::Text>,
     /// JSON `cpm_60` / 字段 `cpm_60`. Example / 示例: `"90.7676"`
-    pub cpm_60: Option<String>,
+    pub cpm_60: Option<crate::Text>,
     /// JSON `modify_time` / 字段 `modify_time`. Example / 示例: `"1773059274"`
-    pub modify_time: Option<String>,
+    pub modify_time: Option<crate::Text>,
     /// JSON `sn_cpe_1_20` / 字段 `sn_cpe_1_20`. Example / 示例: `"2.0244"`
-    pub sn_cpe_1_20: Option<String>,
+    pub sn_cpe_1_20: Option<crate::Text>,
     /// JSON `sn_cpe_20_60` / 字段 `sn_cpe_20_60`. Example / 示例: `"2.6263"`
-    pub sn_cpe_20_60: Option<String>,
+    pub sn_cpe_20_60: Option<crate::Text>,
     /// JSON `sn_cpe_60` / 字段 `sn_cpe_60`. Example / 示例: `"2.9545"`
-    pub sn_cpe_60: Option<String>,
+    pub sn_cpe_60: Option<crate::Text>,
     /// JSON `sn_cpm_1_20` / 字段 `sn_cpm_1_20`. Example / 示例: `"94.435"`
-    pub sn_cpm_1_20: Option<String>,
+    pub sn_cpm_1_20: Option<crate::Text>,
     /// JSON `sn_cpm_20_60` / 字段 `sn_cpm_20_60`. Example / 示例: `"122.5102"`
-    pub sn_cpm_20_60: Option<String>,
+    pub sn_cpm_20_60: Option<crate::Text>,
     /// JSON `sn_cpm_60` / 字段 `sn_cpm_60`. Example / 示例: `"137.824"`
-    pub sn_cpm_60: Option<String>,
+    pub sn_cpm_60: Option<crate::Text>,
     /// JSON `sn_vv` / 字段 `sn_vv`. Example / 示例: `"391804"`
-    pub sn_vv: Option<String>,
+    pub sn_vv: Option<crate::Text>,
     /// JSON `vv` / 字段 `vv`. Example / 示例: `"594926"`
-    pub vv: Option<String>,
+    pub vv: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for Data {
@@ -202,7 +202,7 @@ pub struct BaseResp {
     /// JSON `status_code` / 字段 `status_code`. Example / 示例: `0`
     pub status_code: Option<i64>,
     /// JSON `status_message` / 字段 `status_message`. Example / 示例: `""`
-    pub status_message: Option<String>,
+    pub status_message: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for BaseResp {

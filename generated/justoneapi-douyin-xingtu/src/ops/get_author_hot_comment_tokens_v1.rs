@@ -157,7 +157,7 @@ pub struct BaseResp {
     /// JSON `status_code` / 字段 `status_code`. Example / 示例: `0`
     pub status_code: Option<i64>,
     /// JSON `status_message` / 字段 `status_message`. Example / 示例: `"Success"`
-    pub status_message: Option<String>,
+    pub status_message: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for BaseResp {
@@ -191,7 +191,7 @@ impl de::Object for BaseResp {
 #[non_exhaustive]
 pub struct HotCommentTokensItem {
     /// JSON `comment_token` / 字段 `comment_token`. Example / 示例: `"老板"`
-    pub comment_token: Option<String>,
+    pub comment_token: Option<crate::Text>,
     /// JSON `hot_rate` / 字段 `hot_rate`. Example / 示例: `934`
     pub hot_rate: Option<f64>,
 }

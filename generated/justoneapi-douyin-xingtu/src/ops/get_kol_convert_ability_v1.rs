@@ -188,19 +188,19 @@ impl From<&str> for Range {
 #[non_exhaustive]
 pub struct Data {
     /// JSON `avg_sales_amount_range` / 字段 `avg_sales_amount_range`. Example / 示例: `"-"`
-    pub avg_sales_amount_range: Option<String>,
+    pub avg_sales_amount_range: Option<crate::Text>,
     /// JSON `base_resp` / 字段 `base_resp`.
     pub base_resp: Option<BaseResp>,
     /// JSON `component_click_cnt_range` / 字段 `component_click_cnt_range`. Example / 示例: `"-"`
-    pub component_click_cnt_range: Option<String>,
+    pub component_click_cnt_range: Option<crate::Text>,
     /// JSON `component_click_rate_range` / 字段 `component_click_rate_range`. Example / 示例: `"-"`
-    pub component_click_rate_range: Option<String>,
+    pub component_click_rate_range: Option<crate::Text>,
     /// JSON `gpm_range` / 字段 `gpm_range`. Example / 示例: `"-"`
-    pub gpm_range: Option<String>,
+    pub gpm_range: Option<crate::Text>,
     /// JSON `rec_product_price_range` / 字段 `rec_product_price_range`. Example / 示例: `"-"`
-    pub rec_product_price_range: Option<String>,
+    pub rec_product_price_range: Option<crate::Text>,
     /// JSON `related_cpc_range` / 字段 `related_cpc_range`. Example / 示例: `"-"`
-    pub related_cpc_range: Option<String>,
+    pub related_cpc_range: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for Data {
@@ -250,7 +250,7 @@ pub struct BaseResp {
     /// JSON `status_code` / 字段 `status_code`. Example / 示例: `0`
     pub status_code: Option<i64>,
     /// JSON `status_message` / 字段 `status_message`. Example / 示例: `""`
-    pub status_message: Option<String>,
+    pub status_message: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for BaseResp {

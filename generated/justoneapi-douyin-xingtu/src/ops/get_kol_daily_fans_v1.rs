@@ -135,11 +135,11 @@ pub struct Data {
     /// JSON `delta` / 字段 `delta`.
     pub delta: Vec<DeltaItem>,
     /// JSON `description` / 字段 `description`. Example / 示例: `""`
-    pub description: Option<String>,
+    pub description: Option<crate::Text>,
     /// JSON `fans_advice` / 字段 `fans_advice`. Example / 示例: `""`
-    pub fans_advice: Option<String>,
+    pub fans_advice: Option<crate::Text>,
     /// JSON `fans_growth` / 字段 `fans_growth`. Example / 示例: `"0"`
-    pub fans_growth: Option<String>,
+    pub fans_growth: Option<crate::Text>,
     /// JSON `fans_growth_rate` / 字段 `fans_growth_rate`. Example / 示例: `0`
     pub fans_growth_rate: Option<f64>,
     /// JSON `fans_growth_rate_v2` / 字段 `fans_growth_rate_v2`.
@@ -191,7 +191,7 @@ pub struct BaseResp {
     /// JSON `status_code` / 字段 `status_code`. Example / 示例: `0`
     pub status_code: Option<i64>,
     /// JSON `status_message` / 字段 `status_message`. Example / 示例: `""`
-    pub status_message: Option<String>,
+    pub status_message: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for BaseResp {
@@ -225,9 +225,9 @@ impl de::Object for BaseResp {
 #[non_exhaustive]
 pub struct DailyItem {
     /// JSON `date` / 字段 `date`. Example / 示例: `"2026-02-07"`
-    pub date: Option<String>,
+    pub date: Option<crate::Text>,
     /// JSON `fans_cnt` / 字段 `fans_cnt`. Example / 示例: `"2492026"`
-    pub fans_cnt: Option<String>,
+    pub fans_cnt: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for DailyItem {
@@ -261,9 +261,9 @@ impl de::Object for DailyItem {
 #[non_exhaustive]
 pub struct DeltaItem {
     /// JSON `date` / 字段 `date`. Example / 示例: `"2026-02-07"`
-    pub date: Option<String>,
+    pub date: Option<crate::Text>,
     /// JSON `fans_cnt` / 字段 `fans_cnt`. Example / 示例: `"-395"`
-    pub fans_cnt: Option<String>,
+    pub fans_cnt: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for DeltaItem {

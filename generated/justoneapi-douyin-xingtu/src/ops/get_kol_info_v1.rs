@@ -195,31 +195,31 @@ pub struct Data {
     /// JSON `abandon_sign_result` / 字段 `abandon_sign_result`. Example / 示例: `0`
     pub abandon_sign_result: Option<i64>,
     /// JSON `appeal_id` / 字段 `appeal_id`. Example / 示例: `"0"`
-    pub appeal_id: Option<String>,
+    pub appeal_id: Option<crate::Text>,
     /// JSON `author_avatar_frame_icon` / 字段 `author_avatar_frame_icon`. Example / 示例: `0`
     pub author_avatar_frame_icon: Option<i64>,
     /// JSON `author_type` / 字段 `author_type`. Example / 示例: `1`
     pub author_type: Option<i64>,
     /// JSON `avatar_uri` / 字段 `avatar_uri`. Example / 示例: `"https://p11.douyinpic.com/aweme/1080x1080/aweme-…"`
-    pub avatar_uri: Option<String>,
+    pub avatar_uri: Option<crate::Text>,
     /// JSON `avg_play` / 字段 `avg_play`. Example / 示例: `0`
     pub avg_play: Option<f64>,
     /// JSON `aweme_tags` / 字段 `aweme_tags`.
     pub aweme_tags: Vec<serde_json::Value>,
     /// JSON `base64_qrcode` / 字段 `base64_qrcode`. Example / 示例: `"iVBORw0KGgoAAAANSUhEUgAAAWgAAAFoAQAAAABSnlx4AAAC…"`
-    pub base64_qrcode: Option<String>,
+    pub base64_qrcode: Option<crate::Text>,
     /// JSON `base_resp` / 字段 `base_resp`.
     pub base_resp: Option<BaseResp>,
     /// JSON `category_id` / 字段 `category_id`. Example / 示例: `"1"`
-    pub category_id: Option<String>,
+    pub category_id: Option<crate::Text>,
     /// JSON `city` / 字段 `city`. Example / 示例: `""`
-    pub city: Option<String>,
+    pub city: Option<crate::Text>,
     /// JSON `content_theme_labels` / 字段 `content_theme_labels`. Example / 示例: `["国内旅行", "王者游戏资讯", "美食之旅", …]`
-    pub content_theme_labels: Vec<String>,
+    pub content_theme_labels: Vec<crate::Text>,
     /// JSON `core_user_id` / 字段 `core_user_id`. Example / 示例: `"62427282029"`
-    pub core_user_id: Option<String>,
+    pub core_user_id: Option<crate::Text>,
     /// JSON `create_time` / 字段 `create_time`. Example / 示例: `"1543602509"`
-    pub create_time: Option<String>,
+    pub create_time: Option<crate::Text>,
     /// JSON `creator_type` / 字段 `creator_type`. Example / 示例: `0`
     pub creator_type: Option<i64>,
     /// JSON `e_commerce_enable` / 字段 `e_commerce_enable`. Example / 示例: `false`
@@ -233,7 +233,7 @@ pub struct Data {
     /// JSON `has_phone` / 字段 `has_phone`. Example / 示例: `true`
     pub has_phone: Option<bool>,
     /// JSON `id` / 字段 `id`. Example / 示例: `"6629722295873044494"`
-    pub id: Option<String>,
+    pub id: Option<crate::Text>,
     /// JSON `industry_list` / 字段 `industry_list`.
     pub industry_list: Vec<serde_json::Value>,
     /// JSON `is_cpm_project_author` / 字段 `is_cpm_project_author`. Example / 示例: `false`
@@ -251,19 +251,19 @@ pub struct Data {
     /// JSON `lowest_price` / 字段 `lowest_price`. Example / 示例: `54800`
     pub lowest_price: Option<f64>,
     /// JSON `mcn_introduction` / 字段 `mcn_introduction`. Example / 示例: `""`
-    pub mcn_introduction: Option<String>,
+    pub mcn_introduction: Option<crate::Text>,
     /// JSON `mcn_logo` / 字段 `mcn_logo`. Example / 示例: `""`
-    pub mcn_logo: Option<String>,
+    pub mcn_logo: Option<crate::Text>,
     /// JSON `mcn_name` / 字段 `mcn_name`. Example / 示例: `""`
-    pub mcn_name: Option<String>,
+    pub mcn_name: Option<crate::Text>,
     /// JSON `modify_time` / 字段 `modify_time`. Example / 示例: `"1772991558"`
-    pub modify_time: Option<String>,
+    pub modify_time: Option<crate::Text>,
     /// JSON `nick_name` / 字段 `nick_name`. Example / 示例: `"张大仙"`
-    pub nick_name: Option<String>,
+    pub nick_name: Option<crate::Text>,
     /// JSON `online_status` / 字段 `online_status`. Example / 示例: `1`
     pub online_status: Option<i64>,
     /// JSON `opened_task_category` / 字段 `opened_task_category`. Example / 示例: `"[1, 103]"`
-    pub opened_task_category: Option<String>,
+    pub opened_task_category: Option<crate::Text>,
     /// JSON `platform` / 字段 `platform`. Example / 示例: `[1, 5]`
     pub platform: Vec<i64>,
     /// JSON `platform_channel` / 字段 `platform_channel`. Example / 示例: `[1]`
@@ -271,35 +271,35 @@ pub struct Data {
     /// JSON `platform_source` / 字段 `platform_source`. Example / 示例: `1`
     pub platform_source: Option<i64>,
     /// JSON `protocol_id` / 字段 `protocol_id`. Example / 示例: `"20210524"`
-    pub protocol_id: Option<String>,
+    pub protocol_id: Option<crate::Text>,
     /// JSON `province` / 字段 `province`. Example / 示例: `"北京市"`
-    pub province: Option<String>,
+    pub province: Option<crate::Text>,
     /// JSON `qrcode_url` / 字段 `qrcode_url`. Example / 示例: `""`
-    pub qrcode_url: Option<String>,
+    pub qrcode_url: Option<crate::Text>,
     /// JSON `sec_uid` / 字段 `sec_uid`. Example / 示例: `"MS4wLjABAAAACirq2YgCDHFt4JJLwl1l5Hj4WpThkGSm8uKQ…"`
-    pub sec_uid: Option<String>,
+    pub sec_uid: Option<crate::Text>,
     /// JSON `short_id` / 字段 `short_id`. Example / 示例: `"117908807"`
-    pub short_id: Option<String>,
+    pub short_id: Option<crate::Text>,
     /// JSON `star_tags` / 字段 `star_tags`.
     pub star_tags: Vec<StarTagsItem>,
     /// JSON `status` / 字段 `status`. Example / 示例: `1`
     pub status: Option<i64>,
     /// JSON `tags` / 字段 `tags`. Example / 示例: `"[\"\\u6e38\\u620f\"]"`
-    pub tags: Option<String>,
+    pub tags: Option<crate::Text>,
     /// JSON `tags_author_style` / 字段 `tags_author_style`. Example / 示例: `"[]"`
-    pub tags_author_style: Option<String>,
+    pub tags_author_style: Option<crate::Text>,
     /// JSON `tags_ids` / 字段 `tags_ids`. Example / 示例: `"[23]"`
-    pub tags_ids: Option<String>,
+    pub tags_ids: Option<crate::Text>,
     /// JSON `tags_ids_level_two` / 字段 `tags_ids_level_two`. Example / 示例: `"[441]"`
-    pub tags_ids_level_two: Option<String>,
+    pub tags_ids_level_two: Option<crate::Text>,
     /// JSON `tags_level_two` / 字段 `tags_level_two`. Example / 示例: `"[]"`
-    pub tags_level_two: Option<String>,
+    pub tags_level_two: Option<crate::Text>,
     /// JSON `tags_relation` / 字段 `tags_relation`.
-    pub tags_relation: std::collections::BTreeMap<String, Vec<String>>,
+    pub tags_relation: std::collections::BTreeMap<String, Vec<crate::Text>>,
     /// JSON `task_status` / 字段 `task_status`. Example / 示例: `1`
     pub task_status: Option<i64>,
     /// JSON `unique_id` / 字段 `unique_id`. Example / 示例: `"117908807"`
-    pub unique_id: Option<String>,
+    pub unique_id: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for Data {
@@ -393,7 +393,7 @@ pub struct BaseResp {
     /// JSON `status_code` / 字段 `status_code`. Example / 示例: `0`
     pub status_code: Option<i64>,
     /// JSON `status_message` / 字段 `status_message`. Example / 示例: `"Success"`
-    pub status_message: Option<String>,
+    pub status_message: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for BaseResp {

@@ -184,7 +184,7 @@ pub struct BaseResp {
     /// JSON `status_code` / 字段 `status_code`. Example / 示例: `0`
     pub status_code: Option<i64>,
     /// JSON `status_message` / 字段 `status_message`. Example / 示例: `""`
-    pub status_message: Option<String>,
+    pub status_message: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for BaseResp {
@@ -227,11 +227,11 @@ pub struct MasterpieceVideosItem {
     /// JSON `barrage` / 字段 `barrage`. Example / 示例: `0`
     pub barrage: Option<i64>,
     /// JSON `biz_id` / 字段 `biz_id`. Example / 示例: `"0"`
-    pub biz_id: Option<String>,
+    pub biz_id: Option<crate::Text>,
     /// JSON `comment` / 字段 `comment`. Example / 示例: `0`
     pub comment: Option<i64>,
     /// JSON `core_user_id` / 字段 `core_user_id`. Example / 示例: `"0"`
-    pub core_user_id: Option<String>,
+    pub core_user_id: Option<crate::Text>,
     /// JSON `create_time` / 字段 `create_time`. Example / 示例: `1758829144`
     pub create_time: Option<i64>,
     /// JSON `create_timestamp` / 字段 `create_timestamp`. Example / 示例: `0`
@@ -243,21 +243,21 @@ pub struct MasterpieceVideosItem {
     /// JSON `fans_club` / 字段 `fans_club`. Example / 示例: `0`
     pub fans_club: Option<i64>,
     /// JSON `favorite` / 字段 `favorite`. Example / 示例: `"0"`
-    pub favorite: Option<String>,
+    pub favorite: Option<crate::Text>,
     /// JSON `finish_time` / 字段 `finish_time`. Example / 示例: `0`
     pub finish_time: Option<i64>,
     /// JSON `head_image_uri` / 字段 `head_image_uri`. Example / 示例: `""`
-    pub head_image_uri: Option<String>,
+    pub head_image_uri: Option<crate::Text>,
     /// JSON `head_image_uris` / 字段 `head_image_uris`.
     pub head_image_uris: Vec<serde_json::Value>,
     /// JSON `head_image_url_signed` / 字段 `head_image_url_signed`. Example / 示例: `""`
-    pub head_image_url_signed: Option<String>,
+    pub head_image_url_signed: Option<crate::Text>,
     /// JSON `height` / 字段 `height`. Example / 示例: `"0"`
-    pub height: Option<String>,
+    pub height: Option<crate::Text>,
     /// JSON `impression` / 字段 `impression`. Example / 示例: `0`
     pub impression: Option<i64>,
     /// JSON `industry` / 字段 `industry`. Example / 示例: `""`
-    pub industry: Option<String>,
+    pub industry: Option<crate::Text>,
     /// JSON `interact_rate` / 字段 `interact_rate`. Example / 示例: `0`
     pub interact_rate: Option<f64>,
     /// JSON `is_hot` / 字段 `is_hot`. Example / 示例: `false`
@@ -265,15 +265,15 @@ pub struct MasterpieceVideosItem {
     /// JSON `is_playlet` / 字段 `is_playlet`. Example / 示例: `0`
     pub is_playlet: Option<i64>,
     /// JSON `item_animated_cover` / 字段 `item_animated_cover`. Example / 示例: `""`
-    pub item_animated_cover: Option<String>,
+    pub item_animated_cover: Option<crate::Text>,
     /// JSON `item_cover` / 字段 `item_cover`. Example / 示例: `""`
-    pub item_cover: Option<String>,
+    pub item_cover: Option<crate::Text>,
     /// JSON `item_date` / 字段 `item_date`. Example / 示例: `""`
-    pub item_date: Option<String>,
+    pub item_date: Option<crate::Text>,
     /// JSON `item_id` / 字段 `item_id`. Example / 示例: `"7553989899192519974"`
-    pub item_id: Option<String>,
+    pub item_id: Option<crate::Text>,
     /// JSON `item_title` / 字段 `item_title`. Example / 示例: `""`
-    pub item_title: Option<String>,
+    pub item_title: Option<crate::Text>,
     /// JSON `like` / 字段 `like`. Example / 示例: `0`
     pub like: Option<i64>,
     /// JSON `live_status` / 字段 `live_status`. Example / 示例: `0`
@@ -281,7 +281,7 @@ pub struct MasterpieceVideosItem {
     /// JSON `max_watch` / 字段 `max_watch`. Example / 示例: `0`
     pub max_watch: Option<i64>,
     /// JSON `media_type` / 字段 `media_type`. Example / 示例: `"0"`
-    pub media_type: Option<String>,
+    pub media_type: Option<crate::Text>,
     /// JSON `original_status` / 字段 `original_status`. Example / 示例: `0`
     pub original_status: Option<i64>,
     /// JSON `play` / 字段 `play`. Example / 示例: `8543418`
@@ -289,7 +289,7 @@ pub struct MasterpieceVideosItem {
     /// JSON `play_over_5min` / 字段 `play_over_5min`. Example / 示例: `0`
     pub play_over_5min: Option<i64>,
     /// JSON `read_cnt` / 字段 `read_cnt`. Example / 示例: `"0"`
-    pub read_cnt: Option<String>,
+    pub read_cnt: Option<crate::Text>,
     /// JSON `repin` / 字段 `repin`. Example / 示例: `0`
     pub repin: Option<i64>,
     /// JSON `send_gift` / 字段 `send_gift`. Example / 示例: `0`
@@ -303,13 +303,13 @@ pub struct MasterpieceVideosItem {
     /// JSON `status` / 字段 `status`. Example / 示例: `0`
     pub status: Option<i64>,
     /// JSON `title` / 字段 `title`. Example / 示例: `""`
-    pub title: Option<String>,
+    pub title: Option<crate::Text>,
     /// JSON `url` / 字段 `url`. Example / 示例: `""`
-    pub url: Option<String>,
+    pub url: Option<crate::Text>,
     /// JSON `video_id` / 字段 `video_id`. Example / 示例: `""`
-    pub video_id: Option<String>,
+    pub video_id: Option<crate::Text>,
     /// JSON `width` / 字段 `width`. Example / 示例: `"0"`
-    pub width: Option<String>,
+    pub width: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for MasterpieceVideosItem {
@@ -395,11 +395,11 @@ pub struct NewestVideosItem {
     /// JSON `barrage` / 字段 `barrage`. Example / 示例: `0`
     pub barrage: Option<i64>,
     /// JSON `biz_id` / 字段 `biz_id`. Example / 示例: `"0"`
-    pub biz_id: Option<String>,
+    pub biz_id: Option<crate::Text>,
     /// JSON `comment` / 字段 `comment`. Example / 示例: `0`
     pub comment: Option<i64>,
     /// JSON `core_user_id` / 字段 `core_user_id`. Example / 示例: `"0"`
-    pub core_user_id: Option<String>,
+    pub core_user_id: Option<crate::Text>,
     /// JSON `create_time` / 字段 `create_time`. Example / 示例: `1771622436`
     pub create_time: Option<i64>,
     /// JSON `create_timestamp` / 字段 `create_timestamp`. Example / 示例: `0`
@@ -411,21 +411,21 @@ pub struct NewestVideosItem {
     /// JSON `fans_club` / 字段 `fans_club`. Example / 示例: `0`
     pub fans_club: Option<i64>,
     /// JSON `favorite` / 字段 `favorite`. Example / 示例: `"0"`
-    pub favorite: Option<String>,
+    pub favorite: Option<crate::Text>,
     /// JSON `finish_time` / 字段 `finish_time`. Example / 示例: `0`
     pub finish_time: Option<i64>,
     /// JSON `head_image_uri` / 字段 `head_image_uri`. Example / 示例: `""`
-    pub head_image_uri: Option<String>,
+    pub head_image_uri: Option<crate::Text>,
     /// JSON `head_image_uris` / 字段 `head_image_uris`.
     pub head_image_uris: Vec<serde_json::Value>,
     /// JSON `head_image_url_signed` / 字段 `head_image_url_signed`. Example / 示例: `""`
-    pub head_image_url_signed: Option<String>,
+    pub head_image_url_signed: Option<crate::Text>,
     /// JSON `height` / 字段 `height`. Example / 示例: `"0"`
-    pub height: Option<String>,
+    pub height: Option<crate::Text>,
     /// JSON `impression` / 字段 `impression`. Example / 示例: `0`
     pub impression: Option<i64>,
     /// JSON `industry` / 字段 `industry`. Example / 示例: `""`
-    pub industry: Option<String>,
+    pub industry: Option<crate::Text>,
     /// JSON `interact_rate` / 字段 `interact_rate`. Example / 示例: `0`
     pub interact_rate: Option<f64>,
     /// JSON `is_hot` / 字段 `is_hot`. Example / 示例: `false`
@@ -433,15 +433,15 @@ pub struct NewestVideosItem {
     /// JSON `is_playlet` / 字段 `is_playlet`. Example / 示例: `0`
     pub is_playlet: Option<i64>,
     /// JSON `item_animated_cover` / 字段 `item_animated_cover`. Example / 示例: `""`
-    pub item_animated_cover: Option<String>,
+    pub item_animated_cover: Option<crate::Text>,
     /// JSON `item_cover` / 字段 `item_cover`. Example / 示例: `""`
-    pub item_cover: Option<String>,
+    pub item_cover: Option<crate::Text>,
     /// JSON `item_date` / 字段 `item_date`. Example / 示例: `""`
-    pub item_date: Option<String>,
+    pub item_date: Option<crate::Text>,
     /// JSON `item_id` / 字段 `item_id`. Example / 示例: `"7608935920095612211"`
-    pub item_id: Option<String>,
+    pub item_id: Option<crate::Text>,
     /// JSON `item_title` / 字段 `item_title`. Example / 示例: `""`
-    pub item_title: Option<String>,
+    pub item_title: Option<crate::Text>,
     /// JSON `like` / 字段 `like`. Example / 示例: `0`
     pub like: Option<i64>,
     /// JSON `live_status` / 字段 `live_status`. Example / 示例: `0`
@@ -449,7 +449,7 @@ pub struct NewestVideosItem {
     /// JSON `max_watch` / 字段 `max_watch`. Example / 示例: `0`
     pub max_watch: Option<i64>,
     /// JSON `media_type` / 字段 `media_type`. Example / 示例: `"0"`
-    pub media_type: Option<String>,
+    pub media_type: Option<crate::Text>,
     /// JSON `original_status` / 字段 `original_status`. Example / 示例: `0`
     pub original_status: Option<i64>,
     /// JSON `play` / 字段 `play`. Example / 示例: `3020822`
@@ -457,7 +457,7 @@ pub struct NewestVideosItem {
     /// JSON `play_over_5min` / 字段 `play_over_5min`. Example / 示例: `0`
     pub play_over_5min: Option<i64>,
     /// JSON `read_cnt` / 字段 `read_cnt`. Example / 示例: `"0"`
-    pub read_cnt: Option<String>,
+    pub read_cnt: Option<crate::Text>,
     /// JSON `repin` / 字段 `repin`. Example / 示例: `0`
     pub repin: Option<i64>,
     /// JSON `send_gift` / 字段 `send_gift`. Example / 示例: `0`
@@ -471,13 +471,13 @@ pub struct NewestVideosItem {
     /// JSON `status` / 字段 `status`. Example / 示例: `0`
     pub status: Option<i64>,
     /// JSON `title` / 字段 `title`. Example / 示例: `""`
-    pub title: Option<String>,
+    pub title: Option<crate::Text>,
     /// JSON `url` / 字段 `url`. Example / 示例: `""`
-    pub url: Option<String>,
+    pub url: Option<crate::Text>,
     /// JSON `video_id` / 字段 `video_id`. Example / 示例: `""`
-    pub video_id: Option<String>,
+    pub video_id: Option<crate::Text>,
     /// JSON `width` / 字段 `width`. Example / 示例: `"0"`
-    pub width: Option<String>,
+    pub width: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for NewestVideosItem {
@@ -563,11 +563,11 @@ pub struct PersonalHotVideosItem {
     /// JSON `barrage` / 字段 `barrage`. Example / 示例: `0`
     pub barrage: Option<i64>,
     /// JSON `biz_id` / 字段 `biz_id`. Example / 示例: `"0"`
-    pub biz_id: Option<String>,
+    pub biz_id: Option<crate::Text>,
     /// JSON `comment` / 字段 `comment`. Example / 示例: `0`
     pub comment: Option<i64>,
     /// JSON `core_user_id` / 字段 `core_user_id`. Example / 示例: `"0"`
-    pub core_user_id: Option<String>,
+    pub core_user_id: Option<crate::Text>,
     /// JSON `create_time` / 字段 `create_time`. Example / 示例: `1761164868`
     pub create_time: Option<i64>,
     /// JSON `create_timestamp` / 字段 `create_timestamp`. Example / 示例: `0`
@@ -579,21 +579,21 @@ pub struct PersonalHotVideosItem {
     /// JSON `fans_club` / 字段 `fans_club`. Example / 示例: `0`
     pub fans_club: Option<i64>,
     /// JSON `favorite` / 字段 `favorite`. Example / 示例: `"0"`
-    pub favorite: Option<String>,
+    pub favorite: Option<crate::Text>,
     /// JSON `finish_time` / 字段 `finish_time`. Example / 示例: `0`
     pub finish_time: Option<i64>,
     /// JSON `head_image_uri` / 字段 `head_image_uri`. Example / 示例: `""`
-    pub head_image_uri: Option<String>,
+    pub head_image_uri: Option<crate::Text>,
     /// JSON `head_image_uris` / 字段 `head_image_uris`.
     pub head_image_uris: Vec<serde_json::Value>,
     /// JSON `head_image_url_signed` / 字段 `head_image_url_signed`. Example / 示例: `""`
-    pub head_image_url_signed: Option<String>,
+    pub head_image_url_signed: Option<crate::Text>,
     /// JSON `height` / 字段 `height`. Example / 示例: `"0"`
-    pub height: Option<String>,
+    pub height: Option<crate::Text>,
     /// JSON `impression` / 字段 `impression`. Example / 示例: `0`
     pub impression: Option<i64>,
     /// JSON `industry` / 字段 `industry`. Example / 示例: `""`
-    pub industry: Option<String>,
+    pub industry: Option<crate::Text>,
     /// JSON `interact_rate` / 字段 `interact_rate`. Example / 示例: `0`
     pub interact_rate: Option<f64>,
     /// JSON `is_hot` / 字段 `is_hot`. Example / 示例: `false`
@@ -601,15 +601,15 @@ pub struct PersonalHotVideosItem {
     /// JSON `is_playlet` / 字段 `is_playlet`. Example / 示例: `0`
     pub is_playlet: Option<i64>,
     /// JSON `item_animated_cover` / 字段 `item_animated_cover`. Example / 示例: `""`
-    pub item_animated_cover: Option<String>,
+    pub item_animated_cover: Option<crate::Text>,
     /// JSON `item_cover` / 字段 `item_cover`. Example / 示例: `""`
-    pub item_cover: Option<String>,
+    pub item_cover: Option<crate::Text>,
     /// JSON `item_date` / 字段 `item_date`. Example / 示例: `""`
-    pub item_date: Option<String>,
+    pub item_date: Option<crate::Text>,
     /// JSON `item_id` / 字段 `item_id`. Example / 示例: `"7564021773411372327"`
-    pub item_id: Option<String>,
+    pub item_id: Option<crate::Text>,
     /// JSON `item_title` / 字段 `item_title`. Example / 示例: `""`
-    pub item_title: Option<String>,
+    pub item_title: Option<crate::Text>,
     /// JSON `like` / 字段 `like`. Example / 示例: `0`
     pub like: Option<i64>,
     /// JSON `live_status` / 字段 `live_status`. Example / 示例: `0`
@@ -617,7 +617,7 @@ pub struct PersonalHotVideosItem {
     /// JSON `max_watch` / 字段 `max_watch`. Example / 示例: `0`
     pub max_watch: Option<i64>,
     /// JSON `media_type` / 字段 `media_type`. Example / 示例: `"0"`
-    pub media_type: Option<String>,
+    pub media_type: Option<crate::Text>,
     /// JSON `original_status` / 字段 `original_status`. Example / 示例: `0`
     pub original_status: Option<i64>,
     /// JSON `play` / 字段 `play`. Example / 示例: `19764567`
@@ -625,7 +625,7 @@ pub struct PersonalHotVideosItem {
     /// JSON `play_over_5min` / 字段 `play_over_5min`. Example / 示例: `0`
     pub play_over_5min: Option<i64>,
     /// JSON `read_cnt` / 字段 `read_cnt`. Example / 示例: `"0"`
-    pub read_cnt: Option<String>,
+    pub read_cnt: Option<crate::Text>,
     /// JSON `repin` / 字段 `repin`. Example / 示例: `0`
     pub repin: Option<i64>,
     /// JSON `send_gift` / 字段 `send_gift`. Example / 示例: `0`
@@ -639,13 +639,13 @@ pub struct PersonalHotVideosItem {
     /// JSON `status` / 字段 `status`. Example / 示例: `0`
     pub status: Option<i64>,
     /// JSON `title` / 字段 `title`. Example / 示例: `""`
-    pub title: Option<String>,
+    pub title: Option<crate::Text>,
     /// JSON `url` / 字段 `url`. Example / 示例: `""`
-    pub url: Option<String>,
+    pub url: Option<crate::Text>,
     /// JSON `video_id` / 字段 `video_id`. Example / 示例: `""`
-    pub video_id: Option<String>,
+    pub video_id: Option<crate::Text>,
     /// JSON `width` / 字段 `width`. Example / 示例: `"0"`
-    pub width: Option<String>,
+    pub width: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for PersonalHotVideosItem {

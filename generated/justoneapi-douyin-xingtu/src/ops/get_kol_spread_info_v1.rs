@@ -282,11 +282,11 @@ impl From<&str> for Range {
 #[non_exhaustive]
 pub struct Data {
     /// JSON `avg_duration` / 字段 `avg_duration`. Example / 示例: `"2600"`
-    pub avg_duration: Option<String>,
+    pub avg_duration: Option<crate::Text>,
     /// JSON `base_resp` / 字段 `base_resp`.
     pub base_resp: Option<BaseResp>,
     /// JSON `comment_avg` / 字段 `comment_avg`. Example / 示例: `"4192"`
-    pub comment_avg: Option<String>,
+    pub comment_avg: Option<crate::Text>,
     /// JSON `expect_cpe` / 字段 `expect_cpe`.
     pub expect_cpe: Option<ExpectCpe>,
     /// JSON `expect_cpm` / 字段 `expect_cpm`.
@@ -294,13 +294,13 @@ pub struct Data {
     /// JSON `interact_rate` / 字段 `interact_rate`.
     pub interact_rate: Option<InteractRate>,
     /// JSON `item_num` / 字段 `item_num`. Example / 示例: `"3"`
-    pub item_num: Option<String>,
+    pub item_num: Option<crate::Text>,
     /// JSON `item_rate` / 字段 `item_rate`.
     pub item_rate: Option<ItemRate>,
     /// JSON `like_avg` / 字段 `like_avg`. Example / 示例: `"95028"`
-    pub like_avg: Option<String>,
+    pub like_avg: Option<crate::Text>,
     /// JSON `play_mid` / 字段 `play_mid`. Example / 示例: `"3642403"`
-    pub play_mid: Option<String>,
+    pub play_mid: Option<crate::Text>,
     /// JSON `play_over_rate` / 字段 `play_over_rate`.
     pub play_over_rate: Option<PlayOverRate>,
     /// JSON `play_stability` / 字段 `play_stability`.
@@ -308,7 +308,7 @@ pub struct Data {
     /// JSON `sales_expect_cpm` / 字段 `sales_expect_cpm`.
     pub sales_expect_cpm: Option<SalesExpectCpm>,
     /// JSON `share_avg` / 字段 `share_avg`. Example / 示例: `"9637"`
-    pub share_avg: Option<String>,
+    pub share_avg: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for Data {
@@ -359,7 +359,7 @@ pub struct BaseResp {
     /// JSON `status_code` / 字段 `status_code`. Example / 示例: `0`
     pub status_code: Option<i64>,
     /// JSON `status_message` / 字段 `status_message`. Example / 示例: `""`
-    pub status_message: Option<String>,
+    pub status_message: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for BaseResp {
@@ -396,11 +396,11 @@ impl de::Object for BaseResp {
 #[non_exhaustive]
 pub struct ExpectCpe {
     /// JSON `cpe_1_20` / 字段 `cpe_1_20`. Example / 示例: `"254"`
-    pub cpe_1_20: Option<String>,
+    pub cpe_1_20: Option<crate::Text>,
     /// JSON `cpe_21_60` / 字段 `cpe_21_60`. Example / 示例: `"635"`
-    pub cpe_21_60: Option<String>,
+    pub cpe_21_60: Option<crate::Text>,
     /// JSON `cpe_60` / 字段 `cpe_60`. Example / 示例: `"635"`
-    pub cpe_60: Option<String>,
+    pub cpe_60: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for ExpectCpe {
@@ -438,11 +438,11 @@ impl de::Object for ExpectCpe {
 #[non_exhaustive]
 pub struct ExpectCpm {
     /// JSON `cpm_1_20` / 字段 `cpm_1_20`. Example / 示例: `"5657"`
-    pub cpm_1_20: Option<String>,
+    pub cpm_1_20: Option<crate::Text>,
     /// JSON `cpm_21_60` / 字段 `cpm_21_60`. Example / 示例: `"14140"`
-    pub cpm_21_60: Option<String>,
+    pub cpm_21_60: Option<crate::Text>,
     /// JSON `cpm_60` / 字段 `cpm_60`. Example / 示例: `"14140"`
-    pub cpm_60: Option<String>,
+    pub cpm_60: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for ExpectCpm {
@@ -480,7 +480,7 @@ impl de::Object for ExpectCpm {
 #[non_exhaustive]
 pub struct InteractRate {
     /// JSON `label` / 字段 `label`. Example / 示例: `"剧情搞笑"`
-    pub label: Option<String>,
+    pub label: Option<crate::Text>,
     /// JSON `overtake` / 字段 `overtake`. Example / 示例: `5973`
     pub overtake: Option<i64>,
     /// JSON `value` / 字段 `value`. Example / 示例: `244`
@@ -564,7 +564,7 @@ impl de::Object for ItemRate {
 #[non_exhaustive]
 pub struct ItemNum {
     /// JSON `label` / 字段 `label`. Example / 示例: `""`
-    pub label: Option<String>,
+    pub label: Option<crate::Text>,
     /// JSON `overtake` / 字段 `overtake`. Example / 示例: `10800`
     pub overtake: Option<i64>,
     /// JSON `value` / 字段 `value`. Example / 示例: `3`
@@ -606,7 +606,7 @@ impl de::Object for ItemNum {
 #[non_exhaustive]
 pub struct PlayMid {
     /// JSON `label` / 字段 `label`. Example / 示例: `""`
-    pub label: Option<String>,
+    pub label: Option<crate::Text>,
     /// JSON `overtake` / 字段 `overtake`. Example / 示例: `9993`
     pub overtake: Option<i64>,
     /// JSON `value` / 字段 `value`. Example / 示例: `3642403`
@@ -648,7 +648,7 @@ impl de::Object for PlayMid {
 #[non_exhaustive]
 pub struct PlayOverRate {
     /// JSON `label` / 字段 `label`. Example / 示例: `"剧情搞笑"`
-    pub label: Option<String>,
+    pub label: Option<crate::Text>,
     /// JSON `overtake` / 字段 `overtake`. Example / 示例: `6400`
     pub overtake: Option<i64>,
     /// JSON `value` / 字段 `value`. Example / 示例: `1113`
@@ -690,7 +690,7 @@ impl de::Object for PlayOverRate {
 #[non_exhaustive]
 pub struct PlayStability {
     /// JSON `label` / 字段 `label`. Example / 示例: `"剧情搞笑"`
-    pub label: Option<String>,
+    pub label: Option<crate::Text>,
     /// JSON `overtake` / 字段 `overtake`. Example / 示例: `8865`
     pub overtake: Option<i64>,
     /// JSON `value` / 字段 `value`. Example / 示例: `540887`
@@ -732,11 +732,11 @@ impl de::Object for PlayStability {
 #[non_exhaustive]
 pub struct SalesExpectCpm {
     /// JSON `cpm_1_20` / 字段 `cpm_1_20`. Example / 示例: `"6619"`
-    pub cpm_1_20: Option<String>,
+    pub cpm_1_20: Option<crate::Text>,
     /// JSON `cpm_21_60` / 字段 `cpm_21_60`. Example / 示例: `"16543"`
-    pub cpm_21_60: Option<String>,
+    pub cpm_21_60: Option<crate::Text>,
     /// JSON `cpm_60` / 字段 `cpm_60`. Example / 示例: `"16543"`
-    pub cpm_60: Option<String>,
+    pub cpm_60: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for SalesExpectCpm {

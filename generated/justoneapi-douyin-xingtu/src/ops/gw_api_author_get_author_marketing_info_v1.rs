@@ -174,7 +174,7 @@ pub struct Data {
     /// JSON `hot_list_ranks` / 字段 `hot_list_ranks`.
     pub hot_list_ranks: Vec<serde_json::Value>,
     /// JSON `industry_tags` / 字段 `industry_tags`. Example / 示例: `["游戏-角色扮演", "游戏-模拟经营", "游戏-休闲游戏"]`
-    pub industry_tags: Vec<String>,
+    pub industry_tags: Vec<crate::Text>,
     /// JSON `price_info` / 字段 `price_info`.
     pub price_info: Vec<PriceInfoItem>,
 }
@@ -215,7 +215,7 @@ pub struct BaseResp {
     /// JSON `status_code` / 字段 `status_code`. Example / 示例: `0`
     pub status_code: Option<i64>,
     /// JSON `status_message` / 字段 `status_message`. Example / 示例: `"Success"`
-    pub status_message: Option<String>,
+    pub status_message: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for BaseResp {
@@ -251,17 +251,17 @@ pub struct PriceInfoItem {
     /// JSON `activity_info` / 字段 `activity_info`.
     pub activity_info: Vec<serde_json::Value>,
     /// JSON `author_id` / 字段 `author_id`. Example / 示例: `"6629722295873044494"`
-    pub author_id: Option<String>,
+    pub author_id: Option<crate::Text>,
     /// JSON `desc` / 字段 `desc`. Example / 示例: `"1-20s视频"`
-    pub desc: Option<String>,
+    pub desc: Option<crate::Text>,
     /// JSON `do_fold` / 字段 `do_fold`. Example / 示例: `false`
     pub do_fold: Option<bool>,
     /// JSON `enable` / 字段 `enable`. Example / 示例: `true`
     pub enable: Option<bool>,
     /// JSON `end_time` / 字段 `end_time`. Example / 示例: `"2145916800"`
-    pub end_time: Option<String>,
+    pub end_time: Option<crate::Text>,
     /// JSON `field` / 字段 `field`. Example / 示例: `"price"`
-    pub field: Option<String>,
+    pub field: Option<crate::Text>,
     /// JSON `has_discount` / 字段 `has_discount`. Example / 示例: `false`
     pub has_discount: Option<bool>,
     /// JSON `is_open` / 字段 `is_open`. Example / 示例: `true`
@@ -273,17 +273,17 @@ pub struct PriceInfoItem {
     /// JSON `origin_price` / 字段 `origin_price`. Example / 示例: `263700`
     pub origin_price: Option<f64>,
     /// JSON `platform_activity_id` / 字段 `platform_activity_id`. Example / 示例: `"0"`
-    pub platform_activity_id: Option<String>,
+    pub platform_activity_id: Option<crate::Text>,
     /// JSON `platform_source` / 字段 `platform_source`. Example / 示例: `1`
     pub platform_source: Option<i64>,
     /// JSON `price` / 字段 `price`. Example / 示例: `263700`
     pub price: Option<f64>,
     /// JSON `settlement_desc` / 字段 `settlement_desc`. Example / 示例: `"固定价格"`
-    pub settlement_desc: Option<String>,
+    pub settlement_desc: Option<crate::Text>,
     /// JSON `settlement_type` / 字段 `settlement_type`. Example / 示例: `2`
     pub settlement_type: Option<i64>,
     /// JSON `start_time` / 字段 `start_time`. Example / 示例: `"1630425600"`
-    pub start_time: Option<String>,
+    pub start_time: Option<crate::Text>,
     /// JSON `task_category` / 字段 `task_category`. Example / 示例: `1`
     pub task_category: Option<i64>,
     /// JSON `task_category_status` / 字段 `task_category_status`. Example / 示例: `1`

@@ -170,7 +170,7 @@ pub struct Data {
     /// JSON `base_resp` / 字段 `base_resp`.
     pub base_resp: Option<BaseResp>,
     /// JSON `self_intro` / 字段 `self_intro`. Example / 示例: `"啊？这个人，居然也玩王者啊……\n\n其他菜系、游戏：@张二仙    日常号：@张三仙"`
-    pub self_intro: Option<String>,
+    pub self_intro: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for Data {
@@ -206,7 +206,7 @@ pub struct BaseResp {
     /// JSON `status_code` / 字段 `status_code`. Example / 示例: `0`
     pub status_code: Option<i64>,
     /// JSON `status_message` / 字段 `status_message`. Example / 示例: `"Success"`
-    pub status_message: Option<String>,
+    pub status_message: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for BaseResp {

@@ -289,7 +289,7 @@ pub struct BaseResp {
     /// JSON `status_code` / 字段 `status_code`. Example / 示例: `0`
     pub status_code: Option<i64>,
     /// JSON `status_message` / 字段 `status_message`. Example / 示例: `"Success"`
-    pub status_message: Option<String>,
+    pub status_message: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for BaseResp {
@@ -610,7 +610,7 @@ pub struct LatestItemInfoItem {
     /// JSON `comment` / 字段 `comment`. Example / 示例: `3391`
     pub comment: Option<i64>,
     /// JSON `core_user_id` / 字段 `core_user_id`. Example / 示例: `"62427282029"`
-    pub core_user_id: Option<String>,
+    pub core_user_id: Option<crate::Text>,
     /// JSON `create_time` / 字段 `create_time`. Example / 示例: `1771642800`
     pub create_time: Option<i64>,
     /// JSON `create_timestamp` / 字段 `create_timestamp`. Example / 示例: `1771642800`
@@ -620,25 +620,25 @@ pub struct LatestItemInfoItem {
     /// JSON `duration_min` / 字段 `duration_min`. Example / 示例: `0`
     pub duration_min: Option<i64>,
     /// JSON `head_image_uri` / 字段 `head_image_uri`. Example / 示例: `"tos-cn-i-dy/4eca940555744ce0ae7ebc7beaef6aea"`
-    pub head_image_uri: Option<String>,
+    pub head_image_uri: Option<crate::Text>,
     /// JSON `is_hot` / 字段 `is_hot`. Example / 示例: `false`
     pub is_hot: Option<bool>,
     /// JSON `is_playlet` / 字段 `is_playlet`. Example / 示例: `0`
     pub is_playlet: Option<i64>,
     /// JSON `item_animated_cover` / 字段 `item_animated_cover`. Example / 示例: `"tos-cn-i-dy/4eca940555744ce0ae7ebc7beaef6aea"`
-    pub item_animated_cover: Option<String>,
+    pub item_animated_cover: Option<crate::Text>,
     /// JSON `item_cover` / 字段 `item_cover`. Example / 示例: `"tos-cn-i-dy/4eca940555744ce0ae7ebc7beaef6aea"`
-    pub item_cover: Option<String>,
+    pub item_cover: Option<crate::Text>,
     /// JSON `item_date` / 字段 `item_date`. Example / 示例: `"2026-02-21"`
-    pub item_date: Option<String>,
+    pub item_date: Option<crate::Text>,
     /// JSON `item_id` / 字段 `item_id`. Example / 示例: `"7608935920095612211"`
-    pub item_id: Option<String>,
+    pub item_id: Option<crate::Text>,
     /// JSON `item_title` / 字段 `item_title`. Example / 示例: `"祝大家马年大吉，财富如春日繁花，层层叠叠。 岁岁年年，长乐未央。﻿#初五迎财神 #张大仙"`
-    pub item_title: Option<String>,
+    pub item_title: Option<crate::Text>,
     /// JSON `like` / 字段 `like`. Example / 示例: `85726`
     pub like: Option<i64>,
     /// JSON `media_type` / 字段 `media_type`. Example / 示例: `"4"`
-    pub media_type: Option<String>,
+    pub media_type: Option<crate::Text>,
     /// JSON `original_status` / 字段 `original_status`. Example / 示例: `102`
     pub original_status: Option<i64>,
     /// JSON `play` / 字段 `play`. Example / 示例: `3084852`
@@ -648,11 +648,11 @@ pub struct LatestItemInfoItem {
     /// JSON `status` / 字段 `status`. Example / 示例: `1`
     pub status: Option<i64>,
     /// JSON `title` / 字段 `title`. Example / 示例: `"祝大家马年大吉，财富如春日繁花，层层叠叠。 岁岁年年，长乐未央。﻿#初五迎财神 #张大仙"`
-    pub title: Option<String>,
+    pub title: Option<crate::Text>,
     /// JSON `url` / 字段 `url`. Example / 示例: `"https://www.iesdouyin.com/share/video/7608935920…"`
-    pub url: Option<String>,
+    pub url: Option<crate::Text>,
     /// JSON `video_id` / 字段 `video_id`. Example / 示例: `"v0300fg10000d6c5n7vog65to32fkbbg"`
-    pub video_id: Option<String>,
+    pub video_id: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for LatestItemInfoItem {
@@ -709,7 +709,7 @@ pub struct LatestStarItemInfoItem {
     /// JSON `comment` / 字段 `comment`. Example / 示例: `3061`
     pub comment: Option<i64>,
     /// JSON `core_user_id` / 字段 `core_user_id`. Example / 示例: `"62427282029"`
-    pub core_user_id: Option<String>,
+    pub core_user_id: Option<crate::Text>,
     /// JSON `create_time` / 字段 `create_time`. Example / 示例: `1549440172`
     pub create_time: Option<i64>,
     /// JSON `create_timestamp` / 字段 `create_timestamp`. Example / 示例: `1549440172`
@@ -719,25 +719,25 @@ pub struct LatestStarItemInfoItem {
     /// JSON `duration_min` / 字段 `duration_min`. Example / 示例: `0`
     pub duration_min: Option<i64>,
     /// JSON `head_image_uri` / 字段 `head_image_uri`. Example / 示例: `"16f490014840ba8a75f6a"`
-    pub head_image_uri: Option<String>,
+    pub head_image_uri: Option<crate::Text>,
     /// JSON `is_hot` / 字段 `is_hot`. Example / 示例: `false`
     pub is_hot: Option<bool>,
     /// JSON `is_playlet` / 字段 `is_playlet`. Example / 示例: `0`
     pub is_playlet: Option<i64>,
     /// JSON `item_animated_cover` / 字段 `item_animated_cover`. Example / 示例: `"16f490014840ba8a75f6a"`
-    pub item_animated_cover: Option<String>,
+    pub item_animated_cover: Option<crate::Text>,
     /// JSON `item_cover` / 字段 `item_cover`. Example / 示例: `"16f490014840ba8a75f6a"`
-    pub item_cover: Option<String>,
+    pub item_cover: Option<crate::Text>,
     /// JSON `item_date` / 字段 `item_date`. Example / 示例: `"2019-02-06"`
-    pub item_date: Option<String>,
+    pub item_date: Option<crate::Text>,
     /// JSON `item_id` / 字段 `item_id`. Example / 示例: `"6654492522578054412"`
-    pub item_id: Option<String>,
+    pub item_id: Option<crate::Text>,
     /// JSON `item_title` / 字段 `item_title`. Example / 示例: `"#香肠派对戏精大赛 我说…歌唱的这么好，都不能放我走嘛？@香肠派对"`
-    pub item_title: Option<String>,
+    pub item_title: Option<crate::Text>,
     /// JSON `like` / 字段 `like`. Example / 示例: `362264`
     pub like: Option<i64>,
     /// JSON `media_type` / 字段 `media_type`. Example / 示例: `"4"`
-    pub media_type: Option<String>,
+    pub media_type: Option<crate::Text>,
     /// JSON `original_status` / 字段 `original_status`. Example / 示例: `102`
     pub original_status: Option<i64>,
     /// JSON `play` / 字段 `play`. Example / 示例: `9903316`
@@ -747,11 +747,11 @@ pub struct LatestStarItemInfoItem {
     /// JSON `status` / 字段 `status`. Example / 示例: `1`
     pub status: Option<i64>,
     /// JSON `title` / 字段 `title`. Example / 示例: `"#香肠派对戏精大赛 我说…歌唱的这么好，都不能放我走嘛？@香肠派对"`
-    pub title: Option<String>,
+    pub title: Option<crate::Text>,
     /// JSON `url` / 字段 `url`. Example / 示例: `"https://www.iesdouyin.com/share/video/6654492522…"`
-    pub url: Option<String>,
+    pub url: Option<crate::Text>,
     /// JSON `video_id` / 字段 `video_id`. Example / 示例: `"v0200f1a0000bhd98kvu9qbf5oh28eu0"`
-    pub video_id: Option<String>,
+    pub video_id: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for LatestStarItemInfoItem {

@@ -240,7 +240,7 @@ pub struct Data {
     /// JSON `distributions` / 字段 `distributions`.
     pub distributions: Vec<DistributionsItem>,
     /// JSON `last_update_time` / 字段 `last_update_time`. Example / 示例: `"1773064801"`
-    pub last_update_time: Option<String>,
+    pub last_update_time: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for Data {
@@ -277,7 +277,7 @@ pub struct BaseResp {
     /// JSON `status_code` / 字段 `status_code`. Example / 示例: `0`
     pub status_code: Option<i64>,
     /// JSON `status_message` / 字段 `status_message`. Example / 示例: `""`
-    pub status_message: Option<String>,
+    pub status_message: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for BaseResp {
@@ -311,17 +311,17 @@ impl de::Object for BaseResp {
 #[non_exhaustive]
 pub struct DistributionsItem {
     /// JSON `description` / 字段 `description`. Example / 示例: `"小镇青年居多,占比27%"`
-    pub description: Option<String>,
+    pub description: Option<crate::Text>,
     /// JSON `distribution_list` / 字段 `distribution_list`.
     pub distribution_list: Vec<DistributionListItem>,
     /// JSON `image` / 字段 `image`. Example / 示例: `["小镇青年居多"]`
-    pub image: Vec<String>,
+    pub image: Vec<crate::Text>,
     /// JSON `origin_type` / 字段 `origin_type`. Example / 示例: `10`
     pub origin_type: Option<i64>,
     /// JSON `type` / 字段 `type`. Example / 示例: `1024`
     pub r#type: Option<i64>,
     /// JSON `type_display` / 字段 `type_display`. Example / 示例: `"八大人群分布"`
-    pub type_display: Option<String>,
+    pub type_display: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for DistributionsItem {
@@ -359,9 +359,9 @@ impl de::Object for DistributionsItem {
 #[non_exhaustive]
 pub struct DistributionListItem {
     /// JSON `distribution_key` / 字段 `distribution_key`. Example / 示例: `"Z世代"`
-    pub distribution_key: Option<String>,
+    pub distribution_key: Option<crate::Text>,
     /// JSON `distribution_value` / 字段 `distribution_value`. Example / 示例: `"2109294"`
-    pub distribution_value: Option<String>,
+    pub distribution_value: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for DistributionListItem {

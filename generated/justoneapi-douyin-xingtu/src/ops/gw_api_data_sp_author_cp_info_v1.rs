@@ -215,7 +215,7 @@ pub struct BaseResp {
     /// JSON `status_code` / 字段 `status_code`. Example / 示例: `0`
     pub status_code: Option<i64>,
     /// JSON `status_message` / 字段 `status_message`. Example / 示例: `""`
-    pub status_message: Option<String>,
+    pub status_message: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for BaseResp {
@@ -249,11 +249,11 @@ impl de::Object for BaseResp {
 #[non_exhaustive]
 pub struct ExpectCpe {
     /// JSON `cpe_1_20` / 字段 `cpe_1_20`. Example / 示例: `"253"`
-    pub cpe_1_20: Option<String>,
+    pub cpe_1_20: Option<crate::Text>,
     /// JSON `cpe_21_60` / 字段 `cpe_21_60`. Example / 示例: `"633"`
-    pub cpe_21_60: Option<String>,
+    pub cpe_21_60: Option<crate::Text>,
     /// JSON `cpe_60` / 字段 `cpe_60`. Example / 示例: `"633"`
-    pub cpe_60: Option<String>,
+    pub cpe_60: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for ExpectCpe {
@@ -288,11 +288,11 @@ impl de::Object for ExpectCpe {
 #[non_exhaustive]
 pub struct ExpectCpm {
     /// JSON `cpm_1_20` / 字段 `cpm_1_20`. Example / 示例: `"5618"`
-    pub cpm_1_20: Option<String>,
+    pub cpm_1_20: Option<crate::Text>,
     /// JSON `cpm_21_60` / 字段 `cpm_21_60`. Example / 示例: `"14043"`
-    pub cpm_21_60: Option<String>,
+    pub cpm_21_60: Option<crate::Text>,
     /// JSON `cpm_60` / 字段 `cpm_60`. Example / 示例: `"14043"`
-    pub cpm_60: Option<String>,
+    pub cpm_60: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for ExpectCpm {

@@ -168,7 +168,7 @@ impl From<&str> for Platform {
 #[non_exhaustive]
 pub struct Data {
     /// JSON `author_link_type` / 字段 `author_link_type`. Example / 示例: `"传播"`
-    pub author_link_type: Option<String>,
+    pub author_link_type: Option<crate::Text>,
     /// JSON `base_resp` / 字段 `base_resp`.
     pub base_resp: Option<BaseResp>,
     /// JSON `link_struct` / 字段 `link_struct`.
@@ -209,7 +209,7 @@ pub struct BaseResp {
     /// JSON `status_code` / 字段 `status_code`. Example / 示例: `0`
     pub status_code: Option<i64>,
     /// JSON `status_message` / 字段 `status_message`. Example / 示例: `""`
-    pub status_message: Option<String>,
+    pub status_message: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for BaseResp {

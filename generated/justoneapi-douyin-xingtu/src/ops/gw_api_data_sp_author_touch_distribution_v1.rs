@@ -206,7 +206,7 @@ pub struct BaseResp {
     /// JSON `status_code` / 字段 `status_code`. Example / 示例: `0`
     pub status_code: Option<i64>,
     /// JSON `status_message` / 字段 `status_message`. Example / 示例: `""`
-    pub status_message: Option<String>,
+    pub status_message: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for BaseResp {
@@ -278,7 +278,7 @@ pub struct VideoTouchItemDistributionData {
     /// JSON `cnt` / 字段 `cnt`. Example / 示例: `12704028`
     pub cnt: Option<i64>,
     /// JSON `name` / 字段 `name`. Example / 示例: `"个人"`
-    pub name: Option<String>,
+    pub name: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for VideoTouchItemDistributionData {
@@ -350,7 +350,7 @@ pub struct SecondDistributionItemDistributionData {
     /// JSON `cnt` / 字段 `cnt`. Example / 示例: `1093308`
     pub cnt: Option<i64>,
     /// JSON `name` / 字段 `name`. Example / 示例: `"游戏"`
-    pub name: Option<String>,
+    pub name: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for SecondDistributionItemDistributionData {
@@ -419,7 +419,7 @@ pub struct ThreeDistributionItemDistributionData {
     /// JSON `cnt` / 字段 `cnt`. Example / 示例: `1093308`
     pub cnt: Option<i64>,
     /// JSON `name` / 字段 `name`. Example / 示例: `"内容类型"`
-    pub name: Option<String>,
+    pub name: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for ThreeDistributionItemDistributionData {

@@ -209,7 +209,7 @@ pub struct BaseResp {
     /// JSON `status_code` / 字段 `status_code`. Example / 示例: `0`
     pub status_code: Option<i64>,
     /// JSON `status_message` / 字段 `status_message`. Example / 示例: `""`
-    pub status_message: Option<String>,
+    pub status_message: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for BaseResp {
@@ -245,7 +245,7 @@ pub struct VideoContentDistributionItem {
     /// JSON `cnt` / 字段 `cnt`. Example / 示例: `1`
     pub cnt: Option<i64>,
     /// JSON `name` / 字段 `name`. Example / 示例: `"音乐"`
-    pub name: Option<String>,
+    pub name: Option<crate::Text>,
     /// JSON `proportion` / 字段 `proportion`. Example / 示例: `0.3333`
     pub proportion: Option<f64>,
 }

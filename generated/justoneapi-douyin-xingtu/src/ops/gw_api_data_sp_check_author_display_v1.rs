@@ -215,7 +215,7 @@ pub struct BaseResp {
     /// JSON `status_code` / 字段 `status_code`. Example / 示例: `0`
     pub status_code: Option<i64>,
     /// JSON `status_message` / 字段 `status_message`. Example / 示例: `""`
-    pub status_message: Option<String>,
+    pub status_message: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for BaseResp {

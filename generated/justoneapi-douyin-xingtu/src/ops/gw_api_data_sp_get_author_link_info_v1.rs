@@ -405,7 +405,7 @@ pub struct BaseResp {
     /// JSON `status_code` / 字段 `status_code`. Example / 示例: `0`
     pub status_code: Option<i64>,
     /// JSON `status_message` / 字段 `status_message`. Example / 示例: `""`
-    pub status_message: Option<String>,
+    pub status_message: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for BaseResp {
@@ -443,7 +443,7 @@ pub struct CooperateIndex {
     /// JSON `link_relative_ratio` / 字段 `link_relative_ratio`. Example / 示例: `-0.0007`
     pub link_relative_ratio: Option<f64>,
     /// JSON `rank` / 字段 `rank`. Example / 示例: `"144843"`
-    pub rank: Option<String>,
+    pub rank: Option<crate::Text>,
     /// JSON `rank_percent` / 字段 `rank_percent`. Example / 示例: `0.0179`
     pub rank_percent: Option<f64>,
     /// JSON `value` / 字段 `value`. Example / 示例: `75.67`
@@ -488,7 +488,7 @@ pub struct CpIndex {
     /// JSON `link_relative_ratio` / 字段 `link_relative_ratio`. Example / 示例: `-0.0036`
     pub link_relative_ratio: Option<f64>,
     /// JSON `rank` / 字段 `rank`. Example / 示例: `"104078"`
-    pub rank: Option<String>,
+    pub rank: Option<crate::Text>,
     /// JSON `rank_percent` / 字段 `rank_percent`. Example / 示例: `0.0128`
     pub rank_percent: Option<f64>,
     /// JSON `value` / 字段 `value`. Example / 示例: `66.2`
@@ -533,7 +533,7 @@ pub struct LinkConvertIndex {
     /// JSON `link_relative_ratio` / 字段 `link_relative_ratio`. Example / 示例: `0.0426`
     pub link_relative_ratio: Option<f64>,
     /// JSON `rank` / 字段 `rank`. Example / 示例: `"116767"`
-    pub rank: Option<String>,
+    pub rank: Option<crate::Text>,
     /// JSON `rank_percent` / 字段 `rank_percent`. Example / 示例: `0.0144`
     pub rank_percent: Option<f64>,
     /// JSON `value` / 字段 `value`. Example / 示例: `67.01`
@@ -578,7 +578,7 @@ pub struct LinkShoppingIndex {
     /// JSON `link_relative_ratio` / 字段 `link_relative_ratio`. Example / 示例: `-0.0738`
     pub link_relative_ratio: Option<f64>,
     /// JSON `rank` / 字段 `rank`. Example / 示例: `"47882"`
-    pub rank: Option<String>,
+    pub rank: Option<crate::Text>,
     /// JSON `rank_percent` / 字段 `rank_percent`. Example / 示例: `0.0059`
     pub rank_percent: Option<f64>,
     /// JSON `value` / 字段 `value`. Example / 示例: `73.9`
@@ -623,7 +623,7 @@ pub struct LinkSpreadIndex {
     /// JSON `link_relative_ratio` / 字段 `link_relative_ratio`. Example / 示例: `-0.0456`
     pub link_relative_ratio: Option<f64>,
     /// JSON `rank` / 字段 `rank`. Example / 示例: `"44183"`
-    pub rank: Option<String>,
+    pub rank: Option<crate::Text>,
     /// JSON `rank_percent` / 字段 `rank_percent`. Example / 示例: `0.0055`
     pub rank_percent: Option<f64>,
     /// JSON `value` / 字段 `value`. Example / 示例: `74.25`
@@ -668,7 +668,7 @@ pub struct LinkStarIndex {
     /// JSON `link_relative_ratio` / 字段 `link_relative_ratio`. Example / 示例: `-0.0191`
     pub link_relative_ratio: Option<f64>,
     /// JSON `rank` / 字段 `rank`. Example / 示例: `"44031"`
-    pub rank: Option<String>,
+    pub rank: Option<crate::Text>,
     /// JSON `rank_percent` / 字段 `rank_percent`. Example / 示例: `0.0054`
     pub rank_percent: Option<f64>,
     /// JSON `value` / 字段 `value`. Example / 示例: `71.41`

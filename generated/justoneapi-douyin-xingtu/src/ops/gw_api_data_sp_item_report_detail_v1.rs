@@ -143,29 +143,29 @@ impl de::Object for Data {
 #[non_exhaustive]
 pub struct AuthorInfo {
     /// JSON `author_id` / 字段 `author_id`. Example / 示例: `"7392575310895513619"`
-    pub author_id: Option<String>,
+    pub author_id: Option<crate::Text>,
     /// JSON `avatar_uri` / 字段 `avatar_uri`. Example / 示例: `"https://p11.douyinpic.com/aweme/1080x1080/aweme-…"`
-    pub avatar_uri: Option<String>,
+    pub avatar_uri: Option<crate::Text>,
     /// JSON `city` / 字段 `city`. Example / 示例: `"深圳"`
-    pub city: Option<String>,
+    pub city: Option<crate::Text>,
     /// JSON `content_tags` / 字段 `content_tags`.
-    pub content_tags: std::collections::BTreeMap<String, Vec<String>>,
+    pub content_tags: std::collections::BTreeMap<String, Vec<crate::Text>>,
     /// JSON `core_user_id` / 字段 `core_user_id`. Example / 示例: `"111212123046"`
-    pub core_user_id: Option<String>,
+    pub core_user_id: Option<crate::Text>,
     /// JSON `follower` / 字段 `follower`. Example / 示例: `"1588458"`
-    pub follower: Option<String>,
+    pub follower: Option<crate::Text>,
     /// JSON `gender` / 字段 `gender`. Example / 示例: `1`
     pub gender: Option<i64>,
     /// JSON `industry_tags` / 字段 `industry_tags`.
     pub industry_tags: Vec<serde_json::Value>,
     /// JSON `ink_cnt` / 字段 `ink_cnt`. Example / 示例: `"7423032"`
-    pub ink_cnt: Option<String>,
+    pub ink_cnt: Option<crate::Text>,
     /// JSON `is_star` / 字段 `is_star`. Example / 示例: `1`
     pub is_star: Option<i64>,
     /// JSON `link_cnt` / 字段 `link_cnt`. Example / 示例: `"18224315"`
-    pub link_cnt: Option<String>,
+    pub link_cnt: Option<crate::Text>,
     /// JSON `name` / 字段 `name`. Example / 示例: `"好热的黄彬"`
-    pub name: Option<String>,
+    pub name: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for AuthorInfo {
@@ -211,7 +211,7 @@ pub struct BaseResp {
     /// JSON `status_code` / 字段 `status_code`. Example / 示例: `0`
     pub status_code: Option<i64>,
     /// JSON `status_message` / 字段 `status_message`. Example / 示例: `""`
-    pub status_message: Option<String>,
+    pub status_message: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for BaseResp {
@@ -245,39 +245,39 @@ impl de::Object for BaseResp {
 #[non_exhaustive]
 pub struct VideoInfo {
     /// JSON `collect_cnt` / 字段 `collect_cnt`. Example / 示例: `"10595"`
-    pub collect_cnt: Option<String>,
+    pub collect_cnt: Option<crate::Text>,
     /// JSON `comment_cnt` / 字段 `comment_cnt`. Example / 示例: `"2686"`
-    pub comment_cnt: Option<String>,
+    pub comment_cnt: Option<crate::Text>,
     /// JSON `content_theme_labels` / 字段 `content_theme_labels`. Example / 示例: `["SUV测评", "智能汽车"]`
-    pub content_theme_labels: Vec<String>,
+    pub content_theme_labels: Vec<crate::Text>,
     /// JSON `create_time` / 字段 `create_time`. Example / 示例: `"1761648197"`
-    pub create_time: Option<String>,
+    pub create_time: Option<crate::Text>,
     /// JSON `duration` / 字段 `duration`. Example / 示例: `165.9`
     pub duration: Option<f64>,
     /// JSON `finish_rate` / 字段 `finish_rate`. Example / 示例: `0.0189992082`
     pub finish_rate: Option<f64>,
     /// JSON `head_image_uri` / 字段 `head_image_uri`. Example / 示例: `"tos-cn-p-0015c000-ce/oEeAeQTEGD7XCIJETCFSAikDgZ8…"`
-    pub head_image_uri: Option<String>,
+    pub head_image_uri: Option<crate::Text>,
     /// JSON `interact_cnt` / 字段 `interact_cnt`. Example / 示例: `"117718"`
-    pub interact_cnt: Option<String>,
+    pub interact_cnt: Option<crate::Text>,
     /// JSON `interact_rate` / 字段 `interact_rate`. Example / 示例: `0.0026`
     pub interact_rate: Option<f64>,
     /// JSON `item_id` / 字段 `item_id`. Example / 示例: `"7566200471448779514"`
-    pub item_id: Option<String>,
+    pub item_id: Option<crate::Text>,
     /// JSON `like_cnt` / 字段 `like_cnt`. Example / 示例: `"107089"`
-    pub like_cnt: Option<String>,
+    pub like_cnt: Option<crate::Text>,
     /// JSON `music_info` / 字段 `music_info`.
     pub music_info: Option<MusicInfo>,
     /// JSON `share_cnt` / 字段 `share_cnt`. Example / 示例: `"7943"`
-    pub share_cnt: Option<String>,
+    pub share_cnt: Option<crate::Text>,
     /// JSON `title` / 字段 `title`. Example / 示例: `"少爷，今天陪妹妹去看车啦！#理想L6 #好热的黄彬"`
-    pub title: Option<String>,
+    pub title: Option<crate::Text>,
     /// JSON `url` / 字段 `url`. Example / 示例: `"https://www.iesdouyin.com/share/video/7566200471…"`
-    pub url: Option<String>,
+    pub url: Option<crate::Text>,
     /// JSON `video_id` / 字段 `video_id`. Example / 示例: `"v1e00fgi0000d408kvnog65s40de6ucg"`
-    pub video_id: Option<String>,
+    pub video_id: Option<crate::Text>,
     /// JSON `vv_cnt` / 字段 `vv_cnt`. Example / 示例: `"45275627"`
-    pub vv_cnt: Option<String>,
+    pub vv_cnt: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for VideoInfo {
@@ -326,27 +326,27 @@ impl de::Object for VideoInfo {
 #[non_exhaustive]
 pub struct MusicInfo {
     /// JSON `album` / 字段 `album`. Example / 示例: `""`
-    pub album: Option<String>,
+    pub album: Option<crate::Text>,
     /// JSON `author` / 字段 `author`. Example / 示例: `"好热的黄彬"`
-    pub author: Option<String>,
+    pub author: Option<crate::Text>,
     /// JSON `cover_uri` / 字段 `cover_uri`. Example / 示例: `"100x100/aweme-avatar/tos-cn-avt-0015_f2425985a5f…"`
-    pub cover_uri: Option<String>,
+    pub cover_uri: Option<crate::Text>,
     /// JSON `cover_url` / 字段 `cover_url`. Example / 示例: `["https://p26.douyinpic.com/aweme/100x100/aweme-av…", "https://p11.douyinpic.com/aweme/100x100/aweme-av…", "https://p3.douyinpic.com/aweme/100x100/aweme-ava…"]`
-    pub cover_url: Vec<String>,
+    pub cover_url: Vec<crate::Text>,
     /// JSON `create_time` / 字段 `create_time`. Example / 示例: `"1761643363"`
-    pub create_time: Option<String>,
+    pub create_time: Option<crate::Text>,
     /// JSON `duration` / 字段 `duration`. Example / 示例: `"165"`
-    pub duration: Option<String>,
+    pub duration: Option<crate::Text>,
     /// JSON `music_id` / 字段 `music_id`. Example / 示例: `"7566200535087450931"`
-    pub music_id: Option<String>,
+    pub music_id: Option<crate::Text>,
     /// JSON `play_url` / 字段 `play_url`. Example / 示例: `"https://lf26-music-east.douyinstatic.com/obj/ies…"`
-    pub play_url: Option<String>,
+    pub play_url: Option<crate::Text>,
     /// JSON `source_platform` / 字段 `source_platform`. Example / 示例: `0`
     pub source_platform: Option<i64>,
     /// JSON `title` / 字段 `title`. Example / 示例: `"@好热的黄彬创作的原声"`
-    pub title: Option<String>,
+    pub title: Option<crate::Text>,
     /// JSON `used_count` / 字段 `used_count`. Example / 示例: `"0"`
-    pub used_count: Option<String>,
+    pub used_count: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for MusicInfo {

@@ -106,9 +106,9 @@ pub struct Data {
     /// JSON `base_resp` / 字段 `base_resp`.
     pub base_resp: Option<BaseResp>,
     /// JSON `like_info` / 字段 `like_info`.
-    pub like_info: std::collections::BTreeMap<String, String>,
+    pub like_info: std::collections::BTreeMap<String, crate::Text>,
     /// JSON `play_lose_info` / 字段 `play_lose_info`.
-    pub play_lose_info: std::collections::BTreeMap<String, String>,
+    pub play_lose_info: std::collections::BTreeMap<String, crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for Data {
@@ -145,7 +145,7 @@ pub struct BaseResp {
     /// JSON `status_code` / 字段 `status_code`. Example / 示例: `0`
     pub status_code: Option<i64>,
     /// JSON `status_message` / 字段 `status_message`. Example / 示例: `""`
-    pub status_message: Option<String>,
+    pub status_message: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for BaseResp {

@@ -142,7 +142,7 @@ pub struct BaseResp {
     /// JSON `status_code` / 字段 `status_code`. Example / 示例: `0`
     pub status_code: Option<i64>,
     /// JSON `status_message` / 字段 `status_message`. Example / 示例: `""`
-    pub status_message: Option<String>,
+    pub status_message: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for BaseResp {
@@ -236,7 +236,7 @@ impl de::Object for DateValues {
 #[non_exhaustive]
 pub struct CollectCntListItem {
     /// JSON `value` / 字段 `value`. Example / 示例: `"553"`
-    pub value: Option<String>,
+    pub value: Option<crate::Text>,
     /// JSON `visit_date` / 字段 `visit_date`. Example / 示例: `20251028`
     pub visit_date: Option<i64>,
 }
@@ -272,7 +272,7 @@ impl de::Object for CollectCntListItem {
 #[non_exhaustive]
 pub struct CommentCntListItem {
     /// JSON `value` / 字段 `value`. Example / 示例: `"686"`
-    pub value: Option<String>,
+    pub value: Option<crate::Text>,
     /// JSON `visit_date` / 字段 `visit_date`. Example / 示例: `20251028`
     pub visit_date: Option<i64>,
 }
@@ -308,7 +308,7 @@ impl de::Object for CommentCntListItem {
 #[non_exhaustive]
 pub struct FinishRateListItem {
     /// JSON `value` / 字段 `value`. Example / 示例: `"1666"`
-    pub value: Option<String>,
+    pub value: Option<crate::Text>,
     /// JSON `visit_date` / 字段 `visit_date`. Example / 示例: `20251028`
     pub visit_date: Option<i64>,
 }
@@ -344,7 +344,7 @@ impl de::Object for FinishRateListItem {
 #[non_exhaustive]
 pub struct HotScoreListItem {
     /// JSON `value` / 字段 `value`. Example / 示例: `"1839618"`
-    pub value: Option<String>,
+    pub value: Option<crate::Text>,
     /// JSON `visit_date` / 字段 `visit_date`. Example / 示例: `20251028`
     pub visit_date: Option<i64>,
 }
@@ -380,7 +380,7 @@ impl de::Object for HotScoreListItem {
 #[non_exhaustive]
 pub struct InteractCntListItem {
     /// JSON `value` / 字段 `value`. Example / 示例: `"25490"`
-    pub value: Option<String>,
+    pub value: Option<crate::Text>,
     /// JSON `visit_date` / 字段 `visit_date`. Example / 示例: `20251028`
     pub visit_date: Option<i64>,
 }
@@ -416,7 +416,7 @@ impl de::Object for InteractCntListItem {
 #[non_exhaustive]
 pub struct InteractRateListItem {
     /// JSON `value` / 字段 `value`. Example / 示例: `"261"`
-    pub value: Option<String>,
+    pub value: Option<crate::Text>,
     /// JSON `visit_date` / 字段 `visit_date`. Example / 示例: `20251028`
     pub visit_date: Option<i64>,
 }
@@ -452,7 +452,7 @@ impl de::Object for InteractRateListItem {
 #[non_exhaustive]
 pub struct LikeCntListItem {
     /// JSON `value` / 字段 `value`. Example / 示例: `"23048"`
-    pub value: Option<String>,
+    pub value: Option<crate::Text>,
     /// JSON `visit_date` / 字段 `visit_date`. Example / 示例: `20251028`
     pub visit_date: Option<i64>,
 }
@@ -488,7 +488,7 @@ impl de::Object for LikeCntListItem {
 #[non_exhaustive]
 pub struct ShareCntListItem {
     /// JSON `value` / 字段 `value`. Example / 示例: `"1756"`
-    pub value: Option<String>,
+    pub value: Option<crate::Text>,
     /// JSON `visit_date` / 字段 `visit_date`. Example / 示例: `20251028`
     pub visit_date: Option<i64>,
 }
@@ -524,7 +524,7 @@ impl de::Object for ShareCntListItem {
 #[non_exhaustive]
 pub struct ValidVvListItem {
     /// JSON `value` / 字段 `value`. Example / 示例: `"1000905"`
-    pub value: Option<String>,
+    pub value: Option<crate::Text>,
     /// JSON `visit_date` / 字段 `visit_date`. Example / 示例: `20251028`
     pub visit_date: Option<i64>,
 }
@@ -560,7 +560,7 @@ impl de::Object for ValidVvListItem {
 #[non_exhaustive]
 pub struct VvListItem {
     /// JSON `value` / 字段 `value`. Example / 示例: `"973199"`
-    pub value: Option<String>,
+    pub value: Option<crate::Text>,
     /// JSON `visit_date` / 字段 `visit_date`. Example / 示例: `20251028`
     pub visit_date: Option<i64>,
 }

@@ -378,7 +378,7 @@ pub struct AuthorsItem {
     /// JSON `items` / 字段 `items`.
     pub items: Vec<ItemsItem>,
     /// JSON `star_id` / 字段 `star_id`. Example / 示例: `"6855230644880949262"`
-    pub star_id: Option<String>,
+    pub star_id: Option<crate::Text>,
     /// JSON `task_infos` / 字段 `task_infos`.
     pub task_infos: Vec<TaskInfosItem>,
 }
@@ -417,165 +417,165 @@ impl de::Object for AuthorsItem {
 #[non_exhaustive]
 pub struct AttributeDatas {
     /// JSON `author_avatar_frame_icon` / 字段 `author_avatar_frame_icon`. Example / 示例: `"0"`
-    pub author_avatar_frame_icon: Option<String>,
+    pub author_avatar_frame_icon: Option<crate::Text>,
     /// JSON `author_ecom_level` / 字段 `author_ecom_level`. Example / 示例: `"L4"`
-    pub author_ecom_level: Option<String>,
+    pub author_ecom_level: Option<crate::Text>,
     /// JSON `author_level_game` / 字段 `author_level_game`. Example / 示例: `"Lv1"`
-    pub author_level_game: Option<String>,
+    pub author_level_game: Option<crate::Text>,
     /// JSON `author_level_other` / 字段 `author_level_other`. Example / 示例: `"Lv1"`
-    pub author_level_other: Option<String>,
+    pub author_level_other: Option<crate::Text>,
     /// JSON `author_status` / 字段 `author_status`. Example / 示例: `"1"`
-    pub author_status: Option<String>,
+    pub author_status: Option<crate::Text>,
     /// JSON `author_thin_mid_word_association_index` / 字段 `author_thin_mid_word_association_index`. Example / 示例: `"{\"清爽\":0.003}"`
-    pub author_thin_mid_word_association_index: Option<String>,
+    pub author_thin_mid_word_association_index: Option<crate::Text>,
     /// JSON `author_type` / 字段 `author_type`. Example / 示例: `"3"`
-    pub author_type: Option<String>,
+    pub author_type: Option<crate::Text>,
     /// JSON `avatar_uri` / 字段 `avatar_uri`. Example / 示例: `"https://p3.douyinpic.com/aweme/1080x1080/aweme-a…"`
-    pub avatar_uri: Option<String>,
+    pub avatar_uri: Option<crate::Text>,
     /// JSON `brand_boost_vv` / 字段 `brand_boost_vv`. Example / 示例: `"0"`
-    pub brand_boost_vv: Option<String>,
+    pub brand_boost_vv: Option<crate::Text>,
     /// JSON `city` / 字段 `city`. Example / 示例: `""`
-    pub city: Option<String>,
+    pub city: Option<crate::Text>,
     /// JSON `content_theme_labels_180d` / 字段 `content_theme_labels_180d`. Example / 示例: `"[\"异国旅行\",\"海外旅行\",\"美食探店\",\"家庭生活记录\",\"环球影城之旅\",\"游乐园游玩\",…"`
-    pub content_theme_labels_180d: Option<String>,
+    pub content_theme_labels_180d: Option<crate::Text>,
     /// JSON `core_user_id` / 字段 `core_user_id`. Example / 示例: `"84990209480"`
-    pub core_user_id: Option<String>,
+    pub core_user_id: Option<crate::Text>,
     /// JSON `e_commerce_enable` / 字段 `e_commerce_enable`. Example / 示例: `"1"`
-    pub e_commerce_enable: Option<String>,
+    pub e_commerce_enable: Option<crate::Text>,
     /// JSON `ecom_avg_order_value_30d_range` / 字段 `ecom_avg_order_value_30d_range`. Example / 示例: `"50-200"`
-    pub ecom_avg_order_value_30d_range: Option<String>,
+    pub ecom_avg_order_value_30d_range: Option<crate::Text>,
     /// JSON `ecom_gmv_30d_range` / 字段 `ecom_gmv_30d_range`. Example / 示例: `">100w"`
-    pub ecom_gmv_30d_range: Option<String>,
+    pub ecom_gmv_30d_range: Option<crate::Text>,
     /// JSON `ecom_gpm_30d_range` / 字段 `ecom_gpm_30d_range`. Example / 示例: `"1000-3000"`
-    pub ecom_gpm_30d_range: Option<String>,
+    pub ecom_gpm_30d_range: Option<crate::Text>,
     /// JSON `ecom_score` / 字段 `ecom_score`. Example / 示例: `"89"`
-    pub ecom_score: Option<String>,
+    pub ecom_score: Option<crate::Text>,
     /// JSON `ecom_video_product_num_30d` / 字段 `ecom_video_product_num_30d`. Example / 示例: `"0"`
-    pub ecom_video_product_num_30d: Option<String>,
+    pub ecom_video_product_num_30d: Option<crate::Text>,
     /// JSON `ecom_watch_pv_30d` / 字段 `ecom_watch_pv_30d`. Example / 示例: `"1.3"`
-    pub ecom_watch_pv_30d: Option<String>,
+    pub ecom_watch_pv_30d: Option<crate::Text>,
     /// JSON `expected_cpa3_level` / 字段 `expected_cpa3_level`. Example / 示例: `"4"`
-    pub expected_cpa3_level: Option<String>,
+    pub expected_cpa3_level: Option<crate::Text>,
     /// JSON `expected_natural_play_num` / 字段 `expected_natural_play_num`. Example / 示例: `"4532776"`
-    pub expected_natural_play_num: Option<String>,
+    pub expected_natural_play_num: Option<crate::Text>,
     /// JSON `expected_play_num` / 字段 `expected_play_num`. Example / 示例: `"3535761"`
-    pub expected_play_num: Option<String>,
+    pub expected_play_num: Option<crate::Text>,
     /// JSON `fans_increment_rate_within_15d` / 字段 `fans_increment_rate_within_15d`. Example / 示例: `"-0.00033109494533874244"`
-    pub fans_increment_rate_within_15d: Option<String>,
+    pub fans_increment_rate_within_15d: Option<crate::Text>,
     /// JSON `fans_increment_within_15d` / 字段 `fans_increment_within_15d`. Example / 示例: `"-21105"`
-    pub fans_increment_within_15d: Option<String>,
+    pub fans_increment_within_15d: Option<crate::Text>,
     /// JSON `fans_increment_within_30d` / 字段 `fans_increment_within_30d`. Example / 示例: `"8352287.33"`
-    pub fans_increment_within_30d: Option<String>,
+    pub fans_increment_within_30d: Option<crate::Text>,
     /// JSON `follower` / 字段 `follower`. Example / 示例: `"63747138"`
-    pub follower: Option<String>,
+    pub follower: Option<crate::Text>,
     /// JSON `game_type` / 字段 `game_type`. Example / 示例: `"{\"\\u5c04\\u51fb\": 1.0}"`
-    pub game_type: Option<String>,
+    pub game_type: Option<crate::Text>,
     /// JSON `gender` / 字段 `gender`. Example / 示例: `"1"`
-    pub gender: Option<String>,
+    pub gender: Option<crate::Text>,
     /// JSON `grade` / 字段 `grade`. Example / 示例: `"0"`
-    pub grade: Option<String>,
+    pub grade: Option<crate::Text>,
     /// JSON `id` / 字段 `id`. Example / 示例: `"6855230644880949262"`
-    pub id: Option<String>,
+    pub id: Option<crate::Text>,
     /// JSON `interact_rate_within_30d` / 字段 `interact_rate_within_30d`. Example / 示例: `"0.033"`
-    pub interact_rate_within_30d: Option<String>,
+    pub interact_rate_within_30d: Option<crate::Text>,
     /// JSON `is_black_horse_author` / 字段 `is_black_horse_author`. Example / 示例: `"false"`
-    pub is_black_horse_author: Option<String>,
+    pub is_black_horse_author: Option<crate::Text>,
     /// JSON `is_cocreate_author` / 字段 `is_cocreate_author`. Example / 示例: `"false"`
-    pub is_cocreate_author: Option<String>,
+    pub is_cocreate_author: Option<crate::Text>,
     /// JSON `is_cpm_project_author` / 字段 `is_cpm_project_author`. Example / 示例: `"0"`
-    pub is_cpm_project_author: Option<String>,
+    pub is_cpm_project_author: Option<crate::Text>,
     /// JSON `is_excellenct_author` / 字段 `is_excellenct_author`. Example / 示例: `"0"`
-    pub is_excellenct_author: Option<String>,
+    pub is_excellenct_author: Option<crate::Text>,
     /// JSON `is_short_drama` / 字段 `is_short_drama`. Example / 示例: `"0"`
-    pub is_short_drama: Option<String>,
+    pub is_short_drama: Option<crate::Text>,
     /// JSON `last_10_items` / 字段 `last_10_items`. Example / 示例: `"[{\"comment_cnt\":\"1138\",\"is_high_quality_item\":\"0…"`
-    pub last_10_items: Option<String>,
+    pub last_10_items: Option<crate::Text>,
     /// JSON `link_convert_index` / 字段 `link_convert_index`. Example / 示例: `"99.48"`
-    pub link_convert_index: Option<String>,
+    pub link_convert_index: Option<crate::Text>,
     /// JSON `link_convert_index_by_industry` / 字段 `link_convert_index_by_industry`. Example / 示例: `"99.48"`
-    pub link_convert_index_by_industry: Option<String>,
+    pub link_convert_index_by_industry: Option<crate::Text>,
     /// JSON `link_i_cnt_by_industry` / 字段 `link_i_cnt_by_industry`. Example / 示例: `"29863242"`
-    pub link_i_cnt_by_industry: Option<String>,
+    pub link_i_cnt_by_industry: Option<crate::Text>,
     /// JSON `link_k_cnt_by_industry` / 字段 `link_k_cnt_by_industry`. Example / 示例: `"74458"`
-    pub link_k_cnt_by_industry: Option<String>,
+    pub link_k_cnt_by_industry: Option<crate::Text>,
     /// JSON `link_l_cnt_by_industry` / 字段 `link_l_cnt_by_industry`. Example / 示例: `"42264967"`
-    pub link_l_cnt_by_industry: Option<String>,
+    pub link_l_cnt_by_industry: Option<crate::Text>,
     /// JSON `link_link_cnt_by_industry` / 字段 `link_link_cnt_by_industry`. Example / 示例: `"96324334"`
-    pub link_link_cnt_by_industry: Option<String>,
+    pub link_link_cnt_by_industry: Option<crate::Text>,
     /// JSON `link_n_cnt_by_industry` / 字段 `link_n_cnt_by_industry`. Example / 示例: `"24121667"`
-    pub link_n_cnt_by_industry: Option<String>,
+    pub link_n_cnt_by_industry: Option<crate::Text>,
     /// JSON `link_recommend_index_by_industry` / 字段 `link_recommend_index_by_industry`. Example / 示例: `"94.3"`
-    pub link_recommend_index_by_industry: Option<String>,
+    pub link_recommend_index_by_industry: Option<crate::Text>,
     /// JSON `link_shopping_index` / 字段 `link_shopping_index`. Example / 示例: `"94.3"`
-    pub link_shopping_index: Option<String>,
+    pub link_shopping_index: Option<crate::Text>,
     /// JSON `link_spread_index` / 字段 `link_spread_index`. Example / 示例: `"94.28"`
-    pub link_spread_index: Option<String>,
+    pub link_spread_index: Option<crate::Text>,
     /// JSON `link_spread_index_by_industry` / 字段 `link_spread_index_by_industry`. Example / 示例: `"94.28"`
-    pub link_spread_index_by_industry: Option<String>,
+    pub link_spread_index_by_industry: Option<crate::Text>,
     /// JSON `link_star_index` / 字段 `link_star_index`. Example / 示例: `"86.28"`
-    pub link_star_index: Option<String>,
+    pub link_star_index: Option<crate::Text>,
     /// JSON `link_star_index_by_industry` / 字段 `link_star_index_by_industry`. Example / 示例: `"86.28"`
-    pub link_star_index_by_industry: Option<String>,
+    pub link_star_index_by_industry: Option<crate::Text>,
     /// JSON `link_user_type_by_industry` / 字段 `link_user_type_by_industry`. Example / 示例: `"2"`
-    pub link_user_type_by_industry: Option<String>,
+    pub link_user_type_by_industry: Option<crate::Text>,
     /// JSON `local_lower_threshold_author` / 字段 `local_lower_threshold_author`. Example / 示例: `"false"`
-    pub local_lower_threshold_author: Option<String>,
+    pub local_lower_threshold_author: Option<crate::Text>,
     /// JSON `nick_name` / 字段 `nick_name`. Example / 示例: `"陈赫"`
-    pub nick_name: Option<String>,
+    pub nick_name: Option<crate::Text>,
     /// JSON `pic_brand_boost` / 字段 `pic_brand_boost`. Example / 示例: `"false"`
-    pub pic_brand_boost: Option<String>,
+    pub pic_brand_boost: Option<crate::Text>,
     /// JSON `pic_brand_boost_vv` / 字段 `pic_brand_boost_vv`. Example / 示例: `"0"`
-    pub pic_brand_boost_vv: Option<String>,
+    pub pic_brand_boost_vv: Option<crate::Text>,
     /// JSON `pic_expected_play_num` / 字段 `pic_expected_play_num`. Example / 示例: `"566107"`
-    pub pic_expected_play_num: Option<String>,
+    pub pic_expected_play_num: Option<crate::Text>,
     /// JSON `play_over_rate_within_30d` / 字段 `play_over_rate_within_30d`. Example / 示例: `"0.2841"`
-    pub play_over_rate_within_30d: Option<String>,
+    pub play_over_rate_within_30d: Option<crate::Text>,
     /// JSON `price_1_20` / 字段 `price_1_20`. Example / 示例: `"270000"`
-    pub price_1_20: Option<String>,
+    pub price_1_20: Option<crate::Text>,
     /// JSON `price_20_60` / 字段 `price_20_60`. Example / 示例: `"337500"`
-    pub price_20_60: Option<String>,
+    pub price_20_60: Option<crate::Text>,
     /// JSON `promotion_prospective_1_20_cpm` / 字段 `promotion_prospective_1_20_cpm`. Example / 示例: `"58.89"`
-    pub promotion_prospective_1_20_cpm: Option<String>,
+    pub promotion_prospective_1_20_cpm: Option<crate::Text>,
     /// JSON `promotion_prospective_20_60_cpm` / 字段 `promotion_prospective_20_60_cpm`. Example / 示例: `"73.62"`
-    pub promotion_prospective_20_60_cpm: Option<String>,
+    pub promotion_prospective_20_60_cpm: Option<crate::Text>,
     /// JSON `promotion_prospective_vv` / 字段 `promotion_prospective_vv`. Example / 示例: `"4584657"`
-    pub promotion_prospective_vv: Option<String>,
+    pub promotion_prospective_vv: Option<crate::Text>,
     /// JSON `prospective_1_20_cpm` / 字段 `prospective_1_20_cpm`. Example / 示例: `"76.3626"`
-    pub prospective_1_20_cpm: Option<String>,
+    pub prospective_1_20_cpm: Option<crate::Text>,
     /// JSON `prospective_20_60_cpm` / 字段 `prospective_20_60_cpm`. Example / 示例: `"95.4533"`
-    pub prospective_20_60_cpm: Option<String>,
+    pub prospective_20_60_cpm: Option<crate::Text>,
     /// JSON `province` / 字段 `province`. Example / 示例: `"上海市"`
-    pub province: Option<String>,
+    pub province: Option<crate::Text>,
     /// JSON `search_after_view_index_by_industry` / 字段 `search_after_view_index_by_industry`. Example / 示例: `"98.99"`
-    pub search_after_view_index_by_industry: Option<String>,
+    pub search_after_view_index_by_industry: Option<crate::Text>,
     /// JSON `sn_expected_play_num` / 字段 `sn_expected_play_num`. Example / 示例: `"3535761"`
-    pub sn_expected_play_num: Option<String>,
+    pub sn_expected_play_num: Option<crate::Text>,
     /// JSON `sn_interact_rate_within_30d` / 字段 `sn_interact_rate_within_30d`. Example / 示例: `"0.033"`
-    pub sn_interact_rate_within_30d: Option<String>,
+    pub sn_interact_rate_within_30d: Option<crate::Text>,
     /// JSON `sn_play_over_rate_within_30d` / 字段 `sn_play_over_rate_within_30d`. Example / 示例: `"0.2841"`
-    pub sn_play_over_rate_within_30d: Option<String>,
+    pub sn_play_over_rate_within_30d: Option<crate::Text>,
     /// JSON `sn_prospective_1_20_cpe` / 字段 `sn_prospective_1_20_cpe`. Example / 示例: `"3.1892"`
-    pub sn_prospective_1_20_cpe: Option<String>,
+    pub sn_prospective_1_20_cpe: Option<crate::Text>,
     /// JSON `sn_prospective_1_20_cpm` / 字段 `sn_prospective_1_20_cpm`. Example / 示例: `"76.3626"`
-    pub sn_prospective_1_20_cpm: Option<String>,
+    pub sn_prospective_1_20_cpm: Option<crate::Text>,
     /// JSON `sn_prospective_20_60_cpe` / 字段 `sn_prospective_20_60_cpe`. Example / 示例: `"3.9865"`
-    pub sn_prospective_20_60_cpe: Option<String>,
+    pub sn_prospective_20_60_cpe: Option<crate::Text>,
     /// JSON `sn_prospective_20_60_cpm` / 字段 `sn_prospective_20_60_cpm`. Example / 示例: `"95.4533"`
-    pub sn_prospective_20_60_cpm: Option<String>,
+    pub sn_prospective_20_60_cpm: Option<crate::Text>,
     /// JSON `star_excellent_author` / 字段 `star_excellent_author`. Example / 示例: `"0"`
-    pub star_excellent_author: Option<String>,
+    pub star_excellent_author: Option<crate::Text>,
     /// JSON `star_index` / 字段 `star_index`. Example / 示例: `"66.53827749888086"`
-    pub star_index: Option<String>,
+    pub star_index: Option<crate::Text>,
     /// JSON `star_qianchuan_high_potential` / 字段 `star_qianchuan_high_potential`. Example / 示例: `"0"`
-    pub star_qianchuan_high_potential: Option<String>,
+    pub star_qianchuan_high_potential: Option<crate::Text>,
     /// JSON `star_whispers_author` / 字段 `star_whispers_author`. Example / 示例: `"0"`
-    pub star_whispers_author: Option<String>,
+    pub star_whispers_author: Option<crate::Text>,
     /// JSON `tags_relation` / 字段 `tags_relation`. Example / 示例: `"{\"影视娱乐\":[\"明星资讯\"]}"`
-    pub tags_relation: Option<String>,
+    pub tags_relation: Option<crate::Text>,
     /// JSON `video_brand_boost` / 字段 `video_brand_boost`. Example / 示例: `"false"`
-    pub video_brand_boost: Option<String>,
+    pub video_brand_boost: Option<crate::Text>,
     /// JSON `video_brand_boost_vv` / 字段 `video_brand_boost_vv`. Example / 示例: `"0"`
-    pub video_brand_boost_vv: Option<String>,
+    pub video_brand_boost_vv: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for AttributeDatas {
@@ -768,15 +768,15 @@ impl de::Object for AttributeDatas {
 #[non_exhaustive]
 pub struct AuthorsItemExtraData {
     /// JSON `content_query_from_word` / 字段 `content_query_from_word`. Example / 示例: `""`
-    pub content_query_from_word: Option<String>,
+    pub content_query_from_word: Option<crate::Text>,
     /// JSON `content_query_score` / 字段 `content_query_score`. Example / 示例: `0`
     pub content_query_score: Option<f64>,
     /// JSON `debug_info` / 字段 `debug_info`. Example / 示例: `""`
-    pub debug_info: Option<String>,
+    pub debug_info: Option<crate::Text>,
     /// JSON `demander_behavior` / 字段 `demander_behavior`.
     pub demander_behavior: Option<DemanderBehavior>,
     /// JSON `recall_from` / 字段 `recall_from`. Example / 示例: `["1_0"]`
-    pub recall_from: Vec<String>,
+    pub recall_from: Vec<crate::Text>,
     /// JSON `recall_return_infos` / 字段 `recall_return_infos`.
     pub recall_return_infos: serde_json::Value,
     /// JSON `recommend_types` / 字段 `recommend_types`.
@@ -858,7 +858,7 @@ impl de::Object for DemanderBehavior {
 #[non_exhaustive]
 pub struct ItemsItem {
     /// JSON `item_id` / 字段 `item_id`. Example / 示例: `"7604417718469233650"`
-    pub item_id: Option<String>,
+    pub item_id: Option<crate::Text>,
     /// JSON `video_tag` / 字段 `video_tag`. Example / 示例: `3`
     pub video_tag: Option<i64>,
     /// JSON `vv` / 字段 `vv`. Example / 示例: `67750569`
@@ -942,7 +942,7 @@ impl de::Object for TaskInfosItem {
 #[non_exhaustive]
 pub struct PriceInfosItem {
     /// JSON `end_time` / 字段 `end_time`. Example / 示例: `"2145916800"`
-    pub end_time: Option<String>,
+    pub end_time: Option<crate::Text>,
     /// JSON `platform_source` / 字段 `platform_source`. Example / 示例: `1`
     pub platform_source: Option<i64>,
     /// JSON `price` / 字段 `price`. Example / 示例: `337500`
@@ -950,7 +950,7 @@ pub struct PriceInfosItem {
     /// JSON `price_extra_info` / 字段 `price_extra_info`.
     pub price_extra_info: serde_json::Value,
     /// JSON `start_time` / 字段 `start_time`. Example / 示例: `"1757062015"`
-    pub start_time: Option<String>,
+    pub start_time: Option<crate::Text>,
     /// JSON `task_category` / 字段 `task_category`. Example / 示例: `1`
     pub task_category: Option<i64>,
     /// JSON `video_type` / 字段 `video_type`. Example / 示例: `2`
@@ -998,7 +998,7 @@ pub struct BaseResp {
     /// JSON `status_code` / 字段 `status_code`. Example / 示例: `0`
     pub status_code: Option<i64>,
     /// JSON `status_message` / 字段 `status_message`. Example / 示例: `""`
-    pub status_message: Option<String>,
+    pub status_message: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for BaseResp {
@@ -1042,7 +1042,7 @@ pub struct DataExtraData {
     /// JSON `search_item_count` / 字段 `search_item_count`. Example / 示例: `0`
     pub search_item_count: Option<i64>,
     /// JSON `search_session_id` / 字段 `search_session_id`. Example / 示例: `"7615252989129637942"`
-    pub search_session_id: Option<String>,
+    pub search_session_id: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for DataExtraData {

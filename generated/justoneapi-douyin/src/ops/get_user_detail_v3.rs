@@ -159,7 +159,7 @@ pub struct Extra {
     /// JSON `fatal_item_ids` / 字段 `fatal_item_ids`.
     pub fatal_item_ids: serde_json::Value,
     /// JSON `logid` / 字段 `logid`. Example / 示例: `"20260309223737D7B8B15960884E4C361B"`
-    pub logid: Option<String>,
+    pub logid: Option<crate::Text>,
     /// JSON `now` / 字段 `now`. Example / 示例: `1773067057000`
     pub now: Option<i64>,
     /// JSON `search_request_id` / 字段 `search_request_id`.
@@ -199,7 +199,7 @@ impl de::Object for Extra {
 #[non_exhaustive]
 pub struct LogPb {
     /// JSON `impr_id` / 字段 `impr_id`. Example / 示例: `"20260309223737D7B8B15960884E4C361B"`
-    pub impr_id: Option<String>,
+    pub impr_id: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for LogPb {
@@ -232,7 +232,7 @@ impl de::Object for LogPb {
 #[non_exhaustive]
 pub struct User {
     /// JSON `account_cert_info` / 字段 `account_cert_info`. Example / 示例: `"{\"label_style\":5,\"label_text\":\"店铺授权号\",\"is_biz_ac…"`
-    pub account_cert_info: Option<String>,
+    pub account_cert_info: Option<crate::Text>,
     /// JSON `anchor_info` / 字段 `anchor_info`.
     pub anchor_info: Option<AnchorInfo>,
     /// JSON `apple_account` / 字段 `apple_account`. Example / 示例: `0`
@@ -254,7 +254,7 @@ pub struct User {
     /// JSON `aweme_count_correction_threshold` / 字段 `aweme_count_correction_threshold`. Example / 示例: `-1`
     pub aweme_count_correction_threshold: Option<i64>,
     /// JSON `birthday` / 字段 `birthday`. Example / 示例: `""`
-    pub birthday: Option<String>,
+    pub birthday: Option<crate::Text>,
     /// JSON `birthday_hide_level` / 字段 `birthday_hide_level`. Example / 示例: `0`
     pub birthday_hide_level: Option<i64>,
     /// JSON `can_set_item_cover` / 字段 `can_set_item_cover`. Example / 示例: `false`
@@ -264,7 +264,7 @@ pub struct User {
     /// JSON `card_entries` / 字段 `card_entries`.
     pub card_entries: Vec<CardEntriesItem>,
     /// JSON `city` / 字段 `city`. Example / 示例: `""`
-    pub city: Option<String>,
+    pub city: Option<crate::Text>,
     /// JSON `close_friend_type` / 字段 `close_friend_type`. Example / 示例: `0`
     pub close_friend_type: Option<i64>,
     /// JSON `commerce_info` / 字段 `commerce_info`.
@@ -276,17 +276,17 @@ pub struct User {
     /// JSON `commerce_user_level` / 字段 `commerce_user_level`. Example / 示例: `1`
     pub commerce_user_level: Option<i64>,
     /// JSON `country` / 字段 `country`. Example / 示例: `""`
-    pub country: Option<String>,
+    pub country: Option<crate::Text>,
     /// JSON `cover_and_head_image_info` / 字段 `cover_and_head_image_info`.
     pub cover_and_head_image_info: Option<CoverAndHeadImageInfo>,
     /// JSON `cover_colour` / 字段 `cover_colour`. Example / 示例: `"#03997706"`
-    pub cover_colour: Option<String>,
+    pub cover_colour: Option<crate::Text>,
     /// JSON `cover_url` / 字段 `cover_url`.
     pub cover_url: Vec<CoverUrlItem>,
     /// JSON `custom_verify` / 字段 `custom_verify`. Example / 示例: `""`
-    pub custom_verify: Option<String>,
+    pub custom_verify: Option<crate::Text>,
     /// JSON `district` / 字段 `district`. Example / 示例: `""`
-    pub district: Option<String>,
+    pub district: Option<crate::Text>,
     /// JSON `dongtai_count` / 字段 `dongtai_count`. Example / 示例: `0`
     pub dongtai_count: Option<i64>,
     /// JSON `dynamic_cover` / 字段 `dynamic_cover`.
@@ -300,9 +300,9 @@ pub struct User {
     /// JSON `endorsement_info_list` / 字段 `endorsement_info_list`.
     pub endorsement_info_list: Vec<EndorsementInfoListItem>,
     /// JSON `enterprise_user_info` / 字段 `enterprise_user_info`. Example / 示例: `"{\"commerce_info\":{\"offline_info_list\":[],\"challe…"`
-    pub enterprise_user_info: Option<String>,
+    pub enterprise_user_info: Option<crate::Text>,
     /// JSON `enterprise_verify_reason` / 字段 `enterprise_verify_reason`. Example / 示例: `"店铺授权号"`
-    pub enterprise_verify_reason: Option<String>,
+    pub enterprise_verify_reason: Option<crate::Text>,
     /// JSON `evaluation_count` / 字段 `evaluation_count`. Example / 示例: `0`
     pub evaluation_count: Option<i64>,
     /// JSON `familiar_confidence` / 字段 `familiar_confidence`. Example / 示例: `0`
@@ -344,9 +344,9 @@ pub struct User {
     /// JSON `image_send_exempt` / 字段 `image_send_exempt`. Example / 示例: `false`
     pub image_send_exempt: Option<bool>,
     /// JSON `ins_id` / 字段 `ins_id`. Example / 示例: `""`
-    pub ins_id: Option<String>,
+    pub ins_id: Option<crate::Text>,
     /// JSON `ip_location` / 字段 `ip_location`. Example / 示例: `"IP属地：浙江"`
-    pub ip_location: Option<String>,
+    pub ip_location: Option<crate::Text>,
     /// JSON `is_activity_user` / 字段 `is_activity_user`. Example / 示例: `false`
     pub is_activity_user: Option<bool>,
     /// JSON `is_ban` / 字段 `is_ban`. Example / 示例: `false`
@@ -378,7 +378,7 @@ pub struct User {
     /// JSON `live_status` / 字段 `live_status`. Example / 示例: `0`
     pub live_status: Option<i64>,
     /// JSON `location` / 字段 `location`. Example / 示例: `""`
-    pub location: Option<String>,
+    pub location: Option<crate::Text>,
     /// JSON `mate_add_permission` / 字段 `mate_add_permission`. Example / 示例: `1`
     pub mate_add_permission: Option<i64>,
     /// JSON `mate_relation` / 字段 `mate_relation`.
@@ -392,7 +392,7 @@ pub struct User {
     /// JSON `mplatform_followers_count` / 字段 `mplatform_followers_count`. Example / 示例: `16322`
     pub mplatform_followers_count: Option<i64>,
     /// JSON `nickname` / 字段 `nickname`. Example / 示例: `"欧态官方旗舰店小K甄选"`
-    pub nickname: Option<String>,
+    pub nickname: Option<crate::Text>,
     /// JSON `no_recommend_user` / 字段 `no_recommend_user`. Example / 示例: `false`
     pub no_recommend_user: Option<bool>,
     /// JSON `offline_info_list` / 字段 `offline_info_list`.
@@ -402,15 +402,15 @@ pub struct User {
     /// JSON `personal_tag_list` / 字段 `personal_tag_list`.
     pub personal_tag_list: Vec<PersonalTagListItem>,
     /// JSON `pigeon_daren_status` / 字段 `pigeon_daren_status`. Example / 示例: `""`
-    pub pigeon_daren_status: Option<String>,
+    pub pigeon_daren_status: Option<crate::Text>,
     /// JSON `pigeon_daren_warn_tag` / 字段 `pigeon_daren_warn_tag`. Example / 示例: `"0"`
-    pub pigeon_daren_warn_tag: Option<String>,
+    pub pigeon_daren_warn_tag: Option<crate::Text>,
     /// JSON `profile_component_disabled` / 字段 `profile_component_disabled`. Example / 示例: `["banner_vs"]`
-    pub profile_component_disabled: Vec<String>,
+    pub profile_component_disabled: Vec<crate::Text>,
     /// JSON `profile_mob_params` / 字段 `profile_mob_params`.
     pub profile_mob_params: Vec<ProfileMobParamsItem>,
     /// JSON `profile_record_params` / 字段 `profile_record_params`. Example / 示例: `"{\"client_params\":{\"land_to\":1,\"from_uid\":0,\"to_u…"`
-    pub profile_record_params: Option<String>,
+    pub profile_record_params: Option<crate::Text>,
     /// JSON `profile_show` / 字段 `profile_show`.
     pub profile_show: Option<ProfileShow>,
     /// JSON `profile_tab_info` / 字段 `profile_tab_info`.
@@ -418,7 +418,7 @@ pub struct User {
     /// JSON `profile_tab_type` / 字段 `profile_tab_type`. Example / 示例: `0`
     pub profile_tab_type: Option<i64>,
     /// JSON `province` / 字段 `province`. Example / 示例: `""`
-    pub province: Option<String>,
+    pub province: Option<crate::Text>,
     /// JSON `public_collects_count` / 字段 `public_collects_count`. Example / 示例: `0`
     pub public_collects_count: Option<i64>,
     /// JSON `publish_landing_tab` / 字段 `publish_landing_tab`. Example / 示例: `3`
@@ -426,19 +426,19 @@ pub struct User {
     /// JSON `r_fans_group_info` / 字段 `r_fans_group_info`.
     pub r_fans_group_info: serde_json::Value,
     /// JSON `recommend_reason_relation` / 字段 `recommend_reason_relation`. Example / 示例: `""`
-    pub recommend_reason_relation: Option<String>,
+    pub recommend_reason_relation: Option<crate::Text>,
     /// JSON `recommend_user_reason_source` / 字段 `recommend_user_reason_source`. Example / 示例: `0`
     pub recommend_user_reason_source: Option<i64>,
     /// JSON `risk_notice_text` / 字段 `risk_notice_text`. Example / 示例: `""`
-    pub risk_notice_text: Option<String>,
+    pub risk_notice_text: Option<crate::Text>,
     /// JSON `role_id` / 字段 `role_id`. Example / 示例: `"00006,00439,00337,00014,01063,00888"`
-    pub role_id: Option<String>,
+    pub role_id: Option<crate::Text>,
     /// JSON `room_id` / 字段 `room_id`. Example / 示例: `0`
     pub room_id: Option<i64>,
     /// JSON `room_id_str` / 字段 `room_id_str`. Example / 示例: `"0"`
-    pub room_id_str: Option<String>,
+    pub room_id_str: Option<crate::Text>,
     /// JSON `sec_uid` / 字段 `sec_uid`. Example / 示例: `"MS4wLjABAAAAV0pW9WMKqO7LgvttqNA92O3Fsppnnwkh6vvs…"`
-    pub sec_uid: Option<String>,
+    pub sec_uid: Option<crate::Text>,
     /// JSON `secret` / 字段 `secret`. Example / 示例: `0`
     pub secret: Option<i64>,
     /// JSON `series_count` / 字段 `series_count`. Example / 示例: `0`
@@ -446,23 +446,23 @@ pub struct User {
     /// JSON `share_info` / 字段 `share_info`.
     pub share_info: Option<ShareInfo>,
     /// JSON `short_id` / 字段 `short_id`. Example / 示例: `"0"`
-    pub short_id: Option<String>,
+    pub short_id: Option<crate::Text>,
     /// JSON `show_favorite_list` / 字段 `show_favorite_list`. Example / 示例: `false`
     pub show_favorite_list: Option<bool>,
     /// JSON `show_subscription` / 字段 `show_subscription`. Example / 示例: `false`
     pub show_subscription: Option<bool>,
     /// JSON `signature` / 字段 `signature`. Example / 示例: `"【便宜】【好用】【准确度高】\n是我对欧态这个品牌的最深印象 \n这个号想要做到的是“更便宜… 更划…"`
-    pub signature: Option<String>,
+    pub signature: Option<crate::Text>,
     /// JSON `signature_display_lines` / 字段 `signature_display_lines`. Example / 示例: `5`
     pub signature_display_lines: Option<i64>,
     /// JSON `signature_language` / 字段 `signature_language`. Example / 示例: `"un"`
-    pub signature_language: Option<String>,
+    pub signature_language: Option<crate::Text>,
     /// JSON `social_real_relation_type` / 字段 `social_real_relation_type`. Example / 示例: `0`
     pub social_real_relation_type: Option<i64>,
     /// JSON `special_follow_status` / 字段 `special_follow_status`. Example / 示例: `0`
     pub special_follow_status: Option<i64>,
     /// JSON `store_region` / 字段 `store_region`. Example / 示例: `"cn-zj"`
-    pub store_region: Option<String>,
+    pub store_region: Option<crate::Text>,
     /// JSON `story_tab_empty` / 字段 `story_tab_empty`. Example / 示例: `false`
     pub story_tab_empty: Option<bool>,
     /// JSON `sync_to_toutiao` / 字段 `sync_to_toutiao`. Example / 示例: `0`
@@ -476,13 +476,13 @@ pub struct User {
     /// JSON `total_favorited_correction_threshold` / 字段 `total_favorited_correction_threshold`. Example / 示例: `-1`
     pub total_favorited_correction_threshold: Option<i64>,
     /// JSON `twitter_id` / 字段 `twitter_id`. Example / 示例: `""`
-    pub twitter_id: Option<String>,
+    pub twitter_id: Option<crate::Text>,
     /// JSON `twitter_name` / 字段 `twitter_name`. Example / 示例: `""`
-    pub twitter_name: Option<String>,
+    pub twitter_name: Option<crate::Text>,
     /// JSON `uid` / 字段 `uid`. Example / 示例: `"2483133812581103"`
-    pub uid: Option<String>,
+    pub uid: Option<crate::Text>,
     /// JSON `unique_id` / 字段 `unique_id`. Example / 示例: `"24860150964"`
-    pub unique_id: Option<String>,
+    pub unique_id: Option<crate::Text>,
     /// JSON `urge_detail` / 字段 `urge_detail`.
     pub urge_detail: Option<UrgeDetail>,
     /// JSON `use_diverse_digg_style` / 字段 `use_diverse_digg_style`. Example / 示例: `false`
@@ -514,9 +514,9 @@ pub struct User {
     /// JSON `with_new_goods` / 字段 `with_new_goods`. Example / 示例: `false`
     pub with_new_goods: Option<bool>,
     /// JSON `youtube_channel_id` / 字段 `youtube_channel_id`. Example / 示例: `""`
-    pub youtube_channel_id: Option<String>,
+    pub youtube_channel_id: Option<crate::Text>,
     /// JSON `youtube_channel_title` / 字段 `youtube_channel_title`. Example / 示例: `""`
-    pub youtube_channel_title: Option<String>,
+    pub youtube_channel_title: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for User {
@@ -725,7 +725,7 @@ pub struct AnchorInfo {
     /// JSON `scheduled_profile_switch` / 字段 `scheduled_profile_switch`. Example / 示例: `false`
     pub scheduled_profile_switch: Option<bool>,
     /// JSON `scheduled_time_text` / 字段 `scheduled_time_text`. Example / 示例: `"10月14日 10:00"`
-    pub scheduled_time_text: Option<String>,
+    pub scheduled_time_text: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for AnchorInfo {
@@ -765,9 +765,9 @@ pub struct Avatar168x168 {
     /// JSON `height` / 字段 `height`. Example / 示例: `720`
     pub height: Option<i64>,
     /// JSON `uri` / 字段 `uri`. Example / 示例: `"aweme-avatar/tos-cn-avt-0015_f2099ca00a67d48fbc3…"`
-    pub uri: Option<String>,
+    pub uri: Option<crate::Text>,
     /// JSON `url_list` / 字段 `url_list`. Example / 示例: `["https://p3.douyinpic.com/aweme-avatar/tos-cn-avt…", "https://p3.douyinpic.com/img/aweme-avatar/tos-cn…", "https://p11.douyinpic.com/img/aweme-avatar/tos-c…", …]`
-    pub url_list: Vec<String>,
+    pub url_list: Vec<crate::Text>,
     /// JSON `width` / 字段 `width`. Example / 示例: `720`
     pub width: Option<i64>,
 }
@@ -807,9 +807,9 @@ pub struct Avatar300x300 {
     /// JSON `height` / 字段 `height`. Example / 示例: `720`
     pub height: Option<i64>,
     /// JSON `uri` / 字段 `uri`. Example / 示例: `"aweme-avatar/tos-cn-avt-0015_f2099ca00a67d48fbc3…"`
-    pub uri: Option<String>,
+    pub uri: Option<crate::Text>,
     /// JSON `url_list` / 字段 `url_list`. Example / 示例: `["https://p3.douyinpic.com/aweme-avatar/tos-cn-avt…", "https://p3.douyinpic.com/img/aweme-avatar/tos-cn…", "https://p11.douyinpic.com/img/aweme-avatar/tos-c…", …]`
-    pub url_list: Vec<String>,
+    pub url_list: Vec<crate::Text>,
     /// JSON `width` / 字段 `width`. Example / 示例: `720`
     pub width: Option<i64>,
 }
@@ -849,9 +849,9 @@ pub struct AvatarLarger {
     /// JSON `height` / 字段 `height`. Example / 示例: `720`
     pub height: Option<i64>,
     /// JSON `uri` / 字段 `uri`. Example / 示例: `"aweme-avatar/tos-cn-avt-0015_f2099ca00a67d48fbc3…"`
-    pub uri: Option<String>,
+    pub uri: Option<crate::Text>,
     /// JSON `url_list` / 字段 `url_list`. Example / 示例: `["https://p3.douyinpic.com/aweme/1080x1080/aweme-a…", "https://p11.douyinpic.com/aweme/1080x1080/aweme-…", "https://p26.douyinpic.com/aweme/1080x1080/aweme-…", …]`
-    pub url_list: Vec<String>,
+    pub url_list: Vec<crate::Text>,
     /// JSON `width` / 字段 `width`. Example / 示例: `720`
     pub width: Option<i64>,
 }
@@ -891,9 +891,9 @@ pub struct AvatarMedium {
     /// JSON `height` / 字段 `height`. Example / 示例: `720`
     pub height: Option<i64>,
     /// JSON `uri` / 字段 `uri`. Example / 示例: `"aweme-avatar/tos-cn-avt-0015_f2099ca00a67d48fbc3…"`
-    pub uri: Option<String>,
+    pub uri: Option<crate::Text>,
     /// JSON `url_list` / 字段 `url_list`. Example / 示例: `["https://p3.douyinpic.com/aweme-avatar/tos-cn-avt…", "https://p3.douyinpic.com/aweme/720x720/aweme-ava…", "https://p11.douyinpic.com/aweme/720x720/aweme-av…", …]`
-    pub url_list: Vec<String>,
+    pub url_list: Vec<crate::Text>,
     /// JSON `width` / 字段 `width`. Example / 示例: `720`
     pub width: Option<i64>,
 }
@@ -933,9 +933,9 @@ pub struct AvatarThumb {
     /// JSON `height` / 字段 `height`. Example / 示例: `720`
     pub height: Option<i64>,
     /// JSON `uri` / 字段 `uri`. Example / 示例: `"aweme-avatar/tos-cn-avt-0015_f2099ca00a67d48fbc3…"`
-    pub uri: Option<String>,
+    pub uri: Option<crate::Text>,
     /// JSON `url_list` / 字段 `url_list`. Example / 示例: `["https://p3.douyinpic.com/aweme-avatar/tos-cn-avt…", "https://p3.douyinpic.com/aweme/100x100/aweme-ava…", "https://p11.douyinpic.com/aweme/100x100/aweme-av…", …]`
-    pub url_list: Vec<String>,
+    pub url_list: Vec<crate::Text>,
     /// JSON `width` / 字段 `width`. Example / 示例: `720`
     pub width: Option<i64>,
 }
@@ -973,19 +973,19 @@ impl de::Object for AvatarThumb {
 #[non_exhaustive]
 pub struct CardEntriesItem {
     /// JSON `card_data` / 字段 `card_data`. Example / 示例: `"{\"is_order_card\":false,\"has_new\":false,\"is_store…"`
-    pub card_data: Option<String>,
+    pub card_data: Option<crate::Text>,
     /// JSON `event_params` / 字段 `event_params`. Example / 示例: `"{\"sub_title\":\"23件好物\",\"red_dot\":\"0\",\"function_sta…"`
-    pub event_params: Option<String>,
+    pub event_params: Option<crate::Text>,
     /// JSON `goto_url` / 字段 `goto_url`. Example / 示例: `"sslocal://goods/store?sec_shop_id=ULLPxUeS&entra…"`
-    pub goto_url: Option<String>,
+    pub goto_url: Option<crate::Text>,
     /// JSON `icon_dark` / 字段 `icon_dark`.
     pub icon_dark: Option<IconDark>,
     /// JSON `icon_light` / 字段 `icon_light`.
     pub icon_light: Option<IconLight>,
     /// JSON `sub_title` / 字段 `sub_title`. Example / 示例: `"23件好物"`
-    pub sub_title: Option<String>,
+    pub sub_title: Option<crate::Text>,
     /// JSON `title` / 字段 `title`. Example / 示例: `"进入店铺"`
-    pub title: Option<String>,
+    pub title: Option<crate::Text>,
     /// JSON `type` / 字段 `type`. Example / 示例: `1`
     pub r#type: Option<i64>,
 }
@@ -1027,7 +1027,7 @@ impl de::Object for CardEntriesItem {
 #[non_exhaustive]
 pub struct IconDark {
     /// JSON `url_list` / 字段 `url_list`. Example / 示例: `["https://lf3-static.bytednsdoc.com/obj/eden-cn/wv…"]`
-    pub url_list: Vec<String>,
+    pub url_list: Vec<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for IconDark {
@@ -1060,7 +1060,7 @@ impl de::Object for IconDark {
 #[non_exhaustive]
 pub struct IconLight {
     /// JSON `url_list` / 字段 `url_list`. Example / 示例: `["https://lf3-static.bytednsdoc.com/obj/eden-cn/wv…"]`
-    pub url_list: Vec<String>,
+    pub url_list: Vec<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for IconLight {
@@ -1257,9 +1257,9 @@ pub struct ProfileCoverListItem {
     /// JSON `cover_url` / 字段 `cover_url`.
     pub cover_url: Option<CoverUrl>,
     /// JSON `dark_cover_color` / 字段 `dark_cover_color`. Example / 示例: `"#FF524e46"`
-    pub dark_cover_color: Option<String>,
+    pub dark_cover_color: Option<crate::Text>,
     /// JSON `light_cover_color` / 字段 `light_cover_color`. Example / 示例: `"#FF524e46"`
-    pub light_cover_color: Option<String>,
+    pub light_cover_color: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for ProfileCoverListItem {
@@ -1294,9 +1294,9 @@ impl de::Object for ProfileCoverListItem {
 #[non_exhaustive]
 pub struct CoverUrl {
     /// JSON `uri` / 字段 `uri`. Example / 示例: `"douyin-user-image-file/f7ca8cd4b55fe59ac7e6d74ce…"`
-    pub uri: Option<String>,
+    pub uri: Option<crate::Text>,
     /// JSON `url_list` / 字段 `url_list`. Example / 示例: `["https://p3-sign.douyinpic.com/douyin-user-image-…", "https://p26-sign.douyinpic.com/douyin-user-image…", "https://p9-sign.douyinpic.com/douyin-user-image-…", …]`
-    pub url_list: Vec<String>,
+    pub url_list: Vec<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for CoverUrl {
@@ -1330,9 +1330,9 @@ impl de::Object for CoverUrl {
 #[non_exhaustive]
 pub struct CoverUrlItem {
     /// JSON `uri` / 字段 `uri`. Example / 示例: `"douyin-user-image-file/f7ca8cd4b55fe59ac7e6d74ce…"`
-    pub uri: Option<String>,
+    pub uri: Option<crate::Text>,
     /// JSON `url_list` / 字段 `url_list`. Example / 示例: `["https://p3-sign.douyinpic.com/douyin-user-image-…", "https://p26-sign.douyinpic.com/douyin-user-image…", "https://p9-sign.douyinpic.com/douyin-user-image-…", …]`
-    pub url_list: Vec<String>,
+    pub url_list: Vec<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for CoverUrlItem {
@@ -1366,19 +1366,19 @@ impl de::Object for CoverUrlItem {
 #[non_exhaustive]
 pub struct EndorsementInfoListItem {
     /// JSON `action` / 字段 `action`. Example / 示例: `"aweme://webview/?url=https%3A%2F%2Ffe.amemv.com%…"`
-    pub action: Option<String>,
+    pub action: Option<crate::Text>,
     /// JSON `dark_icon_url` / 字段 `dark_icon_url`. Example / 示例: `"https://lf3-static.bytednsdoc.com/obj/eden-cn/oq…"`
-    pub dark_icon_url: Option<String>,
+    pub dark_icon_url: Option<crate::Text>,
     /// JSON `endorsement_type` / 字段 `endorsement_type`. Example / 示例: `2`
     pub endorsement_type: Option<i64>,
     /// JSON `light_icon_url` / 字段 `light_icon_url`. Example / 示例: `"https://lf3-static.bytednsdoc.com/obj/eden-cn/oq…"`
-    pub light_icon_url: Option<String>,
+    pub light_icon_url: Option<crate::Text>,
     /// JSON `line_break_type` / 字段 `line_break_type`. Example / 示例: `1`
     pub line_break_type: Option<i64>,
     /// JSON `link_type` / 字段 `link_type`. Example / 示例: `"business_certificate"`
-    pub link_type: Option<String>,
+    pub link_type: Option<crate::Text>,
     /// JSON `text` / 字段 `text`. Example / 示例: `"欧态官方旗舰店授权资质"`
-    pub text: Option<String>,
+    pub text: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for EndorsementInfoListItem {
@@ -1417,21 +1417,21 @@ impl de::Object for EndorsementInfoListItem {
 #[non_exhaustive]
 pub struct FollowersDetailItem {
     /// JSON `app_name` / 字段 `app_name`. Example / 示例: `"aweme"`
-    pub app_name: Option<String>,
+    pub app_name: Option<crate::Text>,
     /// JSON `apple_id` / 字段 `apple_id`. Example / 示例: `"1142110895"`
-    pub apple_id: Option<String>,
+    pub apple_id: Option<crate::Text>,
     /// JSON `download_url` / 字段 `download_url`. Example / 示例: `"https://d.douyin.com/Y4Fy/"`
-    pub download_url: Option<String>,
+    pub download_url: Option<crate::Text>,
     /// JSON `fans_count` / 字段 `fans_count`. Example / 示例: `16322`
     pub fans_count: Option<i64>,
     /// JSON `icon` / 字段 `icon`. Example / 示例: `"https://p3.douyinpic.com/aweme-server-static-res…"`
-    pub icon: Option<String>,
+    pub icon: Option<crate::Text>,
     /// JSON `name` / 字段 `name`. Example / 示例: `"抖音"`
-    pub name: Option<String>,
+    pub name: Option<crate::Text>,
     /// JSON `open_url` / 字段 `open_url`. Example / 示例: `"snssdk1128://user/profile/2483133812581103?"`
-    pub open_url: Option<String>,
+    pub open_url: Option<crate::Text>,
     /// JSON `package_name` / 字段 `package_name`. Example / 示例: `"com.ss.android.ugc.aweme"`
-    pub package_name: Option<String>,
+    pub package_name: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for FollowersDetailItem {
@@ -1588,13 +1588,13 @@ impl de::Object for MateRelation {
 #[non_exhaustive]
 pub struct OfflineInfoListItem {
     /// JSON `action` / 字段 `action`. Example / 示例: `"https://fe.amemv.com/falcon/account_react/pages/…"`
-    pub action: Option<String>,
+    pub action: Option<crate::Text>,
     /// JSON `link_type` / 字段 `link_type`. Example / 示例: `"business_certificate"`
-    pub link_type: Option<String>,
+    pub link_type: Option<crate::Text>,
     /// JSON `offline_info_type` / 字段 `offline_info_type`. Example / 示例: `11`
     pub offline_info_type: Option<i64>,
     /// JSON `text` / 字段 `text`. Example / 示例: `"授权资质"`
-    pub text: Option<String>,
+    pub text: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for OfflineInfoListItem {
@@ -1672,9 +1672,9 @@ impl de::Object for OriginalMusician {
 #[non_exhaustive]
 pub struct MusicCardData {
     /// JSON `artist_id` / 字段 `artist_id`. Example / 示例: `"0"`
-    pub artist_id: Option<String>,
+    pub artist_id: Option<crate::Text>,
     /// JSON `artist_name` / 字段 `artist_name`. Example / 示例: `""`
-    pub artist_name: Option<String>,
+    pub artist_name: Option<crate::Text>,
     /// JSON `music_tab_style` / 字段 `music_tab_style`. Example / 示例: `0`
     pub music_tab_style: Option<i64>,
     /// JSON `self_switch` / 字段 `self_switch`. Example / 示例: `1`
@@ -1716,7 +1716,7 @@ pub struct PersonalTagListItem {
     /// JSON `personal_tag_type` / 字段 `personal_tag_type`. Example / 示例: `2`
     pub personal_tag_type: Option<i64>,
     /// JSON `text` / 字段 `text`. Example / 示例: `"IP：浙江"`
-    pub text: Option<String>,
+    pub text: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for PersonalTagListItem {
@@ -1750,9 +1750,9 @@ impl de::Object for PersonalTagListItem {
 #[non_exhaustive]
 pub struct ProfileMobParamsItem {
     /// JSON `event_key` / 字段 `event_key`. Example / 示例: `"enter_personal_tab"`
-    pub event_key: Option<String>,
+    pub event_key: Option<crate::Text>,
     /// JSON `mob_params` / 字段 `mob_params`. Example / 示例: `"{\"landing_reason\":\"Landing_Default_Post\"}"`
-    pub mob_params: Option<String>,
+    pub mob_params: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for ProfileMobParamsItem {
@@ -1860,9 +1860,9 @@ pub struct ProfileTabListV2Item {
     /// JSON `id` / 字段 `id`. Example / 示例: `0`
     pub id: Option<i64>,
     /// JSON `name_en` / 字段 `name_en`. Example / 示例: `"output"`
-    pub name_en: Option<String>,
+    pub name_en: Option<crate::Text>,
     /// JSON `name` / 字段 `name`. Example / 示例: `"商家"`
-    pub name: Option<String>,
+    pub name: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for ProfileTabListV2Item {
@@ -1899,19 +1899,19 @@ pub struct ShareInfo {
     /// JSON `bool_persist` / 字段 `bool_persist`. Example / 示例: `1`
     pub bool_persist: Option<i64>,
     /// JSON `life_share_ext` / 字段 `life_share_ext`. Example / 示例: `"{\"life_share_id\":\"b9fe3e52b32f4178a9ef8be3298d14…"`
-    pub life_share_ext: Option<String>,
+    pub life_share_ext: Option<crate::Text>,
     /// JSON `share_desc` / 字段 `share_desc`. Example / 示例: `"长按复制此条消息，打开抖音搜索，查看TA的更多作品。"`
-    pub share_desc: Option<String>,
+    pub share_desc: Option<crate::Text>,
     /// JSON `share_image_url` / 字段 `share_image_url`.
     pub share_image_url: Option<ShareImageUrl>,
     /// JSON `share_qrcode_url` / 字段 `share_qrcode_url`.
     pub share_qrcode_url: Option<ShareQrcodeUrl>,
     /// JSON `share_title` / 字段 `share_title`. Example / 示例: `"快来加入抖音，让你发现最有趣的我！"`
-    pub share_title: Option<String>,
+    pub share_title: Option<crate::Text>,
     /// JSON `share_url` / 字段 `share_url`. Example / 示例: `"www.iesdouyin.com/share/user/MS4wLjABAAAAV0pW9WM…"`
-    pub share_url: Option<String>,
+    pub share_url: Option<crate::Text>,
     /// JSON `share_weibo_desc` / 字段 `share_weibo_desc`. Example / 示例: `"长按复制此条消息，打开抖音搜索，查看TA的更多作品。"`
-    pub share_weibo_desc: Option<String>,
+    pub share_weibo_desc: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for ShareInfo {
@@ -1984,7 +1984,7 @@ impl de::Object for ShareImageUrl {
 #[non_exhaustive]
 pub struct ShareQrcodeUrl {
     /// JSON `uri` / 字段 `uri`. Example / 示例: `""`
-    pub uri: Option<String>,
+    pub uri: Option<crate::Text>,
     /// JSON `url_list` / 字段 `url_list`.
     pub url_list: Vec<serde_json::Value>,
 }
@@ -2060,11 +2060,11 @@ pub struct EnterpriseTab {
     /// JSON `show_tab_style` / 字段 `show_tab_style`. Example / 示例: `0`
     pub show_tab_style: Option<i64>,
     /// JSON `tab_link` / 字段 `tab_link`. Example / 示例: `"aweme://lynxview/?enter_from=profile&hide_nav_ba…"`
-    pub tab_link: Option<String>,
+    pub tab_link: Option<crate::Text>,
     /// JSON `tab_type` / 字段 `tab_type`. Example / 示例: `0`
     pub tab_type: Option<i64>,
     /// JSON `title` / 字段 `title`. Example / 示例: `"商家"`
-    pub title: Option<String>,
+    pub title: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for EnterpriseTab {
@@ -2137,7 +2137,7 @@ impl de::Object for PrivateTab {
 #[non_exhaustive]
 pub struct UrgeDetail {
     /// JSON `ctl_map` / 字段 `ctl_map`. Example / 示例: `"{\"toast\":\"✅作者已收到“求更新”提醒～\",\"button_background_url…"`
-    pub ctl_map: Option<String>,
+    pub ctl_map: Option<crate::Text>,
     /// JSON `user_urged` / 字段 `user_urged`. Example / 示例: `0`
     pub user_urged: Option<i64>,
 }
@@ -2173,9 +2173,9 @@ impl de::Object for UrgeDetail {
 #[non_exhaustive]
 pub struct UserPermissionsItem {
     /// JSON `key` / 字段 `key`. Example / 示例: `"douplus_user_type"`
-    pub key: Option<String>,
+    pub key: Option<crate::Text>,
     /// JSON `value` / 字段 `value`. Example / 示例: `"2"`
-    pub value: Option<String>,
+    pub value: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for UserPermissionsItem {
@@ -2211,7 +2211,7 @@ pub struct VideoIcon {
     /// JSON `height` / 字段 `height`. Example / 示例: `720`
     pub height: Option<i64>,
     /// JSON `uri` / 字段 `uri`. Example / 示例: `""`
-    pub uri: Option<String>,
+    pub uri: Option<crate::Text>,
     /// JSON `url_list` / 字段 `url_list`.
     pub url_list: Vec<serde_json::Value>,
     /// JSON `width` / 字段 `width`. Example / 示例: `720`
@@ -2251,9 +2251,9 @@ impl de::Object for VideoIcon {
 #[non_exhaustive]
 pub struct WhiteCoverUrlItem {
     /// JSON `uri` / 字段 `uri`. Example / 示例: `"douyin-user-image-file/f7ca8cd4b55fe59ac7e6d74ce…"`
-    pub uri: Option<String>,
+    pub uri: Option<crate::Text>,
     /// JSON `url_list` / 字段 `url_list`. Example / 示例: `["https://p3-sign.douyinpic.com/douyin-user-image-…", "https://p26-sign.douyinpic.com/douyin-user-image…", "https://p9-sign.douyinpic.com/douyin-user-image-…", …]`
-    pub url_list: Vec<String>,
+    pub url_list: Vec<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for WhiteCoverUrlItem {

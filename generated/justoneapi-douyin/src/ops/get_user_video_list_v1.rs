@@ -212,9 +212,9 @@ impl de::Object for Data {
 #[non_exhaustive]
 pub struct AwemeListItem {
     /// JSON `aweme_id` / 字段 `aweme_id`. Example / 示例: `"7420990087980207394"`
-    pub aweme_id: Option<String>,
+    pub aweme_id: Option<crate::Text>,
     /// JSON `desc` / 字段 `desc`. Example / 示例: `"过去十年 我过去十年，只是摸索，未来十年才是真正辉煌#教育培训机构 #教育规划 #双减 #线上教…"`
-    pub desc: Option<String>,
+    pub desc: Option<crate::Text>,
     /// JSON `create_time` / 字段 `create_time`. Example / 示例: `1727833919`
     pub create_time: Option<i64>,
     /// JSON `author` / 字段 `author`.
@@ -226,7 +226,7 @@ pub struct AwemeListItem {
     /// JSON `video` / 字段 `video`.
     pub video: Option<Video>,
     /// JSON `share_url` / 字段 `share_url`. Example / 示例: `"https://www.iesdouyin.com/share/video/7420990087…"`
-    pub share_url: Option<String>,
+    pub share_url: Option<crate::Text>,
     /// JSON `user_digged` / 字段 `user_digged`. Example / 示例: `0`
     pub user_digged: Option<i64>,
     /// JSON `statistics` / 字段 `statistics`.
@@ -234,7 +234,7 @@ pub struct AwemeListItem {
     /// JSON `status` / 字段 `status`.
     pub status: Option<AwemeListItemStatus>,
     /// JSON `aweme_type_tags` / 字段 `aweme_type_tags`. Example / 示例: `""`
-    pub aweme_type_tags: Option<String>,
+    pub aweme_type_tags: Option<crate::Text>,
     /// JSON `text_extra` / 字段 `text_extra`.
     pub text_extra: Vec<TextExtraItem>,
     /// JSON `is_top` / 字段 `is_top`. Example / 示例: `1`
@@ -248,7 +248,7 @@ pub struct AwemeListItem {
     /// JSON `video_labels` / 字段 `video_labels`.
     pub video_labels: serde_json::Value,
     /// JSON `entertainment_recommend_info` / 字段 `entertainment_recommend_info`. Example / 示例: `"{\"recommend_free_count\":0,\"test_info\":\"\",\"recomm…"`
-    pub entertainment_recommend_info: Option<String>,
+    pub entertainment_recommend_info: Option<crate::Text>,
     /// JSON `is_ads` / 字段 `is_ads`. Example / 示例: `false`
     pub is_ads: Option<bool>,
     /// JSON `duration` / 字段 `duration`. Example / 示例: `197138`
@@ -276,7 +276,7 @@ pub struct AwemeListItem {
     /// JSON `author_user_id` / 字段 `author_user_id`. Example / 示例: `66547032793`
     pub author_user_id: Option<i64>,
     /// JSON `sec_item_id` / 字段 `sec_item_id`. Example / 示例: `"MS4wLjAAAAAArYaiOAbOnRS0o3VDvIJyz9UzHIDlnEKIzdYX…"`
-    pub sec_item_id: Option<String>,
+    pub sec_item_id: Option<crate::Text>,
     /// JSON `geofencing` / 字段 `geofencing`.
     pub geofencing: Vec<serde_json::Value>,
     /// JSON `is_new_text_mode` / 字段 `is_new_text_mode`. Example / 示例: `0`
@@ -284,7 +284,7 @@ pub struct AwemeListItem {
     /// JSON `cf_assets_type` / 字段 `cf_assets_type`. Example / 示例: `0`
     pub cf_assets_type: Option<i64>,
     /// JSON `region` / 字段 `region`. Example / 示例: `"CN"`
-    pub region: Option<String>,
+    pub region: Option<crate::Text>,
     /// JSON `video_text` / 字段 `video_text`.
     pub video_text: serde_json::Value,
     /// JSON `chapter_bar_color` / 字段 `chapter_bar_color`.
@@ -296,7 +296,7 @@ pub struct AwemeListItem {
     /// JSON `promotions` / 字段 `promotions`.
     pub promotions: Vec<serde_json::Value>,
     /// JSON `group_id` / 字段 `group_id`. Example / 示例: `"7420990087980207394"`
-    pub group_id: Option<String>,
+    pub group_id: Option<crate::Text>,
     /// JSON `prevent_download` / 字段 `prevent_download`. Example / 示例: `false`
     pub prevent_download: Option<bool>,
     /// JSON `nickname_position` / 字段 `nickname_position`.
@@ -306,7 +306,7 @@ pub struct AwemeListItem {
     /// JSON `entertainment_video_paid_way` / 字段 `entertainment_video_paid_way`.
     pub entertainment_video_paid_way: Option<EntertainmentVideoPaidWay>,
     /// JSON `douyin_p_c_video_extra` / 字段 `douyin_p_c_video_extra`. Example / 示例: `"{\"ai_note\":1,\"ai_note_v2\":1,\"ai_note_vertical\":1…"`
-    pub douyin_p_c_video_extra: Option<String>,
+    pub douyin_p_c_video_extra: Option<crate::Text>,
     /// JSON `trends_infos` / 字段 `trends_infos`.
     pub trends_infos: serde_json::Value,
     /// JSON `video_share_edit_status` / 字段 `video_share_edit_status`. Example / 示例: `0`
@@ -316,7 +316,7 @@ pub struct AwemeListItem {
     /// JSON `entertainment_video_type` / 字段 `entertainment_video_type`. Example / 示例: `2`
     pub entertainment_video_type: Option<i64>,
     /// JSON `shoot_way` / 字段 `shoot_way`. Example / 示例: `"direct_shoot"`
-    pub shoot_way: Option<String>,
+    pub shoot_way: Option<crate::Text>,
     /// JSON `is_24_story` / 字段 `is_24_story`. Example / 示例: `0`
     pub is_24_story: Option<i64>,
     /// JSON `follow_shot_assets` / 字段 `follow_shot_assets`.
@@ -356,7 +356,7 @@ pub struct AwemeListItem {
     /// JSON `douplus_user_type` / 字段 `douplus_user_type`. Example / 示例: `0`
     pub douplus_user_type: Option<i64>,
     /// JSON `origin_duet_resource_uri` / 字段 `origin_duet_resource_uri`. Example / 示例: `""`
-    pub origin_duet_resource_uri: Option<String>,
+    pub origin_duet_resource_uri: Option<crate::Text>,
     /// JSON `is_story` / 字段 `is_story`. Example / 示例: `0`
     pub is_story: Option<i64>,
     /// JSON `aweme_listen_struct` / 字段 `aweme_listen_struct`.
@@ -386,11 +386,11 @@ pub struct AwemeListItem {
     /// JSON `impression_data` / 字段 `impression_data`.
     pub impression_data: Option<ImpressionData>,
     /// JSON `trends_event_track` / 字段 `trends_event_track`. Example / 示例: `"{}"`
-    pub trends_event_track: Option<String>,
+    pub trends_event_track: Option<crate::Text>,
     /// JSON `flash_mob_trends` / 字段 `flash_mob_trends`. Example / 示例: `0`
     pub flash_mob_trends: Option<i64>,
     /// JSON `libfinsert_task_id` / 字段 `libfinsert_task_id`. Example / 示例: `""`
-    pub libfinsert_task_id: Option<String>,
+    pub libfinsert_task_id: Option<crate::Text>,
     /// JSON `social_tag_list` / 字段 `social_tag_list`.
     pub social_tag_list: serde_json::Value,
     /// JSON `suggest_words` / 字段 `suggest_words`.
@@ -438,7 +438,7 @@ pub struct AwemeListItem {
     /// JSON `image_list` / 字段 `image_list`.
     pub image_list: serde_json::Value,
     /// JSON `component_info_v2` / 字段 `component_info_v2`. Example / 示例: `"{\"desc_lines_limit\":0,\"hide_marquee\":false}"`
-    pub component_info_v2: Option<String>,
+    pub component_info_v2: Option<crate::Text>,
     /// JSON `item_warn_notification` / 字段 `item_warn_notification`.
     pub item_warn_notification: Option<ItemWarnNotification>,
     /// JSON `origin_text_extra` / 字段 `origin_text_extra`.
@@ -468,7 +468,7 @@ pub struct AwemeListItem {
     /// JSON `ref_voice_modify_id_list` / 字段 `ref_voice_modify_id_list`.
     pub ref_voice_modify_id_list: serde_json::Value,
     /// JSON `authentication_token` / 字段 `authentication_token`. Example / 示例: `"MS4wLjAAAAAAeneoPN0tmessrQy2HEkopcR3IhJiOpd-qMHO…"`
-    pub authentication_token: Option<String>,
+    pub authentication_token: Option<crate::Text>,
     /// JSON `video_game_data_channel_config` / 字段 `video_game_data_channel_config`.
     pub video_game_data_channel_config: serde_json::Value,
     /// JSON `dislike_dimension_list_v2` / 字段 `dislike_dimension_list_v2`.
@@ -498,9 +498,9 @@ pub struct AwemeListItem {
     /// JSON `entertainment_product_info` / 字段 `entertainment_product_info`.
     pub entertainment_product_info: Option<EntertainmentProductInfo>,
     /// JSON `caption` / 字段 `caption`. Example / 示例: `"我过去十年，只是摸索，未来十年才是真正辉煌#教育培训机构 #教育规划 #双减 #线上教育 #一种…"`
-    pub caption: Option<String>,
+    pub caption: Option<crate::Text>,
     /// JSON `item_title` / 字段 `item_title`. Example / 示例: `"过去十年"`
-    pub item_title: Option<String>,
+    pub item_title: Option<crate::Text>,
     /// JSON `is_use_music` / 字段 `is_use_music`. Example / 示例: `false`
     pub is_use_music: Option<bool>,
     /// JSON `original` / 字段 `original`. Example / 示例: `0`
@@ -734,11 +734,11 @@ impl de::Object for AwemeListItem {
 #[non_exhaustive]
 pub struct Author {
     /// JSON `uid` / 字段 `uid`. Example / 示例: `"66547032793"`
-    pub uid: Option<String>,
+    pub uid: Option<crate::Text>,
     /// JSON `card_entries_not_display` / 字段 `card_entries_not_display`.
     pub card_entries_not_display: serde_json::Value,
     /// JSON `nickname` / 字段 `nickname`. Example / 示例: `"豆豆教育【规划陪伴】"`
-    pub nickname: Option<String>,
+    pub nickname: Option<crate::Text>,
     /// JSON `personal_tag_list` / 字段 `personal_tag_list`.
     pub personal_tag_list: serde_json::Value,
     /// JSON `can_set_geofencing` / 字段 `can_set_geofencing`.
@@ -748,7 +748,7 @@ pub struct Author {
     /// JSON `creator_tag_list` / 字段 `creator_tag_list`.
     pub creator_tag_list: serde_json::Value,
     /// JSON `risk_notice_text` / 字段 `risk_notice_text`. Example / 示例: `""`
-    pub risk_notice_text: Option<String>,
+    pub risk_notice_text: Option<crate::Text>,
     /// JSON `follow_status` / 字段 `follow_status`. Example / 示例: `0`
     pub follow_status: Option<i64>,
     /// JSON `data_label_list` / 字段 `data_label_list`.
@@ -758,7 +758,7 @@ pub struct Author {
     /// JSON `not_seen_item_id_list_v2` / 字段 `not_seen_item_id_list_v2`.
     pub not_seen_item_id_list_v2: serde_json::Value,
     /// JSON `custom_verify` / 字段 `custom_verify`. Example / 示例: `""`
-    pub custom_verify: Option<String>,
+    pub custom_verify: Option<crate::Text>,
     /// JSON `ban_user_functions` / 字段 `ban_user_functions`.
     pub ban_user_functions: serde_json::Value,
     /// JSON `cf_list` / 字段 `cf_list`.
@@ -778,7 +778,7 @@ pub struct Author {
     /// JSON `homepage_bottom_toast` / 字段 `homepage_bottom_toast`.
     pub homepage_bottom_toast: serde_json::Value,
     /// JSON `enterprise_verify_reason` / 字段 `enterprise_verify_reason`. Example / 示例: `"店铺账号"`
-    pub enterprise_verify_reason: Option<String>,
+    pub enterprise_verify_reason: Option<crate::Text>,
     /// JSON `is_ad_fake` / 字段 `is_ad_fake`. Example / 示例: `false`
     pub is_ad_fake: Option<bool>,
     /// JSON `story_interactive` / 字段 `story_interactive`. Example / 示例: `4`
@@ -788,7 +788,7 @@ pub struct Author {
     /// JSON `display_info` / 字段 `display_info`.
     pub display_info: serde_json::Value,
     /// JSON `account_cert_info` / 字段 `account_cert_info`. Example / 示例: `"{\"label_style\":5,\"label_text\":\"店铺账号\",\"is_biz_acc…"`
-    pub account_cert_info: Option<String>,
+    pub account_cert_info: Option<crate::Text>,
     /// JSON `offline_info_list` / 字段 `offline_info_list`.
     pub offline_info_list: serde_json::Value,
     /// JSON `contrail_list` / 字段 `contrail_list`.
@@ -838,7 +838,7 @@ pub struct Author {
     /// JSON `batch_unfollow_contain_tabs` / 字段 `batch_unfollow_contain_tabs`.
     pub batch_unfollow_contain_tabs: serde_json::Value,
     /// JSON `sec_uid` / 字段 `sec_uid`. Example / 示例: `"MS4wLjABAAAA1rYiXGKQLPLamgmkcJxT8FYLvGPtzSWtdqc-…"`
-    pub sec_uid: Option<String>,
+    pub sec_uid: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for Author {
@@ -950,9 +950,9 @@ impl de::Object for Author {
 #[non_exhaustive]
 pub struct AuthorAvatarThumb {
     /// JSON `uri` / 字段 `uri`. Example / 示例: `"100x100/aweme-avatar/tos-cn-avt-0015_c9ecc0ec385…"`
-    pub uri: Option<String>,
+    pub uri: Option<crate::Text>,
     /// JSON `url_list` / 字段 `url_list`. Example / 示例: `["https://p3-pc.douyinpic.com/aweme/100x100/aweme-…"]`
-    pub url_list: Vec<String>,
+    pub url_list: Vec<crate::Text>,
     /// JSON `width` / 字段 `width`. Example / 示例: `720`
     pub width: Option<i64>,
     /// JSON `height` / 字段 `height`. Example / 示例: `720`
@@ -995,9 +995,9 @@ impl de::Object for AuthorAvatarThumb {
 #[non_exhaustive]
 pub struct CoverUrlItem {
     /// JSON `uri` / 字段 `uri`. Example / 示例: `"c8510002be9a3a61aad2"`
-    pub uri: Option<String>,
+    pub uri: Option<crate::Text>,
     /// JSON `url_list` / 字段 `url_list`. Example / 示例: `["https://p3-pc-sign.douyinpic.com/obj/c8510002be9…"]`
-    pub url_list: Vec<String>,
+    pub url_list: Vec<crate::Text>,
     /// JSON `width` / 字段 `width`. Example / 示例: `720`
     pub width: Option<i64>,
     /// JSON `height` / 字段 `height`. Example / 示例: `720`
@@ -1040,21 +1040,21 @@ impl de::Object for CoverUrlItem {
 #[non_exhaustive]
 pub struct AuthorShareInfo {
     /// JSON `share_url` / 字段 `share_url`. Example / 示例: `""`
-    pub share_url: Option<String>,
+    pub share_url: Option<crate::Text>,
     /// JSON `share_weibo_desc` / 字段 `share_weibo_desc`. Example / 示例: `""`
-    pub share_weibo_desc: Option<String>,
+    pub share_weibo_desc: Option<crate::Text>,
     /// JSON `share_desc` / 字段 `share_desc`. Example / 示例: `""`
-    pub share_desc: Option<String>,
+    pub share_desc: Option<crate::Text>,
     /// JSON `share_title` / 字段 `share_title`. Example / 示例: `""`
-    pub share_title: Option<String>,
+    pub share_title: Option<crate::Text>,
     /// JSON `share_qrcode_url` / 字段 `share_qrcode_url`.
     pub share_qrcode_url: Option<ShareQrcodeUrl>,
     /// JSON `share_title_myself` / 字段 `share_title_myself`. Example / 示例: `""`
-    pub share_title_myself: Option<String>,
+    pub share_title_myself: Option<crate::Text>,
     /// JSON `share_title_other` / 字段 `share_title_other`. Example / 示例: `""`
-    pub share_title_other: Option<String>,
+    pub share_title_other: Option<crate::Text>,
     /// JSON `share_desc_info` / 字段 `share_desc_info`. Example / 示例: `""`
-    pub share_desc_info: Option<String>,
+    pub share_desc_info: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for AuthorShareInfo {
@@ -1097,9 +1097,9 @@ impl de::Object for AuthorShareInfo {
 #[non_exhaustive]
 pub struct ShareQrcodeUrl {
     /// JSON `uri` / 字段 `uri`. Example / 示例: `"3ee500079aadca359a22"`
-    pub uri: Option<String>,
+    pub uri: Option<crate::Text>,
     /// JSON `url_list` / 字段 `url_list`. Example / 示例: `["https://p3-pc-sign.douyinpic.com/obj/3ee500079aa…"]`
-    pub url_list: Vec<String>,
+    pub url_list: Vec<crate::Text>,
     /// JSON `width` / 字段 `width`. Example / 示例: `720`
     pub width: Option<i64>,
     /// JSON `height` / 字段 `height`. Example / 示例: `720`
@@ -1187,7 +1187,7 @@ impl de::Object for AwemeControl {
 #[non_exhaustive]
 pub struct AwemeListenStruct {
     /// JSON `trace_info` / 字段 `trace_info`. Example / 示例: `"{\"copyright_not_speech\":\"false\",\"copyright_reaso…"`
-    pub trace_info: Option<String>,
+    pub trace_info: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for AwemeListenStruct {
@@ -1274,7 +1274,7 @@ impl de::Object for CommentPermissionInfo {
 #[non_exhaustive]
 pub struct ComponentControl {
     /// JSON `data_source_url` / 字段 `data_source_url`. Example / 示例: `"/aweme/v1/web/aweme/post/"`
-    pub data_source_url: Option<String>,
+    pub data_source_url: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for ComponentControl {
@@ -1316,7 +1316,7 @@ pub struct DanmakuControl {
     /// JSON `is_post_denied` / 字段 `is_post_denied`. Example / 示例: `false`
     pub is_post_denied: Option<bool>,
     /// JSON `post_denied_reason` / 字段 `post_denied_reason`. Example / 示例: `""`
-    pub post_denied_reason: Option<String>,
+    pub post_denied_reason: Option<crate::Text>,
     /// JSON `skip_danmaku` / 字段 `skip_danmaku`. Example / 示例: `true`
     pub skip_danmaku: Option<bool>,
     /// JSON `danmaku_cnt` / 字段 `danmaku_cnt`. Example / 示例: `0`
@@ -1324,7 +1324,7 @@ pub struct DanmakuControl {
     /// JSON `activities` / 字段 `activities`.
     pub activities: Vec<ActivitiesItem>,
     /// JSON `pass_through_params` / 字段 `pass_through_params`. Example / 示例: `"{}"`
-    pub pass_through_params: Option<String>,
+    pub pass_through_params: Option<crate::Text>,
     /// JSON `smart_mode_decision` / 字段 `smart_mode_decision`. Example / 示例: `0`
     pub smart_mode_decision: Option<i64>,
 }
@@ -1454,7 +1454,7 @@ impl de::Object for DistributeCircle {
 #[non_exhaustive]
 pub struct EntLogExtra {
     /// JSON `log_extra` / 字段 `log_extra`. Example / 示例: `"{\"global_log_extra\":null,\"page_log_extra\":null,\"…"`
-    pub log_extra: Option<String>,
+    pub log_extra: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for EntLogExtra {
@@ -1682,11 +1682,11 @@ impl de::Object for EntertainmentVideoPaidWay {
 #[non_exhaustive]
 pub struct FeedCommentConfig {
     /// JSON `input_config_text` / 字段 `input_config_text`. Example / 示例: `"善语结善缘，恶言伤人心"`
-    pub input_config_text: Option<String>,
+    pub input_config_text: Option<crate::Text>,
     /// JSON `author_audit_status` / 字段 `author_audit_status`. Example / 示例: `0`
     pub author_audit_status: Option<i64>,
     /// JSON `common_flags` / 字段 `common_flags`. Example / 示例: `"{\"hashtag\":\"[{\\\"name\\\":\\\"一种新的预告方式\\\",\\\"id\\\":17518…"`
-    pub common_flags: Option<String>,
+    pub common_flags: Option<crate::Text>,
     /// JSON `audio_comment_permission` / 字段 `audio_comment_permission`. Example / 示例: `1`
     pub audio_comment_permission: Option<i64>,
     /// JSON `double_publish` / 字段 `double_publish`. Example / 示例: `1`
@@ -1856,7 +1856,7 @@ impl de::Object for ImageAlbumMusicInfo {
 #[non_exhaustive]
 pub struct ImageComment {
     /// JSON `comment_highlight_text` / 字段 `comment_highlight_text`. Example / 示例: `""`
-    pub comment_highlight_text: Option<String>,
+    pub comment_highlight_text: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for ImageComment {
@@ -1947,7 +1947,7 @@ pub struct ItemWarnNotification {
     /// JSON `show` / 字段 `show`. Example / 示例: `false`
     pub show: Option<bool>,
     /// JSON `content` / 字段 `content`. Example / 示例: `""`
-    pub content: Option<String>,
+    pub content: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for ItemWarnNotification {
@@ -1985,9 +1985,9 @@ impl de::Object for ItemWarnNotification {
 #[non_exhaustive]
 pub struct MixInfo {
     /// JSON `mix_id` / 字段 `mix_id`. Example / 示例: `"7384615369710766106"`
-    pub mix_id: Option<String>,
+    pub mix_id: Option<crate::Text>,
     /// JSON `mix_name` / 字段 `mix_name`. Example / 示例: `"自我对话"`
-    pub mix_name: Option<String>,
+    pub mix_name: Option<crate::Text>,
     /// JSON `cover_url` / 字段 `cover_url`.
     pub cover_url: Option<CoverUrl>,
     /// JSON `status` / 字段 `status`.
@@ -1995,9 +1995,9 @@ pub struct MixInfo {
     /// JSON `statis` / 字段 `statis`.
     pub statis: Option<Statis>,
     /// JSON `desc` / 字段 `desc`. Example / 示例: `"这是一个自我对话的合集，创业者很寂寞，有很多无可奈何，我建立这个合集，是对我自己一种对话，也是跟…"`
-    pub desc: Option<String>,
+    pub desc: Option<crate::Text>,
     /// JSON `extra` / 字段 `extra`. Example / 示例: `"{\"create_source\":0,\"enter_from\":\"app\",\"first_rev…"`
-    pub extra: Option<String>,
+    pub extra: Option<crate::Text>,
     /// JSON `share_info` / 字段 `share_info`.
     pub share_info: Option<MixInfoShareInfo>,
     /// JSON `mix_type` / 字段 `mix_type`. Example / 示例: `0`
@@ -2009,7 +2009,7 @@ pub struct MixInfo {
     /// JSON `ids` / 字段 `ids`.
     pub ids: serde_json::Value,
     /// JSON `watched_item` / 字段 `watched_item`. Example / 示例: `""`
-    pub watched_item: Option<String>,
+    pub watched_item: Option<crate::Text>,
     /// JSON `is_serial_mix` / 字段 `is_serial_mix`. Example / 示例: `0`
     pub is_serial_mix: Option<i64>,
     /// JSON `mix_pic_type` / 字段 `mix_pic_type`. Example / 示例: `0`
@@ -2072,9 +2072,9 @@ impl de::Object for MixInfo {
 #[non_exhaustive]
 pub struct CoverUrl {
     /// JSON `uri` / 字段 `uri`. Example / 示例: `"douyin-user-image-file/18c9e81900005777ffd79eb4f…"`
-    pub uri: Option<String>,
+    pub uri: Option<crate::Text>,
     /// JSON `url_list` / 字段 `url_list`. Example / 示例: `["https://p3-sign.douyinpic.com/obj/douyin-user-im…"]`
-    pub url_list: Vec<String>,
+    pub url_list: Vec<crate::Text>,
     /// JSON `width` / 字段 `width`. Example / 示例: `720`
     pub width: Option<i64>,
     /// JSON `height` / 字段 `height`. Example / 示例: `720`
@@ -2117,19 +2117,19 @@ impl de::Object for CoverUrl {
 #[non_exhaustive]
 pub struct MixInfoShareInfo {
     /// JSON `share_url` / 字段 `share_url`. Example / 示例: `"https://www.iesdouyin.com/share/mix/detail/73846…"`
-    pub share_url: Option<String>,
+    pub share_url: Option<crate::Text>,
     /// JSON `share_weibo_desc` / 字段 `share_weibo_desc`. Example / 示例: `"8.79 hba:/ X@z.GI 01/08 我正在看【自我对话】长按复制此条消息，打开抖音搜…"`
-    pub share_weibo_desc: Option<String>,
+    pub share_weibo_desc: Option<crate::Text>,
     /// JSON `share_desc` / 字段 `share_desc`. Example / 示例: `"4.33 09/21 usR:/ j@C.uf 我正在看【自我对话】长按复制此条消息，打开抖音搜…"`
-    pub share_desc: Option<String>,
+    pub share_desc: Option<crate::Text>,
     /// JSON `share_title` / 字段 `share_title`. Example / 示例: `"这么有趣的合集，不能只有我一个人知道吧"`
-    pub share_title: Option<String>,
+    pub share_title: Option<crate::Text>,
     /// JSON `share_title_myself` / 字段 `share_title_myself`. Example / 示例: `""`
-    pub share_title_myself: Option<String>,
+    pub share_title_myself: Option<crate::Text>,
     /// JSON `share_title_other` / 字段 `share_title_other`. Example / 示例: `""`
-    pub share_title_other: Option<String>,
+    pub share_title_other: Option<crate::Text>,
     /// JSON `share_desc_info` / 字段 `share_desc_info`. Example / 示例: `"8.79 hba:/ X@z.GI 01/08 我正在看【自我对话】长按复制此条消息，打开抖音搜…"`
-    pub share_desc_info: Option<String>,
+    pub share_desc_info: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for MixInfoShareInfo {
@@ -2257,13 +2257,13 @@ pub struct Music {
     /// JSON `id` / 字段 `id`. Example / 示例: `7420990172231371571`
     pub id: Option<i64>,
     /// JSON `id_str` / 字段 `id_str`. Example / 示例: `"7420990172231371571"`
-    pub id_str: Option<String>,
+    pub id_str: Option<crate::Text>,
     /// JSON `title` / 字段 `title`. Example / 示例: `"@豆豆教育【规划陪伴】创作的原声"`
-    pub title: Option<String>,
+    pub title: Option<crate::Text>,
     /// JSON `author` / 字段 `author`. Example / 示例: `"豆豆教育【规划陪伴】"`
-    pub author: Option<String>,
+    pub author: Option<crate::Text>,
     /// JSON `album` / 字段 `album`. Example / 示例: `""`
-    pub album: Option<String>,
+    pub album: Option<crate::Text>,
     /// JSON `cover_hd` / 字段 `cover_hd`.
     pub cover_hd: Option<CoverHd>,
     /// JSON `cover_large` / 字段 `cover_large`.
@@ -2275,7 +2275,7 @@ pub struct Music {
     /// JSON `play_url` / 字段 `play_url`.
     pub play_url: Option<PlayUrl>,
     /// JSON `schema_url` / 字段 `schema_url`. Example / 示例: `""`
-    pub schema_url: Option<String>,
+    pub schema_url: Option<crate::Text>,
     /// JSON `source_platform` / 字段 `source_platform`. Example / 示例: `23`
     pub source_platform: Option<i64>,
     /// JSON `start_time` / 字段 `start_time`. Example / 示例: `0`
@@ -2285,7 +2285,7 @@ pub struct Music {
     /// JSON `duration` / 字段 `duration`. Example / 示例: `197`
     pub duration: Option<f64>,
     /// JSON `extra` / 字段 `extra`. Example / 示例: `"{\"aed_music_score\":0,\"aed_singing_score\":0.02,\"a…"`
-    pub extra: Option<String>,
+    pub extra: Option<crate::Text>,
     /// JSON `user_count` / 字段 `user_count`. Example / 示例: `0`
     pub user_count: Option<i64>,
     /// JSON `position` / 字段 `position`.
@@ -2295,15 +2295,15 @@ pub struct Music {
     /// JSON `status` / 字段 `status`. Example / 示例: `1`
     pub status: Option<i64>,
     /// JSON `offline_desc` / 字段 `offline_desc`. Example / 示例: `""`
-    pub offline_desc: Option<String>,
+    pub offline_desc: Option<crate::Text>,
     /// JSON `owner_id` / 字段 `owner_id`. Example / 示例: `"66547032793"`
-    pub owner_id: Option<String>,
+    pub owner_id: Option<crate::Text>,
     /// JSON `owner_nickname` / 字段 `owner_nickname`. Example / 示例: `"豆豆教育【规划陪伴】"`
-    pub owner_nickname: Option<String>,
+    pub owner_nickname: Option<crate::Text>,
     /// JSON `is_original` / 字段 `is_original`. Example / 示例: `false`
     pub is_original: Option<bool>,
     /// JSON `mid` / 字段 `mid`. Example / 示例: `"7420990172231371571"`
-    pub mid: Option<String>,
+    pub mid: Option<crate::Text>,
     /// JSON `binded_challenge_id` / 字段 `binded_challenge_id`. Example / 示例: `0`
     pub binded_challenge_id: Option<i64>,
     /// JSON `redirect` / 字段 `redirect`. Example / 示例: `false`
@@ -2317,7 +2317,7 @@ pub struct Music {
     /// JSON `is_video_self_see` / 字段 `is_video_self_see`. Example / 示例: `false`
     pub is_video_self_see: Option<bool>,
     /// JSON `owner_handle` / 字段 `owner_handle`. Example / 示例: `"didoudou01"`
-    pub owner_handle: Option<String>,
+    pub owner_handle: Option<crate::Text>,
     /// JSON `author_position` / 字段 `author_position`.
     pub author_position: serde_json::Value,
     /// JSON `prevent_download` / 字段 `prevent_download`. Example / 示例: `false`
@@ -2329,7 +2329,7 @@ pub struct Music {
     /// JSON `external_song_info` / 字段 `external_song_info`.
     pub external_song_info: Vec<serde_json::Value>,
     /// JSON `sec_uid` / 字段 `sec_uid`. Example / 示例: `"MS4wLjABAAAA1rYiXGKQLPLamgmkcJxT8FYLvGPtzSWtdqc-…"`
-    pub sec_uid: Option<String>,
+    pub sec_uid: Option<crate::Text>,
     /// JSON `avatar_thumb` / 字段 `avatar_thumb`.
     pub avatar_thumb: Option<MusicAvatarThumb>,
     /// JSON `avatar_medium` / 字段 `avatar_medium`.
@@ -2389,7 +2389,7 @@ pub struct Music {
     /// JSON `music_collect_count` / 字段 `music_collect_count`. Example / 示例: `0`
     pub music_collect_count: Option<i64>,
     /// JSON `music_cover_atmosphere_color_value` / 字段 `music_cover_atmosphere_color_value`. Example / 示例: `""`
-    pub music_cover_atmosphere_color_value: Option<String>,
+    pub music_cover_atmosphere_color_value: Option<crate::Text>,
     /// JSON `show_origin_clip` / 字段 `show_origin_clip`. Example / 示例: `false`
     pub show_origin_clip: Option<bool>,
 }
@@ -2504,9 +2504,9 @@ impl de::Object for Music {
 #[non_exhaustive]
 pub struct AvatarLarge {
     /// JSON `uri` / 字段 `uri`. Example / 示例: `"1080x1080/aweme-avatar/tos-cn-avt-0015_c9ecc0ec3…"`
-    pub uri: Option<String>,
+    pub uri: Option<crate::Text>,
     /// JSON `url_list` / 字段 `url_list`. Example / 示例: `["https://p3-pc.douyinpic.com/aweme/1080x1080/awem…"]`
-    pub url_list: Vec<String>,
+    pub url_list: Vec<crate::Text>,
     /// JSON `width` / 字段 `width`. Example / 示例: `720`
     pub width: Option<i64>,
     /// JSON `height` / 字段 `height`. Example / 示例: `720`
@@ -2549,9 +2549,9 @@ impl de::Object for AvatarLarge {
 #[non_exhaustive]
 pub struct AvatarMedium {
     /// JSON `uri` / 字段 `uri`. Example / 示例: `"720x720/aweme-avatar/tos-cn-avt-0015_c9ecc0ec385…"`
-    pub uri: Option<String>,
+    pub uri: Option<crate::Text>,
     /// JSON `url_list` / 字段 `url_list`. Example / 示例: `["https://p3-pc.douyinpic.com/aweme/720x720/aweme-…"]`
-    pub url_list: Vec<String>,
+    pub url_list: Vec<crate::Text>,
     /// JSON `width` / 字段 `width`. Example / 示例: `720`
     pub width: Option<i64>,
     /// JSON `height` / 字段 `height`. Example / 示例: `720`
@@ -2594,9 +2594,9 @@ impl de::Object for AvatarMedium {
 #[non_exhaustive]
 pub struct MusicAvatarThumb {
     /// JSON `uri` / 字段 `uri`. Example / 示例: `"100x100/aweme-avatar/tos-cn-avt-0015_c9ecc0ec385…"`
-    pub uri: Option<String>,
+    pub uri: Option<crate::Text>,
     /// JSON `url_list` / 字段 `url_list`. Example / 示例: `["https://p3-pc.douyinpic.com/aweme/100x100/aweme-…"]`
-    pub url_list: Vec<String>,
+    pub url_list: Vec<crate::Text>,
     /// JSON `width` / 字段 `width`. Example / 示例: `720`
     pub width: Option<i64>,
     /// JSON `height` / 字段 `height`. Example / 示例: `720`
@@ -2639,9 +2639,9 @@ impl de::Object for MusicAvatarThumb {
 #[non_exhaustive]
 pub struct CoverHd {
     /// JSON `uri` / 字段 `uri`. Example / 示例: `"1080x1080/aweme-avatar/tos-cn-avt-0015_c9ecc0ec3…"`
-    pub uri: Option<String>,
+    pub uri: Option<crate::Text>,
     /// JSON `url_list` / 字段 `url_list`. Example / 示例: `["https://p3-pc.douyinpic.com/aweme/1080x1080/awem…"]`
-    pub url_list: Vec<String>,
+    pub url_list: Vec<crate::Text>,
     /// JSON `width` / 字段 `width`. Example / 示例: `720`
     pub width: Option<i64>,
     /// JSON `height` / 字段 `height`. Example / 示例: `720`
@@ -2684,9 +2684,9 @@ impl de::Object for CoverHd {
 #[non_exhaustive]
 pub struct CoverLarge {
     /// JSON `uri` / 字段 `uri`. Example / 示例: `"1080x1080/aweme-avatar/tos-cn-avt-0015_c9ecc0ec3…"`
-    pub uri: Option<String>,
+    pub uri: Option<crate::Text>,
     /// JSON `url_list` / 字段 `url_list`. Example / 示例: `["https://p3-pc.douyinpic.com/aweme/1080x1080/awem…"]`
-    pub url_list: Vec<String>,
+    pub url_list: Vec<crate::Text>,
     /// JSON `width` / 字段 `width`. Example / 示例: `720`
     pub width: Option<i64>,
     /// JSON `height` / 字段 `height`. Example / 示例: `720`
@@ -2729,9 +2729,9 @@ impl de::Object for CoverLarge {
 #[non_exhaustive]
 pub struct CoverMedium {
     /// JSON `uri` / 字段 `uri`. Example / 示例: `"720x720/aweme-avatar/tos-cn-avt-0015_c9ecc0ec385…"`
-    pub uri: Option<String>,
+    pub uri: Option<crate::Text>,
     /// JSON `url_list` / 字段 `url_list`. Example / 示例: `["https://p3-pc.douyinpic.com/aweme/720x720/aweme-…"]`
-    pub url_list: Vec<String>,
+    pub url_list: Vec<crate::Text>,
     /// JSON `width` / 字段 `width`. Example / 示例: `720`
     pub width: Option<i64>,
     /// JSON `height` / 字段 `height`. Example / 示例: `720`
@@ -2774,9 +2774,9 @@ impl de::Object for CoverMedium {
 #[non_exhaustive]
 pub struct CoverThumb {
     /// JSON `uri` / 字段 `uri`. Example / 示例: `"100x100/aweme-avatar/tos-cn-avt-0015_c9ecc0ec385…"`
-    pub uri: Option<String>,
+    pub uri: Option<crate::Text>,
     /// JSON `url_list` / 字段 `url_list`. Example / 示例: `["https://p3-pc.douyinpic.com/aweme/100x100/aweme-…"]`
-    pub url_list: Vec<String>,
+    pub url_list: Vec<crate::Text>,
     /// JSON `width` / 字段 `width`. Example / 示例: `720`
     pub width: Option<i64>,
     /// JSON `height` / 字段 `height`. Example / 示例: `720`
@@ -2819,15 +2819,15 @@ impl de::Object for CoverThumb {
 #[non_exhaustive]
 pub struct PlayUrl {
     /// JSON `uri` / 字段 `uri`. Example / 示例: `"https://sf5-hl-ali-cdn-tos.douyinstatic.com/obj/…"`
-    pub uri: Option<String>,
+    pub uri: Option<crate::Text>,
     /// JSON `url_list` / 字段 `url_list`. Example / 示例: `["https://sf5-hl-ali-cdn-tos.douyinstatic.com/obj/…"]`
-    pub url_list: Vec<String>,
+    pub url_list: Vec<crate::Text>,
     /// JSON `width` / 字段 `width`. Example / 示例: `720`
     pub width: Option<i64>,
     /// JSON `height` / 字段 `height`. Example / 示例: `720`
     pub height: Option<i64>,
     /// JSON `url_key` / 字段 `url_key`. Example / 示例: `"7420990172231371571"`
-    pub url_key: Option<String>,
+    pub url_key: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for PlayUrl {
@@ -2867,7 +2867,7 @@ impl de::Object for PlayUrl {
 #[non_exhaustive]
 pub struct SearchImpr {
     /// JSON `entity_id` / 字段 `entity_id`. Example / 示例: `"7420990172231371571"`
-    pub entity_id: Option<String>,
+    pub entity_id: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for SearchImpr {
@@ -3103,7 +3103,7 @@ pub struct RiskInfos {
     /// JSON `type` / 字段 `type`. Example / 示例: `0`
     pub r#type: Option<i64>,
     /// JSON `content` / 字段 `content`. Example / 示例: `""`
-    pub content: Option<String>,
+    pub content: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for RiskInfos {
@@ -3182,9 +3182,9 @@ impl de::Object for SeriesPaidInfo {
 #[non_exhaustive]
 pub struct AwemeListItemShareInfo {
     /// JSON `share_url` / 字段 `share_url`. Example / 示例: `"https://www.iesdouyin.com/share/video/7420990087…"`
-    pub share_url: Option<String>,
+    pub share_url: Option<crate::Text>,
     /// JSON `share_link_desc` / 字段 `share_link_desc`. Example / 示例: `"0.07 NJI:/ f@B.tr 10/19 过去十年 我过去十年，只是摸索，未来十年才是真正…"`
-    pub share_link_desc: Option<String>,
+    pub share_link_desc: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for AwemeListItemShareInfo {
@@ -3275,7 +3275,7 @@ impl de::Object for Statistics {
 #[non_exhaustive]
 pub struct AwemeListItemStatus {
     /// JSON `not_allow_soft_del_reason` / 字段 `not_allow_soft_del_reason`. Example / 示例: `"ab"`
-    pub not_allow_soft_del_reason: Option<String>,
+    pub not_allow_soft_del_reason: Option<crate::Text>,
     /// JSON `is_delete` / 字段 `is_delete`. Example / 示例: `false`
     pub is_delete: Option<bool>,
     /// JSON `allow_share` / 字段 `allow_share`. Example / 示例: `true`
@@ -3430,13 +3430,13 @@ pub struct SuggestWordsItem {
     /// JSON `words` / 字段 `words`.
     pub words: Vec<serde_json::Value>,
     /// JSON `scene` / 字段 `scene`. Example / 示例: `"detail_inbox_rex"`
-    pub scene: Option<String>,
+    pub scene: Option<crate::Text>,
     /// JSON `icon_url` / 字段 `icon_url`. Example / 示例: `""`
-    pub icon_url: Option<String>,
+    pub icon_url: Option<crate::Text>,
     /// JSON `hint_text` / 字段 `hint_text`. Example / 示例: `""`
-    pub hint_text: Option<String>,
+    pub hint_text: Option<crate::Text>,
     /// JSON `extra_info` / 字段 `extra_info`. Example / 示例: `"{}"`
-    pub extra_info: Option<String>,
+    pub extra_info: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for SuggestWordsItem {
@@ -3482,9 +3482,9 @@ pub struct TextExtraItem {
     /// JSON `type` / 字段 `type`. Example / 示例: `1`
     pub r#type: Option<i64>,
     /// JSON `hashtag_name` / 字段 `hashtag_name`. Example / 示例: `"教育培训机构"`
-    pub hashtag_name: Option<String>,
+    pub hashtag_name: Option<crate::Text>,
     /// JSON `hashtag_id` / 字段 `hashtag_id`. Example / 示例: `"1656986139629575"`
-    pub hashtag_id: Option<String>,
+    pub hashtag_id: Option<crate::Text>,
     /// JSON `is_commerce` / 字段 `is_commerce`. Example / 示例: `false`
     pub is_commerce: Option<bool>,
     /// JSON `caption_start` / 字段 `caption_start`. Example / 示例: `21`
@@ -3545,9 +3545,9 @@ pub struct Video {
     /// JSON `origin_cover` / 字段 `origin_cover`.
     pub origin_cover: Option<OriginCover>,
     /// JSON `ratio` / 字段 `ratio`. Example / 示例: `"1080p"`
-    pub ratio: Option<String>,
+    pub ratio: Option<crate::Text>,
     /// JSON `format` / 字段 `format`. Example / 示例: `"mp4"`
-    pub format: Option<String>,
+    pub format: Option<crate::Text>,
     /// JSON `is_source_HDR` / 字段 `is_source_HDR`. Example / 示例: `0`
     #[serde(rename = "is_source_HDR")]
     pub is_source_hdr: Option<i64>,
@@ -3572,9 +3572,9 @@ pub struct Video {
     /// JSON `gaussian_cover` / 字段 `gaussian_cover`.
     pub gaussian_cover: Option<GaussianCover>,
     /// JSON `meta` / 字段 `meta`. Example / 示例: `"{\"enable_manual_ladder\":\"1\",\"format\":\"mp4\",\"gear…"`
-    pub meta: Option<String>,
+    pub meta: Option<crate::Text>,
     /// JSON `video_model` / 字段 `video_model`. Example / 示例: `""`
-    pub video_model: Option<String>,
+    pub video_model: Option<crate::Text>,
     /// JSON `big_thumbs` / 字段 `big_thumbs`.
     pub big_thumbs: Vec<BigThumbsItem>,
 }
@@ -3633,9 +3633,9 @@ impl de::Object for Video {
 #[non_exhaustive]
 pub struct AnimatedCover {
     /// JSON `uri` / 字段 `uri`. Example / 示例: `"tos-cn-p-0015/oIIDNfA3PfFKBCswgHaBLOXAETa08SuILA…"`
-    pub uri: Option<String>,
+    pub uri: Option<crate::Text>,
     /// JSON `url_list` / 字段 `url_list`. Example / 示例: `["https://p3-pc-sign.douyinpic.com/obj/tos-cn-p-00…"]`
-    pub url_list: Vec<String>,
+    pub url_list: Vec<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for AnimatedCover {
@@ -3710,9 +3710,9 @@ pub struct BigThumbsItem {
     /// JSON `img_num` / 字段 `img_num`. Example / 示例: `66`
     pub img_num: Option<i64>,
     /// JSON `uri` / 字段 `uri`. Example / 示例: `"tos-cn-p-0015/ogzEfpO1Iw3BabfCS8DDfBs7aFAFBqKAji…"`
-    pub uri: Option<String>,
+    pub uri: Option<crate::Text>,
     /// JSON `img_url` / 字段 `img_url`. Example / 示例: `"https://p3-sign.douyinpic.com/tos-cn-p-0015/ogzE…"`
-    pub img_url: Option<String>,
+    pub img_url: Option<crate::Text>,
     /// JSON `img_x_size` / 字段 `img_x_size`. Example / 示例: `136`
     pub img_x_size: Option<i64>,
     /// JSON `img_y_size` / 字段 `img_y_size`. Example / 示例: `240`
@@ -3726,11 +3726,11 @@ pub struct BigThumbsItem {
     /// JSON `interval` / 字段 `interval`. Example / 示例: `3.003`
     pub interval: Option<f64>,
     /// JSON `fext` / 字段 `fext`. Example / 示例: `"jpg"`
-    pub fext: Option<String>,
+    pub fext: Option<crate::Text>,
     /// JSON `uris` / 字段 `uris`. Example / 示例: `["tos-cn-p-0015/ogzEfpO1Iw3BabfCS8DDfBs7aFAFBqKAji…"]`
-    pub uris: Vec<String>,
+    pub uris: Vec<crate::Text>,
     /// JSON `img_urls` / 字段 `img_urls`. Example / 示例: `["https://p3-sign.douyinpic.com/tos-cn-p-0015/ogzE…"]`
-    pub img_urls: Vec<String>,
+    pub img_urls: Vec<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for BigThumbsItem {
@@ -3777,7 +3777,7 @@ impl de::Object for BigThumbsItem {
 #[non_exhaustive]
 pub struct BitRateItem {
     /// JSON `gear_name` / 字段 `gear_name`. Example / 示例: `"normal_1080_0"`
-    pub gear_name: Option<String>,
+    pub gear_name: Option<crate::Text>,
     /// JSON `quality_type` / 字段 `quality_type`. Example / 示例: `1`
     pub quality_type: Option<i64>,
     /// JSON `bit_rate` / 字段 `bit_rate`. Example / 示例: `660413`
@@ -3790,17 +3790,17 @@ pub struct BitRateItem {
     pub is_bytevc1: Option<i64>,
     /// JSON `HDR_type` / 字段 `HDR_type`. Example / 示例: `""`
     #[serde(rename = "HDR_type")]
-    pub hdr_type: Option<String>,
+    pub hdr_type: Option<crate::Text>,
     /// JSON `HDR_bit` / 字段 `HDR_bit`. Example / 示例: `""`
     #[serde(rename = "HDR_bit")]
-    pub hdr_bit: Option<String>,
+    pub hdr_bit: Option<crate::Text>,
     /// JSON `FPS` / 字段 `FPS`. Example / 示例: `30`
     #[serde(rename = "FPS")]
     pub fps: Option<i64>,
     /// JSON `video_extra` / 字段 `video_extra`. Example / 示例: `"{\"PktOffsetMap\":\"[{\\\"time\\\": 1, \\\"offset\\\": 2643…"`
-    pub video_extra: Option<String>,
+    pub video_extra: Option<crate::Text>,
     /// JSON `format` / 字段 `format`. Example / 示例: `"mp4"`
-    pub format: Option<String>,
+    pub format: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for BitRateItem {
@@ -3846,21 +3846,21 @@ impl de::Object for BitRateItem {
 #[non_exhaustive]
 pub struct BitRateItemPlayAddr {
     /// JSON `uri` / 字段 `uri`. Example / 示例: `"v0d00fg10000cruad1fog65rs1fssim0"`
-    pub uri: Option<String>,
+    pub uri: Option<crate::Text>,
     /// JSON `url_list` / 字段 `url_list`. Example / 示例: `["https://v26-web.douyinvod.com/acc11ce5438373839a…"]`
-    pub url_list: Vec<String>,
+    pub url_list: Vec<crate::Text>,
     /// JSON `width` / 字段 `width`. Example / 示例: `1080`
     pub width: Option<i64>,
     /// JSON `height` / 字段 `height`. Example / 示例: `1920`
     pub height: Option<i64>,
     /// JSON `url_key` / 字段 `url_key`. Example / 示例: `"v0d00fg10000cruad1fog65rs1fssim0_h264_1080p_6604…"`
-    pub url_key: Option<String>,
+    pub url_key: Option<crate::Text>,
     /// JSON `data_size` / 字段 `data_size`. Example / 示例: `16274077`
     pub data_size: Option<i64>,
     /// JSON `file_hash` / 字段 `file_hash`. Example / 示例: `"4315b1d6495a5f027f7a3969d395e4c5"`
-    pub file_hash: Option<String>,
+    pub file_hash: Option<crate::Text>,
     /// JSON `file_cs` / 字段 `file_cs`. Example / 示例: `"c:0-163086-95fe|a:v0d00fg10000cruad1fog65rs1fssi…"`
-    pub file_cs: Option<String>,
+    pub file_cs: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for BitRateItemPlayAddr {
@@ -3907,7 +3907,7 @@ pub struct BitRateAudioItem {
     /// JSON `audio_quality` / 字段 `audio_quality`. Example / 示例: `6`
     pub audio_quality: Option<i64>,
     /// JSON `audio_extra` / 字段 `audio_extra`. Example / 示例: `"{\"real_bitrate\":288349}"`
-    pub audio_extra: Option<String>,
+    pub audio_extra: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for BitRateAudioItem {
@@ -3947,31 +3947,31 @@ pub struct AudioMeta {
     /// JSON `url_list` / 字段 `url_list`.
     pub url_list: Option<UrlList>,
     /// JSON `encoded_type` / 字段 `encoded_type`. Example / 示例: `"normal"`
-    pub encoded_type: Option<String>,
+    pub encoded_type: Option<crate::Text>,
     /// JSON `media_type` / 字段 `media_type`. Example / 示例: `"audio"`
-    pub media_type: Option<String>,
+    pub media_type: Option<crate::Text>,
     /// JSON `logo_type` / 字段 `logo_type`. Example / 示例: `""`
-    pub logo_type: Option<String>,
+    pub logo_type: Option<crate::Text>,
     /// JSON `quality` / 字段 `quality`. Example / 示例: `"adapt_lowest"`
-    pub quality: Option<String>,
+    pub quality: Option<crate::Text>,
     /// JSON `quality_desc` / 字段 `quality_desc`. Example / 示例: `""`
-    pub quality_desc: Option<String>,
+    pub quality_desc: Option<crate::Text>,
     /// JSON `format` / 字段 `format`. Example / 示例: `"dash"`
-    pub format: Option<String>,
+    pub format: Option<crate::Text>,
     /// JSON `bitrate` / 字段 `bitrate`. Example / 示例: `61135`
     pub bitrate: Option<i64>,
     /// JSON `codec_type` / 字段 `codec_type`. Example / 示例: `"bytevc1"`
-    pub codec_type: Option<String>,
+    pub codec_type: Option<crate::Text>,
     /// JSON `size` / 字段 `size`. Example / 示例: `1506489`
     pub size: Option<i64>,
     /// JSON `fps` / 字段 `fps`. Example / 示例: `0`
     pub fps: Option<i64>,
     /// JSON `file_id` / 字段 `file_id`. Example / 示例: `"6adb709db2b0f9df13150474181f622d"`
-    pub file_id: Option<String>,
+    pub file_id: Option<crate::Text>,
     /// JSON `file_hash` / 字段 `file_hash`. Example / 示例: `"6adb709db2b0f9df13150474181f622d"`
-    pub file_hash: Option<String>,
+    pub file_hash: Option<crate::Text>,
     /// JSON `sub_info` / 字段 `sub_info`. Example / 示例: `"{\"audio_channels\":\"2.0\",\"audio_layout\":\"C\",\"audi…"`
-    pub sub_info: Option<String>,
+    pub sub_info: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for AudioMeta {
@@ -4020,11 +4020,11 @@ impl de::Object for AudioMeta {
 #[non_exhaustive]
 pub struct UrlList {
     /// JSON `main_url` / 字段 `main_url`. Example / 示例: `"https://v11-weba.douyinvod.com/4f6e3b35919c14a17…"`
-    pub main_url: Option<String>,
+    pub main_url: Option<crate::Text>,
     /// JSON `backup_url` / 字段 `backup_url`. Example / 示例: `"https://v26-web.douyinvod.com/76d51022fa7fe352bb…"`
-    pub backup_url: Option<String>,
+    pub backup_url: Option<crate::Text>,
     /// JSON `fallback_url` / 字段 `fallback_url`. Example / 示例: `"https://www.douyin.com/aweme/v1/play/dash/?video…"`
-    pub fallback_url: Option<String>,
+    pub fallback_url: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for UrlList {
@@ -4062,9 +4062,9 @@ impl de::Object for UrlList {
 #[non_exhaustive]
 pub struct Cover {
     /// JSON `uri` / 字段 `uri`. Example / 示例: `"tos-cn-p-0015/osHBOPFfSEDBF3AAassAfLEwN8I47kfBaq…"`
-    pub uri: Option<String>,
+    pub uri: Option<crate::Text>,
     /// JSON `url_list` / 字段 `url_list`. Example / 示例: `["https://p3-pc-sign.douyinpic.com/tos-cn-p-0015/o…"]`
-    pub url_list: Vec<String>,
+    pub url_list: Vec<crate::Text>,
     /// JSON `width` / 字段 `width`. Example / 示例: `720`
     pub width: Option<i64>,
     /// JSON `height` / 字段 `height`. Example / 示例: `720`
@@ -4107,9 +4107,9 @@ impl de::Object for Cover {
 #[non_exhaustive]
 pub struct DynamicCover {
     /// JSON `uri` / 字段 `uri`. Example / 示例: `"tos-cn-p-0015/o4TBa0DHFgSFfp8sD7jsACOBw3fIIaAfAN…"`
-    pub uri: Option<String>,
+    pub uri: Option<crate::Text>,
     /// JSON `url_list` / 字段 `url_list`. Example / 示例: `["https://p3-pc-sign.douyinpic.com/obj/tos-cn-p-00…"]`
-    pub url_list: Vec<String>,
+    pub url_list: Vec<crate::Text>,
     /// JSON `width` / 字段 `width`. Example / 示例: `720`
     pub width: Option<i64>,
     /// JSON `height` / 字段 `height`. Example / 示例: `720`
@@ -4152,9 +4152,9 @@ impl de::Object for DynamicCover {
 #[non_exhaustive]
 pub struct GaussianCover {
     /// JSON `uri` / 字段 `uri`. Example / 示例: `"tos-cn-p-0015/o4e80bXgIGRUALtLcA0QwACpYLfeEYGvDQ…"`
-    pub uri: Option<String>,
+    pub uri: Option<crate::Text>,
     /// JSON `url_list` / 字段 `url_list`. Example / 示例: `["https://p9-pc-sign.douyinpic.com/tos-cn-p-0015/o…"]`
-    pub url_list: Vec<String>,
+    pub url_list: Vec<crate::Text>,
     /// JSON `width` / 字段 `width`. Example / 示例: `720`
     pub width: Option<i64>,
     /// JSON `height` / 字段 `height`. Example / 示例: `720`
@@ -4197,9 +4197,9 @@ impl de::Object for GaussianCover {
 #[non_exhaustive]
 pub struct OriginCover {
     /// JSON `uri` / 字段 `uri`. Example / 示例: `"tos-cn-p-0015/o4e80bXgIGRUALtLcA0QwACpYLfeEYGvDQ…"`
-    pub uri: Option<String>,
+    pub uri: Option<crate::Text>,
     /// JSON `url_list` / 字段 `url_list`. Example / 示例: `["https://p3-pc-sign.douyinpic.com/tos-cn-p-0015/o…"]`
-    pub url_list: Vec<String>,
+    pub url_list: Vec<crate::Text>,
     /// JSON `width` / 字段 `width`. Example / 示例: `360`
     pub width: Option<i64>,
     /// JSON `height` / 字段 `height`. Example / 示例: `640`
@@ -4242,21 +4242,21 @@ impl de::Object for OriginCover {
 #[non_exhaustive]
 pub struct VideoPlayAddr {
     /// JSON `uri` / 字段 `uri`. Example / 示例: `"v0d00fg10000cruad1fog65rs1fssim0"`
-    pub uri: Option<String>,
+    pub uri: Option<crate::Text>,
     /// JSON `url_list` / 字段 `url_list`. Example / 示例: `["https://v26-web.douyinvod.com/acc11ce5438373839a…"]`
-    pub url_list: Vec<String>,
+    pub url_list: Vec<crate::Text>,
     /// JSON `width` / 字段 `width`. Example / 示例: `1080`
     pub width: Option<i64>,
     /// JSON `height` / 字段 `height`. Example / 示例: `1920`
     pub height: Option<i64>,
     /// JSON `url_key` / 字段 `url_key`. Example / 示例: `"v0d00fg10000cruad1fog65rs1fssim0_h264_1080p_6604…"`
-    pub url_key: Option<String>,
+    pub url_key: Option<crate::Text>,
     /// JSON `data_size` / 字段 `data_size`. Example / 示例: `16274077`
     pub data_size: Option<i64>,
     /// JSON `file_hash` / 字段 `file_hash`. Example / 示例: `"4315b1d6495a5f027f7a3969d395e4c5"`
-    pub file_hash: Option<String>,
+    pub file_hash: Option<crate::Text>,
     /// JSON `file_cs` / 字段 `file_cs`. Example / 示例: `"c:0-163086-95fe|a:v0d00fg10000cruad1fog65rs1fssi…"`
-    pub file_cs: Option<String>,
+    pub file_cs: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for VideoPlayAddr {
@@ -4299,21 +4299,21 @@ impl de::Object for VideoPlayAddr {
 #[non_exhaustive]
 pub struct PlayAddr265 {
     /// JSON `uri` / 字段 `uri`. Example / 示例: `"v0d00fg10000cruad1fog65rs1fssim0"`
-    pub uri: Option<String>,
+    pub uri: Option<crate::Text>,
     /// JSON `url_list` / 字段 `url_list`. Example / 示例: `["https://v26-web.douyinvod.com/99ae64ac37bea96035…"]`
-    pub url_list: Vec<String>,
+    pub url_list: Vec<crate::Text>,
     /// JSON `width` / 字段 `width`. Example / 示例: `576`
     pub width: Option<i64>,
     /// JSON `height` / 字段 `height`. Example / 示例: `1024`
     pub height: Option<i64>,
     /// JSON `url_key` / 字段 `url_key`. Example / 示例: `"v0d00fg10000cruad1fog65rs1fssim0_bytevc1_540p_25…"`
-    pub url_key: Option<String>,
+    pub url_key: Option<crate::Text>,
     /// JSON `data_size` / 字段 `data_size`. Example / 示例: `6271699`
     pub data_size: Option<i64>,
     /// JSON `file_hash` / 字段 `file_hash`. Example / 示例: `"9f52178c3e221c0e6ab03e4d55e3e9a9"`
-    pub file_hash: Option<String>,
+    pub file_hash: Option<crate::Text>,
     /// JSON `file_cs` / 字段 `file_cs`. Example / 示例: `"c:0-163973-edcc"`
-    pub file_cs: Option<String>,
+    pub file_cs: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for PlayAddr265 {
@@ -4356,21 +4356,21 @@ impl de::Object for PlayAddr265 {
 #[non_exhaustive]
 pub struct PlayAddrH264 {
     /// JSON `uri` / 字段 `uri`. Example / 示例: `"v0d00fg10000cruad1fog65rs1fssim0"`
-    pub uri: Option<String>,
+    pub uri: Option<crate::Text>,
     /// JSON `url_list` / 字段 `url_list`. Example / 示例: `["https://v26-web.douyinvod.com/acc11ce5438373839a…"]`
-    pub url_list: Vec<String>,
+    pub url_list: Vec<crate::Text>,
     /// JSON `width` / 字段 `width`. Example / 示例: `1080`
     pub width: Option<i64>,
     /// JSON `height` / 字段 `height`. Example / 示例: `1920`
     pub height: Option<i64>,
     /// JSON `url_key` / 字段 `url_key`. Example / 示例: `"v0d00fg10000cruad1fog65rs1fssim0_h264_1080p_6604…"`
-    pub url_key: Option<String>,
+    pub url_key: Option<crate::Text>,
     /// JSON `data_size` / 字段 `data_size`. Example / 示例: `16274077`
     pub data_size: Option<i64>,
     /// JSON `file_hash` / 字段 `file_hash`. Example / 示例: `"4315b1d6495a5f027f7a3969d395e4c5"`
-    pub file_hash: Option<String>,
+    pub file_hash: Option<crate::Text>,
     /// JSON `file_cs` / 字段 `file_cs`. Example / 示例: `"c:0-163086-95fe|a:v0d00fg10000cruad1fog65rs1fssi…"`
-    pub file_cs: Option<String>,
+    pub file_cs: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for PlayAddrH264 {
@@ -4413,9 +4413,9 @@ impl de::Object for PlayAddrH264 {
 #[non_exhaustive]
 pub struct RawCover {
     /// JSON `uri` / 字段 `uri`. Example / 示例: `"tos-cn-p-0015/osHBOPFfSEDBF3AAassAfLEwN8I47kfBaq…"`
-    pub uri: Option<String>,
+    pub uri: Option<crate::Text>,
     /// JSON `url_list` / 字段 `url_list`. Example / 示例: `["https://p3-pc-sign.douyinpic.com/tos-cn-p-0015/o…"]`
-    pub url_list: Vec<String>,
+    pub url_list: Vec<crate::Text>,
     /// JSON `width` / 字段 `width`. Example / 示例: `720`
     pub width: Option<i64>,
     /// JSON `height` / 字段 `height`. Example / 示例: `720`
@@ -4498,7 +4498,7 @@ pub struct VideoControl {
     /// JSON `allow_record` / 字段 `allow_record`. Example / 示例: `true`
     pub allow_record: Option<bool>,
     /// JSON `disable_record_reason` / 字段 `disable_record_reason`. Example / 示例: `""`
-    pub disable_record_reason: Option<String>,
+    pub disable_record_reason: Option<crate::Text>,
     /// JSON `timer_info` / 字段 `timer_info`.
     pub timer_info: serde_json::Value,
 }
@@ -4601,9 +4601,9 @@ pub struct DownloadInfoFailInfo {
     /// JSON `code` / 字段 `code`. Example / 示例: `200021`
     pub code: Option<i64>,
     /// JSON `reason` / 字段 `reason`. Example / 示例: `"only_self"`
-    pub reason: Option<String>,
+    pub reason: Option<crate::Text>,
     /// JSON `msg` / 字段 `msg`. Example / 示例: `"作者已关闭下载功能"`
-    pub msg: Option<String>,
+    pub msg: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for DownloadInfoFailInfo {
@@ -4682,9 +4682,9 @@ pub struct DuetInfoFailInfo {
     /// JSON `code` / 字段 `code`. Example / 示例: `100002`
     pub code: Option<i64>,
     /// JSON `reason` / 字段 `reason`. Example / 示例: `"item_duet"`
-    pub reason: Option<String>,
+    pub reason: Option<crate::Text>,
     /// JSON `msg` / 字段 `msg`. Example / 示例: `"作者已设置该作品不允许合拍"`
-    pub msg: Option<String>,
+    pub msg: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for DuetInfoFailInfo {
@@ -4724,7 +4724,7 @@ pub struct VideoTagItem {
     /// JSON `tag_id` / 字段 `tag_id`. Example / 示例: `2029`
     pub tag_id: Option<i64>,
     /// JSON `tag_name` / 字段 `tag_name`. Example / 示例: `"随拍"`
-    pub tag_name: Option<String>,
+    pub tag_name: Option<crate::Text>,
     /// JSON `level` / 字段 `level`. Example / 示例: `1`
     pub level: Option<i64>,
 }
@@ -4854,7 +4854,7 @@ impl de::Object for XiguaBaseInfo {
 #[non_exhaustive]
 pub struct LogPb {
     /// JSON `impr_id` / 字段 `impr_id`. Example / 示例: `"20260305000457BA5DF6F294929CA73B71"`
-    pub impr_id: Option<String>,
+    pub impr_id: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for LogPb {

@@ -194,9 +194,9 @@ impl de::Object for Data {
 #[non_exhaustive]
 pub struct AwemeListItem {
     /// JSON `aweme_id` / 字段 `aweme_id`. Example / 示例: `"7611445210328861990"`
-    pub aweme_id: Option<String>,
+    pub aweme_id: Option<crate::Text>,
     /// JSON `desc` / 字段 `desc`. Example / 示例: `"你的工资，是不是刚好够你生活，却不够你翻身？ 《小岛上的经济学》第3集，如果您追完整个系列，您将…"`
-    pub desc: Option<String>,
+    pub desc: Option<crate::Text>,
     /// JSON `create_time` / 字段 `create_time`. Example / 示例: `1772359200`
     pub create_time: Option<i64>,
     /// JSON `author` / 字段 `author`.
@@ -204,11 +204,11 @@ pub struct AwemeListItem {
     /// JSON `music` / 字段 `music`.
     pub music: Option<Music>,
     /// JSON `sec_item_id` / 字段 `sec_item_id`. Example / 示例: `"MS4wLjAAAAAAaC31Dl9BKCwUNiDApG4IDlkPTT2cnpEvfVuS…"`
-    pub sec_item_id: Option<String>,
+    pub sec_item_id: Option<crate::Text>,
     /// JSON `video` / 字段 `video`.
     pub video: Option<Video>,
     /// JSON `share_url` / 字段 `share_url`. Example / 示例: `"https://www.iesdouyin.com/share/video/7611445210…"`
-    pub share_url: Option<String>,
+    pub share_url: Option<crate::Text>,
     /// JSON `user_digged` / 字段 `user_digged`. Example / 示例: `0`
     pub user_digged: Option<i64>,
     /// JSON `statistics` / 字段 `statistics`.
@@ -222,11 +222,11 @@ pub struct AwemeListItem {
     /// JSON `is_top` / 字段 `is_top`. Example / 示例: `0`
     pub is_top: Option<i64>,
     /// JSON `shoot_way` / 字段 `shoot_way`. Example / 示例: `""`
-    pub shoot_way: Option<String>,
+    pub shoot_way: Option<crate::Text>,
     /// JSON `share_info` / 字段 `share_info`.
     pub share_info: Option<AwemeListItemShareInfo>,
     /// JSON `douyin_p_c_video_extra` / 字段 `douyin_p_c_video_extra`. Example / 示例: `"{\"ai_summary\":1}"`
-    pub douyin_p_c_video_extra: Option<String>,
+    pub douyin_p_c_video_extra: Option<crate::Text>,
     /// JSON `video_labels` / 字段 `video_labels`.
     pub video_labels: serde_json::Value,
     /// JSON `is_moment_history` / 字段 `is_moment_history`. Example / 示例: `0`
@@ -266,7 +266,7 @@ pub struct AwemeListItem {
     /// JSON `series_basic_info` / 字段 `series_basic_info`.
     pub series_basic_info: serde_json::Value,
     /// JSON `region` / 字段 `region`. Example / 示例: `""`
-    pub region: Option<String>,
+    pub region: Option<crate::Text>,
     /// JSON `video_text` / 字段 `video_text`.
     pub video_text: serde_json::Value,
     /// JSON `personal_page_botton_diagnose_style` / 字段 `personal_page_botton_diagnose_style`. Example / 示例: `0`
@@ -278,7 +278,7 @@ pub struct AwemeListItem {
     /// JSON `promotions` / 字段 `promotions`.
     pub promotions: Vec<serde_json::Value>,
     /// JSON `group_id` / 字段 `group_id`. Example / 示例: `"7611445210328861990"`
-    pub group_id: Option<String>,
+    pub group_id: Option<crate::Text>,
     /// JSON `prevent_download` / 字段 `prevent_download`. Example / 示例: `false`
     pub prevent_download: Option<bool>,
     /// JSON `nickname_position` / 字段 `nickname_position`.
@@ -294,7 +294,7 @@ pub struct AwemeListItem {
     /// JSON `long_video` / 字段 `long_video`.
     pub long_video: serde_json::Value,
     /// JSON `entertainment_recommend_info` / 字段 `entertainment_recommend_info`. Example / 示例: `"{\"recommend_free_count\":0,\"test_info\":\"\",\"recomm…"`
-    pub entertainment_recommend_info: Option<String>,
+    pub entertainment_recommend_info: Option<crate::Text>,
     /// JSON `galileo_pad_textcrop` / 字段 `galileo_pad_textcrop`.
     pub galileo_pad_textcrop: Option<GalileoPadTextcrop>,
     /// JSON `flash_mob_trends` / 字段 `flash_mob_trends`. Example / 示例: `0`
@@ -304,7 +304,7 @@ pub struct AwemeListItem {
     /// JSON `interaction_stickers` / 字段 `interaction_stickers`.
     pub interaction_stickers: serde_json::Value,
     /// JSON `trends_event_track` / 字段 `trends_event_track`. Example / 示例: `"{}"`
-    pub trends_event_track: Option<String>,
+    pub trends_event_track: Option<crate::Text>,
     /// JSON `origin_comment_ids` / 字段 `origin_comment_ids`.
     pub origin_comment_ids: serde_json::Value,
     /// JSON `commerce_config_data` / 字段 `commerce_config_data`.
@@ -340,7 +340,7 @@ pub struct AwemeListItem {
     /// JSON `entertainment_video_type` / 字段 `entertainment_video_type`. Example / 示例: `2`
     pub entertainment_video_type: Option<i64>,
     /// JSON `origin_duet_resource_uri` / 字段 `origin_duet_resource_uri`. Example / 示例: `""`
-    pub origin_duet_resource_uri: Option<String>,
+    pub origin_duet_resource_uri: Option<crate::Text>,
     /// JSON `item_aigc_follow_shot` / 字段 `item_aigc_follow_shot`. Example / 示例: `1`
     pub item_aigc_follow_shot: Option<i64>,
     /// JSON `cover_labels` / 字段 `cover_labels`.
@@ -368,9 +368,9 @@ pub struct AwemeListItem {
     /// JSON `entertainment_video_paid_way` / 字段 `entertainment_video_paid_way`.
     pub entertainment_video_paid_way: Option<EntertainmentVideoPaidWay>,
     /// JSON `aweme_type_tags` / 字段 `aweme_type_tags`. Example / 示例: `""`
-    pub aweme_type_tags: Option<String>,
+    pub aweme_type_tags: Option<crate::Text>,
     /// JSON `libfinsert_task_id` / 字段 `libfinsert_task_id`. Example / 示例: `""`
-    pub libfinsert_task_id: Option<String>,
+    pub libfinsert_task_id: Option<crate::Text>,
     /// JSON `social_tag_list` / 字段 `social_tag_list`.
     pub social_tag_list: serde_json::Value,
     /// JSON `suggest_words` / 字段 `suggest_words`.
@@ -414,7 +414,7 @@ pub struct AwemeListItem {
     /// JSON `image_list` / 字段 `image_list`.
     pub image_list: serde_json::Value,
     /// JSON `component_info_v2` / 字段 `component_info_v2`. Example / 示例: `"{\"desc_lines_limit\":0,\"hide_marquee\":false}"`
-    pub component_info_v2: Option<String>,
+    pub component_info_v2: Option<crate::Text>,
     /// JSON `item_warn_notification` / 字段 `item_warn_notification`.
     pub item_warn_notification: Option<ItemWarnNotification>,
     /// JSON `origin_text_extra` / 字段 `origin_text_extra`.
@@ -444,7 +444,7 @@ pub struct AwemeListItem {
     /// JSON `ref_voice_modify_id_list` / 字段 `ref_voice_modify_id_list`.
     pub ref_voice_modify_id_list: serde_json::Value,
     /// JSON `authentication_token` / 字段 `authentication_token`. Example / 示例: `"MS4wLjAAAAAAHEc_Iw-IjgCHAq6bkjqR-RoWOmuz03kb3x4N…"`
-    pub authentication_token: Option<String>,
+    pub authentication_token: Option<crate::Text>,
     /// JSON `video_game_data_channel_config` / 字段 `video_game_data_channel_config`.
     pub video_game_data_channel_config: serde_json::Value,
     /// JSON `dislike_dimension_list_v2` / 字段 `dislike_dimension_list_v2`.
@@ -472,9 +472,9 @@ pub struct AwemeListItem {
     /// JSON `entertainment_product_info` / 字段 `entertainment_product_info`.
     pub entertainment_product_info: Option<EntertainmentProductInfo>,
     /// JSON `caption` / 字段 `caption`. Example / 示例: `"《小岛上的经济学》第3集，如果您追完整个系列，您将获得《小岛经济学》中的全部知识。等于阅读了《经…"`
-    pub caption: Option<String>,
+    pub caption: Option<crate::Text>,
     /// JSON `item_title` / 字段 `item_title`. Example / 示例: `"你的工资，是不是刚好够你生活，却不够你翻身？"`
-    pub item_title: Option<String>,
+    pub item_title: Option<crate::Text>,
     /// JSON `is_use_music` / 字段 `is_use_music`. Example / 示例: `false`
     pub is_use_music: Option<bool>,
     /// JSON `original` / 字段 `original`. Example / 示例: `0`
@@ -713,11 +713,11 @@ impl de::Object for AwemeListItem {
 #[non_exhaustive]
 pub struct Author {
     /// JSON `uid` / 字段 `uid`. Example / 示例: `"105246634576"`
-    pub uid: Option<String>,
+    pub uid: Option<crate::Text>,
     /// JSON `card_sort_priority` / 字段 `card_sort_priority`.
     pub card_sort_priority: serde_json::Value,
     /// JSON `nickname` / 字段 `nickname`. Example / 示例: `"小德MOMO"`
-    pub nickname: Option<String>,
+    pub nickname: Option<crate::Text>,
     /// JSON `card_entries_not_display` / 字段 `card_entries_not_display`.
     pub card_entries_not_display: serde_json::Value,
     /// JSON `can_set_geofencing` / 字段 `can_set_geofencing`.
@@ -727,7 +727,7 @@ pub struct Author {
     /// JSON `creator_tag_list` / 字段 `creator_tag_list`.
     pub creator_tag_list: serde_json::Value,
     /// JSON `risk_notice_text` / 字段 `risk_notice_text`. Example / 示例: `""`
-    pub risk_notice_text: Option<String>,
+    pub risk_notice_text: Option<crate::Text>,
     /// JSON `follow_status` / 字段 `follow_status`. Example / 示例: `0`
     pub follow_status: Option<i64>,
     /// JSON `data_label_list` / 字段 `data_label_list`.
@@ -737,7 +737,7 @@ pub struct Author {
     /// JSON `not_seen_item_id_list_v2` / 字段 `not_seen_item_id_list_v2`.
     pub not_seen_item_id_list_v2: serde_json::Value,
     /// JSON `custom_verify` / 字段 `custom_verify`. Example / 示例: `""`
-    pub custom_verify: Option<String>,
+    pub custom_verify: Option<crate::Text>,
     /// JSON `ban_user_functions` / 字段 `ban_user_functions`.
     pub ban_user_functions: serde_json::Value,
     /// JSON `cf_list` / 字段 `cf_list`.
@@ -757,7 +757,7 @@ pub struct Author {
     /// JSON `homepage_bottom_toast` / 字段 `homepage_bottom_toast`.
     pub homepage_bottom_toast: serde_json::Value,
     /// JSON `enterprise_verify_reason` / 字段 `enterprise_verify_reason`. Example / 示例: `""`
-    pub enterprise_verify_reason: Option<String>,
+    pub enterprise_verify_reason: Option<crate::Text>,
     /// JSON `is_ad_fake` / 字段 `is_ad_fake`. Example / 示例: `false`
     pub is_ad_fake: Option<bool>,
     /// JSON `story_interactive` / 字段 `story_interactive`. Example / 示例: `4`
@@ -767,7 +767,7 @@ pub struct Author {
     /// JSON `display_info` / 字段 `display_info`.
     pub display_info: serde_json::Value,
     /// JSON `account_cert_info` / 字段 `account_cert_info`. Example / 示例: `"{}"`
-    pub account_cert_info: Option<String>,
+    pub account_cert_info: Option<crate::Text>,
     /// JSON `signature_extra` / 字段 `signature_extra`.
     pub signature_extra: serde_json::Value,
     /// JSON `contrail_list` / 字段 `contrail_list`.
@@ -817,7 +817,7 @@ pub struct Author {
     /// JSON `batch_unfollow_contain_tabs` / 字段 `batch_unfollow_contain_tabs`.
     pub batch_unfollow_contain_tabs: serde_json::Value,
     /// JSON `sec_uid` / 字段 `sec_uid`. Example / 示例: `"MS4wLjABAAAAoS7I4HXJTCTrcCm-XZSsJ8scqd15RUd_YSxi…"`
-    pub sec_uid: Option<String>,
+    pub sec_uid: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for Author {
@@ -926,9 +926,9 @@ impl de::Object for Author {
 #[non_exhaustive]
 pub struct AuthorAvatarThumb {
     /// JSON `uri` / 字段 `uri`. Example / 示例: `"100x100/aweme-avatar/tos-cn-avt-0015_3bac6620bdd…"`
-    pub uri: Option<String>,
+    pub uri: Option<crate::Text>,
     /// JSON `url_list` / 字段 `url_list`. Example / 示例: `["https://p3-pc.douyinpic.com/aweme/100x100/aweme-…"]`
-    pub url_list: Vec<String>,
+    pub url_list: Vec<crate::Text>,
     /// JSON `width` / 字段 `width`. Example / 示例: `720`
     pub width: Option<i64>,
     /// JSON `height` / 字段 `height`. Example / 示例: `720`
@@ -968,9 +968,9 @@ impl de::Object for AuthorAvatarThumb {
 #[non_exhaustive]
 pub struct CoverUrlItem {
     /// JSON `uri` / 字段 `uri`. Example / 示例: `"c8510002be9a3a61aad2"`
-    pub uri: Option<String>,
+    pub uri: Option<crate::Text>,
     /// JSON `url_list` / 字段 `url_list`. Example / 示例: `["https://p3-pc-sign.douyinpic.com/obj/c8510002be9…"]`
-    pub url_list: Vec<String>,
+    pub url_list: Vec<crate::Text>,
     /// JSON `width` / 字段 `width`. Example / 示例: `720`
     pub width: Option<i64>,
     /// JSON `height` / 字段 `height`. Example / 示例: `720`
@@ -1010,21 +1010,21 @@ impl de::Object for CoverUrlItem {
 #[non_exhaustive]
 pub struct AuthorShareInfo {
     /// JSON `share_url` / 字段 `share_url`. Example / 示例: `""`
-    pub share_url: Option<String>,
+    pub share_url: Option<crate::Text>,
     /// JSON `share_weibo_desc` / 字段 `share_weibo_desc`. Example / 示例: `""`
-    pub share_weibo_desc: Option<String>,
+    pub share_weibo_desc: Option<crate::Text>,
     /// JSON `share_desc` / 字段 `share_desc`. Example / 示例: `""`
-    pub share_desc: Option<String>,
+    pub share_desc: Option<crate::Text>,
     /// JSON `share_title` / 字段 `share_title`. Example / 示例: `""`
-    pub share_title: Option<String>,
+    pub share_title: Option<crate::Text>,
     /// JSON `share_qrcode_url` / 字段 `share_qrcode_url`.
     pub share_qrcode_url: Option<ShareQrcodeUrl>,
     /// JSON `share_title_myself` / 字段 `share_title_myself`. Example / 示例: `""`
-    pub share_title_myself: Option<String>,
+    pub share_title_myself: Option<crate::Text>,
     /// JSON `share_title_other` / 字段 `share_title_other`. Example / 示例: `""`
-    pub share_title_other: Option<String>,
+    pub share_title_other: Option<crate::Text>,
     /// JSON `share_desc_info` / 字段 `share_desc_info`. Example / 示例: `""`
-    pub share_desc_info: Option<String>,
+    pub share_desc_info: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for AuthorShareInfo {
@@ -1064,9 +1064,9 @@ impl de::Object for AuthorShareInfo {
 #[non_exhaustive]
 pub struct ShareQrcodeUrl {
     /// JSON `uri` / 字段 `uri`. Example / 示例: `"db6100130f98eff1dc33"`
-    pub uri: Option<String>,
+    pub uri: Option<crate::Text>,
     /// JSON `url_list` / 字段 `url_list`. Example / 示例: `["https://p3-pc-sign.douyinpic.com/obj/db6100130f9…"]`
-    pub url_list: Vec<String>,
+    pub url_list: Vec<crate::Text>,
     /// JSON `width` / 字段 `width`. Example / 示例: `720`
     pub width: Option<i64>,
     /// JSON `height` / 字段 `height`. Example / 示例: `720`
@@ -1148,7 +1148,7 @@ impl de::Object for AwemeControl {
 #[non_exhaustive]
 pub struct AwemeListenStruct {
     /// JSON `trace_info` / 字段 `trace_info`. Example / 示例: `"{\"copyright_not_speech\":\"false\",\"copyright_reaso…"`
-    pub trace_info: Option<String>,
+    pub trace_info: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for AwemeListenStruct {
@@ -1229,7 +1229,7 @@ impl de::Object for CommentPermissionInfo {
 #[non_exhaustive]
 pub struct ComponentControl {
     /// JSON `data_source_url` / 字段 `data_source_url`. Example / 示例: `"/aweme/v1/web/aweme/post/"`
-    pub data_source_url: Option<String>,
+    pub data_source_url: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for ComponentControl {
@@ -1304,7 +1304,7 @@ impl de::Object for DistributeCircle {
 #[non_exhaustive]
 pub struct EntLogExtra {
     /// JSON `log_extra` / 字段 `log_extra`. Example / 示例: `"{\"global_log_extra\":null,\"page_log_extra\":null,\"…"`
-    pub log_extra: Option<String>,
+    pub log_extra: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for EntLogExtra {
@@ -1481,11 +1481,11 @@ impl de::Object for EntertainmentVideoPaidWay {
 #[non_exhaustive]
 pub struct FeedCommentConfig {
     /// JSON `input_config_text` / 字段 `input_config_text`. Example / 示例: `"善语结善缘，恶言伤人心"`
-    pub input_config_text: Option<String>,
+    pub input_config_text: Option<crate::Text>,
     /// JSON `author_audit_status` / 字段 `author_audit_status`. Example / 示例: `0`
     pub author_audit_status: Option<i64>,
     /// JSON `common_flags` / 字段 `common_flags`. Example / 示例: `"{\"hashtag\":\"[{\\\"name\\\":\\\"经济学\\\",\\\"id\\\":1613098111…"`
-    pub common_flags: Option<String>,
+    pub common_flags: Option<crate::Text>,
     /// JSON `audio_comment_permission` / 字段 `audio_comment_permission`. Example / 示例: `1`
     pub audio_comment_permission: Option<i64>,
     /// JSON `double_publish` / 字段 `double_publish`. Example / 示例: `1`
@@ -1724,7 +1724,7 @@ impl de::Object for ImageAlbumMusicInfo {
 #[non_exhaustive]
 pub struct ImageComment {
     /// JSON `comment_highlight_text` / 字段 `comment_highlight_text`. Example / 示例: `""`
-    pub comment_highlight_text: Option<String>,
+    pub comment_highlight_text: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for ImageComment {
@@ -1809,7 +1809,7 @@ pub struct ItemWarnNotification {
     /// JSON `show` / 字段 `show`. Example / 示例: `false`
     pub show: Option<bool>,
     /// JSON `content` / 字段 `content`. Example / 示例: `""`
-    pub content: Option<String>,
+    pub content: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for ItemWarnNotification {
@@ -1844,9 +1844,9 @@ impl de::Object for ItemWarnNotification {
 #[non_exhaustive]
 pub struct MixInfo {
     /// JSON `mix_id` / 字段 `mix_id`. Example / 示例: `"7606221056172361754"`
-    pub mix_id: Option<String>,
+    pub mix_id: Option<crate::Text>,
     /// JSON `mix_name` / 字段 `mix_name`. Example / 示例: `"地球Online：小岛上的经济学"`
-    pub mix_name: Option<String>,
+    pub mix_name: Option<crate::Text>,
     /// JSON `cover_url` / 字段 `cover_url`.
     pub cover_url: Option<CoverUrl>,
     /// JSON `status` / 字段 `status`.
@@ -1854,9 +1854,9 @@ pub struct MixInfo {
     /// JSON `statis` / 字段 `statis`.
     pub statis: Option<Statis>,
     /// JSON `desc` / 字段 `desc`. Example / 示例: `"如果您追完整个系列，您将获得《小岛经济学》中的全部知识。等于阅读了《经济学原理》＋《经济学概论》…"`
-    pub desc: Option<String>,
+    pub desc: Option<crate::Text>,
     /// JSON `extra` / 字段 `extra`. Example / 示例: `"{\"create_source\":0,\"first_reviewed\":1,\"is_author…"`
-    pub extra: Option<String>,
+    pub extra: Option<crate::Text>,
     /// JSON `share_info` / 字段 `share_info`.
     pub share_info: Option<MixInfoShareInfo>,
     /// JSON `mix_type` / 字段 `mix_type`. Example / 示例: `0`
@@ -1868,7 +1868,7 @@ pub struct MixInfo {
     /// JSON `ids` / 字段 `ids`.
     pub ids: serde_json::Value,
     /// JSON `watched_item` / 字段 `watched_item`. Example / 示例: `""`
-    pub watched_item: Option<String>,
+    pub watched_item: Option<crate::Text>,
     /// JSON `is_serial_mix` / 字段 `is_serial_mix`. Example / 示例: `0`
     pub is_serial_mix: Option<i64>,
     /// JSON `mix_pic_type` / 字段 `mix_pic_type`. Example / 示例: `0`
@@ -1928,9 +1928,9 @@ impl de::Object for MixInfo {
 #[non_exhaustive]
 pub struct CoverUrl {
     /// JSON `uri` / 字段 `uri`. Example / 示例: `"tos-cn-i-dy/d4f97f4b7d244af09909aaee61743e62"`
-    pub uri: Option<String>,
+    pub uri: Option<crate::Text>,
     /// JSON `url_list` / 字段 `url_list`. Example / 示例: `["https://p3-sign.douyinpic.com/obj/tos-cn-i-dy/d4…"]`
-    pub url_list: Vec<String>,
+    pub url_list: Vec<crate::Text>,
     /// JSON `width` / 字段 `width`. Example / 示例: `720`
     pub width: Option<i64>,
     /// JSON `height` / 字段 `height`. Example / 示例: `720`
@@ -1970,19 +1970,19 @@ impl de::Object for CoverUrl {
 #[non_exhaustive]
 pub struct MixInfoShareInfo {
     /// JSON `share_url` / 字段 `share_url`. Example / 示例: `"https://www.iesdouyin.com/share/mix/detail/76062…"`
-    pub share_url: Option<String>,
+    pub share_url: Option<crate::Text>,
     /// JSON `share_weibo_desc` / 字段 `share_weibo_desc`. Example / 示例: `"7.43 wFU:/ 01/22 i@C.Hv 我正在看【地球Online：小岛上的经济学】长按…"`
-    pub share_weibo_desc: Option<String>,
+    pub share_weibo_desc: Option<crate::Text>,
     /// JSON `share_desc` / 字段 `share_desc`. Example / 示例: `"7.61 M@W.zT CHV:/ 10/13 我正在看【地球Online：小岛上的经济学】长按…"`
-    pub share_desc: Option<String>,
+    pub share_desc: Option<crate::Text>,
     /// JSON `share_title` / 字段 `share_title`. Example / 示例: `"这么有趣的合集，不能只有我一个人知道吧"`
-    pub share_title: Option<String>,
+    pub share_title: Option<crate::Text>,
     /// JSON `share_title_myself` / 字段 `share_title_myself`. Example / 示例: `""`
-    pub share_title_myself: Option<String>,
+    pub share_title_myself: Option<crate::Text>,
     /// JSON `share_title_other` / 字段 `share_title_other`. Example / 示例: `""`
-    pub share_title_other: Option<String>,
+    pub share_title_other: Option<crate::Text>,
     /// JSON `share_desc_info` / 字段 `share_desc_info`. Example / 示例: `"7.43 wFU:/ 01/22 i@C.Hv 我正在看【地球Online：小岛上的经济学】长按…"`
-    pub share_desc_info: Option<String>,
+    pub share_desc_info: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for MixInfoShareInfo {
@@ -2101,13 +2101,13 @@ pub struct Music {
     /// JSON `id` / 字段 `id`. Example / 示例: `7611445389027281690`
     pub id: Option<i64>,
     /// JSON `id_str` / 字段 `id_str`. Example / 示例: `"7611445389027281690"`
-    pub id_str: Option<String>,
+    pub id_str: Option<crate::Text>,
     /// JSON `title` / 字段 `title`. Example / 示例: `"@小德MOMO创作的原声"`
-    pub title: Option<String>,
+    pub title: Option<crate::Text>,
     /// JSON `author` / 字段 `author`. Example / 示例: `"小德MOMO"`
-    pub author: Option<String>,
+    pub author: Option<crate::Text>,
     /// JSON `album` / 字段 `album`. Example / 示例: `""`
-    pub album: Option<String>,
+    pub album: Option<crate::Text>,
     /// JSON `cover_hd` / 字段 `cover_hd`.
     pub cover_hd: Option<CoverHd>,
     /// JSON `cover_large` / 字段 `cover_large`.
@@ -2119,7 +2119,7 @@ pub struct Music {
     /// JSON `play_url` / 字段 `play_url`.
     pub play_url: Option<PlayUrl>,
     /// JSON `schema_url` / 字段 `schema_url`. Example / 示例: `""`
-    pub schema_url: Option<String>,
+    pub schema_url: Option<crate::Text>,
     /// JSON `source_platform` / 字段 `source_platform`. Example / 示例: `23`
     pub source_platform: Option<i64>,
     /// JSON `start_time` / 字段 `start_time`. Example / 示例: `0`
@@ -2129,7 +2129,7 @@ pub struct Music {
     /// JSON `duration` / 字段 `duration`. Example / 示例: `611`
     pub duration: Option<f64>,
     /// JSON `extra` / 字段 `extra`. Example / 示例: `"{\"aed_music_score\":0.04,\"aed_singing_score\":0.02…"`
-    pub extra: Option<String>,
+    pub extra: Option<crate::Text>,
     /// JSON `user_count` / 字段 `user_count`. Example / 示例: `0`
     pub user_count: Option<i64>,
     /// JSON `position` / 字段 `position`.
@@ -2139,15 +2139,15 @@ pub struct Music {
     /// JSON `status` / 字段 `status`. Example / 示例: `1`
     pub status: Option<i64>,
     /// JSON `offline_desc` / 字段 `offline_desc`. Example / 示例: `""`
-    pub offline_desc: Option<String>,
+    pub offline_desc: Option<crate::Text>,
     /// JSON `owner_id` / 字段 `owner_id`. Example / 示例: `"105246634576"`
-    pub owner_id: Option<String>,
+    pub owner_id: Option<crate::Text>,
     /// JSON `owner_nickname` / 字段 `owner_nickname`. Example / 示例: `"小德MOMO"`
-    pub owner_nickname: Option<String>,
+    pub owner_nickname: Option<crate::Text>,
     /// JSON `is_original` / 字段 `is_original`. Example / 示例: `false`
     pub is_original: Option<bool>,
     /// JSON `mid` / 字段 `mid`. Example / 示例: `"7611445389027281690"`
-    pub mid: Option<String>,
+    pub mid: Option<crate::Text>,
     /// JSON `binded_challenge_id` / 字段 `binded_challenge_id`. Example / 示例: `0`
     pub binded_challenge_id: Option<i64>,
     /// JSON `redirect` / 字段 `redirect`. Example / 示例: `false`
@@ -2161,7 +2161,7 @@ pub struct Music {
     /// JSON `is_video_self_see` / 字段 `is_video_self_see`. Example / 示例: `false`
     pub is_video_self_see: Option<bool>,
     /// JSON `owner_handle` / 字段 `owner_handle`. Example / 示例: `"1633374679"`
-    pub owner_handle: Option<String>,
+    pub owner_handle: Option<crate::Text>,
     /// JSON `author_position` / 字段 `author_position`.
     pub author_position: serde_json::Value,
     /// JSON `prevent_download` / 字段 `prevent_download`. Example / 示例: `false`
@@ -2173,7 +2173,7 @@ pub struct Music {
     /// JSON `external_song_info` / 字段 `external_song_info`.
     pub external_song_info: Vec<serde_json::Value>,
     /// JSON `sec_uid` / 字段 `sec_uid`. Example / 示例: `"MS4wLjABAAAAoS7I4HXJTCTrcCm-XZSsJ8scqd15RUd_YSxi…"`
-    pub sec_uid: Option<String>,
+    pub sec_uid: Option<crate::Text>,
     /// JSON `avatar_thumb` / 字段 `avatar_thumb`.
     pub avatar_thumb: Option<MusicAvatarThumb>,
     /// JSON `avatar_medium` / 字段 `avatar_medium`.
@@ -2233,7 +2233,7 @@ pub struct Music {
     /// JSON `music_collect_count` / 字段 `music_collect_count`. Example / 示例: `0`
     pub music_collect_count: Option<i64>,
     /// JSON `music_cover_atmosphere_color_value` / 字段 `music_cover_atmosphere_color_value`. Example / 示例: `""`
-    pub music_cover_atmosphere_color_value: Option<String>,
+    pub music_cover_atmosphere_color_value: Option<crate::Text>,
     /// JSON `show_origin_clip` / 字段 `show_origin_clip`. Example / 示例: `false`
     pub show_origin_clip: Option<bool>,
 }
@@ -2345,9 +2345,9 @@ impl de::Object for Music {
 #[non_exhaustive]
 pub struct AvatarLarge {
     /// JSON `uri` / 字段 `uri`. Example / 示例: `"1080x1080/aweme-avatar/tos-cn-avt-0015_3bac6620b…"`
-    pub uri: Option<String>,
+    pub uri: Option<crate::Text>,
     /// JSON `url_list` / 字段 `url_list`. Example / 示例: `["https://p3-pc.douyinpic.com/aweme/1080x1080/awem…"]`
-    pub url_list: Vec<String>,
+    pub url_list: Vec<crate::Text>,
     /// JSON `width` / 字段 `width`. Example / 示例: `720`
     pub width: Option<i64>,
     /// JSON `height` / 字段 `height`. Example / 示例: `720`
@@ -2387,9 +2387,9 @@ impl de::Object for AvatarLarge {
 #[non_exhaustive]
 pub struct AvatarMedium {
     /// JSON `uri` / 字段 `uri`. Example / 示例: `"720x720/aweme-avatar/tos-cn-avt-0015_3bac6620bdd…"`
-    pub uri: Option<String>,
+    pub uri: Option<crate::Text>,
     /// JSON `url_list` / 字段 `url_list`. Example / 示例: `["https://p3-pc.douyinpic.com/aweme/720x720/aweme-…"]`
-    pub url_list: Vec<String>,
+    pub url_list: Vec<crate::Text>,
     /// JSON `width` / 字段 `width`. Example / 示例: `720`
     pub width: Option<i64>,
     /// JSON `height` / 字段 `height`. Example / 示例: `720`
@@ -2429,9 +2429,9 @@ impl de::Object for AvatarMedium {
 #[non_exhaustive]
 pub struct MusicAvatarThumb {
     /// JSON `uri` / 字段 `uri`. Example / 示例: `"100x100/aweme-avatar/tos-cn-avt-0015_3bac6620bdd…"`
-    pub uri: Option<String>,
+    pub uri: Option<crate::Text>,
     /// JSON `url_list` / 字段 `url_list`. Example / 示例: `["https://p3-pc.douyinpic.com/aweme/100x100/aweme-…"]`
-    pub url_list: Vec<String>,
+    pub url_list: Vec<crate::Text>,
     /// JSON `width` / 字段 `width`. Example / 示例: `720`
     pub width: Option<i64>,
     /// JSON `height` / 字段 `height`. Example / 示例: `720`
@@ -2471,9 +2471,9 @@ impl de::Object for MusicAvatarThumb {
 #[non_exhaustive]
 pub struct CoverHd {
     /// JSON `uri` / 字段 `uri`. Example / 示例: `"1080x1080/aweme-avatar/tos-cn-avt-0015_3bac6620b…"`
-    pub uri: Option<String>,
+    pub uri: Option<crate::Text>,
     /// JSON `url_list` / 字段 `url_list`. Example / 示例: `["https://p3-pc.douyinpic.com/aweme/1080x1080/awem…"]`
-    pub url_list: Vec<String>,
+    pub url_list: Vec<crate::Text>,
     /// JSON `width` / 字段 `width`. Example / 示例: `720`
     pub width: Option<i64>,
     /// JSON `height` / 字段 `height`. Example / 示例: `720`
@@ -2513,9 +2513,9 @@ impl de::Object for CoverHd {
 #[non_exhaustive]
 pub struct CoverLarge {
     /// JSON `uri` / 字段 `uri`. Example / 示例: `"1080x1080/aweme-avatar/tos-cn-avt-0015_3bac6620b…"`
-    pub uri: Option<String>,
+    pub uri: Option<crate::Text>,
     /// JSON `url_list` / 字段 `url_list`. Example / 示例: `["https://p3-pc.douyinpic.com/aweme/1080x1080/awem…"]`
-    pub url_list: Vec<String>,
+    pub url_list: Vec<crate::Text>,
     /// JSON `width` / 字段 `width`. Example / 示例: `720`
     pub width: Option<i64>,
     /// JSON `height` / 字段 `height`. Example / 示例: `720`
@@ -2555,9 +2555,9 @@ impl de::Object for CoverLarge {
 #[non_exhaustive]
 pub struct CoverMedium {
     /// JSON `uri` / 字段 `uri`. Example / 示例: `"720x720/aweme-avatar/tos-cn-avt-0015_3bac6620bdd…"`
-    pub uri: Option<String>,
+    pub uri: Option<crate::Text>,
     /// JSON `url_list` / 字段 `url_list`. Example / 示例: `["https://p3-pc.douyinpic.com/aweme/720x720/aweme-…"]`
-    pub url_list: Vec<String>,
+    pub url_list: Vec<crate::Text>,
     /// JSON `width` / 字段 `width`. Example / 示例: `720`
     pub width: Option<i64>,
     /// JSON `height` / 字段 `height`. Example / 示例: `720`
@@ -2597,9 +2597,9 @@ impl de::Object for CoverMedium {
 #[non_exhaustive]
 pub struct CoverThumb {
     /// JSON `uri` / 字段 `uri`. Example / 示例: `"100x100/aweme-avatar/tos-cn-avt-0015_3bac6620bdd…"`
-    pub uri: Option<String>,
+    pub uri: Option<crate::Text>,
     /// JSON `url_list` / 字段 `url_list`. Example / 示例: `["https://p3-pc.douyinpic.com/aweme/100x100/aweme-…"]`
-    pub url_list: Vec<String>,
+    pub url_list: Vec<crate::Text>,
     /// JSON `width` / 字段 `width`. Example / 示例: `720`
     pub width: Option<i64>,
     /// JSON `height` / 字段 `height`. Example / 示例: `720`
@@ -2639,15 +2639,15 @@ impl de::Object for CoverThumb {
 #[non_exhaustive]
 pub struct PlayUrl {
     /// JSON `uri` / 字段 `uri`. Example / 示例: `"https://sf6-cdn-tos.douyinstatic.com/obj/ies-mus…"`
-    pub uri: Option<String>,
+    pub uri: Option<crate::Text>,
     /// JSON `url_list` / 字段 `url_list`. Example / 示例: `["https://sf6-cdn-tos.douyinstatic.com/obj/ies-mus…"]`
-    pub url_list: Vec<String>,
+    pub url_list: Vec<crate::Text>,
     /// JSON `width` / 字段 `width`. Example / 示例: `720`
     pub width: Option<i64>,
     /// JSON `height` / 字段 `height`. Example / 示例: `720`
     pub height: Option<i64>,
     /// JSON `url_key` / 字段 `url_key`. Example / 示例: `"7611445389027281690"`
-    pub url_key: Option<String>,
+    pub url_key: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for PlayUrl {
@@ -2684,7 +2684,7 @@ impl de::Object for PlayUrl {
 #[non_exhaustive]
 pub struct SearchImpr {
     /// JSON `entity_id` / 字段 `entity_id`. Example / 示例: `"7611445389027281690"`
-    pub entity_id: Option<String>,
+    pub entity_id: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for SearchImpr {
@@ -2862,7 +2862,7 @@ pub struct RecommendChapterInfo {
     /// JSON `chapter_recommend_type` / 字段 `chapter_recommend_type`. Example / 示例: `1`
     pub chapter_recommend_type: Option<i64>,
     /// JSON `chapter_abstract` / 字段 `chapter_abstract`. Example / 示例: `"《小岛上的经济学》第3集讲述了一个关于贷款的故事。小枫借给阿判和铁熊鱼，希望他们用这些鱼制作鱼竿…"`
-    pub chapter_abstract: Option<String>,
+    pub chapter_abstract: Option<crate::Text>,
     /// JSON `chapter_recommend_source` / 字段 `chapter_recommend_source`. Example / 示例: `2`
     pub chapter_recommend_source: Option<i64>,
     /// JSON `push_scene` / 字段 `push_scene`.
@@ -2909,11 +2909,11 @@ impl de::Object for RecommendChapterInfo {
 #[non_exhaustive]
 pub struct RecommendChapterListItem {
     /// JSON `desc` / 字段 `desc`. Example / 示例: `"引言"`
-    pub desc: Option<String>,
+    pub desc: Option<crate::Text>,
     /// JSON `timestamp` / 字段 `timestamp`. Example / 示例: `1000`
     pub timestamp: Option<i64>,
     /// JSON `detail` / 字段 `detail`. Example / 示例: `""`
-    pub detail: Option<String>,
+    pub detail: Option<crate::Text>,
     /// JSON `points` / 字段 `points`.
     pub points: Vec<serde_json::Value>,
 }
@@ -2959,7 +2959,7 @@ pub struct RiskInfos {
     /// JSON `type` / 字段 `type`. Example / 示例: `0`
     pub r#type: Option<i64>,
     /// JSON `content` / 字段 `content`. Example / 示例: `""`
-    pub content: Option<String>,
+    pub content: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for RiskInfos {
@@ -3032,9 +3032,9 @@ impl de::Object for SeriesPaidInfo {
 #[non_exhaustive]
 pub struct AwemeListItemShareInfo {
     /// JSON `share_url` / 字段 `share_url`. Example / 示例: `"https://www.iesdouyin.com/share/video/7611445210…"`
-    pub share_url: Option<String>,
+    pub share_url: Option<crate::Text>,
     /// JSON `share_link_desc` / 字段 `share_link_desc`. Example / 示例: `"0.28 rRk:/ f@O.kP 09/19 你的工资，是不是刚好够你生活，却不够你翻身？ 《…"`
-    pub share_link_desc: Option<String>,
+    pub share_link_desc: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for AwemeListItemShareInfo {
@@ -3119,7 +3119,7 @@ impl de::Object for Statistics {
 #[non_exhaustive]
 pub struct AwemeListItemStatus {
     /// JSON `not_allow_soft_del_reason` / 字段 `not_allow_soft_del_reason`. Example / 示例: `"ab"`
-    pub not_allow_soft_del_reason: Option<String>,
+    pub not_allow_soft_del_reason: Option<crate::Text>,
     /// JSON `is_delete` / 字段 `is_delete`. Example / 示例: `false`
     pub is_delete: Option<bool>,
     /// JSON `allow_share` / 字段 `allow_share`. Example / 示例: `true`
@@ -3265,13 +3265,13 @@ pub struct SuggestWordsItem {
     /// JSON `words` / 字段 `words`.
     pub words: Vec<WordsItem>,
     /// JSON `scene` / 字段 `scene`. Example / 示例: `"comment_top_rec"`
-    pub scene: Option<String>,
+    pub scene: Option<crate::Text>,
     /// JSON `icon_url` / 字段 `icon_url`. Example / 示例: `""`
-    pub icon_url: Option<String>,
+    pub icon_url: Option<crate::Text>,
     /// JSON `hint_text` / 字段 `hint_text`. Example / 示例: `"大家都在搜："`
-    pub hint_text: Option<String>,
+    pub hint_text: Option<crate::Text>,
     /// JSON `extra_info` / 字段 `extra_info`. Example / 示例: `"{\"resp_from\":\"hit_cache\"}"`
-    pub extra_info: Option<String>,
+    pub extra_info: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for SuggestWordsItem {
@@ -3308,11 +3308,11 @@ impl de::Object for SuggestWordsItem {
 #[non_exhaustive]
 pub struct WordsItem {
     /// JSON `word` / 字段 `word`. Example / 示例: `"小岛经济学推荐书籍"`
-    pub word: Option<String>,
+    pub word: Option<crate::Text>,
     /// JSON `word_id` / 字段 `word_id`. Example / 示例: `"6903822407548441867"`
-    pub word_id: Option<String>,
+    pub word_id: Option<crate::Text>,
     /// JSON `info` / 字段 `info`. Example / 示例: `"{\"End\":0,\"Start\":0,\"ecpm_boost_tag\":false,\"log_p…"`
-    pub info: Option<String>,
+    pub info: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for WordsItem {
@@ -3353,9 +3353,9 @@ pub struct TextExtraItem {
     /// JSON `type` / 字段 `type`. Example / 示例: `1`
     pub r#type: Option<i64>,
     /// JSON `hashtag_name` / 字段 `hashtag_name`. Example / 示例: `"小德MOMO"`
-    pub hashtag_name: Option<String>,
+    pub hashtag_name: Option<crate::Text>,
     /// JSON `hashtag_id` / 字段 `hashtag_id`. Example / 示例: `"1776384687617028"`
-    pub hashtag_id: Option<String>,
+    pub hashtag_id: Option<crate::Text>,
     /// JSON `is_commerce` / 字段 `is_commerce`. Example / 示例: `false`
     pub is_commerce: Option<bool>,
     /// JSON `caption_start` / 字段 `caption_start`. Example / 示例: `68`
@@ -3413,9 +3413,9 @@ pub struct Video {
     /// JSON `origin_cover` / 字段 `origin_cover`.
     pub origin_cover: Option<OriginCover>,
     /// JSON `ratio` / 字段 `ratio`. Example / 示例: `"default"`
-    pub ratio: Option<String>,
+    pub ratio: Option<crate::Text>,
     /// JSON `format` / 字段 `format`. Example / 示例: `"dash"`
-    pub format: Option<String>,
+    pub format: Option<crate::Text>,
     /// JSON `audio` / 字段 `audio`.
     pub audio: Option<Audio>,
     /// JSON `bit_rate` / 字段 `bit_rate`.
@@ -3437,14 +3437,14 @@ pub struct Video {
     /// JSON `gaussian_cover` / 字段 `gaussian_cover`.
     pub gaussian_cover: Option<GaussianCover>,
     /// JSON `misc_download_addrs` / 字段 `misc_download_addrs`. Example / 示例: `"{\"suffix_scene\":{\"uri\":\"v0d00fg10000d6gk927og65v…"`
-    pub misc_download_addrs: Option<String>,
+    pub misc_download_addrs: Option<crate::Text>,
     /// JSON `is_source_HDR` / 字段 `is_source_HDR`. Example / 示例: `0`
     #[serde(rename = "is_source_HDR")]
     pub is_source_hdr: Option<i64>,
     /// JSON `video_model` / 字段 `video_model`. Example / 示例: `""`
-    pub video_model: Option<String>,
+    pub video_model: Option<crate::Text>,
     /// JSON `meta` / 字段 `meta`. Example / 示例: `"{\"bright_ratio_mean\":\"0.1698\",\"brightness_mean\":…"`
-    pub meta: Option<String>,
+    pub meta: Option<crate::Text>,
     /// JSON `use_static_cover` / 字段 `use_static_cover`. Example / 示例: `true`
     pub use_static_cover: Option<bool>,
     /// JSON `big_thumbs` / 字段 `big_thumbs`.
@@ -3507,9 +3507,9 @@ impl de::Object for Video {
 #[non_exhaustive]
 pub struct AnimatedCover {
     /// JSON `uri` / 字段 `uri`. Example / 示例: `"tos-cn-i-dy/92033752792d42efa309edd58ff1f4b6"`
-    pub uri: Option<String>,
+    pub uri: Option<crate::Text>,
     /// JSON `url_list` / 字段 `url_list`. Example / 示例: `["https://p3-pc-sign.douyinpic.com/obj/tos-cn-i-dy…"]`
-    pub url_list: Vec<String>,
+    pub url_list: Vec<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for AnimatedCover {
@@ -3578,9 +3578,9 @@ pub struct BigThumbsItem {
     /// JSON `img_num` / 字段 `img_num`. Example / 示例: `204`
     pub img_num: Option<i64>,
     /// JSON `uri` / 字段 `uri`. Example / 示例: `"tos-cn-p-0015/ookQGe8RBIJaQVSepGTALCJhQo7oAPdUKB…"`
-    pub uri: Option<String>,
+    pub uri: Option<crate::Text>,
     /// JSON `img_url` / 字段 `img_url`. Example / 示例: `"https://p3-sign.douyinpic.com/tos-cn-p-0015/ookQ…"`
-    pub img_url: Option<String>,
+    pub img_url: Option<crate::Text>,
     /// JSON `img_x_size` / 字段 `img_x_size`. Example / 示例: `240`
     pub img_x_size: Option<i64>,
     /// JSON `img_y_size` / 字段 `img_y_size`. Example / 示例: `136`
@@ -3594,11 +3594,11 @@ pub struct BigThumbsItem {
     /// JSON `interval` / 字段 `interval`. Example / 示例: `3.003`
     pub interval: Option<f64>,
     /// JSON `fext` / 字段 `fext`. Example / 示例: `"jpg"`
-    pub fext: Option<String>,
+    pub fext: Option<crate::Text>,
     /// JSON `uris` / 字段 `uris`. Example / 示例: `["tos-cn-p-0015/ookQGe8RBIJaQVSepGTALCJhQo7oAPdUKB…"]`
-    pub uris: Vec<String>,
+    pub uris: Vec<crate::Text>,
     /// JSON `img_urls` / 字段 `img_urls`. Example / 示例: `["https://p3-sign.douyinpic.com/tos-cn-p-0015/ookQ…"]`
-    pub img_urls: Vec<String>,
+    pub img_urls: Vec<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for BigThumbsItem {
@@ -3642,7 +3642,7 @@ impl de::Object for BigThumbsItem {
 #[non_exhaustive]
 pub struct BitRateItem {
     /// JSON `gear_name` / 字段 `gear_name`. Example / 示例: `"normal_1080_0"`
-    pub gear_name: Option<String>,
+    pub gear_name: Option<crate::Text>,
     /// JSON `quality_type` / 字段 `quality_type`. Example / 示例: `1`
     pub quality_type: Option<i64>,
     /// JSON `bit_rate` / 字段 `bit_rate`. Example / 示例: `732882`
@@ -3655,17 +3655,17 @@ pub struct BitRateItem {
     pub is_bytevc1: Option<i64>,
     /// JSON `HDR_type` / 字段 `HDR_type`. Example / 示例: `""`
     #[serde(rename = "HDR_type")]
-    pub hdr_type: Option<String>,
+    pub hdr_type: Option<crate::Text>,
     /// JSON `HDR_bit` / 字段 `HDR_bit`. Example / 示例: `""`
     #[serde(rename = "HDR_bit")]
-    pub hdr_bit: Option<String>,
+    pub hdr_bit: Option<crate::Text>,
     /// JSON `FPS` / 字段 `FPS`. Example / 示例: `30`
     #[serde(rename = "FPS")]
     pub fps: Option<i64>,
     /// JSON `video_extra` / 字段 `video_extra`. Example / 示例: `"{\"PktOffsetMap\":\"[{\\\"time\\\": 1, \\\"offset\\\": 6737…"`
-    pub video_extra: Option<String>,
+    pub video_extra: Option<crate::Text>,
     /// JSON `format` / 字段 `format`. Example / 示例: `"mp4"`
-    pub format: Option<String>,
+    pub format: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for BitRateItem {
@@ -3708,21 +3708,21 @@ impl de::Object for BitRateItem {
 #[non_exhaustive]
 pub struct BitRateItemPlayAddr {
     /// JSON `uri` / 字段 `uri`. Example / 示例: `"v0d00fg10000d6gk927og65v54jaev50"`
-    pub uri: Option<String>,
+    pub uri: Option<crate::Text>,
     /// JSON `url_list` / 字段 `url_list`. Example / 示例: `["https://v3-dy-o.zjcdn.com/51d7c8337df7eba04214da…"]`
-    pub url_list: Vec<String>,
+    pub url_list: Vec<crate::Text>,
     /// JSON `width` / 字段 `width`. Example / 示例: `1920`
     pub width: Option<i64>,
     /// JSON `height` / 字段 `height`. Example / 示例: `1080`
     pub height: Option<i64>,
     /// JSON `url_key` / 字段 `url_key`. Example / 示例: `"v0d00fg10000d6gk927og65v54jaev50_h264_1080p_7328…"`
-    pub url_key: Option<String>,
+    pub url_key: Option<crate::Text>,
     /// JSON `data_size` / 字段 `data_size`. Example / 示例: `56015383`
     pub data_size: Option<i64>,
     /// JSON `file_hash` / 字段 `file_hash`. Example / 示例: `"35172d1dd96b600fbb77c76233184f61"`
-    pub file_hash: Option<String>,
+    pub file_hash: Option<crate::Text>,
     /// JSON `file_cs` / 字段 `file_cs`. Example / 示例: `"c:0-503942-5cca|a:v0d00fg10000d6gk927og65v54jaev…"`
-    pub file_cs: Option<String>,
+    pub file_cs: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for BitRateItemPlayAddr {
@@ -3766,7 +3766,7 @@ pub struct BitRateAudioItem {
     /// JSON `audio_quality` / 字段 `audio_quality`. Example / 示例: `9`
     pub audio_quality: Option<i64>,
     /// JSON `audio_extra` / 字段 `audio_extra`. Example / 示例: `"{\"real_bitrate\":665307}"`
-    pub audio_extra: Option<String>,
+    pub audio_extra: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for BitRateAudioItem {
@@ -3803,31 +3803,31 @@ pub struct AudioMeta {
     /// JSON `url_list` / 字段 `url_list`.
     pub url_list: Option<UrlList>,
     /// JSON `encoded_type` / 字段 `encoded_type`. Example / 示例: `"normal"`
-    pub encoded_type: Option<String>,
+    pub encoded_type: Option<crate::Text>,
     /// JSON `media_type` / 字段 `media_type`. Example / 示例: `"audio"`
-    pub media_type: Option<String>,
+    pub media_type: Option<crate::Text>,
     /// JSON `logo_type` / 字段 `logo_type`. Example / 示例: `""`
-    pub logo_type: Option<String>,
+    pub logo_type: Option<crate::Text>,
     /// JSON `quality` / 字段 `quality`. Example / 示例: `"normal"`
-    pub quality: Option<String>,
+    pub quality: Option<crate::Text>,
     /// JSON `quality_desc` / 字段 `quality_desc`. Example / 示例: `""`
-    pub quality_desc: Option<String>,
+    pub quality_desc: Option<crate::Text>,
     /// JSON `format` / 字段 `format`. Example / 示例: `"dash"`
-    pub format: Option<String>,
+    pub format: Option<crate::Text>,
     /// JSON `bitrate` / 字段 `bitrate`. Example / 示例: `194369`
     pub bitrate: Option<i64>,
     /// JSON `codec_type` / 字段 `codec_type`. Example / 示例: `"bytevc1"`
-    pub codec_type: Option<String>,
+    pub codec_type: Option<crate::Text>,
     /// JSON `size` / 字段 `size`. Example / 示例: `14855946`
     pub size: Option<i64>,
     /// JSON `fps` / 字段 `fps`. Example / 示例: `0`
     pub fps: Option<i64>,
     /// JSON `file_id` / 字段 `file_id`. Example / 示例: `"9f0e1c5fb8e720f85c383b0123467382"`
-    pub file_id: Option<String>,
+    pub file_id: Option<crate::Text>,
     /// JSON `file_hash` / 字段 `file_hash`. Example / 示例: `"9f0e1c5fb8e720f85c383b0123467382"`
-    pub file_hash: Option<String>,
+    pub file_hash: Option<crate::Text>,
     /// JSON `sub_info` / 字段 `sub_info`. Example / 示例: `"{\"audio_bitrate_target\":192,\"audio_channels\":\"2.…"`
-    pub sub_info: Option<String>,
+    pub sub_info: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for AudioMeta {
@@ -3873,11 +3873,11 @@ impl de::Object for AudioMeta {
 #[non_exhaustive]
 pub struct UrlList {
     /// JSON `main_url` / 字段 `main_url`. Example / 示例: `"https://v3-dy-o.zjcdn.com/bacb40c25955ef8fbd056c…"`
-    pub main_url: Option<String>,
+    pub main_url: Option<crate::Text>,
     /// JSON `backup_url` / 字段 `backup_url`. Example / 示例: `"https://v5-dy-o-abtest.zjcdn.com/51305d7f9aa235b…"`
-    pub backup_url: Option<String>,
+    pub backup_url: Option<crate::Text>,
     /// JSON `fallback_url` / 字段 `fallback_url`. Example / 示例: `"https://www.douyin.com/aweme/v1/play/?video_id=v…"`
-    pub fallback_url: Option<String>,
+    pub fallback_url: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for UrlList {
@@ -3912,9 +3912,9 @@ impl de::Object for UrlList {
 #[non_exhaustive]
 pub struct Cover {
     /// JSON `uri` / 字段 `uri`. Example / 示例: `"tos-cn-i-dy/92033752792d42efa309edd58ff1f4b6"`
-    pub uri: Option<String>,
+    pub uri: Option<crate::Text>,
     /// JSON `url_list` / 字段 `url_list`. Example / 示例: `["https://p3-pc-sign.douyinpic.com/tos-cn-i-dy/920…"]`
-    pub url_list: Vec<String>,
+    pub url_list: Vec<crate::Text>,
     /// JSON `width` / 字段 `width`. Example / 示例: `720`
     pub width: Option<i64>,
     /// JSON `height` / 字段 `height`. Example / 示例: `720`
@@ -3954,9 +3954,9 @@ impl de::Object for Cover {
 #[non_exhaustive]
 pub struct DynamicCover {
     /// JSON `uri` / 字段 `uri`. Example / 示例: `"tos-cn-i-dy/92033752792d42efa309edd58ff1f4b6"`
-    pub uri: Option<String>,
+    pub uri: Option<crate::Text>,
     /// JSON `url_list` / 字段 `url_list`. Example / 示例: `["https://p3-pc-sign.douyinpic.com/obj/tos-cn-i-dy…"]`
-    pub url_list: Vec<String>,
+    pub url_list: Vec<crate::Text>,
     /// JSON `width` / 字段 `width`. Example / 示例: `720`
     pub width: Option<i64>,
     /// JSON `height` / 字段 `height`. Example / 示例: `720`
@@ -3996,9 +3996,9 @@ impl de::Object for DynamicCover {
 #[non_exhaustive]
 pub struct GaussianCover {
     /// JSON `uri` / 字段 `uri`. Example / 示例: `"tos-cn-p-0015/owCXASfQFL2JUBoBITIGeSeKIau7Ak1kBa…"`
-    pub uri: Option<String>,
+    pub uri: Option<crate::Text>,
     /// JSON `url_list` / 字段 `url_list`. Example / 示例: `["https://p9-pc-sign.douyinpic.com/tos-cn-p-0015/o…"]`
-    pub url_list: Vec<String>,
+    pub url_list: Vec<crate::Text>,
     /// JSON `width` / 字段 `width`. Example / 示例: `720`
     pub width: Option<i64>,
     /// JSON `height` / 字段 `height`. Example / 示例: `720`
@@ -4038,9 +4038,9 @@ impl de::Object for GaussianCover {
 #[non_exhaustive]
 pub struct OriginCover {
     /// JSON `uri` / 字段 `uri`. Example / 示例: `"tos-cn-p-0015/owCXASfQFL2JUBoBITIGeSeKIau7Ak1kBa…"`
-    pub uri: Option<String>,
+    pub uri: Option<crate::Text>,
     /// JSON `url_list` / 字段 `url_list`. Example / 示例: `["https://p3-pc-sign.douyinpic.com/tos-cn-p-0015/o…"]`
-    pub url_list: Vec<String>,
+    pub url_list: Vec<crate::Text>,
     /// JSON `width` / 字段 `width`. Example / 示例: `640`
     pub width: Option<i64>,
     /// JSON `height` / 字段 `height`. Example / 示例: `360`
@@ -4080,21 +4080,21 @@ impl de::Object for OriginCover {
 #[non_exhaustive]
 pub struct VideoPlayAddr {
     /// JSON `uri` / 字段 `uri`. Example / 示例: `"v0d00fg10000d6gk927og65v54jaev50"`
-    pub uri: Option<String>,
+    pub uri: Option<crate::Text>,
     /// JSON `url_list` / 字段 `url_list`. Example / 示例: `["https://v3-dy-o.zjcdn.com/51d7c8337df7eba04214da…"]`
-    pub url_list: Vec<String>,
+    pub url_list: Vec<crate::Text>,
     /// JSON `width` / 字段 `width`. Example / 示例: `1920`
     pub width: Option<i64>,
     /// JSON `height` / 字段 `height`. Example / 示例: `1080`
     pub height: Option<i64>,
     /// JSON `url_key` / 字段 `url_key`. Example / 示例: `"v0d00fg10000d6gk927og65v54jaev50_h264_1080p_7328…"`
-    pub url_key: Option<String>,
+    pub url_key: Option<crate::Text>,
     /// JSON `data_size` / 字段 `data_size`. Example / 示例: `56015383`
     pub data_size: Option<i64>,
     /// JSON `file_hash` / 字段 `file_hash`. Example / 示例: `"35172d1dd96b600fbb77c76233184f61"`
-    pub file_hash: Option<String>,
+    pub file_hash: Option<crate::Text>,
     /// JSON `file_cs` / 字段 `file_cs`. Example / 示例: `"c:0-503942-5cca|a:v0d00fg10000d6gk927og65v54jaev…"`
-    pub file_cs: Option<String>,
+    pub file_cs: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for VideoPlayAddr {
@@ -4134,21 +4134,21 @@ impl de::Object for VideoPlayAddr {
 #[non_exhaustive]
 pub struct PlayAddr265 {
     /// JSON `uri` / 字段 `uri`. Example / 示例: `"v0d00fg10000d6gk927og65v54jaev50"`
-    pub uri: Option<String>,
+    pub uri: Option<crate::Text>,
     /// JSON `url_list` / 字段 `url_list`. Example / 示例: `["https://v3-dy-o.zjcdn.com/d060e10da18e7538fac35b…"]`
-    pub url_list: Vec<String>,
+    pub url_list: Vec<crate::Text>,
     /// JSON `width` / 字段 `width`. Example / 示例: `2560`
     pub width: Option<i64>,
     /// JSON `height` / 字段 `height`. Example / 示例: `1440`
     pub height: Option<i64>,
     /// JSON `url_key` / 字段 `url_key`. Example / 示例: `"v0d00fg10000d6gk927og65v54jaev50_bytevc1_1440p_5…"`
-    pub url_key: Option<String>,
+    pub url_key: Option<crate::Text>,
     /// JSON `data_size` / 字段 `data_size`. Example / 示例: `39308754`
     pub data_size: Option<i64>,
     /// JSON `file_hash` / 字段 `file_hash`. Example / 示例: `"73f155cbb4b32ab5020884c73ff091cf"`
-    pub file_hash: Option<String>,
+    pub file_hash: Option<crate::Text>,
     /// JSON `file_cs` / 字段 `file_cs`. Example / 示例: `"c:0-504855-83f3|a:v0d00fg10000d6gk927og65v54jaev…"`
-    pub file_cs: Option<String>,
+    pub file_cs: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for PlayAddr265 {
@@ -4188,21 +4188,21 @@ impl de::Object for PlayAddr265 {
 #[non_exhaustive]
 pub struct PlayAddrH264 {
     /// JSON `uri` / 字段 `uri`. Example / 示例: `"v0d00fg10000d6gk927og65v54jaev50"`
-    pub uri: Option<String>,
+    pub uri: Option<crate::Text>,
     /// JSON `url_list` / 字段 `url_list`. Example / 示例: `["https://v3-dy-o.zjcdn.com/51d7c8337df7eba04214da…"]`
-    pub url_list: Vec<String>,
+    pub url_list: Vec<crate::Text>,
     /// JSON `width` / 字段 `width`. Example / 示例: `1920`
     pub width: Option<i64>,
     /// JSON `height` / 字段 `height`. Example / 示例: `1080`
     pub height: Option<i64>,
     /// JSON `url_key` / 字段 `url_key`. Example / 示例: `"v0d00fg10000d6gk927og65v54jaev50_h264_1080p_7328…"`
-    pub url_key: Option<String>,
+    pub url_key: Option<crate::Text>,
     /// JSON `data_size` / 字段 `data_size`. Example / 示例: `56015383`
     pub data_size: Option<i64>,
     /// JSON `file_hash` / 字段 `file_hash`. Example / 示例: `"35172d1dd96b600fbb77c76233184f61"`
-    pub file_hash: Option<String>,
+    pub file_hash: Option<crate::Text>,
     /// JSON `file_cs` / 字段 `file_cs`. Example / 示例: `"c:0-503942-5cca|a:v0d00fg10000d6gk927og65v54jaev…"`
-    pub file_cs: Option<String>,
+    pub file_cs: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for PlayAddrH264 {
@@ -4242,9 +4242,9 @@ impl de::Object for PlayAddrH264 {
 #[non_exhaustive]
 pub struct RawCover {
     /// JSON `uri` / 字段 `uri`. Example / 示例: `"tos-cn-i-dy/92033752792d42efa309edd58ff1f4b6"`
-    pub uri: Option<String>,
+    pub uri: Option<crate::Text>,
     /// JSON `url_list` / 字段 `url_list`. Example / 示例: `["https://p3-pc-sign.douyinpic.com/tos-cn-i-dy/920…"]`
-    pub url_list: Vec<String>,
+    pub url_list: Vec<crate::Text>,
     /// JSON `width` / 字段 `width`. Example / 示例: `720`
     pub width: Option<i64>,
     /// JSON `height` / 字段 `height`. Example / 示例: `720`
@@ -4324,7 +4324,7 @@ pub struct VideoControl {
     /// JSON `allow_record` / 字段 `allow_record`. Example / 示例: `true`
     pub allow_record: Option<bool>,
     /// JSON `disable_record_reason` / 字段 `disable_record_reason`. Example / 示例: `""`
-    pub disable_record_reason: Option<String>,
+    pub disable_record_reason: Option<crate::Text>,
     /// JSON `timer_info` / 字段 `timer_info`.
     pub timer_info: Option<TimerInfo>,
 }
@@ -4421,9 +4421,9 @@ pub struct DownloadInfoFailInfo {
     /// JSON `code` / 字段 `code`. Example / 示例: `200009`
     pub code: Option<i64>,
     /// JSON `reason` / 字段 `reason`. Example / 示例: `"video_duration"`
-    pub reason: Option<String>,
+    pub reason: Option<crate::Text>,
     /// JSON `msg` / 字段 `msg`. Example / 示例: `"视频暂时无法下载"`
-    pub msg: Option<String>,
+    pub msg: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for DownloadInfoFailInfo {
@@ -4496,7 +4496,7 @@ pub struct DuetInfoFailInfo {
     /// JSON `code` / 字段 `code`. Example / 示例: `100014`
     pub code: Option<i64>,
     /// JSON `reason` / 字段 `reason`. Example / 示例: `"video_duration"`
-    pub reason: Option<String>,
+    pub reason: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for DuetInfoFailInfo {
@@ -4568,7 +4568,7 @@ pub struct VideoTagItem {
     /// JSON `tag_id` / 字段 `tag_id`. Example / 示例: `2014`
     pub tag_id: Option<i64>,
     /// JSON `tag_name` / 字段 `tag_name`. Example / 示例: `"二次元"`
-    pub tag_name: Option<String>,
+    pub tag_name: Option<crate::Text>,
     /// JSON `level` / 字段 `level`. Example / 示例: `1`
     pub level: Option<i64>,
 }
@@ -4689,7 +4689,7 @@ impl de::Object for XiguaBaseInfo {
 #[non_exhaustive]
 pub struct LogPb {
     /// JSON `impr_id` / 字段 `impr_id`. Example / 示例: `"202603092241475924952BBD706AAAB7CC"`
-    pub impr_id: Option<String>,
+    pub impr_id: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for LogPb {
@@ -4728,7 +4728,7 @@ pub struct NotLoginModule {
     /// JSON `guide_login_tip_cover_url` / 字段 `guide_login_tip_cover_url`.
     pub guide_login_tip_cover_url: Option<GuideLoginTipCoverUrl>,
     /// JSON `extra` / 字段 `extra`. Example / 示例: `"{\"guide_login_tip_create_time\":1772960400,\"guide…"`
-    pub extra: Option<String>,
+    pub extra: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for NotLoginModule {
@@ -4767,9 +4767,9 @@ impl de::Object for NotLoginModule {
 #[non_exhaustive]
 pub struct GuideLoginTipCoverUrl {
     /// JSON `uri` / 字段 `uri`. Example / 示例: `"tos-cn-i-dy/0d318aff7f394a8f9e7b03629001be02"`
-    pub uri: Option<String>,
+    pub uri: Option<crate::Text>,
     /// JSON `url_list` / 字段 `url_list`. Example / 示例: `["https://p3-pc-sign.douyinpic.com/tos-cn-i-dy/0d3…"]`
-    pub url_list: Vec<String>,
+    pub url_list: Vec<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for GuideLoginTipCoverUrl {

@@ -172,7 +172,7 @@ pub struct AwemeDetail {
     /// JSON `share_info` / 字段 `share_info`.
     pub share_info: Option<AwemeDetailShareInfo>,
     /// JSON `trends_event_track` / 字段 `trends_event_track`. Example / 示例: `"{}"`
-    pub trends_event_track: Option<String>,
+    pub trends_event_track: Option<crate::Text>,
     /// JSON `is_hash_tag` / 字段 `is_hash_tag`. Example / 示例: `1`
     pub is_hash_tag: Option<i64>,
     /// JSON `challenge_position` / 字段 `challenge_position`.
@@ -194,7 +194,7 @@ pub struct AwemeDetail {
     /// JSON `is_image_beat` / 字段 `is_image_beat`. Example / 示例: `false`
     pub is_image_beat: Option<bool>,
     /// JSON `common_bar_info` / 字段 `common_bar_info`. Example / 示例: `"[{\"id\":\"related_search_anchor\",\"view_type\":3,\"bu…"`
-    pub common_bar_info: Option<String>,
+    pub common_bar_info: Option<crate::Text>,
     /// JSON `item_share` / 字段 `item_share`. Example / 示例: `0`
     pub item_share: Option<i64>,
     /// JSON `comment_list` / 字段 `comment_list`.
@@ -214,7 +214,7 @@ pub struct AwemeDetail {
     /// JSON `video_share_edit_status` / 字段 `video_share_edit_status`. Example / 示例: `0`
     pub video_share_edit_status: Option<i64>,
     /// JSON `caption` / 字段 `caption`. Example / 示例: `"这是小德的《穷爸爸和富爸爸系列》的第十四集，当观众询问我有关理财书籍的建议时，我发现很难给出意见…"`
-    pub caption: Option<String>,
+    pub caption: Option<crate::Text>,
     /// JSON `is_use_music` / 字段 `is_use_music`. Example / 示例: `false`
     pub is_use_music: Option<bool>,
     /// JSON `is_pgcshow` / 字段 `is_pgcshow`. Example / 示例: `false`
@@ -256,17 +256,17 @@ pub struct AwemeDetail {
     /// JSON `item_stitch` / 字段 `item_stitch`. Example / 示例: `0`
     pub item_stitch: Option<i64>,
     /// JSON `aweme_type_tags` / 字段 `aweme_type_tags`. Example / 示例: `""`
-    pub aweme_type_tags: Option<String>,
+    pub aweme_type_tags: Option<crate::Text>,
     /// JSON `authentication_token` / 字段 `authentication_token`. Example / 示例: `"MS4wLjAAAAAAmVL10iO5fcxI-Sf78MTyCkVgItCCay1Lrvtx…"`
-    pub authentication_token: Option<String>,
+    pub authentication_token: Option<crate::Text>,
     /// JSON `xigua_task` / 字段 `xigua_task`.
     pub xigua_task: Option<XiguaTask>,
     /// JSON `comment_words_recommend` / 字段 `comment_words_recommend`.
     pub comment_words_recommend: serde_json::Value,
     /// JSON `sec_item_id` / 字段 `sec_item_id`. Example / 示例: `"MS4wLjAAAAAAuIYU380RXr83X0Xfrx4dkt36NH7oaki9HBvH…"`
-    pub sec_item_id: Option<String>,
+    pub sec_item_id: Option<crate::Text>,
     /// JSON `main_arch_common` / 字段 `main_arch_common`. Example / 示例: `"{\"has_transcribe\":true}"`
-    pub main_arch_common: Option<String>,
+    pub main_arch_common: Option<crate::Text>,
     /// JSON `img_bitrate` / 字段 `img_bitrate`.
     pub img_bitrate: serde_json::Value,
     /// JSON `suggest_words` / 字段 `suggest_words`.
@@ -278,7 +278,7 @@ pub struct AwemeDetail {
     /// JSON `dislike_dimension_list` / 字段 `dislike_dimension_list`.
     pub dislike_dimension_list: serde_json::Value,
     /// JSON `preview_title` / 字段 `preview_title`. Example / 示例: `"警惕！你爸妈手机里那个“划算”的理财产品 这是小德的《穷爸爸和富爸爸系列》的第十四集，当观众询问…"`
-    pub preview_title: Option<String>,
+    pub preview_title: Option<crate::Text>,
     /// JSON `disable_relation_bar` / 字段 `disable_relation_bar`. Example / 示例: `0`
     pub disable_relation_bar: Option<i64>,
     /// JSON `visual_search_info` / 字段 `visual_search_info`.
@@ -286,11 +286,11 @@ pub struct AwemeDetail {
     /// JSON `activity_video_type` / 字段 `activity_video_type`. Example / 示例: `-1`
     pub activity_video_type: Option<i64>,
     /// JSON `city` / 字段 `city`. Example / 示例: `"310000"`
-    pub city: Option<String>,
+    pub city: Option<crate::Text>,
     /// JSON `is_moment_history` / 字段 `is_moment_history`. Example / 示例: `0`
     pub is_moment_history: Option<i64>,
     /// JSON `aweme_id` / 字段 `aweme_id`. Example / 示例: `"7588740680004963593"`
-    pub aweme_id: Option<String>,
+    pub aweme_id: Option<crate::Text>,
     /// JSON `poi_biz` / 字段 `poi_biz`.
     pub poi_biz: serde_json::Value,
     /// JSON `item_aigc_follow_shot` / 字段 `item_aigc_follow_shot`. Example / 示例: `1`
@@ -298,13 +298,13 @@ pub struct AwemeDetail {
     /// JSON `follow_shoot_clip_info` / 字段 `follow_shoot_clip_info`.
     pub follow_shoot_clip_info: Option<FollowShootClipInfo>,
     /// JSON `item_title` / 字段 `item_title`. Example / 示例: `"警惕！你爸妈手机里那个“划算”的理财产品"`
-    pub item_title: Option<String>,
+    pub item_title: Option<crate::Text>,
     /// JSON `entertainment_recommend_info` / 字段 `entertainment_recommend_info`. Example / 示例: `"{\"recommend_free_count\":0,\"test_info\":\"\",\"recomm…"`
-    pub entertainment_recommend_info: Option<String>,
+    pub entertainment_recommend_info: Option<crate::Text>,
     /// JSON `origin_text_extra` / 字段 `origin_text_extra`.
     pub origin_text_extra: Vec<serde_json::Value>,
     /// JSON `douyin_pc_video_extra_seo` / 字段 `douyin_pc_video_extra_seo`. Example / 示例: `""`
-    pub douyin_pc_video_extra_seo: Option<String>,
+    pub douyin_pc_video_extra_seo: Option<crate::Text>,
     /// JSON `aweme_type` / 字段 `aweme_type`. Example / 示例: `0`
     pub aweme_type: Option<i64>,
     /// JSON `cha_list` / 字段 `cha_list`.
@@ -332,7 +332,7 @@ pub struct AwemeDetail {
     /// JSON `statistics` / 字段 `statistics`.
     pub statistics: Option<Statistics>,
     /// JSON `press_panel_info` / 字段 `press_panel_info`. Example / 示例: `"[{\"interactive\":[\"2_story\",\"2_friend\"]},{\"feedba…"`
-    pub press_panel_info: Option<String>,
+    pub press_panel_info: Option<crate::Text>,
     /// JSON `boost_status` / 字段 `boost_status`. Example / 示例: `0`
     pub boost_status: Option<i64>,
     /// JSON `promotions` / 字段 `promotions`.
@@ -344,7 +344,7 @@ pub struct AwemeDetail {
     /// JSON `component_control` / 字段 `component_control`.
     pub component_control: Option<ComponentControl>,
     /// JSON `desc` / 字段 `desc`. Example / 示例: `"警惕！你爸妈手机里那个“划算”的理财产品 这是小德的《穷爸爸和富爸爸系列》的第十四集，当观众询问…"`
-    pub desc: Option<String>,
+    pub desc: Option<crate::Text>,
     /// JSON `entertainment_video_type` / 字段 `entertainment_video_type`. Example / 示例: `2`
     pub entertainment_video_type: Option<i64>,
     /// JSON `long_video` / 字段 `long_video`.
@@ -358,7 +358,7 @@ pub struct AwemeDetail {
     /// JSON `cf_assets_type` / 字段 `cf_assets_type`. Example / 示例: `0`
     pub cf_assets_type: Option<i64>,
     /// JSON `region` / 字段 `region`. Example / 示例: `""`
-    pub region: Option<String>,
+    pub region: Option<crate::Text>,
     /// JSON `item_comment_settings` / 字段 `item_comment_settings`. Example / 示例: `0`
     pub item_comment_settings: Option<i64>,
     /// JSON `anchors` / 字段 `anchors`.
@@ -366,7 +366,7 @@ pub struct AwemeDetail {
     /// JSON `enable_comment_sticker_rec` / 字段 `enable_comment_sticker_rec`. Example / 示例: `false`
     pub enable_comment_sticker_rec: Option<bool>,
     /// JSON `misc_info` / 字段 `misc_info`. Example / 示例: `"{\"common_business_mob\":\"{}\",\"is_teen_video\":0}"`
-    pub misc_info: Option<String>,
+    pub misc_info: Option<crate::Text>,
     /// JSON `with_promotional_music` / 字段 `with_promotional_music`. Example / 示例: `false`
     pub with_promotional_music: Option<bool>,
     /// JSON `image_album_music_info` / 字段 `image_album_music_info`.
@@ -376,7 +376,7 @@ pub struct AwemeDetail {
     /// JSON `text_extra` / 字段 `text_extra`.
     pub text_extra: Vec<TextExtraItem>,
     /// JSON `component_info_v2` / 字段 `component_info_v2`. Example / 示例: `"{\"desc_lines_limit\":0,\"hide_marquee\":false}"`
-    pub component_info_v2: Option<String>,
+    pub component_info_v2: Option<crate::Text>,
     /// JSON `poi_patch_info` / 字段 `poi_patch_info`.
     pub poi_patch_info: Option<PoiPatchInfo>,
     /// JSON `author_user_id` / 字段 `author_user_id`. Example / 示例: `105246634576`
@@ -394,7 +394,7 @@ pub struct AwemeDetail {
     /// JSON `is_first_video` / 字段 `is_first_video`. Example / 示例: `false`
     pub is_first_video: Option<bool>,
     /// JSON `libfinsert_task_id` / 字段 `libfinsert_task_id`. Example / 示例: `""`
-    pub libfinsert_task_id: Option<String>,
+    pub libfinsert_task_id: Option<crate::Text>,
     /// JSON `packed_clips` / 字段 `packed_clips`.
     pub packed_clips: serde_json::Value,
     /// JSON `relation_labels` / 字段 `relation_labels`.
@@ -410,7 +410,7 @@ pub struct AwemeDetail {
     /// JSON `geofencing` / 字段 `geofencing`.
     pub geofencing: Vec<serde_json::Value>,
     /// JSON `share_url` / 字段 `share_url`. Example / 示例: `"https://www.iesdouyin.com/share/video/7588740680…"`
-    pub share_url: Option<String>,
+    pub share_url: Option<crate::Text>,
     /// JSON `item_duet` / 字段 `item_duet`. Example / 示例: `0`
     pub item_duet: Option<i64>,
     /// JSON `aweme_listen_struct` / 字段 `aweme_listen_struct`.
@@ -434,7 +434,7 @@ pub struct AwemeDetail {
     /// JSON `series_paid_info` / 字段 `series_paid_info`.
     pub series_paid_info: Option<SeriesPaidInfo>,
     /// JSON `sort_label` / 字段 `sort_label`. Example / 示例: `""`
-    pub sort_label: Option<String>,
+    pub sort_label: Option<crate::Text>,
     /// JSON `is_share_post` / 字段 `is_share_post`. Example / 示例: `false`
     pub is_share_post: Option<bool>,
     /// JSON `comment_permission_info` / 字段 `comment_permission_info`.
@@ -452,7 +452,7 @@ pub struct AwemeDetail {
     /// JSON `flash_mob_trends` / 字段 `flash_mob_trends`. Example / 示例: `0`
     pub flash_mob_trends: Option<i64>,
     /// JSON `distance` / 字段 `distance`. Example / 示例: `""`
-    pub distance: Option<String>,
+    pub distance: Option<crate::Text>,
     /// JSON `video_game_data_channel_config` / 字段 `video_game_data_channel_config`.
     pub video_game_data_channel_config: serde_json::Value,
     /// JSON `story_ttl` / 字段 `story_ttl`. Example / 示例: `0`
@@ -464,9 +464,9 @@ pub struct AwemeDetail {
     /// JSON `video_control` / 字段 `video_control`.
     pub video_control: Option<VideoControl>,
     /// JSON `shoot_way` / 字段 `shoot_way`. Example / 示例: `""`
-    pub shoot_way: Option<String>,
+    pub shoot_way: Option<crate::Text>,
     /// JSON `share_rec_extra` / 字段 `share_rec_extra`. Example / 示例: `""`
-    pub share_rec_extra: Option<String>,
+    pub share_rec_extra: Option<crate::Text>,
     /// JSON `user_digged` / 字段 `user_digged`. Example / 示例: `0`
     pub user_digged: Option<i64>,
     /// JSON `commerce_info` / 字段 `commerce_info`.
@@ -480,7 +480,7 @@ pub struct AwemeDetail {
     /// JSON `horizontal_type` / 字段 `horizontal_type`. Example / 示例: `1`
     pub horizontal_type: Option<i64>,
     /// JSON `group_id` / 字段 `group_id`. Example / 示例: `"7560534523692305702"`
-    pub group_id: Option<String>,
+    pub group_id: Option<crate::Text>,
     /// JSON `is_from_ad_auth` / 字段 `is_from_ad_auth`. Example / 示例: `false`
     pub is_from_ad_auth: Option<bool>,
     /// JSON `is_ads` / 字段 `is_ads`. Example / 示例: `false`
@@ -490,7 +490,7 @@ pub struct AwemeDetail {
     /// JSON `chapter_list` / 字段 `chapter_list`.
     pub chapter_list: serde_json::Value,
     /// JSON `desc_language` / 字段 `desc_language`. Example / 示例: `"zh"`
-    pub desc_language: Option<String>,
+    pub desc_language: Option<crate::Text>,
     /// JSON `has_vs_entry` / 字段 `has_vs_entry`. Example / 示例: `false`
     pub has_vs_entry: Option<bool>,
     /// JSON `video_text` / 字段 `video_text`.
@@ -510,7 +510,7 @@ pub struct AwemeDetail {
     /// JSON `item_warn_notification` / 字段 `item_warn_notification`.
     pub item_warn_notification: Option<ItemWarnNotification>,
     /// JSON `origin_duet_resource_uri` / 字段 `origin_duet_resource_uri`. Example / 示例: `""`
-    pub origin_duet_resource_uri: Option<String>,
+    pub origin_duet_resource_uri: Option<crate::Text>,
     /// JSON `original_images` / 字段 `original_images`.
     pub original_images: serde_json::Value,
     /// JSON `have_dashboard` / 字段 `have_dashboard`. Example / 示例: `false`
@@ -836,7 +836,7 @@ impl de::Object for AdmireAuth {
 #[non_exhaustive]
 pub struct AwemeDetailAuthor {
     /// JSON `bind_phone` / 字段 `bind_phone`. Example / 示例: `""`
-    pub bind_phone: Option<String>,
+    pub bind_phone: Option<crate::Text>,
     /// JSON `gender` / 字段 `gender`. Example / 示例: `1`
     pub gender: Option<i64>,
     /// JSON `is_gov_media_vip` / 字段 `is_gov_media_vip`. Example / 示例: `false`
@@ -848,7 +848,7 @@ pub struct AwemeDetailAuthor {
     /// JSON `is_verified` / 字段 `is_verified`. Example / 示例: `true`
     pub is_verified: Option<bool>,
     /// JSON `region` / 字段 `region`. Example / 示例: `"CN"`
-    pub region: Option<String>,
+    pub region: Option<crate::Text>,
     /// JSON `create_time` / 字段 `create_time`. Example / 示例: `0`
     pub create_time: Option<i64>,
     /// JSON `special_follow_status` / 字段 `special_follow_status`. Example / 示例: `0`
@@ -858,7 +858,7 @@ pub struct AwemeDetailAuthor {
     /// JSON `is_discipline_member` / 字段 `is_discipline_member`. Example / 示例: `false`
     pub is_discipline_member: Option<bool>,
     /// JSON `weibo_verify` / 字段 `weibo_verify`. Example / 示例: `""`
-    pub weibo_verify: Option<String>,
+    pub weibo_verify: Option<crate::Text>,
     /// JSON `follower_list_secondary_information_struct` / 字段 `follower_list_secondary_information_struct`.
     pub follower_list_secondary_information_struct: serde_json::Value,
     /// JSON `contrail_list` / 字段 `contrail_list`.
@@ -872,9 +872,9 @@ pub struct AwemeDetailAuthor {
     /// JSON `story_ttl` / 字段 `story_ttl`. Example / 示例: `7`
     pub story_ttl: Option<i64>,
     /// JSON `custom_verify` / 字段 `custom_verify`. Example / 示例: `""`
-    pub custom_verify: Option<String>,
+    pub custom_verify: Option<crate::Text>,
     /// JSON `share_qrcode_uri` / 字段 `share_qrcode_uri`. Example / 示例: `"db6100130f98eff1dc33"`
-    pub share_qrcode_uri: Option<String>,
+    pub share_qrcode_uri: Option<crate::Text>,
     /// JSON `link_item_list` / 字段 `link_item_list`.
     pub link_item_list: serde_json::Value,
     /// JSON `need_points` / 字段 `need_points`.
@@ -882,7 +882,7 @@ pub struct AwemeDetailAuthor {
     /// JSON `display_info` / 字段 `display_info`.
     pub display_info: serde_json::Value,
     /// JSON `unique_id` / 字段 `unique_id`. Example / 示例: `""`
-    pub unique_id: Option<String>,
+    pub unique_id: Option<crate::Text>,
     /// JSON `has_email` / 字段 `has_email`. Example / 示例: `false`
     pub has_email: Option<bool>,
     /// JSON `signature_display_lines` / 字段 `signature_display_lines`. Example / 示例: `5`
@@ -892,7 +892,7 @@ pub struct AwemeDetailAuthor {
     /// JSON `live_agreement` / 字段 `live_agreement`. Example / 示例: `0`
     pub live_agreement: Option<i64>,
     /// JSON `weibo_url` / 字段 `weibo_url`. Example / 示例: `""`
-    pub weibo_url: Option<String>,
+    pub weibo_url: Option<crate::Text>,
     /// JSON `live_status` / 字段 `live_status`. Example / 示例: `0`
     pub live_status: Option<i64>,
     /// JSON `cover_url` / 字段 `cover_url`.
@@ -906,7 +906,7 @@ pub struct AwemeDetailAuthor {
     /// JSON `mate_add_permission` / 字段 `mate_add_permission`. Example / 示例: `3`
     pub mate_add_permission: Option<i64>,
     /// JSON `twitter_id` / 字段 `twitter_id`. Example / 示例: `""`
-    pub twitter_id: Option<String>,
+    pub twitter_id: Option<crate::Text>,
     /// JSON `white_cover_url` / 字段 `white_cover_url`.
     pub white_cover_url: serde_json::Value,
     /// JSON `homepage_bottom_toast` / 字段 `homepage_bottom_toast`.
@@ -916,7 +916,7 @@ pub struct AwemeDetailAuthor {
     /// JSON `is_phone_binded` / 字段 `is_phone_binded`. Example / 示例: `false`
     pub is_phone_binded: Option<bool>,
     /// JSON `account_region` / 字段 `account_region`. Example / 示例: `""`
-    pub account_region: Option<String>,
+    pub account_region: Option<crate::Text>,
     /// JSON `user_period` / 字段 `user_period`. Example / 示例: `0`
     pub user_period: Option<i64>,
     /// JSON `user_permissions` / 字段 `user_permissions`.
@@ -930,7 +930,7 @@ pub struct AwemeDetailAuthor {
     /// JSON `has_insights` / 字段 `has_insights`. Example / 示例: `false`
     pub has_insights: Option<bool>,
     /// JSON `youtube_channel_title` / 字段 `youtube_channel_title`. Example / 示例: `""`
-    pub youtube_channel_title: Option<String>,
+    pub youtube_channel_title: Option<crate::Text>,
     /// JSON `apple_account` / 字段 `apple_account`. Example / 示例: `0`
     pub apple_account: Option<i64>,
     /// JSON `text_extra` / 字段 `text_extra`.
@@ -946,7 +946,7 @@ pub struct AwemeDetailAuthor {
     /// JSON `story_interactive` / 字段 `story_interactive`. Example / 示例: `4`
     pub story_interactive: Option<i64>,
     /// JSON `weibo_schema` / 字段 `weibo_schema`. Example / 示例: `""`
-    pub weibo_schema: Option<String>,
+    pub weibo_schema: Option<crate::Text>,
     /// JSON `follower_count` / 字段 `follower_count`. Example / 示例: `0`
     pub follower_count: Option<i64>,
     /// JSON `type_label` / 字段 `type_label`.
@@ -962,11 +962,11 @@ pub struct AwemeDetailAuthor {
     /// JSON `react_setting` / 字段 `react_setting`. Example / 示例: `0`
     pub react_setting: Option<i64>,
     /// JSON `twitter_name` / 字段 `twitter_name`. Example / 示例: `""`
-    pub twitter_name: Option<String>,
+    pub twitter_name: Option<crate::Text>,
     /// JSON `user_tags` / 字段 `user_tags`.
     pub user_tags: serde_json::Value,
     /// JSON `awemehts_greet_info` / 字段 `awemehts_greet_info`. Example / 示例: `""`
-    pub awemehts_greet_info: Option<String>,
+    pub awemehts_greet_info: Option<crate::Text>,
     /// JSON `user_canceled` / 字段 `user_canceled`. Example / 示例: `false`
     pub user_canceled: Option<bool>,
     /// JSON `has_unread_story` / 字段 `has_unread_story`. Example / 示例: `false`
@@ -974,9 +974,9 @@ pub struct AwemeDetailAuthor {
     /// JSON `ad_cover_url` / 字段 `ad_cover_url`.
     pub ad_cover_url: serde_json::Value,
     /// JSON `youtube_channel_id` / 字段 `youtube_channel_id`. Example / 示例: `""`
-    pub youtube_channel_id: Option<String>,
+    pub youtube_channel_id: Option<crate::Text>,
     /// JSON `signature` / 字段 `signature`. Example / 示例: `"是讲经济的小德本人～"`
-    pub signature: Option<String>,
+    pub signature: Option<crate::Text>,
     /// JSON `avatar_300x300` / 字段 `avatar_300x300`.
     pub avatar_300x300: Option<AwemeDetailAuthorAvatar300x300>,
     /// JSON `secret` / 字段 `secret`. Example / 示例: `0`
@@ -996,9 +996,9 @@ pub struct AwemeDetailAuthor {
     /// JSON `personal_tag_list` / 字段 `personal_tag_list`.
     pub personal_tag_list: serde_json::Value,
     /// JSON `nickname` / 字段 `nickname`. Example / 示例: `"小德MOMO"`
-    pub nickname: Option<String>,
+    pub nickname: Option<crate::Text>,
     /// JSON `ins_id` / 字段 `ins_id`. Example / 示例: `""`
-    pub ins_id: Option<String>,
+    pub ins_id: Option<crate::Text>,
     /// JSON `signature_extra` / 字段 `signature_extra`.
     pub signature_extra: serde_json::Value,
     /// JSON `followers_detail` / 字段 `followers_detail`.
@@ -1006,7 +1006,7 @@ pub struct AwemeDetailAuthor {
     /// JSON `geofencing` / 字段 `geofencing`.
     pub geofencing: Vec<serde_json::Value>,
     /// JSON `school_name` / 字段 `school_name`. Example / 示例: `""`
-    pub school_name: Option<String>,
+    pub school_name: Option<crate::Text>,
     /// JSON `is_cf` / 字段 `is_cf`. Example / 示例: `0`
     pub is_cf: Option<i64>,
     /// JSON `live_high_value` / 字段 `live_high_value`. Example / 示例: `0`
@@ -1022,13 +1022,13 @@ pub struct AwemeDetailAuthor {
     /// JSON `total_favorited` / 字段 `total_favorited`. Example / 示例: `1023115`
     pub total_favorited: Option<i64>,
     /// JSON `avatar_uri` / 字段 `avatar_uri`. Example / 示例: `"aweme-avatar/tos-cn-avt-0015_3bac6620bdd23099e1a…"`
-    pub avatar_uri: Option<String>,
+    pub avatar_uri: Option<crate::Text>,
     /// JSON `live_agreement_time` / 字段 `live_agreement_time`. Example / 示例: `0`
     pub live_agreement_time: Option<i64>,
     /// JSON `school_type` / 字段 `school_type`. Example / 示例: `0`
     pub school_type: Option<i64>,
     /// JSON `cv_level` / 字段 `cv_level`. Example / 示例: `""`
-    pub cv_level: Option<String>,
+    pub cv_level: Option<crate::Text>,
     /// JSON `following_count` / 字段 `following_count`. Example / 示例: `0`
     pub following_count: Option<i64>,
     /// JSON `live_commerce` / 字段 `live_commerce`. Example / 示例: `false`
@@ -1042,13 +1042,13 @@ pub struct AwemeDetailAuthor {
     /// JSON `comment_setting` / 字段 `comment_setting`. Example / 示例: `0`
     pub comment_setting: Option<i64>,
     /// JSON `weibo_name` / 字段 `weibo_name`. Example / 示例: `""`
-    pub weibo_name: Option<String>,
+    pub weibo_name: Option<crate::Text>,
     /// JSON `ban_user_functions` / 字段 `ban_user_functions`.
     pub ban_user_functions: Vec<serde_json::Value>,
     /// JSON `show_image_bubble` / 字段 `show_image_bubble`. Example / 示例: `false`
     pub show_image_bubble: Option<bool>,
     /// JSON `risk_notice_text` / 字段 `risk_notice_text`. Example / 示例: `""`
-    pub risk_notice_text: Option<String>,
+    pub risk_notice_text: Option<crate::Text>,
     /// JSON `duet_setting` / 字段 `duet_setting`. Example / 示例: `0`
     pub duet_setting: Option<i64>,
     /// JSON `user_rate` / 字段 `user_rate`. Example / 示例: `1`
@@ -1086,7 +1086,7 @@ pub struct AwemeDetailAuthor {
     /// JSON `sync_to_toutiao` / 字段 `sync_to_toutiao`. Example / 示例: `0`
     pub sync_to_toutiao: Option<i64>,
     /// JSON `verify_info` / 字段 `verify_info`. Example / 示例: `""`
-    pub verify_info: Option<String>,
+    pub verify_info: Option<crate::Text>,
     /// JSON `card_entries_not_display` / 字段 `card_entries_not_display`.
     pub card_entries_not_display: serde_json::Value,
     /// JSON `cha_list` / 字段 `cha_list`.
@@ -1094,23 +1094,23 @@ pub struct AwemeDetailAuthor {
     /// JSON `follow_status` / 字段 `follow_status`. Example / 示例: `0`
     pub follow_status: Option<i64>,
     /// JSON `school_id` / 字段 `school_id`. Example / 示例: `""`
-    pub school_id: Option<String>,
+    pub school_id: Option<crate::Text>,
     /// JSON `google_account` / 字段 `google_account`. Example / 示例: `""`
-    pub google_account: Option<String>,
+    pub google_account: Option<crate::Text>,
     /// JSON `fb_expire_time` / 字段 `fb_expire_time`. Example / 示例: `0`
     pub fb_expire_time: Option<i64>,
     /// JSON `story_count` / 字段 `story_count`. Example / 示例: `0`
     pub story_count: Option<i64>,
     /// JSON `account_cert_info` / 字段 `account_cert_info`. Example / 示例: `"{}"`
-    pub account_cert_info: Option<String>,
+    pub account_cert_info: Option<crate::Text>,
     /// JSON `uid` / 字段 `uid`. Example / 示例: `"105246634576"`
-    pub uid: Option<String>,
+    pub uid: Option<crate::Text>,
     /// JSON `language` / 字段 `language`. Example / 示例: `"zh-Hans"`
-    pub language: Option<String>,
+    pub language: Option<crate::Text>,
     /// JSON `is_blocking_v2` / 字段 `is_blocking_v2`. Example / 示例: `false`
     pub is_blocking_v2: Option<bool>,
     /// JSON `location` / 字段 `location`. Example / 示例: `""`
-    pub location: Option<String>,
+    pub location: Option<crate::Text>,
     /// JSON `tw_expire_time` / 字段 `tw_expire_time`. Example / 示例: `0`
     pub tw_expire_time: Option<i64>,
     /// JSON `relative_users` / 字段 `relative_users`.
@@ -1134,7 +1134,7 @@ pub struct AwemeDetailAuthor {
     /// JSON `cf_list` / 字段 `cf_list`.
     pub cf_list: serde_json::Value,
     /// JSON `birthday` / 字段 `birthday`. Example / 示例: `""`
-    pub birthday: Option<String>,
+    pub birthday: Option<crate::Text>,
     /// JSON `status` / 字段 `status`. Example / 示例: `1`
     pub status: Option<i64>,
     /// JSON `endorsement_info_list` / 字段 `endorsement_info_list`.
@@ -1144,11 +1144,11 @@ pub struct AwemeDetailAuthor {
     /// JSON `stitch_setting` / 字段 `stitch_setting`. Example / 示例: `0`
     pub stitch_setting: Option<i64>,
     /// JSON `school_poi_id` / 字段 `school_poi_id`. Example / 示例: `""`
-    pub school_poi_id: Option<String>,
+    pub school_poi_id: Option<crate::Text>,
     /// JSON `has_facebook_token` / 字段 `has_facebook_token`. Example / 示例: `false`
     pub has_facebook_token: Option<bool>,
     /// JSON `enterprise_verify_reason` / 字段 `enterprise_verify_reason`. Example / 示例: `""`
-    pub enterprise_verify_reason: Option<String>,
+    pub enterprise_verify_reason: Option<crate::Text>,
     /// JSON `im_role_ids` / 字段 `im_role_ids`.
     pub im_role_ids: serde_json::Value,
     /// JSON `aweme_control` / 字段 `aweme_control`.
@@ -1156,11 +1156,11 @@ pub struct AwemeDetailAuthor {
     /// JSON `special_people_labels` / 字段 `special_people_labels`.
     pub special_people_labels: serde_json::Value,
     /// JSON `sec_uid` / 字段 `sec_uid`. Example / 示例: `"MS4wLjABAAAAoS7I4HXJTCTrcCm-XZSsJ8scqd15RUd_YSxi…"`
-    pub sec_uid: Option<String>,
+    pub sec_uid: Option<crate::Text>,
     /// JSON `user_age` / 字段 `user_age`. Example / 示例: `-1`
     pub user_age: Option<i64>,
     /// JSON `short_id` / 字段 `short_id`. Example / 示例: `"1633374679"`
-    pub short_id: Option<String>,
+    pub short_id: Option<crate::Text>,
     /// JSON `commerce_user_level` / 字段 `commerce_user_level`. Example / 示例: `0`
     pub commerce_user_level: Option<i64>,
     /// JSON `max_follower_count` / 字段 `max_follower_count`. Example / 示例: `0`
@@ -1394,9 +1394,9 @@ impl de::Object for AwemeDetailAuthor {
 #[non_exhaustive]
 pub struct AwemeDetailAuthorAvatar168x168 {
     /// JSON `uri` / 字段 `uri`. Example / 示例: `"168x168/aweme-avatar/tos-cn-avt-0015_3bac6620bdd…"`
-    pub uri: Option<String>,
+    pub uri: Option<crate::Text>,
     /// JSON `url_list` / 字段 `url_list`. Example / 示例: `["https://p26.douyinpic.com/img/aweme-avatar/tos-c…"]`
-    pub url_list: Vec<String>,
+    pub url_list: Vec<crate::Text>,
     /// JSON `height` / 字段 `height`. Example / 示例: `720`
     pub height: Option<i64>,
     /// JSON `width` / 字段 `width`. Example / 示例: `720`
@@ -1436,13 +1436,13 @@ impl de::Object for AwemeDetailAuthorAvatar168x168 {
 #[non_exhaustive]
 pub struct AwemeDetailAuthorAvatar300x300 {
     /// JSON `url_list` / 字段 `url_list`. Example / 示例: `["https://p11.douyinpic.com/img/aweme-avatar/tos-c…"]`
-    pub url_list: Vec<String>,
+    pub url_list: Vec<crate::Text>,
     /// JSON `height` / 字段 `height`. Example / 示例: `720`
     pub height: Option<i64>,
     /// JSON `width` / 字段 `width`. Example / 示例: `720`
     pub width: Option<i64>,
     /// JSON `uri` / 字段 `uri`. Example / 示例: `"300x300/aweme-avatar/tos-cn-avt-0015_3bac6620bdd…"`
-    pub uri: Option<String>,
+    pub uri: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for AwemeDetailAuthorAvatar300x300 {
@@ -1478,9 +1478,9 @@ impl de::Object for AwemeDetailAuthorAvatar300x300 {
 #[non_exhaustive]
 pub struct AwemeDetailAuthorAvatarLarger {
     /// JSON `uri` / 字段 `uri`. Example / 示例: `"1080x1080/aweme-avatar/tos-cn-avt-0015_3bac6620b…"`
-    pub uri: Option<String>,
+    pub uri: Option<crate::Text>,
     /// JSON `url_list` / 字段 `url_list`. Example / 示例: `["https://p3.douyinpic.com/aweme/1080x1080/aweme-a…"]`
-    pub url_list: Vec<String>,
+    pub url_list: Vec<crate::Text>,
     /// JSON `height` / 字段 `height`. Example / 示例: `720`
     pub height: Option<i64>,
     /// JSON `width` / 字段 `width`. Example / 示例: `720`
@@ -1520,11 +1520,11 @@ impl de::Object for AwemeDetailAuthorAvatarLarger {
 #[non_exhaustive]
 pub struct AwemeDetailAuthorAvatarMedium {
     /// JSON `uri` / 字段 `uri`. Example / 示例: `"720x720/aweme-avatar/tos-cn-avt-0015_3bac6620bdd…"`
-    pub uri: Option<String>,
+    pub uri: Option<crate::Text>,
     /// JSON `height` / 字段 `height`. Example / 示例: `720`
     pub height: Option<i64>,
     /// JSON `url_list` / 字段 `url_list`. Example / 示例: `["https://p11.douyinpic.com/aweme/720x720/aweme-av…"]`
-    pub url_list: Vec<String>,
+    pub url_list: Vec<crate::Text>,
     /// JSON `width` / 字段 `width`. Example / 示例: `720`
     pub width: Option<i64>,
 }
@@ -1566,9 +1566,9 @@ pub struct AwemeDetailAuthorAvatarThumb {
     /// JSON `width` / 字段 `width`. Example / 示例: `720`
     pub width: Option<i64>,
     /// JSON `uri` / 字段 `uri`. Example / 示例: `"100x100/aweme-avatar/tos-cn-avt-0015_3bac6620bdd…"`
-    pub uri: Option<String>,
+    pub uri: Option<crate::Text>,
     /// JSON `url_list` / 字段 `url_list`. Example / 示例: `["https://p3.douyinpic.com/aweme/100x100/aweme-ava…"]`
-    pub url_list: Vec<String>,
+    pub url_list: Vec<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for AwemeDetailAuthorAvatarThumb {
@@ -1648,9 +1648,9 @@ pub struct CoverUrlItem {
     /// JSON `width` / 字段 `width`. Example / 示例: `720`
     pub width: Option<i64>,
     /// JSON `uri` / 字段 `uri`. Example / 示例: `"c8510002be9a3a61aad2"`
-    pub uri: Option<String>,
+    pub uri: Option<crate::Text>,
     /// JSON `url_list` / 字段 `url_list`. Example / 示例: `["https://p3-sign.douyinpic.com/obj/c8510002be9a3a…"]`
-    pub url_list: Vec<String>,
+    pub url_list: Vec<crate::Text>,
     /// JSON `height` / 字段 `height`. Example / 示例: `720`
     pub height: Option<i64>,
 }
@@ -1688,7 +1688,7 @@ impl de::Object for CoverUrlItem {
 #[non_exhaustive]
 pub struct AwemeDetailAuthorSearchImpr {
     /// JSON `entity_id` / 字段 `entity_id`. Example / 示例: `"105246634576"`
-    pub entity_id: Option<String>,
+    pub entity_id: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for AwemeDetailAuthorSearchImpr {
@@ -1723,19 +1723,19 @@ pub struct AwemeDetailAuthorShareInfo {
     /// JSON `share_qrcode_url` / 字段 `share_qrcode_url`.
     pub share_qrcode_url: Option<ShareQrcodeUrl>,
     /// JSON `share_title_myself` / 字段 `share_title_myself`. Example / 示例: `""`
-    pub share_title_myself: Option<String>,
+    pub share_title_myself: Option<crate::Text>,
     /// JSON `share_desc_info` / 字段 `share_desc_info`. Example / 示例: `""`
-    pub share_desc_info: Option<String>,
+    pub share_desc_info: Option<crate::Text>,
     /// JSON `share_url` / 字段 `share_url`. Example / 示例: `""`
-    pub share_url: Option<String>,
+    pub share_url: Option<crate::Text>,
     /// JSON `share_weibo_desc` / 字段 `share_weibo_desc`. Example / 示例: `""`
-    pub share_weibo_desc: Option<String>,
+    pub share_weibo_desc: Option<crate::Text>,
     /// JSON `share_title_other` / 字段 `share_title_other`. Example / 示例: `""`
-    pub share_title_other: Option<String>,
+    pub share_title_other: Option<crate::Text>,
     /// JSON `share_desc` / 字段 `share_desc`. Example / 示例: `""`
-    pub share_desc: Option<String>,
+    pub share_desc: Option<crate::Text>,
     /// JSON `share_title` / 字段 `share_title`. Example / 示例: `""`
-    pub share_title: Option<String>,
+    pub share_title: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for AwemeDetailAuthorShareInfo {
@@ -1777,9 +1777,9 @@ pub struct ShareQrcodeUrl {
     /// JSON `width` / 字段 `width`. Example / 示例: `720`
     pub width: Option<i64>,
     /// JSON `uri` / 字段 `uri`. Example / 示例: `"db6100130f98eff1dc33"`
-    pub uri: Option<String>,
+    pub uri: Option<crate::Text>,
     /// JSON `url_list` / 字段 `url_list`. Example / 示例: `["https://p26-sign.douyinpic.com/obj/db6100130f98e…"]`
-    pub url_list: Vec<String>,
+    pub url_list: Vec<crate::Text>,
     /// JSON `height` / 字段 `height`. Example / 示例: `720`
     pub height: Option<i64>,
 }
@@ -1817,7 +1817,7 @@ impl de::Object for ShareQrcodeUrl {
 #[non_exhaustive]
 pub struct AwemeDetailAuthorVideoIcon {
     /// JSON `uri` / 字段 `uri`. Example / 示例: `""`
-    pub uri: Option<String>,
+    pub uri: Option<crate::Text>,
     /// JSON `url_list` / 字段 `url_list`.
     pub url_list: Vec<serde_json::Value>,
     /// JSON `height` / 字段 `height`. Example / 示例: `720`
@@ -1901,7 +1901,7 @@ impl de::Object for AwemeDetailAwemeControl {
 #[non_exhaustive]
 pub struct AwemeListenStruct {
     /// JSON `trace_info` / 字段 `trace_info`. Example / 示例: `"{\"copyright_not_speech\":\"false\",\"copyright_reaso…"`
-    pub trace_info: Option<String>,
+    pub trace_info: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for AwemeListenStruct {
@@ -1936,13 +1936,13 @@ pub struct ChaListItem {
     /// JSON `type` / 字段 `type`. Example / 示例: `1`
     pub r#type: Option<i64>,
     /// JSON `hashtag_profile` / 字段 `hashtag_profile`. Example / 示例: `"douyin-admin-obj/7ef68d018d67b38a0a255c89e72c917…"`
-    pub hashtag_profile: Option<String>,
+    pub hashtag_profile: Option<crate::Text>,
     /// JSON `banner_list` / 字段 `banner_list`.
     pub banner_list: serde_json::Value,
     /// JSON `cid` / 字段 `cid`. Example / 示例: `"1613098111459342"`
-    pub cid: Option<String>,
+    pub cid: Option<crate::Text>,
     /// JSON `cha_name` / 字段 `cha_name`. Example / 示例: `"经济学"`
-    pub cha_name: Option<String>,
+    pub cha_name: Option<crate::Text>,
     /// JSON `view_count` / 字段 `view_count`. Example / 示例: `0`
     pub view_count: Option<i64>,
     /// JSON `author` / 字段 `author`.
@@ -1950,7 +1950,7 @@ pub struct ChaListItem {
     /// JSON `show_items` / 字段 `show_items`.
     pub show_items: serde_json::Value,
     /// JSON `desc` / 字段 `desc`. Example / 示例: `""`
-    pub desc: Option<String>,
+    pub desc: Option<crate::Text>,
     /// JSON `collect_stat` / 字段 `collect_stat`. Example / 示例: `0`
     pub collect_stat: Option<i64>,
     /// JSON `is_pgcshow` / 字段 `is_pgcshow`. Example / 示例: `false`
@@ -1966,7 +1966,7 @@ pub struct ChaListItem {
     /// JSON `connect_music` / 字段 `connect_music`.
     pub connect_music: Vec<serde_json::Value>,
     /// JSON `schema` / 字段 `schema`. Example / 示例: `"aweme://aweme/challenge/detail?cid=1613098111459…"`
-    pub schema: Option<String>,
+    pub schema: Option<crate::Text>,
     /// JSON `search_impr` / 字段 `search_impr`.
     pub search_impr: Option<ChaListItemSearchImpr>,
     /// JSON `user_count` / 字段 `user_count`. Example / 示例: `0`
@@ -2035,11 +2035,11 @@ pub struct ChaListItemAuthor {
     /// JSON `new_story_cover` / 字段 `new_story_cover`.
     pub new_story_cover: serde_json::Value,
     /// JSON `uid` / 字段 `uid`. Example / 示例: `"0"`
-    pub uid: Option<String>,
+    pub uid: Option<crate::Text>,
     /// JSON `with_dou_entry` / 字段 `with_dou_entry`. Example / 示例: `false`
     pub with_dou_entry: Option<bool>,
     /// JSON `sec_uid` / 字段 `sec_uid`. Example / 示例: `""`
-    pub sec_uid: Option<String>,
+    pub sec_uid: Option<crate::Text>,
     /// JSON `avatar_larger` / 字段 `avatar_larger`.
     pub avatar_larger: Option<ChaListItemAuthorAvatarLarger>,
     /// JSON `avatar_medium` / 字段 `avatar_medium`.
@@ -2049,23 +2049,23 @@ pub struct ChaListItemAuthor {
     /// JSON `homepage_bottom_toast` / 字段 `homepage_bottom_toast`.
     pub homepage_bottom_toast: serde_json::Value,
     /// JSON `signature` / 字段 `signature`. Example / 示例: `""`
-    pub signature: Option<String>,
+    pub signature: Option<crate::Text>,
     /// JSON `interest_tags` / 字段 `interest_tags`.
     pub interest_tags: serde_json::Value,
     /// JSON `region` / 字段 `region`. Example / 示例: `""`
-    pub region: Option<String>,
+    pub region: Option<crate::Text>,
     /// JSON `signature_extra` / 字段 `signature_extra`.
     pub signature_extra: serde_json::Value,
     /// JSON `special_people_labels` / 字段 `special_people_labels`.
     pub special_people_labels: serde_json::Value,
     /// JSON `nickname` / 字段 `nickname`. Example / 示例: `""`
-    pub nickname: Option<String>,
+    pub nickname: Option<crate::Text>,
     /// JSON `birthday` / 字段 `birthday`. Example / 示例: `""`
-    pub birthday: Option<String>,
+    pub birthday: Option<crate::Text>,
     /// JSON `gender` / 字段 `gender`. Example / 示例: `0`
     pub gender: Option<i64>,
     /// JSON `bind_phone` / 字段 `bind_phone`. Example / 示例: `""`
-    pub bind_phone: Option<String>,
+    pub bind_phone: Option<crate::Text>,
     /// JSON `is_block` / 字段 `is_block`. Example / 示例: `false`
     pub is_block: Option<bool>,
     /// JSON `endorsement_info_list` / 字段 `endorsement_info_list`.
@@ -2089,7 +2089,7 @@ pub struct ChaListItemAuthor {
     /// JSON `relative_users` / 字段 `relative_users`.
     pub relative_users: serde_json::Value,
     /// JSON `short_id` / 字段 `short_id`. Example / 示例: `"0"`
-    pub short_id: Option<String>,
+    pub short_id: Option<crate::Text>,
     /// JSON `avatar_thumb` / 字段 `avatar_thumb`.
     pub avatar_thumb: Option<ChaListItemAuthorAvatarThumb>,
     /// JSON `follower_list_secondary_information_struct` / 字段 `follower_list_secondary_information_struct`.
@@ -2101,7 +2101,7 @@ pub struct ChaListItemAuthor {
     /// JSON `card_entries` / 字段 `card_entries`.
     pub card_entries: serde_json::Value,
     /// JSON `unique_id` / 字段 `unique_id`. Example / 示例: `""`
-    pub unique_id: Option<String>,
+    pub unique_id: Option<crate::Text>,
     /// JSON `video_icon` / 字段 `video_icon`.
     pub video_icon: Option<ChaListItemAuthorVideoIcon>,
     /// JSON `user_permissions` / 字段 `user_permissions`.
@@ -2111,7 +2111,7 @@ pub struct ChaListItemAuthor {
     /// JSON `cha_list` / 字段 `cha_list`.
     pub cha_list: serde_json::Value,
     /// JSON `language` / 字段 `language`. Example / 示例: `""`
-    pub language: Option<String>,
+    pub language: Option<crate::Text>,
     /// JSON `create_time` / 字段 `create_time`. Example / 示例: `0`
     pub create_time: Option<i64>,
     /// JSON `contrail_list` / 字段 `contrail_list`.
@@ -2123,7 +2123,7 @@ pub struct ChaListItemAuthor {
     /// JSON `avatar_300x300` / 字段 `avatar_300x300`.
     pub avatar_300x300: Option<ChaListItemAuthorAvatar300x300>,
     /// JSON `avatar_uri` / 字段 `avatar_uri`. Example / 示例: `""`
-    pub avatar_uri: Option<String>,
+    pub avatar_uri: Option<crate::Text>,
     /// JSON `type_label` / 字段 `type_label`.
     pub type_label: serde_json::Value,
     /// JSON `offline_info_list` / 字段 `offline_info_list`.
@@ -2254,7 +2254,7 @@ pub struct ChaListItemAuthorAvatar168x168 {
     /// JSON `url_list` / 字段 `url_list`.
     pub url_list: Vec<serde_json::Value>,
     /// JSON `uri` / 字段 `uri`. Example / 示例: `""`
-    pub uri: Option<String>,
+    pub uri: Option<crate::Text>,
     /// JSON `height` / 字段 `height`. Example / 示例: `720`
     pub height: Option<i64>,
     /// JSON `width` / 字段 `width`. Example / 示例: `720`
@@ -2294,7 +2294,7 @@ impl de::Object for ChaListItemAuthorAvatar168x168 {
 #[non_exhaustive]
 pub struct ChaListItemAuthorAvatar300x300 {
     /// JSON `uri` / 字段 `uri`. Example / 示例: `""`
-    pub uri: Option<String>,
+    pub uri: Option<crate::Text>,
     /// JSON `url_list` / 字段 `url_list`.
     pub url_list: Vec<serde_json::Value>,
     /// JSON `width` / 字段 `width`. Example / 示例: `720`
@@ -2338,7 +2338,7 @@ pub struct ChaListItemAuthorAvatarLarger {
     /// JSON `width` / 字段 `width`. Example / 示例: `720`
     pub width: Option<i64>,
     /// JSON `uri` / 字段 `uri`. Example / 示例: `""`
-    pub uri: Option<String>,
+    pub uri: Option<crate::Text>,
     /// JSON `url_list` / 字段 `url_list`.
     pub url_list: Vec<serde_json::Value>,
     /// JSON `height` / 字段 `height`. Example / 示例: `720`
@@ -2378,7 +2378,7 @@ impl de::Object for ChaListItemAuthorAvatarLarger {
 #[non_exhaustive]
 pub struct ChaListItemAuthorAvatarMedium {
     /// JSON `uri` / 字段 `uri`. Example / 示例: `""`
-    pub uri: Option<String>,
+    pub uri: Option<crate::Text>,
     /// JSON `url_list` / 字段 `url_list`.
     pub url_list: Vec<serde_json::Value>,
     /// JSON `height` / 字段 `height`. Example / 示例: `720`
@@ -2422,7 +2422,7 @@ pub struct ChaListItemAuthorAvatarThumb {
     /// JSON `height` / 字段 `height`. Example / 示例: `720`
     pub height: Option<i64>,
     /// JSON `uri` / 字段 `uri`. Example / 示例: `""`
-    pub uri: Option<String>,
+    pub uri: Option<crate::Text>,
     /// JSON `url_list` / 字段 `url_list`.
     pub url_list: Vec<serde_json::Value>,
     /// JSON `width` / 字段 `width`. Example / 示例: `720`
@@ -2462,7 +2462,7 @@ impl de::Object for ChaListItemAuthorAvatarThumb {
 #[non_exhaustive]
 pub struct ChaListItemAuthorSearchImpr {
     /// JSON `entity_id` / 字段 `entity_id`. Example / 示例: `"0"`
-    pub entity_id: Option<String>,
+    pub entity_id: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for ChaListItemAuthorSearchImpr {
@@ -2499,7 +2499,7 @@ pub struct ChaListItemAuthorVideoIcon {
     /// JSON `height` / 字段 `height`. Example / 示例: `720`
     pub height: Option<i64>,
     /// JSON `uri` / 字段 `uri`. Example / 示例: `""`
-    pub uri: Option<String>,
+    pub uri: Option<crate::Text>,
     /// JSON `width` / 字段 `width`. Example / 示例: `720`
     pub width: Option<i64>,
 }
@@ -2570,7 +2570,7 @@ impl de::Object for ExtraAttr {
 #[non_exhaustive]
 pub struct ChaListItemSearchImpr {
     /// JSON `entity_id` / 字段 `entity_id`. Example / 示例: `"1613098111459342"`
-    pub entity_id: Option<String>,
+    pub entity_id: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for ChaListItemSearchImpr {
@@ -2605,25 +2605,25 @@ pub struct ChaListItemShareInfo {
     /// JSON `bool_persist` / 字段 `bool_persist`. Example / 示例: `0`
     pub bool_persist: Option<i64>,
     /// JSON `share_quote` / 字段 `share_quote`. Example / 示例: `""`
-    pub share_quote: Option<String>,
+    pub share_quote: Option<crate::Text>,
     /// JSON `share_desc_info` / 字段 `share_desc_info`. Example / 示例: `"我在抖音参与话题讨论#经济学 "`
-    pub share_desc_info: Option<String>,
+    pub share_desc_info: Option<crate::Text>,
     /// JSON `share_title` / 字段 `share_title`. Example / 示例: `"我在抖音参与话题讨论#经济学 "`
-    pub share_title: Option<String>,
+    pub share_title: Option<crate::Text>,
     /// JSON `share_signature_url` / 字段 `share_signature_url`. Example / 示例: `""`
-    pub share_signature_url: Option<String>,
+    pub share_signature_url: Option<crate::Text>,
     /// JSON `share_url` / 字段 `share_url`. Example / 示例: `"https://www.iesdouyin.com/share/challenge/161309…"`
-    pub share_url: Option<String>,
+    pub share_url: Option<crate::Text>,
     /// JSON `share_desc` / 字段 `share_desc`. Example / 示例: `"在抖音，记录美好生活"`
-    pub share_desc: Option<String>,
+    pub share_desc: Option<crate::Text>,
     /// JSON `share_signature_desc` / 字段 `share_signature_desc`. Example / 示例: `""`
-    pub share_signature_desc: Option<String>,
+    pub share_signature_desc: Option<crate::Text>,
     /// JSON `share_weibo_desc` / 字段 `share_weibo_desc`. Example / 示例: `"我在抖音参与话题讨论#经济学 "`
-    pub share_weibo_desc: Option<String>,
+    pub share_weibo_desc: Option<crate::Text>,
     /// JSON `share_title_myself` / 字段 `share_title_myself`. Example / 示例: `""`
-    pub share_title_myself: Option<String>,
+    pub share_title_myself: Option<crate::Text>,
     /// JSON `share_title_other` / 字段 `share_title_other`. Example / 示例: `""`
-    pub share_title_other: Option<String>,
+    pub share_title_other: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for ChaListItemShareInfo {
@@ -2750,7 +2750,7 @@ impl de::Object for CommerceInfo {
 #[non_exhaustive]
 pub struct ComponentControl {
     /// JSON `data_source_url` / 字段 `data_source_url`. Example / 示例: `"/aweme/v1/aweme/detail/"`
-    pub data_source_url: Option<String>,
+    pub data_source_url: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for ComponentControl {
@@ -2791,9 +2791,9 @@ pub struct DanmakuControl {
     /// JSON `last_danmaku_offset` / 字段 `last_danmaku_offset`. Example / 示例: `646511`
     pub last_danmaku_offset: Option<i64>,
     /// JSON `post_denied_reason` / 字段 `post_denied_reason`. Example / 示例: `""`
-    pub post_denied_reason: Option<String>,
+    pub post_denied_reason: Option<crate::Text>,
     /// JSON `pass_through_params` / 字段 `pass_through_params`. Example / 示例: `"{\"has_danmaku\":1}"`
-    pub pass_through_params: Option<String>,
+    pub pass_through_params: Option<crate::Text>,
     /// JSON `danmaku_cnt` / 字段 `danmaku_cnt`. Example / 示例: `170`
     pub danmaku_cnt: Option<i64>,
     /// JSON `is_post_denied` / 字段 `is_post_denied`. Example / 示例: `false`
@@ -2882,9 +2882,9 @@ impl de::Object for ActivitiesItem {
 #[non_exhaustive]
 pub struct DislikeDimensionListV2Item {
     /// JSON `icon` / 字段 `icon`. Example / 示例: `"https://p3.douyinpic.com/aweme-server-static-res…"`
-    pub icon: Option<String>,
+    pub icon: Option<crate::Text>,
     /// JSON `text` / 字段 `text`. Example / 示例: `"我不想看"`
-    pub text: Option<String>,
+    pub text: Option<crate::Text>,
     /// JSON `entitys` / 字段 `entitys`.
     pub entitys: Vec<EntitysItem>,
 }
@@ -2921,15 +2921,15 @@ impl de::Object for DislikeDimensionListV2Item {
 #[non_exhaustive]
 pub struct EntitysItem {
     /// JSON `en_name` / 字段 `en_name`. Example / 示例: `"author"`
-    pub en_name: Option<String>,
+    pub en_name: Option<crate::Text>,
     /// JSON `dimension_id` / 字段 `dimension_id`. Example / 示例: `1`
     pub dimension_id: Option<i64>,
     /// JSON `pre_text` / 字段 `pre_text`. Example / 示例: `"作者"`
-    pub pre_text: Option<String>,
+    pub pre_text: Option<crate::Text>,
     /// JSON `sub_text` / 字段 `sub_text`. Example / 示例: `"小德MOMO"`
-    pub sub_text: Option<String>,
+    pub sub_text: Option<crate::Text>,
     /// JSON `server_extra` / 字段 `server_extra`. Example / 示例: `"{\"author_id\":105246634576}"`
-    pub server_extra: Option<String>,
+    pub server_extra: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for EntitysItem {
@@ -3008,7 +3008,7 @@ impl de::Object for DistributeCircle {
 #[non_exhaustive]
 pub struct EntLogExtra {
     /// JSON `log_extra` / 字段 `log_extra`. Example / 示例: `"{\"global_log_extra\":null,\"page_log_extra\":null,\"…"`
-    pub log_extra: Option<String>,
+    pub log_extra: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for EntLogExtra {
@@ -3179,7 +3179,7 @@ impl de::Object for EntertainmentVideoPaidWay {
 #[non_exhaustive]
 pub struct FallCardStruct {
     /// JSON `recommend_reason_v2` / 字段 `recommend_reason_v2`. Example / 示例: `"[]"`
-    pub recommend_reason_v2: Option<String>,
+    pub recommend_reason_v2: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for FallCardStruct {
@@ -3220,9 +3220,9 @@ pub struct FeedCommentConfig {
     /// JSON `double_publish` / 字段 `double_publish`. Example / 示例: `1`
     pub double_publish: Option<i64>,
     /// JSON `common_flags` / 字段 `common_flags`. Example / 示例: `"{\"hashtag\":\"[{\\\"name\\\":\\\"经济学\\\",\\\"id\\\":1613098111…"`
-    pub common_flags: Option<String>,
+    pub common_flags: Option<crate::Text>,
     /// JSON `input_config_text` / 字段 `input_config_text`. Example / 示例: `"分享你此刻的想法"`
-    pub input_config_text: Option<String>,
+    pub input_config_text: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for FeedCommentConfig {
@@ -3263,7 +3263,7 @@ impl de::Object for FeedCommentConfig {
 #[non_exhaustive]
 pub struct ImageChallenge {
     /// JSON `inner_publish_text` / 字段 `inner_publish_text`. Example / 示例: `"我也发一张"`
-    pub inner_publish_text: Option<String>,
+    pub inner_publish_text: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for ImageChallenge {
@@ -3443,7 +3443,7 @@ impl de::Object for ImageAlbumMusicInfo {
 #[non_exhaustive]
 pub struct ImageComment {
     /// JSON `comment_highlight_text` / 字段 `comment_highlight_text`. Example / 示例: `""`
-    pub comment_highlight_text: Option<String>,
+    pub comment_highlight_text: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for ImageComment {
@@ -3526,7 +3526,7 @@ pub struct ItemWarnNotification {
     /// JSON `type` / 字段 `type`. Example / 示例: `0`
     pub r#type: Option<i64>,
     /// JSON `content` / 字段 `content`. Example / 示例: `""`
-    pub content: Option<String>,
+    pub content: Option<crate::Text>,
     /// JSON `show` / 字段 `show`. Example / 示例: `false`
     pub show: Option<bool>,
 }
@@ -3565,7 +3565,7 @@ pub struct MixInfo {
     /// JSON `mix_type` / 字段 `mix_type`. Example / 示例: `0`
     pub mix_type: Option<i64>,
     /// JSON `extra` / 字段 `extra`. Example / 示例: `"{\"create_source\":0,\"first_reviewed\":1,\"is_author…"`
-    pub extra: Option<String>,
+    pub extra: Option<crate::Text>,
     /// JSON `ids` / 字段 `ids`.
     pub ids: serde_json::Value,
     /// JSON `is_iaa` / 字段 `is_iaa`. Example / 示例: `0`
@@ -3575,11 +3575,11 @@ pub struct MixInfo {
     /// JSON `share_info` / 字段 `share_info`.
     pub share_info: Option<MixInfoShareInfo>,
     /// JSON `mix_name` / 字段 `mix_name`. Example / 示例: `"小德的穷爸爸与富爸爸：AI时代必备财商教"`
-    pub mix_name: Option<String>,
+    pub mix_name: Option<crate::Text>,
     /// JSON `status` / 字段 `status`.
     pub status: Option<MixInfoStatus>,
     /// JSON `watched_item` / 字段 `watched_item`. Example / 示例: `""`
-    pub watched_item: Option<String>,
+    pub watched_item: Option<crate::Text>,
     /// JSON `statis` / 字段 `statis`.
     pub statis: Option<Statis>,
     /// JSON `mix_pic_type` / 字段 `mix_pic_type`. Example / 示例: `0`
@@ -3587,11 +3587,11 @@ pub struct MixInfo {
     /// JSON `update_time` / 字段 `update_time`. Example / 示例: `1770362007`
     pub update_time: Option<i64>,
     /// JSON `mix_id` / 字段 `mix_id`. Example / 示例: `"7550155493776295970"`
-    pub mix_id: Option<String>,
+    pub mix_id: Option<crate::Text>,
     /// JSON `cover_url` / 字段 `cover_url`.
     pub cover_url: Option<CoverUrl>,
     /// JSON `desc` / 字段 `desc`. Example / 示例: `"小德的穷爸爸与富爸爸系列：当观众询问我有关理财书籍的建议时，我发现很难给出意见。对于新手来说无论…"`
-    pub desc: Option<String>,
+    pub desc: Option<crate::Text>,
     /// JSON `create_time` / 字段 `create_time`. Example / 示例: `1757907563`
     pub create_time: Option<i64>,
     /// JSON `enable_ad` / 字段 `enable_ad`. Example / 示例: `0`
@@ -3644,13 +3644,13 @@ impl de::Object for MixInfo {
 #[non_exhaustive]
 pub struct CoverUrl {
     /// JSON `url_list` / 字段 `url_list`. Example / 示例: `["https://p26-sign.douyinpic.com/tos-cn-i-dy/51b94…"]`
-    pub url_list: Vec<String>,
+    pub url_list: Vec<crate::Text>,
     /// JSON `height` / 字段 `height`. Example / 示例: `720`
     pub height: Option<i64>,
     /// JSON `width` / 字段 `width`. Example / 示例: `720`
     pub width: Option<i64>,
     /// JSON `uri` / 字段 `uri`. Example / 示例: `"tos-cn-i-dy/51b9493634294fb293674629201e682a"`
-    pub uri: Option<String>,
+    pub uri: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for CoverUrl {
@@ -3686,19 +3686,19 @@ impl de::Object for CoverUrl {
 #[non_exhaustive]
 pub struct MixInfoShareInfo {
     /// JSON `share_desc` / 字段 `share_desc`. Example / 示例: `"0.28 wsR:/ 12/13 T@L.WM 我正在看【小德的穷爸爸与富爸爸：AI时代必备财商…"`
-    pub share_desc: Option<String>,
+    pub share_desc: Option<crate::Text>,
     /// JSON `share_weibo_desc` / 字段 `share_weibo_desc`. Example / 示例: `"5.64 09/13 j@p.DH KJv:/ 我正在看【小德的穷爸爸与富爸爸：AI时代必备财商…"`
-    pub share_weibo_desc: Option<String>,
+    pub share_weibo_desc: Option<crate::Text>,
     /// JSON `share_title_other` / 字段 `share_title_other`. Example / 示例: `""`
-    pub share_title_other: Option<String>,
+    pub share_title_other: Option<crate::Text>,
     /// JSON `share_desc_info` / 字段 `share_desc_info`. Example / 示例: `"5.64 09/13 j@p.DH KJv:/ 我正在看【小德的穷爸爸与富爸爸：AI时代必备财商…"`
-    pub share_desc_info: Option<String>,
+    pub share_desc_info: Option<crate::Text>,
     /// JSON `share_url` / 字段 `share_url`. Example / 示例: `"https://www.iesdouyin.com/share/mix/detail/75501…"`
-    pub share_url: Option<String>,
+    pub share_url: Option<crate::Text>,
     /// JSON `share_title_myself` / 字段 `share_title_myself`. Example / 示例: `""`
-    pub share_title_myself: Option<String>,
+    pub share_title_myself: Option<crate::Text>,
     /// JSON `share_title` / 字段 `share_title`. Example / 示例: `"这么有趣的合集，不能只有我一个人知道吧"`
-    pub share_title: Option<String>,
+    pub share_title: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for MixInfoShareInfo {
@@ -3823,11 +3823,11 @@ pub struct Music {
     /// JSON `author_status` / 字段 `author_status`. Example / 示例: `1`
     pub author_status: Option<i64>,
     /// JSON `owner_id` / 字段 `owner_id`. Example / 示例: `"105246634576"`
-    pub owner_id: Option<String>,
+    pub owner_id: Option<crate::Text>,
     /// JSON `offline_desc` / 字段 `offline_desc`. Example / 示例: `""`
-    pub offline_desc: Option<String>,
+    pub offline_desc: Option<crate::Text>,
     /// JSON `schema_url` / 字段 `schema_url`. Example / 示例: `""`
-    pub schema_url: Option<String>,
+    pub schema_url: Option<crate::Text>,
     /// JSON `cover_hd` / 字段 `cover_hd`.
     pub cover_hd: Option<CoverHd>,
     /// JSON `shoot_duration` / 字段 `shoot_duration`. Example / 示例: `663`
@@ -3835,9 +3835,9 @@ pub struct Music {
     /// JSON `avatar_large` / 字段 `avatar_large`.
     pub avatar_large: Option<AvatarLarge>,
     /// JSON `id_str` / 字段 `id_str`. Example / 示例: `"7588740872431667995"`
-    pub id_str: Option<String>,
+    pub id_str: Option<crate::Text>,
     /// JSON `author` / 字段 `author`. Example / 示例: `"小德MOMO"`
-    pub author: Option<String>,
+    pub author: Option<crate::Text>,
     /// JSON `preview_end_time` / 字段 `preview_end_time`. Example / 示例: `0`
     pub preview_end_time: Option<i64>,
     /// JSON `redirect` / 字段 `redirect`. Example / 示例: `false`
@@ -3845,7 +3845,7 @@ pub struct Music {
     /// JSON `is_original_sound` / 字段 `is_original_sound`. Example / 示例: `true`
     pub is_original_sound: Option<bool>,
     /// JSON `owner_nickname` / 字段 `owner_nickname`. Example / 示例: `"小德MOMO"`
-    pub owner_nickname: Option<String>,
+    pub owner_nickname: Option<crate::Text>,
     /// JSON `source_platform` / 字段 `source_platform`. Example / 示例: `23`
     pub source_platform: Option<i64>,
     /// JSON `artists` / 字段 `artists`.
@@ -3853,11 +3853,11 @@ pub struct Music {
     /// JSON `tag_list` / 字段 `tag_list`.
     pub tag_list: serde_json::Value,
     /// JSON `music_cover_atmosphere_color_value` / 字段 `music_cover_atmosphere_color_value`. Example / 示例: `""`
-    pub music_cover_atmosphere_color_value: Option<String>,
+    pub music_cover_atmosphere_color_value: Option<crate::Text>,
     /// JSON `is_commerce_music` / 字段 `is_commerce_music`. Example / 示例: `false`
     pub is_commerce_music: Option<bool>,
     /// JSON `owner_handle` / 字段 `owner_handle`. Example / 示例: `"1633374679"`
-    pub owner_handle: Option<String>,
+    pub owner_handle: Option<crate::Text>,
     /// JSON `binded_challenge_id` / 字段 `binded_challenge_id`. Example / 示例: `0`
     pub binded_challenge_id: Option<i64>,
     /// JSON `music_collect_count` / 字段 `music_collect_count`. Example / 示例: `0`
@@ -3883,9 +3883,9 @@ pub struct Music {
     /// JSON `author_position` / 字段 `author_position`.
     pub author_position: serde_json::Value,
     /// JSON `album` / 字段 `album`. Example / 示例: `""`
-    pub album: Option<String>,
+    pub album: Option<crate::Text>,
     /// JSON `title` / 字段 `title`. Example / 示例: `"@小德MOMO创作的原声"`
-    pub title: Option<String>,
+    pub title: Option<crate::Text>,
     /// JSON `dsp_status` / 字段 `dsp_status`. Example / 示例: `10`
     pub dsp_status: Option<i64>,
     /// JSON `duration` / 字段 `duration`. Example / 示例: `663`
@@ -3927,7 +3927,7 @@ pub struct Music {
     /// JSON `unshelve_countries` / 字段 `unshelve_countries`.
     pub unshelve_countries: serde_json::Value,
     /// JSON `extra` / 字段 `extra`. Example / 示例: `"{\"aed_music_score\":0.06,\"aed_singing_score\":0.02…"`
-    pub extra: Option<String>,
+    pub extra: Option<crate::Text>,
     /// JSON `cover_medium` / 字段 `cover_medium`.
     pub cover_medium: Option<CoverMedium>,
     /// JSON `video_duration` / 字段 `video_duration`. Example / 示例: `663`
@@ -3939,7 +3939,7 @@ pub struct Music {
     /// JSON `cover_thumb` / 字段 `cover_thumb`.
     pub cover_thumb: Option<CoverThumb>,
     /// JSON `mid` / 字段 `mid`. Example / 示例: `"7588740872431667995"`
-    pub mid: Option<String>,
+    pub mid: Option<crate::Text>,
     /// JSON `start_time` / 字段 `start_time`. Example / 示例: `0`
     pub start_time: Option<i64>,
     /// JSON `prevent_item_download_status` / 字段 `prevent_item_download_status`. Example / 示例: `0`
@@ -3949,7 +3949,7 @@ pub struct Music {
     /// JSON `position` / 字段 `position`.
     pub position: serde_json::Value,
     /// JSON `sec_uid` / 字段 `sec_uid`. Example / 示例: `"MS4wLjABAAAAoS7I4HXJTCTrcCm-XZSsJ8scqd15RUd_YSxi…"`
-    pub sec_uid: Option<String>,
+    pub sec_uid: Option<crate::Text>,
     /// JSON `lyric_short_position` / 字段 `lyric_short_position`.
     pub lyric_short_position: serde_json::Value,
 }
@@ -4061,13 +4061,13 @@ impl de::Object for Music {
 #[non_exhaustive]
 pub struct AvatarLarge {
     /// JSON `url_list` / 字段 `url_list`. Example / 示例: `["https://p11.douyinpic.com/aweme/1080x1080/aweme-…"]`
-    pub url_list: Vec<String>,
+    pub url_list: Vec<crate::Text>,
     /// JSON `height` / 字段 `height`. Example / 示例: `720`
     pub height: Option<i64>,
     /// JSON `width` / 字段 `width`. Example / 示例: `720`
     pub width: Option<i64>,
     /// JSON `uri` / 字段 `uri`. Example / 示例: `"1080x1080/aweme-avatar/tos-cn-avt-0015_3bac6620b…"`
-    pub uri: Option<String>,
+    pub uri: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for AvatarLarge {
@@ -4103,11 +4103,11 @@ impl de::Object for AvatarLarge {
 #[non_exhaustive]
 pub struct MusicAvatarMedium {
     /// JSON `uri` / 字段 `uri`. Example / 示例: `"720x720/aweme-avatar/tos-cn-avt-0015_3bac6620bdd…"`
-    pub uri: Option<String>,
+    pub uri: Option<crate::Text>,
     /// JSON `height` / 字段 `height`. Example / 示例: `720`
     pub height: Option<i64>,
     /// JSON `url_list` / 字段 `url_list`. Example / 示例: `["https://p3.douyinpic.com/aweme/720x720/aweme-ava…"]`
-    pub url_list: Vec<String>,
+    pub url_list: Vec<crate::Text>,
     /// JSON `width` / 字段 `width`. Example / 示例: `720`
     pub width: Option<i64>,
 }
@@ -4145,9 +4145,9 @@ impl de::Object for MusicAvatarMedium {
 #[non_exhaustive]
 pub struct MusicAvatarThumb {
     /// JSON `url_list` / 字段 `url_list`. Example / 示例: `["https://p3.douyinpic.com/aweme/100x100/aweme-ava…"]`
-    pub url_list: Vec<String>,
+    pub url_list: Vec<crate::Text>,
     /// JSON `uri` / 字段 `uri`. Example / 示例: `"100x100/aweme-avatar/tos-cn-avt-0015_3bac6620bdd…"`
-    pub uri: Option<String>,
+    pub uri: Option<crate::Text>,
     /// JSON `height` / 字段 `height`. Example / 示例: `720`
     pub height: Option<i64>,
     /// JSON `width` / 字段 `width`. Example / 示例: `720`
@@ -4189,9 +4189,9 @@ pub struct CoverHd {
     /// JSON `height` / 字段 `height`. Example / 示例: `720`
     pub height: Option<i64>,
     /// JSON `uri` / 字段 `uri`. Example / 示例: `"1080x1080/aweme-avatar/tos-cn-avt-0015_3bac6620b…"`
-    pub uri: Option<String>,
+    pub uri: Option<crate::Text>,
     /// JSON `url_list` / 字段 `url_list`. Example / 示例: `["https://p11.douyinpic.com/aweme/1080x1080/aweme-…"]`
-    pub url_list: Vec<String>,
+    pub url_list: Vec<crate::Text>,
     /// JSON `width` / 字段 `width`. Example / 示例: `720`
     pub width: Option<i64>,
 }
@@ -4229,13 +4229,13 @@ impl de::Object for CoverHd {
 #[non_exhaustive]
 pub struct CoverLarge {
     /// JSON `url_list` / 字段 `url_list`. Example / 示例: `["https://p11.douyinpic.com/aweme/1080x1080/aweme-…"]`
-    pub url_list: Vec<String>,
+    pub url_list: Vec<crate::Text>,
     /// JSON `height` / 字段 `height`. Example / 示例: `720`
     pub height: Option<i64>,
     /// JSON `width` / 字段 `width`. Example / 示例: `720`
     pub width: Option<i64>,
     /// JSON `uri` / 字段 `uri`. Example / 示例: `"1080x1080/aweme-avatar/tos-cn-avt-0015_3bac6620b…"`
-    pub uri: Option<String>,
+    pub uri: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for CoverLarge {
@@ -4273,9 +4273,9 @@ pub struct CoverMedium {
     /// JSON `height` / 字段 `height`. Example / 示例: `720`
     pub height: Option<i64>,
     /// JSON `uri` / 字段 `uri`. Example / 示例: `"720x720/aweme-avatar/tos-cn-avt-0015_3bac6620bdd…"`
-    pub uri: Option<String>,
+    pub uri: Option<crate::Text>,
     /// JSON `url_list` / 字段 `url_list`. Example / 示例: `["https://p3.douyinpic.com/aweme/720x720/aweme-ava…"]`
-    pub url_list: Vec<String>,
+    pub url_list: Vec<crate::Text>,
     /// JSON `width` / 字段 `width`. Example / 示例: `720`
     pub width: Option<i64>,
 }
@@ -4313,11 +4313,11 @@ impl de::Object for CoverMedium {
 #[non_exhaustive]
 pub struct CoverThumb {
     /// JSON `url_list` / 字段 `url_list`. Example / 示例: `["https://p3.douyinpic.com/img/aweme-avatar/tos-cn…"]`
-    pub url_list: Vec<String>,
+    pub url_list: Vec<crate::Text>,
     /// JSON `width` / 字段 `width`. Example / 示例: `720`
     pub width: Option<i64>,
     /// JSON `uri` / 字段 `uri`. Example / 示例: `"168x168/aweme-avatar/tos-cn-avt-0015_3bac6620bdd…"`
-    pub uri: Option<String>,
+    pub uri: Option<crate::Text>,
     /// JSON `height` / 字段 `height`. Example / 示例: `720`
     pub height: Option<i64>,
 }
@@ -4355,13 +4355,13 @@ impl de::Object for CoverThumb {
 #[non_exhaustive]
 pub struct PlayUrl {
     /// JSON `uri` / 字段 `uri`. Example / 示例: `"https://sf5-hl-ali-cdn-tos.douyinstatic.com/obj/…"`
-    pub uri: Option<String>,
+    pub uri: Option<crate::Text>,
     /// JSON `url_key` / 字段 `url_key`. Example / 示例: `"7588740872431667995"`
-    pub url_key: Option<String>,
+    pub url_key: Option<crate::Text>,
     /// JSON `height` / 字段 `height`. Example / 示例: `720`
     pub height: Option<i64>,
     /// JSON `url_list` / 字段 `url_list`. Example / 示例: `["https://sf5-hl-ali-cdn-tos.douyinstatic.com/obj/…"]`
-    pub url_list: Vec<String>,
+    pub url_list: Vec<crate::Text>,
     /// JSON `width` / 字段 `width`. Example / 示例: `720`
     pub width: Option<i64>,
 }
@@ -4400,7 +4400,7 @@ impl de::Object for PlayUrl {
 #[non_exhaustive]
 pub struct MusicSearchImpr {
     /// JSON `entity_id` / 字段 `entity_id`. Example / 示例: `"7588740872431667995"`
-    pub entity_id: Option<String>,
+    pub entity_id: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for MusicSearchImpr {
@@ -4468,7 +4468,7 @@ pub struct PoiPatchInfo {
     /// JSON `item_patch_poi_prompt_mark` / 字段 `item_patch_poi_prompt_mark`. Example / 示例: `0`
     pub item_patch_poi_prompt_mark: Option<i64>,
     /// JSON `extra` / 字段 `extra`. Example / 示例: `""`
-    pub extra: Option<String>,
+    pub extra: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for PoiPatchInfo {
@@ -4621,7 +4621,7 @@ pub struct RiskInfos {
     /// JSON `type` / 字段 `type`. Example / 示例: `0`
     pub r#type: Option<i64>,
     /// JSON `content` / 字段 `content`. Example / 示例: `""`
-    pub content: Option<String>,
+    pub content: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for RiskInfos {
@@ -4694,29 +4694,29 @@ impl de::Object for SeriesPaidInfo {
 #[non_exhaustive]
 pub struct AwemeDetailShareInfo {
     /// JSON `share_url` / 字段 `share_url`. Example / 示例: `"https://www.iesdouyin.com/share/video/7588740680…"`
-    pub share_url: Option<String>,
+    pub share_url: Option<crate::Text>,
     /// JSON `share_weibo_desc` / 字段 `share_weibo_desc`. Example / 示例: `"#在抖音，记录美好生活#警惕！你爸妈手机里那个“划算”的理财产品 这是小德的《穷爸爸和富爸爸系列…"`
-    pub share_weibo_desc: Option<String>,
+    pub share_weibo_desc: Option<crate::Text>,
     /// JSON `share_desc` / 字段 `share_desc`. Example / 示例: `"在抖音，记录美好生活"`
-    pub share_desc: Option<String>,
+    pub share_desc: Option<crate::Text>,
     /// JSON `share_title` / 字段 `share_title`. Example / 示例: `"警惕！你爸妈手机里那个“划算”的理财产品 这是小德的《穷爸爸和富爸爸系列》的第十四集，当观众询问…"`
-    pub share_title: Option<String>,
+    pub share_title: Option<crate::Text>,
     /// JSON `share_link_desc` / 字段 `share_link_desc`. Example / 示例: `"0.25 复制打开抖音，看看【小德MOMO的作品】警惕！你爸妈手机里那个“划算”的理财产品 这是…"`
-    pub share_link_desc: Option<String>,
+    pub share_link_desc: Option<crate::Text>,
     /// JSON `share_desc_info` / 字段 `share_desc_info`. Example / 示例: `"#在抖音，记录美好生活#警惕！你爸妈手机里那个“划算”的理财产品 这是小德的《穷爸爸和富爸爸系列…"`
-    pub share_desc_info: Option<String>,
+    pub share_desc_info: Option<crate::Text>,
     /// JSON `bool_persist` / 字段 `bool_persist`. Example / 示例: `0`
     pub bool_persist: Option<i64>,
     /// JSON `share_quote` / 字段 `share_quote`. Example / 示例: `""`
-    pub share_quote: Option<String>,
+    pub share_quote: Option<crate::Text>,
     /// JSON `share_title_other` / 字段 `share_title_other`. Example / 示例: `""`
-    pub share_title_other: Option<String>,
+    pub share_title_other: Option<crate::Text>,
     /// JSON `share_signature_desc` / 字段 `share_signature_desc`. Example / 示例: `""`
-    pub share_signature_desc: Option<String>,
+    pub share_signature_desc: Option<crate::Text>,
     /// JSON `share_signature_url` / 字段 `share_signature_url`. Example / 示例: `""`
-    pub share_signature_url: Option<String>,
+    pub share_signature_url: Option<crate::Text>,
     /// JSON `share_title_myself` / 字段 `share_title_myself`. Example / 示例: `""`
-    pub share_title_myself: Option<String>,
+    pub share_title_myself: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for AwemeDetailShareInfo {
@@ -4776,7 +4776,7 @@ pub struct Statistics {
     /// JSON `exposure_count` / 字段 `exposure_count`. Example / 示例: `0`
     pub exposure_count: Option<i64>,
     /// JSON `aweme_id` / 字段 `aweme_id`. Example / 示例: `"7588740680004963593"`
-    pub aweme_id: Option<String>,
+    pub aweme_id: Option<crate::Text>,
     /// JSON `share_count` / 字段 `share_count`. Example / 示例: `8542`
     pub share_count: Option<i64>,
     /// JSON `digg_count` / 字段 `digg_count`. Example / 示例: `46697`
@@ -4784,7 +4784,7 @@ pub struct Statistics {
     /// JSON `lose_comment_count` / 字段 `lose_comment_count`. Example / 示例: `0`
     pub lose_comment_count: Option<i64>,
     /// JSON `digest` / 字段 `digest`. Example / 示例: `""`
-    pub digest: Option<String>,
+    pub digest: Option<crate::Text>,
     /// JSON `whatsapp_share_count` / 字段 `whatsapp_share_count`. Example / 示例: `0`
     pub whatsapp_share_count: Option<i64>,
     /// JSON `live_watch_count` / 字段 `live_watch_count`. Example / 示例: `0`
@@ -4845,7 +4845,7 @@ pub struct AwemeDetailStatus {
     /// JSON `allow_self_recommend_to_friend` / 字段 `allow_self_recommend_to_friend`. Example / 示例: `true`
     pub allow_self_recommend_to_friend: Option<bool>,
     /// JSON `aweme_id` / 字段 `aweme_id`. Example / 示例: `"7588740680004963593"`
-    pub aweme_id: Option<String>,
+    pub aweme_id: Option<crate::Text>,
     /// JSON `is_private` / 字段 `is_private`. Example / 示例: `false`
     pub is_private: Option<bool>,
     /// JSON `enable_soft_delete` / 字段 `enable_soft_delete`. Example / 示例: `0`
@@ -4881,7 +4881,7 @@ pub struct AwemeDetailStatus {
     /// JSON `allow_friend_recommend` / 字段 `allow_friend_recommend`. Example / 示例: `false`
     pub allow_friend_recommend: Option<bool>,
     /// JSON `not_allow_soft_del_reason` / 字段 `not_allow_soft_del_reason`. Example / 示例: `"ab"`
-    pub not_allow_soft_del_reason: Option<String>,
+    pub not_allow_soft_del_reason: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for AwemeDetailStatus {
@@ -4950,7 +4950,7 @@ pub struct AwemeEditInfo {
     /// JSON `button_status` / 字段 `button_status`. Example / 示例: `2`
     pub button_status: Option<i64>,
     /// JSON `button_toast` / 字段 `button_toast`. Example / 示例: `"视频发布超过30天，已无法修改"`
-    pub button_toast: Option<String>,
+    pub button_toast: Option<crate::Text>,
     /// JSON `edit_status` / 字段 `edit_status`. Example / 示例: `0`
     pub edit_status: Option<i64>,
 }
@@ -5056,13 +5056,13 @@ pub struct SuggestWordsItem {
     /// JSON `words` / 字段 `words`.
     pub words: Vec<WordsItem>,
     /// JSON `scene` / 字段 `scene`. Example / 示例: `"comment_top_rec"`
-    pub scene: Option<String>,
+    pub scene: Option<crate::Text>,
     /// JSON `icon_url` / 字段 `icon_url`. Example / 示例: `""`
-    pub icon_url: Option<String>,
+    pub icon_url: Option<crate::Text>,
     /// JSON `hint_text` / 字段 `hint_text`. Example / 示例: `"大家都在搜："`
-    pub hint_text: Option<String>,
+    pub hint_text: Option<crate::Text>,
     /// JSON `extra_info` / 字段 `extra_info`. Example / 示例: `"{\"resp_from\":\"hit_cache\"}"`
-    pub extra_info: Option<String>,
+    pub extra_info: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for SuggestWordsItem {
@@ -5099,11 +5099,11 @@ impl de::Object for SuggestWordsItem {
 #[non_exhaustive]
 pub struct WordsItem {
     /// JSON `word` / 字段 `word`. Example / 示例: `"零钱通"`
-    pub word: Option<String>,
+    pub word: Option<crate::Text>,
     /// JSON `word_id` / 字段 `word_id`. Example / 示例: `"6538908541661484296"`
-    pub word_id: Option<String>,
+    pub word_id: Option<crate::Text>,
     /// JSON `info` / 字段 `info`. Example / 示例: `"{\"End\":0,\"Start\":0,\"ecpm_boost_tag\":false,\"log_p…"`
-    pub info: Option<String>,
+    pub info: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for WordsItem {
@@ -5142,9 +5142,9 @@ pub struct TextExtraItem {
     /// JSON `caption_start` / 字段 `caption_start`. Example / 示例: `158`
     pub caption_start: Option<i64>,
     /// JSON `hashtag_name` / 字段 `hashtag_name`. Example / 示例: `"财经"`
-    pub hashtag_name: Option<String>,
+    pub hashtag_name: Option<crate::Text>,
     /// JSON `hashtag_id` / 字段 `hashtag_id`. Example / 示例: `"1629797193636868"`
-    pub hashtag_id: Option<String>,
+    pub hashtag_id: Option<crate::Text>,
     /// JSON `is_commerce` / 字段 `is_commerce`. Example / 示例: `false`
     pub is_commerce: Option<bool>,
     /// JSON `start` / 字段 `start`. Example / 示例: `179`
@@ -5202,13 +5202,13 @@ pub struct Video {
     /// JSON `play_addr_lowbr` / 字段 `play_addr_lowbr`.
     pub play_addr_lowbr: Option<PlayAddrLowbr>,
     /// JSON `video_model` / 字段 `video_model`. Example / 示例: `""`
-    pub video_model: Option<String>,
+    pub video_model: Option<crate::Text>,
     /// JSON `bit_rate_audio` / 字段 `bit_rate_audio`.
     pub bit_rate_audio: serde_json::Value,
     /// JSON `play_addr` / 字段 `play_addr`.
     pub play_addr: Option<VideoPlayAddr>,
     /// JSON `ratio` / 字段 `ratio`. Example / 示例: `"540p"`
-    pub ratio: Option<String>,
+    pub ratio: Option<crate::Text>,
     /// JSON `width` / 字段 `width`. Example / 示例: `2560`
     pub width: Option<i64>,
     /// JSON `download_suffix_logo_addr` / 字段 `download_suffix_logo_addr`.
@@ -5218,7 +5218,7 @@ pub struct Video {
     /// JSON `use_static_cover` / 字段 `use_static_cover`. Example / 示例: `true`
     pub use_static_cover: Option<bool>,
     /// JSON `meta` / 字段 `meta`. Example / 示例: `"{\"aed_info\":\"{\\\"bgm_speech_ratio\\\":0.539,\\\"pure_…"`
-    pub meta: Option<String>,
+    pub meta: Option<crate::Text>,
     /// JSON `download_addr` / 字段 `download_addr`.
     pub download_addr: Option<DownloadAddr>,
     /// JSON `is_bytevc1` / 字段 `is_bytevc1`. Example / 示例: `0`
@@ -5230,7 +5230,7 @@ pub struct Video {
     /// JSON `bit_rate` / 字段 `bit_rate`.
     pub bit_rate: Vec<BitRateItem>,
     /// JSON `format` / 字段 `format`. Example / 示例: `"mp4"`
-    pub format: Option<String>,
+    pub format: Option<crate::Text>,
     /// JSON `is_source_HDR` / 字段 `is_source_HDR`. Example / 示例: `0`
     #[serde(rename = "is_source_HDR")]
     pub is_source_hdr: Option<i64>,
@@ -5255,7 +5255,7 @@ pub struct Video {
     /// JSON `play_addr_265` / 字段 `play_addr_265`.
     pub play_addr_265: Option<PlayAddr265>,
     /// JSON `misc_download_addrs` / 字段 `misc_download_addrs`. Example / 示例: `"{\"suffix_scene\":{\"uri\":\"v0d00fg10000d589kovog65p…"`
-    pub misc_download_addrs: Option<String>,
+    pub misc_download_addrs: Option<crate::Text>,
     /// JSON `has_download_suffix_logo_addr` / 字段 `has_download_suffix_logo_addr`. Example / 示例: `true`
     pub has_download_suffix_logo_addr: Option<bool>,
     /// JSON `height` / 字段 `height`. Example / 示例: `1440`
@@ -5334,9 +5334,9 @@ impl de::Object for Video {
 #[non_exhaustive]
 pub struct AnimatedCover {
     /// JSON `uri` / 字段 `uri`. Example / 示例: `"tos-cn-i-dy/e3388a46c44b4ff2a689d0986cf0e329"`
-    pub uri: Option<String>,
+    pub uri: Option<crate::Text>,
     /// JSON `url_list` / 字段 `url_list`. Example / 示例: `["https://p3-sign.douyinpic.com/obj/tos-cn-i-dy/e3…"]`
-    pub url_list: Vec<String>,
+    pub url_list: Vec<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for AnimatedCover {
@@ -5376,13 +5376,13 @@ pub struct BigThumbsItem {
     /// JSON `img_num` / 字段 `img_num`. Example / 示例: `221`
     pub img_num: Option<i64>,
     /// JSON `uri` / 字段 `uri`. Example / 示例: `"tos-cn-p-0015/oknyfFJAEIpIgPU3JQfpxBjA92bkpDNgAQ…"`
-    pub uri: Option<String>,
+    pub uri: Option<crate::Text>,
     /// JSON `img_url` / 字段 `img_url`. Example / 示例: `"https://p3-sign.douyinpic.com/tos-cn-p-0015/okny…"`
-    pub img_url: Option<String>,
+    pub img_url: Option<crate::Text>,
     /// JSON `img_y_len` / 字段 `img_y_len`. Example / 示例: `23`
     pub img_y_len: Option<i64>,
     /// JSON `fext` / 字段 `fext`. Example / 示例: `"jpg"`
-    pub fext: Option<String>,
+    pub fext: Option<crate::Text>,
     /// JSON `img_urls` / 字段 `img_urls`.
     pub img_urls: Vec<serde_json::Value>,
     /// JSON `img_x_size` / 字段 `img_x_size`. Example / 示例: `240`
@@ -5445,21 +5445,21 @@ pub struct BitRateItem {
     /// JSON `play_addr` / 字段 `play_addr`.
     pub play_addr: Option<BitRateItemPlayAddr>,
     /// JSON `video_extra` / 字段 `video_extra`. Example / 示例: `"{\"PktOffsetMap\":\"[{\\\"time\\\": 1, \\\"offset\\\": 6510…"`
-    pub video_extra: Option<String>,
+    pub video_extra: Option<crate::Text>,
     /// JSON `gear_name` / 字段 `gear_name`. Example / 示例: `"720_2_1"`
-    pub gear_name: Option<String>,
+    pub gear_name: Option<crate::Text>,
     /// JSON `is_h265` / 字段 `is_h265`. Example / 示例: `1`
     pub is_h265: Option<i64>,
     /// JSON `is_bytevc1` / 字段 `is_bytevc1`. Example / 示例: `1`
     pub is_bytevc1: Option<i64>,
     /// JSON `HDR_type` / 字段 `HDR_type`. Example / 示例: `""`
     #[serde(rename = "HDR_type")]
-    pub hdr_type: Option<String>,
+    pub hdr_type: Option<crate::Text>,
     /// JSON `HDR_bit` / 字段 `HDR_bit`. Example / 示例: `""`
     #[serde(rename = "HDR_bit")]
-    pub hdr_bit: Option<String>,
+    pub hdr_bit: Option<crate::Text>,
     /// JSON `format` / 字段 `format`. Example / 示例: `"mp4"`
-    pub format: Option<String>,
+    pub format: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for BitRateItem {
@@ -5502,9 +5502,9 @@ impl de::Object for BitRateItem {
 #[non_exhaustive]
 pub struct BitRateItemPlayAddr {
     /// JSON `url_list` / 字段 `url_list`. Example / 示例: `["https://v96-sz-daily-colda.douyinvod.com/c137252…"]`
-    pub url_list: Vec<String>,
+    pub url_list: Vec<crate::Text>,
     /// JSON `url_key` / 字段 `url_key`. Example / 示例: `"v0d00fg10000d589kovog65p2be1nvog_bytevc1_720p_35…"`
-    pub url_key: Option<String>,
+    pub url_key: Option<crate::Text>,
     /// JSON `height` / 字段 `height`. Example / 示例: `720`
     pub height: Option<i64>,
     /// JSON `width` / 字段 `width`. Example / 示例: `1280`
@@ -5512,11 +5512,11 @@ pub struct BitRateItemPlayAddr {
     /// JSON `data_size` / 字段 `data_size`. Example / 示例: `29042402`
     pub data_size: Option<i64>,
     /// JSON `file_hash` / 字段 `file_hash`. Example / 示例: `"29cda8ab0ecbb342f0d0da6351e3fab8"`
-    pub file_hash: Option<String>,
+    pub file_hash: Option<crate::Text>,
     /// JSON `uri` / 字段 `uri`. Example / 示例: `"v0d00fg10000d589kovog65p2be1nvog"`
-    pub uri: Option<String>,
+    pub uri: Option<crate::Text>,
     /// JSON `file_cs` / 字段 `file_cs`. Example / 示例: `"c:0-547294-cbd9|a:v0d00fg10000d589kovog65p2be1nv…"`
-    pub file_cs: Option<String>,
+    pub file_cs: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for BitRateItemPlayAddr {
@@ -5556,13 +5556,13 @@ impl de::Object for BitRateItemPlayAddr {
 #[non_exhaustive]
 pub struct Cover {
     /// JSON `uri` / 字段 `uri`. Example / 示例: `"tos-cn-i-dy/e3388a46c44b4ff2a689d0986cf0e329"`
-    pub uri: Option<String>,
+    pub uri: Option<crate::Text>,
     /// JSON `height` / 字段 `height`. Example / 示例: `720`
     pub height: Option<i64>,
     /// JSON `width` / 字段 `width`. Example / 示例: `540`
     pub width: Option<i64>,
     /// JSON `url_list` / 字段 `url_list`. Example / 示例: `["https://p3-sign.douyinpic.com/tos-cn-i-dy/e3388a…"]`
-    pub url_list: Vec<String>,
+    pub url_list: Vec<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for Cover {
@@ -5602,9 +5602,9 @@ pub struct CoverOriginalScale {
     /// JSON `width` / 字段 `width`. Example / 示例: `640`
     pub width: Option<i64>,
     /// JSON `uri` / 字段 `uri`. Example / 示例: `"tos-cn-i-dy/e3388a46c44b4ff2a689d0986cf0e329"`
-    pub uri: Option<String>,
+    pub uri: Option<crate::Text>,
     /// JSON `url_list` / 字段 `url_list`. Example / 示例: `["https://p3-sign.douyinpic.com/tos-cn-i-dy/e3388a…"]`
-    pub url_list: Vec<String>,
+    pub url_list: Vec<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for CoverOriginalScale {
@@ -5640,9 +5640,9 @@ impl de::Object for CoverOriginalScale {
 #[non_exhaustive]
 pub struct DownloadAddr {
     /// JSON `uri` / 字段 `uri`. Example / 示例: `"v0d00fg10000d589kovog65p2be1nvog"`
-    pub uri: Option<String>,
+    pub uri: Option<crate::Text>,
     /// JSON `url_list` / 字段 `url_list`. Example / 示例: `["https://v11-cold1.douyinvod.com/a8f7c652e2245c73…"]`
-    pub url_list: Vec<String>,
+    pub url_list: Vec<crate::Text>,
     /// JSON `height` / 字段 `height`. Example / 示例: `720`
     pub height: Option<i64>,
     /// JSON `width` / 字段 `width`. Example / 示例: `720`
@@ -5650,7 +5650,7 @@ pub struct DownloadAddr {
     /// JSON `data_size` / 字段 `data_size`. Example / 示例: `70085691`
     pub data_size: Option<i64>,
     /// JSON `file_cs` / 字段 `file_cs`. Example / 示例: `"c:0-719486-5134"`
-    pub file_cs: Option<String>,
+    pub file_cs: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for DownloadAddr {
@@ -5688,9 +5688,9 @@ impl de::Object for DownloadAddr {
 #[non_exhaustive]
 pub struct DownloadSuffixLogoAddr {
     /// JSON `file_cs` / 字段 `file_cs`. Example / 示例: `"c:0-719486-5134"`
-    pub file_cs: Option<String>,
+    pub file_cs: Option<crate::Text>,
     /// JSON `uri` / 字段 `uri`. Example / 示例: `"v0d00fg10000d589kovog65p2be1nvog"`
-    pub uri: Option<String>,
+    pub uri: Option<crate::Text>,
     /// JSON `height` / 字段 `height`. Example / 示例: `720`
     pub height: Option<i64>,
     /// JSON `width` / 字段 `width`. Example / 示例: `720`
@@ -5698,7 +5698,7 @@ pub struct DownloadSuffixLogoAddr {
     /// JSON `data_size` / 字段 `data_size`. Example / 示例: `70085691`
     pub data_size: Option<i64>,
     /// JSON `url_list` / 字段 `url_list`. Example / 示例: `["https://v11-cold1.douyinvod.com/a8f7c652e2245c73…"]`
-    pub url_list: Vec<String>,
+    pub url_list: Vec<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for DownloadSuffixLogoAddr {
@@ -5736,11 +5736,11 @@ impl de::Object for DownloadSuffixLogoAddr {
 #[non_exhaustive]
 pub struct DynamicCover {
     /// JSON `uri` / 字段 `uri`. Example / 示例: `"tos-cn-i-dy/e3388a46c44b4ff2a689d0986cf0e329"`
-    pub uri: Option<String>,
+    pub uri: Option<crate::Text>,
     /// JSON `height` / 字段 `height`. Example / 示例: `720`
     pub height: Option<i64>,
     /// JSON `url_list` / 字段 `url_list`. Example / 示例: `["https://p3-sign.douyinpic.com/obj/tos-cn-i-dy/e3…"]`
-    pub url_list: Vec<String>,
+    pub url_list: Vec<crate::Text>,
     /// JSON `width` / 字段 `width`. Example / 示例: `720`
     pub width: Option<i64>,
 }
@@ -5780,11 +5780,11 @@ pub struct OriginCover {
     /// JSON `width` / 字段 `width`. Example / 示例: `640`
     pub width: Option<i64>,
     /// JSON `url_list` / 字段 `url_list`. Example / 示例: `["https://p11-sign.douyinpic.com/tos-cn-p-0015/oIe…"]`
-    pub url_list: Vec<String>,
+    pub url_list: Vec<crate::Text>,
     /// JSON `height` / 字段 `height`. Example / 示例: `360`
     pub height: Option<i64>,
     /// JSON `uri` / 字段 `uri`. Example / 示例: `"tos-cn-p-0015/oIeSbv7KB2GoBheIHPLTHQJxBiA3QACkTf…"`
-    pub uri: Option<String>,
+    pub uri: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for OriginCover {
@@ -5820,19 +5820,19 @@ impl de::Object for OriginCover {
 #[non_exhaustive]
 pub struct VideoPlayAddr {
     /// JSON `file_cs` / 字段 `file_cs`. Example / 示例: `"c:0-547293-c333|a:v0d00fg10000d589kovog65p2be1nv…"`
-    pub file_cs: Option<String>,
+    pub file_cs: Option<crate::Text>,
     /// JSON `uri` / 字段 `uri`. Example / 示例: `"v0d00fg10000d589kovog65p2be1nvog"`
-    pub uri: Option<String>,
+    pub uri: Option<crate::Text>,
     /// JSON `data_size` / 字段 `data_size`. Example / 示例: `28914349`
     pub data_size: Option<i64>,
     /// JSON `file_hash` / 字段 `file_hash`. Example / 示例: `"13ffc292d09c6a98afb47cd17533c0fe"`
-    pub file_hash: Option<String>,
+    pub file_hash: Option<crate::Text>,
     /// JSON `width` / 字段 `width`. Example / 示例: `1920`
     pub width: Option<i64>,
     /// JSON `url_list` / 字段 `url_list`. Example / 示例: `["https://v5-se-zjjxtc-coldn.douyinvod.com/ecf983b…"]`
-    pub url_list: Vec<String>,
+    pub url_list: Vec<crate::Text>,
     /// JSON `url_key` / 字段 `url_key`. Example / 示例: `"v0d00fg10000d589kovog65p2be1nvog_bytevc1_1080p_3…"`
-    pub url_key: Option<String>,
+    pub url_key: Option<crate::Text>,
     /// JSON `height` / 字段 `height`. Example / 示例: `1080`
     pub height: Option<i64>,
 }
@@ -5874,11 +5874,11 @@ impl de::Object for VideoPlayAddr {
 #[non_exhaustive]
 pub struct PlayAddr265 {
     /// JSON `uri` / 字段 `uri`. Example / 示例: `"v0d00fg10000d589kovog65p2be1nvog"`
-    pub uri: Option<String>,
+    pub uri: Option<crate::Text>,
     /// JSON `url_list` / 字段 `url_list`. Example / 示例: `["https://v5-se-zjjxtc-coldn.douyinvod.com/ecf983b…"]`
-    pub url_list: Vec<String>,
+    pub url_list: Vec<crate::Text>,
     /// JSON `url_key` / 字段 `url_key`. Example / 示例: `"v0d00fg10000d589kovog65p2be1nvog_bytevc1_1080p_3…"`
-    pub url_key: Option<String>,
+    pub url_key: Option<crate::Text>,
     /// JSON `width` / 字段 `width`. Example / 示例: `1920`
     pub width: Option<i64>,
     /// JSON `data_size` / 字段 `data_size`. Example / 示例: `28914349`
@@ -5886,9 +5886,9 @@ pub struct PlayAddr265 {
     /// JSON `height` / 字段 `height`. Example / 示例: `1080`
     pub height: Option<i64>,
     /// JSON `file_hash` / 字段 `file_hash`. Example / 示例: `"13ffc292d09c6a98afb47cd17533c0fe"`
-    pub file_hash: Option<String>,
+    pub file_hash: Option<crate::Text>,
     /// JSON `file_cs` / 字段 `file_cs`. Example / 示例: `"c:0-547293-c333|a:v0d00fg10000d589kovog65p2be1nv…"`
-    pub file_cs: Option<String>,
+    pub file_cs: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for PlayAddr265 {
@@ -5928,17 +5928,17 @@ impl de::Object for PlayAddr265 {
 #[non_exhaustive]
 pub struct PlayAddrH264 {
     /// JSON `url_list` / 字段 `url_list`. Example / 示例: `["https://v26-cold.douyinvod.com/c4c81d05426dced4a…"]`
-    pub url_list: Vec<String>,
+    pub url_list: Vec<crate::Text>,
     /// JSON `width` / 字段 `width`. Example / 示例: `1024`
     pub width: Option<i64>,
     /// JSON `file_hash` / 字段 `file_hash`. Example / 示例: `"a0962057cea8cced37a7a6e61f1aec99"`
-    pub file_hash: Option<String>,
+    pub file_hash: Option<crate::Text>,
     /// JSON `file_cs` / 字段 `file_cs`. Example / 示例: `"c:0-719486-5134|a:v0d00fg10000d589kovog65p2be1nv…"`
-    pub file_cs: Option<String>,
+    pub file_cs: Option<crate::Text>,
     /// JSON `uri` / 字段 `uri`. Example / 示例: `"v0d00fg10000d589kovog65p2be1nvog"`
-    pub uri: Option<String>,
+    pub uri: Option<crate::Text>,
     /// JSON `url_key` / 字段 `url_key`. Example / 示例: `"v0d00fg10000d589kovog65p2be1nvog_h264_540p_57363…"`
-    pub url_key: Option<String>,
+    pub url_key: Option<crate::Text>,
     /// JSON `height` / 字段 `height`. Example / 示例: `576`
     pub height: Option<i64>,
     /// JSON `data_size` / 字段 `data_size`. Example / 示例: `47540305`
@@ -5984,15 +5984,15 @@ pub struct PlayAddrLowbr {
     /// JSON `data_size` / 字段 `data_size`. Example / 示例: `28914349`
     pub data_size: Option<i64>,
     /// JSON `file_hash` / 字段 `file_hash`. Example / 示例: `"13ffc292d09c6a98afb47cd17533c0fe"`
-    pub file_hash: Option<String>,
+    pub file_hash: Option<crate::Text>,
     /// JSON `file_cs` / 字段 `file_cs`. Example / 示例: `"c:0-547293-c333|a:v0d00fg10000d589kovog65p2be1nv…"`
-    pub file_cs: Option<String>,
+    pub file_cs: Option<crate::Text>,
     /// JSON `uri` / 字段 `uri`. Example / 示例: `"v0d00fg10000d589kovog65p2be1nvog"`
-    pub uri: Option<String>,
+    pub uri: Option<crate::Text>,
     /// JSON `url_list` / 字段 `url_list`. Example / 示例: `["https://v5-se-zjjxtc-coldn.douyinvod.com/ecf983b…"]`
-    pub url_list: Vec<String>,
+    pub url_list: Vec<crate::Text>,
     /// JSON `url_key` / 字段 `url_key`. Example / 示例: `"v0d00fg10000d589kovog65p2be1nvog_bytevc1_1080p_3…"`
-    pub url_key: Option<String>,
+    pub url_key: Option<crate::Text>,
     /// JSON `height` / 字段 `height`. Example / 示例: `1080`
     pub height: Option<i64>,
     /// JSON `width` / 字段 `width`. Example / 示例: `1920`
@@ -6056,7 +6056,7 @@ pub struct VideoControl {
     /// JSON `share_grayed` / 字段 `share_grayed`. Example / 示例: `false`
     pub share_grayed: Option<bool>,
     /// JSON `disable_record_reason` / 字段 `disable_record_reason`. Example / 示例: `""`
-    pub disable_record_reason: Option<String>,
+    pub disable_record_reason: Option<crate::Text>,
     /// JSON `allow_share` / 字段 `allow_share`. Example / 示例: `true`
     pub allow_share: Option<bool>,
     /// JSON `download_ignore_visibility` / 字段 `download_ignore_visibility`. Example / 示例: `false`
@@ -6173,9 +6173,9 @@ pub struct DownloadInfoFailInfo {
     /// JSON `code` / 字段 `code`. Example / 示例: `200009`
     pub code: Option<i64>,
     /// JSON `reason` / 字段 `reason`. Example / 示例: `"video_duration"`
-    pub reason: Option<String>,
+    pub reason: Option<crate::Text>,
     /// JSON `msg` / 字段 `msg`. Example / 示例: `"视频暂时无法下载"`
-    pub msg: Option<String>,
+    pub msg: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for DownloadInfoFailInfo {
@@ -6248,7 +6248,7 @@ pub struct DuetInfoFailInfo {
     /// JSON `code` / 字段 `code`. Example / 示例: `100014`
     pub code: Option<i64>,
     /// JSON `reason` / 字段 `reason`. Example / 示例: `"video_duration"`
-    pub reason: Option<String>,
+    pub reason: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for DuetInfoFailInfo {
@@ -6284,7 +6284,7 @@ pub struct VideoTagItem {
     /// JSON `tag_id` / 字段 `tag_id`. Example / 示例: `2014`
     pub tag_id: Option<i64>,
     /// JSON `tag_name` / 字段 `tag_name`. Example / 示例: `"二次元"`
-    pub tag_name: Option<String>,
+    pub tag_name: Option<crate::Text>,
     /// JSON `level` / 字段 `level`. Example / 示例: `1`
     pub level: Option<i64>,
 }
@@ -6477,7 +6477,7 @@ impl de::Object for XiguaTask {
 #[non_exhaustive]
 pub struct Extra {
     /// JSON `logid` / 字段 `logid`. Example / 示例: `"2026030922420262F8BC65B554E65C4219"`
-    pub logid: Option<String>,
+    pub logid: Option<crate::Text>,
     /// JSON `fatal_item_ids` / 字段 `fatal_item_ids`.
     pub fatal_item_ids: Vec<serde_json::Value>,
     /// JSON `now` / 字段 `now`. Example / 示例: `1773067322000`
@@ -6516,7 +6516,7 @@ impl de::Object for Extra {
 #[non_exhaustive]
 pub struct LogPb {
     /// JSON `impr_id` / 字段 `impr_id`. Example / 示例: `"2026030922420262F8BC65B554E65C4219"`
-    pub impr_id: Option<String>,
+    pub impr_id: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for LogPb {

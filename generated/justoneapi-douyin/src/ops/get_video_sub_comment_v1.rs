@@ -142,7 +142,7 @@ pub struct Data {
     /// JSON `log_pb` / 字段 `log_pb`.
     pub log_pb: Option<LogPb>,
     /// JSON `merge_cursor` / 字段 `merge_cursor`. Example / 示例: `""`
-    pub merge_cursor: Option<String>,
+    pub merge_cursor: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for Data {
@@ -182,11 +182,11 @@ impl de::Object for Data {
 #[non_exhaustive]
 pub struct CommentsItem {
     /// JSON `cid` / 字段 `cid`. Example / 示例: `"7251536675678782265"`
-    pub cid: Option<String>,
+    pub cid: Option<crate::Text>,
     /// JSON `text` / 字段 `text`. Example / 示例: `"兄弟那你得多补补橱窗牡蛎精安排吧[暗中观察]"`
-    pub text: Option<String>,
+    pub text: Option<crate::Text>,
     /// JSON `aweme_id` / 字段 `aweme_id`. Example / 示例: `"7251517975340027197"`
-    pub aweme_id: Option<String>,
+    pub aweme_id: Option<crate::Text>,
     /// JSON `create_time` / 字段 `create_time`. Example / 示例: `1688379962`
     pub create_time: Option<i64>,
     /// JSON `digg_count` / 字段 `digg_count`. Example / 示例: `23`
@@ -196,7 +196,7 @@ pub struct CommentsItem {
     /// JSON `user` / 字段 `user`.
     pub user: Option<User>,
     /// JSON `reply_id` / 字段 `reply_id`. Example / 示例: `"7251524159191958327"`
-    pub reply_id: Option<String>,
+    pub reply_id: Option<crate::Text>,
     /// JSON `user_digged` / 字段 `user_digged`. Example / 示例: `0`
     pub user_digged: Option<i64>,
     /// JSON `reply_comment` / 字段 `reply_comment`.
@@ -204,15 +204,15 @@ pub struct CommentsItem {
     /// JSON `text_extra` / 字段 `text_extra`.
     pub text_extra: Vec<serde_json::Value>,
     /// JSON `label_text` / 字段 `label_text`. Example / 示例: `""`
-    pub label_text: Option<String>,
+    pub label_text: Option<crate::Text>,
     /// JSON `label_type` / 字段 `label_type`. Example / 示例: `-1`
     pub label_type: Option<i64>,
     /// JSON `reply_to_reply_id` / 字段 `reply_to_reply_id`. Example / 示例: `"7251535176281932602"`
-    pub reply_to_reply_id: Option<String>,
+    pub reply_to_reply_id: Option<crate::Text>,
     /// JSON `reply_to_username` / 字段 `reply_to_username`. Example / 示例: `"小虎"`
-    pub reply_to_username: Option<String>,
+    pub reply_to_username: Option<crate::Text>,
     /// JSON `reply_to_userid` / 字段 `reply_to_userid`. Example / 示例: `"63868108170"`
-    pub reply_to_userid: Option<String>,
+    pub reply_to_userid: Option<crate::Text>,
     /// JSON `is_author_digged` / 字段 `is_author_digged`. Example / 示例: `true`
     pub is_author_digged: Option<bool>,
     /// JSON `user_buried` / 字段 `user_buried`. Example / 示例: `false`
@@ -220,7 +220,7 @@ pub struct CommentsItem {
     /// JSON `label_list` / 字段 `label_list`.
     pub label_list: Vec<LabelListItem>,
     /// JSON `reply_to_user_sec_id` / 字段 `reply_to_user_sec_id`. Example / 示例: `"MS4wLjABAAAAybe4m-k7fxjK1XQ3SjN3IyECt5Cde__ILrAC…"`
-    pub reply_to_user_sec_id: Option<String>,
+    pub reply_to_user_sec_id: Option<crate::Text>,
     /// JSON `is_hot` / 字段 `is_hot`. Example / 示例: `false`
     pub is_hot: Option<bool>,
     /// JSON `text_music_info` / 字段 `text_music_info`.
@@ -304,7 +304,7 @@ pub struct LabelListItem {
     /// JSON `type` / 字段 `type`. Example / 示例: `20`
     pub r#type: Option<i64>,
     /// JSON `text` / 字段 `text`. Example / 示例: `"作者赞过"`
-    pub text: Option<String>,
+    pub text: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for LabelListItem {
@@ -338,13 +338,13 @@ impl de::Object for LabelListItem {
 #[non_exhaustive]
 pub struct User {
     /// JSON `uid` / 字段 `uid`. Example / 示例: `"74470874573"`
-    pub uid: Option<String>,
+    pub uid: Option<crate::Text>,
     /// JSON `short_id` / 字段 `short_id`. Example / 示例: `"115170456"`
-    pub short_id: Option<String>,
+    pub short_id: Option<crate::Text>,
     /// JSON `nickname` / 字段 `nickname`. Example / 示例: `"史密斯夫妇💑"`
-    pub nickname: Option<String>,
+    pub nickname: Option<crate::Text>,
     /// JSON `signature` / 字段 `signature`. Example / 示例: `""`
-    pub signature: Option<String>,
+    pub signature: Option<crate::Text>,
     /// JSON `avatar_larger` / 字段 `avatar_larger`.
     pub avatar_larger: Option<AvatarLarger>,
     /// JSON `avatar_thumb` / 字段 `avatar_thumb`.
@@ -372,17 +372,17 @@ pub struct User {
     /// JSON `constellation` / 字段 `constellation`. Example / 示例: `8`
     pub constellation: Option<i64>,
     /// JSON `location` / 字段 `location`. Example / 示例: `""`
-    pub location: Option<String>,
+    pub location: Option<crate::Text>,
     /// JSON `hide_location` / 字段 `hide_location`. Example / 示例: `false`
     pub hide_location: Option<bool>,
     /// JSON `weibo_verify` / 字段 `weibo_verify`. Example / 示例: `""`
-    pub weibo_verify: Option<String>,
+    pub weibo_verify: Option<crate::Text>,
     /// JSON `custom_verify` / 字段 `custom_verify`. Example / 示例: `""`
-    pub custom_verify: Option<String>,
+    pub custom_verify: Option<crate::Text>,
     /// JSON `unique_id` / 字段 `unique_id`. Example / 示例: `"GMJ_1116"`
-    pub unique_id: Option<String>,
+    pub unique_id: Option<crate::Text>,
     /// JSON `bind_phone` / 字段 `bind_phone`. Example / 示例: `""`
-    pub bind_phone: Option<String>,
+    pub bind_phone: Option<crate::Text>,
     /// JSON `special_lock` / 字段 `special_lock`. Example / 示例: `0`
     pub special_lock: Option<i64>,
     /// JSON `need_recommend` / 字段 `need_recommend`. Example / 示例: `0`
@@ -390,11 +390,11 @@ pub struct User {
     /// JSON `is_binded_weibo` / 字段 `is_binded_weibo`. Example / 示例: `false`
     pub is_binded_weibo: Option<bool>,
     /// JSON `weibo_name` / 字段 `weibo_name`. Example / 示例: `""`
-    pub weibo_name: Option<String>,
+    pub weibo_name: Option<crate::Text>,
     /// JSON `weibo_schema` / 字段 `weibo_schema`. Example / 示例: `""`
-    pub weibo_schema: Option<String>,
+    pub weibo_schema: Option<crate::Text>,
     /// JSON `weibo_url` / 字段 `weibo_url`. Example / 示例: `""`
-    pub weibo_url: Option<String>,
+    pub weibo_url: Option<crate::Text>,
     /// JSON `story_open` / 字段 `story_open`. Example / 示例: `false`
     pub story_open: Option<bool>,
     /// JSON `story_count` / 字段 `story_count`. Example / 示例: `0`
@@ -418,7 +418,7 @@ pub struct User {
     /// JSON `authority_status` / 字段 `authority_status`. Example / 示例: `0`
     pub authority_status: Option<i64>,
     /// JSON `verify_info` / 字段 `verify_info`. Example / 示例: `""`
-    pub verify_info: Option<String>,
+    pub verify_info: Option<crate::Text>,
     /// JSON `shield_follow_notice` / 字段 `shield_follow_notice`. Example / 示例: `0`
     pub shield_follow_notice: Option<i64>,
     /// JSON `shield_digg_notice` / 字段 `shield_digg_notice`. Example / 示例: `0`
@@ -426,9 +426,9 @@ pub struct User {
     /// JSON `shield_comment_notice` / 字段 `shield_comment_notice`. Example / 示例: `0`
     pub shield_comment_notice: Option<i64>,
     /// JSON `school_name` / 字段 `school_name`. Example / 示例: `""`
-    pub school_name: Option<String>,
+    pub school_name: Option<crate::Text>,
     /// JSON `school_poi_id` / 字段 `school_poi_id`. Example / 示例: `""`
-    pub school_poi_id: Option<String>,
+    pub school_poi_id: Option<crate::Text>,
     /// JSON `school_type` / 字段 `school_type`. Example / 示例: `0`
     pub school_type: Option<i64>,
     /// JSON `with_commerce_entry` / 字段 `with_commerce_entry`. Example / 示例: `false`
@@ -436,15 +436,15 @@ pub struct User {
     /// JSON `verification_type` / 字段 `verification_type`. Example / 示例: `1`
     pub verification_type: Option<i64>,
     /// JSON `enterprise_verify_reason` / 字段 `enterprise_verify_reason`. Example / 示例: `""`
-    pub enterprise_verify_reason: Option<String>,
+    pub enterprise_verify_reason: Option<crate::Text>,
     /// JSON `is_ad_fake` / 字段 `is_ad_fake`. Example / 示例: `false`
     pub is_ad_fake: Option<bool>,
     /// JSON `followers_detail` / 字段 `followers_detail`.
     pub followers_detail: serde_json::Value,
     /// JSON `region` / 字段 `region`. Example / 示例: `"CN"`
-    pub region: Option<String>,
+    pub region: Option<crate::Text>,
     /// JSON `account_region` / 字段 `account_region`. Example / 示例: `""`
-    pub account_region: Option<String>,
+    pub account_region: Option<crate::Text>,
     /// JSON `sync_to_toutiao` / 字段 `sync_to_toutiao`. Example / 示例: `0`
     pub sync_to_toutiao: Option<i64>,
     /// JSON `live_agreement` / 字段 `live_agreement`. Example / 示例: `0`
@@ -468,13 +468,13 @@ pub struct User {
     /// JSON `video_icon` / 字段 `video_icon`.
     pub video_icon: Option<VideoIcon>,
     /// JSON `ins_id` / 字段 `ins_id`. Example / 示例: `""`
-    pub ins_id: Option<String>,
+    pub ins_id: Option<crate::Text>,
     /// JSON `google_account` / 字段 `google_account`. Example / 示例: `""`
-    pub google_account: Option<String>,
+    pub google_account: Option<crate::Text>,
     /// JSON `youtube_channel_id` / 字段 `youtube_channel_id`. Example / 示例: `""`
-    pub youtube_channel_id: Option<String>,
+    pub youtube_channel_id: Option<crate::Text>,
     /// JSON `youtube_channel_title` / 字段 `youtube_channel_title`. Example / 示例: `""`
-    pub youtube_channel_title: Option<String>,
+    pub youtube_channel_title: Option<crate::Text>,
     /// JSON `apple_account` / 字段 `apple_account`. Example / 示例: `0`
     pub apple_account: Option<i64>,
     /// JSON `with_dou_entry` / 字段 `with_dou_entry`. Example / 示例: `false`
@@ -486,9 +486,9 @@ pub struct User {
     /// JSON `accept_private_policy` / 字段 `accept_private_policy`. Example / 示例: `false`
     pub accept_private_policy: Option<bool>,
     /// JSON `twitter_id` / 字段 `twitter_id`. Example / 示例: `""`
-    pub twitter_id: Option<String>,
+    pub twitter_id: Option<crate::Text>,
     /// JSON `twitter_name` / 字段 `twitter_name`. Example / 示例: `""`
-    pub twitter_name: Option<String>,
+    pub twitter_name: Option<crate::Text>,
     /// JSON `user_canceled` / 字段 `user_canceled`. Example / 示例: `false`
     pub user_canceled: Option<bool>,
     /// JSON `has_email` / 字段 `has_email`. Example / 示例: `false`
@@ -500,7 +500,7 @@ pub struct User {
     /// JSON `status` / 字段 `status`. Example / 示例: `1`
     pub status: Option<i64>,
     /// JSON `avatar_uri` / 字段 `avatar_uri`. Example / 示例: `"aweme-avatar/tos-cn-avt-0015_8288a7a3715746c6809…"`
-    pub avatar_uri: Option<String>,
+    pub avatar_uri: Option<crate::Text>,
     /// JSON `follower_status` / 字段 `follower_status`. Example / 示例: `0`
     pub follower_status: Option<i64>,
     /// JSON `neiguang_shield` / 字段 `neiguang_shield`. Example / 示例: `0`
@@ -528,7 +528,7 @@ pub struct User {
     /// JSON `show_gender_strategy` / 字段 `show_gender_strategy`. Example / 示例: `1`
     pub show_gender_strategy: Option<i64>,
     /// JSON `language` / 字段 `language`. Example / 示例: `"zh-Hans"`
-    pub language: Option<String>,
+    pub language: Option<crate::Text>,
     /// JSON `has_insights` / 字段 `has_insights`. Example / 示例: `false`
     pub has_insights: Option<bool>,
     /// JSON `item_list` / 字段 `item_list`.
@@ -544,7 +544,7 @@ pub struct User {
     /// JSON `is_star` / 字段 `is_star`. Example / 示例: `false`
     pub is_star: Option<bool>,
     /// JSON `cv_level` / 字段 `cv_level`. Example / 示例: `""`
-    pub cv_level: Option<String>,
+    pub cv_level: Option<crate::Text>,
     /// JSON `type_label` / 字段 `type_label`.
     pub type_label: serde_json::Value,
     /// JSON `ad_cover_url` / 字段 `ad_cover_url`.
@@ -560,7 +560,7 @@ pub struct User {
     /// JSON `cha_list` / 字段 `cha_list`.
     pub cha_list: serde_json::Value,
     /// JSON `sec_uid` / 字段 `sec_uid`. Example / 示例: `"MS4wLjABAAAA6KxayaNDf8hvL5Nti7fsnlJIMQRpUQQexZGW…"`
-    pub sec_uid: Option<String>,
+    pub sec_uid: Option<crate::Text>,
     /// JSON `urge_detail` / 字段 `urge_detail`.
     pub urge_detail: Option<UrgeDetail>,
     /// JSON `need_points` / 字段 `need_points`.
@@ -570,7 +570,7 @@ pub struct User {
     /// JSON `can_set_geofencing` / 字段 `can_set_geofencing`.
     pub can_set_geofencing: serde_json::Value,
     /// JSON `room_id_str` / 字段 `room_id_str`. Example / 示例: `"0"`
-    pub room_id_str: Option<String>,
+    pub room_id_str: Option<crate::Text>,
     /// JSON `white_cover_url` / 字段 `white_cover_url`.
     pub white_cover_url: serde_json::Value,
     /// JSON `user_tags` / 字段 `user_tags`.
@@ -646,7 +646,7 @@ pub struct User {
     /// JSON `contacts_status` / 字段 `contacts_status`. Example / 示例: `2`
     pub contacts_status: Option<i64>,
     /// JSON `risk_notice_text` / 字段 `risk_notice_text`. Example / 示例: `""`
-    pub risk_notice_text: Option<String>,
+    pub risk_notice_text: Option<crate::Text>,
     /// JSON `follower_list_secondary_information_struct` / 字段 `follower_list_secondary_information_struct`.
     pub follower_list_secondary_information_struct: serde_json::Value,
     /// JSON `endorsement_info_list` / 字段 `endorsement_info_list`.
@@ -694,7 +694,7 @@ pub struct User {
     /// JSON `mate_count` / 字段 `mate_count`. Example / 示例: `0`
     pub mate_count: Option<i64>,
     /// JSON `follower_count_str` / 字段 `follower_count_str`. Example / 示例: `""`
-    pub follower_count_str: Option<String>,
+    pub follower_count_str: Option<crate::Text>,
     /// JSON `social_real_relation_type` / 字段 `social_real_relation_type`. Example / 示例: `0`
     pub social_real_relation_type: Option<i64>,
     /// JSON `identity_labels` / 字段 `identity_labels`.
@@ -959,7 +959,7 @@ impl de::Object for User {
 #[non_exhaustive]
 pub struct Avatar168x168 {
     /// JSON `uri` / 字段 `uri`. Example / 示例: `""`
-    pub uri: Option<String>,
+    pub uri: Option<crate::Text>,
     /// JSON `url_list` / 字段 `url_list`.
     pub url_list: Vec<serde_json::Value>,
     /// JSON `width` / 字段 `width`. Example / 示例: `720`
@@ -1001,7 +1001,7 @@ impl de::Object for Avatar168x168 {
 #[non_exhaustive]
 pub struct Avatar300x300 {
     /// JSON `uri` / 字段 `uri`. Example / 示例: `""`
-    pub uri: Option<String>,
+    pub uri: Option<crate::Text>,
     /// JSON `url_list` / 字段 `url_list`.
     pub url_list: Vec<serde_json::Value>,
     /// JSON `width` / 字段 `width`. Example / 示例: `720`
@@ -1043,7 +1043,7 @@ impl de::Object for Avatar300x300 {
 #[non_exhaustive]
 pub struct AvatarLarger {
     /// JSON `uri` / 字段 `uri`. Example / 示例: `""`
-    pub uri: Option<String>,
+    pub uri: Option<crate::Text>,
     /// JSON `url_list` / 字段 `url_list`.
     pub url_list: Vec<serde_json::Value>,
     /// JSON `width` / 字段 `width`. Example / 示例: `720`
@@ -1085,9 +1085,9 @@ impl de::Object for AvatarLarger {
 #[non_exhaustive]
 pub struct AvatarMedium {
     /// JSON `uri` / 字段 `uri`. Example / 示例: `"720x720/aweme-avatar/tos-cn-avt-0015_8288a7a3715…"`
-    pub uri: Option<String>,
+    pub uri: Option<crate::Text>,
     /// JSON `url_list` / 字段 `url_list`. Example / 示例: `["https://p26.douyinpic.com/aweme-avatar/tos-cn-av…"]`
-    pub url_list: Vec<String>,
+    pub url_list: Vec<crate::Text>,
     /// JSON `width` / 字段 `width`. Example / 示例: `720`
     pub width: Option<i64>,
     /// JSON `height` / 字段 `height`. Example / 示例: `720`
@@ -1127,9 +1127,9 @@ impl de::Object for AvatarMedium {
 #[non_exhaustive]
 pub struct AvatarThumb {
     /// JSON `uri` / 字段 `uri`. Example / 示例: `"100x100/aweme-avatar/tos-cn-avt-0015_8288a7a3715…"`
-    pub uri: Option<String>,
+    pub uri: Option<crate::Text>,
     /// JSON `url_list` / 字段 `url_list`. Example / 示例: `["https://p26.douyinpic.com/aweme-avatar/tos-cn-av…"]`
-    pub url_list: Vec<String>,
+    pub url_list: Vec<crate::Text>,
     /// JSON `width` / 字段 `width`. Example / 示例: `720`
     pub width: Option<i64>,
     /// JSON `height` / 字段 `height`. Example / 示例: `720`
@@ -1250,7 +1250,7 @@ impl de::Object for MateRelation {
 #[non_exhaustive]
 pub struct SearchImpr {
     /// JSON `entity_id` / 字段 `entity_id`. Example / 示例: `"74470874573"`
-    pub entity_id: Option<String>,
+    pub entity_id: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for SearchImpr {
@@ -1316,7 +1316,7 @@ impl de::Object for UrgeDetail {
 #[non_exhaustive]
 pub struct VideoIcon {
     /// JSON `uri` / 字段 `uri`. Example / 示例: `""`
-    pub uri: Option<String>,
+    pub uri: Option<crate::Text>,
     /// JSON `url_list` / 字段 `url_list`.
     pub url_list: Vec<serde_json::Value>,
     /// JSON `width` / 字段 `width`. Example / 示例: `720`
@@ -1397,7 +1397,7 @@ impl de::Object for Extra {
 #[non_exhaustive]
 pub struct LogPb {
     /// JSON `impr_id` / 字段 `impr_id`. Example / 示例: `"202603092200008BB27969FB0AD053B5B4"`
-    pub impr_id: Option<String>,
+    pub impr_id: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for LogPb {

@@ -201,9 +201,9 @@ pub struct Data {
     /// JSON `time_cost` / 字段 `time_cost`.
     pub time_cost: Option<TimeCost>,
     /// JSON `path` / 字段 `path`. Example / 示例: `"/aweme/v2/search/discover/"`
-    pub path: Option<String>,
+    pub path: Option<crate::Text>,
     /// JSON `mock_recall_path` / 字段 `mock_recall_path`. Example / 示例: `"/aweme/v2/search/discover/"`
-    pub mock_recall_path: Option<String>,
+    pub mock_recall_path: Option<crate::Text>,
     /// JSON `success` / 字段 `success`. Example / 示例: `true`
     pub success: Option<bool>,
 }
@@ -250,7 +250,7 @@ impl de::Object for Data {
 #[non_exhaustive]
 pub struct BusinessConfig {
     /// JSON `keyword` / 字段 `keyword`. Example / 示例: `"小德MOMO"`
-    pub keyword: Option<String>,
+    pub keyword: Option<crate::Text>,
     /// JSON `has_more` / 字段 `has_more`. Example / 示例: `1`
     pub has_more: Option<i64>,
     /// JSON `is_filter_search` / 字段 `is_filter_search`. Example / 示例: `1`
@@ -274,7 +274,7 @@ pub struct BusinessConfig {
     /// JSON `pre_loadmore_config` / 字段 `pre_loadmore_config`.
     pub pre_loadmore_config: serde_json::Value,
     /// JSON `poi_search_info` / 字段 `poi_search_info`. Example / 示例: `""`
-    pub poi_search_info: Option<String>,
+    pub poi_search_info: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for BusinessConfig {
@@ -358,11 +358,11 @@ impl de::Object for BusinessConfigExtra {
 #[non_exhaustive]
 pub struct Feedback {
     /// JSON `url` / 字段 `url`. Example / 示例: `"aweme://webview/?url=https%3A%2F%2Faweme.snssdk.…"`
-    pub url: Option<String>,
+    pub url: Option<crate::Text>,
     /// JSON `text_first` / 字段 `text_first`. Example / 示例: `"找不到想找的帐号？"`
-    pub text_first: Option<String>,
+    pub text_first: Option<crate::Text>,
     /// JSON `text_second` / 字段 `text_second`. Example / 示例: `"告诉我们"`
-    pub text_second: Option<String>,
+    pub text_second: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for Feedback {
@@ -397,15 +397,15 @@ impl de::Object for Feedback {
 #[non_exhaustive]
 pub struct NextPage {
     /// JSON `keyword` / 字段 `keyword`. Example / 示例: `"小德MOMO"`
-    pub keyword: Option<String>,
+    pub keyword: Option<crate::Text>,
     /// JSON `search_request_id` / 字段 `search_request_id`. Example / 示例: `"20260309224145DCBF940783D6EB76DF04"`
-    pub search_request_id: Option<String>,
+    pub search_request_id: Option<crate::Text>,
     /// JSON `search_id` / 字段 `search_id`. Example / 示例: `"20260309224145DCBF940783D6EB76DF04"`
-    pub search_id: Option<String>,
+    pub search_id: Option<crate::Text>,
     /// JSON `cursor` / 字段 `cursor`. Example / 示例: `20`
     pub cursor: Option<i64>,
     /// JSON `poi_search_info` / 字段 `poi_search_info`. Example / 示例: `""`
-    pub poi_search_info: Option<String>,
+    pub poi_search_info: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for NextPage {
@@ -442,7 +442,7 @@ impl de::Object for NextPage {
 #[non_exhaustive]
 pub struct BusinessDataItem {
     /// JSON `data_id` / 字段 `data_id`. Example / 示例: `"0"`
-    pub data_id: Option<String>,
+    pub data_id: Option<crate::Text>,
     /// JSON `type` / 字段 `type`. Example / 示例: `999`
     pub r#type: Option<i64>,
     /// JSON `data` / 字段 `data`.
@@ -450,7 +450,7 @@ pub struct BusinessDataItem {
     /// JSON `log` / 字段 `log`.
     pub log: Option<BusinessDataItemLog>,
     /// JSON `card_id` / 字段 `card_id`. Example / 示例: `"douyin.doctype_aweme_user"`
-    pub card_id: Option<String>,
+    pub card_id: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for BusinessDataItem {
@@ -495,7 +495,7 @@ pub struct BusinessDataItemData {
     /// JSON `type` / 字段 `type`. Example / 示例: `999`
     pub r#type: Option<i64>,
     /// JSON `schema` / 字段 `schema`. Example / 示例: `"aweme://lynxview/?channel=morphling_high&bundle=…"`
-    pub schema: Option<String>,
+    pub schema: Option<crate::Text>,
     /// JSON `log_data` / 字段 `log_data`.
     pub log_data: Option<LogData>,
     /// JSON `ecom_goods_list` / 字段 `ecom_goods_list`.
@@ -509,7 +509,7 @@ pub struct BusinessDataItemData {
     /// JSON `doc_type` / 字段 `doc_type`. Example / 示例: `150`
     pub doc_type: Option<i64>,
     /// JSON `provider_doc_id_str` / 字段 `provider_doc_id_str`. Example / 示例: `"105246634576"`
-    pub provider_doc_id_str: Option<String>,
+    pub provider_doc_id_str: Option<crate::Text>,
     /// JSON `aweme_list` / 字段 `aweme_list`.
     pub aweme_list: serde_json::Value,
     /// JSON `card_style_type` / 字段 `card_style_type`. Example / 示例: `4`
@@ -529,15 +529,15 @@ pub struct BusinessDataItemData {
     /// JSON `debug_diff_info` / 字段 `debug_diff_info`.
     pub debug_diff_info: serde_json::Value,
     /// JSON `send_back` / 字段 `send_back`. Example / 示例: `""`
-    pub send_back: Option<String>,
+    pub send_back: Option<crate::Text>,
     /// JSON `sub_card_list` / 字段 `sub_card_list`.
     pub sub_card_list: serde_json::Value,
     /// JSON `card_id` / 字段 `card_id`. Example / 示例: `"douyin.doctype_aweme_user"`
-    pub card_id: Option<String>,
+    pub card_id: Option<crate::Text>,
     /// JSON `raw_data` / 字段 `raw_data`. Example / 示例: `"{\"is_red_uniqueid\":false,\"is_private_letter\":nul…"`
-    pub raw_data: Option<String>,
+    pub raw_data: Option<crate::Text>,
     /// JSON `card_type_name` / 字段 `card_type_name`. Example / 示例: `"channel_user"`
-    pub card_type_name: Option<String>,
+    pub card_type_name: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for BusinessDataItemData {
@@ -633,9 +633,9 @@ pub struct CardProtocalStructRenderExtra {
     /// JSON `type` / 字段 `type`. Example / 示例: `999`
     pub r#type: Option<i64>,
     /// JSON `card_type_name` / 字段 `card_type_name`. Example / 示例: `"channel_user"`
-    pub card_type_name: Option<String>,
+    pub card_type_name: Option<crate::Text>,
     /// JSON `schema` / 字段 `schema`. Example / 示例: `"aweme://lynxview/?channel=morphling_high&bundle=…"`
-    pub schema: Option<String>,
+    pub schema: Option<crate::Text>,
     /// JSON `height` / 字段 `height`. Example / 示例: `80`
     pub height: Option<i64>,
 }
@@ -706,7 +706,7 @@ impl de::Object for DebugData {
 #[non_exhaustive]
 pub struct LogData {
     /// JSON `dcm` / 字段 `dcm`. Example / 示例: `"search.natural.discover.105246634576.20260309224…"`
-    pub dcm: Option<String>,
+    pub dcm: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for LogData {
@@ -739,7 +739,7 @@ impl de::Object for LogData {
 #[non_exhaustive]
 pub struct BusinessDataItemLog {
     /// JSON `dcm` / 字段 `dcm`. Example / 示例: `"search.natural.discover.105246634576.20260309224…"`
-    pub dcm: Option<String>,
+    pub dcm: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for BusinessDataItemLog {
@@ -774,11 +774,11 @@ pub struct DataExtra {
     /// JSON `now` / 字段 `now`. Example / 示例: `1773067306000`
     pub now: Option<i64>,
     /// JSON `logid` / 字段 `logid`. Example / 示例: `"20260309224145DCBF940783D6EB76DF04"`
-    pub logid: Option<String>,
+    pub logid: Option<crate::Text>,
     /// JSON `fatal_item_ids` / 字段 `fatal_item_ids`.
     pub fatal_item_ids: Vec<serde_json::Value>,
     /// JSON `search_request_id` / 字段 `search_request_id`. Example / 示例: `""`
-    pub search_request_id: Option<String>,
+    pub search_request_id: Option<crate::Text>,
     /// JSON `device_score` / 字段 `device_score`. Example / 示例: `0`
     pub device_score: Option<f64>,
     /// JSON `scenes` / 字段 `scenes`.
@@ -853,11 +853,11 @@ impl de::Object for GlobalConfig {
 #[non_exhaustive]
 pub struct DataLog {
     /// JSON `search_id` / 字段 `search_id`. Example / 示例: `"20260309224145DCBF940783D6EB76DF04"`
-    pub search_id: Option<String>,
+    pub search_id: Option<crate::Text>,
     /// JSON `impr_id` / 字段 `impr_id`. Example / 示例: `"20260309224145DCBF940783D6EB76DF04"`
-    pub impr_id: Option<String>,
+    pub impr_id: Option<crate::Text>,
     /// JSON `search_keyword` / 字段 `search_keyword`. Example / 示例: `"小德MOMO"`
-    pub search_keyword: Option<String>,
+    pub search_keyword: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for DataLog {
@@ -892,7 +892,7 @@ impl de::Object for DataLog {
 #[non_exhaustive]
 pub struct LogPb {
     /// JSON `impr_id` / 字段 `impr_id`. Example / 示例: `"20260309224145DCBF940783D6EB76DF04"`
-    pub impr_id: Option<String>,
+    pub impr_id: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for LogPb {
@@ -925,7 +925,7 @@ impl de::Object for LogPb {
 #[non_exhaustive]
 pub struct RenderInfoItem {
     /// JSON `render_id` / 字段 `render_id`. Example / 示例: `"0"`
-    pub render_id: Option<String>,
+    pub render_id: Option<crate::Text>,
     /// JSON `render_type` / 字段 `render_type`. Example / 示例: `1`
     pub render_type: Option<i64>,
     /// JSON `render_extra` / 字段 `render_extra`.
@@ -967,11 +967,11 @@ impl de::Object for RenderInfoItem {
 #[non_exhaustive]
 pub struct RenderInfoItemRenderExtra {
     /// JSON `card_type_name` / 字段 `card_type_name`. Example / 示例: `"channel_user"`
-    pub card_type_name: Option<String>,
+    pub card_type_name: Option<crate::Text>,
     /// JSON `type` / 字段 `type`. Example / 示例: `999`
     pub r#type: Option<i64>,
     /// JSON `schema` / 字段 `schema`. Example / 示例: `"aweme://lynxview/?channel=morphling_high&bundle=…"`
-    pub schema: Option<String>,
+    pub schema: Option<crate::Text>,
     /// JSON `height` / 字段 `height`. Example / 示例: `80`
     pub height: Option<i64>,
 }
@@ -1009,13 +1009,13 @@ impl de::Object for RenderInfoItemRenderExtra {
 #[non_exhaustive]
 pub struct Struct {
     /// JSON `id` / 字段 `id`. Example / 示例: `"00"`
-    pub id: Option<String>,
+    pub id: Option<crate::Text>,
     /// JSON `layout_type` / 字段 `layout_type`. Example / 示例: `1`
     pub layout_type: Option<i64>,
     /// JSON `children` / 字段 `children`.
     pub children: Vec<ChildrenItem>,
     /// JSON `fp` / 字段 `fp`. Example / 示例: `""`
-    pub fp: Option<String>,
+    pub fp: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for Struct {
@@ -1051,13 +1051,13 @@ impl de::Object for Struct {
 #[non_exhaustive]
 pub struct ChildrenItem {
     /// JSON `id` / 字段 `id`. Example / 示例: `"0"`
-    pub id: Option<String>,
+    pub id: Option<crate::Text>,
     /// JSON `data_id` / 字段 `data_id`. Example / 示例: `"0"`
-    pub data_id: Option<String>,
+    pub data_id: Option<crate::Text>,
     /// JSON `render_id` / 字段 `render_id`. Example / 示例: `"0"`
-    pub render_id: Option<String>,
+    pub render_id: Option<crate::Text>,
     /// JSON `fp` / 字段 `fp`. Example / 示例: `""`
-    pub fp: Option<String>,
+    pub fp: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for ChildrenItem {

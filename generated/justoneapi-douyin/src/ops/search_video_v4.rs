@@ -346,9 +346,9 @@ pub struct Data {
     /// JSON `time_cost` / 字段 `time_cost`.
     pub time_cost: Option<TimeCost>,
     /// JSON `path` / 字段 `path`. Example / 示例: `"/aweme/v2/search/item/"`
-    pub path: Option<String>,
+    pub path: Option<crate::Text>,
     /// JSON `mock_recall_path` / 字段 `mock_recall_path`. Example / 示例: `"/aweme/v2/search/item/"`
-    pub mock_recall_path: Option<String>,
+    pub mock_recall_path: Option<crate::Text>,
     /// JSON `success` / 字段 `success`. Example / 示例: `true`
     pub success: Option<bool>,
 }
@@ -395,7 +395,7 @@ impl de::Object for Data {
 #[non_exhaustive]
 pub struct BusinessConfig {
     /// JSON `keyword` / 字段 `keyword`. Example / 示例: `"Destiny"`
-    pub keyword: Option<String>,
+    pub keyword: Option<crate::Text>,
     /// JSON `has_more` / 字段 `has_more`. Example / 示例: `1`
     pub has_more: Option<i64>,
     /// JSON `is_filter_search` / 字段 `is_filter_search`. Example / 示例: `1`
@@ -417,7 +417,7 @@ pub struct BusinessConfig {
     /// JSON `general_search_config` / 字段 `general_search_config`.
     pub general_search_config: Option<GeneralSearchConfig>,
     /// JSON `backtrace` / 字段 `backtrace`. Example / 示例: `"M7U2PfbCPC7qlX46ow2D75grAHBeaWaP5kGHSv9uueTFoQuj…"`
-    pub backtrace: Option<String>,
+    pub backtrace: Option<crate::Text>,
     /// JSON `extra` / 字段 `extra`.
     pub extra: Option<BusinessConfigExtra>,
     /// JSON `feedback` / 字段 `feedback`.
@@ -425,7 +425,7 @@ pub struct BusinessConfig {
     /// JSON `pre_loadmore_config` / 字段 `pre_loadmore_config`.
     pub pre_loadmore_config: serde_json::Value,
     /// JSON `poi_search_info` / 字段 `poi_search_info`. Example / 示例: `""`
-    pub poi_search_info: Option<String>,
+    pub poi_search_info: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for BusinessConfig {
@@ -512,7 +512,7 @@ impl de::Object for BusinessConfigExtra {
 #[non_exhaustive]
 pub struct GeneralSearchConfig {
     /// JSON `keyword` / 字段 `keyword`. Example / 示例: `"Destiny"`
-    pub keyword: Option<String>,
+    pub keyword: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for GeneralSearchConfig {
@@ -545,15 +545,15 @@ impl de::Object for GeneralSearchConfig {
 #[non_exhaustive]
 pub struct NextPage {
     /// JSON `keyword` / 字段 `keyword`. Example / 示例: `"Destiny"`
-    pub keyword: Option<String>,
+    pub keyword: Option<crate::Text>,
     /// JSON `search_request_id` / 字段 `search_request_id`. Example / 示例: `"202603092251584C4D9AF2EE942832251F"`
-    pub search_request_id: Option<String>,
+    pub search_request_id: Option<crate::Text>,
     /// JSON `search_id` / 字段 `search_id`. Example / 示例: `"202603092251584C4D9AF2EE942832251F"`
-    pub search_id: Option<String>,
+    pub search_id: Option<crate::Text>,
     /// JSON `cursor` / 字段 `cursor`. Example / 示例: `22`
     pub cursor: Option<i64>,
     /// JSON `poi_search_info` / 字段 `poi_search_info`. Example / 示例: `""`
-    pub poi_search_info: Option<String>,
+    pub poi_search_info: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for NextPage {
@@ -590,7 +590,7 @@ impl de::Object for NextPage {
 #[non_exhaustive]
 pub struct BusinessDataItem {
     /// JSON `data_id` / 字段 `data_id`. Example / 示例: `"10"`
-    pub data_id: Option<String>,
+    pub data_id: Option<crate::Text>,
     /// JSON `type` / 字段 `type`. Example / 示例: `1`
     pub r#type: Option<i64>,
     /// JSON `data` / 字段 `data`.
@@ -598,7 +598,7 @@ pub struct BusinessDataItem {
     /// JSON `log` / 字段 `log`.
     pub log: Option<BusinessDataItemLog>,
     /// JSON `card_id` / 字段 `card_id`. Example / 示例: `"douyin.doctype_aweme_video"`
-    pub card_id: Option<String>,
+    pub card_id: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for BusinessDataItem {
@@ -649,7 +649,7 @@ pub struct BusinessDataItemData {
     /// JSON `provider_doc_id` / 字段 `provider_doc_id`. Example / 示例: `7614581977703204416`
     pub provider_doc_id: Option<i64>,
     /// JSON `provider_doc_id_str` / 字段 `provider_doc_id_str`. Example / 示例: `"7614581977703204416"`
-    pub provider_doc_id_str: Option<String>,
+    pub provider_doc_id_str: Option<crate::Text>,
     /// JSON `tab` / 字段 `tab`.
     pub tab: serde_json::Value,
     /// JSON `show_tab` / 字段 `show_tab`.
@@ -659,7 +659,7 @@ pub struct BusinessDataItemData {
     /// JSON `aweme_list` / 字段 `aweme_list`.
     pub aweme_list: serde_json::Value,
     /// JSON `send_back` / 字段 `send_back`. Example / 示例: `""`
-    pub send_back: Option<String>,
+    pub send_back: Option<crate::Text>,
     /// JSON `card_type` / 字段 `card_type`. Example / 示例: `1`
     pub card_type: Option<i64>,
     /// JSON `card_style_type` / 字段 `card_style_type`. Example / 示例: `1`
@@ -671,11 +671,11 @@ pub struct BusinessDataItemData {
     /// JSON `debug_data` / 字段 `debug_data`.
     pub debug_data: Option<DebugData>,
     /// JSON `recommend_title` / 字段 `recommend_title`. Example / 示例: `""`
-    pub recommend_title: Option<String>,
+    pub recommend_title: Option<crate::Text>,
     /// JSON `ops` / 字段 `ops`.
     pub ops: serde_json::Value,
     /// JSON `card_id` / 字段 `card_id`. Example / 示例: `"douyin.doctype_aweme_video"`
-    pub card_id: Option<String>,
+    pub card_id: Option<crate::Text>,
     /// JSON `qishui_music_list` / 字段 `qishui_music_list`.
     pub qishui_music_list: serde_json::Value,
     /// JSON `shoot_position_list` / 字段 `shoot_position_list`.
@@ -734,9 +734,9 @@ impl de::Object for BusinessDataItemData {
 #[non_exhaustive]
 pub struct AwemeInfo {
     /// JSON `aweme_id` / 字段 `aweme_id`. Example / 示例: `"7614581977703204416"`
-    pub aweme_id: Option<String>,
+    pub aweme_id: Option<crate::Text>,
     /// JSON `desc` / 字段 `desc`. Example / 示例: `"谁再说我们颜人中不会跳舞呢😌\n这不是如鱼得水嘛！！！\n终于盼到「Destiny」返场！！！！\n#…"`
-    pub desc: Option<String>,
+    pub desc: Option<crate::Text>,
     /// JSON `create_time` / 字段 `create_time`. Example / 示例: `1772908028`
     pub create_time: Option<i64>,
     /// JSON `author` / 字段 `author`.
@@ -748,7 +748,7 @@ pub struct AwemeInfo {
     /// JSON `video` / 字段 `video`.
     pub video: Option<Video>,
     /// JSON `share_url` / 字段 `share_url`. Example / 示例: `"https://www.iesdouyin.com/share/video/7614581977…"`
-    pub share_url: Option<String>,
+    pub share_url: Option<crate::Text>,
     /// JSON `user_digged` / 字段 `user_digged`. Example / 示例: `0`
     pub user_digged: Option<i64>,
     /// JSON `statistics` / 字段 `statistics`.
@@ -764,7 +764,7 @@ pub struct AwemeInfo {
     /// JSON `share_info` / 字段 `share_info`.
     pub share_info: Option<AwemeInfoShareInfo>,
     /// JSON `distance` / 字段 `distance`. Example / 示例: `""`
-    pub distance: Option<String>,
+    pub distance: Option<crate::Text>,
     /// JSON `video_labels` / 字段 `video_labels`.
     pub video_labels: serde_json::Value,
     /// JSON `is_vr` / 字段 `is_vr`. Example / 示例: `false`
@@ -784,7 +784,7 @@ pub struct AwemeInfo {
     /// JSON `is_relieve` / 字段 `is_relieve`. Example / 示例: `false`
     pub is_relieve: Option<bool>,
     /// JSON `sort_label` / 字段 `sort_label`. Example / 示例: `""`
-    pub sort_label: Option<String>,
+    pub sort_label: Option<crate::Text>,
     /// JSON `position` / 字段 `position`.
     pub position: serde_json::Value,
     /// JSON `uniqid_position` / 字段 `uniqid_position`.
@@ -802,7 +802,7 @@ pub struct AwemeInfo {
     /// JSON `is_pgcshow` / 字段 `is_pgcshow`. Example / 示例: `false`
     pub is_pgcshow: Option<bool>,
     /// JSON `region` / 字段 `region`. Example / 示例: `"CN"`
-    pub region: Option<String>,
+    pub region: Option<crate::Text>,
     /// JSON `video_text` / 字段 `video_text`.
     pub video_text: Vec<serde_json::Value>,
     /// JSON `vr_type` / 字段 `vr_type`. Example / 示例: `0`
@@ -814,7 +814,7 @@ pub struct AwemeInfo {
     /// JSON `promotions` / 字段 `promotions`.
     pub promotions: Vec<serde_json::Value>,
     /// JSON `group_id` / 字段 `group_id`. Example / 示例: `"7614581977703204416"`
-    pub group_id: Option<String>,
+    pub group_id: Option<crate::Text>,
     /// JSON `prevent_download` / 字段 `prevent_download`. Example / 示例: `false`
     pub prevent_download: Option<bool>,
     /// JSON `nickname_position` / 字段 `nickname_position`.
@@ -836,11 +836,11 @@ pub struct AwemeInfo {
     /// JSON `without_watermark` / 字段 `without_watermark`. Example / 示例: `false`
     pub without_watermark: Option<bool>,
     /// JSON `desc_language` / 字段 `desc_language`. Example / 示例: `"zh"`
-    pub desc_language: Option<String>,
+    pub desc_language: Option<crate::Text>,
     /// JSON `interaction_stickers` / 字段 `interaction_stickers`.
     pub interaction_stickers: serde_json::Value,
     /// JSON `misc_info` / 字段 `misc_info`. Example / 示例: `"{\"activity_feed_json\":\"{\\\"root_gid\\\":\\\"722889212…"`
-    pub misc_info: Option<String>,
+    pub misc_info: Option<crate::Text>,
     /// JSON `origin_comment_ids` / 字段 `origin_comment_ids`.
     pub origin_comment_ids: serde_json::Value,
     /// JSON `commerce_config_data` / 字段 `commerce_config_data`.
@@ -882,7 +882,7 @@ pub struct AwemeInfo {
     /// JSON `story_ttl` / 字段 `story_ttl`. Example / 示例: `0`
     pub story_ttl: Option<i64>,
     /// JSON `city` / 字段 `city`. Example / 示例: `"350100"`
-    pub city: Option<String>,
+    pub city: Option<crate::Text>,
     /// JSON `cover_labels` / 字段 `cover_labels`.
     pub cover_labels: serde_json::Value,
     /// JSON `is_first_video` / 字段 `is_first_video`. Example / 示例: `false`
@@ -952,13 +952,13 @@ pub struct AwemeInfo {
     /// JSON `image_list` / 字段 `image_list`.
     pub image_list: serde_json::Value,
     /// JSON `component_info_v2` / 字段 `component_info_v2`. Example / 示例: `"{\"desc_lines_limit\":0,\"hide_marquee\":false}"`
-    pub component_info_v2: Option<String>,
+    pub component_info_v2: Option<crate::Text>,
     /// JSON `item_warn_notification` / 字段 `item_warn_notification`.
     pub item_warn_notification: Option<ItemWarnNotification>,
     /// JSON `origin_text_extra` / 字段 `origin_text_extra`.
     pub origin_text_extra: Vec<serde_json::Value>,
     /// JSON `preview_title` / 字段 `preview_title`. Example / 示例: `"谁再说我们颜人中不会跳舞呢😌\n这不是如鱼得水嘛！！！\n终于盼到「Destiny」返场！！！！\n#…"`
-    pub preview_title: Option<String>,
+    pub preview_title: Option<crate::Text>,
     /// JSON `preview_video_status` / 字段 `preview_video_status`. Example / 示例: `1`
     pub preview_video_status: Option<i64>,
     /// JSON `guide_scene_info` / 字段 `guide_scene_info`.
@@ -994,7 +994,7 @@ pub struct AwemeInfo {
     /// JSON `book_bar` / 字段 `book_bar`.
     pub book_bar: serde_json::Value,
     /// JSON `authentication_token` / 字段 `authentication_token`. Example / 示例: `"MS4wLjAAAAAAjpanq09CpARIV8RsB1ZSwhqvhlTwVQ67bJsZ…"`
-    pub authentication_token: Option<String>,
+    pub authentication_token: Option<crate::Text>,
     /// JSON `video_game_data_channel_config` / 字段 `video_game_data_channel_config`.
     pub video_game_data_channel_config: serde_json::Value,
     /// JSON `dislike_dimension_list_v2` / 字段 `dislike_dimension_list_v2`.
@@ -1028,9 +1028,9 @@ pub struct AwemeInfo {
     /// JSON `entertainment_product_info` / 字段 `entertainment_product_info`.
     pub entertainment_product_info: Option<EntertainmentProductInfo>,
     /// JSON `caption` / 字段 `caption`. Example / 示例: `"谁再说我们颜人中不会跳舞呢😌\n这不是如鱼得水嘛！！！\n终于盼到「Destiny」返场！！！！\n#…"`
-    pub caption: Option<String>,
+    pub caption: Option<crate::Text>,
     /// JSON `item_title` / 字段 `item_title`. Example / 示例: `""`
-    pub item_title: Option<String>,
+    pub item_title: Option<crate::Text>,
     /// JSON `is_use_music` / 字段 `is_use_music`. Example / 示例: `false`
     pub is_use_music: Option<bool>,
     /// JSON `original` / 字段 `original`. Example / 示例: `0`
@@ -1062,9 +1062,9 @@ pub struct AwemeInfo {
     /// JSON `personal_page_botton_diagnose_style` / 字段 `personal_page_botton_diagnose_style`. Example / 示例: `0`
     pub personal_page_botton_diagnose_style: Option<i64>,
     /// JSON `aweme_type_tags` / 字段 `aweme_type_tags`. Example / 示例: `""`
-    pub aweme_type_tags: Option<String>,
+    pub aweme_type_tags: Option<crate::Text>,
     /// JSON `origin_duet_resource_uri` / 字段 `origin_duet_resource_uri`. Example / 示例: `""`
-    pub origin_duet_resource_uri: Option<String>,
+    pub origin_duet_resource_uri: Option<crate::Text>,
     /// JSON `ecom_comment_atmosphere_type` / 字段 `ecom_comment_atmosphere_type`. Example / 示例: `0`
     pub ecom_comment_atmosphere_type: Option<i64>,
     /// JSON `can_cache_to_local` / 字段 `can_cache_to_local`. Example / 示例: `true`
@@ -1078,7 +1078,7 @@ pub struct AwemeInfo {
     /// JSON `aweme_listen_struct` / 字段 `aweme_listen_struct`.
     pub aweme_listen_struct: Option<AwemeListenStruct>,
     /// JSON `shoot_way` / 字段 `shoot_way`. Example / 示例: `"direct_shoot"`
-    pub shoot_way: Option<String>,
+    pub shoot_way: Option<crate::Text>,
     /// JSON `entertainment_video_type` / 字段 `entertainment_video_type`. Example / 示例: `3`
     pub entertainment_video_type: Option<i64>,
     /// JSON `entertainment_video_paid_way` / 字段 `entertainment_video_paid_way`.
@@ -1110,7 +1110,7 @@ pub struct AwemeInfo {
     /// JSON `effect_inflow_effects` / 字段 `effect_inflow_effects`.
     pub effect_inflow_effects: serde_json::Value,
     /// JSON `douyin_pc_video_extra_seo` / 字段 `douyin_pc_video_extra_seo`. Example / 示例: `""`
-    pub douyin_pc_video_extra_seo: Option<String>,
+    pub douyin_pc_video_extra_seo: Option<crate::Text>,
     /// JSON `product_genre_info` / 字段 `product_genre_info`.
     pub product_genre_info: Option<ProductGenreInfo>,
     /// JSON `item_aigc_follow_shot` / 字段 `item_aigc_follow_shot`. Example / 示例: `1`
@@ -1451,15 +1451,15 @@ impl de::Object for AdmireAuth {
 #[non_exhaustive]
 pub struct AwemeInfoAuthor {
     /// JSON `uid` / 字段 `uid`. Example / 示例: `"59991932303"`
-    pub uid: Option<String>,
+    pub uid: Option<crate::Text>,
     /// JSON `short_id` / 字段 `short_id`. Example / 示例: `"13366599"`
-    pub short_id: Option<String>,
+    pub short_id: Option<crate::Text>,
     /// JSON `nickname` / 字段 `nickname`. Example / 示例: `"球球不肉🤓"`
-    pub nickname: Option<String>,
+    pub nickname: Option<crate::Text>,
     /// JSON `gender` / 字段 `gender`. Example / 示例: `1`
     pub gender: Option<i64>,
     /// JSON `signature` / 字段 `signature`. Example / 示例: `"小狗@颜人中 \n\n非站子🤓啥都发"`
-    pub signature: Option<String>,
+    pub signature: Option<crate::Text>,
     /// JSON `avatar_larger` / 字段 `avatar_larger`.
     pub avatar_larger: Option<AvatarLarger>,
     /// JSON `avatar_thumb` / 字段 `avatar_thumb`.
@@ -1467,7 +1467,7 @@ pub struct AwemeInfoAuthor {
     /// JSON `avatar_medium` / 字段 `avatar_medium`.
     pub avatar_medium: Option<AwemeInfoAuthorAvatarMedium>,
     /// JSON `birthday` / 字段 `birthday`. Example / 示例: `""`
-    pub birthday: Option<String>,
+    pub birthday: Option<crate::Text>,
     /// JSON `is_verified` / 字段 `is_verified`. Example / 示例: `true`
     pub is_verified: Option<bool>,
     /// JSON `follow_status` / 字段 `follow_status`. Example / 示例: `0`
@@ -1489,17 +1489,17 @@ pub struct AwemeInfoAuthor {
     /// JSON `constellation` / 字段 `constellation`. Example / 示例: `7`
     pub constellation: Option<i64>,
     /// JSON `location` / 字段 `location`. Example / 示例: `""`
-    pub location: Option<String>,
+    pub location: Option<crate::Text>,
     /// JSON `hide_location` / 字段 `hide_location`. Example / 示例: `false`
     pub hide_location: Option<bool>,
     /// JSON `weibo_verify` / 字段 `weibo_verify`. Example / 示例: `""`
-    pub weibo_verify: Option<String>,
+    pub weibo_verify: Option<crate::Text>,
     /// JSON `custom_verify` / 字段 `custom_verify`. Example / 示例: `""`
-    pub custom_verify: Option<String>,
+    pub custom_verify: Option<crate::Text>,
     /// JSON `unique_id` / 字段 `unique_id`. Example / 示例: `"921lyn"`
-    pub unique_id: Option<String>,
+    pub unique_id: Option<crate::Text>,
     /// JSON `bind_phone` / 字段 `bind_phone`. Example / 示例: `""`
-    pub bind_phone: Option<String>,
+    pub bind_phone: Option<crate::Text>,
     /// JSON `special_lock` / 字段 `special_lock`. Example / 示例: `0`
     pub special_lock: Option<i64>,
     /// JSON `need_recommend` / 字段 `need_recommend`. Example / 示例: `0`
@@ -1507,11 +1507,11 @@ pub struct AwemeInfoAuthor {
     /// JSON `is_binded_weibo` / 字段 `is_binded_weibo`. Example / 示例: `false`
     pub is_binded_weibo: Option<bool>,
     /// JSON `weibo_name` / 字段 `weibo_name`. Example / 示例: `""`
-    pub weibo_name: Option<String>,
+    pub weibo_name: Option<crate::Text>,
     /// JSON `weibo_schema` / 字段 `weibo_schema`. Example / 示例: `""`
-    pub weibo_schema: Option<String>,
+    pub weibo_schema: Option<crate::Text>,
     /// JSON `weibo_url` / 字段 `weibo_url`. Example / 示例: `""`
-    pub weibo_url: Option<String>,
+    pub weibo_url: Option<crate::Text>,
     /// JSON `story_open` / 字段 `story_open`. Example / 示例: `false`
     pub story_open: Option<bool>,
     /// JSON `story_count` / 字段 `story_count`. Example / 示例: `0`
@@ -1535,7 +1535,7 @@ pub struct AwemeInfoAuthor {
     /// JSON `authority_status` / 字段 `authority_status`. Example / 示例: `0`
     pub authority_status: Option<i64>,
     /// JSON `verify_info` / 字段 `verify_info`. Example / 示例: `""`
-    pub verify_info: Option<String>,
+    pub verify_info: Option<crate::Text>,
     /// JSON `shield_follow_notice` / 字段 `shield_follow_notice`. Example / 示例: `0`
     pub shield_follow_notice: Option<i64>,
     /// JSON `shield_digg_notice` / 字段 `shield_digg_notice`. Example / 示例: `0`
@@ -1543,9 +1543,9 @@ pub struct AwemeInfoAuthor {
     /// JSON `shield_comment_notice` / 字段 `shield_comment_notice`. Example / 示例: `0`
     pub shield_comment_notice: Option<i64>,
     /// JSON `school_name` / 字段 `school_name`. Example / 示例: `""`
-    pub school_name: Option<String>,
+    pub school_name: Option<crate::Text>,
     /// JSON `school_poi_id` / 字段 `school_poi_id`. Example / 示例: `""`
-    pub school_poi_id: Option<String>,
+    pub school_poi_id: Option<crate::Text>,
     /// JSON `school_type` / 字段 `school_type`. Example / 示例: `0`
     pub school_type: Option<i64>,
     /// JSON `share_info` / 字段 `share_info`.
@@ -1555,15 +1555,15 @@ pub struct AwemeInfoAuthor {
     /// JSON `verification_type` / 字段 `verification_type`. Example / 示例: `1`
     pub verification_type: Option<i64>,
     /// JSON `enterprise_verify_reason` / 字段 `enterprise_verify_reason`. Example / 示例: `""`
-    pub enterprise_verify_reason: Option<String>,
+    pub enterprise_verify_reason: Option<crate::Text>,
     /// JSON `is_ad_fake` / 字段 `is_ad_fake`. Example / 示例: `false`
     pub is_ad_fake: Option<bool>,
     /// JSON `followers_detail` / 字段 `followers_detail`.
     pub followers_detail: serde_json::Value,
     /// JSON `region` / 字段 `region`. Example / 示例: `"CN"`
-    pub region: Option<String>,
+    pub region: Option<crate::Text>,
     /// JSON `account_region` / 字段 `account_region`. Example / 示例: `""`
-    pub account_region: Option<String>,
+    pub account_region: Option<crate::Text>,
     /// JSON `sync_to_toutiao` / 字段 `sync_to_toutiao`. Example / 示例: `0`
     pub sync_to_toutiao: Option<i64>,
     /// JSON `commerce_user_level` / 字段 `commerce_user_level`. Example / 示例: `0`
@@ -1591,13 +1591,13 @@ pub struct AwemeInfoAuthor {
     /// JSON `video_icon` / 字段 `video_icon`.
     pub video_icon: Option<VideoIcon>,
     /// JSON `ins_id` / 字段 `ins_id`. Example / 示例: `""`
-    pub ins_id: Option<String>,
+    pub ins_id: Option<crate::Text>,
     /// JSON `google_account` / 字段 `google_account`. Example / 示例: `""`
-    pub google_account: Option<String>,
+    pub google_account: Option<crate::Text>,
     /// JSON `youtube_channel_id` / 字段 `youtube_channel_id`. Example / 示例: `""`
-    pub youtube_channel_id: Option<String>,
+    pub youtube_channel_id: Option<crate::Text>,
     /// JSON `youtube_channel_title` / 字段 `youtube_channel_title`. Example / 示例: `""`
-    pub youtube_channel_title: Option<String>,
+    pub youtube_channel_title: Option<crate::Text>,
     /// JSON `apple_account` / 字段 `apple_account`. Example / 示例: `0`
     pub apple_account: Option<i64>,
     /// JSON `with_dou_entry` / 字段 `with_dou_entry`. Example / 示例: `false`
@@ -1609,9 +1609,9 @@ pub struct AwemeInfoAuthor {
     /// JSON `accept_private_policy` / 字段 `accept_private_policy`. Example / 示例: `false`
     pub accept_private_policy: Option<bool>,
     /// JSON `twitter_id` / 字段 `twitter_id`. Example / 示例: `""`
-    pub twitter_id: Option<String>,
+    pub twitter_id: Option<crate::Text>,
     /// JSON `twitter_name` / 字段 `twitter_name`. Example / 示例: `""`
-    pub twitter_name: Option<String>,
+    pub twitter_name: Option<crate::Text>,
     /// JSON `user_canceled` / 字段 `user_canceled`. Example / 示例: `false`
     pub user_canceled: Option<bool>,
     /// JSON `has_email` / 字段 `has_email`. Example / 示例: `false`
@@ -1625,7 +1625,7 @@ pub struct AwemeInfoAuthor {
     /// JSON `create_time` / 字段 `create_time`. Example / 示例: `0`
     pub create_time: Option<i64>,
     /// JSON `avatar_uri` / 字段 `avatar_uri`. Example / 示例: `"aweme-avatar/tos-cn-avt-0015_5859f639a2caece5205…"`
-    pub avatar_uri: Option<String>,
+    pub avatar_uri: Option<crate::Text>,
     /// JSON `follower_status` / 字段 `follower_status`. Example / 示例: `0`
     pub follower_status: Option<i64>,
     /// JSON `neiguang_shield` / 字段 `neiguang_shield`. Example / 示例: `0`
@@ -1651,11 +1651,11 @@ pub struct AwemeInfoAuthor {
     /// JSON `cover_url` / 字段 `cover_url`.
     pub cover_url: Vec<CoverUrlItem>,
     /// JSON `language` / 字段 `language`. Example / 示例: `"zh-Hans"`
-    pub language: Option<String>,
+    pub language: Option<crate::Text>,
     /// JSON `has_insights` / 字段 `has_insights`. Example / 示例: `false`
     pub has_insights: Option<bool>,
     /// JSON `share_qrcode_uri` / 字段 `share_qrcode_uri`. Example / 示例: `"2bd90043d1013d4d9274"`
-    pub share_qrcode_uri: Option<String>,
+    pub share_qrcode_uri: Option<crate::Text>,
     /// JSON `item_list` / 字段 `item_list`.
     pub item_list: serde_json::Value,
     /// JSON `user_mode` / 字段 `user_mode`. Example / 示例: `0`
@@ -1669,7 +1669,7 @@ pub struct AwemeInfoAuthor {
     /// JSON `is_star` / 字段 `is_star`. Example / 示例: `false`
     pub is_star: Option<bool>,
     /// JSON `cv_level` / 字段 `cv_level`. Example / 示例: `""`
-    pub cv_level: Option<String>,
+    pub cv_level: Option<crate::Text>,
     /// JSON `type_label` / 字段 `type_label`.
     pub type_label: serde_json::Value,
     /// JSON `ad_cover_url` / 字段 `ad_cover_url`.
@@ -1685,7 +1685,7 @@ pub struct AwemeInfoAuthor {
     /// JSON `cha_list` / 字段 `cha_list`.
     pub cha_list: serde_json::Value,
     /// JSON `sec_uid` / 字段 `sec_uid`. Example / 示例: `"MS4wLjABAAAApdnY71MJ9704PCSqXNEZdeD1N9YN2EshvBdp…"`
-    pub sec_uid: Option<String>,
+    pub sec_uid: Option<crate::Text>,
     /// JSON `need_points` / 字段 `need_points`.
     pub need_points: serde_json::Value,
     /// JSON `homepage_bottom_toast` / 字段 `homepage_bottom_toast`.
@@ -1695,7 +1695,7 @@ pub struct AwemeInfoAuthor {
     /// JSON `can_set_geofencing` / 字段 `can_set_geofencing`.
     pub can_set_geofencing: serde_json::Value,
     /// JSON `room_id_str` / 字段 `room_id_str`. Example / 示例: `"0"`
-    pub room_id_str: Option<String>,
+    pub room_id_str: Option<crate::Text>,
     /// JSON `white_cover_url` / 字段 `white_cover_url`.
     pub white_cover_url: serde_json::Value,
     /// JSON `user_tags` / 字段 `user_tags`.
@@ -1739,7 +1739,7 @@ pub struct AwemeInfoAuthor {
     /// JSON `interest_tags` / 字段 `interest_tags`.
     pub interest_tags: serde_json::Value,
     /// JSON `school_id` / 字段 `school_id`. Example / 示例: `""`
-    pub school_id: Option<String>,
+    pub school_id: Option<crate::Text>,
     /// JSON `school_category` / 字段 `school_category`. Example / 示例: `2`
     pub school_category: Option<i64>,
     /// JSON `search_impr` / 字段 `search_impr`.
@@ -1775,7 +1775,7 @@ pub struct AwemeInfoAuthor {
     /// JSON `contacts_status` / 字段 `contacts_status`. Example / 示例: `2`
     pub contacts_status: Option<i64>,
     /// JSON `risk_notice_text` / 字段 `risk_notice_text`. Example / 示例: `""`
-    pub risk_notice_text: Option<String>,
+    pub risk_notice_text: Option<crate::Text>,
     /// JSON `follower_list_secondary_information_struct` / 字段 `follower_list_secondary_information_struct`.
     pub follower_list_secondary_information_struct: serde_json::Value,
     /// JSON `endorsement_info_list` / 字段 `endorsement_info_list`.
@@ -1799,7 +1799,7 @@ pub struct AwemeInfoAuthor {
     /// JSON `live_high_value` / 字段 `live_high_value`. Example / 示例: `0`
     pub live_high_value: Option<i64>,
     /// JSON `awemehts_greet_info` / 字段 `awemehts_greet_info`. Example / 示例: `""`
-    pub awemehts_greet_info: Option<String>,
+    pub awemehts_greet_info: Option<crate::Text>,
     /// JSON `avatar_schema_list` / 字段 `avatar_schema_list`.
     pub avatar_schema_list: serde_json::Value,
     /// JSON `profile_mob_params` / 字段 `profile_mob_params`.
@@ -1815,7 +1815,7 @@ pub struct AwemeInfoAuthor {
     /// JSON `creator_tag_list` / 字段 `creator_tag_list`.
     pub creator_tag_list: serde_json::Value,
     /// JSON `account_cert_info` / 字段 `account_cert_info`. Example / 示例: `"{}"`
-    pub account_cert_info: Option<String>,
+    pub account_cert_info: Option<crate::Text>,
     /// JSON `private_relation_list` / 字段 `private_relation_list`.
     pub private_relation_list: serde_json::Value,
     /// JSON `mate_relation` / 字段 `mate_relation`.
@@ -2099,9 +2099,9 @@ impl de::Object for AwemeInfoAuthor {
 #[non_exhaustive]
 pub struct Avatar168x168 {
     /// JSON `uri` / 字段 `uri`. Example / 示例: `"168x168/aweme-avatar/tos-cn-avt-0015_5859f639a2c…"`
-    pub uri: Option<String>,
+    pub uri: Option<crate::Text>,
     /// JSON `url_list` / 字段 `url_list`. Example / 示例: `["https://p3.douyinpic.com/img/aweme-avatar/tos-cn…"]`
-    pub url_list: Vec<String>,
+    pub url_list: Vec<crate::Text>,
     /// JSON `width` / 字段 `width`. Example / 示例: `720`
     pub width: Option<i64>,
     /// JSON `height` / 字段 `height`. Example / 示例: `720`
@@ -2141,9 +2141,9 @@ impl de::Object for Avatar168x168 {
 #[non_exhaustive]
 pub struct Avatar300x300 {
     /// JSON `uri` / 字段 `uri`. Example / 示例: `"300x300/aweme-avatar/tos-cn-avt-0015_5859f639a2c…"`
-    pub uri: Option<String>,
+    pub uri: Option<crate::Text>,
     /// JSON `url_list` / 字段 `url_list`. Example / 示例: `["https://p3.douyinpic.com/img/aweme-avatar/tos-cn…"]`
-    pub url_list: Vec<String>,
+    pub url_list: Vec<crate::Text>,
     /// JSON `width` / 字段 `width`. Example / 示例: `720`
     pub width: Option<i64>,
     /// JSON `height` / 字段 `height`. Example / 示例: `720`
@@ -2183,9 +2183,9 @@ impl de::Object for Avatar300x300 {
 #[non_exhaustive]
 pub struct AvatarLarger {
     /// JSON `uri` / 字段 `uri`. Example / 示例: `"1080x1080/aweme-avatar/tos-cn-avt-0015_5859f639a…"`
-    pub uri: Option<String>,
+    pub uri: Option<crate::Text>,
     /// JSON `url_list` / 字段 `url_list`. Example / 示例: `["https://p3.douyinpic.com/aweme/1080x1080/aweme-a…"]`
-    pub url_list: Vec<String>,
+    pub url_list: Vec<crate::Text>,
     /// JSON `width` / 字段 `width`. Example / 示例: `720`
     pub width: Option<i64>,
     /// JSON `height` / 字段 `height`. Example / 示例: `720`
@@ -2225,9 +2225,9 @@ impl de::Object for AvatarLarger {
 #[non_exhaustive]
 pub struct AwemeInfoAuthorAvatarMedium {
     /// JSON `uri` / 字段 `uri`. Example / 示例: `"720x720/aweme-avatar/tos-cn-avt-0015_5859f639a2c…"`
-    pub uri: Option<String>,
+    pub uri: Option<crate::Text>,
     /// JSON `url_list` / 字段 `url_list`. Example / 示例: `["https://p3.douyinpic.com/aweme/720x720/aweme-ava…"]`
-    pub url_list: Vec<String>,
+    pub url_list: Vec<crate::Text>,
     /// JSON `width` / 字段 `width`. Example / 示例: `720`
     pub width: Option<i64>,
     /// JSON `height` / 字段 `height`. Example / 示例: `720`
@@ -2267,9 +2267,9 @@ impl de::Object for AwemeInfoAuthorAvatarMedium {
 #[non_exhaustive]
 pub struct AwemeInfoAuthorAvatarThumb {
     /// JSON `uri` / 字段 `uri`. Example / 示例: `"100x100/aweme-avatar/tos-cn-avt-0015_5859f639a2c…"`
-    pub uri: Option<String>,
+    pub uri: Option<crate::Text>,
     /// JSON `url_list` / 字段 `url_list`. Example / 示例: `["https://p3.douyinpic.com/aweme/100x100/aweme-ava…"]`
-    pub url_list: Vec<String>,
+    pub url_list: Vec<crate::Text>,
     /// JSON `width` / 字段 `width`. Example / 示例: `720`
     pub width: Option<i64>,
     /// JSON `height` / 字段 `height`. Example / 示例: `720`
@@ -2351,9 +2351,9 @@ impl de::Object for AwemeInfoAuthorAwemeControl {
 #[non_exhaustive]
 pub struct CoverUrlItem {
     /// JSON `uri` / 字段 `uri`. Example / 示例: `"c8510002be9a3a61aad2"`
-    pub uri: Option<String>,
+    pub uri: Option<crate::Text>,
     /// JSON `url_list` / 字段 `url_list`. Example / 示例: `["https://p3-sign.douyinpic.com/obj/c8510002be9a3a…"]`
-    pub url_list: Vec<String>,
+    pub url_list: Vec<crate::Text>,
     /// JSON `width` / 字段 `width`. Example / 示例: `720`
     pub width: Option<i64>,
     /// JSON `height` / 字段 `height`. Example / 示例: `720`
@@ -2432,7 +2432,7 @@ impl de::Object for MateRelation {
 #[non_exhaustive]
 pub struct AwemeInfoAuthorSearchImpr {
     /// JSON `entity_id` / 字段 `entity_id`. Example / 示例: `"59991932303"`
-    pub entity_id: Option<String>,
+    pub entity_id: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for AwemeInfoAuthorSearchImpr {
@@ -2465,21 +2465,21 @@ impl de::Object for AwemeInfoAuthorSearchImpr {
 #[non_exhaustive]
 pub struct AwemeInfoAuthorShareInfo {
     /// JSON `share_url` / 字段 `share_url`. Example / 示例: `""`
-    pub share_url: Option<String>,
+    pub share_url: Option<crate::Text>,
     /// JSON `share_weibo_desc` / 字段 `share_weibo_desc`. Example / 示例: `""`
-    pub share_weibo_desc: Option<String>,
+    pub share_weibo_desc: Option<crate::Text>,
     /// JSON `share_desc` / 字段 `share_desc`. Example / 示例: `""`
-    pub share_desc: Option<String>,
+    pub share_desc: Option<crate::Text>,
     /// JSON `share_title` / 字段 `share_title`. Example / 示例: `""`
-    pub share_title: Option<String>,
+    pub share_title: Option<crate::Text>,
     /// JSON `share_qrcode_url` / 字段 `share_qrcode_url`.
     pub share_qrcode_url: Option<ShareQrcodeUrl>,
     /// JSON `share_title_myself` / 字段 `share_title_myself`. Example / 示例: `""`
-    pub share_title_myself: Option<String>,
+    pub share_title_myself: Option<crate::Text>,
     /// JSON `share_title_other` / 字段 `share_title_other`. Example / 示例: `""`
-    pub share_title_other: Option<String>,
+    pub share_title_other: Option<crate::Text>,
     /// JSON `share_desc_info` / 字段 `share_desc_info`. Example / 示例: `""`
-    pub share_desc_info: Option<String>,
+    pub share_desc_info: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for AwemeInfoAuthorShareInfo {
@@ -2519,9 +2519,9 @@ impl de::Object for AwemeInfoAuthorShareInfo {
 #[non_exhaustive]
 pub struct ShareQrcodeUrl {
     /// JSON `uri` / 字段 `uri`. Example / 示例: `"2bd90043d1013d4d9274"`
-    pub uri: Option<String>,
+    pub uri: Option<crate::Text>,
     /// JSON `url_list` / 字段 `url_list`. Example / 示例: `["https://p3-sign.douyinpic.com/obj/2bd90043d1013d…"]`
-    pub url_list: Vec<String>,
+    pub url_list: Vec<crate::Text>,
     /// JSON `width` / 字段 `width`. Example / 示例: `720`
     pub width: Option<i64>,
     /// JSON `height` / 字段 `height`. Example / 示例: `720`
@@ -2561,7 +2561,7 @@ impl de::Object for ShareQrcodeUrl {
 #[non_exhaustive]
 pub struct VideoIcon {
     /// JSON `uri` / 字段 `uri`. Example / 示例: `""`
-    pub uri: Option<String>,
+    pub uri: Option<crate::Text>,
     /// JSON `url_list` / 字段 `url_list`.
     pub url_list: Vec<serde_json::Value>,
     /// JSON `width` / 字段 `width`. Example / 示例: `720`
@@ -2645,7 +2645,7 @@ impl de::Object for AwemeInfoAwemeControl {
 #[non_exhaustive]
 pub struct AwemeListenStruct {
     /// JSON `trace_info` / 字段 `trace_info`. Example / 示例: `"{\"copyright_not_speech\":\"false\",\"copyright_reaso…"`
-    pub trace_info: Option<String>,
+    pub trace_info: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for AwemeListenStruct {
@@ -2678,13 +2678,13 @@ impl de::Object for AwemeListenStruct {
 #[non_exhaustive]
 pub struct ChaListItem {
     /// JSON `cid` / 字段 `cid`. Example / 示例: `"7566562345162377254"`
-    pub cid: Option<String>,
+    pub cid: Option<crate::Text>,
     /// JSON `cha_name` / 字段 `cha_name`. Example / 示例: `"演出不戒断"`
-    pub cha_name: Option<String>,
+    pub cha_name: Option<crate::Text>,
     /// JSON `desc` / 字段 `desc`. Example / 示例: `"【官方话题】带话题#演出不戒断 投稿可获得随机流量奖励哦！内容可以是聊聊你喜欢的歌曲、歌单推荐、…"`
-    pub desc: Option<String>,
+    pub desc: Option<crate::Text>,
     /// JSON `schema` / 字段 `schema`. Example / 示例: `"aweme://aweme/challenge/detail?cid=7566562345162…"`
-    pub schema: Option<String>,
+    pub schema: Option<crate::Text>,
     /// JSON `author` / 字段 `author`.
     pub author: Option<ChaListItemAuthor>,
     /// JSON `user_count` / 字段 `user_count`. Example / 示例: `0`
@@ -2708,7 +2708,7 @@ pub struct ChaListItem {
     /// JSON `is_commerce` / 字段 `is_commerce`. Example / 示例: `false`
     pub is_commerce: Option<bool>,
     /// JSON `hashtag_profile` / 字段 `hashtag_profile`. Example / 示例: `"douyin-admin-obj/efc8146b4e1e8034b6d74109c3205c3…"`
-    pub hashtag_profile: Option<String>,
+    pub hashtag_profile: Option<crate::Text>,
     /// JSON `cha_attrs` / 字段 `cha_attrs`.
     pub cha_attrs: serde_json::Value,
     /// JSON `banner_list` / 字段 `banner_list`.
@@ -2722,7 +2722,7 @@ pub struct ChaListItem {
     /// JSON `challenge_status` / 字段 `challenge_status`. Example / 示例: `1`
     pub challenge_status: Option<i64>,
     /// JSON `from_ugc_hashtag_bank` / 字段 `from_ugc_hashtag_bank`. Example / 示例: `"0"`
-    pub from_ugc_hashtag_bank: Option<String>,
+    pub from_ugc_hashtag_bank: Option<crate::Text>,
     /// JSON `insert_template_category_list` / 字段 `insert_template_category_list`.
     pub insert_template_category_list: serde_json::Value,
 }
@@ -3005,7 +3005,7 @@ impl de::Object for ExtraAttr {
 #[non_exhaustive]
 pub struct ChaListItemSearchImpr {
     /// JSON `entity_id` / 字段 `entity_id`. Example / 示例: `"7566562345162377254"`
-    pub entity_id: Option<String>,
+    pub entity_id: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for ChaListItemSearchImpr {
@@ -3038,27 +3038,27 @@ impl de::Object for ChaListItemSearchImpr {
 #[non_exhaustive]
 pub struct ChaListItemShareInfo {
     /// JSON `share_url` / 字段 `share_url`. Example / 示例: `"https://www.iesdouyin.com/share/challenge/756656…"`
-    pub share_url: Option<String>,
+    pub share_url: Option<crate::Text>,
     /// JSON `share_weibo_desc` / 字段 `share_weibo_desc`. Example / 示例: `"我在抖音参与话题讨论#演出不戒断 "`
-    pub share_weibo_desc: Option<String>,
+    pub share_weibo_desc: Option<crate::Text>,
     /// JSON `share_desc` / 字段 `share_desc`. Example / 示例: `"【官方话题】带话题#演出不戒断 投稿可获得随机流量奖励哦！内容可以是聊聊你喜欢的歌曲、歌单推荐、…"`
-    pub share_desc: Option<String>,
+    pub share_desc: Option<crate::Text>,
     /// JSON `share_title` / 字段 `share_title`. Example / 示例: `"我在抖音参与话题讨论#演出不戒断 "`
-    pub share_title: Option<String>,
+    pub share_title: Option<crate::Text>,
     /// JSON `bool_persist` / 字段 `bool_persist`. Example / 示例: `0`
     pub bool_persist: Option<i64>,
     /// JSON `share_title_myself` / 字段 `share_title_myself`. Example / 示例: `""`
-    pub share_title_myself: Option<String>,
+    pub share_title_myself: Option<crate::Text>,
     /// JSON `share_title_other` / 字段 `share_title_other`. Example / 示例: `""`
-    pub share_title_other: Option<String>,
+    pub share_title_other: Option<crate::Text>,
     /// JSON `share_signature_url` / 字段 `share_signature_url`. Example / 示例: `""`
-    pub share_signature_url: Option<String>,
+    pub share_signature_url: Option<crate::Text>,
     /// JSON `share_signature_desc` / 字段 `share_signature_desc`. Example / 示例: `""`
-    pub share_signature_desc: Option<String>,
+    pub share_signature_desc: Option<crate::Text>,
     /// JSON `share_quote` / 字段 `share_quote`. Example / 示例: `""`
-    pub share_quote: Option<String>,
+    pub share_quote: Option<crate::Text>,
     /// JSON `share_desc_info` / 字段 `share_desc_info`. Example / 示例: `"我在抖音参与话题讨论#演出不戒断 "`
-    pub share_desc_info: Option<String>,
+    pub share_desc_info: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for ChaListItemShareInfo {
@@ -3218,7 +3218,7 @@ impl de::Object for CommerceInfo {
 #[non_exhaustive]
 pub struct DcmInfo {
     /// JSON `dcm` / 字段 `dcm`. Example / 示例: `"search.natural.aweme_video.7614581977703204416.2…"`
-    pub dcm: Option<String>,
+    pub dcm: Option<crate::Text>,
     /// JSON `dcm_extra` / 字段 `dcm_extra`.
     pub dcm_extra: Option<DcmExtra>,
 }
@@ -3254,19 +3254,19 @@ impl de::Object for DcmInfo {
 #[non_exhaustive]
 pub struct DcmExtra {
     /// JSON `author_id` / 字段 `author_id`. Example / 示例: `"59991932303"`
-    pub author_id: Option<String>,
+    pub author_id: Option<crate::Text>,
     /// JSON `group_id` / 字段 `group_id`. Example / 示例: `"7614581977703204416"`
-    pub group_id: Option<String>,
+    pub group_id: Option<crate::Text>,
     /// JSON `is_aladdin` / 字段 `is_aladdin`. Example / 示例: `"0"`
-    pub is_aladdin: Option<String>,
+    pub is_aladdin: Option<crate::Text>,
     /// JSON `search_id` / 字段 `search_id`. Example / 示例: `"202603092251584C4D9AF2EE942832251F"`
-    pub search_id: Option<String>,
+    pub search_id: Option<crate::Text>,
     /// JSON `search_keyword` / 字段 `search_keyword`. Example / 示例: `"Destiny"`
-    pub search_keyword: Option<String>,
+    pub search_keyword: Option<crate::Text>,
     /// JSON `search_result_id` / 字段 `search_result_id`. Example / 示例: `"7614581977703204416"`
-    pub search_result_id: Option<String>,
+    pub search_result_id: Option<crate::Text>,
     /// JSON `token_type` / 字段 `token_type`. Example / 示例: `"aweme_video"`
-    pub token_type: Option<String>,
+    pub token_type: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for DcmExtra {
@@ -3347,7 +3347,7 @@ impl de::Object for DistributeCircle {
 #[non_exhaustive]
 pub struct EntLogExtra {
     /// JSON `log_extra` / 字段 `log_extra`. Example / 示例: `"{\"global_log_extra\":null,\"page_log_extra\":null,\"…"`
-    pub log_extra: Option<String>,
+    pub log_extra: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for EntLogExtra {
@@ -3527,7 +3527,7 @@ impl de::Object for EntertainmentVideoPaidWay {
 #[non_exhaustive]
 pub struct FallCardStruct {
     /// JSON `recommend_reason_v2` / 字段 `recommend_reason_v2`. Example / 示例: `"[]"`
-    pub recommend_reason_v2: Option<String>,
+    pub recommend_reason_v2: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for FallCardStruct {
@@ -3560,9 +3560,9 @@ impl de::Object for FallCardStruct {
 #[non_exhaustive]
 pub struct FeedCommentConfig {
     /// JSON `input_config_text` / 字段 `input_config_text`. Example / 示例: `"发条评论，说说你的感受"`
-    pub input_config_text: Option<String>,
+    pub input_config_text: Option<crate::Text>,
     /// JSON `common_flags` / 字段 `common_flags`. Example / 示例: `"{\"hashtag\":\"[{\\\"name\\\":\\\"演出不戒断\\\",\\\"id\\\":75665623…"`
-    pub common_flags: Option<String>,
+    pub common_flags: Option<crate::Text>,
     /// JSON `audio_comment_permission` / 字段 `audio_comment_permission`. Example / 示例: `1`
     pub audio_comment_permission: Option<i64>,
 }
@@ -3715,9 +3715,9 @@ pub struct GuideSceneInfo {
     /// JSON `guide_scene_type` / 字段 `guide_scene_type`. Example / 示例: `0`
     pub guide_scene_type: Option<i64>,
     /// JSON `feed_origin_gid_info_str` / 字段 `feed_origin_gid_info_str`. Example / 示例: `""`
-    pub feed_origin_gid_info_str: Option<String>,
+    pub feed_origin_gid_info_str: Option<crate::Text>,
     /// JSON `diamond_expose_info_str` / 字段 `diamond_expose_info_str`. Example / 示例: `""`
-    pub diamond_expose_info_str: Option<String>,
+    pub diamond_expose_info_str: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for GuideSceneInfo {
@@ -3755,19 +3755,19 @@ impl de::Object for GuideSceneInfo {
 #[non_exhaustive]
 pub struct HotList {
     /// JSON `title` / 字段 `title`. Example / 示例: `"颜人中福州演唱会"`
-    pub title: Option<String>,
+    pub title: Option<crate::Text>,
     /// JSON `image_url` / 字段 `image_url`. Example / 示例: `""`
-    pub image_url: Option<String>,
+    pub image_url: Option<crate::Text>,
     /// JSON `schema` / 字段 `schema`. Example / 示例: `"sslocal://hot/spot?keyword=%E9%A2%9C%E4%BA%BA%E4…"`
-    pub schema: Option<String>,
+    pub schema: Option<crate::Text>,
     /// JSON `type` / 字段 `type`. Example / 示例: `0`
     pub r#type: Option<i64>,
     /// JSON `i18n_title` / 字段 `i18n_title`. Example / 示例: `""`
-    pub i18n_title: Option<String>,
+    pub i18n_title: Option<crate::Text>,
     /// JSON `header` / 字段 `header`. Example / 示例: `"热点"`
-    pub header: Option<String>,
+    pub header: Option<crate::Text>,
     /// JSON `footer` / 字段 `footer`. Example / 示例: `"14.5万人在看"`
-    pub footer: Option<String>,
+    pub footer: Option<crate::Text>,
     /// JSON `pattern_type` / 字段 `pattern_type`. Example / 示例: `0`
     pub pattern_type: Option<i64>,
     /// JSON `rank` / 字段 `rank`. Example / 示例: `51`
@@ -3777,13 +3777,13 @@ pub struct HotList {
     /// JSON `view_count` / 字段 `view_count`. Example / 示例: `144623`
     pub view_count: Option<i64>,
     /// JSON `group_id` / 字段 `group_id`. Example / 示例: `"6968423866314151176"`
-    pub group_id: Option<String>,
+    pub group_id: Option<crate::Text>,
     /// JSON `sentence` / 字段 `sentence`. Example / 示例: `"颜人中福州演唱会"`
-    pub sentence: Option<String>,
+    pub sentence: Option<crate::Text>,
     /// JSON `sentence_id` / 字段 `sentence_id`. Example / 示例: `2422530`
     pub sentence_id: Option<i64>,
     /// JSON `extra` / 字段 `extra`. Example / 示例: `"{\"ac_sentence_id\":\"2422530\",\"board_name\":\"热点\",\"c…"`
-    pub extra: Option<String>,
+    pub extra: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for HotList {
@@ -3921,7 +3921,7 @@ pub struct ItemWarnNotification {
     /// JSON `show` / 字段 `show`. Example / 示例: `false`
     pub show: Option<bool>,
     /// JSON `content` / 字段 `content`. Example / 示例: `""`
-    pub content: Option<String>,
+    pub content: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for ItemWarnNotification {
@@ -3958,13 +3958,13 @@ pub struct Music {
     /// JSON `id` / 字段 `id`. Example / 示例: `7614581704262732563`
     pub id: Option<i64>,
     /// JSON `id_str` / 字段 `id_str`. Example / 示例: `"7614581704262732563"`
-    pub id_str: Option<String>,
+    pub id_str: Option<crate::Text>,
     /// JSON `title` / 字段 `title`. Example / 示例: `"@球球不肉🤓创作的原声"`
-    pub title: Option<String>,
+    pub title: Option<crate::Text>,
     /// JSON `author` / 字段 `author`. Example / 示例: `"球球不肉🤓"`
-    pub author: Option<String>,
+    pub author: Option<crate::Text>,
     /// JSON `album` / 字段 `album`. Example / 示例: `""`
-    pub album: Option<String>,
+    pub album: Option<crate::Text>,
     /// JSON `cover_hd` / 字段 `cover_hd`.
     pub cover_hd: Option<CoverHd>,
     /// JSON `cover_large` / 字段 `cover_large`.
@@ -3976,7 +3976,7 @@ pub struct Music {
     /// JSON `play_url` / 字段 `play_url`.
     pub play_url: Option<PlayUrl>,
     /// JSON `schema_url` / 字段 `schema_url`. Example / 示例: `""`
-    pub schema_url: Option<String>,
+    pub schema_url: Option<crate::Text>,
     /// JSON `source_platform` / 字段 `source_platform`. Example / 示例: `23`
     pub source_platform: Option<i64>,
     /// JSON `start_time` / 字段 `start_time`. Example / 示例: `0`
@@ -3986,7 +3986,7 @@ pub struct Music {
     /// JSON `duration` / 字段 `duration`. Example / 示例: `174`
     pub duration: Option<f64>,
     /// JSON `extra` / 字段 `extra`. Example / 示例: `"{\"aed_music_score\":0.15,\"aed_singing_score\":0.77…"`
-    pub extra: Option<String>,
+    pub extra: Option<crate::Text>,
     /// JSON `user_count` / 字段 `user_count`. Example / 示例: `0`
     pub user_count: Option<i64>,
     /// JSON `position` / 字段 `position`.
@@ -3996,15 +3996,15 @@ pub struct Music {
     /// JSON `status` / 字段 `status`. Example / 示例: `1`
     pub status: Option<i64>,
     /// JSON `offline_desc` / 字段 `offline_desc`. Example / 示例: `""`
-    pub offline_desc: Option<String>,
+    pub offline_desc: Option<crate::Text>,
     /// JSON `owner_id` / 字段 `owner_id`. Example / 示例: `"59991932303"`
-    pub owner_id: Option<String>,
+    pub owner_id: Option<crate::Text>,
     /// JSON `owner_nickname` / 字段 `owner_nickname`. Example / 示例: `"球球不肉🤓"`
-    pub owner_nickname: Option<String>,
+    pub owner_nickname: Option<crate::Text>,
     /// JSON `is_original` / 字段 `is_original`. Example / 示例: `false`
     pub is_original: Option<bool>,
     /// JSON `mid` / 字段 `mid`. Example / 示例: `"7614581704262732563"`
-    pub mid: Option<String>,
+    pub mid: Option<crate::Text>,
     /// JSON `binded_challenge_id` / 字段 `binded_challenge_id`. Example / 示例: `0`
     pub binded_challenge_id: Option<i64>,
     /// JSON `redirect` / 字段 `redirect`. Example / 示例: `false`
@@ -4018,7 +4018,7 @@ pub struct Music {
     /// JSON `is_video_self_see` / 字段 `is_video_self_see`. Example / 示例: `false`
     pub is_video_self_see: Option<bool>,
     /// JSON `owner_handle` / 字段 `owner_handle`. Example / 示例: `"921lyn"`
-    pub owner_handle: Option<String>,
+    pub owner_handle: Option<crate::Text>,
     /// JSON `author_position` / 字段 `author_position`.
     pub author_position: serde_json::Value,
     /// JSON `prevent_download` / 字段 `prevent_download`. Example / 示例: `false`
@@ -4030,7 +4030,7 @@ pub struct Music {
     /// JSON `external_song_info` / 字段 `external_song_info`.
     pub external_song_info: Vec<serde_json::Value>,
     /// JSON `sec_uid` / 字段 `sec_uid`. Example / 示例: `"MS4wLjABAAAApdnY71MJ9704PCSqXNEZdeD1N9YN2EshvBdp…"`
-    pub sec_uid: Option<String>,
+    pub sec_uid: Option<crate::Text>,
     /// JSON `avatar_thumb` / 字段 `avatar_thumb`.
     pub avatar_thumb: Option<MusicAvatarThumb>,
     /// JSON `avatar_medium` / 字段 `avatar_medium`.
@@ -4092,7 +4092,7 @@ pub struct Music {
     /// JSON `music_collect_count` / 字段 `music_collect_count`. Example / 示例: `0`
     pub music_collect_count: Option<i64>,
     /// JSON `music_cover_atmosphere_color_value` / 字段 `music_cover_atmosphere_color_value`. Example / 示例: `""`
-    pub music_cover_atmosphere_color_value: Option<String>,
+    pub music_cover_atmosphere_color_value: Option<crate::Text>,
     /// JSON `show_origin_clip` / 字段 `show_origin_clip`. Example / 示例: `false`
     pub show_origin_clip: Option<bool>,
     /// JSON `talent_hashtag_name_list` / 字段 `talent_hashtag_name_list`.
@@ -4211,9 +4211,9 @@ impl de::Object for Music {
 #[non_exhaustive]
 pub struct AvatarLarge {
     /// JSON `uri` / 字段 `uri`. Example / 示例: `"1080x1080/aweme-avatar/tos-cn-avt-0015_5859f639a…"`
-    pub uri: Option<String>,
+    pub uri: Option<crate::Text>,
     /// JSON `url_list` / 字段 `url_list`. Example / 示例: `["https://p3.douyinpic.com/aweme/1080x1080/aweme-a…"]`
-    pub url_list: Vec<String>,
+    pub url_list: Vec<crate::Text>,
     /// JSON `width` / 字段 `width`. Example / 示例: `720`
     pub width: Option<i64>,
     /// JSON `height` / 字段 `height`. Example / 示例: `720`
@@ -4253,9 +4253,9 @@ impl de::Object for AvatarLarge {
 #[non_exhaustive]
 pub struct MusicAvatarMedium {
     /// JSON `uri` / 字段 `uri`. Example / 示例: `"720x720/aweme-avatar/tos-cn-avt-0015_5859f639a2c…"`
-    pub uri: Option<String>,
+    pub uri: Option<crate::Text>,
     /// JSON `url_list` / 字段 `url_list`. Example / 示例: `["https://p3.douyinpic.com/aweme/720x720/aweme-ava…"]`
-    pub url_list: Vec<String>,
+    pub url_list: Vec<crate::Text>,
     /// JSON `width` / 字段 `width`. Example / 示例: `720`
     pub width: Option<i64>,
     /// JSON `height` / 字段 `height`. Example / 示例: `720`
@@ -4295,9 +4295,9 @@ impl de::Object for MusicAvatarMedium {
 #[non_exhaustive]
 pub struct MusicAvatarThumb {
     /// JSON `uri` / 字段 `uri`. Example / 示例: `"100x100/aweme-avatar/tos-cn-avt-0015_5859f639a2c…"`
-    pub uri: Option<String>,
+    pub uri: Option<crate::Text>,
     /// JSON `url_list` / 字段 `url_list`. Example / 示例: `["https://p3.douyinpic.com/aweme/100x100/aweme-ava…"]`
-    pub url_list: Vec<String>,
+    pub url_list: Vec<crate::Text>,
     /// JSON `width` / 字段 `width`. Example / 示例: `720`
     pub width: Option<i64>,
     /// JSON `height` / 字段 `height`. Example / 示例: `720`
@@ -4337,9 +4337,9 @@ impl de::Object for MusicAvatarThumb {
 #[non_exhaustive]
 pub struct CoverHd {
     /// JSON `uri` / 字段 `uri`. Example / 示例: `"1080x1080/aweme-avatar/tos-cn-avt-0015_5859f639a…"`
-    pub uri: Option<String>,
+    pub uri: Option<crate::Text>,
     /// JSON `url_list` / 字段 `url_list`. Example / 示例: `["https://p3.douyinpic.com/aweme/1080x1080/aweme-a…"]`
-    pub url_list: Vec<String>,
+    pub url_list: Vec<crate::Text>,
     /// JSON `width` / 字段 `width`. Example / 示例: `720`
     pub width: Option<i64>,
     /// JSON `height` / 字段 `height`. Example / 示例: `720`
@@ -4379,9 +4379,9 @@ impl de::Object for CoverHd {
 #[non_exhaustive]
 pub struct CoverLarge {
     /// JSON `uri` / 字段 `uri`. Example / 示例: `"1080x1080/aweme-avatar/tos-cn-avt-0015_5859f639a…"`
-    pub uri: Option<String>,
+    pub uri: Option<crate::Text>,
     /// JSON `url_list` / 字段 `url_list`. Example / 示例: `["https://p3.douyinpic.com/aweme/1080x1080/aweme-a…"]`
-    pub url_list: Vec<String>,
+    pub url_list: Vec<crate::Text>,
     /// JSON `width` / 字段 `width`. Example / 示例: `720`
     pub width: Option<i64>,
     /// JSON `height` / 字段 `height`. Example / 示例: `720`
@@ -4421,9 +4421,9 @@ impl de::Object for CoverLarge {
 #[non_exhaustive]
 pub struct CoverMedium {
     /// JSON `uri` / 字段 `uri`. Example / 示例: `"720x720/aweme-avatar/tos-cn-avt-0015_5859f639a2c…"`
-    pub uri: Option<String>,
+    pub uri: Option<crate::Text>,
     /// JSON `url_list` / 字段 `url_list`. Example / 示例: `["https://p3.douyinpic.com/aweme/720x720/aweme-ava…"]`
-    pub url_list: Vec<String>,
+    pub url_list: Vec<crate::Text>,
     /// JSON `width` / 字段 `width`. Example / 示例: `720`
     pub width: Option<i64>,
     /// JSON `height` / 字段 `height`. Example / 示例: `720`
@@ -4463,9 +4463,9 @@ impl de::Object for CoverMedium {
 #[non_exhaustive]
 pub struct CoverThumb {
     /// JSON `uri` / 字段 `uri`. Example / 示例: `"168x168/aweme-avatar/tos-cn-avt-0015_5859f639a2c…"`
-    pub uri: Option<String>,
+    pub uri: Option<crate::Text>,
     /// JSON `url_list` / 字段 `url_list`. Example / 示例: `["https://p3.douyinpic.com/img/aweme-avatar/tos-cn…"]`
-    pub url_list: Vec<String>,
+    pub url_list: Vec<crate::Text>,
     /// JSON `width` / 字段 `width`. Example / 示例: `720`
     pub width: Option<i64>,
     /// JSON `height` / 字段 `height`. Example / 示例: `720`
@@ -4538,15 +4538,15 @@ impl de::Object for LunaInfo {
 #[non_exhaustive]
 pub struct PlayUrl {
     /// JSON `uri` / 字段 `uri`. Example / 示例: `"https://sf5-hl-ali-cdn-tos.douyinstatic.com/obj/…"`
-    pub uri: Option<String>,
+    pub uri: Option<crate::Text>,
     /// JSON `url_list` / 字段 `url_list`. Example / 示例: `["https://sf5-hl-ali-cdn-tos.douyinstatic.com/obj/…"]`
-    pub url_list: Vec<String>,
+    pub url_list: Vec<crate::Text>,
     /// JSON `width` / 字段 `width`. Example / 示例: `720`
     pub width: Option<i64>,
     /// JSON `height` / 字段 `height`. Example / 示例: `720`
     pub height: Option<i64>,
     /// JSON `url_key` / 字段 `url_key`. Example / 示例: `"7614581704262732563"`
-    pub url_key: Option<String>,
+    pub url_key: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for PlayUrl {
@@ -4583,7 +4583,7 @@ impl de::Object for PlayUrl {
 #[non_exhaustive]
 pub struct MusicSearchImpr {
     /// JSON `entity_id` / 字段 `entity_id`. Example / 示例: `"7614581704262732563"`
-    pub entity_id: Option<String>,
+    pub entity_id: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for MusicSearchImpr {
@@ -4651,7 +4651,7 @@ pub struct PoiPatchInfo {
     /// JSON `item_patch_poi_prompt_mark` / 字段 `item_patch_poi_prompt_mark`. Example / 示例: `0`
     pub item_patch_poi_prompt_mark: Option<i64>,
     /// JSON `extra` / 字段 `extra`. Example / 示例: `""`
-    pub extra: Option<String>,
+    pub extra: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for PoiPatchInfo {
@@ -4804,13 +4804,13 @@ pub struct RiskInfos {
     /// JSON `type` / 字段 `type`. Example / 示例: `55`
     pub r#type: Option<i64>,
     /// JSON `content` / 字段 `content`. Example / 示例: `"作者声明：拍摄于 2026-03-07 福建福州"`
-    pub content: Option<String>,
+    pub content: Option<crate::Text>,
     /// JSON `url` / 字段 `url`. Example / 示例: `"aweme://webview_popup/?radius=0&width_percent=10…"`
-    pub url: Option<String>,
+    pub url: Option<crate::Text>,
     /// JSON `warn_level` / 字段 `warn_level`. Example / 示例: `0`
     pub warn_level: Option<i64>,
     /// JSON `icon_url` / 字段 `icon_url`. Example / 示例: `"https://p9-safelight.byteimg.com/tos-cn-i-t3x0yr…"`
-    pub icon_url: Option<String>,
+    pub icon_url: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for RiskInfos {
@@ -4889,7 +4889,7 @@ impl de::Object for SearchExtra {
 #[non_exhaustive]
 pub struct CardBtm {
     /// JSON `btm` / 字段 `btm`. Example / 示例: `"c58056.d0"`
-    pub btm: Option<String>,
+    pub btm: Option<crate::Text>,
     /// JSON `bcm` / 字段 `bcm`.
     pub bcm: Option<CardBtmBcm>,
     /// JSON `area_btm` / 字段 `area_btm`.
@@ -4928,13 +4928,13 @@ impl de::Object for CardBtm {
 #[non_exhaustive]
 pub struct CardBtmAreaBtm {
     /// JSON `author_area` / 字段 `author_area`. Example / 示例: `"c58056.d04158"`
-    pub author_area: Option<String>,
+    pub author_area: Option<crate::Text>,
     /// JSON `author_avatar_living_area` / 字段 `author_avatar_living_area`. Example / 示例: `"c58056.d30934"`
-    pub author_avatar_living_area: Option<String>,
+    pub author_avatar_living_area: Option<crate::Text>,
     /// JSON `video_area` / 字段 `video_area`. Example / 示例: `"c58056.d60920"`
-    pub video_area: Option<String>,
+    pub video_area: Option<crate::Text>,
     /// JSON `shopping_area` / 字段 `shopping_area`. Example / 示例: `"c58056.d278936"`
-    pub shopping_area: Option<String>,
+    pub shopping_area: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for CardBtmAreaBtm {
@@ -4973,15 +4973,15 @@ impl de::Object for CardBtmAreaBtm {
 #[non_exhaustive]
 pub struct CardBtmBcm {
     /// JSON `search_id` / 字段 `search_id`. Example / 示例: `"202603092251584C4D9AF2EE942832251F"`
-    pub search_id: Option<String>,
+    pub search_id: Option<crate::Text>,
     /// JSON `search_result_id` / 字段 `search_result_id`. Example / 示例: `"7614581977703204416"`
-    pub search_result_id: Option<String>,
+    pub search_result_id: Option<crate::Text>,
     /// JSON `author_id` / 字段 `author_id`. Example / 示例: `"59991932303"`
-    pub author_id: Option<String>,
+    pub author_id: Option<crate::Text>,
     /// JSON `video_id` / 字段 `video_id`. Example / 示例: `"7614581977703204416"`
-    pub video_id: Option<String>,
+    pub video_id: Option<crate::Text>,
     /// JSON `summary_track_id` / 字段 `summary_track_id`. Example / 示例: `""`
-    pub summary_track_id: Option<String>,
+    pub summary_track_id: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for CardBtmBcm {
@@ -5018,7 +5018,7 @@ impl de::Object for CardBtmBcm {
 #[non_exhaustive]
 pub struct DoubleColumnsCardBtm {
     /// JSON `btm` / 字段 `btm`. Example / 示例: `"c094390.d0"`
-    pub btm: Option<String>,
+    pub btm: Option<crate::Text>,
     /// JSON `bcm` / 字段 `bcm`.
     pub bcm: Option<DoubleColumnsCardBtmBcm>,
     /// JSON `area_btm` / 字段 `area_btm`.
@@ -5057,11 +5057,11 @@ impl de::Object for DoubleColumnsCardBtm {
 #[non_exhaustive]
 pub struct DoubleColumnsCardBtmAreaBtm {
     /// JSON `author_area` / 字段 `author_area`. Example / 示例: `"c094390.d58755"`
-    pub author_area: Option<String>,
+    pub author_area: Option<crate::Text>,
     /// JSON `video_area` / 字段 `video_area`. Example / 示例: `"c094390.d270200"`
-    pub video_area: Option<String>,
+    pub video_area: Option<crate::Text>,
     /// JSON `shopping_area` / 字段 `shopping_area`. Example / 示例: `"c094390.d75544"`
-    pub shopping_area: Option<String>,
+    pub shopping_area: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for DoubleColumnsCardBtmAreaBtm {
@@ -5096,9 +5096,9 @@ impl de::Object for DoubleColumnsCardBtmAreaBtm {
 #[non_exhaustive]
 pub struct DoubleColumnsCardBtmBcm {
     /// JSON `search_id` / 字段 `search_id`. Example / 示例: `"202603092251584C4D9AF2EE942832251F"`
-    pub search_id: Option<String>,
+    pub search_id: Option<crate::Text>,
     /// JSON `search_result_id` / 字段 `search_result_id`. Example / 示例: `"7614581977703204416"`
-    pub search_result_id: Option<String>,
+    pub search_result_id: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for DoubleColumnsCardBtmBcm {
@@ -5132,9 +5132,9 @@ impl de::Object for DoubleColumnsCardBtmBcm {
 #[non_exhaustive]
 pub struct AwemeInfoSearchImpr {
     /// JSON `entity_id` / 字段 `entity_id`. Example / 示例: `"7614581977703204416"`
-    pub entity_id: Option<String>,
+    pub entity_id: Option<crate::Text>,
     /// JSON `entity_type` / 字段 `entity_type`. Example / 示例: `"GENERAL"`
-    pub entity_type: Option<String>,
+    pub entity_type: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for AwemeInfoSearchImpr {
@@ -5204,29 +5204,29 @@ impl de::Object for SeriesPaidInfo {
 #[non_exhaustive]
 pub struct AwemeInfoShareInfo {
     /// JSON `share_url` / 字段 `share_url`. Example / 示例: `"https://www.iesdouyin.com/share/video/7614581977…"`
-    pub share_url: Option<String>,
+    pub share_url: Option<crate::Text>,
     /// JSON `share_weibo_desc` / 字段 `share_weibo_desc`. Example / 示例: `"#在抖音，记录美好生活#谁再说我们颜人中不会跳舞呢😌\n这不是如鱼得水嘛！！！\n终于盼到「Dest…"`
-    pub share_weibo_desc: Option<String>,
+    pub share_weibo_desc: Option<crate::Text>,
     /// JSON `share_desc` / 字段 `share_desc`. Example / 示例: `"在抖音，记录美好生活"`
-    pub share_desc: Option<String>,
+    pub share_desc: Option<crate::Text>,
     /// JSON `share_title` / 字段 `share_title`. Example / 示例: `"谁再说我们颜人中不会跳舞呢😌\n这不是如鱼得水嘛！！！\n终于盼到「Destiny」返场！！！！\n#…"`
-    pub share_title: Option<String>,
+    pub share_title: Option<crate::Text>,
     /// JSON `bool_persist` / 字段 `bool_persist`. Example / 示例: `0`
     pub bool_persist: Option<i64>,
     /// JSON `share_title_myself` / 字段 `share_title_myself`. Example / 示例: `""`
-    pub share_title_myself: Option<String>,
+    pub share_title_myself: Option<crate::Text>,
     /// JSON `share_title_other` / 字段 `share_title_other`. Example / 示例: `""`
-    pub share_title_other: Option<String>,
+    pub share_title_other: Option<crate::Text>,
     /// JSON `share_link_desc` / 字段 `share_link_desc`. Example / 示例: `"5.15 复制打开抖音，看看【球球不肉🤓的作品】谁再说我们颜人中不会跳舞呢😌 这不是如鱼得水嘛！…"`
-    pub share_link_desc: Option<String>,
+    pub share_link_desc: Option<crate::Text>,
     /// JSON `share_signature_url` / 字段 `share_signature_url`. Example / 示例: `""`
-    pub share_signature_url: Option<String>,
+    pub share_signature_url: Option<crate::Text>,
     /// JSON `share_signature_desc` / 字段 `share_signature_desc`. Example / 示例: `""`
-    pub share_signature_desc: Option<String>,
+    pub share_signature_desc: Option<crate::Text>,
     /// JSON `share_quote` / 字段 `share_quote`. Example / 示例: `""`
-    pub share_quote: Option<String>,
+    pub share_quote: Option<crate::Text>,
     /// JSON `share_desc_info` / 字段 `share_desc_info`. Example / 示例: `"#在抖音，记录美好生活#谁再说我们颜人中不会跳舞呢😌\n这不是如鱼得水嘛！！！\n终于盼到「Dest…"`
-    pub share_desc_info: Option<String>,
+    pub share_desc_info: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for AwemeInfoShareInfo {
@@ -5270,7 +5270,7 @@ impl de::Object for AwemeInfoShareInfo {
 #[non_exhaustive]
 pub struct Statistics {
     /// JSON `aweme_id` / 字段 `aweme_id`. Example / 示例: `"7614581977703204416"`
-    pub aweme_id: Option<String>,
+    pub aweme_id: Option<crate::Text>,
     /// JSON `comment_count` / 字段 `comment_count`. Example / 示例: `12`
     pub comment_count: Option<i64>,
     /// JSON `digg_count` / 字段 `digg_count`. Example / 示例: `375`
@@ -5290,7 +5290,7 @@ pub struct Statistics {
     /// JSON `whatsapp_share_count` / 字段 `whatsapp_share_count`. Example / 示例: `0`
     pub whatsapp_share_count: Option<i64>,
     /// JSON `digest` / 字段 `digest`. Example / 示例: `""`
-    pub digest: Option<String>,
+    pub digest: Option<crate::Text>,
     /// JSON `exposure_count` / 字段 `exposure_count`. Example / 示例: `0`
     pub exposure_count: Option<i64>,
     /// JSON `live_watch_count` / 字段 `live_watch_count`. Example / 示例: `0`
@@ -5342,7 +5342,7 @@ impl de::Object for Statistics {
 #[non_exhaustive]
 pub struct Status {
     /// JSON `aweme_id` / 字段 `aweme_id`. Example / 示例: `"7614581977703204416"`
-    pub aweme_id: Option<String>,
+    pub aweme_id: Option<crate::Text>,
     /// JSON `is_delete` / 字段 `is_delete`. Example / 示例: `false`
     pub is_delete: Option<bool>,
     /// JSON `allow_share` / 字段 `allow_share`. Example / 示例: `true`
@@ -5431,7 +5431,7 @@ pub struct AwemeEditInfo {
     /// JSON `button_status` / 字段 `button_status`. Example / 示例: `2`
     pub button_status: Option<i64>,
     /// JSON `button_toast` / 字段 `button_toast`. Example / 示例: `""`
-    pub button_toast: Option<String>,
+    pub button_toast: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for AwemeEditInfo {
@@ -5504,9 +5504,9 @@ pub struct TextExtraItem {
     /// JSON `type` / 字段 `type`. Example / 示例: `1`
     pub r#type: Option<i64>,
     /// JSON `hashtag_name` / 字段 `hashtag_name`. Example / 示例: `"颜人中"`
-    pub hashtag_name: Option<String>,
+    pub hashtag_name: Option<crate::Text>,
     /// JSON `hashtag_id` / 字段 `hashtag_id`. Example / 示例: `"1624882942292043"`
-    pub hashtag_id: Option<String>,
+    pub hashtag_id: Option<crate::Text>,
     /// JSON `is_commerce` / 字段 `is_commerce`. Example / 示例: `false`
     pub is_commerce: Option<bool>,
     /// JSON `caption_start` / 字段 `caption_start`. Example / 示例: `48`
@@ -5564,7 +5564,7 @@ pub struct Video {
     /// JSON `origin_cover` / 字段 `origin_cover`.
     pub origin_cover: Option<OriginCover>,
     /// JSON `ratio` / 字段 `ratio`. Example / 示例: `"720p"`
-    pub ratio: Option<String>,
+    pub ratio: Option<crate::Text>,
     /// JSON `download_addr` / 字段 `download_addr`.
     pub download_addr: Option<DownloadAddr>,
     /// JSON `has_watermark` / 字段 `has_watermark`. Example / 示例: `true`
@@ -5593,7 +5593,7 @@ pub struct Video {
     /// JSON `is_callback` / 字段 `is_callback`. Example / 示例: `true`
     pub is_callback: Option<bool>,
     /// JSON `video_model` / 字段 `video_model`. Example / 示例: `""`
-    pub video_model: Option<String>,
+    pub video_model: Option<crate::Text>,
     /// JSON `tags` / 字段 `tags`.
     pub tags: Vec<serde_json::Value>,
     /// JSON `use_static_cover` / 字段 `use_static_cover`. Example / 示例: `true`
@@ -5603,7 +5603,7 @@ pub struct Video {
     /// JSON `is_bytevc1` / 字段 `is_bytevc1`. Example / 示例: `0`
     pub is_bytevc1: Option<i64>,
     /// JSON `meta` / 字段 `meta`. Example / 示例: `"{\"bright_ratio_mean\":\"0.0207\",\"brightness_mean\":…"`
-    pub meta: Option<String>,
+    pub meta: Option<crate::Text>,
     /// JSON `is_source_HDR` / 字段 `is_source_HDR`. Example / 示例: `0`
     #[serde(rename = "is_source_HDR")]
     pub is_source_hdr: Option<i64>,
@@ -5612,7 +5612,7 @@ pub struct Video {
     /// JSON `bit_rate_audio` / 字段 `bit_rate_audio`.
     pub bit_rate_audio: serde_json::Value,
     /// JSON `format` / 字段 `format`. Example / 示例: `"mp4"`
-    pub format: Option<String>,
+    pub format: Option<crate::Text>,
     /// JSON `fuse_video_labels_v2` / 字段 `fuse_video_labels_v2`.
     pub fuse_video_labels_v2: Option<FuseVideoLabelsV2>,
 }
@@ -5677,9 +5677,9 @@ impl de::Object for Video {
 #[non_exhaustive]
 pub struct AnimatedCover {
     /// JSON `uri` / 字段 `uri`. Example / 示例: `"tos-cn-i-0813c001/oAAfGF32Afc9rDztQo2A6JAdFSEArp…"`
-    pub uri: Option<String>,
+    pub uri: Option<crate::Text>,
     /// JSON `url_list` / 字段 `url_list`. Example / 示例: `["https://p3-sign.douyinpic.com/obj/tos-cn-i-0813c…"]`
-    pub url_list: Vec<String>,
+    pub url_list: Vec<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for AnimatedCover {
@@ -5748,9 +5748,9 @@ pub struct BigThumbsItem {
     /// JSON `img_num` / 字段 `img_num`. Example / 示例: `87`
     pub img_num: Option<i64>,
     /// JSON `uri` / 字段 `uri`. Example / 示例: `"tos-cn-p-0015/osiyIMFUsfCuZ3BsAHDAIzr395pgbBKAnG…"`
-    pub uri: Option<String>,
+    pub uri: Option<crate::Text>,
     /// JSON `img_url` / 字段 `img_url`. Example / 示例: `"https://p3-sign.douyinpic.com/tos-cn-p-0015/osiy…"`
-    pub img_url: Option<String>,
+    pub img_url: Option<crate::Text>,
     /// JSON `img_x_size` / 字段 `img_x_size`. Example / 示例: `136`
     pub img_x_size: Option<i64>,
     /// JSON `img_y_size` / 字段 `img_y_size`. Example / 示例: `240`
@@ -5764,7 +5764,7 @@ pub struct BigThumbsItem {
     /// JSON `interval` / 字段 `interval`. Example / 示例: `2`
     pub interval: Option<f64>,
     /// JSON `fext` / 字段 `fext`. Example / 示例: `"jpg"`
-    pub fext: Option<String>,
+    pub fext: Option<crate::Text>,
     /// JSON `uris` / 字段 `uris`.
     pub uris: Vec<serde_json::Value>,
     /// JSON `img_urls` / 字段 `img_urls`.
@@ -5812,7 +5812,7 @@ impl de::Object for BigThumbsItem {
 #[non_exhaustive]
 pub struct BitRateItem {
     /// JSON `gear_name` / 字段 `gear_name`. Example / 示例: `"adapt_540_1"`
-    pub gear_name: Option<String>,
+    pub gear_name: Option<crate::Text>,
     /// JSON `quality_type` / 字段 `quality_type`. Example / 示例: `28`
     pub quality_type: Option<i64>,
     /// JSON `bit_rate` / 字段 `bit_rate`. Example / 示例: `789041`
@@ -5825,17 +5825,17 @@ pub struct BitRateItem {
     pub is_bytevc1: Option<i64>,
     /// JSON `HDR_type` / 字段 `HDR_type`. Example / 示例: `""`
     #[serde(rename = "HDR_type")]
-    pub hdr_type: Option<String>,
+    pub hdr_type: Option<crate::Text>,
     /// JSON `HDR_bit` / 字段 `HDR_bit`. Example / 示例: `""`
     #[serde(rename = "HDR_bit")]
-    pub hdr_bit: Option<String>,
+    pub hdr_bit: Option<crate::Text>,
     /// JSON `FPS` / 字段 `FPS`. Example / 示例: `30`
     #[serde(rename = "FPS")]
     pub fps: Option<i64>,
     /// JSON `video_extra` / 字段 `video_extra`. Example / 示例: `"{\"PktOffsetMap\":\"[{\\\"time\\\": 1, \\\"offset\\\": 2714…"`
-    pub video_extra: Option<String>,
+    pub video_extra: Option<crate::Text>,
     /// JSON `format` / 字段 `format`. Example / 示例: `"mp4"`
-    pub format: Option<String>,
+    pub format: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for BitRateItem {
@@ -5878,21 +5878,21 @@ impl de::Object for BitRateItem {
 #[non_exhaustive]
 pub struct BitRateItemPlayAddr {
     /// JSON `uri` / 字段 `uri`. Example / 示例: `"v0200fg10000d6m6prnog65ruftr5n60"`
-    pub uri: Option<String>,
+    pub uri: Option<crate::Text>,
     /// JSON `url_list` / 字段 `url_list`. Example / 示例: `["https://v3-dy-o.zjcdn.com/d0c5363f4077278710f318…"]`
-    pub url_list: Vec<String>,
+    pub url_list: Vec<crate::Text>,
     /// JSON `width` / 字段 `width`. Example / 示例: `576`
     pub width: Option<i64>,
     /// JSON `height` / 字段 `height`. Example / 示例: `1024`
     pub height: Option<i64>,
     /// JSON `url_key` / 字段 `url_key`. Example / 示例: `"v0200fg10000d6m6prnog65ruftr5n60_bytevc1_540p_78…"`
-    pub url_key: Option<String>,
+    pub url_key: Option<crate::Text>,
     /// JSON `data_size` / 字段 `data_size`. Example / 示例: `17191237`
     pub data_size: Option<i64>,
     /// JSON `file_hash` / 字段 `file_hash`. Example / 示例: `"f53be1a41a70de17f678331735cf1f3b"`
-    pub file_hash: Option<String>,
+    pub file_hash: Option<crate::Text>,
     /// JSON `file_cs` / 字段 `file_cs`. Example / 示例: `"c:0-144868-0a3b|a:v0200fg10000d6m6prnog65ruftr5n…"`
-    pub file_cs: Option<String>,
+    pub file_cs: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for BitRateItemPlayAddr {
@@ -5932,9 +5932,9 @@ impl de::Object for BitRateItemPlayAddr {
 #[non_exhaustive]
 pub struct Cover {
     /// JSON `uri` / 字段 `uri`. Example / 示例: `"tos-cn-i-0813c001/oAAfGF32Afc9rDztQo2A6JAdFSEArp…"`
-    pub uri: Option<String>,
+    pub uri: Option<crate::Text>,
     /// JSON `url_list` / 字段 `url_list`. Example / 示例: `["https://p3-sign.douyinpic.com/tos-cn-i-0813c001/…"]`
-    pub url_list: Vec<String>,
+    pub url_list: Vec<crate::Text>,
     /// JSON `width` / 字段 `width`. Example / 示例: `540`
     pub width: Option<i64>,
     /// JSON `height` / 字段 `height`. Example / 示例: `720`
@@ -5974,9 +5974,9 @@ impl de::Object for Cover {
 #[non_exhaustive]
 pub struct DownloadAddr {
     /// JSON `uri` / 字段 `uri`. Example / 示例: `"v0200fg10000d6m6prnog65ruftr5n60"`
-    pub uri: Option<String>,
+    pub uri: Option<crate::Text>,
     /// JSON `url_list` / 字段 `url_list`. Example / 示例: `["https://v3-dy-o.zjcdn.com/6471054c67c1bd618c6c0b…"]`
-    pub url_list: Vec<String>,
+    pub url_list: Vec<crate::Text>,
     /// JSON `width` / 字段 `width`. Example / 示例: `720`
     pub width: Option<i64>,
     /// JSON `height` / 字段 `height`. Example / 示例: `720`
@@ -5984,7 +5984,7 @@ pub struct DownloadAddr {
     /// JSON `data_size` / 字段 `data_size`. Example / 示例: `60051786`
     pub data_size: Option<i64>,
     /// JSON `file_cs` / 字段 `file_cs`. Example / 示例: `"c:0-189809-7070"`
-    pub file_cs: Option<String>,
+    pub file_cs: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for DownloadAddr {
@@ -6022,9 +6022,9 @@ impl de::Object for DownloadAddr {
 #[non_exhaustive]
 pub struct DynamicCover {
     /// JSON `uri` / 字段 `uri`. Example / 示例: `"tos-cn-i-0813c001/oAAfGF32Afc9rDztQo2A6JAdFSEArp…"`
-    pub uri: Option<String>,
+    pub uri: Option<crate::Text>,
     /// JSON `url_list` / 字段 `url_list`. Example / 示例: `["https://p3-sign.douyinpic.com/obj/tos-cn-i-0813c…"]`
-    pub url_list: Vec<String>,
+    pub url_list: Vec<crate::Text>,
     /// JSON `width` / 字段 `width`. Example / 示例: `720`
     pub width: Option<i64>,
     /// JSON `height` / 字段 `height`. Example / 示例: `720`
@@ -6242,9 +6242,9 @@ impl de::Object for Level3 {
 #[non_exhaustive]
 pub struct OriginCover {
     /// JSON `uri` / 字段 `uri`. Example / 示例: `"tos-cn-p-0015/ooIKdh7BQBAegQesCTbAfYzlECLnubWGNZ…"`
-    pub uri: Option<String>,
+    pub uri: Option<crate::Text>,
     /// JSON `url_list` / 字段 `url_list`. Example / 示例: `["https://p3-sign.douyinpic.com/tos-cn-p-0015/ooIK…"]`
-    pub url_list: Vec<String>,
+    pub url_list: Vec<crate::Text>,
     /// JSON `width` / 字段 `width`. Example / 示例: `360`
     pub width: Option<i64>,
     /// JSON `height` / 字段 `height`. Example / 示例: `640`
@@ -6284,21 +6284,21 @@ impl de::Object for OriginCover {
 #[non_exhaustive]
 pub struct VideoPlayAddr {
     /// JSON `uri` / 字段 `uri`. Example / 示例: `"v0200fg10000d6m6prnog65ruftr5n60"`
-    pub uri: Option<String>,
+    pub uri: Option<crate::Text>,
     /// JSON `url_list` / 字段 `url_list`. Example / 示例: `["https://v3-dy-o.zjcdn.com/d0c5363f4077278710f318…"]`
-    pub url_list: Vec<String>,
+    pub url_list: Vec<crate::Text>,
     /// JSON `width` / 字段 `width`. Example / 示例: `576`
     pub width: Option<i64>,
     /// JSON `height` / 字段 `height`. Example / 示例: `1024`
     pub height: Option<i64>,
     /// JSON `url_key` / 字段 `url_key`. Example / 示例: `"v0200fg10000d6m6prnog65ruftr5n60_bytevc1_540p_78…"`
-    pub url_key: Option<String>,
+    pub url_key: Option<crate::Text>,
     /// JSON `data_size` / 字段 `data_size`. Example / 示例: `17191237`
     pub data_size: Option<i64>,
     /// JSON `file_hash` / 字段 `file_hash`. Example / 示例: `"f53be1a41a70de17f678331735cf1f3b"`
-    pub file_hash: Option<String>,
+    pub file_hash: Option<crate::Text>,
     /// JSON `file_cs` / 字段 `file_cs`. Example / 示例: `"c:0-144868-0a3b|a:v0200fg10000d6m6prnog65ruftr5n…"`
-    pub file_cs: Option<String>,
+    pub file_cs: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for VideoPlayAddr {
@@ -6338,21 +6338,21 @@ impl de::Object for VideoPlayAddr {
 #[non_exhaustive]
 pub struct PlayAddr265 {
     /// JSON `uri` / 字段 `uri`. Example / 示例: `"v0200fg10000d6m6prnog65ruftr5n60"`
-    pub uri: Option<String>,
+    pub uri: Option<crate::Text>,
     /// JSON `url_list` / 字段 `url_list`. Example / 示例: `["https://v3-dy-o.zjcdn.com/d0c5363f4077278710f318…"]`
-    pub url_list: Vec<String>,
+    pub url_list: Vec<crate::Text>,
     /// JSON `width` / 字段 `width`. Example / 示例: `576`
     pub width: Option<i64>,
     /// JSON `height` / 字段 `height`. Example / 示例: `1024`
     pub height: Option<i64>,
     /// JSON `url_key` / 字段 `url_key`. Example / 示例: `"v0200fg10000d6m6prnog65ruftr5n60_bytevc1_540p_78…"`
-    pub url_key: Option<String>,
+    pub url_key: Option<crate::Text>,
     /// JSON `data_size` / 字段 `data_size`. Example / 示例: `17191237`
     pub data_size: Option<i64>,
     /// JSON `file_hash` / 字段 `file_hash`. Example / 示例: `"f53be1a41a70de17f678331735cf1f3b"`
-    pub file_hash: Option<String>,
+    pub file_hash: Option<crate::Text>,
     /// JSON `file_cs` / 字段 `file_cs`. Example / 示例: `"c:0-144868-0a3b|a:v0200fg10000d6m6prnog65ruftr5n…"`
-    pub file_cs: Option<String>,
+    pub file_cs: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for PlayAddr265 {
@@ -6392,21 +6392,21 @@ impl de::Object for PlayAddr265 {
 #[non_exhaustive]
 pub struct PlayAddrH264 {
     /// JSON `uri` / 字段 `uri`. Example / 示例: `"v0200fg10000d6m6prnog65ruftr5n60"`
-    pub uri: Option<String>,
+    pub uri: Option<crate::Text>,
     /// JSON `url_list` / 字段 `url_list`. Example / 示例: `["https://v3-dy-o.zjcdn.com/9cc3e04cffb18acb4e3c76…"]`
-    pub url_list: Vec<String>,
+    pub url_list: Vec<crate::Text>,
     /// JSON `width` / 字段 `width`. Example / 示例: `720`
     pub width: Option<i64>,
     /// JSON `height` / 字段 `height`. Example / 示例: `1280`
     pub height: Option<i64>,
     /// JSON `url_key` / 字段 `url_key`. Example / 示例: `"v0200fg10000d6m6prnog65ruftr5n60_h264_720p_15520…"`
-    pub url_key: Option<String>,
+    pub url_key: Option<crate::Text>,
     /// JSON `data_size` / 字段 `data_size`. Example / 示例: `33815724`
     pub data_size: Option<i64>,
     /// JSON `file_hash` / 字段 `file_hash`. Example / 示例: `"f5c8c55aed40ac818d32305b3d923d1b"`
-    pub file_hash: Option<String>,
+    pub file_hash: Option<crate::Text>,
     /// JSON `file_cs` / 字段 `file_cs`. Example / 示例: `"c:0-189809-7070|a:v0200fg10000d6m6prnog65ruftr5n…"`
-    pub file_cs: Option<String>,
+    pub file_cs: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for PlayAddrH264 {
@@ -6486,7 +6486,7 @@ pub struct VideoControl {
     /// JSON `allow_record` / 字段 `allow_record`. Example / 示例: `true`
     pub allow_record: Option<bool>,
     /// JSON `disable_record_reason` / 字段 `disable_record_reason`. Example / 示例: `""`
-    pub disable_record_reason: Option<String>,
+    pub disable_record_reason: Option<crate::Text>,
     /// JSON `timer_info` / 字段 `timer_info`.
     pub timer_info: Option<TimerInfo>,
 }
@@ -6583,7 +6583,7 @@ pub struct FailInfo {
     /// JSON `code` / 字段 `code`. Example / 示例: `200001`
     pub code: Option<i64>,
     /// JSON `reason` / 字段 `reason`. Example / 示例: `"risk_info"`
-    pub reason: Option<String>,
+    pub reason: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for FailInfo {
@@ -6685,7 +6685,7 @@ pub struct VideoTagItem {
     /// JSON `tag_id` / 字段 `tag_id`. Example / 示例: `2021`
     pub tag_id: Option<i64>,
     /// JSON `tag_name` / 字段 `tag_name`. Example / 示例: `"明星八卦"`
-    pub tag_name: Option<String>,
+    pub tag_name: Option<crate::Text>,
     /// JSON `level` / 字段 `level`. Example / 示例: `1`
     pub level: Option<i64>,
 }
@@ -6724,7 +6724,7 @@ pub struct VisualSearchInfo {
     /// JSON `is_show_entrance` / 字段 `is_show_entrance`. Example / 示例: `false`
     pub is_show_entrance: Option<bool>,
     /// JSON `extra` / 字段 `extra`. Example / 示例: `""`
-    pub extra: Option<String>,
+    pub extra: Option<crate::Text>,
     /// JSON `visual_search_longpress` / 字段 `visual_search_longpress`. Example / 示例: `1`
     pub visual_search_longpress: Option<i64>,
     /// JSON `is_ecom_img` / 字段 `is_ecom_img`. Example / 示例: `false`
@@ -6734,11 +6734,11 @@ pub struct VisualSearchInfo {
     /// JSON `is_high_recall_ecom` / 字段 `is_high_recall_ecom`. Example / 示例: `false`
     pub is_high_recall_ecom: Option<bool>,
     /// JSON `panel_entrance_text` / 字段 `panel_entrance_text`. Example / 示例: `""`
-    pub panel_entrance_text: Option<String>,
+    pub panel_entrance_text: Option<crate::Text>,
     /// JSON `panel_entrance_intent` / 字段 `panel_entrance_intent`. Example / 示例: `""`
-    pub panel_entrance_intent: Option<String>,
+    pub panel_entrance_intent: Option<crate::Text>,
     /// JSON `tag_space` / 字段 `tag_space`. Example / 示例: `""`
-    pub tag_space: Option<String>,
+    pub tag_space: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for VisualSearchInfo {
@@ -6783,7 +6783,7 @@ pub struct VtagSearch {
     /// JSON `vtag_delay_ts` / 字段 `vtag_delay_ts`. Example / 示例: `184300`
     pub vtag_delay_ts: Option<i64>,
     /// JSON `default_vtag_data` / 字段 `default_vtag_data`. Example / 示例: `""`
-    pub default_vtag_data: Option<String>,
+    pub default_vtag_data: Option<crate::Text>,
     /// JSON `default_vtag_enable` / 字段 `default_vtag_enable`. Example / 示例: `false`
     pub default_vtag_enable: Option<bool>,
     /// JSON `inspiration_vtag_enable` / 字段 `inspiration_vtag_enable`. Example / 示例: `false`
@@ -6896,7 +6896,7 @@ impl de::Object for XiguaTask {
 #[non_exhaustive]
 pub struct CardInfo {
     /// JSON `search_autoplay_business` / 字段 `search_autoplay_business`. Example / 示例: `"153_dy"`
-    pub search_autoplay_business: Option<String>,
+    pub search_autoplay_business: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for CardInfo {
@@ -6965,9 +6965,9 @@ impl de::Object for DebugData {
 #[non_exhaustive]
 pub struct LogData {
     /// JSON `search_id` / 字段 `search_id`. Example / 示例: `"202603092251584C4D9AF2EE942832251F"`
-    pub search_id: Option<String>,
+    pub search_id: Option<crate::Text>,
     /// JSON `dcm` / 字段 `dcm`. Example / 示例: `"search.natural.aweme_video.7614581977703204416.2…"`
-    pub dcm: Option<String>,
+    pub dcm: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for LogData {
@@ -7001,9 +7001,9 @@ impl de::Object for LogData {
 #[non_exhaustive]
 pub struct BusinessDataItemLog {
     /// JSON `search_id` / 字段 `search_id`. Example / 示例: `"202603092251584C4D9AF2EE942832251F"`
-    pub search_id: Option<String>,
+    pub search_id: Option<crate::Text>,
     /// JSON `dcm` / 字段 `dcm`. Example / 示例: `"search.natural.aweme_video.7614581977703204416.2…"`
-    pub dcm: Option<String>,
+    pub dcm: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for BusinessDataItemLog {
@@ -7039,11 +7039,11 @@ pub struct DataExtra {
     /// JSON `now` / 字段 `now`. Example / 示例: `1773067924000`
     pub now: Option<i64>,
     /// JSON `logid` / 字段 `logid`. Example / 示例: `"2026030922520472EAEA2F6BC7EBBD9F3A"`
-    pub logid: Option<String>,
+    pub logid: Option<crate::Text>,
     /// JSON `fatal_item_ids` / 字段 `fatal_item_ids`.
     pub fatal_item_ids: Vec<serde_json::Value>,
     /// JSON `search_request_id` / 字段 `search_request_id`. Example / 示例: `""`
-    pub search_request_id: Option<String>,
+    pub search_request_id: Option<crate::Text>,
     /// JSON `device_score` / 字段 `device_score`. Example / 示例: `0`
     pub device_score: Option<f64>,
     /// JSON `scenes` / 字段 `scenes`.
@@ -7118,11 +7118,11 @@ impl de::Object for GlobalConfig {
 #[non_exhaustive]
 pub struct DataLog {
     /// JSON `search_keyword` / 字段 `search_keyword`. Example / 示例: `"Destiny"`
-    pub search_keyword: Option<String>,
+    pub search_keyword: Option<crate::Text>,
     /// JSON `search_id` / 字段 `search_id`. Example / 示例: `"202603092251584C4D9AF2EE942832251F"`
-    pub search_id: Option<String>,
+    pub search_id: Option<crate::Text>,
     /// JSON `impr_id` / 字段 `impr_id`. Example / 示例: `"2026030922520472EAEA2F6BC7EBBD9F3A"`
-    pub impr_id: Option<String>,
+    pub impr_id: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for DataLog {
@@ -7157,7 +7157,7 @@ impl de::Object for DataLog {
 #[non_exhaustive]
 pub struct LogPb {
     /// JSON `impr_id` / 字段 `impr_id`. Example / 示例: `"2026030922520472EAEA2F6BC7EBBD9F3A"`
-    pub impr_id: Option<String>,
+    pub impr_id: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for LogPb {
@@ -7190,7 +7190,7 @@ impl de::Object for LogPb {
 #[non_exhaustive]
 pub struct RenderInfoItem {
     /// JSON `render_id` / 字段 `render_id`. Example / 示例: `"0"`
-    pub render_id: Option<String>,
+    pub render_id: Option<crate::Text>,
     /// JSON `render_type` / 字段 `render_type`. Example / 示例: `0`
     pub render_type: Option<i64>,
     /// JSON `render_extra` / 字段 `render_extra`.
@@ -7234,7 +7234,7 @@ pub struct RenderExtra {
     /// JSON `type` / 字段 `type`. Example / 示例: `8119168`
     pub r#type: Option<i64>,
     /// JSON `card_type_name` / 字段 `card_type_name`. Example / 示例: `"video_search_video"`
-    pub card_type_name: Option<String>,
+    pub card_type_name: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for RenderExtra {
@@ -7301,13 +7301,13 @@ impl de::Object for UiInfo {
 #[non_exhaustive]
 pub struct Struct {
     /// JSON `id` / 字段 `id`. Example / 示例: `"00"`
-    pub id: Option<String>,
+    pub id: Option<crate::Text>,
     /// JSON `layout_type` / 字段 `layout_type`. Example / 示例: `1`
     pub layout_type: Option<i64>,
     /// JSON `children` / 字段 `children`.
     pub children: Vec<StructChildrenItem>,
     /// JSON `fp` / 字段 `fp`. Example / 示例: `""`
-    pub fp: Option<String>,
+    pub fp: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for Struct {
@@ -7343,7 +7343,7 @@ impl de::Object for Struct {
 #[non_exhaustive]
 pub struct StructChildrenItem {
     /// JSON `id` / 字段 `id`. Example / 示例: `"0010"`
-    pub id: Option<String>,
+    pub id: Option<crate::Text>,
     /// JSON `layout_type` / 字段 `layout_type`. Example / 示例: `2`
     pub layout_type: Option<i64>,
     /// JSON `layout_info` / 字段 `layout_info`.
@@ -7351,7 +7351,7 @@ pub struct StructChildrenItem {
     /// JSON `children` / 字段 `children`.
     pub children: Vec<StructChildrenItemChildrenItem>,
     /// JSON `fp` / 字段 `fp`. Example / 示例: `""`
-    pub fp: Option<String>,
+    pub fp: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for StructChildrenItem {
@@ -7388,13 +7388,13 @@ impl de::Object for StructChildrenItem {
 #[non_exhaustive]
 pub struct StructChildrenItemChildrenItem {
     /// JSON `id` / 字段 `id`. Example / 示例: `"10"`
-    pub id: Option<String>,
+    pub id: Option<crate::Text>,
     /// JSON `data_id` / 字段 `data_id`. Example / 示例: `"10"`
-    pub data_id: Option<String>,
+    pub data_id: Option<crate::Text>,
     /// JSON `render_id` / 字段 `render_id`. Example / 示例: `"0"`
-    pub render_id: Option<String>,
+    pub render_id: Option<crate::Text>,
     /// JSON `fp` / 字段 `fp`. Example / 示例: `""`
-    pub fp: Option<String>,
+    pub fp: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for StructChildrenItemChildrenItem {
@@ -7430,7 +7430,7 @@ impl de::Object for StructChildrenItemChildrenItem {
 #[non_exhaustive]
 pub struct LayoutInfo {
     /// JSON `item_gap` / 字段 `item_gap`. Example / 示例: `"2"`
-    pub item_gap: Option<String>,
+    pub item_gap: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for LayoutInfo {

@@ -157,7 +157,7 @@ pub struct Data {
     /// JSON `results` / 字段 `results`.
     pub results: Vec<ResultsItem>,
     /// JSON `cursor` / 字段 `cursor`. Example / 示例: `"{\"page_number\": 0, \"flow_cursors_serialized\": {\"…"`
-    pub cursor: Option<String>,
+    pub cursor: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for Data {
@@ -191,15 +191,15 @@ impl de::Object for Data {
 #[non_exhaustive]
 pub struct ResultsItem {
     /// JSON `post_id` / 字段 `post_id`. Example / 示例: `"1474252447499265"`
-    pub post_id: Option<String>,
+    pub post_id: Option<crate::Text>,
     /// JSON `type` / 字段 `type`. Example / 示例: `"post"`
-    pub r#type: Option<String>,
+    pub r#type: Option<crate::Text>,
     /// JSON `url` / 字段 `url`. Example / 示例: `"https://www.facebook.com/groups/633054004952451/…"`
-    pub url: Option<String>,
+    pub url: Option<crate::Text>,
     /// JSON `message` / 字段 `message`. Example / 示例: `"EDITORIAL: THE ARCHITECTURE OF PEACE\n​Building o…"`
-    pub message: Option<String>,
+    pub message: Option<crate::Text>,
     /// JSON `message_rich` / 字段 `message_rich`. Example / 示例: `"EDITORIAL: THE ARCHITECTURE OF PEACE\n​Building o…"`
-    pub message_rich: Option<String>,
+    pub message_rich: Option<crate::Text>,
     /// JSON `timestamp` / 字段 `timestamp`. Example / 示例: `1773061525`
     pub timestamp: Option<i64>,
     /// JSON `comments_count` / 字段 `comments_count`. Example / 示例: `0`
@@ -217,13 +217,13 @@ pub struct ResultsItem {
     /// JSON `image` / 字段 `image`.
     pub image: Option<Image>,
     /// JSON `video` / 字段 `video`. Example / 示例: `"https://www.facebook.com/reel/1237197048606904/"`
-    pub video: Option<String>,
+    pub video: Option<crate::Text>,
     /// JSON `album_preview` / 字段 `album_preview`.
     pub album_preview: serde_json::Value,
     /// JSON `video_files` / 字段 `video_files`.
     pub video_files: Option<VideoFiles>,
     /// JSON `video_thumbnail` / 字段 `video_thumbnail`. Example / 示例: `"https://scontent.fhex5-2.fna.fbcdn.net/v/t51.718…"`
-    pub video_thumbnail: Option<String>,
+    pub video_thumbnail: Option<crate::Text>,
     /// JSON `external_url` / 字段 `external_url`.
     pub external_url: serde_json::Value,
     /// JSON `attached_event` / 字段 `attached_event`.
@@ -235,9 +235,9 @@ pub struct ResultsItem {
     /// JSON `text_format_metadata` / 字段 `text_format_metadata`.
     pub text_format_metadata: serde_json::Value,
     /// JSON `comments_id` / 字段 `comments_id`. Example / 示例: `"1474252447499265"`
-    pub comments_id: Option<String>,
+    pub comments_id: Option<crate::Text>,
     /// JSON `shares_id` / 字段 `shares_id`. Example / 示例: `"1474252447499265"`
-    pub shares_id: Option<String>,
+    pub shares_id: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for ResultsItem {
@@ -293,13 +293,13 @@ impl de::Object for ResultsItem {
 #[non_exhaustive]
 pub struct Author {
     /// JSON `id` / 字段 `id`. Example / 示例: `"100069695243500"`
-    pub id: Option<String>,
+    pub id: Option<crate::Text>,
     /// JSON `name` / 字段 `name`. Example / 示例: `"Cri D'harmonie"`
-    pub name: Option<String>,
+    pub name: Option<crate::Text>,
     /// JSON `url` / 字段 `url`. Example / 示例: `"https://www.facebook.com/triofek"`
-    pub url: Option<String>,
+    pub url: Option<crate::Text>,
     /// JSON `profile_picture_url` / 字段 `profile_picture_url`. Example / 示例: `"https://scontent.fhex5-1.fna.fbcdn.net/v/t39.308…"`
-    pub profile_picture_url: Option<String>,
+    pub profile_picture_url: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for Author {
@@ -335,13 +335,13 @@ impl de::Object for Author {
 #[non_exhaustive]
 pub struct Image {
     /// JSON `uri` / 字段 `uri`. Example / 示例: `"https://scontent.fhex5-2.fna.fbcdn.net/v/t39.308…"`
-    pub uri: Option<String>,
+    pub uri: Option<crate::Text>,
     /// JSON `height` / 字段 `height`. Example / 示例: `768`
     pub height: Option<i64>,
     /// JSON `width` / 字段 `width`. Example / 示例: `1408`
     pub width: Option<i64>,
     /// JSON `id` / 字段 `id`. Example / 示例: `"1249581274041702"`
-    pub id: Option<String>,
+    pub id: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for Image {
@@ -428,9 +428,9 @@ impl de::Object for Reactions {
 #[non_exhaustive]
 pub struct VideoFiles {
     /// JSON `video_sd_file` / 字段 `video_sd_file`. Example / 示例: `"https://video.fhex5-2.fna.fbcdn.net/o1/v/t2/f2/m…"`
-    pub video_sd_file: Option<String>,
+    pub video_sd_file: Option<crate::Text>,
     /// JSON `video_hd_file` / 字段 `video_hd_file`. Example / 示例: `"https://video.fhex5-1.fna.fbcdn.net/o1/v/t2/f2/m…"`
-    pub video_hd_file: Option<String>,
+    pub video_hd_file: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for VideoFiles {

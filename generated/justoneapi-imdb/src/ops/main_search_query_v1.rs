@@ -424,9 +424,9 @@ impl de::Object for MainSearchEdgesItemNode {
 pub struct Entity {
     /// JSON `__typename` / 字段 `__typename`. Example / 示例: `"Title"`
     #[serde(rename = "__typename")]
-    pub typename: Option<String>,
+    pub typename: Option<crate::Text>,
     /// JSON `id` / 字段 `id`. Example / 示例: `"tt9307686"`
-    pub id: Option<String>,
+    pub id: Option<crate::Text>,
     /// JSON `titleText` / 字段 `titleText`.
     #[serde(rename = "titleText")]
     pub title_text: Option<EntityTitleText>,
@@ -671,7 +671,7 @@ impl de::Object for KnownForEdgesItemNode {
 pub struct Credit {
     /// JSON `__typename` / 字段 `__typename`. Example / 示例: `"Crew"`
     #[serde(rename = "__typename")]
-    pub typename: Option<String>,
+    pub typename: Option<crate::Text>,
     /// JSON `category` / 字段 `category`.
     pub category: Option<Category>,
 }
@@ -707,9 +707,9 @@ impl de::Object for Credit {
 #[non_exhaustive]
 pub struct Category {
     /// JSON `id` / 字段 `id`. Example / 示例: `"camera_department"`
-    pub id: Option<String>,
+    pub id: Option<crate::Text>,
     /// JSON `text` / 字段 `text`. Example / 示例: `"Camera and Electrical Department"`
-    pub text: Option<String>,
+    pub text: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for Category {
@@ -744,9 +744,9 @@ impl de::Object for Category {
 pub struct Title {
     /// JSON `__typename` / 字段 `__typename`. Example / 示例: `"Title"`
     #[serde(rename = "__typename")]
-    pub typename: Option<String>,
+    pub typename: Option<crate::Text>,
     /// JSON `id` / 字段 `id`. Example / 示例: `"tt26350446"`
-    pub id: Option<String>,
+    pub id: Option<crate::Text>,
     /// JSON `titleText` / 字段 `titleText`.
     #[serde(rename = "titleText")]
     pub title_text: Option<TitleTitleText>,
@@ -808,7 +808,7 @@ impl de::Object for Title {
 #[non_exhaustive]
 pub struct TitleOriginalTitleText {
     /// JSON `text` / 字段 `text`. Example / 示例: `"The Missing and Murdered: A Ride of Remembrance"`
-    pub text: Option<String>,
+    pub text: Option<crate::Text>,
     /// JSON `isOriginalTitle` / 字段 `isOriginalTitle`. Example / 示例: `true`
     #[serde(rename = "isOriginalTitle")]
     pub is_original_title: Option<bool>,
@@ -846,11 +846,11 @@ impl de::Object for TitleOriginalTitleText {
 pub struct TitlePrimaryImage {
     /// JSON `__typename` / 字段 `__typename`. Example / 示例: `"Image"`
     #[serde(rename = "__typename")]
-    pub typename: Option<String>,
+    pub typename: Option<crate::Text>,
     /// JSON `id` / 字段 `id`. Example / 示例: `"rm2965189121"`
-    pub id: Option<String>,
+    pub id: Option<crate::Text>,
     /// JSON `url` / 字段 `url`. Example / 示例: `"https://m.media-amazon.com/images/M/MV5BODE2OGUz…"`
-    pub url: Option<String>,
+    pub url: Option<crate::Text>,
     /// JSON `height` / 字段 `height`. Example / 示例: `5470`
     pub height: Option<i64>,
     /// JSON `width` / 字段 `width`. Example / 示例: `3540`
@@ -926,7 +926,7 @@ impl de::Object for RatingsSummary {
 pub struct TitleReleaseDate {
     /// JSON `__typename` / 字段 `__typename`. Example / 示例: `"ReleaseDate"`
     #[serde(rename = "__typename")]
-    pub typename: Option<String>,
+    pub typename: Option<crate::Text>,
     /// JSON `month` / 字段 `month`. Example / 示例: `1`
     pub month: Option<i64>,
     /// JSON `day` / 字段 `day`. Example / 示例: `30`
@@ -981,9 +981,9 @@ impl de::Object for TitleReleaseDate {
 #[non_exhaustive]
 pub struct TitleReleaseDateAttributesItem {
     /// JSON `id` / 字段 `id`. Example / 示例: `"internet"`
-    pub id: Option<String>,
+    pub id: Option<crate::Text>,
     /// JSON `text` / 字段 `text`. Example / 示例: `"internet"`
-    pub text: Option<String>,
+    pub text: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for TitleReleaseDateAttributesItem {
@@ -1017,7 +1017,7 @@ impl de::Object for TitleReleaseDateAttributesItem {
 #[non_exhaustive]
 pub struct TitleReleaseDateCountry {
     /// JSON `id` / 字段 `id`. Example / 示例: `"US"`
-    pub id: Option<String>,
+    pub id: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for TitleReleaseDateCountry {
@@ -1088,7 +1088,7 @@ impl de::Object for TitleReleaseDateDisplayableProperty {
 pub struct TitleReleaseYear {
     /// JSON `__typename` / 字段 `__typename`. Example / 示例: `"YearRange"`
     #[serde(rename = "__typename")]
-    pub typename: Option<String>,
+    pub typename: Option<crate::Text>,
     /// JSON `year` / 字段 `year`. Example / 示例: `2020`
     pub year: Option<i64>,
     /// JSON `endYear` / 字段 `endYear`.
@@ -1128,7 +1128,7 @@ impl de::Object for TitleReleaseYear {
 #[non_exhaustive]
 pub struct TitleTitleText {
     /// JSON `text` / 字段 `text`. Example / 示例: `"The Missing and Murdered: A Ride of Remembrance"`
-    pub text: Option<String>,
+    pub text: Option<crate::Text>,
     /// JSON `isOriginalTitle` / 字段 `isOriginalTitle`. Example / 示例: `true`
     #[serde(rename = "isOriginalTitle")]
     pub is_original_title: Option<bool>,
@@ -1166,11 +1166,11 @@ impl de::Object for TitleTitleText {
 pub struct TitleTitleType {
     /// JSON `__typename` / 字段 `__typename`. Example / 示例: `"TitleType"`
     #[serde(rename = "__typename")]
-    pub typename: Option<String>,
+    pub typename: Option<crate::Text>,
     /// JSON `id` / 字段 `id`. Example / 示例: `"short"`
-    pub id: Option<String>,
+    pub id: Option<crate::Text>,
     /// JSON `text` / 字段 `text`. Example / 示例: `"Short"`
-    pub text: Option<String>,
+    pub text: Option<crate::Text>,
     /// JSON `categories` / 字段 `categories`.
     pub categories: Vec<TitleTitleTypeCategoriesItem>,
     /// JSON `canHaveEpisodes` / 字段 `canHaveEpisodes`. Example / 示例: `false`
@@ -1224,11 +1224,11 @@ impl de::Object for TitleTitleType {
 #[non_exhaustive]
 pub struct TitleTitleTypeCategoriesItem {
     /// JSON `id` / 字段 `id`. Example / 示例: `"movie"`
-    pub id: Option<String>,
+    pub id: Option<crate::Text>,
     /// JSON `text` / 字段 `text`. Example / 示例: `"Movie"`
-    pub text: Option<String>,
+    pub text: Option<crate::Text>,
     /// JSON `value` / 字段 `value`. Example / 示例: `"movie"`
-    pub value: Option<String>,
+    pub value: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for TitleTitleTypeCategoriesItem {
@@ -1297,7 +1297,7 @@ impl de::Object for TitleTitleTypeDisplayableProperty {
 pub struct TitleTitleTypeDisplayablePropertyValue {
     /// JSON `plainText` / 字段 `plainText`. Example / 示例: `"Short"`
     #[serde(rename = "plainText")]
-    pub plain_text: Option<String>,
+    pub plain_text: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for TitleTitleTypeDisplayablePropertyValue {
@@ -1330,7 +1330,7 @@ impl de::Object for TitleTitleTypeDisplayablePropertyValue {
 #[non_exhaustive]
 pub struct EntityNameText {
     /// JSON `text` / 字段 `text`. Example / 示例: `"Kristi Noem"`
-    pub text: Option<String>,
+    pub text: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for EntityNameText {
@@ -1363,7 +1363,7 @@ impl de::Object for EntityNameText {
 #[non_exhaustive]
 pub struct EntityOriginalTitleText {
     /// JSON `text` / 字段 `text`. Example / 示例: `"Enen no Shôbôtai"`
-    pub text: Option<String>,
+    pub text: Option<crate::Text>,
     /// JSON `isOriginalTitle` / 字段 `isOriginalTitle`. Example / 示例: `true`
     #[serde(rename = "isOriginalTitle")]
     pub is_original_title: Option<bool>,
@@ -1401,11 +1401,11 @@ impl de::Object for EntityOriginalTitleText {
 pub struct EntityPrimaryImage {
     /// JSON `__typename` / 字段 `__typename`. Example / 示例: `"Image"`
     #[serde(rename = "__typename")]
-    pub typename: Option<String>,
+    pub typename: Option<crate::Text>,
     /// JSON `id` / 字段 `id`. Example / 示例: `"rm159364866"`
-    pub id: Option<String>,
+    pub id: Option<crate::Text>,
     /// JSON `url` / 字段 `url`. Example / 示例: `"https://m.media-amazon.com/images/M/MV5BNDRhMDMz…"`
-    pub url: Option<String>,
+    pub url: Option<crate::Text>,
     /// JSON `height` / 字段 `height`. Example / 示例: `3000`
     pub height: Option<i64>,
     /// JSON `width` / 字段 `width`. Example / 示例: `2000`
@@ -1513,9 +1513,9 @@ impl de::Object for CreditsItem {
 pub struct Name {
     /// JSON `__typename` / 字段 `__typename`. Example / 示例: `"Name"`
     #[serde(rename = "__typename")]
-    pub typename: Option<String>,
+    pub typename: Option<crate::Text>,
     /// JSON `id` / 字段 `id`. Example / 示例: `"nm9309053"`
-    pub id: Option<String>,
+    pub id: Option<crate::Text>,
     /// JSON `nameText` / 字段 `nameText`.
     #[serde(rename = "nameText")]
     pub name_text: Option<NameNameText>,
@@ -1557,7 +1557,7 @@ impl de::Object for Name {
 #[non_exhaustive]
 pub struct NameNameText {
     /// JSON `text` / 字段 `text`. Example / 示例: `"Gakuto Kajiwara"`
-    pub text: Option<String>,
+    pub text: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for NameNameText {
@@ -1591,11 +1591,11 @@ impl de::Object for NameNameText {
 pub struct NamePrimaryImage {
     /// JSON `__typename` / 字段 `__typename`. Example / 示例: `"Image"`
     #[serde(rename = "__typename")]
-    pub typename: Option<String>,
+    pub typename: Option<crate::Text>,
     /// JSON `id` / 字段 `id`. Example / 示例: `"rm3074598146"`
-    pub id: Option<String>,
+    pub id: Option<crate::Text>,
     /// JSON `url` / 字段 `url`. Example / 示例: `"https://m.media-amazon.com/images/M/MV5BMzEyZmQx…"`
-    pub url: Option<String>,
+    pub url: Option<crate::Text>,
     /// JSON `height` / 字段 `height`. Example / 示例: `1924`
     pub height: Option<i64>,
     /// JSON `width` / 字段 `width`. Example / 示例: `1283`
@@ -1637,7 +1637,7 @@ impl de::Object for NamePrimaryImage {
 pub struct EntityReleaseDate {
     /// JSON `__typename` / 字段 `__typename`. Example / 示例: `"ReleaseDate"`
     #[serde(rename = "__typename")]
-    pub typename: Option<String>,
+    pub typename: Option<crate::Text>,
     /// JSON `month` / 字段 `month`. Example / 示例: `7`
     pub month: Option<i64>,
     /// JSON `day` / 字段 `day`. Example / 示例: `5`
@@ -1692,9 +1692,9 @@ impl de::Object for EntityReleaseDate {
 #[non_exhaustive]
 pub struct EntityReleaseDateAttributesItem {
     /// JSON `id` / 字段 `id`. Example / 示例: `"internet"`
-    pub id: Option<String>,
+    pub id: Option<crate::Text>,
     /// JSON `text` / 字段 `text`. Example / 示例: `"internet"`
-    pub text: Option<String>,
+    pub text: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for EntityReleaseDateAttributesItem {
@@ -1728,7 +1728,7 @@ impl de::Object for EntityReleaseDateAttributesItem {
 #[non_exhaustive]
 pub struct EntityReleaseDateCountry {
     /// JSON `id` / 字段 `id`. Example / 示例: `"US"`
-    pub id: Option<String>,
+    pub id: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for EntityReleaseDateCountry {
@@ -1799,7 +1799,7 @@ impl de::Object for EntityReleaseDateDisplayableProperty {
 pub struct EntityReleaseYear {
     /// JSON `__typename` / 字段 `__typename`. Example / 示例: `"YearRange"`
     #[serde(rename = "__typename")]
-    pub typename: Option<String>,
+    pub typename: Option<crate::Text>,
     /// JSON `year` / 字段 `year`. Example / 示例: `2019`
     pub year: Option<i64>,
     /// JSON `endYear` / 字段 `endYear`. Example / 示例: `2003`
@@ -1839,7 +1839,7 @@ impl de::Object for EntityReleaseYear {
 #[non_exhaustive]
 pub struct EntityTitleText {
     /// JSON `text` / 字段 `text`. Example / 示例: `"Fire Force"`
-    pub text: Option<String>,
+    pub text: Option<crate::Text>,
     /// JSON `isOriginalTitle` / 字段 `isOriginalTitle`. Example / 示例: `false`
     #[serde(rename = "isOriginalTitle")]
     pub is_original_title: Option<bool>,
@@ -1877,11 +1877,11 @@ impl de::Object for EntityTitleText {
 pub struct EntityTitleType {
     /// JSON `__typename` / 字段 `__typename`. Example / 示例: `"TitleType"`
     #[serde(rename = "__typename")]
-    pub typename: Option<String>,
+    pub typename: Option<crate::Text>,
     /// JSON `id` / 字段 `id`. Example / 示例: `"tvSeries"`
-    pub id: Option<String>,
+    pub id: Option<crate::Text>,
     /// JSON `text` / 字段 `text`. Example / 示例: `"TV Series"`
-    pub text: Option<String>,
+    pub text: Option<crate::Text>,
     /// JSON `categories` / 字段 `categories`.
     pub categories: Vec<EntityTitleTypeCategoriesItem>,
     /// JSON `canHaveEpisodes` / 字段 `canHaveEpisodes`. Example / 示例: `true`
@@ -1935,11 +1935,11 @@ impl de::Object for EntityTitleType {
 #[non_exhaustive]
 pub struct EntityTitleTypeCategoriesItem {
     /// JSON `id` / 字段 `id`. Example / 示例: `"tv"`
-    pub id: Option<String>,
+    pub id: Option<crate::Text>,
     /// JSON `text` / 字段 `text`. Example / 示例: `"TV"`
-    pub text: Option<String>,
+    pub text: Option<crate::Text>,
     /// JSON `value` / 字段 `value`. Example / 示例: `"tv"`
-    pub value: Option<String>,
+    pub value: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for EntityTitleTypeCategoriesItem {
@@ -2008,7 +2008,7 @@ impl de::Object for EntityTitleTypeDisplayableProperty {
 pub struct EntityTitleTypeDisplayablePropertyValue {
     /// JSON `plainText` / 字段 `plainText`. Example / 示例: `"TV Series"`
     #[serde(rename = "plainText")]
-    pub plain_text: Option<String>,
+    pub plain_text: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for EntityTitleTypeDisplayablePropertyValue {

@@ -276,7 +276,7 @@ impl de::Object for Data {
 pub struct News {
     /// JSON `__typename` / 字段 `__typename`. Example / 示例: `"NewsConnection"`
     #[serde(rename = "__typename")]
-    pub typename: Option<String>,
+    pub typename: Option<crate::Text>,
     /// JSON `edges` / 字段 `edges`.
     pub edges: Vec<EdgesItem>,
     /// JSON `total` / 字段 `total`. Example / 示例: `796276`
@@ -353,16 +353,16 @@ impl de::Object for EdgesItem {
 pub struct Node {
     /// JSON `__typename` / 字段 `__typename`. Example / 示例: `"News"`
     #[serde(rename = "__typename")]
-    pub typename: Option<String>,
+    pub typename: Option<crate::Text>,
     /// JSON `id` / 字段 `id`. Example / 示例: `"ni65740975"`
-    pub id: Option<String>,
+    pub id: Option<crate::Text>,
     /// JSON `byline` / 字段 `byline`. Example / 示例: `"Rebecca Rubin"`
-    pub byline: Option<String>,
+    pub byline: Option<crate::Text>,
     /// JSON `date` / 字段 `date`. Example / 示例: `"2026-03-08T16:49:37Z"`
-    pub date: Option<String>,
+    pub date: Option<crate::Text>,
     /// JSON `externalUrl` / 字段 `externalUrl`. Example / 示例: `"https://variety.com/2026/film/box-office/pixar-h…"`
     #[serde(rename = "externalUrl")]
-    pub external_url: Option<String>,
+    pub external_url: Option<crate::Text>,
     /// JSON `articleTitle` / 字段 `articleTitle`.
     #[serde(rename = "articleTitle")]
     pub article_title: Option<ArticleTitle>,
@@ -413,7 +413,7 @@ impl de::Object for Node {
 pub struct ArticleTitle {
     /// JSON `plainText` / 字段 `plainText`. Example / 示例: `"Box Office: ‘Hoppers’ Powers to $88 Million Glob…"`
     #[serde(rename = "plainText")]
-    pub plain_text: Option<String>,
+    pub plain_text: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for ArticleTitle {
@@ -447,11 +447,11 @@ impl de::Object for ArticleTitle {
 pub struct Image {
     /// JSON `__typename` / 字段 `__typename`. Example / 示例: `"Image"`
     #[serde(rename = "__typename")]
-    pub typename: Option<String>,
+    pub typename: Option<crate::Text>,
     /// JSON `id` / 字段 `id`. Example / 示例: `"rm805281794"`
-    pub id: Option<String>,
+    pub id: Option<crate::Text>,
     /// JSON `url` / 字段 `url`. Example / 示例: `"https://m.media-amazon.com/images/M/MV5BNzRiMzZl…"`
-    pub url: Option<String>,
+    pub url: Option<crate::Text>,
     /// JSON `height` / 字段 `height`. Example / 示例: `1610`
     pub height: Option<i64>,
     /// JSON `width` / 字段 `width`. Example / 示例: `1086`
@@ -528,9 +528,9 @@ impl de::Object for Source {
 #[non_exhaustive]
 pub struct Homepage {
     /// JSON `url` / 字段 `url`. Example / 示例: `"http://variety.com/"`
-    pub url: Option<String>,
+    pub url: Option<crate::Text>,
     /// JSON `label` / 字段 `label`. Example / 示例: `"Variety - Film News"`
-    pub label: Option<String>,
+    pub label: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for Homepage {
@@ -565,7 +565,7 @@ impl de::Object for Homepage {
 pub struct Text {
     /// JSON `plainText` / 字段 `plainText`. Example / 示例: `"Disney’s Pixar animal adventure “Hoppers” was No…"`
     #[serde(rename = "plainText")]
-    pub plain_text: Option<String>,
+    pub plain_text: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for Text {
@@ -599,13 +599,13 @@ impl de::Object for Text {
 pub struct PageInfo {
     /// JSON `__typename` / 字段 `__typename`. Example / 示例: `"NewsPageInfo"`
     #[serde(rename = "__typename")]
-    pub typename: Option<String>,
+    pub typename: Option<crate::Text>,
     /// JSON `hasNextPage` / 字段 `hasNextPage`. Example / 示例: `true`
     #[serde(rename = "hasNextPage")]
     pub has_next_page: Option<bool>,
     /// JSON `endCursor` / 字段 `endCursor`. Example / 示例: `"NjU3Mzk4NDd8MjAyNi0wMy0wNyAxODowMDowMA"`
     #[serde(rename = "endCursor")]
-    pub end_cursor: Option<String>,
+    pub end_cursor: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for PageInfo {

@@ -357,7 +357,7 @@ impl de::Object for Node {
 #[non_exhaustive]
 pub struct Title {
     /// JSON `id` / 字段 `id`. Example / 示例: `"tt8599532"`
-    pub id: Option<String>,
+    pub id: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for Title {

@@ -347,7 +347,7 @@ impl de::Object for TopRanking {
 #[non_exhaustive]
 pub struct Text {
     /// JSON `value` / 字段 `value`. Example / 示例: `"Top Rated"`
-    pub value: Option<String>,
+    pub value: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for Text {

@@ -229,9 +229,9 @@ impl de::Object for Data {
 pub struct Title {
     /// JSON `__typename` / 字段 `__typename`. Example / 示例: `"Title"`
     #[serde(rename = "__typename")]
-    pub typename: Option<String>,
+    pub typename: Option<crate::Text>,
     /// JSON `id` / 字段 `id`. Example / 示例: `"tt12037194"`
-    pub id: Option<String>,
+    pub id: Option<crate::Text>,
     /// JSON `titleText` / 字段 `titleText`.
     #[serde(rename = "titleText")]
     pub title_text: Option<TitleText>,
@@ -327,11 +327,11 @@ impl de::Object for Budget {
 pub struct TotalBudget {
     /// JSON `__typename` / 字段 `__typename`. Example / 示例: `"Money"`
     #[serde(rename = "__typename")]
-    pub typename: Option<String>,
+    pub typename: Option<crate::Text>,
     /// JSON `amount` / 字段 `amount`. Example / 示例: `168000000`
     pub amount: Option<f64>,
     /// JSON `currency` / 字段 `currency`. Example / 示例: `"USD"`
-    pub currency: Option<String>,
+    pub currency: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for TotalBudget {
@@ -367,7 +367,7 @@ impl de::Object for TotalBudget {
 pub struct DomesticGross {
     /// JSON `__typename` / 字段 `__typename`. Example / 示例: `"BoxOfficeGross"`
     #[serde(rename = "__typename")]
-    pub typename: Option<String>,
+    pub typename: Option<crate::Text>,
     /// JSON `total` / 字段 `total`.
     pub total: Option<DomesticGrossTotal>,
 }
@@ -404,11 +404,11 @@ impl de::Object for DomesticGross {
 pub struct DomesticGrossTotal {
     /// JSON `__typename` / 字段 `__typename`. Example / 示例: `"Money"`
     #[serde(rename = "__typename")]
-    pub typename: Option<String>,
+    pub typename: Option<crate::Text>,
     /// JSON `amount` / 字段 `amount`. Example / 示例: `67475791`
     pub amount: Option<f64>,
     /// JSON `currency` / 字段 `currency`. Example / 示例: `"USD"`
-    pub currency: Option<String>,
+    pub currency: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for DomesticGrossTotal {
@@ -515,7 +515,7 @@ pub struct Node {
     pub gross: Option<Gross>,
     /// JSON `weekendStartDate` / 字段 `weekendStartDate`. Example / 示例: `"2024-05-24"`
     #[serde(rename = "weekendStartDate")]
-    pub weekend_start_date: Option<String>,
+    pub weekend_start_date: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for Node {
@@ -550,7 +550,7 @@ impl de::Object for Node {
 pub struct Gross {
     /// JSON `__typename` / 字段 `__typename`. Example / 示例: `"BoxOfficeGross"`
     #[serde(rename = "__typename")]
-    pub typename: Option<String>,
+    pub typename: Option<crate::Text>,
     /// JSON `total` / 字段 `total`.
     pub total: Option<GrossTotal>,
 }
@@ -587,11 +587,11 @@ impl de::Object for Gross {
 pub struct GrossTotal {
     /// JSON `__typename` / 字段 `__typename`. Example / 示例: `"Money"`
     #[serde(rename = "__typename")]
-    pub typename: Option<String>,
+    pub typename: Option<crate::Text>,
     /// JSON `amount` / 字段 `amount`. Example / 示例: `26326462`
     pub amount: Option<f64>,
     /// JSON `currency` / 字段 `currency`. Example / 示例: `"USD"`
-    pub currency: Option<String>,
+    pub currency: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for GrossTotal {
@@ -626,7 +626,7 @@ impl de::Object for GrossTotal {
 #[non_exhaustive]
 pub struct OriginalTitleText {
     /// JSON `text` / 字段 `text`. Example / 示例: `"Furiosa: A Mad Max Saga"`
-    pub text: Option<String>,
+    pub text: Option<crate::Text>,
     /// JSON `isOriginalTitle` / 字段 `isOriginalTitle`. Example / 示例: `true`
     #[serde(rename = "isOriginalTitle")]
     pub is_original_title: Option<bool>,
@@ -696,7 +696,7 @@ impl de::Object for ReleaseYear {
 #[non_exhaustive]
 pub struct TitleText {
     /// JSON `text` / 字段 `text`. Example / 示例: `"Furiosa: A Mad Max Saga"`
-    pub text: Option<String>,
+    pub text: Option<crate::Text>,
     /// JSON `isOriginalTitle` / 字段 `isOriginalTitle`. Example / 示例: `true`
     #[serde(rename = "isOriginalTitle")]
     pub is_original_title: Option<bool>,
@@ -734,7 +734,7 @@ impl de::Object for TitleText {
 pub struct WorldwideGross {
     /// JSON `__typename` / 字段 `__typename`. Example / 示例: `"BoxOfficeGross"`
     #[serde(rename = "__typename")]
-    pub typename: Option<String>,
+    pub typename: Option<crate::Text>,
     /// JSON `total` / 字段 `total`.
     pub total: Option<WorldwideGrossTotal>,
 }
@@ -771,11 +771,11 @@ impl de::Object for WorldwideGross {
 pub struct WorldwideGrossTotal {
     /// JSON `__typename` / 字段 `__typename`. Example / 示例: `"Money"`
     #[serde(rename = "__typename")]
-    pub typename: Option<String>,
+    pub typename: Option<crate::Text>,
     /// JSON `amount` / 字段 `amount`. Example / 示例: `174375791`
     pub amount: Option<f64>,
     /// JSON `currency` / 字段 `currency`. Example / 示例: `"USD"`
-    pub currency: Option<String>,
+    pub currency: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for WorldwideGrossTotal {

@@ -229,9 +229,9 @@ impl de::Object for Data {
 pub struct Title {
     /// JSON `__typename` / 字段 `__typename`. Example / 示例: `"Title"`
     #[serde(rename = "__typename")]
-    pub typename: Option<String>,
+    pub typename: Option<crate::Text>,
     /// JSON `id` / 字段 `id`. Example / 示例: `"tt12037194"`
-    pub id: Option<String>,
+    pub id: Option<crate::Text>,
     /// JSON `titleText` / 字段 `titleText`.
     #[serde(rename = "titleText")]
     pub title_text: Option<TitleText>,
@@ -293,7 +293,7 @@ impl de::Object for Title {
 #[non_exhaustive]
 pub struct OriginalTitleText {
     /// JSON `text` / 字段 `text`. Example / 示例: `"Furiosa: A Mad Max Saga"`
-    pub text: Option<String>,
+    pub text: Option<crate::Text>,
     /// JSON `isOriginalTitle` / 字段 `isOriginalTitle`. Example / 示例: `true`
     #[serde(rename = "isOriginalTitle")]
     pub is_original_title: Option<bool>,
@@ -331,11 +331,11 @@ impl de::Object for OriginalTitleText {
 pub struct PrimaryImage {
     /// JSON `__typename` / 字段 `__typename`. Example / 示例: `"Image"`
     #[serde(rename = "__typename")]
-    pub typename: Option<String>,
+    pub typename: Option<crate::Text>,
     /// JSON `id` / 字段 `id`. Example / 示例: `"rm645622785"`
-    pub id: Option<String>,
+    pub id: Option<crate::Text>,
     /// JSON `url` / 字段 `url`. Example / 示例: `"https://m.media-amazon.com/images/M/MV5BNTcwYWE1…"`
-    pub url: Option<String>,
+    pub url: Option<crate::Text>,
     /// JSON `height` / 字段 `height`. Example / 示例: `4096`
     pub height: Option<i64>,
     /// JSON `width` / 字段 `width`. Example / 示例: `2764`
@@ -377,7 +377,7 @@ impl de::Object for PrimaryImage {
 pub struct ReleaseDate {
     /// JSON `__typename` / 字段 `__typename`. Example / 示例: `"ReleaseDate"`
     #[serde(rename = "__typename")]
-    pub typename: Option<String>,
+    pub typename: Option<crate::Text>,
     /// JSON `month` / 字段 `month`. Example / 示例: `5`
     pub month: Option<i64>,
     /// JSON `day` / 字段 `day`. Example / 示例: `24`
@@ -432,7 +432,7 @@ impl de::Object for ReleaseDate {
 #[non_exhaustive]
 pub struct Country {
     /// JSON `id` / 字段 `id`. Example / 示例: `"US"`
-    pub id: Option<String>,
+    pub id: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for Country {
@@ -503,7 +503,7 @@ impl de::Object for ReleaseDateDisplayableProperty {
 pub struct ReleaseYear {
     /// JSON `__typename` / 字段 `__typename`. Example / 示例: `"YearRange"`
     #[serde(rename = "__typename")]
-    pub typename: Option<String>,
+    pub typename: Option<crate::Text>,
     /// JSON `year` / 字段 `year`. Example / 示例: `2024`
     pub year: Option<i64>,
     /// JSON `endYear` / 字段 `endYear`.
@@ -543,7 +543,7 @@ impl de::Object for ReleaseYear {
 #[non_exhaustive]
 pub struct TitleText {
     /// JSON `text` / 字段 `text`. Example / 示例: `"Furiosa: A Mad Max Saga"`
-    pub text: Option<String>,
+    pub text: Option<crate::Text>,
     /// JSON `isOriginalTitle` / 字段 `isOriginalTitle`. Example / 示例: `true`
     #[serde(rename = "isOriginalTitle")]
     pub is_original_title: Option<bool>,
@@ -581,11 +581,11 @@ impl de::Object for TitleText {
 pub struct TitleType {
     /// JSON `__typename` / 字段 `__typename`. Example / 示例: `"TitleType"`
     #[serde(rename = "__typename")]
-    pub typename: Option<String>,
+    pub typename: Option<crate::Text>,
     /// JSON `id` / 字段 `id`. Example / 示例: `"movie"`
-    pub id: Option<String>,
+    pub id: Option<crate::Text>,
     /// JSON `text` / 字段 `text`. Example / 示例: `"Movie"`
-    pub text: Option<String>,
+    pub text: Option<crate::Text>,
     /// JSON `categories` / 字段 `categories`.
     pub categories: Vec<CategoriesItem>,
     /// JSON `canHaveEpisodes` / 字段 `canHaveEpisodes`. Example / 示例: `false`
@@ -639,11 +639,11 @@ impl de::Object for TitleType {
 #[non_exhaustive]
 pub struct CategoriesItem {
     /// JSON `id` / 字段 `id`. Example / 示例: `"movie"`
-    pub id: Option<String>,
+    pub id: Option<crate::Text>,
     /// JSON `text` / 字段 `text`. Example / 示例: `"Movie"`
-    pub text: Option<String>,
+    pub text: Option<crate::Text>,
     /// JSON `value` / 字段 `value`. Example / 示例: `"movie"`
-    pub value: Option<String>,
+    pub value: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for CategoriesItem {
@@ -712,7 +712,7 @@ impl de::Object for TitleTypeDisplayableProperty {
 pub struct Value {
     /// JSON `plainText` / 字段 `plainText`. Example / 示例: `""`
     #[serde(rename = "plainText")]
-    pub plain_text: Option<String>,
+    pub plain_text: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for Value {

@@ -296,11 +296,11 @@ impl de::Object for CountriesOfOrigin {
 pub struct CountriesItem {
     /// JSON `__typename` / 字段 `__typename`. Example / 示例: `"CountryOfOrigin"`
     #[serde(rename = "__typename")]
-    pub typename: Option<String>,
+    pub typename: Option<crate::Text>,
     /// JSON `id` / 字段 `id`. Example / 示例: `"AU"`
-    pub id: Option<String>,
+    pub id: Option<crate::Text>,
     /// JSON `text` / 字段 `text`. Example / 示例: `"Australia"`
-    pub text: Option<String>,
+    pub text: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for CountriesItem {

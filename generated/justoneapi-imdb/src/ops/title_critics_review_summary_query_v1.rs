@@ -231,7 +231,7 @@ impl de::Object for Data {
 #[non_exhaustive]
 pub struct Title {
     /// JSON `id` / 字段 `id`. Example / 示例: `"tt12037194"`
-    pub id: Option<String>,
+    pub id: Option<crate::Text>,
     /// JSON `metacritic` / 字段 `metacritic`.
     pub metacritic: Option<Metacritic>,
     /// JSON `externalLinks` / 字段 `externalLinks`.
@@ -272,7 +272,7 @@ impl de::Object for Title {
 pub struct ExternalLinks {
     /// JSON `__typename` / 字段 `__typename`. Example / 示例: `"ExternalLinkConnection"`
     #[serde(rename = "__typename")]
-    pub typename: Option<String>,
+    pub typename: Option<crate::Text>,
     /// JSON `total` / 字段 `total`. Example / 示例: `386`
     pub total: Option<i64>,
     /// JSON `edges` / 字段 `edges`.
@@ -348,9 +348,9 @@ impl de::Object for ExternalLinksEdgesItem {
 #[non_exhaustive]
 pub struct ExternalLinksEdgesItemNode {
     /// JSON `label` / 字段 `label`. Example / 示例: `"Roger Ebert [Robert Daniels]"`
-    pub label: Option<String>,
+    pub label: Option<crate::Text>,
     /// JSON `url` / 字段 `url`. Example / 示例: `"https://www.rogerebert.com/reviews/furiosa-movie…"`
-    pub url: Option<String>,
+    pub url: Option<crate::Text>,
     /// JSON `externalLinkLanguages` / 字段 `externalLinkLanguages`.
     #[serde(rename = "externalLinkLanguages")]
     pub external_link_languages: Vec<ExternalLinkLanguagesItem>,
@@ -389,11 +389,11 @@ impl de::Object for ExternalLinksEdgesItemNode {
 pub struct ExternalLinkLanguagesItem {
     /// JSON `__typename` / 字段 `__typename`. Example / 示例: `"DisplayableLanguage"`
     #[serde(rename = "__typename")]
-    pub typename: Option<String>,
+    pub typename: Option<crate::Text>,
     /// JSON `id` / 字段 `id`. Example / 示例: `"tr"`
-    pub id: Option<String>,
+    pub id: Option<crate::Text>,
     /// JSON `text` / 字段 `text`. Example / 示例: `"Turkish"`
-    pub text: Option<String>,
+    pub text: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for ExternalLinkLanguagesItem {
@@ -429,7 +429,7 @@ impl de::Object for ExternalLinkLanguagesItem {
 pub struct PageInfo {
     /// JSON `__typename` / 字段 `__typename`. Example / 示例: `"PageInfo"`
     #[serde(rename = "__typename")]
-    pub typename: Option<String>,
+    pub typename: Option<crate::Text>,
     /// JSON `hasNextPage` / 字段 `hasNextPage`. Example / 示例: `true`
     #[serde(rename = "hasNextPage")]
     pub has_next_page: Option<bool>,
@@ -438,10 +438,10 @@ pub struct PageInfo {
     pub has_previous_page: Option<bool>,
     /// JSON `startCursor` / 字段 `startCursor`. Example / 示例: `"YW16bjEuaW1kYi5pdGVtLjIzNjU4Njcz"`
     #[serde(rename = "startCursor")]
-    pub start_cursor: Option<String>,
+    pub start_cursor: Option<crate::Text>,
     /// JSON `endCursor` / 字段 `endCursor`. Example / 示例: `"YW16bjEuaW1kYi5pdGVtLjIzOTAwMTI4"`
     #[serde(rename = "endCursor")]
-    pub end_cursor: Option<String>,
+    pub end_cursor: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for PageInfo {
@@ -479,11 +479,11 @@ impl de::Object for PageInfo {
 pub struct Metacritic {
     /// JSON `__typename` / 字段 `__typename`. Example / 示例: `"Metacritic"`
     #[serde(rename = "__typename")]
-    pub typename: Option<String>,
+    pub typename: Option<crate::Text>,
     /// JSON `metascore` / 字段 `metascore`.
     pub metascore: Option<Metascore>,
     /// JSON `url` / 字段 `url`. Example / 示例: `"https://www.metacritic.com/movie/furiosa-a-mad-m…"`
-    pub url: Option<String>,
+    pub url: Option<crate::Text>,
     /// JSON `reviews` / 字段 `reviews`.
     pub reviews: Option<Reviews>,
 }
@@ -626,9 +626,9 @@ pub struct ReviewsEdgesItemNode {
     /// JSON `quote` / 字段 `quote`.
     pub quote: Option<Quote>,
     /// JSON `reviewer` / 字段 `reviewer`. Example / 示例: `"John Nugent"`
-    pub reviewer: Option<String>,
+    pub reviewer: Option<crate::Text>,
     /// JSON `site` / 字段 `site`. Example / 示例: `"Empire"`
-    pub site: Option<String>,
+    pub site: Option<crate::Text>,
     /// JSON `score` / 字段 `score`. Example / 示例: `100`
     pub score: Option<f64>,
     /// JSON `url` / 字段 `url`.
@@ -669,9 +669,9 @@ impl de::Object for ReviewsEdgesItemNode {
 #[non_exhaustive]
 pub struct Quote {
     /// JSON `language` / 字段 `language`. Example / 示例: `"en"`
-    pub language: Option<String>,
+    pub language: Option<crate::Text>,
     /// JSON `value` / 字段 `value`. Example / 示例: `"The chassis may look familiar but there is a ver…"`
-    pub value: Option<String>,
+    pub value: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for Quote {

@@ -229,9 +229,9 @@ impl de::Object for Data {
 pub struct Title {
     /// JSON `__typename` / 字段 `__typename`. Example / 示例: `"Title"`
     #[serde(rename = "__typename")]
-    pub typename: Option<String>,
+    pub typename: Option<crate::Text>,
     /// JSON `id` / 字段 `id`. Example / 示例: `"tt12037194"`
-    pub id: Option<String>,
+    pub id: Option<crate::Text>,
     /// JSON `titleText` / 字段 `titleText`.
     #[serde(rename = "titleText")]
     pub title_text: Option<TitleText>,
@@ -316,7 +316,7 @@ impl de::Object for Title {
 pub struct Akas {
     /// JSON `__typename` / 字段 `__typename`. Example / 示例: `"AkaConnection"`
     #[serde(rename = "__typename")]
-    pub typename: Option<String>,
+    pub typename: Option<crate::Text>,
     /// JSON `edges` / 字段 `edges`.
     pub edges: Vec<AkasEdgesItem>,
     /// JSON `pageInfo` / 字段 `pageInfo`.
@@ -435,9 +435,9 @@ impl de::Object for AkasEdgesItemNode {
 #[non_exhaustive]
 pub struct AttributesItem {
     /// JSON `id` / 字段 `id`. Example / 示例: `"alternativeTitle"`
-    pub id: Option<String>,
+    pub id: Option<crate::Text>,
     /// JSON `text` / 字段 `text`. Example / 示例: `"Alternative Title"`
-    pub text: Option<String>,
+    pub text: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for AttributesItem {
@@ -472,11 +472,11 @@ impl de::Object for AttributesItem {
 pub struct AkasEdgesItemNodeCountry {
     /// JSON `__typename` / 字段 `__typename`. Example / 示例: `"DisplayableCountry"`
     #[serde(rename = "__typename")]
-    pub typename: Option<String>,
+    pub typename: Option<crate::Text>,
     /// JSON `id` / 字段 `id`. Example / 示例: `"AU"`
-    pub id: Option<String>,
+    pub id: Option<crate::Text>,
     /// JSON `text` / 字段 `text`. Example / 示例: `"Australia"`
-    pub text: Option<String>,
+    pub text: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for AkasEdgesItemNodeCountry {
@@ -512,7 +512,7 @@ impl de::Object for AkasEdgesItemNodeCountry {
 pub struct AkasEdgesItemNodeDisplayableProperty {
     /// JSON `__typename` / 字段 `__typename`. Example / 示例: `"DisplayableTitleAkaProperty"`
     #[serde(rename = "__typename")]
-    pub typename: Option<String>,
+    pub typename: Option<crate::Text>,
     /// JSON `value` / 字段 `value`.
     pub value: Option<AkasEdgesItemNodeDisplayablePropertyValue>,
 }
@@ -548,10 +548,10 @@ impl de::Object for AkasEdgesItemNodeDisplayableProperty {
 #[non_exhaustive]
 pub struct AkasEdgesItemNodeDisplayablePropertyValue {
     /// JSON `id` / 字段 `id`. Example / 示例: `"Furiosa"`
-    pub id: Option<String>,
+    pub id: Option<crate::Text>,
     /// JSON `plainText` / 字段 `plainText`. Example / 示例: `"Furiosa"`
     #[serde(rename = "plainText")]
-    pub plain_text: Option<String>,
+    pub plain_text: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for AkasEdgesItemNodeDisplayablePropertyValue {
@@ -586,7 +586,7 @@ impl de::Object for AkasEdgesItemNodeDisplayablePropertyValue {
 pub struct AkasPageInfo {
     /// JSON `__typename` / 字段 `__typename`. Example / 示例: `"PageInfo"`
     #[serde(rename = "__typename")]
-    pub typename: Option<String>,
+    pub typename: Option<crate::Text>,
     /// JSON `hasNextPage` / 字段 `hasNextPage`. Example / 示例: `true`
     #[serde(rename = "hasNextPage")]
     pub has_next_page: Option<bool>,
@@ -595,10 +595,10 @@ pub struct AkasPageInfo {
     pub has_previous_page: Option<bool>,
     /// JSON `startCursor` / 字段 `startCursor`. Example / 示例: `"MA=="`
     #[serde(rename = "startCursor")]
-    pub start_cursor: Option<String>,
+    pub start_cursor: Option<crate::Text>,
     /// JSON `endCursor` / 字段 `endCursor`. Example / 示例: `"MA=="`
     #[serde(rename = "endCursor")]
-    pub end_cursor: Option<String>,
+    pub end_cursor: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for AkasPageInfo {
@@ -636,7 +636,7 @@ impl de::Object for AkasPageInfo {
 pub struct AlternateVersions {
     /// JSON `__typename` / 字段 `__typename`. Example / 示例: `"AlternateVersionConnection"`
     #[serde(rename = "__typename")]
-    pub typename: Option<String>,
+    pub typename: Option<crate::Text>,
     /// JSON `edges` / 字段 `edges`.
     pub edges: Vec<serde_json::Value>,
     /// JSON `total` / 字段 `total`. Example / 示例: `0`
@@ -680,7 +680,7 @@ impl de::Object for AlternateVersions {
 pub struct AlternateVersionsPageInfo {
     /// JSON `__typename` / 字段 `__typename`. Example / 示例: `"PageInfo"`
     #[serde(rename = "__typename")]
-    pub typename: Option<String>,
+    pub typename: Option<crate::Text>,
     /// JSON `hasNextPage` / 字段 `hasNextPage`. Example / 示例: `false`
     #[serde(rename = "hasNextPage")]
     pub has_next_page: Option<bool>,
@@ -763,11 +763,11 @@ impl de::Object for CountriesOfOrigin {
 pub struct CountriesItem {
     /// JSON `__typename` / 字段 `__typename`. Example / 示例: `"CountryOfOrigin"`
     #[serde(rename = "__typename")]
-    pub typename: Option<String>,
+    pub typename: Option<crate::Text>,
     /// JSON `id` / 字段 `id`. Example / 示例: `"AU"`
-    pub id: Option<String>,
+    pub id: Option<crate::Text>,
     /// JSON `text` / 字段 `text`. Example / 示例: `"Australia"`
-    pub text: Option<String>,
+    pub text: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for CountriesItem {
@@ -803,7 +803,7 @@ impl de::Object for CountriesItem {
 pub struct FilmingLocations {
     /// JSON `__typename` / 字段 `__typename`. Example / 示例: `"FilmingLocationConnection"`
     #[serde(rename = "__typename")]
-    pub typename: Option<String>,
+    pub typename: Option<crate::Text>,
     /// JSON `pageInfo` / 字段 `pageInfo`.
     #[serde(rename = "pageInfo")]
     pub page_info: Option<FilmingLocationsPageInfo>,
@@ -879,7 +879,7 @@ impl de::Object for FilmingLocationsEdgesItem {
 #[non_exhaustive]
 pub struct FilmingLocationsEdgesItemNode {
     /// JSON `id` / 字段 `id`. Example / 示例: `"lc2163942"`
-    pub id: Option<String>,
+    pub id: Option<crate::Text>,
     /// JSON `displayableProperty` / 字段 `displayableProperty`.
     #[serde(rename = "displayableProperty")]
     pub displayable_property: Option<FilmingLocationsEdgesItemNodeDisplayableProperty>,
@@ -924,7 +924,7 @@ impl de::Object for FilmingLocationsEdgesItemNode {
 pub struct FilmingLocationsEdgesItemNodeDisplayableProperty {
     /// JSON `__typename` / 字段 `__typename`. Example / 示例: `"DisplayableTitleFilmingLocationProperty"`
     #[serde(rename = "__typename")]
-    pub typename: Option<String>,
+    pub typename: Option<crate::Text>,
     /// JSON `value` / 字段 `value`.
     pub value: Option<FilmingLocationsEdgesItemNodeDisplayablePropertyValue>,
 }
@@ -960,10 +960,10 @@ impl de::Object for FilmingLocationsEdgesItemNodeDisplayableProperty {
 #[non_exhaustive]
 pub struct FilmingLocationsEdgesItemNodeDisplayablePropertyValue {
     /// JSON `id` / 字段 `id`. Example / 示例: `"Broken Hill, New South Wales, Australia"`
-    pub id: Option<String>,
+    pub id: Option<crate::Text>,
     /// JSON `plainText` / 字段 `plainText`. Example / 示例: `"Broken Hill, New South Wales, Australia"`
     #[serde(rename = "plainText")]
-    pub plain_text: Option<String>,
+    pub plain_text: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de>
@@ -999,7 +999,7 @@ impl de::Object for FilmingLocationsEdgesItemNodeDisplayablePropertyValue {
 pub struct InterestScore {
     /// JSON `__typename` / 字段 `__typename`. Example / 示例: `"InterestScore"`
     #[serde(rename = "__typename")]
-    pub typename: Option<String>,
+    pub typename: Option<crate::Text>,
     /// JSON `usersInterested` / 字段 `usersInterested`. Example / 示例: `22`
     #[serde(rename = "usersInterested")]
     pub users_interested: Option<i64>,
@@ -1041,7 +1041,7 @@ impl de::Object for InterestScore {
 pub struct FilmingLocationsPageInfo {
     /// JSON `__typename` / 字段 `__typename`. Example / 示例: `"PageInfo"`
     #[serde(rename = "__typename")]
-    pub typename: Option<String>,
+    pub typename: Option<crate::Text>,
     /// JSON `hasNextPage` / 字段 `hasNextPage`. Example / 示例: `true`
     #[serde(rename = "hasNextPage")]
     pub has_next_page: Option<bool>,
@@ -1050,10 +1050,10 @@ pub struct FilmingLocationsPageInfo {
     pub has_previous_page: Option<bool>,
     /// JSON `startCursor` / 字段 `startCursor`. Example / 示例: `"bGMyMTYzOTQy"`
     #[serde(rename = "startCursor")]
-    pub start_cursor: Option<String>,
+    pub start_cursor: Option<crate::Text>,
     /// JSON `endCursor` / 字段 `endCursor`. Example / 示例: `"bGMyMTYzOTQy"`
     #[serde(rename = "endCursor")]
-    pub end_cursor: Option<String>,
+    pub end_cursor: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for FilmingLocationsPageInfo {
@@ -1157,11 +1157,11 @@ impl de::Object for OfficialLinksEdgesItem {
 pub struct OfficialLinksEdgesItemNode {
     /// JSON `__typename` / 字段 `__typename`. Example / 示例: `"ExternalLink"`
     #[serde(rename = "__typename")]
-    pub typename: Option<String>,
+    pub typename: Option<crate::Text>,
     /// JSON `url` / 字段 `url`. Example / 示例: `"https://www.furiosaamadmaxsaga.com/"`
-    pub url: Option<String>,
+    pub url: Option<crate::Text>,
     /// JSON `label` / 字段 `label`. Example / 示例: `"Official Site"`
-    pub label: Option<String>,
+    pub label: Option<crate::Text>,
     /// JSON `externalLinkRegion` / 字段 `externalLinkRegion`.
     #[serde(rename = "externalLinkRegion")]
     pub external_link_region: serde_json::Value,
@@ -1200,7 +1200,7 @@ impl de::Object for OfficialLinksEdgesItemNode {
 #[non_exhaustive]
 pub struct OriginalTitleText {
     /// JSON `text` / 字段 `text`. Example / 示例: `"Furiosa: A Mad Max Saga"`
-    pub text: Option<String>,
+    pub text: Option<crate::Text>,
     /// JSON `isOriginalTitle` / 字段 `isOriginalTitle`. Example / 示例: `true`
     #[serde(rename = "isOriginalTitle")]
     pub is_original_title: Option<bool>,
@@ -1238,11 +1238,11 @@ impl de::Object for OriginalTitleText {
 pub struct PrimaryImage {
     /// JSON `__typename` / 字段 `__typename`. Example / 示例: `"Image"`
     #[serde(rename = "__typename")]
-    pub typename: Option<String>,
+    pub typename: Option<crate::Text>,
     /// JSON `id` / 字段 `id`. Example / 示例: `"rm645622785"`
-    pub id: Option<String>,
+    pub id: Option<crate::Text>,
     /// JSON `url` / 字段 `url`. Example / 示例: `"https://m.media-amazon.com/images/M/MV5BNTcwYWE1…"`
-    pub url: Option<String>,
+    pub url: Option<crate::Text>,
     /// JSON `height` / 字段 `height`. Example / 示例: `4096`
     pub height: Option<i64>,
     /// JSON `width` / 字段 `width`. Example / 示例: `2764`
@@ -1284,7 +1284,7 @@ impl de::Object for PrimaryImage {
 pub struct ReleaseDate {
     /// JSON `__typename` / 字段 `__typename`. Example / 示例: `"ReleaseDate"`
     #[serde(rename = "__typename")]
-    pub typename: Option<String>,
+    pub typename: Option<crate::Text>,
     /// JSON `month` / 字段 `month`. Example / 示例: `5`
     pub month: Option<i64>,
     /// JSON `day` / 字段 `day`. Example / 示例: `24`
@@ -1339,7 +1339,7 @@ impl de::Object for ReleaseDate {
 #[non_exhaustive]
 pub struct ReleaseDateCountry {
     /// JSON `id` / 字段 `id`. Example / 示例: `"US"`
-    pub id: Option<String>,
+    pub id: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for ReleaseDateCountry {
@@ -1410,7 +1410,7 @@ impl de::Object for ReleaseDateDisplayableProperty {
 pub struct ReleaseYear {
     /// JSON `__typename` / 字段 `__typename`. Example / 示例: `"YearRange"`
     #[serde(rename = "__typename")]
-    pub typename: Option<String>,
+    pub typename: Option<crate::Text>,
     /// JSON `year` / 字段 `year`. Example / 示例: `2024`
     pub year: Option<i64>,
     /// JSON `endYear` / 字段 `endYear`.
@@ -1518,11 +1518,11 @@ impl de::Object for SpokenLanguages {
 pub struct SpokenLanguagesItem {
     /// JSON `__typename` / 字段 `__typename`. Example / 示例: `"SpokenLanguage"`
     #[serde(rename = "__typename")]
-    pub typename: Option<String>,
+    pub typename: Option<crate::Text>,
     /// JSON `id` / 字段 `id`. Example / 示例: `"en"`
-    pub id: Option<String>,
+    pub id: Option<crate::Text>,
     /// JSON `text` / 字段 `text`. Example / 示例: `"English"`
-    pub text: Option<String>,
+    pub text: Option<crate::Text>,
     /// JSON `displayableProperty` / 字段 `displayableProperty`.
     #[serde(rename = "displayableProperty")]
     pub displayable_property: Option<SpokenLanguagesItemDisplayableProperty>,
@@ -1562,7 +1562,7 @@ impl de::Object for SpokenLanguagesItem {
 pub struct SpokenLanguagesItemDisplayableProperty {
     /// JSON `__typename` / 字段 `__typename`. Example / 示例: `"DisplayableTitleSpokenLanguageProperty"`
     #[serde(rename = "__typename")]
-    pub typename: Option<String>,
+    pub typename: Option<crate::Text>,
     /// JSON `value` / 字段 `value`.
     pub value: Option<SpokenLanguagesItemDisplayablePropertyValue>,
 }
@@ -1598,10 +1598,10 @@ impl de::Object for SpokenLanguagesItemDisplayableProperty {
 #[non_exhaustive]
 pub struct SpokenLanguagesItemDisplayablePropertyValue {
     /// JSON `id` / 字段 `id`. Example / 示例: `"English"`
-    pub id: Option<String>,
+    pub id: Option<crate::Text>,
     /// JSON `plainText` / 字段 `plainText`. Example / 示例: `"English"`
     #[serde(rename = "plainText")]
-    pub plain_text: Option<String>,
+    pub plain_text: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for SpokenLanguagesItemDisplayablePropertyValue {
@@ -1635,7 +1635,7 @@ impl de::Object for SpokenLanguagesItemDisplayablePropertyValue {
 #[non_exhaustive]
 pub struct TitleText {
     /// JSON `text` / 字段 `text`. Example / 示例: `"Furiosa: A Mad Max Saga"`
-    pub text: Option<String>,
+    pub text: Option<crate::Text>,
     /// JSON `isOriginalTitle` / 字段 `isOriginalTitle`. Example / 示例: `true`
     #[serde(rename = "isOriginalTitle")]
     pub is_original_title: Option<bool>,
@@ -1673,11 +1673,11 @@ impl de::Object for TitleText {
 pub struct TitleType {
     /// JSON `__typename` / 字段 `__typename`. Example / 示例: `"TitleType"`
     #[serde(rename = "__typename")]
-    pub typename: Option<String>,
+    pub typename: Option<crate::Text>,
     /// JSON `id` / 字段 `id`. Example / 示例: `"movie"`
-    pub id: Option<String>,
+    pub id: Option<crate::Text>,
     /// JSON `text` / 字段 `text`. Example / 示例: `"Movie"`
-    pub text: Option<String>,
+    pub text: Option<crate::Text>,
     /// JSON `categories` / 字段 `categories`.
     pub categories: Vec<CategoriesItem>,
     /// JSON `canHaveEpisodes` / 字段 `canHaveEpisodes`. Example / 示例: `false`
@@ -1731,11 +1731,11 @@ impl de::Object for TitleType {
 #[non_exhaustive]
 pub struct CategoriesItem {
     /// JSON `id` / 字段 `id`. Example / 示例: `"movie"`
-    pub id: Option<String>,
+    pub id: Option<crate::Text>,
     /// JSON `text` / 字段 `text`. Example / 示例: `"Movie"`
-    pub text: Option<String>,
+    pub text: Option<crate::Text>,
     /// JSON `value` / 字段 `value`. Example / 示例: `"movie"`
-    pub value: Option<String>,
+    pub value: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for CategoriesItem {
@@ -1804,7 +1804,7 @@ impl de::Object for TitleTypeDisplayableProperty {
 pub struct TitleTypeDisplayablePropertyValue {
     /// JSON `plainText` / 字段 `plainText`. Example / 示例: `""`
     #[serde(rename = "plainText")]
-    pub plain_text: Option<String>,
+    pub plain_text: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for TitleTypeDisplayablePropertyValue {

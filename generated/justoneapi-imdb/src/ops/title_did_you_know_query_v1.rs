@@ -229,7 +229,7 @@ impl de::Object for Data {
 pub struct Title {
     /// JSON `__typename` / 字段 `__typename`. Example / 示例: `"Title"`
     #[serde(rename = "__typename")]
-    pub typename: Option<String>,
+    pub typename: Option<crate::Text>,
     /// JSON `titleText` / 字段 `titleText`.
     #[serde(rename = "titleText")]
     pub title_text: Option<TitleText>,
@@ -365,9 +365,9 @@ impl de::Object for CrazyCreditsEdgesItem {
 pub struct CrazyCreditsEdgesItemNode {
     /// JSON `__typename` / 字段 `__typename`. Example / 示例: `"CrazyCredit"`
     #[serde(rename = "__typename")]
-    pub typename: Option<String>,
+    pub typename: Option<crate::Text>,
     /// JSON `id` / 字段 `id`. Example / 示例: `"cz0157303"`
-    pub id: Option<String>,
+    pub id: Option<crate::Text>,
     /// JSON `interestScore` / 字段 `interestScore`.
     #[serde(rename = "interestScore")]
     pub interest_score: Option<CrazyCreditsEdgesItemNodeInterestScore>,
@@ -409,7 +409,7 @@ impl de::Object for CrazyCreditsEdgesItemNode {
 pub struct CrazyCreditsEdgesItemNodeInterestScore {
     /// JSON `__typename` / 字段 `__typename`. Example / 示例: `"InterestScore"`
     #[serde(rename = "__typename")]
-    pub typename: Option<String>,
+    pub typename: Option<crate::Text>,
     /// JSON `usersInterested` / 字段 `usersInterested`. Example / 示例: `63`
     #[serde(rename = "usersInterested")]
     pub users_interested: Option<i64>,
@@ -451,7 +451,7 @@ impl de::Object for CrazyCreditsEdgesItemNodeInterestScore {
 pub struct CrazyCreditsEdgesItemNodeText {
     /// JSON `plainText` / 字段 `plainText`. Example / 示例: `"There is a brief shot of Nux's (from Mad Max: Fu…"`
     #[serde(rename = "plainText")]
-    pub plain_text: Option<String>,
+    pub plain_text: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for CrazyCreditsEdgesItemNodeText {
@@ -551,9 +551,9 @@ impl de::Object for GoofsEdgesItem {
 pub struct GoofsEdgesItemNode {
     /// JSON `__typename` / 字段 `__typename`. Example / 示例: `"Goof"`
     #[serde(rename = "__typename")]
-    pub typename: Option<String>,
+    pub typename: Option<crate::Text>,
     /// JSON `id` / 字段 `id`. Example / 示例: `"gf7568572"`
-    pub id: Option<String>,
+    pub id: Option<crate::Text>,
     /// JSON `isSpoiler` / 字段 `isSpoiler`. Example / 示例: `false`
     #[serde(rename = "isSpoiler")]
     pub is_spoiler: Option<bool>,
@@ -601,9 +601,9 @@ impl de::Object for GoofsEdgesItemNode {
 #[non_exhaustive]
 pub struct GoofsEdgesItemNodeCategory {
     /// JSON `id` / 字段 `id`. Example / 示例: `"factual_error"`
-    pub id: Option<String>,
+    pub id: Option<crate::Text>,
     /// JSON `text` / 字段 `text`. Example / 示例: `"Factual errors"`
-    pub text: Option<String>,
+    pub text: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for GoofsEdgesItemNodeCategory {
@@ -638,7 +638,7 @@ impl de::Object for GoofsEdgesItemNodeCategory {
 pub struct GoofsEdgesItemNodeInterestScore {
     /// JSON `__typename` / 字段 `__typename`. Example / 示例: `"InterestScore"`
     #[serde(rename = "__typename")]
-    pub typename: Option<String>,
+    pub typename: Option<crate::Text>,
     /// JSON `usersInterested` / 字段 `usersInterested`. Example / 示例: `82`
     #[serde(rename = "usersInterested")]
     pub users_interested: Option<i64>,
@@ -680,7 +680,7 @@ impl de::Object for GoofsEdgesItemNodeInterestScore {
 pub struct GoofsEdgesItemNodeText {
     /// JSON `plainText` / 字段 `plainText`. Example / 示例: `"Shooting a gas can with a bullet will not make i…"`
     #[serde(rename = "plainText")]
-    pub plain_text: Option<String>,
+    pub plain_text: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for GoofsEdgesItemNodeText {
@@ -746,7 +746,7 @@ impl de::Object for GoofsCount {
 #[non_exhaustive]
 pub struct OriginalTitleText {
     /// JSON `text` / 字段 `text`. Example / 示例: `"Furiosa: A Mad Max Saga"`
-    pub text: Option<String>,
+    pub text: Option<crate::Text>,
     /// JSON `isOriginalTitle` / 字段 `isOriginalTitle`. Example / 示例: `true`
     #[serde(rename = "isOriginalTitle")]
     pub is_original_title: Option<bool>,
@@ -850,9 +850,9 @@ impl de::Object for QuotesEdgesItem {
 pub struct QuotesEdgesItemNode {
     /// JSON `__typename` / 字段 `__typename`. Example / 示例: `"TitleQuote"`
     #[serde(rename = "__typename")]
-    pub typename: Option<String>,
+    pub typename: Option<crate::Text>,
     /// JSON `id` / 字段 `id`. Example / 示例: `"qt7429439"`
-    pub id: Option<String>,
+    pub id: Option<crate::Text>,
     /// JSON `isSpoiler` / 字段 `isSpoiler`. Example / 示例: `false`
     #[serde(rename = "isSpoiler")]
     pub is_spoiler: Option<bool>,
@@ -898,7 +898,7 @@ impl de::Object for QuotesEdgesItemNode {
 pub struct QuotesEdgesItemNodeInterestScore {
     /// JSON `__typename` / 字段 `__typename`. Example / 示例: `"InterestScore"`
     #[serde(rename = "__typename")]
-    pub typename: Option<String>,
+    pub typename: Option<crate::Text>,
     /// JSON `usersInterested` / 字段 `usersInterested`. Example / 示例: `86`
     #[serde(rename = "usersInterested")]
     pub users_interested: Option<i64>,
@@ -941,7 +941,7 @@ pub struct LinesItem {
     /// JSON `characters` / 字段 `characters`.
     pub characters: Vec<CharactersItem>,
     /// JSON `text` / 字段 `text`. Example / 示例: `"You fabulous thing. You crawled out of a pitiles…"`
-    pub text: Option<String>,
+    pub text: Option<crate::Text>,
     /// JSON `stageDirection` / 字段 `stageDirection`.
     #[serde(rename = "stageDirection")]
     pub stage_direction: serde_json::Value,
@@ -979,7 +979,7 @@ impl de::Object for LinesItem {
 #[non_exhaustive]
 pub struct CharactersItem {
     /// JSON `character` / 字段 `character`. Example / 示例: `"Dementus"`
-    pub character: Option<String>,
+    pub character: Option<crate::Text>,
     /// JSON `name` / 字段 `name`.
     pub name: Option<Name>,
 }
@@ -1015,7 +1015,7 @@ impl de::Object for CharactersItem {
 #[non_exhaustive]
 pub struct Name {
     /// JSON `id` / 字段 `id`. Example / 示例: `"nm1165110"`
-    pub id: Option<String>,
+    pub id: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for Name {
@@ -1148,11 +1148,11 @@ impl de::Object for SoundtrackEdgesItem {
 pub struct SoundtrackEdgesItemNode {
     /// JSON `__typename` / 字段 `__typename`. Example / 示例: `"Track"`
     #[serde(rename = "__typename")]
-    pub typename: Option<String>,
+    pub typename: Option<crate::Text>,
     /// JSON `id` / 字段 `id`. Example / 示例: `"sn2848601"`
-    pub id: Option<String>,
+    pub id: Option<crate::Text>,
     /// JSON `text` / 字段 `text`. Example / 示例: `"Anderlecht Champion AKA Ole Ole We Are the Champ…"`
-    pub text: Option<String>,
+    pub text: Option<crate::Text>,
     /// JSON `comments` / 字段 `comments`.
     pub comments: Vec<CommentsItem>,
 }
@@ -1191,7 +1191,7 @@ impl de::Object for SoundtrackEdgesItemNode {
 pub struct CommentsItem {
     /// JSON `plainText` / 字段 `plainText`. Example / 示例: `"Written by Roland Verlooven and Jeanine Dee"`
     #[serde(rename = "plainText")]
-    pub plain_text: Option<String>,
+    pub plain_text: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for CommentsItem {
@@ -1224,7 +1224,7 @@ impl de::Object for CommentsItem {
 #[non_exhaustive]
 pub struct TitleText {
     /// JSON `text` / 字段 `text`. Example / 示例: `"Furiosa: A Mad Max Saga"`
-    pub text: Option<String>,
+    pub text: Option<crate::Text>,
     /// JSON `isOriginalTitle` / 字段 `isOriginalTitle`. Example / 示例: `true`
     #[serde(rename = "isOriginalTitle")]
     pub is_original_title: Option<bool>,
@@ -1328,9 +1328,9 @@ impl de::Object for TriviaEdgesItem {
 pub struct TriviaEdgesItemNode {
     /// JSON `__typename` / 字段 `__typename`. Example / 示例: `"TitleTrivia"`
     #[serde(rename = "__typename")]
-    pub typename: Option<String>,
+    pub typename: Option<crate::Text>,
     /// JSON `id` / 字段 `id`. Example / 示例: `"tr7375706"`
-    pub id: Option<String>,
+    pub id: Option<crate::Text>,
     /// JSON `isSpoiler` / 字段 `isSpoiler`. Example / 示例: `false`
     #[serde(rename = "isSpoiler")]
     pub is_spoiler: Option<bool>,
@@ -1385,7 +1385,7 @@ impl de::Object for TriviaEdgesItemNode {
 #[non_exhaustive]
 pub struct TriviaEdgesItemNodeCategory {
     /// JSON `id` / 字段 `id`. Example / 示例: `"uncategorized"`
-    pub id: Option<String>,
+    pub id: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for TriviaEdgesItemNodeCategory {
@@ -1419,7 +1419,7 @@ impl de::Object for TriviaEdgesItemNodeCategory {
 pub struct TriviaEdgesItemNodeInterestScore {
     /// JSON `__typename` / 字段 `__typename`. Example / 示例: `"InterestScore"`
     #[serde(rename = "__typename")]
-    pub typename: Option<String>,
+    pub typename: Option<crate::Text>,
     /// JSON `usersInterested` / 字段 `usersInterested`. Example / 示例: `1230`
     #[serde(rename = "usersInterested")]
     pub users_interested: Option<i64>,
@@ -1461,7 +1461,7 @@ impl de::Object for TriviaEdgesItemNodeInterestScore {
 pub struct TriviaEdgesItemNodeText {
     /// JSON `plainText` / 字段 `plainText`. Example / 示例: `"George Miller said this film's script was alread…"`
     #[serde(rename = "plainText")]
-    pub plain_text: Option<String>,
+    pub plain_text: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for TriviaEdgesItemNodeText {

@@ -368,7 +368,7 @@ impl de::Object for ConnectionsEdgesItemNode {
 #[non_exhaustive]
 pub struct AssociatedTitle {
     /// JSON `id` / 字段 `id`. Example / 示例: `"tt1392190"`
-    pub id: Option<String>,
+    pub id: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for AssociatedTitle {
@@ -401,9 +401,9 @@ impl de::Object for AssociatedTitle {
 #[non_exhaustive]
 pub struct Category {
     /// JSON `id` / 字段 `id`. Example / 示例: `"follows"`
-    pub id: Option<String>,
+    pub id: Option<crate::Text>,
     /// JSON `text` / 字段 `text`. Example / 示例: `"Follows"`
-    pub text: Option<String>,
+    pub text: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for Category {
@@ -503,7 +503,7 @@ impl de::Object for MoreLikeThisTitlesEdgesItem {
 #[non_exhaustive]
 pub struct MoreLikeThisTitlesEdgesItemNode {
     /// JSON `id` / 字段 `id`. Example / 示例: `"tt1392190"`
-    pub id: Option<String>,
+    pub id: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for MoreLikeThisTitlesEdgesItemNode {

@@ -228,7 +228,7 @@ impl de::Object for Data {
 #[non_exhaustive]
 pub struct Title {
     /// JSON `id` / 字段 `id`. Example / 示例: `"tt12037194"`
-    pub id: Option<String>,
+    pub id: Option<crate::Text>,
     /// JSON `plot` / 字段 `plot`.
     pub plot: Option<Plot>,
     /// JSON `type` / 字段 `type`.
@@ -267,7 +267,7 @@ impl de::Object for Title {
 #[non_exhaustive]
 pub struct Plot {
     /// JSON `id` / 字段 `id`. Example / 示例: `"po5364909"`
-    pub id: Option<String>,
+    pub id: Option<crate::Text>,
     /// JSON `plotText` / 字段 `plotText`.
     #[serde(rename = "plotText")]
     pub plot_text: Option<PlotText>,
@@ -305,7 +305,7 @@ impl de::Object for Plot {
 pub struct PlotText {
     /// JSON `plainText` / 字段 `plainText`. Example / 示例: `"After being snatched from the Green Place of Man…"`
     #[serde(rename = "plainText")]
-    pub plain_text: Option<String>,
+    pub plain_text: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for PlotText {
@@ -339,11 +339,11 @@ impl de::Object for PlotText {
 pub struct Type {
     /// JSON `__typename` / 字段 `__typename`. Example / 示例: `"TitleType"`
     #[serde(rename = "__typename")]
-    pub typename: Option<String>,
+    pub typename: Option<crate::Text>,
     /// JSON `id` / 字段 `id`. Example / 示例: `"movie"`
-    pub id: Option<String>,
+    pub id: Option<crate::Text>,
     /// JSON `text` / 字段 `text`. Example / 示例: `"Movie"`
-    pub text: Option<String>,
+    pub text: Option<crate::Text>,
     /// JSON `categories` / 字段 `categories`.
     pub categories: Vec<CategoriesItem>,
     /// JSON `canHaveEpisodes` / 字段 `canHaveEpisodes`. Example / 示例: `false`
@@ -397,11 +397,11 @@ impl de::Object for Type {
 #[non_exhaustive]
 pub struct CategoriesItem {
     /// JSON `id` / 字段 `id`. Example / 示例: `"movie"`
-    pub id: Option<String>,
+    pub id: Option<crate::Text>,
     /// JSON `text` / 字段 `text`. Example / 示例: `"Movie"`
-    pub text: Option<String>,
+    pub text: Option<crate::Text>,
     /// JSON `value` / 字段 `value`. Example / 示例: `"movie"`
-    pub value: Option<String>,
+    pub value: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for CategoriesItem {
@@ -470,7 +470,7 @@ impl de::Object for DisplayableProperty {
 pub struct Value {
     /// JSON `plainText` / 字段 `plainText`. Example / 示例: `""`
     #[serde(rename = "plainText")]
-    pub plain_text: Option<String>,
+    pub plain_text: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for Value {

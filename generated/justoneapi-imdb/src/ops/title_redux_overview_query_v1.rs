@@ -229,9 +229,9 @@ impl de::Object for Data {
 pub struct Title {
     /// JSON `__typename` / 字段 `__typename`. Example / 示例: `"Title"`
     #[serde(rename = "__typename")]
-    pub typename: Option<String>,
+    pub typename: Option<crate::Text>,
     /// JSON `id` / 字段 `id`. Example / 示例: `"tt12037194"`
-    pub id: Option<String>,
+    pub id: Option<crate::Text>,
     /// JSON `titleText` / 字段 `titleText`.
     #[serde(rename = "titleText")]
     pub title_text: Option<TitleTitleText>,
@@ -371,17 +371,17 @@ impl de::Object for CanRate {
 pub struct Certificate {
     /// JSON `__typename` / 字段 `__typename`. Example / 示例: `"Certificate"`
     #[serde(rename = "__typename")]
-    pub typename: Option<String>,
+    pub typename: Option<crate::Text>,
     /// JSON `id` / 字段 `id`. Example / 示例: `"ce5793586"`
-    pub id: Option<String>,
+    pub id: Option<crate::Text>,
     /// JSON `rating` / 字段 `rating`. Example / 示例: `"R"`
-    pub rating: Option<String>,
+    pub rating: Option<crate::Text>,
     /// JSON `ratingsBody` / 字段 `ratingsBody`.
     #[serde(rename = "ratingsBody")]
     pub ratings_body: Option<RatingsBody>,
     /// JSON `ratingReason` / 字段 `ratingReason`. Example / 示例: `"- Rated R for sequences of strong violence, and …"`
     #[serde(rename = "ratingReason")]
-    pub rating_reason: Option<String>,
+    pub rating_reason: Option<crate::Text>,
     /// JSON `country` / 字段 `country`.
     pub country: Option<CertificateCountry>,
 }
@@ -421,7 +421,7 @@ impl de::Object for Certificate {
 #[non_exhaustive]
 pub struct CertificateCountry {
     /// JSON `id` / 字段 `id`. Example / 示例: `"US"`
-    pub id: Option<String>,
+    pub id: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for CertificateCountry {
@@ -454,9 +454,9 @@ impl de::Object for CertificateCountry {
 #[non_exhaustive]
 pub struct RatingsBody {
     /// JSON `id` / 字段 `id`. Example / 示例: `"MPAA"`
-    pub id: Option<String>,
+    pub id: Option<crate::Text>,
     /// JSON `text` / 字段 `text`. Example / 示例: `"MPAA"`
-    pub text: Option<String>,
+    pub text: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for RatingsBody {
@@ -558,7 +558,7 @@ impl de::Object for WatchlistStatistics {
 #[non_exhaustive]
 pub struct DisplayableCount {
     /// JSON `text` / 字段 `text`. Example / 示例: `"Added by 250K users"`
-    pub text: Option<String>,
+    pub text: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for DisplayableCount {
@@ -691,9 +691,9 @@ impl de::Object for InterestsEdgesItem {
 pub struct InterestsEdgesItemNode {
     /// JSON `__typename` / 字段 `__typename`. Example / 示例: `"Interest"`
     #[serde(rename = "__typename")]
-    pub typename: Option<String>,
+    pub typename: Option<crate::Text>,
     /// JSON `id` / 字段 `id`. Example / 示例: `"in0000002"`
-    pub id: Option<String>,
+    pub id: Option<crate::Text>,
     /// JSON `primaryImage` / 字段 `primaryImage`.
     #[serde(rename = "primaryImage")]
     pub primary_image: Option<InterestsEdgesItemNodePrimaryImage>,
@@ -776,7 +776,7 @@ impl de::Object for Description {
 pub struct DescriptionValue {
     /// JSON `plainText` / 字段 `plainText`. Example / 示例: `"The action epic subgenre features fast-paced act…"`
     #[serde(rename = "plainText")]
-    pub plain_text: Option<String>,
+    pub plain_text: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for DescriptionValue {
@@ -810,24 +810,24 @@ impl de::Object for DescriptionValue {
 pub struct InterestsEdgesItemNodePrimaryImage {
     /// JSON `__typename` / 字段 `__typename`. Example / 示例: `"Image"`
     #[serde(rename = "__typename")]
-    pub typename: Option<String>,
+    pub typename: Option<crate::Text>,
     /// JSON `id` / 字段 `id`. Example / 示例: `"rm1919706624"`
-    pub id: Option<String>,
+    pub id: Option<crate::Text>,
     /// JSON `url` / 字段 `url`. Example / 示例: `"https://m.media-amazon.com/images/M/MV5BM2RkNmFk…"`
-    pub url: Option<String>,
+    pub url: Option<crate::Text>,
     /// JSON `height` / 字段 `height`. Example / 示例: `768`
     pub height: Option<i64>,
     /// JSON `width` / 字段 `width`. Example / 示例: `1366`
     pub width: Option<i64>,
     /// JSON `type` / 字段 `type`. Example / 示例: `"still_frame"`
-    pub r#type: Option<String>,
+    pub r#type: Option<crate::Text>,
     /// JSON `caption` / 字段 `caption`.
     pub caption: Option<Caption>,
     /// JSON `copyright` / 字段 `copyright`. Example / 示例: `"2014 Warner Bros. Entertainment Inc. - - U.S., C…"`
-    pub copyright: Option<String>,
+    pub copyright: Option<crate::Text>,
     /// JSON `createdBy` / 字段 `createdBy`. Example / 示例: `"Universal Studios"`
     #[serde(rename = "createdBy")]
-    pub created_by: Option<String>,
+    pub created_by: Option<crate::Text>,
     /// JSON `source` / 字段 `source`.
     pub source: Option<Source>,
     /// JSON `names` / 字段 `names`.
@@ -884,7 +884,7 @@ impl de::Object for InterestsEdgesItemNodePrimaryImage {
 pub struct Caption {
     /// JSON `plainText` / 字段 `plainText`. Example / 示例: `"Charlize Theron in Mad Max: Fury Road (2015)"`
     #[serde(rename = "plainText")]
-    pub plain_text: Option<String>,
+    pub plain_text: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for Caption {
@@ -918,9 +918,9 @@ impl de::Object for Caption {
 pub struct NamesItem {
     /// JSON `__typename` / 字段 `__typename`. Example / 示例: `"Name"`
     #[serde(rename = "__typename")]
-    pub typename: Option<String>,
+    pub typename: Option<crate::Text>,
     /// JSON `id` / 字段 `id`. Example / 示例: `"nm0000234"`
-    pub id: Option<String>,
+    pub id: Option<crate::Text>,
     /// JSON `nameText` / 字段 `nameText`.
     #[serde(rename = "nameText")]
     pub name_text: Option<NameText>,
@@ -1031,7 +1031,7 @@ impl de::Object for AkasEdgesItem {
 #[non_exhaustive]
 pub struct AkasEdgesItemNode {
     /// JSON `text` / 字段 `text`. Example / 示例: `"Sharliz Teron"`
-    pub text: Option<String>,
+    pub text: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for AkasEdgesItemNode {
@@ -1064,7 +1064,7 @@ impl de::Object for AkasEdgesItemNode {
 #[non_exhaustive]
 pub struct NameText {
     /// JSON `text` / 字段 `text`. Example / 示例: `"Charlize Theron"`
-    pub text: Option<String>,
+    pub text: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for NameText {
@@ -1098,11 +1098,11 @@ impl de::Object for NameText {
 pub struct NamesItemPrimaryImage {
     /// JSON `__typename` / 字段 `__typename`. Example / 示例: `"Image"`
     #[serde(rename = "__typename")]
-    pub typename: Option<String>,
+    pub typename: Option<crate::Text>,
     /// JSON `id` / 字段 `id`. Example / 示例: `"rm2221768704"`
-    pub id: Option<String>,
+    pub id: Option<crate::Text>,
     /// JSON `url` / 字段 `url`. Example / 示例: `"https://m.media-amazon.com/images/M/MV5BMjA0MjMz…"`
-    pub url: Option<String>,
+    pub url: Option<crate::Text>,
     /// JSON `height` / 字段 `height`. Example / 示例: `400`
     pub height: Option<i64>,
     /// JSON `width` / 字段 `width`. Example / 示例: `340`
@@ -1184,9 +1184,9 @@ impl de::Object for Source {
 pub struct TitlesItem {
     /// JSON `__typename` / 字段 `__typename`. Example / 示例: `"Title"`
     #[serde(rename = "__typename")]
-    pub typename: Option<String>,
+    pub typename: Option<crate::Text>,
     /// JSON `id` / 字段 `id`. Example / 示例: `"tt1392190"`
-    pub id: Option<String>,
+    pub id: Option<crate::Text>,
     /// JSON `titleText` / 字段 `titleText`.
     #[serde(rename = "titleText")]
     pub title_text: Option<TitlesItemTitleText>,
@@ -1244,7 +1244,7 @@ impl de::Object for TitlesItem {
 #[non_exhaustive]
 pub struct TitlesItemOriginalTitleText {
     /// JSON `text` / 字段 `text`. Example / 示例: `"Mad Max: Fury Road"`
-    pub text: Option<String>,
+    pub text: Option<crate::Text>,
     /// JSON `isOriginalTitle` / 字段 `isOriginalTitle`. Example / 示例: `true`
     #[serde(rename = "isOriginalTitle")]
     pub is_original_title: Option<bool>,
@@ -1282,11 +1282,11 @@ impl de::Object for TitlesItemOriginalTitleText {
 pub struct TitlesItemPrimaryImage {
     /// JSON `__typename` / 字段 `__typename`. Example / 示例: `"Image"`
     #[serde(rename = "__typename")]
-    pub typename: Option<String>,
+    pub typename: Option<crate::Text>,
     /// JSON `id` / 字段 `id`. Example / 示例: `"rm3064749568"`
-    pub id: Option<String>,
+    pub id: Option<crate::Text>,
     /// JSON `url` / 字段 `url`. Example / 示例: `"https://m.media-amazon.com/images/M/MV5BZDRkODJh…"`
-    pub url: Option<String>,
+    pub url: Option<crate::Text>,
     /// JSON `height` / 字段 `height`. Example / 示例: `1000`
     pub height: Option<i64>,
     /// JSON `width` / 字段 `width`. Example / 示例: `675`
@@ -1328,7 +1328,7 @@ impl de::Object for TitlesItemPrimaryImage {
 pub struct TitlesItemReleaseDate {
     /// JSON `__typename` / 字段 `__typename`. Example / 示例: `"ReleaseDate"`
     #[serde(rename = "__typename")]
-    pub typename: Option<String>,
+    pub typename: Option<crate::Text>,
     /// JSON `month` / 字段 `month`. Example / 示例: `5`
     pub month: Option<i64>,
     /// JSON `day` / 字段 `day`. Example / 示例: `15`
@@ -1383,7 +1383,7 @@ impl de::Object for TitlesItemReleaseDate {
 #[non_exhaustive]
 pub struct TitlesItemReleaseDateCountry {
     /// JSON `id` / 字段 `id`. Example / 示例: `"US"`
-    pub id: Option<String>,
+    pub id: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for TitlesItemReleaseDateCountry {
@@ -1454,7 +1454,7 @@ impl de::Object for TitlesItemReleaseDateDisplayableProperty {
 pub struct TitlesItemReleaseYear {
     /// JSON `__typename` / 字段 `__typename`. Example / 示例: `"YearRange"`
     #[serde(rename = "__typename")]
-    pub typename: Option<String>,
+    pub typename: Option<crate::Text>,
     /// JSON `year` / 字段 `year`. Example / 示例: `2015`
     pub year: Option<i64>,
     /// JSON `endYear` / 字段 `endYear`.
@@ -1494,7 +1494,7 @@ impl de::Object for TitlesItemReleaseYear {
 #[non_exhaustive]
 pub struct TitlesItemTitleText {
     /// JSON `text` / 字段 `text`. Example / 示例: `"Mad Max: Fury Road"`
-    pub text: Option<String>,
+    pub text: Option<crate::Text>,
     /// JSON `isOriginalTitle` / 字段 `isOriginalTitle`. Example / 示例: `true`
     #[serde(rename = "isOriginalTitle")]
     pub is_original_title: Option<bool>,
@@ -1532,11 +1532,11 @@ impl de::Object for TitlesItemTitleText {
 pub struct TitlesItemTitleType {
     /// JSON `__typename` / 字段 `__typename`. Example / 示例: `"TitleType"`
     #[serde(rename = "__typename")]
-    pub typename: Option<String>,
+    pub typename: Option<crate::Text>,
     /// JSON `id` / 字段 `id`. Example / 示例: `"movie"`
-    pub id: Option<String>,
+    pub id: Option<crate::Text>,
     /// JSON `text` / 字段 `text`. Example / 示例: `"Movie"`
-    pub text: Option<String>,
+    pub text: Option<crate::Text>,
     /// JSON `categories` / 字段 `categories`.
     pub categories: Vec<TitlesItemTitleTypeCategoriesItem>,
     /// JSON `canHaveEpisodes` / 字段 `canHaveEpisodes`. Example / 示例: `false`
@@ -1590,11 +1590,11 @@ impl de::Object for TitlesItemTitleType {
 #[non_exhaustive]
 pub struct TitlesItemTitleTypeCategoriesItem {
     /// JSON `id` / 字段 `id`. Example / 示例: `"movie"`
-    pub id: Option<String>,
+    pub id: Option<crate::Text>,
     /// JSON `text` / 字段 `text`. Example / 示例: `"Movie"`
-    pub text: Option<String>,
+    pub text: Option<crate::Text>,
     /// JSON `value` / 字段 `value`. Example / 示例: `"movie"`
-    pub value: Option<String>,
+    pub value: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for TitlesItemTitleTypeCategoriesItem {
@@ -1663,7 +1663,7 @@ impl de::Object for TitlesItemTitleTypeDisplayableProperty {
 pub struct TitlesItemTitleTypeDisplayablePropertyValue {
     /// JSON `plainText` / 字段 `plainText`. Example / 示例: `""`
     #[serde(rename = "plainText")]
-    pub plain_text: Option<String>,
+    pub plain_text: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for TitlesItemTitleTypeDisplayablePropertyValue {
@@ -1697,11 +1697,11 @@ impl de::Object for TitlesItemTitleTypeDisplayablePropertyValue {
 pub struct PrimaryText {
     /// JSON `__typename` / 字段 `__typename`. Example / 示例: `"InterestText"`
     #[serde(rename = "__typename")]
-    pub typename: Option<String>,
+    pub typename: Option<crate::Text>,
     /// JSON `id` / 字段 `id`. Example / 示例: `"Action Epic"`
-    pub id: Option<String>,
+    pub id: Option<crate::Text>,
     /// JSON `text` / 字段 `text`. Example / 示例: `"Action Epic"`
-    pub text: Option<String>,
+    pub text: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for PrimaryText {
@@ -1737,11 +1737,11 @@ impl de::Object for PrimaryText {
 pub struct SecondaryText {
     /// JSON `__typename` / 字段 `__typename`. Example / 示例: `"InterestText"`
     #[serde(rename = "__typename")]
-    pub typename: Option<String>,
+    pub typename: Option<crate::Text>,
     /// JSON `id` / 字段 `id`. Example / 示例: `"Subgenre"`
-    pub id: Option<String>,
+    pub id: Option<crate::Text>,
     /// JSON `text` / 字段 `text`. Example / 示例: `"Subgenre"`
-    pub text: Option<String>,
+    pub text: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for SecondaryText {
@@ -1776,7 +1776,7 @@ impl de::Object for SecondaryText {
 #[non_exhaustive]
 pub struct Meta {
     /// JSON `id` / 字段 `id`. Example / 示例: `"tt12037194"`
-    pub id: Option<String>,
+    pub id: Option<crate::Text>,
     /// JSON `restrictions` / 字段 `restrictions`.
     pub restrictions: serde_json::Value,
 }
@@ -1812,7 +1812,7 @@ impl de::Object for Meta {
 #[non_exhaustive]
 pub struct Metacritic {
     /// JSON `url` / 字段 `url`. Example / 示例: `"https://www.metacritic.com/movie/furiosa-a-mad-m…"`
-    pub url: Option<String>,
+    pub url: Option<crate::Text>,
     /// JSON `metascore` / 字段 `metascore`.
     pub metascore: Option<Metascore>,
 }
@@ -1885,7 +1885,7 @@ impl de::Object for Metascore {
 #[non_exhaustive]
 pub struct TitleOriginalTitleText {
     /// JSON `text` / 字段 `text`. Example / 示例: `"Furiosa: A Mad Max Saga"`
-    pub text: Option<String>,
+    pub text: Option<crate::Text>,
     /// JSON `isOriginalTitle` / 字段 `isOriginalTitle`. Example / 示例: `true`
     #[serde(rename = "isOriginalTitle")]
     pub is_original_title: Option<bool>,
@@ -1957,7 +1957,7 @@ impl de::Object for Plot {
 pub struct PlotText {
     /// JSON `plainText` / 字段 `plainText`. Example / 示例: `"After being snatched from the Green Place of Man…"`
     #[serde(rename = "plainText")]
-    pub plain_text: Option<String>,
+    pub plain_text: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for PlotText {
@@ -1991,11 +1991,11 @@ impl de::Object for PlotText {
 pub struct TitlePrimaryImage {
     /// JSON `__typename` / 字段 `__typename`. Example / 示例: `"Image"`
     #[serde(rename = "__typename")]
-    pub typename: Option<String>,
+    pub typename: Option<crate::Text>,
     /// JSON `id` / 字段 `id`. Example / 示例: `"rm645622785"`
-    pub id: Option<String>,
+    pub id: Option<crate::Text>,
     /// JSON `url` / 字段 `url`. Example / 示例: `"https://m.media-amazon.com/images/M/MV5BNTcwYWE1…"`
-    pub url: Option<String>,
+    pub url: Option<crate::Text>,
     /// JSON `height` / 字段 `height`. Example / 示例: `4096`
     pub height: Option<i64>,
     /// JSON `width` / 字段 `width`. Example / 示例: `2764`
@@ -2037,7 +2037,7 @@ impl de::Object for TitlePrimaryImage {
 pub struct ProductionStatus {
     /// JSON `__typename` / 字段 `__typename`. Example / 示例: `"ProductionStatusDetails"`
     #[serde(rename = "__typename")]
-    pub typename: Option<String>,
+    pub typename: Option<crate::Text>,
     /// JSON `announcements` / 字段 `announcements`.
     pub announcements: serde_json::Value,
     /// JSON `currentProductionStage` / 字段 `currentProductionStage`.
@@ -2084,9 +2084,9 @@ impl de::Object for ProductionStatus {
 #[non_exhaustive]
 pub struct CurrentProductionStage {
     /// JSON `id` / 字段 `id`. Example / 示例: `"released"`
-    pub id: Option<String>,
+    pub id: Option<crate::Text>,
     /// JSON `text` / 字段 `text`. Example / 示例: `"Released"`
-    pub text: Option<String>,
+    pub text: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for CurrentProductionStage {
@@ -2122,7 +2122,7 @@ pub struct ProductionStatusHistoryItem {
     /// JSON `comment` / 字段 `comment`.
     pub comment: Option<Comment>,
     /// JSON `date` / 字段 `date`. Example / 示例: `"2020-10-13"`
-    pub date: Option<String>,
+    pub date: Option<crate::Text>,
     /// JSON `status` / 字段 `status`.
     pub status: Option<Status>,
 }
@@ -2159,7 +2159,7 @@ impl de::Object for ProductionStatusHistoryItem {
 #[non_exhaustive]
 pub struct Comment {
     /// JSON `text` / 字段 `text`. Example / 示例: `"Derived from earliest release of 2024-05-15 (FR)"`
-    pub text: Option<String>,
+    pub text: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for Comment {
@@ -2192,9 +2192,9 @@ impl de::Object for Comment {
 #[non_exhaustive]
 pub struct Status {
     /// JSON `id` / 字段 `id`. Example / 示例: `"pre_production"`
-    pub id: Option<String>,
+    pub id: Option<crate::Text>,
     /// JSON `text` / 字段 `text`. Example / 示例: `"Pre-production"`
-    pub text: Option<String>,
+    pub text: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for Status {
@@ -2267,7 +2267,7 @@ impl de::Object for RatingsSummary {
 pub struct TitleReleaseDate {
     /// JSON `__typename` / 字段 `__typename`. Example / 示例: `"ReleaseDate"`
     #[serde(rename = "__typename")]
-    pub typename: Option<String>,
+    pub typename: Option<crate::Text>,
     /// JSON `month` / 字段 `month`. Example / 示例: `5`
     pub month: Option<i64>,
     /// JSON `day` / 字段 `day`. Example / 示例: `24`
@@ -2322,7 +2322,7 @@ impl de::Object for TitleReleaseDate {
 #[non_exhaustive]
 pub struct TitleReleaseDateCountry {
     /// JSON `id` / 字段 `id`. Example / 示例: `"US"`
-    pub id: Option<String>,
+    pub id: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for TitleReleaseDateCountry {
@@ -2393,7 +2393,7 @@ impl de::Object for TitleReleaseDateDisplayableProperty {
 pub struct TitleReleaseYear {
     /// JSON `__typename` / 字段 `__typename`. Example / 示例: `"YearRange"`
     #[serde(rename = "__typename")]
-    pub typename: Option<String>,
+    pub typename: Option<crate::Text>,
     /// JSON `year` / 字段 `year`. Example / 示例: `2024`
     pub year: Option<i64>,
     /// JSON `endYear` / 字段 `endYear`.
@@ -2499,7 +2499,7 @@ impl de::Object for Runtime {
 #[non_exhaustive]
 pub struct TitleTitleText {
     /// JSON `text` / 字段 `text`. Example / 示例: `"Furiosa: A Mad Max Saga"`
-    pub text: Option<String>,
+    pub text: Option<crate::Text>,
     /// JSON `isOriginalTitle` / 字段 `isOriginalTitle`. Example / 示例: `true`
     #[serde(rename = "isOriginalTitle")]
     pub is_original_title: Option<bool>,
@@ -2537,11 +2537,11 @@ impl de::Object for TitleTitleText {
 pub struct TitleTitleType {
     /// JSON `__typename` / 字段 `__typename`. Example / 示例: `"TitleType"`
     #[serde(rename = "__typename")]
-    pub typename: Option<String>,
+    pub typename: Option<crate::Text>,
     /// JSON `id` / 字段 `id`. Example / 示例: `"movie"`
-    pub id: Option<String>,
+    pub id: Option<crate::Text>,
     /// JSON `text` / 字段 `text`. Example / 示例: `"Movie"`
-    pub text: Option<String>,
+    pub text: Option<crate::Text>,
     /// JSON `categories` / 字段 `categories`.
     pub categories: Vec<TitleTitleTypeCategoriesItem>,
     /// JSON `canHaveEpisodes` / 字段 `canHaveEpisodes`. Example / 示例: `false`
@@ -2595,11 +2595,11 @@ impl de::Object for TitleTitleType {
 #[non_exhaustive]
 pub struct TitleTitleTypeCategoriesItem {
     /// JSON `id` / 字段 `id`. Example / 示例: `"movie"`
-    pub id: Option<String>,
+    pub id: Option<crate::Text>,
     /// JSON `text` / 字段 `text`. Example / 示例: `"Movie"`
-    pub text: Option<String>,
+    pub text: Option<crate::Text>,
     /// JSON `value` / 字段 `value`. Example / 示例: `"movie"`
-    pub value: Option<String>,
+    pub value: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for TitleTitleTypeCategoriesItem {
@@ -2668,7 +2668,7 @@ impl de::Object for TitleTitleTypeDisplayableProperty {
 pub struct TitleTitleTypeDisplayablePropertyValue {
     /// JSON `plainText` / 字段 `plainText`. Example / 示例: `""`
     #[serde(rename = "plainText")]
-    pub plain_text: Option<String>,
+    pub plain_text: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for TitleTitleTypeDisplayablePropertyValue {

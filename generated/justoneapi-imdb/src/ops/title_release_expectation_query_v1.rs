@@ -247,9 +247,9 @@ impl de::Object for Data {
 pub struct Title {
     /// JSON `__typename` / 字段 `__typename`. Example / 示例: `"Title"`
     #[serde(rename = "__typename")]
-    pub typename: Option<String>,
+    pub typename: Option<crate::Text>,
     /// JSON `id` / 字段 `id`. Example / 示例: `"tt12037194"`
-    pub id: Option<String>,
+    pub id: Option<crate::Text>,
     /// JSON `titleText` / 字段 `titleText`.
     #[serde(rename = "titleText")]
     pub title_text: Option<TitleText>,
@@ -392,7 +392,7 @@ impl de::Object for ExcludeWideReleaseDatesEdgesItem {
 pub struct ExcludeWideReleaseDatesEdgesItemNode {
     /// JSON `__typename` / 字段 `__typename`. Example / 示例: `"ReleaseDate"`
     #[serde(rename = "__typename")]
-    pub typename: Option<String>,
+    pub typename: Option<crate::Text>,
     /// JSON `month` / 字段 `month`. Example / 示例: `5`
     pub month: Option<i64>,
     /// JSON `day` / 字段 `day`. Example / 示例: `15`
@@ -449,9 +449,9 @@ impl de::Object for ExcludeWideReleaseDatesEdgesItemNode {
 #[non_exhaustive]
 pub struct ExcludeWideReleaseDatesEdgesItemNodeAttributesItem {
     /// JSON `id` / 字段 `id`. Example / 示例: `"Cannes Film Festival"`
-    pub id: Option<String>,
+    pub id: Option<crate::Text>,
     /// JSON `text` / 字段 `text`. Example / 示例: `"Cannes Film Festival"`
-    pub text: Option<String>,
+    pub text: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de>
@@ -486,7 +486,7 @@ impl de::Object for ExcludeWideReleaseDatesEdgesItemNodeAttributesItem {
 #[non_exhaustive]
 pub struct ExcludeWideReleaseDatesEdgesItemNodeCountry {
     /// JSON `id` / 字段 `id`. Example / 示例: `"FR"`
-    pub id: Option<String>,
+    pub id: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for ExcludeWideReleaseDatesEdgesItemNodeCountry {
@@ -560,7 +560,7 @@ impl de::Object for ExcludeWideReleaseDatesEdgesItemNodeDisplayableProperty {
 pub struct ExcludeWideReleaseDatesEdgesItemNodeDisplayablePropertyQualifiersInMarkdownListItem {
     /// JSON `expandedMarkdown` / 字段 `expandedMarkdown`. Example / 示例: `"Cannes Film Festival"`
     #[serde(rename = "expandedMarkdown")]
-    pub expanded_markdown: Option<String>,
+    pub expanded_markdown: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de>
@@ -595,7 +595,7 @@ for ExcludeWideReleaseDatesEdgesItemNodeDisplayablePropertyQualifiersInMarkdownL
 #[non_exhaustive]
 pub struct OriginalTitleText {
     /// JSON `text` / 字段 `text`. Example / 示例: `"Furiosa: A Mad Max Saga"`
-    pub text: Option<String>,
+    pub text: Option<crate::Text>,
     /// JSON `isOriginalTitle` / 字段 `isOriginalTitle`. Example / 示例: `true`
     #[serde(rename = "isOriginalTitle")]
     pub is_original_title: Option<bool>,
@@ -633,11 +633,11 @@ impl de::Object for OriginalTitleText {
 pub struct PrimaryImage {
     /// JSON `__typename` / 字段 `__typename`. Example / 示例: `"Image"`
     #[serde(rename = "__typename")]
-    pub typename: Option<String>,
+    pub typename: Option<crate::Text>,
     /// JSON `id` / 字段 `id`. Example / 示例: `"rm645622785"`
-    pub id: Option<String>,
+    pub id: Option<crate::Text>,
     /// JSON `url` / 字段 `url`. Example / 示例: `"https://m.media-amazon.com/images/M/MV5BNTcwYWE1…"`
-    pub url: Option<String>,
+    pub url: Option<crate::Text>,
     /// JSON `height` / 字段 `height`. Example / 示例: `4096`
     pub height: Option<i64>,
     /// JSON `width` / 字段 `width`. Example / 示例: `2764`
@@ -679,7 +679,7 @@ impl de::Object for PrimaryImage {
 pub struct ProductionStatus {
     /// JSON `__typename` / 字段 `__typename`. Example / 示例: `"ProductionStatusDetails"`
     #[serde(rename = "__typename")]
-    pub typename: Option<String>,
+    pub typename: Option<crate::Text>,
     /// JSON `announcements` / 字段 `announcements`.
     pub announcements: serde_json::Value,
     /// JSON `currentProductionStage` / 字段 `currentProductionStage`.
@@ -726,9 +726,9 @@ impl de::Object for ProductionStatus {
 #[non_exhaustive]
 pub struct CurrentProductionStage {
     /// JSON `id` / 字段 `id`. Example / 示例: `"released"`
-    pub id: Option<String>,
+    pub id: Option<crate::Text>,
     /// JSON `text` / 字段 `text`. Example / 示例: `"Released"`
-    pub text: Option<String>,
+    pub text: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for CurrentProductionStage {
@@ -764,7 +764,7 @@ pub struct ProductionStatusHistoryItem {
     /// JSON `comment` / 字段 `comment`.
     pub comment: Option<Comment>,
     /// JSON `date` / 字段 `date`. Example / 示例: `"2020-10-13"`
-    pub date: Option<String>,
+    pub date: Option<crate::Text>,
     /// JSON `status` / 字段 `status`.
     pub status: Option<Status>,
 }
@@ -801,7 +801,7 @@ impl de::Object for ProductionStatusHistoryItem {
 #[non_exhaustive]
 pub struct Comment {
     /// JSON `text` / 字段 `text`. Example / 示例: `"Derived from earliest release of 2024-05-15 (FR)"`
-    pub text: Option<String>,
+    pub text: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for Comment {
@@ -834,9 +834,9 @@ impl de::Object for Comment {
 #[non_exhaustive]
 pub struct Status {
     /// JSON `id` / 字段 `id`. Example / 示例: `"pre_production"`
-    pub id: Option<String>,
+    pub id: Option<crate::Text>,
     /// JSON `text` / 字段 `text`. Example / 示例: `"Pre-production"`
-    pub text: Option<String>,
+    pub text: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for Status {
@@ -871,7 +871,7 @@ impl de::Object for Status {
 pub struct ReleaseDate {
     /// JSON `__typename` / 字段 `__typename`. Example / 示例: `"ReleaseDate"`
     #[serde(rename = "__typename")]
-    pub typename: Option<String>,
+    pub typename: Option<crate::Text>,
     /// JSON `month` / 字段 `month`. Example / 示例: `5`
     pub month: Option<i64>,
     /// JSON `day` / 字段 `day`. Example / 示例: `24`
@@ -926,7 +926,7 @@ impl de::Object for ReleaseDate {
 #[non_exhaustive]
 pub struct ReleaseDateCountry {
     /// JSON `id` / 字段 `id`. Example / 示例: `"US"`
-    pub id: Option<String>,
+    pub id: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for ReleaseDateCountry {
@@ -997,7 +997,7 @@ impl de::Object for ReleaseDateDisplayableProperty {
 pub struct ReleaseYear {
     /// JSON `__typename` / 字段 `__typename`. Example / 示例: `"YearRange"`
     #[serde(rename = "__typename")]
-    pub typename: Option<String>,
+    pub typename: Option<crate::Text>,
     /// JSON `year` / 字段 `year`. Example / 示例: `2024`
     pub year: Option<i64>,
     /// JSON `endYear` / 字段 `endYear`.
@@ -1037,7 +1037,7 @@ impl de::Object for ReleaseYear {
 #[non_exhaustive]
 pub struct TitleText {
     /// JSON `text` / 字段 `text`. Example / 示例: `"Furiosa: A Mad Max Saga"`
-    pub text: Option<String>,
+    pub text: Option<crate::Text>,
     /// JSON `isOriginalTitle` / 字段 `isOriginalTitle`. Example / 示例: `true`
     #[serde(rename = "isOriginalTitle")]
     pub is_original_title: Option<bool>,
@@ -1075,11 +1075,11 @@ impl de::Object for TitleText {
 pub struct TitleType {
     /// JSON `__typename` / 字段 `__typename`. Example / 示例: `"TitleType"`
     #[serde(rename = "__typename")]
-    pub typename: Option<String>,
+    pub typename: Option<crate::Text>,
     /// JSON `id` / 字段 `id`. Example / 示例: `"movie"`
-    pub id: Option<String>,
+    pub id: Option<crate::Text>,
     /// JSON `text` / 字段 `text`. Example / 示例: `"Movie"`
-    pub text: Option<String>,
+    pub text: Option<crate::Text>,
     /// JSON `categories` / 字段 `categories`.
     pub categories: Vec<CategoriesItem>,
     /// JSON `canHaveEpisodes` / 字段 `canHaveEpisodes`. Example / 示例: `false`
@@ -1133,11 +1133,11 @@ impl de::Object for TitleType {
 #[non_exhaustive]
 pub struct CategoriesItem {
     /// JSON `id` / 字段 `id`. Example / 示例: `"movie"`
-    pub id: Option<String>,
+    pub id: Option<crate::Text>,
     /// JSON `text` / 字段 `text`. Example / 示例: `"Movie"`
-    pub text: Option<String>,
+    pub text: Option<crate::Text>,
     /// JSON `value` / 字段 `value`. Example / 示例: `"movie"`
-    pub value: Option<String>,
+    pub value: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for CategoriesItem {
@@ -1206,7 +1206,7 @@ impl de::Object for TitleTypeDisplayableProperty {
 pub struct Value {
     /// JSON `plainText` / 字段 `plainText`. Example / 示例: `""`
     #[serde(rename = "plainText")]
-    pub plain_text: Option<String>,
+    pub plain_text: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for Value {
@@ -1306,7 +1306,7 @@ impl de::Object for WideReleaseDatesEdgesItem {
 pub struct WideReleaseDatesEdgesItemNode {
     /// JSON `__typename` / 字段 `__typename`. Example / 示例: `"ReleaseDate"`
     #[serde(rename = "__typename")]
-    pub typename: Option<String>,
+    pub typename: Option<crate::Text>,
     /// JSON `month` / 字段 `month`. Example / 示例: `5`
     pub month: Option<i64>,
     /// JSON `day` / 字段 `day`. Example / 示例: `22`
@@ -1361,9 +1361,9 @@ impl de::Object for WideReleaseDatesEdgesItemNode {
 #[non_exhaustive]
 pub struct WideReleaseDatesEdgesItemNodeAttributesItem {
     /// JSON `id` / 字段 `id`. Example / 示例: `"internet"`
-    pub id: Option<String>,
+    pub id: Option<crate::Text>,
     /// JSON `text` / 字段 `text`. Example / 示例: `"internet"`
-    pub text: Option<String>,
+    pub text: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for WideReleaseDatesEdgesItemNodeAttributesItem {
@@ -1397,7 +1397,7 @@ impl de::Object for WideReleaseDatesEdgesItemNodeAttributesItem {
 #[non_exhaustive]
 pub struct WideReleaseDatesEdgesItemNodeCountry {
     /// JSON `id` / 字段 `id`. Example / 示例: `"BE"`
-    pub id: Option<String>,
+    pub id: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for WideReleaseDatesEdgesItemNodeCountry {
@@ -1470,7 +1470,7 @@ impl de::Object for WideReleaseDatesEdgesItemNodeDisplayableProperty {
 pub struct WideReleaseDatesEdgesItemNodeDisplayablePropertyQualifiersInMarkdownListItem {
     /// JSON `expandedMarkdown` / 字段 `expandedMarkdown`. Example / 示例: `"internet"`
     #[serde(rename = "expandedMarkdown")]
-    pub expanded_markdown: Option<String>,
+    pub expanded_markdown: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de>

@@ -228,7 +228,7 @@ impl de::Object for Data {
 #[non_exhaustive]
 pub struct Title {
     /// JSON `id` / 字段 `id`. Example / 示例: `"tt12037194"`
-    pub id: Option<String>,
+    pub id: Option<crate::Text>,
     /// JSON `titleType` / 字段 `titleType`.
     #[serde(rename = "titleType")]
     pub title_type: Option<TitleType>,
@@ -273,7 +273,7 @@ impl de::Object for Title {
 pub struct Credits {
     /// JSON `__typename` / 字段 `__typename`. Example / 示例: `"CreditConnection"`
     #[serde(rename = "__typename")]
-    pub typename: Option<String>,
+    pub typename: Option<crate::Text>,
     /// JSON `edges` / 字段 `edges`.
     pub edges: Vec<EdgesItem>,
     /// JSON `total` / 字段 `total`. Example / 示例: `1959`
@@ -346,7 +346,7 @@ impl de::Object for EdgesItem {
 pub struct Node {
     /// JSON `__typename` / 字段 `__typename`. Example / 示例: `"Cast"`
     #[serde(rename = "__typename")]
-    pub typename: Option<String>,
+    pub typename: Option<crate::Text>,
     /// JSON `characters` / 字段 `characters`.
     pub characters: Vec<NodeCharactersItem>,
     /// JSON `name` / 字段 `name`.
@@ -385,9 +385,9 @@ impl de::Object for Node {
 #[non_exhaustive]
 pub struct NodeCharactersItem {
     /// JSON `id` / 字段 `id`. Example / 示例: `"The History Man"`
-    pub id: Option<String>,
+    pub id: Option<crate::Text>,
     /// JSON `name` / 字段 `name`. Example / 示例: `"The History Man"`
-    pub name: Option<String>,
+    pub name: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for NodeCharactersItem {
@@ -422,9 +422,9 @@ impl de::Object for NodeCharactersItem {
 pub struct NodeName {
     /// JSON `__typename` / 字段 `__typename`. Example / 示例: `"Name"`
     #[serde(rename = "__typename")]
-    pub typename: Option<String>,
+    pub typename: Option<crate::Text>,
     /// JSON `id` / 字段 `id`. Example / 示例: `"nm0792964"`
-    pub id: Option<String>,
+    pub id: Option<crate::Text>,
     /// JSON `nameText` / 字段 `nameText`.
     #[serde(rename = "nameText")]
     pub name_text: Option<NodeNameNameText>,
@@ -466,7 +466,7 @@ impl de::Object for NodeName {
 #[non_exhaustive]
 pub struct NodeNameNameText {
     /// JSON `text` / 字段 `text`. Example / 示例: `"George Shevtsov"`
-    pub text: Option<String>,
+    pub text: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for NodeNameNameText {
@@ -500,11 +500,11 @@ impl de::Object for NodeNameNameText {
 pub struct NodeNamePrimaryImage {
     /// JSON `__typename` / 字段 `__typename`. Example / 示例: `"Image"`
     #[serde(rename = "__typename")]
-    pub typename: Option<String>,
+    pub typename: Option<crate::Text>,
     /// JSON `id` / 字段 `id`. Example / 示例: `"rm1541371649"`
-    pub id: Option<String>,
+    pub id: Option<crate::Text>,
     /// JSON `url` / 字段 `url`. Example / 示例: `"https://m.media-amazon.com/images/M/MV5BNTAxMGUx…"`
-    pub url: Option<String>,
+    pub url: Option<crate::Text>,
     /// JSON `height` / 字段 `height`. Example / 示例: `530`
     pub height: Option<i64>,
     /// JSON `width` / 字段 `width`. Example / 示例: `355`
@@ -579,7 +579,7 @@ impl de::Object for PrincipalCreditsItem {
 pub struct CreditsItem {
     /// JSON `__typename` / 字段 `__typename`. Example / 示例: `"Crew"`
     #[serde(rename = "__typename")]
-    pub typename: Option<String>,
+    pub typename: Option<crate::Text>,
     /// JSON `characters` / 字段 `characters`.
     pub characters: Vec<CreditsItemCharactersItem>,
     /// JSON `name` / 字段 `name`.
@@ -618,9 +618,9 @@ impl de::Object for CreditsItem {
 #[non_exhaustive]
 pub struct CreditsItemCharactersItem {
     /// JSON `id` / 字段 `id`. Example / 示例: `"Furiosa"`
-    pub id: Option<String>,
+    pub id: Option<crate::Text>,
     /// JSON `name` / 字段 `name`. Example / 示例: `"Furiosa"`
-    pub name: Option<String>,
+    pub name: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for CreditsItemCharactersItem {
@@ -655,9 +655,9 @@ impl de::Object for CreditsItemCharactersItem {
 pub struct CreditsItemName {
     /// JSON `__typename` / 字段 `__typename`. Example / 示例: `"Name"`
     #[serde(rename = "__typename")]
-    pub typename: Option<String>,
+    pub typename: Option<crate::Text>,
     /// JSON `id` / 字段 `id`. Example / 示例: `"nm5896355"`
-    pub id: Option<String>,
+    pub id: Option<crate::Text>,
     /// JSON `nameText` / 字段 `nameText`.
     #[serde(rename = "nameText")]
     pub name_text: Option<CreditsItemNameNameText>,
@@ -699,7 +699,7 @@ impl de::Object for CreditsItemName {
 #[non_exhaustive]
 pub struct CreditsItemNameNameText {
     /// JSON `text` / 字段 `text`. Example / 示例: `"Anya Taylor-Joy"`
-    pub text: Option<String>,
+    pub text: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for CreditsItemNameNameText {
@@ -733,11 +733,11 @@ impl de::Object for CreditsItemNameNameText {
 pub struct CreditsItemNamePrimaryImage {
     /// JSON `__typename` / 字段 `__typename`. Example / 示例: `"Image"`
     #[serde(rename = "__typename")]
-    pub typename: Option<String>,
+    pub typename: Option<crate::Text>,
     /// JSON `id` / 字段 `id`. Example / 示例: `"rm4152883713"`
-    pub id: Option<String>,
+    pub id: Option<crate::Text>,
     /// JSON `url` / 字段 `url`. Example / 示例: `"https://m.media-amazon.com/images/M/MV5BMGZjYzcx…"`
-    pub url: Option<String>,
+    pub url: Option<crate::Text>,
     /// JSON `height` / 字段 `height`. Example / 示例: `2048`
     pub height: Option<i64>,
     /// JSON `width` / 字段 `width`. Example / 示例: `1365`
@@ -779,11 +779,11 @@ impl de::Object for CreditsItemNamePrimaryImage {
 pub struct TitleType {
     /// JSON `__typename` / 字段 `__typename`. Example / 示例: `"TitleType"`
     #[serde(rename = "__typename")]
-    pub typename: Option<String>,
+    pub typename: Option<crate::Text>,
     /// JSON `id` / 字段 `id`. Example / 示例: `"movie"`
-    pub id: Option<String>,
+    pub id: Option<crate::Text>,
     /// JSON `text` / 字段 `text`. Example / 示例: `"Movie"`
-    pub text: Option<String>,
+    pub text: Option<crate::Text>,
     /// JSON `categories` / 字段 `categories`.
     pub categories: Vec<CategoriesItem>,
     /// JSON `canHaveEpisodes` / 字段 `canHaveEpisodes`. Example / 示例: `false`
@@ -837,11 +837,11 @@ impl de::Object for TitleType {
 #[non_exhaustive]
 pub struct CategoriesItem {
     /// JSON `id` / 字段 `id`. Example / 示例: `"movie"`
-    pub id: Option<String>,
+    pub id: Option<crate::Text>,
     /// JSON `text` / 字段 `text`. Example / 示例: `"Movie"`
-    pub text: Option<String>,
+    pub text: Option<crate::Text>,
     /// JSON `value` / 字段 `value`. Example / 示例: `"movie"`
-    pub value: Option<String>,
+    pub value: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for CategoriesItem {
@@ -910,7 +910,7 @@ impl de::Object for DisplayableProperty {
 pub struct Value {
     /// JSON `plainText` / 字段 `plainText`. Example / 示例: `""`
     #[serde(rename = "plainText")]
-    pub plain_text: Option<String>,
+    pub plain_text: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for Value {

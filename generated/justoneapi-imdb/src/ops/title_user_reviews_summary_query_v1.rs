@@ -231,7 +231,7 @@ impl de::Object for Data {
 #[non_exhaustive]
 pub struct DataTitle {
     /// JSON `id` / 字段 `id`. Example / 示例: `"tt12037194"`
-    pub id: Option<String>,
+    pub id: Option<crate::Text>,
     /// JSON `canRate` / 字段 `canRate`.
     #[serde(rename = "canRate")]
     pub can_rate: Option<CanRate>,
@@ -377,9 +377,9 @@ impl de::Object for EdgesItem {
 pub struct Node {
     /// JSON `__typename` / 字段 `__typename`. Example / 示例: `"Review"`
     #[serde(rename = "__typename")]
-    pub typename: Option<String>,
+    pub typename: Option<crate::Text>,
     /// JSON `id` / 字段 `id`. Example / 示例: `"rw9804442"`
-    pub id: Option<String>,
+    pub id: Option<crate::Text>,
     /// JSON `title` / 字段 `title`.
     pub title: Option<NodeTitle>,
     /// JSON `author` / 字段 `author`.
@@ -394,10 +394,10 @@ pub struct Node {
     /// JSON `text` / 字段 `text`.
     pub text: Option<Text>,
     /// JSON `language` / 字段 `language`. Example / 示例: `"en-US"`
-    pub language: Option<String>,
+    pub language: Option<crate::Text>,
     /// JSON `submissionDate` / 字段 `submissionDate`. Example / 示例: `"2024-05-23"`
     #[serde(rename = "submissionDate")]
-    pub submission_date: Option<String>,
+    pub submission_date: Option<crate::Text>,
     /// JSON `spoiler` / 字段 `spoiler`. Example / 示例: `false`
     pub spoiler: Option<bool>,
 }
@@ -442,10 +442,10 @@ impl de::Object for Node {
 #[non_exhaustive]
 pub struct Author {
     /// JSON `id` / 字段 `id`. Example / 示例: `"ur176771436"`
-    pub id: Option<String>,
+    pub id: Option<crate::Text>,
     /// JSON `nickName` / 字段 `nickName`. Example / 示例: `"jethro-17881"`
     #[serde(rename = "nickName")]
-    pub nick_name: Option<String>,
+    pub nick_name: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for Author {
@@ -480,7 +480,7 @@ impl de::Object for Author {
 pub struct Helpfulness {
     /// JSON `__typename` / 字段 `__typename`. Example / 示例: `"ReviewHelpfulness"`
     #[serde(rename = "__typename")]
-    pub typename: Option<String>,
+    pub typename: Option<crate::Text>,
     /// JSON `upVotes` / 字段 `upVotes`. Example / 示例: `752`
     #[serde(rename = "upVotes")]
     pub up_votes: Option<i64>,
@@ -525,7 +525,7 @@ impl de::Object for Helpfulness {
 pub struct Summary {
     /// JSON `originalText` / 字段 `originalText`. Example / 示例: `"Do you have it in you to make it epic?"`
     #[serde(rename = "originalText")]
-    pub original_text: Option<String>,
+    pub original_text: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for Summary {
@@ -593,7 +593,7 @@ impl de::Object for Text {
 pub struct OriginalText {
     /// JSON `plainText` / 字段 `plainText`. Example / 示例: `"George Miller... \"Why yes, yes I do. Well sort o…"`
     #[serde(rename = "plainText")]
-    pub plain_text: Option<String>,
+    pub plain_text: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for OriginalText {
@@ -626,7 +626,7 @@ impl de::Object for OriginalText {
 #[non_exhaustive]
 pub struct NodeTitle {
     /// JSON `id` / 字段 `id`. Example / 示例: `"tt12037194"`
-    pub id: Option<String>,
+    pub id: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for NodeTitle {

@@ -148,7 +148,7 @@ pub struct DataData {
     /// JSON `account_badges` / 字段 `account_badges`.
     pub account_badges: Vec<serde_json::Value>,
     /// JSON `account_category` / 字段 `account_category`. Example / 示例: `""`
-    pub account_category: Option<String>,
+    pub account_category: Option<crate::Text>,
     /// JSON `account_type` / 字段 `account_type`. Example / 示例: `3`
     pub account_type: Option<i64>,
     /// JSON `active_standalone_fundraisers` / 字段 `active_standalone_fundraisers`.
@@ -172,15 +172,15 @@ pub struct DataData {
     /// JSON `bio_links` / 字段 `bio_links`.
     pub bio_links: Vec<BioLinksItem>,
     /// JSON `biography` / 字段 `biography`. Example / 示例: `""`
-    pub biography: Option<String>,
+    pub biography: Option<crate::Text>,
     /// JSON `biography_with_entities` / 字段 `biography_with_entities`.
     pub biography_with_entities: Option<BiographyWithEntities>,
     /// JSON `birthday_today_visibility_for_viewer` / 字段 `birthday_today_visibility_for_viewer`. Example / 示例: `"NOT_VISIBLE"`
-    pub birthday_today_visibility_for_viewer: Option<String>,
+    pub birthday_today_visibility_for_viewer: Option<crate::Text>,
     /// JSON `broadcast_chat_preference_status` / 字段 `broadcast_chat_preference_status`.
     pub broadcast_chat_preference_status: Option<BroadcastChatPreferenceStatus>,
     /// JSON `business_contact_method` / 字段 `business_contact_method`. Example / 示例: `"UNKNOWN"`
-    pub business_contact_method: Option<String>,
+    pub business_contact_method: Option<crate::Text>,
     /// JSON `can_add_fb_group_link_on_profile` / 字段 `can_add_fb_group_link_on_profile`. Example / 示例: `false`
     pub can_add_fb_group_link_on_profile: Option<bool>,
     /// JSON `can_hide_category` / 字段 `can_hide_category`. Example / 示例: `true`
@@ -200,19 +200,19 @@ pub struct DataData {
     /// JSON `can_use_paid_partnership_messaging_as_creator` / 字段 `can_use_paid_partnership_messaging_as_creator`. Example / 示例: `false`
     pub can_use_paid_partnership_messaging_as_creator: Option<bool>,
     /// JSON `category` / 字段 `category`. Example / 示例: `""`
-    pub category: Option<String>,
+    pub category: Option<crate::Text>,
     /// JSON `category_id` / 字段 `category_id`. Example / 示例: `"0"`
-    pub category_id: Option<String>,
+    pub category_id: Option<crate::Text>,
     /// JSON `chaining_upsell_cards` / 字段 `chaining_upsell_cards`.
     pub chaining_upsell_cards: Vec<serde_json::Value>,
     /// JSON `contact_phone_number` / 字段 `contact_phone_number`. Example / 示例: `""`
-    pub contact_phone_number: Option<String>,
+    pub contact_phone_number: Option<crate::Text>,
     /// JSON `creator_shopping_info` / 字段 `creator_shopping_info`.
     pub creator_shopping_info: Option<CreatorShoppingInfo>,
     /// JSON `current_catalog_id` / 字段 `current_catalog_id`.
     pub current_catalog_id: serde_json::Value,
     /// JSON `direct_messaging` / 字段 `direct_messaging`. Example / 示例: `""`
-    pub direct_messaging: Option<String>,
+    pub direct_messaging: Option<crate::Text>,
     /// JSON `disable_profile_shop_cta` / 字段 `disable_profile_shop_cta`. Example / 示例: `false`
     pub disable_profile_shop_cta: Option<bool>,
     /// JSON `eligible_for_text_app_activation_badge` / 字段 `eligible_for_text_app_activation_badge`. Example / 示例: `false`
@@ -222,13 +222,13 @@ pub struct DataData {
     /// JSON `existing_user_age_collection_enabled` / 字段 `existing_user_age_collection_enabled`. Example / 示例: `true`
     pub existing_user_age_collection_enabled: Option<bool>,
     /// JSON `external_lynx_url` / 字段 `external_lynx_url`. Example / 示例: `"https://l.instagram.com/?u=http%3A%2F%2Fweibo.co…"`
-    pub external_lynx_url: Option<String>,
+    pub external_lynx_url: Option<crate::Text>,
     /// JSON `external_url` / 字段 `external_url`. Example / 示例: `"http://weibo.com/liuyifeiofficial"`
-    pub external_url: Option<String>,
+    pub external_url: Option<crate::Text>,
     /// JSON `fan_club_info` / 字段 `fan_club_info`.
     pub fan_club_info: Option<FanClubInfo>,
     /// JSON `fbid_v2` / 字段 `fbid_v2`. Example / 示例: `"17841406713871030"`
-    pub fbid_v2: Option<String>,
+    pub fbid_v2: Option<crate::Text>,
     /// JSON `feed_post_reshare_disabled` / 字段 `feed_post_reshare_disabled`. Example / 示例: `false`
     pub feed_post_reshare_disabled: Option<bool>,
     /// JSON `follow_friction_type` / 字段 `follow_friction_type`. Example / 示例: `0`
@@ -238,7 +238,7 @@ pub struct DataData {
     /// JSON `following_count` / 字段 `following_count`. Example / 示例: `49`
     pub following_count: Option<i64>,
     /// JSON `full_name` / 字段 `full_name`. Example / 示例: `"Liu Yifei"`
-    pub full_name: Option<String>,
+    pub full_name: Option<crate::Text>,
     /// JSON `has_anonymous_profile_picture` / 字段 `has_anonymous_profile_picture`. Example / 示例: `false`
     pub has_anonymous_profile_picture: Option<bool>,
     /// JSON `has_collab_collections` / 字段 `has_collab_collections`. Example / 示例: `false`
@@ -276,13 +276,13 @@ pub struct DataData {
     /// JSON `highlight_reshare_disabled` / 字段 `highlight_reshare_disabled`. Example / 示例: `false`
     pub highlight_reshare_disabled: Option<bool>,
     /// JSON `highlights_tray_type` / 字段 `highlights_tray_type`. Example / 示例: `"DEFAULT"`
-    pub highlights_tray_type: Option<String>,
+    pub highlights_tray_type: Option<crate::Text>,
     /// JSON `id` / 字段 `id`. Example / 示例: `"6648247795"`
-    pub id: Option<String>,
+    pub id: Option<crate::Text>,
     /// JSON `include_direct_blacklist_status` / 字段 `include_direct_blacklist_status`. Example / 示例: `true`
     pub include_direct_blacklist_status: Option<bool>,
     /// JSON `instagram_pk` / 字段 `instagram_pk`. Example / 示例: `"6648247795"`
-    pub instagram_pk: Option<String>,
+    pub instagram_pk: Option<crate::Text>,
     /// JSON `interop_messaging_user_fbid` / 字段 `interop_messaging_user_fbid`. Example / 示例: `118764732848944`
     pub interop_messaging_user_fbid: Option<i64>,
     /// JSON `is_active_on_text_post_app` / 字段 `is_active_on_text_post_app`. Example / 示例: `false`
@@ -414,13 +414,13 @@ pub struct DataData {
     /// JSON `latest_reel_media` / 字段 `latest_reel_media`. Example / 示例: `0`
     pub latest_reel_media: Option<i64>,
     /// JSON `live_subscription_status` / 字段 `live_subscription_status`. Example / 示例: `"default"`
-    pub live_subscription_status: Option<String>,
+    pub live_subscription_status: Option<crate::Text>,
     /// JSON `location_data` / 字段 `location_data`.
     pub location_data: Option<LocationData>,
     /// JSON `media_count` / 字段 `media_count`. Example / 示例: `272`
     pub media_count: Option<i64>,
     /// JSON `merchant_checkout_style` / 字段 `merchant_checkout_style`. Example / 示例: `"none"`
-    pub merchant_checkout_style: Option<String>,
+    pub merchant_checkout_style: Option<crate::Text>,
     /// JSON `meta_verified_benefits_info` / 字段 `meta_verified_benefits_info`.
     pub meta_verified_benefits_info: Option<MetaVerifiedBenefitsInfo>,
     /// JSON `meta_verified_related_accounts_count` / 字段 `meta_verified_related_accounts_count`. Example / 示例: `0`
@@ -440,13 +440,13 @@ pub struct DataData {
     /// JSON `pinned_channels_info` / 字段 `pinned_channels_info`.
     pub pinned_channels_info: Option<PinnedChannelsInfo>,
     /// JSON `posts_subscription_status` / 字段 `posts_subscription_status`. Example / 示例: `"default"`
-    pub posts_subscription_status: Option<String>,
+    pub posts_subscription_status: Option<crate::Text>,
     /// JSON `primary_profile_link_type` / 字段 `primary_profile_link_type`. Example / 示例: `0`
     pub primary_profile_link_type: Option<i64>,
     /// JSON `professional_conversion_suggested_account_type` / 字段 `professional_conversion_suggested_account_type`. Example / 示例: `3`
     pub professional_conversion_suggested_account_type: Option<i64>,
     /// JSON `profile_context` / 字段 `profile_context`. Example / 示例: `""`
-    pub profile_context: Option<String>,
+    pub profile_context: Option<crate::Text>,
     /// JSON `profile_context_facepile_users` / 字段 `profile_context_facepile_users`.
     pub profile_context_facepile_users: Vec<serde_json::Value>,
     /// JSON `profile_context_links_with_user_ids` / 字段 `profile_context_links_with_user_ids`.
@@ -456,23 +456,23 @@ pub struct DataData {
     /// JSON `profile_pic_genai_tool_info` / 字段 `profile_pic_genai_tool_info`.
     pub profile_pic_genai_tool_info: Vec<serde_json::Value>,
     /// JSON `profile_pic_id` / 字段 `profile_pic_id`. Example / 示例: `"1660311735996807053"`
-    pub profile_pic_id: Option<String>,
+    pub profile_pic_id: Option<crate::Text>,
     /// JSON `profile_pic_url` / 字段 `profile_pic_url`. Example / 示例: `"https://scontent-sea5-1.cdninstagram.com/v/t51.2…"`
-    pub profile_pic_url: Option<String>,
+    pub profile_pic_url: Option<crate::Text>,
     /// JSON `profile_pic_url_hd` / 字段 `profile_pic_url_hd`. Example / 示例: `"https://scontent-sea5-1.cdninstagram.com/v/t51.2…"`
-    pub profile_pic_url_hd: Option<String>,
+    pub profile_pic_url_hd: Option<crate::Text>,
     /// JSON `profile_reels_sorting_eligibility` / 字段 `profile_reels_sorting_eligibility`. Example / 示例: `"CHECK_VIEWER_QE"`
-    pub profile_reels_sorting_eligibility: Option<String>,
+    pub profile_reels_sorting_eligibility: Option<crate::Text>,
     /// JSON `profile_type` / 字段 `profile_type`. Example / 示例: `0`
     pub profile_type: Option<i64>,
     /// JSON `pronouns` / 字段 `pronouns`.
     pub pronouns: Vec<serde_json::Value>,
     /// JSON `public_email` / 字段 `public_email`. Example / 示例: `""`
-    pub public_email: Option<String>,
+    pub public_email: Option<crate::Text>,
     /// JSON `public_phone_country_code` / 字段 `public_phone_country_code`. Example / 示例: `""`
-    pub public_phone_country_code: Option<String>,
+    pub public_phone_country_code: Option<crate::Text>,
     /// JSON `public_phone_number` / 字段 `public_phone_number`. Example / 示例: `""`
-    pub public_phone_number: Option<String>,
+    pub public_phone_number: Option<crate::Text>,
     /// JSON `qa_freeform_banner_available_prompts` / 字段 `qa_freeform_banner_available_prompts`.
     pub qa_freeform_banner_available_prompts: Vec<serde_json::Value>,
     /// JSON `recon_features` / 字段 `recon_features`.
@@ -480,7 +480,7 @@ pub struct DataData {
     /// JSON `recs_from_friends` / 字段 `recs_from_friends`.
     pub recs_from_friends: Option<RecsFromFriends>,
     /// JSON `reels_subscription_status` / 字段 `reels_subscription_status`. Example / 示例: `"default"`
-    pub reels_subscription_status: Option<String>,
+    pub reels_subscription_status: Option<crate::Text>,
     /// JSON `relevant_news_regulation_locations` / 字段 `relevant_news_regulation_locations`.
     pub relevant_news_regulation_locations: Vec<serde_json::Value>,
     /// JSON `remove_message_entrypoint` / 字段 `remove_message_entrypoint`. Example / 示例: `false`
@@ -490,7 +490,7 @@ pub struct DataData {
     /// JSON `ring_creator_metadata` / 字段 `ring_creator_metadata`.
     pub ring_creator_metadata: Vec<serde_json::Value>,
     /// JSON `seller_shoppable_feed_type` / 字段 `seller_shoppable_feed_type`. Example / 示例: `"none"`
-    pub seller_shoppable_feed_type: Option<String>,
+    pub seller_shoppable_feed_type: Option<crate::Text>,
     /// JSON `should_show_tagged_tab` / 字段 `should_show_tagged_tab`. Example / 示例: `true`
     pub should_show_tagged_tab: Option<bool>,
     /// JSON `show_account_transparency_details` / 字段 `show_account_transparency_details`. Example / 示例: `true`
@@ -512,13 +512,13 @@ pub struct DataData {
     /// JSON `spam_follower_setting_enabled` / 字段 `spam_follower_setting_enabled`. Example / 示例: `true`
     pub spam_follower_setting_enabled: Option<bool>,
     /// JSON `stories_subscription_status` / 字段 `stories_subscription_status`. Example / 示例: `"default"`
-    pub stories_subscription_status: Option<String>,
+    pub stories_subscription_status: Option<crate::Text>,
     /// JSON `text_app_last_visited_time` / 字段 `text_app_last_visited_time`.
     pub text_app_last_visited_time: serde_json::Value,
     /// JSON `third_party_downloads_enabled` / 字段 `third_party_downloads_enabled`. Example / 示例: `2`
     pub third_party_downloads_enabled: Option<i64>,
     /// JSON `threads_profile_glyph_url` / 字段 `threads_profile_glyph_url`. Example / 示例: `"barcelona://user?username=yifei_cc&xmt=AQF0-NG6X…"`
-    pub threads_profile_glyph_url: Option<String>,
+    pub threads_profile_glyph_url: Option<crate::Text>,
     /// JSON `total_ar_effects` / 字段 `total_ar_effects`. Example / 示例: `0`
     pub total_ar_effects: Option<i64>,
     /// JSON `transparency_product_enabled` / 字段 `transparency_product_enabled`. Example / 示例: `false`
@@ -530,15 +530,15 @@ pub struct DataData {
     /// JSON `upcoming_events` / 字段 `upcoming_events`.
     pub upcoming_events: Vec<serde_json::Value>,
     /// JSON `username` / 字段 `username`. Example / 示例: `"yifei_cc"`
-    pub username: Option<String>,
+    pub username: Option<crate::Text>,
     /// JSON `views_on_grid_status` / 字段 `views_on_grid_status`. Example / 示例: `"SHOW_VIEWS_ON_GRID"`
-    pub views_on_grid_status: Option<String>,
+    pub views_on_grid_status: Option<crate::Text>,
     /// JSON `wa_calling_option_for_legacy_num` / 字段 `wa_calling_option_for_legacy_num`. Example / 示例: `0`
     pub wa_calling_option_for_legacy_num: Option<i64>,
     /// JSON `wa_calling_option_for_wa_linked` / 字段 `wa_calling_option_for_wa_linked`. Example / 示例: `0`
     pub wa_calling_option_for_wa_linked: Option<i64>,
     /// JSON `whatsapp_number` / 字段 `whatsapp_number`. Example / 示例: `""`
-    pub whatsapp_number: Option<String>,
+    pub whatsapp_number: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for DataData {
@@ -1085,13 +1085,13 @@ pub struct About {
     /// JSON `accounts_with_shared_followers` / 字段 `accounts_with_shared_followers`.
     pub accounts_with_shared_followers: serde_json::Value,
     /// JSON `country` / 字段 `country`. Example / 示例: `"Not shared"`
-    pub country: Option<String>,
+    pub country: Option<crate::Text>,
     /// JSON `date_joined` / 字段 `date_joined`. Example / 示例: `"December 2017"`
-    pub date_joined: Option<String>,
+    pub date_joined: Option<crate::Text>,
     /// JSON `date_joined_as_timestamp` / 字段 `date_joined_as_timestamp`. Example / 示例: `1512086400`
     pub date_joined_as_timestamp: Option<i64>,
     /// JSON `date_verified` / 字段 `date_verified`. Example / 示例: `"March 2018"`
-    pub date_verified: Option<String>,
+    pub date_verified: Option<crate::Text>,
     /// JSON `date_verified_as_timestamp` / 字段 `date_verified_as_timestamp`. Example / 示例: `1519862400`
     pub date_verified_as_timestamp: Option<i64>,
     /// JSON `former_usernames` / 字段 `former_usernames`. Example / 示例: `0`
@@ -1260,11 +1260,11 @@ impl de::Object for AvatarStatus {
 #[non_exhaustive]
 pub struct BioLinksItem {
     /// JSON `creation_source` / 字段 `creation_source`. Example / 示例: `"NONE"`
-    pub creation_source: Option<String>,
+    pub creation_source: Option<crate::Text>,
     /// JSON `icon_url` / 字段 `icon_url`. Example / 示例: `""`
-    pub icon_url: Option<String>,
+    pub icon_url: Option<crate::Text>,
     /// JSON `image_url` / 字段 `image_url`. Example / 示例: `""`
-    pub image_url: Option<String>,
+    pub image_url: Option<crate::Text>,
     /// JSON `is_pinned` / 字段 `is_pinned`. Example / 示例: `false`
     pub is_pinned: Option<bool>,
     /// JSON `is_verified` / 字段 `is_verified`. Example / 示例: `false`
@@ -1272,19 +1272,19 @@ pub struct BioLinksItem {
     /// JSON `link_id` / 字段 `link_id`. Example / 示例: `17926844276532243`
     pub link_id: Option<i64>,
     /// JSON `link_type` / 字段 `link_type`. Example / 示例: `"external"`
-    pub link_type: Option<String>,
+    pub link_type: Option<crate::Text>,
     /// JSON `lynx_url` / 字段 `lynx_url`. Example / 示例: `"https://l.instagram.com/?u=http%3A%2F%2Fweibo.co…"`
-    pub lynx_url: Option<String>,
+    pub lynx_url: Option<crate::Text>,
     /// JSON `media_accent_color_hex` / 字段 `media_accent_color_hex`. Example / 示例: `""`
-    pub media_accent_color_hex: Option<String>,
+    pub media_accent_color_hex: Option<crate::Text>,
     /// JSON `media_type` / 字段 `media_type`. Example / 示例: `"none"`
-    pub media_type: Option<String>,
+    pub media_type: Option<crate::Text>,
     /// JSON `open_external_url_with_in_app_browser` / 字段 `open_external_url_with_in_app_browser`. Example / 示例: `true`
     pub open_external_url_with_in_app_browser: Option<bool>,
     /// JSON `title` / 字段 `title`. Example / 示例: `""`
-    pub title: Option<String>,
+    pub title: Option<crate::Text>,
     /// JSON `url` / 字段 `url`. Example / 示例: `"http://weibo.com/liuyifeiofficial"`
-    pub url: Option<String>,
+    pub url: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for BioLinksItem {
@@ -1334,7 +1334,7 @@ pub struct BiographyWithEntities {
     /// JSON `entities` / 字段 `entities`.
     pub entities: Vec<serde_json::Value>,
     /// JSON `raw_text` / 字段 `raw_text`. Example / 示例: `""`
-    pub raw_text: Option<String>,
+    pub raw_text: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for BiographyWithEntities {
@@ -1368,7 +1368,7 @@ impl de::Object for BiographyWithEntities {
 #[non_exhaustive]
 pub struct BroadcastChatPreferenceStatus {
     /// JSON `json_response` / 字段 `json_response`. Example / 示例: `"{\"status\":\"ok\",\"status_code\":\"200\",\"is_broadcast…"`
-    pub json_response: Option<String>,
+    pub json_response: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for BroadcastChatPreferenceStatus {
@@ -1526,7 +1526,7 @@ pub struct HdProfilePicUrlInfo {
     /// JSON `height` / 字段 `height`. Example / 示例: `1080`
     pub height: Option<i64>,
     /// JSON `url` / 字段 `url`. Example / 示例: `"https://scontent-sea5-1.cdninstagram.com/v/t51.2…"`
-    pub url: Option<String>,
+    pub url: Option<crate::Text>,
     /// JSON `width` / 字段 `width`. Example / 示例: `1080`
     pub width: Option<i64>,
 }
@@ -1565,7 +1565,7 @@ pub struct HdProfilePicVersionsItem {
     /// JSON `height` / 字段 `height`. Example / 示例: `320`
     pub height: Option<i64>,
     /// JSON `url` / 字段 `url`. Example / 示例: `"https://scontent-sea5-1.cdninstagram.com/v/t51.2…"`
-    pub url: Option<String>,
+    pub url: Option<crate::Text>,
     /// JSON `width` / 字段 `width`. Example / 示例: `320`
     pub width: Option<i64>,
 }
@@ -1602,19 +1602,19 @@ impl de::Object for HdProfilePicVersionsItem {
 #[non_exhaustive]
 pub struct LocationData {
     /// JSON `address_street` / 字段 `address_street`. Example / 示例: `""`
-    pub address_street: Option<String>,
+    pub address_street: Option<crate::Text>,
     /// JSON `city_id` / 字段 `city_id`. Example / 示例: `"0"`
-    pub city_id: Option<String>,
+    pub city_id: Option<crate::Text>,
     /// JSON `city_name` / 字段 `city_name`. Example / 示例: `""`
-    pub city_name: Option<String>,
+    pub city_name: Option<crate::Text>,
     /// JSON `instagram_location_id` / 字段 `instagram_location_id`. Example / 示例: `""`
-    pub instagram_location_id: Option<String>,
+    pub instagram_location_id: Option<crate::Text>,
     /// JSON `latitude` / 字段 `latitude`. Example / 示例: `0`
     pub latitude: Option<f64>,
     /// JSON `longitude` / 字段 `longitude`. Example / 示例: `0`
     pub longitude: Option<f64>,
     /// JSON `zip` / 字段 `zip`. Example / 示例: `""`
-    pub zip: Option<String>,
+    pub zip: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for LocationData {
@@ -1703,9 +1703,9 @@ pub struct Nametag {
     /// JSON `available_theme_colors` / 字段 `available_theme_colors`. Example / 示例: `[-1, 7747834, 13828293, …]`
     pub available_theme_colors: Vec<i64>,
     /// JSON `background_image_url` / 字段 `background_image_url`. Example / 示例: `""`
-    pub background_image_url: Option<String>,
+    pub background_image_url: Option<crate::Text>,
     /// JSON `emoji` / 字段 `emoji`. Example / 示例: `"😀"`
-    pub emoji: Option<String>,
+    pub emoji: Option<crate::Text>,
     /// JSON `emoji_color` / 字段 `emoji_color`. Example / 示例: `0`
     pub emoji_color: Option<i64>,
     /// JSON `gradient` / 字段 `gradient`. Example / 示例: `2`
@@ -1719,7 +1719,7 @@ pub struct Nametag {
     /// JSON `selfie_sticker` / 字段 `selfie_sticker`. Example / 示例: `0`
     pub selfie_sticker: Option<i64>,
     /// JSON `selfie_url` / 字段 `selfie_url`. Example / 示例: `""`
-    pub selfie_url: Option<String>,
+    pub selfie_url: Option<crate::Text>,
     /// JSON `theme_color` / 字段 `theme_color`.
     pub theme_color: Option<ThemeColor>,
 }
@@ -1803,7 +1803,7 @@ impl de::Object for ThemeColor {
 #[non_exhaustive]
 pub struct AvailableThemeColorsItem {
     /// JSON `display_label` / 字段 `display_label`. Example / 示例: `"Default"`
-    pub display_label: Option<String>,
+    pub display_label: Option<crate::Text>,
     /// JSON `int_value` / 字段 `int_value`. Example / 示例: `-1`
     pub int_value: Option<i64>,
 }
@@ -1839,7 +1839,7 @@ impl de::Object for AvailableThemeColorsItem {
 #[non_exhaustive]
 pub struct SelectedThemeColor {
     /// JSON `display_label` / 字段 `display_label`. Example / 示例: `"Default"`
-    pub display_label: Option<String>,
+    pub display_label: Option<crate::Text>,
     /// JSON `int_value` / 字段 `int_value`. Example / 示例: `-1`
     pub int_value: Option<i64>,
 }
@@ -1877,7 +1877,7 @@ pub struct NotMetaVerifiedFrictionInfo {
     /// JSON `is_eligible_for_label_friction` / 字段 `is_eligible_for_label_friction`. Example / 示例: `false`
     pub is_eligible_for_label_friction: Option<bool>,
     /// JSON `label_friction_content` / 字段 `label_friction_content`. Example / 示例: `"Not Meta Verified"`
-    pub label_friction_content: Option<String>,
+    pub label_friction_content: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for NotMetaVerifiedFrictionInfo {
@@ -1952,7 +1952,7 @@ pub struct ProfileOverlayInfo {
     /// JSON `bloks_payload` / 字段 `bloks_payload`.
     pub bloks_payload: serde_json::Value,
     /// JSON `overlay_format` / 字段 `overlay_format`. Example / 示例: `"NONE"`
-    pub overlay_format: Option<String>,
+    pub overlay_format: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for ProfileOverlayInfo {
@@ -2021,7 +2021,7 @@ pub struct RecsFromFriends {
     /// JSON `enable_recs_from_friends` / 字段 `enable_recs_from_friends`. Example / 示例: `false`
     pub enable_recs_from_friends: Option<bool>,
     /// JSON `recs_from_friends_entry_point_type` / 字段 `recs_from_friends_entry_point_type`. Example / 示例: `"banner"`
-    pub recs_from_friends_entry_point_type: Option<String>,
+    pub recs_from_friends_entry_point_type: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for RecsFromFriends {
@@ -2061,15 +2061,15 @@ impl de::Object for RecsFromFriends {
 #[non_exhaustive]
 pub struct TrialClipsRateLimiting {
     /// JSON `at_limit_body` / 字段 `at_limit_body`. Example / 示例: `"You've shared the maximum number of trial reels …"`
-    pub at_limit_body: Option<String>,
+    pub at_limit_body: Option<crate::Text>,
     /// JSON `at_limit_title` / 字段 `at_limit_title`. Example / 示例: `"You've reached the limit"`
-    pub at_limit_title: Option<String>,
+    pub at_limit_title: Option<crate::Text>,
     /// JSON `count` / 字段 `count`. Example / 示例: `20`
     pub count: Option<i64>,
     /// JSON `warning_body` / 字段 `warning_body`. Example / 示例: `"You've almost reached the limit. Once you share …"`
-    pub warning_body: Option<String>,
+    pub warning_body: Option<crate::Text>,
     /// JSON `warning_title` / 字段 `warning_title`. Example / 示例: `"You can share one more trial reel"`
-    pub warning_title: Option<String>,
+    pub warning_title: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for TrialClipsRateLimiting {

@@ -128,7 +128,7 @@ pub struct Data {
     /// JSON `data` / 字段 `data`.
     pub data: Option<DataData>,
     /// JSON `pagination_token` / 字段 `pagination_token`. Example / 示例: `"Ik1IBB8pBBZDZQhSAVFRQQBBME8tQgZCC1kQZn1TX09JXAZA…"`
-    pub pagination_token: Option<String>,
+    pub pagination_token: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for Data {
@@ -225,7 +225,7 @@ pub struct DataDataItemsItem {
     /// JSON `carousel_media_count` / 字段 `carousel_media_count`. Example / 示例: `4`
     pub carousel_media_count: Option<i64>,
     /// JSON `carousel_media_ids` / 字段 `carousel_media_ids`. Example / 示例: `["3839504236951056417"]`
-    pub carousel_media_ids: Vec<String>,
+    pub carousel_media_ids: Vec<crate::Text>,
     /// JSON `carousel_media_pending_post_count` / 字段 `carousel_media_pending_post_count`. Example / 示例: `0`
     pub carousel_media_pending_post_count: Option<i64>,
     /// JSON `clips_tab_pinned_user_ids` / 字段 `clips_tab_pinned_user_ids`.
@@ -235,7 +235,7 @@ pub struct DataDataItemsItem {
     /// JSON `coauthor_producers` / 字段 `coauthor_producers`.
     pub coauthor_producers: Vec<serde_json::Value>,
     /// JSON `code` / 字段 `code`. Example / 示例: `"DVIqSQilbHh"`
-    pub code: Option<String>,
+    pub code: Option<crate::Text>,
     /// JSON `collaborator_edit_eligibility` / 字段 `collaborator_edit_eligibility`. Example / 示例: `false`
     pub collaborator_edit_eligibility: Option<bool>,
     /// JSON `comment_count` / 字段 `comment_count`. Example / 示例: `772`
@@ -257,11 +257,11 @@ pub struct DataDataItemsItem {
     /// JSON `device_timestamp` / 字段 `device_timestamp`. Example / 示例: `1771924590379601`
     pub device_timestamp: Option<i64>,
     /// JSON `eligible_insights_entrypoints` / 字段 `eligible_insights_entrypoints`. Example / 示例: `"NONE"`
-    pub eligible_insights_entrypoints: Option<String>,
+    pub eligible_insights_entrypoints: Option<crate::Text>,
     /// JSON `fb_user_tags` / 字段 `fb_user_tags`.
     pub fb_user_tags: Option<DataDataItemsItemFbUserTags>,
     /// JSON `fbid` / 字段 `fbid`. Example / 示例: `"17951483931080460"`
-    pub fbid: Option<String>,
+    pub fbid: Option<crate::Text>,
     /// JSON `featured_products` / 字段 `featured_products`.
     pub featured_products: Vec<serde_json::Value>,
     /// JSON `filter_type` / 字段 `filter_type`. Example / 示例: `0`
@@ -289,7 +289,7 @@ pub struct DataDataItemsItem {
     /// JSON `hidden_likes_string_variant` / 字段 `hidden_likes_string_variant`. Example / 示例: `-1`
     pub hidden_likes_string_variant: Option<i64>,
     /// JSON `id` / 字段 `id`. Example / 示例: `"3839504654997500385"`
-    pub id: Option<String>,
+    pub id: Option<crate::Text>,
     /// JSON `ig_media_sharing_disabled` / 字段 `ig_media_sharing_disabled`. Example / 示例: `false`
     pub ig_media_sharing_disabled: Option<bool>,
     /// JSON `igbio_product` / 字段 `igbio_product`.
@@ -297,7 +297,7 @@ pub struct DataDataItemsItem {
     /// JSON `image_versions` / 字段 `image_versions`.
     pub image_versions: Option<DataDataItemsItemImageVersions>,
     /// JSON `integrity_review_decision` / 字段 `integrity_review_decision`. Example / 示例: `"pending"`
-    pub integrity_review_decision: Option<String>,
+    pub integrity_review_decision: Option<crate::Text>,
     /// JSON `invited_coauthor_producers` / 字段 `invited_coauthor_producers`.
     pub invited_coauthor_producers: Vec<serde_json::Value>,
     /// JSON `is_comments_gif_composer_enabled` / 字段 `is_comments_gif_composer_enabled`. Example / 示例: `true`
@@ -343,9 +343,9 @@ pub struct DataDataItemsItem {
     /// JSON `media_attributions_data` / 字段 `media_attributions_data`.
     pub media_attributions_data: Vec<serde_json::Value>,
     /// JSON `media_format` / 字段 `media_format`. Example / 示例: `"album"`
-    pub media_format: Option<String>,
+    pub media_format: Option<crate::Text>,
     /// JSON `media_name` / 字段 `media_name`. Example / 示例: `"album"`
-    pub media_name: Option<String>,
+    pub media_name: Option<crate::Text>,
     /// JSON `media_notes` / 字段 `media_notes`.
     pub media_notes: Option<MediaNotes>,
     /// JSON `media_overlay_info` / 字段 `media_overlay_info`.
@@ -361,7 +361,7 @@ pub struct DataDataItemsItem {
     /// JSON `open_carousel_show_follow_button` / 字段 `open_carousel_show_follow_button`. Example / 示例: `false`
     pub open_carousel_show_follow_button: Option<bool>,
     /// JSON `open_carousel_submission_state` / 字段 `open_carousel_submission_state`. Example / 示例: `"closed"`
-    pub open_carousel_submission_state: Option<String>,
+    pub open_carousel_submission_state: Option<crate::Text>,
     /// JSON `original_height` / 字段 `original_height`. Example / 示例: `1440`
     pub original_height: Option<i64>,
     /// JSON `original_width` / 字段 `original_width`. Example / 示例: `1440`
@@ -369,11 +369,11 @@ pub struct DataDataItemsItem {
     /// JSON `product_suggestions` / 字段 `product_suggestions`.
     pub product_suggestions: Vec<serde_json::Value>,
     /// JSON `product_type` / 字段 `product_type`. Example / 示例: `"carousel_container"`
-    pub product_type: Option<String>,
+    pub product_type: Option<crate::Text>,
     /// JSON `profile_grid_thumbnail_fitting_style` / 字段 `profile_grid_thumbnail_fitting_style`. Example / 示例: `"UNSET"`
-    pub profile_grid_thumbnail_fitting_style: Option<String>,
+    pub profile_grid_thumbnail_fitting_style: Option<crate::Text>,
     /// JSON `related_ads_pivots_media_info` / 字段 `related_ads_pivots_media_info`. Example / 示例: `"USER_NOT_IN_TEST_GROUP"`
-    pub related_ads_pivots_media_info: Option<String>,
+    pub related_ads_pivots_media_info: Option<crate::Text>,
     /// JSON `report_info` / 字段 `report_info`.
     pub report_info: Option<ReportInfo>,
     /// JSON `share_count` / 字段 `share_count`. Example / 示例: `1343`
@@ -392,17 +392,17 @@ pub struct DataDataItemsItem {
     pub subscribe_cta_visible: Option<bool>,
     /// JSON `subtype_name_for_REST__` / 字段 `subtype_name_for_REST__`. Example / 示例: `"XDTCarouselContainerMedia"`
     #[serde(rename = "subtype_name_for_REST__")]
-    pub subtype_name_for_rest: Option<String>,
+    pub subtype_name_for_rest: Option<crate::Text>,
     /// JSON `tagged_users` / 字段 `tagged_users`.
     pub tagged_users: Vec<serde_json::Value>,
     /// JSON `taken_at` / 字段 `taken_at`. Example / 示例: `1771924643`
     pub taken_at: Option<i64>,
     /// JSON `taken_at_date` / 字段 `taken_at_date`. Example / 示例: `"2026-02-24T09:17:23+00:00"`
-    pub taken_at_date: Option<String>,
+    pub taken_at_date: Option<crate::Text>,
     /// JSON `taken_at_ts` / 字段 `taken_at_ts`. Example / 示例: `1771924643`
     pub taken_at_ts: Option<i64>,
     /// JSON `thumbnail_url` / 字段 `thumbnail_url`. Example / 示例: `"https://scontent-vie1-1.cdninstagram.com/v/t51.8…"`
-    pub thumbnail_url: Option<String>,
+    pub thumbnail_url: Option<crate::Text>,
     /// JSON `timeline_pinned_user_ids` / 字段 `timeline_pinned_user_ids`.
     pub timeline_pinned_user_ids: Vec<serde_json::Value>,
     /// JSON `top_likers` / 字段 `top_likers`.
@@ -658,7 +658,7 @@ pub struct Caption {
     /// JSON `hashtags` / 字段 `hashtags`.
     pub hashtags: Vec<serde_json::Value>,
     /// JSON `id` / 字段 `id`. Example / 示例: `"3839504654997500385"`
-    pub id: Option<String>,
+    pub id: Option<crate::Text>,
     /// JSON `is_covered` / 字段 `is_covered`. Example / 示例: `false`
     pub is_covered: Option<bool>,
     /// JSON `is_ranked_comment` / 字段 `is_ranked_comment`. Example / 示例: `false`
@@ -670,13 +670,13 @@ pub struct Caption {
     /// JSON `share_enabled` / 字段 `share_enabled`. Example / 示例: `false`
     pub share_enabled: Option<bool>,
     /// JSON `text` / 字段 `text`. Example / 示例: `"🐶"`
-    pub text: Option<String>,
+    pub text: Option<crate::Text>,
     /// JSON `type` / 字段 `type`. Example / 示例: `1`
     pub r#type: Option<i64>,
     /// JSON `user` / 字段 `user`.
     pub user: Option<CaptionUser>,
     /// JSON `user_id` / 字段 `user_id`. Example / 示例: `"6648247795"`
-    pub user_id: Option<String>,
+    pub user_id: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for Caption {
@@ -722,11 +722,11 @@ impl de::Object for Caption {
 #[non_exhaustive]
 pub struct CaptionUser {
     /// JSON `fbid_v2` / 字段 `fbid_v2`. Example / 示例: `"17841406713871030"`
-    pub fbid_v2: Option<String>,
+    pub fbid_v2: Option<crate::Text>,
     /// JSON `full_name` / 字段 `full_name`. Example / 示例: `"Liu Yifei"`
-    pub full_name: Option<String>,
+    pub full_name: Option<crate::Text>,
     /// JSON `id` / 字段 `id`. Example / 示例: `"6648247795"`
-    pub id: Option<String>,
+    pub id: Option<crate::Text>,
     /// JSON `is_private` / 字段 `is_private`. Example / 示例: `false`
     pub is_private: Option<bool>,
     /// JSON `is_unpublished` / 字段 `is_unpublished`. Example / 示例: `false`
@@ -734,11 +734,11 @@ pub struct CaptionUser {
     /// JSON `is_verified` / 字段 `is_verified`. Example / 示例: `true`
     pub is_verified: Option<bool>,
     /// JSON `profile_pic_id` / 字段 `profile_pic_id`. Example / 示例: `"1660311735996807053"`
-    pub profile_pic_id: Option<String>,
+    pub profile_pic_id: Option<crate::Text>,
     /// JSON `profile_pic_url` / 字段 `profile_pic_url`. Example / 示例: `"https://scontent-vie1-1.cdninstagram.com/v/t51.2…"`
-    pub profile_pic_url: Option<String>,
+    pub profile_pic_url: Option<crate::Text>,
     /// JSON `username` / 字段 `username`. Example / 示例: `"yifei_cc"`
-    pub username: Option<String>,
+    pub username: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for CaptionUser {
@@ -781,9 +781,9 @@ pub struct CarouselMediaItem {
     /// JSON `caption` / 字段 `caption`.
     pub caption: serde_json::Value,
     /// JSON `carousel_parent_id` / 字段 `carousel_parent_id`. Example / 示例: `"3839504654997500385_6648247795"`
-    pub carousel_parent_id: Option<String>,
+    pub carousel_parent_id: Option<crate::Text>,
     /// JSON `commerciality_status` / 字段 `commerciality_status`. Example / 示例: `"not_commercial"`
-    pub commerciality_status: Option<String>,
+    pub commerciality_status: Option<crate::Text>,
     /// JSON `creative_config` / 字段 `creative_config`.
     pub creative_config: serde_json::Value,
     /// JSON `explore_pivot_grid` / 字段 `explore_pivot_grid`. Example / 示例: `false`
@@ -793,7 +793,7 @@ pub struct CarouselMediaItem {
     /// JSON `featured_products` / 字段 `featured_products`.
     pub featured_products: Vec<serde_json::Value>,
     /// JSON `id` / 字段 `id`. Example / 示例: `"3839504236951056417"`
-    pub id: Option<String>,
+    pub id: Option<crate::Text>,
     /// JSON `image_versions` / 字段 `image_versions`.
     pub image_versions: Option<CarouselMediaItemImageVersions>,
     /// JSON `is_video` / 字段 `is_video`. Example / 示例: `false`
@@ -801,9 +801,9 @@ pub struct CarouselMediaItem {
     /// JSON `location` / 字段 `location`.
     pub location: serde_json::Value,
     /// JSON `media_format` / 字段 `media_format`. Example / 示例: `"image"`
-    pub media_format: Option<String>,
+    pub media_format: Option<crate::Text>,
     /// JSON `media_name` / 字段 `media_name`. Example / 示例: `"album_item"`
-    pub media_name: Option<String>,
+    pub media_name: Option<crate::Text>,
     /// JSON `media_overlay_info` / 字段 `media_overlay_info`.
     pub media_overlay_info: serde_json::Value,
     /// JSON `media_type` / 字段 `media_type`. Example / 示例: `1`
@@ -815,7 +815,7 @@ pub struct CarouselMediaItem {
     /// JSON `product_suggestions` / 字段 `product_suggestions`.
     pub product_suggestions: Vec<serde_json::Value>,
     /// JSON `product_type` / 字段 `product_type`. Example / 示例: `"carousel_item"`
-    pub product_type: Option<String>,
+    pub product_type: Option<crate::Text>,
     /// JSON `sharing_friction_info` / 字段 `sharing_friction_info`.
     pub sharing_friction_info: Option<CarouselMediaItemSharingFrictionInfo>,
     /// JSON `shop_routing_user_id` / 字段 `shop_routing_user_id`.
@@ -827,11 +827,11 @@ pub struct CarouselMediaItem {
     /// JSON `taken_at` / 字段 `taken_at`. Example / 示例: `1771924642`
     pub taken_at: Option<i64>,
     /// JSON `taken_at_date` / 字段 `taken_at_date`. Example / 示例: `"2026-02-24T09:17:22+00:00"`
-    pub taken_at_date: Option<String>,
+    pub taken_at_date: Option<crate::Text>,
     /// JSON `taken_at_ts` / 字段 `taken_at_ts`. Example / 示例: `1771924642`
     pub taken_at_ts: Option<i64>,
     /// JSON `thumbnail_url` / 字段 `thumbnail_url`. Example / 示例: `"https://scontent-vie1-1.cdninstagram.com/v/t51.8…"`
-    pub thumbnail_url: Option<String>,
+    pub thumbnail_url: Option<crate::Text>,
     /// JSON `video_sticker_locales` / 字段 `video_sticker_locales`.
     pub video_sticker_locales: Vec<serde_json::Value>,
 }
@@ -963,7 +963,7 @@ pub struct CarouselMediaItemImageVersionsItemsItem {
     /// JSON `is_spatial_image` / 字段 `is_spatial_image`. Example / 示例: `false`
     pub is_spatial_image: Option<bool>,
     /// JSON `url` / 字段 `url`. Example / 示例: `"https://scontent-vie1-1.cdninstagram.com/v/t51.8…"`
-    pub url: Option<String>,
+    pub url: Option<crate::Text>,
     /// JSON `width` / 字段 `width`. Example / 示例: `1080`
     pub width: Option<i64>,
 }
@@ -1050,7 +1050,7 @@ pub struct CommentInformTreatment {
     /// JSON `should_have_inform_treatment` / 字段 `should_have_inform_treatment`. Example / 示例: `false`
     pub should_have_inform_treatment: Option<bool>,
     /// JSON `text` / 字段 `text`. Example / 示例: `""`
-    pub text: Option<String>,
+    pub text: Option<crate::Text>,
     /// JSON `url` / 字段 `url`.
     pub url: serde_json::Value,
 }
@@ -1181,7 +1181,7 @@ impl de::Object for CrosspostMetadata {
 #[non_exhaustive]
 pub struct FbDownstreamUseXpostMetadata {
     /// JSON `downstream_use_xpost_deny_reason` / 字段 `downstream_use_xpost_deny_reason`. Example / 示例: `"NONE"`
-    pub downstream_use_xpost_deny_reason: Option<String>,
+    pub downstream_use_xpost_deny_reason: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for FbDownstreamUseXpostMetadata {
@@ -1286,7 +1286,7 @@ impl de::Object for FundraiserTag {
 #[non_exhaustive]
 pub struct GenAiDetectionMethod {
     /// JSON `detection_method` / 字段 `detection_method`. Example / 示例: `"NONE"`
-    pub detection_method: Option<String>,
+    pub detection_method: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for GenAiDetectionMethod {
@@ -1356,7 +1356,7 @@ pub struct DataDataItemsItemImageVersionsItemsItem {
     /// JSON `is_spatial_image` / 字段 `is_spatial_image`. Example / 示例: `false`
     pub is_spatial_image: Option<bool>,
     /// JSON `url` / 字段 `url`. Example / 示例: `"https://scontent-vie1-1.cdninstagram.com/v/t51.8…"`
-    pub url: Option<String>,
+    pub url: Option<crate::Text>,
     /// JSON `width` / 字段 `width`. Example / 示例: `1080`
     pub width: Option<i64>,
 }
@@ -1427,7 +1427,7 @@ impl de::Object for MediaNotes {
 #[non_exhaustive]
 pub struct MusicMetadata {
     /// JSON `audio_canonical_id` / 字段 `audio_canonical_id`. Example / 示例: `"0"`
-    pub audio_canonical_id: Option<String>,
+    pub audio_canonical_id: Option<crate::Text>,
     /// JSON `audio_type` / 字段 `audio_type`.
     pub audio_type: serde_json::Value,
     /// JSON `music_info` / 字段 `music_info`.
@@ -1565,15 +1565,15 @@ pub struct DataDataItemsItemUser {
     /// JSON `fan_club_info` / 字段 `fan_club_info`.
     pub fan_club_info: Option<FanClubInfo>,
     /// JSON `fbid_v2` / 字段 `fbid_v2`. Example / 示例: `"17841406713871030"`
-    pub fbid_v2: Option<String>,
+    pub fbid_v2: Option<crate::Text>,
     /// JSON `feed_post_reshare_disabled` / 字段 `feed_post_reshare_disabled`. Example / 示例: `false`
     pub feed_post_reshare_disabled: Option<bool>,
     /// JSON `full_name` / 字段 `full_name`. Example / 示例: `"Liu Yifei"`
-    pub full_name: Option<String>,
+    pub full_name: Option<crate::Text>,
     /// JSON `has_anonymous_profile_picture` / 字段 `has_anonymous_profile_picture`. Example / 示例: `false`
     pub has_anonymous_profile_picture: Option<bool>,
     /// JSON `id` / 字段 `id`. Example / 示例: `"6648247795"`
-    pub id: Option<String>,
+    pub id: Option<crate::Text>,
     /// JSON `is_favorite` / 字段 `is_favorite`. Example / 示例: `false`
     pub is_favorite: Option<bool>,
     /// JSON `is_private` / 字段 `is_private`. Example / 示例: `false`
@@ -1587,9 +1587,9 @@ pub struct DataDataItemsItemUser {
     /// JSON `latest_reel_media` / 字段 `latest_reel_media`. Example / 示例: `0`
     pub latest_reel_media: Option<i64>,
     /// JSON `profile_pic_id` / 字段 `profile_pic_id`. Example / 示例: `"1660311735996807053"`
-    pub profile_pic_id: Option<String>,
+    pub profile_pic_id: Option<crate::Text>,
     /// JSON `profile_pic_url` / 字段 `profile_pic_url`. Example / 示例: `"https://scontent-vie1-1.cdninstagram.com/v/t51.2…"`
-    pub profile_pic_url: Option<String>,
+    pub profile_pic_url: Option<crate::Text>,
     /// JSON `show_account_transparency_details` / 字段 `show_account_transparency_details`. Example / 示例: `true`
     pub show_account_transparency_details: Option<bool>,
     /// JSON `show_ring_award` / 字段 `show_ring_award`. Example / 示例: `false`
@@ -1601,7 +1601,7 @@ pub struct DataDataItemsItemUser {
     /// JSON `user_activation_info` / 字段 `user_activation_info`.
     pub user_activation_info: Vec<serde_json::Value>,
     /// JSON `username` / 字段 `username`. Example / 示例: `"yifei_cc"`
-    pub username: Option<String>,
+    pub username: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for DataDataItemsItemUser {
@@ -1805,9 +1805,9 @@ impl de::Object for FanClubInfo {
 #[non_exhaustive]
 pub struct DataDataUser {
     /// JSON `full_name` / 字段 `full_name`. Example / 示例: `"Liu Yifei"`
-    pub full_name: Option<String>,
+    pub full_name: Option<crate::Text>,
     /// JSON `id` / 字段 `id`. Example / 示例: `"6648247795"`
-    pub id: Option<String>,
+    pub id: Option<crate::Text>,
     /// JSON `is_active_on_text_post_app` / 字段 `is_active_on_text_post_app`. Example / 示例: `false`
     pub is_active_on_text_post_app: Option<bool>,
     /// JSON `is_private` / 字段 `is_private`. Example / 示例: `false`
@@ -1815,11 +1815,11 @@ pub struct DataDataUser {
     /// JSON `is_verified` / 字段 `is_verified`. Example / 示例: `true`
     pub is_verified: Option<bool>,
     /// JSON `profile_pic_id` / 字段 `profile_pic_id`. Example / 示例: `"1660311735996807053"`
-    pub profile_pic_id: Option<String>,
+    pub profile_pic_id: Option<crate::Text>,
     /// JSON `profile_pic_url` / 字段 `profile_pic_url`. Example / 示例: `"https://scontent-vie1-1.cdninstagram.com/v/t51.2…"`
-    pub profile_pic_url: Option<String>,
+    pub profile_pic_url: Option<crate::Text>,
     /// JSON `username` / 字段 `username`. Example / 示例: `"yifei_cc"`
-    pub username: Option<String>,
+    pub username: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for DataDataUser {

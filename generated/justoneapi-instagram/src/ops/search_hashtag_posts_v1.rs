@@ -128,9 +128,9 @@ pub struct Data {
     /// JSON `data` / 字段 `data`.
     pub data: Option<DataData>,
     /// JSON `status` / 字段 `status`. Example / 示例: `"ok"`
-    pub status: Option<String>,
+    pub status: Option<crate::Text>,
     /// JSON `attempts` / 字段 `attempts`. Example / 示例: `"6777"`
-    pub attempts: Option<String>,
+    pub attempts: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for Data {
@@ -198,9 +198,9 @@ impl de::Object for DataData {
 #[non_exhaustive]
 pub struct Hashtag {
     /// JSON `id` / 字段 `id`. Example / 示例: `"17841530446091919"`
-    pub id: Option<String>,
+    pub id: Option<crate::Text>,
     /// JSON `name` / 字段 `name`. Example / 示例: `"deepseek"`
-    pub name: Option<String>,
+    pub name: Option<crate::Text>,
     /// JSON `allow_following` / 字段 `allow_following`. Example / 示例: `false`
     pub allow_following: Option<bool>,
     /// JSON `is_following` / 字段 `is_following`. Example / 示例: `false`
@@ -208,7 +208,7 @@ pub struct Hashtag {
     /// JSON `is_top_media_only` / 字段 `is_top_media_only`. Example / 示例: `false`
     pub is_top_media_only: Option<bool>,
     /// JSON `profile_pic_url` / 字段 `profile_pic_url`. Example / 示例: `"https://instagram.fbcn2-1.fna.fbcdn.net/v/t51.82…"`
-    pub profile_pic_url: Option<String>,
+    pub profile_pic_url: Option<crate::Text>,
     /// JSON `edge_hashtag_to_media` / 字段 `edge_hashtag_to_media`.
     pub edge_hashtag_to_media: Option<EdgeHashtagToMedia>,
     /// JSON `edge_hashtag_to_top_posts` / 字段 `edge_hashtag_to_top_posts`.
@@ -378,13 +378,13 @@ pub struct EdgeHashtagToMediaEdgesItemNode {
     pub comments_disabled: Option<bool>,
     /// JSON `__typename` / 字段 `__typename`. Example / 示例: `"GraphImage"`
     #[serde(rename = "__typename")]
-    pub typename: Option<String>,
+    pub typename: Option<crate::Text>,
     /// JSON `id` / 字段 `id`. Example / 示例: `"3849054895698537931"`
-    pub id: Option<String>,
+    pub id: Option<crate::Text>,
     /// JSON `edge_media_to_caption` / 字段 `edge_media_to_caption`.
     pub edge_media_to_caption: Option<EdgeHashtagToMediaEdgesItemNodeEdgeMediaToCaption>,
     /// JSON `shortcode` / 字段 `shortcode`. Example / 示例: `"DVqlwjTFu3L"`
-    pub shortcode: Option<String>,
+    pub shortcode: Option<crate::Text>,
     /// JSON `edge_media_to_comment` / 字段 `edge_media_to_comment`.
     pub edge_media_to_comment: Option<EdgeHashtagToMediaEdgesItemNodeEdgeMediaToComment>,
     /// JSON `taken_at_timestamp` / 字段 `taken_at_timestamp`. Example / 示例: `1773063127`
@@ -392,7 +392,7 @@ pub struct EdgeHashtagToMediaEdgesItemNode {
     /// JSON `dimensions` / 字段 `dimensions`.
     pub dimensions: Option<EdgeHashtagToMediaEdgesItemNodeDimensions>,
     /// JSON `display_url` / 字段 `display_url`. Example / 示例: `"https://instagram.fbcn2-1.fna.fbcdn.net/v/t51.82…"`
-    pub display_url: Option<String>,
+    pub display_url: Option<crate::Text>,
     /// JSON `edge_liked_by` / 字段 `edge_liked_by`.
     pub edge_liked_by: Option<EdgeHashtagToMediaEdgesItemNodeEdgeLikedBy>,
     /// JSON `edge_media_preview_like` / 字段 `edge_media_preview_like`.
@@ -402,13 +402,13 @@ pub struct EdgeHashtagToMediaEdgesItemNode {
     /// JSON `owner` / 字段 `owner`.
     pub owner: Option<EdgeHashtagToMediaEdgesItemNodeOwner>,
     /// JSON `thumbnail_src` / 字段 `thumbnail_src`. Example / 示例: `"https://instagram.fbcn2-1.fna.fbcdn.net/v/t51.82…"`
-    pub thumbnail_src: Option<String>,
+    pub thumbnail_src: Option<crate::Text>,
     /// JSON `thumbnail_resources` / 字段 `thumbnail_resources`.
     pub thumbnail_resources: Vec<EdgeHashtagToMediaEdgesItemNodeThumbnailResourcesItem>,
     /// JSON `is_video` / 字段 `is_video`. Example / 示例: `false`
     pub is_video: Option<bool>,
     /// JSON `accessibility_caption` / 字段 `accessibility_caption`. Example / 示例: `"Photo by Advanced Network Professoinals on March…"`
-    pub accessibility_caption: Option<String>,
+    pub accessibility_caption: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for EdgeHashtagToMediaEdgesItemNode {
@@ -626,7 +626,7 @@ impl de::Object for EdgeHashtagToMediaEdgesItemNodeEdgeMediaToCaptionEdgesItem {
 #[non_exhaustive]
 pub struct EdgeHashtagToMediaEdgesItemNodeEdgeMediaToCaptionEdgesItemNode {
     /// JSON `text` / 字段 `text`. Example / 示例: `"New Zero Downtime episode is live.\n\nThis week we…"`
-    pub text: Option<String>,
+    pub text: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de>
@@ -693,7 +693,7 @@ impl de::Object for EdgeHashtagToMediaEdgesItemNodeEdgeMediaToComment {
 #[non_exhaustive]
 pub struct EdgeHashtagToMediaEdgesItemNodeOwner {
     /// JSON `id` / 字段 `id`. Example / 示例: `"5904382183"`
-    pub id: Option<String>,
+    pub id: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for EdgeHashtagToMediaEdgesItemNodeOwner {
@@ -726,7 +726,7 @@ impl de::Object for EdgeHashtagToMediaEdgesItemNodeOwner {
 #[non_exhaustive]
 pub struct EdgeHashtagToMediaEdgesItemNodeThumbnailResourcesItem {
     /// JSON `src` / 字段 `src`. Example / 示例: `"https://instagram.fbcn2-1.fna.fbcdn.net/v/t51.82…"`
-    pub src: Option<String>,
+    pub src: Option<crate::Text>,
     /// JSON `config_width` / 字段 `config_width`. Example / 示例: `150`
     pub config_width: Option<i64>,
     /// JSON `config_height` / 字段 `config_height`. Example / 示例: `150`
@@ -768,7 +768,7 @@ pub struct PageInfo {
     /// JSON `has_next_page` / 字段 `has_next_page`. Example / 示例: `true`
     pub has_next_page: Option<bool>,
     /// JSON `end_cursor` / 字段 `end_cursor`. Example / 示例: `"QVFBcFVjWTBLN2xjRkRHNkR0ZXhSNHlORXVaaU1DUXVwdlRX…"`
-    pub end_cursor: Option<String>,
+    pub end_cursor: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for PageInfo {
@@ -902,15 +902,15 @@ impl de::Object for EdgeHashtagToTopPostsEdgesItem {
 pub struct EdgeHashtagToTopPostsEdgesItemNode {
     /// JSON `__typename` / 字段 `__typename`. Example / 示例: `"GraphSidecar"`
     #[serde(rename = "__typename")]
-    pub typename: Option<String>,
+    pub typename: Option<crate::Text>,
     /// JSON `id` / 字段 `id`. Example / 示例: `"3559360150651202917"`
-    pub id: Option<String>,
+    pub id: Option<crate::Text>,
     /// JSON `edge_media_to_caption` / 字段 `edge_media_to_caption`.
     pub edge_media_to_caption: Option<
         EdgeHashtagToTopPostsEdgesItemNodeEdgeMediaToCaption,
     >,
     /// JSON `shortcode` / 字段 `shortcode`. Example / 示例: `"DFlYzLfPu1l"`
-    pub shortcode: Option<String>,
+    pub shortcode: Option<crate::Text>,
     /// JSON `edge_media_to_comment` / 字段 `edge_media_to_comment`.
     pub edge_media_to_comment: Option<
         EdgeHashtagToTopPostsEdgesItemNodeEdgeMediaToComment,
@@ -920,7 +920,7 @@ pub struct EdgeHashtagToTopPostsEdgesItemNode {
     /// JSON `dimensions` / 字段 `dimensions`.
     pub dimensions: Option<EdgeHashtagToTopPostsEdgesItemNodeDimensions>,
     /// JSON `display_url` / 字段 `display_url`. Example / 示例: `"https://instagram.fbcn2-1.fna.fbcdn.net/v/t51.28…"`
-    pub display_url: Option<String>,
+    pub display_url: Option<crate::Text>,
     /// JSON `edge_liked_by` / 字段 `edge_liked_by`.
     pub edge_liked_by: Option<EdgeHashtagToTopPostsEdgesItemNodeEdgeLikedBy>,
     /// JSON `edge_media_preview_like` / 字段 `edge_media_preview_like`.
@@ -930,7 +930,7 @@ pub struct EdgeHashtagToTopPostsEdgesItemNode {
     /// JSON `owner` / 字段 `owner`.
     pub owner: Option<EdgeHashtagToTopPostsEdgesItemNodeOwner>,
     /// JSON `thumbnail_src` / 字段 `thumbnail_src`. Example / 示例: `"https://instagram.fbcn2-1.fna.fbcdn.net/v/t51.28…"`
-    pub thumbnail_src: Option<String>,
+    pub thumbnail_src: Option<crate::Text>,
     /// JSON `thumbnail_resources` / 字段 `thumbnail_resources`.
     pub thumbnail_resources: Vec<
         EdgeHashtagToTopPostsEdgesItemNodeThumbnailResourcesItem,
@@ -938,7 +938,7 @@ pub struct EdgeHashtagToTopPostsEdgesItemNode {
     /// JSON `is_video` / 字段 `is_video`. Example / 示例: `false`
     pub is_video: Option<bool>,
     /// JSON `accessibility_caption` / 字段 `accessibility_caption`. Example / 示例: `"Photo by Frankfurter Allgemeine on February 02, …"`
-    pub accessibility_caption: Option<String>,
+    pub accessibility_caption: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for EdgeHashtagToTopPostsEdgesItemNode {
@@ -1156,7 +1156,7 @@ impl de::Object for EdgeHashtagToTopPostsEdgesItemNodeEdgeMediaToCaptionEdgesIte
 #[non_exhaustive]
 pub struct EdgeHashtagToTopPostsEdgesItemNodeEdgeMediaToCaptionEdgesItemNode {
     /// JSON `text` / 字段 `text`. Example / 示例: `"👨‍💻 Der Informatiker Antonio Krüger leitet das D…"`
-    pub text: Option<String>,
+    pub text: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de>
@@ -1224,7 +1224,7 @@ impl de::Object for EdgeHashtagToTopPostsEdgesItemNodeEdgeMediaToComment {
 #[non_exhaustive]
 pub struct EdgeHashtagToTopPostsEdgesItemNodeOwner {
     /// JSON `id` / 字段 `id`. Example / 示例: `"39955484"`
-    pub id: Option<String>,
+    pub id: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for EdgeHashtagToTopPostsEdgesItemNodeOwner {
@@ -1257,7 +1257,7 @@ impl de::Object for EdgeHashtagToTopPostsEdgesItemNodeOwner {
 #[non_exhaustive]
 pub struct EdgeHashtagToTopPostsEdgesItemNodeThumbnailResourcesItem {
     /// JSON `src` / 字段 `src`. Example / 示例: `"https://instagram.fbcn2-1.fna.fbcdn.net/v/t51.28…"`
-    pub src: Option<String>,
+    pub src: Option<crate::Text>,
     /// JSON `config_width` / 字段 `config_width`. Example / 示例: `150`
     pub config_width: Option<i64>,
     /// JSON `config_height` / 字段 `config_height`. Example / 示例: `150`

@@ -128,7 +128,7 @@ pub struct Data {
     /// JSON `data` / 字段 `data`.
     pub data: Option<DataData>,
     /// JSON `pagination_token` / 字段 `pagination_token`. Example / 示例: `"GU1bBDYpExZaZQkTAQVGRg4RHE8-RTEQAFkdPlsHV0BlDRlH…"`
-    pub pagination_token: Option<String>,
+    pub pagination_token: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for Data {
@@ -226,7 +226,7 @@ pub struct DataDataItemsItem {
     /// JSON `coauthor_producers` / 字段 `coauthor_producers`.
     pub coauthor_producers: Vec<serde_json::Value>,
     /// JSON `code` / 字段 `code`. Example / 示例: `"DLFGhv1x3hq"`
-    pub code: Option<String>,
+    pub code: Option<crate::Text>,
     /// JSON `collaborator_edit_eligibility` / 字段 `collaborator_edit_eligibility`. Example / 示例: `false`
     pub collaborator_edit_eligibility: Option<bool>,
     /// JSON `comment_count` / 字段 `comment_count`. Example / 示例: `1246`
@@ -250,11 +250,11 @@ pub struct DataDataItemsItem {
     /// JSON `disable_caption_and_comment` / 字段 `disable_caption_and_comment`. Example / 示例: `false`
     pub disable_caption_and_comment: Option<bool>,
     /// JSON `eligible_insights_entrypoints` / 字段 `eligible_insights_entrypoints`. Example / 示例: `"NONE"`
-    pub eligible_insights_entrypoints: Option<String>,
+    pub eligible_insights_entrypoints: Option<crate::Text>,
     /// JSON `fb_user_tags` / 字段 `fb_user_tags`.
     pub fb_user_tags: Option<FbUserTags>,
     /// JSON `fbid` / 字段 `fbid`. Example / 示例: `"18039135503641750"`
-    pub fbid: Option<String>,
+    pub fbid: Option<crate::Text>,
     /// JSON `filter_type` / 字段 `filter_type`. Example / 示例: `0`
     pub filter_type: Option<i64>,
     /// JSON `floating_context_items` / 字段 `floating_context_items`.
@@ -282,7 +282,7 @@ pub struct DataDataItemsItem {
     /// JSON `hidden_likes_string_variant` / 字段 `hidden_likes_string_variant`. Example / 示例: `-1`
     pub hidden_likes_string_variant: Option<i64>,
     /// JSON `id` / 字段 `id`. Example / 示例: `"3658358979698325610"`
-    pub id: Option<String>,
+    pub id: Option<crate::Text>,
     /// JSON `ig_media_sharing_disabled` / 字段 `ig_media_sharing_disabled`. Example / 示例: `false`
     pub ig_media_sharing_disabled: Option<bool>,
     /// JSON `ig_play_count` / 字段 `ig_play_count`. Example / 示例: `931012`
@@ -292,7 +292,7 @@ pub struct DataDataItemsItem {
     /// JSON `image_versions` / 字段 `image_versions`.
     pub image_versions: Option<ImageVersions>,
     /// JSON `integrity_review_decision` / 字段 `integrity_review_decision`. Example / 示例: `"pending"`
-    pub integrity_review_decision: Option<String>,
+    pub integrity_review_decision: Option<crate::Text>,
     /// JSON `invited_coauthor_producers` / 字段 `invited_coauthor_producers`.
     pub invited_coauthor_producers: Vec<serde_json::Value>,
     /// JSON `is_artist_pick` / 字段 `is_artist_pick`. Example / 示例: `false`
@@ -352,9 +352,9 @@ pub struct DataDataItemsItem {
     /// JSON `media_attributions_data` / 字段 `media_attributions_data`.
     pub media_attributions_data: Vec<serde_json::Value>,
     /// JSON `media_format` / 字段 `media_format`. Example / 示例: `"video"`
-    pub media_format: Option<String>,
+    pub media_format: Option<crate::Text>,
     /// JSON `media_name` / 字段 `media_name`. Example / 示例: `"reel"`
-    pub media_name: Option<String>,
+    pub media_name: Option<crate::Text>,
     /// JSON `media_notes` / 字段 `media_notes`.
     pub media_notes: Option<MediaNotes>,
     /// JSON `media_overlay_info` / 字段 `media_overlay_info`.
@@ -380,9 +380,9 @@ pub struct DataDataItemsItem {
     /// JSON `product_suggestions` / 字段 `product_suggestions`.
     pub product_suggestions: Vec<serde_json::Value>,
     /// JSON `product_type` / 字段 `product_type`. Example / 示例: `"clips"`
-    pub product_type: Option<String>,
+    pub product_type: Option<crate::Text>,
     /// JSON `related_ads_pivots_media_info` / 字段 `related_ads_pivots_media_info`. Example / 示例: `"USER_NOT_IN_TEST_GROUP"`
-    pub related_ads_pivots_media_info: Option<String>,
+    pub related_ads_pivots_media_info: Option<crate::Text>,
     /// JSON `report_info` / 字段 `report_info`.
     pub report_info: Option<ReportInfo>,
     /// JSON `share_count` / 字段 `share_count`. Example / 示例: `11385`
@@ -401,17 +401,17 @@ pub struct DataDataItemsItem {
     pub subscribe_cta_visible: Option<bool>,
     /// JSON `subtype_name_for_REST__` / 字段 `subtype_name_for_REST__`. Example / 示例: `"XDTClipsMedia"`
     #[serde(rename = "subtype_name_for_REST__")]
-    pub subtype_name_for_rest: Option<String>,
+    pub subtype_name_for_rest: Option<crate::Text>,
     /// JSON `tagged_users` / 字段 `tagged_users`.
     pub tagged_users: Vec<serde_json::Value>,
     /// JSON `taken_at` / 字段 `taken_at`. Example / 示例: `1750330453`
     pub taken_at: Option<i64>,
     /// JSON `taken_at_date` / 字段 `taken_at_date`. Example / 示例: `"2025-06-19T10:54:13+00:00"`
-    pub taken_at_date: Option<String>,
+    pub taken_at_date: Option<crate::Text>,
     /// JSON `taken_at_ts` / 字段 `taken_at_ts`. Example / 示例: `1750330453`
     pub taken_at_ts: Option<i64>,
     /// JSON `thumbnail_url` / 字段 `thumbnail_url`. Example / 示例: `"https://scontent-vie1-1.cdninstagram.com/v/t51.7…"`
-    pub thumbnail_url: Option<String>,
+    pub thumbnail_url: Option<crate::Text>,
     /// JSON `timeline_pinned_user_ids` / 字段 `timeline_pinned_user_ids`.
     pub timeline_pinned_user_ids: Vec<serde_json::Value>,
     /// JSON `top_likers` / 字段 `top_likers`.
@@ -421,13 +421,13 @@ pub struct DataDataItemsItem {
     /// JSON `user` / 字段 `user`.
     pub user: Option<DataDataItemsItemUser>,
     /// JSON `video_codec` / 字段 `video_codec`. Example / 示例: `"av01.0.05M.08.0.111.01.01.01.0"`
-    pub video_codec: Option<String>,
+    pub video_codec: Option<crate::Text>,
     /// JSON `video_duration` / 字段 `video_duration`. Example / 示例: `25.541000366210938`
     pub video_duration: Option<f64>,
     /// JSON `video_sticker_locales` / 字段 `video_sticker_locales`.
     pub video_sticker_locales: Vec<serde_json::Value>,
     /// JSON `video_url` / 字段 `video_url`. Example / 示例: `"https://scontent-vie1-1.cdninstagram.com/o1/v/t2…"`
-    pub video_url: Option<String>,
+    pub video_url: Option<crate::Text>,
     /// JSON `video_versions` / 字段 `video_versions`.
     pub video_versions: Vec<VideoVersionsItem>,
     /// JSON `view_state_item_type` / 字段 `view_state_item_type`. Example / 示例: `128`
@@ -703,7 +703,7 @@ pub struct Caption {
     /// JSON `hashtags` / 字段 `hashtags`.
     pub hashtags: Vec<serde_json::Value>,
     /// JSON `id` / 字段 `id`. Example / 示例: `"3658358979698325610"`
-    pub id: Option<String>,
+    pub id: Option<crate::Text>,
     /// JSON `is_covered` / 字段 `is_covered`. Example / 示例: `false`
     pub is_covered: Option<bool>,
     /// JSON `is_ranked_comment` / 字段 `is_ranked_comment`. Example / 示例: `false`
@@ -715,13 +715,13 @@ pub struct Caption {
     /// JSON `share_enabled` / 字段 `share_enabled`. Example / 示例: `false`
     pub share_enabled: Option<bool>,
     /// JSON `text` / 字段 `text`. Example / 示例: `"Don’t want to target individuals but while China…"`
-    pub text: Option<String>,
+    pub text: Option<crate::Text>,
     /// JSON `type` / 字段 `type`. Example / 示例: `1`
     pub r#type: Option<i64>,
     /// JSON `user` / 字段 `user`.
     pub user: Option<CaptionUser>,
     /// JSON `user_id` / 字段 `user_id`. Example / 示例: `"8176439480"`
-    pub user_id: Option<String>,
+    pub user_id: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for Caption {
@@ -767,11 +767,11 @@ impl de::Object for Caption {
 #[non_exhaustive]
 pub struct CaptionUser {
     /// JSON `fbid_v2` / 字段 `fbid_v2`. Example / 示例: `"17841408384402054"`
-    pub fbid_v2: Option<String>,
+    pub fbid_v2: Option<crate::Text>,
     /// JSON `full_name` / 字段 `full_name`. Example / 示例: `"INDIANS"`
-    pub full_name: Option<String>,
+    pub full_name: Option<crate::Text>,
     /// JSON `id` / 字段 `id`. Example / 示例: `"8176439480"`
-    pub id: Option<String>,
+    pub id: Option<crate::Text>,
     /// JSON `is_private` / 字段 `is_private`. Example / 示例: `false`
     pub is_private: Option<bool>,
     /// JSON `is_unpublished` / 字段 `is_unpublished`. Example / 示例: `false`
@@ -779,11 +779,11 @@ pub struct CaptionUser {
     /// JSON `is_verified` / 字段 `is_verified`. Example / 示例: `true`
     pub is_verified: Option<bool>,
     /// JSON `profile_pic_id` / 字段 `profile_pic_id`. Example / 示例: `"3588980691426456494"`
-    pub profile_pic_id: Option<String>,
+    pub profile_pic_id: Option<crate::Text>,
     /// JSON `profile_pic_url` / 字段 `profile_pic_url`. Example / 示例: `"https://scontent-vie1-1.cdninstagram.com/v/t51.2…"`
-    pub profile_pic_url: Option<String>,
+    pub profile_pic_url: Option<crate::Text>,
     /// JSON `username` / 字段 `username`. Example / 示例: `"indians"`
-    pub username: Option<String>,
+    pub username: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for CaptionUser {
@@ -824,25 +824,25 @@ impl de::Object for CaptionUser {
 #[non_exhaustive]
 pub struct ClipsDemotionControl {
     /// JSON `confirmation_body` / 字段 `confirmation_body`. Example / 示例: `"We'll suggest fewer posts like this."`
-    pub confirmation_body: Option<String>,
+    pub confirmation_body: Option<crate::Text>,
     /// JSON `confirmation_icon` / 字段 `confirmation_icon`. Example / 示例: `"none"`
-    pub confirmation_icon: Option<String>,
+    pub confirmation_icon: Option<crate::Text>,
     /// JSON `confirmation_style` / 字段 `confirmation_style`. Example / 示例: `"bottomsheet"`
-    pub confirmation_style: Option<String>,
+    pub confirmation_style: Option<crate::Text>,
     /// JSON `confirmation_title` / 字段 `confirmation_title`. Example / 示例: `"Post hidden"`
-    pub confirmation_title: Option<String>,
+    pub confirmation_title: Option<crate::Text>,
     /// JSON `confirmation_title_style` / 字段 `confirmation_title_style`. Example / 示例: `"large_left"`
-    pub confirmation_title_style: Option<String>,
+    pub confirmation_title_style: Option<crate::Text>,
     /// JSON `enable_word_wrapping` / 字段 `enable_word_wrapping`. Example / 示例: `true`
     pub enable_word_wrapping: Option<bool>,
     /// JSON `followup_options` / 字段 `followup_options`.
     pub followup_options: Vec<FollowupOptionsItem>,
     /// JSON `title` / 字段 `title`. Example / 示例: `"Not interested"`
-    pub title: Option<String>,
+    pub title: Option<crate::Text>,
     /// JSON `title_style` / 字段 `title_style`. Example / 示例: `"normal"`
-    pub title_style: Option<String>,
+    pub title_style: Option<crate::Text>,
     /// JSON `undo_style` / 字段 `undo_style`. Example / 示例: `"top_right"`
-    pub undo_style: Option<String>,
+    pub undo_style: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for ClipsDemotionControl {
@@ -887,11 +887,11 @@ impl de::Object for ClipsDemotionControl {
 #[non_exhaustive]
 pub struct FollowupOptionsItem {
     /// JSON `data` / 字段 `data`. Example / 示例: `"author_id:8176439480"`
-    pub data: Option<String>,
+    pub data: Option<crate::Text>,
     /// JSON `demotion_control` / 字段 `demotion_control`.
     pub demotion_control: Option<DemotionControl>,
     /// JSON `id` / 字段 `id`. Example / 示例: `"dislike"`
-    pub id: Option<String>,
+    pub id: Option<crate::Text>,
     /// JSON `show_icon` / 字段 `show_icon`. Example / 示例: `true`
     pub show_icon: Option<bool>,
     /// JSON `style` / 字段 `style`.
@@ -899,7 +899,7 @@ pub struct FollowupOptionsItem {
     /// JSON `subtitle` / 字段 `subtitle`.
     pub subtitle: serde_json::Value,
     /// JSON `text` / 字段 `text`. Example / 示例: `"Don't suggest posts from indians"`
-    pub text: Option<String>,
+    pub text: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for FollowupOptionsItem {
@@ -938,13 +938,13 @@ impl de::Object for FollowupOptionsItem {
 #[non_exhaustive]
 pub struct DemotionControl {
     /// JSON `confirmation_body` / 字段 `confirmation_body`. Example / 示例: `"We won't suggest posts from indians."`
-    pub confirmation_body: Option<String>,
+    pub confirmation_body: Option<crate::Text>,
     /// JSON `confirmation_icon` / 字段 `confirmation_icon`. Example / 示例: `"eye-off-pano"`
-    pub confirmation_icon: Option<String>,
+    pub confirmation_icon: Option<crate::Text>,
     /// JSON `confirmation_style` / 字段 `confirmation_style`. Example / 示例: `"bottomsheet"`
-    pub confirmation_style: Option<String>,
+    pub confirmation_style: Option<crate::Text>,
     /// JSON `undo_style` / 字段 `undo_style`. Example / 示例: `"inline"`
-    pub undo_style: Option<String>,
+    pub undo_style: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for DemotionControl {
@@ -986,11 +986,11 @@ pub struct ClipsMetadata {
     /// JSON `asset_recommendation_info` / 字段 `asset_recommendation_info`.
     pub asset_recommendation_info: serde_json::Value,
     /// JSON `audio_canonical_id` / 字段 `audio_canonical_id`. Example / 示例: `"18398128711115452"`
-    pub audio_canonical_id: Option<String>,
+    pub audio_canonical_id: Option<crate::Text>,
     /// JSON `audio_ranking_info` / 字段 `audio_ranking_info`.
     pub audio_ranking_info: Option<AudioRankingInfo>,
     /// JSON `audio_type` / 字段 `audio_type`. Example / 示例: `"original_sounds"`
-    pub audio_type: Option<String>,
+    pub audio_type: Option<crate::Text>,
     /// JSON `basel_template_info_for_ig_app` / 字段 `basel_template_info_for_ig_app`.
     pub basel_template_info_for_ig_app: Option<BaselTemplateInfoForIgApp>,
     /// JSON `branded_content_tag_info` / 字段 `branded_content_tag_info`.
@@ -1002,7 +1002,7 @@ pub struct ClipsMetadata {
     /// JSON `challenge_info` / 字段 `challenge_info`.
     pub challenge_info: serde_json::Value,
     /// JSON `clips_creation_entry_point` / 字段 `clips_creation_entry_point`. Example / 示例: `"clips"`
-    pub clips_creation_entry_point: Option<String>,
+    pub clips_creation_entry_point: Option<crate::Text>,
     /// JSON `content_appreciation_info` / 字段 `content_appreciation_info`.
     pub content_appreciation_info: Option<ContentAppreciationInfo>,
     /// JSON `contextual_highlight_info` / 字段 `contextual_highlight_info`.
@@ -1265,7 +1265,7 @@ impl de::Object for AudioReattributionInfo {
 #[non_exhaustive]
 pub struct AudioRankingInfo {
     /// JSON `best_audio_cluster_id` / 字段 `best_audio_cluster_id`. Example / 示例: `"879257146990125"`
-    pub best_audio_cluster_id: Option<String>,
+    pub best_audio_cluster_id: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for AudioRankingInfo {
@@ -1552,17 +1552,17 @@ pub struct OriginalSoundInfo {
     /// JSON `oa_owner_is_music_artist` / 字段 `oa_owner_is_music_artist`. Example / 示例: `false`
     pub oa_owner_is_music_artist: Option<bool>,
     /// JSON `original_audio_subtype` / 字段 `original_audio_subtype`. Example / 示例: `"default"`
-    pub original_audio_subtype: Option<String>,
+    pub original_audio_subtype: Option<crate::Text>,
     /// JSON `original_audio_title` / 字段 `original_audio_title`. Example / 示例: `"Original audio"`
-    pub original_audio_title: Option<String>,
+    pub original_audio_title: Option<crate::Text>,
     /// JSON `original_media_id` / 字段 `original_media_id`. Example / 示例: `"3658358979698325610"`
-    pub original_media_id: Option<String>,
+    pub original_media_id: Option<crate::Text>,
     /// JSON `overlap_duration_in_ms` / 字段 `overlap_duration_in_ms`. Example / 示例: `0`
     pub overlap_duration_in_ms: Option<i64>,
     /// JSON `previous_trend_rank` / 字段 `previous_trend_rank`.
     pub previous_trend_rank: serde_json::Value,
     /// JSON `progressive_download_url` / 字段 `progressive_download_url`. Example / 示例: `"https://scontent-vie1-1.cdninstagram.com/o1/v/t2…"`
-    pub progressive_download_url: Option<String>,
+    pub progressive_download_url: Option<crate::Text>,
     /// JSON `should_mute_audio` / 字段 `should_mute_audio`. Example / 示例: `false`
     pub should_mute_audio: Option<bool>,
     /// JSON `time_created` / 字段 `time_created`. Example / 示例: `1750330456`
@@ -1683,7 +1683,7 @@ pub struct ConsumptionInfo {
     /// JSON `is_trending_in_clips` / 字段 `is_trending_in_clips`. Example / 示例: `false`
     pub is_trending_in_clips: Option<bool>,
     /// JSON `should_mute_audio_reason` / 字段 `should_mute_audio_reason`. Example / 示例: `""`
-    pub should_mute_audio_reason: Option<String>,
+    pub should_mute_audio_reason: Option<crate::Text>,
     /// JSON `should_mute_audio_reason_type` / 字段 `should_mute_audio_reason_type`.
     pub should_mute_audio_reason_type: serde_json::Value,
     /// JSON `user_notes` / 字段 `user_notes`.
@@ -1732,7 +1732,7 @@ impl de::Object for ConsumptionInfo {
 #[non_exhaustive]
 pub struct OriginalSoundInfoFbDownstreamUseXpostMetadata {
     /// JSON `downstream_use_xpost_deny_reason` / 字段 `downstream_use_xpost_deny_reason`. Example / 示例: `"NONE"`
-    pub downstream_use_xpost_deny_reason: Option<String>,
+    pub downstream_use_xpost_deny_reason: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for OriginalSoundInfoFbDownstreamUseXpostMetadata {
@@ -1768,19 +1768,19 @@ impl de::Object for OriginalSoundInfoFbDownstreamUseXpostMetadata {
 #[non_exhaustive]
 pub struct IgArtist {
     /// JSON `full_name` / 字段 `full_name`. Example / 示例: `"INDIANS"`
-    pub full_name: Option<String>,
+    pub full_name: Option<crate::Text>,
     /// JSON `id` / 字段 `id`. Example / 示例: `"8176439480"`
-    pub id: Option<String>,
+    pub id: Option<crate::Text>,
     /// JSON `is_private` / 字段 `is_private`. Example / 示例: `false`
     pub is_private: Option<bool>,
     /// JSON `is_verified` / 字段 `is_verified`. Example / 示例: `true`
     pub is_verified: Option<bool>,
     /// JSON `profile_pic_id` / 字段 `profile_pic_id`. Example / 示例: `"3588980691426456494"`
-    pub profile_pic_id: Option<String>,
+    pub profile_pic_id: Option<crate::Text>,
     /// JSON `profile_pic_url` / 字段 `profile_pic_url`. Example / 示例: `"https://scontent-vie1-1.cdninstagram.com/v/t51.2…"`
-    pub profile_pic_url: Option<String>,
+    pub profile_pic_url: Option<crate::Text>,
     /// JSON `username` / 字段 `username`. Example / 示例: `"indians"`
-    pub username: Option<String>,
+    pub username: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for IgArtist {
@@ -1823,7 +1823,7 @@ pub struct CommentInformTreatment {
     /// JSON `should_have_inform_treatment` / 字段 `should_have_inform_treatment`. Example / 示例: `false`
     pub should_have_inform_treatment: Option<bool>,
     /// JSON `text` / 字段 `text`. Example / 示例: `""`
-    pub text: Option<String>,
+    pub text: Option<crate::Text>,
     /// JSON `url` / 字段 `url`.
     pub url: serde_json::Value,
 }
@@ -1956,7 +1956,7 @@ impl de::Object for CrosspostMetadata {
 #[non_exhaustive]
 pub struct CrosspostMetadataFbDownstreamUseXpostMetadata {
     /// JSON `downstream_use_xpost_deny_reason` / 字段 `downstream_use_xpost_deny_reason`. Example / 示例: `"NONE"`
-    pub downstream_use_xpost_deny_reason: Option<String>,
+    pub downstream_use_xpost_deny_reason: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for CrosspostMetadataFbDownstreamUseXpostMetadata {
@@ -2061,7 +2061,7 @@ impl de::Object for FundraiserTag {
 #[non_exhaustive]
 pub struct GenAiDetectionMethod {
     /// JSON `detection_method` / 字段 `detection_method`. Example / 示例: `"NONE"`
-    pub detection_method: Option<String>,
+    pub detection_method: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for GenAiDetectionMethod {
@@ -2179,7 +2179,7 @@ pub struct FirstFrame {
     /// JSON `is_spatial_image` / 字段 `is_spatial_image`. Example / 示例: `false`
     pub is_spatial_image: Option<bool>,
     /// JSON `url` / 字段 `url`. Example / 示例: `"https://scontent-vie1-1.cdninstagram.com/v/t51.7…"`
-    pub url: Option<String>,
+    pub url: Option<crate::Text>,
     /// JSON `width` / 字段 `width`. Example / 示例: `360`
     pub width: Option<i64>,
 }
@@ -2221,7 +2221,7 @@ pub struct IgtvFirstFrame {
     /// JSON `is_spatial_image` / 字段 `is_spatial_image`. Example / 示例: `false`
     pub is_spatial_image: Option<bool>,
     /// JSON `url` / 字段 `url`. Example / 示例: `"https://scontent-vie1-1.cdninstagram.com/v/t51.7…"`
-    pub url: Option<String>,
+    pub url: Option<crate::Text>,
     /// JSON `width` / 字段 `width`. Example / 示例: `360`
     pub width: Option<i64>,
 }
@@ -2263,7 +2263,7 @@ pub struct ImageVersionsItemsItem {
     /// JSON `is_spatial_image` / 字段 `is_spatial_image`. Example / 示例: `false`
     pub is_spatial_image: Option<bool>,
     /// JSON `url` / 字段 `url`. Example / 示例: `"https://scontent-vie1-1.cdninstagram.com/v/t51.7…"`
-    pub url: Option<String>,
+    pub url: Option<crate::Text>,
     /// JSON `width` / 字段 `width`. Example / 示例: `360`
     pub width: Option<i64>,
 }
@@ -2342,7 +2342,7 @@ pub struct ScrubberSpritesheetInfoCandidatesDefault {
     /// JSON `sprite_height` / 字段 `sprite_height`. Example / 示例: `1246`
     pub sprite_height: Option<i64>,
     /// JSON `sprite_urls` / 字段 `sprite_urls`. Example / 示例: `["https://scontent-vie1-1.cdninstagram.com/v/t51.7…"]`
-    pub sprite_urls: Vec<String>,
+    pub sprite_urls: Vec<crate::Text>,
     /// JSON `sprite_width` / 字段 `sprite_width`. Example / 示例: `1500`
     pub sprite_width: Option<i64>,
     /// JSON `thumbnail_duration` / 字段 `thumbnail_duration`. Example / 示例: `0.24316190476190477`
@@ -2530,15 +2530,15 @@ pub struct DataDataItemsItemUser {
     /// JSON `fan_club_info` / 字段 `fan_club_info`.
     pub fan_club_info: Option<FanClubInfo>,
     /// JSON `fbid_v2` / 字段 `fbid_v2`. Example / 示例: `"17841408384402054"`
-    pub fbid_v2: Option<String>,
+    pub fbid_v2: Option<crate::Text>,
     /// JSON `feed_post_reshare_disabled` / 字段 `feed_post_reshare_disabled`. Example / 示例: `false`
     pub feed_post_reshare_disabled: Option<bool>,
     /// JSON `full_name` / 字段 `full_name`. Example / 示例: `"INDIANS"`
-    pub full_name: Option<String>,
+    pub full_name: Option<crate::Text>,
     /// JSON `has_anonymous_profile_picture` / 字段 `has_anonymous_profile_picture`. Example / 示例: `false`
     pub has_anonymous_profile_picture: Option<bool>,
     /// JSON `id` / 字段 `id`. Example / 示例: `"8176439480"`
-    pub id: Option<String>,
+    pub id: Option<crate::Text>,
     /// JSON `is_favorite` / 字段 `is_favorite`. Example / 示例: `false`
     pub is_favorite: Option<bool>,
     /// JSON `is_private` / 字段 `is_private`. Example / 示例: `false`
@@ -2552,9 +2552,9 @@ pub struct DataDataItemsItemUser {
     /// JSON `latest_reel_media` / 字段 `latest_reel_media`. Example / 示例: `1772989935`
     pub latest_reel_media: Option<i64>,
     /// JSON `profile_pic_id` / 字段 `profile_pic_id`. Example / 示例: `"3588980691426456494"`
-    pub profile_pic_id: Option<String>,
+    pub profile_pic_id: Option<crate::Text>,
     /// JSON `profile_pic_url` / 字段 `profile_pic_url`. Example / 示例: `"https://scontent-vie1-1.cdninstagram.com/v/t51.2…"`
-    pub profile_pic_url: Option<String>,
+    pub profile_pic_url: Option<crate::Text>,
     /// JSON `show_account_transparency_details` / 字段 `show_account_transparency_details`. Example / 示例: `true`
     pub show_account_transparency_details: Option<bool>,
     /// JSON `show_ring_award` / 字段 `show_ring_award`. Example / 示例: `false`
@@ -2566,7 +2566,7 @@ pub struct DataDataItemsItemUser {
     /// JSON `user_activation_info` / 字段 `user_activation_info`.
     pub user_activation_info: Vec<serde_json::Value>,
     /// JSON `username` / 字段 `username`. Example / 示例: `"indians"`
-    pub username: Option<String>,
+    pub username: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for DataDataItemsItemUser {
@@ -2772,11 +2772,11 @@ pub struct VideoVersionsItem {
     /// JSON `height` / 字段 `height`. Example / 示例: `1280`
     pub height: Option<i64>,
     /// JSON `id` / 字段 `id`. Example / 示例: `"3169252416563970v"`
-    pub id: Option<String>,
+    pub id: Option<crate::Text>,
     /// JSON `type` / 字段 `type`. Example / 示例: `101`
     pub r#type: Option<i64>,
     /// JSON `url` / 字段 `url`. Example / 示例: `"https://scontent-vie1-1.cdninstagram.com/o1/v/t2…"`
-    pub url: Option<String>,
+    pub url: Option<crate::Text>,
     /// JSON `url_expiration_timestamp_us` / 字段 `url_expiration_timestamp_us`.
     pub url_expiration_timestamp_us: serde_json::Value,
     /// JSON `width` / 字段 `width`. Example / 示例: `720`

@@ -167,33 +167,33 @@ impl de::Object for Data {
 pub struct DataItem {
     /// JSON `userNickName` / 字段 `userNickName`. Example / 示例: `"-Yove"`
     #[serde(rename = "userNickName")]
-    pub user_nick_name: Option<String>,
+    pub user_nick_name: Option<crate::Text>,
     /// JSON `userImgURL` / 字段 `userImgURL`. Example / 示例: `"https://storage.360buyimg.com/default.image/6a64…"`
     #[serde(rename = "userImgURL")]
-    pub user_img_url: Option<String>,
+    pub user_img_url: Option<crate::Text>,
     /// JSON `commentId` / 字段 `commentId`. Example / 示例: `"103822500168259942"`
     #[serde(rename = "commentId")]
-    pub comment_id: Option<String>,
+    pub comment_id: Option<crate::Text>,
     /// JSON `productId` / 字段 `productId`. Example / 示例: `"100033031708"`
     #[serde(rename = "productId")]
-    pub product_id: Option<String>,
+    pub product_id: Option<crate::Text>,
     /// JSON `buyCount` / 字段 `buyCount`. Example / 示例: `2`
     #[serde(rename = "buyCount")]
     pub buy_count: Option<i64>,
     /// JSON `commentDate` / 字段 `commentDate`. Example / 示例: `"2026-03-09 15:21:20"`
     #[serde(rename = "commentDate")]
-    pub comment_date: Option<String>,
+    pub comment_date: Option<crate::Text>,
     /// JSON `commentData` / 字段 `commentData`. Example / 示例: `"真的很喜欢，完全超出期望值，发货速度非常快，包装非常仔细、严实，物流公司服务态度很好，运送速度很…"`
     #[serde(rename = "commentData")]
-    pub comment_data: Option<String>,
+    pub comment_data: Option<crate::Text>,
     /// JSON `pictureInfoList` / 字段 `pictureInfoList`.
     #[serde(rename = "pictureInfoList")]
     pub picture_info_list: Vec<PictureInfoListItem>,
     /// JSON `commentScore` / 字段 `commentScore`. Example / 示例: `"5"`
     #[serde(rename = "commentScore")]
-    pub comment_score: Option<String>,
+    pub comment_score: Option<crate::Text>,
     /// JSON `guid` / 字段 `guid`. Example / 示例: `"T6NdMcV1jZwtdRyOWaORyXuD"`
-    pub guid: Option<String>,
+    pub guid: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for DataItem {
@@ -236,19 +236,19 @@ impl de::Object for DataItem {
 pub struct PictureInfoListItem {
     /// JSON `picURL` / 字段 `picURL`. Example / 示例: `"https://img30.360buyimg.com/shaidan/s300x300_jfs…"`
     #[serde(rename = "picURL")]
-    pub pic_url: Option<String>,
+    pub pic_url: Option<crate::Text>,
     /// JSON `largePicURL` / 字段 `largePicURL`. Example / 示例: `"https://img30.360buyimg.com/shaidan/s1080x1080_j…"`
     #[serde(rename = "largePicURL")]
-    pub large_pic_url: Option<String>,
+    pub large_pic_url: Option<crate::Text>,
     /// JSON `mediaType` / 字段 `mediaType`. Example / 示例: `"1"`
     #[serde(rename = "mediaType")]
-    pub media_type: Option<String>,
+    pub media_type: Option<crate::Text>,
     /// JSON `liveShooting` / 字段 `liveShooting`. Example / 示例: `"0"`
     #[serde(rename = "liveShooting")]
-    pub live_shooting: Option<String>,
+    pub live_shooting: Option<crate::Text>,
     /// JSON `showOrderMediaId` / 字段 `showOrderMediaId`. Example / 示例: `"29550242"`
     #[serde(rename = "showOrderMediaId")]
-    pub show_order_media_id: Option<String>,
+    pub show_order_media_id: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for PictureInfoListItem {
@@ -286,10 +286,10 @@ impl de::Object for PictureInfoListItem {
 pub struct PageInfo {
     /// JSON `maxPage` / 字段 `maxPage`. Example / 示例: `"100"`
     #[serde(rename = "maxPage")]
-    pub max_page: Option<String>,
+    pub max_page: Option<crate::Text>,
     /// JSON `nowPage` / 字段 `nowPage`. Example / 示例: `"1"`
     #[serde(rename = "nowPage")]
-    pub now_page: Option<String>,
+    pub now_page: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for PageInfo {

@@ -119,23 +119,23 @@ impl<'a> std::future::IntoFuture for Request<'a> {
 pub struct Data {
     /// JSON `errCode` / 字段 `errCode`. Example / 示例: `"0"`
     #[serde(rename = "errCode")]
-    pub err_code: Option<String>,
+    pub err_code: Option<crate::Text>,
     /// JSON `retCode` / 字段 `retCode`. Example / 示例: `""`
     #[serde(rename = "retCode")]
-    pub ret_code: Option<String>,
+    pub ret_code: Option<crate::Text>,
     /// JSON `msg` / 字段 `msg`. Example / 示例: `""`
-    pub msg: Option<String>,
+    pub msg: Option<crate::Text>,
     /// JSON `bizRetCode` / 字段 `bizRetCode`. Example / 示例: `""`
     #[serde(rename = "bizRetCode")]
-    pub biz_ret_code: Option<String>,
+    pub biz_ret_code: Option<crate::Text>,
     /// JSON `bizMsg` / 字段 `bizMsg`. Example / 示例: `""`
     #[serde(rename = "bizMsg")]
-    pub biz_msg: Option<String>,
+    pub biz_msg: Option<crate::Text>,
     /// JSON `areaId` / 字段 `areaId`. Example / 示例: `"1_72_55674_0"`
     #[serde(rename = "areaId")]
-    pub area_id: Option<String>,
+    pub area_id: Option<crate::Text>,
     /// JSON `sence` / 字段 `sence`. Example / 示例: `"5"`
-    pub sence: Option<String>,
+    pub sence: Option<crate::Text>,
     /// JSON `shopFloor` / 字段 `shopFloor`.
     #[serde(rename = "shopFloor")]
     pub shop_floor: Option<ShopFloor>,
@@ -163,46 +163,46 @@ pub struct Data {
     pub common_info: Option<CommonInfo>,
     /// JSON `apiForbid` / 字段 `apiForbid`. Example / 示例: `["/urlM", "/commodity/locmatch/getlocmatchinfo", "/commodity/introduction/gettemplate", …]`
     #[serde(rename = "apiForbid")]
-    pub api_forbid: Vec<String>,
+    pub api_forbid: Vec<crate::Text>,
     /// JSON `category` / 字段 `category`.
     pub category: Option<Category>,
     /// JSON `pingou` / 字段 `pingou`. Example / 示例: `""`
-    pub pingou: Option<String>,
+    pub pingou: Option<crate::Text>,
     /// JSON `ptqq` / 字段 `ptqq`. Example / 示例: `""`
-    pub ptqq: Option<String>,
+    pub ptqq: Option<crate::Text>,
     /// JSON `kanjia` / 字段 `kanjia`. Example / 示例: `""`
-    pub kanjia: Option<String>,
+    pub kanjia: Option<crate::Text>,
     /// JSON `bigouinfo` / 字段 `bigouinfo`. Example / 示例: `""`
-    pub bigouinfo: Option<String>,
+    pub bigouinfo: Option<crate::Text>,
     /// JSON `promov2` / 字段 `promov2`.
     pub promov2: Vec<Promov2Item>,
     /// JSON `allOverImg` / 字段 `allOverImg`. Example / 示例: `""`
     #[serde(rename = "allOverImg")]
-    pub all_over_img: Option<String>,
+    pub all_over_img: Option<crate::Text>,
     /// JSON `mainVideoId` / 字段 `mainVideoId`. Example / 示例: `""`
     #[serde(rename = "mainVideoId")]
-    pub main_video_id: Option<String>,
+    pub main_video_id: Option<crate::Text>,
     /// JSON `infoVideoId` / 字段 `infoVideoId`. Example / 示例: `""`
     #[serde(rename = "infoVideoId")]
-    pub info_video_id: Option<String>,
+    pub info_video_id: Option<crate::Text>,
     /// JSON `plusMemberType` / 字段 `plusMemberType`. Example / 示例: `"0"`
     #[serde(rename = "plusMemberType")]
-    pub plus_member_type: Option<String>,
+    pub plus_member_type: Option<crate::Text>,
     /// JSON `magicLevel` / 字段 `magicLevel`. Example / 示例: `""`
     #[serde(rename = "magicLevel")]
-    pub magic_level: Option<String>,
+    pub magic_level: Option<crate::Text>,
     /// JSON `plusFlag` / 字段 `plusFlag`. Example / 示例: `"000"`
     #[serde(rename = "plusFlag")]
-    pub plus_flag: Option<String>,
+    pub plus_flag: Option<crate::Text>,
     /// JSON `chnImg` / 字段 `chnImg`.
     #[serde(rename = "chnImg")]
     pub chn_img: Vec<serde_json::Value>,
     /// JSON `yuyueDraw` / 字段 `yuyueDraw`. Example / 示例: `""`
     #[serde(rename = "yuyueDraw")]
-    pub yuyue_draw: Option<String>,
+    pub yuyue_draw: Option<crate::Text>,
     /// JSON `hasYuyue` / 字段 `hasYuyue`. Example / 示例: `"0"`
     #[serde(rename = "hasYuyue")]
-    pub has_yuyue: Option<String>,
+    pub has_yuyue: Option<crate::Text>,
     /// JSON `activeInfo` / 字段 `activeInfo`.
     #[serde(rename = "activeInfo")]
     pub active_info: Vec<ActiveInfoItem>,
@@ -211,43 +211,43 @@ pub struct Data {
     pub plus_limit_buy: Option<PlusLimitBuy>,
     /// JSON `isMaskSku` / 字段 `isMaskSku`. Example / 示例: `""`
     #[serde(rename = "isMaskSku")]
-    pub is_mask_sku: Option<String>,
+    pub is_mask_sku: Option<crate::Text>,
     /// JSON `hasSubscribe` / 字段 `hasSubscribe`. Example / 示例: `""`
     #[serde(rename = "hasSubscribe")]
-    pub has_subscribe: Option<String>,
+    pub has_subscribe: Option<crate::Text>,
     /// JSON `ruId` / 字段 `ruId`. Example / 示例: `""`
     #[serde(rename = "ruId")]
-    pub ru_id: Option<String>,
+    pub ru_id: Option<crate::Text>,
     /// JSON `model3DId` / 字段 `model3DId`. Example / 示例: `""`
     #[serde(rename = "model3DId")]
-    pub model3_d_id: Option<String>,
+    pub model3_d_id: Option<crate::Text>,
     /// JSON `wq_addr` / 字段 `wq_addr`. Example / 示例: `""`
-    pub wq_addr: Option<String>,
+    pub wq_addr: Option<crate::Text>,
     /// JSON `isFestival` / 字段 `isFestival`. Example / 示例: `""`
     #[serde(rename = "isFestival")]
-    pub is_festival: Option<String>,
+    pub is_festival: Option<crate::Text>,
     /// JSON `upc` / 字段 `upc`. Example / 示例: `"1001172195159"`
-    pub upc: Option<String>,
+    pub upc: Option<crate::Text>,
     /// JSON `daojia` / 字段 `daojia`. Example / 示例: `""`
-    pub daojia: Option<String>,
+    pub daojia: Option<crate::Text>,
     /// JSON `isNeedEncrypt` / 字段 `isNeedEncrypt`. Example / 示例: `""`
     #[serde(rename = "isNeedEncrypt")]
-    pub is_need_encrypt: Option<String>,
+    pub is_need_encrypt: Option<crate::Text>,
     /// JSON `huanUrl` / 字段 `huanUrl`. Example / 示例: `""`
     #[serde(rename = "huanUrl")]
-    pub huan_url: Option<String>,
+    pub huan_url: Option<crate::Text>,
     /// JSON `slowPayItem` / 字段 `slowPayItem`. Example / 示例: `""`
     #[serde(rename = "slowPayItem")]
-    pub slow_pay_item: Option<String>,
+    pub slow_pay_item: Option<crate::Text>,
     /// JSON `slowPayItemUrl` / 字段 `slowPayItemUrl`. Example / 示例: `""`
     #[serde(rename = "slowPayItemUrl")]
-    pub slow_pay_item_url: Option<String>,
+    pub slow_pay_item_url: Option<crate::Text>,
     /// JSON `tagidList` / 字段 `tagidList`.
     #[serde(rename = "tagidList")]
     pub tagid_list: Vec<Vec<i64>>,
     /// JSON `rightUpImg` / 字段 `rightUpImg`. Example / 示例: `"https://m.360buyimg.com/umm/jfs/t1/391585/31/216…"`
     #[serde(rename = "rightUpImg")]
-    pub right_up_img: Option<String>,
+    pub right_up_img: Option<crate::Text>,
     /// JSON `couponFloor` / 字段 `couponFloor`.
     #[serde(rename = "couponFloor")]
     pub coupon_floor: Option<CouponFloor>,
@@ -259,10 +259,10 @@ pub struct Data {
     pub pricerate: Option<Pricerate>,
     /// JSON `uaShield` / 字段 `uaShield`. Example / 示例: `["BOB", "jdheapp", "com.unionpay.chsp", …]`
     #[serde(rename = "uaShield")]
-    pub ua_shield: Vec<String>,
+    pub ua_shield: Vec<crate::Text>,
     /// JSON `digitalCurrencyTips` / 字段 `digitalCurrencyTips`. Example / 示例: `""`
     #[serde(rename = "digitalCurrencyTips")]
-    pub digital_currency_tips: Option<String>,
+    pub digital_currency_tips: Option<crate::Text>,
     /// JSON `payAddress` / 字段 `payAddress`.
     #[serde(rename = "payAddress")]
     pub pay_address: Option<PayAddress>,
@@ -389,15 +389,15 @@ pub struct ActiveInfoItem {
     /// JSON `enable` / 字段 `enable`. Example / 示例: `true`
     pub enable: Option<bool>,
     /// JSON `icon` / 字段 `icon`. Example / 示例: `"https://m.360buyimg.com/cc/jfs/t1/126470/2/26831…"`
-    pub icon: Option<String>,
+    pub icon: Option<crate::Text>,
     /// JSON `text` / 字段 `text`. Example / 示例: `"充多送多，最高不止97折，叠加券价京豆超优惠→"`
-    pub text: Option<String>,
+    pub text: Option<crate::Text>,
     /// JSON `title` / 字段 `title`. Example / 示例: `"京东超市卡"`
-    pub title: Option<String>,
+    pub title: Option<crate::Text>,
     /// JSON `mark` / 字段 `mark`. Example / 示例: `"jdcsk"`
-    pub mark: Option<String>,
+    pub mark: Option<crate::Text>,
     /// JSON `url` / 字段 `url`. Example / 示例: `"https://pro.m.jd.com/mall/active/3KehY4eAj3D1iLz…"`
-    pub url: Option<String>,
+    pub url: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for ActiveInfoItem {
@@ -437,10 +437,10 @@ impl de::Object for ActiveInfoItem {
 pub struct BottomBar {
     /// JSON `sceneName` / 字段 `sceneName`. Example / 示例: `"正常购买"`
     #[serde(rename = "sceneName")]
-    pub scene_name: Option<String>,
+    pub scene_name: Option<crate::Text>,
     /// JSON `sceneType` / 字段 `sceneType`. Example / 示例: `"normalPurchase"`
     #[serde(rename = "sceneType")]
-    pub scene_type: Option<String>,
+    pub scene_type: Option<crate::Text>,
     /// JSON `buttonMap` / 字段 `buttonMap`.
     #[serde(rename = "buttonMap")]
     pub button_map: Option<ButtonMap>,
@@ -527,11 +527,11 @@ pub struct AddCart {
     /// JSON `enable` / 字段 `enable`. Example / 示例: `true`
     pub enable: Option<bool>,
     /// JSON `name` / 字段 `name`. Example / 示例: `"加入购物车"`
-    pub name: Option<String>,
+    pub name: Option<crate::Text>,
     /// JSON `link` / 字段 `link`. Example / 示例: `""`
-    pub link: Option<String>,
+    pub link: Option<crate::Text>,
     /// JSON `type` / 字段 `type`. Example / 示例: `"addCart"`
-    pub r#type: Option<String>,
+    pub r#type: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for AddCart {
@@ -569,11 +569,11 @@ pub struct Buy {
     /// JSON `enable` / 字段 `enable`. Example / 示例: `true`
     pub enable: Option<bool>,
     /// JSON `name` / 字段 `name`. Example / 示例: `"立即购买"`
-    pub name: Option<String>,
+    pub name: Option<crate::Text>,
     /// JSON `link` / 字段 `link`. Example / 示例: `"111"`
-    pub link: Option<String>,
+    pub link: Option<crate::Text>,
     /// JSON `type` / 字段 `type`. Example / 示例: `"buy"`
-    pub r#type: Option<String>,
+    pub r#type: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for Buy {
@@ -611,11 +611,11 @@ pub struct Cart {
     /// JSON `enable` / 字段 `enable`. Example / 示例: `true`
     pub enable: Option<bool>,
     /// JSON `name` / 字段 `name`. Example / 示例: `"购物车"`
-    pub name: Option<String>,
+    pub name: Option<crate::Text>,
     /// JSON `link` / 字段 `link`. Example / 示例: `""`
-    pub link: Option<String>,
+    pub link: Option<crate::Text>,
     /// JSON `type` / 字段 `type`. Example / 示例: `"cart"`
-    pub r#type: Option<String>,
+    pub r#type: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for Cart {
@@ -653,11 +653,11 @@ pub struct CustomerService {
     /// JSON `enable` / 字段 `enable`. Example / 示例: `true`
     pub enable: Option<bool>,
     /// JSON `name` / 字段 `name`. Example / 示例: `"客服"`
-    pub name: Option<String>,
+    pub name: Option<crate::Text>,
     /// JSON `link` / 字段 `link`. Example / 示例: `""`
-    pub link: Option<String>,
+    pub link: Option<crate::Text>,
     /// JSON `type` / 字段 `type`. Example / 示例: `"customerService"`
-    pub r#type: Option<String>,
+    pub r#type: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for CustomerService {
@@ -695,11 +695,11 @@ pub struct Shop {
     /// JSON `enable` / 字段 `enable`. Example / 示例: `true`
     pub enable: Option<bool>,
     /// JSON `name` / 字段 `name`. Example / 示例: `"店铺"`
-    pub name: Option<String>,
+    pub name: Option<crate::Text>,
     /// JSON `link` / 字段 `link`. Example / 示例: `""`
-    pub link: Option<String>,
+    pub link: Option<crate::Text>,
     /// JSON `type` / 字段 `type`. Example / 示例: `"shop"`
-    pub r#type: Option<String>,
+    pub r#type: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for Shop {
@@ -736,21 +736,21 @@ impl de::Object for Shop {
 pub struct BottomLoginTips {
     /// JSON `bgColor` / 字段 `bgColor`. Example / 示例: `"rgba(0, 0, 0, 0.7);"`
     #[serde(rename = "bgColor")]
-    pub bg_color: Option<String>,
+    pub bg_color: Option<crate::Text>,
     /// JSON `bgImg` / 字段 `bgImg`. Example / 示例: `"https://storage.360buyimg.com/jxfe/ppms/c/202312…"`
     #[serde(rename = "bgImg")]
-    pub bg_img: Option<String>,
+    pub bg_img: Option<crate::Text>,
     /// JSON `icon` / 字段 `icon`. Example / 示例: `"https://storage.360buyimg.com/jxfe/ppms/c/202312…"`
-    pub icon: Option<String>,
+    pub icon: Option<crate::Text>,
     /// JSON `rightText` / 字段 `rightText`. Example / 示例: `"立即登录"`
     #[serde(rename = "rightText")]
-    pub right_text: Option<String>,
+    pub right_text: Option<crate::Text>,
     /// JSON `rightTextColor` / 字段 `rightTextColor`. Example / 示例: `"#ffffff"`
     #[serde(rename = "rightTextColor")]
-    pub right_text_color: Option<String>,
+    pub right_text_color: Option<crate::Text>,
     /// JSON `rightBgColor` / 字段 `rightBgColor`. Example / 示例: `"linear-gradient(90deg, #FF404F 0%, #FA2C19 100%)…"`
     #[serde(rename = "rightBgColor")]
-    pub right_bg_color: Option<String>,
+    pub right_bg_color: Option<crate::Text>,
     /// JSON `texts` / 字段 `texts`.
     pub texts: Vec<TextsItem>,
 }
@@ -791,9 +791,9 @@ impl de::Object for BottomLoginTips {
 #[non_exhaustive]
 pub struct TextsItem {
     /// JSON `color` / 字段 `color`. Example / 示例: `"#ffffff"`
-    pub color: Option<String>,
+    pub color: Option<crate::Text>,
     /// JSON `text` / 字段 `text`. Example / 示例: `"登录后可查看"`
-    pub text: Option<String>,
+    pub text: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for TextsItem {
@@ -830,13 +830,13 @@ pub struct BottomNav {
     pub enable: Option<bool>,
     /// JSON `executorCode` / 字段 `executorCode`. Example / 示例: `"normalBuy"`
     #[serde(rename = "executorCode")]
-    pub executor_code: Option<String>,
+    pub executor_code: Option<crate::Text>,
     /// JSON `viewId` / 字段 `viewId`. Example / 示例: `"normalBuy"`
     #[serde(rename = "viewId")]
-    pub view_id: Option<String>,
+    pub view_id: Option<crate::Text>,
     /// JSON `viewName` / 字段 `viewName`. Example / 示例: `"正常购买"`
     #[serde(rename = "viewName")]
-    pub view_name: Option<String>,
+    pub view_name: Option<crate::Text>,
     /// JSON `left` / 字段 `left`.
     pub left: Option<Left>,
     /// JSON `right` / 字段 `right`.
@@ -847,7 +847,7 @@ pub struct BottomNav {
     pub popup: Option<Popup>,
     /// JSON `customerServiceLink` / 字段 `customerServiceLink`. Example / 示例: `"https://jdcs.m.jd.com/?sku=100117219515&entry=m_…"`
     #[serde(rename = "customerServiceLink")]
-    pub customer_service_link: Option<String>,
+    pub customer_service_link: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for BottomNav {
@@ -890,18 +890,18 @@ pub struct Left {
     /// JSON `enable` / 字段 `enable`. Example / 示例: `true`
     pub enable: Option<bool>,
     /// JSON `type` / 字段 `type`. Example / 示例: `"left"`
-    pub r#type: Option<String>,
+    pub r#type: Option<crate::Text>,
     /// JSON `text` / 字段 `text`. Example / 示例: `"加入购物车"`
-    pub text: Option<String>,
+    pub text: Option<crate::Text>,
     /// JSON `textColor` / 字段 `textColor`. Example / 示例: `""`
     #[serde(rename = "textColor")]
-    pub text_color: Option<String>,
+    pub text_color: Option<crate::Text>,
     /// JSON `subText` / 字段 `subText`. Example / 示例: `""`
     #[serde(rename = "subText")]
-    pub sub_text: Option<String>,
+    pub sub_text: Option<crate::Text>,
     /// JSON `backgroundColor` / 字段 `backgroundColor`. Example / 示例: `"linear-gradient(135deg,#f2140c,#f2270c 70%,#f24d…"`
     #[serde(rename = "backgroundColor")]
-    pub background_color: Option<String>,
+    pub background_color: Option<crate::Text>,
     /// JSON `waver` / 字段 `waver`. Example / 示例: `true`
     pub waver: Option<bool>,
     /// JSON `eventId` / 字段 `eventId`. Example / 示例: `2`
@@ -909,7 +909,7 @@ pub struct Left {
     pub event_id: Option<i64>,
     /// JSON `eventUrl` / 字段 `eventUrl`. Example / 示例: `""`
     #[serde(rename = "eventUrl")]
-    pub event_url: Option<String>,
+    pub event_url: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for Left {
@@ -950,15 +950,15 @@ impl de::Object for Left {
 #[non_exhaustive]
 pub struct Popup {
     /// JSON `title` / 字段 `title`. Example / 示例: `""`
-    pub title: Option<String>,
+    pub title: Option<crate::Text>,
     /// JSON `content` / 字段 `content`. Example / 示例: `""`
-    pub content: Option<String>,
+    pub content: Option<crate::Text>,
     /// JSON `leftButton` / 字段 `leftButton`. Example / 示例: `""`
     #[serde(rename = "leftButton")]
-    pub left_button: Option<String>,
+    pub left_button: Option<crate::Text>,
     /// JSON `rightButton` / 字段 `rightButton`. Example / 示例: `""`
     #[serde(rename = "rightButton")]
-    pub right_button: Option<String>,
+    pub right_button: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for Popup {
@@ -996,18 +996,18 @@ pub struct Right {
     /// JSON `enable` / 字段 `enable`. Example / 示例: `true`
     pub enable: Option<bool>,
     /// JSON `type` / 字段 `type`. Example / 示例: `"right"`
-    pub r#type: Option<String>,
+    pub r#type: Option<crate::Text>,
     /// JSON `text` / 字段 `text`. Example / 示例: `"立即购买"`
-    pub text: Option<String>,
+    pub text: Option<crate::Text>,
     /// JSON `textColor` / 字段 `textColor`. Example / 示例: `""`
     #[serde(rename = "textColor")]
-    pub text_color: Option<String>,
+    pub text_color: Option<crate::Text>,
     /// JSON `subText` / 字段 `subText`. Example / 示例: `""`
     #[serde(rename = "subText")]
-    pub sub_text: Option<String>,
+    pub sub_text: Option<crate::Text>,
     /// JSON `backgroundColor` / 字段 `backgroundColor`. Example / 示例: `"linear-gradient(135deg,#ffba0d,#ffc30d 69%,#ffcf…"`
     #[serde(rename = "backgroundColor")]
-    pub background_color: Option<String>,
+    pub background_color: Option<crate::Text>,
     /// JSON `waver` / 字段 `waver`. Example / 示例: `true`
     pub waver: Option<bool>,
     /// JSON `eventId` / 字段 `eventId`. Example / 示例: `3`
@@ -1015,7 +1015,7 @@ pub struct Right {
     pub event_id: Option<i64>,
     /// JSON `eventUrl` / 字段 `eventUrl`. Example / 示例: `"//trade.m.jd.com/pay?sceneval=2&scene=jd&isCanEd…"`
     #[serde(rename = "eventUrl")]
-    pub event_url: Option<String>,
+    pub event_url: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for Right {
@@ -1056,18 +1056,18 @@ impl de::Object for Right {
 #[non_exhaustive]
 pub struct Tips {
     /// JSON `text` / 字段 `text`. Example / 示例: `""`
-    pub text: Option<String>,
+    pub text: Option<crate::Text>,
     /// JSON `backgroupColor` / 字段 `backgroupColor`. Example / 示例: `""`
     #[serde(rename = "backgroupColor")]
-    pub backgroup_color: Option<String>,
+    pub backgroup_color: Option<crate::Text>,
     /// JSON `textColor` / 字段 `textColor`. Example / 示例: `""`
     #[serde(rename = "textColor")]
-    pub text_color: Option<String>,
+    pub text_color: Option<crate::Text>,
     /// JSON `amsg` / 字段 `amsg`. Example / 示例: `""`
-    pub amsg: Option<String>,
+    pub amsg: Option<crate::Text>,
     /// JSON `amsgUrl` / 字段 `amsgUrl`. Example / 示例: `""`
     #[serde(rename = "amsgUrl")]
-    pub amsg_url: Option<String>,
+    pub amsg_url: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for Tips {
@@ -1108,10 +1108,10 @@ pub struct Category {
     pub category_id: Option<i64>,
     /// JSON `categoryName` / 字段 `categoryName`. Example / 示例: `"美妆护肤"`
     #[serde(rename = "categoryName")]
-    pub category_name: Option<String>,
+    pub category_name: Option<crate::Text>,
     /// JSON `categoryNameAlias` / 字段 `categoryNameAlias`. Example / 示例: `""`
     #[serde(rename = "categoryNameAlias")]
-    pub category_name_alias: Option<String>,
+    pub category_name_alias: Option<crate::Text>,
     /// JSON `fatherCategoryId` / 字段 `fatherCategoryId`. Example / 示例: `0`
     #[serde(rename = "fatherCategoryId")]
     pub father_category_id: Option<i64>,
@@ -1126,7 +1126,7 @@ pub struct Category {
     /// JSON `yn` / 字段 `yn`. Example / 示例: `1`
     pub yn: Option<i64>,
     /// JSON `img` / 字段 `img`. Example / 示例: `""`
-    pub img: Option<String>,
+    pub img: Option<crate::Text>,
     /// JSON `created` / 字段 `created`. Example / 示例: `1366026533000`
     pub created: Option<i64>,
     /// JSON `modified` / 字段 `modified`. Example / 示例: `1526029963000`
@@ -1174,22 +1174,22 @@ impl de::Object for Category {
 pub struct ChannelInfo {
     /// JSON `sourceType` / 字段 `sourceType`. Example / 示例: `"m-item"`
     #[serde(rename = "sourceType")]
-    pub source_type: Option<String>,
+    pub source_type: Option<crate::Text>,
     /// JSON `isShortItem` / 字段 `isShortItem`. Example / 示例: `false`
     #[serde(rename = "isShortItem")]
     pub is_short_item: Option<bool>,
     /// JSON `shortItemType` / 字段 `shortItemType`. Example / 示例: `""`
     #[serde(rename = "shortItemType")]
-    pub short_item_type: Option<String>,
+    pub short_item_type: Option<crate::Text>,
     /// JSON `forbidConfig` / 字段 `forbidConfig`.
     #[serde(rename = "forbidConfig")]
     pub forbid_config: Option<ForbidConfig>,
     /// JSON `descDetailNotLinkTip` / 字段 `descDetailNotLinkTip`. Example / 示例: `""`
     #[serde(rename = "descDetailNotLinkTip")]
-    pub desc_detail_not_link_tip: Option<String>,
+    pub desc_detail_not_link_tip: Option<crate::Text>,
     /// JSON `bottomButtonTip` / 字段 `bottomButtonTip`. Example / 示例: `""`
     #[serde(rename = "bottomButtonTip")]
-    pub bottom_button_tip: Option<String>,
+    pub bottom_button_tip: Option<crate::Text>,
     /// JSON `address` / 字段 `address`. Example / 示例: `false`
     pub address: Option<bool>,
 }
@@ -1237,7 +1237,7 @@ pub struct ForbidConfig {
     pub redirect_hk: Option<bool>,
     /// JSON `descDetailNotLinkTip` / 字段 `descDetailNotLinkTip`. Example / 示例: `""`
     #[serde(rename = "descDetailNotLinkTip")]
-    pub desc_detail_not_link_tip: Option<String>,
+    pub desc_detail_not_link_tip: Option<crate::Text>,
     /// JSON `bloodSugar` / 字段 `bloodSugar`. Example / 示例: `false`
     #[serde(rename = "bloodSugar")]
     pub blood_sugar: Option<bool>,
@@ -1246,7 +1246,7 @@ pub struct ForbidConfig {
     pub select_floor: Option<bool>,
     /// JSON `bottomButtonTip` / 字段 `bottomButtonTip`. Example / 示例: `""`
     #[serde(rename = "bottomButtonTip")]
-    pub bottom_button_tip: Option<String>,
+    pub bottom_button_tip: Option<crate::Text>,
     /// JSON `servicePopLink` / 字段 `servicePopLink`. Example / 示例: `false`
     #[serde(rename = "servicePopLink")]
     pub service_pop_link: Option<bool>,
@@ -1307,7 +1307,7 @@ pub struct ForbidConfig {
     pub comment_video: Option<bool>,
     /// JSON `sourceType` / 字段 `sourceType`. Example / 示例: `"m-item"`
     #[serde(rename = "sourceType")]
-    pub source_type: Option<String>,
+    pub source_type: Option<crate::Text>,
     /// JSON `commonHeader` / 字段 `commonHeader`. Example / 示例: `false`
     #[serde(rename = "commonHeader")]
     pub common_header: Option<bool>,
@@ -1494,7 +1494,7 @@ impl de::Object for ForbidConfig {
 pub struct CommonInfo {
     /// JSON `brandUrl` / 字段 `brandUrl`. Example / 示例: `"https://pro.m.jd.com/mall/active/2QhXdFjy7eHoC9f…"`
     #[serde(rename = "brandUrl")]
-    pub brand_url: Option<String>,
+    pub brand_url: Option<crate::Text>,
     /// JSON `jdMini` / 字段 `jdMini`. Example / 示例: `false`
     #[serde(rename = "jdMini")]
     pub jd_mini: Option<bool>,
@@ -1517,7 +1517,7 @@ pub struct CommonInfo {
     pub yhfg_pre_price: Option<bool>,
     /// JSON `priceLoginText` / 字段 `priceLoginText`. Example / 示例: `"登录查看价格"`
     #[serde(rename = "priceLoginText")]
-    pub price_login_text: Option<String>,
+    pub price_login_text: Option<crate::Text>,
     /// JSON `urgeLogin` / 字段 `urgeLogin`. Example / 示例: `true`
     #[serde(rename = "urgeLogin")]
     pub urge_login: Option<bool>,
@@ -1546,7 +1546,7 @@ pub struct CommonInfo {
     pub enterprise_regular: Option<bool>,
     /// JSON `wqAddrDefault` / 字段 `wqAddrDefault`. Example / 示例: `"0|1_72_55674_0|北京_朝阳区_麦子店街道_|北京市朝阳区麦子店街道朝阳公园|116…"`
     #[serde(rename = "wqAddrDefault")]
-    pub wq_addr_default: Option<String>,
+    pub wq_addr_default: Option<crate::Text>,
     /// JSON `avpJd` / 字段 `avpJd`. Example / 示例: `false`
     #[serde(rename = "avpJd")]
     pub avp_jd: Option<bool>,
@@ -1602,7 +1602,7 @@ impl de::Object for CommonInfo {
 pub struct BusinessConfig {
     /// JSON `limitCartNumDefault` / 字段 `limitCartNumDefault`. Example / 示例: `"200"`
     #[serde(rename = "limitCartNumDefault")]
-    pub limit_cart_num_default: Option<String>,
+    pub limit_cart_num_default: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for BusinessConfig {
@@ -1636,7 +1636,7 @@ impl de::Object for BusinessConfig {
 pub struct BusinessIcon {
     /// JSON `beautyGiftIcon` / 字段 `beautyGiftIcon`. Example / 示例: `"https://storage.360buyimg.com/jxfe/ppms/c/202405…"`
     #[serde(rename = "beautyGiftIcon")]
-    pub beauty_gift_icon: Option<String>,
+    pub beauty_gift_icon: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for BusinessIcon {
@@ -1780,25 +1780,25 @@ impl de::Object for BusinessSwitch {
 pub struct BusinessText {
     /// JSON `presaleCouponPriceText` / 字段 `presaleCouponPriceText`. Example / 示例: `"券促信息发生变化或被使用时，付尾款时价格会跟随变化"`
     #[serde(rename = "presaleCouponPriceText")]
-    pub presale_coupon_price_text: Option<String>,
+    pub presale_coupon_price_text: Option<crate::Text>,
     /// JSON `promoText` / 字段 `promoText`.
     #[serde(rename = "promoText")]
     pub promo_text: Option<PromoText>,
     /// JSON `cartSwitchButtonText` / 字段 `cartSwitchButtonText`. Example / 示例: `"加入购物车"`
     #[serde(rename = "cartSwitchButtonText")]
-    pub cart_switch_button_text: Option<String>,
+    pub cart_switch_button_text: Option<crate::Text>,
     /// JSON `stateSubsidiesText` / 字段 `stateSubsidiesText`.
     #[serde(rename = "stateSubsidiesText")]
     pub state_subsidies_text: Option<StateSubsidiesText>,
     /// JSON `memberStrengtheningAgreementText` / 字段 `memberStrengtheningAgreementText`. Example / 示例: `"勾选即代表同意开通会员"`
     #[serde(rename = "memberStrengtheningAgreementText")]
-    pub member_strengthening_agreement_text: Option<String>,
+    pub member_strengthening_agreement_text: Option<crate::Text>,
     /// JSON `similarButtonBackgroundColor` / 字段 `similarButtonBackgroundColor`. Example / 示例: `"#FF0F23"`
     #[serde(rename = "similarButtonBackgroundColor")]
-    pub similar_button_background_color: Option<String>,
+    pub similar_button_background_color: Option<crate::Text>,
     /// JSON `outOfStockButtonText` / 字段 `outOfStockButtonText`. Example / 示例: `"无货"`
     #[serde(rename = "outOfStockButtonText")]
-    pub out_of_stock_button_text: Option<String>,
+    pub out_of_stock_button_text: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for BusinessText {
@@ -1844,10 +1844,10 @@ impl de::Object for BusinessText {
 pub struct PromoText {
     /// JSON `enterpriseTagText` / 字段 `enterpriseTagText`. Example / 示例: `"内购补贴"`
     #[serde(rename = "enterpriseTagText")]
-    pub enterprise_tag_text: Option<String>,
+    pub enterprise_tag_text: Option<crate::Text>,
     /// JSON `enterpriseText` / 字段 `enterpriseText`. Example / 示例: `"享受%s折"`
     #[serde(rename = "enterpriseText")]
-    pub enterprise_text: Option<String>,
+    pub enterprise_text: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for PromoText {
@@ -1881,12 +1881,12 @@ impl de::Object for PromoText {
 #[non_exhaustive]
 pub struct StateSubsidiesText {
     /// JSON `rebate` / 字段 `rebate`. Example / 示例: `"最高可享受%s优惠"`
-    pub rebate: Option<String>,
+    pub rebate: Option<crate::Text>,
     /// JSON `toAppText` / 字段 `toAppText`. Example / 示例: `"前往APP享国家补贴"`
     #[serde(rename = "toAppText")]
-    pub to_app_text: Option<String>,
+    pub to_app_text: Option<crate::Text>,
     /// JSON `discount` / 字段 `discount`. Example / 示例: `"最多可享受%s元优惠"`
-    pub discount: Option<String>,
+    pub discount: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for StateSubsidiesText {
@@ -1955,18 +1955,18 @@ impl de::Object for CouponFloor {
 #[non_exhaustive]
 pub struct SkuInfo {
     /// JSON `global` / 字段 `global`. Example / 示例: `"0"`
-    pub global: Option<String>,
+    pub global: Option<crate::Text>,
     /// JSON `limitCouponDesc` / 字段 `limitCouponDesc`. Example / 示例: `""`
     #[serde(rename = "limitCouponDesc")]
-    pub limit_coupon_desc: Option<String>,
+    pub limit_coupon_desc: Option<crate::Text>,
     /// JSON `sku` / 字段 `sku`. Example / 示例: `"100117219515"`
-    pub sku: Option<String>,
+    pub sku: Option<crate::Text>,
     /// JSON `useDong` / 字段 `useDong`. Example / 示例: `"1"`
     #[serde(rename = "useDong")]
-    pub use_dong: Option<String>,
+    pub use_dong: Option<crate::Text>,
     /// JSON `useJing` / 字段 `useJing`. Example / 示例: `"1"`
     #[serde(rename = "useJing")]
-    pub use_jing: Option<String>,
+    pub use_jing: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for SkuInfo {
@@ -2007,7 +2007,7 @@ pub struct DrainageStrip {
     pub top_drainage_strip: Option<TopDrainageStrip>,
     /// JSON `btmDrainageStrip` / 字段 `btmDrainageStrip`. Example / 示例: `["打开京东APP", "又好又便宜"]`
     #[serde(rename = "btmDrainageStrip")]
-    pub btm_drainage_strip: Vec<String>,
+    pub btm_drainage_strip: Vec<crate::Text>,
     /// JSON `tipsDrainageStrip` / 字段 `tipsDrainageStrip`.
     #[serde(rename = "tipsDrainageStrip")]
     pub tips_drainage_strip: Option<TipsDrainageStrip>,
@@ -2045,19 +2045,19 @@ impl de::Object for DrainageStrip {
 #[non_exhaustive]
 pub struct TipsDrainageStrip {
     /// JSON `cancel` / 字段 `cancel`. Example / 示例: `"继续逛逛"`
-    pub cancel: Option<String>,
+    pub cancel: Option<crate::Text>,
     /// JSON `confirm` / 字段 `confirm`. Example / 示例: `"点击极速下载"`
-    pub confirm: Option<String>,
+    pub confirm: Option<crate::Text>,
     /// JSON `linking` / 字段 `linking`. Example / 示例: `"//storage.360buyimg.com/unionfe/mkt/prod/yinliu/…"`
-    pub linking: Option<String>,
+    pub linking: Option<crate::Text>,
     /// JSON `logo` / 字段 `logo`. Example / 示例: `"//storage.360buyimg.com/unionfe/mkt/prod/yinliu/…"`
-    pub logo: Option<String>,
+    pub logo: Option<crate::Text>,
     /// JSON `title` / 字段 `title`. Example / 示例: `"快来下载京东APP"`
-    pub title: Option<String>,
+    pub title: Option<crate::Text>,
     /// JSON `loading` / 字段 `loading`. Example / 示例: `"正在为您打开…"`
-    pub loading: Option<String>,
+    pub loading: Option<crate::Text>,
     /// JSON `tips` / 字段 `tips`. Example / 示例: `"此功能需访问京东APP"`
-    pub tips: Option<String>,
+    pub tips: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for TipsDrainageStrip {
@@ -2097,28 +2097,28 @@ impl de::Object for TipsDrainageStrip {
 pub struct TopDrainageStrip {
     /// JSON `downloadAppContentBtnStyle` / 字段 `downloadAppContentBtnStyle`. Example / 示例: `""`
     #[serde(rename = "downloadAppContentBtnStyle")]
-    pub download_app_content_btn_style: Option<String>,
+    pub download_app_content_btn_style: Option<crate::Text>,
     /// JSON `downloadApplogo` / 字段 `downloadApplogo`. Example / 示例: `"//storage.360buyimg.com/unionfe/mkt/prod/yinliu/…"`
     #[serde(rename = "downloadApplogo")]
-    pub download_applogo: Option<String>,
+    pub download_applogo: Option<crate::Text>,
     /// JSON `downloadAppContentBtn` / 字段 `downloadAppContentBtn`. Example / 示例: `"立即打开"`
     #[serde(rename = "downloadAppContentBtn")]
-    pub download_app_content_btn: Option<String>,
+    pub download_app_content_btn: Option<crate::Text>,
     /// JSON `downloadAppContentUpStyle` / 字段 `downloadAppContentUpStyle`. Example / 示例: `""`
     #[serde(rename = "downloadAppContentUpStyle")]
-    pub download_app_content_up_style: Option<String>,
+    pub download_app_content_up_style: Option<crate::Text>,
     /// JSON `downloadAppImg` / 字段 `downloadAppImg`. Example / 示例: `"//storage.360buyimg.com/unionfe/mkt/prod/yinliu/…"`
     #[serde(rename = "downloadAppImg")]
-    pub download_app_img: Option<String>,
+    pub download_app_img: Option<crate::Text>,
     /// JSON `downloadAppContentUP` / 字段 `downloadAppContentUP`. Example / 示例: `"京东购物，又好又便宜"`
     #[serde(rename = "downloadAppContentUP")]
-    pub download_app_content_up: Option<String>,
+    pub download_app_content_up: Option<crate::Text>,
     /// JSON `downloadAppContentDown` / 字段 `downloadAppContentDown`. Example / 示例: `"品质外卖&酒店 就上京东"`
     #[serde(rename = "downloadAppContentDown")]
-    pub download_app_content_down: Option<String>,
+    pub download_app_content_down: Option<crate::Text>,
     /// JSON `downloadAppContentDownStyle` / 字段 `downloadAppContentDownStyle`. Example / 示例: `""`
     #[serde(rename = "downloadAppContentDownStyle")]
-    pub download_app_content_down_style: Option<String>,
+    pub download_app_content_down_style: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for TopDrainageStrip {
@@ -2168,7 +2168,7 @@ impl de::Object for TopDrainageStrip {
 pub struct Flag {
     /// JSON `plusVender` / 字段 `plusVender`. Example / 示例: `"0"`
     #[serde(rename = "plusVender")]
-    pub plus_vender: Option<String>,
+    pub plus_vender: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for Flag {
@@ -2208,7 +2208,7 @@ pub struct FloorForbids {
     pub redirect_hk: Option<bool>,
     /// JSON `descDetailNotLinkTip` / 字段 `descDetailNotLinkTip`. Example / 示例: `""`
     #[serde(rename = "descDetailNotLinkTip")]
-    pub desc_detail_not_link_tip: Option<String>,
+    pub desc_detail_not_link_tip: Option<crate::Text>,
     /// JSON `bloodSugar` / 字段 `bloodSugar`. Example / 示例: `false`
     #[serde(rename = "bloodSugar")]
     pub blood_sugar: Option<bool>,
@@ -2217,7 +2217,7 @@ pub struct FloorForbids {
     pub select_floor: Option<bool>,
     /// JSON `bottomButtonTip` / 字段 `bottomButtonTip`. Example / 示例: `""`
     #[serde(rename = "bottomButtonTip")]
-    pub bottom_button_tip: Option<String>,
+    pub bottom_button_tip: Option<crate::Text>,
     /// JSON `servicePopLink` / 字段 `servicePopLink`. Example / 示例: `false`
     #[serde(rename = "servicePopLink")]
     pub service_pop_link: Option<bool>,
@@ -2278,7 +2278,7 @@ pub struct FloorForbids {
     pub comment_video: Option<bool>,
     /// JSON `sourceType` / 字段 `sourceType`. Example / 示例: `"m-item"`
     #[serde(rename = "sourceType")]
-    pub source_type: Option<String>,
+    pub source_type: Option<crate::Text>,
     /// JSON `commonHeader` / 字段 `commonHeader`. Example / 示例: `false`
     #[serde(rename = "commonHeader")]
     pub common_header: Option<bool>,
@@ -2531,7 +2531,7 @@ impl de::Object for FloorSwitch {
 pub struct FrontStaticDocument {
     /// JSON `observerConfigsDomId` / 字段 `observerConfigsDomId`. Example / 示例: `["#samVip", "#activityFloor", "#baitiaoDiv", …]`
     #[serde(rename = "observerConfigsDomId")]
-    pub observer_configs_dom_id: Vec<String>,
+    pub observer_configs_dom_id: Vec<crate::Text>,
     /// JSON `priceFloor` / 字段 `priceFloor`.
     #[serde(rename = "priceFloor")]
     pub price_floor: Option<FrontStaticDocumentPriceFloor>,
@@ -2569,7 +2569,7 @@ impl de::Object for FrontStaticDocument {
 pub struct FrontStaticDocumentPriceFloor {
     /// JSON `priceLoginText` / 字段 `priceLoginText`. Example / 示例: `"登录查看价格"`
     #[serde(rename = "priceLoginText")]
-    pub price_login_text: Option<String>,
+    pub price_login_text: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for FrontStaticDocumentPriceFloor {
@@ -2609,7 +2609,7 @@ pub struct Jxgf {
     #[serde(rename = "shopItemList")]
     pub shop_item_list: Vec<serde_json::Value>,
     /// JSON `iconcode` / 字段 `iconcode`. Example / 示例: `""`
-    pub iconcode: Option<String>,
+    pub iconcode: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for Jxgf {
@@ -2648,10 +2648,10 @@ pub struct NewBanner {
     pub enable: Option<bool>,
     /// JSON `fId` / 字段 `fId`. Example / 示例: `"fJdBanner"`
     #[serde(rename = "fId")]
-    pub f_id: Option<String>,
+    pub f_id: Option<crate::Text>,
     /// JSON `floorName` / 字段 `floorName`. Example / 示例: `"腰带楼层"`
     #[serde(rename = "floorName")]
-    pub floor_name: Option<String>,
+    pub floor_name: Option<crate::Text>,
     /// JSON `fData` / 字段 `fData`.
     #[serde(rename = "fData")]
     pub f_data: Option<FData>,
@@ -2693,19 +2693,19 @@ pub struct FData {
     pub ext: Option<FDataExt>,
     /// JSON `rightIcon` / 字段 `rightIcon`. Example / 示例: `"https://img12.360buyimg.com/imagetools/jfs/t1/39…"`
     #[serde(rename = "rightIcon")]
-    pub right_icon: Option<String>,
+    pub right_icon: Option<crate::Text>,
     /// JSON `rightIconLink` / 字段 `rightIconLink`. Example / 示例: `"https://pro.m.jd.com/mall/active/3c7fPajnafMRzdz…"`
     #[serde(rename = "rightIconLink")]
-    pub right_icon_link: Option<String>,
+    pub right_icon_link: Option<crate::Text>,
     /// JSON `bannerType` / 字段 `bannerType`. Example / 示例: `130`
     #[serde(rename = "bannerType")]
     pub banner_type: Option<i64>,
     /// JSON `bannerName` / 字段 `bannerName`. Example / 示例: `"大促优惠券促销腰带"`
     #[serde(rename = "bannerName")]
-    pub banner_name: Option<String>,
+    pub banner_name: Option<crate::Text>,
     /// JSON `bgImg` / 字段 `bgImg`. Example / 示例: `"https://img10.360buyimg.com/imagetools/jfs/t1/39…"`
     #[serde(rename = "bgImg")]
-    pub bg_img: Option<String>,
+    pub bg_img: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for FData {
@@ -2747,13 +2747,13 @@ pub struct FDataExt {
     pub is_short_item: Option<bool>,
     /// JSON `tagId` / 字段 `tagId`. Example / 示例: `"10006506"`
     #[serde(rename = "tagId")]
-    pub tag_id: Option<String>,
+    pub tag_id: Option<crate::Text>,
     /// JSON `operationType` / 字段 `operationType`. Example / 示例: `"60toApp"`
     #[serde(rename = "operationType")]
-    pub operation_type: Option<String>,
+    pub operation_type: Option<crate::Text>,
     /// JSON `activityGroupId` / 字段 `activityGroupId`. Example / 示例: `""`
     #[serde(rename = "activityGroupId")]
-    pub activity_group_id: Option<String>,
+    pub activity_group_id: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for FDataExt {
@@ -2789,13 +2789,13 @@ impl de::Object for FDataExt {
 #[non_exhaustive]
 pub struct NoticeFloorItem {
     /// JSON `type` / 字段 `type`. Example / 示例: `"share"`
-    pub r#type: Option<String>,
+    pub r#type: Option<crate::Text>,
     /// JSON `desc` / 字段 `desc`. Example / 示例: `"分享"`
-    pub desc: Option<String>,
+    pub desc: Option<crate::Text>,
     /// JSON `icons` / 字段 `icons`. Example / 示例: `["https://img11.360buyimg.com/img/jfs/t1/185923/19…"]`
-    pub icons: Vec<String>,
+    pub icons: Vec<crate::Text>,
     /// JSON `status` / 字段 `status`. Example / 示例: `"0"`
-    pub status: Option<String>,
+    pub status: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for NoticeFloorItem {
@@ -2831,15 +2831,15 @@ impl de::Object for NoticeFloorItem {
 #[non_exhaustive]
 pub struct PayAddress {
     /// JSON `wx_main_url` / 字段 `wx_main_url`. Example / 示例: `"//trade.m.jd.com/pay"`
-    pub wx_main_url: Option<String>,
+    pub wx_main_url: Option<crate::Text>,
     /// JSON `gray_global_url` / 字段 `gray_global_url`. Example / 示例: `"//trade.m.jd.com/pay"`
-    pub gray_global_url: Option<String>,
+    pub gray_global_url: Option<crate::Text>,
     /// JSON `main_url` / 字段 `main_url`. Example / 示例: `"//trade.m.jd.com/pay"`
-    pub main_url: Option<String>,
+    pub main_url: Option<crate::Text>,
     /// JSON `global_url` / 字段 `global_url`. Example / 示例: `"//trade.m.jd.com/pay"`
-    pub global_url: Option<String>,
+    pub global_url: Option<crate::Text>,
     /// JSON `gray_main_url` / 字段 `gray_main_url`. Example / 示例: `"//trade.m.jd.com/pay"`
-    pub gray_main_url: Option<String>,
+    pub gray_main_url: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for PayAddress {
@@ -2943,25 +2943,25 @@ impl de::Object for PlusLimitBuy {
 pub struct ResultExt {
     /// JSON `noSaleFlag` / 字段 `noSaleFlag`. Example / 示例: `"0"`
     #[serde(rename = "noSaleFlag")]
-    pub no_sale_flag: Option<String>,
+    pub no_sale_flag: Option<crate::Text>,
     /// JSON `strategyFlag` / 字段 `strategyFlag`. Example / 示例: `"0"`
     #[serde(rename = "strategyFlag")]
-    pub strategy_flag: Option<String>,
+    pub strategy_flag: Option<crate::Text>,
     /// JSON `isPlusLimit` / 字段 `isPlusLimit`. Example / 示例: `"0"`
     #[serde(rename = "isPlusLimit")]
-    pub is_plus_limit: Option<String>,
+    pub is_plus_limit: Option<crate::Text>,
     /// JSON `limitUserFlag` / 字段 `limitUserFlag`. Example / 示例: `"1"`
     #[serde(rename = "limitUserFlag")]
-    pub limit_user_flag: Option<String>,
+    pub limit_user_flag: Option<crate::Text>,
     /// JSON `exclusivePeopleLimitState` / 字段 `exclusivePeopleLimitState`. Example / 示例: `"0"`
     #[serde(rename = "exclusivePeopleLimitState")]
-    pub exclusive_people_limit_state: Option<String>,
+    pub exclusive_people_limit_state: Option<crate::Text>,
     /// JSON `limitAreaFlag` / 字段 `limitAreaFlag`. Example / 示例: `"1"`
     #[serde(rename = "limitAreaFlag")]
-    pub limit_area_flag: Option<String>,
+    pub limit_area_flag: Option<crate::Text>,
     /// JSON `limitPeopleFlag` / 字段 `limitPeopleFlag`. Example / 示例: `"1"`
     #[serde(rename = "limitPeopleFlag")]
-    pub limit_people_flag: Option<String>,
+    pub limit_people_flag: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for ResultExt {
@@ -3006,9 +3006,9 @@ pub struct DataPriceFloor {
     #[serde(rename = "demoteEnable")]
     pub demote_enable: Option<bool>,
     /// JSON `price` / 字段 `price`. Example / 示例: `"6??"`
-    pub price: Option<String>,
+    pub price: Option<crate::Text>,
     /// JSON `type` / 字段 `type`. Example / 示例: `"251"`
-    pub r#type: Option<String>,
+    pub r#type: Option<crate::Text>,
     /// JSON `ext` / 字段 `ext`.
     pub ext: Option<DataPriceFloorExt>,
 }
@@ -3047,7 +3047,7 @@ impl de::Object for DataPriceFloor {
 pub struct DataPriceFloorExt {
     /// JSON `jdPrice` / 字段 `jdPrice`. Example / 示例: `"6??"`
     #[serde(rename = "jdPrice")]
-    pub jd_price: Option<String>,
+    pub jd_price: Option<crate::Text>,
     /// JSON `realPriceExt` / 字段 `realPriceExt`.
     #[serde(rename = "realPriceExt")]
     pub real_price_ext: Option<RealPriceExt>,
@@ -3127,7 +3127,7 @@ pub struct Jd {
     /// JSON `limit` / 字段 `limit`. Example / 示例: `false`
     pub limit: Option<bool>,
     /// JSON `discount` / 字段 `discount`. Example / 示例: `"691.00"`
-    pub discount: Option<String>,
+    pub discount: Option<crate::Text>,
     /// JSON `pid` / 字段 `pid`. Example / 示例: `352787071432`
     pub pid: Option<i64>,
     /// JSON `endTime` / 字段 `endTime`. Example / 示例: `1774972799`
@@ -3173,7 +3173,7 @@ impl de::Object for Jd {
 pub struct Original {
     /// JSON `salePrice` / 字段 `salePrice`. Example / 示例: `"1390.00"`
     #[serde(rename = "salePrice")]
-    pub sale_price: Option<String>,
+    pub sale_price: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for Original {
@@ -3206,9 +3206,9 @@ impl de::Object for Original {
 #[non_exhaustive]
 pub struct Pricerate {
     /// JSON `ratetype` / 字段 `ratetype`. Example / 示例: `""`
-    pub ratetype: Option<String>,
+    pub ratetype: Option<crate::Text>,
     /// JSON `rate` / 字段 `rate`. Example / 示例: `""`
-    pub rate: Option<String>,
+    pub rate: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for Pricerate {
@@ -3243,106 +3243,106 @@ impl de::Object for Pricerate {
 pub struct Product {
     /// JSON `skuId` / 字段 `skuId`. Example / 示例: `"100117219515"`
     #[serde(rename = "skuId")]
-    pub sku_id: Option<String>,
+    pub sku_id: Option<crate::Text>,
     /// JSON `skuName` / 字段 `skuName`. Example / 示例: `"黛珂AQ舒活凝光轻润型水乳套装200ml 紧致抗皱保湿护肤品 生日礼物"`
     #[serde(rename = "skuName")]
-    pub sku_name: Option<String>,
+    pub sku_name: Option<crate::Text>,
     /// JSON `imageurl` / 字段 `imageurl`. Example / 示例: `"jfs/t1/397608/35/4812/81026/699d5c21F629d92fa/00…"`
-    pub imageurl: Option<String>,
+    pub imageurl: Option<crate::Text>,
     /// JSON `allnum` / 字段 `allnum`. Example / 示例: `"0"`
-    pub allnum: Option<String>,
+    pub allnum: Option<crate::Text>,
     /// JSON `book` / 字段 `book`. Example / 示例: `"false"`
-    pub book: Option<String>,
+    pub book: Option<crate::Text>,
     /// JSON `spec` / 字段 `spec`. Example / 示例: `""`
-    pub spec: Option<String>,
+    pub spec: Option<crate::Text>,
     /// JSON `specName` / 字段 `specName`. Example / 示例: `""`
     #[serde(rename = "specName")]
-    pub spec_name: Option<String>,
+    pub spec_name: Option<crate::Text>,
     /// JSON `specSequence` / 字段 `specSequence`. Example / 示例: `"0"`
     #[serde(rename = "specSequence")]
-    pub spec_sequence: Option<String>,
+    pub spec_sequence: Option<crate::Text>,
     /// JSON `salesAttr` / 字段 `salesAttr`. Example / 示例: `""`
     #[serde(rename = "salesAttr")]
-    pub sales_attr: Option<String>,
+    pub sales_attr: Option<crate::Text>,
     /// JSON `color` / 字段 `color`. Example / 示例: `"【一般混合肤质】轻润型200mL*2"`
-    pub color: Option<String>,
+    pub color: Option<crate::Text>,
     /// JSON `size` / 字段 `size`. Example / 示例: `""`
-    pub size: Option<String>,
+    pub size: Option<crate::Text>,
     /// JSON `colorSequence` / 字段 `colorSequence`. Example / 示例: `"2"`
     #[serde(rename = "colorSequence")]
-    pub color_sequence: Option<String>,
+    pub color_sequence: Option<crate::Text>,
     /// JSON `sizeSequence` / 字段 `sizeSequence`. Example / 示例: `"0"`
     #[serde(rename = "sizeSequence")]
-    pub size_sequence: Option<String>,
+    pub size_sequence: Option<crate::Text>,
     /// JSON `erpPid` / 字段 `erpPid`. Example / 示例: `"100014015268"`
     #[serde(rename = "erpPid")]
-    pub erp_pid: Option<String>,
+    pub erp_pid: Option<crate::Text>,
     /// JSON `category` / 字段 `category`. Example / 示例: `"1316,1381,1396"`
-    pub category: Option<String>,
+    pub category: Option<crate::Text>,
     /// JSON `cat1` / 字段 `cat1`. Example / 示例: `"1316"`
-    pub cat1: Option<String>,
+    pub cat1: Option<crate::Text>,
     /// JSON `cat2` / 字段 `cat2`. Example / 示例: `"1381"`
-    pub cat2: Option<String>,
+    pub cat2: Option<crate::Text>,
     /// JSON `cat3` / 字段 `cat3`. Example / 示例: `"1396"`
-    pub cat3: Option<String>,
+    pub cat3: Option<crate::Text>,
     /// JSON `skuStatus` / 字段 `skuStatus`. Example / 示例: `"1"`
     #[serde(rename = "skuStatus")]
-    pub sku_status: Option<String>,
+    pub sku_status: Option<crate::Text>,
     /// JSON `venderId` / 字段 `venderId`. Example / 示例: `"1000223736"`
     #[serde(rename = "venderId")]
-    pub vender_id: Option<String>,
+    pub vender_id: Option<crate::Text>,
     /// JSON `shopId` / 字段 `shopId`. Example / 示例: `"1000223736"`
     #[serde(rename = "shopId")]
-    pub shop_id: Option<String>,
+    pub shop_id: Option<crate::Text>,
     /// JSON `width` / 字段 `width`. Example / 示例: `"105"`
-    pub width: Option<String>,
+    pub width: Option<crate::Text>,
     /// JSON `height` / 字段 `height`. Example / 示例: `"66"`
-    pub height: Option<String>,
+    pub height: Option<crate::Text>,
     /// JSON `length` / 字段 `length`. Example / 示例: `"194"`
-    pub length: Option<String>,
+    pub length: Option<crate::Text>,
     /// JSON `weight` / 字段 `weight`. Example / 示例: `"0.610"`
-    pub weight: Option<String>,
+    pub weight: Option<crate::Text>,
     /// JSON `brandId` / 字段 `brandId`. Example / 示例: `"190767"`
     #[serde(rename = "brandId")]
-    pub brand_id: Option<String>,
+    pub brand_id: Option<crate::Text>,
     /// JSON `valuePayFirst` / 字段 `valuePayFirst`. Example / 示例: `"0"`
     #[serde(rename = "valuePayFirst")]
-    pub value_pay_first: Option<String>,
+    pub value_pay_first: Option<crate::Text>,
     /// JSON `extend` / 字段 `extend`.
     pub extend: Option<ProductExtend>,
     /// JSON `productArea` / 字段 `productArea`. Example / 示例: `"日本"`
     #[serde(rename = "productArea")]
-    pub product_area: Option<String>,
+    pub product_area: Option<crate::Text>,
     /// JSON `saleDate` / 字段 `saleDate`. Example / 示例: `"2024-09-02 17:09:44"`
     #[serde(rename = "saleDate")]
-    pub sale_date: Option<String>,
+    pub sale_date: Option<crate::Text>,
     /// JSON `brandName` / 字段 `brandName`. Example / 示例: `"黛珂（COSME DECORTE）"`
     #[serde(rename = "brandName")]
-    pub brand_name: Option<String>,
+    pub brand_name: Option<crate::Text>,
     /// JSON `site` / 字段 `site`. Example / 示例: `""`
-    pub site: Option<String>,
+    pub site: Option<crate::Text>,
     /// JSON `phone` / 字段 `phone`. Example / 示例: `""`
-    pub phone: Option<String>,
+    pub phone: Option<crate::Text>,
     /// JSON `wserve` / 字段 `wserve`. Example / 示例: `"无质保"`
-    pub wserve: Option<String>,
+    pub wserve: Option<crate::Text>,
     /// JSON `isDelete` / 字段 `isDelete`. Example / 示例: `"1"`
     #[serde(rename = "isDelete")]
-    pub is_delete: Option<String>,
+    pub is_delete: Option<crate::Text>,
     /// JSON `skuMark` / 字段 `skuMark`. Example / 示例: `"0"`
     #[serde(rename = "skuMark")]
-    pub sku_mark: Option<String>,
+    pub sku_mark: Option<crate::Text>,
     /// JSON `taxInfo` / 字段 `taxInfo`. Example / 示例: `"inputVAT:13,outputVAT:13,consumptionVAT:0"`
     #[serde(rename = "taxInfo")]
-    pub tax_info: Option<String>,
+    pub tax_info: Option<crate::Text>,
     /// JSON `shangJia` / 字段 `shangJia`. Example / 示例: `"bjsfjk"`
     #[serde(rename = "shangJia")]
-    pub shang_jia: Option<String>,
+    pub shang_jia: Option<crate::Text>,
     /// JSON `venderColType` / 字段 `venderColType`. Example / 示例: `"0"`
     #[serde(rename = "venderColType")]
-    pub vender_col_type: Option<String>,
+    pub vender_col_type: Option<crate::Text>,
     /// JSON `timelinessId` / 字段 `timelinessId`. Example / 示例: `""`
     #[serde(rename = "timelinessId")]
-    pub timeliness_id: Option<String>,
+    pub timeliness_id: Option<crate::Text>,
     /// JSON `hasOverallViewAnchor` / 字段 `hasOverallViewAnchor`. Example / 示例: `false`
     #[serde(rename = "hasOverallViewAnchor")]
     pub has_overall_view_anchor: Option<bool>,
@@ -3350,26 +3350,26 @@ pub struct Product {
     #[serde(rename = "showQJImg")]
     pub show_qj_img: Option<bool>,
     /// JSON `upc` / 字段 `upc`. Example / 示例: `"1001172195159"`
-    pub upc: Option<String>,
+    pub upc: Option<crate::Text>,
     /// JSON `sellPoint` / 字段 `sellPoint`. Example / 示例: `""`
     #[serde(rename = "sellPoint")]
-    pub sell_point: Option<String>,
+    pub sell_point: Option<crate::Text>,
     /// JSON `cBrand` / 字段 `cBrand`. Example / 示例: `"黛珂（COSME DECORTE）"`
     #[serde(rename = "cBrand")]
-    pub c_brand: Option<String>,
+    pub c_brand: Option<crate::Text>,
     /// JSON `model` / 字段 `model`. Example / 示例: `"AQ舒活凝光水乳(轻润型）200ml"`
-    pub model: Option<String>,
+    pub model: Option<crate::Text>,
     /// JSON `platform` / 字段 `platform`. Example / 示例: `"1"`
-    pub platform: Option<String>,
+    pub platform: Option<crate::Text>,
     /// JSON `productId` / 字段 `productId`. Example / 示例: `"100117219515"`
     #[serde(rename = "productId")]
-    pub product_id: Option<String>,
+    pub product_id: Option<crate::Text>,
     /// JSON `productType` / 字段 `productType`. Example / 示例: `10`
     #[serde(rename = "productType")]
     pub product_type: Option<i64>,
     /// JSON `maxCartCat` / 字段 `maxCartCat`. Example / 示例: `"999"`
     #[serde(rename = "maxCartCat")]
-    pub max_cart_cat: Option<String>,
+    pub max_cart_cat: Option<crate::Text>,
     /// JSON `daojia` / 字段 `daojia`. Example / 示例: `false`
     pub daojia: Option<bool>,
     /// JSON `jdexpress` / 字段 `jdexpress`. Example / 示例: `false`
@@ -3378,7 +3378,7 @@ pub struct Product {
     pub pop: Option<bool>,
     /// JSON `mainImages` / 字段 `mainImages`. Example / 示例: `["https://img30.360buyimg.com/sku/jfs/t1/397608/35…", "https://img30.360buyimg.com/sku/jfs/t1/822/18/26…", "https://img30.360buyimg.com/sku/jfs/t1/247738/9/…"]`
     #[serde(rename = "mainImages")]
-    pub main_images: Vec<String>,
+    pub main_images: Vec<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for Product {
@@ -3465,78 +3465,78 @@ impl de::Object for Product {
 pub struct ProductExtend {
     /// JSON `packType` / 字段 `packType`. Example / 示例: `"1"`
     #[serde(rename = "packType")]
-    pub pack_type: Option<String>,
+    pub pack_type: Option<crate::Text>,
     /// JSON `is7ToReturn` / 字段 `is7ToReturn`. Example / 示例: `"1"`
     #[serde(rename = "is7ToReturn")]
-    pub is7_to_return: Option<String>,
+    pub is7_to_return: Option<crate::Text>,
     /// JSON `isOverseaPurchase` / 字段 `isOverseaPurchase`. Example / 示例: `"0"`
     #[serde(rename = "isOverseaPurchase")]
-    pub is_oversea_purchase: Option<String>,
+    pub is_oversea_purchase: Option<crate::Text>,
     /// JSON `isJIT` / 字段 `isJIT`. Example / 示例: `"0"`
     #[serde(rename = "isJIT")]
-    pub is_jit: Option<String>,
+    pub is_jit: Option<crate::Text>,
     /// JSON `storeProperty` / 字段 `storeProperty`. Example / 示例: `"0"`
     #[serde(rename = "storeProperty")]
-    pub store_property: Option<String>,
+    pub store_property: Option<crate::Text>,
     /// JSON `soldOversea` / 字段 `soldOversea`. Example / 示例: `"7"`
     #[serde(rename = "soldOversea")]
-    pub sold_oversea: Option<String>,
+    pub sold_oversea: Option<crate::Text>,
     /// JSON `sendService` / 字段 `sendService`. Example / 示例: `"0"`
     #[serde(rename = "sendService")]
-    pub send_service: Option<String>,
+    pub send_service: Option<crate::Text>,
     /// JSON `thwa` / 字段 `thwa`. Example / 示例: `"2"`
-    pub thwa: Option<String>,
+    pub thwa: Option<crate::Text>,
     /// JSON `mspd` / 字段 `mspd`. Example / 示例: `"0"`
-    pub mspd: Option<String>,
+    pub mspd: Option<crate::Text>,
     /// JSON `tssp` / 字段 `tssp`. Example / 示例: `0`
     pub tssp: Option<i64>,
     /// JSON `fdms` / 字段 `fdms`. Example / 示例: `0`
     pub fdms: Option<i64>,
     /// JSON `seriesId` / 字段 `seriesId`. Example / 示例: `"710276"`
     #[serde(rename = "seriesId")]
-    pub series_id: Option<String>,
+    pub series_id: Option<crate::Text>,
     /// JSON `platform` / 字段 `platform`. Example / 示例: `"1"`
-    pub platform: Option<String>,
+    pub platform: Option<crate::Text>,
     /// JSON `isPrescriptCat` / 字段 `isPrescriptCat`. Example / 示例: `"0"`
     #[serde(rename = "isPrescriptCat")]
-    pub is_prescript_cat: Option<String>,
+    pub is_prescript_cat: Option<crate::Text>,
     /// JSON `isOTCCat` / 字段 `isOTCCat`. Example / 示例: `"0"`
     #[serde(rename = "isOTCCat")]
-    pub is_otc_cat: Option<String>,
+    pub is_otc_cat: Option<crate::Text>,
     /// JSON `isNewGoods` / 字段 `isNewGoods`. Example / 示例: `"1"`
     #[serde(rename = "isNewGoods")]
-    pub is_new_goods: Option<String>,
+    pub is_new_goods: Option<crate::Text>,
     /// JSON `tax` / 字段 `tax`. Example / 示例: `"inputVAT:13,outputVAT:13,consumptionVAT:0"`
-    pub tax: Option<String>,
+    pub tax: Option<crate::Text>,
     /// JSON `features` / 字段 `features`.
     pub features: Option<Features>,
     /// JSON `productFeatures` / 字段 `productFeatures`.
     #[serde(rename = "productFeatures")]
     pub product_features: serde_json::Value,
     /// JSON `sfylqx` / 字段 `sfylqx`. Example / 示例: `"0"`
-    pub sfylqx: Option<String>,
+    pub sfylqx: Option<crate::Text>,
     /// JSON `venderBizid` / 字段 `venderBizid`. Example / 示例: `""`
     #[serde(rename = "venderBizid")]
-    pub vender_bizid: Option<String>,
+    pub vender_bizid: Option<crate::Text>,
     /// JSON `jdcsk` / 字段 `jdcsk`. Example / 示例: `"1"`
-    pub jdcsk: Option<String>,
+    pub jdcsk: Option<crate::Text>,
     /// JSON `venderAttribute` / 字段 `venderAttribute`. Example / 示例: `""`
     #[serde(rename = "venderAttribute")]
-    pub vender_attribute: Option<String>,
+    pub vender_attribute: Option<crate::Text>,
     /// JSON `giftsGoods` / 字段 `giftsGoods`. Example / 示例: `"0"`
     #[serde(rename = "giftsGoods")]
-    pub gifts_goods: Option<String>,
+    pub gifts_goods: Option<crate::Text>,
     /// JSON `isYouImports` / 字段 `isYouImports`. Example / 示例: `"1"`
     #[serde(rename = "isYouImports")]
-    pub is_you_imports: Option<String>,
+    pub is_you_imports: Option<crate::Text>,
     /// JSON `isdangergoods` / 字段 `isdangergoods`. Example / 示例: `"0"`
-    pub isdangergoods: Option<String>,
+    pub isdangergoods: Option<crate::Text>,
     /// JSON `isJDMarket` / 字段 `isJDMarket`. Example / 示例: `"1"`
     #[serde(rename = "isJDMarket")]
-    pub is_jd_market: Option<String>,
+    pub is_jd_market: Option<crate::Text>,
     /// JSON `isLqkt` / 字段 `isLqkt`. Example / 示例: `"1"`
     #[serde(rename = "isLqkt")]
-    pub is_lqkt: Option<String>,
+    pub is_lqkt: Option<crate::Text>,
     /// JSON `jzfp` / 字段 `jzfp`. Example / 示例: `false`
     pub jzfp: Option<bool>,
     /// JSON `canUseDQ` / 字段 `canUseDQ`. Example / 示例: `true`
@@ -3607,28 +3607,28 @@ impl de::Object for ProductExtend {
 #[non_exhaustive]
 pub struct Features {
     /// JSON `jdcsk` / 字段 `jdcsk`. Example / 示例: `"1"`
-    pub jdcsk: Option<String>,
+    pub jdcsk: Option<crate::Text>,
     /// JSON `dszt` / 字段 `dszt`. Example / 示例: `"1"`
-    pub dszt: Option<String>,
+    pub dszt: Option<crate::Text>,
     /// JSON `skuNameWithoutBrand` / 字段 `skuNameWithoutBrand`. Example / 示例: `"AQ舒活凝光轻润型水乳套装200ml 紧致抗皱保湿护肤品 生日礼物"`
     #[serde(rename = "skuNameWithoutBrand")]
-    pub sku_name_without_brand: Option<String>,
+    pub sku_name_without_brand: Option<crate::Text>,
     /// JSON `cxkfl` / 字段 `cxkfl`. Example / 示例: `"1"`
-    pub cxkfl: Option<String>,
+    pub cxkfl: Option<crate::Text>,
     /// JSON `gjyslx` / 字段 `gjyslx`. Example / 示例: `"12"`
-    pub gjyslx: Option<String>,
+    pub gjyslx: Option<crate::Text>,
     /// JSON `gypsshyzt` / 字段 `gypsshyzt`. Example / 示例: `"102_1,103_2,104_1,105_1,106_1,109_1,110_1,111_1,…"`
-    pub gypsshyzt: Option<String>,
+    pub gypsshyzt: Option<crate::Text>,
     /// JSON `isrc` / 字段 `isrc`. Example / 示例: `"1"`
-    pub isrc: Option<String>,
+    pub isrc: Option<crate::Text>,
     /// JSON `shortTitle` / 字段 `shortTitle`. Example / 示例: `"黛珂AQ舒活凝光水乳(轻润型）"`
     #[serde(rename = "shortTitle")]
-    pub short_title: Option<String>,
+    pub short_title: Option<crate::Text>,
     /// JSON `subZtType` / 字段 `subZtType`. Example / 示例: `"SPGX-XXNZT"`
     #[serde(rename = "subZtType")]
-    pub sub_zt_type: Option<String>,
+    pub sub_zt_type: Option<crate::Text>,
     /// JSON `scznff` / 字段 `scznff`. Example / 示例: `"1"`
-    pub scznff: Option<String>,
+    pub scznff: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for Features {
@@ -3670,9 +3670,9 @@ impl de::Object for Features {
 #[non_exhaustive]
 pub struct Promov2Item {
     /// JSON `id` / 字段 `id`. Example / 示例: `"100117219515"`
-    pub id: Option<String>,
+    pub id: Option<crate::Text>,
     /// JSON `hit` / 字段 `hit`. Example / 示例: `"0"`
-    pub hit: Option<String>,
+    pub hit: Option<crate::Text>,
     /// JSON `vl` / 字段 `vl`. Example / 示例: `0`
     pub vl: Option<i64>,
     /// JSON `pl` / 字段 `pl`. Example / 示例: `0`
@@ -3725,24 +3725,24 @@ impl de::Object for Promov2Item {
 #[non_exhaustive]
 pub struct PisItem {
     /// JSON `customtag` / 字段 `customtag`. Example / 示例: `"{\"p\":\"699.00\"}"`
-    pub customtag: Option<String>,
+    pub customtag: Option<crate::Text>,
     /// JSON `pid` / 字段 `pid`. Example / 示例: `"352787071432_1"`
-    pub pid: Option<String>,
+    pub pid: Option<crate::Text>,
     /// JSON `extInfo` / 字段 `extInfo`.
     #[serde(rename = "extInfo")]
     pub ext_info: Option<ExtInfo>,
     /// JSON `st` / 字段 `st`. Example / 示例: `"1772294400"`
-    pub st: Option<String>,
+    pub st: Option<crate::Text>,
     /// JSON `isBeauty` / 字段 `isBeauty`. Example / 示例: `false`
     #[serde(rename = "isBeauty")]
     pub is_beauty: Option<bool>,
     /// JSON `d` / 字段 `d`. Example / 示例: `"1774972799"`
-    pub d: Option<String>,
+    pub d: Option<crate::Text>,
     /// JSON `promoType` / 字段 `promoType`. Example / 示例: `1`
     #[serde(rename = "promoType")]
     pub promo_type: Option<i64>,
     /// JSON `ori` / 字段 `ori`. Example / 示例: `"1"`
-    pub ori: Option<String>,
+    pub ori: Option<crate::Text>,
     /// JSON `subPromoType` / 字段 `subPromoType`. Example / 示例: `1001`
     #[serde(rename = "subPromoType")]
     pub sub_promo_type: Option<i64>,
@@ -3750,15 +3750,15 @@ pub struct PisItem {
     #[serde(rename = "minNeedMoney")]
     pub min_need_money: Option<f64>,
     /// JSON `etg` / 字段 `etg`. Example / 示例: `"1040,10048"`
-    pub etg: Option<String>,
+    pub etg: Option<crate::Text>,
     /// JSON `searchUrl` / 字段 `searchUrl`. Example / 示例: `"https://wqsou.jd.com/coprsearch/prsearch?promoti…"`
     #[serde(rename = "searchUrl")]
-    pub search_url: Option<String>,
+    pub search_url: Option<crate::Text>,
     /// JSON `subextinfo` / 字段 `subextinfo`. Example / 示例: `"{\"extType\":16,\"subExtType\":28,\"subRuleList\":[{\"n…"`
-    pub subextinfo: Option<String>,
+    pub subextinfo: Option<crate::Text>,
     /// Entries under keys that are data (ids, dates, numbers) rather than names, and under any key this version does not know. / 以数据（ID、日期等）为键的条目，以及本版本未知的键。
     #[serde(flatten)]
-    pub extra: std::collections::BTreeMap<String, String>,
+    pub extra: std::collections::BTreeMap<String, crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for PisItem {
@@ -3804,9 +3804,9 @@ impl de::Object for PisItem {
 pub struct ExtInfo {
     /// JSON `virtualType` / 字段 `virtualType`. Example / 示例: `"PROMO_TYPE_unit"`
     #[serde(rename = "virtualType")]
-    pub virtual_type: Option<String>,
+    pub virtual_type: Option<crate::Text>,
     /// JSON `skin` / 字段 `skin`. Example / 示例: `"9"`
-    pub skin: Option<String>,
+    pub skin: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for ExtInfo {
@@ -3840,13 +3840,13 @@ impl de::Object for ExtInfo {
 #[non_exhaustive]
 pub struct ShareInfo {
     /// JSON `title` / 字段 `title`. Example / 示例: `"黛珂AQ舒活凝光轻润型水乳套装200ml 紧致抗皱保湿护肤品 生日礼物"`
-    pub title: Option<String>,
+    pub title: Option<crate::Text>,
     /// JSON `shortTitle` / 字段 `shortTitle`. Example / 示例: `""`
     #[serde(rename = "shortTitle")]
-    pub short_title: Option<String>,
+    pub short_title: Option<crate::Text>,
     /// JSON `bybtTitle` / 字段 `bybtTitle`. Example / 示例: `""`
     #[serde(rename = "bybtTitle")]
-    pub bybt_title: Option<String>,
+    pub bybt_title: Option<crate::Text>,
     /// JSON `batchId` / 字段 `batchId`. Example / 示例: `0`
     #[serde(rename = "batchId")]
     pub batch_id: Option<i64>,
@@ -3933,49 +3933,49 @@ pub struct ShopFloorConfig {
     pub enable: Option<bool>,
     /// JSON `shopTypeDesc` / 字段 `shopTypeDesc`. Example / 示例: `"KA店铺"`
     #[serde(rename = "shopTypeDesc")]
-    pub shop_type_desc: Option<String>,
+    pub shop_type_desc: Option<crate::Text>,
     /// JSON `shopType` / 字段 `shopType`. Example / 示例: `"jdMarketKA"`
     #[serde(rename = "shopType")]
-    pub shop_type: Option<String>,
+    pub shop_type: Option<crate::Text>,
     /// JSON `coverBg` / 字段 `coverBg`. Example / 示例: `"https://storage.360buyimg.com/jxfe/ppms/c/202401…"`
     #[serde(rename = "coverBg")]
-    pub cover_bg: Option<String>,
+    pub cover_bg: Option<crate::Text>,
     /// JSON `coverLogo` / 字段 `coverLogo`. Example / 示例: `"https://storage.360buyimg.com/jxfe/ppms/c/202312…"`
     #[serde(rename = "coverLogo")]
-    pub cover_logo: Option<String>,
+    pub cover_logo: Option<crate::Text>,
     /// JSON `coverSpacer` / 字段 `coverSpacer`. Example / 示例: `"https://storage.360buyimg.com/jxfe/ppms/c/202312…"`
     #[serde(rename = "coverSpacer")]
-    pub cover_spacer: Option<String>,
+    pub cover_spacer: Option<crate::Text>,
     /// JSON `coverSlogan` / 字段 `coverSlogan`. Example / 示例: `"就是便宜"`
     #[serde(rename = "coverSlogan")]
-    pub cover_slogan: Option<String>,
+    pub cover_slogan: Option<crate::Text>,
     /// JSON `coverGuid` / 字段 `coverGuid`. Example / 示例: `"去逛逛"`
     #[serde(rename = "coverGuid")]
-    pub cover_guid: Option<String>,
+    pub cover_guid: Option<crate::Text>,
     /// JSON `coverArrow` / 字段 `coverArrow`. Example / 示例: `"https://storage.360buyimg.com/jxfe/ppms/c/202312…"`
     #[serde(rename = "coverArrow")]
-    pub cover_arrow: Option<String>,
+    pub cover_arrow: Option<crate::Text>,
     /// JSON `coverToUrl` / 字段 `coverToUrl`. Example / 示例: `"https://pro.m.jd.com/mall/active/3YvgtDe88HqZAn1…"`
     #[serde(rename = "coverToUrl")]
-    pub cover_to_url: Option<String>,
+    pub cover_to_url: Option<crate::Text>,
     /// JSON `floorBg` / 字段 `floorBg`. Example / 示例: `""`
     #[serde(rename = "floorBg")]
-    pub floor_bg: Option<String>,
+    pub floor_bg: Option<crate::Text>,
     /// JSON `floorToUrl` / 字段 `floorToUrl`. Example / 示例: `""`
     #[serde(rename = "floorToUrl")]
-    pub floor_to_url: Option<String>,
+    pub floor_to_url: Option<crate::Text>,
     /// JSON `shopBottomToUrl` / 字段 `shopBottomToUrl`. Example / 示例: `""`
     #[serde(rename = "shopBottomToUrl")]
-    pub shop_bottom_to_url: Option<String>,
+    pub shop_bottom_to_url: Option<crate::Text>,
     /// JSON `floorLogo` / 字段 `floorLogo`. Example / 示例: `""`
     #[serde(rename = "floorLogo")]
-    pub floor_logo: Option<String>,
+    pub floor_logo: Option<crate::Text>,
     /// JSON `shopLabel` / 字段 `shopLabel`. Example / 示例: `""`
     #[serde(rename = "shopLabel")]
-    pub shop_label: Option<String>,
+    pub shop_label: Option<crate::Text>,
     /// JSON `floorSlogan` / 字段 `floorSlogan`. Example / 示例: `""`
     #[serde(rename = "floorSlogan")]
-    pub floor_slogan: Option<String>,
+    pub floor_slogan: Option<crate::Text>,
     /// JSON `buttons` / 字段 `buttons`.
     pub buttons: Vec<serde_json::Value>,
 }
@@ -4027,19 +4027,19 @@ impl de::Object for ShopFloorConfig {
 pub struct Stock {
     /// JSON `skuId` / 字段 `skuId`. Example / 示例: `"100117219515"`
     #[serde(rename = "skuId")]
-    pub sku_id: Option<String>,
+    pub sku_id: Option<crate::Text>,
     /// JSON `realSkuId` / 字段 `realSkuId`. Example / 示例: `"100117219515"`
     #[serde(rename = "realSkuId")]
-    pub real_sku_id: Option<String>,
+    pub real_sku_id: Option<crate::Text>,
     /// JSON `ArrivalDate` / 字段 `ArrivalDate`. Example / 示例: `""`
     #[serde(rename = "ArrivalDate")]
-    pub arrival_date: Option<String>,
+    pub arrival_date: Option<crate::Text>,
     /// JSON `sidDely` / 字段 `sidDely`. Example / 示例: `2350`
     #[serde(rename = "sidDely")]
     pub sid_dely: Option<i64>,
     /// JSON `promiseResult` / 字段 `promiseResult`. Example / 示例: `"23:10前付款，预计<b>明天(03月10日)</b>送达"`
     #[serde(rename = "promiseResult")]
-    pub promise_result: Option<String>,
+    pub promise_result: Option<crate::Text>,
     /// JSON `isJDexpress` / 字段 `isJDexpress`. Example / 示例: `false`
     #[serde(rename = "isJDexpress")]
     pub is_j_dexpress: Option<bool>,
@@ -4052,13 +4052,13 @@ pub struct Stock {
     pub code: Option<i64>,
     /// JSON `weightValue` / 字段 `weightValue`. Example / 示例: `"0.61kg"`
     #[serde(rename = "weightValue")]
-    pub weight_value: Option<String>,
+    pub weight_value: Option<crate::Text>,
     /// JSON `fxgCode` / 字段 `fxgCode`. Example / 示例: `"0"`
     #[serde(rename = "fxgCode")]
-    pub fxg_code: Option<String>,
+    pub fxg_code: Option<crate::Text>,
     /// JSON `popFxgCode` / 字段 `popFxgCode`. Example / 示例: `"0"`
     #[serde(rename = "popFxgCode")]
-    pub pop_fxg_code: Option<String>,
+    pub pop_fxg_code: Option<crate::Text>,
     /// JSON `afsCode` / 字段 `afsCode`. Example / 示例: `2`
     #[serde(rename = "afsCode")]
     pub afs_code: Option<i64>,
@@ -4072,7 +4072,7 @@ pub struct Stock {
     pub self_d: Option<SelfD>,
     /// JSON `serviceInfo` / 字段 `serviceInfo`. Example / 示例: `"由<span class='hl_red'>京东</span> 发货, 供应商提供售后服务. "`
     #[serde(rename = "serviceInfo")]
-    pub service_info: Option<String>,
+    pub service_info: Option<crate::Text>,
     /// JSON `sid` / 字段 `sid`. Example / 示例: `2350`
     pub sid: Option<i64>,
     /// JSON `preStore` / 字段 `preStore`. Example / 示例: `-1`
@@ -4137,34 +4137,34 @@ impl de::Object for Stock {
 pub struct IrItem {
     /// JSON `picUrl` / 字段 `picUrl`. Example / 示例: `"//static.360buyimg.com/item/assets/picon/zhongbi…"`
     #[serde(rename = "picUrl")]
-    pub pic_url: Option<String>,
+    pub pic_url: Option<crate::Text>,
     /// JSON `helpLink` / 字段 `helpLink`. Example / 示例: `"https://help.jd.com/user/issue/91-953.html"`
     #[serde(rename = "helpLink")]
-    pub help_link: Option<String>,
+    pub help_link: Option<crate::Text>,
     /// JSON `showName` / 字段 `showName`. Example / 示例: `"211限时达"`
     #[serde(rename = "showName")]
-    pub show_name: Option<String>,
+    pub show_name: Option<crate::Text>,
     /// JSON `iconSrc` / 字段 `iconSrc`. Example / 示例: `"211限时达"`
     #[serde(rename = "iconSrc")]
-    pub icon_src: Option<String>,
+    pub icon_src: Option<crate::Text>,
     /// JSON `iconServiceType` / 字段 `iconServiceType`. Example / 示例: `"1"`
     #[serde(rename = "iconServiceType")]
-    pub icon_service_type: Option<String>,
+    pub icon_service_type: Option<crate::Text>,
     /// JSON `iconType` / 字段 `iconType`. Example / 示例: `"0"`
     #[serde(rename = "iconType")]
-    pub icon_type: Option<String>,
+    pub icon_type: Option<crate::Text>,
     /// JSON `resultCode` / 字段 `resultCode`. Example / 示例: `"1"`
     #[serde(rename = "resultCode")]
-    pub result_code: Option<String>,
+    pub result_code: Option<crate::Text>,
     /// JSON `positionCode` / 字段 `positionCode`. Example / 示例: `"0"`
     #[serde(rename = "positionCode")]
-    pub position_code: Option<String>,
+    pub position_code: Option<crate::Text>,
     /// JSON `iconCode` / 字段 `iconCode`. Example / 示例: `"sendpay_211"`
     #[serde(rename = "iconCode")]
-    pub icon_code: Option<String>,
+    pub icon_code: Option<crate::Text>,
     /// JSON `iconTip` / 字段 `iconTip`. Example / 示例: `"上午下单，下午送达"`
     #[serde(rename = "iconTip")]
-    pub icon_tip: Option<String>,
+    pub icon_tip: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for IrItem {
@@ -4207,25 +4207,25 @@ impl de::Object for IrItem {
 pub struct PromiseYx {
     /// JSON `iconSrc` / 字段 `iconSrc`. Example / 示例: `"7天无理由退货（一次性包装破损不支持）"`
     #[serde(rename = "iconSrc")]
-    pub icon_src: Option<String>,
+    pub icon_src: Option<crate::Text>,
     /// JSON `iconTip` / 字段 `iconTip`. Example / 示例: `"支持7天无理由退货（一次性包装破损不支持）"`
     #[serde(rename = "iconTip")]
-    pub icon_tip: Option<String>,
+    pub icon_tip: Option<crate::Text>,
     /// JSON `helpLink` / 字段 `helpLink`. Example / 示例: `"http://help.jd.com/user/issue/126-3780.html "`
     #[serde(rename = "helpLink")]
-    pub help_link: Option<String>,
+    pub help_link: Option<crate::Text>,
     /// JSON `iconCode` / 字段 `iconCode`. Example / 示例: `"service_qitiantuihuo"`
     #[serde(rename = "iconCode")]
-    pub icon_code: Option<String>,
+    pub icon_code: Option<crate::Text>,
     /// JSON `resultCode` / 字段 `resultCode`. Example / 示例: `1`
     #[serde(rename = "resultCode")]
     pub result_code: Option<i64>,
     /// JSON `showName` / 字段 `showName`. Example / 示例: `"7天无理由退货（一次性包装破损不支持）"`
     #[serde(rename = "showName")]
-    pub show_name: Option<String>,
+    pub show_name: Option<crate::Text>,
     /// JSON `picUrl` / 字段 `picUrl`. Example / 示例: `"\\"`
     #[serde(rename = "picUrl")]
-    pub pic_url: Option<String>,
+    pub pic_url: Option<crate::Text>,
     /// JSON `iconType` / 字段 `iconType`. Example / 示例: `0`
     #[serde(rename = "iconType")]
     pub icon_type: Option<i64>,
@@ -4282,15 +4282,15 @@ pub struct SelfD {
     pub shop_id: Option<i64>,
     /// JSON `shopName` / 字段 `shopName`. Example / 示例: `"黛珂（DECORTE）京东自营专区"`
     #[serde(rename = "shopName")]
-    pub shop_name: Option<String>,
+    pub shop_name: Option<crate::Text>,
     /// JSON `vender` / 字段 `vender`. Example / 示例: `"黛珂（DECORTE）京东自营专区"`
-    pub vender: Option<String>,
+    pub vender: Option<crate::Text>,
     /// JSON `hotLine` / 字段 `hotLine`. Example / 示例: `""`
     #[serde(rename = "hotLine")]
-    pub hot_line: Option<String>,
+    pub hot_line: Option<crate::Text>,
     /// JSON `shopWebsite` / 字段 `shopWebsite`. Example / 示例: `"http://mall.jd.com/index-1000223736.html"`
     #[serde(rename = "shopWebsite")]
-    pub shop_website: Option<String>,
+    pub shop_website: Option<crate::Text>,
     /// JSON `po` / 字段 `po`. Example / 示例: `false`
     pub po: Option<bool>,
 }
@@ -4335,10 +4335,10 @@ pub struct UnifiedServiceTag {
     pub enable: Option<bool>,
     /// JSON `freightIconCodes` / 字段 `freightIconCodes`. Example / 示例: `["free_delivery", "free_delivery_zhong", "free_delivery_fresh", …]`
     #[serde(rename = "freightIconCodes")]
-    pub freight_icon_codes: Vec<String>,
+    pub freight_icon_codes: Vec<crate::Text>,
     /// JSON `iconServiceTypes` / 字段 `iconServiceTypes`. Example / 示例: `["1", "5", "6"]`
     #[serde(rename = "iconServiceTypes")]
-    pub icon_service_types: Vec<String>,
+    pub icon_service_types: Vec<crate::Text>,
     /// JSON `tsfw` / 字段 `tsfw`.
     pub tsfw: Vec<TsfwItem>,
 }
@@ -4376,32 +4376,32 @@ impl de::Object for UnifiedServiceTag {
 #[non_exhaustive]
 pub struct TsfwItem {
     /// JSON `code` / 字段 `code`. Example / 示例: `"s26"`
-    pub code: Option<String>,
+    pub code: Option<crate::Text>,
     /// JSON `desc` / 字段 `desc`. Example / 示例: `"在下单后7天内，商品出现降价可享受价保服务（商品在消费者下单后因参与百亿补贴、政府补贴等活动导致…"`
-    pub desc: Option<String>,
+    pub desc: Option<crate::Text>,
     /// JSON `helpUrl` / 字段 `helpUrl`. Example / 示例: `"https://ihelp.jd.com/l/help/scene/getSceneDetail…"`
     #[serde(rename = "helpUrl")]
-    pub help_url: Option<String>,
+    pub help_url: Option<crate::Text>,
     /// JSON `logoUrl` / 字段 `logoUrl`. Example / 示例: `"//m.360buyimg.com/babel/jfs/t1/166785/27/4308/10…"`
     #[serde(rename = "logoUrl")]
-    pub logo_url: Option<String>,
+    pub logo_url: Option<crate::Text>,
     /// JSON `name` / 字段 `name`. Example / 示例: `"7天价保"`
-    pub name: Option<String>,
+    pub name: Option<crate::Text>,
     /// JSON `shortDesc` / 字段 `shortDesc`. Example / 示例: `"7天内买贵退差价"`
     #[serde(rename = "shortDesc")]
-    pub short_desc: Option<String>,
+    pub short_desc: Option<crate::Text>,
     /// JSON `iHelpLink` / 字段 `iHelpLink`. Example / 示例: `"https://ihelp.jd.com/l/help/scene/getSceneDetail…"`
     #[serde(rename = "iHelpLink")]
-    pub i_help_link: Option<String>,
+    pub i_help_link: Option<crate::Text>,
     /// JSON `ihelpLink` / 字段 `ihelpLink`. Example / 示例: `"https://ihelp.jd.com/l/help/scene/getSceneDetail…"`
     #[serde(rename = "ihelpLink")]
-    pub ihelp_link: Option<String>,
+    pub ihelp_link: Option<crate::Text>,
     /// JSON `mimgUrl` / 字段 `mimgUrl`. Example / 示例: `"//m.360buyimg.com/babel/jfs/t1/222474/40/8926/40…"`
     #[serde(rename = "mimgUrl")]
-    pub mimg_url: Option<String>,
+    pub mimg_url: Option<crate::Text>,
     /// JSON `mimgUrl2` / 字段 `mimgUrl2`. Example / 示例: `"//m.360buyimg.com/lme/jfs/t1/222228/21/20461/310…"`
     #[serde(rename = "mimgUrl2")]
-    pub mimg_url2: Option<String>,
+    pub mimg_url2: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for TsfwItem {

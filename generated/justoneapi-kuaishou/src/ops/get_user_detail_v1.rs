@@ -116,7 +116,7 @@ pub struct Data {
     pub share_info: Option<ShareInfo>,
     /// JSON `host-name` / 字段 `host-name`. Example / 示例: `"public-bjmt-c26-kce-node202.idchb1az4.hb1.kwaidc…"`
     #[serde(rename = "host-name")]
-    pub host_name: Option<String>,
+    pub host_name: Option<crate::Text>,
     /// JSON `isLiving` / 字段 `isLiving`. Example / 示例: `false`
     #[serde(rename = "isLiving")]
     pub is_living: Option<bool>,
@@ -163,22 +163,22 @@ pub struct ShareInfo {
     pub web_share_verify_data: Option<WebShareVerifyData>,
     /// JSON `shareType` / 字段 `shareType`. Example / 示例: `"3"`
     #[serde(rename = "shareType")]
-    pub share_type: Option<String>,
+    pub share_type: Option<crate::Text>,
     /// JSON `shareId` / 字段 `shareId`. Example / 示例: `"18885213125172"`
     #[serde(rename = "shareId")]
-    pub share_id: Option<String>,
+    pub share_id: Option<crate::Text>,
     /// JSON `groupName` / 字段 `groupName`. Example / 示例: `""`
     #[serde(rename = "groupName")]
-    pub group_name: Option<String>,
+    pub group_name: Option<crate::Text>,
     /// JSON `docId` / 字段 `docId`. Example / 示例: `"3"`
     #[serde(rename = "docId")]
-    pub doc_id: Option<String>,
+    pub doc_id: Option<crate::Text>,
     /// JSON `shareTitle` / 字段 `shareTitle`. Example / 示例: `"分享了@叫我壁画师明月 的快手主页，一起来看！"`
     #[serde(rename = "shareTitle")]
-    pub share_title: Option<String>,
+    pub share_title: Option<crate::Text>,
     /// JSON `shareSubTitle` / 字段 `shareSubTitle`. Example / 示例: `"找我做浮雕：luban8818 找我学习：luban9989"`
     #[serde(rename = "shareSubTitle")]
-    pub share_sub_title: Option<String>,
+    pub share_sub_title: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for ShareInfo {
@@ -218,15 +218,15 @@ impl de::Object for ShareInfo {
 pub struct WebShareVerifyData {
     /// JSON `shareUserId` / 字段 `shareUserId`. Example / 示例: `"3534028873"`
     #[serde(rename = "shareUserId")]
-    pub share_user_id: Option<String>,
+    pub share_user_id: Option<crate::Text>,
     /// JSON `objectId` / 字段 `objectId`. Example / 示例: `"1052294368"`
     #[serde(rename = "objectId")]
-    pub object_id: Option<String>,
+    pub object_id: Option<crate::Text>,
     /// JSON `timestamp` / 字段 `timestamp`. Example / 示例: `1773065487538`
     pub timestamp: Option<i64>,
     /// JSON `verifyData` / 字段 `verifyData`. Example / 示例: `"6bfb844988d9da70f72479a3c430da2f"`
     #[serde(rename = "verifyData")]
-    pub verify_data: Option<String>,
+    pub verify_data: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for WebShareVerifyData {
@@ -410,17 +410,17 @@ impl de::Object for OwnerCount {
 #[non_exhaustive]
 pub struct Profile {
     /// JSON `user_sex` / 字段 `user_sex`. Example / 示例: `"U"`
-    pub user_sex: Option<String>,
+    pub user_sex: Option<crate::Text>,
     /// JSON `user_profile_bg_url` / 字段 `user_profile_bg_url`. Example / 示例: `"https://static.yximgs.com/s1/i/def/bg4.jpg"`
-    pub user_profile_bg_url: Option<String>,
+    pub user_profile_bg_url: Option<crate::Text>,
     /// JSON `user_id` / 字段 `user_id`. Example / 示例: `1052294368`
     pub user_id: Option<i64>,
     /// JSON `user_name` / 字段 `user_name`. Example / 示例: `"叫我壁画师明月"`
-    pub user_name: Option<String>,
+    pub user_name: Option<crate::Text>,
     /// JSON `verified` / 字段 `verified`. Example / 示例: `false`
     pub verified: Option<bool>,
     /// JSON `headurl` / 字段 `headurl`. Example / 示例: `"https://p66-pro.a.yximgs.com/uhead/AB/2023/11/14…"`
-    pub headurl: Option<String>,
+    pub headurl: Option<crate::Text>,
     /// JSON `headurls` / 字段 `headurls`.
     pub headurls: Vec<HeadurlsItem>,
     /// JSON `isFavorited` / 字段 `isFavorited`. Example / 示例: `false`
@@ -432,7 +432,7 @@ pub struct Profile {
     /// JSON `user_profile_bg_urls` / 字段 `user_profile_bg_urls`.
     pub user_profile_bg_urls: Vec<UserProfileBgUrlsItem>,
     /// JSON `user_text` / 字段 `user_text`. Example / 示例: `"找我做浮雕：luban8818\n\n找我学习：luban9989"`
-    pub user_text: Option<String>,
+    pub user_text: Option<crate::Text>,
     /// JSON `visitorBeFollowed` / 字段 `visitorBeFollowed`. Example / 示例: `false`
     #[serde(rename = "visitorBeFollowed")]
     pub visitor_be_followed: Option<bool>,
@@ -479,9 +479,9 @@ impl de::Object for Profile {
 #[non_exhaustive]
 pub struct BigHeadUrlsItem {
     /// JSON `cdn` / 字段 `cdn`. Example / 示例: `"p66-pro.a.yximgs.com"`
-    pub cdn: Option<String>,
+    pub cdn: Option<crate::Text>,
     /// JSON `url` / 字段 `url`. Example / 示例: `"https://p66-pro.a.yximgs.com/uhead/AB/2023/11/14…"`
-    pub url: Option<String>,
+    pub url: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for BigHeadUrlsItem {
@@ -515,9 +515,9 @@ impl de::Object for BigHeadUrlsItem {
 #[non_exhaustive]
 pub struct HeadurlsItem {
     /// JSON `cdn` / 字段 `cdn`. Example / 示例: `"p66-pro.a.yximgs.com"`
-    pub cdn: Option<String>,
+    pub cdn: Option<crate::Text>,
     /// JSON `url` / 字段 `url`. Example / 示例: `"https://p66-pro.a.yximgs.com/uhead/AB/2023/11/14…"`
-    pub url: Option<String>,
+    pub url: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for HeadurlsItem {
@@ -551,9 +551,9 @@ impl de::Object for HeadurlsItem {
 #[non_exhaustive]
 pub struct UserProfileBgUrlsItem {
     /// JSON `cdn` / 字段 `cdn`. Example / 示例: `"static.yximgs.com"`
-    pub cdn: Option<String>,
+    pub cdn: Option<crate::Text>,
     /// JSON `url` / 字段 `url`. Example / 示例: `"https://static.yximgs.com/s1/i/def/bg4.jpg"`
-    pub url: Option<String>,
+    pub url: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for UserProfileBgUrlsItem {
@@ -592,69 +592,69 @@ pub struct UserSettingOption {
     #[serde(rename = "privacyNewsAuthority")]
     pub privacy_news_authority: Option<PrivacyNewsAuthority>,
     /// JSON `enable_moment_comment_deny` / 字段 `enable_moment_comment_deny`. Example / 示例: `"0"`
-    pub enable_moment_comment_deny: Option<String>,
+    pub enable_moment_comment_deny: Option<crate::Text>,
     /// JSON `show_same_follow_deny` / 字段 `show_same_follow_deny`. Example / 示例: `"0"`
-    pub show_same_follow_deny: Option<String>,
+    pub show_same_follow_deny: Option<crate::Text>,
     /// JSON `message_deny` / 字段 `message_deny`. Example / 示例: `"0"`
-    pub message_deny: Option<String>,
+    pub message_deny: Option<crate::Text>,
     /// JSON `comment_deny` / 字段 `comment_deny`. Example / 示例: `"0"`
-    pub comment_deny: Option<String>,
+    pub comment_deny: Option<crate::Text>,
     /// JSON `download_deny` / 字段 `download_deny`. Example / 示例: `"1"`
-    pub download_deny: Option<String>,
+    pub download_deny: Option<crate::Text>,
     /// JSON `auto_save_to_local` / 字段 `auto_save_to_local`. Example / 示例: `"0"`
-    pub auto_save_to_local: Option<String>,
+    pub auto_save_to_local: Option<crate::Text>,
     /// JSON `not_recommend_to_contacts` / 字段 `not_recommend_to_contacts`. Example / 示例: `"0"`
-    pub not_recommend_to_contacts: Option<String>,
+    pub not_recommend_to_contacts: Option<crate::Text>,
     /// JSON `not_recommend_to_qq_friends` / 字段 `not_recommend_to_qq_friends`. Example / 示例: `"0"`
-    pub not_recommend_to_qq_friends: Option<String>,
+    pub not_recommend_to_qq_friends: Option<crate::Text>,
     /// JSON `photo_share_add_watermark` / 字段 `photo_share_add_watermark`. Example / 示例: `"0"`
-    pub photo_share_add_watermark: Option<String>,
+    pub photo_share_add_watermark: Option<crate::Text>,
     /// JSON `privacy_news` / 字段 `privacy_news`. Example / 示例: `"1"`
-    pub privacy_news: Option<String>,
+    pub privacy_news: Option<crate::Text>,
     /// JSON `wifi_preupload_deny` / 字段 `wifi_preupload_deny`. Example / 示例: `"0"`
-    pub wifi_preupload_deny: Option<String>,
+    pub wifi_preupload_deny: Option<crate::Text>,
     /// JSON `acquaintance_deny` / 字段 `acquaintance_deny`. Example / 示例: `"0"`
-    pub acquaintance_deny: Option<String>,
+    pub acquaintance_deny: Option<crate::Text>,
     /// JSON `frequent_user_deny` / 字段 `frequent_user_deny`. Example / 示例: `"0"`
-    pub frequent_user_deny: Option<String>,
+    pub frequent_user_deny: Option<crate::Text>,
     /// JSON `gift_unfollow` / 字段 `gift_unfollow`. Example / 示例: `"0"`
-    pub gift_unfollow: Option<String>,
+    pub gift_unfollow: Option<crate::Text>,
     /// JSON `disable_im_online_status` / 字段 `disable_im_online_status`. Example / 示例: `"0"`
-    pub disable_im_online_status: Option<String>,
+    pub disable_im_online_status: Option<crate::Text>,
     /// JSON `show_story_entrance` / 字段 `show_story_entrance`. Example / 示例: `"0"`
-    pub show_story_entrance: Option<String>,
+    pub show_story_entrance: Option<crate::Text>,
     /// JSON `allow_others_reward_me` / 字段 `allow_others_reward_me`. Example / 示例: `"1"`
-    pub allow_others_reward_me: Option<String>,
+    pub allow_others_reward_me: Option<crate::Text>,
     /// JSON `not_allow_find_me_by_mobile` / 字段 `not_allow_find_me_by_mobile`. Example / 示例: `"0"`
-    pub not_allow_find_me_by_mobile: Option<String>,
+    pub not_allow_find_me_by_mobile: Option<crate::Text>,
     /// JSON `disable_nearby_online_status` / 字段 `disable_nearby_online_status`. Example / 示例: `"1"`
-    pub disable_nearby_online_status: Option<String>,
+    pub disable_nearby_online_status: Option<crate::Text>,
     /// JSON `enable_hdr_video` / 字段 `enable_hdr_video`. Example / 示例: `"0"`
-    pub enable_hdr_video: Option<String>,
+    pub enable_hdr_video: Option<crate::Text>,
     /// JSON `disable_smart_album_tabs` / 字段 `disable_smart_album_tabs`. Example / 示例: `"1"`
-    pub disable_smart_album_tabs: Option<String>,
+    pub disable_smart_album_tabs: Option<crate::Text>,
     /// JSON `privacy_location` / 字段 `privacy_location`. Example / 示例: `"0"`
-    pub privacy_location: Option<String>,
+    pub privacy_location: Option<crate::Text>,
     /// JSON `photo_download_deny` / 字段 `photo_download_deny`. Example / 示例: `"0"`
-    pub photo_download_deny: Option<String>,
+    pub photo_download_deny: Option<crate::Text>,
     /// JSON `disable_screenshot_feedback` / 字段 `disable_screenshot_feedback`. Example / 示例: `"0"`
-    pub disable_screenshot_feedback: Option<String>,
+    pub disable_screenshot_feedback: Option<crate::Text>,
     /// JSON `not_share_live_stream_fragment` / 字段 `not_share_live_stream_fragment`. Example / 示例: `"0"`
-    pub not_share_live_stream_fragment: Option<String>,
+    pub not_share_live_stream_fragment: Option<crate::Text>,
     /// JSON `enable_local_intelligence_album` / 字段 `enable_local_intelligence_album`. Example / 示例: `"1"`
-    pub enable_local_intelligence_album: Option<String>,
+    pub enable_local_intelligence_album: Option<crate::Text>,
     /// JSON `disable_push_my_comments_to_others` / 字段 `disable_push_my_comments_to_others`. Example / 示例: `"0"`
-    pub disable_push_my_comments_to_others: Option<String>,
+    pub disable_push_my_comments_to_others: Option<crate::Text>,
     /// JSON `privacy_user` / 字段 `privacy_user`. Example / 示例: `"0"`
-    pub privacy_user: Option<String>,
+    pub privacy_user: Option<crate::Text>,
     /// JSON `follow_fans_list` / 字段 `follow_fans_list`. Example / 示例: `0`
     pub follow_fans_list: Option<i64>,
     /// JSON `missu_deny` / 字段 `missu_deny`. Example / 示例: `"0"`
-    pub missu_deny: Option<String>,
+    pub missu_deny: Option<crate::Text>,
     /// JSON `not_public_collect` / 字段 `not_public_collect`. Example / 示例: `"1"`
-    pub not_public_collect: Option<String>,
+    pub not_public_collect: Option<crate::Text>,
     /// JSON `enable_show_album_in_profile` / 字段 `enable_show_album_in_profile`. Example / 示例: `"1"`
-    pub enable_show_album_in_profile: Option<String>,
+    pub enable_show_album_in_profile: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for UserSettingOption {

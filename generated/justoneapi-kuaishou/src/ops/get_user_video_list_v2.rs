@@ -127,12 +127,12 @@ pub struct Data {
     /// JSON `feeds` / 字段 `feeds`.
     pub feeds: Vec<FeedsItem>,
     /// JSON `pcursor` / 字段 `pcursor`. Example / 示例: `"1.762593109225E12"`
-    pub pcursor: Option<String>,
+    pub pcursor: Option<crate::Text>,
     /// JSON `llsid` / 字段 `llsid`. Example / 示例: `2005609473472397970`
     pub llsid: Option<i64>,
     /// JSON `host-name` / 字段 `host-name`. Example / 示例: `"public-bjy-c34-kce-node590.idchb1az2.hb1.kwaidc.…"`
     #[serde(rename = "host-name")]
-    pub host_name: Option<String>,
+    pub host_name: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for Data {
@@ -193,10 +193,10 @@ pub struct FeedsItem {
     #[serde(rename = "feedSwitches")]
     pub feed_switches: Option<FeedSwitches>,
     /// JSON `ptp` / 字段 `ptp`. Example / 示例: `""`
-    pub ptp: Option<String>,
+    pub ptp: Option<crate::Text>,
     /// JSON `sourcePhotoPage` / 字段 `sourcePhotoPage`. Example / 示例: `"bsp"`
     #[serde(rename = "sourcePhotoPage")]
-    pub source_photo_page: Option<String>,
+    pub source_photo_page: Option<crate::Text>,
     /// JSON `collect_count` / 字段 `collect_count`. Example / 示例: `42`
     pub collect_count: Option<i64>,
     /// JSON `hasVote` / 字段 `hasVote`. Example / 示例: `false`
@@ -244,9 +244,9 @@ pub struct FeedsItem {
     /// JSON `following` / 字段 `following`. Example / 示例: `0`
     pub following: Option<i64>,
     /// JSON `user_name` / 字段 `user_name`. Example / 示例: `"叫我壁画师明月"`
-    pub user_name: Option<String>,
+    pub user_name: Option<crate::Text>,
     /// JSON `user_sex` / 字段 `user_sex`. Example / 示例: `"U"`
-    pub user_sex: Option<String>,
+    pub user_sex: Option<crate::Text>,
     /// JSON `headurls` / 字段 `headurls`.
     pub headurls: Vec<FeedsItemHeadurlsItem>,
     /// JSON `us_l` / 字段 `us_l`. Example / 示例: `true`
@@ -256,7 +256,7 @@ pub struct FeedsItem {
     /// JSON `timestamp` / 字段 `timestamp`. Example / 示例: `1769071673419`
     pub timestamp: Option<i64>,
     /// JSON `time` / 字段 `time`. Example / 示例: `"2026-01-22 16:47:53"`
-    pub time: Option<String>,
+    pub time: Option<crate::Text>,
     /// JSON `photo_id` / 字段 `photo_id`. Example / 示例: `5210102003663556657`
     pub photo_id: Option<i64>,
     /// JSON `forward_count` / 字段 `forward_count`. Example / 示例: `0`
@@ -268,7 +268,7 @@ pub struct FeedsItem {
     /// JSON `photo_status` / 字段 `photo_status`. Example / 示例: `0`
     pub photo_status: Option<i64>,
     /// JSON `caption` / 字段 `caption`. Example / 示例: `"做浮雕选鲁班\n #浮雕壁画 #长城浮雕壁画 #背景墙 #装修"`
-    pub caption: Option<String>,
+    pub caption: Option<crate::Text>,
     /// JSON `like_count` / 字段 `like_count`. Example / 示例: `1234`
     pub like_count: Option<i64>,
     /// JSON `shareGuide` / 字段 `shareGuide`.
@@ -277,7 +277,7 @@ pub struct FeedsItem {
     /// JSON `us_d` / 字段 `us_d`. Example / 示例: `0`
     pub us_d: Option<i64>,
     /// JSON `share_info` / 字段 `share_info`. Example / 示例: `"userId=3xx36yxj37hpz5s&photoId=3xtrjmkyeegzueu"`
-    pub share_info: Option<String>,
+    pub share_info: Option<crate::Text>,
     /// JSON `forward_stats_params` / 字段 `forward_stats_params`.
     pub forward_stats_params: Option<ForwardStatsParams>,
     /// JSON `enableShareToStory` / 字段 `enableShareToStory`. Example / 示例: `true`
@@ -310,12 +310,12 @@ pub struct FeedsItem {
     #[serde(rename = "followShoot")]
     pub follow_shoot: Option<FollowShoot>,
     /// JSON `exp_tag` / 字段 `exp_tag`. Example / 示例: `"1_i/2005609473472397970_bsp0"`
-    pub exp_tag: Option<String>,
+    pub exp_tag: Option<crate::Text>,
     /// JSON `serverExpTag` / 字段 `serverExpTag`. Example / 示例: `"feed_photo|5210102003663556657|1052294368|1_i/20…"`
     #[serde(rename = "serverExpTag")]
-    pub server_exp_tag: Option<String>,
+    pub server_exp_tag: Option<crate::Text>,
     /// JSON `reco_reason` / 字段 `reco_reason`. Example / 示例: `"bsp0"`
-    pub reco_reason: Option<String>,
+    pub reco_reason: Option<crate::Text>,
     /// JSON `profilePagePrefetchInfo` / 字段 `profilePagePrefetchInfo`.
     #[serde(rename = "profilePagePrefetchInfo")]
     pub profile_page_prefetch_info: Option<FeedsItemProfilePagePrefetchInfo>,
@@ -476,9 +476,9 @@ impl de::Object for CommentInfo {
 #[non_exhaustive]
 pub struct CoverThumbnailUrlsItem {
     /// JSON `cdn` / 字段 `cdn`. Example / 示例: `"ty2.a.kwimgs.com"`
-    pub cdn: Option<String>,
+    pub cdn: Option<crate::Text>,
     /// JSON `url` / 字段 `url`. Example / 示例: `"http://ty2.a.kwimgs.com/upic/2026/01/22/16/BMjAy…"`
-    pub url: Option<String>,
+    pub url: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for CoverThumbnailUrlsItem {
@@ -514,7 +514,7 @@ pub struct ExtParams {
     /// JSON `mtype` / 字段 `mtype`. Example / 示例: `3`
     pub mtype: Option<i64>,
     /// JSON `color` / 字段 `color`. Example / 示例: `"7A6D5E"`
-    pub color: Option<String>,
+    pub color: Option<crate::Text>,
     /// JSON `w` / 字段 `w`. Example / 示例: `720`
     pub w: Option<i64>,
     /// JSON `sound` / 字段 `sound`. Example / 示例: `21036`
@@ -564,13 +564,13 @@ impl de::Object for ExtParams {
 pub struct FeedLogCtx {
     /// JSON `stidContainer` / 字段 `stidContainer`. Example / 示例: `"CkQxfDIwMDU2MDk0NzM0NzIzOTc5NzB8cGhvdG86NTIxMDEw…"`
     #[serde(rename = "stidContainer")]
-    pub stid_container: Option<String>,
+    pub stid_container: Option<crate::Text>,
     /// JSON `stExParams` / 字段 `stExParams`. Example / 示例: `""`
     #[serde(rename = "stExParams")]
-    pub st_ex_params: Option<String>,
+    pub st_ex_params: Option<crate::Text>,
     /// JSON `logParams` / 字段 `logParams`. Example / 示例: `"{}"`
     #[serde(rename = "logParams")]
-    pub log_params: Option<String>,
+    pub log_params: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for FeedLogCtx {
@@ -660,9 +660,9 @@ impl de::Object for FeedSwitches {
 #[non_exhaustive]
 pub struct FfCoverThumbnailUrlsItem {
     /// JSON `cdn` / 字段 `cdn`. Example / 示例: `"ty2.a.kwimgs.com"`
-    pub cdn: Option<String>,
+    pub cdn: Option<crate::Text>,
     /// JSON `url` / 字段 `url`. Example / 示例: `"http://ty2.a.kwimgs.com/upic/2026/01/22/16/BMjAy…"`
-    pub url: Option<String>,
+    pub url: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for FfCoverThumbnailUrlsItem {
@@ -730,7 +730,7 @@ impl de::Object for FollowShoot {
 #[non_exhaustive]
 pub struct ForwardStatsParams {
     /// JSON `et` / 字段 `et`. Example / 示例: `"1_i/2005609473472397970_bsp0"`
-    pub et: Option<String>,
+    pub et: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for ForwardStatsParams {
@@ -763,9 +763,9 @@ impl de::Object for ForwardStatsParams {
 #[non_exhaustive]
 pub struct FeedsItemHeadurlsItem {
     /// JSON `cdn` / 字段 `cdn`. Example / 示例: `"p4.a.yximgs.com"`
-    pub cdn: Option<String>,
+    pub cdn: Option<crate::Text>,
     /// JSON `url` / 字段 `url`. Example / 示例: `"http://p4.a.yximgs.com/uhead/AB/2023/11/14/21/BM…"`
-    pub url: Option<String>,
+    pub url: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for FeedsItemHeadurlsItem {
@@ -799,9 +799,9 @@ impl de::Object for FeedsItemHeadurlsItem {
 #[non_exhaustive]
 pub struct MainMvUrlsItem {
     /// JSON `cdn` / 字段 `cdn`. Example / 示例: `"tymov2.a.kwimgs.com"`
-    pub cdn: Option<String>,
+    pub cdn: Option<crate::Text>,
     /// JSON `url` / 字段 `url`. Example / 示例: `"http://tymov2.a.kwimgs.com/upic/2026/01/22/16/BM…"`
-    pub url: Option<String>,
+    pub url: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for MainMvUrlsItem {
@@ -1004,7 +1004,7 @@ impl de::Object for ShareGuide {
 #[non_exhaustive]
 pub struct SoundTrack {
     /// JSON `name` / 字段 `name`. Example / 示例: `"叫我壁画师明月的作品原声"`
-    pub name: Option<String>,
+    pub name: Option<crate::Text>,
     /// JSON `duration` / 字段 `duration`. Example / 示例: `21`
     pub duration: Option<i64>,
     /// JSON `user` / 字段 `user`.
@@ -1022,9 +1022,9 @@ pub struct SoundTrack {
     #[serde(rename = "avatarUrls")]
     pub avatar_urls: Vec<AvatarUrlsItem>,
     /// JSON `artist` / 字段 `artist`. Example / 示例: `"叫我壁画师明月"`
-    pub artist: Option<String>,
+    pub artist: Option<crate::Text>,
     /// JSON `id` / 字段 `id`. Example / 示例: `"5xjmv8raqy2x98w"`
-    pub id: Option<String>,
+    pub id: Option<crate::Text>,
     /// JSON `type` / 字段 `type`. Example / 示例: `9`
     pub r#type: Option<i64>,
     /// JSON `loudness` / 字段 `loudness`. Example / 示例: `-15.0`
@@ -1095,9 +1095,9 @@ impl de::Object for SoundTrack {
 #[non_exhaustive]
 pub struct AudioUrlsItem {
     /// JSON `cdn` / 字段 `cdn`. Example / 示例: `"hw.a.yximgs.com"`
-    pub cdn: Option<String>,
+    pub cdn: Option<crate::Text>,
     /// JSON `url` / 字段 `url`. Example / 示例: `"http://hw.a.yximgs.com/bs2/ost/MTg1NjY2OTg2MDc4X…"`
-    pub url: Option<String>,
+    pub url: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for AudioUrlsItem {
@@ -1131,9 +1131,9 @@ impl de::Object for AudioUrlsItem {
 #[non_exhaustive]
 pub struct AvatarUrlsItem {
     /// JSON `cdn` / 字段 `cdn`. Example / 示例: `"hw.a.yximgs.com"`
-    pub cdn: Option<String>,
+    pub cdn: Option<crate::Text>,
     /// JSON `url` / 字段 `url`. Example / 示例: `"http://hw.a.yximgs.com/bs2/ost/MTg1NjY2OTg2MDc4X…"`
-    pub url: Option<String>,
+    pub url: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for AvatarUrlsItem {
@@ -1167,9 +1167,9 @@ impl de::Object for AvatarUrlsItem {
 #[non_exhaustive]
 pub struct ImageUrlsItem {
     /// JSON `cdn` / 字段 `cdn`. Example / 示例: `"hw.a.yximgs.com"`
-    pub cdn: Option<String>,
+    pub cdn: Option<crate::Text>,
     /// JSON `url` / 字段 `url`. Example / 示例: `"http://hw.a.yximgs.com/bs2/ost/MTg1NjY2OTg2MDc4X…"`
-    pub url: Option<String>,
+    pub url: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for ImageUrlsItem {
@@ -1207,13 +1207,13 @@ pub struct User {
     /// JSON `user_id` / 字段 `user_id`. Example / 示例: `1052294368`
     pub user_id: Option<i64>,
     /// JSON `user_name` / 字段 `user_name`. Example / 示例: `"叫我壁画师明月"`
-    pub user_name: Option<String>,
+    pub user_name: Option<crate::Text>,
     /// JSON `eid` / 字段 `eid`. Example / 示例: `"3xx36yxj37hpz5s"`
-    pub eid: Option<String>,
+    pub eid: Option<crate::Text>,
     /// JSON `headurl` / 字段 `headurl`. Example / 示例: `"http://p4.a.yximgs.com/uhead/AB/2023/11/14/21/BM…"`
-    pub headurl: Option<String>,
+    pub headurl: Option<crate::Text>,
     /// JSON `user_sex` / 字段 `user_sex`. Example / 示例: `"U"`
-    pub user_sex: Option<String>,
+    pub user_sex: Option<crate::Text>,
     /// JSON `profilePagePrefetchInfo` / 字段 `profilePagePrefetchInfo`.
     #[serde(rename = "profilePagePrefetchInfo")]
     pub profile_page_prefetch_info: Option<UserProfilePagePrefetchInfo>,
@@ -1265,9 +1265,9 @@ impl de::Object for User {
 #[non_exhaustive]
 pub struct UserHeadurlsItem {
     /// JSON `cdn` / 字段 `cdn`. Example / 示例: `"p4.a.yximgs.com"`
-    pub cdn: Option<String>,
+    pub cdn: Option<crate::Text>,
     /// JSON `url` / 字段 `url`. Example / 示例: `"http://p4.a.yximgs.com/uhead/AB/2023/11/14/21/BM…"`
-    pub url: Option<String>,
+    pub url: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for UserHeadurlsItem {
@@ -1335,7 +1335,7 @@ impl de::Object for UserProfilePagePrefetchInfo {
 #[non_exhaustive]
 pub struct StreamManifest {
     /// JSON `version` / 字段 `version`. Example / 示例: `"1.0.0"`
-    pub version: Option<String>,
+    pub version: Option<crate::Text>,
     /// JSON `businessType` / 字段 `businessType`. Example / 示例: `2`
     #[serde(rename = "businessType")]
     pub business_type: Option<i64>,
@@ -1344,7 +1344,7 @@ pub struct StreamManifest {
     pub media_type: Option<i64>,
     /// JSON `videoId` / 字段 `videoId`. Example / 示例: `"9de92fb446cc8286"`
     #[serde(rename = "videoId")]
-    pub video_id: Option<String>,
+    pub video_id: Option<crate::Text>,
     /// JSON `hideAuto` / 字段 `hideAuto`. Example / 示例: `false`
     #[serde(rename = "hideAuto")]
     pub hide_auto: Option<bool>,
@@ -1433,10 +1433,10 @@ pub struct RepresentationItem {
     /// JSON `id` / 字段 `id`. Example / 示例: `1`
     pub id: Option<i64>,
     /// JSON `url` / 字段 `url`. Example / 示例: `"http://k0u77y0y61y19zw240exabxb202x9xx19z.djvod.…"`
-    pub url: Option<String>,
+    pub url: Option<crate::Text>,
     /// JSON `backupUrl` / 字段 `backupUrl`. Example / 示例: `["http://tymov2.a.kwimgs.com/bs2/photo-video-mz/52…"]`
     #[serde(rename = "backupUrl")]
-    pub backup_url: Vec<String>,
+    pub backup_url: Vec<crate::Text>,
     /// JSON `maxBitrate` / 字段 `maxBitrate`. Example / 示例: `3800`
     #[serde(rename = "maxBitrate")]
     pub max_bitrate: Option<i64>,
@@ -1454,16 +1454,16 @@ pub struct RepresentationItem {
     pub quality: Option<f64>,
     /// JSON `qualityType` / 字段 `qualityType`. Example / 示例: `"720p"`
     #[serde(rename = "qualityType")]
-    pub quality_type: Option<String>,
+    pub quality_type: Option<crate::Text>,
     /// JSON `qualityLabel` / 字段 `qualityLabel`. Example / 示例: `"高清"`
     #[serde(rename = "qualityLabel")]
-    pub quality_label: Option<String>,
+    pub quality_label: Option<crate::Text>,
     /// JSON `featureP2sp` / 字段 `featureP2sp`. Example / 示例: `false`
     #[serde(rename = "featureP2sp")]
     pub feature_p2sp: Option<bool>,
     /// JSON `p2spCode` / 字段 `p2spCode`. Example / 示例: `"{\"fRsn\":0,\"fixOpt\":-1,\"schTask\":\"\",\"schCode\":-1,…"`
     #[serde(rename = "p2spCode")]
-    pub p2sp_code: Option<String>,
+    pub p2sp_code: Option<crate::Text>,
     /// JSON `hidden` / 字段 `hidden`. Example / 示例: `false`
     pub hidden: Option<bool>,
     /// JSON `disableAdaptive` / 字段 `disableAdaptive`. Example / 示例: `false`
@@ -1473,7 +1473,7 @@ pub struct RepresentationItem {
     #[serde(rename = "defaultSelect")]
     pub default_select: Option<bool>,
     /// JSON `comment` / 字段 `comment`. Example / 示例: `"videoId=9de92fb446cc8286/tt=sl200hd15"`
-    pub comment: Option<String>,
+    pub comment: Option<crate::Text>,
     /// JSON `hdrType` / 字段 `hdrType`. Example / 示例: `0`
     #[serde(rename = "hdrType")]
     pub hdr_type: Option<i64>,

@@ -131,13 +131,13 @@ pub struct Data {
     #[serde(rename = "rootComments")]
     pub root_comments: Vec<RootCommentsItem>,
     /// JSON `pcursor` / 字段 `pcursor`. Example / 示例: `"V1#a1bc4113-50c4-4a45-9a75-986a65bfa9f2#dpts#108…"`
-    pub pcursor: Option<String>,
+    pub pcursor: Option<crate::Text>,
     /// JSON `transparentPayload` / 字段 `transparentPayload`. Example / 示例: `"{\"kwaiShopItemCmtInjectCnt\":0,\"kwaiShopItemCmtIn…"`
     #[serde(rename = "transparentPayload")]
-    pub transparent_payload: Option<String>,
+    pub transparent_payload: Option<crate::Text>,
     /// JSON `host-name` / 字段 `host-name`. Example / 示例: `"public-bjzey-c56-kce-node645.idchb1az3.hb1.kwaid…"`
     #[serde(rename = "host-name")]
-    pub host_name: Option<String>,
+    pub host_name: Option<crate::Text>,
     /// JSON `commentCount` / 字段 `commentCount`. Example / 示例: `1003`
     #[serde(rename = "commentCount")]
     pub comment_count: Option<i64>,
@@ -179,14 +179,14 @@ impl de::Object for Data {
 #[non_exhaustive]
 pub struct RootCommentsItem {
     /// JSON `content` / 字段 `content`. Example / 示例: `"马@[爱心][爱心][爱心][爱心][爱心][爱心][爱心][爱心][爱心][爱心][爱心][爱…"`
-    pub content: Option<String>,
+    pub content: Option<crate::Text>,
     /// JSON `isKwaiShopItemComment` / 字段 `isKwaiShopItemComment`. Example / 示例: `false`
     #[serde(rename = "isKwaiShopItemComment")]
     pub is_kwai_shop_item_comment: Option<bool>,
     /// JSON `type` / 字段 `type`. Example / 示例: `0`
     pub r#type: Option<i64>,
     /// JSON `time` / 字段 `time`. Example / 示例: `"2025-12-28 12:28:23"`
-    pub time: Option<String>,
+    pub time: Option<crate::Text>,
     /// JSON `timestamp` / 字段 `timestamp`. Example / 示例: `1766896103169`
     pub timestamp: Option<i64>,
     /// JSON `subCommentCount` / 字段 `subCommentCount`. Example / 示例: `0`
@@ -202,7 +202,7 @@ pub struct RootCommentsItem {
     pub liked_count: Option<i64>,
     /// JSON `authorArea` / 字段 `authorArea`. Example / 示例: `"四川"`
     #[serde(rename = "authorArea")]
-    pub author_area: Option<String>,
+    pub author_area: Option<crate::Text>,
     /// JSON `authorVerified` / 字段 `authorVerified`. Example / 示例: `false`
     #[serde(rename = "authorVerified")]
     pub author_verified: Option<bool>,
@@ -216,7 +216,7 @@ pub struct RootCommentsItem {
     #[serde(rename = "cashTags")]
     pub cash_tags: serde_json::Value,
     /// JSON `author_name` / 字段 `author_name`. Example / 示例: `"人类"`
-    pub author_name: Option<String>,
+    pub author_name: Option<crate::Text>,
     /// JSON `reply_to` / 字段 `reply_to`. Example / 示例: `0`
     pub reply_to: Option<i64>,
     /// JSON `user_id` / 字段 `user_id`. Example / 示例: `1048177172`
@@ -231,9 +231,9 @@ pub struct RootCommentsItem {
     /// JSON `photo_id` / 字段 `photo_id`. Example / 示例: `5198280022796738743`
     pub photo_id: Option<i64>,
     /// JSON `headurl` / 字段 `headurl`. Example / 示例: `"http://p4.a.yximgs.com/uhead/AB/2025/08/11/13/BM…"`
-    pub headurl: Option<String>,
+    pub headurl: Option<crate::Text>,
     /// JSON `user_sex` / 字段 `user_sex`. Example / 示例: `"U"`
-    pub user_sex: Option<String>,
+    pub user_sex: Option<crate::Text>,
     /// JSON `comment_id` / 字段 `comment_id`. Example / 示例: `1081635709271`
     pub comment_id: Option<i64>,
     /// JSON `author_liked` / 字段 `author_liked`. Example / 示例: `false`
@@ -301,9 +301,9 @@ impl de::Object for RootCommentsItem {
 #[non_exhaustive]
 pub struct RootCommentsItemHeadurlsItem {
     /// JSON `cdn` / 字段 `cdn`. Example / 示例: `"p4.a.yximgs.com"`
-    pub cdn: Option<String>,
+    pub cdn: Option<crate::Text>,
     /// JSON `url` / 字段 `url`. Example / 示例: `"http://p4.a.yximgs.com/uhead/AB/2025/08/11/13/BM…"`
-    pub url: Option<String>,
+    pub url: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for RootCommentsItemHeadurlsItem {
@@ -371,7 +371,7 @@ impl de::Object for RootCommentsItemProfilePagePrefetchInfo {
 #[non_exhaustive]
 pub struct SubCommentsMapValue {
     /// JSON `pcursor` / 字段 `pcursor`. Example / 示例: `"979041541331"`
-    pub pcursor: Option<String>,
+    pub pcursor: Option<crate::Text>,
     /// JSON `subComments` / 字段 `subComments`.
     #[serde(rename = "subComments")]
     pub sub_comments: Vec<SubCommentsItem>,
@@ -408,14 +408,14 @@ impl de::Object for SubCommentsMapValue {
 #[non_exhaustive]
 pub struct SubCommentsItem {
     /// JSON `content` / 字段 `content`. Example / 示例: `"GV"`
-    pub content: Option<String>,
+    pub content: Option<crate::Text>,
     /// JSON `isKwaiShopItemComment` / 字段 `isKwaiShopItemComment`. Example / 示例: `false`
     #[serde(rename = "isKwaiShopItemComment")]
     pub is_kwai_shop_item_comment: Option<bool>,
     /// JSON `type` / 字段 `type`. Example / 示例: `0`
     pub r#type: Option<i64>,
     /// JSON `time` / 字段 `time`. Example / 示例: `"2025-01-18 19:40:57"`
-    pub time: Option<String>,
+    pub time: Option<crate::Text>,
     /// JSON `timestamp` / 字段 `timestamp`. Example / 示例: `1737200456606`
     pub timestamp: Option<i64>,
     /// JSON `likedCount` / 字段 `likedCount`. Example / 示例: `0`
@@ -423,10 +423,10 @@ pub struct SubCommentsItem {
     pub liked_count: Option<i64>,
     /// JSON `authorArea` / 字段 `authorArea`. Example / 示例: `"四川"`
     #[serde(rename = "authorArea")]
-    pub author_area: Option<String>,
+    pub author_area: Option<crate::Text>,
     /// JSON `replyToUserName` / 字段 `replyToUserName`. Example / 示例: `"Fayri.桉柔゜"`
     #[serde(rename = "replyToUserName")]
-    pub reply_to_user_name: Option<String>,
+    pub reply_to_user_name: Option<crate::Text>,
     /// JSON `authorVerified` / 字段 `authorVerified`. Example / 示例: `false`
     #[serde(rename = "authorVerified")]
     pub author_verified: Option<bool>,
@@ -440,7 +440,7 @@ pub struct SubCommentsItem {
     #[serde(rename = "cashTags")]
     pub cash_tags: serde_json::Value,
     /// JSON `author_name` / 字段 `author_name`. Example / 示例: `"腾飞大洒店吕玉秀"`
-    pub author_name: Option<String>,
+    pub author_name: Option<crate::Text>,
     /// JSON `reply_to` / 字段 `reply_to`. Example / 示例: `127722553`
     pub reply_to: Option<i64>,
     /// JSON `user_id` / 字段 `user_id`. Example / 示例: `1048177172`
@@ -455,9 +455,9 @@ pub struct SubCommentsItem {
     /// JSON `photo_id` / 字段 `photo_id`. Example / 示例: `5198280022796738743`
     pub photo_id: Option<i64>,
     /// JSON `headurl` / 字段 `headurl`. Example / 示例: `"http://p4.a.yximgs.com/uhead/AB/2019/11/08/10/BM…"`
-    pub headurl: Option<String>,
+    pub headurl: Option<crate::Text>,
     /// JSON `user_sex` / 字段 `user_sex`. Example / 示例: `"F"`
-    pub user_sex: Option<String>,
+    pub user_sex: Option<crate::Text>,
     /// JSON `comment_id` / 字段 `comment_id`. Example / 示例: `945558275208`
     pub comment_id: Option<i64>,
     /// JSON `author_liked` / 字段 `author_liked`. Example / 示例: `false`
@@ -519,9 +519,9 @@ impl de::Object for SubCommentsItem {
 #[non_exhaustive]
 pub struct SubCommentsItemHeadurlsItem {
     /// JSON `cdn` / 字段 `cdn`. Example / 示例: `"p4.a.yximgs.com"`
-    pub cdn: Option<String>,
+    pub cdn: Option<crate::Text>,
     /// JSON `url` / 字段 `url`. Example / 示例: `"http://p4.a.yximgs.com/uhead/AB/2019/11/08/10/BM…"`
-    pub url: Option<String>,
+    pub url: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for SubCommentsItemHeadurlsItem {

@@ -115,7 +115,7 @@ pub struct Data {
     pub photos: Vec<PhotosItem>,
     /// JSON `host-name` / 字段 `host-name`. Example / 示例: `"public-bjy-c26-kce-node695.idchb1az2.hb1.kwaidc.…"`
     #[serde(rename = "host-name")]
-    pub host_name: Option<String>,
+    pub host_name: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for Data {
@@ -171,10 +171,10 @@ pub struct PhotosItem {
     #[serde(rename = "showProgressEnterDetail")]
     pub show_progress_enter_detail: Option<bool>,
     /// JSON `ptp` / 字段 `ptp`. Example / 示例: `""`
-    pub ptp: Option<String>,
+    pub ptp: Option<crate::Text>,
     /// JSON `sourcePhotoPage` / 字段 `sourcePhotoPage`. Example / 示例: `"sp"`
     #[serde(rename = "sourcePhotoPage")]
-    pub source_photo_page: Option<String>,
+    pub source_photo_page: Option<crate::Text>,
     /// JSON `collect_count` / 字段 `collect_count`. Example / 示例: `24293`
     pub collect_count: Option<i64>,
     /// JSON `hasVote` / 字段 `hasVote`. Example / 示例: `false`
@@ -234,15 +234,15 @@ pub struct PhotosItem {
     pub frame_style: Option<i64>,
     /// JSON `kwaiId` / 字段 `kwaiId`. Example / 示例: `"Boluocut"`
     #[serde(rename = "kwaiId")]
-    pub kwai_id: Option<String>,
+    pub kwai_id: Option<crate::Text>,
     /// JSON `verified` / 字段 `verified`. Example / 示例: `false`
     pub verified: Option<bool>,
     /// JSON `following` / 字段 `following`. Example / 示例: `0`
     pub following: Option<i64>,
     /// JSON `user_name` / 字段 `user_name`. Example / 示例: `"苏暮尘"`
-    pub user_name: Option<String>,
+    pub user_name: Option<crate::Text>,
     /// JSON `user_sex` / 字段 `user_sex`. Example / 示例: `"M"`
-    pub user_sex: Option<String>,
+    pub user_sex: Option<crate::Text>,
     /// JSON `headurls` / 字段 `headurls`.
     pub headurls: Vec<PhotosItemHeadurlsItem>,
     /// JSON `us_l` / 字段 `us_l`. Example / 示例: `true`
@@ -250,16 +250,16 @@ pub struct PhotosItem {
     /// JSON `location` / 字段 `location`.
     pub location: serde_json::Value,
     /// JSON `time` / 字段 `time`. Example / 示例: `"2025-11-02 19:02:28"`
-    pub time: Option<String>,
+    pub time: Option<crate::Text>,
     /// JSON `timestamp` / 字段 `timestamp`. Example / 示例: `1762081348963`
     pub timestamp: Option<i64>,
     /// JSON `originalPhotoId` / 字段 `originalPhotoId`. Example / 示例: `"3xg9avuebhtfcku"`
     #[serde(rename = "originalPhotoId")]
-    pub original_photo_id: Option<String>,
+    pub original_photo_id: Option<crate::Text>,
     /// JSON `like_count` / 字段 `like_count`. Example / 示例: `114316`
     pub like_count: Option<i64>,
     /// JSON `caption` / 字段 `caption`. Example / 示例: `"独属国人的浪漫 #神仙剪刀手  #诗句 #电影美学 #混剪"`
-    pub caption: Option<String>,
+    pub caption: Option<crate::Text>,
     /// JSON `photo_id` / 字段 `photo_id`. Example / 示例: `5251478817858568382`
     pub photo_id: Option<i64>,
     /// JSON `forward_count` / 字段 `forward_count`. Example / 示例: `0`
@@ -276,7 +276,7 @@ pub struct PhotosItem {
     /// JSON `us_d` / 字段 `us_d`. Example / 示例: `0`
     pub us_d: Option<i64>,
     /// JSON `share_info` / 字段 `share_info`. Example / 示例: `"userId=3xj6kcxepn3n3eg&photoId=3xg9avuebhtfcku"`
-    pub share_info: Option<String>,
+    pub share_info: Option<crate::Text>,
     /// JSON `forward_stats_params` / 字段 `forward_stats_params`.
     pub forward_stats_params: Option<ForwardStatsParams>,
     /// JSON `enableShareToStory` / 字段 `enableShareToStory`. Example / 示例: `true`
@@ -307,12 +307,12 @@ pub struct PhotosItem {
     pub ext_params: Option<ExtParams>,
     /// JSON `serverExpTag` / 字段 `serverExpTag`. Example / 示例: `""`
     #[serde(rename = "serverExpTag")]
-    pub server_exp_tag: Option<String>,
+    pub server_exp_tag: Option<crate::Text>,
     /// JSON `profilePagePrefetchInfo` / 字段 `profilePagePrefetchInfo`.
     #[serde(rename = "profilePagePrefetchInfo")]
     pub profile_page_prefetch_info: Option<PhotosItemProfilePagePrefetchInfo>,
     /// JSON `exp_tag` / 字段 `exp_tag`. Example / 示例: `""`
-    pub exp_tag: Option<String>,
+    pub exp_tag: Option<crate::Text>,
     /// JSON `followShoot` / 字段 `followShoot`.
     #[serde(rename = "followShoot")]
     pub follow_shoot: Option<FollowShoot>,
@@ -481,9 +481,9 @@ impl de::Object for CommentInfo {
 #[non_exhaustive]
 pub struct CoverThumbnailUrlsItem {
     /// JSON `cdn` / 字段 `cdn`. Example / 示例: `"p66-plat.wsukwai.com"`
-    pub cdn: Option<String>,
+    pub cdn: Option<crate::Text>,
     /// JSON `url` / 字段 `url`. Example / 示例: `"http://p66-plat.wsukwai.com/upic/2025/11/02/19/B…"`
-    pub url: Option<String>,
+    pub url: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for CoverThumbnailUrlsItem {
@@ -521,10 +521,10 @@ pub struct DanmakuInfo {
     pub disable_post: Option<bool>,
     /// JSON `disableReasonTip` / 字段 `disableReasonTip`. Example / 示例: `"该作品暂不支持弹幕功能"`
     #[serde(rename = "disableReasonTip")]
-    pub disable_reason_tip: Option<String>,
+    pub disable_reason_tip: Option<crate::Text>,
     /// JSON `disableReasonKey` / 字段 `disableReasonKey`. Example / 示例: `"SERVER_DISABLE"`
     #[serde(rename = "disableReasonKey")]
-    pub disable_reason_key: Option<String>,
+    pub disable_reason_key: Option<crate::Text>,
     /// JSON `photoDanmakuGuide` / 字段 `photoDanmakuGuide`. Example / 示例: `false`
     #[serde(rename = "photoDanmakuGuide")]
     pub photo_danmaku_guide: Option<bool>,
@@ -568,7 +568,7 @@ pub struct ExtParams {
     /// JSON `mtype` / 字段 `mtype`. Example / 示例: `3`
     pub mtype: Option<i64>,
     /// JSON `color` / 字段 `color`. Example / 示例: `"653D20"`
-    pub color: Option<String>,
+    pub color: Option<crate::Text>,
     /// JSON `w` / 字段 `w`. Example / 示例: `960`
     pub w: Option<i64>,
     /// JSON `sound` / 字段 `sound`. Example / 示例: `89119`
@@ -618,13 +618,13 @@ impl de::Object for ExtParams {
 pub struct FeedLogCtx {
     /// JSON `stidContainer` / 字段 `stidContainer`. Example / 示例: `"CjgxfDIwMDk0MzM4MzczNDQ5MTU1Mzd8cGhvdG86NTI1MTQ3…"`
     #[serde(rename = "stidContainer")]
-    pub stid_container: Option<String>,
+    pub stid_container: Option<crate::Text>,
     /// JSON `stExParams` / 字段 `stExParams`. Example / 示例: `""`
     #[serde(rename = "stExParams")]
-    pub st_ex_params: Option<String>,
+    pub st_ex_params: Option<crate::Text>,
     /// JSON `logParams` / 字段 `logParams`. Example / 示例: `"{}"`
     #[serde(rename = "logParams")]
-    pub log_params: Option<String>,
+    pub log_params: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for FeedLogCtx {
@@ -714,9 +714,9 @@ impl de::Object for FeedSwitches {
 #[non_exhaustive]
 pub struct FfCoverThumbnailUrlsItem {
     /// JSON `cdn` / 字段 `cdn`. Example / 示例: `"p66-plat.wsukwai.com"`
-    pub cdn: Option<String>,
+    pub cdn: Option<crate::Text>,
     /// JSON `url` / 字段 `url`. Example / 示例: `"http://p66-plat.wsukwai.com/upic/2025/11/02/19/B…"`
-    pub url: Option<String>,
+    pub url: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for FfCoverThumbnailUrlsItem {
@@ -784,7 +784,7 @@ impl de::Object for FollowShoot {
 #[non_exhaustive]
 pub struct ForwardStatsParams {
     /// JSON `et` / 字段 `et`. Example / 示例: `""`
-    pub et: Option<String>,
+    pub et: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for ForwardStatsParams {
@@ -817,9 +817,9 @@ impl de::Object for ForwardStatsParams {
 #[non_exhaustive]
 pub struct PhotosItemHeadurlsItem {
     /// JSON `cdn` / 字段 `cdn`. Example / 示例: `"p23.a.yximgs.com"`
-    pub cdn: Option<String>,
+    pub cdn: Option<crate::Text>,
     /// JSON `url` / 字段 `url`. Example / 示例: `"http://p23.a.yximgs.com/uhead/AB/2025/11/01/23/B…"`
-    pub url: Option<String>,
+    pub url: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for PhotosItemHeadurlsItem {
@@ -853,9 +853,9 @@ impl de::Object for PhotosItemHeadurlsItem {
 #[non_exhaustive]
 pub struct MainMvUrlsItem {
     /// JSON `cdn` / 字段 `cdn`. Example / 示例: `"tymov-s.a.kwimgs.com"`
-    pub cdn: Option<String>,
+    pub cdn: Option<crate::Text>,
     /// JSON `url` / 字段 `url`. Example / 示例: `"http://tymov-s.a.kwimgs.com/upic/2025/11/02/19/B…"`
-    pub url: Option<String>,
+    pub url: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for MainMvUrlsItem {
@@ -896,7 +896,7 @@ pub struct PhotoReward {
     pub favor_guide_strategy: Option<i64>,
     /// JSON `descNotClickText` / 字段 `descNotClickText`. Example / 示例: `"98 赞赏"`
     #[serde(rename = "descNotClickText")]
-    pub desc_not_click_text: Option<String>,
+    pub desc_not_click_text: Option<crate::Text>,
     /// JSON `rewardCount` / 字段 `rewardCount`. Example / 示例: `98`
     #[serde(rename = "rewardCount")]
     pub reward_count: Option<i64>,
@@ -1104,7 +1104,7 @@ impl de::Object for ShareGuide {
 #[non_exhaustive]
 pub struct SoundTrack {
     /// JSON `name` / 字段 `name`. Example / 示例: `"苏暮尘的作品原声"`
-    pub name: Option<String>,
+    pub name: Option<crate::Text>,
     /// JSON `duration` / 字段 `duration`. Example / 示例: `89`
     pub duration: Option<i64>,
     /// JSON `user` / 字段 `user`.
@@ -1119,12 +1119,12 @@ pub struct SoundTrack {
     #[serde(rename = "imageUrls")]
     pub image_urls: Vec<ImageUrlsItem>,
     /// JSON `artist` / 字段 `artist`. Example / 示例: `"苏暮尘"`
-    pub artist: Option<String>,
+    pub artist: Option<crate::Text>,
     /// JSON `avatarUrls` / 字段 `avatarUrls`.
     #[serde(rename = "avatarUrls")]
     pub avatar_urls: Vec<AvatarUrlsItem>,
     /// JSON `id` / 字段 `id`. Example / 示例: `"5xsbyu3yuxeme3e"`
-    pub id: Option<String>,
+    pub id: Option<crate::Text>,
     /// JSON `type` / 字段 `type`. Example / 示例: `9`
     pub r#type: Option<i64>,
     /// JSON `loudness` / 字段 `loudness`. Example / 示例: `-15.0`
@@ -1195,9 +1195,9 @@ impl de::Object for SoundTrack {
 #[non_exhaustive]
 pub struct AudioUrlsItem {
     /// JSON `cdn` / 字段 `cdn`. Example / 示例: `"hw.a.yximgs.com"`
-    pub cdn: Option<String>,
+    pub cdn: Option<crate::Text>,
     /// JSON `url` / 字段 `url`. Example / 示例: `"http://hw.a.yximgs.com/bs2/ost/MTc4OTEyMzY2MTYyX…"`
-    pub url: Option<String>,
+    pub url: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for AudioUrlsItem {
@@ -1231,9 +1231,9 @@ impl de::Object for AudioUrlsItem {
 #[non_exhaustive]
 pub struct AvatarUrlsItem {
     /// JSON `cdn` / 字段 `cdn`. Example / 示例: `"hw.a.yximgs.com"`
-    pub cdn: Option<String>,
+    pub cdn: Option<crate::Text>,
     /// JSON `url` / 字段 `url`. Example / 示例: `"http://hw.a.yximgs.com/bs2/ost/MTc4OTEyMzY2MTYyX…"`
-    pub url: Option<String>,
+    pub url: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for AvatarUrlsItem {
@@ -1267,9 +1267,9 @@ impl de::Object for AvatarUrlsItem {
 #[non_exhaustive]
 pub struct ImageUrlsItem {
     /// JSON `cdn` / 字段 `cdn`. Example / 示例: `"hw.a.yximgs.com"`
-    pub cdn: Option<String>,
+    pub cdn: Option<crate::Text>,
     /// JSON `url` / 字段 `url`. Example / 示例: `"http://hw.a.yximgs.com/bs2/ost/MTc4OTEyMzY2MTYyX…"`
-    pub url: Option<String>,
+    pub url: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for ImageUrlsItem {
@@ -1306,20 +1306,20 @@ pub struct User {
     pub following: Option<bool>,
     /// JSON `kwaiId` / 字段 `kwaiId`. Example / 示例: `"Boluocut"`
     #[serde(rename = "kwaiId")]
-    pub kwai_id: Option<String>,
+    pub kwai_id: Option<crate::Text>,
     /// JSON `user_id` / 字段 `user_id`. Example / 示例: `3237912521`
     pub user_id: Option<i64>,
     /// JSON `user_name` / 字段 `user_name`. Example / 示例: `"苏暮尘"`
-    pub user_name: Option<String>,
+    pub user_name: Option<crate::Text>,
     /// JSON `profilePagePrefetchInfo` / 字段 `profilePagePrefetchInfo`.
     #[serde(rename = "profilePagePrefetchInfo")]
     pub profile_page_prefetch_info: Option<UserProfilePagePrefetchInfo>,
     /// JSON `headurl` / 字段 `headurl`. Example / 示例: `"http://p23.a.yximgs.com/uhead/AB/2025/11/01/23/B…"`
-    pub headurl: Option<String>,
+    pub headurl: Option<crate::Text>,
     /// JSON `user_sex` / 字段 `user_sex`. Example / 示例: `"M"`
-    pub user_sex: Option<String>,
+    pub user_sex: Option<crate::Text>,
     /// JSON `eid` / 字段 `eid`. Example / 示例: `"3xj6kcxepn3n3eg"`
-    pub eid: Option<String>,
+    pub eid: Option<crate::Text>,
     /// JSON `visitorBeFollowed` / 字段 `visitorBeFollowed`. Example / 示例: `false`
     #[serde(rename = "visitorBeFollowed")]
     pub visitor_be_followed: Option<bool>,
@@ -1369,9 +1369,9 @@ impl de::Object for User {
 #[non_exhaustive]
 pub struct UserHeadurlsItem {
     /// JSON `cdn` / 字段 `cdn`. Example / 示例: `"p23.a.yximgs.com"`
-    pub cdn: Option<String>,
+    pub cdn: Option<crate::Text>,
     /// JSON `url` / 字段 `url`. Example / 示例: `"http://p23.a.yximgs.com/uhead/AB/2025/11/01/23/B…"`
-    pub url: Option<String>,
+    pub url: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for UserHeadurlsItem {
@@ -1439,7 +1439,7 @@ impl de::Object for UserProfilePagePrefetchInfo {
 #[non_exhaustive]
 pub struct StreamManifest {
     /// JSON `version` / 字段 `version`. Example / 示例: `"1.0.0"`
-    pub version: Option<String>,
+    pub version: Option<crate::Text>,
     /// JSON `businessType` / 字段 `businessType`. Example / 示例: `2`
     #[serde(rename = "businessType")]
     pub business_type: Option<i64>,
@@ -1448,7 +1448,7 @@ pub struct StreamManifest {
     pub media_type: Option<i64>,
     /// JSON `videoId` / 字段 `videoId`. Example / 示例: `"c7bd77a1ed6b1e2e"`
     #[serde(rename = "videoId")]
-    pub video_id: Option<String>,
+    pub video_id: Option<crate::Text>,
     /// JSON `hideAuto` / 字段 `hideAuto`. Example / 示例: `false`
     #[serde(rename = "hideAuto")]
     pub hide_auto: Option<bool>,
@@ -1553,10 +1553,10 @@ pub struct RepresentationItem {
     /// JSON `id` / 字段 `id`. Example / 示例: `1`
     pub id: Option<i64>,
     /// JSON `url` / 字段 `url`. Example / 示例: `"http://v2-zj-scct.kwaicdn.com/ksc1/_4X0jhEDlPPvk…"`
-    pub url: Option<String>,
+    pub url: Option<crate::Text>,
     /// JSON `backupUrl` / 字段 `backupUrl`. Example / 示例: `["http://v23-3.kwaicdn.com/bs2/photo-video-mz/5251…"]`
     #[serde(rename = "backupUrl")]
-    pub backup_url: Vec<String>,
+    pub backup_url: Vec<crate::Text>,
     /// JSON `maxBitrate` / 字段 `maxBitrate`. Example / 示例: `3800`
     #[serde(rename = "maxBitrate")]
     pub max_bitrate: Option<i64>,
@@ -1577,16 +1577,16 @@ pub struct RepresentationItem {
     pub kvq_score: Option<KvqScore>,
     /// JSON `qualityType` / 字段 `qualityType`. Example / 示例: `"720p"`
     #[serde(rename = "qualityType")]
-    pub quality_type: Option<String>,
+    pub quality_type: Option<crate::Text>,
     /// JSON `qualityLabel` / 字段 `qualityLabel`. Example / 示例: `"高清"`
     #[serde(rename = "qualityLabel")]
-    pub quality_label: Option<String>,
+    pub quality_label: Option<crate::Text>,
     /// JSON `featureP2sp` / 字段 `featureP2sp`. Example / 示例: `false`
     #[serde(rename = "featureP2sp")]
     pub feature_p2sp: Option<bool>,
     /// JSON `p2spCode` / 字段 `p2spCode`. Example / 示例: `"{\"fRsn\":0,\"fixOpt\":-1,\"schTask\":\"\",\"schCode\":-1,…"`
     #[serde(rename = "p2spCode")]
-    pub p2sp_code: Option<String>,
+    pub p2sp_code: Option<crate::Text>,
     /// JSON `hidden` / 字段 `hidden`. Example / 示例: `false`
     pub hidden: Option<bool>,
     /// JSON `disableAdaptive` / 字段 `disableAdaptive`. Example / 示例: `false`
@@ -1596,7 +1596,7 @@ pub struct RepresentationItem {
     #[serde(rename = "defaultSelect")]
     pub default_select: Option<bool>,
     /// JSON `comment` / 字段 `comment`. Example / 示例: `"videoId=c7bd77a1ed6b1e2e/ttExplain=HEVC_SL200 Su…"`
-    pub comment: Option<String>,
+    pub comment: Option<crate::Text>,
     /// JSON `hdrType` / 字段 `hdrType`. Example / 示例: `0`
     #[serde(rename = "hdrType")]
     pub hdr_type: Option<i64>,
@@ -1701,7 +1701,7 @@ pub struct KvqScore {
     pub nr_post: Option<f64>,
     /// JSON `kvqVersion` / 字段 `kvqVersion`. Example / 示例: `"v7"`
     #[serde(rename = "kvqVersion")]
-    pub kvq_version: Option<String>,
+    pub kvq_version: Option<crate::Text>,
     /// JSON `sharpness` / 字段 `sharpness`. Example / 示例: `0.30090001225471497`
     pub sharpness: Option<f64>,
     /// JSON `blur` / 字段 `blur`. Example / 示例: `0.16110000014305115`
@@ -1870,7 +1870,7 @@ pub struct PlayInfo {
     pub cdn_time_range_level: Option<i64>,
     /// JSON `strategyBus` / 字段 `strategyBus`. Example / 示例: `"{ }"`
     #[serde(rename = "strategyBus")]
-    pub strategy_bus: Option<String>,
+    pub strategy_bus: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for PlayInfo {

@@ -131,9 +131,9 @@ pub struct Data {
     pub user_fold_index: Option<i64>,
     /// JSON `recoPcursor` / 字段 `recoPcursor`. Example / 示例: `"no_more"`
     #[serde(rename = "recoPcursor")]
-    pub reco_pcursor: Option<String>,
+    pub reco_pcursor: Option<crate::Text>,
     /// JSON `ussid` / 字段 `ussid`. Example / 示例: `"MV80NzA1NjEwMzMyXzE3NzMwNjQ4MDA2NjJfXzUyNjY"`
-    pub ussid: Option<String>,
+    pub ussid: Option<crate::Text>,
     /// JSON `portalFlag` / 字段 `portalFlag`. Example / 示例: `true`
     #[serde(rename = "portalFlag")]
     pub portal_flag: Option<bool>,
@@ -141,12 +141,12 @@ pub struct Data {
     #[serde(rename = "extParams")]
     pub ext_params: Option<ExtParams>,
     /// JSON `pcursor` / 字段 `pcursor`. Example / 示例: `"1"`
-    pub pcursor: Option<String>,
+    pub pcursor: Option<crate::Text>,
     /// JSON `llsid` / 字段 `llsid`. Example / 示例: `"2009354940938624193"`
-    pub llsid: Option<String>,
+    pub llsid: Option<crate::Text>,
     /// JSON `host-name` / 字段 `host-name`. Example / 示例: `"public-bjmt-c26-kce-node560.idchb1az4.hb1.kwaidc…"`
     #[serde(rename = "host-name")]
-    pub host_name: Option<String>,
+    pub host_name: Option<crate::Text>,
     /// JSON `recoPymkFlag` / 字段 `recoPymkFlag`. Example / 示例: `false`
     #[serde(rename = "recoPymkFlag")]
     pub reco_pymk_flag: Option<bool>,
@@ -214,7 +214,7 @@ pub struct ExtParams {
     pub search_task_param: serde_json::Value,
     /// JSON `streamExtParams` / 字段 `streamExtParams`. Example / 示例: `"{\"single\":false,\"predict\":false,\"searchDetailCos…"`
     #[serde(rename = "streamExtParams")]
-    pub stream_ext_params: Option<String>,
+    pub stream_ext_params: Option<crate::Text>,
     /// JSON `isShowScrollTopButton` / 字段 `isShowScrollTopButton`. Example / 示例: `false`
     #[serde(rename = "isShowScrollTopButton")]
     pub is_show_scroll_top_button: Option<bool>,
@@ -264,7 +264,7 @@ impl de::Object for ExtParams {
 pub struct UsersItem {
     /// JSON `kwaiId` / 字段 `kwaiId`. Example / 示例: `"LG15877565014"`
     #[serde(rename = "kwaiId")]
-    pub kwai_id: Option<String>,
+    pub kwai_id: Option<crate::Text>,
     /// JSON `extra` / 字段 `extra`.
     pub extra: Option<Extra>,
     /// JSON `isBanned` / 字段 `isBanned`. Example / 示例: `false`
@@ -274,7 +274,7 @@ pub struct UsersItem {
     pub fans: Option<bool>,
     /// JSON `messageLink` / 字段 `messageLink`. Example / 示例: `"kwai://message/2613731401"`
     #[serde(rename = "messageLink")]
-    pub message_link: Option<String>,
+    pub message_link: Option<crate::Text>,
     /// JSON `fansCount` / 字段 `fansCount`. Example / 示例: `237730`
     #[serde(rename = "fansCount")]
     pub fans_count: Option<i64>,
@@ -283,23 +283,23 @@ pub struct UsersItem {
     /// JSON `verified` / 字段 `verified`. Example / 示例: `false`
     pub verified: Option<bool>,
     /// JSON `user_name` / 字段 `user_name`. Example / 示例: `"美食"`
-    pub user_name: Option<String>,
+    pub user_name: Option<crate::Text>,
     /// JSON `feedLogCtx` / 字段 `feedLogCtx`.
     #[serde(rename = "feedLogCtx")]
     pub feed_log_ctx: Option<FeedLogCtx>,
     /// JSON `headurl` / 字段 `headurl`. Example / 示例: `"http://p4.a.yximgs.com/uhead/AB/2026/01/14/13/BM…"`
-    pub headurl: Option<String>,
+    pub headurl: Option<crate::Text>,
     /// JSON `is_followed` / 字段 `is_followed`. Example / 示例: `0`
     pub is_followed: Option<i64>,
     /// JSON `headurls` / 字段 `headurls`.
     pub headurls: Vec<HeadurlsItem>,
     /// JSON `user_text` / 字段 `user_text`. Example / 示例: `"带货私信"`
-    pub user_text: Option<String>,
+    pub user_text: Option<crate::Text>,
     /// JSON `visitorBeFollowed` / 字段 `visitorBeFollowed`. Example / 示例: `false`
     #[serde(rename = "visitorBeFollowed")]
     pub visitor_be_followed: Option<bool>,
     /// JSON `user_sex` / 字段 `user_sex`. Example / 示例: `"M"`
-    pub user_sex: Option<String>,
+    pub user_sex: Option<crate::Text>,
     /// JSON `user_id` / 字段 `user_id`. Example / 示例: `2613731401`
     pub user_id: Option<i64>,
     /// JSON `isFavorited` / 字段 `isFavorited`. Example / 示例: `false`
@@ -308,7 +308,7 @@ pub struct UsersItem {
     /// JSON `living` / 字段 `living`.
     pub living: Option<Living>,
     /// JSON `hint` / 字段 `hint`. Example / 示例: `"发布相关作品"`
-    pub hint: Option<String>,
+    pub hint: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for UsersItem {
@@ -395,7 +395,7 @@ impl de::Object for Extra {
 pub struct UserInfoExposed {
     /// JSON `lineSecond` / 字段 `lineSecond`. Example / 示例: `"2"`
     #[serde(rename = "lineSecond")]
-    pub line_second: Option<String>,
+    pub line_second: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for UserInfoExposed {
@@ -429,7 +429,7 @@ impl de::Object for UserInfoExposed {
 pub struct FeedLogCtx {
     /// JSON `stidContainer` / 字段 `stidContainer`. Example / 示例: `"IoEBMXwyMDA5MzU0OTQwOTM4NjI0MTkzfEJBU0U6MjYxMzcz…"`
     #[serde(rename = "stidContainer")]
-    pub stid_container: Option<String>,
+    pub stid_container: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for FeedLogCtx {
@@ -462,9 +462,9 @@ impl de::Object for FeedLogCtx {
 #[non_exhaustive]
 pub struct HeadurlsItem {
     /// JSON `cdn` / 字段 `cdn`. Example / 示例: `"p4.a.yximgs.com"`
-    pub cdn: Option<String>,
+    pub cdn: Option<crate::Text>,
     /// JSON `url` / 字段 `url`. Example / 示例: `"http://p4.a.yximgs.com/uhead/AB/2026/01/14/13/BM…"`
-    pub url: Option<String>,
+    pub url: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for HeadurlsItem {
@@ -499,12 +499,12 @@ impl de::Object for HeadurlsItem {
 pub struct Living {
     /// JSON `serverExpTag` / 字段 `serverExpTag`. Example / 示例: `"feed_live|o-lywVSjIaU|263653916|1_a/200935494093…"`
     #[serde(rename = "serverExpTag")]
-    pub server_exp_tag: Option<String>,
+    pub server_exp_tag: Option<crate::Text>,
     /// JSON `liveStreamId` / 字段 `liveStreamId`. Example / 示例: `"o-lywVSjIaU"`
     #[serde(rename = "liveStreamId")]
-    pub live_stream_id: Option<String>,
+    pub live_stream_id: Option<crate::Text>,
     /// JSON `exp_tag` / 字段 `exp_tag`. Example / 示例: `"1_a/2009354940938624193_combsearchuser"`
-    pub exp_tag: Option<String>,
+    pub exp_tag: Option<crate::Text>,
     /// JSON `livingType` / 字段 `livingType`. Example / 示例: `0`
     #[serde(rename = "livingType")]
     pub living_type: Option<i64>,

@@ -128,9 +128,9 @@ pub struct Data {
     pub result: Option<i64>,
     /// JSON `recoPcursor` / 字段 `recoPcursor`. Example / 示例: `"no_more"`
     #[serde(rename = "recoPcursor")]
-    pub reco_pcursor: Option<String>,
+    pub reco_pcursor: Option<crate::Text>,
     /// JSON `ussid` / 字段 `ussid`. Example / 示例: `"MTRfNDcwNDQxMzgwN18xNzczMDY0ODAyMDcxX18zODcy"`
-    pub ussid: Option<String>,
+    pub ussid: Option<crate::Text>,
     /// JSON `portalFlag` / 字段 `portalFlag`. Example / 示例: `true`
     #[serde(rename = "portalFlag")]
     pub portal_flag: Option<bool>,
@@ -140,15 +140,15 @@ pub struct Data {
     /// JSON `feeds` / 字段 `feeds`.
     pub feeds: Vec<FeedsItem>,
     /// JSON `pcursor` / 字段 `pcursor`. Example / 示例: `"1"`
-    pub pcursor: Option<String>,
+    pub pcursor: Option<crate::Text>,
     /// JSON `llsid` / 字段 `llsid`. Example / 示例: `"2005611291594891794"`
-    pub llsid: Option<String>,
+    pub llsid: Option<crate::Text>,
     /// JSON `jumpToSlideMode` / 字段 `jumpToSlideMode`. Example / 示例: `false`
     #[serde(rename = "jumpToSlideMode")]
     pub jump_to_slide_mode: Option<bool>,
     /// JSON `host-name` / 字段 `host-name`. Example / 示例: `"public-bjmt-c56-kce-node304.idchb1az4.hb1.kwaidc…"`
     #[serde(rename = "host-name")]
-    pub host_name: Option<String>,
+    pub host_name: Option<crate::Text>,
     /// JSON `recoInterestFlag` / 字段 `recoInterestFlag`. Example / 示例: `false`
     #[serde(rename = "recoInterestFlag")]
     pub reco_interest_flag: Option<bool>,
@@ -214,7 +214,7 @@ pub struct DataExtParams {
     pub search_task_param: serde_json::Value,
     /// JSON `streamExtParams` / 字段 `streamExtParams`. Example / 示例: `"{\"single\":false,\"predict\":false,\"searchDetailCos…"`
     #[serde(rename = "streamExtParams")]
-    pub stream_ext_params: Option<String>,
+    pub stream_ext_params: Option<crate::Text>,
     /// JSON `isShowScrollTopButton` / 字段 `isShowScrollTopButton`. Example / 示例: `false`
     #[serde(rename = "isShowScrollTopButton")]
     pub is_show_scroll_top_button: Option<bool>,
@@ -281,10 +281,10 @@ pub struct FeedsItem {
     #[serde(rename = "enableFullScreenPlay")]
     pub enable_full_screen_play: Option<bool>,
     /// JSON `ptp` / 字段 `ptp`. Example / 示例: `""`
-    pub ptp: Option<String>,
+    pub ptp: Option<crate::Text>,
     /// JSON `sourcePhotoPage` / 字段 `sourcePhotoPage`. Example / 示例: `"sff"`
     #[serde(rename = "sourcePhotoPage")]
-    pub source_photo_page: Option<String>,
+    pub source_photo_page: Option<crate::Text>,
     /// JSON `enableRecommendedGuide` / 字段 `enableRecommendedGuide`. Example / 示例: `true`
     #[serde(rename = "enableRecommendedGuide")]
     pub enable_recommended_guide: Option<bool>,
@@ -325,17 +325,17 @@ pub struct FeedsItem {
     #[serde(rename = "streamManifest")]
     pub stream_manifest: Option<StreamManifest>,
     /// JSON `main_url` / 字段 `main_url`. Example / 示例: `"http://p66-plat.wsukwai.com/upic/2025/03/30/16/B…"`
-    pub main_url: Option<String>,
+    pub main_url: Option<crate::Text>,
     /// JSON `main_mv_urls` / 字段 `main_mv_urls`.
     pub main_mv_urls: Vec<MainMvUrlsItem>,
     /// JSON `thumbnail_url` / 字段 `thumbnail_url`. Example / 示例: `"http://p66-plat.wsukwai.com/upic/2025/03/30/16/B…"`
-    pub thumbnail_url: Option<String>,
+    pub thumbnail_url: Option<crate::Text>,
     /// JSON `cover_thumbnail_urls` / 字段 `cover_thumbnail_urls`.
     pub cover_thumbnail_urls: Vec<CoverThumbnailUrlsItem>,
     /// JSON `thumbnail_urls` / 字段 `thumbnail_urls`.
     pub thumbnail_urls: Vec<ThumbnailUrlsItem>,
     /// JSON `main_mv_url` / 字段 `main_mv_url`. Example / 示例: `"http://bdmov.a.yximgs.com/upic/2025/03/30/16/BMj…"`
-    pub main_mv_url: Option<String>,
+    pub main_mv_url: Option<crate::Text>,
     /// JSON `us_c` / 字段 `us_c`. Example / 示例: `0`
     pub us_c: Option<i64>,
     /// JSON `comment_count` / 字段 `comment_count`. Example / 示例: `6650`
@@ -350,32 +350,32 @@ pub struct FeedsItem {
     pub verified: Option<bool>,
     /// JSON `kwaiId` / 字段 `kwaiId`. Example / 示例: `"yy157720"`
     #[serde(rename = "kwaiId")]
-    pub kwai_id: Option<String>,
+    pub kwai_id: Option<crate::Text>,
     /// JSON `following` / 字段 `following`. Example / 示例: `0`
     pub following: Option<i64>,
     /// JSON `headurls` / 字段 `headurls`.
     pub headurls: Vec<HeadurlsItem>,
     /// JSON `headurl` / 字段 `headurl`. Example / 示例: `"http://p4.a.yximgs.com/uhead/AB/2023/10/21/09/BM…"`
-    pub headurl: Option<String>,
+    pub headurl: Option<crate::Text>,
     /// JSON `user_sex` / 字段 `user_sex`. Example / 示例: `"F"`
-    pub user_sex: Option<String>,
+    pub user_sex: Option<crate::Text>,
     /// JSON `us_l` / 字段 `us_l`. Example / 示例: `true`
     pub us_l: Option<bool>,
     /// JSON `user_name` / 字段 `user_name`. Example / 示例: `"园园爱吃喝"`
-    pub user_name: Option<String>,
+    pub user_name: Option<crate::Text>,
     /// JSON `location` / 字段 `location`.
     pub location: serde_json::Value,
     /// JSON `time` / 字段 `time`. Example / 示例: `"2025-03-30 16:57:07"`
-    pub time: Option<String>,
+    pub time: Option<crate::Text>,
     /// JSON `timestamp` / 字段 `timestamp`. Example / 示例: `1743325027129`
     pub timestamp: Option<i64>,
     /// JSON `pureTitle` / 字段 `pureTitle`. Example / 示例: `" #老铁饭搭子召集令 #老铁的锅气江湖 #儿童趣味视频 #网红糖果"`
     #[serde(rename = "pureTitle")]
-    pub pure_title: Option<String>,
+    pub pure_title: Option<crate::Text>,
     /// JSON `like_count` / 字段 `like_count`. Example / 示例: `49533`
     pub like_count: Option<i64>,
     /// JSON `caption` / 字段 `caption`. Example / 示例: `"#老铁饭搭子召集令 #老铁的锅气江湖 #儿童趣味视频 #网红糖果 @快手美食(O40300058…"`
-    pub caption: Option<String>,
+    pub caption: Option<crate::Text>,
     /// JSON `forward_count` / 字段 `forward_count`. Example / 示例: `0`
     pub forward_count: Option<i64>,
     /// JSON `view_count` / 字段 `view_count`. Example / 示例: `3275481`
@@ -392,7 +392,7 @@ pub struct FeedsItem {
     /// JSON `us_d` / 字段 `us_d`. Example / 示例: `1`
     pub us_d: Option<i64>,
     /// JSON `share_info` / 字段 `share_info`. Example / 示例: `""`
-    pub share_info: Option<String>,
+    pub share_info: Option<crate::Text>,
     /// JSON `forward_stats_params` / 字段 `forward_stats_params`.
     pub forward_stats_params: Option<ForwardStatsParams>,
     /// JSON `enableShareToStory` / 字段 `enableShareToStory`. Example / 示例: `true`
@@ -409,12 +409,12 @@ pub struct FeedsItem {
     #[serde(rename = "adminTags")]
     pub admin_tags: Vec<serde_json::Value>,
     /// JSON `exp_tag` / 字段 `exp_tag`. Example / 示例: `"1_i/2005611291594891794_sff0"`
-    pub exp_tag: Option<String>,
+    pub exp_tag: Option<crate::Text>,
     /// JSON `ext_params` / 字段 `ext_params`.
     pub ext_params: Option<FeedsItemExtParams>,
     /// JSON `serverExpTag` / 字段 `serverExpTag`. Example / 示例: `"feed_photo|5214605578063319809|1048177172|1_i/20…"`
     #[serde(rename = "serverExpTag")]
-    pub server_exp_tag: Option<String>,
+    pub server_exp_tag: Option<crate::Text>,
     /// JSON `followShoot` / 字段 `followShoot`.
     #[serde(rename = "followShoot")]
     pub follow_shoot: Option<FollowShoot>,
@@ -650,16 +650,16 @@ impl de::Object for BottomStyleInfo {
 #[non_exhaustive]
 pub struct BottomStrongStyle {
     /// JSON `title` / 字段 `title`. Example / 示例: `""`
-    pub title: Option<String>,
+    pub title: Option<crate::Text>,
     /// JSON `iconUrl` / 字段 `iconUrl`. Example / 示例: `""`
     #[serde(rename = "iconUrl")]
-    pub icon_url: Option<String>,
+    pub icon_url: Option<crate::Text>,
     /// JSON `actionUrl` / 字段 `actionUrl`. Example / 示例: `""`
     #[serde(rename = "actionUrl")]
-    pub action_url: Option<String>,
+    pub action_url: Option<crate::Text>,
     /// JSON `fontColor` / 字段 `fontColor`. Example / 示例: `""`
     #[serde(rename = "fontColor")]
-    pub font_color: Option<String>,
+    pub font_color: Option<crate::Text>,
     /// JSON `fontSize` / 字段 `fontSize`. Example / 示例: `0`
     #[serde(rename = "fontSize")]
     pub font_size: Option<i64>,
@@ -667,7 +667,7 @@ pub struct BottomStrongStyle {
     pub visibility: Option<i64>,
     /// JSON `backgroundColor` / 字段 `backgroundColor`. Example / 示例: `""`
     #[serde(rename = "backgroundColor")]
-    pub background_color: Option<String>,
+    pub background_color: Option<crate::Text>,
     /// JSON `roundCorner` / 字段 `roundCorner`. Example / 示例: `false`
     #[serde(rename = "roundCorner")]
     pub round_corner: Option<bool>,
@@ -685,10 +685,10 @@ pub struct BottomStrongStyle {
     pub show_separator: Option<bool>,
     /// JSON `preTitle` / 字段 `preTitle`. Example / 示例: `""`
     #[serde(rename = "preTitle")]
-    pub pre_title: Option<String>,
+    pub pre_title: Option<crate::Text>,
     /// JSON `tailIconUrl` / 字段 `tailIconUrl`. Example / 示例: `""`
     #[serde(rename = "tailIconUrl")]
-    pub tail_icon_url: Option<String>,
+    pub tail_icon_url: Option<crate::Text>,
     /// JSON `labels` / 字段 `labels`.
     pub labels: Vec<serde_json::Value>,
     /// JSON `bottomStrongStyleType` / 字段 `bottomStrongStyleType`. Example / 示例: `0`
@@ -752,16 +752,16 @@ impl de::Object for BottomStrongStyle {
 #[non_exhaustive]
 pub struct BottomWeakStyle {
     /// JSON `title` / 字段 `title`. Example / 示例: `"相关搜索・吃糖果的视频"`
-    pub title: Option<String>,
+    pub title: Option<crate::Text>,
     /// JSON `iconUrl` / 字段 `iconUrl`. Example / 示例: `"https://p5-plat.wskwai.com/udata/pkg/se-cdn/capt…"`
     #[serde(rename = "iconUrl")]
-    pub icon_url: Option<String>,
+    pub icon_url: Option<crate::Text>,
     /// JSON `actionUrl` / 字段 `actionUrl`. Example / 示例: `"kwai://search?keyword=吃糖果的视频&sessionId=MzIwXzQ3M…"`
     #[serde(rename = "actionUrl")]
-    pub action_url: Option<String>,
+    pub action_url: Option<crate::Text>,
     /// JSON `fontColor` / 字段 `fontColor`. Example / 示例: `"#FFFFFF"`
     #[serde(rename = "fontColor")]
-    pub font_color: Option<String>,
+    pub font_color: Option<crate::Text>,
     /// JSON `fontSize` / 字段 `fontSize`. Example / 示例: `14`
     #[serde(rename = "fontSize")]
     pub font_size: Option<i64>,
@@ -769,7 +769,7 @@ pub struct BottomWeakStyle {
     pub visibility: Option<i64>,
     /// JSON `backgroundColor` / 字段 `backgroundColor`. Example / 示例: `"#222222"`
     #[serde(rename = "backgroundColor")]
-    pub background_color: Option<String>,
+    pub background_color: Option<crate::Text>,
     /// JSON `roundCorner` / 字段 `roundCorner`. Example / 示例: `false`
     #[serde(rename = "roundCorner")]
     pub round_corner: Option<bool>,
@@ -784,19 +784,19 @@ pub struct BottomWeakStyle {
     pub icon_height: Option<i64>,
     /// JSON `notTruncatedTitle` / 字段 `notTruncatedTitle`. Example / 示例: `""`
     #[serde(rename = "notTruncatedTitle")]
-    pub not_truncated_title: Option<String>,
+    pub not_truncated_title: Option<crate::Text>,
     /// JSON `showSeparator` / 字段 `showSeparator`. Example / 示例: `false`
     #[serde(rename = "showSeparator")]
     pub show_separator: Option<bool>,
     /// JSON `iconTextSuffix` / 字段 `iconTextSuffix`. Example / 示例: `""`
     #[serde(rename = "iconTextSuffix")]
-    pub icon_text_suffix: Option<String>,
+    pub icon_text_suffix: Option<crate::Text>,
     /// JSON `preTitle` / 字段 `preTitle`. Example / 示例: `""`
     #[serde(rename = "preTitle")]
-    pub pre_title: Option<String>,
+    pub pre_title: Option<crate::Text>,
     /// JSON `tailIconUrl` / 字段 `tailIconUrl`. Example / 示例: `""`
     #[serde(rename = "tailIconUrl")]
-    pub tail_icon_url: Option<String>,
+    pub tail_icon_url: Option<crate::Text>,
     /// JSON `bottomWeakStyleType` / 字段 `bottomWeakStyleType`. Example / 示例: `0`
     #[serde(rename = "bottomWeakStyleType")]
     pub bottom_weak_style_type: Option<i64>,
@@ -807,12 +807,12 @@ pub struct BottomWeakStyle {
     #[serde(rename = "showClose")]
     pub show_close: Option<bool>,
     /// JSON `label` / 字段 `label`. Example / 示例: `""`
-    pub label: Option<String>,
+    pub label: Option<crate::Text>,
     /// JSON `users` / 字段 `users`.
     pub users: Vec<serde_json::Value>,
     /// JSON `jumpText` / 字段 `jumpText`. Example / 示例: `""`
     #[serde(rename = "jumpText")]
-    pub jump_text: Option<String>,
+    pub jump_text: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for BottomWeakStyle {
@@ -866,21 +866,21 @@ impl de::Object for BottomWeakStyle {
 #[non_exhaustive]
 pub struct EventTrackData {
     /// JSON `entry_source` / 字段 `entry_source`. Example / 示例: `"search_entrance_featured_bottom_bar_search"`
-    pub entry_source: Option<String>,
+    pub entry_source: Option<crate::Text>,
     /// JSON `stg_recall_source` / 字段 `stg_recall_source`. Example / 示例: `"p2q_recall_exp_v17"`
-    pub stg_recall_source: Option<String>,
+    pub stg_recall_source: Option<crate::Text>,
     /// JSON `query_id` / 字段 `query_id`. Example / 示例: `"591827fae2da22fa67b97c7a25d9532e"`
-    pub query_id: Option<String>,
+    pub query_id: Option<crate::Text>,
     /// JSON `query_name` / 字段 `query_name`. Example / 示例: `"吃糖果的视频"`
-    pub query_name: Option<String>,
+    pub query_name: Option<crate::Text>,
     /// JSON `is_hotbar` / 字段 `is_hotbar`. Example / 示例: `"\u0000"`
-    pub is_hotbar: Option<String>,
+    pub is_hotbar: Option<crate::Text>,
     /// JSON `all_source` / 字段 `all_source`. Example / 示例: `"p2q_avi_inner,p2q_semantic_recall_v7,p2q_semanti…"`
-    pub all_source: Option<String>,
+    pub all_source: Option<crate::Text>,
     /// JSON `query_list_id` / 字段 `query_list_id`. Example / 示例: `"MzIwXzQ3MDQ0MTM4MDdfMTc3MzA2NDgwMjc1OF9fMjY1NA"`
-    pub query_list_id: Option<String>,
+    pub query_list_id: Option<crate::Text>,
     /// JSON `rel_score` / 字段 `rel_score`. Example / 示例: `"0.000000"`
-    pub rel_score: Option<String>,
+    pub rel_score: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for EventTrackData {
@@ -968,9 +968,9 @@ impl de::Object for CommentInfo {
 #[non_exhaustive]
 pub struct CoverThumbnailUrlsItem {
     /// JSON `cdn` / 字段 `cdn`. Example / 示例: `"p66-plat.wsukwai.com"`
-    pub cdn: Option<String>,
+    pub cdn: Option<crate::Text>,
     /// JSON `url` / 字段 `url`. Example / 示例: `"http://p66-plat.wsukwai.com/upic/2025/03/30/16/B…"`
-    pub url: Option<String>,
+    pub url: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for CoverThumbnailUrlsItem {
@@ -1006,7 +1006,7 @@ pub struct FeedsItemExtParams {
     /// JSON `mtype` / 字段 `mtype`. Example / 示例: `3`
     pub mtype: Option<i64>,
     /// JSON `color` / 字段 `color`. Example / 示例: `"131010"`
-    pub color: Option<String>,
+    pub color: Option<crate::Text>,
     /// JSON `w` / 字段 `w`. Example / 示例: `720`
     pub w: Option<i64>,
     /// JSON `sound` / 字段 `sound`. Example / 示例: `152229`
@@ -1056,10 +1056,10 @@ impl de::Object for FeedsItemExtParams {
 pub struct FeedLogCtx {
     /// JSON `stidContainer` / 字段 `stidContainer`. Example / 示例: `"CkQxfDIwMDU2MTEyOTE1OTQ4OTE3OTR8cGhvdG86NTIxNDYw…"`
     #[serde(rename = "stidContainer")]
-    pub stid_container: Option<String>,
+    pub stid_container: Option<crate::Text>,
     /// JSON `stExParams` / 字段 `stExParams`. Example / 示例: `""`
     #[serde(rename = "stExParams")]
-    pub st_ex_params: Option<String>,
+    pub st_ex_params: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for FeedLogCtx {
@@ -1182,9 +1182,9 @@ impl de::Object for FollowShoot {
 #[non_exhaustive]
 pub struct ForwardStatsParams {
     /// JSON `fid` / 字段 `fid`. Example / 示例: `"4704413807"`
-    pub fid: Option<String>,
+    pub fid: Option<crate::Text>,
     /// JSON `et` / 字段 `et`. Example / 示例: `"1_i/2005611291594891794_sff0"`
-    pub et: Option<String>,
+    pub et: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for ForwardStatsParams {
@@ -1218,9 +1218,9 @@ impl de::Object for ForwardStatsParams {
 #[non_exhaustive]
 pub struct HeadurlsItem {
     /// JSON `cdn` / 字段 `cdn`. Example / 示例: `"p4.a.yximgs.com"`
-    pub cdn: Option<String>,
+    pub cdn: Option<crate::Text>,
     /// JSON `url` / 字段 `url`. Example / 示例: `"http://p4.a.yximgs.com/uhead/AB/2023/10/21/09/BM…"`
-    pub url: Option<String>,
+    pub url: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for HeadurlsItem {
@@ -1254,9 +1254,9 @@ impl de::Object for HeadurlsItem {
 #[non_exhaustive]
 pub struct MainMvUrlsItem {
     /// JSON `cdn` / 字段 `cdn`. Example / 示例: `"bdmov.a.yximgs.com"`
-    pub cdn: Option<String>,
+    pub cdn: Option<crate::Text>,
     /// JSON `url` / 字段 `url`. Example / 示例: `"http://bdmov.a.yximgs.com/upic/2025/03/30/16/BMj…"`
-    pub url: Option<String>,
+    pub url: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for MainMvUrlsItem {
@@ -1290,7 +1290,7 @@ impl de::Object for MainMvUrlsItem {
 #[non_exhaustive]
 pub struct StreamManifest {
     /// JSON `version` / 字段 `version`. Example / 示例: `"1.0.0"`
-    pub version: Option<String>,
+    pub version: Option<crate::Text>,
     /// JSON `businessType` / 字段 `businessType`. Example / 示例: `2`
     #[serde(rename = "businessType")]
     pub business_type: Option<i64>,
@@ -1299,7 +1299,7 @@ pub struct StreamManifest {
     pub media_type: Option<i64>,
     /// JSON `videoId` / 字段 `videoId`. Example / 示例: `"033d14ef3b715769"`
     #[serde(rename = "videoId")]
-    pub video_id: Option<String>,
+    pub video_id: Option<crate::Text>,
     /// JSON `hideAuto` / 字段 `hideAuto`. Example / 示例: `false`
     #[serde(rename = "hideAuto")]
     pub hide_auto: Option<bool>,
@@ -1388,10 +1388,10 @@ pub struct RepresentationItem {
     /// JSON `id` / 字段 `id`. Example / 示例: `1`
     pub id: Option<i64>,
     /// JSON `url` / 字段 `url`. Example / 示例: `"http://v2-zj-scct.kwaicdn.com/bs2/photo-video-mz…"`
-    pub url: Option<String>,
+    pub url: Option<crate::Text>,
     /// JSON `backupUrl` / 字段 `backupUrl`. Example / 示例: `["http://tymov2.a.kwimgs.com/bs2/photo-video-mz/52…"]`
     #[serde(rename = "backupUrl")]
-    pub backup_url: Vec<String>,
+    pub backup_url: Vec<crate::Text>,
     /// JSON `maxBitrate` / 字段 `maxBitrate`. Example / 示例: `3800`
     #[serde(rename = "maxBitrate")]
     pub max_bitrate: Option<i64>,
@@ -1409,16 +1409,16 @@ pub struct RepresentationItem {
     pub quality: Option<f64>,
     /// JSON `qualityType` / 字段 `qualityType`. Example / 示例: `"720p"`
     #[serde(rename = "qualityType")]
-    pub quality_type: Option<String>,
+    pub quality_type: Option<crate::Text>,
     /// JSON `qualityLabel` / 字段 `qualityLabel`. Example / 示例: `"高清"`
     #[serde(rename = "qualityLabel")]
-    pub quality_label: Option<String>,
+    pub quality_label: Option<crate::Text>,
     /// JSON `featureP2sp` / 字段 `featureP2sp`. Example / 示例: `false`
     #[serde(rename = "featureP2sp")]
     pub feature_p2sp: Option<bool>,
     /// JSON `p2spCode` / 字段 `p2spCode`. Example / 示例: `"{\"fRsn\":0,\"fixOpt\":-1,\"schTask\":\"\",\"schCode\":-1,…"`
     #[serde(rename = "p2spCode")]
-    pub p2sp_code: Option<String>,
+    pub p2sp_code: Option<crate::Text>,
     /// JSON `hidden` / 字段 `hidden`. Example / 示例: `false`
     pub hidden: Option<bool>,
     /// JSON `disableAdaptive` / 字段 `disableAdaptive`. Example / 示例: `false`
@@ -1428,7 +1428,7 @@ pub struct RepresentationItem {
     #[serde(rename = "defaultSelect")]
     pub default_select: Option<bool>,
     /// JSON `comment` / 字段 `comment`. Example / 示例: `"videoId=033d14ef3b715769/tt=sl200hd15"`
-    pub comment: Option<String>,
+    pub comment: Option<crate::Text>,
     /// JSON `hdrType` / 字段 `hdrType`. Example / 示例: `0`
     #[serde(rename = "hdrType")]
     pub hdr_type: Option<i64>,
@@ -1511,9 +1511,9 @@ impl de::Object for RepresentationItem {
 #[non_exhaustive]
 pub struct ThumbnailUrlsItem {
     /// JSON `cdn` / 字段 `cdn`. Example / 示例: `"p66-plat.wsukwai.com"`
-    pub cdn: Option<String>,
+    pub cdn: Option<crate::Text>,
     /// JSON `url` / 字段 `url`. Example / 示例: `"http://p66-plat.wsukwai.com/upic/2025/03/30/16/B…"`
-    pub url: Option<String>,
+    pub url: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for ThumbnailUrlsItem {

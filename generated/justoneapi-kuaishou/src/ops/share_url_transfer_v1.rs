@@ -107,7 +107,7 @@ impl<'a> std::future::IntoFuture for Request<'a> {
 #[non_exhaustive]
 pub struct Data {
     /// JSON `redirect_url` / 字段 `redirect_url`. Example / 示例: `"https://v.m.chenzhongtech.com/fw/photo/3x4w4658q…"`
-    pub redirect_url: Option<String>,
+    pub redirect_url: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for Data {

@@ -169,11 +169,11 @@ impl de::Object for Data {
 pub struct PostInfoById {
     /// JSON `__typename` / 字段 `__typename`. Example / 示例: `"SubredditPost"`
     #[serde(rename = "__typename")]
-    pub typename: Option<String>,
+    pub typename: Option<crate::Text>,
     /// JSON `id` / 字段 `id`. Example / 示例: `"t3_1q4aqti"`
-    pub id: Option<String>,
+    pub id: Option<crate::Text>,
     /// JSON `title` / 字段 `title`. Example / 示例: `"[ 已被版主删除 ]"`
-    pub title: Option<String>,
+    pub title: Option<crate::Text>,
     /// JSON `subreddit` / 字段 `subreddit`.
     pub subreddit: Option<Subreddit>,
     /// JSON `commentForest` / 字段 `commentForest`.
@@ -220,7 +220,7 @@ impl de::Object for PostInfoById {
 pub struct CommentForest {
     /// JSON `__typename` / 字段 `__typename`. Example / 示例: `"CommentForest"`
     #[serde(rename = "__typename")]
-    pub typename: Option<String>,
+    pub typename: Option<crate::Text>,
     /// JSON `trees` / 字段 `trees`.
     pub trees: Vec<TreesItem>,
     /// JSON `pageInfo` / 字段 `pageInfo`.
@@ -347,7 +347,7 @@ pub struct More {
     /// JSON `count` / 字段 `count`. Example / 示例: `737`
     pub count: Option<i64>,
     /// JSON `cursor` / 字段 `cursor`. Example / 示例: `"commenttree:ny5ct9u, ny56wxs, ny41glt, ny3arhi, …"`
-    pub cursor: Option<String>,
+    pub cursor: Option<crate::Text>,
     /// JSON `isTooDeepForCount` / 字段 `isTooDeepForCount`. Example / 示例: `false`
     #[serde(rename = "isTooDeepForCount")]
     pub is_too_deep_for_count: Option<bool>,
@@ -386,12 +386,12 @@ impl de::Object for More {
 pub struct Node {
     /// JSON `__typename` / 字段 `__typename`. Example / 示例: `"Comment"`
     #[serde(rename = "__typename")]
-    pub typename: Option<String>,
+    pub typename: Option<crate::Text>,
     /// JSON `id` / 字段 `id`. Example / 示例: `"t1_nysqpur"`
-    pub id: Option<String>,
+    pub id: Option<crate::Text>,
     /// JSON `createdAt` / 字段 `createdAt`. Example / 示例: `"2026-01-10T15:21:49.595000+0000"`
     #[serde(rename = "createdAt")]
-    pub created_at: Option<String>,
+    pub created_at: Option<crate::Text>,
     /// JSON `editedAt` / 字段 `editedAt`.
     #[serde(rename = "editedAt")]
     pub edited_at: serde_json::Value,
@@ -423,7 +423,7 @@ pub struct Node {
     pub is_translatable: Option<bool>,
     /// JSON `languageCode` / 字段 `languageCode`. Example / 示例: `"en"`
     #[serde(rename = "languageCode")]
-    pub language_code: Option<String>,
+    pub language_code: Option<crate::Text>,
     /// JSON `authorInfo` / 字段 `authorInfo`.
     #[serde(rename = "authorInfo")]
     pub author_info: Option<AuthorInfo>,
@@ -434,7 +434,7 @@ pub struct Node {
     pub score: Option<f64>,
     /// JSON `voteState` / 字段 `voteState`. Example / 示例: `"NONE"`
     #[serde(rename = "voteState")]
-    pub vote_state: Option<String>,
+    pub vote_state: Option<crate::Text>,
     /// JSON `authorFlair` / 字段 `authorFlair`.
     #[serde(rename = "authorFlair")]
     pub author_flair: serde_json::Value,
@@ -454,7 +454,7 @@ pub struct Node {
     #[serde(rename = "distinguishedAs")]
     pub distinguished_as: serde_json::Value,
     /// JSON `permalink` / 字段 `permalink`. Example / 示例: `"/r/Whatcouldgowrong/comments/1q4aqti/已被版主删除/nysq…"`
-    pub permalink: Option<String>,
+    pub permalink: Option<crate::Text>,
     /// JSON `modContentDiscussion` / 字段 `modContentDiscussion`.
     #[serde(rename = "modContentDiscussion")]
     pub mod_content_discussion: serde_json::Value,
@@ -534,11 +534,11 @@ impl de::Object for Node {
 pub struct AuthorInfo {
     /// JSON `__typename` / 字段 `__typename`. Example / 示例: `"Redditor"`
     #[serde(rename = "__typename")]
-    pub typename: Option<String>,
+    pub typename: Option<crate::Text>,
     /// JSON `id` / 字段 `id`. Example / 示例: `"t2_1oz1y7tyh0"`
-    pub id: Option<String>,
+    pub id: Option<crate::Text>,
     /// JSON `name` / 字段 `name`. Example / 示例: `"Fair_Performance4834"`
-    pub name: Option<String>,
+    pub name: Option<crate::Text>,
     /// JSON `isBlocked` / 字段 `isBlocked`. Example / 示例: `false`
     #[serde(rename = "isBlocked")]
     pub is_blocked: Option<bool>,
@@ -558,7 +558,7 @@ pub struct AuthorInfo {
     pub profile: Option<Profile>,
     /// JSON `accountType` / 字段 `accountType`. Example / 示例: `"USER"`
     #[serde(rename = "accountType")]
-    pub account_type: Option<String>,
+    pub account_type: Option<crate::Text>,
     /// JSON `isPremiumAvatarTreatment` / 字段 `isPremiumAvatarTreatment`. Example / 示例: `false`
     #[serde(rename = "isPremiumAvatarTreatment")]
     pub is_premium_avatar_treatment: Option<bool>,
@@ -608,9 +608,9 @@ impl de::Object for AuthorInfo {
 pub struct IconSmall {
     /// JSON `__typename` / 字段 `__typename`. Example / 示例: `"MediaSource"`
     #[serde(rename = "__typename")]
-    pub typename: Option<String>,
+    pub typename: Option<crate::Text>,
     /// JSON `url` / 字段 `url`. Example / 示例: `"https://www.redditstatic.com/avatars/defaults/v2…"`
-    pub url: Option<String>,
+    pub url: Option<crate::Text>,
     /// JSON `dimensions` / 字段 `dimensions`.
     pub dimensions: Option<IconSmallDimensions>,
 }
@@ -684,9 +684,9 @@ impl de::Object for IconSmallDimensions {
 pub struct NewIcon {
     /// JSON `__typename` / 字段 `__typename`. Example / 示例: `"MediaSource"`
     #[serde(rename = "__typename")]
-    pub typename: Option<String>,
+    pub typename: Option<crate::Text>,
     /// JSON `url` / 字段 `url`. Example / 示例: `"https://www.redditstatic.com/avatars/defaults/v2…"`
-    pub url: Option<String>,
+    pub url: Option<crate::Text>,
     /// JSON `dimensions` / 字段 `dimensions`.
     pub dimensions: Option<NewIconDimensions>,
 }
@@ -794,9 +794,9 @@ impl de::Object for Profile {
 pub struct SnoovatarIcon {
     /// JSON `__typename` / 字段 `__typename`. Example / 示例: `"MediaSource"`
     #[serde(rename = "__typename")]
-    pub typename: Option<String>,
+    pub typename: Option<crate::Text>,
     /// JSON `url` / 字段 `url`. Example / 示例: `"https://i.redd.it/snoovatar/avatars/nftv2_bmZ0X2…"`
-    pub url: Option<String>,
+    pub url: Option<crate::Text>,
     /// JSON `dimensions` / 字段 `dimensions`.
     pub dimensions: Option<SnoovatarIconDimensions>,
 }
@@ -870,16 +870,16 @@ impl de::Object for SnoovatarIconDimensions {
 pub struct Content {
     /// JSON `__typename` / 字段 `__typename`. Example / 示例: `"Content"`
     #[serde(rename = "__typename")]
-    pub typename: Option<String>,
+    pub typename: Option<crate::Text>,
     /// JSON `markdown` / 字段 `markdown`. Example / 示例: `"Feeling like he did not think that entire situat…"`
-    pub markdown: Option<String>,
+    pub markdown: Option<crate::Text>,
     /// JSON `preview` / 字段 `preview`. Example / 示例: `"Feeling like he did not think that entire situat…"`
-    pub preview: Option<String>,
+    pub preview: Option<crate::Text>,
     /// JSON `richtext` / 字段 `richtext`. Example / 示例: `"{\"document\":[{\"c\":[{\"e\":\"text\",\"t\":\"Feeling like…"`
-    pub richtext: Option<String>,
+    pub richtext: Option<crate::Text>,
     /// JSON `typeHint` / 字段 `typeHint`. Example / 示例: `"TEXT"`
     #[serde(rename = "typeHint")]
-    pub type_hint: Option<String>,
+    pub type_hint: Option<crate::Text>,
     /// JSON `richtextMedia` / 字段 `richtextMedia`.
     #[serde(rename = "richtextMedia")]
     pub richtext_media: Vec<serde_json::Value>,
@@ -962,17 +962,17 @@ impl de::Object for TranslationInfo {
 #[non_exhaustive]
 pub struct Subreddit {
     /// JSON `id` / 字段 `id`. Example / 示例: `"t5_2x2oy"`
-    pub id: Option<String>,
+    pub id: Option<crate::Text>,
     /// JSON `name` / 字段 `name`. Example / 示例: `"Whatcouldgowrong"`
-    pub name: Option<String>,
+    pub name: Option<crate::Text>,
     /// JSON `prefixedName` / 字段 `prefixedName`. Example / 示例: `"r/Whatcouldgowrong"`
     #[serde(rename = "prefixedName")]
-    pub prefixed_name: Option<String>,
+    pub prefixed_name: Option<crate::Text>,
     /// JSON `moderation` / 字段 `moderation`.
     pub moderation: Option<Moderation>,
     /// JSON `allowedMediaInComments` / 字段 `allowedMediaInComments`. Example / 示例: `["GIPHY", "STATIC", "ANIMATED", …]`
     #[serde(rename = "allowedMediaInComments")]
-    pub allowed_media_in_comments: Vec<String>,
+    pub allowed_media_in_comments: Vec<crate::Text>,
     /// JSON `isQuarantined` / 字段 `isQuarantined`. Example / 示例: `false`
     #[serde(rename = "isQuarantined")]
     pub is_quarantined: Option<bool>,

@@ -148,7 +148,7 @@ impl de::Object for Data {
 pub struct PostsInfoByIdsItem {
     /// JSON `__typename` / 字段 `__typename`. Example / 示例: `"SubredditPost"`
     #[serde(rename = "__typename")]
-    pub typename: Option<String>,
+    pub typename: Option<crate::Text>,
     /// JSON `authorCommunityBadge` / 字段 `authorCommunityBadge`.
     #[serde(rename = "authorCommunityBadge")]
     pub author_community_badge: serde_json::Value,
@@ -158,22 +158,22 @@ pub struct PostsInfoByIdsItem {
     #[serde(rename = "crosspostRoot")]
     pub crosspost_root: serde_json::Value,
     /// JSON `id` / 字段 `id`. Example / 示例: `"t3_1q4aqti"`
-    pub id: Option<String>,
+    pub id: Option<crate::Text>,
     /// JSON `createdAt` / 字段 `createdAt`. Example / 示例: `"2026-01-05T03:30:19.779000+0000"`
     #[serde(rename = "createdAt")]
-    pub created_at: Option<String>,
+    pub created_at: Option<crate::Text>,
     /// JSON `editedAt` / 字段 `editedAt`.
     #[serde(rename = "editedAt")]
     pub edited_at: serde_json::Value,
     /// JSON `postTitle` / 字段 `postTitle`. Example / 示例: `"[ 已被版主删除 ]"`
     #[serde(rename = "postTitle")]
-    pub post_title: Option<String>,
+    pub post_title: Option<crate::Text>,
     /// JSON `url` / 字段 `url`. Example / 示例: `"https://www.reddit.com/r/Whatcouldgowrong/commen…"`
-    pub url: Option<String>,
+    pub url: Option<crate::Text>,
     /// JSON `content` / 字段 `content`.
     pub content: serde_json::Value,
     /// JSON `domain` / 字段 `domain`. Example / 示例: `"v.redd.it"`
-    pub domain: Option<String>,
+    pub domain: Option<crate::Text>,
     /// JSON `isSpoiler` / 字段 `isSpoiler`. Example / 示例: `false`
     #[serde(rename = "isSpoiler")]
     pub is_spoiler: Option<bool>,
@@ -231,7 +231,7 @@ pub struct PostsInfoByIdsItem {
     pub distinguished_as: serde_json::Value,
     /// JSON `voteState` / 字段 `voteState`. Example / 示例: `"NONE"`
     #[serde(rename = "voteState")]
-    pub vote_state: Option<String>,
+    pub vote_state: Option<crate::Text>,
     /// JSON `score` / 字段 `score`. Example / 示例: `32609`
     pub score: Option<f64>,
     /// JSON `commentCount` / 字段 `commentCount`. Example / 示例: `717`
@@ -260,9 +260,9 @@ pub struct PostsInfoByIdsItem {
     pub moderation_info: serde_json::Value,
     /// JSON `suggestedCommentSort` / 字段 `suggestedCommentSort`. Example / 示例: `"TOP"`
     #[serde(rename = "suggestedCommentSort")]
-    pub suggested_comment_sort: Option<String>,
+    pub suggested_comment_sort: Option<crate::Text>,
     /// JSON `permalink` / 字段 `permalink`. Example / 示例: `"/r/Whatcouldgowrong/comments/1q4aqti/已被版主删除/"`
-    pub permalink: Option<String>,
+    pub permalink: Option<crate::Text>,
     /// JSON `isSelfPost` / 字段 `isSelfPost`. Example / 示例: `false`
     #[serde(rename = "isSelfPost")]
     pub is_self_post: Option<bool>,
@@ -299,13 +299,13 @@ pub struct PostsInfoByIdsItem {
     pub attribution_info: serde_json::Value,
     /// JSON `crowdControlLevel` / 字段 `crowdControlLevel`. Example / 示例: `"OFF"`
     #[serde(rename = "crowdControlLevel")]
-    pub crowd_control_level: Option<String>,
+    pub crowd_control_level: Option<crate::Text>,
     /// JSON `isCrowdControlFilterEnabled` / 字段 `isCrowdControlFilterEnabled`. Example / 示例: `false`
     #[serde(rename = "isCrowdControlFilterEnabled")]
     pub is_crowd_control_filter_enabled: Option<bool>,
     /// JSON `languageCode` / 字段 `languageCode`. Example / 示例: `"en"`
     #[serde(rename = "languageCode")]
-    pub language_code: Option<String>,
+    pub language_code: Option<crate::Text>,
     /// JSON `isTranslatable` / 字段 `isTranslatable`. Example / 示例: `false`
     #[serde(rename = "isTranslatable")]
     pub is_translatable: Option<bool>,
@@ -317,7 +317,7 @@ pub struct PostsInfoByIdsItem {
     pub translated_language: serde_json::Value,
     /// JSON `removedByCategory` / 字段 `removedByCategory`. Example / 示例: `"MODERATOR"`
     #[serde(rename = "removedByCategory")]
-    pub removed_by_category: Option<String>,
+    pub removed_by_category: Option<crate::Text>,
     /// JSON `modContentDiscussion` / 字段 `modContentDiscussion`.
     #[serde(rename = "modContentDiscussion")]
     pub mod_content_discussion: serde_json::Value,
@@ -429,11 +429,11 @@ impl de::Object for PostsInfoByIdsItem {
 pub struct AuthorInfo {
     /// JSON `__typename` / 字段 `__typename`. Example / 示例: `"Redditor"`
     #[serde(rename = "__typename")]
-    pub typename: Option<String>,
+    pub typename: Option<crate::Text>,
     /// JSON `id` / 字段 `id`. Example / 示例: `"t2_144icfdwdo"`
-    pub id: Option<String>,
+    pub id: Option<crate::Text>,
     /// JSON `name` / 字段 `name`. Example / 示例: `"goswamitulsidas"`
-    pub name: Option<String>,
+    pub name: Option<crate::Text>,
     /// JSON `isBlocked` / 字段 `isBlocked`. Example / 示例: `false`
     #[serde(rename = "isBlocked")]
     pub is_blocked: Option<bool>,
@@ -453,7 +453,7 @@ pub struct AuthorInfo {
     pub profile: Option<Profile>,
     /// JSON `accountType` / 字段 `accountType`. Example / 示例: `"USER"`
     #[serde(rename = "accountType")]
-    pub account_type: Option<String>,
+    pub account_type: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for AuthorInfo {
@@ -496,9 +496,9 @@ impl de::Object for AuthorInfo {
 pub struct IconSmall {
     /// JSON `__typename` / 字段 `__typename`. Example / 示例: `"MediaSource"`
     #[serde(rename = "__typename")]
-    pub typename: Option<String>,
+    pub typename: Option<crate::Text>,
     /// JSON `url` / 字段 `url`. Example / 示例: `"https://preview.redd.it/snoovatar/avatars/495a64…"`
-    pub url: Option<String>,
+    pub url: Option<crate::Text>,
     /// JSON `dimensions` / 字段 `dimensions`.
     pub dimensions: Option<IconSmallDimensions>,
 }
@@ -572,9 +572,9 @@ impl de::Object for IconSmallDimensions {
 pub struct NewIcon {
     /// JSON `__typename` / 字段 `__typename`. Example / 示例: `"MediaSource"`
     #[serde(rename = "__typename")]
-    pub typename: Option<String>,
+    pub typename: Option<crate::Text>,
     /// JSON `url` / 字段 `url`. Example / 示例: `"https://preview.redd.it/snoovatar/avatars/495a64…"`
-    pub url: Option<String>,
+    pub url: Option<crate::Text>,
     /// JSON `dimensions` / 字段 `dimensions`.
     pub dimensions: Option<NewIconDimensions>,
 }
@@ -682,9 +682,9 @@ impl de::Object for Profile {
 pub struct SnoovatarIcon {
     /// JSON `__typename` / 字段 `__typename`. Example / 示例: `"MediaSource"`
     #[serde(rename = "__typename")]
-    pub typename: Option<String>,
+    pub typename: Option<crate::Text>,
     /// JSON `url` / 字段 `url`. Example / 示例: `"https://i.redd.it/snoovatar/avatars/495a64a3-a7b…"`
-    pub url: Option<String>,
+    pub url: Option<crate::Text>,
     /// JSON `dimensions` / 字段 `dimensions`.
     pub dimensions: Option<SnoovatarIconDimensions>,
 }
@@ -758,7 +758,7 @@ impl de::Object for SnoovatarIconDimensions {
 pub struct AwardingsItem {
     /// JSON `__typename` / 字段 `__typename`. Example / 示例: `"AwardingTotal"`
     #[serde(rename = "__typename")]
-    pub typename: Option<String>,
+    pub typename: Option<crate::Text>,
     /// JSON `award` / 字段 `award`.
     pub award: Option<Award>,
     /// JSON `total` / 字段 `total`. Example / 示例: `5`
@@ -798,13 +798,13 @@ impl de::Object for AwardingsItem {
 pub struct Award {
     /// JSON `__typename` / 字段 `__typename`. Example / 示例: `"Award"`
     #[serde(rename = "__typename")]
-    pub typename: Option<String>,
+    pub typename: Option<crate::Text>,
     /// JSON `id` / 字段 `id`. Example / 示例: `"award_free_popcorn_2"`
-    pub id: Option<String>,
+    pub id: Option<crate::Text>,
     /// JSON `name` / 字段 `name`. Example / 示例: `"吃瓜"`
-    pub name: Option<String>,
+    pub name: Option<crate::Text>,
     /// JSON `tags` / 字段 `tags`. Example / 示例: `["award:legacy", "award:unlimited_free", "award:sort:50", …]`
-    pub tags: Vec<String>,
+    pub tags: Vec<crate::Text>,
     /// JSON `static_icon_16` / 字段 `static_icon_16`.
     pub static_icon_16: Option<StaticIcon16>,
     /// JSON `static_icon_24` / 字段 `static_icon_24`.
@@ -856,9 +856,9 @@ impl de::Object for Award {
 pub struct StaticIcon16 {
     /// JSON `__typename` / 字段 `__typename`. Example / 示例: `"MediaSource"`
     #[serde(rename = "__typename")]
-    pub typename: Option<String>,
+    pub typename: Option<crate::Text>,
     /// JSON `url` / 字段 `url`. Example / 示例: `"https://i.redd.it/snoovatar/snoo_assets/marketin…"`
-    pub url: Option<String>,
+    pub url: Option<crate::Text>,
     /// JSON `dimensions` / 字段 `dimensions`.
     pub dimensions: Option<StaticIcon16Dimensions>,
 }
@@ -932,9 +932,9 @@ impl de::Object for StaticIcon16Dimensions {
 pub struct StaticIcon24 {
     /// JSON `__typename` / 字段 `__typename`. Example / 示例: `"MediaSource"`
     #[serde(rename = "__typename")]
-    pub typename: Option<String>,
+    pub typename: Option<crate::Text>,
     /// JSON `url` / 字段 `url`. Example / 示例: `"https://i.redd.it/snoovatar/snoo_assets/marketin…"`
-    pub url: Option<String>,
+    pub url: Option<crate::Text>,
     /// JSON `dimensions` / 字段 `dimensions`.
     pub dimensions: Option<StaticIcon24Dimensions>,
 }
@@ -1008,9 +1008,9 @@ impl de::Object for StaticIcon24Dimensions {
 pub struct StaticIcon32 {
     /// JSON `__typename` / 字段 `__typename`. Example / 示例: `"MediaSource"`
     #[serde(rename = "__typename")]
-    pub typename: Option<String>,
+    pub typename: Option<crate::Text>,
     /// JSON `url` / 字段 `url`. Example / 示例: `"https://i.redd.it/snoovatar/snoo_assets/marketin…"`
-    pub url: Option<String>,
+    pub url: Option<crate::Text>,
     /// JSON `dimensions` / 字段 `dimensions`.
     pub dimensions: Option<StaticIcon32Dimensions>,
 }
@@ -1084,9 +1084,9 @@ impl de::Object for StaticIcon32Dimensions {
 pub struct StaticIcon48 {
     /// JSON `__typename` / 字段 `__typename`. Example / 示例: `"MediaSource"`
     #[serde(rename = "__typename")]
-    pub typename: Option<String>,
+    pub typename: Option<crate::Text>,
     /// JSON `url` / 字段 `url`. Example / 示例: `"https://i.redd.it/snoovatar/snoo_assets/marketin…"`
-    pub url: Option<String>,
+    pub url: Option<crate::Text>,
     /// JSON `dimensions` / 字段 `dimensions`.
     pub dimensions: Option<StaticIcon48Dimensions>,
 }
@@ -1160,9 +1160,9 @@ impl de::Object for StaticIcon48Dimensions {
 pub struct StaticIcon64 {
     /// JSON `__typename` / 字段 `__typename`. Example / 示例: `"MediaSource"`
     #[serde(rename = "__typename")]
-    pub typename: Option<String>,
+    pub typename: Option<crate::Text>,
     /// JSON `url` / 字段 `url`. Example / 示例: `"https://i.redd.it/snoovatar/snoo_assets/marketin…"`
-    pub url: Option<String>,
+    pub url: Option<crate::Text>,
     /// JSON `dimensions` / 字段 `dimensions`.
     pub dimensions: Option<StaticIcon64Dimensions>,
 }
@@ -1235,10 +1235,10 @@ impl de::Object for StaticIcon64Dimensions {
 #[non_exhaustive]
 pub struct OutboundLink {
     /// JSON `url` / 字段 `url`. Example / 示例: `"https://www.reddit.com/r/Whatcouldgowrong/commen…"`
-    pub url: Option<String>,
+    pub url: Option<crate::Text>,
     /// JSON `expiresAt` / 字段 `expiresAt`. Example / 示例: `"2026-03-09T19:21:08.596449+0000"`
     #[serde(rename = "expiresAt")]
-    pub expires_at: Option<String>,
+    pub expires_at: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for OutboundLink {
@@ -1345,21 +1345,21 @@ impl de::Object for PostStatsPrivate {
 pub struct Subreddit {
     /// JSON `__typename` / 字段 `__typename`. Example / 示例: `"Subreddit"`
     #[serde(rename = "__typename")]
-    pub typename: Option<String>,
+    pub typename: Option<crate::Text>,
     /// JSON `id` / 字段 `id`. Example / 示例: `"t5_2x2oy"`
-    pub id: Option<String>,
+    pub id: Option<crate::Text>,
     /// JSON `name` / 字段 `name`. Example / 示例: `"Whatcouldgowrong"`
-    pub name: Option<String>,
+    pub name: Option<crate::Text>,
     /// JSON `prefixedName` / 字段 `prefixedName`. Example / 示例: `"r/Whatcouldgowrong"`
     #[serde(rename = "prefixedName")]
-    pub prefixed_name: Option<String>,
+    pub prefixed_name: Option<crate::Text>,
     /// JSON `isQuarantined` / 字段 `isQuarantined`. Example / 示例: `false`
     #[serde(rename = "isQuarantined")]
     pub is_quarantined: Option<bool>,
     /// JSON `title` / 字段 `title`. Example / 示例: `"What Could Possibly Go Wrong?"`
-    pub title: Option<String>,
+    pub title: Option<crate::Text>,
     /// JSON `type` / 字段 `type`. Example / 示例: `"PUBLIC"`
-    pub r#type: Option<String>,
+    pub r#type: Option<crate::Text>,
     /// JSON `subscribersCount` / 字段 `subscribersCount`. Example / 示例: `7849923.0`
     #[serde(rename = "subscribersCount")]
     pub subscribers_count: Option<f64>,
@@ -1391,7 +1391,7 @@ pub struct Subreddit {
     pub tipping_status: serde_json::Value,
     /// JSON `whitelistStatus` / 字段 `whitelistStatus`. Example / 示例: `"ALL_ADS"`
     #[serde(rename = "whitelistStatus")]
-    pub whitelist_status: Option<String>,
+    pub whitelist_status: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for Subreddit {
@@ -1447,16 +1447,16 @@ pub struct Styles {
     pub legacy_icon: Option<LegacyIcon>,
     /// JSON `primaryColor` / 字段 `primaryColor`. Example / 示例: `"#B8001F"`
     #[serde(rename = "primaryColor")]
-    pub primary_color: Option<String>,
+    pub primary_color: Option<crate::Text>,
     /// JSON `backgroundColor` / 字段 `backgroundColor`.
     #[serde(rename = "backgroundColor")]
     pub background_color: serde_json::Value,
     /// JSON `bannerBackgroundImage` / 字段 `bannerBackgroundImage`. Example / 示例: `"https://styles.redditmedia.com/t5_2x2oy/styles/b…"`
     #[serde(rename = "bannerBackgroundImage")]
-    pub banner_background_image: Option<String>,
+    pub banner_background_image: Option<crate::Text>,
     /// JSON `legacyPrimaryColor` / 字段 `legacyPrimaryColor`. Example / 示例: `"#222222"`
     #[serde(rename = "legacyPrimaryColor")]
-    pub legacy_primary_color: Option<String>,
+    pub legacy_primary_color: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for Styles {
@@ -1494,7 +1494,7 @@ impl de::Object for Styles {
 #[non_exhaustive]
 pub struct LegacyIcon {
     /// JSON `url` / 字段 `url`. Example / 示例: `"https://a.thumbs.redditmedia.com/wk4DdnifrZxOjoV…"`
-    pub url: Option<String>,
+    pub url: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for LegacyIcon {

@@ -234,7 +234,7 @@ impl de::Object for Dynamic {
 pub struct Components {
     /// JSON `__typename` / 字段 `__typename`. Example / 示例: `"SearchResultsMainLayout"`
     #[serde(rename = "__typename")]
-    pub typename: Option<String>,
+    pub typename: Option<crate::Text>,
     /// JSON `appliedState` / 字段 `appliedState`.
     #[serde(rename = "appliedState")]
     pub applied_state: Option<AppliedState>,
@@ -281,9 +281,9 @@ impl de::Object for Components {
 pub struct AppliedState {
     /// JSON `__typename` / 字段 `__typename`. Example / 示例: `"SearchAppliedState"`
     #[serde(rename = "__typename")]
-    pub typename: Option<String>,
+    pub typename: Option<crate::Text>,
     /// JSON `pane` / 字段 `pane`. Example / 示例: `"posts"`
-    pub pane: Option<String>,
+    pub pane: Option<crate::Text>,
     /// JSON `filters` / 字段 `filters`.
     pub filters: Vec<AppliedStateFiltersItem>,
 }
@@ -320,9 +320,9 @@ impl de::Object for AppliedState {
 #[non_exhaustive]
 pub struct AppliedStateFiltersItem {
     /// JSON `key` / 字段 `key`. Example / 示例: `"component"`
-    pub key: Option<String>,
+    pub key: Option<crate::Text>,
     /// JSON `value` / 字段 `value`. Example / 示例: `"SearchAppliedState"`
-    pub value: Option<String>,
+    pub value: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for AppliedStateFiltersItem {
@@ -393,7 +393,7 @@ impl de::Object for Main {
 #[non_exhaustive]
 pub struct EdgesItem {
     /// JSON `cursor` / 字段 `cursor`. Example / 示例: `""`
-    pub cursor: Option<String>,
+    pub cursor: Option<crate::Text>,
     /// JSON `node` / 字段 `node`.
     pub node: Option<Node>,
 }
@@ -430,7 +430,7 @@ impl de::Object for EdgesItem {
 pub struct Node {
     /// JSON `__typename` / 字段 `__typename`. Example / 示例: `"SearchListComponent"`
     #[serde(rename = "__typename")]
-    pub typename: Option<String>,
+    pub typename: Option<crate::Text>,
     /// JSON `presentation` / 字段 `presentation`.
     pub presentation: Option<NodePresentation>,
     /// JSON `behaviors` / 字段 `behaviors`.
@@ -506,7 +506,7 @@ impl de::Object for NodeBehaviors {
 pub struct ChildrenItem {
     /// JSON `__typename` / 字段 `__typename`. Example / 示例: `"SearchPost"`
     #[serde(rename = "__typename")]
-    pub typename: Option<String>,
+    pub typename: Option<crate::Text>,
     /// JSON `post` / 字段 `post`.
     pub post: Option<ChildrenItemPost>,
     /// JSON `behaviors` / 字段 `behaviors`.
@@ -591,11 +591,11 @@ impl de::Object for ChildrenItemBehaviors {
 pub struct Community {
     /// JSON `__typename` / 字段 `__typename`. Example / 示例: `"SearchCommunityNavigationBehavior"`
     #[serde(rename = "__typename")]
-    pub typename: Option<String>,
+    pub typename: Option<crate::Text>,
     /// JSON `id` / 字段 `id`. Example / 示例: `"t5_a5tk5l"`
-    pub id: Option<String>,
+    pub id: Option<crate::Text>,
     /// JSON `name` / 字段 `name`. Example / 示例: `"DeepSeek"`
-    pub name: Option<String>,
+    pub name: Option<crate::Text>,
     /// JSON `telemetry` / 字段 `telemetry`.
     pub telemetry: Option<CommunityTelemetry>,
 }
@@ -634,7 +634,7 @@ impl de::Object for Community {
 pub struct CommunityTelemetry {
     /// JSON `__typename` / 字段 `__typename`. Example / 示例: `"SearchElementTelemetry"`
     #[serde(rename = "__typename")]
-    pub typename: Option<String>,
+    pub typename: Option<crate::Text>,
     /// JSON `trackingContext` / 字段 `trackingContext`.
     #[serde(rename = "trackingContext")]
     pub tracking_context: Option<CommunityTelemetryTrackingContext>,
@@ -674,13 +674,13 @@ impl de::Object for CommunityTelemetry {
 #[non_exhaustive]
 pub struct CommunityTelemetryEventsItem {
     /// JSON `source` / 字段 `source`. Example / 示例: `"search"`
-    pub source: Option<String>,
+    pub source: Option<crate::Text>,
     /// JSON `action` / 字段 `action`. Example / 示例: `"click"`
-    pub action: Option<String>,
+    pub action: Option<crate::Text>,
     /// JSON `noun` / 字段 `noun`. Example / 示例: `"post"`
-    pub noun: Option<String>,
+    pub noun: Option<crate::Text>,
     /// JSON `trigger` / 字段 `trigger`. Example / 示例: `"CLICK"`
-    pub trigger: Option<String>,
+    pub trigger: Option<crate::Text>,
     /// JSON `triggerConfiguration` / 字段 `triggerConfiguration`.
     #[serde(rename = "triggerConfiguration")]
     pub trigger_configuration: serde_json::Value,
@@ -721,7 +721,7 @@ impl de::Object for CommunityTelemetryEventsItem {
 pub struct CommunityTelemetryTrackingContext {
     /// JSON `__typename` / 字段 `__typename`. Example / 示例: `"SearchTelemetryTrackingContext"`
     #[serde(rename = "__typename")]
-    pub typename: Option<String>,
+    pub typename: Option<crate::Text>,
     /// JSON `search` / 字段 `search`.
     pub search: Option<CommunityTelemetryTrackingContextSearch>,
     /// JSON `actionInfo` / 字段 `actionInfo`.
@@ -778,13 +778,13 @@ impl de::Object for CommunityTelemetryTrackingContext {
 pub struct CommunityTelemetryTrackingContextActionInfo {
     /// JSON `paneName` / 字段 `paneName`. Example / 示例: `"posts"`
     #[serde(rename = "paneName")]
-    pub pane_name: Option<String>,
+    pub pane_name: Option<crate::Text>,
     /// JSON `position` / 字段 `position`. Example / 示例: `0`
     pub position: Option<i64>,
     /// JSON `reason` / 字段 `reason`.
     pub reason: serde_json::Value,
     /// JSON `type` / 字段 `type`. Example / 示例: `"community"`
-    pub r#type: Option<String>,
+    pub r#type: Option<crate::Text>,
     /// JSON `relativePosition` / 字段 `relativePosition`. Example / 示例: `0`
     #[serde(rename = "relativePosition")]
     pub relative_position: Option<i64>,
@@ -824,7 +824,7 @@ impl de::Object for CommunityTelemetryTrackingContextActionInfo {
 #[non_exhaustive]
 pub struct CommunityTelemetryTrackingContextPost {
     /// JSON `id` / 字段 `id`. Example / 示例: `"t3_1rklhpf"`
-    pub id: Option<String>,
+    pub id: Option<crate::Text>,
     /// JSON `isNsfw` / 字段 `isNsfw`. Example / 示例: `false`
     #[serde(rename = "isNsfw")]
     pub is_nsfw: Option<bool>,
@@ -832,9 +832,9 @@ pub struct CommunityTelemetryTrackingContextPost {
     #[serde(rename = "isSpoiler")]
     pub is_spoiler: Option<bool>,
     /// JSON `title` / 字段 `title`. Example / 示例: `"Why has Deepseek become basically unusable for m…"`
-    pub title: Option<String>,
+    pub title: Option<crate::Text>,
     /// JSON `type` / 字段 `type`. Example / 示例: `"TEXT"`
-    pub r#type: Option<String>,
+    pub r#type: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for CommunityTelemetryTrackingContextPost {
@@ -877,7 +877,7 @@ pub struct CommunityTelemetryTrackingContextSearch {
     pub range: serde_json::Value,
     /// JSON `safeSearch` / 字段 `safeSearch`. Example / 示例: `"UNAVAILABLE"`
     #[serde(rename = "safeSearch")]
-    pub safe_search: Option<String>,
+    pub safe_search: Option<crate::Text>,
     /// JSON `scope` / 字段 `scope`.
     pub scope: Option<CommunityTelemetryTrackingContextSearchScope>,
     /// JSON `snippet` / 字段 `snippet`.
@@ -888,10 +888,10 @@ pub struct CommunityTelemetryTrackingContextSearch {
     /// JSON `sort` / 字段 `sort`.
     pub sort: serde_json::Value,
     /// JSON `query` / 字段 `query`. Example / 示例: `"deepseek"`
-    pub query: Option<String>,
+    pub query: Option<crate::Text>,
     /// JSON `queryID` / 字段 `queryID`. Example / 示例: `"720e3c25-1254-4e09-bf52-bbd49666c5a7"`
     #[serde(rename = "queryID")]
-    pub query_id: Option<String>,
+    pub query_id: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for CommunityTelemetryTrackingContextSearch {
@@ -936,9 +936,9 @@ pub struct CommunityTelemetryTrackingContextSearchScope {
     /// JSON `name` / 字段 `name`.
     pub name: serde_json::Value,
     /// JSON `path` / 字段 `path`. Example / 示例: `"/"`
-    pub path: Option<String>,
+    pub path: Option<crate::Text>,
     /// JSON `type` / 字段 `type`. Example / 示例: `"GLOBAL"`
-    pub r#type: Option<String>,
+    pub r#type: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for CommunityTelemetryTrackingContextSearchScope {
@@ -974,7 +974,7 @@ impl de::Object for CommunityTelemetryTrackingContextSearchScope {
 #[non_exhaustive]
 pub struct CommunityTelemetryTrackingContextSubreddit {
     /// JSON `id` / 字段 `id`. Example / 示例: `"t5_a5tk5l"`
-    pub id: Option<String>,
+    pub id: Option<crate::Text>,
     /// JSON `isNsfw` / 字段 `isNsfw`. Example / 示例: `false`
     #[serde(rename = "isNsfw")]
     pub is_nsfw: Option<bool>,
@@ -982,7 +982,7 @@ pub struct CommunityTelemetryTrackingContextSubreddit {
     #[serde(rename = "isQuarantined")]
     pub is_quarantined: Option<bool>,
     /// JSON `name` / 字段 `name`. Example / 示例: `"DeepSeek"`
-    pub name: Option<String>,
+    pub name: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for CommunityTelemetryTrackingContextSubreddit {
@@ -1019,9 +1019,9 @@ impl de::Object for CommunityTelemetryTrackingContextSubreddit {
 pub struct ChildrenItemBehaviorsDefault {
     /// JSON `__typename` / 字段 `__typename`. Example / 示例: `"SearchPDPNavigationBehavior"`
     #[serde(rename = "__typename")]
-    pub typename: Option<String>,
+    pub typename: Option<crate::Text>,
     /// JSON `id` / 字段 `id`. Example / 示例: `"t3_1rklhpf"`
-    pub id: Option<String>,
+    pub id: Option<crate::Text>,
     /// JSON `telemetry` / 字段 `telemetry`.
     pub telemetry: Option<ChildrenItemBehaviorsDefaultTelemetry>,
 }
@@ -1059,7 +1059,7 @@ impl de::Object for ChildrenItemBehaviorsDefault {
 pub struct ChildrenItemBehaviorsDefaultTelemetry {
     /// JSON `__typename` / 字段 `__typename`. Example / 示例: `"SearchElementTelemetry"`
     #[serde(rename = "__typename")]
-    pub typename: Option<String>,
+    pub typename: Option<crate::Text>,
     /// JSON `trackingContext` / 字段 `trackingContext`.
     #[serde(rename = "trackingContext")]
     pub tracking_context: Option<ChildrenItemBehaviorsDefaultTelemetryTrackingContext>,
@@ -1099,13 +1099,13 @@ impl de::Object for ChildrenItemBehaviorsDefaultTelemetry {
 #[non_exhaustive]
 pub struct ChildrenItemBehaviorsDefaultTelemetryEventsItem {
     /// JSON `source` / 字段 `source`. Example / 示例: `"search"`
-    pub source: Option<String>,
+    pub source: Option<crate::Text>,
     /// JSON `action` / 字段 `action`. Example / 示例: `"click"`
-    pub action: Option<String>,
+    pub action: Option<crate::Text>,
     /// JSON `noun` / 字段 `noun`. Example / 示例: `"post"`
-    pub noun: Option<String>,
+    pub noun: Option<crate::Text>,
     /// JSON `trigger` / 字段 `trigger`. Example / 示例: `"CLICK"`
-    pub trigger: Option<String>,
+    pub trigger: Option<crate::Text>,
     /// JSON `triggerConfiguration` / 字段 `triggerConfiguration`.
     #[serde(rename = "triggerConfiguration")]
     pub trigger_configuration: serde_json::Value,
@@ -1146,7 +1146,7 @@ impl de::Object for ChildrenItemBehaviorsDefaultTelemetryEventsItem {
 pub struct ChildrenItemBehaviorsDefaultTelemetryTrackingContext {
     /// JSON `__typename` / 字段 `__typename`. Example / 示例: `"SearchTelemetryTrackingContext"`
     #[serde(rename = "__typename")]
-    pub typename: Option<String>,
+    pub typename: Option<crate::Text>,
     /// JSON `search` / 字段 `search`.
     pub search: Option<ChildrenItemBehaviorsDefaultTelemetryTrackingContextSearch>,
     /// JSON `actionInfo` / 字段 `actionInfo`.
@@ -1206,13 +1206,13 @@ impl de::Object for ChildrenItemBehaviorsDefaultTelemetryTrackingContext {
 pub struct ChildrenItemBehaviorsDefaultTelemetryTrackingContextActionInfo {
     /// JSON `paneName` / 字段 `paneName`. Example / 示例: `"posts"`
     #[serde(rename = "paneName")]
-    pub pane_name: Option<String>,
+    pub pane_name: Option<crate::Text>,
     /// JSON `position` / 字段 `position`. Example / 示例: `0`
     pub position: Option<i64>,
     /// JSON `reason` / 字段 `reason`.
     pub reason: serde_json::Value,
     /// JSON `type` / 字段 `type`. Example / 示例: `"post"`
-    pub r#type: Option<String>,
+    pub r#type: Option<crate::Text>,
     /// JSON `relativePosition` / 字段 `relativePosition`. Example / 示例: `0`
     #[serde(rename = "relativePosition")]
     pub relative_position: Option<i64>,
@@ -1253,7 +1253,7 @@ impl de::Object for ChildrenItemBehaviorsDefaultTelemetryTrackingContextActionIn
 #[non_exhaustive]
 pub struct ChildrenItemBehaviorsDefaultTelemetryTrackingContextPost {
     /// JSON `id` / 字段 `id`. Example / 示例: `"t3_1rklhpf"`
-    pub id: Option<String>,
+    pub id: Option<crate::Text>,
     /// JSON `isNsfw` / 字段 `isNsfw`. Example / 示例: `false`
     #[serde(rename = "isNsfw")]
     pub is_nsfw: Option<bool>,
@@ -1261,9 +1261,9 @@ pub struct ChildrenItemBehaviorsDefaultTelemetryTrackingContextPost {
     #[serde(rename = "isSpoiler")]
     pub is_spoiler: Option<bool>,
     /// JSON `title` / 字段 `title`. Example / 示例: `"Why has Deepseek become basically unusable for m…"`
-    pub title: Option<String>,
+    pub title: Option<crate::Text>,
     /// JSON `type` / 字段 `type`. Example / 示例: `"TEXT"`
-    pub r#type: Option<String>,
+    pub r#type: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de>
@@ -1307,7 +1307,7 @@ pub struct ChildrenItemBehaviorsDefaultTelemetryTrackingContextSearch {
     pub range: serde_json::Value,
     /// JSON `safeSearch` / 字段 `safeSearch`. Example / 示例: `"UNAVAILABLE"`
     #[serde(rename = "safeSearch")]
-    pub safe_search: Option<String>,
+    pub safe_search: Option<crate::Text>,
     /// JSON `scope` / 字段 `scope`.
     pub scope: Option<ChildrenItemBehaviorsDefaultTelemetryTrackingContextSearchScope>,
     /// JSON `snippet` / 字段 `snippet`.
@@ -1318,10 +1318,10 @@ pub struct ChildrenItemBehaviorsDefaultTelemetryTrackingContextSearch {
     /// JSON `sort` / 字段 `sort`.
     pub sort: serde_json::Value,
     /// JSON `query` / 字段 `query`. Example / 示例: `"deepseek"`
-    pub query: Option<String>,
+    pub query: Option<crate::Text>,
     /// JSON `queryID` / 字段 `queryID`. Example / 示例: `"720e3c25-1254-4e09-bf52-bbd49666c5a7"`
     #[serde(rename = "queryID")]
-    pub query_id: Option<String>,
+    pub query_id: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de>
@@ -1367,9 +1367,9 @@ pub struct ChildrenItemBehaviorsDefaultTelemetryTrackingContextSearchScope {
     /// JSON `name` / 字段 `name`.
     pub name: serde_json::Value,
     /// JSON `path` / 字段 `path`. Example / 示例: `"/"`
-    pub path: Option<String>,
+    pub path: Option<crate::Text>,
     /// JSON `type` / 字段 `type`. Example / 示例: `"GLOBAL"`
-    pub r#type: Option<String>,
+    pub r#type: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de>
@@ -1406,7 +1406,7 @@ impl de::Object for ChildrenItemBehaviorsDefaultTelemetryTrackingContextSearchSc
 #[non_exhaustive]
 pub struct ChildrenItemBehaviorsDefaultTelemetryTrackingContextSubreddit {
     /// JSON `id` / 字段 `id`. Example / 示例: `"t5_a5tk5l"`
-    pub id: Option<String>,
+    pub id: Option<crate::Text>,
     /// JSON `isNsfw` / 字段 `isNsfw`. Example / 示例: `false`
     #[serde(rename = "isNsfw")]
     pub is_nsfw: Option<bool>,
@@ -1414,7 +1414,7 @@ pub struct ChildrenItemBehaviorsDefaultTelemetryTrackingContextSubreddit {
     #[serde(rename = "isQuarantined")]
     pub is_quarantined: Option<bool>,
     /// JSON `name` / 字段 `name`. Example / 示例: `"DeepSeek"`
-    pub name: Option<String>,
+    pub name: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de>
@@ -1452,11 +1452,11 @@ impl de::Object for ChildrenItemBehaviorsDefaultTelemetryTrackingContextSubreddi
 pub struct ChildrenItemBehaviorsProfile {
     /// JSON `__typename` / 字段 `__typename`. Example / 示例: `"SearchProfileNavigationBehavior"`
     #[serde(rename = "__typename")]
-    pub typename: Option<String>,
+    pub typename: Option<crate::Text>,
     /// JSON `id` / 字段 `id`. Example / 示例: `"t5_gkz2y9"`
-    pub id: Option<String>,
+    pub id: Option<crate::Text>,
     /// JSON `name` / 字段 `name`. Example / 示例: `"u_77ChryslerNewYorker"`
-    pub name: Option<String>,
+    pub name: Option<crate::Text>,
     /// JSON `telemetry` / 字段 `telemetry`.
     pub telemetry: Option<ChildrenItemBehaviorsProfileTelemetry>,
 }
@@ -1495,7 +1495,7 @@ impl de::Object for ChildrenItemBehaviorsProfile {
 pub struct ChildrenItemBehaviorsProfileTelemetry {
     /// JSON `__typename` / 字段 `__typename`. Example / 示例: `"SearchElementTelemetry"`
     #[serde(rename = "__typename")]
-    pub typename: Option<String>,
+    pub typename: Option<crate::Text>,
     /// JSON `trackingContext` / 字段 `trackingContext`.
     #[serde(rename = "trackingContext")]
     pub tracking_context: Option<ChildrenItemBehaviorsProfileTelemetryTrackingContext>,
@@ -1535,13 +1535,13 @@ impl de::Object for ChildrenItemBehaviorsProfileTelemetry {
 #[non_exhaustive]
 pub struct ChildrenItemBehaviorsProfileTelemetryEventsItem {
     /// JSON `source` / 字段 `source`. Example / 示例: `"search"`
-    pub source: Option<String>,
+    pub source: Option<crate::Text>,
     /// JSON `action` / 字段 `action`. Example / 示例: `"click"`
-    pub action: Option<String>,
+    pub action: Option<crate::Text>,
     /// JSON `noun` / 字段 `noun`. Example / 示例: `"post"`
-    pub noun: Option<String>,
+    pub noun: Option<crate::Text>,
     /// JSON `trigger` / 字段 `trigger`. Example / 示例: `"CLICK"`
-    pub trigger: Option<String>,
+    pub trigger: Option<crate::Text>,
     /// JSON `triggerConfiguration` / 字段 `triggerConfiguration`.
     #[serde(rename = "triggerConfiguration")]
     pub trigger_configuration: serde_json::Value,
@@ -1582,7 +1582,7 @@ impl de::Object for ChildrenItemBehaviorsProfileTelemetryEventsItem {
 pub struct ChildrenItemBehaviorsProfileTelemetryTrackingContext {
     /// JSON `__typename` / 字段 `__typename`. Example / 示例: `"SearchTelemetryTrackingContext"`
     #[serde(rename = "__typename")]
-    pub typename: Option<String>,
+    pub typename: Option<crate::Text>,
     /// JSON `search` / 字段 `search`.
     pub search: Option<ChildrenItemBehaviorsProfileTelemetryTrackingContextSearch>,
     /// JSON `actionInfo` / 字段 `actionInfo`.
@@ -1642,13 +1642,13 @@ impl de::Object for ChildrenItemBehaviorsProfileTelemetryTrackingContext {
 pub struct ChildrenItemBehaviorsProfileTelemetryTrackingContextActionInfo {
     /// JSON `paneName` / 字段 `paneName`. Example / 示例: `"posts"`
     #[serde(rename = "paneName")]
-    pub pane_name: Option<String>,
+    pub pane_name: Option<crate::Text>,
     /// JSON `position` / 字段 `position`. Example / 示例: `0`
     pub position: Option<i64>,
     /// JSON `reason` / 字段 `reason`.
     pub reason: serde_json::Value,
     /// JSON `type` / 字段 `type`. Example / 示例: `"profile"`
-    pub r#type: Option<String>,
+    pub r#type: Option<crate::Text>,
     /// JSON `relativePosition` / 字段 `relativePosition`. Example / 示例: `0`
     #[serde(rename = "relativePosition")]
     pub relative_position: Option<i64>,
@@ -1689,7 +1689,7 @@ impl de::Object for ChildrenItemBehaviorsProfileTelemetryTrackingContextActionIn
 #[non_exhaustive]
 pub struct ChildrenItemBehaviorsProfileTelemetryTrackingContextPost {
     /// JSON `id` / 字段 `id`. Example / 示例: `"t3_1rklhpf"`
-    pub id: Option<String>,
+    pub id: Option<crate::Text>,
     /// JSON `isNsfw` / 字段 `isNsfw`. Example / 示例: `false`
     #[serde(rename = "isNsfw")]
     pub is_nsfw: Option<bool>,
@@ -1697,9 +1697,9 @@ pub struct ChildrenItemBehaviorsProfileTelemetryTrackingContextPost {
     #[serde(rename = "isSpoiler")]
     pub is_spoiler: Option<bool>,
     /// JSON `title` / 字段 `title`. Example / 示例: `"Why has Deepseek become basically unusable for m…"`
-    pub title: Option<String>,
+    pub title: Option<crate::Text>,
     /// JSON `type` / 字段 `type`. Example / 示例: `"TEXT"`
-    pub r#type: Option<String>,
+    pub r#type: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de>
@@ -1743,7 +1743,7 @@ pub struct ChildrenItemBehaviorsProfileTelemetryTrackingContextSearch {
     pub range: serde_json::Value,
     /// JSON `safeSearch` / 字段 `safeSearch`. Example / 示例: `"UNAVAILABLE"`
     #[serde(rename = "safeSearch")]
-    pub safe_search: Option<String>,
+    pub safe_search: Option<crate::Text>,
     /// JSON `scope` / 字段 `scope`.
     pub scope: Option<ChildrenItemBehaviorsProfileTelemetryTrackingContextSearchScope>,
     /// JSON `snippet` / 字段 `snippet`.
@@ -1754,10 +1754,10 @@ pub struct ChildrenItemBehaviorsProfileTelemetryTrackingContextSearch {
     /// JSON `sort` / 字段 `sort`.
     pub sort: serde_json::Value,
     /// JSON `query` / 字段 `query`. Example / 示例: `"deepseek"`
-    pub query: Option<String>,
+    pub query: Option<crate::Text>,
     /// JSON `queryID` / 字段 `queryID`. Example / 示例: `"720e3c25-1254-4e09-bf52-bbd49666c5a7"`
     #[serde(rename = "queryID")]
-    pub query_id: Option<String>,
+    pub query_id: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de>
@@ -1803,9 +1803,9 @@ pub struct ChildrenItemBehaviorsProfileTelemetryTrackingContextSearchScope {
     /// JSON `name` / 字段 `name`.
     pub name: serde_json::Value,
     /// JSON `path` / 字段 `path`. Example / 示例: `"/"`
-    pub path: Option<String>,
+    pub path: Option<crate::Text>,
     /// JSON `type` / 字段 `type`. Example / 示例: `"GLOBAL"`
-    pub r#type: Option<String>,
+    pub r#type: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de>
@@ -1842,7 +1842,7 @@ impl de::Object for ChildrenItemBehaviorsProfileTelemetryTrackingContextSearchSc
 #[non_exhaustive]
 pub struct ChildrenItemBehaviorsProfileTelemetryTrackingContextSubreddit {
     /// JSON `id` / 字段 `id`. Example / 示例: `"t5_a5tk5l"`
-    pub id: Option<String>,
+    pub id: Option<crate::Text>,
     /// JSON `isNsfw` / 字段 `isNsfw`. Example / 示例: `false`
     #[serde(rename = "isNsfw")]
     pub is_nsfw: Option<bool>,
@@ -1850,7 +1850,7 @@ pub struct ChildrenItemBehaviorsProfileTelemetryTrackingContextSubreddit {
     #[serde(rename = "isQuarantined")]
     pub is_quarantined: Option<bool>,
     /// JSON `name` / 字段 `name`. Example / 示例: `"DeepSeek"`
-    pub name: Option<String>,
+    pub name: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de>
@@ -1888,9 +1888,9 @@ impl de::Object for ChildrenItemBehaviorsProfileTelemetryTrackingContextSubreddi
 pub struct Thumbnail {
     /// JSON `__typename` / 字段 `__typename`. Example / 示例: `"SearchPDPNavigationBehavior"`
     #[serde(rename = "__typename")]
-    pub typename: Option<String>,
+    pub typename: Option<crate::Text>,
     /// JSON `id` / 字段 `id`. Example / 示例: `"t3_1rklhpf"`
-    pub id: Option<String>,
+    pub id: Option<crate::Text>,
     /// JSON `telemetry` / 字段 `telemetry`.
     pub telemetry: Option<ThumbnailTelemetry>,
 }
@@ -1928,7 +1928,7 @@ impl de::Object for Thumbnail {
 pub struct ThumbnailTelemetry {
     /// JSON `__typename` / 字段 `__typename`. Example / 示例: `"SearchElementTelemetry"`
     #[serde(rename = "__typename")]
-    pub typename: Option<String>,
+    pub typename: Option<crate::Text>,
     /// JSON `trackingContext` / 字段 `trackingContext`.
     #[serde(rename = "trackingContext")]
     pub tracking_context: Option<ThumbnailTelemetryTrackingContext>,
@@ -1968,13 +1968,13 @@ impl de::Object for ThumbnailTelemetry {
 #[non_exhaustive]
 pub struct ThumbnailTelemetryEventsItem {
     /// JSON `source` / 字段 `source`. Example / 示例: `"search"`
-    pub source: Option<String>,
+    pub source: Option<crate::Text>,
     /// JSON `action` / 字段 `action`. Example / 示例: `"click"`
-    pub action: Option<String>,
+    pub action: Option<crate::Text>,
     /// JSON `noun` / 字段 `noun`. Example / 示例: `"post"`
-    pub noun: Option<String>,
+    pub noun: Option<crate::Text>,
     /// JSON `trigger` / 字段 `trigger`. Example / 示例: `"CLICK"`
-    pub trigger: Option<String>,
+    pub trigger: Option<crate::Text>,
     /// JSON `triggerConfiguration` / 字段 `triggerConfiguration`.
     #[serde(rename = "triggerConfiguration")]
     pub trigger_configuration: serde_json::Value,
@@ -2015,7 +2015,7 @@ impl de::Object for ThumbnailTelemetryEventsItem {
 pub struct ThumbnailTelemetryTrackingContext {
     /// JSON `__typename` / 字段 `__typename`. Example / 示例: `"SearchTelemetryTrackingContext"`
     #[serde(rename = "__typename")]
-    pub typename: Option<String>,
+    pub typename: Option<crate::Text>,
     /// JSON `search` / 字段 `search`.
     pub search: Option<ThumbnailTelemetryTrackingContextSearch>,
     /// JSON `actionInfo` / 字段 `actionInfo`.
@@ -2072,13 +2072,13 @@ impl de::Object for ThumbnailTelemetryTrackingContext {
 pub struct ThumbnailTelemetryTrackingContextActionInfo {
     /// JSON `paneName` / 字段 `paneName`. Example / 示例: `"posts"`
     #[serde(rename = "paneName")]
-    pub pane_name: Option<String>,
+    pub pane_name: Option<crate::Text>,
     /// JSON `position` / 字段 `position`. Example / 示例: `0`
     pub position: Option<i64>,
     /// JSON `reason` / 字段 `reason`.
     pub reason: serde_json::Value,
     /// JSON `type` / 字段 `type`. Example / 示例: `"thumbnail"`
-    pub r#type: Option<String>,
+    pub r#type: Option<crate::Text>,
     /// JSON `relativePosition` / 字段 `relativePosition`. Example / 示例: `0`
     #[serde(rename = "relativePosition")]
     pub relative_position: Option<i64>,
@@ -2118,7 +2118,7 @@ impl de::Object for ThumbnailTelemetryTrackingContextActionInfo {
 #[non_exhaustive]
 pub struct ThumbnailTelemetryTrackingContextPost {
     /// JSON `id` / 字段 `id`. Example / 示例: `"t3_1rklhpf"`
-    pub id: Option<String>,
+    pub id: Option<crate::Text>,
     /// JSON `isNsfw` / 字段 `isNsfw`. Example / 示例: `false`
     #[serde(rename = "isNsfw")]
     pub is_nsfw: Option<bool>,
@@ -2126,9 +2126,9 @@ pub struct ThumbnailTelemetryTrackingContextPost {
     #[serde(rename = "isSpoiler")]
     pub is_spoiler: Option<bool>,
     /// JSON `title` / 字段 `title`. Example / 示例: `"Why has Deepseek become basically unusable for m…"`
-    pub title: Option<String>,
+    pub title: Option<crate::Text>,
     /// JSON `type` / 字段 `type`. Example / 示例: `"TEXT"`
-    pub r#type: Option<String>,
+    pub r#type: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for ThumbnailTelemetryTrackingContextPost {
@@ -2171,7 +2171,7 @@ pub struct ThumbnailTelemetryTrackingContextSearch {
     pub range: serde_json::Value,
     /// JSON `safeSearch` / 字段 `safeSearch`. Example / 示例: `"UNAVAILABLE"`
     #[serde(rename = "safeSearch")]
-    pub safe_search: Option<String>,
+    pub safe_search: Option<crate::Text>,
     /// JSON `scope` / 字段 `scope`.
     pub scope: Option<ThumbnailTelemetryTrackingContextSearchScope>,
     /// JSON `snippet` / 字段 `snippet`.
@@ -2182,10 +2182,10 @@ pub struct ThumbnailTelemetryTrackingContextSearch {
     /// JSON `sort` / 字段 `sort`.
     pub sort: serde_json::Value,
     /// JSON `query` / 字段 `query`. Example / 示例: `"deepseek"`
-    pub query: Option<String>,
+    pub query: Option<crate::Text>,
     /// JSON `queryID` / 字段 `queryID`. Example / 示例: `"720e3c25-1254-4e09-bf52-bbd49666c5a7"`
     #[serde(rename = "queryID")]
-    pub query_id: Option<String>,
+    pub query_id: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for ThumbnailTelemetryTrackingContextSearch {
@@ -2230,9 +2230,9 @@ pub struct ThumbnailTelemetryTrackingContextSearchScope {
     /// JSON `name` / 字段 `name`.
     pub name: serde_json::Value,
     /// JSON `path` / 字段 `path`. Example / 示例: `"/"`
-    pub path: Option<String>,
+    pub path: Option<crate::Text>,
     /// JSON `type` / 字段 `type`. Example / 示例: `"GLOBAL"`
-    pub r#type: Option<String>,
+    pub r#type: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for ThumbnailTelemetryTrackingContextSearchScope {
@@ -2268,7 +2268,7 @@ impl de::Object for ThumbnailTelemetryTrackingContextSearchScope {
 #[non_exhaustive]
 pub struct ThumbnailTelemetryTrackingContextSubreddit {
     /// JSON `id` / 字段 `id`. Example / 示例: `"t5_a5tk5l"`
-    pub id: Option<String>,
+    pub id: Option<crate::Text>,
     /// JSON `isNsfw` / 字段 `isNsfw`. Example / 示例: `false`
     #[serde(rename = "isNsfw")]
     pub is_nsfw: Option<bool>,
@@ -2276,7 +2276,7 @@ pub struct ThumbnailTelemetryTrackingContextSubreddit {
     #[serde(rename = "isQuarantined")]
     pub is_quarantined: Option<bool>,
     /// JSON `name` / 字段 `name`. Example / 示例: `"DeepSeek"`
-    pub name: Option<String>,
+    pub name: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for ThumbnailTelemetryTrackingContextSubreddit {
@@ -2313,24 +2313,24 @@ impl de::Object for ThumbnailTelemetryTrackingContextSubreddit {
 pub struct ChildrenItemPost {
     /// JSON `__typename` / 字段 `__typename`. Example / 示例: `"SubredditPost"`
     #[serde(rename = "__typename")]
-    pub typename: Option<String>,
+    pub typename: Option<crate::Text>,
     /// JSON `id` / 字段 `id`. Example / 示例: `"t3_1rklhpf"`
-    pub id: Option<String>,
+    pub id: Option<crate::Text>,
     /// JSON `createdAt` / 字段 `createdAt`. Example / 示例: `"2026-03-04T13:31:09.454000+0000"`
     #[serde(rename = "createdAt")]
-    pub created_at: Option<String>,
+    pub created_at: Option<crate::Text>,
     /// JSON `editedAt` / 字段 `editedAt`.
     #[serde(rename = "editedAt")]
     pub edited_at: serde_json::Value,
     /// JSON `postTitle` / 字段 `postTitle`. Example / 示例: `"Why has Deepseek become basically unusable for m…"`
     #[serde(rename = "postTitle")]
-    pub post_title: Option<String>,
+    pub post_title: Option<crate::Text>,
     /// JSON `url` / 字段 `url`. Example / 示例: `"https://www.reddit.com/r/DeepSeek/comments/1rklh…"`
-    pub url: Option<String>,
+    pub url: Option<crate::Text>,
     /// JSON `content` / 字段 `content`.
     pub content: Option<Content>,
     /// JSON `domain` / 字段 `domain`. Example / 示例: `"self.DeepSeek"`
-    pub domain: Option<String>,
+    pub domain: Option<crate::Text>,
     /// JSON `isSpoiler` / 字段 `isSpoiler`. Example / 示例: `false`
     #[serde(rename = "isSpoiler")]
     pub is_spoiler: Option<bool>,
@@ -2385,7 +2385,7 @@ pub struct ChildrenItemPost {
     pub distinguished_as: serde_json::Value,
     /// JSON `voteState` / 字段 `voteState`. Example / 示例: `"NONE"`
     #[serde(rename = "voteState")]
-    pub vote_state: Option<String>,
+    pub vote_state: Option<crate::Text>,
     /// JSON `score` / 字段 `score`. Example / 示例: `33`
     pub score: Option<f64>,
     /// JSON `commentCount` / 字段 `commentCount`. Example / 示例: `19`
@@ -2416,7 +2416,7 @@ pub struct ChildrenItemPost {
     #[serde(rename = "suggestedCommentSort")]
     pub suggested_comment_sort: serde_json::Value,
     /// JSON `permalink` / 字段 `permalink`. Example / 示例: `"/r/DeepSeek/comments/1rklhpf/why_has_deepseek_be…"`
-    pub permalink: Option<String>,
+    pub permalink: Option<crate::Text>,
     /// JSON `isSelfPost` / 字段 `isSelfPost`. Example / 示例: `true`
     #[serde(rename = "isSelfPost")]
     pub is_self_post: Option<bool>,
@@ -2444,13 +2444,13 @@ pub struct ChildrenItemPost {
     pub attribution_info: serde_json::Value,
     /// JSON `crowdControlLevel` / 字段 `crowdControlLevel`. Example / 示例: `"OFF"`
     #[serde(rename = "crowdControlLevel")]
-    pub crowd_control_level: Option<String>,
+    pub crowd_control_level: Option<crate::Text>,
     /// JSON `isCrowdControlFilterEnabled` / 字段 `isCrowdControlFilterEnabled`. Example / 示例: `false`
     #[serde(rename = "isCrowdControlFilterEnabled")]
     pub is_crowd_control_filter_enabled: Option<bool>,
     /// JSON `languageCode` / 字段 `languageCode`. Example / 示例: `"en"`
     #[serde(rename = "languageCode")]
-    pub language_code: Option<String>,
+    pub language_code: Option<crate::Text>,
     /// JSON `isTranslatable` / 字段 `isTranslatable`. Example / 示例: `false`
     #[serde(rename = "isTranslatable")]
     pub is_translatable: Option<bool>,
@@ -2560,11 +2560,11 @@ impl de::Object for ChildrenItemPost {
 pub struct AuthorInfo {
     /// JSON `__typename` / 字段 `__typename`. Example / 示例: `"Redditor"`
     #[serde(rename = "__typename")]
-    pub typename: Option<String>,
+    pub typename: Option<crate::Text>,
     /// JSON `id` / 字段 `id`. Example / 示例: `"t2_27xtm4u7gy"`
-    pub id: Option<String>,
+    pub id: Option<crate::Text>,
     /// JSON `name` / 字段 `name`. Example / 示例: `"77ChryslerNewYorker"`
-    pub name: Option<String>,
+    pub name: Option<crate::Text>,
     /// JSON `isBlocked` / 字段 `isBlocked`. Example / 示例: `false`
     #[serde(rename = "isBlocked")]
     pub is_blocked: Option<bool>,
@@ -2584,7 +2584,7 @@ pub struct AuthorInfo {
     pub profile: Option<AuthorInfoProfile>,
     /// JSON `accountType` / 字段 `accountType`. Example / 示例: `"USER"`
     #[serde(rename = "accountType")]
-    pub account_type: Option<String>,
+    pub account_type: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for AuthorInfo {
@@ -2627,9 +2627,9 @@ impl de::Object for AuthorInfo {
 pub struct IconSmall {
     /// JSON `__typename` / 字段 `__typename`. Example / 示例: `"MediaSource"`
     #[serde(rename = "__typename")]
-    pub typename: Option<String>,
+    pub typename: Option<crate::Text>,
     /// JSON `url` / 字段 `url`. Example / 示例: `"https://www.redditstatic.com/avatars/defaults/v2…"`
-    pub url: Option<String>,
+    pub url: Option<crate::Text>,
     /// JSON `dimensions` / 字段 `dimensions`.
     pub dimensions: Option<IconSmallDimensions>,
 }
@@ -2703,9 +2703,9 @@ impl de::Object for IconSmallDimensions {
 pub struct NewIcon {
     /// JSON `__typename` / 字段 `__typename`. Example / 示例: `"MediaSource"`
     #[serde(rename = "__typename")]
-    pub typename: Option<String>,
+    pub typename: Option<crate::Text>,
     /// JSON `url` / 字段 `url`. Example / 示例: `"https://www.redditstatic.com/avatars/defaults/v2…"`
-    pub url: Option<String>,
+    pub url: Option<crate::Text>,
     /// JSON `dimensions` / 字段 `dimensions`.
     pub dimensions: Option<NewIconDimensions>,
 }
@@ -2812,16 +2812,16 @@ impl de::Object for AuthorInfoProfile {
 #[non_exhaustive]
 pub struct Content {
     /// JSON `markdown` / 字段 `markdown`. Example / 示例: `"It hallucinates at the level of the original cha…"`
-    pub markdown: Option<String>,
+    pub markdown: Option<crate::Text>,
     /// JSON `richtext` / 字段 `richtext`. Example / 示例: `"{\"document\":[{\"c\":[{\"e\":\"text\",\"t\":\"It hallucina…"`
-    pub richtext: Option<String>,
+    pub richtext: Option<crate::Text>,
     /// JSON `html` / 字段 `html`. Example / 示例: `"It hallucinates at the level of the original cha…"`
-    pub html: Option<String>,
+    pub html: Option<crate::Text>,
     /// JSON `richtextMedia` / 字段 `richtextMedia`.
     #[serde(rename = "richtextMedia")]
     pub richtext_media: Vec<serde_json::Value>,
     /// JSON `preview` / 字段 `preview`. Example / 示例: `"It hallucinates at the level of the original cha…"`
-    pub preview: Option<String>,
+    pub preview: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for Content {
@@ -2859,16 +2859,16 @@ impl de::Object for Content {
 pub struct Flair {
     /// JSON `__typename` / 字段 `__typename`. Example / 示例: `"PostFlair"`
     #[serde(rename = "__typename")]
-    pub typename: Option<String>,
+    pub typename: Option<crate::Text>,
     /// JSON `type` / 字段 `type`. Example / 示例: `"text"`
-    pub r#type: Option<String>,
+    pub r#type: Option<crate::Text>,
     /// JSON `text` / 字段 `text`. Example / 示例: `"Discussion "`
-    pub text: Option<String>,
+    pub text: Option<crate::Text>,
     /// JSON `richtext` / 字段 `richtext`.
     pub richtext: serde_json::Value,
     /// JSON `textColor` / 字段 `textColor`. Example / 示例: `"LIGHT"`
     #[serde(rename = "textColor")]
-    pub text_color: Option<String>,
+    pub text_color: Option<crate::Text>,
     /// JSON `template` / 字段 `template`.
     pub template: Option<Template>,
 }
@@ -2908,13 +2908,13 @@ impl de::Object for Flair {
 #[non_exhaustive]
 pub struct Template {
     /// JSON `id` / 字段 `id`. Example / 示例: `"605c614a-dce7-11ef-9d67-827ccac334c0"`
-    pub id: Option<String>,
+    pub id: Option<crate::Text>,
     /// JSON `isEditable` / 字段 `isEditable`. Example / 示例: `false`
     #[serde(rename = "isEditable")]
     pub is_editable: Option<bool>,
     /// JSON `backgroundColor` / 字段 `backgroundColor`. Example / 示例: `"#7A8999"`
     #[serde(rename = "backgroundColor")]
-    pub background_color: Option<String>,
+    pub background_color: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for Template {
@@ -2949,10 +2949,10 @@ impl de::Object for Template {
 #[non_exhaustive]
 pub struct OutboundLink {
     /// JSON `url` / 字段 `url`. Example / 示例: `"https://www.reddit.com/r/DeepSeek/comments/1rklh…"`
-    pub url: Option<String>,
+    pub url: Option<crate::Text>,
     /// JSON `expiresAt` / 字段 `expiresAt`. Example / 示例: `"2026-03-09T19:00:04.551132+0000"`
     #[serde(rename = "expiresAt")]
-    pub expires_at: Option<String>,
+    pub expires_at: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for OutboundLink {
@@ -2986,22 +2986,22 @@ impl de::Object for OutboundLink {
 #[non_exhaustive]
 pub struct ChildrenItemPostSubreddit {
     /// JSON `id` / 字段 `id`. Example / 示例: `"t5_a5tk5l"`
-    pub id: Option<String>,
+    pub id: Option<crate::Text>,
     /// JSON `name` / 字段 `name`. Example / 示例: `"DeepSeek"`
-    pub name: Option<String>,
+    pub name: Option<crate::Text>,
     /// JSON `__typename` / 字段 `__typename`. Example / 示例: `"Subreddit"`
     #[serde(rename = "__typename")]
-    pub typename: Option<String>,
+    pub typename: Option<crate::Text>,
     /// JSON `prefixedName` / 字段 `prefixedName`. Example / 示例: `"r/DeepSeek"`
     #[serde(rename = "prefixedName")]
-    pub prefixed_name: Option<String>,
+    pub prefixed_name: Option<crate::Text>,
     /// JSON `isQuarantined` / 字段 `isQuarantined`. Example / 示例: `false`
     #[serde(rename = "isQuarantined")]
     pub is_quarantined: Option<bool>,
     /// JSON `title` / 字段 `title`. Example / 示例: `"DeepSeek"`
-    pub title: Option<String>,
+    pub title: Option<crate::Text>,
     /// JSON `type` / 字段 `type`. Example / 示例: `"PUBLIC"`
-    pub r#type: Option<String>,
+    pub r#type: Option<crate::Text>,
     /// JSON `subscribersCount` / 字段 `subscribersCount`. Example / 示例: `95066`
     #[serde(rename = "subscribersCount")]
     pub subscribers_count: Option<f64>,
@@ -3033,7 +3033,7 @@ pub struct ChildrenItemPostSubreddit {
     pub tipping_status: serde_json::Value,
     /// JSON `whitelistStatus` / 字段 `whitelistStatus`. Example / 示例: `"ALL_ADS"`
     #[serde(rename = "whitelistStatus")]
-    pub whitelist_status: Option<String>,
+    pub whitelist_status: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for ChildrenItemPostSubreddit {
@@ -3083,7 +3083,7 @@ impl de::Object for ChildrenItemPostSubreddit {
 #[non_exhaustive]
 pub struct Styles {
     /// JSON `icon` / 字段 `icon`. Example / 示例: `"https://styles.redditmedia.com/t5_a5tk5l/styles/…"`
-    pub icon: Option<String>,
+    pub icon: Option<crate::Text>,
     /// JSON `legacyIcon` / 字段 `legacyIcon`.
     #[serde(rename = "legacyIcon")]
     pub legacy_icon: serde_json::Value,
@@ -3133,7 +3133,7 @@ impl de::Object for Styles {
 pub struct ChildrenItemTelemetry {
     /// JSON `__typename` / 字段 `__typename`. Example / 示例: `"SearchElementTelemetry"`
     #[serde(rename = "__typename")]
-    pub typename: Option<String>,
+    pub typename: Option<crate::Text>,
     /// JSON `trackingContext` / 字段 `trackingContext`.
     #[serde(rename = "trackingContext")]
     pub tracking_context: Option<ChildrenItemTelemetryTrackingContext>,
@@ -3173,13 +3173,13 @@ impl de::Object for ChildrenItemTelemetry {
 #[non_exhaustive]
 pub struct ChildrenItemTelemetryEventsItem {
     /// JSON `source` / 字段 `source`. Example / 示例: `"search"`
-    pub source: Option<String>,
+    pub source: Option<crate::Text>,
     /// JSON `action` / 字段 `action`. Example / 示例: `"view"`
-    pub action: Option<String>,
+    pub action: Option<crate::Text>,
     /// JSON `noun` / 字段 `noun`. Example / 示例: `"post"`
-    pub noun: Option<String>,
+    pub noun: Option<crate::Text>,
     /// JSON `trigger` / 字段 `trigger`. Example / 示例: `"VIEW"`
-    pub trigger: Option<String>,
+    pub trigger: Option<crate::Text>,
     /// JSON `triggerConfiguration` / 字段 `triggerConfiguration`.
     #[serde(rename = "triggerConfiguration")]
     pub trigger_configuration: serde_json::Value,
@@ -3220,7 +3220,7 @@ impl de::Object for ChildrenItemTelemetryEventsItem {
 pub struct ChildrenItemTelemetryTrackingContext {
     /// JSON `__typename` / 字段 `__typename`. Example / 示例: `"SearchTelemetryTrackingContext"`
     #[serde(rename = "__typename")]
-    pub typename: Option<String>,
+    pub typename: Option<crate::Text>,
     /// JSON `search` / 字段 `search`.
     pub search: Option<ChildrenItemTelemetryTrackingContextSearch>,
     /// JSON `actionInfo` / 字段 `actionInfo`.
@@ -3277,7 +3277,7 @@ impl de::Object for ChildrenItemTelemetryTrackingContext {
 pub struct ChildrenItemTelemetryTrackingContextActionInfo {
     /// JSON `paneName` / 字段 `paneName`. Example / 示例: `"posts"`
     #[serde(rename = "paneName")]
-    pub pane_name: Option<String>,
+    pub pane_name: Option<crate::Text>,
     /// JSON `position` / 字段 `position`. Example / 示例: `0`
     pub position: Option<i64>,
     /// JSON `reason` / 字段 `reason`.
@@ -3323,7 +3323,7 @@ impl de::Object for ChildrenItemTelemetryTrackingContextActionInfo {
 #[non_exhaustive]
 pub struct ChildrenItemTelemetryTrackingContextPost {
     /// JSON `id` / 字段 `id`. Example / 示例: `"t3_1rklhpf"`
-    pub id: Option<String>,
+    pub id: Option<crate::Text>,
     /// JSON `isNsfw` / 字段 `isNsfw`. Example / 示例: `false`
     #[serde(rename = "isNsfw")]
     pub is_nsfw: Option<bool>,
@@ -3331,9 +3331,9 @@ pub struct ChildrenItemTelemetryTrackingContextPost {
     #[serde(rename = "isSpoiler")]
     pub is_spoiler: Option<bool>,
     /// JSON `title` / 字段 `title`. Example / 示例: `"Why has Deepseek become basically unusable for m…"`
-    pub title: Option<String>,
+    pub title: Option<crate::Text>,
     /// JSON `type` / 字段 `type`. Example / 示例: `"TEXT"`
-    pub r#type: Option<String>,
+    pub r#type: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for ChildrenItemTelemetryTrackingContextPost {
@@ -3376,7 +3376,7 @@ pub struct ChildrenItemTelemetryTrackingContextSearch {
     pub range: serde_json::Value,
     /// JSON `safeSearch` / 字段 `safeSearch`. Example / 示例: `"UNAVAILABLE"`
     #[serde(rename = "safeSearch")]
-    pub safe_search: Option<String>,
+    pub safe_search: Option<crate::Text>,
     /// JSON `scope` / 字段 `scope`.
     pub scope: Option<ChildrenItemTelemetryTrackingContextSearchScope>,
     /// JSON `snippet` / 字段 `snippet`.
@@ -3387,10 +3387,10 @@ pub struct ChildrenItemTelemetryTrackingContextSearch {
     /// JSON `sort` / 字段 `sort`.
     pub sort: serde_json::Value,
     /// JSON `query` / 字段 `query`. Example / 示例: `"deepseek"`
-    pub query: Option<String>,
+    pub query: Option<crate::Text>,
     /// JSON `queryID` / 字段 `queryID`. Example / 示例: `"720e3c25-1254-4e09-bf52-bbd49666c5a7"`
     #[serde(rename = "queryID")]
-    pub query_id: Option<String>,
+    pub query_id: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for ChildrenItemTelemetryTrackingContextSearch {
@@ -3435,9 +3435,9 @@ pub struct ChildrenItemTelemetryTrackingContextSearchScope {
     /// JSON `name` / 字段 `name`.
     pub name: serde_json::Value,
     /// JSON `path` / 字段 `path`. Example / 示例: `"/"`
-    pub path: Option<String>,
+    pub path: Option<crate::Text>,
     /// JSON `type` / 字段 `type`. Example / 示例: `"GLOBAL"`
-    pub r#type: Option<String>,
+    pub r#type: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for ChildrenItemTelemetryTrackingContextSearchScope {
@@ -3473,7 +3473,7 @@ impl de::Object for ChildrenItemTelemetryTrackingContextSearchScope {
 #[non_exhaustive]
 pub struct ChildrenItemTelemetryTrackingContextSubreddit {
     /// JSON `id` / 字段 `id`. Example / 示例: `"t5_a5tk5l"`
-    pub id: Option<String>,
+    pub id: Option<crate::Text>,
     /// JSON `isNsfw` / 字段 `isNsfw`. Example / 示例: `false`
     #[serde(rename = "isNsfw")]
     pub is_nsfw: Option<bool>,
@@ -3481,7 +3481,7 @@ pub struct ChildrenItemTelemetryTrackingContextSubreddit {
     #[serde(rename = "isQuarantined")]
     pub is_quarantined: Option<bool>,
     /// JSON `name` / 字段 `name`. Example / 示例: `"DeepSeek"`
-    pub name: Option<String>,
+    pub name: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for ChildrenItemTelemetryTrackingContextSubreddit {
@@ -3518,7 +3518,7 @@ impl de::Object for ChildrenItemTelemetryTrackingContextSubreddit {
 pub struct NodePresentation {
     /// JSON `__typename` / 字段 `__typename`. Example / 示例: `"SearchListComponentDefaultPresentation"`
     #[serde(rename = "__typename")]
-    pub typename: Option<String>,
+    pub typename: Option<crate::Text>,
     /// JSON `isDefaultPresentation` / 字段 `isDefaultPresentation`. Example / 示例: `false`
     #[serde(rename = "isDefaultPresentation")]
     pub is_default_presentation: Option<bool>,
@@ -3556,7 +3556,7 @@ impl de::Object for NodePresentation {
 pub struct PageInfo {
     /// JSON `startCursor` / 字段 `startCursor`. Example / 示例: `""`
     #[serde(rename = "startCursor")]
-    pub start_cursor: Option<String>,
+    pub start_cursor: Option<crate::Text>,
     /// JSON `hasNextPage` / 字段 `hasNextPage`. Example / 示例: `true`
     #[serde(rename = "hasNextPage")]
     pub has_next_page: Option<bool>,
@@ -3565,7 +3565,7 @@ pub struct PageInfo {
     pub has_previous_page: Option<bool>,
     /// JSON `endCursor` / 字段 `endCursor`. Example / 示例: `"eyJjYW5kaWRhdGVzX3JldHVybmVkIjoie1wic2VjdGlvbl8x…"`
     #[serde(rename = "endCursor")]
-    pub end_cursor: Option<String>,
+    pub end_cursor: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for PageInfo {
@@ -3602,7 +3602,7 @@ impl de::Object for PageInfo {
 pub struct ComponentsTelemetry {
     /// JSON `__typename` / 字段 `__typename`. Example / 示例: `"SearchElementTelemetry"`
     #[serde(rename = "__typename")]
-    pub typename: Option<String>,
+    pub typename: Option<crate::Text>,
     /// JSON `trackingContext` / 字段 `trackingContext`.
     #[serde(rename = "trackingContext")]
     pub tracking_context: Option<ComponentsTelemetryTrackingContext>,
@@ -3642,13 +3642,13 @@ impl de::Object for ComponentsTelemetry {
 #[non_exhaustive]
 pub struct ComponentsTelemetryEventsItem {
     /// JSON `source` / 字段 `source`. Example / 示例: `"search"`
-    pub source: Option<String>,
+    pub source: Option<crate::Text>,
     /// JSON `action` / 字段 `action`. Example / 示例: `"load"`
-    pub action: Option<String>,
+    pub action: Option<crate::Text>,
     /// JSON `noun` / 字段 `noun`. Example / 示例: `"feed"`
-    pub noun: Option<String>,
+    pub noun: Option<crate::Text>,
     /// JSON `trigger` / 字段 `trigger`. Example / 示例: `"LOAD"`
-    pub trigger: Option<String>,
+    pub trigger: Option<crate::Text>,
     /// JSON `triggerConfiguration` / 字段 `triggerConfiguration`.
     #[serde(rename = "triggerConfiguration")]
     pub trigger_configuration: serde_json::Value,
@@ -3689,7 +3689,7 @@ impl de::Object for ComponentsTelemetryEventsItem {
 pub struct ComponentsTelemetryTrackingContext {
     /// JSON `__typename` / 字段 `__typename`. Example / 示例: `"SearchTelemetryTrackingContext"`
     #[serde(rename = "__typename")]
-    pub typename: Option<String>,
+    pub typename: Option<crate::Text>,
     /// JSON `search` / 字段 `search`.
     pub search: Option<ComponentsTelemetryTrackingContextSearch>,
     /// JSON `actionInfo` / 字段 `actionInfo`.
@@ -3746,7 +3746,7 @@ impl de::Object for ComponentsTelemetryTrackingContext {
 pub struct ComponentsTelemetryTrackingContextActionInfo {
     /// JSON `paneName` / 字段 `paneName`. Example / 示例: `"posts"`
     #[serde(rename = "paneName")]
-    pub pane_name: Option<String>,
+    pub pane_name: Option<crate::Text>,
     /// JSON `position` / 字段 `position`.
     pub position: serde_json::Value,
     /// JSON `reason` / 字段 `reason`.
@@ -3798,7 +3798,7 @@ pub struct ComponentsTelemetryTrackingContextSearch {
     pub range: serde_json::Value,
     /// JSON `safeSearch` / 字段 `safeSearch`. Example / 示例: `"UNAVAILABLE"`
     #[serde(rename = "safeSearch")]
-    pub safe_search: Option<String>,
+    pub safe_search: Option<crate::Text>,
     /// JSON `scope` / 字段 `scope`.
     pub scope: Option<ComponentsTelemetryTrackingContextSearchScope>,
     /// JSON `snippet` / 字段 `snippet`.
@@ -3809,10 +3809,10 @@ pub struct ComponentsTelemetryTrackingContextSearch {
     /// JSON `sort` / 字段 `sort`.
     pub sort: serde_json::Value,
     /// JSON `query` / 字段 `query`. Example / 示例: `"deepseek"`
-    pub query: Option<String>,
+    pub query: Option<crate::Text>,
     /// JSON `queryID` / 字段 `queryID`. Example / 示例: `"720e3c25-1254-4e09-bf52-bbd49666c5a7"`
     #[serde(rename = "queryID")]
-    pub query_id: Option<String>,
+    pub query_id: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for ComponentsTelemetryTrackingContextSearch {
@@ -3857,9 +3857,9 @@ pub struct ComponentsTelemetryTrackingContextSearchScope {
     /// JSON `name` / 字段 `name`.
     pub name: serde_json::Value,
     /// JSON `path` / 字段 `path`. Example / 示例: `"/"`
-    pub path: Option<String>,
+    pub path: Option<crate::Text>,
     /// JSON `type` / 字段 `type`. Example / 示例: `"GLOBAL"`
-    pub r#type: Option<String>,
+    pub r#type: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for ComponentsTelemetryTrackingContextSearchScope {
@@ -3937,7 +3937,7 @@ impl de::Object for Top {
 pub struct FilterBarItem {
     /// JSON `__typename` / 字段 `__typename`. Example / 示例: `"SearchDropdown"`
     #[serde(rename = "__typename")]
-    pub typename: Option<String>,
+    pub typename: Option<crate::Text>,
     /// JSON `presentation` / 字段 `presentation`.
     pub presentation: Option<FilterBarItemPresentation>,
     /// JSON `behaviors` / 字段 `behaviors`.
@@ -3977,13 +3977,13 @@ impl de::Object for FilterBarItem {
 pub struct FilterBarItemBehaviorsItem {
     /// JSON `__typename` / 字段 `__typename`. Example / 示例: `"SearchFilterBehavior"`
     #[serde(rename = "__typename")]
-    pub typename: Option<String>,
+    pub typename: Option<crate::Text>,
     /// JSON `id` / 字段 `id`. Example / 示例: `"relevance"`
-    pub id: Option<String>,
+    pub id: Option<crate::Text>,
     /// JSON `filters` / 字段 `filters`.
     pub filters: Vec<FilterBarItemBehaviorsItemFiltersItem>,
     /// JSON `pane` / 字段 `pane`. Example / 示例: `"posts"`
-    pub pane: Option<String>,
+    pub pane: Option<crate::Text>,
     /// JSON `isAppliedFiltersRemoved` / 字段 `isAppliedFiltersRemoved`. Example / 示例: `false`
     #[serde(rename = "isAppliedFiltersRemoved")]
     pub is_applied_filters_removed: Option<bool>,
@@ -3991,7 +3991,7 @@ pub struct FilterBarItemBehaviorsItem {
     #[serde(rename = "isAppliedOptionsRemoved")]
     pub is_applied_options_removed: Option<bool>,
     /// JSON `query` / 字段 `query`. Example / 示例: `"deepseek"`
-    pub query: Option<String>,
+    pub query: Option<crate::Text>,
     /// JSON `options` / 字段 `options`.
     pub options: Vec<serde_json::Value>,
     /// JSON `telemetry` / 字段 `telemetry`.
@@ -4042,9 +4042,9 @@ impl de::Object for FilterBarItemBehaviorsItem {
 #[non_exhaustive]
 pub struct FilterBarItemBehaviorsItemFiltersItem {
     /// JSON `key` / 字段 `key`. Example / 示例: `"sort"`
-    pub key: Option<String>,
+    pub key: Option<crate::Text>,
     /// JSON `value` / 字段 `value`. Example / 示例: `"RELEVANCE"`
-    pub value: Option<String>,
+    pub value: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for FilterBarItemBehaviorsItemFiltersItem {
@@ -4079,7 +4079,7 @@ impl de::Object for FilterBarItemBehaviorsItemFiltersItem {
 pub struct FilterBarItemBehaviorsItemTelemetry {
     /// JSON `__typename` / 字段 `__typename`. Example / 示例: `"SearchElementTelemetry"`
     #[serde(rename = "__typename")]
-    pub typename: Option<String>,
+    pub typename: Option<crate::Text>,
     /// JSON `trackingContext` / 字段 `trackingContext`.
     #[serde(rename = "trackingContext")]
     pub tracking_context: Option<FilterBarItemBehaviorsItemTelemetryTrackingContext>,
@@ -4119,13 +4119,13 @@ impl de::Object for FilterBarItemBehaviorsItemTelemetry {
 #[non_exhaustive]
 pub struct FilterBarItemBehaviorsItemTelemetryEventsItem {
     /// JSON `source` / 字段 `source`. Example / 示例: `"search"`
-    pub source: Option<String>,
+    pub source: Option<crate::Text>,
     /// JSON `action` / 字段 `action`. Example / 示例: `"click"`
-    pub action: Option<String>,
+    pub action: Option<crate::Text>,
     /// JSON `noun` / 字段 `noun`. Example / 示例: `"sort"`
-    pub noun: Option<String>,
+    pub noun: Option<crate::Text>,
     /// JSON `trigger` / 字段 `trigger`. Example / 示例: `"CLICK"`
-    pub trigger: Option<String>,
+    pub trigger: Option<crate::Text>,
     /// JSON `triggerConfiguration` / 字段 `triggerConfiguration`.
     #[serde(rename = "triggerConfiguration")]
     pub trigger_configuration: serde_json::Value,
@@ -4166,7 +4166,7 @@ impl de::Object for FilterBarItemBehaviorsItemTelemetryEventsItem {
 pub struct FilterBarItemBehaviorsItemTelemetryTrackingContext {
     /// JSON `__typename` / 字段 `__typename`. Example / 示例: `"SearchTelemetryTrackingContext"`
     #[serde(rename = "__typename")]
-    pub typename: Option<String>,
+    pub typename: Option<crate::Text>,
     /// JSON `search` / 字段 `search`.
     pub search: Option<FilterBarItemBehaviorsItemTelemetryTrackingContextSearch>,
     /// JSON `actionInfo` / 字段 `actionInfo`.
@@ -4226,13 +4226,13 @@ impl de::Object for FilterBarItemBehaviorsItemTelemetryTrackingContext {
 pub struct FilterBarItemBehaviorsItemTelemetryTrackingContextActionInfo {
     /// JSON `paneName` / 字段 `paneName`. Example / 示例: `"posts"`
     #[serde(rename = "paneName")]
-    pub pane_name: Option<String>,
+    pub pane_name: Option<crate::Text>,
     /// JSON `position` / 字段 `position`.
     pub position: serde_json::Value,
     /// JSON `reason` / 字段 `reason`.
     pub reason: serde_json::Value,
     /// JSON `type` / 字段 `type`. Example / 示例: `"bottom_sheet"`
-    pub r#type: Option<String>,
+    pub r#type: Option<crate::Text>,
     /// JSON `relativePosition` / 字段 `relativePosition`.
     #[serde(rename = "relativePosition")]
     pub relative_position: serde_json::Value,
@@ -4279,7 +4279,7 @@ pub struct FilterBarItemBehaviorsItemTelemetryTrackingContextSearch {
     pub range: serde_json::Value,
     /// JSON `safeSearch` / 字段 `safeSearch`. Example / 示例: `"UNAVAILABLE"`
     #[serde(rename = "safeSearch")]
-    pub safe_search: Option<String>,
+    pub safe_search: Option<crate::Text>,
     /// JSON `scope` / 字段 `scope`.
     pub scope: Option<FilterBarItemBehaviorsItemTelemetryTrackingContextSearchScope>,
     /// JSON `snippet` / 字段 `snippet`.
@@ -4288,12 +4288,12 @@ pub struct FilterBarItemBehaviorsItemTelemetryTrackingContextSearch {
     #[serde(rename = "snippetId")]
     pub snippet_id: serde_json::Value,
     /// JSON `sort` / 字段 `sort`. Example / 示例: `"relevance"`
-    pub sort: Option<String>,
+    pub sort: Option<crate::Text>,
     /// JSON `query` / 字段 `query`. Example / 示例: `"deepseek"`
-    pub query: Option<String>,
+    pub query: Option<crate::Text>,
     /// JSON `queryID` / 字段 `queryID`. Example / 示例: `"720e3c25-1254-4e09-bf52-bbd49666c5a7"`
     #[serde(rename = "queryID")]
-    pub query_id: Option<String>,
+    pub query_id: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de>
@@ -4339,9 +4339,9 @@ pub struct FilterBarItemBehaviorsItemTelemetryTrackingContextSearchScope {
     /// JSON `name` / 字段 `name`.
     pub name: serde_json::Value,
     /// JSON `path` / 字段 `path`. Example / 示例: `"/"`
-    pub path: Option<String>,
+    pub path: Option<crate::Text>,
     /// JSON `type` / 字段 `type`. Example / 示例: `"GLOBAL"`
-    pub r#type: Option<String>,
+    pub r#type: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de>
@@ -4379,14 +4379,14 @@ impl de::Object for FilterBarItemBehaviorsItemTelemetryTrackingContextSearchScop
 pub struct FilterBarItemPresentation {
     /// JSON `__typename` / 字段 `__typename`. Example / 示例: `"SearchFilterOptionListPresentation"`
     #[serde(rename = "__typename")]
-    pub typename: Option<String>,
+    pub typename: Option<crate::Text>,
     /// JSON `id` / 字段 `id`. Example / 示例: `"post_sort"`
-    pub id: Option<String>,
+    pub id: Option<crate::Text>,
     /// JSON `title` / 字段 `title`. Example / 示例: `"排序方式"`
-    pub title: Option<String>,
+    pub title: Option<crate::Text>,
     /// JSON `buttonText` / 字段 `buttonText`. Example / 示例: `"相关性"`
     #[serde(rename = "buttonText")]
-    pub button_text: Option<String>,
+    pub button_text: Option<crate::Text>,
     /// JSON `options` / 字段 `options`.
     pub options: Vec<OptionsItem>,
 }
@@ -4425,7 +4425,7 @@ impl de::Object for FilterBarItemPresentation {
 #[non_exhaustive]
 pub struct OptionsItem {
     /// JSON `text` / 字段 `text`. Example / 示例: `"相关性"`
-    pub text: Option<String>,
+    pub text: Option<crate::Text>,
     /// JSON `secondaryText` / 字段 `secondaryText`.
     #[serde(rename = "secondaryText")]
     pub secondary_text: serde_json::Value,
@@ -4467,7 +4467,7 @@ impl de::Object for OptionsItem {
 pub struct Navigation {
     /// JSON `__typename` / 字段 `__typename`. Example / 示例: `"SearchNavigationList"`
     #[serde(rename = "__typename")]
-    pub typename: Option<String>,
+    pub typename: Option<crate::Text>,
     /// JSON `listPresentation` / 字段 `listPresentation`.
     #[serde(rename = "listPresentation")]
     pub list_presentation: Option<ListPresentation>,
@@ -4508,7 +4508,7 @@ impl de::Object for Navigation {
 pub struct NavigationBehaviorsItem {
     /// JSON `__typename` / 字段 `__typename`. Example / 示例: `"SearchNoOpBehavior"`
     #[serde(rename = "__typename")]
-    pub typename: Option<String>,
+    pub typename: Option<crate::Text>,
     /// JSON `isNoOpBehavior` / 字段 `isNoOpBehavior`. Example / 示例: `true`
     #[serde(rename = "isNoOpBehavior")]
     pub is_no_op_behavior: Option<bool>,
@@ -4578,9 +4578,9 @@ impl de::Object for ListPresentation {
 #[non_exhaustive]
 pub struct ItemsItem {
     /// JSON `id` / 字段 `id`. Example / 示例: `"posts"`
-    pub id: Option<String>,
+    pub id: Option<crate::Text>,
     /// JSON `text` / 字段 `text`. Example / 示例: `"帖子"`
-    pub text: Option<String>,
+    pub text: Option<crate::Text>,
     /// JSON `isSelected` / 字段 `isSelected`. Example / 示例: `true`
     #[serde(rename = "isSelected")]
     pub is_selected: Option<bool>,

@@ -254,7 +254,7 @@ impl From<&str> for Source {
 pub struct Data {
     /// JSON `nextCursor` / 字段 `nextCursor`. Example / 示例: `"faC4tVQfE5I1Q4FS2xGzF5AP3jrfchKd"`
     #[serde(rename = "nextCursor")]
-    pub next_cursor: Option<String>,
+    pub next_cursor: Option<crate::Text>,
     /// JSON `totalNumber` / 字段 `totalNumber`. Example / 示例: `26`
     #[serde(rename = "totalNumber")]
     pub total_number: Option<i64>,
@@ -294,7 +294,7 @@ impl de::Object for Data {
 #[non_exhaustive]
 pub struct ListItem {
     /// JSON `image` / 字段 `image`. Example / 示例: `["https://sns-img-al.xhscdn.com/1040g00831sagqr82m…"]`
-    pub image: Vec<String>,
+    pub image: Vec<crate::Text>,
     /// JSON `createTime` / 字段 `createTime`. Example / 示例: `1770521891823`
     #[serde(rename = "createTime")]
     pub create_time: Option<i64>,
@@ -304,13 +304,13 @@ pub struct ListItem {
     pub video: Vec<serde_json::Value>,
     /// JSON `sourceName` / 字段 `sourceName`. Example / 示例: `"小红书"`
     #[serde(rename = "sourceName")]
-    pub source_name: Option<String>,
+    pub source_name: Option<crate::Text>,
     /// JSON `title` / 字段 `title`. Example / 示例: `"山西洪洞县特色美食酥肉面"`
-    pub title: Option<String>,
+    pub title: Option<crate::Text>,
     /// JSON `url` / 字段 `url`. Example / 示例: `"https://www.xiaohongshu.com/discovery/item/69880…"`
-    pub url: Option<String>,
+    pub url: Option<crate::Text>,
     /// JSON `content` / 字段 `content`. Example / 示例: `"山西临汾洪洞县特色美食#生活就像一碗面[话题]# #家乡话说美食[话题]# #本地人推荐[话题]…"`
-    pub content: Option<String>,
+    pub content: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for ListItem {
@@ -350,13 +350,13 @@ impl de::Object for ListItem {
 #[non_exhaustive]
 pub struct Author {
     /// JSON `nickname` / 字段 `nickname`. Example / 示例: `"书宇LSY"`
-    pub nickname: Option<String>,
+    pub nickname: Option<crate::Text>,
     /// JSON `id` / 字段 `id`. Example / 示例: `"5b95bc5b2045fe0001e57a22"`
-    pub id: Option<String>,
+    pub id: Option<crate::Text>,
     /// JSON `avatar` / 字段 `avatar`. Example / 示例: `"https://sns-avatar-qc.xhscdn.com/avatar/632fcf47…"`
-    pub avatar: Option<String>,
+    pub avatar: Option<crate::Text>,
     /// JSON `username` / 字段 `username`. Example / 示例: `""`
-    pub username: Option<String>,
+    pub username: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for Author {

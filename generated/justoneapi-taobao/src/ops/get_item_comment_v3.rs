@@ -194,7 +194,7 @@ pub struct Data {
     pub total: Option<i64>,
     /// JSON `totalFuzzy` / 字段 `totalFuzzy`. Example / 示例: `"1000+"`
     #[serde(rename = "totalFuzzy")]
-    pub total_fuzzy: Option<String>,
+    pub total_fuzzy: Option<crate::Text>,
     /// JSON `comments` / 字段 `comments`.
     pub comments: Vec<CommentsItem>,
     /// JSON `currentPageNum` / 字段 `currentPageNum`. Example / 示例: `1`
@@ -241,7 +241,7 @@ impl de::Object for Data {
 #[non_exhaustive]
 pub struct CommentsItem {
     /// JSON `date` / 字段 `date`. Example / 示例: `"2026年03月09日 20:32"`
-    pub date: Option<String>,
+    pub date: Option<crate::Text>,
     /// JSON `shareInfo` / 字段 `shareInfo`.
     #[serde(rename = "shareInfo")]
     pub share_info: Option<ShareInfo>,
@@ -264,7 +264,7 @@ pub struct CommentsItem {
     /// JSON `photos` / 字段 `photos`.
     pub photos: Vec<serde_json::Value>,
     /// JSON `content` / 字段 `content`. Example / 示例: `"此用户没有填写评价。"`
-    pub content: Option<String>,
+    pub content: Option<crate::Text>,
     /// JSON `rateId` / 字段 `rateId`. Example / 示例: `1299445791411`
     #[serde(rename = "rateId")]
     pub rate_id: Option<i64>,
@@ -274,9 +274,9 @@ pub struct CommentsItem {
     /// JSON `auction` / 字段 `auction`.
     pub auction: Option<Auction>,
     /// JSON `award` / 字段 `award`. Example / 示例: `""`
-    pub award: Option<String>,
+    pub award: Option<crate::Text>,
     /// JSON `rate` / 字段 `rate`. Example / 示例: `"1"`
-    pub rate: Option<String>,
+    pub rate: Option<crate::Text>,
     /// JSON `creditFraudRule` / 字段 `creditFraudRule`. Example / 示例: `0`
     #[serde(rename = "creditFraudRule")]
     pub credit_fraud_rule: Option<i64>,
@@ -284,12 +284,12 @@ pub struct CommentsItem {
     #[serde(rename = "appendCanExplainable")]
     pub append_can_explainable: Option<bool>,
     /// JSON `from` / 字段 `from`. Example / 示例: `""`
-    pub from: Option<String>,
+    pub from: Option<crate::Text>,
     /// JSON `tag` / 字段 `tag`. Example / 示例: `""`
-    pub tag: Option<String>,
+    pub tag: Option<crate::Text>,
     /// JSON `propertiesAvg` / 字段 `propertiesAvg`. Example / 示例: `"0.0"`
     #[serde(rename = "propertiesAvg")]
-    pub properties_avg: Option<String>,
+    pub properties_avg: Option<crate::Text>,
     /// JSON `reply` / 字段 `reply`.
     pub reply: serde_json::Value,
     /// JSON `dayAfterConfirm` / 字段 `dayAfterConfirm`. Example / 示例: `0`
@@ -306,9 +306,9 @@ pub struct CommentsItem {
     pub no_qna: Option<bool>,
     /// JSON `promotionType` / 字段 `promotionType`. Example / 示例: `"活动促销  "`
     #[serde(rename = "promotionType")]
-    pub promotion_type: Option<String>,
+    pub promotion_type: Option<crate::Text>,
     /// JSON `vicious` / 字段 `vicious`. Example / 示例: `""`
-    pub vicious: Option<String>,
+    pub vicious: Option<crate::Text>,
     /// JSON `enableSNS` / 字段 `enableSNS`. Example / 示例: `false`
     #[serde(rename = "enableSNS")]
     pub enable_sns: Option<bool>,
@@ -399,19 +399,19 @@ impl de::Object for CommentsItem {
 #[non_exhaustive]
 pub struct Auction {
     /// JSON `thumbnail` / 字段 `thumbnail`. Example / 示例: `""`
-    pub thumbnail: Option<String>,
+    pub thumbnail: Option<crate::Text>,
     /// JSON `link` / 字段 `link`. Example / 示例: `"//item.taobao.com/item.htm?id=620210933491"`
-    pub link: Option<String>,
+    pub link: Option<crate::Text>,
     /// JSON `auctionPic` / 字段 `auctionPic`. Example / 示例: `"//img.alicdn.com/bao/uploaded/null_40x40.jpg"`
     #[serde(rename = "auctionPic")]
-    pub auction_pic: Option<String>,
+    pub auction_pic: Option<crate::Text>,
     /// JSON `sku` / 字段 `sku`. Example / 示例: `"颜色分类:星光灰—四大隔层【标准版】&nbsp;&nbsp尺寸:15.6寸"`
-    pub sku: Option<String>,
+    pub sku: Option<crate::Text>,
     /// JSON `title` / 字段 `title`. Example / 示例: `""`
-    pub title: Option<String>,
+    pub title: Option<crate::Text>,
     /// JSON `aucNumId` / 字段 `aucNumId`. Example / 示例: `"620210933491"`
     #[serde(rename = "aucNumId")]
-    pub auc_num_id: Option<String>,
+    pub auc_num_id: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for Auction {
@@ -457,12 +457,12 @@ pub struct BidPriceMoney {
     pub cent: Option<i64>,
     /// JSON `displayUnit` / 字段 `displayUnit`. Example / 示例: `"元"`
     #[serde(rename = "displayUnit")]
-    pub display_unit: Option<String>,
+    pub display_unit: Option<crate::Text>,
     /// JSON `currency` / 字段 `currency`.
     pub currency: Option<Currency>,
     /// JSON `currencyCode` / 字段 `currencyCode`. Example / 示例: `"CNY"`
     #[serde(rename = "currencyCode")]
-    pub currency_code: Option<String>,
+    pub currency_code: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for BidPriceMoney {
@@ -500,16 +500,16 @@ impl de::Object for BidPriceMoney {
 #[non_exhaustive]
 pub struct Currency {
     /// JSON `symbol` / 字段 `symbol`. Example / 示例: `"￥"`
-    pub symbol: Option<String>,
+    pub symbol: Option<crate::Text>,
     /// JSON `displayName` / 字段 `displayName`. Example / 示例: `"人民币"`
     #[serde(rename = "displayName")]
-    pub display_name: Option<String>,
+    pub display_name: Option<crate::Text>,
     /// JSON `numericCodeAsString` / 字段 `numericCodeAsString`. Example / 示例: `"156"`
     #[serde(rename = "numericCodeAsString")]
-    pub numeric_code_as_string: Option<String>,
+    pub numeric_code_as_string: Option<crate::Text>,
     /// JSON `currencyCode` / 字段 `currencyCode`. Example / 示例: `"CNY"`
     #[serde(rename = "currencyCode")]
-    pub currency_code: Option<String>,
+    pub currency_code: Option<crate::Text>,
     /// JSON `defaultFractionDigits` / 字段 `defaultFractionDigits`. Example / 示例: `2`
     #[serde(rename = "defaultFractionDigits")]
     pub default_fraction_digits: Option<i64>,
@@ -554,7 +554,7 @@ impl de::Object for Currency {
 pub struct ShareInfo {
     /// JSON `lastReplyTime` / 字段 `lastReplyTime`. Example / 示例: `""`
     #[serde(rename = "lastReplyTime")]
-    pub last_reply_time: Option<String>,
+    pub last_reply_time: Option<crate::Text>,
     /// JSON `share` / 字段 `share`. Example / 示例: `false`
     pub share: Option<bool>,
     /// JSON `pic` / 字段 `pic`. Example / 示例: `0`
@@ -563,7 +563,7 @@ pub struct ShareInfo {
     pub reply: Option<i64>,
     /// JSON `userNumIdBase64` / 字段 `userNumIdBase64`. Example / 示例: `""`
     #[serde(rename = "userNumIdBase64")]
-    pub user_num_id_base64: Option<String>,
+    pub user_num_id_base64: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for ShareInfo {
@@ -600,33 +600,33 @@ impl de::Object for ShareInfo {
 #[non_exhaustive]
 pub struct User {
     /// JSON `nick` / 字段 `nick`. Example / 示例: `"c***风"`
-    pub nick: Option<String>,
+    pub nick: Option<crate::Text>,
     /// JSON `vipLevel` / 字段 `vipLevel`. Example / 示例: `0`
     #[serde(rename = "vipLevel")]
     pub vip_level: Option<i64>,
     /// JSON `displayRatePic` / 字段 `displayRatePic`. Example / 示例: `"b_blue_3.gif"`
     #[serde(rename = "displayRatePic")]
-    pub display_rate_pic: Option<String>,
+    pub display_rate_pic: Option<crate::Text>,
     /// JSON `nickUrl` / 字段 `nickUrl`. Example / 示例: `""`
     #[serde(rename = "nickUrl")]
-    pub nick_url: Option<String>,
+    pub nick_url: Option<crate::Text>,
     /// JSON `creditPic` / 字段 `creditPic`. Example / 示例: `"https://img.alicdn.com/imgextra/i3/O1CN01PIYxrZ2…"`
     #[serde(rename = "creditPic")]
-    pub credit_pic: Option<String>,
+    pub credit_pic: Option<crate::Text>,
     /// JSON `anony` / 字段 `anony`. Example / 示例: `true`
     pub anony: Option<bool>,
     /// JSON `rank` / 字段 `rank`. Example / 示例: `1404`
     pub rank: Option<i64>,
     /// JSON `avatar` / 字段 `avatar`. Example / 示例: `"//assets.alicdn.com/app/sns/img/default/avatar-4…"`
-    pub avatar: Option<String>,
+    pub avatar: Option<crate::Text>,
     /// JSON `vip` / 字段 `vip`. Example / 示例: `""`
-    pub vip: Option<String>,
+    pub vip: Option<crate::Text>,
     /// JSON `userId` / 字段 `userId`. Example / 示例: `""`
     #[serde(rename = "userId")]
-    pub user_id: Option<String>,
+    pub user_id: Option<crate::Text>,
     /// JSON `rankUrl` / 字段 `rankUrl`. Example / 示例: `""`
     #[serde(rename = "rankUrl")]
-    pub rank_url: Option<String>,
+    pub rank_url: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for User {

@@ -131,7 +131,7 @@ pub struct Data {
     pub item: Option<Item>,
     /// JSON `itemDesc` / 字段 `itemDesc`. Example / 示例: `"<div style=\"width: 750.0px;height: auto;overflow…"`
     #[serde(rename = "itemDesc")]
-    pub item_desc: Option<String>,
+    pub item_desc: Option<crate::Text>,
     /// JSON `itemExist` / 字段 `itemExist`. Example / 示例: `true`
     #[serde(rename = "itemExist")]
     pub item_exist: Option<bool>,
@@ -146,7 +146,7 @@ pub struct Data {
     pub item_trade: Option<ItemTrade>,
     /// JSON `merchantReturnRegion` / 字段 `merchantReturnRegion`. Example / 示例: `["HK", "TW"]`
     #[serde(rename = "merchantReturnRegion")]
-    pub merchant_return_region: Vec<String>,
+    pub merchant_return_region: Vec<crate::Text>,
     /// JSON `props` / 字段 `props`.
     pub props: Option<Props>,
     /// JSON `rate` / 字段 `rate`.
@@ -249,10 +249,10 @@ impl de::Object for DataCoupon {
 pub struct DataCouponCoupon {
     /// JSON `couponInfo` / 字段 `couponInfo`. Example / 示例: `""`
     #[serde(rename = "couponInfo")]
-    pub coupon_info: Option<String>,
+    pub coupon_info: Option<crate::Text>,
     /// JSON `itemUrl` / 字段 `itemUrl`. Example / 示例: `"https://s.click.taobao.com/t?e=m%3D2%26s%3D98bUN…"`
     #[serde(rename = "itemUrl")]
-    pub item_url: Option<String>,
+    pub item_url: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for DataCouponCoupon {
@@ -287,25 +287,25 @@ impl de::Object for DataCouponCoupon {
 pub struct Item {
     /// JSON `categoryId` / 字段 `categoryId`. Example / 示例: `"50012582"`
     #[serde(rename = "categoryId")]
-    pub category_id: Option<String>,
+    pub category_id: Option<crate::Text>,
     /// JSON `images` / 字段 `images`. Example / 示例: `["//img.alicdn.com/imgextra/i1/1782885107/O1CN01q7…", "//img.alicdn.com/imgextra/i3/1782885107/O1CN01dG…", "//img.alicdn.com/imgextra/i1/1782885107/O1CN01kq…", …]`
-    pub images: Vec<String>,
+    pub images: Vec<crate::Text>,
     /// JSON `itemId` / 字段 `itemId`. Example / 示例: `620210933491`
     #[serde(rename = "itemId")]
     pub item_id: Option<i64>,
     /// JSON `location` / 字段 `location`. Example / 示例: `"北京"`
-    pub location: Option<String>,
+    pub location: Option<crate::Text>,
     /// JSON `rootCategoryId` / 字段 `rootCategoryId`. Example / 示例: `"50008090"`
     #[serde(rename = "rootCategoryId")]
-    pub root_category_id: Option<String>,
+    pub root_category_id: Option<crate::Text>,
     /// JSON `sellCount` / 字段 `sellCount`. Example / 示例: `"100+"`
     #[serde(rename = "sellCount")]
-    pub sell_count: Option<String>,
+    pub sell_count: Option<crate::Text>,
     /// JSON `seoItemType` / 字段 `seoItemType`. Example / 示例: `"taobao"`
     #[serde(rename = "seoItemType")]
-    pub seo_item_type: Option<String>,
+    pub seo_item_type: Option<crate::Text>,
     /// JSON `title` / 字段 `title`. Example / 示例: `"16寸笔记本电脑包适用拯救者Y9000P 简约风格双肩电脑背包"`
-    pub title: Option<String>,
+    pub title: Option<crate::Text>,
     /// JSON `videos` / 字段 `videos`.
     pub videos: Vec<VideosItem>,
 }
@@ -349,13 +349,13 @@ impl de::Object for Item {
 pub struct VideosItem {
     /// JSON `coverUrl` / 字段 `coverUrl`. Example / 示例: `"https://img.alicdn.com/imgextra/i2/1782885107/O1…"`
     #[serde(rename = "coverUrl")]
-    pub cover_url: Option<String>,
+    pub cover_url: Option<crate::Text>,
     /// JSON `uploadDate` / 字段 `uploadDate`. Example / 示例: `"20250822 12:11:10"`
     #[serde(rename = "uploadDate")]
-    pub upload_date: Option<String>,
+    pub upload_date: Option<crate::Text>,
     /// JSON `videoUrl` / 字段 `videoUrl`. Example / 示例: `"https://cloud.video.taobao.com/play/u/1782885107…"`
     #[serde(rename = "videoUrl")]
-    pub video_url: Option<String>,
+    pub video_url: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for VideosItem {
@@ -391,32 +391,32 @@ impl de::Object for VideosItem {
 pub struct ItemPrice {
     /// JSON `endTime` / 字段 `endTime`. Example / 示例: `"2030-02-01 23:59:59"`
     #[serde(rename = "endTime")]
-    pub end_time: Option<String>,
+    pub end_time: Option<crate::Text>,
     /// JSON `exchangePriceHKD` / 字段 `exchangePriceHKD`. Example / 示例: `"68.16"`
     #[serde(rename = "exchangePriceHKD")]
-    pub exchange_price_hkd: Option<String>,
+    pub exchange_price_hkd: Option<crate::Text>,
     /// JSON `exchangePriceTWD` / 字段 `exchangePriceTWD`. Example / 示例: `"279.83"`
     #[serde(rename = "exchangePriceTWD")]
-    pub exchange_price_twd: Option<String>,
+    pub exchange_price_twd: Option<crate::Text>,
     /// JSON `hasRangePrice` / 字段 `hasRangePrice`. Example / 示例: `true`
     #[serde(rename = "hasRangePrice")]
     pub has_range_price: Option<bool>,
     /// JSON `originalPrice` / 字段 `originalPrice`. Example / 示例: `"399.90"`
     #[serde(rename = "originalPrice")]
-    pub original_price: Option<String>,
+    pub original_price: Option<crate::Text>,
     /// JSON `price` / 字段 `price`. Example / 示例: `"59.90-94.90"`
-    pub price: Option<String>,
+    pub price: Option<crate::Text>,
     /// JSON `promotionName` / 字段 `promotionName`. Example / 示例: `"热卖促销"`
     #[serde(rename = "promotionName")]
-    pub promotion_name: Option<String>,
+    pub promotion_name: Option<crate::Text>,
     /// JSON `promotionPrice` / 字段 `promotionPrice`. Example / 示例: `"59.90"`
     #[serde(rename = "promotionPrice")]
-    pub promotion_price: Option<String>,
+    pub promotion_price: Option<crate::Text>,
     /// JSON `remark` / 字段 `remark`. Example / 示例: `"价格可能因优惠活动发生变化"`
-    pub remark: Option<String>,
+    pub remark: Option<crate::Text>,
     /// JSON `startTime` / 字段 `startTime`. Example / 示例: `"2025-01-02 00:00:00"`
     #[serde(rename = "startTime")]
-    pub start_time: Option<String>,
+    pub start_time: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for ItemPrice {
@@ -500,12 +500,12 @@ impl de::Object for ItemSkuDo {
 #[non_exhaustive]
 pub struct SkuListValue {
     /// JSON `quantity` / 字段 `quantity`. Example / 示例: `"0"`
-    pub quantity: Option<String>,
+    pub quantity: Option<crate::Text>,
     /// JSON `price` / 字段 `price`. Example / 示例: `"399.90"`
-    pub price: Option<String>,
+    pub price: Option<crate::Text>,
     /// JSON `propPath` / 字段 `propPath`. Example / 示例: `"21433:27579886;1627207:8619020416"`
     #[serde(rename = "propPath")]
-    pub prop_path: Option<String>,
+    pub prop_path: Option<crate::Text>,
     /// JSON `skuId` / 字段 `skuId`. Example / 示例: `5118732576584`
     #[serde(rename = "skuId")]
     pub sku_id: Option<i64>,
@@ -549,7 +549,7 @@ impl de::Object for SkuListValue {
 pub struct SkuPvPairListItem {
     /// JSON `propPath` / 字段 `propPath`. Example / 示例: `"21433:21373;1627207:23023534496"`
     #[serde(rename = "propPath")]
-    pub prop_path: Option<String>,
+    pub prop_path: Option<crate::Text>,
     /// JSON `skuId` / 字段 `skuId`. Example / 示例: `5095300330629`
     #[serde(rename = "skuId")]
     pub sku_id: Option<i64>,
@@ -586,7 +586,7 @@ impl de::Object for SkuPvPairListItem {
 #[non_exhaustive]
 pub struct SkuPropertyListItem {
     /// JSON `name` / 字段 `name`. Example / 示例: `"尺寸"`
-    pub name: Option<String>,
+    pub name: Option<crate::Text>,
     /// JSON `pid` / 字段 `pid`. Example / 示例: `21433`
     pub pid: Option<i64>,
     /// JSON `propertyValues` / 字段 `propertyValues`.
@@ -626,11 +626,11 @@ impl de::Object for SkuPropertyListItem {
 #[non_exhaustive]
 pub struct PropertyValuesItem {
     /// JSON `name` / 字段 `name`. Example / 示例: `"14寸"`
-    pub name: Option<String>,
+    pub name: Option<crate::Text>,
     /// JSON `vid` / 字段 `vid`. Example / 示例: `21373`
     pub vid: Option<i64>,
     /// JSON `image` / 字段 `image`. Example / 示例: `"http://img.alicdn.com/imgextra/i2/1782885107/O1C…"`
-    pub image: Option<String>,
+    pub image: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for PropertyValuesItem {
@@ -669,7 +669,7 @@ pub struct ItemTrade {
     pub payment_list: Vec<PaymentListItem>,
     /// JSON `soldQuantityTotal` / 字段 `soldQuantityTotal`. Example / 示例: `"100+"`
     #[serde(rename = "soldQuantityTotal")]
-    pub sold_quantity_total: Option<String>,
+    pub sold_quantity_total: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for ItemTrade {
@@ -703,9 +703,9 @@ impl de::Object for ItemTrade {
 #[non_exhaustive]
 pub struct PaymentListItem {
     /// JSON `logo` / 字段 `logo`. Example / 示例: `"//img.alicdn.com/tfs/TB1XeDvQFXXXXc5XXXXXXXXXXXX…"`
-    pub logo: Option<String>,
+    pub logo: Option<crate::Text>,
     /// JSON `name` / 字段 `name`. Example / 示例: `"蚂蚁花呗"`
-    pub name: Option<String>,
+    pub name: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for PaymentListItem {
@@ -740,33 +740,33 @@ impl de::Object for PaymentListItem {
 pub struct MainItemInfo {
     /// JSON `afterCouponAmountPrice` / 字段 `afterCouponAmountPrice`. Example / 示例: `"59.9"`
     #[serde(rename = "afterCouponAmountPrice")]
-    pub after_coupon_amount_price: Option<String>,
+    pub after_coupon_amount_price: Option<crate::Text>,
     /// JSON `hasSubsidy` / 字段 `hasSubsidy`. Example / 示例: `"false"`
     #[serde(rename = "hasSubsidy")]
-    pub has_subsidy: Option<String>,
+    pub has_subsidy: Option<crate::Text>,
     /// JSON `itemId` / 字段 `itemId`. Example / 示例: `"620210933491"`
     #[serde(rename = "itemId")]
-    pub item_id: Option<String>,
+    pub item_id: Option<crate::Text>,
     /// JSON `itemName` / 字段 `itemName`. Example / 示例: `"笔记本电脑包16寸14男女适用苹果联想华为背包双肩包拯救者y9000p"`
     #[serde(rename = "itemName")]
-    pub item_name: Option<String>,
+    pub item_name: Option<crate::Text>,
     /// JSON `pic` / 字段 `pic`. Example / 示例: `"//img.alicdn.com/bao/uploaded/i1/1782885107/O1CN…"`
-    pub pic: Option<String>,
+    pub pic: Option<crate::Text>,
     /// JSON `pretaobaoAmt` / 字段 `pretaobaoAmt`. Example / 示例: `"0.60"`
     #[serde(rename = "pretaobaoAmt")]
-    pub pretaobao_amt: Option<String>,
+    pub pretaobao_amt: Option<crate::Text>,
     /// JSON `promotionModel` / 字段 `promotionModel`.
     #[serde(rename = "promotionModel")]
     pub promotion_model: Option<PromotionModel>,
     /// JSON `scm` / 字段 `scm`. Example / 示例: `"taobao.0.0.taobao_markting-page_0"`
-    pub scm: Option<String>,
+    pub scm: Option<crate::Text>,
     /// JSON `tk` / 字段 `tk`. Example / 示例: `"1"`
-    pub tk: Option<String>,
+    pub tk: Option<crate::Text>,
     /// JSON `taobaoPromotionModel` / 字段 `taobaoPromotionModel`.
     #[serde(rename = "taobaoPromotionModel")]
     pub taobao_promotion_model: Option<TaobaoPromotionModel>,
     /// JSON `url` / 字段 `url`. Example / 示例: `"https://detail.tmall.com/?e=m%3D2%26s%3D29c7ObZG…"`
-    pub url: Option<String>,
+    pub url: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for MainItemInfo {
@@ -819,7 +819,7 @@ pub struct PromotionModel {
     pub promotion_tag_model: Vec<PromotionTagModelItem>,
     /// JSON `selectedCoupon` / 字段 `selectedCoupon`. Example / 示例: `"false"`
     #[serde(rename = "selectedCoupon")]
-    pub selected_coupon: Option<String>,
+    pub selected_coupon: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for PromotionModel {
@@ -856,19 +856,19 @@ impl de::Object for PromotionModel {
 pub struct PromotionPriceModel {
     /// JSON `promotionPrice` / 字段 `promotionPrice`. Example / 示例: `"59.90"`
     #[serde(rename = "promotionPrice")]
-    pub promotion_price: Option<String>,
+    pub promotion_price: Option<crate::Text>,
     /// JSON `promotionPriceDescDisplay` / 字段 `promotionPriceDescDisplay`. Example / 示例: `"折后价"`
     #[serde(rename = "promotionPriceDescDisplay")]
-    pub promotion_price_desc_display: Option<String>,
+    pub promotion_price_desc_display: Option<crate::Text>,
     /// JSON `promotionPriceDisplay` / 字段 `promotionPriceDisplay`. Example / 示例: `"￥59.90"`
     #[serde(rename = "promotionPriceDisplay")]
-    pub promotion_price_display: Option<String>,
+    pub promotion_price_display: Option<crate::Text>,
     /// JSON `zkPrice` / 字段 `zkPrice`. Example / 示例: `"59.90"`
     #[serde(rename = "zkPrice")]
-    pub zk_price: Option<String>,
+    pub zk_price: Option<crate::Text>,
     /// JSON `zkPriceDisplay` / 字段 `zkPriceDisplay`. Example / 示例: `"￥59.90"`
     #[serde(rename = "zkPriceDisplay")]
-    pub zk_price_display: Option<String>,
+    pub zk_price_display: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for PromotionPriceModel {
@@ -909,13 +909,13 @@ impl de::Object for PromotionPriceModel {
 pub struct PromotionTagModelItem {
     /// JSON `tagDisplay` / 字段 `tagDisplay`. Example / 示例: `"包邮"`
     #[serde(rename = "tagDisplay")]
-    pub tag_display: Option<String>,
+    pub tag_display: Option<crate::Text>,
     /// JSON `tagType` / 字段 `tagType`. Example / 示例: `"POST_FREE"`
     #[serde(rename = "tagType")]
-    pub tag_type: Option<String>,
+    pub tag_type: Option<crate::Text>,
     /// JSON `tagTypeDisplay` / 字段 `tagTypeDisplay`. Example / 示例: `"POST_FREE"`
     #[serde(rename = "tagTypeDisplay")]
-    pub tag_type_display: Option<String>,
+    pub tag_type_display: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for PromotionTagModelItem {
@@ -951,16 +951,16 @@ impl de::Object for PromotionTagModelItem {
 pub struct PromotiontaobaoModel {
     /// JSON `pretaobaoAmt` / 字段 `pretaobaoAmt`. Example / 示例: `"0.60"`
     #[serde(rename = "pretaobaoAmt")]
-    pub pretaobao_amt: Option<String>,
+    pub pretaobao_amt: Option<crate::Text>,
     /// JSON `pretaobaoAmtDisplay` / 字段 `pretaobaoAmtDisplay`. Example / 示例: `"￥0.60"`
     #[serde(rename = "pretaobaoAmtDisplay")]
-    pub pretaobao_amt_display: Option<String>,
+    pub pretaobao_amt_display: Option<crate::Text>,
     /// JSON `pretaobaoRate` / 字段 `pretaobaoRate`. Example / 示例: `"1.00"`
     #[serde(rename = "pretaobaoRate")]
-    pub pretaobao_rate: Option<String>,
+    pub pretaobao_rate: Option<crate::Text>,
     /// JSON `pretaobaoRateDisplay` / 字段 `pretaobaoRateDisplay`. Example / 示例: `"1.00%"`
     #[serde(rename = "pretaobaoRateDisplay")]
-    pub pretaobao_rate_display: Option<String>,
+    pub pretaobao_rate_display: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for PromotiontaobaoModel {
@@ -1031,7 +1031,7 @@ impl de::Object for TaobaoPromotionModel {
 pub struct FinalPromotionInfo {
     /// JSON `finalPromotionPrice` / 字段 `finalPromotionPrice`. Example / 示例: `"59.9"`
     #[serde(rename = "finalPromotionPrice")]
-    pub final_promotion_price: Option<String>,
+    pub final_promotion_price: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for FinalPromotionInfo {
@@ -1068,7 +1068,7 @@ pub struct Props {
     pub group_props: Vec<
         std::collections::BTreeMap<
             String,
-            Vec<std::collections::BTreeMap<String, String>>,
+            Vec<std::collections::BTreeMap<String, crate::Text>>,
         >,
     >,
 }
@@ -1104,22 +1104,22 @@ impl de::Object for Props {
 pub struct Rate {
     /// JSON `badCount` / 字段 `badCount`. Example / 示例: `"0"`
     #[serde(rename = "badCount")]
-    pub bad_count: Option<String>,
+    pub bad_count: Option<crate::Text>,
     /// JSON `badPercent` / 字段 `badPercent`. Example / 示例: `"0%"`
     #[serde(rename = "badPercent")]
-    pub bad_percent: Option<String>,
+    pub bad_percent: Option<crate::Text>,
     /// JSON `goodCount` / 字段 `goodCount`. Example / 示例: `"1000+"`
     #[serde(rename = "goodCount")]
-    pub good_count: Option<String>,
+    pub good_count: Option<crate::Text>,
     /// JSON `goodPercent` / 字段 `goodPercent`. Example / 示例: `"99%"`
     #[serde(rename = "goodPercent")]
-    pub good_percent: Option<String>,
+    pub good_percent: Option<crate::Text>,
     /// JSON `hasAppendCount` / 字段 `hasAppendCount`. Example / 示例: `"0"`
     #[serde(rename = "hasAppendCount")]
-    pub has_append_count: Option<String>,
+    pub has_append_count: Option<crate::Text>,
     /// JSON `hasMediaCount` / 字段 `hasMediaCount`. Example / 示例: `"3"`
     #[serde(rename = "hasMediaCount")]
-    pub has_media_count: Option<String>,
+    pub has_media_count: Option<crate::Text>,
     /// JSON `hasNextPage` / 字段 `hasNextPage`. Example / 示例: `true`
     #[serde(rename = "hasNextPage")]
     pub has_next_page: Option<bool>,
@@ -1127,13 +1127,13 @@ pub struct Rate {
     pub keywords: Vec<KeywordsItem>,
     /// JSON `neutralPercent` / 字段 `neutralPercent`. Example / 示例: `"1%"`
     #[serde(rename = "neutralPercent")]
-    pub neutral_percent: Option<String>,
+    pub neutral_percent: Option<crate::Text>,
     /// JSON `rateList` / 字段 `rateList`.
     #[serde(rename = "rateList")]
     pub rate_list: Vec<RateListItem>,
     /// JSON `totalCount` / 字段 `totalCount`. Example / 示例: `"1000+"`
     #[serde(rename = "totalCount")]
-    pub total_count: Option<String>,
+    pub total_count: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for Rate {
@@ -1179,11 +1179,11 @@ pub struct KeywordsItem {
     pub count: Option<i64>,
     /// JSON `labelId` / 字段 `labelId`. Example / 示例: `"2051120512-13"`
     #[serde(rename = "labelId")]
-    pub label_id: Option<String>,
+    pub label_id: Option<crate::Text>,
     /// JSON `type` / 字段 `type`. Example / 示例: `-1`
     pub r#type: Option<i64>,
     /// JSON `word` / 字段 `word`. Example / 示例: `"气味有点味"`
-    pub word: Option<String>,
+    pub word: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for KeywordsItem {
@@ -1220,26 +1220,26 @@ impl de::Object for KeywordsItem {
 pub struct RateListItem {
     /// JSON `commentScore` / 字段 `commentScore`. Example / 示例: `"5"`
     #[serde(rename = "commentScore")]
-    pub comment_score: Option<String>,
+    pub comment_score: Option<crate::Text>,
     /// JSON `content` / 字段 `content`. Example / 示例: `"挺好的，背着不嘞肩膀，能放很多东西，用着很舒服"`
-    pub content: Option<String>,
+    pub content: Option<crate::Text>,
     /// JSON `dateTime` / 字段 `dateTime`. Example / 示例: `"2025.12.10 17:48"`
     #[serde(rename = "dateTime")]
-    pub date_time: Option<String>,
+    pub date_time: Option<crate::Text>,
     /// JSON `headPic` / 字段 `headPic`. Example / 示例: `"https://gw.alicdn.com/imgextra/i3/O1CN01YXMxVW1n…"`
     #[serde(rename = "headPic")]
-    pub head_pic: Option<String>,
+    pub head_pic: Option<crate::Text>,
     /// JSON `images` / 字段 `images`. Example / 示例: `["//img.alicdn.com/imgextra/i4/4611686018427383267…"]`
-    pub images: Vec<String>,
+    pub images: Vec<crate::Text>,
     /// JSON `likeCount` / 字段 `likeCount`. Example / 示例: `0`
     #[serde(rename = "likeCount")]
     pub like_count: Option<i64>,
     /// JSON `skuInfo` / 字段 `skuInfo`. Example / 示例: `"尺寸:15.6寸;颜色分类:深空灰—四大隔层【标准版】"`
     #[serde(rename = "skuInfo")]
-    pub sku_info: Option<String>,
+    pub sku_info: Option<crate::Text>,
     /// JSON `userName` / 字段 `userName`. Example / 示例: `"t***0"`
     #[serde(rename = "userName")]
-    pub user_name: Option<String>,
+    pub user_name: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for RateListItem {
@@ -1280,10 +1280,10 @@ impl de::Object for RateListItem {
 pub struct SeeMore {
     /// JSON `jumpUrlPrefix` / 字段 `jumpUrlPrefix`. Example / 示例: `"/item"`
     #[serde(rename = "jumpUrlPrefix")]
-    pub jump_url_prefix: Option<String>,
+    pub jump_url_prefix: Option<crate::Text>,
     /// JSON `recommendUrl` / 字段 `recommendUrl`. Example / 示例: `"https://tui.taobao.com/recommend?appid=766&selle…"`
     #[serde(rename = "recommendUrl")]
-    pub recommend_url: Option<String>,
+    pub recommend_url: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for SeeMore {
@@ -1321,7 +1321,7 @@ pub struct Seller {
     pub all_item_count: Option<i64>,
     /// JSON `creditLevel` / 字段 `creditLevel`. Example / 示例: `"15"`
     #[serde(rename = "creditLevel")]
-    pub credit_level: Option<String>,
+    pub credit_level: Option<crate::Text>,
     /// JSON `evaluates` / 字段 `evaluates`.
     pub evaluates: Vec<EvaluatesItem>,
     /// JSON `newItemCount` / 字段 `newItemCount`. Example / 示例: `1`
@@ -1329,30 +1329,30 @@ pub struct Seller {
     pub new_item_count: Option<i64>,
     /// JSON `sellerType` / 字段 `sellerType`. Example / 示例: `"C"`
     #[serde(rename = "sellerType")]
-    pub seller_type: Option<String>,
+    pub seller_type: Option<crate::Text>,
     /// JSON `shopCard` / 字段 `shopCard`. Example / 示例: `"掌柜近期上新1件宝贝，速览"`
     #[serde(rename = "shopCard")]
-    pub shop_card: Option<String>,
+    pub shop_card: Option<crate::Text>,
     /// JSON `shopIcon` / 字段 `shopIcon`. Example / 示例: `"//img.alicdn.com/imgextra//48/3d/TB1dW2aExz1gK0j…"`
     #[serde(rename = "shopIcon")]
-    pub shop_icon: Option<String>,
+    pub shop_icon: Option<crate::Text>,
     /// JSON `shopId` / 字段 `shopId`. Example / 示例: `114078282`
     #[serde(rename = "shopId")]
     pub shop_id: Option<i64>,
     /// JSON `shopName` / 字段 `shopName`. Example / 示例: `"Structure数码自营店"`
     #[serde(rename = "shopName")]
-    pub shop_name: Option<String>,
+    pub shop_name: Option<crate::Text>,
     /// JSON `shopUrl` / 字段 `shopUrl`. Example / 示例: `"//shop.m.taobao.com/shop/shop_index.htm?user_id=…"`
     #[serde(rename = "shopUrl")]
-    pub shop_url: Option<String>,
+    pub shop_url: Option<crate::Text>,
     /// JSON `showShopLinkIcon` / 字段 `showShopLinkIcon`. Example / 示例: `false`
     #[serde(rename = "showShopLinkIcon")]
     pub show_shop_link_icon: Option<bool>,
     /// JSON `starts` / 字段 `starts`. Example / 示例: `"2014-10-08 12:40:12"`
-    pub starts: Option<String>,
+    pub starts: Option<crate::Text>,
     /// JSON `taoShopUrl` / 字段 `taoShopUrl`. Example / 示例: `"//shop.m.taobao.com/shop/shop_index.htm?user_id=…"`
     #[serde(rename = "taoShopUrl")]
-    pub tao_shop_url: Option<String>,
+    pub tao_shop_url: Option<crate::Text>,
     /// JSON `userId` / 字段 `userId`. Example / 示例: `1782885107`
     #[serde(rename = "userId")]
     pub user_id: Option<i64>,
@@ -1401,13 +1401,13 @@ impl de::Object for Seller {
 #[non_exhaustive]
 pub struct EvaluatesItem {
     /// JSON `level` / 字段 `level`. Example / 示例: `"1"`
-    pub level: Option<String>,
+    pub level: Option<crate::Text>,
     /// JSON `score` / 字段 `score`. Example / 示例: `"4.9 "`
-    pub score: Option<String>,
+    pub score: Option<crate::Text>,
     /// JSON `title` / 字段 `title`. Example / 示例: `"物流服务"`
-    pub title: Option<String>,
+    pub title: Option<crate::Text>,
     /// JSON `type` / 字段 `type`. Example / 示例: `"post"`
-    pub r#type: Option<String>,
+    pub r#type: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for EvaluatesItem {
@@ -1444,7 +1444,7 @@ impl de::Object for EvaluatesItem {
 pub struct Service {
     /// JSON `remarkUrl` / 字段 `remarkUrl`. Example / 示例: `"https://img.alicdn.com/tfs/TB1FQ15c9RRMKJjy0FlXX…"`
     #[serde(rename = "remarkUrl")]
-    pub remark_url: Option<String>,
+    pub remark_url: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for Service {

@@ -132,7 +132,7 @@ pub struct Data {
     pub item: Option<Item>,
     /// JSON `mockData` / 字段 `mockData`. Example / 示例: `"{\"delivery\":{},\"trade\":{\"buyEnable\":true,\"cartEn…"`
     #[serde(rename = "mockData")]
-    pub mock_data: Option<String>,
+    pub mock_data: Option<crate::Text>,
     /// JSON `params` / 字段 `params`.
     pub params: Option<DataParams>,
     /// JSON `props` / 字段 `props`.
@@ -141,7 +141,7 @@ pub struct Data {
     pub props2: serde_json::Value,
     /// JSON `propsCut` / 字段 `propsCut`. Example / 示例: `"品牌 面部护理套装 化妆品备案编号/注册证号 功效 注册信息 产地 适用人群 保质期 包装种类 …"`
     #[serde(rename = "propsCut")]
-    pub props_cut: Option<String>,
+    pub props_cut: Option<crate::Text>,
     /// JSON `rate` / 字段 `rate`.
     pub rate: Option<Rate>,
     /// JSON `resource` / 字段 `resource`.
@@ -198,9 +198,9 @@ impl de::Object for Data {
 #[non_exhaustive]
 pub struct ApiStackItem {
     /// JSON `name` / 字段 `name`. Example / 示例: `"esi"`
-    pub name: Option<String>,
+    pub name: Option<crate::Text>,
     /// JSON `value` / 字段 `value`. Example / 示例: `"{\"item\":{\"sellCount\":\"3000+\",\"skuText\":\"配送至:罗湖区,…"`
-    pub value: Option<String>,
+    pub value: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for ApiStackItem {
@@ -234,15 +234,15 @@ impl de::Object for ApiStackItem {
 #[non_exhaustive]
 pub struct DataDebug {
     /// JSON `app` / 字段 `app`. Example / 示例: `"detailcache"`
-    pub app: Option<String>,
+    pub app: Option<crate::Text>,
     /// JSON `cachedTimestamp` / 字段 `cachedTimestamp`. Example / 示例: `"2026-02-26T03:01:54"`
     #[serde(rename = "cachedTimestamp")]
-    pub cached_timestamp: Option<String>,
+    pub cached_timestamp: Option<crate::Text>,
     /// JSON `host` / 字段 `host`. Example / 示例: `"detailcache011081147178.center.na620@11.81.147.1…"`
-    pub host: Option<String>,
+    pub host: Option<crate::Text>,
     /// JSON `dataFrom` / 字段 `dataFrom`. Example / 示例: `"tair"`
     #[serde(rename = "dataFrom")]
-    pub data_from: Option<String>,
+    pub data_from: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for DataDebug {
@@ -279,10 +279,10 @@ impl de::Object for DataDebug {
 pub struct Feature {
     /// JSON `isOnLine` / 字段 `isOnLine`. Example / 示例: `"true"`
     #[serde(rename = "isOnLine")]
-    pub is_on_line: Option<String>,
+    pub is_on_line: Option<crate::Text>,
     /// JSON `tcloudToH5` / 字段 `tcloudToH5`. Example / 示例: `"true"`
     #[serde(rename = "tcloudToH5")]
-    pub tcloud_to_h5: Option<String>,
+    pub tcloud_to_h5: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for Feature {
@@ -317,19 +317,19 @@ impl de::Object for Feature {
 pub struct Item {
     /// JSON `brandValueId` / 字段 `brandValueId`. Example / 示例: `"3300940"`
     #[serde(rename = "brandValueId")]
-    pub brand_value_id: Option<String>,
+    pub brand_value_id: Option<crate::Text>,
     /// JSON `businessId` / 字段 `businessId`. Example / 示例: `"default"`
     #[serde(rename = "businessId")]
-    pub business_id: Option<String>,
+    pub business_id: Option<crate::Text>,
     /// JSON `cartUrl` / 字段 `cartUrl`. Example / 示例: `"https://h5.m.taobao.com/awp/base/cart.htm"`
     #[serde(rename = "cartUrl")]
-    pub cart_url: Option<String>,
+    pub cart_url: Option<crate::Text>,
     /// JSON `categoryId` / 字段 `categoryId`. Example / 示例: `"50011993"`
     #[serde(rename = "categoryId")]
-    pub category_id: Option<String>,
+    pub category_id: Option<crate::Text>,
     /// JSON `commentCount` / 字段 `commentCount`. Example / 示例: `"0"`
     #[serde(rename = "commentCount")]
-    pub comment_count: Option<String>,
+    pub comment_count: Option<crate::Text>,
     /// JSON `countMultiple` / 字段 `countMultiple`.
     #[serde(rename = "countMultiple")]
     pub count_multiple: Vec<serde_json::Value>,
@@ -337,55 +337,55 @@ pub struct Item {
     #[serde(rename = "exParams")]
     pub ex_params: serde_json::Value,
     /// JSON `favcount` / 字段 `favcount`. Example / 示例: `"119"`
-    pub favcount: Option<String>,
+    pub favcount: Option<crate::Text>,
     /// JSON `h5DescV6` / 字段 `h5DescV6`. Example / 示例: `"false"`
     #[serde(rename = "h5DescV6")]
-    pub h5_desc_v6: Option<String>,
+    pub h5_desc_v6: Option<crate::Text>,
     /// JSON `h5ItemUrl` / 字段 `h5ItemUrl`. Example / 示例: `"https://new.m.taobao.com/detail.htm?id=101969459…"`
     #[serde(rename = "h5ItemUrl")]
-    pub h5_item_url: Option<String>,
+    pub h5_item_url: Option<crate::Text>,
     /// JSON `h5moduleDescUrl` / 字段 `h5moduleDescUrl`. Example / 示例: `"//mdetail.tmall.com/templates/pages/itemDesc?id=…"`
     #[serde(rename = "h5moduleDescUrl")]
-    pub h5module_desc_url: Option<String>,
+    pub h5module_desc_url: Option<crate::Text>,
     /// JSON `images` / 字段 `images`. Example / 示例: `["//img.alicdn.com/imgextra/i1/379424083/O1CN01OJo…"]`
-    pub images: Vec<String>,
+    pub images: Vec<crate::Text>,
     /// JSON `itemId` / 字段 `itemId`. Example / 示例: `"1019694598833"`
     #[serde(rename = "itemId")]
-    pub item_id: Option<String>,
+    pub item_id: Option<crate::Text>,
     /// JSON `moduleDescParams` / 字段 `moduleDescParams`.
     #[serde(rename = "moduleDescParams")]
     pub module_desc_params: Option<ModuleDescParams>,
     /// JSON `moduleDescUrl` / 字段 `moduleDescUrl`. Example / 示例: `"//hws.m.taobao.com/d/modulet/v5/WItemMouldDesc.d…"`
     #[serde(rename = "moduleDescUrl")]
-    pub module_desc_url: Option<String>,
+    pub module_desc_url: Option<crate::Text>,
     /// JSON `newTaobaoH5DescUrl` / 字段 `newTaobaoH5DescUrl`. Example / 示例: `"https://market.m.taobao.com/app/detail-project/d…"`
     #[serde(rename = "newTaobaoH5DescUrl")]
-    pub new_taobao_h5_desc_url: Option<String>,
+    pub new_taobao_h5_desc_url: Option<crate::Text>,
     /// JSON `openDecoration` / 字段 `openDecoration`. Example / 示例: `"false"`
     #[serde(rename = "openDecoration")]
-    pub open_decoration: Option<String>,
+    pub open_decoration: Option<crate::Text>,
     /// JSON `pcADescUrl` / 字段 `pcADescUrl`. Example / 示例: `"//market.m.taobao.com/app/detail-project/desc/in…"`
     #[serde(rename = "pcADescUrl")]
-    pub pc_a_desc_url: Option<String>,
+    pub pc_a_desc_url: Option<crate::Text>,
     /// JSON `rootCategoryId` / 字段 `rootCategoryId`. Example / 示例: `"1801"`
     #[serde(rename = "rootCategoryId")]
-    pub root_category_id: Option<String>,
+    pub root_category_id: Option<crate::Text>,
     /// JSON `skuText` / 字段 `skuText`. Example / 示例: `"请选择商品规格 "`
     #[serde(rename = "skuText")]
-    pub sku_text: Option<String>,
+    pub sku_text: Option<crate::Text>,
     /// JSON `subtitle` / 字段 `subtitle`. Example / 示例: `""`
-    pub subtitle: Option<String>,
+    pub subtitle: Option<crate::Text>,
     /// JSON `taobaoDescUrl` / 字段 `taobaoDescUrl`. Example / 示例: `"https://market.m.taobao.com/app/detail-project/d…"`
     #[serde(rename = "taobaoDescUrl")]
-    pub taobao_desc_url: Option<String>,
+    pub taobao_desc_url: Option<crate::Text>,
     /// JSON `taobaoPcDescUrl` / 字段 `taobaoPcDescUrl`. Example / 示例: `"https://market.m.taobao.com/app/detail-project/d…"`
     #[serde(rename = "taobaoPcDescUrl")]
-    pub taobao_pc_desc_url: Option<String>,
+    pub taobao_pc_desc_url: Option<crate::Text>,
     /// JSON `title` / 字段 `title`. Example / 示例: `"【李佳琦直播间爆品日付定金】珀莱雅红宝石水乳2.0套装紧致抗皱"`
-    pub title: Option<String>,
+    pub title: Option<crate::Text>,
     /// JSON `tmallDescUrl` / 字段 `tmallDescUrl`. Example / 示例: `"//mdetail.tmall.com/templates/pages/desc?id=1019…"`
     #[serde(rename = "tmallDescUrl")]
-    pub tmall_desc_url: Option<String>,
+    pub tmall_desc_url: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for Item {
@@ -442,9 +442,9 @@ impl de::Object for Item {
 #[non_exhaustive]
 pub struct ModuleDescParams {
     /// JSON `f` / 字段 `f`. Example / 示例: `"desc/icoss156110212570d8d7f9e784afa0"`
-    pub f: Option<String>,
+    pub f: Option<crate::Text>,
     /// JSON `id` / 字段 `id`. Example / 示例: `"1019694598833"`
-    pub id: Option<String>,
+    pub id: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for ModuleDescParams {
@@ -513,13 +513,13 @@ impl de::Object for DataParams {
 pub struct TrackParams {
     /// JSON `brandId` / 字段 `brandId`. Example / 示例: `"3300940"`
     #[serde(rename = "brandId")]
-    pub brand_id: Option<String>,
+    pub brand_id: Option<crate::Text>,
     /// JSON `BC_type` / 字段 `BC_type`. Example / 示例: `"B"`
     #[serde(rename = "BC_type")]
-    pub bc_type: Option<String>,
+    pub bc_type: Option<crate::Text>,
     /// JSON `categoryId` / 字段 `categoryId`. Example / 示例: `"50011993"`
     #[serde(rename = "categoryId")]
-    pub category_id: Option<String>,
+    pub category_id: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for TrackParams {
@@ -558,7 +558,7 @@ pub struct Props {
     pub group_props: Vec<
         std::collections::BTreeMap<
             String,
-            Vec<std::collections::BTreeMap<String, String>>,
+            Vec<std::collections::BTreeMap<String, crate::Text>>,
         >,
     >,
 }
@@ -631,16 +631,16 @@ impl de::Object for Rate {
 pub struct GoodRateInfo {
     /// JSON `goodRateRatio3m` / 字段 `goodRateRatio3m`. Example / 示例: `"0.0"`
     #[serde(rename = "goodRateRatio3m")]
-    pub good_rate_ratio3m: Option<String>,
+    pub good_rate_ratio3m: Option<crate::Text>,
     /// JSON `goodRateRatioAll` / 字段 `goodRateRatioAll`. Example / 示例: `"0.0"`
     #[serde(rename = "goodRateRatioAll")]
-    pub good_rate_ratio_all: Option<String>,
+    pub good_rate_ratio_all: Option<crate::Text>,
     /// JSON `rateCnt3m` / 字段 `rateCnt3m`. Example / 示例: `"0"`
     #[serde(rename = "rateCnt3m")]
-    pub rate_cnt3m: Option<String>,
+    pub rate_cnt3m: Option<crate::Text>,
     /// JSON `rateCntAll` / 字段 `rateCntAll`. Example / 示例: `"0"`
     #[serde(rename = "rateCntAll")]
-    pub rate_cnt_all: Option<String>,
+    pub rate_cnt_all: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for GoodRateInfo {
@@ -677,10 +677,10 @@ impl de::Object for GoodRateInfo {
 pub struct Invite {
     /// JSON `inviteText` / 字段 `inviteText`. Example / 示例: `""`
     #[serde(rename = "inviteText")]
-    pub invite_text: Option<String>,
+    pub invite_text: Option<crate::Text>,
     /// JSON `showInvite` / 字段 `showInvite`. Example / 示例: `"false"`
     #[serde(rename = "showInvite")]
-    pub show_invite: Option<String>,
+    pub show_invite: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for Invite {
@@ -781,11 +781,11 @@ impl de::Object for Entrances {
 #[non_exhaustive]
 pub struct EntrancesAskAll {
     /// JSON `icon` / 字段 `icon`. Example / 示例: `"https://img.alicdn.com/tps/TB1tVU6PpXXXXXFaXXXXX…"`
-    pub icon: Option<String>,
+    pub icon: Option<crate::Text>,
     /// JSON `link` / 字段 `link`. Example / 示例: `"https://meta.m.taobao.com/app/mtb/taobao-ugc/ask…"`
-    pub link: Option<String>,
+    pub link: Option<crate::Text>,
     /// JSON `text` / 字段 `text`. Example / 示例: `"对宝贝有疑问？可以向已买的人求助"`
-    pub text: Option<String>,
+    pub text: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for EntrancesAskAll {
@@ -821,34 +821,34 @@ impl de::Object for EntrancesAskAll {
 pub struct Seller {
     /// JSON `allItemCount` / 字段 `allItemCount`. Example / 示例: `"379"`
     #[serde(rename = "allItemCount")]
-    pub all_item_count: Option<String>,
+    pub all_item_count: Option<crate::Text>,
     /// JSON `atmophereMask` / 字段 `atmophereMask`. Example / 示例: `"true"`
     #[serde(rename = "atmophereMask")]
-    pub atmophere_mask: Option<String>,
+    pub atmophere_mask: Option<crate::Text>,
     /// JSON `atmosphereColor` / 字段 `atmosphereColor`. Example / 示例: `"#ffffff"`
     #[serde(rename = "atmosphereColor")]
-    pub atmosphere_color: Option<String>,
+    pub atmosphere_color: Option<crate::Text>,
     /// JSON `atmosphereImg` / 字段 `atmosphereImg`. Example / 示例: `"https://img.alicdn.com/imgextra/i2/379424083/O1C…"`
     #[serde(rename = "atmosphereImg")]
-    pub atmosphere_img: Option<String>,
+    pub atmosphere_img: Option<crate::Text>,
     /// JSON `atmosphereMaskColor` / 字段 `atmosphereMaskColor`. Example / 示例: `"#59000000"`
     #[serde(rename = "atmosphereMaskColor")]
-    pub atmosphere_mask_color: Option<String>,
+    pub atmosphere_mask_color: Option<crate::Text>,
     /// JSON `backgroundPic` / 字段 `backgroundPic`. Example / 示例: `"https://img.alicdn.com/imgextra/i3/O1CN01xTAR632…"`
     #[serde(rename = "backgroundPic")]
-    pub background_pic: Option<String>,
+    pub background_pic: Option<crate::Text>,
     /// JSON `brandIcon` / 字段 `brandIcon`. Example / 示例: `"//gw.alicdn.com/tfs/TB1lkPnjeH2gK0jSZFEXXcqMpXa-…"`
     #[serde(rename = "brandIcon")]
-    pub brand_icon: Option<String>,
+    pub brand_icon: Option<crate::Text>,
     /// JSON `brandIconRatio` / 字段 `brandIconRatio`. Example / 示例: `"7.3"`
     #[serde(rename = "brandIconRatio")]
-    pub brand_icon_ratio: Option<String>,
+    pub brand_icon_ratio: Option<crate::Text>,
     /// JSON `creditLevel` / 字段 `creditLevel`. Example / 示例: `"20"`
     #[serde(rename = "creditLevel")]
-    pub credit_level: Option<String>,
+    pub credit_level: Option<crate::Text>,
     /// JSON `creditLevelIcon` / 字段 `creditLevelIcon`. Example / 示例: `"//gw.alicdn.com/imgextra/i1/O1CN01VD9Iap25oweneR…"`
     #[serde(rename = "creditLevelIcon")]
-    pub credit_level_icon: Option<String>,
+    pub credit_level_icon: Option<crate::Text>,
     /// JSON `dataTypeLabels` / 字段 `dataTypeLabels`.
     #[serde(rename = "dataTypeLabels")]
     pub data_type_labels: Vec<SellerDataTypeLabelsItem>,
@@ -863,82 +863,82 @@ pub struct Seller {
     /// JSON `evaluates2` / 字段 `evaluates2`.
     pub evaluates2: Vec<Evaluates2Item>,
     /// JSON `fans` / 字段 `fans`. Example / 示例: `"2496万"`
-    pub fans: Option<String>,
+    pub fans: Option<crate::Text>,
     /// JSON `fbt2User` / 字段 `fbt2User`. Example / 示例: `"珀莱雅官方旗舰店"`
     #[serde(rename = "fbt2User")]
-    pub fbt2_user: Option<String>,
+    pub fbt2_user: Option<crate::Text>,
     /// JSON `goodDynamicLabels` / 字段 `goodDynamicLabels`.
     #[serde(rename = "goodDynamicLabels")]
     pub good_dynamic_labels: Vec<GoodDynamicLabelsItem>,
     /// JSON `goodRatePercentage` / 字段 `goodRatePercentage`. Example / 示例: `"100.00%"`
     #[serde(rename = "goodRatePercentage")]
-    pub good_rate_percentage: Option<String>,
+    pub good_rate_percentage: Option<crate::Text>,
     /// JSON `newItemCount` / 字段 `newItemCount`. Example / 示例: `"45"`
     #[serde(rename = "newItemCount")]
-    pub new_item_count: Option<String>,
+    pub new_item_count: Option<crate::Text>,
     /// JSON `overallScore` / 字段 `overallScore`. Example / 示例: `"5.0"`
     #[serde(rename = "overallScore")]
-    pub overall_score: Option<String>,
+    pub overall_score: Option<crate::Text>,
     /// JSON `pcShopUrl` / 字段 `pcShopUrl`. Example / 示例: `"//shop60637940.taobao.com"`
     #[serde(rename = "pcShopUrl")]
-    pub pc_shop_url: Option<String>,
+    pub pc_shop_url: Option<crate::Text>,
     /// JSON `rankLevelPic` / 字段 `rankLevelPic`. Example / 示例: `"//img.alicdn.com/imgextra/i2/O1CN01BqRQGe28GXgm1…"`
     #[serde(rename = "rankLevelPic")]
-    pub rank_level_pic: Option<String>,
+    pub rank_level_pic: Option<crate::Text>,
     /// JSON `sellerNick` / 字段 `sellerNick`. Example / 示例: `"珀莱雅官方旗舰店"`
     #[serde(rename = "sellerNick")]
-    pub seller_nick: Option<String>,
+    pub seller_nick: Option<crate::Text>,
     /// JSON `sellerType` / 字段 `sellerType`. Example / 示例: `"B"`
     #[serde(rename = "sellerType")]
-    pub seller_type: Option<String>,
+    pub seller_type: Option<crate::Text>,
     /// JSON `serviceTypeLabels` / 字段 `serviceTypeLabels`.
     #[serde(rename = "serviceTypeLabels")]
     pub service_type_labels: Vec<ServiceTypeLabelsItem>,
     /// JSON `shopCard` / 字段 `shopCard`. Example / 示例: `"掌柜近期上新45件宝贝，速览"`
     #[serde(rename = "shopCard")]
-    pub shop_card: Option<String>,
+    pub shop_card: Option<crate::Text>,
     /// JSON `shopIcon` / 字段 `shopIcon`. Example / 示例: `"//img.alicdn.com/imgextra//i4/379424083/O1CN01oc…"`
     #[serde(rename = "shopIcon")]
-    pub shop_icon: Option<String>,
+    pub shop_icon: Option<crate::Text>,
     /// JSON `shopId` / 字段 `shopId`. Example / 示例: `"60637940"`
     #[serde(rename = "shopId")]
-    pub shop_id: Option<String>,
+    pub shop_id: Option<crate::Text>,
     /// JSON `shopName` / 字段 `shopName`. Example / 示例: `"珀莱雅官方旗舰店"`
     #[serde(rename = "shopName")]
-    pub shop_name: Option<String>,
+    pub shop_name: Option<crate::Text>,
     /// JSON `shopTextColor` / 字段 `shopTextColor`. Example / 示例: `"#ffffff"`
     #[serde(rename = "shopTextColor")]
-    pub shop_text_color: Option<String>,
+    pub shop_text_color: Option<crate::Text>,
     /// JSON `shopType` / 字段 `shopType`. Example / 示例: `"B"`
     #[serde(rename = "shopType")]
-    pub shop_type: Option<String>,
+    pub shop_type: Option<crate::Text>,
     /// JSON `shopUrl` / 字段 `shopUrl`. Example / 示例: `"tmall://page.tm/shop?item_id=1019694598833&shopI…"`
     #[serde(rename = "shopUrl")]
-    pub shop_url: Option<String>,
+    pub shop_url: Option<crate::Text>,
     /// JSON `shopVersion` / 字段 `shopVersion`. Example / 示例: `"0"`
     #[serde(rename = "shopVersion")]
-    pub shop_version: Option<String>,
+    pub shop_version: Option<crate::Text>,
     /// JSON `showShopLinkIcon` / 字段 `showShopLinkIcon`. Example / 示例: `"false"`
     #[serde(rename = "showShopLinkIcon")]
-    pub show_shop_link_icon: Option<String>,
+    pub show_shop_link_icon: Option<crate::Text>,
     /// JSON `simpleShopDOStatus` / 字段 `simpleShopDOStatus`. Example / 示例: `"1"`
     #[serde(rename = "simpleShopDOStatus")]
-    pub simple_shop_do_status: Option<String>,
+    pub simple_shop_do_status: Option<crate::Text>,
     /// JSON `startsIcon` / 字段 `startsIcon`. Example / 示例: `"https://img.alicdn.com/imgextra/i4/O1CN018GrFIW1…"`
     #[serde(rename = "startsIcon")]
-    pub starts_icon: Option<String>,
+    pub starts_icon: Option<crate::Text>,
     /// JSON `stylizedTypeLabels` / 字段 `stylizedTypeLabels`.
     #[serde(rename = "stylizedTypeLabels")]
     pub stylized_type_labels: Vec<serde_json::Value>,
     /// JSON `taoShopUrl` / 字段 `taoShopUrl`. Example / 示例: `"//shop.m.taobao.com/shop/shop_index.htm?user_id=…"`
     #[serde(rename = "taoShopUrl")]
-    pub tao_shop_url: Option<String>,
+    pub tao_shop_url: Option<crate::Text>,
     /// JSON `useFallbackImage` / 字段 `useFallbackImage`. Example / 示例: `"true"`
     #[serde(rename = "useFallbackImage")]
-    pub use_fallback_image: Option<String>,
+    pub use_fallback_image: Option<crate::Text>,
     /// JSON `userId` / 字段 `userId`. Example / 示例: `"379424083"`
     #[serde(rename = "userId")]
-    pub user_id: Option<String>,
+    pub user_id: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for Seller {
@@ -1012,13 +1012,13 @@ impl de::Object for Seller {
 pub struct SellerDataTypeLabelsItem {
     /// JSON `labelCode` / 字段 `labelCode`. Example / 示例: `"threshold_repurchase_rate"`
     #[serde(rename = "labelCode")]
-    pub label_code: Option<String>,
+    pub label_code: Option<crate::Text>,
     /// JSON `outputName` / 字段 `outputName`. Example / 示例: `"超43%的人复购"`
     #[serde(rename = "outputName")]
-    pub output_name: Option<String>,
+    pub output_name: Option<crate::Text>,
     /// JSON `processedValue` / 字段 `processedValue`. Example / 示例: `"43%"`
     #[serde(rename = "processedValue")]
-    pub processed_value: Option<String>,
+    pub processed_value: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for SellerDataTypeLabelsItem {
@@ -1066,7 +1066,7 @@ pub struct Detail4ShopLabelInfo {
     pub good_dynamic_labels: Vec<serde_json::Value>,
     /// JSON `overallScore` / 字段 `overallScore`. Example / 示例: `"5.0"`
     #[serde(rename = "overallScore")]
-    pub overall_score: Option<String>,
+    pub overall_score: Option<crate::Text>,
     /// JSON `serviceTypeLabels` / 字段 `serviceTypeLabels`.
     #[serde(rename = "serviceTypeLabels")]
     pub service_type_labels: Vec<serde_json::Value>,
@@ -1112,13 +1112,13 @@ impl de::Object for Detail4ShopLabelInfo {
 pub struct Detail4ShopLabelInfoDataTypeLabelsItem {
     /// JSON `labelCode` / 字段 `labelCode`. Example / 示例: `"new_shop_open_year"`
     #[serde(rename = "labelCode")]
-    pub label_code: Option<String>,
+    pub label_code: Option<crate::Text>,
     /// JSON `outputName` / 字段 `outputName`. Example / 示例: `"15年老店"`
     #[serde(rename = "outputName")]
-    pub output_name: Option<String>,
+    pub output_name: Option<crate::Text>,
     /// JSON `processedValue` / 字段 `processedValue`. Example / 示例: `"15"`
     #[serde(rename = "processedValue")]
-    pub processed_value: Option<String>,
+    pub processed_value: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for Detail4ShopLabelInfoDataTypeLabelsItem {
@@ -1154,13 +1154,13 @@ impl de::Object for Detail4ShopLabelInfoDataTypeLabelsItem {
 pub struct DsrLabelsItem {
     /// JSON `labelCode` / 字段 `labelCode`. Example / 示例: `"goods_label_1"`
     #[serde(rename = "labelCode")]
-    pub label_code: Option<String>,
+    pub label_code: Option<crate::Text>,
     /// JSON `outputName` / 字段 `outputName`. Example / 示例: `"88VIP好评率98%"`
     #[serde(rename = "outputName")]
-    pub output_name: Option<String>,
+    pub output_name: Option<crate::Text>,
     /// JSON `processedValue` / 字段 `processedValue`. Example / 示例: `"88VIP好评率98%"`
     #[serde(rename = "processedValue")]
-    pub processed_value: Option<String>,
+    pub processed_value: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for DsrLabelsItem {
@@ -1195,37 +1195,37 @@ impl de::Object for DsrLabelsItem {
 #[non_exhaustive]
 pub struct FeatureMap {
     /// JSON `nps_value` / 字段 `nps_value`. Example / 示例: `"5.0"`
-    pub nps_value: Option<String>,
+    pub nps_value: Option<crate::Text>,
     /// JSON `experience_ork` / 字段 `experience_ork`. Example / 示例: `"99"`
-    pub experience_ork: Option<String>,
+    pub experience_ork: Option<crate::Text>,
     /// JSON `service_level` / 字段 `service_level`. Example / 示例: `"高"`
-    pub service_level: Option<String>,
+    pub service_level: Option<crate::Text>,
     /// JSON `logistics_ork` / 字段 `logistics_ork`. Example / 示例: `"99"`
-    pub logistics_ork: Option<String>,
+    pub logistics_ork: Option<crate::Text>,
     /// JSON `service_ork` / 字段 `service_ork`. Example / 示例: `"99"`
-    pub service_ork: Option<String>,
+    pub service_ork: Option<crate::Text>,
     /// JSON `logistics_value` / 字段 `logistics_value`. Example / 示例: `"5.0"`
-    pub logistics_value: Option<String>,
+    pub logistics_value: Option<crate::Text>,
     /// JSON `is_db` / 字段 `is_db`. Example / 示例: `"Y"`
-    pub is_db: Option<String>,
+    pub is_db: Option<crate::Text>,
     /// JSON `nps_star_num_out` / 字段 `nps_star_num_out`. Example / 示例: `"5.0"`
-    pub nps_star_num_out: Option<String>,
+    pub nps_star_num_out: Option<crate::Text>,
     /// JSON `service_value` / 字段 `service_value`. Example / 示例: `"5.0"`
-    pub service_value: Option<String>,
+    pub service_value: Option<crate::Text>,
     /// JSON `experience_desc` / 字段 `experience_desc`. Example / 示例: `"99"`
-    pub experience_desc: Option<String>,
+    pub experience_desc: Option<crate::Text>,
     /// JSON `goods_level` / 字段 `goods_level`. Example / 示例: `"高"`
-    pub goods_level: Option<String>,
+    pub goods_level: Option<crate::Text>,
     /// JSON `bc_type` / 字段 `bc_type`. Example / 示例: `"tm"`
-    pub bc_type: Option<String>,
+    pub bc_type: Option<crate::Text>,
     /// JSON `goods_ork` / 字段 `goods_ork`. Example / 示例: `"99"`
-    pub goods_ork: Option<String>,
+    pub goods_ork: Option<crate::Text>,
     /// JSON `goods_value` / 字段 `goods_value`. Example / 示例: `"5.0"`
-    pub goods_value: Option<String>,
+    pub goods_value: Option<crate::Text>,
     /// JSON `logistics_level` / 字段 `logistics_level`. Example / 示例: `"高"`
-    pub logistics_level: Option<String>,
+    pub logistics_level: Option<crate::Text>,
     /// JSON `experience_level` / 字段 `experience_level`. Example / 示例: `"高"`
-    pub experience_level: Option<String>,
+    pub experience_level: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for FeatureMap {
@@ -1276,15 +1276,15 @@ pub struct EntranceListItem {
     pub action: Vec<ActionItem>,
     /// JSON `backgroundColor` / 字段 `backgroundColor`. Example / 示例: `"#59000000"`
     #[serde(rename = "backgroundColor")]
-    pub background_color: Option<String>,
+    pub background_color: Option<crate::Text>,
     /// JSON `borderColor` / 字段 `borderColor`. Example / 示例: `"#59ffffff"`
     #[serde(rename = "borderColor")]
-    pub border_color: Option<String>,
+    pub border_color: Option<crate::Text>,
     /// JSON `text` / 字段 `text`. Example / 示例: `"进店逛逛"`
-    pub text: Option<String>,
+    pub text: Option<crate::Text>,
     /// JSON `textColor` / 字段 `textColor`. Example / 示例: `"#ffffff"`
     #[serde(rename = "textColor")]
-    pub text_color: Option<String>,
+    pub text_color: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for EntranceListItem {
@@ -1321,7 +1321,7 @@ impl de::Object for EntranceListItem {
 #[non_exhaustive]
 pub struct ActionItem {
     /// JSON `key` / 字段 `key`. Example / 示例: `"open_url"`
-    pub key: Option<String>,
+    pub key: Option<crate::Text>,
     /// JSON `params` / 字段 `params`.
     pub params: Option<ActionItemParams>,
 }
@@ -1357,7 +1357,7 @@ impl de::Object for ActionItem {
 #[non_exhaustive]
 pub struct ActionItemParams {
     /// JSON `url` / 字段 `url`. Example / 示例: `"//shop.m.taobao.com/shop/shop_index.htm?user_id=…"`
-    pub url: Option<String>,
+    pub url: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for ActionItemParams {
@@ -1390,28 +1390,28 @@ impl de::Object for ActionItemParams {
 #[non_exhaustive]
 pub struct EvaluatesItem {
     /// JSON `level` / 字段 `level`. Example / 示例: `"1"`
-    pub level: Option<String>,
+    pub level: Option<crate::Text>,
     /// JSON `levelBackgroundColor` / 字段 `levelBackgroundColor`. Example / 示例: `"#EEEEEE"`
     #[serde(rename = "levelBackgroundColor")]
-    pub level_background_color: Option<String>,
+    pub level_background_color: Option<crate::Text>,
     /// JSON `levelText` / 字段 `levelText`. Example / 示例: `"高"`
     #[serde(rename = "levelText")]
-    pub level_text: Option<String>,
+    pub level_text: Option<crate::Text>,
     /// JSON `levelTextColor` / 字段 `levelTextColor`. Example / 示例: `"#999999"`
     #[serde(rename = "levelTextColor")]
-    pub level_text_color: Option<String>,
+    pub level_text_color: Option<crate::Text>,
     /// JSON `score` / 字段 `score`. Example / 示例: `"4.8 "`
-    pub score: Option<String>,
+    pub score: Option<crate::Text>,
     /// JSON `title` / 字段 `title`. Example / 示例: `"宝贝描述"`
-    pub title: Option<String>,
+    pub title: Option<crate::Text>,
     /// JSON `tmallLevelBackgroundColor` / 字段 `tmallLevelBackgroundColor`. Example / 示例: `"#EEEEEE"`
     #[serde(rename = "tmallLevelBackgroundColor")]
-    pub tmall_level_background_color: Option<String>,
+    pub tmall_level_background_color: Option<crate::Text>,
     /// JSON `tmallLevelTextColor` / 字段 `tmallLevelTextColor`. Example / 示例: `"#999999"`
     #[serde(rename = "tmallLevelTextColor")]
-    pub tmall_level_text_color: Option<String>,
+    pub tmall_level_text_color: Option<crate::Text>,
     /// JSON `type` / 字段 `type`. Example / 示例: `"desc"`
-    pub r#type: Option<String>,
+    pub r#type: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for EvaluatesItem {
@@ -1455,25 +1455,25 @@ impl de::Object for EvaluatesItem {
 #[non_exhaustive]
 pub struct Evaluates2Item {
     /// JSON `level` / 字段 `level`. Example / 示例: `"1"`
-    pub level: Option<String>,
+    pub level: Option<crate::Text>,
     /// JSON `levelText` / 字段 `levelText`. Example / 示例: `"高"`
     #[serde(rename = "levelText")]
-    pub level_text: Option<String>,
+    pub level_text: Option<crate::Text>,
     /// JSON `levelTextColor` / 字段 `levelTextColor`. Example / 示例: `"#f0f0f0"`
     #[serde(rename = "levelTextColor")]
-    pub level_text_color: Option<String>,
+    pub level_text_color: Option<crate::Text>,
     /// JSON `score` / 字段 `score`. Example / 示例: `"4.8 "`
-    pub score: Option<String>,
+    pub score: Option<crate::Text>,
     /// JSON `scoreTextColor` / 字段 `scoreTextColor`. Example / 示例: `"#ffffff"`
     #[serde(rename = "scoreTextColor")]
-    pub score_text_color: Option<String>,
+    pub score_text_color: Option<crate::Text>,
     /// JSON `title` / 字段 `title`. Example / 示例: `"宝贝描述"`
-    pub title: Option<String>,
+    pub title: Option<crate::Text>,
     /// JSON `titleColor` / 字段 `titleColor`. Example / 示例: `"#ffffff"`
     #[serde(rename = "titleColor")]
-    pub title_color: Option<String>,
+    pub title_color: Option<crate::Text>,
     /// JSON `type` / 字段 `type`. Example / 示例: `"desc"`
-    pub r#type: Option<String>,
+    pub r#type: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for Evaluates2Item {
@@ -1514,13 +1514,13 @@ impl de::Object for Evaluates2Item {
 pub struct GoodDynamicLabelsItem {
     /// JSON `labelCode` / 字段 `labelCode`. Example / 示例: `"threshold_repurchase_rate"`
     #[serde(rename = "labelCode")]
-    pub label_code: Option<String>,
+    pub label_code: Option<crate::Text>,
     /// JSON `outputName` / 字段 `outputName`. Example / 示例: `"超43%的人复购"`
     #[serde(rename = "outputName")]
-    pub output_name: Option<String>,
+    pub output_name: Option<crate::Text>,
     /// JSON `processedValue` / 字段 `processedValue`. Example / 示例: `"43%"`
     #[serde(rename = "processedValue")]
-    pub processed_value: Option<String>,
+    pub processed_value: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for GoodDynamicLabelsItem {
@@ -1556,13 +1556,13 @@ impl de::Object for GoodDynamicLabelsItem {
 pub struct ServiceTypeLabelsItem {
     /// JSON `labelCode` / 字段 `labelCode`. Example / 示例: `"threshold_ww_good_cst_eva_rate_30d"`
     #[serde(rename = "labelCode")]
-    pub label_code: Option<String>,
+    pub label_code: Option<crate::Text>,
     /// JSON `outputName` / 字段 `outputName`. Example / 示例: `"客服满意度97%"`
     #[serde(rename = "outputName")]
-    pub output_name: Option<String>,
+    pub output_name: Option<crate::Text>,
     /// JSON `processedValue` / 字段 `processedValue`. Example / 示例: `"97%"`
     #[serde(rename = "processedValue")]
-    pub processed_value: Option<String>,
+    pub processed_value: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for ServiceTypeLabelsItem {
@@ -1633,9 +1633,9 @@ impl de::Object for SkuBase {
 #[non_exhaustive]
 pub struct PropsItem {
     /// JSON `name` / 字段 `name`. Example / 示例: `"商品规格"`
-    pub name: Option<String>,
+    pub name: Option<crate::Text>,
     /// JSON `pid` / 字段 `pid`. Example / 示例: `"-1"`
-    pub pid: Option<String>,
+    pub pid: Option<crate::Text>,
     /// JSON `values` / 字段 `values`.
     pub values: Vec<ValuesItem>,
 }
@@ -1672,11 +1672,11 @@ impl de::Object for PropsItem {
 #[non_exhaustive]
 pub struct ValuesItem {
     /// JSON `image` / 字段 `image`. Example / 示例: `"//img.alicdn.com/imgextra/i3/379424083/O1CN01Ind…"`
-    pub image: Option<String>,
+    pub image: Option<crate::Text>,
     /// JSON `name` / 字段 `name`. Example / 示例: `"水120ml+乳120ml"`
-    pub name: Option<String>,
+    pub name: Option<crate::Text>,
     /// JSON `vid` / 字段 `vid`. Example / 示例: `"-1"`
-    pub vid: Option<String>,
+    pub vid: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for ValuesItem {
@@ -1712,10 +1712,10 @@ impl de::Object for ValuesItem {
 pub struct SkusItem {
     /// JSON `propPath` / 字段 `propPath`. Example / 示例: `"-1:-1"`
     #[serde(rename = "propPath")]
-    pub prop_path: Option<String>,
+    pub prop_path: Option<crate::Text>,
     /// JSON `skuId` / 字段 `skuId`. Example / 示例: `"6196136571178"`
     #[serde(rename = "skuId")]
-    pub sku_id: Option<String>,
+    pub sku_id: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for SkusItem {
@@ -1784,13 +1784,13 @@ impl de::Object for Vertical {
 pub struct VerticalAskAll {
     /// JSON `showNum` / 字段 `showNum`. Example / 示例: `"2"`
     #[serde(rename = "showNum")]
-    pub show_num: Option<String>,
+    pub show_num: Option<crate::Text>,
     /// JSON `askIcon` / 字段 `askIcon`. Example / 示例: `"https://img.alicdn.com/tps/TB1tVU6PpXXXXXFaXXXXX…"`
     #[serde(rename = "askIcon")]
-    pub ask_icon: Option<String>,
+    pub ask_icon: Option<crate::Text>,
     /// JSON `askText` / 字段 `askText`. Example / 示例: `"宝贝好不好，问问已买的人"`
     #[serde(rename = "askText")]
-    pub ask_text: Option<String>,
+    pub ask_text: Option<crate::Text>,
     /// JSON `modelList` / 字段 `modelList`.
     #[serde(rename = "modelList")]
     pub model_list: serde_json::Value,
@@ -1799,15 +1799,15 @@ pub struct VerticalAskAll {
     pub answer_text: serde_json::Value,
     /// JSON `questNum` / 字段 `questNum`. Example / 示例: `"0"`
     #[serde(rename = "questNum")]
-    pub quest_num: Option<String>,
+    pub quest_num: Option<crate::Text>,
     /// JSON `linkUrl` / 字段 `linkUrl`. Example / 示例: `"https://meta.m.taobao.com/app/mtb/taobao-ugc/ask…"`
     #[serde(rename = "linkUrl")]
-    pub link_url: Option<String>,
+    pub link_url: Option<crate::Text>,
     /// JSON `model4XList` / 字段 `model4XList`.
     #[serde(rename = "model4XList")]
     pub model4_x_list: serde_json::Value,
     /// JSON `title` / 字段 `title`. Example / 示例: `"问大家"`
-    pub title: Option<String>,
+    pub title: Option<crate::Text>,
     /// JSON `answerIcon` / 字段 `answerIcon`.
     #[serde(rename = "answerIcon")]
     pub answer_icon: serde_json::Value,

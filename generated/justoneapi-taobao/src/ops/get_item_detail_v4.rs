@@ -121,12 +121,12 @@ pub struct Data {
     #[serde(rename = "itemId")]
     pub item_id: Option<i64>,
     /// JSON `title` / 字段 `title`. Example / 示例: `"AHC官方旗舰店男士专研多效乳液锁水保湿控油清爽温和不刺激护肤"`
-    pub title: Option<String>,
+    pub title: Option<crate::Text>,
     /// JSON `itemPic` / 字段 `itemPic`. Example / 示例: `"https://gw.alicdn.com/imgextra/O1CN01cyiF171l6iM…"`
     #[serde(rename = "itemPic")]
-    pub item_pic: Option<String>,
+    pub item_pic: Option<crate::Text>,
     /// JSON `images` / 字段 `images`. Example / 示例: `["https://gw.alicdn.com/imgextra/O1CN01cyiF171l6iM…", "https://img.alicdn.com/i4/4004614770/O1CN01RGp5F…", "https://img.alicdn.com/i1/4004614770/O1CN01lus4h…", …]`
-    pub images: Vec<String>,
+    pub images: Vec<crate::Text>,
     /// JSON `itemPrice` / 字段 `itemPrice`. Example / 示例: `12000`
     #[serde(rename = "itemPrice")]
     pub item_price: Option<f64>,
@@ -140,10 +140,10 @@ pub struct Data {
     pub sku_base: Vec<SkuBaseItem>,
     /// JSON `shopName` / 字段 `shopName`. Example / 示例: `"AHC官方旗舰店"`
     #[serde(rename = "shopName")]
-    pub shop_name: Option<String>,
+    pub shop_name: Option<crate::Text>,
     /// JSON `shopType` / 字段 `shopType`. Example / 示例: `"B"`
     #[serde(rename = "shopType")]
-    pub shop_type: Option<String>,
+    pub shop_type: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for Data {
@@ -186,10 +186,10 @@ impl de::Object for Data {
 pub struct Sku2infoItem {
     /// JSON `skuId` / 字段 `skuId`. Example / 示例: `"6113373491970"`
     #[serde(rename = "skuId")]
-    pub sku_id: Option<String>,
+    pub sku_id: Option<crate::Text>,
     /// JSON `skuName` / 字段 `skuName`. Example / 示例: `"50ml"`
     #[serde(rename = "skuName")]
-    pub sku_name: Option<String>,
+    pub sku_name: Option<crate::Text>,
     /// JSON `skuPicUrl` / 字段 `skuPicUrl`.
     #[serde(rename = "skuPicUrl")]
     pub sku_pic_url: serde_json::Value,
@@ -201,7 +201,7 @@ pub struct Sku2infoItem {
     pub third_original_discount_price: Option<f64>,
     /// JSON `valueList` / 字段 `valueList`. Example / 示例: `["75366304"]`
     #[serde(rename = "valueList")]
-    pub value_list: Vec<String>,
+    pub value_list: Vec<crate::Text>,
     /// JSON `itemPrice` / 字段 `itemPrice`. Example / 示例: `12000`
     #[serde(rename = "itemPrice")]
     pub item_price: Option<f64>,
@@ -209,7 +209,7 @@ pub struct Sku2infoItem {
     #[serde(rename = "finalPrice")]
     pub final_price: Option<f64>,
     /// JSON `stock` / 字段 `stock`. Example / 示例: `"10"`
-    pub stock: Option<String>,
+    pub stock: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for Sku2infoItem {
@@ -254,10 +254,10 @@ impl de::Object for Sku2infoItem {
 pub struct SkuBaseItem {
     /// JSON `propertyId` / 字段 `propertyId`. Example / 示例: `"147956252"`
     #[serde(rename = "propertyId")]
-    pub property_id: Option<String>,
+    pub property_id: Option<crate::Text>,
     /// JSON `propertyName` / 字段 `propertyName`. Example / 示例: `"净含量"`
     #[serde(rename = "propertyName")]
-    pub property_name: Option<String>,
+    pub property_name: Option<crate::Text>,
     /// JSON `itemPropertyValues` / 字段 `itemPropertyValues`.
     #[serde(rename = "itemPropertyValues")]
     pub item_property_values: Vec<ItemPropertyValuesItem>,
@@ -296,9 +296,9 @@ impl de::Object for SkuBaseItem {
 pub struct ItemPropertyValuesItem {
     /// JSON `valueId` / 字段 `valueId`. Example / 示例: `"75366304"`
     #[serde(rename = "valueId")]
-    pub value_id: Option<String>,
+    pub value_id: Option<crate::Text>,
     /// JSON `value` / 字段 `value`. Example / 示例: `"50ml"`
-    pub value: Option<String>,
+    pub value: Option<crate::Text>,
     /// JSON `pic` / 字段 `pic`.
     pub pic: serde_json::Value,
     /// JSON `badge` / 字段 `badge`.

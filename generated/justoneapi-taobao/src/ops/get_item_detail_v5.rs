@@ -164,11 +164,11 @@ pub struct Delivery {
     /// JSON `from` / 字段 `from`.
     pub from: serde_json::Value,
     /// JSON `to` / 字段 `to`. Example / 示例: `"东城区"`
-    pub to: Option<String>,
+    pub to: Option<crate::Text>,
     /// JSON `delivery_fee` / 字段 `delivery_fee`. Example / 示例: `"0.00"`
-    pub delivery_fee: Option<String>,
+    pub delivery_fee: Option<crate::Text>,
     /// JSON `area_id` / 字段 `area_id`. Example / 示例: `"110101"`
-    pub area_id: Option<String>,
+    pub area_id: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for Delivery {
@@ -206,9 +206,9 @@ pub struct Item {
     /// JSON `trade` / 字段 `trade`.
     pub trade: Option<Trade>,
     /// JSON `num_iid` / 字段 `num_iid`. Example / 示例: `"620210933491"`
-    pub num_iid: Option<String>,
+    pub num_iid: Option<crate::Text>,
     /// JSON `title` / 字段 `title`. Example / 示例: `"笔记本电脑包16寸14男女适用苹果联想华为背包双肩包拯救者y9000p"`
-    pub title: Option<String>,
+    pub title: Option<crate::Text>,
     /// JSON `cat_id` / 字段 `cat_id`.
     pub cat_id: serde_json::Value,
     /// JSON `cat_name` / 字段 `cat_name`.
@@ -219,21 +219,21 @@ pub struct Item {
     /// JSON `sales` / 字段 `sales`.
     pub sales: serde_json::Value,
     /// JSON `detail_url` / 字段 `detail_url`. Example / 示例: `"//item.taobao.com/item.htm?id=620210933491"`
-    pub detail_url: Option<String>,
+    pub detail_url: Option<crate::Text>,
     /// JSON `images` / 字段 `images`. Example / 示例: `["//img.alicdn.com/bao/uploaded/i1/1782885107/O1CN…", "//img.alicdn.com/bao/uploaded/i1/1782885107/O1CN…", "//img.alicdn.com/bao/uploaded/i2/1782885107/O1CN…", …]`
-    pub images: Vec<String>,
+    pub images: Vec<crate::Text>,
     /// JSON `video` / 字段 `video`.
     pub video: serde_json::Value,
     /// JSON `video_thumbnail` / 字段 `video_thumbnail`.
     pub video_thumbnail: serde_json::Value,
     /// JSON `properties_cut` / 字段 `properties_cut`. Example / 示例: `"材质 / 风格 / 尺寸 / 颜色分类 / 款式"`
-    pub properties_cut: Option<String>,
+    pub properties_cut: Option<crate::Text>,
     /// JSON `properties` / 字段 `properties`.
     pub properties: Vec<PropertiesItem>,
     /// JSON `desc_url` / 字段 `desc_url`. Example / 示例: `"//mdetail.tmall.com/templates/pages/desc?id=6202…"`
-    pub desc_url: Option<String>,
+    pub desc_url: Option<crate::Text>,
     /// JSON `desc_imgs` / 字段 `desc_imgs`. Example / 示例: `["//img.alicdn.com/imgextra/i1/1782885107/O1CN01BS…", "//img.alicdn.com/imgextra/i3/1782885107/O1CN01Rh…", "//img.alicdn.com/imgextra/i2/1782885107/O1CN01l9…", …]`
-    pub desc_imgs: Vec<String>,
+    pub desc_imgs: Vec<crate::Text>,
     /// JSON `skus` / 字段 `skus`.
     pub skus: Option<Skus>,
     /// JSON `sku_base` / 字段 `sku_base`.
@@ -241,7 +241,7 @@ pub struct Item {
     /// JSON `sku_props` / 字段 `sku_props`.
     pub sku_props: Vec<SkuPropsItem>,
     /// JSON `sku_images` / 字段 `sku_images`.
-    pub sku_images: std::collections::BTreeMap<String, String>,
+    pub sku_images: std::collections::BTreeMap<String, crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for Item {
@@ -292,9 +292,9 @@ impl de::Object for Item {
 #[non_exhaustive]
 pub struct PropertiesItem {
     /// JSON `name` / 字段 `name`. Example / 示例: `"材质"`
-    pub name: Option<String>,
+    pub name: Option<crate::Text>,
     /// JSON `value` / 字段 `value`. Example / 示例: `"涤纶"`
-    pub value: Option<String>,
+    pub value: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for PropertiesItem {
@@ -329,18 +329,18 @@ impl de::Object for PropertiesItem {
 pub struct SkuBaseItem {
     /// JSON `skuId` / 字段 `skuId`. Example / 示例: `"5095300330629"`
     #[serde(rename = "skuId")]
-    pub sku_id: Option<String>,
+    pub sku_id: Option<crate::Text>,
     /// JSON `propPath` / 字段 `propPath`. Example / 示例: `"21433:21373;1627207:23023534496"`
     #[serde(rename = "propPath")]
-    pub prop_path: Option<String>,
+    pub prop_path: Option<crate::Text>,
     /// JSON `price` / 字段 `price`. Example / 示例: `"199"`
-    pub price: Option<String>,
+    pub price: Option<crate::Text>,
     /// JSON `promotion_price` / 字段 `promotion_price`. Example / 示例: `"79.9"`
-    pub promotion_price: Option<String>,
+    pub promotion_price: Option<crate::Text>,
     /// JSON `activity_price` / 字段 `activity_price`.
     pub activity_price: serde_json::Value,
     /// JSON `quantity` / 字段 `quantity`. Example / 示例: `"0"`
-    pub quantity: Option<String>,
+    pub quantity: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for SkuBaseItem {
@@ -378,9 +378,9 @@ impl de::Object for SkuBaseItem {
 #[non_exhaustive]
 pub struct SkuPropsItem {
     /// JSON `pid` / 字段 `pid`. Example / 示例: `"21433"`
-    pub pid: Option<String>,
+    pub pid: Option<crate::Text>,
     /// JSON `name` / 字段 `name`. Example / 示例: `"尺寸"`
-    pub name: Option<String>,
+    pub name: Option<crate::Text>,
     /// JSON `values` / 字段 `values`.
     pub values: Vec<ValuesItem>,
 }
@@ -417,11 +417,11 @@ impl de::Object for SkuPropsItem {
 #[non_exhaustive]
 pub struct ValuesItem {
     /// JSON `vid` / 字段 `vid`. Example / 示例: `"21373"`
-    pub vid: Option<String>,
+    pub vid: Option<crate::Text>,
     /// JSON `name` / 字段 `name`. Example / 示例: `"14寸"`
-    pub name: Option<String>,
+    pub name: Option<crate::Text>,
     /// JSON `image` / 字段 `image`. Example / 示例: `"//img.alicdn.com/bao/uploaded/i2/1782885107/O1CN…"`
-    pub image: Option<String>,
+    pub image: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for ValuesItem {
@@ -456,11 +456,11 @@ impl de::Object for ValuesItem {
 #[non_exhaustive]
 pub struct Skus {
     /// JSON `quantity` / 字段 `quantity`. Example / 示例: `"9000"`
-    pub quantity: Option<String>,
+    pub quantity: Option<crate::Text>,
     /// JSON `price` / 字段 `price`. Example / 示例: `"169 - 199"`
-    pub price: Option<String>,
+    pub price: Option<crate::Text>,
     /// JSON `promotion_price` / 字段 `promotion_price`. Example / 示例: `"59.9 - 94.9"`
-    pub promotion_price: Option<String>,
+    pub promotion_price: Option<crate::Text>,
     /// JSON `activity_price` / 字段 `activity_price`.
     pub activity_price: serde_json::Value,
 }
@@ -544,15 +544,15 @@ pub struct Seller {
     /// JSON `seller_title` / 字段 `seller_title`.
     pub seller_title: serde_json::Value,
     /// JSON `shop_title` / 字段 `shop_title`. Example / 示例: `"Structure数码自营店"`
-    pub shop_title: Option<String>,
+    pub shop_title: Option<crate::Text>,
     /// JSON `shop_id` / 字段 `shop_id`. Example / 示例: `"114078282"`
-    pub shop_id: Option<String>,
+    pub shop_id: Option<crate::Text>,
     /// JSON `shop_url` / 字段 `shop_url`. Example / 示例: `"//store.taobao.com/shop/view_shop.htm?user_numbe…"`
-    pub shop_url: Option<String>,
+    pub shop_url: Option<crate::Text>,
     /// JSON `shop_icon` / 字段 `shop_icon`. Example / 示例: `"//img.alicdn.com/imgextra/i1/O1CN01pz5irY1bhDKce…"`
-    pub shop_icon: Option<String>,
+    pub shop_icon: Option<crate::Text>,
     /// JSON `user_type` / 字段 `user_type`. Example / 示例: `"C"`
-    pub user_type: Option<String>,
+    pub user_type: Option<crate::Text>,
     /// JSON `evaluates` / 字段 `evaluates`.
     pub evaluates: serde_json::Value,
 }

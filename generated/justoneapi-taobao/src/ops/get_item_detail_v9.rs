@@ -121,48 +121,48 @@ impl<'a> std::future::IntoFuture for Request<'a> {
 pub struct Data {
     /// JSON `itemId` / 字段 `itemId`. Example / 示例: `"620210933491"`
     #[serde(rename = "itemId")]
-    pub item_id: Option<String>,
+    pub item_id: Option<crate::Text>,
     /// JSON `title` / 字段 `title`. Example / 示例: `"16寸笔记本电脑包适用拯救者Y9000P 简约风格双肩电脑揹包"`
-    pub title: Option<String>,
+    pub title: Option<crate::Text>,
     /// JSON `nick` / 字段 `nick`. Example / 示例: `"Structure数码自营店"`
-    pub nick: Option<String>,
+    pub nick: Option<crate::Text>,
     /// JSON `num` / 字段 `num`. Example / 示例: `"100+"`
-    pub num: Option<String>,
+    pub num: Option<crate::Text>,
     /// JSON `price` / 字段 `price`. Example / 示例: `"59.90-94.90"`
-    pub price: Option<String>,
+    pub price: Option<crate::Text>,
     /// JSON `categoryId` / 字段 `categoryId`. Example / 示例: `"50012582"`
     #[serde(rename = "categoryId")]
-    pub category_id: Option<String>,
+    pub category_id: Option<crate::Text>,
     /// JSON `location` / 字段 `location`. Example / 示例: `"北京"`
-    pub location: Option<String>,
+    pub location: Option<crate::Text>,
     /// JSON `shopId` / 字段 `shopId`. Example / 示例: `"114078282"`
     #[serde(rename = "shopId")]
-    pub shop_id: Option<String>,
+    pub shop_id: Option<crate::Text>,
     /// JSON `desc` / 字段 `desc`. Example / 示例: `"<div style=\"width: 750.0px;height: auto;overflow…"`
-    pub desc: Option<String>,
+    pub desc: Option<crate::Text>,
     /// JSON `videoUrl` / 字段 `videoUrl`. Example / 示例: `"https://cloud.video.taobao.com/play/u/1782885107…"`
     #[serde(rename = "videoUrl")]
-    pub video_url: Option<String>,
+    pub video_url: Option<crate::Text>,
     /// JSON `totalCount` / 字段 `totalCount`. Example / 示例: `"1000+"`
     #[serde(rename = "totalCount")]
-    pub total_count: Option<String>,
+    pub total_count: Option<crate::Text>,
     /// JSON `allItemCount` / 字段 `allItemCount`. Example / 示例: `"5"`
     #[serde(rename = "allItemCount")]
-    pub all_item_count: Option<String>,
+    pub all_item_count: Option<crate::Text>,
     /// JSON `shopName` / 字段 `shopName`. Example / 示例: `"Structure数码自营店"`
     #[serde(rename = "shopName")]
-    pub shop_name: Option<String>,
+    pub shop_name: Option<crate::Text>,
     /// JSON `newItemCount` / 字段 `newItemCount`. Example / 示例: `"1"`
     #[serde(rename = "newItemCount")]
-    pub new_item_count: Option<String>,
+    pub new_item_count: Option<crate::Text>,
     /// JSON `userId` / 字段 `userId`. Example / 示例: `"1782885107"`
     #[serde(rename = "userId")]
-    pub user_id: Option<String>,
+    pub user_id: Option<crate::Text>,
     /// JSON `sellerType` / 字段 `sellerType`. Example / 示例: `"C"`
     #[serde(rename = "sellerType")]
-    pub seller_type: Option<String>,
+    pub seller_type: Option<crate::Text>,
     /// JSON `item_imgs` / 字段 `item_imgs`. Example / 示例: `["https://img.alicdn.com/imgextra/i1/1782885107/O1…", "https://img.alicdn.com/imgextra/i3/1782885107/O1…", "https://img.alicdn.com/imgextra/i1/1782885107/O1…", …]`
-    pub item_imgs: Vec<String>,
+    pub item_imgs: Vec<crate::Text>,
     /// JSON `skus` / 字段 `skus`.
     pub skus: Vec<SkusItem>,
     /// JSON `attribute` / 字段 `attribute`.
@@ -170,7 +170,7 @@ pub struct Data {
     /// JSON `specs` / 字段 `specs`.
     pub specs: std::collections::BTreeMap<
         String,
-        std::collections::BTreeMap<String, Vec<String>>,
+        std::collections::BTreeMap<String, Vec<crate::Text>>,
     >,
     /// JSON `props` / 字段 `props`.
     pub props: Vec<PropsItem>,
@@ -230,9 +230,9 @@ impl de::Object for Data {
 #[non_exhaustive]
 pub struct AttributeItem {
     /// JSON `value` / 字段 `value`. Example / 示例: `"其他家"`
-    pub value: Option<String>,
+    pub value: Option<crate::Text>,
     /// JSON `key` / 字段 `key`. Example / 示例: `"品牌"`
-    pub key: Option<String>,
+    pub key: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for AttributeItem {
@@ -267,33 +267,33 @@ impl de::Object for AttributeItem {
 pub struct MainItemInfo {
     /// JSON `afterCouponAmountPrice` / 字段 `afterCouponAmountPrice`. Example / 示例: `"59.9"`
     #[serde(rename = "afterCouponAmountPrice")]
-    pub after_coupon_amount_price: Option<String>,
+    pub after_coupon_amount_price: Option<crate::Text>,
     /// JSON `hasSubsidy` / 字段 `hasSubsidy`. Example / 示例: `"false"`
     #[serde(rename = "hasSubsidy")]
-    pub has_subsidy: Option<String>,
+    pub has_subsidy: Option<crate::Text>,
     /// JSON `itemId` / 字段 `itemId`. Example / 示例: `"620210933491"`
     #[serde(rename = "itemId")]
-    pub item_id: Option<String>,
+    pub item_id: Option<crate::Text>,
     /// JSON `itemName` / 字段 `itemName`. Example / 示例: `"笔记本电脑包16寸14男女适用苹果联想华为背包双肩包拯救者y9000p"`
     #[serde(rename = "itemName")]
-    pub item_name: Option<String>,
+    pub item_name: Option<crate::Text>,
     /// JSON `pic` / 字段 `pic`. Example / 示例: `"//img.alicdn.com/bao/uploaded/i1/1782885107/O1CN…"`
-    pub pic: Option<String>,
+    pub pic: Option<crate::Text>,
     /// JSON `pretaobaoAmt` / 字段 `pretaobaoAmt`. Example / 示例: `"0.60"`
     #[serde(rename = "pretaobaoAmt")]
-    pub pretaobao_amt: Option<String>,
+    pub pretaobao_amt: Option<crate::Text>,
     /// JSON `promotionModel` / 字段 `promotionModel`.
     #[serde(rename = "promotionModel")]
     pub promotion_model: Option<PromotionModel>,
     /// JSON `scm` / 字段 `scm`. Example / 示例: `"taobao.0.0.taobao_markting-page_0"`
-    pub scm: Option<String>,
+    pub scm: Option<crate::Text>,
     /// JSON `tk` / 字段 `tk`. Example / 示例: `"1"`
-    pub tk: Option<String>,
+    pub tk: Option<crate::Text>,
     /// JSON `taobaoPromotionModel` / 字段 `taobaoPromotionModel`.
     #[serde(rename = "taobaoPromotionModel")]
     pub taobao_promotion_model: Option<TaobaoPromotionModel>,
     /// JSON `url` / 字段 `url`. Example / 示例: `"https://detail.tmall.com/?e=m%3D2%26s%3DKwwdZpuY…"`
-    pub url: Option<String>,
+    pub url: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for MainItemInfo {
@@ -346,7 +346,7 @@ pub struct PromotionModel {
     pub promotion_tag_model: Vec<PromotionTagModelItem>,
     /// JSON `selectedCoupon` / 字段 `selectedCoupon`. Example / 示例: `"false"`
     #[serde(rename = "selectedCoupon")]
-    pub selected_coupon: Option<String>,
+    pub selected_coupon: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for PromotionModel {
@@ -383,19 +383,19 @@ impl de::Object for PromotionModel {
 pub struct PromotionPriceModel {
     /// JSON `promotionPrice` / 字段 `promotionPrice`. Example / 示例: `"59.90"`
     #[serde(rename = "promotionPrice")]
-    pub promotion_price: Option<String>,
+    pub promotion_price: Option<crate::Text>,
     /// JSON `promotionPriceDescDisplay` / 字段 `promotionPriceDescDisplay`. Example / 示例: `"折后价"`
     #[serde(rename = "promotionPriceDescDisplay")]
-    pub promotion_price_desc_display: Option<String>,
+    pub promotion_price_desc_display: Option<crate::Text>,
     /// JSON `promotionPriceDisplay` / 字段 `promotionPriceDisplay`. Example / 示例: `"￥59.90"`
     #[serde(rename = "promotionPriceDisplay")]
-    pub promotion_price_display: Option<String>,
+    pub promotion_price_display: Option<crate::Text>,
     /// JSON `zkPrice` / 字段 `zkPrice`. Example / 示例: `"59.90"`
     #[serde(rename = "zkPrice")]
-    pub zk_price: Option<String>,
+    pub zk_price: Option<crate::Text>,
     /// JSON `zkPriceDisplay` / 字段 `zkPriceDisplay`. Example / 示例: `"￥59.90"`
     #[serde(rename = "zkPriceDisplay")]
-    pub zk_price_display: Option<String>,
+    pub zk_price_display: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for PromotionPriceModel {
@@ -436,13 +436,13 @@ impl de::Object for PromotionPriceModel {
 pub struct PromotionTagModelItem {
     /// JSON `tagDisplay` / 字段 `tagDisplay`. Example / 示例: `"包邮"`
     #[serde(rename = "tagDisplay")]
-    pub tag_display: Option<String>,
+    pub tag_display: Option<crate::Text>,
     /// JSON `tagType` / 字段 `tagType`. Example / 示例: `"POST_FREE"`
     #[serde(rename = "tagType")]
-    pub tag_type: Option<String>,
+    pub tag_type: Option<crate::Text>,
     /// JSON `tagTypeDisplay` / 字段 `tagTypeDisplay`. Example / 示例: `"POST_FREE"`
     #[serde(rename = "tagTypeDisplay")]
-    pub tag_type_display: Option<String>,
+    pub tag_type_display: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for PromotionTagModelItem {
@@ -478,16 +478,16 @@ impl de::Object for PromotionTagModelItem {
 pub struct PromotiontaobaoModel {
     /// JSON `pretaobaoAmt` / 字段 `pretaobaoAmt`. Example / 示例: `"0.60"`
     #[serde(rename = "pretaobaoAmt")]
-    pub pretaobao_amt: Option<String>,
+    pub pretaobao_amt: Option<crate::Text>,
     /// JSON `pretaobaoAmtDisplay` / 字段 `pretaobaoAmtDisplay`. Example / 示例: `"￥0.60"`
     #[serde(rename = "pretaobaoAmtDisplay")]
-    pub pretaobao_amt_display: Option<String>,
+    pub pretaobao_amt_display: Option<crate::Text>,
     /// JSON `pretaobaoRate` / 字段 `pretaobaoRate`. Example / 示例: `"1.00"`
     #[serde(rename = "pretaobaoRate")]
-    pub pretaobao_rate: Option<String>,
+    pub pretaobao_rate: Option<crate::Text>,
     /// JSON `pretaobaoRateDisplay` / 字段 `pretaobaoRateDisplay`. Example / 示例: `"1.00%"`
     #[serde(rename = "pretaobaoRateDisplay")]
-    pub pretaobao_rate_display: Option<String>,
+    pub pretaobao_rate_display: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for PromotiontaobaoModel {
@@ -558,7 +558,7 @@ impl de::Object for TaobaoPromotionModel {
 pub struct FinalPromotionInfo {
     /// JSON `finalPromotionPrice` / 字段 `finalPromotionPrice`. Example / 示例: `"59.9"`
     #[serde(rename = "finalPromotionPrice")]
-    pub final_promotion_price: Option<String>,
+    pub final_promotion_price: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for FinalPromotionInfo {
@@ -591,9 +591,9 @@ impl de::Object for FinalPromotionInfo {
 #[non_exhaustive]
 pub struct PropsItem {
     /// JSON `pname` / 字段 `pname`. Example / 示例: `"尺寸"`
-    pub pname: Option<String>,
+    pub pname: Option<crate::Text>,
     /// JSON `pid` / 字段 `pid`. Example / 示例: `"21433"`
-    pub pid: Option<String>,
+    pub pid: Option<crate::Text>,
     /// JSON `values` / 字段 `values`.
     pub values: Vec<ValuesItem>,
 }
@@ -630,11 +630,11 @@ impl de::Object for PropsItem {
 #[non_exhaustive]
 pub struct ValuesItem {
     /// JSON `sku_url` / 字段 `sku_url`. Example / 示例: `""`
-    pub sku_url: Option<String>,
+    pub sku_url: Option<crate::Text>,
     /// JSON `vname` / 字段 `vname`. Example / 示例: `"14寸"`
-    pub vname: Option<String>,
+    pub vname: Option<crate::Text>,
     /// JSON `vid` / 字段 `vid`. Example / 示例: `"21373"`
-    pub vid: Option<String>,
+    pub vid: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for ValuesItem {
@@ -669,11 +669,11 @@ impl de::Object for ValuesItem {
 #[non_exhaustive]
 pub struct SkusItem {
     /// JSON `quantity` / 字段 `quantity`. Example / 示例: `"0"`
-    pub quantity: Option<String>,
+    pub quantity: Option<crate::Text>,
     /// JSON `price` / 字段 `price`. Example / 示例: `"9490"`
-    pub price: Option<String>,
+    pub price: Option<crate::Text>,
     /// JSON `id` / 字段 `id`. Example / 示例: `"21433:21373;1627207:8589160358"`
-    pub id: Option<String>,
+    pub id: Option<crate::Text>,
     /// JSON `orign_price` / 字段 `orign_price`. Example / 示例: `39990`
     pub orign_price: Option<f64>,
     /// JSON `skuId` / 字段 `skuId`. Example / 示例: `4553346542936`

@@ -350,9 +350,9 @@ impl de::Object for BreadcrumbModuleResponse {
 #[non_exhaustive]
 pub struct BreadcrumbListItem {
     /// JSON `href` / 字段 `href`. Example / 示例: `"https://taobao.com/"`
-    pub href: Option<String>,
+    pub href: Option<crate::Text>,
     /// JSON `name` / 字段 `name`. Example / 示例: `"首页"`
-    pub name: Option<String>,
+    pub name: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for BreadcrumbListItem {
@@ -440,7 +440,7 @@ pub struct ItemListItem {
     pub back_cat_id_l1: Option<i64>,
     /// JSON `commentCount` / 字段 `commentCount`. Example / 示例: `"8000+"`
     #[serde(rename = "commentCount")]
-    pub comment_count: Option<String>,
+    pub comment_count: Option<crate::Text>,
     /// JSON `commentTagList` / 字段 `commentTagList`.
     #[serde(rename = "commentTagList")]
     pub comment_tag_list: Vec<serde_json::Value>,
@@ -449,7 +449,7 @@ pub struct ItemListItem {
     pub discnt_price_yuan: Option<f64>,
     /// JSON `discntType` / 字段 `discntType`. Example / 示例: `"活动价"`
     #[serde(rename = "discntType")]
-    pub discnt_type: Option<String>,
+    pub discnt_type: Option<crate::Text>,
     /// JSON `freeShipping` / 字段 `freeShipping`. Example / 示例: `false`
     #[serde(rename = "freeShipping")]
     pub free_shipping: Option<bool>,
@@ -458,22 +458,22 @@ pub struct ItemListItem {
     pub item_id: Option<i64>,
     /// JSON `itemIdStr` / 字段 `itemIdStr`. Example / 示例: `"L2JFc0tMMFI3Z0xaSUtReTZva0lZQT09"`
     #[serde(rename = "itemIdStr")]
-    pub item_id_str: Option<String>,
+    pub item_id_str: Option<crate::Text>,
     /// JSON `itemName` / 字段 `itemName`. Example / 示例: `"Uniqlo女装高级轻型羽绒便携式茄克/轻暖便携式排骨羽绒478575"`
     #[serde(rename = "itemName")]
-    pub item_name: Option<String>,
+    pub item_name: Option<crate::Text>,
     /// JSON `orderCount30Day` / 字段 `orderCount30Day`. Example / 示例: `"2000+"`
     #[serde(rename = "orderCount30Day")]
-    pub order_count30_day: Option<String>,
+    pub order_count30_day: Option<crate::Text>,
     /// JSON `orderPayUV` / 字段 `orderPayUV`. Example / 示例: `"2000+"`
     #[serde(rename = "orderPayUV")]
-    pub order_pay_uv: Option<String>,
+    pub order_pay_uv: Option<crate::Text>,
     /// JSON `picUrlFull` / 字段 `picUrlFull`. Example / 示例: `"https://img.alicdn.com/i4/196993935/O1CN0154DfIE…"`
     #[serde(rename = "picUrlFull")]
-    pub pic_url_full: Option<String>,
+    pub pic_url_full: Option<crate::Text>,
     /// JSON `priceCurrency` / 字段 `priceCurrency`. Example / 示例: `"CNY"`
     #[serde(rename = "priceCurrency")]
-    pub price_currency: Option<String>,
+    pub price_currency: Option<crate::Text>,
     /// JSON `priceFen` / 字段 `priceFen`. Example / 示例: `39900`
     #[serde(rename = "priceFen")]
     pub price_fen: Option<i64>,
@@ -497,7 +497,7 @@ pub struct ItemListItem {
     pub price_zk_yuan_double_world: Option<i64>,
     /// JSON `soldCount30Day` / 字段 `soldCount30Day`. Example / 示例: `"2000+"`
     #[serde(rename = "soldCount30Day")]
-    pub sold_count30_day: Option<String>,
+    pub sold_count30_day: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for ItemListItem {
@@ -556,7 +556,7 @@ impl de::Object for ItemListItem {
 pub struct Page {
     /// JSON `hideTotalCount` / 字段 `hideTotalCount`. Example / 示例: `"1000"`
     #[serde(rename = "hideTotalCount")]
-    pub hide_total_count: Option<String>,
+    pub hide_total_count: Option<crate::Text>,
     /// JSON `nextNo` / 字段 `nextNo`. Example / 示例: `2`
     #[serde(rename = "nextNo")]
     pub next_no: Option<i64>,
@@ -621,18 +621,18 @@ impl de::Object for Page {
 #[non_exhaustive]
 pub struct MetaModuleResponse {
     /// JSON `description` / 字段 `description`. Example / 示例: `"欢迎光临-Uniqlo官方旗舰店，淘宝网Taobao为你提供最新商品图片、价格、品牌、评价、折扣…"`
-    pub description: Option<String>,
+    pub description: Option<crate::Text>,
     /// JSON `keyword` / 字段 `keyword`. Example / 示例: `"Uniqlo官方旗舰店"`
-    pub keyword: Option<String>,
+    pub keyword: Option<crate::Text>,
     /// JSON `linkList` / 字段 `linkList`.
     #[serde(rename = "linkList")]
     pub link_list: Vec<LinkListItem>,
     /// JSON `robots` / 字段 `robots`. Example / 示例: `"index,follow"`
-    pub robots: Option<String>,
+    pub robots: Option<crate::Text>,
     /// JSON `success` / 字段 `success`. Example / 示例: `true`
     pub success: Option<bool>,
     /// JSON `title` / 字段 `title`. Example / 示例: `"Uniqlo官方旗舰店 - 淘宝网|Taobao"`
-    pub title: Option<String>,
+    pub title: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for MetaModuleResponse {
@@ -670,11 +670,11 @@ impl de::Object for MetaModuleResponse {
 #[non_exhaustive]
 pub struct LinkListItem {
     /// JSON `href` / 字段 `href`. Example / 示例: `"https://taobao.com57303596.htm"`
-    pub href: Option<String>,
+    pub href: Option<crate::Text>,
     /// JSON `rel` / 字段 `rel`. Example / 示例: `"canonical"`
-    pub rel: Option<String>,
+    pub rel: Option<crate::Text>,
     /// JSON `media` / 字段 `media`. Example / 示例: `"only screen and (max-width: 640px)"`
-    pub media: Option<String>,
+    pub media: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for LinkListItem {
@@ -712,12 +712,12 @@ pub struct PageSimplifiedModuleResponse {
     pub simplified: Option<bool>,
     /// JSON `simplifiedType` / 字段 `simplifiedType`. Example / 示例: `"NO_SIMPLIFIED"`
     #[serde(rename = "simplifiedType")]
-    pub simplified_type: Option<String>,
+    pub simplified_type: Option<crate::Text>,
     /// JSON `success` / 字段 `success`. Example / 示例: `false`
     pub success: Option<bool>,
     /// JSON `userId` / 字段 `userId`. Example / 示例: `"2222105742804"`
     #[serde(rename = "userId")]
-    pub user_id: Option<String>,
+    pub user_id: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for PageSimplifiedModuleResponse {
@@ -791,25 +791,25 @@ impl de::Object for ShopListModuleResponse {
 pub struct ShopListItem {
     /// JSON `deliverScore` / 字段 `deliverScore`. Example / 示例: `"4.9"`
     #[serde(rename = "deliverScore")]
-    pub deliver_score: Option<String>,
+    pub deliver_score: Option<crate::Text>,
     /// JSON `descriptionMatchScore` / 字段 `descriptionMatchScore`. Example / 示例: `"4.8"`
     #[serde(rename = "descriptionMatchScore")]
-    pub description_match_score: Option<String>,
+    pub description_match_score: Option<crate::Text>,
     /// JSON `picUrl` / 字段 `picUrl`. Example / 示例: `"//img.alicdn.com/imgextra/i2/196993935/O1CN01NCP…"`
     #[serde(rename = "picUrl")]
-    pub pic_url: Option<String>,
+    pub pic_url: Option<crate::Text>,
     /// JSON `sellerId` / 字段 `sellerId`. Example / 示例: `196993935`
     #[serde(rename = "sellerId")]
     pub seller_id: Option<i64>,
     /// JSON `serviceScore` / 字段 `serviceScore`. Example / 示例: `"4.9"`
     #[serde(rename = "serviceScore")]
-    pub service_score: Option<String>,
+    pub service_score: Option<crate::Text>,
     /// JSON `shopId` / 字段 `shopId`. Example / 示例: `57303596`
     #[serde(rename = "shopId")]
     pub shop_id: Option<i64>,
     /// JSON `shopName` / 字段 `shopName`. Example / 示例: `"Uniqlo官方旗舰店"`
     #[serde(rename = "shopName")]
-    pub shop_name: Option<String>,
+    pub shop_name: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for ShopListItem {
@@ -848,43 +848,43 @@ impl de::Object for ShopListItem {
 #[non_exhaustive]
 pub struct PageData {
     /// JSON `env` / 字段 `env`. Example / 示例: `"production"`
-    pub env: Option<String>,
+    pub env: Option<crate::Text>,
     /// JSON `spm` / 字段 `spm`. Example / 示例: `"a21wu.11804641-tw"`
-    pub spm: Option<String>,
+    pub spm: Option<crate::Text>,
     /// JSON `locale` / 字段 `locale`. Example / 示例: `"zh-tw"`
-    pub locale: Option<String>,
+    pub locale: Option<crate::Text>,
     /// JSON `wh_locale` / 字段 `wh_locale`. Example / 示例: `"zh-TW"`
-    pub wh_locale: Option<String>,
+    pub wh_locale: Option<crate::Text>,
     /// JSON `traffic` / 字段 `traffic`. Example / 示例: `"people"`
-    pub traffic: Option<String>,
+    pub traffic: Option<crate::Text>,
     /// JSON `client` / 字段 `client`. Example / 示例: `"pc"`
-    pub client: Option<String>,
+    pub client: Option<crate::Text>,
     /// JSON `wh_pageType` / 字段 `wh_pageType`. Example / 示例: `"list-dianpu"`
     #[serde(rename = "wh_pageType")]
-    pub wh_page_type: Option<String>,
+    pub wh_page_type: Option<crate::Text>,
     /// JSON `pageConfig` / 字段 `pageConfig`.
     #[serde(rename = "pageConfig")]
     pub page_config: Option<PageConfig>,
     /// JSON `query` / 字段 `query`.
     pub query: Option<Query>,
     /// JSON `host` / 字段 `host`. Example / 示例: `"pageHandler-handler.tmg-wormhole-n"`
-    pub host: Option<String>,
+    pub host: Option<crate::Text>,
     /// JSON `sort` / 字段 `sort`. Example / 示例: `"coefp"`
-    pub sort: Option<String>,
+    pub sort: Option<crate::Text>,
     /// JSON `detailUrl` / 字段 `detailUrl`. Example / 示例: `"https://taobao.com/item/"`
     #[serde(rename = "detailUrl")]
-    pub detail_url: Option<String>,
+    pub detail_url: Option<crate::Text>,
     /// JSON `currentPath` / 字段 `currentPath`. Example / 示例: `"https://taobao.com"`
     #[serde(rename = "currentPath")]
-    pub current_path: Option<String>,
+    pub current_path: Option<crate::Text>,
     /// JSON `currentUrl` / 字段 `currentUrl`. Example / 示例: `"https://taobao.com57303596.htm"`
     #[serde(rename = "currentUrl")]
-    pub current_url: Option<String>,
+    pub current_url: Option<crate::Text>,
     /// JSON `taglistPath` / 字段 `taglistPath`. Example / 示例: `"https://taobao.com/product/"`
     #[serde(rename = "taglistPath")]
-    pub taglist_path: Option<String>,
+    pub taglist_path: Option<crate::Text>,
     /// JSON `keyword` / 字段 `keyword`. Example / 示例: `"Uniqlo官方旗舰店"`
-    pub keyword: Option<String>,
+    pub keyword: Option<crate::Text>,
     /// JSON `pageUrlFollow` / 字段 `pageUrlFollow`. Example / 示例: `false`
     #[serde(rename = "pageUrlFollow")]
     pub page_url_follow: Option<bool>,
@@ -941,7 +941,7 @@ impl de::Object for PageData {
 pub struct PageConfig {
     /// JSON `pageVersion` / 字段 `pageVersion`. Example / 示例: `""`
     #[serde(rename = "pageVersion")]
-    pub page_version: Option<String>,
+    pub page_version: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for PageConfig {
@@ -975,38 +975,38 @@ impl de::Object for PageConfig {
 pub struct Query {
     /// JSON `wh_clientIp` / 字段 `wh_clientIp`. Example / 示例: `"35.134.116.97"`
     #[serde(rename = "wh_clientIp")]
-    pub wh_client_ip: Option<String>,
+    pub wh_client_ip: Option<crate::Text>,
     /// JSON `wh_freeShipping` / 字段 `wh_freeShipping`. Example / 示例: `""`
     #[serde(rename = "wh_freeShipping")]
-    pub wh_free_shipping: Option<String>,
+    pub wh_free_shipping: Option<crate::Text>,
     /// JSON `wh_from` / 字段 `wh_from`. Example / 示例: `"people-pc"`
-    pub wh_from: Option<String>,
+    pub wh_from: Option<crate::Text>,
     /// JSON `wh_hostDomain` / 字段 `wh_hostDomain`. Example / 示例: `"taobao.com"`
     #[serde(rename = "wh_hostDomain")]
-    pub wh_host_domain: Option<String>,
+    pub wh_host_domain: Option<crate::Text>,
     /// JSON `wh_locale` / 字段 `wh_locale`. Example / 示例: `"zh-TW"`
-    pub wh_locale: Option<String>,
+    pub wh_locale: Option<crate::Text>,
     /// JSON `wh_pageType` / 字段 `wh_pageType`. Example / 示例: `"list-dianpu"`
     #[serde(rename = "wh_pageType")]
-    pub wh_page_type: Option<String>,
+    pub wh_page_type: Option<crate::Text>,
     /// JSON `wh_pvids` / 字段 `wh_pvids`. Example / 示例: `""`
-    pub wh_pvids: Option<String>,
+    pub wh_pvids: Option<crate::Text>,
     /// JSON `wh_refererUrl` / 字段 `wh_refererUrl`. Example / 示例: `"https://taobao.comwap/57303596.htm"`
     #[serde(rename = "wh_refererUrl")]
-    pub wh_referer_url: Option<String>,
+    pub wh_referer_url: Option<crate::Text>,
     /// JSON `wh_sessionId` / 字段 `wh_sessionId`. Example / 示例: `"1d9655e9b15dac9005d4d8077cbf1255"`
     #[serde(rename = "wh_sessionId")]
-    pub wh_session_id: Option<String>,
+    pub wh_session_id: Option<crate::Text>,
     /// JSON `wh_shopId` / 字段 `wh_shopId`. Example / 示例: `"57303596"`
     #[serde(rename = "wh_shopId")]
-    pub wh_shop_id: Option<String>,
+    pub wh_shop_id: Option<crate::Text>,
     /// JSON `wh_sort` / 字段 `wh_sort`. Example / 示例: `"coefp"`
-    pub wh_sort: Option<String>,
+    pub wh_sort: Option<crate::Text>,
     /// JSON `wh_spiderRealIpEncry` / 字段 `wh_spiderRealIpEncry`. Example / 示例: `""`
     #[serde(rename = "wh_spiderRealIpEncry")]
-    pub wh_spider_real_ip_encry: Option<String>,
+    pub wh_spider_real_ip_encry: Option<crate::Text>,
     /// JSON `wh_ssr` / 字段 `wh_ssr`. Example / 示例: `"true"`
-    pub wh_ssr: Option<String>,
+    pub wh_ssr: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for Query {

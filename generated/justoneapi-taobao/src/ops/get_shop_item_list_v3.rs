@@ -247,7 +247,7 @@ impl de::Object for Data {
 pub struct DataResult {
     /// JSON `currentSort` / 字段 `currentSort`. Example / 示例: `"coefp"`
     #[serde(rename = "currentSort")]
-    pub current_sort: Option<String>,
+    pub current_sort: Option<crate::Text>,
     /// JSON `totalResults` / 字段 `totalResults`. Example / 示例: `2305`
     #[serde(rename = "totalResults")]
     pub total_results: Option<i64>,
@@ -256,7 +256,7 @@ pub struct DataResult {
     pub page_size: Option<i64>,
     /// JSON `shopTitle` / 字段 `shopTitle`. Example / 示例: `"优衣库官方旗舰店"`
     #[serde(rename = "shopTitle")]
-    pub shop_title: Option<String>,
+    pub shop_title: Option<crate::Text>,
     /// JSON `shopId` / 字段 `shopId`. Example / 示例: `57303596`
     #[serde(rename = "shopId")]
     pub shop_id: Option<i64>,
@@ -314,19 +314,19 @@ pub struct ItemsArrayItem {
     pub is_join_brand: Option<bool>,
     /// JSON `discntType` / 字段 `discntType`. Example / 示例: `"活动价"`
     #[serde(rename = "discntType")]
-    pub discnt_type: Option<String>,
+    pub discnt_type: Option<crate::Text>,
     /// JSON `spatialThumbPic` / 字段 `spatialThumbPic`.
     #[serde(rename = "spatialThumbPic")]
     pub spatial_thumb_pic: serde_json::Value,
     /// JSON `itemTitle` / 字段 `itemTitle`. Example / 示例: `"优衣库莫雷加德同款男装女装高级保暖羽绒大衣外套冰雪羽绒481200"`
     #[serde(rename = "itemTitle")]
-    pub item_title: Option<String>,
+    pub item_title: Option<crate::Text>,
     /// JSON `spZkType` / 字段 `spZkType`. Example / 示例: `"活动价"`
     #[serde(rename = "spZkType")]
-    pub sp_zk_type: Option<String>,
+    pub sp_zk_type: Option<crate::Text>,
     /// JSON `recommendDesc` / 字段 `recommendDesc`. Example / 示例: `""`
     #[serde(rename = "recommendDesc")]
-    pub recommend_desc: Option<String>,
+    pub recommend_desc: Option<crate::Text>,
     /// JSON `liveData` / 字段 `liveData`.
     #[serde(rename = "liveData")]
     pub live_data: serde_json::Value,
@@ -335,42 +335,42 @@ pub struct ItemsArrayItem {
     pub atmosphere_list: Vec<serde_json::Value>,
     /// JSON `imageUrlList` / 字段 `imageUrlList`. Example / 示例: `""`
     #[serde(rename = "imageUrlList")]
-    pub image_url_list: Option<String>,
+    pub image_url_list: Option<crate::Text>,
     /// JSON `isPresell` / 字段 `isPresell`. Example / 示例: `false`
     #[serde(rename = "isPresell")]
     pub is_presell: Option<bool>,
     /// JSON `itemImages` / 字段 `itemImages`. Example / 示例: `["i1/196993935/O1CN01lS3CDD1ewHdP4CQr7_!!461168601…"]`
     #[serde(rename = "itemImages")]
-    pub item_images: Vec<String>,
+    pub item_images: Vec<crate::Text>,
     /// JSON `isJHS` / 字段 `isJHS`. Example / 示例: `true`
     #[serde(rename = "isJHS")]
     pub is_jhs: Option<bool>,
     /// JSON `showTitleStructure` / 字段 `showTitleStructure`. Example / 示例: `"{\"interest\":\"优衣库男装女装高级保暖羽绒大衣\"}"`
     #[serde(rename = "showTitleStructure")]
-    pub show_title_structure: Option<String>,
+    pub show_title_structure: Option<crate::Text>,
     /// JSON `icQuantity` / 字段 `icQuantity`. Example / 示例: `"200"`
     #[serde(rename = "icQuantity")]
-    pub ic_quantity: Option<String>,
+    pub ic_quantity: Option<crate::Text>,
     /// JSON `spatialVideoDimension` / 字段 `spatialVideoDimension`. Example / 示例: `""`
     #[serde(rename = "spatialVideoDimension")]
-    pub spatial_video_dimension: Option<String>,
+    pub spatial_video_dimension: Option<crate::Text>,
     /// JSON `spUvsum` / 字段 `spUvsum`. Example / 示例: `"500+"`
     #[serde(rename = "spUvsum")]
-    pub sp_uvsum: Option<String>,
+    pub sp_uvsum: Option<crate::Text>,
     /// JSON `pictUrlWap` / 字段 `pictUrlWap`.
     #[serde(rename = "pictUrlWap")]
     pub pict_url_wap: serde_json::Value,
     /// JSON `spatialVideoUrl` / 字段 `spatialVideoUrl`. Example / 示例: `""`
     #[serde(rename = "spatialVideoUrl")]
-    pub spatial_video_url: Option<String>,
+    pub spatial_video_url: Option<crate::Text>,
     /// JSON `auctionExt` / 字段 `auctionExt`. Example / 示例: `"femaleclothe_upright_image_structure:1 upright_i…"`
     #[serde(rename = "auctionExt")]
-    pub auction_ext: Option<String>,
+    pub auction_ext: Option<crate::Text>,
     /// JSON `isJoinSameItem` / 字段 `isJoinSameItem`. Example / 示例: `false`
     #[serde(rename = "isJoinSameItem")]
     pub is_join_same_item: Option<bool>,
     /// JSON `categoryp` / 字段 `categoryp`. Example / 示例: `"50011167 30 0"`
-    pub categoryp: Option<String>,
+    pub categoryp: Option<crate::Text>,
     /// JSON `isPostFree` / 字段 `isPostFree`. Example / 示例: `false`
     #[serde(rename = "isPostFree")]
     pub is_post_free: Option<bool>,
@@ -379,56 +379,56 @@ pub struct ItemsArrayItem {
     pub main_pic_video_detail: Vec<serde_json::Value>,
     /// JSON `spUvsumSuc` / 字段 `spUvsumSuc`. Example / 示例: `"500+"`
     #[serde(rename = "spUvsumSuc")]
-    pub sp_uvsum_suc: Option<String>,
+    pub sp_uvsum_suc: Option<crate::Text>,
     /// JSON `whiteBgImage` / 字段 `whiteBgImage`. Example / 示例: `"i1/196993935/O1CN01OAf7co1ewHcQkUs10_!!461168601…"`
     #[serde(rename = "whiteBgImage")]
-    pub white_bg_image: Option<String>,
+    pub white_bg_image: Option<crate::Text>,
     /// JSON `auctionTag` / 字段 `auctionTag`. Example / 示例: `"587 907 1163 1478 1483 2049 2059 2123 3394 3851 …"`
     #[serde(rename = "auctionTag")]
-    pub auction_tag: Option<String>,
+    pub auction_tag: Option<crate::Text>,
     /// JSON `auction_id` / 字段 `auction_id`. Example / 示例: `"970865704078"`
-    pub auction_id: Option<String>,
+    pub auction_id: Option<crate::Text>,
     /// JSON `pictUrl` / 字段 `pictUrl`. Example / 示例: `"i1/196993935/O1CN01lS3CDD1ewHdP4CQr7_!!461168601…"`
     #[serde(rename = "pictUrl")]
-    pub pict_url: Option<String>,
+    pub pict_url: Option<crate::Text>,
     /// JSON `discntPrice` / 字段 `discntPrice`. Example / 示例: `"999.00"`
     #[serde(rename = "discntPrice")]
-    pub discnt_price: Option<String>,
+    pub discnt_price: Option<crate::Text>,
     /// JSON `preSellPrice` / 字段 `preSellPrice`.
     #[serde(rename = "preSellPrice")]
     pub pre_sell_price: serde_json::Value,
     /// JSON `userId` / 字段 `userId`. Example / 示例: `"196993935"`
     #[serde(rename = "userId")]
-    pub user_id: Option<String>,
+    pub user_id: Option<crate::Text>,
     /// JSON `tmcTags` / 字段 `tmcTags`. Example / 示例: `"100047031 47109 47302 47048 100047260 100047101 …"`
     #[serde(rename = "tmcTags")]
-    pub tmc_tags: Option<String>,
+    pub tmc_tags: Option<crate::Text>,
     /// JSON `icSubTitle` / 字段 `icSubTitle`. Example / 示例: `"初上市价格1299元"`
     #[serde(rename = "icSubTitle")]
-    pub ic_sub_title: Option<String>,
+    pub ic_sub_title: Option<crate::Text>,
     /// JSON `videoPic` / 字段 `videoPic`. Example / 示例: `""`
     #[serde(rename = "videoPic")]
-    pub video_pic: Option<String>,
+    pub video_pic: Option<crate::Text>,
     /// JSON `promoMBasePrice` / 字段 `promoMBasePrice`. Example / 示例: `"999.00"`
     #[serde(rename = "promoMBasePrice")]
-    pub promo_m_base_price: Option<String>,
+    pub promo_m_base_price: Option<crate::Text>,
     /// JSON `showTitle` / 字段 `showTitle`. Example / 示例: `"优衣库男装女装高级保暖羽绒大衣"`
     #[serde(rename = "showTitle")]
-    pub show_title: Option<String>,
+    pub show_title: Option<crate::Text>,
     /// JSON `auctionStatus` / 字段 `auctionStatus`. Example / 示例: `1`
     #[serde(rename = "auctionStatus")]
     pub auction_status: Option<i64>,
     /// JSON `feedbackCount` / 字段 `feedbackCount`. Example / 示例: `"1000+"`
     #[serde(rename = "feedbackCount")]
-    pub feedback_count: Option<String>,
+    pub feedback_count: Option<crate::Text>,
     /// JSON `tradeData` / 字段 `tradeData`.
     #[serde(rename = "tradeData")]
     pub trade_data: Vec<TradeDataItem>,
     /// JSON `isMall` / 字段 `isMall`. Example / 示例: `"1"`
     #[serde(rename = "isMall")]
-    pub is_mall: Option<String>,
+    pub is_mall: Option<crate::Text>,
     /// JSON `category` / 字段 `category`. Example / 示例: `"50011167"`
-    pub category: Option<String>,
+    pub category: Option<crate::Text>,
     /// JSON `h5ResistDetail` / 字段 `h5ResistDetail`. Example / 示例: `false`
     #[serde(rename = "h5ResistDetail")]
     pub h5_resist_detail: Option<bool>,
@@ -510,9 +510,9 @@ pub struct TradeDataItem {
     pub feature: serde_json::Value,
     /// JSON `sceneCode` / 字段 `sceneCode`. Example / 示例: `"REAL_SALES_365"`
     #[serde(rename = "sceneCode")]
-    pub scene_code: Option<String>,
+    pub scene_code: Option<crate::Text>,
     /// JSON `text` / 字段 `text`. Example / 示例: `"已售1万+"`
-    pub text: Option<String>,
+    pub text: Option<crate::Text>,
     /// JSON `subjectId` / 字段 `subjectId`. Example / 示例: `970865704078`
     #[serde(rename = "subjectId")]
     pub subject_id: Option<i64>,
@@ -555,14 +555,14 @@ pub struct UmpPromoPrice {
     pub ads_points: serde_json::Value,
     /// JSON `originalPrice` / 字段 `originalPrice`. Example / 示例: `"999.00"`
     #[serde(rename = "originalPrice")]
-    pub original_price: Option<String>,
+    pub original_price: Option<crate::Text>,
     /// JSON `channelKey` / 字段 `channelKey`.
     #[serde(rename = "channelKey")]
     pub channel_key: serde_json::Value,
     /// JSON `price` / 字段 `price`. Example / 示例: `"999.00"`
-    pub price: Option<String>,
+    pub price: Option<crate::Text>,
     /// JSON `display` / 字段 `display`. Example / 示例: `"优惠后"`
-    pub display: Option<String>,
+    pub display: Option<crate::Text>,
     /// JSON `newBenefit` / 字段 `newBenefit`.
     #[serde(rename = "newBenefit")]
     pub new_benefit: serde_json::Value,

@@ -235,7 +235,7 @@ impl From<&str> for Sort {
 #[non_exhaustive]
 pub struct Data {
     /// JSON `code` / 字段 `code`. Example / 示例: `"SUCCESS"`
-    pub code: Option<String>,
+    pub code: Option<crate::Text>,
     /// JSON `extraMap` / 字段 `extraMap`.
     #[serde(rename = "extraMap")]
     pub extra_map: Option<DataExtraMap>,
@@ -377,7 +377,7 @@ pub struct BrandListItem {
     pub brand_id: Option<i64>,
     /// JSON `brandName` / 字段 `brandName`. Example / 示例: `"徽味和"`
     #[serde(rename = "brandName")]
-    pub brand_name: Option<String>,
+    pub brand_name: Option<crate::Text>,
     /// JSON `count` / 字段 `count`. Example / 示例: `12`
     pub count: Option<i64>,
 }
@@ -415,18 +415,18 @@ impl de::Object for BrandListItem {
 pub struct ModelExtraMap {
     /// JSON `WorldsearchIP` / 字段 `WorldsearchIP`. Example / 示例: `"33.44.173.30"`
     #[serde(rename = "WorldsearchIP")]
-    pub worldsearch_ip: Option<String>,
+    pub worldsearch_ip: Option<crate::Text>,
     /// JSON `WorldsearchName` / 字段 `WorldsearchName`. Example / 示例: `"worldsearch033044173030.center.na620"`
     #[serde(rename = "WorldsearchName")]
-    pub worldsearch_name: Option<String>,
+    pub worldsearch_name: Option<crate::Text>,
     /// JSON `EndpointHost` / 字段 `EndpointHost`. Example / 示例: `"33.69.77.30"`
     #[serde(rename = "EndpointHost")]
-    pub endpoint_host: Option<String>,
+    pub endpoint_host: Option<crate::Text>,
     /// JSON `sp_status` / 字段 `sp_status`. Example / 示例: `"OK"`
-    pub sp_status: Option<String>,
+    pub sp_status: Option<crate::Text>,
     /// JSON `Endpoint` / 字段 `Endpoint`. Example / 示例: `"taobao_item"`
     #[serde(rename = "Endpoint")]
-    pub endpoint: Option<String>,
+    pub endpoint: Option<crate::Text>,
     /// JSON `afterSearchCostMillis` / 字段 `afterSearchCostMillis`. Example / 示例: `0`
     #[serde(rename = "afterSearchCostMillis")]
     pub after_search_cost_millis: Option<i64>,
@@ -468,10 +468,10 @@ impl de::Object for ModelExtraMap {
 pub struct ItemListItem {
     /// JSON `cityEn` / 字段 `cityEn`. Example / 示例: `""`
     #[serde(rename = "cityEn")]
-    pub city_en: Option<String>,
+    pub city_en: Option<crate::Text>,
     /// JSON `commentCount` / 字段 `commentCount`. Example / 示例: `""`
     #[serde(rename = "commentCount")]
-    pub comment_count: Option<String>,
+    pub comment_count: Option<crate::Text>,
     /// JSON `discntPriceYuan` / 字段 `discntPriceYuan`. Example / 示例: `13.9`
     #[serde(rename = "discntPriceYuan")]
     pub discnt_price_yuan: Option<f64>,
@@ -480,19 +480,19 @@ pub struct ItemListItem {
     pub discnt_rate: Option<f64>,
     /// JSON `discntType` / 字段 `discntType`. Example / 示例: `"活动价"`
     #[serde(rename = "discntType")]
-    pub discnt_type: Option<String>,
+    pub discnt_type: Option<crate::Text>,
     /// JSON `extraMap` / 字段 `extraMap`.
     #[serde(rename = "extraMap")]
     pub extra_map: serde_json::Value,
     /// JSON `fahuoDsr` / 字段 `fahuoDsr`. Example / 示例: `"487"`
     #[serde(rename = "fahuoDsr")]
-    pub fahuo_dsr: Option<String>,
+    pub fahuo_dsr: Option<crate::Text>,
     /// JSON `frontStock` / 字段 `frontStock`. Example / 示例: `92034`
     #[serde(rename = "frontStock")]
     pub front_stock: Option<i64>,
     /// JSON `fuwuDsr` / 字段 `fuwuDsr`. Example / 示例: `"486"`
     #[serde(rename = "fuwuDsr")]
-    pub fuwu_dsr: Option<String>,
+    pub fuwu_dsr: Option<crate::Text>,
     /// JSON `hasTongkuan` / 字段 `hasTongkuan`. Example / 示例: `false`
     #[serde(rename = "hasTongkuan")]
     pub has_tongkuan: Option<bool>,
@@ -507,39 +507,39 @@ pub struct ItemListItem {
     pub item_id: Option<i64>,
     /// JSON `itemLoc` / 字段 `itemLoc`. Example / 示例: `"湖南 长沙"`
     #[serde(rename = "itemLoc")]
-    pub item_loc: Option<String>,
+    pub item_loc: Option<crate::Text>,
     /// JSON `itemName` / 字段 `itemName`. Example / 示例: `"皇家小虎手抓饼面饼皮正品旗舰店早餐半成品美食葱油煎饼卷饼商用"`
     #[serde(rename = "itemName")]
-    pub item_name: Option<String>,
+    pub item_name: Option<crate::Text>,
     /// JSON `itemNameEn` / 字段 `itemNameEn`. Example / 示例: `""`
     #[serde(rename = "itemNameEn")]
-    pub item_name_en: Option<String>,
+    pub item_name_en: Option<crate::Text>,
     /// JSON `itemSubName` / 字段 `itemSubName`. Example / 示例: `"猪油起酥 千层酥脆 无需解冻 3分钟营养早餐"`
     #[serde(rename = "itemSubName")]
-    pub item_sub_name: Option<String>,
+    pub item_sub_name: Option<crate::Text>,
     /// JSON `itemSubNameEn` / 字段 `itemSubNameEn`. Example / 示例: `""`
     #[serde(rename = "itemSubNameEn")]
-    pub item_sub_name_en: Option<String>,
+    pub item_sub_name_en: Option<crate::Text>,
     /// JSON `itemType` / 字段 `itemType`. Example / 示例: `"b"`
     #[serde(rename = "itemType")]
-    pub item_type: Option<String>,
+    pub item_type: Option<crate::Text>,
     /// JSON `miaoshuDsr` / 字段 `miaoshuDsr`. Example / 示例: `"483"`
     #[serde(rename = "miaoshuDsr")]
-    pub miaoshu_dsr: Option<String>,
+    pub miaoshu_dsr: Option<crate::Text>,
     /// JSON `options` / 字段 `options`. Example / 示例: `17750295040`
     pub options: Option<i64>,
     /// JSON `orderPayUV` / 字段 `orderPayUV`. Example / 示例: `"1万+"`
     #[serde(rename = "orderPayUV")]
-    pub order_pay_uv: Option<String>,
+    pub order_pay_uv: Option<crate::Text>,
     /// JSON `picUrl` / 字段 `picUrl`. Example / 示例: `"i2/3578271683/O1CN013v45XU1OIrg7zeMMP_!!46116860…"`
     #[serde(rename = "picUrl")]
-    pub pic_url: Option<String>,
+    pub pic_url: Option<crate::Text>,
     /// JSON `picUrlFull` / 字段 `picUrlFull`. Example / 示例: `"https://g.search.alicdn.com/img/bao/uploaded/i4/…"`
     #[serde(rename = "picUrlFull")]
-    pub pic_url_full: Option<String>,
+    pub pic_url_full: Option<crate::Text>,
     /// JSON `picUrlList` / 字段 `picUrlList`. Example / 示例: `["i1/3578271683/O1CN01HjLE5T1OIrYaObHf5_!!35782716…"]`
     #[serde(rename = "picUrlList")]
-    pub pic_url_list: Vec<String>,
+    pub pic_url_list: Vec<crate::Text>,
     /// JSON `priceFen` / 字段 `priceFen`. Example / 示例: `39900`
     #[serde(rename = "priceFen")]
     pub price_fen: Option<i64>,
@@ -557,7 +557,7 @@ pub struct ItemListItem {
     pub prod_id: Option<i64>,
     /// JSON `provEn` / 字段 `provEn`. Example / 示例: `""`
     #[serde(rename = "provEn")]
-    pub prov_en: Option<String>,
+    pub prov_en: Option<crate::Text>,
     /// JSON `sellerGoodrat` / 字段 `sellerGoodrat`. Example / 示例: `10000`
     #[serde(rename = "sellerGoodrat")]
     pub seller_goodrat: Option<i64>,
@@ -566,7 +566,7 @@ pub struct ItemListItem {
     pub seller_level: Option<i64>,
     /// JSON `sellerLoc` / 字段 `sellerLoc`. Example / 示例: `"上海 上海"`
     #[serde(rename = "sellerLoc")]
-    pub seller_loc: Option<String>,
+    pub seller_loc: Option<crate::Text>,
     /// JSON `serviceList` / 字段 `serviceList`.
     #[serde(rename = "serviceList")]
     pub service_list: Vec<serde_json::Value>,
@@ -575,7 +575,7 @@ pub struct ItemListItem {
     pub shop_id: Option<i64>,
     /// JSON `shopName` / 字段 `shopName`. Example / 示例: `"皇家小虎旗舰店"`
     #[serde(rename = "shopName")]
-    pub shop_name: Option<String>,
+    pub shop_name: Option<crate::Text>,
     /// JSON `spuId` / 字段 `spuId`. Example / 示例: `8750681503`
     #[serde(rename = "spuId")]
     pub spu_id: Option<i64>,
@@ -584,7 +584,7 @@ pub struct ItemListItem {
     pub tag_list: Vec<serde_json::Value>,
     /// JSON `tmcTagList` / 字段 `tmcTagList`. Example / 示例: `["47109"]`
     #[serde(rename = "tmcTagList")]
-    pub tmc_tag_list: Vec<String>,
+    pub tmc_tag_list: Vec<crate::Text>,
     /// JSON `userTag` / 字段 `userTag`. Example / 示例: `18014535948435464`
     #[serde(rename = "userTag")]
     pub user_tag: Option<i64>,
@@ -592,7 +592,7 @@ pub struct ItemListItem {
     #[serde(rename = "userType")]
     pub user_type: Option<i64>,
     /// JSON `vidname` / 字段 `vidname`. Example / 示例: `""`
-    pub vidname: Option<String>,
+    pub vidname: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for ItemListItem {
@@ -729,11 +729,11 @@ impl de::Object for Page {
 #[non_exhaustive]
 pub struct PropertyListItem {
     /// JSON `flag` / 字段 `flag`. Example / 示例: `"qp_commend"`
-    pub flag: Option<String>,
+    pub flag: Option<crate::Text>,
     /// JSON `pid` / 字段 `pid`. Example / 示例: `122450261`
     pub pid: Option<i64>,
     /// JSON `pname` / 字段 `pname`. Example / 示例: `"省份"`
-    pub pname: Option<String>,
+    pub pname: Option<crate::Text>,
     /// JSON `valueList` / 字段 `valueList`.
     #[serde(rename = "valueList")]
     pub value_list: Vec<ValueListItem>,
@@ -774,11 +774,11 @@ pub struct ValueListItem {
     /// JSON `count` / 字段 `count`. Example / 示例: `1381`
     pub count: Option<i64>,
     /// JSON `flag` / 字段 `flag`. Example / 示例: `"qp_commend"`
-    pub flag: Option<String>,
+    pub flag: Option<crate::Text>,
     /// JSON `vid` / 字段 `vid`. Example / 示例: `52863`
     pub vid: Option<i64>,
     /// JSON `vname` / 字段 `vname`. Example / 示例: `"福建省"`
-    pub vname: Option<String>,
+    pub vname: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for ValueListItem {

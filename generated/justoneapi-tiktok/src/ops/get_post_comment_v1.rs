@@ -148,15 +148,15 @@ pub struct Data {
     /// JSON `status_code` / 字段 `status_code`. Example / 示例: `0`
     pub status_code: Option<i64>,
     /// JSON `status_msg` / 字段 `status_msg`. Example / 示例: `""`
-    pub status_msg: Option<String>,
+    pub status_msg: Option<crate::Text>,
     /// JSON `top_gifts` / 字段 `top_gifts`.
     pub top_gifts: serde_json::Value,
     /// JSON `total` / 字段 `total`. Example / 示例: `28`
     pub total: Option<i64>,
     /// JSON `tt_chain_token` / 字段 `tt_chain_token`. Example / 示例: `"OFjhJm1EbvPSxSmlnJMkRQ=="`
-    pub tt_chain_token: Option<String>,
+    pub tt_chain_token: Option<crate::Text>,
     /// JSON `cookie` / 字段 `cookie`. Example / 示例: `"tt_chain_token=OFjhJm1EbvPSxSmlnJMkRQ==;"`
-    pub cookie: Option<String>,
+    pub cookie: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for Data {
@@ -206,13 +206,13 @@ pub struct CommentsItem {
     /// JSON `author_pin` / 字段 `author_pin`. Example / 示例: `false`
     pub author_pin: Option<bool>,
     /// JSON `aweme_id` / 字段 `aweme_id`. Example / 示例: `"7566514353940204807"`
-    pub aweme_id: Option<String>,
+    pub aweme_id: Option<crate::Text>,
     /// JSON `cid` / 字段 `cid`. Example / 示例: `"7568152815403909896"`
-    pub cid: Option<String>,
+    pub cid: Option<crate::Text>,
     /// JSON `collect_stat` / 字段 `collect_stat`. Example / 示例: `0`
     pub collect_stat: Option<i64>,
     /// JSON `comment_language` / 字段 `comment_language`. Example / 示例: `"un"`
-    pub comment_language: Option<String>,
+    pub comment_language: Option<crate::Text>,
     /// JSON `comment_post_item_ids` / 字段 `comment_post_item_ids`.
     pub comment_post_item_ids: serde_json::Value,
     /// JSON `create_time` / 字段 `create_time`. Example / 示例: `1762097896`
@@ -238,19 +238,19 @@ pub struct CommentsItem {
     /// JSON `reply_comment_total` / 字段 `reply_comment_total`. Example / 示例: `0`
     pub reply_comment_total: Option<i64>,
     /// JSON `reply_id` / 字段 `reply_id`. Example / 示例: `"0"`
-    pub reply_id: Option<String>,
+    pub reply_id: Option<crate::Text>,
     /// JSON `reply_to_reply_id` / 字段 `reply_to_reply_id`. Example / 示例: `"0"`
-    pub reply_to_reply_id: Option<String>,
+    pub reply_to_reply_id: Option<crate::Text>,
     /// JSON `share_info` / 字段 `share_info`.
     pub share_info: Option<ShareInfo>,
     /// JSON `sort_tags` / 字段 `sort_tags`. Example / 示例: `"{}"`
-    pub sort_tags: Option<String>,
+    pub sort_tags: Option<crate::Text>,
     /// JSON `status` / 字段 `status`. Example / 示例: `1`
     pub status: Option<i64>,
     /// JSON `stick_position` / 字段 `stick_position`. Example / 示例: `0`
     pub stick_position: Option<i64>,
     /// JSON `text` / 字段 `text`. Example / 示例: `"🥰🥰🥰"`
-    pub text: Option<String>,
+    pub text: Option<crate::Text>,
     /// JSON `text_extra` / 字段 `text_extra`.
     pub text_extra: Vec<serde_json::Value>,
     /// JSON `thread_has_more` / 字段 `thread_has_more`. Example / 示例: `false`
@@ -330,11 +330,11 @@ pub struct ShareInfo {
     /// JSON `acl` / 字段 `acl`.
     pub acl: Option<Acl>,
     /// JSON `desc` / 字段 `desc`. Example / 示例: `"🔥ANWAR SHAH🔥’s comment: 🥰🥰🥰"`
-    pub desc: Option<String>,
+    pub desc: Option<crate::Text>,
     /// JSON `title` / 字段 `title`. Example / 示例: `"🤕🫵💔 #tiktok  #viralvideo  #unfrezzmyaccount  #tr…"`
-    pub title: Option<String>,
+    pub title: Option<crate::Text>,
     /// JSON `url` / 字段 `url`. Example / 示例: `"https://m.tiktok.com/v/7566514353940204807.html?…"`
-    pub url: Option<String>,
+    pub url: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for ShareInfo {
@@ -372,7 +372,7 @@ pub struct Acl {
     /// JSON `code` / 字段 `code`. Example / 示例: `0`
     pub code: Option<i64>,
     /// JSON `extra` / 字段 `extra`. Example / 示例: `"{}"`
-    pub extra: Option<String>,
+    pub extra: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for Acl {
@@ -426,9 +426,9 @@ pub struct User {
     /// JSON `cover_url` / 字段 `cover_url`.
     pub cover_url: serde_json::Value,
     /// JSON `custom_verify` / 字段 `custom_verify`. Example / 示例: `""`
-    pub custom_verify: Option<String>,
+    pub custom_verify: Option<crate::Text>,
     /// JSON `enterprise_verify_reason` / 字段 `enterprise_verify_reason`. Example / 示例: `""`
-    pub enterprise_verify_reason: Option<String>,
+    pub enterprise_verify_reason: Option<crate::Text>,
     /// JSON `events` / 字段 `events`.
     pub events: serde_json::Value,
     /// JSON `followers_detail` / 字段 `followers_detail`.
@@ -444,25 +444,25 @@ pub struct User {
     /// JSON `need_points` / 字段 `need_points`.
     pub need_points: serde_json::Value,
     /// JSON `nickname` / 字段 `nickname`. Example / 示例: `"🔥ANWAR SHAH🔥"`
-    pub nickname: Option<String>,
+    pub nickname: Option<crate::Text>,
     /// JSON `platform_sync_info` / 字段 `platform_sync_info`.
     pub platform_sync_info: serde_json::Value,
     /// JSON `predicted_age_group` / 字段 `predicted_age_group`. Example / 示例: `"4"`
-    pub predicted_age_group: Option<String>,
+    pub predicted_age_group: Option<crate::Text>,
     /// JSON `relative_users` / 字段 `relative_users`.
     pub relative_users: serde_json::Value,
     /// JSON `search_highlight` / 字段 `search_highlight`.
     pub search_highlight: serde_json::Value,
     /// JSON `sec_uid` / 字段 `sec_uid`. Example / 示例: `"MS4wLjABAAAA_8m1WJJ1SPI7lN-KNLVltmcUi4Hj6b7uP0do…"`
-    pub sec_uid: Option<String>,
+    pub sec_uid: Option<crate::Text>,
     /// JSON `shield_edit_field_info` / 字段 `shield_edit_field_info`.
     pub shield_edit_field_info: serde_json::Value,
     /// JSON `type_label` / 字段 `type_label`.
     pub type_label: serde_json::Value,
     /// JSON `uid` / 字段 `uid`. Example / 示例: `"6779232923009025030"`
-    pub uid: Option<String>,
+    pub uid: Option<crate::Text>,
     /// JSON `unique_id` / 字段 `unique_id`. Example / 示例: `"anwarjan236"`
-    pub unique_id: Option<String>,
+    pub unique_id: Option<crate::Text>,
     /// JSON `user_profile_guide` / 字段 `user_profile_guide`.
     pub user_profile_guide: serde_json::Value,
     /// JSON `user_tags` / 字段 `user_tags`.
@@ -541,9 +541,9 @@ impl de::Object for User {
 #[non_exhaustive]
 pub struct AvatarThumb {
     /// JSON `uri` / 字段 `uri`. Example / 示例: `"tos-alisg-avt-0068/a130bbab933e46c36be83a1b25677…"`
-    pub uri: Option<String>,
+    pub uri: Option<crate::Text>,
     /// JSON `url_list` / 字段 `url_list`. Example / 示例: `["https://p16-common-sign.tiktokcdn-us.com/tos-ali…"]`
-    pub url_list: Vec<String>,
+    pub url_list: Vec<crate::Text>,
     /// JSON `url_prefix` / 字段 `url_prefix`.
     pub url_prefix: serde_json::Value,
 }
@@ -619,7 +619,7 @@ impl de::Object for Extra {
 #[non_exhaustive]
 pub struct LogPb {
     /// JSON `impr_id` / 字段 `impr_id`. Example / 示例: `"202603091414059E1039348E9F8FABAD13"`
-    pub impr_id: Option<String>,
+    pub impr_id: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for LogPb {

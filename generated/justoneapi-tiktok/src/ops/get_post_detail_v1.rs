@@ -131,11 +131,11 @@ pub struct Data {
     #[serde(rename = "status_code")]
     pub status_underscore_code: Option<i64>,
     /// JSON `status_msg` / 字段 `status_msg`. Example / 示例: `""`
-    pub status_msg: Option<String>,
+    pub status_msg: Option<crate::Text>,
     /// JSON `tt_chain_token` / 字段 `tt_chain_token`. Example / 示例: `"xlG3//mfOVtAj8f0XWjgGw=="`
-    pub tt_chain_token: Option<String>,
+    pub tt_chain_token: Option<crate::Text>,
     /// JSON `cookie` / 字段 `cookie`. Example / 示例: `"tt_chain_token=xlG3//mfOVtAj8f0XWjgGw==;"`
-    pub cookie: Option<String>,
+    pub cookie: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for Data {
@@ -178,7 +178,7 @@ pub struct Extra {
     /// JSON `fatal_item_ids` / 字段 `fatal_item_ids`.
     pub fatal_item_ids: Vec<serde_json::Value>,
     /// JSON `logid` / 字段 `logid`. Example / 示例: `"202603091413410A545B25314064AC632B"`
-    pub logid: Option<String>,
+    pub logid: Option<crate::Text>,
     /// JSON `now` / 字段 `now`. Example / 示例: `1773065621000`
     pub now: Option<i64>,
 }
@@ -250,7 +250,7 @@ impl de::Object for ItemInfo {
 pub struct ItemStruct {
     /// JSON `AIGCDescription` / 字段 `AIGCDescription`. Example / 示例: `""`
     #[serde(rename = "AIGCDescription")]
-    pub aigc_description: Option<String>,
+    pub aigc_description: Option<crate::Text>,
     /// JSON `CategoryType` / 字段 `CategoryType`. Example / 示例: `115`
     #[serde(rename = "CategoryType")]
     pub category_type: Option<i64>,
@@ -267,7 +267,7 @@ pub struct ItemStruct {
     pub author_stats_v2: Option<AuthorStatsV2>,
     /// JSON `backendSourceEventTracking` / 字段 `backendSourceEventTracking`. Example / 示例: `""`
     #[serde(rename = "backendSourceEventTracking")]
-    pub backend_source_event_tracking: Option<String>,
+    pub backend_source_event_tracking: Option<crate::Text>,
     /// JSON `challenges` / 字段 `challenges`.
     pub challenges: Vec<ChallengesItem>,
     /// JSON `collected` / 字段 `collected`. Example / 示例: `false`
@@ -281,7 +281,7 @@ pub struct ItemStruct {
     #[serde(rename = "creatorAIComment")]
     pub creator_ai_comment: Option<CreatorAiComment>,
     /// JSON `desc` / 字段 `desc`. Example / 示例: `"🤕🫵💔 #tiktok  #viralvideo  #unfrezzmyaccount  #tr…"`
-    pub desc: Option<String>,
+    pub desc: Option<crate::Text>,
     /// JSON `digged` / 字段 `digged`. Example / 示例: `false`
     pub digged: Option<bool>,
     /// JSON `diversificationId` / 字段 `diversificationId`. Example / 示例: `10062`
@@ -297,7 +297,7 @@ pub struct ItemStruct {
     #[serde(rename = "forFriend")]
     pub for_friend: Option<bool>,
     /// JSON `id` / 字段 `id`. Example / 示例: `"7566514353940204807"`
-    pub id: Option<String>,
+    pub id: Option<crate::Text>,
     /// JSON `isAd` / 字段 `isAd`. Example / 示例: `false`
     #[serde(rename = "isAd")]
     pub is_ad: Option<bool>,
@@ -343,7 +343,7 @@ pub struct ItemStruct {
     pub text_extra: Vec<ItemStructTextExtraItem>,
     /// JSON `textLanguage` / 字段 `textLanguage`. Example / 示例: `"un"`
     #[serde(rename = "textLanguage")]
-    pub text_language: Option<String>,
+    pub text_language: Option<crate::Text>,
     /// JSON `textTranslatable` / 字段 `textTranslatable`. Example / 示例: `false`
     #[serde(rename = "textTranslatable")]
     pub text_translatable: Option<bool>,
@@ -425,13 +425,13 @@ pub struct Author {
     pub user_story_status: Option<i64>,
     /// JSON `avatarLarger` / 字段 `avatarLarger`. Example / 示例: `"https://p19-common-sign.tiktokcdn-us.com/tos-ali…"`
     #[serde(rename = "avatarLarger")]
-    pub avatar_larger: Option<String>,
+    pub avatar_larger: Option<crate::Text>,
     /// JSON `avatarMedium` / 字段 `avatarMedium`. Example / 示例: `"https://p19-common-sign.tiktokcdn-us.com/tos-ali…"`
     #[serde(rename = "avatarMedium")]
-    pub avatar_medium: Option<String>,
+    pub avatar_medium: Option<crate::Text>,
     /// JSON `avatarThumb` / 字段 `avatarThumb`. Example / 示例: `"https://p16-common-sign.tiktokcdn-us.com/tos-ali…"`
     #[serde(rename = "avatarThumb")]
-    pub avatar_thumb: Option<String>,
+    pub avatar_thumb: Option<crate::Text>,
     /// JSON `commentSetting` / 字段 `commentSetting`. Example / 示例: `0`
     #[serde(rename = "commentSetting")]
     pub comment_setting: Option<i64>,
@@ -444,7 +444,7 @@ pub struct Author {
     /// JSON `ftc` / 字段 `ftc`. Example / 示例: `false`
     pub ftc: Option<bool>,
     /// JSON `id` / 字段 `id`. Example / 示例: `"7174066533999019035"`
-    pub id: Option<String>,
+    pub id: Option<crate::Text>,
     /// JSON `isADVirtual` / 字段 `isADVirtual`. Example / 示例: `false`
     #[serde(rename = "isADVirtual")]
     pub is_ad_virtual: Option<bool>,
@@ -452,7 +452,7 @@ pub struct Author {
     #[serde(rename = "isEmbedBanned")]
     pub is_embed_banned: Option<bool>,
     /// JSON `nickname` / 字段 `nickname`. Example / 示例: `"🥂🥀.D.A.D.A.🥀.🍷"`
-    pub nickname: Option<String>,
+    pub nickname: Option<crate::Text>,
     /// JSON `openFavorite` / 字段 `openFavorite`. Example / 示例: `true`
     #[serde(rename = "openFavorite")]
     pub open_favorite: Option<bool>,
@@ -463,17 +463,17 @@ pub struct Author {
     pub relation: Option<i64>,
     /// JSON `secUid` / 字段 `secUid`. Example / 示例: `"MS4wLjABAAAAwixDs8ayQ1UsOCyIWATI_xILODRnLTL20lMi…"`
     #[serde(rename = "secUid")]
-    pub sec_uid: Option<String>,
+    pub sec_uid: Option<crate::Text>,
     /// JSON `secret` / 字段 `secret`. Example / 示例: `false`
     pub secret: Option<bool>,
     /// JSON `signature` / 字段 `signature`. Example / 示例: `"🖤........."`
-    pub signature: Option<String>,
+    pub signature: Option<crate::Text>,
     /// JSON `stitchSetting` / 字段 `stitchSetting`. Example / 示例: `0`
     #[serde(rename = "stitchSetting")]
     pub stitch_setting: Option<i64>,
     /// JSON `uniqueId` / 字段 `uniqueId`. Example / 示例: `"khizar_____abbsio"`
     #[serde(rename = "uniqueId")]
-    pub unique_id: Option<String>,
+    pub unique_id: Option<crate::Text>,
     /// JSON `verified` / 字段 `verified`. Example / 示例: `false`
     pub verified: Option<bool>,
 }
@@ -586,24 +586,24 @@ impl de::Object for AuthorStats {
 pub struct AuthorStatsV2 {
     /// JSON `diggCount` / 字段 `diggCount`. Example / 示例: `"26700"`
     #[serde(rename = "diggCount")]
-    pub digg_count: Option<String>,
+    pub digg_count: Option<crate::Text>,
     /// JSON `followerCount` / 字段 `followerCount`. Example / 示例: `"20000"`
     #[serde(rename = "followerCount")]
-    pub follower_count: Option<String>,
+    pub follower_count: Option<crate::Text>,
     /// JSON `followingCount` / 字段 `followingCount`. Example / 示例: `"472"`
     #[serde(rename = "followingCount")]
-    pub following_count: Option<String>,
+    pub following_count: Option<crate::Text>,
     /// JSON `friendCount` / 字段 `friendCount`. Example / 示例: `"0"`
     #[serde(rename = "friendCount")]
-    pub friend_count: Option<String>,
+    pub friend_count: Option<crate::Text>,
     /// JSON `heart` / 字段 `heart`. Example / 示例: `"182900"`
-    pub heart: Option<String>,
+    pub heart: Option<crate::Text>,
     /// JSON `heartCount` / 字段 `heartCount`. Example / 示例: `"182900"`
     #[serde(rename = "heartCount")]
-    pub heart_count: Option<String>,
+    pub heart_count: Option<crate::Text>,
     /// JSON `videoCount` / 字段 `videoCount`. Example / 示例: `"284"`
     #[serde(rename = "videoCount")]
-    pub video_count: Option<String>,
+    pub video_count: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for AuthorStatsV2 {
@@ -643,28 +643,28 @@ impl de::Object for AuthorStatsV2 {
 pub struct ChallengesItem {
     /// JSON `coverLarger` / 字段 `coverLarger`. Example / 示例: `""`
     #[serde(rename = "coverLarger")]
-    pub cover_larger: Option<String>,
+    pub cover_larger: Option<crate::Text>,
     /// JSON `coverMedium` / 字段 `coverMedium`. Example / 示例: `""`
     #[serde(rename = "coverMedium")]
-    pub cover_medium: Option<String>,
+    pub cover_medium: Option<crate::Text>,
     /// JSON `coverThumb` / 字段 `coverThumb`. Example / 示例: `""`
     #[serde(rename = "coverThumb")]
-    pub cover_thumb: Option<String>,
+    pub cover_thumb: Option<crate::Text>,
     /// JSON `desc` / 字段 `desc`. Example / 示例: `""`
-    pub desc: Option<String>,
+    pub desc: Option<crate::Text>,
     /// JSON `id` / 字段 `id`. Example / 示例: `"23428"`
-    pub id: Option<String>,
+    pub id: Option<crate::Text>,
     /// JSON `profileLarger` / 字段 `profileLarger`. Example / 示例: `""`
     #[serde(rename = "profileLarger")]
-    pub profile_larger: Option<String>,
+    pub profile_larger: Option<crate::Text>,
     /// JSON `profileMedium` / 字段 `profileMedium`. Example / 示例: `""`
     #[serde(rename = "profileMedium")]
-    pub profile_medium: Option<String>,
+    pub profile_medium: Option<crate::Text>,
     /// JSON `profileThumb` / 字段 `profileThumb`. Example / 示例: `""`
     #[serde(rename = "profileThumb")]
-    pub profile_thumb: Option<String>,
+    pub profile_thumb: Option<crate::Text>,
     /// JSON `title` / 字段 `title`. Example / 示例: `"tiktok"`
-    pub title: Option<String>,
+    pub title: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for ChallengesItem {
@@ -705,7 +705,7 @@ impl de::Object for ChallengesItem {
 #[non_exhaustive]
 pub struct ContentsItem {
     /// JSON `desc` / 字段 `desc`. Example / 示例: `"🤕🫵💔"`
-    pub desc: Option<String>,
+    pub desc: Option<crate::Text>,
     /// JSON `textExtra` / 字段 `textExtra`.
     #[serde(rename = "textExtra")]
     pub text_extra: Vec<ContentsItemTextExtraItem>,
@@ -743,15 +743,15 @@ impl de::Object for ContentsItem {
 pub struct ContentsItemTextExtraItem {
     /// JSON `awemeId` / 字段 `awemeId`. Example / 示例: `""`
     #[serde(rename = "awemeId")]
-    pub aweme_id: Option<String>,
+    pub aweme_id: Option<crate::Text>,
     /// JSON `end` / 字段 `end`. Example / 示例: `7`
     pub end: Option<i64>,
     /// JSON `hashtagId` / 字段 `hashtagId`. Example / 示例: `"23428"`
     #[serde(rename = "hashtagId")]
-    pub hashtag_id: Option<String>,
+    pub hashtag_id: Option<crate::Text>,
     /// JSON `hashtagName` / 字段 `hashtagName`. Example / 示例: `"tiktok"`
     #[serde(rename = "hashtagName")]
-    pub hashtag_name: Option<String>,
+    pub hashtag_name: Option<crate::Text>,
     /// JSON `isCommerce` / 字段 `isCommerce`. Example / 示例: `false`
     #[serde(rename = "isCommerce")]
     pub is_commerce: Option<bool>,
@@ -877,20 +877,20 @@ impl de::Object for ItemControl {
 pub struct Music {
     /// JSON `authorName` / 字段 `authorName`. Example / 示例: `"🥂🥀.D.A.D.A.🥀.🍷"`
     #[serde(rename = "authorName")]
-    pub author_name: Option<String>,
+    pub author_name: Option<crate::Text>,
     /// JSON `coverLarge` / 字段 `coverLarge`. Example / 示例: `"https://p19-common-sign.tiktokcdn-us.com/tos-ali…"`
     #[serde(rename = "coverLarge")]
-    pub cover_large: Option<String>,
+    pub cover_large: Option<crate::Text>,
     /// JSON `coverMedium` / 字段 `coverMedium`. Example / 示例: `"https://p19-common-sign.tiktokcdn-us.com/tos-ali…"`
     #[serde(rename = "coverMedium")]
-    pub cover_medium: Option<String>,
+    pub cover_medium: Option<crate::Text>,
     /// JSON `coverThumb` / 字段 `coverThumb`. Example / 示例: `"https://p16-common-sign.tiktokcdn-us.com/tos-ali…"`
     #[serde(rename = "coverThumb")]
-    pub cover_thumb: Option<String>,
+    pub cover_thumb: Option<crate::Text>,
     /// JSON `duration` / 字段 `duration`. Example / 示例: `20`
     pub duration: Option<i64>,
     /// JSON `id` / 字段 `id`. Example / 示例: `"7566514376782416648"`
-    pub id: Option<String>,
+    pub id: Option<crate::Text>,
     /// JSON `isCopyrighted` / 字段 `isCopyrighted`. Example / 示例: `true`
     #[serde(rename = "isCopyrighted")]
     pub is_copyrighted: Option<bool>,
@@ -902,13 +902,13 @@ pub struct Music {
     pub original: Option<bool>,
     /// JSON `playUrl` / 字段 `playUrl`. Example / 示例: `"https://v19.tiktokcdn-us.com/7cc959ea989cf62f2f4…"`
     #[serde(rename = "playUrl")]
-    pub play_url: Option<String>,
+    pub play_url: Option<crate::Text>,
     /// JSON `private` / 字段 `private`. Example / 示例: `false`
     pub private: Option<bool>,
     /// JSON `shoot_duration` / 字段 `shoot_duration`. Example / 示例: `20`
     pub shoot_duration: Option<i64>,
     /// JSON `title` / 字段 `title`. Example / 示例: `"original sound"`
-    pub title: Option<String>,
+    pub title: Option<crate::Text>,
     /// JSON `tt2dsp` / 字段 `tt2dsp`.
     pub tt2dsp: Option<Tt2dsp>,
 }
@@ -990,11 +990,11 @@ impl de::Object for Tt2dsp {
 #[non_exhaustive]
 pub struct TtToDspSongInfosItem {
     /// JSON `meta_song_id` / 字段 `meta_song_id`. Example / 示例: `"7418111573766014977"`
-    pub meta_song_id: Option<String>,
+    pub meta_song_id: Option<crate::Text>,
     /// JSON `platform` / 字段 `platform`. Example / 示例: `1`
     pub platform: Option<i64>,
     /// JSON `song_id` / 字段 `song_id`. Example / 示例: `"1775835811"`
-    pub song_id: Option<String>,
+    pub song_id: Option<crate::Text>,
     /// JSON `token` / 字段 `token`.
     pub token: Option<Token>,
 }
@@ -1065,7 +1065,7 @@ impl de::Object for Token {
 #[non_exhaustive]
 pub struct AppleMusicToken {
     /// JSON `developer_token` / 字段 `developer_token`. Example / 示例: `"eyJhbGciOiJFUzI1NiIsImtpZCI6Ikc2Q0dLMjdWQzMifQ.e…"`
-    pub developer_token: Option<String>,
+    pub developer_token: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for AppleMusicToken {
@@ -1098,48 +1098,48 @@ impl de::Object for AppleMusicToken {
 #[non_exhaustive]
 pub struct Poi {
     /// JSON `address` / 字段 `address`. Example / 示例: `"Swat, Malakand, Khyber Pakhtunkhwa, Pakistan"`
-    pub address: Option<String>,
+    pub address: Option<crate::Text>,
     /// JSON `category` / 字段 `category`. Example / 示例: `"Outdoors and Traveling"`
-    pub category: Option<String>,
+    pub category: Option<crate::Text>,
     /// JSON `city` / 字段 `city`. Example / 示例: `"Malakand"`
-    pub city: Option<String>,
+    pub city: Option<crate::Text>,
     /// JSON `cityCode` / 字段 `cityCode`. Example / 示例: `"1171389"`
     #[serde(rename = "cityCode")]
-    pub city_code: Option<String>,
+    pub city_code: Option<crate::Text>,
     /// JSON `country` / 字段 `country`. Example / 示例: `""`
-    pub country: Option<String>,
+    pub country: Option<crate::Text>,
     /// JSON `countryCode` / 字段 `countryCode`. Example / 示例: `"1168579"`
     #[serde(rename = "countryCode")]
-    pub country_code: Option<String>,
+    pub country_code: Option<crate::Text>,
     /// JSON `fatherPoiId` / 字段 `fatherPoiId`. Example / 示例: `""`
     #[serde(rename = "fatherPoiId")]
-    pub father_poi_id: Option<String>,
+    pub father_poi_id: Option<crate::Text>,
     /// JSON `fatherPoiName` / 字段 `fatherPoiName`. Example / 示例: `"Malakand"`
     #[serde(rename = "fatherPoiName")]
-    pub father_poi_name: Option<String>,
+    pub father_poi_name: Option<crate::Text>,
     /// JSON `id` / 字段 `id`. Example / 示例: `"21568226269775400"`
-    pub id: Option<String>,
+    pub id: Option<crate::Text>,
     /// JSON `name` / 字段 `name`. Example / 示例: `"Swat"`
-    pub name: Option<String>,
+    pub name: Option<crate::Text>,
     /// JSON `province` / 字段 `province`. Example / 示例: `""`
-    pub province: Option<String>,
+    pub province: Option<crate::Text>,
     /// JSON `ttTypeCode` / 字段 `ttTypeCode`. Example / 示例: `"08a1c2"`
     #[serde(rename = "ttTypeCode")]
-    pub tt_type_code: Option<String>,
+    pub tt_type_code: Option<crate::Text>,
     /// JSON `ttTypeNameMedium` / 字段 `ttTypeNameMedium`. Example / 示例: `"Natural Attraction"`
     #[serde(rename = "ttTypeNameMedium")]
-    pub tt_type_name_medium: Option<String>,
+    pub tt_type_name_medium: Option<crate::Text>,
     /// JSON `ttTypeNameSuper` / 字段 `ttTypeNameSuper`. Example / 示例: `"Outdoors and Traveling"`
     #[serde(rename = "ttTypeNameSuper")]
-    pub tt_type_name_super: Option<String>,
+    pub tt_type_name_super: Option<crate::Text>,
     /// JSON `ttTypeNameTiny` / 字段 `ttTypeNameTiny`. Example / 示例: `"River"`
     #[serde(rename = "ttTypeNameTiny")]
-    pub tt_type_name_tiny: Option<String>,
+    pub tt_type_name_tiny: Option<crate::Text>,
     /// JSON `type` / 字段 `type`. Example / 示例: `0`
     pub r#type: Option<i64>,
     /// JSON `typeCode` / 字段 `typeCode`. Example / 示例: `""`
     #[serde(rename = "typeCode")]
-    pub type_code: Option<String>,
+    pub type_code: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for Poi {
@@ -1239,22 +1239,22 @@ impl de::Object for Stats {
 pub struct StatsV2 {
     /// JSON `collectCount` / 字段 `collectCount`. Example / 示例: `"292"`
     #[serde(rename = "collectCount")]
-    pub collect_count: Option<String>,
+    pub collect_count: Option<crate::Text>,
     /// JSON `commentCount` / 字段 `commentCount`. Example / 示例: `"28"`
     #[serde(rename = "commentCount")]
-    pub comment_count: Option<String>,
+    pub comment_count: Option<crate::Text>,
     /// JSON `diggCount` / 字段 `diggCount`. Example / 示例: `"1780"`
     #[serde(rename = "diggCount")]
-    pub digg_count: Option<String>,
+    pub digg_count: Option<crate::Text>,
     /// JSON `playCount` / 字段 `playCount`. Example / 示例: `"432"`
     #[serde(rename = "playCount")]
-    pub play_count: Option<String>,
+    pub play_count: Option<crate::Text>,
     /// JSON `repostCount` / 字段 `repostCount`. Example / 示例: `"0"`
     #[serde(rename = "repostCount")]
-    pub repost_count: Option<String>,
+    pub repost_count: Option<crate::Text>,
     /// JSON `shareCount` / 字段 `shareCount`. Example / 示例: `"1"`
     #[serde(rename = "shareCount")]
-    pub share_count: Option<String>,
+    pub share_count: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for StatsV2 {
@@ -1293,15 +1293,15 @@ impl de::Object for StatsV2 {
 pub struct ItemStructTextExtraItem {
     /// JSON `awemeId` / 字段 `awemeId`. Example / 示例: `""`
     #[serde(rename = "awemeId")]
-    pub aweme_id: Option<String>,
+    pub aweme_id: Option<crate::Text>,
     /// JSON `end` / 字段 `end`. Example / 示例: `14`
     pub end: Option<i64>,
     /// JSON `hashtagId` / 字段 `hashtagId`. Example / 示例: `"23428"`
     #[serde(rename = "hashtagId")]
-    pub hashtag_id: Option<String>,
+    pub hashtag_id: Option<crate::Text>,
     /// JSON `hashtagName` / 字段 `hashtagName`. Example / 示例: `"tiktok"`
     #[serde(rename = "hashtagName")]
-    pub hashtag_name: Option<String>,
+    pub hashtag_name: Option<crate::Text>,
     /// JSON `isCommerce` / 字段 `isCommerce`. Example / 示例: `false`
     #[serde(rename = "isCommerce")]
     pub is_commerce: Option<bool>,
@@ -1355,7 +1355,7 @@ pub struct Video {
     pub play_addr_struct: Option<PlayAddrStruct>,
     /// JSON `VQScore` / 字段 `VQScore`. Example / 示例: `"55.74"`
     #[serde(rename = "VQScore")]
-    pub vq_score: Option<String>,
+    pub vq_score: Option<crate::Text>,
     /// JSON `bitrate` / 字段 `bitrate`. Example / 示例: `426117`
     pub bitrate: Option<i64>,
     /// JSON `bitrateInfo` / 字段 `bitrateInfo`.
@@ -1366,44 +1366,44 @@ pub struct Video {
     pub cla_info: Option<ClaInfo>,
     /// JSON `codecType` / 字段 `codecType`. Example / 示例: `"h264"`
     #[serde(rename = "codecType")]
-    pub codec_type: Option<String>,
+    pub codec_type: Option<crate::Text>,
     /// JSON `cover` / 字段 `cover`. Example / 示例: `"https://p16-common-sign.tiktokcdn-us.com/tos-ali…"`
-    pub cover: Option<String>,
+    pub cover: Option<crate::Text>,
     /// JSON `definition` / 字段 `definition`. Example / 示例: `"540p"`
-    pub definition: Option<String>,
+    pub definition: Option<crate::Text>,
     /// JSON `duration` / 字段 `duration`. Example / 示例: `20`
     pub duration: Option<i64>,
     /// JSON `dynamicCover` / 字段 `dynamicCover`. Example / 示例: `"https://p16-common-sign.tiktokcdn-us.com/tos-ali…"`
     #[serde(rename = "dynamicCover")]
-    pub dynamic_cover: Option<String>,
+    pub dynamic_cover: Option<crate::Text>,
     /// JSON `encodeUserTag` / 字段 `encodeUserTag`. Example / 示例: `""`
     #[serde(rename = "encodeUserTag")]
-    pub encode_user_tag: Option<String>,
+    pub encode_user_tag: Option<crate::Text>,
     /// JSON `encodedType` / 字段 `encodedType`. Example / 示例: `"normal"`
     #[serde(rename = "encodedType")]
-    pub encoded_type: Option<String>,
+    pub encoded_type: Option<crate::Text>,
     /// JSON `format` / 字段 `format`. Example / 示例: `"mp4"`
-    pub format: Option<String>,
+    pub format: Option<crate::Text>,
     /// JSON `height` / 字段 `height`. Example / 示例: `1024`
     pub height: Option<i64>,
     /// JSON `id` / 字段 `id`. Example / 示例: `"7566514353940204807"`
-    pub id: Option<String>,
+    pub id: Option<crate::Text>,
     /// JSON `originCover` / 字段 `originCover`. Example / 示例: `"https://p16-common-sign.tiktokcdn-us.com/tos-ali…"`
     #[serde(rename = "originCover")]
-    pub origin_cover: Option<String>,
+    pub origin_cover: Option<crate::Text>,
     /// JSON `playAddr` / 字段 `playAddr`. Example / 示例: `"https://v16-webapp-prime.us.tiktok.com/video/tos…"`
     #[serde(rename = "playAddr")]
-    pub play_addr: Option<String>,
+    pub play_addr: Option<crate::Text>,
     /// JSON `ratio` / 字段 `ratio`. Example / 示例: `"540p"`
-    pub ratio: Option<String>,
+    pub ratio: Option<crate::Text>,
     /// JSON `size` / 字段 `size`. Example / 示例: `1111900`
     pub size: Option<i64>,
     /// JSON `videoID` / 字段 `videoID`. Example / 示例: `"v14044g50000d40qh3fog65k8fnleftg"`
     #[serde(rename = "videoID")]
-    pub video_id: Option<String>,
+    pub video_id: Option<crate::Text>,
     /// JSON `videoQuality` / 字段 `videoQuality`. Example / 示例: `"lower"`
     #[serde(rename = "videoQuality")]
-    pub video_quality: Option<String>,
+    pub video_quality: Option<crate::Text>,
     /// JSON `volumeInfo` / 字段 `volumeInfo`.
     #[serde(rename = "volumeInfo")]
     pub volume_info: Option<VolumeInfo>,
@@ -1411,7 +1411,7 @@ pub struct Video {
     pub width: Option<i64>,
     /// JSON `zoomCover` / 字段 `zoomCover`.
     #[serde(rename = "zoomCover")]
-    pub zoom_cover: std::collections::BTreeMap<String, String>,
+    pub zoom_cover: std::collections::BTreeMap<String, crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for Video {
@@ -1471,22 +1471,22 @@ pub struct PlayAddrStruct {
     pub data_size: Option<i64>,
     /// JSON `FileCs` / 字段 `FileCs`. Example / 示例: `"c:0-11877-c8cf"`
     #[serde(rename = "FileCs")]
-    pub file_cs: Option<String>,
+    pub file_cs: Option<crate::Text>,
     /// JSON `FileHash` / 字段 `FileHash`. Example / 示例: `"756de42a7edc27d3a9b4a250e4e65762"`
     #[serde(rename = "FileHash")]
-    pub file_hash: Option<String>,
+    pub file_hash: Option<crate::Text>,
     /// JSON `Height` / 字段 `Height`. Example / 示例: `1024`
     #[serde(rename = "Height")]
     pub height: Option<i64>,
     /// JSON `Uri` / 字段 `Uri`. Example / 示例: `"v14044g50000d40qh3fog65k8fnleftg"`
     #[serde(rename = "Uri")]
-    pub uri: Option<String>,
+    pub uri: Option<crate::Text>,
     /// JSON `UrlKey` / 字段 `UrlKey`. Example / 示例: `"v14044g50000d40qh3fog65k8fnleftg_h264_540p_42611…"`
     #[serde(rename = "UrlKey")]
-    pub url_key: Option<String>,
+    pub url_key: Option<crate::Text>,
     /// JSON `UrlList` / 字段 `UrlList`. Example / 示例: `["https://v16-webapp-prime.us.tiktok.com/video/tos…", "https://v19-webapp-prime.us.tiktok.com/video/tos…", "https://www.tiktok.com/aweme/v1/play/?faid=1988&…"]`
     #[serde(rename = "UrlList")]
-    pub url_list: Vec<String>,
+    pub url_list: Vec<crate::Text>,
     /// JSON `Width` / 字段 `Width`. Example / 示例: `576`
     #[serde(rename = "Width")]
     pub width: Option<i64>,
@@ -1536,16 +1536,16 @@ pub struct BitrateInfoItem {
     pub bitrate_fps: Option<i64>,
     /// JSON `CodecType` / 字段 `CodecType`. Example / 示例: `"h264"`
     #[serde(rename = "CodecType")]
-    pub codec_type: Option<String>,
+    pub codec_type: Option<crate::Text>,
     /// JSON `Format` / 字段 `Format`. Example / 示例: `"mp4"`
     #[serde(rename = "Format")]
-    pub format: Option<String>,
+    pub format: Option<crate::Text>,
     /// JSON `GearName` / 字段 `GearName`. Example / 示例: `"lower_540_0"`
     #[serde(rename = "GearName")]
-    pub gear_name: Option<String>,
+    pub gear_name: Option<crate::Text>,
     /// JSON `MVMAF` / 字段 `MVMAF`. Example / 示例: `"{\"v2.0\": {\"srv1\": {\"v1080\": 89.654, \"v960\": 91.5…"`
     #[serde(rename = "MVMAF")]
-    pub mvmaf: Option<String>,
+    pub mvmaf: Option<crate::Text>,
     /// JSON `PlayAddr` / 字段 `PlayAddr`.
     #[serde(rename = "PlayAddr")]
     pub play_addr: Option<PlayAddr>,
@@ -1554,7 +1554,7 @@ pub struct BitrateInfoItem {
     pub quality_type: Option<i64>,
     /// JSON `VideoExtra` / 字段 `VideoExtra`. Example / 示例: `"{\"PktOffsetMap\":\"[{\\\"time\\\": 1, \\\"offset\\\": 6645…"`
     #[serde(rename = "VideoExtra")]
-    pub video_extra: Option<String>,
+    pub video_extra: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for BitrateInfoItem {
@@ -1599,22 +1599,22 @@ pub struct PlayAddr {
     pub data_size: Option<i64>,
     /// JSON `FileCs` / 字段 `FileCs`. Example / 示例: `"c:0-11877-c8cf"`
     #[serde(rename = "FileCs")]
-    pub file_cs: Option<String>,
+    pub file_cs: Option<crate::Text>,
     /// JSON `FileHash` / 字段 `FileHash`. Example / 示例: `"756de42a7edc27d3a9b4a250e4e65762"`
     #[serde(rename = "FileHash")]
-    pub file_hash: Option<String>,
+    pub file_hash: Option<crate::Text>,
     /// JSON `Height` / 字段 `Height`. Example / 示例: `1024`
     #[serde(rename = "Height")]
     pub height: Option<i64>,
     /// JSON `Uri` / 字段 `Uri`. Example / 示例: `"v14044g50000d40qh3fog65k8fnleftg"`
     #[serde(rename = "Uri")]
-    pub uri: Option<String>,
+    pub uri: Option<crate::Text>,
     /// JSON `UrlKey` / 字段 `UrlKey`. Example / 示例: `"v14044g50000d40qh3fog65k8fnleftg_h264_540p_42611…"`
     #[serde(rename = "UrlKey")]
-    pub url_key: Option<String>,
+    pub url_key: Option<crate::Text>,
     /// JSON `UrlList` / 字段 `UrlList`. Example / 示例: `["https://v16-webapp-prime.us.tiktok.com/video/tos…", "https://v19-webapp-prime.us.tiktok.com/video/tos…", "https://www.tiktok.com/aweme/v1/play/?faid=1988&…"]`
     #[serde(rename = "UrlList")]
-    pub url_list: Vec<String>,
+    pub url_list: Vec<crate::Text>,
     /// JSON `Width` / 字段 `Width`. Example / 示例: `576`
     #[serde(rename = "Width")]
     pub width: Option<i64>,
@@ -1737,7 +1737,7 @@ impl de::Object for VolumeInfo {
 #[non_exhaustive]
 pub struct LogPb {
     /// JSON `impr_id` / 字段 `impr_id`. Example / 示例: `"202603091413410A545B25314064AC632B"`
-    pub impr_id: Option<String>,
+    pub impr_id: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for LogPb {
@@ -1770,9 +1770,9 @@ impl de::Object for LogPb {
 #[non_exhaustive]
 pub struct ShareMeta {
     /// JSON `desc` / 字段 `desc`. Example / 示例: `"🤕🫵💔 #tiktok  #viralvideo  #unfrezzmyaccount  #tr…"`
-    pub desc: Option<String>,
+    pub desc: Option<crate::Text>,
     /// JSON `title` / 字段 `title`. Example / 示例: `"🥂🥀.D.A.D.A.🥀.🍷 on TikTok"`
-    pub title: Option<String>,
+    pub title: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for ShareMeta {

@@ -150,7 +150,7 @@ pub struct Data {
     /// JSON `status_code` / 字段 `status_code`. Example / 示例: `0`
     pub status_code: Option<i64>,
     /// JSON `status_msg` / 字段 `status_msg`. Example / 示例: `""`
-    pub status_msg: Option<String>,
+    pub status_msg: Option<crate::Text>,
     /// JSON `total` / 字段 `total`. Example / 示例: `10`
     pub total: Option<i64>,
 }
@@ -192,13 +192,13 @@ impl de::Object for Data {
 #[non_exhaustive]
 pub struct CommentsItem {
     /// JSON `aweme_id` / 字段 `aweme_id`. Example / 示例: `"7304809083817774382"`
-    pub aweme_id: Option<String>,
+    pub aweme_id: Option<crate::Text>,
     /// JSON `cid` / 字段 `cid`. Example / 示例: `"7304924071095059206"`
-    pub cid: Option<String>,
+    pub cid: Option<crate::Text>,
     /// JSON `collect_stat` / 字段 `collect_stat`. Example / 示例: `0`
     pub collect_stat: Option<i64>,
     /// JSON `comment_language` / 字段 `comment_language`. Example / 示例: `"en"`
-    pub comment_language: Option<String>,
+    pub comment_language: Option<crate::Text>,
     /// JSON `comment_post_item_ids` / 字段 `comment_post_item_ids`.
     pub comment_post_item_ids: serde_json::Value,
     /// JSON `create_time` / 字段 `create_time`. Example / 示例: `1700810198`
@@ -222,9 +222,9 @@ pub struct CommentsItem {
     /// JSON `reply_comment` / 字段 `reply_comment`.
     pub reply_comment: serde_json::Value,
     /// JSON `reply_id` / 字段 `reply_id`. Example / 示例: `"7304877760886588191"`
-    pub reply_id: Option<String>,
+    pub reply_id: Option<crate::Text>,
     /// JSON `reply_to_reply_id` / 字段 `reply_to_reply_id`. Example / 示例: `"0"`
-    pub reply_to_reply_id: Option<String>,
+    pub reply_to_reply_id: Option<crate::Text>,
     /// JSON `share_info` / 字段 `share_info`.
     pub share_info: Option<ShareInfo>,
     /// JSON `status` / 字段 `status`. Example / 示例: `1`
@@ -232,7 +232,7 @@ pub struct CommentsItem {
     /// JSON `stick_position` / 字段 `stick_position`. Example / 示例: `0`
     pub stick_position: Option<i64>,
     /// JSON `text` / 字段 `text`. Example / 示例: `"what does this have to do with Swift? I ask bc s…"`
-    pub text: Option<String>,
+    pub text: Option<crate::Text>,
     /// JSON `text_extra` / 字段 `text_extra`.
     pub text_extra: Vec<serde_json::Value>,
     /// JSON `thread_has_more` / 字段 `thread_has_more`. Example / 示例: `false`
@@ -308,11 +308,11 @@ pub struct ShareInfo {
     /// JSON `acl` / 字段 `acl`.
     pub acl: Option<Acl>,
     /// JSON `desc` / 字段 `desc`. Example / 示例: `"the gr0_0viest’s comment: what does this have to…"`
-    pub desc: Option<String>,
+    pub desc: Option<crate::Text>,
     /// JSON `title` / 字段 `title`. Example / 示例: `"WHAT'S HIS NAME??? 😭   I can't stop crocheting u…"`
-    pub title: Option<String>,
+    pub title: Option<crate::Text>,
     /// JSON `url` / 字段 `url`. Example / 示例: `"https://www.tiktok.com/@demlia/video/73048090838…"`
-    pub url: Option<String>,
+    pub url: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for ShareInfo {
@@ -350,7 +350,7 @@ pub struct Acl {
     /// JSON `code` / 字段 `code`. Example / 示例: `0`
     pub code: Option<i64>,
     /// JSON `extra` / 字段 `extra`. Example / 示例: `"{}"`
-    pub extra: Option<String>,
+    pub extra: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for Acl {
@@ -388,7 +388,7 @@ pub struct User {
     /// JSON `account_labels` / 字段 `account_labels`.
     pub account_labels: serde_json::Value,
     /// JSON `account_region` / 字段 `account_region`. Example / 示例: `""`
-    pub account_region: Option<String>,
+    pub account_region: Option<crate::Text>,
     /// JSON `ad_cover_url` / 字段 `ad_cover_url`.
     pub ad_cover_url: serde_json::Value,
     /// JSON `advance_feature_item_order` / 字段 `advance_feature_item_order`.
@@ -400,11 +400,11 @@ pub struct User {
     /// JSON `avatar_thumb` / 字段 `avatar_thumb`.
     pub avatar_thumb: Option<AvatarThumb>,
     /// JSON `avatar_uri` / 字段 `avatar_uri`. Example / 示例: `"tos-maliva-avt-0068/7b02284c40400994703b71034aaa…"`
-    pub avatar_uri: Option<String>,
+    pub avatar_uri: Option<crate::Text>,
     /// JSON `aweme_count` / 字段 `aweme_count`. Example / 示例: `0`
     pub aweme_count: Option<i64>,
     /// JSON `bind_phone` / 字段 `bind_phone`. Example / 示例: `""`
-    pub bind_phone: Option<String>,
+    pub bind_phone: Option<crate::Text>,
     /// JSON `bold_fields` / 字段 `bold_fields`.
     pub bold_fields: serde_json::Value,
     /// JSON `can_message_follow_status_list` / 字段 `can_message_follow_status_list`.
@@ -424,9 +424,9 @@ pub struct User {
     /// JSON `create_time` / 字段 `create_time`. Example / 示例: `0`
     pub create_time: Option<i64>,
     /// JSON `custom_verify` / 字段 `custom_verify`. Example / 示例: `""`
-    pub custom_verify: Option<String>,
+    pub custom_verify: Option<crate::Text>,
     /// JSON `cv_level` / 字段 `cv_level`. Example / 示例: `""`
-    pub cv_level: Option<String>,
+    pub cv_level: Option<crate::Text>,
     /// JSON `download_prompt_ts` / 字段 `download_prompt_ts`. Example / 示例: `0`
     pub download_prompt_ts: Option<i64>,
     /// JSON `download_setting` / 字段 `download_setting`. Example / 示例: `3`
@@ -436,7 +436,7 @@ pub struct User {
     /// JSON `enabled_filter_all_comments` / 字段 `enabled_filter_all_comments`. Example / 示例: `false`
     pub enabled_filter_all_comments: Option<bool>,
     /// JSON `enterprise_verify_reason` / 字段 `enterprise_verify_reason`. Example / 示例: `""`
-    pub enterprise_verify_reason: Option<String>,
+    pub enterprise_verify_reason: Option<crate::Text>,
     /// JSON `events` / 字段 `events`.
     pub events: serde_json::Value,
     /// JSON `fake_data_info` / 字段 `fake_data_info`.
@@ -488,7 +488,7 @@ pub struct User {
     /// JSON `item_list` / 字段 `item_list`.
     pub item_list: serde_json::Value,
     /// JSON `language` / 字段 `language`. Example / 示例: `"en"`
-    pub language: Option<String>,
+    pub language: Option<crate::Text>,
     /// JSON `live_agreement` / 字段 `live_agreement`. Example / 示例: `0`
     pub live_agreement: Option<i64>,
     /// JSON `live_commerce` / 字段 `live_commerce`. Example / 示例: `false`
@@ -506,27 +506,27 @@ pub struct User {
     /// JSON `need_recommend` / 字段 `need_recommend`. Example / 示例: `0`
     pub need_recommend: Option<i64>,
     /// JSON `nickname` / 字段 `nickname`. Example / 示例: `"the gr0_0viest"`
-    pub nickname: Option<String>,
+    pub nickname: Option<crate::Text>,
     /// JSON `platform_sync_info` / 字段 `platform_sync_info`.
     pub platform_sync_info: serde_json::Value,
     /// JSON `predicted_age_group` / 字段 `predicted_age_group`. Example / 示例: `"-1"`
-    pub predicted_age_group: Option<String>,
+    pub predicted_age_group: Option<crate::Text>,
     /// JSON `prevent_download` / 字段 `prevent_download`. Example / 示例: `false`
     pub prevent_download: Option<bool>,
     /// JSON `react_setting` / 字段 `react_setting`. Example / 示例: `3`
     pub react_setting: Option<i64>,
     /// JSON `region` / 字段 `region`. Example / 示例: `"CA"`
-    pub region: Option<String>,
+    pub region: Option<crate::Text>,
     /// JSON `relative_users` / 字段 `relative_users`.
     pub relative_users: serde_json::Value,
     /// JSON `reply_with_video_flag` / 字段 `reply_with_video_flag`. Example / 示例: `4`
     pub reply_with_video_flag: Option<i64>,
     /// JSON `room_data` / 字段 `room_data`. Example / 示例: `""`
-    pub room_data: Option<String>,
+    pub room_data: Option<crate::Text>,
     /// JSON `search_highlight` / 字段 `search_highlight`.
     pub search_highlight: serde_json::Value,
     /// JSON `sec_uid` / 字段 `sec_uid`. Example / 示例: `"MS4wLjABAAAAUIDxtyu1ZA1g2QVsOFL0unAZtwuYwUO6ZHaT…"`
-    pub sec_uid: Option<String>,
+    pub sec_uid: Option<crate::Text>,
     /// JSON `secret` / 字段 `secret`. Example / 示例: `1`
     pub secret: Option<i64>,
     /// JSON `shield_comment_notice` / 字段 `shield_comment_notice`. Example / 示例: `0`
@@ -538,11 +538,11 @@ pub struct User {
     /// JSON `shield_follow_notice` / 字段 `shield_follow_notice`. Example / 示例: `0`
     pub shield_follow_notice: Option<i64>,
     /// JSON `short_id` / 字段 `short_id`. Example / 示例: `"0"`
-    pub short_id: Option<String>,
+    pub short_id: Option<crate::Text>,
     /// JSON `show_image_bubble` / 字段 `show_image_bubble`. Example / 示例: `false`
     pub show_image_bubble: Option<bool>,
     /// JSON `signature` / 字段 `signature`. Example / 示例: `""`
-    pub signature: Option<String>,
+    pub signature: Option<crate::Text>,
     /// JSON `special_account` / 字段 `special_account`.
     pub special_account: Option<SpecialAccount>,
     /// JSON `special_lock` / 字段 `special_lock`. Example / 示例: `1`
@@ -556,9 +556,9 @@ pub struct User {
     /// JSON `type_label` / 字段 `type_label`.
     pub type_label: serde_json::Value,
     /// JSON `uid` / 字段 `uid`. Example / 示例: `"6925718539328766981"`
-    pub uid: Option<String>,
+    pub uid: Option<crate::Text>,
     /// JSON `unique_id` / 字段 `unique_id`. Example / 示例: `"gr0_0vy"`
-    pub unique_id: Option<String>,
+    pub unique_id: Option<crate::Text>,
     /// JSON `unique_id_modify_time` / 字段 `unique_id_modify_time`. Example / 示例: `1773065648`
     pub unique_id_modify_time: Option<i64>,
     /// JSON `user_canceled` / 字段 `user_canceled`. Example / 示例: `false`
@@ -578,7 +578,7 @@ pub struct User {
     /// JSON `verification_type` / 字段 `verification_type`. Example / 示例: `0`
     pub verification_type: Option<i64>,
     /// JSON `verify_info` / 字段 `verify_info`. Example / 示例: `""`
-    pub verify_info: Option<String>,
+    pub verify_info: Option<crate::Text>,
     /// JSON `video_icon` / 字段 `video_icon`.
     pub video_icon: Option<VideoIcon>,
     /// JSON `white_cover_url` / 字段 `white_cover_url`.
@@ -737,9 +737,9 @@ pub struct AvatarThumb {
     /// JSON `height` / 字段 `height`. Example / 示例: `720`
     pub height: Option<i64>,
     /// JSON `uri` / 字段 `uri`. Example / 示例: `"tos-maliva-avt-0068/7b02284c40400994703b71034aaa…"`
-    pub uri: Option<String>,
+    pub uri: Option<crate::Text>,
     /// JSON `url_list` / 字段 `url_list`. Example / 示例: `["https://p19-common-sign.tiktokcdn-us.com/tos-mal…"]`
-    pub url_list: Vec<String>,
+    pub url_list: Vec<crate::Text>,
     /// JSON `url_prefix` / 字段 `url_prefix`.
     pub url_prefix: serde_json::Value,
     /// JSON `width` / 字段 `width`. Example / 示例: `720`
@@ -815,7 +815,7 @@ pub struct VideoIcon {
     /// JSON `height` / 字段 `height`. Example / 示例: `720`
     pub height: Option<i64>,
     /// JSON `uri` / 字段 `uri`. Example / 示例: `""`
-    pub uri: Option<String>,
+    pub uri: Option<crate::Text>,
     /// JSON `url_list` / 字段 `url_list`.
     pub url_list: Vec<serde_json::Value>,
     /// JSON `url_prefix` / 字段 `url_prefix`.
@@ -860,7 +860,7 @@ pub struct Extra {
     /// JSON `fatal_item_ids` / 字段 `fatal_item_ids`.
     pub fatal_item_ids: Vec<serde_json::Value>,
     /// JSON `logid` / 字段 `logid`. Example / 示例: `"2026030914140885E6646CE3B3849DCB48"`
-    pub logid: Option<String>,
+    pub logid: Option<crate::Text>,
     /// JSON `now` / 字段 `now`. Example / 示例: `1773065648000`
     pub now: Option<i64>,
 }
@@ -897,7 +897,7 @@ impl de::Object for Extra {
 #[non_exhaustive]
 pub struct LogPb {
     /// JSON `impr_id` / 字段 `impr_id`. Example / 示例: `"2026030914140885E6646CE3B3849DCB48"`
-    pub impr_id: Option<String>,
+    pub impr_id: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for LogPb {

@@ -156,7 +156,7 @@ pub struct Data {
     pub status_code: Option<i64>,
     /// JSON `statusMsg` / 字段 `statusMsg`. Example / 示例: `""`
     #[serde(rename = "statusMsg")]
-    pub status_msg: Option<String>,
+    pub status_msg: Option<crate::Text>,
     /// JSON `needFix` / 字段 `needFix`. Example / 示例: `false`
     #[serde(rename = "needFix")]
     pub need_fix: Option<bool>,
@@ -196,9 +196,9 @@ impl de::Object for Data {
 #[non_exhaustive]
 pub struct ShareMeta {
     /// JSON `title` / 字段 `title`. Example / 示例: `"TikTok on TikTok"`
-    pub title: Option<String>,
+    pub title: Option<crate::Text>,
     /// JSON `desc` / 字段 `desc`. Example / 示例: `"@tiktok 93.2m Followers, 3 Following, 455.1m Lik…"`
-    pub desc: Option<String>,
+    pub desc: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for ShareMeta {
@@ -334,24 +334,24 @@ impl de::Object for Stats {
 pub struct StatsV2 {
     /// JSON `followerCount` / 字段 `followerCount`. Example / 示例: `"93164513"`
     #[serde(rename = "followerCount")]
-    pub follower_count: Option<String>,
+    pub follower_count: Option<crate::Text>,
     /// JSON `followingCount` / 字段 `followingCount`. Example / 示例: `"3"`
     #[serde(rename = "followingCount")]
-    pub following_count: Option<String>,
+    pub following_count: Option<crate::Text>,
     /// JSON `heart` / 字段 `heart`. Example / 示例: `"455083565"`
-    pub heart: Option<String>,
+    pub heart: Option<crate::Text>,
     /// JSON `heartCount` / 字段 `heartCount`. Example / 示例: `"455083565"`
     #[serde(rename = "heartCount")]
-    pub heart_count: Option<String>,
+    pub heart_count: Option<crate::Text>,
     /// JSON `videoCount` / 字段 `videoCount`. Example / 示例: `"1412"`
     #[serde(rename = "videoCount")]
-    pub video_count: Option<String>,
+    pub video_count: Option<crate::Text>,
     /// JSON `diggCount` / 字段 `diggCount`. Example / 示例: `"0"`
     #[serde(rename = "diggCount")]
-    pub digg_count: Option<String>,
+    pub digg_count: Option<crate::Text>,
     /// JSON `friendCount` / 字段 `friendCount`. Example / 示例: `"1"`
     #[serde(rename = "friendCount")]
-    pub friend_count: Option<String>,
+    pub friend_count: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for StatsV2 {
@@ -390,26 +390,26 @@ impl de::Object for StatsV2 {
 #[non_exhaustive]
 pub struct User {
     /// JSON `id` / 字段 `id`. Example / 示例: `"107955"`
-    pub id: Option<String>,
+    pub id: Option<crate::Text>,
     /// JSON `shortId` / 字段 `shortId`. Example / 示例: `""`
     #[serde(rename = "shortId")]
-    pub short_id: Option<String>,
+    pub short_id: Option<crate::Text>,
     /// JSON `uniqueId` / 字段 `uniqueId`. Example / 示例: `"tiktok"`
     #[serde(rename = "uniqueId")]
-    pub unique_id: Option<String>,
+    pub unique_id: Option<crate::Text>,
     /// JSON `nickname` / 字段 `nickname`. Example / 示例: `"TikTok"`
-    pub nickname: Option<String>,
+    pub nickname: Option<crate::Text>,
     /// JSON `avatarLarger` / 字段 `avatarLarger`. Example / 示例: `"https://p16-common-sign.tiktokcdn-us.com/tos-use…"`
     #[serde(rename = "avatarLarger")]
-    pub avatar_larger: Option<String>,
+    pub avatar_larger: Option<crate::Text>,
     /// JSON `avatarMedium` / 字段 `avatarMedium`. Example / 示例: `"https://p16-common-sign.tiktokcdn-us.com/tos-use…"`
     #[serde(rename = "avatarMedium")]
-    pub avatar_medium: Option<String>,
+    pub avatar_medium: Option<crate::Text>,
     /// JSON `avatarThumb` / 字段 `avatarThumb`. Example / 示例: `"https://p16-common-sign.tiktokcdn-us.com/tos-use…"`
     #[serde(rename = "avatarThumb")]
-    pub avatar_thumb: Option<String>,
+    pub avatar_thumb: Option<crate::Text>,
     /// JSON `signature` / 字段 `signature`. Example / 示例: `"One TikTok can make a big impact"`
-    pub signature: Option<String>,
+    pub signature: Option<crate::Text>,
     /// JSON `createTime` / 字段 `createTime`. Example / 示例: `1425144149`
     #[serde(rename = "createTime")]
     pub create_time: Option<i64>,
@@ -417,7 +417,7 @@ pub struct User {
     pub verified: Option<bool>,
     /// JSON `secUid` / 字段 `secUid`. Example / 示例: `"MS4wLjABAAAAv7iSuuXDJGDvJkmH_vz1qkDZYo1apxgzaxdB…"`
     #[serde(rename = "secUid")]
-    pub sec_uid: Option<String>,
+    pub sec_uid: Option<crate::Text>,
     /// JSON `ftc` / 字段 `ftc`. Example / 示例: `false`
     pub ftc: Option<bool>,
     /// JSON `relation` / 字段 `relation`. Example / 示例: `0`
@@ -450,7 +450,7 @@ pub struct User {
     pub is_ad_virtual: Option<bool>,
     /// JSON `roomId` / 字段 `roomId`. Example / 示例: `""`
     #[serde(rename = "roomId")]
-    pub room_id: Option<String>,
+    pub room_id: Option<crate::Text>,
     /// JSON `uniqueIdModifyTime` / 字段 `uniqueIdModifyTime`. Example / 示例: `0`
     #[serde(rename = "uniqueIdModifyTime")]
     pub unique_id_modify_time: Option<i64>,
@@ -468,10 +468,10 @@ pub struct User {
     pub following_visibility: Option<i64>,
     /// JSON `recommendReason` / 字段 `recommendReason`. Example / 示例: `""`
     #[serde(rename = "recommendReason")]
-    pub recommend_reason: Option<String>,
+    pub recommend_reason: Option<crate::Text>,
     /// JSON `nowInvitationCardUrl` / 字段 `nowInvitationCardUrl`. Example / 示例: `""`
     #[serde(rename = "nowInvitationCardUrl")]
-    pub now_invitation_card_url: Option<String>,
+    pub now_invitation_card_url: Option<crate::Text>,
     /// JSON `nickNameModifyTime` / 字段 `nickNameModifyTime`. Example / 示例: `1638559600`
     #[serde(rename = "nickNameModifyTime")]
     pub nick_name_modify_time: Option<i64>,
@@ -485,7 +485,7 @@ pub struct User {
     #[serde(rename = "profileEmbedPermission")]
     pub profile_embed_permission: Option<i64>,
     /// JSON `language` / 字段 `language`. Example / 示例: `"en"`
-    pub language: Option<String>,
+    pub language: Option<crate::Text>,
     /// JSON `eventList` / 字段 `eventList`.
     #[serde(rename = "eventList")]
     pub event_list: Vec<EventListItem>,
@@ -568,7 +568,7 @@ impl de::Object for User {
 #[non_exhaustive]
 pub struct BioLink {
     /// JSON `link` / 字段 `link`. Example / 示例: `"linktr.ee/tiktok"`
-    pub link: Option<String>,
+    pub link: Option<crate::Text>,
     /// JSON `risk` / 字段 `risk`. Example / 示例: `0`
     pub risk: Option<i64>,
 }
@@ -610,7 +610,7 @@ pub struct CommerceUserInfo {
     #[serde(rename = "downLoadLink")]
     pub down_load_link: Option<DownLoadLink>,
     /// JSON `category` / 字段 `category`. Example / 示例: `"Media & Entertainment"`
-    pub category: Option<String>,
+    pub category: Option<crate::Text>,
     /// JSON `categoryButton` / 字段 `categoryButton`. Example / 示例: `false`
     #[serde(rename = "categoryButton")]
     pub category_button: Option<bool>,
@@ -649,9 +649,9 @@ impl de::Object for CommerceUserInfo {
 #[non_exhaustive]
 pub struct DownLoadLink {
     /// JSON `android` / 字段 `android`. Example / 示例: `""`
-    pub android: Option<String>,
+    pub android: Option<crate::Text>,
     /// JSON `ios` / 字段 `ios`. Example / 示例: `""`
-    pub ios: Option<String>,
+    pub ios: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for DownLoadLink {
@@ -685,19 +685,19 @@ impl de::Object for DownLoadLink {
 #[non_exhaustive]
 pub struct EventListItem {
     /// JSON `id` / 字段 `id`. Example / 示例: `"7613931554804334648"`
-    pub id: Option<String>,
+    pub id: Option<crate::Text>,
     /// JSON `start_time` / 字段 `start_time`. Example / 示例: `"1773277200"`
-    pub start_time: Option<String>,
+    pub start_time: Option<crate::Text>,
     /// JSON `duration` / 字段 `duration`. Example / 示例: `"0"`
-    pub duration: Option<String>,
+    pub duration: Option<crate::Text>,
     /// JSON `title` / 字段 `title`. Example / 示例: `"In The Mix, Stephen Sanchez"`
-    pub title: Option<String>,
+    pub title: Option<crate::Text>,
     /// JSON `desc` / 字段 `desc`. Example / 示例: `""`
-    pub desc: Option<String>,
+    pub desc: Option<crate::Text>,
     /// JSON `status` / 字段 `status`. Example / 示例: `0`
     pub status: Option<i64>,
     /// JSON `subscriber_count` / 字段 `subscriber_count`. Example / 示例: `"0"`
-    pub subscriber_count: Option<String>,
+    pub subscriber_count: Option<crate::Text>,
     /// JSON `type` / 字段 `type`. Example / 示例: `0`
     pub r#type: Option<i64>,
     /// JSON `enable_update` / 字段 `enable_update`. Example / 示例: `false`
@@ -705,11 +705,11 @@ pub struct EventListItem {
     /// JSON `has_subscribed` / 字段 `has_subscribed`. Example / 示例: `false`
     pub has_subscribed: Option<bool>,
     /// JSON `under_review_desc` / 字段 `under_review_desc`. Example / 示例: `""`
-    pub under_review_desc: Option<String>,
+    pub under_review_desc: Option<crate::Text>,
     /// JSON `is_paid_event` / 字段 `is_paid_event`. Example / 示例: `false`
     pub is_paid_event: Option<bool>,
     /// JSON `ticket_amount` / 字段 `ticket_amount`. Example / 示例: `"0"`
-    pub ticket_amount: Option<String>,
+    pub ticket_amount: Option<crate::Text>,
     /// JSON `is_promoting` / 字段 `is_promoting`. Example / 示例: `false`
     pub is_promoting: Option<bool>,
     /// JSON `write_acl` / 字段 `write_acl`.

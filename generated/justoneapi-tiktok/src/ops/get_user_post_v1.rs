@@ -190,7 +190,7 @@ impl From<&str> for Sort {
 #[non_exhaustive]
 pub struct Data {
     /// JSON `cursor` / 字段 `cursor`. Example / 示例: `"1771536804564"`
-    pub cursor: Option<String>,
+    pub cursor: Option<crate::Text>,
     /// JSON `extra` / 字段 `extra`.
     pub extra: Option<Extra>,
     /// JSON `hasMore` / 字段 `hasMore`. Example / 示例: `true`
@@ -208,11 +208,11 @@ pub struct Data {
     #[serde(rename = "status_code")]
     pub status_underscore_code: Option<i64>,
     /// JSON `status_msg` / 字段 `status_msg`. Example / 示例: `""`
-    pub status_msg: Option<String>,
+    pub status_msg: Option<crate::Text>,
     /// JSON `tt_chain_token` / 字段 `tt_chain_token`. Example / 示例: `"PXsf54jqn0QwRtD61TMjFw=="`
-    pub tt_chain_token: Option<String>,
+    pub tt_chain_token: Option<crate::Text>,
     /// JSON `cookie` / 字段 `cookie`. Example / 示例: `"tt_chain_token=PXsf54jqn0QwRtD61TMjFw==;"`
-    pub cookie: Option<String>,
+    pub cookie: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for Data {
@@ -256,7 +256,7 @@ pub struct Extra {
     /// JSON `fatal_item_ids` / 字段 `fatal_item_ids`.
     pub fatal_item_ids: Vec<serde_json::Value>,
     /// JSON `logid` / 字段 `logid`. Example / 示例: `"202603091400022B6EC42B2525EFA09EAD"`
-    pub logid: Option<String>,
+    pub logid: Option<crate::Text>,
     /// JSON `now` / 字段 `now`. Example / 示例: `1773064802000`
     pub now: Option<i64>,
 }
@@ -294,7 +294,7 @@ impl de::Object for Extra {
 pub struct ItemListItem {
     /// JSON `AIGCDescription` / 字段 `AIGCDescription`. Example / 示例: `""`
     #[serde(rename = "AIGCDescription")]
-    pub aigc_description: Option<String>,
+    pub aigc_description: Option<crate::Text>,
     /// JSON `CategoryType` / 字段 `CategoryType`. Example / 示例: `101`
     #[serde(rename = "CategoryType")]
     pub category_type: Option<i64>,
@@ -311,7 +311,7 @@ pub struct ItemListItem {
     pub author_stats_v2: Option<AuthorStatsV2>,
     /// JSON `backendSourceEventTracking` / 字段 `backendSourceEventTracking`. Example / 示例: `""`
     #[serde(rename = "backendSourceEventTracking")]
-    pub backend_source_event_tracking: Option<String>,
+    pub backend_source_event_tracking: Option<crate::Text>,
     /// JSON `challenges` / 字段 `challenges`.
     pub challenges: Vec<ChallengesItem>,
     /// JSON `collected` / 字段 `collected`. Example / 示例: `false`
@@ -325,7 +325,7 @@ pub struct ItemListItem {
     #[serde(rename = "creatorAIComment")]
     pub creator_ai_comment: Option<CreatorAiComment>,
     /// JSON `desc` / 字段 `desc`. Example / 示例: `"#filmtok LOCK IN, we caught up with your faves a…"`
-    pub desc: Option<String>,
+    pub desc: Option<crate::Text>,
     /// JSON `digged` / 字段 `digged`. Example / 示例: `false`
     pub digged: Option<bool>,
     /// JSON `diversificationId` / 字段 `diversificationId`. Example / 示例: `10049`
@@ -343,7 +343,7 @@ pub struct ItemListItem {
     #[serde(rename = "forFriend")]
     pub for_friend: Option<bool>,
     /// JSON `id` / 字段 `id`. Example / 示例: `"7614295022346784030"`
-    pub id: Option<String>,
+    pub id: Option<crate::Text>,
     /// JSON `isAd` / 字段 `isAd`. Example / 示例: `false`
     #[serde(rename = "isAd")]
     pub is_ad: Option<bool>,
@@ -387,7 +387,7 @@ pub struct ItemListItem {
     pub text_extra: Vec<ItemListItemTextExtraItem>,
     /// JSON `textLanguage` / 字段 `textLanguage`. Example / 示例: `"en"`
     #[serde(rename = "textLanguage")]
-    pub text_language: Option<String>,
+    pub text_language: Option<crate::Text>,
     /// JSON `textTranslatable` / 字段 `textTranslatable`. Example / 示例: `true`
     #[serde(rename = "textTranslatable")]
     pub text_translatable: Option<bool>,
@@ -469,13 +469,13 @@ pub struct Author {
     pub user_story_status: Option<i64>,
     /// JSON `avatarLarger` / 字段 `avatarLarger`. Example / 示例: `"https://p19-common-sign.tiktokcdn-us.com/tos-use…"`
     #[serde(rename = "avatarLarger")]
-    pub avatar_larger: Option<String>,
+    pub avatar_larger: Option<crate::Text>,
     /// JSON `avatarMedium` / 字段 `avatarMedium`. Example / 示例: `"https://p16-common-sign.tiktokcdn-us.com/tos-use…"`
     #[serde(rename = "avatarMedium")]
-    pub avatar_medium: Option<String>,
+    pub avatar_medium: Option<crate::Text>,
     /// JSON `avatarThumb` / 字段 `avatarThumb`. Example / 示例: `"https://p16-common-sign.tiktokcdn-us.com/tos-use…"`
     #[serde(rename = "avatarThumb")]
-    pub avatar_thumb: Option<String>,
+    pub avatar_thumb: Option<crate::Text>,
     /// JSON `commentSetting` / 字段 `commentSetting`. Example / 示例: `0`
     #[serde(rename = "commentSetting")]
     pub comment_setting: Option<i64>,
@@ -488,7 +488,7 @@ pub struct Author {
     /// JSON `ftc` / 字段 `ftc`. Example / 示例: `false`
     pub ftc: Option<bool>,
     /// JSON `id` / 字段 `id`. Example / 示例: `"107955"`
-    pub id: Option<String>,
+    pub id: Option<crate::Text>,
     /// JSON `isADVirtual` / 字段 `isADVirtual`. Example / 示例: `false`
     #[serde(rename = "isADVirtual")]
     pub is_ad_virtual: Option<bool>,
@@ -496,7 +496,7 @@ pub struct Author {
     #[serde(rename = "isEmbedBanned")]
     pub is_embed_banned: Option<bool>,
     /// JSON `nickname` / 字段 `nickname`. Example / 示例: `"TikTok"`
-    pub nickname: Option<String>,
+    pub nickname: Option<crate::Text>,
     /// JSON `openFavorite` / 字段 `openFavorite`. Example / 示例: `false`
     #[serde(rename = "openFavorite")]
     pub open_favorite: Option<bool>,
@@ -507,17 +507,17 @@ pub struct Author {
     pub relation: Option<i64>,
     /// JSON `secUid` / 字段 `secUid`. Example / 示例: `"MS4wLjABAAAAv7iSuuXDJGDvJkmH_vz1qkDZYo1apxgzaxdB…"`
     #[serde(rename = "secUid")]
-    pub sec_uid: Option<String>,
+    pub sec_uid: Option<crate::Text>,
     /// JSON `secret` / 字段 `secret`. Example / 示例: `false`
     pub secret: Option<bool>,
     /// JSON `signature` / 字段 `signature`. Example / 示例: `"One TikTok can make a big impact"`
-    pub signature: Option<String>,
+    pub signature: Option<crate::Text>,
     /// JSON `stitchSetting` / 字段 `stitchSetting`. Example / 示例: `0`
     #[serde(rename = "stitchSetting")]
     pub stitch_setting: Option<i64>,
     /// JSON `uniqueId` / 字段 `uniqueId`. Example / 示例: `"tiktok"`
     #[serde(rename = "uniqueId")]
-    pub unique_id: Option<String>,
+    pub unique_id: Option<crate::Text>,
     /// JSON `verified` / 字段 `verified`. Example / 示例: `true`
     pub verified: Option<bool>,
 }
@@ -630,24 +630,24 @@ impl de::Object for AuthorStats {
 pub struct AuthorStatsV2 {
     /// JSON `diggCount` / 字段 `diggCount`. Example / 示例: `"3549"`
     #[serde(rename = "diggCount")]
-    pub digg_count: Option<String>,
+    pub digg_count: Option<crate::Text>,
     /// JSON `followerCount` / 字段 `followerCount`. Example / 示例: `"93200000"`
     #[serde(rename = "followerCount")]
-    pub follower_count: Option<String>,
+    pub follower_count: Option<crate::Text>,
     /// JSON `followingCount` / 字段 `followingCount`. Example / 示例: `"3"`
     #[serde(rename = "followingCount")]
-    pub following_count: Option<String>,
+    pub following_count: Option<crate::Text>,
     /// JSON `friendCount` / 字段 `friendCount`. Example / 示例: `"0"`
     #[serde(rename = "friendCount")]
-    pub friend_count: Option<String>,
+    pub friend_count: Option<crate::Text>,
     /// JSON `heart` / 字段 `heart`. Example / 示例: `"455100000"`
-    pub heart: Option<String>,
+    pub heart: Option<crate::Text>,
     /// JSON `heartCount` / 字段 `heartCount`. Example / 示例: `"455100000"`
     #[serde(rename = "heartCount")]
-    pub heart_count: Option<String>,
+    pub heart_count: Option<crate::Text>,
     /// JSON `videoCount` / 字段 `videoCount`. Example / 示例: `"1412"`
     #[serde(rename = "videoCount")]
-    pub video_count: Option<String>,
+    pub video_count: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for AuthorStatsV2 {
@@ -687,28 +687,28 @@ impl de::Object for AuthorStatsV2 {
 pub struct ChallengesItem {
     /// JSON `coverLarger` / 字段 `coverLarger`. Example / 示例: `"https://p16-common-sign.tiktokcdn-us.com/tiktok-…"`
     #[serde(rename = "coverLarger")]
-    pub cover_larger: Option<String>,
+    pub cover_larger: Option<crate::Text>,
     /// JSON `coverMedium` / 字段 `coverMedium`. Example / 示例: `"https://p16-common-sign.tiktokcdn-us.com/tiktok-…"`
     #[serde(rename = "coverMedium")]
-    pub cover_medium: Option<String>,
+    pub cover_medium: Option<crate::Text>,
     /// JSON `coverThumb` / 字段 `coverThumb`. Example / 示例: `"https://p16-common-sign.tiktokcdn-us.com/tiktok-…"`
     #[serde(rename = "coverThumb")]
-    pub cover_thumb: Option<String>,
+    pub cover_thumb: Option<crate::Text>,
     /// JSON `desc` / 字段 `desc`. Example / 示例: `"Celebrate the world of cinema with TikTok."`
-    pub desc: Option<String>,
+    pub desc: Option<crate::Text>,
     /// JSON `id` / 字段 `id`. Example / 示例: `"1639367069624326"`
-    pub id: Option<String>,
+    pub id: Option<crate::Text>,
     /// JSON `profileLarger` / 字段 `profileLarger`. Example / 示例: `"https://p16-common-sign.tiktokcdn-us.com/tiktok-…"`
     #[serde(rename = "profileLarger")]
-    pub profile_larger: Option<String>,
+    pub profile_larger: Option<crate::Text>,
     /// JSON `profileMedium` / 字段 `profileMedium`. Example / 示例: `"https://p16-common-sign.tiktokcdn-us.com/tiktok-…"`
     #[serde(rename = "profileMedium")]
-    pub profile_medium: Option<String>,
+    pub profile_medium: Option<crate::Text>,
     /// JSON `profileThumb` / 字段 `profileThumb`. Example / 示例: `"https://p16-common-sign.tiktokcdn-us.com/tiktok-…"`
     #[serde(rename = "profileThumb")]
-    pub profile_thumb: Option<String>,
+    pub profile_thumb: Option<crate::Text>,
     /// JSON `title` / 字段 `title`. Example / 示例: `"filmtok"`
-    pub title: Option<String>,
+    pub title: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for ChallengesItem {
@@ -749,7 +749,7 @@ impl de::Object for ChallengesItem {
 #[non_exhaustive]
 pub struct ContentsItem {
     /// JSON `desc` / 字段 `desc`. Example / 示例: `"#filmtok LOCK IN, we caught up with your faves a…"`
-    pub desc: Option<String>,
+    pub desc: Option<crate::Text>,
     /// JSON `textExtra` / 字段 `textExtra`.
     #[serde(rename = "textExtra")]
     pub text_extra: Vec<ContentsItemTextExtraItem>,
@@ -787,12 +787,12 @@ impl de::Object for ContentsItem {
 pub struct ContentsItemTextExtraItem {
     /// JSON `awemeId` / 字段 `awemeId`. Example / 示例: `""`
     #[serde(rename = "awemeId")]
-    pub aweme_id: Option<String>,
+    pub aweme_id: Option<crate::Text>,
     /// JSON `end` / 字段 `end`. Example / 示例: `8`
     pub end: Option<i64>,
     /// JSON `hashtagName` / 字段 `hashtagName`. Example / 示例: `"filmtok"`
     #[serde(rename = "hashtagName")]
-    pub hashtag_name: Option<String>,
+    pub hashtag_name: Option<crate::Text>,
     /// JSON `isCommerce` / 字段 `isCommerce`. Example / 示例: `false`
     #[serde(rename = "isCommerce")]
     pub is_commerce: Option<bool>,
@@ -883,13 +883,13 @@ impl de::Object for CreatorAiComment {
 #[non_exhaustive]
 pub struct Event {
     /// JSON `event_id` / 字段 `event_id`. Example / 示例: `"7613931554804334648"`
-    pub event_id: Option<String>,
+    pub event_id: Option<crate::Text>,
     /// JSON `event_start_time` / 字段 `event_start_time`. Example / 示例: `1773277200`
     pub event_start_time: Option<i64>,
     /// JSON `has_subscribed` / 字段 `has_subscribed`. Example / 示例: `false`
     pub has_subscribed: Option<bool>,
     /// JSON `title` / 字段 `title`. Example / 示例: `"In The Mix, Stephen Sanchez"`
-    pub title: Option<String>,
+    pub title: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for Event {
@@ -959,20 +959,20 @@ impl de::Object for ItemControl {
 pub struct Music {
     /// JSON `authorName` / 字段 `authorName`. Example / 示例: `"TikTok"`
     #[serde(rename = "authorName")]
-    pub author_name: Option<String>,
+    pub author_name: Option<crate::Text>,
     /// JSON `coverLarge` / 字段 `coverLarge`. Example / 示例: `"https://p19-common-sign.tiktokcdn-us.com/tos-use…"`
     #[serde(rename = "coverLarge")]
-    pub cover_large: Option<String>,
+    pub cover_large: Option<crate::Text>,
     /// JSON `coverMedium` / 字段 `coverMedium`. Example / 示例: `"https://p16-common-sign.tiktokcdn-us.com/tos-use…"`
     #[serde(rename = "coverMedium")]
-    pub cover_medium: Option<String>,
+    pub cover_medium: Option<crate::Text>,
     /// JSON `coverThumb` / 字段 `coverThumb`. Example / 示例: `"https://p16-common-sign.tiktokcdn-us.com/tos-use…"`
     #[serde(rename = "coverThumb")]
-    pub cover_thumb: Option<String>,
+    pub cover_thumb: Option<crate::Text>,
     /// JSON `duration` / 字段 `duration`. Example / 示例: `88`
     pub duration: Option<i64>,
     /// JSON `id` / 字段 `id`. Example / 示例: `"7614294986238020383"`
-    pub id: Option<String>,
+    pub id: Option<crate::Text>,
     /// JSON `isCopyrighted` / 字段 `isCopyrighted`. Example / 示例: `false`
     #[serde(rename = "isCopyrighted")]
     pub is_copyrighted: Option<bool>,
@@ -984,13 +984,13 @@ pub struct Music {
     pub original: Option<bool>,
     /// JSON `playUrl` / 字段 `playUrl`. Example / 示例: `"https://v16m.tiktokcdn-us.com/897820b8d6897ce6d9…"`
     #[serde(rename = "playUrl")]
-    pub play_url: Option<String>,
+    pub play_url: Option<crate::Text>,
     /// JSON `private` / 字段 `private`. Example / 示例: `false`
     pub private: Option<bool>,
     /// JSON `shoot_duration` / 字段 `shoot_duration`. Example / 示例: `88`
     pub shoot_duration: Option<i64>,
     /// JSON `title` / 字段 `title`. Example / 示例: `"original sound"`
-    pub title: Option<String>,
+    pub title: Option<crate::Text>,
     /// JSON `tt2dsp` / 字段 `tt2dsp`.
     pub tt2dsp: serde_json::Value,
 }
@@ -1090,22 +1090,22 @@ impl de::Object for Stats {
 pub struct StatsV2 {
     /// JSON `collectCount` / 字段 `collectCount`. Example / 示例: `"590"`
     #[serde(rename = "collectCount")]
-    pub collect_count: Option<String>,
+    pub collect_count: Option<crate::Text>,
     /// JSON `commentCount` / 字段 `commentCount`. Example / 示例: `"4108"`
     #[serde(rename = "commentCount")]
-    pub comment_count: Option<String>,
+    pub comment_count: Option<crate::Text>,
     /// JSON `diggCount` / 字段 `diggCount`. Example / 示例: `"5037"`
     #[serde(rename = "diggCount")]
-    pub digg_count: Option<String>,
+    pub digg_count: Option<crate::Text>,
     /// JSON `playCount` / 字段 `playCount`. Example / 示例: `"229000"`
     #[serde(rename = "playCount")]
-    pub play_count: Option<String>,
+    pub play_count: Option<crate::Text>,
     /// JSON `repostCount` / 字段 `repostCount`. Example / 示例: `"0"`
     #[serde(rename = "repostCount")]
-    pub repost_count: Option<String>,
+    pub repost_count: Option<crate::Text>,
     /// JSON `shareCount` / 字段 `shareCount`. Example / 示例: `"632"`
     #[serde(rename = "shareCount")]
-    pub share_count: Option<String>,
+    pub share_count: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for StatsV2 {
@@ -1144,12 +1144,12 @@ impl de::Object for StatsV2 {
 pub struct ItemListItemTextExtraItem {
     /// JSON `awemeId` / 字段 `awemeId`. Example / 示例: `""`
     #[serde(rename = "awemeId")]
-    pub aweme_id: Option<String>,
+    pub aweme_id: Option<crate::Text>,
     /// JSON `end` / 字段 `end`. Example / 示例: `8`
     pub end: Option<i64>,
     /// JSON `hashtagName` / 字段 `hashtagName`. Example / 示例: `"filmtok"`
     #[serde(rename = "hashtagName")]
-    pub hashtag_name: Option<String>,
+    pub hashtag_name: Option<crate::Text>,
     /// JSON `isCommerce` / 字段 `isCommerce`. Example / 示例: `false`
     #[serde(rename = "isCommerce")]
     pub is_commerce: Option<bool>,
@@ -1202,7 +1202,7 @@ pub struct Video {
     pub play_addr_struct: Option<PlayAddrStruct>,
     /// JSON `VQScore` / 字段 `VQScore`. Example / 示例: `"73.67"`
     #[serde(rename = "VQScore")]
-    pub vq_score: Option<String>,
+    pub vq_score: Option<crate::Text>,
     /// JSON `bitrate` / 字段 `bitrate`. Example / 示例: `1356272`
     pub bitrate: Option<i64>,
     /// JSON `bitrateInfo` / 字段 `bitrateInfo`.
@@ -1213,39 +1213,39 @@ pub struct Video {
     pub cla_info: Option<ClaInfo>,
     /// JSON `codecType` / 字段 `codecType`. Example / 示例: `"h264"`
     #[serde(rename = "codecType")]
-    pub codec_type: Option<String>,
+    pub codec_type: Option<crate::Text>,
     /// JSON `cover` / 字段 `cover`. Example / 示例: `"https://p16-common-sign.tiktokcdn-us.com/tos-use…"`
-    pub cover: Option<String>,
+    pub cover: Option<crate::Text>,
     /// JSON `definition` / 字段 `definition`. Example / 示例: `"720p"`
-    pub definition: Option<String>,
+    pub definition: Option<crate::Text>,
     /// JSON `downloadAddr` / 字段 `downloadAddr`. Example / 示例: `"https://v16-webapp-prime.us.tiktok.com/video/tos…"`
     #[serde(rename = "downloadAddr")]
-    pub download_addr: Option<String>,
+    pub download_addr: Option<crate::Text>,
     /// JSON `duration` / 字段 `duration`. Example / 示例: `88`
     pub duration: Option<i64>,
     /// JSON `dynamicCover` / 字段 `dynamicCover`. Example / 示例: `"https://p16-common-sign.tiktokcdn-us.com/tos-use…"`
     #[serde(rename = "dynamicCover")]
-    pub dynamic_cover: Option<String>,
+    pub dynamic_cover: Option<crate::Text>,
     /// JSON `encodeUserTag` / 字段 `encodeUserTag`. Example / 示例: `""`
     #[serde(rename = "encodeUserTag")]
-    pub encode_user_tag: Option<String>,
+    pub encode_user_tag: Option<crate::Text>,
     /// JSON `encodedType` / 字段 `encodedType`. Example / 示例: `"normal"`
     #[serde(rename = "encodedType")]
-    pub encoded_type: Option<String>,
+    pub encoded_type: Option<crate::Text>,
     /// JSON `format` / 字段 `format`. Example / 示例: `"mp4"`
-    pub format: Option<String>,
+    pub format: Option<crate::Text>,
     /// JSON `height` / 字段 `height`. Example / 示例: `1280`
     pub height: Option<i64>,
     /// JSON `id` / 字段 `id`. Example / 示例: `"7614295022346784030"`
-    pub id: Option<String>,
+    pub id: Option<crate::Text>,
     /// JSON `originCover` / 字段 `originCover`. Example / 示例: `"https://p16-common-sign.tiktokcdn-us.com/tos-use…"`
     #[serde(rename = "originCover")]
-    pub origin_cover: Option<String>,
+    pub origin_cover: Option<crate::Text>,
     /// JSON `playAddr` / 字段 `playAddr`. Example / 示例: `"https://v16-webapp-prime.us.tiktok.com/video/tos…"`
     #[serde(rename = "playAddr")]
-    pub play_addr: Option<String>,
+    pub play_addr: Option<crate::Text>,
     /// JSON `ratio` / 字段 `ratio`. Example / 示例: `"720p"`
-    pub ratio: Option<String>,
+    pub ratio: Option<crate::Text>,
     /// JSON `size` / 字段 `size`. Example / 示例: `15043441`
     pub size: Option<i64>,
     /// JSON `subtitleInfos` / 字段 `subtitleInfos`.
@@ -1253,10 +1253,10 @@ pub struct Video {
     pub subtitle_infos: Vec<SubtitleInfosItem>,
     /// JSON `videoID` / 字段 `videoID`. Example / 示例: `"v15044gf0000d6lmgvfog65hiupqen0g"`
     #[serde(rename = "videoID")]
-    pub video_id: Option<String>,
+    pub video_id: Option<crate::Text>,
     /// JSON `videoQuality` / 字段 `videoQuality`. Example / 示例: `"normal"`
     #[serde(rename = "videoQuality")]
-    pub video_quality: Option<String>,
+    pub video_quality: Option<crate::Text>,
     /// JSON `volumeInfo` / 字段 `volumeInfo`.
     #[serde(rename = "volumeInfo")]
     pub volume_info: Option<VolumeInfo>,
@@ -1264,7 +1264,7 @@ pub struct Video {
     pub width: Option<i64>,
     /// JSON `zoomCover` / 字段 `zoomCover`.
     #[serde(rename = "zoomCover")]
-    pub zoom_cover: std::collections::BTreeMap<String, String>,
+    pub zoom_cover: std::collections::BTreeMap<String, crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for Video {
@@ -1326,22 +1326,22 @@ pub struct PlayAddrStruct {
     pub data_size: Option<i64>,
     /// JSON `FileCs` / 字段 `FileCs`. Example / 示例: `"c:0-74172-0daf"`
     #[serde(rename = "FileCs")]
-    pub file_cs: Option<String>,
+    pub file_cs: Option<crate::Text>,
     /// JSON `FileHash` / 字段 `FileHash`. Example / 示例: `"383f9f494b519c01a18f6716820149a6"`
     #[serde(rename = "FileHash")]
-    pub file_hash: Option<String>,
+    pub file_hash: Option<crate::Text>,
     /// JSON `Height` / 字段 `Height`. Example / 示例: `1280`
     #[serde(rename = "Height")]
     pub height: Option<i64>,
     /// JSON `Uri` / 字段 `Uri`. Example / 示例: `"v15044gf0000d6lmgvfog65hiupqen0g"`
     #[serde(rename = "Uri")]
-    pub uri: Option<String>,
+    pub uri: Option<crate::Text>,
     /// JSON `UrlKey` / 字段 `UrlKey`. Example / 示例: `"v15044gf0000d6lmgvfog65hiupqen0g_h264_720p_13562…"`
     #[serde(rename = "UrlKey")]
-    pub url_key: Option<String>,
+    pub url_key: Option<crate::Text>,
     /// JSON `UrlList` / 字段 `UrlList`. Example / 示例: `["https://v16-webapp-prime.us.tiktok.com/video/tos…"]`
     #[serde(rename = "UrlList")]
-    pub url_list: Vec<String>,
+    pub url_list: Vec<crate::Text>,
     /// JSON `Width` / 字段 `Width`. Example / 示例: `720`
     #[serde(rename = "Width")]
     pub width: Option<i64>,
@@ -1391,16 +1391,16 @@ pub struct BitrateInfoItem {
     pub bitrate_fps: Option<i64>,
     /// JSON `CodecType` / 字段 `CodecType`. Example / 示例: `"h264"`
     #[serde(rename = "CodecType")]
-    pub codec_type: Option<String>,
+    pub codec_type: Option<crate::Text>,
     /// JSON `Format` / 字段 `Format`. Example / 示例: `"mp4"`
     #[serde(rename = "Format")]
-    pub format: Option<String>,
+    pub format: Option<crate::Text>,
     /// JSON `GearName` / 字段 `GearName`. Example / 示例: `"normal_720_0"`
     #[serde(rename = "GearName")]
-    pub gear_name: Option<String>,
+    pub gear_name: Option<crate::Text>,
     /// JSON `MVMAF` / 字段 `MVMAF`. Example / 示例: `"{\"v2.0\": {\"srv1\": {\"v1080\": 84.516, \"v960\": 88.0…"`
     #[serde(rename = "MVMAF")]
-    pub mvmaf: Option<String>,
+    pub mvmaf: Option<crate::Text>,
     /// JSON `PlayAddr` / 字段 `PlayAddr`.
     #[serde(rename = "PlayAddr")]
     pub play_addr: Option<PlayAddr>,
@@ -1409,7 +1409,7 @@ pub struct BitrateInfoItem {
     pub quality_type: Option<i64>,
     /// JSON `VideoExtra` / 字段 `VideoExtra`. Example / 示例: `"{\"PktOffsetMap\":\"[{\\\"time\\\": 1, \\\"offset\\\": 2925…"`
     #[serde(rename = "VideoExtra")]
-    pub video_extra: Option<String>,
+    pub video_extra: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for BitrateInfoItem {
@@ -1454,22 +1454,22 @@ pub struct PlayAddr {
     pub data_size: Option<i64>,
     /// JSON `FileCs` / 字段 `FileCs`. Example / 示例: `"c:0-74172-0daf"`
     #[serde(rename = "FileCs")]
-    pub file_cs: Option<String>,
+    pub file_cs: Option<crate::Text>,
     /// JSON `FileHash` / 字段 `FileHash`. Example / 示例: `"383f9f494b519c01a18f6716820149a6"`
     #[serde(rename = "FileHash")]
-    pub file_hash: Option<String>,
+    pub file_hash: Option<crate::Text>,
     /// JSON `Height` / 字段 `Height`. Example / 示例: `1280`
     #[serde(rename = "Height")]
     pub height: Option<i64>,
     /// JSON `Uri` / 字段 `Uri`. Example / 示例: `"v15044gf0000d6lmgvfog65hiupqen0g"`
     #[serde(rename = "Uri")]
-    pub uri: Option<String>,
+    pub uri: Option<crate::Text>,
     /// JSON `UrlKey` / 字段 `UrlKey`. Example / 示例: `"v15044gf0000d6lmgvfog65hiupqen0g_h264_720p_13562…"`
     #[serde(rename = "UrlKey")]
-    pub url_key: Option<String>,
+    pub url_key: Option<crate::Text>,
     /// JSON `UrlList` / 字段 `UrlList`. Example / 示例: `["https://v16-webapp-prime.us.tiktok.com/video/tos…"]`
     #[serde(rename = "UrlList")]
-    pub url_list: Vec<String>,
+    pub url_list: Vec<crate::Text>,
     /// JSON `Width` / 字段 `Width`. Example / 示例: `720`
     #[serde(rename = "Width")]
     pub width: Option<i64>,
@@ -1555,28 +1555,28 @@ impl de::Object for ClaInfo {
 pub struct SubtitleInfosItem {
     /// JSON `Format` / 字段 `Format`. Example / 示例: `"webvtt"`
     #[serde(rename = "Format")]
-    pub format: Option<String>,
+    pub format: Option<crate::Text>,
     /// JSON `LanguageCodeName` / 字段 `LanguageCodeName`. Example / 示例: `"ben-BD"`
     #[serde(rename = "LanguageCodeName")]
-    pub language_code_name: Option<String>,
+    pub language_code_name: Option<crate::Text>,
     /// JSON `LanguageID` / 字段 `LanguageID`. Example / 示例: `"12"`
     #[serde(rename = "LanguageID")]
-    pub language_id: Option<String>,
+    pub language_id: Option<crate::Text>,
     /// JSON `Size` / 字段 `Size`. Example / 示例: `6494`
     #[serde(rename = "Size")]
     pub size: Option<i64>,
     /// JSON `Source` / 字段 `Source`. Example / 示例: `"MT"`
     #[serde(rename = "Source")]
-    pub source: Option<String>,
+    pub source: Option<crate::Text>,
     /// JSON `Url` / 字段 `Url`. Example / 示例: `"https://v16m-webapp.tiktokcdn-us.com/51be5ae2fe5…"`
     #[serde(rename = "Url")]
-    pub url: Option<String>,
+    pub url: Option<crate::Text>,
     /// JSON `UrlExpire` / 字段 `UrlExpire`. Example / 示例: `1773237690`
     #[serde(rename = "UrlExpire")]
     pub url_expire: Option<i64>,
     /// JSON `Version` / 字段 `Version`. Example / 示例: `"4"`
     #[serde(rename = "Version")]
-    pub version: Option<String>,
+    pub version: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for SubtitleInfosItem {
@@ -1654,7 +1654,7 @@ impl de::Object for VolumeInfo {
 #[non_exhaustive]
 pub struct LogPb {
     /// JSON `impr_id` / 字段 `impr_id`. Example / 示例: `"202603091400022B6EC42B2525EFA09EAD"`
-    pub impr_id: Option<String>,
+    pub impr_id: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for LogPb {

@@ -274,7 +274,7 @@ pub struct Data {
     /// JSON `aweme_list` / 字段 `aweme_list`.
     pub aweme_list: Vec<serde_json::Value>,
     /// JSON `backtrace` / 字段 `backtrace`. Example / 示例: `""`
-    pub backtrace: Option<String>,
+    pub backtrace: Option<crate::Text>,
     /// JSON `components` / 字段 `components`.
     pub components: serde_json::Value,
     /// JSON `cursor` / 字段 `cursor`. Example / 示例: `20`
@@ -282,7 +282,7 @@ pub struct Data {
     /// JSON `extra` / 字段 `extra`.
     pub extra: Option<Extra>,
     /// JSON `feedback_type` / 字段 `feedback_type`. Example / 示例: `"video"`
-    pub feedback_type: Option<String>,
+    pub feedback_type: Option<crate::Text>,
     /// JSON `global_doodle_config` / 字段 `global_doodle_config`.
     pub global_doodle_config: Option<GlobalDoodleConfig>,
     /// JSON `has_more` / 字段 `has_more`. Example / 示例: `1`
@@ -294,7 +294,7 @@ pub struct Data {
     /// JSON `status_code` / 字段 `status_code`. Example / 示例: `0`
     pub status_code: Option<i64>,
     /// JSON `version` / 字段 `version`. Example / 示例: `"v2"`
-    pub version: Option<String>,
+    pub version: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for Data {
@@ -342,11 +342,11 @@ pub struct Extra {
     /// JSON `fatal_item_ids` / 字段 `fatal_item_ids`.
     pub fatal_item_ids: Vec<serde_json::Value>,
     /// JSON `logid` / 字段 `logid`. Example / 示例: `"202603091450525E896FC18054EBA1594B"`
-    pub logid: Option<String>,
+    pub logid: Option<crate::Text>,
     /// JSON `now` / 字段 `now`. Example / 示例: `1773067853000`
     pub now: Option<i64>,
     /// JSON `search_request_id` / 字段 `search_request_id`. Example / 示例: `""`
-    pub search_request_id: Option<String>,
+    pub search_request_id: Option<crate::Text>,
     /// JSON `server_stream_time` / 字段 `server_stream_time`. Example / 示例: `634`
     pub server_stream_time: Option<i64>,
 }
@@ -396,15 +396,15 @@ pub struct GlobalDoodleConfig {
     /// JSON `hit_shark` / 字段 `hit_shark`. Example / 示例: `true`
     pub hit_shark: Option<bool>,
     /// JSON `keyword` / 字段 `keyword`. Example / 示例: `"girls"`
-    pub keyword: Option<String>,
+    pub keyword: Option<crate::Text>,
     /// JSON `new_source` / 字段 `new_source`. Example / 示例: `"switch_tab"`
-    pub new_source: Option<String>,
+    pub new_source: Option<crate::Text>,
     /// JSON `search_channel` / 字段 `search_channel`. Example / 示例: `"musically_video"`
-    pub search_channel: Option<String>,
+    pub search_channel: Option<crate::Text>,
     /// JSON `search_intent` / 字段 `search_intent`.
     pub search_intent: serde_json::Value,
     /// JSON `tns_search_result` / 字段 `tns_search_result`. Example / 示例: `"Pass"`
-    pub tns_search_result: Option<String>,
+    pub tns_search_result: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for GlobalDoodleConfig {
@@ -446,7 +446,7 @@ impl de::Object for GlobalDoodleConfig {
 #[non_exhaustive]
 pub struct FeedbackSurveyItem {
     /// JSON `feedback_type` / 字段 `feedback_type`. Example / 示例: `"video"`
-    pub feedback_type: Option<String>,
+    pub feedback_type: Option<crate::Text>,
     /// JSON `long_stress_info` / 字段 `long_stress_info`.
     pub long_stress_info: serde_json::Value,
     /// JSON `multiple_choices` / 字段 `multiple_choices`.
@@ -491,9 +491,9 @@ impl de::Object for FeedbackSurveyItem {
 #[non_exhaustive]
 pub struct MultipleChoicesItem {
     /// JSON `key` / 字段 `key`. Example / 示例: `"Dislike"`
-    pub key: Option<String>,
+    pub key: Option<crate::Text>,
     /// JSON `value` / 字段 `value`. Example / 示例: `"Dislike"`
-    pub value: Option<String>,
+    pub value: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for MultipleChoicesItem {
@@ -527,7 +527,7 @@ impl de::Object for MultipleChoicesItem {
 #[non_exhaustive]
 pub struct LogPb {
     /// JSON `impr_id` / 字段 `impr_id`. Example / 示例: `"202603091450525E896FC18054EBA1594B"`
-    pub impr_id: Option<String>,
+    pub impr_id: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for LogPb {
@@ -602,7 +602,7 @@ pub struct AwemeInfo {
     /// JSON `anchors` / 字段 `anchors`.
     pub anchors: serde_json::Value,
     /// JSON `anchors_extras` / 字段 `anchors_extras`. Example / 示例: `""`
-    pub anchors_extras: Option<String>,
+    pub anchors_extras: Option<crate::Text>,
     /// JSON `animated_image_info` / 字段 `animated_image_info`.
     pub animated_image_info: Option<AnimatedImageInfo>,
     /// JSON `author` / 字段 `author`.
@@ -612,7 +612,7 @@ pub struct AwemeInfo {
     /// JSON `aweme_acl` / 字段 `aweme_acl`.
     pub aweme_acl: Option<AwemeAcl>,
     /// JSON `aweme_id` / 字段 `aweme_id`. Example / 示例: `"7610157256155401502"`
-    pub aweme_id: Option<String>,
+    pub aweme_id: Option<crate::Text>,
     /// JSON `aweme_type` / 字段 `aweme_type`. Example / 示例: `0`
     pub aweme_type: Option<i64>,
     /// JSON `banners` / 字段 `banners`.
@@ -648,7 +648,7 @@ pub struct AwemeInfo {
     /// JSON `commerce_info` / 字段 `commerce_info`.
     pub commerce_info: Option<CommerceInfo>,
     /// JSON `content_desc` / 字段 `content_desc`. Example / 示例: `"[\"8 of the 12 Team USA gold medals were earned b…"`
-    pub content_desc: Option<String>,
+    pub content_desc: Option<crate::Text>,
     /// JSON `content_desc_extra` / 字段 `content_desc_extra`.
     pub content_desc_extra: Vec<ContentDescExtraItem>,
     /// JSON `content_level` / 字段 `content_level`. Example / 示例: `2`
@@ -660,7 +660,7 @@ pub struct AwemeInfo {
     /// JSON `content_size_type` / 字段 `content_size_type`. Example / 示例: `2`
     pub content_size_type: Option<i64>,
     /// JSON `content_type` / 字段 `content_type`. Example / 示例: `"video"`
-    pub content_type: Option<String>,
+    pub content_type: Option<crate::Text>,
     /// JSON `cover_labels` / 字段 `cover_labels`.
     pub cover_labels: serde_json::Value,
     /// JSON `create_time` / 字段 `create_time`. Example / 示例: `1771877844`
@@ -670,21 +670,21 @@ pub struct AwemeInfo {
     /// JSON `creator_ai_comment` / 字段 `creator_ai_comment`.
     pub creator_ai_comment: Option<CreatorAiComment>,
     /// JSON `desc` / 字段 `desc`. Example / 示例: `"8 of the 12 Team USA gold medals were earned by …"`
-    pub desc: Option<String>,
+    pub desc: Option<crate::Text>,
     /// JSON `desc_language` / 字段 `desc_language`. Example / 示例: `"en"`
-    pub desc_language: Option<String>,
+    pub desc_language: Option<crate::Text>,
     /// JSON `disable_search_trending_bar` / 字段 `disable_search_trending_bar`. Example / 示例: `false`
     pub disable_search_trending_bar: Option<bool>,
     /// JSON `distance` / 字段 `distance`. Example / 示例: `""`
-    pub distance: Option<String>,
+    pub distance: Option<crate::Text>,
     /// JSON `distribute_type` / 字段 `distribute_type`. Example / 示例: `1`
     pub distribute_type: Option<i64>,
     /// JSON `ecosystem_perception_enhancement` / 字段 `ecosystem_perception_enhancement`.
     pub ecosystem_perception_enhancement: serde_json::Value,
     /// JSON `follow_up_first_item_id` / 字段 `follow_up_first_item_id`. Example / 示例: `"7602730174592847135"`
-    pub follow_up_first_item_id: Option<String>,
+    pub follow_up_first_item_id: Option<crate::Text>,
     /// JSON `follow_up_item_id_groups` / 字段 `follow_up_item_id_groups`. Example / 示例: `"7602730174592847135"`
-    pub follow_up_item_id_groups: Option<String>,
+    pub follow_up_item_id_groups: Option<crate::Text>,
     /// JSON `follow_up_publish_from_id` / 字段 `follow_up_publish_from_id`. Example / 示例: `7606452548689530126`
     pub follow_up_publish_from_id: Option<i64>,
     /// JSON `geofencing` / 字段 `geofencing`.
@@ -694,7 +694,7 @@ pub struct AwemeInfo {
     /// JSON `green_screen_materials` / 字段 `green_screen_materials`.
     pub green_screen_materials: serde_json::Value,
     /// JSON `group_id` / 字段 `group_id`. Example / 示例: `"7610157256155401502"`
-    pub group_id: Option<String>,
+    pub group_id: Option<crate::Text>,
     /// JSON `group_id_list` / 字段 `group_id_list`.
     pub group_id_list: Option<GroupIdList>,
     /// JSON `has_danmaku` / 字段 `has_danmaku`. Example / 示例: `false`
@@ -756,13 +756,13 @@ pub struct AwemeInfo {
     /// JSON `long_video` / 字段 `long_video`.
     pub long_video: serde_json::Value,
     /// JSON `main_arch_common` / 字段 `main_arch_common`. Example / 示例: `""`
-    pub main_arch_common: Option<String>,
+    pub main_arch_common: Option<crate::Text>,
     /// JSON `mask_infos` / 字段 `mask_infos`.
     pub mask_infos: Vec<serde_json::Value>,
     /// JSON `meme_reg_info` / 字段 `meme_reg_info`.
     pub meme_reg_info: serde_json::Value,
     /// JSON `misc_info` / 字段 `misc_info`. Example / 示例: `"{}"`
-    pub misc_info: Option<String>,
+    pub misc_info: Option<crate::Text>,
     /// JSON `muf_comment_info_v2` / 字段 `muf_comment_info_v2`.
     pub muf_comment_info_v2: serde_json::Value,
     /// JSON `music` / 字段 `music`.
@@ -772,11 +772,11 @@ pub struct AwemeInfo {
     /// JSON `music_end_time_in_ms` / 字段 `music_end_time_in_ms`. Example / 示例: `28034`
     pub music_end_time_in_ms: Option<i64>,
     /// JSON `music_selected_from` / 字段 `music_selected_from`. Example / 示例: `"single_song"`
-    pub music_selected_from: Option<String>,
+    pub music_selected_from: Option<crate::Text>,
     /// JSON `music_title_style` / 字段 `music_title_style`. Example / 示例: `0`
     pub music_title_style: Option<i64>,
     /// JSON `music_volume` / 字段 `music_volume`. Example / 示例: `"50.000000"`
-    pub music_volume: Option<String>,
+    pub music_volume: Option<crate::Text>,
     /// JSON `need_trim_step` / 字段 `need_trim_step`. Example / 示例: `false`
     pub need_trim_step: Option<bool>,
     /// JSON `need_vs_entry` / 字段 `need_vs_entry`. Example / 示例: `false`
@@ -790,7 +790,7 @@ pub struct AwemeInfo {
     /// JSON `origin_comment_ids` / 字段 `origin_comment_ids`.
     pub origin_comment_ids: serde_json::Value,
     /// JSON `origin_volume` / 字段 `origin_volume`. Example / 示例: `"0.000000"`
-    pub origin_volume: Option<String>,
+    pub origin_volume: Option<crate::Text>,
     /// JSON `original_client_text` / 字段 `original_client_text`.
     pub original_client_text: Option<OriginalClientText>,
     /// JSON `paid_content_info` / 字段 `paid_content_info`.
@@ -812,15 +812,15 @@ pub struct AwemeInfo {
     /// JSON `promote_capcut_toggle` / 字段 `promote_capcut_toggle`. Example / 示例: `0`
     pub promote_capcut_toggle: Option<i64>,
     /// JSON `promote_icon_text` / 字段 `promote_icon_text`. Example / 示例: `"Promote"`
-    pub promote_icon_text: Option<String>,
+    pub promote_icon_text: Option<crate::Text>,
     /// JSON `promote_toast` / 字段 `promote_toast`. Example / 示例: `""`
-    pub promote_toast: Option<String>,
+    pub promote_toast: Option<crate::Text>,
     /// JSON `promote_toast_key` / 字段 `promote_toast_key`. Example / 示例: `""`
-    pub promote_toast_key: Option<String>,
+    pub promote_toast_key: Option<crate::Text>,
     /// JSON `question_list` / 字段 `question_list`.
     pub question_list: serde_json::Value,
     /// JSON `quick_reply_emojis` / 字段 `quick_reply_emojis`. Example / 示例: `["😍"]`
-    pub quick_reply_emojis: Vec<String>,
+    pub quick_reply_emojis: Vec<crate::Text>,
     /// JSON `rate` / 字段 `rate`. Example / 示例: `12`
     pub rate: Option<f64>,
     /// JSON `reference_tts_voice_ids` / 字段 `reference_tts_voice_ids`.
@@ -828,7 +828,7 @@ pub struct AwemeInfo {
     /// JSON `reference_voice_filter_ids` / 字段 `reference_voice_filter_ids`.
     pub reference_voice_filter_ids: serde_json::Value,
     /// JSON `region` / 字段 `region`. Example / 示例: `"US"`
-    pub region: Option<String>,
+    pub region: Option<crate::Text>,
     /// JSON `retry_type` / 字段 `retry_type`. Example / 示例: `0`
     pub retry_type: Option<i64>,
     /// JSON `right_products` / 字段 `right_products`.
@@ -836,21 +836,21 @@ pub struct AwemeInfo {
     /// JSON `risk_infos` / 字段 `risk_infos`.
     pub risk_infos: Option<RiskInfos>,
     /// JSON `search_desc` / 字段 `search_desc`. Example / 示例: `"destiny guard our girls #womeninsports #womenssp…"`
-    pub search_desc: Option<String>,
+    pub search_desc: Option<crate::Text>,
     /// JSON `search_highlight` / 字段 `search_highlight`.
     pub search_highlight: Vec<SearchHighlightItem>,
     /// JSON `share_info` / 字段 `share_info`.
     pub share_info: Option<AwemeInfoShareInfo>,
     /// JSON `share_url` / 字段 `share_url`. Example / 示例: `"https://www.tiktok.com/@sidelinesistershq/video/…"`
-    pub share_url: Option<String>,
+    pub share_url: Option<crate::Text>,
     /// JSON `shoot_tab_name` / 字段 `shoot_tab_name`. Example / 示例: `"upload"`
-    pub shoot_tab_name: Option<String>,
+    pub shoot_tab_name: Option<crate::Text>,
     /// JSON `social_interaction_blob` / 字段 `social_interaction_blob`.
     pub social_interaction_blob: Option<SocialInteractionBlob>,
     /// JSON `solaria_profile` / 字段 `solaria_profile`.
     pub solaria_profile: Option<SolariaProfile>,
     /// JSON `sort_label` / 字段 `sort_label`. Example / 示例: `""`
-    pub sort_label: Option<String>,
+    pub sort_label: Option<crate::Text>,
     /// JSON `standard_component_info` / 字段 `standard_component_info`.
     pub standard_component_info: Option<StandardComponentInfo>,
     /// JSON `statistics` / 字段 `statistics`.
@@ -868,9 +868,9 @@ pub struct AwemeInfo {
     /// JSON `text_extra` / 字段 `text_extra`.
     pub text_extra: Vec<AwemeInfoTextExtraItem>,
     /// JSON `text_sticker_major_lang` / 字段 `text_sticker_major_lang`. Example / 示例: `"un"`
-    pub text_sticker_major_lang: Option<String>,
+    pub text_sticker_major_lang: Option<crate::Text>,
     /// JSON `title_language` / 字段 `title_language`. Example / 示例: `"un"`
-    pub title_language: Option<String>,
+    pub title_language: Option<crate::Text>,
     /// JSON `tns_ue_feed_info` / 字段 `tns_ue_feed_info`.
     pub tns_ue_feed_info: Option<TnsUeFeedInfo>,
     /// JSON `ttec_suggest_words` / 字段 `ttec_suggest_words`.
@@ -1118,7 +1118,7 @@ impl de::Object for AwemeInfo {
 #[non_exhaustive]
 pub struct AddedSoundMusicInfo {
     /// JSON `album` / 字段 `album`. Example / 示例: `""`
-    pub album: Option<String>,
+    pub album: Option<crate::Text>,
     /// JSON `allow_offline_music_to_detail_page` / 字段 `allow_offline_music_to_detail_page`. Example / 示例: `false`
     pub allow_offline_music_to_detail_page: Option<bool>,
     /// JSON `artists` / 字段 `artists`.
@@ -1126,7 +1126,7 @@ pub struct AddedSoundMusicInfo {
     /// JSON `audition_duration` / 字段 `audition_duration`. Example / 示例: `28`
     pub audition_duration: Option<i64>,
     /// JSON `author` / 字段 `author`. Example / 示例: `"e."`
-    pub author: Option<String>,
+    pub author: Option<crate::Text>,
     /// JSON `author_deleted` / 字段 `author_deleted`. Example / 示例: `false`
     pub author_deleted: Option<bool>,
     /// JSON `author_position` / 字段 `author_position`.
@@ -1162,7 +1162,7 @@ pub struct AddedSoundMusicInfo {
     /// JSON `external_song_info` / 字段 `external_song_info`.
     pub external_song_info: Vec<serde_json::Value>,
     /// JSON `extra` / 字段 `extra`. Example / 示例: `"{\"aed_music_dur\":12,\"amplitude_peak\":0,\"beats\":{…"`
-    pub extra: Option<String>,
+    pub extra: Option<crate::Text>,
     /// JSON `has_commerce_right` / 字段 `has_commerce_right`. Example / 示例: `true`
     pub has_commerce_right: Option<bool>,
     /// JSON `has_commerce_right_strict` / 字段 `has_commerce_right_strict`. Example / 示例: `false`
@@ -1172,7 +1172,7 @@ pub struct AddedSoundMusicInfo {
     /// JSON `id` / 字段 `id`. Example / 示例: `7518407207860407053`
     pub id: Option<i64>,
     /// JSON `id_str` / 字段 `id_str`. Example / 示例: `"7518407207860407053"`
-    pub id_str: Option<String>,
+    pub id_str: Option<crate::Text>,
     /// JSON `is_audio_url_with_cookie` / 字段 `is_audio_url_with_cookie`. Example / 示例: `false`
     pub is_audio_url_with_cookie: Option<bool>,
     /// JSON `is_author_artist` / 字段 `is_author_artist`. Example / 示例: `false`
@@ -1194,7 +1194,7 @@ pub struct AddedSoundMusicInfo {
     /// JSON `is_shooting_allow` / 字段 `is_shooting_allow`. Example / 示例: `true`
     pub is_shooting_allow: Option<bool>,
     /// JSON `log_extra` / 字段 `log_extra`. Example / 示例: `"{\"meta_song_matched_type\":\"group3\",\"ttm_matched_…"`
-    pub log_extra: Option<String>,
+    pub log_extra: Option<crate::Text>,
     /// JSON `lyric_short_position` / 字段 `lyric_short_position`.
     pub lyric_short_position: serde_json::Value,
     /// JSON `matched_pgc_sound` / 字段 `matched_pgc_sound`.
@@ -1204,7 +1204,7 @@ pub struct AddedSoundMusicInfo {
     /// JSON `meme_song_info` / 字段 `meme_song_info`.
     pub meme_song_info: serde_json::Value,
     /// JSON `mid` / 字段 `mid`. Example / 示例: `"7518407207860407053"`
-    pub mid: Option<String>,
+    pub mid: Option<crate::Text>,
     /// JSON `multi_bit_rate_play_info` / 字段 `multi_bit_rate_play_info`.
     pub multi_bit_rate_play_info: serde_json::Value,
     /// JSON `music_group_use_count` / 字段 `music_group_use_count`. Example / 示例: `0`
@@ -1216,13 +1216,13 @@ pub struct AddedSoundMusicInfo {
     /// JSON `mute_share` / 字段 `mute_share`. Example / 示例: `false`
     pub mute_share: Option<bool>,
     /// JSON `offline_desc` / 字段 `offline_desc`. Example / 示例: `""`
-    pub offline_desc: Option<String>,
+    pub offline_desc: Option<crate::Text>,
     /// JSON `owner_handle` / 字段 `owner_handle`. Example / 示例: `"crispinophurs"`
-    pub owner_handle: Option<String>,
+    pub owner_handle: Option<crate::Text>,
     /// JSON `owner_id` / 字段 `owner_id`. Example / 示例: `"6944688631567156230"`
-    pub owner_id: Option<String>,
+    pub owner_id: Option<crate::Text>,
     /// JSON `owner_nickname` / 字段 `owner_nickname`. Example / 示例: `"e."`
-    pub owner_nickname: Option<String>,
+    pub owner_nickname: Option<crate::Text>,
     /// JSON `play_url` / 字段 `play_url`.
     pub play_url: Option<AddedSoundMusicInfoPlayUrl>,
     /// JSON `position` / 字段 `position`.
@@ -1240,7 +1240,7 @@ pub struct AddedSoundMusicInfo {
     /// JSON `search_highlight` / 字段 `search_highlight`.
     pub search_highlight: serde_json::Value,
     /// JSON `sec_uid` / 字段 `sec_uid`. Example / 示例: `"MS4wLjABAAAAvlgpiNd6xsvdkKICeT88-M5wvglME3puCA3B…"`
-    pub sec_uid: Option<String>,
+    pub sec_uid: Option<crate::Text>,
     /// JSON `shoot_duration` / 字段 `shoot_duration`. Example / 示例: `28`
     pub shoot_duration: Option<i64>,
     /// JSON `sim_group_id_v3` / 字段 `sim_group_id_v3`. Example / 示例: `1344945423`
@@ -1254,7 +1254,7 @@ pub struct AddedSoundMusicInfo {
     /// JSON `tag_list` / 字段 `tag_list`.
     pub tag_list: serde_json::Value,
     /// JSON `title` / 字段 `title`. Example / 示例: `"original sound - crispinophurs"`
-    pub title: Option<String>,
+    pub title: Option<crate::Text>,
     /// JSON `tt_to_dsp_song_infos` / 字段 `tt_to_dsp_song_infos`.
     pub tt_to_dsp_song_infos: serde_json::Value,
     /// JSON `uncert_artists` / 字段 `uncert_artists`.
@@ -1384,9 +1384,9 @@ pub struct AddedSoundMusicInfoAvatarMedium {
     /// JSON `height` / 字段 `height`. Example / 示例: `720`
     pub height: Option<i64>,
     /// JSON `uri` / 字段 `uri`. Example / 示例: `"tos-useast5-avt-0068-tx/ab8a40dfdf828de877dbd894…"`
-    pub uri: Option<String>,
+    pub uri: Option<crate::Text>,
     /// JSON `url_list` / 字段 `url_list`. Example / 示例: `["https://p16-common-sign.tiktokcdn-us.com/tos-use…"]`
-    pub url_list: Vec<String>,
+    pub url_list: Vec<crate::Text>,
     /// JSON `url_prefix` / 字段 `url_prefix`.
     pub url_prefix: serde_json::Value,
     /// JSON `width` / 字段 `width`. Example / 示例: `720`
@@ -1429,9 +1429,9 @@ pub struct AddedSoundMusicInfoAvatarThumb {
     /// JSON `height` / 字段 `height`. Example / 示例: `720`
     pub height: Option<i64>,
     /// JSON `uri` / 字段 `uri`. Example / 示例: `"tos-useast5-avt-0068-tx/ab8a40dfdf828de877dbd894…"`
-    pub uri: Option<String>,
+    pub uri: Option<crate::Text>,
     /// JSON `url_list` / 字段 `url_list`. Example / 示例: `["https://p19-common-sign.tiktokcdn-us.com/tos-use…"]`
-    pub url_list: Vec<String>,
+    pub url_list: Vec<crate::Text>,
     /// JSON `url_prefix` / 字段 `url_prefix`.
     pub url_prefix: serde_json::Value,
     /// JSON `width` / 字段 `width`. Example / 示例: `720`
@@ -1474,9 +1474,9 @@ pub struct AddedSoundMusicInfoCoverLarge {
     /// JSON `height` / 字段 `height`. Example / 示例: `720`
     pub height: Option<i64>,
     /// JSON `uri` / 字段 `uri`. Example / 示例: `"tos-useast5-avt-0068-tx/ab8a40dfdf828de877dbd894…"`
-    pub uri: Option<String>,
+    pub uri: Option<crate::Text>,
     /// JSON `url_list` / 字段 `url_list`. Example / 示例: `["https://p16-common-sign.tiktokcdn-us.com/tos-use…"]`
-    pub url_list: Vec<String>,
+    pub url_list: Vec<crate::Text>,
     /// JSON `url_prefix` / 字段 `url_prefix`.
     pub url_prefix: serde_json::Value,
     /// JSON `width` / 字段 `width`. Example / 示例: `720`
@@ -1519,9 +1519,9 @@ pub struct AddedSoundMusicInfoCoverMedium {
     /// JSON `height` / 字段 `height`. Example / 示例: `720`
     pub height: Option<i64>,
     /// JSON `uri` / 字段 `uri`. Example / 示例: `"tos-useast5-avt-0068-tx/ab8a40dfdf828de877dbd894…"`
-    pub uri: Option<String>,
+    pub uri: Option<crate::Text>,
     /// JSON `url_list` / 字段 `url_list`. Example / 示例: `["https://p16-common-sign.tiktokcdn-us.com/tos-use…"]`
-    pub url_list: Vec<String>,
+    pub url_list: Vec<crate::Text>,
     /// JSON `url_prefix` / 字段 `url_prefix`.
     pub url_prefix: serde_json::Value,
     /// JSON `width` / 字段 `width`. Example / 示例: `720`
@@ -1564,9 +1564,9 @@ pub struct AddedSoundMusicInfoCoverThumb {
     /// JSON `height` / 字段 `height`. Example / 示例: `720`
     pub height: Option<i64>,
     /// JSON `uri` / 字段 `uri`. Example / 示例: `"tos-useast5-avt-0068-tx/ab8a40dfdf828de877dbd894…"`
-    pub uri: Option<String>,
+    pub uri: Option<crate::Text>,
     /// JSON `url_list` / 字段 `url_list`. Example / 示例: `["https://p19-common-sign.tiktokcdn-us.com/tos-use…"]`
-    pub url_list: Vec<String>,
+    pub url_list: Vec<crate::Text>,
     /// JSON `url_prefix` / 字段 `url_prefix`.
     pub url_prefix: serde_json::Value,
     /// JSON `width` / 字段 `width`. Example / 示例: `720`
@@ -1660,17 +1660,17 @@ pub struct AddedSoundMusicInfoMatchedPgcSound {
     /// JSON `artist_infos` / 字段 `artist_infos`.
     pub artist_infos: Vec<serde_json::Value>,
     /// JSON `author` / 字段 `author`. Example / 示例: `"The Hollywood Symphony Orchestra"`
-    pub author: Option<String>,
+    pub author: Option<crate::Text>,
     /// JSON `cover_medium` / 字段 `cover_medium`.
     pub cover_medium: Option<AddedSoundMusicInfoMatchedPgcSoundCoverMedium>,
     /// JSON `mixed_author` / 字段 `mixed_author`. Example / 示例: `"Contains music from: \"Honor to Us All\""`
-    pub mixed_author: Option<String>,
+    pub mixed_author: Option<crate::Text>,
     /// JSON `mixed_title` / 字段 `mixed_title`. Example / 示例: `"original sound - crispinophurs (Contains music f…"`
-    pub mixed_title: Option<String>,
+    pub mixed_title: Option<crate::Text>,
     /// JSON `music_release_info` / 字段 `music_release_info`.
     pub music_release_info: Option<AddedSoundMusicInfoMatchedPgcSoundMusicReleaseInfo>,
     /// JSON `title` / 字段 `title`. Example / 示例: `"Honor to Us All"`
-    pub title: Option<String>,
+    pub title: Option<crate::Text>,
     /// JSON `uncert_artists` / 字段 `uncert_artists`.
     pub uncert_artists: serde_json::Value,
 }
@@ -1714,9 +1714,9 @@ pub struct AddedSoundMusicInfoMatchedPgcSoundCoverMedium {
     /// JSON `height` / 字段 `height`. Example / 示例: `720`
     pub height: Option<i64>,
     /// JSON `uri` / 字段 `uri`. Example / 示例: `"tos-alisg-v-2774/3b116061a9894b09bbe71bcb4d8e204…"`
-    pub uri: Option<String>,
+    pub uri: Option<crate::Text>,
     /// JSON `url_list` / 字段 `url_list`. Example / 示例: `["https://p16-common.tiktokcdn-us.com/tos-alisg-v-…"]`
-    pub url_list: Vec<String>,
+    pub url_list: Vec<crate::Text>,
     /// JSON `url_prefix` / 字段 `url_prefix`.
     pub url_prefix: serde_json::Value,
     /// JSON `width` / 字段 `width`. Example / 示例: `720`
@@ -1794,7 +1794,7 @@ impl de::Object for AddedSoundMusicInfoMatchedPgcSoundMusicReleaseInfo {
 #[non_exhaustive]
 pub struct AddedSoundMusicInfoMatchedSong {
     /// JSON `author` / 字段 `author`. Example / 示例: `"The Hollywood Symphony Orchestra"`
-    pub author: Option<String>,
+    pub author: Option<crate::Text>,
     /// JSON `chorus_info` / 字段 `chorus_info`.
     pub chorus_info: Option<AddedSoundMusicInfoMatchedSongChorusInfo>,
     /// JSON `cover_medium` / 字段 `cover_medium`.
@@ -1802,13 +1802,13 @@ pub struct AddedSoundMusicInfoMatchedSong {
     /// JSON `full_duration` / 字段 `full_duration`. Example / 示例: `186474`
     pub full_duration: Option<i64>,
     /// JSON `h5_url` / 字段 `h5_url`. Example / 示例: `""`
-    pub h5_url: Option<String>,
+    pub h5_url: Option<crate::Text>,
     /// JSON `id` / 字段 `id`. Example / 示例: `"6717101160597047297"`
-    pub id: Option<String>,
+    pub id: Option<crate::Text>,
     /// JSON `performers` / 字段 `performers`.
     pub performers: serde_json::Value,
     /// JSON `title` / 字段 `title`. Example / 示例: `"Honor to Us All"`
-    pub title: Option<String>,
+    pub title: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for AddedSoundMusicInfoMatchedSong {
@@ -1886,9 +1886,9 @@ pub struct AddedSoundMusicInfoMatchedSongCoverMedium {
     /// JSON `height` / 字段 `height`. Example / 示例: `720`
     pub height: Option<i64>,
     /// JSON `uri` / 字段 `uri`. Example / 示例: `"tos-alisg-v-2774/3b116061a9894b09bbe71bcb4d8e204…"`
-    pub uri: Option<String>,
+    pub uri: Option<crate::Text>,
     /// JSON `url_list` / 字段 `url_list`. Example / 示例: `["https://p16-common.tiktokcdn-us.com/tos-alisg-v-…"]`
-    pub url_list: Vec<String>,
+    pub url_list: Vec<crate::Text>,
     /// JSON `url_prefix` / 字段 `url_prefix`.
     pub url_prefix: serde_json::Value,
     /// JSON `width` / 字段 `width`. Example / 示例: `720`
@@ -1933,9 +1933,9 @@ pub struct AddedSoundMusicInfoPlayUrl {
     /// JSON `height` / 字段 `height`. Example / 示例: `720`
     pub height: Option<i64>,
     /// JSON `uri` / 字段 `uri`. Example / 示例: `"https://v16m.tiktokcdn-us.com/6309ede8f82daad9e2…"`
-    pub uri: Option<String>,
+    pub uri: Option<crate::Text>,
     /// JSON `url_list` / 字段 `url_list`. Example / 示例: `["https://v16m.tiktokcdn-us.com/6309ede8f82daad9e2…"]`
-    pub url_list: Vec<String>,
+    pub url_list: Vec<crate::Text>,
     /// JSON `url_prefix` / 字段 `url_prefix`.
     pub url_prefix: serde_json::Value,
     /// JSON `width` / 字段 `width`. Example / 示例: `720`
@@ -1979,9 +1979,9 @@ pub struct AddedSoundMusicInfoStrongBeatUrl {
     /// JSON `height` / 字段 `height`. Example / 示例: `720`
     pub height: Option<i64>,
     /// JSON `uri` / 字段 `uri`. Example / 示例: `"https://sf19.tiktokcdn-us.com/obj/tiktok-obj/pat…"`
-    pub uri: Option<String>,
+    pub uri: Option<crate::Text>,
     /// JSON `url_list` / 字段 `url_list`. Example / 示例: `["https://sf19.tiktokcdn-us.com/obj/tiktok-obj/pat…"]`
-    pub url_list: Vec<String>,
+    pub url_list: Vec<crate::Text>,
     /// JSON `url_prefix` / 字段 `url_prefix`.
     pub url_prefix: serde_json::Value,
     /// JSON `width` / 字段 `width`. Example / 示例: `720`
@@ -2116,7 +2116,7 @@ pub struct AwemeInfoAuthor {
     /// JSON `avatar_thumb` / 字段 `avatar_thumb`.
     pub avatar_thumb: Option<AwemeInfoAuthorAvatarThumb>,
     /// JSON `avatar_uri` / 字段 `avatar_uri`. Example / 示例: `"tos-useast5-avt-0068-tx/5aa615a772bc4ef267324ad6…"`
-    pub avatar_uri: Option<String>,
+    pub avatar_uri: Option<crate::Text>,
     /// JSON `aweme_count` / 字段 `aweme_count`. Example / 示例: `0`
     pub aweme_count: Option<i64>,
     /// JSON `bold_fields` / 字段 `bold_fields`.
@@ -2136,15 +2136,15 @@ pub struct AwemeInfoAuthor {
     /// JSON `cover_url` / 字段 `cover_url`.
     pub cover_url: serde_json::Value,
     /// JSON `custom_verify` / 字段 `custom_verify`. Example / 示例: `""`
-    pub custom_verify: Option<String>,
+    pub custom_verify: Option<crate::Text>,
     /// JSON `cv_level` / 字段 `cv_level`. Example / 示例: `""`
-    pub cv_level: Option<String>,
+    pub cv_level: Option<crate::Text>,
     /// JSON `download_prompt_ts` / 字段 `download_prompt_ts`. Example / 示例: `0`
     pub download_prompt_ts: Option<i64>,
     /// JSON `enabled_filter_all_comments` / 字段 `enabled_filter_all_comments`. Example / 示例: `false`
     pub enabled_filter_all_comments: Option<bool>,
     /// JSON `enterprise_verify_reason` / 字段 `enterprise_verify_reason`. Example / 示例: `""`
-    pub enterprise_verify_reason: Option<String>,
+    pub enterprise_verify_reason: Option<crate::Text>,
     /// JSON `events` / 字段 `events`.
     pub events: serde_json::Value,
     /// JSON `fake_data_info` / 字段 `fake_data_info`.
@@ -2170,7 +2170,7 @@ pub struct AwemeInfoAuthor {
     /// JSON `homepage_bottom_toast` / 字段 `homepage_bottom_toast`.
     pub homepage_bottom_toast: serde_json::Value,
     /// JSON `ins_id` / 字段 `ins_id`. Example / 示例: `""`
-    pub ins_id: Option<String>,
+    pub ins_id: Option<crate::Text>,
     /// JSON `is_ad_fake` / 字段 `is_ad_fake`. Example / 示例: `false`
     pub is_ad_fake: Option<bool>,
     /// JSON `is_block` / 字段 `is_block`. Example / 示例: `false`
@@ -2200,13 +2200,13 @@ pub struct AwemeInfoAuthor {
     /// JSON `mutual_relation_avatars` / 字段 `mutual_relation_avatars`.
     pub mutual_relation_avatars: serde_json::Value,
     /// JSON `name_field` / 字段 `name_field`. Example / 示例: `"nickname"`
-    pub name_field: Option<String>,
+    pub name_field: Option<crate::Text>,
     /// JSON `need_points` / 字段 `need_points`.
     pub need_points: serde_json::Value,
     /// JSON `need_recommend` / 字段 `need_recommend`. Example / 示例: `0`
     pub need_recommend: Option<i64>,
     /// JSON `nickname` / 字段 `nickname`. Example / 示例: `"Sideline Sisters"`
-    pub nickname: Option<String>,
+    pub nickname: Option<crate::Text>,
     /// JSON `platform_sync_info` / 字段 `platform_sync_info`.
     pub platform_sync_info: serde_json::Value,
     /// JSON `prevent_download` / 字段 `prevent_download`. Example / 示例: `false`
@@ -2220,11 +2220,11 @@ pub struct AwemeInfoAuthor {
     /// JSON `search_highlight` / 字段 `search_highlight`.
     pub search_highlight: serde_json::Value,
     /// JSON `search_user_desc` / 字段 `search_user_desc`. Example / 示例: `"sidelinesistershq"`
-    pub search_user_desc: Option<String>,
+    pub search_user_desc: Option<crate::Text>,
     /// JSON `search_user_name` / 字段 `search_user_name`. Example / 示例: `"Sideline Sisters"`
-    pub search_user_name: Option<String>,
+    pub search_user_name: Option<crate::Text>,
     /// JSON `sec_uid` / 字段 `sec_uid`. Example / 示例: `"MS4wLjABAAAAndhFecHmtnHJE7fnKvOdKD0FMe3qPq6oH25M…"`
-    pub sec_uid: Option<String>,
+    pub sec_uid: Option<crate::Text>,
     /// JSON `secret` / 字段 `secret`. Example / 示例: `0`
     pub secret: Option<i64>,
     /// JSON `shield_comment_notice` / 字段 `shield_comment_notice`. Example / 示例: `0`
@@ -2236,7 +2236,7 @@ pub struct AwemeInfoAuthor {
     /// JSON `shield_follow_notice` / 字段 `shield_follow_notice`. Example / 示例: `0`
     pub shield_follow_notice: Option<i64>,
     /// JSON `short_id` / 字段 `short_id`. Example / 示例: `"0"`
-    pub short_id: Option<String>,
+    pub short_id: Option<crate::Text>,
     /// JSON `show_image_bubble` / 字段 `show_image_bubble`. Example / 示例: `false`
     pub show_image_bubble: Option<bool>,
     /// JSON `special_account` / 字段 `special_account`.
@@ -2254,9 +2254,9 @@ pub struct AwemeInfoAuthor {
     /// JSON `type_label` / 字段 `type_label`.
     pub type_label: serde_json::Value,
     /// JSON `uid` / 字段 `uid`. Example / 示例: `"7520077667372106766"`
-    pub uid: Option<String>,
+    pub uid: Option<crate::Text>,
     /// JSON `unique_id` / 字段 `unique_id`. Example / 示例: `"sidelinesistershq"`
-    pub unique_id: Option<String>,
+    pub unique_id: Option<crate::Text>,
     /// JSON `user_canceled` / 字段 `user_canceled`. Example / 示例: `false`
     pub user_canceled: Option<bool>,
     /// JSON `user_mode` / 字段 `user_mode`. Example / 示例: `1`
@@ -2276,7 +2276,7 @@ pub struct AwemeInfoAuthor {
     /// JSON `verification_type` / 字段 `verification_type`. Example / 示例: `0`
     pub verification_type: Option<i64>,
     /// JSON `verify_info` / 字段 `verify_info`. Example / 示例: `""`
-    pub verify_info: Option<String>,
+    pub verify_info: Option<crate::Text>,
     /// JSON `video_icon` / 字段 `video_icon`.
     pub video_icon: Option<VideoIcon>,
     /// JSON `white_cover_url` / 字段 `white_cover_url`.
@@ -2426,9 +2426,9 @@ pub struct Avatar168x168 {
     /// JSON `height` / 字段 `height`. Example / 示例: `720`
     pub height: Option<i64>,
     /// JSON `uri` / 字段 `uri`. Example / 示例: `"tos-useast5-avt-0068-tx/5aa615a772bc4ef267324ad6…"`
-    pub uri: Option<String>,
+    pub uri: Option<crate::Text>,
     /// JSON `url_list` / 字段 `url_list`. Example / 示例: `["https://p19-common-sign.tiktokcdn-us.com/tos-use…"]`
-    pub url_list: Vec<String>,
+    pub url_list: Vec<crate::Text>,
     /// JSON `url_prefix` / 字段 `url_prefix`.
     pub url_prefix: serde_json::Value,
     /// JSON `width` / 字段 `width`. Example / 示例: `720`
@@ -2471,9 +2471,9 @@ pub struct Avatar300x300 {
     /// JSON `height` / 字段 `height`. Example / 示例: `720`
     pub height: Option<i64>,
     /// JSON `uri` / 字段 `uri`. Example / 示例: `"tos-useast5-avt-0068-tx/5aa615a772bc4ef267324ad6…"`
-    pub uri: Option<String>,
+    pub uri: Option<crate::Text>,
     /// JSON `url_list` / 字段 `url_list`. Example / 示例: `["https://p16-common-sign.tiktokcdn-us.com/tos-use…"]`
-    pub url_list: Vec<String>,
+    pub url_list: Vec<crate::Text>,
     /// JSON `url_prefix` / 字段 `url_prefix`.
     pub url_prefix: serde_json::Value,
     /// JSON `width` / 字段 `width`. Example / 示例: `720`
@@ -2516,9 +2516,9 @@ pub struct AvatarLarger {
     /// JSON `height` / 字段 `height`. Example / 示例: `720`
     pub height: Option<i64>,
     /// JSON `uri` / 字段 `uri`. Example / 示例: `"tos-useast5-avt-0068-tx/5aa615a772bc4ef267324ad6…"`
-    pub uri: Option<String>,
+    pub uri: Option<crate::Text>,
     /// JSON `url_list` / 字段 `url_list`. Example / 示例: `["https://p19-common-sign.tiktokcdn-us.com/tos-use…"]`
-    pub url_list: Vec<String>,
+    pub url_list: Vec<crate::Text>,
     /// JSON `url_prefix` / 字段 `url_prefix`.
     pub url_prefix: serde_json::Value,
     /// JSON `width` / 字段 `width`. Example / 示例: `720`
@@ -2561,9 +2561,9 @@ pub struct AwemeInfoAuthorAvatarMedium {
     /// JSON `height` / 字段 `height`. Example / 示例: `720`
     pub height: Option<i64>,
     /// JSON `uri` / 字段 `uri`. Example / 示例: `"tos-useast5-avt-0068-tx/5aa615a772bc4ef267324ad6…"`
-    pub uri: Option<String>,
+    pub uri: Option<crate::Text>,
     /// JSON `url_list` / 字段 `url_list`. Example / 示例: `["https://p16-common-sign.tiktokcdn-us.com/tos-use…"]`
-    pub url_list: Vec<String>,
+    pub url_list: Vec<crate::Text>,
     /// JSON `url_prefix` / 字段 `url_prefix`.
     pub url_prefix: serde_json::Value,
     /// JSON `width` / 字段 `width`. Example / 示例: `720`
@@ -2606,9 +2606,9 @@ pub struct AwemeInfoAuthorAvatarThumb {
     /// JSON `height` / 字段 `height`. Example / 示例: `720`
     pub height: Option<i64>,
     /// JSON `uri` / 字段 `uri`. Example / 示例: `"tos-useast5-avt-0068-tx/5aa615a772bc4ef267324ad6…"`
-    pub uri: Option<String>,
+    pub uri: Option<crate::Text>,
     /// JSON `url_list` / 字段 `url_list`. Example / 示例: `["https://p16-common-sign.tiktokcdn-us.com/tos-use…"]`
-    pub url_list: Vec<String>,
+    pub url_list: Vec<crate::Text>,
     /// JSON `url_prefix` / 字段 `url_prefix`.
     pub url_prefix: serde_json::Value,
     /// JSON `width` / 字段 `width`. Example / 示例: `720`
@@ -2684,7 +2684,7 @@ pub struct VideoIcon {
     /// JSON `height` / 字段 `height`. Example / 示例: `720`
     pub height: Option<i64>,
     /// JSON `uri` / 字段 `uri`. Example / 示例: `""`
-    pub uri: Option<String>,
+    pub uri: Option<crate::Text>,
     /// JSON `url_list` / 字段 `url_list`.
     pub url_list: Vec<serde_json::Value>,
     /// JSON `url_prefix` / 字段 `url_prefix`.
@@ -2937,7 +2937,7 @@ impl de::Object for BannersItem {
 #[non_exhaustive]
 pub struct Key {
     /// JSON `component_key` / 字段 `component_key`. Example / 示例: `"bottom_banner_search_rs"`
-    pub component_key: Option<String>,
+    pub component_key: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for Key {
@@ -2970,25 +2970,25 @@ impl de::Object for Key {
 #[non_exhaustive]
 pub struct C2paInfo {
     /// JSON `aigc_src` / 字段 `aigc_src`. Example / 示例: `""`
-    pub aigc_src: Option<String>,
+    pub aigc_src: Option<crate::Text>,
     /// JSON `c2pa_extra_data` / 字段 `c2pa_extra_data`. Example / 示例: `"{\"aigc_percentage_type\":0}"`
-    pub c2pa_extra_data: Option<String>,
+    pub c2pa_extra_data: Option<crate::Text>,
     /// JSON `dedup_err` / 字段 `dedup_err`. Example / 示例: `""`
-    pub dedup_err: Option<String>,
+    pub dedup_err: Option<crate::Text>,
     /// JSON `dedup_src` / 字段 `dedup_src`. Example / 示例: `""`
-    pub dedup_src: Option<String>,
+    pub dedup_src: Option<crate::Text>,
     /// JSON `first_aigc_src` / 字段 `first_aigc_src`. Example / 示例: `""`
-    pub first_aigc_src: Option<String>,
+    pub first_aigc_src: Option<crate::Text>,
     /// JSON `first_src` / 字段 `first_src`. Example / 示例: `""`
-    pub first_src: Option<String>,
+    pub first_src: Option<crate::Text>,
     /// JSON `is_capcut` / 字段 `is_capcut`. Example / 示例: `false`
     pub is_capcut: Option<bool>,
     /// JSON `is_tiktok` / 字段 `is_tiktok`. Example / 示例: `false`
     pub is_tiktok: Option<bool>,
     /// JSON `last_aigc_src` / 字段 `last_aigc_src`. Example / 示例: `""`
-    pub last_aigc_src: Option<String>,
+    pub last_aigc_src: Option<crate::Text>,
     /// JSON `last_src` / 字段 `last_src`. Example / 示例: `""`
-    pub last_src: Option<String>,
+    pub last_src: Option<crate::Text>,
     /// JSON `total_audio` / 字段 `total_audio`. Example / 示例: `0`
     pub total_audio: Option<i64>,
     /// JSON `total_err` / 字段 `total_err`. Example / 示例: `0`
@@ -3048,17 +3048,17 @@ impl de::Object for C2paInfo {
 #[non_exhaustive]
 pub struct CcTemplateInfo {
     /// JSON `author_name` / 字段 `author_name`. Example / 示例: `""`
-    pub author_name: Option<String>,
+    pub author_name: Option<crate::Text>,
     /// JSON `clip_count` / 字段 `clip_count`. Example / 示例: `0`
     pub clip_count: Option<i64>,
     /// JSON `desc` / 字段 `desc`. Example / 示例: `""`
-    pub desc: Option<String>,
+    pub desc: Option<crate::Text>,
     /// JSON `duration_milliseconds` / 字段 `duration_milliseconds`. Example / 示例: `0`
     pub duration_milliseconds: Option<i64>,
     /// JSON `related_music_id` / 字段 `related_music_id`. Example / 示例: `""`
-    pub related_music_id: Option<String>,
+    pub related_music_id: Option<crate::Text>,
     /// JSON `template_id` / 字段 `template_id`. Example / 示例: `""`
-    pub template_id: Option<String>,
+    pub template_id: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for CcTemplateInfo {
@@ -3102,19 +3102,19 @@ pub struct ChaListItem {
     /// JSON `cha_attrs` / 字段 `cha_attrs`.
     pub cha_attrs: serde_json::Value,
     /// JSON `cha_name` / 字段 `cha_name`. Example / 示例: `"WomenInSports"`
-    pub cha_name: Option<String>,
+    pub cha_name: Option<crate::Text>,
     /// JSON `cid` / 字段 `cid`. Example / 示例: `"18592600"`
-    pub cid: Option<String>,
+    pub cid: Option<crate::Text>,
     /// JSON `collect_stat` / 字段 `collect_stat`. Example / 示例: `0`
     pub collect_stat: Option<i64>,
     /// JSON `connect_music` / 字段 `connect_music`.
     pub connect_music: Vec<serde_json::Value>,
     /// JSON `desc` / 字段 `desc`. Example / 示例: `"We're putting the spotlight on all the incredibl…"`
-    pub desc: Option<String>,
+    pub desc: Option<crate::Text>,
     /// JSON `extra_attr` / 字段 `extra_attr`.
     pub extra_attr: Option<ExtraAttr>,
     /// JSON `hashtag_profile` / 字段 `hashtag_profile`. Example / 示例: `"musically-maliva-obj/3524492685891b6f2e3576fcf32…"`
-    pub hashtag_profile: Option<String>,
+    pub hashtag_profile: Option<crate::Text>,
     /// JSON `is_challenge` / 字段 `is_challenge`. Example / 示例: `0`
     pub is_challenge: Option<i64>,
     /// JSON `is_commerce` / 字段 `is_commerce`. Example / 示例: `false`
@@ -3122,7 +3122,7 @@ pub struct ChaListItem {
     /// JSON `is_pgcshow` / 字段 `is_pgcshow`. Example / 示例: `false`
     pub is_pgcshow: Option<bool>,
     /// JSON `schema` / 字段 `schema`. Example / 示例: `"aweme://aweme/challenge/detail?cid=18592600"`
-    pub schema: Option<String>,
+    pub schema: Option<crate::Text>,
     /// JSON `search_highlight` / 字段 `search_highlight`.
     pub search_highlight: serde_json::Value,
     /// JSON `share_info` / 字段 `share_info`.
@@ -3337,23 +3337,23 @@ pub struct ChaListItemShareInfo {
     /// JSON `now_invitation_card_image_urls` / 字段 `now_invitation_card_image_urls`.
     pub now_invitation_card_image_urls: serde_json::Value,
     /// JSON `share_desc` / 字段 `share_desc`. Example / 示例: `"Check out #womeninsports on TikTok!"`
-    pub share_desc: Option<String>,
+    pub share_desc: Option<crate::Text>,
     /// JSON `share_desc_info` / 字段 `share_desc_info`. Example / 示例: `"Check out #womeninsports on TikTok!"`
-    pub share_desc_info: Option<String>,
+    pub share_desc_info: Option<crate::Text>,
     /// JSON `share_quote` / 字段 `share_quote`. Example / 示例: `""`
-    pub share_quote: Option<String>,
+    pub share_quote: Option<crate::Text>,
     /// JSON `share_signature_desc` / 字段 `share_signature_desc`. Example / 示例: `""`
-    pub share_signature_desc: Option<String>,
+    pub share_signature_desc: Option<crate::Text>,
     /// JSON `share_signature_url` / 字段 `share_signature_url`. Example / 示例: `""`
-    pub share_signature_url: Option<String>,
+    pub share_signature_url: Option<crate::Text>,
     /// JSON `share_title` / 字段 `share_title`. Example / 示例: `"It is a becoming a big trend on TikTok now! Clic…"`
-    pub share_title: Option<String>,
+    pub share_title: Option<crate::Text>,
     /// JSON `share_title_myself` / 字段 `share_title_myself`. Example / 示例: `""`
-    pub share_title_myself: Option<String>,
+    pub share_title_myself: Option<crate::Text>,
     /// JSON `share_title_other` / 字段 `share_title_other`. Example / 示例: `""`
-    pub share_title_other: Option<String>,
+    pub share_title_other: Option<crate::Text>,
     /// JSON `share_url` / 字段 `share_url`. Example / 示例: `"https://www.tiktok.com/tag/womeninsports?_r=1&na…"`
-    pub share_url: Option<String>,
+    pub share_url: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for ChaListItemShareInfo {
@@ -3517,7 +3517,7 @@ pub struct CommentTabInfoConfigItem {
     /// JSON `tab_id` / 字段 `tab_id`. Example / 示例: `2`
     pub tab_id: Option<i64>,
     /// JSON `tab_name` / 字段 `tab_name`. Example / 示例: `"like_list"`
-    pub tab_name: Option<String>,
+    pub tab_name: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for CommentTabInfoConfigItem {
@@ -3554,7 +3554,7 @@ pub struct CommentTopBarComponentItem {
     /// JSON `action` / 字段 `action`.
     pub action: Option<Action>,
     /// JSON `biz_id` / 字段 `biz_id`. Example / 示例: `"2599982900663270937"`
-    pub biz_id: Option<String>,
+    pub biz_id: Option<crate::Text>,
     /// JSON `biz_type` / 字段 `biz_type`. Example / 示例: `10`
     pub biz_type: Option<i64>,
     /// JSON `desc_prefix` / 字段 `desc_prefix`.
@@ -3562,15 +3562,15 @@ pub struct CommentTopBarComponentItem {
     /// JSON `desc_suffix` / 字段 `desc_suffix`.
     pub desc_suffix: Option<DescSuffix>,
     /// JSON `extra` / 字段 `extra`. Example / 示例: `""`
-    pub extra: Option<String>,
+    pub extra: Option<crate::Text>,
     /// JSON `name` / 字段 `name`. Example / 示例: `"search_keywords"`
-    pub name: Option<String>,
+    pub name: Option<crate::Text>,
     /// JSON `tail_icon` / 字段 `tail_icon`.
     pub tail_icon: Option<TailIcon>,
     /// JSON `template_type` / 字段 `template_type`. Example / 示例: `2`
     pub template_type: Option<i64>,
     /// JSON `tracer_info` / 字段 `tracer_info`. Example / 示例: `""`
-    pub tracer_info: Option<String>,
+    pub tracer_info: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for CommentTopBarComponentItem {
@@ -3614,7 +3614,7 @@ pub struct Action {
     /// JSON `click_hot_area_type` / 字段 `click_hot_area_type`. Example / 示例: `2`
     pub click_hot_area_type: Option<i64>,
     /// JSON `schema` / 字段 `schema`. Example / 示例: `"//search"`
-    pub schema: Option<String>,
+    pub schema: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for Action {
@@ -3648,7 +3648,7 @@ impl de::Object for Action {
 #[non_exhaustive]
 pub struct DescPrefix {
     /// JSON `content` / 字段 `content`. Example / 示例: `"Search:"`
-    pub content: Option<String>,
+    pub content: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for DescPrefix {
@@ -3681,7 +3681,7 @@ impl de::Object for DescPrefix {
 #[non_exhaustive]
 pub struct DescSuffix {
     /// JSON `content` / 字段 `content`. Example / 示例: `"jack hughes laughing at womens team"`
-    pub content: Option<String>,
+    pub content: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for DescSuffix {
@@ -3750,7 +3750,7 @@ impl de::Object for TailIcon {
 #[non_exhaustive]
 pub struct Preload {
     /// JSON `preds` / 字段 `preds`. Example / 示例: `"{\"item_post_comment\":0.0006357891467338667}"`
-    pub preds: Option<String>,
+    pub preds: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for Preload {
@@ -3855,13 +3855,13 @@ impl de::Object for SocialQuickComment {
 #[non_exhaustive]
 pub struct RecMetrics {
     /// JSON `non_social_enabled` / 字段 `non_social_enabled`. Example / 示例: `"true"`
-    pub non_social_enabled: Option<String>,
+    pub non_social_enabled: Option<crate::Text>,
     /// JSON `p_comment` / 字段 `p_comment`. Example / 示例: `"0"`
-    pub p_comment: Option<String>,
+    pub p_comment: Option<crate::Text>,
     /// JSON `p_skip` / 字段 `p_skip`. Example / 示例: `"0"`
-    pub p_skip: Option<String>,
+    pub p_skip: Option<crate::Text>,
     /// JSON `p_stay_time` / 字段 `p_stay_time`. Example / 示例: `"0"`
-    pub p_stay_time: Option<String>,
+    pub p_stay_time: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for RecMetrics {
@@ -3905,9 +3905,9 @@ pub struct ZeroCommentButtonConfig {
     /// JSON `zero_comment_button_enable` / 字段 `zero_comment_button_enable`. Example / 示例: `true`
     pub zero_comment_button_enable: Option<bool>,
     /// JSON `zero_comment_button_main_text` / 字段 `zero_comment_button_main_text`. Example / 示例: `"Start the conversation"`
-    pub zero_comment_button_main_text: Option<String>,
+    pub zero_comment_button_main_text: Option<crate::Text>,
     /// JSON `zero_comment_button_text` / 字段 `zero_comment_button_text`. Example / 示例: `"Comment"`
-    pub zero_comment_button_text: Option<String>,
+    pub zero_comment_button_text: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for ZeroCommentButtonConfig {
@@ -3957,7 +3957,7 @@ impl de::Object for ZeroCommentButtonConfig {
 #[non_exhaustive]
 pub struct BackgroundUrl {
     /// JSON `url_list` / 字段 `url_list`. Example / 示例: `["https://sf16-muse-va.ibytedtos.com/obj/search-st…"]`
-    pub url_list: Vec<String>,
+    pub url_list: Vec<crate::Text>,
     /// JSON `url_prefix` / 字段 `url_prefix`.
     pub url_prefix: serde_json::Value,
 }
@@ -3993,7 +3993,7 @@ impl de::Object for BackgroundUrl {
 #[non_exhaustive]
 pub struct BackgroundUrlForBlack {
     /// JSON `url_list` / 字段 `url_list`. Example / 示例: `["https://sf16-muse-va.ibytedtos.com/obj/search-st…"]`
-    pub url_list: Vec<String>,
+    pub url_list: Vec<crate::Text>,
     /// JSON `url_prefix` / 字段 `url_prefix`.
     pub url_prefix: serde_json::Value,
 }
@@ -4037,7 +4037,7 @@ pub struct CommerceInfo {
     /// JSON `is_diversion_ad` / 字段 `is_diversion_ad`. Example / 示例: `0`
     pub is_diversion_ad: Option<i64>,
     /// JSON `organic_log_extra` / 字段 `organic_log_extra`. Example / 示例: `"{\"req_id\":\"202603091450525E896FC18054EBA1594B\"}"`
-    pub organic_log_extra: Option<String>,
+    pub organic_log_extra: Option<crate::Text>,
     /// JSON `with_comment_filter_words` / 字段 `with_comment_filter_words`. Example / 示例: `false`
     pub with_comment_filter_words: Option<bool>,
 }
@@ -4082,9 +4082,9 @@ pub struct ContentDescExtraItem {
     /// JSON `end` / 字段 `end`. Example / 示例: `14`
     pub end: Option<i64>,
     /// JSON `hashtag_id` / 字段 `hashtag_id`. Example / 示例: `"18592600"`
-    pub hashtag_id: Option<String>,
+    pub hashtag_id: Option<crate::Text>,
     /// JSON `hashtag_name` / 字段 `hashtag_name`. Example / 示例: `"womeninsports"`
-    pub hashtag_name: Option<String>,
+    pub hashtag_name: Option<crate::Text>,
     /// JSON `is_commerce` / 字段 `is_commerce`. Example / 示例: `false`
     pub is_commerce: Option<bool>,
     /// JSON `line_idx` / 字段 `line_idx`. Example / 示例: `2`
@@ -4092,7 +4092,7 @@ pub struct ContentDescExtraItem {
     /// JSON `start` / 字段 `start`. Example / 示例: `0`
     pub start: Option<i64>,
     /// JSON `tag_id` / 字段 `tag_id`. Example / 示例: `"1"`
-    pub tag_id: Option<String>,
+    pub tag_id: Option<crate::Text>,
     /// JSON `type` / 字段 `type`. Example / 示例: `1`
     pub r#type: Option<i64>,
 }
@@ -4170,7 +4170,7 @@ impl de::Object for ContentModel {
 #[non_exhaustive]
 pub struct CustomBiz {
     /// JSON `aweme_trace` / 字段 `aweme_trace`. Example / 示例: `"202603091450525E896FC18054EBA1594B"`
-    pub aweme_trace: Option<String>,
+    pub aweme_trace: Option<crate::Text>,
     /// JSON `high_quality_boost_info` / 字段 `high_quality_boost_info`.
     pub high_quality_boost_info: Option<HighQualityBoostInfo>,
     /// JSON `high_quality_boost_info_v2` / 字段 `high_quality_boost_info_v2`.
@@ -4212,11 +4212,11 @@ impl de::Object for CustomBiz {
 #[non_exhaustive]
 pub struct HighQualityBoostInfo {
     /// JSON `description` / 字段 `description`. Example / 示例: `""`
-    pub description: Option<String>,
+    pub description: Option<crate::Text>,
     /// JSON `is_high_quality_post` / 字段 `is_high_quality_post`. Example / 示例: `false`
     pub is_high_quality_post: Option<bool>,
     /// JSON `link` / 字段 `link`. Example / 示例: `""`
-    pub link: Option<String>,
+    pub link: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for HighQualityBoostInfo {
@@ -4326,9 +4326,9 @@ impl de::Object for ECommerce {
 #[non_exhaustive]
 pub struct TtecContentTag {
     /// JSON `recommendation_tag_consumer_str` / 字段 `recommendation_tag_consumer_str`. Example / 示例: `""`
-    pub recommendation_tag_consumer_str: Option<String>,
+    pub recommendation_tag_consumer_str: Option<crate::Text>,
     /// JSON `recommendation_tag_creator_str` / 字段 `recommendation_tag_creator_str`. Example / 示例: `""`
-    pub recommendation_tag_creator_str: Option<String>,
+    pub recommendation_tag_creator_str: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for TtecContentTag {
@@ -4368,7 +4368,7 @@ impl de::Object for TtecContentTag {
 #[non_exhaustive]
 pub struct LocalAllianceInfo {
     /// JSON `alliance_item_label_text` / 字段 `alliance_item_label_text`. Example / 示例: `""`
-    pub alliance_item_label_text: Option<String>,
+    pub alliance_item_label_text: Option<crate::Text>,
     /// JSON `alliance_item_label_type` / 字段 `alliance_item_label_type`. Example / 示例: `0`
     pub alliance_item_label_type: Option<i64>,
 }
@@ -4410,9 +4410,9 @@ impl de::Object for LocalAllianceInfo {
 #[non_exhaustive]
 pub struct TtsVoiceInfo {
     /// JSON `tts_voice_attr` / 字段 `tts_voice_attr`. Example / 示例: `"[]"`
-    pub tts_voice_attr: Option<String>,
+    pub tts_voice_attr: Option<crate::Text>,
     /// JSON `tts_voice_reuse_params` / 字段 `tts_voice_reuse_params`. Example / 示例: `"[{\"start_time\":17211,\"end_time\":18750,\"transform…"`
-    pub tts_voice_reuse_params: Option<String>,
+    pub tts_voice_reuse_params: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for TtsVoiceInfo {
@@ -4446,7 +4446,7 @@ impl de::Object for TtsVoiceInfo {
 #[non_exhaustive]
 pub struct VcFilterInfo {
     /// JSON `vc_filter_attr` / 字段 `vc_filter_attr`. Example / 示例: `"[]"`
-    pub vc_filter_attr: Option<String>,
+    pub vc_filter_attr: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for VcFilterInfo {
@@ -4479,7 +4479,7 @@ impl de::Object for VcFilterInfo {
 #[non_exhaustive]
 pub struct CreationInfo {
     /// JSON `creation_used_functions` / 字段 `creation_used_functions`. Example / 示例: `["high_quality_upload"]`
-    pub creation_used_functions: Vec<String>,
+    pub creation_used_functions: Vec<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for CreationInfo {
@@ -4750,9 +4750,9 @@ pub struct LabelTop {
     /// JSON `height` / 字段 `height`. Example / 示例: `720`
     pub height: Option<i64>,
     /// JSON `uri` / 字段 `uri`. Example / 示例: `"tiktok-obj/1598708589477025.PNG"`
-    pub uri: Option<String>,
+    pub uri: Option<crate::Text>,
     /// JSON `url_list` / 字段 `url_list`. Example / 示例: `["https://p16-common.tiktokcdn-us.com/tiktok-obj/1…"]`
-    pub url_list: Vec<String>,
+    pub url_list: Vec<crate::Text>,
     /// JSON `url_prefix` / 字段 `url_prefix`.
     pub url_prefix: serde_json::Value,
     /// JSON `width` / 字段 `width`. Example / 示例: `720`
@@ -4793,7 +4793,7 @@ impl de::Object for LabelTop {
 #[non_exhaustive]
 pub struct Music {
     /// JSON `album` / 字段 `album`. Example / 示例: `""`
-    pub album: Option<String>,
+    pub album: Option<crate::Text>,
     /// JSON `allow_offline_music_to_detail_page` / 字段 `allow_offline_music_to_detail_page`. Example / 示例: `false`
     pub allow_offline_music_to_detail_page: Option<bool>,
     /// JSON `artists` / 字段 `artists`.
@@ -4801,7 +4801,7 @@ pub struct Music {
     /// JSON `audition_duration` / 字段 `audition_duration`. Example / 示例: `28`
     pub audition_duration: Option<i64>,
     /// JSON `author` / 字段 `author`. Example / 示例: `"e."`
-    pub author: Option<String>,
+    pub author: Option<crate::Text>,
     /// JSON `author_deleted` / 字段 `author_deleted`. Example / 示例: `false`
     pub author_deleted: Option<bool>,
     /// JSON `author_position` / 字段 `author_position`.
@@ -4837,7 +4837,7 @@ pub struct Music {
     /// JSON `external_song_info` / 字段 `external_song_info`.
     pub external_song_info: Vec<serde_json::Value>,
     /// JSON `extra` / 字段 `extra`. Example / 示例: `"{\"aed_music_dur\":12,\"amplitude_peak\":0,\"beats\":{…"`
-    pub extra: Option<String>,
+    pub extra: Option<crate::Text>,
     /// JSON `has_commerce_right` / 字段 `has_commerce_right`. Example / 示例: `true`
     pub has_commerce_right: Option<bool>,
     /// JSON `has_commerce_right_strict` / 字段 `has_commerce_right_strict`. Example / 示例: `false`
@@ -4847,7 +4847,7 @@ pub struct Music {
     /// JSON `id` / 字段 `id`. Example / 示例: `7518407207860407053`
     pub id: Option<i64>,
     /// JSON `id_str` / 字段 `id_str`. Example / 示例: `"7518407207860407053"`
-    pub id_str: Option<String>,
+    pub id_str: Option<crate::Text>,
     /// JSON `is_audio_url_with_cookie` / 字段 `is_audio_url_with_cookie`. Example / 示例: `false`
     pub is_audio_url_with_cookie: Option<bool>,
     /// JSON `is_author_artist` / 字段 `is_author_artist`. Example / 示例: `false`
@@ -4869,7 +4869,7 @@ pub struct Music {
     /// JSON `is_shooting_allow` / 字段 `is_shooting_allow`. Example / 示例: `true`
     pub is_shooting_allow: Option<bool>,
     /// JSON `log_extra` / 字段 `log_extra`. Example / 示例: `"{\"meta_song_matched_type\":\"group3\",\"ttm_matched_…"`
-    pub log_extra: Option<String>,
+    pub log_extra: Option<crate::Text>,
     /// JSON `lyric_short_position` / 字段 `lyric_short_position`.
     pub lyric_short_position: serde_json::Value,
     /// JSON `matched_pgc_sound` / 字段 `matched_pgc_sound`.
@@ -4879,7 +4879,7 @@ pub struct Music {
     /// JSON `meme_song_info` / 字段 `meme_song_info`.
     pub meme_song_info: serde_json::Value,
     /// JSON `mid` / 字段 `mid`. Example / 示例: `"7518407207860407053"`
-    pub mid: Option<String>,
+    pub mid: Option<crate::Text>,
     /// JSON `multi_bit_rate_play_info` / 字段 `multi_bit_rate_play_info`.
     pub multi_bit_rate_play_info: serde_json::Value,
     /// JSON `music_group_use_count` / 字段 `music_group_use_count`. Example / 示例: `0`
@@ -4893,13 +4893,13 @@ pub struct Music {
     /// JSON `mute_type` / 字段 `mute_type`. Example / 示例: `0`
     pub mute_type: Option<i64>,
     /// JSON `offline_desc` / 字段 `offline_desc`. Example / 示例: `""`
-    pub offline_desc: Option<String>,
+    pub offline_desc: Option<crate::Text>,
     /// JSON `owner_handle` / 字段 `owner_handle`. Example / 示例: `"crispinophurs"`
-    pub owner_handle: Option<String>,
+    pub owner_handle: Option<crate::Text>,
     /// JSON `owner_id` / 字段 `owner_id`. Example / 示例: `"6944688631567156230"`
-    pub owner_id: Option<String>,
+    pub owner_id: Option<crate::Text>,
     /// JSON `owner_nickname` / 字段 `owner_nickname`. Example / 示例: `"e."`
-    pub owner_nickname: Option<String>,
+    pub owner_nickname: Option<crate::Text>,
     /// JSON `play_url` / 字段 `play_url`.
     pub play_url: Option<MusicPlayUrl>,
     /// JSON `position` / 字段 `position`.
@@ -4917,7 +4917,7 @@ pub struct Music {
     /// JSON `search_highlight` / 字段 `search_highlight`.
     pub search_highlight: serde_json::Value,
     /// JSON `sec_uid` / 字段 `sec_uid`. Example / 示例: `"MS4wLjABAAAAvlgpiNd6xsvdkKICeT88-M5wvglME3puCA3B…"`
-    pub sec_uid: Option<String>,
+    pub sec_uid: Option<crate::Text>,
     /// JSON `shoot_duration` / 字段 `shoot_duration`. Example / 示例: `28`
     pub shoot_duration: Option<i64>,
     /// JSON `sim_group_id_v3` / 字段 `sim_group_id_v3`. Example / 示例: `1344945423`
@@ -4931,7 +4931,7 @@ pub struct Music {
     /// JSON `tag_list` / 字段 `tag_list`.
     pub tag_list: serde_json::Value,
     /// JSON `title` / 字段 `title`. Example / 示例: `"original sound - crispinophurs"`
-    pub title: Option<String>,
+    pub title: Option<crate::Text>,
     /// JSON `tt_to_dsp_song_infos` / 字段 `tt_to_dsp_song_infos`.
     pub tt_to_dsp_song_infos: serde_json::Value,
     /// JSON `uncert_artists` / 字段 `uncert_artists`.
@@ -5062,9 +5062,9 @@ pub struct MusicAvatarMedium {
     /// JSON `height` / 字段 `height`. Example / 示例: `720`
     pub height: Option<i64>,
     /// JSON `uri` / 字段 `uri`. Example / 示例: `"tos-useast5-avt-0068-tx/ab8a40dfdf828de877dbd894…"`
-    pub uri: Option<String>,
+    pub uri: Option<crate::Text>,
     /// JSON `url_list` / 字段 `url_list`. Example / 示例: `["https://p16-common-sign.tiktokcdn-us.com/tos-use…"]`
-    pub url_list: Vec<String>,
+    pub url_list: Vec<crate::Text>,
     /// JSON `url_prefix` / 字段 `url_prefix`.
     pub url_prefix: serde_json::Value,
     /// JSON `width` / 字段 `width`. Example / 示例: `720`
@@ -5107,9 +5107,9 @@ pub struct MusicAvatarThumb {
     /// JSON `height` / 字段 `height`. Example / 示例: `720`
     pub height: Option<i64>,
     /// JSON `uri` / 字段 `uri`. Example / 示例: `"tos-useast5-avt-0068-tx/ab8a40dfdf828de877dbd894…"`
-    pub uri: Option<String>,
+    pub uri: Option<crate::Text>,
     /// JSON `url_list` / 字段 `url_list`. Example / 示例: `["https://p19-common-sign.tiktokcdn-us.com/tos-use…"]`
-    pub url_list: Vec<String>,
+    pub url_list: Vec<crate::Text>,
     /// JSON `url_prefix` / 字段 `url_prefix`.
     pub url_prefix: serde_json::Value,
     /// JSON `width` / 字段 `width`. Example / 示例: `720`
@@ -5152,9 +5152,9 @@ pub struct MusicCoverLarge {
     /// JSON `height` / 字段 `height`. Example / 示例: `720`
     pub height: Option<i64>,
     /// JSON `uri` / 字段 `uri`. Example / 示例: `"tos-useast5-avt-0068-tx/ab8a40dfdf828de877dbd894…"`
-    pub uri: Option<String>,
+    pub uri: Option<crate::Text>,
     /// JSON `url_list` / 字段 `url_list`. Example / 示例: `["https://p16-common-sign.tiktokcdn-us.com/tos-use…"]`
-    pub url_list: Vec<String>,
+    pub url_list: Vec<crate::Text>,
     /// JSON `url_prefix` / 字段 `url_prefix`.
     pub url_prefix: serde_json::Value,
     /// JSON `width` / 字段 `width`. Example / 示例: `720`
@@ -5197,9 +5197,9 @@ pub struct MusicCoverMedium {
     /// JSON `height` / 字段 `height`. Example / 示例: `720`
     pub height: Option<i64>,
     /// JSON `uri` / 字段 `uri`. Example / 示例: `"tos-useast5-avt-0068-tx/ab8a40dfdf828de877dbd894…"`
-    pub uri: Option<String>,
+    pub uri: Option<crate::Text>,
     /// JSON `url_list` / 字段 `url_list`. Example / 示例: `["https://p16-common-sign.tiktokcdn-us.com/tos-use…"]`
-    pub url_list: Vec<String>,
+    pub url_list: Vec<crate::Text>,
     /// JSON `url_prefix` / 字段 `url_prefix`.
     pub url_prefix: serde_json::Value,
     /// JSON `width` / 字段 `width`. Example / 示例: `720`
@@ -5242,9 +5242,9 @@ pub struct MusicCoverThumb {
     /// JSON `height` / 字段 `height`. Example / 示例: `720`
     pub height: Option<i64>,
     /// JSON `uri` / 字段 `uri`. Example / 示例: `"tos-useast5-avt-0068-tx/ab8a40dfdf828de877dbd894…"`
-    pub uri: Option<String>,
+    pub uri: Option<crate::Text>,
     /// JSON `url_list` / 字段 `url_list`. Example / 示例: `["https://p19-common-sign.tiktokcdn-us.com/tos-use…"]`
-    pub url_list: Vec<String>,
+    pub url_list: Vec<crate::Text>,
     /// JSON `url_prefix` / 字段 `url_prefix`.
     pub url_prefix: serde_json::Value,
     /// JSON `width` / 字段 `width`. Example / 示例: `720`
@@ -5338,17 +5338,17 @@ pub struct MusicMatchedPgcSound {
     /// JSON `artist_infos` / 字段 `artist_infos`.
     pub artist_infos: Vec<serde_json::Value>,
     /// JSON `author` / 字段 `author`. Example / 示例: `"The Hollywood Symphony Orchestra"`
-    pub author: Option<String>,
+    pub author: Option<crate::Text>,
     /// JSON `cover_medium` / 字段 `cover_medium`.
     pub cover_medium: Option<MusicMatchedPgcSoundCoverMedium>,
     /// JSON `mixed_author` / 字段 `mixed_author`. Example / 示例: `"Contains music from: \"Honor to Us All\""`
-    pub mixed_author: Option<String>,
+    pub mixed_author: Option<crate::Text>,
     /// JSON `mixed_title` / 字段 `mixed_title`. Example / 示例: `"original sound - crispinophurs (Contains music f…"`
-    pub mixed_title: Option<String>,
+    pub mixed_title: Option<crate::Text>,
     /// JSON `music_release_info` / 字段 `music_release_info`.
     pub music_release_info: Option<MusicMatchedPgcSoundMusicReleaseInfo>,
     /// JSON `title` / 字段 `title`. Example / 示例: `"Honor to Us All"`
-    pub title: Option<String>,
+    pub title: Option<crate::Text>,
     /// JSON `uncert_artists` / 字段 `uncert_artists`.
     pub uncert_artists: serde_json::Value,
 }
@@ -5392,9 +5392,9 @@ pub struct MusicMatchedPgcSoundCoverMedium {
     /// JSON `height` / 字段 `height`. Example / 示例: `720`
     pub height: Option<i64>,
     /// JSON `uri` / 字段 `uri`. Example / 示例: `"tos-alisg-v-2774/3b116061a9894b09bbe71bcb4d8e204…"`
-    pub uri: Option<String>,
+    pub uri: Option<crate::Text>,
     /// JSON `url_list` / 字段 `url_list`. Example / 示例: `["https://p16-common.tiktokcdn-us.com/tos-alisg-v-…"]`
-    pub url_list: Vec<String>,
+    pub url_list: Vec<crate::Text>,
     /// JSON `url_prefix` / 字段 `url_prefix`.
     pub url_prefix: serde_json::Value,
     /// JSON `width` / 字段 `width`. Example / 示例: `720`
@@ -5471,7 +5471,7 @@ impl de::Object for MusicMatchedPgcSoundMusicReleaseInfo {
 #[non_exhaustive]
 pub struct MusicMatchedSong {
     /// JSON `author` / 字段 `author`. Example / 示例: `"The Hollywood Symphony Orchestra"`
-    pub author: Option<String>,
+    pub author: Option<crate::Text>,
     /// JSON `chorus_info` / 字段 `chorus_info`.
     pub chorus_info: Option<MusicMatchedSongChorusInfo>,
     /// JSON `cover_medium` / 字段 `cover_medium`.
@@ -5479,13 +5479,13 @@ pub struct MusicMatchedSong {
     /// JSON `full_duration` / 字段 `full_duration`. Example / 示例: `186474`
     pub full_duration: Option<i64>,
     /// JSON `h5_url` / 字段 `h5_url`. Example / 示例: `""`
-    pub h5_url: Option<String>,
+    pub h5_url: Option<crate::Text>,
     /// JSON `id` / 字段 `id`. Example / 示例: `"6717101160597047297"`
-    pub id: Option<String>,
+    pub id: Option<crate::Text>,
     /// JSON `performers` / 字段 `performers`.
     pub performers: serde_json::Value,
     /// JSON `title` / 字段 `title`. Example / 示例: `"Honor to Us All"`
-    pub title: Option<String>,
+    pub title: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for MusicMatchedSong {
@@ -5563,9 +5563,9 @@ pub struct MusicMatchedSongCoverMedium {
     /// JSON `height` / 字段 `height`. Example / 示例: `720`
     pub height: Option<i64>,
     /// JSON `uri` / 字段 `uri`. Example / 示例: `"tos-alisg-v-2774/3b116061a9894b09bbe71bcb4d8e204…"`
-    pub uri: Option<String>,
+    pub uri: Option<crate::Text>,
     /// JSON `url_list` / 字段 `url_list`. Example / 示例: `["https://p16-common.tiktokcdn-us.com/tos-alisg-v-…"]`
-    pub url_list: Vec<String>,
+    pub url_list: Vec<crate::Text>,
     /// JSON `url_prefix` / 字段 `url_prefix`.
     pub url_prefix: serde_json::Value,
     /// JSON `width` / 字段 `width`. Example / 示例: `720`
@@ -5610,9 +5610,9 @@ pub struct MusicPlayUrl {
     /// JSON `height` / 字段 `height`. Example / 示例: `720`
     pub height: Option<i64>,
     /// JSON `uri` / 字段 `uri`. Example / 示例: `"https://v16m.tiktokcdn-us.com/6309ede8f82daad9e2…"`
-    pub uri: Option<String>,
+    pub uri: Option<crate::Text>,
     /// JSON `url_list` / 字段 `url_list`. Example / 示例: `["https://v16m.tiktokcdn-us.com/6309ede8f82daad9e2…"]`
-    pub url_list: Vec<String>,
+    pub url_list: Vec<crate::Text>,
     /// JSON `url_prefix` / 字段 `url_prefix`.
     pub url_prefix: serde_json::Value,
     /// JSON `width` / 字段 `width`. Example / 示例: `720`
@@ -5656,9 +5656,9 @@ pub struct MusicStrongBeatUrl {
     /// JSON `height` / 字段 `height`. Example / 示例: `720`
     pub height: Option<i64>,
     /// JSON `uri` / 字段 `uri`. Example / 示例: `"https://sf19.tiktokcdn-us.com/obj/tiktok-obj/pat…"`
-    pub uri: Option<String>,
+    pub uri: Option<crate::Text>,
     /// JSON `url_list` / 字段 `url_list`. Example / 示例: `["https://sf19.tiktokcdn-us.com/obj/tiktok-obj/pat…"]`
-    pub url_list: Vec<String>,
+    pub url_list: Vec<crate::Text>,
     /// JSON `url_prefix` / 字段 `url_prefix`.
     pub url_prefix: serde_json::Value,
     /// JSON `width` / 字段 `width`. Example / 示例: `720`
@@ -5699,7 +5699,7 @@ impl de::Object for MusicStrongBeatUrl {
 #[non_exhaustive]
 pub struct OriginalClientText {
     /// JSON `markup_text` / 字段 `markup_text`. Example / 示例: `"8 of the 12 Team USA gold medals were earned by …"`
-    pub markup_text: Option<String>,
+    pub markup_text: Option<crate::Text>,
     /// JSON `text_extra` / 字段 `text_extra`.
     pub text_extra: Vec<OriginalClientTextTextExtraItem>,
 }
@@ -5735,13 +5735,13 @@ impl de::Object for OriginalClientText {
 #[non_exhaustive]
 pub struct OriginalClientTextTextExtraItem {
     /// JSON `hashtag_id` / 字段 `hashtag_id`. Example / 示例: `"18592600"`
-    pub hashtag_id: Option<String>,
+    pub hashtag_id: Option<crate::Text>,
     /// JSON `hashtag_name` / 字段 `hashtag_name`. Example / 示例: `"womeninsports"`
-    pub hashtag_name: Option<String>,
+    pub hashtag_name: Option<crate::Text>,
     /// JSON `is_commerce` / 字段 `is_commerce`. Example / 示例: `false`
     pub is_commerce: Option<bool>,
     /// JSON `tag_id` / 字段 `tag_id`. Example / 示例: `"1"`
-    pub tag_id: Option<String>,
+    pub tag_id: Option<crate::Text>,
     /// JSON `type` / 字段 `type`. Example / 示例: `1`
     pub r#type: Option<i64>,
 }
@@ -5813,7 +5813,7 @@ impl de::Object for PaidContentInfo {
 #[non_exhaustive]
 pub struct Promote {
     /// JSON `extra` / 字段 `extra`. Example / 示例: `"{\"is_self_post\":false,\"page_source\":\"search\",\"sh…"`
-    pub extra: Option<String>,
+    pub extra: Option<crate::Text>,
     /// JSON `is_show_video_view` / 字段 `is_show_video_view`. Example / 示例: `false`
     pub is_show_video_view: Option<bool>,
     /// JSON `promote_traffic_tag` / 字段 `promote_traffic_tag`.
@@ -5821,7 +5821,7 @@ pub struct Promote {
     /// JSON `video_view_count` / 字段 `video_view_count`. Example / 示例: `0`
     pub video_view_count: Option<i64>,
     /// JSON `video_view_schema` / 字段 `video_view_schema`. Example / 示例: `""`
-    pub video_view_schema: Option<String>,
+    pub video_view_schema: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for Promote {
@@ -5862,7 +5862,7 @@ pub struct PromoteTrafficTag {
     /// JSON `traffic_level` / 字段 `traffic_level`. Example / 示例: `0`
     pub traffic_level: Option<i64>,
     /// JSON `version` / 字段 `version`. Example / 示例: `"2025v1"`
-    pub version: Option<String>,
+    pub version: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for PromoteTrafficTag {
@@ -5897,7 +5897,7 @@ impl de::Object for PromoteTrafficTag {
 #[non_exhaustive]
 pub struct RiskInfos {
     /// JSON `content` / 字段 `content`. Example / 示例: `""`
-    pub content: Option<String>,
+    pub content: Option<crate::Text>,
     /// JSON `risk_sink` / 字段 `risk_sink`. Example / 示例: `false`
     pub risk_sink: Option<bool>,
     /// JSON `type` / 字段 `type`. Example / 示例: `0`
@@ -5942,7 +5942,7 @@ impl de::Object for RiskInfos {
 #[non_exhaustive]
 pub struct SearchHighlightItem {
     /// JSON `field` / 字段 `field`. Example / 示例: `"search_desc"`
-    pub field: Option<String>,
+    pub field: Option<crate::Text>,
     /// JSON `positions` / 字段 `positions`.
     pub positions: Vec<PositionsItem>,
 }
@@ -6018,27 +6018,27 @@ pub struct AwemeInfoShareInfo {
     /// JSON `now_invitation_card_image_urls` / 字段 `now_invitation_card_image_urls`.
     pub now_invitation_card_image_urls: serde_json::Value,
     /// JSON `share_desc` / 字段 `share_desc`. Example / 示例: `"Check out Sideline Sisters's video! #TikTok"`
-    pub share_desc: Option<String>,
+    pub share_desc: Option<crate::Text>,
     /// JSON `share_desc_info` / 字段 `share_desc_info`. Example / 示例: `"TikTok: Make Every Second CountCheck out Sidelin…"`
-    pub share_desc_info: Option<String>,
+    pub share_desc_info: Option<crate::Text>,
     /// JSON `share_link_desc` / 字段 `share_link_desc`. Example / 示例: `""`
-    pub share_link_desc: Option<String>,
+    pub share_link_desc: Option<crate::Text>,
     /// JSON `share_quote` / 字段 `share_quote`. Example / 示例: `""`
-    pub share_quote: Option<String>,
+    pub share_quote: Option<crate::Text>,
     /// JSON `share_signature_desc` / 字段 `share_signature_desc`. Example / 示例: `""`
-    pub share_signature_desc: Option<String>,
+    pub share_signature_desc: Option<crate::Text>,
     /// JSON `share_signature_url` / 字段 `share_signature_url`. Example / 示例: `""`
-    pub share_signature_url: Option<String>,
+    pub share_signature_url: Option<crate::Text>,
     /// JSON `share_title` / 字段 `share_title`. Example / 示例: `"Check out Sideline Sisters’s video! #TikTok > "`
-    pub share_title: Option<String>,
+    pub share_title: Option<crate::Text>,
     /// JSON `share_title_myself` / 字段 `share_title_myself`. Example / 示例: `""`
-    pub share_title_myself: Option<String>,
+    pub share_title_myself: Option<crate::Text>,
     /// JSON `share_title_other` / 字段 `share_title_other`. Example / 示例: `""`
-    pub share_title_other: Option<String>,
+    pub share_title_other: Option<crate::Text>,
     /// JSON `share_url` / 字段 `share_url`. Example / 示例: `"https://www.tiktok.com/@sidelinesistershq/video/…"`
-    pub share_url: Option<String>,
+    pub share_url: Option<crate::Text>,
     /// JSON `whatsapp_desc` / 字段 `whatsapp_desc`. Example / 示例: `"Download TikTok and watch more fun videos:"`
-    pub whatsapp_desc: Option<String>,
+    pub whatsapp_desc: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for AwemeInfoShareInfo {
@@ -6086,7 +6086,7 @@ impl de::Object for AwemeInfoShareInfo {
 #[non_exhaustive]
 pub struct SocialInteractionBlob {
     /// JSON `auxiliary_model_content` / 字段 `auxiliary_model_content`. Example / 示例: `"ChIKBPCfmI0KBPCfmIIKBPCfmLMaBAoAEgA="`
-    pub auxiliary_model_content: Option<String>,
+    pub auxiliary_model_content: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for SocialInteractionBlob {
@@ -6119,7 +6119,7 @@ impl de::Object for SocialInteractionBlob {
 #[non_exhaustive]
 pub struct SolariaProfile {
     /// JSON `profile` / 字段 `profile`. Example / 示例: `"{\"PACK_VOD:audio_effect_info_ios\":\"{\\\"5\\\": 4.501…"`
-    pub profile: Option<String>,
+    pub profile: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for SolariaProfile {
@@ -6185,7 +6185,7 @@ impl de::Object for StandardComponentInfo {
 #[non_exhaustive]
 pub struct Statistics {
     /// JSON `aweme_id` / 字段 `aweme_id`. Example / 示例: `"7610157256155401502"`
-    pub aweme_id: Option<String>,
+    pub aweme_id: Option<crate::Text>,
     /// JSON `collect_count` / 字段 `collect_count`. Example / 示例: `104759`
     pub collect_count: Option<i64>,
     /// JSON `comment_count` / 字段 `comment_count`. Example / 示例: `4970`
@@ -6255,7 +6255,7 @@ pub struct Status {
     /// JSON `allow_share` / 字段 `allow_share`. Example / 示例: `true`
     pub allow_share: Option<bool>,
     /// JSON `aweme_id` / 字段 `aweme_id`. Example / 示例: `"7610157256155401502"`
-    pub aweme_id: Option<String>,
+    pub aweme_id: Option<crate::Text>,
     /// JSON `download_status` / 字段 `download_status`. Example / 示例: `0`
     pub download_status: Option<i64>,
     /// JSON `in_reviewing` / 字段 `in_reviewing`. Example / 示例: `false`
@@ -6380,11 +6380,11 @@ impl de::Object for SuggestWords {
 #[non_exhaustive]
 pub struct SuggestWordsItem {
     /// JSON `hint_text` / 字段 `hint_text`. Example / 示例: `"Search · "`
-    pub hint_text: Option<String>,
+    pub hint_text: Option<crate::Text>,
     /// JSON `qrec_virtual_enable` / 字段 `qrec_virtual_enable`. Example / 示例: `""`
-    pub qrec_virtual_enable: Option<String>,
+    pub qrec_virtual_enable: Option<crate::Text>,
     /// JSON `scene` / 字段 `scene`. Example / 示例: `"feed_bar"`
-    pub scene: Option<String>,
+    pub scene: Option<crate::Text>,
     /// JSON `words` / 字段 `words`.
     pub words: Vec<WordsItem>,
 }
@@ -6422,13 +6422,13 @@ impl de::Object for SuggestWordsItem {
 #[non_exhaustive]
 pub struct WordsItem {
     /// JSON `penetrate_info` / 字段 `penetrate_info`. Example / 示例: `"{\"word_type_version_map\":\"\",\"video_id\":\"\",\"is_ti…"`
-    pub penetrate_info: Option<String>,
+    pub penetrate_info: Option<crate::Text>,
     /// JSON `rich_sug_info` / 字段 `rich_sug_info`.
     pub rich_sug_info: Option<RichSugInfo>,
     /// JSON `word` / 字段 `word`. Example / 示例: `"elana meyers olympics"`
-    pub word: Option<String>,
+    pub word: Option<crate::Text>,
     /// JSON `word_id` / 字段 `word_id`. Example / 示例: `"8068545013639092503"`
-    pub word_id: Option<String>,
+    pub word_id: Option<crate::Text>,
     /// JSON `word_record` / 字段 `word_record`.
     pub word_record: Option<WordRecord>,
 }
@@ -6467,13 +6467,13 @@ impl de::Object for WordsItem {
 #[non_exhaustive]
 pub struct RichSugInfo {
     /// JSON `sug_icon_type` / 字段 `sug_icon_type`. Example / 示例: `""`
-    pub sug_icon_type: Option<String>,
+    pub sug_icon_type: Option<crate::Text>,
     /// JSON `sug_icon_uri` / 字段 `sug_icon_uri`. Example / 示例: `""`
-    pub sug_icon_uri: Option<String>,
+    pub sug_icon_uri: Option<crate::Text>,
     /// JSON `sug_reason` / 字段 `sug_reason`. Example / 示例: `""`
-    pub sug_reason: Option<String>,
+    pub sug_reason: Option<crate::Text>,
     /// JSON `sug_reason_type` / 字段 `sug_reason_type`. Example / 示例: `""`
-    pub sug_reason_type: Option<String>,
+    pub sug_reason_type: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for RichSugInfo {
@@ -6511,11 +6511,11 @@ pub struct WordRecord {
     /// JSON `is_personalized` / 字段 `is_personalized`. Example / 示例: `false`
     pub is_personalized: Option<bool>,
     /// JSON `qrec_json_info` / 字段 `qrec_json_info`. Example / 示例: `"{}"`
-    pub qrec_json_info: Option<String>,
+    pub qrec_json_info: Option<crate::Text>,
     /// JSON `words_label` / 字段 `words_label`. Example / 示例: `""`
-    pub words_label: Option<String>,
+    pub words_label: Option<crate::Text>,
     /// JSON `words_lang` / 字段 `words_lang`. Example / 示例: `"en"`
-    pub words_lang: Option<String>,
+    pub words_lang: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for WordRecord {
@@ -6586,15 +6586,15 @@ pub struct AwemeInfoTextExtraItem {
     /// JSON `end` / 字段 `end`. Example / 示例: `191`
     pub end: Option<i64>,
     /// JSON `hashtag_id` / 字段 `hashtag_id`. Example / 示例: `"18592600"`
-    pub hashtag_id: Option<String>,
+    pub hashtag_id: Option<crate::Text>,
     /// JSON `hashtag_name` / 字段 `hashtag_name`. Example / 示例: `"womeninsports"`
-    pub hashtag_name: Option<String>,
+    pub hashtag_name: Option<crate::Text>,
     /// JSON `is_commerce` / 字段 `is_commerce`. Example / 示例: `false`
     pub is_commerce: Option<bool>,
     /// JSON `start` / 字段 `start`. Example / 示例: `177`
     pub start: Option<i64>,
     /// JSON `tag_id` / 字段 `tag_id`. Example / 示例: `"1"`
-    pub tag_id: Option<String>,
+    pub tag_id: Option<crate::Text>,
     /// JSON `type` / 字段 `type`. Example / 示例: `1`
     pub r#type: Option<i64>,
 }
@@ -6737,7 +6737,7 @@ impl de::Object for TtecSuggestWords {
 #[non_exhaustive]
 pub struct UpvoteInfo {
     /// JSON `friends_recall_info` / 字段 `friends_recall_info`. Example / 示例: `"{}"`
-    pub friends_recall_info: Option<String>,
+    pub friends_recall_info: Option<crate::Text>,
     /// JSON `repost_initiate_score` / 字段 `repost_initiate_score`. Example / 示例: `0`
     pub repost_initiate_score: Option<f64>,
     /// JSON `user_upvoted` / 字段 `user_upvoted`. Example / 示例: `false`
@@ -6832,7 +6832,7 @@ pub struct Video {
     /// JSON `cover_is_custom` / 字段 `cover_is_custom`. Example / 示例: `true`
     pub cover_is_custom: Option<bool>,
     /// JSON `did_profile_labels` / 字段 `did_profile_labels`. Example / 示例: `""`
-    pub did_profile_labels: Option<String>,
+    pub did_profile_labels: Option<crate::Text>,
     /// JSON `download_addr` / 字段 `download_addr`.
     pub download_addr: Option<DownloadAddr>,
     /// JSON `download_no_watermark_addr` / 字段 `download_no_watermark_addr`.
@@ -6850,9 +6850,9 @@ pub struct Video {
     /// JSON `is_callback` / 字段 `is_callback`. Example / 示例: `true`
     pub is_callback: Option<bool>,
     /// JSON `meta` / 字段 `meta`. Example / 示例: `"{\"LoudnessRange\":\"6.8\",\"LoudnessRangeEnd\":\"-20.5…"`
-    pub meta: Option<String>,
+    pub meta: Option<crate::Text>,
     /// JSON `misc_download_addrs` / 字段 `misc_download_addrs`. Example / 示例: `"{\"suffix_scene\":{\"uri\":\"v15044gf0000d6ebbjvog65t…"`
-    pub misc_download_addrs: Option<String>,
+    pub misc_download_addrs: Option<crate::Text>,
     /// JSON `need_set_token` / 字段 `need_set_token`. Example / 示例: `false`
     pub need_set_token: Option<bool>,
     /// JSON `origin_cover` / 字段 `origin_cover`.
@@ -6864,7 +6864,7 @@ pub struct Video {
     /// JSON `play_addr_h264` / 字段 `play_addr_h264`.
     pub play_addr_h264: Option<PlayAddrH264>,
     /// JSON `ratio` / 字段 `ratio`. Example / 示例: `"720p"`
-    pub ratio: Option<String>,
+    pub ratio: Option<crate::Text>,
     /// JSON `source_HDR_type` / 字段 `source_HDR_type`. Example / 示例: `0`
     #[serde(rename = "source_HDR_type")]
     pub source_hdr_type: Option<i64>,
@@ -6873,7 +6873,7 @@ pub struct Video {
     /// JSON `tags` / 字段 `tags`.
     pub tags: serde_json::Value,
     /// JSON `vid_profile_labels` / 字段 `vid_profile_labels`. Example / 示例: `"{\"tier3\":\"10060\",\"rec_audio_effect\":\"1\"}"`
-    pub vid_profile_labels: Option<String>,
+    pub vid_profile_labels: Option<crate::Text>,
     /// JSON `width` / 字段 `width`. Example / 示例: `720`
     pub width: Option<i64>,
 }
@@ -6943,9 +6943,9 @@ impl de::Object for Video {
 #[non_exhaustive]
 pub struct AiDynamicCover {
     /// JSON `uri` / 字段 `uri`. Example / 示例: `"tos-useast8-p-0068-tx2/ooEZDuREIEAfhIKcApwA1ZflV…"`
-    pub uri: Option<String>,
+    pub uri: Option<crate::Text>,
     /// JSON `url_list` / 字段 `url_list`. Example / 示例: `["https://p16-common-sign.tiktokcdn-us.com/tos-use…"]`
-    pub url_list: Vec<String>,
+    pub url_list: Vec<crate::Text>,
     /// JSON `url_prefix` / 字段 `url_prefix`.
     pub url_prefix: serde_json::Value,
 }
@@ -6982,9 +6982,9 @@ impl de::Object for AiDynamicCover {
 #[non_exhaustive]
 pub struct AiDynamicCoverBak {
     /// JSON `uri` / 字段 `uri`. Example / 示例: `"tos-useast8-p-0068-tx2/ooEZDuREIEAfhIKcApwA1ZflV…"`
-    pub uri: Option<String>,
+    pub uri: Option<crate::Text>,
     /// JSON `url_list` / 字段 `url_list`. Example / 示例: `["https://p16-common-sign.tiktokcdn-us.com/tos-use…"]`
-    pub url_list: Vec<String>,
+    pub url_list: Vec<crate::Text>,
     /// JSON `url_prefix` / 字段 `url_prefix`.
     pub url_prefix: serde_json::Value,
 }
@@ -7021,9 +7021,9 @@ impl de::Object for AiDynamicCoverBak {
 #[non_exhaustive]
 pub struct AnimatedCover {
     /// JSON `uri` / 字段 `uri`. Example / 示例: `"tos-useast8-p-0068-tx2/ooEZDuREIEAfhIKcApwA1ZflV…"`
-    pub uri: Option<String>,
+    pub uri: Option<crate::Text>,
     /// JSON `url_list` / 字段 `url_list`. Example / 示例: `["https://p16-common-sign.tiktokcdn-us.com/tos-use…"]`
-    pub url_list: Vec<String>,
+    pub url_list: Vec<crate::Text>,
     /// JSON `url_prefix` / 字段 `url_prefix`.
     pub url_prefix: serde_json::Value,
 }
@@ -7061,20 +7061,20 @@ impl de::Object for AnimatedCover {
 pub struct BitRateItem {
     /// JSON `HDR_bit` / 字段 `HDR_bit`. Example / 示例: `""`
     #[serde(rename = "HDR_bit")]
-    pub hdr_bit: Option<String>,
+    pub hdr_bit: Option<crate::Text>,
     /// JSON `HDR_type` / 字段 `HDR_type`. Example / 示例: `""`
     #[serde(rename = "HDR_type")]
-    pub hdr_type: Option<String>,
+    pub hdr_type: Option<crate::Text>,
     /// JSON `bit_rate` / 字段 `bit_rate`. Example / 示例: `1543749`
     pub bit_rate: Option<f64>,
     /// JSON `dub_infos` / 字段 `dub_infos`.
     pub dub_infos: serde_json::Value,
     /// JSON `fid_profile_labels` / 字段 `fid_profile_labels`. Example / 示例: `"{\"srqa3_0_ori\":\"50\",\"srqa3_0_srv1\":\"55\"}"`
-    pub fid_profile_labels: Option<String>,
+    pub fid_profile_labels: Option<crate::Text>,
     /// JSON `fps` / 字段 `fps`. Example / 示例: `48`
     pub fps: Option<i64>,
     /// JSON `gear_name` / 字段 `gear_name`. Example / 示例: `"adapt_lowest_1080_1"`
-    pub gear_name: Option<String>,
+    pub gear_name: Option<crate::Text>,
     /// JSON `is_bytevc1` / 字段 `is_bytevc1`. Example / 示例: `1`
     pub is_bytevc1: Option<i64>,
     /// JSON `play_addr` / 字段 `play_addr`.
@@ -7082,7 +7082,7 @@ pub struct BitRateItem {
     /// JSON `quality_type` / 字段 `quality_type`. Example / 示例: `2`
     pub quality_type: Option<i64>,
     /// JSON `video_extra` / 字段 `video_extra`. Example / 示例: `"{\"PktOffsetMap\":\"[{\\\"time\\\": 1, \\\"offset\\\": 2512…"`
-    pub video_extra: Option<String>,
+    pub video_extra: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for BitRateItem {
@@ -7127,17 +7127,17 @@ pub struct BitRateItemPlayAddr {
     /// JSON `data_size` / 字段 `data_size`. Example / 示例: `5412773`
     pub data_size: Option<i64>,
     /// JSON `file_cs` / 字段 `file_cs`. Example / 示例: `"c:0-30614-2de0"`
-    pub file_cs: Option<String>,
+    pub file_cs: Option<crate::Text>,
     /// JSON `file_hash` / 字段 `file_hash`. Example / 示例: `"84b8f9e236bfd2906b352bdaa91e2016"`
-    pub file_hash: Option<String>,
+    pub file_hash: Option<crate::Text>,
     /// JSON `height` / 字段 `height`. Example / 示例: `1920`
     pub height: Option<i64>,
     /// JSON `uri` / 字段 `uri`. Example / 示例: `"v15044gf0000d6ebbjvog65tvt8eb8cg"`
-    pub uri: Option<String>,
+    pub uri: Option<crate::Text>,
     /// JSON `url_key` / 字段 `url_key`. Example / 示例: `"v15044gf0000d6ebbjvog65tvt8eb8cg_bytevc1_1080p_1…"`
-    pub url_key: Option<String>,
+    pub url_key: Option<crate::Text>,
     /// JSON `url_list` / 字段 `url_list`. Example / 示例: `["https://v16m.tiktokcdn-us.com/abe42130bc14907395…"]`
-    pub url_list: Vec<String>,
+    pub url_list: Vec<crate::Text>,
     /// JSON `url_prefix` / 字段 `url_prefix`.
     pub url_prefix: serde_json::Value,
     /// JSON `width` / 字段 `width`. Example / 示例: `1080`
@@ -7249,9 +7249,9 @@ pub struct Cover {
     /// JSON `height` / 字段 `height`. Example / 示例: `720`
     pub height: Option<i64>,
     /// JSON `uri` / 字段 `uri`. Example / 示例: `"tos-useast8-p-0068-tx2/oEftCLAXHIXefEqmAyD3QbQ5e…"`
-    pub uri: Option<String>,
+    pub uri: Option<crate::Text>,
     /// JSON `url_list` / 字段 `url_list`. Example / 示例: `["https://p19-common-sign.tiktokcdn-us.com/tos-use…"]`
-    pub url_list: Vec<String>,
+    pub url_list: Vec<crate::Text>,
     /// JSON `url_prefix` / 字段 `url_prefix`.
     pub url_prefix: serde_json::Value,
     /// JSON `width` / 字段 `width`. Example / 示例: `720`
@@ -7295,13 +7295,13 @@ pub struct DownloadAddr {
     /// JSON `data_size` / 字段 `data_size`. Example / 示例: `5071984`
     pub data_size: Option<i64>,
     /// JSON `file_cs` / 字段 `file_cs`. Example / 示例: `"c:0-24044-607f"`
-    pub file_cs: Option<String>,
+    pub file_cs: Option<crate::Text>,
     /// JSON `height` / 字段 `height`. Example / 示例: `720`
     pub height: Option<i64>,
     /// JSON `uri` / 字段 `uri`. Example / 示例: `"v15044gf0000d6ebbjvog65tvt8eb8cg"`
-    pub uri: Option<String>,
+    pub uri: Option<crate::Text>,
     /// JSON `url_list` / 字段 `url_list`. Example / 示例: `["https://v16m.tiktokcdn-us.com/53c04eb4b72114c763…"]`
-    pub url_list: Vec<String>,
+    pub url_list: Vec<crate::Text>,
     /// JSON `url_prefix` / 字段 `url_prefix`.
     pub url_prefix: serde_json::Value,
     /// JSON `width` / 字段 `width`. Example / 示例: `720`
@@ -7346,17 +7346,17 @@ pub struct DownloadNoWatermarkAddr {
     /// JSON `data_size` / 字段 `data_size`. Example / 示例: `5371755`
     pub data_size: Option<i64>,
     /// JSON `file_cs` / 字段 `file_cs`. Example / 示例: `"c:0-24044-607f"`
-    pub file_cs: Option<String>,
+    pub file_cs: Option<crate::Text>,
     /// JSON `file_hash` / 字段 `file_hash`. Example / 示例: `"f57d2676b61bbf506934623309f7191f"`
-    pub file_hash: Option<String>,
+    pub file_hash: Option<crate::Text>,
     /// JSON `height` / 字段 `height`. Example / 示例: `1280`
     pub height: Option<i64>,
     /// JSON `uri` / 字段 `uri`. Example / 示例: `"v15044gf0000d6ebbjvog65tvt8eb8cg"`
-    pub uri: Option<String>,
+    pub uri: Option<crate::Text>,
     /// JSON `url_key` / 字段 `url_key`. Example / 示例: `"v15044gf0000d6ebbjvog65tvt8eb8cg_h264_720p_15293…"`
-    pub url_key: Option<String>,
+    pub url_key: Option<crate::Text>,
     /// JSON `url_list` / 字段 `url_list`. Example / 示例: `["https://v16m.tiktokcdn-us.com/75795ed83aaa3d6aaa…"]`
-    pub url_list: Vec<String>,
+    pub url_list: Vec<crate::Text>,
     /// JSON `url_prefix` / 字段 `url_prefix`.
     pub url_prefix: serde_json::Value,
     /// JSON `width` / 字段 `width`. Example / 示例: `720`
@@ -7405,9 +7405,9 @@ pub struct DynamicCover {
     /// JSON `height` / 字段 `height`. Example / 示例: `720`
     pub height: Option<i64>,
     /// JSON `uri` / 字段 `uri`. Example / 示例: `"tos-useast8-p-0068-tx2/oMQGcUmAtrmfefy5GQQLQcLkh…"`
-    pub uri: Option<String>,
+    pub uri: Option<crate::Text>,
     /// JSON `url_list` / 字段 `url_list`. Example / 示例: `["https://p16-common-sign.tiktokcdn-us.com/tos-use…"]`
-    pub url_list: Vec<String>,
+    pub url_list: Vec<crate::Text>,
     /// JSON `url_prefix` / 字段 `url_prefix`.
     pub url_prefix: serde_json::Value,
     /// JSON `width` / 字段 `width`. Example / 示例: `720`
@@ -7453,9 +7453,9 @@ pub struct OriginCover {
     /// JSON `height` / 字段 `height`. Example / 示例: `720`
     pub height: Option<i64>,
     /// JSON `uri` / 字段 `uri`. Example / 示例: `"tos-useast8-p-0068-tx2/osH5fQAceAQFwccfBGGmq9Fya…"`
-    pub uri: Option<String>,
+    pub uri: Option<crate::Text>,
     /// JSON `url_list` / 字段 `url_list`. Example / 示例: `["https://p16-common-sign.tiktokcdn-us.com/tos-use…"]`
-    pub url_list: Vec<String>,
+    pub url_list: Vec<crate::Text>,
     /// JSON `url_prefix` / 字段 `url_prefix`.
     pub url_prefix: serde_json::Value,
     /// JSON `width` / 字段 `width`. Example / 示例: `720`
@@ -7499,17 +7499,17 @@ pub struct VideoPlayAddr {
     /// JSON `data_size` / 字段 `data_size`. Example / 示例: `5371755`
     pub data_size: Option<i64>,
     /// JSON `file_cs` / 字段 `file_cs`. Example / 示例: `"c:0-24044-607f"`
-    pub file_cs: Option<String>,
+    pub file_cs: Option<crate::Text>,
     /// JSON `file_hash` / 字段 `file_hash`. Example / 示例: `"f57d2676b61bbf506934623309f7191f"`
-    pub file_hash: Option<String>,
+    pub file_hash: Option<crate::Text>,
     /// JSON `height` / 字段 `height`. Example / 示例: `1280`
     pub height: Option<i64>,
     /// JSON `uri` / 字段 `uri`. Example / 示例: `"v15044gf0000d6ebbjvog65tvt8eb8cg"`
-    pub uri: Option<String>,
+    pub uri: Option<crate::Text>,
     /// JSON `url_key` / 字段 `url_key`. Example / 示例: `"v15044gf0000d6ebbjvog65tvt8eb8cg_h264_720p_15293…"`
-    pub url_key: Option<String>,
+    pub url_key: Option<crate::Text>,
     /// JSON `url_list` / 字段 `url_list`. Example / 示例: `["https://v16m.tiktokcdn-us.com/75795ed83aaa3d6aaa…"]`
-    pub url_list: Vec<String>,
+    pub url_list: Vec<crate::Text>,
     /// JSON `url_prefix` / 字段 `url_prefix`.
     pub url_prefix: serde_json::Value,
     /// JSON `width` / 字段 `width`. Example / 示例: `720`
@@ -7556,17 +7556,17 @@ pub struct PlayAddrBytevc1 {
     /// JSON `data_size` / 字段 `data_size`. Example / 示例: `2618830`
     pub data_size: Option<i64>,
     /// JSON `file_cs` / 字段 `file_cs`. Example / 示例: `"c:0-24879-af67"`
-    pub file_cs: Option<String>,
+    pub file_cs: Option<crate::Text>,
     /// JSON `file_hash` / 字段 `file_hash`. Example / 示例: `"061954fa6f096bce90e358982fd354a4"`
-    pub file_hash: Option<String>,
+    pub file_hash: Option<crate::Text>,
     /// JSON `height` / 字段 `height`. Example / 示例: `1024`
     pub height: Option<i64>,
     /// JSON `uri` / 字段 `uri`. Example / 示例: `"v15044gf0000d6ebbjvog65tvt8eb8cg"`
-    pub uri: Option<String>,
+    pub uri: Option<crate::Text>,
     /// JSON `url_key` / 字段 `url_key`. Example / 示例: `"v15044gf0000d6ebbjvog65tvt8eb8cg_bytevc1_540p_74…"`
-    pub url_key: Option<String>,
+    pub url_key: Option<crate::Text>,
     /// JSON `url_list` / 字段 `url_list`. Example / 示例: `["https://v16m.tiktokcdn-us.com/162bd3ddb95ad1a9b8…"]`
-    pub url_list: Vec<String>,
+    pub url_list: Vec<crate::Text>,
     /// JSON `url_prefix` / 字段 `url_prefix`.
     pub url_prefix: serde_json::Value,
     /// JSON `width` / 字段 `width`. Example / 示例: `576`
@@ -7613,17 +7613,17 @@ pub struct PlayAddrH264 {
     /// JSON `data_size` / 字段 `data_size`. Example / 示例: `5371755`
     pub data_size: Option<i64>,
     /// JSON `file_cs` / 字段 `file_cs`. Example / 示例: `"c:0-24044-607f"`
-    pub file_cs: Option<String>,
+    pub file_cs: Option<crate::Text>,
     /// JSON `file_hash` / 字段 `file_hash`. Example / 示例: `"f57d2676b61bbf506934623309f7191f"`
-    pub file_hash: Option<String>,
+    pub file_hash: Option<crate::Text>,
     /// JSON `height` / 字段 `height`. Example / 示例: `1280`
     pub height: Option<i64>,
     /// JSON `uri` / 字段 `uri`. Example / 示例: `"v15044gf0000d6ebbjvog65tvt8eb8cg"`
-    pub uri: Option<String>,
+    pub uri: Option<crate::Text>,
     /// JSON `url_key` / 字段 `url_key`. Example / 示例: `"v15044gf0000d6ebbjvog65tvt8eb8cg_h264_720p_15293…"`
-    pub url_key: Option<String>,
+    pub url_key: Option<crate::Text>,
     /// JSON `url_list` / 字段 `url_list`. Example / 示例: `["https://v16m.tiktokcdn-us.com/75795ed83aaa3d6aaa…"]`
-    pub url_list: Vec<String>,
+    pub url_list: Vec<crate::Text>,
     /// JSON `url_prefix` / 字段 `url_prefix`.
     pub url_prefix: serde_json::Value,
     /// JSON `width` / 字段 `width`. Example / 示例: `720`
@@ -7668,17 +7668,17 @@ impl de::Object for PlayAddrH264 {
 #[non_exhaustive]
 pub struct Tag {
     /// JSON `background_color` / 字段 `background_color`. Example / 示例: `"#545454"`
-    pub background_color: Option<String>,
+    pub background_color: Option<crate::Text>,
     /// JSON `en_title` / 字段 `en_title`. Example / 示例: `"Top liked"`
-    pub en_title: Option<String>,
+    pub en_title: Option<crate::Text>,
     /// JSON `font_color` / 字段 `font_color`. Example / 示例: `"#FFFFFF"`
-    pub font_color: Option<String>,
+    pub font_color: Option<crate::Text>,
     /// JSON `opacity` / 字段 `opacity`. Example / 示例: `50`
     pub opacity: Option<i64>,
     /// JSON `title` / 字段 `title`. Example / 示例: `"Top liked"`
-    pub title: Option<String>,
+    pub title: Option<crate::Text>,
     /// JSON `type` / 字段 `type`. Example / 示例: `"Top liked"`
-    pub r#type: Option<String>,
+    pub r#type: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for Tag {

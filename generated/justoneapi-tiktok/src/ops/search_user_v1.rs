@@ -158,19 +158,19 @@ pub struct Data {
     /// JSON `status_code` / 字段 `status_code`. Example / 示例: `0`
     pub status_code: Option<i64>,
     /// JSON `qc` / 字段 `qc`. Example / 示例: `""`
-    pub qc: Option<String>,
+    pub qc: Option<crate::Text>,
     /// JSON `rid` / 字段 `rid`. Example / 示例: `"202603091414200EE3DD44D934969E2633"`
-    pub rid: Option<String>,
+    pub rid: Option<crate::Text>,
     /// JSON `log_pb` / 字段 `log_pb`.
     pub log_pb: Option<LogPb>,
     /// JSON `extra` / 字段 `extra`.
     pub extra: Option<Extra>,
     /// JSON `input_keyword` / 字段 `input_keyword`. Example / 示例: `"deepseek"`
-    pub input_keyword: Option<String>,
+    pub input_keyword: Option<crate::Text>,
     /// JSON `global_doodle_config` / 字段 `global_doodle_config`.
     pub global_doodle_config: Option<GlobalDoodleConfig>,
     /// JSON `feedback_type` / 字段 `feedback_type`. Example / 示例: `"user"`
-    pub feedback_type: Option<String>,
+    pub feedback_type: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for Data {
@@ -218,11 +218,11 @@ pub struct Extra {
     /// JSON `now` / 字段 `now`. Example / 示例: `1773065661000`
     pub now: Option<i64>,
     /// JSON `logid` / 字段 `logid`. Example / 示例: `"202603091414200EE3DD44D934969E2633"`
-    pub logid: Option<String>,
+    pub logid: Option<crate::Text>,
     /// JSON `fatal_item_ids` / 字段 `fatal_item_ids`.
     pub fatal_item_ids: Vec<serde_json::Value>,
     /// JSON `search_request_id` / 字段 `search_request_id`. Example / 示例: `""`
-    pub search_request_id: Option<String>,
+    pub search_request_id: Option<crate::Text>,
     /// JSON `server_stream_time` / 字段 `server_stream_time`. Example / 示例: `435`
     pub server_stream_time: Option<i64>,
     /// JSON `api_debug_info` / 字段 `api_debug_info`.
@@ -264,15 +264,15 @@ impl de::Object for Extra {
 #[non_exhaustive]
 pub struct GlobalDoodleConfig {
     /// JSON `keyword` / 字段 `keyword`. Example / 示例: `"deepseek"`
-    pub keyword: Option<String>,
+    pub keyword: Option<crate::Text>,
     /// JSON `display_filter_bar` / 字段 `display_filter_bar`. Example / 示例: `1`
     pub display_filter_bar: Option<i64>,
     /// JSON `new_source` / 字段 `new_source`. Example / 示例: `""`
-    pub new_source: Option<String>,
+    pub new_source: Option<crate::Text>,
     /// JSON `search_channel` / 字段 `search_channel`. Example / 示例: `"tiktok_user"`
-    pub search_channel: Option<String>,
+    pub search_channel: Option<crate::Text>,
     /// JSON `tns_search_result` / 字段 `tns_search_result`. Example / 示例: `"Pass"`
-    pub tns_search_result: Option<String>,
+    pub tns_search_result: Option<crate::Text>,
     /// JSON `hide_results` / 字段 `hide_results`. Example / 示例: `false`
     pub hide_results: Option<bool>,
     /// JSON `feedback_survey` / 字段 `feedback_survey`.
@@ -321,7 +321,7 @@ impl de::Object for GlobalDoodleConfig {
 #[non_exhaustive]
 pub struct LogPb {
     /// JSON `impr_id` / 字段 `impr_id`. Example / 示例: `"202603091414200EE3DD44D934969E2633"`
-    pub impr_id: Option<String>,
+    pub impr_id: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for LogPb {
@@ -408,11 +408,11 @@ impl de::Object for UserListItem {
 #[non_exhaustive]
 pub struct UserInfo {
     /// JSON `uid` / 字段 `uid`. Example / 示例: `"7424612909655835694"`
-    pub uid: Option<String>,
+    pub uid: Option<crate::Text>,
     /// JSON `nickname` / 字段 `nickname`. Example / 示例: `"DeepSeek"`
-    pub nickname: Option<String>,
+    pub nickname: Option<crate::Text>,
     /// JSON `signature` / 字段 `signature`. Example / 示例: `"🐌\n\n\n↓ТГК ↓"`
-    pub signature: Option<String>,
+    pub signature: Option<crate::Text>,
     /// JSON `avatar_thumb` / 字段 `avatar_thumb`.
     pub avatar_thumb: Option<AvatarThumb>,
     /// JSON `follow_status` / 字段 `follow_status`. Example / 示例: `0`
@@ -422,13 +422,13 @@ pub struct UserInfo {
     /// JSON `total_favorited` / 字段 `total_favorited`. Example / 示例: `2817564`
     pub total_favorited: Option<i64>,
     /// JSON `custom_verify` / 字段 `custom_verify`. Example / 示例: `""`
-    pub custom_verify: Option<String>,
+    pub custom_verify: Option<crate::Text>,
     /// JSON `unique_id` / 字段 `unique_id`. Example / 示例: `"dogish_"`
-    pub unique_id: Option<String>,
+    pub unique_id: Option<crate::Text>,
     /// JSON `room_id` / 字段 `room_id`. Example / 示例: `0`
     pub room_id: Option<i64>,
     /// JSON `enterprise_verify_reason` / 字段 `enterprise_verify_reason`. Example / 示例: `""`
-    pub enterprise_verify_reason: Option<String>,
+    pub enterprise_verify_reason: Option<crate::Text>,
     /// JSON `followers_detail` / 字段 `followers_detail`.
     pub followers_detail: serde_json::Value,
     /// JSON `platform_sync_info` / 字段 `platform_sync_info`.
@@ -448,7 +448,7 @@ pub struct UserInfo {
     /// JSON `cha_list` / 字段 `cha_list`.
     pub cha_list: serde_json::Value,
     /// JSON `sec_uid` / 字段 `sec_uid`. Example / 示例: `"MS4wLjABAAAAV4Z3YdkLbhKtPmSJ4WMpWlQdmxolYk5-XMDG…"`
-    pub sec_uid: Option<String>,
+    pub sec_uid: Option<crate::Text>,
     /// JSON `need_points` / 字段 `need_points`.
     pub need_points: serde_json::Value,
     /// JSON `homepage_bottom_toast` / 字段 `homepage_bottom_toast`.
@@ -466,7 +466,7 @@ pub struct UserInfo {
     /// JSON `mutual_relation_avatars` / 字段 `mutual_relation_avatars`.
     pub mutual_relation_avatars: serde_json::Value,
     /// JSON `room_id_str` / 字段 `room_id_str`. Example / 示例: `"0"`
-    pub room_id_str: Option<String>,
+    pub room_id_str: Option<crate::Text>,
     /// JSON `events` / 字段 `events`.
     pub events: serde_json::Value,
     /// JSON `advance_feature_item_order` / 字段 `advance_feature_item_order`.
@@ -558,9 +558,9 @@ impl de::Object for UserInfo {
 #[non_exhaustive]
 pub struct AvatarThumb {
     /// JSON `uri` / 字段 `uri`. Example / 示例: `"tos-useast5-avt-0068-tx/dd4f3e482b3f58d1a28cd32c…"`
-    pub uri: Option<String>,
+    pub uri: Option<crate::Text>,
     /// JSON `url_list` / 字段 `url_list`. Example / 示例: `["https://p16-common-sign.tiktokcdn-us.com/tos-use…", "https://p19-common-sign.tiktokcdn-us.com/tos-use…", "https://p16-common-sign.tiktokcdn-us.com/tos-use…"]`
-    pub url_list: Vec<String>,
+    pub url_list: Vec<crate::Text>,
     /// JSON `width` / 字段 `width`. Example / 示例: `720`
     pub width: Option<i64>,
     /// JSON `height` / 字段 `height`. Example / 示例: `720`

@@ -115,7 +115,7 @@ pub struct Data {
     /// JSON `data` / 字段 `data`.
     pub data: Option<DataData>,
     /// JSON `message` / 字段 `message`. Example / 示例: `"success"`
-    pub message: Option<String>,
+    pub message: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for Data {
@@ -151,11 +151,11 @@ pub struct DataData {
     /// JSON `aggr_type` / 字段 `aggr_type`. Example / 示例: `1`
     pub aggr_type: Option<i64>,
     /// JSON `audio_id` / 字段 `audio_id`. Example / 示例: `"7569517373779083830"`
-    pub audio_id: Option<String>,
+    pub audio_id: Option<crate::Text>,
     /// JSON `content` / 字段 `content`. Example / 示例: `"\n\n\n<header><div class=\"tt-title\">习近平：认真学习贯彻党的二十届…"`
-    pub content: Option<String>,
+    pub content: Option<crate::Text>,
     /// JSON `content_hash` / 字段 `content_hash`. Example / 示例: `"d409d476"`
-    pub content_hash: Option<String>,
+    pub content_hash: Option<crate::Text>,
     /// JSON `group_id` / 字段 `group_id`. Example / 示例: `7569508711254295059`
     pub group_id: Option<i64>,
     /// JSON `group_source` / 字段 `group_source`. Example / 示例: `2`
@@ -233,7 +233,7 @@ impl de::Object for DataData {
 #[non_exhaustive]
 pub struct H5Extra {
     /// JSON `avatar` / 字段 `avatar`. Example / 示例: `"https://p3-sign.toutiaoimg.com/user-avatar/339e6…"`
-    pub avatar: Option<String>,
+    pub avatar: Option<crate::Text>,
     /// JSON `diversity` / 字段 `diversity`.
     pub diversity: Option<Diversity>,
     /// JSON `g_composition` / 字段 `g_composition`. Example / 示例: `8`
@@ -250,25 +250,25 @@ pub struct H5Extra {
     /// JSON `media` / 字段 `media`.
     pub media: Option<Media>,
     /// JSON `media_user_id` / 字段 `media_user_id`. Example / 示例: `"5757425042"`
-    pub media_user_id: Option<String>,
+    pub media_user_id: Option<crate::Text>,
     /// JSON `name` / 字段 `name`. Example / 示例: `"新华社"`
-    pub name: Option<String>,
+    pub name: Option<crate::Text>,
     /// JSON `publish_stamp` / 字段 `publish_stamp`. Example / 示例: `"1762413601"`
-    pub publish_stamp: Option<String>,
+    pub publish_stamp: Option<crate::Text>,
     /// JSON `publish_time` / 字段 `publish_time`. Example / 示例: `"2025-11-06 15:20"`
-    pub publish_time: Option<String>,
+    pub publish_time: Option<crate::Text>,
     /// JSON `sensitive_label` / 字段 `sensitive_label`. Example / 示例: `"42"`
-    pub sensitive_label: Option<String>,
+    pub sensitive_label: Option<crate::Text>,
     /// JSON `source` / 字段 `source`. Example / 示例: `"新华社"`
-    pub source: Option<String>,
+    pub source: Option<crate::Text>,
     /// JSON `src_link` / 字段 `src_link`. Example / 示例: `"https://h.xinhuaxmt.com/vh512/share/12812027?cha…"`
-    pub src_link: Option<String>,
+    pub src_link: Option<crate::Text>,
     /// JSON `str_group_id` / 字段 `str_group_id`. Example / 示例: `"7569508711254295059"`
-    pub str_group_id: Option<String>,
+    pub str_group_id: Option<crate::Text>,
     /// JSON `str_item_id` / 字段 `str_item_id`. Example / 示例: `"7569508711254295059"`
-    pub str_item_id: Option<String>,
+    pub str_item_id: Option<crate::Text>,
     /// JSON `title` / 字段 `title`. Example / 示例: `"习近平：认真学习贯彻党的二十届四中全会精神 高标准建设海南自由贸易港"`
-    pub title: Option<String>,
+    pub title: Option<crate::Text>,
     /// JSON `video_count` / 字段 `video_count`. Example / 示例: `0`
     pub video_count: Option<i64>,
 }
@@ -321,7 +321,7 @@ impl de::Object for H5Extra {
 #[non_exhaustive]
 pub struct Diversity {
     /// JSON `publish_loc_info` / 字段 `publish_loc_info`. Example / 示例: `"北京"`
-    pub publish_loc_info: Option<String>,
+    pub publish_loc_info: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for Diversity {
@@ -423,7 +423,7 @@ pub struct ActionCtrl {
     pub action_bar: Option<ActionBar>,
     /// JSON `actionTimeInSec` / 字段 `actionTimeInSec`. Example / 示例: `"0"`
     #[serde(rename = "actionTimeInSec")]
-    pub action_time_in_sec: Option<String>,
+    pub action_time_in_sec: Option<crate::Text>,
     /// JSON `banBury` / 字段 `banBury`. Example / 示例: `true`
     #[serde(rename = "banBury")]
     pub ban_bury: Option<bool>,
@@ -435,7 +435,7 @@ pub struct ActionCtrl {
     pub ban_digg: Option<bool>,
     /// JSON `feedbackBotSchema` / 字段 `feedbackBotSchema`. Example / 示例: `"sslocal://gpt_detail/second_page?bot_id=75049699…"`
     #[serde(rename = "feedbackBotSchema")]
-    pub feedback_bot_schema: Option<String>,
+    pub feedback_bot_schema: Option<crate::Text>,
     /// JSON `preloadWeb` / 字段 `preloadWeb`. Example / 示例: `2`
     #[serde(rename = "preloadWeb")]
     pub preload_web: Option<i64>,
@@ -550,12 +550,12 @@ impl de::Object for ActionSettingListItem {
 pub struct StyleSetting {
     /// JSON `iconKey` / 字段 `iconKey`. Example / 示例: `"分享的Icon"`
     #[serde(rename = "iconKey")]
-    pub icon_key: Option<String>,
+    pub icon_key: Option<crate::Text>,
     /// JSON `layoutDirection` / 字段 `layoutDirection`. Example / 示例: `0`
     #[serde(rename = "layoutDirection")]
     pub layout_direction: Option<i64>,
     /// JSON `text` / 字段 `text`. Example / 示例: `"分享"`
-    pub text: Option<String>,
+    pub text: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for StyleSetting {
@@ -591,7 +591,7 @@ impl de::Object for StyleSetting {
 pub struct ArticleBase {
     /// JSON `gidStr` / 字段 `gidStr`. Example / 示例: `"7569508711254295059"`
     #[serde(rename = "gidStr")]
-    pub gid_str: Option<String>,
+    pub gid_str: Option<crate::Text>,
     /// JSON `itemStatus` / 字段 `itemStatus`. Example / 示例: `20`
     #[serde(rename = "itemStatus")]
     pub item_status: Option<i64>,
@@ -693,7 +693,7 @@ impl de::Object for ArticleClassification {
 #[non_exhaustive]
 pub struct Extra {
     /// JSON `ping` / 字段 `ping`. Example / 示例: `"pong"`
-    pub ping: Option<String>,
+    pub ping: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for Extra {
@@ -796,7 +796,7 @@ pub struct ShareInfo {
     pub share_control: Option<ShareControl>,
     /// JSON `shareURL` / 字段 `shareURL`. Example / 示例: `"http://toutiao.com/group/7569508711254295059/?ii…"`
     #[serde(rename = "shareURL")]
-    pub share_url: Option<String>,
+    pub share_url: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for ShareInfo {
@@ -864,9 +864,9 @@ impl de::Object for ShareControl {
 #[non_exhaustive]
 pub struct Media {
     /// JSON `auth_info` / 字段 `auth_info`. Example / 示例: `"新华社官方账号"`
-    pub auth_info: Option<String>,
+    pub auth_info: Option<crate::Text>,
     /// JSON `avatar_url` / 字段 `avatar_url`. Example / 示例: `"https://p3-sign.toutiaoimg.com/user-avatar/339e6…"`
-    pub avatar_url: Option<String>,
+    pub avatar_url: Option<crate::Text>,
     /// JSON `can_be_praised` / 字段 `can_be_praised`. Example / 示例: `false`
     pub can_be_praised: Option<bool>,
     /// JSON `car_author` / 字段 `car_author`. Example / 示例: `0`
@@ -874,21 +874,21 @@ pub struct Media {
     /// JSON `creator_id` / 字段 `creator_id`. Example / 示例: `5757425042`
     pub creator_id: Option<i64>,
     /// JSON `description` / 字段 `description`. Example / 示例: `"新华通讯社，是中国的国家通讯社同时也是世界性现代通讯社。"`
-    pub description: Option<String>,
+    pub description: Option<crate::Text>,
     /// JSON `id` / 字段 `id`. Example / 示例: `5757425042`
     pub id: Option<i64>,
     /// JSON `master_media_info` / 字段 `master_media_info`. Example / 示例: `""`
-    pub master_media_info: Option<String>,
+    pub master_media_info: Option<crate::Text>,
     /// JSON `name` / 字段 `name`. Example / 示例: `"新华社"`
-    pub name: Option<String>,
+    pub name: Option<crate::Text>,
     /// JSON `pgc_custom_menu` / 字段 `pgc_custom_menu`. Example / 示例: `""`
-    pub pgc_custom_menu: Option<String>,
+    pub pgc_custom_menu: Option<crate::Text>,
     /// JSON `praise_data` / 字段 `praise_data`.
     pub praise_data: serde_json::Value,
     /// JSON `show_pgc_component` / 字段 `show_pgc_component`. Example / 示例: `true`
     pub show_pgc_component: Option<bool>,
     /// JSON `user_auth_info` / 字段 `user_auth_info`. Example / 示例: `"{\"auth_type\":\"5\",\"auth_info\":\"新华社官方账号\"}"`
-    pub user_auth_info: Option<String>,
+    pub user_auth_info: Option<crate::Text>,
     /// JSON `user_verified` / 字段 `user_verified`. Example / 示例: `true`
     pub user_verified: Option<bool>,
     /// JSON `v` / 字段 `v`. Example / 示例: `false`
@@ -943,9 +943,9 @@ pub struct ImageDetailItem {
     /// JSON `image_type` / 字段 `image_type`. Example / 示例: `1`
     pub image_type: Option<i64>,
     /// JSON `uri` / 字段 `uri`. Example / 示例: `"large/tos-cn-i-tjoges91tu/29502bd93fffb43fd08206…"`
-    pub uri: Option<String>,
+    pub uri: Option<crate::Text>,
     /// JSON `url` / 字段 `url`. Example / 示例: `"https://p3-sign.toutiaoimg.com/large/tos-cn-i-tj…"`
-    pub url: Option<String>,
+    pub url: Option<crate::Text>,
     /// JSON `url_list` / 字段 `url_list`.
     pub url_list: Vec<ImageDetailItemUrlListItem>,
     /// JSON `width` / 字段 `width`. Example / 示例: `4000`
@@ -987,7 +987,7 @@ impl de::Object for ImageDetailItem {
 #[non_exhaustive]
 pub struct ImageDetailItemUrlListItem {
     /// JSON `url` / 字段 `url`. Example / 示例: `"https://p3-sign.toutiaoimg.com/large/tos-cn-i-tj…"`
-    pub url: Option<String>,
+    pub url: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for ImageDetailItemUrlListItem {
@@ -1024,9 +1024,9 @@ pub struct MainImageListItem {
     /// JSON `image_type` / 字段 `image_type`. Example / 示例: `0`
     pub image_type: Option<i64>,
     /// JSON `uri` / 字段 `uri`. Example / 示例: `"tos-cn-i-tjoges91tu/29502bd93fffb43fd08206b6f760…"`
-    pub uri: Option<String>,
+    pub uri: Option<crate::Text>,
     /// JSON `url` / 字段 `url`. Example / 示例: `"https://p3-sign.toutiaoimg.com/tos-cn-i-tjoges91…"`
-    pub url: Option<String>,
+    pub url: Option<crate::Text>,
     /// JSON `url_list` / 字段 `url_list`.
     pub url_list: Vec<MainImageListItemUrlListItem>,
     /// JSON `width` / 字段 `width`. Example / 示例: `540`
@@ -1068,7 +1068,7 @@ impl de::Object for MainImageListItem {
 #[non_exhaustive]
 pub struct MainImageListItemUrlListItem {
     /// JSON `url` / 字段 `url`. Example / 示例: `"https://p3-sign.toutiaoimg.com/tos-cn-i-tjoges91…"`
-    pub url: Option<String>,
+    pub url: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for MainImageListItemUrlListItem {
@@ -1105,9 +1105,9 @@ pub struct OriginImageListItem {
     /// JSON `image_type` / 字段 `image_type`. Example / 示例: `0`
     pub image_type: Option<i64>,
     /// JSON `uri` / 字段 `uri`. Example / 示例: `"tos-cn-i-tjoges91tu/29502bd93fffb43fd08206b6f760…"`
-    pub uri: Option<String>,
+    pub uri: Option<crate::Text>,
     /// JSON `url` / 字段 `url`. Example / 示例: `"https://p3-sign.toutiaoimg.com/tos-cn-i-tjoges91…"`
-    pub url: Option<String>,
+    pub url: Option<crate::Text>,
     /// JSON `url_list` / 字段 `url_list`.
     pub url_list: Vec<OriginImageListItemUrlListItem>,
     /// JSON `width` / 字段 `width`. Example / 示例: `4000`
@@ -1149,7 +1149,7 @@ impl de::Object for OriginImageListItem {
 #[non_exhaustive]
 pub struct OriginImageListItemUrlListItem {
     /// JSON `url` / 字段 `url`. Example / 示例: `"https://p3-sign.toutiaoimg.com/tos-cn-i-tjoges91…"`
-    pub url: Option<String>,
+    pub url: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for OriginImageListItemUrlListItem {
@@ -1186,9 +1186,9 @@ pub struct ThumbImageItem {
     /// JSON `image_type` / 字段 `image_type`. Example / 示例: `1`
     pub image_type: Option<i64>,
     /// JSON `uri` / 字段 `uri`. Example / 示例: `"thumb/tos-cn-i-tjoges91tu/29502bd93fffb43fd08206…"`
-    pub uri: Option<String>,
+    pub uri: Option<crate::Text>,
     /// JSON `url` / 字段 `url`. Example / 示例: `"https://p3-sign.toutiaoimg.com/thumb/tos-cn-i-tj…"`
-    pub url: Option<String>,
+    pub url: Option<crate::Text>,
     /// JSON `url_list` / 字段 `url_list`.
     pub url_list: Vec<ThumbImageItemUrlListItem>,
     /// JSON `width` / 字段 `width`. Example / 示例: `4000`
@@ -1230,7 +1230,7 @@ impl de::Object for ThumbImageItem {
 #[non_exhaustive]
 pub struct ThumbImageItemUrlListItem {
     /// JSON `url` / 字段 `url`. Example / 示例: `"https://p3-sign.toutiaoimg.com/thumb/tos-cn-i-tj…"`
-    pub url: Option<String>,
+    pub url: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for ThumbImageItemUrlListItem {
@@ -1267,9 +1267,9 @@ pub struct WebpImageDetailItem {
     /// JSON `image_type` / 字段 `image_type`. Example / 示例: `1`
     pub image_type: Option<i64>,
     /// JSON `uri` / 字段 `uri`. Example / 示例: `"details/v0/w640/tos-cn-i-tjoges91tu/29502bd93fff…"`
-    pub uri: Option<String>,
+    pub uri: Option<crate::Text>,
     /// JSON `url` / 字段 `url`. Example / 示例: `"https://p3-sign.toutiaoimg.com/details/v0/w640/t…"`
-    pub url: Option<String>,
+    pub url: Option<crate::Text>,
     /// JSON `url_list` / 字段 `url_list`.
     pub url_list: Vec<WebpImageDetailItemUrlListItem>,
     /// JSON `width` / 字段 `width`. Example / 示例: `4000`
@@ -1311,7 +1311,7 @@ impl de::Object for WebpImageDetailItem {
 #[non_exhaustive]
 pub struct WebpImageDetailItemUrlListItem {
     /// JSON `url` / 字段 `url`. Example / 示例: `"https://p3-sign.toutiaoimg.com/details/v0/w640/t…"`
-    pub url: Option<String>,
+    pub url: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for WebpImageDetailItemUrlListItem {
@@ -1348,9 +1348,9 @@ pub struct WebpThumbImageItem {
     /// JSON `image_type` / 字段 `image_type`. Example / 示例: `1`
     pub image_type: Option<i64>,
     /// JSON `uri` / 字段 `uri`. Example / 示例: `"thumb/tos-cn-i-tjoges91tu/29502bd93fffb43fd08206…"`
-    pub uri: Option<String>,
+    pub uri: Option<crate::Text>,
     /// JSON `url` / 字段 `url`. Example / 示例: `"https://p3-sign.toutiaoimg.com/thumb/tos-cn-i-tj…"`
-    pub url: Option<String>,
+    pub url: Option<crate::Text>,
     /// JSON `url_list` / 字段 `url_list`.
     pub url_list: Vec<WebpThumbImageItemUrlListItem>,
     /// JSON `width` / 字段 `width`. Example / 示例: `4000`
@@ -1392,7 +1392,7 @@ impl de::Object for WebpThumbImageItem {
 #[non_exhaustive]
 pub struct WebpThumbImageItemUrlListItem {
     /// JSON `url` / 字段 `url`. Example / 示例: `"https://p3-sign.toutiaoimg.com/thumb/tos-cn-i-tj…"`
-    pub url: Option<String>,
+    pub url: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for WebpThumbImageItemUrlListItem {

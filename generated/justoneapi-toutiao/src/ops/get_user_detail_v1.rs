@@ -113,7 +113,7 @@ impl<'a> std::future::IntoFuture for Request<'a> {
 #[non_exhaustive]
 pub struct Data {
     /// JSON `message` / 字段 `message`. Example / 示例: `"success"`
-    pub message: Option<String>,
+    pub message: Option<crate::Text>,
     /// JSON `errno` / 字段 `errno`. Example / 示例: `0`
     pub errno: Option<i64>,
     /// JSON `data` / 字段 `data`.
@@ -152,11 +152,11 @@ impl de::Object for Data {
 #[non_exhaustive]
 pub struct DataData {
     /// JSON `avatar_url` / 字段 `avatar_url`. Example / 示例: `""`
-    pub avatar_url: Option<String>,
+    pub avatar_url: Option<crate::Text>,
     /// JSON `big_avatar_url` / 字段 `big_avatar_url`. Example / 示例: `""`
-    pub big_avatar_url: Option<String>,
+    pub big_avatar_url: Option<crate::Text>,
     /// JSON `description` / 字段 `description`. Example / 示例: `""`
-    pub description: Option<String>,
+    pub description: Option<crate::Text>,
     /// JSON `gender` / 字段 `gender`. Example / 示例: `0`
     pub gender: Option<i64>,
     /// JSON `bg_image` / 字段 `bg_image`.
@@ -166,7 +166,7 @@ pub struct DataData {
     /// JSON `external_info` / 字段 `external_info`.
     pub external_info: Option<ExternalInfo>,
     /// JSON `name` / 字段 `name`. Example / 示例: `""`
-    pub name: Option<String>,
+    pub name: Option<crate::Text>,
     /// JSON `user_id` / 字段 `user_id`. Example / 示例: `1352838578180211`
     pub user_id: Option<i64>,
     /// JSON `publish_count` / 字段 `publish_count`. Example / 示例: `0`
@@ -229,7 +229,7 @@ pub struct BgImage {
     /// JSON `status` / 字段 `status`. Example / 示例: `0`
     pub status: Option<i64>,
     /// JSON `url` / 字段 `url`. Example / 示例: `"https://p3-sign.toutiaoimg.com/tos-cn-i-tt/d74fb…"`
-    pub url: Option<String>,
+    pub url: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for BgImage {
@@ -263,23 +263,23 @@ impl de::Object for BgImage {
 #[non_exhaustive]
 pub struct ExternalInfo {
     /// JSON `button_name` / 字段 `button_name`. Example / 示例: `"打开抖音关注作者"`
-    pub button_name: Option<String>,
+    pub button_name: Option<crate::Text>,
     /// JSON `name` / 字段 `name`. Example / 示例: `"抖音"`
-    pub name: Option<String>,
+    pub name: Option<crate::Text>,
     /// JSON `app_name` / 字段 `app_name`. Example / 示例: `"aweme"`
-    pub app_name: Option<String>,
+    pub app_name: Option<crate::Text>,
     /// JSON `package_name` / 字段 `package_name`. Example / 示例: `"com.ss.android.ugc.aweme"`
-    pub package_name: Option<String>,
+    pub package_name: Option<crate::Text>,
     /// JSON `app_schema` / 字段 `app_schema`. Example / 示例: `"snssdk1128://user/profile/1352838578180211"`
-    pub app_schema: Option<String>,
+    pub app_schema: Option<crate::Text>,
     /// JSON `download_url` / 字段 `download_url`. Example / 示例: `"https://d.douyin.com/eXBJ/"`
-    pub download_url: Option<String>,
+    pub download_url: Option<crate::Text>,
     /// JSON `icon_url` / 字段 `icon_url`. Example / 示例: `"https://p26.toutiaoimg.com/obj/motor-img/9fd8192…"`
-    pub icon_url: Option<String>,
+    pub icon_url: Option<crate::Text>,
     /// JSON `icon_title` / 字段 `icon_title`. Example / 示例: `"来源于抖音"`
-    pub icon_title: Option<String>,
+    pub icon_title: Option<crate::Text>,
     /// JSON `app_icon_url` / 字段 `app_icon_url`. Example / 示例: `"https://p26.toutiaoimg.com/obj/ies.fe.effect/a75…"`
-    pub app_icon_url: Option<String>,
+    pub app_icon_url: Option<crate::Text>,
     /// JSON `appstore_app_id` / 字段 `appstore_app_id`. Example / 示例: `1142110895`
     pub appstore_app_id: Option<i64>,
 }
@@ -331,17 +331,17 @@ pub struct TopTabItem {
     /// JSON `load_count` / 字段 `load_count`. Example / 示例: `20`
     pub load_count: Option<i64>,
     /// JSON `show_name` / 字段 `show_name`. Example / 示例: `"小视频"`
-    pub show_name: Option<String>,
+    pub show_name: Option<crate::Text>,
     /// JSON `total_count` / 字段 `total_count`. Example / 示例: `0`
     pub total_count: Option<i64>,
     /// JSON `type` / 字段 `type`. Example / 示例: `"external_ies_video"`
-    pub r#type: Option<String>,
+    pub r#type: Option<crate::Text>,
     /// JSON `url` / 字段 `url`. Example / 示例: `"/api/feed/profile/v1/?category=external_short_vi…"`
-    pub url: Option<String>,
+    pub url: Option<crate::Text>,
     /// JSON `pseries_card_count` / 字段 `pseries_card_count`. Example / 示例: `0`
     pub pseries_card_count: Option<i64>,
     /// JSON `pseries_card_info` / 字段 `pseries_card_info`. Example / 示例: `""`
-    pub pseries_card_info: Option<String>,
+    pub pseries_card_info: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for TopTabItem {

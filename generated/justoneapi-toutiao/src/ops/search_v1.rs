@@ -163,7 +163,7 @@ pub struct Data {
     /// JSON `list` / 字段 `list`.
     pub list: Vec<ListItem>,
     /// JSON `search_id` / 字段 `search_id`. Example / 示例: `"20260306100019B4B9A46A6896DCB65F88"`
-    pub search_id: Option<String>,
+    pub search_id: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for Data {
@@ -201,16 +201,16 @@ impl de::Object for Data {
 pub struct ListItem {
     /// JSON `搜索关键词` / 字段 `搜索关键词`. Example / 示例: `"deepseek"`
     #[serde(rename = "搜索关键词")]
-    pub x641c_7d22_5173_952e_8bcd: Option<String>,
+    pub x641c_7d22_5173_952e_8bcd: Option<crate::Text>,
     /// JSON `文章标题` / 字段 `文章标题`. Example / 示例: `"实测DeepSeek vs GLM-5，中国AI杀疯了，程序员危！"`
     #[serde(rename = "文章标题")]
-    pub x6587_7ae0_6807_9898: Option<String>,
+    pub x6587_7ae0_6807_9898: Option<crate::Text>,
     /// JSON `文章链接` / 字段 `文章链接`. Example / 示例: `"http://www.toutiao.com/a7610736290565112370/?cha…"`
     #[serde(rename = "文章链接")]
-    pub x6587_7ae0_94fe_63a5: Option<String>,
+    pub x6587_7ae0_94fe_63a5: Option<crate::Text>,
     /// JSON `文章类型` / 字段 `文章类型`. Example / 示例: `"头条文章"`
     #[serde(rename = "文章类型")]
-    pub x6587_7ae0_7c7b_578b: Option<String>,
+    pub x6587_7ae0_7c7b_578b: Option<crate::Text>,
     /// JSON `文章摘要` / 字段 `文章摘要`.
     #[serde(rename = "文章摘要")]
     pub x6587_7ae0_6458_8981: serde_json::Value,
@@ -219,7 +219,7 @@ pub struct ListItem {
     pub x6587_7ae0_5185_5bb9: serde_json::Value,
     /// JSON `作者名称` / 字段 `作者名称`. Example / 示例: `"人人都是产品经理"`
     #[serde(rename = "作者名称")]
-    pub x4f5c_8005_540d_79f0: Option<String>,
+    pub x4f5c_8005_540d_79f0: Option<crate::Text>,
     /// JSON `阅读量` / 字段 `阅读量`.
     #[serde(rename = "阅读量")]
     pub x9605_8bfb_91cf: serde_json::Value,
@@ -246,7 +246,7 @@ pub struct ListItem {
     pub x662f_5426_5305_542b_89c6_9891: Option<bool>,
     /// JSON `发表时间` / 字段 `发表时间`. Example / 示例: `"2026-02-25 17:43:57"`
     #[serde(rename = "发表时间")]
-    pub x53d1_8868_65f6_95f4: Option<String>,
+    pub x53d1_8868_65f6_95f4: Option<crate::Text>,
     /// JSON `图片链接` / 字段 `图片链接`.
     #[serde(rename = "图片链接")]
     pub x56fe_7247_94fe_63a5: Vec<X56feU7247U94feU63a5Item>,
@@ -304,7 +304,7 @@ impl de::Object for ListItem {
 #[non_exhaustive]
 pub struct X56feU7247U94feU63a5Item {
     /// JSON `url` / 字段 `url`. Example / 示例: `"https://p3-sign.toutiaoimg.com/tos-cn-i-tjoges91…"`
-    pub url: Option<String>,
+    pub url: Option<crate::Text>,
     /// JSON `origin_width` / 字段 `origin_width`. Example / 示例: `900`
     pub origin_width: Option<i64>,
     /// JSON `origin_height` / 字段 `origin_height`. Example / 示例: `400`

@@ -111,11 +111,11 @@ impl<'a> std::future::IntoFuture for Request<'a> {
 #[non_exhaustive]
 pub struct Data {
     /// JSON `status` / 字段 `status`. Example / 示例: `"active"`
-    pub status: Option<String>,
+    pub status: Option<crate::Text>,
     /// JSON `profile` / 字段 `profile`. Example / 示例: `"elonmusk"`
-    pub profile: Option<String>,
+    pub profile: Option<crate::Text>,
     /// JSON `rest_id` / 字段 `rest_id`. Example / 示例: `"44196397"`
-    pub rest_id: Option<String>,
+    pub rest_id: Option<crate::Text>,
     /// JSON `blue_verified` / 字段 `blue_verified`. Example / 示例: `true`
     pub blue_verified: Option<bool>,
     /// JSON `verification_type` / 字段 `verification_type`.
@@ -125,13 +125,13 @@ pub struct Data {
     /// JSON `business_account` / 字段 `business_account`.
     pub business_account: Vec<serde_json::Value>,
     /// JSON `avatar` / 字段 `avatar`. Example / 示例: `"https://pbs.twimg.com/profile_images/20085464676…"`
-    pub avatar: Option<String>,
+    pub avatar: Option<crate::Text>,
     /// JSON `header_image` / 字段 `header_image`. Example / 示例: `"https://pbs.twimg.com/profile_banners/44196397/1…"`
-    pub header_image: Option<String>,
+    pub header_image: Option<crate::Text>,
     /// JSON `desc` / 字段 `desc`. Example / 示例: `""`
-    pub desc: Option<String>,
+    pub desc: Option<crate::Text>,
     /// JSON `name` / 字段 `name`. Example / 示例: `"Elon Musk"`
-    pub name: Option<String>,
+    pub name: Option<crate::Text>,
     /// JSON `protected` / 字段 `protected`.
     pub protected: serde_json::Value,
     /// JSON `location` / 字段 `location`.
@@ -145,11 +145,11 @@ pub struct Data {
     /// JSON `media_count` / 字段 `media_count`. Example / 示例: `4387`
     pub media_count: Option<i64>,
     /// JSON `pinned_tweet_ids_str` / 字段 `pinned_tweet_ids_str`. Example / 示例: `["2030159267689632121"]`
-    pub pinned_tweet_ids_str: Vec<String>,
+    pub pinned_tweet_ids_str: Vec<crate::Text>,
     /// JSON `created_at` / 字段 `created_at`. Example / 示例: `"Tue Jun 02 20:12:29 +0000 2009"`
-    pub created_at: Option<String>,
+    pub created_at: Option<crate::Text>,
     /// JSON `id` / 字段 `id`. Example / 示例: `"44196397"`
-    pub id: Option<String>,
+    pub id: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for Data {
@@ -236,15 +236,15 @@ pub struct Label {
     /// JSON `badge` / 字段 `badge`.
     pub badge: Option<Badge>,
     /// JSON `description` / 字段 `description`. Example / 示例: `"X"`
-    pub description: Option<String>,
+    pub description: Option<crate::Text>,
     /// JSON `url` / 字段 `url`.
     pub url: Option<Url>,
     /// JSON `userLabelDisplayType` / 字段 `userLabelDisplayType`. Example / 示例: `"Badge"`
     #[serde(rename = "userLabelDisplayType")]
-    pub user_label_display_type: Option<String>,
+    pub user_label_display_type: Option<crate::Text>,
     /// JSON `userLabelType` / 字段 `userLabelType`. Example / 示例: `"BusinessLabel"`
     #[serde(rename = "userLabelType")]
-    pub user_label_type: Option<String>,
+    pub user_label_type: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for Label {
@@ -281,7 +281,7 @@ impl de::Object for Label {
 #[non_exhaustive]
 pub struct Badge {
     /// JSON `url` / 字段 `url`. Example / 示例: `"https://pbs.twimg.com/profile_images/19553590385…"`
-    pub url: Option<String>,
+    pub url: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for Badge {
@@ -314,10 +314,10 @@ impl de::Object for Badge {
 #[non_exhaustive]
 pub struct Url {
     /// JSON `url` / 字段 `url`. Example / 示例: `"https://twitter.com/X"`
-    pub url: Option<String>,
+    pub url: Option<crate::Text>,
     /// JSON `urlType` / 字段 `urlType`. Example / 示例: `"DeepLink"`
     #[serde(rename = "urlType")]
-    pub url_type: Option<String>,
+    pub url_type: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for Url {

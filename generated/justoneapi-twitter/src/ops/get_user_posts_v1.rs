@@ -136,11 +136,11 @@ pub struct Data {
     /// JSON `timeline` / 字段 `timeline`.
     pub timeline: Vec<TimelineItem>,
     /// JSON `next_cursor` / 字段 `next_cursor`. Example / 示例: `"DAAHCgABHC-WM4o__-wLAAIAAAATMjAzMDgzNzI5MTA4Njc0…"`
-    pub next_cursor: Option<String>,
+    pub next_cursor: Option<crate::Text>,
     /// JSON `prev_cursor` / 字段 `prev_cursor`. Example / 示例: `"DAAHCgABHC-WM4pAJxELAAIAAAATMjAzMDkxMzQ4MjMwMTA4…"`
-    pub prev_cursor: Option<String>,
+    pub prev_cursor: Option<crate::Text>,
     /// JSON `status` / 字段 `status`. Example / 示例: `"ok"`
-    pub status: Option<String>,
+    pub status: Option<crate::Text>,
     /// JSON `user` / 字段 `user`.
     pub user: Option<User>,
 }
@@ -180,21 +180,21 @@ impl de::Object for Data {
 #[non_exhaustive]
 pub struct Pinned {
     /// JSON `tweet_id` / 字段 `tweet_id`. Example / 示例: `"2030159267689632121"`
-    pub tweet_id: Option<String>,
+    pub tweet_id: Option<crate::Text>,
     /// JSON `bookmarks` / 字段 `bookmarks`. Example / 示例: `5234`
     pub bookmarks: Option<i64>,
     /// JSON `created_at` / 字段 `created_at`. Example / 示例: `"Sat Mar 07 05:51:02 +0000 2026"`
-    pub created_at: Option<String>,
+    pub created_at: Option<crate::Text>,
     /// JSON `favorites` / 字段 `favorites`. Example / 示例: `66652`
     pub favorites: Option<i64>,
     /// JSON `text` / 字段 `text`. Example / 示例: `"Only Grok speaks the truth. \n\nOnly truthful AI i…"`
-    pub text: Option<String>,
+    pub text: Option<crate::Text>,
     /// JSON `lang` / 字段 `lang`. Example / 示例: `"en"`
-    pub lang: Option<String>,
+    pub lang: Option<crate::Text>,
     /// JSON `source` / 字段 `source`. Example / 示例: `"<a href=\"http://twitter.com/download/iphone\" rel…"`
-    pub source: Option<String>,
+    pub source: Option<crate::Text>,
     /// JSON `views` / 字段 `views`. Example / 示例: `"31035882"`
-    pub views: Option<String>,
+    pub views: Option<crate::Text>,
     /// JSON `quotes` / 字段 `quotes`. Example / 示例: `1180`
     pub quotes: Option<i64>,
     /// JSON `replies` / 字段 `replies`. Example / 示例: `13574`
@@ -202,7 +202,7 @@ pub struct Pinned {
     /// JSON `retweets` / 字段 `retweets`. Example / 示例: `11522`
     pub retweets: Option<i64>,
     /// JSON `conversation_id` / 字段 `conversation_id`. Example / 示例: `"2030159267689632121"`
-    pub conversation_id: Option<String>,
+    pub conversation_id: Option<crate::Text>,
     /// JSON `media` / 字段 `media`.
     pub media: Vec<serde_json::Value>,
     /// JSON `author` / 字段 `author`.
@@ -255,13 +255,13 @@ impl de::Object for Pinned {
 #[non_exhaustive]
 pub struct PinnedAuthor {
     /// JSON `rest_id` / 字段 `rest_id`. Example / 示例: `"44196397"`
-    pub rest_id: Option<String>,
+    pub rest_id: Option<crate::Text>,
     /// JSON `name` / 字段 `name`. Example / 示例: `"Elon Musk"`
-    pub name: Option<String>,
+    pub name: Option<crate::Text>,
     /// JSON `screen_name` / 字段 `screen_name`. Example / 示例: `"elonmusk"`
-    pub screen_name: Option<String>,
+    pub screen_name: Option<crate::Text>,
     /// JSON `avatar` / 字段 `avatar`. Example / 示例: `"https://pbs.twimg.com/profile_images/20085464676…"`
-    pub avatar: Option<String>,
+    pub avatar: Option<crate::Text>,
     /// JSON `followers_count` / 字段 `followers_count`. Example / 示例: `236238553`
     pub followers_count: Option<i64>,
     /// JSON `blue_verified` / 字段 `blue_verified`. Example / 示例: `true`
@@ -303,21 +303,21 @@ impl de::Object for PinnedAuthor {
 #[non_exhaustive]
 pub struct PinnedQuoted {
     /// JSON `tweet_id` / 字段 `tweet_id`. Example / 示例: `"2030151922968318104"`
-    pub tweet_id: Option<String>,
+    pub tweet_id: Option<crate::Text>,
     /// JSON `bookmarks` / 字段 `bookmarks`. Example / 示例: `1471`
     pub bookmarks: Option<i64>,
     /// JSON `created_at` / 字段 `created_at`. Example / 示例: `"Sat Mar 07 05:21:51 +0000 2026"`
-    pub created_at: Option<String>,
+    pub created_at: Option<crate::Text>,
     /// JSON `favorites` / 字段 `favorites`. Example / 示例: `2798`
     pub favorites: Option<i64>,
     /// JSON `text` / 字段 `text`. Example / 示例: `"https://t.co/HAwXsH7QLA"`
-    pub text: Option<String>,
+    pub text: Option<crate::Text>,
     /// JSON `lang` / 字段 `lang`. Example / 示例: `"zxx"`
-    pub lang: Option<String>,
+    pub lang: Option<crate::Text>,
     /// JSON `source` / 字段 `source`. Example / 示例: `"<a href=\"https://mobile.twitter.com\" rel=\"nofoll…"`
-    pub source: Option<String>,
+    pub source: Option<crate::Text>,
     /// JSON `views` / 字段 `views`. Example / 示例: `"30637896"`
-    pub views: Option<String>,
+    pub views: Option<crate::Text>,
     /// JSON `quotes` / 字段 `quotes`. Example / 示例: `148`
     pub quotes: Option<i64>,
     /// JSON `replies` / 字段 `replies`. Example / 示例: `460`
@@ -325,7 +325,7 @@ pub struct PinnedQuoted {
     /// JSON `retweets` / 字段 `retweets`. Example / 示例: `774`
     pub retweets: Option<i64>,
     /// JSON `conversation_id` / 字段 `conversation_id`. Example / 示例: `"2030151922968318104"`
-    pub conversation_id: Option<String>,
+    pub conversation_id: Option<crate::Text>,
     /// JSON `author` / 字段 `author`.
     pub author: Option<PinnedQuotedAuthor>,
     /// JSON `media` / 字段 `media`.
@@ -375,13 +375,13 @@ impl de::Object for PinnedQuoted {
 #[non_exhaustive]
 pub struct PinnedQuotedAuthor {
     /// JSON `rest_id` / 字段 `rest_id`. Example / 示例: `"1485689970593468416"`
-    pub rest_id: Option<String>,
+    pub rest_id: Option<crate::Text>,
     /// JSON `name` / 字段 `name`. Example / 示例: `"The Rabbit Hole"`
-    pub name: Option<String>,
+    pub name: Option<crate::Text>,
     /// JSON `screen_name` / 字段 `screen_name`. Example / 示例: `"TheRabbitHole"`
-    pub screen_name: Option<String>,
+    pub screen_name: Option<crate::Text>,
     /// JSON `avatar` / 字段 `avatar`. Example / 示例: `"https://pbs.twimg.com/profile_images/15220174225…"`
-    pub avatar: Option<String>,
+    pub avatar: Option<crate::Text>,
     /// JSON `followers_count` / 字段 `followers_count`. Example / 示例: `1092069`
     pub followers_count: Option<i64>,
     /// JSON `blue_verified` / 字段 `blue_verified`. Example / 示例: `true`
@@ -423,21 +423,21 @@ impl de::Object for PinnedQuotedAuthor {
 #[non_exhaustive]
 pub struct TimelineItem {
     /// JSON `tweet_id` / 字段 `tweet_id`. Example / 示例: `"2030913482301083900"`
-    pub tweet_id: Option<String>,
+    pub tweet_id: Option<crate::Text>,
     /// JSON `bookmarks` / 字段 `bookmarks`. Example / 示例: `974`
     pub bookmarks: Option<i64>,
     /// JSON `created_at` / 字段 `created_at`. Example / 示例: `"Mon Mar 09 07:48:01 +0000 2026"`
-    pub created_at: Option<String>,
+    pub created_at: Option<crate::Text>,
     /// JSON `favorites` / 字段 `favorites`. Example / 示例: `24309`
     pub favorites: Option<i64>,
     /// JSON `text` / 字段 `text`. Example / 示例: `"🤔"`
-    pub text: Option<String>,
+    pub text: Option<crate::Text>,
     /// JSON `lang` / 字段 `lang`. Example / 示例: `"art"`
-    pub lang: Option<String>,
+    pub lang: Option<crate::Text>,
     /// JSON `source` / 字段 `source`. Example / 示例: `"<a href=\"http://twitter.com/download/iphone\" rel…"`
-    pub source: Option<String>,
+    pub source: Option<crate::Text>,
     /// JSON `views` / 字段 `views`. Example / 示例: `"12013950"`
-    pub views: Option<String>,
+    pub views: Option<crate::Text>,
     /// JSON `quotes` / 字段 `quotes`. Example / 示例: `85`
     pub quotes: Option<i64>,
     /// JSON `entities` / 字段 `entities`.
@@ -447,7 +447,7 @@ pub struct TimelineItem {
     /// JSON `retweets` / 字段 `retweets`. Example / 示例: `1806`
     pub retweets: Option<i64>,
     /// JSON `conversation_id` / 字段 `conversation_id`. Example / 示例: `"2030913482301083900"`
-    pub conversation_id: Option<String>,
+    pub conversation_id: Option<crate::Text>,
     /// JSON `media` / 字段 `media`.
     pub media: serde_json::Value,
     /// JSON `author` / 字段 `author`.
@@ -459,7 +459,7 @@ pub struct TimelineItem {
     /// JSON `retweeted_tweet` / 字段 `retweeted_tweet`.
     pub retweeted_tweet: Option<RetweetedTweet>,
     /// JSON `reply_to` / 字段 `reply_to`. Example / 示例: `"2030838811794833670"`
-    pub reply_to: Option<String>,
+    pub reply_to: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for TimelineItem {
@@ -510,13 +510,13 @@ impl de::Object for TimelineItem {
 #[non_exhaustive]
 pub struct TimelineItemAuthor {
     /// JSON `rest_id` / 字段 `rest_id`. Example / 示例: `"44196397"`
-    pub rest_id: Option<String>,
+    pub rest_id: Option<crate::Text>,
     /// JSON `name` / 字段 `name`. Example / 示例: `"Elon Musk"`
-    pub name: Option<String>,
+    pub name: Option<crate::Text>,
     /// JSON `screen_name` / 字段 `screen_name`. Example / 示例: `"elonmusk"`
-    pub screen_name: Option<String>,
+    pub screen_name: Option<crate::Text>,
     /// JSON `avatar` / 字段 `avatar`. Example / 示例: `"https://pbs.twimg.com/profile_images/20085464676…"`
-    pub avatar: Option<String>,
+    pub avatar: Option<crate::Text>,
     /// JSON `followers_count` / 字段 `followers_count`. Example / 示例: `236238553`
     pub followers_count: Option<i64>,
     /// JSON `blue_verified` / 字段 `blue_verified`. Example / 示例: `true`
@@ -603,11 +603,11 @@ impl de::Object for TimelineItemEntities {
 #[non_exhaustive]
 pub struct TimelineItemEntitiesUrlsItem {
     /// JSON `display_url` / 字段 `display_url`. Example / 示例: `"grok.com/share/bGVnYWN5…"`
-    pub display_url: Option<String>,
+    pub display_url: Option<crate::Text>,
     /// JSON `expanded_url` / 字段 `expanded_url`. Example / 示例: `"https://grok.com/share/bGVnYWN5_e9e957bf-d289-49…"`
-    pub expanded_url: Option<String>,
+    pub expanded_url: Option<crate::Text>,
     /// JSON `url` / 字段 `url`. Example / 示例: `"https://t.co/jzXJspkgsE"`
-    pub url: Option<String>,
+    pub url: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for TimelineItemEntitiesUrlsItem {
@@ -642,11 +642,11 @@ impl de::Object for TimelineItemEntitiesUrlsItem {
 #[non_exhaustive]
 pub struct TimelineItemEntitiesUserMentionsItem {
     /// JSON `id_str` / 字段 `id_str`. Example / 示例: `"1593532226922512386"`
-    pub id_str: Option<String>,
+    pub id_str: Option<crate::Text>,
     /// JSON `name` / 字段 `name`. Example / 示例: `"✒️"`
-    pub name: Option<String>,
+    pub name: Option<crate::Text>,
     /// JSON `screen_name` / 字段 `screen_name`. Example / 示例: `"Literariium"`
-    pub screen_name: Option<String>,
+    pub screen_name: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for TimelineItemEntitiesUserMentionsItem {
@@ -681,19 +681,19 @@ impl de::Object for TimelineItemEntitiesUserMentionsItem {
 #[non_exhaustive]
 pub struct TimelineItemQuoted {
     /// JSON `tweet_id` / 字段 `tweet_id`. Example / 示例: `"2030833126956552287"`
-    pub tweet_id: Option<String>,
+    pub tweet_id: Option<crate::Text>,
     /// JSON `bookmarks` / 字段 `bookmarks`. Example / 示例: `1156`
     pub bookmarks: Option<i64>,
     /// JSON `created_at` / 字段 `created_at`. Example / 示例: `"Mon Mar 09 02:28:43 +0000 2026"`
-    pub created_at: Option<String>,
+    pub created_at: Option<crate::Text>,
     /// JSON `favorites` / 字段 `favorites`. Example / 示例: `15537`
     pub favorites: Option<i64>,
     /// JSON `text` / 字段 `text`. Example / 示例: `"Sheep dogs are born the way they are, but pit bu…"`
-    pub text: Option<String>,
+    pub text: Option<crate::Text>,
     /// JSON `lang` / 字段 `lang`. Example / 示例: `"en"`
-    pub lang: Option<String>,
+    pub lang: Option<crate::Text>,
     /// JSON `views` / 字段 `views`. Example / 示例: `"12364030"`
-    pub views: Option<String>,
+    pub views: Option<crate::Text>,
     /// JSON `quotes` / 字段 `quotes`. Example / 示例: `59`
     pub quotes: Option<i64>,
     /// JSON `replies` / 字段 `replies`. Example / 示例: `392`
@@ -701,7 +701,7 @@ pub struct TimelineItemQuoted {
     /// JSON `retweets` / 字段 `retweets`. Example / 示例: `1202`
     pub retweets: Option<i64>,
     /// JSON `conversation_id` / 字段 `conversation_id`. Example / 示例: `"2030833126956552287"`
-    pub conversation_id: Option<String>,
+    pub conversation_id: Option<crate::Text>,
     /// JSON `author` / 字段 `author`.
     pub author: Option<TimelineItemQuotedAuthor>,
     /// JSON `media` / 字段 `media`.
@@ -750,13 +750,13 @@ impl de::Object for TimelineItemQuoted {
 #[non_exhaustive]
 pub struct TimelineItemQuotedAuthor {
     /// JSON `rest_id` / 字段 `rest_id`. Example / 示例: `"1504181287468339208"`
-    pub rest_id: Option<String>,
+    pub rest_id: Option<crate::Text>,
     /// JSON `name` / 字段 `name`. Example / 示例: `"Will Tanner"`
-    pub name: Option<String>,
+    pub name: Option<crate::Text>,
     /// JSON `screen_name` / 字段 `screen_name`. Example / 示例: `"Will_Tanner_1"`
-    pub screen_name: Option<String>,
+    pub screen_name: Option<crate::Text>,
     /// JSON `avatar` / 字段 `avatar`. Example / 示例: `"https://pbs.twimg.com/profile_images/18320217769…"`
-    pub avatar: Option<String>,
+    pub avatar: Option<crate::Text>,
     /// JSON `followers_count` / 字段 `followers_count`. Example / 示例: `160334`
     pub followers_count: Option<i64>,
     /// JSON `blue_verified` / 字段 `blue_verified`. Example / 示例: `true`
@@ -798,7 +798,7 @@ impl de::Object for TimelineItemQuotedAuthor {
 #[non_exhaustive]
 pub struct Retweeted {
     /// JSON `id` / 字段 `id`. Example / 示例: `"2030595544406770152"`
-    pub id: Option<String>,
+    pub id: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for Retweeted {
@@ -831,19 +831,19 @@ impl de::Object for Retweeted {
 #[non_exhaustive]
 pub struct RetweetedTweet {
     /// JSON `tweet_id` / 字段 `tweet_id`. Example / 示例: `"2030595544406770152"`
-    pub tweet_id: Option<String>,
+    pub tweet_id: Option<crate::Text>,
     /// JSON `bookmarks` / 字段 `bookmarks`. Example / 示例: `891`
     pub bookmarks: Option<i64>,
     /// JSON `created_at` / 字段 `created_at`. Example / 示例: `"Sun Mar 08 10:44:39 +0000 2026"`
-    pub created_at: Option<String>,
+    pub created_at: Option<crate::Text>,
     /// JSON `favorites` / 字段 `favorites`. Example / 示例: `15753`
     pub favorites: Option<i64>,
     /// JSON `text` / 字段 `text`. Example / 示例: `"“The more laws, the less justice.”\n\n— Cicero htt…"`
-    pub text: Option<String>,
+    pub text: Option<crate::Text>,
     /// JSON `lang` / 字段 `lang`. Example / 示例: `"en"`
-    pub lang: Option<String>,
+    pub lang: Option<crate::Text>,
     /// JSON `views` / 字段 `views`. Example / 示例: `"581343"`
-    pub views: Option<String>,
+    pub views: Option<crate::Text>,
     /// JSON `quotes` / 字段 `quotes`. Example / 示例: `86`
     pub quotes: Option<i64>,
     /// JSON `entities` / 字段 `entities`.
@@ -853,7 +853,7 @@ pub struct RetweetedTweet {
     /// JSON `retweets` / 字段 `retweets`. Example / 示例: `2267`
     pub retweets: Option<i64>,
     /// JSON `conversation_id` / 字段 `conversation_id`. Example / 示例: `"2030595544406770152"`
-    pub conversation_id: Option<String>,
+    pub conversation_id: Option<crate::Text>,
     /// JSON `author` / 字段 `author`.
     pub author: Option<RetweetedTweetAuthor>,
     /// JSON `media` / 字段 `media`.
@@ -906,13 +906,13 @@ impl de::Object for RetweetedTweet {
 #[non_exhaustive]
 pub struct RetweetedTweetAuthor {
     /// JSON `rest_id` / 字段 `rest_id`. Example / 示例: `"1593532226922512386"`
-    pub rest_id: Option<String>,
+    pub rest_id: Option<crate::Text>,
     /// JSON `name` / 字段 `name`. Example / 示例: `"✒️"`
-    pub name: Option<String>,
+    pub name: Option<crate::Text>,
     /// JSON `screen_name` / 字段 `screen_name`. Example / 示例: `"Literariium"`
-    pub screen_name: Option<String>,
+    pub screen_name: Option<crate::Text>,
     /// JSON `avatar` / 字段 `avatar`. Example / 示例: `"https://pbs.twimg.com/profile_images/19618035091…"`
-    pub avatar: Option<String>,
+    pub avatar: Option<crate::Text>,
     /// JSON `blue_verified` / 字段 `blue_verified`. Example / 示例: `true`
     pub blue_verified: Option<bool>,
 }
@@ -999,37 +999,37 @@ impl de::Object for RetweetedTweetEntities {
 #[non_exhaustive]
 pub struct MediaItem {
     /// JSON `display_url` / 字段 `display_url`. Example / 示例: `"pic.x.com/hxnCa2vZWQ"`
-    pub display_url: Option<String>,
+    pub display_url: Option<crate::Text>,
     /// JSON `expanded_url` / 字段 `expanded_url`. Example / 示例: `"https://x.com/Literariium/status/203059554440677…"`
-    pub expanded_url: Option<String>,
+    pub expanded_url: Option<crate::Text>,
     /// JSON `ext_media_availability` / 字段 `ext_media_availability`.
     pub ext_media_availability: Option<ExtMediaAvailability>,
     /// JSON `features` / 字段 `features`.
     pub features: Option<Features>,
     /// JSON `id_str` / 字段 `id_str`. Example / 示例: `"2030595541298741248"`
-    pub id_str: Option<String>,
+    pub id_str: Option<crate::Text>,
     /// JSON `indices` / 字段 `indices`. Example / 示例: `[45, 68]`
     pub indices: Vec<i64>,
     /// JSON `media_key` / 字段 `media_key`. Example / 示例: `"3_2030595541298741248"`
-    pub media_key: Option<String>,
+    pub media_key: Option<crate::Text>,
     /// JSON `media_results` / 字段 `media_results`.
     pub media_results: Option<MediaResults>,
     /// JSON `media_url_https` / 字段 `media_url_https`. Example / 示例: `"https://pbs.twimg.com/media/HC4f4uGagAA0jVE.jpg"`
-    pub media_url_https: Option<String>,
+    pub media_url_https: Option<crate::Text>,
     /// JSON `original_info` / 字段 `original_info`.
     pub original_info: Option<OriginalInfo>,
     /// JSON `sizes` / 字段 `sizes`.
     pub sizes: Option<Sizes>,
     /// JSON `type` / 字段 `type`. Example / 示例: `"photo"`
-    pub r#type: Option<String>,
+    pub r#type: Option<crate::Text>,
     /// JSON `url` / 字段 `url`. Example / 示例: `"https://t.co/hxnCa2vZWQ"`
-    pub url: Option<String>,
+    pub url: Option<crate::Text>,
     /// JSON `allow_download_status` / 字段 `allow_download_status`.
     pub allow_download_status: Option<AllowDownloadStatus>,
     /// JSON `additional_media_info` / 字段 `additional_media_info`.
     pub additional_media_info: Option<AdditionalMediaInfo>,
     /// JSON `grok_post_id` / 字段 `grok_post_id`. Example / 示例: `"d9a37f6b-d57e-4e2c-b485-de72e7ee6566"`
-    pub grok_post_id: Option<String>,
+    pub grok_post_id: Option<crate::Text>,
     /// JSON `video_info` / 字段 `video_info`.
     pub video_info: Option<VideoInfo>,
 }
@@ -1146,7 +1146,7 @@ impl de::Object for AllowDownloadStatus {
 #[non_exhaustive]
 pub struct ExtMediaAvailability {
     /// JSON `status` / 字段 `status`. Example / 示例: `"Available"`
-    pub status: Option<String>,
+    pub status: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for ExtMediaAvailability {
@@ -1554,7 +1554,7 @@ impl de::Object for MediaResults {
 #[non_exhaustive]
 pub struct MediaResultsResult {
     /// JSON `media_key` / 字段 `media_key`. Example / 示例: `"3_2030595541298741248"`
-    pub media_key: Option<String>,
+    pub media_key: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for MediaResultsResult {
@@ -1712,7 +1712,7 @@ pub struct SizesLarge {
     /// JSON `h` / 字段 `h`. Example / 示例: `712`
     pub h: Option<i64>,
     /// JSON `resize` / 字段 `resize`. Example / 示例: `"fit"`
-    pub resize: Option<String>,
+    pub resize: Option<crate::Text>,
     /// JSON `w` / 字段 `w`. Example / 示例: `1266`
     pub w: Option<i64>,
 }
@@ -1751,7 +1751,7 @@ pub struct SizesMedium {
     /// JSON `h` / 字段 `h`. Example / 示例: `675`
     pub h: Option<i64>,
     /// JSON `resize` / 字段 `resize`. Example / 示例: `"fit"`
-    pub resize: Option<String>,
+    pub resize: Option<crate::Text>,
     /// JSON `w` / 字段 `w`. Example / 示例: `1200`
     pub w: Option<i64>,
 }
@@ -1790,7 +1790,7 @@ pub struct SizesSmall {
     /// JSON `h` / 字段 `h`. Example / 示例: `382`
     pub h: Option<i64>,
     /// JSON `resize` / 字段 `resize`. Example / 示例: `"fit"`
-    pub resize: Option<String>,
+    pub resize: Option<crate::Text>,
     /// JSON `w` / 字段 `w`. Example / 示例: `680`
     pub w: Option<i64>,
 }
@@ -1829,7 +1829,7 @@ pub struct Thumb {
     /// JSON `h` / 字段 `h`. Example / 示例: `150`
     pub h: Option<i64>,
     /// JSON `resize` / 字段 `resize`. Example / 示例: `"crop"`
-    pub resize: Option<String>,
+    pub resize: Option<crate::Text>,
     /// JSON `w` / 字段 `w`. Example / 示例: `150`
     pub w: Option<i64>,
 }
@@ -1905,9 +1905,9 @@ impl de::Object for VideoInfo {
 #[non_exhaustive]
 pub struct VariantsItem {
     /// JSON `content_type` / 字段 `content_type`. Example / 示例: `"application/x-mpegURL"`
-    pub content_type: Option<String>,
+    pub content_type: Option<crate::Text>,
     /// JSON `url` / 字段 `url`. Example / 示例: `"https://video.twimg.com/ext_tw_video/20307020262…"`
-    pub url: Option<String>,
+    pub url: Option<crate::Text>,
     /// JSON `bitrate` / 字段 `bitrate`. Example / 示例: `800000`
     pub bitrate: Option<i64>,
 }
@@ -1944,13 +1944,13 @@ impl de::Object for VariantsItem {
 #[non_exhaustive]
 pub struct RetweetedTweetEntitiesUrlsItem {
     /// JSON `display_url` / 字段 `display_url`. Example / 示例: `"m.youtube.com/watch?v=a0fkNd…"`
-    pub display_url: Option<String>,
+    pub display_url: Option<crate::Text>,
     /// JSON `expanded_url` / 字段 `expanded_url`. Example / 示例: `"https://m.youtube.com/watch?v=a0fkNdPiIL4"`
-    pub expanded_url: Option<String>,
+    pub expanded_url: Option<crate::Text>,
     /// JSON `indices` / 字段 `indices`. Example / 示例: `[107, 130]`
     pub indices: Vec<i64>,
     /// JSON `url` / 字段 `url`. Example / 示例: `"https://t.co/QIgqMq6YzD"`
-    pub url: Option<String>,
+    pub url: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for RetweetedTweetEntitiesUrlsItem {
@@ -1986,13 +1986,13 @@ impl de::Object for RetweetedTweetEntitiesUrlsItem {
 #[non_exhaustive]
 pub struct RetweetedTweetEntitiesUserMentionsItem {
     /// JSON `id_str` / 字段 `id_str`. Example / 示例: `"296361085"`
-    pub id_str: Option<String>,
+    pub id_str: Option<crate::Text>,
     /// JSON `indices` / 字段 `indices`. Example / 示例: `[263, 279]`
     pub indices: Vec<i64>,
     /// JSON `name` / 字段 `name`. Example / 示例: `"Leader John Thune"`
-    pub name: Option<String>,
+    pub name: Option<crate::Text>,
     /// JSON `screen_name` / 字段 `screen_name`. Example / 示例: `"LeaderJohnThune"`
-    pub screen_name: Option<String>,
+    pub screen_name: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for RetweetedTweetEntitiesUserMentionsItem {
@@ -2028,19 +2028,19 @@ impl de::Object for RetweetedTweetEntitiesUserMentionsItem {
 #[non_exhaustive]
 pub struct RetweetedTweetQuoted {
     /// JSON `tweet_id` / 字段 `tweet_id`. Example / 示例: `"2030747211810709699"`
-    pub tweet_id: Option<String>,
+    pub tweet_id: Option<crate::Text>,
     /// JSON `bookmarks` / 字段 `bookmarks`. Example / 示例: `8162`
     pub bookmarks: Option<i64>,
     /// JSON `created_at` / 字段 `created_at`. Example / 示例: `"Sun Mar 08 20:47:19 +0000 2026"`
-    pub created_at: Option<String>,
+    pub created_at: Option<crate::Text>,
     /// JSON `favorites` / 字段 `favorites`. Example / 示例: `101768`
     pub favorites: Option<i64>,
     /// JSON `text` / 字段 `text`. Example / 示例: `"The lunatic left that took over Twitter was Worm…"`
-    pub text: Option<String>,
+    pub text: Option<crate::Text>,
     /// JSON `lang` / 字段 `lang`. Example / 示例: `"en"`
-    pub lang: Option<String>,
+    pub lang: Option<crate::Text>,
     /// JSON `views` / 字段 `views`. Example / 示例: `"14770570"`
-    pub views: Option<String>,
+    pub views: Option<crate::Text>,
     /// JSON `quotes` / 字段 `quotes`. Example / 示例: `393`
     pub quotes: Option<i64>,
     /// JSON `replies` / 字段 `replies`. Example / 示例: `3275`
@@ -2048,7 +2048,7 @@ pub struct RetweetedTweetQuoted {
     /// JSON `retweets` / 字段 `retweets`. Example / 示例: `15477`
     pub retweets: Option<i64>,
     /// JSON `conversation_id` / 字段 `conversation_id`. Example / 示例: `"2030747211810709699"`
-    pub conversation_id: Option<String>,
+    pub conversation_id: Option<crate::Text>,
     /// JSON `author` / 字段 `author`.
     pub author: Option<RetweetedTweetQuotedAuthor>,
     /// JSON `media` / 字段 `media`.
@@ -2097,13 +2097,13 @@ impl de::Object for RetweetedTweetQuoted {
 #[non_exhaustive]
 pub struct RetweetedTweetQuotedAuthor {
     /// JSON `rest_id` / 字段 `rest_id`. Example / 示例: `"44196397"`
-    pub rest_id: Option<String>,
+    pub rest_id: Option<crate::Text>,
     /// JSON `name` / 字段 `name`. Example / 示例: `"Elon Musk"`
-    pub name: Option<String>,
+    pub name: Option<crate::Text>,
     /// JSON `screen_name` / 字段 `screen_name`. Example / 示例: `"elonmusk"`
-    pub screen_name: Option<String>,
+    pub screen_name: Option<crate::Text>,
     /// JSON `avatar` / 字段 `avatar`. Example / 示例: `"https://pbs.twimg.com/profile_images/20085464676…"`
-    pub avatar: Option<String>,
+    pub avatar: Option<crate::Text>,
     /// JSON `followers_count` / 字段 `followers_count`. Example / 示例: `236238553`
     pub followers_count: Option<i64>,
     /// JSON `blue_verified` / 字段 `blue_verified`. Example / 示例: `true`
@@ -2145,27 +2145,27 @@ impl de::Object for RetweetedTweetQuotedAuthor {
 #[non_exhaustive]
 pub struct User {
     /// JSON `profile` / 字段 `profile`. Example / 示例: `"elonmusk"`
-    pub profile: Option<String>,
+    pub profile: Option<crate::Text>,
     /// JSON `id` / 字段 `id`. Example / 示例: `"44196397"`
-    pub id: Option<String>,
+    pub id: Option<crate::Text>,
     /// JSON `created_at` / 字段 `created_at`. Example / 示例: `"Tue Jun 02 20:12:29 +0000 2009"`
-    pub created_at: Option<String>,
+    pub created_at: Option<crate::Text>,
     /// JSON `avatar` / 字段 `avatar`. Example / 示例: `"https://pbs.twimg.com/profile_images/20085464676…"`
-    pub avatar: Option<String>,
+    pub avatar: Option<crate::Text>,
     /// JSON `blue_verified` / 字段 `blue_verified`. Example / 示例: `true`
     pub blue_verified: Option<bool>,
     /// JSON `affiliates` / 字段 `affiliates`.
     pub affiliates: Option<Affiliates>,
     /// JSON `header_image` / 字段 `header_image`. Example / 示例: `"https://pbs.twimg.com/profile_banners/44196397/1…"`
-    pub header_image: Option<String>,
+    pub header_image: Option<crate::Text>,
     /// JSON `desc` / 字段 `desc`. Example / 示例: `""`
-    pub desc: Option<String>,
+    pub desc: Option<crate::Text>,
     /// JSON `name` / 字段 `name`. Example / 示例: `"Elon Musk"`
-    pub name: Option<String>,
+    pub name: Option<crate::Text>,
     /// JSON `protected` / 字段 `protected`. Example / 示例: `false`
     pub protected: Option<bool>,
     /// JSON `location` / 字段 `location`. Example / 示例: `""`
-    pub location: Option<String>,
+    pub location: Option<crate::Text>,
     /// JSON `friends` / 字段 `friends`. Example / 示例: `1292`
     pub friends: Option<i64>,
     /// JSON `sub_count` / 字段 `sub_count`. Example / 示例: `236238553`
@@ -2255,15 +2255,15 @@ pub struct Label {
     /// JSON `badge` / 字段 `badge`.
     pub badge: Option<Badge>,
     /// JSON `description` / 字段 `description`. Example / 示例: `"X"`
-    pub description: Option<String>,
+    pub description: Option<crate::Text>,
     /// JSON `url` / 字段 `url`.
     pub url: Option<Url>,
     /// JSON `userLabelDisplayType` / 字段 `userLabelDisplayType`. Example / 示例: `"Badge"`
     #[serde(rename = "userLabelDisplayType")]
-    pub user_label_display_type: Option<String>,
+    pub user_label_display_type: Option<crate::Text>,
     /// JSON `userLabelType` / 字段 `userLabelType`. Example / 示例: `"BusinessLabel"`
     #[serde(rename = "userLabelType")]
-    pub user_label_type: Option<String>,
+    pub user_label_type: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for Label {
@@ -2300,7 +2300,7 @@ impl de::Object for Label {
 #[non_exhaustive]
 pub struct Badge {
     /// JSON `url` / 字段 `url`. Example / 示例: `"https://pbs.twimg.com/profile_images/19553590385…"`
-    pub url: Option<String>,
+    pub url: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for Badge {
@@ -2333,10 +2333,10 @@ impl de::Object for Badge {
 #[non_exhaustive]
 pub struct Url {
     /// JSON `url` / 字段 `url`. Example / 示例: `"https://twitter.com/X"`
-    pub url: Option<String>,
+    pub url: Option<crate::Text>,
     /// JSON `urlType` / 字段 `urlType`. Example / 示例: `"DeepLink"`
     #[serde(rename = "urlType")]
-    pub url_type: Option<String>,
+    pub url_type: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for Url {

@@ -146,7 +146,7 @@ pub struct Data {
     /// JSON `display_total_number` / 字段 `display_total_number`. Example / 示例: `4534662`
     pub display_total_number: Option<i64>,
     /// JSON `display_total_number_str` / 字段 `display_total_number_str`. Example / 示例: `"453.5万"`
-    pub display_total_number_str: Option<String>,
+    pub display_total_number_str: Option<crate::Text>,
     /// JSON `sort_type` / 字段 `sort_type`. Example / 示例: `0`
     pub sort_type: Option<i64>,
     /// JSON `type` / 字段 `type`. Example / 示例: `0`
@@ -157,7 +157,7 @@ pub struct Data {
     pub fill_material: Option<i64>,
     /// JSON `screenName` / 字段 `screenName`. Example / 示例: `"王牌对王牌"`
     #[serde(rename = "screenName")]
-    pub screen_name: Option<String>,
+    pub screen_name: Option<crate::Text>,
     /// JSON `ok` / 字段 `ok`. Example / 示例: `1`
     pub ok: Option<i64>,
 }
@@ -213,39 +213,39 @@ pub struct UsersItem {
     /// JSON `id` / 字段 `id`. Example / 示例: `8379504929`
     pub id: Option<i64>,
     /// JSON `idstr` / 字段 `idstr`. Example / 示例: `"8379504929"`
-    pub idstr: Option<String>,
+    pub idstr: Option<crate::Text>,
     /// JSON `class` / 字段 `class`. Example / 示例: `1`
     pub class: Option<i64>,
     /// JSON `screen_name` / 字段 `screen_name`. Example / 示例: `"果酱_12"`
-    pub screen_name: Option<String>,
+    pub screen_name: Option<crate::Text>,
     /// JSON `name` / 字段 `name`. Example / 示例: `"果酱_12"`
-    pub name: Option<String>,
+    pub name: Option<crate::Text>,
     /// JSON `province` / 字段 `province`. Example / 示例: `"100"`
-    pub province: Option<String>,
+    pub province: Option<crate::Text>,
     /// JSON `city` / 字段 `city`. Example / 示例: `"1000"`
-    pub city: Option<String>,
+    pub city: Option<crate::Text>,
     /// JSON `location` / 字段 `location`. Example / 示例: `"其他"`
-    pub location: Option<String>,
+    pub location: Option<crate::Text>,
     /// JSON `description` / 字段 `description`. Example / 示例: `""`
-    pub description: Option<String>,
+    pub description: Option<crate::Text>,
     /// JSON `url` / 字段 `url`. Example / 示例: `""`
-    pub url: Option<String>,
+    pub url: Option<crate::Text>,
     /// JSON `profile_image_url` / 字段 `profile_image_url`. Example / 示例: `"https://tvax1.sinaimg.cn/default/images/default_…"`
-    pub profile_image_url: Option<String>,
+    pub profile_image_url: Option<crate::Text>,
     /// JSON `light_ring` / 字段 `light_ring`. Example / 示例: `false`
     pub light_ring: Option<bool>,
     /// JSON `profile_url` / 字段 `profile_url`. Example / 示例: `"u/8379504929"`
-    pub profile_url: Option<String>,
+    pub profile_url: Option<crate::Text>,
     /// JSON `domain` / 字段 `domain`. Example / 示例: `""`
-    pub domain: Option<String>,
+    pub domain: Option<crate::Text>,
     /// JSON `weihao` / 字段 `weihao`. Example / 示例: `""`
-    pub weihao: Option<String>,
+    pub weihao: Option<crate::Text>,
     /// JSON `gender` / 字段 `gender`. Example / 示例: `"m"`
-    pub gender: Option<String>,
+    pub gender: Option<crate::Text>,
     /// JSON `followers_count` / 字段 `followers_count`. Example / 示例: `0`
     pub followers_count: Option<i64>,
     /// JSON `followers_count_str` / 字段 `followers_count_str`. Example / 示例: `"0"`
-    pub followers_count_str: Option<String>,
+    pub followers_count_str: Option<crate::Text>,
     /// JSON `friends_count` / 字段 `friends_count`. Example / 示例: `2`
     pub friends_count: Option<i64>,
     /// JSON `pagefriends_count` / 字段 `pagefriends_count`. Example / 示例: `0`
@@ -261,7 +261,7 @@ pub struct UsersItem {
     /// JSON `favourites_count` / 字段 `favourites_count`. Example / 示例: `0`
     pub favourites_count: Option<i64>,
     /// JSON `created_at` / 字段 `created_at`. Example / 示例: `"Sun Mar 08 21:31:27 +0800 2026"`
-    pub created_at: Option<String>,
+    pub created_at: Option<crate::Text>,
     /// JSON `following` / 字段 `following`. Example / 示例: `false`
     pub following: Option<bool>,
     /// JSON `allow_all_act_msg` / 字段 `allow_all_act_msg`. Example / 示例: `false`
@@ -273,31 +273,31 @@ pub struct UsersItem {
     /// JSON `verified_type` / 字段 `verified_type`. Example / 示例: `-1`
     pub verified_type: Option<i64>,
     /// JSON `remark` / 字段 `remark`. Example / 示例: `""`
-    pub remark: Option<String>,
+    pub remark: Option<crate::Text>,
     /// JSON `insecurity` / 字段 `insecurity`.
     pub insecurity: Option<Insecurity>,
     /// JSON `status_id` / 字段 `status_id`. Example / 示例: `-1`
     pub status_id: Option<i64>,
     /// JSON `status_idstr` / 字段 `status_idstr`. Example / 示例: `"-1"`
-    pub status_idstr: Option<String>,
+    pub status_idstr: Option<crate::Text>,
     /// JSON `ptype` / 字段 `ptype`. Example / 示例: `0`
     pub ptype: Option<i64>,
     /// JSON `allow_all_comment` / 字段 `allow_all_comment`. Example / 示例: `true`
     pub allow_all_comment: Option<bool>,
     /// JSON `avatar_large` / 字段 `avatar_large`. Example / 示例: `"https://tvax1.sinaimg.cn/default/images/default_…"`
-    pub avatar_large: Option<String>,
+    pub avatar_large: Option<crate::Text>,
     /// JSON `avatar_hd` / 字段 `avatar_hd`. Example / 示例: `"https://tvax1.sinaimg.cn/default/images/default_…"`
-    pub avatar_hd: Option<String>,
+    pub avatar_hd: Option<crate::Text>,
     /// JSON `verified_reason` / 字段 `verified_reason`. Example / 示例: `""`
-    pub verified_reason: Option<String>,
+    pub verified_reason: Option<crate::Text>,
     /// JSON `verified_trade` / 字段 `verified_trade`. Example / 示例: `""`
-    pub verified_trade: Option<String>,
+    pub verified_trade: Option<crate::Text>,
     /// JSON `verified_reason_url` / 字段 `verified_reason_url`. Example / 示例: `""`
-    pub verified_reason_url: Option<String>,
+    pub verified_reason_url: Option<crate::Text>,
     /// JSON `verified_source` / 字段 `verified_source`. Example / 示例: `""`
-    pub verified_source: Option<String>,
+    pub verified_source: Option<crate::Text>,
     /// JSON `verified_source_url` / 字段 `verified_source_url`. Example / 示例: `""`
-    pub verified_source_url: Option<String>,
+    pub verified_source_url: Option<crate::Text>,
     /// JSON `follow_me` / 字段 `follow_me`. Example / 示例: `false`
     pub follow_me: Option<bool>,
     /// JSON `like` / 字段 `like`. Example / 示例: `false`
@@ -309,7 +309,7 @@ pub struct UsersItem {
     /// JSON `bi_followers_count` / 字段 `bi_followers_count`. Example / 示例: `0`
     pub bi_followers_count: Option<i64>,
     /// JSON `lang` / 字段 `lang`. Example / 示例: `"zh-cn"`
-    pub lang: Option<String>,
+    pub lang: Option<crate::Text>,
     /// JSON `star` / 字段 `star`. Example / 示例: `0`
     pub star: Option<i64>,
     /// JSON `mbtype` / 字段 `mbtype`. Example / 示例: `0`
@@ -590,11 +590,11 @@ pub struct FansIcon {
     /// JSON `lighting` / 字段 `lighting`. Example / 示例: `false`
     pub lighting: Option<bool>,
     /// JSON `icon_url` / 字段 `icon_url`. Example / 示例: `""`
-    pub icon_url: Option<String>,
+    pub icon_url: Option<crate::Text>,
     /// JSON `uid` / 字段 `uid`. Example / 示例: `8379504929`
     pub uid: Option<i64>,
     /// JSON `name` / 字段 `name`. Example / 示例: `""`
-    pub name: Option<String>,
+    pub name: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for FansIcon {

@@ -153,7 +153,7 @@ pub struct Data {
     pub fill_material: Option<i64>,
     /// JSON `screenName` / 字段 `screenName`. Example / 示例: `"王牌对王牌"`
     #[serde(rename = "screenName")]
-    pub screen_name: Option<String>,
+    pub screen_name: Option<crate::Text>,
     /// JSON `ok` / 字段 `ok`. Example / 示例: `1`
     pub ok: Option<i64>,
 }
@@ -204,41 +204,41 @@ pub struct UsersItem {
     /// JSON `id` / 字段 `id`. Example / 示例: `5357651574`
     pub id: Option<i64>,
     /// JSON `idstr` / 字段 `idstr`. Example / 示例: `"5357651574"`
-    pub idstr: Option<String>,
+    pub idstr: Option<crate::Text>,
     /// JSON `class` / 字段 `class`. Example / 示例: `1`
     pub class: Option<i64>,
     /// JSON `screen_name` / 字段 `screen_name`. Example / 示例: `"粉丝红包"`
-    pub screen_name: Option<String>,
+    pub screen_name: Option<crate::Text>,
     /// JSON `name` / 字段 `name`. Example / 示例: `"粉丝红包"`
-    pub name: Option<String>,
+    pub name: Option<crate::Text>,
     /// JSON `province` / 字段 `province`. Example / 示例: `"11"`
-    pub province: Option<String>,
+    pub province: Option<crate::Text>,
     /// JSON `city` / 字段 `city`. Example / 示例: `"1000"`
-    pub city: Option<String>,
+    pub city: Option<crate::Text>,
     /// JSON `location` / 字段 `location`. Example / 示例: `"北京"`
-    pub location: Option<String>,
+    pub location: Option<crate::Text>,
     /// JSON `description` / 字段 `description`. Example / 示例: `"嘿嘿，你的红包，我承包了！请对我保持密切关注~"`
-    pub description: Option<String>,
+    pub description: Option<crate::Text>,
     /// JSON `url` / 字段 `url`. Example / 示例: `""`
-    pub url: Option<String>,
+    pub url: Option<crate::Text>,
     /// JSON `profile_image_url` / 字段 `profile_image_url`. Example / 示例: `"https://tvax4.sinaimg.cn/crop.0.0.178.178.50/005…"`
-    pub profile_image_url: Option<String>,
+    pub profile_image_url: Option<crate::Text>,
     /// JSON `light_ring` / 字段 `light_ring`. Example / 示例: `false`
     pub light_ring: Option<bool>,
     /// JSON `cover_image_phone` / 字段 `cover_image_phone`. Example / 示例: `"https://wx2.sinaimg.cn/crop.0.0.640.640.640/006y…"`
-    pub cover_image_phone: Option<String>,
+    pub cover_image_phone: Option<crate::Text>,
     /// JSON `profile_url` / 字段 `profile_url`. Example / 示例: `"u/5357651574"`
-    pub profile_url: Option<String>,
+    pub profile_url: Option<crate::Text>,
     /// JSON `domain` / 字段 `domain`. Example / 示例: `""`
-    pub domain: Option<String>,
+    pub domain: Option<crate::Text>,
     /// JSON `weihao` / 字段 `weihao`. Example / 示例: `""`
-    pub weihao: Option<String>,
+    pub weihao: Option<crate::Text>,
     /// JSON `gender` / 字段 `gender`. Example / 示例: `"f"`
-    pub gender: Option<String>,
+    pub gender: Option<crate::Text>,
     /// JSON `followers_count` / 字段 `followers_count`. Example / 示例: `65689867`
     pub followers_count: Option<i64>,
     /// JSON `followers_count_str` / 字段 `followers_count_str`. Example / 示例: `"6569万"`
-    pub followers_count_str: Option<String>,
+    pub followers_count_str: Option<crate::Text>,
     /// JSON `friends_count` / 字段 `friends_count`. Example / 示例: `106`
     pub friends_count: Option<i64>,
     /// JSON `pagefriends_count` / 字段 `pagefriends_count`. Example / 示例: `3`
@@ -254,7 +254,7 @@ pub struct UsersItem {
     /// JSON `favourites_count` / 字段 `favourites_count`. Example / 示例: `9`
     pub favourites_count: Option<i64>,
     /// JSON `created_at` / 字段 `created_at`. Example / 示例: `"Tue Nov 04 11:52:49 +0800 2014"`
-    pub created_at: Option<String>,
+    pub created_at: Option<crate::Text>,
     /// JSON `following` / 字段 `following`. Example / 示例: `false`
     pub following: Option<bool>,
     /// JSON `allow_all_act_msg` / 字段 `allow_all_act_msg`. Example / 示例: `false`
@@ -266,31 +266,31 @@ pub struct UsersItem {
     /// JSON `verified_type` / 字段 `verified_type`. Example / 示例: `7`
     pub verified_type: Option<i64>,
     /// JSON `remark` / 字段 `remark`. Example / 示例: `""`
-    pub remark: Option<String>,
+    pub remark: Option<crate::Text>,
     /// JSON `insecurity` / 字段 `insecurity`.
     pub insecurity: Option<Insecurity>,
     /// JSON `status_id` / 字段 `status_id`. Example / 示例: `5274203091896562`
     pub status_id: Option<i64>,
     /// JSON `status_idstr` / 字段 `status_idstr`. Example / 示例: `"5274203091896562"`
-    pub status_idstr: Option<String>,
+    pub status_idstr: Option<crate::Text>,
     /// JSON `ptype` / 字段 `ptype`. Example / 示例: `0`
     pub ptype: Option<i64>,
     /// JSON `allow_all_comment` / 字段 `allow_all_comment`. Example / 示例: `false`
     pub allow_all_comment: Option<bool>,
     /// JSON `avatar_large` / 字段 `avatar_large`. Example / 示例: `"https://tvax4.sinaimg.cn/crop.0.0.178.178.180/00…"`
-    pub avatar_large: Option<String>,
+    pub avatar_large: Option<crate::Text>,
     /// JSON `avatar_hd` / 字段 `avatar_hd`. Example / 示例: `"https://tvax4.sinaimg.cn/crop.0.0.178.178.1024/0…"`
-    pub avatar_hd: Option<String>,
+    pub avatar_hd: Option<crate::Text>,
     /// JSON `verified_reason` / 字段 `verified_reason`. Example / 示例: `"新浪微博 粉丝红包产品 官方微博"`
-    pub verified_reason: Option<String>,
+    pub verified_reason: Option<crate::Text>,
     /// JSON `verified_trade` / 字段 `verified_trade`. Example / 示例: `""`
-    pub verified_trade: Option<String>,
+    pub verified_trade: Option<crate::Text>,
     /// JSON `verified_reason_url` / 字段 `verified_reason_url`. Example / 示例: `""`
-    pub verified_reason_url: Option<String>,
+    pub verified_reason_url: Option<crate::Text>,
     /// JSON `verified_source` / 字段 `verified_source`. Example / 示例: `""`
-    pub verified_source: Option<String>,
+    pub verified_source: Option<crate::Text>,
     /// JSON `verified_source_url` / 字段 `verified_source_url`. Example / 示例: `""`
-    pub verified_source_url: Option<String>,
+    pub verified_source_url: Option<crate::Text>,
     /// JSON `verified_state` / 字段 `verified_state`. Example / 示例: `0`
     pub verified_state: Option<i64>,
     /// JSON `verified_level` / 字段 `verified_level`. Example / 示例: `3`
@@ -300,17 +300,17 @@ pub struct UsersItem {
     /// JSON `pay_remind` / 字段 `pay_remind`. Example / 示例: `0`
     pub pay_remind: Option<i64>,
     /// JSON `pay_date` / 字段 `pay_date`. Example / 示例: `""`
-    pub pay_date: Option<String>,
+    pub pay_date: Option<crate::Text>,
     /// JSON `has_service_tel` / 字段 `has_service_tel`. Example / 示例: `false`
     pub has_service_tel: Option<bool>,
     /// JSON `verified_reason_modified` / 字段 `verified_reason_modified`. Example / 示例: `"新浪微博 粉丝红包产品 官方微博"`
-    pub verified_reason_modified: Option<String>,
+    pub verified_reason_modified: Option<crate::Text>,
     /// JSON `verified_contact_name` / 字段 `verified_contact_name`. Example / 示例: `""`
-    pub verified_contact_name: Option<String>,
+    pub verified_contact_name: Option<crate::Text>,
     /// JSON `verified_contact_email` / 字段 `verified_contact_email`. Example / 示例: `""`
-    pub verified_contact_email: Option<String>,
+    pub verified_contact_email: Option<crate::Text>,
     /// JSON `verified_contact_mobile` / 字段 `verified_contact_mobile`. Example / 示例: `""`
-    pub verified_contact_mobile: Option<String>,
+    pub verified_contact_mobile: Option<crate::Text>,
     /// JSON `follow_me` / 字段 `follow_me`. Example / 示例: `false`
     pub follow_me: Option<bool>,
     /// JSON `like` / 字段 `like`. Example / 示例: `false`
@@ -322,7 +322,7 @@ pub struct UsersItem {
     /// JSON `bi_followers_count` / 字段 `bi_followers_count`. Example / 示例: `54`
     pub bi_followers_count: Option<i64>,
     /// JSON `lang` / 字段 `lang`. Example / 示例: `"zh-cn"`
-    pub lang: Option<String>,
+    pub lang: Option<crate::Text>,
     /// JSON `star` / 字段 `star`. Example / 示例: `0`
     pub star: Option<i64>,
     /// JSON `mbtype` / 字段 `mbtype`. Example / 示例: `12`
@@ -374,7 +374,7 @@ pub struct UsersItem {
     /// JSON `user_ability` / 字段 `user_ability`. Example / 示例: `2359820`
     pub user_ability: Option<i64>,
     /// JSON `avatargj_id` / 字段 `avatargj_id`. Example / 示例: `"gj_vip_860"`
-    pub avatargj_id: Option<String>,
+    pub avatargj_id: Option<crate::Text>,
     /// JSON `urank` / 字段 `urank`. Example / 示例: `44`
     pub urank: Option<i64>,
     /// JSON `story_read_state` / 字段 `story_read_state`. Example / 示例: `-1`
@@ -440,7 +440,7 @@ pub struct UsersItem {
     /// JSON `is_punish` / 字段 `is_punish`. Example / 示例: `0`
     pub is_punish: Option<i64>,
     /// JSON `avatar_hd_pid` / 字段 `avatar_hd_pid`. Example / 示例: `"005QA9V4ly8h8v3urfmc2j604y04yq2s02"`
-    pub avatar_hd_pid: Option<String>,
+    pub avatar_hd_pid: Option<crate::Text>,
     /// JSON `like_display` / 字段 `like_display`. Example / 示例: `0`
     pub like_display: Option<i64>,
     /// JSON `comment_display` / 字段 `comment_display`. Example / 示例: `0`

@@ -152,7 +152,7 @@ pub struct DataData {
     pub tab_list: Vec<TabListItem>,
     /// JSON `blockText` / 字段 `blockText`. Example / 示例: `""`
     #[serde(rename = "blockText")]
-    pub block_text: Option<String>,
+    pub block_text: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for DataData {
@@ -187,10 +187,10 @@ impl de::Object for DataData {
 #[non_exhaustive]
 pub struct TabListItem {
     /// JSON `name` / 字段 `name`. Example / 示例: `"home"`
-    pub name: Option<String>,
+    pub name: Option<crate::Text>,
     /// JSON `tabName` / 字段 `tabName`. Example / 示例: `"精选"`
     #[serde(rename = "tabName")]
-    pub tab_name: Option<String>,
+    pub tab_name: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for TabListItem {
@@ -226,31 +226,31 @@ pub struct User {
     /// JSON `id` / 字段 `id`. Example / 示例: `7448795925`
     pub id: Option<i64>,
     /// JSON `idstr` / 字段 `idstr`. Example / 示例: `"7448795925"`
-    pub idstr: Option<String>,
+    pub idstr: Option<crate::Text>,
     /// JSON `pc_new` / 字段 `pc_new`. Example / 示例: `7`
     pub pc_new: Option<i64>,
     /// JSON `screen_name` / 字段 `screen_name`. Example / 示例: `"A2O_WORLD"`
-    pub screen_name: Option<String>,
+    pub screen_name: Option<crate::Text>,
     /// JSON `profile_image_url` / 字段 `profile_image_url`. Example / 示例: `"https://tvax1.sinaimg.cn/crop.0.0.1080.1080.50/0…"`
-    pub profile_image_url: Option<String>,
+    pub profile_image_url: Option<crate::Text>,
     /// JSON `profile_url` / 字段 `profile_url`. Example / 示例: `"/u/7448795925"`
-    pub profile_url: Option<String>,
+    pub profile_url: Option<crate::Text>,
     /// JSON `verified` / 字段 `verified`. Example / 示例: `true`
     pub verified: Option<bool>,
     /// JSON `verified_type` / 字段 `verified_type`. Example / 示例: `0`
     pub verified_type: Option<i64>,
     /// JSON `domain` / 字段 `domain`. Example / 示例: `"a2ozone"`
-    pub domain: Option<String>,
+    pub domain: Option<crate::Text>,
     /// JSON `weihao` / 字段 `weihao`. Example / 示例: `""`
-    pub weihao: Option<String>,
+    pub weihao: Option<crate::Text>,
     /// JSON `verified_type_ext` / 字段 `verified_type_ext`. Example / 示例: `2`
     pub verified_type_ext: Option<i64>,
     /// JSON `status_total_counter` / 字段 `status_total_counter`.
     pub status_total_counter: Option<StatusTotalCounter>,
     /// JSON `avatar_large` / 字段 `avatar_large`. Example / 示例: `"https://tvax1.sinaimg.cn/crop.0.0.1080.1080.180/…"`
-    pub avatar_large: Option<String>,
+    pub avatar_large: Option<crate::Text>,
     /// JSON `avatar_hd` / 字段 `avatar_hd`. Example / 示例: `"https://tvax1.sinaimg.cn/crop.0.0.1080.1080.1024…"`
-    pub avatar_hd: Option<String>,
+    pub avatar_hd: Option<crate::Text>,
     /// JSON `follow_me` / 字段 `follow_me`. Example / 示例: `false`
     pub follow_me: Option<bool>,
     /// JSON `following` / 字段 `following`. Example / 示例: `false`
@@ -266,35 +266,35 @@ pub struct User {
     /// JSON `planet_video` / 字段 `planet_video`. Example / 示例: `false`
     pub planet_video: Option<bool>,
     /// JSON `verified_reason` / 字段 `verified_reason`. Example / 示例: `"A2O Entertainment官方微博"`
-    pub verified_reason: Option<String>,
+    pub verified_reason: Option<crate::Text>,
     /// JSON `description` / 字段 `description`. Example / 示例: `"A2O官方网站：https://www.a2oentertainment.com.cn"`
-    pub description: Option<String>,
+    pub description: Option<crate::Text>,
     /// JSON `location` / 字段 `location`. Example / 示例: `"北京"`
-    pub location: Option<String>,
+    pub location: Option<crate::Text>,
     /// JSON `gender` / 字段 `gender`. Example / 示例: `"m"`
-    pub gender: Option<String>,
+    pub gender: Option<crate::Text>,
     /// JSON `followers_count` / 字段 `followers_count`. Example / 示例: `125870`
     pub followers_count: Option<i64>,
     /// JSON `followers_count_str` / 字段 `followers_count_str`. Example / 示例: `"12.6万"`
-    pub followers_count_str: Option<String>,
+    pub followers_count_str: Option<crate::Text>,
     /// JSON `friends_count` / 字段 `friends_count`. Example / 示例: `36`
     pub friends_count: Option<i64>,
     /// JSON `statuses_count` / 字段 `statuses_count`. Example / 示例: `326`
     pub statuses_count: Option<i64>,
     /// JSON `url` / 字段 `url`. Example / 示例: `""`
-    pub url: Option<String>,
+    pub url: Option<crate::Text>,
     /// JSON `svip` / 字段 `svip`. Example / 示例: `1`
     pub svip: Option<i64>,
     /// JSON `vvip` / 字段 `vvip`. Example / 示例: `1`
     pub vvip: Option<i64>,
     /// JSON `cover_image_phone` / 字段 `cover_image_phone`. Example / 示例: `"https://wx2.sinaimg.cn/crop.0.0.640.640.640/0088…"`
-    pub cover_image_phone: Option<String>,
+    pub cover_image_phone: Option<crate::Text>,
     /// JSON `icon_list` / 字段 `icon_list`.
     pub icon_list: Vec<IconListItem>,
     /// JSON `user_type` / 字段 `user_type`. Example / 示例: `0`
     pub user_type: Option<i64>,
     /// JSON `is_star` / 字段 `is_star`. Example / 示例: `"0"`
-    pub is_star: Option<String>,
+    pub is_star: Option<crate::Text>,
     /// JSON `is_muteuser` / 字段 `is_muteuser`. Example / 示例: `false`
     pub is_muteuser: Option<bool>,
     /// JSON `special_follow` / 字段 `special_follow`. Example / 示例: `false`
@@ -368,7 +368,7 @@ impl de::Object for User {
 #[non_exhaustive]
 pub struct IconListItem {
     /// JSON `type` / 字段 `type`. Example / 示例: `"vip"`
-    pub r#type: Option<String>,
+    pub r#type: Option<crate::Text>,
     /// JSON `data` / 字段 `data`.
     pub data: Option<IconListItemData>,
 }
@@ -446,15 +446,15 @@ impl de::Object for IconListItemData {
 #[non_exhaustive]
 pub struct StatusTotalCounter {
     /// JSON `total_cnt_format` / 字段 `total_cnt_format`. Example / 示例: `"63.9万"`
-    pub total_cnt_format: Option<String>,
+    pub total_cnt_format: Option<crate::Text>,
     /// JSON `comment_cnt` / 字段 `comment_cnt`. Example / 示例: `"74,298"`
-    pub comment_cnt: Option<String>,
+    pub comment_cnt: Option<crate::Text>,
     /// JSON `repost_cnt` / 字段 `repost_cnt`. Example / 示例: `"26,171"`
-    pub repost_cnt: Option<String>,
+    pub repost_cnt: Option<crate::Text>,
     /// JSON `like_cnt` / 字段 `like_cnt`. Example / 示例: `"538,235"`
-    pub like_cnt: Option<String>,
+    pub like_cnt: Option<crate::Text>,
     /// JSON `total_cnt` / 字段 `total_cnt`. Example / 示例: `"638,704"`
-    pub total_cnt: Option<String>,
+    pub total_cnt: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for StatusTotalCounter {

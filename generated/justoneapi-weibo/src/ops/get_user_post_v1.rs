@@ -175,7 +175,7 @@ impl de::Object for Data {
 #[non_exhaustive]
 pub struct DataData {
     /// JSON `since_id` / 字段 `since_id`. Example / 示例: `"5267611870565134kp2"`
-    pub since_id: Option<String>,
+    pub since_id: Option<crate::Text>,
     /// JSON `list` / 字段 `list`.
     pub list: Vec<ListItem>,
     /// JSON `status_visible` / 字段 `status_visible`. Example / 示例: `1`
@@ -183,7 +183,7 @@ pub struct DataData {
     /// JSON `bottom_tips_visible` / 字段 `bottom_tips_visible`. Example / 示例: `false`
     pub bottom_tips_visible: Option<bool>,
     /// JSON `bottom_tips_text` / 字段 `bottom_tips_text`. Example / 示例: `""`
-    pub bottom_tips_text: Option<String>,
+    pub bottom_tips_text: Option<crate::Text>,
     /// JSON `topicList` / 字段 `topicList`.
     #[serde(rename = "topicList")]
     pub topic_list: Vec<serde_json::Value>,
@@ -229,15 +229,15 @@ pub struct ListItem {
     /// JSON `visible` / 字段 `visible`.
     pub visible: Option<Visible>,
     /// JSON `created_at` / 字段 `created_at`. Example / 示例: `"Mon Mar 09 18:22:20 +0800 2026"`
-    pub created_at: Option<String>,
+    pub created_at: Option<crate::Text>,
     /// JSON `id` / 字段 `id`. Example / 示例: `5274623659999246`
     pub id: Option<i64>,
     /// JSON `idstr` / 字段 `idstr`. Example / 示例: `"5274623659999246"`
-    pub idstr: Option<String>,
+    pub idstr: Option<crate::Text>,
     /// JSON `mid` / 字段 `mid`. Example / 示例: `"5274623659999246"`
-    pub mid: Option<String>,
+    pub mid: Option<crate::Text>,
     /// JSON `mblogid` / 字段 `mblogid`. Example / 示例: `"QvjiJFXga"`
-    pub mblogid: Option<String>,
+    pub mblogid: Option<crate::Text>,
     /// JSON `user` / 字段 `user`.
     pub user: Option<User>,
     /// JSON `can_edit` / 字段 `can_edit`. Example / 示例: `false`
@@ -248,13 +248,13 @@ pub struct ListItem {
     /// JSON `annotations` / 字段 `annotations`.
     pub annotations: Vec<AnnotationsItem>,
     /// JSON `source` / 字段 `source`. Example / 示例: `"微博网页版"`
-    pub source: Option<String>,
+    pub source: Option<crate::Text>,
     /// JSON `favorited` / 字段 `favorited`. Example / 示例: `false`
     pub favorited: Option<bool>,
     /// JSON `rid` / 字段 `rid`. Example / 示例: `"0_0_50_2023807393242679372_0_0_0"`
-    pub rid: Option<String>,
+    pub rid: Option<crate::Text>,
     /// JSON `pic_ids` / 字段 `pic_ids`. Example / 示例: `["008bZ8H2gy1ib0v8cjb0lj31900u0arg"]`
-    pub pic_ids: Vec<String>,
+    pub pic_ids: Vec<crate::Text>,
     /// JSON `pic_focus_point` / 字段 `pic_focus_point`.
     pub pic_focus_point: Vec<PicFocusPointItem>,
     /// JSON `pic_num` / 字段 `pic_num`. Example / 示例: `9`
@@ -308,9 +308,9 @@ pub struct ListItem {
     #[serde(rename = "rcList")]
     pub rc_list: Vec<serde_json::Value>,
     /// JSON `analysis_extra` / 字段 `analysis_extra`. Example / 示例: `"follow:0"`
-    pub analysis_extra: Option<String>,
+    pub analysis_extra: Option<crate::Text>,
     /// JSON `readtimetype` / 字段 `readtimetype`. Example / 示例: `"mblog"`
-    pub readtimetype: Option<String>,
+    pub readtimetype: Option<crate::Text>,
     /// JSON `mixed_count` / 字段 `mixed_count`. Example / 示例: `0`
     pub mixed_count: Option<i64>,
     /// JSON `is_show_mixed` / 字段 `is_show_mixed`. Example / 示例: `false`
@@ -324,11 +324,11 @@ pub struct ListItem {
     #[serde(rename = "isSinglePayAudio")]
     pub is_single_pay_audio: Option<bool>,
     /// JSON `text` / 字段 `text`. Example / 示例: `"祝<a href=\"//s.weibo.com/weibo?q=%23iQOO%E4%B8%83…"`
-    pub text: Option<String>,
+    pub text: Option<crate::Text>,
     /// JSON `text_raw` / 字段 `text_raw`. Example / 示例: `"祝#iQOO七周年# 生日快乐！全国各地的酷客齐聚一堂，共赴2026酷客年度盛典，活力满满热情不…"`
-    pub text_raw: Option<String>,
+    pub text_raw: Option<crate::Text>,
     /// JSON `region_name` / 字段 `region_name`. Example / 示例: `"发布于 广东"`
-    pub region_name: Option<String>,
+    pub region_name: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for ListItem {
@@ -410,7 +410,7 @@ impl de::Object for ListItem {
 #[non_exhaustive]
 pub struct AnnotationsItem {
     /// JSON `photo_sub_type` / 字段 `photo_sub_type`. Example / 示例: `"0,0,0,0,0,0,0,0,0"`
-    pub photo_sub_type: Option<String>,
+    pub photo_sub_type: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for AnnotationsItem {
@@ -486,7 +486,7 @@ pub struct NumberDisplayStrategy {
     /// JSON `display_text_min_number` / 字段 `display_text_min_number`. Example / 示例: `1000000`
     pub display_text_min_number: Option<i64>,
     /// JSON `display_text` / 字段 `display_text`. Example / 示例: `"100万+"`
-    pub display_text: Option<String>,
+    pub display_text: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for NumberDisplayStrategy {
@@ -523,7 +523,7 @@ pub struct PicFocusPointItem {
     /// JSON `focus_point` / 字段 `focus_point`.
     pub focus_point: Option<PicFocusPointItemFocusPoint>,
     /// JSON `pic_id` / 字段 `pic_id`. Example / 示例: `"008bZ8H2gy1ib0v8l6sf4j31900u0474"`
-    pub pic_id: Option<String>,
+    pub pic_id: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for PicFocusPointItem {
@@ -615,13 +615,13 @@ pub struct PicInfosValue {
     /// JSON `focus_point` / 字段 `focus_point`.
     pub focus_point: Option<PicInfosValueFocusPoint>,
     /// JSON `object_id` / 字段 `object_id`. Example / 示例: `"1042018:2ae85a3abd70833d8abaed5c24729c17"`
-    pub object_id: Option<String>,
+    pub object_id: Option<crate::Text>,
     /// JSON `pic_id` / 字段 `pic_id`. Example / 示例: `"008bZ8H2gy1ib0v8cjb0lj31900u0arg"`
-    pub pic_id: Option<String>,
+    pub pic_id: Option<crate::Text>,
     /// JSON `photo_tag` / 字段 `photo_tag`. Example / 示例: `0`
     pub photo_tag: Option<i64>,
     /// JSON `type` / 字段 `type`. Example / 示例: `"pic"`
-    pub r#type: Option<String>,
+    pub r#type: Option<crate::Text>,
     /// JSON `pic_status` / 字段 `pic_status`. Example / 示例: `1`
     pub pic_status: Option<i64>,
 }
@@ -668,7 +668,7 @@ impl de::Object for PicInfosValue {
 #[non_exhaustive]
 pub struct Bmiddle {
     /// JSON `url` / 字段 `url`. Example / 示例: `"https://wx3.sinaimg.cn/wap360/008bZ8H2gy1ib0v8cj…"`
-    pub url: Option<String>,
+    pub url: Option<crate::Text>,
     /// JSON `width` / 字段 `width`. Example / 示例: `360`
     pub width: Option<f64>,
     /// JSON `height` / 字段 `height`. Example / 示例: `240`
@@ -676,7 +676,7 @@ pub struct Bmiddle {
     /// JSON `cut_type` / 字段 `cut_type`. Example / 示例: `1`
     pub cut_type: Option<i64>,
     /// JSON `type` / 字段 `type`. Example / 示例: `""`
-    pub r#type: Option<String>,
+    pub r#type: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for Bmiddle {
@@ -755,7 +755,7 @@ impl de::Object for PicInfosValueFocusPoint {
 #[non_exhaustive]
 pub struct Large {
     /// JSON `url` / 字段 `url`. Example / 示例: `"https://wx3.sinaimg.cn/orj960/008bZ8H2gy1ib0v8cj…"`
-    pub url: Option<String>,
+    pub url: Option<crate::Text>,
     /// JSON `width` / 字段 `width`. Example / 示例: `1440`
     pub width: Option<f64>,
     /// JSON `height` / 字段 `height`. Example / 示例: `960`
@@ -763,7 +763,7 @@ pub struct Large {
     /// JSON `cut_type` / 字段 `cut_type`. Example / 示例: `1`
     pub cut_type: Option<i64>,
     /// JSON `type` / 字段 `type`. Example / 示例: `""`
-    pub r#type: Option<String>,
+    pub r#type: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for Large {
@@ -800,7 +800,7 @@ impl de::Object for Large {
 #[non_exhaustive]
 pub struct Largecover {
     /// JSON `url` / 字段 `url`. Example / 示例: `"https://wx3.sinaimg.cn/cmw960/008bZ8H2gy1ib0v8cj…"`
-    pub url: Option<String>,
+    pub url: Option<crate::Text>,
     /// JSON `width` / 字段 `width`. Example / 示例: `1440`
     pub width: Option<f64>,
     /// JSON `height` / 字段 `height`. Example / 示例: `960`
@@ -808,7 +808,7 @@ pub struct Largecover {
     /// JSON `cut_type` / 字段 `cut_type`. Example / 示例: `1`
     pub cut_type: Option<i64>,
     /// JSON `type` / 字段 `type`. Example / 示例: `""`
-    pub r#type: Option<String>,
+    pub r#type: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for Largecover {
@@ -845,7 +845,7 @@ impl de::Object for Largecover {
 #[non_exhaustive]
 pub struct Largest {
     /// JSON `url` / 字段 `url`. Example / 示例: `"https://wx3.sinaimg.cn/large/008bZ8H2gy1ib0v8cjb…"`
-    pub url: Option<String>,
+    pub url: Option<crate::Text>,
     /// JSON `width` / 字段 `width`. Example / 示例: `1620`
     pub width: Option<f64>,
     /// JSON `height` / 字段 `height`. Example / 示例: `1080`
@@ -853,7 +853,7 @@ pub struct Largest {
     /// JSON `cut_type` / 字段 `cut_type`. Example / 示例: `1`
     pub cut_type: Option<i64>,
     /// JSON `type` / 字段 `type`. Example / 示例: `""`
-    pub r#type: Option<String>,
+    pub r#type: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for Largest {
@@ -890,7 +890,7 @@ impl de::Object for Largest {
 #[non_exhaustive]
 pub struct Mw2000 {
     /// JSON `url` / 字段 `url`. Example / 示例: `"https://wx3.sinaimg.cn/mw2000/008bZ8H2gy1ib0v8cj…"`
-    pub url: Option<String>,
+    pub url: Option<crate::Text>,
     /// JSON `width` / 字段 `width`. Example / 示例: `1620`
     pub width: Option<f64>,
     /// JSON `height` / 字段 `height`. Example / 示例: `1080`
@@ -898,7 +898,7 @@ pub struct Mw2000 {
     /// JSON `cut_type` / 字段 `cut_type`. Example / 示例: `1`
     pub cut_type: Option<i64>,
     /// JSON `type` / 字段 `type`. Example / 示例: `""`
-    pub r#type: Option<String>,
+    pub r#type: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for Mw2000 {
@@ -935,7 +935,7 @@ impl de::Object for Mw2000 {
 #[non_exhaustive]
 pub struct Original {
     /// JSON `url` / 字段 `url`. Example / 示例: `"https://wx3.sinaimg.cn/orj1080/008bZ8H2gy1ib0v8c…"`
-    pub url: Option<String>,
+    pub url: Option<crate::Text>,
     /// JSON `width` / 字段 `width`. Example / 示例: `1620`
     pub width: Option<f64>,
     /// JSON `height` / 字段 `height`. Example / 示例: `1080`
@@ -943,7 +943,7 @@ pub struct Original {
     /// JSON `cut_type` / 字段 `cut_type`. Example / 示例: `1`
     pub cut_type: Option<i64>,
     /// JSON `type` / 字段 `type`. Example / 示例: `""`
-    pub r#type: Option<String>,
+    pub r#type: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for Original {
@@ -980,7 +980,7 @@ impl de::Object for Original {
 #[non_exhaustive]
 pub struct Thumbnail {
     /// JSON `url` / 字段 `url`. Example / 示例: `"https://wx3.sinaimg.cn/wap180/008bZ8H2gy1ib0v8cj…"`
-    pub url: Option<String>,
+    pub url: Option<crate::Text>,
     /// JSON `width` / 字段 `width`. Example / 示例: `180`
     pub width: Option<f64>,
     /// JSON `height` / 字段 `height`. Example / 示例: `120`
@@ -988,7 +988,7 @@ pub struct Thumbnail {
     /// JSON `cut_type` / 字段 `cut_type`. Example / 示例: `1`
     pub cut_type: Option<i64>,
     /// JSON `type` / 字段 `type`. Example / 示例: `""`
-    pub r#type: Option<String>,
+    pub r#type: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for Thumbnail {
@@ -1025,11 +1025,11 @@ impl de::Object for Thumbnail {
 #[non_exhaustive]
 pub struct TopicStructItem {
     /// JSON `title` / 字段 `title`. Example / 示例: `""`
-    pub title: Option<String>,
+    pub title: Option<crate::Text>,
     /// JSON `topic_url` / 字段 `topic_url`. Example / 示例: `"sinaweibo://searchall?containerid=231522&q=%23iQ…"`
-    pub topic_url: Option<String>,
+    pub topic_url: Option<crate::Text>,
     /// JSON `topic_title` / 字段 `topic_title`. Example / 示例: `"iQOO七周年"`
-    pub topic_title: Option<String>,
+    pub topic_title: Option<crate::Text>,
     /// JSON `actionlog` / 字段 `actionlog`.
     pub actionlog: Option<Actionlog>,
 }
@@ -1071,23 +1071,23 @@ pub struct Actionlog {
     /// JSON `act_code` / 字段 `act_code`. Example / 示例: `300`
     pub act_code: Option<i64>,
     /// JSON `oid` / 字段 `oid`. Example / 示例: `"1022:23152273f3a4707154506741efab848a669c32"`
-    pub oid: Option<String>,
+    pub oid: Option<crate::Text>,
     /// JSON `uuid` / 字段 `uuid`. Example / 示例: `5266177420165627`
     pub uuid: Option<i64>,
     /// JSON `cardid` / 字段 `cardid`. Example / 示例: `""`
-    pub cardid: Option<String>,
+    pub cardid: Option<crate::Text>,
     /// JSON `lcardid` / 字段 `lcardid`. Example / 示例: `""`
-    pub lcardid: Option<String>,
+    pub lcardid: Option<crate::Text>,
     /// JSON `uicode` / 字段 `uicode`. Example / 示例: `""`
-    pub uicode: Option<String>,
+    pub uicode: Option<crate::Text>,
     /// JSON `luicode` / 字段 `luicode`. Example / 示例: `""`
-    pub luicode: Option<String>,
+    pub luicode: Option<crate::Text>,
     /// JSON `fid` / 字段 `fid`. Example / 示例: `"1076037506173780_-_WEIBO_SECOND_PROFILE_WEIBO"`
-    pub fid: Option<String>,
+    pub fid: Option<crate::Text>,
     /// JSON `lfid` / 字段 `lfid`. Example / 示例: `""`
-    pub lfid: Option<String>,
+    pub lfid: Option<crate::Text>,
     /// JSON `ext` / 字段 `ext`. Example / 示例: `"mid:5274623659999246|rid:0_0_50_2023807393242679…"`
-    pub ext: Option<String>,
+    pub ext: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for Actionlog {
@@ -1132,31 +1132,31 @@ pub struct User {
     /// JSON `id` / 字段 `id`. Example / 示例: `7506173780`
     pub id: Option<i64>,
     /// JSON `idstr` / 字段 `idstr`. Example / 示例: `"7506173780"`
-    pub idstr: Option<String>,
+    pub idstr: Option<crate::Text>,
     /// JSON `pc_new` / 字段 `pc_new`. Example / 示例: `7`
     pub pc_new: Option<i64>,
     /// JSON `screen_name` / 字段 `screen_name`. Example / 示例: `"OriginOS原系统"`
-    pub screen_name: Option<String>,
+    pub screen_name: Option<crate::Text>,
     /// JSON `profile_image_url` / 字段 `profile_image_url`. Example / 示例: `"https://tvax4.sinaimg.cn/crop.0.0.750.750.50/008…"`
-    pub profile_image_url: Option<String>,
+    pub profile_image_url: Option<crate::Text>,
     /// JSON `profile_url` / 字段 `profile_url`. Example / 示例: `"/u/7506173780"`
-    pub profile_url: Option<String>,
+    pub profile_url: Option<crate::Text>,
     /// JSON `verified` / 字段 `verified`. Example / 示例: `true`
     pub verified: Option<bool>,
     /// JSON `verified_type` / 字段 `verified_type`. Example / 示例: `2`
     pub verified_type: Option<i64>,
     /// JSON `domain` / 字段 `domain`. Example / 示例: `"OriginOS"`
-    pub domain: Option<String>,
+    pub domain: Option<crate::Text>,
     /// JSON `weihao` / 字段 `weihao`. Example / 示例: `""`
-    pub weihao: Option<String>,
+    pub weihao: Option<crate::Text>,
     /// JSON `verified_type_ext` / 字段 `verified_type_ext`. Example / 示例: `50`
     pub verified_type_ext: Option<i64>,
     /// JSON `status_total_counter` / 字段 `status_total_counter`.
     pub status_total_counter: Option<StatusTotalCounter>,
     /// JSON `avatar_large` / 字段 `avatar_large`. Example / 示例: `"https://tvax4.sinaimg.cn/crop.0.0.750.750.180/00…"`
-    pub avatar_large: Option<String>,
+    pub avatar_large: Option<crate::Text>,
     /// JSON `avatar_hd` / 字段 `avatar_hd`. Example / 示例: `"https://tvax4.sinaimg.cn/crop.0.0.750.750.1024/0…"`
-    pub avatar_hd: Option<String>,
+    pub avatar_hd: Option<crate::Text>,
     /// JSON `follow_me` / 字段 `follow_me`. Example / 示例: `false`
     pub follow_me: Option<bool>,
     /// JSON `following` / 字段 `following`. Example / 示例: `false`
@@ -1226,7 +1226,7 @@ impl de::Object for User {
 #[non_exhaustive]
 pub struct IconListItem {
     /// JSON `type` / 字段 `type`. Example / 示例: `"vip"`
-    pub r#type: Option<String>,
+    pub r#type: Option<crate::Text>,
     /// JSON `data` / 字段 `data`.
     pub data: Option<IconListItemData>,
 }
@@ -1304,15 +1304,15 @@ impl de::Object for IconListItemData {
 #[non_exhaustive]
 pub struct StatusTotalCounter {
     /// JSON `total_cnt_format` / 字段 `total_cnt_format`. Example / 示例: `"159.8万"`
-    pub total_cnt_format: Option<String>,
+    pub total_cnt_format: Option<crate::Text>,
     /// JSON `comment_cnt` / 字段 `comment_cnt`. Example / 示例: `"355,790"`
-    pub comment_cnt: Option<String>,
+    pub comment_cnt: Option<crate::Text>,
     /// JSON `repost_cnt` / 字段 `repost_cnt`. Example / 示例: `"611,902"`
-    pub repost_cnt: Option<String>,
+    pub repost_cnt: Option<crate::Text>,
     /// JSON `like_cnt` / 字段 `like_cnt`. Example / 示例: `"630,764"`
-    pub like_cnt: Option<String>,
+    pub like_cnt: Option<crate::Text>,
     /// JSON `total_cnt` / 字段 `total_cnt`. Example / 示例: `"1,598,456"`
-    pub total_cnt: Option<String>,
+    pub total_cnt: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for StatusTotalCounter {

@@ -111,10 +111,10 @@ impl<'a> std::future::IntoFuture for Request<'a> {
 pub struct Data {
     /// JSON `hotScheme` / 字段 `hotScheme`. Example / 示例: `"https://m.weibo.cn/p/index?containerid=106003typ…"`
     #[serde(rename = "hotScheme")]
-    pub hot_scheme: Option<String>,
+    pub hot_scheme: Option<crate::Text>,
     /// JSON `appScheme` / 字段 `appScheme`. Example / 示例: `"https://m.weibo.cn?luicode=20000061&lfid=4460302…"`
     #[serde(rename = "appScheme")]
-    pub app_scheme: Option<String>,
+    pub app_scheme: Option<crate::Text>,
     /// JSON `callUinversalLink` / 字段 `callUinversalLink`. Example / 示例: `false`
     #[serde(rename = "callUinversalLink")]
     pub call_uinversal_link: Option<bool>,
@@ -126,11 +126,11 @@ pub struct Data {
     pub scheme_origin: Option<bool>,
     /// JSON `appLink` / 字段 `appLink`. Example / 示例: `"sinaweibo://detail?mblogid=4460302139712164&luic…"`
     #[serde(rename = "appLink")]
-    pub app_link: Option<String>,
+    pub app_link: Option<crate::Text>,
     /// JSON `xianzhi_scheme` / 字段 `xianzhi_scheme`. Example / 示例: `"xianzhi://mblogshow?mid=4460302139712164"`
-    pub xianzhi_scheme: Option<String>,
+    pub xianzhi_scheme: Option<crate::Text>,
     /// JSON `third_scheme` / 字段 `third_scheme`. Example / 示例: `"sinaweibo://detail?mblogid=4460302139712164&luic…"`
-    pub third_scheme: Option<String>,
+    pub third_scheme: Option<crate::Text>,
     /// JSON `status` / 字段 `status`.
     pub status: Option<Status>,
     /// JSON `call` / 字段 `call`. Example / 示例: `1`
@@ -178,30 +178,30 @@ pub struct Status {
     /// JSON `visible` / 字段 `visible`.
     pub visible: Option<Visible>,
     /// JSON `created_at` / 字段 `created_at`. Example / 示例: `"Mon Jan 13 15:59:21 +0800 2020"`
-    pub created_at: Option<String>,
+    pub created_at: Option<crate::Text>,
     /// JSON `id` / 字段 `id`. Example / 示例: `"4460302139712164"`
-    pub id: Option<String>,
+    pub id: Option<crate::Text>,
     /// JSON `mid` / 字段 `mid`. Example / 示例: `"4460302139712164"`
-    pub mid: Option<String>,
+    pub mid: Option<crate::Text>,
     /// JSON `can_edit` / 字段 `can_edit`. Example / 示例: `false`
     pub can_edit: Option<bool>,
     /// JSON `text` / 字段 `text`. Example / 示例: `"正能量的光<span class=\"url-icon\"><img alt=\"[并不简单]\" sr…"`
-    pub text: Option<String>,
+    pub text: Option<crate::Text>,
     /// JSON `textLength` / 字段 `textLength`. Example / 示例: `27`
     #[serde(rename = "textLength")]
     pub text_length: Option<i64>,
     /// JSON `source` / 字段 `source`. Example / 示例: `"HUAWEI Mate30 Pro 5G"`
-    pub source: Option<String>,
+    pub source: Option<crate::Text>,
     /// JSON `favorited` / 字段 `favorited`. Example / 示例: `false`
     pub favorited: Option<bool>,
     /// JSON `pic_ids` / 字段 `pic_ids`. Example / 示例: `["88899af0gy1gauzlx01irj2184184193", "88899af0gy1gauzlxvdezj21bz1tchdu"]`
-    pub pic_ids: Vec<String>,
+    pub pic_ids: Vec<crate::Text>,
     /// JSON `thumbnail_pic` / 字段 `thumbnail_pic`. Example / 示例: `"https://wx4.sinaimg.cn/thumbnail/88899af0gy1gauz…"`
-    pub thumbnail_pic: Option<String>,
+    pub thumbnail_pic: Option<crate::Text>,
     /// JSON `bmiddle_pic` / 字段 `bmiddle_pic`. Example / 示例: `"http://wx4.sinaimg.cn/bmiddle/88899af0gy1gauzlx0…"`
-    pub bmiddle_pic: Option<String>,
+    pub bmiddle_pic: Option<crate::Text>,
     /// JSON `original_pic` / 字段 `original_pic`. Example / 示例: `"https://wx4.sinaimg.cn/large/88899af0gy1gauzlx01…"`
-    pub original_pic: Option<String>,
+    pub original_pic: Option<crate::Text>,
     /// JSON `is_paid` / 字段 `is_paid`. Example / 示例: `false`
     pub is_paid: Option<bool>,
     /// JSON `mblog_vip_type` / 字段 `mblog_vip_type`. Example / 示例: `0`
@@ -232,15 +232,15 @@ pub struct Status {
     /// JSON `mblogtype` / 字段 `mblogtype`. Example / 示例: `0`
     pub mblogtype: Option<i64>,
     /// JSON `item_category` / 字段 `item_category`. Example / 示例: `"status"`
-    pub item_category: Option<String>,
+    pub item_category: Option<crate::Text>,
     /// JSON `rid` / 字段 `rid`. Example / 示例: `"0_0_0_4867456861430401986_0_0_0"`
-    pub rid: Option<String>,
+    pub rid: Option<crate::Text>,
     /// JSON `cardid` / 字段 `cardid`. Example / 示例: `"star_1189"`
-    pub cardid: Option<String>,
+    pub cardid: Option<crate::Text>,
     /// JSON `number_display_strategy` / 字段 `number_display_strategy`.
     pub number_display_strategy: Option<NumberDisplayStrategy>,
     /// JSON `comment_guide_ext` / 字段 `comment_guide_ext`. Example / 示例: `"guide_type:-1|source:1"`
-    pub comment_guide_ext: Option<String>,
+    pub comment_guide_ext: Option<crate::Text>,
     /// JSON `content_auth` / 字段 `content_auth`. Example / 示例: `0`
     pub content_auth: Option<i64>,
     /// JSON `is_show_mixed` / 字段 `is_show_mixed`. Example / 示例: `false`
@@ -260,11 +260,11 @@ pub struct Status {
     /// JSON `pics` / 字段 `pics`.
     pub pics: Vec<PicsItem>,
     /// JSON `bid` / 字段 `bid`. Example / 示例: `"IpiJvEKzO"`
-    pub bid: Option<String>,
+    pub bid: Option<crate::Text>,
     /// JSON `buttons` / 字段 `buttons`.
     pub buttons: Vec<ButtonsItem>,
     /// JSON `status_title` / 字段 `status_title`. Example / 示例: `"正能量的光#健身# "`
-    pub status_title: Option<String>,
+    pub status_title: Option<crate::Text>,
     /// JSON `ok` / 字段 `ok`. Example / 示例: `1`
     pub ok: Option<i64>,
 }
@@ -348,24 +348,24 @@ pub struct AttitudeDynamicMembersMessage {
     /// JSON `user_grace_setting` / 字段 `user_grace_setting`.
     pub user_grace_setting: Option<UserGraceSetting>,
     /// JSON `bgimg` / 字段 `bgimg`. Example / 示例: `"https://h5.sinaimg.cn/upload/1073/1841/2022/08/2…"`
-    pub bgimg: Option<String>,
+    pub bgimg: Option<crate::Text>,
     /// JSON `colorT` / 字段 `colorT`. Example / 示例: `"#FFFFFF"`
     #[serde(rename = "colorT")]
-    pub color_t: Option<String>,
+    pub color_t: Option<crate::Text>,
     /// JSON `portrait` / 字段 `portrait`. Example / 示例: `"https://tvax4.sinaimg.cn/crop.0.0.1080.1080.180/…"`
-    pub portrait: Option<String>,
+    pub portrait: Option<crate::Text>,
     /// JSON `media_url` / 字段 `media_url`. Example / 示例: `"http://tu.video.weibocdn.com/o1/0002R7Kflx07YFis…"`
-    pub media_url: Option<String>,
+    pub media_url: Option<crate::Text>,
     /// JSON `default_media_url` / 字段 `default_media_url`. Example / 示例: `"http://tu.video.weibocdn.com/o1/0002R7Kflx07YFis…"`
-    pub default_media_url: Option<String>,
+    pub default_media_url: Option<crate::Text>,
     /// JSON `media_id` / 字段 `media_id`. Example / 示例: `"4805999014445128"`
-    pub media_id: Option<String>,
+    pub media_id: Option<crate::Text>,
     /// JSON `protocol` / 字段 `protocol`. Example / 示例: `""`
-    pub protocol: Option<String>,
+    pub protocol: Option<crate::Text>,
     /// JSON `scene_show_option` / 字段 `scene_show_option`. Example / 示例: `3`
     pub scene_show_option: Option<i64>,
     /// JSON `scheme` / 字段 `scheme`. Example / 示例: `"https://new.vip.weibo.cn/attitude/mall?showmenu=…"`
-    pub scheme: Option<String>,
+    pub scheme: Option<crate::Text>,
     /// JSON `type` / 字段 `type`. Example / 示例: `0`
     pub r#type: Option<i64>,
 }
@@ -411,7 +411,7 @@ impl de::Object for AttitudeDynamicMembersMessage {
 pub struct UserGraceSetting {
     /// JSON `zh_CN` / 字段 `zh_CN`. Example / 示例: `"开学快乐"`
     #[serde(rename = "zh_CN")]
-    pub zh_cn: Option<String>,
+    pub zh_cn: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for UserGraceSetting {
@@ -444,9 +444,9 @@ impl de::Object for UserGraceSetting {
 #[non_exhaustive]
 pub struct ButtonsItem {
     /// JSON `type` / 字段 `type`. Example / 示例: `"follow"`
-    pub r#type: Option<String>,
+    pub r#type: Option<crate::Text>,
     /// JSON `name` / 字段 `name`. Example / 示例: `"关注"`
-    pub name: Option<String>,
+    pub name: Option<crate::Text>,
     /// JSON `sub_type` / 字段 `sub_type`. Example / 示例: `0`
     pub sub_type: Option<i64>,
     /// JSON `params` / 字段 `params`.
@@ -562,7 +562,7 @@ pub struct NumberDisplayStrategy {
     /// JSON `display_text_min_number` / 字段 `display_text_min_number`. Example / 示例: `1000000`
     pub display_text_min_number: Option<i64>,
     /// JSON `display_text` / 字段 `display_text`. Example / 示例: `"100万+"`
-    pub display_text: Option<String>,
+    pub display_text: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for NumberDisplayStrategy {
@@ -597,17 +597,17 @@ impl de::Object for NumberDisplayStrategy {
 #[non_exhaustive]
 pub struct PageInfo {
     /// JSON `type` / 字段 `type`. Example / 示例: `"search_topic"`
-    pub r#type: Option<String>,
+    pub r#type: Option<crate::Text>,
     /// JSON `object_type` / 字段 `object_type`. Example / 示例: `0`
     pub object_type: Option<i64>,
     /// JSON `page_pic` / 字段 `page_pic`.
     pub page_pic: Option<PagePic>,
     /// JSON `page_url` / 字段 `page_url`. Example / 示例: `"https://m.weibo.cn/search?containerid=231522type…"`
-    pub page_url: Option<String>,
+    pub page_url: Option<crate::Text>,
     /// JSON `page_title` / 字段 `page_title`. Example / 示例: `"#健身#"`
-    pub page_title: Option<String>,
+    pub page_title: Option<crate::Text>,
     /// JSON `content1` / 字段 `content1`. Example / 示例: `"0讨论 0阅读 "`
-    pub content1: Option<String>,
+    pub content1: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for PageInfo {
@@ -645,7 +645,7 @@ impl de::Object for PageInfo {
 #[non_exhaustive]
 pub struct PagePic {
     /// JSON `url` / 字段 `url`. Example / 示例: `"https://wx4.sinaimg.cn/large/70eb479bly1g71ei9dn…"`
-    pub url: Option<String>,
+    pub url: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for PagePic {
@@ -678,11 +678,11 @@ impl de::Object for PagePic {
 #[non_exhaustive]
 pub struct PicsItem {
     /// JSON `pid` / 字段 `pid`. Example / 示例: `"88899af0gy1gauzlx01irj2184184193"`
-    pub pid: Option<String>,
+    pub pid: Option<crate::Text>,
     /// JSON `url` / 字段 `url`. Example / 示例: `"https://wx4.sinaimg.cn/orj360/88899af0gy1gauzlx0…"`
-    pub url: Option<String>,
+    pub url: Option<crate::Text>,
     /// JSON `size` / 字段 `size`. Example / 示例: `"orj360"`
-    pub size: Option<String>,
+    pub size: Option<crate::Text>,
     /// JSON `geo` / 字段 `geo`.
     pub geo: Option<PicsItemGeo>,
     /// JSON `large` / 字段 `large`.
@@ -762,9 +762,9 @@ impl de::Object for PicsItemGeo {
 #[non_exhaustive]
 pub struct Large {
     /// JSON `size` / 字段 `size`. Example / 示例: `"large"`
-    pub size: Option<String>,
+    pub size: Option<crate::Text>,
     /// JSON `url` / 字段 `url`. Example / 示例: `"https://wx4.sinaimg.cn/mw2000/88899af0gy1gauzlx0…"`
-    pub url: Option<String>,
+    pub url: Option<crate::Text>,
     /// JSON `geo` / 字段 `geo`.
     pub geo: Option<LargeGeo>,
 }
@@ -801,9 +801,9 @@ impl de::Object for Large {
 #[non_exhaustive]
 pub struct LargeGeo {
     /// JSON `width` / 字段 `width`. Example / 示例: `"1588"`
-    pub width: Option<String>,
+    pub width: Option<crate::Text>,
     /// JSON `height` / 字段 `height`. Example / 示例: `"1588"`
-    pub height: Option<String>,
+    pub height: Option<crate::Text>,
     /// JSON `croped` / 字段 `croped`. Example / 示例: `false`
     pub croped: Option<bool>,
 }
@@ -842,15 +842,15 @@ pub struct User {
     /// JSON `id` / 字段 `id`. Example / 示例: `2290719472`
     pub id: Option<i64>,
     /// JSON `screen_name` / 字段 `screen_name`. Example / 示例: `"Bella金贝贝"`
-    pub screen_name: Option<String>,
+    pub screen_name: Option<crate::Text>,
     /// JSON `profile_image_url` / 字段 `profile_image_url`. Example / 示例: `"https://tvax4.sinaimg.cn/crop.0.0.1080.1080.180/…"`
-    pub profile_image_url: Option<String>,
+    pub profile_image_url: Option<crate::Text>,
     /// JSON `profile_url` / 字段 `profile_url`. Example / 示例: `"https://m.weibo.cn/u/2290719472?luicode=20000061…"`
-    pub profile_url: Option<String>,
+    pub profile_url: Option<crate::Text>,
     /// JSON `close_blue_v` / 字段 `close_blue_v`. Example / 示例: `false`
     pub close_blue_v: Option<bool>,
     /// JSON `description` / 字段 `description`. Example / 示例: `"健身🔟年，是职业更是热爱！ 💃30+辣妈，户外徒步爱好者 📮724037793@qq.com"`
-    pub description: Option<String>,
+    pub description: Option<crate::Text>,
     /// JSON `follow_me` / 字段 `follow_me`. Example / 示例: `false`
     pub follow_me: Option<bool>,
     /// JSON `following` / 字段 `following`. Example / 示例: `false`
@@ -858,11 +858,11 @@ pub struct User {
     /// JSON `follow_count` / 字段 `follow_count`. Example / 示例: `977`
     pub follow_count: Option<i64>,
     /// JSON `followers_count` / 字段 `followers_count`. Example / 示例: `"35.8万"`
-    pub followers_count: Option<String>,
+    pub followers_count: Option<crate::Text>,
     /// JSON `cover_image_phone` / 字段 `cover_image_phone`. Example / 示例: `"https://wx1.sinaimg.cn/crop.0.0.640.640.640/8889…"`
-    pub cover_image_phone: Option<String>,
+    pub cover_image_phone: Option<crate::Text>,
     /// JSON `avatar_hd` / 字段 `avatar_hd`. Example / 示例: `"https://wx4.sinaimg.cn/orj480/88899af0ly8h3b1vpl…"`
-    pub avatar_hd: Option<String>,
+    pub avatar_hd: Option<crate::Text>,
     /// JSON `badge` / 字段 `badge`.
     pub badge: std::collections::BTreeMap<String, i64>,
     /// JSON `statuses_count` / 字段 `statuses_count`. Example / 示例: `3196`
@@ -872,7 +872,7 @@ pub struct User {
     /// JSON `verified_type` / 字段 `verified_type`. Example / 示例: `0`
     pub verified_type: Option<i64>,
     /// JSON `gender` / 字段 `gender`. Example / 示例: `"f"`
-    pub gender: Option<String>,
+    pub gender: Option<crate::Text>,
     /// JSON `mbtype` / 字段 `mbtype`. Example / 示例: `12`
     pub mbtype: Option<i64>,
     /// JSON `svip` / 字段 `svip`. Example / 示例: `0`
@@ -882,11 +882,11 @@ pub struct User {
     /// JSON `mbrank` / 字段 `mbrank`. Example / 示例: `7`
     pub mbrank: Option<i64>,
     /// JSON `followers_count_str` / 字段 `followers_count_str`. Example / 示例: `"35.8万"`
-    pub followers_count_str: Option<String>,
+    pub followers_count_str: Option<crate::Text>,
     /// JSON `verified_type_ext` / 字段 `verified_type_ext`. Example / 示例: `0`
     pub verified_type_ext: Option<i64>,
     /// JSON `verified_reason` / 字段 `verified_reason`. Example / 示例: `"运动博主 微博原创视频博主"`
-    pub verified_reason: Option<String>,
+    pub verified_reason: Option<crate::Text>,
     /// JSON `like` / 字段 `like`. Example / 示例: `false`
     pub like: Option<bool>,
     /// JSON `like_me` / 字段 `like_me`. Example / 示例: `false`
@@ -894,7 +894,7 @@ pub struct User {
     /// JSON `special_follow` / 字段 `special_follow`. Example / 示例: `false`
     pub special_follow: Option<bool>,
     /// JSON `user_token` / 字段 `user_token`. Example / 示例: `"a0.MTg1ZGEwZWU0OWVhNGQyYwQsAifWCcUOLQ4lVXUvn8DxY…"`
-    pub user_token: Option<String>,
+    pub user_token: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for User {

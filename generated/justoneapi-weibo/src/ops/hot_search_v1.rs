@@ -111,7 +111,7 @@ pub struct Data {
     pub top_logs: Option<TopLogs>,
     /// JSON `curTab` / 字段 `curTab`. Example / 示例: `"hot"`
     #[serde(rename = "curTab")]
-    pub cur_tab: Option<String>,
+    pub cur_tab: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for Data {
@@ -189,39 +189,39 @@ pub struct Hotgov {
     /// JSON `flag` / 字段 `flag`. Example / 示例: `2`
     pub flag: Option<i64>,
     /// JSON `icon_desc` / 字段 `icon_desc`. Example / 示例: `"热"`
-    pub icon_desc: Option<String>,
+    pub icon_desc: Option<crate::Text>,
     /// JSON `is_gov` / 字段 `is_gov`. Example / 示例: `1`
     pub is_gov: Option<i64>,
     /// JSON `icon_desc_color` / 字段 `icon_desc_color`. Example / 示例: `"#ff9406"`
-    pub icon_desc_color: Option<String>,
+    pub icon_desc_color: Option<crate::Text>,
     /// JSON `small_icon_desc` / 字段 `small_icon_desc`. Example / 示例: `"热"`
-    pub small_icon_desc: Option<String>,
+    pub small_icon_desc: Option<crate::Text>,
     /// JSON `small_icon_desc_color` / 字段 `small_icon_desc_color`. Example / 示例: `"#ff9406"`
-    pub small_icon_desc_color: Option<String>,
+    pub small_icon_desc_color: Option<crate::Text>,
     /// JSON `is_hot` / 字段 `is_hot`. Example / 示例: `1`
     pub is_hot: Option<i64>,
     /// JSON `stime` / 字段 `stime`. Example / 示例: `1773063655`
     pub stime: Option<i64>,
     /// JSON `note` / 字段 `note`. Example / 示例: `"#两场团组活动一份民生关切#"`
-    pub note: Option<String>,
+    pub note: Option<crate::Text>,
     /// JSON `icon` / 字段 `icon`. Example / 示例: `"https://simg.s.weibo.com/moter/flags/2_0.png"`
-    pub icon: Option<String>,
+    pub icon: Option<crate::Text>,
     /// JSON `icon_width` / 字段 `icon_width`. Example / 示例: `24`
     pub icon_width: Option<i64>,
     /// JSON `icon_height` / 字段 `icon_height`. Example / 示例: `24`
     pub icon_height: Option<i64>,
     /// JSON `url` / 字段 `url`. Example / 示例: `"http://weibo.com/1699432410/QvgdgmWDp"`
-    pub url: Option<String>,
+    pub url: Option<crate::Text>,
     /// JSON `pos` / 字段 `pos`. Example / 示例: `1`
     pub pos: Option<i64>,
     /// JSON `name` / 字段 `name`. Example / 示例: `"#两场团组活动一份民生关切#"`
-    pub name: Option<String>,
+    pub name: Option<crate::Text>,
     /// JSON `word` / 字段 `word`. Example / 示例: `"#两场团组活动一份民生关切#"`
-    pub word: Option<String>,
+    pub word: Option<crate::Text>,
     /// JSON `topic_flag` / 字段 `topic_flag`. Example / 示例: `1`
     pub topic_flag: Option<i64>,
     /// JSON `mid` / 字段 `mid`. Example / 示例: `"5274504945468611"`
-    pub mid: Option<String>,
+    pub mid: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for Hotgov {
@@ -275,25 +275,25 @@ pub struct HotgovsItem {
     /// JSON `flag` / 字段 `flag`. Example / 示例: `2`
     pub flag: Option<i64>,
     /// JSON `name` / 字段 `name`. Example / 示例: `"#两场团组活动一份民生关切#"`
-    pub name: Option<String>,
+    pub name: Option<crate::Text>,
     /// JSON `icon` / 字段 `icon`. Example / 示例: `"https://simg.s.weibo.com/moter/flags/2_0.png"`
-    pub icon: Option<String>,
+    pub icon: Option<crate::Text>,
     /// JSON `icon_width` / 字段 `icon_width`. Example / 示例: `24`
     pub icon_width: Option<i64>,
     /// JSON `icon_height` / 字段 `icon_height`. Example / 示例: `24`
     pub icon_height: Option<i64>,
     /// JSON `icon_desc` / 字段 `icon_desc`. Example / 示例: `"热"`
-    pub icon_desc: Option<String>,
+    pub icon_desc: Option<crate::Text>,
     /// JSON `pos` / 字段 `pos`. Example / 示例: `1`
     pub pos: Option<i64>,
     /// JSON `icon_desc_color` / 字段 `icon_desc_color`. Example / 示例: `"#ff9406"`
-    pub icon_desc_color: Option<String>,
+    pub icon_desc_color: Option<crate::Text>,
     /// JSON `word` / 字段 `word`. Example / 示例: `"#两场团组活动一份民生关切#"`
-    pub word: Option<String>,
+    pub word: Option<crate::Text>,
     /// JSON `small_icon_desc` / 字段 `small_icon_desc`. Example / 示例: `"热"`
-    pub small_icon_desc: Option<String>,
+    pub small_icon_desc: Option<crate::Text>,
     /// JSON `small_icon_desc_color` / 字段 `small_icon_desc_color`. Example / 示例: `"#ff9406"`
-    pub small_icon_desc_color: Option<String>,
+    pub small_icon_desc_color: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for HotgovsItem {
@@ -337,11 +337,11 @@ impl de::Object for HotgovsItem {
 #[non_exhaustive]
 pub struct RealtimeItem {
     /// JSON `word_scheme` / 字段 `word_scheme`. Example / 示例: `"#13岁中国小孩哥夺得世界街舞冠军#"`
-    pub word_scheme: Option<String>,
+    pub word_scheme: Option<crate::Text>,
     /// JSON `emoticon` / 字段 `emoticon`. Example / 示例: `""`
-    pub emoticon: Option<String>,
+    pub emoticon: Option<crate::Text>,
     /// JSON `label_name` / 字段 `label_name`. Example / 示例: `""`
-    pub label_name: Option<String>,
+    pub label_name: Option<crate::Text>,
     /// JSON `realpos` / 字段 `realpos`. Example / 示例: `1`
     pub realpos: Option<i64>,
     /// JSON `num` / 字段 `num`. Example / 示例: `1076713`
@@ -349,29 +349,29 @@ pub struct RealtimeItem {
     /// JSON `flag` / 字段 `flag`. Example / 示例: `0`
     pub flag: Option<i64>,
     /// JSON `word` / 字段 `word`. Example / 示例: `"13岁中国小孩哥夺得世界街舞冠军"`
-    pub word: Option<String>,
+    pub word: Option<crate::Text>,
     /// JSON `topic_flag` / 字段 `topic_flag`. Example / 示例: `1`
     pub topic_flag: Option<i64>,
     /// JSON `note` / 字段 `note`. Example / 示例: `"13岁中国小孩哥夺得世界街舞冠军"`
-    pub note: Option<String>,
+    pub note: Option<crate::Text>,
     /// JSON `rank` / 字段 `rank`. Example / 示例: `0`
     pub rank: Option<i64>,
     /// JSON `small_icon_desc` / 字段 `small_icon_desc`. Example / 示例: `"新"`
-    pub small_icon_desc: Option<String>,
+    pub small_icon_desc: Option<crate::Text>,
     /// JSON `icon` / 字段 `icon`. Example / 示例: `"https://simg.s.weibo.com/moter/flags/1_0.png"`
-    pub icon: Option<String>,
+    pub icon: Option<crate::Text>,
     /// JSON `icon_width` / 字段 `icon_width`. Example / 示例: `24`
     pub icon_width: Option<i64>,
     /// JSON `icon_height` / 字段 `icon_height`. Example / 示例: `24`
     pub icon_height: Option<i64>,
     /// JSON `icon_desc` / 字段 `icon_desc`. Example / 示例: `"新"`
-    pub icon_desc: Option<String>,
+    pub icon_desc: Option<crate::Text>,
     /// JSON `icon_desc_color` / 字段 `icon_desc_color`. Example / 示例: `"#ff3852"`
-    pub icon_desc_color: Option<String>,
+    pub icon_desc_color: Option<crate::Text>,
     /// JSON `small_icon_desc_color` / 字段 `small_icon_desc_color`. Example / 示例: `"#ff3852"`
-    pub small_icon_desc_color: Option<String>,
+    pub small_icon_desc_color: Option<crate::Text>,
     /// JSON `flag_desc` / 字段 `flag_desc`. Example / 示例: `"演出"`
-    pub flag_desc: Option<String>,
+    pub flag_desc: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for RealtimeItem {
@@ -423,7 +423,7 @@ pub struct Logs {
     /// JSON `act_code` / 字段 `act_code`. Example / 示例: `7948`
     pub act_code: Option<i64>,
     /// JSON `ext` / 字段 `ext`. Example / 示例: `"cate:1003|words:#13岁中国小孩哥夺得世界街舞冠军#,#农业农村部部长建议大家少…"`
-    pub ext: Option<String>,
+    pub ext: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for Logs {
@@ -459,7 +459,7 @@ pub struct TopLogs {
     /// JSON `act_code` / 字段 `act_code`. Example / 示例: `7948`
     pub act_code: Option<i64>,
     /// JSON `ext` / 字段 `ext`. Example / 示例: `"cate:1002|words:#两场团组活动一份民生关切#"`
-    pub ext: Option<String>,
+    pub ext: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for TopLogs {

@@ -111,9 +111,9 @@ impl<'a> std::future::IntoFuture for Request<'a> {
 #[non_exhaustive]
 pub struct Data {
     /// JSON `code` / 字段 `code`. Example / 示例: `"100000"`
-    pub code: Option<String>,
+    pub code: Option<crate::Text>,
     /// JSON `msg` / 字段 `msg`. Example / 示例: `"succ"`
-    pub msg: Option<String>,
+    pub msg: Option<crate::Text>,
     /// JSON `data` / 字段 `data`.
     pub data: Option<DataData>,
 }
@@ -186,9 +186,9 @@ pub struct ComponentPlayPlayinfo {
     /// JSON `mid` / 字段 `mid`. Example / 示例: `5250047550692533`
     pub mid: Option<i64>,
     /// JSON `id` / 字段 `id`. Example / 示例: `"1034:5250046363631919"`
-    pub id: Option<String>,
+    pub id: Option<crate::Text>,
     /// JSON `oid` / 字段 `oid`. Example / 示例: `"1034:5250046363631919"`
-    pub oid: Option<String>,
+    pub oid: Option<crate::Text>,
     /// JSON `media_id` / 字段 `media_id`. Example / 示例: `5250046363631919`
     pub media_id: Option<i64>,
     /// JSON `user` / 字段 `user`.
@@ -198,17 +198,17 @@ pub struct ComponentPlayPlayinfo {
     /// JSON `attitude` / 字段 `attitude`. Example / 示例: `false`
     pub attitude: Option<bool>,
     /// JSON `date` / 字段 `date`. Example / 示例: `"2月前"`
-    pub date: Option<String>,
+    pub date: Option<crate::Text>,
     /// JSON `real_date` / 字段 `real_date`. Example / 示例: `1767192057`
     pub real_date: Option<i64>,
     /// JSON `idstr` / 字段 `idstr`. Example / 示例: `"1034:5250046363631919"`
-    pub idstr: Option<String>,
+    pub idstr: Option<crate::Text>,
     /// JSON `author` / 字段 `author`. Example / 示例: `"终极小腾"`
-    pub author: Option<String>,
+    pub author: Option<crate::Text>,
     /// JSON `author_id` / 字段 `author_id`. Example / 示例: `2303608985`
     pub author_id: Option<i64>,
     /// JSON `nickname` / 字段 `nickname`. Example / 示例: `"终极小腾"`
-    pub nickname: Option<String>,
+    pub nickname: Option<crate::Text>,
     /// JSON `verified` / 字段 `verified`. Example / 示例: `true`
     pub verified: Option<bool>,
     /// JSON `verified_type` / 字段 `verified_type`. Example / 示例: `0`
@@ -216,25 +216,25 @@ pub struct ComponentPlayPlayinfo {
     /// JSON `verified_type_ext` / 字段 `verified_type_ext`. Example / 示例: `2`
     pub verified_type_ext: Option<i64>,
     /// JSON `verified_reason` / 字段 `verified_reason`. Example / 示例: `"汽车博主 微博原创视频博主"`
-    pub verified_reason: Option<String>,
+    pub verified_reason: Option<crate::Text>,
     /// JSON `avatar` / 字段 `avatar`. Example / 示例: `"//tvax2.sinaimg.cn/small/894e4899ly8i334gjloqej2…"`
-    pub avatar: Option<String>,
+    pub avatar: Option<crate::Text>,
     /// JSON `followers_count` / 字段 `followers_count`. Example / 示例: `"221.7万"`
-    pub followers_count: Option<String>,
+    pub followers_count: Option<crate::Text>,
     /// JSON `reposts_count` / 字段 `reposts_count`. Example / 示例: `"330"`
-    pub reposts_count: Option<String>,
+    pub reposts_count: Option<crate::Text>,
     /// JSON `comments_count` / 字段 `comments_count`. Example / 示例: `"87"`
-    pub comments_count: Option<String>,
+    pub comments_count: Option<crate::Text>,
     /// JSON `attitudes_count` / 字段 `attitudes_count`. Example / 示例: `889`
     pub attitudes_count: Option<i64>,
     /// JSON `title` / 字段 `title`. Example / 示例: `"终极小腾的微博视频"`
-    pub title: Option<String>,
+    pub title: Option<crate::Text>,
     /// JSON `urls` / 字段 `urls`.
-    pub urls: std::collections::BTreeMap<String, String>,
+    pub urls: std::collections::BTreeMap<String, crate::Text>,
     /// JSON `cover_image` / 字段 `cover_image`. Example / 示例: `"//wx3.sinaimg.cn/orj480/894e4899ly1i8ugp79vhbj20…"`
-    pub cover_image: Option<String>,
+    pub cover_image: Option<crate::Text>,
     /// JSON `duration` / 字段 `duration`. Example / 示例: `"3:53"`
-    pub duration: Option<String>,
+    pub duration: Option<crate::Text>,
     /// JSON `duration_time` / 字段 `duration_time`. Example / 示例: `233.755`
     pub duration_time: Option<f64>,
     /// JSON `play_start` / 字段 `play_start`. Example / 示例: `0`
@@ -244,17 +244,17 @@ pub struct ComponentPlayPlayinfo {
     /// JSON `topics` / 字段 `topics`.
     pub topics: serde_json::Value,
     /// JSON `uuid` / 字段 `uuid`. Example / 示例: `"5250047154585765"`
-    pub uuid: Option<String>,
+    pub uuid: Option<crate::Text>,
     /// JSON `text` / 字段 `text`. Example / 示例: `"开箱新年礼物，华为乾崑加持的奥迪现在强得可怕，新年平安快乐！各位<img src=\"//face…"`
-    pub text: Option<String>,
+    pub text: Option<crate::Text>,
     /// JSON `url_short` / 字段 `url_short`. Example / 示例: `"http://t.cn/AX4rMjdF"`
-    pub url_short: Option<String>,
+    pub url_short: Option<crate::Text>,
     /// JSON `is_show_bulletin` / 字段 `is_show_bulletin`. Example / 示例: `2`
     pub is_show_bulletin: Option<i64>,
     /// JSON `comment_manage_info` / 字段 `comment_manage_info`.
     pub comment_manage_info: Option<CommentManageInfo>,
     /// JSON `video_orientation` / 字段 `video_orientation`. Example / 示例: `"horizontal"`
-    pub video_orientation: Option<String>,
+    pub video_orientation: Option<crate::Text>,
     /// JSON `is_contribution` / 字段 `is_contribution`. Example / 示例: `0`
     pub is_contribution: Option<i64>,
     /// JSON `live` / 字段 `live`. Example / 示例: `false`
@@ -274,15 +274,15 @@ pub struct ComponentPlayPlayinfo {
     /// JSON `spotlights` / 字段 `spotlights`.
     pub spotlights: serde_json::Value,
     /// JSON `stream_url` / 字段 `stream_url`. Example / 示例: `"http://f.video.weibocdn.com/o0/760AYdPJlx08ubJkk…"`
-    pub stream_url: Option<String>,
+    pub stream_url: Option<crate::Text>,
     /// JSON `object_type` / 字段 `object_type`. Example / 示例: `"video"`
-    pub object_type: Option<String>,
+    pub object_type: Option<crate::Text>,
     /// JSON `play_count` / 字段 `play_count`. Example / 示例: `"407万"`
-    pub play_count: Option<String>,
+    pub play_count: Option<crate::Text>,
     /// JSON `ip_info_str` / 字段 `ip_info_str`. Example / 示例: `"发布于 北京"`
-    pub ip_info_str: Option<String>,
+    pub ip_info_str: Option<crate::Text>,
     /// JSON `attitude_dynamic_adid` / 字段 `attitude_dynamic_adid`. Example / 示例: `""`
-    pub attitude_dynamic_adid: Option<String>,
+    pub attitude_dynamic_adid: Option<crate::Text>,
     /// JSON `user_video_count` / 字段 `user_video_count`. Example / 示例: `79`
     pub user_video_count: Option<i64>,
     /// JSON `allow_comment` / 字段 `allow_comment`. Example / 示例: `true`
@@ -418,13 +418,13 @@ pub struct Reward {
     /// JSON `welfare` / 字段 `welfare`. Example / 示例: `0`
     pub welfare: Option<i64>,
     /// JSON `desc` / 字段 `desc`. Example / 示例: `"点赞是美意，赞赏是鼓励"`
-    pub desc: Option<String>,
+    pub desc: Option<crate::Text>,
     /// JSON `reward_button_scheme` / 字段 `reward_button_scheme`. Example / 示例: `"https://reward.media.weibo.com/v1/public/h5/pay/…"`
-    pub reward_button_scheme: Option<String>,
+    pub reward_button_scheme: Option<crate::Text>,
     /// JSON `reward_params` / 字段 `reward_params`. Example / 示例: `"bid=1000303201&oid=5250047550692533&rewardsource…"`
-    pub reward_params: Option<String>,
+    pub reward_params: Option<crate::Text>,
     /// JSON `mid` / 字段 `mid`. Example / 示例: `"5250047550692533"`
-    pub mid: Option<String>,
+    pub mid: Option<crate::Text>,
     /// JSON `user` / 字段 `user`.
     pub user: Option<RewardUser>,
 }
@@ -468,43 +468,43 @@ pub struct RewardUser {
     /// JSON `id` / 字段 `id`. Example / 示例: `2303608985`
     pub id: Option<i64>,
     /// JSON `idstr` / 字段 `idstr`. Example / 示例: `"2303608985"`
-    pub idstr: Option<String>,
+    pub idstr: Option<crate::Text>,
     /// JSON `class` / 字段 `class`. Example / 示例: `1`
     pub class: Option<i64>,
     /// JSON `screen_name` / 字段 `screen_name`. Example / 示例: `"终极小腾"`
-    pub screen_name: Option<String>,
+    pub screen_name: Option<crate::Text>,
     /// JSON `name` / 字段 `name`. Example / 示例: `"终极小腾"`
-    pub name: Option<String>,
+    pub name: Option<crate::Text>,
     /// JSON `province` / 字段 `province`. Example / 示例: `"11"`
-    pub province: Option<String>,
+    pub province: Option<crate::Text>,
     /// JSON `city` / 字段 `city`. Example / 示例: `"1000"`
-    pub city: Option<String>,
+    pub city: Option<crate::Text>,
     /// JSON `location` / 字段 `location`. Example / 示例: `"北京"`
-    pub location: Option<String>,
+    pub location: Option<crate::Text>,
     /// JSON `description` / 字段 `description`. Example / 示例: `"最开眼的汽车视频 工作事宜：zjxt2020@qq.com"`
-    pub description: Option<String>,
+    pub description: Option<crate::Text>,
     /// JSON `url` / 字段 `url`. Example / 示例: `""`
-    pub url: Option<String>,
+    pub url: Option<crate::Text>,
     /// JSON `profile_image_url` / 字段 `profile_image_url`. Example / 示例: `"https://tvax2.sinaimg.cn/crop.0.0.1080.1080.50/8…"`
-    pub profile_image_url: Option<String>,
+    pub profile_image_url: Option<crate::Text>,
     /// JSON `light_ring` / 字段 `light_ring`. Example / 示例: `false`
     pub light_ring: Option<bool>,
     /// JSON `cover_image` / 字段 `cover_image`. Example / 示例: `"https://ww1.sinaimg.cn/crop.0.0.920.300/894e4899…"`
-    pub cover_image: Option<String>,
+    pub cover_image: Option<crate::Text>,
     /// JSON `cover_image_phone` / 字段 `cover_image_phone`. Example / 示例: `"https://wx1.sinaimg.cn/crop.0.0.640.640.640/894e…"`
-    pub cover_image_phone: Option<String>,
+    pub cover_image_phone: Option<crate::Text>,
     /// JSON `profile_url` / 字段 `profile_url`. Example / 示例: `"u/2303608985"`
-    pub profile_url: Option<String>,
+    pub profile_url: Option<crate::Text>,
     /// JSON `domain` / 字段 `domain`. Example / 示例: `""`
-    pub domain: Option<String>,
+    pub domain: Option<crate::Text>,
     /// JSON `weihao` / 字段 `weihao`. Example / 示例: `""`
-    pub weihao: Option<String>,
+    pub weihao: Option<crate::Text>,
     /// JSON `gender` / 字段 `gender`. Example / 示例: `"m"`
-    pub gender: Option<String>,
+    pub gender: Option<crate::Text>,
     /// JSON `followers_count` / 字段 `followers_count`. Example / 示例: `2216912`
     pub followers_count: Option<i64>,
     /// JSON `followers_count_str` / 字段 `followers_count_str`. Example / 示例: `"221.7万"`
-    pub followers_count_str: Option<String>,
+    pub followers_count_str: Option<crate::Text>,
     /// JSON `friends_count` / 字段 `friends_count`. Example / 示例: `156`
     pub friends_count: Option<i64>,
     /// JSON `pagefriends_count` / 字段 `pagefriends_count`. Example / 示例: `8`
@@ -520,7 +520,7 @@ pub struct RewardUser {
     /// JSON `favourites_count` / 字段 `favourites_count`. Example / 示例: `795`
     pub favourites_count: Option<i64>,
     /// JSON `created_at` / 字段 `created_at`. Example / 示例: `"Thu Aug 25 11:31:43 +0800 2011"`
-    pub created_at: Option<String>,
+    pub created_at: Option<crate::Text>,
     /// JSON `following` / 字段 `following`. Example / 示例: `false`
     pub following: Option<bool>,
     /// JSON `allow_all_act_msg` / 字段 `allow_all_act_msg`. Example / 示例: `false`
@@ -532,7 +532,7 @@ pub struct RewardUser {
     /// JSON `verified_type` / 字段 `verified_type`. Example / 示例: `0`
     pub verified_type: Option<i64>,
     /// JSON `remark` / 字段 `remark`. Example / 示例: `""`
-    pub remark: Option<String>,
+    pub remark: Option<crate::Text>,
     /// JSON `insecurity` / 字段 `insecurity`.
     pub insecurity: Option<Insecurity>,
     /// JSON `ptype` / 字段 `ptype`. Example / 示例: `0`
@@ -540,19 +540,19 @@ pub struct RewardUser {
     /// JSON `allow_all_comment` / 字段 `allow_all_comment`. Example / 示例: `true`
     pub allow_all_comment: Option<bool>,
     /// JSON `avatar_large` / 字段 `avatar_large`. Example / 示例: `"https://tvax2.sinaimg.cn/crop.0.0.1080.1080.180/…"`
-    pub avatar_large: Option<String>,
+    pub avatar_large: Option<crate::Text>,
     /// JSON `avatar_hd` / 字段 `avatar_hd`. Example / 示例: `"https://tvax2.sinaimg.cn/crop.0.0.1080.1080.1024…"`
-    pub avatar_hd: Option<String>,
+    pub avatar_hd: Option<crate::Text>,
     /// JSON `verified_reason` / 字段 `verified_reason`. Example / 示例: `"汽车博主 微博原创视频博主"`
-    pub verified_reason: Option<String>,
+    pub verified_reason: Option<crate::Text>,
     /// JSON `verified_trade` / 字段 `verified_trade`. Example / 示例: `""`
-    pub verified_trade: Option<String>,
+    pub verified_trade: Option<crate::Text>,
     /// JSON `verified_reason_url` / 字段 `verified_reason_url`. Example / 示例: `""`
-    pub verified_reason_url: Option<String>,
+    pub verified_reason_url: Option<crate::Text>,
     /// JSON `verified_source` / 字段 `verified_source`. Example / 示例: `""`
-    pub verified_source: Option<String>,
+    pub verified_source: Option<crate::Text>,
     /// JSON `verified_source_url` / 字段 `verified_source_url`. Example / 示例: `""`
-    pub verified_source_url: Option<String>,
+    pub verified_source_url: Option<crate::Text>,
     /// JSON `verified_state` / 字段 `verified_state`. Example / 示例: `0`
     pub verified_state: Option<i64>,
     /// JSON `verified_level` / 字段 `verified_level`. Example / 示例: `3`
@@ -562,13 +562,13 @@ pub struct RewardUser {
     /// JSON `has_service_tel` / 字段 `has_service_tel`. Example / 示例: `false`
     pub has_service_tel: Option<bool>,
     /// JSON `verified_reason_modified` / 字段 `verified_reason_modified`. Example / 示例: `""`
-    pub verified_reason_modified: Option<String>,
+    pub verified_reason_modified: Option<crate::Text>,
     /// JSON `verified_contact_name` / 字段 `verified_contact_name`. Example / 示例: `""`
-    pub verified_contact_name: Option<String>,
+    pub verified_contact_name: Option<crate::Text>,
     /// JSON `verified_contact_email` / 字段 `verified_contact_email`. Example / 示例: `""`
-    pub verified_contact_email: Option<String>,
+    pub verified_contact_email: Option<crate::Text>,
     /// JSON `verified_contact_mobile` / 字段 `verified_contact_mobile`. Example / 示例: `""`
-    pub verified_contact_mobile: Option<String>,
+    pub verified_contact_mobile: Option<crate::Text>,
     /// JSON `follow_me` / 字段 `follow_me`. Example / 示例: `false`
     pub follow_me: Option<bool>,
     /// JSON `like` / 字段 `like`. Example / 示例: `false`
@@ -580,7 +580,7 @@ pub struct RewardUser {
     /// JSON `bi_followers_count` / 字段 `bi_followers_count`. Example / 示例: `132`
     pub bi_followers_count: Option<i64>,
     /// JSON `lang` / 字段 `lang`. Example / 示例: `"zh-cn"`
-    pub lang: Option<String>,
+    pub lang: Option<crate::Text>,
     /// JSON `star` / 字段 `star`. Example / 示例: `0`
     pub star: Option<i64>,
     /// JSON `mbtype` / 字段 `mbtype`. Example / 示例: `12`
@@ -632,7 +632,7 @@ pub struct RewardUser {
     /// JSON `user_ability` / 字段 `user_ability`. Example / 示例: `10749448`
     pub user_ability: Option<i64>,
     /// JSON `cardid` / 字段 `cardid`. Example / 示例: `"star_003"`
-    pub cardid: Option<String>,
+    pub cardid: Option<crate::Text>,
     /// JSON `urank` / 字段 `urank`. Example / 示例: `36`
     pub urank: Option<i64>,
     /// JSON `story_read_state` / 字段 `story_read_state`. Example / 示例: `-1`
@@ -700,7 +700,7 @@ pub struct RewardUser {
     /// JSON `is_punish` / 字段 `is_punish`. Example / 示例: `0`
     pub is_punish: Option<i64>,
     /// JSON `avatar_hd_pid` / 字段 `avatar_hd_pid`. Example / 示例: `"894e4899ly8i334gjloqej20u00u076u"`
-    pub avatar_hd_pid: Option<String>,
+    pub avatar_hd_pid: Option<crate::Text>,
     /// JSON `like_display` / 字段 `like_display`. Example / 示例: `0`
     pub like_display: Option<i64>,
     /// JSON `comment_display` / 字段 `comment_display`. Example / 示例: `0`
@@ -985,7 +985,7 @@ pub struct DataItem {
     /// JSON `weight` / 字段 `weight`. Example / 示例: `101`
     pub weight: Option<i64>,
     /// JSON `desc` / 字段 `desc`. Example / 示例: `"汽车博主"`
-    pub desc: Option<String>,
+    pub desc: Option<crate::Text>,
     /// JSON `timestamp` / 字段 `timestamp`. Example / 示例: `0`
     pub timestamp: Option<i64>,
 }

@@ -109,11 +109,11 @@ impl<'a> std::future::IntoFuture for Request<'a> {
 #[non_exhaustive]
 pub struct Data {
     /// JSON `title` / 字段 `title`. Example / 示例: `""`
-    pub title: Option<String>,
+    pub title: Option<crate::Text>,
     /// JSON `content` / 字段 `content`. Example / 示例: `""`
-    pub content: Option<String>,
+    pub content: Option<crate::Text>,
     /// JSON `publish_time` / 字段 `publish_time`. Example / 示例: `""`
-    pub publish_time: Option<String>,
+    pub publish_time: Option<crate::Text>,
     /// JSON `user_info` / 字段 `user_info`.
     pub user_info: Option<UserInfo>,
 }
@@ -151,9 +151,9 @@ impl de::Object for Data {
 #[non_exhaustive]
 pub struct UserInfo {
     /// JSON `author` / 字段 `author`. Example / 示例: `""`
-    pub author: Option<String>,
+    pub author: Option<crate::Text>,
     /// JSON `nickname` / 字段 `nickname`. Example / 示例: `""`
-    pub nickname: Option<String>,
+    pub nickname: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for UserInfo {

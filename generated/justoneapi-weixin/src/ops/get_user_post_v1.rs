@@ -178,13 +178,13 @@ impl de::Object for DataItem {
 #[non_exhaustive]
 pub struct ArticlesItem {
     /// JSON `title` / 字段 `title`. Example / 示例: `"【夜读】总有一个春天，为你而来"`
-    pub title: Option<String>,
+    pub title: Option<crate::Text>,
     /// JSON `seq` / 字段 `seq`. Example / 示例: `1`
     pub seq: Option<i64>,
     /// JSON `cover` / 字段 `cover`. Example / 示例: `"https://mmbiz.qpic.cn/mmbiz_jpg/QaRWjMxooXvwibHm…"`
-    pub cover: Option<String>,
+    pub cover: Option<crate::Text>,
     /// JSON `url` / 字段 `url`. Example / 示例: `"http://mp.weixin.qq.com/s?__biz=MjM5MjAxNDM4MA==…"`
-    pub url: Option<String>,
+    pub url: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for ArticlesItem {

@@ -285,7 +285,7 @@ impl From<&str> for SortType {
 pub struct Data {
     /// JSON `boxID` / 字段 `boxID`. Example / 示例: `"0x800-0-0"`
     #[serde(rename = "boxID")]
-    pub box_id: Option<String>,
+    pub box_id: Option<crate::Text>,
     /// JSON `boxPos` / 字段 `boxPos`. Example / 示例: `28`
     #[serde(rename = "boxPos")]
     pub box_pos: Option<i64>,
@@ -298,7 +298,7 @@ pub struct Data {
     pub items: Vec<ItemsItem>,
     /// JSON `mixerCommonContext` / 字段 `mixerCommonContext`. Example / 示例: `"{\"mixerrank_list\":[],\"feedrank_list\":[],\"comment…"`
     #[serde(rename = "mixerCommonContext")]
-    pub mixer_common_context: Option<String>,
+    pub mixer_common_context: Option<crate::Text>,
     /// JSON `real_type` / 字段 `real_type`. Example / 示例: `2048`
     pub real_type: Option<i64>,
     /// JSON `resultType` / 字段 `resultType`. Example / 示例: `0`
@@ -308,7 +308,7 @@ pub struct Data {
     #[serde(rename = "subType")]
     pub sub_type: Option<i64>,
     /// JSON `title` / 字段 `title`. Example / 示例: `"相关搜索"`
-    pub title: Option<String>,
+    pub title: Option<crate::Text>,
     /// JSON `type` / 字段 `type`. Example / 示例: `24`
     pub r#type: Option<i64>,
 }
@@ -354,7 +354,7 @@ impl de::Object for Data {
 pub struct ItemsItem {
     /// JSON `docID` / 字段 `docID`. Example / 示例: `"附近3公里吃的美食"`
     #[serde(rename = "docID")]
-    pub doc_id: Option<String>,
+    pub doc_id: Option<crate::Text>,
     /// JSON `jumpType` / 字段 `jumpType`. Example / 示例: `15`
     #[serde(rename = "jumpType")]
     pub jump_type: Option<i64>,
@@ -363,9 +363,9 @@ pub struct ItemsItem {
     pub parent_type: Option<i64>,
     /// JSON `reportId` / 字段 `reportId`. Example / 示例: `"%E9%99%84%E8%BF%913%E5%85%AC%E9%87%8C%E5%90%83%E…"`
     #[serde(rename = "reportId")]
-    pub report_id: Option<String>,
+    pub report_id: Option<crate::Text>,
     /// JSON `word` / 字段 `word`. Example / 示例: `"附近3公里吃的美食"`
-    pub word: Option<String>,
+    pub word: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for ItemsItem {

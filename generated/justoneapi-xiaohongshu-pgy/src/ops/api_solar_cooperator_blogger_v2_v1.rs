@@ -417,7 +417,7 @@ pub struct Data {
     pub total: Option<i64>,
     /// JSON `trackId` / 字段 `trackId`. Example / 示例: `"kolSearch_00fbc9950e0d451ba597c36cafd6b555"`
     #[serde(rename = "trackId")]
-    pub track_id: Option<String>,
+    pub track_id: Option<crate::Text>,
     /// JSON `highlightWords` / 字段 `highlightWords`.
     #[serde(rename = "highlightWords")]
     pub highlight_words: Vec<serde_json::Value>,
@@ -465,19 +465,19 @@ impl de::Object for Data {
 pub struct KolsItem {
     /// JSON `userId` / 字段 `userId`. Example / 示例: `"5fe83d6600000000010078c7"`
     #[serde(rename = "userId")]
-    pub user_id: Option<String>,
+    pub user_id: Option<crate::Text>,
     /// JSON `valid` / 字段 `valid`. Example / 示例: `1`
     pub valid: Option<i64>,
     /// JSON `headPhoto` / 字段 `headPhoto`. Example / 示例: `"https://sns-avatar-qc.xhscdn.com/avatar/1040g2jo…"`
     #[serde(rename = "headPhoto")]
-    pub head_photo: Option<String>,
+    pub head_photo: Option<crate::Text>,
     /// JSON `name` / 字段 `name`. Example / 示例: `"鹤竹zzzz"`
-    pub name: Option<String>,
+    pub name: Option<crate::Text>,
     /// JSON `redId` / 字段 `redId`. Example / 示例: `"1032482443"`
     #[serde(rename = "redId")]
-    pub red_id: Option<String>,
+    pub red_id: Option<crate::Text>,
     /// JSON `location` / 字段 `location`. Example / 示例: `"天津"`
-    pub location: Option<String>,
+    pub location: Option<crate::Text>,
     /// JSON `homePageDisplay` / 字段 `homePageDisplay`. Example / 示例: `1`
     #[serde(rename = "homePageDisplay")]
     pub home_page_display: Option<i64>,
@@ -555,10 +555,10 @@ pub struct KolsItem {
     pub cpc: serde_json::Value,
     /// JSON `pictureCpcBasePrice` / 字段 `pictureCpcBasePrice`. Example / 示例: `"0"`
     #[serde(rename = "pictureCpcBasePrice")]
-    pub picture_cpc_base_price: Option<String>,
+    pub picture_cpc_base_price: Option<crate::Text>,
     /// JSON `pictureCpcPerPrice` / 字段 `pictureCpcPerPrice`. Example / 示例: `"0"`
     #[serde(rename = "pictureCpcPerPrice")]
-    pub picture_cpc_per_price: Option<String>,
+    pub picture_cpc_per_price: Option<crate::Text>,
     /// JSON `pictureCpcEstimateNum` / 字段 `pictureCpcEstimateNum`.
     #[serde(rename = "pictureCpcEstimateNum")]
     pub picture_cpc_estimate_num: serde_json::Value,
@@ -567,10 +567,10 @@ pub struct KolsItem {
     pub video_cpc_state: serde_json::Value,
     /// JSON `videoCpcBasePrice` / 字段 `videoCpcBasePrice`. Example / 示例: `"0"`
     #[serde(rename = "videoCpcBasePrice")]
-    pub video_cpc_base_price: Option<String>,
+    pub video_cpc_base_price: Option<crate::Text>,
     /// JSON `videoCpcPerPrice` / 字段 `videoCpcPerPrice`. Example / 示例: `"0"`
     #[serde(rename = "videoCpcPerPrice")]
-    pub video_cpc_per_price: Option<String>,
+    pub video_cpc_per_price: Option<crate::Text>,
     /// JSON `videoCpcEstimateNum` / 字段 `videoCpcEstimateNum`.
     #[serde(rename = "videoCpcEstimateNum")]
     pub video_cpc_estimate_num: serde_json::Value,
@@ -590,7 +590,7 @@ pub struct KolsItem {
     #[serde(rename = "industryTag")]
     pub industry_tag: serde_json::Value,
     /// JSON `gender` / 字段 `gender`. Example / 示例: `"女"`
-    pub gender: Option<String>,
+    pub gender: Option<crate::Text>,
     /// JSON `picPriceRemind` / 字段 `picPriceRemind`.
     #[serde(rename = "picPriceRemind")]
     pub pic_price_remind: serde_json::Value,
@@ -652,10 +652,10 @@ pub struct KolsItem {
     pub efficiency_valid_user: Option<i64>,
     /// JSON `pictureReadCost` / 字段 `pictureReadCost`. Example / 示例: `"0.31"`
     #[serde(rename = "pictureReadCost")]
-    pub picture_read_cost: Option<String>,
+    pub picture_read_cost: Option<crate::Text>,
     /// JSON `videoReadCost` / 字段 `videoReadCost`. Example / 示例: `"0.00"`
     #[serde(rename = "videoReadCost")]
-    pub video_read_cost: Option<String>,
+    pub video_read_cost: Option<crate::Text>,
     /// JSON `pictureClickMidNum` / 字段 `pictureClickMidNum`. Example / 示例: `14139`
     #[serde(rename = "pictureClickMidNum")]
     pub picture_click_mid_num: Option<i64>,
@@ -739,7 +739,7 @@ pub struct KolsItem {
     pub buyer_type: Option<i64>,
     /// JSON `promiseImpNum` / 字段 `promiseImpNum`. Example / 示例: `"0"`
     #[serde(rename = "promiseImpNum")]
-    pub promise_imp_num: Option<String>,
+    pub promise_imp_num: Option<crate::Text>,
     /// JSON `kolType` / 字段 `kolType`. Example / 示例: `0`
     #[serde(rename = "kolType")]
     pub kol_type: Option<i64>,
@@ -1173,10 +1173,10 @@ impl de::Object for ClothingIndustryPrice {
 pub struct ContentTagsItem {
     /// JSON `taxonomy1Tag` / 字段 `taxonomy1Tag`. Example / 示例: `"兴趣爱好"`
     #[serde(rename = "taxonomy1Tag")]
-    pub taxonomy1_tag: Option<String>,
+    pub taxonomy1_tag: Option<crate::Text>,
     /// JSON `taxonomy2Tags` / 字段 `taxonomy2Tags`. Example / 示例: `["阅读"]`
     #[serde(rename = "taxonomy2Tags")]
-    pub taxonomy2_tags: Vec<String>,
+    pub taxonomy2_tags: Vec<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for ContentTagsItem {
@@ -1211,7 +1211,7 @@ impl de::Object for ContentTagsItem {
 pub struct IntentionInfo {
     /// JSON `intentionText` / 字段 `intentionText`. Example / 示例: `""`
     #[serde(rename = "intentionText")]
-    pub intention_text: Option<String>,
+    pub intention_text: Option<crate::Text>,
     /// JSON `intentionType` / 字段 `intentionType`. Example / 示例: `0`
     #[serde(rename = "intentionType")]
     pub intention_type: Option<i64>,
@@ -1249,19 +1249,19 @@ impl de::Object for IntentionInfo {
 pub struct NoteListItem {
     /// JSON `noteId` / 字段 `noteId`. Example / 示例: `"69a976c3000000000e00e3ff"`
     #[serde(rename = "noteId")]
-    pub note_id: Option<String>,
+    pub note_id: Option<crate::Text>,
     /// JSON `noteType` / 字段 `noteType`. Example / 示例: `1`
     #[serde(rename = "noteType")]
     pub note_type: Option<i64>,
     /// JSON `imageUrl` / 字段 `imageUrl`. Example / 示例: `"http://ci.xiaohongshu.com/1040g00831tb5h0ullmqg5…"`
     #[serde(rename = "imageUrl")]
-    pub image_url: Option<String>,
+    pub image_url: Option<crate::Text>,
     /// JSON `featureTags` / 字段 `featureTags`.
     #[serde(rename = "featureTags")]
     pub feature_tags: Vec<serde_json::Value>,
     /// JSON `contentTag` / 字段 `contentTag`. Example / 示例: `"文化艺术"`
     #[serde(rename = "contentTag")]
-    pub content_tag: Option<String>,
+    pub content_tag: Option<crate::Text>,
     /// JSON `industryTags` / 字段 `industryTags`.
     #[serde(rename = "industryTags")]
     pub industry_tags: serde_json::Value,

@@ -105,19 +105,19 @@ impl<'a> std::future::IntoFuture for Request<'a> {
 pub struct Data {
     /// JSON `userId` / 字段 `userId`. Example / 示例: `"659902c1000000002200361b"`
     #[serde(rename = "userId")]
-    pub user_id: Option<String>,
+    pub user_id: Option<crate::Text>,
     /// JSON `valid` / 字段 `valid`. Example / 示例: `1`
     pub valid: Option<i64>,
     /// JSON `headPhoto` / 字段 `headPhoto`. Example / 示例: `"https://sns-avatar-qc.xhscdn.com/avatar/1040g2jo…"`
     #[serde(rename = "headPhoto")]
-    pub head_photo: Option<String>,
+    pub head_photo: Option<crate::Text>,
     /// JSON `name` / 字段 `name`. Example / 示例: `"团子有点咸"`
-    pub name: Option<String>,
+    pub name: Option<crate::Text>,
     /// JSON `redId` / 字段 `redId`. Example / 示例: `"4639645438"`
     #[serde(rename = "redId")]
-    pub red_id: Option<String>,
+    pub red_id: Option<crate::Text>,
     /// JSON `location` / 字段 `location`. Example / 示例: `"河北 廊坊 固安县"`
-    pub location: Option<String>,
+    pub location: Option<crate::Text>,
     /// JSON `homePageDisplay` / 字段 `homePageDisplay`. Example / 示例: `1`
     #[serde(rename = "homePageDisplay")]
     pub home_page_display: Option<i64>,
@@ -128,7 +128,7 @@ pub struct Data {
     pub r#type: Vec<serde_json::Value>,
     /// JSON `personalTags` / 字段 `personalTags`. Example / 示例: `["1-3岁", "爸爸", "萌娃", …]`
     #[serde(rename = "personalTags")]
-    pub personal_tags: Vec<String>,
+    pub personal_tags: Vec<crate::Text>,
     /// JSON `fansCount` / 字段 `fansCount`. Example / 示例: `103684`
     #[serde(rename = "fansCount")]
     pub fans_count: Option<i64>,
@@ -230,7 +230,7 @@ pub struct Data {
     #[serde(rename = "industryTag")]
     pub industry_tag: serde_json::Value,
     /// JSON `gender` / 字段 `gender`. Example / 示例: `"女"`
-    pub gender: Option<String>,
+    pub gender: Option<crate::Text>,
     /// JSON `picPriceRemind` / 字段 `picPriceRemind`.
     #[serde(rename = "picPriceRemind")]
     pub pic_price_remind: serde_json::Value,
@@ -813,10 +813,10 @@ impl de::Object for ClothingIndustryPrice {
 pub struct ContentTagsItem {
     /// JSON `taxonomy1Tag` / 字段 `taxonomy1Tag`. Example / 示例: `"母婴"`
     #[serde(rename = "taxonomy1Tag")]
-    pub taxonomy1_tag: Option<String>,
+    pub taxonomy1_tag: Option<crate::Text>,
     /// JSON `taxonomy2Tags` / 字段 `taxonomy2Tags`. Example / 示例: `["母婴日常"]`
     #[serde(rename = "taxonomy2Tags")]
-    pub taxonomy2_tags: Vec<String>,
+    pub taxonomy2_tags: Vec<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for ContentTagsItem {

@@ -117,7 +117,7 @@ pub struct Data {
     pub devices: Vec<DevicesItem>,
     /// JSON `dateKey` / 字段 `dateKey`. Example / 示例: `"2026-03-08"`
     #[serde(rename = "dateKey")]
-    pub date_key: Option<String>,
+    pub date_key: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for Data {
@@ -156,7 +156,7 @@ impl de::Object for Data {
 #[non_exhaustive]
 pub struct AgesItem {
     /// JSON `group` / 字段 `group`. Example / 示例: `"<18"`
-    pub group: Option<String>,
+    pub group: Option<crate::Text>,
     /// JSON `percent` / 字段 `percent`. Example / 示例: `0.07849255324084814`
     pub percent: Option<f64>,
 }
@@ -192,7 +192,7 @@ impl de::Object for AgesItem {
 #[non_exhaustive]
 pub struct CitiesItem {
     /// JSON `name` / 字段 `name`. Example / 示例: `"北京"`
-    pub name: Option<String>,
+    pub name: Option<crate::Text>,
     /// JSON `percent` / 字段 `percent`. Example / 示例: `0.038442203625395514`
     pub percent: Option<f64>,
 }
@@ -228,9 +228,9 @@ impl de::Object for CitiesItem {
 #[non_exhaustive]
 pub struct DevicesItem {
     /// JSON `name` / 字段 `name`. Example / 示例: `"apple inc."`
-    pub name: Option<String>,
+    pub name: Option<crate::Text>,
     /// JSON `desc` / 字段 `desc`. Example / 示例: `"苹果"`
-    pub desc: Option<String>,
+    pub desc: Option<crate::Text>,
     /// JSON `percent` / 字段 `percent`. Example / 示例: `0.27666663380878687`
     pub percent: Option<f64>,
 }
@@ -303,7 +303,7 @@ impl de::Object for Gender {
 #[non_exhaustive]
 pub struct InterestsItem {
     /// JSON `name` / 字段 `name`. Example / 示例: `"生活记录"`
-    pub name: Option<String>,
+    pub name: Option<crate::Text>,
     /// JSON `percent` / 字段 `percent`. Example / 示例: `0.09937930058430662`
     pub percent: Option<f64>,
 }
@@ -339,7 +339,7 @@ impl de::Object for InterestsItem {
 #[non_exhaustive]
 pub struct ProvincesItem {
     /// JSON `name` / 字段 `name`. Example / 示例: `"广东"`
-    pub name: Option<String>,
+    pub name: Option<crate::Text>,
     /// JSON `percent` / 字段 `percent`. Example / 示例: `0.09235000147854629`
     pub percent: Option<f64>,
 }

@@ -110,7 +110,7 @@ pub struct Data {
     pub picture_read_cost: serde_json::Value,
     /// JSON `videoReadCost` / 字段 `videoReadCost`. Example / 示例: `"1.78"`
     #[serde(rename = "videoReadCost")]
-    pub video_read_cost: Option<String>,
+    pub video_read_cost: Option<crate::Text>,
     /// JSON `pictureSurpassRate` / 字段 `pictureSurpassRate`.
     #[serde(rename = "pictureSurpassRate")]
     pub picture_surpass_rate: serde_json::Value,

@@ -425,17 +425,17 @@ pub struct ListItem {
     pub is_video: Option<bool>,
     /// JSON `noteId` / 字段 `noteId`. Example / 示例: `"69ad5b0b000000002203ac87"`
     #[serde(rename = "noteId")]
-    pub note_id: Option<String>,
+    pub note_id: Option<crate::Text>,
     /// JSON `imgUrl` / 字段 `imgUrl`. Example / 示例: `"http://ci.xiaohongshu.com/1040g00831tevimh558005…"`
     #[serde(rename = "imgUrl")]
-    pub img_url: Option<String>,
+    pub img_url: Option<crate::Text>,
     /// JSON `title` / 字段 `title`. Example / 示例: `"被儿子的女神节礼物整破防了😭"`
-    pub title: Option<String>,
+    pub title: Option<crate::Text>,
     /// JSON `brandName` / 字段 `brandName`.
     #[serde(rename = "brandName")]
     pub brand_name: serde_json::Value,
     /// JSON `date` / 字段 `date`. Example / 示例: `"2026-03-08"`
-    pub date: Option<String>,
+    pub date: Option<crate::Text>,
     /// JSON `thirdReadUserNum` / 字段 `thirdReadUserNum`. Example / 示例: `0`
     #[serde(rename = "thirdReadUserNum")]
     pub third_read_user_num: Option<i64>,

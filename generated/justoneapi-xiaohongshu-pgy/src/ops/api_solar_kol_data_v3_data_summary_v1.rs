@@ -161,7 +161,7 @@ impl From<&str> for Business {
 pub struct Data {
     /// JSON `dateKey` / 字段 `dateKey`. Example / 示例: `"2026-03-08"`
     #[serde(rename = "dateKey")]
-    pub date_key: Option<String>,
+    pub date_key: Option<crate::Text>,
     /// JSON `noteNumber` / 字段 `noteNumber`. Example / 示例: `0`
     #[serde(rename = "noteNumber")]
     pub note_number: Option<i64>,
@@ -176,13 +176,13 @@ pub struct Data {
     pub read_median: Option<i64>,
     /// JSON `readMedianBeyondRate` / 字段 `readMedianBeyondRate`. Example / 示例: `"0.0"`
     #[serde(rename = "readMedianBeyondRate")]
-    pub read_median_beyond_rate: Option<String>,
+    pub read_median_beyond_rate: Option<crate::Text>,
     /// JSON `interactionMedian` / 字段 `interactionMedian`. Example / 示例: `0`
     #[serde(rename = "interactionMedian")]
     pub interaction_median: Option<i64>,
     /// JSON `interactionBeyondRate` / 字段 `interactionBeyondRate`. Example / 示例: `"0.0"`
     #[serde(rename = "interactionBeyondRate")]
-    pub interaction_beyond_rate: Option<String>,
+    pub interaction_beyond_rate: Option<crate::Text>,
     /// JSON `activeDayInLast7` / 字段 `activeDayInLast7`. Example / 示例: `0`
     #[serde(rename = "activeDayInLast7")]
     pub active_day_in_last7: Option<i64>,
@@ -191,7 +191,7 @@ pub struct Data {
     pub is_active: Option<bool>,
     /// JSON `responseRate` / 字段 `responseRate`. Example / 示例: `"0.0"`
     #[serde(rename = "responseRate")]
-    pub response_rate: Option<String>,
+    pub response_rate: Option<crate::Text>,
     /// JSON `inviteNum` / 字段 `inviteNum`. Example / 示例: `1`
     #[serde(rename = "inviteNum")]
     pub invite_num: Option<i64>,
@@ -200,22 +200,22 @@ pub struct Data {
     pub easy_connect: Option<bool>,
     /// JSON `pictureReadCost` / 字段 `pictureReadCost`. Example / 示例: `"0.0"`
     #[serde(rename = "pictureReadCost")]
-    pub picture_read_cost: Option<String>,
+    pub picture_read_cost: Option<crate::Text>,
     /// JSON `pictureReadBeyondRate` / 字段 `pictureReadBeyondRate`. Example / 示例: `"0.0"`
     #[serde(rename = "pictureReadBeyondRate")]
-    pub picture_read_beyond_rate: Option<String>,
+    pub picture_read_beyond_rate: Option<crate::Text>,
     /// JSON `videoReadCost` / 字段 `videoReadCost`. Example / 示例: `"0.0"`
     #[serde(rename = "videoReadCost")]
-    pub video_read_cost: Option<String>,
+    pub video_read_cost: Option<crate::Text>,
     /// JSON `videoReadBeyondRate` / 字段 `videoReadBeyondRate`. Example / 示例: `"0.0"`
     #[serde(rename = "videoReadBeyondRate")]
-    pub video_read_beyond_rate: Option<String>,
+    pub video_read_beyond_rate: Option<crate::Text>,
     /// JSON `fans30GrowthRate` / 字段 `fans30GrowthRate`. Example / 示例: `"-0.1"`
     #[serde(rename = "fans30GrowthRate")]
-    pub fans30_growth_rate: Option<String>,
+    pub fans30_growth_rate: Option<crate::Text>,
     /// JSON `fans30GrowthBeyondRate` / 字段 `fans30GrowthBeyondRate`. Example / 示例: `"26.8"`
     #[serde(rename = "fans30GrowthBeyondRate")]
-    pub fans30_growth_beyond_rate: Option<String>,
+    pub fans30_growth_beyond_rate: Option<crate::Text>,
     /// JSON `mengagementNum` / 字段 `mengagementNum`. Example / 示例: `0`
     #[serde(rename = "mengagementNum")]
     pub mengagement_num: Option<i64>,

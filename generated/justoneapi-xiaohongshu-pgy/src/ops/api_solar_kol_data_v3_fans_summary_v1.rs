@@ -111,40 +111,40 @@ pub struct Data {
     pub fans_increase_num: Option<i64>,
     /// JSON `fansGrowthRate` / 字段 `fansGrowthRate`. Example / 示例: `"4.0"`
     #[serde(rename = "fansGrowthRate")]
-    pub fans_growth_rate: Option<String>,
+    pub fans_growth_rate: Option<crate::Text>,
     /// JSON `fansGrowthBeyondRate` / 字段 `fansGrowthBeyondRate`. Example / 示例: `"91.5"`
     #[serde(rename = "fansGrowthBeyondRate")]
-    pub fans_growth_beyond_rate: Option<String>,
+    pub fans_growth_beyond_rate: Option<crate::Text>,
     /// JSON `activeFansL28` / 字段 `activeFansL28`. Example / 示例: `77809`
     #[serde(rename = "activeFansL28")]
     pub active_fans_l28: Option<i64>,
     /// JSON `activeFansRate` / 字段 `activeFansRate`. Example / 示例: `"75.0"`
     #[serde(rename = "activeFansRate")]
-    pub active_fans_rate: Option<String>,
+    pub active_fans_rate: Option<crate::Text>,
     /// JSON `activeFansBeyondRate` / 字段 `activeFansBeyondRate`. Example / 示例: `"76.4"`
     #[serde(rename = "activeFansBeyondRate")]
-    pub active_fans_beyond_rate: Option<String>,
+    pub active_fans_beyond_rate: Option<crate::Text>,
     /// JSON `engageFansRate` / 字段 `engageFansRate`. Example / 示例: `"3.6"`
     #[serde(rename = "engageFansRate")]
-    pub engage_fans_rate: Option<String>,
+    pub engage_fans_rate: Option<crate::Text>,
     /// JSON `engageFansL30` / 字段 `engageFansL30`. Example / 示例: `3701`
     #[serde(rename = "engageFansL30")]
     pub engage_fans_l30: Option<i64>,
     /// JSON `engageFansBeyondRate` / 字段 `engageFansBeyondRate`. Example / 示例: `"89.8"`
     #[serde(rename = "engageFansBeyondRate")]
-    pub engage_fans_beyond_rate: Option<String>,
+    pub engage_fans_beyond_rate: Option<crate::Text>,
     /// JSON `readFansIn30` / 字段 `readFansIn30`. Example / 示例: `24264`
     #[serde(rename = "readFansIn30")]
     pub read_fans_in30: Option<i64>,
     /// JSON `readFansRate` / 字段 `readFansRate`. Example / 示例: `"23.4"`
     #[serde(rename = "readFansRate")]
-    pub read_fans_rate: Option<String>,
+    pub read_fans_rate: Option<crate::Text>,
     /// JSON `readFansBeyondRate` / 字段 `readFansBeyondRate`. Example / 示例: `"90.6"`
     #[serde(rename = "readFansBeyondRate")]
-    pub read_fans_beyond_rate: Option<String>,
+    pub read_fans_beyond_rate: Option<crate::Text>,
     /// JSON `payFansUserRate30d` / 字段 `payFansUserRate30d`. Example / 示例: `"16.9"`
     #[serde(rename = "payFansUserRate30d")]
-    pub pay_fans_user_rate30d: Option<String>,
+    pub pay_fans_user_rate30d: Option<crate::Text>,
     /// JSON `payFansUserNum30d` / 字段 `payFansUserNum30d`. Example / 示例: `17521`
     #[serde(rename = "payFansUserNum30d")]
     pub pay_fans_user_num30d: Option<i64>,

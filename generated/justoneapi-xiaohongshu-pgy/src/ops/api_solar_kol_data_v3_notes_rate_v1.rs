@@ -339,10 +339,10 @@ pub struct Data {
     pub video_note_number: Option<i64>,
     /// JSON `hundredLikePercent` / 字段 `hundredLikePercent`. Example / 示例: `"73.4"`
     #[serde(rename = "hundredLikePercent")]
-    pub hundred_like_percent: Option<String>,
+    pub hundred_like_percent: Option<crate::Text>,
     /// JSON `thousandLikePercent` / 字段 `thousandLikePercent`. Example / 示例: `"20.3"`
     #[serde(rename = "thousandLikePercent")]
-    pub thousand_like_percent: Option<String>,
+    pub thousand_like_percent: Option<crate::Text>,
     /// JSON `noteType` / 字段 `noteType`.
     #[serde(rename = "noteType")]
     pub note_type: Vec<NoteTypeItem>,
@@ -354,22 +354,22 @@ pub struct Data {
     pub imp_median: Option<i64>,
     /// JSON `impMedianBeyondRate` / 字段 `impMedianBeyondRate`. Example / 示例: `"37.4"`
     #[serde(rename = "impMedianBeyondRate")]
-    pub imp_median_beyond_rate: Option<String>,
+    pub imp_median_beyond_rate: Option<crate::Text>,
     /// JSON `readMedian` / 字段 `readMedian`. Example / 示例: `18524`
     #[serde(rename = "readMedian")]
     pub read_median: Option<i64>,
     /// JSON `readMedianBeyondRate` / 字段 `readMedianBeyondRate`. Example / 示例: `"56.5"`
     #[serde(rename = "readMedianBeyondRate")]
-    pub read_median_beyond_rate: Option<String>,
+    pub read_median_beyond_rate: Option<crate::Text>,
     /// JSON `interactionMedian` / 字段 `interactionMedian`. Example / 示例: `276`
     #[serde(rename = "interactionMedian")]
     pub interaction_median: Option<i64>,
     /// JSON `interactionRate` / 字段 `interactionRate`. Example / 示例: `"0.9"`
     #[serde(rename = "interactionRate")]
-    pub interaction_rate: Option<String>,
+    pub interaction_rate: Option<crate::Text>,
     /// JSON `interactionBeyondRate` / 字段 `interactionBeyondRate`. Example / 示例: `"30.2"`
     #[serde(rename = "interactionBeyondRate")]
-    pub interaction_beyond_rate: Option<String>,
+    pub interaction_beyond_rate: Option<crate::Text>,
     /// JSON `likeMedian` / 字段 `likeMedian`. Example / 示例: `231`
     #[serde(rename = "likeMedian")]
     pub like_median: Option<i64>,
@@ -384,13 +384,13 @@ pub struct Data {
     pub share_median: Option<i64>,
     /// JSON `videoFullViewRate` / 字段 `videoFullViewRate`. Example / 示例: `"32.7"`
     #[serde(rename = "videoFullViewRate")]
-    pub video_full_view_rate: Option<String>,
+    pub video_full_view_rate: Option<crate::Text>,
     /// JSON `videoFullViewBeyondRate` / 字段 `videoFullViewBeyondRate`. Example / 示例: `"92.3"`
     #[serde(rename = "videoFullViewBeyondRate")]
-    pub video_full_view_beyond_rate: Option<String>,
+    pub video_full_view_beyond_rate: Option<crate::Text>,
     /// JSON `picture3sViewRate` / 字段 `picture3sViewRate`. Example / 示例: `"0.0"`
     #[serde(rename = "picture3sViewRate")]
-    pub picture3s_view_rate: Option<String>,
+    pub picture3s_view_rate: Option<crate::Text>,
     /// JSON `notes` / 字段 `notes`.
     pub notes: Vec<NotesItem>,
     /// JSON `pagePercentVo` / 字段 `pagePercentVo`.
@@ -480,10 +480,10 @@ impl de::Object for Data {
 pub struct LongTermCommonNoteVo {
     /// JSON `startPublishTime` / 字段 `startPublishTime`. Example / 示例: `"2025-07-12"`
     #[serde(rename = "startPublishTime")]
-    pub start_publish_time: Option<String>,
+    pub start_publish_time: Option<crate::Text>,
     /// JSON `endPublishTime` / 字段 `endPublishTime`. Example / 示例: `"2025-09-10"`
     #[serde(rename = "endPublishTime")]
-    pub end_publish_time: Option<String>,
+    pub end_publish_time: Option<crate::Text>,
     /// JSON `noteNumber` / 字段 `noteNumber`. Example / 示例: `64`
     #[serde(rename = "noteNumber")]
     pub note_number: Option<i64>,
@@ -492,43 +492,43 @@ pub struct LongTermCommonNoteVo {
     pub recent_read_num: Option<i64>,
     /// JSON `recentReadBeyondRate` / 字段 `recentReadBeyondRate`. Example / 示例: `"88.9"`
     #[serde(rename = "recentReadBeyondRate")]
-    pub recent_read_beyond_rate: Option<String>,
+    pub recent_read_beyond_rate: Option<crate::Text>,
     /// JSON `longTermReadNum` / 字段 `longTermReadNum`. Example / 示例: `12486`
     #[serde(rename = "longTermReadNum")]
     pub long_term_read_num: Option<i64>,
     /// JSON `longTermReadBeyondRate` / 字段 `longTermReadBeyondRate`. Example / 示例: `"88.3"`
     #[serde(rename = "longTermReadBeyondRate")]
-    pub long_term_read_beyond_rate: Option<String>,
+    pub long_term_read_beyond_rate: Option<crate::Text>,
     /// JSON `recentSearchPagePercent` / 字段 `recentSearchPagePercent`. Example / 示例: `"0.1"`
     #[serde(rename = "recentSearchPagePercent")]
-    pub recent_search_page_percent: Option<String>,
+    pub recent_search_page_percent: Option<crate::Text>,
     /// JSON `recentFindPagePercent` / 字段 `recentFindPagePercent`. Example / 示例: `"94.9"`
     #[serde(rename = "recentFindPagePercent")]
-    pub recent_find_page_percent: Option<String>,
+    pub recent_find_page_percent: Option<crate::Text>,
     /// JSON `recentKolHomePagePercent` / 字段 `recentKolHomePagePercent`. Example / 示例: `"0.6"`
     #[serde(rename = "recentKolHomePagePercent")]
-    pub recent_kol_home_page_percent: Option<String>,
+    pub recent_kol_home_page_percent: Option<crate::Text>,
     /// JSON `recentFollowPagePercent` / 字段 `recentFollowPagePercent`. Example / 示例: `"0.7"`
     #[serde(rename = "recentFollowPagePercent")]
-    pub recent_follow_page_percent: Option<String>,
+    pub recent_follow_page_percent: Option<crate::Text>,
     /// JSON `recentOtherPagePercent` / 字段 `recentOtherPagePercent`. Example / 示例: `"3.8"`
     #[serde(rename = "recentOtherPagePercent")]
-    pub recent_other_page_percent: Option<String>,
+    pub recent_other_page_percent: Option<crate::Text>,
     /// JSON `longTermSearchPagePercent` / 字段 `longTermSearchPagePercent`. Example / 示例: `"2.4"`
     #[serde(rename = "longTermSearchPagePercent")]
-    pub long_term_search_page_percent: Option<String>,
+    pub long_term_search_page_percent: Option<crate::Text>,
     /// JSON `longTermFindPagePercent` / 字段 `longTermFindPagePercent`. Example / 示例: `"90.7"`
     #[serde(rename = "longTermFindPagePercent")]
-    pub long_term_find_page_percent: Option<String>,
+    pub long_term_find_page_percent: Option<crate::Text>,
     /// JSON `longTermKolHomePagePercent` / 字段 `longTermKolHomePagePercent`. Example / 示例: `"2.3"`
     #[serde(rename = "longTermKolHomePagePercent")]
-    pub long_term_kol_home_page_percent: Option<String>,
+    pub long_term_kol_home_page_percent: Option<crate::Text>,
     /// JSON `longTermFollowPagePercent` / 字段 `longTermFollowPagePercent`. Example / 示例: `"1.8"`
     #[serde(rename = "longTermFollowPagePercent")]
-    pub long_term_follow_page_percent: Option<String>,
+    pub long_term_follow_page_percent: Option<crate::Text>,
     /// JSON `longTermOtherPagePercent` / 字段 `longTermOtherPagePercent`. Example / 示例: `"2.9"`
     #[serde(rename = "longTermOtherPagePercent")]
-    pub long_term_other_page_percent: Option<String>,
+    pub long_term_other_page_percent: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for LongTermCommonNoteVo {
@@ -605,10 +605,10 @@ impl de::Object for LongTermCommonNoteVo {
 pub struct LongTermCooperateNoteVo {
     /// JSON `startPublishTime` / 字段 `startPublishTime`. Example / 示例: `"2025-07-12"`
     #[serde(rename = "startPublishTime")]
-    pub start_publish_time: Option<String>,
+    pub start_publish_time: Option<crate::Text>,
     /// JSON `endPublishTime` / 字段 `endPublishTime`. Example / 示例: `"2025-09-10"`
     #[serde(rename = "endPublishTime")]
-    pub end_publish_time: Option<String>,
+    pub end_publish_time: Option<crate::Text>,
     /// JSON `noteNumber` / 字段 `noteNumber`. Example / 示例: `0`
     #[serde(rename = "noteNumber")]
     pub note_number: Option<i64>,
@@ -730,9 +730,9 @@ impl de::Object for LongTermCooperateNoteVo {
 pub struct NoteTypeItem {
     /// JSON `contentTag` / 字段 `contentTag`. Example / 示例: `"母婴"`
     #[serde(rename = "contentTag")]
-    pub content_tag: Option<String>,
+    pub content_tag: Option<crate::Text>,
     /// JSON `percent` / 字段 `percent`. Example / 示例: `"98.4"`
-    pub percent: Option<String>,
+    pub percent: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for NoteTypeItem {
@@ -767,19 +767,19 @@ impl de::Object for NoteTypeItem {
 pub struct NotesItem {
     /// JSON `noteId` / 字段 `noteId`. Example / 示例: `"699ad6bb000000000a03cd8b"`
     #[serde(rename = "noteId")]
-    pub note_id: Option<String>,
+    pub note_id: Option<crate::Text>,
     /// JSON `date` / 字段 `date`.
     pub date: serde_json::Value,
     /// JSON `publishTime` / 字段 `publishTime`. Example / 示例: `"2026-02-22"`
     #[serde(rename = "publishTime")]
-    pub publish_time: Option<String>,
+    pub publish_time: Option<crate::Text>,
     /// JSON `type` / 字段 `type`. Example / 示例: `2`
     pub r#type: Option<i64>,
     /// JSON `imgUrl` / 字段 `imgUrl`. Example / 示例: `"http://ci.xiaohongshu.com/1040g2sg31ssssef958e05…"`
     #[serde(rename = "imgUrl")]
-    pub img_url: Option<String>,
+    pub img_url: Option<crate::Text>,
     /// JSON `title` / 字段 `title`. Example / 示例: `"团团：扳回一局哈哈"`
-    pub title: Option<String>,
+    pub title: Option<crate::Text>,
     /// JSON `canJump` / 字段 `canJump`. Example / 示例: `true`
     #[serde(rename = "canJump")]
     pub can_jump: Option<bool>,

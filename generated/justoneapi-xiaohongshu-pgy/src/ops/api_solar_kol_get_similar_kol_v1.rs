@@ -124,7 +124,7 @@ pub struct Data {
     pub total: Option<i64>,
     /// JSON `trackId` / 字段 `trackId`. Example / 示例: `"kolSimilar_a615ca9d9eac4b8dade6f34bc9750b11"`
     #[serde(rename = "trackId")]
-    pub track_id: Option<String>,
+    pub track_id: Option<crate::Text>,
     /// JSON `highlightWords` / 字段 `highlightWords`.
     #[serde(rename = "highlightWords")]
     pub highlight_words: Vec<serde_json::Value>,

@@ -105,18 +105,18 @@ impl<'a> std::future::IntoFuture for Request<'a> {
 pub struct Data {
     /// JSON `noteId` / 字段 `noteId`. Example / 示例: `"65c0b3fc000000002c037a49"`
     #[serde(rename = "noteId")]
-    pub note_id: Option<String>,
+    pub note_id: Option<crate::Text>,
     /// JSON `noteLink` / 字段 `noteLink`. Example / 示例: `"https://www.xiaohongshu.com/explore/65c0b3fc0000…"`
     #[serde(rename = "noteLink")]
-    pub note_link: Option<String>,
+    pub note_link: Option<crate::Text>,
     /// JSON `userId` / 字段 `userId`. Example / 示例: `"62060e8c0000000010008f55"`
     #[serde(rename = "userId")]
-    pub user_id: Option<String>,
+    pub user_id: Option<crate::Text>,
     /// JSON `headPhoto` / 字段 `headPhoto`. Example / 示例: `"https://sns-avatar-qc.xhscdn.com/avatar/1000g2jo…"`
     #[serde(rename = "headPhoto")]
-    pub head_photo: Option<String>,
+    pub head_photo: Option<crate::Text>,
     /// JSON `name` / 字段 `name`. Example / 示例: `"曹操来了"`
-    pub name: Option<String>,
+    pub name: Option<crate::Text>,
     /// JSON `redId` / 字段 `redId`.
     #[serde(rename = "redId")]
     pub red_id: serde_json::Value,
@@ -126,9 +126,9 @@ pub struct Data {
     #[serde(rename = "atUserList")]
     pub at_user_list: serde_json::Value,
     /// JSON `title` / 字段 `title`. Example / 示例: `""`
-    pub title: Option<String>,
+    pub title: Option<crate::Text>,
     /// JSON `content` / 字段 `content`. Example / 示例: `"拍狙击手的时候张艺谋说了这句话让曹操觉得皮特别冷心特别暖  #电影狙击手[话题]#   #曹操来…"`
-    pub content: Option<String>,
+    pub content: Option<crate::Text>,
     /// JSON `imagesList` / 字段 `imagesList`.
     #[serde(rename = "imagesList")]
     pub images_list: Vec<ImagesListItem>,
@@ -139,7 +139,7 @@ pub struct Data {
     pub time: Option<Time>,
     /// JSON `createTime` / 字段 `createTime`. Example / 示例: `"2024-02-05 18:10"`
     #[serde(rename = "createTime")]
-    pub create_time: Option<String>,
+    pub create_time: Option<crate::Text>,
     /// JSON `impNum` / 字段 `impNum`. Example / 示例: `0`
     #[serde(rename = "impNum")]
     pub imp_num: Option<i64>,
@@ -234,11 +234,11 @@ impl de::Object for Data {
 pub struct ImagesListItem {
     /// JSON `fileId` / 字段 `fileId`. Example / 示例: `"spectrum/1040g0k030ups4ufllg005og61q6413qltc9nge…"`
     #[serde(rename = "fileId")]
-    pub file_id: Option<String>,
+    pub file_id: Option<crate::Text>,
     /// JSON `url` / 字段 `url`. Example / 示例: `"http://ci.xiaohongshu.com/spectrum/1040g0k030ups…"`
-    pub url: Option<String>,
+    pub url: Option<crate::Text>,
     /// JSON `original` / 字段 `original`. Example / 示例: `"http://ci.xiaohongshu.com/spectrum/1040g0k030ups…"`
-    pub original: Option<String>,
+    pub original: Option<crate::Text>,
     /// JSON `width` / 字段 `width`. Example / 示例: `1080`
     pub width: Option<i64>,
     /// JSON `height` / 字段 `height`. Example / 示例: `1920`
@@ -249,7 +249,7 @@ pub struct ImagesListItem {
     pub longitude: serde_json::Value,
     /// JSON `traceId` / 字段 `traceId`. Example / 示例: `"spectrum/1040g0k030ups4ufllg005og61q6413qltc9nge…"`
     #[serde(rename = "traceId")]
-    pub trace_id: Option<String>,
+    pub trace_id: Option<crate::Text>,
     /// JSON `sticker` / 字段 `sticker`.
     pub sticker: serde_json::Value,
     /// JSON `imageExtraInfo` / 字段 `imageExtraInfo`.
@@ -339,12 +339,12 @@ impl de::Object for Time {
 pub struct UserInfo {
     /// JSON `nickName` / 字段 `nickName`. Example / 示例: `"曹操来了"`
     #[serde(rename = "nickName")]
-    pub nick_name: Option<String>,
+    pub nick_name: Option<crate::Text>,
     /// JSON `avatar` / 字段 `avatar`. Example / 示例: `"https://sns-avatar-qc.xhscdn.com/avatar/1000g2jo…"`
-    pub avatar: Option<String>,
+    pub avatar: Option<crate::Text>,
     /// JSON `userId` / 字段 `userId`. Example / 示例: `"62060e8c0000000010008f55"`
     #[serde(rename = "userId")]
-    pub user_id: Option<String>,
+    pub user_id: Option<crate::Text>,
     /// JSON `advertiserId` / 字段 `advertiserId`.
     #[serde(rename = "advertiserId")]
     pub advertiser_id: serde_json::Value,
@@ -379,7 +379,7 @@ pub struct UserInfo {
     #[serde(rename = "currentLevel")]
     pub current_level: Option<i64>,
     /// JSON `location` / 字段 `location`. Example / 示例: `"北京"`
-    pub location: Option<String>,
+    pub location: Option<crate::Text>,
     /// JSON `contentTags` / 字段 `contentTags`.
     #[serde(rename = "contentTags")]
     pub content_tags: Vec<ContentTagsItem>,
@@ -390,7 +390,7 @@ pub struct UserInfo {
     #[serde(rename = "personalTags")]
     pub personal_tags: serde_json::Value,
     /// JSON `gender` / 字段 `gender`. Example / 示例: `"男"`
-    pub gender: Option<String>,
+    pub gender: Option<crate::Text>,
     /// JSON `isCollect` / 字段 `isCollect`. Example / 示例: `false`
     #[serde(rename = "isCollect")]
     pub is_collect: Option<bool>,
@@ -474,10 +474,10 @@ impl de::Object for UserInfo {
 pub struct ContentTagsItem {
     /// JSON `taxonomy1Tag` / 字段 `taxonomy1Tag`. Example / 示例: `"文化艺术"`
     #[serde(rename = "taxonomy1Tag")]
-    pub taxonomy1_tag: Option<String>,
+    pub taxonomy1_tag: Option<crate::Text>,
     /// JSON `taxonomy2Tags` / 字段 `taxonomy2Tags`. Example / 示例: `["科普"]`
     #[serde(rename = "taxonomy2Tags")]
-    pub taxonomy2_tags: Vec<String>,
+    pub taxonomy2_tags: Vec<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for ContentTagsItem {
@@ -511,24 +511,24 @@ impl de::Object for ContentTagsItem {
 #[non_exhaustive]
 pub struct VideoInfo {
     /// JSON `id` / 字段 `id`. Example / 示例: `"112137331"`
-    pub id: Option<String>,
+    pub id: Option<crate::Text>,
     /// JSON `videoKey` / 字段 `videoKey`. Example / 示例: `"stream/110/258/01e5c0b37e064fea010376038d78bf83b…"`
     #[serde(rename = "videoKey")]
-    pub video_key: Option<String>,
+    pub video_key: Option<crate::Text>,
     /// JSON `originVideoKey` / 字段 `originVideoKey`. Example / 示例: `"spectrum/1040g0jg30ups4uac5i005og61q6413ql180l93…"`
     #[serde(rename = "originVideoKey")]
-    pub origin_video_key: Option<String>,
+    pub origin_video_key: Option<crate::Text>,
     /// JSON `meta` / 字段 `meta`.
     pub meta: Option<Meta>,
     /// JSON `gifKey` / 字段 `gifKey`. Example / 示例: `""`
     #[serde(rename = "gifKey")]
-    pub gif_key: Option<String>,
+    pub gif_key: Option<crate::Text>,
     /// JSON `videoUrl` / 字段 `videoUrl`. Example / 示例: `"http://v.xiaohongshu.com/stream/110/258/01e5c0b3…"`
     #[serde(rename = "videoUrl")]
-    pub video_url: Option<String>,
+    pub video_url: Option<crate::Text>,
     /// JSON `gifUrl` / 字段 `gifUrl`. Example / 示例: `""`
     #[serde(rename = "gifUrl")]
-    pub gif_url: Option<String>,
+    pub gif_url: Option<crate::Text>,
     /// JSON `videoKeyList` / 字段 `videoKeyList`.
     #[serde(rename = "videoKeyList")]
     pub video_key_list: Vec<serde_json::Value>,
@@ -536,7 +536,7 @@ pub struct VideoInfo {
     #[serde(rename = "hasFragments")]
     pub has_fragments: Option<bool>,
     /// JSON `thumbnail` / 字段 `thumbnail`. Example / 示例: `"110/0/01e5c0b37e064fea0010000000018d78bf1fd7_0.w…"`
-    pub thumbnail: Option<String>,
+    pub thumbnail: Option<crate::Text>,
     /// JSON `firstFrame` / 字段 `firstFrame`.
     #[serde(rename = "firstFrame")]
     pub first_frame: serde_json::Value,
@@ -599,7 +599,7 @@ pub struct Meta {
     pub duration: Option<i64>,
     /// JSON `videoId` / 字段 `videoId`. Example / 示例: `"136727240850690026"`
     #[serde(rename = "videoId")]
-    pub video_id: Option<String>,
+    pub video_id: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for Meta {

@@ -147,7 +147,7 @@ pub struct Data {
     pub devices: Vec<DevicesItem>,
     /// JSON `dateKey` / 字段 `dateKey`.
     #[serde(rename = "dateKey")]
-    pub date_key: Option<String>,
+    pub date_key: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for Data {
@@ -189,7 +189,7 @@ impl de::Object for Data {
 #[non_exhaustive]
 pub struct AgesItem {
     /// JSON `group` / 字段 `group`.
-    pub group: Option<String>,
+    pub group: Option<crate::Text>,
     /// JSON `percent` / 字段 `percent`.
     pub percent: Option<f64>,
 }
@@ -228,7 +228,7 @@ impl de::Object for AgesItem {
 #[non_exhaustive]
 pub struct CitiesItem {
     /// JSON `name` / 字段 `name`.
-    pub name: Option<String>,
+    pub name: Option<crate::Text>,
     /// JSON `percent` / 字段 `percent`.
     pub percent: Option<f64>,
 }
@@ -267,9 +267,9 @@ impl de::Object for CitiesItem {
 #[non_exhaustive]
 pub struct DevicesItem {
     /// JSON `name` / 字段 `name`.
-    pub name: Option<String>,
+    pub name: Option<crate::Text>,
     /// JSON `desc` / 字段 `desc`.
-    pub desc: Option<String>,
+    pub desc: Option<crate::Text>,
     /// JSON `percent` / 字段 `percent`.
     pub percent: Option<f64>,
 }
@@ -348,7 +348,7 @@ impl de::Object for Gender {
 #[non_exhaustive]
 pub struct InterestsItem {
     /// JSON `name` / 字段 `name`.
-    pub name: Option<String>,
+    pub name: Option<crate::Text>,
     /// JSON `percent` / 字段 `percent`.
     pub percent: Option<f64>,
 }
@@ -387,7 +387,7 @@ impl de::Object for InterestsItem {
 #[non_exhaustive]
 pub struct ProvincesItem {
     /// JSON `name` / 字段 `name`.
-    pub name: Option<String>,
+    pub name: Option<crate::Text>,
     /// JSON `percent` / 字段 `percent`.
     pub percent: Option<f64>,
 }

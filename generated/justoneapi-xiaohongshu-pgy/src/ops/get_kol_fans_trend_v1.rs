@@ -278,7 +278,7 @@ pub struct ListItem {
     pub num: Option<i64>,
     /// JSON `dateKey` / 字段 `dateKey`. Example / 示例: `"2026-02-07"`
     #[serde(rename = "dateKey")]
-    pub date_key: Option<String>,
+    pub date_key: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for ListItem {

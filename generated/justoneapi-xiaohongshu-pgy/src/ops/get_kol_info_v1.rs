@@ -135,19 +135,19 @@ impl<'a> std::future::IntoFuture for Request<'a> {
 pub struct Data {
     /// JSON `userId` / 字段 `userId`. Example / 示例: `"60f2bf8200000000010096d8"`
     #[serde(rename = "userId")]
-    pub user_id: Option<String>,
+    pub user_id: Option<crate::Text>,
     /// JSON `valid` / 字段 `valid`. Example / 示例: `1`
     pub valid: Option<i64>,
     /// JSON `headPhoto` / 字段 `headPhoto`. Example / 示例: `"https://sns-avatar-qc.xhscdn.com/avatar/1040g2jo…"`
     #[serde(rename = "headPhoto")]
-    pub head_photo: Option<String>,
+    pub head_photo: Option<crate::Text>,
     /// JSON `name` / 字段 `name`. Example / 示例: `"西文麻麻☀"`
-    pub name: Option<String>,
+    pub name: Option<crate::Text>,
     /// JSON `redId` / 字段 `redId`. Example / 示例: `"9537951985"`
     #[serde(rename = "redId")]
-    pub red_id: Option<String>,
+    pub red_id: Option<crate::Text>,
     /// JSON `location` / 字段 `location`. Example / 示例: `""`
-    pub location: Option<String>,
+    pub location: Option<crate::Text>,
     /// JSON `homePageDisplay` / 字段 `homePageDisplay`. Example / 示例: `1`
     #[serde(rename = "homePageDisplay")]
     pub home_page_display: Option<i64>,
@@ -260,7 +260,7 @@ pub struct Data {
     #[serde(rename = "industryTag")]
     pub industry_tag: serde_json::Value,
     /// JSON `gender` / 字段 `gender`. Example / 示例: `"女"`
-    pub gender: Option<String>,
+    pub gender: Option<crate::Text>,
     /// JSON `picPriceRemind` / 字段 `picPriceRemind`.
     #[serde(rename = "picPriceRemind")]
     pub pic_price_remind: serde_json::Value,

@@ -381,10 +381,10 @@ pub struct Data {
     pub video_note_number: Option<i64>,
     /// JSON `hundredLikePercent` / 字段 `hundredLikePercent`. Example / 示例: `"0.0"`
     #[serde(rename = "hundredLikePercent")]
-    pub hundred_like_percent: Option<String>,
+    pub hundred_like_percent: Option<crate::Text>,
     /// JSON `thousandLikePercent` / 字段 `thousandLikePercent`. Example / 示例: `"0.0"`
     #[serde(rename = "thousandLikePercent")]
-    pub thousand_like_percent: Option<String>,
+    pub thousand_like_percent: Option<crate::Text>,
     /// JSON `noteType` / 字段 `noteType`.
     #[serde(rename = "noteType")]
     pub note_type: Vec<serde_json::Value>,
@@ -396,22 +396,22 @@ pub struct Data {
     pub imp_median: Option<i64>,
     /// JSON `impMedianBeyondRate` / 字段 `impMedianBeyondRate`. Example / 示例: `"0.0"`
     #[serde(rename = "impMedianBeyondRate")]
-    pub imp_median_beyond_rate: Option<String>,
+    pub imp_median_beyond_rate: Option<crate::Text>,
     /// JSON `readMedian` / 字段 `readMedian`. Example / 示例: `0`
     #[serde(rename = "readMedian")]
     pub read_median: Option<i64>,
     /// JSON `readMedianBeyondRate` / 字段 `readMedianBeyondRate`. Example / 示例: `"0.0"`
     #[serde(rename = "readMedianBeyondRate")]
-    pub read_median_beyond_rate: Option<String>,
+    pub read_median_beyond_rate: Option<crate::Text>,
     /// JSON `interactionMedian` / 字段 `interactionMedian`. Example / 示例: `0`
     #[serde(rename = "interactionMedian")]
     pub interaction_median: Option<i64>,
     /// JSON `interactionRate` / 字段 `interactionRate`. Example / 示例: `"0.0"`
     #[serde(rename = "interactionRate")]
-    pub interaction_rate: Option<String>,
+    pub interaction_rate: Option<crate::Text>,
     /// JSON `interactionBeyondRate` / 字段 `interactionBeyondRate`. Example / 示例: `"0.0"`
     #[serde(rename = "interactionBeyondRate")]
-    pub interaction_beyond_rate: Option<String>,
+    pub interaction_beyond_rate: Option<crate::Text>,
     /// JSON `likeMedian` / 字段 `likeMedian`. Example / 示例: `0`
     #[serde(rename = "likeMedian")]
     pub like_median: Option<i64>,
@@ -426,13 +426,13 @@ pub struct Data {
     pub share_median: Option<i64>,
     /// JSON `videoFullViewRate` / 字段 `videoFullViewRate`. Example / 示例: `"0.0"`
     #[serde(rename = "videoFullViewRate")]
-    pub video_full_view_rate: Option<String>,
+    pub video_full_view_rate: Option<crate::Text>,
     /// JSON `videoFullViewBeyondRate` / 字段 `videoFullViewBeyondRate`. Example / 示例: `"0.0"`
     #[serde(rename = "videoFullViewBeyondRate")]
-    pub video_full_view_beyond_rate: Option<String>,
+    pub video_full_view_beyond_rate: Option<crate::Text>,
     /// JSON `picture3sViewRate` / 字段 `picture3sViewRate`. Example / 示例: `"0.0"`
     #[serde(rename = "picture3sViewRate")]
-    pub picture3s_view_rate: Option<String>,
+    pub picture3s_view_rate: Option<crate::Text>,
     /// JSON `notes` / 字段 `notes`.
     pub notes: serde_json::Value,
     /// JSON `pagePercentVo` / 字段 `pagePercentVo`.
@@ -525,10 +525,10 @@ impl de::Object for Data {
 pub struct LongTermCommonNoteVo {
     /// JSON `startPublishTime` / 字段 `startPublishTime`. Example / 示例: `"2025-07-12"`
     #[serde(rename = "startPublishTime")]
-    pub start_publish_time: Option<String>,
+    pub start_publish_time: Option<crate::Text>,
     /// JSON `endPublishTime` / 字段 `endPublishTime`. Example / 示例: `"2025-09-10"`
     #[serde(rename = "endPublishTime")]
-    pub end_publish_time: Option<String>,
+    pub end_publish_time: Option<crate::Text>,
     /// JSON `noteNumber` / 字段 `noteNumber`. Example / 示例: `0`
     #[serde(rename = "noteNumber")]
     pub note_number: Option<i64>,
@@ -653,10 +653,10 @@ impl de::Object for LongTermCommonNoteVo {
 pub struct LongTermCooperateNoteVo {
     /// JSON `startPublishTime` / 字段 `startPublishTime`. Example / 示例: `"2025-07-12"`
     #[serde(rename = "startPublishTime")]
-    pub start_publish_time: Option<String>,
+    pub start_publish_time: Option<crate::Text>,
     /// JSON `endPublishTime` / 字段 `endPublishTime`. Example / 示例: `"2025-09-10"`
     #[serde(rename = "endPublishTime")]
-    pub end_publish_time: Option<String>,
+    pub end_publish_time: Option<crate::Text>,
     /// JSON `noteNumber` / 字段 `noteNumber`. Example / 示例: `0`
     #[serde(rename = "noteNumber")]
     pub note_number: Option<i64>,

@@ -135,13 +135,13 @@ impl<'a> std::future::IntoFuture for Request<'a> {
 pub struct Data {
     /// JSON `noteId` / 字段 `noteId`. Example / 示例: `"67f32a94000000001d02eb4a"`
     #[serde(rename = "noteId")]
-    pub note_id: Option<String>,
+    pub note_id: Option<crate::Text>,
     /// JSON `noteLink` / 字段 `noteLink`. Example / 示例: `"https://www.xiaohongshu.com/explore/67f32a940000…"`
     #[serde(rename = "noteLink")]
-    pub note_link: Option<String>,
+    pub note_link: Option<crate::Text>,
     /// JSON `userId` / 字段 `userId`. Example / 示例: `"674eadbb000000001c01981e"`
     #[serde(rename = "userId")]
-    pub user_id: Option<String>,
+    pub user_id: Option<crate::Text>,
     /// JSON `headPhoto` / 字段 `headPhoto`.
     #[serde(rename = "headPhoto")]
     pub head_photo: serde_json::Value,
@@ -156,9 +156,9 @@ pub struct Data {
     #[serde(rename = "atUserList")]
     pub at_user_list: serde_json::Value,
     /// JSON `title` / 字段 `title`. Example / 示例: `"上海落户普通人指南"`
-    pub title: Option<String>,
+    pub title: Option<crate::Text>,
     /// JSON `content` / 字段 `content`. Example / 示例: `"✌️听说了吗？家人们！上海真的太给力啦！！\n上海为了吸引和留住人才，开年就对上海落户zc再次迎来…"`
-    pub content: Option<String>,
+    pub content: Option<crate::Text>,
     /// JSON `imagesList` / 字段 `imagesList`.
     #[serde(rename = "imagesList")]
     pub images_list: Vec<ImagesListItem>,
@@ -169,7 +169,7 @@ pub struct Data {
     pub time: Option<Time>,
     /// JSON `createTime` / 字段 `createTime`. Example / 示例: `"2025-04-07 09:29"`
     #[serde(rename = "createTime")]
-    pub create_time: Option<String>,
+    pub create_time: Option<crate::Text>,
     /// JSON `impNum` / 字段 `impNum`. Example / 示例: `0`
     #[serde(rename = "impNum")]
     pub imp_num: Option<i64>,
@@ -267,11 +267,11 @@ impl de::Object for Data {
 pub struct ImagesListItem {
     /// JSON `fileId` / 字段 `fileId`. Example / 示例: `"1040g2sg31g0do7qs0g805pqelmtn360u19eae60"`
     #[serde(rename = "fileId")]
-    pub file_id: Option<String>,
+    pub file_id: Option<crate::Text>,
     /// JSON `url` / 字段 `url`. Example / 示例: `"http://ci.xiaohongshu.com/1040g2sg31g0do7qs0g805…"`
-    pub url: Option<String>,
+    pub url: Option<crate::Text>,
     /// JSON `original` / 字段 `original`. Example / 示例: `"http://ci.xiaohongshu.com/1040g2sg31g0do7qs0g805…"`
-    pub original: Option<String>,
+    pub original: Option<crate::Text>,
     /// JSON `width` / 字段 `width`. Example / 示例: `1242`
     pub width: Option<i64>,
     /// JSON `height` / 字段 `height`. Example / 示例: `1656`
@@ -282,7 +282,7 @@ pub struct ImagesListItem {
     pub longitude: serde_json::Value,
     /// JSON `traceId` / 字段 `traceId`. Example / 示例: `"1040g2sg31g0do7qs0g805pqelmtn360u19eae60"`
     #[serde(rename = "traceId")]
-    pub trace_id: Option<String>,
+    pub trace_id: Option<crate::Text>,
     /// JSON `sticker` / 字段 `sticker`.
     pub sticker: serde_json::Value,
 }
@@ -374,12 +374,12 @@ impl de::Object for Time {
 pub struct UserInfo {
     /// JSON `nickName` / 字段 `nickName`. Example / 示例: `"地道的豆汁"`
     #[serde(rename = "nickName")]
-    pub nick_name: Option<String>,
+    pub nick_name: Option<crate::Text>,
     /// JSON `avatar` / 字段 `avatar`. Example / 示例: `"https://sns-avatar-qc.xhscdn.com/avatar/1040g2jo…"`
-    pub avatar: Option<String>,
+    pub avatar: Option<crate::Text>,
     /// JSON `userId` / 字段 `userId`. Example / 示例: `"674eadbb000000001c01981e"`
     #[serde(rename = "userId")]
-    pub user_id: Option<String>,
+    pub user_id: Option<crate::Text>,
     /// JSON `advertiserId` / 字段 `advertiserId`.
     #[serde(rename = "advertiserId")]
     pub advertiser_id: serde_json::Value,
@@ -414,7 +414,7 @@ pub struct UserInfo {
     #[serde(rename = "currentLevel")]
     pub current_level: serde_json::Value,
     /// JSON `location` / 字段 `location`. Example / 示例: `""`
-    pub location: Option<String>,
+    pub location: Option<crate::Text>,
     /// JSON `contentTags` / 字段 `contentTags`.
     #[serde(rename = "contentTags")]
     pub content_tags: Vec<serde_json::Value>,
@@ -425,7 +425,7 @@ pub struct UserInfo {
     #[serde(rename = "personalTags")]
     pub personal_tags: Vec<serde_json::Value>,
     /// JSON `gender` / 字段 `gender`. Example / 示例: `"女"`
-    pub gender: Option<String>,
+    pub gender: Option<crate::Text>,
     /// JSON `isCollect` / 字段 `isCollect`. Example / 示例: `false`
     #[serde(rename = "isCollect")]
     pub is_collect: Option<bool>,

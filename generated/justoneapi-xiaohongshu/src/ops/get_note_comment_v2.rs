@@ -183,7 +183,7 @@ impl From<&str> for Sort {
 #[non_exhaustive]
 pub struct Data {
     /// JSON `user_id` / 字段 `user_id`. Example / 示例: `"5afed48511be10174fbc9482"`
-    pub user_id: Option<String>,
+    pub user_id: Option<crate::Text>,
     /// JSON `comment_count` / 字段 `comment_count`. Example / 示例: `27`
     pub comment_count: Option<i64>,
     /// JSON `comments` / 字段 `comments`.
@@ -195,13 +195,13 @@ pub struct Data {
     /// JSON `has_more` / 字段 `has_more`. Example / 示例: `true`
     pub has_more: Option<bool>,
     /// JSON `cursor` / 字段 `cursor`. Example / 示例: `"{\"index\":2,\"pageArea\":\"FOLDED\"}"`
-    pub cursor: Option<String>,
+    pub cursor: Option<crate::Text>,
     /// JSON `page_context` / 字段 `page_context`. Example / 示例: `"{\"highlight\":[\"天目里\"]}"`
-    pub page_context: Option<String>,
+    pub page_context: Option<crate::Text>,
     /// JSON `all_sort_strategies` / 字段 `all_sort_strategies`.
     pub all_sort_strategies: Vec<AllSortStrategiesItem>,
     /// JSON `current_sort_strategy` / 字段 `current_sort_strategy`. Example / 示例: `"default"`
-    pub current_sort_strategy: Option<String>,
+    pub current_sort_strategy: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for Data {
@@ -243,11 +243,11 @@ impl de::Object for Data {
 #[non_exhaustive]
 pub struct AllSortStrategiesItem {
     /// JSON `type` / 字段 `type`. Example / 示例: `"default"`
-    pub r#type: Option<String>,
+    pub r#type: Option<crate::Text>,
     /// JSON `optional_name` / 字段 `optional_name`. Example / 示例: `"默认"`
-    pub optional_name: Option<String>,
+    pub optional_name: Option<crate::Text>,
     /// JSON `suffix_name` / 字段 `suffix_name`. Example / 示例: `""`
-    pub suffix_name: Option<String>,
+    pub suffix_name: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for AllSortStrategiesItem {
@@ -286,15 +286,15 @@ pub struct CommentsItem {
     /// JSON `time` / 字段 `time`. Example / 示例: `1770719245`
     pub time: Option<i64>,
     /// JSON `show_type` / 字段 `show_type`. Example / 示例: `"common"`
-    pub show_type: Option<String>,
+    pub show_type: Option<crate::Text>,
     /// JSON `track_id` / 字段 `track_id`. Example / 示例: `"interaction-service.local"`
-    pub track_id: Option<String>,
+    pub track_id: Option<crate::Text>,
     /// JSON `collected` / 字段 `collected`. Example / 示例: `false`
     pub collected: Option<bool>,
     /// JSON `like_count` / 字段 `like_count`. Example / 示例: `0`
     pub like_count: Option<i64>,
     /// JSON `note_id` / 字段 `note_id`. Example / 示例: `"698af6400000000015031456"`
-    pub note_id: Option<String>,
+    pub note_id: Option<crate::Text>,
     /// JSON `status` / 字段 `status`. Example / 示例: `0`
     pub status: Option<i64>,
     /// JSON `sub_comment_count` / 字段 `sub_comment_count`. Example / 示例: `4`
@@ -302,7 +302,7 @@ pub struct CommentsItem {
     /// JSON `show_tags_v2` / 字段 `show_tags_v2`.
     pub show_tags_v2: Vec<CommentsItemShowTagsV2Item>,
     /// JSON `id` / 字段 `id`. Example / 示例: `"698b080d00000000080302ab"`
-    pub id: Option<String>,
+    pub id: Option<crate::Text>,
     /// JSON `score` / 字段 `score`. Example / 示例: `0`
     pub score: Option<f64>,
     /// JSON `sub_comments` / 字段 `sub_comments`.
@@ -322,17 +322,17 @@ pub struct CommentsItem {
     /// JSON `user` / 字段 `user`.
     pub user: Option<CommentsItemUser>,
     /// JSON `ip_location` / 字段 `ip_location`. Example / 示例: `"广东"`
-    pub ip_location: Option<String>,
+    pub ip_location: Option<crate::Text>,
     /// JSON `comment_type` / 字段 `comment_type`. Example / 示例: `0`
     pub comment_type: Option<i64>,
     /// JSON `friend_liked_msg` / 字段 `friend_liked_msg`. Example / 示例: `""`
-    pub friend_liked_msg: Option<String>,
+    pub friend_liked_msg: Option<crate::Text>,
     /// JSON `sub_comment_cursor` / 字段 `sub_comment_cursor`. Example / 示例: `"{\"cursor\":\"698b0c0e000000000800f001\",\"index\":1}"`
-    pub sub_comment_cursor: Option<String>,
+    pub sub_comment_cursor: Option<crate::Text>,
     /// JSON `share_strategy` / 字段 `share_strategy`. Example / 示例: `0`
     pub share_strategy: Option<i64>,
     /// JSON `content` / 字段 `content`. Example / 示例: `"门票在哪购买"`
-    pub content: Option<String>,
+    pub content: Option<crate::Text>,
     /// JSON `hash_tags` / 字段 `hash_tags`.
     pub hash_tags: Vec<HashTagsItem>,
 }
@@ -393,13 +393,13 @@ impl de::Object for CommentsItem {
 #[non_exhaustive]
 pub struct AtUsersItem {
     /// JSON `nickname` / 字段 `nickname`. Example / 示例: `"Komorebize"`
-    pub nickname: Option<String>,
+    pub nickname: Option<crate::Text>,
     /// JSON `level` / 字段 `level`.
     pub level: Option<AtUsersItemLevel>,
     /// JSON `ai_agent` / 字段 `ai_agent`. Example / 示例: `false`
     pub ai_agent: Option<bool>,
     /// JSON `userid` / 字段 `userid`. Example / 示例: `"5ea15f4b000000000100bbbf"`
-    pub userid: Option<String>,
+    pub userid: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for AtUsersItem {
@@ -435,7 +435,7 @@ impl de::Object for AtUsersItem {
 #[non_exhaustive]
 pub struct AtUsersItemLevel {
     /// JSON `image` / 字段 `image`. Example / 示例: `""`
-    pub image: Option<String>,
+    pub image: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for AtUsersItemLevel {
@@ -470,9 +470,9 @@ pub struct CommentsItemBizLabel {
     /// JSON `product_review` / 字段 `product_review`. Example / 示例: `false`
     pub product_review: Option<bool>,
     /// JSON `group_invite` / 字段 `group_invite`. Example / 示例: `"false"`
-    pub group_invite: Option<String>,
+    pub group_invite: Option<crate::Text>,
     /// JSON `rich_text` / 字段 `rich_text`. Example / 示例: `"unknown"`
-    pub rich_text: Option<String>,
+    pub rich_text: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for CommentsItemBizLabel {
@@ -507,11 +507,11 @@ impl de::Object for CommentsItemBizLabel {
 #[non_exhaustive]
 pub struct HashTagsItem {
     /// JSON `name` / 字段 `name`. Example / 示例: `"天目里"`
-    pub name: Option<String>,
+    pub name: Option<crate::Text>,
     /// JSON `link` / 字段 `link`. Example / 示例: `"xhsdiscover://search/result?keyword=%E5%A4%A9%E7…"`
-    pub link: Option<String>,
+    pub link: Option<crate::Text>,
     /// JSON `type` / 字段 `type`. Example / 示例: `"搜索高亮"`
-    pub r#type: Option<String>,
+    pub r#type: Option<crate::Text>,
     /// JSON `disable_jump` / 字段 `disable_jump`. Example / 示例: `false`
     pub disable_jump: Option<bool>,
 }
@@ -549,13 +549,13 @@ impl de::Object for HashTagsItem {
 #[non_exhaustive]
 pub struct CommentsItemShowTagsV2Item {
     /// JSON `type` / 字段 `type`. Example / 示例: `"note_first"`
-    pub r#type: Option<String>,
+    pub r#type: Option<crate::Text>,
     /// JSON `text` / 字段 `text`. Example / 示例: `"首评"`
-    pub text: Option<String>,
+    pub text: Option<crate::Text>,
     /// JSON `style_id` / 字段 `style_id`. Example / 示例: `"gray"`
-    pub style_id: Option<String>,
+    pub style_id: Option<crate::Text>,
     /// JSON `pos` / 字段 `pos`. Example / 示例: `"cmt_bottom"`
-    pub pos: Option<String>,
+    pub pos: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for CommentsItemShowTagsV2Item {
@@ -591,7 +591,7 @@ impl de::Object for CommentsItemShowTagsV2Item {
 #[non_exhaustive]
 pub struct SubCommentsItem {
     /// JSON `id` / 字段 `id`. Example / 示例: `"698b0c0e000000000800f001"`
-    pub id: Option<String>,
+    pub id: Option<crate::Text>,
     /// JSON `liked` / 字段 `liked`. Example / 示例: `false`
     pub liked: Option<bool>,
     /// JSON `user` / 字段 `user`.
@@ -599,13 +599,13 @@ pub struct SubCommentsItem {
     /// JSON `show_tags` / 字段 `show_tags`.
     pub show_tags: Vec<serde_json::Value>,
     /// JSON `ip_location` / 字段 `ip_location`. Example / 示例: `"荷兰"`
-    pub ip_location: Option<String>,
+    pub ip_location: Option<crate::Text>,
     /// JSON `show_type` / 字段 `show_type`. Example / 示例: `"common"`
-    pub show_type: Option<String>,
+    pub show_type: Option<crate::Text>,
     /// JSON `downvoted` / 字段 `downvoted`. Example / 示例: `false`
     pub downvoted: Option<bool>,
     /// JSON `note_id` / 字段 `note_id`. Example / 示例: `"698af6400000000015031456"`
-    pub note_id: Option<String>,
+    pub note_id: Option<crate::Text>,
     /// JSON `like_count` / 字段 `like_count`. Example / 示例: `4`
     pub like_count: Option<i64>,
     /// JSON `score` / 字段 `score`. Example / 示例: `-12`
@@ -623,11 +623,11 @@ pub struct SubCommentsItem {
     /// JSON `target_comment` / 字段 `target_comment`.
     pub target_comment: Option<TargetComment>,
     /// JSON `friend_liked_msg` / 字段 `friend_liked_msg`. Example / 示例: `""`
-    pub friend_liked_msg: Option<String>,
+    pub friend_liked_msg: Option<crate::Text>,
     /// JSON `biz_label` / 字段 `biz_label`.
     pub biz_label: Option<SubCommentsItemBizLabel>,
     /// JSON `content` / 字段 `content`. Example / 示例: `"全部免费开放，但需要在品牌官方🌍小程序预约，目前暂未开始"`
-    pub content: Option<String>,
+    pub content: Option<crate::Text>,
     /// JSON `at_users` / 字段 `at_users`.
     pub at_users: Vec<serde_json::Value>,
     /// JSON `hidden` / 字段 `hidden`. Example / 示例: `false`
@@ -692,9 +692,9 @@ pub struct SubCommentsItemBizLabel {
     /// JSON `product_review` / 字段 `product_review`. Example / 示例: `false`
     pub product_review: Option<bool>,
     /// JSON `group_invite` / 字段 `group_invite`. Example / 示例: `"false"`
-    pub group_invite: Option<String>,
+    pub group_invite: Option<crate::Text>,
     /// JSON `rich_text` / 字段 `rich_text`. Example / 示例: `"unknown"`
-    pub rich_text: Option<String>,
+    pub rich_text: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for SubCommentsItemBizLabel {
@@ -729,13 +729,13 @@ impl de::Object for SubCommentsItemBizLabel {
 #[non_exhaustive]
 pub struct SubCommentsItemShowTagsV2Item {
     /// JSON `type` / 字段 `type`. Example / 示例: `"is_author"`
-    pub r#type: Option<String>,
+    pub r#type: Option<crate::Text>,
     /// JSON `text` / 字段 `text`. Example / 示例: `"作者"`
-    pub text: Option<String>,
+    pub text: Option<crate::Text>,
     /// JSON `style_id` / 字段 `style_id`. Example / 示例: `"red"`
-    pub style_id: Option<String>,
+    pub style_id: Option<crate::Text>,
     /// JSON `pos` / 字段 `pos`. Example / 示例: `"post_name"`
-    pub pos: Option<String>,
+    pub pos: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for SubCommentsItemShowTagsV2Item {
@@ -771,7 +771,7 @@ impl de::Object for SubCommentsItemShowTagsV2Item {
 #[non_exhaustive]
 pub struct TargetComment {
     /// JSON `id` / 字段 `id`. Example / 示例: `"698b080d00000000080302ab"`
-    pub id: Option<String>,
+    pub id: Option<crate::Text>,
     /// JSON `status` / 字段 `status`. Example / 示例: `0`
     pub status: Option<i64>,
     /// JSON `user` / 字段 `user`.
@@ -810,15 +810,15 @@ impl de::Object for TargetComment {
 #[non_exhaustive]
 pub struct TargetCommentUser {
     /// JSON `current_user` / 字段 `current_user`. Example / 示例: `"false"`
-    pub current_user: Option<String>,
+    pub current_user: Option<crate::Text>,
     /// JSON `userid` / 字段 `userid`. Example / 示例: `"a6906499f826c7391917c391fdbac"`
-    pub userid: Option<String>,
+    pub userid: Option<crate::Text>,
     /// JSON `nickname` / 字段 `nickname`. Example / 示例: `"Revolution9"`
-    pub nickname: Option<String>,
+    pub nickname: Option<crate::Text>,
     /// JSON `images` / 字段 `images`. Example / 示例: `"https://sns-avatar-qc.xhscdn.com/avatar/1040g2jo…"`
-    pub images: Option<String>,
+    pub images: Option<crate::Text>,
     /// JSON `red_id` / 字段 `red_id`. Example / 示例: `"SATANPARIS"`
-    pub red_id: Option<String>,
+    pub red_id: Option<crate::Text>,
     /// JSON `level` / 字段 `level`.
     pub level: Option<TargetCommentUserLevel>,
     /// JSON `additional_tags` / 字段 `additional_tags`.
@@ -864,7 +864,7 @@ impl de::Object for TargetCommentUser {
 #[non_exhaustive]
 pub struct TargetCommentUserLevel {
     /// JSON `image` / 字段 `image`. Example / 示例: `""`
-    pub image: Option<String>,
+    pub image: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for TargetCommentUserLevel {
@@ -897,15 +897,15 @@ impl de::Object for TargetCommentUserLevel {
 #[non_exhaustive]
 pub struct SubCommentsItemUser {
     /// JSON `current_user` / 字段 `current_user`. Example / 示例: `"false"`
-    pub current_user: Option<String>,
+    pub current_user: Option<crate::Text>,
     /// JSON `userid` / 字段 `userid`. Example / 示例: `"ad4da8b2a3866db3b3954a9db2b0f"`
-    pub userid: Option<String>,
+    pub userid: Option<crate::Text>,
     /// JSON `nickname` / 字段 `nickname`. Example / 示例: `"This Was Cool"`
-    pub nickname: Option<String>,
+    pub nickname: Option<crate::Text>,
     /// JSON `images` / 字段 `images`. Example / 示例: `"https://sns-avatar-qc.xhscdn.com/avatar/1040g2jo…"`
-    pub images: Option<String>,
+    pub images: Option<crate::Text>,
     /// JSON `red_id` / 字段 `red_id`. Example / 示例: `"kissbot"`
-    pub red_id: Option<String>,
+    pub red_id: Option<crate::Text>,
     /// JSON `level` / 字段 `level`.
     pub level: Option<SubCommentsItemUserLevel>,
     /// JSON `additional_tags` / 字段 `additional_tags`.
@@ -951,7 +951,7 @@ impl de::Object for SubCommentsItemUser {
 #[non_exhaustive]
 pub struct SubCommentsItemUserLevel {
     /// JSON `image` / 字段 `image`. Example / 示例: `""`
-    pub image: Option<String>,
+    pub image: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for SubCommentsItemUserLevel {
@@ -986,15 +986,15 @@ pub struct CommentsItemUser {
     /// JSON `ai_agent` / 字段 `ai_agent`. Example / 示例: `false`
     pub ai_agent: Option<bool>,
     /// JSON `current_user` / 字段 `current_user`. Example / 示例: `"false"`
-    pub current_user: Option<String>,
+    pub current_user: Option<crate::Text>,
     /// JSON `userid` / 字段 `userid`. Example / 示例: `"a6906499f826c7391917c391fdbac"`
-    pub userid: Option<String>,
+    pub userid: Option<crate::Text>,
     /// JSON `nickname` / 字段 `nickname`. Example / 示例: `"Revolution9"`
-    pub nickname: Option<String>,
+    pub nickname: Option<crate::Text>,
     /// JSON `images` / 字段 `images`. Example / 示例: `"https://sns-avatar-qc.xhscdn.com/avatar/1040g2jo…"`
-    pub images: Option<String>,
+    pub images: Option<crate::Text>,
     /// JSON `red_id` / 字段 `red_id`. Example / 示例: `"SATANPARIS"`
-    pub red_id: Option<String>,
+    pub red_id: Option<crate::Text>,
     /// JSON `level` / 字段 `level`.
     pub level: Option<CommentsItemUserLevel>,
     /// JSON `additional_tags` / 字段 `additional_tags`.
@@ -1038,7 +1038,7 @@ impl de::Object for CommentsItemUser {
 #[non_exhaustive]
 pub struct CommentsItemUserLevel {
     /// JSON `image` / 字段 `image`. Example / 示例: `""`
-    pub image: Option<String>,
+    pub image: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for CommentsItemUserLevel {
@@ -1071,11 +1071,11 @@ impl de::Object for CommentsItemUserLevel {
 #[non_exhaustive]
 pub struct FoldedArea {
     /// JSON `hidden_title` / 字段 `hidden_title`. Example / 示例: `"查看被折叠的评论"`
-    pub hidden_title: Option<String>,
+    pub hidden_title: Option<crate::Text>,
     /// JSON `show_title` / 字段 `show_title`. Example / 示例: `"以下是被折叠的评论"`
-    pub show_title: Option<String>,
+    pub show_title: Option<crate::Text>,
     /// JSON `show_desc` / 字段 `show_desc`. Example / 示例: `"被折叠评论包含重复或无意义内容"`
-    pub show_desc: Option<String>,
+    pub show_desc: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for FoldedArea {

@@ -121,13 +121,13 @@ pub struct Data {
     /// JSON `has_more` / 字段 `has_more`. Example / 示例: `true`
     pub has_more: Option<bool>,
     /// JSON `cursor` / 字段 `cursor`. Example / 示例: `"{\"cursor\":\"65c485070000000008014f80\",\"index\":2,\"…"`
-    pub cursor: Option<String>,
+    pub cursor: Option<crate::Text>,
     /// JSON `all_sort_strategies` / 字段 `all_sort_strategies`.
     pub all_sort_strategies: Vec<serde_json::Value>,
     /// JSON `current_sort_strategy` / 字段 `current_sort_strategy`. Example / 示例: `"latest_v2"`
-    pub current_sort_strategy: Option<String>,
+    pub current_sort_strategy: Option<crate::Text>,
     /// JSON `user_id` / 字段 `user_id`. Example / 示例: `"61e0f15300000000210253a5"`
-    pub user_id: Option<String>,
+    pub user_id: Option<crate::Text>,
     /// JSON `comment_count` / 字段 `comment_count`. Example / 示例: `944`
     pub comment_count: Option<i64>,
     /// JSON `comment_count_l1` / 字段 `comment_count_l1`. Example / 示例: `801`
@@ -171,9 +171,9 @@ impl de::Object for Data {
 #[non_exhaustive]
 pub struct CommentsItem {
     /// JSON `id` / 字段 `id`. Example / 示例: `"65c5944c000000001100b84a"`
-    pub id: Option<String>,
+    pub id: Option<crate::Text>,
     /// JSON `track_id` / 字段 `track_id`. Example / 示例: `"interaction-service.local"`
-    pub track_id: Option<String>,
+    pub track_id: Option<crate::Text>,
     /// JSON `show_tags_v2` / 字段 `show_tags_v2`.
     pub show_tags_v2: Vec<serde_json::Value>,
     /// JSON `time` / 字段 `time`. Example / 示例: `1707447372`
@@ -181,7 +181,7 @@ pub struct CommentsItem {
     /// JSON `downvoted` / 字段 `downvoted`. Example / 示例: `false`
     pub downvoted: Option<bool>,
     /// JSON `content` / 字段 `content`. Example / 示例: `"拉稀没[捂脸R]"`
-    pub content: Option<String>,
+    pub content: Option<crate::Text>,
     /// JSON `at_users` / 字段 `at_users`.
     pub at_users: Vec<serde_json::Value>,
     /// JSON `score` / 字段 `score`. Example / 示例: `0`
@@ -191,7 +191,7 @@ pub struct CommentsItem {
     /// JSON `sub_comments` / 字段 `sub_comments`.
     pub sub_comments: Vec<serde_json::Value>,
     /// JSON `show_type` / 字段 `show_type`. Example / 示例: `"common"`
-    pub show_type: Option<String>,
+    pub show_type: Option<crate::Text>,
     /// JSON `biz_label` / 字段 `biz_label`.
     pub biz_label: Option<BizLabel>,
     /// JSON `translation_strategy` / 字段 `translation_strategy`. Example / 示例: `10`
@@ -211,9 +211,9 @@ pub struct CommentsItem {
     /// JSON `comment_type` / 字段 `comment_type`. Example / 示例: `0`
     pub comment_type: Option<i64>,
     /// JSON `friend_liked_msg` / 字段 `friend_liked_msg`. Example / 示例: `""`
-    pub friend_liked_msg: Option<String>,
+    pub friend_liked_msg: Option<crate::Text>,
     /// JSON `note_id` / 字段 `note_id`. Example / 示例: `"65bf5360000000002c03f684"`
-    pub note_id: Option<String>,
+    pub note_id: Option<crate::Text>,
     /// JSON `sub_comment_count` / 字段 `sub_comment_count`. Example / 示例: `0`
     pub sub_comment_count: Option<i64>,
     /// JSON `user` / 字段 `user`.
@@ -281,9 +281,9 @@ pub struct BizLabel {
     /// JSON `product_review` / 字段 `product_review`. Example / 示例: `false`
     pub product_review: Option<bool>,
     /// JSON `group_invite` / 字段 `group_invite`. Example / 示例: `"unknown"`
-    pub group_invite: Option<String>,
+    pub group_invite: Option<crate::Text>,
     /// JSON `rich_text` / 字段 `rich_text`. Example / 示例: `"unknown"`
-    pub rich_text: Option<String>,
+    pub rich_text: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for BizLabel {
@@ -320,15 +320,15 @@ pub struct PicturesItem {
     /// JSON `height` / 字段 `height`. Example / 示例: `674`
     pub height: Option<i64>,
     /// JSON `url` / 字段 `url`. Example / 示例: `"https://sns-i10.rednotecdn.com/comment/1040g2h03…"`
-    pub url: Option<String>,
+    pub url: Option<crate::Text>,
     /// JSON `origin_url` / 字段 `origin_url`. Example / 示例: `"https://sns-i10.rednotecdn.com/comment/1040g2h03…"`
-    pub origin_url: Option<String>,
+    pub origin_url: Option<crate::Text>,
     /// JSON `box_w` / 字段 `box_w`. Example / 示例: `120`
     pub box_w: Option<i64>,
     /// JSON `box_h` / 字段 `box_h`. Example / 示例: `160`
     pub box_h: Option<i64>,
     /// JSON `file_id` / 字段 `file_id`. Example / 示例: `""`
-    pub file_id: Option<String>,
+    pub file_id: Option<crate::Text>,
     /// JSON `width` / 字段 `width`. Example / 示例: `460`
     pub width: Option<i64>,
 }
@@ -369,13 +369,13 @@ impl de::Object for PicturesItem {
 #[non_exhaustive]
 pub struct User {
     /// JSON `userid` / 字段 `userid`. Example / 示例: `"a53c5dfd23210947ff7cf8d054aac"`
-    pub userid: Option<String>,
+    pub userid: Option<crate::Text>,
     /// JSON `nickname` / 字段 `nickname`. Example / 示例: `"起个名好迷茫"`
-    pub nickname: Option<String>,
+    pub nickname: Option<crate::Text>,
     /// JSON `images` / 字段 `images`. Example / 示例: `"https://sns-avatar-qc.xhscdn.com/avatar/1040g2jo…"`
-    pub images: Option<String>,
+    pub images: Option<crate::Text>,
     /// JSON `red_id` / 字段 `red_id`. Example / 示例: `"8723021558"`
-    pub red_id: Option<String>,
+    pub red_id: Option<crate::Text>,
     /// JSON `level` / 字段 `level`.
     pub level: Option<Level>,
     /// JSON `additional_tags` / 字段 `additional_tags`.
@@ -383,7 +383,7 @@ pub struct User {
     /// JSON `ai_agent` / 字段 `ai_agent`. Example / 示例: `false`
     pub ai_agent: Option<bool>,
     /// JSON `current_user` / 字段 `current_user`. Example / 示例: `"false"`
-    pub current_user: Option<String>,
+    pub current_user: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for User {
@@ -423,7 +423,7 @@ impl de::Object for User {
 #[non_exhaustive]
 pub struct Level {
     /// JSON `image` / 字段 `image`. Example / 示例: `""`
-    pub image: Option<String>,
+    pub image: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for Level {

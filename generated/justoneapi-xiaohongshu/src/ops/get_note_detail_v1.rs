@@ -129,9 +129,9 @@ pub struct DataItem {
     /// JSON `comment_list` / 字段 `comment_list`.
     pub comment_list: Vec<serde_json::Value>,
     /// JSON `track_id` / 字段 `track_id`. Example / 示例: `""`
-    pub track_id: Option<String>,
+    pub track_id: Option<crate::Text>,
     /// JSON `model_type` / 字段 `model_type`. Example / 示例: `"note"`
-    pub model_type: Option<String>,
+    pub model_type: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for DataItem {
@@ -168,7 +168,7 @@ impl de::Object for DataItem {
 #[non_exhaustive]
 pub struct NoteListItem {
     /// JSON `ip_location` / 字段 `ip_location`. Example / 示例: `"浙江"`
-    pub ip_location: Option<String>,
+    pub ip_location: Option<crate::Text>,
     /// JSON `hash_tag` / 字段 `hash_tag`.
     pub hash_tag: Vec<HashTagItem>,
     /// JSON `user` / 字段 `user`.
@@ -206,7 +206,7 @@ pub struct NoteListItem {
     /// JSON `use_water_color` / 字段 `use_water_color`. Example / 示例: `false`
     pub use_water_color: Option<bool>,
     /// JSON `widgets_groups` / 字段 `widgets_groups`.
-    pub widgets_groups: Vec<Vec<String>>,
+    pub widgets_groups: Vec<Vec<crate::Text>>,
     /// JSON `note_text_press_options` / 字段 `note_text_press_options`.
     pub note_text_press_options: Vec<NoteTextPressOptionsItem>,
     /// JSON `liked` / 字段 `liked`. Example / 示例: `false`
@@ -240,23 +240,23 @@ pub struct NoteListItem {
     /// JSON `liked_count` / 字段 `liked_count`. Example / 示例: `689`
     pub liked_count: Option<i64>,
     /// JSON `desc` / 字段 `desc`. Example / 示例: `"和@小羊崽吃了吗 在杭州街拍新年写真，也是第一次尝试这种国潮拍法，拍得特别开心！拍照动作可参考哦…"`
-    pub desc: Option<String>,
+    pub desc: Option<crate::Text>,
     /// JSON `view_count` / 字段 `view_count`. Example / 示例: `0`
     pub view_count: Option<i64>,
     /// JSON `need_next_step` / 字段 `need_next_step`. Example / 示例: `false`
     pub need_next_step: Option<bool>,
     /// JSON `type` / 字段 `type`. Example / 示例: `"video"`
-    pub r#type: Option<String>,
+    pub r#type: Option<crate::Text>,
     /// JSON `seeded` / 字段 `seeded`. Example / 示例: `false`
     pub seeded: Option<bool>,
     /// JSON `widgets_context` / 字段 `widgets_context`. Example / 示例: `"{\"video\":true,\"origin_video_key\":\"\",\"flags\":{\"so…"`
-    pub widgets_context: Option<String>,
+    pub widgets_context: Option<crate::Text>,
     /// JSON `api_upgrade` / 字段 `api_upgrade`. Example / 示例: `-1`
     pub api_upgrade: Option<i64>,
     /// JSON `native_voice_info` / 字段 `native_voice_info`.
     pub native_voice_info: Option<NativeVoiceInfo>,
     /// JSON `id` / 字段 `id`. Example / 示例: `"698ab064000000001503876d"`
-    pub id: Option<String>,
+    pub id: Option<crate::Text>,
     /// JSON `ats` / 字段 `ats`.
     pub ats: Vec<AtsItem>,
     /// JSON `in_censor` / 字段 `in_censor`. Example / 示例: `false`
@@ -266,7 +266,7 @@ pub struct NoteListItem {
     /// JSON `cooperate_binds` / 字段 `cooperate_binds`.
     pub cooperate_binds: Vec<serde_json::Value>,
     /// JSON `title` / 字段 `title`. Example / 示例: `"国潮才是永恒审美！新年写真我太想进步了"`
-    pub title: Option<String>,
+    pub title: Option<crate::Text>,
     /// JSON `collected` / 字段 `collected`. Example / 示例: `false`
     pub collected: Option<bool>,
     /// JSON `seeded_count` / 字段 `seeded_count`. Example / 示例: `0`
@@ -276,7 +276,7 @@ pub struct NoteListItem {
     /// JSON `countdown` / 字段 `countdown`. Example / 示例: `0`
     pub countdown: Option<i64>,
     /// JSON `model_type` / 字段 `model_type`. Example / 示例: `"note"`
-    pub model_type: Option<String>,
+    pub model_type: Option<crate::Text>,
     /// JSON `comment_prompt_config` / 字段 `comment_prompt_config`.
     pub comment_prompt_config: Option<CommentPromptConfig>,
     /// JSON `enable_fls_bridge_cards` / 字段 `enable_fls_bridge_cards`. Example / 示例: `false`
@@ -286,7 +286,7 @@ pub struct NoteListItem {
     /// JSON `has_music` / 字段 `has_music`. Example / 示例: `false`
     pub has_music: Option<bool>,
     /// JSON `text_language_code` / 字段 `text_language_code`. Example / 示例: `"zh"`
-    pub text_language_code: Option<String>,
+    pub text_language_code: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for NoteListItem {
@@ -381,9 +381,9 @@ impl de::Object for NoteListItem {
 #[non_exhaustive]
 pub struct AtsItem {
     /// JSON `name` / 字段 `name`. Example / 示例: `"小羊崽吃了吗"`
-    pub name: Option<String>,
+    pub name: Option<crate::Text>,
     /// JSON `nickname` / 字段 `nickname`. Example / 示例: `"小羊崽吃了吗"`
-    pub nickname: Option<String>,
+    pub nickname: Option<crate::Text>,
     /// JSON `show_red_official_verify_icon` / 字段 `show_red_official_verify_icon`. Example / 示例: `false`
     pub show_red_official_verify_icon: Option<bool>,
     /// JSON `red_official_verified` / 字段 `red_official_verified`. Example / 示例: `false`
@@ -391,7 +391,7 @@ pub struct AtsItem {
     /// JSON `level` / 字段 `level`.
     pub level: Option<AtsItemLevel>,
     /// JSON `id` / 字段 `id`. Example / 示例: `"5b100874f7e8b932e02cfc6d"`
-    pub id: Option<String>,
+    pub id: Option<crate::Text>,
     /// JSON `followed` / 字段 `followed`. Example / 示例: `false`
     pub followed: Option<bool>,
     /// JSON `red_official_verify_type` / 字段 `red_official_verify_type`. Example / 示例: `0`
@@ -444,7 +444,7 @@ impl de::Object for AtsItem {
 #[non_exhaustive]
 pub struct AtsItemLevel {
     /// JSON `image` / 字段 `image`. Example / 示例: `""`
-    pub image: Option<String>,
+    pub image: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for AtsItemLevel {
@@ -477,9 +477,9 @@ impl de::Object for AtsItemLevel {
 #[non_exhaustive]
 pub struct CommentPromptConfig {
     /// JSON `placeholder_short` / 字段 `placeholder_short`. Example / 示例: `"说点什么..."`
-    pub placeholder_short: Option<String>,
+    pub placeholder_short: Option<crate::Text>,
     /// JSON `placeholder_long` / 字段 `placeholder_long`. Example / 示例: `"爱评论的人运气都不差"`
-    pub placeholder_long: Option<String>,
+    pub placeholder_long: Option<crate::Text>,
     /// JSON `forbidden_cmt_type` / 字段 `forbidden_cmt_type`. Example / 示例: `0`
     pub forbidden_cmt_type: Option<i64>,
 }
@@ -582,11 +582,11 @@ impl de::Object for FeedbackInfo {
 #[non_exhaustive]
 pub struct FunctionSwitchItem {
     /// JSON `type` / 字段 `type`. Example / 示例: `"video_download"`
-    pub r#type: Option<String>,
+    pub r#type: Option<crate::Text>,
     /// JSON `enable` / 字段 `enable`. Example / 示例: `false`
     pub enable: Option<bool>,
     /// JSON `reason` / 字段 `reason`. Example / 示例: `"作者已关闭下载权限，无法保存"`
-    pub reason: Option<String>,
+    pub reason: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for FunctionSwitchItem {
@@ -623,24 +623,24 @@ pub struct HashTagItem {
     /// JSON `record_count` / 字段 `record_count`. Example / 示例: `0`
     pub record_count: Option<i64>,
     /// JSON `record_unit` / 字段 `record_unit`. Example / 示例: `""`
-    pub record_unit: Option<String>,
+    pub record_unit: Option<crate::Text>,
     /// JSON `name` / 字段 `name`. Example / 示例: `"我是春节主理人"`
-    pub name: Option<String>,
+    pub name: Option<crate::Text>,
     /// JSON `link` / 字段 `link`. Example / 示例: `"xhsdiscover://rn/sns-discover/topic/immersive?id…"`
-    pub link: Option<String>,
+    pub link: Option<crate::Text>,
     /// JSON `record_emoji` / 字段 `record_emoji`. Example / 示例: `""`
-    pub record_emoji: Option<String>,
+    pub record_emoji: Option<crate::Text>,
     /// JSON `current_score` / 字段 `current_score`. Example / 示例: `0`
     pub current_score: Option<f64>,
     /// JSON `bizId` / 字段 `bizId`. Example / 示例: `""`
     #[serde(rename = "bizId")]
-    pub biz_id: Option<String>,
+    pub biz_id: Option<crate::Text>,
     /// JSON `tag_hint` / 字段 `tag_hint`. Example / 示例: `""`
-    pub tag_hint: Option<String>,
+    pub tag_hint: Option<crate::Text>,
     /// JSON `id` / 字段 `id`. Example / 示例: `"696a7c83000000001b01014c"`
-    pub id: Option<String>,
+    pub id: Option<crate::Text>,
     /// JSON `type` / 字段 `type`. Example / 示例: `"topic"`
-    pub r#type: Option<String>,
+    pub r#type: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for HashTagItem {
@@ -682,7 +682,7 @@ impl de::Object for HashTagItem {
 #[non_exhaustive]
 pub struct ImagesListItem {
     /// JSON `original` / 字段 `original`. Example / 示例: `"https://sns-i10.rednotecdn.com/1040g00831sd37bs2…"`
-    pub original: Option<String>,
+    pub original: Option<crate::Text>,
     /// JSON `longitude` / 字段 `longitude`. Example / 示例: `0`
     pub longitude: Option<f64>,
     /// JSON `latitude` / 字段 `latitude`. Example / 示例: `0`
@@ -690,17 +690,17 @@ pub struct ImagesListItem {
     /// JSON `scale_to_large` / 字段 `scale_to_large`. Example / 示例: `4`
     pub scale_to_large: Option<i64>,
     /// JSON `url` / 字段 `url`. Example / 示例: `"https://sns-i10.rednotecdn.com/1040g00831sd37bs2…"`
-    pub url: Option<String>,
+    pub url: Option<crate::Text>,
     /// JSON `width` / 字段 `width`. Example / 示例: `1080`
     pub width: Option<i64>,
     /// JSON `index` / 字段 `index`. Example / 示例: `0`
     pub index: Option<i64>,
     /// JSON `trace_id` / 字段 `trace_id`. Example / 示例: `"1040g00831sd37bs2lk405n684dak6j4m6ekoci0"`
-    pub trace_id: Option<String>,
+    pub trace_id: Option<crate::Text>,
     /// JSON `text_intention` / 字段 `text_intention`. Example / 示例: `0`
     pub text_intention: Option<i64>,
     /// JSON `fileid` / 字段 `fileid`. Example / 示例: `"1040g00831sd37bs2lk405n684dak6j4m6ekoci0"`
-    pub fileid: Option<String>,
+    pub fileid: Option<crate::Text>,
     /// JSON `url_multi_level` / 字段 `url_multi_level`.
     pub url_multi_level: Option<UrlMultiLevel>,
     /// JSON `need_load_original_image` / 字段 `need_load_original_image`. Example / 示例: `true`
@@ -796,11 +796,11 @@ impl de::Object for OriginImg {
 #[non_exhaustive]
 pub struct UrlMultiLevel {
     /// JSON `low` / 字段 `low`. Example / 示例: `"https://sns-i10.rednotecdn.com/1040g00831sd37bs2…"`
-    pub low: Option<String>,
+    pub low: Option<crate::Text>,
     /// JSON `medium` / 字段 `medium`. Example / 示例: `"https://sns-i10.rednotecdn.com/1040g00831sd37bs2…"`
-    pub medium: Option<String>,
+    pub medium: Option<crate::Text>,
     /// JSON `high` / 字段 `high`. Example / 示例: `"https://sns-i10.rednotecdn.com/1040g00831sd37bs2…"`
-    pub high: Option<String>,
+    pub high: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for UrlMultiLevel {
@@ -835,9 +835,9 @@ impl de::Object for UrlMultiLevel {
 #[non_exhaustive]
 pub struct LongPressShareInfo {
     /// JSON `content` / 字段 `content`. Example / 示例: `""`
-    pub content: Option<String>,
+    pub content: Option<crate::Text>,
     /// JSON `title` / 字段 `title`. Example / 示例: `""`
-    pub title: Option<String>,
+    pub title: Option<crate::Text>,
     /// JSON `is_star` / 字段 `is_star`. Example / 示例: `false`
     pub is_star: Option<bool>,
     /// JSON `block_private_msg` / 字段 `block_private_msg`. Example / 示例: `false`
@@ -886,7 +886,7 @@ impl de::Object for LongPressShareInfo {
 #[non_exhaustive]
 pub struct LongPressShareInfoFunctionEntriesItem {
     /// JSON `type` / 字段 `type`. Example / 示例: `"image_download"`
-    pub r#type: Option<String>,
+    pub r#type: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for LongPressShareInfoFunctionEntriesItem {
@@ -958,19 +958,19 @@ impl de::Object for MediaSaveConfig {
 #[non_exhaustive]
 pub struct MiniProgramInfo {
     /// JSON `user_name` / 字段 `user_name`. Example / 示例: `"gh_52be748ce5b7"`
-    pub user_name: Option<String>,
+    pub user_name: Option<crate::Text>,
     /// JSON `path` / 字段 `path`. Example / 示例: `"pages/main/home/index?redirect_path=%2Fpages%2Fm…"`
-    pub path: Option<String>,
+    pub path: Option<crate::Text>,
     /// JSON `title` / 字段 `title`. Example / 示例: `"@风草 发了一篇笔记，快点来看吧！"`
-    pub title: Option<String>,
+    pub title: Option<crate::Text>,
     /// JSON `desc` / 字段 `desc`. Example / 示例: `"和@小羊崽吃了吗 在杭州街拍新年写真，也是第一次尝试这种国潮拍法，拍得特别开心！拍照动作可参考哦…"`
-    pub desc: Option<String>,
+    pub desc: Option<crate::Text>,
     /// JSON `webpage_url` / 字段 `webpage_url`. Example / 示例: `"https://www.xiaohongshu.com/discovery/item/698ab…"`
-    pub webpage_url: Option<String>,
+    pub webpage_url: Option<crate::Text>,
     /// JSON `thumb` / 字段 `thumb`. Example / 示例: `"http://sns-img-hw.xhscdn.com/1040g00831sd37bs2lk…"`
-    pub thumb: Option<String>,
+    pub thumb: Option<crate::Text>,
     /// JSON `share_title` / 字段 `share_title`. Example / 示例: `"@风草 发了一篇笔记，快点来看吧！"`
-    pub share_title: Option<String>,
+    pub share_title: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for MiniProgramInfo {
@@ -1009,25 +1009,25 @@ impl de::Object for MiniProgramInfo {
 #[non_exhaustive]
 pub struct NativeVoiceInfo {
     /// JSON `name` / 字段 `name`. Example / 示例: `"风草的原声"`
-    pub name: Option<String>,
+    pub name: Option<crate::Text>,
     /// JSON `desc` / 字段 `desc`. Example / 示例: `"@风草创作的原声"`
-    pub desc: Option<String>,
+    pub desc: Option<crate::Text>,
     /// JSON `duration` / 字段 `duration`. Example / 示例: `46250`
     pub duration: Option<i64>,
     /// JSON `url` / 字段 `url`. Example / 示例: `"http://sns-v10.rednotecdn.com/audio/1/02e98ab066…"`
-    pub url: Option<String>,
+    pub url: Option<crate::Text>,
     /// JSON `subtitle` / 字段 `subtitle`. Example / 示例: `"风草的原声"`
-    pub subtitle: Option<String>,
+    pub subtitle: Option<crate::Text>,
     /// JSON `sound_bg_music_type` / 字段 `sound_bg_music_type`. Example / 示例: `3`
     pub sound_bg_music_type: Option<i64>,
     /// JSON `sound_id` / 字段 `sound_id`. Example / 示例: `"1146600070351388223"`
-    pub sound_id: Option<String>,
+    pub sound_id: Option<crate::Text>,
     /// JSON `md5sum` / 字段 `md5sum`. Example / 示例: `"1f045bc1a69f1c19ed373ec5452d3da5"`
-    pub md5sum: Option<String>,
+    pub md5sum: Option<crate::Text>,
     /// JSON `use_count` / 字段 `use_count`. Example / 示例: `1`
     pub use_count: Option<i64>,
     /// JSON `cover` / 字段 `cover`. Example / 示例: `"https://thirdwx.qlogo.cn/mmopen/vi_32/Q0j4TwGTfT…"`
-    pub cover: Option<String>,
+    pub cover: Option<crate::Text>,
     /// JSON `optimize_exp_in_use_count` / 字段 `optimize_exp_in_use_count`. Example / 示例: `0`
     pub optimize_exp_in_use_count: Option<i64>,
 }
@@ -1075,9 +1075,9 @@ impl de::Object for NativeVoiceInfo {
 #[non_exhaustive]
 pub struct NoteTextPressOptionsItem {
     /// JSON `key` / 字段 `key`. Example / 示例: `"copy"`
-    pub key: Option<String>,
+    pub key: Option<crate::Text>,
     /// JSON `extra` / 字段 `extra`. Example / 示例: `""`
-    pub extra: Option<String>,
+    pub extra: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for NoteTextPressOptionsItem {
@@ -1115,7 +1115,7 @@ pub struct Privacy {
     /// JSON `show_tips` / 字段 `show_tips`. Example / 示例: `false`
     pub show_tips: Option<bool>,
     /// JSON `nick_names` / 字段 `nick_names`. Example / 示例: `""`
-    pub nick_names: Option<String>,
+    pub nick_names: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for Privacy {
@@ -1150,19 +1150,19 @@ impl de::Object for Privacy {
 #[non_exhaustive]
 pub struct QqMiniProgramInfo {
     /// JSON `desc` / 字段 `desc`. Example / 示例: `"和@小羊崽吃了吗 在杭州街拍新年写真，也是第一次尝试这种国潮拍法，拍得特别开心！拍照动作可参考哦…"`
-    pub desc: Option<String>,
+    pub desc: Option<crate::Text>,
     /// JSON `webpage_url` / 字段 `webpage_url`. Example / 示例: `"https://www.xiaohongshu.com/discovery/item/698ab…"`
-    pub webpage_url: Option<String>,
+    pub webpage_url: Option<crate::Text>,
     /// JSON `thumb` / 字段 `thumb`. Example / 示例: `"http://sns-img-hw.xhscdn.com/1040g00831sd37bs2lk…"`
-    pub thumb: Option<String>,
+    pub thumb: Option<crate::Text>,
     /// JSON `share_title` / 字段 `share_title`. Example / 示例: `"@风草 发了一篇超赞的笔记，快点来看！"`
-    pub share_title: Option<String>,
+    pub share_title: Option<crate::Text>,
     /// JSON `user_name` / 字段 `user_name`. Example / 示例: `"gh_66c53d495417"`
-    pub user_name: Option<String>,
+    pub user_name: Option<crate::Text>,
     /// JSON `path` / 字段 `path`. Example / 示例: `"pages/main/note/index?xsec_source=app_share&id=6…"`
-    pub path: Option<String>,
+    pub path: Option<crate::Text>,
     /// JSON `title` / 字段 `title`. Example / 示例: `"@风草 发了一篇超赞的笔记，快点来看！"`
-    pub title: Option<String>,
+    pub title: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for QqMiniProgramInfo {
@@ -1201,9 +1201,9 @@ impl de::Object for QqMiniProgramInfo {
 #[non_exhaustive]
 pub struct ShareInfo {
     /// JSON `link` / 字段 `link`. Example / 示例: `"https://www.xiaohongshu.com/discovery/item/698ab…"`
-    pub link: Option<String>,
+    pub link: Option<crate::Text>,
     /// JSON `title` / 字段 `title`. Example / 示例: `"国潮才是永恒审美！新年写真我太想进步了"`
-    pub title: Option<String>,
+    pub title: Option<crate::Text>,
     /// JSON `is_star` / 字段 `is_star`. Example / 示例: `false`
     pub is_star: Option<bool>,
     /// JSON `block_private_msg` / 字段 `block_private_msg`. Example / 示例: `false`
@@ -1211,11 +1211,11 @@ pub struct ShareInfo {
     /// JSON `function_entries` / 字段 `function_entries`.
     pub function_entries: Vec<ShareInfoFunctionEntriesItem>,
     /// JSON `wechat_share_desc` / 字段 `wechat_share_desc`. Example / 示例: `"@风草 的笔记\n149人分享"`
-    pub wechat_share_desc: Option<String>,
+    pub wechat_share_desc: Option<crate::Text>,
     /// JSON `content` / 字段 `content`. Example / 示例: `"和@小羊崽吃了吗 在杭州街拍新年写真，也是第一次尝试这种国潮拍法，拍得特别开心！拍照动作可参考哦…"`
-    pub content: Option<String>,
+    pub content: Option<crate::Text>,
     /// JSON `image` / 字段 `image`. Example / 示例: `"http://sns-img-hw.xhscdn.com/1040g00831sd37bs2lk…"`
-    pub image: Option<String>,
+    pub image: Option<crate::Text>,
     /// JSON `show_wechat_tag` / 字段 `show_wechat_tag`. Example / 示例: `false`
     pub show_wechat_tag: Option<bool>,
     /// JSON `guide_audited` / 字段 `guide_audited`. Example / 示例: `true`
@@ -1261,7 +1261,7 @@ impl de::Object for ShareInfo {
 #[non_exhaustive]
 pub struct ShareInfoFunctionEntriesItem {
     /// JSON `type` / 字段 `type`. Example / 示例: `"generate_image"`
-    pub r#type: Option<String>,
+    pub r#type: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for ShareInfoFunctionEntriesItem {
@@ -1296,13 +1296,13 @@ pub struct TopicsItem {
     /// JSON `business_type` / 字段 `business_type`. Example / 示例: `0`
     pub business_type: Option<i64>,
     /// JSON `id` / 字段 `id`. Example / 示例: `"696a7c83000000001b01014c"`
-    pub id: Option<String>,
+    pub id: Option<crate::Text>,
     /// JSON `name` / 字段 `name`. Example / 示例: `"我是春节主理人"`
-    pub name: Option<String>,
+    pub name: Option<crate::Text>,
     /// JSON `image` / 字段 `image`. Example / 示例: `"http://ci.xiaohongshu.com/fd75707a-37f8-45ad-b7a…"`
-    pub image: Option<String>,
+    pub image: Option<crate::Text>,
     /// JSON `link` / 字段 `link`. Example / 示例: `"xhsdiscover://topic/v2/696a7c8301b4000000000001?…"`
-    pub link: Option<String>,
+    pub link: Option<crate::Text>,
     /// JSON `activity_online` / 字段 `activity_online`. Example / 示例: `false`
     pub activity_online: Option<bool>,
     /// JSON `style` / 字段 `style`. Example / 示例: `0`
@@ -1350,29 +1350,29 @@ pub struct NoteListItemUser {
     /// JSON `followed` / 字段 `followed`. Example / 示例: `false`
     pub followed: Option<bool>,
     /// JSON `red_id` / 字段 `red_id`. Example / 示例: `"518955047"`
-    pub red_id: Option<String>,
+    pub red_id: Option<crate::Text>,
     /// JSON `nickname` / 字段 `nickname`. Example / 示例: `"风草"`
-    pub nickname: Option<String>,
+    pub nickname: Option<crate::Text>,
     /// JSON `red_official_verify_type` / 字段 `red_official_verify_type`. Example / 示例: `0`
     pub red_official_verify_type: Option<i64>,
     /// JSON `show_red_official_verify_icon` / 字段 `show_red_official_verify_icon`. Example / 示例: `false`
     pub show_red_official_verify_icon: Option<bool>,
     /// JSON `userid` / 字段 `userid`. Example / 示例: `"5cc823550000000010034c96"`
-    pub userid: Option<String>,
+    pub userid: Option<crate::Text>,
     /// JSON `level` / 字段 `level`.
     pub level: Option<NoteListItemUserLevel>,
     /// JSON `id` / 字段 `id`. Example / 示例: `"5cc823550000000010034c96"`
-    pub id: Option<String>,
+    pub id: Option<crate::Text>,
     /// JSON `image` / 字段 `image`. Example / 示例: `"https://sns-avatar-qc.xhscdn.com/avatar/1040g2jo…"`
-    pub image: Option<String>,
+    pub image: Option<crate::Text>,
     /// JSON `red_official_verified` / 字段 `red_official_verified`. Example / 示例: `false`
     pub red_official_verified: Option<bool>,
     /// JSON `track_duration` / 字段 `track_duration`. Example / 示例: `0`
     pub track_duration: Option<i64>,
     /// JSON `fstatus` / 字段 `fstatus`. Example / 示例: `"none"`
-    pub fstatus: Option<String>,
+    pub fstatus: Option<crate::Text>,
     /// JSON `name` / 字段 `name`. Example / 示例: `"风草"`
-    pub name: Option<String>,
+    pub name: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for NoteListItemUser {
@@ -1423,7 +1423,7 @@ impl de::Object for NoteListItemUser {
 #[non_exhaustive]
 pub struct NoteListItemUserLevel {
     /// JSON `image` / 字段 `image`. Example / 示例: `""`
-    pub image: Option<String>,
+    pub image: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for NoteListItemUserLevel {
@@ -1456,13 +1456,13 @@ impl de::Object for NoteListItemUserLevel {
 #[non_exhaustive]
 pub struct DataItemUser {
     /// JSON `name` / 字段 `name`. Example / 示例: `"风草"`
-    pub name: Option<String>,
+    pub name: Option<crate::Text>,
     /// JSON `image` / 字段 `image`. Example / 示例: `"https://sns-avatar-qc.xhscdn.com/avatar/1040g2jo…"`
-    pub image: Option<String>,
+    pub image: Option<crate::Text>,
     /// JSON `followed` / 字段 `followed`. Example / 示例: `false`
     pub followed: Option<bool>,
     /// JSON `nickname` / 字段 `nickname`. Example / 示例: `"风草"`
-    pub nickname: Option<String>,
+    pub nickname: Option<crate::Text>,
     /// JSON `red_official_verify_type` / 字段 `red_official_verify_type`. Example / 示例: `0`
     pub red_official_verify_type: Option<i64>,
     /// JSON `show_red_official_verify_icon` / 字段 `show_red_official_verify_icon`. Example / 示例: `false`
@@ -1470,17 +1470,17 @@ pub struct DataItemUser {
     /// JSON `red_official_verified` / 字段 `red_official_verified`. Example / 示例: `false`
     pub red_official_verified: Option<bool>,
     /// JSON `id` / 字段 `id`. Example / 示例: `"5cc823550000000010034c96"`
-    pub id: Option<String>,
+    pub id: Option<crate::Text>,
     /// JSON `fstatus` / 字段 `fstatus`. Example / 示例: `"none"`
-    pub fstatus: Option<String>,
+    pub fstatus: Option<crate::Text>,
     /// JSON `level` / 字段 `level`.
     pub level: Option<DataItemUserLevel>,
     /// JSON `userid` / 字段 `userid`. Example / 示例: `"5cc823550000000010034c96"`
-    pub userid: Option<String>,
+    pub userid: Option<crate::Text>,
     /// JSON `track_duration` / 字段 `track_duration`. Example / 示例: `0`
     pub track_duration: Option<i64>,
     /// JSON `red_id` / 字段 `red_id`. Example / 示例: `"518955047"`
-    pub red_id: Option<String>,
+    pub red_id: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for DataItemUser {
@@ -1531,7 +1531,7 @@ impl de::Object for DataItemUser {
 #[non_exhaustive]
 pub struct DataItemUserLevel {
     /// JSON `image` / 字段 `image`. Example / 示例: `""`
-    pub image: Option<String>,
+    pub image: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for DataItemUserLevel {

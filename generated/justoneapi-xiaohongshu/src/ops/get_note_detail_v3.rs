@@ -144,7 +144,7 @@ pub type Data = Vec<DataItem>;
 #[non_exhaustive]
 pub struct DataItem {
     /// JSON `model_type` / 字段 `model_type`. Example / 示例: `"note"`
-    pub model_type: Option<String>,
+    pub model_type: Option<crate::Text>,
     /// JSON `user` / 字段 `user`.
     pub user: Option<DataItemUser>,
     /// JSON `note_list` / 字段 `note_list`.
@@ -152,7 +152,7 @@ pub struct DataItem {
     /// JSON `comment_list` / 字段 `comment_list`.
     pub comment_list: Vec<serde_json::Value>,
     /// JSON `track_id` / 字段 `track_id`. Example / 示例: `""`
-    pub track_id: Option<String>,
+    pub track_id: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for DataItem {
@@ -204,7 +204,7 @@ pub struct NoteListItem {
     /// JSON `privacy` / 字段 `privacy`.
     pub privacy: Option<Privacy>,
     /// JSON `co_produce_link` / 字段 `co_produce_link`. Example / 示例: `"xhsdiscover://post_new_note?source=%7B%22type%22…"`
-    pub co_produce_link: Option<String>,
+    pub co_produce_link: Option<crate::Text>,
     /// JSON `time` / 字段 `time`. Example / 示例: `1773065075`
     pub time: Option<i64>,
     /// JSON `liked_count` / 字段 `liked_count`. Example / 示例: `13`
@@ -212,9 +212,9 @@ pub struct NoteListItem {
     /// JSON `comments_count` / 字段 `comments_count`. Example / 示例: `2`
     pub comments_count: Option<i64>,
     /// JSON `title` / 字段 `title`. Example / 示例: `"我家的家常菜隐藏黑马，好吃到封神"`
-    pub title: Option<String>,
+    pub title: Option<crate::Text>,
     /// JSON `desc` / 字段 `desc`. Example / 示例: `"真正的黑马，从来都藏在烟火气里🍚\n没有 fancy 摆盘，不用复杂技巧\n但每一道家常菜都入味、下…"`
-    pub desc: Option<String>,
+    pub desc: Option<crate::Text>,
     /// JSON `liked_users` / 字段 `liked_users`.
     pub liked_users: Vec<serde_json::Value>,
     /// JSON `use_water_color` / 字段 `use_water_color`. Example / 示例: `false`
@@ -226,7 +226,7 @@ pub struct NoteListItem {
     /// JSON `has_music` / 字段 `has_music`. Example / 示例: `false`
     pub has_music: Option<bool>,
     /// JSON `widgets_context` / 字段 `widgets_context`. Example / 示例: `"{\"origin_video_key\":\"\",\"flags\":{},\"author_id\":\"6…"`
-    pub widgets_context: Option<String>,
+    pub widgets_context: Option<crate::Text>,
     /// JSON `feedback_info` / 字段 `feedback_info`.
     pub feedback_info: Option<FeedbackInfo>,
     /// JSON `user` / 字段 `user`.
@@ -242,11 +242,11 @@ pub struct NoteListItem {
     /// JSON `countdown` / 字段 `countdown`. Example / 示例: `0`
     pub countdown: Option<i64>,
     /// JSON `text_language_code` / 字段 `text_language_code`. Example / 示例: `"zh"`
-    pub text_language_code: Option<String>,
+    pub text_language_code: Option<crate::Text>,
     /// JSON `share_code_flag` / 字段 `share_code_flag`. Example / 示例: `0`
     pub share_code_flag: Option<i64>,
     /// JSON `widgets_groups` / 字段 `widgets_groups`.
-    pub widgets_groups: Vec<Vec<String>>,
+    pub widgets_groups: Vec<Vec<crate::Text>>,
     /// JSON `enable_co_produce` / 字段 `enable_co_produce`. Example / 示例: `true`
     pub enable_co_produce: Option<bool>,
     /// JSON `collected_count` / 字段 `collected_count`. Example / 示例: `1`
@@ -256,7 +256,7 @@ pub struct NoteListItem {
     /// JSON `red_envelope_note` / 字段 `red_envelope_note`. Example / 示例: `false`
     pub red_envelope_note: Option<bool>,
     /// JSON `id` / 字段 `id`. Example / 示例: `"69aed373000000001a02a6d8"`
-    pub id: Option<String>,
+    pub id: Option<crate::Text>,
     /// JSON `hash_tag` / 字段 `hash_tag`.
     pub hash_tag: Vec<HashTagItem>,
     /// JSON `liked` / 字段 `liked`. Example / 示例: `false`
@@ -266,7 +266,7 @@ pub struct NoteListItem {
     /// JSON `function_switch` / 字段 `function_switch`.
     pub function_switch: Vec<FunctionSwitchItem>,
     /// JSON `type` / 字段 `type`. Example / 示例: `"normal"`
-    pub r#type: Option<String>,
+    pub r#type: Option<crate::Text>,
     /// JSON `images_list` / 字段 `images_list`.
     pub images_list: Vec<ImagesListItem>,
     /// JSON `last_update_time` / 字段 `last_update_time`. Example / 示例: `0`
@@ -276,7 +276,7 @@ pub struct NoteListItem {
     /// JSON `media_save_config` / 字段 `media_save_config`.
     pub media_save_config: Option<MediaSaveConfig>,
     /// JSON `ip_location` / 字段 `ip_location`. Example / 示例: `"安徽"`
-    pub ip_location: Option<String>,
+    pub ip_location: Option<crate::Text>,
     /// JSON `collected` / 字段 `collected`. Example / 示例: `false`
     pub collected: Option<bool>,
     /// JSON `has_co_produce` / 字段 `has_co_produce`. Example / 示例: `false`
@@ -290,7 +290,7 @@ pub struct NoteListItem {
     /// JSON `may_have_red_packet` / 字段 `may_have_red_packet`. Example / 示例: `false`
     pub may_have_red_packet: Option<bool>,
     /// JSON `model_type` / 字段 `model_type`. Example / 示例: `"note"`
-    pub model_type: Option<String>,
+    pub model_type: Option<crate::Text>,
     /// JSON `enable_fls_bridge_cards` / 字段 `enable_fls_bridge_cards`. Example / 示例: `false`
     pub enable_fls_bridge_cards: Option<bool>,
     /// JSON `content_trans_info` / 字段 `content_trans_info`.
@@ -410,9 +410,9 @@ pub struct AtsItem {
     /// JSON `red_official_verified` / 字段 `red_official_verified`. Example / 示例: `false`
     pub red_official_verified: Option<bool>,
     /// JSON `name` / 字段 `name`. Example / 示例: `"甜润徽派"`
-    pub name: Option<String>,
+    pub name: Option<crate::Text>,
     /// JSON `nickname` / 字段 `nickname`. Example / 示例: `"甜润徽派"`
-    pub nickname: Option<String>,
+    pub nickname: Option<crate::Text>,
     /// JSON `show_red_official_verify_icon` / 字段 `show_red_official_verify_icon`. Example / 示例: `false`
     pub show_red_official_verify_icon: Option<bool>,
     /// JSON `track_duration` / 字段 `track_duration`. Example / 示例: `0`
@@ -420,7 +420,7 @@ pub struct AtsItem {
     /// JSON `level` / 字段 `level`.
     pub level: Option<AtsItemLevel>,
     /// JSON `id` / 字段 `id`. Example / 示例: `"687f08f3000000001b0238e8"`
-    pub id: Option<String>,
+    pub id: Option<crate::Text>,
     /// JSON `followed` / 字段 `followed`. Example / 示例: `false`
     pub followed: Option<bool>,
     /// JSON `red_official_verify_type` / 字段 `red_official_verify_type`. Example / 示例: `0`
@@ -474,7 +474,7 @@ impl de::Object for AtsItem {
 #[non_exhaustive]
 pub struct AtsItemLevel {
     /// JSON `image` / 字段 `image`. Example / 示例: `""`
-    pub image: Option<String>,
+    pub image: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for AtsItemLevel {
@@ -510,11 +510,11 @@ impl de::Object for AtsItemLevel {
 #[non_exhaustive]
 pub struct CommentPromptConfig {
     /// JSON `placeholder_long` / 字段 `placeholder_long`. Example / 示例: `"留下你的想法吧"`
-    pub placeholder_long: Option<String>,
+    pub placeholder_long: Option<crate::Text>,
     /// JSON `forbidden_cmt_type` / 字段 `forbidden_cmt_type`. Example / 示例: `0`
     pub forbidden_cmt_type: Option<i64>,
     /// JSON `placeholder_short` / 字段 `placeholder_short`. Example / 示例: `"说点什么..."`
-    pub placeholder_short: Option<String>,
+    pub placeholder_short: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for CommentPromptConfig {
@@ -624,7 +624,7 @@ impl de::Object for FeedbackInfo {
 #[non_exhaustive]
 pub struct FunctionSwitchItem {
     /// JSON `type` / 字段 `type`. Example / 示例: `"image_download"`
-    pub r#type: Option<String>,
+    pub r#type: Option<crate::Text>,
     /// JSON `enable` / 字段 `enable`. Example / 示例: `true`
     pub enable: Option<bool>,
 }
@@ -663,26 +663,26 @@ impl de::Object for FunctionSwitchItem {
 #[non_exhaustive]
 pub struct HashTagItem {
     /// JSON `record_unit` / 字段 `record_unit`. Example / 示例: `""`
-    pub record_unit: Option<String>,
+    pub record_unit: Option<crate::Text>,
     /// JSON `current_score` / 字段 `current_score`. Example / 示例: `0`
     pub current_score: Option<f64>,
     /// JSON `bizId` / 字段 `bizId`. Example / 示例: `""`
     #[serde(rename = "bizId")]
-    pub biz_id: Option<String>,
+    pub biz_id: Option<crate::Text>,
     /// JSON `tag_hint` / 字段 `tag_hint`. Example / 示例: `""`
-    pub tag_hint: Option<String>,
+    pub tag_hint: Option<crate::Text>,
     /// JSON `name` / 字段 `name`. Example / 示例: `"骐骥驰聘马跃新春"`
-    pub name: Option<String>,
+    pub name: Option<crate::Text>,
     /// JSON `type` / 字段 `type`. Example / 示例: `"topic"`
-    pub r#type: Option<String>,
+    pub r#type: Option<crate::Text>,
     /// JSON `record_emoji` / 字段 `record_emoji`. Example / 示例: `""`
-    pub record_emoji: Option<String>,
+    pub record_emoji: Option<crate::Text>,
     /// JSON `record_count` / 字段 `record_count`. Example / 示例: `0`
     pub record_count: Option<i64>,
     /// JSON `id` / 字段 `id`. Example / 示例: `"69abd669000000000402bf80"`
-    pub id: Option<String>,
+    pub id: Option<crate::Text>,
     /// JSON `link` / 字段 `link`. Example / 示例: `"xhsdiscover://rn/sns-discover/topic/normal?id=69…"`
-    pub link: Option<String>,
+    pub link: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for HashTagItem {
@@ -743,21 +743,21 @@ pub struct ImagesListItem {
     /// JSON `width` / 字段 `width`. Example / 示例: `1884`
     pub width: Option<i64>,
     /// JSON `original` / 字段 `original`. Example / 示例: `"https://sns-i10.rednotecdn.com/1040g2sg31tgde2g4…"`
-    pub original: Option<String>,
+    pub original: Option<crate::Text>,
     /// JSON `live_photo_file_id` / 字段 `live_photo_file_id`. Example / 示例: `"livephoto/1040g39031tgde2g75s705oj45g341eq030j8n…"`
-    pub live_photo_file_id: Option<String>,
+    pub live_photo_file_id: Option<crate::Text>,
     /// JSON `fileid` / 字段 `fileid`. Example / 示例: `"1040g2sg31tgde2g468e05oj45g341eq00siuu1o"`
-    pub fileid: Option<String>,
+    pub fileid: Option<crate::Text>,
     /// JSON `index` / 字段 `index`. Example / 示例: `0`
     pub index: Option<i64>,
     /// JSON `trace_id` / 字段 `trace_id`. Example / 示例: `"1040g2sg31tgde2g468e05oj45g341eq00siuu1o"`
-    pub trace_id: Option<String>,
+    pub trace_id: Option<crate::Text>,
     /// JSON `scale_to_large` / 字段 `scale_to_large`. Example / 示例: `4`
     pub scale_to_large: Option<i64>,
     /// JSON `text_intention` / 字段 `text_intention`. Example / 示例: `0`
     pub text_intention: Option<i64>,
     /// JSON `url` / 字段 `url`. Example / 示例: `"https://sns-i10.rednotecdn.com/1040g2sg31tgde2g4…"`
-    pub url: Option<String>,
+    pub url: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for ImagesListItem {
@@ -940,7 +940,7 @@ impl de::Object for Consumer {
 #[non_exhaustive]
 pub struct Image {
     /// JSON `first_frame` / 字段 `first_frame`. Example / 示例: `""`
-    pub first_frame: Option<String>,
+    pub first_frame: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for Image {
@@ -976,7 +976,7 @@ impl de::Object for Image {
 #[non_exhaustive]
 pub struct Media {
     /// JSON `video_id` / 字段 `video_id`. Example / 示例: `"137833486798426118"`
-    pub video_id: Option<String>,
+    pub video_id: Option<crate::Text>,
     /// JSON `video` / 字段 `video`.
     pub video: Option<Video>,
     /// JSON `stream` / 字段 `stream`.
@@ -1068,11 +1068,11 @@ pub struct H265Item {
     /// JSON `stream_type` / 字段 `stream_type`. Example / 示例: `66`
     pub stream_type: Option<i64>,
     /// JSON `stream_desc` / 字段 `stream_desc`. Example / 示例: `"livephoto_r256_1080p_66_andr"`
-    pub stream_desc: Option<String>,
+    pub stream_desc: Option<crate::Text>,
     /// JSON `default_stream` / 字段 `default_stream`. Example / 示例: `1`
     pub default_stream: Option<i64>,
     /// JSON `format` / 字段 `format`. Example / 示例: `"mp4"`
-    pub format: Option<String>,
+    pub format: Option<crate::Text>,
     /// JSON `width` / 字段 `width`. Example / 示例: `1080`
     pub width: Option<i64>,
     /// JSON `height` / 字段 `height`. Example / 示例: `1244`
@@ -1088,13 +1088,13 @@ pub struct H265Item {
     /// JSON `fps` / 字段 `fps`. Example / 示例: `30`
     pub fps: Option<i64>,
     /// JSON `video_codec` / 字段 `video_codec`. Example / 示例: `"hevc"`
-    pub video_codec: Option<String>,
+    pub video_codec: Option<crate::Text>,
     /// JSON `video_bitrate` / 字段 `video_bitrate`. Example / 示例: `2011302`
     pub video_bitrate: Option<i64>,
     /// JSON `video_duration` / 字段 `video_duration`. Example / 示例: `1999`
     pub video_duration: Option<i64>,
     /// JSON `audio_codec` / 字段 `audio_codec`. Example / 示例: `"aac"`
-    pub audio_codec: Option<String>,
+    pub audio_codec: Option<crate::Text>,
     /// JSON `audio_bitrate` / 字段 `audio_bitrate`. Example / 示例: `59223`
     pub audio_bitrate: Option<i64>,
     /// JSON `audio_duration` / 字段 `audio_duration`. Example / 示例: `2020`
@@ -1104,9 +1104,9 @@ pub struct H265Item {
     /// JSON `rotate` / 字段 `rotate`. Example / 示例: `0`
     pub rotate: Option<i64>,
     /// JSON `master_url` / 字段 `master_url`. Example / 示例: `"http://sns-v10.rednotecdn.com/stream/1/10/66/01e…"`
-    pub master_url: Option<String>,
+    pub master_url: Option<crate::Text>,
     /// JSON `backup_urls` / 字段 `backup_urls`. Example / 示例: `["http://sns-v8.rednotecdn.com/stream/1/10/66/01e9…"]`
-    pub backup_urls: Vec<String>,
+    pub backup_urls: Vec<crate::Text>,
     /// JSON `hdr_type` / 字段 `hdr_type`. Example / 示例: `0`
     pub hdr_type: Option<i64>,
     /// JSON `vmaf` / 字段 `vmaf`. Example / 示例: `-1.0`
@@ -1118,9 +1118,9 @@ pub struct H265Item {
     /// JSON `weight` / 字段 `weight`. Example / 示例: `66`
     pub weight: Option<i64>,
     /// JSON `quality_type` / 字段 `quality_type`. Example / 示例: `"FHD"`
-    pub quality_type: Option<String>,
+    pub quality_type: Option<crate::Text>,
     /// JSON `token` / 字段 `token`. Example / 示例: `""`
-    pub token: Option<String>,
+    pub token: Option<crate::Text>,
     /// JSON `sr` / 字段 `sr`. Example / 示例: `0`
     pub sr: Option<i64>,
     /// JSON `opaque1` / 字段 `opaque1`.
@@ -1190,19 +1190,19 @@ impl de::Object for H265Item {
 pub struct H265ItemOpaque1 {
     /// JSON `didLoudnorm` / 字段 `didLoudnorm`. Example / 示例: `"false"`
     #[serde(rename = "didLoudnorm")]
-    pub did_loudnorm: Option<String>,
+    pub did_loudnorm: Option<crate::Text>,
     /// JSON `pcdn_supplier` / 字段 `pcdn_supplier`. Example / 示例: `""`
-    pub pcdn_supplier: Option<String>,
+    pub pcdn_supplier: Option<crate::Text>,
     /// JSON `amend` / 字段 `amend`. Example / 示例: `"0"`
-    pub amend: Option<String>,
+    pub amend: Option<crate::Text>,
     /// JSON `has_soundtrack` / 字段 `has_soundtrack`. Example / 示例: `"1"`
-    pub has_soundtrack: Option<String>,
+    pub has_soundtrack: Option<crate::Text>,
     /// JSON `use_pcdn` / 字段 `use_pcdn`. Example / 示例: `"0"`
-    pub use_pcdn: Option<String>,
+    pub use_pcdn: Option<crate::Text>,
     /// JSON `pcdn_302_flag` / 字段 `pcdn_302_flag`. Example / 示例: `"false"`
-    pub pcdn_302_flag: Option<String>,
+    pub pcdn_302_flag: Option<crate::Text>,
     /// JSON `device_score` / 字段 `device_score`. Example / 示例: `"0"`
-    pub device_score: Option<String>,
+    pub device_score: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for H265ItemOpaque1 {
@@ -1246,11 +1246,11 @@ pub struct Video {
     /// JSON `biz_name` / 字段 `biz_name`. Example / 示例: `10`
     pub biz_name: Option<i64>,
     /// JSON `biz_id` / 字段 `biz_id`. Example / 示例: `"281948674885068504"`
-    pub biz_id: Option<String>,
+    pub biz_id: Option<crate::Text>,
     /// JSON `duration` / 字段 `duration`. Example / 示例: `3`
     pub duration: Option<i64>,
     /// JSON `md5` / 字段 `md5`. Example / 示例: `""`
-    pub md5: Option<String>,
+    pub md5: Option<crate::Text>,
     /// JSON `hdr_type` / 字段 `hdr_type`. Example / 示例: `0`
     pub hdr_type: Option<i64>,
     /// JSON `drm_type` / 字段 `drm_type`. Example / 示例: `0`
@@ -1355,13 +1355,13 @@ impl de::Object for BoundItem {
 #[non_exhaustive]
 pub struct VideoOpaque1 {
     /// JSON `domestic` / 字段 `domestic`. Example / 示例: `"0"`
-    pub domestic: Option<String>,
+    pub domestic: Option<crate::Text>,
     /// JSON `livephoto_flag` / 字段 `livephoto_flag`. Example / 示例: `"1"`
-    pub livephoto_flag: Option<String>,
+    pub livephoto_flag: Option<crate::Text>,
     /// JSON `amend_mobile` / 字段 `amend_mobile`. Example / 示例: `"40"`
-    pub amend_mobile: Option<String>,
+    pub amend_mobile: Option<crate::Text>,
     /// JSON `amend` / 字段 `amend`. Example / 示例: `"18"`
-    pub amend: Option<String>,
+    pub amend: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for VideoOpaque1 {
@@ -1442,11 +1442,11 @@ impl de::Object for OriginImg {
 #[non_exhaustive]
 pub struct UrlMultiLevel {
     /// JSON `low` / 字段 `low`. Example / 示例: `"https://sns-i10.rednotecdn.com/1040g2sg31tgde2g4…"`
-    pub low: Option<String>,
+    pub low: Option<crate::Text>,
     /// JSON `medium` / 字段 `medium`. Example / 示例: `"https://sns-i10.rednotecdn.com/1040g2sg31tgde2g4…"`
-    pub medium: Option<String>,
+    pub medium: Option<crate::Text>,
     /// JSON `high` / 字段 `high`. Example / 示例: `"https://sns-i10.rednotecdn.com/1040g2sg31tgde2g4…"`
-    pub high: Option<String>,
+    pub high: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for UrlMultiLevel {
@@ -1486,9 +1486,9 @@ pub struct LongPressShareInfo {
     /// JSON `guide_audited` / 字段 `guide_audited`. Example / 示例: `false`
     pub guide_audited: Option<bool>,
     /// JSON `content` / 字段 `content`. Example / 示例: `""`
-    pub content: Option<String>,
+    pub content: Option<crate::Text>,
     /// JSON `title` / 字段 `title`. Example / 示例: `""`
-    pub title: Option<String>,
+    pub title: Option<crate::Text>,
     /// JSON `is_star` / 字段 `is_star`. Example / 示例: `false`
     pub is_star: Option<bool>,
     /// JSON `block_private_msg` / 字段 `block_private_msg`. Example / 示例: `false`
@@ -1538,7 +1538,7 @@ impl de::Object for LongPressShareInfo {
 #[non_exhaustive]
 pub struct LongPressShareInfoFunctionEntriesItem {
     /// JSON `type` / 字段 `type`. Example / 示例: `"image_download"`
-    pub r#type: Option<String>,
+    pub r#type: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for LongPressShareInfoFunctionEntriesItem {
@@ -1616,19 +1616,19 @@ impl de::Object for MediaSaveConfig {
 #[non_exhaustive]
 pub struct MiniProgramInfo {
     /// JSON `title` / 字段 `title`. Example / 示例: `"@搞笑女的肉体改造日记 发了一篇笔记，快点来看吧！"`
-    pub title: Option<String>,
+    pub title: Option<crate::Text>,
     /// JSON `desc` / 字段 `desc`. Example / 示例: `"真正的黑马，从来都藏在烟火气里🍚 没有 fancy 摆盘，不用复杂技巧 但每一道家常菜都入味、下…"`
-    pub desc: Option<String>,
+    pub desc: Option<crate::Text>,
     /// JSON `webpage_url` / 字段 `webpage_url`. Example / 示例: `"https://www.xiaohongshu.com/discovery/item/69aed…"`
-    pub webpage_url: Option<String>,
+    pub webpage_url: Option<crate::Text>,
     /// JSON `thumb` / 字段 `thumb`. Example / 示例: `"http://sns-img-qc.xhscdn.com/1040g2sg31tgde2g468…"`
-    pub thumb: Option<String>,
+    pub thumb: Option<crate::Text>,
     /// JSON `share_title` / 字段 `share_title`. Example / 示例: `"@搞笑女的肉体改造日记 发了一篇笔记，快点来看吧！"`
-    pub share_title: Option<String>,
+    pub share_title: Option<crate::Text>,
     /// JSON `user_name` / 字段 `user_name`. Example / 示例: `"gh_52be748ce5b7"`
-    pub user_name: Option<String>,
+    pub user_name: Option<crate::Text>,
     /// JSON `path` / 字段 `path`. Example / 示例: `"pages/main/home/index?redirect_path=%2Fpages%2Fm…"`
-    pub path: Option<String>,
+    pub path: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for MiniProgramInfo {
@@ -1670,9 +1670,9 @@ impl de::Object for MiniProgramInfo {
 #[non_exhaustive]
 pub struct NoteTextPressOptionsItem {
     /// JSON `extra` / 字段 `extra`. Example / 示例: `""`
-    pub extra: Option<String>,
+    pub extra: Option<crate::Text>,
     /// JSON `key` / 字段 `key`. Example / 示例: `"copy"`
-    pub key: Option<String>,
+    pub key: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for NoteTextPressOptionsItem {
@@ -1713,7 +1713,7 @@ pub struct Privacy {
     /// JSON `show_tips` / 字段 `show_tips`. Example / 示例: `false`
     pub show_tips: Option<bool>,
     /// JSON `nick_names` / 字段 `nick_names`. Example / 示例: `""`
-    pub nick_names: Option<String>,
+    pub nick_names: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for Privacy {
@@ -1751,19 +1751,19 @@ impl de::Object for Privacy {
 #[non_exhaustive]
 pub struct QqMiniProgramInfo {
     /// JSON `user_name` / 字段 `user_name`. Example / 示例: `"gh_66c53d495417"`
-    pub user_name: Option<String>,
+    pub user_name: Option<crate::Text>,
     /// JSON `path` / 字段 `path`. Example / 示例: `"pages/main/note/index?xsec_source=app_share&id=6…"`
-    pub path: Option<String>,
+    pub path: Option<crate::Text>,
     /// JSON `title` / 字段 `title`. Example / 示例: `"@搞笑女的肉体改造日记 发了一篇超赞的笔记，快点来看！"`
-    pub title: Option<String>,
+    pub title: Option<crate::Text>,
     /// JSON `desc` / 字段 `desc`. Example / 示例: `"真正的黑马，从来都藏在烟火气里🍚 没有 fancy 摆盘，不用复杂技巧 但每一道家常菜都入味、下…"`
-    pub desc: Option<String>,
+    pub desc: Option<crate::Text>,
     /// JSON `webpage_url` / 字段 `webpage_url`. Example / 示例: `"https://www.xiaohongshu.com/discovery/item/69aed…"`
-    pub webpage_url: Option<String>,
+    pub webpage_url: Option<crate::Text>,
     /// JSON `thumb` / 字段 `thumb`. Example / 示例: `"http://sns-img-qc.xhscdn.com/1040g2sg31tgde2g468…"`
-    pub thumb: Option<String>,
+    pub thumb: Option<crate::Text>,
     /// JSON `share_title` / 字段 `share_title`. Example / 示例: `"@搞笑女的肉体改造日记 发了一篇超赞的笔记，快点来看！"`
-    pub share_title: Option<String>,
+    pub share_title: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for QqMiniProgramInfo {
@@ -1811,19 +1811,19 @@ pub struct ShareInfo {
     /// JSON `guide_audited` / 字段 `guide_audited`. Example / 示例: `true`
     pub guide_audited: Option<bool>,
     /// JSON `content` / 字段 `content`. Example / 示例: `"真正的黑马，从来都藏在烟火气里🍚 没有 fancy 摆盘，不用复杂技巧 但每一道家常菜都入味、下…"`
-    pub content: Option<String>,
+    pub content: Option<crate::Text>,
     /// JSON `link` / 字段 `link`. Example / 示例: `"https://www.xiaohongshu.com/discovery/item/69aed…"`
-    pub link: Option<String>,
+    pub link: Option<crate::Text>,
     /// JSON `title` / 字段 `title`. Example / 示例: `"我家的家常菜隐藏黑马，好吃到封神"`
-    pub title: Option<String>,
+    pub title: Option<crate::Text>,
     /// JSON `is_star` / 字段 `is_star`. Example / 示例: `false`
     pub is_star: Option<bool>,
     /// JSON `image` / 字段 `image`. Example / 示例: `"http://sns-img-qc.xhscdn.com/1040g2sg31tgde2g468…"`
-    pub image: Option<String>,
+    pub image: Option<crate::Text>,
     /// JSON `show_wechat_tag` / 字段 `show_wechat_tag`. Example / 示例: `false`
     pub show_wechat_tag: Option<bool>,
     /// JSON `wechat_share_desc` / 字段 `wechat_share_desc`. Example / 示例: `"真正的黑马，从来都藏在烟火气里🍚 没有 fancy 摆盘，不用复杂技巧 但每一道家常菜都入味、下…"`
-    pub wechat_share_desc: Option<String>,
+    pub wechat_share_desc: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for ShareInfo {
@@ -1868,7 +1868,7 @@ impl de::Object for ShareInfo {
 #[non_exhaustive]
 pub struct ShareInfoFunctionEntriesItem {
     /// JSON `type` / 字段 `type`. Example / 示例: `"generate_image"`
-    pub r#type: Option<String>,
+    pub r#type: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for ShareInfoFunctionEntriesItem {
@@ -1910,13 +1910,13 @@ pub struct TopicsItem {
     /// JSON `business_type` / 字段 `business_type`. Example / 示例: `0`
     pub business_type: Option<i64>,
     /// JSON `id` / 字段 `id`. Example / 示例: `"69abd669000000000402bf80"`
-    pub id: Option<String>,
+    pub id: Option<crate::Text>,
     /// JSON `name` / 字段 `name`. Example / 示例: `"骐骥驰聘马跃新春"`
-    pub name: Option<String>,
+    pub name: Option<crate::Text>,
     /// JSON `image` / 字段 `image`. Example / 示例: `"http://ci.xiaohongshu.com/fd75707a-37f8-45ad-b7a…"`
-    pub image: Option<String>,
+    pub image: Option<crate::Text>,
     /// JSON `link` / 字段 `link`. Example / 示例: `"xhsdiscover://topic/v2/69abd669004a000000000002?…"`
-    pub link: Option<String>,
+    pub link: Option<crate::Text>,
     /// JSON `activity_online` / 字段 `activity_online`. Example / 示例: `false`
     pub activity_online: Option<bool>,
 }
@@ -1961,31 +1961,31 @@ impl de::Object for TopicsItem {
 #[non_exhaustive]
 pub struct NoteListItemUser {
     /// JSON `image` / 字段 `image`. Example / 示例: `"https://sns-avatar-qc.xhscdn.com/avatar/cd255d0e…"`
-    pub image: Option<String>,
+    pub image: Option<crate::Text>,
     /// JSON `followed` / 字段 `followed`. Example / 示例: `false`
     pub followed: Option<bool>,
     /// JSON `nickname` / 字段 `nickname`. Example / 示例: `"搞笑女的肉体改造日记"`
-    pub nickname: Option<String>,
+    pub nickname: Option<crate::Text>,
     /// JSON `red_official_verify_type` / 字段 `red_official_verify_type`. Example / 示例: `0`
     pub red_official_verify_type: Option<i64>,
     /// JSON `red_official_verified` / 字段 `red_official_verified`. Example / 示例: `false`
     pub red_official_verified: Option<bool>,
     /// JSON `userid` / 字段 `userid`. Example / 示例: `"62642c06000000001000bb40"`
-    pub userid: Option<String>,
+    pub userid: Option<crate::Text>,
     /// JSON `track_duration` / 字段 `track_duration`. Example / 示例: `0`
     pub track_duration: Option<i64>,
     /// JSON `id` / 字段 `id`. Example / 示例: `"62642c06000000001000bb40"`
-    pub id: Option<String>,
+    pub id: Option<crate::Text>,
     /// JSON `fstatus` / 字段 `fstatus`. Example / 示例: `"none"`
-    pub fstatus: Option<String>,
+    pub fstatus: Option<crate::Text>,
     /// JSON `red_id` / 字段 `red_id`. Example / 示例: `"2947938100"`
-    pub red_id: Option<String>,
+    pub red_id: Option<crate::Text>,
     /// JSON `show_red_official_verify_icon` / 字段 `show_red_official_verify_icon`. Example / 示例: `false`
     pub show_red_official_verify_icon: Option<bool>,
     /// JSON `level` / 字段 `level`.
     pub level: Option<NoteListItemUserLevel>,
     /// JSON `name` / 字段 `name`. Example / 示例: `"搞笑女的肉体改造日记"`
-    pub name: Option<String>,
+    pub name: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for NoteListItemUser {
@@ -2039,7 +2039,7 @@ impl de::Object for NoteListItemUser {
 #[non_exhaustive]
 pub struct NoteListItemUserLevel {
     /// JSON `image` / 字段 `image`. Example / 示例: `""`
-    pub image: Option<String>,
+    pub image: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for NoteListItemUserLevel {
@@ -2075,15 +2075,15 @@ impl de::Object for NoteListItemUserLevel {
 #[non_exhaustive]
 pub struct DataItemUser {
     /// JSON `fstatus` / 字段 `fstatus`. Example / 示例: `"none"`
-    pub fstatus: Option<String>,
+    pub fstatus: Option<crate::Text>,
     /// JSON `name` / 字段 `name`. Example / 示例: `"搞笑女的肉体改造日记"`
-    pub name: Option<String>,
+    pub name: Option<crate::Text>,
     /// JSON `red_official_verify_type` / 字段 `red_official_verify_type`. Example / 示例: `0`
     pub red_official_verify_type: Option<i64>,
     /// JSON `show_red_official_verify_icon` / 字段 `show_red_official_verify_icon`. Example / 示例: `false`
     pub show_red_official_verify_icon: Option<bool>,
     /// JSON `userid` / 字段 `userid`. Example / 示例: `"62642c06000000001000bb40"`
-    pub userid: Option<String>,
+    pub userid: Option<crate::Text>,
     /// JSON `track_duration` / 字段 `track_duration`. Example / 示例: `0`
     pub track_duration: Option<i64>,
     /// JSON `red_official_verified` / 字段 `red_official_verified`. Example / 示例: `false`
@@ -2091,15 +2091,15 @@ pub struct DataItemUser {
     /// JSON `level` / 字段 `level`.
     pub level: Option<DataItemUserLevel>,
     /// JSON `id` / 字段 `id`. Example / 示例: `"62642c06000000001000bb40"`
-    pub id: Option<String>,
+    pub id: Option<crate::Text>,
     /// JSON `image` / 字段 `image`. Example / 示例: `"https://sns-avatar-qc.xhscdn.com/avatar/cd255d0e…"`
-    pub image: Option<String>,
+    pub image: Option<crate::Text>,
     /// JSON `followed` / 字段 `followed`. Example / 示例: `false`
     pub followed: Option<bool>,
     /// JSON `red_id` / 字段 `red_id`. Example / 示例: `"2947938100"`
-    pub red_id: Option<String>,
+    pub red_id: Option<crate::Text>,
     /// JSON `nickname` / 字段 `nickname`. Example / 示例: `"搞笑女的肉体改造日记"`
-    pub nickname: Option<String>,
+    pub nickname: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for DataItemUser {
@@ -2153,7 +2153,7 @@ impl de::Object for DataItemUser {
 #[non_exhaustive]
 pub struct DataItemUserLevel {
     /// JSON `image` / 字段 `image`. Example / 示例: `""`
-    pub image: Option<String>,
+    pub image: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for DataItemUserLevel {

@@ -138,7 +138,7 @@ pub struct Data {
     /// JSON `has_more` / 字段 `has_more`. Example / 示例: `true`
     pub has_more: Option<bool>,
     /// JSON `cursor` / 字段 `cursor`. Example / 示例: `"{\"cursor\":\"65bf662f0000000008017f77\",\"index\":2}"`
-    pub cursor: Option<String>,
+    pub cursor: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for Data {
@@ -185,19 +185,19 @@ pub struct CommentsItem {
     /// JSON `biz_label` / 字段 `biz_label`.
     pub biz_label: Option<BizLabel>,
     /// JSON `note_id` / 字段 `note_id`. Example / 示例: `"65bf5360000000002c03f684"`
-    pub note_id: Option<String>,
+    pub note_id: Option<crate::Text>,
     /// JSON `like_count` / 字段 `like_count`. Example / 示例: `161`
     pub like_count: Option<i64>,
     /// JSON `user` / 字段 `user`.
     pub user: Option<CommentsItemUser>,
     /// JSON `show_type` / 字段 `show_type`. Example / 示例: `"common"`
-    pub show_type: Option<String>,
+    pub show_type: Option<crate::Text>,
     /// JSON `collected` / 字段 `collected`. Example / 示例: `false`
     pub collected: Option<bool>,
     /// JSON `share_strategy` / 字段 `share_strategy`. Example / 示例: `0`
     pub share_strategy: Option<i64>,
     /// JSON `content` / 字段 `content`. Example / 示例: `"估计又系个假号[笑哭R]"`
-    pub content: Option<String>,
+    pub content: Option<crate::Text>,
     /// JSON `liked` / 字段 `liked`. Example / 示例: `false`
     pub liked: Option<bool>,
     /// JSON `show_tags` / 字段 `show_tags`.
@@ -207,13 +207,13 @@ pub struct CommentsItem {
     /// JSON `downvoted` / 字段 `downvoted`. Example / 示例: `false`
     pub downvoted: Option<bool>,
     /// JSON `id` / 字段 `id`. Example / 示例: `"65bf6392000000000800b405"`
-    pub id: Option<String>,
+    pub id: Option<crate::Text>,
     /// JSON `score` / 字段 `score`. Example / 示例: `0`
     pub score: Option<f64>,
     /// JSON `time` / 字段 `time`. Example / 示例: `1707041682`
     pub time: Option<i64>,
     /// JSON `friend_liked_msg` / 字段 `friend_liked_msg`. Example / 示例: `""`
-    pub friend_liked_msg: Option<String>,
+    pub friend_liked_msg: Option<crate::Text>,
     /// JSON `show_tags_v2` / 字段 `show_tags_v2`.
     pub show_tags_v2: Vec<serde_json::Value>,
 }
@@ -271,9 +271,9 @@ pub struct BizLabel {
     /// JSON `product_review` / 字段 `product_review`. Example / 示例: `false`
     pub product_review: Option<bool>,
     /// JSON `group_invite` / 字段 `group_invite`. Example / 示例: `"unknown"`
-    pub group_invite: Option<String>,
+    pub group_invite: Option<crate::Text>,
     /// JSON `rich_text` / 字段 `rich_text`. Example / 示例: `"unknown"`
-    pub rich_text: Option<String>,
+    pub rich_text: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for BizLabel {
@@ -312,7 +312,7 @@ pub struct TargetComment {
     /// JSON `user` / 字段 `user`.
     pub user: Option<TargetCommentUser>,
     /// JSON `id` / 字段 `id`. Example / 示例: `"65bf56d3000000000803f4ec"`
-    pub id: Option<String>,
+    pub id: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for TargetComment {
@@ -349,15 +349,15 @@ pub struct TargetCommentUser {
     /// JSON `ai_agent` / 字段 `ai_agent`. Example / 示例: `false`
     pub ai_agent: Option<bool>,
     /// JSON `current_user` / 字段 `current_user`. Example / 示例: `"false"`
-    pub current_user: Option<String>,
+    pub current_user: Option<crate::Text>,
     /// JSON `userid` / 字段 `userid`. Example / 示例: `"a12faa761c07256b3995501c850d2"`
-    pub userid: Option<String>,
+    pub userid: Option<crate::Text>,
     /// JSON `nickname` / 字段 `nickname`. Example / 示例: `"豪"`
-    pub nickname: Option<String>,
+    pub nickname: Option<crate::Text>,
     /// JSON `images` / 字段 `images`. Example / 示例: `"https://sns-avatar-qc.xhscdn.com/avatar/1040g2jo…"`
-    pub images: Option<String>,
+    pub images: Option<crate::Text>,
     /// JSON `red_id` / 字段 `red_id`. Example / 示例: `"9530496503"`
-    pub red_id: Option<String>,
+    pub red_id: Option<crate::Text>,
     /// JSON `level` / 字段 `level`.
     pub level: Option<TargetCommentUserLevel>,
     /// JSON `additional_tags` / 字段 `additional_tags`.
@@ -401,7 +401,7 @@ impl de::Object for TargetCommentUser {
 #[non_exhaustive]
 pub struct TargetCommentUserLevel {
     /// JSON `image` / 字段 `image`. Example / 示例: `""`
-    pub image: Option<String>,
+    pub image: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for TargetCommentUserLevel {
@@ -438,15 +438,15 @@ pub struct CommentsItemUser {
     /// JSON `ai_agent` / 字段 `ai_agent`. Example / 示例: `false`
     pub ai_agent: Option<bool>,
     /// JSON `current_user` / 字段 `current_user`. Example / 示例: `"false"`
-    pub current_user: Option<String>,
+    pub current_user: Option<crate::Text>,
     /// JSON `userid` / 字段 `userid`. Example / 示例: `"adde925ab72eafe49a33d345e55b1"`
-    pub userid: Option<String>,
+    pub userid: Option<crate::Text>,
     /// JSON `nickname` / 字段 `nickname`. Example / 示例: `"榴莲在摩天轮"`
-    pub nickname: Option<String>,
+    pub nickname: Option<crate::Text>,
     /// JSON `images` / 字段 `images`. Example / 示例: `"https://sns-avatar-qc.xhscdn.com/avatar/1040g2jo…"`
-    pub images: Option<String>,
+    pub images: Option<crate::Text>,
     /// JSON `red_id` / 字段 `red_id`. Example / 示例: `"371915976"`
-    pub red_id: Option<String>,
+    pub red_id: Option<crate::Text>,
     /// JSON `level` / 字段 `level`.
     pub level: Option<CommentsItemUserLevel>,
 }
@@ -488,7 +488,7 @@ impl de::Object for CommentsItemUser {
 #[non_exhaustive]
 pub struct CommentsItemUserLevel {
     /// JSON `image` / 字段 `image`. Example / 示例: `""`
-    pub image: Option<String>,
+    pub image: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for CommentsItemUserLevel {

@@ -173,11 +173,11 @@ pub struct NotesItem {
     /// JSON `sticky` / 字段 `sticky`. Example / 示例: `true`
     pub sticky: Option<bool>,
     /// JSON `time_desc` / 字段 `time_desc`. Example / 示例: `"2023-01-03"`
-    pub time_desc: Option<String>,
+    pub time_desc: Option<crate::Text>,
     /// JSON `id` / 字段 `id`. Example / 示例: `"63b38c37000000001e03de92"`
-    pub id: Option<String>,
+    pub id: Option<crate::Text>,
     /// JSON `title` / 字段 `title`. Example / 示例: `"“终于”！！让我找到“真鱼尾裙”！！！"`
-    pub title: Option<String>,
+    pub title: Option<crate::Text>,
     /// JSON `images_list` / 字段 `images_list`.
     pub images_list: Vec<ImagesListItem>,
     /// JSON `level` / 字段 `level`. Example / 示例: `4`
@@ -197,9 +197,9 @@ pub struct NotesItem {
     /// JSON `niced` / 字段 `niced`. Example / 示例: `false`
     pub niced: Option<bool>,
     /// JSON `cursor` / 字段 `cursor`. Example / 示例: `"63b38c37000000001e03de92"`
-    pub cursor: Option<String>,
+    pub cursor: Option<crate::Text>,
     /// JSON `widgets_context` / 字段 `widgets_context`. Example / 示例: `"{\"flags\":{},\"author_id\":\"5c2f338a000000000701e1c…"`
-    pub widgets_context: Option<String>,
+    pub widgets_context: Option<crate::Text>,
     /// JSON `view_count` / 字段 `view_count`. Example / 示例: `0`
     pub view_count: Option<i64>,
     /// JSON `is_goods_note` / 字段 `is_goods_note`. Example / 示例: `false`
@@ -211,7 +211,7 @@ pub struct NotesItem {
     /// JSON `advanced_widgets_groups` / 字段 `advanced_widgets_groups`.
     pub advanced_widgets_groups: Option<AdvancedWidgetsGroups>,
     /// JSON `desc` / 字段 `desc`. Example / 示例: `"162｜110斤。梨形身材真的很难不爱包臀裙！！\n#笔记灵感[话题]# #鱼尾裙[话题]# #包…"`
-    pub desc: Option<String>,
+    pub desc: Option<crate::Text>,
     /// JSON `inlikes` / 字段 `inlikes`. Example / 示例: `false`
     pub inlikes: Option<bool>,
     /// JSON `price` / 字段 `price`. Example / 示例: `0`
@@ -221,9 +221,9 @@ pub struct NotesItem {
     /// JSON `ats` / 字段 `ats`.
     pub ats: Vec<serde_json::Value>,
     /// JSON `display_title` / 字段 `display_title`. Example / 示例: `"“终于”！！让我找到“真鱼尾裙”！！！"`
-    pub display_title: Option<String>,
+    pub display_title: Option<crate::Text>,
     /// JSON `type` / 字段 `type`. Example / 示例: `"normal"`
-    pub r#type: Option<String>,
+    pub r#type: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for NotesItem {
@@ -319,7 +319,7 @@ pub struct GroupsItem {
     /// JSON `mode` / 字段 `mode`. Example / 示例: `1`
     pub mode: Option<i64>,
     /// JSON `fetch_types` / 字段 `fetch_types`. Example / 示例: `["guos_test"]`
-    pub fetch_types: Vec<String>,
+    pub fetch_types: Vec<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for GroupsItem {
@@ -357,15 +357,15 @@ pub struct ImagesListItem {
     /// JSON `width` / 字段 `width`. Example / 示例: `1280`
     pub width: Option<i64>,
     /// JSON `url` / 字段 `url`. Example / 示例: `"https://sns-i8.rednotecdn.com/1000g0081r44dto6f2…"`
-    pub url: Option<String>,
+    pub url: Option<crate::Text>,
     /// JSON `url_size_large` / 字段 `url_size_large`. Example / 示例: `"https://sns-i8.rednotecdn.com/1000g0081r44dto6f2…"`
-    pub url_size_large: Option<String>,
+    pub url_size_large: Option<crate::Text>,
     /// JSON `original` / 字段 `original`. Example / 示例: `""`
-    pub original: Option<String>,
+    pub original: Option<crate::Text>,
     /// JSON `trace_id` / 字段 `trace_id`. Example / 示例: `"1000g0081r44dto6f20005n1f6e51roe6erg0lp8"`
-    pub trace_id: Option<String>,
+    pub trace_id: Option<crate::Text>,
     /// JSON `fileid` / 字段 `fileid`. Example / 示例: `"1000g0081r44dto6f20005n1f6e51roe6erg0lp8"`
-    pub fileid: Option<String>,
+    pub fileid: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for ImagesListItem {
@@ -404,17 +404,17 @@ impl de::Object for ImagesListItem {
 #[non_exhaustive]
 pub struct Recommend {
     /// JSON `type` / 字段 `type`. Example / 示例: `""`
-    pub r#type: Option<String>,
+    pub r#type: Option<crate::Text>,
     /// JSON `desc` / 字段 `desc`. Example / 示例: `""`
-    pub desc: Option<String>,
+    pub desc: Option<crate::Text>,
     /// JSON `icon` / 字段 `icon`. Example / 示例: `""`
-    pub icon: Option<String>,
+    pub icon: Option<crate::Text>,
     /// JSON `target_id` / 字段 `target_id`. Example / 示例: `""`
-    pub target_id: Option<String>,
+    pub target_id: Option<crate::Text>,
     /// JSON `target_name` / 字段 `target_name`. Example / 示例: `""`
-    pub target_name: Option<String>,
+    pub target_name: Option<crate::Text>,
     /// JSON `track_id` / 字段 `track_id`. Example / 示例: `""`
-    pub track_id: Option<String>,
+    pub track_id: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for Recommend {
@@ -452,17 +452,17 @@ impl de::Object for Recommend {
 #[non_exhaustive]
 pub struct User {
     /// JSON `nickname` / 字段 `nickname`. Example / 示例: `"是六金呀～"`
-    pub nickname: Option<String>,
+    pub nickname: Option<crate::Text>,
     /// JSON `images` / 字段 `images`. Example / 示例: `"https://sns-avatar-qc.xhscdn.com/avatar/63d36aae…"`
-    pub images: Option<String>,
+    pub images: Option<crate::Text>,
     /// JSON `red_official_verify_type` / 字段 `red_official_verify_type`. Example / 示例: `0`
     pub red_official_verify_type: Option<i64>,
     /// JSON `userid` / 字段 `userid`. Example / 示例: `"5c2f338a000000000701e1c6"`
-    pub userid: Option<String>,
+    pub userid: Option<crate::Text>,
     /// JSON `followed` / 字段 `followed`. Example / 示例: `false`
     pub followed: Option<bool>,
     /// JSON `fstatus` / 字段 `fstatus`. Example / 示例: `"none"`
-    pub fstatus: Option<String>,
+    pub fstatus: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for User {

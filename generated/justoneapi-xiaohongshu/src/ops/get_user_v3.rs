@@ -114,7 +114,7 @@ pub struct Data {
     /// JSON `liked` / 字段 `liked`. Example / 示例: `65447`
     pub liked: Option<i64>,
     /// JSON `nickname` / 字段 `nickname`. Example / 示例: `"是六金呀～"`
-    pub nickname: Option<String>,
+    pub nickname: Option<crate::Text>,
     /// JSON `red_club_info` / 字段 `red_club_info`.
     pub red_club_info: Option<RedClubInfo>,
     /// JSON `show_extra_info_button` / 字段 `show_extra_info_button`. Example / 示例: `false`
@@ -132,25 +132,25 @@ pub struct Data {
     /// JSON `desc_at_users` / 字段 `desc_at_users`.
     pub desc_at_users: Vec<DataDescAtUsersItem>,
     /// JSON `real_name_info` / 字段 `real_name_info`. Example / 示例: `""`
-    pub real_name_info: Option<String>,
+    pub real_name_info: Option<crate::Text>,
     /// JSON `imageb` / 字段 `imageb`. Example / 示例: `"https://sns-avatar-qc.xhscdn.com/avatar/63d36aae…"`
-    pub imageb: Option<String>,
+    pub imageb: Option<crate::Text>,
     /// JSON `images` / 字段 `images`. Example / 示例: `"https://sns-avatar-qc.xhscdn.com/avatar/63d36aae…"`
-    pub images: Option<String>,
+    pub images: Option<crate::Text>,
     /// JSON `gender` / 字段 `gender`. Example / 示例: `1`
     pub gender: Option<i64>,
     /// JSON `recommend_info_icon` / 字段 `recommend_info_icon`. Example / 示例: `""`
-    pub recommend_info_icon: Option<String>,
+    pub recommend_info_icon: Option<crate::Text>,
     /// JSON `red_official_verify_type` / 字段 `red_official_verify_type`. Example / 示例: `0`
     pub red_official_verify_type: Option<i64>,
     /// JSON `ip_location` / 字段 `ip_location`. Example / 示例: `"广东"`
-    pub ip_location: Option<String>,
+    pub ip_location: Option<crate::Text>,
     /// JSON `zhong_tong_bar_info` / 字段 `zhong_tong_bar_info`.
     pub zhong_tong_bar_info: Option<ZhongTongBarInfo>,
     /// JSON `collected_brand_num` / 字段 `collected_brand_num`. Example / 示例: `0`
     pub collected_brand_num: Option<i64>,
     /// JSON `remark_name` / 字段 `remark_name`. Example / 示例: `""`
-    pub remark_name: Option<String>,
+    pub remark_name: Option<crate::Text>,
     /// JSON `avatar_like_status` / 字段 `avatar_like_status`. Example / 示例: `false`
     pub avatar_like_status: Option<bool>,
     /// JSON `avatar_pendant` / 字段 `avatar_pendant`.
@@ -162,29 +162,29 @@ pub struct Data {
     /// JSON `collected_poi_num` / 字段 `collected_poi_num`. Example / 示例: `0`
     pub collected_poi_num: Option<i64>,
     /// JSON `userid` / 字段 `userid`. Example / 示例: `"5c2f338a000000000701e1c6"`
-    pub userid: Option<String>,
+    pub userid: Option<crate::Text>,
     /// JSON `community_rule_url` / 字段 `community_rule_url`. Example / 示例: `"https://www.xiaohongshu.com/user/community-rule"`
-    pub community_rule_url: Option<String>,
+    pub community_rule_url: Option<crate::Text>,
     /// JSON `seller_info` / 字段 `seller_info`.
     pub seller_info: Option<SellerInfo>,
     /// JSON `share_link` / 字段 `share_link`. Example / 示例: `"https://www.xiaohongshu.com/user/profile/5c2f338…"`
-    pub share_link: Option<String>,
+    pub share_link: Option<crate::Text>,
     /// JSON `red_official_verify_content` / 字段 `red_official_verify_content`. Example / 示例: `""`
-    pub red_official_verify_content: Option<String>,
+    pub red_official_verify_content: Option<crate::Text>,
     /// JSON `is_recommend_level_illegal` / 字段 `is_recommend_level_illegal`. Example / 示例: `false`
     pub is_recommend_level_illegal: Option<bool>,
     /// JSON `identity_deeplink` / 字段 `identity_deeplink`. Example / 示例: `"xhsdiscover://rn/app-settings/official/certifica…"`
-    pub identity_deeplink: Option<String>,
+    pub identity_deeplink: Option<crate::Text>,
     /// JSON `blocking` / 字段 `blocking`. Example / 示例: `false`
     pub blocking: Option<bool>,
     /// JSON `user_widget_switch` / 字段 `user_widget_switch`. Example / 示例: `false`
     pub user_widget_switch: Option<bool>,
     /// JSON `sec_account_deeplink` / 字段 `sec_account_deeplink`. Example / 示例: `"xhsdiscover://rn/accounts/account-detail?targetI…"`
-    pub sec_account_deeplink: Option<String>,
+    pub sec_account_deeplink: Option<crate::Text>,
     /// JSON `desc` / 字段 `desc`. Example / 示例: `"162/110\nhi看@星星泡面 置顶"`
-    pub desc: Option<String>,
+    pub desc: Option<crate::Text>,
     /// JSON `recommend_info` / 字段 `recommend_info`. Example / 示例: `""`
-    pub recommend_info: Option<String>,
+    pub recommend_info: Option<crate::Text>,
     /// JSON `collected_movie_num` / 字段 `collected_movie_num`. Example / 示例: `0`
     pub collected_movie_num: Option<i64>,
     /// JSON `result` / 字段 `result`.
@@ -202,7 +202,7 @@ pub struct Data {
     /// JSON `fans` / 字段 `fans`. Example / 示例: `21263`
     pub fans: Option<i64>,
     /// JSON `red_id` / 字段 `red_id`. Example / 示例: `"531915550"`
-    pub red_id: Option<String>,
+    pub red_id: Option<crate::Text>,
     /// JSON `share_info` / 字段 `share_info`.
     pub share_info: Option<ShareInfo>,
     /// JSON `interactions` / 字段 `interactions`.
@@ -222,21 +222,21 @@ pub struct Data {
     /// JSON `note_num_stat` / 字段 `note_num_stat`.
     pub note_num_stat: Option<NoteNumStat>,
     /// JSON `default_collection_tab` / 字段 `default_collection_tab`. Example / 示例: `"note"`
-    pub default_collection_tab: Option<String>,
+    pub default_collection_tab: Option<crate::Text>,
     /// JSON `level` / 字段 `level`.
     pub level: Option<Level>,
     /// JSON `location` / 字段 `location`. Example / 示例: `""`
-    pub location: Option<String>,
+    pub location: Option<crate::Text>,
     /// JSON `tab_visible` / 字段 `tab_visible`.
     pub tab_visible: Option<TabVisible>,
     /// JSON `red_official_verify_base_info` / 字段 `red_official_verify_base_info`. Example / 示例: `""`
-    pub red_official_verify_base_info: Option<String>,
+    pub red_official_verify_base_info: Option<crate::Text>,
     /// JSON `real_name_deep_target` / 字段 `real_name_deep_target`. Example / 示例: `1`
     pub real_name_deep_target: Option<i64>,
     /// JSON `tab_public` / 字段 `tab_public`.
     pub tab_public: Option<TabPublic>,
     /// JSON `fstatus` / 字段 `fstatus`. Example / 示例: `"none"`
-    pub fstatus: Option<String>,
+    pub fstatus: Option<crate::Text>,
     /// JSON `user_desc_info` / 字段 `user_desc_info`.
     pub user_desc_info: Option<UserDescInfo>,
 }
@@ -385,9 +385,9 @@ impl de::Object for AvatarPendant {
 #[non_exhaustive]
 pub struct BannerInfo {
     /// JSON `image` / 字段 `image`. Example / 示例: `"http://sns-avatar-qc.rednotecdn.com/user_banner/…"`
-    pub image: Option<String>,
+    pub image: Option<crate::Text>,
     /// JSON `bg_color` / 字段 `bg_color`. Example / 示例: `"2e3943"`
-    pub bg_color: Option<String>,
+    pub bg_color: Option<crate::Text>,
     /// JSON `like_status` / 字段 `like_status`. Example / 示例: `false`
     pub like_status: Option<bool>,
 }
@@ -424,9 +424,9 @@ impl de::Object for BannerInfo {
 #[non_exhaustive]
 pub struct DataDescAtUsersItem {
     /// JSON `id` / 字段 `id`. Example / 示例: `"55e54f003397db29780ea7ba"`
-    pub id: Option<String>,
+    pub id: Option<crate::Text>,
     /// JSON `nickname` / 字段 `nickname`. Example / 示例: `"星星泡面"`
-    pub nickname: Option<String>,
+    pub nickname: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for DataDescAtUsersItem {
@@ -462,7 +462,7 @@ pub struct HulaTabs {
     /// JSON `all_show_tab_config` / 字段 `all_show_tab_config`.
     pub all_show_tab_config: Vec<AllShowTabConfigItem>,
     /// JSON `tab_id_selected` / 字段 `tab_id_selected`. Example / 示例: `"note"`
-    pub tab_id_selected: Option<String>,
+    pub tab_id_selected: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for HulaTabs {
@@ -496,11 +496,11 @@ impl de::Object for HulaTabs {
 #[non_exhaustive]
 pub struct AllShowTabConfigItem {
     /// JSON `tab_name` / 字段 `tab_name`. Example / 示例: `"笔记"`
-    pub tab_name: Option<String>,
+    pub tab_name: Option<crate::Text>,
     /// JSON `tab_index_weight` / 字段 `tab_index_weight`. Example / 示例: `0`
     pub tab_index_weight: Option<i64>,
     /// JSON `tab_id` / 字段 `tab_id`. Example / 示例: `"note"`
-    pub tab_id: Option<String>,
+    pub tab_id: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for AllShowTabConfigItem {
@@ -535,15 +535,15 @@ impl de::Object for AllShowTabConfigItem {
 #[non_exhaustive]
 pub struct InteractionsItem {
     /// JSON `type` / 字段 `type`. Example / 示例: `"follows"`
-    pub r#type: Option<String>,
+    pub r#type: Option<crate::Text>,
     /// JSON `name` / 字段 `name`. Example / 示例: `"关注"`
-    pub name: Option<String>,
+    pub name: Option<crate::Text>,
     /// JSON `count` / 字段 `count`. Example / 示例: `29`
     pub count: Option<i64>,
     /// JSON `is_private` / 字段 `is_private`. Example / 示例: `true`
     pub is_private: Option<bool>,
     /// JSON `toast` / 字段 `toast`. Example / 示例: `"该用户已设置关注列表不可见"`
-    pub toast: Option<String>,
+    pub toast: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for InteractionsItem {
@@ -582,7 +582,7 @@ pub struct Level {
     /// JSON `number` / 字段 `number`. Example / 示例: `0`
     pub number: Option<i64>,
     /// JSON `image_link` / 字段 `image_link`. Example / 示例: `""`
-    pub image_link: Option<String>,
+    pub image_link: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for Level {
@@ -655,7 +655,7 @@ impl de::Object for NoteNumStat {
 #[non_exhaustive]
 pub struct RedClubInfo {
     /// JSON `red_club_url` / 字段 `red_club_url`. Example / 示例: `"https://www.xiaohongshu.com/store/mc/landing"`
-    pub red_club_url: Option<String>,
+    pub red_club_url: Option<crate::Text>,
     /// JSON `redclubscore` / 字段 `redclubscore`. Example / 示例: `0`
     pub redclubscore: Option<i64>,
     /// JSON `red_club` / 字段 `red_club`. Example / 示例: `false`
@@ -699,7 +699,7 @@ pub struct DataResult {
     /// JSON `code` / 字段 `code`. Example / 示例: `0`
     pub code: Option<i64>,
     /// JSON `message` / 字段 `message`. Example / 示例: `"success"`
-    pub message: Option<String>,
+    pub message: Option<crate::Text>,
     /// JSON `success` / 字段 `success`. Example / 示例: `true`
     pub success: Option<bool>,
 }
@@ -775,9 +775,9 @@ impl de::Object for SellerInfo {
 #[non_exhaustive]
 pub struct ShareInfo {
     /// JSON `title` / 字段 `title`. Example / 示例: `"是六金呀～"`
-    pub title: Option<String>,
+    pub title: Option<crate::Text>,
     /// JSON `content` / 字段 `content`. Example / 示例: `"162/110\nhi看@星星泡面 置顶"`
-    pub content: Option<String>,
+    pub content: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for ShareInfo {
@@ -811,9 +811,9 @@ impl de::Object for ShareInfo {
 #[non_exhaustive]
 pub struct ShareInfoV2 {
     /// JSON `title` / 字段 `title`. Example / 示例: `"@是六金呀～的个人主页"`
-    pub title: Option<String>,
+    pub title: Option<crate::Text>,
     /// JSON `content` / 字段 `content`. Example / 示例: `"粉丝: 2.1万\n获赞与收藏: 8.1万"`
-    pub content: Option<String>,
+    pub content: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for ShareInfoV2 {
@@ -931,11 +931,11 @@ impl de::Object for TabVisible {
 #[non_exhaustive]
 pub struct TagsItem {
     /// JSON `icon` / 字段 `icon`. Example / 示例: `"http://ci.xiaohongshu.com/icons/user/gender-fema…"`
-    pub icon: Option<String>,
+    pub icon: Option<crate::Text>,
     /// JSON `name` / 字段 `name`. Example / 示例: `"28岁"`
-    pub name: Option<String>,
+    pub name: Option<crate::Text>,
     /// JSON `tag_type` / 字段 `tag_type`. Example / 示例: `"info"`
-    pub tag_type: Option<String>,
+    pub tag_type: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for TagsItem {
@@ -970,11 +970,11 @@ impl de::Object for TagsItem {
 #[non_exhaustive]
 pub struct UserDescInfo {
     /// JSON `desc` / 字段 `desc`. Example / 示例: `"162/110\nhi看@星星泡面 置顶"`
-    pub desc: Option<String>,
+    pub desc: Option<crate::Text>,
     /// JSON `desc_at_users` / 字段 `desc_at_users`.
     pub desc_at_users: Vec<UserDescInfoDescAtUsersItem>,
     /// JSON `desc_with_placeholder` / 字段 `desc_with_placeholder`. Example / 示例: `"162/110\nhi看@星星泡面 置顶"`
-    pub desc_with_placeholder: Option<String>,
+    pub desc_with_placeholder: Option<crate::Text>,
     /// JSON `desc_keywords_switch` / 字段 `desc_keywords_switch`. Example / 示例: `true`
     pub desc_keywords_switch: Option<bool>,
 }
@@ -1012,9 +1012,9 @@ impl de::Object for UserDescInfo {
 #[non_exhaustive]
 pub struct UserDescInfoDescAtUsersItem {
     /// JSON `user_id` / 字段 `user_id`. Example / 示例: `"55e54f003397db29780ea7ba"`
-    pub user_id: Option<String>,
+    pub user_id: Option<crate::Text>,
     /// JSON `nickname` / 字段 `nickname`. Example / 示例: `"星星泡面"`
-    pub nickname: Option<String>,
+    pub nickname: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for UserDescInfoDescAtUsersItem {

@@ -138,11 +138,11 @@ pub struct Data {
     /// JSON `follows` / 字段 `follows`. Example / 示例: `265`
     pub follows: Option<i64>,
     /// JSON `fstatus` / 字段 `fstatus`. Example / 示例: `"none"`
-    pub fstatus: Option<String>,
+    pub fstatus: Option<crate::Text>,
     /// JSON `collected_brand_num` / 字段 `collected_brand_num`. Example / 示例: `0`
     pub collected_brand_num: Option<i64>,
     /// JSON `default_collection_tab` / 字段 `default_collection_tab`. Example / 示例: `"note"`
-    pub default_collection_tab: Option<String>,
+    pub default_collection_tab: Option<crate::Text>,
     /// JSON `collected_product_num` / 字段 `collected_product_num`. Example / 示例: `0`
     pub collected_product_num: Option<i64>,
     /// JSON `red_official_verify_type` / 字段 `red_official_verify_type`. Example / 示例: `0`
@@ -154,7 +154,7 @@ pub struct Data {
     /// JSON `collected` / 字段 `collected`. Example / 示例: `26386`
     pub collected: Option<i64>,
     /// JSON `share_link` / 字段 `share_link`. Example / 示例: `"https://www.xiaohongshu.com/user/profile/5a90136…"`
-    pub share_link: Option<String>,
+    pub share_link: Option<crate::Text>,
     /// JSON `desc_at_users` / 字段 `desc_at_users`.
     pub desc_at_users: Vec<serde_json::Value>,
     /// JSON `share_info_v2` / 字段 `share_info_v2`.
@@ -162,7 +162,7 @@ pub struct Data {
     /// JSON `user_widget_switch` / 字段 `user_widget_switch`. Example / 示例: `false`
     pub user_widget_switch: Option<bool>,
     /// JSON `real_name_info` / 字段 `real_name_info`. Example / 示例: `""`
-    pub real_name_info: Option<String>,
+    pub real_name_info: Option<crate::Text>,
     /// JSON `is_recommend_level_illegal` / 字段 `is_recommend_level_illegal`. Example / 示例: `false`
     pub is_recommend_level_illegal: Option<bool>,
     /// JSON `hula_tabs` / 字段 `hula_tabs`.
@@ -180,17 +180,17 @@ pub struct Data {
     /// JSON `blocked` / 字段 `blocked`. Example / 示例: `false`
     pub blocked: Option<bool>,
     /// JSON `sec_account_deeplink` / 字段 `sec_account_deeplink`. Example / 示例: `"xhsdiscover://rn/accounts/account-detail?targetI…"`
-    pub sec_account_deeplink: Option<String>,
+    pub sec_account_deeplink: Option<crate::Text>,
     /// JSON `nboards` / 字段 `nboards`. Example / 示例: `0`
     pub nboards: Option<i64>,
     /// JSON `collected_poi_num` / 字段 `collected_poi_num`. Example / 示例: `0`
     pub collected_poi_num: Option<i64>,
     /// JSON `nickname` / 字段 `nickname`. Example / 示例: `"小顾小小家"`
-    pub nickname: Option<String>,
+    pub nickname: Option<crate::Text>,
     /// JSON `share_info` / 字段 `share_info`.
     pub share_info: Option<ShareInfo>,
     /// JSON `red_official_verify_base_info` / 字段 `red_official_verify_base_info`. Example / 示例: `""`
-    pub red_official_verify_base_info: Option<String>,
+    pub red_official_verify_base_info: Option<crate::Text>,
     /// JSON `identity_label_migrated` / 字段 `identity_label_migrated`. Example / 示例: `false`
     pub identity_label_migrated: Option<bool>,
     /// JSON `gender` / 字段 `gender`. Example / 示例: `1`
@@ -198,11 +198,11 @@ pub struct Data {
     /// JSON `level` / 字段 `level`.
     pub level: Option<Level>,
     /// JSON `location` / 字段 `location`. Example / 示例: `"中国 广东 东莞"`
-    pub location: Option<String>,
+    pub location: Option<crate::Text>,
     /// JSON `recommend_info` / 字段 `recommend_info`. Example / 示例: `""`
-    pub recommend_info: Option<String>,
+    pub recommend_info: Option<crate::Text>,
     /// JSON `recommend_info_icon` / 字段 `recommend_info_icon`. Example / 示例: `""`
-    pub recommend_info_icon: Option<String>,
+    pub recommend_info_icon: Option<crate::Text>,
     /// JSON `brand_account_info` / 字段 `brand_account_info`.
     pub brand_account_info: Option<BrandAccountInfo>,
     /// JSON `avatar_pendant` / 字段 `avatar_pendant`.
@@ -210,7 +210,7 @@ pub struct Data {
     /// JSON `collected_movie_num` / 字段 `collected_movie_num`. Example / 示例: `0`
     pub collected_movie_num: Option<i64>,
     /// JSON `userid` / 字段 `userid`. Example / 示例: `"5a901362e8ac2b36c99bce33"`
-    pub userid: Option<String>,
+    pub userid: Option<crate::Text>,
     /// JSON `note_num_stat` / 字段 `note_num_stat`.
     pub note_num_stat: Option<NoteNumStat>,
     /// JSON `zhong_tong_bar_info` / 字段 `zhong_tong_bar_info`.
@@ -220,11 +220,11 @@ pub struct Data {
     /// JSON `buyer_info` / 字段 `buyer_info`.
     pub buyer_info: Option<BuyerInfo>,
     /// JSON `images` / 字段 `images`. Example / 示例: `"https://sns-avatar-qc.xhscdn.com/avatar/1040g2jo…"`
-    pub images: Option<String>,
+    pub images: Option<crate::Text>,
     /// JSON `collected_book_num` / 字段 `collected_book_num`. Example / 示例: `0`
     pub collected_book_num: Option<i64>,
     /// JSON `red_id` / 字段 `red_id`. Example / 示例: `"guting1008"`
-    pub red_id: Option<String>,
+    pub red_id: Option<crate::Text>,
     /// JSON `red_club_info` / 字段 `red_club_info`.
     pub red_club_info: Option<RedClubInfo>,
     /// JSON `show_extra_info_button` / 字段 `show_extra_info_button`. Example / 示例: `false`
@@ -232,25 +232,25 @@ pub struct Data {
     /// JSON `tab_public` / 字段 `tab_public`.
     pub tab_public: Option<TabPublic>,
     /// JSON `red_official_verify_content` / 字段 `red_official_verify_content`. Example / 示例: `""`
-    pub red_official_verify_content: Option<String>,
+    pub red_official_verify_content: Option<crate::Text>,
     /// JSON `liked` / 字段 `liked`. Example / 示例: `49321`
     pub liked: Option<i64>,
     /// JSON `collected_notes_num` / 字段 `collected_notes_num`. Example / 示例: `0`
     pub collected_notes_num: Option<i64>,
     /// JSON `desc` / 字段 `desc`. Example / 示例: `"🧡一个117平横厅🏠\n🐰一个2岁的儿子米兜兜\n🌈一位美术老师的有趣生活\n🌻guting1008_"`
-    pub desc: Option<String>,
+    pub desc: Option<crate::Text>,
     /// JSON `ip_location` / 字段 `ip_location`. Example / 示例: `"广东"`
-    pub ip_location: Option<String>,
+    pub ip_location: Option<crate::Text>,
     /// JSON `result` / 字段 `result`.
     pub result: Option<DataResult>,
     /// JSON `imageb` / 字段 `imageb`. Example / 示例: `"https://sns-avatar-qc.xhscdn.com/avatar/1040g2jo…"`
-    pub imageb: Option<String>,
+    pub imageb: Option<crate::Text>,
     /// JSON `fans` / 字段 `fans`. Example / 示例: `8456`
     pub fans: Option<i64>,
     /// JSON `identity_deeplink` / 字段 `identity_deeplink`. Example / 示例: `"xhsdiscover://rn/app-settings/official/certifica…"`
-    pub identity_deeplink: Option<String>,
+    pub identity_deeplink: Option<crate::Text>,
     /// JSON `remark_name` / 字段 `remark_name`. Example / 示例: `""`
-    pub remark_name: Option<String>,
+    pub remark_name: Option<crate::Text>,
     /// JSON `user_role_type` / 字段 `user_role_type`. Example / 示例: `6`
     pub user_role_type: Option<i64>,
     /// JSON `location_jump` / 字段 `location_jump`. Example / 示例: `true`
@@ -258,7 +258,7 @@ pub struct Data {
     /// JSON `collected_tags_num` / 字段 `collected_tags_num`. Example / 示例: `0`
     pub collected_tags_num: Option<i64>,
     /// JSON `community_rule_url` / 字段 `community_rule_url`. Example / 示例: `"https://www.xiaohongshu.com/user/community-rule"`
-    pub community_rule_url: Option<String>,
+    pub community_rule_url: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for Data {
@@ -412,9 +412,9 @@ impl de::Object for AvatarPendant {
 #[non_exhaustive]
 pub struct BannerInfo {
     /// JSON `image` / 字段 `image`. Example / 示例: `"http://sns-avatar-qc.rednotecdn.com/user_banner/…"`
-    pub image: Option<String>,
+    pub image: Option<crate::Text>,
     /// JSON `bg_color` / 字段 `bg_color`. Example / 示例: `"927d69"`
-    pub bg_color: Option<String>,
+    pub bg_color: Option<crate::Text>,
     /// JSON `like_status` / 字段 `like_status`. Example / 示例: `false`
     pub like_status: Option<bool>,
 }
@@ -490,19 +490,19 @@ impl de::Object for BrandAccountInfo {
 #[non_exhaustive]
 pub struct BrandAccountInfoConversionsItem {
     /// JSON `id` / 字段 `id`. Example / 示例: `"11"`
-    pub id: Option<String>,
+    pub id: Option<crate::Text>,
     /// JSON `name` / 字段 `name`. Example / 示例: `"群聊"`
-    pub name: Option<String>,
+    pub name: Option<crate::Text>,
     /// JSON `icon` / 字段 `icon`. Example / 示例: `"https://picasso-static.xiaohongshu.com/fe-platfo…"`
-    pub icon: Option<String>,
+    pub icon: Option<crate::Text>,
     /// JSON `link` / 字段 `link`. Example / 示例: `"xhsdiscover://message/userPublicGroupList?user_i…"`
-    pub link: Option<String>,
+    pub link: Option<crate::Text>,
     /// JSON `is_shop` / 字段 `is_shop`. Example / 示例: `false`
     pub is_shop: Option<bool>,
     /// JSON `is_red_shop` / 字段 `is_red_shop`. Example / 示例: `false`
     pub is_red_shop: Option<bool>,
     /// JSON `sub_title` / 字段 `sub_title`. Example / 示例: `"查看详情"`
-    pub sub_title: Option<String>,
+    pub sub_title: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for BrandAccountInfoConversionsItem {
@@ -544,9 +544,9 @@ impl de::Object for BrandAccountInfoConversionsItem {
 #[non_exhaustive]
 pub struct BuyerInfo {
     /// JSON `tab_name` / 字段 `tab_name`. Example / 示例: `"选品"`
-    pub tab_name: Option<String>,
+    pub tab_name: Option<crate::Text>,
     /// JSON `choice_id` / 字段 `choice_id`. Example / 示例: `"137155093883637391"`
-    pub choice_id: Option<String>,
+    pub choice_id: Option<crate::Text>,
     /// JSON `extra_map` / 字段 `extra_map`.
     pub extra_map: Option<ExtraMap>,
 }
@@ -587,7 +587,7 @@ impl de::Object for BuyerInfo {
 pub struct ExtraMap {
     /// JSON `curationGoodsSearch` / 字段 `curationGoodsSearch`. Example / 示例: `"true"`
     #[serde(rename = "curationGoodsSearch")]
-    pub curation_goods_search: Option<String>,
+    pub curation_goods_search: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for ExtraMap {
@@ -625,7 +625,7 @@ pub struct HulaTabs {
     /// JSON `all_show_tab_config` / 字段 `all_show_tab_config`.
     pub all_show_tab_config: Vec<AllShowTabConfigItem>,
     /// JSON `tab_id_selected` / 字段 `tab_id_selected`. Example / 示例: `"note"`
-    pub tab_id_selected: Option<String>,
+    pub tab_id_selected: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for HulaTabs {
@@ -662,9 +662,9 @@ impl de::Object for HulaTabs {
 #[non_exhaustive]
 pub struct AllShowTabConfigItem {
     /// JSON `tab_id` / 字段 `tab_id`. Example / 示例: `"note"`
-    pub tab_id: Option<String>,
+    pub tab_id: Option<crate::Text>,
     /// JSON `tab_name` / 字段 `tab_name`. Example / 示例: `"笔记"`
-    pub tab_name: Option<String>,
+    pub tab_name: Option<crate::Text>,
     /// JSON `tab_index_weight` / 字段 `tab_index_weight`. Example / 示例: `0`
     pub tab_index_weight: Option<i64>,
 }
@@ -704,15 +704,15 @@ impl de::Object for AllShowTabConfigItem {
 #[non_exhaustive]
 pub struct InteractionsItem {
     /// JSON `type` / 字段 `type`. Example / 示例: `"follows"`
-    pub r#type: Option<String>,
+    pub r#type: Option<crate::Text>,
     /// JSON `name` / 字段 `name`. Example / 示例: `"关注"`
-    pub name: Option<String>,
+    pub name: Option<crate::Text>,
     /// JSON `count` / 字段 `count`. Example / 示例: `265`
     pub count: Option<i64>,
     /// JSON `is_private` / 字段 `is_private`. Example / 示例: `false`
     pub is_private: Option<bool>,
     /// JSON `toast` / 字段 `toast`. Example / 示例: `""`
-    pub toast: Option<String>,
+    pub toast: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for InteractionsItem {
@@ -752,7 +752,7 @@ impl de::Object for InteractionsItem {
 #[non_exhaustive]
 pub struct Level {
     /// JSON `image_link` / 字段 `image_link`. Example / 示例: `""`
-    pub image_link: Option<String>,
+    pub image_link: Option<crate::Text>,
     /// JSON `number` / 字段 `number`. Example / 示例: `0`
     pub number: Option<i64>,
 }
@@ -837,7 +837,7 @@ pub struct RedClubInfo {
     /// JSON `red_club_level` / 字段 `red_club_level`. Example / 示例: `0`
     pub red_club_level: Option<i64>,
     /// JSON `red_club_url` / 字段 `red_club_url`. Example / 示例: `"https://www.xiaohongshu.com/store/mc/landing"`
-    pub red_club_url: Option<String>,
+    pub red_club_url: Option<crate::Text>,
     /// JSON `redclubscore` / 字段 `redclubscore`. Example / 示例: `0`
     pub redclubscore: Option<i64>,
 }
@@ -882,7 +882,7 @@ pub struct DataResult {
     /// JSON `code` / 字段 `code`. Example / 示例: `0`
     pub code: Option<i64>,
     /// JSON `message` / 字段 `message`. Example / 示例: `"success"`
-    pub message: Option<String>,
+    pub message: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for DataResult {
@@ -920,9 +920,9 @@ impl de::Object for DataResult {
 #[non_exhaustive]
 pub struct ShareInfo {
     /// JSON `title` / 字段 `title`. Example / 示例: `"小顾小小家"`
-    pub title: Option<String>,
+    pub title: Option<crate::Text>,
     /// JSON `content` / 字段 `content`. Example / 示例: `"🧡一个117平横厅🏠\n🐰一个2岁的儿子米兜兜\n🌈一位美术老师的有趣生活\n🌻guting1008_"`
-    pub content: Option<String>,
+    pub content: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for ShareInfo {
@@ -959,15 +959,15 @@ impl de::Object for ShareInfo {
 #[non_exhaustive]
 pub struct ShareInfoV2 {
     /// JSON `title` / 字段 `title`. Example / 示例: `"@小顾小小家的个人主页"`
-    pub title: Option<String>,
+    pub title: Option<crate::Text>,
     /// JSON `content` / 字段 `content`. Example / 示例: `"粉丝: 8456\n获赞与收藏: 7.6万"`
-    pub content: Option<String>,
+    pub content: Option<crate::Text>,
     /// JSON `ecom_title` / 字段 `ecom_title`. Example / 示例: `"小顾小小家的橱窗"`
-    pub ecom_title: Option<String>,
+    pub ecom_title: Option<crate::Text>,
     /// JSON `ecom_content` / 字段 `ecom_content`. Example / 示例: `"小顾小小家为你推荐了44件宝藏好物！已有78人买过了！"`
-    pub ecom_content: Option<String>,
+    pub ecom_content: Option<crate::Text>,
     /// JSON `ecom_share_link` / 字段 `ecom_share_link`. Example / 示例: `"https://www.xiaohongshu.com/user/profile/5a90136…"`
-    pub ecom_share_link: Option<String>,
+    pub ecom_share_link: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for ShareInfoV2 {
@@ -1100,11 +1100,11 @@ impl de::Object for TabVisible {
 #[non_exhaustive]
 pub struct TagsItem {
     /// JSON `icon` / 字段 `icon`. Example / 示例: `"http://ci.xiaohongshu.com/icons/user/gender-fema…"`
-    pub icon: Option<String>,
+    pub icon: Option<crate::Text>,
     /// JSON `tag_type` / 字段 `tag_type`. Example / 示例: `"info"`
-    pub tag_type: Option<String>,
+    pub tag_type: Option<crate::Text>,
     /// JSON `name` / 字段 `name`. Example / 示例: `"广东东莞"`
-    pub name: Option<String>,
+    pub name: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for TagsItem {
@@ -1142,11 +1142,11 @@ impl de::Object for TagsItem {
 #[non_exhaustive]
 pub struct UserDescInfo {
     /// JSON `desc` / 字段 `desc`. Example / 示例: `"🧡一个117平横厅🏠\n🐰一个2岁的儿子米兜兜\n🌈一位美术老师的有趣生活\n🌻guting1008_"`
-    pub desc: Option<String>,
+    pub desc: Option<crate::Text>,
     /// JSON `desc_at_users` / 字段 `desc_at_users`.
     pub desc_at_users: Vec<serde_json::Value>,
     /// JSON `desc_with_placeholder` / 字段 `desc_with_placeholder`. Example / 示例: `"🧡一个117平横厅🏠\n🐰一个2岁的儿子米兜兜\n🌈一位美术老师的有趣生活\n🌻guting1008_"`
-    pub desc_with_placeholder: Option<String>,
+    pub desc_with_placeholder: Option<crate::Text>,
     /// JSON `desc_keywords_switch` / 字段 `desc_keywords_switch`. Example / 示例: `true`
     pub desc_keywords_switch: Option<bool>,
 }
@@ -1223,15 +1223,15 @@ impl de::Object for ZhongTongBarInfo {
 #[non_exhaustive]
 pub struct ZhongTongBarInfoConversionsItem {
     /// JSON `icon` / 字段 `icon`. Example / 示例: `"https://picasso-static.xiaohongshu.com/fe-platfo…"`
-    pub icon: Option<String>,
+    pub icon: Option<crate::Text>,
     /// JSON `link` / 字段 `link`. Example / 示例: `"xhsdiscover://message/userPublicGroupList?user_i…"`
-    pub link: Option<String>,
+    pub link: Option<crate::Text>,
     /// JSON `sub_title` / 字段 `sub_title`. Example / 示例: `"查看详情"`
-    pub sub_title: Option<String>,
+    pub sub_title: Option<crate::Text>,
     /// JSON `id` / 字段 `id`. Example / 示例: `"11"`
-    pub id: Option<String>,
+    pub id: Option<crate::Text>,
     /// JSON `name` / 字段 `name`. Example / 示例: `"群聊"`
-    pub name: Option<String>,
+    pub name: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for ZhongTongBarInfoConversionsItem {

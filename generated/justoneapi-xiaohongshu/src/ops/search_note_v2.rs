@@ -319,7 +319,7 @@ pub struct Data {
     /// JSON `query_intent` / 字段 `query_intent`.
     pub query_intent: Option<QueryIntent>,
     /// JSON `service_status` / 字段 `service_status`. Example / 示例: `"{\"filter\":\"not_required\",\"note\":\"success\",\"onebo…"`
-    pub service_status: Option<String>,
+    pub service_status: Option<crate::Text>,
     /// JSON `strategy_info` / 字段 `strategy_info`.
     pub strategy_info: Option<StrategyInfo>,
     /// JSON `dqa_authorized_user_by_shared` / 字段 `dqa_authorized_user_by_shared`. Example / 示例: `false`
@@ -327,7 +327,7 @@ pub struct Data {
     /// JSON `show_single_col` / 字段 `show_single_col`. Example / 示例: `false`
     pub show_single_col: Option<bool>,
     /// JSON `search_request_id` / 字段 `search_request_id`. Example / 示例: `"ff0597830871a638"`
-    pub search_request_id: Option<String>,
+    pub search_request_id: Option<crate::Text>,
     /// JSON `ai_mode_enable` / 字段 `ai_mode_enable`. Example / 示例: `false`
     pub ai_mode_enable: Option<bool>,
     /// JSON `cur_cut_number` / 字段 `cur_cut_number`. Example / 示例: `0`
@@ -343,7 +343,7 @@ pub struct Data {
     /// JSON `search_dqa_new_page_exp` / 字段 `search_dqa_new_page_exp`. Example / 示例: `1`
     pub search_dqa_new_page_exp: Option<i64>,
     /// JSON `dqa_instant_sid` / 字段 `dqa_instant_sid`. Example / 示例: `"mGb86N4g1J"`
-    pub dqa_instant_sid: Option<String>,
+    pub dqa_instant_sid: Option<crate::Text>,
     /// JSON `can_cut` / 字段 `can_cut`. Example / 示例: `false`
     pub can_cut: Option<bool>,
     /// JSON `request_dqa` / 字段 `request_dqa`. Example / 示例: `0`
@@ -403,7 +403,7 @@ impl de::Object for Data {
 #[non_exhaustive]
 pub struct ItemsItem {
     /// JSON `model_type` / 字段 `model_type`. Example / 示例: `"note"`
-    pub model_type: Option<String>,
+    pub model_type: Option<crate::Text>,
     /// JSON `note` / 字段 `note`.
     pub note: Option<Note>,
 }
@@ -445,13 +445,13 @@ pub struct Note {
     /// JSON `update_time` / 字段 `update_time`. Example / 示例: `1772963261000`
     pub update_time: Option<i64>,
     /// JSON `xsec_token` / 字段 `xsec_token`. Example / 示例: `"YBtw6gvZIq7-ULy_Lt2R72ZheGwXy_ackAgZ_tUQf29go="`
-    pub xsec_token: Option<String>,
+    pub xsec_token: Option<crate::Text>,
     /// JSON `interaction_area` / 字段 `interaction_area`.
     pub interaction_area: Option<InteractionArea>,
     /// JSON `result_from` / 字段 `result_from`. Example / 示例: `""`
-    pub result_from: Option<String>,
+    pub result_from: Option<crate::Text>,
     /// JSON `type` / 字段 `type`. Example / 示例: `"normal"`
-    pub r#type: Option<String>,
+    pub r#type: Option<crate::Text>,
     /// JSON `last_update_time` / 字段 `last_update_time`. Example / 示例: `0`
     pub last_update_time: Option<i64>,
     /// JSON `geo_info` / 字段 `geo_info`.
@@ -473,7 +473,7 @@ pub struct Note {
     /// JSON `has_music` / 字段 `has_music`. Example / 示例: `false`
     pub has_music: Option<bool>,
     /// JSON `desc` / 字段 `desc`. Example / 示例: `"#海信洗衣机 这是海信全家筒·棉花糖U7S，一款全球首创的6合1热泵洗护站，主打“衣鞋同净、分区…"`
-    pub desc: Option<String>,
+    pub desc: Option<crate::Text>,
     /// JSON `tag_info` / 字段 `tag_info`.
     pub tag_info: Option<TagInfo>,
     /// JSON `cover_image_index` / 字段 `cover_image_index`. Example / 示例: `0`
@@ -481,13 +481,13 @@ pub struct Note {
     /// JSON `advanced_widgets_groups` / 字段 `advanced_widgets_groups`.
     pub advanced_widgets_groups: Option<AdvancedWidgetsGroups>,
     /// JSON `id` / 字段 `id`. Example / 示例: `"69abb712000000001600a32a"`
-    pub id: Option<String>,
+    pub id: Option<crate::Text>,
     /// JSON `images_list` / 字段 `images_list`.
     pub images_list: Vec<ImagesListItem>,
     /// JSON `debug_info_str` / 字段 `debug_info_str`. Example / 示例: `""`
-    pub debug_info_str: Option<String>,
+    pub debug_info_str: Option<crate::Text>,
     /// JSON `widgets_context` / 字段 `widgets_context`. Example / 示例: `"{\"flags\":{},\"author_id\":\"6276a4d10000000021026c1…"`
-    pub widgets_context: Option<String>,
+    pub widgets_context: Option<crate::Text>,
     /// JSON `liked` / 字段 `liked`. Example / 示例: `false`
     pub liked: Option<bool>,
     /// JSON `shared_count` / 字段 `shared_count`. Example / 示例: `14`
@@ -591,7 +591,7 @@ pub struct GroupsItem {
     /// JSON `mode` / 字段 `mode`. Example / 示例: `1`
     pub mode: Option<i64>,
     /// JSON `fetch_types` / 字段 `fetch_types`. Example / 示例: `["guos_test"]`
-    pub fetch_types: Vec<String>,
+    pub fetch_types: Vec<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for GroupsItem {
@@ -627,13 +627,13 @@ pub struct CornerTagInfoItem {
     /// JSON `location` / 字段 `location`. Example / 示例: `-1`
     pub location: Option<i64>,
     /// JSON `type` / 字段 `type`. Example / 示例: `"ubt_sig_token"`
-    pub r#type: Option<String>,
+    pub r#type: Option<crate::Text>,
     /// JSON `icon` / 字段 `icon`. Example / 示例: `""`
-    pub icon: Option<String>,
+    pub icon: Option<crate::Text>,
     /// JSON `text` / 字段 `text`. Example / 示例: `"RAEKW4jTGbEtq0o0SM0BLG9Bqwn5t0uW/U5en9Ay3eOLTeRj…"`
-    pub text: Option<String>,
+    pub text: Option<crate::Text>,
     /// JSON `text_en` / 字段 `text_en`. Example / 示例: `""`
-    pub text_en: Option<String>,
+    pub text_en: Option<crate::Text>,
     /// JSON `style` / 字段 `style`. Example / 示例: `0`
     pub style: Option<i64>,
 }
@@ -673,7 +673,7 @@ impl de::Object for CornerTagInfoItem {
 #[non_exhaustive]
 pub struct GeoInfo {
     /// JSON `distance` / 字段 `distance`. Example / 示例: `""`
-    pub distance: Option<String>,
+    pub distance: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for GeoInfo {
@@ -708,19 +708,19 @@ pub struct ImagesListItem {
     /// JSON `need_load_original_image` / 字段 `need_load_original_image`. Example / 示例: `false`
     pub need_load_original_image: Option<bool>,
     /// JSON `fileid` / 字段 `fileid`. Example / 示例: `"notes_uhdr/1040g3qg31tdcat495m005ojmkj8ocr0v9fjb…"`
-    pub fileid: Option<String>,
+    pub fileid: Option<crate::Text>,
     /// JSON `height` / 字段 `height`. Example / 示例: `5712`
     pub height: Option<i64>,
     /// JSON `width` / 字段 `width`. Example / 示例: `4284`
     pub width: Option<i64>,
     /// JSON `url` / 字段 `url`. Example / 示例: `"https://sns-na-i8-a.xhscdn.com/notes_uhdr/1040g3…"`
-    pub url: Option<String>,
+    pub url: Option<crate::Text>,
     /// JSON `url_size_large` / 字段 `url_size_large`. Example / 示例: `"https://sns-na-i8-a.xhscdn.com/notes_uhdr/1040g3…"`
-    pub url_size_large: Option<String>,
+    pub url_size_large: Option<crate::Text>,
     /// JSON `original` / 字段 `original`. Example / 示例: `""`
-    pub original: Option<String>,
+    pub original: Option<crate::Text>,
     /// JSON `trace_id` / 字段 `trace_id`. Example / 示例: `"notes_uhdr/1040g3qg31tdcat495m005ojmkj8ocr0v9fjb…"`
-    pub trace_id: Option<String>,
+    pub trace_id: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for ImagesListItem {
@@ -763,7 +763,7 @@ impl de::Object for ImagesListItem {
 #[non_exhaustive]
 pub struct InteractionArea {
     /// JSON `text` / 字段 `text`. Example / 示例: `"15"`
-    pub text: Option<String>,
+    pub text: Option<crate::Text>,
     /// JSON `type` / 字段 `type`. Example / 示例: `1`
     pub r#type: Option<i64>,
     /// JSON `status` / 字段 `status`. Example / 示例: `false`
@@ -802,9 +802,9 @@ impl de::Object for InteractionArea {
 #[non_exhaustive]
 pub struct TagInfo {
     /// JSON `title` / 字段 `title`. Example / 示例: `""`
-    pub title: Option<String>,
+    pub title: Option<crate::Text>,
     /// JSON `type` / 字段 `type`. Example / 示例: `""`
-    pub r#type: Option<String>,
+    pub r#type: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for TagInfo {
@@ -848,13 +848,13 @@ pub struct User {
     /// JSON `red_official_verified` / 字段 `red_official_verified`. Example / 示例: `false`
     pub red_official_verified: Option<bool>,
     /// JSON `userid` / 字段 `userid`. Example / 示例: `"6276a4d10000000021026c1f"`
-    pub userid: Option<String>,
+    pub userid: Option<crate::Text>,
     /// JSON `red_id` / 字段 `red_id`. Example / 示例: `"1527435277"`
-    pub red_id: Option<String>,
+    pub red_id: Option<crate::Text>,
     /// JSON `nickname` / 字段 `nickname`. Example / 示例: `"郑州卖海信电视容声冰箱团购处"`
-    pub nickname: Option<String>,
+    pub nickname: Option<crate::Text>,
     /// JSON `images` / 字段 `images`. Example / 示例: `"https://sns-avatar-qc.xhscdn.com/avatar/1040g2jo…"`
-    pub images: Option<String>,
+    pub images: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for User {

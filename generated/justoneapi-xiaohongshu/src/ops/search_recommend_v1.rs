@@ -114,13 +114,13 @@ impl<'a> std::future::IntoFuture for Request<'a> {
 #[non_exhaustive]
 pub struct Data {
     /// JSON `search_cpl_id` / 字段 `search_cpl_id`. Example / 示例: `"b6d2c514a748cc00902810a169aed261"`
-    pub search_cpl_id: Option<String>,
+    pub search_cpl_id: Option<crate::Text>,
     /// JSON `result` / 字段 `result`.
     pub result: Option<DataResult>,
     /// JSON `items` / 字段 `items`.
     pub items: Vec<ItemsItem>,
     /// JSON `word_request_id` / 字段 `word_request_id`. Example / 示例: `"3802dbccaea8adabda2f2a7200e1b7db"`
-    pub word_request_id: Option<String>,
+    pub word_request_id: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for Data {
@@ -156,21 +156,21 @@ impl de::Object for Data {
 #[non_exhaustive]
 pub struct ItemsItem {
     /// JSON `icon_night` / 字段 `icon_night`. Example / 示例: `"http://picasso-static.xiaohongshu.com/fe-platfor…"`
-    pub icon_night: Option<String>,
+    pub icon_night: Option<crate::Text>,
     /// JSON `highlight_flags` / 字段 `highlight_flags`. Example / 示例: `[true, true, false, …]`
     pub highlight_flags: Vec<bool>,
     /// JSON `is_intervened` / 字段 `is_intervened`. Example / 示例: `false`
     pub is_intervened: Option<bool>,
     /// JSON `search_type` / 字段 `search_type`. Example / 示例: `"notes"`
-    pub search_type: Option<String>,
+    pub search_type: Option<crate::Text>,
     /// JSON `text` / 字段 `text`. Example / 示例: `"美食家常菜做法大全"`
-    pub text: Option<String>,
+    pub text: Option<crate::Text>,
     /// JSON `link` / 字段 `link`. Example / 示例: `""`
-    pub link: Option<String>,
+    pub link: Option<crate::Text>,
     /// JSON `type` / 字段 `type`. Example / 示例: `"top_note"`
-    pub r#type: Option<String>,
+    pub r#type: Option<crate::Text>,
     /// JSON `icon` / 字段 `icon`. Example / 示例: `"http://picasso-static.xiaohongshu.com/fe-platfor…"`
-    pub icon: Option<String>,
+    pub icon: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for ItemsItem {
@@ -212,7 +212,7 @@ pub struct DataResult {
     /// JSON `success` / 字段 `success`. Example / 示例: `true`
     pub success: Option<bool>,
     /// JSON `message` / 字段 `message`. Example / 示例: `"success"`
-    pub message: Option<String>,
+    pub message: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for DataResult {

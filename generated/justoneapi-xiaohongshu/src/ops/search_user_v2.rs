@@ -164,17 +164,17 @@ impl de::Object for Data {
 #[non_exhaustive]
 pub struct FiltersItem {
     /// JSON `type` / 字段 `type`. Example / 示例: `"single"`
-    pub r#type: Option<String>,
+    pub r#type: Option<crate::Text>,
     /// JSON `name` / 字段 `name`. Example / 示例: `"粉丝数量"`
-    pub name: Option<String>,
+    pub name: Option<crate::Text>,
     /// JSON `id` / 字段 `id`. Example / 示例: `"fans_count"`
-    pub id: Option<String>,
+    pub id: Option<crate::Text>,
     /// JSON `group_show_type` / 字段 `group_show_type`. Example / 示例: `0`
     pub group_show_type: Option<i64>,
     /// JSON `filter_tags` / 字段 `filter_tags`.
     pub filter_tags: Vec<FilterTagsItem>,
     /// JSON `word_request_id` / 字段 `word_request_id`. Example / 示例: `"61eed1ba52c1751c5ebe1bd3cdae45a6"`
-    pub word_request_id: Option<String>,
+    pub word_request_id: Option<crate::Text>,
     /// JSON `invisible` / 字段 `invisible`. Example / 示例: `true`
     pub invisible: Option<bool>,
 }
@@ -217,23 +217,23 @@ pub struct FilterTagsItem {
     /// JSON `need_location_info` / 字段 `need_location_info`. Example / 示例: `false`
     pub need_location_info: Option<bool>,
     /// JSON `sub_filters_select_type` / 字段 `sub_filters_select_type`. Example / 示例: `""`
-    pub sub_filters_select_type: Option<String>,
+    pub sub_filters_select_type: Option<crate::Text>,
     /// JSON `sub_filters` / 字段 `sub_filters`.
     pub sub_filters: serde_json::Value,
     /// JSON `origin_text` / 字段 `origin_text`. Example / 示例: `""`
-    pub origin_text: Option<String>,
+    pub origin_text: Option<crate::Text>,
     /// JSON `icon_tail_url` / 字段 `icon_tail_url`. Example / 示例: `""`
-    pub icon_tail_url: Option<String>,
+    pub icon_tail_url: Option<crate::Text>,
     /// JSON `icon_tail_url_night` / 字段 `icon_tail_url_night`. Example / 示例: `""`
-    pub icon_tail_url_night: Option<String>,
+    pub icon_tail_url_night: Option<crate::Text>,
     /// JSON `icon_url_night` / 字段 `icon_url_night`. Example / 示例: `""`
-    pub icon_url_night: Option<String>,
+    pub icon_url_night: Option<crate::Text>,
     /// JSON `id` / 字段 `id`. Example / 示例: `"all"`
-    pub id: Option<String>,
+    pub id: Option<crate::Text>,
     /// JSON `name` / 字段 `name`. Example / 示例: `"不限"`
-    pub name: Option<String>,
+    pub name: Option<crate::Text>,
     /// JSON `icon_url` / 字段 `icon_url`. Example / 示例: `""`
-    pub icon_url: Option<String>,
+    pub icon_url: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for FilterTagsItem {
@@ -275,32 +275,32 @@ impl de::Object for FilterTagsItem {
 #[non_exhaustive]
 pub struct UsersItem {
     /// JSON `name` / 字段 `name`. Example / 示例: `"Amir Ali"`
-    pub name: Option<String>,
+    pub name: Option<crate::Text>,
     /// JSON `red_official_verify_type` / 字段 `red_official_verify_type`. Example / 示例: `0`
     pub red_official_verify_type: Option<i64>,
     /// JSON `self` / 字段 `self`. Example / 示例: `false`
     #[serde(rename = "self")]
     pub self_: Option<bool>,
     /// JSON `reason` / 字段 `reason`. Example / 示例: `""`
-    pub reason: Option<String>,
+    pub reason: Option<crate::Text>,
     /// JSON `id` / 字段 `id`. Example / 示例: `"68b016570000000018028e20"`
-    pub id: Option<String>,
+    pub id: Option<crate::Text>,
     /// JSON `image` / 字段 `image`. Example / 示例: `"https://sns-avatar-qc.xhscdn.com/avatar/645b7efe…"`
-    pub image: Option<String>,
+    pub image: Option<crate::Text>,
     /// JSON `followed` / 字段 `followed`. Example / 示例: `false`
     pub followed: Option<bool>,
     /// JSON `red_id` / 字段 `red_id`. Example / 示例: `"26814156493"`
-    pub red_id: Option<String>,
+    pub red_id: Option<crate::Text>,
     /// JSON `show_red_official_verify_icon` / 字段 `show_red_official_verify_icon`. Example / 示例: `false`
     pub show_red_official_verify_icon: Option<bool>,
     /// JSON `red_official_verified` / 字段 `red_official_verified`. Example / 示例: `false`
     pub red_official_verified: Option<bool>,
     /// JSON `link` / 字段 `link`. Example / 示例: `"xhsdiscover://1/user/user.68b016570000000018028e…"`
-    pub link: Option<String>,
+    pub link: Option<crate::Text>,
     /// JSON `sub_title` / 字段 `sub_title`. Example / 示例: `""`
-    pub sub_title: Option<String>,
+    pub sub_title: Option<crate::Text>,
     /// JSON `desc` / 字段 `desc`. Example / 示例: `"小红书号：26814156493"`
-    pub desc: Option<String>,
+    pub desc: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for UsersItem {

@@ -114,7 +114,7 @@ impl<'a> std::future::IntoFuture for Request<'a> {
 #[non_exhaustive]
 pub struct Data {
     /// JSON `redirect_url` / 字段 `redirect_url`. Example / 示例: `"https://www.xiaohongshu.com/discovery/item/69a8b…"`
-    pub redirect_url: Option<String>,
+    pub redirect_url: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for Data {

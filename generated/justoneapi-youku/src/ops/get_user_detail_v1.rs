@@ -150,19 +150,19 @@ impl de::Object for Data {
 pub struct ComponentListItem {
     /// JSON `componentId` / 字段 `componentId`. Example / 示例: `"h5-profile-header"`
     #[serde(rename = "componentId")]
-    pub component_id: Option<String>,
+    pub component_id: Option<crate::Text>,
     /// JSON `componentName` / 字段 `componentName`. Example / 示例: `"页头"`
     #[serde(rename = "componentName")]
-    pub component_name: Option<String>,
+    pub component_name: Option<crate::Text>,
     /// JSON `state` / 字段 `state`. Example / 示例: `"header"`
-    pub state: Option<String>,
+    pub state: Option<crate::Text>,
     /// JSON `logInfo` / 字段 `logInfo`.
     #[serde(rename = "logInfo")]
     pub log_info: serde_json::Value,
     /// JSON `type` / 字段 `type`. Example / 示例: `"YW_ZPD_HEADER"`
-    pub r#type: Option<String>,
+    pub r#type: Option<crate::Text>,
     /// JSON `id` / 字段 `id`. Example / 示例: `"25629_0"`
-    pub id: Option<String>,
+    pub id: Option<crate::Text>,
     /// JSON `dataNode` / 字段 `dataNode`.
     #[serde(rename = "dataNode")]
     pub data_node: Vec<DataNodeItem>,
@@ -211,9 +211,9 @@ pub struct DataNodeItem {
     pub data: Option<DataNodeItemData>,
     /// JSON `moduleType` / 字段 `moduleType`. Example / 示例: `""`
     #[serde(rename = "moduleType")]
-    pub module_type: Option<String>,
+    pub module_type: Option<crate::Text>,
     /// JSON `id` / 字段 `id`. Example / 示例: `"null"`
-    pub id: Option<String>,
+    pub id: Option<crate::Text>,
     /// JSON `type` / 字段 `type`.
     pub r#type: serde_json::Value,
     /// JSON `logInfo` / 字段 `logInfo`.
@@ -263,13 +263,13 @@ pub struct DataNodeItemData {
     pub gender: Option<i64>,
     /// JSON `likeNumFormat` / 字段 `likeNumFormat`. Example / 示例: `"5.3万"`
     #[serde(rename = "likeNumFormat")]
-    pub like_num_format: Option<String>,
+    pub like_num_format: Option<crate::Text>,
     /// JSON `buttonColor` / 字段 `buttonColor`. Example / 示例: `"#FFFFFF"`
     #[serde(rename = "buttonColor")]
-    pub button_color: Option<String>,
+    pub button_color: Option<crate::Text>,
     /// JSON `uidEncode` / 字段 `uidEncode`. Example / 示例: `"UMTM3NDM0NTc2OA=="`
     #[serde(rename = "uidEncode")]
-    pub uid_encode: Option<String>,
+    pub uid_encode: Option<crate::Text>,
     /// JSON `allowPgcFollowRec` / 字段 `allowPgcFollowRec`. Example / 示例: `false`
     #[serde(rename = "allowPgcFollowRec")]
     pub allow_pgc_follow_rec: Option<bool>,
@@ -285,10 +285,10 @@ pub struct DataNodeItemData {
     pub sub_title: Option<SubTitle>,
     /// JSON `zpdBackGroundPicture` / 字段 `zpdBackGroundPicture`. Example / 示例: `"https://img.alicdn.com/imgextra/i4/O1CN011XyR9l1…"`
     #[serde(rename = "zpdBackGroundPicture")]
-    pub zpd_back_ground_picture: Option<String>,
+    pub zpd_back_ground_picture: Option<crate::Text>,
     /// JSON `customChangeBgTitle` / 字段 `customChangeBgTitle`. Example / 示例: `"点击定制我的个性背景~"`
     #[serde(rename = "customChangeBgTitle")]
-    pub custom_change_bg_title: Option<String>,
+    pub custom_change_bg_title: Option<crate::Text>,
     /// JSON `followerInfo` / 字段 `followerInfo`.
     #[serde(rename = "followerInfo")]
     pub follower_info: Option<FollowerInfo>,
@@ -311,16 +311,16 @@ pub struct DataNodeItemData {
     pub follow_feedback: Option<FollowFeedback>,
     /// JSON `nickName` / 字段 `nickName`. Example / 示例: `"缺觉不困"`
     #[serde(rename = "nickName")]
-    pub nick_name: Option<String>,
+    pub nick_name: Option<crate::Text>,
     /// JSON `gradient` / 字段 `gradient`. Example / 示例: `["#37E8FF"]`
-    pub gradient: Vec<String>,
+    pub gradient: Vec<crate::Text>,
     /// JSON `followerInfoV2` / 字段 `followerInfoV2`.
     #[serde(rename = "followerInfoV2")]
     pub follower_info_v2: Option<FollowerInfoV2>,
     /// JSON `statusx` / 字段 `statusx`. Example / 示例: `"ZHENG_CHANG"`
-    pub statusx: Option<String>,
+    pub statusx: Option<crate::Text>,
     /// JSON `avatar` / 字段 `avatar`. Example / 示例: `"https://m.ykimg.com/0130391F45562EE42D0D4E025A4A…"`
-    pub avatar: Option<String>,
+    pub avatar: Option<crate::Text>,
     /// JSON `followingNum` / 字段 `followingNum`. Example / 示例: `441`
     #[serde(rename = "followingNum")]
     pub following_num: Option<i64>,
@@ -328,15 +328,15 @@ pub struct DataNodeItemData {
     pub follow: Option<Follow>,
     /// JSON `followerNumFormat` / 字段 `followerNumFormat`. Example / 示例: `"1.3万"`
     #[serde(rename = "followerNumFormat")]
-    pub follower_num_format: Option<String>,
+    pub follower_num_format: Option<crate::Text>,
     /// JSON `zpdBackGroundDarkPicture` / 字段 `zpdBackGroundDarkPicture`. Example / 示例: `"https://img.alicdn.com/imgextra/i2/O1CN01nvEilH1…"`
     #[serde(rename = "zpdBackGroundDarkPicture")]
-    pub zpd_back_ground_dark_picture: Option<String>,
+    pub zpd_back_ground_dark_picture: Option<crate::Text>,
     /// JSON `extend` / 字段 `extend`.
     pub extend: Option<DataNodeItemDataExtend>,
     /// JSON `followEdBtnTitle` / 字段 `followEdBtnTitle`. Example / 示例: `"已关注"`
     #[serde(rename = "followEdBtnTitle")]
-    pub follow_ed_btn_title: Option<String>,
+    pub follow_ed_btn_title: Option<crate::Text>,
     /// JSON `isStar` / 字段 `isStar`. Example / 示例: `0`
     #[serde(rename = "isStar")]
     pub is_star: Option<i64>,
@@ -353,11 +353,11 @@ pub struct DataNodeItemData {
     pub private_message: Option<PrivateMessage>,
     /// JSON `followingNumFormat` / 字段 `followingNumFormat`. Example / 示例: `"441"`
     #[serde(rename = "followingNumFormat")]
-    pub following_num_format: Option<String>,
+    pub following_num_format: Option<crate::Text>,
     /// JSON `age` / 字段 `age`. Example / 示例: `"80后"`
-    pub age: Option<String>,
+    pub age: Option<crate::Text>,
     /// JSON `status` / 字段 `status`. Example / 示例: `"ZHENG_CHANG"`
-    pub status: Option<String>,
+    pub status: Option<crate::Text>,
     /// JSON `atmospherex` / 字段 `atmospherex`.
     pub atmospherex: Option<Atmospherex>,
 }
@@ -434,7 +434,7 @@ impl de::Object for DataNodeItemData {
 #[non_exhaustive]
 pub struct Atmospherex {
     /// JSON `icon` / 字段 `icon`. Example / 示例: `"https://gw.alicdn.com/imgextra/i4/O1CN01tx3Yvy1N…"`
-    pub icon: Option<String>,
+    pub icon: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for Atmospherex {
@@ -471,7 +471,7 @@ pub struct Circle {
     /// JSON `action` / 字段 `action`.
     pub action: Option<CircleAction>,
     /// JSON `title` / 字段 `title`. Example / 示例: `"10"`
-    pub title: Option<String>,
+    pub title: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for Circle {
@@ -518,9 +518,9 @@ pub struct CircleAction {
     /// JSON `callback` / 字段 `callback`.
     pub callback: serde_json::Value,
     /// JSON `type` / 字段 `type`. Example / 示例: `"JUMP_TO_URL"`
-    pub r#type: Option<String>,
+    pub r#type: Option<crate::Text>,
     /// JSON `value` / 字段 `value`. Example / 示例: `"youku://page/node?bizContext=%7B%22pgcpgcid%22%3…"`
-    pub value: Option<String>,
+    pub value: Option<crate::Text>,
     /// JSON `contentType` / 字段 `contentType`.
     #[serde(rename = "contentType")]
     pub content_type: serde_json::Value,
@@ -571,32 +571,32 @@ pub struct CircleActionReport {
     pub report_data_opt: serde_json::Value,
     /// JSON `spmD` / 字段 `spmD`. Example / 示例: `"zj1_1"`
     #[serde(rename = "spmD")]
-    pub spm_d: Option<String>,
+    pub spm_d: Option<crate::Text>,
     /// JSON `trackInfo` / 字段 `trackInfo`.
     #[serde(rename = "trackInfo")]
     pub track_info: Option<CircleActionReportTrackInfo>,
     /// JSON `scmD` / 字段 `scmD`. Example / 示例: `"url_YW_ZPD_FOLLOW_CIRCLE"`
     #[serde(rename = "scmD")]
-    pub scm_d: Option<String>,
+    pub scm_d: Option<crate::Text>,
     /// JSON `scmC` / 字段 `scmC`. Example / 示例: `"20752"`
     #[serde(rename = "scmC")]
-    pub scm_c: Option<String>,
+    pub scm_c: Option<crate::Text>,
     /// JSON `spmC` / 字段 `spmC`. Example / 示例: `"drawer1"`
     #[serde(rename = "spmC")]
-    pub spm_c: Option<String>,
+    pub spm_c: Option<crate::Text>,
     /// JSON `arg1` / 字段 `arg1`.
     pub arg1: serde_json::Value,
     /// JSON `spmAB` / 字段 `spmAB`. Example / 示例: `"a2h0j.personalchannel"`
     #[serde(rename = "spmAB")]
-    pub spm_ab: Option<String>,
+    pub spm_ab: Option<crate::Text>,
     /// JSON `index` / 字段 `index`. Example / 示例: `0`
     pub index: Option<i64>,
     /// JSON `pageName` / 字段 `pageName`. Example / 示例: `"page_miniapp"`
     #[serde(rename = "pageName")]
-    pub page_name: Option<String>,
+    pub page_name: Option<crate::Text>,
     /// JSON `scmAB` / 字段 `scmAB`. Example / 示例: `"20140689.rcmd"`
     #[serde(rename = "scmAB")]
-    pub scm_ab: Option<String>,
+    pub scm_ab: Option<crate::Text>,
     /// JSON `utParam` / 字段 `utParam`.
     #[serde(rename = "utParam")]
     pub ut_param: serde_json::Value,
@@ -643,16 +643,16 @@ impl de::Object for CircleActionReport {
 #[non_exhaustive]
 pub struct CircleActionReportTrackInfo {
     /// JSON `drawerid` / 字段 `drawerid`. Example / 示例: `"20752"`
-    pub drawerid: Option<String>,
+    pub drawerid: Option<crate::Text>,
     /// JSON `bizKey` / 字段 `bizKey`. Example / 示例: `"PGC_H5"`
     #[serde(rename = "bizKey")]
-    pub biz_key: Option<String>,
+    pub biz_key: Option<crate::Text>,
     /// JSON `servertime` / 字段 `servertime`. Example / 示例: `1773064800638`
     pub servertime: Option<i64>,
     /// JSON `pagestate` / 字段 `pagestate`. Example / 示例: `1`
     pub pagestate: Option<i64>,
     /// JSON `cms_req_id` / 字段 `cms_req_id`. Example / 示例: `"2133e09617730648006327306e10b3"`
-    pub cms_req_id: Option<String>,
+    pub cms_req_id: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for CircleActionReportTrackInfo {
@@ -730,9 +730,9 @@ pub struct Follow {
     #[serde(rename = "isFollow")]
     pub is_follow: Option<bool>,
     /// JSON `id` / 字段 `id`. Example / 示例: `"UMTU3ODg2OTcy"`
-    pub id: Option<String>,
+    pub id: Option<crate::Text>,
     /// JSON `title` / 字段 `title`. Example / 示例: `"关注"`
-    pub title: Option<String>,
+    pub title: Option<crate::Text>,
     /// JSON `animation` / 字段 `animation`. Example / 示例: `false`
     pub animation: Option<bool>,
 }
@@ -772,9 +772,9 @@ pub struct FollowFeedback {
     /// JSON `duration` / 字段 `duration`. Example / 示例: `2`
     pub duration: Option<f64>,
     /// JSON `img` / 字段 `img`. Example / 示例: `"https://img.alicdn.com/tfs/TB10vwvMbj1gK0jSZFuXX…"`
-    pub img: Option<String>,
+    pub img: Option<crate::Text>,
     /// JSON `text` / 字段 `text`. Example / 示例: `"我也爱你～～"`
-    pub text: Option<String>,
+    pub text: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for FollowFeedback {
@@ -809,9 +809,9 @@ impl de::Object for FollowFeedback {
 #[non_exhaustive]
 pub struct FollowerInfo {
     /// JSON `link` / 字段 `link`. Example / 示例: `"https://market.m.taobao.com/app/syk/sv-rax/pages…"`
-    pub link: Option<String>,
+    pub link: Option<crate::Text>,
     /// JSON `title` / 字段 `title`. Example / 示例: `"13079"`
-    pub title: Option<String>,
+    pub title: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for FollowerInfo {
@@ -847,7 +847,7 @@ pub struct FollowerInfoV2 {
     /// JSON `action` / 字段 `action`.
     pub action: Option<FollowerInfoV2Action>,
     /// JSON `title` / 字段 `title`. Example / 示例: `"13079"`
-    pub title: Option<String>,
+    pub title: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for FollowerInfoV2 {
@@ -893,9 +893,9 @@ pub struct FollowerInfoV2Action {
     /// JSON `callback` / 字段 `callback`.
     pub callback: serde_json::Value,
     /// JSON `type` / 字段 `type`. Example / 示例: `"JUMP_TO_URL"`
-    pub r#type: Option<String>,
+    pub r#type: Option<crate::Text>,
     /// JSON `value` / 字段 `value`. Example / 示例: `"youku://page/node?bizContext=%7B%22pgcpgcid%22%3…"`
-    pub value: Option<String>,
+    pub value: Option<crate::Text>,
     /// JSON `contentType` / 字段 `contentType`.
     #[serde(rename = "contentType")]
     pub content_type: serde_json::Value,
@@ -946,32 +946,32 @@ pub struct FollowerInfoV2ActionReport {
     pub report_data_opt: serde_json::Value,
     /// JSON `spmD` / 字段 `spmD`. Example / 示例: `"fans"`
     #[serde(rename = "spmD")]
-    pub spm_d: Option<String>,
+    pub spm_d: Option<crate::Text>,
     /// JSON `trackInfo` / 字段 `trackInfo`.
     #[serde(rename = "trackInfo")]
     pub track_info: Option<FollowerInfoV2ActionReportTrackInfo>,
     /// JSON `scmD` / 字段 `scmD`. Example / 示例: `"url_YW_ZPD_FOLLOWER"`
     #[serde(rename = "scmD")]
-    pub scm_d: Option<String>,
+    pub scm_d: Option<crate::Text>,
     /// JSON `scmC` / 字段 `scmC`. Example / 示例: `"20752"`
     #[serde(rename = "scmC")]
-    pub scm_c: Option<String>,
+    pub scm_c: Option<crate::Text>,
     /// JSON `spmC` / 字段 `spmC`. Example / 示例: `"tab"`
     #[serde(rename = "spmC")]
-    pub spm_c: Option<String>,
+    pub spm_c: Option<crate::Text>,
     /// JSON `arg1` / 字段 `arg1`.
     pub arg1: serde_json::Value,
     /// JSON `spmAB` / 字段 `spmAB`. Example / 示例: `"miniapp.fanssub"`
     #[serde(rename = "spmAB")]
-    pub spm_ab: Option<String>,
+    pub spm_ab: Option<crate::Text>,
     /// JSON `index` / 字段 `index`. Example / 示例: `0`
     pub index: Option<i64>,
     /// JSON `pageName` / 字段 `pageName`. Example / 示例: `"page_miniapp"`
     #[serde(rename = "pageName")]
-    pub page_name: Option<String>,
+    pub page_name: Option<crate::Text>,
     /// JSON `scmAB` / 字段 `scmAB`. Example / 示例: `"20140689.rcmd"`
     #[serde(rename = "scmAB")]
-    pub scm_ab: Option<String>,
+    pub scm_ab: Option<crate::Text>,
     /// JSON `utParam` / 字段 `utParam`.
     #[serde(rename = "utParam")]
     pub ut_param: serde_json::Value,
@@ -1018,16 +1018,16 @@ impl de::Object for FollowerInfoV2ActionReport {
 #[non_exhaustive]
 pub struct FollowerInfoV2ActionReportTrackInfo {
     /// JSON `drawerid` / 字段 `drawerid`. Example / 示例: `"20752"`
-    pub drawerid: Option<String>,
+    pub drawerid: Option<crate::Text>,
     /// JSON `bizKey` / 字段 `bizKey`. Example / 示例: `"PGC_H5"`
     #[serde(rename = "bizKey")]
-    pub biz_key: Option<String>,
+    pub biz_key: Option<crate::Text>,
     /// JSON `servertime` / 字段 `servertime`. Example / 示例: `1773064800638`
     pub servertime: Option<i64>,
     /// JSON `pagestate` / 字段 `pagestate`. Example / 示例: `1`
     pub pagestate: Option<i64>,
     /// JSON `cms_req_id` / 字段 `cms_req_id`. Example / 示例: `"2133e09617730648006327306e10b3"`
-    pub cms_req_id: Option<String>,
+    pub cms_req_id: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for FollowerInfoV2ActionReportTrackInfo {
@@ -1064,7 +1064,7 @@ impl de::Object for FollowerInfoV2ActionReportTrackInfo {
 #[non_exhaustive]
 pub struct FollowingInfo {
     /// JSON `link` / 字段 `link`. Example / 示例: `"https://market.m.taobao.com/app/syk/sv-rax/pages…"`
-    pub link: Option<String>,
+    pub link: Option<crate::Text>,
     /// JSON `title` / 字段 `title`. Example / 示例: `441`
     pub title: Option<i64>,
 }
@@ -1148,9 +1148,9 @@ pub struct FollowingInfoV2Action {
     /// JSON `callback` / 字段 `callback`.
     pub callback: serde_json::Value,
     /// JSON `type` / 字段 `type`. Example / 示例: `"JUMP_TO_URL"`
-    pub r#type: Option<String>,
+    pub r#type: Option<crate::Text>,
     /// JSON `value` / 字段 `value`. Example / 示例: `"youku://page/node?bizContext=%7B%22pgcpgcid%22%3…"`
-    pub value: Option<String>,
+    pub value: Option<crate::Text>,
     /// JSON `contentType` / 字段 `contentType`.
     #[serde(rename = "contentType")]
     pub content_type: serde_json::Value,
@@ -1201,32 +1201,32 @@ pub struct FollowingInfoV2ActionReport {
     pub report_data_opt: serde_json::Value,
     /// JSON `spmD` / 字段 `spmD`. Example / 示例: `"sub"`
     #[serde(rename = "spmD")]
-    pub spm_d: Option<String>,
+    pub spm_d: Option<crate::Text>,
     /// JSON `trackInfo` / 字段 `trackInfo`.
     #[serde(rename = "trackInfo")]
     pub track_info: Option<FollowingInfoV2ActionReportTrackInfo>,
     /// JSON `scmD` / 字段 `scmD`. Example / 示例: `"url_YW_ZPD_FOLLOW"`
     #[serde(rename = "scmD")]
-    pub scm_d: Option<String>,
+    pub scm_d: Option<crate::Text>,
     /// JSON `scmC` / 字段 `scmC`. Example / 示例: `"20752"`
     #[serde(rename = "scmC")]
-    pub scm_c: Option<String>,
+    pub scm_c: Option<crate::Text>,
     /// JSON `spmC` / 字段 `spmC`. Example / 示例: `"tab"`
     #[serde(rename = "spmC")]
-    pub spm_c: Option<String>,
+    pub spm_c: Option<crate::Text>,
     /// JSON `arg1` / 字段 `arg1`.
     pub arg1: serde_json::Value,
     /// JSON `spmAB` / 字段 `spmAB`. Example / 示例: `"miniapp.fanssub"`
     #[serde(rename = "spmAB")]
-    pub spm_ab: Option<String>,
+    pub spm_ab: Option<crate::Text>,
     /// JSON `index` / 字段 `index`. Example / 示例: `0`
     pub index: Option<i64>,
     /// JSON `pageName` / 字段 `pageName`. Example / 示例: `"page_miniapp"`
     #[serde(rename = "pageName")]
-    pub page_name: Option<String>,
+    pub page_name: Option<crate::Text>,
     /// JSON `scmAB` / 字段 `scmAB`. Example / 示例: `"20140689.rcmd"`
     #[serde(rename = "scmAB")]
-    pub scm_ab: Option<String>,
+    pub scm_ab: Option<crate::Text>,
     /// JSON `utParam` / 字段 `utParam`.
     #[serde(rename = "utParam")]
     pub ut_param: serde_json::Value,
@@ -1273,16 +1273,16 @@ impl de::Object for FollowingInfoV2ActionReport {
 #[non_exhaustive]
 pub struct FollowingInfoV2ActionReportTrackInfo {
     /// JSON `drawerid` / 字段 `drawerid`. Example / 示例: `"20752"`
-    pub drawerid: Option<String>,
+    pub drawerid: Option<crate::Text>,
     /// JSON `bizKey` / 字段 `bizKey`. Example / 示例: `"PGC_H5"`
     #[serde(rename = "bizKey")]
-    pub biz_key: Option<String>,
+    pub biz_key: Option<crate::Text>,
     /// JSON `servertime` / 字段 `servertime`. Example / 示例: `1773064800638`
     pub servertime: Option<i64>,
     /// JSON `pagestate` / 字段 `pagestate`. Example / 示例: `1`
     pub pagestate: Option<i64>,
     /// JSON `cms_req_id` / 字段 `cms_req_id`. Example / 示例: `"2133e09617730648006327306e10b3"`
-    pub cms_req_id: Option<String>,
+    pub cms_req_id: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for FollowingInfoV2ActionReportTrackInfo {
@@ -1352,9 +1352,9 @@ impl de::Object for Live {
 #[non_exhaustive]
 pub struct PraiseInfo {
     /// JSON `link` / 字段 `link`. Example / 示例: `"https://market.m.taobao.com/app/syk/sv-rax/pages…"`
-    pub link: Option<String>,
+    pub link: Option<crate::Text>,
     /// JSON `title` / 字段 `title`. Example / 示例: `"53421"`
-    pub title: Option<String>,
+    pub title: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for PraiseInfo {
@@ -1388,7 +1388,7 @@ impl de::Object for PraiseInfo {
 #[non_exhaustive]
 pub struct PrivateMessage {
     /// JSON `link` / 字段 `link`. Example / 示例: `"youku://messageChat?uid=343586442&from=presonCha…"`
-    pub link: Option<String>,
+    pub link: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for PrivateMessage {
@@ -1421,11 +1421,11 @@ impl de::Object for PrivateMessage {
 #[non_exhaustive]
 pub struct SubTitle {
     /// JSON `descx` / 字段 `descx`. Example / 示例: `"大鱼号认证用户"`
-    pub descx: Option<String>,
+    pub descx: Option<crate::Text>,
     /// JSON `icon` / 字段 `icon`. Example / 示例: `"https://r1.ykimg.com/05100000591AF15AADC0B0788F0…"`
-    pub icon: Option<String>,
+    pub icon: Option<crate::Text>,
     /// JSON `desc` / 字段 `desc`. Example / 示例: `"大鱼号认证用户"`
-    pub desc: Option<String>,
+    pub desc: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for SubTitle {
@@ -1460,9 +1460,9 @@ impl de::Object for SubTitle {
 #[non_exhaustive]
 pub struct SubTitle2 {
     /// JSON `descx` / 字段 `descx`. Example / 示例: `"大鱼号认证作者"`
-    pub descx: Option<String>,
+    pub descx: Option<crate::Text>,
     /// JSON `desc` / 字段 `desc`. Example / 示例: `"大鱼号认证作者"`
-    pub desc: Option<String>,
+    pub desc: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for SubTitle2 {
@@ -1498,7 +1498,7 @@ pub struct DataNodeItemDataTrackInfo {
     /// JSON `usertype` / 字段 `usertype`. Example / 示例: `1`
     pub usertype: Option<i64>,
     /// JSON `pre_source_from` / 字段 `pre_source_from`. Example / 示例: `"shareH5"`
-    pub pre_source_from: Option<String>,
+    pub pre_source_from: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for DataNodeItemDataTrackInfo {
@@ -1533,7 +1533,7 @@ impl de::Object for DataNodeItemDataTrackInfo {
 pub struct ModuleListItem {
     /// JSON `moduleType` / 字段 `moduleType`. Example / 示例: `""`
     #[serde(rename = "moduleType")]
-    pub module_type: Option<String>,
+    pub module_type: Option<crate::Text>,
     /// JSON `dataNode` / 字段 `dataNode`.
     #[serde(rename = "dataNode")]
     pub data_node: Vec<serde_json::Value>,
@@ -1573,30 +1573,30 @@ pub struct PageData {
     pub more: Option<bool>,
     /// JSON `pageNo` / 字段 `pageNo`. Example / 示例: `"1"`
     #[serde(rename = "pageNo")]
-    pub page_no: Option<String>,
+    pub page_no: Option<crate::Text>,
     /// JSON `shareInfo` / 字段 `shareInfo`.
     #[serde(rename = "shareInfo")]
     pub share_info: Option<ShareInfo>,
     /// JSON `nextSession` / 字段 `nextSession`. Example / 示例: `"{\"subIndex\":13,\"trackInfo\":{},\"spmA\":\"a2h0j\",\"le…"`
     #[serde(rename = "nextSession")]
-    pub next_session: Option<String>,
+    pub next_session: Option<crate::Text>,
     /// JSON `nickName` / 字段 `nickName`. Example / 示例: `"缺觉不困"`
     #[serde(rename = "nickName")]
-    pub nick_name: Option<String>,
+    pub nick_name: Option<crate::Text>,
     /// JSON `avatar` / 字段 `avatar`. Example / 示例: `"https://m.ykimg.com/0130391F45562EE42D0D4E025A4A…"`
-    pub avatar: Option<String>,
+    pub avatar: Option<crate::Text>,
     /// JSON `spmA` / 字段 `spmA`. Example / 示例: `"a2h0j"`
     #[serde(rename = "spmA")]
-    pub spm_a: Option<String>,
+    pub spm_a: Option<crate::Text>,
     /// JSON `spmB` / 字段 `spmB`. Example / 示例: `"personalchannel"`
     #[serde(rename = "spmB")]
-    pub spm_b: Option<String>,
+    pub spm_b: Option<crate::Text>,
     /// JSON `spmAB` / 字段 `spmAB`. Example / 示例: `"a2h0j.personalchannel"`
     #[serde(rename = "spmAB")]
-    pub spm_ab: Option<String>,
+    pub spm_ab: Option<crate::Text>,
     /// JSON `navState` / 字段 `navState`. Example / 示例: `"video"`
     #[serde(rename = "navState")]
-    pub nav_state: Option<String>,
+    pub nav_state: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for PageData {
@@ -1638,13 +1638,13 @@ impl de::Object for PageData {
 #[non_exhaustive]
 pub struct ShareInfo {
     /// JSON `img` / 字段 `img`. Example / 示例: `"https://image.uc.cn/o/wemedia/s/upload/170522103…"`
-    pub img: Option<String>,
+    pub img: Option<crate::Text>,
     /// JSON `link` / 字段 `link`. Example / 示例: `"https://m.youku.com/profile?uid=UMTU3ODg2OTcy"`
-    pub link: Option<String>,
+    pub link: Option<crate::Text>,
     /// JSON `describe` / 字段 `describe`. Example / 示例: `"快来看TA的精彩视频吧"`
-    pub describe: Option<String>,
+    pub describe: Option<crate::Text>,
     /// JSON `title` / 字段 `title`. Example / 示例: `"缺觉不困的优酷主页"`
-    pub title: Option<String>,
+    pub title: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for ShareInfo {

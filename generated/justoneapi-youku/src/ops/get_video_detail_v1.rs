@@ -126,7 +126,7 @@ pub struct Data {
     pub component_list: Vec<ComponentListItem>,
     /// JSON `nobelTrackHeader` / 字段 `nobelTrackHeader`. Example / 示例: `""`
     #[serde(rename = "nobelTrackHeader")]
-    pub nobel_track_header: Option<String>,
+    pub nobel_track_header: Option<crate::Text>,
     /// JSON `playPageData` / 字段 `playPageData`.
     #[serde(rename = "playPageData")]
     pub play_page_data: Option<PlayPageData>,
@@ -173,15 +173,15 @@ pub struct ComponentListItem {
     pub r#type: Option<i64>,
     /// JSON `componentId` / 字段 `componentId`. Example / 示例: `"h5-detail-guide"`
     #[serde(rename = "componentId")]
-    pub component_id: Option<String>,
+    pub component_id: Option<crate::Text>,
     /// JSON `componentName` / 字段 `componentName`. Example / 示例: `"播放页引导"`
     #[serde(rename = "componentName")]
-    pub component_name: Option<String>,
+    pub component_name: Option<crate::Text>,
     /// JSON `dataNode` / 字段 `dataNode`.
     #[serde(rename = "dataNode")]
     pub data_node: Vec<DataNodeItem>,
     /// JSON `title` / 字段 `title`. Example / 示例: `""`
-    pub title: Option<String>,
+    pub title: Option<crate::Text>,
     /// JSON `props` / 字段 `props`.
     pub props: serde_json::Value,
 }
@@ -261,14 +261,14 @@ impl de::Object for DataNodeItem {
 #[non_exhaustive]
 pub struct DataNodeItemData {
     /// JSON `img` / 字段 `img`. Example / 示例: `"http://ykimg.alicdn.com/develop/image/2019-08-02…"`
-    pub img: Option<String>,
+    pub img: Option<crate::Text>,
     /// JSON `title` / 字段 `title`. Example / 示例: `"预览播放中，打开优酷APP看高清完整版"`
-    pub title: Option<String>,
+    pub title: Option<crate::Text>,
     /// JSON `action` / 字段 `action`.
     pub action: Option<Action>,
     /// JSON `subType` / 字段 `subType`. Example / 示例: `"NORMAL"`
     #[serde(rename = "subType")]
-    pub sub_type: Option<String>,
+    pub sub_type: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for DataNodeItemData {
@@ -304,9 +304,9 @@ impl de::Object for DataNodeItemData {
 #[non_exhaustive]
 pub struct Action {
     /// JSON `type` / 字段 `type`. Example / 示例: `"JUMP_TO_NATIVE"`
-    pub r#type: Option<String>,
+    pub r#type: Option<crate::Text>,
     /// JSON `value` / 字段 `value`. Example / 示例: `"youku://"`
-    pub value: Option<String>,
+    pub value: Option<crate::Text>,
     /// JSON `contentType` / 字段 `contentType`.
     #[serde(rename = "contentType")]
     pub content_type: serde_json::Value,
@@ -366,27 +366,27 @@ impl de::Object for Action {
 pub struct Report {
     /// JSON `pageName` / 字段 `pageName`. Example / 示例: `"page_playpage"`
     #[serde(rename = "pageName")]
-    pub page_name: Option<String>,
+    pub page_name: Option<crate::Text>,
     /// JSON `arg1` / 字段 `arg1`. Example / 示例: `"h5_detail_guide"`
-    pub arg1: Option<String>,
+    pub arg1: Option<crate::Text>,
     /// JSON `spmAB` / 字段 `spmAB`. Example / 示例: `"a2h0j.10182321"`
     #[serde(rename = "spmAB")]
-    pub spm_ab: Option<String>,
+    pub spm_ab: Option<crate::Text>,
     /// JSON `spmC` / 字段 `spmC`. Example / 示例: `"card_1"`
     #[serde(rename = "spmC")]
-    pub spm_c: Option<String>,
+    pub spm_c: Option<crate::Text>,
     /// JSON `spmD` / 字段 `spmD`. Example / 示例: `"1_0"`
     #[serde(rename = "spmD")]
-    pub spm_d: Option<String>,
+    pub spm_d: Option<crate::Text>,
     /// JSON `scmAB` / 字段 `scmAB`. Example / 示例: `"20140719.manual"`
     #[serde(rename = "scmAB")]
-    pub scm_ab: Option<String>,
+    pub scm_ab: Option<crate::Text>,
     /// JSON `scmC` / 字段 `scmC`. Example / 示例: `"51721"`
     #[serde(rename = "scmC")]
-    pub scm_c: Option<String>,
+    pub scm_c: Option<crate::Text>,
     /// JSON `scmD` / 字段 `scmD`. Example / 示例: `"native_youku%3A%2F%2F"`
     #[serde(rename = "scmD")]
-    pub scm_d: Option<String>,
+    pub scm_d: Option<crate::Text>,
     /// JSON `index` / 字段 `index`. Example / 示例: `0`
     pub index: Option<i64>,
     /// JSON `reportDataOpt` / 字段 `reportDataOpt`.
@@ -441,19 +441,19 @@ impl de::Object for Report {
 #[non_exhaustive]
 pub struct TrackInfo {
     /// JSON `component_id` / 字段 `component_id`. Example / 示例: `"h5_detail_guide"`
-    pub component_id: Option<String>,
+    pub component_id: Option<crate::Text>,
     /// JSON `pvv_vid` / 字段 `pvv_vid`. Example / 示例: `"XNjQ5ODcwMjQ4OA=="`
-    pub pvv_vid: Option<String>,
+    pub pvv_vid: Option<crate::Text>,
     /// JSON `component_instance_id` / 字段 `component_instance_id`. Example / 示例: `51729`
     pub component_instance_id: Option<i64>,
     /// JSON `servertime` / 字段 `servertime`. Example / 示例: `1773064801708`
     pub servertime: Option<i64>,
     /// JSON `pageid` / 字段 `pageid`. Example / 示例: `"LOCVIDEO_OTHER_DEFAULT"`
-    pub pageid: Option<String>,
+    pub pageid: Option<crate::Text>,
     /// JSON `drawerid` / 字段 `drawerid`. Example / 示例: `"13682"`
-    pub drawerid: Option<String>,
+    pub drawerid: Option<crate::Text>,
     /// JSON `cms_req_id` / 字段 `cms_req_id`. Example / 示例: `"213dee4817730648017038551e2f64"`
-    pub cms_req_id: Option<String>,
+    pub cms_req_id: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for TrackInfo {
@@ -533,10 +533,10 @@ impl de::Object for DrawerListItem {
 pub struct Headers {
     /// JSON `nobelTrackInfo` / 字段 `nobelTrackInfo`. Example / 示例: `"1148:2646@a2h04.8165646@0@"`
     #[serde(rename = "nobelTrackInfo")]
-    pub nobel_track_info: Option<String>,
+    pub nobel_track_info: Option<crate::Text>,
     /// JSON `manufacturingDate` / 字段 `manufacturingDate`. Example / 示例: `"20260309 22:00:01"`
     #[serde(rename = "manufacturingDate")]
-    pub manufacturing_date: Option<String>,
+    pub manufacturing_date: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for Headers {
@@ -617,22 +617,22 @@ impl de::Object for PlayPageData {
 pub struct PopCallApp {
     /// JSON `btnTitle` / 字段 `btnTitle`. Example / 示例: `"打开"`
     #[serde(rename = "btnTitle")]
-    pub btn_title: Option<String>,
+    pub btn_title: Option<crate::Text>,
     /// JSON `type` / 字段 `type`. Example / 示例: `"JUMP_TO_NATIVE"`
-    pub r#type: Option<String>,
+    pub r#type: Option<crate::Text>,
     /// JSON `jumpUrl` / 字段 `jumpUrl`. Example / 示例: `""`
     #[serde(rename = "jumpUrl")]
-    pub jump_url: Option<String>,
+    pub jump_url: Option<crate::Text>,
     /// JSON `subtitle` / 字段 `subtitle`. Example / 示例: `"为好内容全力以赴"`
-    pub subtitle: Option<String>,
+    pub subtitle: Option<crate::Text>,
     /// JSON `expires` / 字段 `expires`. Example / 示例: `1`
     pub expires: Option<i64>,
     /// JSON `unit` / 字段 `unit`. Example / 示例: `"hour"`
-    pub unit: Option<String>,
+    pub unit: Option<crate::Text>,
     /// JSON `logo` / 字段 `logo`. Example / 示例: `"https://gw.alicdn.com/imgextra/i3/O1CN01CO6s7L1q…"`
-    pub logo: Option<String>,
+    pub logo: Option<crate::Text>,
     /// JSON `title` / 字段 `title`. Example / 示例: `"优酷"`
-    pub title: Option<String>,
+    pub title: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for PopCallApp {
@@ -673,12 +673,12 @@ impl de::Object for PopCallApp {
 pub struct BottomCallApp {
     /// JSON `btnTitle` / 字段 `btnTitle`. Example / 示例: `"打开优酷APP更流畅"`
     #[serde(rename = "btnTitle")]
-    pub btn_title: Option<String>,
+    pub btn_title: Option<crate::Text>,
     /// JSON `type` / 字段 `type`. Example / 示例: `"JUMP_TO_NATIVE"`
-    pub r#type: Option<String>,
+    pub r#type: Option<crate::Text>,
     /// JSON `jumpUrl` / 字段 `jumpUrl`. Example / 示例: `""`
     #[serde(rename = "jumpUrl")]
-    pub jump_url: Option<String>,
+    pub jump_url: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for BottomCallApp {
@@ -714,12 +714,12 @@ impl de::Object for BottomCallApp {
 pub struct HeaderCallApp {
     /// JSON `btnTitle` / 字段 `btnTitle`. Example / 示例: `"下载APP"`
     #[serde(rename = "btnTitle")]
-    pub btn_title: Option<String>,
+    pub btn_title: Option<crate::Text>,
     /// JSON `type` / 字段 `type`. Example / 示例: `"JUMP_TO_NATIVE"`
-    pub r#type: Option<String>,
+    pub r#type: Option<crate::Text>,
     /// JSON `jumpUrl` / 字段 `jumpUrl`. Example / 示例: `""`
     #[serde(rename = "jumpUrl")]
-    pub jump_url: Option<String>,
+    pub jump_url: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for HeaderCallApp {
@@ -755,7 +755,7 @@ impl de::Object for HeaderCallApp {
 pub struct VideoMap {
     /// JSON `videoId` / 字段 `videoId`. Example / 示例: `"XNjQ5ODcwMjQ4OA=="`
     #[serde(rename = "videoId")]
-    pub video_id: Option<String>,
+    pub video_id: Option<crate::Text>,
     /// JSON `videoLongId` / 字段 `videoLongId`. Example / 示例: `1624675622`
     #[serde(rename = "videoLongId")]
     pub video_long_id: Option<i64>,
@@ -764,7 +764,7 @@ pub struct VideoMap {
     pub video_category_id: Option<i64>,
     /// JSON `videoCategory` / 字段 `videoCategory`. Example / 示例: `"电视剧"`
     #[serde(rename = "videoCategory")]
-    pub video_category: Option<String>,
+    pub video_category: Option<crate::Text>,
     /// JSON `videoType` / 字段 `videoType`.
     #[serde(rename = "videoType")]
     pub video_type: serde_json::Value,
@@ -773,22 +773,22 @@ pub struct VideoMap {
     pub video_type_code: serde_json::Value,
     /// JSON `videoImg` / 字段 `videoImg`. Example / 示例: `"https://m.ykimg.com/0548060168F6E9851F08888AB10C…"`
     #[serde(rename = "videoImg")]
-    pub video_img: Option<String>,
+    pub video_img: Option<crate::Text>,
     /// JSON `videoImgV` / 字段 `videoImgV`. Example / 示例: `"https://m.ykimg.com/0575060168F6E9851F08888AB10C…"`
     #[serde(rename = "videoImgV")]
-    pub video_img_v: Option<String>,
+    pub video_img_v: Option<crate::Text>,
     /// JSON `showVideoStage` / 字段 `showVideoStage`.
     #[serde(rename = "showVideoStage")]
     pub show_video_stage: serde_json::Value,
     /// JSON `videoPublishTime` / 字段 `videoPublishTime`. Example / 示例: `"2025-10-21 10:05:43"`
     #[serde(rename = "videoPublishTime")]
-    pub video_publish_time: Option<String>,
+    pub video_publish_time: Option<crate::Text>,
     /// JSON `videoTitle` / 字段 `videoTitle`. Example / 示例: `"盛夏芬德拉：最后一场戏开拍前的情绪拉扯"`
     #[serde(rename = "videoTitle")]
-    pub video_title: Option<String>,
+    pub video_title: Option<crate::Text>,
     /// JSON `showVideoStageDesc` / 字段 `showVideoStageDesc`. Example / 示例: `""`
     #[serde(rename = "showVideoStageDesc")]
-    pub show_video_stage_desc: Option<String>,
+    pub show_video_stage_desc: Option<crate::Text>,
     /// JSON `showId` / 字段 `showId`.
     #[serde(rename = "showId")]
     pub show_id: serde_json::Value,
@@ -862,10 +862,10 @@ pub struct VideoMap {
     pub is_favorite: Option<bool>,
     /// JSON `reportUrl` / 字段 `reportUrl`. Example / 示例: `""`
     #[serde(rename = "reportUrl")]
-    pub report_url: Option<String>,
+    pub report_url: Option<crate::Text>,
     /// JSON `pageKey` / 字段 `pageKey`. Example / 示例: `"LOCVIDEO_OTHER_DEFAULT"`
     #[serde(rename = "pageKey")]
-    pub page_key: Option<String>,
+    pub page_key: Option<crate::Text>,
     /// JSON `prePaid` / 字段 `prePaid`.
     #[serde(rename = "prePaid")]
     pub pre_paid: serde_json::Value,
@@ -961,7 +961,7 @@ pub struct VideoMap {
     pub video_library_tag: serde_json::Value,
     /// JSON `streamTypes` / 字段 `streamTypes`. Example / 示例: `["flvhd"]`
     #[serde(rename = "streamTypes")]
-    pub stream_types: Vec<String>,
+    pub stream_types: Vec<crate::Text>,
     /// JSON `safetyContentElement` / 字段 `safetyContentElement`.
     #[serde(rename = "safetyContentElement")]
     pub safety_content_element: serde_json::Value,
@@ -979,10 +979,10 @@ pub struct VideoMap {
     pub is_video: Option<bool>,
     /// JSON `pageTitle` / 字段 `pageTitle`. Example / 示例: `"盛夏芬德拉：最后一场戏开拍前的情绪拉扯"`
     #[serde(rename = "pageTitle")]
-    pub page_title: Option<String>,
+    pub page_title: Option<crate::Text>,
     /// JSON `vId` / 字段 `vId`. Example / 示例: `"XNjQ5ODcwMjQ4OA=="`
     #[serde(rename = "vId")]
-    pub v_id: Option<String>,
+    pub v_id: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for VideoMap {

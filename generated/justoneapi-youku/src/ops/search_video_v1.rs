@@ -128,13 +128,13 @@ impl<'a> std::future::IntoFuture for Request<'a> {
 #[non_exhaustive]
 pub struct Data {
     /// JSON `api` / 字段 `api`. Example / 示例: `"mtop.youku.soku.yksearch"`
-    pub api: Option<String>,
+    pub api: Option<crate::Text>,
     /// JSON `data` / 字段 `data`.
     pub data: Option<DataData>,
     /// JSON `ret` / 字段 `ret`. Example / 示例: `["SUCCESS::调用成功"]`
-    pub ret: Vec<String>,
+    pub ret: Vec<crate::Text>,
     /// JSON `v` / 字段 `v`. Example / 示例: `"2.0"`
-    pub v: Option<String>,
+    pub v: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for Data {
@@ -219,7 +219,7 @@ impl de::Object for DataData {
 pub struct DataDataData {
     /// JSON `displaySearchTerms` / 字段 `displaySearchTerms`. Example / 示例: `"deepseek"`
     #[serde(rename = "displaySearchTerms")]
-    pub display_search_terms: Option<String>,
+    pub display_search_terms: Option<crate::Text>,
     /// JSON `pz` / 字段 `pz`. Example / 示例: `30`
     pub pz: Option<i64>,
     /// JSON `rstate` / 字段 `rstate`. Example / 示例: `0`
@@ -235,14 +235,14 @@ pub struct DataDataData {
     pub global_control_param: Option<GlobalControlParam>,
     /// JSON `highlightWord` / 字段 `highlightWord`. Example / 示例: `"deep,seek"`
     #[serde(rename = "highlightWord")]
-    pub highlight_word: Option<String>,
+    pub highlight_word: Option<crate::Text>,
     /// JSON `filter` / 字段 `filter`.
     pub filter: Option<Filter>,
     /// JSON `total` / 字段 `total`. Example / 示例: `322`
     pub total: Option<i64>,
     /// JSON `typeVersion` / 字段 `typeVersion`. Example / 示例: `"B"`
     #[serde(rename = "typeVersion")]
-    pub type_version: Option<String>,
+    pub type_version: Option<crate::Text>,
     /// JSON `pg` / 字段 `pg`. Example / 示例: `1`
     pub pg: Option<i64>,
     /// JSON `action` / 字段 `action`.
@@ -251,7 +251,7 @@ pub struct DataDataData {
     #[serde(rename = "hitNFMode")]
     pub hit_nf_mode: Option<bool>,
     /// JSON `status` / 字段 `status`. Example / 示例: `"success"`
-    pub status: Option<String>,
+    pub status: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for DataDataData {
@@ -334,7 +334,7 @@ pub struct DataDataDataActionReport {
     pub track_info: Option<DataDataDataActionReportTrackInfo>,
     /// JSON `pageName` / 字段 `pageName`. Example / 示例: `"page_searchresults"`
     #[serde(rename = "pageName")]
-    pub page_name: Option<String>,
+    pub page_name: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for DataDataDataActionReport {
@@ -368,19 +368,19 @@ impl de::Object for DataDataDataActionReport {
 #[non_exhaustive]
 pub struct DataDataDataActionReportTrackInfo {
     /// JSON `searchtab` / 字段 `searchtab`. Example / 示例: `"0"`
-    pub searchtab: Option<String>,
+    pub searchtab: Option<crate::Text>,
     /// JSON `source_from` / 字段 `source_from`. Example / 示例: `"home"`
-    pub source_from: Option<String>,
+    pub source_from: Option<crate::Text>,
     /// JSON `eid` / 字段 `eid`. Example / 示例: `"0bf85bff17730648034531522e2b80"`
-    pub eid: Option<String>,
+    pub eid: Option<crate::Text>,
     /// JSON `search_from` / 字段 `search_from`. Example / 示例: `"1"`
-    pub search_from: Option<String>,
+    pub search_from: Option<crate::Text>,
     /// JSON `engine` / 字段 `engine`. Example / 示例: `"expid~req.ugc105.sort1004.rank105.qa0$eid~0bf85b…"`
-    pub engine: Option<String>,
+    pub engine: Option<crate::Text>,
     /// JSON `aaid` / 字段 `aaid`. Example / 示例: `"9fbffd5aabe0f1eeaa005d2258486410"`
-    pub aaid: Option<String>,
+    pub aaid: Option<crate::Text>,
     /// JSON `k` / 字段 `k`. Example / 示例: `"deepseek"`
-    pub k: Option<String>,
+    pub k: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for DataDataDataActionReportTrackInfo {
@@ -465,9 +465,9 @@ impl de::Object for Filter {
 #[non_exhaustive]
 pub struct CateItem {
     /// JSON `id` / 字段 `id`. Example / 示例: `"0"`
-    pub id: Option<String>,
+    pub id: Option<crate::Text>,
     /// JSON `title` / 字段 `title`. Example / 示例: `"全部"`
-    pub title: Option<String>,
+    pub title: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for CateItem {
@@ -501,9 +501,9 @@ impl de::Object for CateItem {
 #[non_exhaustive]
 pub struct DurationItem {
     /// JSON `title` / 字段 `title`. Example / 示例: `"全部"`
-    pub title: Option<String>,
+    pub title: Option<crate::Text>,
     /// JSON `value` / 字段 `value`. Example / 示例: `"0-0"`
-    pub value: Option<String>,
+    pub value: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for DurationItem {
@@ -537,7 +537,7 @@ impl de::Object for DurationItem {
 #[non_exhaustive]
 pub struct FormatItem {
     /// JSON `title` / 字段 `title`. Example / 示例: `"全部"`
-    pub title: Option<String>,
+    pub title: Option<crate::Text>,
     /// JSON `value` / 字段 `value`. Example / 示例: `0`
     pub value: Option<i64>,
 }
@@ -575,9 +575,9 @@ pub struct TabItem {
     /// JSON `orders` / 字段 `orders`.
     pub orders: Vec<OrdersItem>,
     /// JSON `id` / 字段 `id`. Example / 示例: `"0"`
-    pub id: Option<String>,
+    pub id: Option<crate::Text>,
     /// JSON `title` / 字段 `title`. Example / 示例: `"综合排序"`
-    pub title: Option<String>,
+    pub title: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for TabItem {
@@ -612,7 +612,7 @@ impl de::Object for TabItem {
 #[non_exhaustive]
 pub struct OrdersItem {
     /// JSON `title` / 字段 `title`. Example / 示例: `"综合排序"`
-    pub title: Option<String>,
+    pub title: Option<crate::Text>,
     /// JSON `value` / 字段 `value`. Example / 示例: `0`
     pub value: Option<i64>,
 }
@@ -733,7 +733,7 @@ impl de::Object for DataDataNodesItem {
 #[non_exhaustive]
 pub struct DataDataNodesItemData {
     /// JSON `schema` / 字段 `schema`. Example / 示例: `"1"`
-    pub schema: Option<String>,
+    pub schema: Option<crate::Text>,
     /// JSON `version` / 字段 `version`. Example / 示例: `311`
     pub version: Option<i64>,
     /// JSON `docSource` / 字段 `docSource`. Example / 示例: `1`
@@ -876,10 +876,10 @@ pub struct DataDataNodesItemNodesItemNodesItemData {
     pub has_youku: Option<i64>,
     /// JSON `realShowId` / 字段 `realShowId`. Example / 示例: `"fddb67906b9b41508191"`
     #[serde(rename = "realShowId")]
-    pub real_show_id: Option<String>,
+    pub real_show_id: Option<crate::Text>,
     /// JSON `docId` / 字段 `docId`. Example / 示例: `"743654"`
     #[serde(rename = "docId")]
-    pub doc_id: Option<String>,
+    pub doc_id: Option<crate::Text>,
     /// JSON `episodeTotal` / 字段 `episodeTotal`. Example / 示例: `6`
     #[serde(rename = "episodeTotal")]
     pub episode_total: Option<i64>,
@@ -897,10 +897,10 @@ pub struct DataDataNodesItemNodesItemNodesItemData {
     pub episode_type: Option<i64>,
     /// JSON `itemLog` / 字段 `itemLog`. Example / 示例: `"eps_t~1$site~14$show_id~fddb67906b9b41508191$doc…"`
     #[serde(rename = "itemLog")]
-    pub item_log: Option<String>,
+    pub item_log: Option<crate::Text>,
     /// JSON `showId` / 字段 `showId`. Example / 示例: `"fddb67906b9b41508191"`
     #[serde(rename = "showId")]
-    pub show_id: Option<String>,
+    pub show_id: Option<crate::Text>,
     /// JSON `exclusive` / 字段 `exclusive`. Example / 示例: `0`
     pub exclusive: Option<i64>,
     /// JSON `action` / 字段 `action`.
@@ -910,12 +910,12 @@ pub struct DataDataNodesItemNodesItemNodesItemData {
     pub need_less: Option<bool>,
     /// JSON `thumbUrl` / 字段 `thumbUrl`. Example / 示例: `"https://m.ykimg.com/050C000067BFD3B91FDCE4125A00…"`
     #[serde(rename = "thumbUrl")]
-    pub thumb_url: Option<String>,
+    pub thumb_url: Option<crate::Text>,
     /// JSON `rightButtonDTO` / 字段 `rightButtonDTO`.
     #[serde(rename = "rightButtonDTO")]
     pub right_button_dto: Option<RightButtonDto>,
     /// JSON `info` / 字段 `info`. Example / 示例: `"简介：还在为不会使用Deepseek而烦恼？这门《DeepSeek 快速入门指南》课程就是你的救…"`
-    pub info: Option<String>,
+    pub info: Option<crate::Text>,
     /// JSON `leftButtonDTO` / 字段 `leftButtonDTO`.
     #[serde(rename = "leftButtonDTO")]
     pub left_button_dto: Option<LeftButtonDto>,
@@ -923,13 +923,13 @@ pub struct DataDataNodesItemNodesItemNodesItemData {
     pub coupon: Option<Coupon>,
     /// JSON `logCate` / 字段 `logCate`. Example / 示例: `"doc"`
     #[serde(rename = "logCate")]
-    pub log_cate: Option<String>,
+    pub log_cate: Option<crate::Text>,
     /// JSON `recommendDTO` / 字段 `recommendDTO`.
     #[serde(rename = "recommendDTO")]
     pub recommend_dto: Option<RecommendDto>,
     /// JSON `stripeBottom` / 字段 `stripeBottom`. Example / 示例: `"6期全"`
     #[serde(rename = "stripeBottom")]
-    pub stripe_bottom: Option<String>,
+    pub stripe_bottom: Option<crate::Text>,
     /// JSON `posterDTO` / 字段 `posterDTO`.
     #[serde(rename = "posterDTO")]
     pub poster_dto: Option<PosterDto>,
@@ -937,7 +937,7 @@ pub struct DataDataNodesItemNodesItemNodesItemData {
     pub completed: Option<i64>,
     /// JSON `recommendDisplayType` / 字段 `recommendDisplayType`. Example / 示例: `"-2"`
     #[serde(rename = "recommendDisplayType")]
-    pub recommend_display_type: Option<String>,
+    pub recommend_display_type: Option<crate::Text>,
     /// JSON `titleDTO` / 字段 `titleDTO`.
     #[serde(rename = "titleDTO")]
     pub title_dto: Option<TitleDto>,
@@ -948,10 +948,10 @@ pub struct DataDataNodesItemNodesItemNodesItemData {
     #[serde(rename = "docSource")]
     pub doc_source: Option<i64>,
     /// JSON `cats` / 字段 `cats`. Example / 示例: `"纪录片"`
-    pub cats: Option<String>,
+    pub cats: Option<crate::Text>,
     /// JSON `tempTitle` / 字段 `tempTitle`. Example / 示例: `"DeepSeek 快速入门指南"`
     #[serde(rename = "tempTitle")]
-    pub temp_title: Option<String>,
+    pub temp_title: Option<crate::Text>,
     /// JSON `animeEdition` / 字段 `animeEdition`. Example / 示例: `0`
     #[serde(rename = "animeEdition")]
     pub anime_edition: Option<i64>,
@@ -968,7 +968,7 @@ pub struct DataDataNodesItemNodesItemNodesItemData {
     pub is_youku: Option<i64>,
     /// JSON `sourceName` / 字段 `sourceName`. Example / 示例: `"优酷"`
     #[serde(rename = "sourceName")]
-    pub source_name: Option<String>,
+    pub source_name: Option<crate::Text>,
     /// JSON `showIdValid` / 字段 `showIdValid`. Example / 示例: `-1`
     #[serde(rename = "showIdValid")]
     pub show_id_valid: Option<i64>,
@@ -980,7 +980,7 @@ pub struct DataDataNodesItemNodesItemNodesItemData {
     pub is_trailer: Option<i64>,
     /// JSON `programId` / 字段 `programId`. Example / 示例: `"743654"`
     #[serde(rename = "programId")]
-    pub program_id: Option<String>,
+    pub program_id: Option<crate::Text>,
     /// JSON `mediaCompleted` / 字段 `mediaCompleted`. Example / 示例: `1`
     #[serde(rename = "mediaCompleted")]
     pub media_completed: Option<i64>,
@@ -1058,9 +1058,9 @@ pub struct DataDataNodesItemNodesItemNodesItemDataAction {
     /// JSON `report` / 字段 `report`.
     pub report: Option<DataDataNodesItemNodesItemNodesItemDataActionReport>,
     /// JSON `type` / 字段 `type`. Example / 示例: `"JUMP_TO_NATIVE"`
-    pub r#type: Option<String>,
+    pub r#type: Option<crate::Text>,
     /// JSON `value` / 字段 `value`. Example / 示例: `"youku://play?source=search&showid=fddb67906b9b41…"`
-    pub value: Option<String>,
+    pub value: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for DataDataNodesItemNodesItemNodesItemDataAction {
@@ -1130,25 +1130,25 @@ impl de::Object for DataDataNodesItemNodesItemNodesItemDataActionReport {
 #[non_exhaustive]
 pub struct DataDataNodesItemNodesItemNodesItemDataActionReportTrackInfo {
     /// JSON `object_url` / 字段 `object_url`. Example / 示例: `"youku://play?source=search&showid=fddb67906b9b41…"`
-    pub object_url: Option<String>,
+    pub object_url: Option<crate::Text>,
     /// JSON `object_type` / 字段 `object_type`. Example / 示例: `101`
     pub object_type: Option<i64>,
     /// JSON `group_id` / 字段 `group_id`. Example / 示例: `"fddb67906b9b41508191"`
-    pub group_id: Option<String>,
+    pub group_id: Option<crate::Text>,
     /// JSON `group_num` / 字段 `group_num`. Example / 示例: `1`
     pub group_num: Option<i64>,
     /// JSON `recommend_source` / 字段 `recommend_source`. Example / 示例: `"热度"`
-    pub recommend_source: Option<String>,
+    pub recommend_source: Option<crate::Text>,
     /// JSON `object_title` / 字段 `object_title`. Example / 示例: `"DeepSeek 快速入门指南"`
-    pub object_title: Option<String>,
+    pub object_title: Option<crate::Text>,
     /// JSON `group_type` / 字段 `group_type`. Example / 示例: `1`
     pub group_type: Option<i64>,
     /// JSON `recommend_title` / 字段 `recommend_title`. Example / 示例: `"热度 181"`
-    pub recommend_title: Option<String>,
+    pub recommend_title: Option<crate::Text>,
     /// JSON `source_id` / 字段 `source_id`. Example / 示例: `14`
     pub source_id: Option<i64>,
     /// JSON `item_log` / 字段 `item_log`. Example / 示例: `"eps_t~1$site~14$show_id~fddb67906b9b41508191$doc…"`
-    pub item_log: Option<String>,
+    pub item_log: Option<crate::Text>,
     /// JSON `cid` / 字段 `cid`. Example / 示例: `1156115474216386560`
     pub cid: Option<i64>,
 }
@@ -1197,54 +1197,54 @@ pub struct Coupon {
     #[serde(rename = "playRules")]
     pub play_rules: Option<i64>,
     /// JSON `action_type` / 字段 `action_type`. Example / 示例: `"JUMP_TO_URL"`
-    pub action_type: Option<String>,
+    pub action_type: Option<crate::Text>,
     /// JSON `link` / 字段 `link`. Example / 示例: `"https://t.youku.com/app/visp/cashier_4/index?en_…"`
-    pub link: Option<String>,
+    pub link: Option<crate::Text>,
     /// JSON `title` / 字段 `title`. Example / 示例: `"开通会员，畅享精彩内容"`
-    pub title: Option<String>,
+    pub title: Option<crate::Text>,
     /// JSON `out_task_id` / 字段 `out_task_id`. Example / 示例: `22393`
     pub out_task_id: Option<i64>,
     /// JSON `delivery_white_list_flag` / 字段 `delivery_white_list_flag`. Example / 示例: `"false"`
-    pub delivery_white_list_flag: Option<String>,
+    pub delivery_white_list_flag: Option<crate::Text>,
     /// JSON `highlight` / 字段 `highlight`. Example / 示例: `0`
     pub highlight: Option<i64>,
     /// JSON `cashier_attributes` / 字段 `cashier_attributes`. Example / 示例: `"{\"hitRules\":\"{\\\"LINK_PARAM\\\":\\\"12,14,152\\\",\\\"LIN…"`
-    pub cashier_attributes: Option<String>,
+    pub cashier_attributes: Option<crate::Text>,
     /// JSON `payType` / 字段 `payType`. Example / 示例: `""`
     #[serde(rename = "payType")]
-    pub pay_type: Option<String>,
+    pub pay_type: Option<crate::Text>,
     /// JSON `cashierPageKey` / 字段 `cashierPageKey`. Example / 示例: `"NEWSTANDARDRENDER_YOUKU"`
     #[serde(rename = "cashierPageKey")]
-    pub cashier_page_key: Option<String>,
+    pub cashier_page_key: Option<crate::Text>,
     /// JSON `cashier_ab_test` / 字段 `cashier_ab_test`. Example / 示例: `"0"`
-    pub cashier_ab_test: Option<String>,
+    pub cashier_ab_test: Option<crate::Text>,
     /// JSON `product_id` / 字段 `product_id`. Example / 示例: `"128"`
-    pub product_id: Option<String>,
+    pub product_id: Option<crate::Text>,
     /// JSON `activity_id` / 字段 `activity_id`. Example / 示例: `"35534"`
-    pub activity_id: Option<String>,
+    pub activity_id: Option<crate::Text>,
     /// JSON `product_sku_id` / 字段 `product_sku_id`. Example / 示例: `"128_305"`
-    pub product_sku_id: Option<String>,
+    pub product_sku_id: Option<crate::Text>,
     /// JSON `goods_rights_type` / 字段 `goods_rights_type`. Example / 示例: `3`
     pub goods_rights_type: Option<i64>,
     /// JSON `render_status` / 字段 `render_status`. Example / 示例: `1`
     pub render_status: Option<i64>,
     /// JSON `crm_params` / 字段 `crm_params`. Example / 示例: `"{\"cvid\":\"\",\"nvid\":\"\",\"cgid\":\"84\",\"touch_point_co…"`
-    pub crm_params: Option<String>,
+    pub crm_params: Option<crate::Text>,
     /// JSON `scm` / 字段 `scm`. Example / 示例: `"20140732.0.0.crm_20140732-manual-999_7_0_0-10294…"`
-    pub scm: Option<String>,
+    pub scm: Option<crate::Text>,
     /// JSON `link_style` / 字段 `link_style`. Example / 示例: `2`
     pub link_style: Option<i64>,
     /// JSON `goods_id` / 字段 `goods_id`. Example / 示例: `"102944"`
-    pub goods_id: Option<String>,
+    pub goods_id: Option<crate::Text>,
     /// JSON `sku_id` / 字段 `sku_id`. Example / 示例: `"305"`
-    pub sku_id: Option<String>,
+    pub sku_id: Option<crate::Text>,
     /// JSON `userMaterialType` / 字段 `userMaterialType`. Example / 示例: `1`
     #[serde(rename = "userMaterialType")]
     pub user_material_type: Option<i64>,
     /// JSON `activity_code` / 字段 `activity_code`. Example / 示例: `"n_crm_lxbys3y9.9"`
-    pub activity_code: Option<String>,
+    pub activity_code: Option<crate::Text>,
     /// JSON `crm_d` / 字段 `crm_d`. Example / 示例: `"20140732-manual-999_7_0_0-102944_100611_0_1_2239…"`
-    pub crm_d: Option<String>,
+    pub crm_d: Option<crate::Text>,
     /// JSON `one_day_upgrade` / 字段 `one_day_upgrade`. Example / 示例: `false`
     pub one_day_upgrade: Option<bool>,
     /// JSON `goods_type` / 字段 `goods_type`. Example / 示例: `1`
@@ -1309,7 +1309,7 @@ impl de::Object for Coupon {
 #[non_exhaustive]
 pub struct FeatureDto {
     /// JSON `text` / 字段 `text`. Example / 示例: `"纪录片 · 2025 · 中国"`
-    pub text: Option<String>,
+    pub text: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for FeatureDto {
@@ -1343,10 +1343,10 @@ impl de::Object for FeatureDto {
 pub struct LeftButtonDto {
     /// JSON `buttonType` / 字段 `buttonType`. Example / 示例: `"0"`
     #[serde(rename = "buttonType")]
-    pub button_type: Option<String>,
+    pub button_type: Option<crate::Text>,
     /// JSON `displayName` / 字段 `displayName`. Example / 示例: `"播放"`
     #[serde(rename = "displayName")]
-    pub display_name: Option<String>,
+    pub display_name: Option<crate::Text>,
     /// JSON `action` / 字段 `action`.
     pub action: Option<LeftButtonDtoAction>,
 }
@@ -1385,9 +1385,9 @@ pub struct LeftButtonDtoAction {
     /// JSON `report` / 字段 `report`.
     pub report: Option<LeftButtonDtoActionReport>,
     /// JSON `type` / 字段 `type`. Example / 示例: `"JUMP_TO_NATIVE"`
-    pub r#type: Option<String>,
+    pub r#type: Option<crate::Text>,
     /// JSON `value` / 字段 `value`. Example / 示例: `"youku://play?source=search&showid=fddb67906b9b41…"`
-    pub value: Option<String>,
+    pub value: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for LeftButtonDtoAction {
@@ -1422,14 +1422,14 @@ impl de::Object for LeftButtonDtoAction {
 #[non_exhaustive]
 pub struct LeftButtonDtoActionReport {
     /// JSON `spm` / 字段 `spm`. Example / 示例: `"a2h0c.8166622.PhoneSokuProgram_1.playbutton"`
-    pub spm: Option<String>,
+    pub spm: Option<crate::Text>,
     /// JSON `trackInfo` / 字段 `trackInfo`.
     #[serde(rename = "trackInfo")]
     pub track_info: Option<LeftButtonDtoActionReportTrackInfo>,
     /// JSON `arg1` / 字段 `arg1`. Example / 示例: `"playbutton_of_PhoneSokuProgram"`
-    pub arg1: Option<String>,
+    pub arg1: Option<crate::Text>,
     /// JSON `scm` / 字段 `scm`. Example / 示例: `"20140669.search.rdoc.show_fddb67906b9b41508191"`
-    pub scm: Option<String>,
+    pub scm: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for LeftButtonDtoActionReport {
@@ -1465,7 +1465,7 @@ impl de::Object for LeftButtonDtoActionReport {
 #[non_exhaustive]
 pub struct LeftButtonDtoActionReportTrackInfo {
     /// JSON `object_title` / 字段 `object_title`. Example / 示例: `"播放"`
-    pub object_title: Option<String>,
+    pub object_title: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for LeftButtonDtoActionReportTrackInfo {
@@ -1500,7 +1500,7 @@ pub struct MoreButtonDto {
     /// JSON `action` / 字段 `action`.
     pub action: Option<MoreButtonDtoAction>,
     /// JSON `title` / 字段 `title`. Example / 示例: `"更多"`
-    pub title: Option<String>,
+    pub title: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for MoreButtonDto {
@@ -1536,9 +1536,9 @@ pub struct MoreButtonDtoAction {
     /// JSON `report` / 字段 `report`.
     pub report: Option<MoreButtonDtoActionReport>,
     /// JSON `type` / 字段 `type`. Example / 示例: `"JUMP_TO_NATIVE"`
-    pub r#type: Option<String>,
+    pub r#type: Option<crate::Text>,
     /// JSON `value` / 字段 `value`. Example / 示例: `"youku://soku/series?title=DeepSeek 快速入门指南&showId…"`
-    pub value: Option<String>,
+    pub value: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for MoreButtonDtoAction {
@@ -1573,14 +1573,14 @@ impl de::Object for MoreButtonDtoAction {
 #[non_exhaustive]
 pub struct MoreButtonDtoActionReport {
     /// JSON `spm` / 字段 `spm`. Example / 示例: `"a2h0c.8166622.PhoneSokuMore_1.more"`
-    pub spm: Option<String>,
+    pub spm: Option<crate::Text>,
     /// JSON `trackInfo` / 字段 `trackInfo`.
     #[serde(rename = "trackInfo")]
     pub track_info: Option<MoreButtonDtoActionReportTrackInfo>,
     /// JSON `arg1` / 字段 `arg1`. Example / 示例: `"more_of_PhoneSokuMore"`
-    pub arg1: Option<String>,
+    pub arg1: Option<crate::Text>,
     /// JSON `scm` / 字段 `scm`. Example / 示例: `"20140669.search.rdoc.show_fddb67906b9b41508191"`
-    pub scm: Option<String>,
+    pub scm: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for MoreButtonDtoActionReport {
@@ -1616,19 +1616,19 @@ impl de::Object for MoreButtonDtoActionReport {
 #[non_exhaustive]
 pub struct MoreButtonDtoActionReportTrackInfo {
     /// JSON `object_url` / 字段 `object_url`. Example / 示例: `"youku://soku/series?title=DeepSeek 快速入门指南&showId…"`
-    pub object_url: Option<String>,
+    pub object_url: Option<crate::Text>,
     /// JSON `object_type` / 字段 `object_type`. Example / 示例: `3`
     pub object_type: Option<i64>,
     /// JSON `group_id` / 字段 `group_id`. Example / 示例: `"fddb67906b9b41508191"`
-    pub group_id: Option<String>,
+    pub group_id: Option<crate::Text>,
     /// JSON `group_num` / 字段 `group_num`. Example / 示例: `1`
     pub group_num: Option<i64>,
     /// JSON `object_title` / 字段 `object_title`. Example / 示例: `"查看更多"`
-    pub object_title: Option<String>,
+    pub object_title: Option<crate::Text>,
     /// JSON `group_type` / 字段 `group_type`. Example / 示例: `1`
     pub group_type: Option<i64>,
     /// JSON `item_log` / 字段 `item_log`. Example / 示例: `"eps_t~1$site~14$show_id~fddb67906b9b41508191$doc…"`
-    pub item_log: Option<String>,
+    pub item_log: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for MoreButtonDtoActionReportTrackInfo {
@@ -1671,10 +1671,10 @@ pub struct PosterDto {
     pub icon_corner: Option<IconCorner>,
     /// JSON `vThumbUrl` / 字段 `vThumbUrl`. Example / 示例: `"http://m.ykimg.com/0526000067BFD67220039610817E0…"`
     #[serde(rename = "vThumbUrl")]
-    pub v_thumb_url: Option<String>,
+    pub v_thumb_url: Option<crate::Text>,
     /// JSON `posterType` / 字段 `posterType`. Example / 示例: `"showW3H4ThumbUrl"`
     #[serde(rename = "posterType")]
-    pub poster_type: Option<String>,
+    pub poster_type: Option<crate::Text>,
     /// JSON `action` / 字段 `action`.
     pub action: Option<PosterDtoAction>,
 }
@@ -1714,9 +1714,9 @@ pub struct PosterDtoAction {
     /// JSON `report` / 字段 `report`.
     pub report: Option<PosterDtoActionReport>,
     /// JSON `type` / 字段 `type`. Example / 示例: `"JUMP_TO_NATIVE"`
-    pub r#type: Option<String>,
+    pub r#type: Option<crate::Text>,
     /// JSON `value` / 字段 `value`. Example / 示例: `"youku://play?source=search&showid=fddb67906b9b41…"`
-    pub value: Option<String>,
+    pub value: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for PosterDtoAction {
@@ -1751,11 +1751,11 @@ impl de::Object for PosterDtoAction {
 #[non_exhaustive]
 pub struct PosterDtoActionReport {
     /// JSON `spm` / 字段 `spm`. Example / 示例: `"a2h0c.8166622.PhoneSokuProgram_1.poster"`
-    pub spm: Option<String>,
+    pub spm: Option<crate::Text>,
     /// JSON `arg1` / 字段 `arg1`. Example / 示例: `"poster_of_PhoneSokuProgram"`
-    pub arg1: Option<String>,
+    pub arg1: Option<crate::Text>,
     /// JSON `scm` / 字段 `scm`. Example / 示例: `"20140669.search.rdoc.show_fddb67906b9b41508191"`
-    pub scm: Option<String>,
+    pub scm: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for PosterDtoActionReport {
@@ -1794,7 +1794,7 @@ pub struct IconCorner {
     pub tag_type: Option<i64>,
     /// JSON `tagText` / 字段 `tagText`. Example / 示例: `"付费"`
     #[serde(rename = "tagText")]
-    pub tag_text: Option<String>,
+    pub tag_text: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for IconCorner {
@@ -1829,7 +1829,7 @@ impl de::Object for IconCorner {
 pub struct RecommendDto {
     /// JSON `recommendLeftIcon` / 字段 `recommendLeftIcon`. Example / 示例: `"http://youku-search-console.youku.com/1588903977…"`
     #[serde(rename = "recommendLeftIcon")]
-    pub recommend_left_icon: Option<String>,
+    pub recommend_left_icon: Option<crate::Text>,
     /// JSON `showType` / 字段 `showType`. Example / 示例: `4`
     #[serde(rename = "showType")]
     pub show_type: Option<i64>,
@@ -1870,7 +1870,7 @@ impl de::Object for RecommendDto {
 pub struct RecommendsItem {
     /// JSON `displayName` / 字段 `displayName`. Example / 示例: `"热度 181"`
     #[serde(rename = "displayName")]
-    pub display_name: Option<String>,
+    pub display_name: Option<crate::Text>,
     /// JSON `action` / 字段 `action`.
     pub action: Option<RecommendsItemAction>,
 }
@@ -1908,7 +1908,7 @@ pub struct RecommendsItemAction {
     /// JSON `report` / 字段 `report`.
     pub report: Option<RecommendsItemActionReport>,
     /// JSON `type` / 字段 `type`. Example / 示例: `"JUMP_TO_NATIVE"`
-    pub r#type: Option<String>,
+    pub r#type: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for RecommendsItemAction {
@@ -1942,14 +1942,14 @@ impl de::Object for RecommendsItemAction {
 #[non_exhaustive]
 pub struct RecommendsItemActionReport {
     /// JSON `spm` / 字段 `spm`. Example / 示例: `"a2h0c.8166622.PhoneSokuProgram_1.recommend_1"`
-    pub spm: Option<String>,
+    pub spm: Option<crate::Text>,
     /// JSON `trackInfo` / 字段 `trackInfo`.
     #[serde(rename = "trackInfo")]
     pub track_info: Option<RecommendsItemActionReportTrackInfo>,
     /// JSON `arg1` / 字段 `arg1`. Example / 示例: `"recommend_of_PhoneSokuProgram"`
-    pub arg1: Option<String>,
+    pub arg1: Option<crate::Text>,
     /// JSON `scm` / 字段 `scm`. Example / 示例: `"20140669.search.rdoc.url"`
-    pub scm: Option<String>,
+    pub scm: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for RecommendsItemActionReport {
@@ -1987,11 +1987,11 @@ pub struct RecommendsItemActionReportTrackInfo {
     /// JSON `object_type` / 字段 `object_type`. Example / 示例: `110`
     pub object_type: Option<i64>,
     /// JSON `object_title` / 字段 `object_title`. Example / 示例: `"DeepSeek 快速入门指南"`
-    pub object_title: Option<String>,
+    pub object_title: Option<crate::Text>,
     /// JSON `group_type` / 字段 `group_type`. Example / 示例: `1`
     pub group_type: Option<i64>,
     /// JSON `item_log` / 字段 `item_log`. Example / 示例: `"eps_t~1$site~14$show_id~fddb67906b9b41508191$doc…"`
-    pub item_log: Option<String>,
+    pub item_log: Option<crate::Text>,
     /// JSON `object_num` / 字段 `object_num`. Example / 示例: `1`
     pub object_num: Option<i64>,
 }
@@ -2037,7 +2037,7 @@ pub struct RightButtonDto {
     pub button_type: Option<i64>,
     /// JSON `displayName` / 字段 `displayName`. Example / 示例: `"详情"`
     #[serde(rename = "displayName")]
-    pub display_name: Option<String>,
+    pub display_name: Option<crate::Text>,
     /// JSON `action` / 字段 `action`.
     pub action: Option<RightButtonDtoAction>,
 }
@@ -2077,9 +2077,9 @@ pub struct RightButtonDtoAction {
     /// JSON `report` / 字段 `report`.
     pub report: Option<RightButtonDtoActionReport>,
     /// JSON `type` / 字段 `type`. Example / 示例: `"JUMP_TO_NATIVE"`
-    pub r#type: Option<String>,
+    pub r#type: Option<crate::Text>,
     /// JSON `value` / 字段 `value`. Example / 示例: `"youku://soku/dataDetail?showId=fddb67906b9b41508…"`
-    pub value: Option<String>,
+    pub value: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for RightButtonDtoAction {
@@ -2114,14 +2114,14 @@ impl de::Object for RightButtonDtoAction {
 #[non_exhaustive]
 pub struct RightButtonDtoActionReport {
     /// JSON `spm` / 字段 `spm`. Example / 示例: `"a2h0c.8166622.PhoneSokuProgram_1.skipdetail"`
-    pub spm: Option<String>,
+    pub spm: Option<crate::Text>,
     /// JSON `trackInfo` / 字段 `trackInfo`.
     #[serde(rename = "trackInfo")]
     pub track_info: Option<RightButtonDtoActionReportTrackInfo>,
     /// JSON `arg1` / 字段 `arg1`. Example / 示例: `"skipdetail_of_PhoneSokuProgram"`
-    pub arg1: Option<String>,
+    pub arg1: Option<crate::Text>,
     /// JSON `scm` / 字段 `scm`. Example / 示例: `"20140669.search.rdoc.show_fddb67906b9b41508191"`
-    pub scm: Option<String>,
+    pub scm: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for RightButtonDtoActionReport {
@@ -2157,21 +2157,21 @@ impl de::Object for RightButtonDtoActionReport {
 #[non_exhaustive]
 pub struct RightButtonDtoActionReportTrackInfo {
     /// JSON `object_url` / 字段 `object_url`. Example / 示例: `"youku://soku/dataDetail?showId=fddb67906b9b41508…"`
-    pub object_url: Option<String>,
+    pub object_url: Option<crate::Text>,
     /// JSON `object_type` / 字段 `object_type`. Example / 示例: `3`
     pub object_type: Option<i64>,
     /// JSON `group_id` / 字段 `group_id`. Example / 示例: `"fddb67906b9b41508191"`
-    pub group_id: Option<String>,
+    pub group_id: Option<crate::Text>,
     /// JSON `group_num` / 字段 `group_num`. Example / 示例: `1`
     pub group_num: Option<i64>,
     /// JSON `object_title` / 字段 `object_title`. Example / 示例: `"详情"`
-    pub object_title: Option<String>,
+    pub object_title: Option<crate::Text>,
     /// JSON `isplay` / 字段 `isplay`. Example / 示例: `3`
     pub isplay: Option<i64>,
     /// JSON `group_type` / 字段 `group_type`. Example / 示例: `1`
     pub group_type: Option<i64>,
     /// JSON `object_id` / 字段 `object_id`. Example / 示例: `"fddb67906b9b41508191"`
-    pub object_id: Option<String>,
+    pub object_id: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for RightButtonDtoActionReportTrackInfo {
@@ -2215,7 +2215,7 @@ pub struct ShowMediaTagItem {
     pub tag_type: Option<i64>,
     /// JSON `tagText` / 字段 `tagText`. Example / 示例: `"付费"`
     #[serde(rename = "tagText")]
-    pub tag_text: Option<String>,
+    pub tag_text: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for ShowMediaTagItem {
@@ -2250,7 +2250,7 @@ impl de::Object for ShowMediaTagItem {
 pub struct TitleDto {
     /// JSON `displayName` / 字段 `displayName`. Example / 示例: `"DeepSeek 快速入门指南"`
     #[serde(rename = "displayName")]
-    pub display_name: Option<String>,
+    pub display_name: Option<crate::Text>,
     /// JSON `action` / 字段 `action`.
     pub action: Option<TitleDtoAction>,
 }
@@ -2288,9 +2288,9 @@ pub struct TitleDtoAction {
     /// JSON `report` / 字段 `report`.
     pub report: Option<TitleDtoActionReport>,
     /// JSON `type` / 字段 `type`. Example / 示例: `"JUMP_TO_NATIVE"`
-    pub r#type: Option<String>,
+    pub r#type: Option<crate::Text>,
     /// JSON `value` / 字段 `value`. Example / 示例: `"youku://play?source=search&showid=fddb67906b9b41…"`
-    pub value: Option<String>,
+    pub value: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for TitleDtoAction {
@@ -2325,11 +2325,11 @@ impl de::Object for TitleDtoAction {
 #[non_exhaustive]
 pub struct TitleDtoActionReport {
     /// JSON `spm` / 字段 `spm`. Example / 示例: `"a2h0c.8166622.PhoneSokuProgram_1.title"`
-    pub spm: Option<String>,
+    pub spm: Option<crate::Text>,
     /// JSON `arg1` / 字段 `arg1`. Example / 示例: `"title_of_PhoneSokuProgram"`
-    pub arg1: Option<String>,
+    pub arg1: Option<crate::Text>,
     /// JSON `scm` / 字段 `scm`. Example / 示例: `"20140669.search.rdoc.show_fddb67906b9b41508191"`
-    pub scm: Option<String>,
+    pub scm: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for TitleDtoActionReport {

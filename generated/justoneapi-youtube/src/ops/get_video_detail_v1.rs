@@ -119,7 +119,7 @@ pub struct Data {
     pub playability_status: Option<PlayabilityStatus>,
     /// JSON `trackingParams` / 字段 `trackingParams`. Example / 示例: `"CAAQu2kiEwi8jqyU_ZKTAxWvxQsFHQpMFZ_KAQRGPVEy"`
     #[serde(rename = "trackingParams")]
-    pub tracking_params: Option<String>,
+    pub tracking_params: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for Data {
@@ -154,12 +154,12 @@ impl de::Object for Data {
 #[non_exhaustive]
 pub struct PlayabilityStatus {
     /// JSON `status` / 字段 `status`. Example / 示例: `"ERROR"`
-    pub status: Option<String>,
+    pub status: Option<crate::Text>,
     /// JSON `reason` / 字段 `reason`. Example / 示例: `"This video is unavailable"`
-    pub reason: Option<String>,
+    pub reason: Option<crate::Text>,
     /// JSON `contextParams` / 字段 `contextParams`. Example / 示例: `"Q0FBU0FnZ0E="`
     #[serde(rename = "contextParams")]
-    pub context_params: Option<String>,
+    pub context_params: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for PlayabilityStatus {
@@ -195,7 +195,7 @@ impl de::Object for PlayabilityStatus {
 pub struct ResponseContext {
     /// JSON `visitorData` / 字段 `visitorData`. Example / 示例: `"CgtYaXBGakpQWUFIUSjwpLvNBjIKCgJQSxIEGgAgKWLfAgrc…"`
     #[serde(rename = "visitorData")]
-    pub visitor_data: Option<String>,
+    pub visitor_data: Option<crate::Text>,
     /// JSON `serviceTrackingParams` / 字段 `serviceTrackingParams`.
     #[serde(rename = "serviceTrackingParams")]
     pub service_tracking_params: Vec<ServiceTrackingParamsItem>,
@@ -204,7 +204,7 @@ pub struct ResponseContext {
     pub max_age_seconds: Option<i64>,
     /// JSON `rolloutToken` / 字段 `rolloutToken`. Example / 示例: `"CKyD1LTi07HIlAEQ25CslP2SkwMY25CslP2SkwM%3D"`
     #[serde(rename = "rolloutToken")]
-    pub rollout_token: Option<String>,
+    pub rollout_token: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for ResponseContext {
@@ -240,7 +240,7 @@ impl de::Object for ResponseContext {
 #[non_exhaustive]
 pub struct ServiceTrackingParamsItem {
     /// JSON `service` / 字段 `service`. Example / 示例: `"ECATCHER"`
-    pub service: Option<String>,
+    pub service: Option<crate::Text>,
     /// JSON `params` / 字段 `params`.
     pub params: Vec<ParamsItem>,
 }
@@ -276,9 +276,9 @@ impl de::Object for ServiceTrackingParamsItem {
 #[non_exhaustive]
 pub struct ParamsItem {
     /// JSON `key` / 字段 `key`. Example / 示例: `"client.version"`
-    pub key: Option<String>,
+    pub key: Option<crate::Text>,
     /// JSON `value` / 字段 `value`. Example / 示例: `"1.60"`
-    pub value: Option<String>,
+    pub value: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for ParamsItem {

@@ -260,7 +260,7 @@ pub struct AdInfo {
     /// JSON `ad` / 字段 `ad`.
     pub ad: Option<Ad>,
     /// JSON `adjson` / 字段 `adjson`. Example / 示例: `"{\"ads\":[{\"id\":3665260,\"ad_zone_id\":236,\"template…"`
-    pub adjson: Option<String>,
+    pub adjson: Option<crate::Text>,
     /// JSON `position` / 字段 `position`. Example / 示例: `3`
     pub position: Option<i64>,
 }
@@ -297,55 +297,55 @@ impl de::Object for AdInfo {
 #[non_exhaustive]
 pub struct Ad {
     /// JSON `ad_verb` / 字段 `ad_verb`. Example / 示例: `""`
-    pub ad_verb: Option<String>,
+    pub ad_verb: Option<crate::Text>,
     /// JSON `brand` / 字段 `brand`.
     pub brand: Option<AdBrand>,
     /// JSON `category` / 字段 `category`. Example / 示例: `1`
     pub category: Option<i64>,
     /// JSON `click_tracks` / 字段 `click_tracks`. Example / 示例: `["https://sugar.zhihu.com/plutus_adreaper?ri=e0f27…"]`
-    pub click_tracks: Vec<String>,
+    pub click_tracks: Vec<crate::Text>,
     /// JSON `close_track` / 字段 `close_track`. Example / 示例: `"https://sugar.zhihu.com/plutus_adreaper?nt=0&ft=…"`
-    pub close_track: Option<String>,
+    pub close_track: Option<crate::Text>,
     /// JSON `close_tracks` / 字段 `close_tracks`. Example / 示例: `["https://sugar.zhihu.com/plutus_adreaper?nt=0&ft=…"]`
-    pub close_tracks: Vec<String>,
+    pub close_tracks: Vec<crate::Text>,
     /// JSON `conversion_tracks` / 字段 `conversion_tracks`. Example / 示例: `["https://sugar.zhihu.com/plutus_adreaper?ft=2&pf=…"]`
-    pub conversion_tracks: Vec<String>,
+    pub conversion_tracks: Vec<crate::Text>,
     /// JSON `creatives` / 字段 `creatives`.
     pub creatives: Vec<CreativesItem>,
     /// JSON `debug_tracks` / 字段 `debug_tracks`. Example / 示例: `["https://sugar.zhihu.com/plutus_adreaper?ar=0.003…"]`
-    pub debug_tracks: Vec<String>,
+    pub debug_tracks: Vec<crate::Text>,
     /// JSON `display_advertising_tag` / 字段 `display_advertising_tag`. Example / 示例: `true`
     pub display_advertising_tag: Option<bool>,
     /// JSON `download_silent` / 字段 `download_silent`. Example / 示例: `false`
     pub download_silent: Option<bool>,
     /// JSON `experiment_info` / 字段 `experiment_info`. Example / 示例: `"{}"`
-    pub experiment_info: Option<String>,
+    pub experiment_info: Option<crate::Text>,
     /// JSON `id` / 字段 `id`. Example / 示例: `3665260`
     pub id: Option<i64>,
     /// JSON `impression_tracks` / 字段 `impression_tracks`. Example / 示例: `["https://sugar.zhihu.com/plutus_adreaper?nt=0&pty…"]`
-    pub impression_tracks: Vec<String>,
+    pub impression_tracks: Vec<crate::Text>,
     /// JSON `is_new_webview` / 字段 `is_new_webview`. Example / 示例: `true`
     pub is_new_webview: Option<bool>,
     /// JSON `is_speeding` / 字段 `is_speeding`. Example / 示例: `false`
     pub is_speeding: Option<bool>,
     /// JSON `name` / 字段 `name`. Example / 示例: `""`
-    pub name: Option<String>,
+    pub name: Option<crate::Text>,
     /// JSON `native_prefetch` / 字段 `native_prefetch`. Example / 示例: `true`
     pub native_prefetch: Option<bool>,
     /// JSON `party_id` / 字段 `party_id`. Example / 示例: `-2`
     pub party_id: Option<i64>,
     /// JSON `revert_close_track` / 字段 `revert_close_track`. Example / 示例: `"https://sugar.zhihu.com/plutus_adreaper?qpt=0&di…"`
-    pub revert_close_track: Option<String>,
+    pub revert_close_track: Option<crate::Text>,
     /// JSON `template` / 字段 `template`. Example / 示例: `"web_word"`
-    pub template: Option<String>,
+    pub template: Option<crate::Text>,
     /// JSON `view_track` / 字段 `view_track`. Example / 示例: `"https://sugar.zhihu.com/plutus_adreaper?qetl=0&a…"`
-    pub view_track: Option<String>,
+    pub view_track: Option<crate::Text>,
     /// JSON `view_tracks` / 字段 `view_tracks`. Example / 示例: `["https://sugar.zhihu.com/plutus_adreaper?qetl=0&a…"]`
-    pub view_tracks: Vec<String>,
+    pub view_tracks: Vec<crate::Text>,
     /// JSON `za_ad_info` / 字段 `za_ad_info`. Example / 示例: `"COza3wEQ7AEiATFdpV3TTmDZgd0B"`
-    pub za_ad_info: Option<String>,
+    pub za_ad_info: Option<crate::Text>,
     /// JSON `za_ad_info_json` / 字段 `za_ad_info_json`. Example / 示例: `"{\"ad_id\":3665260,\"ad_zone_id\":236,\"category\":\"1\"…"`
-    pub za_ad_info_json: Option<String>,
+    pub za_ad_info_json: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for Ad {
@@ -404,9 +404,9 @@ pub struct AdBrand {
     /// JSON `id` / 字段 `id`. Example / 示例: `0`
     pub id: Option<i64>,
     /// JSON `logo` / 字段 `logo`. Example / 示例: `"https://pic3.zhimg.com/v2-6bcab51aab5519d3e668f3…"`
-    pub logo: Option<String>,
+    pub logo: Option<crate::Text>,
     /// JSON `name` / 字段 `name`. Example / 示例: `"ima"`
-    pub name: Option<String>,
+    pub name: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for AdBrand {
@@ -441,21 +441,21 @@ impl de::Object for AdBrand {
 #[non_exhaustive]
 pub struct CreativesItem {
     /// JSON `app_promotion_url` / 字段 `app_promotion_url`. Example / 示例: `""`
-    pub app_promotion_url: Option<String>,
+    pub app_promotion_url: Option<crate::Text>,
     /// JSON `brand` / 字段 `brand`.
     pub brand: Option<CreativesItemBrand>,
     /// JSON `cta` / 字段 `cta`.
     pub cta: Option<Cta>,
     /// JSON `description` / 字段 `description`. Example / 示例: `"文档处理太麻烦？智能辅助腾讯ima来帮你"`
-    pub description: Option<String>,
+    pub description: Option<crate::Text>,
     /// JSON `footer` / 字段 `footer`.
     pub footer: Option<Footer>,
     /// JSON `image` / 字段 `image`. Example / 示例: `""`
-    pub image: Option<String>,
+    pub image: Option<crate::Text>,
     /// JSON `landing_url` / 字段 `landing_url`. Example / 示例: `"https://ima.qq.com/download/?webFrom=10000435&ch…"`
-    pub landing_url: Option<String>,
+    pub landing_url: Option<crate::Text>,
     /// JSON `title` / 字段 `title`. Example / 示例: `"微信文件秒存腾讯ima知识库，以后工作文件再也不怕丢了"`
-    pub title: Option<String>,
+    pub title: Option<crate::Text>,
     /// JSON `video_watch_num` / 字段 `video_watch_num`. Example / 示例: `116069`
     pub video_watch_num: Option<i64>,
 }
@@ -500,9 +500,9 @@ pub struct CreativesItemBrand {
     /// JSON `id` / 字段 `id`. Example / 示例: `0`
     pub id: Option<i64>,
     /// JSON `logo` / 字段 `logo`. Example / 示例: `"https://pic3.zhimg.com/v2-6bcab51aab5519d3e668f3…"`
-    pub logo: Option<String>,
+    pub logo: Option<crate::Text>,
     /// JSON `name` / 字段 `name`. Example / 示例: `"ima"`
-    pub name: Option<String>,
+    pub name: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for CreativesItemBrand {
@@ -537,7 +537,7 @@ impl de::Object for CreativesItemBrand {
 #[non_exhaustive]
 pub struct Cta {
     /// JSON `value` / 字段 `value`. Example / 示例: `"查看详情"`
-    pub value: Option<String>,
+    pub value: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for Cta {
@@ -570,7 +570,7 @@ impl de::Object for Cta {
 #[non_exhaustive]
 pub struct Footer {
     /// JSON `value` / 字段 `value`. Example / 示例: `""`
-    pub value: Option<String>,
+    pub value: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for Footer {
@@ -603,9 +603,9 @@ impl de::Object for Footer {
 #[non_exhaustive]
 pub struct DataItem {
     /// JSON `type` / 字段 `type`. Example / 示例: `"question_feed_card"`
-    pub r#type: Option<String>,
+    pub r#type: Option<crate::Text>,
     /// JSON `target_type` / 字段 `target_type`. Example / 示例: `"answer"`
-    pub target_type: Option<String>,
+    pub target_type: Option<crate::Text>,
     /// JSON `target` / 字段 `target`.
     pub target: Option<Target>,
     /// JSON `skip_count` / 字段 `skip_count`. Example / 示例: `false`
@@ -613,7 +613,7 @@ pub struct DataItem {
     /// JSON `position` / 字段 `position`. Example / 示例: `0`
     pub position: Option<i64>,
     /// JSON `cursor` / 字段 `cursor`. Example / 示例: `"abe7fc41e6e496d998ecbcf3ff1f3b85"`
-    pub cursor: Option<String>,
+    pub cursor: Option<crate::Text>,
     /// JSON `is_jump_native` / 字段 `is_jump_native`. Example / 示例: `false`
     pub is_jump_native: Option<bool>,
 }
@@ -660,25 +660,25 @@ pub struct Target {
     /// JSON `annotation_action` / 字段 `annotation_action`.
     pub annotation_action: serde_json::Value,
     /// JSON `answer_type` / 字段 `answer_type`. Example / 示例: `"normal"`
-    pub answer_type: Option<String>,
+    pub answer_type: Option<crate::Text>,
     /// JSON `attached_info` / 字段 `attached_info`. Example / 示例: `"ogETCAQQAxiXytHkle2V8Bsg+emDEpICLgoJNzcwMjQxNDAx…"`
-    pub attached_info: Option<String>,
+    pub attached_info: Option<crate::Text>,
     /// JSON `author` / 字段 `author`.
     pub author: Option<Author>,
     /// JSON `business_type` / 字段 `business_type`. Example / 示例: `"normal"`
-    pub business_type: Option<String>,
+    pub business_type: Option<crate::Text>,
     /// JSON `can_comment` / 字段 `can_comment`.
     pub can_comment: Option<CanComment>,
     /// JSON `collapse_reason` / 字段 `collapse_reason`. Example / 示例: `""`
-    pub collapse_reason: Option<String>,
+    pub collapse_reason: Option<crate::Text>,
     /// JSON `collapsed_by` / 字段 `collapsed_by`. Example / 示例: `"nobody"`
-    pub collapsed_by: Option<String>,
+    pub collapsed_by: Option<crate::Text>,
     /// JSON `comment_count` / 字段 `comment_count`. Example / 示例: `0`
     pub comment_count: Option<i64>,
     /// JSON `comment_permission` / 字段 `comment_permission`. Example / 示例: `"all"`
-    pub comment_permission: Option<String>,
+    pub comment_permission: Option<crate::Text>,
     /// JSON `content` / 字段 `content`. Example / 示例: `"<p data-pid=\"yHt11Jy7\">自己做的壁纸</p><figure data-si…"`
-    pub content: Option<String>,
+    pub content: Option<crate::Text>,
     /// JSON `content_mark` / 字段 `content_mark`.
     pub content_mark: serde_json::Value,
     /// JSON `content_need_truncated` / 字段 `content_need_truncated`. Example / 示例: `false`
@@ -688,11 +688,11 @@ pub struct Target {
     /// JSON `decorative_labels` / 字段 `decorative_labels`.
     pub decorative_labels: Vec<serde_json::Value>,
     /// JSON `editable_content` / 字段 `editable_content`. Example / 示例: `""`
-    pub editable_content: Option<String>,
+    pub editable_content: Option<crate::Text>,
     /// JSON `excerpt` / 字段 `excerpt`. Example / 示例: `"自己做的壁纸 [图片] 效果 [图片]"`
-    pub excerpt: Option<String>,
+    pub excerpt: Option<crate::Text>,
     /// JSON `extras` / 字段 `extras`. Example / 示例: `""`
-    pub extras: Option<String>,
+    pub extras: Option<crate::Text>,
     /// JSON `favlists_count` / 字段 `favlists_count`. Example / 示例: `0`
     pub favlists_count: Option<i64>,
     /// JSON `force_login_when_click_read_more` / 字段 `force_login_when_click_read_more`. Example / 示例: `false`
@@ -700,7 +700,7 @@ pub struct Target {
     /// JSON `has_publishing_draft` / 字段 `has_publishing_draft`. Example / 示例: `false`
     pub has_publishing_draft: Option<bool>,
     /// JSON `id` / 字段 `id`. Example / 示例: `"2008701543843652887"`
-    pub id: Option<String>,
+    pub id: Option<crate::Text>,
     /// JSON `is_collapsed` / 字段 `is_collapsed`. Example / 示例: `false`
     pub is_collapsed: Option<bool>,
     /// JSON `is_contain_ai_content` / 字段 `is_contain_ai_content`. Example / 示例: `false`
@@ -720,7 +720,7 @@ pub struct Target {
     /// JSON `is_visible` / 字段 `is_visible`. Example / 示例: `true`
     pub is_visible: Option<bool>,
     /// JSON `matrix_tips` / 字段 `matrix_tips`. Example / 示例: `"0 赞同"`
-    pub matrix_tips: Option<String>,
+    pub matrix_tips: Option<crate::Text>,
     /// JSON `navigator_vote` / 字段 `navigator_vote`. Example / 示例: `false`
     pub navigator_vote: Option<bool>,
     /// JSON `question` / 字段 `question`.
@@ -734,13 +734,13 @@ pub struct Target {
     /// JSON `relevant_info` / 字段 `relevant_info`.
     pub relevant_info: Option<RelevantInfo>,
     /// JSON `reshipment_settings` / 字段 `reshipment_settings`. Example / 示例: `"allowed"`
-    pub reshipment_settings: Option<String>,
+    pub reshipment_settings: Option<crate::Text>,
     /// JSON `reward_info` / 字段 `reward_info`.
     pub reward_info: Option<RewardInfo>,
     /// JSON `settings` / 字段 `settings`.
     pub settings: Option<Settings>,
     /// JSON `sticky_info` / 字段 `sticky_info`. Example / 示例: `""`
-    pub sticky_info: Option<String>,
+    pub sticky_info: Option<crate::Text>,
     /// JSON `suggest_edit` / 字段 `suggest_edit`.
     pub suggest_edit: Option<SuggestEdit>,
     /// JSON `thanks_count` / 字段 `thanks_count`. Example / 示例: `0`
@@ -748,15 +748,15 @@ pub struct Target {
     /// JSON `thumbnail_info` / 字段 `thumbnail_info`.
     pub thumbnail_info: Option<ThumbnailInfo>,
     /// JSON `type` / 字段 `type`. Example / 示例: `"answer"`
-    pub r#type: Option<String>,
+    pub r#type: Option<crate::Text>,
     /// JSON `updated_time` / 字段 `updated_time`. Example / 示例: `1771691767`
     pub updated_time: Option<i64>,
     /// JSON `url` / 字段 `url`. Example / 示例: `"https://www.zhihu.com/api/v4/answers/20087015438…"`
-    pub url: Option<String>,
+    pub url: Option<crate::Text>,
     /// JSON `visible_only_to_author` / 字段 `visible_only_to_author`. Example / 示例: `false`
     pub visible_only_to_author: Option<bool>,
     /// JSON `vote_next_step` / 字段 `vote_next_step`. Example / 示例: `"vote"`
-    pub vote_next_step: Option<String>,
+    pub vote_next_step: Option<crate::Text>,
     /// JSON `voteup_count` / 字段 `voteup_count`. Example / 示例: `0`
     pub voteup_count: Option<i64>,
 }
@@ -849,9 +849,9 @@ impl de::Object for Target {
 #[non_exhaustive]
 pub struct Author {
     /// JSON `avatar_url` / 字段 `avatar_url`. Example / 示例: `"https://pica.zhimg.com/v2-2cbd425e6d8f176296de7d…"`
-    pub avatar_url: Option<String>,
+    pub avatar_url: Option<crate::Text>,
     /// JSON `avatar_url_template` / 字段 `avatar_url_template`. Example / 示例: `"https://picx.zhimg.com/v2-2cbd425e6d8f176296de7d…"`
-    pub avatar_url_template: Option<String>,
+    pub avatar_url_template: Option<crate::Text>,
     /// JSON `badge` / 字段 `badge`.
     pub badge: Vec<serde_json::Value>,
     /// JSON `badge_v2` / 字段 `badge_v2`.
@@ -863,9 +863,9 @@ pub struct Author {
     /// JSON `gender` / 字段 `gender`. Example / 示例: `1`
     pub gender: Option<i64>,
     /// JSON `headline` / 字段 `headline`. Example / 示例: `""`
-    pub headline: Option<String>,
+    pub headline: Option<crate::Text>,
     /// JSON `id` / 字段 `id`. Example / 示例: `"42f8a05a565b1c254c006546d5b8a2b0"`
-    pub id: Option<String>,
+    pub id: Option<crate::Text>,
     /// JSON `is_advertiser` / 字段 `is_advertiser`. Example / 示例: `false`
     pub is_advertiser: Option<bool>,
     /// JSON `is_followed` / 字段 `is_followed`. Example / 示例: `false`
@@ -877,15 +877,15 @@ pub struct Author {
     /// JSON `is_privacy` / 字段 `is_privacy`. Example / 示例: `false`
     pub is_privacy: Option<bool>,
     /// JSON `name` / 字段 `name`. Example / 示例: `"余十三"`
-    pub name: Option<String>,
+    pub name: Option<crate::Text>,
     /// JSON `type` / 字段 `type`. Example / 示例: `"people"`
-    pub r#type: Option<String>,
+    pub r#type: Option<crate::Text>,
     /// JSON `url` / 字段 `url`. Example / 示例: `"https://www.zhihu.com/api/v4/people/42f8a05a565b…"`
-    pub url: Option<String>,
+    pub url: Option<crate::Text>,
     /// JSON `url_token` / 字段 `url_token`. Example / 示例: `"not-online-70-29"`
-    pub url_token: Option<String>,
+    pub url_token: Option<crate::Text>,
     /// JSON `user_type` / 字段 `user_type`. Example / 示例: `"people"`
-    pub user_type: Option<String>,
+    pub user_type: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for Author {
@@ -938,13 +938,13 @@ pub struct BadgeV2 {
     /// JSON `detail_badges` / 字段 `detail_badges`.
     pub detail_badges: Vec<serde_json::Value>,
     /// JSON `icon` / 字段 `icon`. Example / 示例: `""`
-    pub icon: Option<String>,
+    pub icon: Option<crate::Text>,
     /// JSON `merged_badges` / 字段 `merged_badges`.
     pub merged_badges: Vec<serde_json::Value>,
     /// JSON `night_icon` / 字段 `night_icon`. Example / 示例: `""`
-    pub night_icon: Option<String>,
+    pub night_icon: Option<crate::Text>,
     /// JSON `title` / 字段 `title`. Example / 示例: `""`
-    pub title: Option<String>,
+    pub title: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for BadgeV2 {
@@ -981,13 +981,13 @@ impl de::Object for BadgeV2 {
 #[non_exhaustive]
 pub struct ExposedMedal {
     /// JSON `avatar_url` / 字段 `avatar_url`. Example / 示例: `""`
-    pub avatar_url: Option<String>,
+    pub avatar_url: Option<crate::Text>,
     /// JSON `description` / 字段 `description`. Example / 示例: `""`
-    pub description: Option<String>,
+    pub description: Option<crate::Text>,
     /// JSON `medal_id` / 字段 `medal_id`. Example / 示例: `"0"`
-    pub medal_id: Option<String>,
+    pub medal_id: Option<crate::Text>,
     /// JSON `medal_name` / 字段 `medal_name`. Example / 示例: `""`
-    pub medal_name: Option<String>,
+    pub medal_name: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for ExposedMedal {
@@ -1023,7 +1023,7 @@ impl de::Object for ExposedMedal {
 #[non_exhaustive]
 pub struct CanComment {
     /// JSON `reason` / 字段 `reason`. Example / 示例: `""`
-    pub reason: Option<String>,
+    pub reason: Option<crate::Text>,
     /// JSON `status` / 字段 `status`. Example / 示例: `true`
     pub status: Option<bool>,
 }
@@ -1061,19 +1061,19 @@ pub struct Question {
     /// JSON `created` / 字段 `created`. Example / 示例: `1448289701`
     pub created: Option<i64>,
     /// JSON `id` / 字段 `id`. Example / 示例: `"37811449"`
-    pub id: Option<String>,
+    pub id: Option<crate::Text>,
     /// JSON `question_type` / 字段 `question_type`. Example / 示例: `"normal"`
-    pub question_type: Option<String>,
+    pub question_type: Option<crate::Text>,
     /// JSON `relationship` / 字段 `relationship`.
     pub relationship: serde_json::Value,
     /// JSON `title` / 字段 `title`. Example / 示例: `"有哪些优雅的 Windows 10 壁纸？"`
-    pub title: Option<String>,
+    pub title: Option<crate::Text>,
     /// JSON `type` / 字段 `type`. Example / 示例: `"question"`
-    pub r#type: Option<String>,
+    pub r#type: Option<crate::Text>,
     /// JSON `updated_time` / 字段 `updated_time`. Example / 示例: `1521972248`
     pub updated_time: Option<i64>,
     /// JSON `url` / 字段 `url`. Example / 示例: `"https://www.zhihu.com/api/v4/questions/37811449"`
-    pub url: Option<String>,
+    pub url: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for Question {
@@ -1277,9 +1277,9 @@ pub struct RelevantInfo {
     /// JSON `is_relevant` / 字段 `is_relevant`. Example / 示例: `false`
     pub is_relevant: Option<bool>,
     /// JSON `relevant_text` / 字段 `relevant_text`. Example / 示例: `""`
-    pub relevant_text: Option<String>,
+    pub relevant_text: Option<crate::Text>,
     /// JSON `relevant_type` / 字段 `relevant_type`. Example / 示例: `""`
-    pub relevant_type: Option<String>,
+    pub relevant_type: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for RelevantInfo {
@@ -1322,7 +1322,7 @@ pub struct RewardInfo {
     /// JSON `reward_total_money` / 字段 `reward_total_money`. Example / 示例: `0`
     pub reward_total_money: Option<i64>,
     /// JSON `tagline` / 字段 `tagline`. Example / 示例: `""`
-    pub tagline: Option<String>,
+    pub tagline: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for RewardInfo {
@@ -1425,17 +1425,17 @@ impl de::Object for TableOfContents {
 #[non_exhaustive]
 pub struct SuggestEdit {
     /// JSON `reason` / 字段 `reason`. Example / 示例: `""`
-    pub reason: Option<String>,
+    pub reason: Option<crate::Text>,
     /// JSON `status` / 字段 `status`. Example / 示例: `false`
     pub status: Option<bool>,
     /// JSON `tip` / 字段 `tip`. Example / 示例: `""`
-    pub tip: Option<String>,
+    pub tip: Option<crate::Text>,
     /// JSON `title` / 字段 `title`. Example / 示例: `""`
-    pub title: Option<String>,
+    pub title: Option<crate::Text>,
     /// JSON `unnormal_details` / 字段 `unnormal_details`.
     pub unnormal_details: Option<UnnormalDetails>,
     /// JSON `url` / 字段 `url`. Example / 示例: `""`
-    pub url: Option<String>,
+    pub url: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for SuggestEdit {
@@ -1473,15 +1473,15 @@ impl de::Object for SuggestEdit {
 #[non_exhaustive]
 pub struct UnnormalDetails {
     /// JSON `description` / 字段 `description`. Example / 示例: `""`
-    pub description: Option<String>,
+    pub description: Option<crate::Text>,
     /// JSON `note` / 字段 `note`. Example / 示例: `""`
-    pub note: Option<String>,
+    pub note: Option<crate::Text>,
     /// JSON `reason` / 字段 `reason`. Example / 示例: `""`
-    pub reason: Option<String>,
+    pub reason: Option<crate::Text>,
     /// JSON `reason_id` / 字段 `reason_id`. Example / 示例: `0`
     pub reason_id: Option<i64>,
     /// JSON `status` / 字段 `status`. Example / 示例: `""`
-    pub status: Option<String>,
+    pub status: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for UnnormalDetails {
@@ -1522,7 +1522,7 @@ pub struct ThumbnailInfo {
     /// JSON `thumbnails` / 字段 `thumbnails`.
     pub thumbnails: Vec<ThumbnailsItem>,
     /// JSON `type` / 字段 `type`. Example / 示例: `"thumbnail_info"`
-    pub r#type: Option<String>,
+    pub r#type: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for ThumbnailInfo {
@@ -1559,11 +1559,11 @@ pub struct ThumbnailsItem {
     /// JSON `height` / 字段 `height`. Example / 示例: `1080`
     pub height: Option<i64>,
     /// JSON `token` / 字段 `token`. Example / 示例: `"v2-0466d67e78ee71f7be3e0f89f3f181c9"`
-    pub token: Option<String>,
+    pub token: Option<crate::Text>,
     /// JSON `type` / 字段 `type`. Example / 示例: `"image"`
-    pub r#type: Option<String>,
+    pub r#type: Option<crate::Text>,
     /// JSON `url` / 字段 `url`. Example / 示例: `"https://picx.zhimg.com/80/v2-0466d67e78ee71f7be3…"`
-    pub url: Option<String>,
+    pub url: Option<crate::Text>,
     /// JSON `width` / 字段 `width`. Example / 示例: `1920`
     pub width: Option<i64>,
 }
@@ -1606,7 +1606,7 @@ pub struct Paging {
     /// JSON `is_end` / 字段 `is_end`. Example / 示例: `false`
     pub is_end: Option<bool>,
     /// JSON `next` / 字段 `next`. Example / 示例: `"https://www.zhihu.com/api/v4/questions/37811449/…"`
-    pub next: Option<String>,
+    pub next: Option<crate::Text>,
     /// JSON `need_force_login` / 字段 `need_force_login`. Example / 示例: `false`
     pub need_force_login: Option<bool>,
 }
@@ -1644,7 +1644,7 @@ impl de::Object for Paging {
 #[non_exhaustive]
 pub struct Session {
     /// JSON `id` / 字段 `id`. Example / 示例: `"1773064804697666854"`
-    pub id: Option<String>,
+    pub id: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for Session {

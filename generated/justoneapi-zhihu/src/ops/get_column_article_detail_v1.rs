@@ -109,23 +109,23 @@ impl<'a> std::future::IntoFuture for Request<'a> {
 #[non_exhaustive]
 pub struct Data {
     /// JSON `id` / 字段 `id`. Example / 示例: `"8077537920"`
-    pub id: Option<String>,
+    pub id: Option<crate::Text>,
     /// JSON `title` / 字段 `title`. Example / 示例: `"AI Agent代理技术栈的创新实践-2024最新洞察！从0到1构建自己的AI Agent智能代…"`
-    pub title: Option<String>,
+    pub title: Option<crate::Text>,
     /// JSON `type` / 字段 `type`. Example / 示例: `"article"`
-    pub r#type: Option<String>,
+    pub r#type: Option<crate::Text>,
     /// JSON `article_type` / 字段 `article_type`. Example / 示例: `"normal"`
-    pub article_type: Option<String>,
+    pub article_type: Option<crate::Text>,
     /// JSON `excerpt_title` / 字段 `excerpt_title`. Example / 示例: `""`
-    pub excerpt_title: Option<String>,
+    pub excerpt_title: Option<crate::Text>,
     /// JSON `url` / 字段 `url`. Example / 示例: `"https://api.zhihu.com/articles/8077537920"`
-    pub url: Option<String>,
+    pub url: Option<crate::Text>,
     /// JSON `image_url` / 字段 `image_url`. Example / 示例: `"https://pic1.zhimg.com/v2-9ae2261199636605c7c56f…"`
-    pub image_url: Option<String>,
+    pub image_url: Option<crate::Text>,
     /// JSON `title_image` / 字段 `title_image`. Example / 示例: `"https://pic1.zhimg.com/v2-9ae2261199636605c7c56f…"`
-    pub title_image: Option<String>,
+    pub title_image: Option<crate::Text>,
     /// JSON `excerpt` / 字段 `excerpt`. Example / 示例: `"<img src=\"https://pic1.zhimg.com/v2-7c97b2f7d9db…"`
-    pub excerpt: Option<String>,
+    pub excerpt: Option<crate::Text>,
     /// JSON `created` / 字段 `created`. Example / 示例: `1732111214`
     pub created: Option<i64>,
     /// JSON `updated` / 字段 `updated`. Example / 示例: `1732111214`
@@ -133,19 +133,19 @@ pub struct Data {
     /// JSON `author` / 字段 `author`.
     pub author: Option<Author>,
     /// JSON `comment_permission` / 字段 `comment_permission`. Example / 示例: `"all"`
-    pub comment_permission: Option<String>,
+    pub comment_permission: Option<crate::Text>,
     /// JSON `copyright_permission` / 字段 `copyright_permission`. Example / 示例: `"need_review"`
-    pub copyright_permission: Option<String>,
+    pub copyright_permission: Option<crate::Text>,
     /// JSON `state` / 字段 `state`. Example / 示例: `"published"`
-    pub state: Option<String>,
+    pub state: Option<crate::Text>,
     /// JSON `ip_info` / 字段 `ip_info`. Example / 示例: `"浙江"`
-    pub ip_info: Option<String>,
+    pub ip_info: Option<crate::Text>,
     /// JSON `image_width` / 字段 `image_width`. Example / 示例: `900`
     pub image_width: Option<i64>,
     /// JSON `image_height` / 字段 `image_height`. Example / 示例: `383`
     pub image_height: Option<i64>,
     /// JSON `content` / 字段 `content`. Example / 示例: `"<p data-pid=\"7g0IRdIF\">硅谷科技评论的数据库svtr.ai显示，全球有超过…"`
-    pub content: Option<String>,
+    pub content: Option<crate::Text>,
     /// JSON `content_need_truncated` / 字段 `content_need_truncated`. Example / 示例: `false`
     pub content_need_truncated: Option<bool>,
     /// JSON `force_login_when_click_read_more` / 字段 `force_login_when_click_read_more`. Example / 示例: `false`
@@ -159,7 +159,7 @@ pub struct Data {
     /// JSON `voting` / 字段 `voting`. Example / 示例: `0`
     pub voting: Option<i64>,
     /// JSON `heavy_up_status` / 字段 `heavy_up_status`. Example / 示例: `"allow_heavy_up"`
-    pub heavy_up_status: Option<String>,
+    pub heavy_up_status: Option<crate::Text>,
     /// JSON `comment_count` / 字段 `comment_count`. Example / 示例: `0`
     pub comment_count: Option<i64>,
     /// JSON `contributions` / 字段 `contributions`.
@@ -173,7 +173,7 @@ pub struct Data {
     /// JSON `suggest_edit` / 字段 `suggest_edit`.
     pub suggest_edit: Option<SuggestEdit>,
     /// JSON `reason` / 字段 `reason`. Example / 示例: `""`
-    pub reason: Option<String>,
+    pub reason: Option<crate::Text>,
     /// JSON `annotation_action` / 字段 `annotation_action`.
     pub annotation_action: Vec<serde_json::Value>,
     /// JSON `can_tip` / 字段 `can_tip`. Example / 示例: `false`
@@ -195,7 +195,7 @@ pub struct Data {
     /// JSON `activity_topping_info` / 字段 `activity_topping_info`.
     pub activity_topping_info: Option<ActivityToppingInfo>,
     /// JSON `share_text` / 字段 `share_text`. Example / 示例: `"AI Agent代理技术栈的创新实践-2024最新洞察！从0到1构建自己的AI Agent智能代…"`
-    pub share_text: Option<String>,
+    pub share_text: Option<crate::Text>,
     /// JSON `can_comment` / 字段 `can_comment`.
     pub can_comment: Option<CanComment>,
     /// JSON `linkbox` / 字段 `linkbox`.
@@ -219,7 +219,7 @@ pub struct Data {
     /// JSON `ab_param` / 字段 `ab_param`.
     pub ab_param: Option<AbParam>,
     /// JSON `attached_info` / 字段 `attached_info`. Example / 示例: `"kgIlCgkyNTA2MzgyNzgSCjgwNzc1Mzc5MjAYByIKSU1BR0Vf…"`
-    pub attached_info: Option<String>,
+    pub attached_info: Option<crate::Text>,
     /// JSON `share_guide` / 字段 `share_guide`.
     pub share_guide: Option<ShareGuide>,
     /// JSON `settings` / 字段 `settings`.
@@ -243,7 +243,7 @@ pub struct Data {
     /// JSON `navigator_vote` / 字段 `navigator_vote`. Example / 示例: `false`
     pub navigator_vote: Option<bool>,
     /// JSON `vote_next_step` / 字段 `vote_next_step`. Example / 示例: `"vote"`
-    pub vote_next_step: Option<String>,
+    pub vote_next_step: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for Data {
@@ -352,11 +352,11 @@ impl de::Object for Data {
 #[non_exhaustive]
 pub struct AbParam {
     /// JSON `qa_hidden_voteup` / 字段 `qa_hidden_voteup`. Example / 示例: `""`
-    pub qa_hidden_voteup: Option<String>,
+    pub qa_hidden_voteup: Option<crate::Text>,
     /// JSON `rs_interest1` / 字段 `rs_interest1`. Example / 示例: `""`
-    pub rs_interest1: Option<String>,
+    pub rs_interest1: Option<crate::Text>,
     /// JSON `zp_zhi_style` / 字段 `zp_zhi_style`. Example / 示例: `""`
-    pub zp_zhi_style: Option<String>,
+    pub zp_zhi_style: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for AbParam {
@@ -391,7 +391,7 @@ impl de::Object for AbParam {
 #[non_exhaustive]
 pub struct ActivityToppingInfo {
     /// JSON `state` / 字段 `state`. Example / 示例: `"untopped"`
-    pub state: Option<String>,
+    pub state: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for ActivityToppingInfo {
@@ -426,35 +426,35 @@ pub struct Author {
     /// JSON `is_followed` / 字段 `is_followed`. Example / 示例: `false`
     pub is_followed: Option<bool>,
     /// JSON `avatar_url_template` / 字段 `avatar_url_template`. Example / 示例: `"https://picx.zhimg.com/v2-280d52fbb3dbb075097191…"`
-    pub avatar_url_template: Option<String>,
+    pub avatar_url_template: Option<crate::Text>,
     /// JSON `uid` / 字段 `uid`. Example / 示例: `"54639823159296"`
-    pub uid: Option<String>,
+    pub uid: Option<crate::Text>,
     /// JSON `user_type` / 字段 `user_type`. Example / 示例: `"people"`
-    pub user_type: Option<String>,
+    pub user_type: Option<crate::Text>,
     /// JSON `is_following` / 字段 `is_following`. Example / 示例: `false`
     pub is_following: Option<bool>,
     /// JSON `url_token` / 字段 `url_token`. Example / 示例: `"lei-ao-jiao"`
-    pub url_token: Option<String>,
+    pub url_token: Option<crate::Text>,
     /// JSON `id` / 字段 `id`. Example / 示例: `"82db2a17bd6a6e118ea5d629431cb3cc"`
-    pub id: Option<String>,
+    pub id: Option<crate::Text>,
     /// JSON `description` / 字段 `description`. Example / 示例: `"横纵连横学问挖掘"`
-    pub description: Option<String>,
+    pub description: Option<crate::Text>,
     /// JSON `name` / 字段 `name`. Example / 示例: `"同桌的AI小纸条"`
-    pub name: Option<String>,
+    pub name: Option<crate::Text>,
     /// JSON `is_advertiser` / 字段 `is_advertiser`. Example / 示例: `false`
     pub is_advertiser: Option<bool>,
     /// JSON `headline` / 字段 `headline`. Example / 示例: `"日常AI知识蒸馏师，主业大厂全栈架构师"`
-    pub headline: Option<String>,
+    pub headline: Option<crate::Text>,
     /// JSON `gender` / 字段 `gender`. Example / 示例: `1`
     pub gender: Option<i64>,
     /// JSON `url` / 字段 `url`. Example / 示例: `"https://api.zhihu.com/people/82db2a17bd6a6e118ea…"`
-    pub url: Option<String>,
+    pub url: Option<crate::Text>,
     /// JSON `avatar_url` / 字段 `avatar_url`. Example / 示例: `"https://pic1.zhimg.com/v2-280d52fbb3dbb075097191…"`
-    pub avatar_url: Option<String>,
+    pub avatar_url: Option<crate::Text>,
     /// JSON `is_org` / 字段 `is_org`. Example / 示例: `false`
     pub is_org: Option<bool>,
     /// JSON `type` / 字段 `type`. Example / 示例: `"people"`
-    pub r#type: Option<String>,
+    pub r#type: Option<crate::Text>,
     /// JSON `badge` / 字段 `badge`.
     pub badge: Vec<serde_json::Value>,
     /// JSON `badge_v2` / 字段 `badge_v2`.
@@ -508,15 +508,15 @@ impl de::Object for Author {
 #[non_exhaustive]
 pub struct BadgeV2 {
     /// JSON `title` / 字段 `title`. Example / 示例: `"日常AI知识蒸馏师，主业大厂全栈架构师"`
-    pub title: Option<String>,
+    pub title: Option<crate::Text>,
     /// JSON `merged_badges` / 字段 `merged_badges`.
     pub merged_badges: Vec<serde_json::Value>,
     /// JSON `detail_badges` / 字段 `detail_badges`.
     pub detail_badges: Vec<serde_json::Value>,
     /// JSON `icon` / 字段 `icon`. Example / 示例: `""`
-    pub icon: Option<String>,
+    pub icon: Option<crate::Text>,
     /// JSON `night_icon` / 字段 `night_icon`. Example / 示例: `""`
-    pub night_icon: Option<String>,
+    pub night_icon: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for BadgeV2 {
@@ -555,7 +555,7 @@ pub struct CanComment {
     /// JSON `status` / 字段 `status`. Example / 示例: `true`
     pub status: Option<bool>,
     /// JSON `reason` / 字段 `reason`. Example / 示例: `""`
-    pub reason: Option<String>,
+    pub reason: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for CanComment {
@@ -661,7 +661,7 @@ impl de::Object for EmojiReaction {
 #[non_exhaustive]
 pub struct InteractionBarPluginsItem {
     /// JSON `type` / 字段 `type`. Example / 示例: `"comment"`
-    pub r#type: Option<String>,
+    pub r#type: Option<crate::Text>,
     /// JSON `comment` / 字段 `comment`.
     pub comment: Option<Comment>,
 }
@@ -699,7 +699,7 @@ pub struct Comment {
     /// JSON `enable` / 字段 `enable`. Example / 示例: `true`
     pub enable: Option<bool>,
     /// JSON `placeholder` / 字段 `placeholder`. Example / 示例: `"发条带图评论"`
-    pub placeholder: Option<String>,
+    pub placeholder: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for Comment {
@@ -733,13 +733,13 @@ impl de::Object for Comment {
 #[non_exhaustive]
 pub struct Linkbox {
     /// JSON `url` / 字段 `url`. Example / 示例: `""`
-    pub url: Option<String>,
+    pub url: Option<crate::Text>,
     /// JSON `category` / 字段 `category`. Example / 示例: `""`
-    pub category: Option<String>,
+    pub category: Option<crate::Text>,
     /// JSON `pic` / 字段 `pic`. Example / 示例: `""`
-    pub pic: Option<String>,
+    pub pic: Option<crate::Text>,
     /// JSON `title` / 字段 `title`. Example / 示例: `""`
-    pub title: Option<String>,
+    pub title: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for Linkbox {
@@ -775,13 +775,13 @@ impl de::Object for Linkbox {
 #[non_exhaustive]
 pub struct PodcastAudioEnter {
     /// JSON `text` / 字段 `text`. Example / 示例: `"听内容"`
-    pub text: Option<String>,
+    pub text: Option<crate::Text>,
     /// JSON `text_color` / 字段 `text_color`. Example / 示例: `"MapBrand"`
-    pub text_color: Option<String>,
+    pub text_color: Option<crate::Text>,
     /// JSON `text_size` / 字段 `text_size`. Example / 示例: `13`
     pub text_size: Option<i64>,
     /// JSON `action_url` / 字段 `action_url`. Example / 示例: `"zhihu://podcast/audio_player/0?contentId=8077537…"`
-    pub action_url: Option<String>,
+    pub action_url: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for PodcastAudioEnter {
@@ -894,7 +894,7 @@ pub struct Relation {
     /// JSON `is_author` / 字段 `is_author`. Example / 示例: `false`
     pub is_author: Option<bool>,
     /// JSON `vote` / 字段 `vote`. Example / 示例: `"Neutral"`
-    pub vote: Option<String>,
+    pub vote: Option<crate::Text>,
     /// JSON `liked` / 字段 `liked`. Example / 示例: `false`
     pub liked: Option<bool>,
     /// JSON `img_liked` / 字段 `img_liked`.
@@ -910,7 +910,7 @@ pub struct Relation {
     /// JSON `current_user_is_navigator` / 字段 `current_user_is_navigator`. Example / 示例: `false`
     pub current_user_is_navigator: Option<bool>,
     /// JSON `vote_next_step` / 字段 `vote_next_step`. Example / 示例: `""`
-    pub vote_next_step: Option<String>,
+    pub vote_next_step: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for Relation {
@@ -1149,13 +1149,13 @@ pub struct SuggestEdit {
     /// JSON `status` / 字段 `status`. Example / 示例: `false`
     pub status: Option<bool>,
     /// JSON `reason` / 字段 `reason`. Example / 示例: `""`
-    pub reason: Option<String>,
+    pub reason: Option<crate::Text>,
     /// JSON `tip` / 字段 `tip`. Example / 示例: `""`
-    pub tip: Option<String>,
+    pub tip: Option<crate::Text>,
     /// JSON `url` / 字段 `url`. Example / 示例: `""`
-    pub url: Option<String>,
+    pub url: Option<crate::Text>,
     /// JSON `title` / 字段 `title`. Example / 示例: `""`
-    pub title: Option<String>,
+    pub title: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for SuggestEdit {
@@ -1192,13 +1192,13 @@ impl de::Object for SuggestEdit {
 #[non_exhaustive]
 pub struct TopicsItem {
     /// JSON `url` / 字段 `url`. Example / 示例: `"https://api.zhihu.com/topics/28352669"`
-    pub url: Option<String>,
+    pub url: Option<crate::Text>,
     /// JSON `type` / 字段 `type`. Example / 示例: `"topic"`
-    pub r#type: Option<String>,
+    pub r#type: Option<crate::Text>,
     /// JSON `id` / 字段 `id`. Example / 示例: `"28352669"`
-    pub id: Option<String>,
+    pub id: Option<crate::Text>,
     /// JSON `name` / 字段 `name`. Example / 示例: `"Agent"`
-    pub name: Option<String>,
+    pub name: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for TopicsItem {

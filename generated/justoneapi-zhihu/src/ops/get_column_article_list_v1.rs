@@ -170,35 +170,35 @@ pub struct DataItem {
     /// JSON `is_labeled` / 字段 `is_labeled`. Example / 示例: `false`
     pub is_labeled: Option<bool>,
     /// JSON `copyright_permission` / 字段 `copyright_permission`. Example / 示例: `"need_review"`
-    pub copyright_permission: Option<String>,
+    pub copyright_permission: Option<crate::Text>,
     /// JSON `settings` / 字段 `settings`.
     pub settings: Option<Settings>,
     /// JSON `excerpt` / 字段 `excerpt`. Example / 示例: `"据说每一代人，都会被个什么坏东西毁掉。 我上大学时，“互联网和游戏会毁掉这一代人！” 我上小学时…"`
-    pub excerpt: Option<String>,
+    pub excerpt: Option<crate::Text>,
     /// JSON `admin_closed_comment` / 字段 `admin_closed_comment`. Example / 示例: `false`
     pub admin_closed_comment: Option<bool>,
     /// JSON `voting` / 字段 `voting`. Example / 示例: `0`
     pub voting: Option<i64>,
     /// JSON `article_type` / 字段 `article_type`. Example / 示例: `"normal"`
-    pub article_type: Option<String>,
+    pub article_type: Option<crate::Text>,
     /// JSON `reason` / 字段 `reason`. Example / 示例: `""`
-    pub reason: Option<String>,
+    pub reason: Option<crate::Text>,
     /// JSON `force_login_when_click_read_more` / 字段 `force_login_when_click_read_more`. Example / 示例: `false`
     pub force_login_when_click_read_more: Option<bool>,
     /// JSON `excerpt_title` / 字段 `excerpt_title`. Example / 示例: `""`
-    pub excerpt_title: Option<String>,
+    pub excerpt_title: Option<crate::Text>,
     /// JSON `id` / 字段 `id`. Example / 示例: `"2013298427925123440"`
-    pub id: Option<String>,
+    pub id: Option<crate::Text>,
     /// JSON `voteup_count` / 字段 `voteup_count`. Example / 示例: `262`
     pub voteup_count: Option<i64>,
     /// JSON `title_image` / 字段 `title_image`. Example / 示例: `""`
-    pub title_image: Option<String>,
+    pub title_image: Option<crate::Text>,
     /// JSON `has_column` / 字段 `has_column`. Example / 示例: `true`
     pub has_column: Option<bool>,
     /// JSON `url` / 字段 `url`. Example / 示例: `"https://zhuanlan.zhihu.com/p/2013298427925123440"`
-    pub url: Option<String>,
+    pub url: Option<crate::Text>,
     /// JSON `comment_permission` / 字段 `comment_permission`. Example / 示例: `"all"`
-    pub comment_permission: Option<String>,
+    pub comment_permission: Option<crate::Text>,
     /// JSON `author` / 字段 `author`.
     pub author: Option<Author>,
     /// JSON `comment_count` / 字段 `comment_count`. Example / 示例: `38`
@@ -206,19 +206,19 @@ pub struct DataItem {
     /// JSON `created` / 字段 `created`. Example / 示例: `1772787785`
     pub created: Option<i64>,
     /// JSON `content` / 字段 `content`. Example / 示例: `"<p data-pid=\"3TIRnByL\">据说每一代人，都会被个什么坏东西毁掉。</p><p…"`
-    pub content: Option<String>,
+    pub content: Option<crate::Text>,
     /// JSON `state` / 字段 `state`. Example / 示例: `"published"`
-    pub state: Option<String>,
+    pub state: Option<crate::Text>,
     /// JSON `content_need_truncated` / 字段 `content_need_truncated`. Example / 示例: `true`
     pub content_need_truncated: Option<bool>,
     /// JSON `image_url` / 字段 `image_url`. Example / 示例: `""`
-    pub image_url: Option<String>,
+    pub image_url: Option<crate::Text>,
     /// JSON `title` / 字段 `title`. Example / 示例: `"“毁掉一代人的就是这！”"`
-    pub title: Option<String>,
+    pub title: Option<crate::Text>,
     /// JSON `can_comment` / 字段 `can_comment`.
     pub can_comment: Option<CanComment>,
     /// JSON `type` / 字段 `type`. Example / 示例: `"article"`
-    pub r#type: Option<String>,
+    pub r#type: Option<crate::Text>,
     /// JSON `suggest_edit` / 字段 `suggest_edit`.
     pub suggest_edit: Option<SuggestEdit>,
 }
@@ -285,33 +285,33 @@ pub struct Author {
     /// JSON `is_followed` / 字段 `is_followed`. Example / 示例: `false`
     pub is_followed: Option<bool>,
     /// JSON `avatar_url_template` / 字段 `avatar_url_template`. Example / 示例: `"https://pic1.zhimg.com/v2-d626957872f9b38fa59439…"`
-    pub avatar_url_template: Option<String>,
+    pub avatar_url_template: Option<crate::Text>,
     /// JSON `uid` / 字段 `uid`. Example / 示例: `"26731574460416"`
-    pub uid: Option<String>,
+    pub uid: Option<crate::Text>,
     /// JSON `user_type` / 字段 `user_type`. Example / 示例: `"people"`
-    pub user_type: Option<String>,
+    pub user_type: Option<crate::Text>,
     /// JSON `is_following` / 字段 `is_following`. Example / 示例: `false`
     pub is_following: Option<bool>,
     /// JSON `type` / 字段 `type`. Example / 示例: `"people"`
-    pub r#type: Option<String>,
+    pub r#type: Option<crate::Text>,
     /// JSON `url_token` / 字段 `url_token`. Example / 示例: `"zhang-jia-wei"`
-    pub url_token: Option<String>,
+    pub url_token: Option<crate::Text>,
     /// JSON `id` / 字段 `id`. Example / 示例: `"f9de84865e3e8455a09af78bfe4d1da5"`
-    pub id: Option<String>,
+    pub id: Option<crate::Text>,
     /// JSON `description` / 字段 `description`. Example / 示例: `""`
-    pub description: Option<String>,
+    pub description: Option<crate::Text>,
     /// JSON `name` / 字段 `name`. Example / 示例: `"张佳玮"`
-    pub name: Option<String>,
+    pub name: Option<crate::Text>,
     /// JSON `is_advertiser` / 字段 `is_advertiser`. Example / 示例: `false`
     pub is_advertiser: Option<bool>,
     /// JSON `headline` / 字段 `headline`. Example / 示例: `"公号：张佳玮写字的地方"`
-    pub headline: Option<String>,
+    pub headline: Option<crate::Text>,
     /// JSON `gender` / 字段 `gender`. Example / 示例: `1`
     pub gender: Option<i64>,
     /// JSON `url` / 字段 `url`. Example / 示例: `"/people/f9de84865e3e8455a09af78bfe4d1da5"`
-    pub url: Option<String>,
+    pub url: Option<crate::Text>,
     /// JSON `avatar_url` / 字段 `avatar_url`. Example / 示例: `"https://picx.zhimg.com/v2-d626957872f9b38fa59439…"`
-    pub avatar_url: Option<String>,
+    pub avatar_url: Option<crate::Text>,
     /// JSON `is_org` / 字段 `is_org`. Example / 示例: `false`
     pub is_org: Option<bool>,
     /// JSON `badge` / 字段 `badge`.
@@ -366,9 +366,9 @@ pub struct BadgeItem {
     /// JSON `topics` / 字段 `topics`.
     pub topics: Vec<serde_json::Value>,
     /// JSON `type` / 字段 `type`. Example / 示例: `"best_answerer"`
-    pub r#type: Option<String>,
+    pub r#type: Option<crate::Text>,
     /// JSON `description` / 字段 `description`. Example / 示例: `"优秀答主"`
-    pub description: Option<String>,
+    pub description: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for BadgeItem {
@@ -405,7 +405,7 @@ pub struct CanComment {
     /// JSON `status` / 字段 `status`. Example / 示例: `true`
     pub status: Option<bool>,
     /// JSON `reason` / 字段 `reason`. Example / 示例: `""`
-    pub reason: Option<String>,
+    pub reason: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for CanComment {
@@ -507,13 +507,13 @@ pub struct SuggestEdit {
     /// JSON `status` / 字段 `status`. Example / 示例: `false`
     pub status: Option<bool>,
     /// JSON `url` / 字段 `url`. Example / 示例: `""`
-    pub url: Option<String>,
+    pub url: Option<crate::Text>,
     /// JSON `reason` / 字段 `reason`. Example / 示例: `""`
-    pub reason: Option<String>,
+    pub reason: Option<crate::Text>,
     /// JSON `tip` / 字段 `tip`. Example / 示例: `""`
-    pub tip: Option<String>,
+    pub tip: Option<crate::Text>,
     /// JSON `title` / 字段 `title`. Example / 示例: `""`
-    pub title: Option<String>,
+    pub title: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for SuggestEdit {
@@ -554,11 +554,11 @@ pub struct Paging {
     /// JSON `totals` / 字段 `totals`. Example / 示例: `1467`
     pub totals: Option<i64>,
     /// JSON `previous` / 字段 `previous`. Example / 示例: `"http://www.zhihu.com/api/v4/columns/zhangjiawei/…"`
-    pub previous: Option<String>,
+    pub previous: Option<crate::Text>,
     /// JSON `is_start` / 字段 `is_start`. Example / 示例: `true`
     pub is_start: Option<bool>,
     /// JSON `next` / 字段 `next`. Example / 示例: `"http://www.zhihu.com/api/v4/columns/zhangjiawei/…"`
-    pub next: Option<String>,
+    pub next: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for Paging {

@@ -140,11 +140,11 @@ pub struct Data {
     /// JSON `sensitive_level` / 字段 `sensitive_level`. Example / 示例: `-1`
     pub sensitive_level: Option<i64>,
     /// JSON `warning` / 字段 `warning`. Example / 示例: `""`
-    pub warning: Option<String>,
+    pub warning: Option<crate::Text>,
     /// JSON `filter_items` / 字段 `filter_items`.
     pub filter_items: serde_json::Value,
     /// JSON `ab_params` / 字段 `ab_params`. Example / 示例: `"dm_l2_tower=0;dm_adjust_ctr=0;sb_vip_xunzhi=1;ad…"`
-    pub ab_params: Option<String>,
+    pub ab_params: Option<crate::Text>,
     /// JSON `item_in_view` / 字段 `item_in_view`.
     pub item_in_view: Vec<ItemInViewItem>,
     /// JSON `domain_info` / 字段 `domain_info`.
@@ -199,7 +199,7 @@ impl de::Object for Data {
 #[non_exhaustive]
 pub struct DataItem {
     /// JSON `type` / 字段 `type`. Example / 示例: `"search_result"`
-    pub r#type: Option<String>,
+    pub r#type: Option<crate::Text>,
     /// JSON `highlight` / 字段 `highlight`.
     pub highlight: Option<Highlight>,
     /// JSON `object` / 字段 `object`.
@@ -244,9 +244,9 @@ impl de::Object for DataItem {
 #[non_exhaustive]
 pub struct Highlight {
     /// JSON `description` / 字段 `description`. Example / 示例: `"不能相信，现在的ai不是很靠谱，甚至有时候是很离谱的好不好。之前很多次新闻了，就是搜索出来的内容…"`
-    pub description: Option<String>,
+    pub description: Option<crate::Text>,
     /// JSON `title` / 字段 `title`. Example / 示例: `"<em>Deepseek</em>说我写小说很有天分，能相信吗？"`
-    pub title: Option<String>,
+    pub title: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for Highlight {
@@ -280,15 +280,15 @@ impl de::Object for Highlight {
 #[non_exhaustive]
 pub struct Object {
     /// JSON `original_id` / 字段 `original_id`. Example / 示例: `"772386614"`
-    pub original_id: Option<String>,
+    pub original_id: Option<crate::Text>,
     /// JSON `id` / 字段 `id`. Example / 示例: `"2014453517826418057"`
-    pub id: Option<String>,
+    pub id: Option<crate::Text>,
     /// JSON `type` / 字段 `type`. Example / 示例: `"answer"`
-    pub r#type: Option<String>,
+    pub r#type: Option<crate::Text>,
     /// JSON `excerpt` / 字段 `excerpt`. Example / 示例: `"不能相信，现在的ai不是很靠谱，甚至有时候是很离谱的好不好。之前很多次新闻了，就是搜索出来的内容…"`
-    pub excerpt: Option<String>,
+    pub excerpt: Option<crate::Text>,
     /// JSON `url` / 字段 `url`. Example / 示例: `"https://api.zhihu.com/answers/201445351782641805…"`
-    pub url: Option<String>,
+    pub url: Option<crate::Text>,
     /// JSON `voteup_count` / 字段 `voteup_count`. Example / 示例: `1`
     pub voteup_count: Option<i64>,
     /// JSON `comment_count` / 字段 `comment_count`. Example / 示例: `0`
@@ -300,7 +300,7 @@ pub struct Object {
     /// JSON `updated_time` / 字段 `updated_time`. Example / 示例: `1773063145`
     pub updated_time: Option<i64>,
     /// JSON `content` / 字段 `content`. Example / 示例: `"<p data-pid=\"Z27nnJaI\">不能相信，现在的ai不是很靠谱，甚至有时候是很离谱…"`
-    pub content: Option<String>,
+    pub content: Option<crate::Text>,
     /// JSON `thumbnail_info` / 字段 `thumbnail_info`.
     pub thumbnail_info: Option<ThumbnailInfo>,
     /// JSON `relationship` / 字段 `relationship`.
@@ -316,27 +316,27 @@ pub struct Object {
     /// JSON `is_zhi_plus_content` / 字段 `is_zhi_plus_content`. Example / 示例: `false`
     pub is_zhi_plus_content: Option<bool>,
     /// JSON `extra` / 字段 `extra`. Example / 示例: `""`
-    pub extra: Option<String>,
+    pub extra: Option<crate::Text>,
     /// JSON `health_tag` / 字段 `health_tag`. Example / 示例: `""`
-    pub health_tag: Option<String>,
+    pub health_tag: Option<crate::Text>,
     /// JSON `answer_type` / 字段 `answer_type`. Example / 示例: `"normal"`
-    pub answer_type: Option<String>,
+    pub answer_type: Option<crate::Text>,
     /// JSON `sub_content_type` / 字段 `sub_content_type`. Example / 示例: `""`
-    pub sub_content_type: Option<String>,
+    pub sub_content_type: Option<crate::Text>,
     /// JSON `settings` / 字段 `settings`.
     pub settings: Option<Settings>,
     /// JSON `attached_info_bytes` / 字段 `attached_info_bytes`. Example / 示例: `"OvkBCgtwbGFjZWhvbGRlchIgMDZiNDlmODQ0YWExNjk5MjNh…"`
-    pub attached_info_bytes: Option<String>,
+    pub attached_info_bytes: Option<crate::Text>,
     /// JSON `biz_encoded_params` / 字段 `biz_encoded_params`. Example / 示例: `"sw%3Ddeepseek"`
-    pub biz_encoded_params: Option<String>,
+    pub biz_encoded_params: Option<crate::Text>,
     /// JSON `answer_count` / 字段 `answer_count`. Example / 示例: `27`
     pub answer_count: Option<i64>,
     /// JSON `visits_count` / 字段 `visits_count`. Example / 示例: `3950`
     pub visits_count: Option<i64>,
     /// JSON `description` / 字段 `description`. Example / 示例: `"<p>无论怎么问，无论重开多少次，它都把我的文章夸出花来，还在思考里一次又一次的说用户非常有天分…"`
-    pub description: Option<String>,
+    pub description: Option<crate::Text>,
     /// JSON `title` / 字段 `title`. Example / 示例: `"Deepseek说我写小说很有天分，能相信吗？"`
-    pub title: Option<String>,
+    pub title: Option<crate::Text>,
     /// JSON `native` / 字段 `native`. Example / 示例: `0`
     pub native: Option<i64>,
     /// JSON `doc_relevance_scores` / 字段 `doc_relevance_scores`.
@@ -406,13 +406,13 @@ impl de::Object for Object {
 #[non_exhaustive]
 pub struct Author {
     /// JSON `id` / 字段 `id`. Example / 示例: `"bd068c9a1db4daba555e8b14dbec4107"`
-    pub id: Option<String>,
+    pub id: Option<crate::Text>,
     /// JSON `url_token` / 字段 `url_token`. Example / 示例: `"jiu-shi-xiao-xia-57"`
-    pub url_token: Option<String>,
+    pub url_token: Option<crate::Text>,
     /// JSON `name` / 字段 `name`. Example / 示例: `"就是小夏"`
-    pub name: Option<String>,
+    pub name: Option<crate::Text>,
     /// JSON `headline` / 字段 `headline`. Example / 示例: `"好像一只躺躺兽"`
-    pub headline: Option<String>,
+    pub headline: Option<crate::Text>,
     /// JSON `gender` / 字段 `gender`. Example / 示例: `-1`
     pub gender: Option<i64>,
     /// JSON `is_followed` / 字段 `is_followed`. Example / 示例: `false`
@@ -420,13 +420,13 @@ pub struct Author {
     /// JSON `is_following` / 字段 `is_following`. Example / 示例: `false`
     pub is_following: Option<bool>,
     /// JSON `user_type` / 字段 `user_type`. Example / 示例: `"people"`
-    pub user_type: Option<String>,
+    pub user_type: Option<crate::Text>,
     /// JSON `url` / 字段 `url`. Example / 示例: `"https://api.zhihu.com/people/bd068c9a1db4daba555…"`
-    pub url: Option<String>,
+    pub url: Option<crate::Text>,
     /// JSON `type` / 字段 `type`. Example / 示例: `"people"`
-    pub r#type: Option<String>,
+    pub r#type: Option<crate::Text>,
     /// JSON `avatar_url` / 字段 `avatar_url`. Example / 示例: `"https://picx.zhimg.com/50/v2-5796cb037aeb3c69e6b…"`
-    pub avatar_url: Option<String>,
+    pub avatar_url: Option<crate::Text>,
     /// JSON `badge` / 字段 `badge`.
     pub badge: Vec<serde_json::Value>,
     /// JSON `authority_info` / 字段 `authority_info`.
@@ -438,13 +438,13 @@ pub struct Author {
     /// JSON `badge_v2` / 字段 `badge_v2`.
     pub badge_v2: Option<BadgeV2>,
     /// JSON `badge_v2_string` / 字段 `badge_v2_string`. Example / 示例: `"{\"title\":\"\",\"merged_badges\":[],\"detail_badges\":n…"`
-    pub badge_v2_string: Option<String>,
+    pub badge_v2_string: Option<crate::Text>,
     /// JSON `topic_bayes_map` / 字段 `topic_bayes_map`.
     pub topic_bayes_map: serde_json::Value,
     /// JSON `topic_map` / 字段 `topic_map`.
     pub topic_map: serde_json::Value,
     /// JSON `verify_bayes` / 字段 `verify_bayes`. Example / 示例: `""`
-    pub verify_bayes: Option<String>,
+    pub verify_bayes: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for Author {
@@ -496,15 +496,15 @@ impl de::Object for Author {
 #[non_exhaustive]
 pub struct BadgeV2 {
     /// JSON `title` / 字段 `title`. Example / 示例: `""`
-    pub title: Option<String>,
+    pub title: Option<crate::Text>,
     /// JSON `merged_badges` / 字段 `merged_badges`.
     pub merged_badges: Vec<serde_json::Value>,
     /// JSON `detail_badges` / 字段 `detail_badges`.
     pub detail_badges: Vec<serde_json::Value>,
     /// JSON `icon` / 字段 `icon`. Example / 示例: `""`
-    pub icon: Option<String>,
+    pub icon: Option<crate::Text>,
     /// JSON `night_icon` / 字段 `night_icon`. Example / 示例: `""`
-    pub night_icon: Option<String>,
+    pub night_icon: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for BadgeV2 {
@@ -541,19 +541,19 @@ impl de::Object for BadgeV2 {
 #[non_exhaustive]
 pub struct Question {
     /// JSON `id` / 字段 `id`. Example / 示例: `"2012286308316381299"`
-    pub id: Option<String>,
+    pub id: Option<crate::Text>,
     /// JSON `type` / 字段 `type`. Example / 示例: `"question"`
-    pub r#type: Option<String>,
+    pub r#type: Option<crate::Text>,
     /// JSON `name` / 字段 `name`. Example / 示例: `"<em>Deepseek</em>说我写小说很有天分，能相信吗？"`
-    pub name: Option<String>,
+    pub name: Option<crate::Text>,
     /// JSON `url` / 字段 `url`. Example / 示例: `"https://api.zhihu.com/questions/2012286308316381…"`
-    pub url: Option<String>,
+    pub url: Option<crate::Text>,
     /// JSON `answer_count` / 字段 `answer_count`. Example / 示例: `0`
     pub answer_count: Option<i64>,
     /// JSON `follow_count` / 字段 `follow_count`. Example / 示例: `0`
     pub follow_count: Option<i64>,
     /// JSON `attached_info_bytes` / 字段 `attached_info_bytes`. Example / 示例: `""`
-    pub attached_info_bytes: Option<String>,
+    pub attached_info_bytes: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for Question {
@@ -728,7 +728,7 @@ pub struct ThumbnailInfo {
     /// JSON `thumbnails` / 字段 `thumbnails`.
     pub thumbnails: Vec<serde_json::Value>,
     /// JSON `type` / 字段 `type`. Example / 示例: `"thumbnail_info"`
-    pub r#type: Option<String>,
+    pub r#type: Option<crate::Text>,
     /// JSON `total_count` / 字段 `total_count`. Example / 示例: `0`
     pub total_count: Option<i64>,
 }
@@ -766,7 +766,7 @@ impl de::Object for ThumbnailInfo {
 #[non_exhaustive]
 pub struct DomainInfo {
     /// JSON `first_category` / 字段 `first_category`. Example / 示例: `""`
-    pub first_category: Option<String>,
+    pub first_category: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for DomainInfo {
@@ -799,11 +799,11 @@ impl de::Object for DomainInfo {
 #[non_exhaustive]
 pub struct ItemInViewItem {
     /// JSON `type` / 字段 `type`. Example / 示例: `"user_survey"`
-    pub r#type: Option<String>,
+    pub r#type: Option<crate::Text>,
     /// JSON `index` / 字段 `index`. Example / 示例: `5`
     pub index: Option<i64>,
     /// JSON `token` / 字段 `token`. Example / 示例: `"b62a7302709544129797697d76efeb6c"`
-    pub token: Option<String>,
+    pub token: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for ItemInViewItem {
@@ -840,7 +840,7 @@ pub struct Paging {
     /// JSON `is_end` / 字段 `is_end`. Example / 示例: `false`
     pub is_end: Option<bool>,
     /// JSON `next` / 字段 `next`. Example / 示例: `"https://api.zhihu.com/search_v3?advert_count=0&c…"`
-    pub next: Option<String>,
+    pub next: Option<crate::Text>,
 }
 
 impl<'de> serde::Deserialize<'de> for Paging {
@@ -874,11 +874,11 @@ impl de::Object for Paging {
 #[non_exhaustive]
 pub struct SearchActionInfo {
     /// JSON `attached_info_bytes` / 字段 `attached_info_bytes`. Example / 示例: `"OnoSIDA2YjQ5Zjg0NGFhMTY5OTIzYTI5OWIzNDYzZGNmMzk2…"`
-    pub attached_info_bytes: Option<String>,
+    pub attached_info_bytes: Option<crate::Text>,
     /// JSON `lc_idx` / 字段 `lc_idx`. Example / 示例: `20`
     pub lc_idx: Option<i64>,
     /// JSON `search_hash_id` / 字段 `search_hash_id`. Example / 示例: `"06b49f844aa169923a299b3463dcf396"`
-    pub search_hash_id: Option<String>,
+    pub search_hash_id: Option<crate::Text>,
     /// JSON `isfeed` / 字段 `isfeed`. Example / 示例: `false`
     pub isfeed: Option<bool>,
 }
