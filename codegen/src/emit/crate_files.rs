@@ -34,7 +34,7 @@ pub const RUNTIME_VERSION: &str = "0.3.0";
 /// runtime comes with a version bump, by Cargo's semver rules as for the platform crates (`0.x`: the minor for a
 /// breaking change, else the patch), and a line in `specs/changelog/justoneapi-runtime.md`.
 #[cfg_attr(not(test), allow(dead_code))]
-pub const RUNTIME_SOURCES_SHA256: &str = "9a7146c4fba1a050925d6f9e1760bb16531a8dbdf00e9a30ea1d0dd9cd0bc972";
+pub const RUNTIME_SOURCES_SHA256: &str = "e49fad6a00082a710a3f9d571465fa4b04a9dd88ddab29e145a72ac7b95fde28";
 
 /// The repository the crates are published from (`repository` in their `Cargo.toml`, links in their READMEs).
 /// It does not exist yet: this is its intended address (see the README's "Publishing").
@@ -70,6 +70,7 @@ native-tls = { version = "0.2", optional = true }
 rustls = { version = "0.23", default-features = false, features = ["ring", "std", "tls12"], optional = true }
 serde = { version = "1", features = ["derive"] }
 serde_json = "1"
+simdutf8 = "0.1"
 tokio = { version = "1", features = ["rt", "time"] }
 tower-service = "0.3"
 tracing = "0.1"

@@ -233,8 +233,8 @@ static FACADE_USE: Template = Template::items("facade-use", |_, _| {
     let runtime = format_ident!("{RUNTIME}");
     quote! {
         pub use #runtime::{
-            ApiResponse, BusinessCode, Error, Mismatch, ResponseFuture, RetryPolicy, Server, TransportError,
-            DEFAULT_MAX_BODY_BYTES, DEFAULT_TIMEOUT,
+            ApiResponse, BusinessCode, Error, Mismatch, ResponseFuture, RetryPolicy, Server, Text,
+            TransportError, DEFAULT_MAX_BODY_BYTES, DEFAULT_TIMEOUT,
         };
     }
 });

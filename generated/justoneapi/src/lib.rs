@@ -58,7 +58,7 @@ struct ReadmeDoctests;
 
 pub use justoneapi_runtime::{
     ApiResponse, BusinessCode, Error, Mismatch, ResponseFuture, RetryPolicy, Server,
-    TransportError, DEFAULT_MAX_BODY_BYTES, DEFAULT_TIMEOUT,
+    Text, TransportError, DEFAULT_MAX_BODY_BYTES, DEFAULT_TIMEOUT,
 };
 
 /// Xiaohongshu Pgy APIs / 小红书蒲公英 API (cargo feature `xiaohongshu-pgy`).
