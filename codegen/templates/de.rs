@@ -497,6 +497,11 @@ impl<'de, T: Element> Visitor<'de> for SeqVisitor<T> {
                 out.push(item);
             }
         }
+        // A short list gives back what it did not use: a body of many one-element lists (`[[1],[1],...]`)
+        // must not hold 512 bytes for each.
+        if out.capacity() > 2 * out.len() {
+            out.shrink_to_fit();
+        }
         Ok(Some(out))
     }
 
@@ -792,5 +797,21 @@ mod tests {
     #[test]
     fn malformed_json_is_still_an_error() {
         assert!(from_slice::<Vec<Item>>(b"[{").is_err());
+    }
+
+    #[test]
+    fn short_lists_keep_no_more_room_than_twice_their_length() {
+        // Lists start at 512 bytes' worth; one of one element must not keep them (a hostile body of many).
+        let json = format!("[{}[1]]", "[1],".repeat(999));
+        let (lists, _) = from_slice::<Vec<Vec<i64>>>(json.as_bytes()).unwrap();
+        assert_eq!(lists.len(), 1000);
+        assert!(
+            lists.iter().all(|l| l == &[1] && l.capacity() <= 2),
+            "{}",
+            lists[0].capacity()
+        );
+        let (long, _) = from_slice::<Vec<i64>>(format!("[{}0]", "1,".repeat(99)).as_bytes()).unwrap();
+        assert_eq!(long.len(), 100);
+        assert!(long.capacity() <= 200);
     }
 }
