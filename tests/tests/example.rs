@@ -609,10 +609,14 @@ async fn main() {
 }
 
 /// The packages `cargo tree` resolves for `args` in the workspace, as `name vX.Y.Z` lines.
+///
+/// `--locked`, not `--offline`: the opt-in native-tls graph names packages no default build downloads
+/// (openssl, foreign-types), so on a fresh machine cargo fetches them from the package registry as `cargo test`
+/// fetched the rest; `Cargo.lock` stays as committed.
 fn resolved(args: &[&str]) -> Vec<String> {
     let mut all = vec![
         "tree",
-        "--offline",
+        "--locked",
         "-e",
         "normal,build",
         "--prefix",
