@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Every performance measurement of the "Performance" issue, once, in one run (takes ~15-25 min on 2 cores).
 # Logs and results: $CARGO_TARGET_DIR/perf/results/ (bench-*.txt, process.md, memory.txt, compile-*.md,
-# lines.txt, rps.txt, scaling.md, decoders.txt, profile-*.txt).
+# lines.txt, rps.txt, rps-unpinned.txt, scaling.md, decoders.txt, profile-*.txt).
 source "$(dirname "$0")/common.sh"
 dir=$(dirname "$0")
 cargo bench -p codegen --bench vs_progenitor 2>&1 | tee "$RESULTS/bench-vs-progenitor.txt"
@@ -11,6 +11,7 @@ bash "$dir/process.sh"
 bash "$dir/compile.sh"
 bash "$dir/lines.sh"
 bash "$dir/rps.sh"
+RPS_CPU=none bash "$dir/rps.sh" # for the record: the same rounds with the scheduler placing client and server
 bash "$dir/scaling.sh"
 bash "$dir/decoders.sh"
 bash "$dir/profile.sh"
