@@ -75,10 +75,10 @@ pub fn to_openapi(mut doc: Value, path: &Path) -> Result<openapiv3::OpenAPI> {
 /// every value of the document (6% of the instructions of [`to_openapi`]); a failure is deserialized again
 /// with tracking, which fails at the same value (same input, same deserializer).
 fn deserialize<T: serde::de::DeserializeOwned>(value: &Value) -> std::result::Result<T, (String, String)> {
-    T::deserialize(value).or_else(|plain| match serde_path_to_error::deserialize::<_, T>(value) {
-        Err(e) => Err((path_to_pointer(e.path()), e.inner().to_string())),
+    T::deserialize(value).map_err(|plain| match serde_path_to_error::deserialize::<_, T>(value) {
+        Err(e) => (path_to_pointer(e.path()), e.inner().to_string()),
         // Cannot happen (deserializing is deterministic); the plain error still says what is wrong.
-        Ok(_) => Err((String::new(), plain.to_string())),
+        Ok(_) => (String::new(), plain.to_string()),
     })
 }
 
