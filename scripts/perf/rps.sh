@@ -9,8 +9,9 @@
 # The client and its server share one CPU (RPS_CPU, default the first this process may use; both clients alike),
 # so a request costs what the two processes spend, not how long the machine takes to wake an idle CPU: on the
 # 2-core virtual machines this runs on, a request that crosses CPUs waits for the hypervisor to wake the other
-# one, and that wait (measured up to ~100 us, changing from one machine to the next) is added to every request
-# of either client. RPS_CPU=none lets the scheduler place them (results in rps-unpinned.txt).
+# one, a wait that changes from one machine to the next and costs a client the more, the less its own work per
+# request (measured: our client 16-18 k -> 5.7-6.1 k req/s, the Python SDK -4%; see README "Performance").
+# RPS_CPU=none lets the scheduler place them (results in rps-unpinned.txt).
 # Results: $CARGO_TARGET_DIR/perf/results/rps.txt
 # Usage: [RPS_CPU=N|none] scripts/perf/rps.sh [SECS] [ROUNDS]   (default 5 s, 3 rounds)
 source "$(dirname "$0")/common.sh"
