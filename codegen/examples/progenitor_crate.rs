@@ -4,9 +4,10 @@
 //! ```text
 //! cargo run --release -p codegen --example progenitor_crate -- normalize SPEC OUT.json [PLATFORM]
 //!     our normalized 3.0 document of SPEC (json::export), cut to /api/PLATFORM/ when given
-//! cargo run --release -p codegen --example progenitor_crate -- normalize-dir SPEC_DIR OUT.json
-//!     every `*-en.json` per-endpoint definition of SPEC_DIR (e.g. specs/xiaohongshu-pgy-apis, the input of
-//!     generated/justoneapi-xiaohongshu-pgy), normalized and merged into one document
+//! cargo run --release -p codegen --example progenitor_crate -- normalize-dir SPEC_DIR... OUT.json
+//!     every `*-en.json` per-endpoint definition of the SPEC_DIRs (e.g. specs/xiaohongshu-pgy-apis, the input
+//!     of generated/justoneapi-xiaohongshu-pgy; or every group folder of specs/), normalized and merged into
+//!     one document
 //! cargo run --release -p codegen --example progenitor_crate -- generate NORMALIZED.json OUT_DIR CRATE_NAME
 //!     what a progenitor build.rs does (read, serde_json -> openapiv3, generate_tokens, prettyplease), written
 //!     as OUT_DIR/src/lib.rs with a Cargo.toml naming the dependencies the generated code uses
@@ -23,11 +24,12 @@ fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     match args.iter().map(String::as_str).collect::<Vec<_>>().as_slice() {
         ["normalize", spec, out, rest @ ..] => normalize(Path::new(spec), Path::new(out), rest.first().copied()),
-        ["normalize-dir", dir, out] => normalize_dir(Path::new(dir), Path::new(out)),
+        ["normalize-dir", dirs @ .., out] if !dirs.is_empty() => normalize_dirs(dirs, Path::new(out)),
         ["generate", doc, out, name] => generate(Path::new(doc), Path::new(out), name),
         _ => {
             eprintln!(
-                "usage: progenitor_crate normalize SPEC OUT.json [PLATFORM] | generate NORMALIZED.json OUT_DIR NAME"
+                "usage: progenitor_crate normalize SPEC OUT.json [PLATFORM] | normalize-dir SPEC_DIR... OUT.json \
+                 | generate NORMALIZED.json OUT_DIR NAME"
             );
             std::process::exit(2);
         }
@@ -47,9 +49,10 @@ fn normalize(spec: &Path, out: &Path, platform: Option<&str>) {
     std::fs::write(out, serde_json::to_vec(&doc).unwrap()).unwrap();
 }
 
-fn normalize_dir(dir: &Path, out: &Path) {
-    let mut files: Vec<_> = std::fs::read_dir(dir)
-        .unwrap()
+fn normalize_dirs(dirs: &[&str], out: &Path) {
+    let mut files: Vec<_> = dirs
+        .iter()
+        .flat_map(|dir| std::fs::read_dir(dir).unwrap())
         .map(|e| e.unwrap().path())
         .filter(|p| p.to_string_lossy().ends_with("-en.json"))
         .collect();
@@ -67,7 +70,66 @@ fn normalize_dir(dir: &Path, out: &Path) {
             }
         }
     }
-    std::fs::write(out, serde_json::to_vec(&merged.expect("no *-en.json")).unwrap()).unwrap();
+    let mut merged = merged.expect("no *-en.json");
+    drop_colliding_fields(&mut merged, "");
+    std::fs::write(out, serde_json::to_vec(&merged).unwrap()).unwrap();
+}
+
+/// progenitor names a struct field by the snake case of its property and does not tell apart two properties
+/// with the same snake case: two of the committed definitions (tiktok `get-post-detail` and `get-user-post`)
+/// have both `statusCode` and `status_code`, and its crate would not compile (E0124). Its input keeps the first
+/// of each such pair (said on stderr); our generator names them apart.
+fn drop_colliding_fields(value: &mut serde_json::Value, pointer: &str) {
+    fn snake(key: &str) -> String {
+        let mut out = String::new();
+        let mut prev_lower = false;
+        for c in key.chars() {
+            if c.is_ascii_uppercase() && prev_lower {
+                out.push('_');
+            }
+            prev_lower = c.is_ascii_lowercase() || c.is_ascii_digit();
+            out.push(if c.is_ascii_alphanumeric() {
+                c.to_ascii_lowercase()
+            } else {
+                '_'
+            });
+        }
+        out.trim_matches('_').to_owned()
+    }
+    match value {
+        serde_json::Value::Object(map) => {
+            if let Some(serde_json::Value::Object(props)) = map.get_mut("properties") {
+                let mut seen = std::collections::HashSet::new();
+                let dropped: Vec<String> = props
+                    .keys()
+                    .filter(|k| {
+                        let name = snake(k);
+                        !name.is_empty() && !seen.insert(name)
+                    })
+                    .cloned()
+                    .collect();
+                for key in &dropped {
+                    props.remove(key);
+                    eprintln!("progenitor input: {pointer}/properties: `{key}` dropped (same field name as another)");
+                }
+                if let Some(serde_json::Value::Array(required)) = map.get_mut("required") {
+                    required.retain(|r| !dropped.iter().any(|d| r == d));
+                }
+            }
+            for (key, child) in map.iter_mut() {
+                drop_colliding_fields(
+                    child,
+                    &format!("{pointer}/{}", key.replace('~', "~0").replace('/', "~1")),
+                );
+            }
+        }
+        serde_json::Value::Array(items) => {
+            for (i, child) in items.iter_mut().enumerate() {
+                drop_colliding_fields(child, &format!("{pointer}/{i}"));
+            }
+        }
+        _ => {}
+    }
 }
 
 fn generate(doc: &Path, out: &Path, name: &str) {

@@ -22,9 +22,12 @@ build_binaries() {
 }
 
 # progenitor's inputs: our normalized 3.0 document of 2026-08-21, whole and cut to the Pgy paths, and the
-# per-endpoint definitions behind generated/justoneapi-xiaohongshu-pgy (English), normalized and merged.
+# per-endpoint definitions behind generated/justoneapi-xiaohongshu-pgy (English) and behind every committed
+# platform crate (all of specs/, English), normalized and merged.
 normalized_inputs() {
     [ -f "$WORK/norm-specs.json" ] || "$PROG" normalize-dir "$ROOT/specs/xiaohongshu-pgy-apis" "$WORK/norm-specs.json"
+    # shellcheck disable=SC2046 # one argument per group folder
+    [ -f "$WORK/norm-committed.json" ] || "$PROG" normalize-dir $(ls -d "$ROOT"/specs/*-apis) "$WORK/norm-committed.json"
     [ -f "$WORK/norm-all.json" ] || "$PROG" normalize "$AGG" "$WORK/norm-all.json"
     [ -f "$WORK/norm-pgy.json" ] || "$PROG" normalize "$AGG" "$WORK/norm-pgy.json" "$PGY"
 }

@@ -1,15 +1,21 @@
 #!/usr/bin/env bash
 # (b) Compile time of a generated crate alone, its dependencies already built: ours vs progenitor's output for
-# the same operations (the 25 Pgy operations, and all 348 operations / 36 platforms of 2026-08-21).
+# the same operations (the 25 Pgy operations; all 348 operations / 36 platforms of 2026-08-21; the 25 committed
+# platform crates, 201 endpoints of specs/).
 #
-# Three workspaces under $CARGO_TARGET_DIR/perf/compile, one shared target folder:
+# Four workspaces under $CARGO_TARGET_DIR/perf/compile, one shared target folder (and one of its own for
+# ours-gen):
 #   ours-committed  generated/justoneapi-xiaohongshu-pgy (from specs/, what the repo ships), copied to
 #                   committed-pgy/ (a path of its own: cargo hashes path packages by their path relative to the
 #                   workspace, so two same-named crates at the same relative path would share fingerprints)
 #   ours-all        `xtask generate --all-platforms` of 2026-08-21 (36 crates; its Pgy crate has 25 operations)
+#   ours-gen        generated/: the runtime and the 25 committed platform crates (not the facade), with a target
+#                   folder of its own (its crates have ours-all's names at ours-all's relative paths, and would
+#                   share cargo's fingerprints, so each build would rebuild the other's runtime)
 #   prog            progenitor's lib.rs for: the per-endpoint definitions behind the committed crate
 #                   (progenitor-pgy-specs), the Pgy slice of 2026-08-21 (progenitor-pgy), everything
-#                   (progenitor-all)
+#                   (progenitor-all), all the English per-endpoint definitions of specs/ merged into one document
+#                   (progenitor-committed: what the 25 committed crates are generated from)
 # Each measurement touches the crates' src/lib.rs and runs `cargo build` (dev profile, CARGO_INCREMENTAL=0, so
 # the crate is compiled from scratch and nothing else is). progenitor's crates use reqwest 0.13 without TLS
 # (what progenitor-client 0.15 needs); ours hyper-util + rustls: dependencies are prebuilt, so this does not
@@ -37,17 +43,29 @@ cp Cargo.lock "$C/ours-committed/"
 rm -rf "$C/ours-all"
 "$XTASK" generate --spec "$AGG" --all-platforms --out "$C/ours-all" >/dev/null 2>&1
 cp Cargo.lock "$C/ours-all/"
-# progenitor: both crates in one workspace. Its lock file is resolved once (crates.io) and kept.
+# ours-gen: the committed crates as the repository builds them (its lock file), the facade left out.
+rm -rf "$C/ours-gen" && mkdir -p "$C/ours-gen"
+gen_members=()
+for d in generated/justoneapi-*/; do
+    cp -r "$d" "$C/ours-gen/"
+    gen_members+=("\"$(basename "$d")\"")
+done
+printf '[workspace]\nresolver = "2"\nmembers = [%s]\n' "$(IFS=,; echo "${gen_members[*]}")" >"$C/ours-gen/Cargo.toml"
+cp Cargo.lock "$C/ours-gen/"
+GEN_TARGET=$C/target-gen
+# progenitor: its crates in one workspace. Its lock file is resolved once (crates.io) and kept.
 mkdir -p "$C/prog"
 "$PROG" generate "$WORK/norm-specs.json" "$C/prog/pgy-specs" progenitor-pgy-specs
 "$PROG" generate "$WORK/norm-pgy.json" "$C/prog/pgy" progenitor-pgy
 "$PROG" generate "$WORK/norm-all.json" "$C/prog/all" progenitor-all
-printf '[workspace]\nresolver = "2"\nmembers = ["pgy-specs", "pgy", "all"]\n' >"$C/prog/Cargo.toml"
+"$PROG" generate "$WORK/norm-committed.json" "$C/prog/committed" progenitor-committed
+printf '[workspace]\nresolver = "2"\nmembers = ["pgy-specs", "pgy", "all", "committed"]\n' >"$C/prog/Cargo.toml"
 
 # Dependencies once (and a first build of the crates themselves).
 for ws in ours-committed ours-all prog; do
     cargo build -q --manifest-path "$C/$ws/Cargo.toml" --workspace
 done
+CARGO_TARGET_DIR=$GEN_TARGET cargo build -q --manifest-path "$C/ours-gen/Cargo.toml" --workspace
 
 b() { echo "cargo build -q --offline --manifest-path $C/$1/Cargo.toml $2"; }
 # Each comparison is timed interleaved (interleave.py: every round builds each crate once, so a change of load
@@ -74,6 +92,15 @@ b() { echo "cargo build -q --offline --manifest-path $C/$1/Cargo.toml $2"; }
     "progenitor: one crate, all platforms (348 ops)" \
         "touch $C/prog/all/src/lib.rs" \
         "$(b prog "-p progenitor-all")"
+# The 25 committed platform crates (the shared runtime crate built beforehand and not timed) against progenitor
+# on the same 201 English definitions.
+[ "$WHAT" = pgy ] || python3 "$(dirname "$0")/interleave.py" "$RESULTS/compile-committed" "$ROUNDS" \
+    "ours: the 25 committed platform crates (generated/, 201 ops)" \
+        "touch $(platform_dirs "$C/ours-gen" | sed 's|$|/src/lib.rs|' | tr '\n' ' ')" \
+        "env CARGO_TARGET_DIR=$GEN_TARGET $(b ours-gen --workspace)" \
+    "progenitor: one crate, the same definitions (201 ops)" \
+        "touch $C/prog/committed/src/lib.rs" \
+        "$(b prog "-p progenitor-committed")"
 # The fixed cost every one of our platform crates pays (lib.rs, client newtype, ops/mod.rs): the crate with
 # the fewest operations.
 small=$(for d in $(platform_dirs "$C/ours-all"); do echo "$(ls "$d/src/ops" | wc -l) $(basename "$d")"; done | sort -n | head -1 | cut -d' ' -f2)
@@ -96,6 +123,8 @@ if what != "all":
 if what != "pgy":
     r = load("all")
     rows += [("all platforms of 2026-08-21 (36 crates)", r[0], r[1])]
+    r = load("committed")
+    rows += [("the 25 committed platform crates (generated/, 201 endpoints)", r[0], r[1])]
 for name, ours, prog in rows:
     ratio = statistics.median(o / p for o, p in zip(ours["times"], prog["times"]))
     print(f"compile {name}: ours {ours['median']:.2f} s, progenitor {prog['median']:.2f} s (medians), "

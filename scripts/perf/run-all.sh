@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Every performance measurement of the "Performance" issue, once, in one run (takes ~15-25 min on 2 cores).
+# Every performance measurement of the "Performance" issue, once, in one run (takes ~45 min on 2 cores, 28 of them
+# compile.sh, where progenitor's crate for the 201 definitions of specs/ takes ~2.5 min a build).
 # Logs and results: $CARGO_TARGET_DIR/perf/results/ (bench-*.txt, process.md, memory.txt, compile-*.md,
 # lines.txt, rps.txt, rps-unpinned.txt, scaling.md, decoders.txt, profile-*.txt).
 source "$(dirname "$0")/common.sh"
