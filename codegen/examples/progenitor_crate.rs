@@ -80,22 +80,6 @@ fn normalize_dirs(dirs: &[&str], out: &Path) {
 /// have both `statusCode` and `status_code`, and its crate would not compile (E0124). Its input keeps the first
 /// of each such pair (said on stderr); our generator names them apart.
 fn drop_colliding_fields(value: &mut serde_json::Value, pointer: &str) {
-    fn snake(key: &str) -> String {
-        let mut out = String::new();
-        let mut prev_lower = false;
-        for c in key.chars() {
-            if c.is_ascii_uppercase() && prev_lower {
-                out.push('_');
-            }
-            prev_lower = c.is_ascii_lowercase() || c.is_ascii_digit();
-            out.push(if c.is_ascii_alphanumeric() {
-                c.to_ascii_lowercase()
-            } else {
-                '_'
-            });
-        }
-        out.trim_matches('_').to_owned()
-    }
     match value {
         serde_json::Value::Object(map) => {
             if let Some(serde_json::Value::Object(props)) = map.get_mut("properties") {
@@ -103,7 +87,7 @@ fn drop_colliding_fields(value: &mut serde_json::Value, pointer: &str) {
                 let dropped: Vec<String> = props
                     .keys()
                     .filter(|k| {
-                        let name = snake(k);
+                        let name = codegen::names::snake(k, "");
                         !name.is_empty() && !seen.insert(name)
                     })
                     .cloned()
@@ -117,10 +101,7 @@ fn drop_colliding_fields(value: &mut serde_json::Value, pointer: &str) {
                 }
             }
             for (key, child) in map.iter_mut() {
-                drop_colliding_fields(
-                    child,
-                    &format!("{pointer}/{}", key.replace('~', "~0").replace('/', "~1")),
-                );
+                drop_colliding_fields(child, &format!("{pointer}{}", codegen::pointer([key])));
             }
         }
         serde_json::Value::Array(items) => {
