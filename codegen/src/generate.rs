@@ -22,7 +22,8 @@ pub const GENERATE_COMMAND: &str = "cargo xtask generate";
 #[derive(Debug)]
 pub struct Generated {
     pub files: BTreeMap<PathBuf, String>,
-    /// Folders the output owns (one per crate): anything else inside them is an orphan.
+    /// Folders the output owns (`generated/`, or one per crate for `generate --out`): anything else inside them
+    /// is an orphan.
     pub owned_dirs: Vec<PathBuf>,
     /// Platform crates generated (not counting the runtime).
     pub crates: usize,
@@ -79,7 +80,8 @@ pub fn generate(specs: &Specs) -> Result<Generated> {
     warnings.dedup();
     Ok(Generated {
         files: out.files,
-        owned_dirs: out.owned_dirs,
+        // All of `generated/`: a crate no longer generated (its platform removed for good) is deleted whole.
+        owned_dirs: vec![root],
         crates: apis.len(),
         warnings,
         digest,

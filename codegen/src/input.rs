@@ -9,6 +9,7 @@ use std::path::{Path, PathBuf};
 use rayon::prelude::*;
 use sha2::{Digest, Sha256};
 
+use crate::catalogue::{Catalogue, Lifecycle};
 use crate::error::{Error, Result};
 use crate::lock::Lock;
 use crate::manifest::Manifest;
@@ -52,7 +53,13 @@ pub struct Specs {
     pub manifest: Manifest,
     /// The manifest as written (its bytes are part of the inputs' digest).
     pub manifest_text: String,
-    /// The vendored definitions, keyed by path relative to `specs/` (`<group>/<slug>-<lang>.json`).
+    /// `specs/catalogue/public-api.json`: upstream's aggregate, the list of endpoints (none before the first
+    /// fetch).
+    pub catalogue: Option<Source>,
+    /// `specs/catalogue/lifecycle.yaml`: since when endpoints are hidden or gone.
+    pub lifecycle: Lifecycle,
+    /// The vendored definitions, keyed by path relative to `specs/`
+    /// (`definitions/<platform>/<method>.<path segments>.<lang>.json`, see `catalogue::layout`).
     pub definitions: BTreeMap<String, Source>,
     /// `specs/overlays/*.yaml`, sorted by path.
     pub overlays: Vec<Source>,
@@ -69,12 +76,22 @@ impl Specs {
     pub fn definition(&self, rel: &str) -> Result<&Source> {
         self.definitions.get(rel).ok_or_else(|| Error::Missing {
             file: Path::new("specs").join(rel),
-            hint: "listed in specs/manifest.yaml but not vendored: run `cargo xtask fetch`".into(),
+            hint: "not vendored: run `cargo xtask fetch`".into(),
         })
     }
 
-    /// sha256 over every input, in a fixed order: the manifest, the definitions, the overlays, the type memory
-    /// and the changelogs. One value names the whole input (`generated/README.md` shows it).
+    /// The vendored catalogue, checked (warnings: operations it skips).
+    pub fn parse_catalogue(&self, warnings: &mut Vec<crate::lower::Warning>) -> Result<Catalogue> {
+        let source = self.catalogue.as_ref().ok_or_else(|| Error::Missing {
+            file: Path::new("specs").join(crate::catalogue::FILE),
+            hint: "no catalogue vendored: run `cargo xtask fetch`".into(),
+        })?;
+        Catalogue::parse(source, self.manifest.catalogue.limits(), warnings)
+    }
+
+    /// sha256 over every input, in a fixed order: the manifest, the catalogue and its lifecycle record, the
+    /// definitions, the overlays, the type memory and the changelogs. One value names the whole input
+    /// (`generated/README.md` shows it).
     pub fn digest(&self) -> String {
         let mut hasher = Sha256::new();
         let mut add = |name: &str, bytes: &[u8]| {
@@ -84,6 +101,10 @@ impl Specs {
             hasher.update(bytes);
         };
         add("manifest.yaml", self.manifest_text.as_bytes());
+        if let Some(c) = &self.catalogue {
+            add(crate::catalogue::FILE, &c.bytes);
+        }
+        add(crate::catalogue::lifecycle::FILE, self.lifecycle.to_text().as_bytes());
         for (rel, source) in &self.definitions {
             add(rel, &source.bytes);
         }

@@ -49,6 +49,9 @@ pub struct Api {
     pub title: Text,
     pub servers: Vec<Server>,
     pub business_codes: Vec<BusinessCode>,
+    /// Codes upstream's catalogue lists (`Result.code`) whose meaning is not known: documented, not named.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub listed_codes: Vec<i64>,
     /// Sorted by (path, method): the order never depends on the input files.
     pub operations: Vec<Operation>,
     /// Example programs to ship with the crate.
@@ -78,7 +81,7 @@ pub struct BusinessCode {
     pub retry: bool,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "UPPERCASE")]
 pub enum Method {
     Get,
@@ -113,6 +116,51 @@ pub struct Operation {
     pub deprecation: Option<Deprecation>,
     /// Published documentation pages (per-endpoint definition URLs) this operation came from.
     pub docs: Text,
+    /// What upstream's catalogue says about it besides its definition: published, hidden or gone, search
+    /// aliases, highlights, the recommended mark, the docs order.
+    pub listing: Listing,
+}
+
+/// An operation as upstream's catalogue lists it.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Listing {
+    pub state: State,
+    /// `x-search-aliases`: what people search for (English and Chinese), as upstream wrote them.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub aliases: Vec<String>,
+    /// `x-highlights`: notes upstream shows on the docs page (English).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub highlights: Vec<Highlight>,
+    /// `x-recommended`: upstream's pick among operations that do the same thing.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub recommended: bool,
+    /// `x-order`: the position in upstream's docs.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub order: Option<u64>,
+}
+
+/// Whether upstream still shows an operation.
+#[derive(Debug, Clone, Default, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(tag = "state", rename_all = "lowercase")]
+pub enum State {
+    /// Listed, with a docs page and definitions.
+    #[default]
+    Published,
+    /// Listed with `x-docs-hidden`: still served, no docs page; generated from the last definitions we had (or
+    /// the catalogue's own, English only, when we never had any). `since`: first seen hidden (`YYYY-MM-DD`).
+    Hidden { since: Option<String> },
+    /// No longer listed: kept (deprecated) until a maintainer removes it. `since`: first seen missing.
+    Gone { since: String },
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Highlight {
+    /// `warning`, `tip`, ... as upstream labels it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub kind: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+    pub content: String,
 }
 
 impl Operation {

@@ -1,7 +1,8 @@
 //! The generator: the definitions under `specs/` in, the files of `generated/` out, all in memory.
 //!
 //! ```text
-//! input.rs    what the generator reads: manifest, definitions, overlays, type memory, lock, changelogs
+//! input.rs    what the generator reads: manifest, catalogue, definitions, overlays, type memory, lock, changelogs
+//! catalogue/  upstream's list of endpoints: their states, metadata, definition URLs and files under specs/
 //! json/       JSON -> JSON: parse with positions, OpenAPI 3.1 -> 3.0, upstream's fixups, export
 //! lower/      OpenAPI -> IR operations; response examples -> shapes (infer.rs)
 //! ir.rs       one bilingual, language-neutral model of an API
@@ -16,6 +17,7 @@
 //! Pure: no file is read or written, no socket opened, no clock read (`cargo xtask` does all of that), so
 //! the same input always gives the same output.
 
+pub mod catalogue;
 pub mod diff;
 mod emit;
 mod error;

@@ -1,6 +1,8 @@
-//! `specs/manifest.yaml`: what to fetch and what to generate.
+//! `specs/manifest.yaml`: where upstream's catalogue and definitions are, what every crate shares (servers,
+//! business codes, the deprecation notice), and the crates: a name, a version and options per platform.
 //!
-//! The manifest is edited by hand; everything else under `specs/` is written by `cargo xtask fetch`.
+//! The manifest does not list endpoints: the catalogue does (`catalogue/`). It is edited by hand, except the
+//! `version:` lines and new platforms' crates, which `cargo xtask regen` writes when it releases them.
 
 use std::path::Path;
 
@@ -14,6 +16,8 @@ pub const DEFAULT_DOCS_BASE_URL: &str = "https://docs.justoneapi.com/openapi";
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Manifest {
+    /// Where upstream's aggregate (the list of endpoints) comes from.
+    pub catalogue: CatalogueSource,
     #[serde(default = "default_docs_base_url")]
     pub docs_base_url: String,
     pub servers: Vec<Server>,
@@ -22,8 +26,47 @@ pub struct Manifest {
     /// The crate that re-exports every platform crate behind a cargo feature; none when absent.
     #[serde(default)]
     pub facade: Option<FacadeSpec>,
+    /// One entry per platform crate released so far; a platform of the catalogue without one is generated as
+    /// `justoneapi-<platform>` at [`FIRST_VERSION`] (and `regen` adds its entry when it releases it).
+    #[serde(default)]
     pub crates: Vec<CrateSpec>,
 }
+
+/// Where `cargo xtask fetch` reads the catalogue from (`--catalogue URL|FILE` overrides both).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CatalogueSource {
+    /// Upstream's aggregate, behind HTTP basic auth (`JUSTONEAPI_CATALOGUE_USER` / `JUSTONEAPI_CATALOGUE_PASSWORD`).
+    pub url: String,
+    /// A public copy of the same document (the vendor's SDK repository), read when no credentials are set.
+    #[serde(default)]
+    pub public_copy: Option<String>,
+    /// Sanity limits: a catalogue with more operations or platforms is refused (see `catalogue::Limits`).
+    #[serde(default = "default_max_operations")]
+    pub max_operations: usize,
+    #[serde(default = "default_max_platforms")]
+    pub max_platforms: usize,
+}
+
+fn default_max_operations() -> usize {
+    crate::catalogue::Limits::default().max_operations
+}
+
+fn default_max_platforms() -> usize {
+    crate::catalogue::Limits::default().max_platforms
+}
+
+impl CatalogueSource {
+    pub fn limits(&self) -> crate::catalogue::Limits {
+        crate::catalogue::Limits {
+            max_operations: self.max_operations,
+            max_platforms: self.max_platforms,
+        }
+    }
+}
+
+/// The version a platform crate is released at first.
+pub const FIRST_VERSION: &str = "0.1.0";
 
 /// The facade crate: one dependency for the whole API, one cargo feature per platform crate.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -56,6 +99,8 @@ pub struct Server {
     pub description: Bilingual,
 }
 
+/// A business code whose meaning is known. The catalogue lists more (`Result.code`); those are documented as
+/// listed by upstream and arrive as `BusinessCode::Unknown(n)`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct BusinessCode {
@@ -69,18 +114,17 @@ pub struct BusinessCode {
     pub retry: bool,
 }
 
+/// A platform crate: `justoneapi-<platform>`, the platform being the path segment after `/api/`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct CrateSpec {
+    pub platform: String,
     /// Cargo package name; also the folder under `generated/`.
     pub name: String,
     pub version: String,
-    /// Path segment after `/api/` shared by every endpoint of the crate.
-    pub platform: String,
-    /// Default docs group (folder under `specs/` and under the docs base URL).
-    pub group: String,
-    pub title: Bilingual,
-    pub endpoints: Vec<Endpoint>,
+    /// The crate's title; by default upstream's (the most common first tag of the platform's operations).
+    #[serde(default)]
+    pub title: Option<Bilingual>,
     /// Example programs to generate under `examples/`.
     #[serde(default)]
     pub examples: Vec<ExampleSpec>,
@@ -92,23 +136,8 @@ pub struct CrateSpec {
 pub struct ExampleSpec {
     /// File stem under `examples/`.
     pub name: String,
-    /// Slug of the endpoint it calls.
-    pub endpoint: String,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Endpoint {
-    /// Overrides the crate's group for this endpoint.
-    #[serde(default)]
-    pub group: Option<String>,
-    pub slug: String,
-    /// The one HTTP path the definition must describe (checked by fetch and load).
+    /// The HTTP path of the GET endpoint it calls.
     pub path: String,
-    pub languages: Vec<Lang>,
-    /// Slug of the endpoint that replaces this one (a hint; see `successor.rs` for inference).
-    #[serde(default)]
-    pub successor: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -124,26 +153,6 @@ impl Lang {
             Lang::En => "en",
             Lang::Zh => "zh",
         }
-    }
-}
-
-/// One definition file the manifest asks for.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct SpecFile {
-    pub group: String,
-    pub slug: String,
-    pub path: String,
-    pub lang: Lang,
-}
-
-impl SpecFile {
-    /// Path relative to `specs/`, always with `/` separators (it is also the lock key).
-    pub fn rel_path(&self) -> String {
-        format!("{}/{}-{}.json", self.group, self.slug, self.lang.as_str())
-    }
-
-    pub fn url(&self, base_url: &str) -> String {
-        format!("{}/{}", base_url.trim_end_matches('/'), self.rel_path())
     }
 }
 
@@ -180,63 +189,54 @@ impl Manifest {
                 return fail(format!("`facade` is named `{}`, like a crate of `crates`", k.name));
             }
         }
+        let mut platforms = std::collections::BTreeSet::new();
+        let mut names = std::collections::BTreeSet::new();
         for krate in &self.crates {
-            let mut seen = std::collections::BTreeSet::new();
-            for ep in &krate.endpoints {
-                if ep.languages.is_empty() {
-                    return fail(format!("endpoint `{}` lists no languages", ep.slug));
-                }
-                if !seen.insert((ep.group.clone(), ep.slug.clone())) {
-                    return fail(format!(
-                        "endpoint `{}` is listed twice in crate `{}`",
-                        ep.slug, krate.name
-                    ));
-                }
+            if crate::catalogue::layout::check_path(&format!("/api/{}/x", krate.platform)).is_err() {
+                return fail(format!(
+                    "crate `{}`: platform `{}` is not a path segment of lowercase ASCII letters, digits, `-` or `_`",
+                    krate.name, krate.platform
+                ));
             }
+            if !platforms.insert(krate.platform.as_str()) {
+                return fail(format!("platform `{}` has two crates", krate.platform));
+            }
+            if !names.insert(krate.name.as_str()) {
+                return fail(format!("two crates are named `{}`", krate.name));
+            }
+            let mut examples = std::collections::BTreeSet::new();
             for ex in &krate.examples {
-                if !krate.endpoints.iter().any(|e| e.slug == ex.endpoint) {
-                    return fail(format!(
-                        "example `{}` calls `{}`, which crate `{}` does not list",
-                        ex.name, ex.endpoint, krate.name
-                    ));
+                if !examples.insert(ex.name.as_str()) {
+                    return fail(format!("crate `{}` has two examples named `{}`", krate.name, ex.name));
                 }
-            }
-            for ep in &krate.endpoints {
-                if let Some(succ) = &ep.successor {
-                    if !krate.endpoints.iter().any(|e| &e.slug == succ) {
-                        return fail(format!(
-                            "endpoint `{}` names successor `{succ}`, which crate `{}` does not list",
-                            ep.slug, krate.name
-                        ));
-                    }
+                if crate::pipeline::platform_of(&ex.path) != krate.platform {
+                    return fail(format!(
+                        "example `{}` of crate `{}` calls {}, which is not under /api/{}/",
+                        ex.name, krate.name, ex.path, krate.platform
+                    ));
                 }
             }
         }
         Ok(())
     }
 
-    /// Every definition file of every crate, in manifest order.
-    pub fn spec_files(&self) -> Vec<SpecFile> {
-        self.crates.iter().flat_map(|c| c.spec_files()).collect()
+    /// The crate of `platform`: its entry, or the default a new platform gets.
+    pub fn crate_for(&self, platform: &str) -> CrateSpec {
+        self.crates
+            .iter()
+            .find(|c| c.platform == platform)
+            .cloned()
+            .unwrap_or_else(|| CrateSpec {
+                platform: platform.to_owned(),
+                name: default_crate_name(platform),
+                version: FIRST_VERSION.to_owned(),
+                title: None,
+                examples: Vec::new(),
+            })
     }
 }
 
-impl CrateSpec {
-    pub fn endpoint_group<'a>(&'a self, ep: &'a Endpoint) -> &'a str {
-        ep.group.as_deref().unwrap_or(&self.group)
-    }
-
-    pub fn spec_files(&self) -> Vec<SpecFile> {
-        self.endpoints
-            .iter()
-            .flat_map(|ep| {
-                ep.languages.iter().map(move |&lang| SpecFile {
-                    group: self.endpoint_group(ep).to_owned(),
-                    slug: ep.slug.clone(),
-                    path: ep.path.clone(),
-                    lang,
-                })
-            })
-            .collect()
-    }
+/// `justoneapi-<platform>`.
+pub fn default_crate_name(platform: &str) -> String {
+    format!("justoneapi-{platform}")
 }

@@ -6,8 +6,9 @@
 //!   operationId on 2026-05-11). Drop the `/api/<platform>/` prefix, split the remaining segments into
 //!   words (at `/`, `-`, `_`, `.`, `{}`, other symbols, and lower→upper case changes), and join them:
 //!   `/api/xiaohongshu-pgy/get-kol-fans-portrait/v1` → method `get_kol_fans_portrait_v1`, module
-//!   `get_kol_fans_portrait_v1`, type prefix `GetKolFansPortraitV1`. A POST operation whose path is also
-//!   served by GET gets a `post_` prefix.
+//!   `get_kol_fans_portrait_v1`, type prefix `GetKolFansPortraitV1`. Every POST operation gets a `post_`
+//!   prefix (`post_get_article_comment_v1`), whether or not a GET shares its path: a name never depends on
+//!   which other operations exist, so none changes when upstream adds or drops one.
 //! * Fields, parameters and enum variants use the same word splitting on their wire name.
 //! * A word with no ASCII letters or digits (e.g. Chinese) becomes `x` followed by the hex code points
 //!   (`美食` → `x7f8e_98df`), so names are ASCII and stable.
@@ -183,22 +184,20 @@ pub fn operation_stem(path: &str, platform: &str) -> String {
 }
 
 /// Method / module name of an operation.
-pub fn operation_fn(path: &str, platform: &str, post_with_get_twin: bool) -> String {
+pub fn operation_fn(method: crate::ir::Method, path: &str, platform: &str) -> String {
     let stem = snake(&operation_stem(path, platform), "root");
-    if post_with_get_twin {
-        format!("post_{stem}")
-    } else {
-        stem
+    match method {
+        crate::ir::Method::Get => stem,
+        crate::ir::Method::Post => format!("post_{stem}"),
     }
 }
 
 /// Type-name prefix of an operation (`GetKolFansPortraitV1`).
-pub fn operation_type(path: &str, platform: &str, post_with_get_twin: bool) -> String {
+pub fn operation_type(method: crate::ir::Method, path: &str, platform: &str) -> String {
     let stem = pascal(&operation_stem(path, platform), "Root");
-    if post_with_get_twin {
-        format!("Post{stem}")
-    } else {
-        stem
+    match method {
+        crate::ir::Method::Get => stem,
+        crate::ir::Method::Post => format!("Post{stem}"),
     }
 }
 
@@ -456,18 +455,13 @@ pub const ITEM: &str = "[]";
 pub const VALUE: &str = "*";
 
 pub fn plan(api: &crate::ir::Api) -> Result<Plan<'_>> {
-    use crate::ir::{Method, ParamType};
+    use crate::ir::ParamType;
     let mut funcs = Namespace::new("method");
     let mut ops = Vec::with_capacity(api.operations.len());
     for op in &api.operations {
-        let twin = op.method == Method::Post
-            && api
-                .operations
-                .iter()
-                .any(|o| o.method == Method::Get && o.path == op.path);
         let func = match &op.name {
             Some(pinned) => pinned.clone(),
-            None => operation_fn(&op.path, &api.platform, twin),
+            None => operation_fn(op.method, &op.path, &api.platform),
         };
         funcs.claim(&func, format!("{} {}", op.method.as_str(), op.path))?;
         let label = format!("{} {}", op.method.as_str(), op.path);
@@ -537,7 +531,7 @@ pub fn plan(api: &crate::ir::Api) -> Result<Plan<'_>> {
                 ops.iter()
                     .find(|t| t.op.method == s.method && t.op.path == s.path)
                     .map(|t| t.func.clone())
-                    .unwrap_or_else(|| operation_fn(&s.path, &api.platform, false)),
+                    .unwrap_or_else(|| operation_fn(s.method, &s.path, &api.platform)),
             )
         })
         .collect();
@@ -715,17 +709,20 @@ mod tests {
     #[test]
     fn operation_names_come_from_the_path() {
         let p = "/api/xiaohongshu-pgy/get-kol-fans-portrait/v1";
-        assert_eq!(operation_fn(p, "xiaohongshu-pgy", false), "get_kol_fans_portrait_v1");
-        assert_eq!(operation_type(p, "xiaohongshu-pgy", false), "GetKolFansPortraitV1");
+        use crate::ir::Method::{Get, Post};
+        assert_eq!(operation_fn(Get, p, "xiaohongshu-pgy"), "get_kol_fans_portrait_v1");
+        assert_eq!(operation_type(Get, p, "xiaohongshu-pgy"), "GetKolFansPortraitV1");
         let q = "/api/xiaohongshu-pgy/api/solar/kol/data/userId/fans_profile/v1";
         assert_eq!(
-            operation_fn(q, "xiaohongshu-pgy", false),
+            operation_fn(Get, q, "xiaohongshu-pgy"),
             "api_solar_kol_data_user_id_fans_profile_v1"
         );
+        // A POST is `post_` whether or not a GET shares its path, so neither name depends on the other.
         assert_eq!(
-            operation_fn(q, "xiaohongshu-pgy", true),
+            operation_fn(Post, q, "xiaohongshu-pgy"),
             "post_api_solar_kol_data_user_id_fans_profile_v1"
         );
+        assert_eq!(operation_type(Post, q, "xiaohongshu-pgy"), "PostApiSolarKolDataUserIdFansProfileV1");
     }
 
     #[test]
@@ -743,7 +740,7 @@ mod tests {
         assert_eq!(ident_text("type"), "r#type");
         assert_eq!(ident_text("self"), "self_");
         assert_eq!(snake("self", "x"), "self_");
-        assert_eq!(operation_fn("/api/p/super", "p", false), "super_");
+        assert_eq!(operation_fn(crate::ir::Method::Get, "/api/p/super", "p"), "super_");
         assert_eq!(snake("18-24", "x"), "n18_24");
         assert_eq!(pascal("_1", "X"), "V1");
         assert_eq!(pascal("FE_MALE_HIGH", "X"), "FeMaleHigh");

@@ -16,11 +16,11 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
+use crate::catalogue::inventory::{self, Endpoint};
+use crate::catalogue::Catalogue;
 use crate::error::{Error, Result};
 use crate::input::{Memories, Source, SpecInput, Specs};
-use crate::ir::{
-    Api, BusinessCode, ExampleProgram, Method, Operation, Provenance, Server, Successor, SuccessorSource, Text,
-};
+use crate::ir::{Api, BusinessCode, Deprecation, ExampleProgram, Method, Operation, Provenance, Server, State, Text};
 use crate::lower::{self, Lowered, Warning};
 use crate::manifest::{CrateSpec, Lang, Manifest};
 use crate::passes::memory::{self, Recall, TypeMemory};
@@ -34,110 +34,155 @@ pub struct Built {
     pub learned: TypeMemory,
 }
 
-/// The IR of every crate of the manifest, with the memory each one's definitions teach (by platform).
+/// The IR of every platform crate: one per platform of the catalogue's endpoints and of the vendored ones it no
+/// longer lists, with the memory each one's definitions teach (by platform).
 pub fn crate_apis(specs: &Specs, warnings: &mut Vec<Warning>) -> Result<Vec<Built>> {
+    let catalogue = specs.parse_catalogue(warnings)?;
+    let endpoints = inventory::resolve(&catalogue, specs.definitions.keys().map(String::as_str), &specs.lifecycle)?;
+    let mut by_platform: BTreeMap<&str, Vec<&Endpoint<'_>>> = BTreeMap::new();
+    for e in &endpoints {
+        by_platform.entry(&e.platform).or_default().push(e);
+    }
+    for krate in &specs.manifest.crates {
+        if !by_platform.contains_key(krate.platform.as_str()) {
+            return Err(Error::Manifest {
+                file: "specs/manifest.yaml".into(),
+                message: format!(
+                    "crate `{}`: platform `{}` has no endpoint, neither in the catalogue nor vendored; a platform \
+                     upstream drops keeps its vendored definitions, so this entry is a typo or its files were deleted",
+                    krate.name, krate.platform
+                ),
+            });
+        }
+    }
     let mut overlays = Overlays::parse(&specs.overlays)?;
-    let built = specs
-        .manifest
-        .crates
-        .iter()
-        .map(|krate| crate_api(specs, krate, &mut overlays, warnings))
+    // The manifest's crates in its order (the facade's first example is the first one's), then new platforms
+    // by name: `regen` appends their entries in that order, so the order never changes when it writes them.
+    let mut order: Vec<&str> = specs.manifest.crates.iter().map(|c| c.platform.as_str()).collect();
+    order.extend(by_platform.keys().filter(|p| !order.contains(p)).copied().collect::<Vec<_>>());
+    let built = order
+        .into_iter()
+        .map(|platform| {
+            let krate = specs.manifest.crate_for(platform);
+            crate_api(specs, &catalogue, &krate, &by_platform[platform], &mut overlays, warnings)
+        })
         .collect::<Result<Vec<_>>>()?;
     overlays.check_all_applied()?;
+    let mut names = BTreeMap::new();
+    for b in &built {
+        let name = b.api.crate_name.as_str();
+        if name == crate::emit::RUNTIME_CRATE || specs.manifest.facade.as_ref().is_some_and(|f| f.name == name) {
+            return Err(Error::Manifest {
+                file: "specs/manifest.yaml".into(),
+                message: format!(
+                    "platform `{}` would be the crate `{name}`, the name of the runtime or facade crate; give it \
+                     another under `crates:`",
+                    b.api.platform
+                ),
+            });
+        }
+        if let Some(other) = names.insert(name, b.api.platform.as_str()) {
+            return Err(Error::Manifest {
+                file: "specs/manifest.yaml".into(),
+                message: format!("platforms `{other}` and `{}` would both be the crate `{name}`", b.api.platform),
+            });
+        }
+    }
     Ok(built)
 }
 
-/// Builds the IR of one crate from its per-endpoint definitions.
+/// Builds the IR of one platform crate from its endpoints (see `catalogue::inventory`).
 pub fn crate_api(
     specs: &Specs,
+    catalogue: &Catalogue,
     krate: &CrateSpec,
+    endpoints: &[&Endpoint<'_>],
     overlays: &mut Overlays,
     warnings: &mut Vec<Warning>,
 ) -> Result<Built> {
     let manifest = &specs.manifest;
     let mut ops: Vec<Operation> = Vec::new();
-    for ep in &krate.endpoints {
-        let mut docs = Text::default();
-        let mut sources = Vec::new();
-        for file in krate.spec_files().into_iter().filter(|f| f.slug == ep.slug) {
-            let source = specs.definition(&file.rel_path())?;
-            let url = Some(file.url(&manifest.docs_base_url));
-            match file.lang {
-                Lang::En => docs.en = url,
-                Lang::Zh => docs.zh = url,
+    // The definition a remembered type was learned from, by operation.
+    let mut learned_from: BTreeMap<(Method, String), String> = BTreeMap::new();
+    for ep in endpoints {
+        // Where upstream publishes the definitions now (a hidden or gone endpoint has no page).
+        let docs = match (&ep.state, ep.listed.and_then(|l| l.docs.as_ref())) {
+            (State::Published, Some(d)) => Text::bilingual(
+                d.url(&manifest.docs_base_url, Lang::En),
+                d.url(&manifest.docs_base_url, Lang::Zh),
+            ),
+            _ => Text::default(),
+        };
+        let fallback;
+        let mut sources: Vec<(Lang, &Source)> = Vec::new();
+        for (lang, rel) in &ep.files {
+            sources.push((*lang, specs.definition(rel)?));
+        }
+        let learned = match (ep.files.first(), ep.listed) {
+            (Some((_, rel)), _) => rel.clone(),
+            (None, Some(listed)) => {
+                // Hidden and never vendored: the catalogue's own (English) definition.
+                fallback = catalogue.definition(listed);
+                sources.push((Lang::En, &fallback));
+                crate::catalogue::FILE.to_owned()
             }
-            sources.push((file.lang, source));
-        }
-        for lowered in bilingual(&sources, Some(&ep.path), warnings)? {
-            let mut op = lowered.op;
-            op.docs = docs.clone();
-            ops.push(op);
-        }
-    }
-    with_deprecation_notice(&mut ops, manifest);
-    // The manifest's successor hints.
-    for ep in krate.endpoints.iter().filter(|e| e.successor.is_some()) {
-        let target = krate
-            .endpoints
-            .iter()
-            .find(|e| Some(&e.slug) == ep.successor.as_ref())
-            .map(|e| e.path.clone())
-            .ok_or_else(|| Error::Manifest {
-                file: "specs/manifest.yaml".into(),
-                message: format!("endpoint `{}` names a successor the crate does not list", ep.slug),
-            })?;
-        let method = ops.iter().find(|o| o.path == target).map_or(Method::Get, |o| o.method);
-        if let Some(d) = ops
-            .iter_mut()
-            .find(|o| o.path == ep.path)
-            .and_then(|o| o.deprecation.as_mut())
-        {
-            d.successor = Some(Successor {
-                method,
-                path: target,
-                source: SuccessorSource::ManifestHint,
-            });
-        }
+            (None, None) => unreachable!("the inventory gives a gone endpoint its files"),
+        };
+        learned_from.insert((ep.method, ep.path.clone()), learned);
+        let mut lowered = bilingual(&sources, Some((ep.method, &ep.path)), warnings)?;
+        let mut op = lowered.remove(0).op;
+        op.docs = docs;
+        op.listing = ep.listed.map(|l| l.listing.clone()).unwrap_or_default();
+        op.listing.state = ep.state.clone();
+        // The catalogue is upstream's current word on deprecation (a hidden endpoint's definition may be old);
+        // an endpoint it no longer lists is deprecated here, with a note saying since when.
+        let deprecated = ep.listed.map_or(true, |l| l.deprecated);
+        op.deprecation = deprecated.then(|| Deprecation {
+            note: match &ep.state {
+                State::Gone { since } => gone_note(since),
+                _ => Text::bilingual(&manifest.deprecation_notice.en, &manifest.deprecation_notice.zh),
+            },
+            successor: None,
+        });
+        ops.push(op);
     }
     let examples = krate
         .examples
         .iter()
-        .map(|ex| {
-            let path = krate
-                .endpoints
-                .iter()
-                .find(|e| e.slug == ex.endpoint)
-                .map(|e| e.path.clone())
-                .ok_or_else(|| Error::Manifest {
-                    file: "specs/manifest.yaml".into(),
-                    message: format!("example `{}` calls an endpoint the crate does not list", ex.name),
-                })?;
-            Ok(ExampleProgram {
-                name: ex.name.clone(),
-                method: Method::Get,
-                path,
-            })
+        .map(|ex| ExampleProgram {
+            name: ex.name.clone(),
+            method: Method::Get,
+            path: ex.path.clone(),
         })
-        .collect::<Result<Vec<_>>>()?;
+        .collect();
+    let title = match &krate.title {
+        Some(t) => Text::bilingual(&t.en, &t.zh),
+        None => upstream_title(&ops).unwrap_or_else(|| Text::en(krate.platform.clone())),
+    };
+    let mut listed_codes: Vec<i64> = catalogue
+        .business_codes
+        .iter()
+        .copied()
+        .filter(|c| !manifest.business_codes.iter().any(|k| k.code == *c))
+        .collect();
+    listed_codes.sort_unstable();
     let mut api = Api {
         crate_name: krate.name.clone(),
         version: krate.version.clone(),
         platform: krate.platform.clone(),
-        title: Text::bilingual(&krate.title.en, &krate.title.zh),
+        title,
         servers: servers(manifest),
         business_codes: business_codes(manifest),
+        listed_codes,
         operations: ops,
         examples,
     };
     // A type is learned from the English definition (the Chinese one has the same example), on the date the
     // lock says it was fetched.
     let provenance = |op: &Operation| {
-        let file = krate
-            .endpoints
-            .iter()
-            .find(|e| e.path == op.path)
-            .and_then(|e| krate.spec_files().into_iter().find(|f| f.slug == e.slug))
-            .map(|f| f.rel_path())
+        let file = learned_from
+            .get(&(op.method, op.path.clone()))
+            .cloned()
             .unwrap_or_default();
         let seen = specs
             .lock
@@ -154,25 +199,56 @@ pub fn crate_api(
         provenance: &provenance,
     };
     let learned = ir_passes(&mut api, Some(overlays), &recall, warnings)?;
-    Ok(Built {
-        api: finish(api, Path::new("specs/manifest.yaml"))?,
-        learned,
-    })
+    let api = finish(api, Path::new("specs/manifest.yaml"))?;
+    for ex in &api.examples {
+        if !api.operations.iter().any(|o| o.method == ex.method && o.path == ex.path) {
+            return Err(Error::Manifest {
+                file: "specs/manifest.yaml".into(),
+                message: format!(
+                    "example `{}` of crate `{}` calls GET {}, which the crate does not have",
+                    ex.name, api.crate_name, ex.path
+                ),
+            });
+        }
+    }
+    Ok(Built { api, learned })
+}
+
+/// The note of an endpoint upstream no longer lists.
+fn gone_note(since: &str) -> Text {
+    Text::bilingual(
+        format!(
+            "Upstream no longer lists this endpoint (since {since}); it may stop working at any time. It is kept so \
+             code calling it still compiles."
+        ),
+        format!("上游自 {since} 起不再列出此接口，它随时可能停止服务；保留它是为了让调用它的代码仍能编译。"),
+    )
+}
+
+/// The crate's title as upstream gives it: the most common first tag of the operations it publishes (else of
+/// all of them).
+fn upstream_title(ops: &[Operation]) -> Option<Text> {
+    let published: Vec<Operation> = ops
+        .iter()
+        .filter(|o| o.listing.state == State::Published)
+        .cloned()
+        .collect();
+    most_common_tag(&published).or_else(|| most_common_tag(ops))
 }
 
 /// The English and Chinese definitions of one endpoint (or of several, in a folder), lowered and merged into
 /// one bilingual operation each. `expected_path`: the one path the definitions must describe.
 fn bilingual(
     sources: &[(Lang, &Source)],
-    expected_path: Option<&str>,
+    expected: Option<(Method, &str)>,
     warnings: &mut Vec<Warning>,
 ) -> Result<Vec<Lowered>> {
     let mut merged: Option<(Lang, Vec<Lowered>)> = None;
     for (lang, source) in sources {
         let doc = crate::json::document(source, warnings)?;
         let lowered = lower::lower(&doc, &source.path, *lang, warnings)?;
-        if let Some(expected) = expected_path {
-            check_single_path(&lowered, &source.path, expected)?;
+        if let Some((method, path)) = expected {
+            check_single_operation(&lowered, &source.path, method, path)?;
         }
         merged = Some(match merged {
             None => (*lang, lowered),
@@ -273,13 +349,17 @@ fn finish(mut api: Api, origin: &Path) -> Result<Api> {
     Ok(api)
 }
 
-fn check_single_path(lowered: &[Lowered], file: &Path, expected: &str) -> Result<()> {
-    let paths: Vec<&str> = lowered.iter().map(|l| l.op.path.as_str()).collect();
-    if paths.is_empty() || paths.iter().any(|p| *p != expected) {
+/// A vendored definition must describe exactly the endpoint its file name says.
+fn check_single_operation(lowered: &[Lowered], file: &Path, method: Method, path: &str) -> Result<()> {
+    let found: Vec<String> = lowered
+        .iter()
+        .map(|l| format!("{} {}", l.op.method.as_str(), l.op.path))
+        .collect();
+    if found.len() != 1 || lowered[0].op.method != method || lowered[0].op.path != path {
         return Err(Error::spec(
             file,
             "/paths",
-            format!("expected exactly the path {expected} (from specs/manifest.yaml), found {paths:?}"),
+            format!("expected exactly {} {path} (the endpoint the file is named after), found {found:?}", method.as_str()),
         ));
     }
     Ok(())
@@ -394,6 +474,7 @@ pub fn spec_apis_remembering(
             title,
             servers: servers(manifest),
             business_codes: business_codes(manifest),
+            listed_codes: Vec::new(),
             operations,
             examples: Vec::new(),
         };

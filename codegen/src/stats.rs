@@ -166,6 +166,7 @@ mod tests {
             title: Default::default(),
             servers: Vec::new(),
             business_codes: Vec::new(),
+            listed_codes: Vec::new(),
             operations: Vec::new(),
             examples: Vec::new(),
         });

@@ -35,7 +35,7 @@ fn check_pascal(name: &str, from: &str, bad: &mut Vec<String>) {
 #[derive(Default)]
 struct Raw {
     /// (path, platform, POST with a GET twin)
-    paths: BTreeSet<(String, String, bool)>,
+    paths: BTreeSet<(String, String, codegen::ir::Method)>,
     params: BTreeSet<String>,
     enum_values: BTreeSet<String>,
     keys: BTreeSet<String>,
@@ -90,8 +90,8 @@ fn raw_names(doc: &Value) -> Raw {
         let item = item.as_object().unwrap();
         for method in ["get", "post"] {
             let Some(op) = item.get(method) else { continue };
-            let twin = method == "post" && item.contains_key("get");
-            raw.paths.insert((path.clone(), codegen::platform_of(path), twin));
+            let method = if method == "post" { codegen::ir::Method::Post } else { codegen::ir::Method::Get };
+            raw.paths.insert((path.clone(), codegen::platform_of(path), method));
             for p in op["parameters"].as_array().into_iter().flatten() {
                 if let Some(name) = p["name"].as_str() {
                     raw.params.insert(name.to_owned());
@@ -120,10 +120,10 @@ fn every_name_in_the_six_aggregates_becomes_a_valid_ascii_identifier() {
     for version in VERSIONS {
         let doc: Value = serde_json::from_slice(&std::fs::read(aggregate(version)).unwrap()).unwrap();
         let raw = raw_names(&doc);
-        for (path, platform, twin) in &raw.paths {
+        for (path, platform, method) in &raw.paths {
             let from = format!("{version} path {path}");
-            check_snake(&names::operation_fn(path, platform, *twin), &from, &mut bad);
-            check_pascal(&names::operation_type(path, platform, *twin), &from, &mut bad);
+            check_snake(&names::operation_fn(*method, path, platform), &from, &mut bad);
+            check_pascal(&names::operation_type(*method, path, platform), &from, &mut bad);
         }
         for p in &raw.params {
             let from = format!("{version} parameter {p:?}");
@@ -252,13 +252,13 @@ proptest! {
                                   "union", "static", "dyn", "async", "1", "美食", "😀", ""]).prop_map(String::from),
     ]) {
         for snake in [names::snake(&raw, "field"), names::snake_spelled(&raw, "field"),
-                      names::operation_fn(&format!("/api/p/{raw}"), "p", false)] {
+                      names::operation_fn(codegen::ir::Method::Post, &format!("/api/p/{raw}"), "p")] {
             let text = names::ident_text(&snake);
             prop_assert!(text.is_ascii(), "{text}");
             prop_assert!(syn::parse_str::<syn::Ident>(&text).is_ok(), "{raw:?} -> {text}");
         }
         for pascal in [names::pascal(&raw, "Field"), names::pascal_spelled(&raw, "Field"),
-                       names::operation_type(&format!("/api/p/{raw}"), "p", false)] {
+                       names::operation_type(codegen::ir::Method::Post, &format!("/api/p/{raw}"), "p")] {
             prop_assert!(pascal.is_ascii(), "{pascal}");
             prop_assert!(syn::parse_str::<syn::Ident>(&pascal).is_ok(), "{raw:?} -> {pascal}");
         }

@@ -1,4 +1,5 @@
-//! Downloading the definitions the manifest lists, validated, into memory, with the lock they call for.
+//! Downloading the catalogue and the definitions it publishes, validated, into memory, with the lock they call
+//! for. Which files and from where is decided by `upstream.rs`; this module only downloads.
 //!
 //! Nothing is written here: `cargo xtask fetch` and `regen` hand the result to one
 //! [`Transaction`](crate::writer::Transaction), so a failed download (or anything after it) leaves `specs/`
@@ -13,8 +14,8 @@ use reqwest::header::{HeaderMap, HeaderValue, DATE, ETAG, IF_NONE_MATCH, LAST_MO
 use reqwest::StatusCode;
 use tokio::task::JoinSet;
 
+use codegen::ir::Method;
 use codegen::lock::{sha256_hex, Lock, LockEntry, LOCK_VERSION};
-use codegen::manifest::{Manifest, SpecFile};
 
 /// How many downloads run at once by default: enough to hide latency, few enough to be polite to the docs
 /// server.
@@ -35,10 +36,6 @@ const MAX_BACKOFF: Duration = Duration::from_secs(10);
 
 #[derive(Debug, Clone)]
 pub struct FetchOptions {
-    /// Overrides `manifest.docs_base_url`.
-    pub base_url: Option<String>,
-    /// Fetch only the files of the endpoint with this slug.
-    pub only: Option<String>,
     /// Limit for one attempt (connect, headers and body).
     pub timeout: Duration,
     /// Attempts per file, counting the first one.
@@ -56,8 +53,6 @@ pub struct FetchOptions {
 impl Default for FetchOptions {
     fn default() -> Self {
         FetchOptions {
-            base_url: None,
-            only: None,
             timeout: Duration::from_secs(60),
             max_attempts: 4,
             initial_backoff: Duration::from_millis(500),
@@ -155,11 +150,23 @@ impl FetchFailure {
     }
 }
 
+/// One definition to download.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Wanted {
+    /// Path relative to `specs/` (also the lock key).
+    pub rel_path: String,
+    /// Where to download it from (upstream's URL, or the same file on a `--base-url` mirror).
+    pub url: String,
+    /// Upstream's URL of the file, recorded in the lock whatever mirror served it.
+    pub canonical_url: String,
+    /// The one operation the definition must describe.
+    pub method: Method,
+    pub path: String,
+}
+
 /// What one file needs: where it comes from, and what we already have.
 struct Plan {
-    file: SpecFile,
-    rel_path: String,
-    url: String,
+    wanted: Wanted,
     /// Current bytes, if any.
     on_disk: Option<Vec<u8>>,
     /// Sent as `If-None-Match` (only when the file on disk is the one the lock describes).
@@ -183,58 +190,159 @@ enum AttemptError {
     Fatal(String),
 }
 
-/// Downloads every definition the manifest lists (or those of `opts.only`) and validates each. `current`: the
-/// bytes already vendored (keyed like the lock), for `If-None-Match` and to tell what changed.
+/// What a response must be to be accepted.
+#[derive(Clone)]
+enum Expect {
+    /// A per-endpoint definition of exactly this operation.
+    Definition { method: Method, path: String },
+    /// An OpenAPI document (the catalogue; `Catalogue::parse` checks the rest).
+    Document,
+}
+
+/// The HTTP client every download uses.
+fn client(opts: &FetchOptions) -> Result<reqwest::Client, FetchFailure> {
+    reqwest::Client::builder()
+        .user_agent(concat!("justoneapi-codegen-fetch/", env!("CARGO_PKG_VERSION")))
+        .connect_timeout(opts.timeout)
+        // A redirect could carry the catalogue's credentials elsewhere; upstream does not redirect.
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .map_err(|e| FetchFailure::error(format!("cannot build the HTTP client: {}", error_chain(&e))))
+}
+
+/// HTTP basic auth for the catalogue (`JUSTONEAPI_CATALOGUE_USER` / `JUSTONEAPI_CATALOGUE_PASSWORD`). The
+/// password is never printed: not by `Debug`, not in errors or logs.
+#[derive(Clone)]
+pub struct Credentials {
+    pub user: String,
+    password: String,
+}
+
+impl Credentials {
+    pub fn new(user: impl Into<String>, password: impl Into<String>) -> Self {
+        Credentials {
+            user: user.into(),
+            password: password.into(),
+        }
+    }
+}
+
+impl fmt::Debug for Credentials {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Credentials")
+            .field("user", &self.user)
+            .field("password", &"<redacted>")
+            .finish()
+    }
+}
+
+/// `url` without any `user:password@` part, for messages and the lock.
+pub fn shown_url(url: &str) -> String {
+    match reqwest::Url::parse(url) {
+        Ok(mut u) if !u.username().is_empty() || u.password().is_some() => {
+            let _ = u.set_username("");
+            let _ = u.set_password(None);
+            u.to_string()
+        }
+        Ok(_) => url.to_owned(),
+        // Not a URL: it cannot hold credentials we could find; show nothing after a `@` to be safe.
+        Err(_) => match url.rfind('@') {
+            Some(at) => format!("<redacted>{}", &url[at..]),
+            None => url.to_owned(),
+        },
+    }
+}
+
+/// The catalogue, downloaded.
+#[derive(Debug, Clone)]
+pub struct CatalogueDownload {
+    pub bytes: Vec<u8>,
+    pub etag: Option<String>,
+    pub last_modified: Option<String>,
+    pub date: Option<String>,
+}
+
+/// Downloads the catalogue from `url` (with `credentials` as HTTP basic auth when given), with the same
+/// retries and limits as a definition. Errors show the URL without credentials.
+pub async fn download_catalogue(
+    url: &str,
+    credentials: Option<&Credentials>,
+    opts: &FetchOptions,
+) -> Result<CatalogueDownload, FetchFailure> {
+    let client = client(opts)?;
+    let shown = shown_url(url);
+    let fail = |reason: String| FetchFailure {
+        downloads: vec![DownloadFailure {
+            url: shown.clone(),
+            reason,
+        }],
+        errors: Vec::new(),
+    };
+    // The aggregate is ~1 MB; allow far more, not without bound.
+    let opts = FetchOptions {
+        max_body_bytes: opts.max_body_bytes.max(64 * 1024 * 1024),
+        ..opts.clone()
+    };
+    match fetch_one(&client, url, None, credentials, &Expect::Document, &opts).await {
+        Ok(Fetched::Body {
+            bytes,
+            etag,
+            last_modified,
+            date,
+        }) => Ok(CatalogueDownload {
+            bytes,
+            etag,
+            last_modified,
+            date,
+        }),
+        Ok(Fetched::NotModified) => Err(fail("HTTP 304 Not Modified, but no conditional request was sent".into())),
+        Err(reason) => {
+            let hint = if reason.starts_with("HTTP 401") || reason.starts_with("HTTP 403") {
+                if credentials.is_some() {
+                    " (the server refused JUSTONEAPI_CATALOGUE_USER / JUSTONEAPI_CATALOGUE_PASSWORD)"
+                } else {
+                    " (set JUSTONEAPI_CATALOGUE_USER and JUSTONEAPI_CATALOGUE_PASSWORD, or pass --catalogue with the \
+                     public copy or a file)"
+                }
+            } else {
+                ""
+            };
+            Err(fail(format!("{reason}{hint}")))
+        }
+    }
+}
+
+/// Downloads `wanted` and validates each file. `current`: the bytes already vendored (keyed like the lock), for
+/// `If-None-Match` and to tell what changed. The lock keeps the entries of files not downloaded this time.
 pub async fn download(
-    manifest: &Manifest,
+    wanted: Vec<Wanted>,
     old_lock: &Lock,
     current: &BTreeMap<String, Vec<u8>>,
     opts: &FetchOptions,
 ) -> Result<Downloaded, FetchFailure> {
-    let base_url = opts.base_url.as_deref().unwrap_or(&manifest.docs_base_url);
-
-    let mut files = manifest.spec_files();
-    if let Some(slug) = &opts.only {
-        files.retain(|f| &f.slug == slug);
-        if files.is_empty() {
-            return Err(FetchFailure::error(format!(
-                "unknown slug `{slug}`: the manifest lists no endpoint with that slug"
-            )));
-        }
-    }
-
-    let plans: Vec<Plan> = files
+    let plans: Vec<Plan> = wanted
         .into_iter()
-        .map(|file| {
-            let rel_path = file.rel_path();
-            let url = file.url(base_url);
-            let on_disk = current.get(&rel_path).cloned();
+        .map(|wanted| {
+            let on_disk = current.get(&wanted.rel_path).cloned();
             // An etag only vouches for the bytes the lock recorded, fetched from the same URL.
-            let etag = old_lock.files.get(&rel_path).and_then(|entry| {
+            let etag = old_lock.files.get(&wanted.rel_path).and_then(|entry| {
                 let same_bytes = on_disk.as_deref().is_some_and(|b| sha256_hex(b) == entry.sha256);
-                (same_bytes && entry.url == url).then(|| entry.etag.clone()).flatten()
+                (same_bytes && entry.url == wanted.canonical_url).then(|| entry.etag.clone()).flatten()
             });
             Plan {
-                file,
-                rel_path,
-                url,
+                wanted,
                 on_disk,
                 etag,
             }
         })
         .collect();
 
-    let client = reqwest::Client::builder()
-        .user_agent(concat!("justoneapi-codegen-fetch/", env!("CARGO_PKG_VERSION")))
-        .connect_timeout(opts.timeout)
-        .build()
-        .map_err(|e| FetchFailure::error(format!("cannot build the HTTP client: {}", error_chain(&e))))?;
-
+    let client = client(opts)?;
     let results = download_all(&client, &plans, opts).await;
 
     let mut failure = FetchFailure::default();
-    // Entries of files not fetched this time (other slugs under `only`, files the manifest no longer lists)
-    // stay: those files are never touched, so what the lock says about them still holds.
+    // Entries of files not fetched this time (hidden and gone endpoints, other endpoints under `--only`) stay:
+    // those files are never touched, so what the lock says about them still holds.
     let mut new_lock = Lock {
         version: LOCK_VERSION,
         files: old_lock.files.clone(),
@@ -243,25 +351,31 @@ pub async fn download(
     let mut reports = Vec::new();
     let now = httpdate::fmt_http_date(SystemTime::now());
     for (plan, result) in plans.into_iter().zip(results) {
+        let Wanted {
+            rel_path,
+            url,
+            canonical_url,
+            ..
+        } = plan.wanted;
         match result {
-            Err(reason) => failure.downloads.push(DownloadFailure { url: plan.url, reason }),
+            Err(reason) => failure.downloads.push(DownloadFailure { url, reason }),
             Ok(Fetched::NotModified) => {
                 // Only asked when the lock has an entry and the bytes are the locked ones.
-                let (Some(entry), Some(bytes)) = (old_lock.files.get(&plan.rel_path), plan.on_disk) else {
+                let (Some(entry), Some(bytes)) = (old_lock.files.get(&rel_path), plan.on_disk) else {
                     failure.downloads.push(DownloadFailure {
-                        url: plan.url,
+                        url,
                         reason: "HTTP 304 Not Modified for a file the lock does not describe".into(),
                     });
                     continue;
                 };
                 reports.push(FileReport {
-                    rel_path: plan.rel_path.clone(),
-                    url: plan.url,
+                    rel_path: rel_path.clone(),
+                    url,
                     outcome: Outcome::NotModified,
                     sha256: entry.sha256.clone(),
                     size: entry.size,
                 });
-                definitions.insert(plan.rel_path, bytes);
+                definitions.insert(rel_path, bytes);
             }
             Ok(Fetched::Body {
                 bytes,
@@ -271,35 +385,21 @@ pub async fn download(
             }) => {
                 let sha256 = sha256_hex(&bytes);
                 let size = bytes.len() as u64;
-                // Same content as locked: keep the old date so an unchanged upstream leaves the lock as it is.
-                let date = match old_lock.files.get(&plan.rel_path) {
-                    Some(old) if old.sha256 == sha256 => old.date.clone(),
-                    _ => date.unwrap_or_else(|| now.clone()),
-                };
-                new_lock.files.insert(
-                    plan.rel_path.clone(),
-                    LockEntry {
-                        url: plan.url.clone(),
-                        sha256: sha256.clone(),
-                        size,
-                        etag,
-                        last_modified,
-                        date,
-                    },
-                );
+                let entry = lock_entry(old_lock.files.get(&rel_path), canonical_url, &bytes, etag, last_modified, date, &now);
+                new_lock.files.insert(rel_path.clone(), entry);
                 let outcome = if plan.on_disk.as_deref() == Some(&bytes[..]) {
                     Outcome::Unchanged
                 } else {
                     Outcome::Downloaded
                 };
                 reports.push(FileReport {
-                    rel_path: plan.rel_path.clone(),
-                    url: plan.url,
+                    rel_path: rel_path.clone(),
+                    url,
                     outcome,
                     sha256,
                     size,
                 });
-                definitions.insert(plan.rel_path, bytes);
+                definitions.insert(rel_path, bytes);
             }
         }
     }
@@ -311,6 +411,32 @@ pub async fn download(
         lock: new_lock,
         files: reports,
     })
+}
+
+/// The lock entry of a file just downloaded: the same content as locked keeps its old date (and an unchanged
+/// upstream leaves the lock as it is); new content is dated by the server's `Date`, else the local clock.
+pub fn lock_entry(
+    old: Option<&LockEntry>,
+    url: String,
+    bytes: &[u8],
+    etag: Option<String>,
+    last_modified: Option<String>,
+    date: Option<String>,
+    now: &str,
+) -> LockEntry {
+    let sha256 = sha256_hex(bytes);
+    let date = match old {
+        Some(old) if old.sha256 == sha256 => old.date.clone(),
+        _ => date.unwrap_or_else(|| now.to_owned()),
+    };
+    LockEntry {
+        url,
+        sha256,
+        size: bytes.len() as u64,
+        etag,
+        last_modified,
+        date,
+    }
 }
 
 /// Downloads and validates every planned file, a few at a time; results are in plan order.
@@ -326,16 +452,14 @@ async fn download_all(client: &reqwest::Client, plans: &[Plan], opts: &FetchOpti
     while next < plans.len() || !tasks.is_empty() {
         while next < plans.len() && tasks.len() < concurrency {
             let plan = &plans[next];
-            let (client, url, etag, expected_path, opts) = (
-                client.clone(),
-                plan.url.clone(),
-                plan.etag.clone(),
-                plan.file.path.clone(),
-                opts.clone(),
-            );
-            let rel_path = plan.rel_path.clone();
+            let expect = Expect::Definition {
+                method: plan.wanted.method,
+                path: plan.wanted.path.clone(),
+            };
+            let (client, url, etag, opts) = (client.clone(), plan.wanted.url.clone(), plan.etag.clone(), opts.clone());
+            let rel_path = plan.wanted.rel_path.clone();
             let handle = tasks.spawn(async move {
-                let result = fetch_one(&client, &url, etag.as_deref(), &expected_path, &opts).await;
+                let result = fetch_one(&client, &url, etag.as_deref(), None, &expect, &opts).await;
                 if let Some(p) = &opts.progress {
                     p.file_done(&rel_path, result.as_ref().err().map(String::as_str));
                 }
@@ -364,7 +488,8 @@ async fn fetch_one(
     client: &reqwest::Client,
     url: &str,
     etag: Option<&str>,
-    expected_path: &str,
+    credentials: Option<&Credentials>,
+    expect: &Expect,
     opts: &FetchOptions,
 ) -> Result<Fetched, String> {
     let attempts = opts.max_attempts.max(1);
@@ -372,7 +497,9 @@ async fn fetch_one(
     let mut attempt = 1;
     loop {
         let result =
-            match tokio::time::timeout(opts.timeout, attempt_once(client, url, etag, opts.max_body_bytes)).await {
+            match tokio::time::timeout(opts.timeout, attempt_once(client, url, etag, credentials, opts.max_body_bytes))
+                .await
+            {
                 Ok(result) => result,
                 Err(_) => Err(AttemptError::Retryable(format!(
                     "timed out after {}",
@@ -383,7 +510,7 @@ async fn fetch_one(
             Ok(fetched) => {
                 // A well-delivered but wrong definition will not improve on a retry.
                 if let Fetched::Body { bytes, .. } = &fetched {
-                    validate(bytes, expected_path)?;
+                    validate(bytes, expect)?;
                 }
                 return Ok(fetched);
             }
@@ -408,11 +535,15 @@ async fn attempt_once(
     client: &reqwest::Client,
     url: &str,
     etag: Option<&str>,
+    credentials: Option<&Credentials>,
     max_body_bytes: u64,
 ) -> Result<Fetched, AttemptError> {
     let mut request = client.get(url);
     if let Some(etag) = etag {
         request = request.header(IF_NONE_MATCH, etag);
+    }
+    if let Some(c) = credentials {
+        request = request.basic_auth(&c.user, Some(&c.password));
     }
     let mut response = request.send().await.map_err(|e| {
         if e.is_builder() {
@@ -433,6 +564,11 @@ async fn attempt_once(
         let mut reason = fmt_status(status);
         if status == StatusCode::NOT_MODIFIED {
             reason.push_str(", but no conditional request was sent");
+        }
+        if status.is_redirection() {
+            if let Some(to) = header_text(response.headers(), reqwest::header::LOCATION) {
+                reason.push_str(&format!(" to {} (redirects are not followed)", shown_url(&to)));
+            }
         }
         return Err(AttemptError::Fatal(reason));
     }
@@ -484,8 +620,8 @@ async fn attempt_once(
     })
 }
 
-/// Checks that `bytes` is an OpenAPI 3.0/3.1 definition of exactly `expected_path`.
-fn validate(bytes: &[u8], expected_path: &str) -> Result<(), String> {
+/// Checks that `bytes` is an OpenAPI 3.0/3.1 document (and, for a definition, one of exactly its operation).
+fn validate(bytes: &[u8], expect: &Expect) -> Result<(), String> {
     let value: serde_json::Value = serde_json::from_slice(bytes).map_err(|e| {
         // serde_json appends " at line L column C" itself; say where first, then what.
         let full = e.to_string();
@@ -507,9 +643,16 @@ fn validate(bytes: &[u8], expected_path: &str) -> Result<(), String> {
     let Some(paths) = top.get("paths").and_then(|p| p.as_object()) else {
         return Err("no `paths` object".into());
     };
+    let Expect::Definition { method, path: expected_path } = expect else {
+        return Ok(());
+    };
+    let method_key = method.as_str().to_ascii_lowercase();
     let found: Vec<&str> = paths.keys().map(String::as_str).collect();
     match found[..] {
-        [only] if only == expected_path => Ok(()),
+        [only] if only == expected_path => match paths[only].get(&method_key) {
+            Some(_) => Ok(()),
+            None => Err(format!("definition of {only} has no {} operation", method.as_str())),
+        },
         [only] => Err(format!("definition describes {only}, expected {expected_path}")),
         [] => Err(format!("definition describes no path, expected {expected_path}")),
         _ => Err(format!(

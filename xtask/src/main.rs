@@ -29,17 +29,23 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Download the definitions listed in specs/manifest.yaml into specs/ and update specs/specs.lock.
+    /// Vendor upstream's catalogue and every definition it publishes into specs/, with specs/specs.lock and the
+    /// lifecycle record (hidden and gone endpoints).
     Fetch(FetchArgs),
     /// Fetch (unless --offline), then regenerate generated/ from specs/.
     ///
     /// Online, a crate whose API the fetch changed gets its version bumped in specs/manifest.yaml (by the
-    /// semver rules of `cargo xtask diff`) and an entry in specs/changelog/<crate>.md, and the type memory
-    /// specs/types/ learns from the new definitions; everything is written at once, or nothing.
+    /// semver rules of `cargo xtask diff`) and an entry in specs/changelog/<crate>.md, a new platform gets a
+    /// crate, and the type memory specs/types/ learns from the new definitions; everything is written at once,
+    /// or nothing.
     Regen {
         /// Use the vendored specs as they are; no network.
         #[arg(long)]
         offline: bool,
+        /// Drop an endpoint upstream no longer lists, for good (`METHOD /api/...`; repeatable): its definitions
+        /// and its method go, a breaking release. Online only.
+        #[arg(long, value_name = "METHOD PATH", conflicts_with = "offline")]
+        remove: Vec<String>,
         #[command(flatten)]
         fetch: DownloadArgs,
     },
@@ -52,7 +58,8 @@ enum Command {
     ///
     /// Exit code 0, or 3 when --fail-on matches; 1 when a definition cannot be read.
     Diff(DiffArgs),
-    /// Compare upstream's current definitions with specs/ (nothing is written); print the pull-request body.
+    /// Compare upstream's current catalogue and definitions with specs/ (nothing is written); print the
+    /// pull-request body.
     ///
     /// Exit code 0 when nothing drifted, 3 when upstream drifted, 1 when the check failed.
     Drift(DownloadArgs),
@@ -76,7 +83,11 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Fetch(args) => cmd::fetch::run(&root, &args).map(|()| ExitCode::SUCCESS),
         Command::Regen { offline: true, .. } => cmd::regen::offline(&root).map(|()| ExitCode::SUCCESS),
-        Command::Regen { offline: false, fetch } => cmd::regen::online(&root, &fetch).map(|()| ExitCode::SUCCESS),
+        Command::Regen {
+            offline: false,
+            fetch,
+            remove,
+        } => cmd::regen::online(&root, &fetch, &remove).map(|()| ExitCode::SUCCESS),
         Command::Generate(args) => cmd::generate::run(&root, &args).map(|()| ExitCode::SUCCESS),
         Command::Check => cmd::check::run(&root).map(|ok| if ok { ExitCode::SUCCESS } else { ExitCode::FAILURE }),
         Command::Diff(args) => {

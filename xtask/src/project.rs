@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use anyhow::Result;
+use codegen::catalogue::Lifecycle;
 use codegen::lock::Lock;
 use codegen::manifest::Manifest;
 use codegen::{Memories, Source, SpecInput, Specs, TypeMemory};
@@ -27,6 +28,18 @@ impl Layout {
     }
     pub fn lock(&self) -> PathBuf {
         self.specs().join("specs.lock")
+    }
+    /// The vendored catalogue, `specs/catalogue/public-api.json`.
+    pub fn catalogue(&self) -> PathBuf {
+        self.specs().join(codegen::catalogue::FILE)
+    }
+    /// `specs/catalogue/lifecycle.yaml`.
+    pub fn lifecycle(&self) -> PathBuf {
+        self.specs().join(codegen::catalogue::lifecycle::FILE)
+    }
+    /// `specs/definitions/`: one folder per platform.
+    pub fn definitions(&self) -> PathBuf {
+        self.specs().join(codegen::catalogue::layout::DEFINITIONS)
     }
     pub fn overlays(&self) -> PathBuf {
         self.specs().join("overlays")
@@ -67,28 +80,47 @@ fn shown(layout: &Layout, path: &Path) -> PathBuf {
 pub struct Project {
     pub layout: Layout,
     pub specs: Specs,
-    /// Definitions the manifest lists that are not vendored (yet), relative to `specs/`.
-    pub missing: Vec<String>,
 }
 
 impl Project {
-    /// Reads `specs/`: the manifest, every definition it lists, overlays, type memory, lock and changelogs.
+    /// Reads `specs/`: the manifest, the catalogue and its lifecycle record, every vendored definition,
+    /// overlays, type memory, lock and changelogs.
     pub fn load(root: &Path) -> Result<Project> {
         let layout = Layout::new(root);
         let manifest_path = layout.manifest();
         let manifest_text = read_text(&manifest_path)?;
         let manifest = Manifest::parse(&manifest_text, &shown(&layout, &manifest_path))?;
+        let catalogue_path = layout.catalogue();
+        let catalogue = match std::fs::read(&catalogue_path) {
+            Ok(bytes) => Some(Source::new(shown(&layout, &catalogue_path), bytes)),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
+            Err(e) => return Err(io_error(&catalogue_path, e)),
+        };
+        let lifecycle_path = layout.lifecycle();
+        let lifecycle = match std::fs::read_to_string(&lifecycle_path) {
+            Ok(text) => Lifecycle::parse(&text, &shown(&layout, &lifecycle_path))?,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Lifecycle::default(),
+            Err(e) => return Err(io_error(&lifecycle_path, e)),
+        };
         let mut definitions = BTreeMap::new();
-        let mut missing = Vec::new();
-        for file in manifest.spec_files() {
-            let rel = file.rel_path();
-            let path = layout.specs().join(&rel);
-            match std::fs::read(&path) {
-                Ok(bytes) => {
+        let definitions_dir = layout.definitions();
+        if definitions_dir.exists() {
+            for platform in read_dir_sorted(&definitions_dir)? {
+                if !platform.is_dir() {
+                    return Err(anyhow::anyhow!(
+                        "{}: only one folder per platform belongs in {}",
+                        shown(&layout, &platform).display(),
+                        shown(&layout, &definitions_dir).display()
+                    ));
+                }
+                for path in read_dir_sorted(&platform)? {
+                    let rel = path
+                        .strip_prefix(layout.specs())
+                        .map(|r| r.to_string_lossy().replace('\\', "/"))
+                        .unwrap_or_default();
+                    let bytes = read(&path)?;
                     definitions.insert(rel, Source::new(shown(&layout, &path), bytes));
                 }
-                Err(e) if e.kind() == std::io::ErrorKind::NotFound => missing.push(rel),
-                Err(e) => return Err(io_error(&path, e)),
             }
         }
         let overlays = read_folder(&layout.overlays(), &["yaml", "yml"])?
@@ -103,32 +135,38 @@ impl Project {
             Lock::empty()
         };
         let mut changelogs = BTreeMap::new();
-        let names = manifest
-            .crates
-            .iter()
-            .map(|c| c.name.as_str())
-            .chain([codegen::RUNTIME_CRATE])
-            .chain(manifest.facade.iter().map(|f| f.name.as_str()));
-        for name in names {
-            let path = layout.changelog(name);
-            if path.exists() {
-                changelogs.insert(name.to_owned(), read_text(&path)?);
-            }
+        for (path, bytes) in read_folder(&layout.specs().join("changelog"), &["md"])? {
+            let Some(name) = path.file_stem().and_then(|n| n.to_str()) else {
+                continue;
+            };
+            let text = String::from_utf8(bytes).map_err(|e| anyhow::anyhow!("{}: not UTF-8: {e}", path.display()))?;
+            changelogs.insert(name.to_owned(), text);
         }
         Ok(Project {
             layout,
             specs: Specs {
                 manifest,
                 manifest_text,
+                catalogue,
+                lifecycle,
                 definitions,
                 overlays,
                 memory,
                 lock,
                 changelogs,
             },
-            missing,
         })
     }
+}
+
+/// The entries of `dir`, sorted.
+fn read_dir_sorted(dir: &Path) -> Result<Vec<PathBuf>> {
+    let mut out = Vec::new();
+    for entry in std::fs::read_dir(dir).map_err(|e| io_error(dir, e))? {
+        out.push(entry.map_err(|e| io_error(dir, e))?.path());
+    }
+    out.sort();
+    Ok(out)
 }
 
 /// The files of `dir` with one of `extensions`, sorted by path (none when `dir` does not exist).

@@ -18,7 +18,7 @@ use anyhow::{anyhow, Result};
 use codegen::diff::{self, Report, Semver, Severity};
 use codegen::ir::Api;
 use codegen::manifest::Manifest;
-use codegen::{Overlays, Specs};
+use codegen::Specs;
 
 /// First lines of every changelog.
 pub const CHANGELOG_HEADER: &str = "# Changelog\n\n\
@@ -27,45 +27,16 @@ Entries for the first are written by `cargo xtask regen` from the difference bet
 the fetch; entries for the second come with the generator change (newest first). Versions follow Cargo's semver \
 rules (`0.x`: a breaking change bumps the minor version, anything else the patch).\n";
 
-/// The IR of every crate of `specs`, keyed by crate name.
-///
-/// Endpoints whose definitions are not vendored (`missing`: just added to the manifest, before their first
-/// fetch) are left out, so the API before a fetch can always be computed; after the fetch they show up as
-/// `operation-added`.
-pub fn snapshot(specs: &Specs, missing: &[String]) -> Result<BTreeMap<String, Api>> {
-    let mut out = BTreeMap::new();
-    // The same overlays as generation, so the bump reflects the crate users get; whether each one applies is
-    // checked by generation itself.
-    let mut overlays = Overlays::parse(&specs.overlays)?;
-    for krate in &specs.manifest.crates {
-        let present = |slug: &str| {
-            krate
-                .spec_files()
-                .iter()
-                .filter(|f| f.slug == slug)
-                .all(|f| !missing.contains(&f.rel_path()))
-        };
-        let mut k = krate.clone();
-        k.endpoints.retain(|e| present(&e.slug));
-        if k.endpoints.is_empty() {
-            // A crate none of whose definitions is vendored yet does not exist before the fetch: it is
-            // introduced (see `plan`), not bumped.
-            continue;
-        }
-        let kept: Vec<String> = k.endpoints.iter().map(|e| e.slug.clone()).collect();
-        for e in &mut k.endpoints {
-            if e.successor.as_ref().is_some_and(|s| !kept.contains(s)) {
-                e.successor = None;
-            }
-        }
-        k.examples.retain(|ex| kept.contains(&ex.endpoint));
-        let mut warnings = Vec::new();
-        out.insert(
-            krate.name.clone(),
-            codegen::crate_api(specs, &k, &mut overlays, &mut warnings)?.api,
-        );
+/// The IR of every crate of `specs`, keyed by crate name (none before the first catalogue is vendored).
+pub fn snapshot(specs: &Specs) -> Result<BTreeMap<String, Api>> {
+    if specs.catalogue.is_none() {
+        return Ok(BTreeMap::new());
     }
-    Ok(out)
+    let mut warnings = Vec::new();
+    Ok(codegen::crate_apis(specs, &mut warnings)?
+        .into_iter()
+        .map(|b| (b.api.crate_name.clone(), b.api))
+        .collect())
 }
 
 /// A version bump and its changelog entry.
@@ -86,6 +57,10 @@ pub struct Planned {
     /// Every changelog that changed, by crate name.
     pub changelogs: BTreeMap<String, String>,
     pub releases: Vec<Release>,
+    /// Crates released for the first time (a new platform), by name.
+    pub added: Vec<String>,
+    /// Crates no longer generated (every endpoint removed with `regen --remove`), by name.
+    pub removed: Vec<String>,
     /// The facade's version bump (previous, new), when it has one.
     pub facade: Option<(String, String)>,
 }
@@ -103,19 +78,20 @@ pub fn plan(
     let mut manifest_text = specs.manifest_text.clone();
     let mut changelogs = BTreeMap::new();
     let mut releases = Vec::new();
+    let mut added = Vec::new();
+    let mut removed = Vec::new();
     for (name, new) in after {
         let Some(old) = before.get(name) else {
-            // A new crate is released at the manifest's version, with a first entry unless it has one.
-            if !specs.changelogs.contains_key(name) {
-                let manifest = Manifest::parse(&manifest_text, "specs/manifest.yaml".as_ref())?;
-                let version = manifest
-                    .crates
-                    .iter()
-                    .find(|c| &c.name == name)
-                    .map(|c| c.version.clone())
-                    .ok_or_else(|| anyhow!("specs/manifest.yaml: no crate `{name}`"))?;
-                changelogs.insert(name.clone(), first_changelog(&version, date, new));
+            // A new crate (a new platform) is released at its version, with a first entry, and gets its entry
+            // in the manifest so later releases bump it there.
+            let manifest = Manifest::parse(&manifest_text, "specs/manifest.yaml".as_ref())?;
+            if !manifest.crates.iter().any(|c| &c.name == name) {
+                manifest_text = add_crate(&manifest_text, &new.platform, name, &new.version)?;
             }
+            if !specs.changelogs.contains_key(name) {
+                changelogs.insert(name.clone(), first_changelog(&new.version, date, new));
+            }
+            added.push(name.clone());
             continue;
         };
         let report = diff::diff_api(old, new);
@@ -165,11 +141,18 @@ pub fn plan(
             report,
         });
     }
+    for (name, old) in before {
+        if !after.contains_key(name) {
+            // Every endpoint removed for good: the crate is no longer generated.
+            manifest_text = remove_crate(&manifest_text, &old.platform)?;
+            removed.push(name.clone());
+        }
+    }
     let facade = plan_facade(
         &mut manifest_text,
         &mut changelogs,
         &releases,
-        before,
+        (&added, &removed),
         after,
         specs,
         date,
@@ -178,6 +161,8 @@ pub fn plan(
         manifest_text,
         changelogs,
         releases,
+        added,
+        removed,
         facade,
     })
 }
@@ -189,7 +174,7 @@ fn plan_facade(
     manifest_text: &mut String,
     changelogs: &mut BTreeMap<String, String>,
     releases: &[Release],
-    before: &BTreeMap<String, Api>,
+    (added, removed): (&[String], &[String]),
     after: &BTreeMap<String, Api>,
     specs: &Specs,
     date: &str,
@@ -198,7 +183,6 @@ fn plan_facade(
     let Some(facade) = manifest.facade else {
         return Ok(None);
     };
-    let added: Vec<&String> = after.keys().filter(|name| !before.contains_key(*name)).collect();
     let Some(old_log) = specs.changelogs.get(&facade.name) else {
         let mut log = CHANGELOG_HEADER.to_owned();
         let _ = write!(
@@ -210,12 +194,16 @@ fn plan_facade(
         changelogs.insert(facade.name.clone(), log);
         return Ok(None);
     };
-    if releases.is_empty() && added.is_empty() {
+    if releases.is_empty() && added.is_empty() && removed.is_empty() {
         return Ok(None);
     }
     let mut semver = releases.iter().map(|r| r.semver).max().unwrap_or(Semver::None);
     if !added.is_empty() {
         semver = semver.max(Semver::Minor);
+    }
+    if !removed.is_empty() {
+        // A feature of the facade disappears.
+        semver = Semver::Major;
     }
     let version = diff::bump_version(&facade.version, semver)
         .map_err(|e| anyhow!("specs/manifest.yaml: facade `{}`: {e}", facade.name))?;
@@ -244,8 +232,110 @@ fn plan_facade(
     for name in added {
         let _ = writeln!(entry, "- `{name}` (new platform, new feature)");
     }
+    for name in removed {
+        let _ = writeln!(
+            entry,
+            "- `{name}` removed: every endpoint of its platform was removed for good (`regen --remove`); its \
+             feature is gone"
+        );
+    }
     changelogs.insert(facade.name.clone(), prepend_entry(old_log, &entry));
     Ok(Some((facade.version, version)))
+}
+
+/// The manifest text with a crate entry for a new platform appended to `crates:` (created when absent); checked
+/// by parsing it back.
+pub fn add_crate(manifest: &str, platform: &str, name: &str, version: &str) -> Result<String> {
+    let entry = format!("  - platform: {platform}\n    name: {name}\n    version: {version}\n");
+    let lines: Vec<&str> = manifest.split_inclusive('\n').collect();
+    let mut out = String::with_capacity(manifest.len() + entry.len() + 16);
+    match lines.iter().position(|l| l.trim_end() == "crates:" || l.trim_end() == "crates: []") {
+        Some(start) => {
+            // The list ends at the next top-level key (or the end of the file); trailing comments stay after it.
+            let end = lines[start + 1..]
+                .iter()
+                .position(|l| !l.starts_with(' ') && !l.trim().is_empty() && !l.starts_with('#'))
+                .map_or(lines.len(), |i| start + 1 + i);
+            let mut insert = end;
+            while insert > start + 1 && (lines[insert - 1].trim().is_empty() || lines[insert - 1].starts_with('#')) {
+                insert -= 1;
+            }
+            for (i, l) in lines.iter().enumerate() {
+                if i == start {
+                    out.push_str("crates:\n");
+                    continue;
+                }
+                if i == insert {
+                    out.push_str(&entry);
+                }
+                out.push_str(l);
+            }
+            if insert == lines.len() {
+                if !out.ends_with('\n') {
+                    out.push('\n');
+                }
+                out.push_str(&entry);
+            }
+        }
+        None => {
+            out.push_str(manifest);
+            if !out.ends_with('\n') {
+                out.push('\n');
+            }
+            out.push_str("crates:\n");
+            out.push_str(&entry);
+        }
+    }
+    let check = Manifest::parse(&out, "specs/manifest.yaml".as_ref())?;
+    if !check.crates.iter().any(|c| c.name == name && c.platform == platform && c.version == version) {
+        return Err(anyhow!("specs/manifest.yaml: adding crate `{name}` did not give its entry; left unchanged"));
+    }
+    Ok(out)
+}
+
+/// The manifest text without the crate entry of `platform` (its lines up to the next entry); checked by
+/// parsing it back.
+pub fn remove_crate(manifest: &str, platform: &str) -> Result<String> {
+    let lines: Vec<&str> = manifest.split_inclusive('\n').collect();
+    let start_list = lines
+        .iter()
+        .position(|l| l.trim_end() == "crates:")
+        .ok_or_else(|| anyhow!("specs/manifest.yaml: no `crates:` list to remove platform `{platform}` from"))?;
+    let is_item = |l: &str| l.trim_start().starts_with("- ") && l.len() - l.trim_start().len() == 2;
+    let mut items: Vec<(usize, usize)> = Vec::new();
+    let mut i = start_list + 1;
+    while i < lines.len() {
+        let l = lines[i];
+        if !l.starts_with(' ') && !l.trim().is_empty() && !l.starts_with('#') {
+            break;
+        }
+        if is_item(l) {
+            let mut j = i + 1;
+            while j < lines.len() && !is_item(lines[j]) && (lines[j].starts_with("    ") || lines[j].trim().is_empty()) {
+                j += 1;
+            }
+            items.push((i, j));
+            i = j;
+        } else {
+            i += 1;
+        }
+    }
+    let owns = |(a, b): &(usize, usize)| {
+        lines[*a..*b]
+            .iter()
+            .any(|l| l.trim_start().trim_start_matches("- ").trim() == format!("platform: {platform}"))
+    };
+    let (a, b) = items
+        .iter()
+        .copied()
+        .find(|r| owns(r))
+        .ok_or_else(|| anyhow!("specs/manifest.yaml: cannot find the entry of platform `{platform}` to remove it"))?;
+    let out: String = lines[..a].concat() + &lines[b..].concat();
+    let check = Manifest::parse(&out, "specs/manifest.yaml".as_ref())?;
+    if check.crates.iter().any(|c| c.platform == platform) {
+        return Err(anyhow!("specs/manifest.yaml: removing platform `{platform}` did not remove it; left unchanged"));
+    }
+    Ok(out)
 }
 
 /// The manifest text with the `version:` value of the top-level `facade:` block replaced; `None` when the
@@ -381,7 +471,7 @@ pub fn changelog_entry(version: &str, date: &str, report: &Report) -> String {
         }
         let _ = write!(out, "\n### {title}\n\n");
         for c in changes {
-            let _ = write!(out, "- `{} {}` {}", c.method.as_str(), c.path, c.kind);
+            let _ = write!(out, "- `{}` {}", c.subject(), c.kind);
             if !c.detail.is_empty() {
                 let _ = write!(out, ": {}", c.detail.replace('\n', " "));
             }

@@ -35,6 +35,23 @@ pub fn diff_api(old: &Api, new: &Api) -> Report {
         &new.operations.iter().collect::<Vec<_>>(),
         &mut changes,
     );
+    if old.listed_codes != new.listed_codes {
+        let codes = |c: &[i64]| {
+            let v: Vec<String> = c.iter().map(i64::to_string).collect();
+            format!("[{}]", v.join(", "))
+        };
+        changes.push(Change {
+            method: Method::Get,
+            path: String::new(),
+            kind: Kind::BusinessCodesChanged,
+            severity: Severity::Docs,
+            detail: format!(
+                "codes upstream lists without a published meaning: {} -> {}",
+                codes(&old.listed_codes),
+                codes(&new.listed_codes)
+            ),
+        });
+    }
     Report::new(changes)
 }
 
@@ -78,8 +95,76 @@ fn push(out: &mut Vec<Change>, op: &Operation, kind: Kind, severity: Severity, d
     });
 }
 
+/// Hidden from the docs, gone from the catalogue, back: each a change of its own. Returns whether the
+/// deprecation change (if any) is this transition's (a gone endpoint is deprecated here, not upstream).
+fn diff_state(o: &Operation, n: &Operation, out: &mut Vec<Change>) -> bool {
+    use crate::ir::State::{Gone, Hidden, Published};
+    let (a, b) = (&o.listing.state, &n.listing.state);
+    match (a, b) {
+        (Gone { .. }, Gone { .. }) => true,
+        (_, Gone { since }) => {
+            let detail = format!("upstream no longer lists it (since {since}); kept, deprecated, until removed for good");
+            push(out, n, Kind::OperationGone, Severity::NonBreaking, detail);
+            true
+        }
+        (Gone { since }, _) => {
+            let detail = format!("listed again (gone since {since}){}", if matches!(b, Hidden { .. }) { ", hidden from the docs" } else { "" });
+            push(out, n, Kind::OperationReturned, Severity::NonBreaking, detail);
+            true
+        }
+        (Published, Hidden { .. }) => {
+            push(
+                out,
+                n,
+                Kind::OperationHidden,
+                Severity::Docs,
+                "hidden from upstream's docs (still served); generated from the last definitions published",
+            );
+            false
+        }
+        (Hidden { .. }, Published) => {
+            push(out, n, Kind::OperationUnhidden, Severity::Docs, "published in upstream's docs again");
+            false
+        }
+        _ => false,
+    }
+}
+
+/// Upstream's catalogue metadata: search aliases, highlights, the recommended mark, the docs order.
+fn diff_listing(o: &Operation, n: &Operation, out: &mut Vec<Change>) {
+    let (a, b) = (&o.listing, &n.listing);
+    if a.aliases != b.aliases {
+        let added: Vec<&String> = b.aliases.iter().filter(|x| !a.aliases.contains(x)).collect();
+        let removed: Vec<&String> = a.aliases.iter().filter(|x| !b.aliases.contains(x)).collect();
+        push(
+            out,
+            n,
+            Kind::DocsChanged,
+            Severity::Docs,
+            format!("search aliases: {} added, {} removed", added.len(), removed.len()),
+        );
+    }
+    if a.highlights != b.highlights {
+        push(
+            out,
+            n,
+            Kind::DocsChanged,
+            Severity::Docs,
+            format!("highlights: {} -> {}", a.highlights.len(), b.highlights.len()),
+        );
+    }
+    if a.recommended != b.recommended {
+        let detail = if b.recommended { "recommended by upstream" } else { "no longer recommended by upstream" };
+        push(out, n, Kind::DocsChanged, Severity::Docs, detail);
+    }
+}
+
 fn diff_operation(o: &Operation, n: &Operation, out: &mut Vec<Change>) {
+    let state_changed_deprecation = diff_state(o, n, out);
+    diff_listing(o, n, out);
     match (&o.deprecation, &n.deprecation) {
+        // Gone or back: `operation-gone` / `operation-returned` say it (and the note is ours, not upstream's).
+        _ if state_changed_deprecation && o.listing.state != n.listing.state => {}
         (None, Some(d)) => {
             let detail = match &d.successor {
                 Some(s) => format!("successor: {} {}", s.method.as_str(), s.path),
@@ -123,11 +208,23 @@ fn diff_operation(o: &Operation, n: &Operation, out: &mut Vec<Change>) {
     for (label, a, b) in [
         ("summary", &o.summary, &n.summary),
         ("description", &o.description, &n.description),
-        ("documentation URL", &o.docs, &n.docs),
     ] {
         if let Some(d) = text_change(label, a, b) {
             push(out, n, Kind::DocsChanged, Severity::Docs, d);
         }
+    }
+    // A new definition URL for the same (method, path): upstream renamed a tag or summary. Only between two
+    // published states (hiding or dropping an endpoint removes its URL, and says so itself).
+    let published = |op: &Operation| op.listing.state == crate::ir::State::Published;
+    if o.docs != n.docs && published(o) && published(n) {
+        let url = |t: &Text| t.en.clone().or(t.zh.clone()).unwrap_or_else(|| "none".into());
+        push(
+            out,
+            n,
+            Kind::OperationMoved,
+            Severity::Docs,
+            format!("definition URL {} -> {}", url(&o.docs), url(&n.docs)),
+        );
     }
     if o.tags != n.tags {
         let tags = |t: &[Text]| {
@@ -548,6 +645,7 @@ mod tests {
             response: None,
             deprecation: None,
             docs: Text::default(),
+            listing: Default::default(),
         }
     }
 
@@ -570,6 +668,7 @@ mod tests {
             title: Text::default(),
             servers: vec![],
             business_codes: vec![],
+            listed_codes: vec![],
             operations: ops,
             examples: vec![],
         }

@@ -25,10 +25,16 @@ pub enum Kind {
     ResponseShapeChanged,
     OperationIdChanged,
     DocsChanged,
+    OperationMoved,
+    OperationHidden,
+    OperationUnhidden,
+    OperationGone,
+    OperationReturned,
+    BusinessCodesChanged,
 }
 
 impl Kind {
-    pub const ALL: [Kind; 16] = [
+    pub const ALL: [Kind; 22] = [
         Kind::OperationAdded,
         Kind::OperationRemoved,
         Kind::OperationDeprecated,
@@ -45,6 +51,12 @@ impl Kind {
         Kind::ResponseShapeChanged,
         Kind::OperationIdChanged,
         Kind::DocsChanged,
+        Kind::OperationMoved,
+        Kind::OperationHidden,
+        Kind::OperationUnhidden,
+        Kind::OperationGone,
+        Kind::OperationReturned,
+        Kind::BusinessCodesChanged,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -65,6 +77,12 @@ impl Kind {
             Kind::ResponseShapeChanged => "response-shape-changed",
             Kind::OperationIdChanged => "operation-id-changed",
             Kind::DocsChanged => "docs-changed",
+            Kind::OperationMoved => "operation-moved",
+            Kind::OperationHidden => "operation-hidden",
+            Kind::OperationUnhidden => "operation-unhidden",
+            Kind::OperationGone => "operation-gone",
+            Kind::OperationReturned => "operation-returned",
+            Kind::BusinessCodesChanged => "business-codes-changed",
         }
     }
 }
@@ -148,11 +166,23 @@ impl std::fmt::Display for Semver {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Change {
     pub method: Method,
+    /// The operation's path; empty for a change of the whole crate (`business-codes-changed`).
     pub path: String,
     pub kind: Kind,
     pub severity: Severity,
     /// Human-readable: which parameter, value or response field, and how it changed.
     pub detail: String,
+}
+
+impl Change {
+    /// What changed, for reports: `GET /api/...`, or `the crate` for a change of the whole crate.
+    pub fn subject(&self) -> String {
+        if self.path.is_empty() {
+            "the crate".to_owned()
+        } else {
+            format!("{} {}", self.method.as_str(), self.path)
+        }
+    }
 }
 
 /// When `cargo xtask diff --fail-on` exits with [`DRIFT_EXIT_CODE`].

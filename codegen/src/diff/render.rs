@@ -60,14 +60,7 @@ impl Report {
             let _ = write!(out, "\n### {title} ({n} in {} operations)\n\n{note}\n\n", ops(sev));
             out.push_str("| operation | change | detail |\n|---|---|---|\n");
             for c in self.changes.iter().filter(|c| c.severity == sev) {
-                let _ = writeln!(
-                    out,
-                    "| `{} {}` | `{}` | {} |",
-                    c.method.as_str(),
-                    c.path,
-                    c.kind,
-                    table_cell(&c.detail)
-                );
+                let _ = writeln!(out, "| `{}` | `{}` | {} |", c.subject(), c.kind, table_cell(&c.detail));
             }
         }
         out

@@ -7,8 +7,8 @@ use quote::{format_ident, quote};
 use super::format::{documented, inner, rust_module, Attrs, Code, Template};
 use super::{docs, header, ident, rust_file, EmitOptions, GeneratedFile};
 use crate::error::{Error, Result};
-use crate::ir::{Api, ParamType};
-use crate::names::{self, Namespace, Plan};
+use crate::ir::{Api, ParamType, State};
+use crate::names::{self, Namespace, OpNames, Plan};
 
 /// The runtime crate's files copied verbatim from `codegen/templates/` (path in the crate, text); everything
 /// else the emitter writes is built and formatted.
@@ -411,6 +411,18 @@ fn lib_rs(api: &Api, plan: &Plan, opts: &EmitOptions) -> Result<String> {
             s.url,
             docs::inline(&s.description)
         ));
+    }
+    if !api.listed_codes.is_empty() {
+        let codes: Vec<String> = api.listed_codes.iter().map(|c| format!("`{c}`")).collect();
+        doc.extend([
+            String::new(),
+            format!(
+                "Business codes upstream lists without a published meaning: {}; they arrive as \
+                 [`BusinessCode::Unknown`]. / 上游列出但未说明含义的业务码：{}，解码为 `BusinessCode::Unknown`。",
+                codes.join(", "),
+                codes.join("、")
+            ),
+        ]);
     }
     doc.extend([
         String::new(),
@@ -1061,14 +1073,25 @@ fn readme(api: &Api, plan: &Plan, opts: &EmitOptions, has_changelog: bool) -> St
 
     s.push_str(&readme_links(name, has_changelog));
     s.push_str("## Operations / 接口\n\n");
+    s.push_str("In upstream's docs order. / 按上游文档顺序。\n\n");
     s.push_str("| Method | HTTP | Summary | Status |\n|---|---|---|---|\n");
-    for names in &plan.ops {
+    for names in docs_order(plan) {
         let op = names.op;
-        let status = match (&op.deprecation, &names.successor) {
-            (None, _) => String::new(),
-            (Some(_), Some(f)) => format!("deprecated → `{f}`"),
-            (Some(_), None) => "deprecated".into(),
-        };
+        let mut status: Vec<String> = Vec::new();
+        match &op.listing.state {
+            State::Published => {}
+            State::Hidden { .. } => status.push("hidden upstream".into()),
+            State::Gone { since } => status.push(format!("gone upstream since {since}")),
+        }
+        match (&op.deprecation, &names.successor) {
+            (None, _) => {}
+            (Some(_), Some(f)) => status.push(format!("deprecated → `{f}`")),
+            (Some(_), None) => status.push("deprecated".into()),
+        }
+        if op.listing.recommended {
+            status.push("recommended".into());
+        }
+        let status = status.join("; ");
         s.push_str(&format!(
             "| `{}` | `{} {}` | {} | {} |\n",
             names.func,
@@ -1081,6 +1104,13 @@ fn readme(api: &Api, plan: &Plan, opts: &EmitOptions, has_changelog: bool) -> St
     s.push('\n');
     s.push_str(README_LICENSE);
     s
+}
+
+/// The operations in upstream's docs order (`x-order`), those without one last, each group by (method, path).
+pub(super) fn docs_order<'p, 'a>(plan: &'p Plan<'a>) -> Vec<&'p OpNames<'a>> {
+    let mut ops: Vec<&OpNames<'a>> = plan.ops.iter().collect();
+    ops.sort_by_key(|o| (o.op.listing.order.unwrap_or(u64::MAX), o.op.key()));
+    ops
 }
 
 /// "Documentation" section of a README: docs.rs, upstream's docs, the changelog.

@@ -262,6 +262,26 @@ pub(super) fn raw_literal(text: &str) -> Literal {
         .unwrap_or_else(|_| Literal::string(text))
 }
 
+/// `#[doc(alias = ...)]` values for an item named `item` from upstream's search aliases: the characters rustdoc
+/// refuses in an alias left out (quotes, apostrophes, whitespace other than single inner spaces), aliases equal
+/// to the item's name (rustdoc refuses those too) or empty after that dropped, each one once.
+pub fn doc_aliases(aliases: &[String], item: &str) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for alias in aliases {
+        let kept: String = alias
+            .chars()
+            .filter(|c| !matches!(c, '"' | '\'') && !c.is_control())
+            .map(|c| if c.is_whitespace() { ' ' } else { c })
+            .collect();
+        let words: Vec<&str> = kept.split(' ').filter(|w| !w.is_empty()).collect();
+        let alias = words.join(" ");
+        if !alias.is_empty() && alias != item && !out.contains(&alias) {
+            out.push(alias);
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -361,5 +381,24 @@ mod tests {
             "业务类型。\n\n可用值：\n- `A`：甲",
         );
         assert_eq!(without_value_list(&t), Text::bilingual("Business type.", "业务类型。"));
+    }
+
+    #[test]
+    fn aliases_keep_what_rustdoc_accepts() {
+        let raw: Vec<String> = [
+            "Pugongying audience profile",
+            "creator's  \"profile\"",
+            "\tleading tab",
+            "get_kol_fans_portrait_v1",
+            "粉丝画像",
+            "粉丝画像",
+            "''",
+        ]
+        .map(String::from)
+        .into();
+        assert_eq!(
+            doc_aliases(&raw, "get_kol_fans_portrait_v1"),
+            ["Pugongying audience profile", "creators profile", "leading tab", "粉丝画像"]
+        );
     }
 }

@@ -13,7 +13,7 @@ use super::docs;
 use super::format::{self, documented, match_arm, parse_code, Attrs, Code, Template, ARMS, IN_IMPL, MARGIN};
 use super::{ident, EmitOptions};
 use crate::error::Result;
-use crate::ir::{Api, Field, Method, Operation, Param, ParamLocation, ParamType, Shape, ShapeOrigin};
+use crate::ir::{Api, Field, Method, Operation, Param, ParamLocation, ParamType, Shape, ShapeOrigin, State};
 use crate::names::{self, EnumNames, OpNames, ParamNames, ITEM};
 
 /// The file `src/ops/<func>.rs` of one operation.
@@ -58,9 +58,17 @@ pub fn file(api: &Api, names: &OpNames<'_>, opts: &EmitOptions) -> Result<String
         format!("pub const PATH: &str = {};\n", Literal::string(&op.path)),
         0,
     )?);
+    // The client method also carries upstream's search aliases, so rustdoc's search finds it by them.
+    let method_attrs = client_method_attrs(names, &deprecated);
+    let (method_item_attrs, method_method_attrs) = format::attrs_text(&method_attrs);
+    let method_attrs = Attrs {
+        tokens: Some(&method_attrs),
+        item: method_item_attrs.as_deref(),
+        method: method_method_attrs.as_deref(),
+    };
     items.push(Code::block(
         "impl Client",
-        vec![client_method(api, names, &label, deprecation)?],
+        vec![client_method(api, names, &label, method_attrs)?],
     )?);
     items.push(request_struct(names, deprecation)?);
     let mut methods = params
@@ -93,6 +101,50 @@ fn signature(indent: usize, head: &str, args: &[String], ret: &str) -> String {
     format!("{head}(\n{args}){ret} {{\n")
 }
 
+/// The client method's attributes: one `#[doc(alias)]` per search alias upstream lists, then `deprecated`.
+fn client_method_attrs(names: &OpNames<'_>, deprecated: &TokenStream) -> TokenStream {
+    let aliases = docs::doc_aliases(&names.op.listing.aliases, &names.func);
+    quote! {
+        #(#[doc(alias = #aliases)])*
+        #deprecated
+    }
+}
+
+/// What upstream's catalogue says beside the definition: the recommended mark, highlights, a hidden state.
+fn listing_doc(op: &Operation) -> Vec<String> {
+    let mut doc = Vec::new();
+    let listing = &op.listing;
+    if listing.recommended {
+        doc.push(
+            "**Recommended** by upstream among the operations that do the same. / 上游推荐：同类接口中优先使用。".into(),
+        );
+        doc.push(String::new());
+    }
+    if !listing.highlights.is_empty() {
+        doc.push("# Notes / 说明".into());
+        doc.push(String::new());
+        for h in &listing.highlights {
+            let kind = h.kind.as_deref().map(|k| format!(" ({})", docs::escape(k))).unwrap_or_default();
+            let title = h.title.as_deref().map(|t| format!("**{}**{kind}: ", docs::escape(t))).unwrap_or(kind);
+            doc.push(format!("- {title}{}", docs::escape(&h.content)));
+        }
+        doc.push(String::new());
+    }
+    if let State::Hidden { since } = &listing.state {
+        let since_en = since.as_deref().map(|d| format!(" since {d}")).unwrap_or_default();
+        let since_zh = since.as_deref().map(|d| format!("自 {d} 起")).unwrap_or_default();
+        doc.push("# Hidden upstream / 上游已隐藏".into());
+        doc.push(String::new());
+        doc.push(format!(
+            "Upstream's docs no longer show this endpoint{since_en}, but the API still serves it; generated from the \
+             last definitions upstream published (or, when there were none, its catalogue entry, in English). / \
+             上游文档{since_zh}不再显示此接口，但接口仍可调用；由上游最后发布的定义生成。"
+        ));
+        doc.push(String::new());
+    }
+    doc
+}
+
 /// `Client::<func>`: takes the required parameters, returns the request builder.
 fn client_method(api: &Api, names: &OpNames<'_>, label: &str, deprecation: Attrs<'_>) -> Result<Code> {
     let op = names.op;
@@ -103,6 +155,7 @@ fn client_method(api: &Api, names: &OpNames<'_>, label: &str, deprecation: Attrs
         doc.extend(desc);
         doc.push(String::new());
     }
+    doc.extend(listing_doc(op));
     doc.push(format!("`{label}`"));
     if !params.is_empty() {
         doc.push(String::new());

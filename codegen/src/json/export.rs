@@ -36,14 +36,17 @@ pub fn normalize_value(doc: &mut Value, file: &Path, warnings: &mut Vec<Warning>
     };
     for (path, item) in paths.iter_mut() {
         let Some(item) = item.as_object_mut() else { continue };
-        let has_get = item.contains_key("get");
         for (method, op) in item.iter_mut() {
             if !matches!(method.as_str(), "get" | "post" | "put" | "delete" | "patch") {
                 continue;
             }
             let Some(op) = op.as_object_mut() else { continue };
             // Unique across platforms: the platform stays in the name (`xiaohongshu_pgy_get_kol_fans_portrait_v1`).
-            let id = names::operation_fn(path, "", method == "post" && has_get);
+            let id = match method.as_str() {
+                "post" => names::operation_fn(crate::ir::Method::Post, path, ""),
+                "get" => names::operation_fn(crate::ir::Method::Get, path, ""),
+                other => format!("{other}_{}", names::operation_fn(crate::ir::Method::Get, path, "")),
+            };
             op.insert("operationId".into(), Value::String(id));
             add_response_schemas(op);
         }

@@ -160,6 +160,7 @@ pub fn lower(doc: &OpenAPI, file: &Path, lang: Lang, warnings: &mut Vec<Warning>
                     successor: None,
                 }),
                 docs: Text::default(),
+                listing: listing(|key| op.extensions.get(key)),
             };
             out.push(Lowered {
                 op,
@@ -171,6 +172,17 @@ pub fn lower(doc: &OpenAPI, file: &Path, lang: Lang, warnings: &mut Vec<Warning>
         }
     }
     Ok(out)
+}
+
+/// What an aggregate's operation says about itself besides its definition (a per-endpoint definition has
+/// none of these extensions; the catalogue fills them in).
+fn listing<'a>(get: impl Fn(&str) -> Option<&'a Value>) -> crate::ir::Listing {
+    let hidden = get("x-docs-hidden").and_then(Value::as_bool) == Some(true);
+    let mut listing = crate::catalogue::meta::read(get);
+    if hidden {
+        listing.state = crate::ir::State::Hidden { since: None };
+    }
+    listing
 }
 
 struct Ctx<'a> {

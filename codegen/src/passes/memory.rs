@@ -188,6 +188,7 @@ mod tests {
             response,
             deprecation: None,
             docs: Text::default(),
+            listing: Default::default(),
         }
     }
 
@@ -199,6 +200,7 @@ mod tests {
             title: Text::default(),
             servers: vec![],
             business_codes: vec![],
+            listed_codes: vec![],
             operations: ops,
             examples: vec![],
         }

@@ -142,6 +142,7 @@ mod tests {
             title: Text::default(),
             servers: vec![],
             business_codes: vec![],
+            listed_codes: vec![],
             operations: examples
                 .iter()
                 .enumerate()
@@ -157,6 +158,7 @@ mod tests {
                     response: Some(ResponseData::new(infer(ex), ShapeOrigin::Example)),
                     deprecation: None,
                     docs: Text::default(),
+                    listing: Default::default(),
                 })
                 .collect(),
             examples: vec![],

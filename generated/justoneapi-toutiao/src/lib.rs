@@ -22,6 +22,8 @@
 //! - [`Server::ProdGlobal`] (the default): <https://api.justoneapi.com> — Global production API (default). / 全球生产环境（默认）。
 //! - [`Server::ProdCn`]: <http://47.117.133.51:30015> — Mainland China production API, recommended for users in Mainland China. / 中国大陆生产环境，中国大陆地区建议使用。 Plain HTTP: the token crosses the network unencrypted; prefer an HTTPS server where it is reachable.
 //!
+//! Business codes upstream lists without a published meaning: `101`, `300`; they arrive as [`BusinessCode::Unknown`]. / 上游列出但未说明含义的业务码：`101`、`300`，解码为 `BusinessCode::Unknown`。
+//!
 //! Configuration: [`ClientBuilder`] (server, timeout, retries with backoff and jitter, body limit, user agent, headers, a proxy, extra root certificates); each request builder's `timeout` and `retry_policy` replace the client's for one request. Requests own what they need, so `tokio::spawn(client.some_operation(..).send())` works; each call is a `tracing` span (see [`ResponseFuture`]).
 //!
 //! Cargo features: `rustls-tls` (default), `native-tls` (the platform's TLS library instead), `gzip` (compressed responses), `blocking`.

@@ -79,12 +79,15 @@ pub fn drift(project: &Project, generated: &Generated) -> Result<Drift> {
     let root = &project.layout.root;
     let specs = &project.specs;
     let mut drift = Drift::default();
-    for file in specs.manifest.spec_files() {
-        let rel = file.rel_path();
-        let locked = specs.lock.files.get(&rel).map(|e| e.sha256.as_str());
-        let actual = specs.definitions.get(&rel).map(|s| sha256_hex(&s.bytes));
-        if actual.is_none() || locked != actual.as_deref() {
-            drift.unlocked.push(rel);
+    let vendored = specs
+        .definitions
+        .iter()
+        .map(|(rel, s)| (rel.as_str(), &s.bytes))
+        .chain(specs.catalogue.iter().map(|c| (codegen::catalogue::FILE, &c.bytes)));
+    for (rel, bytes) in vendored {
+        let locked = specs.lock.files.get(rel).map(|e| e.sha256.as_str());
+        if locked != Some(sha256_hex(bytes).as_str()) {
+            drift.unlocked.push(rel.to_owned());
         }
     }
     for (platform, learned) in &generated.learned {

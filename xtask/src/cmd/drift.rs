@@ -1,71 +1,78 @@
-//! `cargo xtask drift`: has upstream changed the definitions vendored under `specs/`? Downloads every
-//! definition into memory (nothing is written), compares each docs group with `specs/<group>`, and prints the
-//! reports: the body of the pull request `cargo xtask regen` would make.
+//! `cargo xtask drift`: has upstream moved on from `specs/`? Computes what `cargo xtask regen` would vendor
+//! (`upstream::pull`: the catalogue and every definition it publishes, in memory; nothing is written) and
+//! compares each crate's API before and after, as `regen`'s changelog entries would: the body of the pull
+//! request `regen` would make.
 //!
-//! Exit codes: 0 no drift; 3 drift (stdout is the pull-request body); 1 the check failed (a download failed,
-//! a definition does not load; the reason is on stderr).
+//! States already recorded in `specs/` (hidden endpoints, gone ones kept) are not drift: right after a `regen`
+//! against the same upstream this exits 0.
+//!
+//! Exit codes: 0 no drift; 3 drift (stdout is the pull-request body); 1 the check failed (the catalogue or a
+//! definition could not be downloaded or does not load; the reason is on stderr).
 
-use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use anyhow::Result;
-use codegen::diff::{FailOn, Report};
-use codegen::{Source, SpecInput, SpecOptions};
+use codegen::diff::{self, FailOn, Report};
 
-use super::fetch::{download_blocking, DownloadArgs};
-use crate::project::{today_utc, Project};
+use super::fetch::DownloadArgs;
+use crate::project::Project;
+use crate::{release, upstream};
 
-/// The report of each docs group, in group order.
-pub fn reports(root: &Path, args: &DownloadArgs) -> Result<Vec<(String, Report)>> {
-    let project = Project::load(root)?;
-    let specs = &project.specs;
-    let current: BTreeMap<String, Vec<u8>> = specs
-        .definitions
-        .iter()
-        .map(|(rel, s)| (rel.clone(), s.bytes.clone()))
-        .collect();
-    let downloaded = download_blocking(&specs.manifest, &specs.lock, &current, &args.options())?;
-    let opts = SpecOptions {
-        seen: Some(today_utc()),
-        ..SpecOptions::default()
-    };
-    let mut groups: BTreeMap<String, (Vec<Source>, Vec<Source>)> = BTreeMap::new();
-    for file in specs.manifest.spec_files() {
-        let rel = file.rel_path();
-        let entry = groups.entry(file.group.clone()).or_default();
-        if let Some(old) = specs.definitions.get(&rel) {
-            entry.0.push(old.clone());
-        }
-        if let Some(bytes) = downloaded.definitions.get(&rel) {
-            entry
-                .1
-                .push(Source::new(PathBuf::from("upstream").join(&rel), bytes.clone()));
-        }
+/// What upstream changed, per crate.
+#[derive(Debug, Default)]
+pub struct Drift {
+    /// Crates whose API changed, with the changes.
+    pub changed: Vec<(String, Report)>,
+    /// Crates of new platforms, with their operation count.
+    pub added: Vec<(String, usize)>,
+}
+
+impl Drift {
+    pub fn drifted(&self) -> bool {
+        !self.added.is_empty() || self.changed.iter().any(|(_, r)| r.fails(FailOn::Any))
     }
-    let mut out = Vec::new();
-    for (group, (old, new)) in groups {
-        let folder = |prefix: &str, files: Vec<Source>| SpecInput::Folder {
-            path: PathBuf::from(prefix).join(&group),
-            files,
-        };
-        let report =
-            codegen::diff::diff_specs(&folder("specs", old), &folder("upstream", new), &specs.manifest, &opts)?;
-        out.push((group, report));
+}
+
+/// Compares upstream's current state with `specs/`.
+pub fn compute(root: &Path, args: &DownloadArgs) -> Result<Drift> {
+    let project = Project::load(root)?;
+    let before = release::snapshot(&project.specs)?;
+    let pulled = upstream::pull(&project, args)?;
+    for w in &pulled.warnings {
+        eprintln!("{w}");
+    }
+    let after = release::snapshot(&pulled.specs)?;
+    let mut out = Drift::default();
+    for (name, new) in &after {
+        match before.get(name) {
+            Some(old) => {
+                let report = diff::diff_api(old, new);
+                if !report.is_empty() {
+                    out.changed.push((name.clone(), report));
+                }
+            }
+            None => out.added.push((name.clone(), new.operations.len())),
+        }
     }
     Ok(out)
 }
 
 /// Prints the pull-request body; `true` when upstream drifted.
 pub fn run(root: &Path, args: &DownloadArgs) -> Result<bool> {
-    let reports = reports(root, args)?;
-    let drifted = reports.iter().any(|(_, r)| r.fails(FailOn::Any));
-    for (group, report) in &reports {
-        print!("## `specs/{group}`\n\n{}\n", report.to_markdown());
+    let drift = compute(root, args)?;
+    if !drift.drifted() {
+        println!("No drift: upstream's catalogue and definitions match specs/.");
+        return Ok(false);
     }
-    if drifted {
-        println!(
-            "Run `cargo xtask regen` to vendor these definitions, bump the crate versions and write the changelogs."
-        );
+    for (name, operations) in &drift.added {
+        println!("## `{name}` (new platform)\n\n{operations} operations; a new crate and a new feature of the facade.\n");
     }
-    Ok(drifted)
+    for (name, report) in &drift.changed {
+        print!("## `{name}`\n\n{}\n", report.to_markdown());
+    }
+    println!(
+        "Run `cargo xtask regen` to vendor the catalogue and definitions, bump the crate versions and write the \
+         changelogs."
+    );
+    Ok(true)
 }

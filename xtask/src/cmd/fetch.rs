@@ -1,7 +1,6 @@
-//! `cargo xtask fetch`: download the definitions listed in `specs/manifest.yaml` into `specs/` (or `--out`),
-//! with `specs/specs.lock`, all or nothing.
+//! `cargo xtask fetch`: vendor upstream's catalogue and every definition it publishes into `specs/` (or
+//! `--out`), with `specs/specs.lock` and the lifecycle record, all or nothing.
 
-use std::collections::BTreeMap;
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -9,13 +8,10 @@ use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
 use anyhow::{anyhow, Result};
-use codegen::lock::Lock;
-use codegen::manifest::Manifest;
 
-use crate::download::{
-    download, Downloaded, FetchFailure, FetchOptions, FileReport, Outcome, Progress, DEFAULT_CONCURRENCY,
-};
-use crate::project::{read_text, Layout};
+use crate::download::{FetchOptions, Progress, DEFAULT_CONCURRENCY};
+use crate::project::Project;
+use crate::upstream;
 use crate::writer::Transaction;
 
 /// `cargo xtask fetch`: where to download from, and where to write.
@@ -23,20 +19,26 @@ use crate::writer::Transaction;
 pub struct FetchArgs {
     #[command(flatten)]
     pub download: DownloadArgs,
-    /// Write the definitions and the lock into DIR instead of specs/.
+    /// Write the catalogue, definitions, lifecycle record and lock into DIR instead of specs/.
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
 }
 
 /// Where and how to download, shared by `fetch`, `regen` and `drift` (the last two only ever compare with or
 /// write into specs/, so they take no `--out`).
-#[derive(Debug, Clone, clap::Args)]
+#[derive(Debug, Clone, Default, clap::Args)]
 pub struct DownloadArgs {
-    /// Download from this base URL instead of the manifest's `docs_base_url`.
+    /// Read the catalogue (upstream's aggregate definition) from this URL or file instead of the manifest's
+    /// source.
+    #[arg(long, value_name = "URL|FILE")]
+    pub catalogue: Option<String>,
+    /// Download the definitions from this base URL (a mirror of the docs site) instead of the manifest's
+    /// `docs_base_url`.
     #[arg(long, value_name = "URL")]
     pub base_url: Option<String>,
-    /// Fetch only the files of the endpoint with this slug.
-    #[arg(long, value_name = "SLUG")]
+    /// Re-download only the definitions of this platform (`xiaohongshu-pgy`) or path, with the vendored
+    /// catalogue's URLs (the catalogue itself is not downloaded).
+    #[arg(long, value_name = "PLATFORM|PATH")]
     pub only: Option<String>,
     /// Limit for one download attempt, in seconds.
     #[arg(long, value_name = "N", default_value_t = 60)]
@@ -55,10 +57,8 @@ impl DownloadArgs {
             Arc::new(Lines::default())
         };
         FetchOptions {
-            base_url: self.base_url.clone(),
-            only: self.only.clone(),
-            timeout: Duration::from_secs(self.timeout_secs),
-            concurrency: usize::from(self.jobs),
+            timeout: Duration::from_secs(self.timeout_secs.max(1)),
+            concurrency: usize::from(self.jobs.max(1)),
             progress: Some(progress),
             ..FetchOptions::default()
         }
@@ -118,101 +118,20 @@ impl Progress for Lines {
     }
 }
 
-/// Downloads into memory (nothing written): the manifest's definitions, given what `current` holds.
-pub fn download_blocking(
-    manifest: &Manifest,
-    lock: &Lock,
-    current: &BTreeMap<String, Vec<u8>>,
-    opts: &FetchOptions,
-) -> Result<Downloaded> {
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .map_err(|e| anyhow!("cannot start the async runtime: {e}"))?;
-    runtime
-        .block_on(download(manifest, lock, current, opts))
-        .map_err(|failure| anyhow!("{failure}\nfetch failed; nothing was written"))
-}
-
-/// Prints a line per changed file and a count of the others, and stages the definitions and the lock into `tx`.
-pub fn stage(tx: &mut Transaction, out: &Path, downloaded: &Downloaded) {
-    let mut counts = BTreeMap::new();
-    for file in &downloaded.files {
-        *counts.entry(file.outcome.to_string()).or_insert(0usize) += 1;
-        if file.outcome == Outcome::Downloaded {
-            println!(
-                "{:<12} {} ({} bytes, sha256 {})",
-                file.outcome, file.rel_path, file.size, file.sha256
-            );
-        }
-    }
-    let counts: Vec<String> = counts.iter().map(|(o, n)| format!("{n} {o}")).collect();
-    println!("fetch: {} files ({})", downloaded.files.len(), counts.join(", "));
-    for (rel, bytes) in &downloaded.definitions {
-        tx.write(out.join(rel), bytes.clone());
-    }
-    // Last, so the lock never describes files that did not make it to disk (the transaction keeps order).
-    tx.write(out.join("specs.lock"), downloaded.lock.to_text());
-}
-
-/// What a successful `fetch` did.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct FetchReport {
-    /// One entry per fetched file, in manifest order.
-    pub files: Vec<FileReport>,
-    pub lock_path: PathBuf,
-    /// Whether the lock's bytes changed (it is not rewritten when they would stay the same).
-    pub lock_written: bool,
-}
-
-/// Downloads the manifest's definitions and vendors them under `out` with `out/specs.lock`, all or nothing:
-/// on any failure (a download, a write) nothing under `out` changes.
-pub async fn fetch_into(out: &Path, manifest: &Manifest, opts: &FetchOptions) -> Result<FetchReport, FetchFailure> {
-    let failure = |message: String| FetchFailure {
-        downloads: Vec::new(),
-        errors: vec![message],
-    };
-    let lock_path = out.join("specs.lock");
-    let lock = match std::fs::read_to_string(&lock_path) {
-        Ok(text) => Lock::parse(&text, &lock_path).map_err(|e| failure(e.to_string()))?,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Lock::empty(),
-        Err(e) => return Err(failure(format!("{}: {e}", lock_path.display()))),
-    };
-    let current: BTreeMap<String, Vec<u8>> = manifest
-        .spec_files()
-        .into_iter()
-        .filter_map(|f| {
-            let rel = f.rel_path();
-            std::fs::read(out.join(&rel)).ok().map(|b| (rel, b))
-        })
-        .collect();
-    let downloaded = download(manifest, &lock, &current, opts).await?;
-    let mut tx = Transaction::new();
-    stage(&mut tx, out, &downloaded);
-    let lock_written = tx.paths().contains(&lock_path);
-    tx.commit().map_err(|e| FetchFailure {
-        downloads: Vec::new(),
-        errors: e.errors,
-    })?;
-    Ok(FetchReport {
-        files: downloaded.files,
-        lock_path,
-        lock_written,
-    })
-}
-
 pub fn run(root: &Path, args: &FetchArgs) -> Result<()> {
-    let layout = Layout::new(root);
-    let manifest = Manifest::parse(&read_text(&layout.manifest())?, "specs/manifest.yaml".as_ref())?;
-    let out = args.out.clone().unwrap_or_else(|| layout.specs());
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .map_err(|e| anyhow!("cannot start the async runtime: {e}"))?;
-    let report = runtime
-        .block_on(fetch_into(&out, &manifest, &args.download.options()))
-        .map_err(|failure| anyhow!("{failure}\nfetch failed; nothing was written"))?;
-    let lock = if report.lock_written { "updated" } else { "unchanged" };
-    println!("{lock:<12} {}", report.lock_path.display());
+    let project = Project::load(root)?;
+    let out = args.out.clone().unwrap_or_else(|| project.layout.specs());
+    let pulled = upstream::pull(&project, &args.download)?;
+    for w in &pulled.warnings {
+        eprintln!("{w}");
+    }
+    let mut tx = Transaction::new();
+    upstream::stage(&mut tx, &out, &pulled);
+    let lock_path = out.join("specs.lock");
+    let written = tx
+        .commit()
+        .map_err(|e| anyhow!("{e}\nfetch failed; nothing was written"))?;
+    let lock = if written.contains(&lock_path) { "updated" } else { "unchanged" };
+    println!("{lock:<12} {}", lock_path.display());
     Ok(())
 }

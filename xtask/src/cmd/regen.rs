@@ -6,15 +6,15 @@
 //!
 //! `XTASK_FAIL_AFTER_FETCH=1` makes an online regen fail right after the download (a test hook).
 
-use std::collections::BTreeMap;
 use std::path::Path;
 
 use anyhow::{anyhow, bail, Result};
-use codegen::{Generated, Source, Specs};
+use codegen::{Generated, Specs};
 
-use super::fetch::{download_blocking, DownloadArgs};
+use super::fetch::DownloadArgs;
 use crate::project::{today_utc, Project};
 use crate::release;
+use crate::upstream;
 use crate::writer::Transaction;
 
 /// Environment variable that makes an online regen fail after its download (a test hook).
@@ -70,39 +70,26 @@ pub fn offline(root: &Path) -> Result<()> {
     Ok(())
 }
 
-pub fn online(root: &Path, args: &DownloadArgs) -> Result<()> {
+/// `cargo xtask regen` (online): follow upstream and release what changed. `remove`: endpoints upstream no
+/// longer lists to drop for good (`METHOD /path`), a maintainer's explicit decision and a breaking change.
+pub fn online(root: &Path, args: &DownloadArgs, remove: &[String]) -> Result<()> {
     let project = Project::load(root)?;
     let layout = &project.layout;
-    // The API before the fetch, to bump versions and write changelogs for what the fetch changed.
-    let before = release::snapshot(&project.specs, &project.missing)?;
+    // The API before, to bump versions and write changelogs for what changes.
+    let before = release::snapshot(&project.specs)?;
 
-    let current: BTreeMap<String, Vec<u8>> = project
-        .specs
-        .definitions
-        .iter()
-        .map(|(rel, s)| (rel.clone(), s.bytes.clone()))
-        .collect();
-    let downloaded = download_blocking(&project.specs.manifest, &project.specs.lock, &current, &args.options())?;
+    let mut pulled = upstream::pull(&project, args)?;
+    for w in &pulled.warnings {
+        eprintln!("{w}");
+    }
     if std::env::var_os(FAIL_AFTER_FETCH).is_some() {
         bail!("failure injected by {FAIL_AFTER_FETCH} after the download; nothing was written");
     }
-
-    // specs/ as the fetch leaves it, in memory.
-    let mut specs: Specs = project.specs.clone();
-    for (rel, bytes) in &downloaded.definitions {
-        let path = Path::new("specs").join(rel);
-        specs.definitions.insert(rel.clone(), Source::new(path, bytes.clone()));
-    }
-    specs.lock = downloaded.lock.clone();
-    let missing: Vec<String> = project
-        .missing
-        .iter()
-        .filter(|rel| !specs.definitions.contains_key(*rel))
-        .cloned()
-        .collect();
+    let removed = remove_for_good(&mut pulled.specs, remove)?;
+    let mut specs: Specs = pulled.specs.clone();
 
     // Version bumps and changelog entries for what changed.
-    let after = release::snapshot(&specs, &missing)?;
+    let after = release::snapshot(&specs)?;
     let planned = release::plan(&before, &after, &specs, &today_utc())?;
     if specs.manifest_text != planned.manifest_text {
         specs.manifest_text = planned.manifest_text.clone();
@@ -130,7 +117,11 @@ pub fn online(root: &Path, args: &DownloadArgs) -> Result<()> {
     print_warnings(&generated);
 
     let mut tx = Transaction::new();
-    super::fetch::stage(&mut tx, &layout.specs(), &downloaded);
+    pulled.specs = specs.clone();
+    upstream::stage(&mut tx, &layout.specs(), &pulled);
+    for rel in &removed {
+        tx.delete(layout.specs().join(rel));
+    }
     tx.write(layout.manifest(), specs.manifest_text.as_bytes());
     for (name, text) in &planned.changelogs {
         tx.write(layout.changelog(name), text.as_bytes());
@@ -155,18 +146,66 @@ pub fn online(root: &Path, args: &DownloadArgs) -> Result<()> {
             r.crate_name
         );
     }
+    for name in &planned.added {
+        println!("new crate    {name}; see specs/changelog/{name}.md");
+    }
     if let Some((previous, version)) = &planned.facade {
         println!("release      facade {previous} -> {version} (with the crates above)");
-    }
-    let facade = project.specs.manifest.facade.as_ref().map(|f| f.name.as_str());
-    for name in planned.changelogs.keys() {
-        if !planned.releases.iter().any(|r| &r.crate_name == name) && Some(name.as_str()) != facade {
-            println!("new crate    {name}; see specs/changelog/{name}.md");
-        }
     }
     if !memory_changed.is_empty() {
         println!("types: {} platform files updated in specs/types", memory_changed.len());
     }
     report(&touched, root, &generated);
     Ok(())
+}
+
+/// Drops endpoints upstream no longer lists, for good: their definitions, lock entries, lifecycle record and
+/// remembered types. Each must be gone (vendored, not listed); anything else is refused, naming it. Returns
+/// the files to delete (relative to `specs/`).
+fn remove_for_good(specs: &mut Specs, remove: &[String]) -> Result<Vec<String>> {
+    let mut files = Vec::new();
+    for arg in remove {
+        let (method, path) = arg
+            .split_once(' ')
+            .map(|(m, p)| (m.trim(), p.trim()))
+            .ok_or_else(|| anyhow!("--remove {arg:?}: expected `METHOD /api/...`, e.g. `GET /api/weixin/search/v1`"))?;
+        let method = match method.to_ascii_uppercase().as_str() {
+            "GET" => codegen::ir::Method::Get,
+            "POST" => codegen::ir::Method::Post,
+            other => bail!("--remove {arg:?}: unknown method {other}"),
+        };
+        if specs.lifecycle.gone_since(method, path).is_none() {
+            bail!(
+                "--remove {arg:?}: only an endpoint upstream no longer lists can be removed, and {} {path} is {}",
+                method.as_str(),
+                if specs.definitions.keys().any(|rel| {
+                    codegen::catalogue::layout::endpoint_of(rel).is_some_and(|(m, p, _)| m == method && p == path)
+                }) {
+                    "still listed in the catalogue"
+                } else {
+                    "not in the crates"
+                }
+            );
+        }
+        let own: Vec<String> = specs
+            .definitions
+            .keys()
+            .filter(|rel| {
+                codegen::catalogue::layout::endpoint_of(rel).is_some_and(|(m, p, _)| m == method && p == path)
+            })
+            .cloned()
+            .collect();
+        for rel in &own {
+            specs.definitions.remove(rel);
+            specs.lock.files.remove(rel);
+        }
+        files.extend(own);
+        specs.lifecycle.gone.retain(|e| !(e.method == method && e.path == path));
+        let platform = codegen::platform_of(path);
+        if let Some(m) = specs.memory.get_mut(&platform) {
+            m.entries.remove(&format!("{} {path}", method.as_str()));
+        }
+        println!("remove       {} {path} (upstream no longer lists it)", method.as_str());
+    }
+    Ok(files)
 }

@@ -38,7 +38,7 @@ impl Client {
     ///
     /// Use [`Client::gw_api_data_sp_get_author_convert_ability_v1`] instead. / 请改用 [`Client::gw_api_data_sp_get_author_convert_ability_v1`]。
     ///
-    /// Definition / 定义: <https://docs.justoneapi.com/openapi/douyin-xingtu-apis/kol-conversion-analysis-v1-deprecated-en.json> · <https://docs.justoneapi.com/openapi/douyin-xingtu-apis/kol-conversion-analysis-v1-deprecated-zh.json>
+    /// Definition / 定义: <https://docs.justoneapi.com/openapi/douyin-xingtu-apis/kol-conversion-analysis-v1-v1-deprecated-en.json> · <https://docs.justoneapi.com/openapi/douyin-xingtu-apis/kol-conversion-analysis-v1-v1-deprecated-zh.json>
     #[deprecated(
         note = "This endpoint is deprecated and may be removed in future versions. Use `Client::gw_api_data_sp_get_author_convert_ability_v1` instead. / 此接口已过时,可能会在未来的版本中被移除。请尽快迁移到新版本。请改用 `Client::gw_api_data_sp_get_author_convert_ability_v1`。"
     )]

@@ -34,7 +34,7 @@ impl Client {
     ///
     /// 此接口已过时,可能会在未来的版本中被移除。请尽快迁移到新版本。
     ///
-    /// Definition / 定义: <https://docs.justoneapi.com/openapi/douyin-xingtu-apis/douyin-kol-search-v1-deprecated-en.json> · <https://docs.justoneapi.com/openapi/douyin-xingtu-apis/douyin-kol-search-v1-deprecated-zh.json>
+    /// Definition / 定义: <https://docs.justoneapi.com/openapi/douyin-xingtu-apis/douyin-kol-search-v1-v1-deprecated-en.json> · <https://docs.justoneapi.com/openapi/douyin-xingtu-apis/douyin-kol-search-v1-v1-deprecated-zh.json>
     #[deprecated(
         note = "This endpoint is deprecated and may be removed in future versions. / 此接口已过时,可能会在未来的版本中被移除。请尽快迁移到新版本。"
     )]

@@ -52,7 +52,7 @@ impl Client {
     ///
     /// Use [`Client::get_user_video_list_v3`] instead. / 请改用 [`Client::get_user_video_list_v3`]。
     ///
-    /// Definition / 定义: <https://docs.justoneapi.com/openapi/douyin-apis/user-published-videos-v1-en.json> · <https://docs.justoneapi.com/openapi/douyin-apis/user-published-videos-v1-zh.json>
+    /// Definition / 定义: <https://docs.justoneapi.com/openapi/douyin-apis/user-published-videos-v1-deprecated-en.json> · <https://docs.justoneapi.com/openapi/douyin-apis/user-published-videos-v1-deprecated-zh.json>
     #[deprecated(
         note = "This endpoint is deprecated and may be removed in future versions. Use `Client::get_user_video_list_v3` instead. / 此接口已过时,可能会在未来的版本中被移除。请尽快迁移到新版本。请改用 `Client::get_user_video_list_v3`。"
     )]

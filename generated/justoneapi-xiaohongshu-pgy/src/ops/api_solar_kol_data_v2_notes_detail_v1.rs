@@ -50,7 +50,7 @@ impl Client {
     ///
     /// [`Error::Business`] for a business `code` other than 0 (see [`BusinessCode`](crate::BusinessCode); `301`, `302` are retried first); otherwise the other kinds of [`Error`]. / 业务码非 0 时返回 `Error::Business`（见 `BusinessCode`；`301`、`302` 会先自动重试），其他错误见 `Error`。
     ///
-    /// Definition / 定义: <https://docs.justoneapi.com/openapi/xiaohongshu-pgy-apis/notes-details-v1-en.json> · <https://docs.justoneapi.com/openapi/xiaohongshu-pgy-apis/notes-details-v1-zh.json>
+    /// Definition / 定义: <https://docs.justoneapi.com/openapi/xiaohongshu-pgy-apis/user-published-notes-list-v1-en.json> · <https://docs.justoneapi.com/openapi/xiaohongshu-pgy-apis/user-published-notes-list-v1-zh.json>
     pub fn api_solar_kol_data_v2_notes_detail_v1(
         &self,
         user_id: impl Into<String>,

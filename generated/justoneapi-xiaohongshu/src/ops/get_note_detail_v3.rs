@@ -53,7 +53,7 @@ impl Client {
     ///
     /// Use [`Client::get_note_detail_v1`] instead. / 请改用 [`Client::get_note_detail_v1`]。
     ///
-    /// Definition / 定义: <https://docs.justoneapi.com/openapi/xiaohongshu-apis/note-details-v3-en.json> · <https://docs.justoneapi.com/openapi/xiaohongshu-apis/note-details-v3-zh.json>
+    /// Definition / 定义: <https://docs.justoneapi.com/openapi/xiaohongshu-apis/note-details-v3-deprecated-en.json> · <https://docs.justoneapi.com/openapi/xiaohongshu-apis/note-details-v3-deprecated-zh.json>
     #[deprecated(
         note = "This endpoint is deprecated and may be removed in future versions. Use `Client::get_note_detail_v1` instead. / 此接口已过时,可能会在未来的版本中被移除。请尽快迁移到新版本。请改用 `Client::get_note_detail_v1`。"
     )]

@@ -51,7 +51,7 @@ impl Client {
     ///
     /// Use [`Client::search_note_v2`] instead. / 请改用 [`Client::search_note_v2`]。
     ///
-    /// Definition / 定义: <https://docs.justoneapi.com/openapi/xiaohongshu-apis/note-search-v3-en.json> · <https://docs.justoneapi.com/openapi/xiaohongshu-apis/note-search-v3-zh.json>
+    /// Definition / 定义: <https://docs.justoneapi.com/openapi/xiaohongshu-apis/note-search-v3-deprecated-en.json> · <https://docs.justoneapi.com/openapi/xiaohongshu-apis/note-search-v3-deprecated-zh.json>
     #[deprecated(
         note = "This endpoint is deprecated and may be removed in future versions. Use `Client::search_note_v2` instead. / 此接口已过时,可能会在未来的版本中被移除。请尽快迁移到新版本。请改用 `Client::search_note_v2`。"
     )]

@@ -40,7 +40,7 @@ impl Client {
     ///
     /// [`Error::Business`] for a business `code` other than 0 (see [`BusinessCode`](crate::BusinessCode); `301`, `302` are retried first); otherwise the other kinds of [`Error`]. / 业务码非 0 时返回 `Error::Business`（见 `BusinessCode`；`301`、`302` 会先自动重试），其他错误见 `Error`。
     ///
-    /// Definition / 定义: <https://docs.justoneapi.com/openapi/xiaohongshu-apis/share-link-convert-v3-en.json> · <https://docs.justoneapi.com/openapi/xiaohongshu-apis/share-link-convert-v3-zh.json>
+    /// Definition / 定义: <https://docs.justoneapi.com/openapi/xiaohongshu-apis/share-link-convert-v1-en.json> · <https://docs.justoneapi.com/openapi/xiaohongshu-apis/share-link-convert-v1-zh.json>
     pub fn share_url_transfer_v1(&self, share_url: impl Into<String>) -> Request<'_> {
         Request {
             _client: self,
