@@ -282,7 +282,7 @@ fn ir_passes(
     numbers::promote_floats(api);
     let learned = memory::apply(api, recall, warnings);
     if let Some(o) = overlays {
-        o.apply(api)?;
+        o.apply(api, warnings)?;
     }
     Ok(learned)
 }

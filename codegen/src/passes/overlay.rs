@@ -155,7 +155,7 @@ impl Overlays {
     }
 
     /// Applies every overlay whose target is in `api`: response types, names, successors.
-    pub fn apply(&mut self, api: &mut Api) -> Result<()> {
+    pub fn apply(&mut self, api: &mut Api, warnings: &mut Vec<crate::lower::Warning>) -> Result<()> {
         for (k, (file, i, o)) in self.entries.iter().enumerate() {
             let Some(op) = Self::target(file, *i, o, api)? else {
                 continue;
@@ -186,7 +186,16 @@ impl Overlays {
                             source: SuccessorSource::Overlay,
                         })
                     }
-                    None => return Err(at("sets a successor, but the operation is not deprecated".into())),
+                    // Upstream may take a deprecation back (it did on 2026-08-21): the hint has nothing left to
+                    // do, which is no reason to stop a regen; it is reported so someone removes it.
+                    None => warnings.push(crate::lower::Warning {
+                        file: file.clone(),
+                        pointer: format!("/overlays/{i}/successor"),
+                        operation: format!("{} {}", o.method, o.path),
+                        message: "names a successor, but upstream no longer deprecates the operation: the hint is \
+                                  unused (remove it)"
+                            .into(),
+                    }),
                 }
             }
         }

@@ -14,7 +14,7 @@
 //! # async fn demo() -> Result<(), justoneapi::Error> {
 //! // JUSTONEAPI_TOKEN, and optionally JUSTONEAPI_SERVER, JUSTONEAPI_TIMEOUT_SECS, ...
 //! let client = justoneapi::Client::from_env()?;
-//! let response = client.xiaohongshu_pgy().api_pgy_kol_data_core_data_v1("USER_ID").await?;
+//! let response = client.xiaohongshu_pgy().api_pgy_content_square_search_note_v2_v1().await?;
 //! println!("{:?}", response.data);
 //! # Ok(())
 //! # }
@@ -22,31 +22,42 @@
 //!
 //! | feature | module | crate | operations |
 //! |---|---|---|---|
-//! | `xiaohongshu-pgy` | `xiaohongshu_pgy` | [`justoneapi-xiaohongshu-pgy`](https://docs.rs/justoneapi-xiaohongshu-pgy) | 25 |
-//! | `amazon` | `amazon` | [`justoneapi-amazon`](https://docs.rs/justoneapi-amazon) | 4 |
+//! | `xiaohongshu-pgy` | `xiaohongshu_pgy` | [`justoneapi-xiaohongshu-pgy`](https://docs.rs/justoneapi-xiaohongshu-pgy) | 26 |
+//! | `amazon` | `amazon` | [`justoneapi-amazon`](https://docs.rs/justoneapi-amazon) | 5 |
 //! | `beike` | `beike` | [`justoneapi-beike`](https://docs.rs/justoneapi-beike) | 3 |
 //! | `bilibili` | `bilibili` | [`justoneapi-bilibili`](https://docs.rs/justoneapi-bilibili) | 9 |
 //! | `douban` | `douban` | [`justoneapi-douban`](https://docs.rs/justoneapi-douban) | 6 |
-//! | `douyin` | `douyin` | [`justoneapi-douyin`](https://docs.rs/justoneapi-douyin) | 9 |
-//! | `douyin-xingtu` | `douyin_xingtu` | [`justoneapi-douyin-xingtu`](https://docs.rs/justoneapi-douyin-xingtu) | 43 |
-//! | `facebook` | `facebook` | [`justoneapi-facebook`](https://docs.rs/justoneapi-facebook) | 1 |
+//! | `douyin` | `douyin` | [`justoneapi-douyin`](https://docs.rs/justoneapi-douyin) | 11 |
+//! | `douyin-xingtu` | `douyin_xingtu` | [`justoneapi-douyin-xingtu`](https://docs.rs/justoneapi-douyin-xingtu) | 55 |
+//! | `facebook` | `facebook` | [`justoneapi-facebook`](https://docs.rs/justoneapi-facebook) | 5 |
 //! | `imdb` | `imdb` | [`justoneapi-imdb`](https://docs.rs/justoneapi-imdb) | 19 |
-//! | `instagram` | `instagram` | [`justoneapi-instagram`](https://docs.rs/justoneapi-instagram) | 5 |
-//! | `jd` | `jd` | [`justoneapi-jd`](https://docs.rs/justoneapi-jd) | 3 |
-//! | `kuaishou` | `kuaishou` | [`justoneapi-kuaishou`](https://docs.rs/justoneapi-kuaishou) | 7 |
+//! | `instagram` | `instagram` | [`justoneapi-instagram`](https://docs.rs/justoneapi-instagram) | 8 |
+//! | `jd` | `jd` | [`justoneapi-jd`](https://docs.rs/justoneapi-jd) | 9 |
+//! | `kuaishou` | `kuaishou` | [`justoneapi-kuaishou`](https://docs.rs/justoneapi-kuaishou) | 8 |
 //! | `reddit` | `reddit` | [`justoneapi-reddit`](https://docs.rs/justoneapi-reddit) | 3 |
 //! | `search` | `search` | [`justoneapi-search`](https://docs.rs/justoneapi-search) | 1 |
-//! | `taobao` | `taobao` | [`justoneapi-taobao`](https://docs.rs/justoneapi-taobao) | 10 |
+//! | `taobao` | `taobao` | [`justoneapi-taobao`](https://docs.rs/justoneapi-taobao) | 16 |
 //! | `tiktok` | `tiktok` | [`justoneapi-tiktok`](https://docs.rs/justoneapi-tiktok) | 7 |
-//! | `tiktok-shop` | `tiktok_shop` | [`justoneapi-tiktok-shop`](https://docs.rs/justoneapi-tiktok-shop) | 2 |
-//! | `toutiao` | `toutiao` | [`justoneapi-toutiao`](https://docs.rs/justoneapi-toutiao) | 4 |
-//! | `weibo` | `weibo` | [`justoneapi-weibo`](https://docs.rs/justoneapi-weibo) | 10 |
-//! | `weixin` | `weixin` | [`justoneapi-weixin`](https://docs.rs/justoneapi-weixin) | 5 |
-//! | `twitter` | `twitter` | [`justoneapi-twitter`](https://docs.rs/justoneapi-twitter) | 2 |
-//! | `xiaohongshu` | `xiaohongshu` | [`justoneapi-xiaohongshu`](https://docs.rs/justoneapi-xiaohongshu) | 15 |
+//! | `tiktok-shop` | `tiktok_shop` | [`justoneapi-tiktok-shop`](https://docs.rs/justoneapi-tiktok-shop) | 3 |
+//! | `toutiao` | `toutiao` | [`justoneapi-toutiao`](https://docs.rs/justoneapi-toutiao) | 6 |
+//! | `weibo` | `weibo` | [`justoneapi-weibo`](https://docs.rs/justoneapi-weibo) | 11 |
+//! | `weixin` | `weixin` | [`justoneapi-weixin`](https://docs.rs/justoneapi-weixin) | 28 |
+//! | `twitter` | `twitter` | [`justoneapi-twitter`](https://docs.rs/justoneapi-twitter) | 4 |
+//! | `xiaohongshu` | `xiaohongshu` | [`justoneapi-xiaohongshu`](https://docs.rs/justoneapi-xiaohongshu) | 28 |
 //! | `youku` | `youku` | [`justoneapi-youku`](https://docs.rs/justoneapi-youku) | 3 |
-//! | `youtube` | `youtube` | [`justoneapi-youtube`](https://docs.rs/justoneapi-youtube) | 1 |
-//! | `zhihu` | `zhihu` | [`justoneapi-zhihu`](https://docs.rs/justoneapi-zhihu) | 4 |
+//! | `youtube` | `youtube` | [`justoneapi-youtube`](https://docs.rs/justoneapi-youtube) | 7 |
+//! | `zhihu` | `zhihu` | [`justoneapi-zhihu`](https://docs.rs/justoneapi-zhihu) | 15 |
+//! | `1688` | `n1688` | [`justoneapi-1688`](https://docs.rs/justoneapi-1688) | 2 |
+//! | `dewu` | `dewu` | [`justoneapi-dewu`](https://docs.rs/justoneapi-dewu) | 1 |
+//! | `douyin-ec` | `douyin_ec` | [`justoneapi-douyin-ec`](https://docs.rs/justoneapi-douyin-ec) | 7 |
+//! | `linkedin` | `linkedin` | [`justoneapi-linkedin`](https://docs.rs/justoneapi-linkedin) | 6 |
+//! | `llm` | `llm` | [`justoneapi-llm`](https://docs.rs/justoneapi-llm) | 1 |
+//! | `qq-huxuan` | `qq_huxuan` | [`justoneapi-qq-huxuan`](https://docs.rs/justoneapi-qq-huxuan) | 6 |
+//! | `shopee` | `shopee` | [`justoneapi-shopee`](https://docs.rs/justoneapi-shopee) | 18 |
+//! | `temu` | `temu` | [`justoneapi-temu`](https://docs.rs/justoneapi-temu) | 1 |
+//! | `weixin-channels` | `weixin_channels` | [`justoneapi-weixin-channels`](https://docs.rs/justoneapi-weixin-channels) | 14 |
+//! | `xianyu` | `xianyu` | [`justoneapi-xianyu`](https://docs.rs/justoneapi-xianyu) | 2 |
+//! | `xiaohongshu-ec` | `xiaohongshu_ec` | [`justoneapi-xiaohongshu-ec`](https://docs.rs/justoneapi-xiaohongshu-ec) | 1 |
 //!
 //! Other features: `rustls-tls` (default), `native-tls`, `gzip`, `blocking` (each enabled platform's `blocking::Client`).
 
@@ -61,130 +72,185 @@ pub use justoneapi_runtime::{
     Text, TransportError, DEFAULT_MAX_BODY_BYTES, DEFAULT_TIMEOUT,
 };
 
-/// Xiaohongshu Pgy APIs / 小红书蒲公英 API (cargo feature `xiaohongshu-pgy`).
+/// Xiaohongshu Creator Marketplace (Pugongying) / 小红书蒲公英 (cargo feature `xiaohongshu-pgy`).
 #[cfg(feature = "xiaohongshu-pgy")]
 #[cfg_attr(docsrs, doc(cfg(feature = "xiaohongshu-pgy")))]
 pub use justoneapi_xiaohongshu_pgy as xiaohongshu_pgy;
 
-/// Amazon APIs / 亚马逊 API (cargo feature `amazon`).
+/// Amazon (cargo feature `amazon`).
 #[cfg(feature = "amazon")]
 #[cfg_attr(docsrs, doc(cfg(feature = "amazon")))]
 pub use justoneapi_amazon as amazon;
 
-/// Beike APIs / 贝壳 API (cargo feature `beike`).
+/// Beike / 贝壳 (cargo feature `beike`).
 #[cfg(feature = "beike")]
 #[cfg_attr(docsrs, doc(cfg(feature = "beike")))]
 pub use justoneapi_beike as beike;
 
-/// Bilibili APIs / 哔哩哔哩 API (cargo feature `bilibili`).
+/// Bilibili / 哔哩哔哩 (cargo feature `bilibili`).
 #[cfg(feature = "bilibili")]
 #[cfg_attr(docsrs, doc(cfg(feature = "bilibili")))]
 pub use justoneapi_bilibili as bilibili;
 
-/// Douban APIs / 豆瓣 API (cargo feature `douban`).
+/// Douban Movie / 豆瓣电影 (cargo feature `douban`).
 #[cfg(feature = "douban")]
 #[cfg_attr(docsrs, doc(cfg(feature = "douban")))]
 pub use justoneapi_douban as douban;
 
-/// Douyin APIs / 抖音 API (cargo feature `douyin`).
+/// Douyin (TikTok China) / 抖音（中国版 TikTok） (cargo feature `douyin`).
 #[cfg(feature = "douyin")]
 #[cfg_attr(docsrs, doc(cfg(feature = "douyin")))]
 pub use justoneapi_douyin as douyin;
 
-/// Douyin Xingtu APIs / 抖音星图 API (cargo feature `douyin-xingtu`).
+/// Douyin Creator Marketplace (Xingtu) / 抖音巨量星图 (cargo feature `douyin-xingtu`).
 #[cfg(feature = "douyin-xingtu")]
 #[cfg_attr(docsrs, doc(cfg(feature = "douyin-xingtu")))]
 pub use justoneapi_douyin_xingtu as douyin_xingtu;
 
-/// Facebook APIs / Facebook API (cargo feature `facebook`).
+/// Facebook (cargo feature `facebook`).
 #[cfg(feature = "facebook")]
 #[cfg_attr(docsrs, doc(cfg(feature = "facebook")))]
 pub use justoneapi_facebook as facebook;
 
-/// IMDb APIs / IMDb API (cargo feature `imdb`).
+/// IMDb (cargo feature `imdb`).
 #[cfg(feature = "imdb")]
 #[cfg_attr(docsrs, doc(cfg(feature = "imdb")))]
 pub use justoneapi_imdb as imdb;
 
-/// Instagram APIs / Instagram API (cargo feature `instagram`).
+/// Instagram (cargo feature `instagram`).
 #[cfg(feature = "instagram")]
 #[cfg_attr(docsrs, doc(cfg(feature = "instagram")))]
 pub use justoneapi_instagram as instagram;
 
-/// JD APIs / 京东 API (cargo feature `jd`).
+/// JD.com / 京东 (cargo feature `jd`).
 #[cfg(feature = "jd")]
 #[cfg_attr(docsrs, doc(cfg(feature = "jd")))]
 pub use justoneapi_jd as jd;
 
-/// Kuaishou APIs / 快手 API (cargo feature `kuaishou`).
+/// Kuaishou / 快手 (cargo feature `kuaishou`).
 #[cfg(feature = "kuaishou")]
 #[cfg_attr(docsrs, doc(cfg(feature = "kuaishou")))]
 pub use justoneapi_kuaishou as kuaishou;
 
-/// Reddit APIs / Reddit API (cargo feature `reddit`).
+/// Reddit (cargo feature `reddit`).
 #[cfg(feature = "reddit")]
 #[cfg_attr(docsrs, doc(cfg(feature = "reddit")))]
 pub use justoneapi_reddit as reddit;
 
-/// Search APIs / 搜索 API (cargo feature `search`).
+/// Social Media / 社交媒体 (cargo feature `search`).
 #[cfg(feature = "search")]
 #[cfg_attr(docsrs, doc(cfg(feature = "search")))]
 pub use justoneapi_search as search;
 
-/// Taobao & Tmall APIs / 淘宝 & 天猫 API (cargo feature `taobao`).
+/// Taobao and Tmall / 淘宝和天猫 (cargo feature `taobao`).
 #[cfg(feature = "taobao")]
 #[cfg_attr(docsrs, doc(cfg(feature = "taobao")))]
 pub use justoneapi_taobao as taobao;
 
-/// TikTok APIs / TikTok API (cargo feature `tiktok`).
+/// TikTok (cargo feature `tiktok`).
 #[cfg(feature = "tiktok")]
 #[cfg_attr(docsrs, doc(cfg(feature = "tiktok")))]
 pub use justoneapi_tiktok as tiktok;
 
-/// TikTok Shop APIs / TikTok Shop API (cargo feature `tiktok-shop`).
+/// TikTok Shop (cargo feature `tiktok-shop`).
 #[cfg(feature = "tiktok-shop")]
 #[cfg_attr(docsrs, doc(cfg(feature = "tiktok-shop")))]
 pub use justoneapi_tiktok_shop as tiktok_shop;
 
-/// Toutiao APIs / 头条 API (cargo feature `toutiao`).
+/// Toutiao (cargo feature `toutiao`).
 #[cfg(feature = "toutiao")]
 #[cfg_attr(docsrs, doc(cfg(feature = "toutiao")))]
 pub use justoneapi_toutiao as toutiao;
 
-/// Weibo APIs / 微博 API (cargo feature `weibo`).
+/// Weibo / 微博 (cargo feature `weibo`).
 #[cfg(feature = "weibo")]
 #[cfg_attr(docsrs, doc(cfg(feature = "weibo")))]
 pub use justoneapi_weibo as weibo;
 
-/// Weixin APIs / 微信 API (cargo feature `weixin`).
+/// WeChat Official Accounts / 微信公众号 (cargo feature `weixin`).
 #[cfg(feature = "weixin")]
 #[cfg_attr(docsrs, doc(cfg(feature = "weixin")))]
 pub use justoneapi_weixin as weixin;
 
-/// X(Twitter) APIs / X(Twitter) API (cargo feature `twitter`).
+/// Twitter (cargo feature `twitter`).
 #[cfg(feature = "twitter")]
 #[cfg_attr(docsrs, doc(cfg(feature = "twitter")))]
 pub use justoneapi_twitter as twitter;
 
-/// Xiaohongshu APIs / 小红书 API (cargo feature `xiaohongshu`).
+/// Xiaohongshu (RedNote) / 小红书 (cargo feature `xiaohongshu`).
 #[cfg(feature = "xiaohongshu")]
 #[cfg_attr(docsrs, doc(cfg(feature = "xiaohongshu")))]
 pub use justoneapi_xiaohongshu as xiaohongshu;
 
-/// Youku APIs / 优酷 API (cargo feature `youku`).
+/// YOUKU / 优酷 (cargo feature `youku`).
 #[cfg(feature = "youku")]
 #[cfg_attr(docsrs, doc(cfg(feature = "youku")))]
 pub use justoneapi_youku as youku;
 
-/// YouTube APIs / YouTube API (cargo feature `youtube`).
+/// YouTube (cargo feature `youtube`).
 #[cfg(feature = "youtube")]
 #[cfg_attr(docsrs, doc(cfg(feature = "youtube")))]
 pub use justoneapi_youtube as youtube;
 
-/// Zhihu APIs / 知乎 API (cargo feature `zhihu`).
+/// Zhihu (cargo feature `zhihu`).
 #[cfg(feature = "zhihu")]
 #[cfg_attr(docsrs, doc(cfg(feature = "zhihu")))]
 pub use justoneapi_zhihu as zhihu;
+
+/// 1688 (cargo feature `1688`).
+#[cfg(feature = "1688")]
+#[cfg_attr(docsrs, doc(cfg(feature = "1688")))]
+pub use justoneapi_1688 as n1688;
+
+/// Dewu (Poizon) / 得物（毒） (cargo feature `dewu`).
+#[cfg(feature = "dewu")]
+#[cfg_attr(docsrs, doc(cfg(feature = "dewu")))]
+pub use justoneapi_dewu as dewu;
+
+/// Douyin E-commerce / 抖音电商 (cargo feature `douyin-ec`).
+#[cfg(feature = "douyin-ec")]
+#[cfg_attr(docsrs, doc(cfg(feature = "douyin-ec")))]
+pub use justoneapi_douyin_ec as douyin_ec;
+
+/// LinkedIn / 领英 (cargo feature `linkedin`).
+#[cfg(feature = "linkedin")]
+#[cfg_attr(docsrs, doc(cfg(feature = "linkedin")))]
+pub use justoneapi_linkedin as linkedin;
+
+/// LLM (cargo feature `llm`).
+#[cfg(feature = "llm")]
+#[cfg_attr(docsrs, doc(cfg(feature = "llm")))]
+pub use justoneapi_llm as llm;
+
+/// QQ Huxuan Creator Marketplace / QQ互选创作者市场 (cargo feature `qq-huxuan`).
+#[cfg(feature = "qq-huxuan")]
+#[cfg_attr(docsrs, doc(cfg(feature = "qq-huxuan")))]
+pub use justoneapi_qq_huxuan as qq_huxuan;
+
+/// Shopee (cargo feature `shopee`).
+#[cfg(feature = "shopee")]
+#[cfg_attr(docsrs, doc(cfg(feature = "shopee")))]
+pub use justoneapi_shopee as shopee;
+
+/// Temu (cargo feature `temu`).
+#[cfg(feature = "temu")]
+#[cfg_attr(docsrs, doc(cfg(feature = "temu")))]
+pub use justoneapi_temu as temu;
+
+/// WeChat Channels / 微信视频号 (cargo feature `weixin-channels`).
+#[cfg(feature = "weixin-channels")]
+#[cfg_attr(docsrs, doc(cfg(feature = "weixin-channels")))]
+pub use justoneapi_weixin_channels as weixin_channels;
+
+/// Xianyu (GooFish) / 闲鱼 (cargo feature `xianyu`).
+#[cfg(feature = "xianyu")]
+#[cfg_attr(docsrs, doc(cfg(feature = "xianyu")))]
+pub use justoneapi_xianyu as xianyu;
+
+/// Xiaohongshu E-commerce (RedNote) / 小红书电商 (RedNote) (cargo feature `xiaohongshu-ec`).
+#[cfg(feature = "xiaohongshu-ec")]
+#[cfg_attr(docsrs, doc(cfg(feature = "xiaohongshu-ec")))]
+pub use justoneapi_xiaohongshu_ec as xiaohongshu_ec;
 
 /// Configures a [`Client`]: server, timeout, retries, body limit, user agent, headers, proxy, root
 /// certificates; or all of it from the environment ([`ClientBuilder::from_env`]).
@@ -242,179 +308,256 @@ impl Client {
         &self.inner
     }
 
-    /// The client of the Xiaohongshu Pgy APIs / 小红书蒲公英 API operations, sharing this client's configuration and connection pool.
+    /// The client of the Xiaohongshu Creator Marketplace (Pugongying) / 小红书蒲公英 operations, sharing this client's configuration and connection pool.
     #[cfg(feature = "xiaohongshu-pgy")]
     #[cfg_attr(docsrs, doc(cfg(feature = "xiaohongshu-pgy")))]
     pub fn xiaohongshu_pgy(&self) -> xiaohongshu_pgy::Client {
         xiaohongshu_pgy::Client::from(self.inner.clone())
     }
 
-    /// The client of the Amazon APIs / 亚马逊 API operations, sharing this client's configuration and connection pool.
+    /// The client of the Amazon operations, sharing this client's configuration and connection pool.
     #[cfg(feature = "amazon")]
     #[cfg_attr(docsrs, doc(cfg(feature = "amazon")))]
     pub fn amazon(&self) -> amazon::Client {
         amazon::Client::from(self.inner.clone())
     }
 
-    /// The client of the Beike APIs / 贝壳 API operations, sharing this client's configuration and connection pool.
+    /// The client of the Beike / 贝壳 operations, sharing this client's configuration and connection pool.
     #[cfg(feature = "beike")]
     #[cfg_attr(docsrs, doc(cfg(feature = "beike")))]
     pub fn beike(&self) -> beike::Client {
         beike::Client::from(self.inner.clone())
     }
 
-    /// The client of the Bilibili APIs / 哔哩哔哩 API operations, sharing this client's configuration and connection pool.
+    /// The client of the Bilibili / 哔哩哔哩 operations, sharing this client's configuration and connection pool.
     #[cfg(feature = "bilibili")]
     #[cfg_attr(docsrs, doc(cfg(feature = "bilibili")))]
     pub fn bilibili(&self) -> bilibili::Client {
         bilibili::Client::from(self.inner.clone())
     }
 
-    /// The client of the Douban APIs / 豆瓣 API operations, sharing this client's configuration and connection pool.
+    /// The client of the Douban Movie / 豆瓣电影 operations, sharing this client's configuration and connection pool.
     #[cfg(feature = "douban")]
     #[cfg_attr(docsrs, doc(cfg(feature = "douban")))]
     pub fn douban(&self) -> douban::Client {
         douban::Client::from(self.inner.clone())
     }
 
-    /// The client of the Douyin APIs / 抖音 API operations, sharing this client's configuration and connection pool.
+    /// The client of the Douyin (TikTok China) / 抖音（中国版 TikTok） operations, sharing this client's configuration and connection pool.
     #[cfg(feature = "douyin")]
     #[cfg_attr(docsrs, doc(cfg(feature = "douyin")))]
     pub fn douyin(&self) -> douyin::Client {
         douyin::Client::from(self.inner.clone())
     }
 
-    /// The client of the Douyin Xingtu APIs / 抖音星图 API operations, sharing this client's configuration and connection pool.
+    /// The client of the Douyin Creator Marketplace (Xingtu) / 抖音巨量星图 operations, sharing this client's configuration and connection pool.
     #[cfg(feature = "douyin-xingtu")]
     #[cfg_attr(docsrs, doc(cfg(feature = "douyin-xingtu")))]
     pub fn douyin_xingtu(&self) -> douyin_xingtu::Client {
         douyin_xingtu::Client::from(self.inner.clone())
     }
 
-    /// The client of the Facebook APIs / Facebook API operations, sharing this client's configuration and connection pool.
+    /// The client of the Facebook operations, sharing this client's configuration and connection pool.
     #[cfg(feature = "facebook")]
     #[cfg_attr(docsrs, doc(cfg(feature = "facebook")))]
     pub fn facebook(&self) -> facebook::Client {
         facebook::Client::from(self.inner.clone())
     }
 
-    /// The client of the IMDb APIs / IMDb API operations, sharing this client's configuration and connection pool.
+    /// The client of the IMDb operations, sharing this client's configuration and connection pool.
     #[cfg(feature = "imdb")]
     #[cfg_attr(docsrs, doc(cfg(feature = "imdb")))]
     pub fn imdb(&self) -> imdb::Client {
         imdb::Client::from(self.inner.clone())
     }
 
-    /// The client of the Instagram APIs / Instagram API operations, sharing this client's configuration and connection pool.
+    /// The client of the Instagram operations, sharing this client's configuration and connection pool.
     #[cfg(feature = "instagram")]
     #[cfg_attr(docsrs, doc(cfg(feature = "instagram")))]
     pub fn instagram(&self) -> instagram::Client {
         instagram::Client::from(self.inner.clone())
     }
 
-    /// The client of the JD APIs / 京东 API operations, sharing this client's configuration and connection pool.
+    /// The client of the JD.com / 京东 operations, sharing this client's configuration and connection pool.
     #[cfg(feature = "jd")]
     #[cfg_attr(docsrs, doc(cfg(feature = "jd")))]
     pub fn jd(&self) -> jd::Client {
         jd::Client::from(self.inner.clone())
     }
 
-    /// The client of the Kuaishou APIs / 快手 API operations, sharing this client's configuration and connection pool.
+    /// The client of the Kuaishou / 快手 operations, sharing this client's configuration and connection pool.
     #[cfg(feature = "kuaishou")]
     #[cfg_attr(docsrs, doc(cfg(feature = "kuaishou")))]
     pub fn kuaishou(&self) -> kuaishou::Client {
         kuaishou::Client::from(self.inner.clone())
     }
 
-    /// The client of the Reddit APIs / Reddit API operations, sharing this client's configuration and connection pool.
+    /// The client of the Reddit operations, sharing this client's configuration and connection pool.
     #[cfg(feature = "reddit")]
     #[cfg_attr(docsrs, doc(cfg(feature = "reddit")))]
     pub fn reddit(&self) -> reddit::Client {
         reddit::Client::from(self.inner.clone())
     }
 
-    /// The client of the Search APIs / 搜索 API operations, sharing this client's configuration and connection pool.
+    /// The client of the Social Media / 社交媒体 operations, sharing this client's configuration and connection pool.
     #[cfg(feature = "search")]
     #[cfg_attr(docsrs, doc(cfg(feature = "search")))]
     pub fn search(&self) -> search::Client {
         search::Client::from(self.inner.clone())
     }
 
-    /// The client of the Taobao & Tmall APIs / 淘宝 & 天猫 API operations, sharing this client's configuration and connection pool.
+    /// The client of the Taobao and Tmall / 淘宝和天猫 operations, sharing this client's configuration and connection pool.
     #[cfg(feature = "taobao")]
     #[cfg_attr(docsrs, doc(cfg(feature = "taobao")))]
     pub fn taobao(&self) -> taobao::Client {
         taobao::Client::from(self.inner.clone())
     }
 
-    /// The client of the TikTok APIs / TikTok API operations, sharing this client's configuration and connection pool.
+    /// The client of the TikTok operations, sharing this client's configuration and connection pool.
     #[cfg(feature = "tiktok")]
     #[cfg_attr(docsrs, doc(cfg(feature = "tiktok")))]
     pub fn tiktok(&self) -> tiktok::Client {
         tiktok::Client::from(self.inner.clone())
     }
 
-    /// The client of the TikTok Shop APIs / TikTok Shop API operations, sharing this client's configuration and connection pool.
+    /// The client of the TikTok Shop operations, sharing this client's configuration and connection pool.
     #[cfg(feature = "tiktok-shop")]
     #[cfg_attr(docsrs, doc(cfg(feature = "tiktok-shop")))]
     pub fn tiktok_shop(&self) -> tiktok_shop::Client {
         tiktok_shop::Client::from(self.inner.clone())
     }
 
-    /// The client of the Toutiao APIs / 头条 API operations, sharing this client's configuration and connection pool.
+    /// The client of the Toutiao operations, sharing this client's configuration and connection pool.
     #[cfg(feature = "toutiao")]
     #[cfg_attr(docsrs, doc(cfg(feature = "toutiao")))]
     pub fn toutiao(&self) -> toutiao::Client {
         toutiao::Client::from(self.inner.clone())
     }
 
-    /// The client of the Weibo APIs / 微博 API operations, sharing this client's configuration and connection pool.
+    /// The client of the Weibo / 微博 operations, sharing this client's configuration and connection pool.
     #[cfg(feature = "weibo")]
     #[cfg_attr(docsrs, doc(cfg(feature = "weibo")))]
     pub fn weibo(&self) -> weibo::Client {
         weibo::Client::from(self.inner.clone())
     }
 
-    /// The client of the Weixin APIs / 微信 API operations, sharing this client's configuration and connection pool.
+    /// The client of the WeChat Official Accounts / 微信公众号 operations, sharing this client's configuration and connection pool.
     #[cfg(feature = "weixin")]
     #[cfg_attr(docsrs, doc(cfg(feature = "weixin")))]
     pub fn weixin(&self) -> weixin::Client {
         weixin::Client::from(self.inner.clone())
     }
 
-    /// The client of the X(Twitter) APIs / X(Twitter) API operations, sharing this client's configuration and connection pool.
+    /// The client of the Twitter operations, sharing this client's configuration and connection pool.
     #[cfg(feature = "twitter")]
     #[cfg_attr(docsrs, doc(cfg(feature = "twitter")))]
     pub fn twitter(&self) -> twitter::Client {
         twitter::Client::from(self.inner.clone())
     }
 
-    /// The client of the Xiaohongshu APIs / 小红书 API operations, sharing this client's configuration and connection pool.
+    /// The client of the Xiaohongshu (RedNote) / 小红书 operations, sharing this client's configuration and connection pool.
     #[cfg(feature = "xiaohongshu")]
     #[cfg_attr(docsrs, doc(cfg(feature = "xiaohongshu")))]
     pub fn xiaohongshu(&self) -> xiaohongshu::Client {
         xiaohongshu::Client::from(self.inner.clone())
     }
 
-    /// The client of the Youku APIs / 优酷 API operations, sharing this client's configuration and connection pool.
+    /// The client of the YOUKU / 优酷 operations, sharing this client's configuration and connection pool.
     #[cfg(feature = "youku")]
     #[cfg_attr(docsrs, doc(cfg(feature = "youku")))]
     pub fn youku(&self) -> youku::Client {
         youku::Client::from(self.inner.clone())
     }
 
-    /// The client of the YouTube APIs / YouTube API operations, sharing this client's configuration and connection pool.
+    /// The client of the YouTube operations, sharing this client's configuration and connection pool.
     #[cfg(feature = "youtube")]
     #[cfg_attr(docsrs, doc(cfg(feature = "youtube")))]
     pub fn youtube(&self) -> youtube::Client {
         youtube::Client::from(self.inner.clone())
     }
 
-    /// The client of the Zhihu APIs / 知乎 API operations, sharing this client's configuration and connection pool.
+    /// The client of the Zhihu operations, sharing this client's configuration and connection pool.
     #[cfg(feature = "zhihu")]
     #[cfg_attr(docsrs, doc(cfg(feature = "zhihu")))]
     pub fn zhihu(&self) -> zhihu::Client {
         zhihu::Client::from(self.inner.clone())
+    }
+
+    /// The client of the 1688 operations, sharing this client's configuration and connection pool.
+    #[cfg(feature = "1688")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "1688")))]
+    pub fn n1688(&self) -> n1688::Client {
+        n1688::Client::from(self.inner.clone())
+    }
+
+    /// The client of the Dewu (Poizon) / 得物（毒） operations, sharing this client's configuration and connection pool.
+    #[cfg(feature = "dewu")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "dewu")))]
+    pub fn dewu(&self) -> dewu::Client {
+        dewu::Client::from(self.inner.clone())
+    }
+
+    /// The client of the Douyin E-commerce / 抖音电商 operations, sharing this client's configuration and connection pool.
+    #[cfg(feature = "douyin-ec")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "douyin-ec")))]
+    pub fn douyin_ec(&self) -> douyin_ec::Client {
+        douyin_ec::Client::from(self.inner.clone())
+    }
+
+    /// The client of the LinkedIn / 领英 operations, sharing this client's configuration and connection pool.
+    #[cfg(feature = "linkedin")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "linkedin")))]
+    pub fn linkedin(&self) -> linkedin::Client {
+        linkedin::Client::from(self.inner.clone())
+    }
+
+    /// The client of the LLM operations, sharing this client's configuration and connection pool.
+    #[cfg(feature = "llm")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "llm")))]
+    pub fn llm(&self) -> llm::Client {
+        llm::Client::from(self.inner.clone())
+    }
+
+    /// The client of the QQ Huxuan Creator Marketplace / QQ互选创作者市场 operations, sharing this client's configuration and connection pool.
+    #[cfg(feature = "qq-huxuan")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "qq-huxuan")))]
+    pub fn qq_huxuan(&self) -> qq_huxuan::Client {
+        qq_huxuan::Client::from(self.inner.clone())
+    }
+
+    /// The client of the Shopee operations, sharing this client's configuration and connection pool.
+    #[cfg(feature = "shopee")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "shopee")))]
+    pub fn shopee(&self) -> shopee::Client {
+        shopee::Client::from(self.inner.clone())
+    }
+
+    /// The client of the Temu operations, sharing this client's configuration and connection pool.
+    #[cfg(feature = "temu")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "temu")))]
+    pub fn temu(&self) -> temu::Client {
+        temu::Client::from(self.inner.clone())
+    }
+
+    /// The client of the WeChat Channels / 微信视频号 operations, sharing this client's configuration and connection pool.
+    #[cfg(feature = "weixin-channels")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "weixin-channels")))]
+    pub fn weixin_channels(&self) -> weixin_channels::Client {
+        weixin_channels::Client::from(self.inner.clone())
+    }
+
+    /// The client of the Xianyu (GooFish) / 闲鱼 operations, sharing this client's configuration and connection pool.
+    #[cfg(feature = "xianyu")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "xianyu")))]
+    pub fn xianyu(&self) -> xianyu::Client {
+        xianyu::Client::from(self.inner.clone())
+    }
+
+    /// The client of the Xiaohongshu E-commerce (RedNote) / 小红书电商 (RedNote) operations, sharing this client's configuration and connection pool.
+    #[cfg(feature = "xiaohongshu-ec")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "xiaohongshu-ec")))]
+    pub fn xiaohongshu_ec(&self) -> xiaohongshu_ec::Client {
+        xiaohongshu_ec::Client::from(self.inner.clone())
     }
 }
 

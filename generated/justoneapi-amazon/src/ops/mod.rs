@@ -6,3 +6,4 @@ pub mod get_best_sellers_v1;
 pub mod get_category_products_v1;
 pub mod get_product_detail_v1;
 pub mod get_product_top_reviews_v1;
+pub mod search_products_v1;

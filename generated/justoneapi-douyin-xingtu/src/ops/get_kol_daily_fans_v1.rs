@@ -4,6 +4,7 @@
 //!
 //! `GET /api/douyin-xingtu/get-kol-daily-fans/v1` — see [`Client::get_kol_daily_fans_v1`].
 
+#![allow(deprecated)]
 use crate::{ApiResponse, Client, Error, ResponseFuture, RetryPolicy};
 use justoneapi_runtime::de;
 
@@ -16,6 +17,10 @@ impl Client {
     /// Get author's historical daily fans growth trend.
     ///
     /// 获取作者历史每日粉丝增长趋势。
+    ///
+    /// # Hidden upstream / 上游已隐藏
+    ///
+    /// Upstream's docs no longer show this endpoint since 2026-12-07, but the API still serves it; generated from the last definitions upstream published (or, when there were none, its catalogue entry, in English). / 上游文档自 2026-12-07 起不再显示此接口，但接口仍可调用；由上游最后发布的定义生成。
     ///
     /// `GET /api/douyin-xingtu/get-kol-daily-fans/v1`
     ///
@@ -30,7 +35,14 @@ impl Client {
     ///
     /// [`Error::Business`] for a business `code` other than 0 (see [`BusinessCode`](crate::BusinessCode); `301`, `302` are retried first); otherwise the other kinds of [`Error`]. / 业务码非 0 时返回 `Error::Business`（见 `BusinessCode`；`301`、`302` 会先自动重试），其他错误见 `Error`。
     ///
-    /// Definition / 定义: <https://docs.justoneapi.com/openapi/douyin-xingtu-apis/kol-follower-trend-v1-en.json> · <https://docs.justoneapi.com/openapi/douyin-xingtu-apis/kol-follower-trend-v1-zh.json>
+    /// # Deprecated / 已弃用
+    ///
+    /// This endpoint is deprecated and may be removed in future versions.
+    ///
+    /// 此接口已过时,可能会在未来的版本中被移除。请尽快迁移到新版本。
+    #[deprecated(
+        note = "This endpoint is deprecated and may be removed in future versions. / 此接口已过时,可能会在未来的版本中被移除。请尽快迁移到新版本。"
+    )]
     pub fn get_kol_daily_fans_v1(
         &self,
         kol_id: impl Into<String>,
@@ -51,6 +63,9 @@ impl Client {
 /// Request builder of [`Client::get_kol_daily_fans_v1`]: set optional parameters, then `.send().await` (or just `.await`).
 ///
 /// [`Client::get_kol_daily_fans_v1`] 的请求构造器：设置可选参数后 `.send().await`（或直接 `.await`）。
+#[deprecated(
+    note = "This endpoint is deprecated and may be removed in future versions. / 此接口已过时,可能会在未来的版本中被移除。请尽快迁移到新版本。"
+)]
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent with `.send().await`"]
 pub struct Request<'a> {
@@ -125,6 +140,9 @@ impl<'a> std::future::IntoFuture for Request<'a> {
 /// Fields are `None` (lists and maps empty) when the key is missing, `null` or holds a value that does not fit; see the crate's "Response types". / 字段缺失、为 `null` 或无法表示时为 `None`（列表为空）。
 ///
 /// `#[non_exhaustive]`: upstream may add fields; build values with `Default::default()`.
+#[deprecated(
+    note = "This endpoint is deprecated and may be removed in future versions. / 此接口已过时,可能会在未来的版本中被移除。请尽快迁移到新版本。"
+)]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
 #[non_exhaustive]
 pub struct Data {
@@ -185,6 +203,9 @@ impl de::Object for Data {
 /// Fields are `None` (lists and maps empty) when the key is missing, `null` or holds a value that does not fit; see the crate's "Response types". / 字段缺失、为 `null` 或无法表示时为 `None`（列表为空）。
 ///
 /// `#[non_exhaustive]`: upstream may add fields; build values with `Default::default()`.
+#[deprecated(
+    note = "This endpoint is deprecated and may be removed in future versions. / 此接口已过时,可能会在未来的版本中被移除。请尽快迁移到新版本。"
+)]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
 #[non_exhaustive]
 pub struct BaseResp {
@@ -221,6 +242,9 @@ impl de::Object for BaseResp {
 /// Fields are `None` (lists and maps empty) when the key is missing, `null` or holds a value that does not fit; see the crate's "Response types". / 字段缺失、为 `null` 或无法表示时为 `None`（列表为空）。
 ///
 /// `#[non_exhaustive]`: upstream may add fields; build values with `Default::default()`.
+#[deprecated(
+    note = "This endpoint is deprecated and may be removed in future versions. / 此接口已过时,可能会在未来的版本中被移除。请尽快迁移到新版本。"
+)]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
 #[non_exhaustive]
 pub struct DailyItem {
@@ -257,6 +281,9 @@ impl de::Object for DailyItem {
 /// Fields are `None` (lists and maps empty) when the key is missing, `null` or holds a value that does not fit; see the crate's "Response types". / 字段缺失、为 `null` 或无法表示时为 `None`（列表为空）。
 ///
 /// `#[non_exhaustive]`: upstream may add fields; build values with `Default::default()`.
+#[deprecated(
+    note = "This endpoint is deprecated and may be removed in future versions. / 此接口已过时,可能会在未来的版本中被移除。请尽快迁移到新版本。"
+)]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
 #[non_exhaustive]
 pub struct DeltaItem {
@@ -293,6 +320,9 @@ impl de::Object for DeltaItem {
 /// Fields are `None` (lists and maps empty) when the key is missing, `null` or holds a value that does not fit; see the crate's "Response types". / 字段缺失、为 `null` 或无法表示时为 `None`（列表为空）。
 ///
 /// `#[non_exhaustive]`: upstream may add fields; build values with `Default::default()`.
+#[deprecated(
+    note = "This endpoint is deprecated and may be removed in future versions. / 此接口已过时,可能会在未来的版本中被移除。请尽快迁移到新版本。"
+)]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
 #[non_exhaustive]
 pub struct FansGrowthRateV2 {
@@ -326,6 +356,9 @@ impl de::Object for FansGrowthRateV2 {
 /// Fields are `None` (lists and maps empty) when the key is missing, `null` or holds a value that does not fit; see the crate's "Response types". / 字段缺失、为 `null` 或无法表示时为 `None`（列表为空）。
 ///
 /// `#[non_exhaustive]`: upstream may add fields; build values with `Default::default()`.
+#[deprecated(
+    note = "This endpoint is deprecated and may be removed in future versions. / 此接口已过时,可能会在未来的版本中被移除。请尽快迁移到新版本。"
+)]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
 #[non_exhaustive]
 pub struct FansGrowthV2 {

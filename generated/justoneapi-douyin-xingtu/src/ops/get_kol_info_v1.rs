@@ -18,6 +18,10 @@ impl Client {
     ///
     /// 获取KOL个人资料信息（旧版接口）。
     ///
+    /// # Hidden upstream / 上游已隐藏
+    ///
+    /// Upstream's docs no longer show this endpoint since 2026-12-07, but the API still serves it; generated from the last definitions upstream published (or, when there were none, its catalogue entry, in English). / 上游文档自 2026-12-07 起不再显示此接口，但接口仍可调用；由上游最后发布的定义生成。
+    ///
     /// `GET /api/douyin-xingtu/get-kol-info/v1`
     ///
     /// # Parameters / 参数
@@ -37,8 +41,6 @@ impl Client {
     /// 此接口已过时,可能会在未来的版本中被移除。请尽快迁移到新版本。
     ///
     /// Use [`Client::gw_api_author_get_author_base_info_v1`] instead. / 请改用 [`Client::gw_api_author_get_author_base_info_v1`]。
-    ///
-    /// Definition / 定义: <https://docs.justoneapi.com/openapi/douyin-xingtu-apis/kol-profile-v1-v1-deprecated-en.json> · <https://docs.justoneapi.com/openapi/douyin-xingtu-apis/kol-profile-v1-v1-deprecated-zh.json>
     #[deprecated(
         note = "This endpoint is deprecated and may be removed in future versions. Use `Client::gw_api_author_get_author_base_info_v1` instead. / 此接口已过时,可能会在未来的版本中被移除。请尽快迁移到新版本。请改用 `Client::gw_api_author_get_author_base_info_v1`。"
     )]

@@ -31,13 +31,11 @@ impl Client {
     ///
     /// # Deprecated / 已弃用
     ///
-    /// This endpoint is deprecated and may be removed in future versions.
+    /// Upstream no longer lists this endpoint (since 2026-12-07); it may stop working at any time. It is kept so code calling it still compiles.
     ///
-    /// 此接口已过时,可能会在未来的版本中被移除。请尽快迁移到新版本。
-    ///
-    /// Definition / 定义: <https://docs.justoneapi.com/openapi/douyin-xingtu-apis/creator-list-search-v3-v3-deprecated-en.json> · <https://docs.justoneapi.com/openapi/douyin-xingtu-apis/creator-list-search-v3-v3-deprecated-zh.json>
+    /// 上游自 2026-12-07 起不再列出此接口，它随时可能停止服务；保留它是为了让调用它的代码仍能编译。
     #[deprecated(
-        note = "This endpoint is deprecated and may be removed in future versions. / 此接口已过时,可能会在未来的版本中被移除。请尽快迁移到新版本。"
+        note = "Upstream no longer lists this endpoint (since 2026-12-07); it may stop working at any time. It is kept so code calling it still compiles. / 上游自 2026-12-07 起不再列出此接口，它随时可能停止服务；保留它是为了让调用它的代码仍能编译。"
     )]
     pub fn search_for_author_square_v3(
         &self,
@@ -59,7 +57,7 @@ impl Client {
 ///
 /// [`Client::search_for_author_square_v3`] 的请求构造器：设置可选参数后 `.send().await`（或直接 `.await`）。
 #[deprecated(
-    note = "This endpoint is deprecated and may be removed in future versions. / 此接口已过时,可能会在未来的版本中被移除。请尽快迁移到新版本。"
+    note = "Upstream no longer lists this endpoint (since 2026-12-07); it may stop working at any time. It is kept so code calling it still compiles. / 上游自 2026-12-07 起不再列出此接口，它随时可能停止服务；保留它是为了让调用它的代码仍能编译。"
 )]
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent with `.send().await`"]
@@ -119,6 +117,6 @@ impl<'a> std::future::IntoFuture for Request<'a> {
 
 /// The `data` of [`Client::search_for_author_square_v3`]: raw JSON (untyped: upstream publishes neither example nor schema / 上游未提供示例或 schema，保留原始 JSON).
 #[deprecated(
-    note = "This endpoint is deprecated and may be removed in future versions. / 此接口已过时,可能会在未来的版本中被移除。请尽快迁移到新版本。"
+    note = "Upstream no longer lists this endpoint (since 2026-12-07); it may stop working at any time. It is kept so code calling it still compiles. / 上游自 2026-12-07 起不再列出此接口，它随时可能停止服务；保留它是为了让调用它的代码仍能编译。"
 )]
 pub type Data = serde_json::Value;

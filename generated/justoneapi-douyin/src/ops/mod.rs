@@ -8,6 +8,8 @@ pub mod get_user_video_list_v3;
 pub mod get_video_comment_v1;
 pub mod get_video_detail_v2;
 pub mod get_video_sub_comment_v1;
+pub mod hot_search_v1;
 pub mod search_user_v2;
+pub mod search_video_v1;
 pub mod search_video_v4;
 pub mod share_url_transfer_v1;

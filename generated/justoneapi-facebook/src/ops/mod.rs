@@ -2,4 +2,8 @@
 
 //! One module per operation: its request builder, parameter enums and response types.
 
+pub mod get_comment_replies_v1;
+pub mod get_post_comments_v1;
+pub mod get_profile_id_v1;
+pub mod get_profile_posts_v1;
 pub mod search_post_v1;

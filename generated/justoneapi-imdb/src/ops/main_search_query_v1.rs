@@ -23,6 +23,10 @@ impl Client {
     /// 典型使用场景：
     /// - 按名称搜索电影，或查找名人资料。
     ///
+    /// # Hidden upstream / 上游已隐藏
+    ///
+    /// Upstream's docs no longer show this endpoint since 2026-12-07, but the API still serves it; generated from the last definitions upstream published (or, when there were none, its catalogue entry, in English). / 上游文档自 2026-12-07 起不再显示此接口，但接口仍可调用；由上游最后发布的定义生成。
+    ///
     /// `GET /api/imdb/main-search-query/v1`
     ///
     /// # Parameters / 参数
@@ -35,8 +39,6 @@ impl Client {
     /// # Errors / 错误
     ///
     /// [`Error::Business`] for a business `code` other than 0 (see [`BusinessCode`](crate::BusinessCode); `301`, `302` are retried first); otherwise the other kinds of [`Error`]. / 业务码非 0 时返回 `Error::Business`（见 `BusinessCode`；`301`、`302` 会先自动重试），其他错误见 `Error`。
-    ///
-    /// Definition / 定义: <https://docs.justoneapi.com/openapi/imdb-apis/main-search-v1-en.json> · <https://docs.justoneapi.com/openapi/imdb-apis/main-search-v1-zh.json>
     pub fn main_search_query_v1(&self, search_term: impl Into<String>) -> Request<'_> {
         Request {
             _client: self,

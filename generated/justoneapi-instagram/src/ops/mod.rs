@@ -2,8 +2,11 @@
 
 //! One module per operation: its request builder, parameter enums and response types.
 
+pub mod get_comment_replies_v1;
+pub mod get_post_comments_v1;
 pub mod get_post_detail_v1;
 pub mod get_user_detail_v1;
+pub mod get_user_detail_v2;
 pub mod get_user_posts_v1;
 pub mod search_hashtag_posts_v1;
 pub mod search_reels_v1;

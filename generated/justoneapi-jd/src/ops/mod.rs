@@ -3,5 +3,11 @@
 //! One module per operation: its request builder, parameter enums and response types.
 
 pub mod get_item_comments_v1;
+pub mod get_item_comments_v2;
 pub mod get_item_detail_v1;
+pub mod get_item_detail_v2;
+pub mod get_item_detail_v3;
+pub mod get_item_price_v1;
 pub mod get_shop_item_list_v1;
+pub mod search_item_list_v1;
+pub mod search_item_list_v2;

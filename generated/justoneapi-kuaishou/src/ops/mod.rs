@@ -7,5 +7,6 @@ pub mod get_user_video_list_v2;
 pub mod get_video_comment_v1;
 pub mod get_video_detail_v2;
 pub mod search_user_v2;
+pub mod search_video_v1;
 pub mod search_video_v2;
 pub mod share_url_transfer_v1;

@@ -4,6 +4,7 @@
 //!
 //! `GET /api/taobao/get-shop-item-list/v3` — see [`Client::get_shop_item_list_v3`].
 
+#![allow(deprecated)]
 use crate::{ApiResponse, Client, Error, ResponseFuture, RetryPolicy};
 use justoneapi_runtime::de;
 
@@ -35,6 +36,10 @@ impl Client {
     /// 要点
     /// - 适用于此接口支持的所有店铺。
     ///
+    /// # Hidden upstream / 上游已隐藏
+    ///
+    /// Upstream's docs no longer show this endpoint since 2026-12-07, but the API still serves it; generated from the last definitions upstream published (or, when there were none, its catalogue entry, in English). / 上游文档自 2026-12-07 起不再显示此接口，但接口仍可调用；由上游最后发布的定义生成。
+    ///
     /// `GET /api/taobao/get-shop-item-list/v3`
     ///
     /// # Parameters / 参数
@@ -48,7 +53,16 @@ impl Client {
     ///
     /// [`Error::Business`] for a business `code` other than 0 (see [`BusinessCode`](crate::BusinessCode); `301`, `302` are retried first); otherwise the other kinds of [`Error`]. / 业务码非 0 时返回 `Error::Business`（见 `BusinessCode`；`301`、`302` 会先自动重试），其他错误见 `Error`。
     ///
-    /// Definition / 定义: <https://docs.justoneapi.com/openapi/taobao-tmall-apis/shop-product-list-v3-en.json> · <https://docs.justoneapi.com/openapi/taobao-tmall-apis/shop-product-list-v3-zh.json>
+    /// # Deprecated / 已弃用
+    ///
+    /// This endpoint is deprecated and may be removed in future versions.
+    ///
+    /// 此接口已过时,可能会在未来的版本中被移除。请尽快迁移到新版本。
+    ///
+    /// Use [`Client::get_shop_item_list_v4`] instead. / 请改用 [`Client::get_shop_item_list_v4`]。
+    #[deprecated(
+        note = "This endpoint is deprecated and may be removed in future versions. Use `Client::get_shop_item_list_v4` instead. / 此接口已过时,可能会在未来的版本中被移除。请尽快迁移到新版本。请改用 `Client::get_shop_item_list_v4`。"
+    )]
     pub fn get_shop_item_list_v3(
         &self,
         user_id: impl Into<String>,
@@ -68,6 +82,9 @@ impl Client {
 /// Request builder of [`Client::get_shop_item_list_v3`]: set optional parameters, then `.send().await` (or just `.await`).
 ///
 /// [`Client::get_shop_item_list_v3`] 的请求构造器：设置可选参数后 `.send().await`（或直接 `.await`）。
+#[deprecated(
+    note = "This endpoint is deprecated and may be removed in future versions. Use `Client::get_shop_item_list_v4` instead. / 此接口已过时,可能会在未来的版本中被移除。请尽快迁移到新版本。请改用 `Client::get_shop_item_list_v4`。"
+)]
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent with `.send().await`"]
 pub struct Request<'a> {
@@ -151,6 +168,9 @@ impl<'a> std::future::IntoFuture for Request<'a> {
 /// Values of `sort`: Sort order for the result set. / 结果集的排序方式。
 ///
 /// Upstream default / 默认值: `"coefp"`.
+#[deprecated(
+    note = "This endpoint is deprecated and may be removed in future versions. Use `Client::get_shop_item_list_v4` instead. / 此接口已过时,可能会在未来的版本中被移除。请尽快迁移到新版本。请改用 `Client::get_shop_item_list_v4`。"
+)]
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum Sort {
@@ -206,6 +226,9 @@ impl From<&str> for Sort {
 /// Fields are `None` (lists and maps empty) when the key is missing, `null` or holds a value that does not fit; see the crate's "Response types". / 字段缺失、为 `null` 或无法表示时为 `None`（列表为空）。
 ///
 /// `#[non_exhaustive]`: upstream may add fields; build values with `Default::default()`.
+#[deprecated(
+    note = "This endpoint is deprecated and may be removed in future versions. Use `Client::get_shop_item_list_v4` instead. / 此接口已过时,可能会在未来的版本中被移除。请尽快迁移到新版本。请改用 `Client::get_shop_item_list_v4`。"
+)]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
 #[non_exhaustive]
 pub struct Data {
@@ -242,6 +265,9 @@ impl de::Object for Data {
 /// Fields are `None` (lists and maps empty) when the key is missing, `null` or holds a value that does not fit; see the crate's "Response types". / 字段缺失、为 `null` 或无法表示时为 `None`（列表为空）。
 ///
 /// `#[non_exhaustive]`: upstream may add fields; build values with `Default::default()`.
+#[deprecated(
+    note = "This endpoint is deprecated and may be removed in future versions. Use `Client::get_shop_item_list_v4` instead. / 此接口已过时,可能会在未来的版本中被移除。请尽快迁移到新版本。请改用 `Client::get_shop_item_list_v4`。"
+)]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
 #[non_exhaustive]
 pub struct DataResult {
@@ -300,6 +326,9 @@ impl de::Object for DataResult {
 /// Fields are `None` (lists and maps empty) when the key is missing, `null` or holds a value that does not fit; see the crate's "Response types". / 字段缺失、为 `null` 或无法表示时为 `None`（列表为空）。
 ///
 /// `#[non_exhaustive]`: upstream may add fields; build values with `Default::default()`.
+#[deprecated(
+    note = "This endpoint is deprecated and may be removed in future versions. Use `Client::get_shop_item_list_v4` instead. / 此接口已过时,可能会在未来的版本中被移除。请尽快迁移到新版本。请改用 `Client::get_shop_item_list_v4`。"
+)]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
 #[non_exhaustive]
 pub struct ItemsArrayItem {
@@ -503,6 +532,9 @@ impl de::Object for ItemsArrayItem {
 /// Fields are `None` (lists and maps empty) when the key is missing, `null` or holds a value that does not fit; see the crate's "Response types". / 字段缺失、为 `null` 或无法表示时为 `None`（列表为空）。
 ///
 /// `#[non_exhaustive]`: upstream may add fields; build values with `Default::default()`.
+#[deprecated(
+    note = "This endpoint is deprecated and may be removed in future versions. Use `Client::get_shop_item_list_v4` instead. / 此接口已过时,可能会在未来的版本中被移除。请尽快迁移到新版本。请改用 `Client::get_shop_item_list_v4`。"
+)]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
 #[non_exhaustive]
 pub struct TradeDataItem {
@@ -547,6 +579,9 @@ impl de::Object for TradeDataItem {
 /// Fields are `None` (lists and maps empty) when the key is missing, `null` or holds a value that does not fit; see the crate's "Response types". / 字段缺失、为 `null` 或无法表示时为 `None`（列表为空）。
 ///
 /// `#[non_exhaustive]`: upstream may add fields; build values with `Default::default()`.
+#[deprecated(
+    note = "This endpoint is deprecated and may be removed in future versions. Use `Client::get_shop_item_list_v4` instead. / 此接口已过时,可能会在未来的版本中被移除。请尽快迁移到新版本。请改用 `Client::get_shop_item_list_v4`。"
+)]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
 #[non_exhaustive]
 pub struct UmpPromoPrice {

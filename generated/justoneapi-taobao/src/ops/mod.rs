@@ -4,11 +4,17 @@
 
 pub mod get_item_comment_v3;
 pub mod get_item_detail_v1;
+pub mod get_item_detail_v2;
 pub mod get_item_detail_v3;
 pub mod get_item_detail_v4;
 pub mod get_item_detail_v5;
+pub mod get_item_detail_v6;
+pub mod get_item_detail_v7;
 pub mod get_item_detail_v9;
+pub mod get_item_sale_v1;
 pub mod get_shop_item_list_v1;
 pub mod get_shop_item_list_v2;
 pub mod get_shop_item_list_v3;
+pub mod get_shop_item_list_v4;
+pub mod get_social_feed_v1;
 pub mod search_item_list_v1;

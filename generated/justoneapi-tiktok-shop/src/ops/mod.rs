@@ -3,4 +3,5 @@
 //! One module per operation: its request builder, parameter enums and response types.
 
 pub mod get_product_detail_v1;
+pub mod get_product_detail_v2;
 pub mod search_products_v1;

@@ -4,5 +4,7 @@
 
 pub mod get_article_detail_v1;
 pub mod get_user_detail_v1;
+pub mod get_user_id_v1;
+pub mod get_video_detail_v1;
 pub mod search_v1;
 pub mod search_v2;

@@ -2,5 +2,7 @@
 
 //! One module per operation: its request builder, parameter enums and response types.
 
+pub mod get_post_comments_v1;
 pub mod get_user_detail_v1;
 pub mod get_user_posts_v1;
+pub mod search_v1;

@@ -7,6 +7,7 @@ pub mod get_followers_v1;
 pub mod get_post_comments_v1;
 pub mod get_user_detail_v3;
 pub mod get_user_post_v1;
+pub mod get_user_video_list_v1;
 pub mod get_weibo_detail_v1;
 pub mod hot_search_v1;
 pub mod search_all_v2;

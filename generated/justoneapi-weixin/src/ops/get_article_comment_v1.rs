@@ -4,6 +4,7 @@
 //!
 //! `GET /api/weixin/get-article-comment/v1` — see [`Client::get_article_comment_v1`].
 
+#![allow(deprecated)]
 use crate::{ApiResponse, Client, Error, ResponseFuture, RetryPolicy};
 
 /// HTTP path of this operation: `GET /api/weixin/get-article-comment/v1`.
@@ -34,7 +35,14 @@ impl Client {
     ///
     /// [`Error::Business`] for a business `code` other than 0 (see [`BusinessCode`](crate::BusinessCode); `301`, `302` are retried first); otherwise the other kinds of [`Error`]. / 业务码非 0 时返回 `Error::Business`（见 `BusinessCode`；`301`、`302` 会先自动重试），其他错误见 `Error`。
     ///
-    /// Definition / 定义: <https://docs.justoneapi.com/openapi/weixin-apis/article-comments-v1-en.json> · <https://docs.justoneapi.com/openapi/weixin-apis/article-comments-v1-zh.json>
+    /// # Deprecated / 已弃用
+    ///
+    /// Upstream no longer lists this endpoint (since 2026-12-07); it may stop working at any time. It is kept so code calling it still compiles.
+    ///
+    /// 上游自 2026-12-07 起不再列出此接口，它随时可能停止服务；保留它是为了让调用它的代码仍能编译。
+    #[deprecated(
+        note = "Upstream no longer lists this endpoint (since 2026-12-07); it may stop working at any time. It is kept so code calling it still compiles. / 上游自 2026-12-07 起不再列出此接口，它随时可能停止服务；保留它是为了让调用它的代码仍能编译。"
+    )]
     pub fn get_article_comment_v1(&self, article_url: impl Into<String>) -> Request<'_> {
         Request {
             _client: self,
@@ -47,6 +55,9 @@ impl Client {
 /// Request builder of [`Client::get_article_comment_v1`]: set optional parameters, then `.send().await` (or just `.await`).
 ///
 /// [`Client::get_article_comment_v1`] 的请求构造器：设置可选参数后 `.send().await`（或直接 `.await`）。
+#[deprecated(
+    note = "Upstream no longer lists this endpoint (since 2026-12-07); it may stop working at any time. It is kept so code calling it still compiles. / 上游自 2026-12-07 起不再列出此接口，它随时可能停止服务；保留它是为了让调用它的代码仍能编译。"
+)]
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent with `.send().await`"]
 pub struct Request<'a> {
@@ -102,4 +113,7 @@ impl<'a> std::future::IntoFuture for Request<'a> {
 /// The `data` of [`Client::get_article_comment_v1`] (inferred from the upstream response example / 由上游响应示例推断).
 ///
 /// Decoded leniently: see the crate's "Response types". / 宽松解码，见 crate 文档。
+#[deprecated(
+    note = "Upstream no longer lists this endpoint (since 2026-12-07); it may stop working at any time. It is kept so code calling it still compiles. / 上游自 2026-12-07 起不再列出此接口，它随时可能停止服务；保留它是为了让调用它的代码仍能编译。"
+)]
 pub type Data = Vec<serde_json::Value>;

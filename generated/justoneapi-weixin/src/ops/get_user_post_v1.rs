@@ -4,6 +4,7 @@
 //!
 //! `GET /api/weixin/get-user-post/v1` — see [`Client::get_user_post_v1`].
 
+#![allow(deprecated)]
 use crate::{ApiResponse, Client, Error, ResponseFuture, RetryPolicy};
 use justoneapi_runtime::de;
 
@@ -35,7 +36,14 @@ impl Client {
     ///
     /// [`Error::Business`] for a business `code` other than 0 (see [`BusinessCode`](crate::BusinessCode); `301`, `302` are retried first); otherwise the other kinds of [`Error`]. / 业务码非 0 时返回 `Error::Business`（见 `BusinessCode`；`301`、`302` 会先自动重试），其他错误见 `Error`。
     ///
-    /// Definition / 定义: <https://docs.justoneapi.com/openapi/weixin-apis/user-published-posts-v1-en.json> · <https://docs.justoneapi.com/openapi/weixin-apis/user-published-posts-v1-zh.json>
+    /// # Deprecated / 已弃用
+    ///
+    /// Upstream no longer lists this endpoint (since 2026-12-07); it may stop working at any time. It is kept so code calling it still compiles.
+    ///
+    /// 上游自 2026-12-07 起不再列出此接口，它随时可能停止服务；保留它是为了让调用它的代码仍能编译。
+    #[deprecated(
+        note = "Upstream no longer lists this endpoint (since 2026-12-07); it may stop working at any time. It is kept so code calling it still compiles. / 上游自 2026-12-07 起不再列出此接口，它随时可能停止服务；保留它是为了让调用它的代码仍能编译。"
+    )]
     pub fn get_user_post_v1(&self, wxid: impl Into<String>) -> Request<'_> {
         Request {
             _client: self,
@@ -48,6 +56,9 @@ impl Client {
 /// Request builder of [`Client::get_user_post_v1`]: set optional parameters, then `.send().await` (or just `.await`).
 ///
 /// [`Client::get_user_post_v1`] 的请求构造器：设置可选参数后 `.send().await`（或直接 `.await`）。
+#[deprecated(
+    note = "Upstream no longer lists this endpoint (since 2026-12-07); it may stop working at any time. It is kept so code calling it still compiles. / 上游自 2026-12-07 起不再列出此接口，它随时可能停止服务；保留它是为了让调用它的代码仍能编译。"
+)]
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent with `.send().await`"]
 pub struct Request<'a> {
@@ -105,6 +116,9 @@ impl<'a> std::future::IntoFuture for Request<'a> {
 /// Fields are `None` (lists and maps empty) when the key is missing, `null` or holds a value that does not fit; see the crate's "Response types". / 字段缺失、为 `null` 或无法表示时为 `None`（列表为空）。
 ///
 /// `#[non_exhaustive]`: upstream may add fields; build values with `Default::default()`.
+#[deprecated(
+    note = "Upstream no longer lists this endpoint (since 2026-12-07); it may stop working at any time. It is kept so code calling it still compiles. / 上游自 2026-12-07 起不再列出此接口，它随时可能停止服务；保留它是为了让调用它的代码仍能编译。"
+)]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
 #[non_exhaustive]
 pub struct Data {
@@ -138,6 +152,9 @@ impl de::Object for Data {
 /// Fields are `None` (lists and maps empty) when the key is missing, `null` or holds a value that does not fit; see the crate's "Response types". / 字段缺失、为 `null` 或无法表示时为 `None`（列表为空）。
 ///
 /// `#[non_exhaustive]`: upstream may add fields; build values with `Default::default()`.
+#[deprecated(
+    note = "Upstream no longer lists this endpoint (since 2026-12-07); it may stop working at any time. It is kept so code calling it still compiles. / 上游自 2026-12-07 起不再列出此接口，它随时可能停止服务；保留它是为了让调用它的代码仍能编译。"
+)]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
 #[non_exhaustive]
 pub struct DataItem {
@@ -174,6 +191,9 @@ impl de::Object for DataItem {
 /// Fields are `None` (lists and maps empty) when the key is missing, `null` or holds a value that does not fit; see the crate's "Response types". / 字段缺失、为 `null` 或无法表示时为 `None`（列表为空）。
 ///
 /// `#[non_exhaustive]`: upstream may add fields; build values with `Default::default()`.
+#[deprecated(
+    note = "Upstream no longer lists this endpoint (since 2026-12-07); it may stop working at any time. It is kept so code calling it still compiles. / 上游自 2026-12-07 起不再列出此接口，它随时可能停止服务；保留它是为了让调用它的代码仍能编译。"
+)]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
 #[non_exhaustive]
 pub struct ArticlesItem {

@@ -2,8 +2,31 @@
 
 //! One module per operation: its request builder, parameter enums and response types.
 
+pub mod convert_article_link_v1;
+pub mod get_account_basic_info_v1;
+pub mod get_account_original_count_v1;
+pub mod get_account_principal_info_v1;
+pub mod get_account_today_articles_v1;
 pub mod get_article_comment_v1;
 pub mod get_article_detail_v1;
+pub mod get_article_detail_v2;
+pub mod get_article_detail_v3;
+pub mod get_article_detail_v4;
+pub mod get_article_detail_v5;
 pub mod get_article_feedback_v1;
+pub mod get_article_metrics_v1;
+pub mod get_article_metrics_v2;
+pub mod get_article_sub_comment_v1;
 pub mod get_user_post_v1;
+pub mod search_article_hot_v1;
+pub mod search_suggestions_v1;
+pub mod search_wechat_index_v1;
 pub mod search_v1;
+pub mod post_get_account_history_articles_v1;
+pub mod post_get_account_history_articles_v2;
+pub mod post_get_article_comment_v1;
+pub mod post_search_account_v1;
+pub mod post_search_account_v2;
+pub mod post_search_article_v1;
+pub mod post_search_article_v2;
+pub mod post_search_miniprogram_v1;

@@ -4,6 +4,7 @@
 //!
 //! `GET /api/weixin/search/v1` — see [`Client::search_v1`].
 
+#![allow(deprecated)]
 use crate::{ApiResponse, Client, Error, ResponseFuture, RetryPolicy};
 use justoneapi_runtime::de;
 
@@ -38,7 +39,14 @@ impl Client {
     ///
     /// [`Error::Business`] for a business `code` other than 0 (see [`BusinessCode`](crate::BusinessCode); `301`, `302` are retried first); otherwise the other kinds of [`Error`]. / 业务码非 0 时返回 `Error::Business`（见 `BusinessCode`；`301`、`302` 会先自动重试），其他错误见 `Error`。
     ///
-    /// Definition / 定义: <https://docs.justoneapi.com/openapi/weixin-apis/search-v1-en.json> · <https://docs.justoneapi.com/openapi/weixin-apis/search-v1-zh.json>
+    /// # Deprecated / 已弃用
+    ///
+    /// Upstream no longer lists this endpoint (since 2026-12-07); it may stop working at any time. It is kept so code calling it still compiles.
+    ///
+    /// 上游自 2026-12-07 起不再列出此接口，它随时可能停止服务；保留它是为了让调用它的代码仍能编译。
+    #[deprecated(
+        note = "Upstream no longer lists this endpoint (since 2026-12-07); it may stop working at any time. It is kept so code calling it still compiles. / 上游自 2026-12-07 起不再列出此接口，它随时可能停止服务；保留它是为了让调用它的代码仍能编译。"
+    )]
     pub fn search_v1(&self, keyword: impl Into<String>) -> Request<'_> {
         Request {
             _client: self,
@@ -54,6 +62,9 @@ impl Client {
 /// Request builder of [`Client::search_v1`]: set optional parameters, then `.send().await` (or just `.await`).
 ///
 /// [`Client::search_v1`] 的请求构造器：设置可选参数后 `.send().await`（或直接 `.await`）。
+#[deprecated(
+    note = "Upstream no longer lists this endpoint (since 2026-12-07); it may stop working at any time. It is kept so code calling it still compiles. / 上游自 2026-12-07 起不再列出此接口，它随时可能停止服务；保留它是为了让调用它的代码仍能编译。"
+)]
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent with `.send().await`"]
 pub struct Request<'a> {
@@ -148,6 +159,9 @@ impl<'a> std::future::IntoFuture for Request<'a> {
 /// Values of `searchType`: Type of search results (accounts, articles, etc.). / 搜索结果类型（公众号、文章等）。
 ///
 /// Upstream default / 默认值: `"_0"`.
+#[deprecated(
+    note = "Upstream no longer lists this endpoint (since 2026-12-07); it may stop working at any time. It is kept so code calling it still compiles. / 上游自 2026-12-07 起不再列出此接口，它随时可能停止服务；保留它是为了让调用它的代码仍能编译。"
+)]
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum SearchType {
@@ -233,6 +247,9 @@ impl From<&str> for SearchType {
 /// Values of `sortType`: Sorting criteria for search results. / 搜索结果排序标准。
 ///
 /// Upstream default / 默认值: `"_0"`.
+#[deprecated(
+    note = "Upstream no longer lists this endpoint (since 2026-12-07); it may stop working at any time. It is kept so code calling it still compiles. / 上游自 2026-12-07 起不再列出此接口，它随时可能停止服务；保留它是为了让调用它的代码仍能编译。"
+)]
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum SortType {
@@ -280,6 +297,9 @@ impl From<&str> for SortType {
 /// Fields are `None` (lists and maps empty) when the key is missing, `null` or holds a value that does not fit; see the crate's "Response types". / 字段缺失、为 `null` 或无法表示时为 `None`（列表为空）。
 ///
 /// `#[non_exhaustive]`: upstream may add fields; build values with `Default::default()`.
+#[deprecated(
+    note = "Upstream no longer lists this endpoint (since 2026-12-07); it may stop working at any time. It is kept so code calling it still compiles. / 上游自 2026-12-07 起不再列出此接口，它随时可能停止服务；保留它是为了让调用它的代码仍能编译。"
+)]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
 #[non_exhaustive]
 pub struct Data {
@@ -349,6 +369,9 @@ impl de::Object for Data {
 /// Fields are `None` (lists and maps empty) when the key is missing, `null` or holds a value that does not fit; see the crate's "Response types". / 字段缺失、为 `null` 或无法表示时为 `None`（列表为空）。
 ///
 /// `#[non_exhaustive]`: upstream may add fields; build values with `Default::default()`.
+#[deprecated(
+    note = "Upstream no longer lists this endpoint (since 2026-12-07); it may stop working at any time. It is kept so code calling it still compiles. / 上游自 2026-12-07 起不再列出此接口，它随时可能停止服务；保留它是为了让调用它的代码仍能编译。"
+)]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
 #[non_exhaustive]
 pub struct ItemsItem {

@@ -32,15 +32,13 @@ impl Client {
     ///
     /// # Deprecated / 已弃用
     ///
-    /// This endpoint is deprecated and may be removed in future versions.
+    /// Upstream no longer lists this endpoint (since 2026-12-07); it may stop working at any time. It is kept so code calling it still compiles.
     ///
-    /// 此接口已过时,可能会在未来的版本中被移除。请尽快迁移到新版本。
+    /// 上游自 2026-12-07 起不再列出此接口，它随时可能停止服务；保留它是为了让调用它的代码仍能编译。
     ///
     /// Use [`Client::api_solar_kol_data_v3_data_summary_v1`] instead. / 请改用 [`Client::api_solar_kol_data_v3_data_summary_v1`]。
-    ///
-    /// Definition / 定义: <https://docs.justoneapi.com/openapi/xiaohongshu-pgy-apis/kol-data-overview-v1-v1-deprecated-en.json> · <https://docs.justoneapi.com/openapi/xiaohongshu-pgy-apis/kol-data-overview-v1-v1-deprecated-zh.json>
     #[deprecated(
-        note = "This endpoint is deprecated and may be removed in future versions. Use `Client::api_solar_kol_data_v3_data_summary_v1` instead. / 此接口已过时,可能会在未来的版本中被移除。请尽快迁移到新版本。请改用 `Client::api_solar_kol_data_v3_data_summary_v1`。"
+        note = "Upstream no longer lists this endpoint (since 2026-12-07); it may stop working at any time. It is kept so code calling it still compiles. Use `Client::api_solar_kol_data_v3_data_summary_v1` instead. / 上游自 2026-12-07 起不再列出此接口，它随时可能停止服务；保留它是为了让调用它的代码仍能编译。请改用 `Client::api_solar_kol_data_v3_data_summary_v1`。"
     )]
     pub fn get_kol_data_summary_v1(
         &self,
@@ -61,7 +59,7 @@ impl Client {
 ///
 /// [`Client::get_kol_data_summary_v1`] 的请求构造器：设置可选参数后 `.send().await`（或直接 `.await`）。
 #[deprecated(
-    note = "This endpoint is deprecated and may be removed in future versions. Use `Client::api_solar_kol_data_v3_data_summary_v1` instead. / 此接口已过时,可能会在未来的版本中被移除。请尽快迁移到新版本。请改用 `Client::api_solar_kol_data_v3_data_summary_v1`。"
+    note = "Upstream no longer lists this endpoint (since 2026-12-07); it may stop working at any time. It is kept so code calling it still compiles. Use `Client::api_solar_kol_data_v3_data_summary_v1` instead. / 上游自 2026-12-07 起不再列出此接口，它随时可能停止服务；保留它是为了让调用它的代码仍能编译。请改用 `Client::api_solar_kol_data_v3_data_summary_v1`。"
 )]
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent with `.send().await`"]
@@ -132,7 +130,7 @@ impl<'a> std::future::IntoFuture for Request<'a> {
 
 /// Values of `business`: Business type. / 业务类型。
 #[deprecated(
-    note = "This endpoint is deprecated and may be removed in future versions. Use `Client::api_solar_kol_data_v3_data_summary_v1` instead. / 此接口已过时,可能会在未来的版本中被移除。请尽快迁移到新版本。请改用 `Client::api_solar_kol_data_v3_data_summary_v1`。"
+    note = "Upstream no longer lists this endpoint (since 2026-12-07); it may stop working at any time. It is kept so code calling it still compiles. Use `Client::api_solar_kol_data_v3_data_summary_v1` instead. / 上游自 2026-12-07 起不再列出此接口，它随时可能停止服务；保留它是为了让调用它的代码仍能编译。请改用 `Client::api_solar_kol_data_v3_data_summary_v1`。"
 )]
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -178,7 +176,7 @@ impl From<&str> for Business {
 ///
 /// `#[non_exhaustive]`: upstream may add fields; build values with `Default::default()`.
 #[deprecated(
-    note = "This endpoint is deprecated and may be removed in future versions. Use `Client::api_solar_kol_data_v3_data_summary_v1` instead. / 此接口已过时,可能会在未来的版本中被移除。请尽快迁移到新版本。请改用 `Client::api_solar_kol_data_v3_data_summary_v1`。"
+    note = "Upstream no longer lists this endpoint (since 2026-12-07); it may stop working at any time. It is kept so code calling it still compiles. Use `Client::api_solar_kol_data_v3_data_summary_v1` instead. / 上游自 2026-12-07 起不再列出此接口，它随时可能停止服务；保留它是为了让调用它的代码仍能编译。请改用 `Client::api_solar_kol_data_v3_data_summary_v1`。"
 )]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
 #[non_exhaustive]

@@ -18,6 +18,10 @@ impl Client {
     ///
     /// 获取笔记详情（旧版）。
     ///
+    /// # Hidden upstream / 上游已隐藏
+    ///
+    /// Upstream's docs no longer show this endpoint since 2026-12-07, but the API still serves it; generated from the last definitions upstream published (or, when there were none, its catalogue entry, in English). / 上游文档自 2026-12-07 起不再显示此接口，但接口仍可调用；由上游最后发布的定义生成。
+    ///
     /// `GET /api/xiaohongshu-pgy/get-note-detail/v1`
     ///
     /// # Parameters / 参数
@@ -34,12 +38,8 @@ impl Client {
     /// This endpoint is deprecated and may be removed in future versions.
     ///
     /// 此接口已过时,可能会在未来的版本中被移除。请尽快迁移到新版本。
-    ///
-    /// Use [`Client::api_solar_note_note_id_detail_v1`] instead. / 请改用 [`Client::api_solar_note_note_id_detail_v1`]。
-    ///
-    /// Definition / 定义: <https://docs.justoneapi.com/openapi/xiaohongshu-pgy-apis/note-details-v1-v1-deprecated-en.json> · <https://docs.justoneapi.com/openapi/xiaohongshu-pgy-apis/note-details-v1-v1-deprecated-zh.json>
     #[deprecated(
-        note = "This endpoint is deprecated and may be removed in future versions. Use `Client::api_solar_note_note_id_detail_v1` instead. / 此接口已过时,可能会在未来的版本中被移除。请尽快迁移到新版本。请改用 `Client::api_solar_note_note_id_detail_v1`。"
+        note = "This endpoint is deprecated and may be removed in future versions. / 此接口已过时,可能会在未来的版本中被移除。请尽快迁移到新版本。"
     )]
     pub fn get_note_detail_v1(&self, note_id: impl Into<String>) -> Request<'_> {
         Request {
@@ -55,7 +55,7 @@ impl Client {
 ///
 /// [`Client::get_note_detail_v1`] 的请求构造器：设置可选参数后 `.send().await`（或直接 `.await`）。
 #[deprecated(
-    note = "This endpoint is deprecated and may be removed in future versions. Use `Client::api_solar_note_note_id_detail_v1` instead. / 此接口已过时,可能会在未来的版本中被移除。请尽快迁移到新版本。请改用 `Client::api_solar_note_note_id_detail_v1`。"
+    note = "This endpoint is deprecated and may be removed in future versions. / 此接口已过时,可能会在未来的版本中被移除。请尽快迁移到新版本。"
 )]
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent with `.send().await`"]
@@ -128,7 +128,7 @@ impl<'a> std::future::IntoFuture for Request<'a> {
 ///
 /// `#[non_exhaustive]`: upstream may add fields; build values with `Default::default()`.
 #[deprecated(
-    note = "This endpoint is deprecated and may be removed in future versions. Use `Client::api_solar_note_note_id_detail_v1` instead. / 此接口已过时,可能会在未来的版本中被移除。请尽快迁移到新版本。请改用 `Client::api_solar_note_note_id_detail_v1`。"
+    note = "This endpoint is deprecated and may be removed in future versions. / 此接口已过时,可能会在未来的版本中被移除。请尽快迁移到新版本。"
 )]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
 #[non_exhaustive]
@@ -260,7 +260,7 @@ impl de::Object for Data {
 ///
 /// `#[non_exhaustive]`: upstream may add fields; build values with `Default::default()`.
 #[deprecated(
-    note = "This endpoint is deprecated and may be removed in future versions. Use `Client::api_solar_note_note_id_detail_v1` instead. / 此接口已过时,可能会在未来的版本中被移除。请尽快迁移到新版本。请改用 `Client::api_solar_note_note_id_detail_v1`。"
+    note = "This endpoint is deprecated and may be removed in future versions. / 此接口已过时,可能会在未来的版本中被移除。请尽快迁移到新版本。"
 )]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
 #[non_exhaustive]
@@ -322,7 +322,7 @@ impl de::Object for ImagesListItem {
 ///
 /// `#[non_exhaustive]`: upstream may add fields; build values with `Default::default()`.
 #[deprecated(
-    note = "This endpoint is deprecated and may be removed in future versions. Use `Client::api_solar_note_note_id_detail_v1` instead. / 此接口已过时,可能会在未来的版本中被移除。请尽快迁移到新版本。请改用 `Client::api_solar_note_note_id_detail_v1`。"
+    note = "This endpoint is deprecated and may be removed in future versions. / 此接口已过时,可能会在未来的版本中被移除。请尽快迁移到新版本。"
 )]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
 #[non_exhaustive]
@@ -367,7 +367,7 @@ impl de::Object for Time {
 ///
 /// `#[non_exhaustive]`: upstream may add fields; build values with `Default::default()`.
 #[deprecated(
-    note = "This endpoint is deprecated and may be removed in future versions. Use `Client::api_solar_note_note_id_detail_v1` instead. / 此接口已过时,可能会在未来的版本中被移除。请尽快迁移到新版本。请改用 `Client::api_solar_note_note_id_detail_v1`。"
+    note = "This endpoint is deprecated and may be removed in future versions. / 此接口已过时,可能会在未来的版本中被移除。请尽快迁移到新版本。"
 )]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
 #[non_exhaustive]

@@ -2,6 +2,7 @@
 
 //! One module per operation: its request builder, parameter enums and response types.
 
+pub mod api_pgy_content_square_search_note_v2_v1;
 pub mod api_pgy_kol_data_core_data_v1;
 pub mod api_solar_cooperator_blogger_v2_v1;
 pub mod api_solar_cooperator_user_blogger_user_id_v1;

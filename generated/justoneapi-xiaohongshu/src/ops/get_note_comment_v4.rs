@@ -33,6 +33,14 @@ impl Client {
     /// - 此版本仅返回评论的第一页；后续页面不可用。
     /// - 如需获取更多页面，请使用笔记评论（V2）接口。
     ///
+    /// # Notes / 说明
+    ///
+    /// -  (tip)We recommend using the `latest` sort by default. If comments cannot be retrieved for some notes with `latest`, try again using `normal`.
+    ///
+    /// # Hidden upstream / 上游已隐藏
+    ///
+    /// Upstream's docs no longer show this endpoint since 2026-12-07, but the API still serves it; generated from the last definitions upstream published (or, when there were none, its catalogue entry, in English). / 上游文档自 2026-12-07 起不再显示此接口，但接口仍可调用；由上游最后发布的定义生成。
+    ///
     /// `GET /api/xiaohongshu/get-note-comment/v4`
     ///
     /// # Parameters / 参数
@@ -42,8 +50,6 @@ impl Client {
     /// # Errors / 错误
     ///
     /// [`Error::Business`] for a business `code` other than 0 (see [`BusinessCode`](crate::BusinessCode); `301`, `302` are retried first); otherwise the other kinds of [`Error`]. / 业务码非 0 时返回 `Error::Business`（见 `BusinessCode`；`301`、`302` 会先自动重试），其他错误见 `Error`。
-    ///
-    /// Definition / 定义: <https://docs.justoneapi.com/openapi/xiaohongshu-apis/note-comments-v4-en.json> · <https://docs.justoneapi.com/openapi/xiaohongshu-apis/note-comments-v4-zh.json>
     pub fn get_note_comment_v4(&self, note_id: impl Into<String>) -> Request<'_> {
         Request {
             _client: self,

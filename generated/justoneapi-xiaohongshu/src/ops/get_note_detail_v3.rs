@@ -4,7 +4,6 @@
 //!
 //! `GET /api/xiaohongshu/get-note-detail/v3` — see [`Client::get_note_detail_v3`].
 
-#![allow(deprecated)]
 use crate::{ApiResponse, Client, Error, ResponseFuture, RetryPolicy};
 use justoneapi_runtime::de;
 
@@ -35,6 +34,10 @@ impl Client {
     /// - 收集媒体资源（图片/视频）用于下游处理或归档
     /// - 构建用于分析、报告和自动化的数据集
     ///
+    /// # Hidden upstream / 上游已隐藏
+    ///
+    /// Upstream's docs no longer show this endpoint since 2026-12-07, but the API still serves it; generated from the last definitions upstream published (or, when there were none, its catalogue entry, in English). / 上游文档自 2026-12-07 起不再显示此接口，但接口仍可调用；由上游最后发布的定义生成。
+    ///
     /// `GET /api/xiaohongshu/get-note-detail/v3`
     ///
     /// # Parameters / 参数
@@ -44,19 +47,6 @@ impl Client {
     /// # Errors / 错误
     ///
     /// [`Error::Business`] for a business `code` other than 0 (see [`BusinessCode`](crate::BusinessCode); `301`, `302` are retried first); otherwise the other kinds of [`Error`]. / 业务码非 0 时返回 `Error::Business`（见 `BusinessCode`；`301`、`302` 会先自动重试），其他错误见 `Error`。
-    ///
-    /// # Deprecated / 已弃用
-    ///
-    /// This endpoint is deprecated and may be removed in future versions.
-    ///
-    /// 此接口已过时,可能会在未来的版本中被移除。请尽快迁移到新版本。
-    ///
-    /// Use [`Client::get_note_detail_v1`] instead. / 请改用 [`Client::get_note_detail_v1`]。
-    ///
-    /// Definition / 定义: <https://docs.justoneapi.com/openapi/xiaohongshu-apis/note-details-v3-deprecated-en.json> · <https://docs.justoneapi.com/openapi/xiaohongshu-apis/note-details-v3-deprecated-zh.json>
-    #[deprecated(
-        note = "This endpoint is deprecated and may be removed in future versions. Use `Client::get_note_detail_v1` instead. / 此接口已过时,可能会在未来的版本中被移除。请尽快迁移到新版本。请改用 `Client::get_note_detail_v1`。"
-    )]
     pub fn get_note_detail_v3(&self, note_id: impl Into<String>) -> Request<'_> {
         Request {
             _client: self,
@@ -69,9 +59,6 @@ impl Client {
 /// Request builder of [`Client::get_note_detail_v3`]: set optional parameters, then `.send().await` (or just `.await`).
 ///
 /// [`Client::get_note_detail_v3`] 的请求构造器：设置可选参数后 `.send().await`（或直接 `.await`）。
-#[deprecated(
-    note = "This endpoint is deprecated and may be removed in future versions. Use `Client::get_note_detail_v1` instead. / 此接口已过时,可能会在未来的版本中被移除。请尽快迁移到新版本。请改用 `Client::get_note_detail_v1`。"
-)]
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent with `.send().await`"]
 pub struct Request<'a> {
@@ -127,9 +114,6 @@ impl<'a> std::future::IntoFuture for Request<'a> {
 /// The `data` of [`Client::get_note_detail_v3`] (inferred from the upstream response example / 由上游响应示例推断).
 ///
 /// Decoded leniently: see the crate's "Response types". / 宽松解码，见 crate 文档。
-#[deprecated(
-    note = "This endpoint is deprecated and may be removed in future versions. Use `Client::get_note_detail_v1` instead. / 此接口已过时,可能会在未来的版本中被移除。请尽快迁移到新版本。请改用 `Client::get_note_detail_v1`。"
-)]
 pub type Data = Vec<DataItem>;
 
 /// The object at `data[]` of [`Client::get_note_detail_v3`]'s response (inferred from the upstream response example / 由上游响应示例推断).
@@ -137,9 +121,6 @@ pub type Data = Vec<DataItem>;
 /// Fields are `None` (lists and maps empty) when the key is missing, `null` or holds a value that does not fit; see the crate's "Response types". / 字段缺失、为 `null` 或无法表示时为 `None`（列表为空）。
 ///
 /// `#[non_exhaustive]`: upstream may add fields; build values with `Default::default()`.
-#[deprecated(
-    note = "This endpoint is deprecated and may be removed in future versions. Use `Client::get_note_detail_v1` instead. / 此接口已过时,可能会在未来的版本中被移除。请尽快迁移到新版本。请改用 `Client::get_note_detail_v1`。"
-)]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
 #[non_exhaustive]
 pub struct DataItem {
@@ -185,9 +166,6 @@ impl de::Object for DataItem {
 /// Fields are `None` (lists and maps empty) when the key is missing, `null` or holds a value that does not fit; see the crate's "Response types". / 字段缺失、为 `null` 或无法表示时为 `None`（列表为空）。
 ///
 /// `#[non_exhaustive]`: upstream may add fields; build values with `Default::default()`.
-#[deprecated(
-    note = "This endpoint is deprecated and may be removed in future versions. Use `Client::get_note_detail_v1` instead. / 此接口已过时,可能会在未来的版本中被移除。请尽快迁移到新版本。请改用 `Client::get_note_detail_v1`。"
-)]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
 #[non_exhaustive]
 pub struct NoteListItem {
@@ -401,9 +379,6 @@ impl de::Object for NoteListItem {
 /// Fields are `None` (lists and maps empty) when the key is missing, `null` or holds a value that does not fit; see the crate's "Response types". / 字段缺失、为 `null` 或无法表示时为 `None`（列表为空）。
 ///
 /// `#[non_exhaustive]`: upstream may add fields; build values with `Default::default()`.
-#[deprecated(
-    note = "This endpoint is deprecated and may be removed in future versions. Use `Client::get_note_detail_v1` instead. / 此接口已过时,可能会在未来的版本中被移除。请尽快迁移到新版本。请改用 `Client::get_note_detail_v1`。"
-)]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
 #[non_exhaustive]
 pub struct AtsItem {
@@ -467,9 +442,6 @@ impl de::Object for AtsItem {
 /// Fields are `None` (lists and maps empty) when the key is missing, `null` or holds a value that does not fit; see the crate's "Response types". / 字段缺失、为 `null` 或无法表示时为 `None`（列表为空）。
 ///
 /// `#[non_exhaustive]`: upstream may add fields; build values with `Default::default()`.
-#[deprecated(
-    note = "This endpoint is deprecated and may be removed in future versions. Use `Client::get_note_detail_v1` instead. / 此接口已过时,可能会在未来的版本中被移除。请尽快迁移到新版本。请改用 `Client::get_note_detail_v1`。"
-)]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
 #[non_exhaustive]
 pub struct AtsItemLevel {
@@ -503,9 +475,6 @@ impl de::Object for AtsItemLevel {
 /// Fields are `None` (lists and maps empty) when the key is missing, `null` or holds a value that does not fit; see the crate's "Response types". / 字段缺失、为 `null` 或无法表示时为 `None`（列表为空）。
 ///
 /// `#[non_exhaustive]`: upstream may add fields; build values with `Default::default()`.
-#[deprecated(
-    note = "This endpoint is deprecated and may be removed in future versions. Use `Client::get_note_detail_v1` instead. / 此接口已过时,可能会在未来的版本中被移除。请尽快迁移到新版本。请改用 `Client::get_note_detail_v1`。"
-)]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
 #[non_exhaustive]
 pub struct CommentPromptConfig {
@@ -545,9 +514,6 @@ impl de::Object for CommentPromptConfig {
 /// Fields are `None` (lists and maps empty) when the key is missing, `null` or holds a value that does not fit; see the crate's "Response types". / 字段缺失、为 `null` 或无法表示时为 `None`（列表为空）。
 ///
 /// `#[non_exhaustive]`: upstream may add fields; build values with `Default::default()`.
-#[deprecated(
-    note = "This endpoint is deprecated and may be removed in future versions. Use `Client::get_note_detail_v1` instead. / 此接口已过时,可能会在未来的版本中被移除。请尽快迁移到新版本。请改用 `Client::get_note_detail_v1`。"
-)]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
 #[non_exhaustive]
 pub struct ContentTransInfo {
@@ -581,9 +547,6 @@ impl de::Object for ContentTransInfo {
 /// Fields are `None` (lists and maps empty) when the key is missing, `null` or holds a value that does not fit; see the crate's "Response types". / 字段缺失、为 `null` 或无法表示时为 `None`（列表为空）。
 ///
 /// `#[non_exhaustive]`: upstream may add fields; build values with `Default::default()`.
-#[deprecated(
-    note = "This endpoint is deprecated and may be removed in future versions. Use `Client::get_note_detail_v1` instead. / 此接口已过时,可能会在未来的版本中被移除。请尽快迁移到新版本。请改用 `Client::get_note_detail_v1`。"
-)]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
 #[non_exhaustive]
 pub struct FeedbackInfo {
@@ -617,9 +580,6 @@ impl de::Object for FeedbackInfo {
 /// Fields are `None` (lists and maps empty) when the key is missing, `null` or holds a value that does not fit; see the crate's "Response types". / 字段缺失、为 `null` 或无法表示时为 `None`（列表为空）。
 ///
 /// `#[non_exhaustive]`: upstream may add fields; build values with `Default::default()`.
-#[deprecated(
-    note = "This endpoint is deprecated and may be removed in future versions. Use `Client::get_note_detail_v1` instead. / 此接口已过时,可能会在未来的版本中被移除。请尽快迁移到新版本。请改用 `Client::get_note_detail_v1`。"
-)]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
 #[non_exhaustive]
 pub struct FunctionSwitchItem {
@@ -656,9 +616,6 @@ impl de::Object for FunctionSwitchItem {
 /// Fields are `None` (lists and maps empty) when the key is missing, `null` or holds a value that does not fit; see the crate's "Response types". / 字段缺失、为 `null` 或无法表示时为 `None`（列表为空）。
 ///
 /// `#[non_exhaustive]`: upstream may add fields; build values with `Default::default()`.
-#[deprecated(
-    note = "This endpoint is deprecated and may be removed in future versions. Use `Client::get_note_detail_v1` instead. / 此接口已过时,可能会在未来的版本中被移除。请尽快迁移到新版本。请改用 `Client::get_note_detail_v1`。"
-)]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
 #[non_exhaustive]
 pub struct HashTagItem {
@@ -720,9 +677,6 @@ impl de::Object for HashTagItem {
 /// Fields are `None` (lists and maps empty) when the key is missing, `null` or holds a value that does not fit; see the crate's "Response types". / 字段缺失、为 `null` 或无法表示时为 `None`（列表为空）。
 ///
 /// `#[non_exhaustive]`: upstream may add fields; build values with `Default::default()`.
-#[deprecated(
-    note = "This endpoint is deprecated and may be removed in future versions. Use `Client::get_note_detail_v1` instead. / 此接口已过时,可能会在未来的版本中被移除。请尽快迁移到新版本。请改用 `Client::get_note_detail_v1`。"
-)]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
 #[non_exhaustive]
 pub struct ImagesListItem {
@@ -804,9 +758,6 @@ impl de::Object for ImagesListItem {
 /// Fields are `None` (lists and maps empty) when the key is missing, `null` or holds a value that does not fit; see the crate's "Response types". / 字段缺失、为 `null` 或无法表示时为 `None`（列表为空）。
 ///
 /// `#[non_exhaustive]`: upstream may add fields; build values with `Default::default()`.
-#[deprecated(
-    note = "This endpoint is deprecated and may be removed in future versions. Use `Client::get_note_detail_v1` instead. / 此接口已过时,可能会在未来的版本中被移除。请尽快迁移到新版本。请改用 `Client::get_note_detail_v1`。"
-)]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
 #[non_exhaustive]
 pub struct LivePhoto {
@@ -849,9 +800,6 @@ impl de::Object for LivePhoto {
 /// Fields are `None` (lists and maps empty) when the key is missing, `null` or holds a value that does not fit; see the crate's "Response types". / 字段缺失、为 `null` 或无法表示时为 `None`（列表为空）。
 ///
 /// `#[non_exhaustive]`: upstream may add fields; build values with `Default::default()`.
-#[deprecated(
-    note = "This endpoint is deprecated and may be removed in future versions. Use `Client::get_note_detail_v1` instead. / 此接口已过时,可能会在未来的版本中被移除。请尽快迁移到新版本。请改用 `Client::get_note_detail_v1`。"
-)]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
 #[non_exhaustive]
 pub struct Capa {
@@ -897,9 +845,6 @@ impl de::Object for Capa {
 /// Fields are `None` (lists and maps empty) when the key is missing, `null` or holds a value that does not fit; see the crate's "Response types". / 字段缺失、为 `null` 或无法表示时为 `None`（列表为空）。
 ///
 /// `#[non_exhaustive]`: upstream may add fields; build values with `Default::default()`.
-#[deprecated(
-    note = "This endpoint is deprecated and may be removed in future versions. Use `Client::get_note_detail_v1` instead. / 此接口已过时,可能会在未来的版本中被移除。请尽快迁移到新版本。请改用 `Client::get_note_detail_v1`。"
-)]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
 #[non_exhaustive]
 pub struct Consumer {
@@ -933,9 +878,6 @@ impl de::Object for Consumer {
 /// Fields are `None` (lists and maps empty) when the key is missing, `null` or holds a value that does not fit; see the crate's "Response types". / 字段缺失、为 `null` 或无法表示时为 `None`（列表为空）。
 ///
 /// `#[non_exhaustive]`: upstream may add fields; build values with `Default::default()`.
-#[deprecated(
-    note = "This endpoint is deprecated and may be removed in future versions. Use `Client::get_note_detail_v1` instead. / 此接口已过时,可能会在未来的版本中被移除。请尽快迁移到新版本。请改用 `Client::get_note_detail_v1`。"
-)]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
 #[non_exhaustive]
 pub struct Image {
@@ -969,9 +911,6 @@ impl de::Object for Image {
 /// Fields are `None` (lists and maps empty) when the key is missing, `null` or holds a value that does not fit; see the crate's "Response types". / 字段缺失、为 `null` 或无法表示时为 `None`（列表为空）。
 ///
 /// `#[non_exhaustive]`: upstream may add fields; build values with `Default::default()`.
-#[deprecated(
-    note = "This endpoint is deprecated and may be removed in future versions. Use `Client::get_note_detail_v1` instead. / 此接口已过时,可能会在未来的版本中被移除。请尽快迁移到新版本。请改用 `Client::get_note_detail_v1`。"
-)]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
 #[non_exhaustive]
 pub struct Media {
@@ -1014,9 +953,6 @@ impl de::Object for Media {
 /// Fields are `None` (lists and maps empty) when the key is missing, `null` or holds a value that does not fit; see the crate's "Response types". / 字段缺失、为 `null` 或无法表示时为 `None`（列表为空）。
 ///
 /// `#[non_exhaustive]`: upstream may add fields; build values with `Default::default()`.
-#[deprecated(
-    note = "This endpoint is deprecated and may be removed in future versions. Use `Client::get_note_detail_v1` instead. / 此接口已过时,可能会在未来的版本中被移除。请尽快迁移到新版本。请改用 `Client::get_note_detail_v1`。"
-)]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
 #[non_exhaustive]
 pub struct Stream {
@@ -1059,9 +995,6 @@ impl de::Object for Stream {
 /// Fields are `None` (lists and maps empty) when the key is missing, `null` or holds a value that does not fit; see the crate's "Response types". / 字段缺失、为 `null` 或无法表示时为 `None`（列表为空）。
 ///
 /// `#[non_exhaustive]`: upstream may add fields; build values with `Default::default()`.
-#[deprecated(
-    note = "This endpoint is deprecated and may be removed in future versions. Use `Client::get_note_detail_v1` instead. / 此接口已过时,可能会在未来的版本中被移除。请尽快迁移到新版本。请改用 `Client::get_note_detail_v1`。"
-)]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
 #[non_exhaustive]
 pub struct H265Item {
@@ -1182,9 +1115,6 @@ impl de::Object for H265Item {
 /// Fields are `None` (lists and maps empty) when the key is missing, `null` or holds a value that does not fit; see the crate's "Response types". / 字段缺失、为 `null` 或无法表示时为 `None`（列表为空）。
 ///
 /// `#[non_exhaustive]`: upstream may add fields; build values with `Default::default()`.
-#[deprecated(
-    note = "This endpoint is deprecated and may be removed in future versions. Use `Client::get_note_detail_v1` instead. / 此接口已过时,可能会在未来的版本中被移除。请尽快迁移到新版本。请改用 `Client::get_note_detail_v1`。"
-)]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
 #[non_exhaustive]
 pub struct H265ItemOpaque1 {
@@ -1237,9 +1167,6 @@ impl de::Object for H265ItemOpaque1 {
 /// Fields are `None` (lists and maps empty) when the key is missing, `null` or holds a value that does not fit; see the crate's "Response types". / 字段缺失、为 `null` 或无法表示时为 `None`（列表为空）。
 ///
 /// `#[non_exhaustive]`: upstream may add fields; build values with `Default::default()`.
-#[deprecated(
-    note = "This endpoint is deprecated and may be removed in future versions. Use `Client::get_note_detail_v1` instead. / 此接口已过时,可能会在未来的版本中被移除。请尽快迁移到新版本。请改用 `Client::get_note_detail_v1`。"
-)]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
 #[non_exhaustive]
 pub struct Video {
@@ -1303,9 +1230,6 @@ impl de::Object for Video {
 /// Fields are `None` (lists and maps empty) when the key is missing, `null` or holds a value that does not fit; see the crate's "Response types". / 字段缺失、为 `null` 或无法表示时为 `None`（列表为空）。
 ///
 /// `#[non_exhaustive]`: upstream may add fields; build values with `Default::default()`.
-#[deprecated(
-    note = "This endpoint is deprecated and may be removed in future versions. Use `Client::get_note_detail_v1` instead. / 此接口已过时,可能会在未来的版本中被移除。请尽快迁移到新版本。请改用 `Client::get_note_detail_v1`。"
-)]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
 #[non_exhaustive]
 pub struct BoundItem {
@@ -1348,9 +1272,6 @@ impl de::Object for BoundItem {
 /// Fields are `None` (lists and maps empty) when the key is missing, `null` or holds a value that does not fit; see the crate's "Response types". / 字段缺失、为 `null` 或无法表示时为 `None`（列表为空）。
 ///
 /// `#[non_exhaustive]`: upstream may add fields; build values with `Default::default()`.
-#[deprecated(
-    note = "This endpoint is deprecated and may be removed in future versions. Use `Client::get_note_detail_v1` instead. / 此接口已过时,可能会在未来的版本中被移除。请尽快迁移到新版本。请改用 `Client::get_note_detail_v1`。"
-)]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
 #[non_exhaustive]
 pub struct VideoOpaque1 {
@@ -1393,9 +1314,6 @@ impl de::Object for VideoOpaque1 {
 /// Fields are `None` (lists and maps empty) when the key is missing, `null` or holds a value that does not fit; see the crate's "Response types". / 字段缺失、为 `null` 或无法表示时为 `None`（列表为空）。
 ///
 /// `#[non_exhaustive]`: upstream may add fields; build values with `Default::default()`.
-#[deprecated(
-    note = "This endpoint is deprecated and may be removed in future versions. Use `Client::get_note_detail_v1` instead. / 此接口已过时,可能会在未来的版本中被移除。请尽快迁移到新版本。请改用 `Client::get_note_detail_v1`。"
-)]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
 #[non_exhaustive]
 pub struct OriginImg {
@@ -1435,9 +1353,6 @@ impl de::Object for OriginImg {
 /// Fields are `None` (lists and maps empty) when the key is missing, `null` or holds a value that does not fit; see the crate's "Response types". / 字段缺失、为 `null` 或无法表示时为 `None`（列表为空）。
 ///
 /// `#[non_exhaustive]`: upstream may add fields; build values with `Default::default()`.
-#[deprecated(
-    note = "This endpoint is deprecated and may be removed in future versions. Use `Client::get_note_detail_v1` instead. / 此接口已过时,可能会在未来的版本中被移除。请尽快迁移到新版本。请改用 `Client::get_note_detail_v1`。"
-)]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
 #[non_exhaustive]
 pub struct UrlMultiLevel {
@@ -1477,9 +1392,6 @@ impl de::Object for UrlMultiLevel {
 /// Fields are `None` (lists and maps empty) when the key is missing, `null` or holds a value that does not fit; see the crate's "Response types". / 字段缺失、为 `null` 或无法表示时为 `None`（列表为空）。
 ///
 /// `#[non_exhaustive]`: upstream may add fields; build values with `Default::default()`.
-#[deprecated(
-    note = "This endpoint is deprecated and may be removed in future versions. Use `Client::get_note_detail_v1` instead. / 此接口已过时,可能会在未来的版本中被移除。请尽快迁移到新版本。请改用 `Client::get_note_detail_v1`。"
-)]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
 #[non_exhaustive]
 pub struct LongPressShareInfo {
@@ -1531,9 +1443,6 @@ impl de::Object for LongPressShareInfo {
 /// Fields are `None` (lists and maps empty) when the key is missing, `null` or holds a value that does not fit; see the crate's "Response types". / 字段缺失、为 `null` 或无法表示时为 `None`（列表为空）。
 ///
 /// `#[non_exhaustive]`: upstream may add fields; build values with `Default::default()`.
-#[deprecated(
-    note = "This endpoint is deprecated and may be removed in future versions. Use `Client::get_note_detail_v1` instead. / 此接口已过时,可能会在未来的版本中被移除。请尽快迁移到新版本。请改用 `Client::get_note_detail_v1`。"
-)]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
 #[non_exhaustive]
 pub struct LongPressShareInfoFunctionEntriesItem {
@@ -1567,9 +1476,6 @@ impl de::Object for LongPressShareInfoFunctionEntriesItem {
 /// Fields are `None` (lists and maps empty) when the key is missing, `null` or holds a value that does not fit; see the crate's "Response types". / 字段缺失、为 `null` 或无法表示时为 `None`（列表为空）。
 ///
 /// `#[non_exhaustive]`: upstream may add fields; build values with `Default::default()`.
-#[deprecated(
-    note = "This endpoint is deprecated and may be removed in future versions. Use `Client::get_note_detail_v1` instead. / 此接口已过时,可能会在未来的版本中被移除。请尽快迁移到新版本。请改用 `Client::get_note_detail_v1`。"
-)]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
 #[non_exhaustive]
 pub struct MediaSaveConfig {
@@ -1609,9 +1515,6 @@ impl de::Object for MediaSaveConfig {
 /// Fields are `None` (lists and maps empty) when the key is missing, `null` or holds a value that does not fit; see the crate's "Response types". / 字段缺失、为 `null` 或无法表示时为 `None`（列表为空）。
 ///
 /// `#[non_exhaustive]`: upstream may add fields; build values with `Default::default()`.
-#[deprecated(
-    note = "This endpoint is deprecated and may be removed in future versions. Use `Client::get_note_detail_v1` instead. / 此接口已过时,可能会在未来的版本中被移除。请尽快迁移到新版本。请改用 `Client::get_note_detail_v1`。"
-)]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
 #[non_exhaustive]
 pub struct MiniProgramInfo {
@@ -1663,9 +1566,6 @@ impl de::Object for MiniProgramInfo {
 /// Fields are `None` (lists and maps empty) when the key is missing, `null` or holds a value that does not fit; see the crate's "Response types". / 字段缺失、为 `null` 或无法表示时为 `None`（列表为空）。
 ///
 /// `#[non_exhaustive]`: upstream may add fields; build values with `Default::default()`.
-#[deprecated(
-    note = "This endpoint is deprecated and may be removed in future versions. Use `Client::get_note_detail_v1` instead. / 此接口已过时,可能会在未来的版本中被移除。请尽快迁移到新版本。请改用 `Client::get_note_detail_v1`。"
-)]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
 #[non_exhaustive]
 pub struct NoteTextPressOptionsItem {
@@ -1702,9 +1602,6 @@ impl de::Object for NoteTextPressOptionsItem {
 /// Fields are `None` (lists and maps empty) when the key is missing, `null` or holds a value that does not fit; see the crate's "Response types". / 字段缺失、为 `null` 或无法表示时为 `None`（列表为空）。
 ///
 /// `#[non_exhaustive]`: upstream may add fields; build values with `Default::default()`.
-#[deprecated(
-    note = "This endpoint is deprecated and may be removed in future versions. Use `Client::get_note_detail_v1` instead. / 此接口已过时,可能会在未来的版本中被移除。请尽快迁移到新版本。请改用 `Client::get_note_detail_v1`。"
-)]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
 #[non_exhaustive]
 pub struct Privacy {
@@ -1744,9 +1641,6 @@ impl de::Object for Privacy {
 /// Fields are `None` (lists and maps empty) when the key is missing, `null` or holds a value that does not fit; see the crate's "Response types". / 字段缺失、为 `null` 或无法表示时为 `None`（列表为空）。
 ///
 /// `#[non_exhaustive]`: upstream may add fields; build values with `Default::default()`.
-#[deprecated(
-    note = "This endpoint is deprecated and may be removed in future versions. Use `Client::get_note_detail_v1` instead. / 此接口已过时,可能会在未来的版本中被移除。请尽快迁移到新版本。请改用 `Client::get_note_detail_v1`。"
-)]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
 #[non_exhaustive]
 pub struct QqMiniProgramInfo {
@@ -1798,9 +1692,6 @@ impl de::Object for QqMiniProgramInfo {
 /// Fields are `None` (lists and maps empty) when the key is missing, `null` or holds a value that does not fit; see the crate's "Response types". / 字段缺失、为 `null` 或无法表示时为 `None`（列表为空）。
 ///
 /// `#[non_exhaustive]`: upstream may add fields; build values with `Default::default()`.
-#[deprecated(
-    note = "This endpoint is deprecated and may be removed in future versions. Use `Client::get_note_detail_v1` instead. / 此接口已过时,可能会在未来的版本中被移除。请尽快迁移到新版本。请改用 `Client::get_note_detail_v1`。"
-)]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
 #[non_exhaustive]
 pub struct ShareInfo {
@@ -1861,9 +1752,6 @@ impl de::Object for ShareInfo {
 /// Fields are `None` (lists and maps empty) when the key is missing, `null` or holds a value that does not fit; see the crate's "Response types". / 字段缺失、为 `null` 或无法表示时为 `None`（列表为空）。
 ///
 /// `#[non_exhaustive]`: upstream may add fields; build values with `Default::default()`.
-#[deprecated(
-    note = "This endpoint is deprecated and may be removed in future versions. Use `Client::get_note_detail_v1` instead. / 此接口已过时,可能会在未来的版本中被移除。请尽快迁移到新版本。请改用 `Client::get_note_detail_v1`。"
-)]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
 #[non_exhaustive]
 pub struct ShareInfoFunctionEntriesItem {
@@ -1897,9 +1785,6 @@ impl de::Object for ShareInfoFunctionEntriesItem {
 /// Fields are `None` (lists and maps empty) when the key is missing, `null` or holds a value that does not fit; see the crate's "Response types". / 字段缺失、为 `null` 或无法表示时为 `None`（列表为空）。
 ///
 /// `#[non_exhaustive]`: upstream may add fields; build values with `Default::default()`.
-#[deprecated(
-    note = "This endpoint is deprecated and may be removed in future versions. Use `Client::get_note_detail_v1` instead. / 此接口已过时,可能会在未来的版本中被移除。请尽快迁移到新版本。请改用 `Client::get_note_detail_v1`。"
-)]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
 #[non_exhaustive]
 pub struct TopicsItem {
@@ -1954,9 +1839,6 @@ impl de::Object for TopicsItem {
 /// Fields are `None` (lists and maps empty) when the key is missing, `null` or holds a value that does not fit; see the crate's "Response types". / 字段缺失、为 `null` 或无法表示时为 `None`（列表为空）。
 ///
 /// `#[non_exhaustive]`: upstream may add fields; build values with `Default::default()`.
-#[deprecated(
-    note = "This endpoint is deprecated and may be removed in future versions. Use `Client::get_note_detail_v1` instead. / 此接口已过时,可能会在未来的版本中被移除。请尽快迁移到新版本。请改用 `Client::get_note_detail_v1`。"
-)]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
 #[non_exhaustive]
 pub struct NoteListItemUser {
@@ -2032,9 +1914,6 @@ impl de::Object for NoteListItemUser {
 /// Fields are `None` (lists and maps empty) when the key is missing, `null` or holds a value that does not fit; see the crate's "Response types". / 字段缺失、为 `null` 或无法表示时为 `None`（列表为空）。
 ///
 /// `#[non_exhaustive]`: upstream may add fields; build values with `Default::default()`.
-#[deprecated(
-    note = "This endpoint is deprecated and may be removed in future versions. Use `Client::get_note_detail_v1` instead. / 此接口已过时,可能会在未来的版本中被移除。请尽快迁移到新版本。请改用 `Client::get_note_detail_v1`。"
-)]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
 #[non_exhaustive]
 pub struct NoteListItemUserLevel {
@@ -2068,9 +1947,6 @@ impl de::Object for NoteListItemUserLevel {
 /// Fields are `None` (lists and maps empty) when the key is missing, `null` or holds a value that does not fit; see the crate's "Response types". / 字段缺失、为 `null` 或无法表示时为 `None`（列表为空）。
 ///
 /// `#[non_exhaustive]`: upstream may add fields; build values with `Default::default()`.
-#[deprecated(
-    note = "This endpoint is deprecated and may be removed in future versions. Use `Client::get_note_detail_v1` instead. / 此接口已过时,可能会在未来的版本中被移除。请尽快迁移到新版本。请改用 `Client::get_note_detail_v1`。"
-)]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
 #[non_exhaustive]
 pub struct DataItemUser {
@@ -2146,9 +2022,6 @@ impl de::Object for DataItemUser {
 /// Fields are `None` (lists and maps empty) when the key is missing, `null` or holds a value that does not fit; see the crate's "Response types". / 字段缺失、为 `null` 或无法表示时为 `None`（列表为空）。
 ///
 /// `#[non_exhaustive]`: upstream may add fields; build values with `Default::default()`.
-#[deprecated(
-    note = "This endpoint is deprecated and may be removed in future versions. Use `Client::get_note_detail_v1` instead. / 此接口已过时,可能会在未来的版本中被移除。请尽快迁移到新版本。请改用 `Client::get_note_detail_v1`。"
-)]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
 #[non_exhaustive]
 pub struct DataItemUserLevel {

@@ -35,6 +35,10 @@ impl Client {
     /// - 收集媒体资源（图片/视频）用于下游处理或归档
     /// - 构建用于分析、报告和自动化的数据集
     ///
+    /// # Hidden upstream / 上游已隐藏
+    ///
+    /// Upstream's docs no longer show this endpoint since 2026-12-07, but the API still serves it; generated from the last definitions upstream published (or, when there were none, its catalogue entry, in English). / 上游文档自 2026-12-07 起不再显示此接口，但接口仍可调用；由上游最后发布的定义生成。
+    ///
     /// `GET /api/xiaohongshu/get-note-detail/v7`
     ///
     /// # Parameters / 参数
@@ -52,8 +56,6 @@ impl Client {
     /// 此接口已过时,可能会在未来的版本中被移除。请尽快迁移到新版本。
     ///
     /// Use [`Client::get_note_detail_v1`] instead. / 请改用 [`Client::get_note_detail_v1`]。
-    ///
-    /// Definition / 定义: <https://docs.justoneapi.com/openapi/xiaohongshu-apis/note-details-v7-deprecated-en.json> · <https://docs.justoneapi.com/openapi/xiaohongshu-apis/note-details-v7-deprecated-zh.json>
     #[deprecated(
         note = "This endpoint is deprecated and may be removed in future versions. Use `Client::get_note_detail_v1` instead. / 此接口已过时,可能会在未来的版本中被移除。请尽快迁移到新版本。请改用 `Client::get_note_detail_v1`。"
     )]

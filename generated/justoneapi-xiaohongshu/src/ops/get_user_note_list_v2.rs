@@ -4,7 +4,6 @@
 //!
 //! `GET /api/xiaohongshu/get-user-note-list/v2` — see [`Client::get_user_note_list_v2`].
 
-#![allow(deprecated)]
 use crate::{ApiResponse, Client, Error, ResponseFuture, RetryPolicy};
 use justoneapi_runtime::de;
 
@@ -32,6 +31,10 @@ impl Client {
     /// - 批量采集用于分析、报告和数据集构建
     /// - 创作者/KOL及竞争对手监控
     ///
+    /// # Hidden upstream / 上游已隐藏
+    ///
+    /// Upstream's docs no longer show this endpoint since 2026-12-07, but the API still serves it; generated from the last definitions upstream published (or, when there were none, its catalogue entry, in English). / 上游文档自 2026-12-07 起不再显示此接口，但接口仍可调用；由上游最后发布的定义生成。
+    ///
     /// `GET /api/xiaohongshu/get-user-note-list/v2`
     ///
     /// # Parameters / 参数
@@ -42,19 +45,6 @@ impl Client {
     /// # Errors / 错误
     ///
     /// [`Error::Business`] for a business `code` other than 0 (see [`BusinessCode`](crate::BusinessCode); `301`, `302` are retried first); otherwise the other kinds of [`Error`]. / 业务码非 0 时返回 `Error::Business`（见 `BusinessCode`；`301`、`302` 会先自动重试），其他错误见 `Error`。
-    ///
-    /// # Deprecated / 已弃用
-    ///
-    /// This endpoint is deprecated and may be removed in future versions.
-    ///
-    /// 此接口已过时,可能会在未来的版本中被移除。请尽快迁移到新版本。
-    ///
-    /// Use [`Client::get_user_note_list_v4`] instead. / 请改用 [`Client::get_user_note_list_v4`]。
-    ///
-    /// Definition / 定义: <https://docs.justoneapi.com/openapi/xiaohongshu-apis/user-published-notes-v2-deprecated-en.json> · <https://docs.justoneapi.com/openapi/xiaohongshu-apis/user-published-notes-v2-deprecated-zh.json>
-    #[deprecated(
-        note = "This endpoint is deprecated and may be removed in future versions. Use `Client::get_user_note_list_v4` instead. / 此接口已过时,可能会在未来的版本中被移除。请尽快迁移到新版本。请改用 `Client::get_user_note_list_v4`。"
-    )]
     pub fn get_user_note_list_v2(&self, user_id: impl Into<String>) -> Request<'_> {
         Request {
             _client: self,
@@ -68,9 +58,6 @@ impl Client {
 /// Request builder of [`Client::get_user_note_list_v2`]: set optional parameters, then `.send().await` (or just `.await`).
 ///
 /// [`Client::get_user_note_list_v2`] 的请求构造器：设置可选参数后 `.send().await`（或直接 `.await`）。
-#[deprecated(
-    note = "This endpoint is deprecated and may be removed in future versions. Use `Client::get_user_note_list_v4` instead. / 此接口已过时,可能会在未来的版本中被移除。请尽快迁移到新版本。请改用 `Client::get_user_note_list_v4`。"
-)]
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent with `.send().await`"]
 pub struct Request<'a> {
@@ -139,9 +126,6 @@ impl<'a> std::future::IntoFuture for Request<'a> {
 /// Fields are `None` (lists and maps empty) when the key is missing, `null` or holds a value that does not fit; see the crate's "Response types". / 字段缺失、为 `null` 或无法表示时为 `None`（列表为空）。
 ///
 /// `#[non_exhaustive]`: upstream may add fields; build values with `Default::default()`.
-#[deprecated(
-    note = "This endpoint is deprecated and may be removed in future versions. Use `Client::get_user_note_list_v4` instead. / 此接口已过时,可能会在未来的版本中被移除。请尽快迁移到新版本。请改用 `Client::get_user_note_list_v4`。"
-)]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
 #[non_exhaustive]
 pub struct Data {

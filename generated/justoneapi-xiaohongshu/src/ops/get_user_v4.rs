@@ -4,7 +4,6 @@
 //!
 //! `GET /api/xiaohongshu/get-user/v4` — see [`Client::get_user_v4`].
 
-#![allow(deprecated)]
 use crate::{ApiResponse, Client, Error, ResponseFuture, RetryPolicy};
 use justoneapi_runtime::de;
 
@@ -29,6 +28,10 @@ impl Client {
     /// - 丰富用户记录以用于分析和报告
     /// - 创作者监控（资料和计数器随时间的变化）
     ///
+    /// # Hidden upstream / 上游已隐藏
+    ///
+    /// Upstream's docs no longer show this endpoint since 2026-12-07, but the API still serves it; generated from the last definitions upstream published (or, when there were none, its catalogue entry, in English). / 上游文档自 2026-12-07 起不再显示此接口，但接口仍可调用；由上游最后发布的定义生成。
+    ///
     /// `GET /api/xiaohongshu/get-user/v4`
     ///
     /// # Parameters / 参数
@@ -38,19 +41,6 @@ impl Client {
     /// # Errors / 错误
     ///
     /// [`Error::Business`] for a business `code` other than 0 (see [`BusinessCode`](crate::BusinessCode); `301`, `302` are retried first); otherwise the other kinds of [`Error`]. / 业务码非 0 时返回 `Error::Business`（见 `BusinessCode`；`301`、`302` 会先自动重试），其他错误见 `Error`。
-    ///
-    /// # Deprecated / 已弃用
-    ///
-    /// This endpoint is deprecated and may be removed in future versions.
-    ///
-    /// 此接口已过时,可能会在未来的版本中被移除。请尽快迁移到新版本。
-    ///
-    /// Use [`Client::get_user_v3`] instead. / 请改用 [`Client::get_user_v3`]。
-    ///
-    /// Definition / 定义: <https://docs.justoneapi.com/openapi/xiaohongshu-apis/user-profile-v4-deprecated-en.json> · <https://docs.justoneapi.com/openapi/xiaohongshu-apis/user-profile-v4-deprecated-zh.json>
-    #[deprecated(
-        note = "This endpoint is deprecated and may be removed in future versions. Use `Client::get_user_v3` instead. / 此接口已过时,可能会在未来的版本中被移除。请尽快迁移到新版本。请改用 `Client::get_user_v3`。"
-    )]
     pub fn get_user_v4(&self, user_id: impl Into<String>) -> Request<'_> {
         Request {
             _client: self,
@@ -63,9 +53,6 @@ impl Client {
 /// Request builder of [`Client::get_user_v4`]: set optional parameters, then `.send().await` (or just `.await`).
 ///
 /// [`Client::get_user_v4`] 的请求构造器：设置可选参数后 `.send().await`（或直接 `.await`）。
-#[deprecated(
-    note = "This endpoint is deprecated and may be removed in future versions. Use `Client::get_user_v3` instead. / 此接口已过时,可能会在未来的版本中被移除。请尽快迁移到新版本。请改用 `Client::get_user_v3`。"
-)]
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent with `.send().await`"]
 pub struct Request<'a> {
@@ -123,9 +110,6 @@ impl<'a> std::future::IntoFuture for Request<'a> {
 /// Fields are `None` (lists and maps empty) when the key is missing, `null` or holds a value that does not fit; see the crate's "Response types". / 字段缺失、为 `null` 或无法表示时为 `None`（列表为空）。
 ///
 /// `#[non_exhaustive]`: upstream may add fields; build values with `Default::default()`.
-#[deprecated(
-    note = "This endpoint is deprecated and may be removed in future versions. Use `Client::get_user_v3` instead. / 此接口已过时,可能会在未来的版本中被移除。请尽快迁移到新版本。请改用 `Client::get_user_v3`。"
-)]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
 #[non_exhaustive]
 pub struct Data {
@@ -366,9 +350,6 @@ impl de::Object for Data {
 /// Fields are `None` (lists and maps empty) when the key is missing, `null` or holds a value that does not fit; see the crate's "Response types". / 字段缺失、为 `null` 或无法表示时为 `None`（列表为空）。
 ///
 /// `#[non_exhaustive]`: upstream may add fields; build values with `Default::default()`.
-#[deprecated(
-    note = "This endpoint is deprecated and may be removed in future versions. Use `Client::get_user_v3` instead. / 此接口已过时,可能会在未来的版本中被移除。请尽快迁移到新版本。请改用 `Client::get_user_v3`。"
-)]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
 #[non_exhaustive]
 pub struct AvatarPendant {
@@ -405,9 +386,6 @@ impl de::Object for AvatarPendant {
 /// Fields are `None` (lists and maps empty) when the key is missing, `null` or holds a value that does not fit; see the crate's "Response types". / 字段缺失、为 `null` 或无法表示时为 `None`（列表为空）。
 ///
 /// `#[non_exhaustive]`: upstream may add fields; build values with `Default::default()`.
-#[deprecated(
-    note = "This endpoint is deprecated and may be removed in future versions. Use `Client::get_user_v3` instead. / 此接口已过时,可能会在未来的版本中被移除。请尽快迁移到新版本。请改用 `Client::get_user_v3`。"
-)]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
 #[non_exhaustive]
 pub struct BannerInfo {
@@ -447,9 +425,6 @@ impl de::Object for BannerInfo {
 /// Fields are `None` (lists and maps empty) when the key is missing, `null` or holds a value that does not fit; see the crate's "Response types". / 字段缺失、为 `null` 或无法表示时为 `None`（列表为空）。
 ///
 /// `#[non_exhaustive]`: upstream may add fields; build values with `Default::default()`.
-#[deprecated(
-    note = "This endpoint is deprecated and may be removed in future versions. Use `Client::get_user_v3` instead. / 此接口已过时,可能会在未来的版本中被移除。请尽快迁移到新版本。请改用 `Client::get_user_v3`。"
-)]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
 #[non_exhaustive]
 pub struct BrandAccountInfo {
@@ -483,9 +458,6 @@ impl de::Object for BrandAccountInfo {
 /// Fields are `None` (lists and maps empty) when the key is missing, `null` or holds a value that does not fit; see the crate's "Response types". / 字段缺失、为 `null` 或无法表示时为 `None`（列表为空）。
 ///
 /// `#[non_exhaustive]`: upstream may add fields; build values with `Default::default()`.
-#[deprecated(
-    note = "This endpoint is deprecated and may be removed in future versions. Use `Client::get_user_v3` instead. / 此接口已过时,可能会在未来的版本中被移除。请尽快迁移到新版本。请改用 `Client::get_user_v3`。"
-)]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
 #[non_exhaustive]
 pub struct BrandAccountInfoConversionsItem {
@@ -537,9 +509,6 @@ impl de::Object for BrandAccountInfoConversionsItem {
 /// Fields are `None` (lists and maps empty) when the key is missing, `null` or holds a value that does not fit; see the crate's "Response types". / 字段缺失、为 `null` 或无法表示时为 `None`（列表为空）。
 ///
 /// `#[non_exhaustive]`: upstream may add fields; build values with `Default::default()`.
-#[deprecated(
-    note = "This endpoint is deprecated and may be removed in future versions. Use `Client::get_user_v3` instead. / 此接口已过时,可能会在未来的版本中被移除。请尽快迁移到新版本。请改用 `Client::get_user_v3`。"
-)]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
 #[non_exhaustive]
 pub struct BuyerInfo {
@@ -579,9 +548,6 @@ impl de::Object for BuyerInfo {
 /// Fields are `None` (lists and maps empty) when the key is missing, `null` or holds a value that does not fit; see the crate's "Response types". / 字段缺失、为 `null` 或无法表示时为 `None`（列表为空）。
 ///
 /// `#[non_exhaustive]`: upstream may add fields; build values with `Default::default()`.
-#[deprecated(
-    note = "This endpoint is deprecated and may be removed in future versions. Use `Client::get_user_v3` instead. / 此接口已过时,可能会在未来的版本中被移除。请尽快迁移到新版本。请改用 `Client::get_user_v3`。"
-)]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
 #[non_exhaustive]
 pub struct ExtraMap {
@@ -616,9 +582,6 @@ impl de::Object for ExtraMap {
 /// Fields are `None` (lists and maps empty) when the key is missing, `null` or holds a value that does not fit; see the crate's "Response types". / 字段缺失、为 `null` 或无法表示时为 `None`（列表为空）。
 ///
 /// `#[non_exhaustive]`: upstream may add fields; build values with `Default::default()`.
-#[deprecated(
-    note = "This endpoint is deprecated and may be removed in future versions. Use `Client::get_user_v3` instead. / 此接口已过时,可能会在未来的版本中被移除。请尽快迁移到新版本。请改用 `Client::get_user_v3`。"
-)]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
 #[non_exhaustive]
 pub struct HulaTabs {
@@ -655,9 +618,6 @@ impl de::Object for HulaTabs {
 /// Fields are `None` (lists and maps empty) when the key is missing, `null` or holds a value that does not fit; see the crate's "Response types". / 字段缺失、为 `null` 或无法表示时为 `None`（列表为空）。
 ///
 /// `#[non_exhaustive]`: upstream may add fields; build values with `Default::default()`.
-#[deprecated(
-    note = "This endpoint is deprecated and may be removed in future versions. Use `Client::get_user_v3` instead. / 此接口已过时,可能会在未来的版本中被移除。请尽快迁移到新版本。请改用 `Client::get_user_v3`。"
-)]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
 #[non_exhaustive]
 pub struct AllShowTabConfigItem {
@@ -697,9 +657,6 @@ impl de::Object for AllShowTabConfigItem {
 /// Fields are `None` (lists and maps empty) when the key is missing, `null` or holds a value that does not fit; see the crate's "Response types". / 字段缺失、为 `null` 或无法表示时为 `None`（列表为空）。
 ///
 /// `#[non_exhaustive]`: upstream may add fields; build values with `Default::default()`.
-#[deprecated(
-    note = "This endpoint is deprecated and may be removed in future versions. Use `Client::get_user_v3` instead. / 此接口已过时,可能会在未来的版本中被移除。请尽快迁移到新版本。请改用 `Client::get_user_v3`。"
-)]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
 #[non_exhaustive]
 pub struct InteractionsItem {
@@ -745,9 +702,6 @@ impl de::Object for InteractionsItem {
 /// Fields are `None` (lists and maps empty) when the key is missing, `null` or holds a value that does not fit; see the crate's "Response types". / 字段缺失、为 `null` 或无法表示时为 `None`（列表为空）。
 ///
 /// `#[non_exhaustive]`: upstream may add fields; build values with `Default::default()`.
-#[deprecated(
-    note = "This endpoint is deprecated and may be removed in future versions. Use `Client::get_user_v3` instead. / 此接口已过时,可能会在未来的版本中被移除。请尽快迁移到新版本。请改用 `Client::get_user_v3`。"
-)]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
 #[non_exhaustive]
 pub struct Level {
@@ -784,9 +738,6 @@ impl de::Object for Level {
 /// Fields are `None` (lists and maps empty) when the key is missing, `null` or holds a value that does not fit; see the crate's "Response types". / 字段缺失、为 `null` 或无法表示时为 `None`（列表为空）。
 ///
 /// `#[non_exhaustive]`: upstream may add fields; build values with `Default::default()`.
-#[deprecated(
-    note = "This endpoint is deprecated and may be removed in future versions. Use `Client::get_user_v3` instead. / 此接口已过时,可能会在未来的版本中被移除。请尽快迁移到新版本。请改用 `Client::get_user_v3`。"
-)]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
 #[non_exhaustive]
 pub struct NoteNumStat {
@@ -826,9 +777,6 @@ impl de::Object for NoteNumStat {
 /// Fields are `None` (lists and maps empty) when the key is missing, `null` or holds a value that does not fit; see the crate's "Response types". / 字段缺失、为 `null` 或无法表示时为 `None`（列表为空）。
 ///
 /// `#[non_exhaustive]`: upstream may add fields; build values with `Default::default()`.
-#[deprecated(
-    note = "This endpoint is deprecated and may be removed in future versions. Use `Client::get_user_v3` instead. / 此接口已过时,可能会在未来的版本中被移除。请尽快迁移到新版本。请改用 `Client::get_user_v3`。"
-)]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
 #[non_exhaustive]
 pub struct RedClubInfo {
@@ -871,9 +819,6 @@ impl de::Object for RedClubInfo {
 /// Fields are `None` (lists and maps empty) when the key is missing, `null` or holds a value that does not fit; see the crate's "Response types". / 字段缺失、为 `null` 或无法表示时为 `None`（列表为空）。
 ///
 /// `#[non_exhaustive]`: upstream may add fields; build values with `Default::default()`.
-#[deprecated(
-    note = "This endpoint is deprecated and may be removed in future versions. Use `Client::get_user_v3` instead. / 此接口已过时,可能会在未来的版本中被移除。请尽快迁移到新版本。请改用 `Client::get_user_v3`。"
-)]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
 #[non_exhaustive]
 pub struct DataResult {
@@ -913,9 +858,6 @@ impl de::Object for DataResult {
 /// Fields are `None` (lists and maps empty) when the key is missing, `null` or holds a value that does not fit; see the crate's "Response types". / 字段缺失、为 `null` 或无法表示时为 `None`（列表为空）。
 ///
 /// `#[non_exhaustive]`: upstream may add fields; build values with `Default::default()`.
-#[deprecated(
-    note = "This endpoint is deprecated and may be removed in future versions. Use `Client::get_user_v3` instead. / 此接口已过时,可能会在未来的版本中被移除。请尽快迁移到新版本。请改用 `Client::get_user_v3`。"
-)]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
 #[non_exhaustive]
 pub struct ShareInfo {
@@ -952,9 +894,6 @@ impl de::Object for ShareInfo {
 /// Fields are `None` (lists and maps empty) when the key is missing, `null` or holds a value that does not fit; see the crate's "Response types". / 字段缺失、为 `null` 或无法表示时为 `None`（列表为空）。
 ///
 /// `#[non_exhaustive]`: upstream may add fields; build values with `Default::default()`.
-#[deprecated(
-    note = "This endpoint is deprecated and may be removed in future versions. Use `Client::get_user_v3` instead. / 此接口已过时,可能会在未来的版本中被移除。请尽快迁移到新版本。请改用 `Client::get_user_v3`。"
-)]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
 #[non_exhaustive]
 pub struct ShareInfoV2 {
@@ -1000,9 +939,6 @@ impl de::Object for ShareInfoV2 {
 /// Fields are `None` (lists and maps empty) when the key is missing, `null` or holds a value that does not fit; see the crate's "Response types". / 字段缺失、为 `null` 或无法表示时为 `None`（列表为空）。
 ///
 /// `#[non_exhaustive]`: upstream may add fields; build values with `Default::default()`.
-#[deprecated(
-    note = "This endpoint is deprecated and may be removed in future versions. Use `Client::get_user_v3` instead. / 此接口已过时,可能会在未来的版本中被移除。请尽快迁移到新版本。请改用 `Client::get_user_v3`。"
-)]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
 #[non_exhaustive]
 pub struct TabPublic {
@@ -1045,9 +981,6 @@ impl de::Object for TabPublic {
 /// Fields are `None` (lists and maps empty) when the key is missing, `null` or holds a value that does not fit; see the crate's "Response types". / 字段缺失、为 `null` 或无法表示时为 `None`（列表为空）。
 ///
 /// `#[non_exhaustive]`: upstream may add fields; build values with `Default::default()`.
-#[deprecated(
-    note = "This endpoint is deprecated and may be removed in future versions. Use `Client::get_user_v3` instead. / 此接口已过时,可能会在未来的版本中被移除。请尽快迁移到新版本。请改用 `Client::get_user_v3`。"
-)]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
 #[non_exhaustive]
 pub struct TabVisible {
@@ -1093,9 +1026,6 @@ impl de::Object for TabVisible {
 /// Fields are `None` (lists and maps empty) when the key is missing, `null` or holds a value that does not fit; see the crate's "Response types". / 字段缺失、为 `null` 或无法表示时为 `None`（列表为空）。
 ///
 /// `#[non_exhaustive]`: upstream may add fields; build values with `Default::default()`.
-#[deprecated(
-    note = "This endpoint is deprecated and may be removed in future versions. Use `Client::get_user_v3` instead. / 此接口已过时,可能会在未来的版本中被移除。请尽快迁移到新版本。请改用 `Client::get_user_v3`。"
-)]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
 #[non_exhaustive]
 pub struct TagsItem {
@@ -1135,9 +1065,6 @@ impl de::Object for TagsItem {
 /// Fields are `None` (lists and maps empty) when the key is missing, `null` or holds a value that does not fit; see the crate's "Response types". / 字段缺失、为 `null` 或无法表示时为 `None`（列表为空）。
 ///
 /// `#[non_exhaustive]`: upstream may add fields; build values with `Default::default()`.
-#[deprecated(
-    note = "This endpoint is deprecated and may be removed in future versions. Use `Client::get_user_v3` instead. / 此接口已过时,可能会在未来的版本中被移除。请尽快迁移到新版本。请改用 `Client::get_user_v3`。"
-)]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
 #[non_exhaustive]
 pub struct UserDescInfo {
@@ -1180,9 +1107,6 @@ impl de::Object for UserDescInfo {
 /// Fields are `None` (lists and maps empty) when the key is missing, `null` or holds a value that does not fit; see the crate's "Response types". / 字段缺失、为 `null` 或无法表示时为 `None`（列表为空）。
 ///
 /// `#[non_exhaustive]`: upstream may add fields; build values with `Default::default()`.
-#[deprecated(
-    note = "This endpoint is deprecated and may be removed in future versions. Use `Client::get_user_v3` instead. / 此接口已过时,可能会在未来的版本中被移除。请尽快迁移到新版本。请改用 `Client::get_user_v3`。"
-)]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
 #[non_exhaustive]
 pub struct ZhongTongBarInfo {
@@ -1216,9 +1140,6 @@ impl de::Object for ZhongTongBarInfo {
 /// Fields are `None` (lists and maps empty) when the key is missing, `null` or holds a value that does not fit; see the crate's "Response types". / 字段缺失、为 `null` 或无法表示时为 `None`（列表为空）。
 ///
 /// `#[non_exhaustive]`: upstream may add fields; build values with `Default::default()`.
-#[deprecated(
-    note = "This endpoint is deprecated and may be removed in future versions. Use `Client::get_user_v3` instead. / 此接口已过时,可能会在未来的版本中被移除。请尽快迁移到新版本。请改用 `Client::get_user_v3`。"
-)]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
 #[non_exhaustive]
 pub struct ZhongTongBarInfoConversionsItem {

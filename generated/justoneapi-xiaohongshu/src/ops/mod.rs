@@ -2,18 +2,31 @@
 
 //! One module per operation: its request builder, parameter enums and response types.
 
+pub mod ask_dots;
 pub mod get_note_comment_v2;
+pub mod get_note_comment_v3;
 pub mod get_note_comment_v4;
 pub mod get_note_detail_v1;
+pub mod get_note_detail_v2;
 pub mod get_note_detail_v3;
+pub mod get_note_detail_v4;
+pub mod get_note_detail_v5;
+pub mod get_note_detail_v6;
 pub mod get_note_detail_v7;
 pub mod get_note_sub_comment_v2;
+pub mod get_topic_note_list_v1;
+pub mod get_user_note_list_v1;
 pub mod get_user_note_list_v2;
+pub mod get_user_note_list_v3;
 pub mod get_user_note_list_v4;
 pub mod get_user_v3;
 pub mod get_user_v4;
+pub mod hot_list_v1;
+pub mod hot_search_v1;
+pub mod search_note_v1;
 pub mod search_note_v2;
 pub mod search_note_v3;
+pub mod search_note_v4;
 pub mod search_recommend_v1;
 pub mod search_user_v2;
 pub mod share_url_transfer_v1;

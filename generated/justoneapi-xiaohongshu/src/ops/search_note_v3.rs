@@ -4,7 +4,6 @@
 //!
 //! `GET /api/xiaohongshu/search-note/v3` — see [`Client::search_note_v3`].
 
-#![allow(deprecated)]
 use crate::{ApiResponse, Client, Error, ResponseFuture, RetryPolicy};
 
 /// HTTP path of this operation: `GET /api/xiaohongshu/search-note/v3`.
@@ -30,6 +29,10 @@ impl Client {
     /// - 发现用于监控、分析和数据集构建的笔记
     /// - 营销活动与竞品内容发现
     ///
+    /// # Hidden upstream / 上游已隐藏
+    ///
+    /// Upstream's docs no longer show this endpoint since 2026-12-07, but the API still serves it; generated from the last definitions upstream published (or, when there were none, its catalogue entry, in English). / 上游文档自 2026-12-07 起不再显示此接口，但接口仍可调用；由上游最后发布的定义生成。
+    ///
     /// `GET /api/xiaohongshu/search-note/v3`
     ///
     /// # Parameters / 参数
@@ -42,19 +45,6 @@ impl Client {
     /// # Errors / 错误
     ///
     /// [`Error::Business`] for a business `code` other than 0 (see [`BusinessCode`](crate::BusinessCode); `301`, `302` are retried first); otherwise the other kinds of [`Error`]. / 业务码非 0 时返回 `Error::Business`（见 `BusinessCode`；`301`、`302` 会先自动重试），其他错误见 `Error`。
-    ///
-    /// # Deprecated / 已弃用
-    ///
-    /// This endpoint is deprecated and may be removed in future versions.
-    ///
-    /// 此接口已过时,可能会在未来的版本中被移除。请尽快迁移到新版本。
-    ///
-    /// Use [`Client::search_note_v2`] instead. / 请改用 [`Client::search_note_v2`]。
-    ///
-    /// Definition / 定义: <https://docs.justoneapi.com/openapi/xiaohongshu-apis/note-search-v3-deprecated-en.json> · <https://docs.justoneapi.com/openapi/xiaohongshu-apis/note-search-v3-deprecated-zh.json>
-    #[deprecated(
-        note = "This endpoint is deprecated and may be removed in future versions. Use `Client::search_note_v2` instead. / 此接口已过时,可能会在未来的版本中被移除。请尽快迁移到新版本。请改用 `Client::search_note_v2`。"
-    )]
     pub fn search_note_v3(&self, keyword: impl Into<String>) -> Request<'_> {
         Request {
             _client: self,
@@ -70,9 +60,6 @@ impl Client {
 /// Request builder of [`Client::search_note_v3`]: set optional parameters, then `.send().await` (or just `.await`).
 ///
 /// [`Client::search_note_v3`] 的请求构造器：设置可选参数后 `.send().await`（或直接 `.await`）。
-#[deprecated(
-    note = "This endpoint is deprecated and may be removed in future versions. Use `Client::search_note_v2` instead. / 此接口已过时,可能会在未来的版本中被移除。请尽快迁移到新版本。请改用 `Client::search_note_v2`。"
-)]
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent with `.send().await`"]
 pub struct Request<'a> {
@@ -167,9 +154,6 @@ impl<'a> std::future::IntoFuture for Request<'a> {
 /// Values of `sort`: Sort order for the result set. / 结果集的排序方式。
 ///
 /// Upstream default / 默认值: `"general"`.
-#[deprecated(
-    note = "This endpoint is deprecated and may be removed in future versions. Use `Client::search_note_v2` instead. / 此接口已过时,可能会在未来的版本中被移除。请尽快迁移到新版本。请改用 `Client::search_note_v2`。"
-)]
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum Sort {
@@ -215,9 +199,6 @@ impl From<&str> for Sort {
 /// Values of `noteType`: Note type filter. / 笔记类型过滤器。
 ///
 /// Upstream default / 默认值: `"_0"`.
-#[deprecated(
-    note = "This endpoint is deprecated and may be removed in future versions. Use `Client::search_note_v2` instead. / 此接口已过时,可能会在未来的版本中被移除。请尽快迁移到新版本。请改用 `Client::search_note_v2`。"
-)]
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum NoteType {
@@ -263,7 +244,4 @@ impl From<&str> for NoteType {
 /// The `data` of [`Client::search_note_v3`] (inferred from the upstream response example / 由上游响应示例推断).
 ///
 /// Decoded leniently: see the crate's "Response types". / 宽松解码，见 crate 文档。
-#[deprecated(
-    note = "This endpoint is deprecated and may be removed in future versions. Use `Client::search_note_v2` instead. / 此接口已过时,可能会在未来的版本中被移除。请尽快迁移到新版本。请改用 `Client::search_note_v2`。"
-)]
 pub type Data = serde_json::Value;

@@ -2,4 +2,10 @@
 
 //! One module per operation: its request builder, parameter enums and response types.
 
+pub mod get_channel_shorts_v1;
+pub mod get_channel_videos_v1;
+pub mod get_video_captions_v1;
+pub mod get_video_comment_v1;
 pub mod get_video_detail_v1;
+pub mod get_video_sub_comment_v1;
+pub mod search_v1;

@@ -2,7 +2,18 @@
 
 //! One module per operation: its request builder, parameter enums and response types.
 
+pub mod get_answer_comments_v1;
 pub mod get_answer_list_v1;
 pub mod get_column_article_detail_v1;
 pub mod get_column_article_list_v1;
+pub mod get_comment_replies_v1;
+pub mod get_user_articles_v1;
+pub mod get_user_follow_collections_v1;
+pub mod get_user_follow_columns_v1;
+pub mod get_user_follow_questions_v1;
+pub mod get_user_follow_topics_v1;
+pub mod get_user_followees_v1;
+pub mod get_user_followers_v1;
+pub mod get_user_included_articles_v1;
+pub mod get_user_info_v1;
 pub mod search_v1;
