@@ -526,7 +526,8 @@ fn load_folder(dir: &Path, files: &[Source], warnings: &mut Vec<Warning>) -> Res
         let Some(stem) = name.strip_suffix(".json") else {
             continue;
         };
-        let (slug, lang) = match stem.rsplit_once('-') {
+        // `<slug>-<lang>.json` as the docs site names them, `<method>.<path>.<lang>.json` as specs/definitions/.
+        let (slug, lang) = match stem.rsplit_once(['-', '.']) {
             Some((slug, "en")) => (slug.to_owned(), Lang::En),
             Some((slug, "zh")) => (slug.to_owned(), Lang::Zh),
             _ => continue, // not a per-endpoint definition (an index, a lock)
@@ -537,7 +538,9 @@ fn load_folder(dir: &Path, files: &[Source], warnings: &mut Vec<Warning>) -> Res
         // An empty folder is a mistake (a wrong path, a failed download), not an API without operations.
         return Err(Error::Missing {
             file: dir.to_path_buf(),
-            hint: "no per-endpoint definitions (`<slug>-en.json` / `<slug>-zh.json`) in this folder".into(),
+            hint: "no per-endpoint definitions (`<slug>-en.json` / `<slug>-zh.json`, or `<method>.<path>.en.json` / \
+                   `.zh.json`) in this folder"
+                .into(),
         });
     }
     let mut out = Vec::new();

@@ -1245,6 +1245,7 @@ async fn token_appears_in_no_error_debug_output_or_log() {
         .with_writer(move || writer.clone())
         .finish()
         .set_default();
+    keep_callsites_interesting();
 
     let mut kinds = Vec::new();
     let mut check = |error: Error| {
@@ -2128,10 +2129,22 @@ where
     }
 }
 
+/// tracing caches, per callsite and for the whole process, whether any subscriber wants it: a callsite first
+/// reached on another test's thread, which has no subscriber, is cached as "never" and then skipped on this
+/// thread too (this test failed about one run in three on a loaded machine). A subscriber that lives as long
+/// as the process and wants everything keeps every callsite asked per call; events still go only to each
+/// thread's own subscriber.
+fn keep_callsites_interesting() {
+    static KEEP: std::sync::OnceLock<tracing::Dispatch> = std::sync::OnceLock::new();
+    KEEP.get_or_init(|| tracing::Dispatch::new(tracing_subscriber::registry()));
+    tracing::callsite::rebuild_interest_cache();
+}
+
 #[tokio::test]
 async fn each_call_is_a_span_with_operation_path_attempt_code_and_elapsed_but_no_token() {
     use tracing_subscriber::layer::SubscriberExt;
 
+    keep_callsites_interesting();
     let seen = Spans::default();
     let _guard = tracing::subscriber::set_default(tracing_subscriber::registry().with(seen.clone()));
 

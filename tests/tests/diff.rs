@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 
 use codegen::diff::{Change, FailOn, Kind, Report, Semver, Severity};
 use codegen::ir::Api;
-use common::{TempRepo, FANS_PROFILE, GROUP, PORTRAIT, VERSIONS};
+use common::{TempRepo, FANS_PROFILE, PORTRAIT, VERSIONS};
 
 const PORTRAIT_PATH: &str = "/api/xiaohongshu-pgy/get-kol-fans-portrait/v1";
 const FANS_PROFILE_PATH: &str = "/api/xiaohongshu-pgy/api/solar/kol/data/userId/fans_profile/v1";
@@ -280,7 +280,7 @@ fn renaming_operation_ids_alone_is_not_breaking_and_key_order_never_counts() {
 #[test]
 fn a_folder_of_per_endpoint_definitions_diffs_like_a_file() {
     let repo = TempRepo::new(&[(PORTRAIT, Some(FANS_PROFILE)), (FANS_PROFILE, None)]);
-    let dir = repo.root().join("specs").join(GROUP);
+    let dir = repo.root().join("specs/definitions").join(common::PLATFORM);
     let same = codegen::diff::diff_specs(
         &common::spec(&dir),
         &common::spec(&dir),
@@ -349,52 +349,17 @@ fn migration_to_the_successor_is_a_regeneration() {
     assert_eq!(report.semver, Semver::Minor);
 }
 
-/// Serves the vendored definitions of `slugs` on 127.0.0.1, through `edit` (slug, lang, JSON).
-async fn serve(slugs: &[&str], edit: impl Fn(&str, &str, &mut serde_json::Value)) -> wiremock::MockServer {
-    use wiremock::matchers::{method, path};
-    let server = wiremock::MockServer::start().await;
-    for slug in slugs {
-        for lang in ["en", "zh"] {
-            let mut doc = common::fixture_json(slug, lang);
-            edit(slug, lang, &mut doc);
-            wiremock::Mock::given(method("GET"))
-                .and(path(format!("/openapi/{GROUP}/{slug}-{lang}.json")))
-                .respond_with(
-                    wiremock::ResponseTemplate::new(200).set_body_bytes(serde_json::to_vec_pretty(&doc).unwrap()),
-                )
-                .mount(&server)
-                .await;
-        }
-    }
-    server
-}
-
-async fn fetch_from(repo: &TempRepo, server: &wiremock::MockServer) {
-    let layout = xtask::project::Layout::new(repo.root());
-    let manifest =
-        codegen::manifest::Manifest::parse(&std::fs::read_to_string(layout.manifest()).unwrap(), &layout.manifest())
-            .unwrap();
-    let opts = xtask::download::FetchOptions {
-        base_url: Some(format!("{}/openapi", server.uri())),
-        timeout: std::time::Duration::from_secs(10),
-        ..Default::default()
-    };
-    xtask::cmd::fetch::fetch_into(&layout.specs(), &manifest, &opts)
-        .await
-        .unwrap();
-}
-
 /// The IR of every crate of the checkout (what an online regen compares before and after its fetch).
 fn snapshot(root: &Path) -> std::collections::BTreeMap<String, Api> {
     let project = xtask::project::Project::load(root).unwrap();
-    xtask::release::snapshot(&project.specs, &project.missing).unwrap()
+    xtask::release::snapshot(&project.specs).unwrap()
 }
 
 /// The version bumps and changelog entries an online regen makes for what changed since `before`, written
 /// as regen writes them.
 fn record(root: &Path, before: &std::collections::BTreeMap<String, Api>, date: &str) -> Vec<xtask::release::Release> {
     let project = xtask::project::Project::load(root).unwrap();
-    let after = xtask::release::snapshot(&project.specs, &project.missing).unwrap();
+    let after = xtask::release::snapshot(&project.specs).unwrap();
     let planned = xtask::release::plan(before, &after, &project.specs, date).unwrap();
     let mut tx = xtask::writer::Transaction::new();
     if !planned.releases.is_empty() {
@@ -409,7 +374,6 @@ fn record(root: &Path, before: &std::collections::BTreeMap<String, Api>, date: &
 
 #[tokio::test]
 async fn regen_bumps_the_version_and_writes_the_changelog_only_when_the_api_changed() {
-    let slugs = [PORTRAIT, FANS_PROFILE];
     let repo = TempRepo::new(&[(PORTRAIT, Some(FANS_PROFILE)), (FANS_PROFILE, None)]);
     let manifest_path = repo.root().join("specs/manifest.yaml");
     let changelog = repo.root().join("specs/changelog/justoneapi-xiaohongshu-pgy.md");
@@ -417,15 +381,15 @@ async fn regen_bumps_the_version_and_writes_the_changelog_only_when_the_api_chan
     // Upstream unchanged: the fetch rewrites nothing that matters, so no release.
     let original = std::fs::read_to_string(&manifest_path).unwrap();
     let before = snapshot(repo.root());
-    fetch_from(&repo, &serve(&slugs, |_, _, _| {}).await).await;
+    common::fetch_from(repo.root(), &common::serve_checkout(repo.root(), |_, _, _| {}).await).await;
     assert!(record(repo.root(), &before, "2026-04-01").is_empty());
     assert_eq!(std::fs::read_to_string(&manifest_path).unwrap(), original);
     assert!(!changelog.exists());
 
     // Upstream drops `acceptCache` from the portrait (as on 2026-05-11): breaking, 0.1.0 -> 0.2.0.
     let before = snapshot(repo.root());
-    let server = serve(&slugs, |slug, _, doc| {
-        if slug == PORTRAIT {
+    let server = common::serve_checkout(repo.root(), |path, _, doc| {
+        if path == PORTRAIT_PATH {
             common::op_mut(doc)["parameters"]
                 .as_array_mut()
                 .unwrap()
@@ -433,7 +397,7 @@ async fn regen_bumps_the_version_and_writes_the_changelog_only_when_the_api_chan
         }
     })
     .await;
-    fetch_from(&repo, &server).await;
+    common::fetch_from(repo.root(), &server).await;
     let releases = record(repo.root(), &before, "2026-05-11");
     assert_eq!(releases.len(), 1);
     let r = &releases[0];
@@ -493,19 +457,19 @@ async fn regen_bumps_the_version_and_writes_the_changelog_only_when_the_api_chan
 
     // A docs-only change next: 0.2.0 -> 0.2.1, the new entry above the old one.
     let before = snapshot(repo.root());
-    let server = serve(&slugs, |slug, lang, doc| {
-        if slug == PORTRAIT {
+    let server = common::serve_checkout(repo.root(), |path, lang, doc| {
+        if path == PORTRAIT_PATH {
             common::op_mut(doc)["parameters"]
                 .as_array_mut()
                 .unwrap()
                 .retain(|p| p["name"] != "acceptCache");
         }
-        if slug == FANS_PROFILE && lang == "en" {
+        if path == FANS_PROFILE_PATH && lang == "en" {
             common::op_mut(doc)["summary"] = "Follower Distribution".into();
         }
     })
     .await;
-    fetch_from(&repo, &server).await;
+    common::fetch_from(repo.root(), &server).await;
     let releases = record(repo.root(), &before, "2026-05-12");
     assert_eq!(releases[0].version, "0.2.1");
     assert_eq!(releases[0].semver, Semver::Patch);
@@ -519,7 +483,6 @@ async fn regen_bumps_the_version_and_writes_the_changelog_only_when_the_api_chan
 
 #[tokio::test]
 async fn regen_judges_a_dropped_example_with_a_remembered_type_as_a_patch() {
-    let slugs = [PORTRAIT, FANS_PROFILE];
     let repo = TempRepo::new(&[(PORTRAIT, Some(FANS_PROFILE)), (FANS_PROFILE, None)]);
     // The memory as an earlier online regen left it: what today's definitions teach.
     let learned = common::plan(repo.root()).unwrap().learned;
@@ -529,14 +492,14 @@ async fn regen_judges_a_dropped_example_with_a_remembered_type_as_a_patch() {
 
     // Upstream drops every example (as on 2026-04-23).
     let before = snapshot(repo.root());
-    let server = serve(&slugs, |_, _, doc| {
+    let server = common::serve_checkout(repo.root(), |_, _, doc| {
         common::op_mut(doc)["responses"]["default"]["content"]["application/json"]
             .as_object_mut()
             .unwrap()
             .remove("example");
     })
     .await;
-    fetch_from(&repo, &server).await;
+    common::fetch_from(repo.root(), &server).await;
     let releases = record(repo.root(), &before, "2026-04-23");
     assert_eq!(releases.len(), 1);
     let r = &releases[0];

@@ -545,7 +545,7 @@ async fn a_post_operation_sends_the_token_and_its_fields_in_a_form_body() {
 #[tokio::main]
 async fn main() {
     let client = justoneapi_weixin::Client::from_env().unwrap();
-    let response = client.search_article_v2("rust 异步 & more").current_page(2).send_raw().await.unwrap();
+    let response = client.post_search_article_v2("rust 异步 & more").current_page(2).send_raw().await.unwrap();
     println!("{}", response.data);
 }
 "#;

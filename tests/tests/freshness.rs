@@ -62,13 +62,16 @@ fn every_generated_file_carries_the_header_and_one_file_the_digest() {
     assert_eq!(with_digest, [&PathBuf::from("generated/README.md")]);
 }
 
+/// The English definition of the Pgy follower profile, as vendored.
+const FANS_EN: &str = "specs/definitions/xiaohongshu-pgy/get.api.solar.kol.data.userId.fans_profile.v1.en.json";
+
 #[test]
 fn a_one_line_summary_change_touches_only_that_operations_file() {
     let root = common::workspace_root();
     let tmp = tempfile::tempdir().unwrap();
     copy_dir(&root.join("specs"), &tmp.path().join("specs"));
     let before = common::plan(tmp.path()).unwrap();
-    let file = tmp.path().join("specs/xiaohongshu-pgy-apis/fans-profile-v1-en.json");
+    let file = tmp.path().join(FANS_EN);
     let mut doc: serde_json::Value = serde_json::from_slice(&std::fs::read(&file).unwrap()).unwrap();
     let op = common::op_mut(&mut doc);
     op["summary"] = format!("{} (edited)", op["summary"].as_str().unwrap()).into();
@@ -110,8 +113,8 @@ fn every_generated_crate_carries_the_repository_license_texts_verbatim() {
         .filter(|p| p.ends_with("Cargo.toml"))
         .filter_map(|p| p.parent())
         .collect();
-    // 25 platform crates, the runtime and the facade.
-    assert_eq!(crates.len(), 27, "{crates:?}");
+    // 36 platform crates, the runtime and the facade.
+    assert_eq!(crates.len(), 38, "{crates:?}");
     let crate_count = crates.len();
     for krate in crates {
         for name in ["LICENSE-APACHE", "LICENSE-MIT"] {
@@ -221,12 +224,12 @@ fn check_reports_stale_missing_orphan_and_unlocked_files_and_regen_repairs_them(
     assert!(common::check(tmp.path(), &outputs).is_clean());
 
     // A definition edited by hand no longer matches the lock.
-    let spec = tmp.path().join("specs/xiaohongshu-pgy-apis/fans-profile-v1-en.json");
-    let text = std::fs::read_to_string(&spec)
-        .unwrap()
-        .replace("KOL's user ID.", "KOL user ID.");
-    std::fs::write(&spec, text).unwrap();
+    let spec = tmp.path().join(FANS_EN);
+    let text = std::fs::read_to_string(&spec).unwrap();
+    let edited = text.replacen("KOL's user ID", "KOL user ID", 1);
+    assert_ne!(edited, text);
+    std::fs::write(&spec, edited).unwrap();
     let outputs = common::plan(tmp.path()).unwrap();
     let drift = common::check(tmp.path(), &outputs);
-    assert_eq!(drift.unlocked, ["xiaohongshu-pgy-apis/fans-profile-v1-en.json"]);
+    assert_eq!(drift.unlocked, [FANS_EN.strip_prefix("specs/").unwrap()]);
 }

@@ -46,6 +46,7 @@ macro_rules! calls {
 
 fn operations() -> Vec<(&'static str, Call)> {
     calls![
+        "/api/xiaohongshu-pgy/api/pgy/content_square/search_note_v2/v1" => |c| c.api_pgy_content_square_search_note_v2_v1(),
         "/api/xiaohongshu-pgy/api/pgy/kol/data/core_data/v1" => |c| c.api_pgy_kol_data_core_data_v1("u"),
         "/api/xiaohongshu-pgy/api/solar/cooperator/blogger/v2/v1" => |c| c.api_solar_cooperator_blogger_v2_v1(),
         "/api/xiaohongshu-pgy/api/solar/cooperator/user/blogger/userId/v1" => |c| c.api_solar_cooperator_user_blogger_user_id_v1("u"),
@@ -74,24 +75,21 @@ fn operations() -> Vec<(&'static str, Call)> {
     ]
 }
 
-/// The crate's API as generated (overlays and type memory applied), and each operation's documented example.
+/// The crate's API as generated (overlays and type memory applied), and each operation's documented example
+/// (the one its vendored English definition carries; an operation upstream never gave one has none).
 fn api_and_examples() -> (Api, Vec<(String, Value)>) {
     let root = common::workspace_root();
     let api = common::repo_api();
-    let manifest = common::manifest();
-    let krate = &manifest.crates[0];
-    let examples = krate
-        .endpoints
+    let examples = api
+        .operations
         .iter()
-        .map(|e| {
-            let file = root
-                .join("specs")
-                .join(&krate.group)
-                .join(format!("{}-en.json", e.slug));
-            let doc: Value = serde_json::from_slice(&std::fs::read(file).unwrap()).unwrap();
-            let example =
-                doc["paths"][&e.path]["get"]["responses"]["default"]["content"]["application/json"]["example"].clone();
-            (e.path.clone(), example)
+        .filter_map(|op| {
+            let checked = codegen::catalogue::layout::check_path(&op.path).unwrap();
+            let rel = codegen::catalogue::layout::rel_path(op.method, &checked, codegen::manifest::Lang::En);
+            let doc: Value = serde_json::from_slice(&std::fs::read(root.join("specs").join(rel)).ok()?).unwrap();
+            let example = doc["paths"][&op.path]["get"]["responses"]["default"]["content"]["application/json"]["example"]
+                .clone();
+            (!example.is_null()).then(|| (op.path.clone(), example))
         })
         .collect();
     (api, examples)
@@ -269,7 +267,10 @@ async fn every_operation_survives_every_mutation_of_its_own_example() {
     let mut reported = 0;
     for (op_path, call) in operations {
         let op = api.operations.iter().find(|o| o.path == op_path).expect(op_path);
-        let (_, example) = examples.iter().find(|(p, _)| p == op_path).unwrap();
+        // An operation upstream never documented an example for has nothing of its own to mutate.
+        let Some((_, example)) = examples.iter().find(|(p, _)| p == op_path) else {
+            continue;
+        };
         let shape = op.response.as_ref().map_or(Shape::Any, |r| r.shape.clone());
         for (name, mutate) in MUTATIONS {
             let mut body = example.clone();
@@ -303,7 +304,8 @@ async fn every_operation_survives_every_mutation_of_its_own_example() {
             reported += found.len();
         }
     }
-    assert_eq!(calls, 25 * MUTATIONS.len());
+    assert_eq!(calls, examples.len() * MUTATIONS.len());
+    assert!(examples.len() >= 25, "{} operations with an example", examples.len());
     // The mutations do produce values that cannot be represented, and they are all reported.
     assert!(reported > 100, "{reported} mismatches reported in all");
 }
@@ -312,7 +314,9 @@ async fn every_operation_survives_every_mutation_of_its_own_example() {
 async fn unmutated_examples_fit_exactly() {
     let (api, examples) = api_and_examples();
     for (op_path, call) in operations() {
-        let (_, example) = examples.iter().find(|(p, _)| p == op_path).unwrap();
+        let Some((_, example)) = examples.iter().find(|(p, _)| p == op_path) else {
+            continue;
+        };
         let server = MockServer::start().await;
         Mock::given(method("GET"))
             .and(path(op_path))

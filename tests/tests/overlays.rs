@@ -111,9 +111,23 @@ fn a_malformed_overlay_names_its_file() {
     let repo = repo_with_overlay("overlays:\n  - path: /x\n    reason: r\n    colour: blue\n");
     let err = plan_error(&repo);
     assert!(err.contains("portrait.yaml") && err.contains("colour"), "{err}");
+}
+
+#[test]
+fn a_successor_hint_for_an_operation_upstream_no_longer_deprecates_is_a_warning_not_a_stop() {
+    // Upstream took five deprecations back on 2026-08-21; a regen must not stop over a hint left behind.
     let repo = repo_with_overlay(
         "overlays:\n  - path: /api/xiaohongshu-pgy/api/solar/kol/data/userId/fans_profile/v1\n    reason: r\n    successor: /y\n",
     );
-    let err = plan_error(&repo);
-    assert!(err.contains("not deprecated"), "{err}");
+    let outputs = common::plan(repo.root()).unwrap();
+    let warning = outputs
+        .warnings
+        .iter()
+        .map(ToString::to_string)
+        .find(|w| w.contains("portrait.yaml"))
+        .expect("a warning naming the overlay");
+    assert!(
+        warning.contains("/overlays/0/successor") && warning.contains("no longer deprecates"),
+        "{warning}"
+    );
 }

@@ -117,7 +117,7 @@ fn the_portrait_example_becomes_typed_data() {
 }
 
 #[test]
-fn deprecation_names_the_successor_from_the_manifest_hint() {
+fn deprecation_names_the_successor_from_the_successor_overlay() {
     let api = portrait_repo().api().unwrap();
     let op = api
         .operations
@@ -127,7 +127,7 @@ fn deprecation_names_the_successor_from_the_manifest_hint() {
     let d = op.deprecation.as_ref().expect("the portrait v1 is deprecated");
     let s = d.successor.as_ref().unwrap();
     assert_eq!(s.path, "/api/xiaohongshu-pgy/api/solar/kol/data/userId/fans_profile/v1");
-    assert_eq!(s.source, SuccessorSource::ManifestHint);
+    assert_eq!(s.source, SuccessorSource::Overlay);
     assert!(d.note.en.as_deref().unwrap().contains("deprecated"));
     assert!(d.note.zh.as_deref().unwrap().contains("过时"));
 }
@@ -140,7 +140,7 @@ fn languages_disagreeing_on_structure_is_an_error_naming_both_files_and_the_poin
     });
     let err = repo.api().unwrap_err().to_string();
     assert!(
-        err.contains(&format!("{PORTRAIT}-en.json")) && err.contains(&format!("{PORTRAIT}-zh.json")),
+        err.contains(&common::rel_path(PORTRAIT, "en")) && err.contains(&common::rel_path(PORTRAIT, "zh")),
         "{err}"
     );
     assert!(
@@ -201,14 +201,14 @@ fn a_changed_example_shape_changes_the_snapshotted_ir() {
 }
 
 #[test]
-fn a_definition_for_another_path_than_the_manifest_says_is_rejected() {
+fn a_definition_for_another_path_than_its_file_name_says_is_rejected() {
     let repo = portrait_repo();
     repo.edit(FANS_PROFILE, "en", |doc| {
         let item = doc["paths"]["/api/xiaohongshu-pgy/api/solar/kol/data/userId/fans_profile/v1"].take();
         doc["paths"] = json!({"/api/xiaohongshu-pgy/somewhere-else/v1": item});
     });
     let err = repo.api().unwrap_err().to_string();
-    assert!(err.contains("fans-profile-v1-en.json#/paths"), "{err}");
+    assert!(err.contains(&format!("{}#/paths", common::rel_path(FANS_PROFILE, "en"))), "{err}");
     assert!(err.contains("/api/xiaohongshu-pgy/somewhere-else/v1"), "{err}");
 }
 
@@ -240,21 +240,28 @@ fn names_come_from_paths_so_renamed_operation_ids_change_nothing() {
 #[test]
 fn two_paths_that_would_share_a_method_name_are_an_error_naming_both() {
     let repo = portrait_repo();
-    // A second spelling of the portrait path (dash vs underscore) derives the same method name.
-    repo.edit(FANS_PROFILE, "en", |doc| {
-        let item = doc["paths"]["/api/xiaohongshu-pgy/api/solar/kol/data/userId/fans_profile/v1"].take();
-        doc["paths"] = json!({"/api/xiaohongshu-pgy/get_kol_fans_portrait/v1": item});
-    });
-    repo.edit(FANS_PROFILE, "zh", |doc| {
-        let item = doc["paths"]["/api/xiaohongshu-pgy/api/solar/kol/data/userId/fans_profile/v1"].take();
-        doc["paths"] = json!({"/api/xiaohongshu-pgy/get_kol_fans_portrait/v1": item});
-    });
-    let manifest = repo.root().join("specs/manifest.yaml");
-    let text = std::fs::read_to_string(&manifest).unwrap().replace(
+    // A second spelling of the portrait path (dash vs underscore) derives the same method name: the catalogue
+    // lists it (a copy of the follower profile under another summary) and its definitions are vendored.
+    let (from, to) = (
         "/api/xiaohongshu-pgy/api/solar/kol/data/userId/fans_profile/v1",
         "/api/xiaohongshu-pgy/get_kol_fans_portrait/v1",
     );
-    std::fs::write(&manifest, text).unwrap();
+    let catalogue = repo.root().join("specs/catalogue/public-api.json");
+    let mut doc: serde_json::Value = serde_json::from_slice(&std::fs::read(&catalogue).unwrap()).unwrap();
+    let mut item = doc["paths"][from].clone();
+    item["get"]["summary"] = json!("Fans Portrait (V1)");
+    doc["paths"][to] = item;
+    std::fs::write(&catalogue, serde_json::to_vec(&doc).unwrap()).unwrap();
+    let api = codegen::catalogue::layout::check_path(to).unwrap();
+    for lang in ["en", "zh"] {
+        let mut def: serde_json::Value =
+            serde_json::from_slice(&std::fs::read(repo.spec(FANS_PROFILE, lang)).unwrap()).unwrap();
+        let item = def["paths"][from].take();
+        def["paths"] = json!({ to: item });
+        let l = if lang == "en" { codegen::manifest::Lang::En } else { codegen::manifest::Lang::Zh };
+        let rel = codegen::catalogue::layout::rel_path(codegen::ir::Method::Get, &api, l);
+        std::fs::write(repo.root().join("specs").join(rel), serde_json::to_vec(&def).unwrap()).unwrap();
+    }
     let err = common::plan(repo.root()).unwrap_err().to_string();
     assert!(err.contains("get_kol_fans_portrait_v1"), "{err}");
     assert!(

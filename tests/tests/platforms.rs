@@ -1,11 +1,13 @@
-//! The whole API: every endpoint of the docs site's index (`tests/fixtures/docs-openapi-index.json`, 201
-//! endpoints in 25 groups) is a method of its platform crate under `generated/`, deprecated ones are
-//! `#[deprecated]`, the facade crate `justoneapi` compiles only the platforms it is asked for and serves them
-//! all with one client, and the README's platform table is what the tool computes.
+//! The whole API: every operation of the vendored catalogue (`specs/catalogue/public-api.json`, upstream as of
+//! 2026-08-21: 297 published, 51 hidden from the docs) is a method of its platform crate under `generated/`,
+//! and so is every endpoint the crates shipped before (the seed era's docs index,
+//! `tests/fixtures/docs-openapi-index.json`: 201 endpoints, 38 of them now hidden, 7 no longer listed); deprecated
+//! ones are `#[deprecated]`; the facade crate `justoneapi` compiles only the platforms it is asked for and serves
+//! them all with one client, and the README's platform table is what the tool computes.
 
 mod common;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -20,14 +22,18 @@ use common::workspace_root;
 struct IndexEntry {
     path: String,
     method: String,
-    group: String,
-    slug: String,
-    deprecated: bool,
 }
 
-fn index() -> Vec<IndexEntry> {
+/// The endpoints the crates shipped in the seed era.
+fn seed_index() -> Vec<IndexEntry> {
     let file = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/docs-openapi-index.json");
     serde_json::from_slice(&std::fs::read(&file).unwrap()).unwrap()
+}
+
+fn catalogue() -> codegen::catalogue::Catalogue {
+    let file = workspace_root().join("specs/catalogue/public-api.json");
+    let source = codegen::Source::new(&file, std::fs::read(&file).unwrap());
+    codegen::catalogue::Catalogue::parse(&source, codegen::catalogue::Limits::default(), &mut Vec::new()).unwrap()
 }
 
 /// The platform of a path: its segment after `/api/`.
@@ -41,16 +47,17 @@ struct Method {
     deprecated: bool,
 }
 
-/// Every operation module of a generated crate, by the HTTP path (`pub const PATH`) it calls: the client methods
-/// it defines.
-fn methods_by_path(krate: &Path) -> BTreeMap<String, Vec<Method>> {
+/// Every operation module of a generated crate, by the HTTP method and path it calls (`PATH`, and the method
+/// its `Parts` are made with): the client methods it defines.
+fn methods_by_endpoint(krate: &Path) -> BTreeMap<(String, String), Vec<Method>> {
     let mut out = BTreeMap::new();
     for entry in std::fs::read_dir(krate.join("src/ops")).unwrap() {
         let file = entry.unwrap().path();
         if file.file_name().unwrap() == "mod.rs" {
             continue;
         }
-        let ast = syn::parse_file(&std::fs::read_to_string(&file).unwrap()).unwrap();
+        let text = std::fs::read_to_string(&file).unwrap();
+        let ast = syn::parse_file(&text).unwrap();
         let mut path = None;
         let mut methods = Vec::new();
         for item in &ast.items {
@@ -77,44 +84,65 @@ fn methods_by_path(krate: &Path) -> BTreeMap<String, Vec<Method>> {
             }
         }
         let path = path.unwrap_or_else(|| panic!("{} has no PATH", file.display()));
-        out.insert(path, methods);
+        let http = if text.contains("Method::POST") { "post" } else { "get" };
+        out.insert((http.to_owned(), path), methods);
     }
     out
 }
 
 #[test]
-fn every_endpoint_of_the_index_is_a_method_and_every_deprecated_one_warns() {
+fn every_endpoint_upstream_lists_and_every_one_the_crates_shipped_is_a_method() {
     let generated = workspace_root().join("generated");
-    let index = index();
-    assert_eq!(index.len(), 201);
-    let mut crates: BTreeMap<String, BTreeMap<String, Vec<Method>>> = BTreeMap::new();
+    let catalogue = catalogue();
+    let seed = seed_index();
+    assert_eq!(catalogue.entries.len(), 348);
+    assert_eq!(catalogue.entries.iter().filter(|e| e.hidden).count(), 51);
+    assert_eq!(seed.len(), 201);
+    // (method, path) -> deprecated: the catalogue's word, and for what it no longer lists, deprecated here.
+    let mut expected: BTreeMap<(String, String), bool> = catalogue
+        .entries
+        .iter()
+        .map(|e| ((e.method.as_str().to_ascii_lowercase(), e.path.clone()), e.deprecated))
+        .collect();
+    let mut gone = 0;
+    let mut hidden_shipped = 0;
+    for e in &seed {
+        let key = (e.method.clone(), e.path.clone());
+        match catalogue.find(codegen::ir::Method::Get, &e.path) {
+            Some(listed) => hidden_shipped += usize::from(listed.hidden),
+            None => {
+                gone += 1;
+                expected.insert(key, true);
+            }
+        }
+    }
+    assert_eq!((hidden_shipped, gone), (38, 7));
+    let mut crates: BTreeMap<String, BTreeMap<(String, String), Vec<Method>>> = BTreeMap::new();
     let mut missing = Vec::new();
-    for e in &index {
-        assert_eq!(e.method, "get", "{}", e.path);
-        let krate = format!("justoneapi-{}", platform(&e.path));
+    for ((http, path), deprecated) in &expected {
+        let krate = format!("justoneapi-{}", platform(path));
         let methods = crates
             .entry(krate.clone())
-            .or_insert_with(|| methods_by_path(&generated.join(&krate)));
-        match methods.get(&e.path).map(Vec::as_slice) {
+            .or_insert_with(|| methods_by_endpoint(&generated.join(&krate)));
+        match methods.get(&(http.clone(), path.clone())).map(Vec::as_slice) {
             Some([m]) => assert_eq!(
-                m.deprecated, e.deprecated,
-                "{krate}::Client::{} ({} {}/{}): #[deprecated] must follow upstream",
-                m.name, e.path, e.group, e.slug
+                m.deprecated, *deprecated,
+                "{krate}::Client::{} ({http} {path}): #[deprecated] must follow upstream",
+                m.name
             ),
             other => missing.push(format!(
-                "{krate}: {} has {} methods",
-                e.path,
+                "{krate}: {http} {path} has {} methods",
                 other.map_or(0, <[Method]>::len)
             )),
         }
     }
     assert_eq!(missing, Vec::<String>::new());
-    assert_eq!(crates.len(), 25, "one crate per platform");
-    // Nothing more either: every module of a crate is an endpoint of the index.
-    let indexed: Vec<&str> = index.iter().map(|e| e.path.as_str()).collect();
+    assert_eq!(crates.len(), 36, "one crate per platform");
+    // Nothing more either: every module of a crate is one of those endpoints.
+    let known: BTreeSet<&(String, String)> = expected.keys().collect();
     for (krate, methods) in &crates {
-        for path in methods.keys() {
-            assert!(indexed.contains(&path.as_str()), "{krate}: {path} is not in the index");
+        for endpoint in methods.keys() {
+            assert!(known.contains(endpoint), "{krate}: {endpoint:?} is neither listed nor shipped before");
         }
     }
 }
@@ -168,7 +196,7 @@ fn the_facade_compiles_only_the_platforms_it_is_asked_for() {
         platform_crates_with(&["douyin-xingtu", "xiaohongshu-pgy"]),
         ["justoneapi-douyin-xingtu", "justoneapi-xiaohongshu-pgy"]
     );
-    assert_eq!(platform_crates_with(&["full"]).len(), 25);
+    assert_eq!(platform_crates_with(&["full"]).len(), 36);
 }
 
 /// The documented response example of a vendored definition.
@@ -186,8 +214,11 @@ async fn one_facade_client_serves_every_enabled_platform_with_its_typed_response
     const USER: &str = "/api/douyin/get-user-detail/v3";
     const FANS: &str = "/api/xiaohongshu-pgy/api/solar/kol/data/userId/fans_profile/v1";
     let server = MockServer::start().await;
-    let user = documented_example("douyin-apis/user-profile-v3-en.json", USER);
-    let fans = documented_example("xiaohongshu-pgy-apis/fans-profile-v1-en.json", FANS);
+    let user = documented_example("definitions/douyin/get.get-user-detail.v3.en.json", USER);
+    let fans = documented_example(
+        "definitions/xiaohongshu-pgy/get.api.solar.kol.data.userId.fans_profile.v1.en.json",
+        FANS,
+    );
     Mock::given(method("GET"))
         .and(path(USER))
         .and(query_param("token", "T"))
@@ -238,16 +269,9 @@ fn the_readme_platform_table_is_the_one_the_tool_computes() {
         xtask::cmd::stats::with_table(&readme, &table).as_deref(),
         Some(readme.as_str())
     );
-    assert_eq!(generated.stats.len(), 25);
-    let (operations, deprecated): (usize, usize) = generated
-        .stats
-        .iter()
-        .fold((0, 0), |(o, d), s| (o + s.operations, d + s.deprecated));
-    assert_eq!(
-        (operations, deprecated),
-        (201, 33),
-        "the index's endpoints and deprecations"
-    );
+    assert_eq!(generated.stats.len(), 36);
+    let operations: usize = generated.stats.iter().map(|s| s.operations).sum();
+    assert_eq!(operations, 348 + 7, "the catalogue's operations and the 7 it no longer lists");
 }
 
 #[test]

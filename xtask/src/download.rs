@@ -141,6 +141,18 @@ impl fmt::Display for FetchFailure {
 
 impl std::error::Error for FetchFailure {}
 
+/// A fetch that failed before writing anything: the failures, then a line saying nothing was written.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NothingWritten(pub FetchFailure);
+
+impl fmt::Display for NothingWritten {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}\nfetch failed; nothing was written", self.0)
+    }
+}
+
+impl std::error::Error for NothingWritten {}
+
 impl FetchFailure {
     fn error(message: String) -> Self {
         FetchFailure {

@@ -21,7 +21,7 @@ use codegen::manifest::{Lang, Manifest};
 use codegen::{Source, Specs};
 
 use crate::cmd::fetch::DownloadArgs;
-use crate::download::{self, Credentials, Downloaded, Wanted};
+use crate::download::{self, Credentials, Downloaded, FetchOptions, NothingWritten, Wanted};
 use crate::project::{read, today_utc, Project};
 
 /// The catalogue's user name for HTTP basic auth.
@@ -104,13 +104,13 @@ pub fn pull(project: &Project, args: &DownloadArgs) -> Result<Pulled> {
         .enable_all()
         .build()
         .map_err(|e| anyhow!("cannot start the async runtime: {e}"))?;
-    runtime.block_on(pull_async(project, args))
+    runtime.block_on(pull_async(project, args, &args.options()))
 }
 
-async fn pull_async(project: &Project, args: &DownloadArgs) -> Result<Pulled> {
+/// [`pull`] on the caller's async runtime.
+pub async fn pull_async(project: &Project, args: &DownloadArgs, opts: &FetchOptions) -> Result<Pulled> {
     let before = &project.specs;
     let manifest = &before.manifest;
-    let opts = args.options();
     let today = today_utc();
     let mut specs = before.clone();
     let mut warnings = Vec::new();
@@ -132,9 +132,9 @@ async fn pull_async(project: &Project, args: &DownloadArgs) -> Result<Pulled> {
                 (bytes, entry)
             }
             CatalogueOrigin::Url { url, credentials } => {
-                let got = download::download_catalogue(url, credentials.as_ref(), &opts)
+                let got = download::download_catalogue(url, credentials.as_ref(), opts)
                     .await
-                    .map_err(|f| anyhow!("{f}\nfetch failed; nothing was written"))?;
+                    .map_err(|f| anyhow::Error::new(NothingWritten(f)))?;
                 let entry = download::lock_entry(
                     before.lock.files.get(rel),
                     shown.clone(),
@@ -185,9 +185,9 @@ async fn pull_async(project: &Project, args: &DownloadArgs) -> Result<Pulled> {
     }
     let current: BTreeMap<String, Vec<u8>> =
         before.definitions.iter().map(|(rel, s)| (rel.clone(), s.bytes.clone())).collect();
-    let downloaded = download::download(wanted, &specs.lock, &current, &opts)
+    let downloaded = download::download(wanted, &specs.lock, &current, opts)
         .await
-        .map_err(|f| anyhow!("{f}\nfetch failed; nothing was written"))?;
+        .map_err(|f| anyhow::Error::new(NothingWritten(f)))?;
     for (rel, bytes) in &downloaded.definitions {
         specs
             .definitions

@@ -55,50 +55,131 @@ fn snapshot(dir: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
     out
 }
 
-/// A static HTTP/1.1 server for `/openapi/<group>/<file>`: the repository's vendored definitions (`specs/`,
-/// the whole docs mirror), with `edits` replacing the bytes of some files and `faults` answering some
-/// requests with an error status. Unknown paths are 404s.
+/// The URL path (under the server) of each published endpoint's definition, by (API path, language), as
+/// upstream's rule gives it from the repository's catalogue; and the vendored file that holds it.
+fn docs_files() -> BTreeMap<(String, String), (String, PathBuf)> {
+    let specs = repo_root().join("specs");
+    let bytes = std::fs::read(specs.join("catalogue/public-api.json")).unwrap();
+    let source = codegen::Source::new("catalogue.json", bytes);
+    let catalogue =
+        codegen::catalogue::Catalogue::parse(&source, codegen::catalogue::Limits::default(), &mut Vec::new()).unwrap();
+    let mut out = BTreeMap::new();
+    for listed in &catalogue.entries {
+        let Some(docs) = &listed.docs else { continue };
+        for lang in [codegen::manifest::Lang::En, codegen::manifest::Lang::Zh] {
+            let rel = codegen::catalogue::layout::rel_path(listed.method, &listed.api_path, lang);
+            out.insert(
+                (listed.path.clone(), lang.as_str().to_owned()),
+                (docs.url("/openapi", lang), specs.join(rel)),
+            );
+        }
+    }
+    out
+}
+
+/// The URL path of a published endpoint's definition on the [`Upstream`] server.
+fn docs_url(api_path: &str, lang: &str) -> String {
+    docs_files()[&(api_path.to_owned(), lang.to_owned())].0.clone()
+}
+
+/// A static HTTP/1.1 server standing for upstream, from the repository's `specs/`: the catalogue at
+/// `/catalogue.json` (and at `/v3/api-docs/public-api` behind basic auth when [`Upstream::require_auth`] says
+/// so), every published definition at the URL upstream's rule gives (`/openapi/<group>/<slug>-<lang>.json`),
+/// with `edits` replacing the bytes of some paths and `faults` answering some requests with an error status.
+/// Unknown paths are 404s.
 struct Upstream {
     base: String,
     edits: Arc<Mutex<BTreeMap<String, Vec<u8>>>>,
-    /// `group/file` -> (status, how many more requests get it; `u32::MAX` for all).
+    /// URL path -> (status, how many more requests get it; `u32::MAX` for all).
     faults: Arc<Mutex<BTreeMap<String, (u16, u32)>>>,
+    /// The `Authorization` header the catalogue wants; the ones it received.
+    auth: Arc<Mutex<(Option<String>, Vec<Option<String>>)>>,
 }
+
+type Routes = BTreeMap<String, PathBuf>;
 
 impl Upstream {
     fn start() -> Upstream {
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-        let base = format!("http://{}/openapi", listener.local_addr().unwrap());
+        let base = format!("http://{}", listener.local_addr().unwrap());
         let edits: Arc<Mutex<BTreeMap<String, Vec<u8>>>> = Arc::default();
         let faults: Arc<Mutex<BTreeMap<String, (u16, u32)>>> = Arc::default();
-        let (served, faulty) = (edits.clone(), faults.clone());
-        let mirror = repo_root().join("specs");
+        let auth: Arc<Mutex<(Option<String>, Vec<Option<String>>)>> = Arc::default();
+        let mut routes: Routes = docs_files().into_values().collect();
+        let catalogue = repo_root().join("specs/catalogue/public-api.json");
+        routes.insert("/catalogue.json".into(), catalogue.clone());
+        routes.insert("/v3/api-docs/public-api".into(), catalogue);
+        let routes = Arc::new(routes);
+        let (served, faulty, guarded) = (edits.clone(), faults.clone(), auth.clone());
         std::thread::spawn(move || {
             for stream in listener.incoming() {
                 let Ok(stream) = stream else { continue };
-                let (served, faulty, mirror) = (served.clone(), faulty.clone(), mirror.clone());
+                let (served, faulty, guarded, routes) = (served.clone(), faulty.clone(), guarded.clone(), routes.clone());
                 // One thread per connection, as the fetch runs several downloads at once.
-                std::thread::spawn(move || answer(stream, &served, &faulty, &mirror));
+                std::thread::spawn(move || answer(stream, &served, &faulty, &guarded, &routes));
             }
         });
-        Upstream { base, edits, faults }
+        Upstream {
+            base,
+            edits,
+            faults,
+            auth,
+        }
     }
 
-    /// Serves `file` (`<group>/<slug>-<lang>.json`) with its summary rewritten.
-    fn change_summary(&self, file: &str, summary: &str) {
-        let bytes = std::fs::read(repo_root().join("specs").join(file)).unwrap();
-        let mut doc: serde_json::Value = serde_json::from_slice(&bytes).unwrap();
+    /// `--catalogue` and `--base-url` pointing here.
+    fn args(&self) -> Vec<String> {
+        vec![
+            "--catalogue".into(),
+            format!("{}/catalogue.json", self.base),
+            "--base-url".into(),
+            format!("{}/openapi", self.base),
+        ]
+    }
+
+    /// Serves the definition of `api_path` in `lang` with its summary rewritten.
+    fn change_summary(&self, api_path: &str, lang: &str, summary: &str) {
+        let (url, file) = docs_files()[&(api_path.to_owned(), lang.to_owned())].clone();
+        let mut doc: serde_json::Value = serde_json::from_slice(&std::fs::read(file).unwrap()).unwrap();
         let item = doc["paths"].as_object_mut().unwrap().values_mut().next().unwrap();
         item["get"]["summary"] = summary.into();
-        self.edits
-            .lock()
-            .unwrap()
-            .insert(file.to_owned(), serde_json::to_vec_pretty(&doc).unwrap());
+        self.edits.lock().unwrap().insert(url, serde_json::to_vec_pretty(&doc).unwrap());
     }
 
-    /// Answers the next `times` requests for `file` with `status` (every one for `u32::MAX`).
-    fn fail(&self, file: &str, status: u16, times: u32) {
-        self.faults.lock().unwrap().insert(file.to_owned(), (status, times));
+    /// Answers the next `times` requests for the URL path `url` with `status` (every one for `u32::MAX`).
+    fn fail(&self, url: &str, status: u16, times: u32) {
+        self.faults.lock().unwrap().insert(url.to_owned(), (status, times));
+    }
+
+    /// `/v3/api-docs/public-api` answers 401 unless the request carries basic auth for `user` and `password`.
+    fn require_auth(&self, user: &str, password: &str) {
+        use base64_free::encode;
+        self.auth.lock().unwrap().0 = Some(format!("Basic {}", encode(&format!("{user}:{password}"))));
+    }
+
+    /// The `Authorization` header of each request for `/v3/api-docs/public-api`.
+    fn auth_seen(&self) -> Vec<Option<String>> {
+        self.auth.lock().unwrap().1.clone()
+    }
+}
+
+/// Base64 (RFC 4648, padded) for the test server's basic auth check.
+mod base64_free {
+    pub fn encode(s: &str) -> String {
+        const A: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+        let mut out = String::new();
+        for chunk in s.as_bytes().chunks(3) {
+            let b = [chunk[0], *chunk.get(1).unwrap_or(&0), *chunk.get(2).unwrap_or(&0)];
+            let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
+            for i in 0..4 {
+                if i <= chunk.len() {
+                    out.push(A[((n >> (18 - 6 * i)) & 63) as usize] as char);
+                } else {
+                    out.push('=');
+                }
+            }
+        }
+        out
     }
 }
 
@@ -106,7 +187,8 @@ fn answer(
     mut stream: std::net::TcpStream,
     edits: &Mutex<BTreeMap<String, Vec<u8>>>,
     faults: &Mutex<BTreeMap<String, (u16, u32)>>,
-    mirror: &Path,
+    auth: &Mutex<(Option<String>, Vec<Option<String>>)>,
+    routes: &Routes,
 ) {
     let mut line = String::new();
     let mut reader = BufReader::new(stream.try_clone().unwrap());
@@ -114,17 +196,22 @@ fn answer(
         return;
     }
     // Headers until the blank line.
+    let mut authorization = None;
     loop {
         let mut h = String::new();
         if reader.read_line(&mut h).map_or(true, |n| n == 0) || h == "\r\n" {
             break;
         }
+        if let Some((name, value)) = h.split_once(':') {
+            if name.eq_ignore_ascii_case("authorization") {
+                authorization = Some(value.trim().to_owned());
+            }
+        }
     }
-    let path = line.split_whitespace().nth(1).unwrap_or("");
-    let file = path.strip_prefix("/openapi/").unwrap_or("").to_owned();
-    let fault = {
+    let path = line.split_whitespace().nth(1).unwrap_or("").to_owned();
+    let mut fault = {
         let mut faults = faults.lock().unwrap();
-        match faults.get_mut(&file) {
+        match faults.get_mut(&path) {
             Some((status, times)) if *times > 0 => {
                 if *times != u32::MAX {
                     *times -= 1;
@@ -134,15 +221,22 @@ fn answer(
             _ => None,
         }
     };
-    let body = if fault.is_some() || file.split('/').any(|part| part == ".." || part.is_empty()) {
+    if path == "/v3/api-docs/public-api" {
+        let mut auth = auth.lock().unwrap();
+        auth.1.push(authorization.clone());
+        if auth.0.is_some() && auth.0 != authorization {
+            fault = Some(401);
+        }
+    }
+    let body = if fault.is_some() {
         None
     } else {
         edits
             .lock()
             .unwrap()
-            .get(&file)
+            .get(&path)
             .cloned()
-            .or_else(|| std::fs::read(mirror.join(&file)).ok())
+            .or_else(|| routes.get(&path).and_then(|f| std::fs::read(f).ok()))
     };
     let response = match (fault, body) {
         (None, Some(body)) => {
@@ -189,7 +283,17 @@ fn text(out: &Output) -> String {
     )
 }
 
-const FANS_EN: &str = "xiaohongshu-pgy-apis/fans-profile-v1-en.json";
+const FANS: &str = "/api/xiaohongshu-pgy/api/solar/kol/data/userId/fans_profile/v1";
+const IMDB: &str = "/api/imdb/news-by-category-query/v1";
+const WEIBO: &str = "/api/weibo/get-user-post/v1";
+const FANS_EN: &str = "specs/definitions/xiaohongshu-pgy/get.api.solar.kol.data.userId.fans_profile.v1.en.json";
+
+fn args<'a>(command: &'a str, upstream: &'a [String], more: &[&'a str]) -> Vec<&'a str> {
+    let mut out = vec![command];
+    out.extend(upstream.iter().map(String::as_str));
+    out.extend(more);
+    out
+}
 
 #[test]
 fn check_is_0_on_the_repository_and_1_on_a_stale_copy() {
@@ -215,18 +319,25 @@ fn fetch_is_0_when_upstream_answers_and_1_with_nothing_written_when_it_does_not(
     let upstream = Upstream::start();
     let repo = checkout();
     let before = snapshot(repo.path());
-    let out = xtask(repo.path(), &["fetch", "--base-url", &upstream.base], &[]);
+    let out = xtask(repo.path(), &args("fetch", &upstream.args(), &[]), &[]);
     assert_eq!(code(&out), 0, "{}", text(&out));
-    // The vendored files are the fixtures: nothing changed but nothing had to.
+    // The vendored files are upstream's: nothing changed but nothing had to.
     assert_eq!(
-        snapshot(&repo.path().join("specs/xiaohongshu-pgy-apis")),
-        snapshot(&repo_root().join("specs/xiaohongshu-pgy-apis"))
+        snapshot(&repo.path().join("specs/definitions")),
+        snapshot(&repo_root().join("specs/definitions"))
+    );
+    assert_eq!(
+        std::fs::read(repo.path().join("specs/catalogue/lifecycle.yaml")).unwrap(),
+        std::fs::read(repo_root().join("specs/catalogue/lifecycle.yaml")).unwrap()
     );
 
+    let catalogue = format!("{}/catalogue.json", upstream.base);
     let out = xtask(
         repo.path(),
         &[
             "fetch",
+            "--catalogue",
+            &catalogue,
             "--base-url",
             "http://127.0.0.1:9/openapi",
             "--timeout-secs",
@@ -237,7 +348,7 @@ fn fetch_is_0_when_upstream_answers_and_1_with_nothing_written_when_it_does_not(
     assert_eq!(code(&out), 1, "{}", text(&out));
     assert!(text(&out).contains("127.0.0.1:9"), "{}", text(&out));
     let after = snapshot(repo.path());
-    // Only the lock's URLs may differ from the first run (it fetched from the loopback server).
+    // Only the lock's catalogue URL may differ from the first run (it came from the loopback server).
     assert_eq!(
         before.keys().collect::<Vec<_>>(),
         after.keys().collect::<Vec<_>>(),
@@ -245,35 +356,30 @@ fn fetch_is_0_when_upstream_answers_and_1_with_nothing_written_when_it_does_not(
     );
 }
 
-/// The number of definitions the manifest lists (both languages of every endpoint of every group).
-fn manifest_files(root: &Path) -> usize {
-    let text = std::fs::read_to_string(root.join("specs/manifest.yaml")).unwrap();
-    let manifest = codegen::manifest::Manifest::parse(&text, Path::new("specs/manifest.yaml")).unwrap();
-    manifest.spec_files().len()
-}
-
 #[test]
-fn fetch_vendors_the_whole_mirror_through_transient_faults_and_counts_its_progress() {
+fn fetch_vendors_every_published_definition_through_transient_faults_and_counts_its_progress() {
     let upstream = Upstream::start();
-    upstream.fail("douyin-apis/user-profile-v3-en.json", 503, 2);
-    upstream.fail("xiaohongshu-pgy-apis/fans-profile-v1-zh.json", 500, 1);
+    let files = docs_files();
+    let profile_zh = docs_url(FANS, "zh");
+    let portrait_en = docs_url("/api/xiaohongshu-pgy/api/solar/cooperator/user/blogger/userId/v1", "en");
+    upstream.fail(&profile_zh, 503, 2);
+    upstream.fail(&portrait_en, 500, 1);
     let repo = checkout();
-    // An empty specs/ but for the manifest: everything must come from upstream.
-    for entry in std::fs::read_dir(repo.path().join("specs")).unwrap() {
-        let path = entry.unwrap().path();
-        if path.is_dir() && path.file_name().unwrap().to_string_lossy().ends_with("-apis") {
-            std::fs::remove_dir_all(&path).unwrap();
-        }
+    // Nothing of what upstream publishes is vendored (hidden and gone endpoints keep theirs): everything must
+    // come from upstream.
+    let lock_path = repo.path().join("specs/specs.lock");
+    let mut lock =
+        codegen::lock::Lock::parse(&std::fs::read_to_string(&lock_path).unwrap(), Path::new("specs.lock")).unwrap();
+    for (_, vendored) in files.values() {
+        let rel = vendored.strip_prefix(repo_root()).unwrap();
+        std::fs::remove_file(repo.path().join(rel)).unwrap();
+        lock.files.remove(&rel.strip_prefix("specs").unwrap().to_string_lossy().into_owned());
     }
-    std::fs::remove_file(repo.path().join("specs/specs.lock")).unwrap();
-    let total = manifest_files(repo.path());
-    assert_eq!(total, 402, "201 endpoints, en + zh");
+    std::fs::write(&lock_path, lock.to_text()).unwrap();
+    let total = files.len();
+    assert_eq!(total, 594, "297 published endpoints, en + zh");
 
-    let out = xtask(
-        repo.path(),
-        &["fetch", "--base-url", &upstream.base, "--jobs", "6"],
-        &[],
-    );
+    let out = xtask(repo.path(), &args("fetch", &upstream.args(), &["--jobs", "6"]), &[]);
     assert_eq!(code(&out), 0, "{}", text(&out));
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(
@@ -289,17 +395,14 @@ fn fetch_vendors_the_whole_mirror_through_transient_faults_and_counts_its_progre
         "{stderr}"
     );
 
-    // Byte for byte the mirror, and the lock describes exactly those bytes.
+    // Byte for byte what upstream serves, and the lock describes exactly those bytes.
+    assert_eq!(
+        snapshot(&repo.path().join("specs/definitions")),
+        snapshot(&repo_root().join("specs/definitions"))
+    );
+    let lock =
+        codegen::lock::Lock::parse(&std::fs::read_to_string(&lock_path).unwrap(), Path::new("specs.lock")).unwrap();
     let vendored = snapshot(&repo.path().join("specs"));
-    let mirror = snapshot(&repo_root().join("specs"));
-    let is_definition =
-        |p: &Path| p.components().count() == 2 && p.to_string_lossy().split('/').next().unwrap().ends_with("-apis");
-    for (rel, bytes) in mirror.iter().filter(|(p, _)| is_definition(p)) {
-        assert_eq!(vendored.get(rel), Some(bytes), "{}", rel.display());
-    }
-    let lock = std::fs::read_to_string(repo.path().join("specs/specs.lock")).unwrap();
-    let lock = codegen::lock::Lock::parse(&lock, Path::new("specs.lock")).unwrap();
-    assert_eq!(lock.files.len(), total);
     for (rel, entry) in &lock.files {
         let bytes = &vendored[&PathBuf::from(rel)];
         assert_eq!(entry.sha256, codegen::lock::sha256_hex(bytes), "{rel}");
@@ -312,27 +415,22 @@ fn fetch_vendors_the_whole_mirror_through_transient_faults_and_counts_its_progre
 }
 
 #[test]
-fn fetch_of_the_whole_mirror_with_a_lasting_fault_names_each_url_and_writes_nothing() {
+fn fetch_with_a_lasting_fault_names_each_url_and_writes_nothing() {
     let upstream = Upstream::start();
-    upstream.fail("imdb-apis/main-search-v1-zh.json", 404, u32::MAX);
-    upstream.fail("weibo-apis/hot-search-v1-en.json", 500, u32::MAX);
+    let broken = [
+        docs_url(IMDB, "zh"),
+        docs_url(WEIBO, "en"),
+    ];
+    upstream.fail(&broken[0], 404, u32::MAX);
+    upstream.fail(&broken[1], 500, u32::MAX);
     let repo = checkout();
     let before = snapshot(repo.path());
-    let out = xtask(
-        repo.path(),
-        &["fetch", "--base-url", &upstream.base, "--timeout-secs", "5"],
-        &[],
-    );
+    let out = xtask(repo.path(), &args("fetch", &upstream.args(), &["--timeout-secs", "5"]), &[]);
     assert_eq!(code(&out), 1, "{}", text(&out));
     let all = text(&out);
-    for url in [
-        "imdb-apis/main-search-v1-zh.json: HTTP 404",
-        "weibo-apis/hot-search-v1-en.json: HTTP 500",
-    ] {
-        assert!(
-            all.contains(&format!("{}/{url}", upstream.base)),
-            "{url} not named in\n{all}"
-        );
+    for (url, status) in broken.iter().zip(["HTTP 404", "HTTP 500"]) {
+        let named = format!("{}{url}: {status}", upstream.base);
+        assert!(all.contains(&named), "{named} not named in\n{all}");
     }
     assert!(all.contains("nothing was written"), "{all}");
     assert_eq!(snapshot(repo.path()), before, "specs/ unchanged");
@@ -341,35 +439,29 @@ fn fetch_of_the_whole_mirror_with_a_lasting_fault_names_each_url_and_writes_noth
 #[test]
 fn an_online_regen_that_fails_after_its_fetch_writes_nothing() {
     let upstream = Upstream::start();
-    upstream.change_summary(FANS_EN, "Fans Profile, renamed upstream");
+    upstream.change_summary(FANS, "en", "Fans Profile, renamed upstream");
     let repo = checkout();
     let before = snapshot(repo.path());
+    let up = upstream.args();
+    let regen = args("regen", &up, &[]);
 
-    let out = xtask(
-        repo.path(),
-        &["regen", "--base-url", &upstream.base],
-        &[("XTASK_FAIL_AFTER_FETCH", "1")],
-    );
+    let out = xtask(repo.path(), &regen, &[("XTASK_FAIL_AFTER_FETCH", "1")]);
     assert_eq!(code(&out), 1, "{}", text(&out));
     assert!(text(&out).contains("nothing was written"), "{}", text(&out));
     assert_eq!(snapshot(repo.path()), before, "specs/ and generated/ unchanged");
 
     // A failure in the middle of writing (after three files) is undone as well.
-    let out = xtask(
-        repo.path(),
-        &["regen", "--base-url", &upstream.base],
-        &[("XTASK_FAIL_COMMIT_AFTER", "3")],
-    );
+    let out = xtask(repo.path(), &regen, &[("XTASK_FAIL_COMMIT_AFTER", "3")]);
     assert_eq!(code(&out), 1, "{}", text(&out));
     assert_eq!(snapshot(repo.path()), before, "specs/ and generated/ unchanged");
 
     // Without a failure the same regen writes the definition, the release and the generated crate at once.
-    let out = xtask(repo.path(), &["regen", "--base-url", &upstream.base], &[]);
+    let out = xtask(repo.path(), &regen, &[]);
     assert_eq!(code(&out), 0, "{}", text(&out));
     let after = snapshot(repo.path());
     let changed: Vec<&PathBuf> = after.keys().filter(|p| before.get(*p) != after.get(*p)).collect();
     for expected in [
-        "specs/xiaohongshu-pgy-apis/fans-profile-v1-en.json",
+        FANS_EN,
         "specs/manifest.yaml",
         "specs/changelog/justoneapi-xiaohongshu-pgy.md",
         "generated/justoneapi-xiaohongshu-pgy/src/ops/api_solar_kol_data_user_id_fans_profile_v1.rs",
@@ -393,23 +485,27 @@ fn drift_is_0_without_drift_3_with_drift_and_1_when_upstream_is_unreachable() {
     let upstream = Upstream::start();
     let repo = checkout();
     let before = snapshot(repo.path());
-    let out = xtask(repo.path(), &["drift", "--base-url", &upstream.base], &[]);
+    let up = upstream.args();
+    let out = xtask(repo.path(), &args("drift", &up, &[]), &[]);
     assert_eq!(code(&out), 0, "{}", text(&out));
 
-    upstream.change_summary(FANS_EN, "Fans Profile, renamed upstream");
-    let out = xtask(repo.path(), &["drift", "--base-url", &upstream.base], &[]);
+    upstream.change_summary(FANS, "en", "Fans Profile, renamed upstream");
+    let out = xtask(repo.path(), &args("drift", &up, &[]), &[]);
     assert_eq!(code(&out), 3, "{}", text(&out));
     let body = String::from_utf8(out.stdout).unwrap();
     assert!(
-        body.contains("## `specs/xiaohongshu-pgy-apis`") && body.contains("renamed upstream"),
+        body.contains("## `justoneapi-xiaohongshu-pgy`") && body.contains("renamed upstream"),
         "{body}"
     );
     assert!(body.contains("Run `cargo xtask regen`"), "{body}");
 
+    let catalogue = format!("{}/catalogue.json", upstream.base);
     let out = xtask(
         repo.path(),
         &[
             "drift",
+            "--catalogue",
+            &catalogue,
             "--base-url",
             "http://127.0.0.1:9/openapi",
             "--timeout-secs",
@@ -419,6 +515,95 @@ fn drift_is_0_without_drift_3_with_drift_and_1_when_upstream_is_unreachable() {
     );
     assert_eq!(code(&out), 1, "{}", text(&out));
     assert_eq!(snapshot(repo.path()), before, "drift writes nothing");
+}
+
+#[test]
+fn catalogue_credentials_go_to_the_manifest_url_only_and_are_never_printed() {
+    const USER: &str = "maintainer";
+    const PASSWORD: &str = "s3cret-PASS-7f1c";
+    let upstream = Upstream::start();
+    upstream.require_auth(USER, PASSWORD);
+    let repo = checkout();
+    // The manifest's catalogue URL is the loopback server's; its public copy as well, without auth.
+    let manifest_path = repo.path().join("specs/manifest.yaml");
+    let manifest = std::fs::read_to_string(&manifest_path).unwrap();
+    let url_line = manifest.lines().find(|l| l.trim_start().starts_with("url: https://api.justoneapi.com/v3")).unwrap();
+    let copy_line = manifest.lines().find(|l| l.trim_start().starts_with("public_copy:")).unwrap();
+    let manifest = manifest
+        .replace(url_line, &format!("  url: {}/v3/api-docs/public-api", upstream.base))
+        .replace(copy_line, &format!("  public_copy: {}/catalogue.json", upstream.base));
+    std::fs::write(&manifest_path, manifest).unwrap();
+    let base_url = format!("{}/openapi", upstream.base);
+    let creds = [("JUSTONEAPI_CATALOGUE_USER", USER), ("JUSTONEAPI_CATALOGUE_PASSWORD", PASSWORD)];
+
+    // With credentials: the manifest's URL, with basic auth.
+    let out = xtask(repo.path(), &["fetch", "--base-url", &base_url], &creds);
+    assert_eq!(code(&out), 0, "{}", text(&out));
+    assert!(!text(&out).contains(PASSWORD), "{}", text(&out));
+    let expected = format!("Basic {}", base64_free::encode(&format!("{USER}:{PASSWORD}")));
+    assert_eq!(upstream.auth_seen(), [Some(expected)]);
+    let lock = std::fs::read_to_string(repo.path().join("specs/specs.lock")).unwrap();
+    assert!(!lock.contains(PASSWORD));
+
+    // A wrong password: refused, the URL and the variables named, the password nowhere.
+    let before = snapshot(repo.path());
+    let wrong = [("JUSTONEAPI_CATALOGUE_USER", USER), ("JUSTONEAPI_CATALOGUE_PASSWORD", "wrong-PASS-91b2")];
+    let out = xtask(repo.path(), &["fetch", "--base-url", &base_url], &wrong);
+    assert_eq!(code(&out), 1, "{}", text(&out));
+    let all = text(&out);
+    assert!(all.contains("/v3/api-docs/public-api: HTTP 401"), "{all}");
+    assert!(all.contains("JUSTONEAPI_CATALOGUE_PASSWORD"), "{all}");
+    assert!(!all.contains("wrong-PASS-91b2") && !all.contains(PASSWORD), "{all}");
+    assert_eq!(snapshot(repo.path()), before);
+
+    // Without credentials: the public copy, and no Authorization header anywhere.
+    let out = xtask(repo.path(), &["fetch", "--base-url", &base_url], &[]);
+    assert_eq!(code(&out), 0, "{}", text(&out));
+    assert!(text(&out).contains("/catalogue.json"), "{}", text(&out));
+    assert_eq!(upstream.auth_seen().len(), 2, "the public copy was used");
+
+    // Credentials never go to a catalogue elsewhere, and a URL's own user:password is never shown.
+    let elsewhere = "http://someone:hunter2-secret@127.0.0.1:9/catalogue.json";
+    let out = xtask(repo.path(), &["fetch", "--catalogue", elsewhere, "--timeout-secs", "1"], &creds);
+    assert_eq!(code(&out), 1, "{}", text(&out));
+    assert!(!text(&out).contains("hunter2-secret") && !text(&out).contains(PASSWORD), "{}", text(&out));
+    assert!(text(&out).contains("127.0.0.1:9/catalogue.json"), "{}", text(&out));
+}
+
+#[test]
+fn a_hostile_catalogue_is_an_error_naming_the_file_and_operation_and_writes_nothing() {
+    let upstream = Upstream::start();
+    let repo = checkout();
+    let before = snapshot(repo.path());
+    let real: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(repo_root().join("specs/catalogue/public-api.json")).unwrap()).unwrap();
+    let path_of = |name: &str| repo.path().join(name);
+    let cases: Vec<(&str, Vec<u8>, &str)> = vec![
+        ("not-json.json", b"<html>maintenance</html>".to_vec(), "not-json.json"),
+        ("swagger.json", br#"{"swagger": "2.0", "paths": {}}"#.to_vec(), "no `openapi` field"),
+        ("dotdot.json", {
+            let mut doc = real.clone();
+            let op = doc["paths"][WEIBO].clone();
+            doc["paths"].as_object_mut().unwrap().insert("/api/weibo/../../../../etc/v1".into(), op);
+            serde_json::to_vec(&doc).unwrap()
+        }, "GET /api/weibo/../../../../etc/v1"),
+        ("empty-slug.json", {
+            let mut doc = real.clone();
+            doc["paths"][WEIBO]["get"]["tags"] = serde_json::json!(["？？？"]);
+            serde_json::to_vec(&doc).unwrap()
+        }, "empty folder name on the docs site"),
+    ];
+    for (name, bytes, expected) in cases {
+        std::fs::write(path_of(name), bytes).unwrap();
+        let file = path_of(name).display().to_string();
+        let base = format!("{}/openapi", upstream.base);
+        let out = xtask(repo.path(), &["regen", "--catalogue", &file, "--base-url", &base], &[]);
+        assert_eq!(code(&out), 1, "{name}: {}", text(&out));
+        assert!(text(&out).contains(expected), "{name}: {}", text(&out));
+        assert!(text(&out).contains(name), "{name}: {}", text(&out));
+        std::fs::remove_file(path_of(name)).unwrap();
+        assert_eq!(snapshot(repo.path()), before, "{name}: nothing written");
+    }
 }
 
 #[test]
@@ -437,11 +622,11 @@ fn only_fetch_takes_an_output_folder() {
 #[test]
 fn the_drift_script_is_a_thin_wrapper_with_the_same_exit_codes() {
     let upstream = Upstream::start();
-    upstream.change_summary(FANS_EN, "Fans Profile, renamed upstream");
+    upstream.change_summary(FANS, "en", "Fans Profile, renamed upstream");
     // The outer `cargo test` holds its target folder: the script's `cargo xtask` builds in a folder of its own.
     let out = Command::new("bash")
         .arg(repo_root().join("scripts/drift-check.sh"))
-        .args(["--base-url", &upstream.base])
+        .args(upstream.args())
         .env(
             "CARGO_TARGET_DIR",
             Path::new(env!("CARGO_TARGET_TMPDIR")).join("nested"),

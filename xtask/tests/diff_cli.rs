@@ -31,7 +31,7 @@ fn fail_on_breaking_exits_3_on_the_2026_04_23_pair() {
     ]);
     assert_eq!(code(&out), 3, "{}", String::from_utf8_lossy(&out.stderr));
     let md = String::from_utf8(out.stdout).unwrap();
-    assert!(md.starts_with("**API drift: 27 changes: 22 breaking"), "{md}");
+    assert!(md.starts_with("**API drift: 28 changes: 22 breaking"), "{md}");
 
     let out = xtask(&[old.as_os_str(), new.as_os_str(), "--format".as_ref(), "json".as_ref()]);
     assert_eq!(code(&out), 0, "without --fail-on the exit code is 0");

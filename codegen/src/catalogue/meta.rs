@@ -43,6 +43,36 @@ pub fn read<'a>(get: impl Fn(&str) -> Option<&'a Value>) -> Listing {
     }
 }
 
+/// Adds each alias once more without a leading platform name (`platform_names`, the tag's
+/// `x-platform-aliases`, longest first): rustdoc's search matches an alias from its start, so "Pugongying
+/// audience profile" alone is not found by "audience profile", nor "小红书蒲公英粉丝画像" by "粉丝画像". A name is cut
+/// only where a word ends (a space after an ASCII name; anything after a CJK one).
+pub fn add_unprefixed_aliases(aliases: &mut Vec<String>, platform_names: &[String]) {
+    let mut names: Vec<&str> = platform_names.iter().map(|n| n.trim()).filter(|n| !n.is_empty()).collect();
+    names.sort_by_key(|n| std::cmp::Reverse(n.chars().count()));
+    let mut added = Vec::new();
+    for alias in aliases.iter() {
+        for name in &names {
+            let Some(head) = alias.get(..name.len()) else { continue };
+            if !head.eq_ignore_ascii_case(name) {
+                continue;
+            }
+            let rest = &alias[name.len()..];
+            let at_word_end = !name.is_ascii() || rest.starts_with(' ');
+            let rest = rest.trim();
+            if at_word_end && !rest.is_empty() {
+                added.push(rest.to_owned());
+            }
+            break;
+        }
+    }
+    for a in added {
+        if !aliases.contains(&a) {
+            aliases.push(a);
+        }
+    }
+}
+
 fn highlight(v: &Value) -> Option<Highlight> {
     let text = |key: &str| {
         v.get(key)
@@ -62,6 +92,27 @@ fn highlight(v: &Value) -> Option<Highlight> {
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn aliases_are_also_findable_without_the_platform_name() {
+        let mut aliases: Vec<String> = [
+            "Xiaohongshu Pugongying follower demographics",
+            "Pugongying audience profile",
+            "Pugongyingx profile",
+            "小红书蒲公英粉丝画像",
+            "蒲公英受众画像",
+            "蒲公英",
+            "小红书达人受众画像",
+        ]
+        .map(String::from)
+        .into();
+        let names: Vec<String> = ["Xiaohongshu Pugongying", "Pugongying", "小红书蒲公英", "蒲公英"].map(String::from).into();
+        add_unprefixed_aliases(&mut aliases, &names);
+        assert_eq!(
+            aliases[7..],
+            ["follower demographics", "audience profile", "粉丝画像", "受众画像"].map(String::from)
+        );
+    }
 
     #[test]
     fn extensions_become_the_listing() {

@@ -101,6 +101,10 @@ impl Catalogue {
         if source.bytes.iter().all(u8::is_ascii_whitespace) {
             return Err(Error::spec(file, "", "the catalogue is empty"));
         }
+        let first = source.bytes.iter().find(|b| !b.is_ascii_whitespace());
+        if first.is_some_and(|b| *b != b'{') && serde_json::from_slice::<serde::de::IgnoredAny>(&source.bytes).is_ok() {
+            return Err(Error::spec(file, "", "not an OpenAPI document: the top level is not a JSON object"));
+        }
         let raw: RawDocument = serde_json::from_slice(&source.bytes).map_err(|e| {
             if e.is_syntax() || e.is_eof() {
                 Error::Json {
@@ -128,6 +132,7 @@ impl Catalogue {
         let Some(paths) = raw.paths else {
             return Err(Error::spec(file, "", "not an OpenAPI document: no `paths` object"));
         };
+        let platform_names = platform_names(raw.tags.as_ref());
         let mut entries = Vec::new();
         let mut seen: BTreeMap<(Method, String), String> = BTreeMap::new();
         for (path, item) in paths.0 {
@@ -178,7 +183,11 @@ impl Catalogue {
                 } else {
                     Some(url::location(obj, &path).map_err(fail)?)
                 };
-                let listing = meta::read(|k| obj.get(k));
+                let mut listing = meta::read(|k| obj.get(k));
+                let tag = obj.get("tags").and_then(|t| t.get(0)).and_then(Value::as_str);
+                if let Some(names) = tag.and_then(|t| platform_names.get(t)) {
+                    meta::add_unprefixed_aliases(&mut listing.aliases, names);
+                }
                 entries.push(Listed {
                     method,
                     path: path.clone(),
@@ -321,6 +330,22 @@ fn check_unique_docs(file: &Path, entries: &[Listed]) -> Result<()> {
     Ok(())
 }
 
+/// Each top-level tag's platform names (`x-platform-aliases`: "Xiaohongshu Pugongying", "蒲公英", ...).
+fn platform_names(tags: Option<&Value>) -> BTreeMap<String, Vec<String>> {
+    let mut out = BTreeMap::new();
+    for tag in tags.and_then(Value::as_array).into_iter().flatten() {
+        let (Some(name), Some(aliases)) = (
+            tag.get("name").and_then(Value::as_str),
+            tag.get("x-platform-aliases").and_then(Value::as_array),
+        ) else {
+            continue;
+        };
+        let names = aliases.iter().filter_map(Value::as_str).map(str::to_owned).collect();
+        out.insert(name.to_owned(), names);
+    }
+    out
+}
+
 fn business_codes(components: Option<&Value>) -> Vec<i64> {
     let values = components
         .and_then(|c| c.pointer("/schemas/Result/properties/code/enum"))
@@ -344,6 +369,8 @@ fn business_codes(components: Option<&Value>) -> Vec<i64> {
 struct RawDocument {
     #[serde(default)]
     openapi: Option<Value>,
+    #[serde(default)]
+    tags: Option<Value>,
     #[serde(default)]
     paths: Option<Entries<PathItem>>,
     #[serde(default)]

@@ -7,7 +7,6 @@ use std::path::{Path, PathBuf};
 
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
-pub const GROUP: &str = "xiaohongshu-pgy-apis";
 pub const PORTRAIT: &str = "kol-follower-profile-v1-deprecated";
 pub const FANS_PROFILE: &str = "fans-profile-v1";
 
@@ -134,8 +133,19 @@ pub struct TempRepo {
     pub dir: tempfile::TempDir,
 }
 
+/// The platform of the Pgy fixtures.
+pub const PLATFORM: &str = "xiaohongshu-pgy";
+
+/// Where the definition of a Pgy fixture endpoint lives in a checkout, relative to `specs/`.
+pub fn rel_path(slug: &str, lang: &str) -> String {
+    let path = api_path(slug);
+    let api = codegen::catalogue::layout::check_path(&path).unwrap();
+    let lang = if lang == "zh" { codegen::manifest::Lang::Zh } else { codegen::manifest::Lang::En };
+    codegen::catalogue::layout::rel_path(codegen::ir::Method::Get, &api, lang)
+}
+
 impl TempRepo {
-    /// `endpoints`: (slug, successor hint).
+    /// A checkout whose catalogue lists these Pgy endpoints (seed era). `endpoints`: (slug, successor hint).
     pub fn new(endpoints: &[(&str, Option<&str>)]) -> TempRepo {
         let repo = TempRepo {
             dir: tempfile::tempdir().unwrap(),
@@ -144,32 +154,79 @@ impl TempRepo {
         repo
     }
 
-    /// Rewrites the crate's endpoint list in `specs/manifest.yaml` (the shared part, comments included, is
-    /// the real manifest's) and copies the definitions of endpoints not vendored yet.
+    /// Makes the catalogue list exactly these endpoints (the 2026-03-29 aggregate's Pgy slice, cut to them),
+    /// copies the definitions not vendored yet, writes the successor hints as an overlay, a manifest whose shared
+    /// part (servers, codes, notice) is the real one's with only the Pgy crate, and a lock for all of it.
     pub fn set_endpoints(&self, endpoints: &[(&str, Option<&str>)]) {
-        let specs = self.root().join("specs").join(GROUP);
-        std::fs::create_dir_all(&specs).unwrap();
+        let specs = self.root().join("specs");
+        std::fs::create_dir_all(specs.join("catalogue")).unwrap();
+        std::fs::create_dir_all(specs.join("overlays")).unwrap();
         let real = std::fs::read_to_string(workspace_root().join("specs/manifest.yaml")).unwrap();
         let shared = &real[..real.find("\ncrates:").expect("manifest has a crates section")];
-        let mut yaml = format!(
-            "{shared}\ncrates:\n  - name: justoneapi-xiaohongshu-pgy\n    version: 0.1.0\n    platform: xiaohongshu-pgy\n    group: {GROUP}\n    title: {{ en: Xiaohongshu Pgy APIs, zh: 小红书蒲公英 API }}\n    endpoints:\n"
+        let yaml = format!(
+            "{shared}\ncrates:\n  - platform: {PLATFORM}\n    name: justoneapi-xiaohongshu-pgy\n    version: 0.1.0\n"
         );
+        std::fs::write(specs.join("manifest.yaml"), yaml).unwrap();
+        let paths: Vec<String> = endpoints.iter().map(|(slug, _)| api_path(slug)).collect();
+        let mut catalogue: serde_json::Value = serde_json::from_slice(
+            &std::fs::read(Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/public-api/xiaohongshu-pgy-2026-03-29.json"))
+                .unwrap(),
+        )
+        .unwrap();
+        catalogue["paths"].as_object_mut().unwrap().retain(|p, _| paths.contains(p));
+        std::fs::write(specs.join("catalogue/public-api.json"), serde_json::to_vec_pretty(&catalogue).unwrap()).unwrap();
+        let mut hints = String::from("overlays:\n");
         for (slug, successor) in endpoints {
-            yaml.push_str(&format!(
-                "      - slug: {slug}\n        path: {}\n        languages: [en, zh]\n",
-                api_path(slug)
-            ));
-            if let Some(s) = successor {
-                yaml.push_str(&format!("        successor: {s}\n"));
-            }
             for lang in ["en", "zh"] {
-                let target = specs.join(format!("{slug}-{lang}.json"));
+                let target = specs.join(rel_path(slug, lang));
+                std::fs::create_dir_all(target.parent().unwrap()).unwrap();
                 if !target.exists() {
                     std::fs::copy(fixture_path(slug, lang), target).unwrap();
                 }
             }
+            if let Some(s) = successor {
+                hints.push_str(&format!(
+                    "  - path: {}\n    reason: test hint\n    successor: {}\n",
+                    api_path(slug),
+                    api_path(s)
+                ));
+            }
         }
-        std::fs::write(self.root().join("specs/manifest.yaml"), yaml).unwrap();
+        let overlay = specs.join("overlays/successors.yaml");
+        if hints.lines().count() > 1 {
+            std::fs::write(overlay, hints).unwrap();
+        } else if overlay.exists() {
+            std::fs::remove_file(overlay).unwrap();
+        }
+        self.lock();
+    }
+
+    /// Rewrites `specs/specs.lock` for every vendored file as it is now (what a fetch would have recorded).
+    pub fn lock(&self) {
+        let specs = self.root().join("specs");
+        let mut lock = codegen::lock::Lock::empty();
+        let mut files = vec![specs.join("catalogue/public-api.json")];
+        for platform in std::fs::read_dir(specs.join("definitions")).into_iter().flatten() {
+            for f in std::fs::read_dir(platform.unwrap().path()).unwrap() {
+                files.push(f.unwrap().path());
+            }
+        }
+        for f in files {
+            let bytes = std::fs::read(&f).unwrap();
+            let rel = f.strip_prefix(&specs).unwrap().to_string_lossy().replace('\\', "/");
+            lock.files.insert(
+                rel.clone(),
+                codegen::lock::LockEntry {
+                    url: format!("http://upstream.invalid/{rel}"),
+                    sha256: codegen::lock::sha256_hex(&bytes),
+                    size: bytes.len() as u64,
+                    etag: None,
+                    last_modified: None,
+                    date: "Sun, 29 Mar 2026 00:00:00 GMT".into(),
+                },
+            );
+        }
+        std::fs::write(specs.join("specs.lock"), lock.to_text()).unwrap();
     }
 
     pub fn root(&self) -> &Path {
@@ -177,7 +234,7 @@ impl TempRepo {
     }
 
     pub fn spec(&self, slug: &str, lang: &str) -> PathBuf {
-        self.root().join(format!("specs/{GROUP}/{slug}-{lang}.json"))
+        self.root().join("specs").join(rel_path(slug, lang))
     }
 
     /// Rewrites one definition through a closure over its JSON.
@@ -188,12 +245,11 @@ impl TempRepo {
         std::fs::write(&path, serde_json::to_vec_pretty(&v).unwrap()).unwrap();
     }
 
+    /// The Pgy crate's IR, overlays applied.
     pub fn api(&self) -> anyhow::Result<codegen::ir::Api> {
         let project = xtask::project::Project::load(self.root())?;
         let mut warnings = Vec::new();
-        let mut overlays = codegen::Overlays::parse(&[])?;
-        let krate = &project.specs.manifest.crates[0];
-        Ok(codegen::crate_api(&project.specs, krate, &mut overlays, &mut warnings)?.api)
+        Ok(codegen::crate_apis(&project.specs, &mut warnings)?.remove(0).api)
     }
 }
 
@@ -302,5 +358,57 @@ impl Recorder {
 
     pub fn received(&self) -> Vec<Received> {
         self.received.lock().unwrap().clone()
+    }
+}
+
+/// Upstream on 127.0.0.1, as the checkout at `root` vendors it: its catalogue at `/catalogue.json` and each
+/// published endpoint's definitions at the URLs upstream's rule gives (under `/openapi/`), each passed through
+/// `edit` (API path, language, JSON) first.
+pub async fn serve_checkout(root: &Path, edit: impl Fn(&str, &str, &mut serde_json::Value)) -> wiremock::MockServer {
+    use wiremock::matchers::{method, path};
+    let project = xtask::project::Project::load(root).unwrap();
+    let catalogue = project.specs.parse_catalogue(&mut Vec::new()).unwrap();
+    let server = wiremock::MockServer::start().await;
+    let mount = |at: String, body: Vec<u8>| {
+        wiremock::Mock::given(method("GET"))
+            .and(path(at))
+            .respond_with(wiremock::ResponseTemplate::new(200).set_body_bytes(body))
+    };
+    mount("/catalogue.json".into(), project.specs.catalogue.clone().unwrap().bytes)
+        .mount(&server)
+        .await;
+    for listed in &catalogue.entries {
+        let Some(docs) = &listed.docs else { continue };
+        for lang in [codegen::manifest::Lang::En, codegen::manifest::Lang::Zh] {
+            let rel = codegen::catalogue::layout::rel_path(listed.method, &listed.api_path, lang);
+            let Some(source) = project.specs.definitions.get(&rel) else { continue };
+            let mut doc: serde_json::Value = serde_json::from_slice(&source.bytes).unwrap();
+            edit(&listed.path, lang.as_str(), &mut doc);
+            mount(docs.url("/openapi", lang), serde_json::to_vec_pretty(&doc).unwrap())
+                .mount(&server)
+                .await;
+        }
+    }
+    server
+}
+
+/// What `cargo xtask fetch --catalogue <server>/catalogue.json --base-url <server>/openapi` does, into `root`.
+pub async fn fetch_from(root: &Path, server: &wiremock::MockServer) {
+    let project = xtask::project::Project::load(root).unwrap();
+    let args = upstream_args(server);
+    let pulled = xtask::upstream::pull_async(&project, &args, &args.options()).await.unwrap();
+    let mut tx = xtask::writer::Transaction::new();
+    xtask::upstream::stage(&mut tx, &project.layout.specs(), &pulled);
+    tx.commit().unwrap();
+}
+
+/// The download flags that point `fetch`, `regen` and `drift` at a [`serve_checkout`] server.
+pub fn upstream_args(server: &wiremock::MockServer) -> xtask::cmd::fetch::DownloadArgs {
+    xtask::cmd::fetch::DownloadArgs {
+        catalogue: Some(format!("{}/catalogue.json", server.uri())),
+        base_url: Some(format!("{}/openapi", server.uri())),
+        timeout_secs: 10,
+        jobs: 8,
+        only: None,
     }
 }

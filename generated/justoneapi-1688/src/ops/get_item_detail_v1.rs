@@ -31,6 +31,12 @@ impl Client {
     #[doc(alias = "1688 商品详情")]
     #[doc(alias = "1688 批发商品查询")]
     #[doc(alias = "1688 货源详情")]
+    #[doc(alias = "product detail")]
+    #[doc(alias = "wholesale item lookup")]
+    #[doc(alias = "offer detail")]
+    #[doc(alias = "商品详情")]
+    #[doc(alias = "批发商品查询")]
+    #[doc(alias = "货源详情")]
     pub fn get_item_detail_v1(&self, item_id: impl Into<String>) -> Request<'_> {
         Request {
             _client: self,

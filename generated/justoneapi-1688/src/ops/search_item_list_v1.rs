@@ -31,6 +31,12 @@ impl Client {
     #[doc(alias = "1688 商品搜索")]
     #[doc(alias = "1688 批发货源搜索")]
     #[doc(alias = "1688 供应商商品查询")]
+    #[doc(alias = "product search")]
+    #[doc(alias = "wholesale search")]
+    #[doc(alias = "supplier product discovery")]
+    #[doc(alias = "商品搜索")]
+    #[doc(alias = "批发货源搜索")]
+    #[doc(alias = "供应商商品查询")]
     pub fn search_item_list_v1(&self, keyword: impl Into<String>) -> Request<'_> {
         Request {
             _client: self,

@@ -34,6 +34,12 @@ impl Client {
     #[doc(alias = "亚马逊畅销榜")]
     #[doc(alias = "亚马逊类目热销商品")]
     #[doc(alias = "亚马逊站点畅销榜")]
+    #[doc(alias = "Best Sellers API")]
+    #[doc(alias = "category bestseller list")]
+    #[doc(alias = "marketplace best sellers")]
+    #[doc(alias = "畅销榜")]
+    #[doc(alias = "类目热销商品")]
+    #[doc(alias = "站点畅销榜")]
     pub fn get_best_sellers_v1(&self, category: impl Into<String>) -> Request<'_> {
         Request {
             _client: self,

@@ -34,6 +34,12 @@ impl Client {
     #[doc(alias = "亚马逊类目商品")]
     #[doc(alias = "亚马逊类目节点查询")]
     #[doc(alias = "亚马逊分类商品列表")]
+    #[doc(alias = "category products API")]
+    #[doc(alias = "category node products")]
+    #[doc(alias = "marketplace category browse")]
+    #[doc(alias = "类目商品")]
+    #[doc(alias = "类目节点查询")]
+    #[doc(alias = "分类商品列表")]
     pub fn get_category_products_v1(
         &self,
         category_id: impl Into<String>,

@@ -33,6 +33,12 @@ impl Client {
     #[doc(alias = "亚马逊商品详情")]
     #[doc(alias = "亚马逊 ASIN 查询")]
     #[doc(alias = "亚马逊商品信息")]
+    #[doc(alias = "product details API")]
+    #[doc(alias = "ASIN lookup")]
+    #[doc(alias = "marketplace listing details")]
+    #[doc(alias = "商品详情")]
+    #[doc(alias = "ASIN 查询")]
+    #[doc(alias = "商品信息")]
     pub fn get_product_detail_v1(&self, asin: impl Into<String>) -> Request<'_> {
         Request {
             _client: self,

@@ -33,6 +33,12 @@ impl Client {
     #[doc(alias = "亚马逊商品热门评论")]
     #[doc(alias = "亚马逊 ASIN 评论查询")]
     #[doc(alias = "亚马逊买家评价")]
+    #[doc(alias = "top product reviews API")]
+    #[doc(alias = "ASIN review lookup")]
+    #[doc(alias = "customer review research")]
+    #[doc(alias = "商品热门评论")]
+    #[doc(alias = "ASIN 评论查询")]
+    #[doc(alias = "买家评价")]
     pub fn get_product_top_reviews_v1(&self, asin: impl Into<String>) -> Request<'_> {
         Request {
             _client: self,

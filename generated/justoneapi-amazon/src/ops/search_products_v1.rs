@@ -37,6 +37,12 @@ impl Client {
     #[doc(alias = "亚马逊商品搜索")]
     #[doc(alias = "亚马逊关键词找商品")]
     #[doc(alias = "亚马逊 ASIN 商品查询")]
+    #[doc(alias = "product search API")]
+    #[doc(alias = "keyword or ASIN search")]
+    #[doc(alias = "marketplace product finder")]
+    #[doc(alias = "商品搜索")]
+    #[doc(alias = "关键词找商品")]
+    #[doc(alias = "ASIN 商品查询")]
     pub fn search_products_v1(&self, keyword: impl Into<String>) -> Request<'_> {
         Request {
             _client: self,

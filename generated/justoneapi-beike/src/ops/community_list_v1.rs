@@ -41,6 +41,12 @@ impl Client {
     #[doc(alias = "贝壳小区列表")]
     #[doc(alias = "贝壳住宅小区查询")]
     #[doc(alias = "贝壳城市小区搜索")]
+    #[doc(alias = "community list")]
+    #[doc(alias = "residential communities")]
+    #[doc(alias = "city neighborhood search")]
+    #[doc(alias = "小区列表")]
+    #[doc(alias = "住宅小区查询")]
+    #[doc(alias = "城市小区搜索")]
     #[deprecated(
         note = "This endpoint is deprecated and may be removed in future versions. / 此接口已过时,可能会在未来的版本中被移除。请尽快迁移到新版本。"
     )]

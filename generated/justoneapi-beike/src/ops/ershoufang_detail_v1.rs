@@ -40,6 +40,12 @@ impl Client {
     #[doc(alias = "贝壳二手房详情")]
     #[doc(alias = "贝壳房源编号查询")]
     #[doc(alias = "贝壳二手房源信息")]
+    #[doc(alias = "resale housing detail")]
+    #[doc(alias = "second-hand house lookup")]
+    #[doc(alias = "listing by house code")]
+    #[doc(alias = "二手房详情")]
+    #[doc(alias = "房源编号查询")]
+    #[doc(alias = "二手房源信息")]
     #[deprecated(
         note = "This endpoint is deprecated and may be removed in future versions. / 此接口已过时,可能会在未来的版本中被移除。请尽快迁移到新版本。"
     )]

@@ -41,6 +41,12 @@ impl Client {
     #[doc(alias = "贝壳二手房列表")]
     #[doc(alias = "贝壳城市房源搜索")]
     #[doc(alias = "贝壳二手房条件查询")]
+    #[doc(alias = "resale housing list")]
+    #[doc(alias = "second-hand homes search")]
+    #[doc(alias = "city property listings")]
+    #[doc(alias = "二手房列表")]
+    #[doc(alias = "城市房源搜索")]
+    #[doc(alias = "二手房条件查询")]
     #[deprecated(
         note = "This endpoint is deprecated and may be removed in future versions. / 此接口已过时,可能会在未来的版本中被移除。请尽快迁移到新版本。"
     )]

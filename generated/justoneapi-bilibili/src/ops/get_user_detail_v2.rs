@@ -32,6 +32,12 @@ impl Client {
     #[doc(alias = "哔哩哔哩用户资料")]
     #[doc(alias = "B站 UID查询")]
     #[doc(alias = "B站 UP主信息")]
+    #[doc(alias = "user profile API")]
+    #[doc(alias = "UID lookup")]
+    #[doc(alias = "creator profile")]
+    #[doc(alias = "用户资料")]
+    #[doc(alias = "UID查询")]
+    #[doc(alias = "UP主信息")]
     pub fn get_user_detail_v2(&self, uid: impl Into<String>) -> Request<'_> {
         Request {
             _client: self,

@@ -32,6 +32,12 @@ impl Client {
     #[doc(alias = "哔哩哔哩用户关系数据")]
     #[doc(alias = "B站关注粉丝统计")]
     #[doc(alias = "B站 WMID查询")]
+    #[doc(alias = "user relation stats API")]
+    #[doc(alias = "WMID relation lookup")]
+    #[doc(alias = "follower statistics")]
+    #[doc(alias = "用户关系数据")]
+    #[doc(alias = "关注粉丝统计")]
+    #[doc(alias = "WMID查询")]
     pub fn get_user_relation_stat_v1(&self, wmid: impl Into<String>) -> Request<'_> {
         Request {
             _client: self,

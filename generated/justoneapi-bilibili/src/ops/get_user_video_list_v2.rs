@@ -33,6 +33,12 @@ impl Client {
     #[doc(alias = "哔哩哔哩用户视频")]
     #[doc(alias = "B站 UP主投稿列表")]
     #[doc(alias = "B站 UID作品查询")]
+    #[doc(alias = "user videos API")]
+    #[doc(alias = "creator uploads")]
+    #[doc(alias = "UID video list")]
+    #[doc(alias = "用户视频")]
+    #[doc(alias = "UP主投稿列表")]
+    #[doc(alias = "UID作品查询")]
     pub fn get_user_video_list_v2(&self, uid: impl Into<String>) -> Request<'_> {
         Request {
             _client: self,

@@ -34,6 +34,12 @@ impl Client {
     #[doc(alias = "哔哩哔哩视频字幕")]
     #[doc(alias = "B站字幕查询")]
     #[doc(alias = "B站视频文稿提取")]
+    #[doc(alias = "video captions API")]
+    #[doc(alias = "subtitle lookup")]
+    #[doc(alias = "BVID AID CID captions")]
+    #[doc(alias = "视频字幕")]
+    #[doc(alias = "字幕查询")]
+    #[doc(alias = "视频文稿提取")]
     pub fn get_video_caption_v2(
         &self,
         bvid: impl Into<String>,

@@ -33,6 +33,12 @@ impl Client {
     #[doc(alias = "哔哩哔哩视频评论")]
     #[doc(alias = "B站评论列表")]
     #[doc(alias = "B站 AID评论查询")]
+    #[doc(alias = "video comments API")]
+    #[doc(alias = "comment list")]
+    #[doc(alias = "AID comments")]
+    #[doc(alias = "视频评论")]
+    #[doc(alias = "评论列表")]
+    #[doc(alias = "AID评论查询")]
     pub fn get_video_comment_v2(&self, aid: impl Into<String>) -> Request<'_> {
         Request {
             _client: self,

@@ -33,6 +33,12 @@ impl Client {
     #[doc(alias = "哔哩哔哩视频弹幕")]
     #[doc(alias = "B站弹幕查询")]
     #[doc(alias = "B站 AID CID弹幕")]
+    #[doc(alias = "video danmaku API")]
+    #[doc(alias = "bullet comments")]
+    #[doc(alias = "AID CID danmaku")]
+    #[doc(alias = "视频弹幕")]
+    #[doc(alias = "弹幕查询")]
+    #[doc(alias = "AID CID弹幕")]
     pub fn get_video_danmu_v2(
         &self,
         aid: impl Into<String>,

@@ -32,6 +32,12 @@ impl Client {
     #[doc(alias = "哔哩哔哩视频详情")]
     #[doc(alias = "B站 BV号查询")]
     #[doc(alias = "B站视频信息")]
+    #[doc(alias = "video details API")]
+    #[doc(alias = "BVID lookup")]
+    #[doc(alias = "video information")]
+    #[doc(alias = "视频详情")]
+    #[doc(alias = "BV号查询")]
+    #[doc(alias = "视频信息")]
     pub fn get_video_detail_v2(&self, bvid: impl Into<String>) -> Request<'_> {
         Request {
             _client: self,

@@ -34,6 +34,12 @@ impl Client {
     #[doc(alias = "哔哩哔哩视频搜索")]
     #[doc(alias = "B站关键词搜视频")]
     #[doc(alias = "B站视频排序查询")]
+    #[doc(alias = "video search API")]
+    #[doc(alias = "keyword video search")]
+    #[doc(alias = "sorted video search")]
+    #[doc(alias = "视频搜索")]
+    #[doc(alias = "关键词搜视频")]
+    #[doc(alias = "视频排序查询")]
     pub fn search_video_v2(&self, keyword: impl Into<String>) -> Request<'_> {
         Request {
             _client: self,

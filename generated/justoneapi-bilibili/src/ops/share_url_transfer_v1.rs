@@ -36,6 +36,11 @@ impl Client {
     #[doc(alias = "哔哩哔哩短链解析")]
     #[doc(alias = "B站短链解析")]
     #[doc(alias = "B站视频分享链接解析")]
+    #[doc(alias = "short link resolution")]
+    #[doc(alias = "video share link expansion")]
+    #[doc(alias = "redirect URL")]
+    #[doc(alias = "短链解析")]
+    #[doc(alias = "视频分享链接解析")]
     pub fn share_url_transfer_v1(&self, share_url: impl Into<String>) -> Request<'_> {
         Request {
             _client: self,

@@ -39,6 +39,11 @@ impl Client {
     #[doc(alias = "得物商品搜索")]
     #[doc(alias = "得物关键词查询")]
     #[doc(alias = "毒 App 商品搜索")]
+    #[doc(alias = "product search")]
+    #[doc(alias = "keyword search")]
+    #[doc(alias = "marketplace products")]
+    #[doc(alias = "商品搜索")]
+    #[doc(alias = "关键词查询")]
     #[deprecated(
         note = "This endpoint is deprecated and may be removed in future versions. / 此接口已过时,可能会在未来的版本中被移除。请尽快迁移到新版本。"
     )]

@@ -34,6 +34,10 @@ impl Client {
     #[doc(alias = "豆瓣电影短评")]
     #[doc(alias = "豆瓣条目评论")]
     #[doc(alias = "豆瓣电视剧短评")]
+    #[doc(alias = "short comments")]
+    #[doc(alias = "短评")]
+    #[doc(alias = "条目评论")]
+    #[doc(alias = "电视剧短评")]
     pub fn get_movie_comments_v1(&self, subject_id: impl Into<String>) -> Request<'_> {
         Request {
             _client: self,

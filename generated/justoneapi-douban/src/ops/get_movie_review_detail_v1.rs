@@ -32,6 +32,10 @@ impl Client {
     #[doc(alias = "豆瓣影评详情")]
     #[doc(alias = "豆瓣长评详情")]
     #[doc(alias = "豆瓣评论 ID 查询")]
+    #[doc(alias = "review content")]
+    #[doc(alias = "影评详情")]
+    #[doc(alias = "长评详情")]
+    #[doc(alias = "评论 ID 查询")]
     pub fn get_movie_review_detail_v1(
         &self,
         review_id: impl Into<String>,

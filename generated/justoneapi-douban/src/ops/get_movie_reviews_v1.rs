@@ -34,6 +34,10 @@ impl Client {
     #[doc(alias = "豆瓣电影长评")]
     #[doc(alias = "豆瓣条目影评")]
     #[doc(alias = "豆瓣电视剧评论")]
+    #[doc(alias = "reviews")]
+    #[doc(alias = "长评")]
+    #[doc(alias = "条目影评")]
+    #[doc(alias = "电视剧评论")]
     pub fn get_movie_reviews_v1(&self, subject_id: impl Into<String>) -> Request<'_> {
         Request {
             _client: self,

@@ -32,6 +32,9 @@ impl Client {
     #[doc(alias = "豆瓣近期热门电影")]
     #[doc(alias = "豆瓣热门电影列表")]
     #[doc(alias = "豆瓣电影热榜")]
+    #[doc(alias = "近期热门电影")]
+    #[doc(alias = "热门电影列表")]
+    #[doc(alias = "热榜")]
     pub fn get_recent_hot_movie_v1(&self) -> Request<'_> {
         Request {
             _client: self,

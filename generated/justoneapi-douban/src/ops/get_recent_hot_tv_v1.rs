@@ -32,6 +32,9 @@ impl Client {
     #[doc(alias = "豆瓣近期热门电视")]
     #[doc(alias = "豆瓣热门剧集列表")]
     #[doc(alias = "豆瓣电视剧热榜")]
+    #[doc(alias = "近期热门电视")]
+    #[doc(alias = "热门剧集列表")]
+    #[doc(alias = "电视剧热榜")]
     pub fn get_recent_hot_tv_v1(&self) -> Request<'_> {
         Request {
             _client: self,

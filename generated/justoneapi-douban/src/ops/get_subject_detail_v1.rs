@@ -32,6 +32,10 @@ impl Client {
     #[doc(alias = "豆瓣条目详情")]
     #[doc(alias = "豆瓣电影详情")]
     #[doc(alias = "豆瓣电视剧详情")]
+    #[doc(alias = "detail")]
+    #[doc(alias = "条目详情")]
+    #[doc(alias = "详情")]
+    #[doc(alias = "电视剧详情")]
     pub fn get_subject_detail_v1(&self, subject_id: impl Into<String>) -> Request<'_> {
         Request {
             _client: self,

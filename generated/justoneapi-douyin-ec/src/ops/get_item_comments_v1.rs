@@ -32,6 +32,7 @@ impl Client {
     #[doc(alias = "抖音电商商品评论")]
     #[doc(alias = "抖店商品评价")]
     #[doc(alias = "抖音商城买家反馈")]
+    #[doc(alias = "商品评论")]
     pub fn get_item_comments_v1(&self, item_id: impl Into<String>) -> Request<'_> {
         Request {
             _client: self,

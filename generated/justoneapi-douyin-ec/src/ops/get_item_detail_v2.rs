@@ -35,6 +35,7 @@ impl Client {
     #[doc(alias = "抖音电商商品详情")]
     #[doc(alias = "抖音商城商品详情")]
     #[doc(alias = "抖店商品 ID 查询")]
+    #[doc(alias = "商品详情")]
     pub fn get_item_detail_v2(&self, item_id: impl Into<String>) -> Request<'_> {
         Request {
             _client: self,

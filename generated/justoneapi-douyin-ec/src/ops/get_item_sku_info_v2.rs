@@ -31,6 +31,7 @@ impl Client {
     #[doc(alias = "抖音电商 SKU 信息")]
     #[doc(alias = "抖店商品规格查询")]
     #[doc(alias = "抖音商城商品变体")]
+    #[doc(alias = "SKU 信息")]
     pub fn get_item_sku_info_v2(&self, item_id: impl Into<String>) -> Request<'_> {
         Request {
             _client: self,

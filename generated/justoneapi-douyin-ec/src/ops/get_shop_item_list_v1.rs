@@ -32,6 +32,7 @@ impl Client {
     #[doc(alias = "抖音电商店铺商品")]
     #[doc(alias = "抖店商品列表")]
     #[doc(alias = "抖音商城店铺目录")]
+    #[doc(alias = "店铺商品")]
     pub fn get_shop_item_list_v1(&self, shop_id: impl Into<String>) -> Request<'_> {
         Request {
             _client: self,

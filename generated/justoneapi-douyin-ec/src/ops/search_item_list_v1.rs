@@ -33,6 +33,7 @@ impl Client {
     #[doc(alias = "抖音电商商品搜索")]
     #[doc(alias = "抖店关键词商品查询")]
     #[doc(alias = "抖音商城找商品")]
+    #[doc(alias = "商品搜索")]
     pub fn search_item_list_v1(&self, keyword: impl Into<String>) -> Request<'_> {
         Request {
             _client: self,

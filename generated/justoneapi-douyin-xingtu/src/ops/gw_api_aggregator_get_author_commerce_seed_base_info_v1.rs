@@ -33,6 +33,9 @@ impl Client {
     #[doc(alias = "抖音星图达人种草基础信息")]
     #[doc(alias = "星图商业种草达人分析")]
     #[doc(alias = "抖音达人种草数据")]
+    #[doc(alias = "commerce seeding creator data")]
+    #[doc(alias = "product seeding creator research")]
+    #[doc(alias = "商业种草达人分析")]
     pub fn gw_api_aggregator_get_author_commerce_seed_base_info_v1(
         &self,
         o_author_id: impl Into<String>,

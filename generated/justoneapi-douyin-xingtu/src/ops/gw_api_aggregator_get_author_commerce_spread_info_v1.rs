@@ -32,6 +32,9 @@ impl Client {
     #[doc(alias = "抖音星图达人商业传播信息")]
     #[doc(alias = "星图达人商业传播分析")]
     #[doc(alias = "抖音达人商业传播数据")]
+    #[doc(alias = "commerce spread info")]
+    #[doc(alias = "creator commerce reach")]
+    #[doc(alias = "达人商业传播分析")]
     pub fn gw_api_aggregator_get_author_commerce_spread_info_v1(
         &self,
         o_author_id: impl Into<String>,

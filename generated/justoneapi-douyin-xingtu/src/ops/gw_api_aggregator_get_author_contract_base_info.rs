@@ -32,6 +32,9 @@ impl Client {
     #[doc(alias = "抖音星图达人合约基础信息")]
     #[doc(alias = "星图达人合作基础数据")]
     #[doc(alias = "抖音达人合约信息")]
+    #[doc(alias = "creator contract info")]
+    #[doc(alias = "creator cooperation baseline")]
+    #[doc(alias = "达人合作基础数据")]
     pub fn gw_api_aggregator_get_author_contract_base_info(
         &self,
         o_author_id: impl Into<String>,

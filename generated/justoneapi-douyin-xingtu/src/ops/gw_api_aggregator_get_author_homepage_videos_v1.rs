@@ -37,6 +37,9 @@ impl Client {
     #[doc(alias = "抖音星图达人主页视频")]
     #[doc(alias = "星图达人视频列表")]
     #[doc(alias = "抖音达人主页视频搜索")]
+    #[doc(alias = "creator homepage videos")]
+    #[doc(alias = "creator video list")]
+    #[doc(alias = "达人视频列表")]
     pub fn gw_api_aggregator_get_author_homepage_videos_v1(
         &self,
         o_author_id: impl Into<String>,

@@ -35,6 +35,9 @@ impl Client {
     #[doc(alias = "抖音星图达人直播统计")]
     #[doc(alias = "星图直播达人数据")]
     #[doc(alias = "抖音达人直播表现")]
+    #[doc(alias = "creator live statistics")]
+    #[doc(alias = "live creator performance")]
+    #[doc(alias = "直播达人数据")]
     pub fn gw_api_aggregator_get_author_live_statistics_v1(
         &self,
         o_author_id: impl Into<String>,

@@ -33,6 +33,9 @@ impl Client {
     #[doc(alias = "抖音星图直播观众分布")]
     #[doc(alias = "星图直播粉丝画像")]
     #[doc(alias = "抖音达人直播受众画像")]
+    #[doc(alias = "live audience distribution")]
+    #[doc(alias = "live viewer profile")]
+    #[doc(alias = "直播粉丝画像")]
     pub fn gw_api_aggregator_get_author_live_watch_distribution_v1(
         &self,
         o_author_id: impl Into<String>,

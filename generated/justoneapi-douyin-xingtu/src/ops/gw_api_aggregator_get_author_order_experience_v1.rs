@@ -33,6 +33,9 @@ impl Client {
     #[doc(alias = "抖音星图达人接单经验")]
     #[doc(alias = "星图达人订单经历")]
     #[doc(alias = "抖音达人合作记录")]
+    #[doc(alias = "creator order experience")]
+    #[doc(alias = "creator order history")]
+    #[doc(alias = "达人订单经历")]
     pub fn gw_api_aggregator_get_author_order_experience_v1(
         &self,
         o_author_id: impl Into<String>,

@@ -31,6 +31,9 @@ impl Client {
     #[doc(alias = "抖音星图达人侧边基础信息")]
     #[doc(alias = "星图达人侧卡信息")]
     #[doc(alias = "抖音达人市场概览")]
+    #[doc(alias = "creator side card info")]
+    #[doc(alias = "creator marketplace overview")]
+    #[doc(alias = "达人侧卡信息")]
     pub fn gw_api_aggregator_get_author_side_base_info_v1(
         &self,
         o_author_id: impl Into<String>,

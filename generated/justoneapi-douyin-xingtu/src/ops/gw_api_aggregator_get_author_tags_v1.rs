@@ -31,6 +31,9 @@ impl Client {
     #[doc(alias = "抖音星图达人标签")]
     #[doc(alias = "星图达人分类标签")]
     #[doc(alias = "抖音达人定位标签")]
+    #[doc(alias = "creator tags")]
+    #[doc(alias = "influencer category tags")]
+    #[doc(alias = "达人分类标签")]
     pub fn gw_api_aggregator_get_author_tags_v1(
         &self,
         star_author_id: impl Into<String>,

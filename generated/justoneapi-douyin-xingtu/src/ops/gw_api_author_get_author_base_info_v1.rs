@@ -33,6 +33,9 @@ impl Client {
     #[doc(alias = "抖音星图达人资料")]
     #[doc(alias = "星图达人基础信息")]
     #[doc(alias = "抖音达人市场档案")]
+    #[doc(alias = "creator profile")]
+    #[doc(alias = "influencer base info")]
+    #[doc(alias = "达人基础信息")]
     pub fn gw_api_author_get_author_base_info_v1(
         &self,
         o_author_id: impl Into<String>,

@@ -33,6 +33,9 @@ impl Client {
     #[doc(alias = "抖音星图达人营销信息")]
     #[doc(alias = "星图达人商业服务信息")]
     #[doc(alias = "抖音达人营销数据")]
+    #[doc(alias = "creator marketing info")]
+    #[doc(alias = "influencer commercial services")]
+    #[doc(alias = "达人商业服务信息")]
     pub fn gw_api_author_get_author_marketing_info_v1(
         &self,
         o_author_id: impl Into<String>,

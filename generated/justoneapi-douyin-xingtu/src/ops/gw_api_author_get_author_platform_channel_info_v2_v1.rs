@@ -33,6 +33,9 @@ impl Client {
     #[doc(alias = "抖音星图达人渠道信息")]
     #[doc(alias = "星图达人内容渠道")]
     #[doc(alias = "抖音达人平台渠道数据")]
+    #[doc(alias = "creator channel info")]
+    #[doc(alias = "creator content channels")]
+    #[doc(alias = "达人内容渠道")]
     pub fn gw_api_author_get_author_platform_channel_info_v2_v1(
         &self,
         o_author_id: impl Into<String>,

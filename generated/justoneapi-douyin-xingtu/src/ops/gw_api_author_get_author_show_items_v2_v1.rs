@@ -35,6 +35,9 @@ impl Client {
     #[doc(alias = "抖音星图达人橱窗内容")]
     #[doc(alias = "星图达人展示项目")]
     #[doc(alias = "抖音达人星图项目")]
+    #[doc(alias = "creator showcase items")]
+    #[doc(alias = "influencer showcase")]
+    #[doc(alias = "达人展示项目")]
     pub fn gw_api_author_get_author_show_items_v2_v1(
         &self,
         o_author_id: impl Into<String>,

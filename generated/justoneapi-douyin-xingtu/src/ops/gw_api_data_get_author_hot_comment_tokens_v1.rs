@@ -32,6 +32,9 @@ impl Client {
     #[doc(alias = "抖音星图达人评论关键词")]
     #[doc(alias = "星图达人评论话题分析")]
     #[doc(alias = "抖音达人受众讨论词")]
+    #[doc(alias = "comment keyword analysis")]
+    #[doc(alias = "creator comment topics")]
+    #[doc(alias = "达人评论话题分析")]
     pub fn gw_api_data_get_author_hot_comment_tokens_v1(
         &self,
         o_author_id: impl Into<String>,

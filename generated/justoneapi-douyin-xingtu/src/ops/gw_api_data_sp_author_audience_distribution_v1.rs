@@ -34,6 +34,9 @@ impl Client {
     #[doc(alias = "抖音星图达人受众分布")]
     #[doc(alias = "星图达人关系阶段分布")]
     #[doc(alias = "抖音达人受众画像")]
+    #[doc(alias = "creator audience distribution")]
+    #[doc(alias = "audience relationship stages")]
+    #[doc(alias = "达人关系阶段分布")]
     pub fn gw_api_data_sp_author_audience_distribution_v1(
         &self,
         o_author_id: impl Into<String>,

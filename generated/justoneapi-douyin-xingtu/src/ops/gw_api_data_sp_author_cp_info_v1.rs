@@ -33,6 +33,9 @@ impl Client {
     #[doc(alias = "抖音星图达人性价比分析")]
     #[doc(alias = "星图达人成本效果数据")]
     #[doc(alias = "抖音达人投放价值分析")]
+    #[doc(alias = "creator cost performance")]
+    #[doc(alias = "influencer cost efficiency")]
+    #[doc(alias = "达人成本效果数据")]
     pub fn gw_api_data_sp_author_cp_info_v1(
         &self,
         o_author_id: impl Into<String>,

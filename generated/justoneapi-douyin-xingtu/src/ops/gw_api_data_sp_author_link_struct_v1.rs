@@ -33,6 +33,9 @@ impl Client {
     #[doc(alias = "抖音星图达人链路结构")]
     #[doc(alias = "星图达人关系链路")]
     #[doc(alias = "抖音达人链路分析")]
+    #[doc(alias = "creator link structure")]
+    #[doc(alias = "influencer link structure")]
+    #[doc(alias = "达人关系链路")]
     pub fn gw_api_data_sp_author_link_struct_v1(
         &self,
         o_author_id: impl Into<String>,

@@ -33,6 +33,9 @@ impl Client {
     #[doc(alias = "抖音星图达人推荐视频")]
     #[doc(alias = "星图达人代表视频")]
     #[doc(alias = "抖音达人参考内容")]
+    #[doc(alias = "creator recommended videos")]
+    #[doc(alias = "influencer representative videos")]
+    #[doc(alias = "达人代表视频")]
     pub fn gw_api_data_sp_author_rec_videos_v2_v1(
         &self,
         o_author_id: impl Into<String>,

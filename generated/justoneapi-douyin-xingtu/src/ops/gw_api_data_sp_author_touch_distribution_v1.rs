@@ -33,6 +33,9 @@ impl Client {
     #[doc(alias = "抖音星图受众触点分布")]
     #[doc(alias = "星图达人受众触达分析")]
     #[doc(alias = "抖音达人触点数据")]
+    #[doc(alias = "audience touchpoint distribution")]
+    #[doc(alias = "creator audience touch analysis")]
+    #[doc(alias = "达人受众触达分析")]
     pub fn gw_api_data_sp_author_touch_distribution_v1(
         &self,
         o_author_id: impl Into<String>,

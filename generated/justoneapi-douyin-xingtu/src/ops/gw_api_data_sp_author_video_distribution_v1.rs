@@ -33,6 +33,9 @@ impl Client {
     #[doc(alias = "抖音星图达人视频分布")]
     #[doc(alias = "星图达人内容分布")]
     #[doc(alias = "抖音达人视频构成")]
+    #[doc(alias = "creator video distribution")]
+    #[doc(alias = "influencer content distribution")]
+    #[doc(alias = "达人内容分布")]
     pub fn gw_api_data_sp_author_video_distribution_v1(
         &self,
         o_author_id: impl Into<String>,

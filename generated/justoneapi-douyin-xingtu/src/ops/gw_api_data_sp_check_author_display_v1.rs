@@ -33,6 +33,9 @@ impl Client {
     #[doc(alias = "抖音星图达人展示状态")]
     #[doc(alias = "星图达人可见性检查")]
     #[doc(alias = "抖音达人市场可用状态")]
+    #[doc(alias = "creator visibility check")]
+    #[doc(alias = "creator display status")]
+    #[doc(alias = "达人可见性检查")]
     pub fn gw_api_data_sp_check_author_display_v1(
         &self,
         o_author_id: impl Into<String>,

@@ -34,6 +34,9 @@ impl Client {
     #[doc(alias = "抖音星图达人转化能力")]
     #[doc(alias = "星图达人转化分析")]
     #[doc(alias = "抖音达人商业转化数据")]
+    #[doc(alias = "creator conversion analysis")]
+    #[doc(alias = "influencer conversion ability")]
+    #[doc(alias = "达人转化分析")]
     pub fn gw_api_data_sp_get_author_convert_ability_v1(
         &self,
         o_author_id: impl Into<String>,

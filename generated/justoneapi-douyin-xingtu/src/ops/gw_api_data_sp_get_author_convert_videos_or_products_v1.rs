@@ -37,6 +37,9 @@ impl Client {
     #[doc(alias = "抖音星图达人转化视频商品")]
     #[doc(alias = "星图达人转化资源")]
     #[doc(alias = "抖音达人商业转化案例")]
+    #[doc(alias = "conversion videos and products")]
+    #[doc(alias = "creator conversion resources")]
+    #[doc(alias = "达人转化资源")]
     pub fn gw_api_data_sp_get_author_convert_videos_or_products_v1(
         &self,
         o_author_id: impl Into<String>,

@@ -34,6 +34,9 @@ impl Client {
     #[doc(alias = "抖音星图达人每日涨粉")]
     #[doc(alias = "星图达人粉丝增长趋势")]
     #[doc(alias = "抖音达人每日粉丝数据")]
+    #[doc(alias = "daily follower trend")]
+    #[doc(alias = "creator follower growth")]
+    #[doc(alias = "达人粉丝增长趋势")]
     pub fn gw_api_data_sp_get_author_daily_fans_v1(
         &self,
         o_author_id: impl Into<String>,

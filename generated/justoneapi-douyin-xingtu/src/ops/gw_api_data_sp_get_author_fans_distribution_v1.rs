@@ -33,6 +33,8 @@ impl Client {
     #[doc(alias = "抖音粉丝画像城市分布")]
     #[doc(alias = "星图达人粉丝分布")]
     #[doc(alias = "抖音达人铁粉画像")]
+    #[doc(alias = "follower distribution")]
+    #[doc(alias = "达人粉丝分布")]
     pub fn gw_api_data_sp_get_author_fans_distribution_v1(
         &self,
         o_author_id: impl Into<String>,

@@ -34,6 +34,9 @@ impl Client {
     #[doc(alias = "抖音星图达人链路指标")]
     #[doc(alias = "星图达人链路信息")]
     #[doc(alias = "抖音达人行业链路分析")]
+    #[doc(alias = "creator link metrics")]
+    #[doc(alias = "influencer link info")]
+    #[doc(alias = "达人链路信息")]
     pub fn gw_api_data_sp_get_author_link_info_v1(
         &self,
         o_author_id: impl Into<String>,

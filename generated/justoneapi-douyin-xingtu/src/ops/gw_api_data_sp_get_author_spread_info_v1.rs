@@ -37,6 +37,9 @@ impl Client {
     #[doc(alias = "抖音星图达人传播指标")]
     #[doc(alias = "星图达人内容传播数据")]
     #[doc(alias = "抖音达人视频传播分析")]
+    #[doc(alias = "creator spread metrics")]
+    #[doc(alias = "influencer content reach")]
+    #[doc(alias = "达人内容传播数据")]
     pub fn gw_api_data_sp_get_author_spread_info_v1(
         &self,
         o_author_id: impl Into<String>,

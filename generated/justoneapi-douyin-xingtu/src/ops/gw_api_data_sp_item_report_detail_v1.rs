@@ -32,6 +32,9 @@ impl Client {
     #[doc(alias = "抖音星图视频报告详情")]
     #[doc(alias = "星图作品表现报告")]
     #[doc(alias = "抖音投放视频详情")]
+    #[doc(alias = "video report details")]
+    #[doc(alias = "item performance report")]
+    #[doc(alias = "作品表现报告")]
     pub fn gw_api_data_sp_item_report_detail_v1(
         &self,
         item_id: impl Into<String>,

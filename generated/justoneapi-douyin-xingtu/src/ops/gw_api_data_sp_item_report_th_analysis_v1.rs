@@ -32,6 +32,9 @@ impl Client {
     #[doc(alias = "抖音星图视频报告分析")]
     #[doc(alias = "星图作品表现分析")]
     #[doc(alias = "抖音投放视频分析")]
+    #[doc(alias = "video report analysis")]
+    #[doc(alias = "item performance analysis")]
+    #[doc(alias = "作品表现分析")]
     pub fn gw_api_data_sp_item_report_th_analysis_v1(
         &self,
         item_id: impl Into<String>,

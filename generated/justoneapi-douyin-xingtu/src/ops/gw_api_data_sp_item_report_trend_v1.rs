@@ -32,6 +32,9 @@ impl Client {
     #[doc(alias = "抖音星图视频报告趋势")]
     #[doc(alias = "星图作品表现趋势")]
     #[doc(alias = "抖音投放视频趋势数据")]
+    #[doc(alias = "video report trends")]
+    #[doc(alias = "item performance trend")]
+    #[doc(alias = "作品表现趋势")]
     pub fn gw_api_data_sp_item_report_trend_v1(
         &self,
         item_id: impl Into<String>,

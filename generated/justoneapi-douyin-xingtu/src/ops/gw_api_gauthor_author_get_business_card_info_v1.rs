@@ -31,6 +31,9 @@ impl Client {
     #[doc(alias = "抖音星图达人商业名片")]
     #[doc(alias = "星图达人商务资料")]
     #[doc(alias = "抖音达人商业档案")]
+    #[doc(alias = "creator business card")]
+    #[doc(alias = "influencer business profile")]
+    #[doc(alias = "达人商务资料")]
     pub fn gw_api_gauthor_author_get_business_card_info_v1(
         &self,
         o_author_id: impl Into<String>,

@@ -32,6 +32,9 @@ impl Client {
     #[doc(alias = "抖音星图达人内容关键词")]
     #[doc(alias = "星图达人内容主题分析")]
     #[doc(alias = "抖音达人内容定位词")]
+    #[doc(alias = "content keyword analysis")]
+    #[doc(alias = "creator content themes")]
+    #[doc(alias = "达人内容主题分析")]
     pub fn gw_api_gauthor_get_author_content_hot_keywords_v1(
         &self,
         o_author_id: impl Into<String>,

@@ -59,6 +59,9 @@ impl Client {
     #[doc(alias = "抖音星图达人搜索")]
     #[doc(alias = "星图达人筛选")]
     #[doc(alias = "抖音达人投放名单")]
+    #[doc(alias = "creator search")]
+    #[doc(alias = "influencer discovery filters")]
+    #[doc(alias = "达人筛选")]
     pub fn gw_api_gsearch_search_for_author_square_v1(&self) -> Request<'_> {
         Request {
             _client: self,

@@ -32,6 +32,12 @@ impl Client {
     #[doc(alias = "抖音用户资料接口")]
     #[doc(alias = "抖音用户信息查询")]
     #[doc(alias = "抖音达人主页查询")]
+    #[doc(alias = "user profile API")]
+    #[doc(alias = "creator profile lookup")]
+    #[doc(alias = "account details")]
+    #[doc(alias = "用户资料接口")]
+    #[doc(alias = "用户信息查询")]
+    #[doc(alias = "达人主页查询")]
     pub fn get_user_detail_v3(&self, sec_uid: impl Into<String>) -> Request<'_> {
         Request {
             _client: self,

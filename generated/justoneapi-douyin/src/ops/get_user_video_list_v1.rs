@@ -36,6 +36,12 @@ impl Client {
     #[doc(alias = "抖音用户发布视频")]
     #[doc(alias = "抖音用户作品列表")]
     #[doc(alias = "抖音博主视频")]
+    #[doc(alias = "user published videos")]
+    #[doc(alias = "creator video list")]
+    #[doc(alias = "videos by user")]
+    #[doc(alias = "用户发布视频")]
+    #[doc(alias = "用户作品列表")]
+    #[doc(alias = "博主视频")]
     pub fn get_user_video_list_v1(&self, sec_uid: impl Into<String>) -> Request<'_> {
         Request {
             _client: self,

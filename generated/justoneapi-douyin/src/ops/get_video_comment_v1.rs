@@ -33,6 +33,12 @@ impl Client {
     #[doc(alias = "抖音视频评论接口")]
     #[doc(alias = "抖音评论列表")]
     #[doc(alias = "抖音作品评论")]
+    #[doc(alias = "video comments API")]
+    #[doc(alias = "comment list")]
+    #[doc(alias = "video feedback")]
+    #[doc(alias = "视频评论接口")]
+    #[doc(alias = "评论列表")]
+    #[doc(alias = "作品评论")]
     pub fn get_video_comment_v1(&self, aweme_id: impl Into<String>) -> Request<'_> {
         Request {
             _client: self,

@@ -32,6 +32,12 @@ impl Client {
     #[doc(alias = "抖音视频详情接口")]
     #[doc(alias = "抖音作品详情")]
     #[doc(alias = "抖音视频 ID 查询")]
+    #[doc(alias = "video details API")]
+    #[doc(alias = "aweme lookup")]
+    #[doc(alias = "video information")]
+    #[doc(alias = "视频详情接口")]
+    #[doc(alias = "作品详情")]
+    #[doc(alias = "视频 ID 查询")]
     pub fn get_video_detail_v2(&self, video_id: impl Into<String>) -> Request<'_> {
         Request {
             _client: self,

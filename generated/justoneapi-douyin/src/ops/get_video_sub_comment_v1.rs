@@ -33,6 +33,12 @@ impl Client {
     #[doc(alias = "抖音评论回复")]
     #[doc(alias = "抖音二级评论")]
     #[doc(alias = "抖音子评论列表")]
+    #[doc(alias = "comment replies")]
+    #[doc(alias = "subcomment list")]
+    #[doc(alias = "reply thread")]
+    #[doc(alias = "评论回复")]
+    #[doc(alias = "二级评论")]
+    #[doc(alias = "子评论列表")]
     pub fn get_video_sub_comment_v1(
         &self,
         comment_id: impl Into<String>,

@@ -45,6 +45,12 @@ impl Client {
     #[doc(alias = "抖音热门内容搜索")]
     #[doc(alias = "抖音热搜接口")]
     #[doc(alias = "抖音热点视频查询")]
+    #[doc(alias = "hot content search")]
+    #[doc(alias = "trending video search")]
+    #[doc(alias = "content ranking filters")]
+    #[doc(alias = "热门内容搜索")]
+    #[doc(alias = "热搜接口")]
+    #[doc(alias = "热点视频查询")]
     pub fn hot_search_v1(&self) -> Request<'_> {
         Request {
             _client: self,

@@ -34,6 +34,12 @@ impl Client {
     #[doc(alias = "抖音用户搜索接口")]
     #[doc(alias = "抖音达人搜索")]
     #[doc(alias = "抖音账号关键词查询")]
+    #[doc(alias = "user search API")]
+    #[doc(alias = "creator search")]
+    #[doc(alias = "account search")]
+    #[doc(alias = "用户搜索接口")]
+    #[doc(alias = "达人搜索")]
+    #[doc(alias = "账号关键词查询")]
     pub fn search_user_v2(&self, keyword: impl Into<String>) -> Request<'_> {
         Request {
             _client: self,

@@ -37,6 +37,12 @@ impl Client {
     #[doc(alias = "抖音 App 视频搜索接口")]
     #[doc(alias = "抖音关键词搜视频")]
     #[doc(alias = "抖音搜索会话翻页")]
+    #[doc(alias = "App video search API")]
+    #[doc(alias = "keyword video search")]
+    #[doc(alias = "search session pagination")]
+    #[doc(alias = "App 视频搜索接口")]
+    #[doc(alias = "关键词搜视频")]
+    #[doc(alias = "搜索会话翻页")]
     pub fn search_video_v1(&self) -> Request<'_> {
         Request {
             _client: self,

@@ -37,6 +37,12 @@ impl Client {
     #[doc(alias = "抖音视频搜索接口")]
     #[doc(alias = "抖音关键词搜视频")]
     #[doc(alias = "抖音内容搜索 V4")]
+    #[doc(alias = "video search API")]
+    #[doc(alias = "keyword video search")]
+    #[doc(alias = "content search")]
+    #[doc(alias = "视频搜索接口")]
+    #[doc(alias = "关键词搜视频")]
+    #[doc(alias = "内容搜索 V4")]
     pub fn search_video_v4(&self, keyword: impl Into<String>) -> Request<'_> {
         Request {
             _client: self,

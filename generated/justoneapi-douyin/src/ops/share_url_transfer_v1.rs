@@ -32,6 +32,12 @@ impl Client {
     #[doc(alias = "抖音短链解析")]
     #[doc(alias = "抖音视频分享链接解析")]
     #[doc(alias = "抖音跳转链接")]
+    #[doc(alias = "short link resolution")]
+    #[doc(alias = "video share link expansion")]
+    #[doc(alias = "redirect URL")]
+    #[doc(alias = "短链解析")]
+    #[doc(alias = "视频分享链接解析")]
+    #[doc(alias = "跳转链接")]
     pub fn share_url_transfer_v1(&self, share_url: impl Into<String>) -> Request<'_> {
         Request {
             _client: self,

@@ -33,6 +33,12 @@ impl Client {
     #[doc(alias = "Facebook 评论回复")]
     #[doc(alias = "Facebook 二级评论")]
     #[doc(alias = "Facebook 按评论 ID 查询回复")]
+    #[doc(alias = "comment replies API")]
+    #[doc(alias = "nested comments")]
+    #[doc(alias = "replies by comment ID")]
+    #[doc(alias = "评论回复")]
+    #[doc(alias = "二级评论")]
+    #[doc(alias = "按评论 ID 查询回复")]
     pub fn get_comment_replies_v1(
         &self,
         post_id: impl Into<String>,

@@ -32,6 +32,12 @@ impl Client {
     #[doc(alias = "Facebook 帖子评论")]
     #[doc(alias = "Facebook 公开帖子评论")]
     #[doc(alias = "Facebook 按帖子 ID 查询评论")]
+    #[doc(alias = "post comments API")]
+    #[doc(alias = "public post comments")]
+    #[doc(alias = "comments by post ID")]
+    #[doc(alias = "帖子评论")]
+    #[doc(alias = "公开帖子评论")]
+    #[doc(alias = "按帖子 ID 查询评论")]
     pub fn get_post_comments_v1(&self, post_id: impl Into<String>) -> Request<'_> {
         Request {
             _client: self,

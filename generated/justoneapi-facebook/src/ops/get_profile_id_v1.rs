@@ -31,6 +31,12 @@ impl Client {
     #[doc(alias = "Facebook 主页 ID 解析")]
     #[doc(alias = "Facebook 主页路径查询")]
     #[doc(alias = "Facebook 用户 ID 获取")]
+    #[doc(alias = "profile ID resolver")]
+    #[doc(alias = "profile path lookup")]
+    #[doc(alias = "user ID from profile path")]
+    #[doc(alias = "主页 ID 解析")]
+    #[doc(alias = "主页路径查询")]
+    #[doc(alias = "用户 ID 获取")]
     pub fn get_profile_id_v1(&self, url: impl Into<String>) -> Request<'_> {
         Request {
             _client: self,

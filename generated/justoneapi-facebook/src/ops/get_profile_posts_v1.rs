@@ -32,6 +32,12 @@ impl Client {
     #[doc(alias = "Facebook 主页帖子")]
     #[doc(alias = "Facebook 用户公开帖子")]
     #[doc(alias = "Facebook 按主页 ID 查询帖子")]
+    #[doc(alias = "profile posts API")]
+    #[doc(alias = "public user posts")]
+    #[doc(alias = "posts by profile ID")]
+    #[doc(alias = "主页帖子")]
+    #[doc(alias = "用户公开帖子")]
+    #[doc(alias = "按主页 ID 查询帖子")]
     pub fn get_profile_posts_v1(&self, profile_id: impl Into<String>) -> Request<'_> {
         Request {
             _client: self,

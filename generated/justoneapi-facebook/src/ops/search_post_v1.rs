@@ -35,6 +35,12 @@ impl Client {
     #[doc(alias = "Facebook 公开帖子搜索")]
     #[doc(alias = "Facebook 关键词帖子查询")]
     #[doc(alias = "Facebook 按日期搜索帖子")]
+    #[doc(alias = "public post search")]
+    #[doc(alias = "keyword post search")]
+    #[doc(alias = "posts by date range")]
+    #[doc(alias = "公开帖子搜索")]
+    #[doc(alias = "关键词帖子查询")]
+    #[doc(alias = "按日期搜索帖子")]
     pub fn search_post_v1(&self, keyword: impl Into<String>) -> Request<'_> {
         Request {
             _client: self,

@@ -33,6 +33,12 @@ impl Client {
     #[doc(alias = "IMDb 分类新闻接口")]
     #[doc(alias = "IMDb 电影电视新闻")]
     #[doc(alias = "IMDb 名人新闻查询")]
+    #[doc(alias = "news by category")]
+    #[doc(alias = "movie and TV news API")]
+    #[doc(alias = "celebrity news lookup")]
+    #[doc(alias = "分类新闻接口")]
+    #[doc(alias = "电影电视新闻")]
+    #[doc(alias = "名人新闻查询")]
     pub fn news_by_category_query_v1(&self, category: Category) -> Request<'_> {
         Request {
             _client: self,

@@ -32,6 +32,12 @@ impl Client {
     #[doc(alias = "IMDb 流媒体精选")]
     #[doc(alias = "IMDb Prime Video 片单")]
     #[doc(alias = "IMDb 在线影视推荐")]
+    #[doc(alias = "streaming picks API")]
+    #[doc(alias = "Prime Video picks")]
+    #[doc(alias = "streaming title recommendations")]
+    #[doc(alias = "流媒体精选")]
+    #[doc(alias = "Prime Video 片单")]
+    #[doc(alias = "在线影视推荐")]
     pub fn streaming_picks_query_v1(&self) -> Request<'_> {
         Request {
             _client: self,

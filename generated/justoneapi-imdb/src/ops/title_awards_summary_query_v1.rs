@@ -33,6 +33,12 @@ impl Client {
     #[doc(alias = "IMDb 影片获奖摘要")]
     #[doc(alias = "IMDb 奖项信息查询")]
     #[doc(alias = "IMDb 电影获奖记录")]
+    #[doc(alias = "title awards summary")]
+    #[doc(alias = "awards information")]
+    #[doc(alias = "title accolades API")]
+    #[doc(alias = "影片获奖摘要")]
+    #[doc(alias = "奖项信息查询")]
+    #[doc(alias = "电影获奖记录")]
     pub fn title_awards_summary_query_v1(&self, id: impl Into<String>) -> Request<'_> {
         Request {
             _client: self,

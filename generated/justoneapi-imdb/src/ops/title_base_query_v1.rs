@@ -33,6 +33,12 @@ impl Client {
     #[doc(alias = "IMDb 影片基础信息")]
     #[doc(alias = "IMDb 电影基本资料")]
     #[doc(alias = "IMDb 影视条目查询")]
+    #[doc(alias = "title base information")]
+    #[doc(alias = "basic title lookup")]
+    #[doc(alias = "movie base data")]
+    #[doc(alias = "影片基础信息")]
+    #[doc(alias = "电影基本资料")]
+    #[doc(alias = "影视条目查询")]
     pub fn title_base_query_v1(&self, id: impl Into<String>) -> Request<'_> {
         Request {
             _client: self,

@@ -33,6 +33,12 @@ impl Client {
     #[doc(alias = "IMDb 票房摘要")]
     #[doc(alias = "IMDb 影片票房查询")]
     #[doc(alias = "IMDb 电影票房信息")]
+    #[doc(alias = "box office summary")]
+    #[doc(alias = "title box office API")]
+    #[doc(alias = "theatrical performance lookup")]
+    #[doc(alias = "票房摘要")]
+    #[doc(alias = "影片票房查询")]
+    #[doc(alias = "电影票房信息")]
     pub fn title_box_office_summary_v1(&self, id: impl Into<String>) -> Request<'_> {
         Request {
             _client: self,

@@ -33,6 +33,12 @@ impl Client {
     #[doc(alias = "IMDb Top 250 排行榜")]
     #[doc(alias = "IMDb 电影榜单")]
     #[doc(alias = "IMDb 电视剧排行榜")]
+    #[doc(alias = "Top 250 rankings")]
+    #[doc(alias = "movie chart API")]
+    #[doc(alias = "TV chart rankings")]
+    #[doc(alias = "Top 250 排行榜")]
+    #[doc(alias = "电影榜单")]
+    #[doc(alias = "电视剧排行榜")]
     pub fn title_chart_rankings_v1(
         &self,
         rankings_chart_type: RankingsChartType,

@@ -33,6 +33,12 @@ impl Client {
     #[doc(alias = "IMDb 影片贡献问题")]
     #[doc(alias = "IMDb 条目数据提问")]
     #[doc(alias = "IMDb 元数据贡献提示")]
+    #[doc(alias = "title contribution questions")]
+    #[doc(alias = "metadata contribution prompts")]
+    #[doc(alias = "title data questions")]
+    #[doc(alias = "影片贡献问题")]
+    #[doc(alias = "条目数据提问")]
+    #[doc(alias = "元数据贡献提示")]
     pub fn title_contribution_questions_v1(&self, id: impl Into<String>) -> Request<'_> {
         Request {
             _client: self,

@@ -33,6 +33,12 @@ impl Client {
     #[doc(alias = "IMDb 影片原产国")]
     #[doc(alias = "IMDb 制作国家查询")]
     #[doc(alias = "IMDb 影视来源国家")]
+    #[doc(alias = "countries of origin")]
+    #[doc(alias = "title origin country API")]
+    #[doc(alias = "production country lookup")]
+    #[doc(alias = "影片原产国")]
+    #[doc(alias = "制作国家查询")]
+    #[doc(alias = "影视来源国家")]
     pub fn title_countries_of_origin_v1(&self, id: impl Into<String>) -> Request<'_> {
         Request {
             _client: self,

@@ -33,6 +33,12 @@ impl Client {
     #[doc(alias = "IMDb 影评人评论摘要")]
     #[doc(alias = "IMDb 专业影评汇总")]
     #[doc(alias = "IMDb 影评人口碑查询")]
+    #[doc(alias = "critics review summary")]
+    #[doc(alias = "critical reception API")]
+    #[doc(alias = "critic reviews lookup")]
+    #[doc(alias = "影评人评论摘要")]
+    #[doc(alias = "专业影评汇总")]
+    #[doc(alias = "影评人口碑查询")]
     pub fn title_critics_review_summary_query_v1(
         &self,
         id: impl Into<String>,

@@ -33,6 +33,12 @@ impl Client {
     #[doc(alias = "IMDb 影片详情接口")]
     #[doc(alias = "IMDb 电影资料查询")]
     #[doc(alias = "IMDb 剧集详情")]
+    #[doc(alias = "title details API")]
+    #[doc(alias = "movie details lookup")]
+    #[doc(alias = "TV title information")]
+    #[doc(alias = "影片详情接口")]
+    #[doc(alias = "电影资料查询")]
+    #[doc(alias = "剧集详情")]
     pub fn title_details_query_v1(&self, id: impl Into<String>) -> Request<'_> {
         Request {
             _client: self,

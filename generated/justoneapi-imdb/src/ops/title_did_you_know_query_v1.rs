@@ -33,6 +33,12 @@ impl Client {
     #[doc(alias = "IMDb 你知道吗信息")]
     #[doc(alias = "IMDb 影片趣闻")]
     #[doc(alias = "IMDb 电影幕后知识")]
+    #[doc(alias = "Did You Know API")]
+    #[doc(alias = "title trivia")]
+    #[doc(alias = "movie facts lookup")]
+    #[doc(alias = "你知道吗信息")]
+    #[doc(alias = "影片趣闻")]
+    #[doc(alias = "电影幕后知识")]
     pub fn title_did_you_know_query_v1(&self, id: impl Into<String>) -> Request<'_> {
         Request {
             _client: self,

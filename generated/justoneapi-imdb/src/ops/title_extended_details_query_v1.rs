@@ -33,6 +33,12 @@ impl Client {
     #[doc(alias = "IMDb 影片扩展详情")]
     #[doc(alias = "IMDb 电影详细信息")]
     #[doc(alias = "IMDb 剧集扩展资料")]
+    #[doc(alias = "extended title details")]
+    #[doc(alias = "detailed title information")]
+    #[doc(alias = "movie extended metadata")]
+    #[doc(alias = "影片扩展详情")]
+    #[doc(alias = "电影详细信息")]
+    #[doc(alias = "剧集扩展资料")]
     pub fn title_extended_details_query_v1(&self, id: impl Into<String>) -> Request<'_> {
         Request {
             _client: self,

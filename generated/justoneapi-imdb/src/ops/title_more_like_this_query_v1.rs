@@ -33,6 +33,12 @@ impl Client {
     #[doc(alias = "IMDb 相似影片推荐")]
     #[doc(alias = "IMDb 更多同类作品")]
     #[doc(alias = "IMDb 相关影视查询")]
+    #[doc(alias = "similar titles")]
+    #[doc(alias = "more like this API")]
+    #[doc(alias = "related movie recommendations")]
+    #[doc(alias = "相似影片推荐")]
+    #[doc(alias = "更多同类作品")]
+    #[doc(alias = "相关影视查询")]
     pub fn title_more_like_this_query_v1(&self, id: impl Into<String>) -> Request<'_> {
         Request {
             _client: self,

@@ -33,6 +33,12 @@ impl Client {
     #[doc(alias = "IMDb 影片剧情接口")]
     #[doc(alias = "IMDb 电影故事梗概")]
     #[doc(alias = "IMDb 剧集剧情简介")]
+    #[doc(alias = "title plot API")]
+    #[doc(alias = "movie storyline")]
+    #[doc(alias = "plot summary lookup")]
+    #[doc(alias = "影片剧情接口")]
+    #[doc(alias = "电影故事梗概")]
+    #[doc(alias = "剧集剧情简介")]
     pub fn title_plot_query_v1(&self, id: impl Into<String>) -> Request<'_> {
         Request {
             _client: self,

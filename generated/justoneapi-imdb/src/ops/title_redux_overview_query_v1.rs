@@ -33,6 +33,12 @@ impl Client {
     #[doc(alias = "IMDb 影片概览接口")]
     #[doc(alias = "IMDb 影视条目总览")]
     #[doc(alias = "IMDb 电影剧集概览")]
+    #[doc(alias = "title overview API")]
+    #[doc(alias = "Redux overview")]
+    #[doc(alias = "consolidated title overview")]
+    #[doc(alias = "影片概览接口")]
+    #[doc(alias = "影视条目总览")]
+    #[doc(alias = "电影剧集概览")]
     pub fn title_redux_overview_query_v1(&self, id: impl Into<String>) -> Request<'_> {
         Request {
             _client: self,

@@ -33,6 +33,12 @@ impl Client {
     #[doc(alias = "IMDb 上映预期接口")]
     #[doc(alias = "IMDb 影片上映期待")]
     #[doc(alias = "IMDb 影视上映预期")]
+    #[doc(alias = "release expectation API")]
+    #[doc(alias = "title release outlook")]
+    #[doc(alias = "release anticipation")]
+    #[doc(alias = "上映预期接口")]
+    #[doc(alias = "影片上映期待")]
+    #[doc(alias = "影视上映预期")]
     pub fn title_release_expectation_query_v1(
         &self,
         id: impl Into<String>,

@@ -33,6 +33,12 @@ impl Client {
     #[doc(alias = "IMDb 主要演员和主创")]
     #[doc(alias = "IMDb 演职人员查询")]
     #[doc(alias = "IMDb 影片主创阵容")]
+    #[doc(alias = "top cast and crew")]
+    #[doc(alias = "principal cast lookup")]
+    #[doc(alias = "title credits API")]
+    #[doc(alias = "主要演员和主创")]
+    #[doc(alias = "演职人员查询")]
+    #[doc(alias = "影片主创阵容")]
     pub fn title_top_cast_and_crew_v1(&self, id: impl Into<String>) -> Request<'_> {
         Request {
             _client: self,

@@ -33,6 +33,12 @@ impl Client {
     #[doc(alias = "IMDb 用户评论摘要")]
     #[doc(alias = "IMDb 观众评价汇总")]
     #[doc(alias = "IMDb 影片用户口碑")]
+    #[doc(alias = "user reviews summary")]
+    #[doc(alias = "audience review overview")]
+    #[doc(alias = "title user feedback")]
+    #[doc(alias = "用户评论摘要")]
+    #[doc(alias = "观众评价汇总")]
+    #[doc(alias = "影片用户口碑")]
     pub fn title_user_reviews_summary_query_v1(
         &self,
         id: impl Into<String>,

@@ -33,6 +33,12 @@ impl Client {
     #[doc(alias = "Instagram 评论回复接口")]
     #[doc(alias = "Instagram 二级评论")]
     #[doc(alias = "Instagram 子评论列表")]
+    #[doc(alias = "comment replies API")]
+    #[doc(alias = "reply list")]
+    #[doc(alias = "comment thread")]
+    #[doc(alias = "评论回复接口")]
+    #[doc(alias = "二级评论")]
+    #[doc(alias = "子评论列表")]
     pub fn get_comment_replies_v1(
         &self,
         media_id: impl Into<String>,

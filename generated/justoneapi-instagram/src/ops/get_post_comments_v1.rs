@@ -33,6 +33,12 @@ impl Client {
     #[doc(alias = "Instagram 帖子评论接口")]
     #[doc(alias = "Instagram 评论列表")]
     #[doc(alias = "Instagram 按短代码查评论")]
+    #[doc(alias = "post comments API")]
+    #[doc(alias = "comment list")]
+    #[doc(alias = "comments by shortcode")]
+    #[doc(alias = "帖子评论接口")]
+    #[doc(alias = "评论列表")]
+    #[doc(alias = "按短代码查评论")]
     pub fn get_post_comments_v1(&self, code: impl Into<String>) -> Request<'_> {
         Request {
             _client: self,

@@ -32,6 +32,12 @@ impl Client {
     #[doc(alias = "Instagram 帖子详情接口")]
     #[doc(alias = "Instagram 短代码查帖子")]
     #[doc(alias = "Instagram 帖子信息查询")]
+    #[doc(alias = "post details API")]
+    #[doc(alias = "post shortcode lookup")]
+    #[doc(alias = "media post information")]
+    #[doc(alias = "帖子详情接口")]
+    #[doc(alias = "短代码查帖子")]
+    #[doc(alias = "帖子信息查询")]
     pub fn get_post_detail_v1(&self, code: impl Into<String>) -> Request<'_> {
         Request {
             _client: self,

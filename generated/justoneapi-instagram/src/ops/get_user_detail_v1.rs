@@ -32,6 +32,12 @@ impl Client {
     #[doc(alias = "Instagram 用户资料接口")]
     #[doc(alias = "Instagram 用户信息查询")]
     #[doc(alias = "Instagram 用户名查主页")]
+    #[doc(alias = "user profile API")]
+    #[doc(alias = "account lookup")]
+    #[doc(alias = "profile by username")]
+    #[doc(alias = "用户资料接口")]
+    #[doc(alias = "用户信息查询")]
+    #[doc(alias = "用户名查主页")]
     pub fn get_user_detail_v1(&self, username: impl Into<String>) -> Request<'_> {
         Request {
             _client: self,

@@ -33,6 +33,12 @@ impl Client {
     #[doc(alias = "Instagram 用户发布帖子")]
     #[doc(alias = "Instagram 用户帖子列表")]
     #[doc(alias = "Instagram 账号内容")]
+    #[doc(alias = "user published posts")]
+    #[doc(alias = "account post list")]
+    #[doc(alias = "posts by username")]
+    #[doc(alias = "用户发布帖子")]
+    #[doc(alias = "用户帖子列表")]
+    #[doc(alias = "账号内容")]
     pub fn get_user_posts_v1(&self, username: impl Into<String>) -> Request<'_> {
         Request {
             _client: self,

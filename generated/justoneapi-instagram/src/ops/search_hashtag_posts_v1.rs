@@ -33,6 +33,12 @@ impl Client {
     #[doc(alias = "Instagram 话题标签帖子搜索")]
     #[doc(alias = "Instagram 标签帖子列表")]
     #[doc(alias = "Instagram 按标签查帖子")]
+    #[doc(alias = "hashtag posts search")]
+    #[doc(alias = "tagged post list")]
+    #[doc(alias = "posts by hashtag")]
+    #[doc(alias = "话题标签帖子搜索")]
+    #[doc(alias = "标签帖子列表")]
+    #[doc(alias = "按标签查帖子")]
     pub fn search_hashtag_posts_v1(&self, hashtag: impl Into<String>) -> Request<'_> {
         Request {
             _client: self,

@@ -33,6 +33,12 @@ impl Client {
     #[doc(alias = "Instagram Reels 搜索接口")]
     #[doc(alias = "Instagram 短视频搜索")]
     #[doc(alias = "Instagram 关键词搜 Reels")]
+    #[doc(alias = "Reels search API")]
+    #[doc(alias = "short video search")]
+    #[doc(alias = "keyword Reels search")]
+    #[doc(alias = "Reels 搜索接口")]
+    #[doc(alias = "短视频搜索")]
+    #[doc(alias = "关键词搜 Reels")]
     pub fn search_reels_v1(&self, keyword: impl Into<String>) -> Request<'_> {
         Request {
             _client: self,

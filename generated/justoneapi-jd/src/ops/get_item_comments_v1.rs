@@ -33,6 +33,12 @@ impl Client {
     #[doc(alias = "京东商品评论")]
     #[doc(alias = "京东买家评价列表")]
     #[doc(alias = "京东商品反馈")]
+    #[doc(alias = "product comments")]
+    #[doc(alias = "customer review list")]
+    #[doc(alias = "item feedback")]
+    #[doc(alias = "商品评论")]
+    #[doc(alias = "买家评价列表")]
+    #[doc(alias = "商品反馈")]
     pub fn get_item_comments_v1(&self, item_id: impl Into<String>) -> Request<'_> {
         Request {
             _client: self,

@@ -32,6 +32,12 @@ impl Client {
     #[doc(alias = "京东SKU评论")]
     #[doc(alias = "京东商品评论")]
     #[doc(alias = "京东商品评价列表")]
+    #[doc(alias = "SKU comments")]
+    #[doc(alias = "product comments")]
+    #[doc(alias = "item review list")]
+    #[doc(alias = "SKU评论")]
+    #[doc(alias = "商品评论")]
+    #[doc(alias = "商品评价列表")]
     pub fn get_item_comments_v2(&self, item_id: impl Into<String>) -> Request<'_> {
         Request {
             _client: self,

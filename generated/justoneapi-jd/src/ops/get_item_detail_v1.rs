@@ -32,6 +32,12 @@ impl Client {
     #[doc(alias = "京东商品详情")]
     #[doc(alias = "京东商品查询")]
     #[doc(alias = "京东商品信息")]
+    #[doc(alias = "product details")]
+    #[doc(alias = "product lookup")]
+    #[doc(alias = "item details")]
+    #[doc(alias = "商品详情")]
+    #[doc(alias = "商品查询")]
+    #[doc(alias = "商品信息")]
     pub fn get_item_detail_v1(&self, item_id: impl Into<String>) -> Request<'_> {
         Request {
             _client: self,

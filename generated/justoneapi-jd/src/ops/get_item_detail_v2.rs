@@ -36,6 +36,12 @@ impl Client {
     #[doc(alias = "京东异步商品详情")]
     #[doc(alias = "京东商品详情任务")]
     #[doc(alias = "京东后台商品任务")]
+    #[doc(alias = "asynchronous product details")]
+    #[doc(alias = "product detail task")]
+    #[doc(alias = "dashboard product task")]
+    #[doc(alias = "异步商品详情")]
+    #[doc(alias = "商品详情任务")]
+    #[doc(alias = "后台商品任务")]
     pub fn get_item_detail_v2(&self, item_id: impl Into<String>) -> Request<'_> {
         Request {
             _client: self,

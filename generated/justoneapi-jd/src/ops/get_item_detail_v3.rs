@@ -37,6 +37,12 @@ impl Client {
     #[doc(alias = "京东商品详情")]
     #[doc(alias = "京东商品 ID 查询")]
     #[doc(alias = "京东商品查询")]
+    #[doc(alias = "product details")]
+    #[doc(alias = "item ID lookup")]
+    #[doc(alias = "listing lookup")]
+    #[doc(alias = "商品详情")]
+    #[doc(alias = "商品 ID 查询")]
+    #[doc(alias = "商品查询")]
     pub fn get_item_detail_v3(&self, item_id: impl Into<String>) -> Request<'_> {
         Request {
             _client: self,

@@ -31,6 +31,12 @@ impl Client {
     #[doc(alias = "京东商品价格")]
     #[doc(alias = "京东商品价格查询")]
     #[doc(alias = "京东价格检查")]
+    #[doc(alias = "product price")]
+    #[doc(alias = "item price lookup")]
+    #[doc(alias = "price check")]
+    #[doc(alias = "商品价格")]
+    #[doc(alias = "商品价格查询")]
+    #[doc(alias = "价格检查")]
     pub fn get_item_price_v1(&self, item_id: impl Into<String>) -> Request<'_> {
         Request {
             _client: self,

@@ -32,6 +32,12 @@ impl Client {
     #[doc(alias = "京东店铺商品")]
     #[doc(alias = "京东店铺商品列表")]
     #[doc(alias = "京东商家目录")]
+    #[doc(alias = "shop products")]
+    #[doc(alias = "store product list")]
+    #[doc(alias = "seller catalog")]
+    #[doc(alias = "店铺商品")]
+    #[doc(alias = "店铺商品列表")]
+    #[doc(alias = "商家目录")]
     pub fn get_shop_item_list_v1(&self, shop_id: impl Into<String>) -> Request<'_> {
         Request {
             _client: self,

@@ -32,6 +32,12 @@ impl Client {
     #[doc(alias = "京东商品搜索")]
     #[doc(alias = "京东关键词商品搜索")]
     #[doc(alias = "京东商品查询")]
+    #[doc(alias = "product search")]
+    #[doc(alias = "keyword product search")]
+    #[doc(alias = "item search")]
+    #[doc(alias = "商品搜索")]
+    #[doc(alias = "关键词商品搜索")]
+    #[doc(alias = "商品查询")]
     pub fn search_item_list_v1(&self, keyword: impl Into<String>) -> Request<'_> {
         Request {
             _client: self,

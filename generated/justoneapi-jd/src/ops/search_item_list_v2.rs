@@ -32,6 +32,12 @@ impl Client {
     #[doc(alias = "京东销量排序搜索")]
     #[doc(alias = "京东热销商品搜索")]
     #[doc(alias = "京东商品关键词排名")]
+    #[doc(alias = "sales volume search")]
+    #[doc(alias = "popular product search")]
+    #[doc(alias = "keyword product ranking")]
+    #[doc(alias = "销量排序搜索")]
+    #[doc(alias = "热销商品搜索")]
+    #[doc(alias = "商品关键词排名")]
     pub fn search_item_list_v2(&self, keyword: impl Into<String>) -> Request<'_> {
         Request {
             _client: self,

@@ -32,6 +32,12 @@ impl Client {
     #[doc(alias = "快手用户资料")]
     #[doc(alias = "快手账号详情")]
     #[doc(alias = "快手达人资料")]
+    #[doc(alias = "user profile")]
+    #[doc(alias = "account details")]
+    #[doc(alias = "creator profile")]
+    #[doc(alias = "用户资料")]
+    #[doc(alias = "账号详情")]
+    #[doc(alias = "达人资料")]
     pub fn get_user_detail_v1(&self, user_id: impl Into<String>) -> Request<'_> {
         Request {
             _client: self,

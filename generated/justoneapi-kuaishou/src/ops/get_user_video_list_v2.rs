@@ -33,6 +33,12 @@ impl Client {
     #[doc(alias = "快手用户作品")]
     #[doc(alias = "快手达人视频列表")]
     #[doc(alias = "快手用户发布视频")]
+    #[doc(alias = "user videos")]
+    #[doc(alias = "creator video list")]
+    #[doc(alias = "published videos")]
+    #[doc(alias = "用户作品")]
+    #[doc(alias = "达人视频列表")]
+    #[doc(alias = "用户发布视频")]
     pub fn get_user_video_list_v2(&self, user_id: impl Into<String>) -> Request<'_> {
         Request {
             _client: self,

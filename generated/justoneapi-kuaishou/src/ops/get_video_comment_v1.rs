@@ -33,6 +33,12 @@ impl Client {
     #[doc(alias = "快手视频评论")]
     #[doc(alias = "快手评论列表")]
     #[doc(alias = "快手作品评论")]
+    #[doc(alias = "video comments")]
+    #[doc(alias = "comment list")]
+    #[doc(alias = "video discussion")]
+    #[doc(alias = "视频评论")]
+    #[doc(alias = "评论列表")]
+    #[doc(alias = "作品评论")]
     pub fn get_video_comment_v1(&self, video_id: impl Into<String>) -> Request<'_> {
         Request {
             _client: self,

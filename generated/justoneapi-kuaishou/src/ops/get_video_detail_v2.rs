@@ -36,6 +36,12 @@ impl Client {
     #[doc(alias = "快手视频详情")]
     #[doc(alias = "快手作品详情")]
     #[doc(alias = "快手视频信息")]
+    #[doc(alias = "video details")]
+    #[doc(alias = "video information")]
+    #[doc(alias = "video lookup")]
+    #[doc(alias = "视频详情")]
+    #[doc(alias = "作品详情")]
+    #[doc(alias = "视频信息")]
     pub fn get_video_detail_v2(&self, video_id: impl Into<String>) -> Request<'_> {
         Request {
             _client: self,

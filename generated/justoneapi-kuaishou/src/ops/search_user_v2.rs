@@ -33,6 +33,12 @@ impl Client {
     #[doc(alias = "快手用户搜索")]
     #[doc(alias = "快手达人搜索")]
     #[doc(alias = "快手账号搜索")]
+    #[doc(alias = "user search")]
+    #[doc(alias = "creator search")]
+    #[doc(alias = "account search")]
+    #[doc(alias = "用户搜索")]
+    #[doc(alias = "达人搜索")]
+    #[doc(alias = "账号搜索")]
     pub fn search_user_v2(&self, keyword: impl Into<String>) -> Request<'_> {
         Request {
             _client: self,

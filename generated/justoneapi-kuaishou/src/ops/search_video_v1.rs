@@ -32,6 +32,12 @@ impl Client {
     #[doc(alias = "快手视频搜索")]
     #[doc(alias = "快手关键词视频搜索")]
     #[doc(alias = "快手游标搜索")]
+    #[doc(alias = "video search")]
+    #[doc(alias = "keyword video search")]
+    #[doc(alias = "cursor video search")]
+    #[doc(alias = "视频搜索")]
+    #[doc(alias = "关键词视频搜索")]
+    #[doc(alias = "游标搜索")]
     pub fn search_video_v1(&self, keyword: impl Into<String>) -> Request<'_> {
         Request {
             _client: self,

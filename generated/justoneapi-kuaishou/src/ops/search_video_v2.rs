@@ -33,6 +33,12 @@ impl Client {
     #[doc(alias = "快手视频搜索")]
     #[doc(alias = "快手关键词视频搜索")]
     #[doc(alias = "快手分页视频搜索")]
+    #[doc(alias = "video search")]
+    #[doc(alias = "keyword video search")]
+    #[doc(alias = "paged video search")]
+    #[doc(alias = "视频搜索")]
+    #[doc(alias = "关键词视频搜索")]
+    #[doc(alias = "分页视频搜索")]
     pub fn search_video_v2(&self, keyword: impl Into<String>) -> Request<'_> {
         Request {
             _client: self,

@@ -39,6 +39,12 @@ impl Client {
     #[doc(alias = "领英公司员工列表")]
     #[doc(alias = "LinkedIn 企业人员查询")]
     #[doc(alias = "领英公司人员")]
+    #[doc(alias = "company employees API")]
+    #[doc(alias = "company people list")]
+    #[doc(alias = "workforce lookup")]
+    #[doc(alias = "公司员工列表")]
+    #[doc(alias = "企业人员查询")]
+    #[doc(alias = "公司人员")]
     #[deprecated(
         note = "This endpoint is deprecated and may be removed in future versions. / 此接口已过时,可能会在未来的版本中被移除。请尽快迁移到新版本。"
     )]

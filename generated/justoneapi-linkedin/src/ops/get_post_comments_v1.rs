@@ -35,6 +35,12 @@ impl Client {
     #[doc(alias = "领英帖子评论")]
     #[doc(alias = "LinkedIn 评论用户和内容")]
     #[doc(alias = "领英帖子讨论")]
+    #[doc(alias = "post comments API")]
+    #[doc(alias = "comment users and content")]
+    #[doc(alias = "professional discussion")]
+    #[doc(alias = "帖子评论")]
+    #[doc(alias = "评论用户和内容")]
+    #[doc(alias = "帖子讨论")]
     pub fn get_post_comments_v1(&self, post_id: impl Into<String>) -> Request<'_> {
         Request {
             _client: self,

@@ -40,6 +40,12 @@ impl Client {
     #[doc(alias = "领英帖子点赞")]
     #[doc(alias = "LinkedIn 帖子互动用户")]
     #[doc(alias = "领英帖子反应")]
+    #[doc(alias = "post reactions API")]
+    #[doc(alias = "post likes")]
+    #[doc(alias = "reaction records")]
+    #[doc(alias = "帖子点赞")]
+    #[doc(alias = "帖子互动用户")]
+    #[doc(alias = "帖子反应")]
     #[deprecated(
         note = "This endpoint is deprecated and may be removed in future versions. / 此接口已过时,可能会在未来的版本中被移除。请尽快迁移到新版本。"
     )]

@@ -31,6 +31,12 @@ impl Client {
     #[doc(alias = "领英个人资料")]
     #[doc(alias = "LinkedIn 姓名职位查询")]
     #[doc(alias = "领英用户名查询")]
+    #[doc(alias = "user profile API")]
+    #[doc(alias = "name and headline lookup")]
+    #[doc(alias = "profile username lookup")]
+    #[doc(alias = "个人资料")]
+    #[doc(alias = "姓名职位查询")]
+    #[doc(alias = "用户名查询")]
     pub fn get_user_detail_v1(&self, username: impl Into<String>) -> Request<'_> {
         Request {
             _client: self,

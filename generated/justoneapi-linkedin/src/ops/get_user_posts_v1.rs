@@ -36,6 +36,14 @@ impl Client {
     #[doc(alias = "LinkedIn 个人发布内容")]
     #[doc(alias = "领英个人动态")]
     #[doc(alias = "领英用户互动内容")]
+    #[doc(alias = "user posts API")]
+    #[doc(alias = "profile published content")]
+    #[doc(alias = "professional post history")]
+    #[doc(alias = "user activity posts")]
+    #[doc(alias = "用户帖子")]
+    #[doc(alias = "个人发布内容")]
+    #[doc(alias = "个人动态")]
+    #[doc(alias = "用户互动内容")]
     pub fn get_user_posts_v1(&self, url: impl Into<String>) -> Request<'_> {
         Request {
             _client: self,

@@ -49,6 +49,12 @@ impl Client {
     #[doc(alias = "领英人员搜索")]
     #[doc(alias = "LinkedIn 职位搜索人员")]
     #[doc(alias = "领英公司人员查找")]
+    #[doc(alias = "people search API")]
+    #[doc(alias = "professional search")]
+    #[doc(alias = "employee discovery")]
+    #[doc(alias = "人员搜索")]
+    #[doc(alias = "职位搜索人员")]
+    #[doc(alias = "公司人员查找")]
     #[deprecated(
         note = "This endpoint is deprecated and may be removed in future versions. / 此接口已过时,可能会在未来的版本中被移除。请尽快迁移到新版本。"
     )]

@@ -31,6 +31,9 @@ impl Client {
     #[doc(alias = "腾讯互选视频号达人详情")]
     #[doc(alias = "QQ 互选视频号博主资料")]
     #[doc(alias = "微信视频号创作者查询")]
+    #[doc(alias = "Video Account creator details")]
+    #[doc(alias = "video creator profile")]
+    #[doc(alias = "视频号达人详情")]
     pub fn cgi_bin_advertiser_finder_publisher_detail_v1(
         &self,
         app_id: impl Into<String>,

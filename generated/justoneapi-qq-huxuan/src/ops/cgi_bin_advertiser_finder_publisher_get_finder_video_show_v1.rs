@@ -35,6 +35,9 @@ impl Client {
     #[doc(alias = "腾讯互选视频号作品列表")]
     #[doc(alias = "QQ 互选达人近期视频")]
     #[doc(alias = "微信视频号投放作品查询")]
+    #[doc(alias = "Video Account recent videos")]
+    #[doc(alias = "creator video list")]
+    #[doc(alias = "视频号作品列表")]
     pub fn cgi_bin_advertiser_finder_publisher_get_finder_video_show_v1(
         &self,
         app_id: impl Into<String>,

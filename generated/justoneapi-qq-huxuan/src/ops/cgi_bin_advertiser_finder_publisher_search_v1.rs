@@ -32,6 +32,9 @@ impl Client {
     #[doc(alias = "腾讯互选视频号达人搜索")]
     #[doc(alias = "QQ 互选视频号博主查询")]
     #[doc(alias = "腾讯视频号创作者筛选")]
+    #[doc(alias = "Video Account creator search")]
+    #[doc(alias = "video creator discovery")]
+    #[doc(alias = "视频号达人搜索")]
     pub fn cgi_bin_advertiser_finder_publisher_search_v1(&self) -> Request<'_> {
         Request {
             _client: self,

@@ -31,6 +31,9 @@ impl Client {
     #[doc(alias = "腾讯互选公众号达人详情")]
     #[doc(alias = "QQ 互选公众号博主资料")]
     #[doc(alias = "微信公众号创作者查询")]
+    #[doc(alias = "Official Account creator details")]
+    #[doc(alias = "publisher profile")]
+    #[doc(alias = "公众号达人详情")]
     pub fn cgi_bin_advertiser_mp_publisher_detail_v1(
         &self,
         app_id: impl Into<String>,

@@ -36,6 +36,9 @@ impl Client {
     #[doc(alias = "腾讯互选公众号文章列表")]
     #[doc(alias = "QQ 互选博主文章查询")]
     #[doc(alias = "微信公众号投放文章筛选")]
+    #[doc(alias = "Official Account articles")]
+    #[doc(alias = "publisher article list")]
+    #[doc(alias = "公众号文章列表")]
     pub fn cgi_bin_advertiser_mp_publisher_get_user_articles_v1(
         &self,
         app_id: impl Into<String>,

@@ -32,6 +32,9 @@ impl Client {
     #[doc(alias = "腾讯互选公众号达人搜索")]
     #[doc(alias = "QQ 互选公众号博主查询")]
     #[doc(alias = "微信公众号创作者筛选")]
+    #[doc(alias = "Official Account creator search")]
+    #[doc(alias = "publisher discovery")]
+    #[doc(alias = "公众号达人搜索")]
     pub fn cgi_bin_advertiser_mp_publisher_search_v1(&self) -> Request<'_> {
         Request {
             _client: self,

@@ -33,6 +33,12 @@ impl Client {
     #[doc(alias = "Reddit 帖子评论")]
     #[doc(alias = "Reddit 讨论评论列表")]
     #[doc(alias = "Reddit 评论分页")]
+    #[doc(alias = "post comments API")]
+    #[doc(alias = "thread comments")]
+    #[doc(alias = "comment pagination")]
+    #[doc(alias = "帖子评论")]
+    #[doc(alias = "讨论评论列表")]
+    #[doc(alias = "评论分页")]
     pub fn get_post_comments_v1(&self, post_id: impl Into<String>) -> Request<'_> {
         Request {
             _client: self,

@@ -32,6 +32,12 @@ impl Client {
     #[doc(alias = "Reddit 帖子详情")]
     #[doc(alias = "Reddit 帖子 ID 查询")]
     #[doc(alias = "Reddit 主题详情")]
+    #[doc(alias = "post details API")]
+    #[doc(alias = "full post ID lookup")]
+    #[doc(alias = "thread details")]
+    #[doc(alias = "帖子详情")]
+    #[doc(alias = "帖子 ID 查询")]
+    #[doc(alias = "主题详情")]
     pub fn get_post_detail_v1(&self, post_id: impl Into<String>) -> Request<'_> {
         Request {
             _client: self,

@@ -33,6 +33,12 @@ impl Client {
     #[doc(alias = "Reddit 关键词搜索")]
     #[doc(alias = "Reddit 帖子搜索")]
     #[doc(alias = "Reddit 讨论查询")]
+    #[doc(alias = "keyword search API")]
+    #[doc(alias = "post search")]
+    #[doc(alias = "discussion search")]
+    #[doc(alias = "关键词搜索")]
+    #[doc(alias = "帖子搜索")]
+    #[doc(alias = "讨论查询")]
     pub fn search_v1(&self, keyword: impl Into<String>) -> Request<'_> {
         Request {
             _client: self,

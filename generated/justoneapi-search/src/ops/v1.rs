@@ -41,6 +41,7 @@ impl Client {
     #[doc(alias = "跨平台社交媒体搜索")]
     #[doc(alias = "全网内容关键词查询")]
     #[doc(alias = "多平台舆情搜索")]
+    #[doc(alias = "time range search")]
     pub fn v1(&self) -> Request<'_> {
         Request {
             _client: self,

@@ -29,6 +29,9 @@ impl Client {
     #[doc(alias = "Shopee item details")]
     #[doc(alias = "Shopee product lookup")]
     #[doc(alias = "Shopee 商品详情")]
+    #[doc(alias = "item details")]
+    #[doc(alias = "product lookup")]
+    #[doc(alias = "商品详情")]
     pub fn get_item_detail_v1(&self, site: Site, item_id: i64) -> Request<'_> {
         Request {
             _client: self,

@@ -30,6 +30,9 @@ impl Client {
     #[doc(alias = "Shopee item details v2")]
     #[doc(alias = "Shopee product lookup v2")]
     #[doc(alias = "Shopee 商品详情 V2")]
+    #[doc(alias = "item details v2")]
+    #[doc(alias = "product lookup v2")]
+    #[doc(alias = "商品详情 V2")]
     pub fn get_item_detail_v2(
         &self,
         site: Site,

@@ -31,6 +31,9 @@ impl Client {
     #[doc(alias = "Shopee installments")]
     #[doc(alias = "Shopee item payment amounts")]
     #[doc(alias = "Shopee 商品分期金额")]
+    #[doc(alias = "installments")]
+    #[doc(alias = "item payment amounts")]
+    #[doc(alias = "商品分期金额")]
     pub fn get_item_installments_v1(
         &self,
         site: Site,

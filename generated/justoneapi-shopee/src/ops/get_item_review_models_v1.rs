@@ -30,6 +30,9 @@ impl Client {
     #[doc(alias = "Shopee review model distribution")]
     #[doc(alias = "Shopee variant review counts")]
     #[doc(alias = "Shopee 评论规格分布")]
+    #[doc(alias = "review model distribution")]
+    #[doc(alias = "variant review counts")]
+    #[doc(alias = "评论规格分布")]
     pub fn get_item_review_models_v1(
         &self,
         site: Site,

@@ -30,6 +30,9 @@ impl Client {
     #[doc(alias = "Shopee review tags")]
     #[doc(alias = "Shopee item feedback tags")]
     #[doc(alias = "Shopee 商品评论标签")]
+    #[doc(alias = "review tags")]
+    #[doc(alias = "item feedback tags")]
+    #[doc(alias = "商品评论标签")]
     pub fn get_item_review_tags_v1(
         &self,
         site: Site,

@@ -32,6 +32,9 @@ impl Client {
     #[doc(alias = "Shopee item reviews")]
     #[doc(alias = "Shopee product ratings")]
     #[doc(alias = "Shopee 商品评论")]
+    #[doc(alias = "item reviews")]
+    #[doc(alias = "product ratings")]
+    #[doc(alias = "商品评论")]
     pub fn get_item_reviews_v1(
         &self,
         site: Site,

@@ -30,6 +30,9 @@ impl Client {
     #[doc(alias = "Shopee SKU matrix")]
     #[doc(alias = "Shopee item variants")]
     #[doc(alias = "Shopee 商品规格")]
+    #[doc(alias = "SKU matrix")]
+    #[doc(alias = "item variants")]
+    #[doc(alias = "商品规格")]
     pub fn get_item_sku_matrix_v1(
         &self,
         site: Site,

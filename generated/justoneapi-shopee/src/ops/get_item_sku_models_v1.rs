@@ -32,6 +32,9 @@ impl Client {
     #[doc(alias = "Shopee SKU models")]
     #[doc(alias = "Shopee variant ratings")]
     #[doc(alias = "Shopee SKU 型号")]
+    #[doc(alias = "SKU models")]
+    #[doc(alias = "variant ratings")]
+    #[doc(alias = "SKU 型号")]
     pub fn get_item_sku_models_v1(
         &self,
         site: Site,

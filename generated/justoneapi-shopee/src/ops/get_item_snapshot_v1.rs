@@ -30,6 +30,9 @@ impl Client {
     #[doc(alias = "Shopee item snapshot")]
     #[doc(alias = "Shopee product display")]
     #[doc(alias = "Shopee 商品快照")]
+    #[doc(alias = "item snapshot")]
+    #[doc(alias = "product display")]
+    #[doc(alias = "商品快照")]
     pub fn get_item_snapshot_v1(
         &self,
         site: Site,

@@ -29,6 +29,9 @@ impl Client {
     #[doc(alias = "Shopee search facets")]
     #[doc(alias = "Shopee category facets")]
     #[doc(alias = "Shopee 搜索类目分面")]
+    #[doc(alias = "search facets")]
+    #[doc(alias = "category facets")]
+    #[doc(alias = "搜索类目分面")]
     pub fn get_search_facets_v1(
         &self,
         site: Site,

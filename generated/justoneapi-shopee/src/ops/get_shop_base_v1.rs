@@ -29,6 +29,9 @@ impl Client {
     #[doc(alias = "Shopee shop profile")]
     #[doc(alias = "Shopee seller basics")]
     #[doc(alias = "Shopee 店铺资料")]
+    #[doc(alias = "shop profile")]
+    #[doc(alias = "seller basics")]
+    #[doc(alias = "店铺资料")]
     pub fn get_shop_base_v1(
         &self,
         site: Site,

@@ -30,6 +30,9 @@ impl Client {
     #[doc(alias = "Shopee shop categories")]
     #[doc(alias = "Shopee seller categories")]
     #[doc(alias = "Shopee 店铺分类")]
+    #[doc(alias = "shop categories")]
+    #[doc(alias = "seller categories")]
+    #[doc(alias = "店铺分类")]
     pub fn get_shop_categories_v1(&self, site: Site, shop_id: i64) -> Request<'_> {
         Request {
             _client: self,

@@ -29,6 +29,9 @@ impl Client {
     #[doc(alias = "Shopee shop details")]
     #[doc(alias = "Shopee seller profile")]
     #[doc(alias = "Shopee 店铺详情")]
+    #[doc(alias = "shop details")]
+    #[doc(alias = "seller profile")]
+    #[doc(alias = "店铺详情")]
     pub fn get_shop_detail_v1(
         &self,
         site: Site,

@@ -29,6 +29,9 @@ impl Client {
     #[doc(alias = "Shopee shop items")]
     #[doc(alias = "Shopee seller products")]
     #[doc(alias = "Shopee 店铺商品")]
+    #[doc(alias = "shop items")]
+    #[doc(alias = "seller products")]
+    #[doc(alias = "店铺商品")]
     pub fn get_shop_item_list_v1(
         &self,
         site: Site,

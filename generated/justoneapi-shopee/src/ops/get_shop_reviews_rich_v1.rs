@@ -30,6 +30,9 @@ impl Client {
     #[doc(alias = "Shopee rich shop reviews")]
     #[doc(alias = "Shopee seller reviews")]
     #[doc(alias = "Shopee 店铺评论丰富版")]
+    #[doc(alias = "rich shop reviews")]
+    #[doc(alias = "seller reviews")]
+    #[doc(alias = "店铺评论丰富版")]
     pub fn get_shop_reviews_rich_v1(&self, site: Site, shop_id: i64) -> Request<'_> {
         Request {
             _client: self,

@@ -31,6 +31,9 @@ impl Client {
     #[doc(alias = "Shopee shop reviews")]
     #[doc(alias = "Shopee seller ratings")]
     #[doc(alias = "Shopee 店铺评论")]
+    #[doc(alias = "shop reviews")]
+    #[doc(alias = "seller ratings")]
+    #[doc(alias = "店铺评论")]
     pub fn get_shop_reviews_v1(&self, site: Site, shop_id: i64) -> Request<'_> {
         Request {
             _client: self,

@@ -29,6 +29,9 @@ impl Client {
     #[doc(alias = "Shopee shop SEO")]
     #[doc(alias = "Shopee shop rating summary")]
     #[doc(alias = "Shopee 店铺评分摘要")]
+    #[doc(alias = "shop SEO")]
+    #[doc(alias = "shop rating summary")]
+    #[doc(alias = "店铺评分摘要")]
     pub fn get_shop_seo_v1(&self, site: Site, shop_id: i64) -> Request<'_> {
         Request {
             _client: self,

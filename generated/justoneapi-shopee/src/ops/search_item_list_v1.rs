@@ -29,6 +29,9 @@ impl Client {
     #[doc(alias = "Shopee product search")]
     #[doc(alias = "Shopee keyword items")]
     #[doc(alias = "Shopee 商品搜索")]
+    #[doc(alias = "product search")]
+    #[doc(alias = "keyword items")]
+    #[doc(alias = "商品搜索")]
     pub fn search_item_list_v1(
         &self,
         site: Site,

@@ -34,6 +34,12 @@ impl Client {
     #[doc(alias = "淘宝商品评价接口")]
     #[doc(alias = "天猫商品评论")]
     #[doc(alias = "淘宝评价列表 V3")]
+    #[doc(alias = "product reviews API")]
+    #[doc(alias = "item comments")]
+    #[doc(alias = "review list v3")]
+    #[doc(alias = "商品评价接口")]
+    #[doc(alias = "商品评论")]
+    #[doc(alias = "评价列表 V3")]
     pub fn get_item_comment_v3(&self, item_id: impl Into<String>) -> Request<'_> {
         Request {
             _client: self,

@@ -36,6 +36,12 @@ impl Client {
     #[doc(alias = "淘宝商品详情 V1")]
     #[doc(alias = "天猫商品详情查询")]
     #[doc(alias = "淘宝商品 ID 查询")]
+    #[doc(alias = "product details v1")]
+    #[doc(alias = "item detail lookup")]
+    #[doc(alias = "item information API")]
+    #[doc(alias = "商品详情 V1")]
+    #[doc(alias = "商品详情查询")]
+    #[doc(alias = "商品 ID 查询")]
     pub fn get_item_detail_v1(&self, item_id: impl Into<String>) -> Request<'_> {
         Request {
             _client: self,

@@ -36,6 +36,12 @@ impl Client {
     #[doc(alias = "淘宝异步商品详情")]
     #[doc(alias = "天猫商品详情任务")]
     #[doc(alias = "淘宝后台任务下载")]
+    #[doc(alias = "asynchronous product details")]
+    #[doc(alias = "product detail task")]
+    #[doc(alias = "dashboard task download")]
+    #[doc(alias = "异步商品详情")]
+    #[doc(alias = "商品详情任务")]
+    #[doc(alias = "后台任务下载")]
     pub fn get_item_detail_v2(&self, item_id: impl Into<String>) -> Request<'_> {
         Request {
             _client: self,

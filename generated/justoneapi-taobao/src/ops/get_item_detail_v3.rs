@@ -34,6 +34,12 @@ impl Client {
     #[doc(alias = "淘宝商品详情 V3")]
     #[doc(alias = "天猫商品详情查询 V3")]
     #[doc(alias = "淘宝商品 ID 查询 V3")]
+    #[doc(alias = "product details v3")]
+    #[doc(alias = "item detail lookup v3")]
+    #[doc(alias = "item information API v3")]
+    #[doc(alias = "商品详情 V3")]
+    #[doc(alias = "商品详情查询 V3")]
+    #[doc(alias = "商品 ID 查询 V3")]
     pub fn get_item_detail_v3(&self, item_id: impl Into<String>) -> Request<'_> {
         Request {
             _client: self,

@@ -37,6 +37,12 @@ impl Client {
     #[doc(alias = "淘宝商品详情 V4")]
     #[doc(alias = "天猫商品详情查询 V4")]
     #[doc(alias = "淘宝商品 ID 查询 V4")]
+    #[doc(alias = "product details v4")]
+    #[doc(alias = "item detail lookup v4")]
+    #[doc(alias = "item information API v4")]
+    #[doc(alias = "商品详情 V4")]
+    #[doc(alias = "商品详情查询 V4")]
+    #[doc(alias = "商品 ID 查询 V4")]
     pub fn get_item_detail_v4(&self, item_id: impl Into<String>) -> Request<'_> {
         Request {
             _client: self,

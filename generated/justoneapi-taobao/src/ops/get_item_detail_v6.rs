@@ -37,6 +37,12 @@ impl Client {
     #[doc(alias = "淘宝商品详情 V6")]
     #[doc(alias = "天猫商品详情查询 V6")]
     #[doc(alias = "淘宝商品 ID 查询 V6")]
+    #[doc(alias = "product details v6")]
+    #[doc(alias = "item detail lookup v6")]
+    #[doc(alias = "item information API v6")]
+    #[doc(alias = "商品详情 V6")]
+    #[doc(alias = "商品详情查询 V6")]
+    #[doc(alias = "商品 ID 查询 V6")]
     pub fn get_item_detail_v6(&self, item_id: impl Into<String>) -> Request<'_> {
         Request {
             _client: self,

@@ -35,6 +35,12 @@ impl Client {
     #[doc(alias = "淘宝商品详情 V7")]
     #[doc(alias = "天猫商品详情查询 V7")]
     #[doc(alias = "淘宝商品 ID 查询 V7")]
+    #[doc(alias = "product details v7")]
+    #[doc(alias = "item detail lookup v7")]
+    #[doc(alias = "item information API v7")]
+    #[doc(alias = "商品详情 V7")]
+    #[doc(alias = "商品详情查询 V7")]
+    #[doc(alias = "商品 ID 查询 V7")]
     pub fn get_item_detail_v7(&self, item_id: impl Into<String>) -> Request<'_> {
         Request {
             _client: self,

@@ -36,6 +36,12 @@ impl Client {
     #[doc(alias = "淘宝商品详情 V9")]
     #[doc(alias = "天猫商品详情查询 V9")]
     #[doc(alias = "淘宝商品 ID 查询 V9")]
+    #[doc(alias = "product details v9")]
+    #[doc(alias = "item detail lookup v9")]
+    #[doc(alias = "item information API v9")]
+    #[doc(alias = "商品详情 V9")]
+    #[doc(alias = "商品详情查询 V9")]
+    #[doc(alias = "商品 ID 查询 V9")]
     pub fn get_item_detail_v9(&self, item_id: impl Into<String>) -> Request<'_> {
         Request {
             _client: self,

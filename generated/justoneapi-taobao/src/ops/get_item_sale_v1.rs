@@ -38,6 +38,12 @@ impl Client {
     #[doc(alias = "淘宝商品近30天销量")]
     #[doc(alias = "天猫月销量接口")]
     #[doc(alias = "淘宝商品销量查询")]
+    #[doc(alias = "30-day product sales")]
+    #[doc(alias = "monthly sales API")]
+    #[doc(alias = "item sales count")]
+    #[doc(alias = "商品近30天销量")]
+    #[doc(alias = "月销量接口")]
+    #[doc(alias = "商品销量查询")]
     #[deprecated(
         note = "This endpoint is deprecated and may be removed in future versions. / 此接口已过时,可能会在未来的版本中被移除。请尽快迁移到新版本。"
     )]

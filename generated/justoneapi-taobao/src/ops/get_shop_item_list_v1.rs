@@ -38,6 +38,12 @@ impl Client {
     #[doc(alias = "淘宝店铺商品列表 V1")]
     #[doc(alias = "天猫卖家商品目录")]
     #[doc(alias = "淘宝按卖家 ID 查商品")]
+    #[doc(alias = "shop product list v1")]
+    #[doc(alias = "seller catalog")]
+    #[doc(alias = "products by seller ID")]
+    #[doc(alias = "店铺商品列表 V1")]
+    #[doc(alias = "卖家商品目录")]
+    #[doc(alias = "按卖家 ID 查商品")]
     pub fn get_shop_item_list_v1(&self, user_id: impl Into<String>) -> Request<'_> {
         Request {
             _client: self,

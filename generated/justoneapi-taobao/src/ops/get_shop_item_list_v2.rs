@@ -39,6 +39,12 @@ impl Client {
     #[doc(alias = "淘宝店铺商品列表 V2")]
     #[doc(alias = "天猫店铺目录查询")]
     #[doc(alias = "淘宝按用户和店铺 ID 查商品")]
+    #[doc(alias = "shop product list v2")]
+    #[doc(alias = "shop catalog lookup")]
+    #[doc(alias = "products by user and shop ID")]
+    #[doc(alias = "店铺商品列表 V2")]
+    #[doc(alias = "店铺目录查询")]
+    #[doc(alias = "按用户和店铺 ID 查商品")]
     pub fn get_shop_item_list_v2(
         &self,
         user_id: impl Into<String>,

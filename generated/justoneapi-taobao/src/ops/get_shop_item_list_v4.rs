@@ -36,6 +36,12 @@ impl Client {
     #[doc(alias = "淘宝店铺商品列表 V4")]
     #[doc(alias = "天猫卖家目录查询")]
     #[doc(alias = "淘宝按卖家 ID 查商品 V4")]
+    #[doc(alias = "shop product list v4")]
+    #[doc(alias = "seller catalog lookup")]
+    #[doc(alias = "products by seller ID v4")]
+    #[doc(alias = "店铺商品列表 V4")]
+    #[doc(alias = "卖家目录查询")]
+    #[doc(alias = "按卖家 ID 查商品 V4")]
     pub fn get_shop_item_list_v4(&self, seller_id: impl Into<String>) -> Request<'_> {
         Request {
             _client: self,

@@ -32,6 +32,12 @@ impl Client {
     #[doc(alias = "淘宝商品问答动态")]
     #[doc(alias = "天猫商品社交动态")]
     #[doc(alias = "淘宝买家问题接口")]
+    #[doc(alias = "product question feed")]
+    #[doc(alias = "item social feed")]
+    #[doc(alias = "buyer questions API")]
+    #[doc(alias = "商品问答动态")]
+    #[doc(alias = "商品社交动态")]
+    #[doc(alias = "买家问题接口")]
     pub fn get_social_feed_v1(&self, item_id: impl Into<String>) -> Request<'_> {
         Request {
             _client: self,

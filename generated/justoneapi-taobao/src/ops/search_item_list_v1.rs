@@ -37,6 +37,12 @@ impl Client {
     #[doc(alias = "淘宝商品搜索接口")]
     #[doc(alias = "天猫关键词商品查询")]
     #[doc(alias = "淘宝商品价格筛选")]
+    #[doc(alias = "product search API")]
+    #[doc(alias = "keyword item search")]
+    #[doc(alias = "product price filter")]
+    #[doc(alias = "商品搜索接口")]
+    #[doc(alias = "关键词商品查询")]
+    #[doc(alias = "商品价格筛选")]
     pub fn search_item_list_v1(&self, keyword: impl Into<String>) -> Request<'_> {
         Request {
             _client: self,

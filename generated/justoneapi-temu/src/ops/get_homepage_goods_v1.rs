@@ -32,6 +32,12 @@ impl Client {
     #[doc(alias = "Temu 首页商品流")]
     #[doc(alias = "Temu 首页货盘")]
     #[doc(alias = "Temu 选品趋势监控")]
+    #[doc(alias = "homepage product feed")]
+    #[doc(alias = "homepage products by site")]
+    #[doc(alias = "trend feed")]
+    #[doc(alias = "首页商品流")]
+    #[doc(alias = "首页货盘")]
+    #[doc(alias = "选品趋势监控")]
     pub fn get_homepage_goods_v1(&self, site: Site) -> Request<'_> {
         Request {
             _client: self,

@@ -32,6 +32,9 @@ impl Client {
     #[doc(alias = "TikTok Shop 商品详情")]
     #[doc(alias = "TikTok 商城商品 ID 查询")]
     #[doc(alias = "TikTok 电商商品详情")]
+    #[doc(alias = "product detail")]
+    #[doc(alias = "item by ID")]
+    #[doc(alias = "商品详情")]
     pub fn get_product_detail_v1(&self, product_id: impl Into<String>) -> Request<'_> {
         Request {
             _client: self,

@@ -34,6 +34,9 @@ impl Client {
     #[doc(alias = "TikTok Shop 商品搜索")]
     #[doc(alias = "TikTok 商城区域商品查询")]
     #[doc(alias = "TikTok 电商关键词搜索")]
+    #[doc(alias = "product search")]
+    #[doc(alias = "regional products")]
+    #[doc(alias = "商品搜索")]
     pub fn search_products_v1(&self, keyword: impl Into<String>) -> Request<'_> {
         Request {
             _client: self,

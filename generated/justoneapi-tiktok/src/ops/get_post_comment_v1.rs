@@ -33,6 +33,12 @@ impl Client {
     #[doc(alias = "TikTok 视频评论")]
     #[doc(alias = "TikTok 作品评论列表")]
     #[doc(alias = "TikTok 评论分页")]
+    #[doc(alias = "post comments API")]
+    #[doc(alias = "video comment list")]
+    #[doc(alias = "comments by aweme ID")]
+    #[doc(alias = "视频评论")]
+    #[doc(alias = "作品评论列表")]
+    #[doc(alias = "评论分页")]
     pub fn get_post_comment_v1(&self, aweme_id: impl Into<String>) -> Request<'_> {
         Request {
             _client: self,

@@ -32,6 +32,12 @@ impl Client {
     #[doc(alias = "TikTok 视频详情")]
     #[doc(alias = "TikTok 作品详情")]
     #[doc(alias = "TikTok 视频 ID 查询")]
+    #[doc(alias = "post details API")]
+    #[doc(alias = "video details")]
+    #[doc(alias = "post ID lookup")]
+    #[doc(alias = "视频详情")]
+    #[doc(alias = "作品详情")]
+    #[doc(alias = "视频 ID 查询")]
     pub fn get_post_detail_v1(&self, post_id: impl Into<String>) -> Request<'_> {
         Request {
             _client: self,

@@ -34,6 +34,12 @@ impl Client {
     #[doc(alias = "TikTok 评论回复")]
     #[doc(alias = "TikTok 二级评论")]
     #[doc(alias = "TikTok 子评论列表")]
+    #[doc(alias = "comment replies API")]
+    #[doc(alias = "reply list")]
+    #[doc(alias = "subcomments")]
+    #[doc(alias = "评论回复")]
+    #[doc(alias = "二级评论")]
+    #[doc(alias = "子评论列表")]
     pub fn get_post_sub_comment_v1(
         &self,
         aweme_id: impl Into<String>,

@@ -33,6 +33,12 @@ impl Client {
     #[doc(alias = "TikTok 用户资料")]
     #[doc(alias = "TikTok 用户信息查询")]
     #[doc(alias = "TikTok 账号查询")]
+    #[doc(alias = "user profile API")]
+    #[doc(alias = "username lookup")]
+    #[doc(alias = "secUid lookup")]
+    #[doc(alias = "用户资料")]
+    #[doc(alias = "用户信息查询")]
+    #[doc(alias = "账号查询")]
     pub fn get_user_detail_v1(&self) -> Request<'_> {
         Request {
             _client: self,

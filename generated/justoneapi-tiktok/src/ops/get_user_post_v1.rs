@@ -34,6 +34,12 @@ impl Client {
     #[doc(alias = "TikTok 用户发布作品")]
     #[doc(alias = "TikTok 用户视频列表")]
     #[doc(alias = "TikTok 博主作品")]
+    #[doc(alias = "user posts API")]
+    #[doc(alias = "creator post list")]
+    #[doc(alias = "secUid posts")]
+    #[doc(alias = "用户发布作品")]
+    #[doc(alias = "用户视频列表")]
+    #[doc(alias = "博主作品")]
     pub fn get_user_post_v1(&self, sec_uid: impl Into<String>) -> Request<'_> {
         Request {
             _client: self,

@@ -36,6 +36,12 @@ impl Client {
     #[doc(alias = "TikTok 视频搜索")]
     #[doc(alias = "TikTok 作品关键词搜索")]
     #[doc(alias = "TikTok 地区内容查询")]
+    #[doc(alias = "post search API")]
+    #[doc(alias = "video keyword search")]
+    #[doc(alias = "regional content search")]
+    #[doc(alias = "视频搜索")]
+    #[doc(alias = "作品关键词搜索")]
+    #[doc(alias = "地区内容查询")]
     pub fn search_post_v1(&self, keyword: impl Into<String>) -> Request<'_> {
         Request {
             _client: self,

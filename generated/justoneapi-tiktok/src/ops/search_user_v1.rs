@@ -34,6 +34,12 @@ impl Client {
     #[doc(alias = "TikTok 用户搜索")]
     #[doc(alias = "TikTok 博主搜索")]
     #[doc(alias = "TikTok 账号关键词查询")]
+    #[doc(alias = "user search API")]
+    #[doc(alias = "creator search")]
+    #[doc(alias = "account keyword search")]
+    #[doc(alias = "用户搜索")]
+    #[doc(alias = "博主搜索")]
+    #[doc(alias = "账号关键词查询")]
     pub fn search_user_v1(&self, keyword: impl Into<String>) -> Request<'_> {
         Request {
             _client: self,

@@ -32,6 +32,12 @@ impl Client {
     #[doc(alias = "今日头条文章详情")]
     #[doc(alias = "头条文章 ID 查询")]
     #[doc(alias = "头条内容详情")]
+    #[doc(alias = "article details API")]
+    #[doc(alias = "article ID lookup")]
+    #[doc(alias = "post details")]
+    #[doc(alias = "文章详情")]
+    #[doc(alias = "文章 ID 查询")]
+    #[doc(alias = "内容详情")]
     pub fn get_article_detail_v1(&self, id: impl Into<String>) -> Request<'_> {
         Request {
             _client: self,

@@ -32,6 +32,12 @@ impl Client {
     #[doc(alias = "今日头条用户资料")]
     #[doc(alias = "头条用户 ID 查询")]
     #[doc(alias = "头条创作者信息")]
+    #[doc(alias = "user profile API")]
+    #[doc(alias = "user ID lookup")]
+    #[doc(alias = "creator profile")]
+    #[doc(alias = "用户资料")]
+    #[doc(alias = "用户 ID 查询")]
+    #[doc(alias = "创作者信息")]
     pub fn get_user_detail_v1(&self, user_id: impl Into<String>) -> Request<'_> {
         Request {
             _client: self,

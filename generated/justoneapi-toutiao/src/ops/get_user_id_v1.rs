@@ -31,6 +31,12 @@ impl Client {
     #[doc(alias = "今日头条用户 ID 解析")]
     #[doc(alias = "头条主页链接转用户 ID")]
     #[doc(alias = "头条用户链接解析")]
+    #[doc(alias = "profile URL resolver")]
+    #[doc(alias = "user ID extraction")]
+    #[doc(alias = "profile link lookup")]
+    #[doc(alias = "用户 ID 解析")]
+    #[doc(alias = "主页链接转用户 ID")]
+    #[doc(alias = "用户链接解析")]
     pub fn get_user_id_v1(&self, user_profile_url: impl Into<String>) -> Request<'_> {
         Request {
             _client: self,

@@ -35,6 +35,12 @@ impl Client {
     #[doc(alias = "今日头条文章搜索")]
     #[doc(alias = "头条关键词搜索")]
     #[doc(alias = "头条网页内容查询")]
+    #[doc(alias = "web article search")]
+    #[doc(alias = "keyword search API")]
+    #[doc(alias = "article discovery")]
+    #[doc(alias = "文章搜索")]
+    #[doc(alias = "关键词搜索")]
+    #[doc(alias = "网页内容查询")]
     pub fn search_v2(&self, keyword: impl Into<String>) -> Request<'_> {
         Request {
             _client: self,

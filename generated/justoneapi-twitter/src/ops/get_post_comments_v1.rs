@@ -32,6 +32,11 @@ impl Client {
     #[doc(alias = "X 推特帖子评论接口")]
     #[doc(alias = "Twitter 最新评论")]
     #[doc(alias = "推特评论游标分页")]
+    #[doc(alias = "Twitter post comments API")]
+    #[doc(alias = "latest comments by tweet ID")]
+    #[doc(alias = "comment cursor pagination")]
+    #[doc(alias = "推特帖子评论接口")]
+    #[doc(alias = "最新评论")]
     pub fn get_post_comments_v1(&self, tweet_id: impl Into<String>) -> Request<'_> {
         Request {
             _client: self,

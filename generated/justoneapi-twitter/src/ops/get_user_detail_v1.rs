@@ -32,6 +32,11 @@ impl Client {
     #[doc(alias = "X 推特用户资料")]
     #[doc(alias = "Twitter Rest ID 查询")]
     #[doc(alias = "推特账号信息")]
+    #[doc(alias = "Twitter user profile API")]
+    #[doc(alias = "Rest ID lookup")]
+    #[doc(alias = "account details")]
+    #[doc(alias = "推特用户资料")]
+    #[doc(alias = "Rest ID 查询")]
     pub fn get_user_detail_v1(&self, rest_id: impl Into<String>) -> Request<'_> {
         Request {
             _client: self,

@@ -33,6 +33,11 @@ impl Client {
     #[doc(alias = "X 推特用户帖子")]
     #[doc(alias = "Twitter 用户时间线")]
     #[doc(alias = "推特账号发布内容")]
+    #[doc(alias = "Twitter user posts API")]
+    #[doc(alias = "account timeline")]
+    #[doc(alias = "posts by Rest ID")]
+    #[doc(alias = "推特用户帖子")]
+    #[doc(alias = "用户时间线")]
     pub fn get_user_posts_v1(&self, rest_id: impl Into<String>) -> Request<'_> {
         Request {
             _client: self,

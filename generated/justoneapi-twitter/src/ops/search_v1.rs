@@ -33,6 +33,11 @@ impl Client {
     #[doc(alias = "X 推特搜索接口")]
     #[doc(alias = "Twitter 时间线搜索")]
     #[doc(alias = "推特关键词分类搜索")]
+    #[doc(alias = "Twitter search API")]
+    #[doc(alias = "timeline search")]
+    #[doc(alias = "keyword search by type")]
+    #[doc(alias = "推特搜索接口")]
+    #[doc(alias = "时间线搜索")]
     pub fn search_v1(&self, keyword: impl Into<String>) -> Request<'_> {
         Request {
             _client: self,

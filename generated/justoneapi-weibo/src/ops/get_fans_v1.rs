@@ -33,6 +33,12 @@ impl Client {
     #[doc(alias = "微博用户粉丝列表")]
     #[doc(alias = "微博关注该用户的人")]
     #[doc(alias = "微博 UID 粉丝查询")]
+    #[doc(alias = "user fans API")]
+    #[doc(alias = "follower list")]
+    #[doc(alias = "fans by UID")]
+    #[doc(alias = "用户粉丝列表")]
+    #[doc(alias = "关注该用户的人")]
+    #[doc(alias = "UID 粉丝查询")]
     pub fn get_fans_v1(&self, uid: impl Into<String>) -> Request<'_> {
         Request {
             _client: self,

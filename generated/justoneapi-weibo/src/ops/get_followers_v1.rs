@@ -33,6 +33,12 @@ impl Client {
     #[doc(alias = "微博用户关注列表")]
     #[doc(alias = "微博关注的人")]
     #[doc(alias = "微博 UID 关注查询")]
+    #[doc(alias = "user following API")]
+    #[doc(alias = "accounts followed by user")]
+    #[doc(alias = "following list")]
+    #[doc(alias = "用户关注列表")]
+    #[doc(alias = "关注的人")]
+    #[doc(alias = "UID 关注查询")]
     pub fn get_followers_v1(&self, uid: impl Into<String>) -> Request<'_> {
         Request {
             _client: self,

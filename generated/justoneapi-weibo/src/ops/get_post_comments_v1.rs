@@ -33,6 +33,12 @@ impl Client {
     #[doc(alias = "微博博文评论")]
     #[doc(alias = "微博 MID 评论查询")]
     #[doc(alias = "微博评论时间热度排序")]
+    #[doc(alias = "post comments API")]
+    #[doc(alias = "MID comments")]
+    #[doc(alias = "sorted comment list")]
+    #[doc(alias = "博文评论")]
+    #[doc(alias = "MID 评论查询")]
+    #[doc(alias = "评论时间热度排序")]
     pub fn get_post_comments_v1(&self, mid: impl Into<String>) -> Request<'_> {
         Request {
             _client: self,

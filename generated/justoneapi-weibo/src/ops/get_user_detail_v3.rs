@@ -32,6 +32,12 @@ impl Client {
     #[doc(alias = "微博用户资料")]
     #[doc(alias = "微博 UID 查询")]
     #[doc(alias = "微博博主信息")]
+    #[doc(alias = "user profile API")]
+    #[doc(alias = "UID lookup")]
+    #[doc(alias = "creator profile")]
+    #[doc(alias = "用户资料")]
+    #[doc(alias = "UID 查询")]
+    #[doc(alias = "博主信息")]
     pub fn get_user_detail_v3(&self, uid: impl Into<String>) -> Request<'_> {
         Request {
             _client: self,

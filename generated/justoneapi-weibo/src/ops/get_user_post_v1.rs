@@ -34,6 +34,12 @@ impl Client {
     #[doc(alias = "微博用户发布博文")]
     #[doc(alias = "微博博主帖子列表")]
     #[doc(alias = "微博 UID 博文查询")]
+    #[doc(alias = "user posts API")]
+    #[doc(alias = "profile post list")]
+    #[doc(alias = "UID posts")]
+    #[doc(alias = "用户发布博文")]
+    #[doc(alias = "博主帖子列表")]
+    #[doc(alias = "UID 博文查询")]
     pub fn get_user_post_v1(&self, uid: impl Into<String>) -> Request<'_> {
         Request {
             _client: self,

@@ -32,6 +32,12 @@ impl Client {
     #[doc(alias = "微博用户视频列表")]
     #[doc(alias = "微博博主视频瀑布流")]
     #[doc(alias = "微博 UID 视频查询")]
+    #[doc(alias = "user videos API")]
+    #[doc(alias = "profile video feed")]
+    #[doc(alias = "UID video list")]
+    #[doc(alias = "用户视频列表")]
+    #[doc(alias = "博主视频瀑布流")]
+    #[doc(alias = "UID 视频查询")]
     pub fn get_user_video_list_v1(&self, uid: impl Into<String>) -> Request<'_> {
         Request {
             _client: self,

@@ -32,6 +32,12 @@ impl Client {
     #[doc(alias = "微博博文详情")]
     #[doc(alias = "微博状态 ID 查询")]
     #[doc(alias = "微博帖子 ID 查询")]
+    #[doc(alias = "post details API")]
+    #[doc(alias = "status ID lookup")]
+    #[doc(alias = "post ID query")]
+    #[doc(alias = "博文详情")]
+    #[doc(alias = "状态 ID 查询")]
+    #[doc(alias = "帖子 ID 查询")]
     pub fn get_weibo_detail_v1(&self, id: impl Into<String>) -> Request<'_> {
         Request {
             _client: self,

@@ -28,6 +28,12 @@ impl Client {
     #[doc(alias = "微博热搜榜")]
     #[doc(alias = "微博热门话题")]
     #[doc(alias = "微博实时热点")]
+    #[doc(alias = "hot search API")]
+    #[doc(alias = "trending topics")]
+    #[doc(alias = "hot-search ranking")]
+    #[doc(alias = "热搜榜")]
+    #[doc(alias = "热门话题")]
+    #[doc(alias = "实时热点")]
     pub fn hot_search_v1(&self) -> Request<'_> {
         Request {
             _client: self,

@@ -39,6 +39,12 @@ impl Client {
     #[doc(alias = "微博高级搜索")]
     #[doc(alias = "微博时间范围搜索")]
     #[doc(alias = "微博按图片视频筛选")]
+    #[doc(alias = "advanced post search")]
+    #[doc(alias = "time range search")]
+    #[doc(alias = "media-filtered search")]
+    #[doc(alias = "高级搜索")]
+    #[doc(alias = "时间范围搜索")]
+    #[doc(alias = "按图片视频筛选")]
     pub fn search_all_v2(
         &self,
         q: impl Into<String>,

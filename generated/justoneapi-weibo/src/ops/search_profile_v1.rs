@@ -35,6 +35,12 @@ impl Client {
     #[doc(alias = "微博用户主页搜索")]
     #[doc(alias = "微博博主博文搜索")]
     #[doc(alias = "微博 UID 历史帖子查询")]
+    #[doc(alias = "profile post search")]
+    #[doc(alias = "user post keyword search")]
+    #[doc(alias = "UID history search")]
+    #[doc(alias = "用户主页搜索")]
+    #[doc(alias = "博主博文搜索")]
+    #[doc(alias = "UID 历史帖子查询")]
     pub fn search_profile_v1(
         &self,
         uid: impl Into<String>,

@@ -32,6 +32,12 @@ impl Client {
     #[doc(alias = "微博 TV 视频详情")]
     #[doc(alias = "微博 OID 视频查询")]
     #[doc(alias = "微博视频组件查询")]
+    #[doc(alias = "TV video details API")]
+    #[doc(alias = "OID video lookup")]
+    #[doc(alias = "TV component lookup")]
+    #[doc(alias = "TV 视频详情")]
+    #[doc(alias = "OID 视频查询")]
+    #[doc(alias = "视频组件查询")]
     pub fn tv_component_v1(&self, oid: impl Into<String>) -> Request<'_> {
         Request {
             _client: self,

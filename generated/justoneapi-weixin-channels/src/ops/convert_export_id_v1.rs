@@ -31,6 +31,10 @@ impl Client {
     #[doc(alias = "微信视频号 exportId 转换")]
     #[doc(alias = "视频号加密 ID 解析")]
     #[doc(alias = "视频号 exportId 转 objectId")]
+    #[doc(alias = "export ID conversion")]
+    #[doc(alias = "exportId 转换")]
+    #[doc(alias = "加密 ID 解析")]
+    #[doc(alias = "exportId 转 objectId")]
     pub fn convert_export_id_v1(&self, export_id: impl Into<String>) -> Request<'_> {
         Request {
             _client: self,

@@ -31,6 +31,11 @@ impl Client {
     #[doc(alias = "微信视频号基础信息")]
     #[doc(alias = "视频号链接解析")]
     #[doc(alias = "视频号 feed ID 查询")]
+    #[doc(alias = "video basic info")]
+    #[doc(alias = "feed ID resolution")]
+    #[doc(alias = "基础信息")]
+    #[doc(alias = "链接解析")]
+    #[doc(alias = "feed ID 查询")]
     pub fn get_video_basic_info_v1(&self, feed_info: impl Into<String>) -> Request<'_> {
         Request {
             _client: self,

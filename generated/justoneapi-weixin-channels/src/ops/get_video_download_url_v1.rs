@@ -32,6 +32,9 @@ impl Client {
     #[doc(alias = "微信视频号下载链接")]
     #[doc(alias = "下载视频号视频")]
     #[doc(alias = "视频号媒体地址")]
+    #[doc(alias = "video download URL")]
+    #[doc(alias = "下载链接")]
+    #[doc(alias = "媒体地址")]
     pub fn get_video_download_url_v1(
         &self,
         object_id: impl Into<String>,

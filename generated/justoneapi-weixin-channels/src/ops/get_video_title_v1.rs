@@ -36,6 +36,10 @@ impl Client {
     #[doc(alias = "微信视频号标题查询")]
     #[doc(alias = "视频号 objectId 基础信息")]
     #[doc(alias = "视频号轻量元数据")]
+    #[doc(alias = "video title")]
+    #[doc(alias = "标题查询")]
+    #[doc(alias = "objectId 基础信息")]
+    #[doc(alias = "轻量元数据")]
     pub fn get_video_title_v1(&self, object_id: impl Into<String>) -> Request<'_> {
         Request {
             _client: self,

@@ -32,6 +32,10 @@ impl Client {
     #[doc(alias = "微信视频号账号视频")]
     #[doc(alias = "视频号创作者作品列表")]
     #[doc(alias = "视频号 v2Name 视频查询")]
+    #[doc(alias = "account videos")]
+    #[doc(alias = "账号视频")]
+    #[doc(alias = "创作者作品列表")]
+    #[doc(alias = "v2Name 视频查询")]
     pub fn post_get_account_videos_v1(&self, v2_name: impl Into<String>) -> Request<'_> {
         Request {
             _client: self,

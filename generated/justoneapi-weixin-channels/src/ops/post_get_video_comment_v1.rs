@@ -33,6 +33,10 @@ impl Client {
     #[doc(alias = "微信视频号视频评论")]
     #[doc(alias = "视频号一级评论")]
     #[doc(alias = "视频号 objectId 评论列表")]
+    #[doc(alias = "video comments")]
+    #[doc(alias = "视频评论")]
+    #[doc(alias = "一级评论")]
+    #[doc(alias = "objectId 评论列表")]
     pub fn post_get_video_comment_v1(
         &self,
         object_id: impl Into<String>,

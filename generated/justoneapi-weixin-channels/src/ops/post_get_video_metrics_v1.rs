@@ -33,6 +33,10 @@ impl Client {
     #[doc(alias = "微信视频号互动数据")]
     #[doc(alias = "视频号视频指标")]
     #[doc(alias = "视频号 objectId 互动查询")]
+    #[doc(alias = "video metrics")]
+    #[doc(alias = "互动数据")]
+    #[doc(alias = "视频指标")]
+    #[doc(alias = "objectId 互动查询")]
     pub fn post_get_video_metrics_v1(
         &self,
         object_id: impl Into<String>,

@@ -33,6 +33,10 @@ impl Client {
     #[doc(alias = "微信视频号评论回复")]
     #[doc(alias = "视频号二级评论")]
     #[doc(alias = "视频号根评论回复")]
+    #[doc(alias = "comment replies")]
+    #[doc(alias = "评论回复")]
+    #[doc(alias = "二级评论")]
+    #[doc(alias = "根评论回复")]
     pub fn post_get_video_sub_comment_v1(
         &self,
         object_id: impl Into<String>,

@@ -34,6 +34,10 @@ impl Client {
     #[doc(alias = "微信视频号账号搜索 V1")]
     #[doc(alias = "视频号创作者查询")]
     #[doc(alias = "视频号账号关键词搜索")]
+    #[doc(alias = "account search V1")]
+    #[doc(alias = "账号搜索 V1")]
+    #[doc(alias = "创作者查询")]
+    #[doc(alias = "账号关键词搜索")]
     pub fn post_search_account_v1(&self, keyword: impl Into<String>) -> Request<'_> {
         Request {
             _client: self,

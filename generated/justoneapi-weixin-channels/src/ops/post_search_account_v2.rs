@@ -31,6 +31,10 @@ impl Client {
     #[doc(alias = "微信视频号账号搜索 V2")]
     #[doc(alias = "视频号账号直接查询")]
     #[doc(alias = "视频号创作者和视频对象搜索")]
+    #[doc(alias = "account search V2")]
+    #[doc(alias = "账号搜索 V2")]
+    #[doc(alias = "账号直接查询")]
+    #[doc(alias = "创作者和视频对象搜索")]
     pub fn post_search_account_v2(&self, keyword: impl Into<String>) -> Request<'_> {
         Request {
             _client: self,

@@ -31,6 +31,10 @@ impl Client {
     #[doc(alias = "微信视频号账号搜索 V3")]
     #[doc(alias = "视频号账号 ID 查询")]
     #[doc(alias = "视频号创作者标识解析")]
+    #[doc(alias = "account search V3")]
+    #[doc(alias = "账号搜索 V3")]
+    #[doc(alias = "账号 ID 查询")]
+    #[doc(alias = "创作者标识解析")]
     pub fn post_search_account_v3(&self, keyword: impl Into<String>) -> Request<'_> {
         Request {
             _client: self,

@@ -36,6 +36,10 @@ impl Client {
     #[doc(alias = "微信视频号视频搜索 V1")]
     #[doc(alias = "视频号关键词视频查询")]
     #[doc(alias = "视频号按时间排序搜索")]
+    #[doc(alias = "video search V1")]
+    #[doc(alias = "视频搜索 V1")]
+    #[doc(alias = "关键词视频查询")]
+    #[doc(alias = "按时间排序搜索")]
     pub fn post_search_video_v1(&self, keyword: impl Into<String>) -> Request<'_> {
         Request {
             _client: self,

@@ -34,6 +34,10 @@ impl Client {
     #[doc(alias = "微信视频号视频搜索 V2")]
     #[doc(alias = "视频号分类视频查询")]
     #[doc(alias = "视频号关键词搜索翻页")]
+    #[doc(alias = "video search V2")]
+    #[doc(alias = "视频搜索 V2")]
+    #[doc(alias = "分类视频查询")]
+    #[doc(alias = "关键词搜索翻页")]
     pub fn post_search_video_v2(&self, keyword: impl Into<String>) -> Request<'_> {
         Request {
             _client: self,

@@ -31,6 +31,8 @@ impl Client {
     #[doc(alias = "微信公众号文章链接转换")]
     #[doc(alias = "微信文章短链解析")]
     #[doc(alias = "公众号文章长链接还原")]
+    #[doc(alias = "文章链接转换")]
+    #[doc(alias = "文章长链接还原")]
     pub fn convert_article_link_v1(&self, link: impl Into<String>) -> Request<'_> {
         Request {
             _client: self,

@@ -31,6 +31,8 @@ impl Client {
     #[doc(alias = "微信公众号基础信息")]
     #[doc(alias = "公众号名称查询")]
     #[doc(alias = "微信公众账号资料")]
+    #[doc(alias = "基础信息")]
+    #[doc(alias = "名称查询")]
     pub fn get_account_basic_info_v1(&self, name: impl Into<String>) -> Request<'_> {
         Request {
             _client: self,

@@ -32,6 +32,8 @@ impl Client {
     #[doc(alias = "微信公众号原创文章数")]
     #[doc(alias = "公众号原创内容统计")]
     #[doc(alias = "微信 ghid 原创文章查询")]
+    #[doc(alias = "原创文章数")]
+    #[doc(alias = "原创内容统计")]
     pub fn get_account_original_count_v1(&self) -> Request<'_> {
         Request {
             _client: self,

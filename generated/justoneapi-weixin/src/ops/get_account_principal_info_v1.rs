@@ -33,6 +33,8 @@ impl Client {
     #[doc(alias = "微信公众号主体信息")]
     #[doc(alias = "公众号运营主体查询")]
     #[doc(alias = "微信账号归属信息")]
+    #[doc(alias = "主体信息")]
+    #[doc(alias = "运营主体查询")]
     pub fn get_account_principal_info_v1(&self) -> Request<'_> {
         Request {
             _client: self,

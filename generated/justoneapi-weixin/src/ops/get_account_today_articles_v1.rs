@@ -40,6 +40,9 @@ impl Client {
     #[doc(alias = "微信公众号今日文章")]
     #[doc(alias = "公众号当天发文")]
     #[doc(alias = "微信公众号每日文章")]
+    #[doc(alias = "今日文章")]
+    #[doc(alias = "当天发文")]
+    #[doc(alias = "每日文章")]
     #[deprecated(
         note = "This endpoint is deprecated and may be removed in future versions. / 此接口已过时,可能会在未来的版本中被移除。请尽快迁移到新版本。"
     )]

@@ -33,6 +33,8 @@ impl Client {
     #[doc(alias = "微信公众号文章详情")]
     #[doc(alias = "微信文章正文提取")]
     #[doc(alias = "公众号富文本文章")]
+    #[doc(alias = "文章详情")]
+    #[doc(alias = "富文本文章")]
     pub fn get_article_detail_v1(&self, article_url: impl Into<String>) -> Request<'_> {
         Request {
             _client: self,

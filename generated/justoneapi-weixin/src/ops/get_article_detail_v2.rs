@@ -31,6 +31,8 @@ impl Client {
     #[doc(alias = "微信公众号结构化文章")]
     #[doc(alias = "微信文章解析接口")]
     #[doc(alias = "公众号文章数据提取")]
+    #[doc(alias = "结构化文章")]
+    #[doc(alias = "文章数据提取")]
     pub fn get_article_detail_v2(&self, article_url: impl Into<String>) -> Request<'_> {
         Request {
             _client: self,

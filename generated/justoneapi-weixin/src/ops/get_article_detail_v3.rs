@@ -32,6 +32,8 @@ impl Client {
     #[doc(alias = "微信公众号视频文章详情")]
     #[doc(alias = "微信含视频文章提取")]
     #[doc(alias = "公众号视频内容解析")]
+    #[doc(alias = "视频文章详情")]
+    #[doc(alias = "视频内容解析")]
     pub fn get_article_detail_v3(&self, article_url: impl Into<String>) -> Request<'_> {
         Request {
             _client: self,

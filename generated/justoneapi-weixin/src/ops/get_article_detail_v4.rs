@@ -31,6 +31,8 @@ impl Client {
     #[doc(alias = "微信公众号文章 HTML")]
     #[doc(alias = "微信文章网页源码")]
     #[doc(alias = "公众号文章页面归档")]
+    #[doc(alias = "文章 HTML")]
+    #[doc(alias = "文章页面归档")]
     pub fn get_article_detail_v4(&self, article_url: impl Into<String>) -> Request<'_> {
         Request {
             _client: self,

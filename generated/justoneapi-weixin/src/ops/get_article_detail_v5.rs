@@ -31,6 +31,8 @@ impl Client {
     #[doc(alias = "微信公众号文章基础信息")]
     #[doc(alias = "微信文章快速查询")]
     #[doc(alias = "公众号文章信息查询")]
+    #[doc(alias = "文章基础信息")]
+    #[doc(alias = "文章信息查询")]
     pub fn get_article_detail_v5(&self, article_url: impl Into<String>) -> Request<'_> {
         Request {
             _client: self,

@@ -31,6 +31,8 @@ impl Client {
     #[doc(alias = "微信公众号文章数据")]
     #[doc(alias = "公众号阅读点赞数据")]
     #[doc(alias = "微信文章互动指标")]
+    #[doc(alias = "文章数据")]
+    #[doc(alias = "阅读点赞数据")]
     pub fn get_article_metrics_v1(&self, article_url: impl Into<String>) -> Request<'_> {
         Request {
             _client: self,

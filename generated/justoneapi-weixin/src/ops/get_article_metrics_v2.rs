@@ -31,6 +31,8 @@ impl Client {
     #[doc(alias = "微信公众号文章详细数据")]
     #[doc(alias = "公众号文章表现分析")]
     #[doc(alias = "微信文章扩展互动指标")]
+    #[doc(alias = "文章详细数据")]
+    #[doc(alias = "文章表现分析")]
     pub fn get_article_metrics_v2(&self, article_url: impl Into<String>) -> Request<'_> {
         Request {
             _client: self,

@@ -32,6 +32,8 @@ impl Client {
     #[doc(alias = "微信公众号评论回复")]
     #[doc(alias = "微信文章二级评论")]
     #[doc(alias = "公众号留言回复查询")]
+    #[doc(alias = "评论回复")]
+    #[doc(alias = "留言回复查询")]
     pub fn get_article_sub_comment_v1(
         &self,
         article_url: impl Into<String>,

@@ -43,6 +43,9 @@ impl Client {
     #[doc(alias = "微信公众号历史文章")]
     #[doc(alias = "公众号文章归档")]
     #[doc(alias = "微信公众号历史发文分页")]
+    #[doc(alias = "历史文章")]
+    #[doc(alias = "文章归档")]
+    #[doc(alias = "历史发文分页")]
     #[deprecated(
         note = "This endpoint is deprecated and may be removed in future versions. Use `Client::post_get_account_history_articles_v2` instead. / 此接口已过时,可能会在未来的版本中被移除。请尽快迁移到新版本。请改用 `Client::post_get_account_history_articles_v2`。"
     )]

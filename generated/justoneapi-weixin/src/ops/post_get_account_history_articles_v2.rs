@@ -33,6 +33,9 @@ impl Client {
     #[doc(alias = "微信公众号历史文章 V2")]
     #[doc(alias = "公众号 ghid 文章查询")]
     #[doc(alias = "微信公众号游标分页文章")]
+    #[doc(alias = "历史文章 V2")]
+    #[doc(alias = "ghid 文章查询")]
+    #[doc(alias = "游标分页文章")]
     pub fn post_get_account_history_articles_v2(&self) -> Request<'_> {
         Request {
             _client: self,

@@ -32,6 +32,8 @@ impl Client {
     #[doc(alias = "微信公众号文章评论")]
     #[doc(alias = "微信文章留言列表")]
     #[doc(alias = "公众号评论分页")]
+    #[doc(alias = "文章评论")]
+    #[doc(alias = "评论分页")]
     pub fn post_get_article_comment_v1(
         &self,
         article_url: impl Into<String>,

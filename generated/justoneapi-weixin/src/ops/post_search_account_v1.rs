@@ -32,6 +32,8 @@ impl Client {
     #[doc(alias = "微信公众号搜索")]
     #[doc(alias = "微信公众账号查询")]
     #[doc(alias = "公众号名称搜索")]
+    #[doc(alias = "搜索")]
+    #[doc(alias = "名称搜索")]
     pub fn post_search_account_v1(&self, keyword: impl Into<String>) -> Request<'_> {
         Request {
             _client: self,

@@ -34,6 +34,8 @@ impl Client {
     #[doc(alias = "微信公众号分页搜索")]
     #[doc(alias = "微信账号关键词查询")]
     #[doc(alias = "公众号品牌搜索")]
+    #[doc(alias = "分页搜索")]
+    #[doc(alias = "品牌搜索")]
     pub fn post_search_account_v2(&self, keyword: impl Into<String>) -> Request<'_> {
         Request {
             _client: self,

@@ -36,6 +36,8 @@ impl Client {
     #[doc(alias = "微信公众号文章搜索")]
     #[doc(alias = "微信文章关键词搜索")]
     #[doc(alias = "公众号文章时间排序筛选")]
+    #[doc(alias = "文章搜索")]
+    #[doc(alias = "文章时间排序筛选")]
     pub fn post_search_article_v1(&self, keyword: impl Into<String>) -> Request<'_> {
         Request {
             _client: self,

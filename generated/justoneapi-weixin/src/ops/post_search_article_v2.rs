@@ -35,6 +35,8 @@ impl Client {
     #[doc(alias = "微信公众号分类文章搜索")]
     #[doc(alias = "微信关注公众号文章搜索")]
     #[doc(alias = "公众号最新热门文章查询")]
+    #[doc(alias = "分类文章搜索")]
+    #[doc(alias = "最新热门文章查询")]
     pub fn post_search_article_v2(&self, keyword: impl Into<String>) -> Request<'_> {
         Request {
             _client: self,

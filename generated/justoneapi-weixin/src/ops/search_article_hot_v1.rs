@@ -43,6 +43,8 @@ impl Client {
     #[doc(alias = "微信公众号热门文章")]
     #[doc(alias = "微信爆文搜索")]
     #[doc(alias = "公众号热文榜查询")]
+    #[doc(alias = "热门文章")]
+    #[doc(alias = "热文榜查询")]
     #[deprecated(
         note = "This endpoint is deprecated and may be removed in future versions. / 此接口已过时,可能会在未来的版本中被移除。请尽快迁移到新版本。"
     )]

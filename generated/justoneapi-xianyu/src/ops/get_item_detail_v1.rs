@@ -31,6 +31,12 @@ impl Client {
     #[doc(alias = "闲鱼商品详情")]
     #[doc(alias = "闲鱼二手商品详情")]
     #[doc(alias = "闲鱼商品 ID 查询")]
+    #[doc(alias = "product detail")]
+    #[doc(alias = "listing detail")]
+    #[doc(alias = "item by ID")]
+    #[doc(alias = "商品详情")]
+    #[doc(alias = "二手商品详情")]
+    #[doc(alias = "商品 ID 查询")]
     pub fn get_item_detail_v1(&self, item_id: impl Into<String>) -> Request<'_> {
         Request {
             _client: self,

@@ -33,6 +33,12 @@ impl Client {
     #[doc(alias = "闲鱼商品搜索")]
     #[doc(alias = "闲鱼二手商品查询")]
     #[doc(alias = "闲鱼关键词找货")]
+    #[doc(alias = "product search")]
+    #[doc(alias = "second-hand search")]
+    #[doc(alias = "resale listings")]
+    #[doc(alias = "商品搜索")]
+    #[doc(alias = "二手商品查询")]
+    #[doc(alias = "关键词找货")]
     pub fn search_item_list_v1(&self, keyword: impl Into<String>) -> Request<'_> {
         Request {
             _client: self,

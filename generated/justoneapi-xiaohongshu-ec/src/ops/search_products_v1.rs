@@ -33,6 +33,7 @@ impl Client {
     #[doc(alias = "小红书电商商品搜索")]
     #[doc(alias = "小红书商城关键词搜索")]
     #[doc(alias = "小红书商品查询")]
+    #[doc(alias = "商品搜索")]
     pub fn search_products_v1(&self, keyword: impl Into<String>) -> Request<'_> {
         Request {
             _client: self,

@@ -35,6 +35,10 @@ impl Client {
     #[doc(alias = "小红书蒲公英内容广场")]
     #[doc(alias = "蒲公英笔记发现")]
     #[doc(alias = "小红书投放内容搜索")]
+    #[doc(alias = "Content Square")]
+    #[doc(alias = "note discovery")]
+    #[doc(alias = "内容广场")]
+    #[doc(alias = "笔记发现")]
     pub fn api_pgy_content_square_search_note_v2_v1(&self) -> Request<'_> {
         Request {
             _client: self,

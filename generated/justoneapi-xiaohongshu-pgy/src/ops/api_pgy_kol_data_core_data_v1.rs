@@ -35,6 +35,10 @@ impl Client {
     #[doc(alias = "蒲公英达人核心数据")]
     #[doc(alias = "蒲公英达人分析")]
     #[doc(alias = "小红书达人核心数据")]
+    #[doc(alias = "creator core data")]
+    #[doc(alias = "creator analysis")]
+    #[doc(alias = "达人核心数据")]
+    #[doc(alias = "达人分析")]
     pub fn api_pgy_kol_data_core_data_v1(
         &self,
         user_id: impl Into<String>,

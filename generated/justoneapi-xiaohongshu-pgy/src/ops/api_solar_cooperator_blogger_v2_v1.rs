@@ -83,6 +83,10 @@ impl Client {
     #[doc(alias = "小红书蒲公英达人搜索")]
     #[doc(alias = "蒲公英博主筛选")]
     #[doc(alias = "小红书投放达人发现")]
+    #[doc(alias = "creator search")]
+    #[doc(alias = "influencer filter")]
+    #[doc(alias = "达人搜索")]
+    #[doc(alias = "博主筛选")]
     pub fn api_solar_cooperator_blogger_v2_v1(&self) -> Request<'_> {
         Request {
             _client: self,

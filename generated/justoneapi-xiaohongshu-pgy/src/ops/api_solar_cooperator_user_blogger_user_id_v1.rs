@@ -32,6 +32,10 @@ impl Client {
     #[doc(alias = "小红书蒲公英博主资料")]
     #[doc(alias = "蒲公英博主合作报价")]
     #[doc(alias = "小红书达人报价资料")]
+    #[doc(alias = "creator profile")]
+    #[doc(alias = "creator cooperation quotes")]
+    #[doc(alias = "博主资料")]
+    #[doc(alias = "博主合作报价")]
     pub fn api_solar_cooperator_user_blogger_user_id_v1(
         &self,
         user_id: impl Into<String>,

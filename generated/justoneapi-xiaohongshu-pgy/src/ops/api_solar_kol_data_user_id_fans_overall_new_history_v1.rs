@@ -34,6 +34,10 @@ impl Client {
     #[doc(alias = "小红书蒲公英粉丝趋势")]
     #[doc(alias = "蒲公英粉丝增长历史")]
     #[doc(alias = "小红书达人涨粉趋势")]
+    #[doc(alias = "follower history")]
+    #[doc(alias = "follower growth trend")]
+    #[doc(alias = "粉丝趋势")]
+    #[doc(alias = "粉丝增长历史")]
     pub fn api_solar_kol_data_user_id_fans_overall_new_history_v1(
         &self,
         user_id: impl Into<String>,

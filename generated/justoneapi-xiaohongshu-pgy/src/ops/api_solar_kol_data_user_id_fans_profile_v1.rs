@@ -32,6 +32,10 @@ impl Client {
     #[doc(alias = "小红书蒲公英粉丝画像")]
     #[doc(alias = "蒲公英受众画像")]
     #[doc(alias = "小红书达人受众画像")]
+    #[doc(alias = "follower demographics")]
+    #[doc(alias = "audience profile")]
+    #[doc(alias = "粉丝画像")]
+    #[doc(alias = "受众画像")]
     pub fn api_solar_kol_data_user_id_fans_profile_v1(
         &self,
         user_id: impl Into<String>,

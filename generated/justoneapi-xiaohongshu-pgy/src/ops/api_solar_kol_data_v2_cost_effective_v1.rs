@@ -32,6 +32,10 @@ impl Client {
     #[doc(alias = "小红书蒲公英达人性价比")]
     #[doc(alias = "蒲公英合作效率分析")]
     #[doc(alias = "小红书达人投放成本分析")]
+    #[doc(alias = "creator cost effectiveness")]
+    #[doc(alias = "campaign cost analysis")]
+    #[doc(alias = "达人性价比")]
+    #[doc(alias = "合作效率分析")]
     pub fn api_solar_kol_data_v2_cost_effective_v1(
         &self,
         user_id: impl Into<String>,

@@ -31,6 +31,10 @@ impl Client {
     #[doc(alias = "小红书蒲公英内容标签")]
     #[doc(alias = "蒲公英达人内容分类")]
     #[doc(alias = "小红书博主内容主题")]
+    #[doc(alias = "content tags")]
+    #[doc(alias = "creator categories")]
+    #[doc(alias = "内容标签")]
+    #[doc(alias = "达人内容分类")]
     pub fn api_solar_kol_data_v2_kol_content_tags_v1(
         &self,
         user_id: impl Into<String>,

@@ -31,6 +31,10 @@ impl Client {
     #[doc(alias = "小红书蒲公英特征标签")]
     #[doc(alias = "蒲公英达人内容特长")]
     #[doc(alias = "小红书博主形式标签")]
+    #[doc(alias = "feature tags")]
+    #[doc(alias = "creator strengths")]
+    #[doc(alias = "特征标签")]
+    #[doc(alias = "达人内容特长")]
     pub fn api_solar_kol_data_v2_kol_feature_tags_v1(
         &self,
         user_id: impl Into<String>,

@@ -37,6 +37,10 @@ impl Client {
     #[doc(alias = "小红书蒲公英达人笔记列表")]
     #[doc(alias = "蒲公英筛选博主笔记")]
     #[doc(alias = "小红书达人内容列表")]
+    #[doc(alias = "creator note list")]
+    #[doc(alias = "filtered creator notes")]
+    #[doc(alias = "达人笔记列表")]
+    #[doc(alias = "筛选博主笔记")]
     pub fn api_solar_kol_data_v2_notes_detail_v1(
         &self,
         user_id: impl Into<String>,

@@ -33,6 +33,10 @@ impl Client {
     #[doc(alias = "小红书蒲公英数据概览")]
     #[doc(alias = "蒲公英达人表现汇总")]
     #[doc(alias = "小红书日常合作笔记数据")]
+    #[doc(alias = "data summary")]
+    #[doc(alias = "creator performance summary")]
+    #[doc(alias = "数据概览")]
+    #[doc(alias = "达人表现汇总")]
     pub fn api_solar_kol_data_v3_data_summary_v1(
         &self,
         user_id: impl Into<String>,

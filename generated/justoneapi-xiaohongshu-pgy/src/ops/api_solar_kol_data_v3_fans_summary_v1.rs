@@ -32,6 +32,10 @@ impl Client {
     #[doc(alias = "小红书蒲公英粉丝概览")]
     #[doc(alias = "蒲公英受众汇总")]
     #[doc(alias = "小红书达人粉丝摘要")]
+    #[doc(alias = "follower summary")]
+    #[doc(alias = "audience summary")]
+    #[doc(alias = "粉丝概览")]
+    #[doc(alias = "受众汇总")]
     pub fn api_solar_kol_data_v3_fans_summary_v1(
         &self,
         user_id: impl Into<String>,

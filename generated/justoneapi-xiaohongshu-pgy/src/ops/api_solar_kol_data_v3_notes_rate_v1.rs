@@ -36,6 +36,11 @@ impl Client {
     #[doc(alias = "小红书蒲公英笔记表现")]
     #[doc(alias = "蒲公英达人笔记指标")]
     #[doc(alias = "蒲公英筛选内容表现")]
+    #[doc(alias = "note performance metrics")]
+    #[doc(alias = "filtered content performance")]
+    #[doc(alias = "笔记表现")]
+    #[doc(alias = "达人笔记指标")]
+    #[doc(alias = "筛选内容表现")]
     pub fn api_solar_kol_data_v3_notes_rate_v1(
         &self,
         user_id: impl Into<String>,

@@ -33,6 +33,10 @@ impl Client {
     #[doc(alias = "小红书蒲公英相似达人")]
     #[doc(alias = "蒲公英同类博主")]
     #[doc(alias = "小红书可比达人列表")]
+    #[doc(alias = "similar creators")]
+    #[doc(alias = "lookalike influencers")]
+    #[doc(alias = "相似达人")]
+    #[doc(alias = "同类博主")]
     pub fn api_solar_kol_get_similar_kol_v1(
         &self,
         user_id: impl Into<String>,

@@ -37,6 +37,10 @@ impl Client {
     #[doc(alias = "小红书蒲公英笔记详情")]
     #[doc(alias = "蒲公英笔记查询")]
     #[doc(alias = "小红书活动笔记详情")]
+    #[doc(alias = "note details")]
+    #[doc(alias = "note lookup")]
+    #[doc(alias = "笔记详情")]
+    #[doc(alias = "笔记查询")]
     pub fn api_solar_note_note_id_detail_v1(
         &self,
         note_id: impl Into<String>,

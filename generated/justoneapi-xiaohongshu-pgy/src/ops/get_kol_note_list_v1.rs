@@ -36,6 +36,10 @@ impl Client {
     #[doc(alias = "小红书蒲公英达人笔记")]
     #[doc(alias = "蒲公英KOL笔记列表")]
     #[doc(alias = "小红书达人内容列表")]
+    #[doc(alias = "creator notes")]
+    #[doc(alias = "KOL note list")]
+    #[doc(alias = "达人笔记")]
+    #[doc(alias = "KOL笔记列表")]
     pub fn get_kol_note_list_v1(
         &self,
         kol_id: impl Into<String>,

@@ -31,6 +31,12 @@ impl Client {
     #[doc(alias = "小红书问点点AI接口")]
     #[doc(alias = "小红书点点AI问答")]
     #[doc(alias = "小红书AI问答")]
+    #[doc(alias = "Ask Dots AI API")]
+    #[doc(alias = "Ask Dots AI")]
+    #[doc(alias = "AI question answering")]
+    #[doc(alias = "问点点AI接口")]
+    #[doc(alias = "点点AI问答")]
+    #[doc(alias = "AI问答")]
     pub fn ask_dots(&self, keyword: impl Into<String>) -> Request<'_> {
         Request {
             _client: self,

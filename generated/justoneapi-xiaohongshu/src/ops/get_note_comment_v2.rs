@@ -38,6 +38,12 @@ impl Client {
     #[doc(alias = "小红书笔记评论")]
     #[doc(alias = "小红书评论列表")]
     #[doc(alias = "小红书笔记评论分页")]
+    #[doc(alias = "note comments")]
+    #[doc(alias = "comment list")]
+    #[doc(alias = "comments by note")]
+    #[doc(alias = "笔记评论")]
+    #[doc(alias = "评论列表")]
+    #[doc(alias = "笔记评论分页")]
     pub fn get_note_comment_v2(&self, note_id: impl Into<String>) -> Request<'_> {
         Request {
             _client: self,

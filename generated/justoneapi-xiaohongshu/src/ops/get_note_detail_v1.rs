@@ -39,6 +39,12 @@ impl Client {
     #[doc(alias = "小红书笔记详情")]
     #[doc(alias = "小红书笔记查询")]
     #[doc(alias = "小红书链接查笔记")]
+    #[doc(alias = "note details")]
+    #[doc(alias = "note lookup")]
+    #[doc(alias = "explore URL lookup")]
+    #[doc(alias = "笔记详情")]
+    #[doc(alias = "笔记查询")]
+    #[doc(alias = "链接查笔记")]
     pub fn get_note_detail_v1(&self, note_id: impl Into<String>) -> Request<'_> {
         Request {
             _client: self,

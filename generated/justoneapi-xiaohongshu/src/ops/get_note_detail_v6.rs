@@ -35,6 +35,12 @@ impl Client {
     #[doc(alias = "小红书视频笔记详情")]
     #[doc(alias = "小红书视频笔记查找")]
     #[doc(alias = "小红书视频笔记查询")]
+    #[doc(alias = "video note details")]
+    #[doc(alias = "video post details")]
+    #[doc(alias = "video note lookup")]
+    #[doc(alias = "视频笔记详情")]
+    #[doc(alias = "视频笔记查找")]
+    #[doc(alias = "视频笔记查询")]
     pub fn get_note_detail_v6(&self, note_id: impl Into<String>) -> Request<'_> {
         Request {
             _client: self,

@@ -34,6 +34,12 @@ impl Client {
     #[doc(alias = "小红书评论回复")]
     #[doc(alias = "小红书二级评论")]
     #[doc(alias = "小红书子评论列表")]
+    #[doc(alias = "comment replies")]
+    #[doc(alias = "reply list")]
+    #[doc(alias = "subcomments")]
+    #[doc(alias = "评论回复")]
+    #[doc(alias = "二级评论")]
+    #[doc(alias = "子评论列表")]
     pub fn get_note_sub_comment_v2(
         &self,
         note_id: impl Into<String>,

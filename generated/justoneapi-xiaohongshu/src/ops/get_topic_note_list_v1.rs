@@ -33,6 +33,12 @@ impl Client {
     #[doc(alias = "小红书话题笔记")]
     #[doc(alias = "小红书话题笔记列表")]
     #[doc(alias = "小红书话题下的笔记")]
+    #[doc(alias = "topic notes")]
+    #[doc(alias = "topic note list")]
+    #[doc(alias = "notes by topic")]
+    #[doc(alias = "话题笔记")]
+    #[doc(alias = "话题笔记列表")]
+    #[doc(alias = "话题下的笔记")]
     pub fn get_topic_note_list_v1(&self, topic_id: impl Into<String>) -> Request<'_> {
         Request {
             _client: self,

@@ -33,6 +33,12 @@ impl Client {
     #[doc(alias = "小红书用户发布笔记")]
     #[doc(alias = "小红书用户笔记列表")]
     #[doc(alias = "小红书博主笔记")]
+    #[doc(alias = "user published notes")]
+    #[doc(alias = "user note list")]
+    #[doc(alias = "creator notes")]
+    #[doc(alias = "用户发布笔记")]
+    #[doc(alias = "用户笔记列表")]
+    #[doc(alias = "博主笔记")]
     pub fn get_user_note_list_v4(&self, user_id: impl Into<String>) -> Request<'_> {
         Request {
             _client: self,

@@ -32,6 +32,12 @@ impl Client {
     #[doc(alias = "小红书用户资料接口")]
     #[doc(alias = "小红书用户信息查询")]
     #[doc(alias = "小红书用户主页链接查询")]
+    #[doc(alias = "user profile API")]
+    #[doc(alias = "user lookup")]
+    #[doc(alias = "profile URL lookup")]
+    #[doc(alias = "用户资料接口")]
+    #[doc(alias = "用户信息查询")]
+    #[doc(alias = "用户主页链接查询")]
     pub fn get_user_v3(&self, user_id: impl Into<String>) -> Request<'_> {
         Request {
             _client: self,

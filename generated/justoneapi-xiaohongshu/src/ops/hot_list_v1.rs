@@ -29,6 +29,12 @@ impl Client {
     #[doc(alias = "小红书热榜接口")]
     #[doc(alias = "小红书热点榜")]
     #[doc(alias = "小红书热门榜单")]
+    #[doc(alias = "hot list API")]
+    #[doc(alias = "hot list")]
+    #[doc(alias = "trending topics")]
+    #[doc(alias = "热榜接口")]
+    #[doc(alias = "热点榜")]
+    #[doc(alias = "热门榜单")]
     pub fn hot_list_v1(&self) -> Request<'_> {
         Request {
             _client: self,

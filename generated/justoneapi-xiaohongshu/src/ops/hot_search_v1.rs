@@ -35,6 +35,12 @@ impl Client {
     #[doc(alias = "小红书热门内容搜索")]
     #[doc(alias = "小红书热点笔记查询")]
     #[doc(alias = "小红书热搜接口")]
+    #[doc(alias = "hot content search")]
+    #[doc(alias = "trending note search")]
+    #[doc(alias = "trend search API")]
+    #[doc(alias = "热门内容搜索")]
+    #[doc(alias = "热点笔记查询")]
+    #[doc(alias = "热搜接口")]
     pub fn hot_search_v1(&self) -> Request<'_> {
         Request {
             _client: self,

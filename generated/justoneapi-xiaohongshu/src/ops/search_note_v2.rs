@@ -40,6 +40,12 @@ impl Client {
     #[doc(alias = "小红书笔记搜索接口")]
     #[doc(alias = "小红书关键词搜笔记")]
     #[doc(alias = "小红书内容搜索 V2")]
+    #[doc(alias = "note search API")]
+    #[doc(alias = "keyword note search")]
+    #[doc(alias = "content search v2")]
+    #[doc(alias = "笔记搜索接口")]
+    #[doc(alias = "关键词搜笔记")]
+    #[doc(alias = "内容搜索 V2")]
     pub fn search_note_v2(&self, keyword: impl Into<String>) -> Request<'_> {
         Request {
             _client: self,

@@ -39,6 +39,12 @@ impl Client {
     #[doc(alias = "小红书 App 笔记搜索")]
     #[doc(alias = "小红书移动端内容搜索")]
     #[doc(alias = "小红书笔记搜索 V4")]
+    #[doc(alias = "app note search API")]
+    #[doc(alias = "mobile note search")]
+    #[doc(alias = "note search v4")]
+    #[doc(alias = "App 笔记搜索")]
+    #[doc(alias = "移动端内容搜索")]
+    #[doc(alias = "笔记搜索 V4")]
     pub fn search_note_v4(&self, keyword: impl Into<String>) -> Request<'_> {
         Request {
             _client: self,

@@ -32,6 +32,12 @@ impl Client {
     #[doc(alias = "小红书关键词建议接口")]
     #[doc(alias = "小红书搜索联想词")]
     #[doc(alias = "小红书相关搜索词")]
+    #[doc(alias = "keyword suggestions API")]
+    #[doc(alias = "search recommendations")]
+    #[doc(alias = "related search terms")]
+    #[doc(alias = "关键词建议接口")]
+    #[doc(alias = "搜索联想词")]
+    #[doc(alias = "相关搜索词")]
     pub fn search_recommend_v1(&self, keyword: impl Into<String>) -> Request<'_> {
         Request {
             _client: self,

@@ -33,6 +33,12 @@ impl Client {
     #[doc(alias = "小红书用户搜索接口")]
     #[doc(alias = "小红书博主搜索")]
     #[doc(alias = "小红书账号关键词查询")]
+    #[doc(alias = "user search API")]
+    #[doc(alias = "creator search")]
+    #[doc(alias = "account keyword search")]
+    #[doc(alias = "用户搜索接口")]
+    #[doc(alias = "博主搜索")]
+    #[doc(alias = "账号关键词查询")]
     pub fn search_user_v2(&self, keyword: impl Into<String>) -> Request<'_> {
         Request {
             _client: self,

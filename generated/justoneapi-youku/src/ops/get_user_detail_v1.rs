@@ -32,6 +32,12 @@ impl Client {
     #[doc(alias = "优酷用户资料")]
     #[doc(alias = "优酷 UID 查询")]
     #[doc(alias = "优酷创作者信息")]
+    #[doc(alias = "user profile API")]
+    #[doc(alias = "UID lookup")]
+    #[doc(alias = "creator profile")]
+    #[doc(alias = "用户资料")]
+    #[doc(alias = "UID 查询")]
+    #[doc(alias = "创作者信息")]
     pub fn get_user_detail_v1(&self, uid: impl Into<String>) -> Request<'_> {
         Request {
             _client: self,

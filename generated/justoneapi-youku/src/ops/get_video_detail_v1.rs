@@ -32,6 +32,12 @@ impl Client {
     #[doc(alias = "优酷视频详情")]
     #[doc(alias = "优酷视频 ID 查询")]
     #[doc(alias = "优酷视频信息")]
+    #[doc(alias = "video details API")]
+    #[doc(alias = "video ID lookup")]
+    #[doc(alias = "video information")]
+    #[doc(alias = "视频详情")]
+    #[doc(alias = "视频 ID 查询")]
+    #[doc(alias = "视频信息")]
     pub fn get_video_detail_v1(&self, video_id: impl Into<String>) -> Request<'_> {
         Request {
             _client: self,

@@ -33,6 +33,12 @@ impl Client {
     #[doc(alias = "优酷视频搜索")]
     #[doc(alias = "优酷关键词搜视频")]
     #[doc(alias = "优酷视频分页查询")]
+    #[doc(alias = "video search API")]
+    #[doc(alias = "keyword video search")]
+    #[doc(alias = "paginated video search")]
+    #[doc(alias = "视频搜索")]
+    #[doc(alias = "关键词搜视频")]
+    #[doc(alias = "视频分页查询")]
     pub fn search_video_v1(&self, keyword: impl Into<String>) -> Request<'_> {
         Request {
             _client: self,

@@ -32,6 +32,9 @@ impl Client {
     #[doc(alias = "YouTube频道Shorts")]
     #[doc(alias = "YouTube短视频列表")]
     #[doc(alias = "YouTube频道短视频")]
+    #[doc(alias = "channel Shorts")]
+    #[doc(alias = "Shorts list")]
+    #[doc(alias = "creator short videos")]
     pub fn get_channel_shorts_v1(&self, channel_id: impl Into<String>) -> Request<'_> {
         Request {
             _client: self,

@@ -32,6 +32,9 @@ impl Client {
     #[doc(alias = "YouTube频道视频")]
     #[doc(alias = "YouTube频道上传视频")]
     #[doc(alias = "YouTube创作者视频列表")]
+    #[doc(alias = "channel videos")]
+    #[doc(alias = "channel uploads")]
+    #[doc(alias = "creator video list")]
     pub fn get_channel_videos_v1(&self, channel_id: impl Into<String>) -> Request<'_> {
         Request {
             _client: self,

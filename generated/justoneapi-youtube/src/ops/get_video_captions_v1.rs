@@ -33,6 +33,9 @@ impl Client {
     #[doc(alias = "YouTube视频字幕")]
     #[doc(alias = "YouTube字幕文件")]
     #[doc(alias = "YouTube字幕轨道")]
+    #[doc(alias = "video captions")]
+    #[doc(alias = "subtitles")]
+    #[doc(alias = "caption tracks")]
     pub fn get_video_captions_v1(&self, video_id: impl Into<String>) -> Request<'_> {
         Request {
             _client: self,

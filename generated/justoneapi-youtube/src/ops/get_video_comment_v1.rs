@@ -35,6 +35,9 @@ impl Client {
     #[doc(alias = "YouTube视频评论")]
     #[doc(alias = "YouTube评论列表")]
     #[doc(alias = "YouTube一级评论")]
+    #[doc(alias = "video comments")]
+    #[doc(alias = "comment list")]
+    #[doc(alias = "first-level comments")]
     pub fn get_video_comment_v1(&self, video_id: impl Into<String>) -> Request<'_> {
         Request {
             _client: self,

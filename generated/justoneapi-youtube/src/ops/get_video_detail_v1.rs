@@ -32,6 +32,9 @@ impl Client {
     #[doc(alias = "YouTube视频详情")]
     #[doc(alias = "YouTube视频信息")]
     #[doc(alias = "YouTube视频查询")]
+    #[doc(alias = "video details")]
+    #[doc(alias = "video information")]
+    #[doc(alias = "video lookup")]
     pub fn get_video_detail_v1(&self, video_id: impl Into<String>) -> Request<'_> {
         Request {
             _client: self,

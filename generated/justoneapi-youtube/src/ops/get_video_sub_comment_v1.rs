@@ -33,6 +33,9 @@ impl Client {
     #[doc(alias = "YouTube评论回复")]
     #[doc(alias = "YouTube二级评论")]
     #[doc(alias = "YouTube楼中楼评论")]
+    #[doc(alias = "comment replies")]
+    #[doc(alias = "sub comments")]
+    #[doc(alias = "threaded replies")]
     pub fn get_video_sub_comment_v1(&self, cursor: impl Into<String>) -> Request<'_> {
         Request {
             _client: self,

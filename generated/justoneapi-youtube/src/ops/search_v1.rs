@@ -37,6 +37,9 @@ impl Client {
     #[doc(alias = "YouTube搜索")]
     #[doc(alias = "YouTube视频频道搜索")]
     #[doc(alias = "YouTube筛选搜索")]
+    #[doc(alias = "search")]
+    #[doc(alias = "video and channel search")]
+    #[doc(alias = "filtered search")]
     pub fn search_v1(&self) -> Request<'_> {
         Request {
             _client: self,

@@ -33,6 +33,12 @@ impl Client {
     #[doc(alias = "知乎回答评论")]
     #[doc(alias = "知乎回答讨论")]
     #[doc(alias = "知乎评论列表")]
+    #[doc(alias = "answer comments")]
+    #[doc(alias = "answer discussion")]
+    #[doc(alias = "comment list")]
+    #[doc(alias = "回答评论")]
+    #[doc(alias = "回答讨论")]
+    #[doc(alias = "评论列表")]
     pub fn get_answer_comments_v1(&self, answer_id: impl Into<String>) -> Request<'_> {
         Request {
             _client: self,

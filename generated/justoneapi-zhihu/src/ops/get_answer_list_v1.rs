@@ -36,6 +36,12 @@ impl Client {
     #[doc(alias = "知乎问题回答")]
     #[doc(alias = "知乎回答列表")]
     #[doc(alias = "知乎问题答案列表")]
+    #[doc(alias = "question answers")]
+    #[doc(alias = "answer list")]
+    #[doc(alias = "question response list")]
+    #[doc(alias = "问题回答")]
+    #[doc(alias = "回答列表")]
+    #[doc(alias = "问题答案列表")]
     pub fn get_answer_list_v1(&self, question_id: impl Into<String>) -> Request<'_> {
         Request {
             _client: self,

@@ -32,6 +32,12 @@ impl Client {
     #[doc(alias = "知乎专栏文章详情")]
     #[doc(alias = "知乎文章查询")]
     #[doc(alias = "知乎专栏内容详情")]
+    #[doc(alias = "column article details")]
+    #[doc(alias = "article lookup")]
+    #[doc(alias = "column post details")]
+    #[doc(alias = "专栏文章详情")]
+    #[doc(alias = "文章查询")]
+    #[doc(alias = "专栏内容详情")]
     pub fn get_column_article_detail_v1(&self, id: impl Into<String>) -> Request<'_> {
         Request {
             _client: self,

@@ -33,6 +33,12 @@ impl Client {
     #[doc(alias = "知乎专栏文章")]
     #[doc(alias = "知乎专栏文章列表")]
     #[doc(alias = "知乎专栏内容")]
+    #[doc(alias = "column articles")]
+    #[doc(alias = "column article list")]
+    #[doc(alias = "column posts")]
+    #[doc(alias = "专栏文章")]
+    #[doc(alias = "专栏文章列表")]
+    #[doc(alias = "专栏内容")]
     pub fn get_column_article_list_v1(
         &self,
         column_id: impl Into<String>,

@@ -33,6 +33,12 @@ impl Client {
     #[doc(alias = "知乎评论回复")]
     #[doc(alias = "知乎子评论")]
     #[doc(alias = "知乎回复列表")]
+    #[doc(alias = "comment replies")]
+    #[doc(alias = "subcomments")]
+    #[doc(alias = "reply list")]
+    #[doc(alias = "评论回复")]
+    #[doc(alias = "子评论")]
+    #[doc(alias = "回复列表")]
     pub fn get_comment_replies_v1(&self, comment_id: impl Into<String>) -> Request<'_> {
         Request {
             _client: self,

@@ -33,6 +33,12 @@ impl Client {
     #[doc(alias = "知乎用户文章")]
     #[doc(alias = "知乎创作者文章列表")]
     #[doc(alias = "知乎用户发布文章")]
+    #[doc(alias = "user articles")]
+    #[doc(alias = "creator article list")]
+    #[doc(alias = "published articles")]
+    #[doc(alias = "用户文章")]
+    #[doc(alias = "创作者文章列表")]
+    #[doc(alias = "用户发布文章")]
     pub fn get_user_articles_v1(
         &self,
         user_url_token: impl Into<String>,

@@ -32,6 +32,12 @@ impl Client {
     #[doc(alias = "知乎关注收藏夹")]
     #[doc(alias = "知乎用户关注的收藏夹")]
     #[doc(alias = "知乎收藏夹关注列表")]
+    #[doc(alias = "followed collections")]
+    #[doc(alias = "user collection follows")]
+    #[doc(alias = "subscribed collection list")]
+    #[doc(alias = "关注收藏夹")]
+    #[doc(alias = "用户关注的收藏夹")]
+    #[doc(alias = "收藏夹关注列表")]
     pub fn get_user_follow_collections_v1(
         &self,
         user_url_token: impl Into<String>,

@@ -32,6 +32,12 @@ impl Client {
     #[doc(alias = "知乎关注专栏")]
     #[doc(alias = "知乎用户关注的专栏")]
     #[doc(alias = "知乎专栏关注列表")]
+    #[doc(alias = "followed columns")]
+    #[doc(alias = "user column follows")]
+    #[doc(alias = "subscribed column list")]
+    #[doc(alias = "关注专栏")]
+    #[doc(alias = "用户关注的专栏")]
+    #[doc(alias = "专栏关注列表")]
     pub fn get_user_follow_columns_v1(
         &self,
         user_url_token: impl Into<String>,

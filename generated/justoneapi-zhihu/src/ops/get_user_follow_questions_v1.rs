@@ -34,6 +34,12 @@ impl Client {
     #[doc(alias = "知乎关注问题")]
     #[doc(alias = "知乎用户关注的问题")]
     #[doc(alias = "知乎问题关注列表")]
+    #[doc(alias = "followed questions")]
+    #[doc(alias = "user question follows")]
+    #[doc(alias = "watched question list")]
+    #[doc(alias = "关注问题")]
+    #[doc(alias = "用户关注的问题")]
+    #[doc(alias = "问题关注列表")]
     pub fn get_user_follow_questions_v1(
         &self,
         user_url_token: impl Into<String>,

@@ -32,6 +32,12 @@ impl Client {
     #[doc(alias = "知乎关注话题")]
     #[doc(alias = "知乎用户关注的话题")]
     #[doc(alias = "知乎话题关注列表")]
+    #[doc(alias = "followed topics")]
+    #[doc(alias = "user topic follows")]
+    #[doc(alias = "subscribed topic list")]
+    #[doc(alias = "关注话题")]
+    #[doc(alias = "用户关注的话题")]
+    #[doc(alias = "话题关注列表")]
     pub fn get_user_follow_topics_v1(
         &self,
         user_url_token: impl Into<String>,

@@ -32,6 +32,12 @@ impl Client {
     #[doc(alias = "知乎用户关注的人")]
     #[doc(alias = "知乎关注账号列表")]
     #[doc(alias = "知乎用户关注列表")]
+    #[doc(alias = "user followees")]
+    #[doc(alias = "followed accounts")]
+    #[doc(alias = "following list")]
+    #[doc(alias = "用户关注的人")]
+    #[doc(alias = "关注账号列表")]
+    #[doc(alias = "用户关注列表")]
     pub fn get_user_followees_v1(
         &self,
         user_url_token: impl Into<String>,

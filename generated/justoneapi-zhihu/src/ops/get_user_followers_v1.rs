@@ -32,6 +32,12 @@ impl Client {
     #[doc(alias = "知乎用户粉丝")]
     #[doc(alias = "知乎粉丝列表")]
     #[doc(alias = "知乎账号关注者")]
+    #[doc(alias = "user followers")]
+    #[doc(alias = "follower list")]
+    #[doc(alias = "account followers")]
+    #[doc(alias = "用户粉丝")]
+    #[doc(alias = "粉丝列表")]
+    #[doc(alias = "账号关注者")]
     pub fn get_user_followers_v1(
         &self,
         user_url_token: impl Into<String>,

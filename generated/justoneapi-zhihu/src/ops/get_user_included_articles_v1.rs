@@ -32,6 +32,12 @@ impl Client {
     #[doc(alias = "知乎用户收录文章")]
     #[doc(alias = "知乎收录文章列表")]
     #[doc(alias = "知乎账号收录文章")]
+    #[doc(alias = "user included articles")]
+    #[doc(alias = "included article list")]
+    #[doc(alias = "account included articles")]
+    #[doc(alias = "用户收录文章")]
+    #[doc(alias = "收录文章列表")]
+    #[doc(alias = "账号收录文章")]
     pub fn get_user_included_articles_v1(
         &self,
         user_url_token: impl Into<String>,

@@ -31,6 +31,12 @@ impl Client {
     #[doc(alias = "知乎用户资料")]
     #[doc(alias = "知乎账号详情")]
     #[doc(alias = "知乎用户查询")]
+    #[doc(alias = "user profile")]
+    #[doc(alias = "account details")]
+    #[doc(alias = "user lookup")]
+    #[doc(alias = "用户资料")]
+    #[doc(alias = "账号详情")]
+    #[doc(alias = "用户查询")]
     pub fn get_user_info_v1(&self, user_url_token: impl Into<String>) -> Request<'_> {
         Request {
             _client: self,

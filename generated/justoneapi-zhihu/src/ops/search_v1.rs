@@ -37,6 +37,12 @@ impl Client {
     #[doc(alias = "知乎关键词搜索")]
     #[doc(alias = "知乎内容搜索")]
     #[doc(alias = "知乎回答文章视频搜索")]
+    #[doc(alias = "keyword search")]
+    #[doc(alias = "content search")]
+    #[doc(alias = "answer article video search")]
+    #[doc(alias = "关键词搜索")]
+    #[doc(alias = "内容搜索")]
+    #[doc(alias = "回答文章视频搜索")]
     pub fn search_v1(&self, keyword: impl Into<String>) -> Request<'_> {
         Request {
             _client: self,
