@@ -1,17 +1,15 @@
 //! Every `cargo xtask` command as a process, on a copy of the repository's `specs/` and `generated/`, against
-//! a server on 127.0.0.1 that serves the vendored definitions (`specs/`, the whole docs mirror): the documented
-//! exit codes, and the promise that a command that fails writes nothing.
+//! a server on 127.0.0.1 standing for upstream as `specs/` vendors it (the catalogue, and every published
+//! definition at the URL upstream's rule gives): the documented exit codes, the catalogue's credentials, and
+//! the promise that a command that fails writes nothing.
+
+mod support;
 
 use std::collections::BTreeMap;
-use std::io::{BufRead, BufReader, Write};
-use std::net::TcpListener;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
-use std::sync::{Arc, Mutex};
+use std::process::Command;
 
-fn repo_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap().to_path_buf()
-}
+use support::{base64, code, copy_dir, repo_root, snapshot, text, xtask, Server};
 
 /// A throw-away checkout: a copy of `specs/` and `generated/`.
 fn checkout() -> tempfile::TempDir {
@@ -22,59 +20,13 @@ fn checkout() -> tempfile::TempDir {
     dir
 }
 
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let target = to.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
-            copy_dir(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), target).unwrap();
-        }
-    }
-}
-
-/// Every file under `dir` with its bytes.
-fn snapshot(dir: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
-    let mut out = BTreeMap::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        for entry in std::fs::read_dir(&d).unwrap() {
-            let path = entry.unwrap().path();
-            if path.is_dir() {
-                stack.push(path);
-            } else {
-                out.insert(
-                    path.strip_prefix(dir).unwrap().to_path_buf(),
-                    std::fs::read(&path).unwrap(),
-                );
-            }
-        }
-    }
-    out
-}
-
-/// The URL path (under the server) of each published endpoint's definition, by (API path, language), as
-/// upstream's rule gives it from the repository's catalogue; and the vendored file that holds it.
+/// Each published endpoint's definition, by (API path, language): its URL path on the [`Upstream`] server, and
+/// the file of the repository's `specs/` that vendors it.
 fn docs_files() -> BTreeMap<(String, String), (String, PathBuf)> {
-    let specs = repo_root().join("specs");
-    let bytes = std::fs::read(specs.join("catalogue/public-api.json")).unwrap();
-    let source = codegen::Source::new("catalogue.json", bytes);
-    let catalogue =
-        codegen::catalogue::Catalogue::parse(&source, codegen::catalogue::Limits::default(), &mut Vec::new()).unwrap();
-    let mut out = BTreeMap::new();
-    for listed in &catalogue.entries {
-        let Some(docs) = &listed.docs else { continue };
-        for lang in [codegen::manifest::Lang::En, codegen::manifest::Lang::Zh] {
-            let rel = codegen::catalogue::layout::rel_path(listed.method, &listed.api_path, lang);
-            out.insert(
-                (listed.path.clone(), lang.as_str().to_owned()),
-                (docs.url("/openapi", lang), specs.join(rel)),
-            );
-        }
-    }
-    out
+    support::published(&repo_root().join("specs"))
+        .into_iter()
+        .map(|((_, path, lang), v)| ((path, lang), v))
+        .collect()
 }
 
 /// The URL path of a published endpoint's definition on the [`Upstream`] server.
@@ -82,49 +34,26 @@ fn docs_url(api_path: &str, lang: &str) -> String {
     docs_files()[&(api_path.to_owned(), lang.to_owned())].0.clone()
 }
 
-/// A static HTTP/1.1 server standing for upstream, from the repository's `specs/`: the catalogue at
-/// `/catalogue.json` (and at `/v3/api-docs/public-api` behind basic auth when [`Upstream::require_auth`] says
-/// so), every published definition at the URL upstream's rule gives (`/openapi/<group>/<slug>-<lang>.json`),
-/// with `edits` replacing the bytes of some paths and `faults` answering some requests with an error status.
-/// Unknown paths are 404s.
+/// Upstream, from the repository's `specs/`: the catalogue at `/catalogue.json` (and at
+/// `/v3/api-docs/public-api`, behind basic auth when a test says so), every published definition at the URL
+/// upstream's rule gives (`/openapi/<group>/<slug>-<lang>.json`).
 struct Upstream {
+    server: Server,
     base: String,
-    edits: Arc<Mutex<BTreeMap<String, Vec<u8>>>>,
-    /// URL path -> (status, how many more requests get it; `u32::MAX` for all).
-    faults: Arc<Mutex<BTreeMap<String, (u16, u32)>>>,
-    /// The `Authorization` header the catalogue wants; the ones it received.
-    auth: Arc<Mutex<(Option<String>, Vec<Option<String>>)>>,
 }
-
-type Routes = BTreeMap<String, PathBuf>;
 
 impl Upstream {
     fn start() -> Upstream {
-        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-        let base = format!("http://{}", listener.local_addr().unwrap());
-        let edits: Arc<Mutex<BTreeMap<String, Vec<u8>>>> = Arc::default();
-        let faults: Arc<Mutex<BTreeMap<String, (u16, u32)>>> = Arc::default();
-        let auth: Arc<Mutex<(Option<String>, Vec<Option<String>>)>> = Arc::default();
-        let mut routes: Routes = docs_files().into_values().collect();
-        let catalogue = repo_root().join("specs/catalogue/public-api.json");
+        let mut routes: BTreeMap<String, Vec<u8>> = docs_files()
+            .into_values()
+            .map(|(url, file)| (url, std::fs::read(file).unwrap()))
+            .collect();
+        let catalogue = std::fs::read(repo_root().join("specs/catalogue/public-api.json")).unwrap();
         routes.insert("/catalogue.json".into(), catalogue.clone());
         routes.insert("/v3/api-docs/public-api".into(), catalogue);
-        let routes = Arc::new(routes);
-        let (served, faulty, guarded) = (edits.clone(), faults.clone(), auth.clone());
-        std::thread::spawn(move || {
-            for stream in listener.incoming() {
-                let Ok(stream) = stream else { continue };
-                let (served, faulty, guarded, routes) = (served.clone(), faulty.clone(), guarded.clone(), routes.clone());
-                // One thread per connection, as the fetch runs several downloads at once.
-                std::thread::spawn(move || answer(stream, &served, &faulty, &guarded, &routes));
-            }
-        });
-        Upstream {
-            base,
-            edits,
-            faults,
-            auth,
-        }
+        let server = Server::start(routes);
+        let base = server.base.clone();
+        Upstream { server, base }
     }
 
     /// `--catalogue` and `--base-url` pointing here.
@@ -143,144 +72,12 @@ impl Upstream {
         let mut doc: serde_json::Value = serde_json::from_slice(&std::fs::read(file).unwrap()).unwrap();
         let item = doc["paths"].as_object_mut().unwrap().values_mut().next().unwrap();
         item["get"]["summary"] = summary.into();
-        self.edits.lock().unwrap().insert(url, serde_json::to_vec_pretty(&doc).unwrap());
+        self.server.serve(&url, serde_json::to_vec_pretty(&doc).unwrap());
     }
 
-    /// Answers the next `times` requests for the URL path `url` with `status` (every one for `u32::MAX`).
     fn fail(&self, url: &str, status: u16, times: u32) {
-        self.faults.lock().unwrap().insert(url.to_owned(), (status, times));
+        self.server.fail(url, status, times);
     }
-
-    /// `/v3/api-docs/public-api` answers 401 unless the request carries basic auth for `user` and `password`.
-    fn require_auth(&self, user: &str, password: &str) {
-        use base64_free::encode;
-        self.auth.lock().unwrap().0 = Some(format!("Basic {}", encode(&format!("{user}:{password}"))));
-    }
-
-    /// The `Authorization` header of each request for `/v3/api-docs/public-api`.
-    fn auth_seen(&self) -> Vec<Option<String>> {
-        self.auth.lock().unwrap().1.clone()
-    }
-}
-
-/// Base64 (RFC 4648, padded) for the test server's basic auth check.
-mod base64_free {
-    pub fn encode(s: &str) -> String {
-        const A: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-        let mut out = String::new();
-        for chunk in s.as_bytes().chunks(3) {
-            let b = [chunk[0], *chunk.get(1).unwrap_or(&0), *chunk.get(2).unwrap_or(&0)];
-            let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
-            for i in 0..4 {
-                if i <= chunk.len() {
-                    out.push(A[((n >> (18 - 6 * i)) & 63) as usize] as char);
-                } else {
-                    out.push('=');
-                }
-            }
-        }
-        out
-    }
-}
-
-fn answer(
-    mut stream: std::net::TcpStream,
-    edits: &Mutex<BTreeMap<String, Vec<u8>>>,
-    faults: &Mutex<BTreeMap<String, (u16, u32)>>,
-    auth: &Mutex<(Option<String>, Vec<Option<String>>)>,
-    routes: &Routes,
-) {
-    let mut line = String::new();
-    let mut reader = BufReader::new(stream.try_clone().unwrap());
-    if reader.read_line(&mut line).is_err() {
-        return;
-    }
-    // Headers until the blank line.
-    let mut authorization = None;
-    loop {
-        let mut h = String::new();
-        if reader.read_line(&mut h).map_or(true, |n| n == 0) || h == "\r\n" {
-            break;
-        }
-        if let Some((name, value)) = h.split_once(':') {
-            if name.eq_ignore_ascii_case("authorization") {
-                authorization = Some(value.trim().to_owned());
-            }
-        }
-    }
-    let path = line.split_whitespace().nth(1).unwrap_or("").to_owned();
-    let mut fault = {
-        let mut faults = faults.lock().unwrap();
-        match faults.get_mut(&path) {
-            Some((status, times)) if *times > 0 => {
-                if *times != u32::MAX {
-                    *times -= 1;
-                }
-                Some(*status)
-            }
-            _ => None,
-        }
-    };
-    if path == "/v3/api-docs/public-api" {
-        let mut auth = auth.lock().unwrap();
-        auth.1.push(authorization.clone());
-        if auth.0.is_some() && auth.0 != authorization {
-            fault = Some(401);
-        }
-    }
-    let body = if fault.is_some() {
-        None
-    } else {
-        edits
-            .lock()
-            .unwrap()
-            .get(&path)
-            .cloned()
-            .or_else(|| routes.get(&path).and_then(|f| std::fs::read(f).ok()))
-    };
-    let response = match (fault, body) {
-        (None, Some(body)) => {
-            let mut r = format!(
-                "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n",
-                body.len()
-            )
-            .into_bytes();
-            r.extend(body);
-            r
-        }
-        (status, _) => format!(
-            "HTTP/1.1 {} Error\r\ncontent-length: 0\r\nconnection: close\r\n\r\n",
-            status.unwrap_or(404)
-        )
-        .into_bytes(),
-    };
-    let _ = stream.write_all(&response);
-}
-
-fn xtask(root: &Path, args: &[&str], env: &[(&str, &str)]) -> Output {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_xtask"));
-    cmd.arg("--root").arg(root).args(args);
-    for (k, v) in env {
-        cmd.env(k, v);
-    }
-    cmd.env_remove("XTASK_FAIL_AFTER_FETCH")
-        .env_remove("XTASK_FAIL_COMMIT_AFTER");
-    for (k, v) in env {
-        cmd.env(k, v);
-    }
-    cmd.output().unwrap()
-}
-
-fn code(out: &Output) -> i32 {
-    out.status.code().expect("exited normally")
-}
-
-fn text(out: &Output) -> String {
-    format!(
-        "stdout:\n{}\nstderr:\n{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    )
 }
 
 const FANS: &str = "/api/xiaohongshu-pgy/api/solar/kol/data/userId/fans_profile/v1";
@@ -522,7 +319,7 @@ fn catalogue_credentials_go_to_the_manifest_url_only_and_are_never_printed() {
     const USER: &str = "maintainer";
     const PASSWORD: &str = "s3cret-PASS-7f1c";
     let upstream = Upstream::start();
-    upstream.require_auth(USER, PASSWORD);
+    upstream.server.require_auth("/v3/api-docs/public-api", USER, PASSWORD);
     let repo = checkout();
     // The manifest's catalogue URL is the loopback server's; its public copy as well, without auth.
     let manifest_path = repo.path().join("specs/manifest.yaml");
@@ -540,8 +337,8 @@ fn catalogue_credentials_go_to_the_manifest_url_only_and_are_never_printed() {
     let out = xtask(repo.path(), &["fetch", "--base-url", &base_url], &creds);
     assert_eq!(code(&out), 0, "{}", text(&out));
     assert!(!text(&out).contains(PASSWORD), "{}", text(&out));
-    let expected = format!("Basic {}", base64_free::encode(&format!("{USER}:{PASSWORD}")));
-    assert_eq!(upstream.auth_seen(), [Some(expected)]);
+    let expected = format!("Basic {}", base64(&format!("{USER}:{PASSWORD}")));
+    assert_eq!(upstream.server.auth_seen(), [Some(expected)]);
     let lock = std::fs::read_to_string(repo.path().join("specs/specs.lock")).unwrap();
     assert!(!lock.contains(PASSWORD));
 
@@ -560,7 +357,7 @@ fn catalogue_credentials_go_to_the_manifest_url_only_and_are_never_printed() {
     let out = xtask(repo.path(), &["fetch", "--base-url", &base_url], &[]);
     assert_eq!(code(&out), 0, "{}", text(&out));
     assert!(text(&out).contains("/catalogue.json"), "{}", text(&out));
-    assert_eq!(upstream.auth_seen().len(), 2, "the public copy was used");
+    assert_eq!(upstream.server.auth_seen().len(), 2, "the public copy was used");
 
     // Credentials never go to a catalogue elsewhere, and a URL's own user:password is never shown.
     let elsewhere = "http://someone:hunter2-secret@127.0.0.1:9/catalogue.json";
