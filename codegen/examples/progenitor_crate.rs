@@ -5,9 +5,9 @@
 //! cargo run --release -p codegen --example progenitor_crate -- normalize SPEC OUT.json [PLATFORM]
 //!     our normalized 3.0 document of SPEC (json::export), cut to /api/PLATFORM/ when given
 //! cargo run --release -p codegen --example progenitor_crate -- normalize-dir SPEC_DIR... OUT.json
-//!     every `*-en.json` per-endpoint definition of the SPEC_DIRs (e.g. specs/xiaohongshu-pgy-apis, the input
-//!     of generated/justoneapi-xiaohongshu-pgy; or every group folder of specs/), normalized and merged into
-//!     one document
+//!     every English per-endpoint definition (`*-en.json`, `*.en.json`) of the SPEC_DIRs (e.g.
+//!     specs/definitions/xiaohongshu-pgy, the input of generated/justoneapi-xiaohongshu-pgy; or every platform
+//!     folder of specs/definitions), normalized and merged into one document
 //! cargo run --release -p codegen --example progenitor_crate -- generate NORMALIZED.json OUT_DIR CRATE_NAME
 //!     what a progenitor build.rs does (read, serde_json -> openapiv3, generate_tokens, prettyplease), written
 //!     as OUT_DIR/src/lib.rs with a Cargo.toml naming the dependencies the generated code uses
@@ -54,7 +54,8 @@ fn normalize_dirs(dirs: &[&str], out: &Path) {
         .iter()
         .flat_map(|dir| std::fs::read_dir(dir).unwrap())
         .map(|e| e.unwrap().path())
-        .filter(|p| p.to_string_lossy().ends_with("-en.json"))
+        // `<slug>-en.json` as the docs site names them, `<method>.<path>.en.json` as specs/definitions/ does.
+        .filter(|p| p.to_string_lossy().ends_with("-en.json") || p.to_string_lossy().ends_with(".en.json"))
         .collect();
     files.sort();
     let mut merged: Option<serde_json::Value> = None;
@@ -70,7 +71,7 @@ fn normalize_dirs(dirs: &[&str], out: &Path) {
             }
         }
     }
-    let mut merged = merged.expect("no *-en.json");
+    let mut merged = merged.expect("no English definition (*-en.json or *.en.json)");
     drop_colliding_fields(&mut merged, "");
     std::fs::write(out, serde_json::to_vec(&merged).unwrap()).unwrap();
 }

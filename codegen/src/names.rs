@@ -722,7 +722,10 @@ mod tests {
             operation_fn(Post, q, "xiaohongshu-pgy"),
             "post_api_solar_kol_data_user_id_fans_profile_v1"
         );
-        assert_eq!(operation_type(Post, q, "xiaohongshu-pgy"), "PostApiSolarKolDataUserIdFansProfileV1");
+        assert_eq!(
+            operation_type(Post, q, "xiaohongshu-pgy"),
+            "PostApiSolarKolDataUserIdFansProfileV1"
+        );
     }
 
     #[test]

@@ -38,7 +38,11 @@ pub struct Built {
 /// longer lists, with the memory each one's definitions teach (by platform).
 pub fn crate_apis(specs: &Specs, warnings: &mut Vec<Warning>) -> Result<Vec<Built>> {
     let catalogue = specs.parse_catalogue(warnings)?;
-    let endpoints = inventory::resolve(&catalogue, specs.definitions.keys().map(String::as_str), &specs.lifecycle)?;
+    let endpoints = inventory::resolve(
+        &catalogue,
+        specs.definitions.keys().map(String::as_str),
+        &specs.lifecycle,
+    )?;
     let mut by_platform: BTreeMap<&str, Vec<&Endpoint<'_>>> = BTreeMap::new();
     for e in &endpoints {
         by_platform.entry(&e.platform).or_default().push(e);
@@ -59,12 +63,25 @@ pub fn crate_apis(specs: &Specs, warnings: &mut Vec<Warning>) -> Result<Vec<Buil
     // The manifest's crates in its order (the facade's first example is the first one's), then new platforms
     // by name: `regen` appends their entries in that order, so the order never changes when it writes them.
     let mut order: Vec<&str> = specs.manifest.crates.iter().map(|c| c.platform.as_str()).collect();
-    order.extend(by_platform.keys().filter(|p| !order.contains(p)).copied().collect::<Vec<_>>());
+    order.extend(
+        by_platform
+            .keys()
+            .filter(|p| !order.contains(p))
+            .copied()
+            .collect::<Vec<_>>(),
+    );
     let built = order
         .into_iter()
         .map(|platform| {
             let krate = specs.manifest.crate_for(platform);
-            crate_api(specs, &catalogue, &krate, &by_platform[platform], &mut overlays, warnings)
+            crate_api(
+                specs,
+                &catalogue,
+                &krate,
+                &by_platform[platform],
+                &mut overlays,
+                warnings,
+            )
         })
         .collect::<Result<Vec<_>>>()?;
     overlays.check_all_applied()?;
@@ -84,7 +101,10 @@ pub fn crate_apis(specs: &Specs, warnings: &mut Vec<Warning>) -> Result<Vec<Buil
         if let Some(other) = names.insert(name, b.api.platform.as_str()) {
             return Err(Error::Manifest {
                 file: "specs/manifest.yaml".into(),
-                message: format!("platforms `{other}` and `{}` would both be the crate `{name}`", b.api.platform),
+                message: format!(
+                    "platforms `{other}` and `{}` would both be the crate `{name}`",
+                    b.api.platform
+                ),
             });
         }
     }
@@ -136,7 +156,7 @@ pub fn crate_api(
         op.listing.state = ep.state.clone();
         // The catalogue is upstream's current word on deprecation (a hidden endpoint's definition may be old);
         // an endpoint it no longer lists is deprecated here, with a note saying since when.
-        let deprecated = ep.listed.map_or(true, |l| l.deprecated);
+        let deprecated = ep.listed.is_none_or(|l| l.deprecated);
         op.deprecation = deprecated.then(|| Deprecation {
             note: match &ep.state {
                 State::Gone { since } => gone_note(since),
@@ -201,7 +221,11 @@ pub fn crate_api(
     let learned = ir_passes(&mut api, Some(overlays), &recall, warnings)?;
     let api = finish(api, Path::new("specs/manifest.yaml"))?;
     for ex in &api.examples {
-        if !api.operations.iter().any(|o| o.method == ex.method && o.path == ex.path) {
+        if !api
+            .operations
+            .iter()
+            .any(|o| o.method == ex.method && o.path == ex.path)
+        {
             return Err(Error::Manifest {
                 file: "specs/manifest.yaml".into(),
                 message: format!(
@@ -359,7 +383,10 @@ fn check_single_operation(lowered: &[Lowered], file: &Path, method: Method, path
         return Err(Error::spec(
             file,
             "/paths",
-            format!("expected exactly {} {path} (the endpoint the file is named after), found {found:?}", method.as_str()),
+            format!(
+                "expected exactly {} {path} (the endpoint the file is named after), found {found:?}",
+                method.as_str()
+            ),
         ));
     }
     Ok(())

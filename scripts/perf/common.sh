@@ -25,9 +25,9 @@ build_binaries() {
 # per-endpoint definitions behind generated/justoneapi-xiaohongshu-pgy (English) and behind every committed
 # platform crate (all of specs/, English), normalized and merged.
 normalized_inputs() {
-    [ -f "$WORK/norm-specs.json" ] || "$PROG" normalize-dir "$ROOT/specs/xiaohongshu-pgy-apis" "$WORK/norm-specs.json"
-    # shellcheck disable=SC2046 # one argument per group folder
-    [ -f "$WORK/norm-committed.json" ] || "$PROG" normalize-dir $(ls -d "$ROOT"/specs/*-apis) "$WORK/norm-committed.json"
+    [ -f "$WORK/norm-specs.json" ] || "$PROG" normalize-dir "$ROOT/specs/definitions/$PGY" "$WORK/norm-specs.json"
+    # shellcheck disable=SC2046 # one argument per platform folder
+    [ -f "$WORK/norm-committed.json" ] || "$PROG" normalize-dir $(ls -d "$ROOT"/specs/definitions/*/) "$WORK/norm-committed.json"
     [ -f "$WORK/norm-all.json" ] || "$PROG" normalize "$AGG" "$WORK/norm-all.json"
     [ -f "$WORK/norm-pgy.json" ] || "$PROG" normalize "$AGG" "$WORK/norm-pgy.json" "$PGY"
 }

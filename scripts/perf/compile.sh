@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # (b) Compile time of a generated crate alone, its dependencies already built: ours vs progenitor's output for
-# the same operations (the 25 Pgy operations; all 348 operations / 36 platforms of 2026-08-21; the 25 committed
-# platform crates, 201 endpoints of specs/).
+# the same operations (the Pgy operations; all 348 operations / 36 platforms of 2026-08-21; the committed
+# platform crates of generated/, every endpoint of specs/).
 #
 # Four workspaces under $CARGO_TARGET_DIR/perf/compile, one shared target folder (and one of its own for
 # ours-gen):
@@ -9,13 +9,13 @@
 #                   committed-pgy/ (a path of its own: cargo hashes path packages by their path relative to the
 #                   workspace, so two same-named crates at the same relative path would share fingerprints)
 #   ours-all        `xtask generate --all-platforms` of 2026-08-21 (36 crates; its Pgy crate has 25 operations)
-#   ours-gen        generated/: the runtime and the 25 committed platform crates (not the facade), with a target
+#   ours-gen        generated/: the runtime and the committed platform crates (not the facade), with a target
 #                   folder of its own (its crates have ours-all's names at ours-all's relative paths, and would
 #                   share cargo's fingerprints, so each build would rebuild the other's runtime)
 #   prog            progenitor's lib.rs for: the per-endpoint definitions behind the committed crate
 #                   (progenitor-pgy-specs), the Pgy slice of 2026-08-21 (progenitor-pgy), everything
 #                   (progenitor-all), all the English per-endpoint definitions of specs/ merged into one document
-#                   (progenitor-committed: what the 25 committed crates are generated from)
+#                   (progenitor-committed: what the committed crates are generated from)
 # Each measurement touches the crates' src/lib.rs and runs `cargo build` (dev profile, CARGO_INCREMENTAL=0, so
 # the crate is compiled from scratch and nothing else is). progenitor's crates use reqwest 0.13 without TLS
 # (what progenitor-client 0.15 needs); ours hyper-util + rustls: dependencies are prebuilt, so this does not
@@ -27,6 +27,10 @@ ROUNDS=${1:-7}
 WHAT=${2:-both}
 build_binaries
 normalized_inputs
+committed_crates=$(platform_dirs "$ROOT/generated" | wc -l)
+committed_ops=$(find "$ROOT"/generated/justoneapi-*/src/ops -name '*.rs' ! -name mod.rs | wc -l)
+pgy_ops=$(find "$ROOT/generated/justoneapi-$PGY/src/ops" -name '*.rs' ! -name mod.rs | wc -l)
+export COMMITTED="the $committed_crates committed platform crates (generated/, $committed_ops operations)"
 C=$WORK/compile
 export CARGO_INCREMENTAL=0
 export CARGO_TARGET_DIR=$C/target
@@ -72,10 +76,10 @@ b() { echo "cargo build -q --offline --manifest-path $C/$1/Cargo.toml $2"; }
 # on the shared machine hits both alike) and judged by the median of the per-round ratios.
 # The shared runtime crate is a dependency of the 36 platform crates of ours-all, built beforehand and not timed.
 [ "$WHAT" = all ] || python3 "$(dirname "$0")/interleave.py" "$RESULTS/compile-pgy" "$ROUNDS" \
-    "ours: generated/justoneapi-xiaohongshu-pgy (25 ops, from specs/)" \
+    "ours: generated/justoneapi-xiaohongshu-pgy ($pgy_ops ops, from specs/)" \
         "touch $C/ours-committed/committed-pgy/src/lib.rs" \
         "$(b ours-committed "-p justoneapi-xiaohongshu-pgy")" \
-    "progenitor: the same per-endpoint definitions (25 ops, from specs/)" \
+    "progenitor: the same per-endpoint definitions ($pgy_ops ops, from specs/)" \
         "touch $C/prog/pgy-specs/src/lib.rs" \
         "$(b prog "-p progenitor-pgy-specs")" \
     "ours: justoneapi-xiaohongshu-pgy from 2026-08-21 (25 ops)" \
@@ -92,13 +96,13 @@ b() { echo "cargo build -q --offline --manifest-path $C/$1/Cargo.toml $2"; }
     "progenitor: one crate, all platforms (348 ops)" \
         "touch $C/prog/all/src/lib.rs" \
         "$(b prog "-p progenitor-all")"
-# The 25 committed platform crates (the shared runtime crate built beforehand and not timed) against progenitor
-# on the same 201 English definitions.
+# The committed platform crates (the shared runtime crate built beforehand and not timed) against progenitor on
+# the same English definitions.
 [ "$WHAT" = pgy ] || python3 "$(dirname "$0")/interleave.py" "$RESULTS/compile-committed" "$ROUNDS" \
-    "ours: the 25 committed platform crates (generated/, 201 ops)" \
+    "ours: $COMMITTED" \
         "touch $(platform_dirs "$C/ours-gen" | sed 's|$|/src/lib.rs|' | tr '\n' ' ')" \
         "env CARGO_TARGET_DIR=$GEN_TARGET $(b ours-gen --workspace)" \
-    "progenitor: one crate, the same definitions (201 ops)" \
+    "progenitor: one crate, the same definitions ($committed_ops ops)" \
         "touch $C/prog/committed/src/lib.rs" \
         "$(b prog "-p progenitor-committed")"
 # The fixed cost every one of our platform crates pays (lib.rs, client newtype, ops/mod.rs): the crate with
@@ -112,7 +116,7 @@ cat "$RESULTS"/compile-*.md
 # The targets: each of our crates (or all of them) compiles in at most half of progenitor's time on the same
 # definitions, judged by the median of the per-round ratios (the JSON keeps the order of the commands above).
 python3 - "$RESULTS" "$WHAT" <<'PY' | tee "$RESULTS/compile-verdict.txt"
-import json, statistics, sys
+import json, os, statistics, sys
 results, what = sys.argv[1], sys.argv[2]
 def load(name):
     return json.load(open(f"{results}/compile-{name}.json"))["results"]
@@ -124,7 +128,7 @@ if what != "pgy":
     r = load("all")
     rows += [("all platforms of 2026-08-21 (36 crates)", r[0], r[1])]
     r = load("committed")
-    rows += [("the 25 committed platform crates (generated/, 201 endpoints)", r[0], r[1])]
+    rows += [(os.environ["COMMITTED"], r[0], r[1])]
 for name, ours, prog in rows:
     ratio = statistics.median(o / p for o, p in zip(ours["times"], prog["times"]))
     print(f"compile {name}: ours {ours['median']:.2f} s, progenitor {prog['median']:.2f} s (medians), "

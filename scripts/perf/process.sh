@@ -14,23 +14,19 @@ rm -rf "$out" && mkdir -p "$out"
 "$XTASK" generate --spec "$AGG" --all-platforms --out "$out/all-steady" >/dev/null 2>&1
 "$XTASK" generate --spec "$AGG" --platform "$PGY" --out "$out/pgy-steady" >/dev/null 2>&1
 
-# A checkout of the Pgy crate alone (25 endpoints): the manifest cut to its entry (the first of `crates:`, the
-# last key), its definitions, its type memory, the overlays and changelogs; `generated/` written by a first run.
-# What `regen --offline` costs for one platform, with the per-run costs that do not grow with the API.
+# A checkout of the Pgy crate alone: the manifest, catalogue, lock, lifecycle, overlays and type memory cut to it
+# (scripts/perf/cut_checkout.py); `generated/` written by a first run. What `regen --offline` costs for one
+# platform, with the per-run costs that do not grow with the API.
 pgy_root=$out/pgy-root
-mkdir -p "$pgy_root/specs/types"
-cp README.md "$pgy_root/"
-cp -r specs/README.md specs/specs.lock specs/overlays specs/changelog specs/xiaohongshu-pgy-apis "$pgy_root/specs/"
-cp specs/types/xiaohongshu-pgy.json "$pgy_root/specs/types/"
-awk '/^  - name: justoneapi-/ && ++n == 2 {exit} {print}' specs/manifest.yaml >"$pgy_root/specs/manifest.yaml"
-endpoints=$(grep -c '^      - slug:' "$pgy_root/specs/manifest.yaml")
-[ "$endpoints" = 25 ] || { echo "error: the Pgy-only manifest has $endpoints endpoints, not 25" >&2; exit 1; }
+python3 scripts/perf/cut_checkout.py "$ROOT" "$PGY" "$pgy_root"
+endpoints=$(ls "$pgy_root/specs/definitions/$PGY" | grep -c '\.en\.json$')
+echo "Pgy-only checkout: $endpoints vendored endpoints"
 "$XTASK" --root "$pgy_root" regen --offline >/dev/null
 "$XTASK" --root "$pgy_root" check >/dev/null
 # -N: no intermediate shell. Warnings about upstream's bugs go to stderr, which hyperfine discards.
 hyperfine -N --warmup 3 --runs "$RUNS" \
     --export-markdown "$RESULTS/process.md" --export-json "$RESULTS/process.json" \
-    -n "ours: regen --offline (all of specs/: 201 endpoints, 27 crates; nothing to write)" "$XTASK regen --offline" \
+    -n "ours: regen --offline (all of specs/; nothing to write)" "$XTASK regen --offline" \
     -n "ours: generate --all-platforms (steady, nothing to write)" \
         "$XTASK generate --spec $AGG --all-platforms --out $out/all-steady" \
     -n "ours: generate --all-platforms (fresh folder)" --prepare "rm -rf $out/all-fresh" \
@@ -41,7 +37,7 @@ hyperfine -N --warmup 3 --runs "$RUNS" \
         "$XTASK generate --spec $AGG --platform $PGY --out $out/pgy-steady" \
     -n "progenitor: Pgy slice (normalized doc -> lib.rs)" \
         "$PROG generate $WORK/norm-pgy.json $out/prog-pgy progenitor-pgy" \
-    -n "ours: regen --offline (Pgy alone: 25 endpoints, 3 crates; nothing to write)" \
+    -n "ours: regen --offline (Pgy alone, 3 crates; nothing to write)" \
         "$XTASK --root $pgy_root regen --offline"
 
 peak() { # peak RSS in KiB of a command writing into a fresh folder, max over 3 runs
@@ -68,7 +64,7 @@ import json, sys
 r = json.load(open(sys.argv[1]))["results"]
 regen, generate = r[0]["mean"] * 1000, r[1]["mean"] * 1000
 print(f"all-platform generate, whole process, nothing to write: mean {generate:.1f} ms [< 100 ms]: {'met' if generate < 100 else 'NOT met'}")
-print(f"regen --offline over specs/ (201 endpoints): mean {regen:.0f} ms = {regen / 201:.2f} ms per endpoint")
+print(f"regen --offline over specs/: mean {regen:.0f} ms (see regen-check.sh for its target)")
 pgy = r[6]["mean"] * 1000
-print(f"regen --offline, Pgy alone (25 endpoints), nothing to write: mean {pgy:.1f} ms [< 50 ms]: {'met' if pgy < 50 else 'NOT met'}")
+print(f"regen --offline, Pgy alone, nothing to write: mean {pgy:.1f} ms [< 50 ms]: {'met' if pgy < 50 else 'NOT met'}")
 PY

@@ -263,6 +263,41 @@ async fn main() {
     assert!(stderr.contains("Finished"), "{stderr}");
 }
 
+/// The README's Rust examples, written for the crates as they were before upstream's 2026-04 rebuild (the
+/// seed era), still compile against today's: each ```rust block of README.md that uses the Pgy crate is a module
+/// of a downstream binary (rustdoc's hidden `# ` lines shown), built without an error or a warning but the
+/// deprecations upstream itself made.
+#[test]
+fn code_written_for_the_seed_era_crates_still_compiles_the_readmes_examples() {
+    let readme = std::fs::read_to_string(workspace().join("README.md")).unwrap();
+    let mut main_rs = String::from("#![allow(dead_code, unused_variables)]\n");
+    let mut blocks = 0;
+    for (i, block) in readme.split("```rust").skip(1).enumerate() {
+        let body = block.split_once('\n').map_or("", |(_, rest)| rest);
+        let code = body.split("```").next().unwrap();
+        if !code.contains("justoneapi_xiaohongshu_pgy") {
+            continue;
+        }
+        let shown: Vec<&str> = code
+            .lines()
+            .map(|l| l.strip_prefix("# ").unwrap_or(if l == "#" { "" } else { l }))
+            .collect();
+        main_rs.push_str(&format!("mod readme_{i} {{\n{}\n}}\n", shown.join("\n")));
+        blocks += 1;
+    }
+    assert!(blocks >= 3, "the README's examples were found ({blocks})");
+    main_rs.push_str("fn main() {}\n");
+    let dir = downstream_crate("downstream_readme", &main_rs, "serde_json = \"1\"");
+    let output = cargo(dir.path(), &["build", "--offline", "--color", "never"]);
+    let stderr = String::from_utf8(output.stderr).unwrap();
+    assert!(output.status.success(), "{main_rs}\n{stderr}");
+    let other_warnings: Vec<&str> = stderr
+        .split("\n\n")
+        .filter(|w| w.contains("warning") && !w.contains("use of deprecated") && !w.contains("generated"))
+        .collect();
+    assert!(other_warnings.is_empty(), "{stderr}");
+}
+
 /// The variables `Client::from_env` reads, removed from a child's environment before a test sets its own.
 const ENV_VARS: [&str; 6] = [
     "JUSTONEAPI_TOKEN",

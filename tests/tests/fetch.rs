@@ -159,7 +159,13 @@ impl Repo {
 
     /// `cargo xtask fetch --catalogue <the vendored catalogue> [--base-url base]` with these download options,
     /// into `out` (default `specs/`).
-    async fn fetch_into(&self, base: Option<&str>, opts: &FetchOptions, only: Option<&str>, out: Option<&Path>) -> Result<Fetched, FetchFailure> {
+    async fn fetch_into(
+        &self,
+        base: Option<&str>,
+        opts: &FetchOptions,
+        only: Option<&str>,
+        out: Option<&Path>,
+    ) -> Result<Fetched, FetchFailure> {
         let project = Project::load(self.dir.path()).map_err(|e| FetchFailure {
             downloads: vec![],
             errors: vec![e.to_string()],
@@ -289,7 +295,10 @@ async fn happy_path_writes_files_lock_and_lifecycle_and_refetch_changes_no_byte(
     assert_eq!(lock.files.len(), 5);
     let catalogue = &lock.files["catalogue/public-api.json"];
     assert_eq!(catalogue.url, repo.layout.catalogue().display().to_string());
-    assert_eq!(catalogue.sha256, sha256_hex(&std::fs::read(repo.layout.catalogue()).unwrap()));
+    assert_eq!(
+        catalogue.sha256,
+        sha256_hex(&std::fs::read(repo.layout.catalogue()).unwrap())
+    );
     for slug in [FANS, SUMMARY] {
         for lang in LANGS {
             let expected = fixture(slug, lang);
@@ -575,7 +584,9 @@ async fn a_definition_of_another_path_or_method_is_rejected() {
         .mount(&server)
         .await;
     // TAGS's own path, but described as a POST.
-    let post = String::from_utf8(fixture(TAGS, "en")).unwrap().replacen("\"get\"", "\"post\"", 1);
+    let post = String::from_utf8(fixture(TAGS, "en"))
+        .unwrap()
+        .replacen("\"get\"", "\"post\"", 1);
     Mock::given(method("GET"))
         .and(path(repo.url_path(TAGS, "en")))
         .respond_with(ResponseTemplate::new(200).set_body_string(post))
@@ -591,7 +602,11 @@ async fn a_definition_of_another_path_or_method_is_rejected() {
         [
             DownloadFailure {
                 url: repo.url(FANS, "zh"),
-                reason: format!("definition describes {}, expected {}", api_path(SUMMARY), api_path(FANS)),
+                reason: format!(
+                    "definition describes {}, expected {}",
+                    api_path(SUMMARY),
+                    api_path(FANS)
+                ),
             },
             DownloadFailure {
                 url: repo.url(TAGS, "en"),
@@ -720,7 +735,10 @@ async fn a_folder_where_a_definition_belongs_is_refused_when_the_checkout_is_rea
     std::fs::create_dir(&blocked).unwrap();
     let before = repo.snapshot();
     let failure = repo.fetch(&opts()).await.err().unwrap();
-    assert_eq!(failure.to_string(), format!("{}: Is a directory (os error 21)", blocked.display()));
+    assert_eq!(
+        failure.to_string(),
+        format!("{}: Is a directory (os error 21)", blocked.display())
+    );
     assert_eq!(repo.snapshot(), before);
 }
 
@@ -892,7 +910,9 @@ async fn a_redirect_is_not_followed_and_names_where_it_pointed() {
     repo.seed_old();
     Mock::given(method("GET"))
         .and(path(repo.url_path(FANS, "en")))
-        .respond_with(ResponseTemplate::new(302).insert_header("Location", "https://user:secret@elsewhere.invalid/x.json"))
+        .respond_with(
+            ResponseTemplate::new(302).insert_header("Location", "https://user:secret@elsewhere.invalid/x.json"),
+        )
         .mount(&server)
         .await;
     serve_fixture(&server, &repo, FANS, "zh").await;
@@ -932,7 +952,10 @@ async fn only_refetches_one_endpoint_with_the_vendored_catalogue_and_keeps_the_o
         }
     }
 
-    let report = repo.fetch_into(None, &opts(), Some(&api_path(SUMMARY)), None).await.unwrap();
+    let report = repo
+        .fetch_into(None, &opts(), Some(&api_path(SUMMARY)), None)
+        .await
+        .unwrap();
     assert_eq!(outcomes(&report), all(&[SUMMARY], Outcome::Downloaded));
     let requested: Vec<String> = server
         .received_requests()
@@ -941,10 +964,7 @@ async fn only_refetches_one_endpoint_with_the_vendored_catalogue_and_keeps_the_o
         .iter()
         .map(|r| r.url.path().to_owned())
         .collect();
-    assert!(
-        requested.iter().all(|p| p.contains("data-summary")),
-        "{requested:?}"
-    );
+    assert!(requested.iter().all(|p| p.contains("data-summary")), "{requested:?}");
     assert_eq!(requested.len(), 2);
 
     let lock = read_lock(&repo.layout.lock());
@@ -961,7 +981,10 @@ async fn only_refetches_one_endpoint_with_the_vendored_catalogue_and_keeps_the_o
         );
     }
     // A platform works too.
-    let report = repo.fetch_into(None, &opts(), Some(common::PLATFORM), None).await.unwrap();
+    let report = repo
+        .fetch_into(None, &opts(), Some(common::PLATFORM), None)
+        .await
+        .unwrap();
     assert_eq!(report.files.len(), 4);
 }
 

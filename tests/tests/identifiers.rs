@@ -90,7 +90,11 @@ fn raw_names(doc: &Value) -> Raw {
         let item = item.as_object().unwrap();
         for method in ["get", "post"] {
             let Some(op) = item.get(method) else { continue };
-            let method = if method == "post" { codegen::ir::Method::Post } else { codegen::ir::Method::Get };
+            let method = if method == "post" {
+                codegen::ir::Method::Post
+            } else {
+                codegen::ir::Method::Get
+            };
             raw.paths.insert((path.clone(), codegen::platform_of(path), method));
             for p in op["parameters"].as_array().into_iter().flatten() {
                 if let Some(name) = p["name"].as_str() {

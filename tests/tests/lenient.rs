@@ -87,8 +87,8 @@ fn api_and_examples() -> (Api, Vec<(String, Value)>) {
             let checked = codegen::catalogue::layout::check_path(&op.path).unwrap();
             let rel = codegen::catalogue::layout::rel_path(op.method, &checked, codegen::manifest::Lang::En);
             let doc: Value = serde_json::from_slice(&std::fs::read(root.join("specs").join(rel)).ok()?).unwrap();
-            let example = doc["paths"][&op.path]["get"]["responses"]["default"]["content"]["application/json"]["example"]
-                .clone();
+            let example =
+                doc["paths"][&op.path]["get"]["responses"]["default"]["content"]["application/json"]["example"].clone();
             (!example.is_null()).then(|| (op.path.clone(), example))
         })
         .collect();

@@ -208,7 +208,10 @@ fn a_definition_for_another_path_than_its_file_name_says_is_rejected() {
         doc["paths"] = json!({"/api/xiaohongshu-pgy/somewhere-else/v1": item});
     });
     let err = repo.api().unwrap_err().to_string();
-    assert!(err.contains(&format!("{}#/paths", common::rel_path(FANS_PROFILE, "en"))), "{err}");
+    assert!(
+        err.contains(&format!("{}#/paths", common::rel_path(FANS_PROFILE, "en"))),
+        "{err}"
+    );
     assert!(err.contains("/api/xiaohongshu-pgy/somewhere-else/v1"), "{err}");
 }
 
@@ -258,7 +261,11 @@ fn two_paths_that_would_share_a_method_name_are_an_error_naming_both() {
             serde_json::from_slice(&std::fs::read(repo.spec(FANS_PROFILE, lang)).unwrap()).unwrap();
         let item = def["paths"][from].take();
         def["paths"] = json!({ to: item });
-        let l = if lang == "en" { codegen::manifest::Lang::En } else { codegen::manifest::Lang::Zh };
+        let l = if lang == "en" {
+            codegen::manifest::Lang::En
+        } else {
+            codegen::manifest::Lang::Zh
+        };
         let rel = codegen::catalogue::layout::rel_path(codegen::ir::Method::Get, &api, l);
         std::fs::write(repo.root().join("specs").join(rel), serde_json::to_vec(&def).unwrap()).unwrap();
     }

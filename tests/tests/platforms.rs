@@ -142,7 +142,10 @@ fn every_endpoint_upstream_lists_and_every_one_the_crates_shipped_is_a_method() 
     let known: BTreeSet<&(String, String)> = expected.keys().collect();
     for (krate, methods) in &crates {
         for endpoint in methods.keys() {
-            assert!(known.contains(endpoint), "{krate}: {endpoint:?} is neither listed nor shipped before");
+            assert!(
+                known.contains(endpoint),
+                "{krate}: {endpoint:?} is neither listed nor shipped before"
+            );
         }
     }
 }
@@ -271,7 +274,11 @@ fn the_readme_platform_table_is_the_one_the_tool_computes() {
     );
     assert_eq!(generated.stats.len(), 36);
     let operations: usize = generated.stats.iter().map(|s| s.operations).sum();
-    assert_eq!(operations, 348 + 7, "the catalogue's operations and the 7 it no longer lists");
+    assert_eq!(
+        operations,
+        348 + 7,
+        "the catalogue's operations and the 7 it no longer lists"
+    );
 }
 
 #[test]

@@ -307,7 +307,9 @@ pub async fn download_catalogue(
             last_modified,
             date,
         }),
-        Ok(Fetched::NotModified) => Err(fail("HTTP 304 Not Modified, but no conditional request was sent".into())),
+        Ok(Fetched::NotModified) => Err(fail(
+            "HTTP 304 Not Modified, but no conditional request was sent".into(),
+        )),
         Err(reason) => {
             let hint = if reason.starts_with("HTTP 401") || reason.starts_with("HTTP 403") {
                 if credentials.is_some() {
@@ -339,13 +341,11 @@ pub async fn download(
             // An etag only vouches for the bytes the lock recorded, fetched from the same URL.
             let etag = old_lock.files.get(&wanted.rel_path).and_then(|entry| {
                 let same_bytes = on_disk.as_deref().is_some_and(|b| sha256_hex(b) == entry.sha256);
-                (same_bytes && entry.url == wanted.canonical_url).then(|| entry.etag.clone()).flatten()
+                (same_bytes && entry.url == wanted.canonical_url)
+                    .then(|| entry.etag.clone())
+                    .flatten()
             });
-            Plan {
-                wanted,
-                on_disk,
-                etag,
-            }
+            Plan { wanted, on_disk, etag }
         })
         .collect();
 
@@ -397,7 +397,15 @@ pub async fn download(
             }) => {
                 let sha256 = sha256_hex(&bytes);
                 let size = bytes.len() as u64;
-                let entry = lock_entry(old_lock.files.get(&rel_path), canonical_url, &bytes, etag, last_modified, date, &now);
+                let entry = lock_entry(
+                    old_lock.files.get(&rel_path),
+                    canonical_url,
+                    &bytes,
+                    etag,
+                    last_modified,
+                    date,
+                    &now,
+                );
                 new_lock.files.insert(rel_path.clone(), entry);
                 let outcome = if plan.on_disk.as_deref() == Some(&bytes[..]) {
                     Outcome::Unchanged
@@ -508,16 +516,18 @@ async fn fetch_one(
     let mut backoff = opts.initial_backoff;
     let mut attempt = 1;
     loop {
-        let result =
-            match tokio::time::timeout(opts.timeout, attempt_once(client, url, etag, credentials, opts.max_body_bytes))
-                .await
-            {
-                Ok(result) => result,
-                Err(_) => Err(AttemptError::Retryable(format!(
-                    "timed out after {}",
-                    fmt_duration(opts.timeout)
-                ))),
-            };
+        let result = match tokio::time::timeout(
+            opts.timeout,
+            attempt_once(client, url, etag, credentials, opts.max_body_bytes),
+        )
+        .await
+        {
+            Ok(result) => result,
+            Err(_) => Err(AttemptError::Retryable(format!(
+                "timed out after {}",
+                fmt_duration(opts.timeout)
+            ))),
+        };
         match result {
             Ok(fetched) => {
                 // A well-delivered but wrong definition will not improve on a retry.
@@ -655,7 +665,11 @@ fn validate(bytes: &[u8], expect: &Expect) -> Result<(), String> {
     let Some(paths) = top.get("paths").and_then(|p| p.as_object()) else {
         return Err("no `paths` object".into());
     };
-    let Expect::Definition { method, path: expected_path } = expect else {
+    let Expect::Definition {
+        method,
+        path: expected_path,
+    } = expect
+    else {
         return Ok(());
     };
     let method_key = method.as_str().to_ascii_lowercase();

@@ -249,7 +249,10 @@ pub fn add_crate(manifest: &str, platform: &str, name: &str, version: &str) -> R
     let entry = format!("  - platform: {platform}\n    name: {name}\n    version: {version}\n");
     let lines: Vec<&str> = manifest.split_inclusive('\n').collect();
     let mut out = String::with_capacity(manifest.len() + entry.len() + 16);
-    match lines.iter().position(|l| l.trim_end() == "crates:" || l.trim_end() == "crates: []") {
+    match lines
+        .iter()
+        .position(|l| l.trim_end() == "crates:" || l.trim_end() == "crates: []")
+    {
         Some(start) => {
             // The list ends at the next top-level key (or the end of the file); trailing comments stay after it.
             let end = lines[start + 1..]
@@ -287,8 +290,14 @@ pub fn add_crate(manifest: &str, platform: &str, name: &str, version: &str) -> R
         }
     }
     let check = Manifest::parse(&out, "specs/manifest.yaml".as_ref())?;
-    if !check.crates.iter().any(|c| c.name == name && c.platform == platform && c.version == version) {
-        return Err(anyhow!("specs/manifest.yaml: adding crate `{name}` did not give its entry; left unchanged"));
+    if !check
+        .crates
+        .iter()
+        .any(|c| c.name == name && c.platform == platform && c.version == version)
+    {
+        return Err(anyhow!(
+            "specs/manifest.yaml: adding crate `{name}` did not give its entry; left unchanged"
+        ));
     }
     Ok(out)
 }
@@ -311,7 +320,8 @@ pub fn remove_crate(manifest: &str, platform: &str) -> Result<String> {
         }
         if is_item(l) {
             let mut j = i + 1;
-            while j < lines.len() && !is_item(lines[j]) && (lines[j].starts_with("    ") || lines[j].trim().is_empty()) {
+            while j < lines.len() && !is_item(lines[j]) && (lines[j].starts_with("    ") || lines[j].trim().is_empty())
+            {
                 j += 1;
             }
             items.push((i, j));
@@ -325,15 +335,16 @@ pub fn remove_crate(manifest: &str, platform: &str) -> Result<String> {
             .iter()
             .any(|l| l.trim_start().trim_start_matches("- ").trim() == format!("platform: {platform}"))
     };
-    let (a, b) = items
-        .iter()
-        .copied()
-        .find(|r| owns(r))
-        .ok_or_else(|| anyhow!("specs/manifest.yaml: cannot find the entry of platform `{platform}` to remove it"))?;
+    let (a, b) =
+        items.iter().copied().find(|r| owns(r)).ok_or_else(|| {
+            anyhow!("specs/manifest.yaml: cannot find the entry of platform `{platform}` to remove it")
+        })?;
     let out: String = lines[..a].concat() + &lines[b..].concat();
     let check = Manifest::parse(&out, "specs/manifest.yaml".as_ref())?;
     if check.crates.iter().any(|c| c.platform == platform) {
-        return Err(anyhow!("specs/manifest.yaml: removing platform `{platform}` did not remove it; left unchanged"));
+        return Err(anyhow!(
+            "specs/manifest.yaml: removing platform `{platform}` did not remove it; left unchanged"
+        ));
     }
     Ok(out)
 }

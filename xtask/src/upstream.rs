@@ -58,7 +58,12 @@ pub fn credentials_from_env() -> Option<Credentials> {
 /// `scheme://host:port` of a URL, to decide where credentials may go.
 fn origin(url: &str) -> Option<String> {
     let u = reqwest::Url::parse(url).ok()?;
-    Some(format!("{}://{}:{}", u.scheme(), u.host_str()?, u.port_or_known_default()?))
+    Some(format!(
+        "{}://{}:{}",
+        u.scheme(),
+        u.host_str()?,
+        u.port_or_known_default()?
+    ))
 }
 
 /// Decides where the catalogue comes from (see the module docs).
@@ -66,7 +71,11 @@ pub fn catalogue_origin(manifest: &Manifest, given: Option<&str>, credentials: O
     let source = &manifest.catalogue;
     let is_url = |s: &str| s.starts_with("http://") || s.starts_with("https://");
     // Credentials go to the manifest's catalogue URL only, never to a copy elsewhere.
-    let for_url = |url: &str| credentials.clone().filter(|_| origin(url).is_some() && origin(url) == origin(&source.url));
+    let for_url = |url: &str| {
+        credentials
+            .clone()
+            .filter(|_| origin(url).is_some() && origin(url) == origin(&source.url))
+    };
     match given {
         Some(g) if is_url(g) => CatalogueOrigin::Url {
             url: g.to_owned(),
@@ -128,7 +137,15 @@ pub async fn pull_async(project: &Project, args: &DownloadArgs, opts: &FetchOpti
         let (bytes, entry) = match &origin {
             CatalogueOrigin::File(path) => {
                 let bytes = read(path)?;
-                let entry = download::lock_entry(before.lock.files.get(rel), shown.clone(), &bytes, None, None, None, &now);
+                let entry = download::lock_entry(
+                    before.lock.files.get(rel),
+                    shown.clone(),
+                    &bytes,
+                    None,
+                    None,
+                    None,
+                    &now,
+                );
                 (bytes, entry)
             }
             CatalogueOrigin::Url { url, credentials } => {
@@ -183,8 +200,11 @@ pub async fn pull_async(project: &Project, args: &DownloadArgs, opts: &FetchOpti
             );
         }
     }
-    let current: BTreeMap<String, Vec<u8>> =
-        before.definitions.iter().map(|(rel, s)| (rel.clone(), s.bytes.clone())).collect();
+    let current: BTreeMap<String, Vec<u8>> = before
+        .definitions
+        .iter()
+        .map(|(rel, s)| (rel.clone(), s.bytes.clone()))
+        .collect();
     let downloaded = download::download(wanted, &specs.lock, &current, opts)
         .await
         .map_err(|f| anyhow::Error::new(NothingWritten(f)))?;
@@ -266,13 +286,25 @@ mod tests {
             ("https://api.justoneapi.com/v3/api-docs/public-api".to_owned(), true)
         );
         assert_eq!(url_of(catalogue_origin(&m, None, None)), (copy.to_owned(), false));
-        assert_eq!(url_of(catalogue_origin(&m, Some(copy), creds.clone())), (copy.to_owned(), false));
         assert_eq!(
-            url_of(catalogue_origin(&m, Some("https://api.justoneapi.com/other"), creds.clone())).1,
-            true
+            url_of(catalogue_origin(&m, Some(copy), creds.clone())),
+            (copy.to_owned(), false)
         );
-        assert_eq!(url_of(catalogue_origin(&m, Some("cat.json"), creds)), ("cat.json".to_owned(), false));
-        let debug = format!("{:?}", catalogue_origin(&m, None, Some(Credentials::new("u", "secret"))));
+        // Another path of the same origin is the manifest's API: the credentials go there.
+        let other = url_of(catalogue_origin(
+            &m,
+            Some("https://api.justoneapi.com/other"),
+            creds.clone(),
+        ));
+        assert!(other.1, "{other:?}");
+        assert_eq!(
+            url_of(catalogue_origin(&m, Some("cat.json"), creds)),
+            ("cat.json".to_owned(), false)
+        );
+        let debug = format!(
+            "{:?}",
+            catalogue_origin(&m, None, Some(Credentials::new("u", "secret")))
+        );
         assert!(!debug.contains("secret"), "{debug}");
     }
 

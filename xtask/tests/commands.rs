@@ -170,7 +170,8 @@ fn fetch_vendors_every_published_definition_through_transient_faults_and_counts_
     for (_, vendored) in files.values() {
         let rel = vendored.strip_prefix(repo_root()).unwrap();
         std::fs::remove_file(repo.path().join(rel)).unwrap();
-        lock.files.remove(&rel.strip_prefix("specs").unwrap().to_string_lossy().into_owned());
+        lock.files
+            .remove(&rel.strip_prefix("specs").unwrap().to_string_lossy().into_owned());
     }
     std::fs::write(&lock_path, lock.to_text()).unwrap();
     let total = files.len();
@@ -214,15 +215,16 @@ fn fetch_vendors_every_published_definition_through_transient_faults_and_counts_
 #[test]
 fn fetch_with_a_lasting_fault_names_each_url_and_writes_nothing() {
     let upstream = Upstream::start();
-    let broken = [
-        docs_url(IMDB, "zh"),
-        docs_url(WEIBO, "en"),
-    ];
+    let broken = [docs_url(IMDB, "zh"), docs_url(WEIBO, "en")];
     upstream.fail(&broken[0], 404, u32::MAX);
     upstream.fail(&broken[1], 500, u32::MAX);
     let repo = checkout();
     let before = snapshot(repo.path());
-    let out = xtask(repo.path(), &args("fetch", &upstream.args(), &["--timeout-secs", "5"]), &[]);
+    let out = xtask(
+        repo.path(),
+        &args("fetch", &upstream.args(), &["--timeout-secs", "5"]),
+        &[],
+    );
     assert_eq!(code(&out), 1, "{}", text(&out));
     let all = text(&out);
     for (url, status) in broken.iter().zip(["HTTP 404", "HTTP 500"]) {
@@ -324,14 +326,23 @@ fn catalogue_credentials_go_to_the_manifest_url_only_and_are_never_printed() {
     // The manifest's catalogue URL is the loopback server's; its public copy as well, without auth.
     let manifest_path = repo.path().join("specs/manifest.yaml");
     let manifest = std::fs::read_to_string(&manifest_path).unwrap();
-    let url_line = manifest.lines().find(|l| l.trim_start().starts_with("url: https://api.justoneapi.com/v3")).unwrap();
-    let copy_line = manifest.lines().find(|l| l.trim_start().starts_with("public_copy:")).unwrap();
+    let url_line = manifest
+        .lines()
+        .find(|l| l.trim_start().starts_with("url: https://api.justoneapi.com/v3"))
+        .unwrap();
+    let copy_line = manifest
+        .lines()
+        .find(|l| l.trim_start().starts_with("public_copy:"))
+        .unwrap();
     let manifest = manifest
         .replace(url_line, &format!("  url: {}/v3/api-docs/public-api", upstream.base))
         .replace(copy_line, &format!("  public_copy: {}/catalogue.json", upstream.base));
     std::fs::write(&manifest_path, manifest).unwrap();
     let base_url = format!("{}/openapi", upstream.base);
-    let creds = [("JUSTONEAPI_CATALOGUE_USER", USER), ("JUSTONEAPI_CATALOGUE_PASSWORD", PASSWORD)];
+    let creds = [
+        ("JUSTONEAPI_CATALOGUE_USER", USER),
+        ("JUSTONEAPI_CATALOGUE_PASSWORD", PASSWORD),
+    ];
 
     // With credentials: the manifest's URL, with basic auth.
     let out = xtask(repo.path(), &["fetch", "--base-url", &base_url], &creds);
@@ -344,7 +355,10 @@ fn catalogue_credentials_go_to_the_manifest_url_only_and_are_never_printed() {
 
     // A wrong password: refused, the URL and the variables named, the password nowhere.
     let before = snapshot(repo.path());
-    let wrong = [("JUSTONEAPI_CATALOGUE_USER", USER), ("JUSTONEAPI_CATALOGUE_PASSWORD", "wrong-PASS-91b2")];
+    let wrong = [
+        ("JUSTONEAPI_CATALOGUE_USER", USER),
+        ("JUSTONEAPI_CATALOGUE_PASSWORD", "wrong-PASS-91b2"),
+    ];
     let out = xtask(repo.path(), &["fetch", "--base-url", &base_url], &wrong);
     assert_eq!(code(&out), 1, "{}", text(&out));
     let all = text(&out);
@@ -361,9 +375,17 @@ fn catalogue_credentials_go_to_the_manifest_url_only_and_are_never_printed() {
 
     // Credentials never go to a catalogue elsewhere, and a URL's own user:password is never shown.
     let elsewhere = "http://someone:hunter2-secret@127.0.0.1:9/catalogue.json";
-    let out = xtask(repo.path(), &["fetch", "--catalogue", elsewhere, "--timeout-secs", "1"], &creds);
+    let out = xtask(
+        repo.path(),
+        &["fetch", "--catalogue", elsewhere, "--timeout-secs", "1"],
+        &creds,
+    );
     assert_eq!(code(&out), 1, "{}", text(&out));
-    assert!(!text(&out).contains("hunter2-secret") && !text(&out).contains(PASSWORD), "{}", text(&out));
+    assert!(
+        !text(&out).contains("hunter2-secret") && !text(&out).contains(PASSWORD),
+        "{}",
+        text(&out)
+    );
     assert!(text(&out).contains("127.0.0.1:9/catalogue.json"), "{}", text(&out));
 }
 
@@ -377,18 +399,33 @@ fn a_hostile_catalogue_is_an_error_naming_the_file_and_operation_and_writes_noth
     let path_of = |name: &str| repo.path().join(name);
     let cases: Vec<(&str, Vec<u8>, &str)> = vec![
         ("not-json.json", b"<html>maintenance</html>".to_vec(), "not-json.json"),
-        ("swagger.json", br#"{"swagger": "2.0", "paths": {}}"#.to_vec(), "no `openapi` field"),
-        ("dotdot.json", {
-            let mut doc = real.clone();
-            let op = doc["paths"][WEIBO].clone();
-            doc["paths"].as_object_mut().unwrap().insert("/api/weibo/../../../../etc/v1".into(), op);
-            serde_json::to_vec(&doc).unwrap()
-        }, "GET /api/weibo/../../../../etc/v1"),
-        ("empty-slug.json", {
-            let mut doc = real.clone();
-            doc["paths"][WEIBO]["get"]["tags"] = serde_json::json!(["？？？"]);
-            serde_json::to_vec(&doc).unwrap()
-        }, "empty folder name on the docs site"),
+        (
+            "swagger.json",
+            br#"{"swagger": "2.0", "paths": {}}"#.to_vec(),
+            "no `openapi` field",
+        ),
+        (
+            "dotdot.json",
+            {
+                let mut doc = real.clone();
+                let op = doc["paths"][WEIBO].clone();
+                doc["paths"]
+                    .as_object_mut()
+                    .unwrap()
+                    .insert("/api/weibo/../../../../etc/v1".into(), op);
+                serde_json::to_vec(&doc).unwrap()
+            },
+            "GET /api/weibo/../../../../etc/v1",
+        ),
+        (
+            "empty-slug.json",
+            {
+                let mut doc = real.clone();
+                doc["paths"][WEIBO]["get"]["tags"] = serde_json::json!(["？？？"]);
+                serde_json::to_vec(&doc).unwrap()
+            },
+            "empty folder name on the docs site",
+        ),
     ];
     for (name, bytes, expected) in cases {
         std::fs::write(path_of(name), bytes).unwrap();

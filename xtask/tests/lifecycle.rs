@@ -45,7 +45,9 @@ fn seed_checkout() -> tempfile::TempDir {
     let shared = &real[..real.find("\ncrates:").unwrap()];
     let mut manifest = format!("{shared}\ncrates:\n");
     for platform in ["xiaohongshu-pgy", "taobao", "facebook"] {
-        manifest.push_str(&format!("  - platform: {platform}\n    name: justoneapi-{platform}\n    version: 0.2.0\n"));
+        manifest.push_str(&format!(
+            "  - platform: {platform}\n    name: justoneapi-{platform}\n    version: 0.2.0\n"
+        ));
     }
     std::fs::create_dir_all(specs.join("catalogue")).unwrap();
     std::fs::create_dir_all(specs.join("overlays")).unwrap();
@@ -53,7 +55,10 @@ fn seed_checkout() -> tempfile::TempDir {
     std::fs::create_dir_all(specs.join("changelog")).unwrap();
     std::fs::write(
         specs.join("changelog/justoneapi.md"),
-        format!("{}\n## 0.2.0 (2026-03-29)\n\nFirst release.\n", xtask::release::CHANGELOG_HEADER),
+        format!(
+            "{}\n## 0.2.0 (2026-03-29)\n\nFirst release.\n",
+            xtask::release::CHANGELOG_HEADER
+        ),
     )
     .unwrap();
     std::fs::copy(repo_root().join("README.md"), dir.path().join("README.md")).unwrap();
@@ -62,7 +67,11 @@ fn seed_checkout() -> tempfile::TempDir {
         specs.join("overlays/kol-fans-portrait-response.yaml"),
     )
     .unwrap();
-    std::fs::copy(fixtures().join("seed/catalogue.json"), specs.join("catalogue/public-api.json")).unwrap();
+    std::fs::copy(
+        fixtures().join("seed/catalogue.json"),
+        specs.join("catalogue/public-api.json"),
+    )
+    .unwrap();
     copy_dir(&fixtures().join("seed/definitions"), &specs.join("definitions"));
     // The seed era's Pgy definitions are the fixtures every other test uses.
     let pgy = repo_root().join("tests/fixtures/docs-openapi");
@@ -76,7 +85,11 @@ fn seed_checkout() -> tempfile::TempDir {
         let doc = json_file(&file);
         let path = doc["paths"].as_object().unwrap().keys().next().unwrap().clone();
         let api = codegen::catalogue::layout::check_path(&path).unwrap();
-        let lang = if lang == "zh" { codegen::manifest::Lang::Zh } else { codegen::manifest::Lang::En };
+        let lang = if lang == "zh" {
+            codegen::manifest::Lang::Zh
+        } else {
+            codegen::manifest::Lang::En
+        };
         let rel = codegen::catalogue::layout::rel_path(codegen::ir::Method::Get, &api, lang);
         let target = specs.join(rel);
         std::fs::create_dir_all(target.parent().unwrap()).unwrap();
@@ -114,7 +127,10 @@ fn lock(specs: &Path) {
 fn upstream_0416() -> Server {
     let site = fixtures().join("2026-04-16");
     let mut routes = BTreeMap::new();
-    routes.insert("/public-api.json".to_owned(), std::fs::read(site.join("public-api.json")).unwrap());
+    routes.insert(
+        "/public-api.json".to_owned(),
+        std::fs::read(site.join("public-api.json")).unwrap(),
+    );
     for (rel, bytes) in snapshot(&site.join("openapi")) {
         routes.insert(format!("/openapi/{}", rel.to_string_lossy()), bytes);
     }
@@ -179,7 +195,11 @@ fn methods(root: &Path) -> Vec<String> {
         for m in std::fs::read_dir(ops).unwrap() {
             let name = m.unwrap().file_name().to_string_lossy().into_owned();
             if name != "mod.rs" {
-                out.push(format!("{}::{}", krate.file_name().unwrap().to_string_lossy(), name.trim_end_matches(".rs")));
+                out.push(format!(
+                    "{}::{}",
+                    krate.file_name().unwrap().to_string_lossy(),
+                    name.trim_end_matches(".rs")
+                ));
             }
         }
     }
@@ -214,7 +234,10 @@ fn the_2026_04_16_era_moves_adds_and_drops_endpoints_in_one_regen() {
     let pgy = newest_entry(root, PGY);
     let moved = section(&pgy, "Documentation").matches("operation-moved").count();
     assert_eq!(moved, 25, "{pgy}");
-    assert!(section(&pgy, "Breaking").is_empty() && section(&pgy, "Non-breaking").is_empty(), "{pgy}");
+    assert!(
+        section(&pgy, "Breaking").is_empty() && section(&pgy, "Non-breaking").is_empty(),
+        "{pgy}"
+    );
     let lock = read(root.join("specs/specs.lock"));
     assert!(
         lock.contains("/openapi/xiaohongshu-creator-marketplace-pugongying/follower-distribution-v1-en.json"),
@@ -238,7 +261,10 @@ fn the_2026_04_16_era_moves_adds_and_drops_endpoints_in_one_regen() {
     // the README's table.
     assert_eq!(version_of(root, "justoneapi-web"), "0.1.0");
     let manifest = read(root.join("specs/manifest.yaml"));
-    assert!(manifest.contains("  - platform: web\n    name: justoneapi-web\n    version: 0.1.0\n"), "{manifest}");
+    assert!(
+        manifest.contains("  - platform: web\n    name: justoneapi-web\n    version: 0.1.0\n"),
+        "{manifest}"
+    );
     assert!(read(root.join("specs/changelog/justoneapi-web.md")).contains("First release: 3 operations"));
     assert!(read(root.join("generated/justoneapi/Cargo.toml")).contains("web = [\"dep:justoneapi-web\"]"));
     assert!(read(root.join("README.md")).contains("| `justoneapi-web` | 3 |"));
@@ -252,12 +278,21 @@ fn the_2026_04_16_era_moves_adds_and_drops_endpoints_in_one_regen() {
     );
     let v3 = module(root, "justoneapi-taobao", "get_item_detail_v3");
     assert!(
-        v3.contains(&format!("note = \"Upstream no longer lists this endpoint (since {})", today())),
+        v3.contains(&format!(
+            "note = \"Upstream no longer lists this endpoint (since {})",
+            today()
+        )),
         "{v3}"
     );
     let taobao = newest_entry(root, "justoneapi-taobao");
-    assert!(section(&taobao, "Non-breaking").contains(&format!("`GET {TAOBAO_V3}` operation-gone")), "{taobao}");
-    assert!(!taobao.contains("operation-removed") && section(&taobao, "Breaking").is_empty(), "{taobao}");
+    assert!(
+        section(&taobao, "Non-breaking").contains(&format!("`GET {TAOBAO_V3}` operation-gone")),
+        "{taobao}"
+    );
+    assert!(
+        !taobao.contains("operation-removed") && section(&taobao, "Breaking").is_empty(),
+        "{taobao}"
+    );
     assert_eq!(version_of(root, "justoneapi-taobao"), "0.2.1");
 
     // Nothing downstream code used is gone, and no method was renamed.
@@ -335,31 +370,58 @@ fn hidden_back_platform_gone_post_beside_get_unreachable_and_removed_for_good() 
         doc
     };
     let search_zh = json_file(fixtures().join("2026-04-16/openapi/facebook/post-search-v1-zh.json"));
-    serve_definitions(&upstream, root, "POST", SEARCH_POST, as_post(search_en), as_post(search_zh));
+    serve_definitions(
+        &upstream,
+        root,
+        "POST",
+        SEARCH_POST,
+        as_post(search_en),
+        as_post(search_zh),
+    );
     let before = methods(root);
     let out = regen(root, &upstream, &[]);
     assert_eq!(code(&out), 0, "{}", text(&out));
 
     // Hidden from the docs: kept from the last definitions, not deprecated, with a note; a documentation change.
     let lifecycle = read(root.join("specs/catalogue/lifecycle.yaml"));
-    assert!(lifecycle.contains(&format!("{{ method: GET, path: {FANS}, since: {} }}", today())), "{lifecycle}");
+    assert!(
+        lifecycle.contains(&format!("{{ method: GET, path: {FANS}, since: {} }}", today())),
+        "{lifecycle}"
+    );
     let fans = module(root, PGY, "api_solar_kol_data_user_id_fans_profile_v1");
-    assert!(fans.contains("# Hidden upstream / 上游已隐藏") && !fans.contains("#[deprecated"), "{fans}");
+    assert!(
+        fans.contains("# Hidden upstream / 上游已隐藏") && !fans.contains("#[deprecated"),
+        "{fans}"
+    );
     assert!(!fans.contains("Definition / 定义"), "no docs page to link: {fans}");
-    assert!(fans.contains("pub struct Gender"), "the types of the last definitions stay");
+    assert!(
+        fans.contains("pub struct Gender"),
+        "the types of the last definitions stay"
+    );
     let pgy = newest_entry(root, PGY);
-    assert!(section(&pgy, "Documentation").contains(&format!("`GET {FANS}` operation-hidden")), "{pgy}");
+    assert!(
+        section(&pgy, "Documentation").contains(&format!("`GET {FANS}` operation-hidden")),
+        "{pgy}"
+    );
 
     // Hidden and never vendored: generated from the catalogue's own (English) definition.
     let page = module(root, "justoneapi-facebook", "get_page_detail_v1");
-    assert!(page.contains("pub fn get_page_detail_v1(") && page.contains("its catalogue entry, in English"), "{page}");
-    assert!(!root.join("specs/definitions/facebook/get.get-page-detail.v1.en.json").exists());
+    assert!(
+        page.contains("pub fn get_page_detail_v1(") && page.contains("its catalogue entry, in English"),
+        "{page}"
+    );
+    assert!(!root
+        .join("specs/definitions/facebook/get.get-page-detail.v1.en.json")
+        .exists());
 
     // Listed again: no longer deprecated, no longer recorded as gone.
     assert!(!lifecycle.contains(TAOBAO_V3), "{lifecycle}");
     assert!(!module(root, "justoneapi-taobao", "get_item_detail_v3").contains("#[deprecated"));
     let taobao = newest_entry(root, "justoneapi-taobao");
-    assert!(section(&taobao, "Non-breaking").contains(&format!("`GET {TAOBAO_V3}` operation-returned")), "{taobao}");
+    assert!(
+        section(&taobao, "Non-breaking").contains(&format!("`GET {TAOBAO_V3}` operation-returned")),
+        "{taobao}"
+    );
 
     // A whole platform gone: its crate and feature stay, every method deprecated.
     for func in ["html_v1", "markdown_v1", "rendered_html_v1"] {
@@ -367,14 +429,20 @@ fn hidden_back_platform_gone_post_beside_get_unreachable_and_removed_for_good() 
         assert!(m.contains("Upstream no longer lists this endpoint"), "{func}: {m}");
     }
     assert!(read(root.join("generated/justoneapi/Cargo.toml")).contains("web = [\"dep:justoneapi-web\"]"));
-    assert_eq!(newest_entry(root, "justoneapi-web").matches("operation-gone").count(), 3);
+    assert_eq!(
+        newest_entry(root, "justoneapi-web").matches("operation-gone").count(),
+        3
+    );
 
     // A POST beside a GET of the same path: a name of its own; the GET keeps its name.
     assert!(module(root, "justoneapi-facebook", "post_search_post_v1").contains("pub fn post_search_post_v1("));
     assert!(module(root, "justoneapi-facebook", "search_post_v1").contains("pub fn search_post_v1("));
 
     let after = methods(root);
-    assert!(before.iter().all(|m| after.contains(m)), "nothing gone: {before:?} / {after:?}");
+    assert!(
+        before.iter().all(|m| after.contains(m)),
+        "nothing gone: {before:?} / {after:?}"
+    );
     assert_recorded(root, &upstream);
 
     // A definition the catalogue publishes but upstream does not serve: the regen fails, nothing is written.
@@ -407,8 +475,15 @@ fn hidden_back_platform_gone_post_beside_get_unreachable_and_removed_for_good() 
     assert!(!root.join("specs/definitions/web/get.html.v1.en.json").exists());
     assert!(!read(root.join("specs/catalogue/lifecycle.yaml")).contains("/api/web/html/v1"));
     let web = newest_entry(root, "justoneapi-web");
-    assert!(section(&web, "Breaking").contains("`GET /api/web/html/v1` operation-removed"), "{web}");
-    assert_eq!(version_of(root, "justoneapi-web"), "0.2.0", "breaking in 0.x: the minor");
+    assert!(
+        section(&web, "Breaking").contains("`GET /api/web/html/v1` operation-removed"),
+        "{web}"
+    );
+    assert_eq!(
+        version_of(root, "justoneapi-web"),
+        "0.2.0",
+        "breaking in 0.x: the minor"
+    );
     assert_recorded(root, &upstream);
 }
 
@@ -434,7 +509,10 @@ fn regen_follows_an_older_catalogue_back() {
     assert!(!module(root, "justoneapi-taobao", "get_item_detail_v3").contains("#[deprecated"));
     let lifecycle = read(root.join("specs/catalogue/lifecycle.yaml"));
     for path in ["/api/facebook/get-profile-id/v1", "/api/web/html/v1"] {
-        assert!(lifecycle.contains(&format!("path: {path}, since:")), "{path}: {lifecycle}");
+        assert!(
+            lifecycle.contains(&format!("path: {path}, since:")),
+            "{path}: {lifecycle}"
+        );
     }
     assert!(module(root, "justoneapi-facebook", "get_profile_id_v1").contains("Upstream no longer lists"));
     assert_recorded(root, &older);

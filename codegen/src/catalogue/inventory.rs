@@ -64,14 +64,21 @@ pub fn resolve<'a, 'f>(
     let record = Path::new("specs").join(lifecycle::FILE);
     let stale = |method: Method, path: &str, message: &str| Error::Manifest {
         file: record.clone(),
-        message: format!("{} {path}: {message}; run `cargo xtask fetch` (or `regen`) to record the catalogue's states", method.as_str()),
+        message: format!(
+            "{} {path}: {message}; run `cargo xtask fetch` (or `regen`) to record the catalogue's states",
+            method.as_str()
+        ),
     };
     let mut out = Vec::new();
     for listed in &catalogue.entries {
         let key = (listed.method, listed.path.clone());
         let own = files.remove(&key).unwrap_or_default();
         if lifecycle.gone_since(listed.method, &listed.path).is_some() {
-            return Err(stale(listed.method, &listed.path, "recorded as gone, but the catalogue lists it"));
+            return Err(stale(
+                listed.method,
+                &listed.path,
+                "recorded as gone, but the catalogue lists it",
+            ));
         }
         let state = if listed.hidden {
             State::Hidden {
@@ -79,7 +86,11 @@ pub fn resolve<'a, 'f>(
             }
         } else {
             if lifecycle.hidden_since(listed.method, &listed.path).is_some() {
-                return Err(stale(listed.method, &listed.path, "recorded as hidden, but the catalogue publishes it"));
+                return Err(stale(
+                    listed.method,
+                    &listed.path,
+                    "recorded as hidden, but the catalogue publishes it",
+                ));
             }
             for lang in [Lang::En, Lang::Zh] {
                 if !own.iter().any(|(l, _)| *l == lang) {
@@ -113,7 +124,10 @@ pub fn resolve<'a, 'f>(
                     "{} {path} is vendored ({}) but neither listed in the catalogue nor recorded as gone; run `cargo \
                      xtask fetch` to record it, or delete its files",
                     method.as_str(),
-                    own.iter().map(|(_, f)| format!("specs/{f}")).collect::<Vec<_>>().join(", ")
+                    own.iter()
+                        .map(|(_, f)| format!("specs/{f}"))
+                        .collect::<Vec<_>>()
+                        .join(", ")
                 ),
             });
         };
@@ -131,12 +145,20 @@ pub fn resolve<'a, 'f>(
     }
     for e in lifecycle.gone.iter() {
         if !out.iter().any(|o| o.method == e.method && o.path == e.path) {
-            return Err(stale(e.method, &e.path, "recorded as gone, but no definition of it is vendored"));
+            return Err(stale(
+                e.method,
+                &e.path,
+                "recorded as gone, but no definition of it is vendored",
+            ));
         }
     }
     for e in lifecycle.hidden.iter() {
         if catalogue.find(e.method, &e.path).is_none_or(|l| !l.hidden) {
-            return Err(stale(e.method, &e.path, "recorded as hidden, but the catalogue does not hide it"));
+            return Err(stale(
+                e.method,
+                &e.path,
+                "recorded as hidden, but the catalogue does not hide it",
+            ));
         }
     }
     out.sort_by(|a, b| (a.method, &a.path).cmp(&(b.method, &b.path)));
@@ -184,7 +206,12 @@ mod tests {
 
     fn catalogue(paths: &str) -> Catalogue {
         let json = format!(r#"{{"openapi": "3.1.0", "paths": {{{paths}}}}}"#);
-        Catalogue::parse(&Source::new("c.json", json.into_bytes()), Limits::default(), &mut Vec::new()).unwrap()
+        Catalogue::parse(
+            &Source::new("c.json", json.into_bytes()),
+            Limits::default(),
+            &mut Vec::new(),
+        )
+        .unwrap()
     }
 
     const PUBLISHED: &str = r#""/api/x/a/v1": {"get": {"tags": ["X"], "summary": "A"}}"#;
@@ -192,7 +219,9 @@ mod tests {
 
     fn both(path: &str) -> Vec<String> {
         let p = layout::check_path(path).unwrap();
-        [Lang::En, Lang::Zh].map(|l| layout::rel_path(Method::Get, &p, l)).into()
+        [Lang::En, Lang::Zh]
+            .map(|l| layout::rel_path(Method::Get, &p, l))
+            .into()
     }
 
     #[test]
@@ -202,19 +231,36 @@ mod tests {
         files.extend(both("/api/x/gone/v1"));
         let lifecycle = next_lifecycle(
             &c,
-            &[(Method::Get, "/api/x/a/v1".into()), (Method::Get, "/api/x/gone/v1".into())],
+            &[
+                (Method::Get, "/api/x/a/v1".into()),
+                (Method::Get, "/api/x/gone/v1".into()),
+            ],
             &Lifecycle::default(),
             "2026-12-07",
         );
         let got = resolve(&c, files.iter().map(String::as_str), &lifecycle).unwrap();
-        let states: Vec<(String, State, usize)> =
-            got.iter().map(|e| (e.path.clone(), e.state.clone(), e.files.len())).collect();
+        let states: Vec<(String, State, usize)> = got
+            .iter()
+            .map(|e| (e.path.clone(), e.state.clone(), e.files.len()))
+            .collect();
         assert_eq!(
             states,
             [
                 ("/api/x/a/v1".into(), State::Published, 2),
-                ("/api/x/gone/v1".into(), State::Gone { since: "2026-12-07".into() }, 2),
-                ("/api/x/h/v1".into(), State::Hidden { since: Some("2026-12-07".into()) }, 0),
+                (
+                    "/api/x/gone/v1".into(),
+                    State::Gone {
+                        since: "2026-12-07".into()
+                    },
+                    2
+                ),
+                (
+                    "/api/x/h/v1".into(),
+                    State::Hidden {
+                        since: Some("2026-12-07".into())
+                    },
+                    0
+                ),
             ]
         );
         // A later vendoring keeps the first dates.
@@ -226,13 +272,19 @@ mod tests {
     fn inconsistent_specs_name_what_to_run() {
         let c = catalogue(PUBLISHED);
         let err = resolve(&c, [], &Lifecycle::default()).unwrap_err().to_string();
-        assert!(err.contains("get.a.v1.en.json") && err.contains("cargo xtask fetch"), "{err}");
+        assert!(
+            err.contains("get.a.v1.en.json") && err.contains("cargo xtask fetch"),
+            "{err}"
+        );
         let mut files = both("/api/x/a/v1");
         files.extend(both("/api/x/old/v1"));
         let err = resolve(&c, files.iter().map(String::as_str), &Lifecycle::default())
             .unwrap_err()
             .to_string();
-        assert!(err.contains("GET /api/x/old/v1") && err.contains("neither listed"), "{err}");
+        assert!(
+            err.contains("GET /api/x/old/v1") && err.contains("neither listed"),
+            "{err}"
+        );
         let err = resolve(&c, ["definitions/x/a-v1-en.json"], &Lifecycle::default())
             .unwrap_err()
             .to_string();

@@ -94,7 +94,8 @@ pub fn rel_path(method: Method, path: &ApiPath, lang: Lang) -> String {
 /// The endpoint and language a path relative to `specs/` names, if it is a definition file of this layout.
 pub fn endpoint_of(rel: &str) -> Option<(Method, String, Lang)> {
     let mut parts = rel.split('/');
-    let (Some(DEFINITIONS), Some(platform), Some(name), None) = (parts.next(), parts.next(), parts.next(), parts.next())
+    let (Some(DEFINITIONS), Some(platform), Some(name), None) =
+        (parts.next(), parts.next(), parts.next(), parts.next())
     else {
         return None;
     };
@@ -127,7 +128,10 @@ mod tests {
     fn files_are_named_by_method_and_path_and_read_back() {
         let p = check_path("/api/xiaohongshu-pgy/api/solar/kol/data/userId/fans_profile/v1").unwrap();
         let rel = rel_path(Method::Get, &p, Lang::Zh);
-        assert_eq!(rel, "definitions/xiaohongshu-pgy/get.api.solar.kol.data.userId.fans_profile.v1.zh.json");
+        assert_eq!(
+            rel,
+            "definitions/xiaohongshu-pgy/get.api.solar.kol.data.userId.fans_profile.v1.zh.json"
+        );
         assert_eq!(
             endpoint_of(&rel),
             Some((
@@ -137,7 +141,10 @@ mod tests {
             ))
         );
         let post = check_path("/api/weixin/get-article-comment/v1").unwrap();
-        assert_eq!(rel_path(Method::Post, &post, Lang::En), "definitions/weixin/post.get-article-comment.v1.en.json");
+        assert_eq!(
+            rel_path(Method::Post, &post, Lang::En),
+            "definitions/weixin/post.get-article-comment.v1.en.json"
+        );
         assert_eq!(endpoint_of("definitions/weixin/put.a.en.json"), None);
         assert_eq!(endpoint_of("xiaohongshu-pgy-apis/fans-profile-v1-en.json"), None);
         assert_eq!(endpoint_of("definitions/weixin/get.a.fr.json"), None);

@@ -45,7 +45,11 @@ impl Lifecycle {
             file: path.to_path_buf(),
             message,
         };
-        let lifecycle: Lifecycle = if text.trim().lines().all(|l| l.trim().is_empty() || l.trim_start().starts_with('#')) {
+        let lifecycle: Lifecycle = if text
+            .trim()
+            .lines()
+            .all(|l| l.trim().is_empty() || l.trim_start().starts_with('#'))
+        {
             Lifecycle::default()
         } else {
             serde_norway::from_str(text).map_err(|e| fail(e.to_string()))?
@@ -117,9 +121,13 @@ fn find<'a>(entries: &'a [Entry], method: Method, path: &str) -> Option<&'a str>
 fn is_date(s: &str) -> bool {
     let b = s.as_bytes();
     b.len() == 10
-        && b.iter()
-            .enumerate()
-            .all(|(i, c)| if i == 4 || i == 7 { *c == b'-' } else { c.is_ascii_digit() })
+        && b.iter().enumerate().all(|(i, c)| {
+            if i == 4 || i == 7 {
+                *c == b'-'
+            } else {
+                c.is_ascii_digit()
+            }
+        })
 }
 
 #[cfg(test)]
@@ -139,16 +147,28 @@ mod tests {
         let text = l.to_text();
         assert!(text.contains("gone: []"), "{text}");
         assert_eq!(Lifecycle::parse(&text, Path::new("l.yaml")).unwrap(), l);
-        assert_eq!(Lifecycle::parse("# nothing\n", Path::new("l.yaml")).unwrap(), Lifecycle::default());
+        assert_eq!(
+            Lifecycle::parse("# nothing\n", Path::new("l.yaml")).unwrap(),
+            Lifecycle::default()
+        );
     }
 
     #[test]
     fn bad_records_name_the_entry() {
-        let err = Lifecycle::parse("gone:\n  - { method: GET, path: /api/x/a, since: yesterday }\n", Path::new("l.yaml"))
-            .unwrap_err()
-            .to_string();
-        assert!(err.contains("l.yaml") && err.contains("/api/x/a") && err.contains("YYYY-MM-DD"), "{err}");
+        let err = Lifecycle::parse(
+            "gone:\n  - { method: GET, path: /api/x/a, since: yesterday }\n",
+            Path::new("l.yaml"),
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(
+            err.contains("l.yaml") && err.contains("/api/x/a") && err.contains("YYYY-MM-DD"),
+            "{err}"
+        );
         let twice = "hidden:\n  - { method: GET, path: /api/x/a, since: 2026-01-01 }\ngone:\n  - { method: GET, path: /api/x/a, since: 2026-01-02 }\n";
-        assert!(Lifecycle::parse(twice, Path::new("l.yaml")).unwrap_err().to_string().contains("twice"));
+        assert!(Lifecycle::parse(twice, Path::new("l.yaml"))
+            .unwrap_err()
+            .to_string()
+            .contains("twice"));
     }
 }

@@ -48,7 +48,11 @@ pub fn read<'a>(get: impl Fn(&str) -> Option<&'a Value>) -> Listing {
 /// audience profile" alone is not found by "audience profile", nor "小红书蒲公英粉丝画像" by "粉丝画像". A name is cut
 /// only where a word ends (a space after an ASCII name; anything after a CJK one).
 pub fn add_unprefixed_aliases(aliases: &mut Vec<String>, platform_names: &[String]) {
-    let mut names: Vec<&str> = platform_names.iter().map(|n| n.trim()).filter(|n| !n.is_empty()).collect();
+    let mut names: Vec<&str> = platform_names
+        .iter()
+        .map(|n| n.trim())
+        .filter(|n| !n.is_empty())
+        .collect();
     names.sort_by_key(|n| std::cmp::Reverse(n.chars().count()));
     let mut added = Vec::new();
     for alias in aliases.iter() {
@@ -106,7 +110,9 @@ mod tests {
         ]
         .map(String::from)
         .into();
-        let names: Vec<String> = ["Xiaohongshu Pugongying", "Pugongying", "小红书蒲公英", "蒲公英"].map(String::from).into();
+        let names: Vec<String> = ["Xiaohongshu Pugongying", "Pugongying", "小红书蒲公英", "蒲公英"]
+            .map(String::from)
+            .into();
         add_unprefixed_aliases(&mut aliases, &names);
         assert_eq!(
             aliases[7..],

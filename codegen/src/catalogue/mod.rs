@@ -103,7 +103,11 @@ impl Catalogue {
         }
         let first = source.bytes.iter().find(|b| !b.is_ascii_whitespace());
         if first.is_some_and(|b| *b != b'{') && serde_json::from_slice::<serde::de::IgnoredAny>(&source.bytes).is_ok() {
-            return Err(Error::spec(file, "", "not an OpenAPI document: the top level is not a JSON object"));
+            return Err(Error::spec(
+                file,
+                "",
+                "not an OpenAPI document: the top level is not a JSON object",
+            ));
         }
         let raw: RawDocument = serde_json::from_slice(&source.bytes).map_err(|e| {
             if e.is_syntax() || e.is_eof() {
@@ -230,10 +234,7 @@ impl Catalogue {
         if let Some(p) = &listed.item_parameters {
             item.insert("parameters".into(), p.clone());
         }
-        item.insert(
-            listed.method.as_str().to_ascii_lowercase(),
-            listed.operation.clone(),
-        );
+        item.insert(listed.method.as_str().to_ascii_lowercase(), listed.operation.clone());
         let mut paths = Map::new();
         paths.insert(listed.path.clone(), Value::Object(item));
         let mut doc = Map::new();
@@ -453,7 +454,11 @@ mod tests {
     use super::*;
 
     fn parse(json: &str) -> Result<Catalogue> {
-        Catalogue::parse(&Source::new("c.json", json.as_bytes()), Limits::default(), &mut Vec::new())
+        Catalogue::parse(
+            &Source::new("c.json", json.as_bytes()),
+            Limits::default(),
+            &mut Vec::new(),
+        )
     }
 
     fn op(summary: &str) -> String {
@@ -472,14 +477,30 @@ mod tests {
             hidden = r#"{"tags": [], "summary": "", "x-docs-hidden": true}"#,
         );
         let mut warnings = Vec::new();
-        let c = Catalogue::parse(&Source::new("c.json", json.as_bytes()), Limits::default(), &mut warnings).unwrap();
+        let c = Catalogue::parse(
+            &Source::new("c.json", json.as_bytes()),
+            Limits::default(),
+            &mut warnings,
+        )
+        .unwrap();
         let labels: Vec<String> = c.entries.iter().map(Listed::label).collect();
-        assert_eq!(labels, ["GET /api/xiaohongshu/a/v1", "GET /api/xiaohongshu/b/v1", "POST /api/xiaohongshu/b/v1"]);
+        assert_eq!(
+            labels,
+            [
+                "GET /api/xiaohongshu/a/v1",
+                "GET /api/xiaohongshu/b/v1",
+                "POST /api/xiaohongshu/b/v1"
+            ]
+        );
         assert!(c.entries[0].hidden && c.entries[0].docs.is_none());
         assert_eq!(c.entries[1].docs.as_ref().unwrap().slug, "note-details-v1");
         assert_eq!(c.business_codes, [0, 100, 301]);
         assert_eq!(warnings.len(), 1);
-        assert!(warnings[0].to_string().contains("DELETE /api/xiaohongshu/b/v1"), "{}", warnings[0]);
+        assert!(
+            warnings[0].to_string().contains("DELETE /api/xiaohongshu/b/v1"),
+            "{}",
+            warnings[0]
+        );
         let doc: Value = serde_json::from_slice(&c.definition(&c.entries[2]).bytes).unwrap();
         assert!(doc["paths"]["/api/xiaohongshu/b/v1"]["post"].is_object());
         assert!(doc["components"]["schemas"]["Result"].is_object());
@@ -494,21 +515,36 @@ mod tests {
             (r#"{"openapi": "2.0", "paths": {}}"#, "unsupported OpenAPI version"),
             (r#"{"paths": {}}"#, "no `openapi`"),
             (r#"{"openapi": "3.1.0"}"#, "no `paths`"),
-            (r#"{"openapi": "3.1.0", "paths": {"/api/x/a": 3}}"#, "must be a JSON object"),
             (
-                &format!(r#"{{"openapi": "3.1.0", "paths": {{"/api/x/../y": {{"get": {}}}}}}}"#, op("A")),
+                r#"{"openapi": "3.1.0", "paths": {"/api/x/a": 3}}"#,
+                "must be a JSON object",
+            ),
+            (
+                &format!(
+                    r#"{{"openapi": "3.1.0", "paths": {{"/api/x/../y": {{"get": {}}}}}}}"#,
+                    op("A")
+                ),
                 "c.json#/paths/~1api~1x~1..~1y/get: GET /api/x/../y",
             ),
             (
-                &format!(r#"{{"openapi": "3.1.0", "paths": {{"/api/x/%2e%2e": {{"get": {}}}}}}}"#, op("A")),
+                &format!(
+                    r#"{{"openapi": "3.1.0", "paths": {{"/api/x/%2e%2e": {{"get": {}}}}}}}"#,
+                    op("A")
+                ),
                 "is not ASCII letters",
             ),
             (
-                &format!(r#"{{"openapi": "3.1.0", "paths": {{"/api/x/a": {{"get": {0}}}, "/api/x/a": {{"get": {0}}}}}}}"#, op("A")),
+                &format!(
+                    r#"{{"openapi": "3.1.0", "paths": {{"/api/x/a": {{"get": {0}}}, "/api/x/a": {{"get": {0}}}}}}}"#,
+                    op("A")
+                ),
                 "listed twice",
             ),
             (
-                &format!(r#"{{"openapi": "3.1.0", "paths": {{"/api/x/a": {{"get": {0}, "get": {0}}}}}}}"#, op("A")),
+                &format!(
+                    r#"{{"openapi": "3.1.0", "paths": {{"/api/x/a": {{"get": {0}, "get": {0}}}}}}}"#,
+                    op("A")
+                ),
                 "listed twice",
             ),
             (
@@ -520,11 +556,18 @@ mod tests {
                 "empty page name",
             ),
             (
-                &format!(r#"{{"openapi": "3.1.0", "paths": {{"/api/x/a/v1": {{"get": {0}}}, "/api/x/b/v1": {{"get": {0}}}}}}}"#, op("A")),
+                &format!(
+                    r#"{{"openapi": "3.1.0", "paths": {{"/api/x/a/v1": {{"get": {0}}}, "/api/x/b/v1": {{"get": {0}}}}}}}"#,
+                    op("A")
+                ),
                 "both get the docs URL",
             ),
             (
-                &format!(r#"{{"openapi": "3.1.0", "paths": {{"/api/x/Ab": {{"get": {}}}, "/api/x/ab": {{"get": {}}}}}}}"#, op("A"), op("B")),
+                &format!(
+                    r#"{{"openapi": "3.1.0", "paths": {{"/api/x/Ab": {{"get": {}}}, "/api/x/ab": {{"get": {}}}}}}}"#,
+                    op("A"),
+                    op("B")
+                ),
                 "differ only in letter case",
             ),
         ];
@@ -536,8 +579,9 @@ mod tests {
 
     #[test]
     fn too_many_operations_are_refused_before_anything_else() {
-        let paths: Vec<String> =
-            (0..30).map(|i| format!(r#""/api/p{}/op{i}/v1": {{"get": {}}}"#, i % 3, op(&format!("Op {i}")))).collect();
+        let paths: Vec<String> = (0..30)
+            .map(|i| format!(r#""/api/p{}/op{i}/v1": {{"get": {}}}"#, i % 3, op(&format!("Op {i}"))))
+            .collect();
         let json = format!(r#"{{"openapi": "3.1.0", "paths": {{{}}}}}"#, paths.join(","));
         let source = Source::new("c.json", json.as_bytes());
         let few = Limits {
@@ -550,8 +594,16 @@ mod tests {
             max_operations: 100,
             max_platforms: 2,
         };
-        let err = Catalogue::parse(&source, narrow, &mut Vec::new()).unwrap_err().to_string();
+        let err = Catalogue::parse(&source, narrow, &mut Vec::new())
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("3 platforms"), "{err}");
-        assert_eq!(Catalogue::parse(&source, Limits::default(), &mut Vec::new()).unwrap().entries.len(), 30);
+        assert_eq!(
+            Catalogue::parse(&source, Limits::default(), &mut Vec::new())
+                .unwrap()
+                .entries
+                .len(),
+            30
+        );
     }
 }

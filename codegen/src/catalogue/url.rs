@@ -56,7 +56,9 @@ pub fn location(op: &Map<String, Value>, path: &str) -> Result<DocsLocation, Str
         .ok_or("no `summary`, which names the docs site's page")?;
     let group = slugify(tag);
     if group.is_empty() {
-        return Err(format!("the first tag {tag:?} gives an empty folder name on the docs site"));
+        return Err(format!(
+            "the first tag {tag:?} gives an empty folder name on the docs site"
+        ));
     }
     let mut title = base_title(summary).to_owned();
     if let Some(v) = version(op, path) {
@@ -67,7 +69,9 @@ pub fn location(op: &Map<String, Value>, path: &str) -> Result<DocsLocation, Str
     }
     let slug = slugify(&title);
     if slug.is_empty() {
-        return Err(format!("the summary {summary:?} gives an empty page name on the docs site"));
+        return Err(format!(
+            "the summary {summary:?} gives an empty page name on the docs site"
+        ));
     }
     Ok(DocsLocation { group, slug })
 }
@@ -196,7 +200,10 @@ mod tests {
 
     #[test]
     fn slugs_are_lowercase_dashed_ascii_and_cjk() {
-        assert_eq!(slugify("Xiaohongshu Creator Marketplace (Pugongying)"), "xiaohongshu-creator-marketplace-pugongying");
+        assert_eq!(
+            slugify("Xiaohongshu Creator Marketplace (Pugongying)"),
+            "xiaohongshu-creator-marketplace-pugongying"
+        );
         assert_eq!(slugify("  Taobao & Tmall  "), "taobao-tmall");
         assert_eq!(slugify("X(Twitter) APIs"), "xtwitter-apis");
         assert_eq!(slugify("小红书 蒲公英"), "小红书-蒲公英");
@@ -221,7 +228,10 @@ mod tests {
         let path = "/api/x/a/v3";
         let op = |v: Value| v.as_object().unwrap().clone();
         assert_eq!(version(&op(json!({"x-api-version": "v2"})), path), Some(2));
-        assert_eq!(version(&op(json!({"x-version": 7, "x-api-version": "v2"})), path), Some(7));
+        assert_eq!(
+            version(&op(json!({"x-version": 7, "x-api-version": "v2"})), path),
+            Some(7)
+        );
         assert_eq!(version(&op(json!({"x-api-version": "latest"})), path), Some(3));
         assert_eq!(version(&op(json!({"operationId": "getThingV4"})), "/api/x/a"), Some(4));
         assert_eq!(version(&op(json!({"summary": "Thing (V5)"})), "/api/x/a"), Some(5));

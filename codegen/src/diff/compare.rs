@@ -103,12 +103,20 @@ fn diff_state(o: &Operation, n: &Operation, out: &mut Vec<Change>) -> bool {
     match (a, b) {
         (Gone { .. }, Gone { .. }) => true,
         (_, Gone { since }) => {
-            let detail = format!("upstream no longer lists it (since {since}); kept, deprecated, until removed for good");
+            let detail =
+                format!("upstream no longer lists it (since {since}); kept, deprecated, until removed for good");
             push(out, n, Kind::OperationGone, Severity::NonBreaking, detail);
             true
         }
         (Gone { since }, _) => {
-            let detail = format!("listed again (gone since {since}){}", if matches!(b, Hidden { .. }) { ", hidden from the docs" } else { "" });
+            let detail = format!(
+                "listed again (gone since {since}){}",
+                if matches!(b, Hidden { .. }) {
+                    ", hidden from the docs"
+                } else {
+                    ""
+                }
+            );
             push(out, n, Kind::OperationReturned, Severity::NonBreaking, detail);
             true
         }
@@ -123,7 +131,13 @@ fn diff_state(o: &Operation, n: &Operation, out: &mut Vec<Change>) -> bool {
             false
         }
         (Hidden { .. }, Published) => {
-            push(out, n, Kind::OperationUnhidden, Severity::Docs, "published in upstream's docs again");
+            push(
+                out,
+                n,
+                Kind::OperationUnhidden,
+                Severity::Docs,
+                "published in upstream's docs again",
+            );
             false
         }
         _ => false,
@@ -154,7 +168,11 @@ fn diff_listing(o: &Operation, n: &Operation, out: &mut Vec<Change>) {
         );
     }
     if a.recommended != b.recommended {
-        let detail = if b.recommended { "recommended by upstream" } else { "no longer recommended by upstream" };
+        let detail = if b.recommended {
+            "recommended by upstream"
+        } else {
+            "no longer recommended by upstream"
+        };
         push(out, n, Kind::DocsChanged, Severity::Docs, detail);
     }
 }

@@ -398,7 +398,12 @@ mod tests {
         .into();
         assert_eq!(
             doc_aliases(&raw, "get_kol_fans_portrait_v1"),
-            ["Pugongying audience profile", "creators profile", "leading tab", "粉丝画像"]
+            [
+                "Pugongying audience profile",
+                "creators profile",
+                "leading tab",
+                "粉丝画像"
+            ]
         );
     }
 }

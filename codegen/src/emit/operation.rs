@@ -116,7 +116,8 @@ fn listing_doc(op: &Operation) -> Vec<String> {
     let listing = &op.listing;
     if listing.recommended {
         doc.push(
-            "**Recommended** by upstream among the operations that do the same. / 上游推荐：同类接口中优先使用。".into(),
+            "**Recommended** by upstream among the operations that do the same. / 上游推荐：同类接口中优先使用。"
+                .into(),
         );
         doc.push(String::new());
     }
@@ -124,8 +125,16 @@ fn listing_doc(op: &Operation) -> Vec<String> {
         doc.push("# Notes / 说明".into());
         doc.push(String::new());
         for h in &listing.highlights {
-            let kind = h.kind.as_deref().map(|k| format!(" ({})", docs::escape(k))).unwrap_or_default();
-            let title = h.title.as_deref().map(|t| format!("**{}**{kind}: ", docs::escape(t))).unwrap_or(kind);
+            let kind = h
+                .kind
+                .as_deref()
+                .map(|k| format!(" ({})", docs::escape(k)))
+                .unwrap_or_default();
+            let title = h
+                .title
+                .as_deref()
+                .map(|t| format!("**{}**{kind}: ", docs::escape(t)))
+                .unwrap_or(kind);
             doc.push(format!("- {title}{}", docs::escape(&h.content)));
         }
         doc.push(String::new());

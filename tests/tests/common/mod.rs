@@ -140,7 +140,11 @@ pub const PLATFORM: &str = "xiaohongshu-pgy";
 pub fn rel_path(slug: &str, lang: &str) -> String {
     let path = api_path(slug);
     let api = codegen::catalogue::layout::check_path(&path).unwrap();
-    let lang = if lang == "zh" { codegen::manifest::Lang::Zh } else { codegen::manifest::Lang::En };
+    let lang = if lang == "zh" {
+        codegen::manifest::Lang::Zh
+    } else {
+        codegen::manifest::Lang::En
+    };
     codegen::catalogue::layout::rel_path(codegen::ir::Method::Get, &api, lang)
 }
 
@@ -169,12 +173,21 @@ impl TempRepo {
         std::fs::write(specs.join("manifest.yaml"), yaml).unwrap();
         let paths: Vec<String> = endpoints.iter().map(|(slug, _)| api_path(slug)).collect();
         let mut catalogue: serde_json::Value = serde_json::from_slice(
-            &std::fs::read(Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/public-api/xiaohongshu-pgy-2026-03-29.json"))
-                .unwrap(),
+            &std::fs::read(
+                Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/public-api/xiaohongshu-pgy-2026-03-29.json"),
+            )
+            .unwrap(),
         )
         .unwrap();
-        catalogue["paths"].as_object_mut().unwrap().retain(|p, _| paths.contains(p));
-        std::fs::write(specs.join("catalogue/public-api.json"), serde_json::to_vec_pretty(&catalogue).unwrap()).unwrap();
+        catalogue["paths"]
+            .as_object_mut()
+            .unwrap()
+            .retain(|p, _| paths.contains(p));
+        std::fs::write(
+            specs.join("catalogue/public-api.json"),
+            serde_json::to_vec_pretty(&catalogue).unwrap(),
+        )
+        .unwrap();
         let mut hints = String::from("overlays:\n");
         for (slug, successor) in endpoints {
             for lang in ["en", "zh"] {
@@ -381,7 +394,9 @@ pub async fn serve_checkout(root: &Path, edit: impl Fn(&str, &str, &mut serde_js
         let Some(docs) = &listed.docs else { continue };
         for lang in [codegen::manifest::Lang::En, codegen::manifest::Lang::Zh] {
             let rel = codegen::catalogue::layout::rel_path(listed.method, &listed.api_path, lang);
-            let Some(source) = project.specs.definitions.get(&rel) else { continue };
+            let Some(source) = project.specs.definitions.get(&rel) else {
+                continue;
+            };
             let mut doc: serde_json::Value = serde_json::from_slice(&source.bytes).unwrap();
             edit(&listed.path, lang.as_str(), &mut doc);
             mount(docs.url("/openapi", lang), serde_json::to_vec_pretty(&doc).unwrap())
@@ -396,7 +411,9 @@ pub async fn serve_checkout(root: &Path, edit: impl Fn(&str, &str, &mut serde_js
 pub async fn fetch_from(root: &Path, server: &wiremock::MockServer) {
     let project = xtask::project::Project::load(root).unwrap();
     let args = upstream_args(server);
-    let pulled = xtask::upstream::pull_async(&project, &args, &args.options()).await.unwrap();
+    let pulled = xtask::upstream::pull_async(&project, &args, &args.options())
+        .await
+        .unwrap();
     let mut tx = xtask::writer::Transaction::new();
     xtask::upstream::stage(&mut tx, &project.layout.specs(), &pulled);
     tx.commit().unwrap();

@@ -65,7 +65,9 @@ pub fn run(root: &Path, args: &DownloadArgs) -> Result<bool> {
         return Ok(false);
     }
     for (name, operations) in &drift.added {
-        println!("## `{name}` (new platform)\n\n{operations} operations; a new crate and a new feature of the facade.\n");
+        println!(
+            "## `{name}` (new platform)\n\n{operations} operations; a new crate and a new feature of the facade.\n"
+        );
     }
     for (name, report) in &drift.changed {
         print!("## `{name}`\n\n{}\n", report.to_markdown());

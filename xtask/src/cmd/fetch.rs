@@ -131,7 +131,11 @@ pub fn run(root: &Path, args: &FetchArgs) -> Result<()> {
     let written = tx
         .commit()
         .map_err(|e| anyhow!("{e}\nfetch failed; nothing was written"))?;
-    let lock = if written.contains(&lock_path) { "updated" } else { "unchanged" };
+    let lock = if written.contains(&lock_path) {
+        "updated"
+    } else {
+        "unchanged"
+    };
     println!("{lock:<12} {}", lock_path.display());
     Ok(())
 }

@@ -87,12 +87,24 @@ pub fn published(specs: &Path) -> BTreeMap<(String, String, String), (String, Pa
         for lang in [codegen::manifest::Lang::En, codegen::manifest::Lang::Zh] {
             let rel = codegen::catalogue::layout::rel_path(listed.method, &listed.api_path, lang);
             out.insert(
-                (listed.method.as_str().to_owned(), listed.path.clone(), lang.as_str().to_owned()),
+                (
+                    listed.method.as_str().to_owned(),
+                    listed.path.clone(),
+                    lang.as_str().to_owned(),
+                ),
                 (docs.url("/openapi", lang), specs.join(rel)),
             );
         }
     }
     out
+}
+
+/// The path a server guards with basic auth, the `Authorization` it wants, and the ones it received.
+#[derive(Debug, Default)]
+struct Guard {
+    path: String,
+    wanted: Option<String>,
+    seen: Vec<Option<String>>,
 }
 
 /// A static HTTP/1.1 server on 127.0.0.1: `routes` maps URL paths to bytes (changeable while it runs),
@@ -103,8 +115,7 @@ pub struct Server {
     pub routes: Arc<Mutex<BTreeMap<String, Vec<u8>>>>,
     /// URL path -> (status, how many more requests get it; `u32::MAX` for all).
     faults: Arc<Mutex<BTreeMap<String, (u16, u32)>>>,
-    /// (the guarded path, the `Authorization` it wants, the ones it received).
-    auth: Arc<Mutex<(String, Option<String>, Vec<Option<String>>)>>,
+    auth: Arc<Mutex<Guard>>,
 }
 
 impl Server {
@@ -113,7 +124,7 @@ impl Server {
         let base = format!("http://{}", listener.local_addr().unwrap());
         let routes = Arc::new(Mutex::new(routes));
         let faults: Arc<Mutex<BTreeMap<String, (u16, u32)>>> = Arc::default();
-        let auth: Arc<Mutex<(String, Option<String>, Vec<Option<String>>)>> = Arc::default();
+        let auth: Arc<Mutex<Guard>> = Arc::default();
         let (served, faulty, guarded) = (routes.clone(), faults.clone(), auth.clone());
         std::thread::spawn(move || {
             for stream in listener.incoming() {
@@ -144,13 +155,13 @@ impl Server {
     /// `path` answers 401 unless the request carries basic auth for `user` and `password`.
     pub fn require_auth(&self, path: &str, user: &str, password: &str) {
         let mut auth = self.auth.lock().unwrap();
-        auth.0 = path.to_owned();
-        auth.1 = Some(format!("Basic {}", base64(&format!("{user}:{password}"))));
+        auth.path = path.to_owned();
+        auth.wanted = Some(format!("Basic {}", base64(&format!("{user}:{password}"))));
     }
 
     /// The `Authorization` header of each request for the guarded path.
     pub fn auth_seen(&self) -> Vec<Option<String>> {
-        self.auth.lock().unwrap().2.clone()
+        self.auth.lock().unwrap().seen.clone()
     }
 }
 
@@ -176,7 +187,7 @@ fn answer(
     mut stream: std::net::TcpStream,
     routes: &Mutex<BTreeMap<String, Vec<u8>>>,
     faults: &Mutex<BTreeMap<String, (u16, u32)>>,
-    auth: &Mutex<(String, Option<String>, Vec<Option<String>>)>,
+    auth: &Mutex<Guard>,
 ) {
     let mut line = String::new();
     let mut reader = BufReader::new(stream.try_clone().unwrap());
@@ -211,9 +222,9 @@ fn answer(
     };
     {
         let mut auth = auth.lock().unwrap();
-        if !auth.0.is_empty() && auth.0 == path {
-            auth.2.push(authorization.clone());
-            if auth.1 != authorization {
+        if !auth.path.is_empty() && auth.path == path {
+            auth.seen.push(authorization.clone());
+            if auth.wanted != authorization {
                 fault = Some(401);
             }
         }
