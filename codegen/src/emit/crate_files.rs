@@ -581,10 +581,13 @@ static LIB_TAIL: Template = Template::items("lib-tail", |_, _| {
 });
 
 fn ops_mod(plan: &Plan, opts: &EmitOptions) -> Result<String> {
-    let doc = ["One module per operation: its request builder, parameter enums and response types.".to_owned()];
-    let mods = plan
-        .ops
-        .iter()
+    let doc = [
+        "One module per operation: its request builder, parameter enums and response types, in upstream's docs \
+         order (rustdoc lists the client's methods in this order too)."
+            .to_owned(),
+    ];
+    let mods = docs_order(plan)
+        .into_iter()
         .map(|o| documented(&[], Attrs::NONE, format!("pub mod {};\n", ident(&o.func)), 0));
     rust_module(opts, inner(&doc, "")?, mods.collect::<Result<_>>()?, "ops/mod.rs")
 }
