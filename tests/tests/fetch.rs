@@ -1004,8 +1004,8 @@ async fn only_with_an_unknown_platform_or_path_names_it_and_requests_nothing() {
         .unwrap();
     assert_eq!(
         failure.to_string(),
-        "--only no-such-platform: no endpoint the vendored catalogue publishes has this platform or path; nothing \
-         was downloaded"
+        "--only no-such-platform: no endpoint the vendored catalogue publishes has this platform, path or docs slug; \
+         nothing was downloaded"
     );
     assert!(server.received_requests().await.unwrap().is_empty());
     assert_eq!(repo.snapshot(), before);

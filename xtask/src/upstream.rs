@@ -178,7 +178,8 @@ pub async fn pull_async(project: &Project, args: &DownloadArgs, opts: &FetchOpti
     for listed in &catalogue.entries {
         let Some(docs) = &listed.docs else { continue };
         if let Some(only) = &args.only {
-            if only != &listed.api_path.platform && only != &listed.path {
+            // A platform, a path, or (as before the catalogue) the slug of the endpoint's docs page.
+            if only != &listed.api_path.platform && only != &listed.path && only != &docs.slug {
                 continue;
             }
         }
@@ -195,8 +196,8 @@ pub async fn pull_async(project: &Project, args: &DownloadArgs, opts: &FetchOpti
     if let Some(only) = &args.only {
         if wanted.is_empty() {
             bail!(
-                "--only {only}: no endpoint the vendored catalogue publishes has this platform or path; nothing was \
-                 downloaded"
+                "--only {only}: no endpoint the vendored catalogue publishes has this platform, path or docs slug; \
+                 nothing was downloaded"
             );
         }
     }

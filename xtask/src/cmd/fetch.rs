@@ -36,9 +36,9 @@ pub struct DownloadArgs {
     /// `docs_base_url`.
     #[arg(long, value_name = "URL")]
     pub base_url: Option<String>,
-    /// Re-download only the definitions of this platform (`xiaohongshu-pgy`) or path, with the vendored
-    /// catalogue's URLs (the catalogue itself is not downloaded).
-    #[arg(long, value_name = "PLATFORM|PATH")]
+    /// Re-download only the definitions of this platform (`xiaohongshu-pgy`), path or docs slug
+    /// (`follower-distribution-v1`), with the vendored catalogue's URLs (the catalogue itself is not downloaded).
+    #[arg(long, value_name = "PLATFORM|PATH|SLUG")]
     pub only: Option<String>,
     /// Limit for one download attempt, in seconds.
     #[arg(long, value_name = "N", default_value_t = 60)]
