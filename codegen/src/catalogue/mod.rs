@@ -250,38 +250,24 @@ impl Catalogue {
         let bytes = serde_json::to_vec(&Value::Object(doc)).unwrap_or_default();
         Source::new(&self.file, bytes)
     }
-
-    /// Every platform the catalogue lists.
-    pub fn platforms(&self) -> BTreeSet<&str> {
-        self.entries.iter().map(|e| e.api_path.platform.as_str()).collect()
-    }
 }
 
 fn check_limits(file: &Path, entries: &[Listed], limits: Limits) -> Result<()> {
-    if entries.len() > limits.max_operations {
-        return Err(Error::spec(
-            file,
-            "/paths",
-            format!(
-                "the catalogue lists {} operations, more than the {} allowed (`catalogue.max_operations` in \
-                 specs/manifest.yaml); raise it if upstream really grew that much",
-                entries.len(),
-                limits.max_operations
-            ),
-        ));
-    }
     let platforms: BTreeSet<&str> = entries.iter().map(|e| e.api_path.platform.as_str()).collect();
-    if platforms.len() > limits.max_platforms {
-        return Err(Error::spec(
-            file,
-            "/paths",
-            format!(
-                "the catalogue lists {} platforms, more than the {} allowed (`catalogue.max_platforms` in \
-                 specs/manifest.yaml); raise it if upstream really grew that much",
-                platforms.len(),
-                limits.max_platforms
-            ),
-        ));
+    for (found, allowed, what, key) in [
+        (entries.len(), limits.max_operations, "operations", "max_operations"),
+        (platforms.len(), limits.max_platforms, "platforms", "max_platforms"),
+    ] {
+        if found > allowed {
+            return Err(Error::spec(
+                file,
+                "/paths",
+                format!(
+                    "the catalogue lists {found} {what}, more than the {allowed} allowed (`catalogue.{key}` in \
+                     specs/manifest.yaml); raise it if upstream really grew that much"
+                ),
+            ));
+        }
     }
     Ok(())
 }
