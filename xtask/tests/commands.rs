@@ -457,18 +457,42 @@ fn only_fetch_takes_an_output_folder() {
 fn the_drift_script_is_a_thin_wrapper_with_the_same_exit_codes() {
     let upstream = Upstream::start();
     upstream.change_summary(FANS, "en", "Fans Profile, renamed upstream");
-    // The outer `cargo test` holds its target folder: the script's `cargo xtask` builds in a folder of its own.
-    let out = Command::new("bash")
-        .arg(repo_root().join("scripts/drift-check.sh"))
-        .args(upstream.args())
-        .env(
-            "CARGO_TARGET_DIR",
-            Path::new(env!("CARGO_TARGET_TMPDIR")).join("nested"),
-        )
-        .output()
-        .unwrap();
+    // `cargo` on the script's PATH is a stand-in that runs the xtask binary under test for `cargo xtask ...`:
+    // what the script does is tested (its arguments, its folder, its exit code), without building xtask again
+    // in a target folder of its own (the outer `cargo test` holds this one), which took minutes of CI.
+    let bin = tempfile::tempdir().unwrap();
+    let cargo = bin.path().join("cargo");
+    std::fs::write(
+        &cargo,
+        format!(
+            "#!/bin/sh\n[ \"$1\" = xtask ] || exit 97\nshift\nexec '{}' \"$@\"\n",
+            env!("CARGO_BIN_EXE_xtask")
+        ),
+    )
+    .unwrap();
+    std::fs::set_permissions(&cargo, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+    let path = format!("{}:{}", bin.path().display(), std::env::var("PATH").unwrap_or_default());
+    let run = |args: &[String]| {
+        Command::new("bash")
+            .arg(repo_root().join("scripts/drift-check.sh"))
+            .args(args)
+            .env("PATH", &path)
+            .env_remove("JUSTONEAPI_CATALOGUE_USER")
+            .env_remove("JUSTONEAPI_CATALOGUE_PASSWORD")
+            .output()
+            .unwrap()
+    };
+    let out = run(&upstream.args());
     assert_eq!(code(&out), 3, "{}", text(&out));
     assert!(String::from_utf8_lossy(&out.stdout).contains("renamed upstream"));
+    let unreachable = [
+        "--catalogue".to_owned(),
+        "http://127.0.0.1:9/catalogue.json".into(),
+        "--timeout-secs".into(),
+        "1".into(),
+    ];
+    let out = run(&unreachable);
+    assert_eq!(code(&out), 1, "{}", text(&out));
 }
 
 #[test]

@@ -160,7 +160,7 @@ pub fn lower(doc: &OpenAPI, file: &Path, lang: Lang, warnings: &mut Vec<Warning>
                     successor: None,
                 }),
                 docs: Text::default(),
-                listing: listing(|key| op.extensions.get(key)),
+                listing: listing(doc, op),
             };
             out.push(Lowered {
                 op,
@@ -176,11 +176,22 @@ pub fn lower(doc: &OpenAPI, file: &Path, lang: Lang, warnings: &mut Vec<Warning>
 
 /// What an aggregate's operation says about itself besides its definition (a per-endpoint definition has
 /// none of these extensions; the catalogue fills them in).
-fn listing<'a>(get: impl Fn(&str) -> Option<&'a Value>) -> crate::ir::Listing {
-    let hidden = get("x-docs-hidden").and_then(Value::as_bool) == Some(true);
+fn listing(doc: &OpenAPI, op: &openapiv3::Operation) -> crate::ir::Listing {
+    let get = |key: &str| op.extensions.get(key);
     let mut listing = crate::catalogue::meta::read(get);
-    if hidden {
+    if get("x-docs-hidden").and_then(Value::as_bool) == Some(true) {
         listing.state = crate::ir::State::Hidden { since: None };
+    }
+    // The platform's names (its tag's `x-platform-aliases`), as the catalogue reads them.
+    let names = op
+        .tags
+        .first()
+        .and_then(|t| doc.tags.iter().find(|tag| &tag.name == t))
+        .and_then(|tag| tag.extensions.get("x-platform-aliases"))
+        .and_then(Value::as_array);
+    if let Some(names) = names {
+        let names: Vec<String> = names.iter().filter_map(Value::as_str).map(str::to_owned).collect();
+        crate::catalogue::meta::add_unprefixed_aliases(&mut listing.aliases, &names);
     }
     listing
 }
