@@ -47,6 +47,9 @@ pub struct Api {
     /// Path segment after `/api/` shared by the operations (e.g. `xiaohongshu-pgy`); stripped from names.
     pub platform: String,
     pub title: Text,
+    /// The names people know the platform by (upstream's `x-platform-aliases`: "Pugongying", "蒲公英").
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub platform_aliases: Vec<String>,
     pub servers: Vec<Server>,
     pub business_codes: Vec<BusinessCode>,
     /// Codes upstream's catalogue lists (`Result.code`) whose meaning is not known: documented, not named.

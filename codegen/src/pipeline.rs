@@ -191,6 +191,7 @@ pub fn crate_api(
         version: krate.version.clone(),
         platform: krate.platform.clone(),
         title,
+        platform_aliases: platform_aliases(catalogue, endpoints),
         servers: servers(manifest),
         business_codes: business_codes(manifest),
         listed_codes,
@@ -236,6 +237,21 @@ pub fn crate_api(
         }
     }
     Ok(Built { api, learned })
+}
+
+/// The platform's names in upstream's catalogue: those of the tag most of its listed operations carry first.
+fn platform_aliases(catalogue: &Catalogue, endpoints: &[&Endpoint<'_>]) -> Vec<String> {
+    let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
+    for tag in endpoints.iter().filter_map(|e| e.listed?.tag.as_deref()) {
+        *counts.entry(tag).or_default() += 1;
+    }
+    // Ties go to the smallest tag, so the choice never depends on order.
+    let best = counts.values().copied().max().unwrap_or(0);
+    counts
+        .into_iter()
+        .find(|(_, n)| *n == best)
+        .and_then(|(tag, _)| catalogue.platform_names.get(tag).cloned())
+        .unwrap_or_default()
 }
 
 /// The note of an endpoint upstream no longer lists.
@@ -499,6 +515,7 @@ pub fn spec_apis_remembering(
             version: "0.1.0".into(),
             platform: platform.clone(),
             title,
+            platform_aliases: Vec::new(),
             servers: servers(manifest),
             business_codes: business_codes(manifest),
             listed_codes: Vec::new(),

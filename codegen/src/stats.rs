@@ -164,6 +164,7 @@ mod tests {
             version: "0.1.0".into(),
             platform: "p".into(),
             title: Default::default(),
+            platform_aliases: Vec::new(),
             servers: Vec::new(),
             business_codes: Vec::new(),
             listed_codes: Vec::new(),

@@ -306,3 +306,49 @@ fn every_platform_crate_and_the_facade_are_workspace_members() {
         }
     }
 }
+
+/// rustdoc's search finds an operation by what people call it, in English and Chinese: upstream's search
+/// aliases, also without the platform name they start with (rustdoc matches an alias from its start), and a
+/// platform's client by the platform's names. (Checked in rustdoc's search page: "粉丝画像" and "audience
+/// profile" list `api_solar_kol_data_user_id_fans_profile_v1`.)
+#[test]
+fn upstreams_search_aliases_are_rustdoc_aliases() {
+    let generated = workspace_root().join("generated");
+    let read = |p: &str| std::fs::read_to_string(generated.join(p)).unwrap();
+    let profile = read("justoneapi-xiaohongshu-pgy/src/ops/api_solar_kol_data_user_id_fans_profile_v1.rs");
+    for alias in [
+        "小红书蒲公英粉丝画像",
+        "粉丝画像",
+        "Pugongying audience profile",
+        "audience profile",
+    ] {
+        assert!(profile.contains(&format!("#[doc(alias = \"{alias}\")]")), "{alias}");
+    }
+    let lib = read("justoneapi-xiaohongshu-pgy/src/lib.rs");
+    assert!(
+        lib.contains("#[doc(alias = \"蒲公英\")]\n#[derive(Debug, Clone)]\npub struct Client"),
+        "{lib}"
+    );
+    let facade = read("justoneapi/src/lib.rs");
+    assert!(
+        facade.contains("#[doc(alias = \"蒲公英\")]"),
+        "the facade's method for the platform"
+    );
+    // No alias rustdoc would refuse anywhere: no quote, no apostrophe, no whitespace but inner single spaces.
+    for entry in std::fs::read_dir(&generated).unwrap() {
+        let ops = entry.unwrap().path().join("src/ops");
+        for file in std::fs::read_dir(&ops).into_iter().flatten() {
+            let text = std::fs::read_to_string(file.unwrap().path()).unwrap();
+            for line in text.lines().filter(|l| l.trim_start().starts_with("#[doc(alias = ")) {
+                let alias = line
+                    .trim()
+                    .trim_start_matches("#[doc(alias = \"")
+                    .trim_end_matches("\")]");
+                assert!(
+                    !alias.contains(['"', '\'', '\\']) && alias.trim() == alias && !alias.contains("  "),
+                    "{line}"
+                );
+            }
+        }
+    }
+}

@@ -60,6 +60,8 @@ pub struct Listed {
     pub method: Method,
     pub path: String,
     pub api_path: ApiPath,
+    /// Its first tag (the docs site's group, and the platform's name upstream shows).
+    pub tag: Option<String>,
     /// JSON pointer of the operation object in the catalogue.
     pub pointer: String,
     pub deprecated: bool,
@@ -88,6 +90,8 @@ pub struct Catalogue {
     pub entries: Vec<Listed>,
     /// `components.schemas.Result.properties.code.enum`: the business codes upstream lists.
     pub business_codes: Vec<i64>,
+    /// Each top-level tag's platform names (`x-platform-aliases`: "Xiaohongshu Pugongying", "蒲公英", ...).
+    pub platform_names: BTreeMap<String, Vec<String>>,
     openapi: String,
     components: Option<Value>,
 }
@@ -192,10 +196,12 @@ impl Catalogue {
                 if let Some(names) = tag.and_then(|t| platform_names.get(t)) {
                     meta::add_unprefixed_aliases(&mut listing.aliases, names);
                 }
+                let tag = tag.map(str::to_owned);
                 entries.push(Listed {
                     method,
                     path: path.clone(),
                     api_path,
+                    tag,
                     pointer: op_ptr.clone(),
                     deprecated: flag("deprecated"),
                     hidden,
@@ -215,6 +221,7 @@ impl Catalogue {
             file: file.clone(),
             entries,
             business_codes,
+            platform_names,
             openapi,
             components: raw.components,
         })

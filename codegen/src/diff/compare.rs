@@ -684,6 +684,7 @@ mod tests {
             version: "0.1.0".into(),
             platform: "p".into(),
             title: Text::default(),
+            platform_aliases: Vec::new(),
             servers: vec![],
             business_codes: vec![],
             listed_codes: vec![],

@@ -4,7 +4,7 @@
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
-use super::format::{documented, inner, rust_module, Attrs, Code, Template};
+use super::format::{documented, inner, rust_module, Attrs, Code, OuterAttrs, Template};
 use super::{docs, header, ident, rust_file, EmitOptions, GeneratedFile};
 use crate::error::{Error, Result};
 use crate::ir::{Api, ParamType, State};
@@ -478,12 +478,14 @@ fn lib_rs(api: &Api, plan: &Plan, opts: &EmitOptions) -> Result<String> {
         String::new(),
         "Cheap to clone: clones share one connection pool.".into(),
     ];
+    // The platform's names (Pugongying, 蒲公英) find its client in rustdoc's search.
+    let aliases = OuterAttrs::new(docs::alias_attrs(&api.platform_aliases, "Client"));
     let items = vec![
         Code::Text("pub mod ops;\n".into()),
         LIB_HEAD.code(&[])?,
         documented(
             &client_doc,
-            Attrs::NONE,
+            aliases.attrs(),
             format!("#[derive(Debug, Clone)]\npub struct Client {{\n    inner: {RUNTIME}::Client,\n}}\n"),
             0,
         )?,

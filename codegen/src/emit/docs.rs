@@ -282,6 +282,12 @@ pub fn doc_aliases(aliases: &[String], item: &str) -> Vec<String> {
     out
 }
 
+/// `#[doc(alias)]` attributes for an item named `item` (see [`doc_aliases`]), as tokens.
+pub fn alias_attrs(aliases: &[String], item: &str) -> TokenStream {
+    let aliases = doc_aliases(aliases, item);
+    quote::quote! { #(#[doc(alias = #aliases)])* }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

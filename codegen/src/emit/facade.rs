@@ -8,7 +8,7 @@ use quote::{format_ident, quote};
 use super::crate_files::{
     cargo_toml, changelog_file, example_call, license_files, readme_links, LIB_ATTRS, README_LICENSE, RUNTIME,
 };
-use super::format::{documented, inner, rust_module, Attrs, Code, Template, IN_IMPL};
+use super::format::{documented, inner, rust_module, Attrs, Code, OuterAttrs, Template, IN_IMPL};
 use super::{docs, header, ident, EmitOptions, GeneratedFile, RUNTIME_CRATE, RUNTIME_VERSION};
 use crate::error::Result;
 use crate::ir::Api;
@@ -210,11 +210,13 @@ fn lib_rs(apis: &[Api], entries: &[FacadeEntry], example: Option<&Example>, opts
             ),
             0,
         )?);
+        // The platform's names (Pugongying, 蒲公英) find its client in rustdoc's search.
+        let aliases = OuterAttrs::new(docs::alias_attrs(&api.platform_aliases, &e.module));
         methods.push(documented(
             &[format!(
                 "The client of the {title} operations, sharing this client's configuration and connection pool."
             )],
-            Attrs::NONE,
+            aliases.attrs(),
             format!(
                 "{}pub fn {module}(&self) -> {module}::Client {{\n    {module}::Client::from(self.inner.clone())\n}}\n",
                 gate(&e.feature)

@@ -76,6 +76,28 @@ pub fn attrs_text(attrs: &TokenStream) -> (Option<String>, Option<String>) {
     (item, method)
 }
 
+/// Outer attributes as tokens together with their text ([`attrs_text`]), lent to [`documented`] as [`Attrs`].
+pub struct OuterAttrs {
+    tokens: TokenStream,
+    item: Option<String>,
+    method: Option<String>,
+}
+
+impl OuterAttrs {
+    pub fn new(tokens: TokenStream) -> Self {
+        let (item, method) = attrs_text(&tokens);
+        OuterAttrs { tokens, item, method }
+    }
+
+    pub fn attrs(&self) -> Attrs<'_> {
+        Attrs {
+            tokens: Some(&self.tokens),
+            item: self.item.as_deref(),
+            method: self.method.as_deref(),
+        }
+    }
+}
+
 /// The code of one item, or of one method of an `impl` block: text at indentation 0 in prettyplease's layout
 /// (the emitter wrote it, knowing the layout), or tokens for prettyplease to lay out.
 pub enum Code {

@@ -10,7 +10,9 @@ use quote::{format_ident, quote};
 
 use super::crate_files::RUNTIME;
 use super::docs;
-use super::format::{self, documented, match_arm, parse_code, Attrs, Code, Template, ARMS, IN_IMPL, MARGIN};
+use super::format::{
+    self, documented, match_arm, parse_code, Attrs, Code, OuterAttrs, Template, ARMS, IN_IMPL, MARGIN,
+};
 use super::{ident, EmitOptions};
 use crate::error::Result;
 use crate::ir::{Api, Field, Method, Operation, Param, ParamLocation, ParamType, Shape, ShapeOrigin, State};
@@ -21,12 +23,8 @@ pub fn file(api: &Api, names: &OpNames<'_>, opts: &EmitOptions) -> Result<String
     let op = names.op;
     let label = format!("{} {}", op.method.as_str(), op.path);
     let deprecated = deprecated_attr(names);
-    let (item_attrs, method_attrs) = format::attrs_text(&deprecated);
-    let deprecation = Attrs {
-        tokens: Some(&deprecated),
-        item: item_attrs.as_deref(),
-        method: method_attrs.as_deref(),
-    };
+    let deprecation_attrs = OuterAttrs::new(deprecated.clone());
+    let deprecation = deprecation_attrs.attrs();
     let params: &[ParamNames<'_>] = &names.params;
 
     let module_doc = vec![
@@ -59,16 +57,10 @@ pub fn file(api: &Api, names: &OpNames<'_>, opts: &EmitOptions) -> Result<String
         0,
     )?);
     // The client method also carries upstream's search aliases, so rustdoc's search finds it by them.
-    let method_attrs = client_method_attrs(names, &deprecated);
-    let (method_item_attrs, method_method_attrs) = format::attrs_text(&method_attrs);
-    let method_attrs = Attrs {
-        tokens: Some(&method_attrs),
-        item: method_item_attrs.as_deref(),
-        method: method_method_attrs.as_deref(),
-    };
+    let method_attrs = OuterAttrs::new(client_method_attrs(names, &deprecated));
     items.push(Code::block(
         "impl Client",
-        vec![client_method(api, names, &label, method_attrs)?],
+        vec![client_method(api, names, &label, method_attrs.attrs())?],
     )?);
     items.push(request_struct(names, deprecation)?);
     let mut methods = params
@@ -103,9 +95,9 @@ fn signature(indent: usize, head: &str, args: &[String], ret: &str) -> String {
 
 /// The client method's attributes: one `#[doc(alias)]` per search alias upstream lists, then `deprecated`.
 fn client_method_attrs(names: &OpNames<'_>, deprecated: &TokenStream) -> TokenStream {
-    let aliases = docs::doc_aliases(&names.op.listing.aliases, &names.func);
+    let aliases = docs::alias_attrs(&names.op.listing.aliases, &names.func);
     quote! {
-        #(#[doc(alias = #aliases)])*
+        #aliases
         #deprecated
     }
 }

@@ -65,6 +65,9 @@ pub type ClientBuilder = justoneapi_runtime::ClientBuilder<Client>;
 /// Asynchronous client of the 1688 operations: one method per operation (see [`ops`]).
 ///
 /// Cheap to clone: clones share one connection pool.
+#[doc(alias = "1688")]
+#[doc(alias = "Alibaba 1688")]
+#[doc(alias = "阿里巴巴1688")]
 #[derive(Debug, Clone)]
 pub struct Client {
     inner: justoneapi_runtime::Client,

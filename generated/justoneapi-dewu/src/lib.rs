@@ -63,6 +63,9 @@ pub type ClientBuilder = justoneapi_runtime::ClientBuilder<Client>;
 /// Asynchronous client of the Dewu (Poizon) / 得物（毒） operations: one method per operation (see [`ops`]).
 ///
 /// Cheap to clone: clones share one connection pool.
+#[doc(alias = "Dewu")]
+#[doc(alias = "Poizon")]
+#[doc(alias = "得物")]
 #[derive(Debug, Clone)]
 pub struct Client {
     inner: justoneapi_runtime::Client,

@@ -65,6 +65,9 @@ pub type ClientBuilder = justoneapi_runtime::ClientBuilder<Client>;
 /// Asynchronous client of the Douban Movie / 豆瓣电影 operations: one method per operation (see [`ops`]).
 ///
 /// Cheap to clone: clones share one connection pool.
+#[doc(alias = "Douban Movie")]
+#[doc(alias = "豆瓣电影")]
+#[doc(alias = "豆瓣")]
 #[derive(Debug, Clone)]
 pub struct Client {
     inner: justoneapi_runtime::Client,

@@ -65,6 +65,8 @@ pub type ClientBuilder = justoneapi_runtime::ClientBuilder<Client>;
 /// Asynchronous client of the Douyin E-commerce / 抖音电商 operations: one method per operation (see [`ops`]).
 ///
 /// Cheap to clone: clones share one connection pool.
+#[doc(alias = "Douyin E-commerce")]
+#[doc(alias = "抖音电商")]
 #[derive(Debug, Clone)]
 pub struct Client {
     inner: justoneapi_runtime::Client,

@@ -65,6 +65,10 @@ pub type ClientBuilder = justoneapi_runtime::ClientBuilder<Client>;
 /// Asynchronous client of the Douyin Creator Marketplace (Xingtu) / 抖音巨量星图 operations: one method per operation (see [`ops`]).
 ///
 /// Cheap to clone: clones share one connection pool.
+#[doc(alias = "Douyin Xingtu")]
+#[doc(alias = "Xingtu")]
+#[doc(alias = "巨量星图")]
+#[doc(alias = "星图")]
 #[derive(Debug, Clone)]
 pub struct Client {
     inner: justoneapi_runtime::Client,

@@ -63,6 +63,10 @@ pub type ClientBuilder = justoneapi_runtime::ClientBuilder<Client>;
 /// Asynchronous client of the LLM operations: one method per operation (see [`ops`]).
 ///
 /// Cheap to clone: clones share one connection pool.
+#[doc(alias = "LLM")]
+#[doc(alias = "large language model")]
+#[doc(alias = "大模型")]
+#[doc(alias = "大模型问答")]
 #[derive(Debug, Clone)]
 pub struct Client {
     inner: justoneapi_runtime::Client,

@@ -65,6 +65,10 @@ pub type ClientBuilder = justoneapi_runtime::ClientBuilder<Client>;
 /// Asynchronous client of the QQ Huxuan Creator Marketplace / QQ互选创作者市场 operations: one method per operation (see [`ops`]).
 ///
 /// Cheap to clone: clones share one connection pool.
+#[doc(alias = "QQ Huxuan")]
+#[doc(alias = "Tencent Huxuan")]
+#[doc(alias = "腾讯互选")]
+#[doc(alias = "互选")]
 #[derive(Debug, Clone)]
 pub struct Client {
     inner: justoneapi_runtime::Client,

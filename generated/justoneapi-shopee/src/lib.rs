@@ -63,6 +63,9 @@ pub type ClientBuilder = justoneapi_runtime::ClientBuilder<Client>;
 /// Asynchronous client of the Shopee operations: one method per operation (see [`ops`]).
 ///
 /// Cheap to clone: clones share one connection pool.
+#[doc(alias = "Shopee")]
+#[doc(alias = "Shopee marketplace")]
+#[doc(alias = "虾皮")]
 #[derive(Debug, Clone)]
 pub struct Client {
     inner: justoneapi_runtime::Client,

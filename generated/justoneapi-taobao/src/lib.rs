@@ -65,6 +65,10 @@ pub type ClientBuilder = justoneapi_runtime::ClientBuilder<Client>;
 /// Asynchronous client of the Taobao and Tmall / 淘宝和天猫 operations: one method per operation (see [`ops`]).
 ///
 /// Cheap to clone: clones share one connection pool.
+#[doc(alias = "Taobao")]
+#[doc(alias = "Tmall")]
+#[doc(alias = "淘宝")]
+#[doc(alias = "天猫")]
 #[derive(Debug, Clone)]
 pub struct Client {
     inner: justoneapi_runtime::Client,

@@ -65,6 +65,10 @@ pub type ClientBuilder = justoneapi_runtime::ClientBuilder<Client>;
 /// Asynchronous client of the WeChat Official Accounts / 微信公众号 operations: one method per operation (see [`ops`]).
 ///
 /// Cheap to clone: clones share one connection pool.
+#[doc(alias = "WeChat Official Accounts")]
+#[doc(alias = "WeChat OA")]
+#[doc(alias = "微信公众号")]
+#[doc(alias = "公众号")]
 #[derive(Debug, Clone)]
 pub struct Client {
     inner: justoneapi_runtime::Client,

@@ -65,6 +65,9 @@ pub type ClientBuilder = justoneapi_runtime::ClientBuilder<Client>;
 /// Asynchronous client of the Xianyu (GooFish) / 闲鱼 operations: one method per operation (see [`ops`]).
 ///
 /// Cheap to clone: clones share one connection pool.
+#[doc(alias = "Xianyu")]
+#[doc(alias = "GooFish")]
+#[doc(alias = "闲鱼")]
 #[derive(Debug, Clone)]
 pub struct Client {
     inner: justoneapi_runtime::Client,

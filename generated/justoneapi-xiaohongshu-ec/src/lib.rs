@@ -65,6 +65,12 @@ pub type ClientBuilder = justoneapi_runtime::ClientBuilder<Client>;
 /// Asynchronous client of the Xiaohongshu E-commerce (RedNote) / 小红书电商 (RedNote) operations: one method per operation (see [`ops`]).
 ///
 /// Cheap to clone: clones share one connection pool.
+#[doc(alias = "Xiaohongshu E-commerce")]
+#[doc(alias = "RedNote E-commerce")]
+#[doc(alias = "Xiaohongshu product search")]
+#[doc(alias = "RedNote product search")]
+#[doc(alias = "小红书电商")]
+#[doc(alias = "小红书商品搜索")]
 #[derive(Debug, Clone)]
 pub struct Client {
     inner: justoneapi_runtime::Client,

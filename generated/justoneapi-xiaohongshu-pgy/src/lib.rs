@@ -65,6 +65,10 @@ pub type ClientBuilder = justoneapi_runtime::ClientBuilder<Client>;
 /// Asynchronous client of the Xiaohongshu Creator Marketplace (Pugongying) / 小红书蒲公英 operations: one method per operation (see [`ops`]).
 ///
 /// Cheap to clone: clones share one connection pool.
+#[doc(alias = "Xiaohongshu Pugongying")]
+#[doc(alias = "Pugongying")]
+#[doc(alias = "小红书蒲公英")]
+#[doc(alias = "蒲公英")]
 #[derive(Debug, Clone)]
 pub struct Client {
     inner: justoneapi_runtime::Client,

@@ -309,6 +309,10 @@ impl Client {
     }
 
     /// The client of the Xiaohongshu Creator Marketplace (Pugongying) / 小红书蒲公英 operations, sharing this client's configuration and connection pool.
+    #[doc(alias = "Xiaohongshu Pugongying")]
+    #[doc(alias = "Pugongying")]
+    #[doc(alias = "小红书蒲公英")]
+    #[doc(alias = "蒲公英")]
     #[cfg(feature = "xiaohongshu-pgy")]
     #[cfg_attr(docsrs, doc(cfg(feature = "xiaohongshu-pgy")))]
     pub fn xiaohongshu_pgy(&self) -> xiaohongshu_pgy::Client {
@@ -316,6 +320,8 @@ impl Client {
     }
 
     /// The client of the Amazon operations, sharing this client's configuration and connection pool.
+    #[doc(alias = "Amazon")]
+    #[doc(alias = "亚马逊")]
     #[cfg(feature = "amazon")]
     #[cfg_attr(docsrs, doc(cfg(feature = "amazon")))]
     pub fn amazon(&self) -> amazon::Client {
@@ -323,6 +329,9 @@ impl Client {
     }
 
     /// The client of the Beike / 贝壳 operations, sharing this client's configuration and connection pool.
+    #[doc(alias = "Beike")]
+    #[doc(alias = "贝壳")]
+    #[doc(alias = "贝壳找房")]
     #[cfg(feature = "beike")]
     #[cfg_attr(docsrs, doc(cfg(feature = "beike")))]
     pub fn beike(&self) -> beike::Client {
@@ -330,6 +339,9 @@ impl Client {
     }
 
     /// The client of the Bilibili / 哔哩哔哩 operations, sharing this client's configuration and connection pool.
+    #[doc(alias = "Bilibili")]
+    #[doc(alias = "哔哩哔哩")]
+    #[doc(alias = "B站")]
     #[cfg(feature = "bilibili")]
     #[cfg_attr(docsrs, doc(cfg(feature = "bilibili")))]
     pub fn bilibili(&self) -> bilibili::Client {
@@ -337,6 +349,9 @@ impl Client {
     }
 
     /// The client of the Douban Movie / 豆瓣电影 operations, sharing this client's configuration and connection pool.
+    #[doc(alias = "Douban Movie")]
+    #[doc(alias = "豆瓣电影")]
+    #[doc(alias = "豆瓣")]
     #[cfg(feature = "douban")]
     #[cfg_attr(docsrs, doc(cfg(feature = "douban")))]
     pub fn douban(&self) -> douban::Client {
@@ -344,6 +359,9 @@ impl Client {
     }
 
     /// The client of the Douyin (TikTok China) / 抖音（中国版 TikTok） operations, sharing this client's configuration and connection pool.
+    #[doc(alias = "Douyin")]
+    #[doc(alias = "TikTok China")]
+    #[doc(alias = "抖音")]
     #[cfg(feature = "douyin")]
     #[cfg_attr(docsrs, doc(cfg(feature = "douyin")))]
     pub fn douyin(&self) -> douyin::Client {
@@ -351,6 +369,10 @@ impl Client {
     }
 
     /// The client of the Douyin Creator Marketplace (Xingtu) / 抖音巨量星图 operations, sharing this client's configuration and connection pool.
+    #[doc(alias = "Douyin Xingtu")]
+    #[doc(alias = "Xingtu")]
+    #[doc(alias = "巨量星图")]
+    #[doc(alias = "星图")]
     #[cfg(feature = "douyin-xingtu")]
     #[cfg_attr(docsrs, doc(cfg(feature = "douyin-xingtu")))]
     pub fn douyin_xingtu(&self) -> douyin_xingtu::Client {
@@ -358,6 +380,8 @@ impl Client {
     }
 
     /// The client of the Facebook operations, sharing this client's configuration and connection pool.
+    #[doc(alias = "Facebook")]
+    #[doc(alias = "FB")]
     #[cfg(feature = "facebook")]
     #[cfg_attr(docsrs, doc(cfg(feature = "facebook")))]
     pub fn facebook(&self) -> facebook::Client {
@@ -365,6 +389,8 @@ impl Client {
     }
 
     /// The client of the IMDb operations, sharing this client's configuration and connection pool.
+    #[doc(alias = "IMDb")]
+    #[doc(alias = "互联网电影资料库")]
     #[cfg(feature = "imdb")]
     #[cfg_attr(docsrs, doc(cfg(feature = "imdb")))]
     pub fn imdb(&self) -> imdb::Client {
@@ -372,6 +398,8 @@ impl Client {
     }
 
     /// The client of the Instagram operations, sharing this client's configuration and connection pool.
+    #[doc(alias = "Instagram")]
+    #[doc(alias = "IG")]
     #[cfg(feature = "instagram")]
     #[cfg_attr(docsrs, doc(cfg(feature = "instagram")))]
     pub fn instagram(&self) -> instagram::Client {
@@ -379,6 +407,9 @@ impl Client {
     }
 
     /// The client of the JD.com / 京东 operations, sharing this client's configuration and connection pool.
+    #[doc(alias = "JD.com")]
+    #[doc(alias = "JD")]
+    #[doc(alias = "京东")]
     #[cfg(feature = "jd")]
     #[cfg_attr(docsrs, doc(cfg(feature = "jd")))]
     pub fn jd(&self) -> jd::Client {
@@ -386,6 +417,8 @@ impl Client {
     }
 
     /// The client of the Kuaishou / 快手 operations, sharing this client's configuration and connection pool.
+    #[doc(alias = "Kuaishou")]
+    #[doc(alias = "快手")]
     #[cfg(feature = "kuaishou")]
     #[cfg_attr(docsrs, doc(cfg(feature = "kuaishou")))]
     pub fn kuaishou(&self) -> kuaishou::Client {
@@ -393,6 +426,7 @@ impl Client {
     }
 
     /// The client of the Reddit operations, sharing this client's configuration and connection pool.
+    #[doc(alias = "Reddit")]
     #[cfg(feature = "reddit")]
     #[cfg_attr(docsrs, doc(cfg(feature = "reddit")))]
     pub fn reddit(&self) -> reddit::Client {
@@ -400,6 +434,9 @@ impl Client {
     }
 
     /// The client of the Social Media / 社交媒体 operations, sharing this client's configuration and connection pool.
+    #[doc(alias = "social media")]
+    #[doc(alias = "社交媒体")]
+    #[doc(alias = "跨平台搜索")]
     #[cfg(feature = "search")]
     #[cfg_attr(docsrs, doc(cfg(feature = "search")))]
     pub fn search(&self) -> search::Client {
@@ -407,6 +444,10 @@ impl Client {
     }
 
     /// The client of the Taobao and Tmall / 淘宝和天猫 operations, sharing this client's configuration and connection pool.
+    #[doc(alias = "Taobao")]
+    #[doc(alias = "Tmall")]
+    #[doc(alias = "淘宝")]
+    #[doc(alias = "天猫")]
     #[cfg(feature = "taobao")]
     #[cfg_attr(docsrs, doc(cfg(feature = "taobao")))]
     pub fn taobao(&self) -> taobao::Client {
@@ -414,6 +455,8 @@ impl Client {
     }
 
     /// The client of the TikTok operations, sharing this client's configuration and connection pool.
+    #[doc(alias = "TikTok")]
+    #[doc(alias = "抖音国际版")]
     #[cfg(feature = "tiktok")]
     #[cfg_attr(docsrs, doc(cfg(feature = "tiktok")))]
     pub fn tiktok(&self) -> tiktok::Client {
@@ -421,6 +464,8 @@ impl Client {
     }
 
     /// The client of the TikTok Shop operations, sharing this client's configuration and connection pool.
+    #[doc(alias = "TikTok Shop")]
+    #[doc(alias = "TikTok电商")]
     #[cfg(feature = "tiktok-shop")]
     #[cfg_attr(docsrs, doc(cfg(feature = "tiktok-shop")))]
     pub fn tiktok_shop(&self) -> tiktok_shop::Client {
@@ -428,6 +473,9 @@ impl Client {
     }
 
     /// The client of the Toutiao operations, sharing this client's configuration and connection pool.
+    #[doc(alias = "Toutiao")]
+    #[doc(alias = "今日头条")]
+    #[doc(alias = "头条")]
     #[cfg(feature = "toutiao")]
     #[cfg_attr(docsrs, doc(cfg(feature = "toutiao")))]
     pub fn toutiao(&self) -> toutiao::Client {
@@ -435,6 +483,8 @@ impl Client {
     }
 
     /// The client of the Weibo / 微博 operations, sharing this client's configuration and connection pool.
+    #[doc(alias = "Weibo")]
+    #[doc(alias = "微博")]
     #[cfg(feature = "weibo")]
     #[cfg_attr(docsrs, doc(cfg(feature = "weibo")))]
     pub fn weibo(&self) -> weibo::Client {
@@ -442,6 +492,10 @@ impl Client {
     }
 
     /// The client of the WeChat Official Accounts / 微信公众号 operations, sharing this client's configuration and connection pool.
+    #[doc(alias = "WeChat Official Accounts")]
+    #[doc(alias = "WeChat OA")]
+    #[doc(alias = "微信公众号")]
+    #[doc(alias = "公众号")]
     #[cfg(feature = "weixin")]
     #[cfg_attr(docsrs, doc(cfg(feature = "weixin")))]
     pub fn weixin(&self) -> weixin::Client {
@@ -449,6 +503,8 @@ impl Client {
     }
 
     /// The client of the Twitter operations, sharing this client's configuration and connection pool.
+    #[doc(alias = "Twitter")]
+    #[doc(alias = "X")]
     #[cfg(feature = "twitter")]
     #[cfg_attr(docsrs, doc(cfg(feature = "twitter")))]
     pub fn twitter(&self) -> twitter::Client {
@@ -456,6 +512,9 @@ impl Client {
     }
 
     /// The client of the Xiaohongshu (RedNote) / 小红书 operations, sharing this client's configuration and connection pool.
+    #[doc(alias = "Xiaohongshu")]
+    #[doc(alias = "RedNote")]
+    #[doc(alias = "小红书")]
     #[cfg(feature = "xiaohongshu")]
     #[cfg_attr(docsrs, doc(cfg(feature = "xiaohongshu")))]
     pub fn xiaohongshu(&self) -> xiaohongshu::Client {
@@ -463,6 +522,9 @@ impl Client {
     }
 
     /// The client of the YOUKU / 优酷 operations, sharing this client's configuration and connection pool.
+    #[doc(alias = "YOUKU")]
+    #[doc(alias = "Youku")]
+    #[doc(alias = "优酷")]
     #[cfg(feature = "youku")]
     #[cfg_attr(docsrs, doc(cfg(feature = "youku")))]
     pub fn youku(&self) -> youku::Client {
@@ -470,6 +532,8 @@ impl Client {
     }
 
     /// The client of the YouTube operations, sharing this client's configuration and connection pool.
+    #[doc(alias = "YouTube")]
+    #[doc(alias = "油管")]
     #[cfg(feature = "youtube")]
     #[cfg_attr(docsrs, doc(cfg(feature = "youtube")))]
     pub fn youtube(&self) -> youtube::Client {
@@ -477,6 +541,8 @@ impl Client {
     }
 
     /// The client of the Zhihu operations, sharing this client's configuration and connection pool.
+    #[doc(alias = "Zhihu")]
+    #[doc(alias = "知乎")]
     #[cfg(feature = "zhihu")]
     #[cfg_attr(docsrs, doc(cfg(feature = "zhihu")))]
     pub fn zhihu(&self) -> zhihu::Client {
@@ -484,6 +550,9 @@ impl Client {
     }
 
     /// The client of the 1688 operations, sharing this client's configuration and connection pool.
+    #[doc(alias = "1688")]
+    #[doc(alias = "Alibaba 1688")]
+    #[doc(alias = "阿里巴巴1688")]
     #[cfg(feature = "1688")]
     #[cfg_attr(docsrs, doc(cfg(feature = "1688")))]
     pub fn n1688(&self) -> n1688::Client {
@@ -491,6 +560,9 @@ impl Client {
     }
 
     /// The client of the Dewu (Poizon) / 得物（毒） operations, sharing this client's configuration and connection pool.
+    #[doc(alias = "Dewu")]
+    #[doc(alias = "Poizon")]
+    #[doc(alias = "得物")]
     #[cfg(feature = "dewu")]
     #[cfg_attr(docsrs, doc(cfg(feature = "dewu")))]
     pub fn dewu(&self) -> dewu::Client {
@@ -498,6 +570,8 @@ impl Client {
     }
 
     /// The client of the Douyin E-commerce / 抖音电商 operations, sharing this client's configuration and connection pool.
+    #[doc(alias = "Douyin E-commerce")]
+    #[doc(alias = "抖音电商")]
     #[cfg(feature = "douyin-ec")]
     #[cfg_attr(docsrs, doc(cfg(feature = "douyin-ec")))]
     pub fn douyin_ec(&self) -> douyin_ec::Client {
@@ -505,6 +579,8 @@ impl Client {
     }
 
     /// The client of the LinkedIn / 领英 operations, sharing this client's configuration and connection pool.
+    #[doc(alias = "LinkedIn")]
+    #[doc(alias = "领英")]
     #[cfg(feature = "linkedin")]
     #[cfg_attr(docsrs, doc(cfg(feature = "linkedin")))]
     pub fn linkedin(&self) -> linkedin::Client {
@@ -512,6 +588,10 @@ impl Client {
     }
 
     /// The client of the LLM operations, sharing this client's configuration and connection pool.
+    #[doc(alias = "LLM")]
+    #[doc(alias = "large language model")]
+    #[doc(alias = "大模型")]
+    #[doc(alias = "大模型问答")]
     #[cfg(feature = "llm")]
     #[cfg_attr(docsrs, doc(cfg(feature = "llm")))]
     pub fn llm(&self) -> llm::Client {
@@ -519,6 +599,10 @@ impl Client {
     }
 
     /// The client of the QQ Huxuan Creator Marketplace / QQ互选创作者市场 operations, sharing this client's configuration and connection pool.
+    #[doc(alias = "QQ Huxuan")]
+    #[doc(alias = "Tencent Huxuan")]
+    #[doc(alias = "腾讯互选")]
+    #[doc(alias = "互选")]
     #[cfg(feature = "qq-huxuan")]
     #[cfg_attr(docsrs, doc(cfg(feature = "qq-huxuan")))]
     pub fn qq_huxuan(&self) -> qq_huxuan::Client {
@@ -526,6 +610,9 @@ impl Client {
     }
 
     /// The client of the Shopee operations, sharing this client's configuration and connection pool.
+    #[doc(alias = "Shopee")]
+    #[doc(alias = "Shopee marketplace")]
+    #[doc(alias = "虾皮")]
     #[cfg(feature = "shopee")]
     #[cfg_attr(docsrs, doc(cfg(feature = "shopee")))]
     pub fn shopee(&self) -> shopee::Client {
@@ -533,6 +620,9 @@ impl Client {
     }
 
     /// The client of the Temu operations, sharing this client's configuration and connection pool.
+    #[doc(alias = "Temu")]
+    #[doc(alias = "Temu marketplace")]
+    #[doc(alias = "Temu 电商")]
     #[cfg(feature = "temu")]
     #[cfg_attr(docsrs, doc(cfg(feature = "temu")))]
     pub fn temu(&self) -> temu::Client {
@@ -540,6 +630,9 @@ impl Client {
     }
 
     /// The client of the WeChat Channels / 微信视频号 operations, sharing this client's configuration and connection pool.
+    #[doc(alias = "WeChat Channels")]
+    #[doc(alias = "微信视频号")]
+    #[doc(alias = "视频号")]
     #[cfg(feature = "weixin-channels")]
     #[cfg_attr(docsrs, doc(cfg(feature = "weixin-channels")))]
     pub fn weixin_channels(&self) -> weixin_channels::Client {
@@ -547,6 +640,9 @@ impl Client {
     }
 
     /// The client of the Xianyu (GooFish) / 闲鱼 operations, sharing this client's configuration and connection pool.
+    #[doc(alias = "Xianyu")]
+    #[doc(alias = "GooFish")]
+    #[doc(alias = "闲鱼")]
     #[cfg(feature = "xianyu")]
     #[cfg_attr(docsrs, doc(cfg(feature = "xianyu")))]
     pub fn xianyu(&self) -> xianyu::Client {
@@ -554,6 +650,12 @@ impl Client {
     }
 
     /// The client of the Xiaohongshu E-commerce (RedNote) / 小红书电商 (RedNote) operations, sharing this client's configuration and connection pool.
+    #[doc(alias = "Xiaohongshu E-commerce")]
+    #[doc(alias = "RedNote E-commerce")]
+    #[doc(alias = "Xiaohongshu product search")]
+    #[doc(alias = "RedNote product search")]
+    #[doc(alias = "小红书电商")]
+    #[doc(alias = "小红书商品搜索")]
     #[cfg(feature = "xiaohongshu-ec")]
     #[cfg_attr(docsrs, doc(cfg(feature = "xiaohongshu-ec")))]
     pub fn xiaohongshu_ec(&self) -> xiaohongshu_ec::Client {
