@@ -81,13 +81,14 @@ pub fn plan(
     let mut added = Vec::new();
     let mut removed = Vec::new();
     for (name, new) in after {
+        // Every crate released gets its entry in the manifest (a new platform's, or one a `fetch` + `regen
+        // --offline` generated at its default version), so this and later releases bump it there.
+        let manifest = Manifest::parse(&manifest_text, "specs/manifest.yaml".as_ref())?;
+        if !manifest.crates.iter().any(|c| &c.name == name) {
+            manifest_text = add_crate(&manifest_text, &new.platform, name, &new.version)?;
+        }
         let Some(old) = before.get(name) else {
-            // A new crate (a new platform) is released at its version, with a first entry, and gets its entry
-            // in the manifest so later releases bump it there.
-            let manifest = Manifest::parse(&manifest_text, "specs/manifest.yaml".as_ref())?;
-            if !manifest.crates.iter().any(|c| &c.name == name) {
-                manifest_text = add_crate(&manifest_text, &new.platform, name, &new.version)?;
-            }
+            // A new crate (a new platform) is released at its version, with a first entry.
             if !specs.changelogs.contains_key(name) {
                 changelogs.insert(name.clone(), first_changelog(&new.version, date, new));
             }

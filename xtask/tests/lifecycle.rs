@@ -517,3 +517,34 @@ fn regen_follows_an_older_catalogue_back() {
     assert!(module(root, "justoneapi-facebook", "get_profile_id_v1").contains("Upstream no longer lists"));
     assert_recorded(root, &older);
 }
+
+#[test]
+fn a_platform_fetched_before_it_was_released_gets_its_manifest_entry_at_its_first_release() {
+    let repo = seed_checkout();
+    let root = repo.path();
+    let upstream = upstream_0416();
+    // `fetch` then `regen --offline`: the new platform's crate is generated at 0.1.0, unreleased.
+    let catalogue = format!("{}/public-api.json", upstream.base);
+    let base = format!("{}/openapi", upstream.base);
+    let out = xtask(root, &["fetch", "--catalogue", &catalogue, "--base-url", &base], &[]);
+    assert_eq!(code(&out), 0, "{}", text(&out));
+    let out = xtask(root, &["regen", "--offline"], &[]);
+    assert_eq!(code(&out), 0, "{}", text(&out));
+    assert_eq!(version_of(root, "justoneapi-web"), "0.1.0");
+    assert!(!read(root.join("specs/manifest.yaml")).contains("platform: web"));
+
+    // Upstream then changes it: the online regen records the crate in the manifest and releases it.
+    let url = "/openapi/web-page/html-content-v1-en.json";
+    let mut doc: Value = serde_json::from_slice(&upstream.routes.lock().unwrap()[url]).unwrap();
+    doc["paths"]["/api/web/html/v1"]["get"]["description"] = json!("Fetch a page's HTML, now with a new description.");
+    upstream.serve(url, serde_json::to_vec(&doc).unwrap());
+    let out = regen(root, &upstream, &[]);
+    assert_eq!(code(&out), 0, "{}", text(&out));
+    let manifest = read(root.join("specs/manifest.yaml"));
+    assert!(
+        manifest.contains("  - platform: web\n    name: justoneapi-web\n    version: 0.1.1\n"),
+        "{manifest}"
+    );
+    assert_eq!(version_of(root, "justoneapi-web"), "0.1.1");
+    assert_recorded(root, &upstream);
+}
