@@ -384,8 +384,8 @@ pub struct Successor {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum SuccessorSource {
-    ManifestHint,
     Overlay,
+    OtherMethod,
     HigherVersion,
     SameSummary,
 }

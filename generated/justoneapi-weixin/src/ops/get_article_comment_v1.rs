@@ -40,8 +40,10 @@ impl Client {
     /// Upstream no longer lists this endpoint (since 2026-12-07); it may stop working at any time. It is kept so code calling it still compiles.
     ///
     /// 上游自 2026-12-07 起不再列出此接口，它随时可能停止服务；保留它是为了让调用它的代码仍能编译。
+    ///
+    /// Use [`Client::post_get_article_comment_v1`] instead. / 请改用 [`Client::post_get_article_comment_v1`]。
     #[deprecated(
-        note = "Upstream no longer lists this endpoint (since 2026-12-07); it may stop working at any time. It is kept so code calling it still compiles. / 上游自 2026-12-07 起不再列出此接口，它随时可能停止服务；保留它是为了让调用它的代码仍能编译。"
+        note = "Upstream no longer lists this endpoint (since 2026-12-07); it may stop working at any time. It is kept so code calling it still compiles. Use `Client::post_get_article_comment_v1` instead. / 上游自 2026-12-07 起不再列出此接口，它随时可能停止服务；保留它是为了让调用它的代码仍能编译。请改用 `Client::post_get_article_comment_v1`。"
     )]
     pub fn get_article_comment_v1(&self, article_url: impl Into<String>) -> Request<'_> {
         Request {
@@ -56,7 +58,7 @@ impl Client {
 ///
 /// [`Client::get_article_comment_v1`] 的请求构造器：设置可选参数后 `.send().await`（或直接 `.await`）。
 #[deprecated(
-    note = "Upstream no longer lists this endpoint (since 2026-12-07); it may stop working at any time. It is kept so code calling it still compiles. / 上游自 2026-12-07 起不再列出此接口，它随时可能停止服务；保留它是为了让调用它的代码仍能编译。"
+    note = "Upstream no longer lists this endpoint (since 2026-12-07); it may stop working at any time. It is kept so code calling it still compiles. Use `Client::post_get_article_comment_v1` instead. / 上游自 2026-12-07 起不再列出此接口，它随时可能停止服务；保留它是为了让调用它的代码仍能编译。请改用 `Client::post_get_article_comment_v1`。"
 )]
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent with `.send().await`"]
@@ -114,6 +116,6 @@ impl<'a> std::future::IntoFuture for Request<'a> {
 ///
 /// Decoded leniently: see the crate's "Response types". / 宽松解码，见 crate 文档。
 #[deprecated(
-    note = "Upstream no longer lists this endpoint (since 2026-12-07); it may stop working at any time. It is kept so code calling it still compiles. / 上游自 2026-12-07 起不再列出此接口，它随时可能停止服务；保留它是为了让调用它的代码仍能编译。"
+    note = "Upstream no longer lists this endpoint (since 2026-12-07); it may stop working at any time. It is kept so code calling it still compiles. Use `Client::post_get_article_comment_v1` instead. / 上游自 2026-12-07 起不再列出此接口，它随时可能停止服务；保留它是为了让调用它的代码仍能编译。请改用 `Client::post_get_article_comment_v1`。"
 )]
 pub type Data = Vec<serde_json::Value>;
