@@ -137,7 +137,7 @@ pub fn generated_readme(stats: &[crate::stats::CrateStats], facade: Option<&str>
         out.push_str(&format!(", and `{facade}`, every platform behind a cargo feature"));
     }
     out.push_str(&format!(
-        ".\n\nInputs (manifest, definitions, overlays, type memory, changelogs): sha256 `{}`.\n",
+        ".\n\nInputs (manifest, catalogue and its lifecycle record, definitions, overlays, type memory, changelogs): sha256 `{}`.\n",
         opts.digest
     ));
     out
