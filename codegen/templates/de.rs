@@ -48,6 +48,17 @@ impl fmt::Display for Mismatch {
 /// At most this many mismatches are kept per response (a hostile body could hold millions).
 pub const MAX_MISMATCHES: usize = 1000;
 
+/// A key longer than this (in characters) is cut in a mismatch's path, with `…`.
+pub const MAX_PATH_KEY_CHARS: usize = 64;
+
+/// A mismatch's path longer than this (in bytes) is cut, with `…`: 1000 mismatches under a long key or deep
+/// in a body cost at most this much each.
+pub const MAX_PATH_BYTES: usize = 512;
+
+/// The deepest nesting of arrays and objects that the runtime parses into a tree ([`crate::ApiResponse::raw_data`],
+/// and the pass that names mismatches). serde_json's own limit is 128; past this one a tree would risk the stack.
+pub const MAX_TREE_DEPTH: usize = 512;
+
 #[derive(Default)]
 struct Collector {
     /// Values that did not fit in the current decode.
@@ -82,27 +93,48 @@ fn record(expected: &'static str, found: impl FnOnce() -> String) {
     });
 }
 
+/// `key` cut to [`MAX_PATH_KEY_CHARS`] characters.
+fn shorten(key: &str) -> String {
+    match key.char_indices().nth(MAX_PATH_KEY_CHARS) {
+        Some((end, _)) => format!("{}…", &key[..end]),
+        None => key.to_owned(),
+    }
+}
+
 fn render(path: &[Segment]) -> String {
     let mut out = String::from("data");
     for segment in path {
-        match segment {
-            Segment::Index(i) => {
-                out.push('[');
-                out.push_str(&i.to_string());
-                out.push(']');
+        push_segment(&mut out, segment);
+        if out.len() > MAX_PATH_BYTES {
+            let mut end = MAX_PATH_BYTES;
+            while !out.is_char_boundary(end) {
+                end -= 1;
             }
-            Segment::Key(k) if is_plain(k) => {
-                out.push('.');
-                out.push_str(k);
-            }
-            Segment::Key(k) => {
-                out.push('[');
-                out.push_str(&serde_json::Value::String(k.clone()).to_string());
-                out.push(']');
-            }
+            out.truncate(end);
+            out.push('…');
+            break;
         }
     }
     out
+}
+
+fn push_segment(out: &mut String, segment: &Segment) {
+    match segment {
+        Segment::Index(i) => {
+            out.push('[');
+            out.push_str(&i.to_string());
+            out.push(']');
+        }
+        Segment::Key(k) if is_plain(k) => {
+            out.push('.');
+            out.push_str(k);
+        }
+        Segment::Key(k) => {
+            out.push('[');
+            out.push_str(&serde_json::Value::String(k.clone()).to_string());
+            out.push(']');
+        }
+    }
 }
 
 fn is_plain(key: &str) -> bool {
@@ -148,8 +180,64 @@ pub fn from_slice<T: Decode>(json: &[u8]) -> Result<(T, Vec<Mismatch>), serde_js
     if misfits == 0 {
         return Ok((value, Vec::new()));
     }
-    let tree: serde_json::Value = serde_json::from_slice(json)?;
-    Ok((value, locate::<T>(&tree)))
+    Ok((value, locate_in::<T>(json, misfits, |tree| tree)))
+}
+
+/// Deepest nesting of arrays and objects in `json`, counted in one scan without parsing.
+fn nesting(json: &[u8]) -> usize {
+    let (mut depth, mut deepest, mut in_string, mut escaped) = (0usize, 0usize, false, false);
+    for &byte in json {
+        if in_string {
+            match byte {
+                _ if escaped => escaped = false,
+                b'\\' => escaped = true,
+                b'"' => in_string = false,
+                _ => {}
+            }
+            continue;
+        }
+        match byte {
+            b'"' => in_string = true,
+            b'[' | b'{' => {
+                depth += 1;
+                deepest = deepest.max(depth);
+            }
+            b']' | b'}' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    deepest
+}
+
+/// `json` as a tree, when it is JSON nested at most [`MAX_TREE_DEPTH`] deep.
+pub(crate) fn tree(json: &[u8]) -> Option<serde_json::Value> {
+    use serde::Deserialize as _;
+    if nesting(json) > MAX_TREE_DEPTH {
+        return None;
+    }
+    let mut de = serde_json::Deserializer::from_slice(json);
+    // serde_json stops at 128 levels; `nesting` bounds the depth instead.
+    de.disable_recursion_limit();
+    let tree = serde_json::Value::deserialize(&mut de).ok()?;
+    de.end().ok()?;
+    Some(tree)
+}
+
+/// The mismatches of `T` in `json` (where `data` picks the decoded value out of the tree). When the body is
+/// nested too deeply to be read as a tree, one mismatch at `data` says how many values did not fit.
+pub(crate) fn locate_in<T: Decode>(
+    json: &[u8],
+    misfits: usize,
+    data: impl FnOnce(&serde_json::Value) -> &serde_json::Value,
+) -> Vec<Mismatch> {
+    match tree(json) {
+        Some(tree) => locate::<T>(data(&tree)),
+        None => vec![Mismatch {
+            path: "data".to_owned(),
+            expected: "its generated type",
+            found: format!("{misfits} values that did not fit, nested more than {MAX_TREE_DEPTH} deep (not named)"),
+        }],
+    }
 }
 
 /// A type a field of a generated response type can have, decoded by the rules of this module.
@@ -704,7 +792,7 @@ impl<'de> MapAccess<'de> for TrackedMap<'de> {
         let Some((key, value)) = self.value.take() else {
             return Err(de::Error::custom("a map value was asked for before its key"));
         };
-        with_segment(Segment::Key(key.clone()), || seed.deserialize(Tracked(value)))
+        with_segment(Segment::Key(shorten(key)), || seed.deserialize(Tracked(value)))
     }
 }
 

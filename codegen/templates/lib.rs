@@ -20,11 +20,14 @@ mod transport;
 pub use codes::BusinessCode;
 pub use de::Mismatch;
 pub use error::{Error, TransportError};
+pub use reqwest;
 #[doc(hidden)]
-pub use hyper::Method;
+pub use reqwest::Method;
+#[cfg(feature = "middleware")]
+pub use reqwest_middleware;
 pub use runtime::{
     decode_body, ApiResponse, Client, ClientBuilder, ClientKind, Overrides, Parts, ResponseFuture, RetryPolicy,
-    DEFAULT_MAX_BODY_BYTES, DEFAULT_TIMEOUT,
+    DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_BODY_BYTES, DEFAULT_TIMEOUT,
 };
 pub use servers::Server;
 pub use text::Text;

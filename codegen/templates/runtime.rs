@@ -11,18 +11,15 @@ use std::sync::Arc;
 use std::task::{Context, Poll};
 use std::time::Duration;
 
-use http_body_util::{BodyExt, Full};
-use hyper::body::{Bytes, Incoming};
-use hyper::header::{HeaderMap, HeaderName, HeaderValue};
-use hyper::{Method, Uri};
+use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
+use reqwest::{Method, Url};
 use serde::de::{IgnoredAny, MapAccess, Visitor};
 use serde::{Deserialize, Deserializer as _};
 use tokio::time::Instant;
 use tracing::Instrument;
 
 use crate::de::{Decode, Key, Mismatch, Seed};
-use crate::error::TransportKind;
-use crate::transport::{self, Proxy};
+use crate::transport::{self, Proxy, Sender, Transport};
 use crate::{BusinessCode, Error, Server};
 
 /// Per-request timeout the upstream documentation asks for ("at least 60 seconds").
@@ -30,6 +27,11 @@ pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(60);
 
 /// Largest response body the client reads before giving up (32 MiB).
 pub const DEFAULT_MAX_BODY_BYTES: usize = 32 * 1024 * 1024;
+
+/// Time to open a connection (TCP, and TLS or a proxy tunnel) before the attempt fails as a connect error,
+/// which is retried: nothing was sent. Shorter than the attempt's timeout, so that an unreachable address
+/// does not use a whole attempt.
+pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// This crate's `User-Agent` product token.
 const RUNTIME_AGENT: &str = concat!(env!("CARGO_PKG_NAME"), "/", env!("CARGO_PKG_VERSION"));
@@ -154,7 +156,10 @@ impl RetryPolicy {
         if !self.jitter {
             return backoff;
         }
-        backoff / 2 + backoff.mul_f64(random_unit() / 2.0)
+        // Checked: a policy may hold durations up to `Duration::MAX`.
+        let half = backoff / 2;
+        let drawn = Duration::try_from_secs_f64(backoff.as_secs_f64() * random_unit() / 2.0).unwrap_or(half);
+        half.saturating_add(drawn).min(backoff)
     }
 
     /// Rejects a budget that would make retries impossible (see [`with_max_elapsed`](Self::with_max_elapsed)).
@@ -202,11 +207,12 @@ impl ClientKind for Client {
 }
 
 /// The environment variables [`ClientBuilder::from_env`] reads.
-const ENV_VARS: [&str; 5] = [
+const ENV_VARS: [&str; 6] = [
     "JUSTONEAPI_TOKEN",
     "JUSTONEAPI_SERVER",
     "JUSTONEAPI_BASE_URL",
     "JUSTONEAPI_TIMEOUT_SECS",
+    "JUSTONEAPI_CONNECT_TIMEOUT_SECS",
     "JUSTONEAPI_MAX_ATTEMPTS",
 ];
 
@@ -221,17 +227,40 @@ pub struct ClientBuilder<C = Client> {
 }
 
 /// What a [`ClientBuilder`] holds (not generic).
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 struct Settings {
     token: Token,
     server: Server,
     timeout: Duration,
+    connect_timeout: Option<Duration>,
     retry: RetryPolicy,
     max_body_bytes: usize,
     user_agent: Option<String>,
     headers: Vec<(String, String)>,
-    proxy: Proxy,
+    proxy: Option<Proxy>,
     roots: Vec<Vec<u8>>,
+    http: Option<Sender>,
+}
+
+// Header values (a gateway's key), the base URL's password and the program's client (whose `Debug` shows
+// its proxies) stay out of `Debug`.
+impl fmt::Debug for Settings {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let headers: Vec<&str> = self.headers.iter().map(|(name, _)| name.as_str()).collect();
+        f.debug_struct("Settings")
+            .field("token", &self.token)
+            .field("server", &redact_userinfo(self.server.url()))
+            .field("timeout", &self.timeout)
+            .field("connect_timeout", &self.connect_timeout)
+            .field("retry", &self.retry)
+            .field("max_body_bytes", &self.max_body_bytes)
+            .field("user_agent", &self.user_agent)
+            .field("headers", &headers)
+            .field("proxy", &self.proxy)
+            .field("roots", &self.roots.len())
+            .field("http_client", &self.http.as_ref().map(|_| ".."))
+            .finish()
+    }
 }
 
 impl<C> ClientBuilder<C> {
@@ -277,7 +306,8 @@ impl<C> ClientBuilder<C> {
         self
     }
 
-    /// Calls a custom base URL, e.g. a proxy or a local mock server.
+    /// Calls a custom base URL, e.g. a gateway or a local mock server. `user:password@` in it is sent as
+    /// HTTP basic authentication and never shown: errors, logs and [`Client::base_url`] show the URL without it.
     pub fn base_url(mut self, url: impl Into<String>) -> Self {
         self.settings.server = Server::Custom(url.into());
         self
@@ -288,6 +318,15 @@ impl<C> ClientBuilder<C> {
     /// one request.
     pub fn timeout(mut self, timeout: Duration) -> Self {
         self.settings.timeout = timeout;
+        self
+    }
+
+    /// Time to open a connection, TCP and TLS (or a proxy's tunnel) included (default
+    /// [`DEFAULT_CONNECT_TIMEOUT`]). A connection that cannot be made in time fails the attempt as a connect
+    /// error, which is retried: the request was not sent. Not with [`http_client`](Self::http_client),
+    /// whose client has its own.
+    pub fn connect_timeout(mut self, timeout: Duration) -> Self {
+        self.settings.connect_timeout = Some(timeout);
         self
     }
 
@@ -320,11 +359,14 @@ impl<C> ClientBuilder<C> {
         self
     }
 
-    /// Sends every request through this HTTP proxy, `http://[user:password@]host[:port]`: a plain-HTTP
-    /// request in absolute form, an HTTPS one through a `CONNECT` tunnel (the proxy never sees its content).
+    /// Sends every request through this proxy, `http://`, `https://` or (cargo feature `socks`) `socks5://`
+    /// `[user:password@]host[:port]`: an HTTPS request through a `CONNECT` tunnel (the proxy never sees its
+    /// content), a plain-HTTP one in absolute form.
     ///
-    /// Without it (and without [`no_proxy`](Self::no_proxy)), the proxy comes from the environment as curl
-    /// reads it: `HTTP_PROXY`, `HTTPS_PROXY`, `ALL_PROXY` and `NO_PROXY` (or lowercase), read by `build()`.
+    /// Without it (and without [`no_proxy`](Self::no_proxy)), the proxy comes from the environment as reqwest
+    /// reads it: `HTTP_PROXY`, `HTTPS_PROXY`, `ALL_PROXY` and `NO_PROXY` (or lowercase), read once by `build()`
+    /// (a variable set later changes nothing for this client); without any of them, the system's settings on
+    /// macOS and Windows.
     ///
     /// ```no_run
     /// # fn demo() -> Result<(), Box<dyn std::error::Error>> {
@@ -337,13 +379,13 @@ impl<C> ClientBuilder<C> {
     /// # Ok(()) }
     /// ```
     pub fn proxy(mut self, url: impl Into<String>) -> Self {
-        self.settings.proxy = Proxy::All(url.into());
+        self.settings.proxy = Some(Proxy::All(url.into()));
         self
     }
 
     /// Connects directly, whatever the proxy environment variables say.
     pub fn no_proxy(mut self) -> Self {
-        self.settings.proxy = Proxy::Off;
+        self.settings.proxy = Some(Proxy::Off);
         self
     }
 
@@ -352,6 +394,79 @@ impl<C> ClientBuilder<C> {
     /// more than once; a text without a certificate is an [`Error::Config`] from `build()`.
     pub fn root_certificates_pem(mut self, pem: impl Into<Vec<u8>>) -> Self {
         self.settings.roots.push(pem.into());
+        self
+    }
+
+    /// Sends the requests with this reqwest client: one the program shares (one connection pool for all its
+    /// HTTP), or one configured beyond what this builder offers. Its settings are its own, so
+    /// [`proxy`](Self::proxy), [`no_proxy`](Self::no_proxy), [`root_certificates_pem`](Self::root_certificates_pem)
+    /// and [`connect_timeout`](Self::connect_timeout) cannot be given with it (`build()` says so). What this
+    /// crate does stays: the token, retries, the attempt's timeout, the body limit, decoding, redaction, the
+    /// span of each call.
+    ///
+    /// Build it with `redirect::Policy::none()`: the token is in the query of a GET and the form body of a POST,
+    /// and a client that follows a redirect hands it to the redirect's target. A response that arrives
+    /// after a redirect fails the call with [`Error::Config`].
+    ///
+    /// reqwest is re-exported (`justoneapi_runtime::reqwest`, and by every platform crate), so the version
+    /// matches:
+    ///
+    /// ```no_run
+    /// # fn demo() -> Result<(), Box<dyn std::error::Error>> {
+    /// use justoneapi_runtime::{reqwest, Client};
+    ///
+    /// let http = reqwest::Client::builder()
+    ///     .redirect(reqwest::redirect::Policy::none())
+    ///     .pool_max_idle_per_host(4)
+    ///     .build()?;
+    /// let client = Client::builder("YOUR_TOKEN").http_client(http).build()?;
+    /// # Ok(()) }
+    /// ```
+    ///
+    /// A pool's connections belong to the Tokio runtime that opened them: share a client between runtimes only
+    /// if each of them keeps running. (The client this builder makes itself keeps a pool per runtime.)
+    pub fn http_client(mut self, client: reqwest::Client) -> Self {
+        self.settings.http = Some(Sender::Reqwest(client));
+        self
+    }
+
+    /// Sends the requests through this middleware stack (cargo feature `middleware`): a rate limiter shared by
+    /// the whole program, metrics, a cache, each a [`reqwest_middleware::Middleware`] that sees every attempt,
+    /// retries included. As with [`http_client`](Self::http_client), the client under it is the program's
+    /// (built with `redirect::Policy::none()`). A middleware's own error fails the attempt as an
+    /// [`Error::Transport`] whose [`is_middleware`](crate::TransportError::is_middleware) is true, and is
+    /// not retried.
+    ///
+    /// ```no_run
+    /// # fn demo() -> Result<(), Box<dyn std::error::Error>> {
+    /// use justoneapi_runtime::{reqwest, reqwest_middleware, Client};
+    ///
+    /// struct CountRequests(std::sync::atomic::AtomicUsize);
+    ///
+    /// #[async_trait::async_trait]
+    /// impl reqwest_middleware::Middleware for CountRequests {
+    ///     async fn handle(
+    ///         &self,
+    ///         request: reqwest::Request,
+    ///         extensions: &mut http::Extensions,
+    ///         next: reqwest_middleware::Next<'_>,
+    ///     ) -> reqwest_middleware::Result<reqwest::Response> {
+    ///         self.0.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    ///         next.run(request, extensions).await
+    ///     }
+    /// }
+    ///
+    /// let http = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build()?;
+    /// let stack = reqwest_middleware::ClientBuilder::new(http)
+    ///     .with(CountRequests(Default::default()))
+    ///     .build();
+    /// let client = Client::builder("YOUR_TOKEN").http_client_with_middleware(stack).build()?;
+    /// # Ok(()) }
+    /// ```
+    #[cfg(feature = "middleware")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "middleware")))]
+    pub fn http_client_with_middleware(mut self, client: reqwest_middleware::ClientWithMiddleware) -> Self {
+        self.settings.http = Some(Sender::Middleware(client));
         self
     }
 }
@@ -373,12 +488,14 @@ impl Settings {
             token: Token(token),
             server: Server::default(),
             timeout: DEFAULT_TIMEOUT,
+            connect_timeout: None,
             retry: RetryPolicy::default(),
             max_body_bytes: DEFAULT_MAX_BODY_BYTES,
             user_agent: None,
             headers: Vec::new(),
-            proxy: Proxy::default(),
+            proxy: None,
             roots: Vec::new(),
+            http: None,
         }
     }
 
@@ -427,6 +544,17 @@ impl Settings {
             })?;
             builder.timeout = Duration::from_secs(secs);
         }
+        if let Some(text) = var("JUSTONEAPI_CONNECT_TIMEOUT_SECS") {
+            let secs = text.trim().parse::<u64>().ok().filter(|&secs| secs >= 1);
+            let secs = secs.ok_or_else(|| {
+                malformed(
+                    "JUSTONEAPI_CONNECT_TIMEOUT_SECS",
+                    &text,
+                    "a whole number of seconds, at least 1",
+                )
+            })?;
+            builder.connect_timeout = Some(Duration::from_secs(secs));
+        }
         if let Some(text) = var("JUSTONEAPI_MAX_ATTEMPTS") {
             let attempts = text.trim().parse::<u32>().ok().filter(|&n| n >= 1);
             let attempts =
@@ -438,28 +566,33 @@ impl Settings {
 
     /// `kind_agent`: the [`ClientKind::USER_AGENT`] of the client being built.
     fn build(self, kind_agent: &'static str) -> Result<Client, Error> {
-        let base_url = self.server.url().trim_end_matches('/').to_owned();
-        if !(base_url.starts_with("http://") || base_url.starts_with("https://")) {
+        let given = self.server.url().trim_end_matches('/');
+        // Shown without `user:password@` from here on, in errors too.
+        let shown = redact_userinfo(given);
+        if !(given.starts_with("http://") || given.starts_with("https://")) {
             return Err(Error::Config {
-                message: format!("base URL `{base_url}` must start with http:// or https://"),
+                message: format!("base URL `{shown}` must start with http:// or https://"),
             });
         }
         // Checked once here: every request's URL is this one with a path and a query appended.
-        let base = base_url
-            .parse::<Uri>()
+        let mut base = Url::parse(given)
             .ok()
-            .filter(|uri| uri.host().is_some_and(|host| !host.is_empty()) && uri.query().is_none())
-            .filter(|_| !base_url.contains('#'))
+            .filter(|url| url.host_str().is_some_and(|host| !host.is_empty()))
+            .filter(|url| url.query().is_none() && url.fragment().is_none() && !given.contains('#'))
             .ok_or_else(|| Error::Config {
-                message: format!("base URL `{base_url}` is not a valid URL without query or fragment"),
+                message: format!("base URL `{shown}` is not a valid URL without query or fragment"),
             })?;
+        let credentials = basic_auth(&base);
+        let _ = base.set_password(None);
+        let _ = base.set_username("");
+        let base_url = base.as_str().trim_end_matches('/').to_owned();
         self.retry.check(self.timeout)?;
         let user_agent = match self.user_agent {
             Some(agent) => agent,
             None if kind_agent == RUNTIME_AGENT => RUNTIME_AGENT.to_owned(),
             None => format!("{kind_agent} {RUNTIME_AGENT}"),
         };
-        let user_agent = HeaderValue::from_str(&user_agent).map_err(|_| Error::Config {
+        let user_agent_value = HeaderValue::from_str(&user_agent).map_err(|_| Error::Config {
             message: format!("user agent `{user_agent}` is not a valid HTTP header value"),
         })?;
         let mut headers = HeaderMap::new();
@@ -472,11 +605,39 @@ impl Settings {
             })?;
             headers.append(name, value);
         }
-        let http = transport::build(transport::Options {
-            proxy: &self.proxy,
-            roots: &self.roots,
-            base: &base,
-        })?;
+        headers.insert(reqwest::header::USER_AGENT, user_agent_value);
+        if let Some(credentials) = credentials {
+            headers.insert(reqwest::header::AUTHORIZATION, credentials);
+        }
+        let mut post_headers = headers.clone();
+        post_headers.insert(
+            reqwest::header::CONTENT_TYPE,
+            HeaderValue::from_static("application/x-www-form-urlencoded"),
+        );
+        let http = match self.http {
+            Some(sender) => {
+                let theirs = [
+                    (self.proxy.is_some(), "proxy()/no_proxy()"),
+                    (!self.roots.is_empty(), "root_certificates_pem()"),
+                    (self.connect_timeout.is_some(), "connect_timeout()"),
+                ];
+                if let Some((_, setting)) = theirs.iter().find(|(set, _)| *set) {
+                    return Err(Error::Config {
+                        message: format!(
+                            "{setting} configures the HTTP client this crate builds; with http_client(), set it \
+                             on that reqwest client instead"
+                        ),
+                    });
+                }
+                Transport::Given(sender)
+            }
+            None => Transport::build(transport::Options {
+                proxy: self.proxy.unwrap_or_default(),
+                roots: self.roots,
+                connect_timeout: self.connect_timeout.unwrap_or(DEFAULT_CONNECT_TIMEOUT),
+                https: base.scheme() == "https",
+            })?,
+        };
         Ok(Client {
             inner: Arc::new(Inner {
                 http,
@@ -487,29 +648,106 @@ impl Settings {
                 max_body_bytes: self.max_body_bytes,
                 user_agent,
                 headers,
+                post_headers,
             }),
         })
     }
 }
 
-/// Asynchronous client. Cheap to clone: clones share one configuration and one connection pool.
-#[derive(Debug, Clone)]
+/// `Authorization: Basic ...` from the URL's `user:password@`, marked sensitive (left out of `Debug`).
+fn basic_auth(url: &Url) -> Option<HeaderValue> {
+    if url.username().is_empty() && url.password().is_none() {
+        return None;
+    }
+    use base64::Engine as _;
+    let decode = |part: &str| {
+        percent_encoding::percent_decode_str(part)
+            .decode_utf8_lossy()
+            .into_owned()
+    };
+    let pair = format!(
+        "{}:{}",
+        decode(url.username()),
+        decode(url.password().unwrap_or_default())
+    );
+    let encoded = base64::engine::general_purpose::STANDARD.encode(pair);
+    let mut value = HeaderValue::from_str(&format!("Basic {encoded}")).ok()?;
+    value.set_sensitive(true);
+    Some(value)
+}
+
+/// `url` without its `user:password@`, if it has one (also when it is not a valid URL).
+fn redact_userinfo(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return url.to_owned();
+    };
+    let authority_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    match rest[..authority_end].rfind('@') {
+        Some(at) => format!("{scheme}://***@{}", &rest[at + 1..]),
+        None => url.to_owned(),
+    }
+}
+
+/// A URL from the server (a redirect's `Location`) as shown: without `user:password@` and without a `token`
+/// in its query (a redirect may carry the request's own query, and with it the token).
+fn redact_location(location: &str, request: &str) -> String {
+    let Some(mut url) = Url::parse(request).ok().and_then(|base| base.join(location).ok()) else {
+        return "(not a URL)".to_owned();
+    };
+    let _ = url.set_password(None);
+    let _ = url.set_username("");
+    if url.query().is_some() {
+        let kept: Vec<(String, String)> = url
+            .query_pairs()
+            .filter(|(name, _)| !name.eq_ignore_ascii_case("token"))
+            .map(|(name, value)| (name.into_owned(), value.into_owned()))
+            .collect();
+        url.set_query(None);
+        if !kept.is_empty() {
+            url.query_pairs_mut().extend_pairs(kept);
+        }
+    }
+    url.into()
+}
+
+/// Asynchronous client. Cheap to clone: clones share one configuration and one connection pool (one per Tokio
+/// runtime that uses it).
+#[derive(Clone)]
 pub struct Client {
     inner: Arc<Inner>,
 }
 
-#[derive(Debug)]
 struct Inner {
-    http: transport::Http,
-    /// Without a trailing `/`: every operation's path (`/api/...`) is appended to it.
+    http: Transport,
+    /// Without a trailing `/` and without `user:password@`: every operation's path (`/api/...`) is appended.
     base_url: String,
     token: Token,
     timeout: Duration,
     retry: RetryPolicy,
     max_body_bytes: usize,
-    user_agent: HeaderValue,
-    /// [`ClientBuilder::header`]s.
+    user_agent: String,
+    /// Sent with every request: [`ClientBuilder::header`]s, `User-Agent`, the base URL's credentials.
     headers: HeaderMap,
+    /// The same, with the form's `Content-Type`.
+    post_headers: HeaderMap,
+}
+
+// Header values (a gateway's key, the base URL's credentials) stay out of `Debug`.
+impl fmt::Debug for Client {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let inner = &*self.inner;
+        let headers: Vec<&str> = inner.headers.keys().map(|name| name.as_str()).collect();
+        f.debug_struct("Client")
+            .field("base_url", &inner.base_url)
+            .field("token", &inner.token)
+            .field("timeout", &inner.timeout)
+            .field("retry", &inner.retry)
+            .field("max_body_bytes", &inner.max_body_bytes)
+            .field("user_agent", &inner.user_agent)
+            .field("headers", &headers)
+            .field("http", &inner.http)
+            .finish()
+    }
 }
 
 /// A successful response: the typed `data`, the rest of the envelope, what did not fit, and the raw body.
@@ -537,16 +775,14 @@ pub struct ApiResponse<T> {
 
 impl<T> ApiResponse<T> {
     /// The envelope's `data` as raw JSON, exactly as upstream sent it (`Value::Null` when it was missing).
-    /// Parsed from the kept body on each call: no second (billed) request.
+    /// Parsed from the kept body on each call: no second (billed) request. Nested up to
+    /// [`de::MAX_TREE_DEPTH`](crate::de::MAX_TREE_DEPTH) deep (serde_json alone stops at 128); a deeper body
+    /// gives `Value::Null` here, and is whole in [`raw_body`](Self::raw_body).
     pub fn raw_data(&self) -> serde_json::Value {
-        #[derive(Deserialize)]
-        struct Raw {
-            #[serde(default)]
-            data: serde_json::Value,
+        match crate::de::tree(&self.body) {
+            Some(serde_json::Value::Object(mut envelope)) => envelope.remove("data").unwrap_or_default(),
+            _ => serde_json::Value::Null,
         }
-        serde_json::from_slice::<Raw>(&self.body)
-            .map(|raw| raw.data)
-            .unwrap_or_default()
     }
 
     /// The whole response body, as received.
@@ -611,7 +847,7 @@ impl Client {
         ClientBuilder::from_env()?.build()
     }
 
-    /// Base URL requests go to.
+    /// Base URL requests go to, without the `user:password@` it may have been given.
     pub fn base_url(&self) -> &str {
         &self.inner.base_url
     }
@@ -628,8 +864,7 @@ impl Client {
 
     /// `User-Agent` sent with every request.
     pub fn user_agent(&self) -> &str {
-        // Built from a `&str`, so always text.
-        self.inner.user_agent.to_str().unwrap_or_default()
+        &self.inner.user_agent
     }
 
     /// The retry loop: sends `parts`, retrying as the policy says, until `decoder` accepts a body. A decoder's
@@ -637,6 +872,13 @@ impl Client {
     /// on the call's span (see [`ResponseFuture`]).
     async fn exchange(&self, parts: &Parts, decoder: Decoder) -> Result<Decoded, Error> {
         let span = tracing::Span::current();
+        if tokio::runtime::Handle::try_current().is_err() {
+            let error = Error::Config {
+                message: "a request was awaited outside a Tokio runtime (the `blocking` client has its own)".to_owned(),
+            };
+            span.record("error", error.kind());
+            return Err(error);
+        }
         let timeout = parts.overrides.timeout.unwrap_or(self.inner.timeout);
         let retry = parts.overrides.retry.as_ref().unwrap_or(&self.inner.retry);
         let started = Instant::now();
@@ -691,8 +933,13 @@ impl Client {
                 return Err(error);
             }
             if let Some(budget) = retry.max_elapsed {
-                // The next attempt may take a whole timeout: only start it if it fits.
-                if started.elapsed() + delay + timeout > budget {
+                // The next attempt may take a whole timeout: only start it if it fits. (Checked: a server's
+                // `Retry-After` and a policy's durations may be as large as a `Duration` goes.)
+                let next_ends = started
+                    .elapsed()
+                    .checked_add(delay)
+                    .and_then(|t| t.checked_add(timeout));
+                if next_ends.is_none_or(|end| end > budget) {
                     return Err(error);
                 }
             }
@@ -719,56 +966,48 @@ impl Client {
         let token = inner.token.0.as_str();
         let is_post = *method == Method::POST;
         let params = urlencoded((!is_post).then_some(token), query);
-        let mut target = String::with_capacity(inner.base_url.len() + path.len() + 1 + params.len());
-        target.push_str(&inner.base_url);
-        target.push_str(path);
+        let mut url = String::with_capacity(inner.base_url.len() + path.len() + 1 + params.len());
+        url.push_str(&inner.base_url);
+        url.push_str(path);
         if !params.is_empty() {
-            target.push('?');
-            target.push_str(&params);
+            url.push('?');
+            url.push_str(&params);
         }
-        let body = if is_post {
-            Bytes::from(urlencoded(Some(token), form))
-        } else {
-            Bytes::new()
-        };
+        let body = is_post.then(|| urlencoded(Some(token), form));
         // The base URL was checked by `build()` and the rest is percent-encoded: this only fails for an
         // operation path that is not a URL path, which the generator never emits.
-        let uri = Uri::try_from(target).map_err(|e| Error::Config {
-            message: format!("the URL of `{path}` is not valid: {e}"),
+        let url = Url::parse(&url).map_err(|e| Error::Config {
+            message: format!("the URL {shown} is not valid: {e}"),
         })?;
-        let mut request = hyper::Request::new(Full::new(body));
-        *request.method_mut() = method.clone();
-        *request.uri_mut() = uri;
-        let headers = request.headers_mut();
-        headers.clone_from(&inner.headers);
-        headers.insert(hyper::header::USER_AGENT, inner.user_agent.clone());
-        if is_post {
-            headers.insert(
-                hyper::header::CONTENT_TYPE,
-                HeaderValue::from_static("application/x-www-form-urlencoded"),
-            );
-        }
-        #[cfg(feature = "gzip")]
-        headers.insert(hyper::header::ACCEPT_ENCODING, HeaderValue::from_static("gzip"));
+        let request = transport::Request {
+            method: method.clone(),
+            url: &url,
+            shown: &shown,
+            headers: if is_post { &inner.post_headers } else { &inner.headers },
+            body: body.as_deref(),
+        };
         let exchange = async {
-            let (response, conn) = inner
-                .http
-                .send(request)
-                .await
-                .map_err(|(kind, error)| Error::transport(&shown, kind, error))?;
+            let response = inner.http.send(request).await?;
             let status = response.status();
             tracing::Span::current().record("http.status", status.as_u16());
-            let retry_after = response
-                .headers()
-                .get(hyper::header::RETRY_AFTER)
-                .and_then(|v| v.to_str().ok())
-                .and_then(parse_retry_after);
-            let body = self.read_body(response, &shown).await?;
-            inner.http.put_back(conn);
-            Ok::<_, Error>((status, retry_after, body))
+            if *response.url() != url {
+                // Only a program's own client follows redirects; the token went with it.
+                return Err(Error::Config {
+                    message: format!(
+                        "the http_client followed a redirect from {shown} (to {}): build it with \
+                         `redirect::Policy::none()`, the token is in the request",
+                        redact_location(response.url().as_str(), url.as_str())
+                    ),
+                });
+            }
+            let header = |name| response.headers().get(name).and_then(|v: &HeaderValue| v.to_str().ok());
+            let retry_after = header(reqwest::header::RETRY_AFTER).and_then(parse_retry_after);
+            let location = header(reqwest::header::LOCATION).map(|location| redact_location(location, url.as_str()));
+            let body = transport::read_body(response, inner.max_body_bytes, &shown).await?;
+            Ok::<_, Error>((status, retry_after, location, body))
         };
         // One timeout for the whole attempt: connecting, sending, and reading the body.
-        let (status, retry_after, body) = match tokio::time::timeout(timeout, exchange).await {
+        let (status, retry_after, location, body) = match tokio::time::timeout(timeout, exchange).await {
             Ok(result) => result?,
             Err(_) => {
                 return Err(Error::Timeout {
@@ -778,6 +1017,13 @@ impl Client {
             }
         };
         tracing::debug!(url = %shown, status = status.as_u16(), bytes = body.len(), "received response");
+        if status.is_redirection() {
+            return Err(Error::Redirect {
+                status: status.as_u16(),
+                url: shown,
+                location,
+            });
+        }
         if !status.is_success() {
             let head = serde_json::from_slice::<Head>(&body).ok();
             return Err(Error::Http {
@@ -790,55 +1036,6 @@ impl Client {
             });
         }
         Ok((body, shown))
-    }
-
-    /// The body, whole (decompressed with the `gzip` feature), or an error once it passes the limit.
-    async fn read_body(&self, response: hyper::Response<Incoming>, url: &str) -> Result<Vec<u8>, Error> {
-        let limit = self.inner.max_body_bytes;
-        let too_large = || Error::BodyTooLarge {
-            url: url.to_owned(),
-            limit,
-        };
-        #[cfg(feature = "gzip")]
-        let gzipped = response
-            .headers()
-            .get(hyper::header::CONTENT_ENCODING)
-            .is_some_and(|v| {
-                v.as_bytes().eq_ignore_ascii_case(b"gzip") || v.as_bytes().eq_ignore_ascii_case(b"x-gzip")
-            });
-        let mut body = response.into_body();
-        let length = hyper::body::Body::size_hint(&body).exact();
-        if length.is_some_and(|len| len > limit as u64) {
-            return Err(too_large());
-        }
-        // Sized from `Content-Length` when there is one (bounded by the limit): no regrowth while reading.
-        // (At most 1 MiB ahead: a hostile `Content-Length` does not reserve the whole limit.)
-        let expected = length.unwrap_or(0).min(limit.min(1 << 20) as u64) as usize;
-        let mut bytes = Vec::with_capacity(expected);
-        while let Some(frame) = body.frame().await {
-            let frame = frame.map_err(|e| Error::transport(url, TransportKind::Body, e))?;
-            if let Ok(chunk) = frame.into_data() {
-                if bytes.len() + chunk.len() > limit {
-                    return Err(too_large());
-                }
-                bytes.extend_from_slice(&chunk);
-            }
-        }
-        #[cfg(feature = "gzip")]
-        if gzipped {
-            use std::io::Read as _;
-            let mut plain = Vec::with_capacity(bytes.len().saturating_mul(4).min(limit.min(1 << 20)));
-            // One byte past the limit tells a body at the limit from a larger one, without inflating the rest.
-            flate2::read::MultiGzDecoder::new(&bytes[..])
-                .take(limit as u64 + 1)
-                .read_to_end(&mut plain)
-                .map_err(|e| Error::transport(url, TransportKind::Body, e))?;
-            if plain.len() > limit {
-                return Err(too_large());
-            }
-            return Ok(plain);
-        }
-        Ok(bytes)
     }
 }
 
@@ -1190,7 +1387,8 @@ pub fn decode_body<T: Decode>(body: &[u8]) -> Result<ApiResponse<T>, Error> {
     decode(body.to_vec(), "")
 }
 
-/// The most mismatches logged per response; all of them are in [`ApiResponse::mismatches`].
+/// The most mismatches logged per response; [`ApiResponse::mismatches`] has up to
+/// [`MAX_MISMATCHES`](crate::de::MAX_MISMATCHES) of them.
 const LOGGED_MISMATCHES: usize = 20;
 
 /// Decodes a 2xx body; the body moves into the response (kept for `raw_data`, not copied).
@@ -1244,16 +1442,20 @@ fn decode<T: Decode>(body: Vec<u8>, url: &str) -> Result<ApiResponse<T>, Error> 
     let mismatches = if misfits == 0 {
         Vec::new()
     } else {
-        let tree: serde_json::Value = serde_json::from_slice(&body).map_err(|e| undecodable(e.to_string()))?;
-        crate::de::locate::<T>(tree.get("data").unwrap_or(&serde_json::Value::Null))
+        crate::de::locate_in::<T>(&body, misfits, |tree| {
+            tree.get("data").unwrap_or(&serde_json::Value::Null)
+        })
     };
     for m in mismatches.iter().take(LOGGED_MISMATCHES) {
         tracing::warn!(url, path = %m.path, expected = m.expected, found = %m.found, "response value does not fit its type; left out");
     }
-    if mismatches.len() > LOGGED_MISMATCHES {
+    // `misfits` counts every value that did not fit, also past the ones kept.
+    let all = misfits.max(mismatches.len());
+    if all > LOGGED_MISMATCHES.min(mismatches.len()) {
         tracing::warn!(
             url,
-            more = mismatches.len() - LOGGED_MISMATCHES,
+            more = all - LOGGED_MISMATCHES.min(mismatches.len()),
+            kept = mismatches.len(),
             "more response values do not fit their types"
         );
     }

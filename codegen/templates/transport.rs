@@ -1,67 +1,41 @@
-//! The HTTP transport: HTTP/1.1 keep-alive connections to the base URL's host, made by a connector of our own
-//! (TCP, HTTP proxies, TLS) and driven by hyper.
+//! The HTTP exchange: reqwest underneath, and the runtime's rules on top of it.
 //!
 //! This file is emitted verbatim from `codegen/templates/transport.rs` into the shared runtime crate.
 //!
-//! Why not reqwest, or hyper-util's pooled client under it: a client talks to one host, sends one GET (or form
-//! POST) at a time per connection and reads each body whole. reqwest's layers (redirects, URL re-parsing, boxed
-//! bodies) cost a fifth of a loopback request, and hyper-util's pool (keyed by host, a task spawned per
-//! response to return the connection) another 5–8 µs over hyper's own connection (README "Performance"). Here a
-//! connection goes back to the pool when the runtime has read its body. What reqwest gave besides, this module
-//! gives: TLS (rustls or the platform's), proxies from the environment or the builder; gzip is in `runtime.rs`.
+//! reqwest does the HTTP: connection pools, HTTP/1.1 and HTTP/2, TLS (rustls with Mozilla's or the OS's roots,
+//! or the platform's library), proxies (the builder's, the environment's, the system's; http, https and
+//! socks), gzip. What it cannot know is the runtime's: no redirect is followed (the token is in the query of
+//! a GET and the form body of a POST); a connect timeout apart from the attempt's; which failures leave the
+//! request unsent, so that sending it again is safe; the body limit on decompressed bytes; and no token, no
+//! password of the base URL, in anything shown.
+//!
+//! A pool's connections are driven by tasks of the Tokio runtime that opened them, so a pool shared by two
+//! runtimes stalls when one of them is not running (the blocking client's runtime between two calls). The
+//! runtime therefore keeps one reqwest client per Tokio runtime that sends on it ([`Pools`]); a program's own
+//! client ([`crate::ClientBuilder::http_client`]) is used as it is.
 
 use std::fmt;
-use std::future::Future;
-use std::io;
-use std::pin::Pin;
-use std::sync::{Mutex, PoisonError};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, PoisonError};
 use std::task::{Context, Poll};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-use http_body_util::Full;
-use hyper::body::{Bytes, Incoming};
-use hyper::client::conn::http1;
-use hyper::header::{HeaderValue, HOST, PROXY_AUTHORIZATION};
-use hyper::rt::{Read, ReadBufCursor, Write};
-use hyper::{Request, Response, Uri};
-use hyper_util::client::legacy::connect::proxy::Tunnel;
-use hyper_util::client::legacy::connect::{Connected, Connection, HttpConnector};
-use hyper_util::client::proxy::matcher::{Intercept, Matcher};
-use hyper_util::rt::TokioIo;
-use tokio::net::TcpStream;
-use tower_service::Service;
+use reqwest::header::HeaderMap;
+use reqwest::{Method, Url};
 
 use crate::error::TransportKind;
 use crate::Error;
 
-type BoxError = Box<dyn std::error::Error + Send + Sync>;
-
-/// A request body: empty for a GET, the form for a POST.
-pub(crate) type Body = Full<Bytes>;
-
-/// An idle connection older than this is not used again: servers close idle keep-alive connections.
-const IDLE_TIMEOUT: Duration = Duration::from_secs(90);
-/// Idle connections kept at most (more are only open while that many requests run at once).
-const MAX_IDLE: usize = 32;
-
-/// TCP and proxies, then TLS for `https://` destinations: the platform's library with `native-tls` (asked
-/// for explicitly, so it wins when both TLS features are on), else rustls.
-#[cfg(feature = "native-tls")]
-pub(crate) type Connector = hyper_tls::HttpsConnector<Connect>;
-#[cfg(all(feature = "rustls-tls", not(feature = "native-tls")))]
-pub(crate) type Connector = hyper_rustls::HttpsConnector<Connect>;
-#[cfg(not(any(feature = "rustls-tls", feature = "native-tls")))]
-pub(crate) type Connector = Connect;
-
 /// Where the client's connections go besides the destination itself.
 #[derive(Clone, Default)]
 pub(crate) enum Proxy {
-    /// `HTTP_PROXY`, `HTTPS_PROXY`, `ALL_PROXY` and `NO_PROXY` (or lowercase), read by `build()`, as curl does.
+    /// The environment's: `HTTP_PROXY`, `HTTPS_PROXY`, `ALL_PROXY` and `NO_PROXY` (or lowercase) as `build()`
+    /// read them, else the system's settings (macOS, Windows).
     #[default]
     Environment,
     /// Direct connections only.
     Off,
-    /// Everything through this `http://` proxy.
+    /// Everything through this proxy.
     All(String),
 }
 
@@ -76,328 +50,471 @@ impl fmt::Debug for Proxy {
     }
 }
 
-/// What `build()` needs to make the transport.
-pub(crate) struct Options<'a> {
-    pub proxy: &'a Proxy,
-    /// PEM texts of extra root certificates.
-    pub roots: &'a [Vec<u8>],
-    /// The base URL, already checked to be `http://` or `https://`.
-    pub base: &'a Uri,
-}
-
-/// The transport of a client.
-pub(crate) fn build(options: Options<'_>) -> Result<Http, Error> {
-    let config = |message: String| Error::Config { message };
-    let proxies = match options.proxy {
-        Proxy::Environment => Matcher::from_env(),
-        Proxy::Off => Matcher::builder().build(),
-        Proxy::All(url) => {
-            let uri = url.parse::<Uri>().ok().filter(|uri| uri.host().is_some());
-            if uri.as_ref().and_then(Uri::scheme_str) != Some("http") {
-                // Not shown: it may hold a password.
-                return Err(config(
-                    "the proxy URL must be `http://[user:password@]host[:port]`".to_owned(),
-                ));
-            }
-            Matcher::builder().all(url.clone()).build()
-        }
-    };
-    // A client only ever connects to its base URL's host: its proxy, if any, is known now.
-    let proxy = proxies.intercept(options.base);
-    if proxy.as_ref().is_some_and(|p| p.uri().scheme_str() != Some("http")) {
-        return Err(config(format!(
-            "the proxy that ALL_PROXY, HTTP_PROXY or HTTPS_PROXY names for {} is not an http:// proxy (the \
-             only kind supported); set `proxy(..)` or `no_proxy()`",
-            options.base
-        )));
-    }
-    // Sent with plain-HTTP requests through the proxy (an HTTPS request sends it in its `CONNECT` instead).
-    let proxy_auth = proxy.as_ref().and_then(|p| p.basic_auth().cloned());
-    let authority = options.base.authority().map(|a| a.as_str()).unwrap_or_default();
-    // The default port is left out, as browsers and curl do.
-    let default_port = if options.base.scheme_str() == Some("https") {
-        ":443"
-    } else {
-        ":80"
-    };
-    let host = HeaderValue::from_str(authority.strip_suffix(default_port).unwrap_or(authority))
-        .map_err(|_| config(format!("the host of the base URL `{}` is not valid", options.base)))?;
-    let mut http = HttpConnector::new();
-    // Requests are small and answered at once: no Nagle delay.
-    http.set_nodelay(true);
-    // The TLS layer above hands `https://` destinations down too.
-    http.enforce_http(false);
-    let connect = Connect { http, proxy };
-    let connector = tls(connect, options.roots, options.base).map_err(config)?;
-    Ok(Http {
-        connector,
-        host,
-        proxy_auth,
-        idle: Mutex::new(Vec::new()),
-    })
-}
-
-/// Keep-alive HTTP/1.1 connections to one host (or its proxy), and how to make more.
-pub(crate) struct Http {
-    connector: Connector,
-    /// `Host` of every request.
-    host: HeaderValue,
-    proxy_auth: Option<HeaderValue>,
-    /// The most recently used last.
-    idle: Mutex<Vec<Idle>>,
-}
-
-// The connector's proxies and the proxy's credentials stay out of `Debug`.
-impl fmt::Debug for Http {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Http").field("host", &self.host).finish_non_exhaustive()
-    }
-}
-
-struct Idle {
-    conn: Conn,
-    since: Instant,
-}
-
-/// A connection a response is being read from; [`Http::put_back`] once its body is read whole.
-pub(crate) struct Conn {
-    sender: http1::SendRequest<Body>,
-    /// To a proxy: requests go in absolute form.
-    proxied: bool,
-}
-
-/// What failed, and hyper's (or the connector's) error.
-pub(crate) type Failure = (TransportKind, BoxError);
-
-impl Http {
-    /// Sends `request` (its URI absolute) on an idle connection, or on a new one.
-    pub(crate) async fn send(&self, mut request: Request<Body>) -> Result<(Response<Incoming>, Conn), Failure> {
-        let uri = request.uri().clone();
-        request.headers_mut().insert(HOST, self.host.clone());
-        loop {
-            let (mut conn, reused) = match self.checkout().await {
-                Some(conn) => (conn, true),
-                None => (self.connect(&uri).await?, false),
-            };
-            if conn.proxied {
-                *request.uri_mut() = uri.clone();
-                if let Some(auth) = &self.proxy_auth {
-                    request.headers_mut().insert(PROXY_AUTHORIZATION, auth.clone());
-                }
-            } else if let Some(path) = uri.path_and_query() {
-                *request.uri_mut() = Uri::from(path.clone());
-            }
-            match conn.sender.try_send_request(request).await {
-                Ok(response) => return Ok((response, conn)),
-                Err(mut error) => match error.take_message() {
-                    // Not sent: the idle connection had been closed. Another (or a new) one is tried.
-                    Some(unsent) if reused => request = unsent,
-                    _ => return Err((TransportKind::Request, error.into_error().into())),
-                },
-            }
-        }
-    }
-
-    /// A connection whose response has been read whole, for the next request.
-    pub(crate) fn put_back(&self, conn: Conn) {
-        if conn.sender.is_closed() {
-            return;
-        }
-        let mut idle = self.idle.lock().unwrap_or_else(PoisonError::into_inner);
-        if idle.len() < MAX_IDLE {
-            idle.push(Idle {
-                conn,
-                since: Instant::now(),
-            });
-        }
-    }
-
-    /// The most recently used idle connection that is still open, once it can take a request.
-    async fn checkout(&self) -> Option<Conn> {
-        loop {
-            let mut conn = {
-                let mut idle = self.idle.lock().unwrap_or_else(PoisonError::into_inner);
-                let last = idle.pop()?;
-                if last.since.elapsed() > IDLE_TIMEOUT {
-                    // The others are older still.
-                    idle.clear();
-                    return None;
-                }
-                last.conn
-            };
-            // Ready once hyper has finished the previous exchange (at once, or after its task has run).
-            if !conn.sender.is_closed() && conn.sender.ready().await.is_ok() {
-                return Some(conn);
-            }
-        }
-    }
-
-    async fn connect(&self, uri: &Uri) -> Result<Conn, Failure> {
-        let failed = |error: BoxError| (TransportKind::Connect, error);
-        let mut connector = self.connector.clone();
-        std::future::poll_fn(|cx| connector.poll_ready(cx))
-            .await
-            .map_err(failed)?;
-        let io = connector.call(uri.clone()).await.map_err(failed)?;
-        let proxied = io.connected().is_proxied();
-        let (sender, connection) = http1::handshake(io).await.map_err(|e| failed(e.into()))?;
-        // The connection's I/O runs in its own task; it ends when the connection closes or the last sender
-        // (ours, in the pool or in a request) is dropped.
-        tokio::spawn(async move {
-            if let Err(error) = connection.await {
-                tracing::debug!(error = %error, "connection closed with an error");
-            }
-        });
-        Ok(Conn { sender, proxied })
-    }
-}
-
-#[cfg(feature = "native-tls")]
-fn tls(connect: Connect, roots: &[Vec<u8>], _base: &Uri) -> Result<Connector, String> {
-    let mut tls = native_tls::TlsConnector::builder();
-    for (i, pem) in roots.iter().enumerate() {
-        let cert = native_tls::Certificate::from_pem(pem)
-            .map_err(|e| format!("root certificate {} is not a PEM certificate: {e}", i + 1))?;
-        tls.add_root_certificate(cert);
-    }
-    let tls = tls.build().map_err(|e| format!("cannot set up TLS: {e}"))?;
-    Ok(hyper_tls::HttpsConnector::from((connect, tls.into())))
-}
-
-#[cfg(all(feature = "rustls-tls", not(feature = "native-tls")))]
-fn tls(connect: Connect, roots: &[Vec<u8>], _base: &Uri) -> Result<Connector, String> {
-    use rustls::pki_types::pem::PemObject;
-    use rustls::pki_types::CertificateDer;
-
-    let mut store = rustls::RootCertStore {
-        roots: webpki_roots::TLS_SERVER_ROOTS.to_vec(),
-    };
-    for (i, pem) in roots.iter().enumerate() {
-        let bad = |e: &dyn fmt::Display| format!("root certificate {} is not a PEM certificate: {e}", i + 1);
-        let mut found = 0;
-        for cert in CertificateDer::pem_slice_iter(pem) {
-            store.add(cert.map_err(|e| bad(&e))?).map_err(|e| bad(&e))?;
-            found += 1;
-        }
-        if found == 0 {
-            return Err(bad(&"no `BEGIN CERTIFICATE` block"));
-        }
-    }
-    // The provider named here, not the process default: another crate turning on a second rustls provider
-    // must not make `build()` fail.
-    let provider = std::sync::Arc::new(rustls::crypto::ring::default_provider());
-    let config = rustls::ClientConfig::builder_with_provider(provider)
-        .with_safe_default_protocol_versions()
-        .map_err(|e| format!("cannot set up TLS: {e}"))?
-        .with_root_certificates(store)
-        .with_no_client_auth();
-    Ok(hyper_rustls::HttpsConnectorBuilder::new()
-        .with_tls_config(config)
-        .https_or_http()
-        .enable_http1()
-        .wrap_connector(connect))
-}
-
-#[cfg(not(any(feature = "rustls-tls", feature = "native-tls")))]
-fn tls(connect: Connect, roots: &[Vec<u8>], base: &Uri) -> Result<Connector, String> {
-    if base.scheme_str() == Some("https") || !roots.is_empty() {
-        return Err("HTTPS needs the `rustls-tls` or the `native-tls` feature of justoneapi-runtime".to_owned());
-    }
-    Ok(connect)
-}
-
-/// Opens TCP connections: to the destination, or to the client's proxy (plain HTTP: the request then goes to
-/// the proxy in absolute form; HTTPS: through a `CONNECT` tunnel).
+/// How the runtime builds its reqwest clients.
 #[derive(Clone)]
-pub(crate) struct Connect {
-    http: HttpConnector,
-    /// The proxy for the base URL's host, the only one a client connects to: decided (and checked to be
-    /// `http://`) by [`build`].
-    proxy: Option<Intercept>,
+pub(crate) struct Options {
+    pub proxy: Proxy,
+    /// PEM texts of extra root certificates.
+    pub roots: Vec<Vec<u8>>,
+    pub connect_timeout: Duration,
+    /// Whether the base URL is `https://` (which proxy variable applies to it).
+    pub https: bool,
 }
 
-// The proxy may carry a password.
-impl fmt::Debug for Connect {
+/// A program's own client, with or without middleware.
+#[derive(Clone)]
+pub(crate) enum Sender {
+    Reqwest(reqwest::Client),
+    #[cfg(feature = "middleware")]
+    Middleware(reqwest_middleware::ClientWithMiddleware),
+}
+
+/// What a client sends its requests with.
+pub(crate) enum Transport {
+    /// Clients the runtime built, one per Tokio runtime.
+    Built(Pools),
+    /// The program's own: its settings are its own.
+    Given(Sender),
+}
+
+// reqwest's `Debug` shows its proxies, which may carry a password.
+impl fmt::Debug for Transport {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Connect").finish_non_exhaustive()
-    }
-}
-
-impl Service<Uri> for Connect {
-    type Response = Stream;
-    type Error = BoxError;
-    type Future = Pin<Box<dyn Future<Output = Result<Stream, BoxError>> + Send>>;
-
-    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), BoxError>> {
-        self.http.poll_ready(cx).map_err(Into::into)
-    }
-
-    fn call(&mut self, dst: Uri) -> Self::Future {
-        let mut http = self.http.clone();
-        let proxy = self.proxy.clone();
-        Box::pin(async move {
-            let Some(proxy) = proxy else {
-                return Ok(Stream::new(http.call(dst).await?, false));
-            };
-            if dst.scheme_str() == Some("https") {
-                let mut tunnel = Tunnel::new(proxy.uri().clone(), http);
-                if let Some(auth) = proxy.basic_auth() {
-                    tunnel = tunnel.with_auth(auth.clone());
-                }
-                Ok(Stream::new(tunnel.call(dst).await?, false))
-            } else {
-                Ok(Stream::new(http.call(proxy.uri().clone()).await?, true))
-            }
+        f.write_str(match self {
+            Transport::Built(_) => "Transport::Built(..)",
+            Transport::Given(_) => "Transport::Given(..)",
         })
     }
 }
 
-/// A TCP connection that knows whether it leads to a proxy (so the pool sends requests in absolute form).
-pub(crate) struct Stream {
-    io: TokioIo<TcpStream>,
-    proxied: bool,
+/// The most Tokio runtimes a client keeps a connection pool for; the least recently used one goes first
+/// (a program that starts a runtime per task does not grow the list without end).
+const MAX_POOLS: usize = 8;
+
+/// One reqwest client (one connection pool) per Tokio runtime that sends requests.
+pub(crate) struct Pools {
+    options: Options,
+    /// The proxy variables as `build()` read them: every pool follows them, whatever the environment says later.
+    env: EnvProxies,
+    pools: Mutex<Vec<Pool>>,
+    /// Ticks of use, to find the least recently used pool.
+    clock: AtomicU64,
 }
 
-impl Stream {
-    fn new(io: TokioIo<TcpStream>, proxied: bool) -> Stream {
-        Stream { io, proxied }
+struct Pool {
+    /// `None`: built by `build()`, not yet used by any runtime (the first one to send takes it).
+    runtime: Option<tokio::runtime::Id>,
+    client: reqwest::Client,
+    connects: Arc<AtomicU64>,
+    used: u64,
+}
+
+impl Transport {
+    /// The runtime's own clients, built by these options (the first one at once, so that a bad proxy URL
+    /// or certificate fails `build()`).
+    pub(crate) fn build(options: Options) -> Result<Transport, Error> {
+        let env = EnvProxies::read();
+        if matches!(options.proxy, Proxy::Environment) {
+            env.check(options.https)?;
+        }
+        let (client, connects) = reqwest_client(&options, &env)?;
+        Ok(Transport::Built(Pools {
+            options,
+            env,
+            pools: Mutex::new(vec![Pool {
+                runtime: None,
+                client,
+                connects,
+                used: 0,
+            }]),
+            clock: AtomicU64::new(0),
+        }))
+    }
+
+    /// Sends `request`, once more if it is a GET that found its reused connection closed by the server
+    /// before the response (keep-alive's race: a server may close an idle connection just as a request
+    /// goes out on it). Errors are the client's: no URL (it has the token) in them.
+    pub(crate) async fn send(&self, request: Request<'_>) -> Result<reqwest::Response, Error> {
+        let (sender, connects) = match self {
+            Transport::Built(pools) => {
+                let (client, connects) = pools.current()?;
+                (Sender::Reqwest(client), Some(connects))
+            }
+            Transport::Given(sender) => (sender.clone(), None),
+        };
+        let mut resent = false;
+        loop {
+            let opened = connects.as_ref().map(|c| c.load(Ordering::SeqCst));
+            let failure = match sender.execute(request.build()).await {
+                Ok(response) => return Ok(response),
+                Err(failure) => failure,
+            };
+            // Known only for the runtime's own clients: no connection was opened while this request was on
+            // its way, so it went on a reused one. (Another request opening one meanwhile makes this `false`:
+            // not resent, the safe side.)
+            let reused = match (&connects, opened) {
+                (Some(c), Some(before)) => c.load(Ordering::SeqCst) == before,
+                _ => false,
+            };
+            if !resent && reused && request.method == Method::GET && failure.is_closed_before_response() {
+                tracing::debug!(url = %request.shown, "reused connection closed before the response; sending again");
+                resent = true;
+                continue;
+            }
+            return Err(failure.into_error(request.shown));
+        }
     }
 }
 
-impl Connection for Stream {
-    fn connected(&self) -> Connected {
-        self.io.connected().proxy(self.proxied)
+impl Pools {
+    /// The client of the current Tokio runtime.
+    fn current(&self) -> Result<(reqwest::Client, Arc<AtomicU64>), Error> {
+        let runtime = tokio::runtime::Handle::try_current()
+            .map_err(|_| Error::Config {
+                message: "a request was sent outside a Tokio runtime (the `blocking` client has its own)".to_owned(),
+            })?
+            .id();
+        let now = self.clock.fetch_add(1, Ordering::Relaxed) + 1;
+        let mut pools = self.pools.lock().unwrap_or_else(PoisonError::into_inner);
+        let found = pools.iter().position(|p| p.runtime == Some(runtime));
+        let found = found.or_else(|| {
+            let unclaimed = pools.iter().position(|p| p.runtime.is_none())?;
+            pools[unclaimed].runtime = Some(runtime);
+            Some(unclaimed)
+        });
+        let index = match found {
+            Some(index) => index,
+            None => {
+                let (client, connects) = reqwest_client(&self.options, &self.env)?;
+                if pools.len() >= MAX_POOLS {
+                    let oldest = (0..pools.len()).min_by_key(|&i| pools[i].used).unwrap_or(0);
+                    pools.swap_remove(oldest);
+                }
+                pools.push(Pool {
+                    runtime: Some(runtime),
+                    client,
+                    connects,
+                    used: now,
+                });
+                pools.len() - 1
+            }
+        };
+        let pool = &mut pools[index];
+        pool.used = now;
+        Ok((pool.client.clone(), pool.connects.clone()))
     }
 }
 
-impl Read for Stream {
-    fn poll_read(mut self: Pin<&mut Self>, cx: &mut Context<'_>, buf: ReadBufCursor<'_>) -> Poll<io::Result<()>> {
-        Pin::new(&mut self.io).poll_read(cx, buf)
+/// The proxy environment variables, read as reqwest reads them (hyper-util's rules: `ALL_PROXY`, `HTTP_PROXY`,
+/// `HTTPS_PROXY`, `NO_PROXY`, the uppercase name first, then the lowercase; none at all in a CGI program, where
+/// `HTTP_PROXY` may come from a request header).
+#[derive(Clone, Default)]
+struct EnvProxies {
+    /// Whether any of them is set (or the program is CGI): the proxies are then these, not the system's.
+    set: bool,
+    http: Option<String>,
+    https: Option<String>,
+    no: String,
+}
+
+impl EnvProxies {
+    fn read() -> EnvProxies {
+        let first = |names: [&str; 2]| names.iter().find_map(|name| std::env::var(name).ok());
+        let (all, http, https, no) = (
+            first(["ALL_PROXY", "all_proxy"]),
+            first(["HTTP_PROXY", "http_proxy"]),
+            first(["HTTPS_PROXY", "https_proxy"]),
+            first(["NO_PROXY", "no_proxy"]),
+        );
+        if std::env::var_os("REQUEST_METHOD").is_some() {
+            return EnvProxies {
+                set: true,
+                ..EnvProxies::default()
+            };
+        }
+        let given = |value: Option<String>| value.filter(|v| !v.trim().is_empty());
+        let all = given(all);
+        EnvProxies {
+            set: all.is_some() || http.is_some() || https.is_some(),
+            http: given(http).or_else(|| all.clone()),
+            https: given(https).or(all),
+            no: no.unwrap_or_default(),
+        }
+    }
+
+    /// A proxy this build cannot use, named by its variables (never by its URL, which may hold a password).
+    fn check(&self, https: bool) -> Result<(), Error> {
+        let proxy = if https { &self.https } else { &self.http };
+        let socks = proxy
+            .as_deref()
+            .is_some_and(|url| url.trim_start().to_ascii_lowercase().starts_with("socks"));
+        if socks && cfg!(not(feature = "socks")) {
+            let names = if https {
+                "HTTPS_PROXY or ALL_PROXY"
+            } else {
+                "HTTP_PROXY or ALL_PROXY"
+            };
+            return Err(Error::Config {
+                message: format!(
+                    "the proxy that {names} names is a socks proxy, which needs the `socks` cargo feature; set \
+                     `proxy(..)` or `no_proxy()`, or turn the feature on"
+                ),
+            });
+        }
+        Ok(())
+    }
+
+    /// `builder` with these proxies instead of what reqwest would read now.
+    fn apply(&self, builder: reqwest::ClientBuilder) -> reqwest::ClientBuilder {
+        if !self.set {
+            // No variable: the system's settings where reqwest reads them (macOS, Windows), else none.
+            return if cfg!(any(target_os = "macos", windows)) {
+                builder
+            } else {
+                builder.no_proxy()
+            };
+        }
+        let mut builder = builder.no_proxy();
+        let no = || reqwest::NoProxy::from_string(&self.no);
+        // A variable that is not a proxy URL is left out, as reqwest leaves it out.
+        if let Some(proxy) = self.http.as_deref().and_then(|url| reqwest::Proxy::http(url).ok()) {
+            builder = builder.proxy(proxy.no_proxy(no()));
+        }
+        if let Some(proxy) = self.https.as_deref().and_then(|url| reqwest::Proxy::https(url).ok()) {
+            builder = builder.proxy(proxy.no_proxy(no()));
+        }
+        builder
     }
 }
 
-impl Write for Stream {
-    fn poll_write(mut self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &[u8]) -> Poll<io::Result<usize>> {
-        Pin::new(&mut self.io).poll_write(cx, buf)
+/// A reqwest client by the runtime's rules, and the count of the connections it opens.
+fn reqwest_client(options: &Options, env: &EnvProxies) -> Result<(reqwest::Client, Arc<AtomicU64>), Error> {
+    let config = |message: String| Error::Config { message };
+    let connects = Arc::new(AtomicU64::new(0));
+    let mut builder = reqwest::Client::builder()
+        // Never: the token is in the query of a GET and the form body of a POST.
+        .redirect(reqwest::redirect::Policy::none())
+        .connect_timeout(options.connect_timeout)
+        .connector_layer(CountConnects(connects.clone()));
+    builder = match &options.proxy {
+        Proxy::Environment => env.apply(builder),
+        Proxy::Off => builder.no_proxy(),
+        Proxy::All(url) => {
+            if cfg!(not(feature = "socks")) && url.trim_start().to_ascii_lowercase().starts_with("socks") {
+                return Err(config(
+                    "a socks proxy needs the `socks` cargo feature of justoneapi-runtime (or of the platform crate)"
+                        .to_owned(),
+                ));
+            }
+            // reqwest's message would show the URL, and with it a password.
+            let proxy = reqwest::Proxy::all(url.as_str()).map_err(|_| {
+                config(
+                    "the proxy URL is not valid: `http://`, `https://` or (feature `socks`) `socks5://` \
+                     `[user:password@]host[:port]`"
+                        .to_owned(),
+                )
+            })?;
+            builder.proxy(proxy)
+        }
+    };
+    for (i, pem) in options.roots.iter().enumerate() {
+        let bad = |e: &dyn fmt::Display| config(format!("root certificate {} is not a PEM certificate: {e}", i + 1));
+        let certificates = reqwest::Certificate::from_pem_bundle(pem).map_err(|e| bad(&e))?;
+        if certificates.is_empty() {
+            return Err(bad(&"no `BEGIN CERTIFICATE` block"));
+        }
+        for certificate in certificates {
+            builder = builder.add_root_certificate(certificate);
+        }
+    }
+    let client = builder.build().map_err(|e| {
+        // TLS reads the certificates only now: name the one it could not use.
+        if let Some(message) = unusable_root(&options.roots) {
+            return config(message);
+        }
+        // reqwest's message is about the setting, without a URL.
+        config(format!(
+            "cannot set up the HTTP client: {}",
+            innermost(&e.without_url())
+        ))
+    })?;
+    Ok((client, connects))
+}
+
+/// Which of `roots` TLS cannot use, and why (only when building failed: a client per certificate).
+fn unusable_root(roots: &[Vec<u8>]) -> Option<String> {
+    roots.iter().enumerate().find_map(|(i, pem)| {
+        let mut builder = reqwest::Client::builder();
+        for certificate in reqwest::Certificate::from_pem_bundle(pem).ok()? {
+            builder = builder.add_root_certificate(certificate);
+        }
+        let error = builder.build().err()?;
+        Some(format!(
+            "root certificate {} is not a certificate TLS can use: {}",
+            i + 1,
+            innermost(&error)
+        ))
+    })
+}
+
+/// The innermost error of a chain: the one that names the cause.
+pub(crate) fn innermost<'a>(error: &'a (dyn std::error::Error + 'static)) -> &'a (dyn std::error::Error + 'static) {
+    let mut cause = error;
+    while let Some(next) = cause.source() {
+        cause = next;
+    }
+    cause
+}
+
+/// A request as the runtime sends it.
+pub(crate) struct Request<'a> {
+    pub method: Method,
+    /// With the token, when it is in the query.
+    pub url: &'a Url,
+    /// As shown in errors and logs.
+    pub shown: &'a str,
+    pub headers: &'a HeaderMap,
+    /// The form body of a POST.
+    pub body: Option<&'a str>,
+}
+
+impl Request<'_> {
+    fn build(&self) -> reqwest::Request {
+        let mut request = reqwest::Request::new(self.method.clone(), self.url.clone());
+        request.headers_mut().clone_from(self.headers);
+        if let Some(body) = self.body {
+            *request.body_mut() = Some(reqwest::Body::from(body.to_owned()));
+        }
+        request
+    }
+}
+
+impl Sender {
+    async fn execute(&self, request: reqwest::Request) -> Result<reqwest::Response, Failure> {
+        match self {
+            Sender::Reqwest(client) => client.execute(request).await.map_err(Failure::Reqwest),
+            #[cfg(feature = "middleware")]
+            Sender::Middleware(client) => client.execute(request).await.map_err(|e| match e {
+                reqwest_middleware::Error::Reqwest(e) => Failure::Reqwest(e),
+                reqwest_middleware::Error::Middleware(e) => Failure::Middleware(e.into()),
+            }),
+        }
+    }
+}
+
+/// Why a request got no response.
+enum Failure {
+    Reqwest(reqwest::Error),
+    /// A middleware's own error (only with the `middleware` feature).
+    #[cfg_attr(not(feature = "middleware"), allow(dead_code))]
+    Middleware(Box<dyn std::error::Error + Send + Sync>),
+}
+
+impl Failure {
+    /// hyper's "connection closed before message completed": the server closed the connection after the
+    /// request went out and before any response.
+    fn is_closed_before_response(&self) -> bool {
+        let error = match self {
+            Failure::Reqwest(error) => error,
+            Failure::Middleware(_) => return false,
+        };
+        let mut cause: Option<&(dyn std::error::Error + 'static)> = Some(error);
+        while let Some(error) = cause {
+            if error
+                .downcast_ref::<hyper::Error>()
+                .is_some_and(hyper::Error::is_incomplete_message)
+            {
+                return true;
+            }
+            cause = error.source();
+        }
+        false
     }
 
-    fn poll_flush(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        Pin::new(&mut self.io).poll_flush(cx)
+    fn into_error(self, shown: &str) -> Error {
+        match self {
+            Failure::Reqwest(error) => {
+                // A connect timeout is a connect error too: nothing was sent.
+                let kind = if error.is_connect() {
+                    TransportKind::Connect
+                } else if error.is_body() || error.is_decode() {
+                    TransportKind::Body
+                } else {
+                    TransportKind::Request
+                };
+                // reqwest's error holds the URL, and with it the token.
+                Error::transport(shown, kind, error.without_url())
+            }
+            Failure::Middleware(error) => Error::transport(shown, TransportKind::Middleware, error),
+        }
+    }
+}
+
+/// Reads the body of `response` whole, or fails once more than `limit` bytes arrived. With gzip, reqwest
+/// hands over decompressed bytes, so the limit counts those: a small compressed body cannot inflate past it.
+pub(crate) async fn read_body(mut response: reqwest::Response, limit: usize, url: &str) -> Result<Vec<u8>, Error> {
+    let too_large = || Error::BodyTooLarge {
+        url: url.to_owned(),
+        limit,
+    };
+    let length = response.content_length();
+    if length.is_some_and(|len| len > limit as u64) {
+        return Err(too_large());
+    }
+    // Sized from `Content-Length` when there is one (at most 1 MiB ahead: a hostile `Content-Length` does not
+    // reserve the whole limit).
+    let expected = length.unwrap_or(0).min(limit.min(1 << 20) as u64) as usize;
+    let mut bytes = Vec::with_capacity(expected);
+    loop {
+        let chunk = response.chunk().await.map_err(|e| {
+            let kind = if e.is_timeout() {
+                TransportKind::Request
+            } else {
+                TransportKind::Body
+            };
+            Error::transport(url, kind, e.without_url())
+        })?;
+        let Some(chunk) = chunk else { break };
+        if chunk.len() > limit - bytes.len() {
+            return Err(too_large());
+        }
+        bytes.extend_from_slice(&chunk);
+    }
+    Ok(bytes)
+}
+
+/// Counts the connections a reqwest client opens (a tower layer around its connector).
+#[derive(Clone)]
+struct CountConnects(Arc<AtomicU64>);
+
+impl<S> tower_layer::Layer<S> for CountConnects {
+    type Service = Counted<S>;
+
+    fn layer(&self, inner: S) -> Counted<S> {
+        Counted {
+            inner,
+            connects: self.0.clone(),
+        }
+    }
+}
+
+#[derive(Clone)]
+struct Counted<S> {
+    inner: S,
+    connects: Arc<AtomicU64>,
+}
+
+impl<S: tower_service::Service<R>, R> tower_service::Service<R> for Counted<S> {
+    type Response = S::Response;
+    type Error = S::Error;
+    type Future = S::Future;
+
+    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), S::Error>> {
+        self.inner.poll_ready(cx)
     }
 
-    fn poll_shutdown(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        Pin::new(&mut self.io).poll_shutdown(cx)
-    }
-
-    fn is_write_vectored(&self) -> bool {
-        self.io.is_write_vectored()
-    }
-
-    fn poll_write_vectored(
-        mut self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-        bufs: &[io::IoSlice<'_>],
-    ) -> Poll<io::Result<usize>> {
-        Pin::new(&mut self.io).poll_write_vectored(cx, bufs)
+    fn call(&mut self, request: R) -> S::Future {
+        self.connects.fetch_add(1, Ordering::SeqCst);
+        self.inner.call(request)
     }
 }

@@ -14,11 +14,10 @@ PROG=$T/release/examples/progenitor_crate
 
 need() { command -v "$1" >/dev/null || { echo "error: $1 is missing (${2:-apt-get install -y $1})" >&2; exit 1; }; }
 
-# The release binaries every script uses: xtask, progenitor's generator (codegen example), the loopback pair.
+# The release binaries every script uses: xtask, progenitor's generator (codegen example).
 build_binaries() {
     cargo build --release -q -p xtask
     cargo build --release -q -p codegen --example progenitor_crate
-    cargo build --release -q -p tests --example perf_mock_server --example perf_rps_client
 }
 
 # progenitor's inputs: our normalized 3.0 document of 2026-08-21, whole and cut to the Pgy paths, and the

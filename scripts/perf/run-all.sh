@@ -2,7 +2,7 @@
 # Every performance measurement of the "Performance" issue, once, in one run (takes ~45 min on 2 cores, 28 of them
 # compile.sh, where progenitor's crate for every English definition of specs/ takes minutes a build).
 # Logs and results: $CARGO_TARGET_DIR/perf/results/ (bench-*.txt, process.md, memory.txt, regen-check.txt,
-# compile-*.md, lines.txt, rps.txt, rps-unpinned.txt, scaling.md, decoders.txt, profile-*.txt).
+# compile-*.md, lines.txt, request.txt, scaling.md, decoders.txt, profile-*.txt).
 source "$(dirname "$0")/common.sh"
 dir=$(dirname "$0")
 cargo bench -p codegen --bench vs_progenitor 2>&1 | tee "$RESULTS/bench-vs-progenitor.txt"
@@ -12,8 +12,7 @@ bash "$dir/process.sh"
 bash "$dir/regen-check.sh"
 bash "$dir/compile.sh"
 bash "$dir/lines.sh"
-bash "$dir/rps.sh"
-RPS_CPU=none bash "$dir/rps.sh" # for the record: the same rounds with the scheduler placing client and server
+bash "$dir/request.sh"
 bash "$dir/scaling.sh"
 bash "$dir/decoders.sh"
 bash "$dir/profile.sh"

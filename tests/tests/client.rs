@@ -1747,20 +1747,19 @@ async fn prod_cn_and_prod_global_are_reached_through_a_proxy() {
     );
 }
 
-/// `no_proxy` connects directly; a proxy URL that is not `http://` is refused by `build()` without being
-/// shown (it may hold a password).
+/// `no_proxy` connects directly; a proxy URL that cannot be used is refused by `build()` without being
+/// shown (it may hold a password): not a URL, or socks without the `socks` feature (off in this test crate).
 #[tokio::test]
 async fn no_proxy_connects_directly_and_a_bad_proxy_url_is_a_config_error() {
     let server = MockServer::start().await;
     answer(&server, json_response(200, &seed_example())).await;
     let client = builder(&server.uri()).no_proxy().build().unwrap();
     portrait(&client).await.unwrap();
-    for bad in [
-        "socks5://u:s3cret@127.0.0.1:1080",
-        "https://u:s3cret@proxy.example",
-        "not a url s3cret",
-        "",
-    ] {
+    builder(&server.uri())
+        .proxy("https://u:s3cret@proxy.example")
+        .build()
+        .expect("an https:// proxy is a proxy");
+    for bad in ["socks5://u:s3cret@127.0.0.1:1080", "not a url s3cret", ""] {
         let error = expect_kind(builder(&server.uri()).proxy(bad).build(), "config");
         assert!(error.to_string().contains("proxy"), "{error}");
         assert!(!format!("{error} {error:?}").contains("s3cret"), "{error:?}");
@@ -2217,4 +2216,395 @@ async fn each_call_is_a_span_with_operation_path_attempt_code_and_elapsed_but_no
     let everything = format!("{spans:?} {events:?}");
     assert!(everything.contains(KOL), "the capture sees the query: {everything}");
     assert_no_token("spans and events", &everything);
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Holes closed in runtime 0.4.0: each test failed before its fix
+// ---------------------------------------------------------------------------------------------------------
+
+/// A base URL's `user:password@` is HTTP basic authentication (as curl and reqwest take it), and the password
+/// is never shown: not in `Client::base_url`, errors of every kind, `Debug` of the builder or the client, nor
+/// the log. (Before: it was kept in the base URL, and every error and log line showed it.)
+#[tokio::test]
+async fn a_password_in_the_base_url_is_basic_auth_and_never_shown() {
+    use tracing_subscriber::util::SubscriberInitExt;
+
+    let captured = Captured::default();
+    let writer = captured.clone();
+    let _guard = tracing_subscriber::fmt()
+        .with_max_level(tracing_subscriber::filter::LevelFilter::TRACE)
+        .with_ansi(false)
+        .with_writer(move || writer.clone())
+        .finish()
+        .set_default();
+    keep_callsites_interesting();
+    const PASSWORD: &str = "pa55-W0RD";
+    let with_password = |uri: &str| uri.replacen("http://", &format!("http://gateway:{PASSWORD}@"), 1);
+
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(wiremock::matchers::header(
+            "authorization",
+            "Basic Z2F0ZXdheTpwYTU1LVcwUkQ=",
+        ))
+        .respond_with(json_response(200, &envelope(100)))
+        .mount(&server)
+        .await;
+    let builder = builder(&with_password(&server.uri()));
+    let builder_debug = format!("{builder:?}");
+    let client = builder.build().unwrap();
+    assert_eq!(client.base_url(), server.uri());
+    let business = portrait(&client).await.unwrap_err();
+    assert_eq!(
+        business.business_code(),
+        Some(BusinessCode::from_code(100)),
+        "the credentials were sent"
+    );
+
+    let refused = Client::builder(TOKEN)
+        .base_url(with_password(&refused_url().await))
+        .retry_policy(RetryPolicy::none())
+        .build()
+        .unwrap();
+    let transport = portrait(&refused).await.unwrap_err();
+    let config = Client::builder(TOKEN)
+        .base_url(format!("ftp://u:{PASSWORD}@host"))
+        .build()
+        .unwrap_err();
+    let invalid = Client::builder(TOKEN)
+        .base_url(format!("http://u:{PASSWORD}@"))
+        .build()
+        .unwrap_err();
+
+    let shown = format!(
+        "{builder_debug} {client:?} {client:#?} {refused:?} {business} {business:?} {transport} {transport:?} \
+         {config} {config:?} {invalid} {invalid:?} {}",
+        captured.text()
+    );
+    assert!(shown.contains("refused") || shown.contains("connect"), "{shown}");
+    assert!(!shown.contains(PASSWORD), "the password was shown: {shown}");
+}
+
+/// The retry budget's arithmetic cannot overflow: a server's `Retry-After` of u64::MAX seconds under a policy
+/// whose `max_backoff` is `Duration::MAX` ends the retries with the server's error. (Before: `elapsed + delay +
+/// timeout` panicked.) Jittered delays of the largest backoffs stay within the backoff.
+#[tokio::test]
+async fn a_huge_retry_after_under_an_unbounded_backoff_ends_the_retries_without_a_panic() {
+    let server = MockServer::start().await;
+    answer(
+        &server,
+        json_response(429, &envelope(429)).insert_header("retry-after", u64::MAX.to_string().as_str()),
+    )
+    .await;
+    let policy = RetryPolicy::default()
+        .with_max_backoff(Duration::MAX)
+        .with_max_elapsed(Duration::from_secs(120));
+    let client = builder(&server.uri())
+        .timeout(Duration::from_secs(60))
+        .retry_policy(policy)
+        .build()
+        .unwrap();
+    let error = expect_kind(portrait(&client).await, "http");
+    assert_eq!(error.retry_after(), Some(Duration::from_secs(u64::MAX)));
+    assert_eq!(requests(&server).await, 1);
+
+    let widest = RetryPolicy::default()
+        .with_initial_backoff(Duration::MAX)
+        .with_max_backoff(Duration::MAX);
+    for retry in [1, 2, 64, u32::MAX] {
+        let delay = widest.delay(retry);
+        assert!(delay >= Duration::MAX / 2 - Duration::from_secs(1), "{delay:?}");
+    }
+}
+
+/// `Debug` of the builder and of the client names the headers given to `.header()`, never their values (a
+/// gateway's key). (Before: both printed the values.)
+#[test]
+fn debug_of_the_builder_and_the_client_shows_header_names_not_values() {
+    let builder = Client::builder(TOKEN).header("x-gateway-key", "K3Y-VALUE");
+    let shown = format!("{builder:?} {builder:#?}");
+    assert!(shown.contains("x-gateway-key"), "{shown}");
+    let client = builder.build().unwrap();
+    let shown = format!("{shown} {client:?} {client:#?}");
+    assert!(shown.contains("x-gateway-key"), "{shown}");
+    assert!(!shown.contains("K3Y-VALUE"), "a header value was shown: {shown}");
+}
+
+/// An error keeps the whole body in its field, but its `Debug` shows the first KiB and the length. (Before: a
+/// 32 MiB body went whole into every `{:?}` of the error, a log line of 32 MiB.)
+#[tokio::test]
+async fn debug_of_an_error_shows_at_most_a_kib_of_its_body() {
+    let body = format!("<html>{}</html>", "x".repeat(1 << 20));
+    for status in [200, 500] {
+        let server = MockServer::start().await;
+        answer(&server, raw_response(status, &body, "text/html")).await;
+        let error = portrait(&client(&server.uri())).await.unwrap_err();
+        let kept = match &error {
+            Error::Decode { body, .. } | Error::Http { body, .. } => body.len(),
+            other => panic!("{other:?}"),
+        };
+        assert_eq!(kept, body.len(), "the field holds the whole body");
+        let shown = format!("{error:?}");
+        assert!(shown.len() < 2048, "{} bytes of Debug", shown.len());
+        assert!(shown.contains(&format!("({} bytes in all)", body.len())), "{shown}");
+    }
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// The program's own HTTP client, middleware, redirects
+// ---------------------------------------------------------------------------------------------------------
+
+/// `http_client` sends with the program's own reqwest client (its default headers arrive), and what the runtime
+/// does stays: the token, retries of a retryable business code, decoding.
+#[tokio::test]
+async fn a_programs_own_reqwest_client_sends_the_requests_with_the_runtimes_rules() {
+    use justoneapi_xiaohongshu_pgy::reqwest;
+
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(wiremock::matchers::header("x-theirs", "1"))
+        .respond_with(json_response(200, &envelope(302)))
+        .up_to_n_times(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(wiremock::matchers::header("x-theirs", "1"))
+        .and(query_param("token", TOKEN))
+        .respond_with(json_response(200, &seed_example()))
+        .mount(&server)
+        .await;
+    let mut headers = reqwest::header::HeaderMap::new();
+    headers.insert("x-theirs", reqwest::header::HeaderValue::from_static("1"));
+    let theirs = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .default_headers(headers)
+        .build()
+        .unwrap();
+    let client = builder(&server.uri())
+        .http_client(theirs)
+        .retry_policy(retrying(2, 1))
+        .build()
+        .unwrap();
+    let response = portrait(&client).await.unwrap();
+    assert_eq!(response.data.ages.len(), 5);
+    assert_eq!(requests(&server).await, 2, "the business code 302 was retried");
+}
+
+/// Settings of the client the runtime builds cannot be given with the program's own: that client has its own.
+#[test]
+fn settings_of_the_built_client_beside_http_client_are_a_config_error() {
+    use justoneapi_xiaohongshu_pgy::reqwest;
+
+    type Setting = fn(ClientBuilder) -> ClientBuilder;
+    let settings: [(&str, Setting); 4] = [
+        ("proxy", |b| b.proxy("http://127.0.0.1:1")),
+        ("no_proxy", |b| b.no_proxy()),
+        ("root_certificates_pem", |b| b.root_certificates_pem("x")),
+        ("connect_timeout", |b| b.connect_timeout(ms(5))),
+    ];
+    for (name, set) in settings {
+        let builder = set(Client::builder(TOKEN).http_client(reqwest::Client::new()));
+        let error = expect_kind(builder.build(), "config");
+        assert!(error.to_string().contains(name), "{name}: {error}");
+    }
+}
+
+/// Redirects are never followed (the token is in the query): a 3xx is an `Error::Redirect` that keeps the
+/// `Location`, shown without a token and without credentials, and is not retried.
+#[tokio::test]
+async fn a_redirect_is_an_http_error_with_its_location_and_no_token() {
+    let server = MockServer::start().await;
+    let target = format!("http://u:pw@elsewhere.example/moved?token={TOKEN}&kolId=kol-1");
+    answer(
+        &server,
+        ResponseTemplate::new(302).insert_header("location", target.as_str()),
+    )
+    .await;
+    let error = expect_kind(portrait(&client(&server.uri())).await, "redirect");
+    let Error::Redirect { status, location, .. } = &error else {
+        unreachable!()
+    };
+    assert_eq!(*status, 302);
+    assert_eq!(location.as_deref(), Some("http://elsewhere.example/moved?kolId=kol-1"));
+    assert!(error.to_string().contains("elsewhere.example/moved"), "{error}");
+    assert_error_clean(&error);
+    assert_eq!(requests(&server).await, 1);
+}
+
+/// A program's client that follows redirects: the response of the redirect's target is not read as the API's
+/// (an `Error::Config` says to build it with `redirect::Policy::none()`).
+#[tokio::test]
+async fn a_response_after_a_redirect_followed_by_the_programs_client_is_refused() {
+    use justoneapi_xiaohongshu_pgy::reqwest;
+
+    let server = MockServer::start().await;
+    Mock::given(path(PORTRAIT))
+        .respond_with(ResponseTemplate::new(302).insert_header("location", "/elsewhere"))
+        .mount(&server)
+        .await;
+    Mock::given(path("/elsewhere"))
+        .respond_with(json_response(200, &seed_example()))
+        .mount(&server)
+        .await;
+    let client = builder(&server.uri())
+        .http_client(reqwest::Client::new())
+        .build()
+        .unwrap();
+    let error = expect_kind(portrait(&client).await, "config");
+    assert!(error.to_string().contains("Policy::none()"), "{error}");
+    assert_error_clean(&error);
+}
+
+/// Middleware (`http_client_with_middleware`) sees every attempt, retries included; its own error fails the
+/// call as a transport error that `is_middleware`, and is not retried.
+#[tokio::test]
+async fn middleware_sees_every_attempt_and_its_error_is_not_retried() {
+    use justoneapi_xiaohongshu_pgy::{reqwest, reqwest_middleware};
+
+    struct Counting {
+        seen: Arc<AtomicUsize>,
+        refuse: bool,
+    }
+    #[async_trait::async_trait]
+    impl reqwest_middleware::Middleware for Counting {
+        async fn handle(
+            &self,
+            request: reqwest::Request,
+            extensions: &mut http::Extensions,
+            next: reqwest_middleware::Next<'_>,
+        ) -> reqwest_middleware::Result<reqwest::Response> {
+            self.seen.fetch_add(1, Ordering::SeqCst);
+            if self.refuse {
+                return Err(reqwest_middleware::Error::middleware(io::Error::other(
+                    "rate limit budget spent",
+                )));
+            }
+            next.run(request, extensions).await
+        }
+    }
+    let stack = |refuse: bool, seen: &Arc<AtomicUsize>| {
+        let http = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .unwrap();
+        reqwest_middleware::ClientBuilder::new(http)
+            .with(Counting {
+                seen: seen.clone(),
+                refuse,
+            })
+            .build()
+    };
+
+    let server = MockServer::start().await;
+    answer(&server, json_response(200, &envelope(302))).await;
+    let seen = Arc::new(AtomicUsize::new(0));
+    let client = builder(&server.uri())
+        .http_client_with_middleware(stack(false, &seen))
+        .retry_policy(retrying(3, 1))
+        .build()
+        .unwrap();
+    expect_kind(portrait(&client).await, "business");
+    assert_eq!(seen.load(Ordering::SeqCst), 3);
+
+    let seen = Arc::new(AtomicUsize::new(0));
+    let client = builder(&server.uri())
+        .http_client_with_middleware(stack(true, &seen))
+        .retry_policy(retrying(3, 1))
+        .build()
+        .unwrap();
+    let error = expect_kind(portrait(&client).await, "transport");
+    let Error::Transport { source, .. } = &error else {
+        unreachable!()
+    };
+    assert!(source.is_middleware() && !error.is_retryable(), "{error:?}");
+    assert!(error.to_string().contains("rate limit budget spent"), "{error}");
+    assert_eq!(seen.load(Ordering::SeqCst), 1);
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// The connect timeout
+// ---------------------------------------------------------------------------------------------------------
+
+/// An address that takes connections but never completes one: a listener that never accepts, its backlog filled,
+/// so the kernel drops further SYNs and a connect hangs (as a black-holed address does).
+async fn black_hole() -> (String, impl Drop) {
+    let socket = tokio::net::TcpSocket::new_v4().unwrap();
+    socket.bind("127.0.0.1:0".parse().unwrap()).unwrap();
+    let listener = socket.listen(1).unwrap();
+    let addr = listener.local_addr().unwrap();
+    let mut filling = Vec::new();
+    for _ in 0..16 {
+        match tokio::time::timeout(ms(200), TcpStream::connect(addr)).await {
+            Ok(Ok(stream)) => filling.push(stream),
+            _ => break,
+        }
+    }
+    struct Hole(#[allow(dead_code)] TcpListener, #[allow(dead_code)] Vec<TcpStream>);
+    impl Drop for Hole {
+        fn drop(&mut self) {}
+    }
+    (format!("http://{addr}"), Hole(listener, filling))
+}
+
+/// A connection that cannot be made within the connect timeout fails the attempt as a connect error, long
+/// before the attempt's timeout, and is retried: nothing was sent. (Before: the whole attempt's timeout went by,
+/// and a timeout was not retried.)
+#[tokio::test]
+async fn a_connection_not_made_within_the_connect_timeout_is_a_connect_error_and_retried() {
+    let (url, _hole) = black_hole().await;
+    let client = builder(&url)
+        .timeout(Duration::from_secs(20))
+        .connect_timeout(ms(300))
+        .retry_policy(retrying(2, 10))
+        .build()
+        .unwrap();
+    let started = Instant::now();
+    let error = expect_kind(portrait(&client).await, "transport");
+    let elapsed = started.elapsed();
+    let Error::Transport { source, .. } = &error else {
+        unreachable!()
+    };
+    assert!(source.is_connect() && error.is_retryable(), "{error:?}");
+    assert!(elapsed >= ms(600), "two attempts of 300 ms each: {elapsed:?}");
+    assert!(
+        elapsed < Duration::from_secs(5),
+        "the attempt's timeout did not run out: {elapsed:?}"
+    );
+}
+
+/// `JUSTONEAPI_CONNECT_TIMEOUT_SECS` sets the connect timeout (whole seconds, at least 1), and a malformed value
+/// is a config error naming it.
+#[tokio::test]
+async fn from_env_reads_the_connect_timeout() {
+    let (url, _hole) = black_hole().await;
+    let client = ClientBuilder::from_lookup(vars(&[
+        ("JUSTONEAPI_TOKEN", TOKEN),
+        ("JUSTONEAPI_BASE_URL", &url),
+        ("JUSTONEAPI_CONNECT_TIMEOUT_SECS", "1"),
+        ("JUSTONEAPI_MAX_ATTEMPTS", "1"),
+    ]))
+    .unwrap()
+    .timeout(Duration::from_secs(20))
+    .build()
+    .unwrap();
+    let started = Instant::now();
+    let error = expect_kind(portrait(&client).await, "transport");
+    assert!(
+        started.elapsed() < Duration::from_secs(5),
+        "{:?}: {error}",
+        started.elapsed()
+    );
+    for bad in ["0", "soon", "-1"] {
+        let error = ClientBuilder::from_lookup(vars(&[
+            ("JUSTONEAPI_TOKEN", TOKEN),
+            ("JUSTONEAPI_CONNECT_TIMEOUT_SECS", bad),
+        ]))
+        .unwrap_err();
+        assert!(
+            error
+                .to_string()
+                .contains("JUSTONEAPI_CONNECT_TIMEOUT_SECS must be a whole number of seconds"),
+            "{error}"
+        );
+    }
 }

@@ -287,7 +287,20 @@ fn code_written_for_the_seed_era_crates_still_compiles_the_readmes_examples() {
     }
     assert!(blocks >= 3, "the README's examples were found ({blocks})");
     main_rs.push_str("fn main() {}\n");
-    let dir = downstream_crate("downstream_readme", &main_rs, "serde_json = \"1\"");
+    // The middleware example: the feature, and what implementing reqwest-middleware's trait takes.
+    let dir = downstream_crate(
+        "downstream_readme",
+        &main_rs,
+        "serde_json = \"1\"\nasync-trait = \"0.1\"\nhttp = \"1\"",
+    );
+    let manifest = dir.path().join("Cargo.toml");
+    let text = std::fs::read_to_string(&manifest).unwrap();
+    let text = text.replacen(
+        &format!("{CRATE} = {{ path"),
+        &format!("{CRATE} = {{ features = [\"middleware\"], path"),
+        1,
+    );
+    std::fs::write(&manifest, text).unwrap();
     let output = cargo(dir.path(), &["build", "--offline", "--color", "never"]);
     let stderr = String::from_utf8(output.stderr).unwrap();
     assert!(output.status.success(), "{main_rs}\n{stderr}");
@@ -299,11 +312,12 @@ fn code_written_for_the_seed_era_crates_still_compiles_the_readmes_examples() {
 }
 
 /// The variables `Client::from_env` reads, removed from a child's environment before a test sets its own.
-const ENV_VARS: [&str; 6] = [
+const ENV_VARS: [&str; 7] = [
     "JUSTONEAPI_TOKEN",
     "JUSTONEAPI_SERVER",
     "JUSTONEAPI_BASE_URL",
     "JUSTONEAPI_TIMEOUT_SECS",
+    "JUSTONEAPI_CONNECT_TIMEOUT_SECS",
     "JUSTONEAPI_MAX_ATTEMPTS",
     "JUSTONEAPI_CONCURRENCY",
 ];
@@ -338,10 +352,11 @@ fn example_names_a_missing_or_malformed_variable_on_one_line() {
             &[("JUSTONEAPI_TOKEN", TOKEN), ("JUSTONEAPI_SERVER", "prod-eu")],
             "error[config]: invalid client configuration: JUSTONEAPI_SERVER must be one of prod-global, prod-cn, got `prod-eu`\n",
         ),
-        // A proxy the runtime cannot use is refused before any request, and its password is not shown.
+        // A proxy the runtime cannot use (socks without the `socks` feature) is refused before any request, and
+        // its password is not shown.
         (
             &[("JUSTONEAPI_TOKEN", TOKEN), ("HTTPS_PROXY", "socks5://team:s3cret@127.0.0.1:1080")],
-            "error[config]: invalid client configuration: the proxy that ALL_PROXY, HTTP_PROXY or HTTPS_PROXY names for https://api.justoneapi.com/ is not an http:// proxy (the only kind supported); set `proxy(..)` or `no_proxy()`\n",
+            "error[config]: invalid client configuration: the proxy that HTTPS_PROXY or ALL_PROXY names is a socks proxy, which needs the `socks` cargo feature; set `proxy(..)` or `no_proxy()`, or turn the feature on\n",
         ),
     ];
     for (vars, expected) in cases {

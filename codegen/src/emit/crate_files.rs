@@ -28,13 +28,13 @@ pub const RUNTIME_CRATE: &str = "justoneapi-runtime";
 pub(super) const RUNTIME: &str = "justoneapi_runtime";
 /// Version of the runtime crate; bump it with any change to `codegen/templates/` or to what `runtime_files`
 /// emits.
-pub const RUNTIME_VERSION: &str = "0.3.0";
+pub const RUNTIME_VERSION: &str = "0.4.0";
 /// sha256 of the runtime's hand-written source (every file of [`TEMPLATES`], in order) as released at
 /// [`RUNTIME_VERSION`]. A unit test fails when the source changes and this does not: every change to the
 /// runtime comes with a version bump, by Cargo's semver rules as for the platform crates (`0.x`: the minor for a
 /// breaking change, else the patch), and a line in `specs/changelog/justoneapi-runtime.md`.
 #[cfg_attr(not(test), allow(dead_code))]
-pub const RUNTIME_SOURCES_SHA256: &str = "778c34c711611b84e0c8036833a66cf1a5e8e13c6d66316b30a27b44af426422";
+pub const RUNTIME_SOURCES_SHA256: &str = "45c7522f57f8eca732f47356f68f80d2fe940321c7902c63015de10b21a689e4";
 
 /// The repository the crates are published from (`repository` in their `Cargo.toml`, links in their READMEs).
 /// It does not exist yet: this is its intended address (see the README's "Publishing").
@@ -54,36 +54,45 @@ pub const LICENSE_FILES: [(&str, &str); 2] = [
     ("LICENSE-MIT", include_str!("../../../LICENSE-MIT")),
 ];
 
-/// Dependencies of the runtime crate. None is part of its public API (DEPENDENCIES.md): hyper drives the
-/// connections of the transport (`transport.rs`), compact_str is `Text`'s storage, TLS and gzip are optional.
+/// Dependencies of the runtime crate. reqwest is part of its public API (`http_client`, re-exported), and so is
+/// reqwest-middleware with the `middleware` feature (DEPENDENCIES.md); hyper is named only to recognise one of
+/// its errors, compact_str is `Text`'s storage, tower's traits count the connections reqwest opens.
 const RUNTIME_DEPENDENCIES: &str = r#"[dependencies]
+base64 = "0.22"
 compact_str = "0.9"
-flate2 = { version = "1", optional = true }
 form_urlencoded = "1"
-http-body-util = "0.1"
 httpdate = "1"
-hyper = { version = "1", features = ["client", "http1"] }
-hyper-rustls = { version = "0.27", default-features = false, features = ["http1", "ring", "tls12"], optional = true }
-hyper-tls = { version = "0.6", optional = true }
-hyper-util = { version = "0.1.21", features = ["client-legacy", "client-proxy", "http1", "tokio"] }
-native-tls = { version = "0.2", optional = true }
-rustls = { version = "0.23", default-features = false, features = ["ring", "std", "tls12"], optional = true }
+hyper = "1"
+percent-encoding = "2"
+reqwest = { version = "0.12.28", default-features = false, features = ["http2", "system-proxy"] }
+reqwest-middleware = { version = "0.4", optional = true }
 serde = { version = "1", features = ["derive"] }
-serde_json = "1"
+serde_json = { version = "1", features = ["unbounded_depth"] }
 simdutf8 = "0.1"
-tokio = { version = "1", features = ["rt", "time"] }
+tokio = { version = "1.49", features = ["rt", "time"] }
+tower-layer = "0.3"
 tower-service = "0.3"
 tracing = "0.1"
-webpki-roots = { version = "1", optional = true }
+
+[dev-dependencies]
+# The `middleware` example of `ClientBuilder::http_client_with_middleware` (a doctest).
+async-trait = "0.1"
+http = "1"
 
 [features]
 default = ["rustls-tls"]
-# TLS by rustls, with the Mozilla root certificates built in: nothing to install on any platform.
-rustls-tls = ["dep:hyper-rustls", "dep:rustls", "dep:webpki-roots"]
+# TLS by rustls, with Mozilla's root certificates built in: nothing to install on any platform.
+rustls-tls = ["reqwest/rustls-tls"]
+# TLS by rustls, trusting the operating system's root certificates instead.
+rustls-tls-native-roots = ["reqwest/rustls-tls-native-roots"]
 # TLS by the platform's library and certificate store (OpenSSL on Linux, which must be installed to build).
-native-tls = ["dep:hyper-tls", "dep:native-tls"]
+native-tls = ["reqwest/native-tls"]
 # Accept gzip-compressed responses; the body limit applies to the decompressed body.
-gzip = ["dep:flate2"]
+gzip = ["reqwest/gzip"]
+# `socks5://` proxies.
+socks = ["reqwest/socks"]
+# `ClientBuilder::http_client_with_middleware`: middleware around every request (reqwest-middleware).
+middleware = ["dep:reqwest-middleware"]
 # `blocking::Client`, for programs without an async runtime.
 blocking = []
 "#;
@@ -101,12 +110,18 @@ tokio = {{ version = "1", features = ["macros", "rt-multi-thread", "sync"] }}
 
 [features]
 default = ["rustls-tls"]
-# TLS by rustls, with the Mozilla root certificates built in: nothing to install on any platform.
+# TLS by rustls, with Mozilla's root certificates built in: nothing to install on any platform.
 rustls-tls = ["{RUNTIME_CRATE}/rustls-tls"]
+# TLS by rustls, trusting the operating system's root certificates instead.
+rustls-tls-native-roots = ["{RUNTIME_CRATE}/rustls-tls-native-roots"]
 # TLS by the platform's library and certificate store (OpenSSL on Linux, which must be installed to build).
 native-tls = ["{RUNTIME_CRATE}/native-tls"]
 # Accept gzip-compressed responses; the body limit applies to the decompressed body.
 gzip = ["{RUNTIME_CRATE}/gzip"]
+# `socks5://` proxies.
+socks = ["{RUNTIME_CRATE}/socks"]
+# `ClientBuilder::http_client_with_middleware`: middleware around every request (reqwest-middleware).
+middleware = ["{RUNTIME_CRATE}/middleware"]
 # `blocking::Client`, for programs without an async runtime.
 blocking = ["{RUNTIME_CRATE}/blocking"]
 "#
@@ -177,7 +192,16 @@ fn runtime_readme(opts: &EmitOptions) -> String {
          Depend on a platform crate instead (e.g. `justoneapi-xiaohongshu-pgy`): it depends on this one and \
          re-exports what a program needs (`Server`, `Error`, `RetryPolicy`, ...), and its README shows the usage. / \
          请直接依赖某个平台的客户端（例如 `justoneapi-xiaohongshu-pgy`），它会引入并重新导出本运行时。\n\n\
+         HTTP is reqwest's (re-exported as `justoneapi_runtime::reqwest`): `ClientBuilder::http_client` takes your \
+         own `reqwest::Client`. / HTTP 由 reqwest 完成，可通过 `ClientBuilder::http_client` 传入自己的 \
+         `reqwest::Client`。\n\n\
          ## Features / 特性\n\n| feature | |\n|---|---|\n\
+         | `rustls-tls` (default) | TLS by rustls with Mozilla's root certificates / rustls 与 Mozilla 根证书 |\n\
+         | `rustls-tls-native-roots` | rustls with the operating system's root certificates / rustls 与系统根证书 |\n\
+         | `native-tls` | the platform's TLS library and certificate store / 平台自带的 TLS 库与证书库 |\n\
+         | `gzip` | compressed responses; the body limit counts decompressed bytes / 压缩响应，体积上限按解压后计算 |\n\
+         | `socks` | `socks5://` proxies / SOCKS5 代理 |\n\
+         | `middleware` | `ClientBuilder::http_client_with_middleware` (reqwest-middleware) / 请求中间件 |\n\
          | `blocking` | `blocking::Client`, for programs without an async runtime (enabled by a platform crate's \
          `blocking`) / 无需异步运行时的阻塞客户端 |\n\n\
          {links}{README_LICENSE}",
@@ -216,15 +240,20 @@ fn runtime_lib_rs() -> TokenStream {
         pub use de::Mismatch;
         pub use error::{Error, TransportError};
         pub use runtime::{
-            ApiResponse, Client, ClientBuilder, ClientKind, ResponseFuture, RetryPolicy, DEFAULT_MAX_BODY_BYTES,
-            DEFAULT_TIMEOUT,
+            ApiResponse, Client, ClientBuilder, ClientKind, ResponseFuture, RetryPolicy, DEFAULT_CONNECT_TIMEOUT,
+            DEFAULT_MAX_BODY_BYTES, DEFAULT_TIMEOUT,
         };
         pub use servers::Server;
         pub use text::Text;
+        /// The HTTP client underneath, for [`ClientBuilder::http_client`]: the version this crate uses.
+        pub use reqwest;
+        /// Middleware around every request, for [`ClientBuilder::http_client_with_middleware`].
+        #[cfg(feature = "middleware")]
+        pub use reqwest_middleware;
 
         // What the platform crates' request builders are made of; not part of the documented API.
         #[doc(hidden)]
-        pub use hyper::Method;
+        pub use reqwest::Method;
         #[doc(hidden)]
         pub use runtime::{decode_body, Overrides, Parts};
     }
@@ -427,14 +456,15 @@ fn lib_rs(api: &Api, plan: &Plan, opts: &EmitOptions) -> Result<String> {
     doc.extend([
         String::new(),
         "Configuration: [`ClientBuilder`] (server, timeout, retries with backoff and jitter, body limit, user \
-         agent, headers, a proxy, extra root certificates); each request \
+         agent, headers, a proxy, extra root certificates, or your own `reqwest::Client` and middleware); each request \
          builder's `timeout` and `retry_policy` replace the client's for one request. Requests own what they \
          need, so `tokio::spawn(client.some_operation(..).send())` works; each call is a `tracing` span \
          (see [`ResponseFuture`])."
             .into(),
         String::new(),
-        "Cargo features: `rustls-tls` (default), `native-tls` (the platform's TLS library instead), `gzip` \
-         (compressed responses), `blocking`."
+        "Cargo features: `rustls-tls` (default), `rustls-tls-native-roots` (the operating system's root \
+         certificates), `native-tls` (the platform's TLS library instead), `gzip` (compressed responses), `socks` \
+         (`socks5://` proxies), `middleware` (`ClientBuilder::http_client_with_middleware`), `blocking`."
             .into(),
         String::new(),
         "With the cargo feature `blocking`, `blocking::Client` runs the same requests without an async runtime.".into(),
@@ -508,12 +538,14 @@ static LIB_HEAD: Template = Template::items("lib-head", |_, _| {
         struct ReadmeDoctests;
 
         pub use #runtime::{
-            ApiResponse, BusinessCode, Error, Mismatch, ResponseFuture, RetryPolicy, Server, Text,
-            TransportError, DEFAULT_MAX_BODY_BYTES, DEFAULT_TIMEOUT,
+            reqwest, ApiResponse, BusinessCode, Error, Mismatch, ResponseFuture, RetryPolicy, Server, Text,
+            TransportError, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_BODY_BYTES, DEFAULT_TIMEOUT,
         };
+        #[cfg(feature = "middleware")]
+        pub use #runtime::reqwest_middleware;
 
-        /// Configures a [`Client`]: server, timeout, retries, body limit, user agent, headers, proxy, root
-        /// certificates; or all of it
+        /// Configures a [`Client`]: server, timeouts, retries, body limit, user agent, headers, proxy, root
+        /// certificates, or your own reqwest client and middleware; or all of it
         /// from the environment ([`ClientBuilder::from_env`]).
         pub type ClientBuilder = #runtime::ClientBuilder<Client>;
     }

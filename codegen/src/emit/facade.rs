@@ -108,12 +108,18 @@ fn dependencies(apis: &[Api], entries: &[FacadeEntry]) -> String {
         ));
     }
     s.push_str(&format!(
-        "# TLS by rustls, with the Mozilla root certificates built in: nothing to install on any platform.\n\
+        "# TLS by rustls, with Mozilla's root certificates built in: nothing to install on any platform.\n\
          rustls-tls = [\"{RUNTIME_CRATE}/rustls-tls\"]\n\
+         # TLS by rustls, trusting the operating system's root certificates instead.\n\
+         rustls-tls-native-roots = [\"{RUNTIME_CRATE}/rustls-tls-native-roots\"]\n\
          # TLS by the platform's library and certificate store (OpenSSL on Linux, which must be installed to build).\n\
          native-tls = [\"{RUNTIME_CRATE}/native-tls\"]\n\
          # Accept gzip-compressed responses; the body limit applies to the decompressed body.\n\
          gzip = [\"{RUNTIME_CRATE}/gzip\"]\n\
+         # `socks5://` proxies.\n\
+         socks = [\"{RUNTIME_CRATE}/socks\"]\n\
+         # `ClientBuilder::http_client_with_middleware`: middleware around every request (reqwest-middleware).\n\
+         middleware = [\"{RUNTIME_CRATE}/middleware\"]\n\
          # Each enabled platform's `blocking::Client`, for programs without an async runtime.\n"
     ));
     let mut blocking = vec![format!("{RUNTIME_CRATE}/blocking")];
@@ -174,8 +180,8 @@ fn lib_rs(apis: &[Api], entries: &[FacadeEntry], example: Option<&Example>, opts
     }
     doc.extend([
         String::new(),
-        "Other features: `rustls-tls` (default), `native-tls`, `gzip`, `blocking` (each enabled platform's \
-         `blocking::Client`)."
+        "Other features: `rustls-tls` (default), `rustls-tls-native-roots`, `native-tls`, `gzip`, `socks`, \
+         `middleware`, `blocking` (each enabled platform's `blocking::Client`)."
             .into(),
     ]);
     let mut items = Vec::new();
@@ -235,9 +241,11 @@ static FACADE_USE: Template = Template::items("facade-use", |_, _| {
     let runtime = format_ident!("{RUNTIME}");
     quote! {
         pub use #runtime::{
-            ApiResponse, BusinessCode, Error, Mismatch, ResponseFuture, RetryPolicy, Server, Text,
-            TransportError, DEFAULT_MAX_BODY_BYTES, DEFAULT_TIMEOUT,
+            reqwest, ApiResponse, BusinessCode, Error, Mismatch, ResponseFuture, RetryPolicy, Server, Text,
+            TransportError, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_BODY_BYTES, DEFAULT_TIMEOUT,
         };
+        #[cfg(feature = "middleware")]
+        pub use #runtime::reqwest_middleware;
     }
 });
 
@@ -384,7 +392,10 @@ fn readme(
             api.operations.iter().filter(|o| o.is_deprecated()).count()
         ));
     }
-    s.push_str("\nOther features / 其他特性: `rustls-tls` (default), `native-tls`, `gzip`, `blocking`.\n\n");
+    s.push_str(
+        "\nOther features / 其他特性: `rustls-tls` (default), `rustls-tls-native-roots`, `native-tls`, `gzip`, \
+         `socks`, `middleware`, `blocking`.\n\n",
+    );
     s.push_str(&readme_links(name, changelog));
     s.push_str(README_LICENSE);
     s

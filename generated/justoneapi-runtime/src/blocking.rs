@@ -41,7 +41,8 @@ impl<C: ClientKind> Client<C> {
             .map_err(|e| Error::Config {
                 message: format!("cannot start the blocking client's runtime: {e}"),
             })?;
-        // The connection pool belongs to the runtime it is first used on: build the client inside it.
+        // Each Tokio runtime that sends on a client gets its own connection pool: the one `build()` makes is
+        // this runtime's, so the async client inside (`inner()`) can also be used from other runtimes.
         let inner = runtime.block_on(async { builder.build() })?;
         Ok(Client { inner, runtime })
     }

@@ -11,7 +11,8 @@ use std::time::Duration;
 use crate::BusinessCode;
 
 /// Why a call failed.
-#[derive(Debug)]
+///
+/// Its `Debug` shows at most the first KiB of a kept body (a body may be megabytes); the fields hold it whole.
 #[non_exhaustive]
 pub enum Error {
     /// The server answered with a business `code` other than 0.
@@ -39,6 +40,16 @@ pub enum Error {
         retry_after: Option<Duration>,
         /// The response body (lossy UTF-8).
         body: String,
+    },
+    /// The server answered with a redirect (HTTP 3xx), which is never followed: the token is in the request (the
+    /// query of a GET, the form body of a POST), and would go to the redirect's target.
+    Redirect {
+        /// HTTP status code (301, 302, 307, ...).
+        status: u16,
+        /// The request URL, without the token.
+        url: String,
+        /// The `Location` the server named, without a `token` in its query and without `user:password@`.
+        location: Option<String>,
     },
     /// No answer within the configured timeout.
     Timeout {
@@ -78,12 +89,13 @@ pub enum Error {
 }
 
 impl Error {
-    /// A short, stable name of the kind of error: `business`, `http`, `timeout`, `transport`,
+    /// A short, stable name of the kind of error: `business`, `http`, `redirect`, `timeout`, `transport`,
     /// `body-too-large`, `decode` or `config`.
     pub fn kind(&self) -> &'static str {
         match self {
             Error::Business { .. } => "business",
             Error::Http { .. } => "http",
+            Error::Redirect { .. } => "redirect",
             Error::Timeout { .. } => "timeout",
             Error::Transport { .. } => "transport",
             Error::BodyTooLarge { .. } => "body-too-large",
@@ -172,6 +184,13 @@ impl fmt::Display for Error {
                 }
                 Ok(())
             }
+            Error::Redirect { status, url, location } => {
+                write!(f, "HTTP {status} from {url}: a redirect")?;
+                if let Some(location) = location {
+                    write!(f, " to {location}")?;
+                }
+                f.write_str(", not followed (the token is in the request)")
+            }
             Error::Timeout { url, after } => write!(f, "no response from {url} within {after:?}"),
             Error::Transport { url, source } => write!(f, "request to {url} failed: {source}"),
             Error::BodyTooLarge { url, limit } => {
@@ -181,6 +200,89 @@ impl fmt::Display for Error {
                 write!(f, "cannot decode the response from {url}: {message}")
             }
             Error::Config { message } => write!(f, "invalid client configuration: {message}"),
+        }
+    }
+}
+
+/// The most of a kept body that `Debug` shows.
+const DEBUG_BODY_BYTES: usize = 1024;
+
+/// A body in `Debug`: its first KiB (cut at a character boundary), and its length when there is more.
+struct Shortened<'a>(&'a str);
+
+impl fmt::Debug for Shortened<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.0.len() <= DEBUG_BODY_BYTES {
+            return fmt::Debug::fmt(self.0, f);
+        }
+        let mut end = DEBUG_BODY_BYTES;
+        while !self.0.is_char_boundary(end) {
+            end -= 1;
+        }
+        fmt::Debug::fmt(&self.0[..end], f)?;
+        write!(f, "... ({} bytes in all)", self.0.len())
+    }
+}
+
+impl fmt::Debug for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Error::Business {
+                code,
+                message,
+                request_id,
+                url,
+            } => f
+                .debug_struct("Business")
+                .field("code", code)
+                .field("message", message)
+                .field("request_id", request_id)
+                .field("url", url)
+                .finish(),
+            Error::Http {
+                status,
+                url,
+                code,
+                message,
+                retry_after,
+                body,
+            } => f
+                .debug_struct("Http")
+                .field("status", status)
+                .field("url", url)
+                .field("code", code)
+                .field("message", message)
+                .field("retry_after", retry_after)
+                .field("body", &Shortened(body))
+                .finish(),
+            Error::Redirect { status, url, location } => f
+                .debug_struct("Redirect")
+                .field("status", status)
+                .field("url", url)
+                .field("location", location)
+                .finish(),
+            Error::Timeout { url, after } => f
+                .debug_struct("Timeout")
+                .field("url", url)
+                .field("after", after)
+                .finish(),
+            Error::Transport { url, source } => f
+                .debug_struct("Transport")
+                .field("url", url)
+                .field("source", source)
+                .finish(),
+            Error::BodyTooLarge { url, limit } => f
+                .debug_struct("BodyTooLarge")
+                .field("url", url)
+                .field("limit", limit)
+                .finish(),
+            Error::Decode { url, message, body } => f
+                .debug_struct("Decode")
+                .field("url", url)
+                .field("message", message)
+                .field("body", &Shortened(body))
+                .finish(),
+            Error::Config { message } => f.debug_struct("Config").field("message", message).finish(),
         }
     }
 }
@@ -195,15 +297,15 @@ impl std::error::Error for Error {
 }
 
 /// Why a request could not be sent or its response not read: a connection refused or reset, a DNS or TLS
-/// failure, a broken body.
+/// failure, a broken body, or a middleware's own error.
 ///
 /// Opaque on purpose: the HTTP stack's error types are not part of this crate's API (so upgrading that stack
 /// is not a breaking change). What a program needs is here: the kind of failure, a message without the URL,
 /// and, through [`source()`](std::error::Error::source), the errors underneath (hyper's, then the I/O or TLS
-/// error with its OS error code).
+/// error with its OS error code). No error underneath holds the request's URL.
 pub struct TransportError {
     kind: TransportKind,
-    /// hyper's error (or the decompressor's); never holds the URL, which has the token.
+    /// reqwest's error (without its URL, which has the token), or a middleware's.
     source: BoxError,
 }
 
@@ -215,11 +317,12 @@ pub(crate) enum TransportKind {
     Connect,
     Request,
     Body,
+    Middleware,
 }
 
 impl TransportError {
-    /// The connection could not be made (refused, DNS, TLS handshake, proxy tunnel): the request never
-    /// reached the server, so it is retried.
+    /// The connection could not be made (refused, DNS, TLS handshake, proxy tunnel, or not within the connect
+    /// timeout): the request never reached the server, so it is retried.
     pub fn is_connect(&self) -> bool {
         self.kind == TransportKind::Connect
     }
@@ -235,6 +338,12 @@ impl TransportError {
     pub fn is_body(&self) -> bool {
         self.kind == TransportKind::Body
     }
+
+    /// A middleware of [`http_client_with_middleware`](crate::ClientBuilder) failed the request itself
+    /// (a rate limiter that gave up, say). Not retried.
+    pub fn is_middleware(&self) -> bool {
+        self.kind == TransportKind::Middleware
+    }
 }
 
 impl fmt::Display for TransportError {
@@ -243,14 +352,11 @@ impl fmt::Display for TransportError {
             TransportKind::Connect => "cannot connect",
             TransportKind::Request => "the request failed before a response",
             TransportKind::Body => "reading the response body failed",
+            TransportKind::Middleware => "a middleware failed the request",
         })?;
-        // The innermost error names the cause (hyper's own messages above it are generic, e.g.
-        // "client error (Connect)").
-        let mut cause: &(dyn std::error::Error + 'static) = &*self.source;
-        while let Some(next) = cause.source() {
-            cause = next;
-        }
-        write!(f, ": {cause}")
+        // The innermost error names the cause (the messages above it are generic, e.g. "client error
+        // (Connect)").
+        write!(f, ": {}", crate::transport::innermost(&*self.source))
     }
 }
 

@@ -21,14 +21,21 @@ pub use de::Mismatch;
 pub use error::{Error, TransportError};
 pub use runtime::{
     ApiResponse, Client, ClientBuilder, ClientKind, ResponseFuture, RetryPolicy,
-    DEFAULT_MAX_BODY_BYTES, DEFAULT_TIMEOUT,
+    DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_BODY_BYTES, DEFAULT_TIMEOUT,
 };
 
 pub use servers::Server;
 pub use text::Text;
 
+/// The HTTP client underneath, for [`ClientBuilder::http_client`]: the version this crate uses.
+pub use reqwest;
+
+/// Middleware around every request, for [`ClientBuilder::http_client_with_middleware`].
+#[cfg(feature = "middleware")]
+pub use reqwest_middleware;
+
 #[doc(hidden)]
-pub use hyper::Method;
+pub use reqwest::Method;
 
 #[doc(hidden)]
 pub use runtime::{decode_body, Overrides, Parts};

@@ -24,9 +24,9 @@
 //!
 //! Business codes upstream lists without a published meaning: `101`, `202`, `300`, `404`, `503`, `602`; they arrive as [`BusinessCode::Unknown`]. / 上游列出但未说明含义的业务码：`101`、`202`、`300`、`404`、`503`、`602`，解码为 `BusinessCode::Unknown`。
 //!
-//! Configuration: [`ClientBuilder`] (server, timeout, retries with backoff and jitter, body limit, user agent, headers, a proxy, extra root certificates); each request builder's `timeout` and `retry_policy` replace the client's for one request. Requests own what they need, so `tokio::spawn(client.some_operation(..).send())` works; each call is a `tracing` span (see [`ResponseFuture`]).
+//! Configuration: [`ClientBuilder`] (server, timeout, retries with backoff and jitter, body limit, user agent, headers, a proxy, extra root certificates, or your own `reqwest::Client` and middleware); each request builder's `timeout` and `retry_policy` replace the client's for one request. Requests own what they need, so `tokio::spawn(client.some_operation(..).send())` works; each call is a `tracing` span (see [`ResponseFuture`]).
 //!
-//! Cargo features: `rustls-tls` (default), `native-tls` (the platform's TLS library instead), `gzip` (compressed responses), `blocking`.
+//! Cargo features: `rustls-tls` (default), `rustls-tls-native-roots` (the operating system's root certificates), `native-tls` (the platform's TLS library instead), `gzip` (compressed responses), `socks` (`socks5://` proxies), `middleware` (`ClientBuilder::http_client_with_middleware`), `blocking`.
 //!
 //! With the cargo feature `blocking`, `blocking::Client` runs the same requests without an async runtime.
 //!
@@ -53,12 +53,16 @@ pub mod ops;
 struct ReadmeDoctests;
 
 pub use justoneapi_runtime::{
-    ApiResponse, BusinessCode, Error, Mismatch, ResponseFuture, RetryPolicy, Server,
-    Text, TransportError, DEFAULT_MAX_BODY_BYTES, DEFAULT_TIMEOUT,
+    reqwest, ApiResponse, BusinessCode, Error, Mismatch, ResponseFuture, RetryPolicy,
+    Server, Text, TransportError, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_BODY_BYTES,
+    DEFAULT_TIMEOUT,
 };
 
-/// Configures a [`Client`]: server, timeout, retries, body limit, user agent, headers, proxy, root
-/// certificates; or all of it
+#[cfg(feature = "middleware")]
+pub use justoneapi_runtime::reqwest_middleware;
+
+/// Configures a [`Client`]: server, timeouts, retries, body limit, user agent, headers, proxy, root
+/// certificates, or your own reqwest client and middleware; or all of it
 /// from the environment ([`ClientBuilder::from_env`]).
 pub type ClientBuilder = justoneapi_runtime::ClientBuilder<Client>;
 

@@ -59,7 +59,7 @@
 //! | `xianyu` | `xianyu` | [`justoneapi-xianyu`](https://docs.rs/justoneapi-xianyu) | 2 |
 //! | `xiaohongshu-ec` | `xiaohongshu_ec` | [`justoneapi-xiaohongshu-ec`](https://docs.rs/justoneapi-xiaohongshu-ec) | 1 |
 //!
-//! Other features: `rustls-tls` (default), `native-tls`, `gzip`, `blocking` (each enabled platform's `blocking::Client`).
+//! Other features: `rustls-tls` (default), `rustls-tls-native-roots`, `native-tls`, `gzip`, `socks`, `middleware`, `blocking` (each enabled platform's `blocking::Client`).
 
 #![warn(missing_docs)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
@@ -68,9 +68,13 @@
 struct ReadmeDoctests;
 
 pub use justoneapi_runtime::{
-    ApiResponse, BusinessCode, Error, Mismatch, ResponseFuture, RetryPolicy, Server,
-    Text, TransportError, DEFAULT_MAX_BODY_BYTES, DEFAULT_TIMEOUT,
+    reqwest, ApiResponse, BusinessCode, Error, Mismatch, ResponseFuture, RetryPolicy,
+    Server, Text, TransportError, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_BODY_BYTES,
+    DEFAULT_TIMEOUT,
 };
+
+#[cfg(feature = "middleware")]
+pub use justoneapi_runtime::reqwest_middleware;
 
 /// Xiaohongshu Creator Marketplace (Pugongying) / 小红书蒲公英 (cargo feature `xiaohongshu-pgy`).
 #[cfg(feature = "xiaohongshu-pgy")]

@@ -429,3 +429,255 @@ pub fn upstream_args(server: &wiremock::MockServer) -> xtask::cmd::fetch::Downlo
         only: None,
     }
 }
+
+/// Servers and a proxy on 127.0.0.1 for the transport tests (`tests/transport.rs`, `tests/proxy_env.rs`): a
+/// private certificate authority, an HTTP/1.1 server (over TLS when given a configuration), and a proxy that
+/// tunnels `CONNECT` and answers absolute-form requests itself.
+pub mod net {
+    use std::io;
+    use std::net::SocketAddr;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::sync::{Arc, Mutex};
+
+    use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
+    use tokio::net::{TcpListener, TcpStream};
+
+    use super::Received;
+
+    /// A certificate authority of the test's own, and a server certificate it signed for `127.0.0.1` and
+    /// `localhost`: trusted by nobody unless given to the client.
+    pub struct PrivateCa {
+        /// The authority's certificate (PEM), what `root_certificates_pem` is given.
+        pub ca_pem: String,
+        /// A rustls server configuration (ring provider, no ALPN: HTTP/1.1) with the signed certificate.
+        pub server: Arc<rustls::ServerConfig>,
+    }
+
+    pub fn private_ca() -> PrivateCa {
+        use rcgen::KeyUsagePurpose;
+        use rcgen::{BasicConstraints, CertificateParams, DnType, ExtendedKeyUsagePurpose, IsCa, Issuer, KeyPair};
+
+        let ca_key = KeyPair::generate().unwrap();
+        let mut ca = CertificateParams::new(Vec::<String>::new()).unwrap();
+        ca.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+        ca.distinguished_name.push(DnType::CommonName, "justoneapi test CA");
+        ca.key_usages = vec![
+            KeyUsagePurpose::KeyCertSign,
+            KeyUsagePurpose::CrlSign,
+            KeyUsagePurpose::DigitalSignature,
+        ];
+        let ca_cert = ca.self_signed(&ca_key).unwrap();
+        let issuer = Issuer::new(ca, ca_key);
+
+        let key = KeyPair::generate().unwrap();
+        let mut leaf = CertificateParams::new(vec!["127.0.0.1".to_owned(), "localhost".to_owned()]).unwrap();
+        leaf.distinguished_name.push(DnType::CommonName, "127.0.0.1");
+        leaf.use_authority_key_identifier_extension = true;
+        leaf.key_usages = vec![KeyUsagePurpose::DigitalSignature];
+        leaf.extended_key_usages = vec![ExtendedKeyUsagePurpose::ServerAuth];
+        let cert = leaf.signed_by(&key, &issuer).unwrap();
+
+        // The ring provider explicitly: the process-wide default provider is left alone.
+        let provider = Arc::new(rustls::crypto::ring::default_provider());
+        let key = rustls::pki_types::PrivatePkcs8KeyDer::from(key.serialize_der());
+        let server = rustls::ServerConfig::builder_with_provider(provider)
+            .with_safe_default_protocol_versions()
+            .unwrap()
+            .with_no_client_auth()
+            .with_single_cert(vec![cert.der().clone()], key.into())
+            .unwrap();
+        PrivateCa {
+            ca_pem: ca_cert.pem(),
+            server: Arc::new(server),
+        }
+    }
+
+    /// One HTTP/1.1 connection, server side: requests read one after the other (with their
+    /// `Content-Length` bodies), answers written.
+    pub struct HttpConn<S> {
+        pub stream: S,
+        /// Bytes read past the last request.
+        buf: Vec<u8>,
+    }
+
+    impl<S: AsyncRead + AsyncWrite + Unpin> HttpConn<S> {
+        pub fn new(stream: S) -> Self {
+            HttpConn {
+                stream,
+                buf: Vec::new(),
+            }
+        }
+
+        /// The next request, or `None` when the client closed the connection first.
+        pub async fn next_request(&mut self) -> io::Result<Option<Received>> {
+            let mut chunk = [0u8; 8192];
+            let head_end = loop {
+                if let Some(at) = self.buf.windows(4).position(|w| w == b"\r\n\r\n") {
+                    break at;
+                }
+                let n = self.stream.read(&mut chunk).await?;
+                if n == 0 {
+                    return Ok(None);
+                }
+                self.buf.extend_from_slice(&chunk[..n]);
+            };
+            let head = String::from_utf8_lossy(&self.buf[..head_end]).into_owned();
+            self.buf.drain(..head_end + 4);
+            let mut lines = head.split("\r\n");
+            let line = lines.next().unwrap_or_default().to_owned();
+            let headers: Vec<(String, String)> = lines
+                .filter_map(|l| l.split_once(':'))
+                .map(|(n, v)| (n.trim().to_owned(), v.trim().to_owned()))
+                .collect();
+            let length: usize = headers
+                .iter()
+                .find(|(n, _)| n.eq_ignore_ascii_case("content-length"))
+                .and_then(|(_, v)| v.parse().ok())
+                .unwrap_or(0);
+            while self.buf.len() < length {
+                let n = self.stream.read(&mut chunk).await?;
+                if n == 0 {
+                    return Ok(None);
+                }
+                self.buf.extend_from_slice(&chunk[..n]);
+            }
+            let body = String::from_utf8_lossy(&self.buf[..length]).into_owned();
+            self.buf.drain(..length);
+            Ok(Some(Received { line, headers, body }))
+        }
+
+        /// A `200` with this JSON body; the connection stays open.
+        pub async fn respond(&mut self, body: &str) -> io::Result<()> {
+            let response = format!(
+                "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
+                body.len()
+            );
+            self.stream.write_all(response.as_bytes()).await?;
+            self.stream.flush().await
+        }
+    }
+
+    /// An HTTP/1.1 server on 127.0.0.1, over TLS when given a configuration, that answers every request with
+    /// `body` and keeps connections open; it records the request lines and counts connections.
+    pub struct HttpServer {
+        pub addr: SocketAddr,
+        tls: bool,
+        connections: Arc<AtomicUsize>,
+        lines: Arc<Mutex<Vec<String>>>,
+    }
+
+    impl HttpServer {
+        pub async fn start(tls: Option<Arc<rustls::ServerConfig>>, body: String) -> HttpServer {
+            let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+            let addr = listener.local_addr().unwrap();
+            let connections = Arc::new(AtomicUsize::new(0));
+            let lines = Arc::new(Mutex::new(Vec::new()));
+            let server = HttpServer {
+                addr,
+                tls: tls.is_some(),
+                connections: connections.clone(),
+                lines: lines.clone(),
+            };
+            let acceptor = tls.map(tokio_rustls::TlsAcceptor::from);
+            let body = Arc::new(body);
+            tokio::spawn(async move {
+                while let Ok((stream, _)) = listener.accept().await {
+                    connections.fetch_add(1, Ordering::SeqCst);
+                    let (acceptor, body, lines) = (acceptor.clone(), body.clone(), lines.clone());
+                    tokio::spawn(async move {
+                        match acceptor {
+                            // A failed handshake (a client that does not trust the certificate) ends it.
+                            Some(acceptor) => {
+                                if let Ok(stream) = acceptor.accept(stream).await {
+                                    let _ = Self::serve(HttpConn::new(stream), &body, &lines).await;
+                                }
+                            }
+                            None => {
+                                let _ = Self::serve(HttpConn::new(stream), &body, &lines).await;
+                            }
+                        }
+                    });
+                }
+            });
+            server
+        }
+
+        async fn serve<S: AsyncRead + AsyncWrite + Unpin>(
+            mut conn: HttpConn<S>,
+            body: &str,
+            lines: &Mutex<Vec<String>>,
+        ) -> io::Result<()> {
+            while let Some(request) = conn.next_request().await? {
+                lines.lock().unwrap().push(request.line);
+                conn.respond(body).await?;
+            }
+            Ok(())
+        }
+
+        /// `https://127.0.0.1:port` or `http://127.0.0.1:port`.
+        pub fn url(&self) -> String {
+            let scheme = if self.tls { "https" } else { "http" };
+            format!("{scheme}://{}", self.addr)
+        }
+
+        /// The request line of every request answered so far.
+        pub fn lines(&self) -> Vec<String> {
+            self.lines.lock().unwrap().clone()
+        }
+
+        /// Connections accepted (TCP), handshakes that failed included.
+        pub fn connections(&self) -> usize {
+            self.connections.load(Ordering::SeqCst)
+        }
+    }
+
+    /// A proxy on 127.0.0.1 that records the request line of everything it is asked: a `CONNECT` opens a
+    /// tunnel to its target (`200 Connection Established`, then bytes both ways); a request in absolute form
+    /// (`GET http://host/path`) is answered by the proxy itself with `body`.
+    pub struct Proxy {
+        pub url: String,
+        lines: Arc<Mutex<Vec<String>>>,
+    }
+
+    impl Proxy {
+        pub async fn start(body: String) -> Proxy {
+            let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+            let url = format!("http://{}", listener.local_addr().unwrap());
+            let lines = Arc::new(Mutex::new(Vec::new()));
+            let log = lines.clone();
+            let body = Arc::new(body);
+            tokio::spawn(async move {
+                while let Ok((stream, _)) = listener.accept().await {
+                    let (log, body) = (log.clone(), body.clone());
+                    tokio::spawn(async move { Self::serve(stream, &body, &log).await });
+                }
+            });
+            Proxy { url, lines }
+        }
+
+        async fn serve(stream: TcpStream, body: &str, log: &Mutex<Vec<String>>) -> io::Result<()> {
+            let mut conn = HttpConn::new(stream);
+            while let Some(request) = conn.next_request().await? {
+                log.lock().unwrap().push(request.line.clone());
+                if let Some(target) = request.line.strip_prefix("CONNECT ") {
+                    let authority = target.split(' ').next().unwrap_or_default();
+                    let mut upstream = TcpStream::connect(authority).await?;
+                    conn.stream
+                        .write_all(b"HTTP/1.1 200 Connection Established\r\n\r\n")
+                        .await?;
+                    // Whatever the client sent after the head (nothing: it waits for the 200) goes first.
+                    upstream.write_all(&conn.buf).await?;
+                    tokio::io::copy_bidirectional(&mut conn.stream, &mut upstream).await?;
+                    return Ok(());
+                }
+                conn.respond(body).await?;
+            }
+            Ok(())
+        }
+
+        /// The request line of everything the proxy was asked so far.
+        pub fn lines(&self) -> Vec<String> {
+            self.lines.lock().unwrap().clone()
+        }
+    }
+}
