@@ -23,56 +23,17 @@ use tokio::net::{TcpListener, TcpStream};
 use wiremock::matchers::{method, path, query_param, query_param_is_missing};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
+use common::pgy::{
+    builder, capture_logs, client, expect_kind, keep_callsites_interesting, ms, portrait, retrying, seed_example, KOL,
+    PORTRAIT, TOKEN,
+};
 use common::{assert_json_eq, Recorder};
 
-/// Distinctive, so that any leak of it into errors, `Debug` output or logs is found by a plain search.
-const TOKEN: &str = "SECRET-TOKEN-123";
-const PORTRAIT: &str = "/api/xiaohongshu-pgy/get-kol-fans-portrait/v1";
 const FANS_PROFILE: &str = "/api/xiaohongshu-pgy/api/solar/kol/data/userId/fans_profile/v1";
-const KOL: &str = "kol-1";
 
 // ---------------------------------------------------------------------------------------------------------
 // Helpers
 // ---------------------------------------------------------------------------------------------------------
-
-/// The seed page's response example (code 0 and the full portrait), from the vendored definition.
-fn seed_example() -> Value {
-    let file = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/fixtures/docs-openapi/kol-follower-profile-v1-deprecated-en.json"
-    );
-    let doc: Value = serde_json::from_slice(&std::fs::read(file).unwrap()).unwrap();
-    let example =
-        doc["paths"][PORTRAIT]["get"]["responses"]["default"]["content"]["application/json"]["example"].clone();
-    assert!(example["data"].is_object(), "no example in {file}");
-    example
-}
-
-fn ms(n: u64) -> Duration {
-    Duration::from_millis(n)
-}
-
-/// A client of `base_url` with a 5 s timeout and no retry: each test narrows what it needs.
-fn builder(base_url: &str) -> ClientBuilder {
-    Client::builder(TOKEN)
-        .base_url(base_url)
-        .timeout(Duration::from_secs(5))
-        .retry_policy(RetryPolicy::none())
-}
-
-fn client(base_url: &str) -> Client {
-    builder(base_url).build().unwrap()
-}
-
-/// Up to `max_attempts` attempts, first delay `initial_ms` (doubled each retry), capped at 1 s, without
-/// jitter so that delays can be asserted.
-fn retrying(max_attempts: u32, initial_ms: u64) -> RetryPolicy {
-    RetryPolicy::default()
-        .with_max_attempts(max_attempts)
-        .with_initial_backoff(ms(initial_ms))
-        .with_max_backoff(ms(1_000))
-        .with_jitter(false)
-}
 
 fn envelope(code: impl Into<Value>) -> Value {
     json!({
@@ -95,10 +56,6 @@ fn json_response(status: u16, body: &Value) -> ResponseTemplate {
 
 fn raw_response(status: u16, body: &str, content_type: &str) -> ResponseTemplate {
     ResponseTemplate::new(status).set_body_raw(body.as_bytes().to_vec(), content_type)
-}
-
-async fn portrait(client: &Client) -> Result<ApiResponse<Data>, Error> {
-    client.get_kol_fans_portrait_v1(KOL).send().await
 }
 
 async fn portrait_raw(client: &Client) -> Result<ApiResponse<Value>, Error> {
@@ -143,17 +100,6 @@ fn expect_decode(result: Result<impl std::fmt::Debug, Error>) -> (String, String
             (message, body)
         }
         other => panic!("expected a decode error, got {other:?}"),
-    }
-}
-
-#[track_caller]
-fn expect_kind<T: std::fmt::Debug>(result: Result<T, Error>, kind: &str) -> Error {
-    match result {
-        Err(error) => {
-            assert_eq!(error.kind(), kind, "{error:?}");
-            error
-        }
-        Ok(value) => panic!("expected a {kind} error, got Ok({value:?})"),
     }
 }
 
@@ -1191,26 +1137,6 @@ async fn max_elapsed_smaller_than_a_timeout_plus_backoff_allows_no_retry() {
 // 6. Token hygiene
 // ---------------------------------------------------------------------------------------------------------
 
-/// Everything the tracing subscriber writes.
-#[derive(Clone, Default)]
-struct Captured(Arc<Mutex<Vec<u8>>>);
-
-impl io::Write for Captured {
-    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(buf);
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> io::Result<()> {
-        Ok(())
-    }
-}
-
-impl Captured {
-    fn text(&self) -> String {
-        String::from_utf8_lossy(&self.0.lock().unwrap()).into_owned()
-    }
-}
-
 #[track_caller]
 fn assert_no_token(what: &str, text: &str) {
     assert!(!text.contains(TOKEN), "the token leaked into {what}: {text}");
@@ -1235,17 +1161,7 @@ fn assert_error_clean(error: &Error) {
 /// threads of their own and are not captured.
 #[tokio::test]
 async fn token_appears_in_no_error_debug_output_or_log() {
-    use tracing_subscriber::util::SubscriberInitExt;
-
-    let captured = Captured::default();
-    let writer = captured.clone();
-    let _guard = tracing_subscriber::fmt()
-        .with_max_level(tracing_subscriber::filter::LevelFilter::TRACE)
-        .with_ansi(false)
-        .with_writer(move || writer.clone())
-        .finish()
-        .set_default();
-    keep_callsites_interesting();
+    let (captured, _guard) = capture_logs(tracing_subscriber::filter::LevelFilter::TRACE);
 
     let mut kinds = Vec::new();
     let mut check = |error: Error| {
@@ -2128,17 +2044,6 @@ where
     }
 }
 
-/// tracing caches, per callsite and for the whole process, whether any subscriber wants it: a callsite first
-/// reached on another test's thread, which has no subscriber, is cached as "never" and then skipped on this
-/// thread too (this test failed about one run in three on a loaded machine). A subscriber that lives as long
-/// as the process and wants everything keeps every callsite asked per call; events still go only to each
-/// thread's own subscriber.
-fn keep_callsites_interesting() {
-    static KEEP: std::sync::OnceLock<tracing::Dispatch> = std::sync::OnceLock::new();
-    KEEP.get_or_init(|| tracing::Dispatch::new(tracing_subscriber::registry()));
-    tracing::callsite::rebuild_interest_cache();
-}
-
 #[tokio::test]
 async fn each_call_is_a_span_with_operation_path_attempt_code_and_elapsed_but_no_token() {
     use tracing_subscriber::layer::SubscriberExt;
@@ -2227,17 +2132,7 @@ async fn each_call_is_a_span_with_operation_path_attempt_code_and_elapsed_but_no
 /// the log. (Before: it was kept in the base URL, and every error and log line showed it.)
 #[tokio::test]
 async fn a_password_in_the_base_url_is_basic_auth_and_never_shown() {
-    use tracing_subscriber::util::SubscriberInitExt;
-
-    let captured = Captured::default();
-    let writer = captured.clone();
-    let _guard = tracing_subscriber::fmt()
-        .with_max_level(tracing_subscriber::filter::LevelFilter::TRACE)
-        .with_ansi(false)
-        .with_writer(move || writer.clone())
-        .finish()
-        .set_default();
-    keep_callsites_interesting();
+    let (captured, _guard) = capture_logs(tracing_subscriber::filter::LevelFilter::TRACE);
     const PASSWORD: &str = "pa55-W0RD";
     let with_password = |uri: &str| uri.replacen("http://", &format!("http://gateway:{PASSWORD}@"), 1);
 

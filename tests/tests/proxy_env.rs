@@ -8,16 +8,15 @@
 
 mod common;
 
-use std::time::Duration;
-
-use justoneapi_xiaohongshu_pgy::{ApiResponse, Client, ClientBuilder, Error, RetryPolicy};
-use serde_json::Value;
+use justoneapi_xiaohongshu_pgy::Client;
 
 use common::net::{private_ca, HttpServer, PrivateCa, Proxy};
+use common::pgy::{builder, portrait, PORTRAIT};
 
-const TOKEN: &str = "SECRET-TOKEN-123";
-const PORTRAIT: &str = "/api/xiaohongshu-pgy/get-kol-fans-portrait/v1";
-const KOL: &str = "kol-1";
+/// The seed example as the servers of this file answer it.
+fn seed_example() -> String {
+    common::pgy::seed_example().to_string()
+}
 
 /// Every variable reqwest reads for proxies.
 const PROXY_VARS: [&str; 8] = [
@@ -59,29 +58,6 @@ impl Drop for CleanEnv {
     fn drop(&mut self) {
         clear_proxy_vars();
     }
-}
-
-/// The seed page's response example (code 0 and the full portrait), from the vendored definition.
-fn seed_example() -> String {
-    let file = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/fixtures/docs-openapi/kol-follower-profile-v1-deprecated-en.json"
-    );
-    let doc: Value = serde_json::from_slice(&std::fs::read(file).unwrap()).unwrap();
-    doc["paths"][PORTRAIT]["get"]["responses"]["default"]["content"]["application/json"]["example"].to_string()
-}
-
-fn builder(base_url: &str) -> ClientBuilder {
-    Client::builder(TOKEN)
-        .base_url(base_url)
-        .timeout(Duration::from_secs(5))
-        .retry_policy(RetryPolicy::none())
-}
-
-async fn portrait(
-    client: &Client,
-) -> Result<ApiResponse<justoneapi_xiaohongshu_pgy::ops::get_kol_fans_portrait_v1::Data>, Error> {
-    client.get_kol_fans_portrait_v1(KOL).send().await
 }
 
 /// The request line a proxy sees for the portrait of `server` in absolute form.

@@ -17,10 +17,7 @@ use std::time::{Duration, Instant};
 
 use justoneapi_runtime::de::{MAX_MISMATCHES, MAX_PATH_BYTES, MAX_PATH_KEY_CHARS};
 use justoneapi_runtime::{Method, Overrides, Parts, ResponseFuture};
-use justoneapi_xiaohongshu_pgy::ops::get_kol_fans_portrait_v1::Data;
-use justoneapi_xiaohongshu_pgy::{
-    ApiResponse, Client, ClientBuilder, Error, RetryPolicy, TransportError, DEFAULT_MAX_BODY_BYTES,
-};
+use justoneapi_xiaohongshu_pgy::{Error, RetryPolicy, TransportError, DEFAULT_MAX_BODY_BYTES};
 use serde_json::{json, Value};
 use tokio::io::AsyncWriteExt;
 use tokio::net::TcpListener;
@@ -28,69 +25,16 @@ use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
 use common::net::{private_ca, HttpConn, HttpServer, Proxy};
+use common::pgy::{
+    builder, capture_logs, client, expect_kind, ms, portrait, retrying, seed_example, KOL, PORTRAIT, TOKEN,
+};
 
-const TOKEN: &str = "SECRET-TOKEN-123";
-const PORTRAIT: &str = "/api/xiaohongshu-pgy/get-kol-fans-portrait/v1";
-const KOL: &str = "kol-1";
 /// The path of the POST operation the tests send through the runtime's hidden request API.
 const POST_PATH: &str = "/api/test/form-post/v1";
 
 // ---------------------------------------------------------------------------------------------------------
 // Helpers
 // ---------------------------------------------------------------------------------------------------------
-
-/// The seed page's response example (code 0 and the full portrait), from the vendored definition.
-fn seed_example() -> Value {
-    let file = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/fixtures/docs-openapi/kol-follower-profile-v1-deprecated-en.json"
-    );
-    let doc: Value = serde_json::from_slice(&std::fs::read(file).unwrap()).unwrap();
-    let example =
-        doc["paths"][PORTRAIT]["get"]["responses"]["default"]["content"]["application/json"]["example"].clone();
-    assert!(example["data"].is_object(), "no example in {file}");
-    example
-}
-
-fn ms(n: u64) -> Duration {
-    Duration::from_millis(n)
-}
-
-/// A client of `base_url` with a 5 s timeout and no retry: each test narrows what it needs.
-fn builder(base_url: &str) -> ClientBuilder {
-    Client::builder(TOKEN)
-        .base_url(base_url)
-        .timeout(Duration::from_secs(5))
-        .retry_policy(RetryPolicy::none())
-}
-
-fn client(base_url: &str) -> Client {
-    builder(base_url).build().unwrap()
-}
-
-/// Up to `max_attempts` attempts, first delay `initial_ms` (doubled each retry), without jitter.
-fn retrying(max_attempts: u32, initial_ms: u64) -> RetryPolicy {
-    RetryPolicy::default()
-        .with_max_attempts(max_attempts)
-        .with_initial_backoff(ms(initial_ms))
-        .with_max_backoff(ms(1_000))
-        .with_jitter(false)
-}
-
-async fn portrait(client: &Client) -> Result<ApiResponse<Data>, Error> {
-    client.get_kol_fans_portrait_v1(KOL).send().await
-}
-
-#[track_caller]
-fn expect_kind<T: std::fmt::Debug>(result: Result<T, Error>, kind: &str) -> Error {
-    match result {
-        Err(error) => {
-            assert_eq!(error.kind(), kind, "{error:?}");
-            error
-        }
-        Ok(value) => panic!("expected a {kind} error, got Ok({value:?})"),
-    }
-}
 
 #[track_caller]
 fn expect_transport<T: std::fmt::Debug>(result: Result<T, Error>) -> TransportError {
@@ -744,51 +688,12 @@ fn the_blocking_clients_inner_client_works_from_another_runtime() {
 // 7. Mismatches: the cap, the log, long keys, deep nesting
 // ---------------------------------------------------------------------------------------------------------
 
-/// What a `fmt` subscriber writes.
-#[derive(Clone, Default)]
-struct Captured(Arc<Mutex<Vec<u8>>>);
-
-impl io::Write for Captured {
-    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(buf);
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> io::Result<()> {
-        Ok(())
-    }
-}
-
-impl Captured {
-    fn text(&self) -> String {
-        String::from_utf8_lossy(&self.0.lock().unwrap()).into_owned()
-    }
-}
-
-/// tracing caches, per callsite and for the whole process, whether any subscriber wants it; a callsite first
-/// reached on another test's thread (no subscriber) would be cached as "never". A process-long subscriber that
-/// wants everything keeps every callsite asked per call; events still go only to each thread's own subscriber.
-fn keep_callsites_interesting() {
-    static KEEP: std::sync::OnceLock<tracing::Dispatch> = std::sync::OnceLock::new();
-    KEEP.get_or_init(|| tracing::Dispatch::new(tracing_subscriber::registry()));
-    tracing::callsite::rebuild_interest_cache();
-}
-
 /// Every value that does not fit is left out, but at most `MAX_MISMATCHES` are kept in `mismatches` (a hostile
 /// body could hold millions); 20 are logged one by one as warnings, then one warning says how many more values
 /// did not fit (`more`: all of them, past the 20 logged; `kept`: how many `mismatches` holds).
 #[tokio::test]
 async fn mismatches_are_capped_and_logged_twenty_then_one_summary() {
-    use tracing_subscriber::util::SubscriberInitExt;
-
-    let captured = Captured::default();
-    let writer = captured.clone();
-    let _guard = tracing_subscriber::fmt()
-        .with_max_level(tracing_subscriber::filter::LevelFilter::WARN)
-        .with_ansi(false)
-        .with_writer(move || writer.clone())
-        .finish()
-        .set_default();
-    keep_callsites_interesting();
+    let (captured, _guard) = capture_logs(tracing_subscriber::filter::LevelFilter::WARN);
 
     let mut body = seed_example();
     body["data"]["ages"] = (0..1500)

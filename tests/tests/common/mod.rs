@@ -7,6 +7,8 @@ use std::path::{Path, PathBuf};
 
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
+pub mod pgy;
+
 pub const PORTRAIT: &str = "kol-follower-profile-v1-deprecated";
 pub const FANS_PROFILE: &str = "fans-profile-v1";
 
@@ -331,18 +333,7 @@ impl Recorder {
             }
             data.extend_from_slice(&buf[..n]);
         };
-        let head = String::from_utf8_lossy(&data[..head_end]).into_owned();
-        let mut lines = head.split("\r\n");
-        let line = lines.next().unwrap_or_default().to_owned();
-        let headers: Vec<(String, String)> = lines
-            .filter_map(|l| l.split_once(':'))
-            .map(|(n, v)| (n.trim().to_owned(), v.trim().to_owned()))
-            .collect();
-        let length: usize = headers
-            .iter()
-            .find(|(n, _)| n.eq_ignore_ascii_case("content-length"))
-            .and_then(|(_, v)| v.parse().ok())
-            .unwrap_or(0);
+        let (line, headers, length) = parse_head(&data[..head_end]);
         let mut request_body = data[head_end + 4..].to_vec();
         while request_body.len() < length {
             let n = stream.read(&mut buf).await?;
@@ -433,6 +424,24 @@ pub fn upstream_args(server: &wiremock::MockServer) -> xtask::cmd::fetch::Downlo
 /// Servers and a proxy on 127.0.0.1 for the transport tests (`tests/transport.rs`, `tests/proxy_env.rs`): a
 /// private certificate authority, an HTTP/1.1 server (over TLS when given a configuration), and a proxy that
 /// tunnels `CONNECT` and answers absolute-form requests itself.
+/// A request head (without its blank line): the request line, the headers, and the `Content-Length` (0 when
+/// there is none).
+fn parse_head(head: &[u8]) -> (String, Vec<(String, String)>, usize) {
+    let head = String::from_utf8_lossy(head);
+    let mut lines = head.split("\r\n");
+    let line = lines.next().unwrap_or_default().to_owned();
+    let headers: Vec<(String, String)> = lines
+        .filter_map(|l| l.split_once(':'))
+        .map(|(n, v)| (n.trim().to_owned(), v.trim().to_owned()))
+        .collect();
+    let length = headers
+        .iter()
+        .find(|(n, _)| n.eq_ignore_ascii_case("content-length"))
+        .and_then(|(_, v)| v.parse().ok())
+        .unwrap_or(0);
+    (line, headers, length)
+}
+
 pub mod net {
     use std::io;
     use std::net::SocketAddr;
@@ -521,19 +530,8 @@ pub mod net {
                 }
                 self.buf.extend_from_slice(&chunk[..n]);
             };
-            let head = String::from_utf8_lossy(&self.buf[..head_end]).into_owned();
+            let (line, headers, length) = super::parse_head(&self.buf[..head_end]);
             self.buf.drain(..head_end + 4);
-            let mut lines = head.split("\r\n");
-            let line = lines.next().unwrap_or_default().to_owned();
-            let headers: Vec<(String, String)> = lines
-                .filter_map(|l| l.split_once(':'))
-                .map(|(n, v)| (n.trim().to_owned(), v.trim().to_owned()))
-                .collect();
-            let length: usize = headers
-                .iter()
-                .find(|(n, _)| n.eq_ignore_ascii_case("content-length"))
-                .and_then(|(_, v)| v.parse().ok())
-                .unwrap_or(0);
             while self.buf.len() < length {
                 let n = self.stream.read(&mut chunk).await?;
                 if n == 0 {
