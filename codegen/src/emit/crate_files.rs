@@ -34,7 +34,7 @@ pub const RUNTIME_VERSION: &str = "0.4.0";
 /// runtime comes with a version bump, by Cargo's semver rules as for the platform crates (`0.x`: the minor for a
 /// breaking change, else the patch), and a line in `specs/changelog/justoneapi-runtime.md`.
 #[cfg_attr(not(test), allow(dead_code))]
-pub const RUNTIME_SOURCES_SHA256: &str = "45c7522f57f8eca732f47356f68f80d2fe940321c7902c63015de10b21a689e4";
+pub const RUNTIME_SOURCES_SHA256: &str = "fcd511300ce1f52903528f7728ce166c835cfcc713539f057e0901b264947177";
 
 /// The repository the crates are published from (`repository` in their `Cargo.toml`, links in their READMEs).
 /// It does not exist yet: this is its intended address (see the README's "Publishing").

@@ -580,7 +580,7 @@ impl Settings {
         let mut base = Url::parse(given)
             .ok()
             .filter(|url| url.host_str().is_some_and(|host| !host.is_empty()))
-            .filter(|url| url.query().is_none() && url.fragment().is_none() && !given.contains('#'))
+            .filter(|url| url.query().is_none() && url.fragment().is_none())
             .ok_or_else(|| Error::Config {
                 message: format!("base URL `{shown}` is not a valid URL without query or fragment"),
             })?;
@@ -875,9 +875,8 @@ impl Client {
     async fn exchange(&self, parts: &Parts, decoder: Decoder) -> Result<Decoded, Error> {
         let span = tracing::Span::current();
         if tokio::runtime::Handle::try_current().is_err() {
-            let error = Error::Config {
-                message: "a request was awaited outside a Tokio runtime (the `blocking` client has its own)".to_owned(),
-            };
+            // Before anything of Tokio's (the timeout, the pools) would panic.
+            let error = transport::outside_runtime();
             span.record("error", error.kind());
             return Err(error);
         }

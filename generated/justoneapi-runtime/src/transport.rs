@@ -116,9 +116,7 @@ impl Transport {
     /// or certificate fails `build()`).
     pub(crate) fn build(options: Options) -> Result<Transport, Error> {
         let env = EnvProxies::read();
-        if matches!(options.proxy, Proxy::Environment) {
-            env.check(options.https)?;
-        }
+        check_socks(&options, &env)?;
         let (client, connects) = reqwest_client(&options, &env)?;
         Ok(Transport::Built(Pools {
             options,
@@ -172,9 +170,7 @@ impl Pools {
     /// The client of the current Tokio runtime.
     fn current(&self) -> Result<(reqwest::Client, Arc<AtomicU64>), Error> {
         let runtime = tokio::runtime::Handle::try_current()
-            .map_err(|_| Error::Config {
-                message: "a request was sent outside a Tokio runtime (the `blocking` client has its own)".to_owned(),
-            })?
+            .map_err(|_| outside_runtime())?
             .id();
         let now = self.clock.fetch_add(1, Ordering::Relaxed) + 1;
         let mut pools = self.pools.lock().unwrap_or_else(PoisonError::into_inner);
@@ -221,6 +217,12 @@ struct EnvProxies {
 
 impl EnvProxies {
     fn read() -> EnvProxies {
+        if std::env::var_os("REQUEST_METHOD").is_some() {
+            return EnvProxies {
+                set: true,
+                ..EnvProxies::default()
+            };
+        }
         let first = |names: [&str; 2]| names.iter().find_map(|name| std::env::var(name).ok());
         let (all, http, https, no) = (
             first(["ALL_PROXY", "all_proxy"]),
@@ -228,12 +230,6 @@ impl EnvProxies {
             first(["HTTPS_PROXY", "https_proxy"]),
             first(["NO_PROXY", "no_proxy"]),
         );
-        if std::env::var_os("REQUEST_METHOD").is_some() {
-            return EnvProxies {
-                set: true,
-                ..EnvProxies::default()
-            };
-        }
         let given = |value: Option<String>| value.filter(|v| !v.trim().is_empty());
         let all = given(all);
         EnvProxies {
@@ -242,28 +238,6 @@ impl EnvProxies {
             https: given(https).or(all),
             no: no.unwrap_or_default(),
         }
-    }
-
-    /// A proxy this build cannot use, named by its variables (never by its URL, which may hold a password).
-    fn check(&self, https: bool) -> Result<(), Error> {
-        let proxy = if https { &self.https } else { &self.http };
-        let socks = proxy
-            .as_deref()
-            .is_some_and(|url| url.trim_start().to_ascii_lowercase().starts_with("socks"));
-        if socks && cfg!(not(feature = "socks")) {
-            let names = if https {
-                "HTTPS_PROXY or ALL_PROXY"
-            } else {
-                "HTTP_PROXY or ALL_PROXY"
-            };
-            return Err(Error::Config {
-                message: format!(
-                    "the proxy that {names} names is a socks proxy, which needs the `socks` cargo feature; set \
-                     `proxy(..)` or `no_proxy()`, or turn the feature on"
-                ),
-            });
-        }
-        Ok(())
     }
 
     /// `builder` with these proxies instead of what reqwest would read now.
@@ -289,6 +263,43 @@ impl EnvProxies {
     }
 }
 
+/// The error of a request sent outside a Tokio runtime.
+pub(crate) fn outside_runtime() -> Error {
+    Error::Config {
+        message: "a request was awaited outside a Tokio runtime (the `blocking` client has its own)".to_owned(),
+    }
+}
+
+/// A socks proxy (the builder's, or the environment's for the base URL's scheme) without the `socks` feature,
+/// refused once by `build()`: named by the setting or its variables, never by its URL (it may hold a password).
+fn check_socks(options: &Options, env: &EnvProxies) -> Result<(), Error> {
+    if cfg!(feature = "socks") {
+        return Ok(());
+    }
+    let is_socks = |url: &str| url.trim_start().to_ascii_lowercase().starts_with("socks");
+    let message = match &options.proxy {
+        Proxy::All(url) if is_socks(url) => {
+            "a socks proxy needs the `socks` cargo feature of justoneapi-runtime (or of the platform crate)".to_owned()
+        }
+        Proxy::Environment => {
+            let (proxy, names) = if options.https {
+                (&env.https, "HTTPS_PROXY or ALL_PROXY")
+            } else {
+                (&env.http, "HTTP_PROXY or ALL_PROXY")
+            };
+            if !proxy.as_deref().is_some_and(is_socks) {
+                return Ok(());
+            }
+            format!(
+                "the proxy that {names} names is a socks proxy, which needs the `socks` cargo feature; set \
+                 `proxy(..)` or `no_proxy()`, or turn the feature on"
+            )
+        }
+        _ => return Ok(()),
+    };
+    Err(Error::Config { message })
+}
+
 /// A reqwest client by the runtime's rules, and the count of the connections it opens.
 fn reqwest_client(options: &Options, env: &EnvProxies) -> Result<(reqwest::Client, Arc<AtomicU64>), Error> {
     let config = |message: String| Error::Config { message };
@@ -302,12 +313,6 @@ fn reqwest_client(options: &Options, env: &EnvProxies) -> Result<(reqwest::Clien
         Proxy::Environment => env.apply(builder),
         Proxy::Off => builder.no_proxy(),
         Proxy::All(url) => {
-            if cfg!(not(feature = "socks")) && url.trim_start().to_ascii_lowercase().starts_with("socks") {
-                return Err(config(
-                    "a socks proxy needs the `socks` cargo feature of justoneapi-runtime (or of the platform crate)"
-                        .to_owned(),
-                ));
-            }
             // reqwest's message would show the URL, and with it a password.
             let proxy = reqwest::Proxy::all(url.as_str()).map_err(|_| {
                 config(
